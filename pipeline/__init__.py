@@ -1,0 +1,10 @@
+"""pcc-report: from a commissioning-plan workbook to the Request for Decision and public summary.
+
+The package is a one-way pipeline, one module per stage::
+
+    load -> model -> reconcile -> render_docx / render_xlsx -> batch
+
+``cli`` only parses options and calls these.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,195 @@
+"""The workbook contract (domain §2): sheets, columns, their aliases and the allowed choices.
+
+``load`` reads by it and ``new-workbook`` writes by it, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.values import normalise
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table sheet: the model attribute it fills and the headers accepted for it."""
+
+    key: str
+    header: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    pattern: str = ""  # a regular expression a header may match instead, e.g. "2021/22 budget (£)"
+    width: int = 18
+
+    def matches(self, header: str) -> bool:
+        wanted = normalise(header)
+        names = (self.header, *self.aliases)
+        if any(wanted == normalise(name) for name in names):
+            return True
+        return bool(self.pattern) and re.fullmatch(self.pattern, wanted) is not None
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    name: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def matches(self, title: str) -> bool:
+        return normalise(title) in {normalise(n) for n in (self.name, *self.aliases)}
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+MECHANISMS = ("Contract", "Partnership agreement", "Grant")
+ORGANISATION_TYPES = ("Public sector", "Voluntary & community", "Private", "Social enterprise")
+PUBLIC_SECTOR = "Public sector"
+YES_NO = ("Yes", "No")
+S143_PURPOSES = (
+    "Crime and disorder reduction",
+    "Reducing misuse of drugs, alcohol and other substances",
+    "Reducing re-offending",
+    "Helping victims and witnesses",
+)
+
+DECISION = TableSheet(
+    "Decision",
+    (
+        Column("field", "Field", width=34),
+        Column("value", "Value", width=90),
+    ),
+)
+
+FUNDS = TableSheet(
+    "Funds",
+    (
+        Column("fund", "Fund", aliases=("Fund name",), width=30),
+        Column("allocation", "Allocation (£)", aliases=("Allocation", "Allocation £"), width=16),
+        Column("legal_basis", "Legal basis", required=False, width=40),
+        Column("description", "Description", required=False, width=80),
+    ),
+)
+
+SOURCES = TableSheet(
+    "Funding sources",
+    (
+        Column("fund", "Fund", aliases=("Fund name",), width=30),
+        Column("source", "Source", aliases=("Funding source",), width=36),
+        Column("amount", "Amount (£)", aliases=("Amount", "Amount £"), width=16),
+        Column("ring_fenced", "Ring-fenced", aliases=("Ring fenced", "Ringfenced"), width=13),
+        Column("grant_reference", "Grant reference", required=False, width=20),
+    ),
+    aliases=("Sources", "Funding source"),
+)
+
+SERVICES = TableSheet(
+    "Services",
+    (
+        Column("fund", "Fund", aliases=("Fund name",), width=24),
+        Column("service", "Service", aliases=("Service Name", "Service Name/Area"), width=36),
+        Column(
+            "organisation",
+            "Delivery organisation",
+            aliases=("Current Delivery Org.", "Current Delivery Org", "Delivery org.",
+                     "Provider", "Delivery organization"),
+            width=30,
+        ),
+        Column("organisation_type", "Organisation type", aliases=("Org type",), width=22),
+        Column("provision", "Provision", width=40),
+        Column("start", "Start date", width=13),
+        Column("end", "End date", width=13),
+        Column("extension_options", "Extension options", required=False,
+               aliases=("Extensions", "Extension option"), width=30),
+        Column("mechanism", "Mechanism", aliases=("Commissioning mechanism",), width=22),
+        Column("how_commissioned", "How commissioned",
+               aliases=("How service is commissioned",), width=40),
+        Column("purpose", "Purpose", required=False,
+               aliases=("s143 purpose", "Section 143 purpose"), width=30),
+        Column(
+            "budget",
+            "Budget (£)",
+            aliases=("Budget", "Budget £"),
+            pattern=r"\d{4}/\d{2} budget( \(£\)| £)?",
+            width=16,
+        ),
+    ),
+    aliases=("Service lines", "Commissioning plan"),
+)
+
+DOCUMENT_CONTROL = TableSheet(
+    "Document control",
+    (
+        Column("field", "Field", width=30),
+        Column("value", "Value", width=60),
+    ),
+    required=False,
+)
+
+TABLE_SHEETS = (FUNDS, SOURCES, SERVICES)
+
+
+@dataclass(frozen=True)
+class DecisionField:
+    key: str
+    name: str
+    required: bool = False
+    kind: str = "text"  # text | date | yes_no
+    example: str = ""
+
+
+DECISION_FIELDS: tuple[DecisionField, ...] = (
+    DecisionField("police_area", "Police area", True, example="Lincolnshire"),
+    DecisionField("reference", "Reference", True, example="015/2021"),
+    DecisionField("date", "Date", True, "date", example="28/05/2021"),
+    DecisionField("financial_year", "Financial year", True, example="2021/22"),
+    DecisionField("subject", "Subject", True),
+    DecisionField("report_by", "Report by", True),
+    DecisionField("contact_officer", "Contact officer", True),
+    DecisionField("executive_summary", "Executive summary", True),
+    DecisionField("budget_approval", "Budget approval", True, "date", example="24/02/2021"),
+    DecisionField("budget_approval_reference", "Budget approval reference", True,
+                  example="004/2021"),
+    DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
+    DecisionField("publication_deferred_reason", "Publication deferred reason"),
+    DecisionField("publication_deferred_until", "Publication deferred until", False, "date"),
+    DecisionField("part2_form", "Part 2 form", True, "yes_no", example="No"),
+    DecisionField("part2_form_reason", "Part 2 form reason"),
+    DecisionField("originating_officer_initials", "Originating officer initials"),
+    DecisionField("finance_officer_initials", "Finance officer initials"),
+    DecisionField("monitoring_officer_initials", "Monitoring officer initials"),
+    DecisionField("chief_executive_approval_date", "Chief Executive approval date", False, "date"),
+    DecisionField("pcc_approval_date", "PCC approval date", False, "date"),
+    # Optional narrative for sections A, D, E and F; the template's standard wording is used
+    # where they are blank.
+    DecisionField("background", "Background"),
+    DecisionField("plan_links", "Links to Police and Crime Plan"),
+    DecisionField("personnel_equalities", "Personnel and equalities"),
+    DecisionField("review_arrangements", "Review arrangements"),
+    DecisionField("risk_management", "Risk management"),
+)
+
+RECOMMENDATION = re.compile(r"recommendation\s*(\d+)")
+TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
+
+
+def is_total_label(text: str) -> bool:
+    """``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` and the like."""
+    return TOTAL_LABEL.fullmatch(text.strip()) is not None
+
+
+def financial_year_bounds(year: str) -> tuple[int, int] | None:
+    """``2021/22`` (or ``2021-22``, ``2021/2022``) -> (2021, 2022); None if unreadable."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", year)
+    if not match:
+        return None
+    start = int(match.group(1))
+    end_text = match.group(2)
+    end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
+    if end != start + 1:
+        return None
+    return start, end
+

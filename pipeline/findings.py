@@ -1,0 +1,124 @@
+"""Findings: every problem the tool reports is a value, declared once in ``CATALOGUE``.
+
+A rule never raises for bad data; it yields :class:`Finding` values. Each code has one entry
+here (severity, title, what to do), so the README table, the tests and the rules share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the catalogue: a stable code, its severity and when it is raised."""
+
+    code: str
+    severity: Severity
+    title: str
+    when: str
+
+
+def _entries(*codes: Code) -> dict[str, Code]:
+    return {c.code: c for c in codes}
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - catalogue shorthand
+
+CATALOGUE: dict[str, Code] = _entries(
+    Code("E-READ", E, "Unreadable file",
+         "not a readable .xlsx/.xlsm (corrupt, encrypted, .xls, empty, too large, lock file)"),
+    Code("E-SHEET", E, "Missing sheet", "a required sheet is missing"),
+    Code("E-COLUMN", E, "Missing column", "a required column is missing"),
+    Code("E-VALUE", E, "Unreadable value",
+         "a cell cannot be read as money, date, Yes/No or a known choice"),
+    Code("E-REQUIRED", E, "Required value blank", "a required field is blank"),
+    Code("E-FUND", E, "Unknown fund", "a line names a fund that is not on the Funds sheet"),
+    Code("E-SOURCES", E, "Sources do not add up",
+         "a fund's funding sources do not add up to its allocation"),
+    Code("E-OVERCOMMIT", E, "Fund overcommitted",
+         "a fund's lines add up to more than its allocation"),
+    Code("E-TOTAL", E, "Total row wrong", "a typed Total row differs from the sum of its lines"),
+    Code("E-DATES", E, "End before start", "a line's end date is before its start date"),
+    Code("E-PARTNERSHIP", E, "Partnership with a non-public body",
+         "a partnership agreement with a body that is not public sector (strategy §4.2)"),
+    Code("E-PURPOSE", E, "No s143 purpose",
+         "a Community Safety Fund line has no s143 purpose"),
+    Code("E-DUPLICATE-REF", E, "Duplicate decision reference",
+         "two workbooks in one run carry the same decision reference"),
+    Code("W-RINGFENCE", W, "Ring-fenced money uncommitted",
+         "ring-fenced money is not fully committed to lines of its fund"),
+    Code("W-INACTIVE", W, "Line outside the year",
+         "a line that does not run at all inside the financial year"),
+    Code("W-DUPLICATE", W, "Duplicate line",
+         "two lines with the same fund, service, organisation and provision"),
+    Code("W-GRANT-SIZE", W, "Large grant",
+         "a grant over the configured threshold (strategy §4.3: grants are for small-scale work)"),
+    Code("I-HEADROOM", I, "Headroom", "allocation not committed, per fund"),
+    Code("I-EXPIRING", I, "Line ends in the year",
+         "a line whose end date (and extension options) falls in or before the year"),
+    Code("I-HIDDEN", I, "Hidden sheet ignored", "a hidden sheet was ignored"),
+    Code("I-SKIPPED", I, "File skipped",
+         "a file in the input folder is not a workbook, or is an Excel owner (~$) file"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A located problem: which file, sheet and cell, what was seen and how to fix it."""
+
+    code: str
+    file: str
+    message: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise ValueError(f"unknown finding code {self.code!r}: add it to CATALOGUE first")
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    @property
+    def location(self) -> str:
+        """``Services!H5`` style location, or the sheet or file alone when that is all there is."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+    def to_dict(self) -> dict[str, str]:
+        data = asdict(self)
+        return {
+            "code": data["code"],
+            "severity": self.severity.value,
+            "file": data["file"],
+            "sheet": data["sheet"],
+            "cell": data["cell"],
+            "message": data["message"],
+        }
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def count(findings: Iterable[Finding], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity)
+
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then info; stable within a severity."""
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])

@@ -1,0 +1,635 @@
+"""Stage 1: a workbook file -> a :class:`~pipeline.model.Plan` and the findings met on the way.
+
+Nothing here raises for bad input. The file is sniffed by its first bytes before any parser
+sees it (empty, lock file, old .xls, encrypted, CSV, zip bomb), then read with openpyxl into
+rows that keep their cell addresses, and each value is parsed by :mod:`pipeline.values`.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline import contract
+from pipeline.contract import Column, TableSheet
+from pipeline.findings import Finding
+from pipeline.model import Decision, Fund, FundingSource, Located, Plan, ServiceLine, TotalRow
+from pipeline.values import (
+    ValueProblem,
+    clean_text,
+    is_blank,
+    normalise,
+    parse_choice,
+    parse_date,
+    parse_money,
+    parse_yes_no,
+)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, per member, beyond any real worksheet
+MAX_COLUMNS = 64
+HEADER_SEARCH_ROWS = 25
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+Row = tuple[Any, ...]
+
+
+@dataclass
+class LoadResult:
+    """The plan (None when the workbook could not be read far enough) and its findings."""
+
+    plan: Plan | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 28 -> AB."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def sniff(path: Path) -> str | None:
+    """Why ``path`` is not a workbook we can open, in words a finance officer can act on."""
+    if path.name.startswith("~$"):
+        return (
+            "is an Excel owner file (~$), left while someone has the workbook open; "
+            "it is not a workbook - close the workbook in Excel and ignore this file"
+        )
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head == _OLE_MAGIC:
+                body = head + handle.read(min(size, 4 * 1024 * 1024))
+    except PermissionError:
+        return "cannot be opened: it is locked by another program; close it in Excel and run again"
+    except OSError as error:
+        return f"cannot be opened ({error.strerror}); check the file is on the shared folder"
+    if size == 0:
+        return "is an empty file (0 bytes), perhaps an interrupted copy; copy the workbook again"
+    if size > MAX_FILE_BYTES:
+        return (
+            f"is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB "
+            "limit for a plan workbook; remove pictures or unused sheets and save it again"
+        )
+    if head == _OLE_MAGIC:
+        if _ENCRYPTED_STREAM in body:
+            return (
+                "is password-protected (encrypted); open it in Excel, remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password) and save it"
+            )
+        return (
+            "is an old Excel 97-2003 (.xls) workbook; open it in Excel and use "
+            "File > Save As > Excel Workbook (.xlsx)"
+        )
+    if head[:4] != _ZIP_MAGIC:
+        return (
+            "is not an Excel workbook (it looks like text or CSV); open it in Excel and use "
+            "File > Save As > Excel Workbook (.xlsx)"
+        )
+    return _check_zip(path)
+
+
+def _check_zip(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            total = 0
+            for member in members:
+                total += member.file_size
+                ratio = member.file_size / max(member.compress_size, 1)
+                if total > MAX_UNZIPPED_BYTES or (member.file_size > 10_000_000 and ratio > MAX_RATIO):
+                    return (
+                        "unpacks to far more data than any plan workbook (a 'zip bomb'); "
+                        "it was not opened. Save the plan again from Excel"
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return (
+            "is damaged (an incomplete or corrupt .xlsx); copy it again from the original, "
+            "or open it in Excel and save it"
+        )
+    if "xl/workbook.xml" not in names:
+        return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
+    return None
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet part holds a formula: only then is the second read needed."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    if _FORMULA_TAG.search(part.read()):
+                        return True
+    return False
+
+
+class _Sheet:
+    """A sheet's values as rows, 1-based, with its uncached formula cells."""
+
+    def __init__(self, title: str, rows: list[Row], formulas: dict[tuple[int, int], str]):
+        self.title = title
+        self.rows = rows
+        self.uncached = formulas  # (row, col) -> formula text, only where no saved value
+
+    def value(self, row: int, col: int) -> Any:
+        values = self.rows[row - 1]
+        return values[col - 1] if col - 1 < len(values) else None
+
+
+class _Reader:
+    """Turns one workbook into a Plan, collecting findings as it goes."""
+
+    def __init__(self, path: Path, label: str):
+        self.path = path
+        self.file = label
+        self.findings: list[Finding] = []
+
+    # -- findings -------------------------------------------------------------------------
+    def add(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.findings.append(Finding(code, self.file, message, sheet, cell))
+
+    # -- reading --------------------------------------------------------------------------
+    def read(self) -> Plan | None:
+        problem = sniff(self.path)
+        if problem:
+            self.add("E-READ", f"{self.path.name} {problem}.")
+            return None
+        try:
+            sheets, hidden = self._read_sheets()
+        except Exception as error:  # openpyxl raises many types for malformed parts
+            self.add(
+                "E-READ",
+                f"{self.path.name} could not be read as a workbook ({type(error).__name__}: "
+                f"{clean_text(error)[:200]}); open it in Excel, check it, and save it as .xlsx.",
+            )
+            return None
+        for title in hidden:
+            self.add("I-HIDDEN", f'Hidden sheet "{title}" was ignored; unhide it in Excel if it '
+                     "belongs to the plan.", sheet=title)
+
+        found = ", ".join(f'"{s.title}"' for s in sheets) or "none"
+        located: dict[str, _Sheet] = {}
+        for spec in (contract.DECISION, *contract.TABLE_SHEETS, contract.DOCUMENT_CONTROL):
+            sheet = next((s for s in sheets if spec.matches(s.title)), None)
+            if sheet is None:
+                if spec.required:
+                    self.add(
+                        "E-SHEET",
+                        f'No "{spec.name}" sheet. Sheets found: {found}. Add a sheet named '
+                        f'"{spec.name}" (pcc-report new-workbook makes a blank one to copy from).',
+                    )
+                continue
+            located[spec.name] = sheet
+
+        decision = self._decision(located["Decision"]) if "Decision" in located else None
+        funds = self._funds(located.get("Funds"))
+        sources = self._sources(located.get("Funding sources"), funds)
+        lines, totals = self._services(located.get("Services"), funds)
+        control = self._document_control(located.get("Document control"))
+        if not all(name in located for name in ("Decision", "Funds", "Funding sources", "Services")):
+            return None
+        if decision is None or funds is None or sources is None or lines is None:
+            return None
+        return Plan(self.file, decision, tuple(funds), tuple(sources), tuple(lines),
+                    tuple(totals), control)
+
+    def _read_sheets(self) -> tuple[list[_Sheet], list[str]]:
+        from openpyxl import load_workbook
+
+        formulas: dict[str, dict[tuple[int, int], str]] = {}
+        if _has_formulas(self.path):
+            book = load_workbook(self.path, read_only=True, data_only=False)
+            try:
+                for ws in book.worksheets:
+                    formulas[ws.title] = {
+                        (r, c): value
+                        for r, row in enumerate(_values(ws), start=1)
+                        for c, value in enumerate(row, start=1)
+                        if isinstance(value, str) and value.startswith("=")
+                    }
+            finally:
+                book.close()
+
+        book = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            sheets: list[_Sheet] = []
+            hidden: list[str] = []
+            for ws in book.worksheets:
+                if getattr(ws, "sheet_state", "visible") != "visible":
+                    hidden.append(ws.title)
+                    continue
+                rows = list(_values(ws))
+                uncached = {
+                    (r, c): text
+                    for (r, c), text in formulas.get(ws.title, {}).items()
+                    if r <= len(rows) and _at(rows, r, c) is None
+                }
+                sheets.append(_Sheet(ws.title, rows, uncached))
+        finally:
+            book.close()
+        return sheets, hidden
+
+    # -- parsing helpers ------------------------------------------------------------------
+    def _cell_value(self, sheet: _Sheet, row: int, col: int) -> Any:
+        """The value, or raise ValueProblem for a formula Excel never calculated."""
+        formula = sheet.uncached.get((row, col))
+        if formula is not None:
+            raise ValueProblem(
+                f"holds the formula {formula} with no saved result (the file was written by a "
+                "program, not Excel); open the workbook in Excel, let it calculate, and save it"
+            )
+        return sheet.value(row, col)
+
+    def _header(self, sheet: _Sheet, spec: TableSheet) -> tuple[int, dict[str, int]] | None:
+        """Find the header row (title rows above are allowed) and map column keys to indexes."""
+        best: tuple[int, int, dict[str, int]] | None = None
+        for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
+            mapping = _map_columns(sheet.rows[r - 1], spec.columns)
+            score = sum(1 for c in spec.required_columns if c.key in mapping)
+            if score and (best is None or score > best[0]):
+                best = (score, r, mapping)
+        if best is not None and best[0] == len(spec.required_columns):
+            return best[1], best[2]
+        if best is None or best[0] < 2:
+            self.add(
+                "E-COLUMN",
+                f'No header row found on "{sheet.title}". Expected columns: '
+                + ", ".join(f'"{c.header}"' for c in spec.required_columns)
+                + ". Put them in one row above the data (a title row or two above is fine).",
+                sheet=sheet.title,
+            )
+            return None
+        score, r, mapping = best
+        seen = [clean_text(v) for v in sheet.rows[r - 1] if not is_blank(v)]
+        for col in spec.required_columns:
+            if col.key not in mapping:
+                also = f' (or {", ".join(repr(a) for a in col.aliases)})' if col.aliases else ""
+                self.add(
+                    "E-COLUMN",
+                    f'Column "{col.header}"{also} is missing. Headers found in row {r}: '
+                    + ", ".join(f'"{h}"' for h in seen)
+                    + f'. Add a "{col.header}" column or rename the matching one.',
+                    sheet=sheet.title,
+                    cell=f"{r}:{r}",
+                )
+        return None
+
+    def _rows(self, sheet: _Sheet, spec: TableSheet) -> Iterator[tuple[int, dict[str, int]]] | None:
+        found = self._header(sheet, spec)
+        if found is None:
+            return None
+        header_row, mapping = found
+        key_cols = [mapping[c.key] for c in spec.required_columns]
+
+        def generate() -> Iterator[tuple[int, dict[str, int]]]:
+            for r in range(header_row + 1, len(sheet.rows) + 1):
+                values = sheet.rows[r - 1]
+                if all(is_blank(v) for v in values) and not any(
+                    (r, c) in sheet.uncached for c in mapping.values()
+                ):
+                    continue
+                # A header repeated further down (tables copied across page breaks).
+                if len(_map_columns(values, spec.columns)) >= len(key_cols):
+                    continue
+                yield r, mapping
+
+        return generate()
+
+    def _parse(self, sheet: _Sheet, row: int, col: int, key: str, parser: Any, *args: Any) -> Any:
+        ref = f"{column_letter(col)}{row}"
+        try:
+            return parser(self._cell_value(sheet, row, col), *args)
+        except ValueProblem as problem:
+            self.add("E-VALUE", f"{_label(key)} {problem}.", sheet.title, ref)
+            return _FAILED
+
+    def _text(self, sheet: _Sheet, row: int, mapping: dict[str, int], key: str,
+              required: bool, cells: dict[str, str]) -> str | object:
+        col = mapping.get(key)
+        if col is None:
+            return ""
+        ref = f"{column_letter(col)}{row}"
+        cells[key] = ref
+        try:
+            text = clean_text(self._cell_value(sheet, row, col))
+        except ValueProblem as problem:
+            self.add("E-VALUE", f"{_label(key)} {problem}.", sheet.title, ref)
+            return _FAILED
+        if required and not text:
+            self.add("E-REQUIRED", f"{_label(key)} is blank; fill it in.", sheet.title, ref)
+            return _FAILED
+        return text
+
+    # -- sheets ---------------------------------------------------------------------------
+    def _decision(self, sheet: _Sheet) -> Decision | None:
+        rows = self._rows(sheet, contract.DECISION)
+        if rows is None:
+            return None
+        by_name = {normalise(f.name): f for f in contract.DECISION_FIELDS}
+        raw: dict[str, tuple[Any, str, int]] = {}  # key -> (value, cell, row)
+        recommendations: list[tuple[int, str]] = []
+        extra: dict[str, str] = {}
+        first_row = 0
+        for r, mapping in rows:
+            first_row = first_row or r
+            name = normalise(sheet.value(r, mapping["field"]))
+            vcol = mapping["value"]
+            ref = f"{column_letter(vcol)}{r}"
+            if not name:
+                continue
+            number = contract.RECOMMENDATION.fullmatch(name)
+            if number:
+                text = self._text(sheet, r, mapping, "value", False, {})
+                if isinstance(text, str) and text:
+                    recommendations.append((int(number.group(1)), text))
+                continue
+            spec = by_name.get(name)
+            if spec is None:
+                extra[clean_text(sheet.value(r, mapping["field"]))] = clean_text(sheet.value(r, vcol))
+                continue
+            try:
+                raw[spec.key] = (self._cell_value(sheet, r, vcol), ref, r)
+            except ValueProblem as problem:
+                self.add("E-VALUE", f"{spec.name} {problem}.", sheet.title, ref)
+                raw[spec.key] = (_FAILED, ref, r)
+
+        values: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        ok = True
+        for spec in contract.DECISION_FIELDS:
+            value, ref, _ = raw.get(spec.key, (None, "", 0))
+            if value is _FAILED:
+                ok = False
+                continue
+            cells[spec.key] = ref
+            if is_blank(value):
+                if spec.required:
+                    where = (
+                        f"row for \"{spec.name}\" has no value" if ref
+                        else f'has no "{spec.name}" row; add one'
+                    )
+                    example = f", e.g. {spec.example}" if spec.example else ""
+                    self.add("E-REQUIRED", f"The Decision sheet's {where}{example}.",
+                             sheet.title, ref)
+                    ok = False
+                values[spec.key] = None if spec.kind != "text" else ""
+                continue
+            try:
+                if spec.kind == "date":
+                    values[spec.key] = parse_date(value)[0]
+                elif spec.kind == "yes_no":
+                    values[spec.key] = parse_yes_no(value)
+                else:
+                    values[spec.key] = clean_text(value)
+            except ValueProblem as problem:
+                self.add("E-VALUE", f"{spec.name} {problem}.", sheet.title, ref)
+                ok = False
+        if not recommendations:
+            self.add("E-REQUIRED", 'The Decision sheet has no "Recommendation 1" row; add the '
+                     "recommendations as Recommendation 1, Recommendation 2, …", sheet.title)
+            ok = False
+        year = values.get("financial_year")
+        bounds = contract.financial_year_bounds(year) if isinstance(year, str) and year else None
+        if year and bounds is None:
+            self.add("E-VALUE", f'Financial year reads "{year}"; type it as 2021/22.',
+                     sheet.title, cells.get("financial_year", ""))
+            ok = False
+        if not ok or bounds is None:
+            return None
+        return Decision(
+            recommendations=tuple(text for _, text in sorted(recommendations)),
+            year_start=date(bounds[0], 4, 1),
+            year_end=date(bounds[1], 3, 31),
+            at=Located(sheet.title, first_row, cells),
+            extra=extra,
+            **values,
+        )
+
+    def _funds(self, sheet: _Sheet | None) -> list[Fund] | None:
+        if sheet is None:
+            return None
+        rows = self._rows(sheet, contract.FUNDS)
+        if rows is None:
+            return None
+        funds: list[Fund] = []
+        seen: dict[str, str] = {}
+        ok = True
+        for r, mapping in rows:
+            cells: dict[str, str] = {}
+            name = self._text(sheet, r, mapping, "fund", True, cells)
+            if isinstance(name, str) and contract.is_total_label(name):
+                continue
+            cells["allocation"] = f"{column_letter(mapping['allocation'])}{r}"
+            allocation = self._parse(sheet, r, mapping["allocation"], "allocation", parse_money)
+            legal = self._text(sheet, r, mapping, "legal_basis", False, cells)
+            description = self._text(sheet, r, mapping, "description", False, cells)
+            if not isinstance(name, str) or _FAILED in (allocation, legal, description):
+                ok = False
+                continue
+            if normalise(name) in seen:
+                self.add("E-VALUE", f'Fund "{name}" is listed twice (also at {seen[normalise(name)]}); '
+                         "keep one row per fund.", sheet.title, cells["fund"])
+                ok = False
+                continue
+            seen[normalise(name)] = cells["fund"]
+            funds.append(Fund(name, allocation, str(legal), str(description),
+                              Located(sheet.title, r, cells)))
+        if ok and not funds:
+            self.add("E-REQUIRED", "The Funds sheet lists no funds; add one row per fund with its "
+                     "allocation.", sheet.title)
+            return None
+        return funds if ok else None
+
+    def _canonical_fund(self, typed: str, funds: list[Fund] | None) -> str:
+        if funds:
+            for fund in funds:
+                if fund.key == normalise(typed):
+                    return fund.name
+        return typed
+
+    def _sources(self, sheet: _Sheet | None, funds: list[Fund] | None) -> list[FundingSource] | None:
+        if sheet is None:
+            return None
+        rows = self._rows(sheet, contract.SOURCES)
+        if rows is None:
+            return None
+        sources: list[FundingSource] = []
+        ok = True
+        for r, mapping in rows:
+            cells: dict[str, str] = {}
+            fund = self._text(sheet, r, mapping, "fund", True, cells)
+            if isinstance(fund, str) and contract.is_total_label(fund):
+                continue
+            source = self._text(sheet, r, mapping, "source", True, cells)
+            cells["amount"] = f"{column_letter(mapping['amount'])}{r}"
+            amount = self._parse(sheet, r, mapping["amount"], "amount", parse_money)
+            cells["ring_fenced"] = f"{column_letter(mapping['ring_fenced'])}{r}"
+            ring = self._parse(sheet, r, mapping["ring_fenced"], "ring_fenced", parse_yes_no)
+            grant_ref = self._text(sheet, r, mapping, "grant_reference", False, cells)
+            if _FAILED in (fund, source, amount, ring, grant_ref):
+                ok = False
+                continue
+            sources.append(FundingSource(self._canonical_fund(str(fund), funds), str(source),
+                                         amount, ring, str(grant_ref),
+                                         Located(sheet.title, r, cells)))
+        return sources if ok else None
+
+    def _services(self, sheet: _Sheet | None,
+                  funds: list[Fund] | None) -> tuple[list[ServiceLine] | None, list[TotalRow]]:
+        if sheet is None:
+            return None, []
+        rows = self._rows(sheet, contract.SERVICES)
+        if rows is None:
+            return None, []
+        lines: list[ServiceLine] = []
+        totals: list[TotalRow] = []
+        open_since = 0  # index of the first line not yet closed by a Total row
+        ok = True
+        for r, mapping in rows:
+            label = next(
+                (clean_text(sheet.value(r, mapping[k])) for k in ("fund", "service")
+                 if contract.is_total_label(clean_text(sheet.value(r, mapping[k])))),
+                None,
+            )
+            if label is not None:
+                budget_ref = f"{column_letter(mapping['budget'])}{r}"
+                amount = self._parse(sheet, r, mapping["budget"], "total", parse_money)
+                if amount is _FAILED:
+                    ok = False
+                    continue
+                grand = normalise(label).startswith("grand")
+                closes = tuple(range(0 if grand else open_since, len(lines)))
+                totals.append(TotalRow(label, amount, closes,
+                                       Located(sheet.title, r, {"amount": budget_ref})))
+                if not grand:
+                    open_since = len(lines)
+                continue
+            line = self._service_line(sheet, r, mapping, funds)
+            if line is None:
+                ok = False
+            else:
+                lines.append(line)
+        if ok and not lines:
+            self.add("E-REQUIRED", "The Services sheet has no budget lines; add one row per "
+                     "commissioned service.", sheet.title)
+            return None, totals
+        return (lines if ok else None), totals
+
+    def _service_line(self, sheet: _Sheet, r: int, mapping: dict[str, int],
+                      funds: list[Fund] | None) -> ServiceLine | None:
+        cells: dict[str, str] = {}
+        text: dict[str, Any] = {}
+        for key, required in (("fund", True), ("service", True), ("organisation", True),
+                              ("provision", False), ("extension_options", False),
+                              ("how_commissioned", False), ("purpose", False)):
+            text[key] = self._text(sheet, r, mapping, key, required, cells)
+        parsed: dict[str, Any] = {}
+        for key, parser, args in (
+            ("organisation_type", parse_choice, (contract.ORGANISATION_TYPES, "organisation type")),
+            ("mechanism", parse_choice, (contract.MECHANISMS, "mechanism")),
+            ("budget", parse_money, ()),
+            ("start", parse_date, ()),
+        ):
+            cells[key] = f"{column_letter(mapping[key])}{r}"
+            parsed[key] = self._parse(sheet, r, mapping[key], key, parser, *args)
+        cells["end"] = f"{column_letter(mapping['end'])}{r}"
+        end = self._parse(sheet, r, mapping["end"], "end", lambda v: parse_date(v, end=True))
+        if _FAILED in text.values() or _FAILED in parsed.values() or end is _FAILED:
+            return None
+        start_date, start_month = parsed["start"]
+        end_date, end_month = end
+        return ServiceLine(
+            fund=self._canonical_fund(text["fund"], funds),
+            service=text["service"],
+            organisation=text["organisation"],
+            organisation_type=parsed["organisation_type"],
+            provision=text["provision"],
+            start=start_date,
+            end=end_date,
+            start_month_only=start_month,
+            end_month_only=end_month,
+            extension_options=text["extension_options"],
+            mechanism=parsed["mechanism"],
+            how_commissioned=text["how_commissioned"],
+            purpose=text["purpose"],
+            budget=parsed["budget"],
+            at=Located(sheet.title, r, cells),
+        )
+
+    def _document_control(self, sheet: _Sheet | None) -> tuple[tuple[str, str], ...]:
+        if sheet is None:
+            return ()
+        pairs: list[tuple[str, str]] = []
+        for values in sheet.rows:
+            cells = [clean_text(v) for v in values if not is_blank(v)]
+            if len(cells) >= 2 and normalise(cells[0]) not in {"field"}:
+                pairs.append((cells[0], " · ".join(cells[1:])))
+        return tuple(pairs)
+
+
+_FAILED: Any = object()  # a cell that produced a finding; its record is dropped
+
+_LABELS = {
+    "allocation": "Allocation",
+    "amount": "Amount",
+    "ring_fenced": "Ring-fenced",
+    "organisation_type": "Organisation type",
+    "mechanism": "Mechanism",
+    "budget": "Budget",
+    "total": "Total",
+    "start": "Start date",
+    "end": "End date",
+    "fund": "Fund",
+    "service": "Service",
+    "organisation": "Delivery organisation",
+    "value": "Value",
+}
+
+
+def _label(key: str) -> str:
+    return _LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _values(ws: Any) -> Iterator[Row]:
+    return ws.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)  # type: ignore[no-any-return]
+
+
+def _at(rows: Sequence[Row], r: int, c: int) -> Any:
+    row = rows[r - 1]
+    return row[c - 1] if c - 1 < len(row) else None
+
+
+def _map_columns(values: Row, columns: Sequence[Column]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, value in enumerate(values, start=1):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        for column in columns:
+            if column.key not in mapping and column.matches(value):
+                mapping[column.key] = index
+                break
+    return mapping
+
+
+def load(path: Path | str, label: str | None = None) -> LoadResult:
+    """Read ``path`` into a Plan. ``label`` is how findings name the file (default: the path)."""
+    path = Path(path)
+    reader = _Reader(path, label or str(path))
+    plan = reader.read()
+    return LoadResult(plan, reader.findings)
+

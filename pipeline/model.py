@@ -1,0 +1,152 @@
+"""The commissioning plan as plain dataclasses, each value remembering the cell it came from.
+
+``load`` builds these; ``reconcile`` and the renderers only read them. ``cells`` maps an
+attribute name to its A1 reference (``{"budget": "L14"}``) so a rule can point at the cell a
+person must change without formatting references itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from pipeline.values import normalise
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a record came from: its sheet, its row and the cell of each attribute."""
+
+    sheet: str
+    row: int
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    def cell(self, key: str) -> str:
+        """The A1 reference of ``key``'s cell, or the row (``"row 14"``) if it has none."""
+        return self.cells.get(key, f"row {self.row}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    police_area: str
+    reference: str
+    date: date
+    financial_year: str
+    subject: str
+    report_by: str
+    contact_officer: str
+    executive_summary: str
+    recommendations: tuple[str, ...]
+    budget_approval: date | None
+    budget_approval_reference: str
+    publication_deferred: bool
+    publication_deferred_reason: str
+    publication_deferred_until: date | None
+    part2_form: bool
+    part2_form_reason: str
+    originating_officer_initials: str
+    finance_officer_initials: str
+    monitoring_officer_initials: str
+    chief_executive_approval_date: date | None
+    pcc_approval_date: date | None
+    background: str
+    plan_links: str
+    personnel_equalities: str
+    review_arrangements: str
+    risk_management: str
+    year_start: date
+    year_end: date
+    at: Located
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def year_label(self) -> str:
+        """``2021/22`` in the canonical form, whatever was typed."""
+        return f"{self.year_start.year}/{str(self.year_end.year)[-2:]}"
+
+
+@dataclass(frozen=True)
+class Fund:
+    name: str
+    allocation: Decimal
+    legal_basis: str
+    description: str
+    at: Located
+
+    @property
+    def key(self) -> str:
+        return normalise(self.name)
+
+
+@dataclass(frozen=True)
+class FundingSource:
+    fund: str  # the fund's name as written on the Funds sheet
+    source: str
+    amount: Decimal
+    ring_fenced: bool
+    grant_reference: str
+    at: Located
+
+    @property
+    def is_moj(self) -> bool:
+        """A Ministry of Justice grant stream (named "MoJ ..." or "Ministry of Justice ...")."""
+        name = normalise(self.source)
+        return "moj" in name.split() or name.startswith("moj") or "ministry of justice" in name
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    fund: str  # the fund's name as written on the Funds sheet (or as typed, if unknown)
+    service: str
+    organisation: str
+    organisation_type: str
+    provision: str
+    start: date
+    end: date
+    start_month_only: bool
+    end_month_only: bool
+    extension_options: str
+    mechanism: str
+    how_commissioned: str
+    purpose: str
+    budget: Decimal
+    at: Located
+
+    @property
+    def fund_key(self) -> str:
+        return normalise(self.fund)
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """A typed Total row on the Services sheet, kept aside to check the lines it closes."""
+
+    label: str
+    amount: Decimal
+    closes: tuple[int, ...]  # indexes into Plan.lines of the lines this row totals
+    at: Located
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One workbook, one decision."""
+
+    file: str
+    decision: Decision
+    funds: tuple[Fund, ...]
+    sources: tuple[FundingSource, ...]
+    lines: tuple[ServiceLine, ...]
+    totals: tuple[TotalRow, ...] = ()
+    document_control: tuple[tuple[str, str], ...] = ()
+
+    def fund(self, name: str) -> Fund | None:
+        key = normalise(name)
+        return next((f for f in self.funds if f.key == key), None)
+
+    def lines_of(self, fund: Fund) -> tuple[ServiceLine, ...]:
+        return tuple(line for line in self.lines if line.fund_key == fund.key)
+
+    def sources_of(self, fund: Fund) -> tuple[FundingSource, ...]:
+        return tuple(s for s in self.sources if normalise(s.fund) == fund.key)

@@ -1,0 +1,385 @@
+"""Stage 2: the plan -> per-fund reconciliation and the findings of the strategy's rules.
+
+The sums are a small pandas pipeline over the service lines (object columns of ``Decimal``,
+summed with ``sum(..., Decimal(0))`` so no float takes part). Each rule is a small generator
+that takes the plan and its reconciliation and yields findings; ``RULES`` lists them with the
+codes they may raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline import contract
+from pipeline.config import Config
+from pipeline.findings import Finding
+from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
+from pipeline.values import format_date, format_money, normalise
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class RingFenceUse:
+    """How much of one ring-fenced source the fund's lines use (ring-fenced money first)."""
+
+    source: FundingSource
+    committed: Decimal
+
+    @property
+    def uncommitted(self) -> Decimal:
+        return self.source.amount - self.committed
+
+
+@dataclass(frozen=True)
+class MechanismTotal:
+    mechanism: str
+    lines: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class FundReconciliation:
+    fund: Fund
+    lines: tuple[ServiceLine, ...]
+    sources: tuple[FundingSource, ...]
+    committed: Decimal
+    ring_fence: tuple[RingFenceUse, ...]
+    by_mechanism: tuple[MechanismTotal, ...]
+    expiring: tuple[ServiceLine, ...]
+
+    @property
+    def allocation(self) -> Decimal:
+        return self.fund.allocation
+
+    @property
+    def sources_total(self) -> Decimal:
+        return sum((s.amount for s in self.sources), ZERO)
+
+    @property
+    def ring_fenced_total(self) -> Decimal:
+        return sum((s.amount for s in self.sources if s.ring_fenced), ZERO)
+
+    @property
+    def ring_fenced_uncommitted(self) -> Decimal:
+        return sum((use.uncommitted for use in self.ring_fence), ZERO)
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.allocation - self.committed
+
+    @property
+    def percent_committed(self) -> Decimal:
+        """Exact ratio × 100; round only for display."""
+        return self.committed * 100 / self.allocation if self.allocation else ZERO
+
+    @property
+    def moj_sources(self) -> tuple[FundingSource, ...]:
+        return tuple(s for s in self.sources if s.is_moj)
+
+    @property
+    def has_pence(self) -> bool:
+        amounts = [self.allocation, *(s.amount for s in self.sources), *(ln.budget for ln in self.lines)]
+        return any(a != a.to_integral_value() for a in amounts)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Everything the renderers need: the plan, its decision, per-fund figures and findings."""
+
+    plan: Plan
+    decision: Decision
+    funds: tuple[FundReconciliation, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def allocation(self) -> Decimal:
+        return sum((f.allocation for f in self.funds), ZERO)
+
+    @property
+    def committed(self) -> Decimal:
+        return sum((f.committed for f in self.funds), ZERO)
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.allocation - self.committed
+
+    @property
+    def has_pence(self) -> bool:
+        return any(f.has_pence for f in self.funds)
+
+
+# -- the figures ------------------------------------------------------------------------------
+
+
+def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
+    """Sum of budget lines per fund key, through a pandas join of lines to funds.
+
+    Lines whose fund is not on the Funds sheet drop out of the join (E-FUND reports them).
+    """
+    import pandas as pd
+
+    funds = pd.DataFrame({"fund_key": [f.key for f in plan.funds]})
+    lines = pd.DataFrame(
+        {
+            "fund_key": pd.Series([ln.fund_key for ln in plan.lines], dtype=object),
+            "budget": pd.Series([ln.budget for ln in plan.lines], dtype=object),
+        }
+    )
+    joined = funds.merge(lines, on="fund_key", how="left")
+    sums = joined.groupby("fund_key", sort=False)["budget"].agg(
+        lambda budgets: sum((b for b in budgets if isinstance(b, Decimal)), ZERO)
+    )
+    return {str(key): value for key, value in sums.items()}
+
+
+def _ring_fence(sources: tuple[FundingSource, ...], committed: Decimal) -> tuple[RingFenceUse, ...]:
+    """Spend ring-fenced sources first, in the order listed, before any local money."""
+    uses: list[RingFenceUse] = []
+    remaining = committed
+    for source in sources:
+        if not source.ring_fenced:
+            continue
+        used = min(source.amount, max(remaining, ZERO))
+        uses.append(RingFenceUse(source, used))
+        remaining -= used
+    return tuple(uses)
+
+
+def _by_mechanism(lines: tuple[ServiceLine, ...]) -> tuple[MechanismTotal, ...]:
+    totals = []
+    for mechanism in contract.MECHANISMS:
+        chosen = [ln for ln in lines if ln.mechanism == mechanism]
+        if chosen:
+            totals.append(MechanismTotal(mechanism, len(chosen), sum((ln.budget for ln in chosen), ZERO)))
+    return tuple(totals)
+
+
+def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal) -> FundReconciliation:
+    lines = plan.lines_of(fund)
+    sources = plan.sources_of(fund)
+    year_end = plan.decision.year_end
+    return FundReconciliation(
+        fund=fund,
+        lines=lines,
+        sources=sources,
+        committed=committed,
+        ring_fence=_ring_fence(sources, committed),
+        by_mechanism=_by_mechanism(lines),
+        expiring=tuple(ln for ln in lines if ln.end <= year_end),
+    )
+
+
+# -- the rules --------------------------------------------------------------------------------
+
+Rule = Callable[[Plan, tuple[FundReconciliation, ...], Config], Iterator[Finding]]
+
+
+def _at_line(plan: Plan, code: str, line: ServiceLine, key: str, message: str) -> Finding:
+    return Finding(code, plan.file, message, line.at.sheet, line.at.cell(key))
+
+
+def _at_fund(plan: Plan, code: str, fund: Fund, message: str) -> Finding:
+    return Finding(code, plan.file, message, fund.at.sheet, fund.at.cell("allocation"))
+
+
+def _ref(located_sheet: str, cell: str) -> str:
+    return f"{located_sheet}!{cell}"
+
+
+def check_unknown_funds(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
+    known = ", ".join(f'"{f.name}"' for f in plan.funds)
+    for line in plan.lines:
+        if plan.fund(line.fund) is None:
+            yield _at_line(plan, "E-FUND", line, "fund",
+                           f'"{line.service}" names the fund "{line.fund}", which is not on the '
+                           f"Funds sheet (funds: {known}); correct the fund name or add the fund.")
+    for source in plan.sources:
+        if plan.fund(source.fund) is None:
+            yield Finding("E-FUND", plan.file,
+                          f'Funding source "{source.source}" names the fund "{source.fund}", which '
+                          f"is not on the Funds sheet (funds: {known}); correct the fund name.",
+                          source.at.sheet, source.at.cell("fund"))
+
+
+def check_sources(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-SOURCES: a fund's sources do not add up to its allocation."""
+    for rec in funds:
+        fund = rec.fund
+        if not rec.sources:
+            yield _at_fund(plan, "E-SOURCES", fund,
+                           f"{fund.name} has no rows on the Funding sources sheet; add where its "
+                           f"allocation of {format_money(fund.allocation)} comes from.")
+        elif rec.sources_total != fund.allocation:
+            diff = rec.sources_total - fund.allocation
+            listed = " + ".join(format_money(s.amount) for s in rec.sources)
+            yield _at_fund(plan, "E-SOURCES", fund,
+                           f"{fund.name}'s funding sources add up to {format_money(rec.sources_total)} "
+                           f"({listed}), {format_money(abs(diff))} {'more' if diff > 0 else 'less'} "
+                           f"than its allocation of {format_money(fund.allocation)}; correct the "
+                           "allocation or the source amounts so they agree.")
+
+
+def check_overcommit(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-OVERCOMMIT: a fund's lines add up to more than its allocation."""
+    for rec in funds:
+        if rec.committed > rec.allocation:
+            fund = rec.fund
+            yield _at_fund(plan, "E-OVERCOMMIT", fund,
+                           f"{fund.name} lines add up to {format_money(rec.committed)}, "
+                           f"{format_money(rec.committed - rec.allocation)} more than its allocation "
+                           f"of {format_money(fund.allocation)} ({_ref(fund.at.sheet, fund.at.cell('allocation'))}); "
+                           "reduce the budget lines or raise the allocation.")
+
+
+def check_totals(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-TOTAL: a typed Total row differs from the sum of the lines it closes."""
+    for total in plan.totals:
+        closed = [plan.lines[i] for i in total.closes]
+        expected = sum((ln.budget for ln in closed), ZERO)
+        if total.amount != expected:
+            span = (f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "no lines")
+            diff = total.amount - expected
+            yield Finding("E-TOTAL", plan.file,
+                          f'The "{total.label}" row reads {format_money(total.amount)} but the '
+                          f"{len(closed)} lines above it ({span}) add up to {format_money(expected)}, "
+                          f"a difference of {format_money(abs(diff))}; correct the total (if it is a "
+                          "SUM formula, check its range covers every line).",
+                          total.at.sheet, total.at.cell("amount"))
+
+
+def check_dates(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-DATES: end date before start date."""
+    for line in plan.lines:
+        if line.end < line.start:
+            yield _at_line(plan, "E-DATES", line, "end",
+                           f'"{line.service}" ends {format_date(line.end)}, before it starts '
+                           f"{format_date(line.start)}; correct the start or end date.")
+
+
+def check_partnership(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-PARTNERSHIP: a partnership agreement with a body that is not public sector (§4.2)."""
+    for line in plan.lines:
+        if line.mechanism == "Partnership agreement" and line.organisation_type != contract.PUBLIC_SECTOR:
+            yield _at_line(plan, "E-PARTNERSHIP", line, "mechanism",
+                           f'"{line.service}" is a partnership agreement with {line.organisation} '
+                           f"({line.organisation_type}); the strategy (§4.2) allows partnership "
+                           "agreements only with public sector bodies. Use a contract or grant, or "
+                           "correct the organisation type.")
+
+
+def check_purpose(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """E-PURPOSE: a line of an s143 fund (Community Safety Fund) with no s143 purpose."""
+    wanted = {normalise(name) for name in config.s143_funds}
+    for line in plan.lines:
+        if line.fund_key in wanted and not line.purpose:
+            yield _at_line(plan, "E-PURPOSE", line, "purpose",
+                           f'"{line.service}" ({line.fund}) has no s143 purpose; every award from '
+                           "this fund must serve one: " + "; ".join(contract.S143_PURPOSES) + ".")
+
+
+def check_ring_fence(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """W-RINGFENCE: ring-fenced money not fully committed to lines of its fund."""
+    for rec in funds:
+        for use in rec.ring_fence:
+            if use.uncommitted > 0:
+                source = use.source
+                yield Finding("W-RINGFENCE", plan.file,
+                              f"{format_money(use.uncommitted)} of the ring-fenced "
+                              f"{format_money(source.amount)} {source.source} is not committed to "
+                              f"{rec.fund.name} lines ({format_money(rec.committed)} committed; "
+                              "ring-fenced money is assumed to be spent first). Commit it or explain "
+                              "the underspend to the grant body.",
+                              source.at.sheet, source.at.cell("amount"))
+
+
+def check_inactive(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """W-INACTIVE: a line that does not run at all inside the financial year."""
+    decision = plan.decision
+    for line in plan.lines:
+        if line.end < decision.year_start or line.start > decision.year_end:
+            key = "end" if line.end < decision.year_start else "start"
+            yield _at_line(plan, "W-INACTIVE", line, key,
+                           f'"{line.service}" runs {format_date(line.start)}–{format_date(line.end)}, '
+                           f"entirely outside {decision.year_label} "
+                           f"({format_date(decision.year_start)}–{format_date(decision.year_end)}); "
+                           "check its dates or remove it from this year's plan.")
+
+
+def check_duplicates(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """W-DUPLICATE: two lines with the same fund, service, organisation and provision."""
+    seen: dict[tuple[str, ...], ServiceLine] = {}
+    for line in plan.lines:
+        key = (line.fund_key, normalise(line.service), normalise(line.organisation),
+               normalise(line.provision))
+        first = seen.setdefault(key, line)
+        if first is not line:
+            yield _at_line(plan, "W-DUPLICATE", line, "service",
+                           f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) '
+                           f"repeats the line in row {first.at.row} "
+                           f"({format_money(first.budget)}); delete one, or tell them apart in "
+                           "Provision.")
+
+
+def check_grant_size(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """W-GRANT-SIZE: a grant over the configured threshold (strategy §4.3)."""
+    threshold = config.grant_size_threshold
+    for line in plan.lines:
+        if line.mechanism == "Grant" and line.budget > threshold:
+            yield _at_line(plan, "W-GRANT-SIZE", line, "budget",
+                           f'"{line.service}" is a grant of {format_money(line.budget)}, over the '
+                           f"{format_money(threshold)} threshold; the strategy (§4.3) uses grants for "
+                           "small-scale work, so record why a grant suits it or use a contract.")
+
+
+def check_headroom(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """I-HEADROOM: allocation not committed, per fund."""
+    for rec in funds:
+        if rec.headroom > 0:
+            yield _at_fund(plan, "I-HEADROOM", rec.fund,
+                           f"{rec.fund.name}: {format_money(rec.headroom)} of the "
+                           f"{format_money(rec.allocation)} allocation is not committed "
+                           f"({format_money(rec.committed)} committed).")
+
+
+def check_expiring(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+    """I-EXPIRING: a line ending in or before the year: plan re-procurement or decommissioning."""
+    year = plan.decision.year_label
+    for rec in funds:
+        for line in rec.expiring:
+            options = (f"extension options: {line.extension_options}" if line.extension_options
+                       else "no extension options")
+            yield _at_line(plan, "I-EXPIRING", line, "end",
+                           f'"{line.service}" ({line.organisation}) ends '
+                           f"{format_date(line.end, line.end_month_only)}, within {year} "
+                           f"({options}); plan its re-procurement, extension or decommissioning "
+                           "(strategy Appendix 2).")
+
+
+RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = (
+    (check_unknown_funds, ("E-FUND",)),
+    (check_sources, ("E-SOURCES",)),
+    (check_overcommit, ("E-OVERCOMMIT",)),
+    (check_totals, ("E-TOTAL",)),
+    (check_dates, ("E-DATES",)),
+    (check_partnership, ("E-PARTNERSHIP",)),
+    (check_purpose, ("E-PURPOSE",)),
+    (check_ring_fence, ("W-RINGFENCE",)),
+    (check_inactive, ("W-INACTIVE",)),
+    (check_duplicates, ("W-DUPLICATE",)),
+    (check_grant_size, ("W-GRANT-SIZE",)),
+    (check_headroom, ("I-HEADROOM",)),
+    (check_expiring, ("I-EXPIRING",)),
+)
+
+
+def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
+    """Figures per fund, and every rule's findings, for a loaded plan."""
+    config = config or Config()
+    committed = committed_by_fund(plan)
+    funds = tuple(_fund_reconciliation(plan, f, committed.get(f.key, ZERO)) for f in plan.funds)
+    findings = tuple(finding for rule, _ in RULES for finding in rule(plan, funds, config))
+    return Reconciliation(plan, plan.decision, funds, findings)

@@ -1,0 +1,196 @@
+"""Reading the values finance staff type into cells, and showing them back.
+
+Every parser takes the raw cell value (as openpyxl returns it) and returns a typed value or
+raises :class:`ValueProblem` whose message says what was seen and how to fix it. Money never
+passes through a float sum: a float cell becomes ``Decimal(repr(value))`` once, here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PENNY = Decimal("0.01")
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+_MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be read; the message names the value and the fix."""
+
+
+def clean_text(raw: object) -> str:
+    """Text of a cell with non-breaking and repeated spaces collapsed and the ends trimmed."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return _SPACES.sub(" ", str(raw)).strip()
+
+
+def normalise(raw: object) -> str:
+    """Key for case-insensitive matching of names and headers."""
+    return clean_text(raw).casefold()
+
+
+def is_blank(raw: object) -> bool:
+    return clean_text(raw) == ""
+
+
+def parse_money(raw: object) -> Decimal:
+    """An amount in pounds: a number, or text such as ``£82,661``, ``82,661.00``, `` £ 750 ``."""
+    if isinstance(raw, bool):
+        raise ValueProblem(f"reads {raw!r}, not an amount; enter the amount in pounds, e.g. 82661")
+    if isinstance(raw, int):
+        amount = Decimal(raw)
+    elif isinstance(raw, float):
+        # repr gives the shortest text that round-trips, i.e. what Excel shows for a typed number.
+        amount = Decimal(repr(raw))
+        rounded = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+        if abs(amount - rounded) < Decimal("0.000001"):
+            amount = rounded  # binary noise from a calculated cell, e.g. 0.30000000000000004
+    elif isinstance(raw, Decimal):
+        amount = raw
+    else:
+        text = clean_text(raw)
+        if not text:
+            raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
+        digits = _MONEY_JUNK.sub("", text)
+        if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
+            raise ValueProblem(
+                f'reads "{text}", which is not an amount; enter the amount in pounds as a '
+                "number, e.g. 82661 or 82,661.50"
+            )
+        try:
+            amount = Decimal(digits)
+        except InvalidOperation as error:  # pragma: no cover - guarded by the regex
+            raise ValueProblem(f'reads "{text}", which is not an amount') from error
+    if not amount.is_finite():
+        raise ValueProblem(f'reads "{raw}", which is not an amount; enter a number, e.g. 82661')
+    if amount < 0:
+        raise ValueProblem(
+            f"reads {format_money(amount)}, a negative amount; enter the budget as a positive "
+            "number (record savings or clawbacks outside the plan)"
+        )
+    if amount != amount.quantize(PENNY):
+        raise ValueProblem(
+            f'reads "{raw}", which has fractions of a penny; round it to pounds and pence'
+        )
+    return amount.quantize(PENNY)
+
+
+def format_money(amount: Decimal) -> str:
+    """``£1,009,000``; pence only where present: ``£1,151,444.09``; negatives ``-£3,000``."""
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}£{int(amount):,}"
+    return f"{sign}£{amount.quantize(PENNY):,.2f}"
+
+
+def format_millions(amount: Decimal) -> str:
+    """``£0.884m`` as the seed writes a grant allocation (three decimals, trailing zeros kept)."""
+    return f"£{(amount / Decimal(1_000_000)).quantize(Decimal('0.001'), ROUND_HALF_UP)}m"
+
+
+def format_percent(part: Decimal, whole: Decimal) -> str:
+    """A percentage rounded for display only: ``79.8%``."""
+    if whole == 0:
+        return "–"
+    value = (part * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{value}%"
+
+
+_DAY_FIRST_FORMATS = (
+    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y",
+    "%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y", "%Y-%m-%d",
+)
+_MONTH_FORMATS = ("%B %Y", "%b %Y", "%B %y", "%b %y", "%m/%Y")
+
+
+def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
+    """A date, day-first; returns ``(date, month_only)``.
+
+    A month alone (``April 2021``) is the first day of the month, or the last when ``end``.
+    """
+    if isinstance(raw, datetime):
+        return raw.date(), False
+    if isinstance(raw, date):
+        return raw, False
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise ValueProblem(
+            f"reads the number {clean_text(raw)}, not a date; format the cell as a date or type "
+            "it as dd/mm/yyyy, e.g. 01/04/2021"
+        )
+    text = clean_text(raw)
+    if not text:
+        raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
+    tidy = _ORDINAL.sub("", text).replace(",", " ")
+    tidy = _SPACES.sub(" ", tidy).strip()
+    # "Sept" is common in typed dates but unknown to strptime.
+    tidy = re.sub(r"\bsept\b", "Sep", tidy, flags=re.IGNORECASE)
+    for fmt in _DAY_FIRST_FORMATS:
+        try:
+            return datetime.strptime(tidy, fmt).date(), False
+        except ValueError:
+            continue
+    for fmt in _MONTH_FORMATS:
+        try:
+            first = datetime.strptime(tidy, fmt).date()
+        except ValueError:
+            continue
+        if end:
+            last_day = calendar.monthrange(first.year, first.month)[1]
+            return first.replace(day=last_day), True
+        return first, True
+    hint = "dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, e.g. April 2021"
+    us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", tidy)
+    if us and int(us.group(2)) > 12 >= int(us.group(1)):
+        hint = (
+            f"it looks month-first (US style); dates are read day-first, so type "
+            f"{us.group(2)}/{us.group(1)}/{us.group(3)}"
+        )
+    raise ValueProblem(f'reads "{text}", which is not a date: {hint}')
+
+
+def format_date(value: date, month_only: bool = False) -> str:
+    """``01/04/2021``, or ``April 2021`` for a date typed as a month."""
+    if month_only:
+        return f"{calendar.month_name[value.month]} {value.year}"
+    return value.strftime("%d/%m/%Y")
+
+
+def format_long_date(value: date) -> str:
+    """``28 May 2021`` as the decision form writes it."""
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+def parse_yes_no(raw: object) -> bool:
+    text = normalise(raw)
+    if text in {"yes", "y", "true"}:
+        return True
+    if text in {"no", "n", "false"}:
+        return False
+    raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')
+
+
+def parse_choice(raw: object, choices: tuple[str, ...], what: str) -> str:
+    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated)."""
+    def key(text: str) -> str:
+        return normalise(text).replace("&", "and").replace("-", " ")
+
+    wanted = key(str(raw) if raw is not None else "")
+    for choice in choices:
+        if key(choice) == wanted:
+            return choice
+    listed = ", ".join(choices)
+    raise ValueProblem(f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}')
+
+
+def slugify(text: str) -> str:
+    """A safe file or folder name: ``015/2021`` -> ``015-2021``; never ``..`` or a separator."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return slug or "untitled"
