@@ -1,0 +1,31 @@
+"""Shared fixtures: the sample workbook and its reconciliation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.load import load
+from pipeline.model import Plan
+from pipeline.reconcile import Reconciliation, reconcile
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "input" / "lincolnshire-2021-22.xlsx"
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_plan() -> Plan:
+    result = load(SAMPLE)
+    assert result.plan is not None, result.findings
+    return result.plan
+
+
+@pytest.fixture(scope="session")
+def sample_recon(sample_plan: Plan) -> Reconciliation:
+    return reconcile(sample_plan)
