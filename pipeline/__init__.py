@@ -7,4 +7,9 @@ The package is a one-way pipeline, one module per stage::
 ``cli`` only parses options and calls these.
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+# The editable templates live at the top of the repository, beside input/ and output/.
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"

@@ -66,6 +66,8 @@ CATALOGUE: dict[str, Code] = _entries(
     Code("I-EXPIRING", I, "Line ends in the year",
          "a line whose end date (and extension options) falls in or before the year"),
     Code("I-HIDDEN", I, "Hidden sheet ignored", "a hidden sheet was ignored"),
+    Code("E-RENDER", E, "Output could not be written",
+         "the Word or Excel output could not be produced (e.g. a broken template)"),
     Code("I-SKIPPED", I, "File skipped",
          "a file in the input folder is not a workbook, or is an Excel owner (~$) file"),
 )

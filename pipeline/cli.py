@@ -1,0 +1,264 @@
+"""The ``pcc-report`` command: parses options, calls the pipeline, prints for a person.
+
+Heavy libraries (pandas, openpyxl, docxtpl, xlsxwriter) are imported only inside commands, so
+``pcc-report --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from pipeline.batch import WorkbookResult
+    from pipeline.config import Config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def paths_argument(func: F) -> F:
+    """PATHS, shared by check and build so their help cannot drift."""
+    return click.argument(
+        "paths", nargs=-1,
+        type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
+    )(func)
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Settings file (default: [tool.pcc-report] in ./pcc-report.toml or ./pyproject.toml).",
+    )(func)
+
+
+def debug_option(func: F) -> F:
+    return click.option("--debug", is_flag=True,
+                        help="Show Python tracebacks of internal errors (for maintainers).")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pcc-report")
+def cli() -> None:
+    """Turn a PCC commissioning-plan workbook into the Request for Decision and public summary.
+
+    \b
+    Examples:
+      pcc-report build                      build every workbook in input/ into output/
+      pcc-report check input/plan.xlsx      list the problems, write nothing
+      pcc-report new-workbook my-plan.xlsx  a blank workbook to fill in
+    """
+
+
+def _config(config_path: Path | None) -> Config:
+    from pipeline.config import ConfigError, load_config
+
+    try:
+        return load_config(config_path)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _paths(paths: Sequence[Path]) -> list[Path]:
+    if paths:
+        return list(paths)
+    default = Path("input")
+    if not default.is_dir():
+        raise click.UsageError(
+            "No input/ folder here. Run pcc-report from the project folder, or name the "
+            "workbooks or folders to use, e.g. pcc-report check plans/2021-22.xlsx")
+    return [default]
+
+
+def _echo_finding(finding: Finding, indent: str = "    ") -> None:
+    location = finding.location
+    where = f"{location}  " if location else ""
+    code = click.style(f"{finding.code:<15}", fg=COLOURS[finding.severity])
+    click.echo(f"{indent}{code} {where}{finding.message}")
+
+
+def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> None:
+    for severity in severities:
+        chosen = [f for f in result.findings if f.severity is severity]
+        if chosen:
+            click.echo(f"  {HEADINGS[severity]} ({len(chosen)})")
+            for finding in chosen:
+                _echo_finding(finding)
+
+
+def _summary_line(result: WorkbookResult) -> str:
+    from pipeline.values import format_money
+
+    counts = (f"{result.count(Severity.ERROR)} errors, "
+              f"{result.count(Severity.WARNING)} warnings")
+    if result.recon is None:
+        return f"  Summary: not reconciled — {counts}"
+    recon = result.recon
+    return (f"  Summary: {len(recon.funds)} funds, {len(recon.plan.lines)} lines, "
+            f"{format_money(recon.committed)} committed of {format_money(recon.allocation)}, "
+            f"{format_money(recon.headroom)} headroom — {counts}")
+
+
+def _exit_code(results: Sequence[WorkbookResult]) -> int:
+    return 1 if any(r.status != "ok" for r in results) else 0
+
+
+def _run(debug: bool, action: Callable[[], int]) -> None:
+    """Run a command; an internal error is one clear line, or a traceback with --debug."""
+    try:
+        code = action()
+    except click.ClickException:
+        raise
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(f"pcc-report: internal error: {type(error).__name__}: {error}\n"
+                   "Run again with --debug for the details and report it to the maintainers.",
+                   err=True)
+        sys.exit(1)
+    sys.exit(code)
+
+
+@cli.command()
+@paths_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@config_option
+@debug_option
+def check(paths: tuple[Path, ...], as_json: bool, config_path: Path | None, debug: bool) -> None:
+    """Check workbooks against the contract and the commissioning rules; write nothing.
+
+    PATHS are workbooks or folders of workbooks (default: input/). Exit status: 0 when every
+    workbook is free of errors, 1 when any has errors, 2 for a usage error.
+
+    \b
+    Example:
+      pcc-report check input/ --json
+    """
+    from pipeline import batch
+
+    config = _config(config_path)
+    folders = _paths(paths)
+
+    def action() -> int:
+        results, notes = batch.check(folders, config, debug)
+        if as_json:
+            click.echo(json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False))
+        else:
+            for note in notes:
+                _echo_finding(note, indent="")
+            for result in results:
+                title = f" — decision {result.reference}" if result.reference else ""
+                click.echo(click.style(f"{result.file}{title}", bold=True))
+                _echo_findings(result, list(Severity))
+                click.echo(_summary_line(result))
+            if not results:
+                click.echo("No workbooks found.")
+        return _exit_code(results)
+
+    _run(debug, action)
+
+
+def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
+    return {
+        "tool": "pcc-report",
+        "version": __version__,
+        "workbooks": [r.to_json() for r in results],
+        "skipped": [n.to_dict() for n in notes],
+    }
+
+
+@cli.command()
+@paths_argument
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Folder for the outputs.")
+@click.option("--force", is_flag=True, help="Rebuild every workbook, even if up to date.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the warnings and notes.")
+@config_option
+@debug_option
+def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose: bool,
+          config_path: Path | None, debug: bool) -> None:
+    """Build the Request for Decision and public summary of each workbook.
+
+    PATHS are workbooks or folders of workbooks (default: input/). Each workbook's outputs
+    go to OUT/<reference>/ (e.g. output/015-2021/): RfD-015-2021.docx,
+    commissioning-summary-2021-22.xlsx and findings.json. Unchanged workbooks are skipped.
+    A workbook with errors gets only findings.json, and its earlier outputs move to stale/.
+
+    \b
+    Example:
+      pcc-report build input/ --out output/
+    """
+    from pipeline import batch
+
+    if quiet and verbose:
+        raise click.UsageError("Use just one of --quiet and --verbose.")
+    config = _config(config_path)
+    folders = _paths(paths)
+
+    def progress(message: str) -> None:
+        failed = message.startswith("FAILED") or message.startswith("Another build")
+        if not quiet or failed:
+            click.echo(message)
+
+    def action() -> int:
+        try:
+            results, notes = batch.build(folders, out, config, force=force, progress=progress,
+                                          debug=debug)
+        except batch.BatchBusy as error:
+            raise click.ClickException(str(error)) from error
+        if verbose:
+            for note in notes:
+                _echo_finding(note, indent="")
+        for result in results:
+            if result.outcome == "failed":
+                click.echo(click.style(f"{result.file}", bold=True))
+                _echo_findings(result, [Severity.ERROR, Severity.WARNING] if not verbose
+                               else list(Severity))
+            elif verbose and result.findings:
+                click.echo(click.style(f"{result.file}", bold=True))
+                _echo_findings(result, [Severity.WARNING, Severity.INFO])
+        built = sum(r.outcome == "built" for r in results)
+        current = sum(r.outcome == "up to date" for r in results)
+        failed = sum(r.outcome == "failed" for r in results)
+        click.echo(f"{len(results)} workbooks: {built} built, {current} up to date, "
+                   f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json).")
+        return _exit_code(results)
+
+    _run(debug, action)
+
+
+@cli.command("new-workbook")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def new_workbook(path: Path, force: bool) -> None:
+    """Write a blank plan workbook with the contract's sheets, headers and drop-down lists.
+
+    \b
+    Example:
+      pcc-report new-workbook input/my-plan-2022-23.xlsx
+    """
+    from pipeline.new_workbook import write_workbook
+
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{path} should end in .xlsx, e.g. input/my-plan-2022-23.xlsx")
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} already exists; choose another name or add --force.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(path)
+    click.echo(f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
+               "pcc-report check on it.")
+
+
+def main() -> None:
+    cli(prog_name="pcc-report")

@@ -1,0 +1,150 @@
+"""The command line: help with examples, exit codes, JSON output, the blank workbook."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline import __version__, batch
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.load import load
+from tests.workbooks import make_workbook, service_row
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert f"pcc-report {name}" in result.output
+    assert f"pcc-report {name}" in README.read_text(encoding="utf-8")
+
+
+def test_top_level_help_and_version() -> None:
+    assert "Examples" in run("--help").output
+    assert run("-h").exit_code == 0
+    assert __version__ in run("--version").output
+
+
+def test_help_does_not_import_the_heavy_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from pipeline.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas', 'docxtpl', 'docx', 'openpyxl', 'xlsxwriter') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+
+
+def test_check_sample_exits_0_and_ends_with_a_summary(sample_path: Path) -> None:
+    result = run("check", str(sample_path))
+    assert result.exit_code == 0
+    assert "decision 015/2021" in result.output
+    assert "W-RINGFENCE" in result.output
+    assert ("Summary: 2 funds, 24 lines, £1,269,270 committed of £1,565,000, £295,730 headroom "
+            "— 0 errors, 2 warnings") in result.output
+
+
+def test_check_json_is_the_library_result_serialised(sample_path: Path) -> None:
+    result = run("check", str(sample_path), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    results, notes = batch.check([sample_path], Config())
+    assert data == {"tool": "pcc-report", "version": __version__,
+                    "workbooks": [r.to_json() for r in results], "skipped": []}
+    workbook = data["workbooks"][0]
+    assert workbook["reference"] == "015/2021"
+    assert workbook["funds"][0] == {"fund": "Victims Fund", "allocation": "1009000.00",
+                                    "committed": "805212.00", "headroom": "203788.00"}
+    # money in the JSON is decimal strings, never floats
+    assert all(isinstance(v, str) for f in workbook["funds"] for v in f.values())
+
+
+def test_check_with_errors_exits_1_and_names_cell_and_fix(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path, services=[service_row(budget="TBC")])
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert "E-VALUE" in result.output
+    assert "Services!L2" in result.output
+    assert 'reads "TBC"' in result.output
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("check", str(tmp_path / "missing.xlsx")).exit_code == 2
+    assert run("build", "--quiet", "--verbose", str(tmp_path)).exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_check_without_input_folder_is_a_usage_error(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("check")
+    assert result.exit_code == 2
+    assert "No input/ folder" in result.output
+
+
+def test_owner_files_are_skipped_with_a_note(tmp_path: Path, sample_path: Path) -> None:
+    (tmp_path / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    (tmp_path / "~$plan.xlsx").write_bytes(b"owner")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / ".DS_Store").write_bytes(b"\0")
+    result = run("check", str(tmp_path), "--json")
+    data = json.loads(result.output)
+    assert [w["file"].endswith("plan.xlsx") for w in data["workbooks"]] == [True]
+    skipped = sorted(Path(n["file"]).name for n in data["skipped"])
+    assert skipped == ["notes.txt", "~$plan.xlsx"]
+    assert all(n["code"] == "I-SKIPPED" for n in data["skipped"])
+    assert result.exit_code == 0
+
+
+def test_bad_config_is_a_usage_error_naming_the_key(tmp_path: Path, sample_path: Path) -> None:
+    config = tmp_path / "pcc-report.toml"
+    config.write_text('[tool.pcc-report]\ngrant_size_threshold = "lots"\n')
+    result = run("check", str(sample_path), "--config", str(config))
+    assert result.exit_code == 2
+    assert "grant_size_threshold" in result.output
+
+
+def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "blank.xlsx"
+    result = run("new-workbook", str(path))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(path)
+    assert book.sheetnames[:5] == ["Decision", "Funds", "Funding sources", "Services",
+                                   "Document control"]
+    assert "How to fill this in" in book.sheetnames
+    services = book["Services"]
+    headers = [c.value for c in services[1]]
+    assert headers[:4] == ["Fund", "Service", "Delivery organisation", "Organisation type"]
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in services.data_validations.dataValidation}
+    assert "Contract" in lists["I2"] and "Grant" in lists["I2"]          # mechanism
+    assert "Public sector" in lists["D2"]                                # organisation type
+    assert lists["A2"].startswith("Funds!")                              # fund names
+    assert "Reducing re-offending" in lists["K2"]                        # s143 purposes
+    # A blank workbook loads to findings that say what to fill in, not a crash.
+    findings = load(path).findings
+    assert {f.code for f in findings} == {"E-REQUIRED"}
+    assert any('"Reference"' in f.message for f in findings)
+    # It refuses to overwrite.
+    again = run("new-workbook", str(path))
+    assert again.exit_code == 2
+    assert "--force" in again.output
