@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.config import Config
@@ -247,17 +247,17 @@ class Manifest:
 
     def write(self) -> None:
         data = {"tool": "pcc-report", "version": __version__, "workbooks": self.entries}
-        _write_atomic(self.path, lambda h: h.write(
-            json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"))
+        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+        _write_atomic(self.path, text.encode("utf-8"))
 
 
-def _write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+def _write_atomic(target: Path, content: bytes) -> None:
     """Write through a temporary file in the same folder, then move it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            write(stream)
+            stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, target)
@@ -300,7 +300,7 @@ class _Builder:
     def folder_for(self, result: WorkbookResult) -> Path:
         name = slugify(result.reference) if result.reference else slugify(result.path.stem)
         folder = (self.out / name).resolve()
-        if self.out.resolve() not in folder.parents:  # slugify makes this impossible; belt and braces
+        if self.out.resolve() not in folder.parents:  # slugify prevents this; belt and braces
             raise ValueError(f"refusing to write outside {self.out}: {folder}")
         return folder
 
@@ -318,11 +318,11 @@ class _Builder:
         try:
             for target, render in zip(targets, (self._docx(render_docx), render_xlsx),
                                       strict=True):
-                handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-",
+                handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-",
                                                 suffix="-" + target.name)
                 os.close(handle)
-                temps.append(Path(temp))
-                render(recon, Path(temp))
+                temps.append(Path(name))
+                render(recon, temps[-1])
             for temp, target in zip(temps, targets, strict=True):
                 os.replace(temp, target)
         finally:
@@ -339,7 +339,7 @@ class _Builder:
         folder = self.folder_for(result)
         target = folder / "findings.json"
         data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-        _write_atomic(target, lambda h: h.write(data.encode("utf-8")))
+        _write_atomic(target, data.encode("utf-8"))
         return target
 
     def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:

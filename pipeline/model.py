@@ -7,9 +7,9 @@ person must change without formatting references itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from pipeline.values import normalise
@@ -32,32 +32,32 @@ class Located:
 class Decision:
     police_area: str
     reference: str
-    date: date
+    date: dt.date
     financial_year: str
     subject: str
     report_by: str
     contact_officer: str
     executive_summary: str
     recommendations: tuple[str, ...]
-    budget_approval: date | None
+    budget_approval: dt.date | None
     budget_approval_reference: str
     publication_deferred: bool
     publication_deferred_reason: str
-    publication_deferred_until: date | None
+    publication_deferred_until: dt.date | None
     part2_form: bool
     part2_form_reason: str
     originating_officer_initials: str
     finance_officer_initials: str
     monitoring_officer_initials: str
-    chief_executive_approval_date: date | None
-    pcc_approval_date: date | None
+    chief_executive_approval_date: dt.date | None
+    pcc_approval_date: dt.date | None
     background: str
     plan_links: str
     personnel_equalities: str
     review_arrangements: str
     risk_management: str
-    year_start: date
-    year_end: date
+    year_start: dt.date
+    year_end: dt.date
     at: Located
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -103,8 +103,8 @@ class ServiceLine:
     organisation: str
     organisation_type: str
     provision: str
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
     start_month_only: bool
     end_month_only: bool
     extension_options: str

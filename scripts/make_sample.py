@@ -70,8 +70,8 @@ VICTIMS_DESCRIPTION = "\n".join((
     "for the following purposes:",
     "• Providing or commissioning a referral service, where victims can be provided with "
     "information or referral to other suitable support services in accordance with their needs",
-    "• Providing or commissioning support services for victims of crime and any additional services "
-    "for victims of the most serious crime persistently targeted, vulnerable and intimidated. In "
+    "• Providing or commissioning support services for victims of crime and any additional "
+    "services for victims of the most serious crime persistently targeted, vulnerable and intimidated. In "
     "addition, support should be made available for family members and bereaved family members",
     "• Providing or commissioning support services for victims of sexual violence, domestic abuse "
     "and victims of child sexual abuse, and exploitation",
@@ -201,7 +201,7 @@ CSF_LINES = [
         "Contribution to Community Safety Award", "Grant", "Grant funded", CDR, 750),
 ]
 
-DOCUMENT_CONTROL = [
+DOCUMENT_CONTROL: list[list[object]] = [
     ["Name of document", "PCC Commissioning Strategy 2021"],
     ["Version", "1.1"],
     ["Status", "Final"],

@@ -65,7 +65,7 @@ def test_check_json_is_the_library_result_serialised(sample_path: Path) -> None:
     result = run("check", str(sample_path), "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    results, notes = batch.check([sample_path], Config())
+    results, _ = batch.check([sample_path], Config())
     assert data == {"tool": "pcc-report", "version": __version__,
                     "workbooks": [r.to_json() for r in results], "skipped": []}
     workbook = data["workbooks"][0]
@@ -135,7 +135,8 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     services = book["Services"]
     headers = [c.value for c in services[1]]
     assert headers[:4] == ["Fund", "Service", "Delivery organisation", "Organisation type"]
-    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in services.data_validations.dataValidation}
+    validations = services.data_validations.dataValidation
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in validations}
     assert "Contract" in lists["I2"] and "Grant" in lists["I2"]          # mechanism
     assert "Public sector" in lists["D2"]                                # organisation type
     assert lists["A2"].startswith("Funds!")                              # fund names
