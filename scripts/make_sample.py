@@ -248,11 +248,65 @@ def content() -> WorkbookContent:
     )
 
 
+# -- the year before, for the year-on-year comparison (tests/fixtures/) -------------------------
+# Realistic changes against 2021/22: the MoJ grant was £820,000; a domestic abuse helpline ended;
+# Hate Crime Prevention is new in 2021/22; the contribution to the Safer Living Foundation (SLP)
+# rose by 10% ("Page 18 updated to reflect 10% uplift in contribution to SLP in 2021/22").
+PREVIOUS_MOJ = Decimal(820_000)
+PREVIOUS_SLP = Decimal("22727.27")
+ENDED_LINE = [VF, "Domestic Abuse Helpline", "EDAN Lincs", VCS,
+              "Telephone support to victims of domestic abuse", d(1, 4, 2020), d(31, 3, 2021), "",
+              "Grant", "Grant funded", "", 30_000]
+
+
+def _year_back(value: object) -> object:
+    if isinstance(value, date):
+        return value.replace(year=value.year - 1)
+    if isinstance(value, str) and value.endswith(" 2021"):
+        return value.replace(" 2021", " 2020")
+    if isinstance(value, str) and value.endswith(" 2022"):
+        return value.replace(" 2022", " 2021")
+    return value
+
+
+def previous_content() -> WorkbookContent:
+    """Lincolnshire's 2020/21 plan as the 2021/22 one would have been a year earlier."""
+    decision = [(field, value) for field, value in DECISION]
+    replaced = {"Reference": "010/2020", "Date": date(2020, 5, 29), "Financial year": "2020/21",
+                "Budget approval": date(2020, 2, 26), "Budget approval reference": "003/2020",
+                "Chief Executive approval date": date(2020, 5, 27),
+                "PCC approval date": date(2020, 5, 29)}
+    decision = [(f, replaced.get(f, v)) for f, v in decision]
+    decision = [(f, v.replace("2021/22", "2020/21") if isinstance(v, str) else v)
+                for f, v in decision]
+    victims = [list(line) for line in VICTIMS_LINES if line[1] != "Hate Crime Prevention"]
+    victims.append(list(ENDED_LINE))
+    community = [list(line) for line in CSF_LINES]
+    for line in community:
+        if line[2] == "Safer Living Foundation":
+            line[11] = PREVIOUS_SLP
+    lines = [[_year_back(v) if i in (5, 6) else v for i, v in enumerate(line)]
+             for line in (*victims, *community)]
+    local = Decimal(125_000)
+    return WorkbookContent(
+        decision=decision,
+        funds=[[VF, PREVIOUS_MOJ + local, FUNDS[0][2], FUNDS[0][3]], list(FUNDS[1])],
+        sources=[[VF, "MoJ Victims' Services Grant", PREVIOUS_MOJ, "Yes", ""],
+                 [VF, "Local supplement", local, "No", ""],
+                 list(SOURCES[2])],
+        services=lines,
+    )
+
+
 def main(argv: list[str]) -> None:
     target = Path(argv[0]) if argv else Path("input/lincolnshire-2021-22.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(target, content())
     print(f"wrote {target}")
+    previous = target.parent.parent / "tests" / "fixtures" / "lincolnshire-2020-21.xlsx"
+    if len(argv) < 2 and previous.parent.is_dir():
+        write_workbook(previous, previous_content())
+        print(f"wrote {previous}")
 
 
 if __name__ == "__main__":

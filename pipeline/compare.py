@@ -1,0 +1,267 @@
+"""Year on year: this plan against last year's — what continued, changed, moved, started, ended.
+
+Matching rule (documented in the README):
+
+1. **fund + service + delivery organisation**, each normalised (case, spaces, punctuation,
+   "&" = "and", and the abbreviations of ``[tool.pcc-report.aliases]``, e.g. ``LCC`` =
+   ``Lincolnshire County Council``) → *continued*;
+2. then **service alone**, only where exactly one line on each side is left with that service
+   → *moved* (to another fund or provider). A moved line is listed for a person to confirm:
+   a provider that was renamed looks exactly like this, and is never silently continued;
+3. whatever is left is *new* (this year only) or *ended* (last year only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipeline.findings import Finding
+from pipeline.model import Plan, ServiceLine
+from pipeline.reconcile import Reconciliation
+from pipeline.values import format_money, normalise
+
+ZERO = Decimal(0)
+CONTINUED, MOVED, NEW, ENDED = "continued", "moved", "new", "ended"
+DEFAULT_UPLIFT_THRESHOLD = Decimal(10)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    status: str  # continued | moved | new | ended
+    current: ServiceLine | None
+    previous: ServiceLine | None
+
+    @property
+    def line(self) -> ServiceLine:
+        """The line to show: this year's, or last year's for an ended one."""
+        line = self.current or self.previous
+        assert line is not None
+        return line
+
+    @property
+    def budget(self) -> Decimal:
+        return self.current.budget if self.current else ZERO
+
+    @property
+    def previous_budget(self) -> Decimal:
+        return self.previous.budget if self.previous else ZERO
+
+    @property
+    def change(self) -> Decimal:
+        return self.budget - self.previous_budget
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Exact change as a percentage of last year's budget; None when there was none."""
+        if not self.previous or not self.current or self.previous.budget == 0:
+            return None
+        return self.change * 100 / self.previous.budget
+
+    @property
+    def note(self) -> str:
+        if self.status != MOVED or not (self.current and self.previous):
+            return ""
+        parts = []
+        if self.current.fund_key != self.previous.fund_key:
+            parts.append(f"fund was {self.previous.fund}")
+        if normalise(self.current.organisation) != normalise(self.previous.organisation):
+            parts.append(f"provider was {self.previous.organisation}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class FundChange:
+    fund: str
+    previous_allocation: Decimal
+    allocation: Decimal
+    previous_committed: Decimal
+    committed: Decimal
+    previous_moj: Decimal
+    moj: Decimal
+    lines: tuple[LineChange, ...]
+
+    @property
+    def allocation_change(self) -> Decimal:
+        return self.allocation - self.previous_allocation
+
+    @property
+    def committed_change(self) -> Decimal:
+        return self.committed - self.previous_committed
+
+
+@dataclass(frozen=True)
+class Comparison:
+    previous_file: str
+    previous_year: str
+    previous_reference: str
+    funds: tuple[FundChange, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def unmatched(self) -> tuple[LineChange, ...]:
+        """Lines a person should look at: moved, new and ended."""
+        return tuple(c for f in self.funds for c in f.lines if c.status != CONTINUED)
+
+    @property
+    def ended(self) -> tuple[LineChange, ...]:
+        return tuple(c for f in self.funds for c in f.lines if c.status == ENDED)
+
+
+def match_key(text: str, aliases: Mapping[str, str]) -> str:
+    """Normalised name: case, punctuation, "&"/"and", spaces and abbreviations folded."""
+    words = re.sub(r"[^\w\s]", " ", normalise(text).replace("&", " and ")).split()
+    folded = {normalise(k): normalise(v) for k, v in aliases.items()}
+    return " ".join(folded.get(word, word) for word in words)
+
+
+def percent_text(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def _match(current: Sequence[ServiceLine], previous: Sequence[ServiceLine],
+           aliases: Mapping[str, str]) -> list[LineChange]:
+    def full(line: ServiceLine) -> tuple[str, str, str]:
+        return (match_key(line.fund, aliases), match_key(line.service, aliases),
+                match_key(line.organisation, aliases))
+
+    changes: list[LineChange] = []
+    left = list(previous)
+    unmatched: list[ServiceLine] = []
+    for line in current:
+        key = full(line)
+        found = next((p for p in left if full(p) == key), None)
+        if found is None:
+            unmatched.append(line)
+        else:
+            left.remove(found)
+            changes.append(LineChange(CONTINUED, line, found))
+
+    def by_service(lines: Iterable[ServiceLine]) -> dict[str, list[ServiceLine]]:
+        groups: dict[str, list[ServiceLine]] = {}
+        for line in lines:
+            groups.setdefault(match_key(line.service, aliases), []).append(line)
+        return groups
+
+    now, before = by_service(unmatched), by_service(left)
+    for service, lines in now.items():
+        candidates = before.get(service, [])
+        if len(lines) == 1 and len(candidates) == 1:
+            changes.append(LineChange(MOVED, lines[0], candidates[0]))
+            left.remove(candidates[0])
+        else:
+            changes.extend(LineChange(NEW, line, None) for line in lines)
+    changes.extend(LineChange(ENDED, None, line) for line in left)
+    return changes
+
+
+def _moj(recon: Reconciliation, fund_key: str) -> Decimal:
+    return sum((s.amount for f in recon.funds if f.fund.key == fund_key for s in f.moj_sources),
+               ZERO)
+
+
+def compare(current: Reconciliation, previous: Reconciliation,
+            aliases: Mapping[str, str] | None = None,
+            uplift_threshold: Decimal = DEFAULT_UPLIFT_THRESHOLD) -> Comparison:
+    """Line-by-line and fund-by-fund changes from ``previous`` to ``current``."""
+    aliases = aliases or {}
+    changes = _match(current.plan.lines, previous.plan.lines, aliases)
+    order = [f.fund.key for f in current.funds]
+    order += [f.fund.key for f in previous.funds if f.fund.key not in order]
+    names = {f.fund.key: f.fund.name for f in (*previous.funds, *current.funds)}
+    now = {f.fund.key: f for f in current.funds}
+    before = {f.fund.key: f for f in previous.funds}
+    funds = []
+    for key in order:
+        lines = tuple(c for c in changes if c.line.fund_key == key)
+        funds.append(FundChange(
+            fund=names[key],
+            previous_allocation=before[key].allocation if key in before else ZERO,
+            allocation=now[key].allocation if key in now else ZERO,
+            previous_committed=before[key].committed if key in before else ZERO,
+            committed=now[key].committed if key in now else ZERO,
+            previous_moj=_moj(previous, key),
+            moj=_moj(current, key),
+            lines=tuple(sorted(lines, key=_display_order)),
+        ))
+    comparison = Comparison(previous.plan.file, previous.decision.year_label,
+                            previous.decision.reference, tuple(funds), ())
+    findings = tuple(_findings(current.plan, comparison, uplift_threshold))
+    return Comparison(comparison.previous_file, comparison.previous_year,
+                      comparison.previous_reference, comparison.funds, findings)
+
+
+def _display_order(change: LineChange) -> tuple[int, int]:
+    rank = {CONTINUED: 0, MOVED: 1, NEW: 2, ENDED: 3}[change.status]
+    return rank, change.line.at.row
+
+
+def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Finding]:
+    year = comparison.previous_year
+    findings: list[Finding] = []
+    for fund in comparison.funds:
+        for change in fund.lines:
+            line = change.line
+            if change.status == NEW:
+                findings.append(Finding(
+                    "I-NEW-SERVICE", plan.file,
+                    f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) is new '
+                    f"since {year}: it matches no line of {comparison.previous_file}.",
+                    line.at.sheet, line.at.cell("service")))
+            elif change.status == ENDED:
+                findings.append(Finding(
+                    "I-ENDED-SERVICE", comparison.previous_file,
+                    f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
+                    f"{year}) is not in this plan; if it is being decommissioned, work through "
+                    "the decommissioning checklist (strategy Appendix 2).",
+                    line.at.sheet, line.at.cell("service")))
+            elif change.status == MOVED:
+                findings.append(Finding(
+                    "W-MOVED", plan.file,
+                    f'"{line.service}" matched last year\'s line only by its service name '
+                    f"({change.note}); confirm it is the same service, or treat it as one ended "
+                    "and one new. A renamed provider can be added to [tool.pcc-report.aliases].",
+                    line.at.sheet, line.at.cell("organisation")))
+            percent = change.percent
+            if change.status == CONTINUED and percent is not None and abs(percent) >= threshold:
+                findings.append(Finding(
+                    "W-UPLIFT", plan.file,
+                    f'"{line.service}" ({line.organisation}) changes from '
+                    f"{format_money(change.previous_budget)} in {year} to "
+                    f"{format_money(change.budget)} ({'+' if change.change > 0 else '-'}"
+                    f"{format_money(abs(change.change))}, {percent_text(percent)}), at or over the "
+                    f"{threshold}% threshold; explain the change in the report.",
+                    line.at.sheet, line.at.cell("budget")))
+        if fund.moj != fund.previous_moj and fund.committed == fund.previous_committed:
+            source_cell = next((s for s in plan.sources
+                                if normalise(s.fund) == normalise(fund.fund) and s.is_moj), None)
+            findings.append(Finding(
+                "W-MOJ-CHANGE", plan.file,
+                f"The MoJ grant for {fund.fund} changes from {format_money(fund.previous_moj)} "
+                f"in {year} to {format_money(fund.moj)}, but its lines still add up to "
+                f"{format_money(fund.committed)} as last year; check the plan reflects the new "
+                "grant.",
+                source_cell.at.sheet if source_cell else "Funding sources",
+                source_cell.at.cell("amount") if source_cell else ""))
+    return findings
+
+
+def previous_year_label(plan: Plan) -> str:
+    start = plan.decision.year_start.year - 1
+    return f"{start}/{str(start + 1)[-2:]}"
+
+
+def find_previous(current: Reconciliation,
+                  candidates: Iterable[Reconciliation]) -> Reconciliation | None:
+    """The plan for the same police area and the year before, if one is among ``candidates``."""
+    area = normalise(current.decision.police_area)
+    year = current.decision.year_start.year - 1
+    for candidate in candidates:
+        if (normalise(candidate.decision.police_area) == area
+                and candidate.decision.year_start.year == year):
+            return candidate
+    return None
