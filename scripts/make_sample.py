@@ -71,8 +71,9 @@ VICTIMS_DESCRIPTION = "\n".join((
     "• Providing or commissioning a referral service, where victims can be provided with "
     "information or referral to other suitable support services in accordance with their needs",
     "• Providing or commissioning support services for victims of crime and any additional "
-    "services for victims of the most serious crime persistently targeted, vulnerable and intimidated. In "
-    "addition, support should be made available for family members and bereaved family members",
+    "services for victims of the most serious crime persistently targeted, vulnerable and "
+    "intimidated. In addition, support should be made available for family members and "
+    "bereaved family members",
     "• Providing or commissioning support services for victims of sexual violence, domestic abuse "
     "and victims of child sexual abuse, and exploitation",
     "• Provision of victim led, pre and post sentence restorative justice services",
