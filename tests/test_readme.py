@@ -22,3 +22,11 @@ def test_readme_shows_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
     assert "make report" in text
     assert "make test" in text
+
+
+def test_common_problems_cover_every_error_and_warning() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Common problems", 1)[1].split("\n## ", 1)[0]
+    missing = [code for code, entry in CATALOGUE.items()
+               if entry.severity.value in {"error", "warning"} and f"`{code}`" not in section]
+    assert missing == []
