@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from pipeline import contract
@@ -17,6 +18,9 @@ from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
 from pipeline.values import format_date, format_money, normalise
+
+if TYPE_CHECKING:
+    from pipeline.compare import Comparison
 
 ZERO = Decimal(0)
 
@@ -93,6 +97,7 @@ class Reconciliation:
     decision: Decision
     funds: tuple[FundReconciliation, ...]
     findings: tuple[Finding, ...]
+    comparison: Comparison | None = None  # last year's plan against this one, when found
 
     @property
     def allocation(self) -> Decimal:
