@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,7 @@ class WorkbookResult:
     outputs: list[Path] = field(default_factory=list)
     stale: list[Path] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
+    previous: Path | None = None  # last year's workbook, when compared
 
     @property
     def status(self) -> str:
@@ -202,13 +203,80 @@ def _flag_duplicate_references(results: Iterable[WorkbookResult]) -> None:
                 "input folder. Neither workbook was built.", sheet, cell))
 
 
-def check(paths: Sequence[Path], config: Config,
-          debug: bool = False) -> tuple[list[WorkbookResult], list[Finding]]:
+def check(paths: Sequence[Path], config: Config, debug: bool = False,
+          previous: Path | None = None) -> tuple[list[WorkbookResult], list[Finding]]:
     """Load and reconcile every workbook; nothing is written."""
     workbooks, notes = discover(paths)
     results = [_load_with_retry(path, config, debug) for path in workbooks]
     _flag_duplicate_references(results)
+    _Previous(paths, workbooks, results, config, previous).attach_all(results)
     return results, notes
+
+
+class _Previous:
+    """Finds each plan's previous-year plan: ``--previous``, the run, or ``<folder>/archive/``.
+
+    Candidates are loaded only when a plan needs one, and each at most once.
+    """
+
+    def __init__(self, paths: Sequence[Path], workbooks: Sequence[Path],
+                 results: Sequence[WorkbookResult], config: Config, explicit: Path | None):
+        self.config = config
+        self.explicit = explicit
+        archives = [p / "archive" for p in paths if p.is_dir() and (p / "archive").is_dir()]
+        self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
+        self.loaded: dict[Path, Reconciliation | None] = {
+            r.path.resolve(): r.recon for r in results if r.recon is not None
+            and not has_errors(r.findings)}
+
+    def _recon(self, path: Path) -> Reconciliation | None:
+        key = path.resolve()
+        if key not in self.loaded:
+            result = _load_with_retry(path, self.config)
+            self.loaded[key] = None if has_errors(result.findings) else result.recon
+        return self.loaded[key]
+
+    def find(self, recon: Reconciliation) -> Reconciliation | None:
+        from pipeline.compare import find_previous
+
+        if self.explicit is not None:
+            return self._recon(self.explicit)
+        candidates = (self._recon(f) for f in self.files
+                      if f.resolve() != Path(recon.plan.file).resolve())
+        return find_previous(recon, (c for c in candidates if c is not None))
+
+    def attach(self, result: WorkbookResult) -> None:
+        """Add the comparison (and its findings) to an error-free result, or I-NO-PREVIOUS."""
+        from pipeline.compare import compare, previous_year_label
+
+        recon = result.recon
+        if recon is None or has_errors(result.findings):
+            return
+        prior = self.find(recon)
+        if prior is None:
+            at = recon.decision.at
+            if self.explicit is not None:
+                why = (f"the previous plan {self.explicit} could not be used (it has errors; "
+                       f"run pcc-report check {self.explicit})")
+            else:
+                why = (f"no {previous_year_label(recon.plan)} plan for "
+                       f"{recon.decision.police_area} was found in this run or in an archive/ "
+                       "folder beside the workbooks")
+            result.findings.append(Finding(
+                "I-NO-PREVIOUS", result.file,
+                f"The year-on-year comparison is left out: {why}. To include it, put last "
+                "year's workbook in input/archive/ or name it with --previous.",
+                at.sheet, at.cell("financial_year")))
+            return
+        comparison = compare(recon, prior, dict(self.config.aliases),
+                             self.config.uplift_threshold)
+        result.recon = replace(recon, comparison=comparison)
+        result.findings.extend(comparison.findings)
+        result.previous = Path(prior.plan.file)
+
+    def attach_all(self, results: Sequence[WorkbookResult]) -> None:
+        for result in results:
+            self.attach(result)
 
 
 # -- build ------------------------------------------------------------------------------------
@@ -224,7 +292,9 @@ def sha256(path: Path) -> str:
 
 def _config_key(config: Config) -> str:
     return json.dumps({"grant_size_threshold": str(config.grant_size_threshold),
-                       "s143_funds": list(config.s143_funds), "pdf": config.pdf},
+                       "s143_funds": list(config.s143_funds), "pdf": config.pdf,
+                       "uplift_threshold": str(config.uplift_threshold),
+                       "aliases": [list(pair) for pair in config.aliases]},
                       sort_keys=True)
 
 
@@ -293,6 +363,11 @@ class _Builder:
         for output in entry.get("outputs", []):
             path = self.out / output["path"]
             if not path.is_file() or path.stat().st_size != output.get("size"):
+                return False
+        previous = entry.get("previous")
+        if previous:  # last year's workbook changed or went: the comparison must be redone
+            path = Path(previous["input"])
+            if not path.is_file() or sha256(path) != previous["sha256"]:
                 return False
         return True
 
@@ -372,6 +447,8 @@ class _Builder:
             "reference": result.reference,
             "outputs": outputs,
             "stale": [str(p.relative_to(self.out.resolve())) for p in result.stale],
+            "previous": ({"input": _display(result.previous), "sha256": sha256(result.previous)}
+                         if result.previous else None),
             "funds": result.funds_json(),
             "counts": {s.value: result.count(s) for s in Severity},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -387,6 +464,7 @@ def build(
     template: Path | None = None,
     progress: Progress | None = None,
     debug: bool = False,
+    previous: Path | None = None,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     """Build every workbook under ``paths`` into ``out``; see the module docstring."""
     from filelock import FileLock, Timeout
@@ -406,14 +484,15 @@ def build(
                 f"one else is running make report, delete {out / LOCK} and try again."
             ) from error
     try:
-        return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug)
+        return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug,
+                             previous)
     finally:
         lock.release()
 
 
 def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
-                  template: Path, say: Progress,
-                  debug: bool) -> tuple[list[WorkbookResult], list[Finding]]:
+                  template: Path, say: Progress, debug: bool,
+                  previous: Path | None) -> tuple[list[WorkbookResult], list[Finding]]:
     builder = _Builder(out, config, template, force, say)
     workbooks, notes = discover(paths)
     results: list[WorkbookResult] = []
@@ -433,6 +512,8 @@ def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
         else:
             results.append(_load_with_retry(path, config, debug))
     _flag_duplicate_references(results)
+    _Previous(paths, workbooks, results, config, previous).attach_all(
+        [r for r in results if r.outcome != "up to date"])
 
     for result in results:
         # An unchanged workbook is skipped, unless it now clashes with another's reference.

@@ -42,6 +42,14 @@ def config_option(func: F) -> F:
     )(func)
 
 
+def previous_option(func: F) -> F:
+    return click.option(
+        "--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Last year's workbook, to compare with (default: found in the run or in "
+             "input/archive/ by police area and year).",
+    )(func)
+
+
 def debug_option(func: F) -> F:
     return click.option("--debug", is_flag=True,
                         help="Show Python tracebacks of internal errors (for maintainers).")(func)
@@ -132,9 +140,11 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
 @cli.command()
 @paths_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@previous_option
 @config_option
 @debug_option
-def check(paths: tuple[Path, ...], as_json: bool, config_path: Path | None, debug: bool) -> None:
+def check(paths: tuple[Path, ...], as_json: bool, previous: Path | None,
+          config_path: Path | None, debug: bool) -> None:
     """Check workbooks against the contract and the commissioning rules; write nothing.
 
     PATHS are workbooks or folders of workbooks (default: input/). Exit status: 0 when every
@@ -150,7 +160,7 @@ def check(paths: tuple[Path, ...], as_json: bool, config_path: Path | None, debu
     folders = _paths(paths)
 
     def action() -> int:
-        results, notes = batch.check(folders, config, debug)
+        results, notes = batch.check(folders, config, debug, previous)
         if as_json:
             click.echo(json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False))
         else:
@@ -184,10 +194,11 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
 @click.option("--force", is_flag=True, help="Rebuild every workbook, even if up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the warnings and notes.")
+@previous_option
 @config_option
 @debug_option
 def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose: bool,
-          config_path: Path | None, debug: bool) -> None:
+          previous: Path | None, config_path: Path | None, debug: bool) -> None:
     """Build the Request for Decision and public summary of each workbook.
 
     PATHS are workbooks or folders of workbooks (default: input/). Each workbook's outputs
@@ -214,7 +225,7 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
     def action() -> int:
         try:
             results, notes = batch.build(folders, out, config, force=force, progress=progress,
-                                          debug=debug)
+                                          debug=debug, previous=previous)
         except batch.BatchBusy as error:
             raise click.ClickException(str(error)) from error
         if verbose:

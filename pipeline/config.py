@@ -8,6 +8,10 @@ in; every key is optional and the defaults fit the Lincolnshire sample:
     [tool.pcc-report]
     grant_size_threshold = "25000"          # W-GRANT-SIZE: grants above this are flagged
     s143_funds = ["Community Safety Fund"]  # E-PURPOSE: lines of these funds need a purpose
+    uplift_threshold = "10"                 # W-UPLIFT: change from last year, in %
+
+    [tool.pcc-report.aliases]               # year on year: abbreviations for matching lines
+    LCC = "Lincolnshire County Council"
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class Config:
     grant_size_threshold: Decimal = Decimal(25000)
     s143_funds: tuple[str, ...] = ("Community Safety Fund",)
     pdf: bool = False
+    uplift_threshold: Decimal = Decimal(10)  # W-UPLIFT: % change from last year
+    aliases: tuple[tuple[str, str], ...] = ()  # year-on-year matching: ("LCC", "Lincolnshire…")
     source: str = field(default="defaults", compare=False)
 
 
@@ -61,7 +67,7 @@ def load_config(path: Path | None = None, folder: Path | None = None) -> Config:
 
 
 def _from_section(section: dict[str, Any], source: str) -> Config:
-    known = {"grant_size_threshold", "s143_funds", "pdf"}
+    known = {"grant_size_threshold", "s143_funds", "pdf", "uplift_threshold", "aliases"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
@@ -85,6 +91,23 @@ def _from_section(section: dict[str, Any], source: str) -> Config:
         if not isinstance(funds, list) or not all(isinstance(f, str) for f in funds):
             raise ConfigError(f'{source}: s143_funds must be a list of fund names, e.g. ["Community Safety Fund"]')
         values["s143_funds"] = tuple(funds)
+    if "uplift_threshold" in section:
+        raw = section["uplift_threshold"]
+        try:
+            if isinstance(raw, float):
+                raise InvalidOperation
+            values["uplift_threshold"] = Decimal(str(raw))
+        except InvalidOperation as error:
+            raise ConfigError(
+                f'{source}: uplift_threshold = {raw!r}; write it as a quoted percentage, e.g. "10"'
+            ) from error
+    if "aliases" in section:
+        aliases = section["aliases"]
+        if not isinstance(aliases, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
+            raise ConfigError(f'{source}: [tool.pcc-report.aliases] must map short names to full '
+                              'names, e.g. LCC = "Lincolnshire County Council"')
+        values["aliases"] = tuple(sorted(aliases.items()))
     if "pdf" in section:
         if not isinstance(section["pdf"], bool):
             raise ConfigError(f"{source}: pdf must be true or false")
