@@ -216,9 +216,10 @@ def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Fi
                 findings.append(Finding(
                     "I-ENDED-SERVICE", comparison.previous_file,
                     f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
-                    f"{year}, {comparison.previous_file} {line.at.sheet}!{line.at.cell('service')}) "
-                    "is not in this plan; if it is being decommissioned, work through the "
-                    "decommissioning checklist (strategy Appendix 2).",
+                    f"{year}, {comparison.previous_file} "
+                    f"{line.at.sheet}!{line.at.cell('service')}) is not in this plan; if it is "
+                    "being decommissioned, work through the decommissioning checklist "
+                    "(strategy Appendix 2).",
                     line.at.sheet, line.at.cell("service")))
             elif change.status == MOVED:
                 findings.append(Finding(
