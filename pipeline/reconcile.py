@@ -2,16 +2,16 @@
 
 The sums are a small pandas pipeline over the service lines (object columns of ``Decimal``,
 summed with ``sum(..., Decimal(0))`` so no float takes part). Each rule is a small generator
-that takes the plan and its reconciliation and yields findings; ``RULES`` lists them with the
-codes they may raise.
+that takes the plan, its per-fund figures and the configuration and yields findings; the
+``@rule(...)`` decorator lists it in ``RULES`` with the catalogue codes it may raise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pipeline import contract
 from pipeline.config import Config
@@ -39,6 +39,8 @@ class RingFenceUse:
 
 @dataclass(frozen=True)
 class MechanismTotal:
+    """The lines of one commissioning mechanism (contract, partnership agreement, grant)."""
+
     mechanism: str
     lines: int
     amount: Decimal
@@ -46,13 +48,15 @@ class MechanismTotal:
 
 @dataclass(frozen=True)
 class FundReconciliation:
+    """One fund's figures: where the money comes from, what is committed, what is left."""
+
     fund: Fund
     lines: tuple[ServiceLine, ...]
     sources: tuple[FundingSource, ...]
     committed: Decimal
     ring_fence: tuple[RingFenceUse, ...]
     by_mechanism: tuple[MechanismTotal, ...]
-    expiring: tuple[ServiceLine, ...]
+    expiring: tuple[ServiceLine, ...]  # lines ending inside the financial year
 
     @property
     def allocation(self) -> Decimal:
@@ -76,7 +80,7 @@ class FundReconciliation:
 
     @property
     def percent_committed(self) -> Decimal:
-        """Exact ratio × 100; round only for display."""
+        """Committed as a percentage of the allocation; round only for display."""
         return self.committed * 100 / self.allocation if self.allocation else ZERO
 
     @property
@@ -85,7 +89,8 @@ class FundReconciliation:
 
     @property
     def has_pence(self) -> bool:
-        amounts = [self.allocation, *(s.amount for s in self.sources), *(ln.budget for ln in self.lines)]
+        amounts = [self.allocation, *(s.amount for s in self.sources),
+                   *(ln.budget for ln in self.lines)]
         return any(a != a.to_integral_value() for a in amounts)
 
 
@@ -119,24 +124,29 @@ class Reconciliation:
 # -- the figures ------------------------------------------------------------------------------
 
 
+def _sum_decimals(budgets: Iterable[object]) -> Decimal:
+    # A fund with no lines joins to one NaN row; only Decimals take part in the sum.
+    return sum((b for b in budgets if isinstance(b, Decimal)), ZERO)
+
+
 def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
     """Sum of budget lines per fund key, through a pandas join of lines to funds.
 
     Lines whose fund is not on the Funds sheet drop out of the join (E-FUND reports them).
+    Both columns stay ``object`` so every budget remains an exact ``Decimal``.
     """
     import pandas as pd
 
-    funds = pd.DataFrame({"fund_key": [f.key for f in plan.funds]})
+    funds = pd.DataFrame({"fund_key": pd.Series([f.key for f in plan.funds], dtype=object)})
     lines = pd.DataFrame(
         {
             "fund_key": pd.Series([ln.fund_key for ln in plan.lines], dtype=object),
             "budget": pd.Series([ln.budget for ln in plan.lines], dtype=object),
         }
     )
-    joined = funds.merge(lines, on="fund_key", how="left")
-    sums = joined.groupby("fund_key", sort=False)["budget"].agg(
-        lambda budgets: sum((b for b in budgets if isinstance(b, Decimal)), ZERO)
-    )
+    # A fund listed twice (load reports it) must not count its lines twice.
+    joined = funds.drop_duplicates().merge(lines, on="fund_key", how="left")
+    sums = joined.groupby("fund_key", sort=False)["budget"].agg(_sum_decimals)
     return {str(key): value for key, value in sums.items()}
 
 
@@ -156,16 +166,20 @@ def _ring_fence(sources: tuple[FundingSource, ...], committed: Decimal) -> tuple
 def _by_mechanism(lines: tuple[ServiceLine, ...]) -> tuple[MechanismTotal, ...]:
     totals = []
     for mechanism in contract.MECHANISMS:
-        chosen = [ln for ln in lines if ln.mechanism == mechanism]
+        chosen = [ln.budget for ln in lines if ln.mechanism == mechanism]
         if chosen:
-            totals.append(MechanismTotal(mechanism, len(chosen), sum((ln.budget for ln in chosen), ZERO)))
+            totals.append(MechanismTotal(mechanism, len(chosen), sum(chosen, ZERO)))
     return tuple(totals)
+
+
+def _ends_in_year(line: ServiceLine, decision: Decision) -> bool:
+    # A line that ended before the year began is W-INACTIVE, not expiring.
+    return decision.year_start <= line.end <= decision.year_end and line.start <= line.end
 
 
 def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal) -> FundReconciliation:
     lines = plan.lines_of(fund)
     sources = plan.sources_of(fund)
-    year_end = plan.decision.year_end
     return FundReconciliation(
         fund=fund,
         lines=lines,
@@ -173,13 +187,25 @@ def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal) -> FundReco
         committed=committed,
         ring_fence=_ring_fence(sources, committed),
         by_mechanism=_by_mechanism(lines),
-        expiring=tuple(ln for ln in lines if ln.end <= year_end),
+        expiring=tuple(ln for ln in lines if _ends_in_year(ln, plan.decision)),
     )
 
 
 # -- the rules --------------------------------------------------------------------------------
 
-Rule = Callable[[Plan, tuple[FundReconciliation, ...], Config], Iterator[Finding]]
+Funds = tuple[FundReconciliation, ...]
+Rule = Callable[[Plan, Funds, Config], Iterator[Finding]]
+_registered: list[tuple[Rule, tuple[str, ...]]] = []
+
+
+def rule(*codes: str) -> Callable[[Rule], Rule]:
+    """Register a rule with the catalogue codes it may yield (listed in ``RULES``)."""
+
+    def register(func: Rule) -> Rule:
+        _registered.append((func, codes))
+        return func
+
+    return register
 
 
 def _at_line(plan: Plan, code: str, line: ServiceLine, key: str, message: str) -> Finding:
@@ -190,27 +216,32 @@ def _at_fund(plan: Plan, code: str, fund: Fund, message: str) -> Finding:
     return Finding(code, plan.file, message, fund.at.sheet, fund.at.cell("allocation"))
 
 
-def _ref(located_sheet: str, cell: str) -> str:
-    return f"{located_sheet}!{cell}"
+def _where(fund: Fund) -> str:
+    """``Funds!B2``: the allocation's cell, for messages that point at it."""
+    return f"{fund.at.sheet}!{fund.at.cell('allocation')}"
 
 
-def check_unknown_funds(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("E-FUND")
+def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
     known = ", ".join(f'"{f.name}"' for f in plan.funds)
     for line in plan.lines:
         if plan.fund(line.fund) is None:
             yield _at_line(plan, "E-FUND", line, "fund",
-                           f'"{line.service}" names the fund "{line.fund}", which is not on the '
-                           f"Funds sheet (funds: {known}); correct the fund name or add the fund.")
+                           f'"{line.service}" ({format_money(line.budget)}) names the fund '
+                           f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
+                           "it counts towards no fund; correct the fund name or add the fund.")
     for source in plan.sources:
         if plan.fund(source.fund) is None:
             yield Finding("E-FUND", plan.file,
-                          f'Funding source "{source.source}" names the fund "{source.fund}", which '
-                          f"is not on the Funds sheet (funds: {known}); correct the fund name.",
+                          f'Funding source "{source.source}" ({format_money(source.amount)}) '
+                          f'names the fund "{source.fund}", which is not on the Funds sheet '
+                          f"(funds: {known}); correct the fund name or add the fund.",
                           source.at.sheet, source.at.cell("fund"))
 
 
-def check_sources(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("E-SOURCES")
+def check_sources(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-SOURCES: a fund's sources do not add up to its allocation."""
     for rec in funds:
         fund = rec.fund
@@ -222,99 +253,141 @@ def check_sources(plan: Plan, funds: tuple[FundReconciliation, ...], config: Con
             diff = rec.sources_total - fund.allocation
             listed = " + ".join(format_money(s.amount) for s in rec.sources)
             yield _at_fund(plan, "E-SOURCES", fund,
-                           f"{fund.name}'s funding sources add up to {format_money(rec.sources_total)} "
-                           f"({listed}), {format_money(abs(diff))} {'more' if diff > 0 else 'less'} "
-                           f"than its allocation of {format_money(fund.allocation)}; correct the "
+                           f"{fund.name}'s funding sources add up to "
+                           f"{format_money(rec.sources_total)} ({listed}), "
+                           f"{format_money(abs(diff))} {'more' if diff > 0 else 'less'} than its "
+                           f"allocation of {format_money(fund.allocation)}; correct the "
                            "allocation or the source amounts so they agree.")
 
 
-def check_overcommit(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("E-OVERCOMMIT")
+def check_overcommit(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-OVERCOMMIT: a fund's lines add up to more than its allocation."""
     for rec in funds:
         if rec.committed > rec.allocation:
             fund = rec.fund
             yield _at_fund(plan, "E-OVERCOMMIT", fund,
                            f"{fund.name} lines add up to {format_money(rec.committed)}, "
-                           f"{format_money(rec.committed - rec.allocation)} more than its allocation "
-                           f"of {format_money(fund.allocation)} ({_ref(fund.at.sheet, fund.at.cell('allocation'))}); "
+                           f"{format_money(rec.committed - rec.allocation)} more than its "
+                           f"allocation of {format_money(fund.allocation)} ({_where(fund)}); "
                            "reduce the budget lines or raise the allocation.")
 
 
-def check_totals(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+def _missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:
+    """If the total is short by exactly one line, name it: the usual cause is a SUM range."""
+    if not closed:
+        return ""
+    short = sum((ln.budget for ln in closed), ZERO) - total_amount
+    last = closed[-1]
+    if short > 0 and short == last.budget:
+        return (f" It equals the lines without the last one (row {last.at.row}, "
+                f"{format_money(last.budget)}): a SUM range that stops a row short.")
+    for line in closed:
+        if short > 0 and short == line.budget:
+            return (f" It equals the lines without row {line.at.row} "
+                    f"({format_money(line.budget)}): check that the range includes that row.")
+    return ""
+
+
+@rule("E-TOTAL")
+def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-TOTAL: a typed Total row differs from the sum of the lines it closes."""
     for total in plan.totals:
         closed = [plan.lines[i] for i in total.closes]
         expected = sum((ln.budget for ln in closed), ZERO)
         if total.amount != expected:
-            span = (f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "no lines")
+            span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
             diff = total.amount - expected
             yield Finding("E-TOTAL", plan.file,
                           f'The "{total.label}" row reads {format_money(total.amount)} but the '
-                          f"{len(closed)} lines above it ({span}) add up to {format_money(expected)}, "
-                          f"a difference of {format_money(abs(diff))}; correct the total (if it is a "
-                          "SUM formula, check its range covers every line).",
+                          f"{len(closed)} lines it closes ({span}) add up to "
+                          f"{format_money(expected)}, {format_money(abs(diff))} "
+                          f"{'more' if diff > 0 else 'less'}."
+                          f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
+                          "is a SUM formula, make its range cover every line above it).",
                           total.at.sheet, total.at.cell("amount"))
 
 
-def check_dates(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("E-DATES")
+def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-DATES: end date before start date."""
     for line in plan.lines:
         if line.end < line.start:
             yield _at_line(plan, "E-DATES", line, "end",
-                           f'"{line.service}" ends {format_date(line.end)}, before it starts '
-                           f"{format_date(line.start)}; correct the start or end date.")
+                           f'"{line.service}" ends {format_date(line.end, line.end_month_only)}, '
+                           f"before it starts {format_date(line.start, line.start_month_only)}; "
+                           "correct the start or end date.")
 
 
-def check_partnership(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("E-PARTNERSHIP")
+def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PARTNERSHIP: a partnership agreement with a body that is not public sector (§4.2)."""
     for line in plan.lines:
-        if line.mechanism == "Partnership agreement" and line.organisation_type != contract.PUBLIC_SECTOR:
+        if (line.mechanism == "Partnership agreement"
+                and line.organisation_type != contract.PUBLIC_SECTOR):
             yield _at_line(plan, "E-PARTNERSHIP", line, "mechanism",
-                           f'"{line.service}" is a partnership agreement with {line.organisation} '
-                           f"({line.organisation_type}); the strategy (§4.2) allows partnership "
-                           "agreements only with public sector bodies. Use a contract or grant, or "
-                           "correct the organisation type.")
+                           f'"{line.service}" is a partnership agreement with '
+                           f"{line.organisation} ({line.organisation_type}); the strategy (§4.2) "
+                           "allows partnership agreements only with public sector bodies. Use a "
+                           "contract or a grant, or correct the organisation type.")
 
 
-def check_purpose(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
-    """E-PURPOSE: a line of an s143 fund (Community Safety Fund) with no s143 purpose."""
+@rule("E-PURPOSE")
+def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
+    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) with no purpose."""
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
         if line.fund_key in wanted and not line.purpose:
             yield _at_line(plan, "E-PURPOSE", line, "purpose",
-                           f'"{line.service}" ({line.fund}) has no s143 purpose; every award from '
-                           "this fund must serve one: " + "; ".join(contract.S143_PURPOSES) + ".")
+                           f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
+                           "s143 purpose; every award from this fund must serve at least one. "
+                           "Enter one in the Purpose column: "
+                           + "; ".join(contract.S143_PURPOSES) + ".")
 
 
-def check_ring_fence(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("W-RINGFENCE")
+def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-RINGFENCE: ring-fenced money not fully committed to lines of its fund."""
     for rec in funds:
         for use in rec.ring_fence:
-            if use.uncommitted > 0:
-                source = use.source
-                yield Finding("W-RINGFENCE", plan.file,
-                              f"{format_money(use.uncommitted)} of the ring-fenced "
-                              f"{format_money(source.amount)} {source.source} is not committed to "
-                              f"{rec.fund.name} lines ({format_money(rec.committed)} committed; "
-                              "ring-fenced money is assumed to be spent first). Commit it or explain "
-                              "the underspend to the grant body.",
-                              source.at.sheet, source.at.cell("amount"))
+            if use.uncommitted <= 0:
+                continue
+            source = use.source
+            if len(rec.ring_fence) == 1:
+                basis = (f"{format_money(rec.committed)} committed; ring-fenced money is "
+                         "assumed to be spent first")
+            else:
+                basis = (f"{format_money(use.committed)} of it committed out of "
+                         f"{format_money(rec.committed)} of lines; ring-fenced money is assumed "
+                         "to be spent first, in the order listed on the Funding sources sheet")
+            yield Finding("W-RINGFENCE", plan.file,
+                          f"{format_money(use.uncommitted)} of the ring-fenced "
+                          f"{format_money(source.amount)} {source.source} is not committed to "
+                          f"{rec.fund.name} lines ({basis}). Commit it to lines of the fund or "
+                          "agree the underspend with the grant body.",
+                          source.at.sheet, source.at.cell("amount"))
 
 
-def check_inactive(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("W-INACTIVE")
+def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
     decision = plan.decision
     for line in plan.lines:
+        if line.end < line.start:
+            continue  # E-DATES already asks for the dates to be corrected
         if line.end < decision.year_start or line.start > decision.year_end:
             key = "end" if line.end < decision.year_start else "start"
             yield _at_line(plan, "W-INACTIVE", line, key,
-                           f'"{line.service}" runs {format_date(line.start)}–{format_date(line.end)}, '
-                           f"entirely outside {decision.year_label} "
-                           f"({format_date(decision.year_start)}–{format_date(decision.year_end)}); "
-                           "check its dates or remove it from this year's plan.")
+                           f'"{line.service}" ({format_money(line.budget)}) runs '
+                           f"{format_date(line.start, line.start_month_only)}–"
+                           f"{format_date(line.end, line.end_month_only)}, entirely outside "
+                           f"{decision.year_label} ({format_date(decision.year_start)}–"
+                           f"{format_date(decision.year_end)}); check its dates or remove it "
+                           "from this year's plan.")
 
 
-def check_duplicates(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("W-DUPLICATE")
+def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-DUPLICATE: two lines with the same fund, service, organisation and provision."""
     seen: dict[tuple[str, ...], ServiceLine] = {}
     for line in plan.lines:
@@ -325,60 +398,56 @@ def check_duplicates(plan: Plan, funds: tuple[FundReconciliation, ...], config: 
             yield _at_line(plan, "W-DUPLICATE", line, "service",
                            f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) '
                            f"repeats the line in row {first.at.row} "
-                           f"({format_money(first.budget)}); delete one, or tell them apart in "
-                           "Provision.")
+                           f"({format_money(first.budget)}) with the same fund, organisation and "
+                           "provision; delete one, or tell them apart in Provision.")
 
 
-def check_grant_size(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("W-GRANT-SIZE")
+def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-GRANT-SIZE: a grant over the configured threshold (strategy §4.3)."""
     threshold = config.grant_size_threshold
     for line in plan.lines:
         if line.mechanism == "Grant" and line.budget > threshold:
             yield _at_line(plan, "W-GRANT-SIZE", line, "budget",
-                           f'"{line.service}" is a grant of {format_money(line.budget)}, over the '
-                           f"{format_money(threshold)} threshold; the strategy (§4.3) uses grants for "
-                           "small-scale work, so record why a grant suits it or use a contract.")
+                           f'"{line.service}" is a grant of {format_money(line.budget)}, '
+                           f"{format_money(line.budget - threshold)} over the "
+                           f"{format_money(threshold)} grant threshold; the strategy (§4.3) uses "
+                           "grants for small-scale work, so record why a grant suits it or "
+                           "commission it by contract.")
 
 
-def check_headroom(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
+@rule("I-HEADROOM")
+def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """I-HEADROOM: allocation not committed, per fund."""
     for rec in funds:
         if rec.headroom > 0:
             yield _at_fund(plan, "I-HEADROOM", rec.fund,
                            f"{rec.fund.name}: {format_money(rec.headroom)} of the "
                            f"{format_money(rec.allocation)} allocation is not committed "
-                           f"({format_money(rec.committed)} committed).")
+                           f"({format_money(rec.committed)} committed); it remains available "
+                           "for in-year commissioning.")
 
 
-def check_expiring(plan: Plan, funds: tuple[FundReconciliation, ...], config: Config) -> Iterator[Finding]:
-    """I-EXPIRING: a line ending in or before the year: plan re-procurement or decommissioning."""
+@rule("I-EXPIRING")
+def check_expiring(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
+    """I-EXPIRING: a line ending in the year: extend, re-procure or decommission it."""
     year = plan.decision.year_label
     for rec in funds:
         for line in rec.expiring:
-            options = (f"extension options: {line.extension_options}" if line.extension_options
-                       else "no extension options")
+            ends = (f'"{line.service}" ({line.organisation}) ends '
+                    f"{format_date(line.end, line.end_month_only)}, within {year}")
+            if line.extension_options:
+                advice = (f"; extension options: {line.extension_options}. Decide whether to "
+                          "take up the extension, or plan its re-procurement or decommissioning")
+            else:
+                advice = (", with no extension options; plan its re-procurement or "
+                          "decommissioning")
             yield _at_line(plan, "I-EXPIRING", line, "end",
-                           f'"{line.service}" ({line.organisation}) ends '
-                           f"{format_date(line.end, line.end_month_only)}, within {year} "
-                           f"({options}); plan its re-procurement, extension or decommissioning "
-                           "(strategy Appendix 2).")
+                           f"{ends}{advice} (strategy Appendix 2).")
 
 
-RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = (
-    (check_unknown_funds, ("E-FUND",)),
-    (check_sources, ("E-SOURCES",)),
-    (check_overcommit, ("E-OVERCOMMIT",)),
-    (check_totals, ("E-TOTAL",)),
-    (check_dates, ("E-DATES",)),
-    (check_partnership, ("E-PARTNERSHIP",)),
-    (check_purpose, ("E-PURPOSE",)),
-    (check_ring_fence, ("W-RINGFENCE",)),
-    (check_inactive, ("W-INACTIVE",)),
-    (check_duplicates, ("W-DUPLICATE",)),
-    (check_grant_size, ("W-GRANT-SIZE",)),
-    (check_headroom, ("I-HEADROOM",)),
-    (check_expiring, ("I-EXPIRING",)),
-)
+RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = tuple(_registered)
+CODES: frozenset[str] = frozenset(code for _, codes in RULES for code in codes)
 
 
 def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
@@ -386,5 +455,5 @@ def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
     config = config or Config()
     committed = committed_by_fund(plan)
     funds = tuple(_fund_reconciliation(plan, f, committed.get(f.key, ZERO)) for f in plan.funds)
-    findings = tuple(finding for rule, _ in RULES for finding in rule(plan, funds, config))
+    findings = tuple(finding for check, _ in RULES for finding in check(plan, funds, config))
     return Reconciliation(plan, plan.decision, funds, findings)
