@@ -129,6 +129,19 @@ DOCUMENT_CONTROL = TableSheet(
     required=False,
 )
 
+# Who the Request for Decision is e-mailed to for sign-off (optional; no sheet, no e-mail).
+CIRCULATION = TableSheet(
+    "Circulation",
+    (
+        Column("role", "Role", required=False, width=30),
+        Column("name", "Name", width=30),
+        Column("email", "E-mail", aliases=("Email", "E-mail address", "Email address"),
+               width=40),
+    ),
+    aliases=("Circulation list", "Distribution", "Distribution list"),
+    required=False,
+)
+
 TABLE_SHEETS = (FUNDS, SOURCES, SERVICES)
 
 

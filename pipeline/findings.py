@@ -81,6 +81,13 @@ CATALOGUE: dict[str, Code] = _entries(
          "the Word or Excel output could not be produced (e.g. a broken template)"),
     Code("I-SKIPPED", I, "File skipped",
          "a file in the input folder is not a workbook, or is an Excel owner (~$) file"),
+    Code("E-EMAIL", E, "Bad e-mail address",
+         "an address on the Circulation sheet is not a valid e-mail address"),
+    Code("W-PDF", W, "PDF not made",
+         "--pdf was asked for but LibreOffice is missing or failed "
+         "(the .docx and .xlsx are built)"),
+    Code("I-NO-CIRCULATION", I, "No e-mail prepared",
+         "the workbook has no Circulation sheet (or no one on it), so no e-mail was prepared"),
 )
 
 

@@ -18,7 +18,16 @@ from typing import Any
 from pipeline import contract
 from pipeline.contract import Column, TableSheet
 from pipeline.findings import Finding
-from pipeline.model import Decision, Fund, FundingSource, Located, Plan, ServiceLine, TotalRow
+from pipeline.model import (
+    Decision,
+    Fund,
+    FundingSource,
+    Located,
+    Plan,
+    Recipient,
+    ServiceLine,
+    TotalRow,
+)
 from pipeline.values import (
     ValueProblem,
     clean_text,
@@ -201,12 +210,13 @@ class _Reader:
         sources = self._sources(located.get("Funding sources"), funds)
         lines, totals = self._services(located.get("Services"), funds)
         control = self._document_control(located.get("Document control"))
+        circulation = self._circulation(sheets)
         if not all(name in located for name in ("Decision", "Funds", "Funding sources", "Services")):
             return None
         if decision is None or funds is None or sources is None or lines is None:
             return None
         return Plan(self.file, decision, tuple(funds), tuple(sources), tuple(lines),
-                    tuple(totals), control)
+                    tuple(totals), control, circulation)
 
     def _read_sheets(self) -> tuple[list[_Sheet], list[str]]:
         from openpyxl import load_workbook
@@ -571,6 +581,44 @@ class _Reader:
             at=Located(sheet.title, r, cells),
         )
 
+    def _circulation(self, sheets: Sequence[_Sheet]) -> tuple[Recipient, ...]:
+        """The optional Circulation sheet (Role | Name | E-mail): who the report is sent to.
+
+        Each address is checked for form only (no DNS look-up); a bad one is an E-EMAIL at its
+        cell. No sheet, or an empty one, is no circulation: the build then prepares no e-mail.
+        """
+        spec = contract.CIRCULATION
+        sheet = next((s for s in sheets if spec.matches(s.title)), None)
+        if sheet is None or all(is_blank(v) for row in sheet.rows for v in row):
+            return ()
+        rows = self._rows(sheet, spec)
+        if rows is None:
+            return ()
+        from email_validator import EmailNotValidError, validate_email
+
+        recipients: list[Recipient] = []
+        for r, mapping in rows:
+            cells: dict[str, str] = {}
+            role = self._text(sheet, r, mapping, "role", False, cells)
+            name = self._text(sheet, r, mapping, "name", False, cells)
+            address = self._text(sheet, r, mapping, "email", True, cells)
+            if not isinstance(role, str) or not isinstance(name, str) or not isinstance(
+                    address, str):
+                continue
+            try:
+                valid = validate_email(address, check_deliverability=False,
+                                       allow_smtputf8=False)
+            except EmailNotValidError as error:
+                who = name or role or f"row {r}"
+                self.add("E-EMAIL", f'The e-mail address of {who} reads "{address}", which is '
+                         f"not a valid address ({error}). Correct it (e.g. "
+                         "jane.smith@example.police.uk) or delete the row.",
+                         sheet.title, cells["email"])
+                continue
+            recipients.append(Recipient(role, name, valid.normalized,
+                                        Located(sheet.title, r, cells)))
+        return tuple(recipients)
+
     def _document_control(self, sheet: _Sheet | None) -> tuple[tuple[str, str], ...]:
         if sheet is None:
             return ()
@@ -598,6 +646,7 @@ _LABELS = {
     "service": "Service",
     "organisation": "Delivery organisation",
     "value": "Value",
+    "email": "E-mail",
 }
 
 

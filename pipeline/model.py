@@ -130,6 +130,16 @@ class TotalRow:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One person on the Circulation sheet: the report is e-mailed to them for sign-off."""
+
+    role: str
+    name: str
+    email: str  # validated and normalised (domain in lower case)
+    at: Located
+
+
+@dataclass(frozen=True)
 class Plan:
     """One workbook, one decision."""
 
@@ -140,6 +150,7 @@ class Plan:
     lines: tuple[ServiceLine, ...]
     totals: tuple[TotalRow, ...] = ()
     document_control: tuple[tuple[str, str], ...] = ()
+    circulation: tuple[Recipient, ...] = ()
 
     def fund(self, name: str) -> Fund | None:
         key = normalise(name)

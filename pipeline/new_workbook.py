@@ -38,6 +38,7 @@ class WorkbookContent:
     services: Sequence[Sequence[Cell]] = ()
     document_control: Sequence[Sequence[Cell]] = ()
     title_rows: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    circulation: Sequence[Sequence[Cell]] | None = None  # Role, Name, E-mail; None: no sheet
 
 
 HOW_TO = (
@@ -56,6 +57,9 @@ HOW_TO = (
     "   bodies only) or Grant. Community Safety Fund lines need an s143 Purpose.",
     "   A Total row (\"Total\" in the Fund or Service column) after a fund's lines is checked",
     "   against the sum of those lines.",
+    "",
+    "Circulation (optional): Role, Name and E-mail of each person the report is sent to for",
+    "   sign-off; the build then prepares the e-mail with the report attached.",
     "",
     "Then save the workbook in input/ and run:  make report",
     "Problems are listed with the sheet and cell to correct, and in output/<ref>/findings.json.",
@@ -113,6 +117,7 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
     """Write a plan workbook (blank when ``content`` is None) with formats and drop-downs."""
     import xlsxwriter
 
+    blank = content is None
     content = content or WorkbookContent()
     workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False,
                                             "strings_to_numbers": False})
@@ -161,6 +166,8 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
         (name, "") for name in ("Version", "Status", "Owner", "Date of this version",
                                 "Next review due")]
     _table(workbook, contract.DOCUMENT_CONTROL, control, (), formats)
+    if blank or content.circulation is not None:
+        _table(workbook, contract.CIRCULATION, content.circulation or [], (), formats)
 
     how = workbook.add_worksheet("How to fill this in")
     how.set_column(0, 0, 100)
