@@ -1,7 +1,8 @@
 """Thresholds of the commissioning-strategy rules, read from ``[tool.pcc-report]``.
 
-The settings live in the ``pyproject.toml`` (or ``pcc-report.toml``) of the folder the tool runs
-in; every key is optional and the defaults fit the Lincolnshire sample:
+The settings live in the ``pcc-report.toml`` or ``pyproject.toml`` of the folder the tool runs
+in (the first that has them), or in a file named with ``--config``. Every key is optional and the
+defaults fit the Lincolnshire sample:
 
 .. code-block:: toml
 
@@ -9,20 +10,25 @@ in; every key is optional and the defaults fit the Lincolnshire sample:
     grant_size_threshold = "25000"          # W-GRANT-SIZE: grants above this are flagged
     s143_funds = ["Community Safety Fund"]  # E-PURPOSE: lines of these funds need a purpose
     uplift_threshold = "10"                 # W-UPLIFT: change from last year, in %
+    pdf = false
 
     [tool.pcc-report.aliases]               # year on year: abbreviations for matching lines
     LCC = "Lincolnshire County Council"
+
+In ``pcc-report.toml`` the ``[tool.pcc-report]`` header may be left out.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 CONFIG_FILES = ("pcc-report.toml", "pyproject.toml")
+SECTION = "[tool.pcc-report]"
+KNOWN = ("aliases", "grant_size_threshold", "pdf", "s143_funds", "uplift_threshold")
 
 
 class ConfigError(ValueError):
@@ -31,8 +37,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
-    grant_size_threshold: Decimal = Decimal(25000)
-    s143_funds: tuple[str, ...] = ("Community Safety Fund",)
+    grant_size_threshold: Decimal = Decimal(25000)  # W-GRANT-SIZE: grants above this, in £
+    s143_funds: tuple[str, ...] = ("Community Safety Fund",)  # E-PURPOSE applies to these
     pdf: bool = False
     uplift_threshold: Decimal = Decimal(10)  # W-UPLIFT: % change from last year
     aliases: tuple[tuple[str, str], ...] = ()  # year-on-year matching: ("LCC", "Lincolnshire…")
@@ -42,74 +48,89 @@ class Config:
 def _section(path: Path) -> dict[str, Any] | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path} cannot be read as TOML: {error}") from error
-    if path.name == "pcc-report.toml":
-        section = data.get("tool", {}).get("pcc-report", data)
-    else:
-        section = data.get("tool", {}).get("pcc-report")
-    return section if isinstance(section, dict) else None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path} cannot be read ({error}); check the file and its "
+                          "permissions, or leave it out to use the defaults") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}); correct the line it names, "
+                          'e.g. grant_size_threshold = "25000"') from error
+    tool = data.get("tool", {})
+    section = tool.get("pcc-report") if isinstance(tool, dict) else None
+    if section is None and path.name == "pcc-report.toml":
+        section = data  # the header is optional in the tool's own file
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError(f"{path}: {SECTION} must be a table of settings, e.g. "
+                          f'{SECTION} then grant_size_threshold = "25000" on the next line')
+    return section
 
 
 def load_config(path: Path | None = None, folder: Path | None = None) -> Config:
-    """The config at ``path``, or the first of ``pcc-report.toml``/``pyproject.toml`` in ``folder``."""
-    candidates = [path] if path else [(folder or Path.cwd()) / name for name in CONFIG_FILES]
-    for candidate in candidates:
-        if candidate is None or not candidate.is_file():
-            if path is not None:
-                raise ConfigError(f"config file {path} does not exist")
-            continue
-        section = _section(candidate)
-        if section is None:
-            continue
-        return _from_section(section, str(candidate))
+    """The config at ``path``, or the first of ``CONFIG_FILES`` in ``folder`` (default: cwd).
+
+    A folder with no settings gives the defaults; a bad value raises :class:`ConfigError`.
+    """
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist; check the path given to "
+                              "--config")
+        section = _section(path)
+        return _from_section(section or {}, str(path))
+    for name in CONFIG_FILES:
+        candidate = (folder or Path.cwd()) / name
+        if candidate.is_file():
+            section = _section(candidate)
+            if section is not None:
+                return _from_section(section, str(candidate))
     return Config()
 
 
+def _amount(source: str, key: str, raw: object, example: str, what: str) -> Decimal:
+    """A non-negative decimal written as a quoted string or an integer (never a float)."""
+    fix = f'write it as a quoted {what}, e.g. {key} = "{example}"'
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        # A TOML float (25000.0) would pass through binary floating point.
+        raise ConfigError(f"{source}: {SECTION} {key} = {raw!r} is not usable; {fix}")
+    text = str(raw).strip().replace(",", "").removeprefix("£").removesuffix("%").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ConfigError(f"{source}: {SECTION} {key} = {raw!r} is not a number; {fix}") from error
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"{source}: {SECTION} {key} = {raw!r} must be zero or more; {fix}")
+    return value
+
+
 def _from_section(section: dict[str, Any], source: str) -> Config:
-    known = {"grant_size_threshold", "s143_funds", "pdf", "uplift_threshold", "aliases"}
-    unknown = sorted(set(section) - known)
+    unknown = sorted(set(section) - set(KNOWN))
     if unknown:
         raise ConfigError(
-            f"{source}: unknown [tool.pcc-report] setting(s) {', '.join(unknown)}; "
-            f"known settings are {', '.join(sorted(known))}"
+            f"{source}: unknown {SECTION} setting(s) {', '.join(unknown)}; check the spelling "
+            f"(known settings: {', '.join(KNOWN)})"
         )
-    config = Config(source=source)
     values: dict[str, Any] = {}
     if "grant_size_threshold" in section:
-        raw = section["grant_size_threshold"]
-        try:
-            if isinstance(raw, float):
-                raise InvalidOperation
-            values["grant_size_threshold"] = Decimal(str(raw))
-        except InvalidOperation as error:
-            raise ConfigError(
-                f'{source}: grant_size_threshold = {raw!r}; write it as a quoted amount, e.g. "25000"'
-            ) from error
+        values["grant_size_threshold"] = _amount(
+            source, "grant_size_threshold", section["grant_size_threshold"], "25000", "amount")
+    if "uplift_threshold" in section:
+        values["uplift_threshold"] = _amount(
+            source, "uplift_threshold", section["uplift_threshold"], "10", "percentage")
     if "s143_funds" in section:
         funds = section["s143_funds"]
-        if not isinstance(funds, list) or not all(isinstance(f, str) for f in funds):
-            raise ConfigError(f'{source}: s143_funds must be a list of fund names, e.g. ["Community Safety Fund"]')
-        values["s143_funds"] = tuple(funds)
-    if "uplift_threshold" in section:
-        raw = section["uplift_threshold"]
-        try:
-            if isinstance(raw, float):
-                raise InvalidOperation
-            values["uplift_threshold"] = Decimal(str(raw))
-        except InvalidOperation as error:
-            raise ConfigError(
-                f'{source}: uplift_threshold = {raw!r}; write it as a quoted percentage, e.g. "10"'
-            ) from error
+        if (not isinstance(funds, list)
+                or not all(isinstance(f, str) and f.strip() for f in funds)):
+            raise ConfigError(f"{source}: {SECTION} s143_funds = {funds!r} must be a list of "
+                              'fund names, e.g. s143_funds = ["Community Safety Fund"]')
+        values["s143_funds"] = tuple(f.strip() for f in funds)
     if "aliases" in section:
         aliases = section["aliases"]
         if not isinstance(aliases, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
-            raise ConfigError(f'{source}: [tool.pcc-report.aliases] must map short names to full '
-                              'names, e.g. LCC = "Lincolnshire County Council"')
+            raise ConfigError(f"{source}: [tool.pcc-report.aliases] must map short names to "
+                              'full names, e.g. LCC = "Lincolnshire County Council"')
         values["aliases"] = tuple(sorted(aliases.items()))
     if "pdf" in section:
         if not isinstance(section["pdf"], bool):
-            raise ConfigError(f"{source}: pdf must be true or false")
+            raise ConfigError(f"{source}: {SECTION} pdf = {section['pdf']!r}; write pdf = true "
+                              "or pdf = false (no quotes)")
         values["pdf"] = section["pdf"]
-    return Config(**{**config.__dict__, **values})
+    return replace(Config(source=source), **values)
