@@ -290,6 +290,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _email_templates_sha() -> str:
+    from pipeline.mail import templates_sha256
+
+    return templates_sha256()
+
+
 def _config_key(config: Config) -> str:
     return json.dumps({"grant_size_threshold": str(config.grant_size_threshold),
                        "s143_funds": list(config.s143_funds), "pdf": config.pdf,
@@ -347,12 +353,13 @@ class _Builder:
         self.manifest = Manifest.read(out)
         self.template_sha = sha256(template) if template.exists() else ""
         self.config_key = _config_key(config)
+        self.email_sha = _email_templates_sha()
 
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
         return {"sha256": sha256(path), "size": path.stat().st_size,
                 "tool_version": __version__, "template_sha256": self.template_sha,
-                "config": self.config_key}
+                "config": self.config_key, "email_templates_sha256": self.email_sha}
 
     def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> bool:
         entry = self.manifest.entries.get(key)
@@ -364,6 +371,8 @@ class _Builder:
             path = self.out / output["path"]
             if not path.is_file() or path.stat().st_size != output.get("size"):
                 return False
+        if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
+            return False  # the PDF failed last time (W-PDF): try again
         previous = entry.get("previous")
         if previous:  # last year's workbook changed or went: the comparison must be redone
             path = Path(previous["input"])
@@ -398,12 +407,53 @@ class _Builder:
                 os.close(handle)
                 temps.append(Path(name))
                 render(recon, temps[-1])
+            self._send_ready(result, folder, targets, temps)
             for temp, target in zip(temps, targets, strict=True):
                 os.replace(temp, target)
         finally:
             for temp in temps:
                 temp.unlink(missing_ok=True)
         return targets
+
+    def _send_ready(self, result: WorkbookResult, folder: Path, targets: list[Path],
+                    temps: list[Path]) -> None:
+        """Add the PDF (when asked for) and the sign-off e-mail to ``targets``/``temps``.
+
+        ``targets[0]``/``temps[0]`` is the Word report. A PDF that cannot be made is a W-PDF
+        warning, not a failed build; no Circulation sheet means no e-mail (I-NO-CIRCULATION).
+        """
+        from pipeline import mail
+        from pipeline.pdf import PdfError, pdf_name, to_pdf
+
+        assert result.recon is not None
+        recon = result.recon
+        attachments = [mail.Attachment(targets[0].name, temps[0])]
+        if self.config.pdf:
+            target = folder / pdf_name(targets[0].name)
+            handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + target.name)
+            os.close(handle)
+            temps.append(Path(name))
+            try:
+                to_pdf(temps[0], temps[-1])
+                targets.append(target)
+                attachments.append(mail.Attachment(target.name, temps[-1]))
+            except PdfError as error:
+                temps.pop().unlink(missing_ok=True)
+                result.findings.append(Finding("W-PDF", result.file, f"No PDF was made: {error}"))
+        if not recon.plan.circulation:
+            result.findings.append(Finding(
+                "I-NO-CIRCULATION", result.file,
+                "No e-mail was prepared: the workbook has no Circulation sheet listing who the "
+                "report goes to for sign-off. Add a sheet named Circulation with the columns "
+                "Role, Name and E-mail to have the build prepare it."))
+            return
+        message = mail.compose(recon, result.findings, attachments)
+        target = folder / mail.email_name(recon.decision)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + target.name)
+        os.close(handle)
+        temps.append(Path(name))
+        temps[-1].write_bytes(mail.to_bytes(message))
+        targets.append(target)
 
     def _docx(self, render_docx: Callable[..., None]) -> Callable[[Reconciliation, Path], None]:
         def render(recon: Reconciliation, target: Path) -> None:
@@ -452,6 +502,7 @@ class _Builder:
             "funds": result.funds_json(),
             "counts": {s.value: result.count(s) for s in Severity},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sent": self.manifest.entries.get(key, {}).get("sent", []),  # pcc-report send's log
         }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -194,27 +195,36 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
 @click.option("--force", is_flag=True, help="Rebuild every workbook, even if up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the warnings and notes.")
+@click.option("--pdf/--no-pdf", "pdf", default=None,
+              help="Also make a PDF of each Word report with LibreOffice (default: the pdf "
+                   "setting, off unless set).")
 @previous_option
 @config_option
 @debug_option
 def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose: bool,
-          previous: Path | None, config_path: Path | None, debug: bool) -> None:
+          pdf: bool | None, previous: Path | None, config_path: Path | None,
+          debug: bool) -> None:
     """Build the Request for Decision and public summary of each workbook.
 
     PATHS are workbooks or folders of workbooks (default: input/). Each workbook's outputs
     go to OUT/<reference>/ (e.g. output/015-2021/): RfD-015-2021.docx,
     commissioning-summary-2021-22.xlsx and findings.json. Unchanged workbooks are skipped.
     A workbook with errors gets only findings.json, and its earlier outputs move to stale/.
+    With --pdf, also RfD-015-2021.pdf; with a Circulation sheet, also email-015-2021.eml,
+    ready to open in Outlook and send (or to send with pcc-report send).
 
     \b
     Example:
       pcc-report build input/ --out output/
+      pcc-report build --pdf
     """
     from pipeline import batch
 
     if quiet and verbose:
         raise click.UsageError("Use just one of --quiet and --verbose.")
     config = _config(config_path)
+    if pdf is not None:
+        config = replace(config, pdf=pdf)
     folders = _paths(paths)
 
     def progress(message: str) -> None:
@@ -239,6 +249,9 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
             elif verbose and result.findings:
                 click.echo(click.style(f"{result.file}", bold=True))
                 _echo_findings(result, [Severity.WARNING, Severity.INFO])
+            else:  # a PDF asked for and not made must not pass unseen
+                for finding in (f for f in result.findings if f.code == "W-PDF"):
+                    _echo_finding(finding)
         built = sum(r.outcome == "built" for r in results)
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)
@@ -269,6 +282,79 @@ def new_workbook(path: Path, force: bool) -> None:
     write_workbook(path)
     click.echo(f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
                "pcc-report check on it.")
+
+
+@cli.command()
+@click.argument("report")
+@click.option("--send", "really", is_flag=True,
+              help="Really send it (without this, only show what would be sent).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True,
+              help="The build's output folder, when REPORT is a reference.")
+@config_option
+@debug_option
+def send(report: str, really: bool, out: Path, config_path: Path | None, debug: bool) -> None:
+    """E-mail a built Request for Decision to its Circulation list (a dry run by default).
+
+    REPORT is a decision reference (015/2021), a report folder (output/015-2021) or its .eml.
+    The send is refused when the last build had errors, or when the workbook or any output
+    changed since the build. The mail server comes from [tool.pcc-report.smtp] or the
+    environment: PCC_SMTP_HOST, PCC_SMTP_PORT, PCC_SMTP_STARTTLS (yes/no), PCC_SMTP_USER,
+    PCC_SMTP_FROM, PCC_SMTP_CA_FILE; the password only from PCC_SMTP_PASSWORD. Each send is
+    logged in the manifest. Exit status: 0 sent (or dry run), 1 refused or failed, 2 usage.
+
+    \b
+    Example:
+      pcc-report send 015/2021            show what would be sent, to whom
+      pcc-report send 015/2021 --send     send it
+    """
+    import os
+
+    from pipeline import send as sending
+
+    config = _config(config_path)
+    try:
+        smtp = sending.settings(dict(config.smtp), os.environ)
+    except sending.SettingsError as error:
+        raise click.UsageError(str(error)) from error
+
+    def action() -> int:
+        try:
+            prepared = sending.prepare(report, out)
+        except sending.Refused as error:
+            click.echo(click.style("Refused: ", fg="red", bold=True) + str(error), err=True)
+            return 1
+        except sending.SendError as error:
+            raise click.UsageError(str(error)) from error
+        click.echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
+        click.echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
+        click.echo(f"  To:       {prepared.message['To']}")
+        click.echo(f"  Subject:  {prepared.subject}")
+        for attachment in prepared.attachments:
+            click.echo(f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
+                       f"SHA-256 {attachment['sha256'][:16]}…)")
+        click.echo(f"  Server:   {smtp.describe()}")
+        for note in prepared.notes:
+            click.echo(f"  Note:     {note}")
+        if not really:
+            click.echo("Dry run: nothing was sent. Add --send to send it.")
+            return 0
+        try:
+            smtp.check()
+        except sending.SettingsError as error:
+            raise click.UsageError(str(error)) from error
+        try:
+            record = sending.send(prepared, smtp)
+        except sending.SendError as error:
+            click.echo(click.style("Not sent: ", fg="red", bold=True) + str(error), err=True)
+            return 1
+        click.echo(f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
+                   f"{prepared.out / 'manifest.json'}.")
+        for address, reason in record["refused"].items():
+            click.echo(click.style(f"  The server refused {address}: {reason}", fg="yellow"))
+        return 1 if record["refused"] else 0
+
+    _run(debug, action)
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 CONFIG_FILES = ("pcc-report.toml", "pyproject.toml")
 SECTION = "[tool.pcc-report]"
-KNOWN = ("aliases", "grant_size_threshold", "pdf", "s143_funds", "uplift_threshold")
+KNOWN = ("aliases", "grant_size_threshold", "pdf", "s143_funds", "smtp", "uplift_threshold")
 
 
 class ConfigError(ValueError):
@@ -42,6 +42,7 @@ class Config:
     pdf: bool = False
     uplift_threshold: Decimal = Decimal(10)  # W-UPLIFT: % change from last year
     aliases: tuple[tuple[str, str], ...] = ()  # year-on-year matching: ("LCC", "Lincolnshire…")
+    smtp: tuple[tuple[str, Any], ...] = ()  # [tool.pcc-report.smtp], read by pipeline.send
     source: str = field(default="defaults", compare=False)
 
 
@@ -133,4 +134,13 @@ def _from_section(section: dict[str, Any], source: str) -> Config:
             raise ConfigError(f"{source}: {SECTION} pdf = {section['pdf']!r}; write pdf = true "
                               "or pdf = false (no quotes)")
         values["pdf"] = section["pdf"]
+    if "smtp" in section:
+        smtp = section["smtp"]
+        if not isinstance(smtp, dict):
+            raise ConfigError(f"{source}: [tool.pcc-report.smtp] must be a table, e.g. "
+                              'host = "smtp.example.police.uk" on the line after it')
+        if any(str(key).lower() == "password" for key in smtp):
+            raise ConfigError(f"{source}: [tool.pcc-report.smtp] must not hold the password; "
+                              "remove it and set PCC_SMTP_PASSWORD in the environment instead")
+        values["smtp"] = tuple(sorted(smtp.items()))
     return replace(Config(source=source), **values)

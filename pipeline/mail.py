@@ -1,0 +1,190 @@
+"""The sign-off e-mail: a ready-to-send .eml with the Request for Decision attached.
+
+The message goes to the workbook's Circulation sheet; its plain-text and HTML bodies come from
+``templates/email.txt`` and ``templates/email.html`` (Jinja2, editable by a non-programmer), and
+it carries the Word report (and its PDF, when one was made). It is saved as an unsent draft
+(``X-Unsent: 1``), so Outlook opens it ready to press Send; ``pcc-report send`` can also send
+it through the office's mail server (:mod:`pipeline.send`).
+
+The .eml is repeatable: no date, no message id and MIME boundaries derived from the content,
+so the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+from pipeline import TEMPLATE_DIR
+from pipeline.findings import Finding, Severity, count
+from pipeline.model import Decision, Recipient
+from pipeline.reconcile import Reconciliation
+from pipeline.values import format_long_date, format_money, format_percent, slugify
+
+TEXT_TEMPLATE = "email.txt"
+HTML_TEMPLATE = "email.html"
+TEMPLATES = (TEXT_TEMPLATE, HTML_TEMPLATE)
+
+# Named here rather than guessed by ``mimetypes``, whose table differs between machines.
+MIME_TYPES = {
+    ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".pdf": ("application", "pdf"),
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach: the name the recipient sees and where its bytes are now."""
+
+    name: str
+    path: Path
+
+
+def email_name(decision: Decision) -> str:
+    """``email-015-2021.eml``."""
+    return f"email-{slugify(decision.reference)}.eml"
+
+
+def subject(decision: Decision) -> str:
+    """``Request for Decision 015/2021 – <subject>``."""
+    return f"Request for Decision {decision.reference} – {decision.subject}"
+
+
+def recipients(circulation: Sequence[Recipient]) -> list[Address]:
+    """The To: addresses, in the sheet's order, each address once."""
+    seen: set[str] = set()
+    addresses: list[Address] = []
+    for person in circulation:
+        key = person.email.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        local, _, domain = person.email.rpartition("@")
+        addresses.append(Address(display_name=person.name, username=local, domain=domain))
+    return addresses
+
+
+def context(recon: Reconciliation, findings: Sequence[Finding],
+            attachments: Sequence[Attachment]) -> dict[str, Any]:
+    """What the e-mail templates may use (see the comment at the top of each template)."""
+    decision = recon.decision
+    return {
+        "decision": {
+            "reference": decision.reference,
+            "subject": decision.subject,
+            "police_area": decision.police_area,
+            "date": format_long_date(decision.date),
+            "financial_year": decision.year_label,
+            "report_by": decision.report_by,
+        },
+        "funds": [
+            {
+                "name": rec.fund.name,
+                "allocation": format_money(rec.allocation),
+                "committed": format_money(rec.committed),
+                "headroom": format_money(rec.headroom),
+                "percent_committed": format_percent(rec.committed, rec.allocation),
+            }
+            for rec in recon.funds
+        ],
+        "total": {
+            "allocation": format_money(recon.allocation),
+            "committed": format_money(recon.committed),
+            "headroom": format_money(recon.headroom),
+        },
+        "warnings": count(findings, Severity.WARNING),
+        "notes": count(findings, Severity.INFO),
+        "attachments": [a.name for a in attachments],
+        "recipients": [{"role": p.role, "name": p.name} for p in recon.plan.circulation],
+        "pdf": any(a.name.lower().endswith(".pdf") for a in attachments),
+    }
+
+
+def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> tuple[str, str]:
+    """The plain-text and HTML bodies. Raises ``jinja2.TemplateError`` for a broken template."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
+                                            default_for_string=False),
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails loudly, not as a blank
+        keep_trailing_newline=True,
+        trim_blocks=True,  # a line holding only {% ... %} leaves no blank line
+        lstrip_blocks=True,
+    )
+    text = env.get_template(TEXT_TEMPLATE).render(values)
+    html = env.get_template(HTML_TEMPLATE).render(values)
+    return text, html
+
+
+def compose(recon: Reconciliation, findings: Sequence[Finding],
+            attachments: Sequence[Attachment], template_dir: Path = TEMPLATE_DIR) -> EmailMessage:
+    """The sign-off message for ``recon``, addressed to its Circulation sheet."""
+    text, html = render_bodies(context(recon, findings, attachments), template_dir)
+    message = EmailMessage(policy=policy.SMTP)
+    message["To"] = recipients(recon.plan.circulation)
+    message["Subject"] = subject(recon.decision)
+    message["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, subtype = MIME_TYPES.get(Path(attachment.name).suffix.lower(),
+                                           ("application", "octet-stream"))
+        message.add_attachment(attachment.path.read_bytes(), maintype=maintype,
+                               subtype=subtype, filename=attachment.name)
+    _fix_boundaries(message)
+    return message
+
+
+def _fix_boundaries(message: EmailMessage) -> None:
+    """Boundaries from the content, not random, so equal reports give equal .eml files."""
+    digest = hashlib.sha256()
+    for part in message.walk():
+        if not part.is_multipart():
+            digest.update(part.as_bytes(policy=policy.SMTP))
+    stem = digest.hexdigest()[:32]
+    for index, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        part.set_boundary(f"=_pcc-report-{index}-{stem}")
+
+
+def to_bytes(message: EmailMessage) -> bytes:
+    """The message as an RFC 5322 file (CRLF line ends), as mail programs expect an .eml."""
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def read(path: Path) -> EmailMessage:
+    """An .eml file as an :class:`EmailMessage`."""
+    with path.open("rb") as handle:
+        parsed = BytesParser(policy=policy.default).parse(handle)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
+    """Each attachment's name, MIME type, size and SHA-256, for the log and for checks."""
+    found: list[dict[str, Any]] = []
+    for part in message.iter_attachments():
+        assert isinstance(part, EmailMessage)
+        data = part.get_payload(decode=True)
+        content = data if isinstance(data, bytes) else b""
+        found.append({"name": part.get_filename() or "", "content_type": part.get_content_type(),
+                      "size": len(content), "sha256": hashlib.sha256(content).hexdigest()})
+    return found
+
+
+def templates_sha256(template_dir: Path = TEMPLATE_DIR) -> str:
+    """One digest of both e-mail templates: an edited template means the .eml is rebuilt."""
+    digest = hashlib.sha256()
+    for name in TEMPLATES:
+        path = template_dir / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
