@@ -23,11 +23,11 @@ test: $(STAMP) lint  ## lint, type-check and run the test suite
 	$(BIN)/python -m pytest -W error -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline scripts tests
+	$(BIN)/ruff check pipeline scripts tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)  ## speed and memory against the floor (bench/README.md)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py
 	$(BIN)/python scripts/make_sample.py input/lincolnshire-2021-22.xlsx

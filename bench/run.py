@@ -1,0 +1,302 @@
+"""``make bench``: the build's speed and memory against the floor, at 25, 1,000 and 10,000 lines.
+
+Every measurement is a whole process, started cold (interpreter start-up and imports included)
+and reaped with ``os.wait4`` for its wall time and peak RSS. Per size, the build (``pcc-report
+build FILE --out DIR --force``), the floor (``bench/floor.py``), a no-op rerun (up to date) and
+``pcc-report --help`` take turns, and the table shows the median of the runs. Absolute seconds
+on a shared machine are noise; the ratio to the floor measured in the same run is the yardstick
+(domain §7). The results go to ``bench/results.json`` as well.
+
+    python -m bench.run                  # all sizes (what make bench runs)
+    python -m bench.run --sizes 25 --runs 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.generate import SIZES, Size, plan
+from pipeline.new_workbook import write_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PCC_REPORT = BIN / "pcc-report"
+FLOOR = ROOT / "bench" / "floor.py"
+RESULTS = ROOT / "bench" / "results.json"
+RUNS = {"25": 7, "1k": 5, "10k": 5}
+MIN_RUNS = 3
+BUDGET_SECONDS = 270.0  # make bench must finish in under 5 minutes on 2 cores
+MB = 1024 * 1024
+
+
+@dataclass
+class Run:
+    """One process: wall seconds, peak resident memory and exit status."""
+
+    seconds: float
+    peak_mb: float
+    status: int
+    output: str = ""
+
+
+def run(command: Sequence[str | Path]) -> Run:
+    """Start ``command`` cold, wait for it, and measure it as a whole process."""
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen([str(c) for c in command], cwd=ROOT, stdout=output,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, wait_status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(wait_status)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / MB
+    return Run(seconds, peak, process.returncode, text)
+
+
+@dataclass
+class SizeResult:
+    size: str
+    funds: int
+    lines: int
+    runs: int
+    build: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    noop: list[float] = field(default_factory=list)
+    help: list[float] = field(default_factory=list)
+    build_peak_mb: float = 0.0
+    floor_peak_mb: float = 0.0
+    noop_peak_mb: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def build_s(self) -> float:
+        return statistics.median(self.build)
+
+    @property
+    def floor_s(self) -> float:
+        return statistics.median(self.floor)
+
+    @property
+    def noop_s(self) -> float:
+        return statistics.median(self.noop)
+
+    @property
+    def help_s(self) -> float:
+        return statistics.median(self.help)
+
+    @property
+    def ratio(self) -> float:
+        return self.build_s / self.floor_s
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(build_s=round(self.build_s, 3), floor_s=round(self.floor_s, 3),
+                    noop_s=round(self.noop_s, 3), help_s=round(self.help_s, 3),
+                    ratio=round(self.ratio, 2))
+        for key in ("build", "floor", "noop", "help"):
+            data[key] = [round(s, 3) for s in data[key]]
+        for key in ("build_peak_mb", "floor_peak_mb", "noop_peak_mb"):
+            data[key] = round(data[key], 1)
+        return data
+
+
+class Bench:
+    def __init__(self, work: Path, budget: float, say: Any):
+        self.work = work
+        self.budget = budget
+        self.started = time.perf_counter()
+        self.say = say
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def measure(self, size: Size, runs: int, sizes_left: int) -> SizeResult:
+        workbook = self.work / size.file_name
+        write_workbook(workbook, plan(size))
+        out = self.work / f"out-{size.name}"
+        floor_out = self.work / f"floor-{size.name}"
+        build: list[str | Path] = [PCC_REPORT, "build", workbook, "--out", out, "--force",
+                                   "--quiet"]
+        noop: list[str | Path] = [PCC_REPORT, "build", workbook, "--out", out, "--quiet"]
+        floor: list[str | Path] = [sys.executable, FLOOR, workbook, floor_out]
+        helps: list[str | Path] = [PCC_REPORT, "--help"]
+        result = SizeResult(size.name, size.funds, size.lines, runs)
+
+        # One untimed round warms the file cache and the .pyc files, and sizes the rest.
+        warm = [run(build), run(floor), run(noop), run(helps)]
+        one_round = sum(r.seconds for r in warm)
+        left = self.budget - self.elapsed() - sizes_left * 5.0
+        affordable = int(left // one_round) if one_round > 0 else runs
+        result.runs = max(MIN_RUNS, min(runs, affordable))
+        if result.runs < runs:
+            self.say(f"  {size.name}: {result.runs} runs instead of {runs} to stay within "
+                     f"{self.budget:.0f} s (one round takes {one_round:.1f} s)")
+
+        for index in range(result.runs):
+            # Alternate the order so neither side always runs on a warmer machine.
+            pair = (build, floor) if index % 2 == 0 else (floor, build)
+            for command in (*pair, noop, helps):
+                measured = run(command)
+                if command is build:
+                    result.build.append(measured.seconds)
+                    result.build_peak_mb = max(result.build_peak_mb, measured.peak_mb)
+                    if measured.status != 0:
+                        result.failures.append(f"build exit {measured.status}: "
+                                               + _tail(measured.output))
+                elif command is floor:
+                    result.floor.append(measured.seconds)
+                    result.floor_peak_mb = max(result.floor_peak_mb, measured.peak_mb)
+                    if measured.status != 0:
+                        result.failures.append(f"floor exit {measured.status}: "
+                                               + _tail(measured.output))
+                elif command is noop:
+                    result.noop.append(measured.seconds)
+                    result.noop_peak_mb = max(result.noop_peak_mb, measured.peak_mb)
+                    if "up to date" not in measured.output:
+                        result.failures.append("no-op rerun rebuilt: " + _tail(measured.output))
+                else:
+                    result.help.append(measured.seconds)
+        return result
+
+
+def _tail(text: str, lines: int = 3) -> str:
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+@dataclass
+class Target:
+    name: str
+    value: float
+    limit: float
+    unit: str
+    measured: bool = True  # False when the build failed, so the value is not a build's
+
+    @property
+    def met(self) -> bool:
+        return self.measured and self.value <= self.limit
+
+
+def targets(results: dict[str, SizeResult]) -> list[Target]:
+    """The targets of issue 9 that the sizes measured allow to be judged."""
+    ok = {name: not r.failures for name, r in results.items()}
+    found: list[Target] = []
+    if "25" in results:
+        sample = results["25"]
+        found += [Target("sample build, wall", sample.build_s, 1.5, "s", ok["25"]),
+                  Target("sample build / floor", sample.ratio, 1.5, "×", ok["25"])]
+    for name, result in results.items():
+        found.append(Target(f"no-op rerun, {name} lines", result.noop_s, 0.5, "s", ok[name]))
+    helps = [s for r in results.values() for s in r.help]
+    if helps:
+        found.append(Target("pcc-report --help", statistics.median(helps), 0.3, "s"))
+    if "10k" in results:
+        big = results["10k"]
+        found += [Target("10k build, wall", big.build_s, 10.0, "s", ok["10k"]),
+                  Target("10k build, peak RSS", big.build_peak_mb, 400.0, "MB", ok["10k"])]
+        if "1k" in results:
+            found.append(Target("10k / 1k build time", big.build_s / results["1k"].build_s,
+                                12.0, "×", ok["10k"] and ok["1k"]))
+    return found
+
+
+def table(results: dict[str, SizeResult]) -> str:
+    """The results as a Markdown table (README's Performance section shows the latest)."""
+    rows = ["| lines | funds | runs | build s | floor s | build / floor | no-op s | --help s "
+            "| build peak MB | floor peak MB |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results.values():
+        failed = " (failed)" if r.failures else ""
+        rows.append(f"| {r.lines:,} | {r.funds} | {r.runs} | {r.build_s:.2f}{failed} | "
+                    f"{r.floor_s:.2f} | {r.ratio:.2f} | {r.noop_s:.2f} | {r.help_s:.2f} | "
+                    f"{r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |")
+    return "\n".join(rows)
+
+
+def target_table(found: Sequence[Target]) -> str:
+    rows = ["| target | limit | measured | |", "|---|---:|---:|---|"]
+    for t in found:
+        verdict = "pass" if t.met else ("FAIL" if t.measured else "FAIL (build failed)")
+        rows.append(f"| {t.name} | ≤ {t.limit:g} {t.unit} | {t.value:.2f} {t.unit} | {verdict} |")
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=",".join(s.name for s in SIZES),
+                        help="sizes to measure, e.g. 25,1k (default: all)")
+    parser.add_argument("--runs", type=int, default=0,
+                        help="runs per size (default: 7 for 25 lines, 5 for the others)")
+    parser.add_argument("--budget", type=float, default=BUDGET_SECONDS,
+                        help="seconds the whole bench may take; the last sizes get fewer runs "
+                             f"(never fewer than {MIN_RUNS}) to fit (default: %(default)s)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON")
+    args = parser.parse_args(argv)
+    wanted = args.sizes.split(",")
+    sizes = [s for s in SIZES if s.name in wanted]
+    if not sizes:
+        parser.error(f"--sizes: choose from {', '.join(s.name for s in SIZES)}")
+    if not PCC_REPORT.exists():
+        parser.error(f"{PCC_REPORT} not found; run make bench (it installs the project)")
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="pcc-bench-"))
+    bench = Bench(work, args.budget, say)
+    results: dict[str, SizeResult] = {}
+    try:
+        for index, size in enumerate(sizes):
+            say(f"measuring {size.lines:,} lines ({size.funds} funds)…")
+            results[size.name] = bench.measure(size, args.runs or RUNS[size.name],
+                                               len(sizes) - index - 1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    found = targets(results)
+    say("")
+    say(table(results))
+    say("")
+    say(target_table(found))
+    for result in results.values():
+        for failure in dict.fromkeys(result.failures):
+            say(f"! {result.size} lines: {failure}")
+    missed = [t.name for t in found if not t.met]
+    say(f"\n{len(found) - len(missed)} of {len(found)} targets met"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+        + f". Took {bench.elapsed():.0f} s.")
+
+    data = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "seconds": round(bench.elapsed(), 1),
+        "sizes": [r.to_json() for r in results.values()],
+        "targets": [{"target": t.name, "limit": t.limit, "unit": t.unit,
+                     "value": round(t.value, 3), "met": t.met} for t in found],
+        "table": table(results),
+        "target_table": target_table(found),
+    }
+    args.results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    say(f"wrote {args.results}")
+    return 0  # the targets are reported, never a failure (issue 9)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
