@@ -1,0 +1,649 @@
+"""Stage 3b: the reconciliation -> the public Excel summary the OPCC publishes (domain §5).
+
+The workbook has a Summary sheet (one row per fund: allocation, funding sources, committed,
+unallocated, % committed, a total row and a chart), one sheet per fund with its service lines as
+an Excel table, and an About sheet (decision, source, licence).
+
+What makes it publishable:
+
+- **Figures readers can trust.** Every total and percentage is a live formula that also carries
+  the value computed here in ``Decimal``, so previewers and readers that never recalculate show
+  the right figures. Totals are plain ``SUM`` over the cell range: a table's ``SUBTOTAL`` total
+  recalculates to ``#NAME?`` in LibreOffice 7.4.
+- **Text stays text.** ``strings_to_formulas`` is off and text goes through ``write_string``;
+  text that starts like a formula also gets Excel's quote prefix, so editing the cell in Excel
+  does not turn it into one (formula/CSV injection).
+- **No personal data.** Only an allow-list of fields goes out (never the contact officer, report
+  author, officer initials or circulation list), and e-mail addresses and UK telephone numbers
+  typed into free text are replaced with ``[removed]``.
+- **Accessible and repeatable.** Header rows, named tables, no merged cells, chart alt text;
+  a fixed creation time so the same input gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.model import Decision, FundingSource
+from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.values import PENNY, clean_text, format_money, normalise, slugify
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+REMOVED = "[removed]"
+
+MAX_SHEET_NAME = 31  # Excel's limit
+MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would truncate with a warning
+# Excel compares sheet names case-insensitively; "History" is reserved by Excel.
+_RESERVED_SHEETS = ("summary", "about", "history")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
+# XML 1.0 cannot carry most control characters; tab and newline are kept.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Text Excel would read as a formula if someone edited the cell (and CSV tools on export).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A UK telephone number: +44 / 0044 (optionally "(0)") or a leading 0, then 9–10 more digits
+# with at most two spaces or hyphens (and a bracket) between them. Slashes, commas and colons
+# neither separate nor follow it, so dates (01/10/2018, 01-10-2018 10:00), times and money
+# (£82,661) never match, and neither does a longer run of digits.
+_PHONE = re.compile(
+    r"(?<![\w£$€.,/])"
+    r"(?!\d{1,2}-\d{1,2}-\d{2,4}(?!\d))"  # a hyphenated date, e.g. 01-10-2018 10 am
+    r"(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
+    r"(?:\)?[ -]{0,2}\d){9,10}"
+    r"(?![\d/:])"
+)
+
+# The service-line columns of a fund sheet: header, width cap, and the line's attribute.
+_LINE_COLUMNS: tuple[tuple[str, int, str], ...] = (
+    ("Service", 30, "service"),
+    ("Delivery organisation", 24, "organisation"),
+    ("Provision", 36, "provision"),
+    ("Start date", 11, "start"),
+    ("End date", 11, "end"),
+    ("Extension options", 22, "extension_options"),
+    ("Mechanism", 14, "mechanism"),
+    ("How commissioned", 34, "how_commissioned"),
+    ("Budget", 13, "budget"),
+)
+_NOT_TEXT = ("start", "end", "budget")
+_START_COL, _END_COL = 3, 4
+HEADER_ROW = 2  # 0-based: a title row and a note row above each table
+TABLE_STYLE = "Table Style Medium 2"
+ROW_HEIGHT = 15  # points per line of 11-point text
+
+
+def summary_name(decision: Decision) -> str:
+    """``commissioning-summary-2021-22.xlsx`` for the 2021/22 plan."""
+    return f"commissioning-summary-{slugify(decision.year_label)}.xlsx"
+
+
+# -- personal data and safe text --------------------------------------------------------------
+
+
+def remove_contact_details(text: str) -> str:
+    """``text`` with e-mail addresses and UK telephone numbers replaced by ``[removed]``.
+
+    Staff sometimes type a contact into Provision or How commissioned; the summary is public.
+    Money (``£1,009,000``), dates (``31/03/2023``) and references (``015/2021``) are left alone.
+    """
+    text = _EMAIL.sub(REMOVED, text)
+    return _PHONE.sub(REMOVED, text)
+
+
+def public_text(raw: str) -> str:
+    """Text as it may be published: tidy spaces, no control characters or contact details."""
+    text = _CONTROL.sub("", raw.replace("\r\n", "\n"))
+    text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
+    return remove_contact_details(text)[:MAX_CELL_TEXT]
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def sheet_names(fund_names: Sequence[str]) -> list[str]:
+    """A valid, unique sheet name for each fund (≤31 characters, none of ``[]:*?/\\``).
+
+    Long or near-identical names are cut and numbered (``… (2)``); each fund sheet's title
+    still carries the full name.
+    """
+    taken = set(_RESERVED_SHEETS)
+    names: list[str] = []
+    for fund_name in fund_names:
+        base = clean_text(_SHEET_FORBIDDEN.sub(" ", public_text(fund_name).replace("\n", " ")))
+        base = base.strip("' ") or "Fund"  # Excel refuses a leading or trailing apostrophe
+        candidate = base[:MAX_SHEET_NAME].rstrip(" '")
+        number = 2
+        while candidate.casefold() in taken:
+            suffix = f" ({number})"
+            candidate = base[: MAX_SHEET_NAME - len(suffix)].rstrip(" '") + suffix
+            number += 1
+        taken.add(candidate.casefold())
+        names.append(candidate)
+    return names
+
+
+def _table_name(prefix: str, label: str, taken: set[str]) -> str:
+    """A descriptive table name Excel accepts: ASCII letters, digits and ``_``, unique."""
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    words = _TABLE_NAME_JUNK.sub("_", ascii_label).strip("_")[:60]
+    name = f"{prefix}_{words}" if words else prefix  # the prefix keeps it from reading as "A1"
+    unique, number = name, 2
+    while unique.casefold() in taken:
+        unique = f"{name}_{number}"
+        number += 1
+    taken.add(unique.casefold())
+    return unique
+
+
+def _unique_headers(headers: Iterable[str]) -> list[str]:
+    """Table column names must differ (case-insensitively); number any repeat."""
+    seen: set[str] = set()
+    result = []
+    for header in headers:
+        unique, number = header, 2
+        while unique.casefold() in seen:
+            unique = f"{header} ({number})"
+            number += 1
+        seen.add(unique.casefold())
+        result.append(unique)
+    return result
+
+
+def _cell(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return str(xl_rowcol_to_cell(row, col))
+
+
+def _col(col: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return str(xl_col_to_name(col))
+
+
+def _money(amount: Decimal) -> Decimal:
+    # Two places, so the cached value reads like the typed figure (805212.00).
+    return amount.quantize(PENNY)
+
+
+def _ratio(part: Decimal, whole: Decimal) -> Decimal | int:
+    """part/whole for a % format; display only, so twelve places are plenty."""
+    if not whole or not part:
+        return 0
+    return (part / whole).quantize(Decimal("1E-12"))
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """Every cell format, made once per workbook: formats are never created per cell."""
+
+    title: Any
+    note: Any
+    header: Any
+    text: Any
+    text_quoted: Any
+    bold: Any
+    pounds: Any
+    pence: Any
+    date: Any
+    month: Any
+    stamp: Any
+    percent: Any
+    link: Any
+    total_label: Any
+    total_pounds: Any
+    total_pence: Any
+    total_percent: Any
+
+    @classmethod
+    def create(cls, workbook: Any) -> _Formats:
+        top = {"valign": "top"}
+        total = {"bold": True, "top": 1, "bottom": 6, **top}  # thin over, double under
+        return cls(
+            title=workbook.add_format({"bold": True, "font_size": 14}),
+            note=workbook.add_format({"italic": True}),
+            header=workbook.add_format({"bold": True, "text_wrap": True, **top}),
+            text=workbook.add_format({"text_wrap": True, **top}),
+            text_quoted=workbook.add_format({"text_wrap": True, "quote_prefix": True, **top}),
+            bold=workbook.add_format({"bold": True, **top}),
+            pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **top}),
+            pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **top}),
+            date=workbook.add_format({"num_format": "dd/mm/yyyy", "align": "left", **top}),
+            month=workbook.add_format({"num_format": "mmmm yyyy", "align": "left", **top}),
+            stamp=workbook.add_format({"num_format": "dd/mm/yyyy hh:mm", "align": "left",
+                                       **top}),
+            percent=workbook.add_format({"num_format": "0.0%", **top}),
+            link=workbook.add_format({"font_color": "blue", "underline": 1, **top}),
+            # Table styles draw the total row in Excel only; these show it everywhere else.
+            total_label=workbook.add_format({"bold": True, **total}),
+            total_pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **total}),
+            total_pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00",
+                                             **total}),
+            total_percent=workbook.add_format({"num_format": "0.0%", **total}),
+        )
+
+    def money(self, has_pence: bool) -> Any:
+        return self.pence if has_pence else self.pounds
+
+    def total_money(self, has_pence: bool) -> Any:
+        return self.total_pence if has_pence else self.total_pounds
+
+
+def _total_row(ws: Any, row: int, columns: Sequence[dict[str, Any]], formats: _Formats,
+               has_pence: bool) -> None:
+    """Write the table's total row again with bold, ruled formats (same formulas and values)."""
+    money = formats.money(has_pence)
+    for col, column in enumerate(columns):
+        if "total_string" in column:
+            ws.write_string(row, col, column["total_string"], formats.total_label)
+        elif "total_function" in column:
+            fmt = formats.total_money(has_pence) if column["format"] is money else (
+                formats.total_percent)
+            ws.write_formula(row, col, "=" + column["total_function"], fmt,
+                             column["total_value"])
+        else:
+            ws.write_blank(row, col, None, formats.total_label)
+
+
+def _put_text(ws: Any, row: int, col: int, text: str, formats: _Formats,
+              fmt: Any = None) -> None:
+    """Write already-public text as a string: never a formula, a number or a link."""
+    if not text:
+        ws.write_blank(row, col, None, fmt or formats.text)  # blank, not an empty string
+    elif text.startswith(_FORMULA_START):
+        ws.write_string(row, col, text, formats.text_quoted)
+    else:
+        ws.write_string(row, col, text, fmt or formats.text)
+
+
+def _write_text(ws: Any, row: int, col: int, raw: str, formats: _Formats,
+                fmt: Any = None) -> str:
+    """Write ``raw`` as published text (see :func:`public_text`); return what was written."""
+    text = public_text(raw)
+    _put_text(ws, row, col, text, formats, fmt)
+    return text
+
+
+def _longest_line(text: str) -> int:
+    return max((len(part) for part in text.split("\n")), default=0)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
+
+    Neither Excel nor LibreOffice reliably grows a row for wrapped text in a file written by a
+    program, so row heights are set from this estimate (greedy word wrap).
+    """
+    capacity = max(1, int(width * 1.15))  # most letters are narrower than the width unit "0"
+    count = 0
+    for paragraph in text.split("\n"):
+        used, lines = 0, 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if used and used + 1 + size <= capacity:
+                used += 1 + size
+                continue
+            if used:
+                lines += 1
+            lines += (size - 1) // capacity if size else 0
+            used = size % capacity or min(size, capacity)
+        count += lines
+    return count
+
+
+def _fit_row(ws: Any, row: int, cells: Iterable[tuple[str, float]]) -> None:
+    """Set the row's height to show its tallest wrapped cell in full."""
+    lines = max((_wrapped_lines(text, width) for text, width in cells if text), default=1)
+    if lines > 1:
+        ws.set_row(row, ROW_HEIGHT * lines)
+
+
+def _title(ws: Any, formats: _Formats, title: str, note: str) -> None:
+    _write_text(ws, 0, 0, title, formats, formats.title)
+    _write_text(ws, 1, 0, note, formats, formats.note)
+
+
+def _page_setup(ws: Any) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(HEADER_ROW)
+    ws.freeze_panes(HEADER_ROW + 1, 1)
+    ws.set_footer("&LPage &P of &N")
+
+
+def _width(longest: int, cap: int, header: str) -> int:
+    # Headers wrap, so half their length is enough; never narrower than a date or £ figure.
+    return max(11, min(cap, max(longest, len(header) // 2) + 2))
+
+
+# -- the fund sheets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FundSheet:
+    rec: FundReconciliation
+    name: str
+    total_cell: str | None  # the budget total's cell, e.g. "I14"; None: the fund has no lines
+
+
+def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
+                tables: set[str]) -> None:
+    rec = sheet.rec
+    lines = rec.lines
+    money_fmt = formats.money(rec.has_pence)
+    count = f"{len(lines)} service line{'' if len(lines) == 1 else 's'}"
+    _title(ws, formats, f"{rec.fund.name}: services commissioned in {year}",
+           f"Allocation {format_money(rec.allocation)}; {count} committing "
+           f"{format_money(rec.committed)}. Figures are in pounds (£).")
+    headers = [h if key != "budget" else f"{year} budget (£)" for h, _, key in _LINE_COLUMNS]
+    budget_col = len(_LINE_COLUMNS) - 1
+    text_cols = [col for col, (_, _, key) in enumerate(_LINE_COLUMNS)
+                 if key not in _NOT_TEXT]
+    # Clean every text cell first: the column widths and row heights depend on it.
+    texts = [[public_text(str(getattr(line, _LINE_COLUMNS[col][2]))) for col in text_cols]
+             for line in lines]
+    widths = [float(_width(0, cap, header)) for header, cap, _ in _LINE_COLUMNS]
+    for index, col in enumerate(text_cols):
+        header, cap, _ = _LINE_COLUMNS[col]
+        longest = max((_longest_line(row[index]) for row in texts), default=0)
+        widths[col] = _width(longest, cap, header)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
+    _page_setup(ws)
+    if not lines:
+        # An Excel table needs at least one data row; say so instead of faking a line.
+        for col, header in enumerate(headers):
+            ws.write_string(HEADER_ROW, col, header, formats.header)
+        _put_text(ws, HEADER_ROW + 1, 0, "No services are commissioned from this fund.",
+                  formats)
+        return
+
+    first = HEADER_ROW + 1
+    for offset, (line, row_texts) in enumerate(zip(lines, texts, strict=True)):
+        row = first + offset
+        for index, col in enumerate(text_cols):
+            _put_text(ws, row, col, row_texts[index], formats)
+        start_fmt = formats.month if line.start_month_only else formats.date
+        end_fmt = formats.month if line.end_month_only else formats.date
+        ws.write_datetime(row, _START_COL, line.start, start_fmt)
+        ws.write_datetime(row, _END_COL, line.end, end_fmt)
+        ws.write_number(row, budget_col, _money(line.budget), money_fmt)
+        _fit_row(ws, row, ((text, widths[col])
+                           for text, col in zip(row_texts, text_cols, strict=True)))
+    last = first + len(lines) - 1
+    budget = _col(budget_col)
+    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
+                                     for h in headers]
+    columns[0]["total_string"] = "Total"
+    columns[budget_col].update(
+        format=money_fmt,
+        total_function=f"SUM({budget}{first + 1}:{budget}{last + 1})",
+        total_value=_money(rec.committed),
+    )
+    ws.add_table(HEADER_ROW, 0, last + 1, budget_col, {
+        "name": _table_name("Services", rec.fund.name, tables),
+        "style": TABLE_STYLE,
+        "total_row": True,
+        "columns": columns,
+    })
+    _total_row(ws, last + 1, columns, formats, rec.has_pence)
+
+
+# -- the summary ------------------------------------------------------------------------------
+
+
+def _source_columns(funds: Sequence[FundReconciliation]) -> list[tuple[str, str]]:
+    """``(key, name)`` of each distinct source across funds, in order of first appearance.
+
+    One column per source reads across funds ("MoJ Victims' Services Grant" in every fund that
+    has it) and leaves room for several MoJ streams.
+    """
+    seen: dict[str, str] = {}
+    for rec in funds:
+        for source in rec.sources:
+            seen.setdefault(normalise(source.source), public_text(source.source))
+    return list(seen.items())
+
+
+def _source_amount(sources: Sequence[FundingSource], key: str) -> Decimal:
+    return sum((s.amount for s in sources if normalise(s.source) == key), Decimal(0))
+
+
+def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequence[_FundSheet],
+                   formats: _Formats, tables: set[str]) -> None:
+    year = recon.decision.year_label
+    money_fmt = formats.money(recon.has_pence)
+    sources = _source_columns(recon.funds)
+    _title(ws, formats, f"Commissioning plan {year}: funds, sources and commitments",
+           f"{public_text(recon.decision.police_area)} Police and Crime Commissioner, decision "
+           f"{public_text(recon.decision.reference)}. Figures are in pounds (£); each fund's "
+           "services are on its own sheet.")
+    headers = _unique_headers(["Fund", "Allocation (£)", *(f"{name} (£)" for _, name in sources),
+                               "Committed (£)", "Unallocated (£)", "% committed"])
+    allocation_col = 1
+    committed_col = 2 + len(sources)
+    unallocated_col = committed_col + 1
+    percent_col = unallocated_col + 1
+    first = HEADER_ROW + 1
+    last = first + len(sheets) - 1
+    total_row = last + 1
+    names = [public_text(sheet.rec.fund.name) for sheet in sheets]
+    widths = [float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))]
+    widths += [float(max(14, _width(0, 22, header))) for header in headers[1:]]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
+    for offset, sheet in enumerate(sheets):
+        row = first + offset
+        rec = sheet.rec
+        _put_text(ws, row, 0, names[offset], formats)
+        _fit_row(ws, row, [(names[offset], widths[0])])
+        ws.write_number(row, allocation_col, _money(rec.allocation), money_fmt)
+        for index, (key, _) in enumerate(sources):
+            ws.write_number(row, 2 + index, _money(_source_amount(rec.sources, key)),
+                            money_fmt)
+        if sheet.total_cell:
+            # Linked to the fund sheet's total, so an edit there flows through.
+            from xlsxwriter.utility import quote_sheetname
+
+            ws.write_formula(row, committed_col, f"={quote_sheetname(sheet.name)}!"
+                             f"{sheet.total_cell}", money_fmt, _money(rec.committed))
+        else:
+            ws.write_number(row, committed_col, _money(rec.committed), money_fmt)
+        allocation = _cell(row, allocation_col)
+        committed = _cell(row, committed_col)
+        ws.write_formula(row, unallocated_col, f"={allocation}-{committed}", money_fmt,
+                         _money(rec.headroom))
+        ws.write_formula(row, percent_col, f"=IF({allocation}=0,0,{committed}/{allocation})",
+                         formats.percent, _ratio(rec.committed, rec.allocation))
+
+    totals: dict[int, Decimal] = {
+        allocation_col: recon.allocation,
+        committed_col: recon.committed,
+        unallocated_col: recon.headroom,
+    }
+    for index, (key, _) in enumerate(sources):
+        totals[2 + index] = sum((_source_amount(rec.sources, key) for rec in recon.funds),
+                                Decimal(0))
+    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
+                                     for h in headers]
+    columns[0]["total_string"] = "Total"
+    for col, amount in totals.items():
+        letter = _col(col)
+        columns[col].update(format=money_fmt, total_value=_money(amount),
+                            total_function=f"SUM({letter}{first + 1}:{letter}{last + 1})")
+    allocation = _cell(total_row, allocation_col)
+    committed = _cell(total_row, committed_col)
+    columns[percent_col].update(
+        format=formats.percent,
+        total_function=f"IF({allocation}=0,0,{committed}/{allocation})",
+        total_value=_ratio(recon.committed, recon.allocation),
+    )
+    if sheets:
+        ws.add_table(HEADER_ROW, 0, total_row, percent_col, {
+            "name": _table_name("Summary", "by_fund", tables),
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        })
+        _total_row(ws, total_row, columns, formats, recon.has_pence)
+    _page_setup(ws)
+    if sheets:
+        _chart(workbook, ws, recon, first, last, committed_col, unallocated_col, total_row + 2)
+
+
+def _chart(workbook: Any, ws: Any, recon: Reconciliation, first: int, last: int,
+           committed_col: int, unallocated_col: int, at_row: int) -> None:
+    """A stacked bar per fund: committed and unallocated, which add up to the allocation."""
+    name = ws.get_name()
+    chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    for col, colour in ((committed_col, "#1F4E79"), (unallocated_col, "#F4B183")):
+        chart.add_series({
+            "name": [name, HEADER_ROW, col],
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, col, last, col],
+            "fill": {"color": colour},
+            "border": {"color": "#404040"},
+            "gap": 60,
+        })
+    year = recon.decision.year_label
+    chart.set_title({"name": f"Committed and unallocated by fund, {year}"})
+    chart.set_x_axis({"name": "Pounds (£)", "num_format": "£#,##0",
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"name": "Fund"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": max(260, 120 + 60 * (last - first + 1))})
+    described = "; ".join(
+        f"{public_text(rec.fund.name)}: {format_money(rec.committed)} committed, "
+        f"{format_money(rec.headroom)} unallocated of {format_money(rec.allocation)}"
+        for rec in recon.funds)
+    ws.insert_chart(at_row, 0, chart, {
+        "description": f"Stacked bar chart of committed and unallocated money by fund. "
+                       f"{described}."})
+
+
+# -- about ------------------------------------------------------------------------------------
+
+
+def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publisher: str,
+                 formats: _Formats, tables: set[str]) -> None:
+    decision = recon.decision
+    reference = public_text(decision.reference)
+    _title(ws, formats, "About this summary",
+           "What this workbook is, where its figures come from and how you may reuse them.")
+    rows: list[tuple[str, Any]] = [
+        ("Title", f"Commissioning plan {decision.year_label}: public summary"),
+        ("Publisher", publisher),
+        ("Police area", decision.police_area),
+        ("Financial year", decision.year_label),
+        ("Decision reference", decision.reference),
+        ("Decision date", decision.date),
+        ("Decision subject", decision.subject),
+        ("Source", f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
+                   f"{decision.year_label}"),
+        ("Generated", generated),
+        ("Figures", "All figures are in pounds sterling (£). Unallocated is the allocation "
+                    "less the committed budget lines; % committed is committed as a share of "
+                    "the allocation. Totals are formulas over the figures above them."),
+        ("Contents", "Summary: one row per fund with its funding sources and a chart. One "
+                     "sheet per fund: its service lines. About: this sheet."),
+        ("Licence", LICENCE),
+        ("Licence address", LICENCE_URL),
+    ]
+    first = HEADER_ROW + 1
+    detail_width = 90
+    for offset, (item, detail) in enumerate(rows):
+        row = first + offset
+        ws.write_string(row, 0, item, formats.bold)
+        if isinstance(detail, dt.datetime):
+            ws.write_datetime(row, 1, detail, formats.stamp)
+        elif isinstance(detail, dt.date):
+            ws.write_datetime(row, 1, detail, formats.date)
+        elif detail == LICENCE_URL:
+            ws.write_url(row, 1, LICENCE_URL, formats.link, LICENCE_URL)
+        else:
+            _fit_row(ws, row, [(_write_text(ws, row, 1, detail, formats), detail_width)])
+    ws.add_table(HEADER_ROW, 0, first + len(rows) - 1, 1, {
+        "name": _table_name("About", "this_summary", tables),
+        "style": "Table Style Light 1",
+        "autofilter": False,
+        "columns": [{"header": "Item", "header_format": formats.header},
+                    {"header": "Detail", "header_format": formats.header}],
+    })
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, detail_width)
+    _page_setup(ws)
+
+
+# -- the workbook -----------------------------------------------------------------------------
+
+
+def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
+                generated: dt.datetime | None = None) -> None:
+    """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
+
+    ``generated`` is the time shown on the About sheet and stored as the file's creation time;
+    by default the decision date, so the same plan always gives the same bytes.
+    """
+    import xlsxwriter
+
+    decision = recon.decision
+    stamp = generated or dt.datetime.combine(decision.date, dt.time())
+    stamp = stamp.replace(tzinfo=None)  # Excel has no time zones; xlsxwriter refuses aware times
+    area = public_text(decision.police_area)
+    publisher = f"Office of the Police and Crime Commissioner for {area}"
+
+    workbook = xlsxwriter.Workbook(target, {
+        # Text must never become a formula or a link, whatever a provider is called.
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    })
+    workbook.set_properties({
+        "title": f"Commissioning plan {decision.year_label}: public summary ({area})",
+        "subject": public_text(decision.subject),
+        "author": publisher,
+        "company": publisher,
+        "keywords": f"commissioning, {area}, {decision.year_label}, "
+                    f"{public_text(decision.reference)}",
+        "comments": f"Source: Request for Decision {public_text(decision.reference)}. "
+                    f"Licence: {LICENCE}.",
+        "created": stamp,
+    })
+    formats = _Formats.create(workbook)
+    tables: set[str] = set()
+
+    summary_ws = workbook.add_worksheet("Summary")
+    names = sheet_names([rec.fund.name for rec in recon.funds])
+    fund_sheets: list[_FundSheet] = []
+    fund_worksheets = []
+    for rec, name in zip(recon.funds, names, strict=True):
+        fund_worksheets.append(workbook.add_worksheet(name))
+        # The total row sits right under the lines; the Summary links to it.
+        total = (_cell(HEADER_ROW + 1 + len(rec.lines), len(_LINE_COLUMNS) - 1)
+                 if rec.lines else None)
+        fund_sheets.append(_FundSheet(rec, name, total))
+    about_ws = workbook.add_worksheet("About")
+
+    _summary_sheet(workbook, summary_ws, recon, fund_sheets, formats, tables)
+    for ws, sheet in zip(fund_worksheets, fund_sheets, strict=True):
+        _fund_sheet(ws, sheet, decision.year_label, formats, tables)
+    _about_sheet(about_ws, recon, stamp, publisher, formats, tables)
+    summary_ws.activate()
+    workbook.close()
