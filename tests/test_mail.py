@@ -1,0 +1,187 @@
+"""The sign-off e-mail: the Circulation sheet, the .eml a build writes, and what it must carry."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from pipeline import batch, mail
+from pipeline.config import Config
+from pipeline.load import load
+from pipeline.model import Located, Recipient
+from pipeline.new_workbook import WorkbookContent
+from pipeline.reconcile import Reconciliation
+from tests.workbooks import make_workbook
+
+CIRCULATION = [
+    ["Chief Executive", "Jane Smith", "jane.smith@example.police.uk"],
+    ["Chief Finance Officer", "Raj Patel", "Raj.Patel@Example.Police.UK"],
+    ["Monitoring Officer", "Aoife O'Brien", "aoife.obrien@example.police.uk"],
+]
+ADDRESSES = ["jane.smith@example.police.uk", "Raj.Patel@example.police.uk",
+             "aoife.obrien@example.police.uk"]  # domains normalised to lower case
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SUBJECT = ("Request for Decision 015/2021 – Police and Crime Commissioner's Commissioning "
+           "Strategy and Plan for 2021/22")
+
+
+def with_circulation(
+        rows: list[list[str]] = CIRCULATION) -> Callable[[WorkbookContent], None]:
+    def edit(content: WorkbookContent) -> None:
+        content.circulation = [list(r) for r in rows]
+    return edit
+
+
+def circulated(folder: Path, name: str = "lincolnshire-2021-22.xlsx",
+               rows: list[list[str]] = CIRCULATION) -> Path:
+    """The sample with a Circulation sheet, in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return make_workbook(folder, name, edit=with_circulation(rows))
+
+
+def parse(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def sha(data: object) -> str:
+    assert isinstance(data, bytes)
+    return hashlib.sha256(data).hexdigest()
+
+
+def body(message: EmailMessage, kind: str) -> str:
+    part = message.get_body(preferencelist=(kind,))
+    assert part is not None and part.get_content_type() == f"text/{kind}"
+    content = part.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+def test_circulation_sheet_is_read_with_located_recipients(tmp_path: Path) -> None:
+    result = load(circulated(tmp_path))
+    assert result.plan is not None, result.findings
+    assert [(p.role, p.name, p.email) for p in result.plan.circulation] == [
+        (role, name, address) for (role, name, _), address in zip(CIRCULATION, ADDRESSES,
+                                                                   strict=True)]
+    assert result.plan.circulation[1].at.cell("email") == "C3"
+    assert not [f for f in result.findings if f.sheet == "Circulation"]
+
+
+def test_a_bad_or_blank_address_is_a_located_finding(tmp_path: Path) -> None:
+    rows = [CIRCULATION[0], ["Chief Finance Officer", "Raj Patel", "raj.patel@example"],
+            ["Monitoring Officer", "Aoife O'Brien", "aoife obrien@example.police.uk"],
+            ["PCC", "Marc Jones", ""]]
+    findings = load(circulated(tmp_path, rows=rows)).findings
+    located = sorted((f.code, f.sheet, f.cell) for f in findings if f.sheet == "Circulation")
+    assert located == [("E-EMAIL", "Circulation", "C3"), ("E-EMAIL", "Circulation", "C4"),
+                       ("E-REQUIRED", "Circulation", "C5")]
+    bad = next(f for f in findings if f.cell == "C3")
+    assert "Raj Patel" in bad.message and '"raj.patel@example"' in bad.message
+    assert "Correct it" in bad.message
+
+
+def test_a_build_writes_the_eml_to_the_circulation(tmp_path: Path) -> None:
+    workbook = circulated(tmp_path / "input")
+    out = tmp_path / "output"
+    [result], _ = batch.build([workbook.parent], out, Config())
+    assert result.outcome == "built", result.findings
+    folder = out / "015-2021"
+    eml = folder / "email-015-2021.eml"
+    message = parse(eml)
+
+    assert [a.addr_spec for a in message["To"].addresses] == ADDRESSES
+    assert [a.display_name for a in message["To"].addresses] == [r[1] for r in CIRCULATION]
+    assert message["Subject"] == SUBJECT
+    assert message["X-Unsent"] == "1"  # Outlook opens it as a draft to send
+    assert message.get_content_type() == "multipart/mixed"
+
+    text, html = body(message, "plain"), body(message, "html")
+    for figure in ("£1,009,000", "£805,212", "£203,788", "£556,000", "£464,058", "£91,942",
+                   "£1,269,270"):
+        assert figure in text and figure in html
+    warnings = sum(f.severity.value == "warning" for f in result.findings)
+    assert f"raised {warnings} warnings" in text
+    assert f"<strong>{warnings} warnings</strong>" in html
+
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "RfD-015-2021.docx"
+    assert attachment.get_content_type() == DOCX
+    docx = folder / "RfD-015-2021.docx"
+    assert sha(attachment.get_payload(decode=True)) == sha(docx.read_bytes())
+
+    entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
+    recorded = {Path(o["path"]).name: o["sha256"] for o in entry["outputs"]}
+    assert recorded["email-015-2021.eml"] == sha(eml.read_bytes())
+    assert entry["sent"] == []
+
+
+def test_no_circulation_sheet_means_no_eml_and_a_note(tmp_path: Path, sample_path: Path) -> None:
+    out = tmp_path / "output"
+    [result], _ = batch.build([sample_path], out, Config())
+    assert result.outcome == "built"
+    assert not list((out / "015-2021").glob("*.eml"))
+    findings = json.loads((out / "015-2021" / "findings.json").read_text())["findings"]
+    [note] = [f for f in findings if f["code"] == "I-NO-CIRCULATION"]
+    assert note["severity"] == "info" and "Circulation" in note["message"]
+
+
+def test_a_bad_address_stops_the_build_and_no_eml_is_left(tmp_path: Path) -> None:
+    workbook = circulated(tmp_path / "input", rows=[["CEO", "Jane Smith", "jane@@example.org"]])
+    out = tmp_path / "output"
+    [result], _ = batch.build([workbook.parent], out, Config())
+    assert result.outcome == "failed"
+    assert [(f.code, f.cell) for f in result.findings if f.severity.value == "error"] == [
+        ("E-EMAIL", "C2")]
+    assert {p.name for p in (out / "015-2021").iterdir()} == {"findings.json"}
+
+
+def test_the_public_summary_never_holds_the_circulation(tmp_path: Path) -> None:
+    workbook = circulated(tmp_path / "input")
+    out = tmp_path / "output"
+    batch.build([workbook.parent], out, Config())
+    summary = out / "015-2021" / "commissioning-summary-2021-22.xlsx"
+    with zipfile.ZipFile(summary) as archive:
+        text = b"".join(archive.read(name) for name in archive.namelist()).lower()
+    for _role, name, address in CIRCULATION:
+        assert address.lower().encode() not in text
+        assert name.lower().encode() not in text
+    assert b"@example.police.uk" not in text
+
+
+def _recon_with(sample_recon: Reconciliation, subject: str) -> Reconciliation:
+    decision = replace(sample_recon.decision, subject=subject)
+    people = (Recipient("Chief Executive", "Smith, Jane", "jane.smith@example.police.uk",
+                        Located("Circulation", 2)),
+              Recipient("Deputy", "Jane again", "JANE.SMITH@example.police.uk",
+                        Located("Circulation", 3)))
+    plan = replace(sample_recon.plan, decision=decision, circulation=people)
+    return replace(sample_recon, plan=plan, decision=decision)
+
+
+def test_bodies_escape_html_and_the_message_is_repeatable(sample_recon: Reconciliation,
+                                                           tmp_path: Path) -> None:
+    recon = _recon_with(sample_recon, "Victims & <Witnesses> plan")
+    report = tmp_path / "report.docx"
+    report.write_bytes(b"PK\x03\x04 a Word report")
+    attachments = [mail.Attachment("RfD-015-2021.docx", report)]
+    message = mail.compose(recon, recon.findings, attachments)
+    data = mail.to_bytes(message)
+    assert data == mail.to_bytes(mail.compose(recon, recon.findings, attachments))
+    assert b"\r\n" in data  # RFC 5322 line ends, as mail programs expect in an .eml
+
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Subject"] == "Request for Decision 015/2021 – Victims & <Witnesses> plan"
+    assert "Victims &amp; &lt;Witnesses&gt; plan" in body(parsed, "html")
+    assert '"Victims & <Witnesses> plan"' in body(parsed, "plain")
+    # A display name with a comma is quoted; one address listed twice is sent once.
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["jane.smith@example.police.uk"]
+    assert parsed["To"].addresses[0].display_name == "Smith, Jane"

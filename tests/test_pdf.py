@@ -1,0 +1,191 @@
+"""The PDF of the Request for Decision, made with LibreOffice headless.
+
+The conversion tests need LibreOffice and poppler-utils (``.ci/run`` installs them); without
+them they skip locally and fail in CI. The missing and failing cases need neither.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import threading
+import time
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import batch, pdf
+from pipeline.cli import cli
+from pipeline.config import Config
+from tests.office import pdf_text, pdftotext, soffice
+from tests.test_mail import circulated
+
+TITLE = ("Request for Decision 015/2021: Police and Crime Commissioner's Commissioning Strategy "
+         "and Plan for 2021/22")
+FUND_TOTALS = ("£1,009,000", "£805,212", "£203,788", "£556,000", "£464,058", "£91,942")
+
+
+def pdfinfo(path: Path) -> dict[str, str]:
+    binary = shutil.which("pdfinfo")
+    if binary is None:
+        pdftotext()  # skips (or fails in CI) with the install hint
+    output = subprocess.run([binary or "pdfinfo", str(path)], capture_output=True, text=True,
+                            check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in
+            (line.partition(":") for line in output.splitlines())}
+
+
+def sha(data: object) -> str:
+    assert isinstance(data, bytes)
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path: Path) -> None:
+    soffice()
+    workbook = circulated(tmp_path / "input")
+    out = tmp_path / "output"
+    config = tmp_path / "pcc-report.toml"
+    config.write_text("pdf = true\n")
+    result = CliRunner().invoke(cli, ["build", str(workbook.parent), "--out", str(out),
+                                      "--config", str(config)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    folder = out / "015-2021"
+    report = folder / "RfD-015-2021.pdf"
+
+    text = " ".join(pdf_text(report).split())
+    for figure in FUND_TOTALS:
+        assert figure in text
+    info = pdfinfo(report)
+    assert info["Title"] == TITLE
+    assert info["Tagged"] == "yes"  # UseTaggedPDF: structure for screen readers
+    data = report.read_bytes()
+    assert b"/Lang(en-GB)" in data
+    assert b"/Outlines" in data  # ExportBookmarks: the headings as a navigable outline
+
+    # Recorded in the manifest like every output, and attached to the e-mail intact.
+    entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
+    recorded = {Path(o["path"]).name: o["sha256"] for o in entry["outputs"]}
+    assert recorded["RfD-015-2021.pdf"] == sha(data)
+    message = email.message_from_bytes((folder / "email-015-2021.eml").read_bytes(),
+                                       policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    attached = {str(part.get_filename()): (part.get_content_type(),
+                                           part.get_payload(decode=True))
+                for part in message.iter_attachments()}
+    assert set(attached) == {"RfD-015-2021.docx", "RfD-015-2021.pdf"}
+    assert attached["RfD-015-2021.pdf"][0] == "application/pdf"
+    for name, (_, content) in attached.items():
+        assert sha(content) == sha((folder / name).read_bytes()) == recorded[name]
+    assert [p.name for p in folder.rglob(".tmp-*")] == []
+
+
+def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
+        tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PCC_SOFFICE", str(tmp_path / "no-such-soffice"))
+    out = tmp_path / "output"
+    result = CliRunner().invoke(cli, ["build", str(sample_path), "--out", str(out), "--pdf"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # the Word and Excel outputs are still built
+    assert "W-PDF" in result.output and "apt-get install" in result.output
+    folder = out / "015-2021"
+    assert {p.name for p in folder.iterdir()} == {
+        "RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "findings.json"}
+    findings = json.loads((folder / "findings.json").read_text())["findings"]
+    [warning] = [f for f in findings if f["code"] == "W-PDF"]
+    assert "LibreOffice was not found" in warning["message"]
+    # The next run tries the PDF again rather than calling the build up to date.
+    [again], _ = batch.build([sample_path], out, Config(pdf=True))
+    assert again.outcome == "built"
+
+
+def _fake_soffice(folder: Path, script: str) -> Path:
+    program = folder / "soffice"
+    program.write_text("#!/bin/sh\n" + script)
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    return program
+
+
+def test_a_failing_conversion_is_a_warning_and_leaves_nothing_behind(
+        tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = "echo 'Error: source file could not be loaded'\nexit 1\n"
+    monkeypatch.setenv("PCC_SOFFICE", str(_fake_soffice(tmp_path, failing)))
+    out = tmp_path / "output"
+    [result], _ = batch.build([sample_path], out, Config(pdf=True))
+    assert result.outcome == "built" and result.status == "ok"
+    [warning] = [f for f in result.findings if f.code == "W-PDF"]
+    assert "could not be loaded" in warning.message
+    assert [p.name for p in out.rglob(".tmp-*")] == []
+
+
+def test_a_hung_conversion_is_stopped_at_the_timeout(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "child.pid"
+    # soffice's launcher starts a child; both must be ended.
+    monkeypatch.setenv("PCC_SOFFICE", str(_fake_soffice(
+        tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n")))
+    source = tmp_path / "report.docx"
+    source.write_bytes(b"PK\x03\x04")
+    target = tmp_path / "report.pdf"
+    started = time.monotonic()
+    with pytest.raises(pdf.PdfError, match="longer than 1 seconds"):
+        pdf.to_pdf(source, target, timeout=1)
+    assert time.monotonic() - started < 30
+    assert not target.exists()
+    assert [p.name for p in tmp_path.glob(".tmp-*")] == []
+    child = int(marker.read_text())
+    for _ in range(50):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_two_conversions_at_once_each_have_their_own_profile(tmp_path: Path,
+                                                             sample_path: Path) -> None:
+    soffice()
+    out = tmp_path / "output"
+    batch.build([sample_path], out, Config())
+    docx = out / "015-2021" / "RfD-015-2021.docx"
+    errors: list[BaseException] = []
+
+    def convert(index: int) -> None:
+        folder = tmp_path / f"run{index}"
+        folder.mkdir()
+        try:
+            pdf.to_pdf(docx, folder / "report.pdf")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=convert, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    for index in range(2):
+        assert "£1,009,000" in pdf_text(tmp_path / f"run{index}" / "report.pdf")
+
+
+def test_the_export_filter_asks_for_tags_and_bookmarks() -> None:
+    spec = pdf.filter_spec()
+    assert spec.startswith("pdf:writer_pdf_Export:")
+    options = json.loads(spec.split(":", 2)[2])
+    assert options["UseTaggedPDF"]["value"] == "true"
+    assert options["ExportBookmarks"]["value"] == "true"
+    assert os.path.basename(pdf.pdf_name("RfD-015-2021.docx")) == "RfD-015-2021.pdf"
