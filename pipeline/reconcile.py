@@ -177,8 +177,17 @@ def _ends_in_year(line: ServiceLine, decision: Decision) -> bool:
     return decision.year_start <= line.end <= decision.year_end and line.start <= line.end
 
 
-def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal) -> FundReconciliation:
-    lines = plan.lines_of(fund)
+def _lines_by_fund(plan: Plan) -> dict[str, tuple[ServiceLine, ...]]:
+    """Each fund key's lines in plan order, grouped in one pass (``Plan.lines_of`` per fund
+    is a pass over every line per fund: 1.2 s of CPU at 50 funds and 10,000 lines)."""
+    groups: dict[str, list[ServiceLine]] = {}
+    for line in plan.lines:
+        groups.setdefault(line.fund_key, []).append(line)
+    return {key: tuple(lines) for key, lines in groups.items()}
+
+
+def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal,
+                         lines: tuple[ServiceLine, ...]) -> FundReconciliation:
     sources = plan.sources_of(fund)
     return FundReconciliation(
         fund=fund,
@@ -225,8 +234,9 @@ def _where(fund: Fund) -> str:
 def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
     known = ", ".join(f'"{f.name}"' for f in plan.funds)
+    keys = {f.key for f in plan.funds}  # what plan.fund() matches, without a scan per line
     for line in plan.lines:
-        if plan.fund(line.fund) is None:
+        if line.fund_key not in keys:
             yield _at_line(plan, "E-FUND", line, "fund",
                            f'"{line.service}" ({format_money(line.budget)}) names the fund '
                            f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
@@ -454,6 +464,8 @@ def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
     """Figures per fund, and every rule's findings, for a loaded plan."""
     config = config or Config()
     committed = committed_by_fund(plan)
-    funds = tuple(_fund_reconciliation(plan, f, committed.get(f.key, ZERO)) for f in plan.funds)
+    by_fund = _lines_by_fund(plan)
+    funds = tuple(_fund_reconciliation(plan, f, committed.get(f.key, ZERO), by_fund.get(f.key, ()))
+                  for f in plan.funds)
     findings = tuple(finding for check, _ in RULES for finding in check(plan, funds, config))
     return Reconciliation(plan, plan.decision, funds, findings)
