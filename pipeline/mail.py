@@ -40,6 +40,10 @@ MIME_TYPES = {
 }
 
 
+class MailTemplateError(RuntimeError):
+    """An edited e-mail template is broken; the message names the file, line and field."""
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file to attach: the name the recipient sees and where its bytes are now."""
@@ -109,7 +113,7 @@ def context(recon: Reconciliation, findings: Sequence[Finding],
 
 
 def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> tuple[str, str]:
-    """The plain-text and HTML bodies. Raises ``jinja2.TemplateError`` for a broken template."""
+    """The plain-text and HTML bodies. Raises :class:`MailTemplateError` for a broken one."""
     import jinja2
 
     env = jinja2.Environment(
@@ -121,9 +125,18 @@ def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> 
         trim_blocks=True,  # a line holding only {% ... %} leaves no blank line
         lstrip_blocks=True,
     )
-    text = env.get_template(TEXT_TEMPLATE).render(values)
-    html = env.get_template(HTML_TEMPLATE).render(values)
-    return text, html
+    bodies: list[str] = []
+    for name in TEMPLATES:
+        try:
+            bodies.append(env.get_template(name).render(values))
+        except jinja2.TemplateError as error:
+            line = getattr(error, "lineno", None)
+            where = f"{name}, line {line}" if line else name
+            raise MailTemplateError(
+                f"The e-mail template templates/{where} cannot be used ({error}); correct "
+                "the {{ }} or {% %} field it names (the fields are listed at the top of "
+                "email.txt), or restore the template from git.") from error
+    return bodies[0], bodies[1]
 
 
 def compose(recon: Reconciliation, findings: Sequence[Finding],

@@ -12,7 +12,9 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from pipeline import batch, mail
+import pytest
+
+from pipeline import TEMPLATE_DIR, batch, mail
 from pipeline.config import Config
 from pipeline.load import load
 from pipeline.model import Located, Recipient
@@ -185,3 +187,13 @@ def test_bodies_escape_html_and_the_message_is_repeatable(sample_recon: Reconcil
     # A display name with a comma is quoted; one address listed twice is sent once.
     assert [a.addr_spec for a in parsed["To"].addresses] == ["jane.smith@example.police.uk"]
     assert parsed["To"].addresses[0].display_name == "Smith, Jane"
+
+
+def test_a_broken_template_names_the_file_line_and_field(sample_recon: Reconciliation,
+                                                         tmp_path: Path) -> None:
+    for name in mail.TEMPLATES:
+        (tmp_path / name).write_text((TEMPLATE_DIR / name).read_text())
+    (tmp_path / "email.html").write_text("<p>\n{{ decision.refrence }}</p>\n")
+    values = mail.context(sample_recon, sample_recon.findings, [])
+    with pytest.raises(mail.MailTemplateError, match=r"email.html.*refrence"):
+        mail.render_bodies(values, tmp_path)
