@@ -158,7 +158,7 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
         time.sleep(RETRY_PAUSE)
         if _signature(path) == before and not _recent(path):
             break  # not changing and not fresh: it really is unreadable
-    result = WorkbookResult(path, label, list(loaded.findings))
+    result = WorkbookResult(path, label, list(loaded.findings), reference=loaded.reference)
     if loaded.plan is not None:
         result.recon = reconcile(loaded.plan, config)
         result.findings.extend(result.recon.findings)
@@ -322,9 +322,15 @@ class Manifest:
         return cls(path, entries)
 
     def write(self) -> None:
+        """Write the manifest, unless nothing changed (a no-op run touches no file)."""
         data = {"tool": "pcc-report", "version": __version__, "workbooks": self.entries}
-        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-        _write_atomic(self.path, text.encode("utf-8"))
+        content = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        try:
+            if self.path.read_bytes() == content:
+                return
+        except OSError:
+            pass
+        _write_atomic(self.path, content)
 
 
 def _write_atomic(target: Path, content: bytes) -> None:
