@@ -400,7 +400,9 @@ class _Builder:
         from pipeline.render_xlsx import render_xlsx, summary_name
 
         assert result.recon is not None
-        recon = result.recon
+        # The report lists every finding of the workbook, not only the rules' (I-HIDDEN from
+        # loading, the year-on-year notes), so the Chief Finance Officer sees them all.
+        recon = replace(result.recon, findings=tuple(result.findings))
         folder = self.folder_for(result)
         folder.mkdir(parents=True, exist_ok=True)
         targets = [folder / docx_name(recon.decision), folder / summary_name(recon.decision)]
@@ -432,7 +434,9 @@ class _Builder:
         from pipeline.pdf import PdfError, pdf_name, to_pdf
 
         assert result.recon is not None
-        recon = result.recon
+        # The report lists every finding of the workbook, not only the rules' (I-HIDDEN from
+        # loading, the year-on-year notes), so the Chief Finance Officer sees them all.
+        recon = replace(result.recon, findings=tuple(result.findings))
         attachments = [mail.Attachment(targets[0].name, temps[0])]
         if self.config.pdf:
             target = folder / pdf_name(targets[0].name)

@@ -255,7 +255,8 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
         built = sum(r.outcome == "built" for r in results)
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)
-        click.echo(f"{len(results)} workbooks: {built} built, {current} up to date, "
+        noun = "workbook" if len(results) == 1 else "workbooks"
+        click.echo(f"{len(results)} {noun}: {built} built, {current} up to date, "
                    f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json).")
         return _exit_code(results)
 

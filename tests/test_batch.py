@@ -209,3 +209,16 @@ def test_two_builds_at_once_give_consistent_outputs(drop: Path, tmp_path: Path) 
     for output in entry["outputs"]:
         assert output["sha256"] == batch.sha256(out / output["path"])
     assert [p.name for p in out.rglob(".tmp-*")] == []
+
+
+def test_the_report_lists_the_batch_findings_too(drop: Path, tmp_path: Path,
+                                                 template: Path) -> None:
+    """Findings added after the rules (here I-NO-PREVIOUS) reach the Word report."""
+    from docx import Document
+
+    out = tmp_path / "output"
+    [result] = build(drop, out, template)
+    assert "I-NO-PREVIOUS" in {f.code for f in result.findings}
+    document = Document(str(out / "015-2021" / "RfD-015-2021.docx"))
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert "I-NO-PREVIOUS" in cells
