@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.values import normalise
 
@@ -39,6 +40,24 @@ class TableSheet:
 
     def matches(self, title: str) -> bool:
         return normalise(title) in {normalise(n) for n in (self.name, *self.aliases)}
+
+    @cached_property
+    def _headers(self) -> dict[str, Column | None]:
+        headers: dict[str, Column | None] = {"": None}
+        for column in self.columns:
+            for name in (column.header, *column.aliases):
+                headers.setdefault(normalise(name), column)
+        return headers
+
+    def column(self, header: object) -> Column | None:
+        """The column a header cell names (exact, alias or pattern), or None."""
+        wanted = normalise(header)
+        headers = self._headers
+        if wanted not in headers:
+            # Patterns are tried once per distinct text; the answer is remembered.
+            headers[wanted] = next((c for c in self.columns if c.pattern
+                                    and re.fullmatch(c.pattern, wanted) is not None), None)
+        return headers[wanted]
 
     @property
     def required_columns(self) -> tuple[Column, ...]:

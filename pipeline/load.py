@@ -1,22 +1,25 @@
 """Stage 1: a workbook file -> a :class:`~pipeline.model.Plan` and the findings met on the way.
 
 Nothing here raises for bad input. The file is sniffed by its first bytes before any parser
-sees it (empty, lock file, old .xls, encrypted, CSV, zip bomb), then read with openpyxl into
-rows that keep their cell addresses, and each value is parsed by :mod:`pipeline.values`.
+sees it (empty, lock file, old .xls, encrypted, CSV, zip bomb, XML entity bomb), then read with
+python-calamine into rows that keep their cell addresses; each value is parsed by
+:mod:`pipeline.values`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from xml.sax.saxutils import unescape
 
 from pipeline import contract
-from pipeline.contract import Column, TableSheet
+from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.model import (
     Decision,
@@ -49,6 +52,16 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
+_CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\"")
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_XML_QUOTES = {"&quot;": '"', "&apos;": "'"}
+_SCAN_CHUNK = 8 * 1024 * 1024
+_SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
 
 Row = tuple[Any, ...]
 
@@ -59,8 +72,10 @@ class LoadResult:
 
     plan: Plan | None
     findings: list[Finding] = field(default_factory=list)
+    reference: str = ""  # the decision reference, when readable even if the plan is not
 
 
+@functools.lru_cache(maxsize=256)
 def column_letter(index: int) -> str:
     """1 -> A, 28 -> AB."""
     letters = ""
@@ -121,39 +136,131 @@ def _check_zip(path: Path) -> str | None:
             for member in members:
                 total += member.file_size
                 ratio = member.file_size / max(member.compress_size, 1)
-                if total > MAX_UNZIPPED_BYTES or (member.file_size > 10_000_000 and ratio > MAX_RATIO):
+                if total > MAX_UNZIPPED_BYTES or (
+                        member.file_size > 10_000_000 and ratio > MAX_RATIO):
                     return (
                         "unpacks to far more data than any plan workbook (a 'zip bomb'); "
                         "it was not opened. Save the plan again from Excel"
                     )
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            if "xl/workbook.xml" not in names:
+                if "xl/workbook.bin" in names:
+                    return ("is an Excel binary workbook (.xlsb); open it in Excel and use "
+                            "File > Save As > Excel Workbook (.xlsx)")
+                return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
+            # Excel never writes a DTD; one is how an entity-expansion ("billion laughs") file
+            # starts. defusedxml (used by openpyxl) would refuse it too, less clearly.
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        if _DTD.search(part.read(4096)):
+                            return (
+                                f"contains an XML document type declaration ({member.filename}), "
+                                "which Excel never writes and which can expand to gigabytes "
+                                "('billion laughs'); it was not opened. Save the plan again "
+                                "from Excel"
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError):
         return (
             "is damaged (an incomplete or corrupt .xlsx); copy it again from the original, "
             "or open it in Excel and save it"
         )
-    if "xl/workbook.xml" not in names:
-        return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
     return None
 
 
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet part holds a formula: only then is the second read needed."""
+def _worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet title, from xl/workbook.xml and its relationships."""
+    from defusedxml.ElementTree import fromstring
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    targets: dict[str, str] = {}
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter():
+        if local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
+            target = str(rel.get("Target"))
+            targets[str(rel.get("Id"))] = (target.lstrip("/") if target.startswith("/")
+                                           else "xl/" + target)
+    parts: dict[str, str] = {}
+    for sheet in fromstring(archive.read("xl/workbook.xml")).iter():
+        if local(sheet.tag) != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if local(k) == "id"), "")
+        if rid in targets:
+            parts[targets[rid]] = str(sheet.get("name", ""))
+    return parts
+
+
+def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
+    """``(row, col, problem)`` for each formula cell of a worksheet part that has no usable result.
+
+    A plain scan of the raw XML for ``<f>``, in chunks: formulas are few (Total rows), so this
+    finds them far faster than a second parse of every cell, in bounded memory. A problem is a
+    formula saved with no result (written by a program, never opened in Excel) or one whose
+    saved result is an Excel error such as ``#REF!``.
+    """
+    carry = b""
+    while True:
+        block = stream.read(_SCAN_CHUNK)
+        data = carry + block
+        start = min(len(carry), 512) if carry else 0
+        stop = len(data) if not block else max(start, len(data) - _SCAN_TAIL)
+        for tag in _FORMULA_TAG.finditer(data, start, stop):
+            opens = list(_CELL_OPEN.finditer(data, max(0, tag.start() - 512), tag.start()))
+            close = _CELL_CLOSE.search(data, tag.start())
+            if not opens or close is None:
+                continue
+            cell = data[opens[-1].start():close.end()]
+            head = cell[: cell.find(b">") + 1]
+            ref = _CELL_REF.search(head)
+            if ref is None:
+                continue  # a cell without its address (rare): read as a plain value
+            col = 0
+            for letter in ref.group(1).decode():
+                col = col * 26 + ord(letter) - 64
+            text = _FORMULA_TEXT.search(cell)
+            formula = (unescape((text.group(1) or b"").decode("utf-8", "replace"), _XML_QUOTES)
+                       if text else "")
+            shown = f"the formula ={formula}" if formula else "a formula"
+            error = _ERROR_VALUE.search(cell) if b' t="e"' in head else None
+            if error is not None:
+                yield int(ref.group(2)), col, (
+                    f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
+                    f"{shown}; correct the formula in Excel and save the workbook")
+            elif not _CACHED_VALUE.search(cell):
+                yield int(ref.group(2)), col, (
+                    f"holds {shown} with no saved result (the file was written by a program, "
+                    "not Excel); open the workbook in Excel, let it calculate, and save it")
+        if not block:
+            return
+        carry = data[max(0, stop - 512):]
+
+
+def _formula_problems(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet title, the formula cells with no usable result: ``{(row, col): problem}``."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as part:
-                    if _FORMULA_TAG.search(part.read()):
-                        return True
-    return False
+        for part, title in _worksheet_parts(archive).items():
+            try:
+                stream = archive.open(part)
+            except KeyError:
+                continue  # the reader reports the missing part
+            with stream:
+                problems = {(r, c): problem for r, c, problem in _scan_formulas(stream)}
+            if problems:
+                found[title] = problems
+    return found
 
 
 class _Sheet:
     """A sheet's values as rows, 1-based, with its uncached formula cells."""
 
-    def __init__(self, title: str, rows: list[Row], formulas: dict[tuple[int, int], str]):
+    def __init__(self, title: str, rows: list[Row], problems: dict[tuple[int, int], str]):
         self.title = title
         self.rows = rows
-        self.uncached = formulas  # (row, col) -> formula text, only where no saved value
+        # (row, col) -> why the formula there has no usable value (no saved result, or #REF!)
+        self.uncached = problems
 
     def value(self, row: int, col: int) -> Any:
         values = self.rows[row - 1]
@@ -167,6 +274,7 @@ class _Reader:
         self.path = path
         self.file = label
         self.findings: list[Finding] = []
+        self.reference = ""
 
     # -- findings -------------------------------------------------------------------------
     def add(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
@@ -180,7 +288,7 @@ class _Reader:
             return None
         try:
             sheets, hidden = self._read_sheets()
-        except Exception as error:  # openpyxl raises many types for malformed parts
+        except Exception as error:  # the reader raises many types for malformed parts
             self.add(
                 "E-READ",
                 f"{self.path.name} could not be read as a workbook ({type(error).__name__}: "
@@ -211,7 +319,8 @@ class _Reader:
         lines, totals = self._services(located.get("Services"), funds)
         control = self._document_control(located.get("Document control"))
         circulation = self._circulation(sheets)
-        if not all(name in located for name in ("Decision", "Funds", "Funding sources", "Services")):
+        required = ("Decision", "Funds", "Funding sources", "Services")
+        if not all(name in located for name in required):
             return None
         if decision is None or funds is None or sources is None or lines is None:
             return None
@@ -219,37 +328,32 @@ class _Reader:
                     tuple(totals), control, circulation)
 
     def _read_sheets(self) -> tuple[list[_Sheet], list[str]]:
-        from openpyxl import load_workbook
+        """Every visible sheet's values (python-calamine: fast, and reads cached formula
+        results), plus the formula cells whose result is missing or an Excel error."""
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-        formulas: dict[str, dict[tuple[int, int], str]] = {}
-        if _has_formulas(self.path):
-            book = load_workbook(self.path, read_only=True, data_only=False)
-            try:
-                for ws in book.worksheets:
-                    formulas[ws.title] = {
-                        (r, c): value
-                        for r, row in enumerate(_values(ws), start=1)
-                        for c, value in enumerate(row, start=1)
-                        if isinstance(value, str) and value.startswith("=")
-                    }
-            finally:
-                book.close()
-
-        book = load_workbook(self.path, read_only=True, data_only=True)
+        problems = _formula_problems(self.path)
+        book = CalamineWorkbook.from_path(str(self.path))
         try:
             sheets: list[_Sheet] = []
             hidden: list[str] = []
-            for ws in book.worksheets:
-                if getattr(ws, "sheet_state", "visible") != "visible":
-                    hidden.append(ws.title)
+            for meta in book.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:
+                    continue  # chart and dialog sheets hold no table
+                if meta.visible != SheetVisibleEnum.Visible:
+                    hidden.append(meta.name)
                     continue
-                rows = list(_values(ws))
-                uncached = {
-                    (r, c): text
-                    for (r, c), text in formulas.get(ws.title, {}).items()
-                    if r <= len(rows) and _at(rows, r, c) is None
+                rows: list[Row] = [
+                    tuple(values[:MAX_COLUMNS])
+                    for values in book.get_sheet_by_name(meta.name).to_python(
+                        skip_empty_area=False)
+                ]
+                found = {
+                    (r, c): problem
+                    for (r, c), problem in problems.get(meta.name, {}).items()
+                    if r <= len(rows) and is_blank(_at(rows, r, c))
                 }
-                sheets.append(_Sheet(ws.title, rows, uncached))
+                sheets.append(_Sheet(meta.name, rows, found))
         finally:
             book.close()
         return sheets, hidden
@@ -257,19 +361,16 @@ class _Reader:
     # -- parsing helpers ------------------------------------------------------------------
     def _cell_value(self, sheet: _Sheet, row: int, col: int) -> Any:
         """The value, or raise ValueProblem for a formula Excel never calculated."""
-        formula = sheet.uncached.get((row, col))
-        if formula is not None:
-            raise ValueProblem(
-                f"holds the formula {formula} with no saved result (the file was written by a "
-                "program, not Excel); open the workbook in Excel, let it calculate, and save it"
-            )
+        problem = sheet.uncached.get((row, col))
+        if problem is not None:
+            raise ValueProblem(problem)
         return sheet.value(row, col)
 
     def _header(self, sheet: _Sheet, spec: TableSheet) -> tuple[int, dict[str, int]] | None:
         """Find the header row (title rows above are allowed) and map column keys to indexes."""
         best: tuple[int, int, dict[str, int]] | None = None
         for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
-            mapping = _map_columns(sheet.rows[r - 1], spec.columns)
+            mapping = _map_columns(sheet.rows[r - 1], spec)
             score = sum(1 for c in spec.required_columns if c.key in mapping)
             if score and (best is None or score > best[0]):
                 best = (score, r, mapping)
@@ -306,15 +407,21 @@ class _Reader:
         header_row, mapping = found
         key_cols = [mapping[c.key] for c in spec.required_columns]
 
+        first_key = spec.required_columns[0].key
+        first_col = mapping[first_key] - 1
+
         def generate() -> Iterator[tuple[int, dict[str, int]]]:
             for r in range(header_row + 1, len(sheet.rows) + 1):
                 values = sheet.rows[r - 1]
-                if all(is_blank(v) for v in values) and not any(
+                if all(v is None or is_blank(v) for v in values) and not any(
                     (r, c) in sheet.uncached for c in mapping.values()
                 ):
                     continue
-                # A header repeated further down (tables copied across page breaks).
-                if len(_map_columns(values, spec.columns)) >= len(key_cols):
+                # A header repeated further down (tables copied across page breaks); only a
+                # row whose first key cell reads like its header is looked at closely.
+                lead = values[first_col] if first_col < len(values) else None
+                if (isinstance(lead, str) and spec.column(lead) is not None
+                        and len(_map_columns(values, spec)) >= len(key_cols)):
                     continue
                 yield r, mapping
 
@@ -370,7 +477,8 @@ class _Reader:
                 continue
             spec = by_name.get(name)
             if spec is None:
-                extra[clean_text(sheet.value(r, mapping["field"]))] = clean_text(sheet.value(r, vcol))
+                label = clean_text(sheet.value(r, mapping["field"]))
+                extra[label] = clean_text(sheet.value(r, vcol))
                 continue
             try:
                 raw[spec.key] = (self._cell_value(sheet, r, vcol), ref, r)
@@ -378,6 +486,9 @@ class _Reader:
                 self.add("E-VALUE", f"{spec.name} {problem}.", sheet.title, ref)
                 raw[spec.key] = (_FAILED, ref, r)
 
+        reference = raw.get("reference", (None, "", 0))[0]
+        if isinstance(reference, str):
+            self.reference = clean_text(reference)
         values: dict[str, Any] = {}
         cells: dict[str, str] = {}
         ok = True
@@ -452,8 +563,9 @@ class _Reader:
                 ok = False
                 continue
             if normalise(name) in seen:
-                self.add("E-VALUE", f'Fund "{name}" is listed twice (also at {seen[normalise(name)]}); '
-                         "keep one row per fund.", sheet.title, cells["fund"])
+                self.add("E-VALUE", f'Fund "{name}" is listed twice (also at '
+                         f"{seen[normalise(name)]}); keep one row per fund.", sheet.title,
+                         cells["fund"])
                 ok = False
                 continue
             seen[normalise(name)] = cells["fund"]
@@ -472,7 +584,8 @@ class _Reader:
                     return fund.name
         return typed
 
-    def _sources(self, sheet: _Sheet | None, funds: list[Fund] | None) -> list[FundingSource] | None:
+    def _sources(self, sheet: _Sheet | None,
+                 funds: list[Fund] | None) -> list[FundingSource] | None:
         if sheet is None:
             return None
         rows = self._rows(sheet, contract.SOURCES)
@@ -630,7 +743,7 @@ class _Reader:
         return tuple(pairs)
 
 
-_FAILED: Any = object()  # a cell that produced a finding; its record is dropped
+_FAILED: Final = object()  # a cell that produced a finding; its record is dropped
 
 _LABELS = {
     "allocation": "Allocation",
@@ -654,24 +767,20 @@ def _label(key: str) -> str:
     return _LABELS.get(key, key.replace("_", " ").capitalize())
 
 
-def _values(ws: Any) -> Iterator[Row]:
-    return ws.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)  # type: ignore[no-any-return]
-
-
 def _at(rows: Sequence[Row], r: int, c: int) -> Any:
     row = rows[r - 1]
     return row[c - 1] if c - 1 < len(row) else None
 
 
-def _map_columns(values: Row, columns: Sequence[Column]) -> dict[str, int]:
+def _map_columns(values: Row, spec: TableSheet) -> dict[str, int]:
+    """Column key -> 1-based index for the headers of ``spec`` found in a row (first wins)."""
     mapping: dict[str, int] = {}
     for index, value in enumerate(values, start=1):
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
             continue
-        for column in columns:
-            if column.key not in mapping and column.matches(value):
-                mapping[column.key] = index
-                break
+        column = spec.column(value)
+        if column is not None and column.key not in mapping:
+            mapping[column.key] = index
     return mapping
 
 
@@ -680,5 +789,5 @@ def load(path: Path | str, label: str | None = None) -> LoadResult:
     path = Path(path)
     reader = _Reader(path, label or str(path))
     plan = reader.read()
-    return LoadResult(plan, reader.findings)
+    return LoadResult(plan, reader.findings, reader.reference)
 

@@ -8,11 +8,15 @@ passes through a float sum: a float cell becomes ``Decimal(repr(value))`` once, 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
+_MONEY_LIMIT = Decimal(10) ** 12  # beyond any budget; also keeps Decimal arithmetic exact
+_EXCEL_ERRORS = frozenset(("#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!",
+                           "#SPILL!", "#CALC!", "#GETTING_DATA"))
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
@@ -26,7 +30,12 @@ def clean_text(raw: object) -> str:
     """Text of a cell with non-breaking and repeated spaces collapsed and the ends trimmed."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, str):
+        # Most cells are already clean: skip the regular expression for them. Non-breaking
+        # and other special spaces, tabs and newlines are not "printable", so they go through.
+        if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+            return raw
+    elif isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub(" ", str(raw)).strip()
 
@@ -49,9 +58,6 @@ def parse_money(raw: object) -> Decimal:
     elif isinstance(raw, float):
         # repr gives the shortest text that round-trips, i.e. what Excel shows for a typed number.
         amount = Decimal(repr(raw))
-        rounded = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
-        if abs(amount - rounded) < Decimal("0.000001"):
-            amount = rounded  # binary noise from a calculated cell, e.g. 0.30000000000000004
     elif isinstance(raw, Decimal):
         amount = raw
     else:
@@ -60,6 +66,16 @@ def parse_money(raw: object) -> Decimal:
             raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
         digits = _MONEY_JUNK.sub("", text)
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
+            if text in _EXCEL_ERRORS:
+                raise ValueProblem(
+                    f"shows the Excel error {text}; correct the formula that makes it and save "
+                    "the workbook"
+                )
+            if re.fullmatch(r"£?\s*\d[\d,.]*\s*[kKmM]", text):
+                raise ValueProblem(
+                    f'reads "{text}", a shorthand Excel does not add up; type the amount in '
+                    "full, e.g. 82000 for 82k or 1009000 for 1.009m"
+                )
             raise ValueProblem(
                 f'reads "{text}", which is not an amount; enter the amount in pounds as a '
                 "number, e.g. 82661 or 82,661.50"
@@ -70,6 +86,17 @@ def parse_money(raw: object) -> Decimal:
             raise ValueProblem(f'reads "{text}", which is not an amount') from error
     if not amount.is_finite():
         raise ValueProblem(f'reads "{raw}", which is not an amount; enter a number, e.g. 82661')
+    if abs(amount) >= _MONEY_LIMIT:
+        raise ValueProblem(
+            f'reads "{clean_text(raw)}", more than £1 trillion, which no budget is; check the '
+            "cell (a date or a reference pasted as a number?) and enter the amount in pounds"
+        )
+    if isinstance(raw, float):
+        rounded = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+        if abs(amount - rounded) < Decimal("0.000001"):
+            amount = rounded  # binary noise from a calculated cell, e.g. 0.30000000000000004
+    if amount == 0:
+        amount = abs(amount)  # -0 typed or calculated is nothing, not a negative
     if amount < 0:
         raise ValueProblem(
             f"reads {format_money(amount)}, a negative amount; enter the budget as a positive "
@@ -146,7 +173,8 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             last_day = calendar.monthrange(first.year, first.month)[1]
             return first.replace(day=last_day), True
         return first, True
-    hint = "dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, e.g. April 2021"
+    hint = ("dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, "
+            "e.g. April 2021")
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", tidy)
     if us and int(us.group(2)) > 12 >= int(us.group(1)):
         hint = (
@@ -179,15 +207,21 @@ def parse_yes_no(raw: object) -> bool:
 
 def parse_choice(raw: object, choices: tuple[str, ...], what: str) -> str:
     """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated)."""
-    def key(text: str) -> str:
-        return normalise(text).replace("&", "and").replace("-", " ")
-
-    wanted = key(str(raw) if raw is not None else "")
-    for choice in choices:
-        if key(choice) == wanted:
-            return choice
+    found = _choice_keys(choices).get(_choice_key(clean_text(raw)))
+    if found is not None:
+        return found
     listed = ", ".join(choices)
-    raise ValueProblem(f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}')
+    raise ValueProblem(
+        f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}')
+
+
+def _choice_key(text: str) -> str:
+    return _SPACES.sub(" ", text.casefold().replace("&", "and").replace("-", " ")).strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_keys(choices: tuple[str, ...]) -> dict[str, str]:
+    return {_choice_key(choice): choice for choice in choices}
 
 
 def slugify(text: str) -> str:

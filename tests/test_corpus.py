@@ -1,0 +1,162 @@
+"""Issue 8: every messy or hostile workbook in tests/corpus/ ends in located findings, not a crash.
+
+``tests/corpus/cases.toml`` (written with the files by ``scripts/make_corpus.py``) lists per file
+every finding it must give, as (code, sheet, cell) plus a fragment of the message. The per-fund
+I-HEADROOM and per-line I-EXPIRING notes that any valid plan carries are left out of the lists.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.findings import Finding, has_errors
+from pipeline.load import load
+from pipeline.reconcile import reconcile
+from pipeline.values import slugify
+from tests.workbooks import make_workbook, sample_content
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+CASES: list[dict[str, Any]] = tomllib.loads((CORPUS / "cases.toml").read_text("utf-8"))["case"]
+LEFT_OUT = {"I-HEADROOM", "I-EXPIRING"}  # carried by every valid plan; see tests of reconcile
+
+
+def findings_of(path: Path) -> tuple[list[Finding], Any]:
+    """Load, and reconcile when a plan came back: every finding, as a run gives them."""
+    result = load(path, label=path.name)
+    findings = list(result.findings)
+    recon = None
+    if result.plan is not None:
+        recon = reconcile(result.plan)
+        findings += recon.findings
+    return findings, recon
+
+
+def flatten(findings: Iterable[Finding]) -> list[tuple[str, str, str]]:
+    return sorted((f.code, f.sheet, f.cell) for f in findings if f.code not in LEFT_OUT)
+
+
+def test_the_corpus_is_big_enough_and_complete() -> None:
+    files = {p.name for p in CORPUS.iterdir() if p.name != "cases.toml"}
+    assert len(CASES) >= 40
+    assert files == {c["file"] for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_case_gives_exactly_its_findings(case: dict[str, Any]) -> None:
+    path = CORPUS / case["file"]
+    started = time.perf_counter()
+    findings, _ = findings_of(path)
+    elapsed = time.perf_counter() - started
+    expected = sorted((e["code"], e["sheet"], e["cell"]) for e in case["expect"])
+    got = flatten(findings)
+    assert got == expected, "\n".join(f"{f.code} {f.location} {f.message}" for f in findings)
+    for wanted in case["expect"]:
+        where = (wanted["code"], wanted["sheet"], wanted["cell"])
+        messages = [f.message for f in findings if (f.code, f.sheet, f.cell) == where]
+        assert any(wanted["says"] in m for m in messages), (wanted, messages)
+    for finding in findings:
+        assert finding.file == path.name
+        assert finding.message.endswith((".", ")")), finding.message
+    # Hostile files are refused quickly, not after unpacking or expanding them.
+    assert elapsed < 10, f"{case['file']} took {elapsed:.1f}s"
+
+
+def test_formula_injection_names_are_kept_as_text() -> None:
+    plan = load(CORPUS / "formula-injection-names.xlsx").plan
+    assert plan is not None
+    texts = {value for line in plan.lines
+             for value in (line.service, line.organisation, line.provision, line.how_commissioned)}
+    assert {"=cmd|' /C calc'!A0", "+SUM(1)", "@x", "-2+3"} <= texts
+
+
+def test_1904_dates_read_as_the_same_days() -> None:
+    plan = load(CORPUS / "date-system-1904.xlsx").plan
+    sample = load(CORPUS / "sample.xlsx").plan
+    assert plan is not None and sample is not None
+    assert [(ln.start, ln.end) for ln in plan.lines] == [(ln.start, ln.end) for ln in sample.lines]
+    assert plan.decision.date == sample.decision.date
+
+
+def test_text_variants_read_as_the_sample() -> None:
+    """Amounts and dates typed as text give the same plan as the sample's real values."""
+    sample = load(CORPUS / "sample.xlsx").plan
+    assert sample is not None
+    for name in ("amount-text-pound", "amount-text-decimals", "amount-text-spaces",
+                 "amount-binary-noise", "date-text-day-first", "date-text-short-year",
+                 "date-text-long", "date-text-ordinal", "headers-seed-wording",
+                 "headers-other-case", "headers-trailing-spaces", "headers-non-breaking-spaces",
+                 "fund-names-spacing", "blank-rows-after", "blank-formatted-rows-5000",
+                 "merged-title-cells", "sheet-names-other-case", "hidden-services-draft"):
+        plan = load(CORPUS / f"{name}.xlsx").plan
+        assert plan is not None, name
+        assert [(ln.fund, ln.budget, ln.start, ln.end) for ln in plan.lines] == [
+            (ln.fund, ln.budget, ln.start, ln.end) for ln in sample.lines], name
+
+
+def test_pence_are_kept() -> None:
+    _, recon = findings_of(CORPUS / "amount-pence.xlsx")
+    victims = recon.funds[0]
+    assert victims.committed == Decimal("805212.49")
+    assert victims.allocation == victims.sources_total == Decimal("1009000.49")
+
+
+@pytest.mark.parametrize("name", ["path-traversal-reference.xlsx", "path-traversal-fund.xlsx"])
+def test_names_from_the_workbook_stay_inside_output(name: str, tmp_path: Path) -> None:
+    plan = load(CORPUS / name).plan
+    assert plan is not None
+    out = (tmp_path / "output").resolve()
+    for text in (plan.decision.reference, *(f.name for f in plan.funds)):
+        target = (out / slugify(text) / f"RfD-{slugify(text)}.docx").resolve()
+        assert target.is_relative_to(out), text
+        assert ".." not in slugify(text) and "/" not in slugify(text)
+
+
+# -- random cell values -----------------------------------------------------------------------
+
+cell_values = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.sampled_from(["£82,661", "82,661.00", " £ 750 ", "TBC", "-5", "1,009k", "April 2021",
+                     "31/02/2022", "01/04/2021", "Total", "Grand total", "Victims Fund",
+                     "Community Safety Fund", "Grant", "Partnership agreement", "Public sector",
+                     "=SUM(L1:L2)", "\u00a0", "#REF!"]),
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False),  # no cell can hold NaN or infinity
+    st.decimals(min_value=-10**9, max_value=10**9, places=2),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)),  # Excel's range
+    st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(cell_values, min_size=12, max_size=13), min_size=0, max_size=6))
+def test_random_services_cells_give_findings_or_a_plan(rows: list[list[Any]],
+                                                       tmp_path: Path) -> None:
+    content = sample_content()
+    lines = [list(r) for r in content.services if r and r[0] not in ("Total", "")]
+    path = make_workbook(tmp_path, services=[*lines[:3], *rows, *lines[3:]])
+    result = load(path)
+    if result.plan is None:
+        assert has_errors(result.findings)
+        return
+    recon = reconcile(result.plan)
+    findings = [*result.findings, *recon.findings]
+    for finding in findings:
+        assert finding.message
+    if not has_errors(findings):
+        for fund in recon.funds:
+            expected = sum((ln.budget for ln in result.plan.lines if ln.fund_key == fund.fund.key),
+                           Decimal(0))
+            assert fund.committed == expected
+            assert all(isinstance(ln.budget, Decimal) for ln in fund.lines)
