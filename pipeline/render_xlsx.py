@@ -23,6 +23,7 @@ What makes it publishable:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,7 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+
 # with at most two spaces or hyphens (and a bracket) between them. Slashes, commas and colons
 # neither separate nor follow it, so dates (01/10/2018, 01-10-2018 10:00), times and money
 # (£82,661) never match, and neither does a longer run of digits.
+_DIGIT_RUN = re.compile(r"\d{3}")  # every UK number has a group of three digits or more
 _PHONE = re.compile(
     r"(?<![\w£$€.,/])"
     r"(?!\d{1,2}-\d{1,2}-\d{2,4}(?!\d))"  # a hyphenated date, e.g. 01-10-2018 10 am
@@ -96,14 +98,21 @@ def remove_contact_details(text: str) -> str:
     Staff sometimes type a contact into Provision or How commissioned; the summary is public.
     Money (``£1,009,000``), dates (``31/03/2023``) and references (``015/2021``) are left alone.
     """
-    text = _EMAIL.sub(REMOVED, text)
-    return _PHONE.sub(REMOVED, text)
+    if "@" in text:
+        text = _EMAIL.sub(REMOVED, text)
+    if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern
+        text = _PHONE.sub(REMOVED, text)
+    return text
 
 
+@functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
 def public_text(raw: str) -> str:
     """Text as it may be published: tidy spaces, no control characters or contact details."""
     text = _CONTROL.sub("", raw.replace("\r\n", "\n"))
-    text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
+    if "\n" in text:
+        text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
+    else:
+        text = clean_text(text)
     return remove_contact_details(text)[:MAX_CELL_TEXT]
 
 
@@ -288,6 +297,8 @@ def _wrapped_lines(text: str, width: float) -> int:
     program, so row heights are set from this estimate (greedy word wrap).
     """
     capacity = max(1, int(width * 1.15))  # most letters are narrower than the width unit "0"
+    if len(text) <= capacity and "\n" not in text:
+        return 1  # the usual case, decided without splitting
     count = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1
@@ -375,17 +386,28 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
         return
 
     first = HEADER_ROW + 1
+    # The hot loop of a large plan: formats and wrap capacities are looked up once, and a
+    # row's height is worked out only for text too long for its column.
+    text_plan = [(col, max(1, int(widths[col] * 1.15)), widths[col]) for col in text_cols]
+    text_fmt, quoted_fmt = formats.text, formats.text_quoted
+    write_string, write_datetime = ws.write_string, ws.write_datetime
     for offset, (line, row_texts) in enumerate(zip(lines, texts, strict=True)):
         row = first + offset
-        for index, col in enumerate(text_cols):
-            _put_text(ws, row, col, row_texts[index], formats)
-        start_fmt = formats.month if line.start_month_only else formats.date
-        end_fmt = formats.month if line.end_month_only else formats.date
-        ws.write_datetime(row, _START_COL, line.start, start_fmt)
-        ws.write_datetime(row, _END_COL, line.end, end_fmt)
+        tallest = 1
+        for text, (col, capacity, width) in zip(row_texts, text_plan, strict=True):
+            if not text:
+                continue  # an empty cell stays empty
+            write_string(row, col, text,
+                         quoted_fmt if text.startswith(_FORMULA_START) else text_fmt)
+            if len(text) > capacity or "\n" in text:
+                tallest = max(tallest, _wrapped_lines(text, width))
+        if tallest > 1:
+            ws.set_row(row, ROW_HEIGHT * tallest)
+        write_datetime(row, _START_COL, line.start,
+                       formats.month if line.start_month_only else formats.date)
+        write_datetime(row, _END_COL, line.end,
+                       formats.month if line.end_month_only else formats.date)
         ws.write_number(row, budget_col, _money(line.budget), money_fmt)
-        _fit_row(ws, row, ((text, widths[col])
-                           for text, col in zip(row_texts, text_cols, strict=True)))
     last = first + len(lines) - 1
     budget = _col(budget_col)
     columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
@@ -397,7 +419,7 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
         total_value=_money(rec.committed),
     )
     ws.add_table(HEADER_ROW, 0, last + 1, budget_col, {
-        "name": _table_name("Services", rec.fund.name, tables),
+        "name": _table_name("Services", sheet.name, tables),  # already free of contact details
         "style": TABLE_STYLE,
         "total_row": True,
         "columns": columns,
