@@ -656,3 +656,14 @@ def test_amounts_in_the_sample_round_trip(sample_doc: Any) -> None:
     for table, total in zip(service_tables(sample_doc), ("805212", "464058"), strict=True):
         amounts = [parse_money(row[-1]) for row in rows(table)[1:-1]]
         assert sum(amounts, Decimal(0)) == Decimal(total)
+
+
+def test_empty_lists_and_stray_control_characters_still_make_a_valid_document(
+        sample_recon: Reconciliation, tmp_path: Path) -> None:
+    decision = dataclasses.replace(sample_recon.decision, recommendations=(),
+                                   executive_summary="", subject="Plan\a with a bell\x0c")
+    document = render(dataclasses.replace(sample_recon, decision=decision), tmp_path)
+    # Word refuses a table cell without a paragraph; a loop over nothing must not leave one.
+    assert not document.element.body.xpath(".//w:tc[not(w:p)]")
+    assert form_fields(document)["SUBJECT"] == "Plan with a bell"
+    assert form_fields(document)["RECOMMENDATIONS"] == ""
