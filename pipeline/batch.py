@@ -333,18 +333,34 @@ class Manifest:
         _write_atomic(self.path, content)
 
 
+def _file_mode() -> int:
+    """The mode a new file gets from the user's umask (mkstemp's own 0600 would lock out
+    colleagues on the shared machine)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _temp_beside(target: Path) -> Path:
+    """An empty temporary file in ``target``'s folder, so ``os.replace`` is atomic."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
+    os.close(handle)
+    os.chmod(name, _file_mode())
+    return Path(name)
+
+
 def _write_atomic(target: Path, content: bytes) -> None:
     """Write through a temporary file in the same folder, then move it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
+    temp = _temp_beside(target)
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with temp.open("wb") as stream:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -410,12 +426,9 @@ class _Builder:
         try:
             for target, render in zip(targets, (self._docx(render_docx), render_xlsx),
                                       strict=True):
-                handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-",
-                                                suffix="-" + target.name)
-                os.close(handle)
-                temps.append(Path(name))
+                temps.append(_temp_beside(target))
                 render(recon, temps[-1])
-            self._send_ready(result, folder, targets, temps)
+            self._send_ready(result, recon, folder, targets, temps)
             for temp, target in zip(temps, targets, strict=True):
                 os.replace(temp, target)
         finally:
@@ -423,8 +436,8 @@ class _Builder:
                 temp.unlink(missing_ok=True)
         return targets
 
-    def _send_ready(self, result: WorkbookResult, folder: Path, targets: list[Path],
-                    temps: list[Path]) -> None:
+    def _send_ready(self, result: WorkbookResult, recon: Reconciliation, folder: Path,
+                    targets: list[Path], temps: list[Path]) -> None:
         """Add the PDF (when asked for) and the sign-off e-mail to ``targets``/``temps``.
 
         ``targets[0]``/``temps[0]`` is the Word report. A PDF that cannot be made is a W-PDF
@@ -433,16 +446,10 @@ class _Builder:
         from pipeline import mail
         from pipeline.pdf import PdfError, pdf_name, to_pdf
 
-        assert result.recon is not None
-        # The report lists every finding of the workbook, not only the rules' (I-HIDDEN from
-        # loading, the year-on-year notes), so the Chief Finance Officer sees them all.
-        recon = replace(result.recon, findings=tuple(result.findings))
         attachments = [mail.Attachment(targets[0].name, temps[0])]
         if self.config.pdf:
             target = folder / pdf_name(targets[0].name)
-            handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + target.name)
-            os.close(handle)
-            temps.append(Path(name))
+            temps.append(_temp_beside(target))
             try:
                 to_pdf(temps[0], temps[-1])
                 targets.append(target)
@@ -459,9 +466,7 @@ class _Builder:
             return
         message = mail.compose(recon, result.findings, attachments)
         target = folder / mail.email_name(recon.decision)
-        handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + target.name)
-        os.close(handle)
-        temps.append(Path(name))
+        temps.append(_temp_beside(target))
         temps[-1].write_bytes(mail.to_bytes(message))
         targets.append(target)
 

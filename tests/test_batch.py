@@ -222,3 +222,16 @@ def test_the_report_lists_the_batch_findings_too(drop: Path, tmp_path: Path,
     document = Document(str(out / "015-2021" / "RfD-015-2021.docx"))
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "I-NO-PREVIOUS" in cells
+
+
+def test_outputs_are_readable_by_colleagues(drop: Path, tmp_path: Path, template: Path) -> None:
+    """Temporary files are private (0600); what is moved into place follows the umask."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "output"
+        build(drop, out, template)
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (out / "015-2021").iterdir()}
+    assert set(modes.values()) == {0o644}, modes
+    assert (out / "manifest.json").stat().st_mode & 0o777 == 0o644
