@@ -407,14 +407,16 @@ class _Reader:
         header_row, mapping = found
         key_cols = [mapping[c.key] for c in spec.required_columns]
 
+        columns = sorted(set(mapping.values()))
         first_key = spec.required_columns[0].key
         first_col = mapping[first_key] - 1
 
         def generate() -> Iterator[tuple[int, dict[str, int]]]:
             for r in range(header_row + 1, len(sheet.rows) + 1):
                 values = sheet.rows[r - 1]
-                if all(v is None or is_blank(v) for v in values) and not any(
-                    (r, c) in sheet.uncached for c in mapping.values()
+                # Blank in every contract column: extra columns (notes) do not make a line.
+                if all(is_blank(values[c - 1]) for c in columns if c <= len(values)) and not any(
+                    (r, c) in sheet.uncached for c in columns
                 ):
                     continue
                 # A header repeated further down (tables copied across page breaks); only a

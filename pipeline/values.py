@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -224,7 +225,21 @@ def _choice_keys(choices: tuple[str, ...]) -> dict[str, str]:
     return {_choice_key(choice): choice for choice in choices}
 
 
+_WINDOWS_DEVICES = frozenset(
+    ("con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)))
+)
+
+
 def slugify(text: str) -> str:
-    """A safe file or folder name: ``015/2021`` -> ``015-2021``; never ``..`` or a separator."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    """A safe file or folder name: ``015/2021`` -> ``015-2021``; never ``..`` or a separator.
+
+    Only ASCII letters, digits and single hyphens survive (accents are dropped from their
+    letters), at most 80 characters; Windows device names such as ``CON`` get a prefix, since
+    the shared folder may be on a Windows server.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    slug = slug[:80].rstrip("-")
+    if slug in _WINDOWS_DEVICES:
+        slug = f"ref-{slug}"
     return slug or "untitled"

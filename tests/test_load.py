@@ -1,0 +1,334 @@
+"""The loader (issue 3): each input quirk of domain §2 is read correctly or gives the right finding.
+
+Every fixture is the sample with one change, built in code. Each test asserts the complete list of
+``(code, sheet, cell)`` the loader gives, and a fragment of each message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import contract
+from pipeline.load import load, sniff
+from pipeline.model import Plan
+from pipeline.new_workbook import Formula, WorkbookContent
+from scripts.make_corpus import sample_book, write_book
+from tests.workbooks import make_workbook, service_row
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+HEADERS = [c.header for c in contract.SERVICES.columns]
+BLANK = [""] * 12
+
+
+def two_lines(**second: Any) -> list[list[Any]]:
+    """Two Victims Fund lines in Services rows 2 and 3 (no title rows), the second changed."""
+    return [service_row(service="Victim Support", budget=Decimal(1000)),
+            service_row(**{"service": "Rape Crisis", "budget": Decimal(2000), **second})]
+
+
+def with_services(rows: list[list[Any]], titles: tuple[str, ...] = ()) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        def edit(c: WorkbookContent) -> None:
+            c.title_rows = {"Services": titles} if titles else {}
+
+        return make_workbook(folder, services=rows, edit=edit)
+
+    return build
+
+
+def with_book(change: Callable[[dict[str, list[list[Any]]]], object],
+              **options: Any) -> Callable[[Path], Path]:
+    """The sample laid out sheet by sheet, changed, and written with xlsxwriter."""
+
+    def build(folder: Path) -> Path:
+        book = sample_book()
+        change(book)
+        path = folder / "plan.xlsx"
+        write_book(path, book, **options)
+        return path
+
+    return build
+
+
+def renamed(sheet: str, names: dict[str, str]) -> Callable[[dict[str, list[list[Any]]]], None]:
+    def change(book: dict[str, list[list[Any]]]) -> None:
+        header = next(row for row in book[sheet] if "Fund" in row or "Field" in row)
+        header[:] = [names.get(text, text) for text in header]
+
+    return change
+
+
+def resaved_by_openpyxl(rows: list[list[Any]]) -> Callable[[Path], Path]:
+    """A workbook saved by openpyxl, which keeps formulas but drops their saved results."""
+
+    def build(folder: Path) -> Path:
+        from openpyxl import load_workbook
+
+        path = with_services(rows)(folder)
+        book = load_workbook(path)
+        book.save(path)
+        return path
+
+    return build
+
+
+@dataclass
+class Quirk:
+    build: Callable[[Path], Path]
+    expect: list[tuple[str, str, str, str]] = field(default_factory=list)
+    check: Callable[[Plan], None] | None = None
+
+
+def lines_are(*rows: int) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        assert [ln.at.row for ln in plan.lines] == list(rows)
+
+    return check
+
+
+def budgets_are(*amounts: str) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        assert [ln.budget for ln in plan.lines] == [Decimal(a) for a in amounts]
+
+    return check
+
+
+def sample_lines(plan: Plan) -> None:
+    assert len(plan.lines) == 24
+    assert plan.lines[0].start == date(2018, 10, 1)
+    assert sum((ln.budget for ln in plan.lines), Decimal(0)) == Decimal(805_212 + 464_058)
+
+
+def total_kept_aside(plan: Plan) -> None:
+    assert len(plan.lines) == 2
+    (total,) = plan.totals
+    assert (total.label, total.amount, total.closes) == ("TOTAL:", Decimal(3000), (0, 1))
+    assert total.at.cell("amount") == "L4"
+
+
+def canonical_fund(plan: Plan) -> None:
+    assert {ln.fund for ln in plan.lines} == {"Victims Fund"}
+
+
+def add_notes(book: dict[str, list[list[Any]]]) -> None:
+    """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
+    for i, row in enumerate(book["Services"][2:]):
+        row.extend([""] * (12 - len(row)))
+        row.append("Notes" if i == 0 else "call LCC")
+    book["Decision"].append(["Internal note", "keep"])
+
+
+QUIRKS: dict[str, Quirk] = {
+    "title rows above the header": Quirk(
+        with_services(two_lines(), titles=("Commissioning Plan 2021 - 2022", "Draft", "")),
+        check=lines_are(5, 6)),
+    "the seed's own headings": Quirk(
+        with_book(renamed("Services", {
+            "Service": "Service Name/Area", "Delivery organisation": "Current Delivery Org.",
+            "How commissioned": "How service is commissioned",
+            "Budget (£)": "2021/22 budget (£)"})),
+        check=sample_lines),
+    "headers in other case": Quirk(
+        with_book(renamed("Services", {"Fund": "FUND", "Start date": "start DATE",
+                                       "Budget (£)": "BUDGET"})), check=sample_lines),
+    "headers with trailing and double spaces": Quirk(
+        with_book(renamed("Services", {"Fund": "Fund  ", "End date": "End  date "})),
+        check=sample_lines),
+    "headers with non-breaking spaces": Quirk(
+        with_book(renamed("Services", {"Start date": "Start\u00a0date",
+                                       "Budget (£)": "Budget\u00a0(£)\u00a0"})),
+        check=sample_lines),
+    "fund names in other case and spacing": Quirk(
+        with_services([service_row(fund="victims\u00a0fund "),
+                       service_row(fund=" VICTIMS  FUND", service="Rape Crisis")]),
+        check=canonical_fund),
+    "blank rows inside and after the table": Quirk(
+        with_services([two_lines()[0], BLANK, BLANK, two_lines()[1], BLANK, BLANK,
+                       ["", " ", "\u00a0"]]),
+        check=lines_are(2, 5)),
+    "a typed Total row": Quirk(
+        with_services([*two_lines(), ["TOTAL:", *[""] * 10, Decimal(3000)]]),
+        check=total_kept_aside),
+    "a formula with its saved result": Quirk(
+        with_services(two_lines(budget=Formula("=1000*2", 2000))),
+        check=budgets_are("1000", "2000")),
+    "a formula with no saved result (openpyxl)": Quirk(
+        resaved_by_openpyxl(two_lines(budget=Formula("=1000*2", 2000))),
+        [("E-VALUE", "Services", "L3",
+          "Budget holds the formula =1000*2 with no saved result (the file was written by a "
+          "program, not Excel); open the workbook in Excel, let it calculate, and save it.")]),
+    "a formula with no saved result (xlsxwriter)": Quirk(
+        with_services([*two_lines(), ["Total", *[""] * 10, Formula("=SUM(L2:L3)", None)]]),
+        [("E-VALUE", "Services", "L4", "Total holds the formula =SUM(L2:L3) with no saved")]),
+    "a hidden sheet": Quirk(
+        with_book(lambda book: book.update(Workings=[["Note"], ["draft"]]),
+                  hidden={"Workings": "hidden"}),
+        [("I-HIDDEN", "Workings", "", 'Hidden sheet "Workings" was ignored')],
+        check=sample_lines),
+    "the 1904 date system": Quirk(with_book(lambda book: None, date_1904=True),
+                                  check=sample_lines),
+    "merged title cells": Quirk(
+        with_book(lambda book: None, merges={"Services": ("A1:L1",)}), check=sample_lines),
+    "a missing sheet": Quirk(
+        with_book(lambda book: book.pop("Funds")),
+        [("E-SHEET", "", "", 'No "Funds" sheet. Sheets found: "Decision", "Funding sources", '
+                             '"Services", "Document control". Add a sheet named "Funds"')]),
+    "a missing column": Quirk(
+        with_book(renamed("Services", {"Provision": "Notes"})),
+        [("E-COLUMN", "Services", "3:3", 'Column "Provision" is missing. Headers found in row 3: '
+                                         '"Fund", "Service", "Delivery organisation"')]),
+    "no header row at all": Quirk(
+        with_book(lambda book: book.update(Funds=[["Victims Fund", 1_009_000]])),
+        [("E-COLUMN", "Funds", "", 'No header row found on "Funds". Expected columns: "Fund", '
+                                   '"Allocation (£)"')]),
+    "a required blank": Quirk(
+        with_services(two_lines(service="")),
+        [("E-REQUIRED", "Services", "B3", "Service is blank; fill it in.")]),
+    "a budget of TBC": Quirk(
+        with_services(two_lines(budget="TBC")),
+        [("E-VALUE", "Services", "L3", 'Budget reads "TBC", which is not an amount')]),
+    "a date typed month-first": Quirk(
+        with_services(two_lines(end="04/30/2022")),
+        [("E-VALUE", "Services", "G3", "End date reads \"04/30/2022\", which is not a date: it "
+                                       "looks month-first (US style)")]),
+    "an unknown organisation type": Quirk(
+        with_services(two_lines(organisation_type="Charity")),
+        [("E-VALUE", "Services", "D3", 'Organisation type reads "Charity", which is not a '
+                                       "known organisation type")]),
+    "a Services sheet with no lines": Quirk(
+        with_services([BLANK]),
+        [("E-REQUIRED", "Services", "", "The Services sheet has no budget lines")]),
+    "a fund listed twice": Quirk(
+        with_book(lambda book: book["Funds"].append(["victims fund", 1, "", ""])),
+        [("E-VALUE", "Funds", "A4", 'Fund "victims fund" is listed twice (also at A2)')]),
+    "a decision date that is not a date": Quirk(
+        with_book(lambda book: book["Decision"].__setitem__(3, ["Date", "28th of May"])),
+        [("E-VALUE", "Decision", "B4", 'Date reads "28th of May", which is not a date')]),
+    "a financial year that is not one": Quirk(
+        with_book(lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021"])),
+        [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')]),
+    "a blank decision reference": Quirk(
+        with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),
+        [("E-REQUIRED", "Decision", "B3", 'row for "Reference" has no value, e.g. 015/2021')]),
+    "no recommendations": Quirk(
+        with_book(lambda book: book.__setitem__("Decision", [
+            r for r in book["Decision"] if not str(r[0]).startswith("Recommendation")])),
+        [("E-REQUIRED", "Decision", "", 'no "Recommendation 1" row')]),
+    "extra columns and unknown fields": Quirk(
+        with_book(lambda book: add_notes(book)), check=sample_lines),
+}
+
+
+@pytest.mark.parametrize("quirk", list(QUIRKS), ids=list(QUIRKS))
+def test_loader_quirk(quirk: str, tmp_path: Path) -> None:
+    case = QUIRKS[quirk]
+    result = load(case.build(tmp_path))
+    got = [(f.code, f.sheet, f.cell) for f in result.findings]
+    assert got == [(code, sheet, ref) for code, sheet, ref, _ in case.expect], result.findings
+    for finding, (_, _, _, says) in zip(result.findings, case.expect, strict=True):
+        assert says in finding.message
+    errors = [f for f in result.findings if f.code.startswith("E-")]
+    assert (result.plan is None) == bool(errors)
+    if case.check is not None:
+        assert result.plan is not None
+        case.check(result.plan)
+
+
+# -- the sample -------------------------------------------------------------------------------
+
+
+def test_the_sample_loads_without_findings(sample_path: Path) -> None:
+    result = load(sample_path)
+    assert result.findings == []
+    assert result.plan is not None
+
+
+def test_the_sample_reproduces_decision_015_2021(sample_plan: Plan) -> None:
+    by_fund = {f.name: sum((ln.budget for ln in sample_plan.lines_of(f)), Decimal(0))
+               for f in sample_plan.funds}
+    assert by_fund == {"Victims Fund": Decimal(805_212), "Community Safety Fund": Decimal(464_058)}
+    sources = {f.name: [s.amount for s in sample_plan.sources_of(f)] for f in sample_plan.funds}
+    assert sources == {"Victims Fund": [Decimal(884_000), Decimal(125_000)],
+                       "Community Safety Fund": [Decimal(556_000)]}
+    assert [len(sample_plan.lines_of(f)) for f in sample_plan.funds] == [10, 14]
+    assert [(t.label, t.amount) for t in sample_plan.totals] == [
+        ("Total", Decimal(805_212)), ("Total", Decimal(464_058))]
+    decision = sample_plan.decision
+    assert (decision.reference, decision.date, decision.year_label) == (
+        "015/2021", date(2021, 5, 28), "2021/22")
+    csf = [ln for ln in sample_plan.lines if ln.fund == "Community Safety Fund"]
+    assert {(ln.start, ln.end, ln.start_month_only) for ln in csf} == {
+        (date(2021, 4, 1), date(2022, 3, 31), True)}
+
+
+def test_every_value_knows_its_cell(sample_plan: Plan) -> None:
+    rape_crisis = next(ln for ln in sample_plan.lines if ln.service == "Rape Crisis")
+    assert (rape_crisis.at.sheet, rape_crisis.at.row) == ("Services", 9)
+    assert rape_crisis.at.cell("budget") == "L9"
+    assert rape_crisis.at.cell("end") == "G9"
+    assert sample_plan.funds[1].at.cell("allocation") == "B3"
+
+
+def test_ten_thousand_lines(tmp_path: Path) -> None:
+    """A big plan loads whole (its speed is measured by make bench, not here)."""
+    rows = [service_row(service=f"Service {i}", budget=Decimal("12.34")) for i in range(10_000)]
+    rows.append(["Total", *[""] * 10, Formula("=SUM(L2:L10001)", Decimal("123400.00"))])
+
+    def edit(c: WorkbookContent) -> None:
+        c.funds = [["Victims Fund", Decimal(1_009_000), "", ""], list(c.funds[1])]
+
+    result = load(make_workbook(tmp_path, services=rows, edit=edit))
+    assert result.findings == []
+    assert result.plan is not None
+    assert len(result.plan.lines) == 10_000
+    assert sum((ln.budget for ln in result.plan.lines), Decimal(0)) == Decimal("123400.00")
+
+
+# -- files that are not workbooks -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("zero-bytes.xlsx", "is an empty file (0 bytes), perhaps an interrupted copy"),
+        ("truncated.xlsx", "is damaged (an incomplete or corrupt .xlsx)"),
+        ("old-excel-format.xlsx", "is an old Excel 97-2003 (.xls) workbook; open it in Excel"),
+        ("password-protected.xlsx", "is password-protected (encrypted); open it in Excel, "
+                                    "remove the password"),
+        ("csv-renamed.xlsx", "is not an Excel workbook (it looks like text or CSV)"),
+        ("~$owner-file.xlsx", "is an Excel owner file (~$)"),
+        ("word-document-renamed.xlsx", "is a zip file but not an Excel workbook"),
+        ("zip-bomb.xlsx", "(a 'zip bomb'); it was not opened"),
+        ("billion-laughs.xlsx", "contains an XML document type declaration "
+                                "(xl/sharedStrings.xml)"),
+    ],
+)
+def test_files_that_are_not_workbooks_are_named_for_what_they_are(name: str, says: str) -> None:
+    started = time.perf_counter()
+    result = load(CORPUS / name)
+    assert time.perf_counter() - started < 5  # refused by sniffing, before any parser
+    assert result.plan is None
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-READ", "", "")]
+    assert result.findings[0].message == f"{name} {sniff(CORPUS / name)}."
+    assert says in result.findings[0].message
+
+
+def test_openpyxl_refuses_entity_expansion_through_defusedxml() -> None:
+    """Any other openpyxl reader in the project is safe from the billion laughs too."""
+    import openpyxl.xml
+    from defusedxml import DefusedXmlException
+    from openpyxl import load_workbook
+
+    assert openpyxl.xml.DEFUSEDXML
+    started = time.perf_counter()
+    with pytest.raises((DefusedXmlException, ValueError)):
+        load_workbook(CORPUS / "billion-laughs.xlsx", read_only=True)
+    assert time.perf_counter() - started < 5

@@ -1,0 +1,218 @@
+"""The values finance staff type (domain §2): money, dates, Yes/No, choices, names, file names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline import contract
+from pipeline.values import (
+    ValueProblem,
+    clean_text,
+    format_money,
+    normalise,
+    parse_choice,
+    parse_date,
+    parse_money,
+    parse_yes_no,
+    slugify,
+)
+
+# -- money --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (82661, "82661.00"),
+        (82661.0, "82661.00"),
+        (Decimal("82661"), "82661.00"),
+        ("£82,661", "82661.00"),
+        ("82,661.00", "82661.00"),
+        (" £ 750 ", "750.00"),
+        ("£\u00a0750", "750.00"),
+        ("1,151,444.09", "1151444.09"),
+        (1151444.09, "1151444.09"),
+        ("0", "0.00"),
+        (0.1 + 0.2, "0.30"),  # 0.30000000000000004: binary noise from a calculated cell
+        (82661.00000000001, "82661.00"),
+        (-0.0, "0.00"),
+    ],
+)
+def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> None:
+    amount = parse_money(raw)
+    assert isinstance(amount, Decimal)
+    assert str(amount) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("1,009k", '"1,009k", a shorthand'),
+        ("82k", "82000 for 82k"),
+        ("TBC", '"TBC", which is not an amount'),
+        ("-5,000", "reads -£5,000, a negative amount"),
+        (-5000, "negative"),
+        ("", "is blank"),
+        (None, "is blank"),
+        ("\u00a0", "is blank"),
+        (True, "not an amount"),
+        ("#REF!", "shows the Excel error #REF!"),
+        ("82661.125", "fractions of a penny"),
+        (Decimal("NaN"), "not an amount"),
+        (1e26, "more than £1 trillion"),
+        ("12/04/2021", "not an amount"),
+    ],
+)
+def test_money_that_is_not_an_amount_says_what_it_read_and_the_fix(raw: object,
+                                                                    fragment: str) -> None:
+    with pytest.raises(ValueProblem) as problem:
+        parse_money(raw)
+    assert fragment in str(problem.value)
+    assert any(word in str(problem.value) for word in ("enter", "type", "correct", "round",
+                                                        "check"))
+
+
+def test_money_sums_stay_exact() -> None:
+    budgets = [parse_money(v) for v in (260000.0, "£100,000", 82661, "18,351.00", 0.1, 0.2)]
+    assert sum(budgets, Decimal(0)) == Decimal("461012.30")
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(Decimal(1_009_000), "£1,009,000"), (Decimal("1151444.09"), "£1,151,444.09"),
+     (Decimal("750.00"), "£750"), (Decimal(-3000), "-£3,000")],
+)
+def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: str) -> None:
+    assert format_money(amount) == shown
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (datetime(2018, 10, 1), date(2018, 10, 1)),
+        (date(2018, 10, 1), date(2018, 10, 1)),
+        ("01/10/2018", date(2018, 10, 1)),  # day first: 1 October
+        ("1/4/21", date(2021, 4, 1)),
+        ("1 April 2021", date(2021, 4, 1)),
+        ("1st April 2021", date(2021, 4, 1)),
+        ("2nd Sept 2021", date(2021, 9, 2)),
+        ("31-03-2022", date(2022, 3, 31)),
+        ("2021-04-01", date(2021, 4, 1)),
+        (" 1\u00a0April  2021 ", date(2021, 4, 1)),
+    ],
+)
+def test_dates_are_read_day_first(raw: object, expected: date) -> None:
+    assert parse_date(raw) == (expected, False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "start", "end"),
+    [
+        ("April 2021", date(2021, 4, 1), date(2021, 4, 30)),
+        ("March 2022", date(2022, 3, 1), date(2022, 3, 31)),
+        ("Feb 2024", date(2024, 2, 1), date(2024, 2, 29)),
+    ],
+)
+def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(raw: str, start: date,
+                                                                      end: date) -> None:
+    assert parse_date(raw) == (start, True)
+    assert parse_date(raw, end=True) == (end, True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("31/02/2022", '"31/02/2022", which is not a date'),
+        ("2021-13-01", '"2021-13-01", which is not a date'),
+        ("04/30/2022", "looks month-first (US style); dates are read day-first, so type "
+                       "30/04/2022"),
+        ("TBC", "dd/mm/yyyy"),
+        ("", "is blank"),
+        (None, "is blank"),
+        (44287, "reads the number 44287, not a date"),
+        (True, "not a date"),
+    ],
+)
+def test_unreadable_dates_are_never_guessed(raw: object, fragment: str) -> None:
+    with pytest.raises(ValueProblem) as problem:
+        parse_date(raw)
+    assert fragment in str(problem.value)
+
+
+# -- Yes/No, choices, names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"),
+                         [("Yes", True), (" yes ", True), ("Y", True), ("No", False),
+                          ("NO", False), ("n", False)])
+def test_yes_no(raw: str, expected: bool) -> None:
+    assert parse_yes_no(raw) is expected
+
+
+def test_yes_no_refuses_anything_else() -> None:
+    with pytest.raises(ValueProblem, match='reads "Maybe"; enter Yes or No'):
+        parse_yes_no("Maybe")
+
+
+@pytest.mark.parametrize("raw", ["Voluntary & community", "voluntary and community",
+                                 " VOLUNTARY  &  COMMUNITY ", "Voluntary\u00a0&\u00a0community"])
+def test_choices_tolerate_case_spaces_and_ampersands(raw: str) -> None:
+    assert parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type") == (
+        "Voluntary & community")
+
+
+def test_an_unknown_choice_lists_the_known_ones() -> None:
+    with pytest.raises(ValueProblem) as problem:
+        parse_choice("SLA", contract.MECHANISMS, "mechanism")
+    assert str(problem.value) == ('reads "SLA", which is not a known mechanism; use one of: '
+                                  "Contract, Partnership agreement, Grant")
+
+
+@pytest.mark.parametrize("raw", ["Victims Fund", "victims fund ", " VICTIMS\u00a0FUND",
+                                 "Victims  Fund", "Victims\tFund\n"])
+def test_names_match_whatever_the_case_and_spacing(raw: str) -> None:
+    assert normalise(raw) == "victims fund"
+
+
+def test_clean_text_keeps_clean_text_and_tidies_the_rest() -> None:
+    assert clean_text("Rape Crisis") == "Rape Crisis"
+    assert clean_text("  Rape\u00a0 Crisis ") == "Rape Crisis"
+    assert clean_text(260000.0) == "260000"
+    assert clean_text(None) == ""
+
+
+# -- file names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("015/2021", "015-2021"),
+        ("2021/22", "2021-22"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..\\..\\Windows\\System32", "windows-system32"),
+        ("..", "untitled"),
+        ("", "untitled"),
+        ("CON", "ref-con"),
+        ("lpt1", "ref-lpt1"),
+        ("Café 015/2021", "cafe-015-2021"),
+        ("x" * 300, "x" * 80),
+    ],
+)
+def test_slugify_makes_safe_names(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize("text", ["../../etc", "/etc/passwd", "C:\\Windows", "~/.ssh", "\0", "..",
+                                  "a/../../b", "%2e%2e%2f", "015/2021\n../x"])
+def test_slugify_never_leaves_the_output_folder(text: str, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    target = (out / slugify(text) / "RfD.docx").resolve()
+    assert target.parent.parent == out.resolve()
