@@ -32,6 +32,9 @@ bench: $(STAMP)  ## speed and memory against the floor (bench/README.md)
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py
 	$(BIN)/python scripts/make_sample.py input/lincolnshire-2021-22.xlsx
 
+template: $(STAMP)  ## re-make templates/request-for-decision.docx from scripts/make_template.py
+	$(BIN)/python scripts/make_template.py
+
 clean:
 	rm -rf $(VENV) output/* .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info
 	touch output/.gitkeep
