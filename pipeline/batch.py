@@ -291,9 +291,11 @@ def sha256(path: Path) -> str:
 
 
 def _email_templates_sha() -> str:
-    from pipeline.mail import templates_sha256
-
-    return templates_sha256()
+    """One SHA-256 over templates/email.* (hashed here: importing pipeline.mail costs time)."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATE_DIR.glob("email.*")):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _config_key(config: Config) -> str:

@@ -194,10 +194,3 @@ def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
     return found
 
 
-def templates_sha256(template_dir: Path = TEMPLATE_DIR) -> str:
-    """One digest of both e-mail templates: an edited template means the .eml is rebuilt."""
-    digest = hashlib.sha256()
-    for name in TEMPLATES:
-        path = template_dir / name
-        digest.update(path.read_bytes() if path.is_file() else b"")
-    return digest.hexdigest()
