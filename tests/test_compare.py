@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, compare, find_previous
 from pipeline.load import load
+from pipeline.new_workbook import WorkbookContent
 from pipeline.reconcile import Reconciliation, reconcile
 from tests.workbooks import make_workbook, service_row
 
@@ -104,16 +106,21 @@ def test_moj_change_without_moving_lines(tmp_path: Path) -> None:
     assert "£884,000" in moj.message and "£900,000" in moj.message
 
 
-def test_renamed_provider_is_listed_not_silently_continued(
-        tmp_path: Path, sample_recon: Reconciliation, previous: Reconciliation) -> None:
-    def rename(content: object) -> None:
-        rows = [list(r) for r in content.services]  # type: ignore[attr-defined]
+def rename_provider(old: str, new: str) -> Callable[[WorkbookContent], None]:
+    """An edit of the sample that renames a delivery organisation on every line."""
+    def edit(content: WorkbookContent) -> None:
+        rows = [list(r) for r in content.services]
         for row in rows:
-            if row[1] == "Crimestoppers":
-                row[2] = "Crimestoppers Trust"
-        content.services = rows  # type: ignore[attr-defined]
+            if row[2] == old:
+                row[2] = new
+        content.services = rows
+    return edit
 
-    renamed = recon_of(make_workbook(tmp_path, edit=rename))
+
+def test_renamed_provider_is_listed_not_silently_continued(
+        tmp_path: Path, previous: Reconciliation) -> None:
+    renamed = recon_of(make_workbook(tmp_path,
+                                     edit=rename_provider("Crimestoppers", "Crimestoppers Trust")))
     result = compare(renamed, previous)
     [change] = [c for f in result.funds for c in f.lines if c.line.service == "Crimestoppers"]
     assert change.status == MOVED
@@ -124,13 +131,7 @@ def test_renamed_provider_is_listed_not_silently_continued(
 
 
 def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) -> None:
-    def abbreviate(content: object) -> None:
-        rows = [list(r) for r in content.services]  # type: ignore[attr-defined]
-        for row in rows:
-            if row[2] == "Lincolnshire County Council":
-                row[2] = "LCC"
-        content.services = rows  # type: ignore[attr-defined]
-
+    abbreviate = rename_provider("Lincolnshire County Council", "LCC")
     current = recon_of(make_workbook(tmp_path, edit=abbreviate))
     without = compare(current, previous)
     assert sum(c.status == MOVED for c in without.unmatched) == 3  # unique services only
