@@ -20,6 +20,11 @@ present; dates dd/mm/yyyy), so the template needs no filters. The fields a templ
   purpose, budget)
 - ``sources`` (fund, name, amount, ring_fenced, grant_reference), ``totals``, ``findings``
   (code, severity, location, message), ``document_control`` (name, value)
+- ``comparison``: ``None`` when last year's plan was not found, else previous_year,
+  previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
+  budget, change, percent, status; totals: label, previous, current, change, percent) and
+  ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
+  ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
 
 Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally) and
 ``StrictUndefined``: a misspelt field raises :class:`TemplateError` naming it and the template.
@@ -36,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import TEMPLATE_DIR
+from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
 from pipeline.findings import sorted_findings
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation, Reconciliation
@@ -223,6 +229,70 @@ def _source(source: FundingSource) -> Context:
     }
 
 
+# -- the year-on-year changes -----------------------------------------------------------------
+
+_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+ABSENT = "–"  # the amount of a year the line was not in the plan
+
+
+def signed_money(amount: Decimal) -> str:
+    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
+    return ("+" if amount > 0 else "") + format_money(amount)
+
+
+def _percent_change(previous: Decimal, current: Decimal) -> str:
+    return percent_text((current - previous) * 100 / previous if previous else None)
+
+
+def _fund_change(fund: FundChange) -> Context:
+    lines = []
+    for change in fund.lines:
+        line = change.line
+        note = _text(change.note)
+        lines.append({
+            "service": _text(line.service),
+            "organisation": _text(line.organisation),
+            "previous_budget": (format_money(change.previous_budget) if change.previous
+                                else ABSENT),
+            "budget": format_money(change.budget) if change.current else ABSENT,
+            "change": signed_money(change.change),
+            "percent": percent_text(change.percent),
+            "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
+        })
+    figures = [("Total committed", fund.previous_committed, fund.committed),
+               ("Allocation", fund.previous_allocation, fund.allocation)]
+    if fund.previous_moj or fund.moj:
+        figures.append(("MoJ grant", fund.previous_moj, fund.moj))
+    totals = [
+        {"label": label, "previous": format_money(previous), "current": format_money(current),
+         "change": signed_money(current - previous),
+         "percent": _percent_change(previous, current)}
+        for label, previous, current in figures
+    ]
+    return {"name": _text(fund.fund), "lines": lines, "totals": totals}
+
+
+def comparison_context(comparison: Comparison | None) -> Context | None:
+    """The "Changes from <previous year>" section's fields, or None without a comparison."""
+    if comparison is None:
+        return None
+    return {
+        "previous_year": _text(comparison.previous_year),
+        "previous_reference": _text(comparison.previous_reference),
+        "moved_count": sum(c.status == MOVED for c in comparison.unmatched),
+        "funds": [_fund_change(fund) for fund in comparison.funds],
+        "ended": [
+            {
+                "fund": _text(change.line.fund),
+                "service": _text(change.line.service),
+                "organisation": _text(change.line.organisation),
+                "previous_budget": format_money(change.previous_budget),
+            }
+            for change in comparison.ended
+        ],
+    }
+
+
 def _document_control_value(value: str) -> str:
     # Dates on the Document control sheet arrive as ISO text; show them as the form does.
     match = _ISO_DATETIME.match(value.strip())
@@ -264,6 +334,7 @@ def context(recon: Reconciliation) -> Context:
             {"name": _text(name), "value": _document_control_value(value)}
             for name, value in recon.plan.document_control
         ],
+        "comparison": comparison_context(recon.comparison),
     }
 
 

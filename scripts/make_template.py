@@ -578,6 +578,52 @@ def _appendix(doc: Doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def _changes(doc: Doc) -> None:
+    """Year on year, only when last year's plan was found: per fund, then what ends."""
+    tag(doc, "{%p if comparison %}")
+    heading = para(doc, "Changes from {{ comparison.previous_year }}", style="Heading 1")
+    heading.paragraph_format.page_break_before = True
+    para(doc, "This section compares the Commissioning Plan for {{ year }} with the plan for "
+         "{{ comparison.previous_year }} (decision {{ comparison.previous_reference }}). Budget "
+         "lines are matched by fund, service and delivery organisation, then by service alone.")
+    tag(doc, "{%p if comparison.moved_count %}")
+    para(doc, "A line marked Moved was matched by its service alone, to another fund or "
+         "provider: confirm it is the same service.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for fund in comparison.funds %}")
+    para(doc, "{{ fund.name }}", style="Heading 2")
+    amounts = (2, 3, 4, 5)
+    grid = table(doc, (36, 28, 22, 22, 22, 16, TEXT_WIDTH_MM - 146), 7)
+    header_row(grid, ("Service", "Delivery org.", "{{ comparison.previous_year }} (£)",
+                      "{{ year }} (£)", "Change (£)", "Change (%)", "Status"), amounts)
+    first_paragraph(grid.rows[1].cells[0], "{%tr for line in fund.lines %}")
+    data_row(grid.rows[2], ("{{ line.service }}", "{{ line.organisation }}",
+                            "{{ line.previous_budget }}", "{{ line.budget }}",
+                            "{{ line.change }}", "{{ line.percent }}", "{{ line.status }}"),
+             amounts)
+    first_paragraph(grid.rows[3].cells[0], "{%tr endfor %}")
+    first_paragraph(grid.rows[4].cells[0], "{%tr for total in fund.totals %}")
+    data_row(grid.rows[5], ("{{ total.label }}", "", "{{ total.previous }}",
+                            "{{ total.current }}", "{{ total.change }}", "{{ total.percent }}",
+                            ""), amounts, bold=True)
+    first_paragraph(grid.rows[6].cells[0], "{%tr endfor %}")
+    para(doc)
+    tag(doc, "{%p endfor %}")
+    para(doc, "Services that end", style="Heading 2")
+    tag(doc, "{%p if comparison.ended %}")
+    para(doc, "These services of the {{ comparison.previous_year }} plan are not in this plan. "
+         "Where a service is being decommissioned, work through the decommissioning checklist "
+         "(strategy Appendix 2).")
+    tag(doc, "{%p for line in comparison.ended %}")
+    para(doc, "{{ line.service }} ({{ line.organisation }}, {{ line.fund }}): "
+         "{{ line.previous_budget }} in {{ comparison.previous_year }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Every service of the {{ comparison.previous_year }} plan is in this plan.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
 def _reconciliation(doc: Doc) -> None:
     heading = para(doc, "Reconciliation", style="Heading 1")
     heading.paragraph_format.page_break_before = True
@@ -625,6 +671,7 @@ def build(path: Path = DEFAULT_PATH) -> Path:
     _sections(doc)
     _declaration(doc)
     _appendix(doc)
+    _changes(doc)
     _reconciliation(doc)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
