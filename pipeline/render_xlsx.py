@@ -2,7 +2,9 @@
 
 The workbook has a Summary sheet (one row per fund: allocation, funding sources, committed,
 unallocated, % committed, a total row and a chart), one sheet per fund with its service lines as
-an Excel table, and an About sheet (decision, source, licence).
+an Excel table, a Changes sheet when last year's plan was found (each line's and each fund's
+figures for both years, the change in pounds and per cent), and an About sheet (decision,
+source, licence).
 
 What makes it publishable:
 
@@ -32,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation, Reconciliation
 from pipeline.values import PENNY, clean_text, format_money, normalise, slugify
@@ -44,6 +47,7 @@ MAX_SHEET_NAME = 31  # Excel's limit
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would truncate with a warning
 # Excel compares sheet names case-insensitively; "History" is reserved by Excel.
 _RESERVED_SHEETS = ("summary", "about", "history")
+CHANGES_SHEET = "Changes"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
 # XML 1.0 cannot carry most control characters; tab and newline are kept.
@@ -119,13 +123,14 @@ def public_text(raw: str) -> str:
 # -- names ------------------------------------------------------------------------------------
 
 
-def sheet_names(fund_names: Sequence[str]) -> list[str]:
+def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = _RESERVED_SHEETS
+                ) -> list[str]:
     """A valid, unique sheet name for each fund (≤31 characters, none of ``[]:*?/\\``).
 
     Long or near-identical names are cut and numbered (``… (2)``); each fund sheet's title
     still carries the full name.
     """
-    taken = set(_RESERVED_SHEETS)
+    taken = {name.casefold() for name in reserved}
     names: list[str] = []
     for fund_name in fund_names:
         base = clean_text(_SHEET_FORBIDDEN.sub(" ", public_text(fund_name).replace("\n", " ")))
@@ -560,6 +565,142 @@ def _chart(workbook: Any, ws: Any, recon: Reconciliation, first: int, last: int,
                        f"{described}."})
 
 
+# -- the changes from last year ---------------------------------------------------------------
+
+_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from nothing
+
+
+def _percent_formula(previous: str, current: str, change: str) -> str:
+    # A blank year (new or ended line) or nothing last year has no % change, and no #DIV/0!.
+    return (f'=IF(OR({previous}="",{current}="",{previous}=0),"{NOT_APPLICABLE}",'
+            f"{change}/{previous})")
+
+
+def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal | str:
+    if previous is None or current is None or previous == 0:
+        return NOT_APPLICABLE
+    return ((current - previous) / previous).quantize(Decimal("1E-12"))
+
+
+def _write_amount(ws: Any, row: int, col: int, amount: Decimal | None, fmt: Any) -> None:
+    """A year's amount, or a blank cell for a year the line was not in the plan."""
+    if amount is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, _money(amount), fmt)
+
+
+def _write_change(ws: Any, row: int, previous_col: int, previous: Decimal | None,
+                  current: Decimal | None, money_fmt: Any, percent_fmt: Any) -> None:
+    """Last year, this year, then Change (£) and Change (%) as formulas with their values."""
+    _write_amount(ws, row, previous_col, previous, money_fmt)
+    _write_amount(ws, row, previous_col + 1, current, money_fmt)
+    before, now = _cell(row, previous_col), _cell(row, previous_col + 1)
+    change = _cell(row, previous_col + 2)
+    ws.write_formula(row, previous_col + 2, f"={now}-{before}", money_fmt,
+                     _money((current or Decimal(0)) - (previous or Decimal(0))))
+    ws.write_formula(row, previous_col + 3, _percent_formula(before, now, change), percent_fmt,
+                     _percent_value(previous, current))
+
+
+def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats,
+                   tables: set[str]) -> None:
+    """Every line's budget in both years, then each fund's allocation, MoJ grant, committed."""
+    previous_year = comparison.previous_year
+    changes = [change for fund in comparison.funds for change in fund.lines]
+    amounts = [a for f in comparison.funds for a in (
+        f.previous_allocation, f.allocation, f.previous_moj, f.moj)]
+    amounts += [a for c in changes for a in (c.previous_budget, c.budget)]
+    has_pence = any(a != a.to_integral_value() for a in amounts)
+    money_fmt = formats.money(has_pence)
+    _title(ws, formats, f"Changes from {previous_year} to {year}",
+           f"Each line and fund of this plan against the {previous_year} plan (decision "
+           f"{public_text(comparison.previous_reference)}). Lines are matched by fund, service "
+           "and delivery organisation, then by service alone (Moved). Figures are in pounds "
+           "(£); a blank amount: the line was not in that year's plan.")
+    headers = ["Fund", "Service", "Delivery organisation", "Status", "Note",
+               f"{previous_year} (£)", f"{year} (£)", "Change (£)", "Change (%)"]
+    previous_col = 5
+    widths = [22.0, 30.0, 24.0, 14.0, 24.0, 14.0, 14.0, 14.0, 11.0]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
+    _page_setup(ws)
+
+    first = HEADER_ROW + 1
+    for offset, change in enumerate(changes):
+        row = first + offset
+        line = change.line
+        texts = [public_text(line.fund), public_text(line.service),
+                 public_text(line.organisation), _STATUS[change.status],
+                 public_text(change.note)]
+        for col, text in enumerate(texts):
+            _put_text(ws, row, col, text, formats)
+        _fit_row(ws, row, zip(texts, widths, strict=False))
+        _write_change(ws, row, previous_col,
+                      change.previous.budget if change.previous else None,
+                      change.current.budget if change.current else None,
+                      money_fmt, formats.percent)
+    total_row = first + len(changes)
+    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
+                                     for h in headers]
+    columns[0]["total_string"] = "Total"
+    previous_total = sum((c.previous_budget for c in changes), Decimal(0))
+    current_total = sum((c.budget for c in changes), Decimal(0))
+    for col, amount in ((previous_col, previous_total), (previous_col + 1, current_total),
+                        (previous_col + 2, current_total - previous_total)):
+        letter = _col(col)
+        columns[col].update(format=money_fmt, total_value=_money(amount),
+                            total_function=f"SUM({letter}{first + 1}:{letter}{total_row})")
+    before, now = _cell(total_row, previous_col), _cell(total_row, previous_col + 1)
+    columns[previous_col + 3].update(
+        format=formats.percent,
+        total_function=_percent_formula(before, now, _cell(total_row, previous_col + 2))[1:],
+        total_value=_percent_value(previous_total, current_total),
+    )
+    if changes:
+        ws.add_table(HEADER_ROW, 0, total_row, len(headers) - 1, {
+            "name": _table_name("Changes", "by_line", tables),
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        })
+        _total_row(ws, total_row, columns, formats, has_pence)
+    else:
+        for col, header in enumerate(headers):
+            ws.write_string(HEADER_ROW, col, header, formats.header)
+        _put_text(ws, first, 0, "Neither plan has service lines.", formats)
+        total_row = first
+
+    # Each fund's figures: taken from each year's plan, so a line moved between funds counts
+    # in the fund it was in that year.
+    heading_row = total_row + 2
+    _write_text(ws, heading_row, 0, "Fund totals", formats, formats.bold)
+    fund_header = heading_row + 1
+    fund_headers = ["Fund", "Figure", f"{previous_year} (£)", f"{year} (£)", "Change (£)",
+                    "Change (%)"]
+    row = fund_header + 1
+    for fund in comparison.funds:
+        figures = [("Allocation", fund.previous_allocation, fund.allocation)]
+        if fund.previous_moj or fund.moj:
+            figures.append(("MoJ grant", fund.previous_moj, fund.moj))
+        figures.append(("Committed", fund.previous_committed, fund.committed))
+        for label, previous, current in figures:
+            name = public_text(fund.fund)
+            _put_text(ws, row, 0, name, formats)
+            _put_text(ws, row, 1, label, formats)
+            _fit_row(ws, row, [(name, widths[0])])
+            _write_change(ws, row, 2, previous, current, money_fmt, formats.percent)
+            row += 1
+    if row > fund_header + 1:
+        ws.add_table(fund_header, 0, row - 1, len(fund_headers) - 1, {
+            "name": _table_name("Changes", "by_fund", tables),
+            "style": TABLE_STYLE,
+            "columns": [{"header": h, "header_format": formats.header} for h in fund_headers],
+        })
+
+
 # -- about ------------------------------------------------------------------------------------
 
 
@@ -584,7 +725,11 @@ def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publish
                     "less the committed budget lines; % committed is committed as a share of "
                     "the allocation. Totals are formulas over the figures above them."),
         ("Contents", "Summary: one row per fund with its funding sources and a chart. One "
-                     "sheet per fund: its service lines. About: this sheet."),
+                     "sheet per fund: its service lines. "
+                     + (f"{CHANGES_SHEET}: what changed since the "
+                        f"{recon.comparison.previous_year} plan, line by line and fund by "
+                        "fund. " if recon.comparison else "")
+                     + "About: this sheet."),
         ("Licence", LICENCE),
         ("Licence address", LICENCE_URL),
     ]
@@ -652,7 +797,9 @@ def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
     tables: set[str] = set()
 
     summary_ws = workbook.add_worksheet("Summary")
-    names = sheet_names([rec.fund.name for rec in recon.funds])
+    comparison = recon.comparison
+    reserved = (*_RESERVED_SHEETS, CHANGES_SHEET) if comparison else _RESERVED_SHEETS
+    names = sheet_names([rec.fund.name for rec in recon.funds], reserved)
     fund_sheets: list[_FundSheet] = []
     fund_worksheets = []
     for rec, name in zip(recon.funds, names, strict=True):
@@ -661,11 +808,14 @@ def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
         total = (_cell(HEADER_ROW + 1 + len(rec.lines), len(_LINE_COLUMNS) - 1)
                  if rec.lines else None)
         fund_sheets.append(_FundSheet(rec, name, total))
+    changes_ws = workbook.add_worksheet(CHANGES_SHEET) if comparison else None
     about_ws = workbook.add_worksheet("About")
 
     _summary_sheet(workbook, summary_ws, recon, fund_sheets, formats, tables)
     for ws, sheet in zip(fund_worksheets, fund_sheets, strict=True):
         _fund_sheet(ws, sheet, decision.year_label, formats, tables)
+    if changes_ws is not None and comparison is not None:
+        _changes_sheet(changes_ws, comparison, decision.year_label, formats, tables)
     _about_sheet(about_ws, recon, stamp, publisher, formats, tables)
     summary_ws.activate()
     workbook.close()
