@@ -160,3 +160,129 @@ def test_random_services_cells_give_findings_or_a_plan(rows: list[list[Any]],
                            Decimal(0))
             assert fund.committed == expected
             assert all(isinstance(ln.budget, Decimal) for ln in fund.lines)
+
+
+# -- the command line on every case (issue 8: human output, findings.json, exit code, outputs) --
+
+ERROR_CASES = [c for c in CASES if any(e["code"].startswith("E-") for e in c["expect"])]
+CLEAN_CASES = [c for c in CASES if c not in ERROR_CASES]
+OWNER_FILE = "~$owner-file.xlsx"  # skipped by the batch with a note, never loaded
+
+
+def cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as command
+
+    return CliRunner().invoke(command, list(args))
+
+
+def expected_of(case: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return sorted((e["code"], e["sheet"], e["cell"]) for e in case["expect"])
+
+
+def from_json(findings: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    # A run also notes that no previous year's plan was found to compare with.
+    return sorted((f["code"], f["sheet"], f["cell"]) for f in findings
+                  if f["code"] not in {*LEFT_OUT, "I-NO-PREVIOUS"})
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["file"] != OWNER_FILE],
+                         ids=[c["file"] for c in CASES if c["file"] != OWNER_FILE])
+def test_check_json_gives_the_cases_findings(case: dict[str, Any]) -> None:
+    import json
+
+    result = cli("check", "--json", str(CORPUS / case["file"]))
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert result.exit_code == (1 if case in ERROR_CASES else 0), result.output
+    report = json.loads(result.stdout)
+    (workbook,) = report["workbooks"]
+    assert from_json(workbook["findings"]) == expected_of(case)
+    codes = {e["code"] for e in case["expect"]}
+    assert workbook["status"] == ("unreadable" if "E-READ" in codes
+                                  else "errors" if case in ERROR_CASES else "ok")
+    for finding in workbook["findings"]:
+        assert finding["file"].endswith(case["file"])
+
+
+@pytest.mark.parametrize("case", [c for c in ERROR_CASES if c["file"] != OWNER_FILE],
+                         ids=[c["file"] for c in ERROR_CASES if c["file"] != OWNER_FILE])
+def test_build_of_a_bad_workbook_writes_only_its_findings(case: dict[str, Any],
+                                                          tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "output"
+    result = cli("build", str(CORPUS / case["file"]), "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert "internal error" not in result.output + result.stderr
+    for wanted in case["expect"]:
+        if wanted["code"].startswith("E-"):
+            assert wanted["code"] in result.output
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert not [p for p in written if p.suffix in (".docx", ".xlsx", ".pdf", ".eml")], written
+    (findings_json,) = [p for p in written if p.name == "findings.json"]
+    assert findings_json.resolve().is_relative_to(out.resolve())
+    workbook = json.loads(findings_json.read_text("utf-8"))
+    assert from_json(workbook["findings"]) == expected_of(case)
+
+
+def test_the_owner_file_is_skipped_with_a_note(tmp_path: Path) -> None:
+    result = cli("build", str(CORPUS / OWNER_FILE), "--out", str(tmp_path / "output"))
+    assert result.exit_code == 0
+    assert "Traceback" not in result.output + result.stderr
+    assert not list((tmp_path / "output").rglob("*.docx"))
+
+
+@pytest.mark.parametrize("case", CLEAN_CASES, ids=[c["file"] for c in CLEAN_CASES])
+def test_build_of_a_messy_but_valid_workbook_writes_its_outputs(case: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    result = cli("build", str(CORPUS / case["file"]), "--out", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert [p.suffix for p in written if p.suffix in (".docx", ".xlsx")] != []
+    for path in written:
+        assert path.resolve().is_relative_to(out.resolve()), path
+
+
+def test_a_hostile_file_gives_no_traceback_in_a_real_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    names = ["zip-bomb.xlsx", "billion-laughs.xlsx", "password-protected.xlsx", "truncated.xlsx"]
+    run = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "build",
+         *(str(CORPUS / n) for n in names),
+         "--out", str(tmp_path / "output")],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.strip() == "", run.stderr
+    for name in names:
+        assert name in run.stdout
+
+
+def _public_summary(case: str, out: Path) -> Path:
+    assert cli("build", str(CORPUS / case), "--out", str(out)).exit_code == 0
+    (summary,) = out.rglob("commissioning-summary-*.xlsx")
+    return summary
+
+
+def test_formula_injection_names_are_text_in_the_public_summary(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(_public_summary("formula-injection-names.xlsx", tmp_path))
+    cells = {c.value: c.data_type for ws in book.worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str)}
+    for name in ("=cmd|' /C calc'!A0", "+SUM(1)", "@x", "-2+3"):
+        assert cells.get(name) == "s", name  # a string cell, never a formula
+
+
+def test_personal_data_typed_into_provision_is_not_published(tmp_path: Path) -> None:
+    import zipfile
+
+    summary = _public_summary("personal-data-in-provision.xlsx", tmp_path)
+    with zipfile.ZipFile(summary) as archive:
+        text = b"".join(archive.read(n) for n in archive.namelist())
+    assert b"jane.smith@nwch.org.uk" not in text
+    assert b"01522 947406" not in text
