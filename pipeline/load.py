@@ -200,13 +200,14 @@ def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
     formula saved with no result (written by a program, never opened in Excel) or one whose
     saved result is an Excel error such as ``#REF!``.
     """
-    carry = b""
+    carry, start = b"", 0  # carry: the unscanned tail, and 512 bytes before it for context
     while True:
         block = stream.read(_SCAN_CHUNK)
         data = carry + block
-        start = min(len(carry), 512) if carry else 0
         stop = len(data) if not block else max(start, len(data) - _SCAN_TAIL)
-        for tag in _FORMULA_TAG.finditer(data, start, stop):
+        for tag in _FORMULA_TAG.finditer(data, start):
+            if tag.start() >= stop:
+                break  # scanned with the next chunk, where its whole cell is in view
             opens = list(_CELL_OPEN.finditer(data, max(0, tag.start() - 512), tag.start()))
             close = _CELL_CLOSE.search(data, tag.start())
             if not opens or close is None:
@@ -234,7 +235,8 @@ def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
                     "not Excel); open the workbook in Excel, let it calculate, and save it")
         if not block:
             return
-        carry = data[max(0, stop - 512):]
+        keep = max(0, stop - 512)
+        carry, start = data[keep:], stop - keep
 
 
 def _formula_problems(path: Path) -> dict[str, dict[tuple[int, int], str]]:

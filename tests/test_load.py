@@ -332,3 +332,39 @@ def test_openpyxl_refuses_entity_expansion_through_defusedxml() -> None:
     with pytest.raises((DefusedXmlException, ValueError)):
         load_workbook(CORPUS / "billion-laughs.xlsx", read_only=True)
     assert time.perf_counter() - started < 5
+
+
+# -- the formula scan -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("chunk", "tail"),
+                         [(8 * 1024 * 1024, 64 * 1024), (997, 300), (64, 200), (1, 100)])
+def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
+        chunk: int, tail: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of any size, as long as the tail kept between them is longer than a cell."""
+    import io
+
+    from pipeline import load as loader
+
+    monkeypatch.setattr(loader, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(loader, "_SCAN_TAIL", tail)
+    cells = []
+    for r in range(1, 400):
+        if r % 7 == 0:
+            cells.append(f'<c r="L{r}" s="4"><f>SUM(L1:L{r - 1})</f><v></v></c>')
+        elif r % 11 == 0:
+            cells.append(f'<x:c r="AB{r}" t="e"><x:f>#REF!&amp;"&quot;"</x:f>'
+                         "<x:v>#REF!</x:v></x:c>")
+        elif r % 13 == 0:
+            cells.append(f'<c r="B{r}"><f>1+1</f><v>2</v></c>')  # saved result: no problem
+        else:
+            cells.append(f'<c r="A{r}" t="s"><v>{r}</v></c>')
+    xml = ("<f>" + "".join(cells)).encode()  # a stray <f> before any cell is ignored
+    found = list(loader._scan_formulas(io.BytesIO(xml)))
+    expected_uncached = [(r, 12) for r in range(1, 400) if r % 7 == 0]
+    expected_errors = [(r, 28) for r in range(1, 400) if r % 11 == 0 and r % 7 != 0]
+    assert sorted((r, c) for r, c, _ in found) == sorted(expected_uncached + expected_errors)
+    problems = {(r, c): p for r, c, p in found}
+    assert problems[(7, 12)].startswith("holds the formula =SUM(L1:L6) with no saved result")
+    assert problems[(11, 28)] == ('shows the Excel error #REF! from the formula =#REF!&"""; '
+                                  "correct the formula in Excel and save the workbook")
