@@ -593,7 +593,7 @@ def _changes(doc: Doc) -> None:
     tag(doc, "{%p for fund in comparison.funds %}")
     para(doc, "{{ fund.name }}", style="Heading 2")
     amounts = (2, 3, 4, 5)
-    grid = table(doc, (36, 28, 22, 22, 22, 16, TEXT_WIDTH_MM - 146), 7)
+    grid = table(doc, (35, 28, 22, 22, 22, 18, TEXT_WIDTH_MM - 147), 7)
     header_row(grid, ("Service", "Delivery org.", "{{ comparison.previous_year }} (£)",
                       "{{ year }} (£)", "Change (£)", "Change (%)", "Status"), amounts)
     first_paragraph(grid.rows[1].cells[0], "{%tr for line in fund.lines %}")

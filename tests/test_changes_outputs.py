@@ -559,3 +559,14 @@ def test_without_a_comparison_the_document_is_exactly_as_before(
             return archive.read("word/document.xml")
 
     assert document_xml(tmp_path / "now.docx") == document_xml(tmp_path / "then.docx")
+
+
+def test_signed_money_and_a_fund_called_changes() -> None:
+    from pipeline.render_docx import signed_money
+    from pipeline.render_xlsx import CHANGES_SHEET, sheet_names
+
+    assert [signed_money(Decimal(v)) for v in ("2272.73", "-19400", "0", "0.00")] == [
+        "+£2,272.73", "-£19,400", "£0", "£0"]
+    assert sheet_names(["Changes"]) == ["Changes"]  # no comparison: the name is free
+    assert sheet_names(["Changes"], ("summary", "about", "history", CHANGES_SHEET)) == [
+        "Changes (2)"]
