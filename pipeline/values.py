@@ -1,8 +1,8 @@
 """Reading the values finance staff type into cells, and showing them back.
 
-Every parser takes the raw cell value (as openpyxl returns it) and returns a typed value or
-raises :class:`ValueProblem` whose message says what was seen and how to fix it. Money never
-passes through a float sum: a float cell becomes ``Decimal(repr(value))`` once, here.
+Every parser takes the raw cell value (as the workbook reader returns it) and returns a typed
+value or raises :class:`ValueProblem` whose message says what was seen and how to fix it. Money
+never passes through a float sum: a float cell becomes ``Decimal(repr(value))`` once, here.
 """
 
 from __future__ import annotations
