@@ -402,8 +402,10 @@ class _Reader:
                 )
         return None
 
-    def _rows(self, sheet: _Sheet, spec: TableSheet) -> Iterator[tuple[int, dict[str, int]]] | None:
-        found = self._header(sheet, spec)
+    def _rows(self, sheet: _Sheet, spec: TableSheet,
+              layout: tuple[int, dict[str, int]] | None = None,
+              ) -> Iterator[tuple[int, dict[str, int]]] | None:
+        found = layout or self._header(sheet, spec)
         if found is None:
             return None
         header_row, mapping = found
@@ -457,8 +459,21 @@ class _Reader:
         return text
 
     # -- sheets ---------------------------------------------------------------------------
+    def _headerless_decision(self, sheet: _Sheet) -> tuple[int, dict[str, int]] | None:
+        """A Decision sheet typed without its Field/Value header row: the field names stand
+        in a column with their values on the right. Read it as if the header were there."""
+        for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
+            if len(_map_columns(sheet.rows[r - 1], contract.DECISION)) == 2:
+                return None  # there is a header: read normally
+        names = {normalise(f.name) for f in contract.DECISION_FIELDS}
+        for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
+            for c, value in enumerate(sheet.rows[r - 1], start=1):
+                if normalise(value) in names:
+                    return r - 1, {"field": c, "value": c + 1}
+        return None
+
     def _decision(self, sheet: _Sheet) -> Decision | None:
-        rows = self._rows(sheet, contract.DECISION)
+        rows = self._rows(sheet, contract.DECISION, self._headerless_decision(sheet))
         if rows is None:
             return None
         by_name = {normalise(f.name): f for f in contract.DECISION_FIELDS}

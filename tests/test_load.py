@@ -118,6 +118,11 @@ def canonical_fund(plan: Plan) -> None:
     assert {ln.fund for ln in plan.lines} == {"Victims Fund"}
 
 
+def decision_015(plan: Plan) -> None:
+    assert (plan.decision.reference, plan.decision.date) == ("015/2021", date(2021, 5, 28))
+    assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
+
+
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
     """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
     for i, row in enumerate(book["Services"][2:]):
@@ -222,6 +227,8 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: book.__setitem__("Decision", [
             r for r in book["Decision"] if not str(r[0]).startswith("Recommendation")])),
         [("E-REQUIRED", "Decision", "", 'no "Recommendation 1" row')]),
+    "a Decision sheet without its Field/Value header": Quirk(
+        with_book(lambda book: book["Decision"].pop(0)), check=decision_015),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines),
 }
