@@ -132,7 +132,8 @@ SERVICES = TableSheet(
             "budget",
             "Budget (£)",
             aliases=("Budget", "Budget £"),
-            pattern=r"\d{4}/\d{2} budget( \(£\)| £)?",
+            # "2021/22 budget (£)" as in the seed, or "Budget 2021/22 (£)"
+            pattern=r"(\d{4}/\d{2} budget|budget \d{4}/\d{2})( \(£\)| £)?",
             width=16,
         ),
     ),

@@ -38,6 +38,7 @@ from pipeline.values import (
     normalise,
     parse_choice,
     parse_date,
+    parse_end_date,
     parse_money,
     parse_yes_no,
 )
@@ -690,11 +691,13 @@ class _Reader:
             cells[key] = f"{column_letter(mapping[key])}{r}"
             parsed[key] = self._parse(sheet, r, mapping[key], key, parser, *args)
         cells["end"] = f"{column_letter(mapping['end'])}{r}"
-        end = self._parse(sheet, r, mapping["end"], "end", lambda v: parse_date(v, end=True))
+        end = self._parse(sheet, r, mapping["end"], "end", parse_end_date)
         if _FAILED in text.values() or _FAILED in parsed.values() or end is _FAILED:
             return None
         start_date, start_month = parsed["start"]
-        end_date, end_month = end
+        end_date, end_month, options_in_end = end
+        if options_in_end and not text["extension_options"]:
+            text["extension_options"] = options_in_end
         return ServiceLine(
             fund=self._canonical_fund(text["fund"], funds),
             service=text["service"],

@@ -185,6 +185,21 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     raise ValueProblem(f'reads "{text}", which is not a date: {hint}')
 
 
+_END_WITH_OPTIONS = re.compile(r"(?P<date>[^()]+?)\s*\((?P<options>[^()]+)\)")
+
+
+def parse_end_date(raw: object) -> tuple[date, bool, str]:
+    """An end date, also as the seed prints it with its extension options in brackets:
+    ``31/03/2022 (1 x 12 months option to 31/03/2023)`` -> (date, month_only, options)."""
+    if isinstance(raw, str):
+        match = _END_WITH_OPTIONS.fullmatch(clean_text(raw))
+        if match:
+            end, month_only = parse_date(match["date"], end=True)
+            return end, month_only, match["options"].strip()
+    end, month_only = parse_date(raw, end=True)
+    return end, month_only, ""
+
+
 def format_date(value: date, month_only: bool = False) -> str:
     """``01/04/2021``, or ``April 2021`` for a date typed as a month."""
     if month_only:

@@ -118,6 +118,12 @@ def canonical_fund(plan: Plan) -> None:
     assert {ln.fund for ln in plan.lines} == {"Victims Fund"}
 
 
+def extension_in_end_date(plan: Plan) -> None:
+    line = plan.lines[1]
+    assert (line.end, line.extension_options) == (date(2022, 3, 31),
+                                                  "1 x 12 months option to 31/03/2023")
+
+
 def decision_015(plan: Plan) -> None:
     assert (plan.decision.reference, plan.decision.date) == ("015/2021", date(2021, 5, 28))
     assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
@@ -229,6 +235,11 @@ QUIRKS: dict[str, Quirk] = {
         [("E-REQUIRED", "Decision", "", 'no "Recommendation 1" row')]),
     "a Decision sheet without its Field/Value header": Quirk(
         with_book(lambda book: book["Decision"].pop(0)), check=decision_015),
+    "end dates typed with their extension options, as in the seed": Quirk(
+        with_services(two_lines(end="31/03/2022 (1 x 12 months option to 31/03/2023)")),
+        check=extension_in_end_date),
+    "the budget header written 'Budget 2021/22 (£)'": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines),
 }

@@ -16,6 +16,7 @@ from pipeline.values import (
     normalise,
     parse_choice,
     parse_date,
+    parse_end_date,
     parse_money,
     parse_yes_no,
     slugify,
@@ -147,6 +148,23 @@ def test_unreadable_dates_are_never_guessed(raw: object, fragment: str) -> None:
 
 
 # -- Yes/No, choices, names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("31/03/2022 (1 x 12 months option to 31/03/2023)",
+     (date(2022, 3, 31), False, "1 x 12 months option to 31/03/2023")),
+    ("March 2022 (option to extend)", (date(2022, 3, 31), True, "option to extend")),
+    ("30/09/2024", (date(2024, 9, 30), False, "")),
+    (date(2024, 9, 30), (date(2024, 9, 30), False, "")),
+])
+def test_an_end_date_may_carry_its_extension_options_as_the_seed_prints_them(
+        raw: object, expected: tuple[date, bool, str]) -> None:
+    assert parse_end_date(raw) == expected
+
+
+def test_an_end_date_with_brackets_but_no_date_is_still_refused() -> None:
+    with pytest.raises(ValueProblem, match="not a date"):
+        parse_end_date("TBC (subject to funding)")
 
 
 @pytest.mark.parametrize(("raw", "expected"),
