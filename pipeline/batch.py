@@ -445,17 +445,16 @@ class _Builder:
         ``targets[0]``/``temps[0]`` is the Word report. A PDF that cannot be made is a W-PDF
         warning, not a failed build; no Circulation sheet means no e-mail (I-NO-CIRCULATION).
         """
-        from pipeline import mail
         from pipeline.pdf import PdfError, pdf_name, to_pdf
 
-        attachments = [mail.Attachment(targets[0].name, temps[0])]
+        attachments: list[tuple[str, Path]] = [(targets[0].name, temps[0])]
         if self.config.pdf:
             target = folder / pdf_name(targets[0].name)
             temps.append(_temp_beside(target))
             try:
                 to_pdf(temps[0], temps[-1])
                 targets.append(target)
-                attachments.append(mail.Attachment(target.name, temps[-1]))
+                attachments.append((target.name, temps[-1]))
             except PdfError as error:
                 temps.pop().unlink(missing_ok=True)
                 result.findings.append(Finding("W-PDF", result.file, f"No PDF was made: {error}"))
@@ -466,7 +465,10 @@ class _Builder:
                 "report goes to for sign-off. Add a sheet named Circulation with the columns "
                 "Role, Name and E-mail to have the build prepare it."))
             return
-        message = mail.compose(recon, result.findings, attachments)
+        from pipeline import mail  # only now: most plans have no Circulation sheet
+
+        message = mail.compose(recon, result.findings,
+                               [mail.Attachment(name, path) for name, path in attachments])
         target = folder / mail.email_name(recon.decision)
         temps.append(_temp_beside(target))
         temps[-1].write_bytes(mail.to_bytes(message))

@@ -9,6 +9,7 @@ python-calamine into rows that keep their cell addresses; each value is parsed b
 from __future__ import annotations
 
 import functools
+import html
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
-from xml.sax.saxutils import unescape
 
 from pipeline import contract
 from pipeline.contract import TableSheet
@@ -60,7 +60,6 @@ _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\"")
 _ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_QUOTES = {"&quot;": '"', "&apos;": "'"}
 _SCAN_CHUNK = 8 * 1024 * 1024
 _SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
 
@@ -222,8 +221,10 @@ def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
             for letter in ref.group(1).decode():
                 col = col * 26 + ord(letter) - 64
             text = _FORMULA_TEXT.search(cell)
-            formula = (unescape((text.group(1) or b"").decode("utf-8", "replace"), _XML_QUOTES)
-                       if text else "")
+            # html.unescape knows XML's five entities and character references, and unlike
+            # xml.sax.saxutils it does not import urllib and email at start-up.
+            raw = (text.group(1) or b"") if text else b""
+            formula = html.unescape(raw.decode("utf-8", "replace"))
             shown = f"the formula ={formula}" if formula else "a formula"
             error = _ERROR_VALUE.search(cell) if b' t="e"' in head else None
             if error is not None:
