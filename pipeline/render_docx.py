@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline import TEMPLATE_DIR
+from pipeline import TEMPLATE_DIR, cache
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
 from pipeline.findings import sorted_findings
 from pipeline.model import Decision, FundingSource
@@ -419,6 +419,10 @@ def _template_class() -> Any:
             xml = self.patch_xml(raw)
             return str(self.render_xml_part(xml, self.docx._part, context, jinja_env))
 
+        def patch_xml(self, src_xml: str) -> str:
+            # Depends on the template alone: done once per template, not once per build.
+            return cache.text("docxtpl-patch", src_xml, super().patch_xml)
+
         def resolve_listing(self, xml: str) -> str:
             if _LISTING_CHARS.search(xml) is None:
                 return xml
@@ -432,6 +436,25 @@ def _template_class() -> Any:
             return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
 
     return Template
+
+
+def _environment() -> type[Any]:
+    """A Jinja environment whose compiled templates are kept in :mod:`pipeline.cache`."""
+    import jinja2
+
+    class Environment(jinja2.Environment):
+        def compile(self, source: Any, name: str | None = None, filename: str | None = None,
+                    raw: bool = False, defer_init: bool = False) -> Any:
+            def fresh() -> Any:
+                return super(Environment, self).compile(  # type: ignore[call-overload]
+                    source, name, filename, raw, defer_init)
+
+            if raw or defer_init or name is not None or not isinstance(source, str):
+                return fresh()
+            settings = f"jinja:{self.autoescape!r}:{self.undefined.__name__}"
+            return cache.code(settings, source, fresh)
+
+    return Environment
 
 
 def _fill_empty_cells(document: Any) -> None:
@@ -482,7 +505,7 @@ def render_docx(recon: Reconciliation, target: Path | IO[bytes],
         raise TemplateError(f"the Word template {template} is not a readable .docx "
                             f"({type(error).__name__}: {error}); rebuild it with "
                             "scripts/make_template.py") from error
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = _environment()(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
         document.render(ctx, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as error:

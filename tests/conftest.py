@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,9 @@ import pytest
 from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation, reconcile
+
+# The template cache (pipeline/cache.py) of the test run is its own, never the user's.
+os.environ["PCC_REPORT_CACHE"] = tempfile.mkdtemp(prefix="pcc-report-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "input" / "lincolnshire-2021-22.xlsx"
