@@ -308,7 +308,12 @@ class _Reader:
         for spec in (contract.DECISION, *contract.TABLE_SHEETS, contract.DOCUMENT_CONTROL):
             sheet = next((s for s in sheets if spec.matches(s.title)), None)
             if sheet is None:
-                if spec.required:
+                hidden_match = next((t for t in hidden if spec.matches(t)), None)
+                if spec.required and hidden_match:
+                    self.add("E-SHEET", f'The "{hidden_match}" sheet is hidden, so it was not '
+                             "read; unhide it in Excel (right-click a sheet tab > Unhide).",
+                             sheet=hidden_match)
+                elif spec.required:
                     self.add(
                         "E-SHEET",
                         f'No "{spec.name}" sheet. Sheets found: {found}. Add a sheet named '

@@ -192,6 +192,11 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: book.pop("Funds")),
         [("E-SHEET", "", "", 'No "Funds" sheet. Sheets found: "Decision", "Funding sources", '
                              '"Services", "Document control". Add a sheet named "Funds"')]),
+    "the Services sheet hidden": Quirk(
+        with_book(lambda book: None, hidden={"Services": "hidden"}),
+        [("I-HIDDEN", "Services", "", 'Hidden sheet "Services" was ignored'),
+         ("E-SHEET", "Services", "", 'The "Services" sheet is hidden, so it was not read; '
+                                     "unhide it")]),
     "a missing column": Quirk(
         with_book(renamed("Services", {"Provision": "Notes"})),
         [("E-COLUMN", "Services", "3:3", 'Column "Provision" is missing. Headers found in row 3: '
