@@ -18,7 +18,8 @@ present; dates dd/mm/yyyy), so the template needs no filters. The fields a templ
   ``{allocation, supplemented, these}``), sources, lines (service, organisation,
   organisation_type, provision, start, end, extension_options, mechanism, how_commissioned,
   purpose, budget)
-- ``sources`` (fund, name, amount, ring_fenced, grant_reference), ``totals``, ``findings``
+- ``sources`` (fund, name, amount, ring_fenced, grant_reference, and for a ring-fenced source
+  committed and uncommitted, else ""), ``totals``, ``findings``
   (code, severity, location, message), ``document_control`` (name, value)
 - ``comparison``: ``None`` when last year's plan was not found, else previous_year,
   previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
@@ -35,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -126,22 +127,37 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _grant_amount_format(amounts: Iterable[Decimal]) -> Callable[[Decimal], str]:
+    """``£0.884m`` as the seed writes a grant, when that is exact for every figure of the
+    sentence; otherwise the pounds and pence of the grant letter (``£654,321.09``).
+
+    Rounded to £0.001m, £1,234,567.89 + £456,789.12 + £210,000.50 would read £1.235m +
+    £0.457m + £0.210m = £1.901m, a sum that does not add up, and a grant of £412,345.67
+    would read £0.412m beside a fund heading of £412,345.67.
+    """
+    if all(a % 1000 == 0 for a in amounts):
+        return format_millions
+    return format_money
+
+
 def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
     """The pieces of the "Ministry of Justice has confirmed ..." sentence, or None.
 
     One stream: ``Victims' Services Grant allocation will be £0.884m``; several: ``allocations
     will be £0.884m for the Victims' Services Grant and £0.300m for the ... (£1.184m in
-    total)``. ``supplemented`` when the fund also has money that is not from the MoJ.
+    total)``; in pounds and pence when millions would round (:func:`_grant_amount_format`).
+    ``supplemented`` when the fund also has money that is not from the MoJ.
     """
     moj = rec.moj_sources
     if not moj:
         return None
+    total = sum((s.amount for s in moj), Decimal(0))
+    amount = _grant_amount_format((*(s.amount for s in moj), total))
     if len(moj) == 1:
-        allocation = f"{_grant_name(moj[0])} allocation will be {format_millions(moj[0].amount)}"
+        allocation = f"{_grant_name(moj[0])} allocation will be {amount(moj[0].amount)}"
     else:
-        total = sum((s.amount for s in moj), Decimal(0))
-        parts = [f"{format_millions(s.amount)} for the {_grant_name(s)}" for s in moj]
-        allocation = f"allocations will be {_join(parts)} ({format_millions(total)} in total)"
+        parts = [f"{amount(s.amount)} for the {_grant_name(s)}" for s in moj]
+        allocation = f"allocations will be {_join(parts)} ({amount(total)} in total)"
     local = any(not s.is_moj for s in rec.sources)
     return {
         "allocation": _text(allocation),
@@ -213,19 +229,24 @@ def _fund(rec: FundReconciliation) -> Context:
         "legal_basis": _text(rec.fund.legal_basis),
         "description": paragraphs(rec.fund.description),
         "moj": moj_narrative(rec),
-        "sources": [_source(s) for s in rec.sources],
+        "sources": [_source(s, rec) for s in rec.sources],
         "lines": lines,
         "line_count": len(lines),
     }
 
 
-def _source(source: FundingSource) -> Context:
+def _source(source: FundingSource, rec: FundReconciliation) -> Context:
+    """A source; a ring-fenced one (each MoJ stream) also with what its fund's lines use of it
+    and what is left, as reported back to the grant body. Blank for other money."""
+    use = next((u for u in rec.ring_fence if u.source is source), None)
     return {
         "fund": _text(source.fund),
         "name": _text(source.source),
         "amount": format_money(source.amount),
         "ring_fenced": _yes_no(source.ring_fenced),
         "grant_reference": _text(source.grant_reference),
+        "committed": format_money(use.committed) if use is not None else "",
+        "uncommitted": format_money(use.uncommitted) if use is not None else "",
     }
 
 

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
-from pipeline.model import Decision, FundingSource
+from pipeline.model import Decision, FundingSource, ServiceLine
 from pipeline.reconcile import FundReconciliation, Reconciliation
-from pipeline.values import PENNY, clean_text, format_money, normalise, slugify
+from pipeline.values import PENNY, clean_text, format_date, format_money, normalise, slugify
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -347,6 +347,23 @@ def _width(longest: int, cap: int, header: str) -> int:
     return max(11, min(cap, max(longest, len(header) // 2) + 2))
 
 
+def _money_width(amounts: Iterable[Decimal], has_pence: bool) -> int:
+    """A money column wide enough for its largest figure as shown, in bold in the total row:
+    a number wider than its column shows as ### in Excel and LibreOffice (£1,861,943.35 in
+    the budget column's 11 characters did)."""
+    largest = max((abs(a) for a in amounts), default=Decimal(0))
+    shown = f"-£{largest:,.2f}" if has_pence else f"-£{largest:,.0f}"
+    return max(11, len(shown) + 3)
+
+
+def _date_width(lines: Sequence[ServiceLine], attribute: str) -> int:
+    """A date column: dd/mm/yyyy, or wider for a month typed as a month ("September 2022")."""
+    longest = max((len(format_date(getattr(line, attribute),
+                                   getattr(line, f"{attribute}_month_only")))
+                   for line in lines), default=0)
+    return max(11, longest + 2)
+
+
 # -- the fund sheets --------------------------------------------------------------------------
 
 
@@ -367,7 +384,6 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
            f"Allocation {format_money(rec.allocation)}; {count} committing "
            f"{format_money(rec.committed)}. Figures are in pounds (£).")
     headers = [h if key != "budget" else f"{year} budget (£)" for h, _, key in _LINE_COLUMNS]
-    budget_col = len(_LINE_COLUMNS) - 1
     text_cols = [col for col, (_, _, key) in enumerate(_LINE_COLUMNS)
                  if key not in _NOT_TEXT]
     # Clean every text cell first: the column widths and row heights depend on it.
@@ -378,6 +394,11 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
         header, cap, _ = _LINE_COLUMNS[col]
         longest = max((_longest_line(row[index]) for row in texts), default=0)
         widths[col] = _width(longest, cap, header)
+    widths[_START_COL] = _date_width(lines, "start")
+    widths[_END_COL] = _date_width(lines, "end")
+    budget_col = len(_LINE_COLUMNS) - 1
+    widths[budget_col] = _money_width((rec.committed, *(ln.budget for ln in lines)),
+                                      rec.has_pence)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
@@ -473,6 +494,16 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
     names = [public_text(sheet.rec.fund.name) for sheet in sheets]
     widths = [float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))]
     widths += [float(max(14, _width(0, 22, header))) for header in headers[1:]]
+    column_amounts: dict[int, list[Decimal]] = {
+        allocation_col: [recon.allocation, *(r.allocation for r in recon.funds)],
+        committed_col: [recon.committed, *(r.committed for r in recon.funds)],
+        unallocated_col: [recon.headroom, *(r.headroom for r in recon.funds)],
+    }
+    for index, (key, _) in enumerate(sources):
+        column_amounts[2 + index] = [_source_amount(r.sources, key) for r in recon.funds]
+        column_amounts[2 + index].append(sum(column_amounts[2 + index], Decimal(0)))
+    for col, amounts in column_amounts.items():
+        widths[col] = float(max(widths[col], _money_width(amounts, recon.has_pence)))
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))

@@ -446,8 +446,9 @@ def _sections(doc: Doc) -> None:
          "{{ decision.budget_approval }}{% endif %}{% if decision.budget_approval_reference %} "
          "(ref {{ decision.budget_approval_reference }}){% endif %}.")
     para(doc, "The Commissioning Plan at Appendix 3 commits {{ totals.committed }} of the "
-         "{{ totals.allocation }} available in {{ totals.fund_count }} funds, leaving "
-         "{{ totals.headroom }} not yet committed:", keep_with_next=True)
+         "{{ totals.allocation }} available in {{ totals.fund_count }} "
+         "fund{% if totals.fund_count != 1 %}s{% endif %}, leaving {{ totals.headroom }} not "
+         "yet committed:", keep_with_next=True)
     amounts = (1, 2, 3)
     loop_table(doc, (TEXT_WIDTH_MM - 3 * 34, 34, 34, 34),
                ("Fund", "Allocation (£)", "Committed (£)", "Not committed (£)"),
@@ -555,10 +556,12 @@ def _appendix(doc: Doc) -> None:
          "{{ fund.allocation }}.{% endif %}")
     tag(doc, "{%p endif %}")
     para(doc, "The following table details the services commissioned through the "
-         "{{ fund.name }} in {{ year }}.")
+         "{{ fund.name }} in {{ year }}.", keep_with_next=True)
     para(doc, ("{{ fund.name }} Commissioning {{ year }}", True), keep_with_next=True)
+    # A delivery organisation's longest word ("Neighbourhood", "Crimestoppers") fits on one
+    # line; a date fits its column; the budget fits £10,000,000.00 in bold.
     loop_table(
-        doc, (27, 23, 28, 20, 24, 26, TEXT_WIDTH_MM - 148),
+        doc, (28, 26, 27, 19, 22, 27, TEXT_WIDTH_MM - 149),
         ("Service Name", "Current Delivery Org.", "Provision", "Start Date", "End Date",
          "How service is commissioned", "{{ year }} budget (£)"),
         "for line in fund.lines",
@@ -567,14 +570,14 @@ def _appendix(doc: Doc) -> None:
          "{{ line.end }}{% if line.extension_options %} ({{ line.extension_options }}){% endif %}",
          "{{ line.how_commissioned }}", "{{ line.budget }}"),
         ("Total", "", "", "", "", "", "{{ fund.committed }}"), (6,))
-    para(doc)
+    # No empty paragraph after the table: the next Heading 2 has its own space before, and a
+    # spacer that falls onto a new page left a blank page before the Reconciliation.
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if document_control %}")
     para(doc, "Document Control Information", style="Heading 2")
     loop_table(doc, (58, TEXT_WIDTH_MM - 58), ("Item", "Detail"),
                "for item in document_control", ("{{ item.name }}", "{{ item.value }}"))
-    para(doc)
     tag(doc, "{%p endif %}")
 
 
@@ -643,12 +646,17 @@ def _reconciliation(doc: Doc) -> None:
                 "{{ totals.ring_fenced_uncommitted }}"), amounts)
     para(doc)
     para(doc, "Funding sources", style="Heading 2")
-    loop_table(doc, (44, TEXT_WIDTH_MM - 44 - 24 - 30 - 30, 24, 30, 30),
-               ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"),
+    # Each ring-fenced stream (several MoJ grants) with what is left of it: the figure the
+    # grant return reports. Ring-fenced money is taken to be spent first, in the listed order.
+    loop_table(doc, (30, TEXT_WIDTH_MM - 30 - 21 - 30 - 26 - 27, 21, 30, 26, 27),
+               ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)",
+                "Ring-fenced not committed (£)"),
                "for source in sources",
                ("{{ source.fund }}", "{{ source.name }}", "{{ source.ring_fenced }}",
-                "{{ source.grant_reference }}", "{{ source.amount }}"),
-               ("Total", "", "", "", "{{ totals.sources }}"), (4,))
+                "{{ source.grant_reference }}", "{{ source.amount }}",
+                "{{ source.uncommitted }}"),
+               ("Total", "", "", "", "{{ totals.sources }}",
+                "{{ totals.ring_fenced_uncommitted }}"), (4, 5))
     para(doc)
     para(doc, "Warnings and notes", style="Heading 2")
     tag(doc, "{%p if findings %}")

@@ -355,10 +355,10 @@ def test_reconciliation_funds_and_sources(sample_doc: Any) -> None:
     ]
     sources = rows(table_starting(sample_doc, "Fund", "Source"))
     assert sources[1:] == [
-        ["Victims Fund", "MoJ Victims' Services Grant", "Yes", "", "£884,000"],
-        ["Victims Fund", "Local supplement", "No", "", "£125,000"],
-        ["Community Safety Fund", "Police main grant", "No", "", "£556,000"],
-        ["Total", "", "", "", "£1,565,000"],
+        ["Victims Fund", "MoJ Victims' Services Grant", "Yes", "", "£884,000", "£78,788"],
+        ["Victims Fund", "Local supplement", "No", "", "£125,000", ""],
+        ["Community Safety Fund", "Police main grant", "No", "", "£556,000", ""],
+        ["Total", "", "", "", "£1,565,000", "£78,788"],
     ]
 
 
