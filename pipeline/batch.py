@@ -10,18 +10,26 @@ What makes it safe on a shared office machine:
 * **one run at a time** — a lock file in the output folder; a second run waits for the first;
 * **incremental and auditable** — ``manifest.json`` records, per input, its SHA-256, the
   outputs and their SHA-256, the tool and template versions; an unchanged input is not even
-  opened on the next run.
+  opened on the next run;
+* **hostile folders** — a build that is stopped (Ctrl-C, SIGTERM, a kill) leaves nothing
+  half-written that the next run does not sweep away; files in the output folder that the
+  tool did not write are never deleted or moved; a damaged or hand-edited manifest is read as
+  "rebuild", never as a licence to touch files outside the output folder; two workbooks never
+  write to one report folder silently (E-DUPLICATE-REF).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,12 +49,21 @@ TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
 READ_RETRIES = 3
 RETRY_PAUSE = 0.5
+FINDINGS = "findings.json"
+# What _temp_beside (mkstemp) and pdf.py (mkdtemp) name their temporary files and folders: a
+# run that was killed leaves these, and only these, for the next run to sweep away.
+_TEMPORARY = re.compile(r"\.tmp-(?:pdf-)?[a-z0-9_]{8}(?:-.+)?")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 Progress = Callable[[str], None]
 
 
 class BatchBusy(RuntimeError):
     """Another run kept the output folder locked for longer than we are willing to wait."""
+
+
+class OutputUnwritable(RuntimeError):
+    """The output folder cannot be made or written to (read-only, a file in the way, no space)."""
 
 
 @dataclass
@@ -64,6 +81,7 @@ class WorkbookResult:
     stale: list[Path] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
     previous: Path | None = None  # last year's workbook, when compared
+    findings_name: str = FINDINGS  # findings-<file>.json where workbooks share a report folder
 
     @property
     def status(self) -> str:
@@ -98,33 +116,89 @@ class WorkbookResult:
         }
 
 
+def _printable(text: str) -> str:
+    """``text`` with the undecodable bytes of a file name (a name copied from an old Windows or
+    Mac share) shown as \ufffd, so messages, findings.json and the console can carry it."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def _display(path: Path) -> str:
+    """How messages and the manifest name ``path``: relative to the current folder when inside
+    it, and as the user sees it (a link keeps its own name, not its target's)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        text = str(path)
+    return _printable(text)
+
+
+def _skipped(candidate: Path, message: str) -> Finding:
+    return Finding("I-SKIPPED", _display(candidate), message)
+
+
+def _owner_file(candidate: Path) -> Finding:
+    return _skipped(candidate, (
+        f"{_printable(candidate.name)} is Excel's owner file for a workbook that is open "
+        "somewhere; it was skipped (it goes away when Excel closes)."))
+
+
+def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
+    """The files of ``folder`` (not its sub-folders) that may be workbooks, with a note (and no
+    path to build) for each thing that is left out."""
+    for candidate in sorted(folder.iterdir()):
+        name = _printable(candidate.name)
+        if name.startswith("."):
+            continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
+        if candidate.is_dir():
+            if name != "archive":  # archive/ holds last year's plans, read for the comparison
+                yield candidate, _skipped(candidate, (
+                    f"{name} is a folder; workbooks in sub-folders are not built. Move them "
+                    f"into {_display(folder)}/ itself, or name the folder: pcc-report build "
+                    f"{_display(candidate)}"))
+        elif candidate.is_symlink() and not candidate.exists():
+            yield candidate, _skipped(candidate, (
+                f"{name} is a shortcut (link) to {_printable(os.readlink(candidate))}, which is "
+                "not there any more; copy the workbook itself into the folder, or delete the "
+                "shortcut."))
+        elif not candidate.is_file():
+            yield candidate, _skipped(candidate, (
+                f"{name} is not an ordinary file (a device or pipe) and was skipped; copy the "
+                "workbook itself into the folder."))
+        elif name.startswith("~$"):
+            yield candidate, _owner_file(candidate)
+        elif candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
+            yield candidate, _skipped(candidate, (
+                f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from "
+                "Excel as Excel Workbook (.xlsx)."))
+        else:
+            yield candidate, None
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
-    """The workbooks named or inside the folders named (not sub-folders), and notes on the rest."""
+    """The workbooks named or inside the folders named (not sub-folders), and notes on the rest.
+
+    A workbook reached twice (``build input input/plan.xlsx``, or a link beside its target) is
+    built once.
+    """
     workbooks: list[Path] = []
     notes: list[Finding] = []
+    seen: dict[Path, Path] = {}  # the real file -> the name it is built under
     for path in paths:
-        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for candidate in candidates:
-            name = candidate.name
-            if name.startswith(".") and path.is_dir():
-                continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
-            if name.startswith("~$"):
-                notes.append(Finding("I-SKIPPED", _display(candidate),
-                                     f"{name} is Excel's owner file for a workbook that is open "
-                                     "somewhere; it was skipped (it goes away when Excel closes)."))
+        entries = (_folder_entries(path) if path.is_dir() else
+                   iter([(path, _owner_file(path) if path.name.startswith("~$") else None)]))
+        for candidate, note in entries:
+            if note is not None:
+                notes.append(note)
                 continue
-            if candidate.suffix.lower() not in WORKBOOK_SUFFIXES and path.is_dir():
-                notes.append(Finding("I-SKIPPED", _display(candidate),
-                                     f"{name} is not an .xlsx or .xlsm workbook and was skipped; "
-                                     "save plans from Excel as Excel Workbook (.xlsx)."))
+            real = candidate.resolve()
+            if real in seen:
+                if _display(seen[real]) != _display(candidate):
+                    notes.append(_skipped(candidate, (
+                        f"{_printable(candidate.name)} is the same file as "
+                        f"{_display(seen[real])} (a link or a second name), which is built "
+                        "once.")))
                 continue
+            seen[real] = candidate
             workbooks.append(candidate)
     return workbooks, notes
 
@@ -139,9 +213,9 @@ def _load_with_retry(path: Path, config: Config, debug: bool = False) -> Workboo
         label = _display(path)
         return WorkbookResult(path, label, [Finding(
             "E-READ", label,
-            f"pcc-report failed while reading {path.name} ({type(error).__name__}: {error}). "
-            "Check the workbook in Excel; if it looks right, send it to the maintainers "
-            "(run with --debug for details).")])
+            _printable(f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
+                       f"{error}). Check the workbook in Excel; if it looks right, send it to "
+                       "the maintainers (run with --debug for details)."))])
 
 
 def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
@@ -149,16 +223,38 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
     from pipeline.reconcile import reconcile
 
     label = _display(path)
+    if _SURROGATES.search(str(path)) and path.exists():
+        return WorkbookResult(path, label, [Finding(
+            "E-READ", label,
+            f"The name {_printable(path.name)} has characters that cannot be read (the file "
+            "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
+            "plan-2021-22.xlsx, then run again.")])
     for attempt in range(READ_RETRIES):
         before = _signature(path)
         loaded = load(path, label)
+        after = _signature(path)
         unreadable = loaded.plan is None and any(f.code == "E-READ" for f in loaded.findings)
-        if not unreadable or attempt == READ_RETRIES - 1:
+        changed = before != after  # copied over, saved or replaced while it was being read
+        if after is None or (not changed and (not unreadable or not _recent(path))):
+            break
+        if attempt == READ_RETRIES - 1:
             break
         time.sleep(RETRY_PAUSE)
-        if _signature(path) == before and not _recent(path):
-            break  # not changing and not fresh: it really is unreadable
-    result = WorkbookResult(path, label, list(loaded.findings), reference=loaded.reference)
+    findings = [replace(f, message=_printable(f.message)) for f in loaded.findings]
+    name = _printable(path.name)
+    if after is None:
+        return WorkbookResult(path, label, [Finding(
+            "E-READ", label,
+            f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
+            "on purpose there is nothing to do; otherwise put it back in the folder and run "
+            "again.")])
+    if changed:
+        return WorkbookResult(path, label, [Finding(
+            "E-READ", label,
+            f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
+            "probably still being copied or saved. Wait until the copy or save has finished, "
+            "then run again; if this repeats, copy the workbook again from its original.")])
+    result = WorkbookResult(path, label, findings, reference=loaded.reference)
     if loaded.plan is not None:
         result.recon = reconcile(loaded.plan, config)
         result.findings.extend(result.recon.findings)
@@ -166,12 +262,12 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
     return result
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path) -> tuple[int, int, int] | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _recent(path: Path, seconds: float = 5.0) -> bool:
@@ -182,25 +278,38 @@ def _recent(path: Path, seconds: float = 5.0) -> bool:
 
 
 def _flag_duplicate_references(results: Iterable[WorkbookResult]) -> None:
-    """E-DUPLICATE-REF on every workbook that shares its decision reference with another."""
-    by_reference: dict[str, list[WorkbookResult]] = {}
+    """E-DUPLICATE-REF on every workbook that shares its report folder with another.
+
+    The folder is the decision reference made safe for a file name, so ``015/2021`` and
+    ``015-2021`` (or ``015 / 2021``) clash as surely as two copies of one workbook do: the
+    second would overwrite the first's report.
+    """
+    by_folder: dict[str, list[WorkbookResult]] = {}
     for result in results:
         if result.reference:
-            by_reference.setdefault(normalise(result.reference), []).append(result)
-    for group in by_reference.values():
+            by_folder.setdefault(slugify(result.reference), []).append(result)
+    for folder, group in by_folder.items():
         if len(group) < 2:
             continue
         for result in group:
-            others = ", ".join(o.file for o in group if o is not result)
+            others = [o for o in group if o is not result]
+            if all(normalise(o.reference) == normalise(result.reference) for o in others):
+                clash = (f"Decision reference {result.reference} is also used by "
+                         f"{', '.join(o.file for o in others)}")
+            else:
+                clash = (f"Decision reference {result.reference} would share the report "
+                         f"folder {folder}/ with "
+                         f"{', '.join(f'{o.reference} in {o.file}' for o in others)}, and one "
+                         "report would overwrite the other")
             sheet, cell = "Decision", ""
             if result.recon is not None:
                 at = result.recon.decision.at
                 sheet, cell = at.sheet, at.cell("reference")
             result.findings.append(Finding(
                 "E-DUPLICATE-REF", result.file,
-                f"Decision reference {result.reference} is also used by {others}; each decision "
-                "needs its own reference. Correct the reference, or remove the copy from the "
-                "input folder. Neither workbook was built.", sheet, cell))
+                f"{clash}; each decision needs its own reference. Correct the reference, or "
+                "remove the copy from the input folder. Neither workbook was built.",
+                sheet, cell))
 
 
 def check(paths: Sequence[Path], config: Config, debug: bool = False,
@@ -313,14 +422,24 @@ class Manifest:
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
+        """The manifest in ``out``; a missing, damaged or hand-edited one means "rebuild".
+
+        Entries are checked before anything trusts them: an entry whose outputs are not plain
+        paths inside ``out`` (``../../etc/passwd``, an absolute path, a number) keeps only its
+        ``sent`` log, so its workbook is rebuilt and no file is moved on its say-so.
+        """
         path = out / MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data.get("workbooks", {})
-            if not isinstance(entries, dict):
-                entries = {}
         except (OSError, ValueError):
-            entries = {}  # no manifest, or a damaged one: everything is rebuilt
+            data = {}  # no manifest, or a damaged one: everything is rebuilt
+        workbooks = data.get("workbooks") if isinstance(data, dict) else None
+        entries: dict[str, dict[str, Any]] = {}
+        for key, entry in (workbooks.items() if isinstance(workbooks, dict) else ()):
+            if isinstance(entry, dict):
+                entries[key] = entry if _sound(entry) else {
+                    "input": key, "status": "damaged",
+                    "sent": entry["sent"] if isinstance(entry.get("sent"), list) else []}
         return cls(path, entries)
 
     def write(self) -> None:
@@ -333,6 +452,29 @@ class Manifest:
         except OSError:
             pass
         _write_atomic(self.path, content)
+
+
+def _relative(path: object) -> bool:
+    """A path inside the output folder as the manifest writes it: relative, with no ``..``."""
+    if not isinstance(path, str) or not path:
+        return False
+    parts = Path(path)
+    return not parts.is_absolute() and not parts.drive and ".." not in parts.parts
+
+
+def _sound(entry: dict[str, Any]) -> bool:
+    """Whether a manifest entry has the shape the build writes, with paths that stay inside."""
+    outputs, stale, previous = entry.get("outputs", []), entry.get("stale", []), \
+        entry.get("previous")
+    return (isinstance(outputs, list)
+            and all(isinstance(o, dict) and _relative(o.get("path"))
+                    and isinstance(o.get("sha256"), str) and isinstance(o.get("size"), int)
+                    for o in outputs)
+            and isinstance(stale, list) and all(_relative(p) for p in stale)
+            and (previous is None or (
+                isinstance(previous, dict) and isinstance(previous.get("sha256"), str)
+                and isinstance(previous.get("input"), str)
+                and Path(previous["input"]).suffix.lower() in WORKBOOK_SUFFIXES)))
 
 
 def _file_mode() -> int:
@@ -366,10 +508,66 @@ def _write_atomic(target: Path, content: bytes) -> None:
         raise
 
 
+class _FolderRefused(Exception):
+    """A report folder that leads outside the output folder (a link someone put there)."""
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links followed, is inside the (resolved) folder ``root``."""
+    return root in path.resolve().parents
+
+
+def _unwritable_reason(error: OSError, where: Path) -> str:
+    """What went wrong writing to ``where``, and the fix, in a finance officer's words."""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        blocker = Path(error.filename) if error.filename else where
+        while not blocker.exists() and blocker != blocker.parent:  # afile/sub: afile is the file
+            blocker = blocker.parent
+        return (f"{_display(blocker)} is a file where pcc-report needs a folder; rename or move "
+                "that file (pcc-report did not write it), then run again")
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding {_display(where)}/ is full; free some space, then run again"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"pcc-report may not write to {_display(where)}/ ({error.strerror}); ask for "
+                "write access to that folder, then run again")
+    return (f"writing to {_display(where)}/ failed ({error.strerror or error}); check the "
+            "folder (and, on a network drive, the connection), then run again")
+
+
+def _sweep_temporaries(out: Path) -> None:
+    """Remove what a killed run left half-written: its ``.tmp-`` files and folders.
+
+    Runs under the lock, so no live run is writing them. Only names in the tool's own
+    ``.tmp-xxxxxxxx-`` pattern, in the output folder, its report folders and their ``stale/``.
+    """
+    folders = [out]
+    for folder in (out, *[f for f in out.iterdir() if f.is_dir() and not f.is_symlink()]):
+        folders.append(folder)
+        stale = folder / "stale"
+        if folder is not out and stale.is_dir() and not stale.is_symlink():
+            folders.append(stale)
+    for folder in dict.fromkeys(folders):
+        try:
+            leftovers = [e for e in folder.iterdir() if _TEMPORARY.fullmatch(e.name)]
+        except OSError:
+            continue
+        for leftover in leftovers:
+            try:
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
+            except OSError:
+                pass  # best effort: a later run tries again
+
+
 class _Builder:
+    """Builds one workbook at a time into the output folder and keeps its manifest entry."""
+
     def __init__(self, out: Path, config: Config, template: Path, force: bool,
                  progress: Progress):
         self.out = out
+        self.root = out.resolve()
         self.config = config
         self.template = template
         self.force = force
@@ -378,22 +576,27 @@ class _Builder:
         self.template_sha = sha256(template) if template.exists() else ""
         self.config_key = _config_key(config)
         self.email_sha = _email_templates_sha()
+        self.fingerprints: dict[str, dict[str, Any]] = {}
 
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
-        return {"sha256": sha256(path), "size": path.stat().st_size,
-                "tool_version": __version__, "template_sha256": self.template_sha,
-                "config": self.config_key, "email_templates_sha256": self.email_sha}
+        try:
+            return {"sha256": sha256(path), "size": path.stat().st_size,
+                    "tool_version": __version__, "template_sha256": self.template_sha,
+                    "config": self.config_key, "email_templates_sha256": self.email_sha}
+        except OSError:
+            return {}  # gone or unreadable: the load says which
 
     def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> bool:
         entry = self.manifest.entries.get(key)
-        if self.force or not entry or entry.get("status") != "ok":
+        if self.force or not fingerprint or not entry or entry.get("status") != "ok":
             return False
         if any(entry.get(k) != v for k, v in fingerprint.items()):
             return False
         for output in entry.get("outputs", []):
             path = self.out / output["path"]
-            if not path.is_file() or path.stat().st_size != output.get("size"):
+            if (not _inside(self.root, path) or not path.is_file()
+                    or path.stat().st_size != output.get("size")):
                 return False
         if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
             return False  # the PDF failed last time (W-PDF): try again
@@ -404,15 +607,66 @@ class _Builder:
                 return False
         return True
 
-    # -- writing ----------------------------------------------------------------------------
+    def triage(self, path: Path, debug: bool) -> WorkbookResult:
+        """The workbook's result: "up to date" from the manifest, or loaded and reconciled."""
+        key = _display(path)
+        signature = _signature(path)
+        fingerprint = self._fingerprint(path)
+        if self.up_to_date(key, fingerprint):
+            entry = self.manifest.entries[key]
+            result = WorkbookResult(path, key, reference=entry.get("reference", ""),
+                                    outcome="up to date", summary=entry)
+            result.outputs = [self.root / o["path"] for o in entry.get("outputs", [])]
+        else:
+            result = _load_with_retry(path, self.config, debug)
+            if _signature(path) != signature:  # replaced since it was hashed: hash it again
+                fingerprint = self._fingerprint(path)
+        self.fingerprints[key] = fingerprint
+        return result
+
+    # -- report folders ---------------------------------------------------------------------
+    @staticmethod
+    def folder_name(result: WorkbookResult) -> str:
+        return slugify(result.reference) if result.reference else slugify(result.path.stem)
+
     def folder_for(self, result: WorkbookResult) -> Path:
-        name = slugify(result.reference) if result.reference else slugify(result.path.stem)
-        folder = (self.out / name).resolve()
-        if self.out.resolve() not in folder.parents:  # slugify prevents this; belt and braces
-            raise ValueError(f"refusing to write outside {self.out}: {folder}")
+        """``out/<reference-slug>/``, refused if a link there leads outside ``out``."""
+        folder = self.root / self.folder_name(result)
+        if not _inside(self.root, folder):  # slugify keeps out ".."; a link could still
+            raise _FolderRefused(
+                f"{_display(self.out / folder.name)} is a link to {_display(folder.resolve())}, "
+                f"outside {_display(self.out)}/, and pcc-report writes only inside its output "
+                f"folder. Remove the link {_display(self.out / folder.name)}, then run again.")
         return folder
 
-    def render(self, result: WorkbookResult) -> list[Path]:
+    def assign_findings_names(self, results: Sequence[WorkbookResult]) -> None:
+        """Give a workbook that shares its report folder a findings file of its own.
+
+        The folder belongs to its decision reference: the one workbook carrying it writes
+        ``findings.json``. A workbook without a reference (unreadable) whose file name lands in
+        a decision's folder, or several that share one (E-DUPLICATE-REF), each write
+        ``findings-<file name>.json`` instead, so none overwrites another's.
+        """
+        claims: dict[str, list[WorkbookResult]] = {}
+        for result in results:
+            claims.setdefault(self.folder_name(result), []).append(result)
+        keys = {r.file for r in results}
+        earlier = {Path(o["path"]).parts[0]: key for key, entry in self.manifest.entries.items()
+                   if key not in keys and entry.get("reference")
+                   for o in entry.get("outputs", [])}
+        for name, group in claims.items():
+            referenced = [r for r in group if r.reference]
+            owner: WorkbookResult | None = None
+            if len(referenced) == 1:
+                owner = referenced[0]
+            elif not referenced and len(group) == 1 and name not in earlier:
+                owner = group[0]
+            for result in group:
+                if result is not owner:
+                    result.findings_name = f"findings-{slugify(result.path.name)}.json"
+
+    # -- writing ----------------------------------------------------------------------------
+    def render(self, result: WorkbookResult, folder: Path) -> list[Path]:
         """Render both documents to temporary files, then move them into place together."""
         from pipeline.render_docx import docx_name, render_docx
         from pipeline.render_xlsx import render_xlsx, summary_name
@@ -421,7 +675,6 @@ class _Builder:
         # The report lists every finding of the workbook, not only the rules' (I-HIDDEN from
         # loading, the year-on-year notes), so the Chief Finance Officer sees them all.
         recon = replace(result.recon, findings=tuple(result.findings))
-        folder = self.folder_for(result)
         folder.mkdir(parents=True, exist_ok=True)
         targets = [folder / docx_name(recon.decision), folder / summary_name(recon.decision)]
         temps: list[Path] = []
@@ -479,43 +732,79 @@ class _Builder:
             render_docx(recon, target, self.template)
         return render
 
-    def write_findings(self, result: WorkbookResult) -> Path:
-        folder = self.folder_for(result)
-        target = folder / "findings.json"
+    def write_findings(self, result: WorkbookResult, folder: Path) -> Path:
+        target = folder / result.findings_name
         data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-        _write_atomic(target, data.encode("utf-8"))
+        _write_atomic(target, data.encode("utf-8", "backslashreplace"))
         return target
 
-    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:
-        """Move the earlier outputs of ``key`` aside into ``stale/``, except those in ``keep``."""
-        entry = self.manifest.entries.get(key, {})
-        moved: list[Path] = []
-        for output in entry.get("outputs", []):
-            path = (self.out / output["path"]).resolve()
-            if path in {k.resolve() for k in keep} or not path.is_file():
-                continue
-            if self.out.resolve() not in path.parents:
-                continue  # a tampered manifest must not move files from elsewhere
-            stale_dir = path.parent / "stale"
-            stale_dir.mkdir(exist_ok=True)
-            target = stale_dir / path.name
-            os.replace(path, target)
-            moved.append(target)
-        return moved
+    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
+        the output folder (a tampered manifest must not reach files elsewhere): (path, SHA-256).
+        """
+        kept = {k.resolve() for k in keep}
+        for output in self.manifest.entries.get(key, {}).get("outputs", []):
+            path = self.root / output["path"]
+            if (_inside(self.root, path) and path.resolve() not in kept and path.is_file()
+                    and not path.is_symlink()):
+                yield path, output["sha256"]
 
-    def record(self, key: str, result: WorkbookResult, fingerprint: dict[str, Any]) -> None:
+    def _set_aside(self, path: Path) -> Path | None:
+        stale = path.parent / "stale"
+        try:
+            stale.mkdir(exist_ok=True)
+            os.replace(path, stale / path.name)
+        except OSError:
+            return None  # the folder is not writable: the E-RENDER finding already says so
+        return stale / path.name
+
+    def _recorded_stale(self, key: str) -> list[Path]:
+        return [p for p in (self.root / s for s in self.manifest.entries.get(key, {})
+                            .get("stale", []))
+                if _inside(self.root, p) and p.is_file() and not p.is_symlink()]
+
+    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:
+        """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
+        except those in ``keep``; return everything of ``key``'s now in ``stale/``."""
+        moved = [self._set_aside(path) for path, _ in self._earlier_outputs(key, keep)]
+        return list(dict.fromkeys([*self._recorded_stale(key), *(m for m in moved if m)]))
+
+    def retire(self, key: str, keep: Sequence[Path]) -> list[Path]:
+        """After a good build: remove what the last builds of ``key`` left that this one did
+        not make again (a PDF, an e-mail, the copies in ``stale/``).
+
+        Only files the tool wrote go: an earlier output is deleted only while it still has the
+        SHA-256 the manifest recorded (one edited by hand is moved to ``stale/`` and kept), and
+        ``stale/`` loses only what the tool moved there. Returns what is left in ``stale/``.
+        """
+        left: list[Path] = []
+        for path, digest in self._earlier_outputs(key, keep):
+            if sha256(path) == digest:
+                path.unlink(missing_ok=True)
+            elif moved := self._set_aside(path):
+                left.append(moved)
+        stale = self._recorded_stale(key)
+        for path in stale:
+            if path not in left:
+                path.unlink(missing_ok=True)
+        for folder in {p.parent for p in stale} | {k.parent / "stale" for k in keep}:
+            with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
+                folder.rmdir()
+        return left
+
+    def record(self, key: str, result: WorkbookResult) -> None:
         outputs = [
-            {"path": str(p.relative_to(self.out.resolve())), "sha256": sha256(p),
+            {"path": str(p.relative_to(self.root)), "sha256": sha256(p),
              "size": p.stat().st_size}
             for p in result.outputs
         ]
         self.manifest.entries[key] = {
             "input": key,
-            **fingerprint,
+            **self.fingerprints.get(key, {}),
             "status": result.status,
             "reference": result.reference,
             "outputs": outputs,
-            "stale": [str(p.relative_to(self.out.resolve())) for p in result.stale],
+            "stale": [str(p.relative_to(self.root)) for p in result.stale],
             "previous": ({"input": _display(result.previous), "sha256": sha256(result.previous)}
                          if result.previous else None),
             "funds": result.funds_json(),
@@ -523,6 +812,63 @@ class _Builder:
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "sent": self.manifest.entries.get(key, {}).get("sent", []),  # pcc-report send's log
         }
+
+    def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
+        """Render an error-free workbook, write its findings, set earlier outputs aside or
+        retire them, and record it. A folder that cannot be written costs this workbook only."""
+        key = result.file
+        if key in self.manifest.entries:
+            # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
+            self.manifest.entries[key]["status"] = "interrupted"
+        try:
+            folder = result.folder = self.folder_for(result)
+        except _FolderRefused as refused:
+            result.findings.append(Finding("E-RENDER", result.file, str(refused)))
+            result.outcome, result.outputs = "failed", []
+            return
+        if result.status == "ok":
+            result.outputs = self._render_or_report(result, folder, debug)
+        findings_path: Path | None = None
+        try:
+            findings_path = self.write_findings(result, folder)
+        except OSError as error:
+            if not any(f.code == "E-RENDER" for f in result.findings):
+                result.findings.append(self._unwritable(result, error, folder))
+        kept = [findings_path] if findings_path else []
+        if result.status == "ok":
+            result.outcome = "built"
+            result.stale = self.retire(key, keep=[*result.outputs, *kept])
+            result.outputs.extend(kept)
+        else:
+            result.outcome = "failed"
+            result.stale = self.mark_stale(key, keep=kept)
+            result.outputs = kept
+        self.record(key, result)
+
+    def _render_or_report(self, result: WorkbookResult, folder: Path,
+                          debug: bool) -> list[Path]:
+        try:
+            return self.render(result, folder)
+        except Exception as error:  # a broken template, a renderer bug, an unwritable folder
+            if debug:
+                raise
+            if isinstance(error, OSError) and error.errno in _FOLDER_ERRORS:
+                result.findings.append(self._unwritable(result, error, folder))
+            else:
+                result.findings.append(Finding(
+                    "E-RENDER", result.file,
+                    f"The outputs could not be written ({type(error).__name__}: {error}). If "
+                    "the Word template was edited, check the {{ }} fields or rebuild it with "
+                    "scripts/make_template.py; otherwise report this to the maintainers."))
+            return []
+
+    def _unwritable(self, result: WorkbookResult, error: OSError, folder: Path) -> Finding:
+        return Finding("E-RENDER", result.file,
+                       f"The outputs could not be written: {_unwritable_reason(error, folder)}.")
+
+
+_FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                  errno.EEXIST, errno.ENOTDIR}
 
 
 def build(
@@ -536,23 +882,34 @@ def build(
     debug: bool = False,
     previous: Path | None = None,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
-    """Build every workbook under ``paths`` into ``out``; see the module docstring."""
+    """Build every workbook under ``paths`` into ``out``; see the module docstring.
+
+    Raises :class:`BatchBusy` when another run keeps ``out`` locked too long, and
+    :class:`OutputUnwritable` when ``out`` cannot be made or written to.
+    """
     from filelock import FileLock, Timeout
 
     say = progress or (lambda _message: None)
-    out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out / LOCK))
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        say(f"Another build is writing to {out}/ right now; waiting for it to finish…")
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
         try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            say(f"Another build is writing to {out}/ right now; waiting for it to finish…")
             lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        except Timeout as error:
-            raise BatchBusy(
-                f"Another build kept {out}/ busy for {LOCK_WAIT_SECONDS // 60} minutes. If no "
-                f"one else is running make report, delete {out / LOCK} and try again."
-            ) from error
+    except Timeout as error:  # (a TimeoutError, so an OSError: caught first)
+        raise BatchBusy(
+            f"Another build (or pcc-report send) has kept {out}/ busy for "
+            f"{LOCK_WAIT_SECONDS // 60} minutes. Wait for it to finish, or ask whoever started "
+            "it. There is no lock file to delete: a build that was stopped or crashed frees "
+            "the folder by itself.") from error
+    except OSError as error:
+        raise OutputUnwritable(
+            f"The output folder cannot be used: {_unwritable_reason(error, out)}. Or choose "
+            "another folder with --out DIR.") from error
     try:
         return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug,
                              previous)
@@ -563,68 +920,35 @@ def build(
 def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
                   template: Path, say: Progress, debug: bool,
                   previous: Path | None) -> tuple[list[WorkbookResult], list[Finding]]:
+    _sweep_temporaries(out)
     builder = _Builder(out, config, template, force, say)
     workbooks, notes = discover(paths)
-    results: list[WorkbookResult] = []
-    fingerprints: dict[str, dict[str, Any]] = {}
-    for path in workbooks:
-        key = _display(path)
-        try:
-            fingerprints[key] = builder._fingerprint(path)
-        except OSError:
-            fingerprints[key] = {}
-        if fingerprints[key] and builder.up_to_date(key, fingerprints[key]):
-            entry = builder.manifest.entries[key]
-            result = WorkbookResult(path, key, reference=entry.get("reference", ""),
-                                    outcome="up to date", summary=entry)
-            result.outputs = [out.resolve() / o["path"] for o in entry.get("outputs", [])]
-            results.append(result)
-        else:
-            results.append(_load_with_retry(path, config, debug))
+    results = [builder.triage(path, debug) for path in workbooks]
     _flag_duplicate_references(results)
     _Previous(paths, workbooks, results, config, previous).attach_all(
         [r for r in results if r.outcome != "up to date"])
+    builder.assign_findings_names(results)
 
-    for result in results:
-        # An unchanged workbook is skipped, unless it now clashes with another's reference.
-        if not (result.outcome == "up to date" and not has_errors(result.findings)):
-            _build_one(builder, result, fingerprints.get(result.file, {}), debug)
-        say_result(result, say)
-    builder.manifest.write()
+    finished = False
+    try:
+        for result in results:
+            # An unchanged workbook is skipped, unless it now clashes with another's reference.
+            if not (result.outcome == "up to date" and not has_errors(result.findings)):
+                builder.build_one(result, debug)
+            say_result(result, say)
+        finished = True
+    finally:
+        # Also when stopped half-way (Ctrl-C, SIGTERM): what was built is recorded, and the
+        # workbook being built when it stopped is marked for rebuilding.
+        try:
+            builder.manifest.write()
+        except OSError as error:
+            if finished:
+                raise OutputUnwritable(
+                    f"The outputs were written but {out / MANIFEST} could not be: "
+                    f"{_unwritable_reason(error, out)}.") from error
     _log(out, results)
     return results, notes
-
-
-def _build_one(builder: _Builder, result: WorkbookResult, fingerprint: dict[str, Any],
-               debug: bool = False) -> None:
-    key = result.file
-    if result.status == "ok":
-        try:
-            result.outputs = builder.render(result)
-        except Exception as error:  # a broken template or a renderer bug: report, don't crash
-            if debug:
-                raise
-            result.findings.append(Finding(
-                "E-RENDER", result.file,
-                f"The outputs could not be written ({type(error).__name__}: {error}). If the Word "
-                "template was edited, check the {{ }} fields or rebuild it with "
-                "scripts/make_template.py; otherwise report this to the maintainers."))
-            result.outputs = []
-    result.folder = builder.folder_for(result)
-    findings_path = builder.write_findings(result)
-    if result.status == "ok":
-        result.outcome = "built"
-        result.stale = builder.mark_stale(key, keep=[*result.outputs, findings_path])
-        stale_dir = result.folder / "stale"
-        if stale_dir.is_dir():
-            shutil.rmtree(stale_dir)  # a good build replaces whatever was set aside before
-            result.stale = []
-        result.outputs.append(findings_path)
-    else:
-        result.outcome = "failed"
-        result.stale = builder.mark_stale(key, keep=[findings_path])
-        result.outputs = [findings_path]
-    builder.record(key, result, fingerprint)
 
 
 def say_result(result: WorkbookResult, say: Progress) -> None:
@@ -635,15 +959,16 @@ def say_result(result: WorkbookResult, say: Progress) -> None:
     elif result.outcome == "built":
         say(f"built       {result.file} -> {_display(result.folder or Path())}/ ({counts})")
     elif result.outcome == "failed":
-        say(f"FAILED      {result.file} ({counts}); see {_display(result.folder or Path())}/"
-            "findings.json")
+        where = (f"see {_display(result.folder / result.findings_name)}"
+                 if result.folder and result.outputs else "no findings file could be written")
+        say(f"FAILED      {result.file} ({counts}); {where}")
 
 
 def _log(out: Path, results: Sequence[WorkbookResult]) -> None:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     lines = [f"{stamp} {r.outcome:<10} {r.status:<10} {r.file}\n" for r in results]
     try:
-        with (out / LOG).open("a", encoding="utf-8") as log:
+        with (out / LOG).open("a", encoding="utf-8", errors="replace") as log:
             log.writelines(lines)
     except OSError:
         pass  # the log is a convenience; the manifest is the record

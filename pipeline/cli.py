@@ -6,9 +6,11 @@ Heavy libraries (pandas, openpyxl, docxtpl, xlsxwriter) are imported only inside
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -122,12 +124,60 @@ def _exit_code(results: Sequence[WorkbookResult]) -> int:
     return 1 if any(r.status != "ok" for r in results) else 0
 
 
+class SetupError(click.ClickException):
+    """A problem with the folders or settings, not with a workbook: exit status 2."""
+
+    exit_code = 2
+
+
+def _interrupted(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Let SIGTERM (a kill, a closed session, a shutdown) stop a build the way Ctrl-C does, so
+    its clean-up runs: no half-written file left, the manifest written for what was built."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupted)
+    except ValueError:  # not the main thread: leave the default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_folders(inputs: Sequence[Path], out: Path) -> None:
+    """Refuse an output folder inside an input folder, or an input inside the output folder:
+    the reports would sit among the plans, or be read as plans."""
+    output = out.resolve()
+    for path in inputs:
+        given = path.resolve()
+        if path.is_dir() and (given == output or given in output.parents):
+            raise click.UsageError(
+                f"The output folder {out} is inside the input folder {path}, so the reports "
+                "would sit among the plans. Choose an output folder outside it, e.g. "
+                "--out output")
+        if output in given.parents:
+            raise click.UsageError(
+                f"{path} is inside the output folder {out}: pcc-report would read its own "
+                "reports as plans. Name the folder the workbooks are dropped in, e.g. "
+                "pcc-report build input")
+
+
 def _run(debug: bool, action: Callable[[], int]) -> None:
     """Run a command; an internal error is one clear line, or a traceback with --debug."""
     try:
         code = action()
     except click.ClickException:
         raise
+    except KeyboardInterrupt:
+        click.echo("\nStopped before the end. Nothing half-written was left behind; what was "
+                   "built is recorded in the manifest, and the next run (make report) builds "
+                   "the rest.", err=True)
+        sys.exit(1)
     except Exception as error:
         if debug:
             raise
@@ -211,7 +261,9 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
     commissioning-summary-2021-22.xlsx and findings.json. Unchanged workbooks are skipped.
     A workbook with errors gets only findings.json, and its earlier outputs move to stale/.
     With --pdf, also RfD-015-2021.pdf; with a Circulation sheet, also email-015-2021.eml,
-    ready to open in Outlook and send (or to send with pcc-report send).
+    ready to open in Outlook and send (or to send with pcc-report send). Exit status: 0 when
+    every workbook is free of errors, 1 when any has errors (or the build was stopped),
+    2 for a usage error or an output folder that cannot be written to.
 
     \b
     Example:
@@ -226,6 +278,7 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
     if pdf is not None:
         config = replace(config, pdf=pdf)
     folders = _paths(paths)
+    _check_folders(folders, out)
 
     def progress(message: str) -> None:
         failed = message.startswith("FAILED") or message.startswith("Another build")
@@ -234,10 +287,13 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
 
     def action() -> int:
         try:
-            results, notes = batch.build(folders, out, config, force=force, progress=progress,
-                                          debug=debug, previous=previous)
+            with _stoppable():
+                results, notes = batch.build(folders, out, config, force=force,
+                                              progress=progress, debug=debug, previous=previous)
         except batch.BatchBusy as error:
             raise click.ClickException(str(error)) from error
+        except batch.OutputUnwritable as error:
+            raise SetupError(str(error)) from error
         if verbose:
             for note in notes:
                 _echo_finding(note, indent="")
