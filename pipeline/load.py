@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -647,26 +648,31 @@ class _Reader:
             return None, []
         lines: list[ServiceLine] = []
         totals: list[TotalRow] = []
-        open_since = 0  # index of the first line not yet closed by a Total row
+        # The first line not yet closed by a Total (or Grand total), and by any total row: a
+        # Sub-total closes the lines since the last total row of any kind, a Grand total every
+        # line, and a Total those since the last Total (its Sub-totals' lines included) — or,
+        # where its figure is exactly theirs, only those since the last Sub-total (a fund
+        # shown in Sub-totals, then the next fund closed by a Total).
+        since_total = since_sub = 0
         ok = True
         for r, mapping in rows:
-            label = next(
-                (clean_text(sheet.value(r, mapping[k])) for k in ("fund", "service")
-                 if contract.is_total_label(clean_text(sheet.value(r, mapping[k])))),
-                None,
-            )
+            label = _total_label(sheet, r, mapping)
             if label is not None:
                 budget_ref = f"{column_letter(mapping['budget'])}{r}"
                 amount = self._parse(sheet, r, mapping["budget"], "total", parse_money)
                 if amount is _FAILED:
                     ok = False
                     continue
-                grand = normalise(label).startswith("grand")
-                closes = tuple(range(0 if grand else open_since, len(lines)))
-                totals.append(TotalRow(label, amount, closes,
+                kind = _total_kind(label)
+                first = {"grand": 0, "sub": since_sub, "total": since_total}[kind]
+                if kind == "total" and since_sub > since_total and _sum(
+                        lines[since_sub:]) == amount:
+                    first = since_sub
+                totals.append(TotalRow(label, amount, tuple(range(first, len(lines))),
                                        Located(sheet.title, r, {"amount": budget_ref})))
-                if not grand:
-                    open_since = len(lines)
+                since_sub = len(lines)
+                if kind != "sub":
+                    since_total = len(lines)
                 continue
             line = self._service_line(sheet, r, mapping, funds)
             if line is None:
@@ -789,6 +795,39 @@ _LABELS = {
     "value": "Value",
     "email": "E-mail",
 }
+
+
+_TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+
+
+def _total_label(sheet: _Sheet, r: int, mapping: dict[str, int]) -> str | None:
+    """The label of a typed Total row, or None for a budget line.
+
+    ``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` in the Fund or Service column; or a
+    label such as ``Victims Fund total`` when the row has no organisation, dates or mechanism
+    (a service really called "Total Safety" still has those).
+    """
+    for key in ("fund", "service"):
+        text = clean_text(sheet.value(r, mapping[key]))
+        if contract.is_total_label(text):
+            return text
+        if _TOTAL_WORD.search(text) and all(
+                is_blank(sheet.value(r, mapping[k]))
+                for k in ("organisation", "start", "end", "mechanism")):
+            return text
+    return None
+
+
+def _sum(lines: Sequence[ServiceLine]) -> Decimal:
+    return sum((line.budget for line in lines), Decimal(0))
+
+
+def _total_kind(label: str) -> str:
+    """grand, sub or total."""
+    words = normalise(label)
+    if "grand" in words:
+        return "grand"
+    return "sub" if re.search(r"sub[\s-]?total", words) else "total"
 
 
 def _label(key: str) -> str:

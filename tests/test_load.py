@@ -114,6 +114,14 @@ def total_kept_aside(plan: Plan) -> None:
     assert total.at.cell("amount") == "L4"
 
 
+def totals_close(*closes: tuple[int, ...]) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        assert [t.closes for t in plan.totals] == list(closes)
+        assert len(plan.lines) == 2
+
+    return check
+
+
 def canonical_fund(plan: Plan) -> None:
     assert {ln.fund for ln in plan.lines} == {"Victims Fund"}
 
@@ -168,6 +176,18 @@ QUIRKS: dict[str, Quirk] = {
     "a typed Total row": Quirk(
         with_services([*two_lines(), ["TOTAL:", *[""] * 10, Decimal(3000)]]),
         check=total_kept_aside),
+    "Sub-totals, then the fund's Total": Quirk(
+        with_services([two_lines()[0], ["", "Sub-total", *[""] * 9, Decimal(1000)],
+                       two_lines()[1], ["", "Sub-total", *[""] * 9, Decimal(2000)],
+                       ["Total", *[""] * 10, Decimal(3000)]]),
+        check=totals_close((0,), (1,), (0, 1))),
+    "a fund in Sub-totals, the next fund closed by a Total": Quirk(
+        with_services([two_lines()[0], ["", "Sub-total", *[""] * 9, Decimal(1000)],
+                       two_lines()[1], ["TOTAL:", *[""] * 10, Decimal(2000)]]),
+        check=totals_close((0,), (1,))),
+    "a Total labelled with its fund's name": Quirk(
+        with_services([*two_lines(), ["", "Victims Fund total", *[""] * 9, Decimal(3000)]]),
+        check=totals_close((0, 1))),
     "a formula with its saved result": Quirk(
         with_services(two_lines(budget=Formula("=1000*2", 2000))),
         check=budgets_are("1000", "2000")),
