@@ -170,6 +170,9 @@ def test_duplicate_references_build_neither(drop: Path, tmp_path: Path, template
         assert other.file in finding.message
         assert (finding.sheet, finding.cell) == ("Decision", "B3")
     assert not (out / "015-2021" / "RfD-015-2021.docx").exists()
+    # One report folder, so each workbook's findings have a file of their own.
+    assert {p.name for p in (out / "015-2021").iterdir()} == {
+        "findings-lincolnshire-2021-22-xlsx.json", "findings-lincolnshire-2021-22-2-xlsx.json"}
 
 
 def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Path) -> None:
