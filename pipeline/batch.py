@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,12 +36,18 @@ from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.config import Config
+from pipeline.contract import WORKBOOK_SUFFIXES
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
+from pipeline.manifest import (
+    MANIFEST,
+    Manifest,
+    sha256,
+    temp_beside,
+    write_atomic,
+)
 from pipeline.reconcile import Reconciliation
 from pipeline.values import normalise, slugify
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-MANIFEST = "manifest.json"
 LOCK = ".pcc-report.lock"
 LOG = "pcc-report.log"
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
@@ -391,14 +396,6 @@ class _Previous:
 # -- build ------------------------------------------------------------------------------------
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _email_templates_sha() -> str:
     """One SHA-256 over templates/email.* (hashed here: importing pipeline.mail costs time)."""
     digest = hashlib.sha256()
@@ -413,99 +410,6 @@ def _config_key(config: Config) -> str:
                        "uplift_threshold": str(config.uplift_threshold),
                        "aliases": [list(pair) for pair in config.aliases]},
                       sort_keys=True)
-
-
-@dataclass
-class Manifest:
-    path: Path
-    entries: dict[str, dict[str, Any]]
-
-    @classmethod
-    def read(cls, out: Path) -> Manifest:
-        """The manifest in ``out``; a missing, damaged or hand-edited one means "rebuild".
-
-        Entries are checked before anything trusts them: an entry whose outputs are not plain
-        paths inside ``out`` (``../../etc/passwd``, an absolute path, a number) keeps only its
-        ``sent`` log, so its workbook is rebuilt and no file is moved on its say-so.
-        """
-        path = out / MANIFEST
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}  # no manifest, or a damaged one: everything is rebuilt
-        workbooks = data.get("workbooks") if isinstance(data, dict) else None
-        entries: dict[str, dict[str, Any]] = {}
-        for key, entry in (workbooks.items() if isinstance(workbooks, dict) else ()):
-            if isinstance(entry, dict):
-                entries[key] = entry if _sound(entry) else {
-                    "input": key, "status": "damaged",
-                    "sent": entry["sent"] if isinstance(entry.get("sent"), list) else []}
-        return cls(path, entries)
-
-    def write(self) -> None:
-        """Write the manifest, unless nothing changed (a no-op run touches no file)."""
-        data = {"tool": "pcc-report", "version": __version__, "workbooks": self.entries}
-        content = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
-        try:
-            if self.path.read_bytes() == content:
-                return
-        except OSError:
-            pass
-        _write_atomic(self.path, content)
-
-
-def _relative(path: object) -> bool:
-    """A path inside the output folder as the manifest writes it: relative, with no ``..``."""
-    if not isinstance(path, str) or not path:
-        return False
-    parts = Path(path)
-    return not parts.is_absolute() and not parts.drive and ".." not in parts.parts
-
-
-def _sound(entry: dict[str, Any]) -> bool:
-    """Whether a manifest entry has the shape the build writes, with paths that stay inside."""
-    outputs, stale, previous = entry.get("outputs", []), entry.get("stale", []), \
-        entry.get("previous")
-    return (isinstance(outputs, list)
-            and all(isinstance(o, dict) and _relative(o.get("path"))
-                    and isinstance(o.get("sha256"), str) and isinstance(o.get("size"), int)
-                    for o in outputs)
-            and isinstance(stale, list) and all(_relative(p) for p in stale)
-            and (previous is None or (
-                isinstance(previous, dict) and isinstance(previous.get("sha256"), str)
-                and isinstance(previous.get("input"), str)
-                and Path(previous["input"]).suffix.lower() in WORKBOOK_SUFFIXES)))
-
-
-def _file_mode() -> int:
-    """The mode a new file gets from the user's umask (mkstemp's own 0600 would lock out
-    colleagues on the shared machine)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _temp_beside(target: Path) -> Path:
-    """An empty temporary file in ``target``'s folder, so ``os.replace`` is atomic."""
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
-    os.close(handle)
-    os.chmod(name, _file_mode())
-    return Path(name)
-
-
-def _write_atomic(target: Path, content: bytes) -> None:
-    """Write through a temporary file in the same folder, then move it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(target)
-    try:
-        with temp.open("wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 class _FolderRefused(Exception):
@@ -681,7 +585,7 @@ class _Builder:
         try:
             for target, render in zip(targets, (self._docx(render_docx), render_xlsx),
                                       strict=True):
-                temps.append(_temp_beside(target))
+                temps.append(temp_beside(target))
                 render(recon, temps[-1])
             self._send_ready(result, recon, folder, targets, temps)
             for temp, target in zip(temps, targets, strict=True):
@@ -703,7 +607,7 @@ class _Builder:
         attachments: list[tuple[str, Path]] = [(targets[0].name, temps[0])]
         if self.config.pdf:
             target = folder / pdf_name(targets[0].name)
-            temps.append(_temp_beside(target))
+            temps.append(temp_beside(target))
             try:
                 to_pdf(temps[0], temps[-1])
                 targets.append(target)
@@ -723,7 +627,7 @@ class _Builder:
         message = mail.compose(recon, result.findings,
                                [mail.Attachment(name, path) for name, path in attachments])
         target = folder / mail.email_name(recon.decision)
-        temps.append(_temp_beside(target))
+        temps.append(temp_beside(target))
         temps[-1].write_bytes(mail.to_bytes(message))
         targets.append(target)
 
@@ -735,7 +639,7 @@ class _Builder:
     def write_findings(self, result: WorkbookResult, folder: Path) -> Path:
         target = folder / result.findings_name
         data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-        _write_atomic(target, data.encode("utf-8", "backslashreplace"))
+        write_atomic(target, data.encode("utf-8", "backslashreplace"))
         return target
 
     def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[tuple[Path, str]]:

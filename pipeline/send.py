@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import mail
-from pipeline.batch import LOCK, LOG, MANIFEST, Manifest, sha256
+from pipeline.batch import LOCK, LOG
+from pipeline.manifest import MANIFEST, Manifest, sha256
 from pipeline.values import slugify
 
 SMTP_KEYS = ("host", "port", "starttls", "user", "from", "ca_file", "timeout")

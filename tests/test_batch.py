@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from pipeline import batch
 from pipeline.cli import cli
 from pipeline.config import Config
+from pipeline.manifest import sha256
 from pipeline.new_workbook import WorkbookContent
 from tests.workbooks import make_workbook, service_row
 
@@ -95,11 +96,11 @@ def test_manifest_records_inputs_outputs_and_versions(drop: Path, tmp_path: Path
     out = tmp_path / "output"
     build(drop, out, template)
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
-    assert entry["sha256"] == batch.sha256(drop / "lincolnshire-2021-22.xlsx")
-    assert entry["template_sha256"] == batch.sha256(template)
+    assert entry["sha256"] == sha256(drop / "lincolnshire-2021-22.xlsx")
+    assert entry["template_sha256"] == sha256(template)
     assert entry["status"] == "ok" and entry["reference"] == "015/2021"
     for output in entry["outputs"]:
-        assert output["sha256"] == batch.sha256(out / output["path"])
+        assert output["sha256"] == sha256(out / output["path"])
     assert {Path(o["path"]).name for o in entry["outputs"]} == OUTPUTS
     assert (out / batch.LOG).read_text().count("lincolnshire-2021-22.xlsx") == 1
 
@@ -210,7 +211,7 @@ def test_two_builds_at_once_give_consistent_outputs(drop: Path, tmp_path: Path) 
     manifest = json.loads((out / "manifest.json").read_text())
     [entry] = manifest["workbooks"].values()
     for output in entry["outputs"]:
-        assert output["sha256"] == batch.sha256(out / output["path"])
+        assert output["sha256"] == sha256(out / output["path"])
     assert [p.name for p in out.rglob(".tmp-*")] == []
 
 

@@ -26,6 +26,7 @@ from click.testing import CliRunner, Result
 from pipeline import batch
 from pipeline.cli import cli
 from pipeline.config import Config
+from pipeline.manifest import sha256
 from tests.workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def manifest_entries(out: Path) -> dict[str, Any]:
 def assert_manifest_matches_disk(out: Path) -> None:
     for entry in manifest_entries(out).values():
         for output in entry["outputs"]:
-            assert output["sha256"] == batch.sha256(out / output["path"]), output
+            assert output["sha256"] == sha256(out / output["path"]), output
 
 
 def with_reference(reference: str) -> Callable[[Any], None]:
@@ -223,7 +224,7 @@ def test_sigterm_mid_render_leaves_nothing_half_written(
         drop: Path, out: Path, tmp_path: Path, here: Path,
         spawn: Callable[..., subprocess.Popen[str]]) -> None:
     batch.build([drop], out, Config())
-    before = {p.name: batch.sha256(p) for p in (out / "015-2021").iterdir()}
+    before = {p.name: sha256(p) for p in (out / "015-2021").iterdir()}
     build = slow_build(spawn, 60, "input", "--out", "output", "--force", log="stopped")
     wait_for(tmp_path / "stopped.out", "RENDERING")
     assert temporaries(out)  # the window: both documents are half-way, under .tmp- names
@@ -234,7 +235,7 @@ def test_sigterm_mid_render_leaves_nothing_half_written(
     assert "Traceback" not in said
     assert temporaries(out) == []
     # The earlier report is intact and the manifest says to build it again.
-    assert {p.name: batch.sha256(p) for p in (out / "015-2021").iterdir()} == before
+    assert {p.name: sha256(p) for p in (out / "015-2021").iterdir()} == before
     assert [e["status"] for e in manifest_entries(out).values()] == ["interrupted"]
     [result] = batch.build([drop], out, Config())[0]
     assert result.outcome == "built"
@@ -469,7 +470,7 @@ def test_a_half_copied_workbook_is_read_once_the_copy_finishes(
         copier.join(timeout=WAIT)
     assert result.outcome == "built", result.findings
     [entry] = manifest_entries(out).values()
-    assert entry["sha256"] == batch.sha256(target)  # the whole file, not the half first seen
+    assert entry["sha256"] == sha256(target)  # the whole file, not the half first seen
 
 
 def test_a_workbook_that_keeps_changing_is_a_clear_finding(
@@ -616,7 +617,7 @@ def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
                           [*row[:11], "TBC"] if i == 0 else row
                           for i, row in enumerate(c.services)]))
     hashed: list[Path] = []
-    real_sha = batch.sha256
+    real_sha = sha256
     def spy(path: Path) -> str:
         hashed.append(Path(path))
         return real_sha(path)

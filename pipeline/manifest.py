@@ -1,0 +1,123 @@
+"""The build's record and how it writes: ``manifest.json``, SHA-256, atomic file writes.
+
+Every output is written to a temporary file beside its target and moved into place with
+``os.replace``, so a reader sees the old file or the new one, never half of one. The manifest
+says, per input workbook, what was built from what; it is checked when read, because a person
+may have edited or damaged it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.contract import WORKBOOK_SUFFIXES
+
+MANIFEST = "manifest.json"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Manifest:
+    path: Path
+    entries: dict[str, dict[str, Any]]
+
+    @classmethod
+    def read(cls, out: Path) -> Manifest:
+        """The manifest in ``out``; a missing, damaged or hand-edited one means "rebuild".
+
+        Entries are checked before anything trusts them: an entry whose outputs are not plain
+        paths inside ``out`` (``../../etc/passwd``, an absolute path, a number) keeps only its
+        ``sent`` log, so its workbook is rebuilt and no file is moved on its say-so.
+        """
+        path = out / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}  # no manifest, or a damaged one: everything is rebuilt
+        workbooks = data.get("workbooks") if isinstance(data, dict) else None
+        entries: dict[str, dict[str, Any]] = {}
+        for key, entry in (workbooks.items() if isinstance(workbooks, dict) else ()):
+            if isinstance(entry, dict):
+                entries[key] = entry if sound_entry(entry) else {
+                    "input": key, "status": "damaged",
+                    "sent": entry["sent"] if isinstance(entry.get("sent"), list) else []}
+        return cls(path, entries)
+
+    def write(self) -> None:
+        """Write the manifest, unless nothing changed (a no-op run touches no file)."""
+        data = {"tool": "pcc-report", "version": __version__, "workbooks": self.entries}
+        content = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        try:
+            if self.path.read_bytes() == content:
+                return
+        except OSError:
+            pass
+        write_atomic(self.path, content)
+
+
+def relative_path(path: object) -> bool:
+    """A path inside the output folder as the manifest writes it: relative, with no ``..``."""
+    if not isinstance(path, str) or not path:
+        return False
+    parts = Path(path)
+    return not parts.is_absolute() and not parts.drive and ".." not in parts.parts
+
+
+def sound_entry(entry: dict[str, Any]) -> bool:
+    """Whether a manifest entry has the shape the build writes, with paths that stay inside."""
+    outputs, stale, previous = entry.get("outputs", []), entry.get("stale", []), \
+        entry.get("previous")
+    return (isinstance(outputs, list)
+            and all(isinstance(o, dict) and relative_path(o.get("path"))
+                    and isinstance(o.get("sha256"), str) and isinstance(o.get("size"), int)
+                    for o in outputs)
+            and isinstance(stale, list) and all(relative_path(p) for p in stale)
+            and (previous is None or (
+                isinstance(previous, dict) and isinstance(previous.get("sha256"), str)
+                and isinstance(previous.get("input"), str)
+                and Path(previous["input"]).suffix.lower() in WORKBOOK_SUFFIXES)))
+
+
+def file_mode() -> int:
+    """The mode a new file gets from the user's umask (mkstemp's own 0600 would lock out
+    colleagues on the shared machine)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def temp_beside(target: Path) -> Path:
+    """An empty temporary file in ``target``'s folder, so ``os.replace`` is atomic."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
+    os.close(handle)
+    os.chmod(name, file_mode())
+    return Path(name)
+
+
+def write_atomic(target: Path, content: bytes) -> None:
+    """Write through a temporary file in the same folder, then move it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_beside(target)
+    try:
+        with temp.open("wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
