@@ -46,7 +46,7 @@ from pipeline.manifest import (
     write_atomic,
 )
 from pipeline.reconcile import Reconciliation
-from pipeline.values import normalise, slugify
+from pipeline.values import counted, normalise, slugify
 
 LOCK = ".pcc-report.lock"
 LOG = "pcc-report.log"
@@ -856,8 +856,8 @@ def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
 
 
 def say_result(result: WorkbookResult, say: Progress) -> None:
-    counts = (f"{result.count(Severity.ERROR)} errors, {result.count(Severity.WARNING)} warnings, "
-              f"{result.count(Severity.INFO)} notes")
+    counts = ", ".join(counted(result.count(severity), noun) for severity, noun in (
+        (Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "note")))
     if result.outcome == "up to date":
         say(f"up to date  {result.file}")
     elif result.outcome == "built":

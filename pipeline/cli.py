@@ -108,10 +108,10 @@ def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> No
 
 
 def _summary_line(result: WorkbookResult) -> str:
-    from pipeline.values import format_money
+    from pipeline.values import counted, format_money
 
-    counts = (f"{result.count(Severity.ERROR)} errors, "
-              f"{result.count(Severity.WARNING)} warnings")
+    counts = (f"{counted(result.count(Severity.ERROR), 'error')}, "
+              f"{counted(result.count(Severity.WARNING), 'warning')}")
     if result.recon is None:
         return f"  Summary: not reconciled — {counts}"
     recon = result.recon

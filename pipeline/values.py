@@ -258,3 +258,8 @@ def slugify(text: str) -> str:
     if slug in _WINDOWS_DEVICES:
         slug = f"ref-{slug}"
     return slug or "untitled"
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 error``, ``0 errors``, ``2 warnings``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -12,6 +12,7 @@ from pipeline import contract
 from pipeline.values import (
     ValueProblem,
     clean_text,
+    counted,
     format_money,
     normalise,
     parse_choice,
@@ -234,3 +235,8 @@ def test_slugify_never_leaves_the_output_folder(text: str, tmp_path: Path) -> No
     out = tmp_path / "output"
     target = (out / slugify(text) / "RfD.docx").resolve()
     assert target.parent.parent == out.resolve()
+
+
+@pytest.mark.parametrize(("number", "text"), [(0, "0 errors"), (1, "1 error"), (2, "2 errors")])
+def test_counts_read_as_english(number: int, text: str) -> None:
+    assert counted(number, "error") == text
