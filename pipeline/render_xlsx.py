@@ -1,10 +1,11 @@
 """Stage 3b: the reconciliation -> the public Excel summary the OPCC publishes (domain §5).
 
-The workbook has a Summary sheet (one row per fund: allocation, funding sources, committed,
-unallocated, % committed, a total row and a chart), one sheet per fund with its service lines as
-an Excel table, a Changes sheet when last year's plan was found (each line's and each fund's
-figures for both years, the change in pounds and per cent), and an About sheet (decision,
-source, licence).
+The workbook has a Summary sheet (one row per fund: allocation, MoJ grants, other funding,
+committed, unallocated, % committed and a total row; a chart; then a Funding sources table of
+every source, which the MoJ and other columns add up, so the Summary is seven columns wide
+however many sources there are), one sheet per fund with its service lines as an Excel table,
+a Changes sheet when last year's plan was found (each line's and each fund's figures for both
+years, the change in pounds and per cent), and an About sheet (decision, source, licence).
 
 What makes it publishable:
 
@@ -37,7 +38,7 @@ from typing import IO, Any
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.model import Decision, FundingSource, ServiceLine
 from pipeline.reconcile import FundReconciliation, Reconciliation
-from pipeline.values import PENNY, clean_text, format_date, format_money, normalise, slugify
+from pipeline.values import PENNY, clean_text, format_date, format_money, slugify
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -86,6 +87,7 @@ _START_COL, _END_COL = 3, 4
 HEADER_ROW = 2  # 0-based: a title row and a note row above each table
 TABLE_STYLE = "Table Style Medium 2"
 ROW_HEIGHT = 15  # points per line of 11-point text
+_ROW_PIXELS = 20  # a row of the default height, in pixels (for placing the chart)
 
 
 def summary_name(decision: Decision) -> str:
@@ -159,20 +161,6 @@ def _table_name(prefix: str, label: str, taken: set[str]) -> str:
     return unique
 
 
-def _unique_headers(headers: Iterable[str]) -> list[str]:
-    """Table column names must differ (case-insensitively); number any repeat."""
-    seen: set[str] = set()
-    result = []
-    for header in headers:
-        unique, number = header, 2
-        while unique.casefold() in seen:
-            unique = f"{header} ({number})"
-            number += 1
-        seen.add(unique.casefold())
-        result.append(unique)
-    return result
-
-
 def _cell(row: int, col: int) -> str:
     from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -207,6 +195,7 @@ class _Formats:
     title: Any
     note: Any
     header: Any
+    header_number: Any
     text: Any
     text_quoted: Any
     bold: Any
@@ -230,6 +219,9 @@ class _Formats:
             title=workbook.add_format({"bold": True, "font_size": 14}),
             note=workbook.add_format({"italic": True}),
             header=workbook.add_format({"bold": True, "text_wrap": True, **top}),
+            # Over a column of figures, the header lines up with them.
+            header_number=workbook.add_format({"bold": True, "text_wrap": True, "align": "right",
+                                               **top}),
             text=workbook.add_format({"text_wrap": True, **top}),
             text_quoted=workbook.add_format({"text_wrap": True, "quote_prefix": True, **top}),
             bold=workbook.add_format({"bold": True, **top}),
@@ -332,13 +324,16 @@ def _title(ws: Any, formats: _Formats, title: str, note: str) -> None:
     _write_text(ws, 1, 0, note, formats, formats.note)
 
 
-def _page_setup(ws: Any) -> None:
+def _page_setup(ws: Any, one_table: bool = True) -> None:
+    """A4 landscape, one page wide; a sheet with one table also keeps its header row in view
+    (frozen) and prints it on every page."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    ws.repeat_rows(HEADER_ROW)
-    ws.freeze_panes(HEADER_ROW + 1, 1)
+    if one_table:
+        ws.repeat_rows(HEADER_ROW)
+        ws.freeze_panes(HEADER_ROW + 1, 1)
     ws.set_footer("&LPage &P of &N")
 
 
@@ -455,123 +450,224 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
 
 # -- the summary ------------------------------------------------------------------------------
 
-
-def _source_columns(funds: Sequence[FundReconciliation]) -> list[tuple[str, str]]:
-    """``(key, name)`` of each distinct source across funds, in order of first appearance.
-
-    One column per source reads across funds ("MoJ Victims' Services Grant" in every fund that
-    has it) and leaves room for several MoJ streams.
-    """
-    seen: dict[str, str] = {}
-    for rec in funds:
-        for source in rec.sources:
-            seen.setdefault(normalise(source.source), public_text(source.source))
-    return list(seen.items())
+# The per-fund table's columns, whatever the number of funding sources: MoJ grants and every
+# other source are one column each, and the sources themselves are listed in a table below.
+_SUMMARY_HEADERS = ("Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
+                    "Committed (£)", "Unallocated (£)", "% committed")
+_ALLOCATION, _MOJ, _OTHER, _COMMITTED, _UNALLOCATED, _PERCENT = range(1, 7)
+_SOURCE_HEADERS = ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)")
+_SOURCE_NAME, _RING_FENCED, _GRANT_REFERENCE, _AMOUNT = range(1, 5)
 
 
-def _source_amount(sources: Sequence[FundingSource], key: str) -> Decimal:
-    return sum((s.amount for s in sources if normalise(s.source) == key), Decimal(0))
+@dataclass(frozen=True)
+class _SourceRow:
+    """One row of the Funding sources table."""
+
+    fund: str  # public text
+    source: FundingSource
+    row: int  # 0-based row on the Summary sheet
+
+
+def _sum_of_cells(col: int, rows: Sequence[int]) -> str:
+    """``SUM(E15:E17,E19)``: the cells of ``col`` in ``rows`` (ascending), runs as ranges."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    parts = [_cell(a, col) if a == b else f"{_cell(a, col)}:{_cell(b, col)}" for a, b in runs]
+    return f"SUM({','.join(parts)})"
+
+
+def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow],
+                       fmt: Any) -> None:
+    """The sum of some sources' amounts, linked to their rows of the Funding sources table."""
+    amount = _money(sum((r.source.amount for r in rows), Decimal(0)))
+    if rows:
+        ws.write_formula(row, col, "=" + _sum_of_cells(_AMOUNT, [r.row for r in rows]), fmt,
+                         amount)
+    else:
+        ws.write_number(row, col, amount, fmt)  # nothing to add up: a plain 0
+
+
+def _summary_widths(recon: Reconciliation, names: Sequence[str],
+                    sources: Sequence[_SourceRow]) -> list[float]:
+    """Column widths shared by the two tables (they sit one above the other)."""
+    amounts = [recon.allocation, recon.committed, recon.headroom,
+               *(a for rec in recon.funds for a in (rec.allocation, rec.committed, rec.headroom)),
+               *(s.source.amount for s in sources)]
+    # Every money column alike, wide enough for its header on one line and for any figure.
+    money = float(max(_money_width(amounts, recon.has_pence),
+                      max(len(h) for h in _SUMMARY_HEADERS[1:-1]) + 2))
+    fund = float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))
+    source = max((_longest_line(public_text(s.source.source)) for s in sources), default=0)
+    reference = max((_longest_line(public_text(s.source.grant_reference)) for s in sources),
+                    default=0)
+    return [fund,
+            max(money, float(min(36, source + 2))),  # Allocation above, Source below
+            max(money, float(len("Ring-fenced") + 3)),
+            max(money, float(min(24, reference + 2))),
+            money, money,
+            float(len("% committed") + 3)]
 
 
 def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequence[_FundSheet],
                    formats: _Formats, tables: set[str]) -> None:
+    """The funds table, its chart, then the Funding sources table.
+
+    The funds table has the same seven columns however many funding sources there are: each
+    fund's MoJ grants and other funding are sums (formulas) of its rows in the Funding sources
+    table, which names every source. The chart sits between the tables: a table may run on to
+    the next printed page, a chart would be cut. Two tables share the sheet, so no header row
+    is frozen or repeated on printed pages (it would sit above the other table's rows).
+    """
     year = recon.decision.year_label
     money_fmt = formats.money(recon.has_pence)
-    sources = _source_columns(recon.funds)
     _title(ws, formats, f"Commissioning plan {year}: funds, sources and commitments",
            f"{public_text(recon.decision.police_area)} Police and Crime Commissioner, decision "
            f"{public_text(recon.decision.reference)}. Figures are in pounds (£); each fund's "
            "services are on its own sheet.")
-    headers = _unique_headers(["Fund", "Allocation (£)", *(f"{name} (£)" for _, name in sources),
-                               "Committed (£)", "Unallocated (£)", "% committed"])
-    allocation_col = 1
-    committed_col = 2 + len(sources)
-    unallocated_col = committed_col + 1
-    percent_col = unallocated_col + 1
     first = HEADER_ROW + 1
     last = first + len(sheets) - 1
     total_row = last + 1
+    chart_row = total_row + 2
+    chart_height = max(240, 100 + 45 * len(sheets))
+    heading_row = chart_row + -(-chart_height // _ROW_PIXELS) + 1  # rows under the chart
+    sources_header = heading_row + 2
     names = [public_text(sheet.rec.fund.name) for sheet in sheets]
-    widths = [float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))]
-    widths += [float(max(14, _width(0, 22, header))) for header in headers[1:]]
-    column_amounts: dict[int, list[Decimal]] = {
-        allocation_col: [recon.allocation, *(r.allocation for r in recon.funds)],
-        committed_col: [recon.committed, *(r.committed for r in recon.funds)],
-        unallocated_col: [recon.headroom, *(r.headroom for r in recon.funds)],
-    }
-    for index, (key, _) in enumerate(sources):
-        column_amounts[2 + index] = [_source_amount(r.sources, key) for r in recon.funds]
-        column_amounts[2 + index].append(sum(column_amounts[2 + index], Decimal(0)))
-    for col, amounts in column_amounts.items():
-        widths[col] = float(max(widths[col], _money_width(amounts, recon.has_pence)))
+    # Each fund's sources, grouped under the fund in the Funds sheet's order.
+    by_fund: list[list[_SourceRow]] = []
+    source_rows: list[_SourceRow] = []
+    for name, sheet in zip(names, sheets, strict=True):
+        by_fund.append([])
+        for source in sheet.rec.sources:
+            item = _SourceRow(name, source, sources_header + 1 + len(source_rows))
+            by_fund[-1].append(item)
+            source_rows.append(item)
+
+    widths = _summary_widths(recon, names, source_rows)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
+    _fit_row(ws, HEADER_ROW, zip(_SUMMARY_HEADERS, widths, strict=True))
+    _page_setup(ws, one_table=False)
+
+    moj_total = other_total = Decimal(0)
     for offset, sheet in enumerate(sheets):
         row = first + offset
         rec = sheet.rec
         _put_text(ws, row, 0, names[offset], formats)
         _fit_row(ws, row, [(names[offset], widths[0])])
-        ws.write_number(row, allocation_col, _money(rec.allocation), money_fmt)
-        for index, (key, _) in enumerate(sources):
-            ws.write_number(row, 2 + index, _money(_source_amount(rec.sources, key)),
-                            money_fmt)
+        ws.write_number(row, _ALLOCATION, _money(rec.allocation), money_fmt)
+        moj = [r for r in by_fund[offset] if r.source.is_moj]
+        other = [r for r in by_fund[offset] if not r.source.is_moj]
+        _write_sources_sum(ws, row, _MOJ, moj, money_fmt)
+        _write_sources_sum(ws, row, _OTHER, other, money_fmt)
+        moj_total += sum((r.source.amount for r in moj), Decimal(0))
+        other_total += sum((r.source.amount for r in other), Decimal(0))
         if sheet.total_cell:
             # Linked to the fund sheet's total, so an edit there flows through.
             from xlsxwriter.utility import quote_sheetname
 
-            ws.write_formula(row, committed_col, f"={quote_sheetname(sheet.name)}!"
+            ws.write_formula(row, _COMMITTED, f"={quote_sheetname(sheet.name)}!"
                              f"{sheet.total_cell}", money_fmt, _money(rec.committed))
         else:
-            ws.write_number(row, committed_col, _money(rec.committed), money_fmt)
-        allocation = _cell(row, allocation_col)
-        committed = _cell(row, committed_col)
-        ws.write_formula(row, unallocated_col, f"={allocation}-{committed}", money_fmt,
+            ws.write_number(row, _COMMITTED, _money(rec.committed), money_fmt)
+        allocation = _cell(row, _ALLOCATION)
+        committed = _cell(row, _COMMITTED)
+        ws.write_formula(row, _UNALLOCATED, f"={allocation}-{committed}", money_fmt,
                          _money(rec.headroom))
-        ws.write_formula(row, percent_col, f"=IF({allocation}=0,0,{committed}/{allocation})",
+        ws.write_formula(row, _PERCENT, f"=IF({allocation}=0,0,{committed}/{allocation})",
                          formats.percent, _ratio(rec.committed, rec.allocation))
 
-    totals: dict[int, Decimal] = {
-        allocation_col: recon.allocation,
-        committed_col: recon.committed,
-        unallocated_col: recon.headroom,
-    }
-    for index, (key, _) in enumerate(sources):
-        totals[2 + index] = sum((_source_amount(rec.sources, key) for rec in recon.funds),
-                                Decimal(0))
-    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
-                                     for h in headers]
-    columns[0]["total_string"] = "Total"
+    columns = _header_columns(_SUMMARY_HEADERS, formats)
+    totals = {_ALLOCATION: recon.allocation, _MOJ: moj_total, _OTHER: other_total,
+              _COMMITTED: recon.committed, _UNALLOCATED: recon.headroom}
     for col, amount in totals.items():
         letter = _col(col)
         columns[col].update(format=money_fmt, total_value=_money(amount),
                             total_function=f"SUM({letter}{first + 1}:{letter}{last + 1})")
-    allocation = _cell(total_row, allocation_col)
-    committed = _cell(total_row, committed_col)
-    columns[percent_col].update(
+    allocation = _cell(total_row, _ALLOCATION)
+    committed = _cell(total_row, _COMMITTED)
+    columns[_PERCENT].update(
         format=formats.percent,
         total_function=f"IF({allocation}=0,0,{committed}/{allocation})",
         total_value=_ratio(recon.committed, recon.allocation),
     )
-    if sheets:
-        ws.add_table(HEADER_ROW, 0, total_row, percent_col, {
-            "name": _table_name("Summary", "by_fund", tables),
-            "style": TABLE_STYLE,
-            "total_row": True,
-            "columns": columns,
-        })
-        _total_row(ws, total_row, columns, formats, recon.has_pence)
-    _page_setup(ws)
-    if sheets:
-        _chart(workbook, ws, recon, first, last, committed_col, unallocated_col, total_row + 2)
+    if not sheets:
+        for col, header in enumerate(_SUMMARY_HEADERS):
+            ws.write_string(HEADER_ROW, col, header, formats.header)
+        _put_text(ws, first, 0, "The plan has no funds.", formats)
+        return
+    ws.add_table(HEADER_ROW, 0, total_row, _PERCENT, {
+        "name": _table_name("Summary", "by_fund", tables),
+        "style": TABLE_STYLE,
+        "total_row": True,
+        "columns": columns,
+    })
+    _total_row(ws, total_row, columns, formats, recon.has_pence)
+    chart_width = sum(int(width * 7 + 5) for width in widths)  # Calibri 11: 7 px a character
+    _chart(workbook, ws, recon, first, last, chart_row, chart_width, chart_height)
+    _sources_table(ws, recon, source_rows, heading_row, widths, formats, tables)
+
+
+def _header_columns(headers: Sequence[str], formats: _Formats) -> list[dict[str, Any]]:
+    """A table's columns: "Total" under the first; headers over figures aligned right."""
+    columns: list[dict[str, Any]] = [
+        {"header": h, "header_format": formats.header_number if h.endswith(("(£)", "%"))
+         or h.startswith("%") else formats.header} for h in headers]
+    columns[0]["total_string"] = "Total"
+    return columns
+
+
+def _sources_table(ws: Any, recon: Reconciliation, rows: Sequence[_SourceRow],
+                   heading_row: int, widths: Sequence[float], formats: _Formats,
+                   tables: set[str]) -> None:
+    """Every funding source of every fund, in the Funding sources sheet's order, and a total."""
+    money_fmt = formats.money(recon.has_pence)
+    _write_text(ws, heading_row, 0, "Funding sources", formats, formats.bold)
+    _write_text(ws, heading_row + 1, 0,
+                "Where each fund's money comes from. MoJ grants (above) are the sources from "
+                "the Ministry of Justice; other funding is every other source.", formats,
+                formats.note)
+    header = heading_row + 2
+    _fit_row(ws, header, zip(_SOURCE_HEADERS, widths, strict=False))
+    if not rows:
+        for col, text in enumerate(_SOURCE_HEADERS):
+            ws.write_string(header, col, text, formats.header)
+        _put_text(ws, header + 1, 0, "No funding sources are listed.", formats)
+        return
+    for item in rows:
+        source = item.source
+        texts = [item.fund, public_text(source.source), "Yes" if source.ring_fenced else "No",
+                 public_text(source.grant_reference)]
+        for col, text in enumerate(texts):
+            _put_text(ws, item.row, col, text, formats)
+        _fit_row(ws, item.row, zip(texts, widths, strict=False))
+        ws.write_number(item.row, _AMOUNT, _money(source.amount), money_fmt)
+    total = rows[-1].row + 1
+    amount = _col(_AMOUNT)
+    columns = _header_columns(_SOURCE_HEADERS, formats)
+    columns[_AMOUNT].update(
+        format=money_fmt,
+        total_function=f"SUM({amount}{rows[0].row + 1}:{amount}{total})",
+        total_value=_money(sum((r.source.amount for r in rows), Decimal(0))),
+    )
+    ws.add_table(header, 0, total, _AMOUNT, {
+        "name": _table_name("Summary", "funding_sources", tables),
+        "style": TABLE_STYLE,
+        "total_row": True,
+        "columns": columns,
+    })
+    _total_row(ws, total, columns, formats, recon.has_pence)
 
 
 def _chart(workbook: Any, ws: Any, recon: Reconciliation, first: int, last: int,
-           committed_col: int, unallocated_col: int, at_row: int) -> None:
+           at_row: int, width: int, height: int) -> None:
     """A stacked bar per fund: committed and unallocated, which add up to the allocation."""
     name = ws.get_name()
     chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-    for col, colour in ((committed_col, "#1F4E79"), (unallocated_col, "#F4B183")):
+    for col, colour in ((_COMMITTED, "#1F4E79"), (_UNALLOCATED, "#F4B183")):
         chart.add_series({
             "name": [name, HEADER_ROW, col],
             "categories": [name, first, 0, last, 0],
@@ -586,7 +682,7 @@ def _chart(workbook: Any, ws: Any, recon: Reconciliation, first: int, last: int,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"name": "Fund"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": max(260, 120 + 60 * (last - first + 1))})
+    chart.set_size({"width": width, "height": height})
     described = "; ".join(
         f"{public_text(rec.fund.name)}: {format_money(rec.committed)} committed, "
         f"{format_money(rec.headroom)} unallocated of {format_money(rec.allocation)}"
@@ -752,11 +848,14 @@ def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publish
         ("Source", f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
                    f"{decision.year_label}"),
         ("Generated", generated),
-        ("Figures", "All figures are in pounds sterling (£). Unallocated is the allocation "
-                    "less the committed budget lines; % committed is committed as a share of "
-                    "the allocation. Totals are formulas over the figures above them."),
-        ("Contents", "Summary: one row per fund with its funding sources and a chart. One "
-                     "sheet per fund: its service lines. "
+        ("Figures", "All figures are in pounds sterling (£). MoJ grants are a fund's "
+                    "funding sources from the Ministry of Justice, other funding its other "
+                    "sources. Unallocated is the allocation less the committed budget lines; "
+                    "% committed is committed as a share of the allocation. Totals are "
+                    "formulas over the figures they add up."),
+        ("Contents", "Summary: one row per fund (allocation, MoJ grants, other funding, "
+                     "committed, unallocated), a chart, and every funding source. One sheet "
+                     "per fund: its service lines. "
                      + (f"{CHANGES_SHEET}: what changed since the "
                         f"{recon.comparison.previous_year} plan, line by line and fund by "
                         "fund. " if recon.comparison else "")

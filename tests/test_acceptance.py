@@ -24,6 +24,7 @@ from docx import Document
 from pipeline.cli import cli
 from tests import office
 from tests.acceptance import make_plans
+from tests.test_render_xlsx import printed_text_height
 
 FOLDER = Path(__file__).parent / "acceptance"
 SW = "south-wales-2023-24.xlsx"
@@ -202,35 +203,62 @@ def test_south_wales_reconciliation_per_fund_and_per_stream(built: Built) -> Non
             "available in 4 funds, leaving £816,617.62 not yet committed:") in paragraphs(document)
 
 
+SUMMARY_HEADER = ["Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
+                  "Committed (£)", "Unallocated (£)", "% committed"]
+
+
 def test_south_wales_summary_workbook(built: Built) -> None:
     workbook = built.xlsx(SW)
     assert workbook.sheetnames == ["Summary", "Victims and Witnesses Fund",
                                    "Violence Reduction Unit Fund", "Safer Streets Fund",
                                    "Community Safety Grant", "About"]
     summary = workbook["Summary"]
-    header = [c.value for c in summary[3]]
-    assert header[:2] == ["Fund", "Allocation (£)"]
-    assert header[-3:] == ["Committed (£)", "Unallocated (£)", "% committed"]
-    assert "MoJ Domestic Abuse and Sexual Violence Grant (£)" in header
-    figures = {row[0].value: [row[1].value, row[-3].value, row[-2].value,
-                              round(row[-1].value, 4)]
+    # Seven columns, not one per source: three MoJ streams are one MoJ grants figure.
+    assert [c.value for c in summary[3]] == SUMMARY_HEADER
+    assert summary.tables["Summary_by_fund"].ref == "A3:G8"
+    figures = {row[0].value: [c.value for c in row[1:6]] + [round(row[6].value, 4)]
                for row in summary.iter_rows(min_row=4, max_row=8)}
     assert figures == {
-        "Victims and Witnesses Fund": [2051357.51, 1861943.35, 189414.16, 0.9077],
-        "Violence Reduction Unit Fund": [1850000, 1396046.54, 453953.46, 0.7546],
-        "Safer Streets Fund": [749998.4, 749998.4, 0, 1],
-        "Community Safety Grant": [1015000, 841750, 173250, 0.8293],
-        "Total": [5666355.91, 4849738.29, 816617.62, 0.8559],
+        "Victims and Witnesses Fund": [2051357.51, 1901357.51, 150000, 1861943.35, 189414.16,
+                                       0.9077],
+        "Violence Reduction Unit Fund": [1850000, 0, 1850000, 1396046.54, 453953.46, 0.7546],
+        "Safer Streets Fund": [749998.4, 0, 749998.4, 749998.4, 0, 1],
+        "Community Safety Grant": [1015000, 0, 1015000, 841750, 173250, 0.8293],
+        "Total": [5666355.91, 1901357.51, 3764998.4, 4849738.29, 816617.62, 0.8559],
     }
+    # Every source, with its ring-fence and grant reference, in the workbook's order.
+    vwf, vru = "Victims and Witnesses Fund", "Violence Reduction Unit Fund"
+    assert summary.tables["Summary_funding_sources"].ref == "A27:E36"
+    assert [[c.value for c in row] for row in summary["A27:E36"]] == [
+        ["Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"],
+        [vwf, "MoJ Core Victims' Services Grant", "Yes", "MoJ/VSG/2324/17", 1234567.89],
+        [vwf, "MoJ Domestic Abuse and Sexual Violence Grant", "Yes", "MoJ/DASV/2324/17",
+         456789.12],
+        [vwf, "Ministry of Justice ISVA/IDVA uplift", "Yes", "MoJ/ISVA-IDVA/2324", 210000.5],
+        [vwf, "PCC local top-up (precept)", "No", None, 150000],
+        [vru, "Home Office Violence Reduction Unit grant", "Yes", "HO/VRU/2324/SW", 1600000],
+        [vru, "PCC contribution", "No", None, 250000],
+        ["Safer Streets Fund", "Home Office Safer Streets Fund (Round 5)", "Yes", "HO/SSF5/117",
+         749998.4],
+        ["Community Safety Grant", "Police main grant", "No", None, 1015000],
+        ["Total", None, None, None, 5666355.91],
+    ]
+    assert summary["A25"].value == "Funding sources"
     victims = workbook["Victims and Witnesses Fund"]
     assert victims["I20"].value == 1861943.35
     assert victims["A20"].value == "Total"
     assert victims["I19"].number_format == "£#,##0.00;[Red]-£#,##0.00"
     formulas = built.xlsx(SW, data_only=False)
     assert formulas["Victims and Witnesses Fund"]["I20"].value == "=SUM(I4:I19)"
-    assert formulas["Summary"]["K4"].value == "='Victims and Witnesses Fund'!I20"
-    assert formulas["Summary"]["K8"].value == "=SUM(K4:K7)"
-    assert formulas["Summary"]["M8"].value == "=IF(B8=0,0,K8/B8)"
+    summary = formulas["Summary"]
+    assert summary["C4"].value == "=SUM(E28:E30)"  # the three MoJ streams
+    assert summary["D4"].value == "=SUM(E31)"  # the local top-up
+    assert summary["C5"].value == 0
+    assert summary["D5"].value == "=SUM(E32:E33)"
+    assert summary["E4"].value == "='Victims and Witnesses Fund'!I20"
+    assert summary["E8"].value == "=SUM(E4:E7)"
+    assert summary["G8"].value == "=IF(B8=0,0,E8/B8)"
+    assert summary["E36"].value == "=SUM(E28:E35)"
 
 
 def test_south_wales_summary_recalculated_by_libreoffice(built: Built, tmp_path: Path) -> None:
@@ -249,8 +277,21 @@ def test_south_wales_summary_recalculated_by_libreoffice(built: Built, tmp_path:
                     assert after == pytest.approx(before, abs=1e-9), (ws.title, cell.coordinate)
                     checked += 1
     assert checked >= 20
-    assert fresh["Summary"]["K8"].value == pytest.approx(4849738.29, abs=0.001)
-    assert fresh["Summary"]["L8"].value == pytest.approx(816617.62, abs=0.001)
+    assert fresh["Summary"]["C8"].value == pytest.approx(1901357.51, abs=0.001)
+    assert fresh["Summary"]["D8"].value == pytest.approx(3764998.40, abs=0.001)
+    assert fresh["Summary"]["E8"].value == pytest.approx(4849738.29, abs=0.001)
+    assert fresh["Summary"]["F8"].value == pytest.approx(816617.62, abs=0.001)
+    assert fresh["Summary"]["E36"].value == pytest.approx(5666355.91, abs=0.001)
+
+
+def test_south_wales_summary_prints_on_one_readable_page(built: Built, tmp_path: Path) -> None:
+    pdf = office.convert(built.xlsx_path(SW), "pdf", tmp_path)
+    first = office.pdf_text(pdf).split("\f")[0]
+    # Funds, chart and every source on page 1, at close to full size (a column per source
+    # printed it at about 60%).
+    assert "Funding sources" in first and "Police main grant" in first
+    assert "£5,666,355.91" in first
+    assert printed_text_height(pdf) >= 10
 
 
 # -- (b) Cumbria: one fund, MoJ money only, grants only, fully committed ----------------------
@@ -279,12 +320,20 @@ def test_cumbria_summary_workbook(built: Built) -> None:
     workbook = built.xlsx(CUMBRIA)
     assert workbook.sheetnames == ["Summary", "Victims' Services Fund", "About"]
     summary = workbook["Summary"]
+    assert [c.value for c in summary[3]] == SUMMARY_HEADER
+    # All MoJ money: no other funding.
     assert [c.value for c in summary[4]] == ["Victims' Services Fund", 412345.67, 412345.67,
-                                             412345.67, 0, 1]
+                                             0, 412345.67, 0, 1]
+    assert sorted(summary.tables) == ["Summary_by_fund", "Summary_funding_sources"]
+    sources = summary.tables["Summary_funding_sources"].ref
+    rows = [[c.value for c in row] for row in summary[sources]]
+    assert rows[1:] == [["Victims' Services Fund", "MoJ Victims' Services Grant", "Yes",
+                         "VSG-CUM-21", 412345.67],
+                        ["Total", None, None, None, 412345.67]]
     fund = workbook["Victims' Services Fund"]
     assert fund["I9"].value == 412345.67
     formulas = built.xlsx(CUMBRIA, data_only=False)
-    assert formulas["Summary"]["D4"].value == "='Victims'' Services Fund'!I9"
+    assert formulas["Summary"]["E4"].value == "='Victims'' Services Fund'!I9"
 
 
 # -- (c) Devon and Cornwall: Sub-totals, text dates and amounts, 2022/23 ----------------------

@@ -541,8 +541,9 @@ def test_without_last_years_plan_excel_has_no_changes_sheet(
     wb = values(built_alone[1])
     assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
     about = {row[0]: row[1] for row in sheet_rows(wb["About"])}
-    assert about["Contents"] == ("Summary: one row per fund with its funding sources and a "
-                                 "chart. One sheet per fund: its service lines. About: this "
+    assert about["Contents"] == ("Summary: one row per fund (allocation, MoJ grants, other "
+                                 "funding, committed, unallocated), a chart, and every funding "
+                                 "source. One sheet per fund: its service lines. About: this "
                                  "sheet.")
 
 

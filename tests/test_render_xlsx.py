@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -28,7 +29,7 @@ from pipeline.render_xlsx import (
     sheet_names,
     summary_name,
 )
-from tests.office import convert
+from tests.office import convert, pdf_text
 from tests.workbooks import make_workbook, sample_content, service_row
 
 # Appendix 3 of the seed decision, in its order.
@@ -65,11 +66,34 @@ def rows(ws: Any) -> list[tuple[Any, ...]]:
     return list(ws.iter_rows(values_only=True))
 
 
-def table_rows(ws: Any) -> tuple[list[str], list[tuple[Any, ...]], tuple[Any, ...]]:
-    """Header, data rows and total row of the sheet's one table."""
-    [table] = ws.tables.values()
+def table_rows(ws: Any, name: str | None = None
+               ) -> tuple[list[str], list[tuple[Any, ...]], tuple[Any, ...]]:
+    """Header, data rows and total row of the table ``name`` (or of the sheet's one table)."""
+    if name is None:
+        [table] = ws.tables.values()
+    else:
+        table = ws.tables[name]
     grid = [tuple(c.value for c in row) for row in ws[table.ref]]
     return list(grid[0]), grid[1:-1], grid[-1]
+
+
+FUNDS_TABLE, SOURCES_TABLE = "Summary_by_fund", "Summary_funding_sources"
+SUMMARY_HEADER = ["Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
+                  "Committed (£)", "Unallocated (£)", "% committed"]
+SOURCES_HEADER = ["Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"]
+
+
+def summary_funds(ws: Any) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """The Summary's fund rows and total row (values), after checking the header."""
+    header, funds, total = table_rows(ws, FUNDS_TABLE)
+    assert header == SUMMARY_HEADER
+    return funds, total
+
+
+def summary_sources(ws: Any) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    header, sources, total = table_rows(ws, SOURCES_TABLE)
+    assert header == SOURCES_HEADER
+    return sources, total
 
 
 def all_cells(wb: Any) -> Iterator[tuple[str, Any]]:
@@ -126,32 +150,57 @@ def test_the_sample_has_24_lines(sample_xlsx: Path) -> None:
     assert sum(len(table_rows(wb[s])[1]) for s in ("Victims Fund", "Community Safety Fund")) == 24
 
 
-def test_summary_rows_carry_allocation_sources_committed_and_unallocated(
+def test_summary_rows_carry_allocation_moj_other_committed_and_unallocated(
         sample_xlsx: Path) -> None:
     ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Summary"]
-    header, funds, total = table_rows(ws)
-    assert header == ["Fund", "Allocation (£)", "MoJ Victims' Services Grant (£)",
-                      "Local supplement (£)", "Police main grant (£)", "Committed (£)",
-                      "Unallocated (£)", "% committed"]
+    funds, total = summary_funds(ws)
     as_money = [[row[0], *(money(v) for v in row[1:-1])] for row in [*funds, total]]
+    # Victims Fund £1,009,000 = MoJ £884,000 + local £125,000; CSF £556,000 police main grant.
     assert as_money == [
-        ["Victims Fund", 1_009_000, 884_000, 125_000, 0, 805_212, 203_788],
-        ["Community Safety Fund", 556_000, 0, 0, 556_000, 464_058, 91_942],
-        ["Total", 1_565_000, 884_000, 125_000, 556_000, 1_269_270, 295_730],
+        ["Victims Fund", 1_009_000, 884_000, 125_000, 805_212, 203_788],
+        ["Community Safety Fund", 556_000, 0, 556_000, 464_058, 91_942],
+        ["Total", 1_565_000, 884_000, 681_000, 1_269_270, 295_730],
     ]
     assert [round(row[-1], 4) for row in [*funds, total]] == [0.798, 0.8346, 0.811]
 
 
+def test_summary_lists_every_funding_source(sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Summary"]
+    sources, total = summary_sources(ws)
+    assert [(*row[:4], money(row[4])) for row in sources] == [
+        ("Victims Fund", "MoJ Victims' Services Grant", "Yes", None, 884_000),
+        ("Victims Fund", "Local supplement", "No", None, 125_000),
+        ("Community Safety Fund", "Police main grant", "No", None, 556_000),
+    ]
+    assert total[0] == "Total" and money(total[-1]) == 1_565_000
+    heading = ws.tables[SOURCES_TABLE].ref.split(":")[0]  # A23: two rows under its heading
+    assert ws[f"A{int(heading[1:]) - 2}"].value == "Funding sources"
+
+
+def test_moj_and_other_funding_add_up_the_funds_sources(sample_xlsx: Path) -> None:
+    ws = openpyxl.load_workbook(sample_xlsx)["Summary"]
+    assert ws.tables[SOURCES_TABLE].ref == "A23:E27"  # header, 3 sources, total
+    assert ws["C4"].value == "=SUM(E24)"  # MoJ Victims' Services Grant
+    assert ws["D4"].value == "=SUM(E25)"  # Local supplement
+    assert ws["C5"].value == 0  # the Community Safety Fund has no MoJ money: nothing to add
+    assert ws["D5"].value == "=SUM(E26)"  # Police main grant
+    assert ws["E27"].value == "=SUM(E24:E26)"
+
+
 def test_committed_links_to_each_fund_sheets_total(sample_xlsx: Path) -> None:
     ws = openpyxl.load_workbook(sample_xlsx)["Summary"]
-    assert ws["F4"].value == "='Victims Fund'!I14"
-    assert ws["F5"].value == "='Community Safety Fund'!I18"
+    assert ws["E4"].value == "='Victims Fund'!I14"
+    assert ws["E5"].value == "='Community Safety Fund'!I18"
+    assert ws["F4"].value == "=B4-E4"
+    assert ws["G4"].value == "=IF(B4=0,0,E4/B4)"
+    assert [ws[f"{col}6"].value for col in "BCDEF"] == [f"=SUM({c}4:{c}5)" for c in "BCDEF"]
     assert openpyxl.load_workbook(sample_xlsx)["Victims Fund"]["I14"].value == "=SUM(I4:I13)"
 
 
 # -- formulas: cached values, and LibreOffice's recalculation --------------------------------
 
-_RANGE_SUM = re.compile(r"SUM\(([A-Z]+)(\d+):\1(\d+)\)")
+_SUM = re.compile(r"SUM\(((?:[A-Z]+\d+(?::[A-Z]+\d+)?,?)+)\)")
+_REF = re.compile(r"([A-Z]+)(\d+)")
 _DIFFERENCE = re.compile(r"([A-Z]+\d+)-([A-Z]+\d+)")
 _RATIO = re.compile(r"IF\(([A-Z]+\d+)=0,0,([A-Z]+\d+)/\1\)")
 _LINK = re.compile(r"'((?:[^']|'')+)'!([A-Z]+\d+)|([A-Za-z]\w*)!([A-Z]+\d+)")
@@ -164,9 +213,14 @@ def expected_value(wb: Any, sheet: str, formula: str) -> Decimal:
     def number(sheet_name: str, ref: str) -> Decimal:
         return Decimal(repr(wb[sheet_name][ref].value))
 
-    if m := _RANGE_SUM.fullmatch(text):
-        col, first, last = m.group(1), int(m.group(2)), int(m.group(3))
-        return sum((number(sheet, f"{col}{r}") for r in range(first, last + 1)), Decimal(0))
+    if m := _SUM.fullmatch(text):  # SUM(E24), SUM(I4:I13), SUM(E15,E17:E18)
+        total = Decimal(0)
+        for part in m.group(1).split(","):
+            (col, first), (_, last) = (_REF.fullmatch(ref).groups()  # type: ignore[union-attr]
+                                       for ref in (part.split(":") * 2)[:2])
+            total += sum((number(sheet, f"{col}{r}") for r in range(int(first), int(last) + 1)),
+                         Decimal(0))
+        return total
     if m := _DIFFERENCE.fullmatch(text):
         return number(sheet, m.group(1)) - number(sheet, m.group(2))
     if m := _RATIO.fullmatch(text):
@@ -186,7 +240,9 @@ def formula_cells(path: Path) -> list[tuple[str, str, str]]:
 
 def test_every_formula_caches_the_decimal_result(sample_xlsx: Path) -> None:
     formulas = formula_cells(sample_xlsx)
-    assert len(formulas) == 2 + 2 * 3 + 7  # two fund totals, 3 per fund row, the total row
+    # Two fund totals; per fund row MoJ (Victims only), other, committed, unallocated, %; the
+    # funds table's total row; the sources table's total.
+    assert len(formulas) == 2 + (5 + 4) + 6 + 1
     cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
     for sheet, ref, formula in formulas:
         value = cached[sheet][ref].value
@@ -217,7 +273,9 @@ def test_libreoffice_recalculates_to_the_cached_totals(sample_xlsx: Path,
             assert money(after) == money(before), (sheet, ref, formula)
     assert money(fresh["Victims Fund"]["I14"].value) == 805_212
     assert money(fresh["Community Safety Fund"]["I18"].value) == 464_058
-    assert money(fresh["Summary"]["F6"].value) == 1_269_270
+    assert money(fresh["Summary"]["E6"].value) == 1_269_270
+    assert [money(fresh["Summary"][f"{col}4"].value) for col in "CD"] == [884_000, 125_000]
+    assert money(fresh["Summary"]["E27"].value) == 1_565_000
 
 
 def test_libreoffice_really_recalculates(sample_xlsx: Path, tmp_path: Path) -> None:
@@ -247,7 +305,7 @@ def test_totals_are_plain_sums_never_subtotal(sample_xlsx: Path) -> None:
 def test_sheets_are_set_up_for_reading_and_printing(sample_xlsx: Path) -> None:
     wb = openpyxl.load_workbook(sample_xlsx)
     names = [name for ws in wb.worksheets for name in ws.tables]
-    assert names == ["Summary_by_fund", "Services_Victims_Fund",
+    assert names == ["Summary_by_fund", "Summary_funding_sources", "Services_Victims_Fund",
                      "Services_Community_Safety_Fund", "About_this_summary"]
     for ws in wb.worksheets:
         assert not ws.merged_cells.ranges, ws.title
@@ -257,8 +315,12 @@ def test_sheets_are_set_up_for_reading_and_printing(sample_xlsx: Path) -> None:
         assert ws.page_setup.fitToHeight == 0, ws.title
         fit = ws.sheet_properties.pageSetUpPr
         assert fit is not None and fit.fitToPage, ws.title
-        assert ws.print_title_rows == "$3:$3", ws.title
-        assert ws.freeze_panes == "B4", ws.title
+        if ws.title == "Summary":
+            # Two tables, one under the other: one's header must not print over the other.
+            assert ws.print_title_rows is None and ws.freeze_panes is None
+        else:
+            assert ws.print_title_rows == "$3:$3", ws.title
+            assert ws.freeze_panes == "B4", ws.title
         assert ws["A1"].font.b, ws.title  # a title in A1 says what the sheet holds
         assert ws.column_dimensions["A"].width > 10
 
@@ -269,7 +331,13 @@ def test_money_and_date_formats(sample_xlsx: Path) -> None:
     assert victims["I4"].number_format == "£#,##0;[Red]-£#,##0"
     assert victims["I14"].number_format == "£#,##0;[Red]-£#,##0"
     assert wb["Summary"]["B4"].number_format == "£#,##0;[Red]-£#,##0"
-    assert wb["Summary"]["H4"].number_format == "0.0%"
+    assert wb["Summary"]["C5"].number_format == "£#,##0;[Red]-£#,##0"  # a plain 0 too
+    assert wb["Summary"]["G4"].number_format == "0.0%"
+    assert wb["Summary"]["E24"].number_format == "£#,##0;[Red]-£#,##0"
+    # Headers over figures are aligned with them, on the right.
+    assert [wb["Summary"][f"{col}3"].alignment.horizontal for col in "ABG"] == [
+        None, "right", "right"]
+    assert wb["Summary"]["E23"].alignment.horizontal == "right"
     assert victims["D4"].number_format == "dd/mm/yyyy"
     # The seed types the Community Safety Fund's dates as months: shown as months.
     assert csf["D4"].number_format == "mmmm yyyy"
@@ -283,8 +351,11 @@ def test_summary_has_a_titled_chart_with_axis_names_and_alt_text(sample_xlsx: Pa
     assert '<c:barDir val="bar"/>' in chart and '<c:grouping val="stacked"/>' in chart
     for text in ("Committed and unallocated by fund, 2021/22", "Pounds (£)", "Fund"):
         assert f"<a:t>{text}</a:t>" in chart
-    assert "Summary!$F$4:$F$5" in chart and "Summary!$G$4:$G$5" in chart
+    assert "Summary!$E$4:$E$5" in chart and "Summary!$F$4:$F$5" in chart
     assert "Victims Fund: £805,212 committed, £203,788 unallocated" in drawing
+    # Between the funds table (total in row 6) and the Funding sources heading (row 21).
+    start, end = (int(row) for row in re.findall(r"<xdr:row>(\d+)</xdr:row>", drawing))
+    assert (start, end) == (7, 19)  # 0-based: rows 8 to 20
 
 
 def test_about_names_the_decision_source_and_licence(sample_xlsx: Path) -> None:
@@ -349,8 +420,9 @@ def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
             cell = wb["Victims Fund"][f"{col}{row}"]
             assert cell.data_type == "s", cell.coordinate
             assert cell.quotePrefix, cell.coordinate  # stays text if edited in Excel
-    assert wb["Summary"]["C3"].value == "=cmd|' /C calc'!A0 (£)"
-    assert wb["Summary"]["C3"].data_type == "s"
+    summary = wb["Summary"]
+    [source] = [c for row in summary.iter_rows() for c in row if c.value == sources[0][1]]
+    assert source.coordinate == "B24" and source.data_type == "s" and source.quotePrefix
     with zipfile.ZipFile(path) as archive:
         sheets = b"".join(archive.read(n) for n in archive.namelist() if "worksheets/" in n)
     formulas = b"\n".join(re.findall(rb"<f>(.*?)</f>", sheets))
@@ -386,6 +458,7 @@ def test_no_personal_data_anywhere_in_the_file(tmp_path: Path) -> None:
         services[0][4] = "Outreach; referrals to jo.bloggs@victimsupport.org.uk or 01522 947406"
         services[1][9] = "Ask +44 (0)7700 900123 about procurement"
         services[2][7] = "Extension: ring 0800 123 4567"
+        content.sources[1][4] = "Ask jo.davison@lincs.police.uk or 01522 947406"
 
     recon = recon_of(make_workbook(tmp_path, edit=plant))
     path = render(recon, tmp_path)
@@ -397,6 +470,7 @@ def test_no_personal_data_anywhere_in_the_file(tmp_path: Path) -> None:
         for secret in ("Davison", "JD", "Partnership and Delivery Manager"):
             assert secret not in text, f"{where}: {text}"
     assert wb["Victims Fund"]["C4"].value == "Outreach; referrals to [removed] or [removed]"
+    assert wb["Summary"]["D25"].value == "Ask [removed] or [removed]"  # a grant reference
     # Nothing in any part of the file either: properties, chart, alt text, shared strings.
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
@@ -439,13 +513,15 @@ def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path)
         assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
         # The full name is on the sheet and on the Summary, so readers can tell them apart.
         assert wb[sheet]["A1"].value.startswith(name)
-    _, funds, _ = table_rows(wb["Summary"])
+    funds, _ = summary_funds(wb["Summary"])
     assert [row[0] for row in funds] == names
     # Each fund's committed figure links to its own sheet.
-    committed = [wb["Summary"][f"D{4 + i}"].value for i in range(len(names))]
+    committed = [wb["Summary"][f"E{4 + i}"].value for i in range(len(names))]
     assert committed == [f"='{s}'!I5" for s in fund_sheets]
     cached = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)["Summary"]
-    assert [money(cached[f"D{4 + i}"].value) for i in range(4)] == [1000, 2000, 3000, 4000]
+    assert [money(cached[f"E{4 + i}"].value) for i in range(4)] == [1000, 2000, 3000, 4000]
+    sources, _ = summary_sources(cached)
+    assert [row[0] for row in sources] == names
 
 
 def test_sheet_names_edge_cases() -> None:
@@ -473,6 +549,7 @@ def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
     assert vrf["I4"].number_format == "£#,##0;[Red]-£#,##0"  # this fund has no pence
     assert wb["Summary"]["B4"].number_format == "£#,##0.00;[Red]-£#,##0.00"
     assert money(values["Summary"]["F4"].value) == Decimal("48555.91")  # unallocated
+    assert wb["Summary"]["E24"].number_format == "£#,##0.00;[Red]-£#,##0.00"
 
 
 def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
@@ -480,11 +557,11 @@ def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
     funds = [[vf, Decimal(1_109_000), "DVCVA 2004", "Victims."],
              [csf, Decimal(556_000), "s143", "Community safety."],
              [vrf, Decimal(880_000), "s143", "Serious violence."]]
-    sources = [
+    sources = [  # the Victims Fund's local money typed between its MoJ streams
         [vf, "MoJ Victims' Services Grant (core)", Decimal(700_000), "Yes", "MOJ-1"],
-        [vf, "MoJ Domestic Abuse and Sexual Violence", Decimal(184_000), "Yes", "MOJ-2"],
-        [vf, "MoJ ISVA/IDVA uplift", Decimal(100_000), "Yes", "MOJ-3"],
         [vf, "Local supplement", Decimal(125_000), "No", ""],
+        [vf, "MoJ Domestic Abuse and Sexual Violence", Decimal(184_000), "Yes", "MOJ-2"],
+        [vf, "Ministry of Justice ISVA/IDVA uplift", Decimal(100_000), "Yes", "MOJ-3"],
         [csf, "Police main grant", Decimal(556_000), "No", ""],
         [vrf, "Home Office Serious Violence Fund", Decimal(800_000), "Yes", ""],
         [vrf, "Local supplement", Decimal(80_000), "No", ""],
@@ -494,19 +571,104 @@ def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
                             budget=Decimal(172_900)),
                 service_row(fund=vrf, service="Violence Reduction Unit", budget=Decimal(600_000))]
     recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
-    wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
-    header, rows_, total = table_rows(wb["Summary"])
-    sources_header = header[2:-3]
-    assert sources_header == ["MoJ Victims' Services Grant (core) (£)",
-                              "MoJ Domestic Abuse and Sexual Violence (£)",
-                              "MoJ ISVA/IDVA uplift (£)", "Local supplement (£)",
-                              "Police main grant (£)", "Home Office Serious Violence Fund (£)"]
+    path = render(recon, tmp_path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    rows_, total = summary_funds(wb["Summary"])  # the same seven columns
+    assert [[row[0], *(money(v) for v in row[1:-1])] for row in [*rows_, total]] == [
+        [vf, 1_109_000, 984_000, 125_000, 500_000, 609_000],
+        [csf, 556_000, 0, 556_000, 172_900, 383_100],
+        [vrf, 880_000, 0, 880_000, 600_000, 280_000],
+        ["Total", 2_545_000, 984_000, 1_561_000, 1_272_900, 1_272_100],
+    ]
     for row in [*rows_, total]:
-        # Each fund's (and the total's) sources add up to its allocation.
-        assert sum(money(v) for v in row[2:-3]) == money(row[1]), row[0]
-    assert [money(v) for v in total[1:-1]] == [2_545_000, 700_000, 184_000, 100_000, 205_000,
-                                               556_000, 800_000, 1_272_900, 1_272_100]
-    assert [money(row[5]) for row in rows_] == [125_000, 0, 80_000]  # one shared column
+        assert money(row[2]) + money(row[3]) == money(row[1]), row[0]  # MoJ + other
+    listed, sources_total = summary_sources(wb["Summary"])
+    assert [[*row[:4], money(row[4])] for row in listed] == [
+        [*row[:2], row[3], row[4] or None, row[2]] for row in sources]
+    assert money(sources_total[-1]) == 2_545_000
+    formulas = openpyxl.load_workbook(path)["Summary"]
+    first = int(formulas.tables[SOURCES_TABLE].ref.split(":")[0][1:]) + 1
+    # The three MoJ streams: the first source, then the third and fourth.
+    assert formulas["C4"].value == f"=SUM(E{first},E{first + 2}:E{first + 3})"
+    assert formulas["D4"].value == f"=SUM(E{first + 1})"
+    assert formulas["D6"].value == f"=SUM(E{first + 5}:E{first + 6})"  # Home Office and local
+
+
+def many_sources_workbook(tmp_path: Path, count: int) -> Reconciliation:
+    """Three funds sharing ``count`` sources, every other one an MoJ stream with a long name."""
+    names = ["Victims Fund", "Community Safety Fund", "Violence Reduction Fund"]
+    per_fund: list[list[list[Any]]] = [[] for _ in names]
+    for i in range(count):
+        fund = i % len(names)
+        source = (f"Ministry of Justice Domestic Abuse and Sexual Violence stream {i}"
+                  if i % 2 == 0 else f"Local partner contribution {i}")
+        per_fund[fund].append([names[fund], source, Decimal(10_000 * (i + 1)) + Decimal("0.25"),
+                               "Yes" if i % 3 == 0 else "No", f"REF/{i:03}"])
+    sources = [row for rows in per_fund for row in rows]
+    allocations = [sum((r[2] for r in rows), Decimal(0)) for rows in per_fund]
+    funds = [[n, a, "s143", "A fund."] for n, a in zip(names, allocations, strict=True) if a]
+    services = [service_row(fund=f[0], service=f"Service {i}", purpose="Reducing crime",
+                            budget=Decimal(5_000)) for i, f in enumerate(funds)]
+    return recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
+
+
+@pytest.mark.parametrize("count", [1, 2, 4, 15])
+def test_the_summary_keeps_seven_columns_however_many_sources(tmp_path: Path,
+                                                              count: int) -> None:
+    recon = many_sources_workbook(tmp_path, count)
+    path = render(recon, tmp_path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ws = wb["Summary"]
+    funds, total = summary_funds(ws)
+    assert len(funds) == min(count, 3)
+    for row in [*funds, total]:
+        assert money(row[2]) + money(row[3]) == money(row[1]), row[0]
+    sources, sources_total = summary_sources(ws)
+    assert len(sources) == count
+    assert money(sources_total[-1]) == money(total[1])
+    moj = sum((s.amount for f in recon.funds for s in f.moj_sources), Decimal(0))
+    assert money(total[2]) == moj
+    # Readable when printed one page wide: no wider than the sample's service sheets.
+    widths = [ws.column_dimensions[col].width for col in "ABCDEFG"]
+    assert sum(widths) <= 150, widths
+    assert ws.max_column == 7
+
+
+def test_fifteen_sources_recalculate_in_libreoffice_and_print_readably(tmp_path: Path) -> None:
+    path = render(many_sources_workbook(tmp_path, 15), tmp_path)
+    fresh = openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "recalculated"),
+                                   data_only=True)["Summary"]
+    cached = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    formulas = [(ref, formula) for sheet, ref, formula in formula_cells(path)
+                if sheet == "Summary"]
+    assert len(formulas) == 3 * 5 + 6 + 1
+    for ref, formula in formulas:
+        after = fresh[ref].value
+        assert isinstance(after, (int, float)), (ref, formula, after)
+        assert after == pytest.approx(cached[ref].value, abs=1e-9), (ref, formula)
+    # Printed: every source is on the Summary's pages, in a size a reader can read.
+    pdf = convert(path, "pdf", tmp_path / "pdf")
+    pages = pdf_text(pdf).split("\f")
+    summary = "\n".join(page for page in pages if "Funding sources" in page
+                        or "Local partner contribution" in page)
+    for i in range(15):
+        assert f"stream {i}" in summary or f"contribution {i}" in summary, i
+    assert printed_text_height(pdf) >= 10
+
+
+def printed_text_height(pdf: Path) -> float:
+    """The height in points of the first "Total" printed on page 1 (the Summary's).
+
+    11-point text printed at full size is about 13 points high; fitting too many columns to the
+    page's width shrinks it (a Summary with a column per source printed at about 8).
+    """
+    from tests.office import pdftotext
+
+    boxes = subprocess.run([pdftotext(), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    found = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">Total<', boxes)
+    assert found, "no Total on the first page"
+    return float(found.group(2)) - float(found.group(1))
 
 
 def test_a_fund_without_lines_says_so(tmp_path: Path) -> None:
@@ -518,8 +680,8 @@ def test_a_fund_without_lines_says_so(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
     assert wb["Safer Streets Fund"]["A4"].value == "No services are commissioned from this fund."
     assert not wb["Safer Streets Fund"].tables
-    _, summary, total = table_rows(wb["Summary"])
-    assert [money(v) for v in summary[2][1:-1]] == [50_000, 0, 0, 0, 50_000, 0, 50_000]
+    summary, total = summary_funds(wb["Summary"])
+    assert [money(v) for v in summary[2][1:-1]] == [50_000, 0, 50_000, 0, 50_000]
     assert money(total[-2]) == 295_730 + 50_000
 
 
