@@ -606,6 +606,10 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
         "columns": columns,
     })
     _total_row(ws, total_row, columns, formats, recon.has_pence)
+    # MoJ grants and other funding add up some of the sources' cells, by design: Excel's
+    # "formula omits adjacent cells" and "inconsistent formula" marks would only alarm readers.
+    moj_other = f"{_cell(first, _MOJ)}:{_cell(last, _OTHER)}"
+    ws.ignore_errors({"formula_range": moj_other, "formula_differs": moj_other})
     chart_width = sum(int(width * 7 + 5) for width in widths)  # Calibri 11: 7 px a character
     _chart(workbook, ws, recon, first, last, chart_row, chart_width, chart_height)
     _sources_table(ws, recon, source_rows, heading_row, widths, formats, tables)

@@ -185,6 +185,11 @@ def test_moj_and_other_funding_add_up_the_funds_sources(sample_xlsx: Path) -> No
     assert ws["C5"].value == 0  # the Community Safety Fund has no MoJ money: nothing to add
     assert ws["D5"].value == "=SUM(E26)"  # Police main grant
     assert ws["E27"].value == "=SUM(E24:E26)"
+    with zipfile.ZipFile(sample_xlsx) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    # Summing some of the sources' cells is meant: no warning marks in Excel.
+    assert '<ignoredError sqref="C4:D5" formulaRange="1"/>' in sheet
+    assert '<ignoredError sqref="C4:D5" formula="1"/>' in sheet
 
 
 def test_committed_links_to_each_fund_sheets_total(sample_xlsx: Path) -> None:
