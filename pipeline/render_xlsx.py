@@ -137,15 +137,26 @@ def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = _RESERVED_S
     for fund_name in fund_names:
         base = clean_text(_SHEET_FORBIDDEN.sub(" ", public_text(fund_name).replace("\n", " ")))
         base = base.strip("' ") or "Fund"  # Excel refuses a leading or trailing apostrophe
-        candidate = base[:MAX_SHEET_NAME].rstrip(" '")
+        candidate = _cut(base, MAX_SHEET_NAME).rstrip(" '")
         number = 2
         while candidate.casefold() in taken:
             suffix = f" ({number})"
-            candidate = base[: MAX_SHEET_NAME - len(suffix)].rstrip(" '") + suffix
+            candidate = _cut(base, MAX_SHEET_NAME - len(suffix)).rstrip(" '") + suffix
             number += 1
         taken.add(candidate.casefold())
         names.append(candidate)
     return names
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of ``text`` within ``units`` UTF-16 code units: Excel counts a sheet
+    name's length in those, so an emoji counts two (and is never cut in half)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:index]
+    return text
 
 
 def _table_name(prefix: str, label: str, taken: set[str]) -> str:

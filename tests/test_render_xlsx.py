@@ -535,6 +535,22 @@ def test_sheet_names_edge_cases() -> None:
                      "Children's Fund"]
 
 
+def test_sheet_names_count_emoji_as_excel_does(tmp_path: Path) -> None:
+    # Excel's 31-character limit counts UTF-16 units: an emoji is two. A fund named with
+    # emoji must still get a sheet, not an E-RENDER.
+    long_name = "🚓 Victims 👮 Fund with a long name ✨✨"
+    names = sheet_names([long_name, "🚓" * 40])
+    assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in names)
+    assert names[0].startswith("🚓 Victims 👮 Fund")
+    assert names[1] == "🚓" * 15
+    funds = [[long_name, Decimal(1000), "", ""]]
+    sources = [[long_name, "Local", Decimal(1000), "No", ""]]
+    recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources,
+                                   services=[service_row(fund=long_name)]))
+    sheets = openpyxl.load_workbook(render(recon, tmp_path)).sheetnames
+    assert sheets[1] == names[0]
+
+
 def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
     names = ["Victims Fund", "Violence Reduction Fund"]
     budgets = [Decimal("1151444.09"), Decimal(5000)]
