@@ -491,7 +491,9 @@ class _Reader:
         first_row = 0
         for r, mapping in rows:
             first_row = first_row or r
-            name = normalise(sheet.value(r, mapping["field"]))
+            # "Reference:" or "Recommendation 2." is the field; a recommendation unrecognised
+            # would fall among the extra fields and silently out of the report.
+            name = normalise(sheet.value(r, mapping["field"])).rstrip(":.").rstrip()
             vcol = mapping["value"]
             ref = f"{column_letter(vcol)}{r}"
             if not name:

@@ -312,6 +312,28 @@ def test_the_sample_reproduces_decision_015_2021(sample_plan: Plan) -> None:
         (date(2021, 4, 1), date(2022, 3, 31), True)}
 
 
+def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Path) -> None:
+    # "Recommendation 2:" must not drop silently out of the Request for Decision (it used to
+    # land among the unprinted extra fields), and "Reference:" is the Reference.
+    def edit(c: WorkbookContent) -> None:
+        renamed = {"Recommendation 2": "Recommendation 2:", "Reference": "Reference:"}
+        c.decision = [(renamed.get(k, k), v) for k, v in c.decision]
+        c.decision.append(("Recommendation 10.", "That the plan be published."))
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.findings == []
+    assert result.plan is not None
+    decision = result.plan.decision
+    assert decision.reference == "015/2021"
+    assert decision.recommendations == (
+        "That the Commissioning Strategy be approved;",
+        "That the funding proposals within the Commissioning Plan at Appendix 3 of the Strategy "
+        "be approved.",
+        "That the plan be published.",
+    )
+    assert dict(decision.extra) == {}
+
+
 def test_every_value_knows_its_cell(sample_plan: Plan) -> None:
     rape_crisis = next(ln for ln in sample_plan.lines if ln.service == "Rape Crisis")
     assert (rape_crisis.at.sheet, rape_crisis.at.row) == ("Services", 9)
