@@ -20,6 +20,10 @@ _EXCEL_ERRORS = frozenset(("#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#N/A", "#NU
                            "#SPILL!", "#CALC!", "#GETTING_DATA"))
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
+# Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
+# £8,266.
+_SEPARATED = re.compile(r"\d[,\s]+\d")
+_THOUSANDS = re.compile(r"-?\s*\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?")
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 
 
@@ -80,6 +84,12 @@ def parse_money(raw: object) -> Decimal:
             raise ValueProblem(
                 f'reads "{text}", which is not an amount; enter the amount in pounds as a '
                 "number, e.g. 82661 or 82,661.50"
+            )
+        body = text.replace("£", "").strip()
+        if _SEPARATED.search(body) and not _THOUSANDS.fullmatch(body):
+            raise ValueProblem(
+                f'reads "{text}", whose commas or spaces are not between thousands; type the '
+                "amount as e.g. 82,661 or 82661, with any pence after a point (82.66)"
             )
         try:
             amount = Decimal(digits)

@@ -37,6 +37,10 @@ from pipeline.values import (
         (" £ 750 ", "750.00"),
         ("£\u00a0750", "750.00"),
         ("1,151,444.09", "1151444.09"),
+        ("£1,009,000.00 ", "1009000.00"),
+        ("1 009 000", "1009000.00"),
+        ("1\u202f009\u202f000", "1009000.00"),
+        ("-£0", "0.00"),
         (1151444.09, "1151444.09"),
         ("0", "0.00"),
         (0.1 + 0.2, "0.30"),  # 0.30000000000000004: binary noise from a calculated cell
@@ -67,6 +71,13 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         (Decimal("NaN"), "not an amount"),
         (1e26, "more than £1 trillion"),
         ("12/04/2021", "not an amount"),
+        # A decimal comma or a stray separator is not a thousands separator: "82,66" was read
+        # as £8,266 and "125,50" as £12,550.
+        ("82,66", "not between thousands"),
+        ("125,50", "not between thousands"),
+        ("1,0,0,9", "not between thousands"),
+        ("82 66", "not between thousands"),
+        ("82,661.5,0", "not between thousands"),
     ],
 )
 def test_money_that_is_not_an_amount_says_what_it_read_and_the_fix(raw: object,
