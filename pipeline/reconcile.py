@@ -125,8 +125,9 @@ class Reconciliation:
 
 
 def _sum_decimals(budgets: Iterable[object]) -> Decimal:
-    # A fund with no lines joins to one NaN row; only Decimals take part in the sum.
-    return sum((b for b in budgets if isinstance(b, Decimal)), ZERO)
+    # A fund with no lines joins to one NaN row; only Decimals take part in the sum, which
+    # starts from pounds and pence so that such a fund commits 0.00, like any other figure.
+    return sum((b for b in budgets if isinstance(b, Decimal)), Decimal("0.00"))
 
 
 def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
@@ -255,7 +256,7 @@ def check_sources(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     """E-SOURCES: a fund's sources do not add up to its allocation."""
     for rec in funds:
         fund = rec.fund
-        if not rec.sources:
+        if not rec.sources and fund.allocation:
             yield _at_fund(plan, "E-SOURCES", fund,
                            f"{fund.name} has no rows on the Funding sources sheet; add where its "
                            f"allocation of {format_money(fund.allocation)} comes from.")

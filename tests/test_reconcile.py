@@ -198,6 +198,16 @@ def test_committed_by_fund_leaves_out_unknown_funds_and_empty_funds(sample_plan:
                                        "community safety fund": Decimal(0)}
 
 
+def test_a_fund_with_no_lines_commits_pounds_and_pence(tmp_path: Path) -> None:
+    # findings.json shows money as "0.00" like every other figure, not "0".
+    def edit(c: WorkbookContent) -> None:
+        c.funds = [*c.funds, ["Closed Fund", Decimal(500), "", ""]]
+        c.sources = [*c.sources, ["Closed Fund", "Local", Decimal(500), "No", ""]]
+
+    recon = recon_of(make_workbook(tmp_path, edit=edit))
+    assert [str(f.committed) for f in recon.funds] == ["805212.00", "464058.00", "0.00"]
+
+
 def test_committed_by_fund_counts_a_fund_listed_twice_once(sample_plan: Plan) -> None:
     plan = dataclasses.replace(sample_plan, funds=(*sample_plan.funds, sample_plan.funds[0]))
     assert committed_by_fund(plan)["victims fund"] == Decimal(805_212)
@@ -256,6 +266,9 @@ CASES = [
                       ("Community Safety Fund has no rows on the Funding sources sheet",)),
                  id="E-SOURCES-none"),
     pytest.param(Case("E-SOURCES", {}, []), id="E-SOURCES-sample"),
+    pytest.param(Case("E-SOURCES", {"edit": lambda c: c.funds.append(
+                          ["Closed Fund", Decimal(0), "", ""])}, []),
+                 id="E-SOURCES-a-fund-of-nothing-needs-no-source"),
     # E-OVERCOMMIT
     pytest.param(Case("E-OVERCOMMIT", {"services": sample_lines(OVER)}, [("Funds", "B2")],
                       ("Victims Fund lines add up to £1,012,000, £3,000 more than its "
