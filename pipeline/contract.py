@@ -206,7 +206,8 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("risk_management", "Risk management"),
 )
 
-RECOMMENDATION = re.compile(r"recommendation\s*(\d+)")
+# "Recommendation 2", or a bare "Recommendation" (numbered by its place among the rows)
+RECOMMENDATION = re.compile(r"recommendations?\s*(\d*)")
 TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
 
 

@@ -486,7 +486,7 @@ class _Reader:
             return None
         by_name = {normalise(f.name): f for f in contract.DECISION_FIELDS}
         raw: dict[str, tuple[Any, str, int]] = {}  # key -> (value, cell, row)
-        recommendations: list[tuple[int, str]] = []
+        recommendations: list[tuple[int, int, str]] = []  # (number typed, row, text)
         extra: dict[str, str] = {}
         first_row = 0
         for r, mapping in rows:
@@ -502,7 +502,8 @@ class _Reader:
             if number:
                 text = self._text(sheet, r, mapping, "value", False, {})
                 if isinstance(text, str) and text:
-                    recommendations.append((int(number.group(1)), text))
+                    typed = int(number.group(1)) if number.group(1) else len(recommendations) + 1
+                    recommendations.append((typed, r, text))
                 continue
             spec = by_name.get(name)
             if spec is None:
@@ -562,7 +563,8 @@ class _Reader:
         if not ok or bounds is None:
             return None
         return Decision(
-            recommendations=tuple(text for _, text in sorted(recommendations)),
+            # In the order of their numbers; rows carrying the same number keep sheet order.
+            recommendations=tuple(text for _, _, text in sorted(recommendations)),
             year_start=date(bounds[0], 4, 1),
             year_end=date(bounds[1], 3, 31),
             at=Located(sheet.title, first_row, cells),

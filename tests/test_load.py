@@ -334,6 +334,21 @@ def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Pa
     assert dict(decision.extra) == {}
 
 
+def test_recommendations_without_numbers_keep_their_order(tmp_path: Path) -> None:
+    # Bare "Recommendation" rows (and rows repeating a number) are read in sheet order, never
+    # dropped or re-sorted by their wording.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, v) for k, v in c.decision if not k.startswith("Recommendation")]
+        c.decision += [("Recommendation", "Zebra crossings be funded."),
+                       ("Recommendation", "Approve the plan."),
+                       ("Recommendations", "Monitor quarterly.")]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.recommendations == (
+        "Zebra crossings be funded.", "Approve the plan.", "Monitor quarterly.")
+
+
 def test_every_value_knows_its_cell(sample_plan: Plan) -> None:
     rape_crisis = next(ln for ln in sample_plan.lines if ln.service == "Rape Crisis")
     assert (rape_crisis.at.sheet, rape_crisis.at.row) == ("Services", 9)
