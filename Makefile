@@ -39,6 +39,7 @@ test: $(STAMP) lint  ## lint, type-check and run the test suite
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline scripts tests bench
+	$(BIN)/ruff format --check pipeline scripts tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)  ## speed and memory against the floor (bench/README.md)

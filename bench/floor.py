@@ -33,8 +33,9 @@ def service_lines(workbook: Path) -> tuple[list[str], list[list[object]]]:
     rows = book.get_sheet_by_name("Services").to_python(skip_empty_area=False)
     top = next(i for i, row in enumerate(rows) if str(row[0]).strip().lower() == HEADER)
     header = [str(cell) for cell in rows[top]]
-    lines: list[list[object]] = [list(row) for row in rows[top + 1:]
-                                 if any(cell not in ("", None) for cell in row)]
+    lines: list[list[object]] = [
+        list(row) for row in rows[top + 1 :] if any(cell not in ("", None) for cell in row)
+    ]
     return header, lines
 
 

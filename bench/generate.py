@@ -45,35 +45,84 @@ TITLE_ROWS = ("Commissioning Plan 2021 - 2022", "")
 HEADER_ROW = len(TITLE_ROWS) + 1  # the first line is on the row after the header
 
 THEMES = (
-    "Domestic Abuse", "Sexual Violence", "Serious Violence", "Youth Diversion", "Rural Crime",
-    "Road Safety", "Substance Misuse", "Modern Slavery", "Hate Crime", "Fraud and Cyber Crime",
-    "Exploitation", "Restorative Justice", "Mental Health", "Neighbourhood Safety",
-    "Night-time Economy", "Reducing Re-offending", "Child Protection", "Stalking",
+    "Domestic Abuse",
+    "Sexual Violence",
+    "Serious Violence",
+    "Youth Diversion",
+    "Rural Crime",
+    "Road Safety",
+    "Substance Misuse",
+    "Modern Slavery",
+    "Hate Crime",
+    "Fraud and Cyber Crime",
+    "Exploitation",
+    "Restorative Justice",
+    "Mental Health",
+    "Neighbourhood Safety",
+    "Night-time Economy",
+    "Reducing Re-offending",
+    "Child Protection",
+    "Stalking",
 )
 PLACES = (
-    "Lincoln", "Boston", "Grantham", "Skegness", "Spalding", "Gainsborough", "Stamford",
-    "Sleaford", "Louth", "Mablethorpe", "Market Rasen", "Bourne", "Horncastle", "Holbeach",
+    "Lincoln",
+    "Boston",
+    "Grantham",
+    "Skegness",
+    "Spalding",
+    "Gainsborough",
+    "Stamford",
+    "Sleaford",
+    "Louth",
+    "Mablethorpe",
+    "Market Rasen",
+    "Bourne",
+    "Horncastle",
+    "Holbeach",
 )
 ORGANISATIONS = {
     "Public sector": (
-        "Lincolnshire County Council", "North Kesteven District Council", "City of Lincoln Council",
-        "Lincolnshire Partnership NHS Foundation Trust", "United Lincolnshire Hospitals NHS Trust",
-        "Lincolnshire Fire and Rescue", "East Lindsey District Council", "NHS Lincolnshire ICB",
+        "Lincolnshire County Council",
+        "North Kesteven District Council",
+        "City of Lincoln Council",
+        "Lincolnshire Partnership NHS Foundation Trust",
+        "United Lincolnshire Hospitals NHS Trust",
+        "Lincolnshire Fire and Rescue",
+        "East Lindsey District Council",
+        "NHS Lincolnshire ICB",
     ),
     "Voluntary & community": (
-        "Victim Support", "Rape Crisis Lincolnshire", "EDAN Lincs Domestic Abuse Services",
-        "Safer Living Foundation", "Crimestoppers Trust", "Stop Hate UK", "Women's Aid",
-        "Lincolnshire Rural Support Network", "YMCA Lincolnshire", "Age UK Lincoln",
+        "Victim Support",
+        "Rape Crisis Lincolnshire",
+        "EDAN Lincs Domestic Abuse Services",
+        "Safer Living Foundation",
+        "Crimestoppers Trust",
+        "Stop Hate UK",
+        "Women's Aid",
+        "Lincolnshire Rural Support Network",
+        "YMCA Lincolnshire",
+        "Age UK Lincoln",
     ),
     "Private": ("Restorative Solutions Ltd", "Mediation Services UK Ltd", "SafeLives Consulting"),
     "Social enterprise": ("Restorative Solutions CIC", "Addaction Community Interest Company"),
 }
 SERVICES = (
-    "Independent Domestic Violence Advisor", "Independent Sexual Violence Advisor",
-    "Outreach and Support", "Helpline", "Counselling", "Sexual Assault Referral Centre",
-    "Prevention and Education Programme", "Perpetrator Programme", "Community Champions",
-    "Safeguarding Partnership Contribution", "Case Management System", "Multi-agency Hub",
-    "Early Intervention", "Out of Court Disposals", "Peer Mentoring", "Target Hardening",
+    "Independent Domestic Violence Advisor",
+    "Independent Sexual Violence Advisor",
+    "Outreach and Support",
+    "Helpline",
+    "Counselling",
+    "Sexual Assault Referral Centre",
+    "Prevention and Education Programme",
+    "Perpetrator Programme",
+    "Community Champions",
+    "Safeguarding Partnership Contribution",
+    "Case Management System",
+    "Multi-agency Hub",
+    "Early Intervention",
+    "Out of Court Disposals",
+    "Peer Mentoring",
+    "Target Hardening",
 )
 PROVISIONS = (
     "Support to victims of {theme} across {place} and the surrounding districts",
@@ -99,8 +148,13 @@ HOW = {
         "Partnership Agreement with the CCG, who lead commissioning",
     ),
 }
-EXTENSIONS = ("", "", "", "1 x 12 months option to 31/03/2023",
-              "2 x 12 months option to 31/03/2026")
+EXTENSIONS = (
+    "",
+    "",
+    "",
+    "1 x 12 months option to 31/03/2023",
+    "2 x 12 months option to 31/03/2026",
+)
 DESCRIPTION = (
     "The {fund} is used by the PCC to commission services that are delivered outside of "
     "policing, to meet the priorities set out in the Police and Crime Plan and to respond to "
@@ -136,23 +190,39 @@ def _fund_names(count: int) -> list[str]:
     names = [VF, CSF]
     for index in range(2, count):
         theme = THEMES[index % len(THEMES)]
-        names.append(f"{theme} Fund {index // len(THEMES) + 1}" if index >= len(THEMES)
-                     else f"{theme} Fund")
+        names.append(
+            f"{theme} Fund {index // len(THEMES) + 1}" if index >= len(THEMES) else f"{theme} Fund"
+        )
     return names[:count]
 
 
 def _line(rng: random.Random, fund: str, theme: str, s143: bool) -> list[object]:
     org_type = rng.choices(tuple(ORGANISATIONS), weights=(4, 5, 1, 1))[0]
-    mechanism = ("Partnership agreement" if org_type == "Public sector" and rng.random() < 0.6
-                 else rng.choice(("Contract", "Grant")))
+    mechanism = (
+        "Partnership agreement"
+        if org_type == "Public sector" and rng.random() < 0.6
+        else rng.choice(("Contract", "Grant"))
+    )
     start, end = _dates(rng)
     place = rng.choice(PLACES)
     service = f"{rng.choice(SERVICES)} – {place}"
     provision = rng.choice(PROVISIONS).format(theme=theme.lower(), place=place)
     purpose = rng.choice(make_sample.CSF_LINES)[10] if s143 else ""
     budget = _money(rng, 500, 24_000) if mechanism == "Grant" else _money(rng, 2_000, 180_000)
-    return [fund, service, rng.choice(ORGANISATIONS[org_type]), org_type, provision, start, end,
-            rng.choice(EXTENSIONS), mechanism, rng.choice(HOW[mechanism]), purpose, budget]
+    return [
+        fund,
+        service,
+        rng.choice(ORGANISATIONS[org_type]),
+        org_type,
+        provision,
+        start,
+        end,
+        rng.choice(EXTENSIONS),
+        mechanism,
+        rng.choice(HOW[mechanism]),
+        purpose,
+        budget,
+    ]
 
 
 def plan(size: Size, seed: int = SEED) -> WorkbookContent:
@@ -174,25 +244,46 @@ def plan(size: Size, seed: int = SEED) -> WorkbookContent:
         committed = sum((Decimal(str(line[-1])) for line in lines), Decimal(0))
         headroom = (committed * Decimal(rng.randrange(0, 12)) / 100).quantize(Decimal("1"))
         allocation = committed + headroom
-        funds.append([name, allocation, "Section 143 Anti-social Behaviour, Crime and Policing "
-                      "Act 2014" if name == CSF else "Domestic Violence, Crime and Victims Act "
-                      "2004", DESCRIPTION.format(fund=name, theme=theme.lower())])
+        funds.append(
+            [
+                name,
+                allocation,
+                "Section 143 Anti-social Behaviour, Crime and Policing Act 2014"
+                if name == CSF
+                else "Domestic Violence, Crime and Victims Act 2004",
+                DESCRIPTION.format(fund=name, theme=theme.lower()),
+            ]
+        )
         if name == CSF:
             sources.append([name, "Police main grant", allocation, "No", ""])
         elif index % 3 == 0:
             # A ring-fenced MoJ grant (fully committed when the lines allow) and local money.
             grant = (committed * Decimal("0.8")).quantize(Decimal("1"))
-            sources.append([name, "MoJ Victims' Services Grant", grant, "Yes",
-                            f"MOJ-VS-{index:03d}"])
+            sources.append(
+                [name, "MoJ Victims' Services Grant", grant, "Yes", f"MOJ-VS-{index:03d}"]
+            )
             sources.append([name, "Local supplement", allocation - grant, "No", ""])
         else:
             sources.append([name, "Police main grant", allocation, "No", ""])
 
         services.extend(lines)
         last = first + count - 1
-        services.append(["Total", "", "", "", "", "", "", "", "", "", "",
-                         Formula(f"=SUM({BUDGET_COLUMN}{first}:{BUDGET_COLUMN}{last})",
-                                 committed)])
+        services.append(
+            [
+                "Total",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                Formula(f"=SUM({BUDGET_COLUMN}{first}:{BUDGET_COLUMN}{last})", committed),
+            ]
+        )
         services.append([""] * 12)  # a blank row between funds
         first = last + 3
 

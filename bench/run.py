@@ -57,8 +57,13 @@ def run(command: Sequence[str | Path]) -> Run:
     """Start ``command`` cold, wait for it, and measure it as a whole process."""
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
-        process = subprocess.Popen([str(c) for c in command], cwd=ROOT, stdout=output,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [str(c) for c in command],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         _, wait_status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(wait_status)
@@ -106,9 +111,13 @@ class SizeResult:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(build_s=round(self.build_s, 3), floor_s=round(self.floor_s, 3),
-                    noop_s=round(self.noop_s, 3), help_s=round(self.help_s, 3),
-                    ratio=round(self.ratio, 2))
+        data.update(
+            build_s=round(self.build_s, 3),
+            floor_s=round(self.floor_s, 3),
+            noop_s=round(self.noop_s, 3),
+            help_s=round(self.help_s, 3),
+            ratio=round(self.ratio, 2),
+        )
         for key in ("build", "floor", "noop", "help"):
             data[key] = [round(s, 3) for s in data[key]]
         for key in ("build_peak_mb", "floor_peak_mb", "noop_peak_mb"):
@@ -131,8 +140,15 @@ class Bench:
         write_workbook(workbook, plan(size))
         out = self.work / f"out-{size.name}"
         floor_out = self.work / f"floor-{size.name}"
-        build: list[str | Path] = [PCC_REPORT, "build", workbook, "--out", out, "--force",
-                                   "--quiet"]
+        build: list[str | Path] = [
+            PCC_REPORT,
+            "build",
+            workbook,
+            "--out",
+            out,
+            "--force",
+            "--quiet",
+        ]
         noop: list[str | Path] = [PCC_REPORT, "build", workbook, "--out", out, "--quiet"]
         floor: list[str | Path] = [sys.executable, FLOOR, workbook, floor_out]
         helps: list[str | Path] = [PCC_REPORT, "--help"]
@@ -145,8 +161,10 @@ class Bench:
         affordable = int(left // one_round) if one_round > 0 else runs
         result.runs = max(MIN_RUNS, min(runs, affordable))
         if result.runs < runs:
-            self.say(f"  {size.name}: {result.runs} runs instead of {runs} to stay within "
-                     f"{self.budget:.0f} s (one round takes {one_round:.1f} s)")
+            self.say(
+                f"  {size.name}: {result.runs} runs instead of {runs} to stay within "
+                f"{self.budget:.0f} s (one round takes {one_round:.1f} s)"
+            )
 
         for index in range(result.runs):
             # Alternate the order so neither side always runs on a warmer machine.
@@ -157,14 +175,16 @@ class Bench:
                     result.build.append(measured.seconds)
                     result.build_peak_mb = max(result.build_peak_mb, measured.peak_mb)
                     if measured.status != 0:
-                        result.failures.append(f"build exit {measured.status}: "
-                                               + _tail(measured.output))
+                        result.failures.append(
+                            f"build exit {measured.status}: " + _tail(measured.output)
+                        )
                 elif command is floor:
                     result.floor.append(measured.seconds)
                     result.floor_peak_mb = max(result.floor_peak_mb, measured.peak_mb)
                     if measured.status != 0:
-                        result.failures.append(f"floor exit {measured.status}: "
-                                               + _tail(measured.output))
+                        result.failures.append(
+                            f"floor exit {measured.status}: " + _tail(measured.output)
+                        )
                 elif command is noop:
                     result.noop.append(measured.seconds)
                     result.noop_peak_mb = max(result.noop_peak_mb, measured.peak_mb)
@@ -198,8 +218,10 @@ def targets(results: dict[str, SizeResult]) -> list[Target]:
     found: list[Target] = []
     if "25" in results:
         sample = results["25"]
-        found += [Target("sample build, wall", sample.build_s, 1.5, "s", ok["25"]),
-                  Target("sample build / floor", sample.ratio, 1.5, "×", ok["25"])]
+        found += [
+            Target("sample build, wall", sample.build_s, 1.5, "s", ok["25"]),
+            Target("sample build / floor", sample.ratio, 1.5, "×", ok["25"]),
+        ]
     for name, result in results.items():
         found.append(Target(f"no-op rerun, {name} lines", result.noop_s, 0.5, "s", ok[name]))
     helps = [s for r in results.values() for s in r.help]
@@ -207,24 +229,37 @@ def targets(results: dict[str, SizeResult]) -> list[Target]:
         found.append(Target("pcc-report --help", statistics.median(helps), 0.3, "s"))
     if "10k" in results:
         big = results["10k"]
-        found += [Target("10k build, wall", big.build_s, 10.0, "s", ok["10k"]),
-                  Target("10k build, peak RSS", big.build_peak_mb, 400.0, "MB", ok["10k"])]
+        found += [
+            Target("10k build, wall", big.build_s, 10.0, "s", ok["10k"]),
+            Target("10k build, peak RSS", big.build_peak_mb, 400.0, "MB", ok["10k"]),
+        ]
         if "1k" in results:
-            found.append(Target("10k / 1k build time", big.build_s / results["1k"].build_s,
-                                12.0, "×", ok["10k"] and ok["1k"]))
+            found.append(
+                Target(
+                    "10k / 1k build time",
+                    big.build_s / results["1k"].build_s,
+                    12.0,
+                    "×",
+                    ok["10k"] and ok["1k"],
+                )
+            )
     return found
 
 
 def table(results: dict[str, SizeResult]) -> str:
     """The results as a Markdown table (README's Performance section shows the latest)."""
-    rows = ["| lines | funds | runs | build s | floor s | build / floor | no-op s | --help s "
-            "| build peak MB | floor peak MB |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| lines | funds | runs | build s | floor s | build / floor | no-op s | --help s "
+        "| build peak MB | floor peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results.values():
         failed = " (failed)" if r.failures else ""
-        rows.append(f"| {r.lines:,} | {r.funds} | {r.runs} | {r.build_s:.2f}{failed} | "
-                    f"{r.floor_s:.2f} | {r.ratio:.2f} | {r.noop_s:.2f} | {r.help_s:.2f} | "
-                    f"{r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |")
+        rows.append(
+            f"| {r.lines:,} | {r.funds} | {r.runs} | {r.build_s:.2f}{failed} | "
+            f"{r.floor_s:.2f} | {r.ratio:.2f} | {r.noop_s:.2f} | {r.help_s:.2f} | "
+            f"{r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |"
+        )
     return "\n".join(rows)
 
 
@@ -238,13 +273,24 @@ def target_table(found: Sequence[Target]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--sizes", default=",".join(s.name for s in SIZES),
-                        help="sizes to measure, e.g. 25,1k (default: all)")
-    parser.add_argument("--runs", type=int, default=0,
-                        help="runs per size (default: 7 for 25 lines, 5 for the others)")
-    parser.add_argument("--budget", type=float, default=BUDGET_SECONDS,
-                        help="seconds the whole bench may take; the last sizes get fewer runs "
-                             f"(never fewer than {MIN_RUNS}) to fit (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(s.name for s in SIZES),
+        help="sizes to measure, e.g. 25,1k (default: all)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=0,
+        help="runs per size (default: 7 for 25 lines, 5 for the others)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET_SECONDS,
+        help="seconds the whole bench may take; the last sizes get fewer runs "
+        f"(never fewer than {MIN_RUNS}) to fit (default: %(default)s)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
     wanted = args.sizes.split(",")
@@ -263,8 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for index, size in enumerate(sizes):
             say(f"measuring {size.lines:,} lines ({size.funds} funds)…")
-            results[size.name] = bench.measure(size, args.runs or RUNS[size.name],
-                                               len(sizes) - index - 1)
+            results[size.name] = bench.measure(
+                size, args.runs or RUNS[size.name], len(sizes) - index - 1
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -277,23 +324,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         for failure in dict.fromkeys(result.failures):
             say(f"! {result.size} lines: {failure}")
     missed = [t.name for t in found if not t.met]
-    say(f"\n{len(found) - len(missed)} of {len(found)} targets met"
+    say(
+        f"\n{len(found) - len(missed)} of {len(found)} targets met"
         + (f"; missed: {', '.join(missed)}" if missed else "")
-        + f". Took {bench.elapsed():.0f} s.")
+        + f". Took {bench.elapsed():.0f} s."
+    )
 
     data = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "seconds": round(bench.elapsed(), 1),
         "sizes": [r.to_json() for r in results.values()],
-        "targets": [{"target": t.name, "limit": t.limit, "unit": t.unit,
-                     "value": round(t.value, 3), "met": t.met} for t in found],
+        "targets": [
+            {
+                "target": t.name,
+                "limit": t.limit,
+                "unit": t.unit,
+                "value": round(t.value, 3),
+                "met": t.met,
+            }
+            for t in found
+        ],
         "table": table(results),
         "target_table": target_table(found),
     }
-    args.results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
+    args.results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     say(f"wrote {args.results}")
     return 0  # the targets are reported, never a failure (issue 9)
 

@@ -142,9 +142,13 @@ def _skipped(candidate: Path, message: str) -> Finding:
 
 
 def _owner_file(candidate: Path) -> Finding:
-    return _skipped(candidate, (
-        f"{_printable(candidate.name)} is Excel's owner file for a workbook that is open "
-        "somewhere; it was skipped (it goes away when Excel closes)."))
+    return _skipped(
+        candidate,
+        (
+            f"{_printable(candidate.name)} is Excel's owner file for a workbook that is open "
+            "somewhere; it was skipped (it goes away when Excel closes)."
+        ),
+    )
 
 
 def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
@@ -156,25 +160,53 @@ def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
             continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
         if candidate.is_dir():
             if name != "archive":  # archive/ holds last year's plans, read for the comparison
-                yield candidate, _skipped(candidate, (
-                    f"{name} is a folder; workbooks in sub-folders are not built. Move them "
-                    f"into {_display(folder)}/ itself, or name the folder: pcc-report build "
-                    f"{_display(candidate)}"))
+                yield (
+                    candidate,
+                    _skipped(
+                        candidate,
+                        (
+                            f"{name} is a folder; workbooks in sub-folders are not built. Move them "
+                            f"into {_display(folder)}/ itself, or name the folder: pcc-report build "
+                            f"{_display(candidate)}"
+                        ),
+                    ),
+                )
         elif candidate.is_symlink() and not candidate.exists():
-            yield candidate, _skipped(candidate, (
-                f"{name} is a shortcut (link) to {_printable(os.readlink(candidate))}, which is "
-                "not there any more; copy the workbook itself into the folder, or delete the "
-                "shortcut."))
+            yield (
+                candidate,
+                _skipped(
+                    candidate,
+                    (
+                        f"{name} is a shortcut (link) to {_printable(os.readlink(candidate))}, which is "
+                        "not there any more; copy the workbook itself into the folder, or delete the "
+                        "shortcut."
+                    ),
+                ),
+            )
         elif not candidate.is_file():
-            yield candidate, _skipped(candidate, (
-                f"{name} is not an ordinary file (a device or pipe) and was skipped; copy the "
-                "workbook itself into the folder."))
+            yield (
+                candidate,
+                _skipped(
+                    candidate,
+                    (
+                        f"{name} is not an ordinary file (a device or pipe) and was skipped; copy the "
+                        "workbook itself into the folder."
+                    ),
+                ),
+            )
         elif name.startswith("~$"):
             yield candidate, _owner_file(candidate)
         elif candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
-            yield candidate, _skipped(candidate, (
-                f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from "
-                "Excel as Excel Workbook (.xlsx)."))
+            yield (
+                candidate,
+                _skipped(
+                    candidate,
+                    (
+                        f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from "
+                        "Excel as Excel Workbook (.xlsx)."
+                    ),
+                ),
+            )
         else:
             yield candidate, None
 
@@ -189,8 +221,11 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
     notes: list[Finding] = []
     seen: dict[Path, Path] = {}  # the real file -> the name it is built under
     for path in paths:
-        entries = (_folder_entries(path) if path.is_dir() else
-                   iter([(path, _owner_file(path) if path.name.startswith("~$") else None)]))
+        entries = (
+            _folder_entries(path)
+            if path.is_dir()
+            else iter([(path, _owner_file(path) if path.name.startswith("~$") else None)])
+        )
         for candidate, note in entries:
             if note is not None:
                 notes.append(note)
@@ -198,10 +233,16 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
             real = candidate.resolve()
             if real in seen:
                 if _display(seen[real]) != _display(candidate):
-                    notes.append(_skipped(candidate, (
-                        f"{_printable(candidate.name)} is the same file as "
-                        f"{_display(seen[real])} (a link or a second name), which is built "
-                        "once.")))
+                    notes.append(
+                        _skipped(
+                            candidate,
+                            (
+                                f"{_printable(candidate.name)} is the same file as "
+                                f"{_display(seen[real])} (a link or a second name), which is built "
+                                "once."
+                            ),
+                        )
+                    )
                 continue
             seen[real] = candidate
             workbooks.append(candidate)
@@ -216,11 +257,21 @@ def _load_with_retry(path: Path, config: Config, debug: bool = False) -> Workboo
         if debug:
             raise
         label = _display(path)
-        return WorkbookResult(path, label, [Finding(
-            "E-READ", label,
-            _printable(f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
-                       f"{error}). Check the workbook in Excel; if it looks right, send it to "
-                       "the maintainers (run with --debug for details)."))])
+        return WorkbookResult(
+            path,
+            label,
+            [
+                Finding(
+                    "E-READ",
+                    label,
+                    _printable(
+                        f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
+                        f"{error}). Check the workbook in Excel; if it looks right, send it to "
+                        "the maintainers (run with --debug for details)."
+                    ),
+                )
+            ],
+        )
 
 
 def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
@@ -229,11 +280,19 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
 
     label = _display(path)
     if _SURROGATES.search(str(path)) and path.exists():
-        return WorkbookResult(path, label, [Finding(
-            "E-READ", label,
-            f"The name {_printable(path.name)} has characters that cannot be read (the file "
-            "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
-            "plan-2021-22.xlsx, then run again.")])
+        return WorkbookResult(
+            path,
+            label,
+            [
+                Finding(
+                    "E-READ",
+                    label,
+                    f"The name {_printable(path.name)} has characters that cannot be read (the file "
+                    "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
+                    "plan-2021-22.xlsx, then run again.",
+                )
+            ],
+        )
     for attempt in range(READ_RETRIES):
         before = _signature(path)
         loaded = load(path, label)
@@ -248,17 +307,33 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
     findings = [replace(f, message=_printable(f.message)) for f in loaded.findings]
     name = _printable(path.name)
     if after is None:
-        return WorkbookResult(path, label, [Finding(
-            "E-READ", label,
-            f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
-            "on purpose there is nothing to do; otherwise put it back in the folder and run "
-            "again.")])
+        return WorkbookResult(
+            path,
+            label,
+            [
+                Finding(
+                    "E-READ",
+                    label,
+                    f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
+                    "on purpose there is nothing to do; otherwise put it back in the folder and run "
+                    "again.",
+                )
+            ],
+        )
     if changed:
-        return WorkbookResult(path, label, [Finding(
-            "E-READ", label,
-            f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
-            "probably still being copied or saved. Wait until the copy or save has finished, "
-            "then run again; if this repeats, copy the workbook again from its original.")])
+        return WorkbookResult(
+            path,
+            label,
+            [
+                Finding(
+                    "E-READ",
+                    label,
+                    f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
+                    "probably still being copied or saved. Wait until the copy or save has finished, "
+                    "then run again; if this repeats, copy the workbook again from its original.",
+                )
+            ],
+        )
     result = WorkbookResult(path, label, findings, reference=loaded.reference)
     if loaded.plan is not None:
         result.recon = reconcile(loaded.plan, config)
@@ -299,26 +374,36 @@ def _flag_duplicate_references(results: Iterable[WorkbookResult]) -> None:
         for result in group:
             others = [o for o in group if o is not result]
             if all(normalise(o.reference) == normalise(result.reference) for o in others):
-                clash = (f"Decision reference {result.reference} is also used by "
-                         f"{', '.join(o.file for o in others)}")
+                clash = (
+                    f"Decision reference {result.reference} is also used by "
+                    f"{', '.join(o.file for o in others)}"
+                )
             else:
-                clash = (f"Decision reference {result.reference} would share the report "
-                         f"folder {folder}/ with "
-                         f"{', '.join(f'{o.reference} in {o.file}' for o in others)}, and one "
-                         "report would overwrite the other")
+                clash = (
+                    f"Decision reference {result.reference} would share the report "
+                    f"folder {folder}/ with "
+                    f"{', '.join(f'{o.reference} in {o.file}' for o in others)}, and one "
+                    "report would overwrite the other"
+                )
             sheet, cell = "Decision", ""
             if result.recon is not None:
                 at = result.recon.decision.at
                 sheet, cell = at.sheet, at.cell("reference")
-            result.findings.append(Finding(
-                "E-DUPLICATE-REF", result.file,
-                f"{clash}; each decision needs its own reference. Correct the reference, or "
-                "remove the copy from the input folder. Neither workbook was built.",
-                sheet, cell))
+            result.findings.append(
+                Finding(
+                    "E-DUPLICATE-REF",
+                    result.file,
+                    f"{clash}; each decision needs its own reference. Correct the reference, or "
+                    "remove the copy from the input folder. Neither workbook was built.",
+                    sheet,
+                    cell,
+                )
+            )
 
 
-def check(paths: Sequence[Path], config: Config, debug: bool = False,
-          previous: Path | None = None) -> tuple[list[WorkbookResult], list[Finding]]:
+def check(
+    paths: Sequence[Path], config: Config, debug: bool = False, previous: Path | None = None
+) -> tuple[list[WorkbookResult], list[Finding]]:
     """Load and reconcile every workbook; nothing is written."""
     workbooks, notes = discover(paths)
     results = [_load_with_retry(path, config, debug) for path in workbooks]
@@ -333,15 +418,23 @@ class _Previous:
     Candidates are loaded only when a plan needs one, and each at most once.
     """
 
-    def __init__(self, paths: Sequence[Path], workbooks: Sequence[Path],
-                 results: Sequence[WorkbookResult], config: Config, explicit: Path | None):
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        workbooks: Sequence[Path],
+        results: Sequence[WorkbookResult],
+        config: Config,
+        explicit: Path | None,
+    ):
         self.config = config
         self.explicit = explicit
         archives = [p / "archive" for p in paths if p.is_dir() and (p / "archive").is_dir()]
         self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
         self.loaded: dict[Path, Reconciliation | None] = {
-            r.path.resolve(): r.recon for r in results if r.recon is not None
-            and not has_errors(r.findings)}
+            r.path.resolve(): r.recon
+            for r in results
+            if r.recon is not None and not has_errors(r.findings)
+        }
 
     def _recon(self, path: Path) -> Reconciliation | None:
         key = path.resolve()
@@ -355,8 +448,9 @@ class _Previous:
 
         if self.explicit is not None:
             return self._recon(self.explicit)
-        candidates = (self._recon(f) for f in self.files
-                      if f.resolve() != Path(recon.plan.file).resolve())
+        candidates = (
+            self._recon(f) for f in self.files if f.resolve() != Path(recon.plan.file).resolve()
+        )
         return find_previous(recon, (c for c in candidates if c is not None))
 
     def attach(self, result: WorkbookResult) -> None:
@@ -370,20 +464,28 @@ class _Previous:
         if prior is None:
             at = recon.decision.at
             if self.explicit is not None:
-                why = (f"the previous plan {self.explicit} could not be used (it has errors; "
-                       f"run pcc-report check {self.explicit})")
+                why = (
+                    f"the previous plan {self.explicit} could not be used (it has errors; "
+                    f"run pcc-report check {self.explicit})"
+                )
             else:
-                why = (f"no {previous_year_label(recon.plan)} plan for "
-                       f"{recon.decision.police_area} was found in this run or in an archive/ "
-                       "folder beside the workbooks")
-            result.findings.append(Finding(
-                "I-NO-PREVIOUS", result.file,
-                f"The year-on-year comparison is left out: {why}. To include it, put last "
-                "year's workbook in input/archive/ or name it with --previous.",
-                at.sheet, at.cell("financial_year")))
+                why = (
+                    f"no {previous_year_label(recon.plan)} plan for "
+                    f"{recon.decision.police_area} was found in this run or in an archive/ "
+                    "folder beside the workbooks"
+                )
+            result.findings.append(
+                Finding(
+                    "I-NO-PREVIOUS",
+                    result.file,
+                    f"The year-on-year comparison is left out: {why}. To include it, put last "
+                    "year's workbook in input/archive/ or name it with --previous.",
+                    at.sheet,
+                    at.cell("financial_year"),
+                )
+            )
             return
-        comparison = compare(recon, prior, dict(self.config.aliases),
-                             self.config.uplift_threshold)
+        comparison = compare(recon, prior, dict(self.config.aliases), self.config.uplift_threshold)
         result.recon = replace(recon, comparison=comparison)
         result.findings.extend(comparison.findings)
         result.previous = Path(prior.plan.file)
@@ -405,11 +507,16 @@ def _email_templates_sha() -> str:
 
 
 def _config_key(config: Config) -> str:
-    return json.dumps({"grant_size_threshold": str(config.grant_size_threshold),
-                       "s143_funds": list(config.s143_funds), "pdf": config.pdf,
-                       "uplift_threshold": str(config.uplift_threshold),
-                       "aliases": [list(pair) for pair in config.aliases]},
-                      sort_keys=True)
+    return json.dumps(
+        {
+            "grant_size_threshold": str(config.grant_size_threshold),
+            "s143_funds": list(config.s143_funds),
+            "pdf": config.pdf,
+            "uplift_threshold": str(config.uplift_threshold),
+            "aliases": [list(pair) for pair in config.aliases],
+        },
+        sort_keys=True,
+    )
 
 
 class _FolderRefused(Exception):
@@ -427,15 +534,21 @@ def _unwritable_reason(error: OSError, where: Path) -> str:
         blocker = Path(error.filename) if error.filename else where
         while not blocker.exists() and blocker != blocker.parent:  # afile/sub: afile is the file
             blocker = blocker.parent
-        return (f"{_display(blocker)} is a file where pcc-report needs a folder; rename or move "
-                "that file (pcc-report did not write it), then run again")
+        return (
+            f"{_display(blocker)} is a file where pcc-report needs a folder; rename or move "
+            "that file (pcc-report did not write it), then run again"
+        )
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk holding {_display(where)}/ is full; free some space, then run again"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"pcc-report may not write to {_display(where)}/ ({error.strerror}); ask for "
-                "write access to that folder, then run again")
-    return (f"writing to {_display(where)}/ failed ({error.strerror or error}); check the "
-            "folder (and, on a network drive, the connection), then run again")
+        return (
+            f"pcc-report may not write to {_display(where)}/ ({error.strerror}); ask for "
+            "write access to that folder, then run again"
+        )
+    return (
+        f"writing to {_display(where)}/ failed ({error.strerror or error}); check the "
+        "folder (and, on a network drive, the connection), then run again"
+    )
 
 
 def _sweep_temporaries(out: Path) -> None:
@@ -468,8 +581,7 @@ def _sweep_temporaries(out: Path) -> None:
 class _Builder:
     """Builds one workbook at a time into the output folder and keeps its manifest entry."""
 
-    def __init__(self, out: Path, config: Config, template: Path, force: bool,
-                 progress: Progress):
+    def __init__(self, out: Path, config: Config, template: Path, force: bool, progress: Progress):
         self.out = out
         self.root = out.resolve()
         self.config = config
@@ -485,9 +597,14 @@ class _Builder:
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
         try:
-            return {"sha256": sha256(path), "size": path.stat().st_size,
-                    "tool_version": __version__, "template_sha256": self.template_sha,
-                    "config": self.config_key, "email_templates_sha256": self.email_sha}
+            return {
+                "sha256": sha256(path),
+                "size": path.stat().st_size,
+                "tool_version": __version__,
+                "template_sha256": self.template_sha,
+                "config": self.config_key,
+                "email_templates_sha256": self.email_sha,
+            }
         except OSError:
             return {}  # gone or unreadable: the load says which
 
@@ -499,8 +616,11 @@ class _Builder:
             return False
         for output in entry.get("outputs", []):
             path = self.out / output["path"]
-            if (not _inside(self.root, path) or not path.is_file()
-                    or path.stat().st_size != output.get("size")):
+            if (
+                not _inside(self.root, path)
+                or not path.is_file()
+                or path.stat().st_size != output.get("size")
+            ):
                 return False
         if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
             return False  # the PDF failed last time (W-PDF): try again
@@ -518,8 +638,9 @@ class _Builder:
         fingerprint = self._fingerprint(path)
         if self.up_to_date(key, fingerprint):
             entry = self.manifest.entries[key]
-            result = WorkbookResult(path, key, reference=entry.get("reference", ""),
-                                    outcome="up to date", summary=entry)
+            result = WorkbookResult(
+                path, key, reference=entry.get("reference", ""), outcome="up to date", summary=entry
+            )
             result.outputs = [self.root / o["path"] for o in entry.get("outputs", [])]
         else:
             result = _load_with_retry(path, self.config, debug)
@@ -540,7 +661,8 @@ class _Builder:
             raise _FolderRefused(
                 f"{_display(self.out / folder.name)} is a link to {_display(folder.resolve())}, "
                 f"outside {_display(self.out)}/, and pcc-report writes only inside its output "
-                f"folder. Remove the link {_display(self.out / folder.name)}, then run again.")
+                f"folder. Remove the link {_display(self.out / folder.name)}, then run again."
+            )
         return folder
 
     def assign_findings_names(self, results: Sequence[WorkbookResult]) -> None:
@@ -555,9 +677,12 @@ class _Builder:
         for result in results:
             claims.setdefault(self.folder_name(result), []).append(result)
         keys = {r.file for r in results}
-        earlier = {Path(o["path"]).parts[0]: key for key, entry in self.manifest.entries.items()
-                   if key not in keys and entry.get("reference")
-                   for o in entry.get("outputs", [])}
+        earlier = {
+            Path(o["path"]).parts[0]: key
+            for key, entry in self.manifest.entries.items()
+            if key not in keys and entry.get("reference")
+            for o in entry.get("outputs", [])
+        }
         for name, group in claims.items():
             referenced = [r for r in group if r.reference]
             owner: WorkbookResult | None = None
@@ -583,8 +708,7 @@ class _Builder:
         targets = [folder / docx_name(recon.decision), folder / summary_name(recon.decision)]
         temps: list[Path] = []
         try:
-            for target, render in zip(targets, (self._docx(render_docx), render_xlsx),
-                                      strict=True):
+            for target, render in zip(targets, (self._docx(render_docx), render_xlsx), strict=True):
                 temps.append(temp_beside(target))
                 render(recon, temps[-1])
             self._send_ready(result, recon, folder, targets, temps)
@@ -595,8 +719,14 @@ class _Builder:
                 temp.unlink(missing_ok=True)
         return targets
 
-    def _send_ready(self, result: WorkbookResult, recon: Reconciliation, folder: Path,
-                    targets: list[Path], temps: list[Path]) -> None:
+    def _send_ready(
+        self,
+        result: WorkbookResult,
+        recon: Reconciliation,
+        folder: Path,
+        targets: list[Path],
+        temps: list[Path],
+    ) -> None:
         """Add the PDF (when asked for) and the sign-off e-mail to ``targets``/``temps``.
 
         ``targets[0]``/``temps[0]`` is the Word report. A PDF that cannot be made is a W-PDF
@@ -616,16 +746,21 @@ class _Builder:
                 temps.pop().unlink(missing_ok=True)
                 result.findings.append(Finding("W-PDF", result.file, f"No PDF was made: {error}"))
         if not recon.plan.circulation:
-            result.findings.append(Finding(
-                "I-NO-CIRCULATION", result.file,
-                "No e-mail was prepared: the workbook has no Circulation sheet listing who the "
-                "report goes to for sign-off. Add a sheet named Circulation with the columns "
-                "Role, Name and E-mail to have the build prepare it."))
+            result.findings.append(
+                Finding(
+                    "I-NO-CIRCULATION",
+                    result.file,
+                    "No e-mail was prepared: the workbook has no Circulation sheet listing who the "
+                    "report goes to for sign-off. Add a sheet named Circulation with the columns "
+                    "Role, Name and E-mail to have the build prepare it.",
+                )
+            )
             return
         from pipeline import mail  # only now: most plans have no Circulation sheet
 
-        message = mail.compose(recon, result.findings,
-                               [mail.Attachment(name, path) for name, path in attachments])
+        message = mail.compose(
+            recon, result.findings, [mail.Attachment(name, path) for name, path in attachments]
+        )
         target = folder / mail.email_name(recon.decision)
         temps.append(temp_beside(target))
         temps[-1].write_bytes(mail.to_bytes(message))
@@ -634,6 +769,7 @@ class _Builder:
     def _docx(self, render_docx: Callable[..., None]) -> Callable[[Reconciliation, Path], None]:
         def render(recon: Reconciliation, target: Path) -> None:
             render_docx(recon, target, self.template)
+
         return render
 
     def write_findings(self, result: WorkbookResult, folder: Path) -> Path:
@@ -649,8 +785,12 @@ class _Builder:
         kept = {k.resolve() for k in keep}
         for output in self.manifest.entries.get(key, {}).get("outputs", []):
             path = self.root / output["path"]
-            if (_inside(self.root, path) and path.resolve() not in kept and path.is_file()
-                    and not path.is_symlink()):
+            if (
+                _inside(self.root, path)
+                and path.resolve() not in kept
+                and path.is_file()
+                and not path.is_symlink()
+            ):
                 yield path, output["sha256"]
 
     def _set_aside(self, path: Path) -> Path | None:
@@ -663,9 +803,11 @@ class _Builder:
         return stale / path.name
 
     def _recorded_stale(self, key: str) -> list[Path]:
-        return [p for p in (self.root / s for s in self.manifest.entries.get(key, {})
-                            .get("stale", []))
-                if _inside(self.root, p) and p.is_file() and not p.is_symlink()]
+        return [
+            p
+            for p in (self.root / s for s in self.manifest.entries.get(key, {}).get("stale", []))
+            if _inside(self.root, p) and p.is_file() and not p.is_symlink()
+        ]
 
     def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:
         """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
@@ -698,8 +840,7 @@ class _Builder:
 
     def record(self, key: str, result: WorkbookResult) -> None:
         outputs = [
-            {"path": str(p.relative_to(self.root)), "sha256": sha256(p),
-             "size": p.stat().st_size}
+            {"path": str(p.relative_to(self.root)), "sha256": sha256(p), "size": p.stat().st_size}
             for p in result.outputs
         ]
         self.manifest.entries[key] = {
@@ -709,8 +850,11 @@ class _Builder:
             "reference": result.reference,
             "outputs": outputs,
             "stale": [str(p.relative_to(self.root)) for p in result.stale],
-            "previous": ({"input": _display(result.previous), "sha256": sha256(result.previous)}
-                         if result.previous else None),
+            "previous": (
+                {"input": _display(result.previous), "sha256": sha256(result.previous)}
+                if result.previous
+                else None
+            ),
             "funds": result.funds_json(),
             "counts": {s.value: result.count(s) for s in Severity},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -749,8 +893,7 @@ class _Builder:
             result.outputs = kept
         self.record(key, result)
 
-    def _render_or_report(self, result: WorkbookResult, folder: Path,
-                          debug: bool) -> list[Path]:
+    def _render_or_report(self, result: WorkbookResult, folder: Path, debug: bool) -> list[Path]:
         try:
             return self.render(result, folder)
         except Exception as error:  # a broken template, a renderer bug, an unwritable folder
@@ -759,20 +902,34 @@ class _Builder:
             if isinstance(error, OSError) and error.errno in _FOLDER_ERRORS:
                 result.findings.append(self._unwritable(result, error, folder))
             else:
-                result.findings.append(Finding(
-                    "E-RENDER", result.file,
-                    f"The outputs could not be written ({type(error).__name__}: {error}). If "
-                    "the Word template was edited, check the {{ }} fields or rebuild it with "
-                    "scripts/make_template.py; otherwise report this to the maintainers."))
+                result.findings.append(
+                    Finding(
+                        "E-RENDER",
+                        result.file,
+                        f"The outputs could not be written ({type(error).__name__}: {error}). If "
+                        "the Word template was edited, check the {{ }} fields or rebuild it with "
+                        "scripts/make_template.py; otherwise report this to the maintainers.",
+                    )
+                )
             return []
 
     def _unwritable(self, result: WorkbookResult, error: OSError, folder: Path) -> Finding:
-        return Finding("E-RENDER", result.file,
-                       f"The outputs could not be written: {_unwritable_reason(error, folder)}.")
+        return Finding(
+            "E-RENDER",
+            result.file,
+            f"The outputs could not be written: {_unwritable_reason(error, folder)}.",
+        )
 
 
-_FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
-                  errno.EEXIST, errno.ENOTDIR}
+_FOLDER_ERRORS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EEXIST,
+    errno.ENOTDIR,
+}
 
 
 def build(
@@ -809,28 +966,37 @@ def build(
             f"Another build (or pcc-report send) has kept {out}/ busy for "
             f"{LOCK_WAIT_SECONDS // 60} minutes. Wait for it to finish, or ask whoever started "
             "it. There is no lock file to delete: a build that was stopped or crashed frees "
-            "the folder by itself.") from error
+            "the folder by itself."
+        ) from error
     except OSError as error:
         raise OutputUnwritable(
             f"The output folder cannot be used: {_unwritable_reason(error, out)}. Or choose "
-            "another folder with --out DIR.") from error
+            "another folder with --out DIR."
+        ) from error
     try:
-        return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug,
-                             previous)
+        return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug, previous)
     finally:
         lock.release()
 
 
-def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
-                  template: Path, say: Progress, debug: bool,
-                  previous: Path | None) -> tuple[list[WorkbookResult], list[Finding]]:
+def _build_locked(
+    paths: Sequence[Path],
+    out: Path,
+    config: Config,
+    force: bool,
+    template: Path,
+    say: Progress,
+    debug: bool,
+    previous: Path | None,
+) -> tuple[list[WorkbookResult], list[Finding]]:
     _sweep_temporaries(out)
     builder = _Builder(out, config, template, force, say)
     workbooks, notes = discover(paths)
     results = [builder.triage(path, debug) for path in workbooks]
     _flag_duplicate_references(results)
     _Previous(paths, workbooks, results, config, previous).attach_all(
-        [r for r in results if r.outcome != "up to date"])
+        [r for r in results if r.outcome != "up to date"]
+    )
     builder.assign_findings_names(results)
 
     finished = False
@@ -850,21 +1016,31 @@ def _build_locked(paths: Sequence[Path], out: Path, config: Config, force: bool,
             if finished:
                 raise OutputUnwritable(
                     f"The outputs were written but {out / MANIFEST} could not be: "
-                    f"{_unwritable_reason(error, out)}.") from error
+                    f"{_unwritable_reason(error, out)}."
+                ) from error
     _log(out, results)
     return results, notes
 
 
 def say_result(result: WorkbookResult, say: Progress) -> None:
-    counts = ", ".join(counted(result.count(severity), noun) for severity, noun in (
-        (Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "note")))
+    counts = ", ".join(
+        counted(result.count(severity), noun)
+        for severity, noun in (
+            (Severity.ERROR, "error"),
+            (Severity.WARNING, "warning"),
+            (Severity.INFO, "note"),
+        )
+    )
     if result.outcome == "up to date":
         say(f"up to date  {result.file}")
     elif result.outcome == "built":
         say(f"built       {result.file} -> {_display(result.folder or Path())}/ ({counts})")
     elif result.outcome == "failed":
-        where = (f"see {_display(result.folder / result.findings_name)}"
-                 if result.folder and result.outputs else "no findings file could be written")
+        where = (
+            f"see {_display(result.folder / result.findings_name)}"
+            if result.folder and result.outputs
+            else "no findings file could be written"
+        )
         say(f"FAILED      {result.file} ({counts}); {where}")
 
 

@@ -33,29 +33,34 @@ COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cy
 def paths_argument(func: F) -> F:
     """PATHS, shared by check and build so their help cannot drift."""
     return click.argument(
-        "paths", nargs=-1,
+        "paths",
+        nargs=-1,
         type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
     )(func)
 
 
 def config_option(func: F) -> F:
     return click.option(
-        "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Settings file (default: [tool.pcc-report] in ./pcc-report.toml or ./pyproject.toml).",
     )(func)
 
 
 def previous_option(func: F) -> F:
     return click.option(
-        "--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        "--previous",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Last year's workbook, to compare with (default: found in the run or in "
-             "input/archive/ by police area and year).",
+        "input/archive/ by police area and year).",
     )(func)
 
 
 def debug_option(func: F) -> F:
-    return click.option("--debug", is_flag=True,
-                        help="Show Python tracebacks of internal errors (for maintainers).")(func)
+    return click.option(
+        "--debug", is_flag=True, help="Show Python tracebacks of internal errors (for maintainers)."
+    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,7 +92,8 @@ def _paths(paths: Sequence[Path]) -> list[Path]:
     if not default.is_dir():
         raise click.UsageError(
             "No input/ folder here. Run pcc-report from the project folder, or name the "
-            "workbooks or folders to use, e.g. pcc-report check plans/2021-22.xlsx")
+            "workbooks or folders to use, e.g. pcc-report check plans/2021-22.xlsx"
+        )
     return [default]
 
 
@@ -110,14 +116,18 @@ def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> No
 def _summary_line(result: WorkbookResult) -> str:
     from pipeline.values import counted, format_money
 
-    counts = (f"{counted(result.count(Severity.ERROR), 'error')}, "
-              f"{counted(result.count(Severity.WARNING), 'warning')}")
+    counts = (
+        f"{counted(result.count(Severity.ERROR), 'error')}, "
+        f"{counted(result.count(Severity.WARNING), 'warning')}"
+    )
     if result.recon is None:
         return f"  Summary: not reconciled — {counts}"
     recon = result.recon
-    return (f"  Summary: {len(recon.funds)} funds, {len(recon.plan.lines)} lines, "
-            f"{format_money(recon.committed)} committed of {format_money(recon.allocation)}, "
-            f"{format_money(recon.headroom)} headroom — {counts}")
+    return (
+        f"  Summary: {len(recon.funds)} funds, {len(recon.plan.lines)} lines, "
+        f"{format_money(recon.committed)} committed of {format_money(recon.allocation)}, "
+        f"{format_money(recon.headroom)} headroom — {counts}"
+    )
 
 
 def _exit_code(results: Sequence[WorkbookResult]) -> int:
@@ -159,12 +169,14 @@ def _check_folders(inputs: Sequence[Path], out: Path) -> None:
             raise click.UsageError(
                 f"The output folder {out} is inside the input folder {path}, so the reports "
                 "would sit among the plans. Choose an output folder outside it, e.g. "
-                "--out output")
+                "--out output"
+            )
         if output in given.parents:
             raise click.UsageError(
                 f"{path} is inside the output folder {out}: pcc-report would read its own "
                 "reports as plans. Name the folder the workbooks are dropped in, e.g. "
-                "pcc-report build input")
+                "pcc-report build input"
+            )
 
 
 def _run(debug: bool, action: Callable[[], int]) -> None:
@@ -174,16 +186,21 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
     except click.ClickException:
         raise
     except KeyboardInterrupt:
-        click.echo("\nStopped before the end. Nothing half-written was left behind; what was "
-                   "built is recorded in the manifest, and the next run (make report) builds "
-                   "the rest.", err=True)
+        click.echo(
+            "\nStopped before the end. Nothing half-written was left behind; what was "
+            "built is recorded in the manifest, and the next run (make report) builds "
+            "the rest.",
+            err=True,
+        )
         sys.exit(1)
     except Exception as error:
         if debug:
             raise
-        click.echo(f"pcc-report: internal error: {type(error).__name__}: {error}\n"
-                   "Run again with --debug for the details and report it to the maintainers.",
-                   err=True)
+        click.echo(
+            f"pcc-report: internal error: {type(error).__name__}: {error}\n"
+            "Run again with --debug for the details and report it to the maintainers.",
+            err=True,
+        )
         sys.exit(1)
     sys.exit(code)
 
@@ -194,8 +211,13 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
 @previous_option
 @config_option
 @debug_option
-def check(paths: tuple[Path, ...], as_json: bool, previous: Path | None,
-          config_path: Path | None, debug: bool) -> None:
+def check(
+    paths: tuple[Path, ...],
+    as_json: bool,
+    previous: Path | None,
+    config_path: Path | None,
+    debug: bool,
+) -> None:
     """Check workbooks against the contract and the commissioning rules; write nothing.
 
     PATHS are workbooks or folders of workbooks (default: input/). Exit status: 0 when every
@@ -240,20 +262,38 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
 
 @cli.command()
 @paths_argument
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="Folder for the outputs.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder for the outputs.",
+)
 @click.option("--force", is_flag=True, help="Rebuild every workbook, even if up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the warnings and notes.")
-@click.option("--pdf/--no-pdf", "pdf", default=None,
-              help="Also make a PDF of each Word report with LibreOffice (default: the pdf "
-                   "setting, off unless set).")
+@click.option(
+    "--pdf/--no-pdf",
+    "pdf",
+    default=None,
+    help="Also make a PDF of each Word report with LibreOffice (default: the pdf "
+    "setting, off unless set).",
+)
 @previous_option
 @config_option
 @debug_option
-def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose: bool,
-          pdf: bool | None, previous: Path | None, config_path: Path | None,
-          debug: bool) -> None:
+def build(
+    paths: tuple[Path, ...],
+    out: Path,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+    pdf: bool | None,
+    previous: Path | None,
+    config_path: Path | None,
+    debug: bool,
+) -> None:
     """Build the Request for Decision and public summary of each workbook.
 
     PATHS are workbooks or folders of workbooks (default: input/). Each workbook's outputs
@@ -288,8 +328,15 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
     def action() -> int:
         try:
             with _stoppable():
-                results, notes = batch.build(folders, out, config, force=force,
-                                              progress=progress, debug=debug, previous=previous)
+                results, notes = batch.build(
+                    folders,
+                    out,
+                    config,
+                    force=force,
+                    progress=progress,
+                    debug=debug,
+                    previous=previous,
+                )
         except batch.BatchBusy as error:
             raise click.ClickException(str(error)) from error
         except batch.OutputUnwritable as error:
@@ -300,8 +347,9 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
         for result in results:
             if result.outcome == "failed":
                 click.echo(click.style(f"{result.file}", bold=True))
-                _echo_findings(result, [Severity.ERROR, Severity.WARNING] if not verbose
-                               else list(Severity))
+                _echo_findings(
+                    result, [Severity.ERROR, Severity.WARNING] if not verbose else list(Severity)
+                )
             elif verbose and result.findings:
                 click.echo(click.style(f"{result.file}", bold=True))
                 _echo_findings(result, [Severity.WARNING, Severity.INFO])
@@ -312,8 +360,10 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, quiet: bool, verbose:
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)
         noun = "workbook" if len(results) == 1 else "workbooks"
-        click.echo(f"{len(results)} {noun}: {built} built, {current} up to date, "
-                   f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json).")
+        click.echo(
+            f"{len(results)} {noun}: {built} built, {current} up to date, "
+            f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
+        )
         return _exit_code(results)
 
     _run(debug, action)
@@ -337,17 +387,28 @@ def new_workbook(path: Path, force: bool) -> None:
         raise click.UsageError(f"{path} already exists; choose another name or add --force.")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path)
-    click.echo(f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
-               "pcc-report check on it.")
+    click.echo(
+        f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
+        "pcc-report check on it."
+    )
 
 
 @cli.command()
 @click.argument("report")
-@click.option("--send", "really", is_flag=True,
-              help="Really send it (without this, only show what would be sent).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True,
-              help="The build's output folder, when REPORT is a reference.")
+@click.option(
+    "--send",
+    "really",
+    is_flag=True,
+    help="Really send it (without this, only show what would be sent).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The build's output folder, when REPORT is a reference.",
+)
 @config_option
 @debug_option
 def send(report: str, really: bool, out: Path, config_path: Path | None, debug: bool) -> None:
@@ -388,8 +449,10 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         click.echo(f"  To:       {prepared.message['To']}")
         click.echo(f"  Subject:  {prepared.subject}")
         for attachment in prepared.attachments:
-            click.echo(f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
-                       f"SHA-256 {attachment['sha256'][:16]}…)")
+            click.echo(
+                f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
+                f"SHA-256 {attachment['sha256'][:16]}…)"
+            )
         click.echo(f"  Server:   {smtp.describe()}")
         for note in prepared.notes:
             click.echo(f"  Note:     {note}")
@@ -405,8 +468,10 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         except sending.SendError as error:
             click.echo(click.style("Not sent: ", fg="red", bold=True) + str(error), err=True)
             return 1
-        click.echo(f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
-                   f"{prepared.out / 'manifest.json'}.")
+        click.echo(
+            f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
+            f"{prepared.out / 'manifest.json'}."
+        )
         for address, reason in record["refused"].items():
             click.echo(click.style(f"  The server refused {address}: {reason}", fg="yellow"))
         return 1 if record["refused"] else 0

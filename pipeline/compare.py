@@ -123,11 +123,15 @@ def percent_text(value: Decimal | None) -> str:
     return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
-def _match(current: Sequence[ServiceLine], previous: Sequence[ServiceLine],
-           aliases: Mapping[str, str]) -> list[LineChange]:
+def _match(
+    current: Sequence[ServiceLine], previous: Sequence[ServiceLine], aliases: Mapping[str, str]
+) -> list[LineChange]:
     def full(line: ServiceLine) -> tuple[str, str, str]:
-        return (match_key(line.fund, aliases), match_key(line.service, aliases),
-                match_key(line.organisation, aliases))
+        return (
+            match_key(line.fund, aliases),
+            match_key(line.service, aliases),
+            match_key(line.organisation, aliases),
+        )
 
     changes: list[LineChange] = []
     left = list(previous)
@@ -160,13 +164,17 @@ def _match(current: Sequence[ServiceLine], previous: Sequence[ServiceLine],
 
 
 def _moj(recon: Reconciliation, fund_key: str) -> Decimal:
-    return sum((s.amount for f in recon.funds if f.fund.key == fund_key for s in f.moj_sources),
-               ZERO)
+    return sum(
+        (s.amount for f in recon.funds if f.fund.key == fund_key for s in f.moj_sources), ZERO
+    )
 
 
-def compare(current: Reconciliation, previous: Reconciliation,
-            aliases: Mapping[str, str] | None = None,
-            uplift_threshold: Decimal = DEFAULT_UPLIFT_THRESHOLD) -> Comparison:
+def compare(
+    current: Reconciliation,
+    previous: Reconciliation,
+    aliases: Mapping[str, str] | None = None,
+    uplift_threshold: Decimal = DEFAULT_UPLIFT_THRESHOLD,
+) -> Comparison:
     """Line-by-line and fund-by-fund changes from ``previous`` to ``current``."""
     aliases = aliases or {}
     changes = _match(current.plan.lines, previous.plan.lines, aliases)
@@ -178,21 +186,33 @@ def compare(current: Reconciliation, previous: Reconciliation,
     funds = []
     for key in order:
         lines = tuple(c for c in changes if c.line.fund_key == key)
-        funds.append(FundChange(
-            fund=names[key],
-            previous_allocation=before[key].allocation if key in before else ZERO,
-            allocation=now[key].allocation if key in now else ZERO,
-            previous_committed=before[key].committed if key in before else ZERO,
-            committed=now[key].committed if key in now else ZERO,
-            previous_moj=_moj(previous, key),
-            moj=_moj(current, key),
-            lines=tuple(sorted(lines, key=_display_order)),
-        ))
-    comparison = Comparison(previous.plan.file, previous.decision.year_label,
-                            previous.decision.reference, tuple(funds), ())
+        funds.append(
+            FundChange(
+                fund=names[key],
+                previous_allocation=before[key].allocation if key in before else ZERO,
+                allocation=now[key].allocation if key in now else ZERO,
+                previous_committed=before[key].committed if key in before else ZERO,
+                committed=now[key].committed if key in now else ZERO,
+                previous_moj=_moj(previous, key),
+                moj=_moj(current, key),
+                lines=tuple(sorted(lines, key=_display_order)),
+            )
+        )
+    comparison = Comparison(
+        previous.plan.file,
+        previous.decision.year_label,
+        previous.decision.reference,
+        tuple(funds),
+        (),
+    )
     findings = tuple(_findings(current.plan, comparison, uplift_threshold))
-    return Comparison(comparison.previous_file, comparison.previous_year,
-                      comparison.previous_reference, comparison.funds, findings)
+    return Comparison(
+        comparison.previous_file,
+        comparison.previous_year,
+        comparison.previous_reference,
+        comparison.funds,
+        findings,
+    )
 
 
 def _display_order(change: LineChange) -> tuple[int, int]:
@@ -207,48 +227,74 @@ def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Fi
         for change in fund.lines:
             line = change.line
             if change.status == NEW:
-                findings.append(Finding(
-                    "I-NEW-SERVICE", plan.file,
-                    f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) is new '
-                    f"since {year}: it matches no line of {comparison.previous_file}.",
-                    line.at.sheet, line.at.cell("service")))
+                findings.append(
+                    Finding(
+                        "I-NEW-SERVICE",
+                        plan.file,
+                        f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) is new '
+                        f"since {year}: it matches no line of {comparison.previous_file}.",
+                        line.at.sheet,
+                        line.at.cell("service"),
+                    )
+                )
             elif change.status == ENDED:
-                findings.append(Finding(
-                    "I-ENDED-SERVICE", comparison.previous_file,
-                    f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
-                    f"{year}, {comparison.previous_file} "
-                    f"{line.at.sheet}!{line.at.cell('service')}) is not in this plan; if it is "
-                    "being decommissioned, work through the decommissioning checklist "
-                    "(strategy Appendix 2).",
-                    line.at.sheet, line.at.cell("service")))
+                findings.append(
+                    Finding(
+                        "I-ENDED-SERVICE",
+                        comparison.previous_file,
+                        f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
+                        f"{year}, {comparison.previous_file} "
+                        f"{line.at.sheet}!{line.at.cell('service')}) is not in this plan; if it is "
+                        "being decommissioned, work through the decommissioning checklist "
+                        "(strategy Appendix 2).",
+                        line.at.sheet,
+                        line.at.cell("service"),
+                    )
+                )
             elif change.status == MOVED:
-                findings.append(Finding(
-                    "W-MOVED", plan.file,
-                    f'"{line.service}" matched last year\'s line only by its service name '
-                    f"({change.note}); confirm it is the same service, or treat it as one ended "
-                    "and one new. A renamed provider can be added to [tool.pcc-report.aliases].",
-                    line.at.sheet, line.at.cell("organisation")))
+                findings.append(
+                    Finding(
+                        "W-MOVED",
+                        plan.file,
+                        f'"{line.service}" matched last year\'s line only by its service name '
+                        f"({change.note}); confirm it is the same service, or treat it as one ended "
+                        "and one new. A renamed provider can be added to [tool.pcc-report.aliases].",
+                        line.at.sheet,
+                        line.at.cell("organisation"),
+                    )
+                )
             percent = change.percent
             if change.status == CONTINUED and percent is not None and abs(percent) >= threshold:
-                findings.append(Finding(
-                    "W-UPLIFT", plan.file,
-                    f'"{line.service}" ({line.organisation}) changes from '
-                    f"{format_money(change.previous_budget)} in {year} to "
-                    f"{format_money(change.budget)} ({'+' if change.change > 0 else '-'}"
-                    f"{format_money(abs(change.change))}, {percent_text(percent)}), at or over the "
-                    f"{threshold}% threshold; explain the change in the report.",
-                    line.at.sheet, line.at.cell("budget")))
+                findings.append(
+                    Finding(
+                        "W-UPLIFT",
+                        plan.file,
+                        f'"{line.service}" ({line.organisation}) changes from '
+                        f"{format_money(change.previous_budget)} in {year} to "
+                        f"{format_money(change.budget)} ({'+' if change.change > 0 else '-'}"
+                        f"{format_money(abs(change.change))}, {percent_text(percent)}), at or over the "
+                        f"{threshold}% threshold; explain the change in the report.",
+                        line.at.sheet,
+                        line.at.cell("budget"),
+                    )
+                )
         if fund.moj != fund.previous_moj and fund.committed == fund.previous_committed:
-            source_cell = next((s for s in plan.sources
-                                if normalise(s.fund) == normalise(fund.fund) and s.is_moj), None)
-            findings.append(Finding(
-                "W-MOJ-CHANGE", plan.file,
-                f"The MoJ grant for {fund.fund} changes from {format_money(fund.previous_moj)} "
-                f"in {year} to {format_money(fund.moj)}, but its lines still add up to "
-                f"{format_money(fund.committed)} as last year; check the plan reflects the new "
-                "grant.",
-                source_cell.at.sheet if source_cell else "Funding sources",
-                source_cell.at.cell("amount") if source_cell else ""))
+            source_cell = next(
+                (s for s in plan.sources if normalise(s.fund) == normalise(fund.fund) and s.is_moj),
+                None,
+            )
+            findings.append(
+                Finding(
+                    "W-MOJ-CHANGE",
+                    plan.file,
+                    f"The MoJ grant for {fund.fund} changes from {format_money(fund.previous_moj)} "
+                    f"in {year} to {format_money(fund.moj)}, but its lines still add up to "
+                    f"{format_money(fund.committed)} as last year; check the plan reflects the new "
+                    "grant.",
+                    source_cell.at.sheet if source_cell else "Funding sources",
+                    source_cell.at.cell("amount") if source_cell else "",
+                )
+            )
     return findings
 
 
@@ -257,13 +303,16 @@ def previous_year_label(plan: Plan) -> str:
     return f"{start}/{str(start + 1)[-2:]}"
 
 
-def find_previous(current: Reconciliation,
-                  candidates: Iterable[Reconciliation]) -> Reconciliation | None:
+def find_previous(
+    current: Reconciliation, candidates: Iterable[Reconciliation]
+) -> Reconciliation | None:
     """The plan for the same police area and the year before, if one is among ``candidates``."""
     area = normalise(current.decision.police_area)
     year = current.decision.year_start.year - 1
     for candidate in candidates:
-        if (normalise(candidate.decision.police_area) == area
-                and candidate.decision.year_start.year == year):
+        if (
+            normalise(candidate.decision.police_area) == area
+            and candidate.decision.year_start.year == year
+        ):
             return candidate
     return None

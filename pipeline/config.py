@@ -50,18 +50,24 @@ def _section(path: Path) -> dict[str, Any] | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path} cannot be read ({error}); check the file and its "
-                          "permissions, or leave it out to use the defaults") from error
+        raise ConfigError(
+            f"{path} cannot be read ({error}); check the file and its "
+            "permissions, or leave it out to use the defaults"
+        ) from error
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML ({error}); correct the line it names, "
-                          'e.g. grant_size_threshold = "25000"') from error
+        raise ConfigError(
+            f"{path} is not valid TOML ({error}); correct the line it names, "
+            'e.g. grant_size_threshold = "25000"'
+        ) from error
     tool = data.get("tool", {})
     section = tool.get("pcc-report") if isinstance(tool, dict) else None
     if section is None and path.name == "pcc-report.toml":
         section = data  # the header is optional in the tool's own file
     if section is not None and not isinstance(section, dict):
-        raise ConfigError(f"{path}: {SECTION} must be a table of settings, e.g. "
-                          f'{SECTION} then grant_size_threshold = "25000" on the next line')
+        raise ConfigError(
+            f"{path}: {SECTION} must be a table of settings, e.g. "
+            f'{SECTION} then grant_size_threshold = "25000" on the next line'
+        )
     return section
 
 
@@ -72,8 +78,9 @@ def load_config(path: Path | None = None, folder: Path | None = None) -> Config:
     """
     if path is not None:
         if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist; check the path given to "
-                              "--config")
+            raise ConfigError(
+                f"config file {path} does not exist; check the path given to --config"
+            )
         section = _section(path)
         return _from_section(section or {}, str(path))
     for name in CONFIG_FILES:
@@ -111,36 +118,48 @@ def _from_section(section: dict[str, Any], source: str) -> Config:
     values: dict[str, Any] = {}
     if "grant_size_threshold" in section:
         values["grant_size_threshold"] = _amount(
-            source, "grant_size_threshold", section["grant_size_threshold"], "25000", "amount")
+            source, "grant_size_threshold", section["grant_size_threshold"], "25000", "amount"
+        )
     if "uplift_threshold" in section:
         values["uplift_threshold"] = _amount(
-            source, "uplift_threshold", section["uplift_threshold"], "10", "percentage")
+            source, "uplift_threshold", section["uplift_threshold"], "10", "percentage"
+        )
     if "s143_funds" in section:
         funds = section["s143_funds"]
-        if (not isinstance(funds, list)
-                or not all(isinstance(f, str) and f.strip() for f in funds)):
-            raise ConfigError(f"{source}: {SECTION} s143_funds = {funds!r} must be a list of "
-                              'fund names, e.g. s143_funds = ["Community Safety Fund"]')
+        if not isinstance(funds, list) or not all(isinstance(f, str) and f.strip() for f in funds):
+            raise ConfigError(
+                f"{source}: {SECTION} s143_funds = {funds!r} must be a list of "
+                'fund names, e.g. s143_funds = ["Community Safety Fund"]'
+            )
         values["s143_funds"] = tuple(f.strip() for f in funds)
     if "aliases" in section:
         aliases = section["aliases"]
         if not isinstance(aliases, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
-            raise ConfigError(f"{source}: [tool.pcc-report.aliases] must map short names to "
-                              'full names, e.g. LCC = "Lincolnshire County Council"')
+            isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
+        ):
+            raise ConfigError(
+                f"{source}: [tool.pcc-report.aliases] must map short names to "
+                'full names, e.g. LCC = "Lincolnshire County Council"'
+            )
         values["aliases"] = tuple(sorted(aliases.items()))
     if "pdf" in section:
         if not isinstance(section["pdf"], bool):
-            raise ConfigError(f"{source}: {SECTION} pdf = {section['pdf']!r}; write pdf = true "
-                              "or pdf = false (no quotes)")
+            raise ConfigError(
+                f"{source}: {SECTION} pdf = {section['pdf']!r}; write pdf = true "
+                "or pdf = false (no quotes)"
+            )
         values["pdf"] = section["pdf"]
     if "smtp" in section:
         smtp = section["smtp"]
         if not isinstance(smtp, dict):
-            raise ConfigError(f"{source}: [tool.pcc-report.smtp] must be a table, e.g. "
-                              'host = "smtp.example.police.uk" on the line after it')
+            raise ConfigError(
+                f"{source}: [tool.pcc-report.smtp] must be a table, e.g. "
+                'host = "smtp.example.police.uk" on the line after it'
+            )
         if any(str(key).lower() == "password" for key in smtp):
-            raise ConfigError(f"{source}: [tool.pcc-report.smtp] must not hold the password; "
-                              "remove it and set PCC_SMTP_PASSWORD in the environment instead")
+            raise ConfigError(
+                f"{source}: [tool.pcc-report.smtp] must not hold the password; "
+                "remove it and set PCC_SMTP_PASSWORD in the environment instead"
+            )
         values["smtp"] = tuple(sorted(smtp.items()))
     return replace(Config(source=source), **values)

@@ -55,8 +55,14 @@ class TableSheet:
         headers = self._headers
         if wanted not in headers:
             # Patterns are tried once per distinct text; the answer is remembered.
-            headers[wanted] = next((c for c in self.columns if c.pattern
-                                    and re.fullmatch(c.pattern, wanted) is not None), None)
+            headers[wanted] = next(
+                (
+                    c
+                    for c in self.columns
+                    if c.pattern and re.fullmatch(c.pattern, wanted) is not None
+                ),
+                None,
+            )
         return headers[wanted]
 
     @property
@@ -114,21 +120,40 @@ SERVICES = TableSheet(
         Column(
             "organisation",
             "Delivery organisation",
-            aliases=("Current Delivery Org.", "Current Delivery Org", "Delivery org.",
-                     "Provider", "Delivery organization"),
+            aliases=(
+                "Current Delivery Org.",
+                "Current Delivery Org",
+                "Delivery org.",
+                "Provider",
+                "Delivery organization",
+            ),
             width=30,
         ),
         Column("organisation_type", "Organisation type", aliases=("Org type",), width=22),
         Column("provision", "Provision", width=40),
         Column("start", "Start date", width=13),
         Column("end", "End date", width=13),
-        Column("extension_options", "Extension options", required=False,
-               aliases=("Extensions", "Extension option"), width=30),
+        Column(
+            "extension_options",
+            "Extension options",
+            required=False,
+            aliases=("Extensions", "Extension option"),
+            width=30,
+        ),
         Column("mechanism", "Mechanism", aliases=("Commissioning mechanism",), width=22),
-        Column("how_commissioned", "How commissioned",
-               aliases=("How service is commissioned",), width=40),
-        Column("purpose", "Purpose", required=False,
-               aliases=("s143 purpose", "Section 143 purpose"), width=30),
+        Column(
+            "how_commissioned",
+            "How commissioned",
+            aliases=("How service is commissioned",),
+            width=40,
+        ),
+        Column(
+            "purpose",
+            "Purpose",
+            required=False,
+            aliases=("s143 purpose", "Section 143 purpose"),
+            width=30,
+        ),
         Column(
             "budget",
             "Budget (£)",
@@ -156,8 +181,7 @@ CIRCULATION = TableSheet(
     (
         Column("role", "Role", required=False, width=30),
         Column("name", "Name", width=30),
-        Column("email", "E-mail", aliases=("Email", "E-mail address", "Email address"),
-               width=40),
+        Column("email", "E-mail", aliases=("Email", "E-mail address", "Email address"), width=40),
     ),
     aliases=("Circulation list", "Distribution", "Distribution list"),
     required=False,
@@ -185,8 +209,9 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("contact_officer", "Contact officer", True),
     DecisionField("executive_summary", "Executive summary", True),
     DecisionField("budget_approval", "Budget approval", True, "date", example="24/02/2021"),
-    DecisionField("budget_approval_reference", "Budget approval reference", True,
-                  example="004/2021"),
+    DecisionField(
+        "budget_approval_reference", "Budget approval reference", True, example="004/2021"
+    ),
     DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
     DecisionField("publication_deferred_reason", "Publication deferred reason"),
     DecisionField("publication_deferred_until", "Publication deferred until", False, "date"),
@@ -227,4 +252,3 @@ def financial_year_bounds(year: str) -> tuple[int, int] | None:
     if end != start + 1:
         return None
     return start, end
-

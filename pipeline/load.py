@@ -138,15 +138,18 @@ def _check_zip(path: Path) -> str | None:
                 total += member.file_size
                 ratio = member.file_size / max(member.compress_size, 1)
                 if total > MAX_UNZIPPED_BYTES or (
-                        member.file_size > 10_000_000 and ratio > MAX_RATIO):
+                    member.file_size > 10_000_000 and ratio > MAX_RATIO
+                ):
                     return (
                         "unpacks to far more data than any plan workbook (a 'zip bomb'); "
                         "it was not opened. Save the plan again from Excel"
                     )
             if "xl/workbook.xml" not in names:
                 if "xl/workbook.bin" in names:
-                    return ("is an Excel binary workbook (.xlsb); open it in Excel and use "
-                            "File > Save As > Excel Workbook (.xlsx)")
+                    return (
+                        "is an Excel binary workbook (.xlsb); open it in Excel and use "
+                        "File > Save As > Excel Workbook (.xlsx)"
+                    )
                 return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
             # Excel never writes a DTD; one is how an entity-expansion ("billion laughs") file
             # starts. defusedxml (used by openpyxl) would refuse it too, less clearly.
@@ -160,8 +163,15 @@ def _check_zip(path: Path) -> str | None:
                                 "('billion laughs'); it was not opened. Save the plan again "
                                 "from Excel"
                             )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         return (
             "is damaged (an incomplete or corrupt .xlsx); copy it again from the original, "
             "or open it in Excel and save it"
@@ -181,8 +191,9 @@ def _worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     for rel in rels.iter():
         if local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
             target = str(rel.get("Target"))
-            targets[str(rel.get("Id"))] = (target.lstrip("/") if target.startswith("/")
-                                           else "xl/" + target)
+            targets[str(rel.get("Id"))] = (
+                target.lstrip("/") if target.startswith("/") else "xl/" + target
+            )
     parts: dict[str, str] = {}
     for sheet in fromstring(archive.read("xl/workbook.xml")).iter():
         if local(sheet.tag) != "sheet":
@@ -213,7 +224,7 @@ def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
             close = _CELL_CLOSE.search(data, tag.start())
             if not opens or close is None:
                 continue
-            cell = data[opens[-1].start():close.end()]
+            cell = data[opens[-1].start() : close.end()]
             head = cell[: cell.find(b">") + 1]
             ref = _CELL_REF.search(head)
             if ref is None:
@@ -229,13 +240,23 @@ def _scan_formulas(stream: Any) -> Iterator[tuple[int, int, str]]:
             shown = f"the formula ={formula}" if formula else "a formula"
             error = _ERROR_VALUE.search(cell) if b' t="e"' in head else None
             if error is not None:
-                yield int(ref.group(2)), col, (
-                    f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
-                    f"{shown}; correct the formula in Excel and save the workbook")
+                yield (
+                    int(ref.group(2)),
+                    col,
+                    (
+                        f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
+                        f"{shown}; correct the formula in Excel and save the workbook"
+                    ),
+                )
             elif not _CACHED_VALUE.search(cell):
-                yield int(ref.group(2)), col, (
-                    f"holds {shown} with no saved result (the file was written by a program, "
-                    "not Excel); open the workbook in Excel, let it calculate, and save it")
+                yield (
+                    int(ref.group(2)),
+                    col,
+                    (
+                        f"holds {shown} with no saved result (the file was written by a program, "
+                        "not Excel); open the workbook in Excel, let it calculate, and save it"
+                    ),
+                )
         if not block:
             return
         keep = max(0, stop - 512)
@@ -301,8 +322,12 @@ class _Reader:
             )
             return None
         for title in hidden:
-            self.add("I-HIDDEN", f'Hidden sheet "{title}" was ignored; unhide it in Excel if it '
-                     "belongs to the plan.", sheet=title)
+            self.add(
+                "I-HIDDEN",
+                f'Hidden sheet "{title}" was ignored; unhide it in Excel if it '
+                "belongs to the plan.",
+                sheet=title,
+            )
 
         found = ", ".join(f'"{s.title}"' for s in sheets) or "none"
         located: dict[str, _Sheet] = {}
@@ -311,9 +336,12 @@ class _Reader:
             if sheet is None:
                 hidden_match = next((t for t in hidden if spec.matches(t)), None)
                 if spec.required and hidden_match:
-                    self.add("E-SHEET", f'The "{hidden_match}" sheet is hidden, so it was not '
-                             "read; unhide it in Excel (right-click a sheet tab > Unhide).",
-                             sheet=hidden_match)
+                    self.add(
+                        "E-SHEET",
+                        f'The "{hidden_match}" sheet is hidden, so it was not '
+                        "read; unhide it in Excel (right-click a sheet tab > Unhide).",
+                        sheet=hidden_match,
+                    )
                 elif spec.required:
                     self.add(
                         "E-SHEET",
@@ -334,8 +362,16 @@ class _Reader:
             return None
         if decision is None or funds is None or sources is None or lines is None:
             return None
-        return Plan(self.file, decision, tuple(funds), tuple(sources), tuple(lines),
-                    tuple(totals), control, circulation)
+        return Plan(
+            self.file,
+            decision,
+            tuple(funds),
+            tuple(sources),
+            tuple(lines),
+            tuple(totals),
+            control,
+            circulation,
+        )
 
     def _read_sheets(self) -> tuple[list[_Sheet], list[str]]:
         """Every visible sheet's values (python-calamine: fast, and reads cached formula
@@ -355,8 +391,7 @@ class _Reader:
                     continue
                 rows: list[Row] = [
                     tuple(values[:MAX_COLUMNS])
-                    for values in book.get_sheet_by_name(meta.name).to_python(
-                        skip_empty_area=False)
+                    for values in book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
                 ]
                 found = {
                     (r, c): problem
@@ -399,7 +434,7 @@ class _Reader:
         seen = [clean_text(v) for v in sheet.rows[r - 1] if not is_blank(v)]
         for col in spec.required_columns:
             if col.key not in mapping:
-                also = f' (or {", ".join(repr(a) for a in col.aliases)})' if col.aliases else ""
+                also = f" (or {', '.join(repr(a) for a in col.aliases)})" if col.aliases else ""
                 self.add(
                     "E-COLUMN",
                     f'Column "{col.header}"{also} is missing. Headers found in row {r}: '
@@ -410,9 +445,12 @@ class _Reader:
                 )
         return None
 
-    def _rows(self, sheet: _Sheet, spec: TableSheet,
-              layout: tuple[int, dict[str, int]] | None = None,
-              ) -> Iterator[tuple[int, dict[str, int]]] | None:
+    def _rows(
+        self,
+        sheet: _Sheet,
+        spec: TableSheet,
+        layout: tuple[int, dict[str, int]] | None = None,
+    ) -> Iterator[tuple[int, dict[str, int]]] | None:
         found = layout or self._header(sheet, spec)
         if found is None:
             return None
@@ -434,8 +472,11 @@ class _Reader:
                 # A header repeated further down (tables copied across page breaks); only a
                 # row whose first key cell reads like its header is looked at closely.
                 lead = values[first_col] if first_col < len(values) else None
-                if (isinstance(lead, str) and spec.column(lead) is not None
-                        and len(_map_columns(values, spec)) >= len(key_cols)):
+                if (
+                    isinstance(lead, str)
+                    and spec.column(lead) is not None
+                    and len(_map_columns(values, spec)) >= len(key_cols)
+                ):
                     continue
                 yield r, mapping
 
@@ -449,8 +490,15 @@ class _Reader:
             self.add("E-VALUE", f"{_label(key)} {problem}.", sheet.title, ref)
             return _FAILED
 
-    def _text(self, sheet: _Sheet, row: int, mapping: dict[str, int], key: str,
-              required: bool, cells: dict[str, str]) -> str | object:
+    def _text(
+        self,
+        sheet: _Sheet,
+        row: int,
+        mapping: dict[str, int],
+        key: str,
+        required: bool,
+        cells: dict[str, str],
+    ) -> str | object:
         col = mapping.get(key)
         if col is None:
             return ""
@@ -531,12 +579,14 @@ class _Reader:
             if is_blank(value):
                 if spec.required:
                     where = (
-                        f"row for \"{spec.name}\" has no value" if ref
+                        f'row for "{spec.name}" has no value'
+                        if ref
                         else f'has no "{spec.name}" row; add one'
                     )
                     example = f", e.g. {spec.example}" if spec.example else ""
-                    self.add("E-REQUIRED", f"The Decision sheet's {where}{example}.",
-                             sheet.title, ref)
+                    self.add(
+                        "E-REQUIRED", f"The Decision sheet's {where}{example}.", sheet.title, ref
+                    )
                     ok = False
                 values[spec.key] = None if spec.kind != "text" else ""
                 continue
@@ -551,14 +601,22 @@ class _Reader:
                 self.add("E-VALUE", f"{spec.name} {problem}.", sheet.title, ref)
                 ok = False
         if not recommendations:
-            self.add("E-REQUIRED", 'The Decision sheet has no "Recommendation 1" row; add the '
-                     "recommendations as Recommendation 1, Recommendation 2, …", sheet.title)
+            self.add(
+                "E-REQUIRED",
+                'The Decision sheet has no "Recommendation 1" row; add the '
+                "recommendations as Recommendation 1, Recommendation 2, …",
+                sheet.title,
+            )
             ok = False
         year = values.get("financial_year")
         bounds = contract.financial_year_bounds(year) if isinstance(year, str) and year else None
         if year and bounds is None:
-            self.add("E-VALUE", f'Financial year reads "{year}"; type it as 2021/22.',
-                     sheet.title, cells.get("financial_year", ""))
+            self.add(
+                "E-VALUE",
+                f'Financial year reads "{year}"; type it as 2021/22.',
+                sheet.title,
+                cells.get("financial_year", ""),
+            )
             ok = False
         if not ok or bounds is None:
             return None
@@ -594,17 +652,25 @@ class _Reader:
                 ok = False
                 continue
             if normalise(name) in seen:
-                self.add("E-VALUE", f'Fund "{name}" is listed twice (also at '
-                         f"{seen[normalise(name)]}); keep one row per fund.", sheet.title,
-                         cells["fund"])
+                self.add(
+                    "E-VALUE",
+                    f'Fund "{name}" is listed twice (also at '
+                    f"{seen[normalise(name)]}); keep one row per fund.",
+                    sheet.title,
+                    cells["fund"],
+                )
                 ok = False
                 continue
             seen[normalise(name)] = cells["fund"]
-            funds.append(Fund(name, allocation, str(legal), str(description),
-                              Located(sheet.title, r, cells)))
+            funds.append(
+                Fund(name, allocation, str(legal), str(description), Located(sheet.title, r, cells))
+            )
         if ok and not funds:
-            self.add("E-REQUIRED", "The Funds sheet lists no funds; add one row per fund with its "
-                     "allocation.", sheet.title)
+            self.add(
+                "E-REQUIRED",
+                "The Funds sheet lists no funds; add one row per fund with its allocation.",
+                sheet.title,
+            )
             return None
         return funds if ok else None
 
@@ -615,8 +681,9 @@ class _Reader:
                     return fund.name
         return typed
 
-    def _sources(self, sheet: _Sheet | None,
-                 funds: list[Fund] | None) -> list[FundingSource] | None:
+    def _sources(
+        self, sheet: _Sheet | None, funds: list[Fund] | None
+    ) -> list[FundingSource] | None:
         if sheet is None:
             return None
         rows = self._rows(sheet, contract.SOURCES)
@@ -638,13 +705,21 @@ class _Reader:
             if _FAILED in (fund, source, amount, ring, grant_ref):
                 ok = False
                 continue
-            sources.append(FundingSource(self._canonical_fund(str(fund), funds), str(source),
-                                         amount, ring, str(grant_ref),
-                                         Located(sheet.title, r, cells)))
+            sources.append(
+                FundingSource(
+                    self._canonical_fund(str(fund), funds),
+                    str(source),
+                    amount,
+                    ring,
+                    str(grant_ref),
+                    Located(sheet.title, r, cells),
+                )
+            )
         return sources if ok else None
 
-    def _services(self, sheet: _Sheet | None,
-                  funds: list[Fund] | None) -> tuple[list[ServiceLine] | None, list[TotalRow]]:
+    def _services(
+        self, sheet: _Sheet | None, funds: list[Fund] | None
+    ) -> tuple[list[ServiceLine] | None, list[TotalRow]]:
         if sheet is None:
             return None, []
         rows = self._rows(sheet, contract.SERVICES)
@@ -669,11 +744,20 @@ class _Reader:
                     continue
                 kind = _total_kind(label)
                 first = {"grand": 0, "sub": since_sub, "total": since_total}[kind]
-                if kind == "total" and since_sub > since_total and _sum(
-                        lines[since_sub:]) == amount:
+                if (
+                    kind == "total"
+                    and since_sub > since_total
+                    and _sum(lines[since_sub:]) == amount
+                ):
                     first = since_sub
-                totals.append(TotalRow(label, amount, tuple(range(first, len(lines))),
-                                       Located(sheet.title, r, {"amount": budget_ref})))
+                totals.append(
+                    TotalRow(
+                        label,
+                        amount,
+                        tuple(range(first, len(lines))),
+                        Located(sheet.title, r, {"amount": budget_ref}),
+                    )
+                )
                 since_sub = len(lines)
                 if kind != "sub":
                     since_total = len(lines)
@@ -684,18 +768,28 @@ class _Reader:
             else:
                 lines.append(line)
         if ok and not lines:
-            self.add("E-REQUIRED", "The Services sheet has no budget lines; add one row per "
-                     "commissioned service.", sheet.title)
+            self.add(
+                "E-REQUIRED",
+                "The Services sheet has no budget lines; add one row per commissioned service.",
+                sheet.title,
+            )
             return None, totals
         return (lines if ok else None), totals
 
-    def _service_line(self, sheet: _Sheet, r: int, mapping: dict[str, int],
-                      funds: list[Fund] | None) -> ServiceLine | None:
+    def _service_line(
+        self, sheet: _Sheet, r: int, mapping: dict[str, int], funds: list[Fund] | None
+    ) -> ServiceLine | None:
         cells: dict[str, str] = {}
         text: dict[str, Any] = {}
-        for key, required in (("fund", True), ("service", True), ("organisation", True),
-                              ("provision", False), ("extension_options", False),
-                              ("how_commissioned", False), ("purpose", False)):
+        for key, required in (
+            ("fund", True),
+            ("service", True),
+            ("organisation", True),
+            ("provision", False),
+            ("extension_options", False),
+            ("how_commissioned", False),
+            ("purpose", False),
+        ):
             text[key] = self._text(sheet, r, mapping, key, required, cells)
         parsed: dict[str, Any] = {}
         for key, parser, args in (
@@ -753,21 +847,28 @@ class _Reader:
             role = self._text(sheet, r, mapping, "role", False, cells)
             name = self._text(sheet, r, mapping, "name", False, cells)
             address = self._text(sheet, r, mapping, "email", True, cells)
-            if not isinstance(role, str) or not isinstance(name, str) or not isinstance(
-                    address, str):
+            if (
+                not isinstance(role, str)
+                or not isinstance(name, str)
+                or not isinstance(address, str)
+            ):
                 continue
             try:
-                valid = validate_email(address, check_deliverability=False,
-                                       allow_smtputf8=False)
+                valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
             except EmailNotValidError as error:
                 who = name or role or f"row {r}"
-                self.add("E-EMAIL", f'The e-mail address of {who} reads "{address}", which is '
-                         f"not a valid address ({error}). Correct it (e.g. "
-                         "jane.smith@example.police.uk) or delete the row.",
-                         sheet.title, cells["email"])
+                self.add(
+                    "E-EMAIL",
+                    f'The e-mail address of {who} reads "{address}", which is '
+                    f"not a valid address ({error}). Correct it (e.g. "
+                    "jane.smith@example.police.uk) or delete the row.",
+                    sheet.title,
+                    cells["email"],
+                )
                 continue
-            recipients.append(Recipient(role, name, valid.normalized,
-                                        Located(sheet.title, r, cells)))
+            recipients.append(
+                Recipient(role, name, valid.normalized, Located(sheet.title, r, cells))
+            )
         return tuple(recipients)
 
     def _document_control(self, sheet: _Sheet | None) -> tuple[tuple[str, str], ...]:
@@ -816,8 +917,9 @@ def _total_label(sheet: _Sheet, r: int, mapping: dict[str, int]) -> str | None:
         if contract.is_total_label(text):
             return text
         if _TOTAL_WORD.search(text) and all(
-                is_blank(sheet.value(r, mapping[k]))
-                for k in ("organisation", "start", "end", "mechanism")):
+            is_blank(sheet.value(r, mapping[k]))
+            for k in ("organisation", "start", "end", "mechanism")
+        ):
             return text
     return None
 
@@ -861,4 +963,3 @@ def load(path: Path | str, label: str | None = None) -> LoadResult:
     reader = _Reader(path, label or str(path))
     plan = reader.read()
     return LoadResult(plan, reader.findings, reader.reference)
-

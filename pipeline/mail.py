@@ -76,8 +76,9 @@ def recipients(circulation: Sequence[Recipient]) -> list[Address]:
     return addresses
 
 
-def context(recon: Reconciliation, findings: Sequence[Finding],
-            attachments: Sequence[Attachment]) -> dict[str, Any]:
+def context(
+    recon: Reconciliation, findings: Sequence[Finding], attachments: Sequence[Attachment]
+) -> dict[str, Any]:
     """What the e-mail templates may use (see the comment at the top of each template)."""
     decision = recon.decision
     return {
@@ -118,8 +119,7 @@ def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> 
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
-                                            default_for_string=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,  # a misspelt field fails loudly, not as a blank
         keep_trailing_newline=True,
         trim_blocks=True,  # a line holding only {% ... %} leaves no blank line
@@ -135,12 +135,17 @@ def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> 
             raise MailTemplateError(
                 f"The e-mail template templates/{where} cannot be used ({error}); correct "
                 "the {{ }} or {% %} field it names (the fields are listed at the top of "
-                "email.txt), or restore the template from git.") from error
+                "email.txt), or restore the template from git."
+            ) from error
     return bodies[0], bodies[1]
 
 
-def compose(recon: Reconciliation, findings: Sequence[Finding],
-            attachments: Sequence[Attachment], template_dir: Path = TEMPLATE_DIR) -> EmailMessage:
+def compose(
+    recon: Reconciliation,
+    findings: Sequence[Finding],
+    attachments: Sequence[Attachment],
+    template_dir: Path = TEMPLATE_DIR,
+) -> EmailMessage:
     """The sign-off message for ``recon``, addressed to its Circulation sheet."""
     text, html = render_bodies(context(recon, findings, attachments), template_dir)
     message = EmailMessage(policy=policy.SMTP)
@@ -150,10 +155,15 @@ def compose(recon: Reconciliation, findings: Sequence[Finding],
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for attachment in attachments:
-        maintype, subtype = MIME_TYPES.get(Path(attachment.name).suffix.lower(),
-                                           ("application", "octet-stream"))
-        message.add_attachment(attachment.path.read_bytes(), maintype=maintype,
-                               subtype=subtype, filename=attachment.name)
+        maintype, subtype = MIME_TYPES.get(
+            Path(attachment.name).suffix.lower(), ("application", "octet-stream")
+        )
+        message.add_attachment(
+            attachment.path.read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.name,
+        )
     _fix_boundaries(message)
     return message
 
@@ -189,8 +199,12 @@ def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
         assert isinstance(part, EmailMessage)
         data = part.get_payload(decode=True)
         content = data if isinstance(data, bytes) else b""
-        found.append({"name": part.get_filename() or "", "content_type": part.get_content_type(),
-                      "size": len(content), "sha256": hashlib.sha256(content).hexdigest()})
+        found.append(
+            {
+                "name": part.get_filename() or "",
+                "content_type": part.get_content_type(),
+                "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+        )
     return found
-
-

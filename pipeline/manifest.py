@@ -50,11 +50,17 @@ class Manifest:
             data = {}  # no manifest, or a damaged one: everything is rebuilt
         workbooks = data.get("workbooks") if isinstance(data, dict) else None
         entries: dict[str, dict[str, Any]] = {}
-        for key, entry in (workbooks.items() if isinstance(workbooks, dict) else ()):
+        for key, entry in workbooks.items() if isinstance(workbooks, dict) else ():
             if isinstance(entry, dict):
-                entries[key] = entry if sound_entry(entry) else {
-                    "input": key, "status": "damaged",
-                    "sent": entry["sent"] if isinstance(entry.get("sent"), list) else []}
+                entries[key] = (
+                    entry
+                    if sound_entry(entry)
+                    else {
+                        "input": key,
+                        "status": "damaged",
+                        "sent": entry["sent"] if isinstance(entry.get("sent"), list) else [],
+                    }
+                )
         return cls(path, entries)
 
     def write(self) -> None:
@@ -79,17 +85,32 @@ def relative_path(path: object) -> bool:
 
 def sound_entry(entry: dict[str, Any]) -> bool:
     """Whether a manifest entry has the shape the build writes, with paths that stay inside."""
-    outputs, stale, previous = entry.get("outputs", []), entry.get("stale", []), \
-        entry.get("previous")
-    return (isinstance(outputs, list)
-            and all(isinstance(o, dict) and relative_path(o.get("path"))
-                    and isinstance(o.get("sha256"), str) and isinstance(o.get("size"), int)
-                    for o in outputs)
-            and isinstance(stale, list) and all(relative_path(p) for p in stale)
-            and (previous is None or (
-                isinstance(previous, dict) and isinstance(previous.get("sha256"), str)
+    outputs, stale, previous = (
+        entry.get("outputs", []),
+        entry.get("stale", []),
+        entry.get("previous"),
+    )
+    return (
+        isinstance(outputs, list)
+        and all(
+            isinstance(o, dict)
+            and relative_path(o.get("path"))
+            and isinstance(o.get("sha256"), str)
+            and isinstance(o.get("size"), int)
+            for o in outputs
+        )
+        and isinstance(stale, list)
+        and all(relative_path(p) for p in stale)
+        and (
+            previous is None
+            or (
+                isinstance(previous, dict)
+                and isinstance(previous.get("sha256"), str)
                 and isinstance(previous.get("input"), str)
-                and Path(previous["input"]).suffix.lower() in WORKBOOK_SUFFIXES)))
+                and Path(previous["input"]).suffix.lower() in WORKBOOK_SUFFIXES
+            )
+        )
+    )
 
 
 def file_mode() -> int:

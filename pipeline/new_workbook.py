@@ -55,7 +55,7 @@ HOW_TO = (
     "   Dates are day-first (01/04/2021) or a month (April 2021 = 1 April; as an end date,",
     "   March 2022 = 31 March). Mechanism: Contract, Partnership agreement (public sector",
     "   bodies only) or Grant. Community Safety Fund lines need an s143 Purpose.",
-    "   A Total row (\"Total\" in the Fund or Service column) after a fund's lines is checked",
+    '   A Total row ("Total" in the Fund or Service column) after a fund\'s lines is checked',
     "   against the sum of those lines.",
     "",
     "Circulation (optional): Role, Name and E-mail of each person the report is sent to for",
@@ -82,8 +82,13 @@ def _write_cell(ws: Any, row: int, col: int, value: Cell, formats: dict[str, Any
         ws.write_string(row, col, str(value), formats["text"])
 
 
-def _table(workbook: Any, spec: TableSheet, rows: Sequence[Sequence[Cell]],
-           titles: Sequence[str], formats: dict[str, Any]) -> Any:
+def _table(
+    workbook: Any,
+    spec: TableSheet,
+    rows: Sequence[Sequence[Cell]],
+    titles: Sequence[str],
+    formats: dict[str, Any],
+) -> Any:
     ws = workbook.add_worksheet(spec.name)
     top = len(titles)
     for r, title in enumerate(titles):
@@ -108,8 +113,12 @@ def _column_format(column: Column, formats: dict[str, Any]) -> Any:
 
 def _list_validation(ws: Any, spec: TableSheet, key: str, top: int, source: Any) -> None:
     col = next(i for i, c in enumerate(spec.columns) if c.key == key)
-    options: dict[str, Any] = {"validate": "list", "source": source,
-                               "error_type": "warning", "ignore_blank": True}
+    options: dict[str, Any] = {
+        "validate": "list",
+        "source": source,
+        "error_type": "warning",
+        "ignore_blank": True,
+    }
     ws.data_validation(top + 1, col, top + MAX_ROWS, col, options)
 
 
@@ -119,13 +128,15 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
 
     blank = content is None
     content = content or WorkbookContent()
-    workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False,
-                                            "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        target, {"strings_to_formulas": False, "strings_to_numbers": False}
+    )
     workbook.set_properties({"title": "PCC commissioning plan", "created": datetime(2021, 1, 1)})
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 14}),
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                       "text_wrap": True, "valign": "top"}),
+        "header": workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        ),
         "money": workbook.add_format({"num_format": "£#,##0.00"}),
         "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
         "date_col": workbook.add_format({"num_format": "dd/mm/yyyy"}),
@@ -133,13 +144,21 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
     }
 
-    decision_rows = content.decision or [(f.name, "") for f in contract.DECISION_FIELDS
-                                         if f.key not in {"background", "plan_links"}] + [
-        ("Recommendation 1", ""), ("Recommendation 2", "")]
-    ws = _table(workbook, contract.DECISION, [list(row) for row in decision_rows],
-                content.title_rows.get("Decision", ()), formats)
-    yes_no_rows = [i for i, (name, _) in enumerate(decision_rows, start=1)
-                   if name in {"Publication deferred", "Part 2 form"}]
+    decision_rows = content.decision or [
+        (f.name, "") for f in contract.DECISION_FIELDS if f.key not in {"background", "plan_links"}
+    ] + [("Recommendation 1", ""), ("Recommendation 2", "")]
+    ws = _table(
+        workbook,
+        contract.DECISION,
+        [list(row) for row in decision_rows],
+        content.title_rows.get("Decision", ()),
+        formats,
+    )
+    yes_no_rows = [
+        i
+        for i, (name, _) in enumerate(decision_rows, start=1)
+        if name in {"Publication deferred", "Part 2 form"}
+    ]
     for r in yes_no_rows:
         ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(contract.YES_NO)})
 
@@ -147,24 +166,36 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
     _table(workbook, contract.FUNDS, content.funds, content.title_rows.get("Funds", ()), formats)
     fund_list = f"=Funds!$A${funds_top + 2}:$A${funds_top + 1 + MAX_ROWS // 5}"
 
-    ws = _table(workbook, contract.SOURCES, content.sources,
-                content.title_rows.get("Funding sources", ()), formats)
+    ws = _table(
+        workbook,
+        contract.SOURCES,
+        content.sources,
+        content.title_rows.get("Funding sources", ()),
+        formats,
+    )
     top = len(content.title_rows.get("Funding sources", ()))
     _list_validation(ws, contract.SOURCES, "fund", top, fund_list)
     _list_validation(ws, contract.SOURCES, "ring_fenced", top, list(contract.YES_NO))
 
-    ws = _table(workbook, contract.SERVICES, content.services,
-                content.title_rows.get("Services", ()), formats)
+    ws = _table(
+        workbook,
+        contract.SERVICES,
+        content.services,
+        content.title_rows.get("Services", ()),
+        formats,
+    )
     top = len(content.title_rows.get("Services", ()))
     _list_validation(ws, contract.SERVICES, "fund", top, fund_list)
-    _list_validation(ws, contract.SERVICES, "organisation_type", top,
-                     list(contract.ORGANISATION_TYPES))
+    _list_validation(
+        ws, contract.SERVICES, "organisation_type", top, list(contract.ORGANISATION_TYPES)
+    )
     _list_validation(ws, contract.SERVICES, "mechanism", top, list(contract.MECHANISMS))
     _list_validation(ws, contract.SERVICES, "purpose", top, list(contract.S143_PURPOSES))
 
     control = content.document_control or [
-        (name, "") for name in ("Version", "Status", "Owner", "Date of this version",
-                                "Next review due")]
+        (name, "")
+        for name in ("Version", "Status", "Owner", "Date of this version", "Next review due")
+    ]
     _table(workbook, contract.DOCUMENT_CONTROL, control, (), formats)
     if blank or content.circulation is not None:
         _table(workbook, contract.CIRCULATION, content.circulation or [], (), formats)

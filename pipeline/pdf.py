@@ -65,8 +65,11 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
     """
     binary = find_soffice()
     if binary is None:
-        where = (f"PCC_SOFFICE names {os.environ['PCC_SOFFICE']}, which does not exist"
-                 if os.environ.get("PCC_SOFFICE") else "soffice is not on the PATH")
+        where = (
+            f"PCC_SOFFICE names {os.environ['PCC_SOFFICE']}, which does not exist"
+            if os.environ.get("PCC_SOFFICE")
+            else "soffice is not on the PATH"
+        )
         raise LibreOfficeMissing(f"LibreOffice was not found ({where}). {INSTALL_HINT}.")
     # The work folder sits beside the target so the final os.replace stays on one file system.
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-pdf-"))
@@ -74,16 +77,29 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
         profile = work / "profile"
         outdir = work / "out"
         outdir.mkdir()
-        command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                   "--convert-to", filter_spec(), "--outdir", str(outdir), str(docx)]
+        command = [
+            binary,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            filter_spec(),
+            "--outdir",
+            str(outdir),
+            str(docx),
+        ]
         returncode, output = _run(command, timeout)
         produced = outdir / f"{docx.stem}.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             detail = " ".join(output.split())[-300:] or "no output"
-            raise PdfError(f"LibreOffice could not convert {docx.name} to PDF (exit "
-                           f"{returncode}: {detail}). Open the .docx in Word to check it, or "
-                           "build without --pdf.")
+            raise PdfError(
+                f"LibreOffice could not convert {docx.name} to PDF (exit "
+                f"{returncode}: {detail}). Open the .docx in Word to check it, or "
+                "build without --pdf."
+            )
         os.replace(produced, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -92,20 +108,28 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
 def _run(command: list[str], timeout: float) -> tuple[int, str]:
     """Run LibreOffice in its own process group, so a hung conversion is ended as a whole."""
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, text=True,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
     except OSError as error:
-        raise LibreOfficeMissing(f"LibreOffice could not be started ({error}). "
-                                 f"{INSTALL_HINT}.") from error
+        raise LibreOfficeMissing(
+            f"LibreOffice could not be started ({error}). {INSTALL_HINT}."
+        ) from error
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as error:
         os.killpg(process.pid, signal.SIGKILL)  # soffice starts a child (soffice.bin): end both
         process.communicate()
-        raise PdfError(f"LibreOffice took longer than {timeout:g} seconds to make the PDF and "
-                       "was stopped. Try again; if it keeps happening, close any LibreOffice "
-                       "window that is waiting for an answer, or build without --pdf.") from error
+        raise PdfError(
+            f"LibreOffice took longer than {timeout:g} seconds to make the PDF and "
+            "was stopped. Try again; if it keeps happening, close any LibreOffice "
+            "window that is waiting for an answer, or build without --pdf."
+        ) from error
     return process.returncode, output or ""
 
 

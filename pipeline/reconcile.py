@@ -89,8 +89,11 @@ class FundReconciliation:
 
     @property
     def has_pence(self) -> bool:
-        amounts = [self.allocation, *(s.amount for s in self.sources),
-                   *(ln.budget for ln in self.lines)]
+        amounts = [
+            self.allocation,
+            *(s.amount for s in self.sources),
+            *(ln.budget for ln in self.lines),
+        ]
         return any(a != a.to_integral_value() for a in amounts)
 
 
@@ -187,8 +190,9 @@ def _lines_by_fund(plan: Plan) -> dict[str, tuple[ServiceLine, ...]]:
     return {key: tuple(lines) for key, lines in groups.items()}
 
 
-def _fund_reconciliation(plan: Plan, fund: Fund, committed: Decimal,
-                         lines: tuple[ServiceLine, ...]) -> FundReconciliation:
+def _fund_reconciliation(
+    plan: Plan, fund: Fund, committed: Decimal, lines: tuple[ServiceLine, ...]
+) -> FundReconciliation:
     sources = plan.sources_of(fund)
     return FundReconciliation(
         fund=fund,
@@ -238,17 +242,26 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
     keys = {f.key for f in plan.funds}  # what plan.fund() matches, without a scan per line
     for line in plan.lines:
         if line.fund_key not in keys:
-            yield _at_line(plan, "E-FUND", line, "fund",
-                           f'"{line.service}" ({format_money(line.budget)}) names the fund '
-                           f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
-                           "it counts towards no fund; correct the fund name or add the fund.")
+            yield _at_line(
+                plan,
+                "E-FUND",
+                line,
+                "fund",
+                f'"{line.service}" ({format_money(line.budget)}) names the fund '
+                f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
+                "it counts towards no fund; correct the fund name or add the fund.",
+            )
     for source in plan.sources:
         if plan.fund(source.fund) is None:
-            yield Finding("E-FUND", plan.file,
-                          f'Funding source "{source.source}" ({format_money(source.amount)}) '
-                          f'names the fund "{source.fund}", which is not on the Funds sheet '
-                          f"(funds: {known}); correct the fund name or add the fund.",
-                          source.at.sheet, source.at.cell("fund"))
+            yield Finding(
+                "E-FUND",
+                plan.file,
+                f'Funding source "{source.source}" ({format_money(source.amount)}) '
+                f'names the fund "{source.fund}", which is not on the Funds sheet '
+                f"(funds: {known}); correct the fund name or add the fund.",
+                source.at.sheet,
+                source.at.cell("fund"),
+            )
 
 
 @rule("E-SOURCES")
@@ -257,18 +270,26 @@ def check_sources(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     for rec in funds:
         fund = rec.fund
         if not rec.sources and fund.allocation:
-            yield _at_fund(plan, "E-SOURCES", fund,
-                           f"{fund.name} has no rows on the Funding sources sheet; add where its "
-                           f"allocation of {format_money(fund.allocation)} comes from.")
+            yield _at_fund(
+                plan,
+                "E-SOURCES",
+                fund,
+                f"{fund.name} has no rows on the Funding sources sheet; add where its "
+                f"allocation of {format_money(fund.allocation)} comes from.",
+            )
         elif rec.sources_total != fund.allocation:
             diff = rec.sources_total - fund.allocation
             listed = " + ".join(format_money(s.amount) for s in rec.sources)
-            yield _at_fund(plan, "E-SOURCES", fund,
-                           f"{fund.name}'s funding sources add up to "
-                           f"{format_money(rec.sources_total)} ({listed}), "
-                           f"{format_money(abs(diff))} {'more' if diff > 0 else 'less'} than its "
-                           f"allocation of {format_money(fund.allocation)}; correct the "
-                           "allocation or the source amounts so they agree.")
+            yield _at_fund(
+                plan,
+                "E-SOURCES",
+                fund,
+                f"{fund.name}'s funding sources add up to "
+                f"{format_money(rec.sources_total)} ({listed}), "
+                f"{format_money(abs(diff))} {'more' if diff > 0 else 'less'} than its "
+                f"allocation of {format_money(fund.allocation)}; correct the "
+                "allocation or the source amounts so they agree.",
+            )
 
 
 @rule("E-OVERCOMMIT")
@@ -277,11 +298,15 @@ def check_overcommit(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
     for rec in funds:
         if rec.committed > rec.allocation:
             fund = rec.fund
-            yield _at_fund(plan, "E-OVERCOMMIT", fund,
-                           f"{fund.name} lines add up to {format_money(rec.committed)}, "
-                           f"{format_money(rec.committed - rec.allocation)} more than its "
-                           f"allocation of {format_money(fund.allocation)} ({_where(fund)}); "
-                           "reduce the budget lines or raise the allocation.")
+            yield _at_fund(
+                plan,
+                "E-OVERCOMMIT",
+                fund,
+                f"{fund.name} lines add up to {format_money(rec.committed)}, "
+                f"{format_money(rec.committed - rec.allocation)} more than its "
+                f"allocation of {format_money(fund.allocation)} ({_where(fund)}); "
+                "reduce the budget lines or raise the allocation.",
+            )
 
 
 def _missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:
@@ -291,12 +316,16 @@ def _missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:
     short = sum((ln.budget for ln in closed), ZERO) - total_amount
     last = closed[-1]
     if short > 0 and short == last.budget:
-        return (f" It equals the lines without the last one (row {last.at.row}, "
-                f"{format_money(last.budget)}): a SUM range that stops a row short.")
+        return (
+            f" It equals the lines without the last one (row {last.at.row}, "
+            f"{format_money(last.budget)}): a SUM range that stops a row short."
+        )
     for line in closed:
         if short > 0 and short == line.budget:
-            return (f" It equals the lines without row {line.at.row} "
-                    f"({format_money(line.budget)}): check that the range includes that row.")
+            return (
+                f" It equals the lines without row {line.at.row} "
+                f"({format_money(line.budget)}): check that the range includes that row."
+            )
     return ""
 
 
@@ -309,14 +338,18 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
         if total.amount != expected:
             span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
             diff = total.amount - expected
-            yield Finding("E-TOTAL", plan.file,
-                          f'The "{total.label}" row reads {format_money(total.amount)} but the '
-                          f"{len(closed)} lines it closes ({span}) add up to "
-                          f"{format_money(expected)}, {format_money(abs(diff))} "
-                          f"{'more' if diff > 0 else 'less'}."
-                          f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
-                          "is a SUM formula, make its range cover every line above it).",
-                          total.at.sheet, total.at.cell("amount"))
+            yield Finding(
+                "E-TOTAL",
+                plan.file,
+                f'The "{total.label}" row reads {format_money(total.amount)} but the '
+                f"{len(closed)} lines it closes ({span}) add up to "
+                f"{format_money(expected)}, {format_money(abs(diff))} "
+                f"{'more' if diff > 0 else 'less'}."
+                f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
+                "is a SUM formula, make its range cover every line above it).",
+                total.at.sheet,
+                total.at.cell("amount"),
+            )
 
 
 @rule("E-DATES")
@@ -324,23 +357,35 @@ def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-DATES: end date before start date."""
     for line in plan.lines:
         if line.end < line.start:
-            yield _at_line(plan, "E-DATES", line, "end",
-                           f'"{line.service}" ends {format_date(line.end, line.end_month_only)}, '
-                           f"before it starts {format_date(line.start, line.start_month_only)}; "
-                           "correct the start or end date.")
+            yield _at_line(
+                plan,
+                "E-DATES",
+                line,
+                "end",
+                f'"{line.service}" ends {format_date(line.end, line.end_month_only)}, '
+                f"before it starts {format_date(line.start, line.start_month_only)}; "
+                "correct the start or end date.",
+            )
 
 
 @rule("E-PARTNERSHIP")
 def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PARTNERSHIP: a partnership agreement with a body that is not public sector (§4.2)."""
     for line in plan.lines:
-        if (line.mechanism == "Partnership agreement"
-                and line.organisation_type != contract.PUBLIC_SECTOR):
-            yield _at_line(plan, "E-PARTNERSHIP", line, "mechanism",
-                           f'"{line.service}" is a partnership agreement with '
-                           f"{line.organisation} ({line.organisation_type}); the strategy (§4.2) "
-                           "allows partnership agreements only with public sector bodies. Use a "
-                           "contract or a grant, or correct the organisation type.")
+        if (
+            line.mechanism == "Partnership agreement"
+            and line.organisation_type != contract.PUBLIC_SECTOR
+        ):
+            yield _at_line(
+                plan,
+                "E-PARTNERSHIP",
+                line,
+                "mechanism",
+                f'"{line.service}" is a partnership agreement with '
+                f"{line.organisation} ({line.organisation_type}); the strategy (§4.2) "
+                "allows partnership agreements only with public sector bodies. Use a "
+                "contract or a grant, or correct the organisation type.",
+            )
 
 
 @rule("E-PURPOSE")
@@ -349,11 +394,15 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
         if line.fund_key in wanted and not line.purpose:
-            yield _at_line(plan, "E-PURPOSE", line, "purpose",
-                           f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
-                           "s143 purpose; every award from this fund must serve at least one. "
-                           "Enter one in the Purpose column: "
-                           + "; ".join(contract.S143_PURPOSES) + ".")
+            yield _at_line(
+                plan,
+                "E-PURPOSE",
+                line,
+                "purpose",
+                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
+                "s143 purpose; every award from this fund must serve at least one. "
+                "Enter one in the Purpose column: " + "; ".join(contract.S143_PURPOSES) + ".",
+            )
 
 
 @rule("W-RINGFENCE")
@@ -365,18 +414,26 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
                 continue
             source = use.source
             if len(rec.ring_fence) == 1:
-                basis = (f"{format_money(rec.committed)} committed; ring-fenced money is "
-                         "assumed to be spent first")
+                basis = (
+                    f"{format_money(rec.committed)} committed; ring-fenced money is "
+                    "assumed to be spent first"
+                )
             else:
-                basis = (f"{format_money(use.committed)} of it committed out of "
-                         f"{format_money(rec.committed)} of lines; ring-fenced money is assumed "
-                         "to be spent first, in the order listed on the Funding sources sheet")
-            yield Finding("W-RINGFENCE", plan.file,
-                          f"{format_money(use.uncommitted)} of the ring-fenced "
-                          f"{format_money(source.amount)} {source.source} is not committed to "
-                          f"{rec.fund.name} lines ({basis}). Commit it to lines of the fund or "
-                          "agree the underspend with the grant body.",
-                          source.at.sheet, source.at.cell("amount"))
+                basis = (
+                    f"{format_money(use.committed)} of it committed out of "
+                    f"{format_money(rec.committed)} of lines; ring-fenced money is assumed "
+                    "to be spent first, in the order listed on the Funding sources sheet"
+                )
+            yield Finding(
+                "W-RINGFENCE",
+                plan.file,
+                f"{format_money(use.uncommitted)} of the ring-fenced "
+                f"{format_money(source.amount)} {source.source} is not committed to "
+                f"{rec.fund.name} lines ({basis}). Commit it to lines of the fund or "
+                "agree the underspend with the grant body.",
+                source.at.sheet,
+                source.at.cell("amount"),
+            )
 
 
 @rule("W-INACTIVE")
@@ -388,13 +445,18 @@ def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
             continue  # E-DATES already asks for the dates to be corrected
         if line.end < decision.year_start or line.start > decision.year_end:
             key = "end" if line.end < decision.year_start else "start"
-            yield _at_line(plan, "W-INACTIVE", line, key,
-                           f'"{line.service}" ({format_money(line.budget)}) runs '
-                           f"{format_date(line.start, line.start_month_only)}–"
-                           f"{format_date(line.end, line.end_month_only)}, entirely outside "
-                           f"{decision.year_label} ({format_date(decision.year_start)}–"
-                           f"{format_date(decision.year_end)}); check its dates or remove it "
-                           "from this year's plan.")
+            yield _at_line(
+                plan,
+                "W-INACTIVE",
+                line,
+                key,
+                f'"{line.service}" ({format_money(line.budget)}) runs '
+                f"{format_date(line.start, line.start_month_only)}–"
+                f"{format_date(line.end, line.end_month_only)}, entirely outside "
+                f"{decision.year_label} ({format_date(decision.year_start)}–"
+                f"{format_date(decision.year_end)}); check its dates or remove it "
+                "from this year's plan.",
+            )
 
 
 @rule("W-DUPLICATE")
@@ -402,15 +464,24 @@ def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
     """W-DUPLICATE: two lines with the same fund, service, organisation and provision."""
     seen: dict[tuple[str, ...], ServiceLine] = {}
     for line in plan.lines:
-        key = (line.fund_key, normalise(line.service), normalise(line.organisation),
-               normalise(line.provision))
+        key = (
+            line.fund_key,
+            normalise(line.service),
+            normalise(line.organisation),
+            normalise(line.provision),
+        )
         first = seen.setdefault(key, line)
         if first is not line:
-            yield _at_line(plan, "W-DUPLICATE", line, "service",
-                           f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) '
-                           f"repeats the line in row {first.at.row} "
-                           f"({format_money(first.budget)}) with the same fund, organisation and "
-                           "provision; delete one, or tell them apart in Provision.")
+            yield _at_line(
+                plan,
+                "W-DUPLICATE",
+                line,
+                "service",
+                f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) '
+                f"repeats the line in row {first.at.row} "
+                f"({format_money(first.budget)}) with the same fund, organisation and "
+                "provision; delete one, or tell them apart in Provision.",
+            )
 
 
 @rule("W-GRANT-SIZE")
@@ -419,12 +490,17 @@ def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
     threshold = config.grant_size_threshold
     for line in plan.lines:
         if line.mechanism == "Grant" and line.budget > threshold:
-            yield _at_line(plan, "W-GRANT-SIZE", line, "budget",
-                           f'"{line.service}" is a grant of {format_money(line.budget)}, '
-                           f"{format_money(line.budget - threshold)} over the "
-                           f"{format_money(threshold)} grant threshold; the strategy (§4.3) uses "
-                           "grants for small-scale work, so record why a grant suits it or "
-                           "commission it by contract.")
+            yield _at_line(
+                plan,
+                "W-GRANT-SIZE",
+                line,
+                "budget",
+                f'"{line.service}" is a grant of {format_money(line.budget)}, '
+                f"{format_money(line.budget - threshold)} over the "
+                f"{format_money(threshold)} grant threshold; the strategy (§4.3) uses "
+                "grants for small-scale work, so record why a grant suits it or "
+                "commission it by contract.",
+            )
 
 
 @rule("I-HEADROOM")
@@ -432,11 +508,15 @@ def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
     """I-HEADROOM: allocation not committed, per fund."""
     for rec in funds:
         if rec.headroom > 0:
-            yield _at_fund(plan, "I-HEADROOM", rec.fund,
-                           f"{rec.fund.name}: {format_money(rec.headroom)} of the "
-                           f"{format_money(rec.allocation)} allocation is not committed "
-                           f"({format_money(rec.committed)} committed); it remains available "
-                           "for in-year commissioning.")
+            yield _at_fund(
+                plan,
+                "I-HEADROOM",
+                rec.fund,
+                f"{rec.fund.name}: {format_money(rec.headroom)} of the "
+                f"{format_money(rec.allocation)} allocation is not committed "
+                f"({format_money(rec.committed)} committed); it remains available "
+                "for in-year commissioning.",
+            )
 
 
 @rule("I-EXPIRING")
@@ -445,16 +525,20 @@ def check_expiring(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
     year = plan.decision.year_label
     for rec in funds:
         for line in rec.expiring:
-            ends = (f'"{line.service}" ({line.organisation}) ends '
-                    f"{format_date(line.end, line.end_month_only)}, within {year}")
+            ends = (
+                f'"{line.service}" ({line.organisation}) ends '
+                f"{format_date(line.end, line.end_month_only)}, within {year}"
+            )
             if line.extension_options:
-                advice = (f"; extension options: {line.extension_options}. Decide whether to "
-                          "take up the extension, or plan its re-procurement or decommissioning")
+                advice = (
+                    f"; extension options: {line.extension_options}. Decide whether to "
+                    "take up the extension, or plan its re-procurement or decommissioning"
+                )
             else:
-                advice = (", with no extension options; plan its re-procurement or "
-                          "decommissioning")
-            yield _at_line(plan, "I-EXPIRING", line, "end",
-                           f"{ends}{advice} (strategy Appendix 2).")
+                advice = ", with no extension options; plan its re-procurement or decommissioning"
+            yield _at_line(
+                plan, "I-EXPIRING", line, "end", f"{ends}{advice} (strategy Appendix 2)."
+            )
 
 
 RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = tuple(_registered)
@@ -466,7 +550,9 @@ def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
     config = config or Config()
     committed = committed_by_fund(plan)
     by_fund = _lines_by_fund(plan)
-    funds = tuple(_fund_reconciliation(plan, f, committed.get(f.key, ZERO), by_fund.get(f.key, ()))
-                  for f in plan.funds)
+    funds = tuple(
+        _fund_reconciliation(plan, f, committed.get(f.key, ZERO), by_fund.get(f.key, ()))
+        for f in plan.funds
+    )
     findings = tuple(finding for check, _ in RULES for finding in check(plan, funds, config))
     return Reconciliation(plan, plan.decision, funds, findings)

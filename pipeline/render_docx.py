@@ -270,24 +270,33 @@ def _fund_change(fund: FundChange) -> Context:
     for change in fund.lines:
         line = change.line
         note = _text(change.note)
-        lines.append({
-            "service": _text(line.service),
-            "organisation": _text(line.organisation),
-            "previous_budget": (format_money(change.previous_budget) if change.previous
-                                else ABSENT),
-            "budget": format_money(change.budget) if change.current else ABSENT,
-            "change": signed_money(change.change),
-            "percent": percent_text(change.percent),
-            "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
-        })
-    figures = [("Total committed", fund.previous_committed, fund.committed),
-               ("Allocation", fund.previous_allocation, fund.allocation)]
+        lines.append(
+            {
+                "service": _text(line.service),
+                "organisation": _text(line.organisation),
+                "previous_budget": (
+                    format_money(change.previous_budget) if change.previous else ABSENT
+                ),
+                "budget": format_money(change.budget) if change.current else ABSENT,
+                "change": signed_money(change.change),
+                "percent": percent_text(change.percent),
+                "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
+            }
+        )
+    figures = [
+        ("Total committed", fund.previous_committed, fund.committed),
+        ("Allocation", fund.previous_allocation, fund.allocation),
+    ]
     if fund.previous_moj or fund.moj:
         figures.append(("MoJ grant", fund.previous_moj, fund.moj))
     totals = [
-        {"label": label, "previous": format_money(previous), "current": format_money(current),
-         "change": signed_money(current - previous),
-         "percent": _percent_change(previous, current)}
+        {
+            "label": label,
+            "previous": format_money(previous),
+            "current": format_money(current),
+            "change": signed_money(current - previous),
+            "percent": _percent_change(previous, current),
+        }
         for label, previous, current in figures
     ]
     return {"name": _text(fund.fund), "lines": lines, "totals": totals}
@@ -377,7 +386,8 @@ def _field_names(value: Any, prefix: str = "") -> Iterator[str]:
 def _missing_field(message: str) -> str:
     """The name jinja2 reports as undefined: "'x' is undefined" or "... has no attribute 'x'"."""
     match = re.search(r"has no attribute '([^']+)'", message) or re.search(
-        r"'([^']+)' is undefined", message)
+        r"'([^']+)' is undefined", message
+    )
     return match.group(1) if match else ""
 
 
@@ -398,12 +408,16 @@ def _explain(error: Exception, template: Path, ctx: Context, xml: Iterable[str])
         tail = [n.rsplit(".", 1)[-1] for n in known]
         close = difflib.get_close_matches(name, sorted(set(tail)), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        return (f'{where} uses the field "{name}"{f" in {used}" if used else ""}, which the '
-                f"report does not provide ({error}).{hint} Correct the spelling in the template, "
-                "or rebuild it with scripts/make_template.py.")
+        return (
+            f'{where} uses the field "{name}"{f" in {used}" if used else ""}, which the '
+            f"report does not provide ({error}).{hint} Correct the spelling in the template, "
+            "or rebuild it with scripts/make_template.py."
+        )
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return (f"{where} has a broken {{{{ }}}} or {{% %}} tag ({error.message}). Retype the "
-                "tag in one go in Word, or rebuild the template with scripts/make_template.py.")
+        return (
+            f"{where} has a broken {{{{ }}}} or {{% %}} tag ({error.message}). Retype the "
+            "tag in one go in Word, or rebuild the template with scripts/make_template.py."
+        )
     return f"{where} could not be rendered: {type(error).__name__}: {error}"
 
 
@@ -412,8 +426,11 @@ def _template_parts(document: Any, template: Path) -> list[str]:
     import zipfile
 
     with zipfile.ZipFile(template) as archive:
-        names = [n for n in archive.namelist()
-                 if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
+        names = [
+            n
+            for n in archive.namelist()
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
+        ]
         return [document.patch_xml(archive.read(n).decode("utf-8")) for n in names]
 
 
@@ -464,11 +481,18 @@ def _environment() -> type[Any]:
     import jinja2
 
     class Environment(jinja2.Environment):
-        def compile(self, source: Any, name: str | None = None, filename: str | None = None,
-                    raw: bool = False, defer_init: bool = False) -> Any:
+        def compile(
+            self,
+            source: Any,
+            name: str | None = None,
+            filename: str | None = None,
+            raw: bool = False,
+            defer_init: bool = False,
+        ) -> Any:
             def fresh() -> Any:
                 return super(Environment, self).compile(  # type: ignore[call-overload]
-                    source, name, filename, raw, defer_init)
+                    source, name, filename, raw, defer_init
+                )
 
             if raw or defer_init or name is not None or not isinstance(source, str):
                 return fresh()
@@ -505,8 +529,9 @@ def _properties(document: Any, decision: Decision) -> None:
     props.revision = 1
 
 
-def render_docx(recon: Reconciliation, target: Path | IO[bytes],
-                template: Path | None = None) -> None:
+def render_docx(
+    recon: Reconciliation, target: Path | IO[bytes], template: Path | None = None
+) -> None:
     """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream).
 
     Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the
@@ -516,16 +541,19 @@ def render_docx(recon: Reconciliation, target: Path | IO[bytes],
 
     template = template or DEFAULT_TEMPLATE
     if not template.is_file():
-        raise TemplateError(f"the Word template {template} does not exist; rebuild it with "
-                            "scripts/make_template.py")
+        raise TemplateError(
+            f"the Word template {template} does not exist; rebuild it with scripts/make_template.py"
+        )
     ctx = context(recon)
     try:
         document = _template_class()(str(template))
         document.init_docx()
     except Exception as error:  # a zip or XML error: the file is not a usable .docx
-        raise TemplateError(f"the Word template {template} is not a readable .docx "
-                            f"({type(error).__name__}: {error}); rebuild it with "
-                            "scripts/make_template.py") from error
+        raise TemplateError(
+            f"the Word template {template} is not a readable .docx "
+            f"({type(error).__name__}: {error}); rebuild it with "
+            "scripts/make_template.py"
+        ) from error
     env = _environment()(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
         document.render(ctx, jinja_env=env, autoescape=True)

@@ -125,8 +125,7 @@ def public_text(raw: str) -> str:
 # -- names ------------------------------------------------------------------------------------
 
 
-def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = _RESERVED_SHEETS
-                ) -> list[str]:
+def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = _RESERVED_SHEETS) -> list[str]:
     """A valid, unique sheet name for each fund (≤31 characters, none of ``[]:*?/\\``).
 
     Long or near-identical names are cut and numbered (``… (2)``); each fund sheet's title
@@ -231,8 +230,9 @@ class _Formats:
             note=workbook.add_format({"italic": True}),
             header=workbook.add_format({"bold": True, "text_wrap": True, **top}),
             # Over a column of figures, the header lines up with them.
-            header_number=workbook.add_format({"bold": True, "text_wrap": True, "align": "right",
-                                               **top}),
+            header_number=workbook.add_format(
+                {"bold": True, "text_wrap": True, "align": "right", **top}
+            ),
             text=workbook.add_format({"text_wrap": True, **top}),
             text_quoted=workbook.add_format({"text_wrap": True, "quote_prefix": True, **top}),
             bold=workbook.add_format({"bold": True, **top}),
@@ -240,15 +240,13 @@ class _Formats:
             pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **top}),
             date=workbook.add_format({"num_format": "dd/mm/yyyy", "align": "left", **top}),
             month=workbook.add_format({"num_format": "mmmm yyyy", "align": "left", **top}),
-            stamp=workbook.add_format({"num_format": "dd/mm/yyyy hh:mm", "align": "left",
-                                       **top}),
+            stamp=workbook.add_format({"num_format": "dd/mm/yyyy hh:mm", "align": "left", **top}),
             percent=workbook.add_format({"num_format": "0.0%", **top}),
             link=workbook.add_format({"font_color": "blue", "underline": 1, **top}),
             # Table styles draw the total row in Excel only; these show it everywhere else.
             total_label=workbook.add_format({"bold": True, **total}),
             total_pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **total}),
-            total_pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00",
-                                             **total}),
+            total_pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **total}),
             total_percent=workbook.add_format({"num_format": "0.0%", **total}),
         )
 
@@ -259,24 +257,26 @@ class _Formats:
         return self.total_pence if has_pence else self.total_pounds
 
 
-def _total_row(ws: Any, row: int, columns: Sequence[dict[str, Any]], formats: _Formats,
-               has_pence: bool) -> None:
+def _total_row(
+    ws: Any, row: int, columns: Sequence[dict[str, Any]], formats: _Formats, has_pence: bool
+) -> None:
     """Write the table's total row again with bold, ruled formats (same formulas and values)."""
     money = formats.money(has_pence)
     for col, column in enumerate(columns):
         if "total_string" in column:
             ws.write_string(row, col, column["total_string"], formats.total_label)
         elif "total_function" in column:
-            fmt = formats.total_money(has_pence) if column["format"] is money else (
-                formats.total_percent)
-            ws.write_formula(row, col, "=" + column["total_function"], fmt,
-                             column["total_value"])
+            fmt = (
+                formats.total_money(has_pence)
+                if column["format"] is money
+                else (formats.total_percent)
+            )
+            ws.write_formula(row, col, "=" + column["total_function"], fmt, column["total_value"])
         else:
             ws.write_blank(row, col, None, formats.total_label)
 
 
-def _put_text(ws: Any, row: int, col: int, text: str, formats: _Formats,
-              fmt: Any = None) -> None:
+def _put_text(ws: Any, row: int, col: int, text: str, formats: _Formats, fmt: Any = None) -> None:
     """Write already-public text as a string: never a formula, a number or a link."""
     if not text:
         ws.write_blank(row, col, None, fmt or formats.text)  # blank, not an empty string
@@ -286,8 +286,7 @@ def _put_text(ws: Any, row: int, col: int, text: str, formats: _Formats,
         ws.write_string(row, col, text, fmt or formats.text)
 
 
-def _write_text(ws: Any, row: int, col: int, raw: str, formats: _Formats,
-                fmt: Any = None) -> str:
+def _write_text(ws: Any, row: int, col: int, raw: str, formats: _Formats, fmt: Any = None) -> str:
     """Write ``raw`` as published text (see :func:`public_text`); return what was written."""
     text = public_text(raw)
     _put_text(ws, row, col, text, formats, fmt)
@@ -364,9 +363,13 @@ def _money_width(amounts: Iterable[Decimal], has_pence: bool) -> int:
 
 def _date_width(lines: Sequence[ServiceLine], attribute: str) -> int:
     """A date column: dd/mm/yyyy, or wider for a month typed as a month ("September 2022")."""
-    longest = max((len(format_date(getattr(line, attribute),
-                                   getattr(line, f"{attribute}_month_only")))
-                   for line in lines), default=0)
+    longest = max(
+        (
+            len(format_date(getattr(line, attribute), getattr(line, f"{attribute}_month_only")))
+            for line in lines
+        ),
+        default=0,
+    )
     return max(11, longest + 2)
 
 
@@ -380,21 +383,25 @@ class _FundSheet:
     total_cell: str | None  # the budget total's cell, e.g. "I14"; None: the fund has no lines
 
 
-def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
-                tables: set[str]) -> None:
+def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats, tables: set[str]) -> None:
     rec = sheet.rec
     lines = rec.lines
     money_fmt = formats.money(rec.has_pence)
     count = f"{len(lines)} service line{'' if len(lines) == 1 else 's'}"
-    _title(ws, formats, f"{rec.fund.name}: services commissioned in {year}",
-           f"Allocation {format_money(rec.allocation)}; {count} committing "
-           f"{format_money(rec.committed)}. Figures are in pounds (£).")
+    _title(
+        ws,
+        formats,
+        f"{rec.fund.name}: services commissioned in {year}",
+        f"Allocation {format_money(rec.allocation)}; {count} committing "
+        f"{format_money(rec.committed)}. Figures are in pounds (£).",
+    )
     headers = [h if key != "budget" else f"{year} budget (£)" for h, _, key in _LINE_COLUMNS]
-    text_cols = [col for col, (_, _, key) in enumerate(_LINE_COLUMNS)
-                 if key not in _NOT_TEXT]
+    text_cols = [col for col, (_, _, key) in enumerate(_LINE_COLUMNS) if key not in _NOT_TEXT]
     # Clean every text cell first: the column widths and row heights depend on it.
-    texts = [[public_text(str(getattr(line, _LINE_COLUMNS[col][2]))) for col in text_cols]
-             for line in lines]
+    texts = [
+        [public_text(str(getattr(line, _LINE_COLUMNS[col][2]))) for col in text_cols]
+        for line in lines
+    ]
     widths = [float(_width(0, cap, header)) for header, cap, _ in _LINE_COLUMNS]
     for index, col in enumerate(text_cols):
         header, cap, _ = _LINE_COLUMNS[col]
@@ -403,8 +410,7 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
     widths[_START_COL] = _date_width(lines, "start")
     widths[_END_COL] = _date_width(lines, "end")
     budget_col = len(_LINE_COLUMNS) - 1
-    widths[budget_col] = _money_width((rec.committed, *(ln.budget for ln in lines)),
-                                      rec.has_pence)
+    widths[budget_col] = _money_width((rec.committed, *(ln.budget for ln in lines)), rec.has_pence)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     _fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
@@ -413,8 +419,7 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
         # An Excel table needs at least one data row; say so instead of faking a line.
         for col, header in enumerate(headers):
             ws.write_string(HEADER_ROW, col, header, formats.header)
-        _put_text(ws, HEADER_ROW + 1, 0, "No services are commissioned from this fund.",
-                  formats)
+        _put_text(ws, HEADER_ROW + 1, 0, "No services are commissioned from this fund.", formats)
         return
 
     first = HEADER_ROW + 1
@@ -429,33 +434,43 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
         for text, (col, capacity, width) in zip(row_texts, text_plan, strict=True):
             if not text:
                 continue  # an empty cell stays empty
-            write_string(row, col, text,
-                         quoted_fmt if text.startswith(_FORMULA_START) else text_fmt)
+            write_string(
+                row, col, text, quoted_fmt if text.startswith(_FORMULA_START) else text_fmt
+            )
             if len(text) > capacity or "\n" in text:
                 tallest = max(tallest, _wrapped_lines(text, width))
         if tallest > 1:
             ws.set_row(row, ROW_HEIGHT * tallest)
-        write_datetime(row, _START_COL, line.start,
-                       formats.month if line.start_month_only else formats.date)
-        write_datetime(row, _END_COL, line.end,
-                       formats.month if line.end_month_only else formats.date)
+        write_datetime(
+            row, _START_COL, line.start, formats.month if line.start_month_only else formats.date
+        )
+        write_datetime(
+            row, _END_COL, line.end, formats.month if line.end_month_only else formats.date
+        )
         ws.write_number(row, budget_col, _money(line.budget), money_fmt)
     last = first + len(lines) - 1
     budget = _col(budget_col)
-    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
-                                     for h in headers]
+    columns: list[dict[str, Any]] = [
+        {"header": h, "header_format": formats.header} for h in headers
+    ]
     columns[0]["total_string"] = "Total"
     columns[budget_col].update(
         format=money_fmt,
         total_function=f"SUM({budget}{first + 1}:{budget}{last + 1})",
         total_value=_money(rec.committed),
     )
-    ws.add_table(HEADER_ROW, 0, last + 1, budget_col, {
-        "name": _table_name("Services", sheet.name, tables),  # already free of contact details
-        "style": TABLE_STYLE,
-        "total_row": True,
-        "columns": columns,
-    })
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        last + 1,
+        budget_col,
+        {
+            "name": _table_name("Services", sheet.name, tables),  # already free of contact details
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        },
+    )
     _total_row(ws, last + 1, columns, formats, rec.has_pence)
 
 
@@ -463,8 +478,15 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats,
 
 # The per-fund table's columns, whatever the number of funding sources: MoJ grants and every
 # other source are one column each, and the sources themselves are listed in a table below.
-_SUMMARY_HEADERS = ("Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
-                    "Committed (£)", "Unallocated (£)", "% committed")
+_SUMMARY_HEADERS = (
+    "Fund",
+    "Allocation (£)",
+    "MoJ grants (£)",
+    "Other funding (£)",
+    "Committed (£)",
+    "Unallocated (£)",
+    "% committed",
+)
 _ALLOCATION, _MOJ, _OTHER, _COMMITTED, _UNALLOCATED, _PERCENT = range(1, 7)
 _SOURCE_HEADERS = ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)")
 _SOURCE_NAME, _RING_FENCED, _GRANT_REFERENCE, _AMOUNT = range(1, 5)
@@ -491,40 +513,54 @@ def _sum_of_cells(col: int, rows: Sequence[int]) -> str:
     return f"SUM({','.join(parts)})"
 
 
-def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow],
-                       fmt: Any) -> None:
+def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow], fmt: Any) -> None:
     """The sum of some sources' amounts, linked to their rows of the Funding sources table."""
     amount = _money(sum((r.source.amount for r in rows), Decimal(0)))
     if rows:
-        ws.write_formula(row, col, "=" + _sum_of_cells(_AMOUNT, [r.row for r in rows]), fmt,
-                         amount)
+        ws.write_formula(row, col, "=" + _sum_of_cells(_AMOUNT, [r.row for r in rows]), fmt, amount)
     else:
         ws.write_number(row, col, amount, fmt)  # nothing to add up: a plain 0
 
 
-def _summary_widths(recon: Reconciliation, names: Sequence[str],
-                    sources: Sequence[_SourceRow]) -> list[float]:
+def _summary_widths(
+    recon: Reconciliation, names: Sequence[str], sources: Sequence[_SourceRow]
+) -> list[float]:
     """Column widths shared by the two tables (they sit one above the other)."""
-    amounts = [recon.allocation, recon.committed, recon.headroom,
-               *(a for rec in recon.funds for a in (rec.allocation, rec.committed, rec.headroom)),
-               *(s.source.amount for s in sources)]
+    amounts = [
+        recon.allocation,
+        recon.committed,
+        recon.headroom,
+        *(a for rec in recon.funds for a in (rec.allocation, rec.committed, rec.headroom)),
+        *(s.source.amount for s in sources),
+    ]
     # Every money column alike, wide enough for its header on one line and for any figure.
-    money = float(max(_money_width(amounts, recon.has_pence),
-                      max(len(h) for h in _SUMMARY_HEADERS[1:-1]) + 2))
+    money = float(
+        max(_money_width(amounts, recon.has_pence), max(len(h) for h in _SUMMARY_HEADERS[1:-1]) + 2)
+    )
     fund = float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))
     source = max((_longest_line(public_text(s.source.source)) for s in sources), default=0)
-    reference = max((_longest_line(public_text(s.source.grant_reference)) for s in sources),
-                    default=0)
-    return [fund,
-            max(money, float(min(36, source + 2))),  # Allocation above, Source below
-            max(money, float(len("Ring-fenced") + 3)),
-            max(money, float(min(24, reference + 2))),
-            money, money,
-            float(len("% committed") + 3)]
+    reference = max(
+        (_longest_line(public_text(s.source.grant_reference)) for s in sources), default=0
+    )
+    return [
+        fund,
+        max(money, float(min(36, source + 2))),  # Allocation above, Source below
+        max(money, float(len("Ring-fenced") + 3)),
+        max(money, float(min(24, reference + 2))),
+        money,
+        money,
+        float(len("% committed") + 3),
+    ]
 
 
-def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequence[_FundSheet],
-                   formats: _Formats, tables: set[str]) -> None:
+def _summary_sheet(
+    workbook: Any,
+    ws: Any,
+    recon: Reconciliation,
+    sheets: Sequence[_FundSheet],
+    formats: _Formats,
+    tables: set[str],
+) -> None:
     """The funds table, its chart, then the Funding sources table.
 
     The funds table has the same seven columns however many funding sources there are: each
@@ -535,10 +571,14 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
     """
     year = recon.decision.year_label
     money_fmt = formats.money(recon.has_pence)
-    _title(ws, formats, f"Commissioning plan {year}: funds, sources and commitments",
-           f"{public_text(recon.decision.police_area)} Police and Crime Commissioner, decision "
-           f"{public_text(recon.decision.reference)}. Figures are in pounds (£); each fund's "
-           "services are on its own sheet.")
+    _title(
+        ws,
+        formats,
+        f"Commissioning plan {year}: funds, sources and commitments",
+        f"{public_text(recon.decision.police_area)} Police and Crime Commissioner, decision "
+        f"{public_text(recon.decision.reference)}. Figures are in pounds (£); each fund's "
+        "services are on its own sheet.",
+    )
     first = HEADER_ROW + 1
     last = first + len(sheets) - 1
     total_row = last + 1
@@ -580,24 +620,43 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
             # Linked to the fund sheet's total, so an edit there flows through.
             from xlsxwriter.utility import quote_sheetname
 
-            ws.write_formula(row, _COMMITTED, f"={quote_sheetname(sheet.name)}!"
-                             f"{sheet.total_cell}", money_fmt, _money(rec.committed))
+            ws.write_formula(
+                row,
+                _COMMITTED,
+                f"={quote_sheetname(sheet.name)}!{sheet.total_cell}",
+                money_fmt,
+                _money(rec.committed),
+            )
         else:
             ws.write_number(row, _COMMITTED, _money(rec.committed), money_fmt)
         allocation = _cell(row, _ALLOCATION)
         committed = _cell(row, _COMMITTED)
-        ws.write_formula(row, _UNALLOCATED, f"={allocation}-{committed}", money_fmt,
-                         _money(rec.headroom))
-        ws.write_formula(row, _PERCENT, f"=IF({allocation}=0,0,{committed}/{allocation})",
-                         formats.percent, _ratio(rec.committed, rec.allocation))
+        ws.write_formula(
+            row, _UNALLOCATED, f"={allocation}-{committed}", money_fmt, _money(rec.headroom)
+        )
+        ws.write_formula(
+            row,
+            _PERCENT,
+            f"=IF({allocation}=0,0,{committed}/{allocation})",
+            formats.percent,
+            _ratio(rec.committed, rec.allocation),
+        )
 
     columns = _header_columns(_SUMMARY_HEADERS, formats)
-    totals = {_ALLOCATION: recon.allocation, _MOJ: moj_total, _OTHER: other_total,
-              _COMMITTED: recon.committed, _UNALLOCATED: recon.headroom}
+    totals = {
+        _ALLOCATION: recon.allocation,
+        _MOJ: moj_total,
+        _OTHER: other_total,
+        _COMMITTED: recon.committed,
+        _UNALLOCATED: recon.headroom,
+    }
     for col, amount in totals.items():
         letter = _col(col)
-        columns[col].update(format=money_fmt, total_value=_money(amount),
-                            total_function=f"SUM({letter}{first + 1}:{letter}{last + 1})")
+        columns[col].update(
+            format=money_fmt,
+            total_value=_money(amount),
+            total_function=f"SUM({letter}{first + 1}:{letter}{last + 1})",
+        )
     allocation = _cell(total_row, _ALLOCATION)
     committed = _cell(total_row, _COMMITTED)
     columns[_PERCENT].update(
@@ -610,12 +669,18 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
             ws.write_string(HEADER_ROW, col, header, formats.header)
         _put_text(ws, first, 0, "The plan has no funds.", formats)
         return
-    ws.add_table(HEADER_ROW, 0, total_row, _PERCENT, {
-        "name": _table_name("Summary", "by_fund", tables),
-        "style": TABLE_STYLE,
-        "total_row": True,
-        "columns": columns,
-    })
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        total_row,
+        _PERCENT,
+        {
+            "name": _table_name("Summary", "by_fund", tables),
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        },
+    )
     _total_row(ws, total_row, columns, formats, recon.has_pence)
     # MoJ grants and other funding add up some of the sources' cells, by design: Excel's
     # "formula omits adjacent cells" and "inconsistent formula" marks would only alarm readers.
@@ -629,22 +694,39 @@ def _summary_sheet(workbook: Any, ws: Any, recon: Reconciliation, sheets: Sequen
 def _header_columns(headers: Sequence[str], formats: _Formats) -> list[dict[str, Any]]:
     """A table's columns: "Total" under the first; headers over figures aligned right."""
     columns: list[dict[str, Any]] = [
-        {"header": h, "header_format": formats.header_number if h.endswith(("(£)", "%"))
-         or h.startswith("%") else formats.header} for h in headers]
+        {
+            "header": h,
+            "header_format": formats.header_number
+            if h.endswith(("(£)", "%")) or h.startswith("%")
+            else formats.header,
+        }
+        for h in headers
+    ]
     columns[0]["total_string"] = "Total"
     return columns
 
 
-def _sources_table(ws: Any, recon: Reconciliation, rows: Sequence[_SourceRow],
-                   heading_row: int, widths: Sequence[float], formats: _Formats,
-                   tables: set[str]) -> None:
+def _sources_table(
+    ws: Any,
+    recon: Reconciliation,
+    rows: Sequence[_SourceRow],
+    heading_row: int,
+    widths: Sequence[float],
+    formats: _Formats,
+    tables: set[str],
+) -> None:
     """Every funding source of every fund, in the Funding sources sheet's order, and a total."""
     money_fmt = formats.money(recon.has_pence)
     _write_text(ws, heading_row, 0, "Funding sources", formats, formats.bold)
-    _write_text(ws, heading_row + 1, 0,
-                "Where each fund's money comes from. MoJ grants (above) are the sources from "
-                "the Ministry of Justice; other funding is every other source.", formats,
-                formats.note)
+    _write_text(
+        ws,
+        heading_row + 1,
+        0,
+        "Where each fund's money comes from. MoJ grants (above) are the sources from "
+        "the Ministry of Justice; other funding is every other source.",
+        formats,
+        formats.note,
+    )
     header = heading_row + 2
     _fit_row(ws, header, zip(_SOURCE_HEADERS, widths, strict=False))
     if not rows:
@@ -654,8 +736,12 @@ def _sources_table(ws: Any, recon: Reconciliation, rows: Sequence[_SourceRow],
         return
     for item in rows:
         source = item.source
-        texts = [item.fund, public_text(source.source), "Yes" if source.ring_fenced else "No",
-                 public_text(source.grant_reference)]
+        texts = [
+            item.fund,
+            public_text(source.source),
+            "Yes" if source.ring_fenced else "No",
+            public_text(source.grant_reference),
+        ]
         for col, text in enumerate(texts):
             _put_text(ws, item.row, col, text, formats)
         _fit_row(ws, item.row, zip(texts, widths, strict=False))
@@ -668,43 +754,71 @@ def _sources_table(ws: Any, recon: Reconciliation, rows: Sequence[_SourceRow],
         total_function=f"SUM({amount}{rows[0].row + 1}:{amount}{total})",
         total_value=_money(sum((r.source.amount for r in rows), Decimal(0))),
     )
-    ws.add_table(header, 0, total, _AMOUNT, {
-        "name": _table_name("Summary", "funding_sources", tables),
-        "style": TABLE_STYLE,
-        "total_row": True,
-        "columns": columns,
-    })
+    ws.add_table(
+        header,
+        0,
+        total,
+        _AMOUNT,
+        {
+            "name": _table_name("Summary", "funding_sources", tables),
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        },
+    )
     _total_row(ws, total, columns, formats, recon.has_pence)
 
 
-def _chart(workbook: Any, ws: Any, recon: Reconciliation, first: int, last: int,
-           at_row: int, width: int, height: int) -> None:
+def _chart(
+    workbook: Any,
+    ws: Any,
+    recon: Reconciliation,
+    first: int,
+    last: int,
+    at_row: int,
+    width: int,
+    height: int,
+) -> None:
     """A stacked bar per fund: committed and unallocated, which add up to the allocation."""
     name = ws.get_name()
     chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
     for col, colour in ((_COMMITTED, "#1F4E79"), (_UNALLOCATED, "#F4B183")):
-        chart.add_series({
-            "name": [name, HEADER_ROW, col],
-            "categories": [name, first, 0, last, 0],
-            "values": [name, first, col, last, col],
-            "fill": {"color": colour},
-            "border": {"color": "#404040"},
-            "gap": 60,
-        })
+        chart.add_series(
+            {
+                "name": [name, HEADER_ROW, col],
+                "categories": [name, first, 0, last, 0],
+                "values": [name, first, col, last, col],
+                "fill": {"color": colour},
+                "border": {"color": "#404040"},
+                "gap": 60,
+            }
+        )
     year = recon.decision.year_label
     chart.set_title({"name": f"Committed and unallocated by fund, {year}"})
-    chart.set_x_axis({"name": "Pounds (£)", "num_format": "£#,##0",
-                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis(
+        {
+            "name": "Pounds (£)",
+            "num_format": "£#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+        }
+    )
     chart.set_y_axis({"name": "Fund"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": width, "height": height})
     described = "; ".join(
         f"{public_text(rec.fund.name)}: {format_money(rec.committed)} committed, "
         f"{format_money(rec.headroom)} unallocated of {format_money(rec.allocation)}"
-        for rec in recon.funds)
-    ws.insert_chart(at_row, 0, chart, {
-        "description": f"Stacked bar chart of committed and unallocated money by fund. "
-                       f"{described}."})
+        for rec in recon.funds
+    )
+    ws.insert_chart(
+        at_row,
+        0,
+        chart,
+        {
+            "description": f"Stacked bar chart of committed and unallocated money by fund. "
+            f"{described}."
+        },
+    )
 
 
 # -- the changes from last year ---------------------------------------------------------------
@@ -715,8 +829,9 @@ NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from not
 
 def _percent_formula(previous: str, current: str, change: str) -> str:
     # A blank year (new or ended line) or nothing last year has no % change, and no #DIV/0!.
-    return (f'=IF(OR({previous}="",{current}="",{previous}=0),"{NOT_APPLICABLE}",'
-            f"{change}/{previous})")
+    return (
+        f'=IF(OR({previous}="",{current}="",{previous}=0),"{NOT_APPLICABLE}",{change}/{previous})'
+    )
 
 
 def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal | str:
@@ -733,36 +848,70 @@ def _write_amount(ws: Any, row: int, col: int, amount: Decimal | None, fmt: Any)
         ws.write_number(row, col, _money(amount), fmt)
 
 
-def _write_change(ws: Any, row: int, previous_col: int, previous: Decimal | None,
-                  current: Decimal | None, money_fmt: Any, percent_fmt: Any) -> None:
+def _write_change(
+    ws: Any,
+    row: int,
+    previous_col: int,
+    previous: Decimal | None,
+    current: Decimal | None,
+    money_fmt: Any,
+    percent_fmt: Any,
+) -> None:
     """Last year, this year, then Change (£) and Change (%) as formulas with their values."""
     _write_amount(ws, row, previous_col, previous, money_fmt)
     _write_amount(ws, row, previous_col + 1, current, money_fmt)
     before, now = _cell(row, previous_col), _cell(row, previous_col + 1)
     change = _cell(row, previous_col + 2)
-    ws.write_formula(row, previous_col + 2, f"={now}-{before}", money_fmt,
-                     _money((current or Decimal(0)) - (previous or Decimal(0))))
-    ws.write_formula(row, previous_col + 3, _percent_formula(before, now, change), percent_fmt,
-                     _percent_value(previous, current))
+    ws.write_formula(
+        row,
+        previous_col + 2,
+        f"={now}-{before}",
+        money_fmt,
+        _money((current or Decimal(0)) - (previous or Decimal(0))),
+    )
+    ws.write_formula(
+        row,
+        previous_col + 3,
+        _percent_formula(before, now, change),
+        percent_fmt,
+        _percent_value(previous, current),
+    )
 
 
-def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats,
-                   tables: set[str]) -> None:
+def _changes_sheet(
+    ws: Any, comparison: Comparison, year: str, formats: _Formats, tables: set[str]
+) -> None:
     """Every line's budget in both years, then each fund's allocation, MoJ grant, committed."""
     previous_year = comparison.previous_year
     changes = [change for fund in comparison.funds for change in fund.lines]
-    amounts = [a for f in comparison.funds for a in (
-        f.previous_allocation, f.allocation, f.previous_moj, f.moj)]
+    amounts = [
+        a
+        for f in comparison.funds
+        for a in (f.previous_allocation, f.allocation, f.previous_moj, f.moj)
+    ]
     amounts += [a for c in changes for a in (c.previous_budget, c.budget)]
     has_pence = any(a != a.to_integral_value() for a in amounts)
     money_fmt = formats.money(has_pence)
-    _title(ws, formats, f"Changes from {previous_year} to {year}",
-           f"Each line and fund of this plan against the {previous_year} plan (decision "
-           f"{public_text(comparison.previous_reference)}). Lines are matched by fund, service "
-           "and delivery organisation, then by service alone (Moved). Figures are in pounds "
-           "(£); a blank amount: the line was not in that year's plan.")
-    headers = ["Fund", "Service", "Delivery organisation", "Status", "Note",
-               f"{previous_year} (£)", f"{year} (£)", "Change (£)", "Change (%)"]
+    _title(
+        ws,
+        formats,
+        f"Changes from {previous_year} to {year}",
+        f"Each line and fund of this plan against the {previous_year} plan (decision "
+        f"{public_text(comparison.previous_reference)}). Lines are matched by fund, service "
+        "and delivery organisation, then by service alone (Moved). Figures are in pounds "
+        "(£); a blank amount: the line was not in that year's plan.",
+    )
+    headers = [
+        "Fund",
+        "Service",
+        "Delivery organisation",
+        "Status",
+        "Note",
+        f"{previous_year} (£)",
+        f"{year} (£)",
+        "Change (£)",
+        "Change (%)",
+    ]
     previous_col = 5
     widths = [22.0, 30.0, 24.0, 14.0, 24.0, 14.0, 14.0, 14.0, 11.0]
     for col, width in enumerate(widths):
@@ -774,27 +923,43 @@ def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats
     for offset, change in enumerate(changes):
         row = first + offset
         line = change.line
-        texts = [public_text(line.fund), public_text(line.service),
-                 public_text(line.organisation), _STATUS[change.status],
-                 public_text(change.note)]
+        texts = [
+            public_text(line.fund),
+            public_text(line.service),
+            public_text(line.organisation),
+            _STATUS[change.status],
+            public_text(change.note),
+        ]
         for col, text in enumerate(texts):
             _put_text(ws, row, col, text, formats)
         _fit_row(ws, row, zip(texts, widths, strict=False))
-        _write_change(ws, row, previous_col,
-                      change.previous.budget if change.previous else None,
-                      change.current.budget if change.current else None,
-                      money_fmt, formats.percent)
+        _write_change(
+            ws,
+            row,
+            previous_col,
+            change.previous.budget if change.previous else None,
+            change.current.budget if change.current else None,
+            money_fmt,
+            formats.percent,
+        )
     total_row = first + len(changes)
-    columns: list[dict[str, Any]] = [{"header": h, "header_format": formats.header}
-                                     for h in headers]
+    columns: list[dict[str, Any]] = [
+        {"header": h, "header_format": formats.header} for h in headers
+    ]
     columns[0]["total_string"] = "Total"
     previous_total = sum((c.previous_budget for c in changes), Decimal(0))
     current_total = sum((c.budget for c in changes), Decimal(0))
-    for col, amount in ((previous_col, previous_total), (previous_col + 1, current_total),
-                        (previous_col + 2, current_total - previous_total)):
+    for col, amount in (
+        (previous_col, previous_total),
+        (previous_col + 1, current_total),
+        (previous_col + 2, current_total - previous_total),
+    ):
         letter = _col(col)
-        columns[col].update(format=money_fmt, total_value=_money(amount),
-                            total_function=f"SUM({letter}{first + 1}:{letter}{total_row})")
+        columns[col].update(
+            format=money_fmt,
+            total_value=_money(amount),
+            total_function=f"SUM({letter}{first + 1}:{letter}{total_row})",
+        )
     before, now = _cell(total_row, previous_col), _cell(total_row, previous_col + 1)
     columns[previous_col + 3].update(
         format=formats.percent,
@@ -802,12 +967,18 @@ def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats
         total_value=_percent_value(previous_total, current_total),
     )
     if changes:
-        ws.add_table(HEADER_ROW, 0, total_row, len(headers) - 1, {
-            "name": _table_name("Changes", "by_line", tables),
-            "style": TABLE_STYLE,
-            "total_row": True,
-            "columns": columns,
-        })
+        ws.add_table(
+            HEADER_ROW,
+            0,
+            total_row,
+            len(headers) - 1,
+            {
+                "name": _table_name("Changes", "by_line", tables),
+                "style": TABLE_STYLE,
+                "total_row": True,
+                "columns": columns,
+            },
+        )
         _total_row(ws, total_row, columns, formats, has_pence)
     else:
         for col, header in enumerate(headers):
@@ -820,8 +991,14 @@ def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats
     heading_row = total_row + 2
     _write_text(ws, heading_row, 0, "Fund totals", formats, formats.bold)
     fund_header = heading_row + 1
-    fund_headers = ["Fund", "Figure", f"{previous_year} (£)", f"{year} (£)", "Change (£)",
-                    "Change (%)"]
+    fund_headers = [
+        "Fund",
+        "Figure",
+        f"{previous_year} (£)",
+        f"{year} (£)",
+        "Change (£)",
+        "Change (%)",
+    ]
     row = fund_header + 1
     for fund in comparison.funds:
         figures = [("Allocation", fund.previous_allocation, fund.allocation)]
@@ -836,22 +1013,38 @@ def _changes_sheet(ws: Any, comparison: Comparison, year: str, formats: _Formats
             _write_change(ws, row, 2, previous, current, money_fmt, formats.percent)
             row += 1
     if row > fund_header + 1:
-        ws.add_table(fund_header, 0, row - 1, len(fund_headers) - 1, {
-            "name": _table_name("Changes", "by_fund", tables),
-            "style": TABLE_STYLE,
-            "columns": [{"header": h, "header_format": formats.header} for h in fund_headers],
-        })
+        ws.add_table(
+            fund_header,
+            0,
+            row - 1,
+            len(fund_headers) - 1,
+            {
+                "name": _table_name("Changes", "by_fund", tables),
+                "style": TABLE_STYLE,
+                "columns": [{"header": h, "header_format": formats.header} for h in fund_headers],
+            },
+        )
 
 
 # -- about ------------------------------------------------------------------------------------
 
 
-def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publisher: str,
-                 formats: _Formats, tables: set[str]) -> None:
+def _about_sheet(
+    ws: Any,
+    recon: Reconciliation,
+    generated: dt.datetime,
+    publisher: str,
+    formats: _Formats,
+    tables: set[str],
+) -> None:
     decision = recon.decision
     reference = public_text(decision.reference)
-    _title(ws, formats, "About this summary",
-           "What this workbook is, where its figures come from and how you may reuse them.")
+    _title(
+        ws,
+        formats,
+        "About this summary",
+        "What this workbook is, where its figures come from and how you may reuse them.",
+    )
     rows: list[tuple[str, Any]] = [
         ("Title", f"Commissioning plan {decision.year_label}: public summary"),
         ("Publisher", publisher),
@@ -860,21 +1053,34 @@ def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publish
         ("Decision reference", decision.reference),
         ("Decision date", decision.date),
         ("Decision subject", decision.subject),
-        ("Source", f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
-                   f"{decision.year_label}"),
+        (
+            "Source",
+            f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
+            f"{decision.year_label}",
+        ),
         ("Generated", generated),
-        ("Figures", "All figures are in pounds sterling (£). MoJ grants are a fund's "
-                    "funding sources from the Ministry of Justice, other funding its other "
-                    "sources. Unallocated is the allocation less the committed budget lines; "
-                    "% committed is committed as a share of the allocation. Totals are "
-                    "formulas over the figures they add up."),
-        ("Contents", "Summary: one row per fund (allocation, MoJ grants, other funding, "
-                     "committed, unallocated), a chart, and every funding source. One sheet "
-                     "per fund: its service lines. "
-                     + (f"{CHANGES_SHEET}: what changed since the "
-                        f"{recon.comparison.previous_year} plan, line by line and fund by "
-                        "fund. " if recon.comparison else "")
-                     + "About: this sheet."),
+        (
+            "Figures",
+            "All figures are in pounds sterling (£). MoJ grants are a fund's "
+            "funding sources from the Ministry of Justice, other funding its other "
+            "sources. Unallocated is the allocation less the committed budget lines; "
+            "% committed is committed as a share of the allocation. Totals are "
+            "formulas over the figures they add up.",
+        ),
+        (
+            "Contents",
+            "Summary: one row per fund (allocation, MoJ grants, other funding, "
+            "committed, unallocated), a chart, and every funding source. One sheet "
+            "per fund: its service lines. "
+            + (
+                f"{CHANGES_SHEET}: what changed since the "
+                f"{recon.comparison.previous_year} plan, line by line and fund by "
+                "fund. "
+                if recon.comparison
+                else ""
+            )
+            + "About: this sheet.",
+        ),
         ("Licence", LICENCE),
         ("Licence address", LICENCE_URL),
     ]
@@ -891,13 +1097,21 @@ def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publish
             ws.write_url(row, 1, LICENCE_URL, formats.link, LICENCE_URL)
         else:
             _fit_row(ws, row, [(_write_text(ws, row, 1, detail, formats), detail_width)])
-    ws.add_table(HEADER_ROW, 0, first + len(rows) - 1, 1, {
-        "name": _table_name("About", "this_summary", tables),
-        "style": "Table Style Light 1",
-        "autofilter": False,
-        "columns": [{"header": "Item", "header_format": formats.header},
-                    {"header": "Detail", "header_format": formats.header}],
-    })
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        first + len(rows) - 1,
+        1,
+        {
+            "name": _table_name("About", "this_summary", tables),
+            "style": "Table Style Light 1",
+            "autofilter": False,
+            "columns": [
+                {"header": "Item", "header_format": formats.header},
+                {"header": "Detail", "header_format": formats.header},
+            ],
+        },
+    )
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, detail_width)
     _page_setup(ws)
@@ -906,8 +1120,9 @@ def _about_sheet(ws: Any, recon: Reconciliation, generated: dt.datetime, publish
 # -- the workbook -----------------------------------------------------------------------------
 
 
-def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
-                generated: dt.datetime | None = None) -> None:
+def render_xlsx(
+    recon: Reconciliation, target: Path | IO[bytes], generated: dt.datetime | None = None
+) -> None:
     """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
 
     ``generated`` is the time shown on the About sheet and stored as the file's creation time;
@@ -921,23 +1136,28 @@ def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
     area = public_text(decision.police_area)
     publisher = f"Office of the Police and Crime Commissioner for {area}"
 
-    workbook = xlsxwriter.Workbook(target, {
-        # Text must never become a formula or a link, whatever a provider is called.
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
-    workbook.set_properties({
-        "title": f"Commissioning plan {decision.year_label}: public summary ({area})",
-        "subject": public_text(decision.subject),
-        "author": publisher,
-        "company": publisher,
-        "keywords": f"commissioning, {area}, {decision.year_label}, "
-                    f"{public_text(decision.reference)}",
-        "comments": f"Source: Request for Decision {public_text(decision.reference)}. "
-                    f"Licence: {LICENCE}.",
-        "created": stamp,
-    })
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            # Text must never become a formula or a link, whatever a provider is called.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties(
+        {
+            "title": f"Commissioning plan {decision.year_label}: public summary ({area})",
+            "subject": public_text(decision.subject),
+            "author": publisher,
+            "company": publisher,
+            "keywords": f"commissioning, {area}, {decision.year_label}, "
+            f"{public_text(decision.reference)}",
+            "comments": f"Source: Request for Decision {public_text(decision.reference)}. "
+            f"Licence: {LICENCE}.",
+            "created": stamp,
+        }
+    )
     formats = _Formats.create(workbook)
     tables: set[str] = set()
 
@@ -950,8 +1170,9 @@ def render_xlsx(recon: Reconciliation, target: Path | IO[bytes],
     for rec, name in zip(recon.funds, names, strict=True):
         fund_worksheets.append(workbook.add_worksheet(name))
         # The total row sits right under the lines; the Summary links to it.
-        total = (_cell(HEADER_ROW + 1 + len(rec.lines), len(_LINE_COLUMNS) - 1)
-                 if rec.lines else None)
+        total = (
+            _cell(HEADER_ROW + 1 + len(rec.lines), len(_LINE_COLUMNS) - 1) if rec.lines else None
+        )
         fund_sheets.append(_FundSheet(rec, name, total))
     changes_ws = workbook.add_worksheet(CHANGES_SHEET) if comparison else None
     about_ws = workbook.add_worksheet("About")

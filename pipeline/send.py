@@ -85,19 +85,27 @@ class SmtpSettings:
     def check(self) -> None:
         """Raise :class:`SettingsError` unless these settings can send."""
         if not self.host:
-            raise SettingsError(f"No mail server is set: set {ENVIRONMENT['host']} (and "
-                                f"{ENVIRONMENT['port']}, {ENVIRONMENT['user']}, "
-                                f"{PASSWORD_VARIABLE}), or host in [tool.pcc-report.smtp].")
+            raise SettingsError(
+                f"No mail server is set: set {ENVIRONMENT['host']} (and "
+                f"{ENVIRONMENT['port']}, {ENVIRONMENT['user']}, "
+                f"{PASSWORD_VARIABLE}), or host in [tool.pcc-report.smtp]."
+            )
         if not self.sender:
-            raise SettingsError(f"No sender address is set: set {ENVIRONMENT['from']} (or from "
-                                "in [tool.pcc-report.smtp]) to the address the e-mail is from.")
+            raise SettingsError(
+                f"No sender address is set: set {ENVIRONMENT['from']} (or from "
+                "in [tool.pcc-report.smtp]) to the address the e-mail is from."
+            )
         if self.user and not self.password:
-            raise SettingsError(f"{ENVIRONMENT['user']} is set but {PASSWORD_VARIABLE} is not; "
-                                "set the password in the environment (never in a file).")
+            raise SettingsError(
+                f"{ENVIRONMENT['user']} is set but {PASSWORD_VARIABLE} is not; "
+                "set the password in the environment (never in a file)."
+            )
         if self.user and not self.starttls:
-            raise SettingsError("A user name is set but STARTTLS is off, so the password would "
-                                "cross the network unencrypted; turn STARTTLS on "
-                                f"({ENVIRONMENT['starttls']}=yes).")
+            raise SettingsError(
+                "A user name is set but STARTTLS is off, so the password would "
+                "cross the network unencrypted; turn STARTTLS on "
+                f"({ENVIRONMENT['starttls']}=yes)."
+            )
 
 
 def _boolean(name: str, raw: object) -> bool:
@@ -115,11 +123,14 @@ def settings(file_section: Mapping[str, Any], environ: Mapping[str, str]) -> Smt
     """The SMTP settings: the settings file's ``[tool.pcc-report.smtp]``, then the environment."""
     unknown = sorted(set(file_section) - set(SMTP_KEYS))
     if unknown:
-        raise SettingsError(f"[tool.pcc-report.smtp] has unknown setting(s) "
-                            f"{', '.join(unknown)}; known settings: {', '.join(SMTP_KEYS)} "
-                            f"(the password goes only in {PASSWORD_VARIABLE}).")
+        raise SettingsError(
+            f"[tool.pcc-report.smtp] has unknown setting(s) "
+            f"{', '.join(unknown)}; known settings: {', '.join(SMTP_KEYS)} "
+            f"(the password goes only in {PASSWORD_VARIABLE})."
+        )
     raw: dict[str, tuple[str, Any]] = {
-        key: (f"[tool.pcc-report.smtp] {key}", value) for key, value in file_section.items()}
+        key: (f"[tool.pcc-report.smtp] {key}", value) for key, value in file_section.items()
+    }
     for key, variable in ENVIRONMENT.items():
         if environ.get(variable, "").strip():
             raw[key] = (variable, environ[variable].strip())
@@ -152,17 +163,23 @@ def settings(file_section: Mapping[str, Any], environ: Mapping[str, str]) -> Smt
     ca_file = text("ca_file")
     if ca_file and not Path(ca_file).is_file():
         raise SettingsError(f"{raw['ca_file'][0]} names {ca_file}, which is not a file.")
-    return SmtpSettings(host=text("host"), port=port, starttls=starttls, user=text("user"),
-                        password=environ.get(PASSWORD_VARIABLE, ""), sender=sender,
-                        ca_file=ca_file, timeout=timeout)
+    return SmtpSettings(
+        host=text("host"),
+        port=port,
+        starttls=starttls,
+        user=text("user"),
+        password=environ.get(PASSWORD_VARIABLE, ""),
+        sender=sender,
+        ca_file=ca_file,
+        timeout=timeout,
+    )
 
 
 def _address(name: str, address: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return validate_email(address, check_deliverability=False,
-                              allow_smtputf8=False).normalized
+        return validate_email(address, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError as error:
         raise SettingsError(f"{name} = {address!r} is not an e-mail address ({error}).") from error
 
@@ -196,8 +213,10 @@ def _folder_of(target: str, out: Path) -> tuple[Path, Path]:
     if path.is_dir():
         folder = path.resolve()
         if (folder / MANIFEST).is_file():
-            raise SendError(f"{target} is the output folder; name one report in it, e.g. "
-                            f"{path / '015-2021'} or the reference 015/2021.")
+            raise SendError(
+                f"{target} is the output folder; name one report in it, e.g. "
+                f"{path / '015-2021'} or the reference 015/2021."
+            )
         return folder.parent, folder
     return out.resolve(), (out / slugify(target)).resolve()
 
@@ -209,56 +228,77 @@ def prepare(target: str, out: Path) -> Prepared:
     """
     out, folder = _folder_of(target, out)
     manifest = Manifest.read(out)
-    entries = [(key, entry) for key, entry in manifest.entries.items()
-               if any((out / o["path"]).resolve().parent == folder
-                      for o in entry.get("outputs", []))]
+    entries = [
+        (key, entry)
+        for key, entry in manifest.entries.items()
+        if any((out / o["path"]).resolve().parent == folder for o in entry.get("outputs", []))
+    ]
     if not entries:
-        raise SendError(f"No build of {target} is recorded in {out / MANIFEST}; run pcc-report "
-                        "build first (or name the report folder, e.g. output/015-2021).")
+        raise SendError(
+            f"No build of {target} is recorded in {out / MANIFEST}; run pcc-report "
+            "build first (or name the report folder, e.g. output/015-2021)."
+        )
     key, entry = max(entries, key=lambda pair: str(pair[1].get("built_at", "")))
     label = f"{key} (decision {entry.get('reference') or '?'})"
     if entry.get("status") != "ok":
         errors = entry.get("counts", {}).get("error", 0)
-        raise Refused(f"The last build of {label} had {errors} error(s), so it is not sent. "
-                      f"Correct the workbook (see {folder / 'findings.json'}), run pcc-report "
-                      "build, then send again.")
+        raise Refused(
+            f"The last build of {label} had {errors} error(s), so it is not sent. "
+            f"Correct the workbook (see {folder / 'findings.json'}), run pcc-report "
+            "build, then send again."
+        )
     outputs = {Path(o["path"]).name: o for o in entry.get("outputs", [])}
-    changed = [name for name, o in outputs.items()
-               if not (out / o["path"]).is_file() or sha256(out / o["path"]) != o["sha256"]]
+    changed = [
+        name
+        for name, o in outputs.items()
+        if not (out / o["path"]).is_file() or sha256(out / o["path"]) != o["sha256"]
+    ]
     if changed:
-        raise Refused(f"{', '.join(sorted(changed))} in {folder} changed (or went) after the "
-                      f"build of {label}, so the outputs are stale and nothing is sent. Run "
-                      "pcc-report build --force to make them afresh, then send again.")
+        raise Refused(
+            f"{', '.join(sorted(changed))} in {folder} changed (or went) after the "
+            f"build of {label}, so the outputs are stale and nothing is sent. Run "
+            "pcc-report build --force to make them afresh, then send again."
+        )
     notes: list[str] = []
     source = Path(key)
     if source.is_file():
         if sha256(source) != entry.get("sha256"):
-            raise Refused(f"The workbook {key} changed after its report was built, so the "
-                          "report is stale and nothing is sent. Run pcc-report build, then "
-                          "send again.")
+            raise Refused(
+                f"The workbook {key} changed after its report was built, so the "
+                "report is stale and nothing is sent. Run pcc-report build, then "
+                "send again."
+            )
     else:
-        notes.append(f"The workbook {key} is not here to compare with; the report is sent as "
-                     "built.")
+        notes.append(
+            f"The workbook {key} is not here to compare with; the report is sent as built."
+        )
     emls = [o for name, o in outputs.items() if name.endswith(".eml")]
     if not emls:
-        raise Refused(f"The build of {label} prepared no e-mail: the workbook has no "
-                      "Circulation sheet. Add one (Role, Name, E-mail), build again, then send.")
+        raise Refused(
+            f"The build of {label} prepared no e-mail: the workbook has no "
+            "Circulation sheet. Add one (Role, Name, E-mail), build again, then send."
+        )
     eml = out / emls[0]["path"]
     message = mail.read(eml)
     attachments = mail.attachments_of(message)
     for attachment in attachments:
         built = outputs.get(attachment["name"])
         if built is None or built["sha256"] != attachment["sha256"]:
-            raise Refused(f"{eml.name} carries {attachment['name']}, which is not the file the "
-                          f"build of {label} wrote; run pcc-report build --force, then send.")
+            raise Refused(
+                f"{eml.name} carries {attachment['name']}, which is not the file the "
+                f"build of {label} wrote; run pcc-report build --force, then send."
+            )
     to = [address.addr_spec for address in message["To"].addresses] if message["To"] else []
     if not to:
-        raise Refused(f"{eml.name} has no recipients; fill in the Circulation sheet and build "
-                      "again.")
+        raise Refused(
+            f"{eml.name} has no recipients; fill in the Circulation sheet and build again."
+        )
     for previous in entry.get("sent", []):
         if previous.get("eml_sha256") == emls[0]["sha256"]:
-            notes.append(f"This e-mail was already sent on {previous.get('sent_at')} to "
-                         f"{', '.join(previous.get('to', []))}.")
+            notes.append(
+                f"This e-mail was already sent on {previous.get('sent_at')} to "
+                f"{', '.join(previous.get('to', []))}."
+            )
     return Prepared(out, key, entry, eml, message, attachments, to, notes)
 
 
@@ -289,19 +329,24 @@ def send(prepared: Prepared, smtp: SmtpSettings) -> dict[str, Any]:
                 server.ehlo()
             if smtp.user:
                 server.login(smtp.user, smtp.password)
-            refused = server.send_message(message, from_addr=smtp.sender,
-                                          to_addrs=prepared.to)
+            refused = server.send_message(message, from_addr=smtp.sender, to_addrs=prepared.to)
     except smtplib.SMTPAuthenticationError as error:
-        raise SendError(f"The mail server {smtp.server} did not accept the user name and "
-                        f"password ({_smtp_reason(error)}); check {ENVIRONMENT['user']} and "
-                        f"{PASSWORD_VARIABLE}. Nothing was sent.") from error
+        raise SendError(
+            f"The mail server {smtp.server} did not accept the user name and "
+            f"password ({_smtp_reason(error)}); check {ENVIRONMENT['user']} and "
+            f"{PASSWORD_VARIABLE}. Nothing was sent."
+        ) from error
     except smtplib.SMTPRecipientsRefused as error:
-        raise SendError(f"The mail server {smtp.server} refused every recipient "
-                        f"({', '.join(error.recipients)}). Nothing was sent.") from error
+        raise SendError(
+            f"The mail server {smtp.server} refused every recipient "
+            f"({', '.join(error.recipients)}). Nothing was sent."
+        ) from error
     except (smtplib.SMTPException, ssl.SSLError, OSError) as error:
-        raise SendError(f"Sending through {smtp.server} failed ({type(error).__name__}: "
-                        f"{error}); check the mail-server settings. Nothing was logged as "
-                        "sent.") from error
+        raise SendError(
+            f"Sending through {smtp.server} failed ({type(error).__name__}: "
+            f"{error}); check the mail-server settings. Nothing was logged as "
+            "sent."
+        ) from error
     record = {
         "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "to": [a for a in prepared.to if a not in refused],
@@ -320,8 +365,11 @@ def send(prepared: Prepared, smtp: SmtpSettings) -> dict[str, Any]:
 
 
 def _smtp_reason(reply: Any) -> str:
-    code, text = (reply.smtp_code, reply.smtp_error) if isinstance(
-        reply, smtplib.SMTPResponseException) else reply
+    code, text = (
+        (reply.smtp_code, reply.smtp_error)
+        if isinstance(reply, smtplib.SMTPResponseException)
+        else reply
+    )
     detail = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     return f"{code} {detail}".strip()
 
@@ -334,8 +382,10 @@ def _log(prepared: Prepared, record: dict[str, Any]) -> None:
     try:
         lock.acquire(timeout=LOCK_WAIT_SECONDS)
     except Timeout as error:
-        raise SendError(f"The e-mail WAS sent, but {prepared.out / MANIFEST} stayed locked by a "
-                        f"build, so it is not logged there: {record}") from error
+        raise SendError(
+            f"The e-mail WAS sent, but {prepared.out / MANIFEST} stayed locked by a "
+            f"build, so it is not logged there: {record}"
+        ) from error
     try:
         manifest = Manifest.read(prepared.out)
         entry = manifest.entries.setdefault(prepared.key, dict(prepared.entry))
@@ -345,7 +395,8 @@ def _log(prepared: Prepared, record: dict[str, Any]) -> None:
         lock.release()
     try:
         with (prepared.out / LOG).open("a", encoding="utf-8") as log:
-            log.write(f"{record['sent_at']} sent       {prepared.key} -> "
-                      f"{', '.join(record['to'])}\n")
+            log.write(
+                f"{record['sent_at']} sent       {prepared.key} -> {', '.join(record['to'])}\n"
+            )
     except OSError:
         pass  # the log is a convenience; the manifest is the record

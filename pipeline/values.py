@@ -16,8 +16,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
 _MONEY_LIMIT = Decimal(10) ** 12  # beyond any budget; also keeps Decimal arithmetic exact
-_EXCEL_ERRORS = frozenset(("#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!",
-                           "#SPILL!", "#CALC!", "#GETTING_DATA"))
+_EXCEL_ERRORS = frozenset(
+    (
+        "#REF!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#NAME?",
+        "#N/A",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+    )
+)
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
@@ -143,8 +155,17 @@ def format_percent(part: Decimal, whole: Decimal) -> str:
 
 
 _DAY_FIRST_FORMATS = (
-    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y",
-    "%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y", "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d-%m-%y",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d %B %y",
+    "%d %b %y",
+    "%Y-%m-%d",
 )
 _MONTH_FORMATS = ("%B %Y", "%b %Y", "%B %y", "%b %y", "%m/%Y")
 
@@ -184,8 +205,10 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             last_day = calendar.monthrange(first.year, first.month)[1]
             return first.replace(day=last_day), True
         return first, True
-    hint = ("dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, "
-            "e.g. April 2021")
+    hint = (
+        "dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, "
+        "e.g. April 2021"
+    )
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", tidy)
     if us and int(us.group(2)) > 12 >= int(us.group(1)):
         hint = (
@@ -238,7 +261,8 @@ def parse_choice(raw: object, choices: tuple[str, ...], what: str) -> str:
         return found
     listed = ", ".join(choices)
     raise ValueProblem(
-        f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}')
+        f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}'
+    )
 
 
 def _choice_key(text: str) -> str:

@@ -89,9 +89,14 @@ def _amount(value: Any) -> Decimal:
         return Decimal(0)
 
 
-def services(vf: Rows | None = None, csf: Rows | None = None, *, top: int = 2,
-             labels: tuple[str, str] = ("Total", "Total"),
-             totals: dict[int, Any] | None = None) -> Rows:
+def services(
+    vf: Rows | None = None,
+    csf: Rows | None = None,
+    *,
+    top: int = 2,
+    labels: tuple[str, str] = ("Total", "Total"),
+    totals: dict[int, Any] | None = None,
+) -> Rows:
     """The Services rows as the sample has them: each fund's lines, a SUM Total, a blank row.
 
     ``top`` is the number of title rows above the header; ``totals`` replaces a fund's Total
@@ -100,8 +105,9 @@ def services(vf: Rows | None = None, csf: Rows | None = None, *, top: int = 2,
     rows: Rows = []
     first = top + 2
     budget = COL["budget"]
-    for index, lines in enumerate((victims() if vf is None else vf,
-                                   community() if csf is None else csf)):
+    for index, lines in enumerate(
+        (victims() if vf is None else vf, community() if csf is None else csf)
+    ):
         rows.extend(lines)
         last = first + len(lines) - 1
         value = sum((_amount(line[-1]) for line in lines if line), Decimal(0))
@@ -137,14 +143,21 @@ def sample_book(c: WorkbookContent | None = None) -> Book:
     }
 
 
-def write_book(path: Path, book: Book, *, hidden: dict[str, str] | None = None,
-               merges: dict[str, Sequence[str]] | None = None, date_1904: bool = False,
-               formatted_blank_rows: dict[str, int] | None = None) -> None:
+def write_book(
+    path: Path,
+    book: Book,
+    *,
+    hidden: dict[str, str] | None = None,
+    merges: dict[str, Sequence[str]] | None = None,
+    date_1904: bool = False,
+    formatted_blank_rows: dict[str, int] | None = None,
+) -> None:
     """Write sheets of rows with xlsxwriter; options for the layouts finance staff make."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(path, {"strings_to_formulas": False,
-                                          "strings_to_numbers": False, "date_1904": date_1904})
+    workbook = xlsxwriter.Workbook(
+        path, {"strings_to_formulas": False, "strings_to_numbers": False, "date_1904": date_1904}
+    )
     workbook.set_properties({"created": datetime(2021, 1, 1)})
     money = workbook.add_format({"num_format": "£#,##0.00"})
     day = workbook.add_format({"num_format": "dd/mm/yyyy"})
@@ -157,8 +170,9 @@ def write_book(path: Path, book: Book, *, hidden: dict[str, str] | None = None,
                 if value is None or value == "":
                     continue
                 if isinstance(value, Formula):
-                    ws.write_formula(r, c, value.text, money,
-                                     "" if value.value is None else value.value)
+                    ws.write_formula(
+                        r, c, value.text, money, "" if value.value is None else value.value
+                    )
                 elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
                     ws.write_number(r, c, value, money)
                 elif isinstance(value, (date, datetime)):
@@ -179,8 +193,11 @@ def write_book(path: Path, book: Book, *, hidden: dict[str, str] | None = None,
     workbook.close()
 
 
-def rewrite_zip(path: Path, change: Callable[[str, bytes], bytes | None] | None = None,
-                add: dict[str, bytes] | None = None) -> None:
+def rewrite_zip(
+    path: Path,
+    change: Callable[[str, bytes], bytes | None] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> None:
     """Rewrite a zip member by member (``None`` drops one), with fixed timestamps."""
     with zipfile.ZipFile(path) as source:
         members = [(info.filename, source.read(info)) for info in source.infolist()]
@@ -189,13 +206,15 @@ def rewrite_zip(path: Path, change: Callable[[str, bytes], bytes | None] | None 
         for name, data in [*members, *(add or {}).items()]:
             new = change(name, data) if change else data
             if new is not None:
-                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), new,
-                                zipfile.ZIP_DEFLATED)
+                target.writestr(
+                    zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), new, zipfile.ZIP_DEFLATED
+                )
     path.write_bytes(buffer.getvalue())
 
 
-def with_services(path: Path, vf: Rows | None = None, csf: Rows | None = None,
-                  **options: Any) -> None:
+def with_services(
+    path: Path, vf: Rows | None = None, csf: Rows | None = None, **options: Any
+) -> None:
     write_workbook(path, content(services=services(vf, csf, **options)))
 
 
@@ -220,16 +239,29 @@ def _(path: Path) -> None:
     write_workbook(path, content())
 
 
-@case("header-moved-down.xlsx",
-      "title rows above the header on every table sheet (two, two and four)",
-      ("W-RINGFENCE", "Funding sources", "C4", "£78,788"),
-      ("W-GRANT-SIZE", "Services", "L11", "Rape Crisis"))
+@case(
+    "header-moved-down.xlsx",
+    "title rows above the header on every table sheet (two, two and four)",
+    ("W-RINGFENCE", "Funding sources", "C4", "£78,788"),
+    ("W-GRANT-SIZE", "Services", "L11", "Rape Crisis"),
+)
 def _(path: Path) -> None:
-    write_workbook(path, content(
-        services=services(top=4),
-        title_rows={"Funds": ("Funds 2021/22", ""), "Funding sources": ("Where it comes from", ""),
-                    "Services": ("Lincolnshire OPCC", "Commissioning Plan 2021 - 2022",
-                                 "Draft for the PCC", "")}))
+    write_workbook(
+        path,
+        content(
+            services=services(top=4),
+            title_rows={
+                "Funds": ("Funds 2021/22", ""),
+                "Funding sources": ("Where it comes from", ""),
+                "Services": (
+                    "Lincolnshire OPCC",
+                    "Commissioning Plan 2021 - 2022",
+                    "Draft for the PCC",
+                    "",
+                ),
+            },
+        ),
+    )
 
 
 def _renamed_headers(path: Path, names: dict[str, dict[str, str]]) -> None:
@@ -242,52 +274,91 @@ def _renamed_headers(path: Path, names: dict[str, dict[str, str]]) -> None:
     write_book(path, book)
 
 
-@case("headers-seed-wording.xlsx",
-      "the Services headings of the published plan: Service Name/Area, Current Delivery Org., "
-      "How service is commissioned, 2021/22 budget (£)", *SAMPLE)
+@case(
+    "headers-seed-wording.xlsx",
+    "the Services headings of the published plan: Service Name/Area, Current Delivery Org., "
+    "How service is commissioned, 2021/22 budget (£)",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
-    _renamed_headers(path, {"Services": {
-        "Service": "Service Name/Area", "Delivery organisation": "Current Delivery Org.",
-        "How commissioned": "How service is commissioned", "Budget (£)": "2021/22 budget (£)"}})
+    _renamed_headers(
+        path,
+        {
+            "Services": {
+                "Service": "Service Name/Area",
+                "Delivery organisation": "Current Delivery Org.",
+                "How commissioned": "How service is commissioned",
+                "Budget (£)": "2021/22 budget (£)",
+            }
+        },
+    )
 
 
 @case("headers-other-case.xlsx", "headers in capitals and lower case", *SAMPLE)
 def _(path: Path) -> None:
-    _renamed_headers(path, {
-        "Services": {"Fund": "FUND", "Service": "service name", "Start date": "START DATE",
-                     "Budget (£)": "budget"},
-        "Funds": {"Allocation (£)": "ALLOCATION"},
-        "Funding sources": {"Ring-fenced": "ring fenced", "Amount (£)": "amount £"}})
+    _renamed_headers(
+        path,
+        {
+            "Services": {
+                "Fund": "FUND",
+                "Service": "service name",
+                "Start date": "START DATE",
+                "Budget (£)": "budget",
+            },
+            "Funds": {"Allocation (£)": "ALLOCATION"},
+            "Funding sources": {"Ring-fenced": "ring fenced", "Amount (£)": "amount £"},
+        },
+    )
 
 
-@case("headers-trailing-spaces.xlsx", "headers with leading, trailing and double spaces",
-      *SAMPLE)
+@case("headers-trailing-spaces.xlsx", "headers with leading, trailing and double spaces", *SAMPLE)
 def _(path: Path) -> None:
-    _renamed_headers(path, {
-        "Services": {"Fund": "Fund  ", "Start date": " Start  date", "Budget (£)": "Budget (£) "},
-        "Funds": {"Fund": " Fund"}})
+    _renamed_headers(
+        path,
+        {
+            "Services": {
+                "Fund": "Fund  ",
+                "Start date": " Start  date",
+                "Budget (£)": "Budget (£) ",
+            },
+            "Funds": {"Fund": " Fund"},
+        },
+    )
 
 
 @case("headers-non-breaking-spaces.xlsx", "headers typed with non-breaking spaces", *SAMPLE)
 def _(path: Path) -> None:
-    _renamed_headers(path, {
-        "Services": {"Start date": "Start\u00a0date", "Budget (£)": "Budget\u00a0(£)\u00a0",
-                     "Delivery organisation": "Delivery\u00a0organisation"},
-        "Funding sources": {"Amount (£)": "Amount\u00a0(£)"}})
+    _renamed_headers(
+        path,
+        {
+            "Services": {
+                "Start date": "Start\u00a0date",
+                "Budget (£)": "Budget\u00a0(£)\u00a0",
+                "Delivery organisation": "Delivery\u00a0organisation",
+            },
+            "Funding sources": {"Amount (£)": "Amount\u00a0(£)"},
+        },
+    )
 
 
-@case("sheet-names-other-case.xlsx", "sheet names in other case and with spaces",
-      ("W-RINGFENCE", "funding  sources ", "C2", "£78,788"),
-      ("W-GRANT-SIZE", "SERVICES", "L9", "Rape Crisis"))
+@case(
+    "sheet-names-other-case.xlsx",
+    "sheet names in other case and with spaces",
+    ("W-RINGFENCE", "funding  sources ", "C2", "£78,788"),
+    ("W-GRANT-SIZE", "SERVICES", "L9", "Rape Crisis"),
+)
 def _(path: Path) -> None:
     book = sample_book()
     renamed = {"Services": "SERVICES", "Funding sources": "funding  sources ", "Funds": "funds"}
     write_book(path, {renamed.get(name, name): rows for name, rows in book.items()})
 
 
-@case("fund-names-spacing.xlsx",
-      "fund names on Services and Funding sources in other case, with trailing and "
-      "non-breaking spaces", *SAMPLE)
+@case(
+    "fund-names-spacing.xlsx",
+    "fund names on Services and Funding sources in other case, with trailing and "
+    "non-breaking spaces",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     vf, csf = victims(), community()
     for line in vf:
@@ -299,8 +370,12 @@ def _(path: Path) -> None:
     write_workbook(path, content(services=services(vf, csf), sources=sources))
 
 
-@case("blank-rows-inside.xlsx", "blank rows between lines of a fund",
-      RINGFENCE, ("W-GRANT-SIZE", "Services", "L10", "Rape Crisis"))
+@case(
+    "blank-rows-inside.xlsx",
+    "blank rows between lines of a fund",
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "L10", "Rape Crisis"),
+)
 def _(path: Path) -> None:
     vf, csf = victims(), community()
     vf.insert(2, [""] * 12)
@@ -318,35 +393,52 @@ def _(path: Path) -> None:
     write_workbook(path, content(services=rows))
 
 
-@case("blank-formatted-rows-5000.xlsx",
-      "5,000 shaded, bordered but empty rows below the table", *SAMPLE)
+@case(
+    "blank-formatted-rows-5000.xlsx",
+    "5,000 shaded, bordered but empty rows below the table",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     write_book(path, sample_book(), formatted_blank_rows={"Services": 5000})
 
 
 @case("merged-title-cells.xlsx", "title cells merged across the table's width", *SAMPLE)
 def _(path: Path) -> None:
-    c = content(title_rows={"Services": ("Commissioning Plan 2021 - 2022", ""),
-                            "Funds": ("Funds 2021/22",)})
+    c = content(
+        title_rows={"Services": ("Commissioning Plan 2021 - 2022", ""), "Funds": ("Funds 2021/22",)}
+    )
     write_book(path, sample_book(c), merges={"Services": ("A1:L1",), "Funds": ("A1:D1",)})
 
 
-@case("hidden-services-draft.xlsx",
-      "a hidden sheet \"Service lines\" (a Services alias) holding last month's draft, before "
-      "the real Services sheet", ("I-HIDDEN", "Service lines", "", "Hidden sheet"), *SAMPLE)
+@case(
+    "hidden-services-draft.xlsx",
+    'a hidden sheet "Service lines" (a Services alias) holding last month\'s draft, before '
+    "the real Services sheet",
+    ("I-HIDDEN", "Service lines", "", "Hidden sheet"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     book = sample_book()
     draft_lines = victims()[:3]
     draft_lines[0][11] = "TBC"
     draft = [[col.header for col in contract.SERVICES.columns], *draft_lines]
-    ordered = {"Decision": book["Decision"], "Funds": book["Funds"],
-               "Funding sources": book["Funding sources"], "Service lines": draft,
-               "Services": book["Services"], "Document control": book["Document control"]}
+    ordered = {
+        "Decision": book["Decision"],
+        "Funds": book["Funds"],
+        "Funding sources": book["Funding sources"],
+        "Service lines": draft,
+        "Services": book["Services"],
+        "Document control": book["Document control"],
+    }
     write_book(path, ordered, hidden={"Service lines": "hidden"})
 
 
-@case("very-hidden-sheet.xlsx", "a very hidden sheet of working notes",
-      ("I-HIDDEN", "Workings", "", "Hidden sheet"), *SAMPLE)
+@case(
+    "very-hidden-sheet.xlsx",
+    "a very hidden sheet of working notes",
+    ("I-HIDDEN", "Workings", "", "Hidden sheet"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     book = sample_book()
     book["Workings"] = [["Note"], ["Ask LCC about the YOS uplift"]]
@@ -361,31 +453,43 @@ def _(path: Path) -> None:
 # -- totals and formulas ----------------------------------------------------------------------
 
 
-@case("total-typed-wrong.xlsx", "the Victims Fund Total typed as a number, £205 short",
-      ("E-TOTAL", "Services", "L14", "£805,007"), *SAMPLE)
+@case(
+    "total-typed-wrong.xlsx",
+    "the Victims Fund Total typed as a number, £205 short",
+    ("E-TOTAL", "Services", "L14", "£805,007"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, totals={0: Decimal(805_007)})
 
 
-@case("total-sum-misses-row.xlsx",
-      "the Victims Fund Total is =SUM(L4:L12), leaving out the last line (row 13)",
-      ("E-TOTAL", "Services", "L14", "a SUM range that stops a row short"), *SAMPLE)
+@case(
+    "total-sum-misses-row.xlsx",
+    "the Victims Fund Total is =SUM(L4:L12), leaving out the last line (row 13)",
+    ("E-TOTAL", "Services", "L14", "a SUM range that stops a row short"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, totals={0: Formula("=SUM(L4:L12)", Decimal(805_212 - 10_600))})
 
 
-@case("total-label-variants.xlsx",
-      "Total rows labelled TOTAL: and Sub-total, then a Grand total of both funds", *SAMPLE)
+@case(
+    "total-label-variants.xlsx",
+    "Total rows labelled TOTAL: and Sub-total, then a Grand total of both funds",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     rows = services(labels=("TOTAL:", "Sub-total"))
     rows.append(["", "Grand total", *[""] * 9, Formula("=L14+L30", Decimal(805_212 + 464_058))])
     write_workbook(path, content(services=rows))
 
 
-@case("formulas-uncached.xlsx",
-      "saved by a program (openpyxl), so the Total formulas have no saved result",
-      ("E-VALUE", "Services", "L14", "open the workbook in Excel"),
-      ("E-VALUE", "Services", "L30", "=SUM(L16:L29)"))
+@case(
+    "formulas-uncached.xlsx",
+    "saved by a program (openpyxl), so the Total formulas have no saved result",
+    ("E-VALUE", "Services", "L14", "open the workbook in Excel"),
+    ("E-VALUE", "Services", "L30", "=SUM(L16:L29)"),
+)
 def _(path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -396,9 +500,11 @@ def _(path: Path) -> None:
     rewrite_zip(path)
 
 
-@case("formula-error-value.xlsx",
-      "a budget formula whose saved result is the Excel error #REF!",
-      ("E-VALUE", "Services", "L10", "#REF!"))
+@case(
+    "formula-error-value.xlsx",
+    "a budget formula whose saved result is the Excel error #REF!",
+    ("E-VALUE", "Services", "L10", "#REF!"),
+)
 def _(path: Path) -> None:
     vf, csf = changed_line("vf", 6, budget=Formula("=#REF!*2", None))
     write_workbook(path, content(services=services(vf, csf)))
@@ -406,8 +512,10 @@ def _(path: Path) -> None:
     def saved_error(name: str, data: bytes) -> bytes:
         if name != "xl/worksheets/sheet4.xml":
             return data
-        return data.replace(b'<c r="L10" s="4"><f>#REF!*2</f><v></v></c>',
-                            b'<c r="L10" s="4" t="e"><f>#REF!*2</f><v>#REF!</v></c>')
+        return data.replace(
+            b'<c r="L10" s="4"><f>#REF!*2</f><v></v></c>',
+            b'<c r="L10" s="4" t="e"><f>#REF!*2</f><v>#REF!</v></c>',
+        )
 
     rewrite_zip(path, saved_error)
 
@@ -422,34 +530,57 @@ def _budget_case(file: str, defect: str, value: Any, *expect: Expect) -> None:
 
 
 _budget_case("amount-text-pound.xlsx", 'a budget typed as text "£82,661"', "£82,661", *SAMPLE)
-_budget_case("amount-text-decimals.xlsx", 'a budget typed as text "82,661.00"', "82,661.00",
-             *SAMPLE)
-_budget_case("amount-text-spaces.xlsx", 'a budget typed as " £ 82,661 " with a non-breaking space',
-             " £\u00a082,661 ", *SAMPLE)
-_budget_case("amount-thousands-k.xlsx", 'a budget typed as "82k"', "82k",
-             ("E-VALUE", "Services", "L9", '"82k"'))
-_budget_case("amount-tbc.xlsx", 'a budget of "TBC"', "TBC",
-             ("E-VALUE", "Services", "L9", '"TBC"'))
-_budget_case("amount-negative.xlsx", 'a budget typed as "-5,000"', "-5,000",
-             ("E-VALUE", "Services", "L9", "negative"))
-_budget_case("amount-blank.xlsx", "a line with no budget", "",
-             ("E-VALUE", "Services", "L9", "is blank"))
-_budget_case("amount-fraction-of-penny.xlsx",
-             "a budget of 82,661.125 (and so a Total of 805,212.125)", Decimal("82661.125"),
-             ("E-VALUE", "Services", "L9", "fractions of a penny"),
-             ("E-VALUE", "Services", "L14", '"805212.125"'))
+_budget_case(
+    "amount-text-decimals.xlsx", 'a budget typed as text "82,661.00"', "82,661.00", *SAMPLE
+)
+_budget_case(
+    "amount-text-spaces.xlsx",
+    'a budget typed as " £ 82,661 " with a non-breaking space',
+    " £\u00a082,661 ",
+    *SAMPLE,
+)
+_budget_case(
+    "amount-thousands-k.xlsx",
+    'a budget typed as "82k"',
+    "82k",
+    ("E-VALUE", "Services", "L9", '"82k"'),
+)
+_budget_case("amount-tbc.xlsx", 'a budget of "TBC"', "TBC", ("E-VALUE", "Services", "L9", '"TBC"'))
+_budget_case(
+    "amount-negative.xlsx",
+    'a budget typed as "-5,000"',
+    "-5,000",
+    ("E-VALUE", "Services", "L9", "negative"),
+)
+_budget_case(
+    "amount-blank.xlsx", "a line with no budget", "", ("E-VALUE", "Services", "L9", "is blank")
+)
+_budget_case(
+    "amount-fraction-of-penny.xlsx",
+    "a budget of 82,661.125 (and so a Total of 805,212.125)",
+    Decimal("82661.125"),
+    ("E-VALUE", "Services", "L9", "fractions of a penny"),
+    ("E-VALUE", "Services", "L14", '"805212.125"'),
+)
 
 
-@case("amount-allocation-k.xlsx", 'the Victims Fund allocation typed as "1,009k"',
-      ("E-VALUE", "Funds", "B2", '"1,009k"'))
+@case(
+    "amount-allocation-k.xlsx",
+    'the Victims Fund allocation typed as "1,009k"',
+    ("E-VALUE", "Funds", "B2", '"1,009k"'),
+)
 def _(path: Path) -> None:
     funds = copy.deepcopy(make_sample.FUNDS)
     funds[0][1] = "1,009k"
     write_workbook(path, content(funds=funds))
 
 
-@case("amount-pence.xlsx", "amounts in pounds and pence: a line, the allocation and a source",
-      ("W-RINGFENCE", "Funding sources", "C2", "£78,787.51"), GRANT_SIZE)
+@case(
+    "amount-pence.xlsx",
+    "amounts in pounds and pence: a line, the allocation and a source",
+    ("W-RINGFENCE", "Funding sources", "C2", "£78,787.51"),
+    GRANT_SIZE,
+)
 def _(path: Path) -> None:
     funds = copy.deepcopy(make_sample.FUNDS)
     funds[0][1] = Decimal("1009000.49")
@@ -459,8 +590,11 @@ def _(path: Path) -> None:
     write_workbook(path, content(funds=funds, sources=sources, services=services(vf, csf)))
 
 
-@case("amount-binary-noise.xlsx",
-      "a budget saved as 82661.00000000001, as a calculated cell can be", *SAMPLE)
+@case(
+    "amount-binary-noise.xlsx",
+    "a budget saved as 82661.00000000001, as a calculated cell can be",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", RAPE_CRISIS, budget=82661.00000000001))
 
@@ -474,30 +608,76 @@ def _date_case(file: str, defect: str, key: str, value: Any, *expect: Expect) ->
         with_services(path, *changed_line("vf", RAPE_CRISIS, **{key: value}))
 
 
-_date_case("date-text-day-first.xlsx", 'a start date typed as text "01/04/2021"', "start",
-           "01/04/2021", *SAMPLE)
-_date_case("date-text-short-year.xlsx", 'a start date typed as "1/4/21"', "start", "1/4/21",
-           *SAMPLE)
-_date_case("date-text-long.xlsx", 'an end date typed as "31 March 2022"', "end", "31 March 2022",
-           *SAMPLE)
-_date_case("date-text-ordinal.xlsx", 'a start date typed as "1st April 2021"', "start",
-           "1st April 2021", *SAMPLE)
-_date_case("date-month-names.xlsx", 'dates typed as months, "Apr 2021" to "March 2022"', "start",
-           "Apr 2021", *SAMPLE)
-_date_case("date-impossible.xlsx", 'an end date of "31/02/2022"', "end", "31/02/2022",
-           ("E-VALUE", "Services", "G9", '"31/02/2022"'))
-_date_case("date-iso-bad-month.xlsx", 'a start date of "2021-13-01"', "start", "2021-13-01",
-           ("E-VALUE", "Services", "F9", '"2021-13-01"'))
-_date_case("date-us-style.xlsx", 'an end date typed month-first, "03/31/2022"', "end",
-           "03/31/2022", ("E-VALUE", "Services", "G9", "31/03/2022"))
-_date_case("date-serial-number.xlsx", "a start date pasted as the bare number 44287", "start",
-           44287, ("E-VALUE", "Services", "F9", "44287"))
-_date_case("date-blank.xlsx", "a line with no end date", "end", "",
-           ("E-VALUE", "Services", "G9", "is blank"))
+_date_case(
+    "date-text-day-first.xlsx",
+    'a start date typed as text "01/04/2021"',
+    "start",
+    "01/04/2021",
+    *SAMPLE,
+)
+_date_case(
+    "date-text-short-year.xlsx", 'a start date typed as "1/4/21"', "start", "1/4/21", *SAMPLE
+)
+_date_case(
+    "date-text-long.xlsx", 'an end date typed as "31 March 2022"', "end", "31 March 2022", *SAMPLE
+)
+_date_case(
+    "date-text-ordinal.xlsx",
+    'a start date typed as "1st April 2021"',
+    "start",
+    "1st April 2021",
+    *SAMPLE,
+)
+_date_case(
+    "date-month-names.xlsx",
+    'dates typed as months, "Apr 2021" to "March 2022"',
+    "start",
+    "Apr 2021",
+    *SAMPLE,
+)
+_date_case(
+    "date-impossible.xlsx",
+    'an end date of "31/02/2022"',
+    "end",
+    "31/02/2022",
+    ("E-VALUE", "Services", "G9", '"31/02/2022"'),
+)
+_date_case(
+    "date-iso-bad-month.xlsx",
+    'a start date of "2021-13-01"',
+    "start",
+    "2021-13-01",
+    ("E-VALUE", "Services", "F9", '"2021-13-01"'),
+)
+_date_case(
+    "date-us-style.xlsx",
+    'an end date typed month-first, "03/31/2022"',
+    "end",
+    "03/31/2022",
+    ("E-VALUE", "Services", "G9", "31/03/2022"),
+)
+_date_case(
+    "date-serial-number.xlsx",
+    "a start date pasted as the bare number 44287",
+    "start",
+    44287,
+    ("E-VALUE", "Services", "F9", "44287"),
+)
+_date_case(
+    "date-blank.xlsx",
+    "a line with no end date",
+    "end",
+    "",
+    ("E-VALUE", "Services", "G9", "is blank"),
+)
 
 
-@case("end-before-start.xlsx", "a line that ends (31/03/2021) before it starts (01/04/2021)",
-      ("E-DATES", "Services", "G9", "before it starts"), *SAMPLE)
+@case(
+    "end-before-start.xlsx",
+    "a line that ends (31/03/2021) before it starts (01/04/2021)",
+    ("E-DATES", "Services", "G9", "before it starts"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", RAPE_CRISIS, end=date(2021, 3, 31)))
 
@@ -505,79 +685,119 @@ def _(path: Path) -> None:
 # -- the commissioning rules ------------------------------------------------------------------
 
 
-@case("duplicate-line.xlsx", "the Hate Crime Prevention line pasted twice",
-      ("W-DUPLICATE", "Services", "B14", "repeats the line in row 13"), *SAMPLE)
+@case(
+    "duplicate-line.xlsx",
+    "the Hate Crime Prevention line pasted twice",
+    ("W-DUPLICATE", "Services", "B14", "repeats the line in row 13"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     vf = victims()
     vf.append(list(vf[-1]))
     with_services(path, vf)
 
 
-@case("unknown-fund.xlsx", 'a line for "Victim Fund", a fund not on the Funds sheet',
-      ("E-FUND", "Services", "A13", '"Victim Fund"'), *SAMPLE)
+@case(
+    "unknown-fund.xlsx",
+    'a line for "Victim Fund", a fund not on the Funds sheet',
+    ("E-FUND", "Services", "A13", '"Victim Fund"'),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", 9, fund="Victim Fund"))
 
 
-@case("fund-without-lines.xlsx",
-      "a Safer Streets Fund with its ring-fenced grant but no lines yet",
-      ("W-RINGFENCE", "Funding sources", "C5", "£50,000"), *SAMPLE)
+@case(
+    "fund-without-lines.xlsx",
+    "a Safer Streets Fund with its ring-fenced grant but no lines yet",
+    ("W-RINGFENCE", "Funding sources", "C5", "£50,000"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     funds = [*copy.deepcopy(make_sample.FUNDS), ["Safer Streets Fund", Decimal(50_000), "", ""]]
-    sources = [*copy.deepcopy(make_sample.SOURCES),
-               ["Safer Streets Fund", "Home Office Safer Streets", Decimal(50_000), "Yes", ""]]
+    sources = [
+        *copy.deepcopy(make_sample.SOURCES),
+        ["Safer Streets Fund", "Home Office Safer Streets", Decimal(50_000), "Yes", ""],
+    ]
     write_workbook(path, content(funds=funds, sources=sources))
 
 
-@case("partnership-with-charity.xlsx",
-      "a partnership agreement with Rape Crisis, a voluntary body",
-      ("E-PARTNERSHIP", "Services", "I9", "public sector"), RINGFENCE)
+@case(
+    "partnership-with-charity.xlsx",
+    "a partnership agreement with Rape Crisis, a voluntary body",
+    ("E-PARTNERSHIP", "Services", "I9", "public sector"),
+    RINGFENCE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", RAPE_CRISIS, mechanism="Partnership agreement"))
 
 
-@case("csf-line-no-purpose.xlsx", "a Community Safety Fund line with no s143 purpose",
-      ("E-PURPOSE", "Services", "K20", "s143"), *SAMPLE)
+@case(
+    "csf-line-no-purpose.xlsx",
+    "a Community Safety Fund line with no s143 purpose",
+    ("E-PURPOSE", "Services", "K20", "s143"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("csf", 4, purpose=""))
 
 
-@case("overcommitted.xlsx", "Community Safety Fund lines add up to more than its allocation",
-      ("E-OVERCOMMIT", "Funds", "B3", "£35,158 more"), *SAMPLE)
+@case(
+    "overcommitted.xlsx",
+    "Community Safety Fund lines add up to more than its allocation",
+    ("E-OVERCOMMIT", "Funds", "B3", "£35,158 more"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("csf", 0, budget=300_000))
 
 
-@case("sources-dont-add-up.xlsx", "the local supplement typed as £120,000, not £125,000",
-      ("E-SOURCES", "Funds", "B2", "£5,000 less"), *SAMPLE)
+@case(
+    "sources-dont-add-up.xlsx",
+    "the local supplement typed as £120,000, not £125,000",
+    ("E-SOURCES", "Funds", "B2", "£5,000 less"),
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     sources = copy.deepcopy(make_sample.SOURCES)
     sources[1][2] = Decimal(120_000)
     write_workbook(path, content(sources=sources))
 
 
-@case("mechanism-unknown.xlsx", 'a mechanism of "SLA"',
-      ("E-VALUE", "Services", "I9", "not a known mechanism"))
+@case(
+    "mechanism-unknown.xlsx",
+    'a mechanism of "SLA"',
+    ("E-VALUE", "Services", "I9", "not a known mechanism"),
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", RAPE_CRISIS, mechanism="SLA"))
 
 
-@case("ring-fenced-maybe.xlsx", 'Ring-fenced typed as "Maybe"',
-      ("E-VALUE", "Funding sources", "D2", "Yes or No"))
+@case(
+    "ring-fenced-maybe.xlsx",
+    'Ring-fenced typed as "Maybe"',
+    ("E-VALUE", "Funding sources", "D2", "Yes or No"),
+)
 def _(path: Path) -> None:
     sources = copy.deepcopy(make_sample.SOURCES)
     sources[0][3] = "Maybe"
     write_workbook(path, content(sources=sources))
 
 
-@case("organisation-blank.xlsx", "a line with no delivery organisation",
-      ("E-REQUIRED", "Services", "C9", "Delivery organisation"))
+@case(
+    "organisation-blank.xlsx",
+    "a line with no delivery organisation",
+    ("E-REQUIRED", "Services", "C9", "Delivery organisation"),
+)
 def _(path: Path) -> None:
     with_services(path, *changed_line("vf", RAPE_CRISIS, organisation=""))
 
 
-@case("reference-blank.xlsx", "the Decision sheet's Reference left blank",
-      ("E-REQUIRED", "Decision", "B3", "015/2021"))
+@case(
+    "reference-blank.xlsx",
+    "the Decision sheet's Reference left blank",
+    ("E-REQUIRED", "Decision", "B3", "015/2021"),
+)
 def _(path: Path) -> None:
     decision = [(f, "" if f == "Reference" else v) for f, v in make_sample.DECISION]
     write_workbook(path, content(decision=decision))
@@ -586,26 +806,37 @@ def _(path: Path) -> None:
 # -- structure --------------------------------------------------------------------------------
 
 
-@case("missing-sheet.xlsx", "no Funding sources sheet",
-      ("E-SHEET", "", "", 'Sheets found: "Decision", "Funds", "Services", "Document control"'))
+@case(
+    "missing-sheet.xlsx",
+    "no Funding sources sheet",
+    ("E-SHEET", "", "", 'Sheets found: "Decision", "Funds", "Services", "Document control"'),
+)
 def _(path: Path) -> None:
     book = sample_book()
     del book["Funding sources"]
     write_book(path, book)
 
 
-@case("missing-column.xlsx", "no Mechanism column on the Services sheet",
-      ("E-COLUMN", "Services", "3:3", '"How commissioned"'))
+@case(
+    "missing-column.xlsx",
+    "no Mechanism column on the Services sheet",
+    ("E-COLUMN", "Services", "3:3", '"How commissioned"'),
+)
 def _(path: Path) -> None:
     book = sample_book()
     at = list(COL).index("mechanism")
-    book["Services"] = [r[:at] + r[at + 1:] if len(r) > at else r for r in book["Services"]]
+    book["Services"] = [r[:at] + r[at + 1 :] if len(r) > at else r for r in book["Services"]]
     write_book(path, book)
 
 
-@case("empty-workbook.xlsx", "a workbook with one empty sheet",
-      *[("E-SHEET", "", "", f'No "{name}" sheet. Sheets found: "Sheet1"')
-        for name in ("Decision", "Funds", "Funding sources", "Services")])
+@case(
+    "empty-workbook.xlsx",
+    "a workbook with one empty sheet",
+    *[
+        ("E-SHEET", "", "", f'No "{name}" sheet. Sheets found: "Sheet1"')
+        for name in ("Decision", "Funds", "Funding sources", "Services")
+    ],
+)
 def _(path: Path) -> None:
     write_book(path, {"Sheet1": []})
 
@@ -630,9 +861,11 @@ def _(path: Path) -> None:
     with_services(path, vf, csf)
 
 
-@case("formula-injection-names.xlsx",
-      "names that a spreadsheet would run as formulas: =cmd|' /C calc'!A0, +SUM(1), @x, -2+3",
-      *SAMPLE)
+@case(
+    "formula-injection-names.xlsx",
+    "names that a spreadsheet would run as formulas: =cmd|' /C calc'!A0, +SUM(1), @x, -2+3",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
     vf, csf = victims(), community()
     vf[0][1] = "=cmd|' /C calc'!A0"
@@ -642,22 +875,29 @@ def _(path: Path) -> None:
     with_services(path, vf, csf)
 
 
-@case("personal-data-in-provision.xlsx",
-      "an e-mail address and a phone number typed into Provision", *SAMPLE)
+@case(
+    "personal-data-in-provision.xlsx",
+    "an e-mail address and a phone number typed into Provision",
+    *SAMPLE,
+)
 def _(path: Path) -> None:
-    with_services(path, *changed_line(
-        "vf", 6, provision="Counselling; referrals to jane.smith@nwch.org.uk or 01522 947406"))
+    with_services(
+        path,
+        *changed_line(
+            "vf", 6, provision="Counselling; referrals to jane.smith@nwch.org.uk or 01522 947406"
+        ),
+    )
 
 
 @case("path-traversal-reference.xlsx", 'a decision reference of "../../etc/passwd"', *SAMPLE)
 def _(path: Path) -> None:
-    decision = [(f, "../../etc/passwd" if f == "Reference" else v)
-                for f, v in make_sample.DECISION]
+    decision = [(f, "../../etc/passwd" if f == "Reference" else v) for f, v in make_sample.DECISION]
     write_workbook(path, content(decision=decision))
 
 
-@case("path-traversal-fund.xlsx", 'a fund named "..\\..\\Windows\\System32" on every sheet',
-      *SAMPLE)
+@case(
+    "path-traversal-fund.xlsx", 'a fund named "..\\..\\Windows\\System32" on every sheet', *SAMPLE
+)
 def _(path: Path) -> None:
     name = "..\\..\\Windows\\System32"
     funds = copy.deepcopy(make_sample.FUNDS)
@@ -693,9 +933,15 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
 
     def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
         encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
-                + struct.pack("<III", nostream, right, child) + b"\0" * 16 + b"\0" * 4
-                + b"\0" * 16 + struct.pack("<IQ", start, size))
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", nostream, right, child)
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
+            + struct.pack("<IQ", start, size)
+        )
 
     # Children hang off the root as a chain of right siblings, shortest name first (the
     # directory's ordering), all black: a valid red-black tree.
@@ -707,24 +953,37 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
         entries.append(entry(name, 2, right, nostream, starts[index], len(streams[name])))
     directory = b"".join(entries).ljust(512, b"\0")
     for i in range(len(entries), 4):
-        directory = directory[: i * 128] + entry("", 0, nostream, nostream, 0, 0) + \
-            directory[(i + 1) * 128:]
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, endofchain, 0, endofchain, 0)
-              + struct.pack("<109I", 0, *[freesect] * 108))
+        directory = (
+            directory[: i * 128]
+            + entry("", 0, nostream, nostream, 0, 0)
+            + directory[(i + 1) * 128 :]
+        )
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, endofchain, 0, endofchain, 0)
+        + struct.pack("<109I", 0, *[freesect] * 108)
+    )
     assert len(header) == 512
     return header + fat_sector + directory + b"".join(data)
 
 
-@case("zero-bytes.xlsx", "an empty file (an interrupted copy)",
-      ("E-READ", "", "", "empty file (0 bytes)"))
+@case(
+    "zero-bytes.xlsx",
+    "an empty file (an interrupted copy)",
+    ("E-READ", "", "", "empty file (0 bytes)"),
+)
 def _(path: Path) -> None:
     path.write_bytes(b"")
 
 
-@case("truncated.xlsx", "the first half of the sample (a copy cut short)",
-      ("E-READ", "", "", "damaged"))
+@case(
+    "truncated.xlsx",
+    "the first half of the sample (a copy cut short)",
+    ("E-READ", "", "", "damaged"),
+)
 def _(path: Path) -> None:
     buffer = io.BytesIO()
     write_workbook(buffer, content())
@@ -732,52 +991,69 @@ def _(path: Path) -> None:
     path.write_bytes(whole[: len(whole) // 2])
 
 
-@case("old-excel-format.xlsx", "an Excel 97-2003 (.xls, BIFF8) workbook renamed .xlsx",
-      ("E-READ", "", "", "Excel 97-2003 (.xls)"))
+@case(
+    "old-excel-format.xlsx",
+    "an Excel 97-2003 (.xls, BIFF8) workbook renamed .xlsx",
+    ("E-READ", "", "", "Excel 97-2003 (.xls)"),
+)
 def _(path: Path) -> None:
     bof = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0206)
     eof = struct.pack("<HH", 0x000A, 0)
     path.write_bytes(_cfb({"Workbook": bof + eof}))
 
 
-@case("password-protected.xlsx",
-      "a workbook encrypted with a password (an OLE file with an EncryptedPackage stream)",
-      ("E-READ", "", "", "password-protected"))
+@case(
+    "password-protected.xlsx",
+    "a workbook encrypted with a password (an OLE file with an EncryptedPackage stream)",
+    ("E-READ", "", "", "password-protected"),
+)
 def _(path: Path) -> None:
     info = struct.pack("<HHI", 4, 4, 0x40) + "Microsoft Enhanced RSA and AES".encode("utf-16-le")
     package = struct.pack("<Q", 9000) + bytes((i * 7 + 3) % 256 for i in range(9008))
     path.write_bytes(_cfb({"EncryptionInfo": info, "EncryptedPackage": package}))
 
 
-@case("csv-renamed.xlsx", "a CSV export renamed .xlsx",
-      ("E-READ", "", "", "CSV"))
+@case("csv-renamed.xlsx", "a CSV export renamed .xlsx", ("E-READ", "", "", "CSV"))
 def _(path: Path) -> None:
     lines = [",".join(c.header for c in contract.SERVICES.columns)]
     lines += [",".join(f'"{v}"' for v in row) for row in make_sample.VICTIMS_LINES[:3]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@case("~$owner-file.xlsx", "the owner file Excel leaves beside a workbook it has open",
-      ("E-READ", "", "", "owner file"))
+@case(
+    "~$owner-file.xlsx",
+    "the owner file Excel leaves beside a workbook it has open",
+    ("E-READ", "", "", "owner file"),
+)
 def _(path: Path) -> None:
     owner = "Jane Smith"
-    path.write_bytes(bytes([len(owner)]) + owner.encode("ascii").ljust(53, b" ")
-                     + b"\0\0" + owner.encode("utf-16-le").ljust(110, b" ")[:110])
+    path.write_bytes(
+        bytes([len(owner)])
+        + owner.encode("ascii").ljust(53, b" ")
+        + b"\0\0"
+        + owner.encode("utf-16-le").ljust(110, b" ")[:110]
+    )
 
 
-@case("word-document-renamed.xlsx", "a zip that is not a workbook (a .docx renamed)",
-      ("E-READ", "", "", "not an Excel workbook"))
+@case(
+    "word-document-renamed.xlsx",
+    "a zip that is not a workbook (a .docx renamed)",
+    ("E-READ", "", "", "not an Excel workbook"),
+)
 def _(path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         info = zipfile.ZipInfo("[Content_Types].xml", (1980, 1, 1, 0, 0, 0))
         archive.writestr(info, '<?xml version="1.0"?><Types/>')
-        archive.writestr(zipfile.ZipInfo("word/document.xml", (1980, 1, 1, 0, 0, 0)),
-                         "<w:document/>")
+        archive.writestr(
+            zipfile.ZipInfo("word/document.xml", (1980, 1, 1, 0, 0, 0)), "<w:document/>"
+        )
 
 
-@case("zip-bomb.xlsx",
-      "a 60 KB file whose worksheet unpacks to 64 MB of XML",
-      ("E-READ", "", "", "zip bomb"))
+@case(
+    "zip-bomb.xlsx",
+    "a 60 KB file whose worksheet unpacks to 64 MB of XML",
+    ("E-READ", "", "", "zip bomb"),
+)
 def _(path: Path) -> None:
     write_workbook(path, content())
     padding = b" " * (64 * 1024 * 1024)
@@ -801,9 +1077,11 @@ BILLION_LAUGHS = (
 )
 
 
-@case("billion-laughs.xlsx",
-      "shared strings with a nested XML entity that expands to 10^9 copies of \"lol\"",
-      ("E-READ", "", "", "document type declaration"))
+@case(
+    "billion-laughs.xlsx",
+    'shared strings with a nested XML entity that expands to 10^9 copies of "lol"',
+    ("E-READ", "", "", "document type declaration"),
+)
 def _(path: Path) -> None:
     write_workbook(path, content())
 
@@ -832,11 +1110,17 @@ def cases_toml(cases: Sequence[Case]) -> str:
         "",
     ]
     for c in cases:
-        lines += ["[[case]]", f"file = {_toml_string(c.file)}",
-                  f"defect = {_toml_string(c.defect)}", "expect = ["]
+        lines += [
+            "[[case]]",
+            f"file = {_toml_string(c.file)}",
+            f"defect = {_toml_string(c.defect)}",
+            "expect = [",
+        ]
         for code, sheet, ref, says in c.expect:
-            lines.append(f"  {{ code = {_toml_string(code)}, sheet = {_toml_string(sheet)}, "
-                         f"cell = {_toml_string(ref)}, says = {_toml_string(says)} }},")
+            lines.append(
+                f"  {{ code = {_toml_string(code)}, sheet = {_toml_string(sheet)}, "
+                f"cell = {_toml_string(ref)}, says = {_toml_string(says)} }},"
+            )
         lines += ["]", ""]
     return "\n".join(lines)
 

@@ -96,8 +96,12 @@ def _styles(doc: Doc) -> None:
     _doc_defaults(doc)
     styles = doc.styles
     _set_font(styles["Normal"], 11)
-    for name, size, before in (("Title", 14, 0), ("Heading 1", 13, 18), ("Heading 2", 12, 12),
-                               ("Heading 3", 11, 10)):
+    for name, size, before in (
+        ("Title", 14, 0),
+        ("Heading 1", 13, 18),
+        ("Heading 2", 12, 12),
+        ("Heading 3", 11, 10),
+    ):
         style = styles[name]
         _set_font(style, size, bold=True)
         style.font.italic = False
@@ -121,8 +125,9 @@ def _styles(doc: Doc) -> None:
     _set_font(styles["List Bullet"], 11)
     _set_font(styles["Footer"], 8)
 
-    def paragraph_style(name: str, size: float, bold: bool,
-                        align: WD_ALIGN_PARAGRAPH | None = None) -> None:
+    def paragraph_style(
+        name: str, size: float, bold: bool, align: WD_ALIGN_PARAGRAPH | None = None
+    ) -> None:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
         style.quick_style = True
@@ -146,6 +151,7 @@ def _styles(doc: Doc) -> None:
 
 def _field(paragraph: Any, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / result / end runs."""
+
     def run_with(child: Any) -> None:
         run = paragraph.add_run()
         run._r.append(child)
@@ -205,8 +211,13 @@ def _properties(doc: Doc) -> None:
 # -- building blocks --------------------------------------------------------------------------
 
 
-def para(where: Container, *runs: str | tuple[str, bool], style: str | None = None,
-         align: WD_ALIGN_PARAGRAPH | None = None, keep_with_next: bool = False) -> Any:
+def para(
+    where: Container,
+    *runs: str | tuple[str, bool],
+    style: str | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    keep_with_next: bool = False,
+) -> Any:
     """A paragraph of runs; a ``(text, True)`` run is bold. Each run holds whole tags."""
     paragraph = where.add_paragraph(style=style)
     for run in runs:
@@ -292,8 +303,9 @@ def header_row(grid: Any, labels: Sequence[str], amount_columns: Sequence[int] =
         _shade(cell)
 
 
-def data_row(row: Any, texts: Sequence[str], amount_columns: Sequence[int] = (),
-             bold: bool = False) -> None:
+def data_row(
+    row: Any, texts: Sequence[str], amount_columns: Sequence[int] = (), bold: bool = False
+) -> None:
     for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         style = TABLE_AMOUNT if index in amount_columns else TABLE_TEXT
         if text:
@@ -302,9 +314,15 @@ def data_row(row: Any, texts: Sequence[str], amount_columns: Sequence[int] = (),
             cell.paragraphs[0].style = style
 
 
-def loop_table(where: Doc, widths_mm: Sequence[float], labels: Sequence[str], loop: str,
-               cells: Sequence[str], total: Sequence[str] | None = None,
-               amount_columns: Sequence[int] = ()) -> Any:
+def loop_table(
+    where: Doc,
+    widths_mm: Sequence[float],
+    labels: Sequence[str],
+    loop: str,
+    cells: Sequence[str],
+    total: Sequence[str] | None = None,
+    amount_columns: Sequence[int] = (),
+) -> Any:
     """Header row, a ``{%tr for %}`` row, the repeated row, ``{%tr endfor %}``, a bold Total."""
     grid = table(where, widths_mm, 4 + (total is not None))
     header_row(grid, labels, amount_columns)
@@ -399,10 +417,22 @@ def _front(doc: Doc) -> None:
     para(doc, "REQUEST FOR DECISION", style="Title")
 
     form = table(doc, (58, TEXT_WIDTH_MM - 58), 7)
-    labels = ("REF", "DATE", "SUBJECT", "REPORT BY", "CONTACT OFFICER",
-              "EXECUTIVE SUMMARY AND PURPOSE OF REPORT", "RECOMMENDATIONS")
-    values = ("{{ decision.reference }}", "{{ decision.date_long }}", "{{ decision.subject }}",
-              "{{ decision.report_by }}", "{{ decision.contact_officer }}")
+    labels = (
+        "REF",
+        "DATE",
+        "SUBJECT",
+        "REPORT BY",
+        "CONTACT OFFICER",
+        "EXECUTIVE SUMMARY AND PURPOSE OF REPORT",
+        "RECOMMENDATIONS",
+    )
+    values = (
+        "{{ decision.reference }}",
+        "{{ decision.date_long }}",
+        "{{ decision.subject }}",
+        "{{ decision.report_by }}",
+        "{{ decision.contact_officer }}",
+    )
     for row, label in zip(form.rows, labels, strict=True):
         first_paragraph(row.cells[0], label, style=LABEL)
         _shade(row.cells[0], "F2F2F2")
@@ -413,95 +443,142 @@ def _front(doc: Doc) -> None:
     summary.add_paragraph("{{ para }}")
     summary.add_paragraph("{%p endfor %}")
     recommendations = form.rows[6].cells[1]
-    first_paragraph(recommendations, "{%p for recommendation in decision.recommendations %}",
-                    style="Normal")
+    first_paragraph(
+        recommendations, "{%p for recommendation in decision.recommendations %}", style="Normal"
+    )
     recommendations.add_paragraph("{{ loop.index }}. {{ recommendation }}")
     recommendations.add_paragraph("{%p endfor %}")
 
     para(doc)
     approval = table(doc, (TEXT_WIDTH_MM - 58, 58), 3)
     title = approval.rows[0].cells[0].merge(approval.rows[0].cells[1])
-    first_paragraph(title, "POLICE AND CRIME COMMISSIONER FOR {{ decision.police_area|upper }}",
-                    style=LABEL)
+    first_paragraph(
+        title, "POLICE AND CRIME COMMISSIONER FOR {{ decision.police_area|upper }}", style=LABEL
+    )
     text = approval.rows[1].cells[0].merge(approval.rows[1].cells[1])
-    first_paragraph(text, "I hereby approve the recommendation above, having considered the "
-                    "content of this report.", style="Normal")
+    first_paragraph(
+        text,
+        "I hereby approve the recommendation above, having considered the content of this report.",
+        style="Normal",
+    )
     first_paragraph(approval.rows[2].cells[0], ("Signature", True), style="Normal")
     approval.rows[2].cells[0].add_paragraph()  # room to sign
-    first_paragraph(approval.rows[2].cells[1], ("Date", True), " {{ decision.pcc_approval_date }}",
-                    style="Normal")
+    first_paragraph(
+        approval.rows[2].cells[1],
+        ("Date", True),
+        " {{ decision.pcc_approval_date }}",
+        style="Normal",
+    )
 
 
 def _sections(doc: Doc) -> None:
     para(doc, "A. NON-CONFIDENTIAL FACTS AND ADVICE TO THE PCC", style="Heading 1")
     para(doc, "A1. INTRODUCTION AND BACKGROUND", style="Heading 2")
     text_block(doc, "background", "1", BACKGROUND)
-    para(doc, "A2. LINKS TO POLICE AND CRIME PLAN AND PCC'S STRATEGIES/PRIORITIES",
-         style="Heading 2")
+    para(
+        doc, "A2. LINKS TO POLICE AND CRIME PLAN AND PCC'S STRATEGIES/PRIORITIES", style="Heading 2"
+    )
     text_block(doc, "plan_links", "2", PLAN_LINKS)
 
     para(doc, "B. FINANCIAL CONSIDERATIONS", style="Heading 1")
-    para(doc, "Provision for the proposals set out in the Commissioning Plan was made in the "
-         "revenue budget for {{ year }}{% if decision.budget_approval %} approved on "
-         "{{ decision.budget_approval }}{% endif %}{% if decision.budget_approval_reference %} "
-         "(ref {{ decision.budget_approval_reference }}){% endif %}.")
-    para(doc, "The Commissioning Plan at Appendix 3 commits {{ totals.committed }} of the "
-         "{{ totals.allocation }} available in {{ totals.fund_count }} "
-         "fund{% if totals.fund_count != 1 %}s{% endif %}, leaving {{ totals.headroom }} not "
-         "yet committed:", keep_with_next=True)
+    para(
+        doc,
+        "Provision for the proposals set out in the Commissioning Plan was made in the "
+        "revenue budget for {{ year }}{% if decision.budget_approval %} approved on "
+        "{{ decision.budget_approval }}{% endif %}{% if decision.budget_approval_reference %} "
+        "(ref {{ decision.budget_approval_reference }}){% endif %}.",
+    )
+    para(
+        doc,
+        "The Commissioning Plan at Appendix 3 commits {{ totals.committed }} of the "
+        "{{ totals.allocation }} available in {{ totals.fund_count }} "
+        "fund{% if totals.fund_count != 1 %}s{% endif %}, leaving {{ totals.headroom }} not "
+        "yet committed:",
+        keep_with_next=True,
+    )
     amounts = (1, 2, 3)
-    loop_table(doc, (TEXT_WIDTH_MM - 3 * 34, 34, 34, 34),
-               ("Fund", "Allocation (£)", "Committed (£)", "Not committed (£)"),
-               "for fund in funds",
-               ("{{ fund.name }}", "{{ fund.allocation }}", "{{ fund.committed }}",
-                "{{ fund.headroom }}"),
-               ("Total", "{{ totals.allocation }}", "{{ totals.committed }}",
-                "{{ totals.headroom }}"), amounts)
+    loop_table(
+        doc,
+        (TEXT_WIDTH_MM - 3 * 34, 34, 34, 34),
+        ("Fund", "Allocation (£)", "Committed (£)", "Not committed (£)"),
+        "for fund in funds",
+        ("{{ fund.name }}", "{{ fund.allocation }}", "{{ fund.committed }}", "{{ fund.headroom }}"),
+        ("Total", "{{ totals.allocation }}", "{{ totals.committed }}", "{{ totals.headroom }}"),
+        amounts,
+    )
     para(doc)
 
     para(doc, "C. LEGAL AND HUMAN RIGHTS CONSIDERATIONS", style="Heading 1")
-    para(doc, "Section 9 of the Police Reform and Social Responsibility Act 2011 provides Police "
-         "and Crime Commissioners with the powers to award crime and disorder grants to any "
-         "organisations and projects which, in the opinion of the PCC, will secure, or "
-         "contribute to securing, crime and disorder reduction in the police area.")
-    para(doc, "In addition, Section 143 of the Anti-social Behaviour, Crime and Policing Act 2014 "
-         "provides Police and Crime Commissioners with powers to provide or commission services. "
-         "Within the meaning of this section, a PCC may provide or arrange for the provision of:")
+    para(
+        doc,
+        "Section 9 of the Police Reform and Social Responsibility Act 2011 provides Police "
+        "and Crime Commissioners with the powers to award crime and disorder grants to any "
+        "organisations and projects which, in the opinion of the PCC, will secure, or "
+        "contribute to securing, crime and disorder reduction in the police area.",
+    )
+    para(
+        doc,
+        "In addition, Section 143 of the Anti-social Behaviour, Crime and Policing Act 2014 "
+        "provides Police and Crime Commissioners with powers to provide or commission services. "
+        "Within the meaning of this section, a PCC may provide or arrange for the provision of:",
+    )
     for text in S143_SERVICES:
         _indented(doc, text)
-    para(doc, "A PCC arranging for the provision of services under this section may make grants "
-         "in connection with the arrangements. A grant may be subject to any conditions "
-         "(including conditions as to repayment) that the PCC thinks appropriate. For the "
-         "purposes of the legislative provision \"anti-social behaviour\" means behaviour by a "
-         "person that causes or is likely to cause harassment, alarm or distress to one or more "
-         "other persons not of the same household as that person; \"crime and disorder "
-         "reduction\" means reduction in levels of:")
+    para(
+        doc,
+        "A PCC arranging for the provision of services under this section may make grants "
+        "in connection with the arrangements. A grant may be subject to any conditions "
+        "(including conditions as to repayment) that the PCC thinks appropriate. For the "
+        'purposes of the legislative provision "anti-social behaviour" means behaviour by a '
+        "person that causes or is likely to cause harassment, alarm or distress to one or more "
+        'other persons not of the same household as that person; "crime and disorder '
+        'reduction" means reduction in levels of:',
+    )
     for text in S143_CRIME:
         _indented(doc, text)
 
     para(doc, "D. PERSONNEL AND EQUALITIES ISSUES", style="Heading 1")
     text_block(doc, "personnel_equalities", None, ("None specific.",))
     para(doc, "E. REVIEW ARRANGEMENTS", style="Heading 1")
-    text_block(doc, "review_arrangements", None, (
-        "Review and evaluation arrangements will be put in place to assess whether intended "
-        "outcomes have been achieved.",))
+    text_block(
+        doc,
+        "review_arrangements",
+        None,
+        (
+            "Review and evaluation arrangements will be put in place to assess whether intended "
+            "outcomes have been achieved.",
+        ),
+    )
     para(doc, "F. RISK MANAGEMENT", style="Heading 1")
-    text_block(doc, "risk_management", None,
-               ("Through the review and evaluation arrangements as necessary.",))
+    text_block(
+        doc,
+        "risk_management",
+        None,
+        ("Through the review and evaluation arrangements as necessary.",),
+    )
 
     para(doc, "G. PUBLIC ACCESS TO INFORMATION", style="Heading 1")
-    para(doc, "Information in this form along with any supporting material is subject to the "
-         "Freedom of Information Act 2000 and other legislation. Part 1 of this form will be "
-         "made available on the PCC's website within one working day of approval. However, if "
-         "release by that date would compromise the implementation of the decision being "
-         "approved, publication may be deferred. An explanation for any deferment must be "
-         "provided below, together with a date for publication.")
-    para(doc, ("Is the publication of this form to be deferred? ", True),
-         "{{ decision.publication_deferred }}")
+    para(
+        doc,
+        "Information in this form along with any supporting material is subject to the "
+        "Freedom of Information Act 2000 and other legislation. Part 1 of this form will be "
+        "made available on the PCC's website within one working day of approval. However, if "
+        "release by that date would compromise the implementation of the decision being "
+        "approved, publication may be deferred. An explanation for any deferment must be "
+        "provided below, together with a date for publication.",
+    )
+    para(
+        doc,
+        ("Is the publication of this form to be deferred? ", True),
+        "{{ decision.publication_deferred }}",
+    )
     para(doc, ("If Yes, for what reason: ", True), "{{ decision.publication_deferred_reason }}")
     para(doc, ("Until what date: ", True), "{{ decision.publication_deferred_until }}")
-    para(doc, "Any facts/advice/recommendations that should not be made automatically available "
-         "on request should not be included in Part 1 but instead on the separate part 2 form.")
+    para(
+        doc,
+        "Any facts/advice/recommendations that should not be made automatically available "
+        "on request should not be included in Part 1 but instead on the separate part 2 form.",
+    )
     para(doc, ("Is there a part 2 form? ", True), "{{ decision.part2_form }}")
     para(doc, ("If Yes, for what reason: ", True), "{{ decision.part2_form_reason }}")
 
@@ -511,25 +588,38 @@ def _declaration(doc: Doc) -> None:
     grid = table(doc, (TEXT_WIDTH_MM - 34, 34), 4)
     header_row(grid, ("", "Initial to confirm"))
     rows = (
-        ("Originating Officer:", " The originating officer recommends this proposal for the "
-         "reasons outlined above.", "{{ decision.originating_officer_initials }}"),
-        ("Financial advice:", " The PCC's Chief Finance Officer has been consulted on this "
-         "proposal.", "{{ decision.finance_officer_initials }}"),
-        ("Monitoring Officer:", " The PCC's Monitoring Officer has been consulted on this "
-         "proposal.", "{{ decision.monitoring_officer_initials }}"),
+        (
+            "Originating Officer:",
+            " The originating officer recommends this proposal for the reasons outlined above.",
+            "{{ decision.originating_officer_initials }}",
+        ),
+        (
+            "Financial advice:",
+            " The PCC's Chief Finance Officer has been consulted on this proposal.",
+            "{{ decision.finance_officer_initials }}",
+        ),
+        (
+            "Monitoring Officer:",
+            " The PCC's Monitoring Officer has been consulted on this proposal.",
+            "{{ decision.monitoring_officer_initials }}",
+        ),
     )
     for row, (label, text, initials) in zip(grid.rows[1:], rows, strict=True):
         first_paragraph(row.cells[0], (label, True), text, style="Normal")
-        first_paragraph(row.cells[1], initials, style="Normal").alignment = (
-            WD_ALIGN_PARAGRAPH.CENTER)
+        first_paragraph(
+            row.cells[1], initials, style="Normal"
+        ).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     para(doc, "OFFICER APPROVAL", style="Heading 1")
     para(doc, "Chief Executive", style="Heading 2")
-    para(doc, "I have been consulted about the proposal and confirm that financial, legal and "
-         "equalities advice has been taken into account in the preparation of this report. "
-         "Consultation outlined above has also taken place. I am satisfied that this is an "
-         "appropriate request to be submitted to the Police and Crime Commissioner for "
-         "{{ decision.police_area }}.")
+    para(
+        doc,
+        "I have been consulted about the proposal and confirm that financial, legal and "
+        "equalities advice has been taken into account in the preparation of this report. "
+        "Consultation outlined above has also taken place. I am satisfied that this is an "
+        "appropriate request to be submitted to the Police and Crime Commissioner for "
+        "{{ decision.police_area }}.",
+    )
     para(doc, ("Signature:", True))
     para(doc)
     para(doc, ("Date: ", True), "{{ decision.chief_executive_approval_date }}")
@@ -538,8 +628,9 @@ def _declaration(doc: Doc) -> None:
 def _appendix(doc: Doc) -> None:
     heading = para(doc, "Appendix 3: Commissioning Plan {{ year }}", style="Heading 1")
     heading.paragraph_format.page_break_before = True
-    para(doc, "The Commissioning Plan details the commissioning approach and budget for "
-         "{{ year }}.")
+    para(
+        doc, "The Commissioning Plan details the commissioning approach and budget for {{ year }}."
+    )
     tag(doc, "{%p for fund in funds %}")
     para(doc, "{{ fund.name }} - {{ fund.allocation }}", style="Heading 2")
     tag(doc, "{%p for para in fund.description %}")
@@ -550,34 +641,61 @@ def _appendix(doc: Doc) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if fund.moj %}")
-    para(doc, "For {{ year }} the Ministry of Justice has confirmed that the "
-         "{{ decision.police_area }} {{ fund.moj.allocation }}.{% if fund.moj.supplemented %} "
-         "{{ fund.moj.these }} supplemented locally to make available a {{ fund.name }} of "
-         "{{ fund.allocation }}.{% endif %}")
+    para(
+        doc,
+        "For {{ year }} the Ministry of Justice has confirmed that the "
+        "{{ decision.police_area }} {{ fund.moj.allocation }}.{% if fund.moj.supplemented %} "
+        "{{ fund.moj.these }} supplemented locally to make available a {{ fund.name }} of "
+        "{{ fund.allocation }}.{% endif %}",
+    )
     tag(doc, "{%p endif %}")
-    para(doc, "The following table details the services commissioned through the "
-         "{{ fund.name }} in {{ year }}.", keep_with_next=True)
+    para(
+        doc,
+        "The following table details the services commissioned through the "
+        "{{ fund.name }} in {{ year }}.",
+        keep_with_next=True,
+    )
     para(doc, ("{{ fund.name }} Commissioning {{ year }}", True), keep_with_next=True)
     # A delivery organisation's longest word ("Neighbourhood", "Crimestoppers") fits on one
     # line; a date fits its column; the budget fits £10,000,000.00 in bold.
     loop_table(
-        doc, (28, 26, 27, 19, 22, 27, TEXT_WIDTH_MM - 149),
-        ("Service Name", "Current Delivery Org.", "Provision", "Start Date", "End Date",
-         "How service is commissioned", "{{ year }} budget (£)"),
+        doc,
+        (28, 26, 27, 19, 22, 27, TEXT_WIDTH_MM - 149),
+        (
+            "Service Name",
+            "Current Delivery Org.",
+            "Provision",
+            "Start Date",
+            "End Date",
+            "How service is commissioned",
+            "{{ year }} budget (£)",
+        ),
         "for line in fund.lines",
-        ("{{ line.service }}", "{{ line.organisation }}", "{{ line.provision }}",
-         "{{ line.start }}",
-         "{{ line.end }}{% if line.extension_options %} ({{ line.extension_options }}){% endif %}",
-         "{{ line.how_commissioned }}", "{{ line.budget }}"),
-        ("Total", "", "", "", "", "", "{{ fund.committed }}"), (6,))
+        (
+            "{{ line.service }}",
+            "{{ line.organisation }}",
+            "{{ line.provision }}",
+            "{{ line.start }}",
+            "{{ line.end }}{% if line.extension_options %} ({{ line.extension_options }}){% endif %}",
+            "{{ line.how_commissioned }}",
+            "{{ line.budget }}",
+        ),
+        ("Total", "", "", "", "", "", "{{ fund.committed }}"),
+        (6,),
+    )
     # No empty paragraph after the table: the next Heading 2 has its own space before, and a
     # spacer that falls onto a new page left a blank page before the Reconciliation.
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if document_control %}")
     para(doc, "Document Control Information", style="Heading 2")
-    loop_table(doc, (58, TEXT_WIDTH_MM - 58), ("Item", "Detail"),
-               "for item in document_control", ("{{ item.name }}", "{{ item.value }}"))
+    loop_table(
+        doc,
+        (58, TEXT_WIDTH_MM - 58),
+        ("Item", "Detail"),
+        "for item in document_control",
+        ("{{ item.name }}", "{{ item.value }}"),
+    )
     tag(doc, "{%p endif %}")
 
 
@@ -586,40 +704,84 @@ def _changes(doc: Doc) -> None:
     tag(doc, "{%p if comparison %}")
     heading = para(doc, "Changes from {{ comparison.previous_year }}", style="Heading 1")
     heading.paragraph_format.page_break_before = True
-    para(doc, "This section compares the Commissioning Plan for {{ year }} with the plan for "
-         "{{ comparison.previous_year }} (decision {{ comparison.previous_reference }}). Budget "
-         "lines are matched by fund, service and delivery organisation, then by service alone.")
+    para(
+        doc,
+        "This section compares the Commissioning Plan for {{ year }} with the plan for "
+        "{{ comparison.previous_year }} (decision {{ comparison.previous_reference }}). Budget "
+        "lines are matched by fund, service and delivery organisation, then by service alone.",
+    )
     tag(doc, "{%p if comparison.moved_count %}")
-    para(doc, "A line marked Moved was matched by its service alone, to another fund or "
-         "provider: confirm it is the same service.")
+    para(
+        doc,
+        "A line marked Moved was matched by its service alone, to another fund or "
+        "provider: confirm it is the same service.",
+    )
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for fund in comparison.funds %}")
     para(doc, "{{ fund.name }}", style="Heading 2")
     amounts = (2, 3, 4, 5)
     grid = table(doc, (35, 28, 22, 22, 22, 18, TEXT_WIDTH_MM - 147), 7)
-    header_row(grid, ("Service", "Delivery org.", "{{ comparison.previous_year }} (£)",
-                      "{{ year }} (£)", "Change (£)", "Change (%)", "Status"), amounts)
+    header_row(
+        grid,
+        (
+            "Service",
+            "Delivery org.",
+            "{{ comparison.previous_year }} (£)",
+            "{{ year }} (£)",
+            "Change (£)",
+            "Change (%)",
+            "Status",
+        ),
+        amounts,
+    )
     first_paragraph(grid.rows[1].cells[0], "{%tr for line in fund.lines %}")
-    data_row(grid.rows[2], ("{{ line.service }}", "{{ line.organisation }}",
-                            "{{ line.previous_budget }}", "{{ line.budget }}",
-                            "{{ line.change }}", "{{ line.percent }}", "{{ line.status }}"),
-             amounts)
+    data_row(
+        grid.rows[2],
+        (
+            "{{ line.service }}",
+            "{{ line.organisation }}",
+            "{{ line.previous_budget }}",
+            "{{ line.budget }}",
+            "{{ line.change }}",
+            "{{ line.percent }}",
+            "{{ line.status }}",
+        ),
+        amounts,
+    )
     first_paragraph(grid.rows[3].cells[0], "{%tr endfor %}")
     first_paragraph(grid.rows[4].cells[0], "{%tr for total in fund.totals %}")
-    data_row(grid.rows[5], ("{{ total.label }}", "", "{{ total.previous }}",
-                            "{{ total.current }}", "{{ total.change }}", "{{ total.percent }}",
-                            ""), amounts, bold=True)
+    data_row(
+        grid.rows[5],
+        (
+            "{{ total.label }}",
+            "",
+            "{{ total.previous }}",
+            "{{ total.current }}",
+            "{{ total.change }}",
+            "{{ total.percent }}",
+            "",
+        ),
+        amounts,
+        bold=True,
+    )
     first_paragraph(grid.rows[6].cells[0], "{%tr endfor %}")
     para(doc)
     tag(doc, "{%p endfor %}")
     para(doc, "Services that end", style="Heading 2")
     tag(doc, "{%p if comparison.ended %}")
-    para(doc, "These services of the {{ comparison.previous_year }} plan are not in this plan. "
-         "Where a service is being decommissioned, work through the decommissioning checklist "
-         "(strategy Appendix 2).")
+    para(
+        doc,
+        "These services of the {{ comparison.previous_year }} plan are not in this plan. "
+        "Where a service is being decommissioned, work through the decommissioning checklist "
+        "(strategy Appendix 2).",
+    )
     tag(doc, "{%p for line in comparison.ended %}")
-    para(doc, "{{ line.service }} ({{ line.organisation }}, {{ line.fund }}): "
-         "{{ line.previous_budget }} in {{ comparison.previous_year }}", style="List Bullet")
+    para(
+        doc,
+        "{{ line.service }} ({{ line.organisation }}, {{ line.fund }}): "
+        "{{ line.previous_budget }} in {{ comparison.previous_year }}",
+        style="List Bullet",
+    )
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "Every service of the {{ comparison.previous_year }} plan is in this plan.")
@@ -630,39 +792,80 @@ def _changes(doc: Doc) -> None:
 def _reconciliation(doc: Doc) -> None:
     heading = para(doc, "Reconciliation", style="Heading 1")
     heading.paragraph_format.page_break_before = True
-    para(doc, "This section reconciles the Commissioning Plan with the funds available, for the "
-         "Chief Finance Officer. Ring-fenced grants are taken to be spent first.")
+    para(
+        doc,
+        "This section reconciles the Commissioning Plan with the funds available, for the "
+        "Chief Finance Officer. Ring-fenced grants are taken to be spent first.",
+    )
     para(doc, "Funds", style="Heading 2")
     amounts = (1, 2, 3, 4, 5)
-    loop_table(doc, (TEXT_WIDTH_MM - 5 * 26, 26, 26, 26, 26, 26),
-               ("Fund", "Allocation (£)", "Committed (£)", "% committed", "Not committed (£)",
-                "Ring-fenced not committed (£)"),
-               "for fund in funds",
-               ("{{ fund.name }}", "{{ fund.allocation }}", "{{ fund.committed }}",
-                "{{ fund.percent_committed }}", "{{ fund.headroom }}",
-                "{{ fund.ring_fenced_uncommitted }}"),
-               ("Total", "{{ totals.allocation }}", "{{ totals.committed }}",
-                "{{ totals.percent_committed }}", "{{ totals.headroom }}",
-                "{{ totals.ring_fenced_uncommitted }}"), amounts)
+    loop_table(
+        doc,
+        (TEXT_WIDTH_MM - 5 * 26, 26, 26, 26, 26, 26),
+        (
+            "Fund",
+            "Allocation (£)",
+            "Committed (£)",
+            "% committed",
+            "Not committed (£)",
+            "Ring-fenced not committed (£)",
+        ),
+        "for fund in funds",
+        (
+            "{{ fund.name }}",
+            "{{ fund.allocation }}",
+            "{{ fund.committed }}",
+            "{{ fund.percent_committed }}",
+            "{{ fund.headroom }}",
+            "{{ fund.ring_fenced_uncommitted }}",
+        ),
+        (
+            "Total",
+            "{{ totals.allocation }}",
+            "{{ totals.committed }}",
+            "{{ totals.percent_committed }}",
+            "{{ totals.headroom }}",
+            "{{ totals.ring_fenced_uncommitted }}",
+        ),
+        amounts,
+    )
     para(doc)
     para(doc, "Funding sources", style="Heading 2")
     # Each ring-fenced stream (several MoJ grants) with what is left of it: the figure the
     # grant return reports. Ring-fenced money is taken to be spent first, in the listed order.
-    loop_table(doc, (30, TEXT_WIDTH_MM - 30 - 21 - 30 - 26 - 27, 21, 30, 26, 27),
-               ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)",
-                "Ring-fenced not committed (£)"),
-               "for source in sources",
-               ("{{ source.fund }}", "{{ source.name }}", "{{ source.ring_fenced }}",
-                "{{ source.grant_reference }}", "{{ source.amount }}",
-                "{{ source.uncommitted }}"),
-               ("Total", "", "", "", "{{ totals.sources }}",
-                "{{ totals.ring_fenced_uncommitted }}"), (4, 5))
+    loop_table(
+        doc,
+        (30, TEXT_WIDTH_MM - 30 - 21 - 30 - 26 - 27, 21, 30, 26, 27),
+        (
+            "Fund",
+            "Source",
+            "Ring-fenced",
+            "Grant reference",
+            "Amount (£)",
+            "Ring-fenced not committed (£)",
+        ),
+        "for source in sources",
+        (
+            "{{ source.fund }}",
+            "{{ source.name }}",
+            "{{ source.ring_fenced }}",
+            "{{ source.grant_reference }}",
+            "{{ source.amount }}",
+            "{{ source.uncommitted }}",
+        ),
+        ("Total", "", "", "", "{{ totals.sources }}", "{{ totals.ring_fenced_uncommitted }}"),
+        (4, 5),
+    )
     para(doc)
     para(doc, "Warnings and notes", style="Heading 2")
     tag(doc, "{%p if findings %}")
-    loop_table(doc, (33, 32, TEXT_WIDTH_MM - 65), ("Code", "Location", "Message"),
-               "for finding in findings",
-               ("{{ finding.code }}", "{{ finding.location }}", "{{ finding.message }}"))
+    loop_table(
+        doc,
+        (33, 32, TEXT_WIDTH_MM - 65),
+        ("Code", "Location", "Message"),
+        "for finding in findings",
+        ("{{ finding.code }}", "{{ finding.location }}", "{{ finding.message }}"),
+    )
     tag(doc, "{%p else %}")
     para(doc, "The checks found nothing to report.")
     tag(doc, "{%p endif %}")

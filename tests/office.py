@@ -64,9 +64,21 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: int = 180) 
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
         result = subprocess.run(
-            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", target_format, "--outdir", str(outdir), str(source)],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target_format,
+                "--outdir",
+                str(outdir),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     extension = target_format.split(":")[0]
     produced = outdir / f"{source.stem}.{extension}"
@@ -79,11 +91,13 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: int = 180) 
 
 
 def pdf_text(pdf: Path) -> str:
-    return subprocess.run([pdftotext(), "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        [pdftotext(), "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdf_pages(pdf: Path) -> int:
-    info = subprocess.run([shutil.which("pdfinfo") or "pdfinfo", str(pdf)], capture_output=True,
-                          text=True, check=True).stdout
+    info = subprocess.run(
+        [shutil.which("pdfinfo") or "pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))

@@ -54,8 +54,7 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("acceptance-out")
     paths = [str(FOLDER / name) for name in (SW, CUMBRIA, DEVON)]
-    result = CliRunner().invoke(cli, ["build", *paths, "--out", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["build", *paths, "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "3 built" in result.output
     slugs = {SW: "pcc-2023-017", CUMBRIA: "cpcc-04-2021", DEVON: "dc-2022-031"}
@@ -69,7 +68,7 @@ def rows(table: Any) -> list[list[str]]:
 
 
 def table_starting(document: Any, *header: str) -> list[list[str]]:
-    found = [t for t in document.tables if tuple(rows(t)[0][:len(header)]) == header]
+    found = [t for t in document.tables if tuple(rows(t)[0][: len(header)]) == header]
     assert len(found) == 1, header
     return rows(found[0])
 
@@ -108,26 +107,43 @@ def test_committed_workbooks_are_what_the_generator_writes(name: str, tmp_path: 
 
 
 def test_south_wales_check_json_figures() -> None:
-    result = CliRunner().invoke(cli, ["check", str(FOLDER / SW), "--json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["check", str(FOLDER / SW), "--json"], catch_exceptions=False)
     assert result.exit_code == 0
     workbook = json.loads(result.output)["workbooks"][0]
     assert workbook["status"] == "ok"
     assert workbook["funds"] == [
-        {"fund": "Victims and Witnesses Fund", "allocation": "2051357.51",
-         "committed": "1861943.35", "headroom": "189414.16"},
-        {"fund": "Violence Reduction Unit Fund", "allocation": "1850000.00",
-         "committed": "1396046.54", "headroom": "453953.46"},
-        {"fund": "Safer Streets Fund", "allocation": "749998.40", "committed": "749998.40",
-         "headroom": "0.00"},
-        {"fund": "Community Safety Grant", "allocation": "1015000.00", "committed": "841750.00",
-         "headroom": "173250.00"},
+        {
+            "fund": "Victims and Witnesses Fund",
+            "allocation": "2051357.51",
+            "committed": "1861943.35",
+            "headroom": "189414.16",
+        },
+        {
+            "fund": "Violence Reduction Unit Fund",
+            "allocation": "1850000.00",
+            "committed": "1396046.54",
+            "headroom": "453953.46",
+        },
+        {
+            "fund": "Safer Streets Fund",
+            "allocation": "749998.40",
+            "committed": "749998.40",
+            "headroom": "0.00",
+        },
+        {
+            "fund": "Community Safety Grant",
+            "allocation": "1015000.00",
+            "committed": "841750.00",
+            "headroom": "173250.00",
+        },
     ]
     ring_fence = [f for f in workbook["findings"] if f["code"] == "W-RINGFENCE"]
     assert [(f["cell"], f["message"].split(" is not")[0]) for f in ring_fence] == [
         ("C4", "£39,414.16 of the ring-fenced £210,000.50 Ministry of Justice ISVA/IDVA uplift"),
-        ("C6", "£203,953.46 of the ring-fenced £1,600,000 Home Office Violence Reduction Unit "
-               "grant"),
+        (
+            "C6",
+            "£203,953.46 of the ring-fenced £1,600,000 Home Office Violence Reduction Unit grant",
+        ),
     ]
 
 
@@ -144,22 +160,34 @@ def test_south_wales_moj_sentence_names_three_streams_exactly(built: Built) -> N
 
 def test_south_wales_appendix_tables(built: Built) -> None:
     document = built.docx(SW)
-    headings = [p.text for p in document.paragraphs
-                if p.style.name == "Heading 2" and " - £" in p.text]
-    assert headings == ["Victims and Witnesses Fund - £2,051,357.51",
-                        "Violence Reduction Unit Fund - £1,850,000",
-                        "Safer Streets Fund - £749,998.40", "Community Safety Grant - £1,015,000"]
+    headings = [
+        p.text for p in document.paragraphs if p.style.name == "Heading 2" and " - £" in p.text
+    ]
+    assert headings == [
+        "Victims and Witnesses Fund - £2,051,357.51",
+        "Violence Reduction Unit Fund - £1,850,000",
+        "Safer Streets Fund - £749,998.40",
+        "Community Safety Grant - £1,015,000",
+    ]
     tables = service_tables(document)
     assert [len(t) - 2 for t in tables] == [16, 10, 6, 12]  # header and Total rows aside
-    assert [t[-1][-1] for t in tables] == ["£1,861,943.35", "£1,396,046.54", "£749,998.40",
-                                           "£841,750"]
+    assert [t[-1][-1] for t in tables] == [
+        "£1,861,943.35",
+        "£1,396,046.54",
+        "£749,998.40",
+        "£841,750",
+    ]
     assert all(t[-1][0] == "Total" for t in tables)
     victims = tables[0]
     assert victims[3] == [
         "Gwasanaeth Cymorth i Ddioddefwyr – Cwm Taf Morgannwg",
-        "Cymorth i Fenywod Cymru / Welsh Women's Aid", "Bilingual (Cymraeg/English) support to "
-        "victims", "01/04/2023", "31/03/2024", "Open tender (Public Contracts Regulations 2015) "
-        "– OPCC sole funded", "£148,725.30"]
+        "Cymorth i Fenywod Cymru / Welsh Women's Aid",
+        "Bilingual (Cymraeg/English) support to victims",
+        "01/04/2023",
+        "31/03/2024",
+        "Open tender (Public Contracts Regulations 2015) – OPCC sole funded",
+        "£148,725.30",
+    ]
     assert victims[2][4] == "30/09/2024 (2 x 12 months option to 30/09/2026)"
     assert victims[15][0] == "Court-based witness support – Pont-y-pŵl and Caerdydd"
     assert victims[10][0] == 'BAME victims\' advocacy – "Honour"-based abuse'
@@ -168,12 +196,25 @@ def test_south_wales_appendix_tables(built: Built) -> None:
 
 def test_south_wales_reconciliation_per_fund_and_per_stream(built: Built) -> None:
     document = built.docx(SW)
-    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)",
-                          "% committed")[1:] == [
-        ["Victims and Witnesses Fund", "£2,051,357.51", "£1,861,943.35", "90.8%", "£189,414.16",
-         "£39,414.16"],
-        ["Violence Reduction Unit Fund", "£1,850,000", "£1,396,046.54", "75.5%", "£453,953.46",
-         "£203,953.46"],
+    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)", "% committed")[
+        1:
+    ] == [
+        [
+            "Victims and Witnesses Fund",
+            "£2,051,357.51",
+            "£1,861,943.35",
+            "90.8%",
+            "£189,414.16",
+            "£39,414.16",
+        ],
+        [
+            "Violence Reduction Unit Fund",
+            "£1,850,000",
+            "£1,396,046.54",
+            "75.5%",
+            "£453,953.46",
+            "£203,953.46",
+        ],
         ["Safer Streets Fund", "£749,998.40", "£749,998.40", "100.0%", "£0", "£0"],
         ["Community Safety Grant", "£1,015,000", "£841,750", "82.9%", "£173,250", "£0"],
         ["Total", "£5,666,355.91", "£4,849,738.29", "85.6%", "£816,617.62", "£243,367.62"],
@@ -181,46 +222,91 @@ def test_south_wales_reconciliation_per_fund_and_per_stream(built: Built) -> Non
     vwf, vru = "Victims and Witnesses Fund", "Violence Reduction Unit Fund"
     # Ring-fenced money is spent first, in the listed order: the ISVA/IDVA uplift is what is left.
     assert table_starting(document, "Fund", "Source")[1:] == [
-        [vwf, "MoJ Core Victims' Services Grant", "Yes", "MoJ/VSG/2324/17", "£1,234,567.89",
-         "£0"],
-        [vwf, "MoJ Domestic Abuse and Sexual Violence Grant", "Yes", "MoJ/DASV/2324/17",
-         "£456,789.12", "£0"],
-        [vwf, "Ministry of Justice ISVA/IDVA uplift", "Yes", "MoJ/ISVA-IDVA/2324", "£210,000.50",
-         "£39,414.16"],
+        [vwf, "MoJ Core Victims' Services Grant", "Yes", "MoJ/VSG/2324/17", "£1,234,567.89", "£0"],
+        [
+            vwf,
+            "MoJ Domestic Abuse and Sexual Violence Grant",
+            "Yes",
+            "MoJ/DASV/2324/17",
+            "£456,789.12",
+            "£0",
+        ],
+        [
+            vwf,
+            "Ministry of Justice ISVA/IDVA uplift",
+            "Yes",
+            "MoJ/ISVA-IDVA/2324",
+            "£210,000.50",
+            "£39,414.16",
+        ],
         [vwf, "PCC local top-up (precept)", "No", "", "£150,000", ""],
-        [vru, "Home Office Violence Reduction Unit grant", "Yes", "HO/VRU/2324/SW", "£1,600,000",
-         "£203,953.46"],
+        [
+            vru,
+            "Home Office Violence Reduction Unit grant",
+            "Yes",
+            "HO/VRU/2324/SW",
+            "£1,600,000",
+            "£203,953.46",
+        ],
         [vru, "PCC contribution", "No", "", "£250,000", ""],
-        ["Safer Streets Fund", "Home Office Safer Streets Fund (Round 5)", "Yes", "HO/SSF5/117",
-         "£749,998.40", "£0"],
+        [
+            "Safer Streets Fund",
+            "Home Office Safer Streets Fund (Round 5)",
+            "Yes",
+            "HO/SSF5/117",
+            "£749,998.40",
+            "£0",
+        ],
         ["Community Safety Grant", "Police main grant", "No", "", "£1,015,000", ""],
         ["Total", "", "", "", "£5,666,355.91", "£243,367.62"],
     ]
-    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)",
-                          "Not committed (£)")[-1] == [
-        "Total", "£5,666,355.91", "£4,849,738.29", "£816,617.62"]
-    assert ("The Commissioning Plan at Appendix 3 commits £4,849,738.29 of the £5,666,355.91 "
-            "available in 4 funds, leaving £816,617.62 not yet committed:") in paragraphs(document)
+    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)", "Not committed (£)")[
+        -1
+    ] == ["Total", "£5,666,355.91", "£4,849,738.29", "£816,617.62"]
+    assert (
+        "The Commissioning Plan at Appendix 3 commits £4,849,738.29 of the £5,666,355.91 "
+        "available in 4 funds, leaving £816,617.62 not yet committed:"
+    ) in paragraphs(document)
 
 
-SUMMARY_HEADER = ["Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
-                  "Committed (£)", "Unallocated (£)", "% committed"]
+SUMMARY_HEADER = [
+    "Fund",
+    "Allocation (£)",
+    "MoJ grants (£)",
+    "Other funding (£)",
+    "Committed (£)",
+    "Unallocated (£)",
+    "% committed",
+]
 
 
 def test_south_wales_summary_workbook(built: Built) -> None:
     workbook = built.xlsx(SW)
-    assert workbook.sheetnames == ["Summary", "Victims and Witnesses Fund",
-                                   "Violence Reduction Unit Fund", "Safer Streets Fund",
-                                   "Community Safety Grant", "About"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Victims and Witnesses Fund",
+        "Violence Reduction Unit Fund",
+        "Safer Streets Fund",
+        "Community Safety Grant",
+        "About",
+    ]
     summary = workbook["Summary"]
     # Seven columns, not one per source: three MoJ streams are one MoJ grants figure.
     assert [c.value for c in summary[3]] == SUMMARY_HEADER
     assert summary.tables["Summary_by_fund"].ref == "A3:G8"
-    figures = {row[0].value: [c.value for c in row[1:6]] + [round(row[6].value, 4)]
-               for row in summary.iter_rows(min_row=4, max_row=8)}
+    figures = {
+        row[0].value: [c.value for c in row[1:6]] + [round(row[6].value, 4)]
+        for row in summary.iter_rows(min_row=4, max_row=8)
+    }
     assert figures == {
-        "Victims and Witnesses Fund": [2051357.51, 1901357.51, 150000, 1861943.35, 189414.16,
-                                       0.9077],
+        "Victims and Witnesses Fund": [
+            2051357.51,
+            1901357.51,
+            150000,
+            1861943.35,
+            189414.16,
+            0.9077,
+        ],
         "Violence Reduction Unit Fund": [1850000, 0, 1850000, 1396046.54, 453953.46, 0.7546],
         "Safer Streets Fund": [749998.4, 0, 749998.4, 749998.4, 0, 1],
         "Community Safety Grant": [1015000, 0, 1015000, 841750, 173250, 0.8293],
@@ -232,14 +318,18 @@ def test_south_wales_summary_workbook(built: Built) -> None:
     assert [[c.value for c in row] for row in summary["A27:E36"]] == [
         ["Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"],
         [vwf, "MoJ Core Victims' Services Grant", "Yes", "MoJ/VSG/2324/17", 1234567.89],
-        [vwf, "MoJ Domestic Abuse and Sexual Violence Grant", "Yes", "MoJ/DASV/2324/17",
-         456789.12],
+        [vwf, "MoJ Domestic Abuse and Sexual Violence Grant", "Yes", "MoJ/DASV/2324/17", 456789.12],
         [vwf, "Ministry of Justice ISVA/IDVA uplift", "Yes", "MoJ/ISVA-IDVA/2324", 210000.5],
         [vwf, "PCC local top-up (precept)", "No", None, 150000],
         [vru, "Home Office Violence Reduction Unit grant", "Yes", "HO/VRU/2324/SW", 1600000],
         [vru, "PCC contribution", "No", None, 250000],
-        ["Safer Streets Fund", "Home Office Safer Streets Fund (Round 5)", "Yes", "HO/SSF5/117",
-         749998.4],
+        [
+            "Safer Streets Fund",
+            "Home Office Safer Streets Fund (Round 5)",
+            "Yes",
+            "HO/SSF5/117",
+            749998.4,
+        ],
         ["Community Safety Grant", "Police main grant", "No", None, 1015000],
         ["Total", None, None, None, 5666355.91],
     ]
@@ -303,14 +393,23 @@ def test_cumbria_no_local_money_no_supplement_sentence(built: Built) -> None:
         "For 2021/22 the Ministry of Justice has confirmed that the Cumbria Victims' Services "
         "Grant allocation will be £412,345.67."
     ]
-    assert ("The Commissioning Plan at Appendix 3 commits £412,345.67 of the £412,345.67 "
-            "available in 1 fund, leaving £0 not yet committed:") in paragraphs(document)
+    assert (
+        "The Commissioning Plan at Appendix 3 commits £412,345.67 of the £412,345.67 "
+        "available in 1 fund, leaving £0 not yet committed:"
+    ) in paragraphs(document)
     (lines,) = service_tables(document)
-    assert [r[-1] for r in lines[1:]] == ["£148,000", "£96,500", "£84,345.67", "£24,000",
-                                          "£59,500", "£412,345.67"]
+    assert [r[-1] for r in lines[1:]] == [
+        "£148,000",
+        "£96,500",
+        "£84,345.67",
+        "£24,000",
+        "£59,500",
+        "£412,345.67",
+    ]
     assert {r[5] for r in lines[1:-1]} == {"Grant funded"}
-    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)",
-                          "% committed")[1:] == [
+    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)", "% committed")[
+        1:
+    ] == [
         ["Victims' Services Fund", "£412,345.67", "£412,345.67", "100.0%", "£0", "£0"],
         ["Total", "£412,345.67", "£412,345.67", "100.0%", "£0", "£0"],
     ]
@@ -322,14 +421,22 @@ def test_cumbria_summary_workbook(built: Built) -> None:
     summary = workbook["Summary"]
     assert [c.value for c in summary[3]] == SUMMARY_HEADER
     # All MoJ money: no other funding.
-    assert [c.value for c in summary[4]] == ["Victims' Services Fund", 412345.67, 412345.67,
-                                             0, 412345.67, 0, 1]
+    assert [c.value for c in summary[4]] == [
+        "Victims' Services Fund",
+        412345.67,
+        412345.67,
+        0,
+        412345.67,
+        0,
+        1,
+    ]
     assert sorted(summary.tables) == ["Summary_by_fund", "Summary_funding_sources"]
     sources = summary.tables["Summary_funding_sources"].ref
     rows = [[c.value for c in row] for row in summary[sources]]
-    assert rows[1:] == [["Victims' Services Fund", "MoJ Victims' Services Grant", "Yes",
-                         "VSG-CUM-21", 412345.67],
-                        ["Total", None, None, None, 412345.67]]
+    assert rows[1:] == [
+        ["Victims' Services Fund", "MoJ Victims' Services Grant", "Yes", "VSG-CUM-21", 412345.67],
+        ["Total", None, None, None, 412345.67],
+    ]
     fund = workbook["Victims' Services Fund"]
     assert fund["I9"].value == 412345.67
     formulas = built.xlsx(CUMBRIA, data_only=False)
@@ -343,22 +450,36 @@ def test_devon_cornwall_reads_messy_values(built: Built) -> None:
     document = built.docx(DEVON)
     victims, community = service_tables(document)
     assert [r[3:5] for r in victims[1:-1]] == [
-        ["01/04/2022", "31/03/2024"], ["01/10/2021", "30/09/2024 (1 x 12 months option to "
-                                                     "30/09/2025)"],
-        ["September 2022", "August 2025"], ["01/04/2022", "March 2023"],
-        ["January 2023", "December 2023"]]
-    assert [r[-1] for r in victims[1:]] == ["£312,500", "£187,654.32", "£143,210.50",
-                                            "£12,345.67", "£9,876.54", "£665,587.03"]
+        ["01/04/2022", "31/03/2024"],
+        ["01/10/2021", "30/09/2024 (1 x 12 months option to 30/09/2025)"],
+        ["September 2022", "August 2025"],
+        ["01/04/2022", "March 2023"],
+        ["January 2023", "December 2023"],
+    ]
+    assert [r[-1] for r in victims[1:]] == [
+        "£312,500",
+        "£187,654.32",
+        "£143,210.50",
+        "£12,345.67",
+        "£9,876.54",
+        "£665,587.03",
+    ]
     # Sub-total, TOTAL: and Grand total rows are checked, not printed as lines.
-    assert [r[-1] for r in community[1:]] == ["£198,000", "£87,412.09", "£18,250", "£4,999.99",
-                                              "£308,662.08"]
+    assert [r[-1] for r in community[1:]] == [
+        "£198,000",
+        "£87,412.09",
+        "£18,250",
+        "£4,999.99",
+        "£308,662.08",
+    ]
     assert moj_sentences(document) == [
         "For 2022/23 the Ministry of Justice has confirmed that the Devon, Cornwall and the Isles "
         "of Scilly Victims' Services Grant allocation will be £654,321.09. This Grant is "
         "supplemented locally to make available a Victims Fund of £720,000."
     ]
-    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)",
-                          "% committed")[1:] == [
+    assert table_starting(document, "Fund", "Allocation (£)", "Committed (£)", "% committed")[
+        1:
+    ] == [
         ["Victims Fund", "£720,000", "£665,587.03", "92.4%", "£54,412.97", "£0"],
         ["Community Safety Fund", "£350,000", "£308,662.08", "88.2%", "£41,337.92", "£0"],
         ["Total", "£1,070,000", "£974,249.11", "91.1%", "£95,750.89", "£0"],
@@ -382,8 +503,7 @@ def test_devon_cornwall_summary_columns_fit_their_figures(built: Built) -> None:
 def test_devon_cornwall_has_no_blank_page(built: Built, tmp_path: Path) -> None:
     pdf = office.convert(next(built.folder(DEVON).glob("RfD-*.docx")), "pdf", tmp_path)
     pages = office.pdf_text(pdf).split("\f")
-    blank = [n for n, page in enumerate(pages, start=1)
-             if page.strip() and len(page.split()) < 12]
+    blank = [n for n, page in enumerate(pages, start=1) if page.strip() and len(page.split()) < 12]
     assert blank == [], f"pages with only a footer: {blank}"
 
 

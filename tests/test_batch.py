@@ -51,18 +51,27 @@ def set_budget(content: WorkbookContent, budget: object) -> None:
 
 
 def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".log"}
+    return {
+        str(p.relative_to(folder)): p.stat().st_mtime_ns
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".log"
+    }
 
 
 def test_one_bad_workbook_does_not_stop_the_others(drop: Path, tmp_path: Path) -> None:
     (drop / "corrupt.xlsx").write_bytes(b"PK\x03\x04 this is not really a zip")
-    make_workbook(drop, "invalid.xlsx", services=[service_row(budget="TBC")],
-                  edit=lambda c: setattr(c, "decision", [
-                      (k, "016/2021" if k == "Reference" else v) for k, v in c.decision]))
+    make_workbook(
+        drop,
+        "invalid.xlsx",
+        services=[service_row(budget="TBC")],
+        edit=lambda c: setattr(
+            c, "decision", [(k, "016/2021" if k == "Reference" else v) for k, v in c.decision]
+        ),
+    )
     out = tmp_path / "output"
-    result = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["build", str(drop), "--out", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert {p.name for p in (out / "015-2021").iterdir()} == OUTPUTS
@@ -72,16 +81,21 @@ def test_one_bad_workbook_does_not_stop_the_others(drop: Path, tmp_path: Path) -
     assert {p.name for p in (out / "corrupt").iterdir()} == {"findings.json"}
     invalid = json.loads((out / "016-2021" / "findings.json").read_text())
     assert invalid["status"] == "errors"
-    assert [(f["code"], f["sheet"], f["cell"]) for f in invalid["findings"]
-            if f["severity"] == "error"] == [("E-VALUE", "Services", "L2")]
+    assert [
+        (f["code"], f["sheet"], f["cell"]) for f in invalid["findings"] if f["severity"] == "error"
+    ] == [("E-VALUE", "Services", "L2")]
     manifest = json.loads((out / "manifest.json").read_text())["workbooks"]
     assert {Path(k).name: v["status"] for k, v in manifest.items()} == {
-        "lincolnshire-2021-22.xlsx": "ok", "corrupt.xlsx": "unreadable", "invalid.xlsx": "errors"}
+        "lincolnshire-2021-22.xlsx": "ok",
+        "corrupt.xlsx": "unreadable",
+        "invalid.xlsx": "errors",
+    }
     assert "3 workbooks: 1 built, 0 up to date, 2 failed" in result.output
 
 
-def test_rerun_is_up_to_date_and_rewrites_nothing(drop: Path, tmp_path: Path,
-                                                   template: Path) -> None:
+def test_rerun_is_up_to_date_and_rewrites_nothing(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
     out = tmp_path / "output"
     assert [r.outcome for r in build(drop, out, template)] == ["built"]
     before = mtimes(out)
@@ -91,8 +105,9 @@ def test_rerun_is_up_to_date_and_rewrites_nothing(drop: Path, tmp_path: Path,
     assert [r.outcome for r in build(drop, out, template, force=True)] == ["built"]
 
 
-def test_manifest_records_inputs_outputs_and_versions(drop: Path, tmp_path: Path,
-                                                      template: Path) -> None:
+def test_manifest_records_inputs_outputs_and_versions(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
     out = tmp_path / "output"
     build(drop, out, template)
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
@@ -111,19 +126,18 @@ def test_changed_template_or_workbook_rebuilds(drop: Path, tmp_path: Path, templ
     with template.open("ab") as handle:
         handle.write(b"\0")  # any change of the template's bytes
     assert [r.outcome for r in build(drop, out, template)] == ["built"]
-    make_workbook(drop, "lincolnshire-2021-22.xlsx",
-                  edit=lambda c: set_budget(c, 260_001))
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: set_budget(c, 260_001))
     results = build(drop, out, template)
     assert [r.outcome for r in results] == ["failed"]  # the typed Total no longer agrees
     assert [f.code for f in results[0].findings if f.severity.value == "error"] == ["E-TOTAL"]
 
 
-def test_a_failed_rebuild_moves_the_old_report_aside(drop: Path, tmp_path: Path,
-                                                      template: Path) -> None:
+def test_a_failed_rebuild_moves_the_old_report_aside(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
     out = tmp_path / "output"
     build(drop, out, template)
-    make_workbook(drop, "lincolnshire-2021-22.xlsx",
-                  edit=lambda c: set_budget(c, "TBC"))
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: set_budget(c, "TBC"))
     [result] = build(drop, out, template)
     assert result.outcome == "failed"
     folder = out / "015-2021"
@@ -139,8 +153,9 @@ def test_a_failed_rebuild_moves_the_old_report_aside(drop: Path, tmp_path: Path,
     assert {p.name for p in folder.iterdir()} == OUTPUTS
 
 
-def test_crash_mid_render_leaves_no_partial_files(drop: Path, tmp_path: Path, template: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_render_leaves_no_partial_files(
+    drop: Path, tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "output"
     build(drop, out, template)
     import pipeline.render_xlsx
@@ -173,14 +188,22 @@ def test_duplicate_references_build_neither(drop: Path, tmp_path: Path, template
     assert not (out / "015-2021" / "RfD-015-2021.docx").exists()
     # One report folder, so each workbook's findings have a file of their own.
     assert {p.name for p in (out / "015-2021").iterdir()} == {
-        "findings-lincolnshire-2021-22-xlsx.json", "findings-lincolnshire-2021-22-2-xlsx.json"}
+        "findings-lincolnshire-2021-22-xlsx.json",
+        "findings-lincolnshire-2021-22-2-xlsx.json",
+    }
 
 
 def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Path) -> None:
     drop = tmp_path / "input"
     drop.mkdir()
-    make_workbook(drop, edit=lambda c: setattr(c, "decision", [
-        (k, "../../etc/passwd" if k == "Reference" else v) for k, v in c.decision]))
+    make_workbook(
+        drop,
+        edit=lambda c: setattr(
+            c,
+            "decision",
+            [(k, "../../etc/passwd" if k == "Reference" else v) for k, v in c.decision],
+        ),
+    )
     out = tmp_path / "output"
     [result] = build(drop, out, template)
     assert result.outcome == "built"
@@ -202,9 +225,16 @@ print([r.outcome for r in results])
 def test_two_builds_at_once_give_consistent_outputs(drop: Path, tmp_path: Path) -> None:
     out = tmp_path / "output"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    runs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(drop), str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT, str(drop), str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert all("['built']" in stdout for stdout, _ in outputs)
@@ -215,8 +245,9 @@ def test_two_builds_at_once_give_consistent_outputs(drop: Path, tmp_path: Path) 
     assert [p.name for p in out.rglob(".tmp-*")] == []
 
 
-def test_the_report_lists_the_batch_findings_too(drop: Path, tmp_path: Path,
-                                                 template: Path) -> None:
+def test_the_report_lists_the_batch_findings_too(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
     """Findings added after the rules (here I-NO-PREVIOUS) reach the Word report."""
     from docx import Document
 

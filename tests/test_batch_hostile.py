@@ -78,8 +78,9 @@ def assert_manifest_matches_disk(out: Path) -> None:
 
 
 def with_reference(reference: str) -> Callable[[Any], None]:
-    return lambda c: setattr(c, "decision", [
-        (k, reference if k == "Reference" else v) for k, v in c.decision])
+    return lambda c: setattr(
+        c, "decision", [(k, reference if k == "Reference" else v) for k, v in c.decision]
+    )
 
 
 # -- real processes ---------------------------------------------------------------------------
@@ -111,10 +112,13 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"}
 
     def start(*args: str, log: str) -> subprocess.Popen[str]:
-        with (tmp_path / f"{log}.out").open("w") as stdout, \
-                (tmp_path / f"{log}.err").open("w") as stderr:
-            process = subprocess.Popen(args, cwd=tmp_path, env=env, text=True,
-                                       stdout=stdout, stderr=stderr)
+        with (
+            (tmp_path / f"{log}.out").open("w") as stdout,
+            (tmp_path / f"{log}.err").open("w") as stderr,
+        ):
+            process = subprocess.Popen(
+                args, cwd=tmp_path, env=env, text=True, stdout=stdout, stderr=stderr
+            )
         started.append(process)
         return process
 
@@ -134,17 +138,27 @@ def wait_for(path: Path, text: str) -> None:
     raise AssertionError(f"{text!r} never appeared in {path}")
 
 
-def slow_build(spawn: Callable[..., subprocess.Popen[str]], seconds: float, *args: str,
-               log: str) -> subprocess.Popen[str]:
+def slow_build(
+    spawn: Callable[..., subprocess.Popen[str]], seconds: float, *args: str, log: str
+) -> subprocess.Popen[str]:
     return spawn(sys.executable, "-c", SLOW_BUILD, str(seconds), "build", *args, log=log)
 
 
-def test_two_builds_at_once_take_turns(drop: Path, out: Path, tmp_path: Path,
-                                       spawn: Callable[..., subprocess.Popen[str]]) -> None:
+def test_two_builds_at_once_take_turns(
+    drop: Path, out: Path, tmp_path: Path, spawn: Callable[..., subprocess.Popen[str]]
+) -> None:
     first = slow_build(spawn, WAIT, "input", "--out", "output", log="first")
     wait_for(tmp_path / "first.out", "RENDERING")
-    second = spawn(sys.executable, "-c", "from pipeline.cli import main; main()", "build",
-                   "input", "--out", "output", log="second")
+    second = spawn(
+        sys.executable,
+        "-c",
+        "from pipeline.cli import main; main()",
+        "build",
+        "input",
+        "--out",
+        "output",
+        log="second",
+    )
     wait_for(tmp_path / "second.out", "waiting for it to finish")
     (tmp_path / "release").touch()
     assert first.wait(timeout=WAIT) == 0, (tmp_path / "first.err").read_text()
@@ -194,9 +208,13 @@ def fresh_clone(tmp_path: Path) -> Path:
 def make_report(clone: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "STUB_LOG": str(clone.parent / "installs.log")}
     env.pop("MAKEFLAGS", None)
-    return subprocess.Popen(["make", "-C", str(clone), "report",
-                             f"PYTHON={clone.parent / 'python3'}", *extra],
-                            env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        ["make", "-C", str(clone), "report", f"PYTHON={clone.parent / 'python3'}", *extra],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> None:
@@ -221,8 +239,8 @@ def test_without_flock_the_install_still_runs(fresh_clone: Path) -> None:
 
 
 def test_sigterm_mid_render_leaves_nothing_half_written(
-        drop: Path, out: Path, tmp_path: Path, here: Path,
-        spawn: Callable[..., subprocess.Popen[str]]) -> None:
+    drop: Path, out: Path, tmp_path: Path, here: Path, spawn: Callable[..., subprocess.Popen[str]]
+) -> None:
     batch.build([drop], out, Config())
     before = {p.name: sha256(p) for p in (out / "015-2021").iterdir()}
     build = slow_build(spawn, 60, "input", "--out", "output", "--force", log="stopped")
@@ -243,10 +261,13 @@ def test_sigterm_mid_render_leaves_nothing_half_written(
     assert_manifest_matches_disk(out)
 
 
-def test_a_killed_build_is_swept_up_by_the_next(drop: Path, out: Path, tmp_path: Path,
-                                                here: Path,
-                                                spawn: Callable[..., subprocess.Popen[str]],
-                                                ) -> None:
+def test_a_killed_build_is_swept_up_by_the_next(
+    drop: Path,
+    out: Path,
+    tmp_path: Path,
+    here: Path,
+    spawn: Callable[..., subprocess.Popen[str]],
+) -> None:
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     (out / ".tmp-notes.txt").write_text("mine too")  # not the tool's pattern: kept
@@ -272,10 +293,13 @@ time.sleep(600)
 """
 
 
-def test_the_lock_of_a_killed_build_frees_itself(drop: Path, out: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 spawn: Callable[..., subprocess.Popen[str]],
-                                                 ) -> None:
+def test_the_lock_of_a_killed_build_frees_itself(
+    drop: Path,
+    out: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawn: Callable[..., subprocess.Popen[str]],
+) -> None:
     out.mkdir()
     holder = spawn(sys.executable, "-c", HOLD_LOCK, str(out / batch.LOCK), log="holder")
     wait_for(tmp_path / "holder.out", "LOCKED")
@@ -291,8 +315,9 @@ def test_the_lock_of_a_killed_build_frees_itself(drop: Path, out: Path, tmp_path
     assert time.monotonic() - started < WAIT
 
 
-def test_ctrl_c_mid_render_cleans_up(drop: Path, out: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_mid_render_cleans_up(
+    drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pipeline.render_xlsx
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -320,8 +345,10 @@ def test_output_path_that_is_a_file(drop: Path, tmp_path: Path) -> None:
     no_traceback(result)
     nested = run("build", str(drop), "--out", str(tmp_path / "output" / "reports"))
     assert nested.exit_code == 2
-    assert "output is a file where pcc-report needs a folder; rename or move that file" in \
-        nested.output
+    assert (
+        "output is a file where pcc-report needs a folder; rename or move that file"
+        in nested.output
+    )
     no_traceback(nested)
     assert (tmp_path / "output").read_text() == "someone's file"
 
@@ -332,8 +359,11 @@ def test_read_only_output_folder(drop: Path, out: Path, monkeypatch: pytest.Monk
     try:
         if os.access(out, os.W_OK):  # root ignores permissions: stand in for them
             real = os.access
-            monkeypatch.setattr(os, "access", lambda p, mode: False
-                                if Path(p) == out and mode == os.W_OK else real(p, mode))
+            monkeypatch.setattr(
+                os,
+                "access",
+                lambda p, mode: False if Path(p) == out and mode == os.W_OK else real(p, mode),
+            )
         result = run("build", str(drop), "--out", str(out))
     finally:
         out.chmod(0o755)
@@ -343,8 +373,7 @@ def test_read_only_output_folder(drop: Path, out: Path, monkeypatch: pytest.Monk
     no_traceback(result)
 
 
-def test_a_report_folder_blocked_by_a_file_costs_that_workbook_only(
-        drop: Path, out: Path) -> None:
+def test_a_report_folder_blocked_by_a_file_costs_that_workbook_only(drop: Path, out: Path) -> None:
     make_workbook(drop, "other.xlsx", edit=with_reference("016/2021"))
     out.mkdir()
     (out / "015-2021").write_text("a colleague's file, named like the report folder")
@@ -358,7 +387,8 @@ def test_a_report_folder_blocked_by_a_file_costs_that_workbook_only(
 
 
 def test_a_read_only_report_folder_costs_that_workbook_only(
-        drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_workbook(drop, "other.xlsx", edit=with_reference("016/2021"))
     real = tempfile.mkstemp
 
@@ -388,8 +418,7 @@ def test_an_input_named_twice_is_built_once(drop: Path, out: Path, here: Path) -
     assert len(json.loads(check.output)["workbooks"]) == 1
 
 
-def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path,
-                                        here: Path) -> None:
+def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path, here: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     make_workbook(elsewhere, "linked.xlsx", edit=with_reference("017/2021"))
@@ -430,7 +459,8 @@ def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path,
 
 
 def test_a_workbook_that_disappears_before_it_is_read(
-        drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pipeline.load
 
     make_workbook(drop, "moved-away.xlsx", edit=with_reference("016/2021"))
@@ -445,13 +475,13 @@ def test_a_workbook_that_disappears_before_it_is_read(
     result = run("build", str(drop), "--out", str(out))
     no_traceback(result)
     assert result.exit_code == 1
-    assert "moved-away.xlsx was removed or renamed while pcc-report was reading it" in \
-        result.output
+    assert "moved-away.xlsx was removed or renamed while pcc-report was reading it" in result.output
     assert "1 built" in result.output
 
 
 def test_a_half_copied_workbook_is_read_once_the_copy_finishes(
-        drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(batch, "RETRY_PAUSE", 0.4)
     whole = (drop / "lincolnshire-2021-22.xlsx").read_bytes()
     target = drop / "lincolnshire-2021-22.xlsx"
@@ -460,7 +490,7 @@ def test_a_half_copied_workbook_is_read_once_the_copy_finishes(
     def finish_the_copy() -> None:
         time.sleep(0.15)
         with target.open("ab") as stream:
-            stream.write(whole[len(whole) // 2:])
+            stream.write(whole[len(whole) // 2 :])
 
     copier = threading.Thread(target=finish_the_copy)
     copier.start()
@@ -474,7 +504,8 @@ def test_a_half_copied_workbook_is_read_once_the_copy_finishes(
 
 
 def test_a_workbook_that_keeps_changing_is_a_clear_finding(
-        drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pipeline.load
 
     monkeypatch.setattr(batch, "RETRY_PAUSE", 0.05)
@@ -506,19 +537,29 @@ def test_a_workbook_that_keeps_changing_is_a_clear_finding(
 def test_files_the_tool_did_not_write_are_never_deleted_or_moved(drop: Path, out: Path) -> None:
     batch.build([drop], out, Config())
     folder = out / "015-2021"
-    mine = {out / "read me.txt": "top", folder / "my notes.docx": "notes",
-            folder / "stale" / "keep this.xlsx": "kept aside by hand"}
+    mine = {
+        out / "read me.txt": "top",
+        folder / "my notes.docx": "notes",
+        folder / "stale" / "keep this.xlsx": "kept aside by hand",
+    }
     for path, text in mine.items():
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
-    make_workbook(drop, "lincolnshire-2021-22.xlsx",
-                  edit=lambda c: setattr(c, "services", [
-                      [*row[:11], "TBC"] if i == 0 else row
-                      for i, row in enumerate(c.services)]))
+    make_workbook(
+        drop,
+        "lincolnshire-2021-22.xlsx",
+        edit=lambda c: setattr(
+            c,
+            "services",
+            [[*row[:11], "TBC"] if i == 0 else row for i, row in enumerate(c.services)],
+        ),
+    )
     [failed] = batch.build([drop], out, Config())[0]
     assert failed.outcome == "failed"
     assert {p.name for p in (folder / "stale").iterdir()} == {
-        "keep this.xlsx", *OUTPUTS - {"findings.json"}}
+        "keep this.xlsx",
+        *OUTPUTS - {"findings.json"},
+    }
     make_workbook(drop, "lincolnshire-2021-22.xlsx")
     [built] = batch.build([drop], out, Config())[0]
     assert built.outcome == "built"
@@ -528,8 +569,7 @@ def test_files_the_tool_did_not_write_are_never_deleted_or_moved(drop: Path, out
     assert {p.name for p in (folder / "stale").iterdir()} == {"keep this.xlsx"}
 
 
-def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path,
-                                                                    out: Path) -> None:
+def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path, out: Path) -> None:
     batch.build([drop], out, Config())
     make_workbook(drop, "copy.xlsx", edit=with_reference("015-2021"))
     results = batch.build([drop], out, Config())[0]
@@ -540,14 +580,18 @@ def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path,
         assert "one report would overwrite the other" in finding.message
     folder = out / "015-2021"
     assert {p.name for p in folder.iterdir()} == {
-        "findings-copy-xlsx.json", "findings-lincolnshire-2021-22-xlsx.json", "stale"}
+        "findings-copy-xlsx.json",
+        "findings-lincolnshire-2021-22-xlsx.json",
+        "stale",
+    }
     files = {json.loads(p.read_text("utf-8"))["file"] for p in folder.glob("findings-*.json")}
     assert len(files) == 2
     assert not (folder / "RfD-015-2021.docx").exists()  # the earlier report is set aside
 
 
 def test_an_unreadable_file_named_like_a_report_folder_does_not_overwrite_it(
-        drop: Path, out: Path) -> None:
+    drop: Path, out: Path
+) -> None:
     (drop / "015-2021.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     results = batch.build([drop], out, Config())[0]
     assert [r.outcome for r in results] == ["failed", "built"]
@@ -560,8 +604,9 @@ def test_an_unreadable_file_named_like_a_report_folder_does_not_overwrite_it(
     assert json.loads((folder / "findings.json").read_text("utf-8"))["status"] == "ok"
 
 
-def test_output_inside_input_or_input_inside_output_is_a_usage_error(drop: Path,
-                                                                    here: Path) -> None:
+def test_output_inside_input_or_input_inside_output_is_a_usage_error(
+    drop: Path, here: Path
+) -> None:
     for args in (["input", "--out", "input/reports"], ["input", "--out", "input"]):
         result = run("build", *args)
         assert result.exit_code == 2, args
@@ -579,30 +624,46 @@ DAMAGED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "a list": lambda m: [1, 2],
     "workbooks a list": lambda m: {"workbooks": []},
     "entry a string": lambda m: {"workbooks": {k: "x" for k in m["workbooks"]}},
-    "outputs a string": lambda m: {"workbooks": {
-        k: {**v, "outputs": "x"} for k, v in m["workbooks"].items()}},
-    "output without a path": lambda m: {"workbooks": {
-        k: {**v, "outputs": [{"sha256": "x", "size": 1}]} for k, v in m["workbooks"].items()}},
-    "output up and out": lambda m: {"workbooks": {
-        k: {**v, "outputs": [{**o, "path": "../../victim/secret.txt"} for o in v["outputs"]]}
-        for k, v in m["workbooks"].items()}},
-    "output absolute": lambda m: {"workbooks": {
-        k: {**v, "outputs": [{**o, "path": "{victim}/secret.txt"} for o in v["outputs"]]}
-        for k, v in m["workbooks"].items()}},
-    "stale up and out": lambda m: {"workbooks": {
-        k: {**v, "stale": ["015-2021/../../victim/secret.txt"]}
-        for k, v in m["workbooks"].items()}},
-    "previous elsewhere": lambda m: {"workbooks": {
-        k: {**v, "previous": {"input": "{victim}/secret.txt", "sha256": "x"}}
-        for k, v in m["workbooks"].items()}},
+    "outputs a string": lambda m: {
+        "workbooks": {k: {**v, "outputs": "x"} for k, v in m["workbooks"].items()}
+    },
+    "output without a path": lambda m: {
+        "workbooks": {
+            k: {**v, "outputs": [{"sha256": "x", "size": 1}]} for k, v in m["workbooks"].items()
+        }
+    },
+    "output up and out": lambda m: {
+        "workbooks": {
+            k: {**v, "outputs": [{**o, "path": "../../victim/secret.txt"} for o in v["outputs"]]}
+            for k, v in m["workbooks"].items()
+        }
+    },
+    "output absolute": lambda m: {
+        "workbooks": {
+            k: {**v, "outputs": [{**o, "path": "{victim}/secret.txt"} for o in v["outputs"]]}
+            for k, v in m["workbooks"].items()
+        }
+    },
+    "stale up and out": lambda m: {
+        "workbooks": {
+            k: {**v, "stale": ["015-2021/../../victim/secret.txt"]}
+            for k, v in m["workbooks"].items()
+        }
+    },
+    "previous elsewhere": lambda m: {
+        "workbooks": {
+            k: {**v, "previous": {"input": "{victim}/secret.txt", "sha256": "x"}}
+            for k, v in m["workbooks"].items()
+        }
+    },
 }
 
 
 @pytest.mark.parametrize("damage", DAMAGED, ids=list(DAMAGED))
 @pytest.mark.parametrize("then", ["good", "failed"])
 def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
-        damage: str, then: str, drop: Path, out: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    damage: str, then: str, drop: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "secret.txt").write_text("not the tool's")
@@ -612,12 +673,18 @@ def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
     text = damaged if isinstance(damaged, str) else json.dumps(damaged)
     (out / "manifest.json").write_text(text.replace("{victim}", str(victim)))
     if then == "failed":
-        make_workbook(drop, "lincolnshire-2021-22.xlsx",
-                      edit=lambda c: setattr(c, "services", [
-                          [*row[:11], "TBC"] if i == 0 else row
-                          for i, row in enumerate(c.services)]))
+        make_workbook(
+            drop,
+            "lincolnshire-2021-22.xlsx",
+            edit=lambda c: setattr(
+                c,
+                "services",
+                [[*row[:11], "TBC"] if i == 0 else row for i, row in enumerate(c.services)],
+            ),
+        )
     hashed: list[Path] = []
     real_sha = sha256
+
     def spy(path: Path) -> str:
         hashed.append(Path(path))
         return real_sha(path)
@@ -636,8 +703,9 @@ def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
         assert_manifest_matches_disk(out)
 
 
-def test_a_report_folder_that_is_a_link_outside_is_refused(drop: Path, out: Path,
-                                                            tmp_path: Path) -> None:
+def test_a_report_folder_that_is_a_link_outside_is_refused(
+    drop: Path, out: Path, tmp_path: Path
+) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "findings.json").write_text("not the tool's")

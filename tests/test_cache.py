@@ -21,8 +21,9 @@ def document_xml(recon: Reconciliation) -> bytes:
         return archive.read("word/document.xml")
 
 
-def test_a_cached_render_equals_a_fresh_one(sample_recon: Reconciliation,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cached_render_equals_a_fresh_one(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = document_xml(sample_recon)
     where = cache.folder()
     assert where is not None
@@ -60,8 +61,9 @@ def test_it_can_be_turned_off(setting: str, monkeypatch: pytest.MonkeyPatch) -> 
         cache.folder.cache_clear()
 
 
-def test_a_folder_others_can_write_is_not_used(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
     os.chmod(shared, 0o777)

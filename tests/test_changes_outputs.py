@@ -36,10 +36,26 @@ from tests.workbooks import make_workbook
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
 DASH = "–"
 
-WORD_HEADER = ["Service", "Delivery org.", "2020/21 (£)", "2021/22 (£)", "Change (£)",
-               "Change (%)", "Status"]
-EXCEL_HEADER = ["Fund", "Service", "Delivery organisation", "Status", "Note", "2020/21 (£)",
-                "2021/22 (£)", "Change (£)", "Change (%)"]
+WORD_HEADER = [
+    "Service",
+    "Delivery org.",
+    "2020/21 (£)",
+    "2021/22 (£)",
+    "Change (£)",
+    "Change (%)",
+    "Status",
+]
+EXCEL_HEADER = [
+    "Fund",
+    "Service",
+    "Delivery organisation",
+    "Status",
+    "Note",
+    "2020/21 (£)",
+    "2021/22 (£)",
+    "Change (£)",
+    "Change (%)",
+]
 
 
 def recon_of(path: Path) -> Reconciliation:
@@ -66,8 +82,15 @@ def body(document: Any) -> list[tuple[str, Any]]:
         if element.tag == qn("w:p"):
             blocks.append(("p", text_of(element)))
         elif element.tag == qn("w:tbl"):
-            blocks.append(("tbl", [[text_of(tc) for tc in tr.iter(qn("w:tc"))]
-                                   for tr in element.iter(qn("w:tr"))]))
+            blocks.append(
+                (
+                    "tbl",
+                    [
+                        [text_of(tc) for tc in tr.iter(qn("w:tc"))]
+                        for tr in element.iter(qn("w:tr"))
+                    ],
+                )
+            )
     return blocks
 
 
@@ -126,8 +149,7 @@ def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 
 @pytest.fixture(scope="module")
-def built_alone(sample_path: Path,
-                tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def built_alone(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The same build with only this year's workbook: no previous plan anywhere."""
     drop = tmp_path_factory.mktemp("drop")
     (drop / sample_path.name).write_bytes(sample_path.read_bytes())
@@ -162,9 +184,11 @@ def test_word_section_sits_after_appendix_3_and_before_the_reconciliation(word: 
     assert heading.style.name == "Heading 1"
     assert heading.paragraph_format.page_break_before
     section = [content for kind, content in changes_section(word) if kind == "p"]
-    assert ("This section compares the Commissioning Plan for 2021/22 with the plan for "
-            "2020/21 (decision 010/2020). Budget lines are matched by fund, service and delivery "
-            "organisation, then by service alone.") in section
+    assert (
+        "This section compares the Commissioning Plan for 2021/22 with the plan for "
+        "2020/21 (decision 010/2020). Budget lines are matched by fund, service and delivery "
+        "organisation, then by service alone."
+    ) in section
     # Nothing moved between funds or providers, so there is nothing to confirm.
     assert not any("Moved" in text for text in section)
 
@@ -172,8 +196,15 @@ def test_word_section_sits_after_appendix_3_and_before_the_reconciliation(word: 
 def test_word_victims_fund_new_and_ended_lines_and_totals(word: Any) -> None:
     table = change_tables(word)["Victims Fund"]
     assert table[0] == WORD_HEADER
-    assert ["Victim Support", "Victim Support", "£260,000", "£260,000", "£0", "0.0%",
-            "Continued"] in table
+    assert [
+        "Victim Support",
+        "Victim Support",
+        "£260,000",
+        "£260,000",
+        "£0",
+        "0.0%",
+        "Continued",
+    ] in table
     assert table[-5:] == [
         ["Hate Crime Prevention", "Stop Hate", DASH, "£10,600", "+£10,600", DASH, "New"],
         ["Domestic Abuse Helpline", "EDAN Lincs", "£30,000", DASH, "-£30,000", DASH, "Ended"],
@@ -187,21 +218,32 @@ def test_word_victims_fund_new_and_ended_lines_and_totals(word: Any) -> None:
 def test_word_community_safety_fund_uplift_and_totals(word: Any) -> None:
     table = change_tables(word)["Community Safety Fund"]
     assert table[0] == WORD_HEADER
-    assert ["Reducing sexual reoffending", "Safer Living Foundation", "£22,727.27", "£25,000",
-            "+£2,272.73", "10.0%", "Continued"] in table
+    assert [
+        "Reducing sexual reoffending",
+        "Safer Living Foundation",
+        "£22,727.27",
+        "£25,000",
+        "+£2,272.73",
+        "10.0%",
+        "Continued",
+    ] in table
     # No MoJ money in this fund in either year: no MoJ row.
     assert table[-2:] == [
         ["Total committed", "", "£461,785.27", "£464,058", "+£2,272.73", "0.5%", ""],
         ["Allocation", "", "£556,000", "£556,000", "£0", "0.0%", ""],
     ]
     unchanged = [row for row in table[1:-2] if row[4] == "£0"]
-    assert len(unchanged) == 13 and all(row[5] == "0.0%" and row[6] == "Continued"
-                                       for row in unchanged)
+    assert len(unchanged) == 13 and all(
+        row[5] == "0.0%" and row[6] == "Continued" for row in unchanged
+    )
 
 
 def test_word_change_rows_are_bold_totals_and_right_aligned_amounts(word: Any) -> None:
-    [table] = [t for t in word.tables if t.rows[0].cells[0].text == "Service"
-               and t.rows[1].cells[0].text == "Victim Support"]
+    [table] = [
+        t
+        for t in word.tables
+        if t.rows[0].cells[0].text == "Service" and t.rows[1].cells[0].text == "Victim Support"
+    ]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     for row in table.rows[-3:]:
         assert all(run.bold for run in row.cells[0].paragraphs[0].runs)
@@ -212,7 +254,7 @@ def test_word_change_rows_are_bold_totals_and_right_aligned_amounts(word: Any) -
 def test_word_lists_the_ended_services_with_the_decommissioning_checklist(word: Any) -> None:
     section = [content for kind, content in changes_section(word) if kind == "p"]
     at = section.index("Services that end")
-    assert section[at + 1:at + 3] == [
+    assert section[at + 1 : at + 3] == [
         "These services of the 2020/21 plan are not in this plan. Where a service is being "
         "decommissioned, work through the decommissioning checklist (strategy Appendix 2).",
         "Domestic Abuse Helpline (EDAN Lincs, Victims Fund): £30,000 in 2020/21",
@@ -233,8 +275,7 @@ def test_word_findings_carry_the_year_on_year_notes(word: Any) -> None:
 
 def test_excel_changes_sheet_sits_before_about(workbook_path: Path) -> None:
     wb = values(workbook_path)
-    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "Changes",
-                             "About"]
+    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "Changes", "About"]
     ws = wb["Changes"]
     assert ws["A1"].value == "Changes from 2020/21 to 2021/22"
     assert "decision 010/2020" in ws["A2"].value
@@ -252,45 +293,75 @@ def test_excel_every_line_with_exact_figures(workbook_path: Path) -> None:
     def figures(row: list[Any]) -> tuple[Any, ...]:
         return (row[0], row[3], row[4], money(row[5]), money(row[6]), money(row[7]), row[8])
 
-    uplift = lines[("Reducing sexual reoffending", "Safer Living Foundation",
-                    Decimal("22727.27"))]
-    assert figures(uplift)[:6] == ("Community Safety Fund", "Continued", None,
-                                   Decimal("22727.27"), Decimal("25000.00"),
-                                   Decimal("2272.73"))
+    uplift = lines[("Reducing sexual reoffending", "Safer Living Foundation", Decimal("22727.27"))]
+    assert figures(uplift)[:6] == (
+        "Community Safety Fund",
+        "Continued",
+        None,
+        Decimal("22727.27"),
+        Decimal("25000.00"),
+        Decimal("2272.73"),
+    )
     assert uplift[8] == pytest.approx(float(Decimal("2272.73") / Decimal("22727.27")), abs=1e-12)
     assert round(uplift[8] * 100, 1) == 10.0
     new = lines[("Hate Crime Prevention", "Stop Hate", Decimal("10600.00"))]
-    assert figures(new) == ("Victims Fund", "New", None, None, Decimal("10600.00"),
-                            Decimal("10600.00"), DASH)
+    assert figures(new) == (
+        "Victims Fund",
+        "New",
+        None,
+        None,
+        Decimal("10600.00"),
+        Decimal("10600.00"),
+        DASH,
+    )
     ended = lines[("Domestic Abuse Helpline", "EDAN Lincs", Decimal("30000.00"))]
-    assert figures(ended) == ("Victims Fund", "Ended", None, Decimal("30000.00"), None,
-                              Decimal("-30000.00"), DASH)
+    assert figures(ended) == (
+        "Victims Fund",
+        "Ended",
+        None,
+        Decimal("30000.00"),
+        None,
+        Decimal("-30000.00"),
+        DASH,
+    )
     unchanged = [row for row in grid[1:-1] if row[3] == "Continued" and row is not uplift]
     assert len(unchanged) == 22
     assert all(money(row[7]) == 0 and row[8] == 0 for row in unchanged)
     total = grid[-1]
     assert total[0] == "Total"
-    assert [money(v) for v in total[5:8]] == [Decimal("1286397.27"), Decimal("1269270.00"),
-                                              Decimal("-17127.27")]
+    assert [money(v) for v in total[5:8]] == [
+        Decimal("1286397.27"),
+        Decimal("1269270.00"),
+        Decimal("-17127.27"),
+    ]
 
 
 def test_excel_fund_totals(workbook_path: Path) -> None:
     ws = values(workbook_path)["Changes"]
     grid = table_cells(ws, "Changes_by_fund")
-    assert grid[0] == ["Fund", "Figure", "2020/21 (£)", "2021/22 (£)", "Change (£)",
-                       "Change (%)"]
+    assert grid[0] == ["Fund", "Figure", "2020/21 (£)", "2021/22 (£)", "Change (£)", "Change (%)"]
     funds = [(row[0], row[1], money(row[2]), money(row[3]), money(row[4])) for row in grid[1:]]
     assert funds == [
         ("Victims Fund", "Allocation", Decimal(945000), Decimal(1009000), Decimal(64000)),
         ("Victims Fund", "MoJ grant", Decimal(820000), Decimal(884000), Decimal(64000)),
         ("Victims Fund", "Committed", Decimal(824612), Decimal(805212), Decimal(-19400)),
         ("Community Safety Fund", "Allocation", Decimal(556000), Decimal(556000), Decimal(0)),
-        ("Community Safety Fund", "Committed", Decimal("461785.27"), Decimal(464058),
-         Decimal("2272.73")),
+        (
+            "Community Safety Fund",
+            "Committed",
+            Decimal("461785.27"),
+            Decimal(464058),
+            Decimal("2272.73"),
+        ),
     ]
     percents = [row[5] for row in grid[1:]]
-    expected = [Decimal(64000) / 945000, Decimal(64000) / 820000, Decimal(-19400) / 824612,
-                Decimal(0), Decimal("2272.73") / Decimal("461785.27")]
+    expected = [
+        Decimal(64000) / 945000,
+        Decimal(64000) / 820000,
+        Decimal(-19400) / 824612,
+        Decimal(0),
+        Decimal("2272.73") / Decimal("461785.27"),
+    ]
     assert percents == pytest.approx([float(e) for e in expected], abs=1e-12)
 
 
@@ -304,14 +375,14 @@ def test_excel_money_and_percent_formats(workbook_path: Path) -> None:
 
 _SUM = re.compile(r"SUM\(([A-Z]+)(\d+):\1(\d+)\)")
 _DIFFERENCE = re.compile(r"([A-Z]+\d+)-([A-Z]+\d+)")
-_PERCENT = re.compile(
-    r'IF\(OR\(([A-Z]+\d+)="",([A-Z]+\d+)="",\1=0\),"–",([A-Z]+\d+)/\1\)')
+_PERCENT = re.compile(r'IF\(OR\(([A-Z]+\d+)="",([A-Z]+\d+)="",\1=0\),"–",([A-Z]+\d+)/\1\)')
 
 
 def formula_cells(path: Path, sheet: str = "Changes") -> list[tuple[str, str]]:
     ws = openpyxl.load_workbook(path)[sheet]
-    return [(c.coordinate, str(c.value)) for row in ws.iter_rows() for c in row
-            if c.data_type == "f"]
+    return [
+        (c.coordinate, str(c.value)) for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
 
 
 def expected_value(ws: Any, formula: str) -> Decimal | str:
@@ -371,20 +442,19 @@ def assert_recalculation_matches(original: Path, recalculated: Path) -> None:
                 assert money(after) == money(before), (ref, formula)
 
 
-def test_libreoffice_recalculates_to_the_cached_values(workbook_path: Path,
-                                                       recalculated: Path) -> None:
+def test_libreoffice_recalculates_to_the_cached_values(
+    workbook_path: Path, recalculated: Path
+) -> None:
     assert_recalculation_matches(workbook_path, recalculated)
     fresh = values(recalculated)["Changes"]
     uplift = next(row for row in sheet_rows(fresh) if row[1] == "Reducing sexual reoffending")
     assert money(uplift[7]) == Decimal("2272.73")
     assert round(uplift[8] * 100, 1) == 10.0
-    committed = next(row for row in sheet_rows(fresh)
-                     if row[:2] == ("Victims Fund", "Committed"))
+    committed = next(row for row in sheet_rows(fresh) if row[:2] == ("Victims Fund", "Committed"))
     assert money(committed[4]) == Decimal(-19400)
 
 
-def test_libreoffice_really_recalculates_the_changes(workbook_path: Path,
-                                                     tmp_path: Path) -> None:
+def test_libreoffice_really_recalculates_the_changes(workbook_path: Path, tmp_path: Path) -> None:
     """A wrong cached change comes back right, so the test above checks the formulas."""
     wb = openpyxl.load_workbook(workbook_path)
     sheet = f"xl/worksheets/sheet{wb.sheetnames.index('Changes') + 1}.xml"
@@ -394,8 +464,12 @@ def test_libreoffice_really_recalculates_the_changes(workbook_path: Path,
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == sheet:
-                data, count = re.subn(rb'(<c r="' + ref.encode() + rb'"[^>]*><f>[^<]*</f><v>)'
-                                      rb"[^<]*(</v>)", rb"\g<1>1\g<2>", data)
+                data, count = re.subn(
+                    rb'(<c r="' + ref.encode() + rb'"[^>]*><f>[^<]*</f><v>)'
+                    rb"[^<]*(</v>)",
+                    rb"\g<1>1\g<2>",
+                    data,
+                )
                 assert count == 1
             target.writestr(item, data)
     assert values(tampered)["Changes"][ref].value == 1
@@ -439,8 +513,9 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> tuple[Reconciliation, Path
         content.services = rows
 
     def last_year(content: Any) -> None:
-        content.decision = [(k, "2020/21" if k == "Financial year" else v)
-                            for k, v in content.decision]
+        content.decision = [
+            (k, "2020/21" if k == "Financial year" else v) for k, v in content.decision
+        ]
         content.funds = [r for r in content.funds if r[0] == "Victims Fund"]
         content.sources = [r for r in content.sources if r[0] == "Victims Fund"]
         content.services = [r for r in content.services if r[0] == "Victims Fund"]
@@ -455,7 +530,8 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> tuple[Reconciliation, Path
 
 
 def test_a_fund_new_this_year_has_no_percent_change(
-        edge: tuple[Reconciliation, Path, Path]) -> None:
+    edge: tuple[Reconciliation, Path, Path],
+) -> None:
     _, docx, xlsx = edge
     table = change_tables(Document(str(docx)))["Community Safety Fund"]
     assert table[-2:] == [
@@ -466,28 +542,37 @@ def test_a_fund_new_this_year_has_no_percent_change(
     grid = table_cells(values(xlsx)["Changes"], "Changes_by_fund")
     community = [row for row in grid if row[0] == "Community Safety Fund"]
     assert [(row[1], money(row[2]), row[5]) for row in community] == [
-        ("Allocation", Decimal(0), DASH), ("Committed", Decimal(0), DASH)]
+        ("Allocation", Decimal(0), DASH),
+        ("Committed", Decimal(0), DASH),
+    ]
 
 
-def test_the_division_guards_survive_libreoffice(edge: tuple[Reconciliation, Path, Path],
-                                                 tmp_path: Path) -> None:
+def test_the_division_guards_survive_libreoffice(
+    edge: tuple[Reconciliation, Path, Path], tmp_path: Path
+) -> None:
     _, _, xlsx = edge
     fresh = convert(xlsx, "xlsx", tmp_path)
     assert_recalculation_matches(xlsx, fresh)
-    assert not [row for row in sheet_rows(values(fresh)["Changes"])
-                if any(isinstance(v, str) and v.startswith("#") for v in row)]
+    assert not [
+        row
+        for row in sheet_rows(values(fresh)["Changes"])
+        if any(isinstance(v, str) and v.startswith("#") for v in row)
+    ]
 
 
 def test_word_prints_formula_like_text_literally_and_says_nothing_ended(
-        edge: tuple[Reconciliation, Path, Path]) -> None:
+    edge: tuple[Reconciliation, Path, Path],
+) -> None:
     _, docx, _ = edge
     document = Document(str(docx))
     section = [content for kind, content in changes_section(document) if kind == "p"]
     assert "Every service of the 2020/21 plan is in this plan." in section
-    crimestoppers = [row for row in change_tables(document)["Community Safety Fund"]
-                     if row[0] == "Crimestoppers"]
-    assert crimestoppers == [["Crimestoppers", "=Crimestoppers Trust", DASH, "£18,075",
-                              "+£18,075", DASH, "New"]]
+    crimestoppers = [
+        row for row in change_tables(document)["Community Safety Fund"] if row[0] == "Crimestoppers"
+    ]
+    assert crimestoppers == [
+        ["Crimestoppers", "=Crimestoppers Trust", DASH, "£18,075", "+£18,075", DASH, "New"]
+    ]
 
 
 def test_moved_line_in_both_outputs(tmp_path: Path, sample_recon: Reconciliation) -> None:
@@ -502,20 +587,28 @@ def test_moved_line_in_both_outputs(tmp_path: Path, sample_recon: Reconciliation
     render_docx(recon, tmp_path / "RfD.docx")
     render_xlsx(recon, tmp_path / "summary.xlsx")
     document = Document(str(tmp_path / "RfD.docx"))
-    [row] = [r for r in change_tables(document)["Community Safety Fund"]
-             if r[0] == "Crimestoppers"]
-    assert row == ["Crimestoppers", "Crimestoppers Trust", "£18,075", "£18,075", "£0", "0.0%",
-                   "Moved (provider was Crimestoppers)"]
-    assert ("A line marked Moved was matched by its service alone, to another fund or "
-            "provider: confirm it is the same service.") in [
-        content for kind, content in changes_section(document) if kind == "p"]
+    [row] = [r for r in change_tables(document)["Community Safety Fund"] if r[0] == "Crimestoppers"]
+    assert row == [
+        "Crimestoppers",
+        "Crimestoppers Trust",
+        "£18,075",
+        "£18,075",
+        "£0",
+        "0.0%",
+        "Moved (provider was Crimestoppers)",
+    ]
+    assert (
+        "A line marked Moved was matched by its service alone, to another fund or "
+        "provider: confirm it is the same service."
+    ) in [content for kind, content in changes_section(document) if kind == "p"]
     ws = values(tmp_path / "summary.xlsx")["Changes"]
     [cells] = [r for r in sheet_rows(ws) if r[1] == "Crimestoppers"]
     assert cells[2:5] == ("Crimestoppers Trust", "Moved", "provider was Crimestoppers")
 
 
 def test_hostile_text_stays_text_and_contacts_are_removed(
-        edge: tuple[Reconciliation, Path, Path]) -> None:
+    edge: tuple[Reconciliation, Path, Path],
+) -> None:
     _, _, xlsx = edge
     ws = openpyxl.load_workbook(xlsx)["Changes"]
     [cell] = [c for row in ws.iter_rows() for c in row if c.value == "=Crimestoppers Trust"]
@@ -529,26 +622,29 @@ def test_hostile_text_stays_text_and_contacts_are_removed(
 
 
 def test_without_last_years_plan_word_has_no_changes_section(
-        built_alone: tuple[Path, Path]) -> None:
+    built_alone: tuple[Path, Path],
+) -> None:
     document = Document(str(built_alone[0]))
     texts = [content for kind, content in body(document) if kind == "p"]
     assert not [t for t in texts if "Changes from" in t or "Services that end" in t]
     assert not [t for t in document.tables if t.rows[0].cells[0].text == "Service"]
 
 
-def test_without_last_years_plan_excel_has_no_changes_sheet(
-        built_alone: tuple[Path, Path]) -> None:
+def test_without_last_years_plan_excel_has_no_changes_sheet(built_alone: tuple[Path, Path]) -> None:
     wb = values(built_alone[1])
     assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
     about = {row[0]: row[1] for row in sheet_rows(wb["About"])}
-    assert about["Contents"] == ("Summary: one row per fund (allocation, MoJ grants, other "
-                                 "funding, committed, unallocated), a chart, and every funding "
-                                 "source. One sheet per fund: its service lines. About: this "
-                                 "sheet.")
+    assert about["Contents"] == (
+        "Summary: one row per fund (allocation, MoJ grants, other "
+        "funding, committed, unallocated), a chart, and every funding "
+        "source. One sheet per fund: its service lines. About: this "
+        "sheet."
+    )
 
 
 def test_without_a_comparison_the_document_is_exactly_as_before(
-        sample_recon: Reconciliation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_recon: Reconciliation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The template minus the Changes block renders the very same document body."""
     monkeypatch.setattr(make_template, "_changes", lambda doc: None)
     before = make_template.build(tmp_path / "before.docx")
@@ -567,7 +663,12 @@ def test_signed_money_and_a_fund_called_changes() -> None:
     from pipeline.render_xlsx import CHANGES_SHEET, sheet_names
 
     assert [signed_money(Decimal(v)) for v in ("2272.73", "-19400", "0", "0.00")] == [
-        "+£2,272.73", "-£19,400", "£0", "£0"]
+        "+£2,272.73",
+        "-£19,400",
+        "£0",
+        "£0",
+    ]
     assert sheet_names(["Changes"]) == ["Changes"]  # no comparison: the name is free
     assert sheet_names(["Changes"], ("summary", "about", "history", CHANGES_SHEET)) == [
-        "Changes (2)"]
+        "Changes (2)"
+    ]

@@ -57,8 +57,10 @@ def test_check_sample_exits_0_and_ends_with_a_summary(sample_path: Path) -> None
     assert result.exit_code == 0
     assert "decision 015/2021" in result.output
     assert "W-RINGFENCE" in result.output
-    assert ("Summary: 2 funds, 24 lines, £1,269,270 committed of £1,565,000, £295,730 headroom "
-            "— 0 errors, 2 warnings") in result.output
+    assert (
+        "Summary: 2 funds, 24 lines, £1,269,270 committed of £1,565,000, £295,730 headroom "
+        "— 0 errors, 2 warnings"
+    ) in result.output
 
 
 def test_check_json_is_the_library_result_serialised(sample_path: Path) -> None:
@@ -66,12 +68,20 @@ def test_check_json_is_the_library_result_serialised(sample_path: Path) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     results, _ = batch.check([sample_path], Config())
-    assert data == {"tool": "pcc-report", "version": __version__,
-                    "workbooks": [r.to_json() for r in results], "skipped": []}
+    assert data == {
+        "tool": "pcc-report",
+        "version": __version__,
+        "workbooks": [r.to_json() for r in results],
+        "skipped": [],
+    }
     workbook = data["workbooks"][0]
     assert workbook["reference"] == "015/2021"
-    assert workbook["funds"][0] == {"fund": "Victims Fund", "allocation": "1009000.00",
-                                    "committed": "805212.00", "headroom": "203788.00"}
+    assert workbook["funds"][0] == {
+        "fund": "Victims Fund",
+        "allocation": "1009000.00",
+        "committed": "805212.00",
+        "headroom": "203788.00",
+    }
     # money in the JSON is decimal strings, never floats
     assert all(isinstance(v, str) for f in workbook["funds"] for v in f.values())
 
@@ -92,8 +102,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("frobnicate").exit_code == 2
 
 
-def test_check_without_input_folder_is_a_usage_error(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_without_input_folder_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("check")
     assert result.exit_code == 2
@@ -129,18 +140,23 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     result = run("new-workbook", str(path))
     assert result.exit_code == 0, result.output
     book = load_workbook(path)
-    assert book.sheetnames[:5] == ["Decision", "Funds", "Funding sources", "Services",
-                                   "Document control"]
+    assert book.sheetnames[:5] == [
+        "Decision",
+        "Funds",
+        "Funding sources",
+        "Services",
+        "Document control",
+    ]
     assert "How to fill this in" in book.sheetnames
     services = book["Services"]
     headers = [c.value for c in services[1]]
     assert headers[:4] == ["Fund", "Service", "Delivery organisation", "Organisation type"]
     validations = services.data_validations.dataValidation
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in validations}
-    assert "Contract" in lists["I2"] and "Grant" in lists["I2"]          # mechanism
-    assert "Public sector" in lists["D2"]                                # organisation type
-    assert lists["A2"].startswith("Funds!")                              # fund names
-    assert "Reducing re-offending" in lists["K2"]                        # s143 purposes
+    assert "Contract" in lists["I2"] and "Grant" in lists["I2"]  # mechanism
+    assert "Public sector" in lists["D2"]  # organisation type
+    assert lists["A2"].startswith("Funds!")  # fund names
+    assert "Reducing re-offending" in lists["K2"]  # s143 purposes
     # A blank workbook loads to findings that say what to fill in, not a crash.
     findings = load(path).findings
     assert {f.code for f in findings} == {"E-REQUIRED"}

@@ -36,25 +36,36 @@ def comparison(sample_recon: Reconciliation, previous: Reconciliation) -> Compar
 def test_fund_figures_year_on_year(comparison: Comparison) -> None:
     victims, community = comparison.funds
     assert (victims.fund, victims.previous_allocation, victims.allocation) == (
-        "Victims Fund", Decimal("945000"), Decimal("1009000"))
+        "Victims Fund",
+        Decimal("945000"),
+        Decimal("1009000"),
+    )
     assert (victims.previous_moj, victims.moj) == (Decimal(820000), Decimal(884000))
     assert (victims.previous_committed, victims.committed) == (Decimal(824612), Decimal(805212))
     assert victims.committed_change == Decimal(-19400)
     assert (community.previous_committed, community.committed) == (
-        Decimal("461785.27"), Decimal(464058))
+        Decimal("461785.27"),
+        Decimal(464058),
+    )
     assert community.committed_change == Decimal("2272.73")
 
 
 def test_every_line_is_classified(comparison: Comparison) -> None:
-    statuses = {(c.status, c.line.service) for f in comparison.funds for c in f.lines
-                if c.status != CONTINUED}
+    statuses = {
+        (c.status, c.line.service)
+        for f in comparison.funds
+        for c in f.lines
+        if c.status != CONTINUED
+    }
     assert statuses == {(NEW, "Hate Crime Prevention"), (ENDED, "Domestic Abuse Helpline")}
     continued = [c for f in comparison.funds for c in f.lines if c.status == CONTINUED]
     assert len(continued) == 23
-    changed = [(c.line.service, c.previous_budget, c.budget, c.change) for c in continued
-               if c.change]
-    assert changed == [("Reducing sexual reoffending", Decimal("22727.27"), Decimal(25000),
-                        Decimal("2272.73"))]
+    changed = [
+        (c.line.service, c.previous_budget, c.budget, c.change) for c in continued if c.change
+    ]
+    assert changed == [
+        ("Reducing sexual reoffending", Decimal("22727.27"), Decimal(25000), Decimal("2272.73"))
+    ]
 
 
 def test_uplift_percent_is_exact_decimal(comparison: Comparison) -> None:
@@ -75,30 +86,55 @@ def test_findings(comparison: Comparison) -> None:
     assert "£22,727.27" in messages["W-UPLIFT"] and "+£2,272.73, 10.0%" in messages["W-UPLIFT"]
 
 
-def test_uplift_threshold_is_configurable(sample_recon: Reconciliation,
-                                          previous: Reconciliation) -> None:
+def test_uplift_threshold_is_configurable(
+    sample_recon: Reconciliation, previous: Reconciliation
+) -> None:
     higher = compare(sample_recon, previous, uplift_threshold=Decimal(11))
     assert "W-UPLIFT" not in {f.code for f in higher.findings}
 
 
 def test_moj_change_without_moving_lines(tmp_path: Path) -> None:
     """The MoJ grant rose but the Victims Fund lines add up to last year's total."""
-    prior = make_workbook(tmp_path, "prior.xlsx", services=[
-        service_row(budget=Decimal(500000)),
-        service_row(fund="Community Safety Fund", service="Crimestoppers",
-                    organisation="Crimestoppers", purpose="Crime and disorder reduction",
-                    budget=Decimal(1000)),
-    ], edit=lambda c: setattr(c, "decision", [
-        (k, "2020/21" if k == "Financial year" else v) for k, v in c.decision]))
-    now = make_workbook(tmp_path, "now.xlsx", services=[
-        service_row(budget=Decimal(500000)),
-        service_row(fund="Community Safety Fund", service="Crimestoppers",
-                    organisation="Crimestoppers", purpose="Crime and disorder reduction",
-                    budget=Decimal(1000)),
-    ], edit=lambda c: (setattr(c, "sources", [
-        ["Victims Fund", "MoJ Victims' Services Grant", Decimal(900000), "Yes", ""],
-        ["Victims Fund", "Local supplement", Decimal(109000), "No", ""],
-        ["Community Safety Fund", "Police main grant", Decimal(556000), "No", ""]])))
+    prior = make_workbook(
+        tmp_path,
+        "prior.xlsx",
+        services=[
+            service_row(budget=Decimal(500000)),
+            service_row(
+                fund="Community Safety Fund",
+                service="Crimestoppers",
+                organisation="Crimestoppers",
+                purpose="Crime and disorder reduction",
+                budget=Decimal(1000),
+            ),
+        ],
+        edit=lambda c: setattr(
+            c, "decision", [(k, "2020/21" if k == "Financial year" else v) for k, v in c.decision]
+        ),
+    )
+    now = make_workbook(
+        tmp_path,
+        "now.xlsx",
+        services=[
+            service_row(budget=Decimal(500000)),
+            service_row(
+                fund="Community Safety Fund",
+                service="Crimestoppers",
+                organisation="Crimestoppers",
+                purpose="Crime and disorder reduction",
+                budget=Decimal(1000),
+            ),
+        ],
+        edit=lambda c: setattr(
+            c,
+            "sources",
+            [
+                ["Victims Fund", "MoJ Victims' Services Grant", Decimal(900000), "Yes", ""],
+                ["Victims Fund", "Local supplement", Decimal(109000), "No", ""],
+                ["Community Safety Fund", "Police main grant", Decimal(556000), "No", ""],
+            ],
+        ),
+    )
     before = recon_of(prior)
     result = compare(recon_of(now), before)
     [moj] = [f for f in result.findings if f.code == "W-MOJ-CHANGE"]
@@ -108,19 +144,23 @@ def test_moj_change_without_moving_lines(tmp_path: Path) -> None:
 
 def rename_provider(old: str, new: str) -> Callable[[WorkbookContent], None]:
     """An edit of the sample that renames a delivery organisation on every line."""
+
     def edit(content: WorkbookContent) -> None:
         rows = [list(r) for r in content.services]
         for row in rows:
             if row[2] == old:
                 row[2] = new
         content.services = rows
+
     return edit
 
 
 def test_renamed_provider_is_listed_not_silently_continued(
-        tmp_path: Path, previous: Reconciliation) -> None:
-    renamed = recon_of(make_workbook(tmp_path,
-                                     edit=rename_provider("Crimestoppers", "Crimestoppers Trust")))
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    renamed = recon_of(
+        make_workbook(tmp_path, edit=rename_provider("Crimestoppers", "Crimestoppers Trust"))
+    )
     result = compare(renamed, previous)
     [change] = [c for f in result.funds for c in f.lines if c.line.service == "Crimestoppers"]
     assert change.status == MOVED
@@ -137,17 +177,21 @@ def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) ->
     assert sum(c.status == MOVED for c in without.unmatched) == 3  # unique services only
     with_alias = compare(current, previous, aliases={"LCC": "Lincolnshire County Council"})
     assert {(c.status, c.line.service) for c in with_alias.unmatched} == {
-        (NEW, "Hate Crime Prevention"), (ENDED, "Domestic Abuse Helpline")}
+        (NEW, "Hate Crime Prevention"),
+        (ENDED, "Domestic Abuse Helpline"),
+    }
 
 
-def test_find_previous_by_area_and_year(sample_recon: Reconciliation,
-                                        previous: Reconciliation) -> None:
+def test_find_previous_by_area_and_year(
+    sample_recon: Reconciliation, previous: Reconciliation
+) -> None:
     assert find_previous(sample_recon, [sample_recon, previous]) is previous
     assert find_previous(previous, [sample_recon, previous]) is None
 
 
-def test_check_finds_last_years_plan_in_the_archive_folder(tmp_path: Path,
-                                                           sample_path: Path) -> None:
+def test_check_finds_last_years_plan_in_the_archive_folder(
+    tmp_path: Path, sample_path: Path
+) -> None:
     from pipeline import batch
     from pipeline.config import Config
 

@@ -52,9 +52,12 @@ def test_the_projects_own_pyproject_holds_the_defaults() -> None:
 
 
 def test_pyproject_section_is_read(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml",
-          '[tool.pcc-report]\ngrant_size_threshold = "£90,000"\n'
-          's143_funds = ["Community Safety Fund", "Violence Reduction Fund"]\n')
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.pcc-report]\ngrant_size_threshold = "£90,000"\n'
+        's143_funds = ["Community Safety Fund", "Violence Reduction Fund"]\n',
+    )
     config = load_config(folder=tmp_path)
     assert config.grant_size_threshold == Decimal(90_000)
     assert config.s143_funds == ("Community Safety Fund", "Violence Reduction Fund")
@@ -86,7 +89,8 @@ def test_an_explicit_path_wins(tmp_path: Path) -> None:
     ],
 )
 def test_grant_size_threshold_changes_w_grant_size(
-        tmp_path: Path, sample_plan: Plan, threshold: str, cells: list[str]) -> None:
+    tmp_path: Path, sample_plan: Plan, threshold: str, cells: list[str]
+) -> None:
     write(tmp_path, "pyproject.toml", f'[tool.pcc-report]\ngrant_size_threshold = "{threshold}"\n')
     assert located(sample_plan, load_config(folder=tmp_path), "W-GRANT-SIZE") == cells
 
@@ -95,7 +99,8 @@ def test_s143_funds_changes_e_purpose(tmp_path: Path, sample_plan: Plan) -> None
     # The Victims Fund lines carry no purpose: naming it an s143 fund flags each of them.
     write(tmp_path, "pcc-report.toml", 's143_funds = ["victims  fund"]\n')
     assert located(sample_plan, load_config(folder=tmp_path), "E-PURPOSE") == [
-        f"K{row}" for row in range(4, 14)]
+        f"K{row}" for row in range(4, 14)
+    ]
     write(tmp_path, "pcc-report.toml", "s143_funds = []\n")
     assert located(sample_plan, load_config(folder=tmp_path), "E-PURPOSE") == []
 
@@ -106,29 +111,46 @@ def test_s143_funds_changes_e_purpose(tmp_path: Path, sample_plan: Plan) -> None
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("grant_size_threshold = 25000.5",
-         ("grant_size_threshold = 25000.5", 'e.g. grant_size_threshold = "25000"')),
-        ('grant_size_threshold = "lots"',
-         ("grant_size_threshold = 'lots' is not a number", 'grant_size_threshold = "25000"')),
+        (
+            "grant_size_threshold = 25000.5",
+            ("grant_size_threshold = 25000.5", 'e.g. grant_size_threshold = "25000"'),
+        ),
+        (
+            'grant_size_threshold = "lots"',
+            ("grant_size_threshold = 'lots' is not a number", 'grant_size_threshold = "25000"'),
+        ),
         ('grant_size_threshold = "-5"', ("grant_size_threshold = '-5' must be zero or more",)),
         ('grant_size_threshold = "NaN"', ("grant_size_threshold = 'NaN' must be zero or more",)),
         ("grant_size_threshold = true", ("grant_size_threshold = True", "quoted amount")),
-        ('s143_funds = "Community Safety Fund"',
-         ("s143_funds = 'Community Safety Fund' must be a list of fund names",
-          's143_funds = ["Community Safety Fund"]')),
+        (
+            's143_funds = "Community Safety Fund"',
+            (
+                "s143_funds = 'Community Safety Fund' must be a list of fund names",
+                's143_funds = ["Community Safety Fund"]',
+            ),
+        ),
         ('s143_funds = ["Community Safety Fund", ""]', ("s143_funds", "list of fund names")),
         ("s143_funds = [1]", ("s143_funds = [1]",)),
-        ('uplift_threshold = "ten"', ("uplift_threshold = 'ten' is not a number",
-                                      'e.g. uplift_threshold = "10"')),
+        (
+            'uplift_threshold = "ten"',
+            ("uplift_threshold = 'ten' is not a number", 'e.g. uplift_threshold = "10"'),
+        ),
         ('pdf = "yes"', ("pdf = 'yes'", "pdf = true or pdf = false")),
-        ('grant_threshold = "25000"', ("unknown [tool.pcc-report] setting(s) grant_threshold",
-                                       "check the spelling", "grant_size_threshold")),
+        (
+            'grant_threshold = "25000"',
+            (
+                "unknown [tool.pcc-report] setting(s) grant_threshold",
+                "check the spelling",
+                "grant_size_threshold",
+            ),
+        ),
         ('grant_size_threshold = "25000', ("is not valid TOML", "correct the line")),
         ("aliases = 3", ("[tool.pcc-report.aliases] must map short names to full names",)),
     ],
 )
 def test_bad_value_names_the_key_and_the_fix(
-        tmp_path: Path, text: str, fragments: tuple[str, ...]) -> None:
+    tmp_path: Path, text: str, fragments: tuple[str, ...]
+) -> None:
     path = write(tmp_path, "pyproject.toml", f"[tool.pcc-report]\n{text}\n")
     with pytest.raises(ConfigError) as caught:
         load_config(folder=tmp_path)

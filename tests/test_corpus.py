@@ -74,8 +74,11 @@ def test_case_gives_exactly_its_findings(case: dict[str, Any]) -> None:
 def test_formula_injection_names_are_kept_as_text() -> None:
     plan = load(CORPUS / "formula-injection-names.xlsx").plan
     assert plan is not None
-    texts = {value for line in plan.lines
-             for value in (line.service, line.organisation, line.provision, line.how_commissioned)}
+    texts = {
+        value
+        for line in plan.lines
+        for value in (line.service, line.organisation, line.provision, line.how_commissioned)
+    }
     assert {"=cmd|' /C calc'!A0", "+SUM(1)", "@x", "-2+3"} <= texts
 
 
@@ -91,16 +94,31 @@ def test_text_variants_read_as_the_sample() -> None:
     """Amounts and dates typed as text give the same plan as the sample's real values."""
     sample = load(CORPUS / "sample.xlsx").plan
     assert sample is not None
-    for name in ("amount-text-pound", "amount-text-decimals", "amount-text-spaces",
-                 "amount-binary-noise", "date-text-day-first", "date-text-short-year",
-                 "date-text-long", "date-text-ordinal", "headers-seed-wording",
-                 "headers-other-case", "headers-trailing-spaces", "headers-non-breaking-spaces",
-                 "fund-names-spacing", "blank-rows-after", "blank-formatted-rows-5000",
-                 "merged-title-cells", "sheet-names-other-case", "hidden-services-draft"):
+    for name in (
+        "amount-text-pound",
+        "amount-text-decimals",
+        "amount-text-spaces",
+        "amount-binary-noise",
+        "date-text-day-first",
+        "date-text-short-year",
+        "date-text-long",
+        "date-text-ordinal",
+        "headers-seed-wording",
+        "headers-other-case",
+        "headers-trailing-spaces",
+        "headers-non-breaking-spaces",
+        "fund-names-spacing",
+        "blank-rows-after",
+        "blank-formatted-rows-5000",
+        "merged-title-cells",
+        "sheet-names-other-case",
+        "hidden-services-draft",
+    ):
         plan = load(CORPUS / f"{name}.xlsx").plan
         assert plan is not None, name
         assert [(ln.fund, ln.budget, ln.start, ln.end) for ln in plan.lines] == [
-            (ln.fund, ln.budget, ln.start, ln.end) for ln in sample.lines], name
+            (ln.fund, ln.budget, ln.start, ln.end) for ln in sample.lines
+        ], name
 
 
 def test_pence_are_kept() -> None:
@@ -126,23 +144,46 @@ def test_names_from_the_workbook_stay_inside_output(name: str, tmp_path: Path) -
 cell_values = st.one_of(
     st.none(),
     st.text(max_size=20),
-    st.sampled_from(["£82,661", "82,661.00", " £ 750 ", "TBC", "-5", "1,009k", "April 2021",
-                     "31/02/2022", "01/04/2021", "Total", "Grand total", "Victims Fund",
-                     "Community Safety Fund", "Grant", "Partnership agreement", "Public sector",
-                     "=SUM(L1:L2)", "\u00a0", "#REF!"]),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.sampled_from(
+        [
+            "£82,661",
+            "82,661.00",
+            " £ 750 ",
+            "TBC",
+            "-5",
+            "1,009k",
+            "April 2021",
+            "31/02/2022",
+            "01/04/2021",
+            "Total",
+            "Grand total",
+            "Victims Fund",
+            "Community Safety Fund",
+            "Grant",
+            "Partnership agreement",
+            "Public sector",
+            "=SUM(L1:L2)",
+            "\u00a0",
+            "#REF!",
+        ]
+    ),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=False, allow_infinity=False),  # no cell can hold NaN or infinity
-    st.decimals(min_value=-10**9, max_value=10**9, places=2),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2),
     st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)),  # Excel's range
     st.booleans(),
 )
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rows=st.lists(st.lists(cell_values, min_size=12, max_size=13), min_size=0, max_size=6))
-def test_random_services_cells_give_findings_or_a_plan(rows: list[list[Any]],
-                                                       tmp_path: Path) -> None:
+def test_random_services_cells_give_findings_or_a_plan(
+    rows: list[list[Any]], tmp_path: Path
+) -> None:
     content = sample_content()
     lines = [list(r) for r in content.services if r and r[0] not in ("Total", "")]
     path = make_workbook(tmp_path, services=[*lines[:3], *rows, *lines[3:]])
@@ -156,8 +197,9 @@ def test_random_services_cells_give_findings_or_a_plan(rows: list[list[Any]],
         assert finding.message
     if not has_errors(findings):
         for fund in recon.funds:
-            expected = sum((ln.budget for ln in result.plan.lines if ln.fund_key == fund.fund.key),
-                           Decimal(0))
+            expected = sum(
+                (ln.budget for ln in result.plan.lines if ln.fund_key == fund.fund.key), Decimal(0)
+            )
             assert fund.committed == expected
             assert all(isinstance(ln.budget, Decimal) for ln in fund.lines)
 
@@ -183,12 +225,18 @@ def expected_of(case: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def from_json(findings: list[dict[str, str]]) -> list[tuple[str, str, str]]:
     # A run also notes that no previous year's plan was found to compare with.
-    return sorted((f["code"], f["sheet"], f["cell"]) for f in findings
-                  if f["code"] not in {*LEFT_OUT, "I-NO-PREVIOUS"})
+    return sorted(
+        (f["code"], f["sheet"], f["cell"])
+        for f in findings
+        if f["code"] not in {*LEFT_OUT, "I-NO-PREVIOUS"}
+    )
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["file"] != OWNER_FILE],
-                         ids=[c["file"] for c in CASES if c["file"] != OWNER_FILE])
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c["file"] != OWNER_FILE],
+    ids=[c["file"] for c in CASES if c["file"] != OWNER_FILE],
+)
 def test_check_json_gives_the_cases_findings(case: dict[str, Any]) -> None:
     import json
 
@@ -199,16 +247,21 @@ def test_check_json_gives_the_cases_findings(case: dict[str, Any]) -> None:
     (workbook,) = report["workbooks"]
     assert from_json(workbook["findings"]) == expected_of(case)
     codes = {e["code"] for e in case["expect"]}
-    assert workbook["status"] == ("unreadable" if "E-READ" in codes
-                                  else "errors" if case in ERROR_CASES else "ok")
+    assert workbook["status"] == (
+        "unreadable" if "E-READ" in codes else "errors" if case in ERROR_CASES else "ok"
+    )
     for finding in workbook["findings"]:
         assert finding["file"].endswith(case["file"])
 
 
-@pytest.mark.parametrize("case", [c for c in ERROR_CASES if c["file"] != OWNER_FILE],
-                         ids=[c["file"] for c in ERROR_CASES if c["file"] != OWNER_FILE])
-def test_build_of_a_bad_workbook_writes_only_its_findings(case: dict[str, Any],
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "case",
+    [c for c in ERROR_CASES if c["file"] != OWNER_FILE],
+    ids=[c["file"] for c in ERROR_CASES if c["file"] != OWNER_FILE],
+)
+def test_build_of_a_bad_workbook_writes_only_its_findings(
+    case: dict[str, Any], tmp_path: Path
+) -> None:
     import json
 
     out = tmp_path / "output"
@@ -235,8 +288,9 @@ def test_the_owner_file_is_skipped_with_a_note(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CLEAN_CASES, ids=[c["file"] for c in CLEAN_CASES])
-def test_build_of_a_messy_but_valid_workbook_writes_its_outputs(case: dict[str, Any],
-                                                                tmp_path: Path) -> None:
+def test_build_of_a_messy_but_valid_workbook_writes_its_outputs(
+    case: dict[str, Any], tmp_path: Path
+) -> None:
     out = tmp_path / "output"
     result = cli("build", str(CORPUS / case["file"]), "--out", str(out))
     assert result.exit_code == 0, result.output + result.stderr
@@ -252,10 +306,20 @@ def test_a_hostile_file_gives_no_traceback_in_a_real_process(tmp_path: Path) -> 
 
     names = ["zip-bomb.xlsx", "billion-laughs.xlsx", "password-protected.xlsx", "truncated.xlsx"]
     run = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "build",
-         *(str(CORPUS / n) for n in names),
-         "--out", str(tmp_path / "output")],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "build",
+            *(str(CORPUS / n) for n in names),
+            "--out",
+            str(tmp_path / "output"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Traceback" not in run.stderr and run.stderr.strip() == "", run.stderr
     for name in names:
@@ -272,8 +336,13 @@ def test_formula_injection_names_are_text_in_the_public_summary(tmp_path: Path) 
     from openpyxl import load_workbook
 
     book = load_workbook(_public_summary("formula-injection-names.xlsx", tmp_path))
-    cells = {c.value: c.data_type for ws in book.worksheets for row in ws.iter_rows()
-             for c in row if isinstance(c.value, str)}
+    cells = {
+        c.value: c.data_type
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    }
     for name in ("=cmd|' /C calc'!A0", "+SUM(1)", "@x", "-2+3"):
         assert cells.get(name) == "s", name  # a string cell, never a formula
 

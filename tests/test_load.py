@@ -30,8 +30,10 @@ BLANK = [""] * 12
 
 def two_lines(**second: Any) -> list[list[Any]]:
     """Two Victims Fund lines in Services rows 2 and 3 (no title rows), the second changed."""
-    return [service_row(service="Victim Support", budget=Decimal(1000)),
-            service_row(**{"service": "Rape Crisis", "budget": Decimal(2000), **second})]
+    return [
+        service_row(service="Victim Support", budget=Decimal(1000)),
+        service_row(**{"service": "Rape Crisis", "budget": Decimal(2000), **second}),
+    ]
 
 
 def with_services(rows: list[list[Any]], titles: tuple[str, ...] = ()) -> Callable[[Path], Path]:
@@ -44,8 +46,9 @@ def with_services(rows: list[list[Any]], titles: tuple[str, ...] = ()) -> Callab
     return build
 
 
-def with_book(change: Callable[[dict[str, list[list[Any]]]], object],
-              **options: Any) -> Callable[[Path], Path]:
+def with_book(
+    change: Callable[[dict[str, list[list[Any]]]], object], **options: Any
+) -> Callable[[Path], Path]:
     """The sample laid out sheet by sheet, changed, and written with xlsxwriter."""
 
     def build(folder: Path) -> Path:
@@ -128,8 +131,10 @@ def canonical_fund(plan: Plan) -> None:
 
 def extension_in_end_date(plan: Plan) -> None:
     line = plan.lines[1]
-    assert (line.end, line.extension_options) == (date(2022, 3, 31),
-                                                  "1 x 12 months option to 31/03/2023")
+    assert (line.end, line.extension_options) == (
+        date(2022, 3, 31),
+        "1 x 12 months option to 31/03/2023",
+    )
 
 
 def decision_015(plan: Plan) -> None:
@@ -148,125 +153,236 @@ def add_notes(book: dict[str, list[list[Any]]]) -> None:
 QUIRKS: dict[str, Quirk] = {
     "title rows above the header": Quirk(
         with_services(two_lines(), titles=("Commissioning Plan 2021 - 2022", "Draft", "")),
-        check=lines_are(5, 6)),
+        check=lines_are(5, 6),
+    ),
     "the seed's own headings": Quirk(
-        with_book(renamed("Services", {
-            "Service": "Service Name/Area", "Delivery organisation": "Current Delivery Org.",
-            "How commissioned": "How service is commissioned",
-            "Budget (£)": "2021/22 budget (£)"})),
-        check=sample_lines),
+        with_book(
+            renamed(
+                "Services",
+                {
+                    "Service": "Service Name/Area",
+                    "Delivery organisation": "Current Delivery Org.",
+                    "How commissioned": "How service is commissioned",
+                    "Budget (£)": "2021/22 budget (£)",
+                },
+            )
+        ),
+        check=sample_lines,
+    ),
     "headers in other case": Quirk(
-        with_book(renamed("Services", {"Fund": "FUND", "Start date": "start DATE",
-                                       "Budget (£)": "BUDGET"})), check=sample_lines),
+        with_book(
+            renamed(
+                "Services", {"Fund": "FUND", "Start date": "start DATE", "Budget (£)": "BUDGET"}
+            )
+        ),
+        check=sample_lines,
+    ),
     "headers with trailing and double spaces": Quirk(
         with_book(renamed("Services", {"Fund": "Fund  ", "End date": "End  date "})),
-        check=sample_lines),
+        check=sample_lines,
+    ),
     "headers with non-breaking spaces": Quirk(
-        with_book(renamed("Services", {"Start date": "Start\u00a0date",
-                                       "Budget (£)": "Budget\u00a0(£)\u00a0"})),
-        check=sample_lines),
+        with_book(
+            renamed(
+                "Services", {"Start date": "Start\u00a0date", "Budget (£)": "Budget\u00a0(£)\u00a0"}
+            )
+        ),
+        check=sample_lines,
+    ),
     "fund names in other case and spacing": Quirk(
-        with_services([service_row(fund="victims\u00a0fund "),
-                       service_row(fund=" VICTIMS  FUND", service="Rape Crisis")]),
-        check=canonical_fund),
+        with_services(
+            [
+                service_row(fund="victims\u00a0fund "),
+                service_row(fund=" VICTIMS  FUND", service="Rape Crisis"),
+            ]
+        ),
+        check=canonical_fund,
+    ),
     "blank rows inside and after the table": Quirk(
-        with_services([two_lines()[0], BLANK, BLANK, two_lines()[1], BLANK, BLANK,
-                       ["", " ", "\u00a0"]]),
-        check=lines_are(2, 5)),
+        with_services(
+            [two_lines()[0], BLANK, BLANK, two_lines()[1], BLANK, BLANK, ["", " ", "\u00a0"]]
+        ),
+        check=lines_are(2, 5),
+    ),
     "a typed Total row": Quirk(
-        with_services([*two_lines(), ["TOTAL:", *[""] * 10, Decimal(3000)]]),
-        check=total_kept_aside),
+        with_services([*two_lines(), ["TOTAL:", *[""] * 10, Decimal(3000)]]), check=total_kept_aside
+    ),
     "Sub-totals, then the fund's Total": Quirk(
-        with_services([two_lines()[0], ["", "Sub-total", *[""] * 9, Decimal(1000)],
-                       two_lines()[1], ["", "Sub-total", *[""] * 9, Decimal(2000)],
-                       ["Total", *[""] * 10, Decimal(3000)]]),
-        check=totals_close((0,), (1,), (0, 1))),
+        with_services(
+            [
+                two_lines()[0],
+                ["", "Sub-total", *[""] * 9, Decimal(1000)],
+                two_lines()[1],
+                ["", "Sub-total", *[""] * 9, Decimal(2000)],
+                ["Total", *[""] * 10, Decimal(3000)],
+            ]
+        ),
+        check=totals_close((0,), (1,), (0, 1)),
+    ),
     "a fund in Sub-totals, the next fund closed by a Total": Quirk(
-        with_services([two_lines()[0], ["", "Sub-total", *[""] * 9, Decimal(1000)],
-                       two_lines()[1], ["TOTAL:", *[""] * 10, Decimal(2000)]]),
-        check=totals_close((0,), (1,))),
+        with_services(
+            [
+                two_lines()[0],
+                ["", "Sub-total", *[""] * 9, Decimal(1000)],
+                two_lines()[1],
+                ["TOTAL:", *[""] * 10, Decimal(2000)],
+            ]
+        ),
+        check=totals_close((0,), (1,)),
+    ),
     "a Total labelled with its fund's name": Quirk(
         with_services([*two_lines(), ["", "Victims Fund total", *[""] * 9, Decimal(3000)]]),
-        check=totals_close((0, 1))),
+        check=totals_close((0, 1)),
+    ),
     "a formula with its saved result": Quirk(
-        with_services(two_lines(budget=Formula("=1000*2", 2000))),
-        check=budgets_are("1000", "2000")),
+        with_services(two_lines(budget=Formula("=1000*2", 2000))), check=budgets_are("1000", "2000")
+    ),
     "a formula with no saved result (openpyxl)": Quirk(
         resaved_by_openpyxl(two_lines(budget=Formula("=1000*2", 2000))),
-        [("E-VALUE", "Services", "L3",
-          "Budget holds the formula =1000*2 with no saved result (the file was written by a "
-          "program, not Excel); open the workbook in Excel, let it calculate, and save it.")]),
+        [
+            (
+                "E-VALUE",
+                "Services",
+                "L3",
+                "Budget holds the formula =1000*2 with no saved result (the file was written by a "
+                "program, not Excel); open the workbook in Excel, let it calculate, and save it.",
+            )
+        ],
+    ),
     "a formula with no saved result (xlsxwriter)": Quirk(
         with_services([*two_lines(), ["Total", *[""] * 10, Formula("=SUM(L2:L3)", None)]]),
-        [("E-VALUE", "Services", "L4", "Total holds the formula =SUM(L2:L3) with no saved")]),
+        [("E-VALUE", "Services", "L4", "Total holds the formula =SUM(L2:L3) with no saved")],
+    ),
     "a hidden sheet": Quirk(
-        with_book(lambda book: book.update(Workings=[["Note"], ["draft"]]),
-                  hidden={"Workings": "hidden"}),
+        with_book(
+            lambda book: book.update(Workings=[["Note"], ["draft"]]), hidden={"Workings": "hidden"}
+        ),
         [("I-HIDDEN", "Workings", "", 'Hidden sheet "Workings" was ignored')],
-        check=sample_lines),
-    "the 1904 date system": Quirk(with_book(lambda book: None, date_1904=True),
-                                  check=sample_lines),
+        check=sample_lines,
+    ),
+    "the 1904 date system": Quirk(with_book(lambda book: None, date_1904=True), check=sample_lines),
     "merged title cells": Quirk(
-        with_book(lambda book: None, merges={"Services": ("A1:L1",)}), check=sample_lines),
+        with_book(lambda book: None, merges={"Services": ("A1:L1",)}), check=sample_lines
+    ),
     "a missing sheet": Quirk(
         with_book(lambda book: book.pop("Funds")),
-        [("E-SHEET", "", "", 'No "Funds" sheet. Sheets found: "Decision", "Funding sources", '
-                             '"Services", "Document control". Add a sheet named "Funds"')]),
+        [
+            (
+                "E-SHEET",
+                "",
+                "",
+                'No "Funds" sheet. Sheets found: "Decision", "Funding sources", '
+                '"Services", "Document control". Add a sheet named "Funds"',
+            )
+        ],
+    ),
     "the Services sheet hidden": Quirk(
         with_book(lambda book: None, hidden={"Services": "hidden"}),
-        [("I-HIDDEN", "Services", "", 'Hidden sheet "Services" was ignored'),
-         ("E-SHEET", "Services", "", 'The "Services" sheet is hidden, so it was not read; '
-                                     "unhide it")]),
+        [
+            ("I-HIDDEN", "Services", "", 'Hidden sheet "Services" was ignored'),
+            (
+                "E-SHEET",
+                "Services",
+                "",
+                'The "Services" sheet is hidden, so it was not read; unhide it',
+            ),
+        ],
+    ),
     "a missing column": Quirk(
         with_book(renamed("Services", {"Provision": "Notes"})),
-        [("E-COLUMN", "Services", "3:3", 'Column "Provision" is missing. Headers found in row 3: '
-                                         '"Fund", "Service", "Delivery organisation"')]),
+        [
+            (
+                "E-COLUMN",
+                "Services",
+                "3:3",
+                'Column "Provision" is missing. Headers found in row 3: '
+                '"Fund", "Service", "Delivery organisation"',
+            )
+        ],
+    ),
     "no header row at all": Quirk(
         with_book(lambda book: book.update(Funds=[["Victims Fund", 1_009_000]])),
-        [("E-COLUMN", "Funds", "", 'No header row found on "Funds". Expected columns: "Fund", '
-                                   '"Allocation (£)"')]),
+        [
+            (
+                "E-COLUMN",
+                "Funds",
+                "",
+                'No header row found on "Funds". Expected columns: "Fund", "Allocation (£)"',
+            )
+        ],
+    ),
     "a required blank": Quirk(
         with_services(two_lines(service="")),
-        [("E-REQUIRED", "Services", "B3", "Service is blank; fill it in.")]),
+        [("E-REQUIRED", "Services", "B3", "Service is blank; fill it in.")],
+    ),
     "a budget of TBC": Quirk(
         with_services(two_lines(budget="TBC")),
-        [("E-VALUE", "Services", "L3", 'Budget reads "TBC", which is not an amount')]),
+        [("E-VALUE", "Services", "L3", 'Budget reads "TBC", which is not an amount')],
+    ),
     "a date typed month-first": Quirk(
         with_services(two_lines(end="04/30/2022")),
-        [("E-VALUE", "Services", "G3", "End date reads \"04/30/2022\", which is not a date: it "
-                                       "looks month-first (US style)")]),
+        [
+            (
+                "E-VALUE",
+                "Services",
+                "G3",
+                'End date reads "04/30/2022", which is not a date: it looks month-first (US style)',
+            )
+        ],
+    ),
     "an unknown organisation type": Quirk(
         with_services(two_lines(organisation_type="Charity")),
-        [("E-VALUE", "Services", "D3", 'Organisation type reads "Charity", which is not a '
-                                       "known organisation type")]),
+        [
+            (
+                "E-VALUE",
+                "Services",
+                "D3",
+                'Organisation type reads "Charity", which is not a known organisation type',
+            )
+        ],
+    ),
     "a Services sheet with no lines": Quirk(
         with_services([BLANK]),
-        [("E-REQUIRED", "Services", "", "The Services sheet has no budget lines")]),
+        [("E-REQUIRED", "Services", "", "The Services sheet has no budget lines")],
+    ),
     "a fund listed twice": Quirk(
         with_book(lambda book: book["Funds"].append(["victims fund", 1, "", ""])),
-        [("E-VALUE", "Funds", "A4", 'Fund "victims fund" is listed twice (also at A2)')]),
+        [("E-VALUE", "Funds", "A4", 'Fund "victims fund" is listed twice (also at A2)')],
+    ),
     "a decision date that is not a date": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(3, ["Date", "28th of May"])),
-        [("E-VALUE", "Decision", "B4", 'Date reads "28th of May", which is not a date')]),
+        [("E-VALUE", "Decision", "B4", 'Date reads "28th of May", which is not a date')],
+    ),
     "a financial year that is not one": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021"])),
-        [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')]),
+        [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')],
+    ),
     "a blank decision reference": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),
-        [("E-REQUIRED", "Decision", "B3", 'row for "Reference" has no value, e.g. 015/2021')]),
+        [("E-REQUIRED", "Decision", "B3", 'row for "Reference" has no value, e.g. 015/2021')],
+    ),
     "no recommendations": Quirk(
-        with_book(lambda book: book.__setitem__("Decision", [
-            r for r in book["Decision"] if not str(r[0]).startswith("Recommendation")])),
-        [("E-REQUIRED", "Decision", "", 'no "Recommendation 1" row')]),
+        with_book(
+            lambda book: book.__setitem__(
+                "Decision",
+                [r for r in book["Decision"] if not str(r[0]).startswith("Recommendation")],
+            )
+        ),
+        [("E-REQUIRED", "Decision", "", 'no "Recommendation 1" row')],
+    ),
     "a Decision sheet without its Field/Value header": Quirk(
-        with_book(lambda book: book["Decision"].pop(0)), check=decision_015),
+        with_book(lambda book: book["Decision"].pop(0)), check=decision_015
+    ),
     "end dates typed with their extension options, as in the seed": Quirk(
         with_services(two_lines(end="31/03/2022 (1 x 12 months option to 31/03/2023)")),
-        check=extension_in_end_date),
+        check=extension_in_end_date,
+    ),
     "the budget header written 'Budget 2021/22 (£)'": Quirk(
-        with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines),
+        with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines
+    ),
     "extra columns and unknown fields": Quirk(
-        with_book(lambda book: add_notes(book)), check=sample_lines),
+        with_book(lambda book: add_notes(book)), check=sample_lines
+    ),
 }
 
 
@@ -295,21 +411,31 @@ def test_the_sample_loads_without_findings(sample_path: Path) -> None:
 
 
 def test_the_sample_reproduces_decision_015_2021(sample_plan: Plan) -> None:
-    by_fund = {f.name: sum((ln.budget for ln in sample_plan.lines_of(f)), Decimal(0))
-               for f in sample_plan.funds}
+    by_fund = {
+        f.name: sum((ln.budget for ln in sample_plan.lines_of(f)), Decimal(0))
+        for f in sample_plan.funds
+    }
     assert by_fund == {"Victims Fund": Decimal(805_212), "Community Safety Fund": Decimal(464_058)}
     sources = {f.name: [s.amount for s in sample_plan.sources_of(f)] for f in sample_plan.funds}
-    assert sources == {"Victims Fund": [Decimal(884_000), Decimal(125_000)],
-                       "Community Safety Fund": [Decimal(556_000)]}
+    assert sources == {
+        "Victims Fund": [Decimal(884_000), Decimal(125_000)],
+        "Community Safety Fund": [Decimal(556_000)],
+    }
     assert [len(sample_plan.lines_of(f)) for f in sample_plan.funds] == [10, 14]
     assert [(t.label, t.amount) for t in sample_plan.totals] == [
-        ("Total", Decimal(805_212)), ("Total", Decimal(464_058))]
+        ("Total", Decimal(805_212)),
+        ("Total", Decimal(464_058)),
+    ]
     decision = sample_plan.decision
     assert (decision.reference, decision.date, decision.year_label) == (
-        "015/2021", date(2021, 5, 28), "2021/22")
+        "015/2021",
+        date(2021, 5, 28),
+        "2021/22",
+    )
     csf = [ln for ln in sample_plan.lines if ln.fund == "Community Safety Fund"]
     assert {(ln.start, ln.end, ln.start_month_only) for ln in csf} == {
-        (date(2021, 4, 1), date(2022, 3, 31), True)}
+        (date(2021, 4, 1), date(2022, 3, 31), True)
+    }
 
 
 def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Path) -> None:
@@ -339,14 +465,19 @@ def test_recommendations_without_numbers_keep_their_order(tmp_path: Path) -> Non
     # dropped or re-sorted by their wording.
     def edit(c: WorkbookContent) -> None:
         c.decision = [(k, v) for k, v in c.decision if not k.startswith("Recommendation")]
-        c.decision += [("Recommendation", "Zebra crossings be funded."),
-                       ("Recommendation", "Approve the plan."),
-                       ("Recommendations", "Monitor quarterly.")]
+        c.decision += [
+            ("Recommendation", "Zebra crossings be funded."),
+            ("Recommendation", "Approve the plan."),
+            ("Recommendations", "Monitor quarterly."),
+        ]
 
     result = load(make_workbook(tmp_path, edit=edit))
     assert result.plan is not None, result.findings
     assert result.plan.decision.recommendations == (
-        "Zebra crossings be funded.", "Approve the plan.", "Monitor quarterly.")
+        "Zebra crossings be funded.",
+        "Approve the plan.",
+        "Monitor quarterly.",
+    )
 
 
 def test_every_value_knows_its_cell(sample_plan: Plan) -> None:
@@ -381,14 +512,15 @@ def test_ten_thousand_lines(tmp_path: Path) -> None:
         ("zero-bytes.xlsx", "is an empty file (0 bytes), perhaps an interrupted copy"),
         ("truncated.xlsx", "is damaged (an incomplete or corrupt .xlsx)"),
         ("old-excel-format.xlsx", "is an old Excel 97-2003 (.xls) workbook; open it in Excel"),
-        ("password-protected.xlsx", "is password-protected (encrypted); open it in Excel, "
-                                    "remove the password"),
+        (
+            "password-protected.xlsx",
+            "is password-protected (encrypted); open it in Excel, remove the password",
+        ),
         ("csv-renamed.xlsx", "is not an Excel workbook (it looks like text or CSV)"),
         ("~$owner-file.xlsx", "is an Excel owner file (~$)"),
         ("word-document-renamed.xlsx", "is a zip file but not an Excel workbook"),
         ("zip-bomb.xlsx", "(a 'zip bomb'); it was not opened"),
-        ("billion-laughs.xlsx", "contains an XML document type declaration "
-                                "(xl/sharedStrings.xml)"),
+        ("billion-laughs.xlsx", "contains an XML document type declaration (xl/sharedStrings.xml)"),
     ],
 )
 def test_files_that_are_not_workbooks_are_named_for_what_they_are(name: str, says: str) -> None:
@@ -417,10 +549,12 @@ def test_openpyxl_refuses_entity_expansion_through_defusedxml() -> None:
 # -- the formula scan -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("chunk", "tail"),
-                         [(8 * 1024 * 1024, 64 * 1024), (997, 300), (64, 200), (1, 100)])
+@pytest.mark.parametrize(
+    ("chunk", "tail"), [(8 * 1024 * 1024, 64 * 1024), (997, 300), (64, 200), (1, 100)]
+)
 def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
-        chunk: int, tail: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    chunk: int, tail: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Chunks of any size, as long as the tail kept between them is longer than a cell."""
     import io
 
@@ -433,8 +567,9 @@ def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
         if r % 7 == 0:
             cells.append(f'<c r="L{r}" s="4"><f>SUM(L1:L{r - 1})</f><v></v></c>')
         elif r % 11 == 0:
-            cells.append(f'<x:c r="AB{r}" t="e"><x:f>#REF!&amp;"&quot;"</x:f>'
-                         "<x:v>#REF!</x:v></x:c>")
+            cells.append(
+                f'<x:c r="AB{r}" t="e"><x:f>#REF!&amp;"&quot;"</x:f><x:v>#REF!</x:v></x:c>'
+            )
         elif r % 13 == 0:
             cells.append(f'<c r="B{r}"><f>1+1</f><v>2</v></c>')  # saved result: no problem
         else:
@@ -446,5 +581,7 @@ def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
     assert sorted((r, c) for r, c, _ in found) == sorted(expected_uncached + expected_errors)
     problems = {(r, c): p for r, c, p in found}
     assert problems[(7, 12)].startswith("holds the formula =SUM(L1:L6) with no saved result")
-    assert problems[(11, 28)] == ('shows the Excel error #REF! from the formula =#REF!&"""; '
-                                  "correct the formula in Excel and save the workbook")
+    assert problems[(11, 28)] == (
+        'shows the Excel error #REF! from the formula =#REF!&"""; '
+        "correct the formula in Excel and save the workbook"
+    )

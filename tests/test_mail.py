@@ -27,22 +27,28 @@ CIRCULATION = [
     ["Chief Finance Officer", "Raj Patel", "Raj.Patel@Example.Police.UK"],
     ["Monitoring Officer", "Aoife O'Brien", "aoife.obrien@example.police.uk"],
 ]
-ADDRESSES = ["jane.smith@example.police.uk", "Raj.Patel@example.police.uk",
-             "aoife.obrien@example.police.uk"]  # domains normalised to lower case
+ADDRESSES = [
+    "jane.smith@example.police.uk",
+    "Raj.Patel@example.police.uk",
+    "aoife.obrien@example.police.uk",
+]  # domains normalised to lower case
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SUBJECT = ("Request for Decision 015/2021 – Police and Crime Commissioner's Commissioning "
-           "Strategy and Plan for 2021/22")
+SUBJECT = (
+    "Request for Decision 015/2021 – Police and Crime Commissioner's Commissioning "
+    "Strategy and Plan for 2021/22"
+)
 
 
-def with_circulation(
-        rows: list[list[str]] = CIRCULATION) -> Callable[[WorkbookContent], None]:
+def with_circulation(rows: list[list[str]] = CIRCULATION) -> Callable[[WorkbookContent], None]:
     def edit(content: WorkbookContent) -> None:
         content.circulation = [list(r) for r in rows]
+
     return edit
 
 
-def circulated(folder: Path, name: str = "lincolnshire-2021-22.xlsx",
-               rows: list[list[str]] = CIRCULATION) -> Path:
+def circulated(
+    folder: Path, name: str = "lincolnshire-2021-22.xlsx", rows: list[list[str]] = CIRCULATION
+) -> Path:
     """The sample with a Circulation sheet, in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     return make_workbook(folder, name, edit=with_circulation(rows))
@@ -71,20 +77,27 @@ def test_circulation_sheet_is_read_with_located_recipients(tmp_path: Path) -> No
     result = load(circulated(tmp_path))
     assert result.plan is not None, result.findings
     assert [(p.role, p.name, p.email) for p in result.plan.circulation] == [
-        (role, name, address) for (role, name, _), address in zip(CIRCULATION, ADDRESSES,
-                                                                   strict=True)]
+        (role, name, address)
+        for (role, name, _), address in zip(CIRCULATION, ADDRESSES, strict=True)
+    ]
     assert result.plan.circulation[1].at.cell("email") == "C3"
     assert not [f for f in result.findings if f.sheet == "Circulation"]
 
 
 def test_a_bad_or_blank_address_is_a_located_finding(tmp_path: Path) -> None:
-    rows = [CIRCULATION[0], ["Chief Finance Officer", "Raj Patel", "raj.patel@example"],
-            ["Monitoring Officer", "Aoife O'Brien", "aoife obrien@example.police.uk"],
-            ["PCC", "Marc Jones", ""]]
+    rows = [
+        CIRCULATION[0],
+        ["Chief Finance Officer", "Raj Patel", "raj.patel@example"],
+        ["Monitoring Officer", "Aoife O'Brien", "aoife obrien@example.police.uk"],
+        ["PCC", "Marc Jones", ""],
+    ]
     findings = load(circulated(tmp_path, rows=rows)).findings
     located = sorted((f.code, f.sheet, f.cell) for f in findings if f.sheet == "Circulation")
-    assert located == [("E-EMAIL", "Circulation", "C3"), ("E-EMAIL", "Circulation", "C4"),
-                       ("E-REQUIRED", "Circulation", "C5")]
+    assert located == [
+        ("E-EMAIL", "Circulation", "C3"),
+        ("E-EMAIL", "Circulation", "C4"),
+        ("E-REQUIRED", "Circulation", "C5"),
+    ]
     bad = next(f for f in findings if f.cell == "C3")
     assert "Raj Patel" in bad.message and '"raj.patel@example"' in bad.message
     assert "Correct it" in bad.message
@@ -106,8 +119,15 @@ def test_a_build_writes_the_eml_to_the_circulation(tmp_path: Path) -> None:
     assert message.get_content_type() == "multipart/mixed"
 
     text, html = body(message, "plain"), body(message, "html")
-    for figure in ("£1,009,000", "£805,212", "£203,788", "£556,000", "£464,058", "£91,942",
-                   "£1,269,270"):
+    for figure in (
+        "£1,009,000",
+        "£805,212",
+        "£203,788",
+        "£556,000",
+        "£464,058",
+        "£91,942",
+        "£1,269,270",
+    ):
         assert figure in text and figure in html
     warnings = sum(f.severity.value == "warning" for f in result.findings)
     assert f"raised {warnings} warnings" in text
@@ -141,7 +161,8 @@ def test_a_bad_address_stops_the_build_and_no_eml_is_left(tmp_path: Path) -> Non
     [result], _ = batch.build([workbook.parent], out, Config())
     assert result.outcome == "failed"
     assert [(f.code, f.cell) for f in result.findings if f.severity.value == "error"] == [
-        ("E-EMAIL", "C2")]
+        ("E-EMAIL", "C2")
+    ]
     assert {p.name for p in (out / "015-2021").iterdir()} == {"findings.json"}
 
 
@@ -160,16 +181,24 @@ def test_the_public_summary_never_holds_the_circulation(tmp_path: Path) -> None:
 
 def _recon_with(sample_recon: Reconciliation, subject: str) -> Reconciliation:
     decision = replace(sample_recon.decision, subject=subject)
-    people = (Recipient("Chief Executive", "Smith, Jane", "jane.smith@example.police.uk",
-                        Located("Circulation", 2)),
-              Recipient("Deputy", "Jane again", "JANE.SMITH@example.police.uk",
-                        Located("Circulation", 3)))
+    people = (
+        Recipient(
+            "Chief Executive",
+            "Smith, Jane",
+            "jane.smith@example.police.uk",
+            Located("Circulation", 2),
+        ),
+        Recipient(
+            "Deputy", "Jane again", "JANE.SMITH@example.police.uk", Located("Circulation", 3)
+        ),
+    )
     plan = replace(sample_recon.plan, decision=decision, circulation=people)
     return replace(sample_recon, plan=plan, decision=decision)
 
 
-def test_bodies_escape_html_and_the_message_is_repeatable(sample_recon: Reconciliation,
-                                                           tmp_path: Path) -> None:
+def test_bodies_escape_html_and_the_message_is_repeatable(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
     recon = _recon_with(sample_recon, "Victims & <Witnesses> plan")
     report = tmp_path / "report.docx"
     report.write_bytes(b"PK\x03\x04 a Word report")
@@ -189,8 +218,9 @@ def test_bodies_escape_html_and_the_message_is_repeatable(sample_recon: Reconcil
     assert parsed["To"].addresses[0].display_name == "Smith, Jane"
 
 
-def test_a_broken_template_names_the_file_line_and_field(sample_recon: Reconciliation,
-                                                         tmp_path: Path) -> None:
+def test_a_broken_template_names_the_file_line_and_field(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
     for name in mail.TEMPLATES:
         (tmp_path / name).write_text((TEMPLATE_DIR / name).read_text())
     (tmp_path / "email.html").write_text("<p>\n{{ decision.refrence }}</p>\n")

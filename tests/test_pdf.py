@@ -28,8 +28,10 @@ from pipeline.config import Config
 from tests.office import pdf_text, pdftotext, soffice
 from tests.test_mail import circulated
 
-TITLE = ("Request for Decision 015/2021: Police and Crime Commissioner's Commissioning Strategy "
-         "and Plan for 2021/22")
+TITLE = (
+    "Request for Decision 015/2021: Police and Crime Commissioner's Commissioning Strategy "
+    "and Plan for 2021/22"
+)
 FUND_TOTALS = ("£1,009,000", "£805,212", "£203,788", "£556,000", "£464,058", "£91,942")
 
 
@@ -37,10 +39,13 @@ def pdfinfo(path: Path) -> dict[str, str]:
     binary = shutil.which("pdfinfo")
     if binary is None:
         pdftotext()  # skips (or fails in CI) with the install hint
-    output = subprocess.run([binary or "pdfinfo", str(path)], capture_output=True, text=True,
-                            check=True).stdout
-    return {key.strip(): value.strip() for key, _, value in
-            (line.partition(":") for line in output.splitlines())}
+    output = subprocess.run(
+        [binary or "pdfinfo", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _, value in (line.partition(":") for line in output.splitlines())
+    }
 
 
 def sha(data: object) -> str:
@@ -54,8 +59,11 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
     out = tmp_path / "output"
     config = tmp_path / "pcc-report.toml"
     config.write_text("pdf = true\n")
-    result = CliRunner().invoke(cli, ["build", str(workbook.parent), "--out", str(out),
-                                      "--config", str(config)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(workbook.parent), "--out", str(out), "--config", str(config)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     folder = out / "015-2021"
     report = folder / "RfD-015-2021.pdf"
@@ -74,12 +82,14 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
     recorded = {Path(o["path"]).name: o["sha256"] for o in entry["outputs"]}
     assert recorded["RfD-015-2021.pdf"] == sha(data)
-    message = email.message_from_bytes((folder / "email-015-2021.eml").read_bytes(),
-                                       policy=policy.default)
+    message = email.message_from_bytes(
+        (folder / "email-015-2021.eml").read_bytes(), policy=policy.default
+    )
     assert isinstance(message, EmailMessage)
-    attached = {str(part.get_filename()): (part.get_content_type(),
-                                           part.get_payload(decode=True))
-                for part in message.iter_attachments()}
+    attached = {
+        str(part.get_filename()): (part.get_content_type(), part.get_payload(decode=True))
+        for part in message.iter_attachments()
+    }
     assert set(attached) == {"RfD-015-2021.docx", "RfD-015-2021.pdf"}
     assert attached["RfD-015-2021.pdf"][0] == "application/pdf"
     for name, (_, content) in attached.items():
@@ -88,16 +98,21 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
 
 
 def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
-        tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PCC_SOFFICE", str(tmp_path / "no-such-soffice"))
     out = tmp_path / "output"
-    result = CliRunner().invoke(cli, ["build", str(sample_path), "--out", str(out), "--pdf"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["build", str(sample_path), "--out", str(out), "--pdf"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output  # the Word and Excel outputs are still built
     assert "W-PDF" in result.output and "apt-get install" in result.output
     folder = out / "015-2021"
     assert {p.name for p in folder.iterdir()} == {
-        "RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "findings.json"}
+        "RfD-015-2021.docx",
+        "commissioning-summary-2021-22.xlsx",
+        "findings.json",
+    }
     findings = json.loads((folder / "findings.json").read_text())["findings"]
     [warning] = [f for f in findings if f["code"] == "W-PDF"]
     assert "LibreOffice was not found" in warning["message"]
@@ -114,7 +129,8 @@ def _fake_soffice(folder: Path, script: str) -> Path:
 
 
 def test_a_failing_conversion_is_a_warning_and_leaves_nothing_behind(
-        tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     failing = "echo 'Error: source file could not be loaded'\nexit 1\n"
     monkeypatch.setenv("PCC_SOFFICE", str(_fake_soffice(tmp_path, failing)))
     out = tmp_path / "output"
@@ -125,12 +141,14 @@ def test_a_failing_conversion_is_a_warning_and_leaves_nothing_behind(
     assert [p.name for p in out.rglob(".tmp-*")] == []
 
 
-def test_a_hung_conversion_is_stopped_at_the_timeout(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hung_conversion_is_stopped_at_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "child.pid"
     # soffice's launcher starts a child; both must be ended.
-    monkeypatch.setenv("PCC_SOFFICE", str(_fake_soffice(
-        tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n")))
+    monkeypatch.setenv(
+        "PCC_SOFFICE", str(_fake_soffice(tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n"))
+    )
     source = tmp_path / "report.docx"
     source.write_bytes(b"PK\x03\x04")
     target = tmp_path / "report.pdf"
@@ -156,8 +174,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_two_conversions_at_once_each_have_their_own_profile(tmp_path: Path,
-                                                             sample_path: Path) -> None:
+def test_two_conversions_at_once_each_have_their_own_profile(
+    tmp_path: Path, sample_path: Path
+) -> None:
     soffice()
     out = tmp_path / "output"
     batch.build([sample_path], out, Config())

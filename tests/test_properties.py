@@ -19,8 +19,12 @@ from pipeline.model import Decision, Fund, FundingSource, Located, Plan, Service
 from pipeline.reconcile import CODES, ZERO, committed_by_fund, reconcile
 
 EXAMPLES = settings(max_examples=60, deadline=None)
-FUND_NAMES = ("Victims Fund", "Community Safety Fund", "Violence Reduction Fund",
-              "Safer Streets Fund")
+FUND_NAMES = (
+    "Victims Fund",
+    "Community Safety Fund",
+    "Violence Reduction Fund",
+    "Safer Streets Fund",
+)
 YEAR_START, YEAR_END = dt.date(2021, 4, 1), dt.date(2022, 3, 31)
 
 # Up to £2m in pence, so pence are common and sums cross many magnitudes.
@@ -29,15 +33,34 @@ money = st.integers(min_value=0, max_value=200_000_000).map(lambda pence: Decima
 
 def decision() -> Decision:
     return Decision(
-        police_area="Anyshire", reference="001/2021", date=dt.date(2021, 5, 1),
-        financial_year="2021/22", subject="Plan", report_by="", contact_officer="",
-        executive_summary="", recommendations=(), budget_approval=None,
-        budget_approval_reference="", publication_deferred=False, publication_deferred_reason="",
-        publication_deferred_until=None, part2_form=False, part2_form_reason="",
-        originating_officer_initials="", finance_officer_initials="",
-        monitoring_officer_initials="", chief_executive_approval_date=None,
-        pcc_approval_date=None, background="", plan_links="", personnel_equalities="",
-        review_arrangements="", risk_management="", year_start=YEAR_START, year_end=YEAR_END,
+        police_area="Anyshire",
+        reference="001/2021",
+        date=dt.date(2021, 5, 1),
+        financial_year="2021/22",
+        subject="Plan",
+        report_by="",
+        contact_officer="",
+        executive_summary="",
+        recommendations=(),
+        budget_approval=None,
+        budget_approval_reference="",
+        publication_deferred=False,
+        publication_deferred_reason="",
+        publication_deferred_until=None,
+        part2_form=False,
+        part2_form_reason="",
+        originating_officer_initials="",
+        finance_officer_initials="",
+        monitoring_officer_initials="",
+        chief_executive_approval_date=None,
+        pcc_approval_date=None,
+        background="",
+        plan_links="",
+        personnel_equalities="",
+        review_arrangements="",
+        risk_management="",
+        year_start=YEAR_START,
+        year_end=YEAR_END,
         at=Located("Decision", 2),
     )
 
@@ -49,32 +72,63 @@ def at(sheet: str, row: int, **cells: str) -> Located:
 @st.composite
 def plans(draw: st.DrawFn) -> Plan:
     names = draw(st.lists(st.sampled_from(FUND_NAMES), min_size=1, max_size=4, unique=True))
-    funds = tuple(Fund(name, draw(money), "", "", at("Funds", row, allocation="B"))
-                  for row, name in enumerate(names, start=2))
+    funds = tuple(
+        Fund(name, draw(money), "", "", at("Funds", row, allocation="B"))
+        for row, name in enumerate(names, start=2)
+    )
     sources: list[FundingSource] = []
     for fund in funds:
         for _ in range(draw(st.integers(0, 3))):
             row = len(sources) + 2
-            sources.append(FundingSource(
-                fund.name, draw(st.sampled_from(("MoJ grant", "Local", "Home Office grant"))),
-                draw(money), draw(st.booleans()), "", at("Funding sources", row, amount="C")))
+            sources.append(
+                FundingSource(
+                    fund.name,
+                    draw(st.sampled_from(("MoJ grant", "Local", "Home Office grant"))),
+                    draw(money),
+                    draw(st.booleans()),
+                    "",
+                    at("Funding sources", row, amount="C"),
+                )
+            )
     # Lines name a fund as typed: other case and spacing, or a fund that is not listed.
-    typed = st.sampled_from(names).map(lambda n: f" {n.upper()} ") | st.sampled_from(names) \
+    typed = (
+        st.sampled_from(names).map(lambda n: f" {n.upper()} ")
+        | st.sampled_from(names)
         | st.just("Unlisted Fund")
+    )
     lines = []
     for row in range(2, 2 + draw(st.integers(0, 15))):
         start = YEAR_START + dt.timedelta(days=draw(st.integers(-800, 400)))
         end = start + dt.timedelta(days=draw(st.integers(-30, 1200)))
-        lines.append(ServiceLine(
-            fund=draw(typed), service=f"Service {row % 5}", organisation="Org",
-            organisation_type=draw(st.sampled_from(contract.ORGANISATION_TYPES)),
-            provision="", start=start, end=end, start_month_only=False, end_month_only=False,
-            extension_options="", mechanism=draw(st.sampled_from(contract.MECHANISMS)),
-            how_commissioned="", purpose=draw(st.sampled_from(("", "Reducing re-offending"))),
-            budget=draw(money),
-            at=at("Services", row, fund="A", service="B", start="F", end="G", mechanism="I",
-                  purpose="K", budget="L"),
-        ))
+        lines.append(
+            ServiceLine(
+                fund=draw(typed),
+                service=f"Service {row % 5}",
+                organisation="Org",
+                organisation_type=draw(st.sampled_from(contract.ORGANISATION_TYPES)),
+                provision="",
+                start=start,
+                end=end,
+                start_month_only=False,
+                end_month_only=False,
+                extension_options="",
+                mechanism=draw(st.sampled_from(contract.MECHANISMS)),
+                how_commissioned="",
+                purpose=draw(st.sampled_from(("", "Reducing re-offending"))),
+                budget=draw(money),
+                at=at(
+                    "Services",
+                    row,
+                    fund="A",
+                    service="B",
+                    start="F",
+                    end="G",
+                    mechanism="I",
+                    purpose="K",
+                    budget="L",
+                ),
+            )
+        )
     return Plan("plan.xlsx", decision(), funds, tuple(sources), tuple(lines))
 
 
@@ -143,8 +197,9 @@ def test_a_total_row_a_penny_out_is_caught(plan: Plan, drift: Decimal) -> None:
     closes = tuple(range(len(plan.lines)))
     exact = sum((ln.budget for ln in plan.lines), ZERO)
     total = TotalRow("Total", exact + drift, closes, at("Services", 99, amount="L"))
-    recon = reconcile(Plan(plan.file, plan.decision, plan.funds, plan.sources, plan.lines,
-                           (total,)))
+    recon = reconcile(
+        Plan(plan.file, plan.decision, plan.funds, plan.sources, plan.lines, (total,))
+    )
     flagged = [f for f in recon.findings if f.code == "E-TOTAL"]
     assert len(flagged) == (1 if drift else 0)
     if drift:

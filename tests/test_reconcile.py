@@ -48,8 +48,12 @@ def sample_lines(*extra: list[Any]) -> list[list[Any]]:
 
 
 def csf_row(**values: Any) -> list[Any]:
-    defaults: dict[str, Any] = {"fund": CSF, "purpose": "Crime and disorder reduction",
-                                "service": "Extra", "organisation": "Extra Org"}
+    defaults: dict[str, Any] = {
+        "fund": CSF,
+        "purpose": "Crime and disorder reduction",
+        "service": "Extra",
+        "organisation": "Extra Org",
+    }
     return service_row(**{**defaults, **values})
 
 
@@ -102,16 +106,19 @@ def message(recon: Reconciliation, code: str, cell: str) -> str:
 
 def test_sample_headroom(sample_recon: Reconciliation) -> None:
     assert message(sample_recon, "I-HEADROOM", "B2").startswith(
-        "Victims Fund: £203,788 of the £1,009,000 allocation is not committed (£805,212 committed)")
+        "Victims Fund: £203,788 of the £1,009,000 allocation is not committed (£805,212 committed)"
+    )
     assert message(sample_recon, "I-HEADROOM", "B3").startswith(
         "Community Safety Fund: £91,942 of the £556,000 allocation is not committed "
-        "(£464,058 committed)")
+        "(£464,058 committed)"
+    )
 
 
 def test_sample_ring_fence_says_how_it_is_counted(sample_recon: Reconciliation) -> None:
     assert message(sample_recon, "W-RINGFENCE", "C2").startswith(
         "£78,788 of the ring-fenced £884,000 MoJ Victims' Services Grant is not committed to "
-        "Victims Fund lines (£805,212 committed; ring-fenced money is assumed to be spent first)")
+        "Victims Fund lines (£805,212 committed; ring-fenced money is assumed to be spent first)"
+    )
 
 
 def test_sample_grant_size(sample_recon: Reconciliation) -> None:
@@ -120,16 +127,18 @@ def test_sample_grant_size(sample_recon: Reconciliation) -> None:
     assert "§4.3" in text
 
 
-def test_sample_expiring_lines_carry_their_extension_options(
-        sample_recon: Reconciliation) -> None:
+def test_sample_expiring_lines_carry_their_extension_options(sample_recon: Reconciliation) -> None:
     assert message(sample_recon, "I-EXPIRING", "G4").startswith(
         '"Victim Support" (Victim Support) ends 31/03/2022, within 2021/22; extension options: '
-        "1 x 12 months option to 31/03/2023. Decide whether to take up the extension")
+        "1 x 12 months option to 31/03/2023. Decide whether to take up the extension"
+    )
     assert message(sample_recon, "I-EXPIRING", "G9").startswith(
-        '"Rape Crisis" (Rape Crisis) ends 31/03/2022, within 2021/22, with no extension options')
+        '"Rape Crisis" (Rape Crisis) ends 31/03/2022, within 2021/22, with no extension options'
+    )
     assert message(sample_recon, "I-EXPIRING", "G16").startswith(
         '"Youth Offending Service (YOS)" (Lincolnshire County Council) ends March 2022, '
-        "within 2021/22")
+        "within 2021/22"
+    )
 
 
 def test_sample_figures_per_fund(sample_recon: Reconciliation) -> None:
@@ -147,7 +156,8 @@ def test_sample_figures_per_fund(sample_recon: Reconciliation) -> None:
     assert victims.percent_committed == Decimal(805_212) * 100 / Decimal(1_009_000)
     assert victims.percent_committed.quantize(Decimal("0.1")) == Decimal("79.8")
     assert [(u.source.source, u.committed, u.uncommitted) for u in victims.ring_fence] == [
-        ("MoJ Victims' Services Grant", Decimal(805_212), Decimal(78_788))]
+        ("MoJ Victims' Services Grant", Decimal(805_212), Decimal(78_788))
+    ]
     assert victims.ring_fenced_uncommitted == Decimal(78_788)
     assert [(m.mechanism, m.lines, m.amount) for m in victims.by_mechanism] == [
         ("Contract", 4, Decimal(550_000)),
@@ -155,13 +165,19 @@ def test_sample_figures_per_fund(sample_recon: Reconciliation) -> None:
         ("Grant", 3, Decimal(111_612)),
     ]
     assert [ln.service for ln in victims.expiring] == [
-        "Victim Support", "Rape Crisis", "Sexual Violence Counselling"]
+        "Victim Support",
+        "Rape Crisis",
+        "Sexual Violence Counselling",
+    ]
     assert [s.source for s in victims.moj_sources] == ["MoJ Victims' Services Grant"]
     assert not victims.has_pence
 
     assert community.fund.name == CSF
     assert (community.allocation, community.sources_total, community.ring_fenced_total) == (
-        Decimal(556_000), Decimal(556_000), Decimal(0))
+        Decimal(556_000),
+        Decimal(556_000),
+        Decimal(0),
+    )
     assert (community.committed, community.headroom) == (Decimal(464_058), Decimal(91_942))
     assert community.ring_fence == ()
     assert [(m.mechanism, m.lines, m.amount) for m in community.by_mechanism] == [
@@ -171,14 +187,18 @@ def test_sample_figures_per_fund(sample_recon: Reconciliation) -> None:
     assert len(community.expiring) == 14
 
     assert (sample_recon.allocation, sample_recon.committed, sample_recon.headroom) == (
-        Decimal(1_565_000), Decimal(1_269_270), Decimal(295_730))
+        Decimal(1_565_000),
+        Decimal(1_269_270),
+        Decimal(295_730),
+    )
 
 
 def test_committed_by_fund_stays_decimal_with_pence(sample_plan: Plan) -> None:
     # 0.10 + 0.20 is 0.30000000000000004 in floats; the join must never go through them.
     pence = [Decimal("0.10"), Decimal("0.20"), Decimal("1151444.09")]
-    lines = tuple(dataclasses.replace(line, budget=pence[i % 3])
-                  for i, line in enumerate(sample_plan.lines))
+    lines = tuple(
+        dataclasses.replace(line, budget=pence[i % 3]) for i, line in enumerate(sample_plan.lines)
+    )
     plan = dataclasses.replace(sample_plan, lines=lines)
     committed = committed_by_fund(plan)
     assert all(type(value) is Decimal for value in committed.values())
@@ -194,8 +214,10 @@ def test_committed_by_fund_stays_decimal_with_pence(sample_plan: Plan) -> None:
 def test_committed_by_fund_leaves_out_unknown_funds_and_empty_funds(sample_plan: Plan) -> None:
     lines = (dataclasses.replace(sample_plan.lines[0], fund="Nowhere Fund"),)
     plan = dataclasses.replace(sample_plan, lines=lines)
-    assert committed_by_fund(plan) == {"victims fund": Decimal(0),
-                                       "community safety fund": Decimal(0)}
+    assert committed_by_fund(plan) == {
+        "victims fund": Decimal(0),
+        "community safety fund": Decimal(0),
+    }
 
 
 def test_a_fund_with_no_lines_commits_pounds_and_pence(tmp_path: Path) -> None:
@@ -238,163 +260,369 @@ VF_TOTAL = "=SUM(L4:L13)"
 
 CASES = [
     # E-FUND
-    pytest.param(Case("E-FUND", {"services": sample_lines(service_row(fund="Victim Fund"))},
-                      [("Services", f"A{EXTRA}")],
-                      ('names the fund "Victim Fund", which is not on the Funds sheet',
-                       '(funds: "Victims Fund", "Community Safety Fund")', "£1,000",
-                       "correct the fund name or add the fund")), id="E-FUND-line"),
-    pytest.param(Case("E-FUND", {"edit": lambda c: c.sources.append(
-                          ["Victim Fund", "MoJ ISVA grant", Decimal(5000), "Yes", ""])},
-                      [("Funding sources", "A5")],
-                      ('Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',)),
-                 id="E-FUND-source"),
-    pytest.param(Case("E-FUND", {"services": sample_lines(
-                          service_row(fund="  victims\u00a0 FUND ", budget=Decimal(1)))}, []),
-                 id="E-FUND-case-and-spaces-match"),
+    pytest.param(
+        Case(
+            "E-FUND",
+            {"services": sample_lines(service_row(fund="Victim Fund"))},
+            [("Services", f"A{EXTRA}")],
+            (
+                'names the fund "Victim Fund", which is not on the Funds sheet',
+                '(funds: "Victims Fund", "Community Safety Fund")',
+                "£1,000",
+                "correct the fund name or add the fund",
+            ),
+        ),
+        id="E-FUND-line",
+    ),
+    pytest.param(
+        Case(
+            "E-FUND",
+            {
+                "edit": lambda c: c.sources.append(
+                    ["Victim Fund", "MoJ ISVA grant", Decimal(5000), "Yes", ""]
+                )
+            },
+            [("Funding sources", "A5")],
+            ('Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',),
+        ),
+        id="E-FUND-source",
+    ),
+    pytest.param(
+        Case(
+            "E-FUND",
+            {
+                "services": sample_lines(
+                    service_row(fund="  victims\u00a0 FUND ", budget=Decimal(1))
+                )
+            },
+            [],
+        ),
+        id="E-FUND-case-and-spaces-match",
+    ),
     # E-SOURCES
-    pytest.param(Case("E-SOURCES", {"edit": set_source(1, Decimal(120_000))},
-                      [("Funds", "B2")],
-                      ("Victims Fund's funding sources add up to £1,004,000 "
-                       "(£884,000 + £120,000), £5,000 less than its allocation of £1,009,000",
-                       "correct the allocation or the source amounts")), id="E-SOURCES-less"),
-    pytest.param(Case("E-SOURCES", {"edit": set_source(2, Decimal("556000.01"))},
-                      [("Funds", "B3")],
-                      ("£556,000.01 (£556,000.01), £0.01 more than its allocation of £556,000",)),
-                 id="E-SOURCES-a-penny-more"),
-    pytest.param(Case("E-SOURCES", {"sources": make_sample.SOURCES[:2]},
-                      [("Funds", "B3")],
-                      ("Community Safety Fund has no rows on the Funding sources sheet",)),
-                 id="E-SOURCES-none"),
+    pytest.param(
+        Case(
+            "E-SOURCES",
+            {"edit": set_source(1, Decimal(120_000))},
+            [("Funds", "B2")],
+            (
+                "Victims Fund's funding sources add up to £1,004,000 "
+                "(£884,000 + £120,000), £5,000 less than its allocation of £1,009,000",
+                "correct the allocation or the source amounts",
+            ),
+        ),
+        id="E-SOURCES-less",
+    ),
+    pytest.param(
+        Case(
+            "E-SOURCES",
+            {"edit": set_source(2, Decimal("556000.01"))},
+            [("Funds", "B3")],
+            ("£556,000.01 (£556,000.01), £0.01 more than its allocation of £556,000",),
+        ),
+        id="E-SOURCES-a-penny-more",
+    ),
+    pytest.param(
+        Case(
+            "E-SOURCES",
+            {"sources": make_sample.SOURCES[:2]},
+            [("Funds", "B3")],
+            ("Community Safety Fund has no rows on the Funding sources sheet",),
+        ),
+        id="E-SOURCES-none",
+    ),
     pytest.param(Case("E-SOURCES", {}, []), id="E-SOURCES-sample"),
-    pytest.param(Case("E-SOURCES", {"edit": lambda c: c.funds.append(
-                          ["Closed Fund", Decimal(0), "", ""])}, []),
-                 id="E-SOURCES-a-fund-of-nothing-needs-no-source"),
+    pytest.param(
+        Case(
+            "E-SOURCES", {"edit": lambda c: c.funds.append(["Closed Fund", Decimal(0), "", ""])}, []
+        ),
+        id="E-SOURCES-a-fund-of-nothing-needs-no-source",
+    ),
     # E-OVERCOMMIT
-    pytest.param(Case("E-OVERCOMMIT", {"services": sample_lines(OVER)}, [("Funds", "B2")],
-                      ("Victims Fund lines add up to £1,012,000, £3,000 more than its "
-                       "allocation of £1,009,000 (Funds!B2)",
-                       "reduce the budget lines or raise the allocation")),
-                 id="E-OVERCOMMIT-over"),
-    pytest.param(Case("E-OVERCOMMIT", {"services": sample_lines(EXACT)}, []),
-                 id="E-OVERCOMMIT-exactly-allocated"),
+    pytest.param(
+        Case(
+            "E-OVERCOMMIT",
+            {"services": sample_lines(OVER)},
+            [("Funds", "B2")],
+            (
+                "Victims Fund lines add up to £1,012,000, £3,000 more than its "
+                "allocation of £1,009,000 (Funds!B2)",
+                "reduce the budget lines or raise the allocation",
+            ),
+        ),
+        id="E-OVERCOMMIT-over",
+    ),
+    pytest.param(
+        Case("E-OVERCOMMIT", {"services": sample_lines(EXACT)}, []),
+        id="E-OVERCOMMIT-exactly-allocated",
+    ),
     # E-TOTAL
-    pytest.param(Case("E-TOTAL", {"edit": with_total("Total", "=SUM(L4:L12)", 794_612)},
-                      [("Services", "L14")],
-                      ('The "Total" row reads £794,612 but the 10 lines it closes (rows 4–13) '
-                       "add up to £805,212, £10,600 less.",
-                       "It equals the lines without the last one (row 13, £10,600): a SUM "
-                       "range that stops a row short.",
-                       "make its range cover every line above it")),
-                 id="E-TOTAL-range-misses-last-row"),
-    pytest.param(Case("E-TOTAL", {"edit": with_total("Sub-total", "=SUM(L4:L8,L10:L13)",
-                                                     722_551)},
-                      [("Services", "L14")],
-                      ("add up to £805,212, £82,661 less.",
-                       "It equals the lines without row 9 (£82,661)")),
-                 id="E-TOTAL-range-misses-a-middle-row"),
-    pytest.param(Case("E-TOTAL", {"edit": with_total("TOTAL:", "", 806_000)},
-                      [("Services", "L14")],
-                      ('The "TOTAL:" row reads £806,000', "add up to £805,212, £788 more.")),
-                 id="E-TOTAL-typed-figure"),
-    pytest.param(Case("E-TOTAL", {"edit": with_total("Total", VF_TOTAL, 805_212)}, []),
-                 id="E-TOTAL-right"),
+    pytest.param(
+        Case(
+            "E-TOTAL",
+            {"edit": with_total("Total", "=SUM(L4:L12)", 794_612)},
+            [("Services", "L14")],
+            (
+                'The "Total" row reads £794,612 but the 10 lines it closes (rows 4–13) '
+                "add up to £805,212, £10,600 less.",
+                "It equals the lines without the last one (row 13, £10,600): a SUM "
+                "range that stops a row short.",
+                "make its range cover every line above it",
+            ),
+        ),
+        id="E-TOTAL-range-misses-last-row",
+    ),
+    pytest.param(
+        Case(
+            "E-TOTAL",
+            {"edit": with_total("Sub-total", "=SUM(L4:L8,L10:L13)", 722_551)},
+            [("Services", "L14")],
+            ("add up to £805,212, £82,661 less.", "It equals the lines without row 9 (£82,661)"),
+        ),
+        id="E-TOTAL-range-misses-a-middle-row",
+    ),
+    pytest.param(
+        Case(
+            "E-TOTAL",
+            {"edit": with_total("TOTAL:", "", 806_000)},
+            [("Services", "L14")],
+            ('The "TOTAL:" row reads £806,000', "add up to £805,212, £788 more."),
+        ),
+        id="E-TOTAL-typed-figure",
+    ),
+    pytest.param(
+        Case("E-TOTAL", {"edit": with_total("Total", VF_TOTAL, 805_212)}, []), id="E-TOTAL-right"
+    ),
     # E-DATES
-    pytest.param(Case("E-DATES", {"services": sample_lines(service_row(
-                          start=date(2021, 10, 1), end=date(2021, 6, 30)))},
-                      [("Services", f"G{EXTRA}")],
-                      ('"Victim Support" ends 30/06/2021, before it starts 01/10/2021',
-                       "correct the start or end date")), id="E-DATES-backwards"),
-    pytest.param(Case("E-DATES", {"services": sample_lines(service_row(
-                          start=date(2021, 10, 1), end=date(2021, 10, 1)))}, []),
-                 id="E-DATES-one-day"),
+    pytest.param(
+        Case(
+            "E-DATES",
+            {"services": sample_lines(service_row(start=date(2021, 10, 1), end=date(2021, 6, 30)))},
+            [("Services", f"G{EXTRA}")],
+            (
+                '"Victim Support" ends 30/06/2021, before it starts 01/10/2021',
+                "correct the start or end date",
+            ),
+        ),
+        id="E-DATES-backwards",
+    ),
+    pytest.param(
+        Case(
+            "E-DATES",
+            {"services": sample_lines(service_row(start=date(2021, 10, 1), end=date(2021, 10, 1)))},
+            [],
+        ),
+        id="E-DATES-one-day",
+    ),
     # E-PARTNERSHIP
-    pytest.param(Case("E-PARTNERSHIP", {"services": sample_lines(service_row(
-                          mechanism="Partnership agreement"))},
-                      [("Services", f"I{EXTRA}")],
-                      ("is a partnership agreement with Victim Support (Voluntary & community)",
-                       "(§4.2)", "Use a contract or a grant, or correct the organisation type")),
-                 id="E-PARTNERSHIP-voluntary-body"),
-    pytest.param(Case("E-PARTNERSHIP", {"services": sample_lines(service_row(
-                          mechanism="Partnership agreement", organisation_type="Public sector"))},
-                      []), id="E-PARTNERSHIP-public-body"),
+    pytest.param(
+        Case(
+            "E-PARTNERSHIP",
+            {"services": sample_lines(service_row(mechanism="Partnership agreement"))},
+            [("Services", f"I{EXTRA}")],
+            (
+                "is a partnership agreement with Victim Support (Voluntary & community)",
+                "(§4.2)",
+                "Use a contract or a grant, or correct the organisation type",
+            ),
+        ),
+        id="E-PARTNERSHIP-voluntary-body",
+    ),
+    pytest.param(
+        Case(
+            "E-PARTNERSHIP",
+            {
+                "services": sample_lines(
+                    service_row(
+                        mechanism="Partnership agreement", organisation_type="Public sector"
+                    )
+                )
+            },
+            [],
+        ),
+        id="E-PARTNERSHIP-public-body",
+    ),
     # E-PURPOSE
-    pytest.param(Case("E-PURPOSE", {"services": sample_lines(csf_row(purpose=""))},
-                      [("Services", f"K{EXTRA}")],
-                      ('"Extra" (Community Safety Fund, £1,000) has no s143 purpose',
-                       "Enter one in the Purpose column: Crime and disorder reduction;")),
-                 id="E-PURPOSE-missing"),
-    pytest.param(Case("E-PURPOSE", {"services": sample_lines(csf_row())}, []),
-                 id="E-PURPOSE-given"),
+    pytest.param(
+        Case(
+            "E-PURPOSE",
+            {"services": sample_lines(csf_row(purpose=""))},
+            [("Services", f"K{EXTRA}")],
+            (
+                '"Extra" (Community Safety Fund, £1,000) has no s143 purpose',
+                "Enter one in the Purpose column: Crime and disorder reduction;",
+            ),
+        ),
+        id="E-PURPOSE-missing",
+    ),
+    pytest.param(
+        Case("E-PURPOSE", {"services": sample_lines(csf_row())}, []), id="E-PURPOSE-given"
+    ),
     # W-RINGFENCE
-    pytest.param(Case("W-RINGFENCE", {"services": sample_lines(
-                          service_row(service="Extra", budget=Decimal(78_787)))},
-                      [("Funding sources", "C2")],
-                      ("£1 of the ring-fenced £884,000 MoJ Victims' Services Grant is not "
-                       "committed to Victims Fund lines (£883,999 committed;",)),
-                 id="W-RINGFENCE-a-pound-short"),
-    pytest.param(Case("W-RINGFENCE", {"services": sample_lines(
-                          service_row(service="Extra", budget=Decimal(78_788)))}, []),
-                 id="W-RINGFENCE-fully-committed"),
+    pytest.param(
+        Case(
+            "W-RINGFENCE",
+            {"services": sample_lines(service_row(service="Extra", budget=Decimal(78_787)))},
+            [("Funding sources", "C2")],
+            (
+                "£1 of the ring-fenced £884,000 MoJ Victims' Services Grant is not "
+                "committed to Victims Fund lines (£883,999 committed;",
+            ),
+        ),
+        id="W-RINGFENCE-a-pound-short",
+    ),
+    pytest.param(
+        Case(
+            "W-RINGFENCE",
+            {"services": sample_lines(service_row(service="Extra", budget=Decimal(78_788)))},
+            [],
+        ),
+        id="W-RINGFENCE-fully-committed",
+    ),
     # W-INACTIVE
-    pytest.param(Case("W-INACTIVE", {"services": sample_lines(service_row(
-                          start=date(2020, 4, 1), end=date(2021, 3, 31)))},
-                      [("Services", f"G{EXTRA}")],
-                      ('"Victim Support" (£1,000) runs 01/04/2020–31/03/2021, entirely outside '
-                       "2021/22 (01/04/2021–31/03/2022)", "check its dates or remove it")),
-                 id="W-INACTIVE-ended-before"),
-    pytest.param(Case("W-INACTIVE", {"services": sample_lines(service_row(
-                          start="April 2022", end="March 2023"))},
-                      [("Services", f"F{EXTRA}")],
-                      ("runs April 2022–March 2023, entirely outside 2021/22",)),
-                 id="W-INACTIVE-starts-after"),
-    pytest.param(Case("W-INACTIVE", {"services": sample_lines(service_row(
-                          start=date(2020, 4, 1), end=date(2021, 4, 1)))}, []),
-                 id="W-INACTIVE-one-day-inside"),
+    pytest.param(
+        Case(
+            "W-INACTIVE",
+            {"services": sample_lines(service_row(start=date(2020, 4, 1), end=date(2021, 3, 31)))},
+            [("Services", f"G{EXTRA}")],
+            (
+                '"Victim Support" (£1,000) runs 01/04/2020–31/03/2021, entirely outside '
+                "2021/22 (01/04/2021–31/03/2022)",
+                "check its dates or remove it",
+            ),
+        ),
+        id="W-INACTIVE-ended-before",
+    ),
+    pytest.param(
+        Case(
+            "W-INACTIVE",
+            {"services": sample_lines(service_row(start="April 2022", end="March 2023"))},
+            [("Services", f"F{EXTRA}")],
+            ("runs April 2022–March 2023, entirely outside 2021/22",),
+        ),
+        id="W-INACTIVE-starts-after",
+    ),
+    pytest.param(
+        Case(
+            "W-INACTIVE",
+            {"services": sample_lines(service_row(start=date(2020, 4, 1), end=date(2021, 4, 1)))},
+            [],
+        ),
+        id="W-INACTIVE-one-day-inside",
+    ),
     # W-DUPLICATE
-    pytest.param(Case("W-DUPLICATE", {"services": sample_lines(
-                          [*RAPE_CRISIS[:11], Decimal(5_000)])},
-                      [("Services", f"B{EXTRA}")],
-                      ('"Rape Crisis" (Rape Crisis, £5,000) repeats the line in row 7 (£82,661)',
-                       "delete one, or tell them apart in Provision")),
-                 id="W-DUPLICATE-repeated"),
-    pytest.param(Case("W-DUPLICATE", {"services": sample_lines(
-                          [*RAPE_CRISIS[:4], "Helpline", *RAPE_CRISIS[5:11], Decimal(5_000)])},
-                      []), id="W-DUPLICATE-other-provision"),
+    pytest.param(
+        Case(
+            "W-DUPLICATE",
+            {"services": sample_lines([*RAPE_CRISIS[:11], Decimal(5_000)])},
+            [("Services", f"B{EXTRA}")],
+            (
+                '"Rape Crisis" (Rape Crisis, £5,000) repeats the line in row 7 (£82,661)',
+                "delete one, or tell them apart in Provision",
+            ),
+        ),
+        id="W-DUPLICATE-repeated",
+    ),
+    pytest.param(
+        Case(
+            "W-DUPLICATE",
+            {
+                "services": sample_lines(
+                    [*RAPE_CRISIS[:4], "Helpline", *RAPE_CRISIS[5:11], Decimal(5_000)]
+                )
+            },
+            [],
+        ),
+        id="W-DUPLICATE-other-provision",
+    ),
     # W-GRANT-SIZE
-    pytest.param(Case("W-GRANT-SIZE", {"services": sample_lines(service_row(
-                          mechanism="Grant", budget=Decimal("25000.01")))},
-                      [("Services", "L7"), ("Services", f"L{EXTRA}")],
-                      ("is a grant of £25,000.01, £0.01 over the £25,000 grant threshold",)),
-                 id="W-GRANT-SIZE-a-penny-over"),
-    pytest.param(Case("W-GRANT-SIZE", {"services": sample_lines(service_row(
-                          mechanism="Grant", budget=Decimal(25_000)))}, [("Services", "L7")]),
-                 id="W-GRANT-SIZE-at-threshold-only-rape-crisis"),
-    pytest.param(Case("W-GRANT-SIZE", {"services": sample_lines()}, [],
-                      config=Config(grant_size_threshold=Decimal(82_661))),
-                 id="W-GRANT-SIZE-threshold-raised"),
+    pytest.param(
+        Case(
+            "W-GRANT-SIZE",
+            {"services": sample_lines(service_row(mechanism="Grant", budget=Decimal("25000.01")))},
+            [("Services", "L7"), ("Services", f"L{EXTRA}")],
+            ("is a grant of £25,000.01, £0.01 over the £25,000 grant threshold",),
+        ),
+        id="W-GRANT-SIZE-a-penny-over",
+    ),
+    pytest.param(
+        Case(
+            "W-GRANT-SIZE",
+            {"services": sample_lines(service_row(mechanism="Grant", budget=Decimal(25_000)))},
+            [("Services", "L7")],
+        ),
+        id="W-GRANT-SIZE-at-threshold-only-rape-crisis",
+    ),
+    pytest.param(
+        Case(
+            "W-GRANT-SIZE",
+            {"services": sample_lines()},
+            [],
+            config=Config(grant_size_threshold=Decimal(82_661)),
+        ),
+        id="W-GRANT-SIZE-threshold-raised",
+    ),
     # I-HEADROOM
-    pytest.param(Case("I-HEADROOM", {"services": sample_lines(service_row(
-                          service="Extra", budget=Decimal("203787.99")))},
-                      [("Funds", "B2"), ("Funds", "B3")],
-                      ("Victims Fund: £0.01 of the £1,009,000 allocation is not committed "
-                       "(£1,008,999.99 committed)",)), id="I-HEADROOM-a-penny"),
-    pytest.param(Case("I-HEADROOM", {"services": sample_lines(EXACT)}, [("Funds", "B3")]),
-                 id="I-HEADROOM-victims-fully-committed"),
-    pytest.param(Case("I-HEADROOM", {"services": [service_row(budget=Decimal(1_009_000)),
-                                                   csf_row(budget=Decimal(556_000))]}, []),
-                 id="I-HEADROOM-both-fully-committed"),
+    pytest.param(
+        Case(
+            "I-HEADROOM",
+            {"services": sample_lines(service_row(service="Extra", budget=Decimal("203787.99")))},
+            [("Funds", "B2"), ("Funds", "B3")],
+            (
+                "Victims Fund: £0.01 of the £1,009,000 allocation is not committed "
+                "(£1,008,999.99 committed)",
+            ),
+        ),
+        id="I-HEADROOM-a-penny",
+    ),
+    pytest.param(
+        Case("I-HEADROOM", {"services": sample_lines(EXACT)}, [("Funds", "B3")]),
+        id="I-HEADROOM-victims-fully-committed",
+    ),
+    pytest.param(
+        Case(
+            "I-HEADROOM",
+            {
+                "services": [
+                    service_row(budget=Decimal(1_009_000)),
+                    csf_row(budget=Decimal(556_000)),
+                ]
+            },
+            [],
+        ),
+        id="I-HEADROOM-both-fully-committed",
+    ),
     # I-EXPIRING
-    pytest.param(Case("I-EXPIRING", {"services": [service_row(
-                          end=date(2022, 3, 31), extension_options="1 x 6 months to 30/09/2022")]},
-                      [("Services", "G2")],
-                      ('"Victim Support" (Victim Support) ends 31/03/2022, within 2021/22; '
-                       "extension options: 1 x 6 months to 30/09/2022.",)),
-                 id="I-EXPIRING-in-year"),
-    pytest.param(Case("I-EXPIRING", {"services": [service_row(end=date(2022, 4, 1))]}, []),
-                 id="I-EXPIRING-after-year"),
-    pytest.param(Case("I-EXPIRING", {"services": [
-                          service_row(start=date(2020, 4, 1), end=date(2021, 3, 31))]}, []),
-                 id="I-EXPIRING-ended-before-is-inactive-not-expiring"),
+    pytest.param(
+        Case(
+            "I-EXPIRING",
+            {
+                "services": [
+                    service_row(
+                        end=date(2022, 3, 31), extension_options="1 x 6 months to 30/09/2022"
+                    )
+                ]
+            },
+            [("Services", "G2")],
+            (
+                '"Victim Support" (Victim Support) ends 31/03/2022, within 2021/22; '
+                "extension options: 1 x 6 months to 30/09/2022.",
+            ),
+        ),
+        id="I-EXPIRING-in-year",
+    ),
+    pytest.param(
+        Case("I-EXPIRING", {"services": [service_row(end=date(2022, 4, 1))]}, []),
+        id="I-EXPIRING-after-year",
+    ),
+    pytest.param(
+        Case(
+            "I-EXPIRING",
+            {"services": [service_row(start=date(2020, 4, 1), end=date(2021, 3, 31))]},
+            [],
+        ),
+        id="I-EXPIRING-ended-before-is-inactive-not-expiring",
+    ),
 ]
 
 
@@ -413,9 +641,21 @@ def test_rule(case: Case, tmp_path: Path) -> None:
 
 
 def test_every_rule_code_is_catalogued_and_tested_both_ways() -> None:
-    expected = {"E-FUND", "E-SOURCES", "E-OVERCOMMIT", "E-TOTAL", "E-DATES", "E-PARTNERSHIP",
-                "E-PURPOSE", "W-RINGFENCE", "W-INACTIVE", "W-DUPLICATE", "W-GRANT-SIZE",
-                "I-HEADROOM", "I-EXPIRING"}
+    expected = {
+        "E-FUND",
+        "E-SOURCES",
+        "E-OVERCOMMIT",
+        "E-TOTAL",
+        "E-DATES",
+        "E-PARTNERSHIP",
+        "E-PURPOSE",
+        "W-RINGFENCE",
+        "W-INACTIVE",
+        "W-DUPLICATE",
+        "W-GRANT-SIZE",
+        "I-HEADROOM",
+        "I-EXPIRING",
+    }
     assert expected == CODES
     assert CODES.issubset(CATALOGUE)
     cases = [p.values[0] for p in CASES if isinstance(p.values[0], Case)]
@@ -447,11 +687,22 @@ STREAMS = [
     [VRF, "Home Office Violence Reduction Unit grant", Decimal("250000.50"), "Yes", "HO-VRU"],
 ]
 VRF_LINES = [
-    service_row(fund=VRF, service="Knife crime prevention", organisation="Lincoln City Council",
-                organisation_type="Public sector", mechanism="Partnership agreement",
-                budget=Decimal("120000.25")),
-    service_row(fund=VRF, service="Youth diversion", organisation="Youth Action",
-                mechanism="Contract", budget=Decimal("80000.10"), end=date(2023, 3, 31)),
+    service_row(
+        fund=VRF,
+        service="Knife crime prevention",
+        organisation="Lincoln City Council",
+        organisation_type="Public sector",
+        mechanism="Partnership agreement",
+        budget=Decimal("120000.25"),
+    ),
+    service_row(
+        fund=VRF,
+        service="Youth diversion",
+        organisation="Youth Action",
+        mechanism="Contract",
+        budget=Decimal("80000.10"),
+        end=date(2023, 3, 31),
+    ),
 ]
 
 
@@ -476,17 +727,23 @@ def test_three_moj_streams_and_a_third_fund(tmp_path: Path) -> None:
     assert victims.ring_fenced_uncommitted == Decimal(104_788)
     assert violence.fund.name == VRF
     assert (violence.allocation, violence.committed, violence.headroom) == (
-        Decimal("250000.50"), Decimal("200000.35"), Decimal("50000.15"))
+        Decimal("250000.50"),
+        Decimal("200000.35"),
+        Decimal("50000.15"),
+    )
     assert [(u.committed, u.uncommitted) for u in violence.ring_fence] == [
-        (Decimal("200000.35"), Decimal("50000.15"))]
+        (Decimal("200000.35"), Decimal("50000.15"))
+    ]
     assert [(m.mechanism, m.lines, m.amount) for m in violence.by_mechanism] == [
         ("Contract", 1, Decimal("80000.10")),
-        ("Partnership agreement", 1, Decimal("120000.25"))]
+        ("Partnership agreement", 1, Decimal("120000.25")),
+    ]
     assert [ln.service for ln in violence.expiring] == ["Knife crime prevention"]
     assert violence.moj_sources == ()
 
-    assert [(f.code, f.sheet, f.cell) for f in recon.findings
-            if f.code in {"W-RINGFENCE", "I-HEADROOM"}] == [
+    assert [
+        (f.code, f.sheet, f.cell) for f in recon.findings if f.code in {"W-RINGFENCE", "I-HEADROOM"}
+    ] == [
         ("W-RINGFENCE", "Funding sources", "C3"),
         ("W-RINGFENCE", "Funding sources", "C4"),
         ("W-RINGFENCE", "Funding sources", "C7"),
@@ -498,14 +755,18 @@ def test_three_moj_streams_and_a_third_fund(tmp_path: Path) -> None:
         "£44,788 of the ring-fenced £150,000 MoJ domestic abuse and sexual violence grant is not "
         "committed to Victims Fund lines (£105,212 of it committed out of £805,212 of lines; "
         "ring-fenced money is assumed to be spent first, in the order listed on the Funding "
-        "sources sheet)")
+        "sources sheet)"
+    )
     assert message(recon, "W-RINGFENCE", "C4").startswith(
-        "£60,000 of the ring-fenced £60,000 MoJ ISVA/IDVA uplift is not committed")
+        "£60,000 of the ring-fenced £60,000 MoJ ISVA/IDVA uplift is not committed"
+    )
     assert message(recon, "W-RINGFENCE", "C7").startswith(
         "£50,000.15 of the ring-fenced £250,000.50 Home Office Violence Reduction Unit grant is "
-        "not committed to Violence Reduction Fund lines (£200,000.35 committed;")
+        "not committed to Violence Reduction Fund lines (£200,000.35 committed;"
+    )
     assert message(recon, "I-HEADROOM", "B4").startswith(
-        "Violence Reduction Fund: £50,000.15 of the £250,000.50 allocation is not committed")
+        "Violence Reduction Fund: £50,000.15 of the £250,000.50 allocation is not committed"
+    )
     # The third fund is not an s143 fund unless configured: its lines need no purpose.
     assert not [f for f in recon.findings if f.code == "E-PURPOSE"]
     assert recon.committed == Decimal("1469270.35")

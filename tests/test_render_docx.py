@@ -44,31 +44,98 @@ GRANT = "Grant funded"
 
 # Service Name | Current Delivery Org. | Provision | Start Date | End Date | How commissioned | £
 VICTIMS_ROWS = [
-    ("Victim Support", "Victim Support", "Generic victim support outreach", "01/10/2018",
-     "31/03/2022 (1 x 12 months option to 31/03/2023)", SOLE, "£260,000"),
-    ("Children's Independent Sexual Violence Advisor", "Victim Support",
-     "Support to victims of sexual violence <18", "01/10/2021",
-     "30/09/2024 (2 x 12 months option to 01/10/2026)", SOLE, "£100,000"),
-    ("Children and Young People's Sexual Assault Referral Centre", "NUHT",
-     "Sexual Assault Referral Centre for <18", "01/04/2018", "31/03/2023",
-     "OJEU procurement – NHS England led with Lincolnshire OPCC contribution. Partnership "
-     "agreement in place.", "£20,000"),
-    ("Spring Lodge SARC", "LPFT", "Sexual Assault Referral Centre for >18", "01/04/2018",
-     "31/03/2023", "OJEU procurement – NHS England led with Lincolnshire OPCC contribution "
-     "(50%). Partnership agreement in place.", "£80,000"),
-    ("Independent Sexual Violence Advisor", "LPFT", "Support to victims of sexual violence <18",
-     "01/04/2018", "31/03/2023",
-     "OJEU procurement – NHS England led aligned to SARC but solely OPCC funded.", "£90,000"),
-    ("Rape Crisis", "Rape Crisis", "Support to victims of sexual violence (all age)",
-     "01/04/2021", "31/03/2022", GRANT, "£82,661"),
-    ("Sexual Violence Counselling", "NWCH", "Counselling support to victims of sexual violence",
-     "01/04/2021", "31/03/2022", GRANT, "£18,351"),
-    ("Hospital Independent Domestic Violence Advisor", LCC, "Support to victims of domestic abuse",
-     "01/04/2021", "31/03/2023", "Partnership agreement – year 1 of 2", "£43,600"),
-    ("Restorative Justice", "Restorative Solutions CIC", "Access to restorative justice",
-     "01/04/2021", "31/03/2024 (2 x 12 month option to 31/03/2026)", SOLE, "£100,000"),
-    ("Hate Crime Prevention", "Stop Hate", "Hate crime reporting and support to victims",
-     "01/10/2021", "30/09/2022", GRANT, "£10,600"),
+    (
+        "Victim Support",
+        "Victim Support",
+        "Generic victim support outreach",
+        "01/10/2018",
+        "31/03/2022 (1 x 12 months option to 31/03/2023)",
+        SOLE,
+        "£260,000",
+    ),
+    (
+        "Children's Independent Sexual Violence Advisor",
+        "Victim Support",
+        "Support to victims of sexual violence <18",
+        "01/10/2021",
+        "30/09/2024 (2 x 12 months option to 01/10/2026)",
+        SOLE,
+        "£100,000",
+    ),
+    (
+        "Children and Young People's Sexual Assault Referral Centre",
+        "NUHT",
+        "Sexual Assault Referral Centre for <18",
+        "01/04/2018",
+        "31/03/2023",
+        "OJEU procurement – NHS England led with Lincolnshire OPCC contribution. Partnership "
+        "agreement in place.",
+        "£20,000",
+    ),
+    (
+        "Spring Lodge SARC",
+        "LPFT",
+        "Sexual Assault Referral Centre for >18",
+        "01/04/2018",
+        "31/03/2023",
+        "OJEU procurement – NHS England led with Lincolnshire OPCC contribution "
+        "(50%). Partnership agreement in place.",
+        "£80,000",
+    ),
+    (
+        "Independent Sexual Violence Advisor",
+        "LPFT",
+        "Support to victims of sexual violence <18",
+        "01/04/2018",
+        "31/03/2023",
+        "OJEU procurement – NHS England led aligned to SARC but solely OPCC funded.",
+        "£90,000",
+    ),
+    (
+        "Rape Crisis",
+        "Rape Crisis",
+        "Support to victims of sexual violence (all age)",
+        "01/04/2021",
+        "31/03/2022",
+        GRANT,
+        "£82,661",
+    ),
+    (
+        "Sexual Violence Counselling",
+        "NWCH",
+        "Counselling support to victims of sexual violence",
+        "01/04/2021",
+        "31/03/2022",
+        GRANT,
+        "£18,351",
+    ),
+    (
+        "Hospital Independent Domestic Violence Advisor",
+        LCC,
+        "Support to victims of domestic abuse",
+        "01/04/2021",
+        "31/03/2023",
+        "Partnership agreement – year 1 of 2",
+        "£43,600",
+    ),
+    (
+        "Restorative Justice",
+        "Restorative Solutions CIC",
+        "Access to restorative justice",
+        "01/04/2021",
+        "31/03/2024 (2 x 12 month option to 31/03/2026)",
+        SOLE,
+        "£100,000",
+    ),
+    (
+        "Hate Crime Prevention",
+        "Stop Hate",
+        "Hate crime reporting and support to victims",
+        "01/10/2021",
+        "30/09/2022",
+        GRANT,
+        "£10,600",
+    ),
 ]
 
 
@@ -77,35 +144,87 @@ def _csf(service: str, org: str, provision: str, how: str, amount: str) -> tuple
 
 
 CSF_ROWS = [
-    _csf("Youth Offending Service (YOS)", LCC,
-         "Contribution to Lincolnshire Youth Offending Service", PA, "£172,900"),
-    _csf("Lincolnshire Children's Safeguarding Partnership (LSCP)", LCC,
-         "Contribution to costs of Lincolnshire Children's Safeguarding Partnership", PA,
-         "£74,933"),
-    _csf("Lincolnshire Children's Safeguarding Partnership (LSCP)", LCC,
-         "To meet shared costs of serious case reviews.", PA, "£6,000"),
-    _csf("Lincolnshire Safeguarding Adults Board (LSAB)", LCC,
-         "Contribution to costs of Lincolnshire Adult Safeguarding Board", PA, "£40,000"),
-    _csf("LCC Safer Communities", LCC, "To meet shared costs of Domestic Homicide Reviews", PA,
-         "£4,400"),
-    _csf("LCC Safer Communities", LCC,
-         "Contribution to Domestic Abuse - Strategic Management /DA co-ordination/training "
-         "/Multi-agency risk assessment conferences", PA, "£22,000"),
-    _csf("Anti-social behaviour", LCC,
-         "Contribution to costs of Countywide Anti-social Behaviour (ASB) County Co-ordinator",
-         PA, "£11,000"),
-    _csf("Anti-social behaviour", LCC,
-         "Contribution to costs of ASB Case management system (ECINS)", PA, "£5,000"),
-    _csf("Reducing sexual reoffending", "Safer Living Foundation",
-         "Education and awareness to reduce the risk of sexual harm", GRANT, "£25,000"),
-    _csf("Mental health", "Lincolnshire Partnership Foundation Trust",
-         "Mental health nurse in Force Control Room and contribution to response vehicles",
-         "Partnership Agreement with Lincolnshire CCG who lead commissioning", "£78,000"),
+    _csf(
+        "Youth Offending Service (YOS)",
+        LCC,
+        "Contribution to Lincolnshire Youth Offending Service",
+        PA,
+        "£172,900",
+    ),
+    _csf(
+        "Lincolnshire Children's Safeguarding Partnership (LSCP)",
+        LCC,
+        "Contribution to costs of Lincolnshire Children's Safeguarding Partnership",
+        PA,
+        "£74,933",
+    ),
+    _csf(
+        "Lincolnshire Children's Safeguarding Partnership (LSCP)",
+        LCC,
+        "To meet shared costs of serious case reviews.",
+        PA,
+        "£6,000",
+    ),
+    _csf(
+        "Lincolnshire Safeguarding Adults Board (LSAB)",
+        LCC,
+        "Contribution to costs of Lincolnshire Adult Safeguarding Board",
+        PA,
+        "£40,000",
+    ),
+    _csf(
+        "LCC Safer Communities",
+        LCC,
+        "To meet shared costs of Domestic Homicide Reviews",
+        PA,
+        "£4,400",
+    ),
+    _csf(
+        "LCC Safer Communities",
+        LCC,
+        "Contribution to Domestic Abuse - Strategic Management /DA co-ordination/training "
+        "/Multi-agency risk assessment conferences",
+        PA,
+        "£22,000",
+    ),
+    _csf(
+        "Anti-social behaviour",
+        LCC,
+        "Contribution to costs of Countywide Anti-social Behaviour (ASB) County Co-ordinator",
+        PA,
+        "£11,000",
+    ),
+    _csf(
+        "Anti-social behaviour",
+        LCC,
+        "Contribution to costs of ASB Case management system (ECINS)",
+        PA,
+        "£5,000",
+    ),
+    _csf(
+        "Reducing sexual reoffending",
+        "Safer Living Foundation",
+        "Education and awareness to reduce the risk of sexual harm",
+        GRANT,
+        "£25,000",
+    ),
+    _csf(
+        "Mental health",
+        "Lincolnshire Partnership Foundation Trust",
+        "Mental health nurse in Force Control Room and contribution to response vehicles",
+        "Partnership Agreement with Lincolnshire CCG who lead commissioning",
+        "£78,000",
+    ),
     _csf("Crimestoppers", "Crimestoppers", "Contribution to call bureau", GRANT, "£18,075"),
     _csf("Stalking and harassment", "EDAN Lincs", "ISAC training", GRANT, "£3,000"),
     _csf("Stalking and harassment", "Victim Support", "ISAC training", GRANT, "£3,000"),
-    _csf("Community Champion Awards", "North Kesteven District Council",
-         "Contribution to Community Safety Award", GRANT, "£750"),
+    _csf(
+        "Community Champion Awards",
+        "North Kesteven District Council",
+        "Contribution to Community Safety Award",
+        GRANT,
+        "£750",
+    ),
 ]
 
 MOJ_SENTENCE = (
@@ -131,7 +250,7 @@ def service_tables(document: Any) -> list[Any]:
 
 
 def table_starting(document: Any, *header: str) -> Any:
-    found = [t for t in document.tables if tuple(rows(t)[0][:len(header)]) == header]
+    found = [t for t in document.tables if tuple(rows(t)[0][: len(header)]) == header]
     assert len(found) == 1, f"expected one table headed {header}, found {len(found)}"
     return found[0]
 
@@ -162,8 +281,8 @@ def edited_template(folder: Path, change: Callable[[Any], bool]) -> Path:
     """A copy of the default template with ``change`` applied to the first paragraph it accepts."""
     document = Document(str(DEFAULT_TEMPLATE))
     candidates = list(document.paragraphs) + [
-        p for t in document.tables for row in t.rows for cell in row.cells
-        for p in cell.paragraphs]
+        p for t in document.tables for row in t.rows for cell in row.cells for p in cell.paragraphs
+    ]
     assert any(change(p) for p in candidates), "nothing in the template matched the edit"
     copy = folder / "edited-template.docx"
     document.save(str(copy))
@@ -177,6 +296,7 @@ def replace_in_runs(old: str, new: str) -> Callable[[Any], bool]:
                 run.text = run.text.replace(old, new)
                 return True
         return False
+
     return change
 
 
@@ -187,17 +307,29 @@ def test_file_name_follows_the_reference(sample_recon: Reconciliation) -> None:
     assert docx_name(sample_recon.decision) == "RfD-015-2021.docx"
 
 
-@pytest.mark.parametrize(("index", "expected", "total"), [
-    (0, VICTIMS_ROWS, "£805,212"),
-    (1, CSF_ROWS, "£464,058"),
-], ids=["victims-fund", "community-safety-fund"])
+@pytest.mark.parametrize(
+    ("index", "expected", "total"),
+    [
+        (0, VICTIMS_ROWS, "£805,212"),
+        (1, CSF_ROWS, "£464,058"),
+    ],
+    ids=["victims-fund", "community-safety-fund"],
+)
 def test_every_line_of_the_seed_appendix_is_in_its_fund_table(
-        sample_doc: Any, index: int, expected: list[tuple[str, ...]], total: str) -> None:
+    sample_doc: Any, index: int, expected: list[tuple[str, ...]], total: str
+) -> None:
     tables = service_tables(sample_doc)
     assert len(tables) == 2
     table = rows(tables[index])
-    assert table[0] == ["Service Name", "Current Delivery Org.", "Provision", "Start Date",
-                        "End Date", "How service is commissioned", "2021/22 budget (£)"]
+    assert table[0] == [
+        "Service Name",
+        "Current Delivery Org.",
+        "Provision",
+        "Start Date",
+        "End Date",
+        "How service is commissioned",
+        "2021/22 budget (£)",
+    ]
     lines = table[1:-1]
     for position, (got, want) in enumerate(zip(lines, expected, strict=True), start=1):
         assert tuple(got) == want, f"row {position} of table {index + 1}"
@@ -218,15 +350,17 @@ def test_fund_headings_descriptions_and_moj_sentence(sample_doc: Any) -> None:
     assert "Community Safety Fund - £556,000" in headings
     assert "Appendix 3: Commissioning Plan 2021/22" in text
     assert text.count(MOJ_SENTENCE) == 1
-    assert not any("Ministry of Justice has confirmed" in t and "Community Safety" in t
-                   for t in text)
+    assert not any(
+        "Ministry of Justice has confirmed" in t and "Community Safety" in t for t in text
+    )
     # The description's "• " lines are real bullets, not text with a bullet character.
     bullets = [p.text for p in sample_doc.paragraphs if p.style.name == "List Bullet"]
     assert "Provision of victim led, pre and post sentence restorative justice services" in bullets
     assert "Reducing re-offending" in bullets
     assert not any("•" in t for t in text)
-    assert ("The following table details the services commissioned through the Victims Fund in "
-            "2021/22.") in text
+    assert (
+        "The following table details the services commissioned through the Victims Fund in 2021/22."
+    ) in text
 
 
 # -- the form ---------------------------------------------------------------------------------
@@ -240,14 +374,11 @@ def test_header_fields_are_in_the_form_table(sample_doc: Any) -> None:
         "DATE": "28 May 2021",
         "SUBJECT": "Police and Crime Commissioner's Commissioning Strategy and Plan for 2021/22",
         "REPORT BY": "Partnership and Delivery Manager",
-        "CONTACT OFFICER":
-            "Joanne Davison, Partnership and Delivery Manager Telephone 01522 947406",
-        "EXECUTIVE SUMMARY AND PURPOSE OF REPORT":
-            "To propose a Commissioning Strategy and Plan for 2021/22. The proposals will support "
-            "delivery of the Police and Crime Plan.",
-        "RECOMMENDATIONS":
-            "1. That the Commissioning Strategy be approved;\n2. That the funding proposals "
-            "within the Commissioning Plan at Appendix 3 of the Strategy be approved.",
+        "CONTACT OFFICER": "Joanne Davison, Partnership and Delivery Manager Telephone 01522 947406",
+        "EXECUTIVE SUMMARY AND PURPOSE OF REPORT": "To propose a Commissioning Strategy and Plan for 2021/22. The proposals will support "
+        "delivery of the Police and Crime Plan.",
+        "RECOMMENDATIONS": "1. That the Commissioning Strategy be approved;\n2. That the funding proposals "
+        "within the Commissioning Plan at Appendix 3 of the Strategy be approved.",
     }
 
 
@@ -260,9 +391,11 @@ def test_pcc_approval_block_carries_the_signature_date(sample_doc: Any) -> None:
 
 
 def test_no_pcc_approval_date_leaves_the_signature_date_empty(
-        sample_recon: Reconciliation, tmp_path: Path) -> None:
-    unsigned = dataclasses.replace(sample_recon, decision=dataclasses.replace(
-        sample_recon.decision, pcc_approval_date=None))
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    unsigned = dataclasses.replace(
+        sample_recon, decision=dataclasses.replace(sample_recon.decision, pcc_approval_date=None)
+    )
     document = render(unsigned, tmp_path)
     assert rows(document.tables[1])[2][1].strip() == "Date"
 
@@ -270,36 +403,68 @@ def test_no_pcc_approval_date_leaves_the_signature_date_empty(
 def test_sections_a_to_g(sample_doc: Any) -> None:
     text = body_text(sample_doc)
     headings = [p.text for p in sample_doc.paragraphs if p.style.name.startswith("Heading")]
-    for heading in ("A. NON-CONFIDENTIAL FACTS AND ADVICE TO THE PCC",
-                    "A1. INTRODUCTION AND BACKGROUND",
-                    "A2. LINKS TO POLICE AND CRIME PLAN AND PCC'S STRATEGIES/PRIORITIES",
-                    "B. FINANCIAL CONSIDERATIONS", "C. LEGAL AND HUMAN RIGHTS CONSIDERATIONS",
-                    "D. PERSONNEL AND EQUALITIES ISSUES", "E. REVIEW ARRANGEMENTS",
-                    "F. RISK MANAGEMENT", "G. PUBLIC ACCESS TO INFORMATION",
-                    "ORIGINATING OFFICER DECLARATION", "OFFICER APPROVAL", "Chief Executive",
-                    "Reconciliation"):
+    for heading in (
+        "A. NON-CONFIDENTIAL FACTS AND ADVICE TO THE PCC",
+        "A1. INTRODUCTION AND BACKGROUND",
+        "A2. LINKS TO POLICE AND CRIME PLAN AND PCC'S STRATEGIES/PRIORITIES",
+        "B. FINANCIAL CONSIDERATIONS",
+        "C. LEGAL AND HUMAN RIGHTS CONSIDERATIONS",
+        "D. PERSONNEL AND EQUALITIES ISSUES",
+        "E. REVIEW ARRANGEMENTS",
+        "F. RISK MANAGEMENT",
+        "G. PUBLIC ACCESS TO INFORMATION",
+        "ORIGINATING OFFICER DECLARATION",
+        "OFFICER APPROVAL",
+        "Chief Executive",
+        "Reconciliation",
+    ):
         assert heading in headings
     # A1: the standard wording (the sample leaves Background blank); A2: the workbook's text.
     assert any(t.startswith("1.1 Police and Crime Commissioners were elected") for t in text)
-    assert any(t.startswith("1.2 This Commissioning Strategy sets out the principles and "
-                            "framework that will be used in Lincolnshire") for t in text)
-    assert any(t.startswith("2.1 This commissioning strategy and plan will help to deliver the "
-                            "strategic aims and priorities set out in the key principles of the "
-                            "Community Safety, Policing and Criminal Justice Plan for "
-                            "Lincolnshire 2017-2021.") for t in text)
-    assert ("Provision for the proposals set out in the Commissioning Plan was made in the "
-            "revenue budget for 2021/22 approved on 24 February 2021 (ref 004/2021).") in text
-    assert any(t.startswith("Section 9 of the Police Reform and Social Responsibility Act 2011")
-               for t in text)
-    assert any(t.startswith("In addition, Section 143 of the Anti-social Behaviour, Crime and "
-                            "Policing Act 2014") for t in text)
-    for item in ("(a) crime and disorder", "(b) the misuse of drugs", "(c) re-offending",
-                 "(a) services that in the opinion", "(b) services that are intended",
-                 "(c) services of a description"):
+    assert any(
+        t.startswith(
+            "1.2 This Commissioning Strategy sets out the principles and "
+            "framework that will be used in Lincolnshire"
+        )
+        for t in text
+    )
+    assert any(
+        t.startswith(
+            "2.1 This commissioning strategy and plan will help to deliver the "
+            "strategic aims and priorities set out in the key principles of the "
+            "Community Safety, Policing and Criminal Justice Plan for "
+            "Lincolnshire 2017-2021."
+        )
+        for t in text
+    )
+    assert (
+        "Provision for the proposals set out in the Commissioning Plan was made in the "
+        "revenue budget for 2021/22 approved on 24 February 2021 (ref 004/2021)."
+    ) in text
+    assert any(
+        t.startswith("Section 9 of the Police Reform and Social Responsibility Act 2011")
+        for t in text
+    )
+    assert any(
+        t.startswith(
+            "In addition, Section 143 of the Anti-social Behaviour, Crime and Policing Act 2014"
+        )
+        for t in text
+    )
+    for item in (
+        "(a) crime and disorder",
+        "(b) the misuse of drugs",
+        "(c) re-offending",
+        "(a) services that in the opinion",
+        "(b) services that are intended",
+        "(c) services of a description",
+    ):
         assert any(t.startswith(item) for t in text), item
     assert "None specific." in text
-    assert ("Review and evaluation arrangements will be put in place to assess whether intended "
-            "outcomes have been achieved.") in text
+    assert (
+        "Review and evaluation arrangements will be put in place to assess whether intended "
+        "outcomes have been achieved."
+    ) in text
     assert "Through the review and evaluation arrangements as necessary." in text
     assert "Is the publication of this form to be deferred? No" in text
     assert "Is there a part 2 form? No" in text
@@ -307,8 +472,9 @@ def test_sections_a_to_g(sample_doc: Any) -> None:
 
 
 def test_financial_totals_table(sample_doc: Any) -> None:
-    table = rows(table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)",
-                                "Not committed (£)"))
+    table = rows(
+        table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)", "Not committed (£)")
+    )
     assert table[1:] == [
         ["Victims Fund", "£1,009,000", "£805,212", "£203,788"],
         ["Community Safety Fund", "£556,000", "£464,058", "£91,942"],
@@ -319,17 +485,22 @@ def test_financial_totals_table(sample_doc: Any) -> None:
 def test_originating_officer_declaration_initials(sample_doc: Any) -> None:
     table = rows(table_starting(sample_doc, "", "Initial to confirm"))
     assert [(r[0].split(":")[0], r[1]) for r in table[1:]] == [
-        ("Originating Officer", "JD"), ("Financial advice", "JF"), ("Monitoring Officer", "MB")]
+        ("Originating Officer", "JD"),
+        ("Financial advice", "JF"),
+        ("Monitoring Officer", "MB"),
+    ]
 
 
 def test_narrative_fields_replace_the_standard_wording(
-        sample_recon: Reconciliation, tmp_path: Path) -> None:
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
     decision = dataclasses.replace(
         sample_recon.decision,
         background="Our own background.\n• a first point\nA second paragraph.",
         review_arrangements="Quarterly review by the Chief Finance Officer.",
         personnel_equalities="An Equality Impact Assessment is attached.",
-        risk_management="Risks are held on the OPCC risk register.")
+        risk_management="Risks are held on the OPCC risk register.",
+    )
     document = render(dataclasses.replace(sample_recon, decision=decision), tmp_path)
     text = body_text(document)
     assert "1.1 Our own background." in text
@@ -346,8 +517,9 @@ def test_narrative_fields_replace_the_standard_wording(
 
 
 def test_reconciliation_funds_and_sources(sample_doc: Any) -> None:
-    funds = rows(table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)",
-                                "% committed"))
+    funds = rows(
+        table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)", "% committed")
+    )
     assert funds[1:] == [
         ["Victims Fund", "£1,009,000", "£805,212", "79.8%", "£203,788", "£78,788"],
         ["Community Safety Fund", "£556,000", "£464,058", "83.5%", "£91,942", "£0"],
@@ -363,7 +535,8 @@ def test_reconciliation_funds_and_sources(sample_doc: Any) -> None:
 
 
 def test_every_warning_and_info_finding_is_listed(
-        sample_doc: Any, sample_recon: Reconciliation) -> None:
+    sample_doc: Any, sample_recon: Reconciliation
+) -> None:
     listed = rows(table_starting(sample_doc, "Code", "Location", "Message"))[1:]
     expected = [[f.code, f.location, f.message] for f in sample_recon.findings]
     assert sorted(listed) == sorted(expected)
@@ -390,8 +563,10 @@ def test_page_fonts_and_styles(sample_doc: Any) -> None:
     assert sample_doc.styles["Heading 1"].font.name == "Arial"
     assert sample_doc.styles["Table Amount"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     defaults = sample_doc.styles.element.find(qn("w:docDefaults"))
-    assert defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}").get(
-        qn("w:val")) == "en-GB"
+    assert (
+        defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}").get(qn("w:val"))
+        == "en-GB"
+    )
 
 
 def test_table_rows_repeat_headers_do_not_split_and_amounts_align_right(sample_doc: Any) -> None:
@@ -415,10 +590,13 @@ def test_footer_has_reference_and_page_x_of_y(sample_doc: Any) -> None:
 
 def test_document_properties(sample_doc: Any) -> None:
     props = sample_doc.core_properties
-    assert props.title == ("Request for Decision 015/2021: Police and Crime Commissioner's "
-                           "Commissioning Strategy and Plan for 2021/22")
-    assert props.subject == ("Police and Crime Commissioner's Commissioning Strategy and Plan "
-                             "for 2021/22")
+    assert props.title == (
+        "Request for Decision 015/2021: Police and Crime Commissioner's "
+        "Commissioning Strategy and Plan for 2021/22"
+    )
+    assert props.subject == (
+        "Police and Crime Commissioner's Commissioning Strategy and Plan for 2021/22"
+    )
     assert props.author == "Office of the Police and Crime Commissioner for Lincolnshire"
     assert props.language == "en-GB"
 
@@ -442,13 +620,20 @@ def _decision_rows(**changes: Any) -> list[tuple[str, Any]]:
     return [(field, changes.get(field, value)) for field, value in DECISION]
 
 
-KENT_DECISION = _decision_rows(**{
-    "Police area": "Kent", "Reference": "042/2022", "Date": date(2022, 6, 14),
-    "Financial year": "2022/23", "Subject": "Commissioning Plan 2022/23",
-    "Budget approval": date(2022, 2, 3), "Budget approval reference": "007/2022",
-    "Chief Executive approval date": date(2022, 6, 10), "PCC approval date": "",
-    "Links to Police and Crime Plan": "",
-})
+KENT_DECISION = _decision_rows(
+    **{
+        "Police area": "Kent",
+        "Reference": "042/2022",
+        "Date": date(2022, 6, 14),
+        "Financial year": "2022/23",
+        "Subject": "Commissioning Plan 2022/23",
+        "Budget approval": date(2022, 2, 3),
+        "Budget approval reference": "007/2022",
+        "Chief Executive approval date": date(2022, 6, 10),
+        "PCC approval date": "",
+        "Links to Police and Crime Plan": "",
+    }
+)
 VRF = "Violence Reduction Fund"
 
 
@@ -462,38 +647,70 @@ def _kent_line(**values: Any) -> list[Any]:
 def kent_recon(tmp_path_factory: pytest.TempPathFactory) -> Reconciliation:
     folder = tmp_path_factory.mktemp("kent")
     path = make_workbook(
-        folder, "kent-2022-23.xlsx",
+        folder,
+        "kent-2022-23.xlsx",
         decision=KENT_DECISION,
         funds=[
-            ["Victims Fund", Decimal("1151444.09"), "Domestic Violence, Crime and Victims Act 2004",
-             "Victims' services for Kent."],
+            [
+                "Victims Fund",
+                Decimal("1151444.09"),
+                "Domestic Violence, Crime and Victims Act 2004",
+                "Victims' services for Kent.",
+            ],
             ["Community Safety Fund", Decimal(300000), "s143 ASBCPA 2014", "Community safety."],
-            [VRF, Decimal("250000.50"), "Home Office grant conditions",
-             "Serious violence work.\n• Youth diversion\n• Knife crime education"],
+            [
+                VRF,
+                Decimal("250000.50"),
+                "Home Office grant conditions",
+                "Serious violence work.\n• Youth diversion\n• Knife crime education",
+            ],
         ],
         sources=[
             ["Victims Fund", "MoJ Core Victims' Services Grant", Decimal(900000), "Yes", "MOJ-1"],
-            ["Victims Fund", "MoJ Domestic Abuse and Sexual Violence Grant", Decimal(200000),
-             "Yes", "MOJ-2"],
+            [
+                "Victims Fund",
+                "MoJ Domestic Abuse and Sexual Violence Grant",
+                Decimal(200000),
+                "Yes",
+                "MOJ-2",
+            ],
             ["Victims Fund", "Local supplement", Decimal("51444.09"), "No", ""],
             ["Community Safety Fund", "Police main grant", Decimal(300000), "No", ""],
             [VRF, "Home Office Serious Violence Grant", Decimal("250000.50"), "Yes", "HO-7"],
         ],
         services=[
-            _kent_line(service="Victim Care", organisation="Smith & Sons <Ltd>",
-                       provision="Support for victims <18 & families",
-                       budget=Decimal("700000.09")),
-            _kent_line(service="Domestic Abuse Advocacy", organisation="Kent & Medway DA Service",
-                       extension_options="1 x 12 months option to 31/03/2024",
-                       budget=Decimal(300000)),
-            _kent_line(fund="Community Safety Fund", service="Street Pastors",
-                       organisation="Canterbury Street Pastors", mechanism="Grant",
-                       how_commissioned="Grant funded", purpose="Crime and disorder reduction",
-                       budget=Decimal(20000)),
-            _kent_line(fund=VRF, service="Youth Diversion", organisation="Kent County Council",
-                       organisation_type="Public sector", mechanism="Partnership agreement",
-                       how_commissioned="Partnership agreement", start="April 2022",
-                       end="March 2023", budget=Decimal("150000.25")),
+            _kent_line(
+                service="Victim Care",
+                organisation="Smith & Sons <Ltd>",
+                provision="Support for victims <18 & families",
+                budget=Decimal("700000.09"),
+            ),
+            _kent_line(
+                service="Domestic Abuse Advocacy",
+                organisation="Kent & Medway DA Service",
+                extension_options="1 x 12 months option to 31/03/2024",
+                budget=Decimal(300000),
+            ),
+            _kent_line(
+                fund="Community Safety Fund",
+                service="Street Pastors",
+                organisation="Canterbury Street Pastors",
+                mechanism="Grant",
+                how_commissioned="Grant funded",
+                purpose="Crime and disorder reduction",
+                budget=Decimal(20000),
+            ),
+            _kent_line(
+                fund=VRF,
+                service="Youth Diversion",
+                organisation="Kent County Council",
+                organisation_type="Public sector",
+                mechanism="Partnership agreement",
+                how_commissioned="Partnership agreement",
+                start="April 2022",
+                end="March 2023",
+                budget=Decimal("150000.25"),
+            ),
         ],
     )
     loaded = load(path)
@@ -513,28 +730,43 @@ def test_another_plan_renders_its_own_area_funds_and_pence(kent_doc: Any) -> Non
     assert "POLICE AND CRIME COMMISSIONER FOR KENT" in text
     assert form_fields(kent_doc)["REF"] == "042/2022"
     assert form_fields(kent_doc)["DATE"] == "14 June 2022"
-    headings = [p.text for p in kent_doc.paragraphs
-                if p.style.name == "Heading 2" and " - £" in p.text]
-    assert headings == ["Victims Fund - £1,151,444.09", "Community Safety Fund - £300,000",
-                            "Violence Reduction Fund - £250,000.50"]
+    headings = [
+        p.text for p in kent_doc.paragraphs if p.style.name == "Heading 2" and " - £" in p.text
+    ]
+    assert headings == [
+        "Victims Fund - £1,151,444.09",
+        "Community Safety Fund - £300,000",
+        "Violence Reduction Fund - £250,000.50",
+    ]
     tables = service_tables(kent_doc)
     assert len(tables) == 3
     victims, csf, vrf = (rows(t) for t in tables)
     assert victims[0][-1] == "2022/23 budget (£)"
-    assert victims[1] == ["Victim Care", "Smith & Sons <Ltd>", "Support for victims <18 & families",
-                          "01/04/2022", "31/03/2023", "Open procurement", "£700,000.09"]
+    assert victims[1] == [
+        "Victim Care",
+        "Smith & Sons <Ltd>",
+        "Support for victims <18 & families",
+        "01/04/2022",
+        "31/03/2023",
+        "Open procurement",
+        "£700,000.09",
+    ]
     assert victims[2][4] == "31/03/2023 (1 x 12 months option to 31/03/2024)"
     assert victims[-1] == ["Total", "", "", "", "", "", "£1,000,000.09"]
     assert csf[-1][-1] == "£20,000"
     assert vrf[1][3:5] == ["April 2022", "March 2023"]
     assert vrf[-1][-1] == "£150,000.25"
-    assert "Youth diversion" in [p.text for p in kent_doc.paragraphs
-                                 if p.style.name == "List Bullet"]
-    assert ("Provision for the proposals set out in the Commissioning Plan was made in the "
-            "revenue budget for 2022/23 approved on 3 February 2022 (ref 007/2022).") in text
+    assert "Youth diversion" in [
+        p.text for p in kent_doc.paragraphs if p.style.name == "List Bullet"
+    ]
+    assert (
+        "Provision for the proposals set out in the Commissioning Plan was made in the "
+        "revenue budget for 2022/23 approved on 3 February 2022 (ref 007/2022)."
+    ) in text
     assert rows(kent_doc.tables[1])[2][1].strip() == "Date"  # not yet signed
     assert kent_doc.core_properties.author == (
-        "Office of the Police and Crime Commissioner for Kent")
+        "Office of the Police and Crime Commissioner for Kent"
+    )
     assert kent_doc.sections[0].footer.paragraphs[0].text.startswith("REF 042/2022 — Page ")
 
 
@@ -549,12 +781,16 @@ def test_two_moj_streams_read_as_one_sentence(kent_doc: Any) -> None:
 
 
 def test_another_plan_reconciliation(kent_doc: Any) -> None:
-    funds = rows(table_starting(kent_doc, "Fund", "Allocation (£)", "Committed (£)",
-                                "% committed"))
-    assert funds[1] == ["Victims Fund", "£1,151,444.09", "£1,000,000.09", "86.8%", "£151,444",
-                        "£99,999.91"]
-    assert funds[3] == [VRF, "£250,000.50", "£150,000.25", "60.0%", "£100,000.25",
-                        "£100,000.25"]
+    funds = rows(table_starting(kent_doc, "Fund", "Allocation (£)", "Committed (£)", "% committed"))
+    assert funds[1] == [
+        "Victims Fund",
+        "£1,151,444.09",
+        "£1,000,000.09",
+        "86.8%",
+        "£151,444",
+        "£99,999.91",
+    ]
+    assert funds[3] == [VRF, "£250,000.50", "£150,000.25", "60.0%", "£100,000.25", "£100,000.25"]
     assert funds[-1][:3] == ["Total", "£1,701,444.59", "£1,170,000.34"]
 
 
@@ -568,10 +804,20 @@ def test_moj_narrative_without_local_money() -> None:
         return FundingSource("Victims Fund", name, Decimal(amount), True, "", at)
 
     fund = Fund("Victims Fund", Decimal(884000), "", "", at)
-    rec = FundReconciliation(fund=fund, lines=(), sources=(source("MoJ Victims' Grant", "884000"),),
-                             committed=Decimal(0), ring_fence=(), by_mechanism=(), expiring=())
-    assert moj_narrative(rec) == {"allocation": "Victims' Grant allocation will be £0.884m",
-                                  "supplemented": False, "these": "This Grant is"}
+    rec = FundReconciliation(
+        fund=fund,
+        lines=(),
+        sources=(source("MoJ Victims' Grant", "884000"),),
+        committed=Decimal(0),
+        ring_fence=(),
+        by_mechanism=(),
+        expiring=(),
+    )
+    assert moj_narrative(rec) == {
+        "allocation": "Victims' Grant allocation will be £0.884m",
+        "supplemented": False,
+        "these": "This Grant is",
+    }
     rec = dataclasses.replace(rec, sources=(source("Police grant", "1000"),))
     assert moj_narrative(rec) is None
 
@@ -590,7 +836,8 @@ def test_paragraphs_split_lines_and_bullets() -> None:
 
 
 def test_rewording_the_template_changes_the_output(
-        sample_recon: Reconciliation, tmp_path: Path) -> None:
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
     old = "Through the review and evaluation arrangements as necessary."
     new = "Risks are managed through the OPCC risk register and reviewed quarterly."
     template = edited_template(tmp_path, replace_in_runs(old, new))
@@ -599,13 +846,17 @@ def test_rewording_the_template_changes_the_output(
     assert old not in text
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [
-    ("{{ decision.reference }}", "{{ decision.refrence }}", "refrence"),
-    ("{{ fund.allocation }}", "{{ fund.alocation }}", "alocation"),
-    ("{{ year }}", "{{ yaer }}", "yaer"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("{{ decision.reference }}", "{{ decision.refrence }}", "refrence"),
+        ("{{ fund.allocation }}", "{{ fund.alocation }}", "alocation"),
+        ("{{ year }}", "{{ yaer }}", "yaer"),
+    ],
+)
 def test_a_misspelt_field_names_itself_and_the_template(
-        sample_recon: Reconciliation, tmp_path: Path, old: str, new: str, field: str) -> None:
+    sample_recon: Reconciliation, tmp_path: Path, old: str, new: str, field: str
+) -> None:
     template = edited_template(tmp_path, replace_in_runs(old, new))
     with pytest.raises(TemplateError) as raised:
         render_docx(sample_recon, tmp_path / "out.docx", template)
@@ -618,7 +869,8 @@ def test_a_misspelt_field_names_itself_and_the_template(
 
 def test_a_broken_tag_is_a_template_error(sample_recon: Reconciliation, tmp_path: Path) -> None:
     template = edited_template(
-        tmp_path, replace_in_runs("{{ decision.subject }}", "{{ decision.subject }"))
+        tmp_path, replace_in_runs("{{ decision.subject }}", "{{ decision.subject }")
+    )
     with pytest.raises(TemplateError, match="broken"):
         render_docx(sample_recon, tmp_path / "out.docx", template)
 
@@ -635,8 +887,12 @@ def test_missing_or_unreadable_template(sample_recon: Reconciliation, tmp_path: 
 def test_renders_to_a_stream(sample_recon: Reconciliation) -> None:
     stream = io.BytesIO()
     render_docx(sample_recon, stream)
-    assert "£805,212" in [c.text for t in Document(io.BytesIO(stream.getvalue())).tables
-                          for row in t.rows for c in row.cells]
+    assert "£805,212" in [
+        c.text
+        for t in Document(io.BytesIO(stream.getvalue())).tables
+        for row in t.rows
+        for c in row.cells
+    ]
 
 
 def test_committed_template_is_what_the_script_builds(tmp_path: Path) -> None:
@@ -648,7 +904,8 @@ def test_committed_template_is_what_the_script_builds(tmp_path: Path) -> None:
 
     for name in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
         assert part(rebuilt, name) == part(DEFAULT_TEMPLATE, name), (
-            f"{name} differs: run python scripts/make_template.py and commit the template")
+            f"{name} differs: run python scripts/make_template.py and commit the template"
+        )
 
 
 def test_amounts_in_the_sample_round_trip(sample_doc: Any) -> None:
@@ -659,9 +916,14 @@ def test_amounts_in_the_sample_round_trip(sample_doc: Any) -> None:
 
 
 def test_empty_lists_and_stray_control_characters_still_make_a_valid_document(
-        sample_recon: Reconciliation, tmp_path: Path) -> None:
-    decision = dataclasses.replace(sample_recon.decision, recommendations=(),
-                                   executive_summary="", subject="Plan\a with a bell\x0c")
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    decision = dataclasses.replace(
+        sample_recon.decision,
+        recommendations=(),
+        executive_summary="",
+        subject="Plan\a with a bell\x0c",
+    )
     document = render(dataclasses.replace(sample_recon, decision=decision), tmp_path)
     # Word refuses a table cell without a paragraph; a loop over nothing must not leave one.
     assert not document.element.body.xpath(".//w:tc[not(w:p)]")

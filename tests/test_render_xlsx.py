@@ -33,18 +33,30 @@ from tests.office import convert, pdf_text
 from tests.workbooks import make_workbook, sample_content, service_row
 
 # Appendix 3 of the seed decision, in its order.
-SEED_VICTIMS = [260_000, 100_000, 20_000, 80_000, 90_000, 82_661, 18_351, 43_600, 100_000,
-                10_600]
-SEED_CSF = [172_900, 74_933, 6_000, 40_000, 4_400, 22_000, 11_000, 5_000, 25_000, 78_000,
-            18_075, 3_000, 3_000, 750]
+SEED_VICTIMS = [260_000, 100_000, 20_000, 80_000, 90_000, 82_661, 18_351, 43_600, 100_000, 10_600]
+SEED_CSF = [
+    172_900,
+    74_933,
+    6_000,
+    40_000,
+    4_400,
+    22_000,
+    11_000,
+    5_000,
+    25_000,
+    78_000,
+    18_075,
+    3_000,
+    3_000,
+    750,
+]
 
 # Independent of the renderer's own patterns: what a reviewer would search a file for.
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 UK_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
 
 
-def render(recon: Reconciliation, folder: Path, name: str = "summary.xlsx",
-           **options: Any) -> Path:
+def render(recon: Reconciliation, folder: Path, name: str = "summary.xlsx", **options: Any) -> Path:
     path = folder / name
     render_xlsx(recon, path, **options)
     return path
@@ -66,8 +78,9 @@ def rows(ws: Any) -> list[tuple[Any, ...]]:
     return list(ws.iter_rows(values_only=True))
 
 
-def table_rows(ws: Any, name: str | None = None
-               ) -> tuple[list[str], list[tuple[Any, ...]], tuple[Any, ...]]:
+def table_rows(
+    ws: Any, name: str | None = None
+) -> tuple[list[str], list[tuple[Any, ...]], tuple[Any, ...]]:
     """Header, data rows and total row of the table ``name`` (or of the sheet's one table)."""
     if name is None:
         [table] = ws.tables.values()
@@ -78,8 +91,15 @@ def table_rows(ws: Any, name: str | None = None
 
 
 FUNDS_TABLE, SOURCES_TABLE = "Summary_by_fund", "Summary_funding_sources"
-SUMMARY_HEADER = ["Fund", "Allocation (£)", "MoJ grants (£)", "Other funding (£)",
-                  "Committed (£)", "Unallocated (£)", "% committed"]
+SUMMARY_HEADER = [
+    "Fund",
+    "Allocation (£)",
+    "MoJ grants (£)",
+    "Other funding (£)",
+    "Committed (£)",
+    "Unallocated (£)",
+    "% committed",
+]
 SOURCES_HEADER = ["Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"]
 
 
@@ -106,8 +126,9 @@ def all_cells(wb: Any) -> Iterator[tuple[str, Any]]:
 
 @pytest.fixture(scope="module")
 def sample_xlsx(sample_recon: Reconciliation, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(sample_recon, tmp_path_factory.mktemp("xlsx"), summary_name(
-        sample_recon.decision))
+    return render(
+        sample_recon, tmp_path_factory.mktemp("xlsx"), summary_name(sample_recon.decision)
+    )
 
 
 # -- the seed's figures -----------------------------------------------------------------------
@@ -122,18 +143,29 @@ def test_sheets_are_summary_one_per_fund_and_about(sample_xlsx: Path) -> None:
     assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
 
 
-@pytest.mark.parametrize(("sheet", "budgets", "total"), [
-    ("Victims Fund", SEED_VICTIMS, 805_212),
-    ("Community Safety Fund", SEED_CSF, 464_058),
-])
-def test_every_line_and_total_matches_the_seed(sample_xlsx: Path, sample_recon: Reconciliation,
-                                               sheet: str, budgets: list[int],
-                                               total: int) -> None:
+@pytest.mark.parametrize(
+    ("sheet", "budgets", "total"),
+    [
+        ("Victims Fund", SEED_VICTIMS, 805_212),
+        ("Community Safety Fund", SEED_CSF, 464_058),
+    ],
+)
+def test_every_line_and_total_matches_the_seed(
+    sample_xlsx: Path, sample_recon: Reconciliation, sheet: str, budgets: list[int], total: int
+) -> None:
     ws = openpyxl.load_workbook(sample_xlsx, data_only=True)[sheet]
     header, lines, total_row = table_rows(ws)
-    assert header == ["Service", "Delivery organisation", "Provision", "Start date", "End date",
-                      "Extension options", "Mechanism", "How commissioned",
-                      "2021/22 budget (£)"]
+    assert header == [
+        "Service",
+        "Delivery organisation",
+        "Provision",
+        "Start date",
+        "End date",
+        "Extension options",
+        "Mechanism",
+        "How commissioned",
+        "2021/22 budget (£)",
+    ]
     assert [money(line[-1]) for line in lines] == [Decimal(b) for b in budgets]
     assert sum(budgets) == total
     assert total_row[0] == "Total"
@@ -151,7 +183,8 @@ def test_the_sample_has_24_lines(sample_xlsx: Path) -> None:
 
 
 def test_summary_rows_carry_allocation_moj_other_committed_and_unallocated(
-        sample_xlsx: Path) -> None:
+    sample_xlsx: Path,
+) -> None:
     ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Summary"]
     funds, total = summary_funds(ws)
     as_money = [[row[0], *(money(v) for v in row[1:-1])] for row in [*funds, total]]
@@ -221,10 +254,13 @@ def expected_value(wb: Any, sheet: str, formula: str) -> Decimal:
     if m := _SUM.fullmatch(text):  # SUM(E24), SUM(I4:I13), SUM(E15,E17:E18)
         total = Decimal(0)
         for part in m.group(1).split(","):
-            (col, first), (_, last) = (_REF.fullmatch(ref).groups()  # type: ignore[union-attr]
-                                       for ref in (part.split(":") * 2)[:2])
-            total += sum((number(sheet, f"{col}{r}") for r in range(int(first), int(last) + 1)),
-                         Decimal(0))
+            (col, first), (_, last) = (
+                _REF.fullmatch(ref).groups()  # type: ignore[union-attr]
+                for ref in (part.split(":") * 2)[:2]
+            )
+            total += sum(
+                (number(sheet, f"{col}{r}") for r in range(int(first), int(last) + 1)), Decimal(0)
+            )
         return total
     if m := _DIFFERENCE.fullmatch(text):
         return number(sheet, m.group(1)) - number(sheet, m.group(2))
@@ -239,8 +275,13 @@ def expected_value(wb: Any, sheet: str, formula: str) -> Decimal:
 
 def formula_cells(path: Path) -> list[tuple[str, str, str]]:
     wb = openpyxl.load_workbook(path)
-    return [(ws.title, c.coordinate, str(c.value)) for ws in wb.worksheets
-            for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    return [
+        (ws.title, c.coordinate, str(c.value))
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
 
 
 def test_every_formula_caches_the_decimal_result(sample_xlsx: Path) -> None:
@@ -264,8 +305,9 @@ def recalculated(sample_xlsx: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return convert(sample_xlsx, "xlsx", tmp_path_factory.mktemp("recalculated"))
 
 
-def test_libreoffice_recalculates_to_the_cached_totals(sample_xlsx: Path,
-                                                       recalculated: Path) -> None:
+def test_libreoffice_recalculates_to_the_cached_totals(
+    sample_xlsx: Path, recalculated: Path
+) -> None:
     cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
     fresh = openpyxl.load_workbook(recalculated, data_only=True)
     assert fresh.sheetnames == cached.sheetnames
@@ -290,8 +332,9 @@ def test_libreoffice_really_recalculates(sample_xlsx: Path, tmp_path: Path) -> N
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet2.xml":  # Victims Fund
-                data, count = re.subn(rb"(<f>SUM\(I4:I13\)</f><v>)[^<]*(</v>)", rb"\g<1>1\g<2>",
-                                      data)
+                data, count = re.subn(
+                    rb"(<f>SUM\(I4:I13\)</f><v>)[^<]*(</v>)", rb"\g<1>1\g<2>", data
+                )
                 assert count == 1
             target.writestr(item, data)
     assert openpyxl.load_workbook(tampered, data_only=True)["Victims Fund"]["I14"].value == 1
@@ -310,8 +353,13 @@ def test_totals_are_plain_sums_never_subtotal(sample_xlsx: Path) -> None:
 def test_sheets_are_set_up_for_reading_and_printing(sample_xlsx: Path) -> None:
     wb = openpyxl.load_workbook(sample_xlsx)
     names = [name for ws in wb.worksheets for name in ws.tables]
-    assert names == ["Summary_by_fund", "Summary_funding_sources", "Services_Victims_Fund",
-                     "Services_Community_Safety_Fund", "About_this_summary"]
+    assert names == [
+        "Summary_by_fund",
+        "Summary_funding_sources",
+        "Services_Victims_Fund",
+        "Services_Community_Safety_Fund",
+        "About_this_summary",
+    ]
     for ws in wb.worksheets:
         assert not ws.merged_cells.ranges, ws.title
         assert ws.page_setup.orientation == "landscape", ws.title
@@ -341,7 +389,10 @@ def test_money_and_date_formats(sample_xlsx: Path) -> None:
     assert wb["Summary"]["E24"].number_format == "£#,##0;[Red]-£#,##0"
     # Headers over figures are aligned with them, on the right.
     assert [wb["Summary"][f"{col}3"].alignment.horizontal for col in "ABG"] == [
-        None, "right", "right"]
+        None,
+        "right",
+        "right",
+    ]
     assert wb["Summary"]["E23"].alignment.horizontal == "right"
     assert victims["D4"].number_format == "dd/mm/yyyy"
     # The seed types the Community Safety Fund's dates as months: shown as months.
@@ -409,11 +460,20 @@ HOSTILE = [
 
 
 def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
-    services = [service_row(service=text, organisation=text, provision=text,
-                            how_commissioned=text, budget=Decimal(1000 + i))
-                for i, text in enumerate(HOSTILE)]
-    sources = [["Victims Fund", "=cmd|' /C calc'!A0", Decimal(1_009_000), "Yes", ""],
-               ["Community Safety Fund", "Police main grant", Decimal(556_000), "No", ""]]
+    services = [
+        service_row(
+            service=text,
+            organisation=text,
+            provision=text,
+            how_commissioned=text,
+            budget=Decimal(1000 + i),
+        )
+        for i, text in enumerate(HOSTILE)
+    ]
+    sources = [
+        ["Victims Fund", "=cmd|' /C calc'!A0", Decimal(1_009_000), "Yes", ""],
+        ["Community Safety Fund", "Police main grant", Decimal(556_000), "No", ""],
+    ]
     recon = recon_of(make_workbook(tmp_path, services=services, sources=sources))
     path = render(recon, tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -436,19 +496,28 @@ def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
         assert fragment not in formulas
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Call Jo on 01522 947406 or jo.bloggs@lincs.police.uk",
-     "Call Jo on [removed] or [removed]"),
-    ("Tel: +44 (0)1522 947406.", "Tel: [removed]."),
-    ("(01522) 947406 / 07700-900-123", "[removed] / [removed]"),
-    ("Freephone 0800 123 4567", "Freephone [removed]"),
-    ("£1,009,000 committed; £1,151,444.09", "£1,009,000 committed; £1,151,444.09"),
-    ("01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
-     "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)"),
-    ("01-10-2018 10:00, decision 015/2021, 2021/22",
-     "01-10-2018 10:00, decision 015/2021, 2021/22"),
-    ("Grant ref 0123456789012 and £0.884m", "Grant ref 0123456789012 and £0.884m"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Call Jo on 01522 947406 or jo.bloggs@lincs.police.uk",
+            "Call Jo on [removed] or [removed]",
+        ),
+        ("Tel: +44 (0)1522 947406.", "Tel: [removed]."),
+        ("(01522) 947406 / 07700-900-123", "[removed] / [removed]"),
+        ("Freephone 0800 123 4567", "Freephone [removed]"),
+        ("£1,009,000 committed; £1,151,444.09", "£1,009,000 committed; £1,151,444.09"),
+        (
+            "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
+            "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
+        ),
+        (
+            "01-10-2018 10:00, decision 015/2021, 2021/22",
+            "01-10-2018 10:00, decision 015/2021, 2021/22",
+        ),
+        ("Grant ref 0123456789012 and £0.884m", "Grant ref 0123456789012 and £0.884m"),
+    ],
+)
 def test_contact_details_are_removed_and_figures_kept(text: str, expected: str) -> None:
     assert remove_contact_details(text) == expected
 
@@ -457,8 +526,10 @@ def test_no_personal_data_anywhere_in_the_file(tmp_path: Path) -> None:
     def plant(content: Any) -> None:
         content.decision = [
             (name, "Joanne Davison, jo.davison@lincs.police.uk, Telephone 01522 947406")
-            if name == "Contact officer" else (name, value)
-            for name, value in content.decision]
+            if name == "Contact officer"
+            else (name, value)
+            for name, value in content.decision
+        ]
         services = [row for row in content.services if row[0] == "Victims Fund"]
         services[0][4] = "Outreach; referrals to jo.bloggs@victimsupport.org.uk or 01522 947406"
         services[1][9] = "Ask +44 (0)7700 900123 about procurement"
@@ -492,14 +563,19 @@ LONG_B = "Serious Violence Reduction Partnership B"  # differs only after the 31
 ODD = "Safer Streets [Round 4]: Lincoln/Boston?"
 
 
-def funds_workbook(tmp_path: Path, names: list[str], budgets: list[Decimal] | None = None,
-                   ) -> Reconciliation:
+def funds_workbook(
+    tmp_path: Path,
+    names: list[str],
+    budgets: list[Decimal] | None = None,
+) -> Reconciliation:
     """One line and one source per fund; allocations of £100,000."""
     budgets = budgets or [Decimal(1000 * (i + 1)) for i in range(len(names))]
     funds = [[name, Decimal(100_000), "Section 143 ASBCPA 2014", "A fund."] for name in names]
     sources = [[name, "Home Office grant", Decimal(100_000), "No", ""] for name in names]
-    services = [service_row(fund=name, service=f"Service {i}", budget=budget)
-                for i, (name, budget) in enumerate(zip(names, budgets, strict=True))]
+    services = [
+        service_row(fund=name, service=f"Service {i}", budget=budget)
+        for i, (name, budget) in enumerate(zip(names, budgets, strict=True))
+    ]
     return recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
 
 
@@ -509,10 +585,12 @@ def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path)
     recon = funds_workbook(tmp_path, names)
     wb = openpyxl.load_workbook(render(recon, tmp_path))
     fund_sheets = wb.sheetnames[1:-1]
-    assert fund_sheets == ["Serious Violence Reduction Part",
-                           "Serious Violence Reduction (2)",
-                           "Safer Streets Round 4 Lincoln B",
-                           "summary (2)"]
+    assert fund_sheets == [
+        "Serious Violence Reduction Part",
+        "Serious Violence Reduction (2)",
+        "Safer Streets Round 4 Lincoln B",
+        "summary (2)",
+    ]
     assert len({s.casefold() for s in wb.sheetnames}) == len(wb.sheetnames)
     for sheet, name in zip(fund_sheets, names, strict=True):
         assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
@@ -531,8 +609,14 @@ def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path)
 
 def test_sheet_names_edge_cases() -> None:
     names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
-    assert names == ["History (2)", "Quoted", "Fund", "a" * 31, "A" * 27 + " (2)",
-                     "Children's Fund"]
+    assert names == [
+        "History (2)",
+        "Quoted",
+        "Fund",
+        "a" * 31,
+        "A" * 27 + " (2)",
+        "Children's Fund",
+    ]
 
 
 def test_sheet_names_count_emoji_as_excel_does(tmp_path: Path) -> None:
@@ -545,8 +629,11 @@ def test_sheet_names_count_emoji_as_excel_does(tmp_path: Path) -> None:
     assert names[1] == "🚓" * 15
     funds = [[long_name, Decimal(1000), "", ""]]
     sources = [[long_name, "Local", Decimal(1000), "No", ""]]
-    recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources,
-                                   services=[service_row(fund=long_name)]))
+    recon = recon_of(
+        make_workbook(
+            tmp_path, funds=funds, sources=sources, services=[service_row(fund=long_name)]
+        )
+    )
     sheets = openpyxl.load_workbook(render(recon, tmp_path)).sheetnames
     assert sheets[1] == names[0]
 
@@ -554,12 +641,18 @@ def test_sheet_names_count_emoji_as_excel_does(tmp_path: Path) -> None:
 def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
     names = ["Victims Fund", "Violence Reduction Fund"]
     budgets = [Decimal("1151444.09"), Decimal(5000)]
-    funds = [[names[0], Decimal("1200000.00"), "DVCVA 2004", "Victims."],
-             [names[1], Decimal(100_000), "s143", "VRU."]]
-    sources = [[names[0], "MoJ Victims' Services Grant", Decimal(1_200_000), "Yes", ""],
-               [names[1], "Home Office grant", Decimal(100_000), "No", ""]]
-    services = [service_row(fund=n, service=f"S{i}", budget=b)
-                for i, (n, b) in enumerate(zip(names, budgets, strict=True))]
+    funds = [
+        [names[0], Decimal("1200000.00"), "DVCVA 2004", "Victims."],
+        [names[1], Decimal(100_000), "s143", "VRU."],
+    ]
+    sources = [
+        [names[0], "MoJ Victims' Services Grant", Decimal(1_200_000), "Yes", ""],
+        [names[1], "Home Office grant", Decimal(100_000), "No", ""],
+    ]
+    services = [
+        service_row(fund=n, service=f"S{i}", budget=b)
+        for i, (n, b) in enumerate(zip(names, budgets, strict=True))
+    ]
     recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
     path = render(recon, tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -575,9 +668,11 @@ def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
 
 def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
     vf, csf, vrf = "Victims Fund", "Community Safety Fund", "Violence Reduction Fund"
-    funds = [[vf, Decimal(1_109_000), "DVCVA 2004", "Victims."],
-             [csf, Decimal(556_000), "s143", "Community safety."],
-             [vrf, Decimal(880_000), "s143", "Serious violence."]]
+    funds = [
+        [vf, Decimal(1_109_000), "DVCVA 2004", "Victims."],
+        [csf, Decimal(556_000), "s143", "Community safety."],
+        [vrf, Decimal(880_000), "s143", "Serious violence."],
+    ]
     sources = [  # the Victims Fund's local money typed between its MoJ streams
         [vf, "MoJ Victims' Services Grant (core)", Decimal(700_000), "Yes", "MOJ-1"],
         [vf, "Local supplement", Decimal(125_000), "No", ""],
@@ -587,10 +682,13 @@ def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
         [vrf, "Home Office Serious Violence Fund", Decimal(800_000), "Yes", ""],
         [vrf, "Local supplement", Decimal(80_000), "No", ""],
     ]
-    services = [service_row(fund=vf, service="ISVA", budget=Decimal(500_000)),
-                service_row(fund=csf, service="YOS", purpose="Reducing re-offending",
-                            budget=Decimal(172_900)),
-                service_row(fund=vrf, service="Violence Reduction Unit", budget=Decimal(600_000))]
+    services = [
+        service_row(fund=vf, service="ISVA", budget=Decimal(500_000)),
+        service_row(
+            fund=csf, service="YOS", purpose="Reducing re-offending", budget=Decimal(172_900)
+        ),
+        service_row(fund=vrf, service="Violence Reduction Unit", budget=Decimal(600_000)),
+    ]
     recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
     path = render(recon, tmp_path)
     wb = openpyxl.load_workbook(path, data_only=True)
@@ -605,7 +703,8 @@ def test_three_funds_with_several_moj_streams(tmp_path: Path) -> None:
         assert money(row[2]) + money(row[3]) == money(row[1]), row[0]  # MoJ + other
     listed, sources_total = summary_sources(wb["Summary"])
     assert [[*row[:4], money(row[4])] for row in listed] == [
-        [*row[:2], row[3], row[4] or None, row[2]] for row in sources]
+        [*row[:2], row[3], row[4] or None, row[2]] for row in sources
+    ]
     assert money(sources_total[-1]) == 2_545_000
     formulas = openpyxl.load_workbook(path)["Summary"]
     first = int(formulas.tables[SOURCES_TABLE].ref.split(":")[0][1:]) + 1
@@ -621,21 +720,34 @@ def many_sources_workbook(tmp_path: Path, count: int) -> Reconciliation:
     per_fund: list[list[list[Any]]] = [[] for _ in names]
     for i in range(count):
         fund = i % len(names)
-        source = (f"Ministry of Justice Domestic Abuse and Sexual Violence stream {i}"
-                  if i % 2 == 0 else f"Local partner contribution {i}")
-        per_fund[fund].append([names[fund], source, Decimal(10_000 * (i + 1)) + Decimal("0.25"),
-                               "Yes" if i % 3 == 0 else "No", f"REF/{i:03}"])
+        source = (
+            f"Ministry of Justice Domestic Abuse and Sexual Violence stream {i}"
+            if i % 2 == 0
+            else f"Local partner contribution {i}"
+        )
+        per_fund[fund].append(
+            [
+                names[fund],
+                source,
+                Decimal(10_000 * (i + 1)) + Decimal("0.25"),
+                "Yes" if i % 3 == 0 else "No",
+                f"REF/{i:03}",
+            ]
+        )
     sources = [row for rows in per_fund for row in rows]
     allocations = [sum((r[2] for r in rows), Decimal(0)) for rows in per_fund]
     funds = [[n, a, "s143", "A fund."] for n, a in zip(names, allocations, strict=True) if a]
-    services = [service_row(fund=f[0], service=f"Service {i}", purpose="Reducing crime",
-                            budget=Decimal(5_000)) for i, f in enumerate(funds)]
+    services = [
+        service_row(
+            fund=f[0], service=f"Service {i}", purpose="Reducing crime", budget=Decimal(5_000)
+        )
+        for i, f in enumerate(funds)
+    ]
     return recon_of(make_workbook(tmp_path, funds=funds, sources=sources, services=services))
 
 
 @pytest.mark.parametrize("count", [1, 2, 4, 15])
-def test_the_summary_keeps_seven_columns_however_many_sources(tmp_path: Path,
-                                                              count: int) -> None:
+def test_the_summary_keeps_seven_columns_however_many_sources(tmp_path: Path, count: int) -> None:
     recon = many_sources_workbook(tmp_path, count)
     path = render(recon, tmp_path)
     wb = openpyxl.load_workbook(path, data_only=True)
@@ -657,11 +769,11 @@ def test_the_summary_keeps_seven_columns_however_many_sources(tmp_path: Path,
 
 def test_fifteen_sources_recalculate_in_libreoffice_and_print_readably(tmp_path: Path) -> None:
     path = render(many_sources_workbook(tmp_path, 15), tmp_path)
-    fresh = openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "recalculated"),
-                                   data_only=True)["Summary"]
+    fresh = openpyxl.load_workbook(
+        convert(path, "xlsx", tmp_path / "recalculated"), data_only=True
+    )["Summary"]
     cached = openpyxl.load_workbook(path, data_only=True)["Summary"]
-    formulas = [(ref, formula) for sheet, ref, formula in formula_cells(path)
-                if sheet == "Summary"]
+    formulas = [(ref, formula) for sheet, ref, formula in formula_cells(path) if sheet == "Summary"]
     assert len(formulas) == 3 * 5 + 6 + 1
     for ref, formula in formulas:
         after = fresh[ref].value
@@ -670,8 +782,9 @@ def test_fifteen_sources_recalculate_in_libreoffice_and_print_readably(tmp_path:
     # Printed: every source is on the Summary's pages, in a size a reader can read.
     pdf = convert(path, "pdf", tmp_path / "pdf")
     pages = pdf_text(pdf).split("\f")
-    summary = "\n".join(page for page in pages if "Funding sources" in page
-                        or "Local partner contribution" in page)
+    summary = "\n".join(
+        page for page in pages if "Funding sources" in page or "Local partner contribution" in page
+    )
     for i in range(15):
         assert f"stream {i}" in summary or f"contribution {i}" in summary, i
     assert printed_text_height(pdf) >= 10
@@ -685,8 +798,12 @@ def printed_text_height(pdf: Path) -> float:
     """
     from tests.office import pdftotext
 
-    boxes = subprocess.run([pdftotext(), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
-                           capture_output=True, text=True, check=True).stdout
+    boxes = subprocess.run(
+        [pdftotext(), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     found = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">Total<', boxes)
     assert found, "no Total on the first page"
     return float(found.group(2)) - float(found.group(1))
@@ -695,8 +812,10 @@ def printed_text_height(pdf: Path) -> float:
 def test_a_fund_without_lines_says_so(tmp_path: Path) -> None:
     content = sample_content()
     funds = [*content.funds, ["Safer Streets Fund", Decimal(50_000), "s143", "New."]]
-    sources = [*content.sources,
-               ["Safer Streets Fund", "Home Office grant", Decimal(50_000), "No", ""]]
+    sources = [
+        *content.sources,
+        ["Safer Streets Fund", "Home Office grant", Decimal(50_000), "No", ""],
+    ]
     recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources))
     wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
     assert wb["Safer Streets Fund"]["A4"].value == "No services are commissioned from this fund."

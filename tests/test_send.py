@@ -43,8 +43,9 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message,
-                              session.ssl is not None))
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), message, session.ssl is not None)
+        )
         return "250 Message accepted for delivery"
 
 
@@ -90,28 +91,46 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
     public = key.public_key()
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(public)
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address(LOOPBACK)), x509.DNSName("localhost")]),
-            critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address(LOOPBACK)), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, key_cert_sign=True, content_commitment=False,
-            key_encipherment=False, data_encipherment=False, key_agreement=False,
-            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public),
-                       critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = folder / "server.pem", folder / "server.key"
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_file, key_file
 
 
@@ -126,17 +145,25 @@ def tls_server(tmp_path: Path) -> Iterator[Server]:
     context.load_cert_chain(cert_file, key_file)
     mailbox = Mailbox()
 
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                      auth_data: Any) -> AuthResult:
+    def authenticator(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         assert isinstance(auth_data, LoginPassword)
         login, password = auth_data.login.decode(), auth_data.password.decode()
         mailbox.logins.append((login, password))
         return AuthResult(success=(login, password) == ("pcc-reports", "s3cret"), handled=False)
 
-    controller = Controller(mailbox, hostname=LOOPBACK, port=_free_port(), tls_context=context,
-                            require_starttls=True, auth_required=True, auth_require_tls=True,
-                            authenticator=authenticator,
-                            auth_exclude_mechanism=["LOGIN"])  # PLAIN: one try per login
+    controller = Controller(
+        mailbox,
+        hostname=LOOPBACK,
+        port=_free_port(),
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+        authenticator=authenticator,
+        auth_exclude_mechanism=["LOGIN"],
+    )  # PLAIN: one try per login
     controller.start()
     try:
         yield Server(LOOPBACK, controller.port, mailbox, cert_file)
@@ -167,8 +194,12 @@ def run(*args: str, **env: str) -> Result:
 
 
 def plain_env(server: Server) -> dict[str, str]:
-    return {"PCC_SMTP_HOST": server.host, "PCC_SMTP_PORT": str(server.port),
-            "PCC_SMTP_STARTTLS": "no", "PCC_SMTP_FROM": SENDER}
+    return {
+        "PCC_SMTP_HOST": server.host,
+        "PCC_SMTP_PORT": str(server.port),
+        "PCC_SMTP_STARTTLS": "no",
+        "PCC_SMTP_FROM": SENDER,
+    }
 
 
 def sent_log(out: Path) -> list[dict[str, Any]]:
@@ -213,9 +244,14 @@ def test_send_delivers_the_message_and_logs_it(built: Path, smtp_server: Server)
     assert record["to"] == ADDRESSES and record["from"] == SENDER
     assert record["server"] == f"{LOOPBACK}:{smtp_server.port}"
     assert record["message_id"] == message["Message-ID"]
-    assert record["attachments"] == [{
-        "name": "RfD-015-2021.docx", "size": len(docx), "sha256": sha(docx),
-        "content_type": attachment.get_content_type()}]
+    assert record["attachments"] == [
+        {
+            "name": "RfD-015-2021.docx",
+            "size": len(docx),
+            "sha256": sha(docx),
+            "content_type": attachment.get_content_type(),
+        }
+    ]
     assert record["eml_sha256"] == sha((folder / "email-015-2021.eml").read_bytes())
     assert "sent" in (built / batch.LOG).read_text()
     # The log survives a rebuild of the same workbook.
@@ -224,11 +260,15 @@ def test_send_delivers_the_message_and_logs_it(built: Path, smtp_server: Server)
     assert len(sent_log(built)) == 1
 
 
-def test_starttls_with_a_self_signed_certificate_and_login(built: Path,
-                                                           tls_server: Server) -> None:
-    env = {"PCC_SMTP_HOST": tls_server.host, "PCC_SMTP_PORT": str(tls_server.port),
-           "PCC_SMTP_STARTTLS": "yes", "PCC_SMTP_USER": "pcc-reports",
-           "PCC_SMTP_PASSWORD": "s3cret", "PCC_SMTP_FROM": SENDER}
+def test_starttls_with_a_self_signed_certificate_and_login(built: Path, tls_server: Server) -> None:
+    env = {
+        "PCC_SMTP_HOST": tls_server.host,
+        "PCC_SMTP_PORT": str(tls_server.port),
+        "PCC_SMTP_STARTTLS": "yes",
+        "PCC_SMTP_USER": "pcc-reports",
+        "PCC_SMTP_PASSWORD": "s3cret",
+        "PCC_SMTP_FROM": SENDER,
+    }
     # Without trusting the certificate, the client refuses the server: nothing is sent.
     refused = run("015/2021", "--out", str(built), "--send", **env)
     assert refused.exit_code == 1
@@ -236,8 +276,9 @@ def test_starttls_with_a_self_signed_certificate_and_login(built: Path,
     assert tls_server.mailbox.messages == [] and sent_log(built) == []
 
     assert tls_server.ca_file is not None
-    result = run("015/2021", "--out", str(built), "--send",
-                 PCC_SMTP_CA_FILE=str(tls_server.ca_file), **env)
+    result = run(
+        "015/2021", "--out", str(built), "--send", PCC_SMTP_CA_FILE=str(tls_server.ca_file), **env
+    )
     assert result.exit_code == 0, result.output
     assert tls_server.mailbox.logins == [("pcc-reports", "s3cret")]
     [(_, rcpt_tos, message, tls)] = tls_server.mailbox.messages
@@ -250,10 +291,18 @@ def test_starttls_with_a_self_signed_certificate_and_login(built: Path,
 
 def test_wrong_password_is_reported_and_nothing_logged(built: Path, tls_server: Server) -> None:
     assert tls_server.ca_file is not None
-    result = run("015/2021", "--out", str(built), "--send",
-                 PCC_SMTP_HOST=tls_server.host, PCC_SMTP_PORT=str(tls_server.port),
-                 PCC_SMTP_USER="pcc-reports", PCC_SMTP_PASSWORD="wrong", PCC_SMTP_FROM=SENDER,
-                 PCC_SMTP_CA_FILE=str(tls_server.ca_file))
+    result = run(
+        "015/2021",
+        "--out",
+        str(built),
+        "--send",
+        PCC_SMTP_HOST=tls_server.host,
+        PCC_SMTP_PORT=str(tls_server.port),
+        PCC_SMTP_USER="pcc-reports",
+        PCC_SMTP_PASSWORD="wrong",
+        PCC_SMTP_FROM=SENDER,
+        PCC_SMTP_CA_FILE=str(tls_server.ca_file),
+    )
     assert result.exit_code == 1
     assert "did not accept the user name and password" in result.output
     assert tls_server.mailbox.messages == [] and sent_log(built) == []
@@ -261,8 +310,11 @@ def test_wrong_password_is_reported_and_nothing_logged(built: Path, tls_server: 
 
 def test_send_refuses_a_build_with_errors(built: Path, smtp_server: Server) -> None:
     drop = built.parent / "input"
-    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: setattr(
-        c, "funds", [[*row[:1], 1, *row[2:]] for row in c.funds]))  # allocations of £1
+    make_workbook(
+        drop,
+        "lincolnshire-2021-22.xlsx",
+        edit=lambda c: setattr(c, "funds", [[*row[:1], 1, *row[2:]] for row in c.funds]),
+    )  # allocations of £1
     [result], _ = batch.build([drop], built, Config())
     assert result.outcome == "failed"
     refused = run("015/2021", "--out", str(built), "--send", **plain_env(smtp_server))
@@ -280,16 +332,19 @@ def test_send_refuses_stale_outputs(built: Path, smtp_server: Server, change: st
     elif change == "email":
         (folder / "email-015-2021.eml").unlink()
     else:
-        circulated(built.parent / "input",
-                   rows=[["Chief Executive", "Jane Smith", "jane.smith@example.police.uk"]])
+        circulated(
+            built.parent / "input",
+            rows=[["Chief Executive", "Jane Smith", "jane.smith@example.police.uk"]],
+        )
     refused = run("015/2021", "--out", str(built), "--send", **plain_env(smtp_server))
     assert refused.exit_code == 1, refused.output
     assert "stale" in refused.output and "pcc-report build" in refused.output
     assert smtp_server.mailbox.messages == []
 
 
-def test_send_refuses_a_build_without_circulation(tmp_path: Path, sample_path: Path,
-                                                   smtp_server: Server) -> None:
+def test_send_refuses_a_build_without_circulation(
+    tmp_path: Path, sample_path: Path, smtp_server: Server
+) -> None:
     out = tmp_path / "output"
     batch.build([sample_path], out, Config())
     refused = run("015/2021", "--out", str(out), "--send", **plain_env(smtp_server))
@@ -315,17 +370,28 @@ def test_the_password_is_never_read_from_a_file(built: Path, tmp_path: Path) -> 
 def test_settings_come_from_the_file_then_the_environment(tmp_path: Path) -> None:
     section = {"host": "127.0.0.1", "port": 2525, "starttls": False, "from": SENDER}
     smtp = send.settings(section, {})
-    assert (smtp.host, smtp.port, smtp.starttls, smtp.sender) == ("127.0.0.1", 2525, False,
-                                                                   SENDER)
-    smtp = send.settings(section, {"PCC_SMTP_PORT": "587", "PCC_SMTP_STARTTLS": "yes",
-                                   "PCC_SMTP_USER": "reports@example.police.uk",
-                                   "PCC_SMTP_PASSWORD": "pw"})
+    assert (smtp.host, smtp.port, smtp.starttls, smtp.sender) == ("127.0.0.1", 2525, False, SENDER)
+    smtp = send.settings(
+        section,
+        {
+            "PCC_SMTP_PORT": "587",
+            "PCC_SMTP_STARTTLS": "yes",
+            "PCC_SMTP_USER": "reports@example.police.uk",
+            "PCC_SMTP_PASSWORD": "pw",
+        },
+    )
     assert (smtp.port, smtp.starttls, smtp.user, smtp.password) == (
-        587, True, "reports@example.police.uk", "pw")
+        587,
+        True,
+        "reports@example.police.uk",
+        "pw",
+    )
     assert "pw" not in repr(smtp)
     with pytest.raises(send.SettingsError, match="unencrypted"):
-        send.settings({"host": "127.0.0.1", "starttls": False, "user": "u", "from": SENDER},
-                      {"PCC_SMTP_PASSWORD": "pw"}).check()
+        send.settings(
+            {"host": "127.0.0.1", "starttls": False, "user": "u", "from": SENDER},
+            {"PCC_SMTP_PASSWORD": "pw"},
+        ).check()
     with pytest.raises(send.SettingsError, match="PCC_SMTP_PORT"):
         send.settings({}, {"PCC_SMTP_PORT": "smtp"})
     with pytest.raises(send.SettingsError, match="not an e-mail address"):

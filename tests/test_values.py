@@ -80,13 +80,15 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("82,661.5,0", "not between thousands"),
     ],
 )
-def test_money_that_is_not_an_amount_says_what_it_read_and_the_fix(raw: object,
-                                                                    fragment: str) -> None:
+def test_money_that_is_not_an_amount_says_what_it_read_and_the_fix(
+    raw: object, fragment: str
+) -> None:
     with pytest.raises(ValueProblem) as problem:
         parse_money(raw)
     assert fragment in str(problem.value)
-    assert any(word in str(problem.value) for word in ("enter", "type", "correct", "round",
-                                                        "check"))
+    assert any(
+        word in str(problem.value) for word in ("enter", "type", "correct", "round", "check")
+    )
 
 
 def test_money_sums_stay_exact() -> None:
@@ -96,8 +98,12 @@ def test_money_sums_stay_exact() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [(Decimal(1_009_000), "£1,009,000"), (Decimal("1151444.09"), "£1,151,444.09"),
-     (Decimal("750.00"), "£750"), (Decimal(-3000), "-£3,000")],
+    [
+        (Decimal(1_009_000), "£1,009,000"),
+        (Decimal("1151444.09"), "£1,151,444.09"),
+        (Decimal("750.00"), "£750"),
+        (Decimal(-3000), "-£3,000"),
+    ],
 )
 def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: str) -> None:
     assert format_money(amount) == shown
@@ -133,8 +139,9 @@ def test_dates_are_read_day_first(raw: object, expected: date) -> None:
         ("Feb 2024", date(2024, 2, 1), date(2024, 2, 29)),
     ],
 )
-def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(raw: str, start: date,
-                                                                      end: date) -> None:
+def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
+    raw: str, start: date, end: date
+) -> None:
     assert parse_date(raw) == (start, True)
     assert parse_date(raw, end=True) == (end, True)
 
@@ -144,8 +151,10 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(raw: str, st
     [
         ("31/02/2022", '"31/02/2022", which is not a date'),
         ("2021-13-01", '"2021-13-01", which is not a date'),
-        ("04/30/2022", "looks month-first (US style); dates are read day-first, so type "
-                       "30/04/2022"),
+        (
+            "04/30/2022",
+            "looks month-first (US style); dates are read day-first, so type 30/04/2022",
+        ),
         ("TBC", "dd/mm/yyyy"),
         ("", "is blank"),
         (None, "is blank"),
@@ -162,15 +171,21 @@ def test_unreadable_dates_are_never_guessed(raw: object, fragment: str) -> None:
 # -- Yes/No, choices, names -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("31/03/2022 (1 x 12 months option to 31/03/2023)",
-     (date(2022, 3, 31), False, "1 x 12 months option to 31/03/2023")),
-    ("March 2022 (option to extend)", (date(2022, 3, 31), True, "option to extend")),
-    ("30/09/2024", (date(2024, 9, 30), False, "")),
-    (date(2024, 9, 30), (date(2024, 9, 30), False, "")),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "31/03/2022 (1 x 12 months option to 31/03/2023)",
+            (date(2022, 3, 31), False, "1 x 12 months option to 31/03/2023"),
+        ),
+        ("March 2022 (option to extend)", (date(2022, 3, 31), True, "option to extend")),
+        ("30/09/2024", (date(2024, 9, 30), False, "")),
+        (date(2024, 9, 30), (date(2024, 9, 30), False, "")),
+    ],
+)
 def test_an_end_date_may_carry_its_extension_options_as_the_seed_prints_them(
-        raw: object, expected: tuple[date, bool, str]) -> None:
+    raw: object, expected: tuple[date, bool, str]
+) -> None:
     assert parse_end_date(raw) == expected
 
 
@@ -179,9 +194,10 @@ def test_an_end_date_with_brackets_but_no_date_is_still_refused() -> None:
         parse_end_date("TBC (subject to funding)")
 
 
-@pytest.mark.parametrize(("raw", "expected"),
-                         [("Yes", True), (" yes ", True), ("Y", True), ("No", False),
-                          ("NO", False), ("n", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Yes", True), (" yes ", True), ("Y", True), ("No", False), ("NO", False), ("n", False)],
+)
 def test_yes_no(raw: str, expected: bool) -> None:
     assert parse_yes_no(raw) is expected
 
@@ -191,22 +207,34 @@ def test_yes_no_refuses_anything_else() -> None:
         parse_yes_no("Maybe")
 
 
-@pytest.mark.parametrize("raw", ["Voluntary & community", "voluntary and community",
-                                 " VOLUNTARY  &  COMMUNITY ", "Voluntary\u00a0&\u00a0community"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Voluntary & community",
+        "voluntary and community",
+        " VOLUNTARY  &  COMMUNITY ",
+        "Voluntary\u00a0&\u00a0community",
+    ],
+)
 def test_choices_tolerate_case_spaces_and_ampersands(raw: str) -> None:
     assert parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type") == (
-        "Voluntary & community")
+        "Voluntary & community"
+    )
 
 
 def test_an_unknown_choice_lists_the_known_ones() -> None:
     with pytest.raises(ValueProblem) as problem:
         parse_choice("SLA", contract.MECHANISMS, "mechanism")
-    assert str(problem.value) == ('reads "SLA", which is not a known mechanism; use one of: '
-                                  "Contract, Partnership agreement, Grant")
+    assert str(problem.value) == (
+        'reads "SLA", which is not a known mechanism; use one of: '
+        "Contract, Partnership agreement, Grant"
+    )
 
 
-@pytest.mark.parametrize("raw", ["Victims Fund", "victims fund ", " VICTIMS\u00a0FUND",
-                                 "Victims  Fund", "Victims\tFund\n"])
+@pytest.mark.parametrize(
+    "raw",
+    ["Victims Fund", "victims fund ", " VICTIMS\u00a0FUND", "Victims  Fund", "Victims\tFund\n"],
+)
 def test_names_match_whatever_the_case_and_spacing(raw: str) -> None:
     assert normalise(raw) == "victims fund"
 
@@ -240,8 +268,20 @@ def test_slugify_makes_safe_names(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
 
-@pytest.mark.parametrize("text", ["../../etc", "/etc/passwd", "C:\\Windows", "~/.ssh", "\0", "..",
-                                  "a/../../b", "%2e%2e%2f", "015/2021\n../x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "../../etc",
+        "/etc/passwd",
+        "C:\\Windows",
+        "~/.ssh",
+        "\0",
+        "..",
+        "a/../../b",
+        "%2e%2e%2f",
+        "015/2021\n../x",
+    ],
+)
 def test_slugify_never_leaves_the_output_folder(text: str, tmp_path: Path) -> None:
     out = tmp_path / "output"
     target = (out / slugify(text) / "RfD.docx").resolve()

@@ -19,17 +19,36 @@ from typing import Any
 from pipeline.new_workbook import WorkbookContent, write_workbook
 from scripts import make_sample
 
-SERVICE_KEYS = ("fund", "service", "organisation", "organisation_type", "provision", "start",
-                "end", "extension_options", "mechanism", "how_commissioned", "purpose", "budget")
+SERVICE_KEYS = (
+    "fund",
+    "service",
+    "organisation",
+    "organisation_type",
+    "provision",
+    "start",
+    "end",
+    "extension_options",
+    "mechanism",
+    "how_commissioned",
+    "purpose",
+    "budget",
+)
 
 
 def service_row(**values: Any) -> list[Any]:
     """One Services row; unspecified columns take a valid Victims Fund contract line."""
     defaults: dict[str, Any] = {
-        "fund": "Victims Fund", "service": "Victim Support", "organisation": "Victim Support",
-        "organisation_type": "Voluntary & community", "provision": "Outreach",
-        "start": date(2021, 4, 1), "end": date(2022, 3, 31), "extension_options": "",
-        "mechanism": "Contract", "how_commissioned": "Open procurement", "purpose": "",
+        "fund": "Victims Fund",
+        "service": "Victim Support",
+        "organisation": "Victim Support",
+        "organisation_type": "Voluntary & community",
+        "provision": "Outreach",
+        "start": date(2021, 4, 1),
+        "end": date(2022, 3, 31),
+        "extension_options": "",
+        "mechanism": "Contract",
+        "how_commissioned": "Open procurement",
+        "purpose": "",
         "budget": Decimal(1000),
     }
     unknown = set(values) - set(defaults)
