@@ -402,7 +402,7 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats, tables
         [public_text(str(getattr(line, _LINE_COLUMNS[col][2]))) for col in text_cols]
         for line in lines
     ]
-    widths = [float(_width(0, cap, header)) for header, cap, _ in _LINE_COLUMNS]
+    widths = [_width(0, cap, header) for header, cap, _ in _LINE_COLUMNS]
     for index, col in enumerate(text_cols):
         header, cap, _ = _LINE_COLUMNS[col]
         longest = max((_longest_line(row[index]) for row in texts), default=0)
@@ -524,7 +524,7 @@ def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow], 
 
 def _summary_widths(
     recon: Reconciliation, names: Sequence[str], sources: Sequence[_SourceRow]
-) -> list[float]:
+) -> list[int]:
     """Column widths shared by the two tables (they sit one above the other)."""
     amounts = [
         recon.allocation,
@@ -534,22 +534,22 @@ def _summary_widths(
         *(s.source.amount for s in sources),
     ]
     # Every money column alike, wide enough for its header on one line and for any figure.
-    money = float(
-        max(_money_width(amounts, recon.has_pence), max(len(h) for h in _SUMMARY_HEADERS[1:-1]) + 2)
+    money = max(
+        _money_width(amounts, recon.has_pence), max(len(h) for h in _SUMMARY_HEADERS[1:-1]) + 2
     )
-    fund = float(_width(max(map(_longest_line, names), default=0), 40, "Fund"))
+    fund = _width(max(map(_longest_line, names), default=0), 40, "Fund")
     source = max((_longest_line(public_text(s.source.source)) for s in sources), default=0)
     reference = max(
         (_longest_line(public_text(s.source.grant_reference)) for s in sources), default=0
     )
     return [
         fund,
-        max(money, float(min(36, source + 2))),  # Allocation above, Source below
-        max(money, float(len("Ring-fenced") + 3)),
-        max(money, float(min(24, reference + 2))),
+        max(money, min(36, source + 2)),  # Allocation above, Source below
+        max(money, len("Ring-fenced") + 3),
+        max(money, min(24, reference + 2)),
         money,
         money,
-        float(len("% committed") + 3),
+        len("% committed") + 3,
     ]
 
 
