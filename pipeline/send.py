@@ -68,7 +68,7 @@ class SmtpSettings:
     password: str = field(default="", repr=False)
     sender: str = ""
     ca_file: str = ""
-    timeout: float = 60.0
+    timeout: int = 60
 
     @property
     def server(self) -> str:
@@ -148,15 +148,15 @@ def settings(file_section: Mapping[str, Any], environ: Mapping[str, str]) -> Smt
             port = 0
         if not 0 < port < 65536:
             raise SettingsError(f"{name} = {value!r}; use the mail server's port, e.g. 587.")
-    timeout = 60.0
+    timeout = 60
     if "timeout" in raw:
         name, value = raw["timeout"]
         try:
-            timeout = float(str(value))
+            timeout = int(str(value).strip())
         except ValueError:
             timeout = 0
         if not timeout > 0:
-            raise SettingsError(f"{name} = {value!r}; use a number of seconds, e.g. 60.")
+            raise SettingsError(f"{name} = {value!r}; use a whole number of seconds, e.g. 60.")
     sender = text("from") or (text("user") if "@" in text("user") else "")
     if sender:
         sender = _address(raw.get("from", raw.get("user", ("", "")))[0], sender)
