@@ -256,22 +256,20 @@ def _load_with_retry(path: Path, config: Config, debug: bool = False) -> Workboo
     except Exception as error:  # a bug must cost one workbook, not the batch
         if debug:
             raise
-        label = _display(path)
-        return WorkbookResult(
+        return _unreadable(
             path,
-            label,
-            [
-                Finding(
-                    "E-READ",
-                    label,
-                    _printable(
-                        f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
-                        f"{error}). Check the workbook in Excel; if it looks right, send it to "
-                        "the maintainers (run with --debug for details)."
-                    ),
-                )
-            ],
+            _printable(
+                f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
+                f"{error}). Check the workbook in Excel; if it looks right, send it to "
+                "the maintainers (run with --debug for details)."
+            ),
         )
+
+
+def _unreadable(path: Path, message: str) -> WorkbookResult:
+    """A workbook that could not be read at all: one E-READ saying why and what to do."""
+    label = _display(path)
+    return WorkbookResult(path, label, [Finding("E-READ", label, message)])
 
 
 def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
@@ -280,18 +278,11 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
 
     label = _display(path)
     if _SURROGATES.search(str(path)) and path.exists():
-        return WorkbookResult(
+        return _unreadable(
             path,
-            label,
-            [
-                Finding(
-                    "E-READ",
-                    label,
-                    f"The name {_printable(path.name)} has characters that cannot be read (the file "
-                    "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
-                    "plan-2021-22.xlsx, then run again.",
-                )
-            ],
+            f"The name {_printable(path.name)} has characters that cannot be read (the file "
+            "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
+            "plan-2021-22.xlsx, then run again.",
         )
     for attempt in range(READ_RETRIES):
         before = _signature(path)
@@ -307,32 +298,18 @@ def _load_and_reconcile(path: Path, config: Config) -> WorkbookResult:
     findings = [replace(f, message=_printable(f.message)) for f in loaded.findings]
     name = _printable(path.name)
     if after is None:
-        return WorkbookResult(
+        return _unreadable(
             path,
-            label,
-            [
-                Finding(
-                    "E-READ",
-                    label,
-                    f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
-                    "on purpose there is nothing to do; otherwise put it back in the folder and run "
-                    "again.",
-                )
-            ],
+            f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
+            "on purpose there is nothing to do; otherwise put it back in the folder and run "
+            "again.",
         )
     if changed:
-        return WorkbookResult(
+        return _unreadable(
             path,
-            label,
-            [
-                Finding(
-                    "E-READ",
-                    label,
-                    f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
-                    "probably still being copied or saved. Wait until the copy or save has finished, "
-                    "then run again; if this repeats, copy the workbook again from its original.",
-                )
-            ],
+            f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
+            "probably still being copied or saved. Wait until the copy or save has finished, "
+            "then run again; if this repeats, copy the workbook again from its original.",
         )
     result = WorkbookResult(path, label, findings, reference=loaded.reference)
     if loaded.plan is not None:
