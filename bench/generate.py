@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.new_workbook import Formula, WorkbookContent, write_workbook
+from pipeline.new_workbook import WorkbookContent, total_row, write_workbook
 from scripts import make_sample
 
 
@@ -40,7 +40,6 @@ SEED = 2021
 
 VF = "Victims Fund"
 CSF = "Community Safety Fund"
-BUDGET_COLUMN = "L"
 TITLE_ROWS = ("Commissioning Plan 2021 - 2022", "")
 HEADER_ROW = len(TITLE_ROWS) + 1  # the first line is on the row after the header
 
@@ -268,22 +267,7 @@ def plan(size: Size, seed: int = SEED) -> WorkbookContent:
 
         services.extend(lines)
         last = first + count - 1
-        services.append(
-            [
-                "Total",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                Formula(f"=SUM({BUDGET_COLUMN}{first}:{BUDGET_COLUMN}{last})", committed),
-            ]
-        )
+        services.append(total_row(first, last, committed))
         services.append([""] * 12)  # a blank row between funds
         first = last + 3
 

@@ -28,6 +28,11 @@ class Formula:
     value: Decimal | int | None = None
 
 
+def total_row(first: int, last: int, value: Decimal | int, column: str = "L") -> list[Cell]:
+    """A typed Total row as finance staff keep it: ``=SUM(L4:L13)`` with its saved value."""
+    return ["Total", *[""] * 10, Formula(f"=SUM({column}{first}:{column}{last})", value)]
+
+
 @dataclass
 class WorkbookContent:
     """What goes in each sheet. Rows are lists in the contract's column order (see ``columns``)."""

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.new_workbook import Formula, WorkbookContent, write_workbook
+from pipeline.new_workbook import WorkbookContent, total_row, write_workbook
 
 VF = "Victims Fund"
 CSF = "Community Safety Fund"
@@ -476,7 +476,6 @@ DOCUMENT_CONTROL: list[list[object]] = [
     ],
 ]
 
-BUDGET_COLUMN = "L"
 HEADER_ROW = 3  # two title rows above the header, as finance staff keep it
 
 
@@ -488,22 +487,7 @@ def services_with_totals() -> list[list[object]]:
         rows.extend(lines)
         last = first + len(lines) - 1
         total = sum(int(str(line[-1])) for line in lines)
-        rows.append(
-            [
-                "Total",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                Formula(f"=SUM({BUDGET_COLUMN}{first}:{BUDGET_COLUMN}{last})", total),
-            ]
-        )
+        rows.append(total_row(first, last, total))
         rows.append([""] * 12)  # a blank row between funds
         first = last + 3
     return rows[:-1]
