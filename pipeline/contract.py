@@ -162,6 +162,16 @@ SERVICES = TableSheet(
             pattern=r"(\d{4}/\d{2} budget|budget \d{4}/\d{2})( \(£\)| £)?",
             width=16,
         ),
+        # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).
+        Column("cost_code", "Cost code", required=False, aliases=("Cost centre",), width=14),
+        # Optional: the recipient's org-id for 360Giving (GB-CHC-…, GB-COH-…), domain §9.
+        Column(
+            "recipient_org_id",
+            "Recipient org ID",
+            required=False,
+            aliases=("Recipient org id", "Recipient organisation ID", "Org ID"),
+            width=18,
+        ),
     ),
     aliases=("Service lines", "Commissioning plan"),
 )
@@ -229,6 +239,12 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("personnel_equalities", "Personnel and equalities"),
     DecisionField("review_arrangements", "Review arrangements"),
     DecisionField("risk_management", "Risk management"),
+    # Who decides (domain §9): any policing body, not only a PCC. Blank: the PCC defaults.
+    DecisionField("organisation", "Organisation"),
+    DecisionField("decision_maker", "Decision maker"),
+    DecisionField("decision_maker_short", "Decision maker short"),
+    # A Word document beside the workbook composed into the decision pack (the strategy).
+    DecisionField("strategy_document", "Strategy document"),
 )
 
 # "Recommendation 2", or a bare "Recommendation" (numbered by its place among the rows)

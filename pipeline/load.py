@@ -789,6 +789,8 @@ class _Reader:
             ("extension_options", False),
             ("how_commissioned", False),
             ("purpose", False),
+            ("cost_code", False),
+            ("recipient_org_id", False),
         ):
             text[key] = self._text(sheet, r, mapping, key, required, cells)
         parsed: dict[str, Any] = {}
@@ -824,6 +826,8 @@ class _Reader:
             purpose=text["purpose"],
             budget=parsed["budget"],
             at=Located(sheet.title, r, cells),
+            cost_code=text["cost_code"],
+            recipient_org_id=text["recipient_org_id"],
         )
 
     def _circulation(self, sheets: Sequence[_Sheet]) -> tuple[Recipient, ...]:

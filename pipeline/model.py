@@ -60,6 +60,30 @@ class Decision:
     year_end: dt.date
     at: Located
     extra: Mapping[str, str] = field(default_factory=dict)
+    organisation: str = ""
+    decision_maker: str = ""
+    decision_maker_short: str = ""
+    strategy_document: str = ""
+
+    @property
+    def body(self) -> str:
+        """The policing body that decides: the Organisation field, else the PCC's office."""
+        return (
+            self.organisation
+            or f"Office of the Police and Crime Commissioner for {self.police_area}"
+        )
+
+    @property
+    def maker(self) -> str:
+        """The decision maker's title: "Police and Crime Commissioner" unless the workbook says."""
+        return self.decision_maker or "Police and Crime Commissioner"
+
+    @property
+    def maker_short(self) -> str:
+        """The short form of the title ("PCC", "PFCC", "Mayor", "DMPC")."""
+        return self.decision_maker_short or (
+            "PCC" if not self.decision_maker else self.decision_maker
+        )
 
     @property
     def year_label(self) -> str:
@@ -113,6 +137,8 @@ class ServiceLine:
     purpose: str
     budget: Decimal
     at: Located
+    cost_code: str = ""
+    recipient_org_id: str = ""
 
     @property
     def fund_key(self) -> str:

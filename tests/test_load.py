@@ -144,8 +144,9 @@ def decision_015(plan: Plan) -> None:
 
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
     """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
+    width = len(book["Services"][2])  # the header row
     for i, row in enumerate(book["Services"][2:]):
-        row.extend([""] * (12 - len(row)))
+        row.extend([""] * (width - len(row)))
         row.append("Notes" if i == 0 else "call LCC")
     book["Decision"].append(["Internal note", "keep"])
 
