@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report check test lint bench sample template clean venv-install
+.PHONY: report check test lint bench sample clean venv-install
 
 # Two people may run `make report` at once on a fresh clone: two pip runs in one .venv break
 # each other. So the install runs under `flock` (util-linux; where the system has it) and checks
@@ -47,9 +47,6 @@ bench: $(STAMP)  ## speed and memory against the floor (bench/README.md)
 
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py
 	$(BIN)/python scripts/make_sample.py input/lincolnshire-2021-22.xlsx
-
-template: $(STAMP)  ## re-make templates/request-for-decision.docx from scripts/make_template.py
-	$(BIN)/python scripts/make_template.py
 
 clean:
 	rm -rf $(VENV) output/* .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info

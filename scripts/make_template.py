@@ -1,16 +1,17 @@
-"""Build templates/request-for-decision.docx, the Word template of the Request for Decision.
+"""Start a Word template for the Request for Decision from scratch (a one-off, not a build step).
 
-The template is a docxtpl (Jinja2-in-Word) document: ``{{ decision.reference }}`` prints a field,
-``{%p if ... %}`` / ``{%p for ... %}`` on a paragraph of their own repeat or drop paragraphs, and
-``{%tr for ... %}`` in a table row repeats that row. A finance officer may reword it in Word; this
-script is its source under version control, so a template broken by an edit can be rebuilt::
+``templates/request-for-decision.docx`` is the source of the report's wording: it is edited in
+Word or LibreOffice, and nothing regenerates it. This script wrote its first version and is kept
+for one case only: starting a new template from nothing, e.g. for another kind of decision::
 
-    python scripts/make_template.py [PATH]      # default: templates/request-for-decision.docx
+    python scripts/make_template.py NEW.docx      # refuses to overwrite an existing file
 
-Every tag is written as one run so Word's spell checker or a format change cannot split it. Row
-properties (repeat header row, don't split a row), paragraph styles for table text and amounts,
-A4 page, Arial, en-GB and the page "X of Y" footer are set here once, so rendering needs no
-per-cell work. The fields the template may use are listed in ``pipeline/render_docx.py``.
+It shows how the template is put together: a docxtpl (Jinja2-in-Word) document where
+``{{ decision.reference }}`` prints a field, ``{%p if ... %}`` / ``{%p for ... %}`` on a paragraph
+of their own repeat or drop paragraphs, and ``{%tr for ... %}`` in a table row repeats that row.
+Every tag is written as one run; row properties (repeat header row, don't split a row),
+paragraph styles for table text and amounts, A4, Arial, en-GB and the page "X of Y" footer are set
+once. ``pcc-report template-fields`` lists the fields a template uses.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = ROOT / "templates" / "request-for-decision.docx"
 
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
@@ -199,7 +199,7 @@ def _properties(doc: Doc) -> None:
     props.author = "Office of the Police and Crime Commissioner"
     props.language = "en-GB"
     # No braces here: docxtpl renders the properties as Jinja too.
-    props.comments = "docxtpl template; rebuild with scripts/make_template.py"
+    props.comments = "docxtpl template: keep the tags in double braces when editing"
     props.keywords = ""
     props.last_modified_by = props.author
     props.revision = 1
@@ -861,7 +861,7 @@ def _reconciliation(doc: Doc) -> None:
     )
 
 
-def build(path: Path = DEFAULT_PATH) -> Path:
+def build(path: Path) -> Path:
     """Write the template to ``path`` and return it."""
     doc = Document()
     _styles(doc)
@@ -880,7 +880,17 @@ def build(path: Path = DEFAULT_PATH) -> Path:
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    target = Path(argv[0]) if argv else DEFAULT_PATH
+    if len(argv) != 1:
+        print("usage: python scripts/make_template.py NEW.docx", file=sys.stderr)
+        return 2
+    target = Path(argv[0])
+    if target.exists():
+        print(
+            f"{target} exists: this script only starts a new template; edit an existing one "
+            "in Word or LibreOffice",
+            file=sys.stderr,
+        )
+        return 2
     print(f"wrote {build(target)}")
     return 0
 
