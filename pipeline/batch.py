@@ -704,7 +704,8 @@ class _Builder:
         targets: list[Path],
         temps: list[Path],
     ) -> None:
-        """Add the PDF (when asked for) and the sign-off e-mail to ``targets``/``temps``.
+        """Add the PDF (when asked for), the review note and the sign-off e-mail (with the
+        review note attached) to ``targets``/``temps``.
 
         ``targets[0]``/``temps[0]`` is the Word report. A PDF that cannot be made is a W-PDF
         warning, not a failed build; no Circulation sheet means no e-mail (I-NO-CIRCULATION).
@@ -732,6 +733,15 @@ class _Builder:
                     "Role, Name and E-mail to have the build prepare it.",
                 )
             )
+        # The review note last: it lists every finding, the PDF's and the e-mail's included.
+        from pipeline.review import render_review, review_name
+
+        review = folder / review_name(recon.decision.reference)
+        temps.append(temp_beside(review))
+        render_review(temps[-1], result.findings, recon.plan, result.file)
+        targets.append(review)
+        attachments.append((review.name, temps[-1]))
+        if not recon.plan.circulation:
             return
         from pipeline import mail  # only now: most plans have no Circulation sheet
 
