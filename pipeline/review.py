@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 from pipeline import contract
 from pipeline.findings import CATALOGUE, Finding, Severity, count, sorted_findings
 from pipeline.model import Located, Plan
+from pipeline.textsafe import for_terminal
 from pipeline.values import counted, format_long_date, slugify
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ COLUMNS = ("What was found", "Where", "What to do")
 _WIDTHS = (5100, 2300, 2240)
 # A zip member date before any real build: the note's bytes depend on its content only.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 _ROW = re.compile(r"row (\d+)")
 
@@ -130,8 +130,9 @@ class Locator:
 
 
 def _text(value: str) -> str:
-    """Text Word's XML can hold: control characters (from a workbook cell) dropped."""
-    return _CONTROL.sub("", value)
+    """Workbook text as the note shows it: a person must fix the cell, so (as on the console)
+    control, bidi and invisible characters are shown escaped (``\\x1b``), not dropped."""
+    return for_terminal(value)
 
 
 def render_review(

@@ -171,7 +171,7 @@ def test_text_a_workbook_typed_with_control_characters_is_written(
     target = tmp_path / "review.docx"
     render_review(target, [finding], sample_plan)
     _, tables = note_text(target)
-    assert 'names the fund "Victims[2J"' in tables[0][1][0]
+    assert 'names the fund "Vic\\x07tims\\x1b[2J"' in tables[0][1][0]
 
 
 def test_a_workbook_that_could_not_be_read_gets_a_note_named_by_its_file(tmp_path: Path) -> None:
