@@ -37,7 +37,8 @@ from typing import IO, Any
 
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.model import Decision, FundingSource, ServiceLine
-from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.reconcile import FundReconciliation
+from pipeline.report import Report
 from pipeline.values import PENNY, clean_text, format_date, format_money, slugify
 
 LICENCE = "Open Government Licence v3.0"
@@ -523,7 +524,7 @@ def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow], 
 
 
 def _summary_widths(
-    recon: Reconciliation, names: Sequence[str], sources: Sequence[_SourceRow]
+    recon: Report, names: Sequence[str], sources: Sequence[_SourceRow]
 ) -> list[int]:
     """Column widths shared by the two tables (they sit one above the other)."""
     amounts = [
@@ -556,7 +557,7 @@ def _summary_widths(
 def _summary_sheet(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     sheets: Sequence[_FundSheet],
     formats: _Formats,
     tables: set[str],
@@ -708,7 +709,7 @@ def _header_columns(headers: Sequence[str], formats: _Formats) -> list[dict[str,
 
 def _sources_table(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     rows: Sequence[_SourceRow],
     heading_row: int,
     widths: Sequence[float],
@@ -772,7 +773,7 @@ def _sources_table(
 def _chart(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     first: int,
     last: int,
     at_row: int,
@@ -1031,7 +1032,7 @@ def _changes_sheet(
 
 def _about_sheet(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     generated: dt.datetime,
     publisher: str,
     formats: _Formats,
@@ -1121,7 +1122,7 @@ def _about_sheet(
 
 
 def render_xlsx(
-    recon: Reconciliation, target: Path | IO[bytes], generated: dt.datetime | None = None
+    recon: Report, target: Path | IO[bytes], generated: dt.datetime | None = None
 ) -> None:
     """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
 
