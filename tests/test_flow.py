@@ -164,7 +164,9 @@ def test_year_on_year_match_is_a_join(monkeypatch: pytest.MonkeyPatch) -> None:
     before = [line(i, f"Service {i}", f"Org {i}") for i in reversed(range(n))]
     changes = compare._match(now, before, {"LCC": "Lincolnshire County Council"})
     assert [c.status for c in changes] == [compare.CONTINUED] * n
-    assert all(c.current and c.previous and c.current.service == c.previous.service for c in changes)
+    assert all(
+        c.current and c.previous and c.current.service == c.previous.service for c in changes
+    )
     assert calls <= 3 * 2 * n + 2 * n  # three keys a line each side, the service once more
 
 
