@@ -50,6 +50,7 @@ PAYMENT_COLUMNS = (
     "file",
     "sheet",
     "row",
+    "cell",
     "date",
     "supplier",
     "amount",
@@ -138,6 +139,7 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
             "file": pd.Series(columns["file"], dtype=object),
             "sheet": pd.Series(columns["sheet"], dtype=object),
             "row": pd.Series(columns["row"], dtype="int64"),
+            "cell": pd.Series(columns["cell"], dtype=object),
             "date": pd.Series(pd.to_datetime(pd.Series(columns["date"], dtype=object))),
             "supplier": pd.Series(columns["supplier"], dtype=object),
             "amount": pd.Series(columns["amount"], dtype="int64"),  # pence
@@ -313,6 +315,7 @@ class _FileReader:
             columns["file"].append(self.label)
             columns["sheet"].append(sheet)
             columns["row"].append(number)
+            columns["cell"].append(f"{unit} {number}")
             columns["date"].append(when)
             columns["supplier"].append(clean_text(cells["supplier"]))
             columns["amount"].append(amount)
