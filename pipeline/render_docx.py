@@ -48,6 +48,7 @@ from pipeline import TEMPLATE_DIR, cache
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.textsafe import for_publication
 from pipeline.values import (
     format_date,
     format_long_date,
@@ -61,9 +62,6 @@ DEFAULT_TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 
 Context = dict[str, Any]
 
-# Characters that are not allowed in XML, plus \a and \f, which docxtpl would turn into a new
-# paragraph or a page break; a stray one pasted into a workbook cell must print as nothing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BULLET = re.compile(r"^\s*[•▪●◦]\s*")
 # The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
 _INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
@@ -84,7 +82,9 @@ def docx_name(decision: Decision) -> str:
 
 
 def _text(value: str) -> str:
-    return _CONTROL.sub("", value)
+    # No XML-illegal, bidi or zero-width characters, nor \a and \f, which docxtpl would turn
+    # into a new paragraph or a page break: a stray one pasted into a cell prints as nothing.
+    return for_publication(value)
 
 
 def _date(value: dt.date | None, month_only: bool = False) -> str:
