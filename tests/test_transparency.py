@@ -58,7 +58,9 @@ def with_line(plan: Plan, index: int, **changes: Any) -> Plan:
 
 
 def test_grants_file_lists_the_voluntary_sector_grants(sample_plan: Plan) -> None:
-    rows = parsed(transparency.to_csv(transparency.GRANT_COLUMNS, transparency.grant_rows(sample_plan)))
+    rows = parsed(
+        transparency.to_csv(transparency.GRANT_COLUMNS, transparency.grant_rows(sample_plan))
+    )
     assert [(r["Beneficiary"], r["Amount (£)"]) for r in rows] == SAMPLE_GRANTS
     first = rows[0]
     assert first == {
@@ -82,7 +84,10 @@ def test_contracts_file_lists_contracts_over_5000(sample_plan: Plan) -> None:
     assert victim_support["Reference"].startswith("015-2021-")
     assert victim_support["Description"] == "Generic victim support outreach"
     assert victim_support["SME or voluntary body"] == "Voluntary or community organisation"
-    assert (victim_support["Start date"], victim_support["End date"]) == ("2018-10-01", "2022-03-31")
+    assert (victim_support["Start date"], victim_support["End date"]) == (
+        "2018-10-01",
+        "2022-03-31",
+    )
     assert victim_support["Review date"] == "2022-03-31"
     assert victim_support["Extension options"] == "1 x 12 months option to 31/03/2023"
     assert victim_support["How procured"] == "OJEU procurement – OPCC sole funded"
