@@ -39,7 +39,9 @@ from typing import Any
 
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
 from pipeline.model import Decision, FundingSource
-from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.reconcile import FundReconciliation
+from pipeline.report import Report
+from pipeline.textsafe import for_publication
 from pipeline.values import (
     format_date,
     format_long_date,
@@ -50,9 +52,6 @@ from pipeline.values import (
 
 Context = dict[str, Any]
 
-# Characters that are not allowed in XML, plus \a and \f, which docxtpl would turn into a new
-# paragraph or a page break; a stray one pasted into a workbook cell must print as nothing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BULLET = re.compile(r"^\s*[•▪●◦]\s*")
 # The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
 _INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
@@ -64,8 +63,9 @@ _MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGN
 
 
 def clean(value: str) -> str:
-    """``value`` without the control characters XML and docxtpl cannot take."""
-    return _CONTROL.sub("", value)
+    """``value`` as it may be published: no XML-illegal, bidi or zero-width characters, nor \\a
+    and \\f, which docxtpl would turn into a new paragraph or a page break."""
+    return for_publication(value)
 
 
 def _date(value: dt.date | None, month_only: bool = False) -> str:
@@ -314,7 +314,7 @@ def _document_control_value(value: str) -> str:
     return clean(value)
 
 
-def context(recon: Reconciliation) -> Context:
+def context(recon: Report) -> Context:
     """Everything the template may print, as text; see the module docstring for the names."""
     ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
     sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))

@@ -25,7 +25,7 @@ from pipeline.docx_template import (
     template_class,
 )
 from pipeline.model import Decision
-from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from pipeline.values import slugify
 
 __all__ = ["DEFAULT_TEMPLATE", "TemplateError", "docx_name", "render_docx"]
@@ -65,9 +65,7 @@ def _properties(document: Any, decision: Decision) -> None:
     props.revision = 1
 
 
-def render_docx(
-    recon: Reconciliation, target: Path | IO[bytes], template: Path | None = None
-) -> None:
+def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None = None) -> None:
     """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream).
 
     Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the

@@ -12,14 +12,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import batch
+from pipeline import batch, outputs
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
 from pipeline.new_workbook import WorkbookContent
 from tests.workbooks import make_workbook, service_row
 
-OUTPUTS = {"RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "findings.json"}
+OUTPUTS = {
+    "RfD-015-2021.docx",
+    "commissioning-summary-2021-22.xlsx",
+    "review-015-2021.docx",
+    "findings.json",
+}
 
 
 @pytest.fixture()
@@ -117,7 +122,7 @@ def test_manifest_records_inputs_outputs_and_versions(
     for output in entry["outputs"]:
         assert output["sha256"] == sha256(out / output["path"])
     assert {Path(o["path"]).name for o in entry["outputs"]} == OUTPUTS
-    assert (out / batch.LOG).read_text().count("lincolnshire-2021-22.xlsx") == 1
+    assert (out / outputs.LOG).read_text().count("lincolnshire-2021-22.xlsx") == 1
 
 
 def test_changed_template_or_workbook_rebuilds(drop: Path, tmp_path: Path, template: Path) -> None:
@@ -214,7 +219,7 @@ def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Pat
 CONCURRENT = """
 import sys
 from pathlib import Path
-from pipeline import batch
+from pipeline import batch, outputs
 from pipeline.config import Config
 from pipeline.new_workbook import WorkbookContent
 results, _ = batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)

@@ -7,7 +7,6 @@ wrote. Nothing here compares the template's bytes with anything.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import inspect
 import io
@@ -36,6 +35,7 @@ from pipeline.docx_template import (
 )
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
+from pipeline.report import Report
 from tests.office import convert
 
 SENTENCE = "Through the review and evaluation arrangements as necessary."
@@ -93,7 +93,7 @@ def libreoffice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def render_to(recon: Reconciliation, template: Path, target: Path) -> Path:
-    render_docx(recon, target, template)
+    render_docx(Report.of(recon), target, template)
     return target
 
 
@@ -160,7 +160,7 @@ def test_a_tag_broken_in_libreoffice_is_named_with_its_paragraph(
     document.save(str(broken))
     resaved = saved_by_libreoffice(broken, tmp_path / "resaved")
     with pytest.raises(TemplateError) as raised:
-        render_docx(sample_recon, tmp_path / "out.docx", resaved)
+        render_docx(Report.of(sample_recon), tmp_path / "out.docx", resaved)
     message = str(raised.value)
     assert '"{{ decision.publication_deferred }"' in message
     assert 'paragraph "Is the publication of this form to be deferred? ' in message
@@ -302,8 +302,7 @@ def test_every_listed_field_is_one_the_report_provides(sample_recon: Reconciliat
             return all(provided(item, rest) for item in value[head[:-2]])
         return head in value and provided(value[head], rest)
 
-    recon = dataclasses.replace(sample_recon, comparison=compare(sample_recon, recon_of(PREVIOUS)))
-    ctx = context(recon)
+    ctx = context(Report.of(sample_recon, compare(sample_recon, recon_of(PREVIOUS))))
     assert ctx["comparison"] is not None
     for name in template_fields(DEFAULT_TEMPLATE):
         assert provided(ctx, name.split(".")), name
@@ -373,7 +372,7 @@ def test_the_overrides_render_what_plain_docxtpl_renders(sample_recon: Reconcili
     def rendered(cls: Callable[[str], Any]) -> bytes:
         document = cls(str(DEFAULT_TEMPLATE))
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-        document.render(context(sample_recon), jinja_env=env, autoescape=True)
+        document.render(context(Report.of(sample_recon)), jinja_env=env, autoescape=True)
         stream = io.BytesIO()
         document.save(stream)
         with zipfile.ZipFile(stream) as archive:
@@ -388,7 +387,7 @@ def test_the_overrides_render_what_plain_docxtpl_renders(sample_recon: Reconcili
 
 
 def test_the_cache_holds_the_cleaned_template_xml_and_no_code(sample_recon: Reconciliation) -> None:
-    render_docx(sample_recon, io.BytesIO())
+    render_docx(Report.of(sample_recon), io.BytesIO())
     where = cache.folder()
     assert where is not None
     entries = list(where.iterdir())
@@ -403,7 +402,7 @@ def test_a_changed_template_misses_the_cache(sample_recon: Reconciliation, tmp_p
     paragraph.runs[0].text = REWORDED
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
-    render_docx(sample_recon, io.BytesIO())  # the committed template, now cached
+    render_docx(Report.of(sample_recon), io.BytesIO())  # the committed template, now cached
     report = Document(str(render_to(sample_recon, edited, tmp_path / "report.docx")))
     assert REWORDED in [p.text for p in report.paragraphs]
 

@@ -20,6 +20,7 @@ from pipeline.load import load
 from pipeline.model import Located, Recipient
 from pipeline.new_workbook import WorkbookContent
 from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from tests.workbooks import make_workbook
 
 CIRCULATION = [
@@ -133,11 +134,17 @@ def test_a_build_writes_the_eml_to_the_circulation(tmp_path: Path) -> None:
     assert f"raised {warnings} warnings" in text
     assert f"<strong>{warnings} warnings</strong>" in html
 
-    [attachment] = list(message.iter_attachments())
+    # The Word report and the internal review note for the Chief Finance Officer.
+    attachment, review = list(message.iter_attachments())
     assert attachment.get_filename() == "RfD-015-2021.docx"
     assert attachment.get_content_type() == DOCX
     docx = folder / "RfD-015-2021.docx"
     assert sha(attachment.get_payload(decode=True)) == sha(docx.read_bytes())
+    assert review.get_filename() == "review-015-2021.docx"
+    assert review.get_content_type() == DOCX
+    note = folder / "review-015-2021.docx"
+    assert sha(review.get_payload(decode=True)) == sha(note.read_bytes())
+    assert "attached review note" in text and "attached review note" in html
 
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
     recorded = {Path(o["path"]).name: o["sha256"] for o in entry["outputs"]}
@@ -203,9 +210,9 @@ def test_bodies_escape_html_and_the_message_is_repeatable(
     report = tmp_path / "report.docx"
     report.write_bytes(b"PK\x03\x04 a Word report")
     attachments = [mail.Attachment("RfD-015-2021.docx", report)]
-    message = mail.compose(recon, recon.findings, attachments)
+    message = mail.compose(Report.of(recon), recon.findings, attachments)
     data = mail.to_bytes(message)
-    assert data == mail.to_bytes(mail.compose(recon, recon.findings, attachments))
+    assert data == mail.to_bytes(mail.compose(Report.of(recon), recon.findings, attachments))
     assert b"\r\n" in data  # RFC 5322 line ends, as mail programs expect in an .eml
 
     parsed = email.message_from_bytes(data, policy=policy.default)
@@ -224,6 +231,71 @@ def test_a_broken_template_names_the_file_line_and_field(
     for name in mail.TEMPLATES:
         (tmp_path / name).write_text((TEMPLATE_DIR / name).read_text())
     (tmp_path / "email.html").write_text("<p>\n{{ decision.refrence }}</p>\n")
-    values = mail.context(sample_recon, sample_recon.findings, [])
+    values = mail.context(Report.of(sample_recon), sample_recon.findings, [])
     with pytest.raises(mail.MailTemplateError, match=r"email.html.*refrence"):
         mail.render_bodies(values, tmp_path)
+
+
+def _recon_circulating(sample_recon: Reconciliation, *people: tuple[str, str]) -> Reconciliation:
+    circulation = tuple(
+        Recipient("Role", name, address, Located("Circulation", row))
+        for row, (name, address) in enumerate(people, start=2)
+    )
+    plan = replace(sample_recon.plan, circulation=circulation)
+    return replace(sample_recon, plan=plan)
+
+
+def test_an_internationalised_domain_is_sent_encoded_with_idna(tmp_path: Path) -> None:
+    rows = [["Chief Executive", "Jürgen Bäcker", "jurgen@bücher.example"], CIRCULATION[0]]
+    workbook = circulated(tmp_path / "input", rows=rows)
+    out = tmp_path / "output"
+    [result], _ = batch.build([workbook.parent], out, Config())
+    assert result.outcome == "built", result.findings
+    raw = (out / "015-2021" / "email-015-2021.eml").read_bytes()
+    to_header = raw.split(b"To: ", 1)[1].split(b"\r\nSubject:", 1)[0]
+    assert b"xn--bcher-kva.example" in to_header and b"@=?" not in to_header
+    message = parse(out / "015-2021" / "email-015-2021.eml")
+    assert [a.addr_spec for a in message["To"].addresses] == [
+        "jurgen@xn--bcher-kva.example",
+        "jane.smith@example.police.uk",
+    ]
+    assert message["To"].addresses[0].display_name == "Jürgen Bäcker"  # names may be Unicode
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "C. Example\r\nBcc: x@evil.example",
+        "C. Example\nBcc: x@evil.example",
+        "C. Example\u2028Bcc: x@evil.example",
+        "x@evil.example",
+        "Jane <x@evil.example>",
+    ],
+)
+def test_a_name_holding_a_line_break_or_an_address_never_reaches_the_to_header(
+    sample_recon: Reconciliation, name: str
+) -> None:
+    recon = _recon_circulating(sample_recon, (name, "jane.smith@example.police.uk"))
+    data = mail.to_bytes(mail.compose(Report.of(recon), recon.findings, []))
+    headers = data.split(b"\r\n\r\n", 1)[0]
+    assert b"evil" not in headers and b"Bcc" not in headers
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert parsed["Bcc"] is None
+    [address] = parsed["To"].addresses
+    assert (address.addr_spec, address.display_name) == ("jane.smith@example.police.uk", "")
+
+
+def test_bidi_controls_never_reach_the_headers(sample_recon: Reconciliation) -> None:
+    recon = _recon_circulating(sample_recon, ("Jane\u202e Smith\u200b", "jane@example.police.uk"))
+    recon = replace(recon, decision=replace(recon.decision, subject="Plan\u202e\r\nBcc: x@y.z"))
+    parsed = email.message_from_bytes(
+        mail.to_bytes(mail.compose(Report.of(recon), recon.findings, [])), policy=policy.default
+    )
+    assert parsed["To"].addresses[0].display_name == "Jane Smith"
+    assert parsed["Subject"] == "Request for Decision 015/2021 – Plan Bcc: x@y.z"
+    assert parsed["Bcc"] is None
+
+
+def test_an_address_no_server_would_take_is_refused_by_name() -> None:
+    with pytest.raises(mail.MailAddressError, match="bücher"):
+        mail.ascii_domain("bob@bücher..example")
