@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
+from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
@@ -48,6 +48,7 @@ from pipeline.values import (
     format_millions,
     format_money,
     format_percent,
+    percent_text,
 )
 
 Context = dict[str, Any]
@@ -149,10 +150,23 @@ def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
     }
 
 
+def maker_title(decision: Decision) -> str:
+    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire",
+    "Mayor of Greater Manchester" as typed when the title already names the area."""
+    maker, area = decision.maker.strip(), decision.police_area.strip()
+    if area and area.casefold() in maker.casefold():
+        return maker
+    return f"{maker} for {area}" if area else maker
+
+
 def _decision(decision: Decision) -> Context:
     return {
         "area": clean(decision.police_area),
         "police_area": clean(decision.police_area),
+        "body": clean(decision.body),
+        "maker": clean(decision.maker),
+        "maker_short": clean(decision.maker_short),
+        "maker_title": clean(maker_title(decision)),
         "reference": clean(decision.reference),
         "date": _date(decision.date),
         "date_long": _long_date(decision.date),
@@ -235,7 +249,7 @@ def _source(source: FundingSource, rec: FundReconciliation) -> Context:
 
 # -- the year-on-year changes -----------------------------------------------------------------
 
-_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+_STATUS = STATUS_LABELS
 ABSENT = "–"  # the amount of a year the line was not in the plan
 
 

@@ -49,7 +49,7 @@ def _fill_empty_cells(document: Any) -> None:
 def _properties(document: Any, decision: Decision) -> None:
     props = document.core_properties
     area = clean(decision.police_area)
-    author = f"Office of the Police and Crime Commissioner for {area}"
+    author = clean(decision.body)
     props.title = clean(f"Request for Decision {decision.reference}: {decision.subject}")
     props.subject = clean(decision.subject)
     props.author = author

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,16 @@ from pipeline import cache
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test its own cache folder, whatever other tests left in the session's."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PCC_REPORT_CACHE", str(folder))
+    cache.folder.cache_clear()
+    yield folder
+    cache.folder.cache_clear()
 
 
 def document_xml(recon: Reconciliation) -> bytes:
