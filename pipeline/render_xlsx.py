@@ -70,7 +70,7 @@ def summary_name(decision: Decision) -> str:
 def _about_sheet(
     ws: Any,
     recon: Reconciliation,
-    generated: dt.datetime,
+    generated: dt.datetime | None,
     publisher: str,
     formats: Formats,
     tables: set[str],
@@ -96,7 +96,9 @@ def _about_sheet(
             f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
             f"{decision.year_label}",
         ),
-        ("Generated", generated),
+        # Only a real build time is "Generated": by default the file carries the decision
+        # date (shown above), which once sat here wrongly labelled as when it was made.
+        *([("Generated", generated)] if generated else []),
         (
             "Figures",
             "All figures are in pounds sterling (£). MoJ grants are a fund's "
@@ -163,14 +165,16 @@ def render_xlsx(
 ) -> None:
     """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
 
-    ``generated`` is the time shown on the About sheet and stored as the file's creation time;
-    by default the decision date, so the same plan always gives the same bytes.
+    ``generated``, when given, is the build time shown on the About sheet and stored as the
+    file's creation time; by default the file's creation time is the decision date (and the
+    About sheet shows no build time), so the same plan always gives the same bytes.
     """
     import xlsxwriter
 
     decision = recon.decision
+    if generated is not None:
+        generated = generated.replace(tzinfo=None)  # Excel has no time zones; nor xlsxwriter
     stamp = generated or dt.datetime.combine(decision.date, dt.time())
-    stamp = stamp.replace(tzinfo=None)  # Excel has no time zones; xlsxwriter refuses aware times
     area = public_text(decision.police_area)
     publisher = f"Office of the Police and Crime Commissioner for {area}"
 
@@ -220,6 +224,6 @@ def render_xlsx(
         fund_sheet(ws, sheet, decision.year_label, formats, tables)
     if changes_ws is not None and comparison is not None:
         changes_sheet(changes_ws, comparison, decision.year_label, formats, tables)
-    _about_sheet(about_ws, recon, stamp, publisher, formats, tables)
+    _about_sheet(about_ws, recon, generated, publisher, formats, tables)
     summary_ws.activate()
     workbook.close()
