@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.model import Decision
-from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from pipeline.summary_changes import CHANGES_SHEET, changes_sheet
 from pipeline.summary_funds import LINE_COLUMNS, FundSheet, fund_sheet
 from pipeline.summary_layout import (
@@ -69,7 +69,7 @@ def summary_name(decision: Decision) -> str:
 
 def _about_sheet(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     generated: dt.datetime | None,
     publisher: str,
     formats: Formats,
@@ -161,7 +161,7 @@ def _about_sheet(
 
 
 def render_xlsx(
-    recon: Reconciliation, target: Path | IO[bytes], generated: dt.datetime | None = None
+    recon: Report, target: Path | IO[bytes], generated: dt.datetime | None = None
 ) -> None:
     """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
 

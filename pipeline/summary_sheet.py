@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.model import FundingSource
-from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from pipeline.summary_funds import FundSheet
 from pipeline.summary_layout import (
     HEADER_ROW,
@@ -84,7 +84,7 @@ def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow], 
 
 
 def _summary_widths(
-    recon: Reconciliation, names: Sequence[str], sources: Sequence[_SourceRow]
+    recon: Report, names: Sequence[str], sources: Sequence[_SourceRow]
 ) -> list[int]:
     """Column widths shared by the two tables (they sit one above the other)."""
     amounts = [
@@ -117,7 +117,7 @@ def _summary_widths(
 def summary_sheet(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     sheets: Sequence[FundSheet],
     formats: Formats,
     tables: set[str],
@@ -269,7 +269,7 @@ def header_columns(headers: Sequence[str], formats: Formats) -> list[dict[str, A
 
 def _sources_table(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     rows: Sequence[_SourceRow],
     heading_row: int,
     widths: Sequence[float],
@@ -333,7 +333,7 @@ def _sources_table(
 def _chart(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     first: int,
     last: int,
     at_row: int,
