@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
+from pipeline.compare import STATUS_LABELS, Comparison
 from pipeline.summary_layout import (
     HEADER_ROW,
     TABLE_STYLE,
@@ -26,7 +26,7 @@ from pipeline.summary_layout import (
 
 CHANGES_SHEET = "Changes"
 
-_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+
 NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from nothing
 
 
@@ -130,7 +130,7 @@ def changes_sheet(
             public_text(line.fund),
             public_text(line.service),
             public_text(line.organisation),
-            _STATUS[change.status],
+            STATUS_LABELS[change.status],
             public_text(change.note),
         ]
         for col, text in enumerate(texts):
