@@ -13,6 +13,7 @@ so the same report gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
@@ -26,6 +27,7 @@ from pipeline import TEMPLATE_DIR
 from pipeline.findings import Finding, Severity, count
 from pipeline.model import Decision, Recipient
 from pipeline.reconcile import Reconciliation
+from pipeline.textsafe import for_header
 from pipeline.values import format_long_date, format_money, format_percent, slugify
 
 TEXT_TEMPLATE = "email.txt"
@@ -44,6 +46,14 @@ class MailTemplateError(RuntimeError):
     """An edited e-mail template is broken; the message names the file, line and field."""
 
 
+class MailAddressError(ValueError):
+    """A Circulation address that no mail server would take; the message names it."""
+
+
+# Any line break a header could be split at, Unicode's own included.
+_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]")
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file to attach: the name the recipient sees and where its bytes are now."""
@@ -58,8 +68,42 @@ def email_name(decision: Decision) -> str:
 
 
 def subject(decision: Decision) -> str:
-    """``Request for Decision 015/2021 – <subject>``."""
-    return f"Request for Decision {decision.reference} – {decision.subject}"
+    """``Request for Decision 015/2021 – <subject>``, on one line whatever the cells hold."""
+    return for_header(f"Request for Decision {decision.reference} – {decision.subject}")
+
+
+def display_name(name: str) -> str:
+    """The name shown beside an address in the To: header, or ``""`` for none.
+
+    A name holding a line break or an e-mail address (``"C. Example\\r\\nBcc: x@evil"``) is
+    not a name: it is left out rather than put into the header as text.
+    """
+    if "@" in name or _LINE_BREAK.search(name):
+        return ""
+    return for_header(name)
+
+
+def ascii_domain(address: str) -> str:
+    """The domain of ``address`` as mail servers take it: an internationalised domain
+    (``bücher.example``) encoded with IDNA (``xn--bcher-kva.example``).
+
+    Raises :class:`MailAddressError` for an address that cannot be sent as it stands (the
+    loader already reports such an address as E-EMAIL at its cell).
+    """
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        return domain
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return str(
+            validate_email(address, check_deliverability=False, allow_smtputf8=False).ascii_domain
+        )
+    except EmailNotValidError as error:
+        raise MailAddressError(
+            f'The e-mail address "{for_header(address)}" cannot be sent ({error}); correct it '
+            "on the Circulation sheet."
+        ) from error
 
 
 def recipients(circulation: Sequence[Recipient]) -> list[Address]:
@@ -67,12 +111,15 @@ def recipients(circulation: Sequence[Recipient]) -> list[Address]:
     seen: set[str] = set()
     addresses: list[Address] = []
     for person in circulation:
-        key = person.email.lower()
+        local = person.email.rpartition("@")[0]
+        domain = ascii_domain(person.email)
+        key = f"{local}@{domain}".lower()
         if key in seen:
             continue
         seen.add(key)
-        local, _, domain = person.email.rpartition("@")
-        addresses.append(Address(display_name=person.name, username=local, domain=domain))
+        addresses.append(
+            Address(display_name=display_name(person.name), username=local, domain=domain)
+        )
     return addresses
 
 

@@ -19,13 +19,16 @@ present; dates dd/mm/yyyy), so the template needs no filters. The fields a templ
   organisation_type, provision, start, end, extension_options, mechanism, how_commissioned,
   purpose, budget)
 - ``sources`` (fund, name, amount, ring_fenced, grant_reference, and for a ring-fenced source
-  committed and uncommitted, else ""), ``totals``, ``findings``
-  (code, severity, location, message), ``document_control`` (name, value)
+  committed and uncommitted, else ""), ``totals``, ``document_control`` (name, value)
 - ``comparison``: ``None`` when last year's plan was not found, else previous_year,
   previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
   budget, change, percent, status; totals: label, previous, current, change, percent) and
   ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
   ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
+
+The report is published (Part 1 goes on the website), so the context holds no findings: no
+code, cell reference, file path or instruction to an operator reaches it. The findings go to the
+internal review note for the Chief Finance Officer.
 
 Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally) and
 ``StrictUndefined``: a misspelt field raises :class:`TemplateError` naming it and the template.
@@ -43,9 +46,9 @@ from typing import IO, Any
 
 from pipeline import TEMPLATE_DIR, cache
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
-from pipeline.findings import sorted_findings
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.textsafe import for_publication
 from pipeline.values import (
     format_date,
     format_long_date,
@@ -59,9 +62,6 @@ DEFAULT_TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 
 Context = dict[str, Any]
 
-# Characters that are not allowed in XML, plus \a and \f, which docxtpl would turn into a new
-# paragraph or a page break; a stray one pasted into a workbook cell must print as nothing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BULLET = re.compile(r"^\s*[•▪●◦]\s*")
 # The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
 _INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
@@ -82,7 +82,9 @@ def docx_name(decision: Decision) -> str:
 
 
 def _text(value: str) -> str:
-    return _CONTROL.sub("", value)
+    # No XML-illegal, bidi or zero-width characters, nor \a and \f, which docxtpl would turn
+    # into a new paragraph or a page break: a stray one pasted into a cell prints as nothing.
+    return for_publication(value)
 
 
 def _date(value: dt.date | None, month_only: bool = False) -> str:
@@ -351,15 +353,6 @@ def context(recon: Reconciliation) -> Context:
             "fund_count": len(recon.funds),
             "line_count": sum(len(f.lines) for f in recon.funds),
         },
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity.value,
-                "location": _text(f.location or Path(f.file).name),
-                "message": _text(f.message),
-            }
-            for f in sorted_findings(recon.findings)
-        ],
         "document_control": [
             {"name": _text(name), "value": _document_control_value(value)}
             for name, value in recon.plan.document_control

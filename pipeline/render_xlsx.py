@@ -38,11 +38,11 @@ from typing import IO, Any
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.model import Decision, FundingSource, ServiceLine
 from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date, format_money, slugify
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-REMOVED = "[removed]"
 
 MAX_SHEET_NAME = 31  # Excel's limit
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would truncate with a warning
@@ -51,25 +51,6 @@ _RESERVED_SHEETS = ("summary", "about", "history")
 CHANGES_SHEET = "Changes"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
-# XML 1.0 cannot carry most control characters; tab and newline are kept.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# Text Excel would read as a formula if someone edited the cell (and CSV tools on export).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# A UK telephone number: +44 / 0044 (optionally "(0)") or a leading 0, then 9–10 more digits
-# with at most two spaces or hyphens (and a bracket) between them. Slashes, commas and colons
-# neither separate nor follow it, so dates (01/10/2018, 01-10-2018 10:00), times and money
-# (£82,661) never match, and neither does a longer run of digits.
-_DIGIT_RUN = re.compile(r"\d{3}")  # every UK number has a group of three digits or more
-_PHONE = re.compile(
-    r"(?<![\w£$€.,/])"
-    r"(?!\d{1,2}-\d{1,2}-\d{2,4}(?!\d))"  # a hyphenated date, e.g. 01-10-2018 10 am
-    r"(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
-    r"(?:\)?[ -]{0,2}\d){9,10}"
-    r"(?![\d/:])"
-)
-
 # The service-line columns of a fund sheet: header, width cap, and the line's attribute.
 _LINE_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Service", 30, "service"),
@@ -95,31 +76,19 @@ def summary_name(decision: Decision) -> str:
     return f"commissioning-summary-{slugify(decision.year_label)}.xlsx"
 
 
-# -- personal data and safe text --------------------------------------------------------------
-
-
-def remove_contact_details(text: str) -> str:
-    """``text`` with e-mail addresses and UK telephone numbers replaced by ``[removed]``.
-
-    Staff sometimes type a contact into Provision or How commissioned; the summary is public.
-    Money (``£1,009,000``), dates (``31/03/2023``) and references (``015/2021``) are left alone.
-    """
-    if "@" in text:
-        text = _EMAIL.sub(REMOVED, text)
-    if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern
-        text = _PHONE.sub(REMOVED, text)
-    return text
+# -- safe text --------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
 def public_text(raw: str) -> str:
-    """Text as it may be published: tidy spaces, no control characters or contact details."""
-    text = _CONTROL.sub("", raw.replace("\r\n", "\n"))
+    """Text as it may be published: tidy spaces, no control, bidi or zero-width characters
+    (:func:`~pipeline.textsafe.for_publication`), no contact details."""
+    text = for_publication(raw)
     if "\n" in text:
         text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
     else:
         text = clean_text(text)
-    return remove_contact_details(text)[:MAX_CELL_TEXT]
+    return scrub_personal_data(text)[:MAX_CELL_TEXT]
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -280,7 +249,7 @@ def _put_text(ws: Any, row: int, col: int, text: str, formats: _Formats, fmt: An
     """Write already-public text as a string: never a formula, a number or a link."""
     if not text:
         ws.write_blank(row, col, None, fmt or formats.text)  # blank, not an empty string
-    elif text.startswith(_FORMULA_START):
+    elif starts_like_formula(text):
         ws.write_string(row, col, text, formats.text_quoted)
     else:
         ws.write_string(row, col, text, fmt or formats.text)
@@ -434,9 +403,7 @@ def _fund_sheet(ws: Any, sheet: _FundSheet, year: str, formats: _Formats, tables
         for text, (col, capacity, width) in zip(row_texts, text_plan, strict=True):
             if not text:
                 continue  # an empty cell stays empty
-            write_string(
-                row, col, text, quoted_fmt if text.startswith(_FORMULA_START) else text_fmt
-            )
+            write_string(row, col, text, quoted_fmt if starts_like_formula(text) else text_fmt)
             if len(text) > capacity or "\n" in text:
                 tallest = max(tallest, _wrapped_lines(text, width))
         if tallest > 1:

@@ -492,15 +492,15 @@ def _sections(doc: Doc) -> None:
         doc,
         "The Commissioning Plan at Appendix 3 commits {{ totals.committed }} of the "
         "{{ totals.allocation }} available in {{ totals.fund_count }} "
-        "fund{% if totals.fund_count != 1 %}s{% endif %}, leaving {{ totals.headroom }} not "
-        "yet committed:",
+        "fund{% if totals.fund_count != 1 %}s{% endif %}, leaving {{ totals.headroom }} "
+        "uncommitted:",
         keep_with_next=True,
     )
     amounts = (1, 2, 3)
     loop_table(
         doc,
         (TEXT_WIDTH_MM - 3 * 34, 34, 34, 34),
-        ("Fund", "Allocation (£)", "Committed (£)", "Not committed (£)"),
+        ("Fund", "Allocation (£)", "Committed (£)", "Uncommitted (£)"),
         "for fund in funds",
         ("{{ fund.name }}", "{{ fund.allocation }}", "{{ fund.committed }}", "{{ fund.headroom }}"),
         ("Total", "{{ totals.allocation }}", "{{ totals.committed }}", "{{ totals.headroom }}"),
@@ -713,8 +713,8 @@ def _changes(doc: Doc) -> None:
     tag(doc, "{%p if comparison.moved_count %}")
     para(
         doc,
-        "A line marked Moved was matched by its service alone, to another fund or "
-        "provider: confirm it is the same service.",
+        "A line marked Moved continues a service of the {{ comparison.previous_year }} plan "
+        "with another fund or delivery organisation.",
     )
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for fund in comparison.funds %}")
@@ -772,8 +772,8 @@ def _changes(doc: Doc) -> None:
     para(
         doc,
         "These services of the {{ comparison.previous_year }} plan are not in this plan. "
-        "Where a service is being decommissioned, work through the decommissioning checklist "
-        "(strategy Appendix 2).",
+        "Services that are decommissioned follow the decommissioning checklist at Appendix 2 "
+        "of the Commissioning Strategy.",
     )
     tag(doc, "{%p for line in comparison.ended %}")
     para(
@@ -790,12 +790,15 @@ def _changes(doc: Doc) -> None:
 
 
 def _reconciliation(doc: Doc) -> None:
-    heading = para(doc, "Reconciliation", style="Heading 1")
+    # Published with the decision: the figures as facts a reader of the website understands.
+    # What the checks found goes to the internal review note, never here.
+    heading = para(doc, "Funds and commitments", style="Heading 1")
     heading.paragraph_format.page_break_before = True
     para(
         doc,
-        "This section reconciles the Commissioning Plan with the funds available, for the "
-        "Chief Finance Officer. Ring-fenced grants are taken to be spent first.",
+        "How much of each fund the Commissioning Plan commits, and where the money comes from. "
+        "Money from a ring-fenced grant may only be spent on the purposes of that grant; the "
+        "plan's services are paid from it first.",
     )
     para(doc, "Funds", style="Heading 2")
     amounts = (1, 2, 3, 4, 5)
@@ -807,8 +810,8 @@ def _reconciliation(doc: Doc) -> None:
             "Allocation (£)",
             "Committed (£)",
             "% committed",
-            "Not committed (£)",
-            "Ring-fenced not committed (£)",
+            "Uncommitted (£)",
+            "Ring-fenced uncommitted (£)",
         ),
         "for fund in funds",
         (
@@ -842,7 +845,7 @@ def _reconciliation(doc: Doc) -> None:
             "Ring-fenced",
             "Grant reference",
             "Amount (£)",
-            "Ring-fenced not committed (£)",
+            "Ring-fenced uncommitted (£)",
         ),
         "for source in sources",
         (
@@ -856,19 +859,6 @@ def _reconciliation(doc: Doc) -> None:
         ("Total", "", "", "", "{{ totals.sources }}", "{{ totals.ring_fenced_uncommitted }}"),
         (4, 5),
     )
-    para(doc)
-    para(doc, "Warnings and notes", style="Heading 2")
-    tag(doc, "{%p if findings %}")
-    loop_table(
-        doc,
-        (33, 32, TEXT_WIDTH_MM - 65),
-        ("Code", "Location", "Message"),
-        "for finding in findings",
-        ("{{ finding.code }}", "{{ finding.location }}", "{{ finding.message }}"),
-    )
-    tag(doc, "{%p else %}")
-    para(doc, "The checks found nothing to report.")
-    tag(doc, "{%p endif %}")
 
 
 def build(path: Path = DEFAULT_PATH) -> Path:

@@ -11,6 +11,7 @@ Living Foundation line rises 10% (£22,727.27 → £25,000), "Hate Crime Prevent
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import zipfile
 from decimal import Decimal
@@ -31,6 +32,7 @@ from pipeline.render_docx import render_docx
 from pipeline.render_xlsx import render_xlsx
 from scripts import make_template
 from tests.office import convert
+from tests.published import leaks, xml_text
 from tests.workbooks import make_workbook
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
@@ -95,10 +97,10 @@ def body(document: Any) -> list[tuple[str, Any]]:
 
 
 def changes_section(document: Any) -> list[tuple[str, Any]]:
-    """The blocks from the "Changes from" heading up to the Reconciliation heading."""
+    """The blocks from the "Changes from" heading up to the "Funds and commitments" heading."""
     blocks = body(document)
     start = blocks.index(("p", "Changes from 2020/21"))
-    end = blocks.index(("p", "Reconciliation"))
+    end = blocks.index(("p", "Funds and commitments"))
     return blocks[start:end]
 
 
@@ -178,7 +180,7 @@ def test_word_section_sits_after_appendix_3_and_before_the_reconciliation(word: 
     texts = [content for kind, content in body(word) if kind == "p"]
     appendix = texts.index("Appendix 3: Commissioning Plan 2021/22")
     changes = texts.index("Changes from 2020/21")
-    reconciliation = texts.index("Reconciliation")
+    reconciliation = texts.index("Funds and commitments")
     assert appendix < changes < reconciliation
     [heading] = [p for p in word.paragraphs if p.text == "Changes from 2020/21"]
     assert heading.style.name == "Heading 1"
@@ -255,19 +257,25 @@ def test_word_lists_the_ended_services_with_the_decommissioning_checklist(word: 
     section = [content for kind, content in changes_section(word) if kind == "p"]
     at = section.index("Services that end")
     assert section[at + 1 : at + 3] == [
-        "These services of the 2020/21 plan are not in this plan. Where a service is being "
-        "decommissioned, work through the decommissioning checklist (strategy Appendix 2).",
+        "These services of the 2020/21 plan are not in this plan. Services that are "
+        "decommissioned follow the decommissioning checklist at Appendix 2 of the "
+        "Commissioning Strategy.",
         "Domestic Abuse Helpline (EDAN Lincs, Victims Fund): £30,000 in 2020/21",
     ]
     [bullet] = [p for p in word.paragraphs if p.text.startswith("Domestic Abuse Helpline (")]
     assert bullet.style.name == "List Bullet"
 
 
-def test_word_findings_carry_the_year_on_year_notes(word: Any) -> None:
-    [findings] = [t for t in word.tables if t.rows[0].cells[0].text == "Code"]
-    codes = [row.cells[0].text for row in findings.rows[1:]]
-    assert {"I-NEW-SERVICE", "I-ENDED-SERVICE", "W-UPLIFT"} <= set(codes)
+def test_the_year_on_year_findings_stay_out_of_the_published_word_report(
+    built: tuple[Path, Path],
+) -> None:
+    # They go to findings.json (and the internal review note); the report is published.
+    codes = {
+        f["code"] for f in json.loads((built[0].parent / "findings.json").read_text())["findings"]
+    }
+    assert {"I-NEW-SERVICE", "I-ENDED-SERVICE", "W-UPLIFT"} <= codes
     assert "I-NO-PREVIOUS" not in codes
+    assert leaks(xml_text(built[0])) == []
 
 
 # -- Excel: the Changes sheet -----------------------------------------------------------------
@@ -601,8 +609,8 @@ def test_moved_line_in_both_outputs(tmp_path: Path, sample_recon: Reconciliation
         "Moved (provider was Crimestoppers)",
     ]
     assert (
-        "A line marked Moved was matched by its service alone, to another fund or "
-        "provider: confirm it is the same service."
+        "A line marked Moved continues a service of the 2020/21 plan with another fund or "
+        "delivery organisation."
     ) in [content for kind, content in changes_section(document) if kind == "p"]
     ws = values(tmp_path / "summary.xlsx")["Changes"]
     [cells] = [r for r in sheet_rows(ws) if r[1] == "Crimestoppers"]

@@ -227,3 +227,68 @@ def test_a_broken_template_names_the_file_line_and_field(
     values = mail.context(sample_recon, sample_recon.findings, [])
     with pytest.raises(mail.MailTemplateError, match=r"email.html.*refrence"):
         mail.render_bodies(values, tmp_path)
+
+
+def _recon_circulating(sample_recon: Reconciliation, *people: tuple[str, str]) -> Reconciliation:
+    circulation = tuple(
+        Recipient("Role", name, address, Located("Circulation", row))
+        for row, (name, address) in enumerate(people, start=2)
+    )
+    plan = replace(sample_recon.plan, circulation=circulation)
+    return replace(sample_recon, plan=plan)
+
+
+def test_an_internationalised_domain_is_sent_encoded_with_idna(tmp_path: Path) -> None:
+    rows = [["Chief Executive", "Jürgen Bäcker", "jurgen@bücher.example"], CIRCULATION[0]]
+    workbook = circulated(tmp_path / "input", rows=rows)
+    out = tmp_path / "output"
+    [result], _ = batch.build([workbook.parent], out, Config())
+    assert result.outcome == "built", result.findings
+    raw = (out / "015-2021" / "email-015-2021.eml").read_bytes()
+    to_header = raw.split(b"To: ", 1)[1].split(b"\r\nSubject:", 1)[0]
+    assert b"xn--bcher-kva.example" in to_header and b"@=?" not in to_header
+    message = parse(out / "015-2021" / "email-015-2021.eml")
+    assert [a.addr_spec for a in message["To"].addresses] == [
+        "jurgen@xn--bcher-kva.example",
+        "jane.smith@example.police.uk",
+    ]
+    assert message["To"].addresses[0].display_name == "Jürgen Bäcker"  # names may be Unicode
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "C. Example\r\nBcc: x@evil.example",
+        "C. Example\nBcc: x@evil.example",
+        "C. Example\u2028Bcc: x@evil.example",
+        "x@evil.example",
+        "Jane <x@evil.example>",
+    ],
+)
+def test_a_name_holding_a_line_break_or_an_address_never_reaches_the_to_header(
+    sample_recon: Reconciliation, name: str
+) -> None:
+    recon = _recon_circulating(sample_recon, (name, "jane.smith@example.police.uk"))
+    data = mail.to_bytes(mail.compose(recon, recon.findings, []))
+    headers = data.split(b"\r\n\r\n", 1)[0]
+    assert b"evil" not in headers and b"Bcc" not in headers
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert parsed["Bcc"] is None
+    [address] = parsed["To"].addresses
+    assert (address.addr_spec, address.display_name) == ("jane.smith@example.police.uk", "")
+
+
+def test_bidi_controls_never_reach_the_headers(sample_recon: Reconciliation) -> None:
+    recon = _recon_circulating(sample_recon, ("Jane\u202e Smith\u200b", "jane@example.police.uk"))
+    recon = replace(recon, decision=replace(recon.decision, subject="Plan\u202e\r\nBcc: x@y.z"))
+    parsed = email.message_from_bytes(
+        mail.to_bytes(mail.compose(recon, recon.findings, [])), policy=policy.default
+    )
+    assert parsed["To"].addresses[0].display_name == "Jane Smith"
+    assert parsed["Subject"] == "Request for Decision 015/2021 – Plan Bcc: x@y.z"
+    assert parsed["Bcc"] is None
+
+
+def test_an_address_no_server_would_take_is_refused_by_name() -> None:
+    with pytest.raises(mail.MailAddressError, match="bücher"):
+        mail.ascii_domain("bob@bücher..example")

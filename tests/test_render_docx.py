@@ -35,8 +35,10 @@ from pipeline.render_docx import (
 from pipeline.values import parse_money
 from scripts import make_template
 from tests.office import convert, pdf_pages, pdf_text
+from tests.published import leaks, xml_text
 from tests.workbooks import make_workbook, service_row
 
+ROOT = Path(__file__).resolve().parent.parent
 SOLE = "OJEU procurement – OPCC sole funded"
 LCC = "Lincolnshire County Council"
 PA = "Partnership Agreement"
@@ -416,7 +418,7 @@ def test_sections_a_to_g(sample_doc: Any) -> None:
         "ORIGINATING OFFICER DECLARATION",
         "OFFICER APPROVAL",
         "Chief Executive",
-        "Reconciliation",
+        "Funds and commitments",
     ):
         assert heading in headings
     # A1: the standard wording (the sample leaves Background blank); A2: the workbook's text.
@@ -473,7 +475,7 @@ def test_sections_a_to_g(sample_doc: Any) -> None:
 
 def test_financial_totals_table(sample_doc: Any) -> None:
     table = rows(
-        table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)", "Not committed (£)")
+        table_starting(sample_doc, "Fund", "Allocation (£)", "Committed (£)", "Uncommitted (£)")
     )
     assert table[1:] == [
         ["Victims Fund", "£1,009,000", "£805,212", "£203,788"],
@@ -534,22 +536,77 @@ def test_reconciliation_funds_and_sources(sample_doc: Any) -> None:
     ]
 
 
-def test_every_warning_and_info_finding_is_listed(
-    sample_doc: Any, sample_recon: Reconciliation
+def test_the_checker_sees_each_kind_of_leak() -> None:
+    # The published-text test below is only as good as this checker: each kind is caught.
+    text = (
+        "W-RINGFENCE at Services!G19: name last year's plan with --previous "
+        "(input/archive/plan-2020.xlsx)"
+    )
+    assert {kind for kind, _ in leaks(text)} == {
+        "finding code",
+        "cell reference",
+        "file path",
+        "option name",
+    }
+    assert leaks("Services sheet, row 19, End date") == [("cell reference", "row 19")]
+    clean = (
+        "A1. INTRODUCTION AND BACKGROUND — REF 015/2021 — £78,788 of the £884,000 grant "
+        "is uncommitted; Domestic Abuse - Strategic Management /DA co-ordination/training"
+    )
+    assert leaks(clean) == []
+
+
+def test_the_published_report_carries_no_finding_code_cell_path_or_option(
+    sample_docx: Path, sample_recon: Reconciliation
 ) -> None:
-    listed = rows(table_starting(sample_doc, "Code", "Location", "Message"))[1:]
-    expected = [[f.code, f.location, f.message] for f in sample_recon.findings]
-    assert sorted(listed) == sorted(expected)
-    assert {"W-RINGFENCE", "I-HEADROOM"} <= {row[0] for row in listed}
-    # Warnings come before notes.
-    codes = [row[0] for row in listed]
-    assert codes.index("W-RINGFENCE") < codes.index("I-HEADROOM")
+    # The sample has warnings and notes (W-RINGFENCE, I-HEADROOM, ...): none reaches the report.
+    assert {"W-RINGFENCE", "I-HEADROOM"} <= {f.code for f in sample_recon.findings}
+    text = xml_text(sample_docx)
+    assert leaks(text) == []
+    for finding in sample_recon.findings:
+        assert finding.message not in text
+    # The figures stay, as facts: uncommitted and ring-fenced uncommitted money.
+    document = Document(str(sample_docx))
+    assert "Warnings and notes" not in body_text(document)
+    assert (
+        "Uncommitted (£)"
+        in rows(table_starting(document, "Fund", "Allocation (£)", "Committed (£)", "% committed"))[
+            0
+        ]
+    )
+    assert "Not committed" not in text and "not yet committed" not in text
 
 
-def test_no_findings_says_so(sample_recon: Reconciliation, tmp_path: Path) -> None:
-    document = render(dataclasses.replace(sample_recon, findings=()), tmp_path)
-    assert "The checks found nothing to report." in body_text(document)
-    assert not [t for t in document.tables if t.rows[0].cells[0].text == "Code"]
+@pytest.mark.parametrize(
+    "workbook", sorted(p.name for p in (ROOT / "tests" / "acceptance").glob("*.xlsx"))
+)
+def test_no_acceptance_plan_publishes_internal_output(workbook: str, tmp_path: Path) -> None:
+    loaded = load(ROOT / "tests" / "acceptance" / workbook)
+    assert loaded.plan is not None, loaded.findings
+    recon = reconcile(loaded.plan)
+    target = tmp_path / "rfd.docx"
+    render_docx(recon, target)
+    assert leaks(xml_text(target)) == []
+
+
+def test_a_build_with_previous_publishes_no_path(sample_path: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    previous = ROOT / "tests" / "fixtures" / "lincolnshire-2020-21.xlsx"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(sample_path), "--previous", str(previous), "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    [docx] = out.glob("*/RfD-*.docx")
+    text = xml_text(docx)
+    assert "Changes from 2020/21" in text  # the comparison is there ...
+    assert leaks(text) == []  # ... and no path, code or option with it
+    assert previous.name not in text and previous.stem not in text
 
 
 # -- the professional finish ------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""Text from a workbook made safe for each place it goes: one small function per sink.
+
+Workbook text is typed (or planted) by people and is hostile everywhere it lands: in a
+terminal an ESC sequence clears the screen, in a log a line break forges an entry, in a
+published document a right-to-left override reverses what a reader sees, in a spreadsheet or
+CSV a leading ``=`` runs as a formula, and in an e-mail header a line break adds a header.
+Each sink cleans at the sink, with the function named for it:
+
+=========================  ==================================================================
+sink                       function
+=========================  ==================================================================
+console                    :func:`for_terminal` (controls and bidi shown escaped)
+log file                   :func:`for_log` (the same, and never a line break)
+Word, Excel, PDF, e-mail   :func:`for_publication` (invisible and XML-illegal characters out)
+HTML                       :func:`for_html` (published text, markup escaped)
+e-mail header              :func:`for_header` (published text on one line)
+CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`
+public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers)
+=========================  ==================================================================
+
+Showing escaped (``\\x1b``, ``\\u202e``) rather than dropping is for people reading about a
+workbook (console, log): they must see that the cell holds something odd to fix it. Published
+documents drop the characters instead: a reader of the summary has nothing to fix.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+REMOVED = "[removed]"
+
+# Bidirectional formatting: embeddings and overrides U+202A–202E, isolates U+2066–2069, the
+# marks LRM/RLM and the Arabic letter mark. They reorder what a reader sees ("evil.exe" shown
+# as "exe.live") and are never needed in English public documents.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Invisible: zero-width space, non-joiner, joiner, word joiner, byte-order mark.
+_ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+# Not allowed in XML 1.0 (or unencodable in UTF-8): C0 controls but tab and newline, lone
+# surrogates, U+FFFE and U+FFFF. DEL and the C1 controls are legal XML but invisible junk in a
+# document (and C1 holds terminal controls), so they go too.
+_XML_ILLEGAL = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_UNPUBLISHABLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_XML_ILLEGAL}]")
+
+# For a person reading the console: every control but tab and newline, DEL, C1 (U+009B is a
+# one-character CSI), bidi, zero-width, the Unicode line and paragraph separators.
+_TERMINAL_UNSAFE = re.compile(
+    f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}\u2028\u2029\ud800-\udfff\ufffe\uffff]"
+)
+# A log line additionally keeps no tab or line break of any kind.
+_LOG_UNSAFE = re.compile(
+    f"[\x00-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}\u2028\u2029\ud800-\udfff\ufffe\uffff]"
+)
+_LINE_BREAKS = re.compile(r"\s*(?:\r\n|[\r\n\x0b\x0c\x85\u2028\u2029])\s*")
+
+# Text a spreadsheet would read as a formula (and CSV tools on import): OWASP's list, plus
+# the full-width forms some Excel locales accept as the same operators.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# An e-mail address, including internationalised ones: ``\w`` is Unicode, so
+# ``jo@bücher.example`` and ``ana@correo.españa.es`` match; the ideographic full stops some
+# keyboards type between labels count as dots.
+_DOT = r"[.\u3002\uff0e\uff61]"
+_EMAIL = re.compile(
+    r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:" + _DOT + r"[\w-]+)+",
+)
+# A UK telephone number: +44 / 0044 (optionally "(0)") or a leading 0, then 9–10 more digits
+# with at most two spaces, hyphens or dots (and a bracket) between them: 01522 947406,
+# 01522-947-406, 01522.947.406, +44 (0)1522 947406. Slashes, commas and colons neither
+# separate nor follow it, so dates (01/10/2018, 01-10-2018 10:00, 01.10.2018 10.00), times
+# and money (£82,661) never match, and neither does a longer run of digits.
+_DIGIT_RUN = re.compile(r"\d{3}")  # every UK number has a group of three digits or more
+_PHONE = re.compile(
+    r"(?<![\w£$€.,/])"
+    r"(?!\d{1,2}([-.])\d{1,2}\1\d{2,4}(?!\d))"  # a date, e.g. 01-10-2018 or 01.10.2018
+    r"(?:(?:\+|00)[\s.]?44[\s.]?(?:\(0\)\s?)?|\(?0)"
+    r"(?:\)?[ .-]{0,2}\d){9,10}"
+    r"(?![\d/:])"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    """``\\x1b`` for a character below U+0100, ``\\u202e`` above: how Python shows it."""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: str) -> str:
+    """``text`` safe to print on a console: controls, bidi and invisible characters escaped.
+
+    An ESC or CSI sequence shows as ``\\x1b[2J`` instead of clearing the screen; a
+    right-to-left override as ``\\u202e``. Tab and newline are kept (messages have lines).
+    """
+    if text.isprintable():  # the usual case: no control, format or unassigned character
+        return text
+    return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
+def for_log(text: str) -> str:
+    """``text`` as part of one log line: as :func:`for_terminal`, and line breaks and tabs
+    escaped too (``\\n``), so a file name holding a newline cannot forge a log entry."""
+    if text.isprintable():
+        return text
+    return _LOG_UNSAFE.sub(_escape, text)
+
+
+def for_publication(text: str) -> str:
+    """``text`` as it may appear in a published document (Word, Excel, PDF, e-mail body).
+
+    Bidi controls, zero-width characters and characters XML cannot hold are dropped; Windows
+    and old Mac line ends become ``\\n``. Spaces and wording are left alone.
+    """
+    if text.isprintable():  # nothing to drop: the fast path for almost every cell
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNPUBLISHABLE.sub("", text)
+
+
+def for_html(text: str) -> str:
+    """Published text for an HTML page: :func:`for_publication`, then ``<``, ``&`` and quotes
+    escaped (for a page not built with an autoescaping template)."""
+    return html.escape(for_publication(text), quote=True)
+
+
+def for_header(text: str) -> str:
+    """Published text on one line, for an e-mail header or a document property: every line
+    break (and the spaces around it) becomes one space, so no header can be added."""
+    return for_publication(_LINE_BREAKS.sub(" ", text)).strip()
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` typed into a cell as a formula.
+
+    ``=``, ``+``, ``-``, ``@`` (and their full-width forms), or a leading tab or carriage
+    return; leading spaces do not hide one.
+    """
+    return text.lstrip(" ").startswith(_FORMULA_START)
+
+
+def cell_text_not_formula(text: str) -> str:
+    """``text`` for a CSV cell: with a leading apostrophe when it starts like a formula, so
+    Excel and LibreOffice show it as text (``=cmd|' /C calc'!A0`` → ``'=cmd|' /C calc'!A0``).
+
+    In an .xlsx, write the text unchanged with a quote-prefix cell format instead
+    (:func:`starts_like_formula` says when).
+    """
+    return f"'{text}" if starts_like_formula(text) else text
+
+
+def scrub_personal_data(text: str) -> str:
+    """``text`` with e-mail addresses and UK telephone numbers replaced by ``[removed]``.
+
+    Staff sometimes type a contact into Provision or How commissioned; published documents
+    are public. Money (``£1,009,000``), dates (``31/03/2023``, ``01.10.2018``) and references
+    (``015/2021``) are left alone.
+    """
+    if "@" in text:
+        text = _EMAIL.sub(REMOVED, text)
+    if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern
+        text = _PHONE.sub(REMOVED, text)
+    return text

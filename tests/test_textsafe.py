@@ -1,0 +1,213 @@
+"""The text-safety functions, one per sink, against the hostile strings people type or plant.
+
+The hostile cells of ``tests/corpus/`` (formula-injection names, contact details in
+Provision, non-Latin names) are read from the corpus workbooks themselves, so these tests
+follow the corpus as it grows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.textsafe import (
+    REMOVED,
+    cell_text_not_formula,
+    for_header,
+    for_html,
+    for_log,
+    for_publication,
+    for_terminal,
+    scrub_personal_data,
+    starts_like_formula,
+)
+
+CORPUS = Path(__file__).parent / "corpus"
+
+# Every character a published document must not carry (issue 16), one string each.
+INVISIBLE = [
+    "\u202a",  # left-to-right embedding
+    "\u202b",  # right-to-left embedding
+    "\u202c",  # pop directional formatting
+    "\u202d",  # left-to-right override
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\u2067",  # right-to-left isolate
+    "\u2068",  # first strong isolate
+    "\u2069",  # pop directional isolate
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # byte-order mark
+    "\ufffe",  # a noncharacter XML cannot hold
+    "\uffff",
+    "\x00",
+    "\x07",  # bell: docxtpl reads \a as a new paragraph
+    "\x0b",
+    "\x0c",  # form feed: docxtpl reads \f as a page break
+    "\x1b",
+    "\x7f",
+    "\x9b",  # the one-character CSI
+]
+
+
+def corpus_text(name: str) -> dict[str, str]:
+    """Every typed text cell of a corpus workbook, by ``Sheet!A1``."""
+    workbook = openpyxl.load_workbook(CORPUS / name)
+    return {
+        f"{ws.title}!{cell.coordinate}": cell.value
+        for ws in workbook
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "s" and isinstance(cell.value, str) and cell.value
+    }
+
+
+# -- for_publication ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_publication_drops_invisible_and_xml_illegal_characters(char: str) -> None:
+    assert for_publication(f"Victim{char}s Fund") == "Victims Fund"
+
+
+def test_publication_keeps_wording_tabs_line_breaks_and_non_latin_text() -> None:
+    text = "Cymorth i Ddioddefwyr – Łódź\n\tمركز دعم الضحايا 防止犯罪热线 📞  £1,009,000"
+    assert for_publication(text) == text
+    for where, cell in corpus_text("non-latin-names.xlsx").items():
+        assert for_publication(cell) == cell, where
+
+
+def test_publication_turns_windows_and_mac_line_ends_into_newlines() -> None:
+    assert for_publication("one\r\ntwo\rthree") == "one\ntwo\nthree"
+
+
+def test_a_right_to_left_override_cannot_disguise_a_name() -> None:
+    # "Invoice for cod.exe" that a reader would see as "Invoice for exe.doc"
+    assert for_publication("Invoice for \u202ecod.exe") == "Invoice for cod.exe"
+
+
+def test_html_is_published_text_with_markup_escaped() -> None:
+    assert for_html('<b>"A&B"</b>\u202e') == "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
+
+
+def test_a_header_is_one_line_whatever_the_cell_holds() -> None:
+    assert for_header("C. Example\r\nBcc: x@evil.example") == "C. Example Bcc: x@evil.example"
+    assert for_header(" one \n\n two\u2028three\x0bfour ") == "one two three four"
+
+
+# -- for_terminal and for_log ------------------------------------------------------------------
+
+
+def test_terminal_shows_escape_sequences_instead_of_running_them() -> None:
+    shown = for_terminal("Victims\x1b[2J\x1b]0;owned\x07 Fund\x9b31m")
+    assert shown == "Victims\\x1b[2J\\x1b]0;owned\\x07 Fund\\x9b31m"
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown)
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_terminal_and_log_show_every_invisible_character_escaped(char: str) -> None:
+    expected = f"a\\x{ord(char):02x}b" if ord(char) < 0x100 else f"a\\u{ord(char):04x}b"
+    assert for_terminal(f"a{char}b") == expected
+    assert for_log(f"a{char}b") == expected
+
+
+def test_terminal_keeps_lines_and_the_log_keeps_one() -> None:
+    text = "service.xlsx\n2026-12-01 01:00 OK forged entry\ttab\rcr"
+    assert for_terminal(text) == "service.xlsx\n2026-12-01 01:00 OK forged entry\ttab\\x0dcr"
+    logged = for_log(text)
+    assert logged == "service.xlsx\\x0a2026-12-01 01:00 OK forged entry\\x09tab\\x0dcr"
+    assert "\n" not in for_log("a\u2028b\x85c\nd") and for_log("a\u2028b").count("\\u2028") == 1
+
+
+def test_plain_text_passes_through_every_sink_unchanged() -> None:
+    for where, cell in corpus_text("sample.xlsx").items():
+        line = cell.replace("\n", " ").strip()
+        for sink in (for_terminal, for_log, for_publication, for_header):
+            assert sink(line) == line, (sink.__name__, where)
+
+
+# -- formulas ----------------------------------------------------------------------------------
+
+
+def test_the_corpus_formula_injection_names_are_recognised() -> None:
+    planted = {
+        "Services!B4": "=cmd|' /C calc'!A0",
+        "Services!C5": "+SUM(1)",
+        "Services!E6": "@x",
+        "Services!J16": "-2+3",
+    }
+    cells = corpus_text("formula-injection-names.xlsx")
+    for where, text in planted.items():
+        assert cells[where] == text
+        assert starts_like_formula(text), where
+        assert cell_text_not_formula(text) == "'" + text
+    flagged = {where for where, text in cells.items() if starts_like_formula(text)}
+    assert flagged == set(planted)
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+44", "-5", "@SUM(A1)", "\t=1", "\r=1", "  =HYPERLINK()", "＝1+1", "＠x"]
+)
+def test_formula_starts(text: str) -> None:
+    assert starts_like_formula(text)
+    assert cell_text_not_formula(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Victims Fund", "1 + 1 = 2", "a@b", "", "'=quoted", "£-5"])
+def test_ordinary_text_is_not_a_formula(text: str) -> None:
+    assert not starts_like_formula(text)
+    assert cell_text_not_formula(text) == text
+
+
+# -- personal data -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Call Jo on 01522 947406 or jo.bloggs@lincs.police.uk",
+            "Call Jo on [removed] or [removed]",
+        ),
+        ("Tel: +44 (0)1522 947406.", "Tel: [removed]."),
+        ("(01522) 947406 / 07700-900-123", "[removed] / [removed]"),
+        ("Freephone 0800 123 4567", "Freephone [removed]"),
+        ("Ring 01522.947.406 today", "Ring [removed] today"),
+        ("Ring 01522.947406.", "Ring [removed]."),
+        ("+44 1522 947 406 or 0044 7700 900123", "[removed] or [removed]"),
+        ("+44.1522.947.406", REMOVED),
+        ("Write to bob@bücher.example", "Write to [removed]"),
+        ("ana@correo.españa.es and ivan@пример.рф", "[removed] and [removed]"),
+        ("李@例子。中国", REMOVED),
+        ("£1,009,000 committed; £1,151,444.09", "£1,009,000 committed; £1,151,444.09"),
+        (
+            "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
+            "01/10/2018 to 31/03/2022 (1 x 12 months option to 31/03/2023)",
+        ),
+        (
+            "01-10-2018 10:00, decision 015/2021, 2021/22",
+            "01-10-2018 10:00, decision 015/2021, 2021/22",
+        ),
+        ("From 01.10.2018 10.00 to 31.03.2022", "From 01.10.2018 10.00 to 31.03.2022"),
+        ("Grant ref 0123456789012 and £0.884m", "Grant ref 0123456789012 and £0.884m"),
+        ("Version 0.1.2, £0.5m, 10.5%", "Version 0.1.2, £0.5m, 10.5%"),
+    ],
+)
+def test_personal_data_is_scrubbed_and_figures_kept(text: str, expected: str) -> None:
+    assert scrub_personal_data(text) == expected
+
+
+def test_the_corpus_contact_details_are_scrubbed() -> None:
+    cells = corpus_text("personal-data-in-provision.xlsx")
+    assert (
+        scrub_personal_data(cells["Services!E10"])
+        == "Counselling; referrals to [removed] or [removed]"
+    )
+    assert scrub_personal_data(cells["Decision!B8"]).endswith("Telephone [removed]")
