@@ -11,6 +11,8 @@ defaults fit the Lincolnshire sample:
     s143_funds = ["Community Safety Fund"]  # E-PURPOSE: lines of these funds need a purpose
     uplift_threshold = "10"                 # W-UPLIFT: change from last year, in %
     pdf = false
+    funder_prefix = "lincolnshirepcc"       # 360Giving: the publisher prefix (360G-…)
+    force_area_code = "E23000020"           # 360Giving: the police force area's ONS code
 
     [tool.pcc-report.aliases]               # year on year: abbreviations for matching lines
     LCC = "Lincolnshire County Council"
@@ -20,6 +22,7 @@ In ``pcc-report.toml`` the ``[tool.pcc-report]`` header may be left out.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -28,7 +31,20 @@ from typing import Any
 
 CONFIG_FILES = ("pcc-report.toml", "pyproject.toml")
 SECTION = "[tool.pcc-report]"
-KNOWN = ("aliases", "grant_size_threshold", "pdf", "s143_funds", "smtp", "uplift_threshold")
+KNOWN = (
+    "aliases",
+    "force_area_code",
+    "funder_prefix",
+    "grant_size_threshold",
+    "pdf",
+    "s143_funds",
+    "smtp",
+    "uplift_threshold",
+)
+# A 360Giving publisher prefix (with or without its "360G-"): letters, digits and hyphens.
+_PREFIX = re.compile(r"(?:360G-)?[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.IGNORECASE)
+# ONS codes of police force areas (geoCodeType PFA): E23…… in England, W15…… in Wales.
+_FORCE_AREA = re.compile(r"(?:E23|W15)\d{6}")
 
 
 class ConfigError(ValueError):
@@ -43,6 +59,8 @@ class Config:
     uplift_threshold: Decimal = Decimal(10)  # W-UPLIFT: % change from last year
     aliases: tuple[tuple[str, str], ...] = ()  # year-on-year matching: ("LCC", "Lincolnshire…")
     smtp: tuple[tuple[str, Any], ...] = ()  # [tool.pcc-report.smtp], read by pipeline.send
+    funder_prefix: str = ""  # 360Giving publisher prefix; without it no 360Giving file is made
+    force_area_code: str = ""  # ONS code of the police force area (E23…/W15…), 360Giving
     source: str = field(default="defaults", compare=False)
 
 
@@ -108,6 +126,17 @@ def _amount(source: str, key: str, raw: object, example: str, what: str) -> Deci
     return value
 
 
+def _code(source: str, key: str, raw: object, pattern: re.Pattern[str], example: str) -> str:
+    """A code setting (a prefix, an ONS code) as text of the expected form."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if pattern.fullmatch(text) is None:
+        raise ConfigError(
+            f"{source}: {SECTION} {key} = {raw!r} is not usable; write it in quotes, "
+            f'e.g. {key} = "{example}"'
+        )
+    return text
+
+
 def _from_section(section: dict[str, Any], source: str) -> Config:
     unknown = sorted(set(section) - set(KNOWN))
     if unknown:
@@ -149,6 +178,12 @@ def _from_section(section: dict[str, Any], source: str) -> Config:
                 "or pdf = false (no quotes)"
             )
         values["pdf"] = section["pdf"]
+    for key, pattern, example in (
+        ("funder_prefix", _PREFIX, "lincolnshirepcc"),
+        ("force_area_code", _FORCE_AREA, "E23000020"),
+    ):
+        if key in section:
+            values[key] = _code(source, key, section[key], pattern, example)
     if "smtp" in section:
         smtp = section["smtp"]
         if not isinstance(smtp, dict):

@@ -146,6 +146,9 @@ def test_s143_funds_changes_e_purpose(tmp_path: Path, sample_plan: Plan) -> None
         ),
         ('grant_size_threshold = "25000', ("is not valid TOML", "correct the line")),
         ("aliases = 3", ("[tool.pcc-report.aliases] must map short names to full names",)),
+        ('funder_prefix = "lincs pcc"', ("funder_prefix = 'lincs pcc'", 'funder_prefix = "')),
+        ("funder_prefix = 360", ("funder_prefix = 360", "in quotes")),
+        ('force_area_code = "E10000019"', ("force_area_code = 'E10000019'", '"E23000020"')),
     ],
 )
 def test_bad_value_names_the_key_and_the_fix(
@@ -156,6 +159,19 @@ def test_bad_value_names_the_key_and_the_fix(
         load_config(folder=tmp_path)
     for fragment in (str(path), *fragments):
         assert fragment in str(caught.value)
+
+
+def test_the_360giving_settings_are_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pcc-report.toml",
+        'funder_prefix = " lincolnshirepcc "\nforce_area_code = "E23000020"\n',
+    )
+    config = load_config(folder=tmp_path)
+    assert (config.funder_prefix, config.force_area_code) == ("lincolnshirepcc", "E23000020")
+    write(tmp_path, "pcc-report.toml", 'funder_prefix = "360G-lincolnshirepcc"\n')
+    assert load_config(folder=tmp_path).funder_prefix == "360G-lincolnshirepcc"
+    assert (Config().funder_prefix, Config().force_area_code) == ("", "")
 
 
 def test_a_missing_explicit_file_says_so(tmp_path: Path) -> None:

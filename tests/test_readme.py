@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_readme_findings_table_matches_the_catalogue() -> None:
     rows = re.findall(
-        r"^\| ([EWI]-[A-Z-]+) \| (error|warning|info) \| (.+?) \|$",
+        r"^\| ([EWI]-[A-Z0-9-]+) \| (error|warning|info) \| (.+?) \|$",
         README.read_text(encoding="utf-8"),
         flags=re.MULTILINE,
     )

@@ -1,0 +1,146 @@
+"""The checks 360Giving's own data-quality tool applies that a plan's grants can break.
+
+Each is a warning for the Chief Finance Officer (the grants are still published): W-ORG-ID for a
+recipient without a registered identifier, W-360-… for an amount, title, date or registration
+number the tool would flag. Without a publisher prefix no file is made: one I-360-SKIPPED note
+says how to set it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from typing import TypeAlias
+
+from pipeline.config import Config
+from pipeline.findings import Finding
+from pipeline.model import Plan, ServiceLine
+from pipeline.render_xlsx import public_text
+from pipeline.three_sixty import (
+    CHARITY_LISTS,
+    COMPANY_LIST,
+    SETTING_HINT,
+    award_date,
+    grant_lines,
+    parse_org_id,
+)
+from pipeline.values import format_date
+
+MAX_TITLE = 140  # the quality tool's limit for a grant title
+_CHARITY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{6,7}")  # SC012345 or 1151444
+_COMPANY_NUMBER = re.compile(r"\w{8}")
+_At: TypeAlias = Callable[[str, str, str], Finding]  # (code, attribute, message) -> located
+
+
+def findings(plan: Plan, config: Config, today: dt.date) -> list[Finding]:
+    """W-360-… and W-ORG-ID for the grant lines, or one I-360-SKIPPED without a prefix.
+
+    Run once the plan has no errors (as the outputs are): a line that ends before it starts is
+    already E-DATES, and a negative budget E-VALUE.
+    """
+    lines = grant_lines(plan)
+    if not lines:
+        return []
+    if not config.funder_prefix:
+        return [
+            Finding(
+                "I-360-SKIPPED",
+                plan.file,
+                f"No 360Giving open-data file was made for the {len(lines)} grant line(s): the "
+                f"publisher prefix is not set. To make it, {SETTING_HINT}.",
+            )
+        ]
+    return [f for line in lines for f in _line_findings(plan, line, today)]
+
+
+def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Finding]:
+    where = f'The grant "{clean(line.service)}" to {clean(line.organisation)}'
+
+    def at(code: str, key: str, message: str) -> Finding:
+        return Finding(code, plan.file, message, line.at.sheet, line.at.cell(key))
+
+    if line.budget <= 0:
+        yield at(
+            "W-360-AMOUNT",
+            "budget",
+            f"{where} is for £{line.budget}. 360Giving's checker flags a grant of £0 or less. "
+            "Enter the amount awarded, or change the mechanism if it is not a grant.",
+        )
+    if len(public_text(line.service)) > MAX_TITLE:
+        yield at(
+            "W-360-TITLE",
+            "service",
+            f"{where} has a Service name of {len(public_text(line.service))} characters; in "
+            f"360Giving it is the grant's title, which should be {MAX_TITLE} or fewer. Shorten "
+            "the Service name and put the detail in Provision.",
+        )
+    if line.start > line.end:
+        yield at(
+            "W-360-DATES",
+            "start",
+            f"{where} starts on {format_date(line.start)}, after it ends on "
+            f"{format_date(line.end)}. Correct the start or end date.",
+        )
+    decision = plan.decision
+    awarded = award_date(decision)
+    if awarded > today:
+        field = "pcc_approval_date" if decision.pcc_approval_date else "date"
+        yield Finding(
+            "W-360-AWARD-DATE",
+            plan.file,
+            f"{where} is published as awarded on {format_date(awarded)}, which is in the "
+            "future. Correct the date, or build again once the decision is signed.",
+            decision.at.sheet,
+            decision.at.cell(field),
+        )
+    yield from _org_findings(line, where, at)
+
+
+def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
+    typed = clean(line.recipient_org_id)
+    org_id = parse_org_id(line.recipient_org_id)
+    if org_id is None:
+        if typed:
+            seen = f'its Recipient org ID reads "{typed}", which is not an org-id'
+        elif line.at.cells.get("recipient_org_id"):
+            seen = "its Recipient org ID is blank"
+        else:
+            seen = "the Services sheet has no Recipient org ID column"
+        yield at(
+            "W-ORG-ID",
+            "recipient_org_id",
+            f"{where}: {seen}, so the 360Giving file identifies the "
+            "recipient by a made-up identifier and nobody can link it to the charity or company "
+            "registers. Enter it as GB-CHC-<charity number>, GB-COH-<company number>, "
+            "GB-SC-<Scottish charity number> or GB-LAE-<council code> (see org-id.guide).",
+        )
+        return
+    if org_id.list_code in CHARITY_LISTS and _CHARITY_NUMBER.fullmatch(org_id.number) is None:
+        yield at(
+            "W-360-CHARITY-NUMBER",
+            "recipient_org_id",
+            f'{where}: its Recipient org ID "{typed}" holds a charity number of '
+            f"{len(org_id.number)} characters; a registered charity number has 6 or 7 digits. "
+            "Check it on the Charity Commission's register and correct it.",
+        )
+    if org_id.list_code == COMPANY_LIST and _COMPANY_NUMBER.fullmatch(org_id.number) is None:
+        short = org_id.number.isdigit() and len(org_id.number) < 8
+        fix = (
+            "Excel drops the leading zeros of a number: type it as text with its zeros, "
+            f"{COMPANY_LIST}-{org_id.number.zfill(8)}"
+            if short
+            else "Check it on the Companies House register and correct it"
+        )
+        yield at(
+            "W-360-COMPANY-NUMBER",
+            "recipient_org_id",
+            f'{where}: its Recipient org ID "{typed}" holds a company number of '
+            f"{len(org_id.number)} characters; Companies House numbers have 8. {fix}.",
+        )
+
+
+def clean(text: str) -> str:
+    """Text for a message: tidy and short enough to read in one line."""
+    tidy = public_text(text).replace("\n", " ")
+    return tidy if len(tidy) <= 60 else tidy[:57] + "..."

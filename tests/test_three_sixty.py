@@ -1,0 +1,402 @@
+"""360Giving open data: the grant lines as a package valid against the official 1.4.3 schema,
+the same grants in the official spreadsheet layout, and the standard's quality warnings.
+
+The schema and template are the standard's own files in ``../shared/360giving/``; the schema is
+applied offline (its ``$ref`` resolved to the local grant schema) with a format checker, without
+which a wrong date format would pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from pipeline import three_sixty, three_sixty_rules
+from pipeline.config import Config
+from pipeline.load import load
+from pipeline.model import Plan, ServiceLine
+from pipeline.new_workbook import WorkbookContent
+from pipeline.values import slugify
+from tests.workbooks import make_workbook, service_row
+
+ROOT = Path(__file__).resolve().parent.parent
+# The standard's files live in shared/ beside the repository (or beside a folder holding it).
+STANDARD = next(
+    (p / "shared" / "360giving" for p in ROOT.parents if (p / "shared" / "360giving").is_dir()),
+    ROOT.parent / "shared" / "360giving",
+)
+ACCEPTANCE = ROOT / "tests" / "acceptance"
+TODAY = dt.date(2026, 12, 1)
+REQUIRED_TITLES = {
+    "Identifier",
+    "Title",
+    "Description",
+    "Currency",
+    "Amount Awarded",
+    "Award Date",
+    "Recipient Org:Identifier",
+    "Recipient Org:Name",
+    "Funding Org:Identifier",
+    "Funding Org:Name",
+}
+
+# Each plan's grant lines as the workbook holds them (mechanism Grant), worked out by hand.
+PLANS: dict[str, tuple[str, str, str, list[str]]] = {
+    "sample": (
+        str(ROOT / "input" / "lincolnshire-2021-22.xlsx"),
+        "E23000020",
+        "2021-05-28",
+        ["82661", "18351", "10600", "25000", "18075", "3000", "3000", "750"],
+    ),
+    "cumbria": (
+        str(ACCEPTANCE / "cumbria-2021-22.xlsx"),
+        "E23000002",
+        "2021-04-30",
+        ["148000", "96500", "84345.67", "24000", "59500"],
+    ),
+    "devon": (
+        str(ACCEPTANCE / "devon-cornwall-2022-23.xlsx"),
+        "E23000035",
+        "2022-05-23",  # no PCC approval date yet: the decision's date
+        ["12345.67", "9876.54", "4999.99"],
+    ),
+    "south-wales": (
+        str(ACCEPTANCE / "south-wales-2023-24.xlsx"),
+        "W15000003",
+        "2023-03-14",
+        ["24999.99", "21500", "23875.60", "18204.95", "24500", "12000", "19875", "8764.22"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    grant = json.loads((STANDARD / "360-giving-schema.json").read_text(encoding="utf-8"))
+    package = json.loads((STANDARD / "360-giving-package-schema.json").read_text(encoding="utf-8"))
+    # The files say "$schema": "http://…" which referencing does not recognise: name the draft.
+    registry = Registry().with_resource(grant["$id"], DRAFT202012.create_resource(grant))
+    return Draft202012Validator(
+        package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def errors(validator: Draft202012Validator, data: Any) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def plan_of(path: str | Path) -> Plan:
+    loaded = load(path)
+    assert loaded.plan is not None, loaded.findings
+    return loaded.plan
+
+
+def written(plan: Plan, config: Config, folder: Path) -> tuple[str, Path]:
+    data = three_sixty.package(plan, config)
+    json_path = folder / three_sixty.json_name(plan.decision)
+    xlsx_path = folder / three_sixty.xlsx_name(plan.decision)
+    three_sixty.write_json(data, json_path)
+    three_sixty.write_xlsx(data, xlsx_path)
+    return json_path.read_text(encoding="utf-8"), xlsx_path
+
+
+# -- the JSON package against the official schema -------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_package_is_valid_and_holds_every_grant_exactly(
+    name: str, validator: Draft202012Validator, tmp_path: Path
+) -> None:
+    path, area_code, awarded, amounts = PLANS[name]
+    plan = plan_of(path)
+    config = Config(funder_prefix="examplepcc", force_area_code=area_code)
+    text, _ = written(plan, config, tmp_path)
+
+    as_decimals = json.loads(text, parse_float=Decimal)
+    assert errors(validator, as_decimals) == []
+    assert errors(validator, json.loads(text)) == []  # as any JSON reader sees it
+    grants = as_decimals["grants"]
+    assert [g["amountAwarded"] for g in grants] == [Decimal(a) for a in amounts]
+    assert {g["awardDate"] for g in grants} == {awarded}
+    assert {g["currency"] for g in grants} == {"GBP"}
+    assert len({g["id"] for g in grants}) == len(grants)
+    for grant in grants:
+        assert grant["id"].startswith(f"360G-examplepcc-{slugify(plan.decision.reference)}-")
+        assert grant["fundingOrganization"] == [
+            {"id": "360G-examplepcc", "name": plan.decision.body}
+        ]
+        [location] = grant["beneficiaryLocation"]
+        assert (location["geoCode"], location["geoCodeType"]) == (area_code, "PFA")
+
+
+def test_sample_grants_carry_title_description_dates_and_programme(
+    sample_plan: Plan, tmp_path: Path
+) -> None:
+    text, _ = written(sample_plan, Config(funder_prefix="lincolnshirepcc"), tmp_path)
+    data = json.loads(text, parse_float=Decimal)
+    assert data["version"] == "1.4"
+    assert data["publisher"] == {
+        "name": "Office of the Police and Crime Commissioner for Lincolnshire",
+        "identifier": "360G-lincolnshirepcc",
+    }
+    rape_crisis = data["grants"][0]
+    assert rape_crisis["id"].startswith("360G-lincolnshirepcc-015-2021-")
+    assert rape_crisis["title"] == "Rape Crisis"
+    assert rape_crisis["description"] == "Support to victims of sexual violence (all age)"
+    assert rape_crisis["plannedDates"] == [
+        {"startDate": "2021-04-01", "endDate": "2022-03-31", "duration": 12}
+    ]
+    assert rape_crisis["grantProgramme"] == [{"code": "victims-fund", "title": "Victims Fund"}]
+    assert rape_crisis["recipientOrganization"] == [
+        {"id": "360G-lincolnshirepcc-org-rape-crisis", "name": "Rape Crisis"}
+    ]
+    assert "beneficiaryLocation" not in rape_crisis  # no force_area_code set
+    hate_crime = data["grants"][2]
+    assert hate_crime["plannedDates"][0]["duration"] == 12  # 1 Oct 2021 - 30 Sep 2022
+    assert '"amountAwarded": 82661,' in text or '"amountAwarded": 82661.00,' in text
+
+
+def test_the_validator_really_checks_formats(
+    sample_plan: Plan, validator: Draft202012Validator
+) -> None:
+    """Without a format checker, a day-first date would pass: make sure ours rejects it."""
+    data = json.loads(
+        three_sixty.to_json(
+            three_sixty.package(sample_plan, Config(funder_prefix="lincolnshirepcc"))
+        )
+    )
+    data["grants"][0]["awardDate"] = "28/05/2021"
+    del data["grants"][1]["currency"]
+    found = errors(validator, data)
+    assert any(e.startswith("['grants', 0, 'awardDate']") for e in found)
+    assert any(e.startswith("['grants', 1]") for e in found)  # a required field missing
+    assert len(found) == 2
+
+
+def test_pence_are_written_digit_for_digit() -> None:
+    value: three_sixty.Json = {
+        "amountAwarded": Decimal("84345.67"),
+        "other": [Decimal("0.10"), Decimal("1E+3")],
+    }
+    text = three_sixty.to_json(value)
+    assert '"amountAwarded": 84345.67' in text
+    assert json.loads(text, parse_float=Decimal)["other"] == [Decimal("0.10"), Decimal(1000)]
+    assert "E" not in text
+
+
+def test_a_prefix_already_starting_360g_is_not_doubled(sample_plan: Plan) -> None:
+    for prefix in ("lincolnshirepcc", "360G-lincolnshirepcc"):
+        data = three_sixty.package(sample_plan, Config(funder_prefix=prefix))
+        grants = data["grants"]
+        assert isinstance(grants, list) and isinstance(grants[0], dict)
+        assert str(grants[0]["id"]).startswith("360G-lincolnshirepcc-015-2021-")
+        assert data["identifier"] == "360G-lincolnshirepcc-015-2021"
+
+
+# -- identifiers that last -----------------------------------------------------------------------
+
+
+def test_ids_do_not_change_when_a_line_is_inserted_above(tmp_path: Path) -> None:
+    before = plan_of(make_workbook(tmp_path, "before.xlsx"))
+    new_line = service_row(
+        service="Community speedwatch", organisation="Parish Council", mechanism="Grant", budget=0
+    )
+
+    def insert(content: WorkbookContent) -> None:
+        content.services = [new_line, *content.services]
+
+    after = plan_of(make_workbook(tmp_path, "after.xlsx", edit=insert))
+    old = dict(zip(_rows(before), three_sixty.grant_ids(before, "lincolnshirepcc"), strict=True))
+    new = dict(zip(_rows(after), three_sixty.grant_ids(after, "lincolnshirepcc"), strict=True))
+    assert len(new) == len(old) + 1
+    moved = {row + 1: grant_id for row, grant_id in old.items()}  # each line is a row lower
+    assert {row: new[row] for row in moved} == moved
+    # And the same plan built twice gives the same identifiers.
+    assert three_sixty.grant_ids(after, "p") == three_sixty.grant_ids(
+        plan_of(tmp_path / "after.xlsx"), "p"
+    )
+
+
+def _rows(plan: Plan) -> list[int]:
+    return [line.at.row for line in three_sixty.grant_lines(plan)]
+
+
+def test_two_identical_grant_lines_get_distinct_ids(sample_plan: Plan) -> None:
+    grant = three_sixty.grant_lines(sample_plan)[0]
+    plan = dataclasses.replace(sample_plan, lines=(*sample_plan.lines, grant))
+    ids = three_sixty.grant_ids(plan, "p")
+    assert ids[-1] == f"{ids[0]}-2"
+
+
+# -- the spreadsheet ------------------------------------------------------------------------------
+
+
+def test_spreadsheet_uses_the_official_titles_and_amounts(
+    sample_plan: Plan, tmp_path: Path
+) -> None:
+    template = openpyxl.load_workbook(
+        STANDARD / "360-giving-schema-titles-with-meta-tab-2023.xlsx", read_only=True
+    )
+    official = {c for c in next(template["grants"].iter_rows(values_only=True)) if c}
+    meta_titles = {r[0] for r in template["Meta"].iter_rows(values_only=True) if r[0]}
+    config = Config(funder_prefix="lincolnshirepcc", force_area_code="E23000020")
+    _, xlsx = written(sample_plan, config, tmp_path)
+
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Meta", "grants"]
+    sheet = book["grants"]
+    titles = [c.value for c in sheet[1]]
+    assert set(titles) <= official, set(titles) - official
+    assert set(titles) >= REQUIRED_TITLES
+    records = [dict(zip(titles, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)]
+    assert [Decimal(str(r["Amount Awarded"])) for r in records] == [
+        Decimal(a) for a in PLANS["sample"][3]
+    ]
+    data = json.loads((tmp_path / "360giving-015-2021.json").read_text(), parse_float=Decimal)
+    assert [r["Identifier"] for r in records] == [g["id"] for g in data["grants"]]
+    assert {r["Award Date"] for r in records} == {dt.datetime(2021, 5, 28)}
+    assert records[0]["Beneficiary Location:Geographic Code Type"] == "PFA"
+    assert records[0]["Planned Dates:Duration (months)"] == 12
+    meta = {r[0]: r[1] for r in book["Meta"].iter_rows(values_only=True)}
+    assert set(meta) <= meta_titles
+    assert meta["Version"] == "1.4"
+    assert meta["Publisher:Identifier"] == "360G-lincolnshirepcc"
+
+
+def test_spreadsheet_leaves_out_location_columns_without_a_code(
+    sample_plan: Plan, tmp_path: Path
+) -> None:
+    _, xlsx = written(sample_plan, Config(funder_prefix="lincolnshirepcc"), tmp_path)
+    titles = [c.value for c in openpyxl.load_workbook(xlsx)["grants"][1]]
+    assert not [t for t in titles if str(t).startswith("Beneficiary Location")]
+
+
+def test_rebuilds_are_byte_identical(sample_plan: Plan, tmp_path: Path) -> None:
+    config = Config(funder_prefix="lincolnshirepcc")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = written(sample_plan, config, tmp_path / "a")
+    second = written(sample_plan, config, tmp_path / "b")
+    assert first[0] == second[0]
+    assert first[1].read_bytes() == second[1].read_bytes()
+
+
+# -- recipients and the quality warnings ----------------------------------------------------------
+
+
+def with_line(plan: Plan, index: int, **changes: Any) -> Plan:
+    """``plan`` with its ``index``-th grant line changed (same row and cells as before)."""
+    target = three_sixty.grant_lines(plan)[index]
+    line: ServiceLine = dataclasses.replace(target, **changes)
+    return dataclasses.replace(plan, lines=tuple(line if x is target else x for x in plan.lines))
+
+
+def codes(plan: Plan, today: dt.date = TODAY) -> list[tuple[str, str]]:
+    found = three_sixty_rules.findings(plan, Config(funder_prefix="lincolnshirepcc"), today)
+    return [(f.code, f.cell) for f in found]
+
+
+def test_each_grant_without_an_org_id_is_one_warning(sample_plan: Plan) -> None:
+    found = three_sixty_rules.findings(sample_plan, Config(funder_prefix="x"), TODAY)
+    assert [(f.code, f.sheet, f.cell) for f in found] == [
+        ("W-ORG-ID", "Services", f"N{row}") for row in (9, 10, 13, 24, 26, 27, 28, 29)
+    ]
+    assert "Rape Crisis" in found[0].message and "GB-CHC-" in found[0].message
+
+
+def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) -> None:
+    plan = with_line(sample_plan, 0, recipient_org_id="GB-CHC-1151444")
+    plan = with_line(plan, 1, recipient_org_id=" gb-coh-01234567 ")
+    data = three_sixty.package(plan, Config(funder_prefix="p"))
+    grants = data["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict) and isinstance(grants[1], dict)
+    assert grants[0]["recipientOrganization"] == [
+        {"id": "GB-CHC-1151444", "name": "Rape Crisis", "charityNumber": "1151444"}
+    ]
+    assert grants[1]["recipientOrganization"] == [
+        {"id": "GB-COH-01234567", "name": "NWCH", "companyNumber": "01234567"}
+    ]
+    assert [c for c in codes(plan) if c[1] in {"N9", "N10"}] == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "cell", "fragment"),
+    [
+        ({"budget": Decimal(0)}, "W-360-AMOUNT", "L9", "£0"),
+        ({"service": "Support " * 20}, "W-360-TITLE", "B9", "159 characters"),
+        (
+            {"start": dt.date(2022, 4, 1), "end": dt.date(2022, 3, 31)},
+            "W-360-DATES",
+            "F9",
+            "after it ends",
+        ),
+        ({"recipient_org_id": "GB-CHC-11514"}, "W-360-CHARITY-NUMBER", "N9", "6 or 7 digits"),
+        ({"recipient_org_id": "GB-COH-1234567"}, "W-360-COMPANY-NUMBER", "N9", "GB-COH-01234567"),
+        ({"recipient_org_id": "1151444"}, "W-ORG-ID", "N9", 'reads "1151444"'),
+    ],
+)
+def test_quality_warnings(
+    sample_plan: Plan, changes: dict[str, Any], code: str, cell: str, fragment: str
+) -> None:
+    plan = with_line(sample_plan, 0, **changes)
+    found = [
+        f
+        for f in three_sixty_rules.findings(plan, Config(funder_prefix="p"), TODAY)
+        if f.cell == cell and f.code == code
+    ]
+    assert len(found) == 1
+    assert fragment in found[0].message
+    assert found[0].sheet == "Services"
+
+
+def test_an_award_date_in_the_future_is_a_warning(sample_plan: Plan) -> None:
+    found = [
+        f
+        for f in three_sixty_rules.findings(
+            sample_plan, Config(funder_prefix="p"), dt.date(2021, 5, 27)
+        )
+        if f.code == "W-360-AWARD-DATE"
+    ]
+    assert found and {(f.sheet, f.cell) for f in found} == {("Decision", "B23")}
+    assert "28/05/2021" in found[0].message
+    on_the_day = three_sixty_rules.findings(
+        sample_plan, Config(funder_prefix="p"), dt.date(2021, 5, 28)
+    )
+    assert not [f for f in on_the_day if f.code == "W-360-AWARD-DATE"]
+
+
+def test_without_a_prefix_there_is_one_note_saying_how_to_set_it(sample_plan: Plan) -> None:
+    [note] = three_sixty_rules.findings(sample_plan, Config(), TODAY)
+    assert note.code == "I-360-SKIPPED"
+    assert 'funder_prefix = "' in note.message and "[tool.pcc-report]" in note.message
+
+
+def test_a_plan_without_grants_has_no_360giving_findings(sample_plan: Plan) -> None:
+    plan = dataclasses.replace(
+        sample_plan, lines=tuple(x for x in sample_plan.lines if x.mechanism != "Grant")
+    )
+    assert three_sixty_rules.findings(plan, Config(), TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (dt.date(2021, 4, 1), dt.date(2022, 3, 31), 12),
+        (dt.date(2021, 10, 1), dt.date(2024, 9, 30), 36),
+        (dt.date(2022, 9, 1), dt.date(2023, 9, 30), 13),
+        (dt.date(2021, 1, 31), dt.date(2021, 2, 27), 1),
+        (dt.date(2021, 4, 1), dt.date(2021, 4, 10), 0),
+        (dt.date(2021, 4, 1), dt.date(2021, 4, 1), 0),
+    ],
+)
+def test_duration_in_months(start: dt.date, end: dt.date, months: int) -> None:
+    assert three_sixty.duration_months(start, end) == months
