@@ -1,0 +1,176 @@
+"""Commitments beyond the year: what the plan's lines already carry into later financial years.
+
+Funding is confirmed one year at a time, but a contract to 30/09/2024 commits money in 2022/23,
+2023/24 and 2024/25. Each later year's amount is the line's daily rate this year (its budget over
+its live days in this financial year) times its live days in that year. What extension options
+would add, if exercised, is kept apart: an option is a choice still to be made.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipeline.model import Decision, Plan, ServiceLine
+from pipeline.values import PENNY, ValueProblem, parse_date
+
+ZERO = Decimal("0.00")
+MAX_LATER_YEARS = 10  # beyond any real contract; a mistyped 2099 must not make 78 columns
+_TYPED_DATE = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}|"
+    r"[A-Za-z]{3,9}\s+\d{4}"
+)
+_REPEATS = re.compile(r"(\d+)\s*[x×]\s*(\d+)\s*months?", re.IGNORECASE)
+
+
+def live_days(start: dt.date, end: dt.date, window_start: dt.date, window_end: dt.date) -> int:
+    """Days (inclusive) that ``start``–``end`` runs inside the window; 0 if none."""
+    first, last = max(start, window_start), min(end, window_end)
+    return max((last - first).days + 1, 0)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def option_end(line: ServiceLine) -> dt.date | None:
+    """The last day the extension options could run to, from text such as
+    ``1 x 12 months option to 31/03/2023`` (the date) or ``2 x 12 months`` (counted on)."""
+    text = line.extension_options
+    if not text.strip():
+        return None
+    ends: list[dt.date] = []
+    for token in _TYPED_DATE.findall(text):
+        try:
+            ends.append(parse_date(token, end=True)[0])
+        except ValueProblem:
+            continue
+    if ends:
+        return max(ends)
+    repeats = _REPEATS.search(text)
+    if repeats:
+        months = int(repeats.group(1)) * int(repeats.group(2))
+        return add_months(line.end + dt.timedelta(days=1), months) - dt.timedelta(days=1)
+    return None
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    label: str  # "2022/23"
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class LineCommitment:
+    line: ServiceLine
+    daily_rate: Decimal  # exact; shown rounded
+    years: tuple[Decimal, ...]  # per later year, aligned with Commitments.years
+    options: tuple[Decimal, ...]  # what the extension options would add, per later year
+    option_end: dt.date | None
+    options_unread: bool  # extension options typed in words the tool cannot date
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.years, ZERO)
+
+    @property
+    def options_total(self) -> Decimal:
+        return sum(self.options, ZERO)
+
+
+@dataclass(frozen=True)
+class FundCommitment:
+    fund: str
+    years: tuple[Decimal, ...]
+    options: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class Commitments:
+    years: tuple[FinancialYear, ...]
+    lines: tuple[LineCommitment, ...]  # only the lines that run or may run beyond the year
+    funds: tuple[FundCommitment, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.lines)
+
+    @property
+    def totals(self) -> tuple[Decimal, ...]:
+        return tuple(sum(f.years[i] for f in self.funds) + ZERO for i in range(len(self.years)))
+
+    @property
+    def option_totals(self) -> tuple[Decimal, ...]:
+        return tuple(sum(f.options[i] for f in self.funds) + ZERO for i in range(len(self.years)))
+
+
+def later_years(decision: Decision, last: dt.date) -> tuple[FinancialYear, ...]:
+    """The financial years after the plan's, up to the one holding ``last``."""
+    years: list[FinancialYear] = []
+    start = decision.year_end + dt.timedelta(days=1)
+    while start <= last and len(years) < MAX_LATER_YEARS:
+        end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+        years.append(FinancialYear(f"{start.year}/{str(end.year)[-2:]}", start, end))
+        start = end + dt.timedelta(days=1)
+    return tuple(years)
+
+
+def _share(rate: Decimal, days: int) -> Decimal:
+    return (rate * days).quantize(PENNY, ROUND_HALF_UP) if days else ZERO
+
+
+def commitments(plan: Plan) -> Commitments:
+    """Per line and per fund, the amount each later financial year already carries."""
+    decision = plan.decision
+    running: list[tuple[ServiceLine, Decimal, dt.date | None]] = []
+    for line in plan.lines:
+        this_year = live_days(line.start, line.end, decision.year_start, decision.year_end)
+        if this_year == 0:
+            continue  # W-INACTIVE: no rate this year to carry forward
+        ends = option_end(line)
+        if line.end > decision.year_end or line.extension_options.strip():
+            running.append((line, line.budget / this_year, ends))
+    last = max([decision.year_end] + [max(line.end, ends or line.end) for line, _, ends in running])
+    years = later_years(decision, last)
+    lines = []
+    for line, rate, ends in running:
+        carried = tuple(
+            _share(rate, live_days(line.start, line.end, y.start, y.end)) for y in years
+        )
+        extra = tuple(
+            _share(rate, live_days(line.end + dt.timedelta(days=1), ends, y.start, y.end))
+            if ends and ends > line.end
+            else ZERO
+            for y in years
+        )
+        if any(carried) or any(extra) or ends is None:
+            lines.append(
+                LineCommitment(
+                    line,
+                    rate,
+                    carried,
+                    extra,
+                    ends,
+                    ends is None and bool(line.extension_options.strip()),
+                )
+            )
+    funds = []
+    for fund in plan.funds:
+        mine = [c for c in lines if c.line.fund_key == fund.key]
+        funds.append(
+            FundCommitment(
+                fund.name,
+                tuple(sum((c.years[i] for c in mine), ZERO) for i in range(len(years))),
+                tuple(sum((c.options[i] for c in mine), ZERO) for i in range(len(years))),
+            )
+        )
+    return Commitments(years, tuple(lines), tuple(funds))

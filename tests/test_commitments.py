@@ -1,0 +1,60 @@
+"""Commitments beyond the year: the sample's lines that run, or may run, past 31/03/2022."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.commitments import add_months, commitments, option_end
+from pipeline.load import load
+
+SAMPLE = Path(__file__).resolve().parent.parent / "input" / "lincolnshire-2021-22.xlsx"
+
+
+def money(*values: str) -> tuple[Decimal, ...]:
+    return tuple(Decimal(v) for v in values)
+
+
+def test_sample_commitments_per_line_and_fund() -> None:
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    found = commitments(plan)
+    assert [y.label for y in found.years] == ["2022/23", "2023/24", "2024/25", "2025/26", "2026/27"]
+    by_row = {c.line.at.row: c for c in found.lines}
+    assert sorted(by_row) == [4, 5, 6, 7, 8, 11, 12, 13]
+    # Children's ISVA, 01/10/2021-30/09/2024: £100,000 over 182 days this year, then 365, 366
+    # (2024 is a leap year) and 183 days; its options run on to 01/10/2026.
+    cisva = by_row[5]
+    assert cisva.years == money("200549.45", "201098.90", "100549.45", "0.00", "0.00")
+    assert cisva.options == money("0.00", "0.00", "100000.00", "200549.45", "101098.90")
+    # Restorative Justice to 31/03/2024, options to 31/03/2026.
+    assert by_row[12].years == money("100000.00", "100273.97", "0.00", "0.00", "0.00")
+    assert by_row[12].options == money("0.00", "0.00", "100000.00", "100000.00", "0.00")
+    # Hate Crime Prevention 01/10/2021-30/09/2022: 182 days this year, 183 next.
+    assert by_row[13].years[0] == Decimal("10658.24")
+    # Victim Support ends with the year: nothing carried, its option would add a year.
+    assert by_row[4].total == 0 and by_row[4].options[0] == Decimal("260000.00")
+    victims, community = found.funds
+    assert victims.years == money("544807.69", "301372.87", "100549.45", "0.00", "0.00")
+    assert victims.options == money("260000.00", "0.00", "200000.00", "300549.45", "101098.90")
+    assert community.years == money("0.00", "0.00", "0.00", "0.00", "0.00")
+    assert found.totals == victims.years
+
+
+def test_option_ends_in_dates_or_counted_months() -> None:
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    line = plan.lines[0]
+    counted = dataclasses.replace(line, extension_options="2 x 12 months")
+    assert option_end(counted) == dt.date(2024, 3, 31)
+    words = dataclasses.replace(line, extension_options="possible extension, to be agreed")
+    assert option_end(words) is None
+    only_words = commitments(dataclasses.replace(plan, lines=(words,)))
+    assert only_words.lines[0].options_unread
+
+
+def test_add_months_keeps_the_end_of_month() -> None:
+    assert add_months(dt.date(2021, 1, 31), 1) == dt.date(2021, 2, 28)
+    assert add_months(dt.date(2021, 4, 1), 3) == dt.date(2021, 7, 1)

@@ -1,0 +1,129 @@
+"""Reading ledger exports: layouts, encodings, credit notes, and rows that cannot be read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
+
+HEADER = "Date,Supplier,Amount,Transaction number,Cost centre,Expense type,INV/CRN\n"
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_csv_with_title_row_quoted_commas_bom_and_trailing_blank_rows(tmp_path: Path) -> None:
+    text = (
+        "Payments over £500 - May 2021,,,\n"
+        + HEADER
+        + '03/05/2021,"Victim Support, Lincs","£1,234.56",T1,VS01,Grant,INV\n'
+        + "04/05/2021,Rape Crisis,(200.00),T2,,Grant,INV\n"
+        + "05/05/2021,Rape Crisis,-10,T3,,Grant,\n"
+        + "06/05/2021,Stop Hate,50.5,T4,,Grant,CRN\n"
+        + ",,,,,,\n,,,,,,\n"
+    )
+    read = read_ledgers([write(tmp_path, "may.csv", text, "utf-8-sig")])
+    assert read.findings == []
+    payments = read.payments
+    assert list(payments["amount"]) == [123456, -20000, -1000, -5050]
+    assert list(payments["row"]) == [3, 4, 5, 6]  # CSV line numbers, title and header counted
+    assert payments["supplier"].iloc[0] == "Victim Support, Lincs"
+    assert payments["date"].iloc[0].date() == dt.date(2021, 5, 3)
+    assert payments["amount"].dtype == "int64"
+    assert payments["cost_code"].iloc[0] == "VS01"
+
+
+def test_windows_1252_csv_and_aliases(tmp_path: Path) -> None:
+    text = "Payment date,Payee,Amount (£),Voucher number\n1/6/21,Café Nord,£750,V9\n"
+    read = read_ledgers([write(tmp_path, "june.csv", text, "cp1252")])
+    assert read.findings == []
+    assert read.payments["supplier"].iloc[0] == "Café Nord"
+    assert read.payments["amount"].iloc[0] == 75000
+    assert read.payments["reference"].iloc[0] == "V9"
+    assert read.payments["date"].iloc[0].date() == dt.date(2021, 6, 1)
+
+
+def test_unreadable_rows_are_located_findings_not_dropped(tmp_path: Path) -> None:
+    text = HEADER + "31/04/2021,Rape Crisis,100,T1,,,\n01/05/2021,Stop Hate,TBC,T2,,,\n"
+    text += ",Total,100,,,,\n"
+    read = read_ledgers([write(tmp_path, "bad.csv", text)], labels=["input/spend/bad.csv"])
+    assert len(read.payments) == 0
+    found = [(f.code, f.file, f.sheet, f.cell) for f in read.findings]
+    assert found == [
+        ("W-SPEND-VALUE", "input/spend/bad.csv", "bad.csv", "line 2"),
+        ("W-SPEND-VALUE", "input/spend/bad.csv", "bad.csv", "line 3"),
+        ("W-SPEND-VALUE", "input/spend/bad.csv", "bad.csv", "line 4"),
+    ]
+    assert "31/04/2021" in read.findings[0].message
+    assert "TBC" in read.findings[1].message
+    assert "total" in read.findings[2].message
+
+
+def test_xlsx_ledger_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
+    path = tmp_path / "q1.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Q1")
+    sheet.write_row(0, 0, ["OPCC spend over £500"])
+    sheet.write_row(2, 0, ["Transaction date", "Supplier name", "Net amount", "URI"])
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_datetime(3, 0, dt.datetime(2021, 4, 30), date_format)
+    sheet.write_row(3, 1, ["NWCH", 1529.25, "U1"])
+    sheet.write_row(4, 0, ["30/05/2021", "NWCH", "oops", "U2"])
+    book.close()
+    read = read_ledgers([path])
+    assert list(read.payments["row"]) == [4]
+    assert read.payments["amount"].iloc[0] == 152925
+    assert read.payments["sheet"].iloc[0] == "q1.xlsx › Q1"
+    assert [(f.code, f.sheet, f.cell) for f in read.findings] == [
+        ("W-SPEND-VALUE", "q1.xlsx › Q1", "row 5")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16"), "UTF-16"),
+        (b"Date,Supplier,Amount\n01/05/2021,A\x81,1\n", "neither UTF-8 nor Windows-1252"),
+        (b"Payee,Value\nA,1\n", "no header row"),
+        (b"", "empty"),
+    ],
+)
+def test_unreadable_files_say_why(tmp_path: Path, content: bytes, fragment: str) -> None:
+    path = tmp_path / "spend.csv"
+    path.write_bytes(content)
+    read = read_ledgers([path])
+    assert len(read.payments) == 0
+    assert [f.code for f in read.findings] == ["W-SPEND-READ"]
+    assert fragment in read.findings[0].message
+
+
+def test_a_200_mb_csv_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.write(HEADER.encode())
+        handle.truncate(200 * 1024 * 1024)  # sparse: no 200 MB written to the disk
+    assert path.stat().st_size > MAX_LEDGER_BYTES
+
+    def never(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read in full")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    read = read_ledgers([path])
+    assert [f.code for f in read.findings] == ["W-SPEND-READ"]
+    assert "200 MB" in read.findings[0].message
+
+
+def test_a_plan_workbook_in_the_spend_folder_says_so() -> None:
+    plan = Path(__file__).resolve().parent.parent / "input" / "lincolnshire-2021-22.xlsx"
+    read = read_ledgers([plan])
+    assert [f.code for f in read.findings] == ["W-SPEND-READ"]
+    assert "is a plan workbook" in read.findings[0].message

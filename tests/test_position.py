@@ -1,0 +1,193 @@
+"""The position of the sample plan from the fixture ledger (tests/make_ledger.py), to the penny."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline.findings import Finding
+from pipeline.ledger import read_ledgers
+from pipeline.load import load
+from pipeline.model import Plan
+from pipeline.position import Position, build_position
+from tests.make_ledger import COST_CODES, write_ledger
+
+SAMPLE = Path(__file__).resolve().parent.parent / "input" / "lincolnshire-2021-22.xlsx"
+LEDGER = "input/spend/ledger-2021-22.csv"
+
+# Services row: (budget, spent, forecast) at 30/09/2021. Spent is 26 weekly payments of a
+# fifty-second of the budget, plus or minus the fixture's extra rows; the forecast of a line that
+# runs all year is spent / 183 days x 365; a line with no payment (or starting in October)
+# forecasts its budget.
+EXPECTED = {
+    4: ("260000.00", "130000.00", "259289.62"),
+    5: ("100000.00", "0.00", "100000.00"),
+    6: ("20000.00", "10000.12", "19945.59"),
+    7: ("80000.00", "0.00", "80000.00"),
+    8: ("90000.00", "0.00", "90000.00"),
+    9: ("82661.00", "41079.88", "81935.28"),  # with a £250.50 credit note
+    10: ("18351.00", "9075.40", "18101.21"),  # with a (£100.00) credit
+    11: ("43600.00", "0.00", "43600.00"),
+    12: ("100000.00", "50000.08", "99726.94"),
+    13: ("10600.00", "0.00", "10600.00"),
+    16: ("172900.00", "86450.00", "172427.60"),  # by cost code CSF-YOS
+    17: ("74933.00", "0.00", "74933.00"),
+    18: ("6000.00", "0.00", "6000.00"),
+    19: ("40000.00", "0.00", "40000.00"),
+    20: ("4400.00", "0.00", "4400.00"),
+    21: ("22000.00", "0.00", "22000.00"),
+    22: ("11000.00", "0.00", "11000.00"),
+    23: ("5000.00", "0.00", "5000.00"),
+    24: ("25000.00", "12500.02", "24931.73"),
+    25: ("78000.00", "39000.00", "77786.89"),
+    26: ("18075.00", "6518.75", "13001.88"),  # a split invoice and a payment twice
+    27: ("3000.00", "1500.00", "2991.80"),
+    28: ("3000.00", "0.00", "3000.00"),
+    29: ("750.00", "800.00", "1595.63"),
+}
+
+
+def sample_with_cost_codes() -> Plan:
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    lines = tuple(
+        dataclasses.replace(line, cost_code=COST_CODES.get(line.at.row, "")) for line in plan.lines
+    )
+    return dataclasses.replace(plan, lines=lines)
+
+
+@pytest.fixture(scope="module")
+def position(tmp_path_factory: pytest.TempPathFactory) -> Position:
+    ledger = write_ledger(tmp_path_factory.mktemp("spend") / "ledger-2021-22.csv")
+    read = read_ledgers([ledger], labels=[LEDGER])
+    assert read.findings == []
+    built = build_position(sample_with_cost_codes(), read.payments)
+    assert built is not None
+    return built
+
+
+def located(position: Position, code: str) -> list[tuple[str, str, str]]:
+    return [(f.file, f.sheet, f.cell) for f in position.findings if f.code == code]
+
+
+def only(position: Position, code: str) -> Finding:
+    found = [f for f in position.findings if f.code == code]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_as_at_the_latest_payment(position: Position) -> None:
+    assert position.as_at == dt.date(2021, 9, 30)
+    assert position.payments == 248 - 2  # the two March payments are last year's
+
+
+def test_every_line_spent_and_forecast_to_the_penny(position: Position) -> None:
+    got = {p.line.at.row: (str(p.budget), str(p.spent), str(p.forecast)) for p in position.lines}
+    assert got == EXPECTED
+    assert all(p.variance == p.forecast - p.budget for p in position.lines)
+
+
+def test_funds_and_the_ring_fenced_underspend(position: Position) -> None:
+    victims, community = position.funds
+    # LPFT's 26 payments could be either of its two Victims Fund lines: the fund's spend only.
+    assert victims.unassigned == Decimal("84999.98")
+    assert victims.spent == Decimal("325155.46")
+    assert victims.forecast == Decimal("803198.64")
+    assert victims.at_risk == Decimal("205801.36")
+    assert community.spent == Decimal("146768.77")
+    assert community.forecast == Decimal("459068.53")
+    (moj,) = victims.streams
+    assert moj.spent == Decimal("325155.46")
+    assert moj.at_risk == Decimal("80801.36")
+    finding = only(position, "W-RINGFENCE-UNDERSPEND")
+    assert "£80,801.36 of the ring-fenced £884,000" in finding.message
+    assert (finding.sheet, finding.cell) == ("Funding sources", "C2")
+
+
+def test_each_ledger_finding_at_its_file_and_row(position: Position) -> None:
+    sheet = "ledger-2021-22.csv"
+    assert located(position, "W-SPEND-DUPLICATE") == [(LEDGER, sheet, "line 247")]
+    assert located(position, "W-SPEND-UNMATCHED") == [
+        (LEDGER, sheet, "line 244"),
+        (LEDGER, sheet, "line 245"),
+    ]
+    assert located(position, "W-SPEND-AMBIGUOUS") == [
+        (LEDGER, sheet, "line 11"),
+        (LEDGER, sheet, "line 242"),
+        (LEDGER, sheet, "line 243"),
+    ]
+    assert located(position, "I-SPEND-OUT-OF-YEAR") == [(LEDGER, sheet, "")]
+    redacted, unknown = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert "redacted" in redacted.message and "£620" in redacted.message
+    assert "Acme Training Ltd" in unknown.message
+    assert "line 246" in only(position, "W-SPEND-DUPLICATE").message
+
+
+def test_ambiguous_payments_name_rows_and_candidate_lines(position: Position) -> None:
+    lpft, victim_support, county = [f for f in position.findings if f.code == "W-SPEND-AMBIGUOUS"]
+    assert "26 payment(s) of £84,999.98 to LPFT" in lpft.message
+    assert "Services row 7" in lpft.message and "Services row 8" in lpft.message
+    assert "count to the Victims Fund's spend" in lpft.message
+    assert "and 14 more" in lpft.message
+    # Victim Support's row has no cost code: rows 4 and 5 have codes, row 28 none.
+    for row in (4, 5, 28):
+        assert f"Services row {row} " in victim_support.message
+    assert "counted to no fund" in victim_support.message
+    assert "Services row 16" in county.message
+    listed = {(p.status, p.cell) for p in position.to_check}
+    assert ("ambiguous", "line 242") in listed and ("unmatched", "line 245") in listed
+
+
+def test_overspend_and_no_spend(position: Position) -> None:
+    overspend = only(position, "W-OVERSPEND")
+    assert (overspend.sheet, overspend.cell) == ("Services", "L29")
+    assert "£800 of its £750 budget" in overspend.message
+    no_spend = [f.cell for f in position.findings if f.code == "I-NO-SPEND"]
+    # Not the LPFT or LCC or Victim Support lines (an ambiguous payment may be theirs), not
+    # the lines starting in October.
+    assert no_spend == []
+
+
+def test_no_spend_after_three_months() -> None:
+    plan = sample_with_cost_codes()
+    ledger = read_ledgers([_one_payment_ledger()])
+    position = build_position(plan, ledger.payments, as_at=dt.date(2021, 7, 1))
+    assert position is not None
+    cells = [f.cell for f in position.findings if f.code == "I-NO-SPEND"]
+    assert "B9" in cells  # Rape Crisis, from 01/04/2021: three months by 01/07/2021
+    assert "B13" not in cells  # Stop Hate starts in October
+    early = build_position(plan, ledger.payments, as_at=dt.date(2021, 6, 30))
+    assert early is not None
+    assert not [f for f in early.findings if f.code == "I-NO-SPEND"]
+
+
+def _one_payment_ledger() -> Path:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ledger-"))
+    path = folder / "one.csv"
+    path.write_text("Date,Supplier,Amount\n01/05/2021,Crimestoppers,10\n", encoding="utf-8")
+    return path
+
+
+def test_aliases_match_only_when_the_settings_say_so() -> None:
+    plan = sample_with_cost_codes()
+    path = _one_payment_ledger()
+    path.write_text("Date,Supplier,Amount\n01/05/2021,SLF,10\n", encoding="utf-8")
+    payments = read_ledgers([path]).payments
+    bare = build_position(plan, payments)
+    assert bare is not None
+    assert [f.code for f in bare.findings if f.code.startswith("W-SPEND")] == ["W-SPEND-UNMATCHED"]
+    aliased = build_position(plan, payments, aliases={"SLF": "Safer Living Foundation"})
+    assert aliased is not None
+    assert {p.line.at.row: p.spent for p in aliased.lines}[24] == Decimal("10.00")
+
+
+def test_no_payment_in_the_year_is_no_position() -> None:
+    path = _one_payment_ledger()
+    path.write_text("Date,Supplier,Amount\n01/05/2020,Crimestoppers,10\n", encoding="utf-8")
+    assert build_position(sample_with_cost_codes(), read_ledgers([path]).payments) is None
