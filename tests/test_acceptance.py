@@ -138,7 +138,7 @@ def test_south_wales_check_json_figures() -> None:
         },
     ]
     ring_fence = [f for f in workbook["findings"] if f["code"] == "W-RINGFENCE"]
-    assert [(f["cell"], f["message"].split(" is not")[0]) for f in ring_fence] == [
+    assert [(f["cell"], f["message"].split(" is uncommitted")[0]) for f in ring_fence] == [
         ("C4", "£39,414.16 of the ring-fenced £210,000.50 Ministry of Justice ISVA/IDVA uplift"),
         (
             "C6",
