@@ -299,6 +299,7 @@ def test_build_of_a_messy_but_valid_workbook_writes_its_outputs(
         assert path.resolve().is_relative_to(out.resolve()), path
 
 
+@pytest.mark.slow
 def test_a_hostile_file_gives_no_traceback_in_a_real_process(tmp_path: Path) -> None:
     import subprocess
     import sys
