@@ -10,7 +10,7 @@ that takes the plan, its per-fund figures and the configuration and yields findi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from pipeline import contract
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
-from pipeline.values import format_date, format_money, normalise
+from pipeline.values import format_date, format_money, normalise, show_invisible
 
 ZERO = Decimal(0)
 
@@ -187,11 +187,21 @@ Rule = Callable[[Plan, Funds, Config], Iterator[Finding]]
 _registered: list[tuple[Rule, tuple[str, ...]]] = []
 
 
-def rule(*codes: str) -> Callable[[Rule], Rule]:
-    """Register a rule with the catalogue codes it may yield (listed in ``RULES``)."""
+_per_line: list[Rule] = []
+
+
+def rule(*codes: str, per_line: bool = False) -> Callable[[Rule], Rule]:
+    """Register a rule with the catalogue codes it may yield (listed in ``RULES``).
+
+    ``per_line``: the rule judges each line (or source) by its own values and never uses the
+    per-fund figures, so it can run on the lines of a workbook read only in part
+    (:func:`check_readable`).
+    """
 
     def register(func: Rule) -> Rule:
         _registered.append((func, codes))
+        if per_line:
+            _per_line.append(func)
         return func
 
     return register
@@ -210,7 +220,7 @@ def _where(fund: Fund) -> str:
     return f"{fund.at.sheet}!{fund.at.cell('allocation')}"
 
 
-@rule("E-FUND")
+@rule("E-FUND", per_line=True)
 def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
     known = ", ".join(f'"{f.name}"' for f in plan.funds)
@@ -223,7 +233,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 line,
                 "fund",
                 f'"{line.service}" ({format_money(line.budget)}) names the fund '
-                f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
+                f'"{show_invisible(line.fund)}", which is not on the Funds sheet (funds: {known}), so '
                 "it counts towards no fund; correct the fund name or add the fund.",
             )
     for source in plan.sources:
@@ -232,7 +242,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 "E-FUND",
                 plan.file,
                 f'Funding source "{source.source}" ({format_money(source.amount)}) '
-                f'names the fund "{source.fund}", which is not on the Funds sheet '
+                f'names the fund "{show_invisible(source.fund)}", which is not on the Funds sheet '
                 f"(funds: {known}); correct the fund name or add the fund.",
                 source.at.sheet,
                 source.at.cell("fund"),
@@ -327,7 +337,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
             )
 
 
-@rule("E-DATES")
+@rule("E-DATES", per_line=True)
 def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-DATES: end date before start date."""
     for line in plan.lines:
@@ -343,7 +353,7 @@ def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
             )
 
 
-@rule("E-PARTNERSHIP")
+@rule("E-PARTNERSHIP", per_line=True)
 def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PARTNERSHIP: a partnership agreement with a body that is not public sector (§4.2)."""
     for line in plan.lines:
@@ -363,20 +373,26 @@ def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Find
             )
 
 
-@rule("E-PURPOSE")
+@rule("E-PURPOSE", per_line=True)
 def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) with no purpose."""
+    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
+    blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
-        if line.fund_key in wanted and not line.purpose:
+        if line.fund_key in wanted and contract.s143_purpose(line.purpose) is None:
+            seen = (
+                f'reads "{line.purpose}", which is not an s143 purpose'
+                if line.purpose
+                else "has no s143 purpose"
+            )
             yield _at_line(
                 plan,
                 "E-PURPOSE",
                 line,
                 "purpose",
-                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
-                "s143 purpose; every award from this fund must serve at least one. "
-                "Enter one in the Purpose column: " + "; ".join(contract.S143_PURPOSES) + ".",
+                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) {seen}; every '
+                "award from this fund must serve at least one. Enter one in the Purpose "
+                "column: " + "; ".join(contract.S143_PURPOSES) + ".",
             )
 
 
@@ -390,28 +406,29 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             source = use.source
             if len(rec.ring_fence) == 1:
                 basis = (
-                    f"{format_money(rec.committed)} committed; ring-fenced money is "
-                    "assumed to be spent first"
+                    f"{format_money(rec.committed)} committed to {rec.fund.name} lines; "
+                    "ring-fenced money is assumed to be spent first"
                 )
             else:
                 basis = (
                     f"{format_money(use.committed)} of it committed out of "
-                    f"{format_money(rec.committed)} of lines; ring-fenced money is assumed "
-                    "to be spent first, in the order listed on the Funding sources sheet"
+                    f"{format_money(rec.committed)} of {rec.fund.name} lines; ring-fenced "
+                    "money is assumed to be spent first, in the order listed on the Funding "
+                    "sources sheet"
                 )
             yield Finding(
                 "W-RINGFENCE",
                 plan.file,
                 f"{format_money(use.uncommitted)} of the ring-fenced "
-                f"{format_money(source.amount)} {source.source} is not committed to "
-                f"{rec.fund.name} lines ({basis}). Commit it to lines of the fund or "
+                f"{format_money(source.amount)} {source.source} is uncommitted "
+                f"({basis}). Commit it to lines of the fund or "
                 "agree the underspend with the grant body.",
                 source.at.sheet,
                 source.at.cell("amount"),
             )
 
 
-@rule("W-INACTIVE")
+@rule("W-INACTIVE", per_line=True)
 def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
     decision = plan.decision
@@ -434,7 +451,7 @@ def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
             )
 
 
-@rule("W-DUPLICATE")
+@rule("W-DUPLICATE", per_line=True)
 def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-DUPLICATE: two lines with the same fund, service, organisation and provision."""
     seen: dict[tuple[str, ...], ServiceLine] = {}
@@ -459,9 +476,10 @@ def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             )
 
 
-@rule("W-GRANT-SIZE")
+@rule("W-GRANT-SIZE", per_line=True)
 def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """W-GRANT-SIZE: a grant over the configured threshold (strategy §4.3)."""
+    """W-GRANT-SIZE: a grant over the ``grant_size_threshold`` setting (a local figure; the
+    strategy (§4.3) only says grants are for small-scale work)."""
     threshold = config.grant_size_threshold
     for line in plan.lines:
         if line.mechanism == "Grant" and line.budget > threshold:
@@ -471,16 +489,16 @@ def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
                 line,
                 "budget",
                 f'"{line.service}" is a grant of {format_money(line.budget)}, '
-                f"{format_money(line.budget - threshold)} over the "
-                f"{format_money(threshold)} grant threshold; the strategy (§4.3) uses "
-                "grants for small-scale work, so record why a grant suits it or "
-                "commission it by contract.",
+                f"{format_money(line.budget - threshold)} over the grant threshold of "
+                f"{format_money(threshold)} (the grant_size_threshold setting, a local "
+                "choice). The strategy (§4.3) keeps grants for small-scale work: record why "
+                "a grant suits this one, or commission it by contract.",
             )
 
 
 @rule("I-HEADROOM")
 def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """I-HEADROOM: allocation not committed, per fund."""
+    """I-HEADROOM: the allocation left uncommitted, per fund."""
     for rec in funds:
         if rec.headroom > 0:
             yield _at_fund(
@@ -488,36 +506,104 @@ def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
                 "I-HEADROOM",
                 rec.fund,
                 f"{rec.fund.name}: {format_money(rec.headroom)} of the "
-                f"{format_money(rec.allocation)} allocation is not committed "
+                f"{format_money(rec.allocation)} allocation is uncommitted "
                 f"({format_money(rec.committed)} committed); it remains available "
                 "for in-year commissioning.",
             )
 
 
-@rule("I-EXPIRING")
+def row_ranges(rows: Iterable[int]) -> str:
+    """``4, 9–10, 16–29``: row numbers with each run of consecutive rows as one range."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+@rule("I-EXPIRING", "I-YEAR-END")
 def check_expiring(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """I-EXPIRING: a line ending in the year: extend, re-procure or decommission it."""
-    year = plan.decision.year_label
+    """I-EXPIRING where a decision is due: a line ending before the financial year does, or
+    one with an extension option to take up (one each, with the date to decide by).
+
+    A line ending with the year and no option is what every annual line does: those are one
+    I-YEAR-END note per fund, naming their rows, for next year's commissioning.
+    """
+    decision = plan.decision
+    year_end = format_date(decision.year_end)
+    next_year = f"{decision.year_end.year}/{str(decision.year_end.year + 1)[-2:]}"
     for rec in funds:
+        with_the_year: list[ServiceLine] = []
         for line in rec.expiring:
-            ends = (
-                f'"{line.service}" ({line.organisation}) ends '
-                f"{format_date(line.end, line.end_month_only)}, within {year}"
-            )
+            early = line.end < decision.year_end
+            if not early and not line.extension_options:
+                with_the_year.append(line)
+                continue
+            end = format_date(line.end, line.end_month_only)
+            ends = f'"{line.service}" ({line.organisation}) ends {end}'
+            if early:
+                ends += f", before the financial year ends on {year_end}"
             if line.extension_options:
                 advice = (
-                    f"; extension options: {line.extension_options}. Decide whether to "
-                    "take up the extension, or plan its re-procurement or decommissioning"
+                    f"; extension option: {line.extension_options}. Decide by {end} whether "
+                    "to take it up, or plan its re-procurement or decommissioning"
                 )
             else:
-                advice = ", with no extension options; plan its re-procurement or decommissioning"
+                advice = (
+                    ", with no extension option; plan its re-procurement or "
+                    f"decommissioning before {end}"
+                )
             yield _at_line(
                 plan, "I-EXPIRING", line, "end", f"{ends}{advice} (strategy Appendix 2)."
+            )
+        if with_the_year:
+            first, last = with_the_year[0], with_the_year[-1]
+            # The End date cells from the first such line to the last (the rows are listed).
+            span = first.at.cell("end")
+            if last is not first:
+                span = f"{span}:{last.at.cell('end')}"
+            many = len(with_the_year) > 1
+            yield Finding(
+                "I-YEAR-END",
+                plan.file,
+                f"{rec.fund.name}: {len(with_the_year)} line{'s' if many else ''} "
+                f"end{'' if many else 's'} with the financial year on {year_end} "
+                f"({first.at.sheet} row{'s' if many else ''} "
+                f"{row_ranges(ln.at.row for ln in with_the_year)}); {next_year} "
+                "commissioning to plan: re-procure, extend or decommission each (strategy "
+                "Appendix 2).",
+                first.at.sheet,
+                span,
             )
 
 
 RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = tuple(_registered)
 CODES: frozenset[str] = frozenset(code for _, codes in RULES for code in codes)
+PER_LINE_RULES: tuple[Rule, ...] = tuple(_per_line)
+
+
+def check_readable(
+    plan: Plan, config: Config | None = None, *, funds_complete: bool = True
+) -> tuple[Finding, ...]:
+    """The findings a workbook read only in part can still give, so its first check lists
+    everything knowable: ``plan`` holds what the loader could read (a cell it could not read
+    is an E-VALUE of its own, and that line is left out).
+
+    Only the per-line rules run (fund names, dates, partnerships, s143 purposes, duplicates,
+    grant size): sums over the lines (sources, overcommitment, Total rows, ring-fence,
+    uncommitted money) would be wrong while a line is missing, so they wait for the workbook
+    to be read whole. ``funds_complete=False`` says a Funds row could not be read: a line
+    naming that fund would look unknown, so E-FUND waits too.
+    """
+    config = config or Config()
+    return tuple(
+        finding
+        for check in PER_LINE_RULES
+        if funds_complete or check is not check_unknown_funds
+        for finding in check(plan, (), config)
+    )
 
 
 def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:
