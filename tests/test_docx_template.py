@@ -100,6 +100,7 @@ def render_to(recon: Reconciliation, template: Path, target: Path) -> Path:
 # -- LibreOffice round trips --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_template_as_libreoffice_saves_it_builds_the_same_report(
     sample_recon: Reconciliation, libreoffice_template: Path, tmp_path: Path
 ) -> None:
@@ -118,6 +119,7 @@ def test_the_template_as_libreoffice_saves_it_builds_the_same_report(
     assert "Funds and commitments" in starts
 
 
+@pytest.mark.slow
 def test_a_sentence_and_a_style_changed_after_libreoffice_reach_the_report(
     sample_recon: Reconciliation, libreoffice_template: Path, tmp_path: Path
 ) -> None:
@@ -145,6 +147,7 @@ def test_a_sentence_and_a_style_changed_after_libreoffice_reach_the_report(
     ]
 
 
+@pytest.mark.slow
 def test_a_tag_broken_in_libreoffice_is_named_with_its_paragraph(
     sample_recon: Reconciliation, libreoffice_template: Path, tmp_path: Path
 ) -> None:
