@@ -282,6 +282,30 @@ def plan(size: Size, seed: int = SEED) -> WorkbookContent:
     )
 
 
+def last_year(size: Size, seed: int = SEED) -> WorkbookContent:
+    """Last year's plan for ``plan(size)``: the same lines in 2020/21, as a year on year looks.
+
+    Most lines continue; one in fifty had another service name (ended there, new here), and in
+    one pair in twenty the budgets are swapped (uplifts both ways), so fund totals still agree.
+    """
+    content = plan(size, seed)
+    then: dict[str, object] = {
+        "Financial year": "2020/21",
+        "Reference": "011/2020",
+        "Date": date(2020, 5, 29),
+    }
+    content.decision = [(field, then.get(field, value)) for field, value in content.decision]
+    rows = [list(row) for row in content.services]
+    lines = [row for row in rows if len(row) == 12 and isinstance(row[11], Decimal)]
+    for index, row in enumerate(lines):
+        if index % 50 == 7:
+            row[1] = f"{row[1]} (pilot)"
+        if index % 40 == 3 and index + 1 < len(lines) and lines[index + 1][0] == row[0]:
+            row[11], lines[index + 1][11] = lines[index + 1][11], row[11]
+    content.services = rows
+    return content
+
+
 def write(folder: Path, sizes: Sequence[Size] = SIZES) -> list[Path]:
     """Write one workbook per size into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.generate import SIZES, Size, plan
+from bench.generate import SIZES, Size, last_year, plan
 from pipeline.new_workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +84,7 @@ class SizeResult:
     floor: list[float] = field(default_factory=list)
     noop: list[float] = field(default_factory=list)
     help: list[float] = field(default_factory=list)
+    yoy: list[float] = field(default_factory=list)  # the build with --previous last year's plan
     build_peak_mb: float = 0.0
     floor_peak_mb: float = 0.0
     noop_peak_mb: float = 0.0
@@ -106,8 +107,17 @@ class SizeResult:
         return statistics.median(self.help)
 
     @property
+    def yoy_s(self) -> float:
+        return statistics.median(self.yoy)
+
+    @property
     def ratio(self) -> float:
         return self.build_s / self.floor_s
+
+    @property
+    def yoy_ratio(self) -> float:
+        """The build with ``--previous`` against the same build without it."""
+        return self.yoy_s / self.build_s
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -116,9 +126,11 @@ class SizeResult:
             floor_s=round(self.floor_s, 3),
             noop_s=round(self.noop_s, 3),
             help_s=round(self.help_s, 3),
+            yoy_s=round(self.yoy_s, 3),
             ratio=round(self.ratio, 2),
+            yoy_ratio=round(self.yoy_ratio, 2),
         )
-        for key in ("build", "floor", "noop", "help"):
+        for key in ("build", "floor", "noop", "help", "yoy"):
             data[key] = [round(s, 3) for s in data[key]]
         for key in ("build_peak_mb", "floor_peak_mb", "noop_peak_mb"):
             data[key] = round(data[key], 1)
@@ -138,6 +150,8 @@ class Bench:
     def measure(self, size: Size, runs: int, sizes_left: int) -> SizeResult:
         workbook = self.work / size.file_name
         write_workbook(workbook, plan(size))
+        previous = self.work / f"last-year-{size.file_name}"
+        write_workbook(previous, last_year(size))
         out = self.work / f"out-{size.name}"
         floor_out = self.work / f"floor-{size.name}"
         build: list[str | Path] = [
@@ -152,10 +166,18 @@ class Bench:
         noop: list[str | Path] = [PCC_REPORT, "build", workbook, "--out", out, "--quiet"]
         floor: list[str | Path] = [sys.executable, FLOOR, workbook, floor_out]
         helps: list[str | Path] = [PCC_REPORT, "--help"]
+        yoy: list[str | Path] = [
+            *build[:4],
+            f"{out}-yoy",
+            "--force",
+            "--quiet",
+            "--previous",
+            previous,
+        ]
         result = SizeResult(size.name, size.funds, size.lines, runs)
 
         # One untimed round warms the file cache and the .pyc files, and sizes the rest.
-        warm = [run(build), run(floor), run(noop), run(helps)]
+        warm = [run(build), run(floor), run(noop), run(helps), run(yoy)]
         one_round = sum(r.seconds for r in warm)
         left = self.budget - self.elapsed() - sizes_left * 5.0
         affordable = int(left // one_round) if one_round > 0 else runs
@@ -169,7 +191,7 @@ class Bench:
         for index in range(result.runs):
             # Alternate the order so neither side always runs on a warmer machine.
             pair = (build, floor) if index % 2 == 0 else (floor, build)
-            for command in (*pair, noop, helps):
+            for command in (*pair, noop, helps, yoy):
                 measured = run(command)
                 if command is build:
                     result.build.append(measured.seconds)
@@ -190,6 +212,12 @@ class Bench:
                     result.noop_peak_mb = max(result.noop_peak_mb, measured.peak_mb)
                     if "up to date" not in measured.output:
                         result.failures.append("no-op rerun rebuilt: " + _tail(measured.output))
+                elif command is yoy:
+                    result.yoy.append(measured.seconds)
+                    if measured.status != 0:
+                        result.failures.append(
+                            f"build --previous exit {measured.status}: " + _tail(measured.output)
+                        )
                 else:
                     result.help.append(measured.seconds)
         return result
@@ -232,6 +260,7 @@ def targets(results: dict[str, SizeResult]) -> list[Target]:
         found += [
             Target("10k build, wall", big.build_s, 10.0, "s", ok["10k"]),
             Target("10k build, peak RSS", big.build_peak_mb, 400.0, "MB", ok["10k"]),
+            Target("10k --previous 10k / 10k alone", big.yoy_ratio, 1.3, "×", ok["10k"]),
         ]
         if "1k" in results:
             found.append(
@@ -250,15 +279,15 @@ def table(results: dict[str, SizeResult]) -> str:
     """The results as a Markdown table (README's Performance section shows the latest)."""
     rows = [
         "| lines | funds | runs | build s | floor s | build / floor | no-op s | --help s "
-        "| build peak MB | floor peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| --previous s | --previous / build | build peak MB | floor peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results.values():
         failed = " (failed)" if r.failures else ""
         rows.append(
             f"| {r.lines:,} | {r.funds} | {r.runs} | {r.build_s:.2f}{failed} | "
             f"{r.floor_s:.2f} | {r.ratio:.2f} | {r.noop_s:.2f} | {r.help_s:.2f} | "
-            f"{r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |"
+            f"{r.yoy_s:.2f} | {r.yoy_ratio:.2f} | {r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |"
         )
     return "\n".join(rows)
 

@@ -120,14 +120,39 @@ def _summary_line(result: WorkbookResult) -> str:
         f"{counted(result.count(Severity.ERROR), 'error')}, "
         f"{counted(result.count(Severity.WARNING), 'warning')}"
     )
-    if result.recon is None:
+    if result.report is None:
         return f"  Summary: not reconciled — {counts}"
-    recon = result.recon
+    report = result.report
     return (
-        f"  Summary: {len(recon.funds)} funds, {len(recon.plan.lines)} lines, "
-        f"{format_money(recon.committed)} committed of {format_money(recon.allocation)}, "
-        f"{format_money(recon.headroom)} headroom — {counts}"
+        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
+        f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
+        f"{format_money(report.headroom)} headroom — {counts}"
     )
+
+
+def _outcome_line(result: WorkbookResult) -> str:
+    """One line per workbook as the build goes: what became of it, and where to look."""
+    from pipeline.inputs import display
+    from pipeline.values import counted
+
+    counts = ", ".join(
+        counted(result.count(severity), noun)
+        for severity, noun in (
+            (Severity.ERROR, "error"),
+            (Severity.WARNING, "warning"),
+            (Severity.INFO, "note"),
+        )
+    )
+    if result.outcome == "up to date":
+        return f"up to date  {result.file}"
+    if result.outcome == "built":
+        return f"built       {result.file} -> {display(result.folder or Path())}/ ({counts})"
+    where = (
+        f"see {display(result.folder / result.findings_name)}"
+        if result.folder and result.outputs
+        else "no findings file could be written"
+    )
+    return f"FAILED      {result.file} ({counts}); {where}"
 
 
 def _exit_code(results: Sequence[WorkbookResult]) -> int:
@@ -320,10 +345,13 @@ def build(
     folders = _paths(paths)
     _check_folders(folders, out)
 
-    def progress(message: str) -> None:
-        failed = message.startswith("FAILED") or message.startswith("Another build")
-        if not quiet or failed:
-            click.echo(message)
+    def progress(event: batch.Event) -> None:
+        if isinstance(event, batch.Waiting):
+            click.echo(
+                f"Another build is writing to {event.out}/ right now; waiting for it to finish…"
+            )
+        elif not quiet or event.result.outcome == "failed":
+            click.echo(_outcome_line(event.result))
 
     def action() -> int:
         try:

@@ -26,7 +26,7 @@ from typing import Any
 from pipeline import TEMPLATE_DIR
 from pipeline.findings import Finding, Severity, count
 from pipeline.model import Decision, Recipient
-from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from pipeline.textsafe import for_header
 from pipeline.values import format_long_date, format_money, format_percent, slugify
 
@@ -124,7 +124,7 @@ def recipients(circulation: Sequence[Recipient]) -> list[Address]:
 
 
 def context(
-    recon: Reconciliation, findings: Sequence[Finding], attachments: Sequence[Attachment]
+    recon: Report, findings: Sequence[Finding], attachments: Sequence[Attachment]
 ) -> dict[str, Any]:
     """What the e-mail templates may use (see the comment at the top of each template)."""
     decision = recon.decision
@@ -188,7 +188,7 @@ def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> 
 
 
 def compose(
-    recon: Reconciliation,
+    recon: Report,
     findings: Sequence[Finding],
     attachments: Sequence[Attachment],
     template_dir: Path = TEMPLATE_DIR,

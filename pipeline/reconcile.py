@@ -1,26 +1,24 @@
 """Stage 2: the plan -> per-fund reconciliation and the findings of the strategy's rules.
 
-The sums are a small pandas pipeline over the service lines (object columns of ``Decimal``,
-summed with ``sum(..., Decimal(0))`` so no float takes part). Each rule is a small generator
+The figures are one pass over the service lines in plain Python. Money stays ``Decimal``
+(exact pounds and pence, as the loader read them; no float takes part): a pandas group-by
+would hold the same ``Decimal`` objects in ``object`` columns and add its import time and a
+copy of every line for nothing. Each rule is a small generator
 that takes the plan, its per-fund figures and the configuration and yields findings; the
 ``@rule(...)`` decorator lists it in ``RULES`` with the catalogue codes it may raise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from pipeline import contract
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
 from pipeline.values import format_date, format_money, normalise
-
-if TYPE_CHECKING:
-    from pipeline.compare import Comparison
 
 ZERO = Decimal(0)
 
@@ -38,15 +36,6 @@ class RingFenceUse:
 
 
 @dataclass(frozen=True)
-class MechanismTotal:
-    """The lines of one commissioning mechanism (contract, partnership agreement, grant)."""
-
-    mechanism: str
-    lines: int
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class FundReconciliation:
     """One fund's figures: where the money comes from, what is committed, what is left."""
 
@@ -55,7 +44,6 @@ class FundReconciliation:
     sources: tuple[FundingSource, ...]
     committed: Decimal
     ring_fence: tuple[RingFenceUse, ...]
-    by_mechanism: tuple[MechanismTotal, ...]
     expiring: tuple[ServiceLine, ...]  # lines ending inside the financial year
 
     @property
@@ -99,13 +87,13 @@ class FundReconciliation:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Everything the renderers need: the plan, its decision, per-fund figures and findings."""
+    """The plan's figures per fund and the findings of the strategy's rules (only those: the
+    Report gathers every finding of the workbook)."""
 
     plan: Plan
     decision: Decision
     funds: tuple[FundReconciliation, ...]
     findings: tuple[Finding, ...]
-    comparison: Comparison | None = None  # last year's plan against this one, when found
 
     @property
     def allocation(self) -> Decimal:
@@ -127,31 +115,17 @@ class Reconciliation:
 # -- the figures ------------------------------------------------------------------------------
 
 
-def _sum_decimals(budgets: Iterable[object]) -> Decimal:
-    # A fund with no lines joins to one NaN row; only Decimals take part in the sum, which
-    # starts from pounds and pence so that such a fund commits 0.00, like any other figure.
-    return sum((b for b in budgets if isinstance(b, Decimal)), Decimal("0.00"))
-
-
 def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
-    """Sum of budget lines per fund key, through a pandas join of lines to funds.
+    """Sum of budget lines per fund key on the Funds sheet, in one pass over the lines.
 
-    Lines whose fund is not on the Funds sheet drop out of the join (E-FUND reports them).
-    Both columns stay ``object`` so every budget remains an exact ``Decimal``.
+    Lines whose fund is not on the Funds sheet count towards no fund (E-FUND reports them); a
+    fund with no lines commits 0.00, like any other figure in pounds and pence.
     """
-    import pandas as pd
-
-    funds = pd.DataFrame({"fund_key": pd.Series([f.key for f in plan.funds], dtype=object)})
-    lines = pd.DataFrame(
-        {
-            "fund_key": pd.Series([ln.fund_key for ln in plan.lines], dtype=object),
-            "budget": pd.Series([ln.budget for ln in plan.lines], dtype=object),
-        }
-    )
-    # A fund listed twice (load reports it) must not count its lines twice.
-    joined = funds.drop_duplicates().merge(lines, on="fund_key", how="left")
-    sums = joined.groupby("fund_key", sort=False)["budget"].agg(_sum_decimals)
-    return {str(key): value for key, value in sums.items()}
+    sums = {fund.key: Decimal("0.00") for fund in plan.funds}
+    for line in plan.lines:
+        if line.fund_key in sums:
+            sums[line.fund_key] += line.budget
+    return sums
 
 
 def _ring_fence(sources: tuple[FundingSource, ...], committed: Decimal) -> tuple[RingFenceUse, ...]:
@@ -165,15 +139,6 @@ def _ring_fence(sources: tuple[FundingSource, ...], committed: Decimal) -> tuple
         uses.append(RingFenceUse(source, used))
         remaining -= used
     return tuple(uses)
-
-
-def _by_mechanism(lines: tuple[ServiceLine, ...]) -> tuple[MechanismTotal, ...]:
-    totals = []
-    for mechanism in contract.MECHANISMS:
-        chosen = [ln.budget for ln in lines if ln.mechanism == mechanism]
-        if chosen:
-            totals.append(MechanismTotal(mechanism, len(chosen), sum(chosen, ZERO)))
-    return tuple(totals)
 
 
 def _ends_in_year(line: ServiceLine, decision: Decision) -> bool:
@@ -200,7 +165,6 @@ def _fund_reconciliation(
         sources=sources,
         committed=committed,
         ring_fence=_ring_fence(sources, committed),
-        by_mechanism=_by_mechanism(lines),
         expiring=tuple(ln for ln in lines if _ends_in_year(ln, plan.decision)),
     )
 

@@ -47,7 +47,8 @@ from typing import IO, Any
 from pipeline import TEMPLATE_DIR, cache
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
 from pipeline.model import Decision, FundingSource
-from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.reconcile import FundReconciliation
+from pipeline.report import Report
 from pipeline.textsafe import for_publication
 from pipeline.values import (
     format_date,
@@ -333,7 +334,7 @@ def _document_control_value(value: str) -> str:
     return _text(value)
 
 
-def context(recon: Reconciliation) -> Context:
+def context(recon: Report) -> Context:
     """Everything the template may print, as text; see the module docstring for the names."""
     ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
     sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))
@@ -522,9 +523,7 @@ def _properties(document: Any, decision: Decision) -> None:
     props.revision = 1
 
 
-def render_docx(
-    recon: Reconciliation, target: Path | IO[bytes], template: Path | None = None
-) -> None:
+def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None = None) -> None:
     """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream).
 
     Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the

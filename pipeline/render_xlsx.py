@@ -37,7 +37,8 @@ from typing import IO, Any
 
 from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.model import Decision, FundingSource, ServiceLine
-from pipeline.reconcile import FundReconciliation, Reconciliation
+from pipeline.reconcile import FundReconciliation
+from pipeline.report import Report
 from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date, format_money, slugify
 
@@ -490,7 +491,7 @@ def _write_sources_sum(ws: Any, row: int, col: int, rows: Sequence[_SourceRow], 
 
 
 def _summary_widths(
-    recon: Reconciliation, names: Sequence[str], sources: Sequence[_SourceRow]
+    recon: Report, names: Sequence[str], sources: Sequence[_SourceRow]
 ) -> list[int]:
     """Column widths shared by the two tables (they sit one above the other)."""
     amounts = [
@@ -523,7 +524,7 @@ def _summary_widths(
 def _summary_sheet(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     sheets: Sequence[_FundSheet],
     formats: _Formats,
     tables: set[str],
@@ -675,7 +676,7 @@ def _header_columns(headers: Sequence[str], formats: _Formats) -> list[dict[str,
 
 def _sources_table(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     rows: Sequence[_SourceRow],
     heading_row: int,
     widths: Sequence[float],
@@ -739,7 +740,7 @@ def _sources_table(
 def _chart(
     workbook: Any,
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     first: int,
     last: int,
     at_row: int,
@@ -998,7 +999,7 @@ def _changes_sheet(
 
 def _about_sheet(
     ws: Any,
-    recon: Reconciliation,
+    recon: Report,
     generated: dt.datetime,
     publisher: str,
     formats: _Formats,
@@ -1088,7 +1089,7 @@ def _about_sheet(
 
 
 def render_xlsx(
-    recon: Reconciliation, target: Path | IO[bytes], generated: dt.datetime | None = None
+    recon: Report, target: Path | IO[bytes], generated: dt.datetime | None = None
 ) -> None:
     """Write the public summary of ``recon`` to ``target`` (a path or a binary stream).
 

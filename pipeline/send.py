@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import mail
-from pipeline.batch import LOCK, LOG
 from pipeline.manifest import MANIFEST, Manifest, sha256
+from pipeline.outputs import LOCK, LOG
 from pipeline.values import slugify
 
 SMTP_KEYS = ("host", "port", "starttls", "user", "from", "ca_file", "timeout")

@@ -154,6 +154,28 @@ def format_percent(part: Decimal, whole: Decimal) -> str:
     return f"{value}%"
 
 
+# Month names from a fixed English table: strptime's %B and calendar.month_name follow the
+# process locale, so a Welsh or French desktop would read and write other words.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_NUMBERS = {
+    **{name.lower(): number for number, name in enumerate(MONTHS, 1)},
+    **{name[:3].lower(): number for number, name in enumerate(MONTHS, 1)},
+    "sept": 9,  # common in typed dates
+}
+_WORD = re.compile(r"[^\W\d_]+")
 _DAY_FIRST_FORMATS = (
     "%d/%m/%Y",
     "%d/%m/%y",
@@ -161,13 +183,20 @@ _DAY_FIRST_FORMATS = (
     "%d-%m-%y",
     "%d.%m.%Y",
     "%d.%m.%y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%d %B %y",
-    "%d %b %y",
     "%Y-%m-%d",
 )
-_MONTH_FORMATS = ("%B %Y", "%b %Y", "%B %y", "%b %y", "%m/%Y")
+_MONTH_FORMATS = ("%m/%Y",)
+# After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
+_NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
+_NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
+
+
+def _month_named(text: str) -> str | None:
+    """``text`` with its one English month name as a number, or None if it names none."""
+    words = _WORD.findall(text)
+    if len(words) != 1 or words[0].lower() not in _MONTH_NUMBERS:
+        return None
+    return _WORD.sub(str(_MONTH_NUMBERS[words[0].lower()]), text)
 
 
 def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
@@ -189,16 +218,18 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
     tidy = _SPACES.sub(" ", tidy).strip()
-    # "Sept" is common in typed dates but unknown to strptime.
-    tidy = re.sub(r"\bsept\b", "Sep", tidy, flags=re.IGNORECASE)
-    for fmt in _DAY_FIRST_FORMATS:
+    named = _month_named(tidy)
+    day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
+    month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
+    tidy_numbers = named or tidy
+    for fmt in day_formats:
         try:
-            return datetime.strptime(tidy, fmt).date(), False
+            return datetime.strptime(tidy_numbers, fmt).date(), False
         except ValueError:
             continue
-    for fmt in _MONTH_FORMATS:
+    for fmt in month_formats:
         try:
-            first = datetime.strptime(tidy, fmt).date()
+            first = datetime.strptime(tidy_numbers, fmt).date()
         except ValueError:
             continue
         if end:
@@ -236,13 +267,13 @@ def parse_end_date(raw: object) -> tuple[date, bool, str]:
 def format_date(value: date, month_only: bool = False) -> str:
     """``01/04/2021``, or ``April 2021`` for a date typed as a month."""
     if month_only:
-        return f"{calendar.month_name[value.month]} {value.year}"
-    return value.strftime("%d/%m/%Y")
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def format_long_date(value: date) -> str:
     """``28 May 2021`` as the decision form writes it."""
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def parse_yes_no(raw: object) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import batch
+from pipeline import batch, outputs
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
@@ -117,7 +117,7 @@ def test_manifest_records_inputs_outputs_and_versions(
     for output in entry["outputs"]:
         assert output["sha256"] == sha256(out / output["path"])
     assert {Path(o["path"]).name for o in entry["outputs"]} == OUTPUTS
-    assert (out / batch.LOG).read_text().count("lincolnshire-2021-22.xlsx") == 1
+    assert (out / outputs.LOG).read_text().count("lincolnshire-2021-22.xlsx") == 1
 
 
 def test_changed_template_or_workbook_rebuilds(drop: Path, tmp_path: Path, template: Path) -> None:
@@ -214,7 +214,7 @@ def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Pat
 CONCURRENT = """
 import sys
 from pathlib import Path
-from pipeline import batch
+from pipeline import batch, outputs
 from pipeline.config import Config
 from pipeline.new_workbook import WorkbookContent
 results, _ = batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import batch
+from pipeline import batch, inputs, outputs
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
@@ -301,14 +301,14 @@ def test_the_lock_of_a_killed_build_frees_itself(
     spawn: Callable[..., subprocess.Popen[str]],
 ) -> None:
     out.mkdir()
-    holder = spawn(sys.executable, "-c", HOLD_LOCK, str(out / batch.LOCK), log="holder")
+    holder = spawn(sys.executable, "-c", HOLD_LOCK, str(out / outputs.LOCK), log="holder")
     wait_for(tmp_path / "holder.out", "LOCKED")
     monkeypatch.setattr(batch, "LOCK_WAIT_SECONDS", 1)
     with pytest.raises(batch.BatchBusy, match="no lock file to delete"):
         batch.build([drop], out, Config())
     holder.kill()
     holder.wait(timeout=WAIT)
-    assert (out / batch.LOCK).exists()  # left behind, and harmless
+    assert (out / outputs.LOCK).exists()  # left behind, and harmless
     started = time.monotonic()
     [result] = batch.build([drop], out, Config())[0]
     assert result.outcome == "built"
@@ -482,7 +482,7 @@ def test_a_workbook_that_disappears_before_it_is_read(
 def test_a_half_copied_workbook_is_read_once_the_copy_finishes(
     drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "RETRY_PAUSE", 0.4)
+    monkeypatch.setattr(inputs, "RETRY_PAUSE", 0.4)
     whole = (drop / "lincolnshire-2021-22.xlsx").read_bytes()
     target = drop / "lincolnshire-2021-22.xlsx"
     target.write_bytes(whole[: len(whole) // 2])
@@ -508,7 +508,7 @@ def test_a_workbook_that_keeps_changing_is_a_clear_finding(
 ) -> None:
     import pipeline.load
 
-    monkeypatch.setattr(batch, "RETRY_PAUSE", 0.05)
+    monkeypatch.setattr(inputs, "RETRY_PAUSE", 0.05)
     target = drop / "lincolnshire-2021-22.xlsx"
     target.write_bytes(target.read_bytes()[:5000])  # a copy that never finishes
     real = pipeline.load.load
@@ -523,7 +523,7 @@ def test_a_workbook_that_keeps_changing_is_a_clear_finding(
 
     monkeypatch.setattr(pipeline.load, "load", still_copying)
     [result] = batch.build([drop], out, Config())[0]
-    assert len(reads) == batch.READ_RETRIES
+    assert len(reads) == inputs.READ_RETRIES
     assert result.outcome == "failed"
     [finding] = result.findings
     assert finding.code == "E-READ"
@@ -690,6 +690,7 @@ def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
         return real_sha(path)
 
     monkeypatch.setattr(batch, "sha256", spy)
+    monkeypatch.setattr(outputs, "sha256", spy)
     result = run("build", str(drop), "--out", str(out))
     no_traceback(result)
     assert result.exit_code == (0 if then == "good" else 1), result.output

@@ -12,11 +12,12 @@ import pytest
 from pipeline import cache
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
+from pipeline.report import Report
 
 
 def document_xml(recon: Reconciliation) -> bytes:
     target = io.BytesIO()
-    render_docx(recon, target)
+    render_docx(Report.of(recon), target)
     with zipfile.ZipFile(target) as archive:
         return archive.read("word/document.xml")
 

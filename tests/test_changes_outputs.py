@@ -10,7 +10,6 @@ Living Foundation line rises 10% (£22,727.27 → £25,000), "Hate Crime Prevent
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import zipfile
@@ -30,6 +29,7 @@ from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_docx import render_docx
 from pipeline.render_xlsx import render_xlsx
+from pipeline.report import Report
 from scripts import make_template
 from tests.office import convert
 from tests.published import leaks, xml_text
@@ -66,8 +66,8 @@ def recon_of(path: Path) -> Reconciliation:
     return reconcile(result.plan)
 
 
-def with_comparison(current: Reconciliation, previous: Reconciliation) -> Reconciliation:
-    return dataclasses.replace(current, comparison=compare(current, previous))
+def with_comparison(current: Reconciliation, previous: Reconciliation) -> Report:
+    return Report.of(current, compare(current, previous))
 
 
 # -- reading the outputs back -----------------------------------------------------------------
@@ -145,7 +145,7 @@ def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     out = tmp_path_factory.mktemp("out")
     [result], _ = batch.build([sample_path], out, Config(), previous=PREVIOUS)
     assert result.status == "ok", result.findings
-    assert result.recon is not None and result.recon.comparison is not None
+    assert result.report is not None and result.report.comparison is not None
     folder = out / "015-2021"
     return folder / "RfD-015-2021.docx", folder / "commissioning-summary-2021-22.xlsx"
 
@@ -158,7 +158,7 @@ def built_alone(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     out = tmp_path_factory.mktemp("out-alone")
     [result], _ = batch.build([drop], out, Config())
     assert result.status == "ok", result.findings
-    assert result.recon is not None and result.recon.comparison is None
+    assert result.report is not None and result.report.comparison is None
     folder = out / "015-2021"
     return folder / "RfD-015-2021.docx", folder / "commissioning-summary-2021-22.xlsx"
 
@@ -504,7 +504,7 @@ def test_excel_formulas_only_in_the_change_columns_and_totals(workbook_path: Pat
 
 
 @pytest.fixture(scope="module")
-def edge(tmp_path_factory: pytest.TempPathFactory) -> tuple[Reconciliation, Path, Path]:
+def edge(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path, Path]:
     """This year: Crimestoppers under a new (formula-like) name, a contact in a provider's name.
 
     Last year: the Victims Fund only, so the Community Safety Fund had nothing to compare with.
@@ -656,8 +656,8 @@ def test_without_a_comparison_the_document_is_exactly_as_before(
     """The template minus the Changes block renders the very same document body."""
     monkeypatch.setattr(make_template, "_changes", lambda doc: None)
     before = make_template.build(tmp_path / "before.docx")
-    render_docx(sample_recon, tmp_path / "now.docx")
-    render_docx(sample_recon, tmp_path / "then.docx", before)
+    render_docx(Report.of(sample_recon), tmp_path / "now.docx")
+    render_docx(Report.of(sample_recon), tmp_path / "then.docx", before)
 
     def document_xml(path: Path) -> bytes:
         with zipfile.ZipFile(path) as archive:

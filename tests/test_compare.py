@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, compare, find_previous
+from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, compare
 from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
+from pipeline.previous import find_previous
 from pipeline.reconcile import Reconciliation, reconcile
 from tests.workbooks import make_workbook, service_row
 
@@ -200,8 +201,8 @@ def test_check_finds_last_years_plan_in_the_archive_folder(
     (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
     (drop / "archive" / "last-year.xlsx").write_bytes(PREVIOUS.read_bytes())
     [result], _ = batch.check([drop], Config())  # the archive itself is not checked
-    assert result.recon is not None and result.recon.comparison is not None
-    assert result.recon.comparison.previous_year == "2020/21"
+    assert result.report is not None and result.report.comparison is not None
+    assert result.report.comparison.previous_year == "2020/21"
     assert {"I-NEW-SERVICE", "I-ENDED-SERVICE", "W-UPLIFT"} <= {f.code for f in result.findings}
     assert result.previous is not None and result.previous.name == "last-year.xlsx"
 
@@ -211,7 +212,7 @@ def test_without_a_previous_plan_the_comparison_is_left_out(sample_path: Path) -
     from pipeline.config import Config
 
     [result], _ = batch.check([sample_path], Config())
-    assert result.recon is not None and result.recon.comparison is None
+    assert result.report is not None and result.report.comparison is None
     [note] = [f for f in result.findings if f.code == "I-NO-PREVIOUS"]
     assert (note.sheet, note.cell) == ("Decision", "B5")
     assert "input/archive/" in note.message

@@ -20,6 +20,7 @@ from pipeline.load import load
 from pipeline.model import Located, Recipient
 from pipeline.new_workbook import WorkbookContent
 from pipeline.reconcile import Reconciliation
+from pipeline.report import Report
 from tests.workbooks import make_workbook
 
 CIRCULATION = [
@@ -203,9 +204,9 @@ def test_bodies_escape_html_and_the_message_is_repeatable(
     report = tmp_path / "report.docx"
     report.write_bytes(b"PK\x03\x04 a Word report")
     attachments = [mail.Attachment("RfD-015-2021.docx", report)]
-    message = mail.compose(recon, recon.findings, attachments)
+    message = mail.compose(Report.of(recon), recon.findings, attachments)
     data = mail.to_bytes(message)
-    assert data == mail.to_bytes(mail.compose(recon, recon.findings, attachments))
+    assert data == mail.to_bytes(mail.compose(Report.of(recon), recon.findings, attachments))
     assert b"\r\n" in data  # RFC 5322 line ends, as mail programs expect in an .eml
 
     parsed = email.message_from_bytes(data, policy=policy.default)
@@ -224,7 +225,7 @@ def test_a_broken_template_names_the_file_line_and_field(
     for name in mail.TEMPLATES:
         (tmp_path / name).write_text((TEMPLATE_DIR / name).read_text())
     (tmp_path / "email.html").write_text("<p>\n{{ decision.refrence }}</p>\n")
-    values = mail.context(sample_recon, sample_recon.findings, [])
+    values = mail.context(Report.of(sample_recon), sample_recon.findings, [])
     with pytest.raises(mail.MailTemplateError, match=r"email.html.*refrence"):
         mail.render_bodies(values, tmp_path)
 
@@ -269,7 +270,7 @@ def test_a_name_holding_a_line_break_or_an_address_never_reaches_the_to_header(
     sample_recon: Reconciliation, name: str
 ) -> None:
     recon = _recon_circulating(sample_recon, (name, "jane.smith@example.police.uk"))
-    data = mail.to_bytes(mail.compose(recon, recon.findings, []))
+    data = mail.to_bytes(mail.compose(Report.of(recon), recon.findings, []))
     headers = data.split(b"\r\n\r\n", 1)[0]
     assert b"evil" not in headers and b"Bcc" not in headers
     parsed = email.message_from_bytes(data, policy=policy.default)
@@ -282,7 +283,7 @@ def test_bidi_controls_never_reach_the_headers(sample_recon: Reconciliation) -> 
     recon = _recon_circulating(sample_recon, ("Jane\u202e Smith\u200b", "jane@example.police.uk"))
     recon = replace(recon, decision=replace(recon.decision, subject="Plan\u202e\r\nBcc: x@y.z"))
     parsed = email.message_from_bytes(
-        mail.to_bytes(mail.compose(recon, recon.findings, [])), policy=policy.default
+        mail.to_bytes(mail.compose(Report.of(recon), recon.findings, [])), policy=policy.default
     )
     assert parsed["To"].addresses[0].display_name == "Jane Smith"
     assert parsed["Subject"] == "Request for Decision 015/2021 – Plan Bcc: x@y.z"

@@ -32,6 +32,7 @@ from pipeline.render_docx import (
     paragraphs,
     render_docx,
 )
+from pipeline.report import Report
 from pipeline.values import parse_money
 from scripts import make_template
 from tests.office import convert, pdf_pages, pdf_text
@@ -259,7 +260,7 @@ def table_starting(document: Any, *header: str) -> Any:
 
 def render(recon: Reconciliation, folder: Path, template: Path | None = None) -> Any:
     target = folder / docx_name(recon.decision)
-    render_docx(recon, target, template)
+    render_docx(Report.of(recon), target, template)
     return Document(str(target))
 
 
@@ -270,7 +271,7 @@ def form_fields(document: Any) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def sample_docx(sample_recon: Reconciliation, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("rfd") / "RfD-015-2021.docx"
-    render_docx(sample_recon, target)
+    render_docx(Report.of(sample_recon), target)
     return target
 
 
@@ -585,7 +586,7 @@ def test_no_acceptance_plan_publishes_internal_output(workbook: str, tmp_path: P
     assert loaded.plan is not None, loaded.findings
     recon = reconcile(loaded.plan)
     target = tmp_path / "rfd.docx"
-    render_docx(recon, target)
+    render_docx(Report.of(recon), target)
     assert leaks(xml_text(target)) == []
 
 
@@ -867,7 +868,6 @@ def test_moj_narrative_without_local_money() -> None:
         sources=(source("MoJ Victims' Grant", "884000"),),
         committed=Decimal(0),
         ring_fence=(),
-        by_mechanism=(),
         expiring=(),
     )
     assert moj_narrative(rec) == {
@@ -916,7 +916,7 @@ def test_a_misspelt_field_names_itself_and_the_template(
 ) -> None:
     template = edited_template(tmp_path, replace_in_runs(old, new))
     with pytest.raises(TemplateError) as raised:
-        render_docx(sample_recon, tmp_path / "out.docx", template)
+        render_docx(Report.of(sample_recon), tmp_path / "out.docx", template)
     message = str(raised.value)
     assert f'"{field}"' in message
     assert str(template) in message
@@ -929,21 +929,21 @@ def test_a_broken_tag_is_a_template_error(sample_recon: Reconciliation, tmp_path
         tmp_path, replace_in_runs("{{ decision.subject }}", "{{ decision.subject }")
     )
     with pytest.raises(TemplateError, match="broken"):
-        render_docx(sample_recon, tmp_path / "out.docx", template)
+        render_docx(Report.of(sample_recon), tmp_path / "out.docx", template)
 
 
 def test_missing_or_unreadable_template(sample_recon: Reconciliation, tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="does not exist"):
-        render_docx(sample_recon, tmp_path / "out.docx", tmp_path / "nope.docx")
+        render_docx(Report.of(sample_recon), tmp_path / "out.docx", tmp_path / "nope.docx")
     junk = tmp_path / "junk.docx"
     junk.write_bytes(b"not a zip")
     with pytest.raises(TemplateError, match=r"not a readable \.docx"):
-        render_docx(sample_recon, tmp_path / "out.docx", junk)
+        render_docx(Report.of(sample_recon), tmp_path / "out.docx", junk)
 
 
 def test_renders_to_a_stream(sample_recon: Reconciliation) -> None:
     stream = io.BytesIO()
-    render_docx(sample_recon, stream)
+    render_docx(Report.of(sample_recon), stream)
     assert "£805,212" in [
         c.text
         for t in Document(io.BytesIO(stream.getvalue())).tables

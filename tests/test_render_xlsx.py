@@ -28,6 +28,7 @@ from pipeline.render_xlsx import (
     sheet_names,
     summary_name,
 )
+from pipeline.report import Report
 from tests.office import convert, pdf_text
 from tests.workbooks import make_workbook, sample_content, service_row
 
@@ -57,7 +58,7 @@ UK_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d{2,4}[\s.-]?\d{3,4}[\s.-]?
 
 def render(recon: Reconciliation, folder: Path, name: str = "summary.xlsx", **options: Any) -> Path:
     path = folder / name
-    render_xlsx(recon, path, **options)
+    render_xlsx(Report.of(recon), path, **options)
     return path
 
 
@@ -440,8 +441,8 @@ def test_a_generated_time_can_be_given(sample_recon: Reconciliation, tmp_path: P
 
 def test_same_input_gives_identical_bytes(sample_recon: Reconciliation, tmp_path: Path) -> None:
     first, second = io.BytesIO(), io.BytesIO()
-    render_xlsx(sample_recon, first)
-    render_xlsx(sample_recon, second)
+    render_xlsx(Report.of(sample_recon), first)
+    render_xlsx(Report.of(sample_recon), second)
     assert first.getvalue() == second.getvalue()
     assert render(sample_recon, tmp_path).read_bytes() == first.getvalue()
 

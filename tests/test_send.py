@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import batch, send
+from pipeline import batch, outputs, send
 from pipeline.cli import cli
 from pipeline.config import Config
 from tests.test_mail import ADDRESSES, SUBJECT, circulated
@@ -253,7 +253,7 @@ def test_send_delivers_the_message_and_logs_it(built: Path, smtp_server: Server)
         }
     ]
     assert record["eml_sha256"] == sha((folder / "email-015-2021.eml").read_bytes())
-    assert "sent" in (built / batch.LOG).read_text()
+    assert "sent" in (built / outputs.LOG).read_text()
     # The log survives a rebuild of the same workbook.
     [rebuilt], _ = batch.build([built.parent / "input"], built, Config(), force=True)
     assert rebuilt.outcome == "built"

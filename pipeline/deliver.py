@@ -1,0 +1,136 @@
+"""What a good build writes for a Report: the documents, the PDF and the sign-off e-mail.
+
+Each output is a **writer**: a function ``(report, staging) -> None`` that renders into a
+temporary file from ``staging.temp(name)``. The batch runs every writer of :data:`WRITERS` in
+order for each error-free workbook, then moves all the files into place together (or none, if
+any writer fails). To add an output (a review note, an open-data file, a spend position):
+
+1. write ``def write_thing(report: Report, staging: Staging) -> None`` that renders into
+   ``staging.temp("thing-<ref>.ext")`` (``attach=True`` to add it to the sign-off e-mail);
+2. add it to :data:`WRITERS` before ``write_email`` (the e-mail attaches what came before).
+
+A writer reads only the Report; a problem it can live with is a finding added with
+``staging.note(...)`` (as W-PDF is), an exception fails the workbook's build (E-RENDER).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.findings import Finding
+from pipeline.manifest import temp_beside
+from pipeline.report import Report
+
+
+@dataclass
+class Staging:
+    """The temporary files of one workbook's outputs until they are moved into place."""
+
+    folder: Path
+    file: str  # the workbook, as findings name it
+    config: Config
+    template: Path
+    staged: dict[str, Path] = field(default_factory=dict)  # output name -> its temporary file
+    attachments: list[str] = field(default_factory=list)  # names the e-mail attaches
+    findings: list[Finding] = field(default_factory=list)  # what delivery found (W-PDF, ...)
+
+    def temp(self, name: str, attach: bool = False) -> Path:
+        """A temporary file to render ``folder/name`` into; ``attach`` puts it in the e-mail."""
+        path = temp_beside(self.folder / name)
+        self.staged[name] = path
+        if attach:
+            self.attachments.append(name)
+        return path
+
+    def drop(self, name: str) -> None:
+        """Forget an output that could not be made (its temporary file is removed)."""
+        self.staged.pop(name).unlink(missing_ok=True)
+        if name in self.attachments:
+            self.attachments.remove(name)
+
+    def note(self, code: str, message: str) -> None:
+        self.findings.append(Finding(code, self.file, message))
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into place; return the outputs, in the writers' order."""
+        targets = []
+        for name, temp in self.staged.items():
+            os.replace(temp, self.folder / name)
+            targets.append(self.folder / name)
+        self.staged.clear()
+        return targets
+
+    def discard(self) -> None:
+        """Remove whatever is still staged (after a failure or an interruption)."""
+        for temp in self.staged.values():
+            temp.unlink(missing_ok=True)
+        self.staged.clear()
+
+
+Writer = Callable[[Report, Staging], None]
+
+
+def write_request_for_decision(report: Report, staging: Staging) -> None:
+    """The Word Request for Decision, ``RfD-<ref>.docx``."""
+    from pipeline.render_docx import docx_name, render_docx
+
+    render_docx(report, staging.temp(docx_name(report.decision), attach=True), staging.template)
+
+
+def write_summary(report: Report, staging: Staging) -> None:
+    """The public Excel summary, ``commissioning-summary-<year>.xlsx``."""
+    from pipeline.render_xlsx import render_xlsx, summary_name
+
+    render_xlsx(report, staging.temp(summary_name(report.decision)))
+
+
+def write_pdf(report: Report, staging: Staging) -> None:
+    """With ``--pdf``: the Word report as PDF; one that cannot be made is W-PDF, not a failure."""
+    if not staging.config.pdf:
+        return
+    from pipeline.pdf import PdfError, pdf_name, to_pdf
+    from pipeline.render_docx import docx_name
+
+    docx = docx_name(report.decision)
+    name = pdf_name(docx)
+    target = staging.temp(name, attach=True)
+    try:
+        to_pdf(staging.staged[docx], target)
+    except PdfError as error:
+        staging.drop(name)
+        staging.note("W-PDF", f"No PDF was made: {error}")
+
+
+def write_email(report: Report, staging: Staging) -> None:
+    """The sign-off e-mail to the Circulation sheet, with the attachments staged before it;
+    no Circulation sheet means no e-mail (I-NO-CIRCULATION)."""
+    if not report.plan.circulation:
+        staging.note(
+            "I-NO-CIRCULATION",
+            "No e-mail was prepared: the workbook has no Circulation sheet listing who the "
+            "report goes to for sign-off. Add a sheet named Circulation with the columns "
+            "Role, Name and E-mail to have the build prepare it.",
+        )
+        return
+    from pipeline import mail  # only now: most plans have no Circulation sheet
+
+    attachments = [mail.Attachment(name, staging.staged[name]) for name in staging.attachments]
+    message = mail.compose(report, [*report.findings, *staging.findings], attachments)
+    staging.temp(mail.email_name(report.decision)).write_bytes(mail.to_bytes(message))
+
+
+WRITERS: list[Writer] = [write_request_for_decision, write_summary, write_pdf, write_email]
+
+
+def deliver(report: Report, staging: Staging, writers: list[Writer] | None = None) -> list[Path]:
+    """Run the writers for ``report`` and move their files into place together."""
+    try:
+        for writer in WRITERS if writers is None else writers:
+            writer(report, staging)
+        return staging.commit()
+    finally:
+        staging.discard()

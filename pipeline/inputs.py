@@ -1,0 +1,282 @@
+"""The workbooks of a run: finding them, reading each safely, and the run-wide reference rule.
+
+* :func:`discover` lists the workbooks named or dropped in a folder (not sub-folders), with a
+  note (I-SKIPPED) for everything left out: owner files, links to nothing, devices, other files.
+* :func:`read_workbook` loads and reconciles one workbook; a file still being copied or saved
+  gets a few more tries, and an internal error costs that workbook only (E-READ).
+* :func:`duplicate_references` is the one rule that needs the whole run: two workbooks whose
+  reports would share a folder (E-DUPLICATE-REF).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.contract import WORKBOOK_SUFFIXES
+from pipeline.findings import Finding
+from pipeline.model import Located
+from pipeline.reconcile import Reconciliation
+from pipeline.values import normalise, slugify
+
+READ_RETRIES = 3
+RETRY_PAUSE = 0.5
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with the undecodable bytes of a file name (a name copied from an old Windows or
+    Mac share) shown as \ufffd, so messages, findings.json and the console can carry it."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def display(path: Path) -> str:
+    """How messages and the manifest name ``path``: relative to the current folder when inside
+    it, and as the user sees it (a link keeps its own name, not its target's)."""
+    try:
+        text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        text = str(path)
+    return printable(text)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One workbook as read: its findings so far and, when it could be read, the figures."""
+
+    path: Path
+    file: str  # how messages name it, e.g. "input/lincolnshire-2021-22.xlsx"
+    findings: tuple[Finding, ...]
+    reference: str = ""
+    reconciliation: Reconciliation | None = None
+
+
+def _skipped(candidate: Path, message: str) -> Finding:
+    return Finding("I-SKIPPED", display(candidate), message)
+
+
+def _owner_file(candidate: Path) -> Finding:
+    return _skipped(
+        candidate,
+        (
+            f"{printable(candidate.name)} is Excel's owner file for a workbook that is open "
+            "somewhere; it was skipped (it goes away when Excel closes)."
+        ),
+    )
+
+
+def _left_out(folder: Path, candidate: Path) -> Finding | None:
+    """Why ``candidate`` in ``folder`` is not built, or None for a workbook to build."""
+    name = printable(candidate.name)
+    if candidate.is_dir():
+        return _skipped(
+            candidate,
+            f"{name} is a folder; workbooks in sub-folders are not built. Move them into "
+            f"{display(folder)}/ itself, or name the folder: pcc-report build {display(candidate)}",
+        )
+    if candidate.is_symlink() and not candidate.exists():
+        return _skipped(
+            candidate,
+            f"{name} is a shortcut (link) to {printable(os.readlink(candidate))}, which is not "
+            "there any more; copy the workbook itself into the folder, or delete the shortcut.",
+        )
+    if not candidate.is_file():
+        return _skipped(
+            candidate,
+            f"{name} is not an ordinary file (a device or pipe) and was skipped; copy the "
+            "workbook itself into the folder.",
+        )
+    if name.startswith("~$"):
+        return _owner_file(candidate)
+    if candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return _skipped(
+            candidate,
+            f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from Excel "
+            "as Excel Workbook (.xlsx).",
+        )
+    return None
+
+
+def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
+    """The files of ``folder`` (not its sub-folders) that may be workbooks, with a note (and no
+    path to build) for each thing that is left out."""
+    for candidate in sorted(folder.iterdir()):
+        if candidate.name.startswith("."):
+            continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
+        if candidate.name == "archive" and candidate.is_dir():
+            continue  # archive/ holds last year's plans, read for the comparison
+        yield candidate, _left_out(folder, candidate)
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    """The workbooks named or inside the folders named (not sub-folders), and notes on the rest.
+
+    A workbook reached twice (``build input input/plan.xlsx``, or a link beside its target) is
+    built once.
+    """
+    workbooks: list[Path] = []
+    notes: list[Finding] = []
+    seen: dict[Path, Path] = {}  # the real file -> the name it is built under
+    for path in paths:
+        entries = (
+            _folder_entries(path)
+            if path.is_dir()
+            else iter([(path, _owner_file(path) if path.name.startswith("~$") else None)])
+        )
+        for candidate, note in entries:
+            if note is not None:
+                notes.append(note)
+                continue
+            real = candidate.resolve()
+            if real in seen:
+                if display(seen[real]) != display(candidate):
+                    notes.append(
+                        _skipped(
+                            candidate,
+                            f"{printable(candidate.name)} is the same file as "
+                            f"{display(seen[real])} (a link or a second name), which is built once.",
+                        )
+                    )
+                continue
+            seen[real] = candidate
+            workbooks.append(candidate)
+    return workbooks, notes
+
+
+def unreadable(path: Path, message: str) -> Read:
+    """A workbook that could not be read at all: one E-READ saying why and what to do."""
+    label = display(path)
+    return Read(path, label, (Finding("E-READ", label, message),))
+
+
+def read_workbook(path: Path, config: Config, debug: bool = False) -> Read:
+    """Load and reconcile ``path``; a bug must cost one workbook, not the batch (E-READ)."""
+    try:
+        return _read(path, config)
+    except Exception as error:
+        if debug:
+            raise
+        return unreadable(
+            path,
+            printable(
+                f"pcc-report failed while reading {path.name} ({type(error).__name__}: "
+                f"{error}). Check the workbook in Excel; if it looks right, send it to "
+                "the maintainers (run with --debug for details)."
+            ),
+        )
+
+
+def _read(path: Path, config: Config) -> Read:
+    from pipeline.load import load
+    from pipeline.reconcile import reconcile
+
+    label = display(path)
+    if _SURROGATES.search(str(path)) and path.exists():
+        return unreadable(
+            path,
+            f"The name {printable(path.name)} has characters that cannot be read (the file "
+            "was probably copied from an old Windows or Mac share). Rename it, e.g. to "
+            "plan-2021-22.xlsx, then run again.",
+        )
+    for attempt in range(READ_RETRIES):
+        before = signature(path)
+        loaded = load(path, label)
+        after = signature(path)
+        failed = loaded.plan is None and any(f.code == "E-READ" for f in loaded.findings)
+        changed = before != after  # copied over, saved or replaced while it was being read
+        if after is None or (not changed and (not failed or not _recent(path))):
+            break
+        if attempt == READ_RETRIES - 1:
+            break
+        time.sleep(RETRY_PAUSE)
+    name = printable(path.name)
+    if after is None:
+        return unreadable(
+            path,
+            f"{name} was removed or renamed while pcc-report was reading it. If it was moved "
+            "on purpose there is nothing to do; otherwise put it back in the folder and run "
+            "again.",
+        )
+    if changed:
+        return unreadable(
+            path,
+            f"{name} kept changing while pcc-report read it ({READ_RETRIES} tries): it is "
+            "probably still being copied or saved. Wait until the copy or save has finished, "
+            "then run again; if this repeats, copy the workbook again from its original.",
+        )
+    findings = tuple(replace(f, message=printable(f.message)) for f in loaded.findings)
+    if loaded.plan is None:
+        return Read(path, label, findings, loaded.reference)
+    reconciliation = reconcile(loaded.plan, config)
+    return Read(
+        path,
+        label,
+        (*findings, *reconciliation.findings),
+        loaded.plan.decision.reference,
+        reconciliation,
+    )
+
+
+def signature(path: Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode: what changes when a file is saved or replaced."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _recent(path: Path, seconds: float = 5.0) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
+def duplicate_references(
+    workbooks: Sequence[tuple[str, str, Located | None]],
+) -> dict[int, Finding]:
+    """E-DUPLICATE-REF for every workbook that shares its report folder with another.
+
+    ``workbooks`` are (file, decision reference, where the Decision sheet is) for every
+    workbook of the run; the answer is keyed by index into it. The folder is the decision
+    reference made safe for a file name, so ``015/2021`` and ``015-2021`` (or ``015 / 2021``)
+    clash as surely as two copies of one workbook do: the second would overwrite the first's
+    report.
+    """
+    by_folder: dict[str, list[int]] = {}
+    for index, (_, reference, _) in enumerate(workbooks):
+        if reference:
+            by_folder.setdefault(slugify(reference), []).append(index)
+    found: dict[int, Finding] = {}
+    for folder, group in by_folder.items():
+        if len(group) < 2:
+            continue
+        for index in group:
+            file, reference, at = workbooks[index]
+            others = [workbooks[o] for o in group if o != index]
+            if all(normalise(o[1]) == normalise(reference) for o in others):
+                clash = (
+                    f"Decision reference {reference} is also used by "
+                    f"{', '.join(o[0] for o in others)}"
+                )
+            else:
+                clash = (
+                    f"Decision reference {reference} would share the report folder "
+                    f"{folder}/ with {', '.join(f'{o[1]} in {o[0]}' for o in others)}, "
+                    "and one report would overwrite the other"
+                )
+            found[index] = Finding(
+                "E-DUPLICATE-REF",
+                file,
+                f"{clash}; each decision needs its own reference. Correct the reference, or "
+                "remove the copy from the input folder. Neither workbook was built.",
+                at.sheet if at else "Decision",
+                at.cell("reference") if at else "",
+            )
+    return found

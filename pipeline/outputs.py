@@ -1,0 +1,237 @@
+"""The output folder: its layout, its lock and log, and what happens to earlier outputs.
+
+Layout (README "Outputs")::
+
+    output/
+      manifest.json            what was built from what (pipeline/manifest.py)
+      pcc-report.log           one line per workbook per run
+      .pcc-report.lock         one run at a time
+      <reference>/             e.g. 015-2021/: the workbook's outputs and findings.json
+        stale/                 earlier outputs set aside: after a failed build, or edited by hand
+
+Only files the tool wrote are ever moved or deleted, and only inside the output folder: a
+manifest entry is checked before it is trusted, a link in the way is refused, and an output a
+person edited is set aside in ``stale/``, never deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.inputs import display
+from pipeline.manifest import Manifest, sha256
+from pipeline.values import slugify
+
+LOCK = ".pcc-report.lock"
+LOG = "pcc-report.log"
+FINDINGS = "findings.json"
+STALE = "stale"
+# What temp_beside (mkstemp) and pdf.py (mkdtemp) name their temporary files and folders: a
+# run that was killed leaves these, and only these, for the next run to sweep away.
+_TEMPORARY = re.compile(r"\.tmp-(?:pdf-)?[a-z0-9_]{8}(?:-.+)?")
+
+# The errors that mean "this folder cannot be written", said as such (not as a bug).
+FOLDER_ERRORS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EEXIST,
+    errno.ENOTDIR,
+}
+
+
+class FolderRefused(Exception):
+    """A report folder that leads outside the output folder (a link someone put there)."""
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links followed, is inside the (resolved) folder ``root``."""
+    return root in path.resolve().parents
+
+
+def unwritable_reason(error: OSError, where: Path) -> str:
+    """What went wrong writing to ``where``, and the fix, in a finance officer's words."""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        blocker = Path(error.filename) if error.filename else where
+        while not blocker.exists() and blocker != blocker.parent:  # afile/sub: afile is the file
+            blocker = blocker.parent
+        return (
+            f"{display(blocker)} is a file where pcc-report needs a folder; rename or move "
+            "that file (pcc-report did not write it), then run again"
+        )
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding {display(where)}/ is full; free some space, then run again"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"pcc-report may not write to {display(where)}/ ({error.strerror}); ask for "
+            "write access to that folder, then run again"
+        )
+    return (
+        f"writing to {display(where)}/ failed ({error.strerror or error}); check the "
+        "folder (and, on a network drive, the connection), then run again"
+    )
+
+
+def sweep_temporaries(out: Path) -> None:
+    """Remove what a killed run left half-written: its ``.tmp-`` files and folders.
+
+    Runs under the lock, so no live run is writing them. Only names in the tool's own
+    ``.tmp-xxxxxxxx-`` pattern, in the output folder, its report folders and their ``stale/``.
+    """
+    folders = [out]
+    for folder in (out, *[f for f in out.iterdir() if f.is_dir() and not f.is_symlink()]):
+        folders.append(folder)
+        stale = folder / STALE
+        if folder is not out and stale.is_dir() and not stale.is_symlink():
+            folders.append(stale)
+    for folder in dict.fromkeys(folders):
+        try:
+            leftovers = [e for e in folder.iterdir() if _TEMPORARY.fullmatch(e.name)]
+        except OSError:
+            continue
+        for leftover in leftovers:
+            try:
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
+            except OSError:
+                pass  # best effort: a later run tries again
+
+
+def folder_name(reference: str, path: Path) -> str:
+    """The report folder's name: the decision reference, or the file name when unreadable."""
+    return slugify(reference) if reference else slugify(path.stem)
+
+
+class OutputFolder:
+    """The output folder and its manifest, as one run sees them."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.root = out.resolve()
+        self.manifest = Manifest.read(out)
+
+    def folder_for(self, name: str) -> Path:
+        """``out/<name>/``, refused if a link there leads outside ``out``."""
+        folder = self.root / name
+        if not inside(self.root, folder):  # slugify keeps out ".."; a link could still
+            raise FolderRefused(
+                f"{display(self.out / folder.name)} is a link to {display(folder.resolve())}, "
+                f"outside {display(self.out)}/, and pcc-report writes only inside its output "
+                f"folder. Remove the link {display(self.out / folder.name)}, then run again."
+            )
+        return folder
+
+    def claimed_folders(self, keys: set[str]) -> set[str]:
+        """The report folders that earlier builds of workbooks other than ``keys`` wrote."""
+        return {
+            Path(o["path"]).parts[0]
+            for key, entry in self.manifest.entries.items()
+            if key not in keys and entry.get("reference")
+            for o in entry.get("outputs", [])
+        }
+
+    def outputs_intact(self, entry: dict[str, Any]) -> bool:
+        """Whether every output ``entry`` records is still there, the size it was written."""
+        for output in entry.get("outputs", []):
+            path = self.out / output["path"]
+            if (
+                not inside(self.root, path)
+                or not path.is_file()
+                or path.stat().st_size != output.get("size")
+            ):
+                return False
+        return True
+
+    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
+        the output folder (a tampered manifest must not reach files elsewhere): (path, SHA-256).
+        """
+        kept = {k.resolve() for k in keep}
+        for output in self.manifest.entries.get(key, {}).get("outputs", []):
+            path = self.root / output["path"]
+            if (
+                inside(self.root, path)
+                and path.resolve() not in kept
+                and path.is_file()
+                and not path.is_symlink()
+            ):
+                yield path, output["sha256"]
+
+    @staticmethod
+    def _set_aside(path: Path) -> Path | None:
+        stale = path.parent / STALE
+        try:
+            stale.mkdir(exist_ok=True)
+            os.replace(path, stale / path.name)
+        except OSError:
+            return None  # the folder is not writable: the E-RENDER finding already says so
+        return stale / path.name
+
+    def _recorded_stale(self, key: str) -> list[Path]:
+        return [
+            p
+            for p in (self.root / s for s in self.manifest.entries.get(key, {}).get("stale", []))
+            if inside(self.root, p) and p.is_file() and not p.is_symlink()
+        ]
+
+    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:
+        """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
+        except those in ``keep``; return everything of ``key``'s now in ``stale/``."""
+        moved = [self._set_aside(path) for path, _ in self._earlier_outputs(key, keep)]
+        return list(dict.fromkeys([*self._recorded_stale(key), *(m for m in moved if m)]))
+
+    def retire(self, key: str, keep: Sequence[Path]) -> list[Path]:
+        """After a good build: remove what the last builds of ``key`` left that this one did
+        not make again (a PDF, an e-mail, the copies in ``stale/``).
+
+        Only files the tool wrote go: an earlier output is deleted only while it still has the
+        SHA-256 the manifest recorded (one edited by hand is moved to ``stale/`` and kept), and
+        ``stale/`` loses only what the tool moved there. Returns what is left in ``stale/``.
+        """
+        left: list[Path] = []
+        for path, digest in self._earlier_outputs(key, keep):
+            if sha256(path) == digest:
+                path.unlink(missing_ok=True)
+            elif moved := self._set_aside(path):
+                left.append(moved)
+        stale = self._recorded_stale(key)
+        for path in stale:
+            if path not in left:
+                path.unlink(missing_ok=True)
+        for folder in {p.parent for p in stale} | {k.parent / STALE for k in keep}:
+            with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
+                folder.rmdir()
+        return left
+
+    def outputs_record(self, outputs: Sequence[Path]) -> list[dict[str, Any]]:
+        """The manifest's record of ``outputs``: path inside the folder, SHA-256 and size."""
+        return [
+            {"path": str(p.relative_to(self.root)), "sha256": sha256(p), "size": p.stat().st_size}
+            for p in outputs
+        ]
+
+    def relative(self, paths: Sequence[Path]) -> list[str]:
+        return [str(p.relative_to(self.root)) for p in paths]
+
+
+def write_log(out: Path, lines: Sequence[str]) -> None:
+    """Append ``lines`` to the run log, each stamped; the log is a convenience, so a log that
+    cannot be written costs nothing (the manifest is the record)."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with (out / LOG).open("a", encoding="utf-8", errors="replace") as log:
+            log.writelines(f"{stamp} {line}\n" for line in lines)
+    except OSError:
+        pass
