@@ -105,6 +105,17 @@ def write_pdf(report: Report, staging: Staging) -> None:
         staging.note("W-PDF", f"No PDF was made: {error}")
 
 
+def write_position(report: Report, staging: Staging) -> None:
+    """With spend files for the plan's year: ``position-<ref>-<as-at>.xlsx`` (internal)."""
+    if report.position is None:
+        return
+    from pipeline.commitments import commitments
+    from pipeline.render_position import position_name, render_position
+
+    position = report.position
+    render_position(position, commitments(report.plan), staging.temp(position_name(position)))
+
+
 def write_email(report: Report, staging: Staging) -> None:
     """The sign-off e-mail to the Circulation sheet, with the attachments staged before it;
     no Circulation sheet means no e-mail (I-NO-CIRCULATION)."""
@@ -123,7 +134,13 @@ def write_email(report: Report, staging: Staging) -> None:
     staging.temp(mail.email_name(report.decision)).write_bytes(mail.to_bytes(message))
 
 
-WRITERS: list[Writer] = [write_request_for_decision, write_summary, write_pdf, write_email]
+WRITERS: list[Writer] = [
+    write_request_for_decision,
+    write_summary,
+    write_pdf,
+    write_position,
+    write_email,
+]
 
 
 def deliver(report: Report, staging: Staging, writers: list[Writer] | None = None) -> list[Path]:

@@ -37,6 +37,7 @@ class _Formats:
     title: Any
     note: Any
     header: Any
+    caption: Any
     text: Any
     quoted: Any
     money: Any
@@ -53,6 +54,7 @@ class _Formats:
             title=workbook.add_format({"bold": True, "font_size": 14}),
             note=workbook.add_format({"italic": True}),
             header=workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
+            caption=workbook.add_format({"bold": True}),
             text=workbook.add_format({"valign": "top"}),
             quoted=workbook.add_format({"valign": "top", "quote_prefix": True}),
             money=workbook.add_format({"num_format": MONEY, "valign": "top"}),
@@ -251,7 +253,7 @@ def _summary(workbook: Any, position: Position, formats: _Formats, heading: str)
     )
     sheet.row += 17
     sheet.text(
-        sheet.row, 0, "Ring-fenced streams (ring-fenced money is spent first)", formats.header
+        sheet.row, 0, "Ring-fenced streams (ring-fenced money is spent first)", formats.caption
     )
     sheet.row += 1
     sheet.header(("Stream", "Amount", "Spent to date", "Forecast use", "At risk unspent", "Fund"))
@@ -439,7 +441,7 @@ def _commitments(workbook: Any, commitments: Commitments, formats: _Formats, hea
         ("Already committed (to each line's end date)", "years", commitments.totals),
         ("What extension options would add if exercised", "options", commitments.option_totals),
     ):
-        sheet.text(sheet.row, 0, caption, formats.header)
+        sheet.text(sheet.row, 0, caption, formats.caption)
         sheet.row += 1
         sheet.header(("Fund", "Service", "Delivery organisation", "Ends", *labels))
         first = sheet.row
