@@ -29,11 +29,12 @@ from typing import TypeAlias
 
 from pipeline.config import Config
 from pipeline.model import Decision, Plan, ServiceLine
-from pipeline.render_xlsx import LICENCE_URL, public_text
-from pipeline.values import normalise, slugify
+from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
+from pipeline.values import clean_text, normalise, slugify
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | Decimal"
 
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 SCHEMA_VERSION = "1.4"  # the package's "version": major.minor of the standard
 GRANT = "Grant"
 KEY_LENGTH = 10  # hex digits of the line key: collisions in one plan are vanishingly unlikely
@@ -74,6 +75,13 @@ COLUMNS: tuple[str, ...] = (
     "Grant Programme:Title",
 )
 LOCATION_COLUMNS = COLUMNS[13:17]
+
+
+def public_text(raw: str) -> str:
+    """Text as it may be published: one line, tidy spaces, no invisible characters and no
+    e-mail addresses or telephone numbers (staff sometimes type a contact into Provision)."""
+    lines = for_publication(raw).split("\n")
+    return scrub_personal_data(" ".join(clean_text(line) for line in lines).strip())
 
 
 def funder_id(prefix: str) -> str:
@@ -366,6 +374,8 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
     day = workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
     money = workbook.add_format({"num_format": "#,##0.00", "valign": "top"})
     plain = workbook.add_format({"valign": "top"})
+    # Text that looks like a formula ("=…") stays text when a person edits the cell.
+    quoted = workbook.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
 
     meta = workbook.add_worksheet("Meta")
     meta.set_column(0, 0, 22)
@@ -391,7 +401,7 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
             elif isinstance(cell, int):
                 grants.write_number(row, col, cell, plain)
             elif isinstance(cell, str):
-                grants.write_string(row, col, cell, wrap)
+                grants.write_string(row, col, cell, quoted if starts_like_formula(cell) else wrap)
     grants.freeze_panes(1, 0)
     grants.set_row(0, None, bold)
     workbook.close()

@@ -16,7 +16,6 @@ from typing import TypeAlias
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Plan, ServiceLine
-from pipeline.render_xlsx import public_text
 from pipeline.three_sixty import (
     CHARITY_LISTS,
     COMPANY_LIST,
@@ -24,6 +23,7 @@ from pipeline.three_sixty import (
     award_date,
     grant_lines,
     parse_org_id,
+    public_text,
 )
 from pipeline.values import format_date
 

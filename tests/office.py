@@ -55,8 +55,14 @@ def pdftotext() -> str:
     pytest.skip(hint)
 
 
-def convert(source: Path, target_format: str, outdir: Path, timeout: int = 180) -> Path:
-    """Convert ``source`` with LibreOffice (``pdf``, ``xlsx``, ``csv`` …); return the new file."""
+def convert(
+    source: Path, target_format: str, outdir: Path, timeout: int = 180, infilter: str = ""
+) -> Path:
+    """Convert ``source`` with LibreOffice (``pdf``, ``xlsx``, ``csv`` …); return the new file.
+
+    ``infilter`` names the import filter and its options (``CSV:44,34,76,1``: comma, double
+    quote, UTF-8, from line 1), as a person would choose them in the import dialog.
+    """
     binary = soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -69,6 +75,7 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: int = 180) 
                 f"-env:UserInstallation=file://{profile}",
                 "--headless",
                 "--norestore",
+                *([f"--infilter={infilter}"] if infilter else []),
                 "--convert-to",
                 target_format,
                 "--outdir",

@@ -400,3 +400,21 @@ def test_a_plan_without_grants_has_no_360giving_findings(sample_plan: Plan) -> N
 )
 def test_duration_in_months(start: dt.date, end: dt.date, months: int) -> None:
     assert three_sixty.duration_months(start, end) == months
+
+
+def test_published_grants_carry_no_contact_details_and_no_formulas(
+    sample_plan: Plan, tmp_path: Path
+) -> None:
+    plan = with_line(
+        sample_plan,
+        0,
+        provision="Call Jo on 01522 947406 or jo.bloggs@example.org\u202e",
+        organisation='=HYPERLINK("http://evil.example","Rape Crisis")',
+    )
+    text, xlsx = written(plan, Config(funder_prefix="lincolnshirepcc"), tmp_path)
+    assert "947406" not in text and "jo.bloggs" not in text and "\u202e" not in text
+    grant = json.loads(text)["grants"][0]
+    assert grant["description"] == "Call Jo on [removed] or [removed]"
+    cell = openpyxl.load_workbook(xlsx)["grants"]["K2"]
+    assert cell.value == '=HYPERLINK("http://evil.example","Rape Crisis")'
+    assert cell.data_type == "s" and cell.quotePrefix  # text, and stays text when edited
