@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison
+from pipeline.compare import STATUS_LABELS, Comparison
 from pipeline.model import Decision, FundingSource, ServiceLine
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
@@ -791,7 +791,7 @@ def _chart(
 
 # -- the changes from last year ---------------------------------------------------------------
 
-_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+_STATUS = STATUS_LABELS
 NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from nothing
 
 

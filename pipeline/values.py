@@ -146,12 +146,17 @@ def format_millions(amount: Decimal) -> str:
     return f"£{(amount / Decimal(1_000_000)).quantize(Decimal('0.001'), ROUND_HALF_UP)}m"
 
 
-def format_percent(part: Decimal, whole: Decimal) -> str:
-    """A percentage rounded for display only: ``79.8%``."""
-    if whole == 0:
+def percent_text(value: Decimal | None) -> str:
+    """An exact percentage shown to one decimal place, ``79.8%``; ``–`` when there is none.
+    The one place a percentage is rounded, and only for display."""
+    if value is None:
         return "–"
-    value = (part * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return f"{value}%"
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def format_percent(part: Decimal, whole: Decimal) -> str:
+    """``part`` as a percentage of ``whole`` for display: ``79.8%``; ``–`` when whole is 0."""
+    return percent_text(part * 100 / whole if whole else None)
 
 
 # Month names from a fixed English table: strptime's %B and calendar.month_name follow the
@@ -314,12 +319,13 @@ def slugify(text: str) -> str:
     """A safe file or folder name: ``015/2021`` -> ``015-2021``; never ``..`` or a separator.
 
     Only ASCII letters, digits and single hyphens survive (accents are dropped from their
-    letters), at most 80 characters; Windows device names such as ``CON`` get a prefix, since
+    letters), at most 40 characters (so the deepest output path, under a long OneDrive folder,
+    stays inside Windows' 260-character limit); Windows device names such as ``CON`` get a prefix, since
     the shared folder may be on a Windows server.
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
-    slug = slug[:80].rstrip("-")
+    slug = slug[:40].rstrip("-")
     if slug in _WINDOWS_DEVICES:
         slug = f"ref-{slug}"
     return slug or "untitled"

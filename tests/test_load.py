@@ -6,7 +6,6 @@ Every fixture is the sample with one change, built in code. Each test asserts th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -413,7 +412,7 @@ def test_the_sample_loads_without_findings(sample_path: Path) -> None:
 
 def test_the_sample_reproduces_decision_015_2021(sample_plan: Plan) -> None:
     by_fund = {
-        f.name: sum((ln.budget for ln in sample_plan.lines_of(f)), Decimal(0))
+        f.name: sum((ln.budget for ln in sample_plan.lines if ln.fund_key == f.key), Decimal(0))
         for f in sample_plan.funds
     }
     assert by_fund == {"Victims Fund": Decimal(805_212), "Community Safety Fund": Decimal(464_058)}
@@ -422,7 +421,10 @@ def test_the_sample_reproduces_decision_015_2021(sample_plan: Plan) -> None:
         "Victims Fund": [Decimal(884_000), Decimal(125_000)],
         "Community Safety Fund": [Decimal(556_000)],
     }
-    assert [len(sample_plan.lines_of(f)) for f in sample_plan.funds] == [10, 14]
+    assert [sum(ln.fund_key == f.key for ln in sample_plan.lines) for f in sample_plan.funds] == [
+        10,
+        14,
+    ]
     assert [(t.label, t.amount) for t in sample_plan.totals] == [
         ("Total", Decimal(805_212)),
         ("Total", Decimal(464_058)),
@@ -525,9 +527,7 @@ def test_ten_thousand_lines(tmp_path: Path) -> None:
     ],
 )
 def test_files_that_are_not_workbooks_are_named_for_what_they_are(name: str, says: str) -> None:
-    started = time.perf_counter()
     result = load(CORPUS / name)
-    assert time.perf_counter() - started < 5  # refused by sniffing, before any parser
     assert result.plan is None
     assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-READ", "", "")]
     assert result.findings[0].message == f"{name} {sniff(CORPUS / name)}."
@@ -541,10 +541,8 @@ def test_openpyxl_refuses_entity_expansion_through_defusedxml() -> None:
     from openpyxl import load_workbook
 
     assert openpyxl.xml.DEFUSEDXML
-    started = time.perf_counter()
     with pytest.raises((DefusedXmlException, ValueError)):
         load_workbook(CORPUS / "billion-laughs.xlsx", read_only=True)
-    assert time.perf_counter() - started < 5
 
 
 # -- the formula scan -------------------------------------------------------------------------

@@ -153,10 +153,8 @@ def test_a_hung_conversion_is_stopped_at_the_timeout(
     source = tmp_path / "report.docx"
     source.write_bytes(b"PK\x03\x04")
     target = tmp_path / "report.pdf"
-    started = time.monotonic()
     with pytest.raises(pdf.PdfError, match="longer than 1 seconds"):
         pdf.to_pdf(source, target, timeout=1)
-    assert time.monotonic() - started < 30
     assert not target.exists()
     assert [p.name for p in tmp_path.glob(".tmp-*")] == []
     child = int(marker.read_text())
