@@ -305,6 +305,7 @@ def recalculated(sample_xlsx: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return convert(sample_xlsx, "xlsx", tmp_path_factory.mktemp("recalculated"))
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculates_to_the_cached_totals(
     sample_xlsx: Path, recalculated: Path
 ) -> None:
@@ -325,6 +326,7 @@ def test_libreoffice_recalculates_to_the_cached_totals(
     assert money(fresh["Summary"]["E27"].value) == 1_565_000
 
 
+@pytest.mark.slow
 def test_libreoffice_really_recalculates(sample_xlsx: Path, tmp_path: Path) -> None:
     """A wrong cached total comes back right, so the test above checks the formulas."""
     tampered = tmp_path / "tampered.xlsx"
@@ -766,6 +768,7 @@ def test_the_summary_keeps_seven_columns_however_many_sources(tmp_path: Path, co
     assert ws.max_column == 7
 
 
+@pytest.mark.slow
 def test_fifteen_sources_recalculate_in_libreoffice_and_print_readably(tmp_path: Path) -> None:
     path = render(many_sources_workbook(tmp_path, 15), tmp_path)
     fresh = openpyxl.load_workbook(
