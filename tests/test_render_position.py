@@ -72,6 +72,7 @@ def test_totals_are_formulas_with_cached_values(workbook: Path, position: Positi
     assert pounds(summary[3]) == position.spent == Decimal("471924.23")
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculates_to_the_same_totals(workbook: Path, tmp_path: Path) -> None:
     recalculated = convert(workbook, "xlsx", tmp_path / "recalc")
     for sheet in ("Summary", "Lines", "Payments to check", "Commitments"):
