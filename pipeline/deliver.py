@@ -7,7 +7,8 @@ any writer fails). To add an output (a review note, an open-data file, a spend p
 
 1. write ``def write_thing(report: Report, staging: Staging) -> None`` that renders into
    ``staging.temp("thing-<ref>.ext")`` (``attach=True`` to add it to the sign-off e-mail);
-2. add it to :data:`WRITERS` before ``write_email`` (the e-mail attaches what came before).
+2. add it to :data:`WRITERS` before ``write_review`` (the review note lists every finding
+   of what came before it; the e-mail attaches what came before).
 
 A writer reads only the Report; a problem it can live with is a finding added with
 ``staging.note(...)`` (as W-PDF is), an exception fails the workbook's build (E-RENDER).
@@ -105,9 +106,9 @@ def write_pdf(report: Report, staging: Staging) -> None:
         staging.note("W-PDF", f"No PDF was made: {error}")
 
 
-def write_email(report: Report, staging: Staging) -> None:
-    """The sign-off e-mail to the Circulation sheet, with the attachments staged before it;
-    no Circulation sheet means no e-mail (I-NO-CIRCULATION)."""
+def note_no_circulation(report: Report, staging: Staging) -> None:
+    """I-NO-CIRCULATION when the workbook names nobody to e-mail (before the review note, which
+    lists every finding)."""
     if not report.plan.circulation:
         staging.note(
             "I-NO-CIRCULATION",
@@ -115,6 +116,21 @@ def write_email(report: Report, staging: Staging) -> None:
             "report goes to for sign-off. Add a sheet named Circulation with the columns "
             "Role, Name and E-mail to have the build prepare it.",
         )
+
+
+def write_review(report: Report, staging: Staging) -> None:
+    """The internal review note for the Chief Finance Officer, ``review-<ref>.docx``: every
+    finding, the ones delivery found so far included; attached to the sign-off e-mail."""
+    from pipeline.review import render_review, review_name
+
+    target = staging.temp(review_name(report.decision.reference), attach=True)
+    render_review(target, [*report.findings, *staging.findings], report.plan, staging.file)
+
+
+def write_email(report: Report, staging: Staging) -> None:
+    """The sign-off e-mail to the Circulation sheet, with the attachments staged before it;
+    no Circulation sheet means no e-mail (:func:`note_no_circulation` says so)."""
+    if not report.plan.circulation:
         return
     from pipeline import mail  # only now: most plans have no Circulation sheet
 
@@ -123,7 +139,14 @@ def write_email(report: Report, staging: Staging) -> None:
     staging.temp(mail.email_name(report.decision)).write_bytes(mail.to_bytes(message))
 
 
-WRITERS: list[Writer] = [write_request_for_decision, write_summary, write_pdf, write_email]
+WRITERS: list[Writer] = [
+    write_request_for_decision,
+    write_summary,
+    write_pdf,
+    note_no_circulation,
+    write_review,  # after every writer that may add a finding: it lists them all
+    write_email,
+]
 
 
 def deliver(report: Report, staging: Staging, writers: list[Writer] | None = None) -> list[Path]:

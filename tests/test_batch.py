@@ -19,7 +19,12 @@ from pipeline.manifest import sha256
 from pipeline.new_workbook import WorkbookContent
 from tests.workbooks import make_workbook, service_row
 
-OUTPUTS = {"RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "findings.json"}
+OUTPUTS = {
+    "RfD-015-2021.docx",
+    "commissioning-summary-2021-22.xlsx",
+    "review-015-2021.docx",
+    "findings.json",
+}
 
 
 @pytest.fixture()

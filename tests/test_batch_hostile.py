@@ -30,7 +30,12 @@ from pipeline.manifest import sha256
 from tests.workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUTS = {"RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "findings.json"}
+OUTPUTS = {
+    "RfD-015-2021.docx",
+    "commissioning-summary-2021-22.xlsx",
+    "review-015-2021.docx",
+    "findings.json",
+}
 WAIT = 120  # seconds: the most any process of these tests is waited for
 
 

@@ -559,7 +559,7 @@ def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
     """Chunks of any size, as long as the tail kept between them is longer than a cell."""
     import io
 
-    from pipeline import load as loader
+    from pipeline import sheets as loader
 
     monkeypatch.setattr(loader, "_SCAN_CHUNK", chunk)
     monkeypatch.setattr(loader, "_SCAN_TAIL", tail)
@@ -576,7 +576,7 @@ def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
         else:
             cells.append(f'<c r="A{r}" t="s"><v>{r}</v></c>')
     xml = ("<f>" + "".join(cells)).encode()  # a stray <f> before any cell is ignored
-    found = list(loader._scan_formulas(io.BytesIO(xml)))
+    found = list(loader.scan_formulas(io.BytesIO(xml)))
     expected_uncached = [(r, 12) for r in range(1, 400) if r % 7 == 0]
     expected_errors = [(r, 28) for r in range(1, 400) if r % 11 == 0 and r % 7 != 0]
     assert sorted((r, c) for r, c, _ in found) == sorted(expected_uncached + expected_errors)
@@ -586,3 +586,32 @@ def test_the_formula_scan_finds_each_problem_once_whatever_the_chunks(
         'shows the Excel error #REF! from the formula =#REF!&"""; '
         "correct the formula in Excel and save the workbook"
     )
+
+
+# -- the reader's own errors, and ours --------------------------------------------------------
+
+
+def test_a_malformed_worksheet_is_a_read_error_naming_the_file(tmp_path: Path) -> None:
+    from scripts.make_corpus import rewrite_zip
+
+    path = make_workbook(tmp_path)
+    # The Decision sheet's part is gone, though the workbook still lists the sheet.
+    rewrite_zip(path, lambda name, data: None if name == "xl/worksheets/sheet1.xml" else data)
+    result = load(path)
+    assert result.plan is None
+    assert [(f.code, f.sheet) for f in result.findings] == [("E-READ", "")]
+    assert result.findings[0].message.startswith(f"{path.name} could not be read as a workbook (")
+
+
+def test_a_bug_of_ours_is_not_dressed_up_as_an_unreadable_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the reader's own errors become E-READ; ours raise, so --debug shows the traceback."""
+    from pipeline import sheets
+
+    def broken(*args: object) -> None:
+        raise TypeError("a bug in pcc-report")
+
+    monkeypatch.setattr(sheets, "_read_values", broken)
+    with pytest.raises(TypeError, match="a bug in pcc-report"):
+        load(make_workbook(tmp_path))

@@ -134,11 +134,17 @@ def test_a_build_writes_the_eml_to_the_circulation(tmp_path: Path) -> None:
     assert f"raised {warnings} warnings" in text
     assert f"<strong>{warnings} warnings</strong>" in html
 
-    [attachment] = list(message.iter_attachments())
+    # The Word report and the internal review note for the Chief Finance Officer.
+    attachment, review = list(message.iter_attachments())
     assert attachment.get_filename() == "RfD-015-2021.docx"
     assert attachment.get_content_type() == DOCX
     docx = folder / "RfD-015-2021.docx"
     assert sha(attachment.get_payload(decode=True)) == sha(docx.read_bytes())
+    assert review.get_filename() == "review-015-2021.docx"
+    assert review.get_content_type() == DOCX
+    note = folder / "review-015-2021.docx"
+    assert sha(review.get_payload(decode=True)) == sha(note.read_bytes())
+    assert "attached review note" in text and "attached review note" in html
 
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
     recorded = {Path(o["path"]).name: o["sha256"] for o in entry["outputs"]}

@@ -90,7 +90,7 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
         str(part.get_filename()): (part.get_content_type(), part.get_payload(decode=True))
         for part in message.iter_attachments()
     }
-    assert set(attached) == {"RfD-015-2021.docx", "RfD-015-2021.pdf"}
+    assert set(attached) == {"RfD-015-2021.docx", "RfD-015-2021.pdf", "review-015-2021.docx"}
     assert attached["RfD-015-2021.pdf"][0] == "application/pdf"
     for name, (_, content) in attached.items():
         assert sha(content) == sha((folder / name).read_bytes()) == recorded[name]
@@ -111,6 +111,7 @@ def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
     assert {p.name for p in folder.iterdir()} == {
         "RfD-015-2021.docx",
         "commissioning-summary-2021-22.xlsx",
+        "review-015-2021.docx",
         "findings.json",
     }
     findings = json.loads((folder / "findings.json").read_text())["findings"]

@@ -236,9 +236,11 @@ def test_send_delivers_the_message_and_logs_it(built: Path, smtp_server: Server)
     assert message["From"] == SENDER
     assert message["Subject"] == SUBJECT
     assert message["X-Unsent"] is None and message["Date"] and message["Message-ID"]
-    [attachment] = list(message.iter_attachments())
+    attachment, review = list(message.iter_attachments())
     docx = (folder / "RfD-015-2021.docx").read_bytes()
+    note = (folder / "review-015-2021.docx").read_bytes()
     assert sha(attachment.get_payload(decode=True)) == sha(docx)
+    assert sha(review.get_payload(decode=True)) == sha(note)
 
     [record] = sent_log(built)
     assert record["to"] == ADDRESSES and record["from"] == SENDER
@@ -250,7 +252,13 @@ def test_send_delivers_the_message_and_logs_it(built: Path, smtp_server: Server)
             "size": len(docx),
             "sha256": sha(docx),
             "content_type": attachment.get_content_type(),
-        }
+        },
+        {
+            "name": "review-015-2021.docx",
+            "size": len(note),
+            "sha256": sha(note),
+            "content_type": review.get_content_type(),
+        },
     ]
     assert record["eml_sha256"] == sha((folder / "email-015-2021.eml").read_bytes())
     assert "sent" in (built / outputs.LOG).read_text()

@@ -1,0 +1,199 @@
+"""What every sheet reader shares: finding the header row, walking the table's rows, and reading
+one cell into a typed value, where an unreadable cell becomes a located finding and ``None``.
+
+The sheet readers (:mod:`pipeline.read_decision`, :mod:`pipeline.read_funds`,
+:mod:`pipeline.read_services`, :mod:`pipeline.read_circulation`) are built on these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pipeline.contract import TableSheet
+from pipeline.findings import Finding
+from pipeline.sheets import Cell, Row, Sheet, column_letter
+from pipeline.values import ValueProblem, clean_text, is_blank
+
+HEADER_SEARCH_ROWS = 25
+
+T = TypeVar("T")
+
+_LABELS = {
+    "allocation": "Allocation",
+    "amount": "Amount",
+    "ring_fenced": "Ring-fenced",
+    "organisation_type": "Organisation type",
+    "mechanism": "Mechanism",
+    "budget": "Budget",
+    "total": "Total",
+    "start": "Start date",
+    "end": "End date",
+    "fund": "Fund",
+    "service": "Service",
+    "organisation": "Delivery organisation",
+    "value": "Value",
+    "email": "E-mail",
+}
+
+
+def label(key: str) -> str:
+    """The column's name as a finance officer reads it: ``ring_fenced`` -> ``Ring-fenced``."""
+    return _LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+@dataclass
+class Findings:
+    """The findings met while reading one workbook, all naming its file."""
+
+    file: str
+    found: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
+        """Record a finding (``cell`` an A1 reference or a row, ``sheet`` its title)."""
+        self.found.append(Finding(code, self.file, message, sheet, cell))
+
+
+@dataclass
+class Read(Generic[T]):
+    """The records a sheet reader could read, and whether it read every row it should have.
+
+    Incomplete: some row gave an error (its record is left out) — the plan is not built, but
+    the records that were read still go through the rules, so that a workbook's first check
+    lists everything that can be known (issue 15).
+    """
+
+    items: list[T] = field(default_factory=list)
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a table's header is and which column holds each of the contract's keys."""
+
+    header_row: int
+    columns: dict[str, int]  # key -> 1-based column index
+
+    def ref(self, key: str, row: int) -> str:
+        """The A1 reference of ``key``'s cell on ``row``."""
+        return f"{column_letter(self.columns[key])}{row}"
+
+
+def map_columns(values: Row, spec: TableSheet) -> dict[str, int]:
+    """Column key -> 1-based index for the headers of ``spec`` found in a row (first wins)."""
+    mapping: dict[str, int] = {}
+    for index, value in enumerate(values, start=1):
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            continue
+        column = spec.column(value)
+        if column is not None and column.key not in mapping:
+            mapping[column.key] = index
+    return mapping
+
+
+class CellReader:
+    """Reads the cells of one sheet; an unreadable cell is a finding and ``None``."""
+
+    def __init__(self, sheet: Sheet, findings: Findings) -> None:
+        self.sheet = sheet
+        self.findings = findings
+
+    def add(self, code: str, message: str, cell: str = "") -> None:
+        """A finding on this sheet."""
+        self.findings.add(code, message, self.sheet.title, cell)
+
+    def value(self, row: int, col: int) -> Cell:
+        """The value, or raise ValueProblem for a formula Excel never calculated."""
+        problem = self.sheet.uncached.get((row, col))
+        if problem is not None:
+            raise ValueProblem(problem)
+        return self.sheet.value(row, col)
+
+    def parse(self, row: int, col: int, key: str, parser: Callable[[Cell], T]) -> T | None:
+        """The cell read by ``parser``; None (and an E-VALUE naming the cell) if it cannot be."""
+        try:
+            return parser(self.value(row, col))
+        except ValueProblem as problem:
+            self.add("E-VALUE", f"{label(key)} {problem}.", f"{column_letter(col)}{row}")
+            return None
+
+    def text(
+        self, row: int, layout: Layout, key: str, required: bool, cells: dict[str, str]
+    ) -> str | None:
+        """The cell's text ("" for an optional column the sheet lacks); None after a finding.
+
+        The cell's reference is recorded in ``cells`` under ``key``.
+        """
+        col = layout.columns.get(key)
+        if col is None:
+            return ""
+        ref = f"{column_letter(col)}{row}"
+        cells[key] = ref
+        try:
+            text = clean_text(self.value(row, col))
+        except ValueProblem as problem:
+            self.add("E-VALUE", f"{label(key)} {problem}.", ref)
+            return None
+        if required and not text:
+            self.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
+            return None
+        return text
+
+    # -- the table --------------------------------------------------------------------------
+    def header(self, spec: TableSheet) -> Layout | None:
+        """Find the header row (title rows above are allowed) and map column keys to indexes."""
+        best: tuple[int, int, dict[str, int]] | None = None
+        for r, values in self.sheet.first_rows(HEADER_SEARCH_ROWS):
+            mapping = map_columns(values, spec)
+            score = sum(1 for c in spec.required_columns if c.key in mapping)
+            if score and (best is None or score > best[0]):
+                best = (score, r, mapping)
+        if best is not None and best[0] == len(spec.required_columns):
+            return Layout(best[1], best[2])
+        if best is None or best[0] < 2:
+            self.add(
+                "E-COLUMN",
+                f'No header row found on "{self.sheet.title}". Expected columns: '
+                + ", ".join(f'"{c.header}"' for c in spec.required_columns)
+                + ". Put them in one row above the data (a title row or two above is fine).",
+            )
+            return None
+        _, r, mapping = best
+        seen = [clean_text(v) for v in self.sheet.rows.get(r, ()) if not is_blank(v)]
+        for col in spec.required_columns:
+            if col.key not in mapping:
+                also = f" (or {', '.join(repr(a) for a in col.aliases)})" if col.aliases else ""
+                self.add(
+                    "E-COLUMN",
+                    f'Column "{col.header}"{also} is missing. Headers found in row {r}: '
+                    + ", ".join(f'"{h}"' for h in seen)
+                    + f'. Add a "{col.header}" column or rename the matching one.',
+                    f"{r}:{r}",
+                )
+        return None
+
+    def rows(self, spec: TableSheet, layout: Layout) -> Iterator[int]:
+        """The numbers of the table's rows below its header that hold anything in its columns."""
+        columns = sorted(set(layout.columns.values()))
+        key_count = len(spec.required_columns)
+        first_col = layout.columns[spec.required_columns[0].key] - 1
+        uncached = self.sheet.uncached
+        for r, values in self.sheet.rows.items():
+            if r <= layout.header_row:
+                continue
+            # Blank in every contract column: extra columns (notes) do not make a line.
+            if all(is_blank(values[c - 1]) for c in columns if c <= len(values)) and not any(
+                (r, c) in uncached for c in columns
+            ):
+                continue
+            # A header repeated further down (tables copied across page breaks); only a row
+            # whose first key cell reads like its header is looked at closely.
+            lead = values[first_col] if first_col < len(values) else None
+            if (
+                isinstance(lead, str)
+                and spec.column(lead) is not None
+                and len(map_columns(values, spec)) >= key_count
+            ):
+                continue
+            yield r

@@ -1,0 +1,218 @@
+"""The Decision sheet: one row per field (``Field`` | ``Value``), recommendations numbered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipeline import contract
+from pipeline.contract import DecisionField
+from pipeline.model import Decision, Located
+from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
+from pipeline.sheets import Cell, Sheet
+from pipeline.values import ValueProblem, clean_text, is_blank, normalise, parse_date, parse_yes_no
+
+_BY_NAME = {normalise(f.name): f for f in contract.DECISION_FIELDS}
+_NAMES = frozenset(_BY_NAME)
+
+# A field's typed value: text, a date (or None when blank), or Yes/No.
+FieldValue = str | date | bool | None
+
+
+@dataclass
+class DecisionRead:
+    """The decision (None when a field could not be read) and its reference, when readable."""
+
+    decision: Decision | None
+    reference: str = ""
+
+
+@dataclass
+class _Typed:
+    """The Decision rows as typed: each field's raw value and cell, the recommendations."""
+
+    raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
+    failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
+    recommendations: list[tuple[int, int, str]] = field(default_factory=list)  # (no., row, text)
+    extra: dict[str, str] = field(default_factory=dict)
+    first_row: int = 0
+
+
+def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
+    """The Decision sheet's fields, each parsed by its kind; errors name the field's cell."""
+    cells_of = CellReader(sheet, findings)
+    layout = _headerless_layout(sheet) or cells_of.header(contract.DECISION)
+    if layout is None:
+        return DecisionRead(None)
+    typed = _typed_rows(cells_of, layout)
+    reference_raw = typed.raw.get("reference", (None, ""))[0]
+    reference = clean_text(reference_raw) if isinstance(reference_raw, str) else ""
+
+    values: dict[str, FieldValue] = {}
+    cells: dict[str, str] = {}
+    ok = not typed.failed
+    for spec in contract.DECISION_FIELDS:
+        if spec.key in typed.failed:
+            continue
+        value, ref = typed.raw.get(spec.key, (None, ""))
+        cells[spec.key] = ref
+        parsed = _field_value(cells_of, spec, value, ref)
+        if isinstance(parsed, _Unreadable):
+            ok = False
+            continue
+        values[spec.key] = parsed
+        if spec.required and is_blank(value):
+            ok = False
+    if not typed.recommendations:
+        cells_of.add(
+            "E-REQUIRED",
+            'The Decision sheet has no "Recommendation 1" row; add the recommendations as '
+            "Recommendation 1, Recommendation 2, …",
+        )
+        ok = False
+    year = values.get("financial_year")
+    bounds = contract.financial_year_bounds(year) if isinstance(year, str) and year else None
+    if year and bounds is None:
+        cells_of.add(
+            "E-VALUE",
+            f'Financial year reads "{year}"; type it as 2021/22.',
+            cells.get("financial_year", ""),
+        )
+        ok = False
+    if not ok or bounds is None:
+        return DecisionRead(None, reference)
+    when = _date(values, "date")
+    if when is None:  # required: reported above
+        return DecisionRead(None, reference)
+    decision = Decision(
+        police_area=_text(values, "police_area"),
+        reference=_text(values, "reference"),
+        date=when,
+        financial_year=_text(values, "financial_year"),
+        subject=_text(values, "subject"),
+        report_by=_text(values, "report_by"),
+        contact_officer=_text(values, "contact_officer"),
+        executive_summary=_text(values, "executive_summary"),
+        budget_approval=_date(values, "budget_approval"),
+        budget_approval_reference=_text(values, "budget_approval_reference"),
+        publication_deferred=_yes(values, "publication_deferred"),
+        publication_deferred_reason=_text(values, "publication_deferred_reason"),
+        publication_deferred_until=_date(values, "publication_deferred_until"),
+        part2_form=_yes(values, "part2_form"),
+        part2_form_reason=_text(values, "part2_form_reason"),
+        originating_officer_initials=_text(values, "originating_officer_initials"),
+        finance_officer_initials=_text(values, "finance_officer_initials"),
+        monitoring_officer_initials=_text(values, "monitoring_officer_initials"),
+        chief_executive_approval_date=_date(values, "chief_executive_approval_date"),
+        pcc_approval_date=_date(values, "pcc_approval_date"),
+        background=_text(values, "background"),
+        plan_links=_text(values, "plan_links"),
+        personnel_equalities=_text(values, "personnel_equalities"),
+        review_arrangements=_text(values, "review_arrangements"),
+        risk_management=_text(values, "risk_management"),
+        organisation=_text(values, "organisation"),
+        decision_maker=_text(values, "decision_maker"),
+        decision_maker_short=_text(values, "decision_maker_short"),
+        strategy_document=_text(values, "strategy_document"),
+        # In the order of their numbers; rows carrying the same number keep sheet order.
+        recommendations=tuple(text for _, _, text in sorted(typed.recommendations)),
+        year_start=date(bounds[0], 4, 1),
+        year_end=date(bounds[1], 3, 31),
+        at=Located(sheet.title, typed.first_row, cells),
+        extra=typed.extra,
+    )
+    return DecisionRead(decision, reference)
+
+
+def _text(values: dict[str, FieldValue], key: str) -> str:
+    value = values.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _date(values: dict[str, FieldValue], key: str) -> date | None:
+    value = values.get(key)
+    return value if isinstance(value, date) else None
+
+
+def _yes(values: dict[str, FieldValue], key: str) -> bool:
+    return values.get(key) is True
+
+
+class _Unreadable:
+    """The marker of a field whose value gave a finding (kept apart from a blank's None)."""
+
+
+_UNREADABLE = _Unreadable()
+
+
+def _field_value(
+    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str
+) -> FieldValue | _Unreadable:
+    if is_blank(value):
+        if spec.required:
+            where = (
+                f'row for "{spec.name}" has no value'
+                if ref
+                else f'has no "{spec.name}" row; add one'
+            )
+            example = f", e.g. {spec.example}" if spec.example else ""
+            cells_of.add("E-REQUIRED", f"The Decision sheet's {where}{example}.", ref)
+        return None if spec.kind != "text" else ""
+    try:
+        if spec.kind == "date":
+            return parse_date(value)[0]
+        if spec.kind == "yes_no":
+            return parse_yes_no(value)
+        return clean_text(value)
+    except ValueProblem as problem:
+        cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+        return _UNREADABLE
+
+
+def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
+    typed = _Typed()
+    sheet = cells_of.sheet
+    field_col, value_col = layout.columns["field"], layout.columns["value"]
+    for r in cells_of.rows(contract.DECISION, layout):
+        typed.first_row = typed.first_row or r
+        # "Reference:" or "Recommendation 2." is the field; a recommendation unrecognised
+        # would fall among the extra fields and silently out of the report.
+        name = normalise(sheet.value(r, field_col)).rstrip(":.").rstrip()
+        ref = layout.ref("value", r)
+        if not name:
+            continue
+        number = contract.RECOMMENDATION.fullmatch(name)
+        if number:
+            text = cells_of.text(r, layout, "value", False, {})
+            if text:
+                position = (
+                    int(number.group(1)) if number.group(1) else len(typed.recommendations) + 1
+                )
+                typed.recommendations.append((position, r, text))
+            continue
+        spec = _BY_NAME.get(name)
+        if spec is None:
+            typed.extra[clean_text(sheet.value(r, field_col))] = clean_text(
+                sheet.value(r, value_col)
+            )
+            continue
+        try:
+            typed.raw[spec.key] = (cells_of.value(r, value_col), ref)
+            typed.failed.discard(spec.key)
+        except ValueProblem as problem:
+            cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+            typed.failed.add(spec.key)
+    return typed
+
+
+def _headerless_layout(sheet: Sheet) -> Layout | None:
+    """A Decision sheet typed without its Field/Value header row: the field names stand in a
+    column with their values on the right. Read it as if the header were there."""
+    first = sheet.first_rows(HEADER_SEARCH_ROWS)
+    if any(len(map_columns(values, contract.DECISION)) == 2 for _, values in first):
+        return None  # there is a header: read normally
+    for r, values in first:
+        for c, value in enumerate(values, start=1):
+            if normalise(value) in _NAMES:
+                return Layout(r - 1, {"field": c, "value": c + 1})
+    return None

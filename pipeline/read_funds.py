@@ -1,0 +1,94 @@
+"""The Funds and Funding sources sheets: one row per fund, one row per source of a fund."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline import contract
+from pipeline.model import Fund, FundingSource, Located
+from pipeline.read_cells import CellReader, Findings, Read
+from pipeline.sheets import Sheet
+from pipeline.values import normalise, parse_money, parse_yes_no
+
+
+def canonical_fund(typed: str, funds: Sequence[Fund]) -> str:
+    """The fund's name as the Funds sheet writes it, for a name typed in another case or
+    spacing; the name as typed when no fund answers to it."""
+    key = normalise(typed)
+    return next((fund.name for fund in funds if fund.key == key), typed)
+
+
+def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
+    """The funds, each with its allocation; a fund listed twice is an error at its second row."""
+    cells_of = CellReader(sheet, findings)
+    layout = cells_of.header(contract.FUNDS)
+    if layout is None:
+        return Read(complete=False)
+    read: Read[Fund] = Read()
+    seen: dict[str, str] = {}
+    for r in cells_of.rows(contract.FUNDS, layout):
+        cells: dict[str, str] = {}
+        name = cells_of.text(r, layout, "fund", True, cells)
+        if name is not None and contract.is_total_label(name):
+            continue
+        cells["allocation"] = layout.ref("allocation", r)
+        allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
+        legal = cells_of.text(r, layout, "legal_basis", False, cells)
+        description = cells_of.text(r, layout, "description", False, cells)
+        if name is None or allocation is None or legal is None or description is None:
+            read.complete = False
+            continue
+        if normalise(name) in seen:
+            cells_of.add(
+                "E-VALUE",
+                f'Fund "{name}" is listed twice (also at {seen[normalise(name)]}); keep one row '
+                "per fund.",
+                cells["fund"],
+            )
+            read.complete = False
+            continue
+        seen[normalise(name)] = cells["fund"]
+        read.items.append(
+            Fund(name, allocation, legal, description, Located(sheet.title, r, cells))
+        )
+    if read.complete and not read.items:
+        cells_of.add(
+            "E-REQUIRED",
+            "The Funds sheet lists no funds; add one row per fund with its allocation.",
+        )
+        read.complete = False
+    return read
+
+
+def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Read[FundingSource]:
+    """The funding sources of each fund: amount, ring-fenced or not, grant reference."""
+    cells_of = CellReader(sheet, findings)
+    layout = cells_of.header(contract.SOURCES)
+    if layout is None:
+        return Read(complete=False)
+    read: Read[FundingSource] = Read()
+    for r in cells_of.rows(contract.SOURCES, layout):
+        cells: dict[str, str] = {}
+        fund = cells_of.text(r, layout, "fund", True, cells)
+        if fund is not None and contract.is_total_label(fund):
+            continue
+        source = cells_of.text(r, layout, "source", True, cells)
+        cells["amount"] = layout.ref("amount", r)
+        amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
+        cells["ring_fenced"] = layout.ref("ring_fenced", r)
+        ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", parse_yes_no)
+        grant_ref = cells_of.text(r, layout, "grant_reference", False, cells)
+        if fund is None or source is None or amount is None or ring is None or grant_ref is None:
+            read.complete = False
+            continue
+        read.items.append(
+            FundingSource(
+                canonical_fund(fund, funds),
+                source,
+                amount,
+                ring,
+                grant_ref,
+                Located(sheet.title, r, cells),
+            )
+        )
+    return read

@@ -1,0 +1,305 @@
+"""The review note: every finding of a workbook, for the Chief Finance Officer (internal).
+
+The Request for Decision is published, so it carries no findings; they all go here instead,
+grouped errors / warnings / notes, each with what was found, where it is in words a finance
+officer reads ("Services sheet, row 19, End date") and what to do. The column's name comes
+from the workbook contract and the plan's own cell locations, never from parsing a message.
+
+The note is built with python-docx (headings, a header row on each table, en-GB, a title) and
+its zip is rewritten with fixed member dates, so the same findings give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from pipeline import contract
+from pipeline.findings import CATALOGUE, Finding, Severity, count, sorted_findings
+from pipeline.model import Located, Plan
+from pipeline.textsafe import for_terminal
+from pipeline.values import counted, format_long_date, slugify
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+
+MARKING = "Internal — not for publication"
+GROUPS = (
+    (Severity.ERROR, "Errors", "error"),
+    (Severity.WARNING, "Warnings", "warning"),
+    (Severity.INFO, "Notes", "note"),
+)
+COLUMNS = ("What was found", "Where", "What to do")
+# Widths in twentieths of a point (dxa) on an A4 page with 2 cm margins: 17 cm of text.
+_WIDTHS = (5100, 2300, 2240)
+# A zip member date before any real build: the note's bytes depend on its content only.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+_ROW = re.compile(r"row (\d+)")
+
+
+def review_name(reference: str) -> str:
+    """``review-015-2021.docx`` for decision ``015/2021``."""
+    return f"review-{slugify(reference)}.docx"
+
+
+# -- where, in words ----------------------------------------------------------------------
+
+
+def _records(plan: Plan) -> Iterable[Located]:
+    yield plan.decision.at
+    yield from (f.at for f in plan.funds)
+    yield from (s.at for s in plan.sources)
+    yield from (ln.at for ln in plan.lines)
+    yield from (t.at for t in plan.totals)
+    yield from (r.at for r in plan.circulation)
+
+
+def _column_names(sheet: str) -> dict[str, str]:
+    """The contract's name for each attribute key of ``sheet`` (a workbook sheet title)."""
+    if contract.DECISION.matches(sheet):
+        return {f.key: f.name for f in contract.DECISION_FIELDS}
+    for spec in (*contract.TABLE_SHEETS, contract.CIRCULATION, contract.DOCUMENT_CONTROL):
+        if spec.matches(sheet):
+            names = {c.key: c.header for c in spec.columns}
+            if spec is contract.SERVICES:
+                names["amount"] = names["budget"]  # a Total row's figure is in the budget column
+            return names
+    return {}
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Turns a finding's sheet and cell into "Services sheet, row 19, End date".
+
+    The plan's records know the attribute of each cell they were read from; a cell no record
+    holds (a value that could not be read) is named by what its column holds on the other rows
+    of the same sheet. The Decision sheet is a list of fields, so only its exact cells count.
+    """
+
+    file: str
+    by_cell: dict[tuple[str, str], str]
+    by_column: dict[tuple[str, str], str]
+
+    @classmethod
+    def of(cls, plan: Plan | None, file: str = "") -> Locator:
+        by_cell: dict[tuple[str, str], str] = {}
+        by_column: dict[tuple[str, str], str] = {}
+        for at in _records(plan) if plan is not None else ():
+            decision = contract.DECISION.matches(at.sheet)
+            for key, ref in at.cells.items():
+                by_cell.setdefault((at.sheet, ref), key)
+                match = _CELL.fullmatch(ref)
+                if match and not decision:
+                    by_column.setdefault((at.sheet, match.group(1)), key)
+        return cls(plan.file if plan is not None else file, by_cell, by_column)
+
+    def where(self, finding: Finding) -> str:
+        """Where ``finding`` is, as a finance officer says it."""
+        parts: list[str] = []
+        if finding.file and self.file and finding.file != self.file:
+            parts.append(finding.file)
+        if finding.sheet:
+            parts.append(f"{finding.sheet} sheet")
+            parts.extend(self._cell(finding.sheet, finding.cell))
+        if not parts:
+            return "The workbook as a whole" if finding.file == self.file else finding.file
+        return ", ".join(parts)
+
+    def _cell(self, sheet: str, cell: str) -> list[str]:
+        row = _ROW.fullmatch(cell)
+        if row:
+            return [f"row {row.group(1)}"]
+        match = _CELL.fullmatch(cell)
+        if not match:
+            return [cell] if cell else []
+        column, number = match.groups()
+        key = self.by_cell.get((sheet, cell)) or self.by_column.get((sheet, column))
+        name = _column_names(sheet).get(key or "")
+        return [f"row {number}", name or f"column {column}"]
+
+
+# -- the document ---------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    """Workbook text as the note shows it: a person must fix the cell, so (as on the console)
+    control, bidi and invisible characters are shown escaped (``\\x1b``), not dropped."""
+    return for_terminal(value)
+
+
+def render_review(
+    target: Path | IO[bytes],
+    findings: Sequence[Finding],
+    plan: Plan | None,
+    file: str = "",
+) -> None:
+    """Write the review note of one workbook's ``findings`` to ``target``.
+
+    ``plan`` (when the workbook could be read) gives the decision and the cell locations;
+    ``file`` names the workbook when it could not.
+    """
+    import docx
+
+    document = docx.Document()
+    locator = Locator.of(plan, file)
+    title = _title(plan, locator.file)
+    _page(document)
+    _properties(document, title, plan)
+    document.add_heading(_text(title), level=1)
+    _introduction(document, plan, locator.file, findings)
+    ordered = sorted_findings(findings)
+    if not ordered:
+        document.add_paragraph(
+            "No findings: the checks found nothing to correct or decide in this workbook."
+        )
+    for severity, heading, noun in GROUPS:
+        group = [f for f in ordered if f.severity is severity]
+        if not ordered:
+            break
+        document.add_heading(f"{heading} ({len(group)})", level=2)
+        if not group:
+            document.add_paragraph(f"No {noun}s.")
+            continue
+        _table(document, group, locator)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = _fixed_zip(buffer.getvalue())
+    if isinstance(target, Path):
+        target.write_bytes(data)
+    else:
+        target.write(data)
+
+
+def _title(plan: Plan | None, file: str) -> str:
+    if plan is None:
+        return f"Review note: {Path(file).name or 'workbook'}"
+    return f"Review note: Request for Decision {plan.decision.reference}"
+
+
+def _introduction(
+    document: Document, plan: Plan | None, file: str, findings: Sequence[Finding]
+) -> None:
+    if plan is not None:
+        decision = plan.decision
+        document.add_paragraph(
+            _text(
+                f"{decision.subject}. Decision dated {format_long_date(decision.date)}, "
+                f"financial year {decision.year_label}."
+            )
+        )
+    document.add_paragraph(
+        _text(
+            "For the Chief Finance Officer. This note is internal and not for publication: "
+            f"it lists what pcc-report found when it checked the workbook {file}. None of it "
+            "appears in the Request for Decision or the public summary."
+        )
+    )
+    totals = ", ".join(counted(count(findings, severity), noun) for severity, _, noun in GROUPS)
+    document.add_paragraph(f"Found: {totals}.")
+
+
+def _table(document: Document, group: Sequence[Finding], locator: Locator) -> None:
+    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table.style = document.styles["Table Grid"]
+    for cell, heading in zip(table.rows[0].cells, COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(heading).bold = True
+    for finding in group:
+        entry = CATALOGUE[finding.code]
+        found, where, action = table.add_row().cells
+        title = found.paragraphs[0]
+        title.add_run(f"{entry.title} ({finding.code})").bold = True
+        found.add_paragraph(_text(finding.message))
+        where.paragraphs[0].add_run(_text(locator.where(finding)))
+        action.paragraphs[0].add_run(entry.action or "See what was found.")
+    _layout(table)
+
+
+def _layout(table: Table) -> None:
+    """Header row repeated on every page, rows kept whole, fixed column widths (python-docx
+    has no API for the first two: they are set in the XML)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if index == 0:
+            properties.append(OxmlElement("w:tblHeader"))
+        for cell, width in zip(row.cells, _WIDTHS, strict=True):
+            cell.width = Twips(width)
+    table.autofit = False
+    for column, width in zip(table.columns, _WIDTHS, strict=True):
+        column.width = Twips(width)
+    # A table needs a caption for screen readers: its description names what it lists.
+    look = table._tbl.tblPr
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), "Findings")
+    look.append(caption)
+
+
+def _page(document: Document) -> None:
+    """A4 with 2 cm margins, the marking in the header of every page, en-GB throughout."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    header = section.header.paragraphs[0]
+    run = header.add_run(MARKING)
+    run.bold = True
+    run.font.size = Pt(10)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    properties = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    run_properties = properties.find(qn("w:rPr")) if properties is not None else None
+    if run_properties is not None:
+        language = run_properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            run_properties.append(language)
+        language.set(qn("w:val"), "en-GB")
+        language.set(qn("w:eastAsia"), "en-GB")
+
+
+def _properties(document: Document, title: str, plan: Plan | None) -> None:
+    props = document.core_properties
+    props.title = _text(title)[:255]  # Word's core properties hold 255 characters at most
+    props.subject = MARKING
+    props.author = "pcc-report"
+    props.last_modified_by = "pcc-report"
+    props.language = "en-GB"
+    props.keywords = "review note; internal"
+    props.comments = ""
+    # Dated by the decision (or a fixed date), never the clock: equal findings, equal bytes.
+    day = plan.decision.date if plan is not None else dt.date(2000, 1, 1)
+    stamp = dt.datetime.combine(day, dt.time())
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """``data`` (a .docx) with every zip member dated ``_ZIP_DATE``, members in their order."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed,
+    ):
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            fixed.writestr(info, source.read(member.filename))
+    return out.getvalue()

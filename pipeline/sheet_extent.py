@@ -1,0 +1,110 @@
+"""A worksheet's used area, for a sheet whose cells reach too far for a dense range.
+
+python-calamine builds one dense rectangle from a sheet's first to its last cell with a value.
+A stray value far down (or a helper formula filled to row 1,048,576) makes that rectangle
+millions of rows deep; one value at XFD1048576 makes it 17 billion cells, and the process
+aborts. For such a sheet only, this module rewrites the worksheet XML to its used area:
+
+- cells in the first ``max_columns`` columns (the contract never needs more);
+- cells that hold a value (formatted blanks and formulas showing "" are not data);
+- rows up to the last one holding a typed value: formulas filled down below the table are
+  helpers, not plan lines;
+
+and packs the rows together (a stray value 900,000 rows down becomes the next row), keeping
+each row's real number so every finding still names the cell a person must change. A sheet
+whose used area still holds more rows than any plan is refused, naming the sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
+MAX_ROWS: Final = 100_000  # rows holding data: ten times the largest plan measured
+
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)<|<(?:\w+:)?t\b[^>]*>([^<]+)<")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+class SheetTooLarge(Exception):
+    """The sheet's used area is beyond any plan; the message says where and what to do."""
+
+
+@dataclass(frozen=True)
+class UsedArea:
+    """The worksheet XML packed to its used area, and the real number of each packed row."""
+
+    xml: bytes
+    rows: list[int]  # rows[i] is the sheet row shown as row i + 1 of the packed XML
+
+
+def used_area(xml: bytes, max_columns: int) -> UsedArea:
+    """The used area of a worksheet part (see the module's docstring).
+
+    Raises :class:`SheetTooLarge` when more than :data:`MAX_ROWS` rows hold data.
+    """
+    opening = _SHEET_DATA.search(xml)
+    if opening is None or opening.group(2) == b"/":
+        return UsedArea(xml, [])
+    prefix = opening.group(1)
+    closing = xml.find(b"</" + prefix + b"sheetData>", opening.end())
+    body_end = closing if closing >= 0 else len(xml)
+
+    cells: dict[int, list[tuple[int, bytes, bytes]]] = {}  # row -> [(col, attrs, inner)]
+    last_typed = 0
+    for match in _CELL.finditer(xml, opening.end(), body_end):
+        attrs, inner = match.group(1), match.group(2) or b""
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue  # a cell without its address: only in hand-made files, never in Excel's
+        col = _column(ref.group(1))
+        if col > max_columns:
+            continue
+        formula = _FORMULA.search(inner) is not None
+        value = _VALUE.search(inner)
+        has_value = value is not None and any(part.strip() for part in value.groups() if part)
+        if not has_value and not formula:
+            continue
+        row = int(ref.group(2))
+        if has_value and not formula:
+            last_typed = max(last_typed, row)
+        cells.setdefault(row, []).append((col, attrs, inner))
+
+    numbers = sorted(r for r in cells if r <= last_typed)
+    if len(numbers) > MAX_ROWS:
+        raise SheetTooLarge(
+            f"holds values in {len(numbers):,} rows, down to row {numbers[-1]:,}; no plan "
+            f"has more than {MAX_ROWS:,}. Delete the rows below the table (select them, "
+            "right-click > Delete) and save the workbook"
+        )
+    head = _DIMENSION.sub(b"", xml[: opening.start()])
+    parts = [head, b"<", prefix, b"sheetData>"]
+    for packed, number in enumerate(numbers, start=1):
+        parts.append(b'<%srow r="%d">' % (prefix, packed))
+        for col, attrs, inner in sorted(cells[number], key=lambda cell: cell[0]):
+            new_attrs = _REF.sub(b' r="%s%d"' % (_letters(col), packed), attrs, count=1)
+            parts.append(b"<%sc%s>%s</%sc>" % (prefix, new_attrs, inner, prefix))
+        parts.append(b"</%srow>" % prefix)
+    parts.append(b"</%ssheetData></%sworksheet>" % (prefix, prefix))
+    return UsedArea(b"".join(parts), numbers)
+
+
+def _column(letters: bytes) -> int:
+    col = 0
+    for letter in letters:
+        col = col * 26 + letter - 64
+    return col
+
+
+def _letters(index: int) -> bytes:
+    letters = b""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = bytes((65 + rest,)) + letters
+    return letters

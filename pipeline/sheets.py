@@ -1,0 +1,372 @@
+"""A workbook's visible sheets as rows of cell values, each row keeping its number in the sheet.
+
+python-calamine reads the values (fast, and it gives the saved results of formulas). Before it
+does, each worksheet's XML is scanned once, in chunks of bounded size, for three things
+calamine cannot tell us: formulas with no usable result (never calculated, or an Excel error),
+hidden rows, and the sheet's real extent from its cells' own ``r=`` references (the
+``<dimension>`` a file declares can lie). calamine builds a dense rectangle from the first to
+the last cell with a value, so one value typed at XFD1048576 would make it allocate hundreds of
+gigabytes and abort the process. A sheet whose extent is too large is read from its used area
+only (see :mod:`pipeline.sheet_extent`), or refused with a message naming the sheet.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Final
+from xml.etree.ElementTree import ParseError
+
+from pipeline.sheet_extent import (
+    MAX_DENSE_CELLS,
+    SheetTooLarge,
+    UsedArea,
+    used_area,
+)
+
+# What a cell holds once read (python-calamine's types; None for an empty cell).
+Cell = str | int | float | bool | date | datetime | time | timedelta | None
+Row = tuple[Cell, ...]
+
+MAX_COLUMNS: Final = 64  # columns beyond are never part of the contract; not read
+
+# A regular expression that starts with a literal is searched for at C speed; one that starts
+# with "<" is tried at every tag. So formula tags are found by their "f" and checked behind.
+_FORMULA_LETTER = re.compile(rb"f[\s>/]")
+_TAG_PREFIX = re.compile(rb"<\w{1,16}:$")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
+_CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\"")
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>")
+# Only references beyond column Z or row 9,999 can make the dense range large: looking for
+# those alone keeps the scan of an ordinary sheet to a few milliseconds.
+# (Any other attribute ending in "r" can only widen the estimate, never hide a cell.)
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_DEEP_REF = re.compile(rb'r="[A-Z]{0,3}([0-9]{5,7})"')
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>")
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
+_SCAN_CHUNK = 8 * 1024 * 1024
+_SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
+
+
+class WorkbookUnreadable(Exception):
+    """The workbook's parts cannot be read (a corrupt zip member, malformed XML, a missing part).
+
+    Only the reader's own failures become this; a bug of ours still raises as itself.
+    """
+
+
+@dataclass
+class Sheet:
+    """A visible sheet's values by row number (1-based), with what the XML scan found."""
+
+    title: str
+    rows: dict[int, Row]
+    # (row, col) -> why the formula there has no usable value (no saved result, or #REF!)
+    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: frozenset[int] = frozenset()
+
+    def value(self, row: int, col: int) -> Cell:
+        values = self.rows.get(row, ())
+        return values[col - 1] if 0 < col <= len(values) else None
+
+    def first_rows(self, count: int) -> list[tuple[int, Row]]:
+        """The first ``count`` rows that hold anything, with their numbers."""
+        found: list[tuple[int, Row]] = []
+        for number, values in self.rows.items():
+            if len(found) == count:
+                break
+            found.append((number, values))
+        return found
+
+
+@dataclass
+class PartScan:
+    """What one pass over a worksheet's XML found."""
+
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    last_row: int = 0  # the deepest row referenced, when beyond 9,999 (else 0)
+    last_col: int = 0  # the widest column referenced, when beyond Z (else 0)
+
+    @property
+    def dense_cells(self) -> int:
+        """An upper bound on the cells of calamine's dense range."""
+        return max(self.last_row, 9_999) * max(self.last_col, 26)
+
+
+@dataclass
+class ReadSheets:
+    """Every visible worksheet, the hidden ones' titles, and those refused as too large."""
+
+    sheets: list[Sheet]
+    hidden: list[str]
+    refused: dict[str, str]  # title -> why
+
+
+def column_index(letters: bytes | str) -> int:
+    """``A`` -> 1, ``AB`` -> 28."""
+    col = 0
+    for letter in letters.decode() if isinstance(letters, bytes) else letters:
+        col = col * 26 + ord(letter) - 64
+    return col
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 28 -> AB."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet title, from xl/workbook.xml and its relationships."""
+    from defusedxml.ElementTree import fromstring
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    targets: dict[str, str] = {}
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter():
+        if local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
+            target = str(rel.get("Target"))
+            targets[str(rel.get("Id"))] = (
+                target.lstrip("/") if target.startswith("/") else "xl/" + target
+            )
+    parts: dict[str, str] = {}
+    for sheet in fromstring(archive.read("xl/workbook.xml")).iter():
+        if local(sheet.tag) != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if local(k) == "id"), "")
+        if rid in targets:
+            parts[targets[rid]] = str(sheet.get("name", ""))
+    return parts
+
+
+def scan_part(stream: IO[bytes]) -> PartScan:
+    """One pass over a worksheet part: formula problems, hidden rows and the sheet's extent."""
+    scan = PartScan()
+    for found in _scan_chunks(stream, scan):
+        row, col, problem = found
+        scan.problems[(row, col)] = problem
+    return scan
+
+
+def scan_formulas(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
+    """``(row, col, problem)`` for each formula cell of a worksheet part with no usable result.
+
+    A plain scan of the raw XML for ``<f>``, in chunks: formulas are few (Total rows), so this
+    finds them far faster than a second parse of every cell (an ``iterparse`` pass over a
+    10,000-line sheet measured about 25 times the time of this scan), in bounded memory. A problem is
+    a formula saved with no result (written by a program, never opened in Excel) or one whose
+    saved result is an Excel error such as ``#REF!``.
+    """
+    yield from _scan_chunks(stream, PartScan())
+
+
+def _scan_chunks(stream: IO[bytes], scan: PartScan) -> Iterator[tuple[int, int, str]]:
+    carry, start = b"", 0  # carry: the unscanned tail, and 512 bytes before it for context
+    while True:
+        block = stream.read(_SCAN_CHUNK)
+        data = carry + block
+        stop = len(data) if not block else max(start, len(data) - _SCAN_TAIL)
+        _note_extent(data, scan)
+        for at in _formula_tags(data, start):
+            if at >= stop:
+                break  # scanned with the next chunk, where its whole cell is in view
+            found = _formula_problem(data, at)
+            if found is not None:
+                yield found
+        if not block:
+            return
+        keep = max(0, stop - 512)
+        carry, start = data[keep:], stop - keep
+
+
+def _formula_tags(data: bytes, start: int) -> Iterator[int]:
+    """Where each ``<f`` (or ``<x:f``) tag opens."""
+    for letter in _FORMULA_LETTER.finditer(data, max(start, 1)):
+        at = letter.start()
+        before = data[at - 1 : at]
+        if before == b"<":
+            opens = at - 1
+        elif before == b":":
+            prefix = _TAG_PREFIX.search(data, max(0, at - 18), at)
+            if prefix is None:
+                continue
+            opens = prefix.start()
+        else:
+            continue
+        if opens >= start:  # one that opens before start was seen with the previous chunk
+            yield opens
+
+
+def _note_extent(data: bytes, scan: PartScan) -> None:
+    """Widen the scan's extent and hidden rows by what ``data`` shows (overlaps are harmless)."""
+    wide = set(_WIDE_REF.findall(data))
+    if wide:
+        scan.last_col = max(scan.last_col, *(column_index(c) for c in wide))
+    deep = _DEEP_REF.findall(data)
+    if deep:
+        scan.last_row = max(scan.last_row, *(int(r) for r in deep))
+    if b'hidden="' not in data:
+        return
+    for tag in _HIDDEN_ROW.finditer(data):
+        number = _ROW_NUMBER.search(tag.group(0))
+        if number is not None:
+            scan.hidden_rows.add(int(number.group(1)))
+
+
+def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
+    opens = list(_CELL_OPEN.finditer(data, max(0, at - 512), at))
+    close = _CELL_CLOSE.search(data, at)
+    if not opens or close is None:
+        return None
+    cell = data[opens[-1].start() : close.end()]
+    head = cell[: cell.find(b">") + 1]
+    ref = _CELL_REF.search(head)
+    if ref is None:
+        return None  # a cell without its address (rare): read as a plain value
+    row, col = int(ref.group(2)), column_index(ref.group(1))
+    text = _FORMULA_TEXT.search(cell)
+    # html.unescape knows XML's five entities and character references, and unlike
+    # xml.sax.saxutils it does not import urllib and email at start-up.
+    raw = (text.group(1) or b"") if text else b""
+    formula = html.unescape(raw.decode("utf-8", "replace"))
+    shown = f"the formula ={formula}" if formula else "a formula"
+    error = _ERROR_VALUE.search(cell) if b' t="e"' in head else None
+    if error is not None:
+        return (
+            row,
+            col,
+            f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
+            f"{shown}; correct the formula in Excel and save the workbook",
+        )
+    if not _CACHED_VALUE.search(cell):
+        return (
+            row,
+            col,
+            f"holds {shown} with no saved result (the file was written by a program, "
+            "not Excel); open the workbook in Excel, let it calculate, and save it",
+        )
+    return None
+
+
+def read_sheets(path: Path) -> ReadSheets:
+    """Every visible worksheet's values, plus the formula cells whose result is missing or an
+    Excel error. Raises :class:`WorkbookUnreadable` when the workbook's parts cannot be read."""
+    from python_calamine import CalamineError
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            titles = worksheet_parts(archive)
+            scans = {title: _scan(archive, part) for part, title in titles.items()}
+            areas, refused = _used_areas(archive, titles, scans)
+            replaced = {part: area.xml for part, area in areas.items()}
+            source = _with_parts(archive, replaced) if replaced else None
+        by_title = {titles[part]: area for part, area in areas.items()}
+        return _read_values(source or path, scans, by_title, refused)
+    except (
+        CalamineError,
+        zipfile.BadZipFile,
+        KeyError,  # a part the workbook names is missing
+        ParseError,  # malformed XML in the workbook's own parts
+        ValueError,  # defusedxml's refusals, bad encodings
+        EOFError,
+        OSError,
+    ) as error:
+        raise WorkbookUnreadable(f"{type(error).__name__}: {error}") from error
+
+
+def _scan(archive: zipfile.ZipFile, part: str) -> PartScan:
+    try:
+        stream = archive.open(part)
+    except KeyError:
+        return PartScan()  # calamine reports the missing part
+    with stream:
+        return scan_part(stream)
+
+
+def _used_areas(
+    archive: zipfile.ZipFile, titles: Mapping[str, str], scans: Mapping[str, PartScan]
+) -> tuple[dict[str, UsedArea], dict[str, str]]:
+    """For each sheet too large for a dense range: its used area, or why it is refused."""
+    areas: dict[str, UsedArea] = {}
+    refused: dict[str, str] = {}
+    for part, title in titles.items():
+        if scans[title].dense_cells <= MAX_DENSE_CELLS:
+            continue
+        try:
+            areas[part] = used_area(archive.read(part), MAX_COLUMNS)
+        except SheetTooLarge as problem:
+            refused[title] = str(problem)
+    return areas, refused
+
+
+def _with_parts(archive: zipfile.ZipFile, replaced: Mapping[str, bytes]) -> io.BytesIO:
+    """The workbook again, in memory, with some worksheet parts replaced."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+        for member in archive.infolist():
+            data = replaced.get(member.filename)
+            copy.writestr(member.filename, archive.read(member) if data is None else data)
+    buffer.seek(0)
+    return buffer
+
+
+def _read_values(
+    source: Path | io.BytesIO,
+    scans: Mapping[str, PartScan],
+    areas: Mapping[str, UsedArea],
+    refused: Mapping[str, str],
+) -> ReadSheets:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    if isinstance(source, Path):
+        book = CalamineWorkbook.from_path(str(source))
+    else:
+        book = CalamineWorkbook.from_filelike(source)
+    try:
+        sheets: list[Sheet] = []
+        hidden: list[str] = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # chart and dialog sheets hold no table
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden.append(meta.name)
+                continue
+            if meta.name in refused:
+                continue
+            values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            area = areas.get(meta.name)
+            numbers = area.rows if area is not None else range(1, len(values) + 1)
+            rows: dict[int, Row] = {
+                number: tuple(row[:MAX_COLUMNS])
+                for number, row in zip(numbers, values, strict=False)
+            }
+            scan = scans.get(meta.name, PartScan())
+            found = {
+                (r, c): problem
+                for (r, c), problem in scan.problems.items()
+                if r in rows and _is_empty(rows[r], c)
+            }
+            sheets.append(Sheet(meta.name, rows, found, frozenset(scan.hidden_rows)))
+    finally:
+        book.close()
+    return ReadSheets(sheets, hidden, dict(refused))
+
+
+def _is_empty(values: Row, col: int) -> bool:
+    value = values[col - 1] if 0 < col <= len(values) else None
+    return value is None or (isinstance(value, str) and not value.strip())
