@@ -113,6 +113,8 @@ def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
         "commissioning-summary-2021-22.xlsx",
         "review-015-2021.docx",
         "findings.json",
+        "grants-2021-22.csv",
+        "contracts-2021-22.csv",
     }
     findings = json.loads((folder / "findings.json").read_text())["findings"]
     [warning] = [f for f in findings if f["code"] == "W-PDF"]
