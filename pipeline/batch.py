@@ -62,6 +62,7 @@ from pipeline.outputs import (
     LOCK,
     FolderRefused,
     OutputFolder,
+    findings_name,
     folder_name,
     sweep_temporaries,
     unwritable_reason,
@@ -69,7 +70,6 @@ from pipeline.outputs import (
 )
 from pipeline.previous import PreviousPlans
 from pipeline.report import Report
-from pipeline.values import slugify
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -319,7 +319,7 @@ class _Builder:
                 owner = group[0]
             for result in group:
                 if result is not owner:
-                    result.findings_name = f"findings-{slugify(result.path.name)}.json"
+                    result.findings_name = findings_name(result.path)
 
     # -- writing ----------------------------------------------------------------------------
     def write_findings(self, result: WorkbookResult, folder: Path) -> Path:

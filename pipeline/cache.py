@@ -38,7 +38,9 @@ def folder() -> Path | None:
     except OSError:
         return None
     # Someone else's folder, or one others may write to, could feed us code: don't use it.
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    # (Windows has no owner ids or group bits here; the folder is under the user's profile.)
+    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+    if info.st_uid != owner or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return None
     return path
 

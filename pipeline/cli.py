@@ -39,6 +39,18 @@ def paths_argument(func: F) -> F:
     )(func)
 
 
+def out_option(help_text: str) -> Callable[[F], F]:
+    """--out, shared by build and send so both name the same folder the same way."""
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 def config_option(func: F) -> F:
     return click.option(
         "--config",
@@ -287,14 +299,7 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
 
 @cli.command()
 @paths_argument
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the outputs.",
-)
+@out_option("Folder for the outputs.")
 @click.option("--force", is_flag=True, help="Rebuild every workbook, even if up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the warnings and notes.")
@@ -429,14 +434,7 @@ def new_workbook(path: Path, force: bool) -> None:
     is_flag=True,
     help="Really send it (without this, only show what would be sent).",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="The build's output folder, when REPORT is a reference.",
-)
+@out_option("The build's output folder, when REPORT is a reference.")
 @config_option
 @debug_option
 def send(report: str, really: bool, out: Path, config_path: Path | None, debug: bool) -> None:

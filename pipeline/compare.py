@@ -17,15 +17,17 @@ import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from pipeline.findings import Finding
 from pipeline.model import Plan, ServiceLine
 from pipeline.reconcile import Reconciliation
-from pipeline.values import format_money, normalise
+from pipeline.values import format_money, normalise, percent_text
 
 ZERO = Decimal(0)
 CONTINUED, MOVED, NEW, ENDED = "continued", "moved", "new", "ended"
+# How the Word report and the summary name each status (one table for both).
+STATUS_LABELS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
 DEFAULT_UPLIFT_THRESHOLD = Decimal(10)
 
 
@@ -119,13 +121,6 @@ def _key(text: str, folded: Mapping[str, str]) -> str:
 def match_key(text: str, aliases: Mapping[str, str]) -> str:
     """Normalised name: case, punctuation, "&"/"and", spaces and abbreviations folded."""
     return _key(text, _folded(aliases))
-
-
-def percent_text(value: Decimal | None) -> str:
-    """A change in percent for display, one decimal place: ``+12.5%`` reads ``12.5%``."""
-    if value is None:
-        return "–"
-    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def _match(

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from pipeline import __version__
@@ -76,11 +76,17 @@ class Manifest:
 
 
 def relative_path(path: object) -> bool:
-    """A path inside the output folder as the manifest writes it: relative, with no ``..``."""
+    """A path inside the output folder as the manifest writes it: relative, with no ``..``.
+
+    Judged under both Windows and POSIX rules, since the manifest on a shared drive is read
+    from both: ``..\\x``, ``C:x``, ``\\\\server\\share`` and ``/etc`` are all refused.
+    """
     if not isinstance(path, str) or not path:
         return False
-    parts = Path(path)
-    return not parts.is_absolute() and not parts.drive and ".." not in parts.parts
+    for parts in (PurePosixPath(path), PureWindowsPath(path)):
+        if parts.is_absolute() or parts.drive or parts.root or ".." in parts.parts:
+            return False
+    return True
 
 
 def sound_entry(entry: dict[str, Any]) -> bool:

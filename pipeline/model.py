@@ -182,8 +182,5 @@ class Plan:
         key = normalise(name)
         return next((f for f in self.funds if f.key == key), None)
 
-    def lines_of(self, fund: Fund) -> tuple[ServiceLine, ...]:
-        return tuple(line for line in self.lines if line.fund_key == fund.key)
-
     def sources_of(self, fund: Fund) -> tuple[FundingSource, ...]:
         return tuple(s for s in self.sources if normalise(s.fund) == fund.key)

@@ -114,6 +114,31 @@ def folder_name(reference: str, path: Path) -> str:
     return slugify(reference) if reference else slugify(path.stem)
 
 
+def findings_name(workbook: Path) -> str:
+    """``findings-<file name>.json``: a workbook's own findings file in a shared folder."""
+    return f"findings-{slugify(workbook.name)}.json"
+
+
+def edited_name(name: str, number: int = 1) -> str:
+    """``RfD-015-2021-edited.docx`` (then ``-edited-2`` ...): an output a person changed."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    tail = "-edited" if number == 1 else f"-edited-{number}"
+    return f"{stem}{tail}{dot}{suffix}"
+
+
+def free_edited_path(stale: Path, name: str) -> Path:
+    """The first ``edited_name`` not yet taken in ``stale``: an edited copy never replaces
+    another (a person may have edited, and we set aside, the same report twice)."""
+    number = 1
+    while True:
+        candidate = stale / edited_name(name, number)
+        if not os.path.lexists(candidate):
+            return candidate
+        number += 1
+
+
 class OutputFolder:
     """The output folder and its manifest, as one run sees them."""
 
@@ -216,14 +241,21 @@ class OutputFolder:
         return left
 
     def outputs_record(self, outputs: Sequence[Path]) -> list[dict[str, Any]]:
-        """The manifest's record of ``outputs``: path inside the folder, SHA-256 and size."""
+        """The manifest's record of ``outputs``: path inside the folder, SHA-256 and size.
+
+        Paths are written with ``/`` on every system, so a manifest on a shared drive reads
+        the same from Windows and Linux."""
         return [
-            {"path": str(p.relative_to(self.root)), "sha256": sha256(p), "size": p.stat().st_size}
+            {
+                "path": p.relative_to(self.root).as_posix(),
+                "sha256": sha256(p),
+                "size": p.stat().st_size,
+            }
             for p in outputs
         ]
 
     def relative(self, paths: Sequence[Path]) -> list[str]:
-        return [str(p.relative_to(self.root)) for p in paths]
+        return [p.relative_to(self.root).as_posix() for p in paths]
 
 
 def write_log(out: Path, lines: Sequence[str]) -> None:

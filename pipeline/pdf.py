@@ -153,7 +153,10 @@ def _run(command: list[str], timeout: float) -> tuple[int, str]:
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as error:
-        os.killpg(process.pid, signal.SIGKILL)  # soffice starts a child (soffice.bin): end both
+        if hasattr(os, "killpg"):  # soffice starts a child (soffice.bin): end both
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to signal; end the process itself
+            process.kill()
         process.communicate()
         raise PdfError(
             f"LibreOffice took longer than {timeout:g} seconds to make the PDF and "

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import TEMPLATE_DIR, cache
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, FundChange, percent_text
+from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
 from pipeline.model import Decision, FundingSource
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
@@ -56,6 +56,7 @@ from pipeline.values import (
     format_millions,
     format_money,
     format_percent,
+    percent_text,
     slugify,
 )
 
@@ -255,7 +256,7 @@ def _source(source: FundingSource, rec: FundReconciliation) -> Context:
 
 # -- the year-on-year changes -----------------------------------------------------------------
 
-_STATUS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
+_STATUS = STATUS_LABELS
 ABSENT = "–"  # the amount of a year the line was not in the plan
 
 

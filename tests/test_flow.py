@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -192,3 +193,16 @@ def test_moved_only_when_one_line_each_side() -> None:
         (compare.NEW, "A"),
         (compare.NEW, "B"),
     ]
+
+
+def test_readme_how_it_works_has_one_line_per_module() -> None:
+    readme = (PIPELINE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
+    for stage in ("load", "reconcile", "compare", "Report", "render", "deliver", "outputs"):
+        assert stage in section.split("| module |")[0], stage  # the drawing names each stage
+    first_cells = re.findall(r"^\| (`\w+\.py`(?:, `\w+\.py`)*) \| .+ \|$", section, flags=re.M)
+    listed = [name for cell in first_cells for name in re.findall(r"`(\w+)\.py`", cell)]
+    modules = sorted(p.stem for p in PIPELINE.glob("*.py") if p.stem != "__init__")
+    missing = sorted(set(modules) - set(listed))
+    assert not missing, f"add a line for each of {missing} to README's How it works table"
+    assert len(listed) == len(set(listed))
