@@ -249,7 +249,11 @@ class _Builder:
 
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
+        from pipeline.sniff import MAX_FILE_BYTES
+
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return {}  # never hashed (3 GB took 41 s): the load refuses it by its size
             return {
                 "sha256": sha256(path),
                 "size": path.stat().st_size,
