@@ -110,6 +110,8 @@ def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
             continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
         if candidate.name == "archive" and candidate.is_dir():
             continue  # archive/ holds last year's plans, read for the comparison
+        if candidate.name == "spend" and candidate.is_dir():
+            continue  # spend/ holds ledger exports, read for the in-year position
         yield candidate, _left_out(folder, candidate)
 
 
