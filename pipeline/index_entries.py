@@ -114,7 +114,8 @@ class Entry:
 
 
 def read_entries(out: Path, cwd: Path | None = None) -> list[Entry]:
-    """Every workbook the manifest in ``out`` records: failed ones first, then by reference.
+    """Every workbook the manifest in ``out`` records: failed ones first, then by reference
+    (in each, a workbook that could not be read, so has none, after those that have one).
 
     ``cwd`` is where the manifest's input paths are relative to (the folder the build ran
     from); a workbook found there is hashed to say whether it changed since its build.
@@ -122,7 +123,9 @@ def read_entries(out: Path, cwd: Path | None = None) -> list[Entry]:
     manifest = Manifest.read(out)
     here = cwd or Path.cwd()
     entries = [_entry(out, key, record, here) for key, record in manifest.entries.items()]
-    return sorted(entries, key=lambda e: (not e.failed, e.title.casefold(), e.workbook))
+    return sorted(
+        entries, key=lambda e: (not e.failed, not e.reference, e.title.casefold(), e.workbook)
+    )
 
 
 def _entry(out: Path, key: str, record: dict[str, Any], cwd: Path) -> Entry:
