@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
 from pipeline.textsafe import for_log
-from pipeline.values import format_date, format_money, normalise
+from pipeline.values import format_date, format_money, normalise, show_invisible
 
 ZERO = Decimal(0)
 
@@ -235,7 +235,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 line,
                 "fund",
                 f'"{line.service}" ({format_money(line.budget)}) names the fund '
-                f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
+                f'"{show_invisible(line.fund)}", which is not on the Funds sheet (funds: {known}), so '
                 "it counts towards no fund; correct the fund name or add the fund.",
             )
     for source in plan.sources:
@@ -244,7 +244,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 "E-FUND",
                 plan.file,
                 f'Funding source "{source.source}" ({format_money(source.amount)}) '
-                f'names the fund "{source.fund}", which is not on the Funds sheet '
+                f'names the fund "{show_invisible(source.fund)}", which is not on the Funds sheet '
                 f"(funds: {known}); correct the fund name or add the fund.",
                 source.at.sheet,
                 source.at.cell("fund"),
@@ -377,18 +377,24 @@ def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Find
 
 @rule("E-PURPOSE", per_line=True)
 def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) with no purpose."""
+    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
+    blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
-        if line.fund_key in wanted and not line.purpose:
+        if line.fund_key in wanted and contract.s143_purpose(line.purpose) is None:
+            seen = (
+                f'reads "{line.purpose}", which is not an s143 purpose'
+                if line.purpose
+                else "has no s143 purpose"
+            )
             yield _at_line(
                 plan,
                 "E-PURPOSE",
                 line,
                 "purpose",
-                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
-                "s143 purpose; every award from this fund must serve at least one. "
-                "Enter one in the Purpose column: " + "; ".join(contract.S143_PURPOSES) + ".",
+                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) {seen}; every '
+                "award from this fund must serve at least one. Enter one in the Purpose "
+                "column: " + "; ".join(contract.S143_PURPOSES) + ".",
             )
 
 
