@@ -428,8 +428,9 @@ class _Builder:
                         "E-RENDER",
                         result.file,
                         f"The outputs could not be written ({type(error).__name__}: {error}). If "
-                        "the Word template was edited, check the {{ }} fields or rebuild it with "
-                        "scripts/make_template.py; otherwise report this to the maintainers.",
+                        "the Word template was edited, check the {{ }} fields (pcc-report "
+                        "template-fields names a broken one); otherwise report this to the "
+                        "maintainers.",
                     )
                 )
             return []

@@ -464,6 +464,36 @@ def new_workbook(path: Path, force: bool) -> None:
     )
 
 
+@cli.command("template-fields")
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The Word template to read (default: templates/request-for-decision.docx).",
+)
+def template_fields(template: Path | None) -> None:
+    """List the {{ ... }} fields the Word template uses, one per line.
+
+    A list's items are marked [] (funds[].lines[].budget: the budget of each line of each
+    fund). Run it after editing the template in Word: a broken tag is named with the paragraph
+    it is in (exit status 2).
+
+    \b
+    Example:
+      pcc-report template-fields
+      pcc-report template-fields --template templates/my-template.docx
+    """
+    from pipeline.docx_template import TemplateError
+    from pipeline.docx_template import template_fields as fields_of
+    from pipeline.render_docx import DEFAULT_TEMPLATE
+
+    try:
+        names = fields_of(template or DEFAULT_TEMPLATE)
+    except TemplateError as error:
+        raise click.UsageError(str(error)) from error
+    for name in names:
+        click.echo(name)
+
+
 @cli.command()
 @click.argument("report")
 @click.option(
