@@ -113,14 +113,14 @@ def _as_at(text: str | None) -> date | None:
     return day
 
 
-def _paths(paths: Sequence[Path]) -> list[Path]:
+def _paths(paths: Sequence[Path], command: str = "build") -> list[Path]:
     if paths:
         return list(paths)
     default = Path("input")
     if not default.is_dir():
         raise click.UsageError(
             "No input/ folder here. Run pcc-report from the project folder, or name the "
-            "workbooks or folders to use, e.g. pcc-report check plans/2021-22.xlsx"
+            f"workbooks or folders to use, e.g. pcc-report {command} plans/2021-22.xlsx"
         )
     return [default]
 
@@ -271,7 +271,7 @@ def check(
     config_path: Path | None,
     debug: bool,
 ) -> None:
-    """Check workbooks against the contract and the commissioning rules; write nothing.
+    """Check workbooks against the workbook layout and the commissioning rules; write nothing.
 
     PATHS are workbooks or folders of workbooks (default: input/). Exit status: 0 when every
     workbook is free of errors, 1 when any has errors, 2 for a usage error.
@@ -283,7 +283,7 @@ def check(
     from pipeline import batch
 
     config = _config(config_path)
-    folders = _paths(paths)
+    folders = _paths(paths, "check")
 
     def action() -> int:
         results, notes = batch.check(folders, config, debug, previous)
@@ -468,7 +468,7 @@ def index(out: Path) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def new_workbook(path: Path, force: bool) -> None:
-    """Write a blank plan workbook with the contract's sheets, headers and drop-down lists.
+    """Write a blank plan workbook with the layout's sheets, headers and drop-down lists.
 
     \b
     Example:
