@@ -121,11 +121,8 @@ def test_the_sample_report_passes_the_accessibility_checks(
     document = Document(str(target))
     assert document.core_properties.title.startswith("Request for Decision 015/2021")
     assert document.core_properties.language == "en-GB"
-    levels = [
-        int(p.style.name.split()[-1])
-        for p in document.paragraphs
-        if p.style.name.startswith("Heading")
-    ]
+    styles = [p.style.name if p.style is not None else "" for p in document.paragraphs]
+    levels = [int(name.split()[-1]) for name in styles if name.startswith("Heading")]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels))
     body = document.element.body
     assert not [
