@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+LOCK := requirements.lock
 
-.PHONY: report check test lint bench sample template clean venv-install
+.PHONY: report check test test-fast lint bench sample template clean venv-install venv-install-dev
 
 # Two people may run `make report` at once on a fresh clone: two pip runs in one .venv break
 # each other. So the install runs under `flock` (util-linux; where the system has it) and checks
@@ -12,20 +14,33 @@ STAMP := $(VENV)/.installed
 # unguarded, as before.
 FLOCK ?= $(shell command -v flock 2>/dev/null)
 
-$(STAMP): pyproject.toml
+# Two stamps: $(STAMP) is what running needs (the dependencies pinned by requirements.lock);
+# $(DEV_STAMP) adds the development tools (pytest, ruff, mypy, ...) that only `make test` needs,
+# so the office machine's `make report` never installs them.
+$(STAMP): pyproject.toml $(LOCK)
 	@mkdir -p $(VENV)
 	@$(if $(FLOCK),$(FLOCK) $(VENV)/.install.lock )$(MAKE) --no-print-directory venv-install
 
+$(DEV_STAMP): $(STAMP)
+	@$(if $(FLOCK),$(FLOCK) $(VENV)/.install.lock )$(MAKE) --no-print-directory venv-install-dev
+
 venv-install:  # (internal) run by $(STAMP), under the lock where flock exists
-	@if [ $(STAMP) -nt pyproject.toml ]; then \
+	@if [ $(STAMP) -nt pyproject.toml ] && [ $(STAMP) -nt $(LOCK) ]; then \
 	  echo "The virtual environment in $(VENV)/ is ready (set up by another run)."; exit 0; \
 	fi; \
 	set -e; \
 	echo "Setting up $(VENV)/ (first run: this takes a minute or two)"; \
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip; \
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .; \
 	touch $(STAMP)
+
+venv-install-dev:  # (internal) run by $(DEV_STAMP): the development tools, for make test
+	@if [ $(DEV_STAMP) -nt $(STAMP) ]; then exit 0; fi; \
+	set -e; \
+	echo "Adding the development tools to $(VENV)/ (pytest, ruff, mypy, ...)"; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'; \
+	touch $(DEV_STAMP)
 
 report: $(STAMP)  ## build every workbook in input/ into output/
 	$(BIN)/pcc-report build input --out output
@@ -33,16 +48,19 @@ report: $(STAMP)  ## build every workbook in input/ into output/
 check: $(STAMP)  ## validate the workbooks in input/ without writing anything
 	$(BIN)/pcc-report check input
 
-test: $(STAMP) lint  ## lint, type-check and run the test suite
+test: $(DEV_STAMP) lint  ## lint, type-check and run the whole test suite
 	$(BIN)/pcc-report --help > /dev/null
 	$(BIN)/python -m pytest -W error -q
 
-lint: $(STAMP)
+test-fast: $(DEV_STAMP)  ## the tests not marked slow (no LibreOffice, Chromium, processes, hypothesis)
+	$(BIN)/python -m pytest -W error -q -m "not slow"
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check pipeline scripts tests bench
 	$(BIN)/ruff format --check pipeline scripts tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## speed and memory against the floor (bench/README.md)
+bench: $(DEV_STAMP)  ## speed and memory against the floor (bench/README.md)
 	$(BIN)/python -m bench.run
 
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py

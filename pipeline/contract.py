@@ -265,6 +265,8 @@ def financial_year_bounds(year: str) -> tuple[int, int] | None:
     start = int(match.group(1))
     end_text = match.group(2)
     end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
+    if len(end_text) == 2 and end < start:
+        end += 100  # 2099/00: the century turns
     if end != start + 1:
         return None
     return start, end

@@ -152,7 +152,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-GRANT-SIZE",
         W,
         "Large grant",
-        "a grant over the configured threshold (strategy §4.3: grants are for small-scale work)",
+        "a grant over the grant_size_threshold setting (a local choice; strategy §4.3 keeps grants for small-scale work)",
         action="Record why a grant suits this work, or commission it by contract.",
     ),
     Code(
@@ -179,16 +179,23 @@ CATALOGUE: dict[str, Code] = _entries(
     Code(
         "I-HEADROOM",
         I,
-        "Headroom",
-        "allocation not committed, per fund",
+        "Uncommitted money",
+        "a fund's allocation is not all committed: the uncommitted amount, per fund",
         action="No action needed; the money remains available for in-year commissioning.",
     ),
     Code(
         "I-EXPIRING",
         I,
-        "Line ends in the year",
-        "a line whose end date (and extension options) falls in or before the year",
-        action="Decide in time whether to extend, re-procure or decommission.",
+        "Decision due on a line",
+        "a line ending before the financial year ends, or with an extension option to decide (one each, with the date to decide by)",
+        action="Decide by the date given whether to extend, re-procure or decommission.",
+    ),
+    Code(
+        "I-YEAR-END",
+        I,
+        "Lines end with the year",
+        "lines ending with the financial year and no extension option: one note per fund, for next year's commissioning",
+        action="Plan next year's commissioning of these lines: re-procure, extend or decommission each.",
     ),
     Code(
         "I-NEW-SERVICE",

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.sheets import Cell, Row, Sheet, column_letter
-from pipeline.values import ValueProblem, clean_text, is_blank
+from pipeline.values import ValueProblem, clean_text, excel_error, is_blank
 
 HEADER_SEARCH_ROWS = 25
 
@@ -108,7 +108,14 @@ class CellReader:
         problem = self.sheet.uncached.get((row, col))
         if problem is not None:
             raise ValueProblem(problem)
-        return self.sheet.value(row, col)
+        value = self.sheet.value(row, col)
+        error = excel_error(value)
+        if error is not None:
+            raise ValueProblem(
+                f"holds the error {error}, typed or pasted as text; type the value the cell "
+                "should hold (or leave it blank if it may be blank)"
+            )
+        return value
 
     def parse(self, row: int, col: int, key: str, parser: Callable[[Cell], T]) -> T | None:
         """The cell read by ``parser``; None (and an E-VALUE naming the cell) if it cannot be."""

@@ -10,7 +10,7 @@ that takes the plan, its per-fund figures and the configuration and yields findi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -390,21 +390,22 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             source = use.source
             if len(rec.ring_fence) == 1:
                 basis = (
-                    f"{format_money(rec.committed)} committed; ring-fenced money is "
-                    "assumed to be spent first"
+                    f"{format_money(rec.committed)} committed to {rec.fund.name} lines; "
+                    "ring-fenced money is assumed to be spent first"
                 )
             else:
                 basis = (
                     f"{format_money(use.committed)} of it committed out of "
-                    f"{format_money(rec.committed)} of lines; ring-fenced money is assumed "
-                    "to be spent first, in the order listed on the Funding sources sheet"
+                    f"{format_money(rec.committed)} of {rec.fund.name} lines; ring-fenced "
+                    "money is assumed to be spent first, in the order listed on the Funding "
+                    "sources sheet"
                 )
             yield Finding(
                 "W-RINGFENCE",
                 plan.file,
                 f"{format_money(use.uncommitted)} of the ring-fenced "
-                f"{format_money(source.amount)} {source.source} is not committed to "
-                f"{rec.fund.name} lines ({basis}). Commit it to lines of the fund or "
+                f"{format_money(source.amount)} {source.source} is uncommitted "
+                f"({basis}). Commit it to lines of the fund or "
                 "agree the underspend with the grant body.",
                 source.at.sheet,
                 source.at.cell("amount"),
@@ -461,7 +462,8 @@ def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
 
 @rule("W-GRANT-SIZE")
 def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """W-GRANT-SIZE: a grant over the configured threshold (strategy §4.3)."""
+    """W-GRANT-SIZE: a grant over the ``grant_size_threshold`` setting (a local figure; the
+    strategy (§4.3) only says grants are for small-scale work)."""
     threshold = config.grant_size_threshold
     for line in plan.lines:
         if line.mechanism == "Grant" and line.budget > threshold:
@@ -471,16 +473,16 @@ def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
                 line,
                 "budget",
                 f'"{line.service}" is a grant of {format_money(line.budget)}, '
-                f"{format_money(line.budget - threshold)} over the "
-                f"{format_money(threshold)} grant threshold; the strategy (§4.3) uses "
-                "grants for small-scale work, so record why a grant suits it or "
-                "commission it by contract.",
+                f"{format_money(line.budget - threshold)} over the grant threshold of "
+                f"{format_money(threshold)} (the grant_size_threshold setting, a local "
+                "choice). The strategy (§4.3) keeps grants for small-scale work: record why "
+                "a grant suits this one, or commission it by contract.",
             )
 
 
 @rule("I-HEADROOM")
 def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """I-HEADROOM: allocation not committed, per fund."""
+    """I-HEADROOM: the allocation left uncommitted, per fund."""
     for rec in funds:
         if rec.headroom > 0:
             yield _at_fund(
@@ -488,31 +490,76 @@ def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
                 "I-HEADROOM",
                 rec.fund,
                 f"{rec.fund.name}: {format_money(rec.headroom)} of the "
-                f"{format_money(rec.allocation)} allocation is not committed "
+                f"{format_money(rec.allocation)} allocation is uncommitted "
                 f"({format_money(rec.committed)} committed); it remains available "
                 "for in-year commissioning.",
             )
 
 
-@rule("I-EXPIRING")
+def row_ranges(rows: Iterable[int]) -> str:
+    """``4, 9–10, 16–29``: row numbers with each run of consecutive rows as one range."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+@rule("I-EXPIRING", "I-YEAR-END")
 def check_expiring(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """I-EXPIRING: a line ending in the year: extend, re-procure or decommission it."""
-    year = plan.decision.year_label
+    """I-EXPIRING where a decision is due: a line ending before the financial year does, or
+    one with an extension option to take up (one each, with the date to decide by).
+
+    A line ending with the year and no option is what every annual line does: those are one
+    I-YEAR-END note per fund, naming their rows, for next year's commissioning.
+    """
+    decision = plan.decision
+    year_end = format_date(decision.year_end)
+    next_year = f"{decision.year_end.year}/{str(decision.year_end.year + 1)[-2:]}"
     for rec in funds:
+        with_the_year: list[ServiceLine] = []
         for line in rec.expiring:
-            ends = (
-                f'"{line.service}" ({line.organisation}) ends '
-                f"{format_date(line.end, line.end_month_only)}, within {year}"
-            )
+            early = line.end < decision.year_end
+            if not early and not line.extension_options:
+                with_the_year.append(line)
+                continue
+            end = format_date(line.end, line.end_month_only)
+            ends = f'"{line.service}" ({line.organisation}) ends {end}'
+            if early:
+                ends += f", before the financial year ends on {year_end}"
             if line.extension_options:
                 advice = (
-                    f"; extension options: {line.extension_options}. Decide whether to "
-                    "take up the extension, or plan its re-procurement or decommissioning"
+                    f"; extension option: {line.extension_options}. Decide by {end} whether "
+                    "to take it up, or plan its re-procurement or decommissioning"
                 )
             else:
-                advice = ", with no extension options; plan its re-procurement or decommissioning"
+                advice = (
+                    ", with no extension option; plan its re-procurement or "
+                    f"decommissioning before {end}"
+                )
             yield _at_line(
                 plan, "I-EXPIRING", line, "end", f"{ends}{advice} (strategy Appendix 2)."
+            )
+        if with_the_year:
+            first, last = with_the_year[0], with_the_year[-1]
+            # The End date cells from the first such line to the last (the rows are listed).
+            span = first.at.cell("end")
+            if last is not first:
+                span = f"{span}:{last.at.cell('end')}"
+            many = len(with_the_year) > 1
+            yield Finding(
+                "I-YEAR-END",
+                plan.file,
+                f"{rec.fund.name}: {len(with_the_year)} line{'s' if many else ''} "
+                f"end{'' if many else 's'} with the financial year on {year_end} "
+                f"({first.at.sheet} row{'s' if many else ''} "
+                f"{row_ranges(ln.at.row for ln in with_the_year)}); {next_year} "
+                "commissioning to plan: re-procure, extend or decommission each (strategy "
+                "Appendix 2).",
+                first.at.sheet,
+                span,
             )
 
 

@@ -43,6 +43,7 @@ _WIDTHS = (5100, 2300, 2240)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 _ROW = re.compile(r"row (\d+)")
+_SPAN = re.compile(r"([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)")
 
 
 def review_name(reference: str) -> str:
@@ -114,6 +115,12 @@ class Locator:
         return ", ".join(parts)
 
     def _cell(self, sheet: str, cell: str) -> list[str]:
+        span = _SPAN.fullmatch(cell)
+        if span:  # G16:G29, the cells of one column over several rows
+            first, last = self._cell(sheet, span.group(1)), self._cell(sheet, span.group(2))
+            if first[1:] == last[1:] and len(first) == 2:
+                return [f"rows {first[0][4:]}–{last[0][4:]}", first[1]]
+            return [cell]
         row = _ROW.fullmatch(cell)
         if row:
             return [f"row {row.group(1)}"]

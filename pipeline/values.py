@@ -11,7 +11,7 @@ import calendar
 import functools
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
@@ -31,6 +31,13 @@ _EXCEL_ERRORS = frozenset(
     )
 )
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")  # any space but a line break
+# Characters no XML document may hold (a literal U+FFFE in a shared string breaks the Word
+# report), and the C0 controls other than tab and line breaks.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Invisible characters that make two names look alike but compare different: zero-width
+# space and joiners, word joiner, BOM, soft hyphen.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
 # £8,266.
@@ -52,14 +59,52 @@ def clean_text(raw: object) -> str:
         # and other special spaces, tabs and newlines are not "printable", so they go through.
         if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
             return raw
+        raw = _NOT_XML.sub("", raw)
     elif isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub(" ", str(raw)).strip()
 
 
+def clean_paragraphs(raw: object) -> str:
+    """Narrative text with its line breaks kept (Alt+Enter in Excel): each line cleaned as
+    :func:`clean_text` cleans a cell, blank lines between paragraphs kept once."""
+    if not isinstance(raw, str) or ("\n" not in raw and "\r" not in raw):
+        return clean_text(raw)
+    lines = [
+        _LINE_SPACES.sub(" ", line).strip()
+        for line in _NOT_XML.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    ]
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
 def normalise(raw: object) -> str:
-    """Key for case-insensitive matching of names and headers."""
-    return clean_text(raw).casefold()
+    """Key for case-insensitive matching of names and headers: Unicode-normalised (NFKC, so a
+    name typed with decomposed accents matches), invisible characters dropped, case folded."""
+    text = clean_text(raw)
+    if not text.isascii():
+        text = clean_text(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    return text.casefold()
+
+
+def show_invisible(text: str) -> str:
+    """``text`` with characters a reader cannot see (or tell apart) written as ``<U+200B>``,
+    so a message can show why two names that look the same do not match."""
+    return "".join(
+        f"<U+{ord(ch):04X}>"
+        if _INVISIBLE.match(ch) or (not ch.isascii() and unicodedata.combining(ch))
+        else ch
+        for ch in text
+    )
+
+
+def excel_error(raw: object) -> str | None:
+    """The Excel error a cell shows as text (``#N/A`` typed or pasted as a value), or None."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text in _EXCEL_ERRORS:
+            return text
+    return None
 
 
 def is_blank(raw: object) -> bool:
@@ -126,6 +171,11 @@ def parse_money(raw: object) -> Decimal:
             "number (record savings or clawbacks outside the plan)"
         )
     if amount != amount.quantize(PENNY):
+        if re.fullmatch(r"£?\s*\d{1,3}\.\d{3}", clean_text(raw)):
+            raise ValueProblem(
+                f'reads "{clean_text(raw)}": a point between thousands (as in 82.661 for '
+                "£82,661) is read as a decimal point; type the amount as 82661 or 82,661"
+            )
         raise ValueProblem(
             f'reads "{raw}", which has fractions of a penny; round it to pounds and pence'
         )
@@ -213,11 +263,15 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
         return raw.date(), False
     if isinstance(raw, date):
         return raw, False
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, (time, timedelta)):
+        # A date-formatted cell holding 0, a negative number or a fraction of a day: Excel
+        # shows it as 00/01/1900 or ########, calamine as a time of day.
         raise ValueProblem(
-            f"reads the number {clean_text(raw)}, not a date; format the cell as a date or type "
-            "it as dd/mm/yyyy, e.g. 01/04/2021"
+            "holds 0, a negative number or a time of day, not a date (Excel shows it as "
+            "00/01/1900 or ########); type the date as dd/mm/yyyy, e.g. 01/04/2021"
         )
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise ValueProblem(_date_number_problem(raw))
     text = clean_text(raw)
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
@@ -252,6 +306,27 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             f"{us.group(2)}/{us.group(1)}/{us.group(3)}"
         )
     raise ValueProblem(f'reads "{text}", which is not a date: {hint}')
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_LAST_SERIAL = 2_958_465  # 31/12/9999, the last day Excel shows
+
+
+def _date_number_problem(number: int | float) -> str:
+    """Why a bare number is not a date, naming what it is."""
+    shown = clean_text(number)
+    fix = "format the cell as a date or type it as dd/mm/yyyy, e.g. 01/04/2021"
+    if number <= 0:
+        return f"reads the number {shown}, which is zero or negative, not a date; {fix}"
+    if number > _LAST_SERIAL:
+        return (
+            f"reads the number {shown}, beyond any date Excel shows (its last is 31/12/9999); {fix}"
+        )
+    as_date = _EXCEL_EPOCH + timedelta(days=int(number))
+    return (
+        f"reads the number {shown}, not a date (as an Excel date serial it would be "
+        f"{as_date.strftime('%d/%m/%Y')}); {fix}"
+    )
 
 
 _END_WITH_OPTIONS = re.compile(r"(?P<date>[^()]+?)\s*\((?P<options>[^()]+)\)")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import shutil
 import struct
 import sys
@@ -908,6 +909,126 @@ def _(path: Path) -> None:
     for line in csf:
         line[0] = name
     write_workbook(path, content(funds=funds, sources=sources, services=services(None, csf)))
+
+
+# -- far-away cells, pasted errors, values that say something else (issue 16) --------------
+
+SERVICES_PART = "xl/worksheets/sheet4.xml"
+
+
+def _add_rows(path: Path, rows_xml: bytes, part: str = SERVICES_PART) -> None:
+    """Append raw rows to a worksheet of the sample, after its last row."""
+    write_workbook(path, content())
+
+    def append(name: str, data: bytes) -> bytes:
+        return (
+            data.replace(b"</sheetData>", rows_xml + b"</sheetData>", 1) if name == part else data
+        )
+
+    rewrite_zip(path, append)
+
+
+@case(
+    "far-away-value.xlsx",
+    "one value typed at XFD1048576, the last cell of the Services sheet (it used to abort the "
+    "whole run)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    _add_rows(
+        path,
+        b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+
+
+@case(
+    "stray-value-far-down.xlsx",
+    'a note "checked JD" typed in column P at row 1,048,576, far below the table',
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    _add_rows(
+        path,
+        b'<row r="1048576"><c r="P1048576" t="inlineStr"><is><t>checked JD</t></is></c></row>',
+    )
+
+
+@case(
+    "helper-formula-filled-down.xlsx",
+    "a helper formula (=L32*1, showing 0) filled down column P from row 32 to row 300,000",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="P%d"><f>L%d*1</f><v>0</v></c></row>' % (r, r, r)
+        for r in range(32, 300_001)
+    )
+    _add_rows(path, rows)
+
+
+@case(
+    "error-value-pasted.xlsx",
+    "Rape Crisis's budget pasted as the value #N/A (no formula)",
+    ("E-VALUE", "Services", "L9", "holds the error #N/A, pasted or typed as a value"),
+)
+def _(path: Path) -> None:
+    with_services(path, *changed_line("vf", RAPE_CRISIS, budget=Decimal(1)))
+
+    def pasted(name: str, data: bytes) -> bytes:
+        if name != SERVICES_PART:
+            return data
+        cell = re.search(rb'<c r="L9"[^>]*>.*?</c>', data)
+        assert cell is not None
+        return data.replace(cell.group(0), b'<c r="L9" t="e"><v>#N/A</v></c>', 1)
+
+    rewrite_zip(path, pasted)
+
+
+@case(
+    "error-text-in-provision.xlsx",
+    'the optional Provision cell of a line holding the text "#N/A"',
+    ("E-VALUE", "Services", "E9", "holds the error #N/A, typed or pasted as text"),
+)
+def _(path: Path) -> None:
+    with_services(path, *changed_line("vf", RAPE_CRISIS, provision="#N/A"))
+
+
+_budget_case(
+    "amount-thousands-point.xlsx",
+    'a budget typed as "82.661" (a point between thousands)',
+    "82.661",
+    ("E-VALUE", "Services", "L9", "a point between thousands"),
+)
+_date_case(
+    "date-serial-zero.xlsx",
+    "a start date cell holding 0",
+    "start",
+    0,
+    ("E-VALUE", "Services", "F9", "zero or negative"),
+)
+_date_case(
+    "date-serial-enormous.xlsx",
+    "an end date cell holding 1,000,000,000",
+    "end",
+    1_000_000_000,
+    ("E-VALUE", "Services", "G9", "beyond any date Excel shows"),
+)
+
+
+@case(
+    "noncharacter-in-text.xlsx",
+    "a literal U+FFFE (not a character) inside a shared string, as a broken export leaves it",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    write_workbook(path, content())
+
+    def corrupt(name: str, data: bytes) -> bytes:
+        if name != "xl/sharedStrings.xml":
+            return data
+        return data.replace(b"<t>Rape Crisis</t>", "<t>Rape Crisis\ufffe</t>".encode(), 1)
+
+    rewrite_zip(path, corrupt)
 
 
 # -- files that are not workbooks -------------------------------------------------------------

@@ -11,12 +11,28 @@ import pytest
 from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation, reconcile
+from tests import slow
+
+# pytester runs a small test session inside a test (tests/test_install.py checks the slow mark).
+pytest_plugins = ["pytester"]
 
 # The template cache (pipeline/cache.py) of the test run is its own, never the user's.
 os.environ["PCC_REPORT_CACHE"] = tempfile.mkdtemp(prefix="pcc-report-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "input" / "lincolnshire-2021-22.xlsx"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Property tests (hypothesis) are slow by nature: marked here, so none is forgotten."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    slow.running[:] = [item]
 
 
 @pytest.fixture(scope="session")

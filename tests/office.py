@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.slow import require_slow_mark
+
 INSTALL_HINT = (
     "LibreOffice is not installed; install it with: apt-get install -y --no-install-recommends "
     "libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 fonts-crosextra-carlito "
@@ -37,6 +39,7 @@ _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def soffice() -> str:
     """The soffice binary, or skip the test (fail in CI, where nothing may skip)."""
+    require_slow_mark("LibreOffice")
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found

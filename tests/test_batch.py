@@ -227,6 +227,7 @@ print([r.outcome for r in results])
 """
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_give_consistent_outputs(drop: Path, tmp_path: Path) -> None:
     out = tmp_path / "output"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}

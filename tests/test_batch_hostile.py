@@ -149,6 +149,7 @@ def slow_build(
     return spawn(sys.executable, "-c", SLOW_BUILD, str(seconds), "build", *args, log=log)
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_take_turns(
     drop: Path, out: Path, tmp_path: Path, spawn: Callable[..., subprocess.Popen[str]]
 ) -> None:
@@ -197,12 +198,12 @@ chmod +x "$3/bin/python"
 
 @pytest.fixture()
 def fresh_clone(tmp_path: Path) -> Path:
-    """The Makefile and pyproject.toml in a folder without .venv/, and a stub python3."""
+    """The Makefile, pyproject.toml and the lock in a folder without .venv/, and a stub python3."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     clone = tmp_path / "clone"
     clone.mkdir()
-    for name in ("Makefile", "pyproject.toml"):
+    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
         shutil.copy(ROOT / name, clone / name)
     stub = tmp_path / "python3"
     stub.write_text(STUB_PYTHON)
@@ -222,6 +223,7 @@ def make_report(clone: Path, *extra: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> None:
     if shutil.which("flock") is None:
         pytest.skip("flock is not installed: the Makefile then installs unguarded")
@@ -235,6 +237,7 @@ def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> No
     assert all("pcc-report build input --out output" in o for o in outputs)
 
 
+@pytest.mark.slow
 def test_without_flock_the_install_still_runs(fresh_clone: Path) -> None:
     run = make_report(fresh_clone, "FLOCK=")
     output = run.communicate(timeout=WAIT)[0]
@@ -243,6 +246,7 @@ def test_without_flock_the_install_still_runs(fresh_clone: Path) -> None:
     assert (fresh_clone / ".venv" / ".installed").exists()
 
 
+@pytest.mark.slow
 def test_sigterm_mid_render_leaves_nothing_half_written(
     drop: Path, out: Path, tmp_path: Path, here: Path, spawn: Callable[..., subprocess.Popen[str]]
 ) -> None:
@@ -266,6 +270,7 @@ def test_sigterm_mid_render_leaves_nothing_half_written(
     assert_manifest_matches_disk(out)
 
 
+@pytest.mark.slow
 def test_a_killed_build_is_swept_up_by_the_next(
     drop: Path,
     out: Path,
@@ -298,6 +303,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_killed_build_frees_itself(
     drop: Path,
     out: Path,

@@ -450,6 +450,7 @@ def assert_recalculation_matches(original: Path, recalculated: Path) -> None:
                 assert money(after) == money(before), (ref, formula)
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculates_to_the_cached_values(
     workbook_path: Path, recalculated: Path
 ) -> None:
@@ -462,6 +463,7 @@ def test_libreoffice_recalculates_to_the_cached_values(
     assert money(committed[4]) == Decimal(-19400)
 
 
+@pytest.mark.slow
 def test_libreoffice_really_recalculates_the_changes(workbook_path: Path, tmp_path: Path) -> None:
     """A wrong cached change comes back right, so the test above checks the formulas."""
     wb = openpyxl.load_workbook(workbook_path)
@@ -555,6 +557,7 @@ def test_a_fund_new_this_year_has_no_percent_change(
     ]
 
 
+@pytest.mark.slow
 def test_the_division_guards_survive_libreoffice(
     edge: tuple[Reconciliation, Path, Path], tmp_path: Path
 ) -> None:

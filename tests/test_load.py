@@ -613,3 +613,103 @@ def test_a_bug_of_ours_is_not_dressed_up_as_an_unreadable_workbook(
     monkeypatch.setattr(sheets, "_read_values", broken)
     with pytest.raises(TypeError, match="a bug in pcc-report"):
         load(make_workbook(tmp_path))
+
+
+# -- far-away cells and limits checked before the work (issue 16) -----------------------------
+
+
+def test_every_sheet_read_through_its_used_area_gives_the_same_plan(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The used-area path (packed rows, real row numbers kept) reads exactly what calamine's
+    dense range reads."""
+    from pipeline import sheets
+
+    dense = load(sample_path)
+    monkeypatch.setattr(sheets, "MAX_DENSE_CELLS", 0)
+    packed = load(sample_path)
+    assert packed.findings == dense.findings
+    assert packed.plan == dense.plan
+
+
+def test_a_sheet_with_more_rows_than_any_plan_is_refused_at_that_sheet(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import sheet_extent, sheets
+
+    monkeypatch.setattr(sheets, "MAX_DENSE_CELLS", 0)
+    monkeypatch.setattr(sheet_extent, "MAX_ROWS", 25)  # the sample's Services has 29
+    result = load(sample_path)
+    assert result.plan is None
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-READ", "Services", "")]
+    assert result.findings[0].message.startswith(
+        'The "Services" sheet holds values in 29 rows, down to row 30; no plan has more than 25.'
+    )
+
+
+def test_a_run_with_a_far_away_value_builds_every_workbook(tmp_path: Path) -> None:
+    """One value at XFD1048576 used to abort the reader natively, losing the whole run."""
+    import shutil
+    import subprocess
+    import sys
+
+    def another_reference(c: WorkbookContent) -> None:
+        c.decision = [(k, "016/2021" if k == "Reference" else v) for k, v in c.decision]
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(CORPUS / "far-away-value.xlsx", folder / "far-away-value.xlsx")
+    make_workbook(folder, edit=another_reference)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "build",
+            str(folder),
+            "--out",
+            str(tmp_path / "output"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    built = sorted(p.name for p in (tmp_path / "output").rglob("RfD-*.docx"))
+    assert built == ["RfD-015-2021.docx", "RfD-016-2021.docx"]
+
+
+def test_a_zip_of_too_many_parts_is_refused_before_its_directory_is_read(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(20_000):
+            archive.writestr(f"xl/media/p{index}.bin", b"")
+    result = load(path)
+    assert [(f.code, f.sheet) for f in result.findings] == [("E-READ", "")]
+    assert "is a zip of 20,000 parts, far more than any workbook has" in result.findings[0].message
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.xlsx"
+    with path.open("wb") as sparse:  # 3 GB on paper, nothing on disk
+        sparse.truncate(3 * 1024**3)
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    assert sniff(path) == (
+        "is 3,072 MB, over the 50 MB limit for a plan workbook; remove pictures or unused "
+        "sheets and save it again"
+    )
+
+
+def test_2099_00_is_a_financial_year() -> None:
+    assert contract.financial_year_bounds("2099/00") == (2099, 2100)
+    assert contract.financial_year_bounds("2021/22") == (2021, 2022)
+    assert contract.financial_year_bounds("2021/23") is None

@@ -53,6 +53,7 @@ def sha(data: object) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.slow
 def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path: Path) -> None:
     soffice()
     workbook = circulated(tmp_path / "input")
@@ -142,6 +143,7 @@ def test_a_failing_conversion_is_a_warning_and_leaves_nothing_behind(
     assert [p.name for p in out.rglob(".tmp-*")] == []
 
 
+@pytest.mark.slow
 def test_a_hung_conversion_is_stopped_at_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -173,6 +175,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_two_conversions_at_once_each_have_their_own_profile(
     tmp_path: Path, sample_path: Path
 ) -> None:

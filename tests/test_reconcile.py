@@ -21,7 +21,14 @@ from pipeline.findings import CATALOGUE, Finding, Severity
 from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
-from pipeline.reconcile import CODES, RULES, Reconciliation, committed_by_fund, reconcile
+from pipeline.reconcile import (
+    CODES,
+    RULES,
+    Reconciliation,
+    committed_by_fund,
+    reconcile,
+    row_ranges,
+)
 from scripts import make_sample
 from tests.workbooks import make_workbook, service_row
 
@@ -86,10 +93,12 @@ SAMPLE_FINDINGS = sorted(
         ("W-GRANT-SIZE", "Services", "L9"),
         ("I-HEADROOM", "Funds", "B2"),
         ("I-HEADROOM", "Funds", "B3"),
-        # Victims Fund lines ending 31/03/2022: Victim Support, Rape Crisis, Counselling.
-        *(("I-EXPIRING", "Services", f"G{row}") for row in (4, 9, 10)),
-        # Every Community Safety Fund line runs April 2021 – March 2022 (rows 16–29).
-        *(("I-EXPIRING", "Services", f"G{row}") for row in range(16, 30)),
+        # Victim Support ends 31/03/2022 with an extension option to decide.
+        ("I-EXPIRING", "Services", "G4"),
+        # Rape Crisis and Counselling (rows 9–10) and every Community Safety Fund line (rows
+        # 16–29) simply end with the year: one note per fund.
+        ("I-YEAR-END", "Services", "G9:G10"),
+        ("I-YEAR-END", "Services", "G16:G29"),
     ]
 )
 
@@ -106,39 +115,86 @@ def message(recon: Reconciliation, code: str, cell: str) -> str:
 
 def test_sample_headroom(sample_recon: Reconciliation) -> None:
     assert message(sample_recon, "I-HEADROOM", "B2").startswith(
-        "Victims Fund: £203,788 of the £1,009,000 allocation is not committed (£805,212 committed)"
+        "Victims Fund: £203,788 of the £1,009,000 allocation is uncommitted (£805,212 committed)"
     )
     assert message(sample_recon, "I-HEADROOM", "B3").startswith(
-        "Community Safety Fund: £91,942 of the £556,000 allocation is not committed "
+        "Community Safety Fund: £91,942 of the £556,000 allocation is uncommitted "
         "(£464,058 committed)"
     )
 
 
 def test_sample_ring_fence_says_how_it_is_counted(sample_recon: Reconciliation) -> None:
     assert message(sample_recon, "W-RINGFENCE", "C2").startswith(
-        "£78,788 of the ring-fenced £884,000 MoJ Victims' Services Grant is not committed to "
-        "Victims Fund lines (£805,212 committed; ring-fenced money is assumed to be spent first)"
+        "£78,788 of the ring-fenced £884,000 MoJ Victims' Services Grant is uncommitted "
+        "(£805,212 committed to Victims Fund lines; ring-fenced money is assumed to be spent "
+        "first)"
     )
 
 
 def test_sample_grant_size(sample_recon: Reconciliation) -> None:
     text = message(sample_recon, "W-GRANT-SIZE", "L9")
-    assert '"Rape Crisis" is a grant of £82,661, £57,661 over the £25,000 grant threshold' in text
-    assert "§4.3" in text
+    assert (
+        '"Rape Crisis" is a grant of £82,661, £57,661 over the grant threshold of £25,000' in text
+    )
+    # The threshold is the office's own setting, named as such; only the principle (grants for
+    # small-scale work) is the strategy's.
+    assert "(the grant_size_threshold setting, a local choice)" in text
+    assert "The strategy (§4.3) keeps grants for small-scale work" in text
+    assert "strategy" not in text.split("grant threshold")[1].split(".")[0]
 
 
-def test_sample_expiring_lines_carry_their_extension_options(sample_recon: Reconciliation) -> None:
-    assert message(sample_recon, "I-EXPIRING", "G4").startswith(
-        '"Victim Support" (Victim Support) ends 31/03/2022, within 2021/22; extension options: '
-        "1 x 12 months option to 31/03/2023. Decide whether to take up the extension"
+def test_sample_expiring_names_the_option_and_the_date_to_decide_by(
+    sample_recon: Reconciliation,
+) -> None:
+    assert message(sample_recon, "I-EXPIRING", "G4") == (
+        '"Victim Support" (Victim Support) ends 31/03/2022; extension option: 1 x 12 months '
+        "option to 31/03/2023. Decide by 31/03/2022 whether to take it up, or plan its "
+        "re-procurement or decommissioning (strategy Appendix 2)."
     )
-    assert message(sample_recon, "I-EXPIRING", "G9").startswith(
-        '"Rape Crisis" (Rape Crisis) ends 31/03/2022, within 2021/22, with no extension options'
-    )
-    assert message(sample_recon, "I-EXPIRING", "G16").startswith(
-        '"Youth Offending Service (YOS)" (Lincolnshire County Council) ends March 2022, '
-        "within 2021/22"
-    )
+
+
+def test_sample_lines_ending_with_the_year_are_one_note_per_fund(
+    sample_recon: Reconciliation,
+) -> None:
+    notes = [f.message for f in sample_recon.findings if f.code == "I-YEAR-END"]
+    assert notes == [
+        "Victims Fund: 2 lines end with the financial year on 31/03/2022 (Services rows 9–10); "
+        "2022/23 commissioning to plan: re-procure, extend or decommission each (strategy "
+        "Appendix 2).",
+        "Community Safety Fund: 14 lines end with the financial year on 31/03/2022 (Services "
+        "rows 16–29); 2022/23 commissioning to plan: re-procure, extend or decommission each "
+        "(strategy Appendix 2).",
+    ]
+
+
+def test_sample_notes_are_few_and_lose_no_line(sample_recon: Reconciliation) -> None:
+    """At most 8 notes (21 before), and every line that ends in the year is still named: by its
+    cell (a decision due) or by its row in its fund's year-end note."""
+    notes = [f for f in sample_recon.findings if f.severity is Severity.INFO]
+    assert len(notes) <= 8
+    named: set[int] = set()
+    for note in notes:
+        if note.code == "I-EXPIRING":
+            named.add(int(note.cell[1:]))
+        elif note.code == "I-YEAR-END":
+            for span in note.message.split("rows ")[1].split(")")[0].split(", "):
+                first, _, last = span.partition("–")
+                named.update(range(int(first), int(last or first) + 1))
+    ending = {ln.at.row for rec in sample_recon.funds for ln in rec.expiring}
+    assert ending == named and len(ending) == 17
+
+
+def test_money_not_yet_committed_is_called_uncommitted(sample_recon: Reconciliation) -> None:
+    text = " ".join(f.message for f in sample_recon.findings)
+    assert "uncommitted" in text
+    for other in ("headroom", "not committed", "unallocated"):
+        assert other not in text.lower()
+
+
+def test_row_ranges() -> None:
+    assert row_ranges([]) == ""
+    assert row_ranges([7]) == "7"
+    assert row_ranges([10, 9, 4, 16, 17, 18, 4]) == "4, 9–10, 16–18"
 
 
 def test_sample_figures_per_fund(sample_recon: Reconciliation) -> None:
@@ -456,8 +512,8 @@ CASES = [
             {"services": sample_lines(service_row(service="Extra", budget=Decimal(78_787)))},
             [("Funding sources", "C2")],
             (
-                "£1 of the ring-fenced £884,000 MoJ Victims' Services Grant is not "
-                "committed to Victims Fund lines (£883,999 committed;",
+                "£1 of the ring-fenced £884,000 MoJ Victims' Services Grant is uncommitted "
+                "(£883,999 committed to Victims Fund lines;",
             ),
         ),
         id="W-RINGFENCE-a-pound-short",
@@ -532,7 +588,7 @@ CASES = [
             "W-GRANT-SIZE",
             {"services": sample_lines(service_row(mechanism="Grant", budget=Decimal("25000.01")))},
             [("Services", "L7"), ("Services", f"L{EXTRA}")],
-            ("is a grant of £25,000.01, £0.01 over the £25,000 grant threshold",),
+            ("is a grant of £25,000.01, £0.01 over the grant threshold of £25,000",),
         ),
         id="W-GRANT-SIZE-a-penny-over",
     ),
@@ -560,7 +616,7 @@ CASES = [
             {"services": sample_lines(service_row(service="Extra", budget=Decimal("203787.99")))},
             [("Funds", "B2"), ("Funds", "B3")],
             (
-                "Victims Fund: £0.01 of the £1,009,000 allocation is not committed "
+                "Victims Fund: £0.01 of the £1,009,000 allocation is uncommitted "
                 "(£1,008,999.99 committed)",
             ),
         ),
@@ -596,11 +652,40 @@ CASES = [
             },
             [("Services", "G2")],
             (
-                '"Victim Support" (Victim Support) ends 31/03/2022, within 2021/22; '
-                "extension options: 1 x 6 months to 30/09/2022.",
+                '"Victim Support" (Victim Support) ends 31/03/2022; extension option: '
+                "1 x 6 months to 30/09/2022. Decide by 31/03/2022 whether to take it up",
             ),
         ),
-        id="I-EXPIRING-in-year",
+        id="I-EXPIRING-extension-option",
+    ),
+    pytest.param(
+        Case(
+            "I-EXPIRING",
+            {"services": [service_row(end=date(2021, 9, 30)), service_row(service="Other")]},
+            [("Services", "G2")],
+            (
+                '"Victim Support" (Victim Support) ends 30/09/2021, before the financial year '
+                "ends on 31/03/2022, with no extension option; plan its re-procurement or "
+                "decommissioning before 30/09/2021",
+            ),
+        ),
+        id="I-EXPIRING-before-the-year-ends",
+    ),
+    pytest.param(
+        Case(
+            "I-EXPIRING",
+            {"services": [service_row(end="September 2021", extension_options="To March 2022")]},
+            [("Services", "G2")],
+            (
+                "ends September 2021, before the financial year ends on 31/03/2022; extension "
+                "option: To March 2022. Decide by September 2021",
+            ),
+        ),
+        id="I-EXPIRING-before-the-year-ends-with-an-option",
+    ),
+    pytest.param(
+        Case("I-EXPIRING", {"services": [service_row(end=date(2022, 3, 31))]}, []),
+        id="I-EXPIRING-ends-with-the-year-is-no-decision",
     ),
     pytest.param(
         Case("I-EXPIRING", {"services": [service_row(end=date(2022, 4, 1))]}, []),
@@ -613,6 +698,33 @@ CASES = [
             [],
         ),
         id="I-EXPIRING-ended-before-is-inactive-not-expiring",
+    ),
+    # I-YEAR-END
+    pytest.param(
+        Case(
+            "I-YEAR-END",
+            {
+                "services": [
+                    service_row(end=date(2022, 3, 31)),
+                    service_row(service="Optioned", extension_options="1 x 12 months"),
+                    service_row(service="Two", end="March 2022"),
+                    service_row(service="Later", end=date(2023, 3, 31)),
+                    csf_row(end=date(2022, 3, 31)),
+                ]
+            },
+            [("Services", "G2:G4"), ("Services", "G6")],
+            (
+                "Victims Fund: 2 lines end with the financial year on 31/03/2022 (Services "
+                "rows 2, 4); 2022/23 commissioning to plan",
+                "Community Safety Fund: 1 line ends with the financial year on 31/03/2022 "
+                "(Services row 6)",
+            ),
+        ),
+        id="I-YEAR-END-one-per-fund",
+    ),
+    pytest.param(
+        Case("I-YEAR-END", {"services": [service_row(end=date(2022, 4, 30))]}, []),
+        id="I-YEAR-END-none-when-lines-run-on",
     ),
 ]
 
@@ -646,6 +758,7 @@ def test_every_rule_code_is_catalogued_and_tested_both_ways() -> None:
         "W-GRANT-SIZE",
         "I-HEADROOM",
         "I-EXPIRING",
+        "I-YEAR-END",
     }
     assert expected == CODES
     assert CODES.issubset(CATALOGUE)
@@ -739,20 +852,20 @@ def test_three_moj_streams_and_a_third_fund(tmp_path: Path) -> None:
         ("I-HEADROOM", "Funds", "B4"),
     ]
     assert message(recon, "W-RINGFENCE", "C3").startswith(
-        "£44,788 of the ring-fenced £150,000 MoJ domestic abuse and sexual violence grant is not "
-        "committed to Victims Fund lines (£105,212 of it committed out of £805,212 of lines; "
+        "£44,788 of the ring-fenced £150,000 MoJ domestic abuse and sexual violence grant is "
+        "uncommitted (£105,212 of it committed out of £805,212 of Victims Fund lines; "
         "ring-fenced money is assumed to be spent first, in the order listed on the Funding "
         "sources sheet)"
     )
     assert message(recon, "W-RINGFENCE", "C4").startswith(
-        "£60,000 of the ring-fenced £60,000 MoJ ISVA/IDVA uplift is not committed"
+        "£60,000 of the ring-fenced £60,000 MoJ ISVA/IDVA uplift is uncommitted"
     )
     assert message(recon, "W-RINGFENCE", "C7").startswith(
         "£50,000.15 of the ring-fenced £250,000.50 Home Office Violence Reduction Unit grant is "
-        "not committed to Violence Reduction Fund lines (£200,000.35 committed;"
+        "uncommitted (£200,000.35 committed to Violence Reduction Fund lines;"
     )
     assert message(recon, "I-HEADROOM", "B4").startswith(
-        "Violence Reduction Fund: £50,000.15 of the £250,000.50 allocation is not committed"
+        "Violence Reduction Fund: £50,000.15 of the £250,000.50 allocation is uncommitted"
     )
     # The third fund is not an s143 fund unless configured: its lines need no purpose.
     assert not [f for f in recon.findings if f.code == "E-PURPOSE"]

@@ -659,6 +659,7 @@ def test_document_properties(sample_doc: Any) -> None:
     assert props.language == "en-GB"
 
 
+@pytest.mark.slow
 def test_pdf_through_libreoffice(sample_docx: Path, tmp_path: Path) -> None:
     pdf = convert(sample_docx, "pdf", tmp_path)
     assert 5 <= pdf_pages(pdf) <= 20

@@ -181,3 +181,9 @@ def test_a_workbook_that_could_not_be_read_gets_a_note_named_by_its_file(tmp_pat
     document = Document(str(target))
     assert document.paragraphs[0].text == "Review note: broken.xlsx"
     assert document.tables[0].rows[1].cells[1].text == "The workbook as a whole"
+
+
+def test_a_note_over_several_rows_is_placed_over_them(sample_plan: Plan) -> None:
+    [note, _] = [f for f in reconcile(sample_plan).findings if f.code == "I-YEAR-END"]
+    assert note.cell == "G9:G10"
+    assert Locator.of(sample_plan).where(note) == "Services sheet, rows 9–10, End date"

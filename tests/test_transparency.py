@@ -142,6 +142,7 @@ def opened(csv_path: Path, outdir: Path) -> list[list[Any]]:
     return [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_them_with_the_right_columns_and_exact_amounts(tmp_path: Path) -> None:
     loaded = load(SOUTH_WALES)
     assert loaded.plan is not None

@@ -1,0 +1,229 @@
+"""The public summary's Changes sheet: each line's and each fund's figures in last year's plan
+and this one, the change in pounds and per cent (when last year's plan was found)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pipeline.compare import STATUS_LABELS, Comparison
+from pipeline.summary_layout import (
+    HEADER_ROW,
+    TABLE_STYLE,
+    Formats,
+    cell_name,
+    column_name,
+    fit_row,
+    money_value,
+    page_setup,
+    public_text,
+    put_text,
+    table_name,
+    write_text,
+    write_title,
+    write_total_row,
+)
+
+CHANGES_SHEET = "Changes"
+
+
+NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from nothing
+
+
+def _percent_formula(previous: str, current: str, change: str) -> str:
+    # A blank year (new or ended line) or nothing last year has no % change, and no #DIV/0!.
+    return (
+        f'=IF(OR({previous}="",{current}="",{previous}=0),"{NOT_APPLICABLE}",{change}/{previous})'
+    )
+
+
+def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal | str:
+    if previous is None or current is None or previous == 0:
+        return NOT_APPLICABLE
+    return ((current - previous) / previous).quantize(Decimal("1E-12"))
+
+
+def _write_amount(ws: Any, row: int, col: int, amount: Decimal | None, fmt: Any) -> None:
+    """A year's amount, or a blank cell for a year the line was not in the plan."""
+    if amount is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, money_value(amount), fmt)
+
+
+def _write_change(
+    ws: Any,
+    row: int,
+    previous_col: int,
+    previous: Decimal | None,
+    current: Decimal | None,
+    money_fmt: Any,
+    percent_fmt: Any,
+) -> None:
+    """Last year, this year, then Change (£) and Change (%) as formulas with their values."""
+    _write_amount(ws, row, previous_col, previous, money_fmt)
+    _write_amount(ws, row, previous_col + 1, current, money_fmt)
+    before, now = cell_name(row, previous_col), cell_name(row, previous_col + 1)
+    change = cell_name(row, previous_col + 2)
+    ws.write_formula(
+        row,
+        previous_col + 2,
+        f"={now}-{before}",
+        money_fmt,
+        money_value((current or Decimal(0)) - (previous or Decimal(0))),
+    )
+    ws.write_formula(
+        row,
+        previous_col + 3,
+        _percent_formula(before, now, change),
+        percent_fmt,
+        _percent_value(previous, current),
+    )
+
+
+def changes_sheet(
+    ws: Any, comparison: Comparison, year: str, formats: Formats, tables: set[str]
+) -> None:
+    """Every line's budget in both years, then each fund's allocation, MoJ grant, committed."""
+    previous_year = comparison.previous_year
+    changes = [change for fund in comparison.funds for change in fund.lines]
+    amounts = [
+        a
+        for f in comparison.funds
+        for a in (f.previous_allocation, f.allocation, f.previous_moj, f.moj)
+    ]
+    amounts += [a for c in changes for a in (c.previous_budget, c.budget)]
+    has_pence = any(a != a.to_integral_value() for a in amounts)
+    money_fmt = formats.money(has_pence)
+    write_title(
+        ws,
+        formats,
+        f"Changes from {previous_year} to {year}",
+        f"Each line and fund of this plan against the {previous_year} plan (decision "
+        f"{public_text(comparison.previous_reference)}). Lines are matched by fund, service "
+        "and delivery organisation, then by service alone (Moved). Figures are in pounds "
+        "(£); a blank amount: the line was not in that year's plan.",
+    )
+    headers = [
+        "Fund",
+        "Service",
+        "Delivery organisation",
+        "Status",
+        "Note",
+        f"{previous_year} (£)",
+        f"{year} (£)",
+        "Change (£)",
+        "Change (%)",
+    ]
+    previous_col = 5
+    widths = [22.0, 30.0, 24.0, 14.0, 24.0, 14.0, 14.0, 14.0, 11.0]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
+    page_setup(ws)
+
+    first = HEADER_ROW + 1
+    for offset, change in enumerate(changes):
+        row = first + offset
+        line = change.line
+        texts = [
+            public_text(line.fund),
+            public_text(line.service),
+            public_text(line.organisation),
+            STATUS_LABELS[change.status],
+            public_text(change.note),
+        ]
+        for col, text in enumerate(texts):
+            put_text(ws, row, col, text, formats)
+        fit_row(ws, row, zip(texts, widths, strict=False))
+        _write_change(
+            ws,
+            row,
+            previous_col,
+            change.previous.budget if change.previous else None,
+            change.current.budget if change.current else None,
+            money_fmt,
+            formats.percent,
+        )
+    total_row = first + len(changes)
+    columns: list[dict[str, Any]] = [
+        {"header": h, "header_format": formats.header} for h in headers
+    ]
+    columns[0]["total_string"] = "Total"
+    previous_total = sum((c.previous_budget for c in changes), Decimal(0))
+    current_total = sum((c.budget for c in changes), Decimal(0))
+    for col, amount in (
+        (previous_col, previous_total),
+        (previous_col + 1, current_total),
+        (previous_col + 2, current_total - previous_total),
+    ):
+        letter = column_name(col)
+        columns[col].update(
+            format=money_fmt,
+            total_value=money_value(amount),
+            total_function=f"SUM({letter}{first + 1}:{letter}{total_row})",
+        )
+    before, now = cell_name(total_row, previous_col), cell_name(total_row, previous_col + 1)
+    columns[previous_col + 3].update(
+        format=formats.percent,
+        total_function=_percent_formula(before, now, cell_name(total_row, previous_col + 2))[1:],
+        total_value=_percent_value(previous_total, current_total),
+    )
+    if changes:
+        ws.add_table(
+            HEADER_ROW,
+            0,
+            total_row,
+            len(headers) - 1,
+            {
+                "name": table_name("Changes", "by_line", tables),
+                "style": TABLE_STYLE,
+                "total_row": True,
+                "columns": columns,
+            },
+        )
+        write_total_row(ws, total_row, columns, formats, has_pence)
+    else:
+        for col, header in enumerate(headers):
+            ws.write_string(HEADER_ROW, col, header, formats.header)
+        put_text(ws, first, 0, "Neither plan has service lines.", formats)
+        total_row = first
+
+    # Each fund's figures: taken from each year's plan, so a line moved between funds counts
+    # in the fund it was in that year.
+    heading_row = total_row + 2
+    write_text(ws, heading_row, 0, "Fund totals", formats, formats.bold)
+    fund_header = heading_row + 1
+    fund_headers = [
+        "Fund",
+        "Figure",
+        f"{previous_year} (£)",
+        f"{year} (£)",
+        "Change (£)",
+        "Change (%)",
+    ]
+    row = fund_header + 1
+    for fund in comparison.funds:
+        figures = [("Allocation", fund.previous_allocation, fund.allocation)]
+        if fund.previous_moj or fund.moj:
+            figures.append(("MoJ grant", fund.previous_moj, fund.moj))
+        figures.append(("Committed", fund.previous_committed, fund.committed))
+        for label, previous, current in figures:
+            name = public_text(fund.fund)
+            put_text(ws, row, 0, name, formats)
+            put_text(ws, row, 1, label, formats)
+            fit_row(ws, row, [(name, widths[0])])
+            _write_change(ws, row, 2, previous, current, money_fmt, formats.percent)
+            row += 1
+    if row > fund_header + 1:
+        ws.add_table(
+            fund_header,
+            0,
+            row - 1,
+            len(fund_headers) - 1,
+            {
+                "name": table_name("Changes", "by_fund", tables),
+                "style": TABLE_STYLE,
+                "columns": [{"header": h, "header_format": formats.header} for h in fund_headers],
+            },
+        )
