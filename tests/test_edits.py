@@ -220,6 +220,7 @@ print("DONE", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_never_leaves_an_inconsistent_folder(
     drop: Path, tmp_path: Path
 ) -> None:
@@ -267,6 +268,7 @@ batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)
 """
 
 
+@pytest.mark.slow
 def test_killed_between_moving_outputs_and_recording_them(drop: Path, tmp_path: Path) -> None:
     """The hole of a kill after the outputs moved and before the manifest was written: the
     next run neither says "up to date" over them nor takes them for a person's edits."""
