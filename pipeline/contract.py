@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,6 +82,61 @@ S143_PURPOSES = (
     "Reducing re-offending",
     "Helping victims and witnesses",
 )
+
+# Words people type for each purpose (matched like names: case and spacing do not matter).
+S143_ALIASES: dict[str, tuple[str, ...]] = {
+    "Crime and disorder reduction": (
+        "crime and disorder",
+        "crime reduction",
+        "reducing crime and disorder",
+        "crime and disorder reduction (incl. asb)",
+        "crime and disorder reduction including asb",
+        "anti-social behaviour",
+        "asb",
+    ),
+    "Reducing misuse of drugs, alcohol and other substances": (
+        "reducing misuse of drugs, alcohol and other substances",
+        "substance misuse",
+        "reducing substance misuse",
+        "drugs and alcohol",
+        "drug and alcohol",
+        "reducing the misuse of drugs, alcohol and other substances",
+    ),
+    "Reducing re-offending": ("reducing reoffending", "re-offending", "reoffending"),
+    "Helping victims and witnesses": (
+        "victims and witnesses",
+        "helping victims or witnesses",
+        "supporting victims and witnesses",
+        "helping victims and witnesses of crime",
+    ),
+}
+_PURPOSE_SEPARATORS = re.compile(r"[;/\n]|\s&\s|\band also\b")
+
+
+def s143_purpose(text: str) -> str | None:
+    """The s143 purpose ``text`` names (one of :data:`S143_PURPOSES`), or None.
+
+    Several purposes typed in one cell (separated by ``;``, ``/`` or line breaks) are fine:
+    the first one recognised is returned. "N/A", "None", "-" or "TBC" name no purpose.
+    """
+    known = _s143_names()
+    whole = known.get(normalise(text).rstrip("."))
+    if whole is not None:
+        return whole
+    for part in _PURPOSE_SEPARATORS.split(text):
+        found = known.get(normalise(part).rstrip("."))
+        if found is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _s143_names() -> dict[str, str]:
+    names = {normalise(p): p for p in S143_PURPOSES}
+    for purpose, aliases in S143_ALIASES.items():
+        names.update({normalise(alias): purpose for alias in aliases})
+    return names
+
 
 DECISION = TableSheet(
     "Decision",
@@ -207,6 +263,7 @@ class DecisionField:
     required: bool = False
     kind: str = "text"  # text | date | yes_no
     example: str = ""
+    paragraphs: bool = False  # narrative: line breaks typed with Alt+Enter are kept
 
 
 DECISION_FIELDS: tuple[DecisionField, ...] = (
@@ -217,16 +274,16 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("subject", "Subject", True),
     DecisionField("report_by", "Report by", True),
     DecisionField("contact_officer", "Contact officer", True),
-    DecisionField("executive_summary", "Executive summary", True),
+    DecisionField("executive_summary", "Executive summary", True, paragraphs=True),
     DecisionField("budget_approval", "Budget approval", True, "date", example="24/02/2021"),
     DecisionField(
         "budget_approval_reference", "Budget approval reference", True, example="004/2021"
     ),
     DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
-    DecisionField("publication_deferred_reason", "Publication deferred reason"),
+    DecisionField("publication_deferred_reason", "Publication deferred reason", paragraphs=True),
     DecisionField("publication_deferred_until", "Publication deferred until", False, "date"),
     DecisionField("part2_form", "Part 2 form", True, "yes_no", example="No"),
-    DecisionField("part2_form_reason", "Part 2 form reason"),
+    DecisionField("part2_form_reason", "Part 2 form reason", paragraphs=True),
     DecisionField("originating_officer_initials", "Originating officer initials"),
     DecisionField("finance_officer_initials", "Finance officer initials"),
     DecisionField("monitoring_officer_initials", "Monitoring officer initials"),
@@ -234,11 +291,11 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("pcc_approval_date", "PCC approval date", False, "date"),
     # Optional narrative for sections A, D, E and F; the template's standard wording is used
     # where they are blank.
-    DecisionField("background", "Background"),
-    DecisionField("plan_links", "Links to Police and Crime Plan"),
-    DecisionField("personnel_equalities", "Personnel and equalities"),
-    DecisionField("review_arrangements", "Review arrangements"),
-    DecisionField("risk_management", "Risk management"),
+    DecisionField("background", "Background", paragraphs=True),
+    DecisionField("plan_links", "Links to Police and Crime Plan", paragraphs=True),
+    DecisionField("personnel_equalities", "Personnel and equalities", paragraphs=True),
+    DecisionField("review_arrangements", "Review arrangements", paragraphs=True),
+    DecisionField("risk_management", "Risk management", paragraphs=True),
     # Who decides (domain §9): any policing body, not only a PCC. Blank: the PCC defaults.
     DecisionField("organisation", "Organisation"),
     DecisionField("decision_maker", "Decision maker"),

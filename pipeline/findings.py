@@ -226,6 +226,35 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Unhide the sheet if it should be read; otherwise nothing to do.",
     ),
     Code(
+        "I-SHEET",
+        I,
+        "Second matching sheet ignored",
+        "a sheet named like one of the workbook's sheets (an alias) was ignored: another sheet "
+        "has the exact name",
+        action="Rename or delete the ignored sheet if it is a draft; otherwise nothing to do.",
+    ),
+    Code(
+        "I-HIDDEN-ROWS",
+        I,
+        "Hidden rows counted",
+        "hidden or filtered-out rows on the Services sheet hold budget lines, which are counted",
+        action="Unhide the rows (or clear the filter) and check the lines belong to the plan.",
+    ),
+    Code(
+        "I-NOTE-ROW",
+        I,
+        "Note in a table",
+        "a row with only free text and no figures was read as a note, not a budget line",
+        action="Move the note below or beside the table, or fill in the line's figures.",
+    ),
+    Code(
+        "W-EXTENSION",
+        W,
+        "Extension options disagree",
+        "an End date's bracketed extension options differ from the Extension options column",
+        action="Keep the extension options in the Extension options column only.",
+    ),
+    Code(
         "E-RENDER",
         E,
         "Output could not be written",

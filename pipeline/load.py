@@ -24,7 +24,7 @@ from pipeline.read_funds import read_funds, read_sources
 from pipeline.read_services import read_services
 from pipeline.sheets import ReadSheets, Sheet, WorkbookUnreadable, read_sheets
 from pipeline.sniff import sniff
-from pipeline.values import clean_text
+from pipeline.values import clean_text, normalise
 
 __all__ = ["LoadResult", "load", "sniff"]
 
@@ -77,7 +77,14 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         else None
     )
     services = (
-        read_services(located["Services"], findings, fund_list) if "Services" in located else None
+        read_services(
+            located["Services"],
+            findings,
+            fund_list,
+            decision.financial_year if decision is not None else "",
+        )
+        if "Services" in located
+        else None
     )
     control = (
         read_document_control(located["Document control"]) if "Document control" in located else ()
@@ -121,9 +128,30 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
     found = ", ".join(f'"{s.title}"' for s in read.sheets) or "none"
     located: dict[str, Sheet] = {}
     for spec in _SPECS:
-        sheet = next((s for s in read.sheets if spec.matches(s.title)), None)
-        if sheet is not None:
-            located[spec.name] = sheet
+        candidates = [s for s in read.sheets if spec.matches(s.title)]
+        exact = [s for s in candidates if normalise(s.title) == normalise(spec.name)]
+        chosen = exact if exact else candidates
+        if len(chosen) > 1:
+            # The first used to win: a draft "Services " before "Services" was read, exit 0.
+            names = " and ".join(f'"{s.title}"' for s in chosen)
+            findings.add(
+                "E-SHEET",
+                f'{len(chosen)} sheets answer to "{spec.name}": {names}. Rename or delete the '
+                "one that is not the plan (a draft or an old copy?).",
+                sheet=chosen[1].title,
+            )
+            continue
+        if chosen:
+            located[spec.name] = chosen[0]
+            for other in candidates:
+                if other is not chosen[0]:
+                    findings.add(
+                        "I-SHEET",
+                        f'The "{other.title}" sheet also answers to "{spec.name}" but was '
+                        f'ignored: the "{chosen[0].title}" sheet has the exact name. Rename or '
+                        "delete it if it is a draft.",
+                        sheet=other.title,
+                    )
             continue
         if not spec.required or any(spec.matches(title) for title in read.refused):
             continue

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.sheets import Cell, Row, Sheet, column_letter
-from pipeline.values import ValueProblem, clean_text, excel_error, is_blank
+from pipeline.values import ValueProblem, clean_paragraphs, clean_text, excel_error, is_blank
 
 HEADER_SEARCH_ROWS = 25
 
@@ -126,11 +126,19 @@ class CellReader:
             return None
 
     def text(
-        self, row: int, layout: Layout, key: str, required: bool, cells: dict[str, str]
+        self,
+        row: int,
+        layout: Layout,
+        key: str,
+        required: bool,
+        cells: dict[str, str],
+        *,
+        paragraphs: bool = False,
     ) -> str | None:
         """The cell's text ("" for an optional column the sheet lacks); None after a finding.
 
-        The cell's reference is recorded in ``cells`` under ``key``.
+        The cell's reference is recorded in ``cells`` under ``key``. ``paragraphs`` keeps the
+        line breaks of narrative text.
         """
         col = layout.columns.get(key)
         if col is None:
@@ -138,10 +146,11 @@ class CellReader:
         ref = f"{column_letter(col)}{row}"
         cells[key] = ref
         try:
-            text = clean_text(self.value(row, col))
+            value = self.value(row, col)
         except ValueProblem as problem:
             self.add("E-VALUE", f"{label(key)} {problem}.", ref)
             return None
+        text = clean_paragraphs(value) if paragraphs else clean_text(value)
         if required and not text:
             self.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
             return None

@@ -10,7 +10,15 @@ from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
 from pipeline.sheets import Cell, Sheet
-from pipeline.values import ValueProblem, clean_text, is_blank, normalise, parse_date, parse_yes_no
+from pipeline.values import (
+    ValueProblem,
+    clean_paragraphs,
+    clean_text,
+    is_blank,
+    normalise,
+    parse_date,
+    parse_yes_no,
+)
 
 _BY_NAME = {normalise(f.name): f for f in contract.DECISION_FIELDS}
 _NAMES = frozenset(_BY_NAME)
@@ -25,6 +33,7 @@ class DecisionRead:
 
     decision: Decision | None
     reference: str = ""
+    financial_year: str = ""  # as typed, when readable even if the decision is not
 
 
 @dataclass
@@ -47,6 +56,8 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     typed = _typed_rows(cells_of, layout)
     reference_raw = typed.raw.get("reference", (None, ""))[0]
     reference = clean_text(reference_raw) if isinstance(reference_raw, str) else ""
+    year_raw = typed.raw.get("financial_year", (None, ""))[0]
+    year_typed = clean_text(year_raw) if isinstance(year_raw, str) else ""
 
     values: dict[str, FieldValue] = {}
     cells: dict[str, str] = {}
@@ -80,10 +91,10 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         )
         ok = False
     if not ok or bounds is None:
-        return DecisionRead(None, reference)
+        return DecisionRead(None, reference, year_typed)
     when = _date(values, "date")
     if when is None:  # required: reported above
-        return DecisionRead(None, reference)
+        return DecisionRead(None, reference, year_typed)
     decision = Decision(
         police_area=_text(values, "police_area"),
         reference=_text(values, "reference"),
@@ -121,7 +132,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         at=Located(sheet.title, typed.first_row, cells),
         extra=typed.extra,
     )
-    return DecisionRead(decision, reference)
+    return DecisionRead(decision, reference, year_typed)
 
 
 def _text(values: dict[str, FieldValue], key: str) -> str:
@@ -163,7 +174,7 @@ def _field_value(
             return parse_date(value)[0]
         if spec.kind == "yes_no":
             return parse_yes_no(value)
-        return clean_text(value)
+        return clean_paragraphs(value) if spec.paragraphs else clean_text(value)
     except ValueProblem as problem:
         cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
         return _UNREADABLE
@@ -183,7 +194,7 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             continue
         number = contract.RECOMMENDATION.fullmatch(name)
         if number:
-            text = cells_of.text(r, layout, "value", False, {})
+            text = cells_of.text(r, layout, "value", False, {}, paragraphs=True)
             if text:
                 position = (
                     int(number.group(1)) if number.group(1) else len(typed.recommendations) + 1
@@ -197,11 +208,29 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             )
             continue
         try:
-            typed.raw[spec.key] = (cells_of.value(r, value_col), ref)
-            typed.failed.discard(spec.key)
+            value = cells_of.value(r, value_col)
         except ValueProblem as problem:
             cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
             typed.failed.add(spec.key)
+            continue
+        earlier, earlier_ref = typed.raw.get(spec.key, (None, ""))
+        if (
+            not is_blank(earlier)
+            and not is_blank(value)
+            and clean_text(earlier) != clean_text(value)
+        ):
+            # The last row used to win silently: a report filed under the wrong reference.
+            cells_of.add(
+                "E-VALUE",
+                f'{spec.name} is typed twice, in {earlier_ref} ("{clean_text(earlier)}") and '
+                f'{ref} ("{clean_text(value)}"); keep the right one and delete the other row.',
+                ref,
+            )
+            typed.failed.add(spec.key)
+            continue
+        if is_blank(value) and not is_blank(earlier):
+            continue  # a second, blank row for the field: the typed one stands
+        typed.raw[spec.key] = (value, ref)
     return typed
 
 

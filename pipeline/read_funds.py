@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
-from pipeline.read_cells import CellReader, Findings, Read
+from pipeline.read_cells import CellReader, Findings, Layout, Read
 from pipeline.sheets import Sheet
-from pipeline.values import normalise, parse_money, parse_yes_no
+from pipeline.values import format_money, is_blank, normalise, parse_money, parse_yes_no
 
 
 def canonical_fund(typed: str, funds: Sequence[Fund]) -> str:
@@ -26,10 +27,17 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         return Read(complete=False)
     read: Read[Fund] = Read()
     seen: dict[str, str] = {}
+    since = 0  # the first fund not yet closed by a typed Total row
     for r in cells_of.rows(contract.FUNDS, layout):
         cells: dict[str, str] = {}
         name = cells_of.text(r, layout, "fund", True, cells)
         if name is not None and contract.is_total_label(name):
+            amounts = [fund.allocation for fund in read.items]
+            if read.complete and not _total_agrees(
+                cells_of, layout, r, "allocation", amounts, since
+            ):
+                read.complete = False
+            since = len(read.items)
             continue
         cells["allocation"] = layout.ref("allocation", r)
         allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
@@ -67,10 +75,15 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     if layout is None:
         return Read(complete=False)
     read: Read[FundingSource] = Read()
+    since = 0
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}
         fund = cells_of.text(r, layout, "fund", True, cells)
         if fund is not None and contract.is_total_label(fund):
+            amounts = [source.amount for source in read.items]
+            if read.complete and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
+                read.complete = False
+            since = len(read.items)
             continue
         source = cells_of.text(r, layout, "source", True, cells)
         cells["amount"] = layout.ref("amount", r)
@@ -92,3 +105,33 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
             )
         )
     return read
+
+
+def _total_agrees(
+    cells_of: CellReader,
+    layout: Layout,
+    r: int,
+    key: str,
+    amounts: Sequence[Decimal],
+    since: int,
+) -> bool:
+    """A typed Total row on Funds or Funding sources: its figure must be the sum of the rows
+    since the last Total (or of every row, for a grand total). False after a finding."""
+    col = layout.columns[key]
+    if is_blank(cells_of.sheet.value(r, col)):
+        return True  # a label with no figure: nothing to check
+    typed = cells_of.parse(r, col, "total", parse_money)
+    if typed is None:
+        return False
+    section = sum(amounts[since:], Decimal(0))
+    whole = sum(amounts, Decimal(0))
+    if typed in (section, whole):
+        return True
+    what = "funds" if key == "allocation" else "sources"
+    cells_of.add(
+        "E-TOTAL",
+        f"The Total row reads {format_money(typed)} but the {what} above it add up to "
+        f"{format_money(section)}; correct the total (or its SUM range).",
+        layout.ref(key, r),
+    )
+    return False

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.read_cells import CellReader, Findings, Layout, Read
+from pipeline.read_cells import CellReader, Findings, Layout, Read, label
 from pipeline.read_funds import canonical_fund
-from pipeline.sheets import Sheet
+from pipeline.sheets import Merge, Sheet, column_letter
 from pipeline.values import (
     clean_text,
+    format_money,
     is_blank,
     normalise,
     parse_choice,
@@ -43,15 +44,21 @@ class ServicesRead(Read[ServiceLine]):
     totals: list[TotalRow] = field(default_factory=list)
 
 
-def read_services(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> ServicesRead:
+def read_services(
+    sheet: Sheet, findings: Findings, funds: Sequence[Fund], year: str = ""
+) -> ServicesRead:
     """Every budget line of the Services sheet; Total rows are kept aside with the lines they
-    close, to be checked against their sum."""
+    close, to be checked against their sum. ``year`` (the Decision's Financial year) picks the
+    budget column where several are headed with years."""
     cells_of = CellReader(sheet, findings)
-    layout = cells_of.header(contract.SERVICES)
+    found = cells_of.header(contract.SERVICES)
     read = ServicesRead()
+    layout = _budget_column(cells_of, found, year) if found is not None else None
     if layout is None:
         read.complete = False
         return read
+    if not _unmerge(cells_of, layout):
+        read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
     # Sub-total closes the lines since the last total row of any kind, a Grand total every
@@ -61,6 +68,8 @@ def read_services(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Se
     since_total = since_sub = 0
     for r in cells_of.rows(contract.SERVICES, layout):
         label = _total_label(sheet, r, layout)
+        if label is None and _note_row(cells_of, r, layout):
+            continue
         if label is None:
             line = _service_line(cells_of, r, layout, funds)
             if line is None:
@@ -87,6 +96,17 @@ def read_services(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Se
         since_sub = len(lines)
         if kind != "sub":
             since_total = len(lines)
+    hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
+    if hidden:
+        shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
+        cells_of.add(
+            "I-HIDDEN-ROWS",
+            f"{len(hidden)} budget line{'s' if len(hidden) != 1 else ''} on hidden or "
+            f"filtered-out rows ({shown}) were counted, "
+            f"{format_money(_sum([ln for ln in lines if ln.at.row in sheet.hidden_rows]))} in "
+            "all; unhide the rows (or clear the filter) and check they belong to the plan.",
+            f"{hidden[0]}:{hidden[-1]}",
+        )
     if read.complete and not lines:
         cells_of.add(
             "E-REQUIRED",
@@ -131,6 +151,15 @@ def _service_line(
         return None
     start_date, start_month = start
     end_date, end_month, options_in_end = end
+    typed_options = typed["extension_options"]
+    if options_in_end and typed_options and normalise(options_in_end) != normalise(typed_options):
+        cells_of.add(
+            "W-EXTENSION",
+            f'The End date carries the extension options "({options_in_end})" but the '
+            f'Extension options column reads "{typed_options}"; the column\'s is used. Keep '
+            "the options in the Extension options column only.",
+            cells["end"],
+        )
     return ServiceLine(
         fund=canonical_fund(typed["fund"], funds),
         service=typed["service"],
@@ -141,7 +170,7 @@ def _service_line(
         end=end_date,
         start_month_only=start_month,
         end_month_only=end_month,
-        extension_options=typed["extension_options"] or options_in_end,
+        extension_options=typed_options or options_in_end,
         mechanism=mechanism,
         how_commissioned=typed["how_commissioned"],
         purpose=typed["purpose"],
@@ -150,6 +179,106 @@ def _service_line(
         cost_code=typed["cost_code"],
         recipient_org_id=typed["recipient_org_id"],
     )
+
+
+_FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")
+
+
+def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
+    """A row with only free text (one or two cells) and no figures, dates or choices: a note
+    typed in the table. It gives one located note rather than an error per empty cell."""
+    sheet = cells_of.sheet
+    if any(not is_blank(sheet.value(r, layout.columns[k])) for k in _FIGURE_KEYS):
+        return False
+    if any((r, c) in sheet.uncached for c in layout.columns.values()):
+        return False
+    texts = [
+        (col, clean_text(sheet.value(r, col)))
+        for col in sorted(set(layout.columns.values()))
+        if not is_blank(sheet.value(r, col))
+    ]
+    if not texts or len(texts) > 2:
+        return False
+    col, first = texts[0]
+    cells_of.add(
+        "I-NOTE-ROW",
+        f'Row {r} holds only the text "{first[:80]}" and no budget, dates or mechanism, so it '
+        "was read as a note, not a budget line; move it below the table, or fill in the "
+        "line if it is one.",
+        f"{column_letter(col)}{r}",
+    )
+    return True
+
+
+def _unmerge(cells_of: CellReader, layout: Layout) -> bool:
+    """Cells merged down a column of the table (a Fund typed once for its lines): one finding
+    per column, and each merged cell given its range's value so the lines can still be read
+    for the other checks. True when nothing is merged."""
+    sheet = cells_of.sheet
+    by_column: dict[int, list[Merge]] = {}
+    for merge in sheet.merged:
+        if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
+            for col in layout.columns.values():
+                if merge.first_col <= col <= merge.last_col:
+                    by_column.setdefault(col, []).append(merge)
+    names = {col: key for key, col in layout.columns.items()}
+    for col, merges in sorted(by_column.items()):
+        ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
+        cells_of.add(
+            "E-VALUE",
+            f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
+            "merged range holds its value. Unmerge the cells (Home > Merge & Center) and fill "
+            "each row.",
+            merges[0].ref,
+        )
+        for merge in merges:
+            top = sheet.value(merge.first_row, col)
+            for r in range(merge.first_row + 1, merge.last_row + 1):
+                values = sheet.rows.get(r)
+                if values is not None and col <= len(values) and is_blank(values[col - 1]):
+                    sheet.rows[r] = (*values[: col - 1], top, *values[col:])
+    return not by_column
+
+
+def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:
+    """The layout with its budget column chosen: where several headers name a budget (last
+    year's "2020/21 budget (£)" kept beside this year's), the one of the Financial year."""
+    header = cells_of.sheet.rows.get(layout.header_row, ())
+    candidates = [
+        (index, clean_text(value))
+        for index, value in enumerate(header, start=1)
+        if isinstance(value, str)
+        and (column := contract.SERVICES.column(value)) is not None
+        and column.key == "budget"
+    ]
+    if len(candidates) < 2:
+        return layout
+    bounds = contract.financial_year_bounds(year) if year else None
+    matching = [
+        index
+        for index, text in candidates
+        if bounds is not None
+        and any(contract.financial_year_bounds(y) == bounds for y in _YEARS.findall(text))
+    ]
+    plain = [index for index, text in candidates if not _YEARS.search(text)]
+    chosen = matching or plain
+    if len(chosen) == 1:
+        return Layout(layout.header_row, {**layout.columns, "budget": chosen[0]})
+    named = ", ".join(
+        f'"{text}" ({column_letter(index)}{layout.header_row})' for index, text in candidates
+    )
+    for_year = f"the financial year {year}" if bounds is not None else "the financial year"
+    cells_of.add(
+        "E-COLUMN",
+        f"Several budget columns: {named}; none is plainly for {for_year}. Head this year's "
+        f'column "{year or "2021/22"} budget (£)" (or "Budget (£)") and rename the others, '
+        'e.g. "2020/21 actual (£)".',
+        f"{layout.header_row}:{layout.header_row}",
+    )
+    return None
+
+
+_YEARS = re.compile(r"\d{4}\s*[/-]\s*\d{2,4}")
 
 
 def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:

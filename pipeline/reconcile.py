@@ -18,7 +18,7 @@ from pipeline import contract
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
-from pipeline.values import format_date, format_money, normalise
+from pipeline.values import format_date, format_money, normalise, show_invisible
 
 ZERO = Decimal(0)
 
@@ -187,11 +187,21 @@ Rule = Callable[[Plan, Funds, Config], Iterator[Finding]]
 _registered: list[tuple[Rule, tuple[str, ...]]] = []
 
 
-def rule(*codes: str) -> Callable[[Rule], Rule]:
-    """Register a rule with the catalogue codes it may yield (listed in ``RULES``)."""
+_per_line: list[Rule] = []
+
+
+def rule(*codes: str, per_line: bool = False) -> Callable[[Rule], Rule]:
+    """Register a rule with the catalogue codes it may yield (listed in ``RULES``).
+
+    ``per_line``: the rule judges each line (or source) by its own values and never uses the
+    per-fund figures, so it can run on the lines of a workbook read only in part
+    (:func:`check_readable`).
+    """
 
     def register(func: Rule) -> Rule:
         _registered.append((func, codes))
+        if per_line:
+            _per_line.append(func)
         return func
 
     return register
@@ -210,7 +220,7 @@ def _where(fund: Fund) -> str:
     return f"{fund.at.sheet}!{fund.at.cell('allocation')}"
 
 
-@rule("E-FUND")
+@rule("E-FUND", per_line=True)
 def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
     known = ", ".join(f'"{f.name}"' for f in plan.funds)
@@ -223,7 +233,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 line,
                 "fund",
                 f'"{line.service}" ({format_money(line.budget)}) names the fund '
-                f'"{line.fund}", which is not on the Funds sheet (funds: {known}), so '
+                f'"{show_invisible(line.fund)}", which is not on the Funds sheet (funds: {known}), so '
                 "it counts towards no fund; correct the fund name or add the fund.",
             )
     for source in plan.sources:
@@ -232,7 +242,7 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 "E-FUND",
                 plan.file,
                 f'Funding source "{source.source}" ({format_money(source.amount)}) '
-                f'names the fund "{source.fund}", which is not on the Funds sheet '
+                f'names the fund "{show_invisible(source.fund)}", which is not on the Funds sheet '
                 f"(funds: {known}); correct the fund name or add the fund.",
                 source.at.sheet,
                 source.at.cell("fund"),
@@ -327,7 +337,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
             )
 
 
-@rule("E-DATES")
+@rule("E-DATES", per_line=True)
 def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-DATES: end date before start date."""
     for line in plan.lines:
@@ -343,7 +353,7 @@ def check_dates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
             )
 
 
-@rule("E-PARTNERSHIP")
+@rule("E-PARTNERSHIP", per_line=True)
 def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PARTNERSHIP: a partnership agreement with a body that is not public sector (§4.2)."""
     for line in plan.lines:
@@ -363,20 +373,26 @@ def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Find
             )
 
 
-@rule("E-PURPOSE")
+@rule("E-PURPOSE", per_line=True)
 def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) with no purpose."""
+    """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
+    blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
-        if line.fund_key in wanted and not line.purpose:
+        if line.fund_key in wanted and contract.s143_purpose(line.purpose) is None:
+            seen = (
+                f'reads "{line.purpose}", which is not an s143 purpose'
+                if line.purpose
+                else "has no s143 purpose"
+            )
             yield _at_line(
                 plan,
                 "E-PURPOSE",
                 line,
                 "purpose",
-                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) has no '
-                "s143 purpose; every award from this fund must serve at least one. "
-                "Enter one in the Purpose column: " + "; ".join(contract.S143_PURPOSES) + ".",
+                f'"{line.service}" ({line.fund}, {format_money(line.budget)}) {seen}; every '
+                "award from this fund must serve at least one. Enter one in the Purpose "
+                "column: " + "; ".join(contract.S143_PURPOSES) + ".",
             )
 
 
@@ -412,7 +428,7 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             )
 
 
-@rule("W-INACTIVE")
+@rule("W-INACTIVE", per_line=True)
 def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
     decision = plan.decision
@@ -435,7 +451,7 @@ def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
             )
 
 
-@rule("W-DUPLICATE")
+@rule("W-DUPLICATE", per_line=True)
 def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-DUPLICATE: two lines with the same fund, service, organisation and provision."""
     seen: dict[tuple[str, ...], ServiceLine] = {}
@@ -460,7 +476,7 @@ def check_duplicates(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             )
 
 
-@rule("W-GRANT-SIZE")
+@rule("W-GRANT-SIZE", per_line=True)
 def check_grant_size(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-GRANT-SIZE: a grant over the ``grant_size_threshold`` setting (a local figure; the
     strategy (§4.3) only says grants are for small-scale work)."""
@@ -565,6 +581,29 @@ def check_expiring(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
 
 RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = tuple(_registered)
 CODES: frozenset[str] = frozenset(code for _, codes in RULES for code in codes)
+PER_LINE_RULES: tuple[Rule, ...] = tuple(_per_line)
+
+
+def check_readable(
+    plan: Plan, config: Config | None = None, *, funds_complete: bool = True
+) -> tuple[Finding, ...]:
+    """The findings a workbook read only in part can still give, so its first check lists
+    everything knowable: ``plan`` holds what the loader could read (a cell it could not read
+    is an E-VALUE of its own, and that line is left out).
+
+    Only the per-line rules run (fund names, dates, partnerships, s143 purposes, duplicates,
+    grant size): sums over the lines (sources, overcommitment, Total rows, ring-fence,
+    uncommitted money) would be wrong while a line is missing, so they wait for the workbook
+    to be read whole. ``funds_complete=False`` says a Funds row could not be read: a line
+    naming that fund would look unknown, so E-FUND waits too.
+    """
+    config = config or Config()
+    return tuple(
+        finding
+        for check in PER_LINE_RULES
+        if funds_complete or check is not check_unknown_funds
+        for finding in check(plan, (), config)
+    )
 
 
 def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:

@@ -54,6 +54,7 @@ _ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>")
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _DEEP_REF = re.compile(rb'r="[A-Z]{0,3}([0-9]{5,7})"')
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>")
+_MERGE = re.compile(rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
 _SCAN_CHUNK = 8 * 1024 * 1024
 _SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
@@ -66,6 +67,24 @@ class WorkbookUnreadable(Exception):
     """
 
 
+@dataclass(frozen=True)
+class Merge:
+    """A merged range of cells: only its top-left cell holds the value."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    @property
+    def ref(self) -> str:
+        """``A4:A13``."""
+        return (
+            f"{column_letter(self.first_col)}{self.first_row}:"
+            f"{column_letter(self.last_col)}{self.last_row}"
+        )
+
+
 @dataclass
 class Sheet:
     """A visible sheet's values by row number (1-based), with what the XML scan found."""
@@ -75,6 +94,7 @@ class Sheet:
     # (row, col) -> why the formula there has no usable value (no saved result, or #REF!)
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: frozenset[int] = frozenset()
+    merged: tuple[Merge, ...] = ()
 
     def value(self, row: int, col: int) -> Cell:
         values = self.rows.get(row, ())
@@ -96,6 +116,7 @@ class PartScan:
 
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
+    merged: set[Merge] = field(default_factory=set)
     last_row: int = 0  # the deepest row referenced, when beyond 9,999 (else 0)
     last_col: int = 0  # the widest column referenced, when beyond Z (else 0)
 
@@ -228,6 +249,16 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
     deep = _DEEP_REF.findall(data)
     if deep:
         scan.last_row = max(scan.last_row, *(int(r) for r in deep))
+    if b"mergeCell " in data:
+        for merge in _MERGE.finditer(data):
+            scan.merged.add(
+                Merge(
+                    int(merge.group(2)),
+                    column_index(merge.group(1)),
+                    int(merge.group(4)),
+                    column_index(merge.group(3)),
+                )
+            )
     if b'hidden="' not in data:
         return
     for tag in _HIDDEN_ROW.finditer(data):
@@ -386,7 +417,8 @@ def _read_values(
                 for (r, c), problem in scan.problems.items()
                 if r in rows and _is_empty(rows[r], c)
             }
-            sheets.append(Sheet(meta.name, rows, found, frozenset(scan.hidden_rows)))
+            merged = tuple(sorted(scan.merged, key=lambda m: (m.first_row, m.first_col)))
+            sheets.append(Sheet(meta.name, rows, found, frozenset(scan.hidden_rows), merged))
     finally:
         book.close()
     return ReadSheets(sheets, hidden, dict(refused))

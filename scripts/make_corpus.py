@@ -152,6 +152,7 @@ def write_book(
     merges: dict[str, Sequence[str]] | None = None,
     date_1904: bool = False,
     formatted_blank_rows: dict[str, int] | None = None,
+    hidden_rows: dict[str, Sequence[int]] | None = None,
 ) -> None:
     """Write sheets of rows with xlsxwriter; options for the layouts finance staff make."""
     import xlsxwriter
@@ -181,8 +182,11 @@ def write_book(
                 else:
                     ws.write_string(r, c, str(value))
         for cells in (merges or {}).get(name, ()):
-            first_cell = rows[0][0] if rows and rows[0] else ""
+            top, left = _top_left(cells)
+            first_cell = rows[top][left] if top < len(rows) and left < len(rows[top]) else ""
             ws.merge_range(cells, str(first_cell), title)
+        for number in (hidden_rows or {}).get(name, ()):
+            ws.set_row(number - 1, None, None, {"hidden": True})
         for r in range(len(rows), len(rows) + (formatted_blank_rows or {}).get(name, 0)):
             for c in range(12):
                 ws.write_blank(r, c, None, shaded)
@@ -192,6 +196,16 @@ def write_book(
         elif state == "veryHidden":
             ws.very_hidden()
     workbook.close()
+
+
+def _top_left(cells: str) -> tuple[int, int]:
+    """``"A4:A13"`` -> (3, 0): the 0-based row and column of a range's first cell."""
+    match = re.match(r"([A-Z]+)([0-9]+)", cells)
+    assert match is not None
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, col - 1
 
 
 def rewrite_zip(
@@ -1029,6 +1043,185 @@ def _(path: Path) -> None:
         return data.replace(b"<t>Rape Crisis</t>", "<t>Rape Crisis\ufffe</t>".encode(), 1)
 
     rewrite_zip(path, corrupt)
+
+
+# -- sheets, columns and fields that answer twice; notes and merges in a table (issue 16) -----
+
+
+def _budget_columns(path: Path, last_years: tuple[str, ...], this_year: str) -> None:
+    """Budget columns of other years inserted before the budget (column L), with figures."""
+    book = sample_book()
+    for row in book["Services"][2:]:
+        row.extend([""] * (12 - len(row)))
+        is_line = row[0] not in ("", "Total") and isinstance(row[11], Decimal)
+        extra = [row[11] + 1000 if is_line else "" for _ in last_years]
+        row[11:11] = extra
+    header = book["Services"][2]
+    header[11 : 11 + len(last_years)] = list(last_years)
+    header[11 + len(last_years)] = this_year
+    write_book(path, book)
+
+
+@case(
+    "budget-column-last-year.xlsx",
+    'a "2020/21 budget (£)" column, with last year\'s figures, before "2021/22 budget (£)"',
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "M9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    _budget_columns(path, ("2020/21 budget (£)",), "2021/22 budget (£)")
+
+
+@case(
+    "budget-columns-no-year.xlsx",
+    'budget columns "2019/20 budget (£)" and "2020/21 budget (£)" in a 2021/22 plan',
+    ("E-COLUMN", "Services", "3:3", "Several budget columns"),
+)
+def _(path: Path) -> None:
+    _budget_columns(path, ("2019/20 budget (£)",), "2020/21 budget (£)")
+
+
+@case(
+    "services-sheet-twice.xlsx",
+    'a draft sheet "Services " (trailing space) before the real "Services"',
+    ("E-SHEET", "Services", "", '2 sheets answer to "Services": "Services " and "Services"'),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    ordered = {
+        "Decision": book["Decision"],
+        "Funds": book["Funds"],
+        "Funding sources": book["Funding sources"],
+        "Services ": [list(r) for r in book["Services"][:8]],
+        "Services": book["Services"],
+        "Document control": book["Document control"],
+    }
+    write_book(path, ordered)
+
+
+@case(
+    "alias-sheet-before-services.xlsx",
+    'a sheet "Commissioning plan" (an alias of Services) holding a draft, before "Services"',
+    ("I-SHEET", "Commissioning plan", "", 'the "Services" sheet has the exact name'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    ordered = {
+        "Decision": book["Decision"],
+        "Funds": book["Funds"],
+        "Funding sources": book["Funding sources"],
+        "Commissioning plan": [list(r) for r in book["Services"][:8]],
+        "Services": book["Services"],
+        "Document control": book["Document control"],
+    }
+    write_book(path, ordered)
+
+
+@case(
+    "decision-reference-twice.xlsx",
+    'a second "Reference" row (016/2021) at the end of the Decision sheet',
+    ("E-VALUE", "Decision", "B25", "Reference is typed twice, in B3"),
+)
+def _(path: Path) -> None:
+    decision = [*make_sample.DECISION, ("Reference", "016/2021")]
+    write_workbook(path, content(decision=decision))
+
+
+@case(
+    "csf-purpose-na.xlsx",
+    'a Community Safety Fund line whose Purpose reads "N/A"',
+    ("E-PURPOSE", "Services", "K20", 'reads "N/A", which is not an s143 purpose'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    with_services(path, *changed_line("csf", 4, purpose="N/A"))
+
+
+@case(
+    "hidden-rows-counted.xlsx",
+    "two Victims Fund lines on hidden rows (5 and 6) of the Services sheet",
+    ("I-HIDDEN-ROWS", "Services", "5:6", "2 budget lines on hidden or filtered-out rows (5, 6)"),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    write_book(path, sample_book(), hidden_rows={"Services": (5, 6)})
+
+
+@case(
+    "fund-column-merged.xlsx",
+    "the Fund column merged down each fund's lines (A4:A13 and A16:A29)",
+    ("E-VALUE", "Services", "A4:A13", "merged cells (A4:A13, A16:A29)"),
+)
+def _(path: Path) -> None:
+    write_book(path, sample_book(), merges={"Services": ("A4:A13", "A16:A29")})
+
+
+@case(
+    "note-row-under-table.xlsx",
+    'a note "Figures exclude VAT" typed in the Fund column under the table',
+    ("I-NOTE-ROW", "Services", "A32", 'holds only the text "Figures exclude VAT"'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    rows = services()
+    rows.extend([[""] * 12, ["Figures exclude VAT", *[""] * 11]])
+    write_workbook(path, content(services=rows))
+
+
+@case(
+    "end-date-options-disagree.xlsx",
+    'an End date "31/03/2022 (1 x 12 months option to 31/03/2023)" and Extension options "None"',
+    ("W-EXTENSION", "Services", "G9", 'column reads "None"'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    with_services(
+        path,
+        *changed_line(
+            "vf",
+            RAPE_CRISIS,
+            end="31/03/2022 (1 x 12 months option to 31/03/2023)",
+            extension_options="None",
+        ),
+    )
+
+
+@case(
+    "funds-total-wrong.xlsx",
+    "a Total row on the Funds sheet typed as £1,500,000 (the funds add up to £1,565,000)",
+    ("E-TOTAL", "Funds", "B4", "add up to £1,565,000"),
+)
+def _(path: Path) -> None:
+    funds = [*copy.deepcopy(make_sample.FUNDS), ["Total", Decimal(1_500_000), "", ""]]
+    write_workbook(path, content(funds=funds))
+
+
+@case(
+    "sources-total-wrong.xlsx",
+    "a Total row on the Funding sources sheet typed as £1,560,000 (they add up to £1,565,000)",
+    ("E-TOTAL", "Funding sources", "C5", "add up to £1,565,000"),
+)
+def _(path: Path) -> None:
+    sources = [*copy.deepcopy(make_sample.SOURCES), ["Total", "", Decimal(1_560_000), "", ""]]
+    write_workbook(path, content(sources=sources))
+
+
+@case(
+    "fund-names-invisible-characters.xlsx",
+    "fund names with a zero-width space, a byte-order mark, a soft hyphen and a zero-width joiner",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    vf, csf = victims(), community()
+    vf[0][0] = "Victims\u200b Fund"
+    vf[1][0] = "\ufeffVictims Fund"
+    csf[0][0] = "Com\u00admunity Safety Fund"
+    sources = copy.deepcopy(make_sample.SOURCES)
+    sources[2][0] = "Community Safety Fund\u200d"
+    funds = copy.deepcopy(make_sample.FUNDS)
+    funds[0][0] = "Victims Fund"
+    write_workbook(path, content(services=services(vf, csf), sources=sources, funds=funds))
 
 
 # -- files that are not workbooks -------------------------------------------------------------

@@ -713,3 +713,53 @@ def test_2099_00_is_a_financial_year() -> None:
     assert contract.financial_year_bounds("2099/00") == (2099, 2100)
     assert contract.financial_year_bounds("2021/22") == (2021, 2022)
     assert contract.financial_year_bounds("2021/23") is None
+
+
+# -- what the readers keep and refuse (issue 16) ----------------------------------------------
+
+
+def test_line_breaks_in_narrative_fields_are_kept(tmp_path: Path) -> None:
+    """Numbered paragraphs typed with Alt+Enter stay paragraphs; names stay one line."""
+
+    def edit(c: WorkbookContent) -> None:
+        typed = {
+            "Executive summary": "1. The plan.\r\n2.  The  funds.\n\n\n3. The risks.",
+            "Recommendation 1": "Approve the plan;\nand publish it.",
+            "Subject": "Commissioning\nPlan",
+        }
+        c.decision = [(k, typed.get(k, v)) for k, v in c.decision]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    decision = result.plan.decision
+    assert decision.executive_summary == "1. The plan.\n2. The funds.\n\n3. The risks."
+    assert decision.recommendations[0] == "Approve the plan;\nand publish it."
+    assert decision.subject == "Commissioning Plan"
+
+
+def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -> None:
+    from pipeline.values import normalise, show_invisible
+
+    assert normalise("Cafe\u0301 Fund") == normalise("Café Fund")  # NFD and NFC
+    assert normalise("Victims\u200b Fund") == normalise("\ufeffVictims Fund\u00ad")
+    assert show_invisible("Victims\u200bFund") == "Victims<U+200B>Fund"
+
+
+@pytest.mark.parametrize(
+    ("purpose", "named"),
+    [
+        ("Crime and disorder reduction", "Crime and disorder reduction"),
+        ("asb", "Crime and disorder reduction"),
+        ("Reducing reoffending.", "Reducing re-offending"),
+        (
+            "Substance misuse; Reducing re-offending",
+            "Reducing misuse of drugs, alcohol and other substances",
+        ),
+        ("N/A", None),
+        ("None", None),
+        ("-", None),
+        ("TBC", None),
+    ],
+)
+def test_an_s143_purpose_is_one_of_the_four(purpose: str, named: str | None) -> None:
+    assert contract.s143_purpose(purpose) == named

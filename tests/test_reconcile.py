@@ -23,8 +23,10 @@ from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.reconcile import (
     CODES,
+    PER_LINE_RULES,
     RULES,
     Reconciliation,
+    check_readable,
     committed_by_fund,
     reconcile,
     row_ranges,
@@ -870,3 +872,87 @@ def test_three_moj_streams_and_a_third_fund(tmp_path: Path) -> None:
     # The third fund is not an s143 fund unless configured: its lines need no purpose.
     assert not [f for f in recon.findings if f.code == "E-PURPOSE"]
     assert recon.committed == Decimal("1469270.35")
+
+
+# -- all errors at once: the rules on what a workbook with unreadable cells still holds ---------
+
+
+def five_defects(content: WorkbookContent) -> None:
+    rows = [list(r) for r in content.services]
+    by_service = {(r[1], r[2]): r for r in rows}
+    by_service[("Spring Lodge SARC", "LPFT")][11] = "TBC"
+    by_service[("Restorative Justice", "Restorative Solutions CIC")][6] = "31/13/2022"
+    by_service[("Hate Crime Prevention", "Stop Hate")][0] = "Victim Fund"
+    isva = by_service[("Independent Sexual Violence Advisor", "LPFT")]
+    isva[8], isva[3] = "Partnership agreement", "Voluntary & community"
+    by_service[("Crimestoppers", "Crimestoppers")][10] = ""
+    content.services = rows
+
+
+def test_a_workbook_with_unreadable_cells_lists_every_rule_error_at_once(tmp_path: Path) -> None:
+    """Two E-VALUEs, an unknown fund, a partnership with a charity and a Community Safety Fund
+    line with no purpose: all five on the first check, at their cells."""
+    loaded = load(make_workbook(tmp_path, "five.xlsx", edit=five_defects))
+    assert loaded.plan is None
+    unreadable = sorted((f.code, f.cell) for f in loaded.findings if f.severity is Severity.ERROR)
+    assert unreadable == [("E-VALUE", "G12"), ("E-VALUE", "L7")]
+    # What the loader could read: the same workbook without the two lines it could not.
+    whole = load(make_workbook(tmp_path, "readable.xlsx", edit=five_defects_readable))
+    assert whole.plan is not None
+    bad_rows = {7, 12}
+    readable = dataclasses.replace(
+        whole.plan,
+        lines=tuple(ln for ln in whole.plan.lines if ln.at.row not in bad_rows),
+        totals=(),
+    )
+    found = [*loaded.findings, *check_readable(readable)]
+    assert sorted((f.code, f.cell) for f in found if f.severity is Severity.ERROR) == [
+        ("E-FUND", "A13"),
+        ("E-PARTNERSHIP", "I8"),
+        ("E-PURPOSE", "K26"),
+        ("E-VALUE", "G12"),
+        ("E-VALUE", "L7"),
+    ]
+    # The sums wait for the whole workbook (two lines are missing, so any uncommitted figure or
+    # Total row check would be wrong); the rare warning that stands on one line is given.
+    assert {f.code for f in check_readable(readable)} == {
+        "E-FUND",
+        "E-PARTNERSHIP",
+        "E-PURPOSE",
+        "W-GRANT-SIZE",
+    }
+
+
+def five_defects_readable(content: WorkbookContent) -> None:
+    """The five defects with the two unreadable cells given readable values."""
+    five_defects(content)
+    rows = [list(r) for r in content.services]
+    for row in rows:
+        if row[11] == "TBC":
+            row[11] = Decimal(80_000)
+        if row[6] == "31/13/2022":
+            row[6] = date(2022, 3, 31)
+    content.services = rows
+
+
+def test_an_unread_funds_row_holds_back_e_fund(sample_plan: Plan) -> None:
+    """A line naming a fund whose Funds row could not be read is not an unknown fund."""
+    partial = dataclasses.replace(sample_plan, funds=sample_plan.funds[:1])
+    errors = [f for f in check_readable(partial) if f.severity is Severity.ERROR]
+    # The 14 Community Safety Fund lines and its funding source.
+    assert {f.code for f in errors} == {"E-FUND"} and len(errors) == 15
+    held_back = check_readable(partial, funds_complete=False)
+    assert [f.code for f in held_back] == ["W-GRANT-SIZE"]
+
+
+def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
+    codes = {code for check, codes in RULES if check in PER_LINE_RULES for code in codes}
+    assert codes == {
+        "E-FUND",
+        "E-DATES",
+        "E-PARTNERSHIP",
+        "E-PURPOSE",
+        "W-INACTIVE",
+        "W-DUPLICATE",
+        "W-GRANT-SIZE",
+    }
