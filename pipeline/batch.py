@@ -40,11 +40,11 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import TEMPLATE_DIR, __version__
+from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
 from pipeline.config import Config
 from pipeline.deliver import Staging, no_circulation, stage
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
@@ -198,6 +198,8 @@ def _reports(
                     findings.extend(comparison.findings)
                 if note := no_circulation(read.file, recon.plan):
                     findings.append(note)
+                # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
+                findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
             result.report = Report(recon, comparison, tuple(findings))
         results.append(result)
     return results
@@ -230,6 +232,8 @@ def _config_key(config: Config) -> str:
             "s143_funds": list(config.s143_funds),
             "uplift_threshold": str(config.uplift_threshold),
             "aliases": [list(pair) for pair in config.aliases],
+            "funder_prefix": config.funder_prefix,
+            "force_area_code": config.force_area_code,
         },
         sort_keys=True,
     )

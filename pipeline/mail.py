@@ -27,7 +27,7 @@ from pipeline import TEMPLATE_DIR
 from pipeline.findings import Finding, Severity, count
 from pipeline.model import Decision, Recipient
 from pipeline.report import Report
-from pipeline.textsafe import for_header
+from pipeline.textsafe import for_header, for_publication
 from pipeline.values import format_long_date, format_money, format_percent, slugify
 
 TEXT_TEMPLATE = "email.txt"
@@ -126,36 +126,54 @@ def recipients(circulation: Sequence[Recipient]) -> list[Address]:
 def context(
     recon: Report, findings: Sequence[Finding], attachments: Sequence[Attachment]
 ) -> dict[str, Any]:
-    """What the e-mail templates may use (see the comment at the top of each template)."""
+    """What the e-mail templates may use (see the comment at the top of each template).
+
+    Text from the workbook is published text (:func:`~pipeline.textsafe.for_publication`): no
+    bidi override or invisible character reaches the message. ``uncommitted`` is the money not
+    yet committed; ``headroom`` is kept as its older name for templates edited before.
+    """
     decision = recon.decision
-    return {
-        "decision": {
-            "reference": decision.reference,
-            "subject": decision.subject,
-            "police_area": decision.police_area,
-            "date": format_long_date(decision.date),
-            "financial_year": decision.year_label,
-            "report_by": decision.report_by,
-        },
-        "funds": [
+    text = for_publication
+    funds = []
+    for rec in recon.funds:
+        uncommitted = format_money(rec.headroom)
+        funds.append(
             {
-                "name": rec.fund.name,
+                "name": text(rec.fund.name),
                 "allocation": format_money(rec.allocation),
                 "committed": format_money(rec.committed),
-                "headroom": format_money(rec.headroom),
+                "uncommitted": uncommitted,
+                "headroom": uncommitted,
                 "percent_committed": format_percent(rec.committed, rec.allocation),
             }
-            for rec in recon.funds
-        ],
+        )
+    review = [a.name for a in attachments if a.name.lower().startswith("review-")]
+    return {
+        "decision": {
+            "reference": text(decision.reference),
+            "subject": text(decision.subject),
+            "police_area": text(decision.police_area),
+            "body": text(decision.body),
+            "maker": text(decision.maker),
+            "maker_short": text(decision.maker_short),
+            "date": format_long_date(decision.date),
+            "financial_year": decision.year_label,
+            "report_by": text(decision.report_by),
+        },
+        "funds": funds,
         "total": {
             "allocation": format_money(recon.allocation),
             "committed": format_money(recon.committed),
+            "uncommitted": format_money(recon.headroom),
             "headroom": format_money(recon.headroom),
         },
         "warnings": count(findings, Severity.WARNING),
         "notes": count(findings, Severity.INFO),
-        "attachments": [a.name for a in attachments],
-        "recipients": [{"role": p.role, "name": p.name} for p in recon.plan.circulation],
+        "attachments": [text(a.name) for a in attachments],
+        "review_note": review[0] if review else "",
+        "recipients": [
+            {"role": text(p.role), "name": text(p.name)} for p in recon.plan.circulation
+        ],
         "pdf": any(a.name.lower().endswith(".pdf") for a in attachments),
     }
 

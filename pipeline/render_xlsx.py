@@ -1,7 +1,7 @@
 """Stage 3b: the reconciliation -> the public Excel summary the OPCC publishes (domain §5).
 
 The workbook has a Summary sheet (one row per fund: allocation, MoJ grants, other funding,
-committed, unallocated, % committed and a total row; a chart; then a Funding sources table of
+committed, uncommitted, % committed and a total row; a chart; then a Funding sources table of
 every source, which the MoJ and other columns add up, so the Summary is seven columns wide
 however many sources there are), one sheet per fund with its service lines as an Excel table,
 a Changes sheet when last year's plan was found (each line's and each fund's figures for both
@@ -67,15 +67,28 @@ def summary_name(decision: Decision) -> str:
 # -- about ------------------------------------------------------------------------------------
 
 
+def accessibility_statement(publisher: str) -> str:
+    """The About sheet's accessibility statement (Public Sector Bodies Accessibility
+    Regulations 2018): what was done so the workbook reads well with a screen reader."""
+    return (
+        "This workbook is made to be read with a screen reader and to meet the Web Content "
+        "Accessibility Guidelines (WCAG) 2.1 at level AA as far as a spreadsheet can: every "
+        "table has a header row and a name, no cells are merged, each sheet is named for what "
+        "it holds, the chart has a text description and its figures are in the table above "
+        "it, and no figure is shown by colour alone. If you need this information in another "
+        f"format, please contact the {publisher}."
+    )
+
+
 def _about_sheet(
     ws: Any,
-    recon: Report,
+    report: Report,
     generated: dt.datetime | None,
     publisher: str,
     formats: Formats,
     tables: set[str],
 ) -> None:
-    decision = recon.decision
+    decision = report.decision
     reference = public_text(decision.reference)
     write_title(
         ws,
@@ -83,9 +96,20 @@ def _about_sheet(
         "About this summary",
         "What this workbook is, where its figures come from and how you may reuse them.",
     )
+    contents = (
+        "Summary: one row per fund (allocation, MoJ grants, other funding, committed, "
+        "uncommitted), a chart, and every funding source. One sheet per fund: its service "
+        "lines. "
+    )
+    if report.comparison:
+        contents += (
+            f"{CHANGES_SHEET}: what changed since the {report.comparison.previous_year} plan, "
+            "line by line and fund by fund. "
+        )
     rows: list[tuple[str, Any]] = [
         ("Title", f"Commissioning plan {decision.year_label}: public summary"),
         ("Publisher", publisher),
+        ("Decision maker", decision.maker),
         ("Police area", decision.police_area),
         ("Financial year", decision.year_label),
         ("Decision reference", decision.reference),
@@ -103,24 +127,12 @@ def _about_sheet(
             "Figures",
             "All figures are in pounds sterling (£). MoJ grants are a fund's "
             "funding sources from the Ministry of Justice, other funding its other "
-            "sources. Unallocated is the allocation less the committed budget lines; "
+            "sources. Uncommitted is the allocation less the committed budget lines; "
             "% committed is committed as a share of the allocation. Totals are "
             "formulas over the figures they add up.",
         ),
-        (
-            "Contents",
-            "Summary: one row per fund (allocation, MoJ grants, other funding, "
-            "committed, unallocated), a chart, and every funding source. One sheet "
-            "per fund: its service lines. "
-            + (
-                f"{CHANGES_SHEET}: what changed since the "
-                f"{recon.comparison.previous_year} plan, line by line and fund by "
-                "fund. "
-                if recon.comparison
-                else ""
-            )
-            + "About: this sheet.",
-        ),
+        ("Contents", contents + "About: this sheet."),
+        ("Accessibility", accessibility_statement(publisher)),
         ("Licence", LICENCE),
         ("Licence address", LICENCE_URL),
     ]
@@ -176,7 +188,7 @@ def render_xlsx(
         generated = generated.replace(tzinfo=None)  # Excel has no time zones; nor xlsxwriter
     stamp = generated or dt.datetime.combine(decision.date, dt.time())
     area = public_text(decision.police_area)
-    publisher = f"Office of the Police and Crime Commissioner for {area}"
+    publisher = public_text(decision.body)  # "Office of the Police and Crime Commissioner for …"
 
     workbook = xlsxwriter.Workbook(
         target,

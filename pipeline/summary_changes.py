@@ -13,6 +13,7 @@ from pipeline.summary_layout import (
     Formats,
     cell_name,
     column_name,
+    empty_table,
     fit_row,
     money_value,
     page_setup,
@@ -184,9 +185,10 @@ def changes_sheet(
         )
         write_total_row(ws, total_row, columns, formats, has_pence)
     else:
-        for col, header in enumerate(headers):
-            ws.write_string(HEADER_ROW, col, header, formats.header)
-        put_text(ws, first, 0, "Neither plan has service lines.", formats)
+        note = "Neither plan has service lines."
+        empty_table(
+            ws, HEADER_ROW, headers, note, table_name("Changes", "by_line", tables), formats
+        )
         total_row = first
 
     # Each fund's figures: taken from each year's plan, so a line moved between funds counts

@@ -14,13 +14,13 @@ from pipeline.summary_layout import (
     Formats,
     column_name,
     date_width,
+    empty_table,
     fit_row,
     longest_line,
     money_value,
     money_width,
     page_setup,
     public_text,
-    put_text,
     table_name,
     text_width,
     wrapped_lines,
@@ -89,10 +89,10 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
     page_setup(ws)
     if not lines:
-        # An Excel table needs at least one data row; say so instead of faking a line.
-        for col, header in enumerate(headers):
-            ws.write_string(HEADER_ROW, col, header, formats.header)
-        put_text(ws, HEADER_ROW + 1, 0, "No services are commissioned from this fund.", formats)
+        note = "No services are commissioned from this fund."
+        empty_table(
+            ws, HEADER_ROW, headers, note, table_name("Services", sheet.name, tables), formats
+        )
         return
 
     first = HEADER_ROW + 1

@@ -53,8 +53,8 @@ def public_text(raw: str) -> str:
 def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = RESERVED_SHEETS) -> list[str]:
     """A valid, unique sheet name for each fund (≤31 characters, none of ``[]:*?/\\``).
 
-    Long or near-identical names are cut and numbered (``… (2)``); each fund sheet's title
-    still carries the full name.
+    Long or near-identical names are cut (between words where possible) and numbered
+    (``… (2)``); each fund sheet's title still carries the full name.
     """
     taken = {name.casefold() for name in reserved}
     names: list[str] = []
@@ -74,12 +74,21 @@ def sheet_names(fund_names: Sequence[str], reserved: Iterable[str] = RESERVED_SH
 
 def _cut(text: str, units: int) -> str:
     """The longest start of ``text`` within ``units`` UTF-16 code units: Excel counts a sheet
-    name's length in those, so an emoji counts two (and is never cut in half)."""
+    name's length in those, so an emoji counts two (and is never cut in half).
+
+    A name is cut between words where one ends in the second half, so a screen reader
+    announces words ("Violence Against Women and"), not a fragment ("… and Gir").
+    """
     used = 0
     for index, char in enumerate(text):
         used += 2 if ord(char) > 0xFFFF else 1
         if used > units:
-            return text[:index]
+            start = text[:index]
+            if text[index] != " ":
+                space = start.rfind(" ")
+                if space >= units // 2:
+                    start = start[:space]
+            return start.rstrip(" -–—,;&")
     return text
 
 
@@ -221,6 +230,29 @@ def write_text(ws: Any, row: int, col: int, raw: str, formats: Formats, fmt: Any
     return text
 
 
+def empty_table(
+    ws: Any, row: int, headers: Sequence[str], note: str, name: str, formats: Formats
+) -> None:
+    """A table with its header row at ``row`` and one row saying why it holds no data.
+
+    A screen reader still announces the column headers (bold text is not a header to it), and
+    an Excel table needs a data row: the note is that row, not a made-up line.
+    """
+    put_text(ws, row + 1, 0, note, formats, formats.note)  # unwrapped: it runs across the row
+    ws.add_table(
+        row,
+        0,
+        row + 1,
+        len(headers) - 1,
+        {
+            "name": name,
+            "style": TABLE_STYLE,
+            "autofilter": False,
+            "columns": [{"header": h, "header_format": formats.header} for h in headers],
+        },
+    )
+
+
 def longest_line(text: str) -> int:
     """The length of the longest line of ``text`` (what a column must be wide enough for)."""
     return max((len(part) for part in text.split("\n")), default=0)
@@ -279,8 +311,10 @@ def page_setup(ws: Any, one_table: bool = True) -> None:
 
 def text_width(longest: int, cap: int, header: str) -> int:
     """A text column's width: its longest line, at most ``cap``. Headers wrap, so half their
-    length is enough; never narrower than a date or £ figure."""
-    return max(11, min(cap, max(longest, len(header) // 2) + 2))
+    length is enough, but never less than their longest word ("commissioned" split over two
+    lines reads as two words); never narrower than a date or £ figure."""
+    word = max(map(len, header.split()), default=0)
+    return max(11, min(cap, max(longest, len(header) // 2, word) + 2))
 
 
 def money_width(amounts: Iterable[Decimal], has_pence: bool) -> int:

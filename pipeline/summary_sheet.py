@@ -1,6 +1,6 @@
 """The public summary's Summary sheet: one row per fund (allocation, MoJ grants, other
-funding, committed, unallocated, % committed) with a total row, a chart of committed and
-unallocated money by fund, and the Funding sources table the MoJ and other columns add up."""
+funding, committed, uncommitted, % committed) with a total row, a chart of committed and
+uncommitted money by fund, and the Funding sources table the MoJ and other columns add up."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pipeline.summary_layout import (
     Formats,
     cell_name,
     column_name,
+    empty_table,
     fit_row,
     longest_line,
     money_value,
@@ -43,10 +44,10 @@ _SUMMARY_HEADERS = (
     "MoJ grants (£)",
     "Other funding (£)",
     "Committed (£)",
-    "Unallocated (£)",
+    "Uncommitted (£)",
     "% committed",
 )
-_ALLOCATION, _MOJ, _OTHER, _COMMITTED, _UNALLOCATED, _PERCENT = range(1, 7)
+_ALLOCATION, _MOJ, _OTHER, _COMMITTED, _UNCOMMITTED, _PERCENT = range(1, 7)
 _SOURCE_HEADERS = ("Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)")
 _SOURCE_NAME, _RING_FENCED, _GRANT_REFERENCE, _AMOUNT = range(1, 5)
 
@@ -136,7 +137,7 @@ def summary_sheet(
         ws,
         formats,
         f"Commissioning plan {year}: funds, sources and commitments",
-        f"{public_text(recon.decision.police_area)} Police and Crime Commissioner, decision "
+        f"{public_text(recon.decision.body)}, decision "
         f"{public_text(recon.decision.reference)}. Figures are in pounds (£); each fund's "
         "services are on its own sheet.",
     )
@@ -193,7 +194,7 @@ def summary_sheet(
         allocation = cell_name(row, _ALLOCATION)
         committed = cell_name(row, _COMMITTED)
         ws.write_formula(
-            row, _UNALLOCATED, f"={allocation}-{committed}", money_fmt, money_value(rec.headroom)
+            row, _UNCOMMITTED, f"={allocation}-{committed}", money_fmt, money_value(rec.headroom)
         )
         ws.write_formula(
             row,
@@ -209,7 +210,7 @@ def summary_sheet(
         _MOJ: moj_total,
         _OTHER: other_total,
         _COMMITTED: recon.committed,
-        _UNALLOCATED: recon.headroom,
+        _UNCOMMITTED: recon.headroom,
     }
     for col, amount in totals.items():
         letter = column_name(col)
@@ -226,9 +227,8 @@ def summary_sheet(
         total_value=ratio(recon.committed, recon.allocation),
     )
     if not sheets:
-        for col, header in enumerate(_SUMMARY_HEADERS):
-            ws.write_string(HEADER_ROW, col, header, formats.header)
-        put_text(ws, first, 0, "The plan has no funds.", formats)
+        name = table_name("Summary", "by_fund", tables)
+        empty_table(ws, HEADER_ROW, _SUMMARY_HEADERS, "The plan has no funds.", name, formats)
         return
     ws.add_table(
         HEADER_ROW,
@@ -291,9 +291,8 @@ def _sources_table(
     header = heading_row + 2
     fit_row(ws, header, zip(_SOURCE_HEADERS, widths, strict=False))
     if not rows:
-        for col, text in enumerate(_SOURCE_HEADERS):
-            ws.write_string(header, col, text, formats.header)
-        put_text(ws, header + 1, 0, "No funding sources are listed.", formats)
+        name = table_name("Summary", "funding_sources", tables)
+        empty_table(ws, header, _SOURCE_HEADERS, "No funding sources are listed.", name, formats)
         return
     for item in rows:
         source = item.source
@@ -340,10 +339,10 @@ def _chart(
     width: int,
     height: int,
 ) -> None:
-    """A stacked bar per fund: committed and unallocated, which add up to the allocation."""
+    """A stacked bar per fund: committed and uncommitted, which add up to the allocation."""
     name = ws.get_name()
     chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-    for col, colour in ((_COMMITTED, "#1F4E79"), (_UNALLOCATED, "#F4B183")):
+    for col, colour in ((_COMMITTED, "#1F4E79"), (_UNCOMMITTED, "#F4B183")):
         chart.add_series(
             {
                 "name": [name, HEADER_ROW, col],
@@ -355,7 +354,7 @@ def _chart(
             }
         )
     year = recon.decision.year_label
-    chart.set_title({"name": f"Committed and unallocated by fund, {year}"})
+    chart.set_title({"name": f"Committed and uncommitted by fund, {year}"})
     chart.set_x_axis(
         {
             "name": "Pounds (£)",
@@ -368,7 +367,7 @@ def _chart(
     chart.set_size({"width": width, "height": height})
     described = "; ".join(
         f"{public_text(rec.fund.name)}: {format_money(rec.committed)} committed, "
-        f"{format_money(rec.headroom)} unallocated of {format_money(rec.allocation)}"
+        f"{format_money(rec.headroom)} uncommitted of {format_money(rec.allocation)}"
         for rec in recon.funds
     )
     ws.insert_chart(
@@ -376,7 +375,7 @@ def _chart(
         0,
         chart,
         {
-            "description": f"Stacked bar chart of committed and unallocated money by fund. "
+            "description": f"Stacked bar chart of committed and uncommitted money by fund. "
             f"{described}."
         },
     )

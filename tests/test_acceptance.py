@@ -275,7 +275,7 @@ SUMMARY_HEADER = [
     "MoJ grants (£)",
     "Other funding (£)",
     "Committed (£)",
-    "Unallocated (£)",
+    "Uncommitted (£)",
     "% committed",
 ]
 

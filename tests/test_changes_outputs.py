@@ -647,7 +647,7 @@ def test_without_last_years_plan_excel_has_no_changes_sheet(built_alone: tuple[P
     about = {row[0]: row[1] for row in sheet_rows(wb["About"])}
     assert about["Contents"] == (
         "Summary: one row per fund (allocation, MoJ grants, other "
-        "funding, committed, unallocated), a chart, and every funding "
+        "funding, committed, uncommitted), a chart, and every funding "
         "source. One sheet per fund: its service lines. About: this "
         "sheet."
     )

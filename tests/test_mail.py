@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -299,3 +300,64 @@ def test_bidi_controls_never_reach_the_headers(sample_recon: Reconciliation) -> 
 def test_an_address_no_server_would_take_is_refused_by_name() -> None:
     with pytest.raises(mail.MailAddressError, match="bücher"):
         mail.ascii_domain("bob@bücher..example")
+
+
+def _bodies(recon: Reconciliation, attachments: list[mail.Attachment]) -> tuple[str, str]:
+    parsed = email.message_from_bytes(
+        mail.to_bytes(mail.compose(Report.of(recon), recon.findings, attachments)),
+        policy=policy.default,
+    )
+    assert isinstance(parsed, EmailMessage)
+    return body(parsed, "plain"), body(parsed, "html")
+
+
+def test_the_email_says_uncommitted_and_signs_for_the_body(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    recon = _recon_circulating(sample_recon, ("Jane Smith", "jane@example.police.uk"))
+    text, html = _bodies(recon, [])
+    for content in (text, html):
+        assert not re.search(r"headroom|unallocated", content, re.IGNORECASE)
+        assert "Office of the Police and Crime Commissioner for Lincolnshire" in content
+    assert (
+        "Victims Fund: allocation £1,009,000; committed £805,212 (79.8%); uncommitted £203,788"
+        in text
+    )
+    assert (
+        '<th scope="col" style="text-align: right; border-bottom: 1px solid #999;">Uncommitted</th>'
+        in html
+    )
+
+    decision = replace(
+        recon.decision,
+        organisation="Greater Manchester Combined Authority",
+        decision_maker="Mayor",
+        subject="Commissioning plan",
+    )
+    mayoral = replace(recon, plan=replace(recon.plan, decision=decision), decision=decision)
+    for content in _bodies(mayoral, []):
+        assert "Greater Manchester Combined Authority" in content
+        assert "Police and Crime Commissioner" not in content
+        assert not re.search(r"\bPCC\b", content)
+
+
+def test_the_email_points_to_the_attached_review_note(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    recon = _recon_circulating(sample_recon, ("Jane Smith", "jane@example.police.uk"))
+    note = tmp_path / "review-015-2021.docx"
+    note.write_bytes(b"PK\x03\x04 a review note")
+    text, html = _bodies(recon, [mail.Attachment(note.name, note)])
+    assert "listed in the attached review note, review-015-2021.docx." in text
+    assert "listed in the attached review note, review-015-2021.docx." in html
+    assert "reconciliation section of the report" not in text  # the report holds no findings
+
+
+def test_no_bidi_or_invisible_character_reaches_the_bodies(sample_recon: Reconciliation) -> None:
+    recon = _recon_circulating(sample_recon, ("Jane Smith", "jane@example.police.uk"))
+    fund = replace(recon.funds[0].fund, name="Victims\u202e Fund\u200b")
+    funds = (replace(recon.funds[0], fund=fund), *recon.funds[1:])
+    recon = replace(recon, funds=funds)
+    for content in _bodies(recon, []):
+        assert "Victims Fund" in content
+        assert not {"\u202e", "\u200b"} & set(content)

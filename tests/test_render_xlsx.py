@@ -29,6 +29,8 @@ from pipeline.render_xlsx import (
     summary_name,
 )
 from pipeline.report import Report
+from pipeline.summary_funds import LINE_COLUMNS
+from pipeline.summary_layout import text_width
 from tests.office import convert, pdf_text
 from tests.workbooks import make_workbook, sample_content, service_row
 
@@ -97,7 +99,7 @@ SUMMARY_HEADER = [
     "MoJ grants (£)",
     "Other funding (£)",
     "Committed (£)",
-    "Unallocated (£)",
+    "Uncommitted (£)",
     "% committed",
 ]
 SOURCES_HEADER = ["Fund", "Source", "Ring-fenced", "Grant reference", "Amount (£)"]
@@ -182,7 +184,7 @@ def test_the_sample_has_24_lines(sample_xlsx: Path) -> None:
     assert sum(len(table_rows(wb[s])[1]) for s in ("Victims Fund", "Community Safety Fund")) == 24
 
 
-def test_summary_rows_carry_allocation_moj_other_committed_and_unallocated(
+def test_summary_rows_carry_allocation_moj_other_committed_and_uncommitted(
     sample_xlsx: Path,
 ) -> None:
     ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Summary"]
@@ -286,7 +288,7 @@ def formula_cells(path: Path) -> list[tuple[str, str, str]]:
 
 def test_every_formula_caches_the_decimal_result(sample_xlsx: Path) -> None:
     formulas = formula_cells(sample_xlsx)
-    # Two fund totals; per fund row MoJ (Victims only), other, committed, unallocated, %; the
+    # Two fund totals; per fund row MoJ (Victims only), other, committed, uncommitted, %; the
     # funds table's total row; the sources table's total.
     assert len(formulas) == 2 + (5 + 4) + 6 + 1
     cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
@@ -407,10 +409,10 @@ def test_summary_has_a_titled_chart_with_axis_names_and_alt_text(sample_xlsx: Pa
         chart = archive.read("xl/charts/chart1.xml").decode()
         drawing = archive.read("xl/drawings/drawing1.xml").decode()
     assert '<c:barDir val="bar"/>' in chart and '<c:grouping val="stacked"/>' in chart
-    for text in ("Committed and unallocated by fund, 2021/22", "Pounds (£)", "Fund"):
+    for text in ("Committed and uncommitted by fund, 2021/22", "Pounds (£)", "Fund"):
         assert f"<a:t>{text}</a:t>" in chart
     assert "Summary!$E$4:$E$5" in chart and "Summary!$F$4:$F$5" in chart
-    assert "Victims Fund: £805,212 committed, £203,788 unallocated" in drawing
+    assert "Victims Fund: £805,212 committed, £203,788 uncommitted" in drawing
     # Between the funds table (total in row 6) and the Funding sources heading (row 21).
     start, end = (int(row) for row in re.findall(r"<xdr:row>(\d+)</xdr:row>", drawing))
     assert (start, end) == (7, 19)  # 0-based: rows 8 to 20
@@ -429,7 +431,7 @@ def test_about_names_the_decision_source_and_licence(sample_xlsx: Path) -> None:
     assert list(about.values()).count(datetime(2021, 5, 28)) == 1
     assert about["Licence"] == LICENCE == "Open Government Licence v3.0"
     assert about["Licence address"] == LICENCE_URL
-    assert ws["B15"].hyperlink.target == LICENCE_URL
+    assert ws["B17"].hyperlink.target == LICENCE_URL
     assert "pounds" in about["Figures"]
 
 
@@ -589,9 +591,9 @@ def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path)
     wb = openpyxl.load_workbook(render(recon, tmp_path))
     fund_sheets = wb.sheetnames[1:-1]
     assert fund_sheets == [
-        "Serious Violence Reduction Part",
+        "Serious Violence Reduction",  # cut between words, not "… Part"
         "Serious Violence Reduction (2)",
-        "Safer Streets Round 4 Lincoln B",
+        "Safer Streets Round 4 Lincoln",
         "summary (2)",
     ]
     assert len({s.casefold() for s in wb.sheetnames}) == len(wb.sheetnames)
@@ -665,7 +667,7 @@ def test_pence_are_shown_only_where_the_data_has_pence(tmp_path: Path) -> None:
     assert money(values["Victims Fund"]["I5"].value) == Decimal("1151444.09")
     assert vrf["I4"].number_format == "£#,##0;[Red]-£#,##0"  # this fund has no pence
     assert wb["Summary"]["B4"].number_format == "£#,##0.00;[Red]-£#,##0.00"
-    assert money(values["Summary"]["F4"].value) == Decimal("48555.91")  # unallocated
+    assert money(values["Summary"]["F4"].value) == Decimal("48555.91")  # uncommitted
     assert wb["Summary"]["E24"].number_format == "£#,##0.00;[Red]-£#,##0.00"
 
 
@@ -823,7 +825,9 @@ def test_a_fund_without_lines_says_so(tmp_path: Path) -> None:
     recon = recon_of(make_workbook(tmp_path, funds=funds, sources=sources))
     wb = openpyxl.load_workbook(render(recon, tmp_path), data_only=True)
     assert wb["Safer Streets Fund"]["A4"].value == "No services are commissioned from this fund."
-    assert not wb["Safer Streets Fund"].tables
+    # A table all the same: its header row for a screen reader, the note as its one row.
+    [table] = wb["Safer Streets Fund"].tables.values()
+    assert table.ref == "A3:I4" and wb["Safer Streets Fund"]["A3"].value == "Service"
     summary, total = summary_funds(wb["Summary"])
     assert [money(v) for v in summary[2][1:-1]] == [50_000, 0, 50_000, 0, 50_000]
     assert money(total[-2]) == 295_730 + 50_000
@@ -833,3 +837,85 @@ def test_dates_written_as_dates(sample_xlsx: Path) -> None:
     ws = openpyxl.load_workbook(sample_xlsx, data_only=True)["Victims Fund"]
     assert ws["D4"].value == datetime(2018, 10, 1)
     assert ws["E4"].value.date() == date(2022, 3, 31)
+
+
+def test_long_sheet_names_are_cut_between_words() -> None:
+    # A screen reader announces the sheet tab: whole words, not "… and Gir".
+    names = sheet_names(
+        [
+            "Violence Against Women and Girls Fund",
+            "Violence Against Women and Girls Fund (Home Office)",
+            "Serious Violence Duty – Prevention Fund",
+        ]
+    )
+    assert names == [
+        "Violence Against Women and",
+        "Violence Against Women and (2)",
+        "Serious Violence Duty",
+    ]
+
+
+# -- the body that decides, and one word for money not yet committed (#15, #17) ---------------
+
+PFCC = [
+    ("Organisation", "Office of the Police, Fire and Crime Commissioner for Essex"),
+    ("Decision maker", "Police, Fire and Crime Commissioner"),
+    ("Decision maker short", "PFCC"),
+]
+
+
+def pfcc_plan(content: Any) -> None:
+    """The sample as Essex's PFCC would file it: its own organisation and title."""
+    content.decision = [
+        ("Police area", "Essex")
+        if name == "Police area"
+        else ("Subject", "Commissioning Strategy and Plan for 2021/22")
+        if name == "Subject"
+        else (name, value)
+        for name, value in content.decision
+    ] + PFCC
+    for row in content.services:
+        row[9] = str(row[9]).replace("OPCC", "OPFCC")
+
+
+def test_the_summary_names_the_body_that_decides(tmp_path: Path) -> None:
+    recon = recon_of(make_workbook(tmp_path, edit=pfcc_plan))
+    wb = openpyxl.load_workbook(render(recon, tmp_path))
+    body = PFCC[0][1]
+    assert wb["Summary"]["A2"].value.startswith(f"{body}, decision 015/2021.")
+    about = {row[0]: row[1] for row in rows(wb["About"])[3:]}
+    assert about["Publisher"] == body
+    assert about["Decision maker"] == "Police, Fire and Crime Commissioner"
+    assert body in about["Accessibility"]
+    assert wb.properties.creator == body
+    with zipfile.ZipFile(tmp_path / "summary.xlsx") as archive:
+        for name in archive.namelist():
+            xml = archive.read(name).decode("utf-8")
+            assert "Police and Crime Commissioner" not in xml, name
+            assert not re.search(r"\bO?PCC\b", xml), name
+
+
+def test_the_default_body_is_the_pccs_office(sample_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    about = {row[0]: row[1] for row in rows(wb["About"])[3:]}
+    assert about["Publisher"] == "Office of the Police and Crime Commissioner for Lincolnshire"
+    assert about["Decision maker"] == "Police and Crime Commissioner"
+    assert wb["Summary"]["A2"].value.startswith(
+        "Office of the Police and Crime Commissioner for Lincolnshire, decision 015/2021."
+    )
+
+
+def test_money_not_committed_is_uncommitted_everywhere(sample_xlsx: Path) -> None:
+    header, _, _ = table_rows(openpyxl.load_workbook(sample_xlsx)["Summary"], FUNDS_TABLE)
+    assert header[5] == "Uncommitted (£)"
+    with zipfile.ZipFile(sample_xlsx) as archive:
+        text = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    assert not re.search(r"unallocated|headroom", text, re.IGNORECASE)
+    assert "Committed and uncommitted by fund, 2021/22" in text
+
+
+def test_a_header_word_is_never_split_over_two_lines() -> None:
+    # An empty fund sheet's columns are as wide as their headers: "commissione / d" read as
+    # two words in LibreOffice's PDF before.
+    for header, cap, _ in LINE_COLUMNS:
+        assert text_width(0, cap, header) >= max(len(word) for word in header.split()) + 2
