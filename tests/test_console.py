@@ -34,16 +34,16 @@ def test_build_shows_warnings_in_full_and_notes_as_a_count(drop: Path, tmp_path:
     _, warnings, notes = counts(said)
     assert warnings and notes
     assert said.count("  Warnings (") == 1
-    listed = [line for line in said.splitlines() if re.match(r"\s+W-[A-Z-]+ ", line)]
+    listed = [line for line in said.splitlines() if re.match(r"\s+W-[A-Z0-9-]+ ", line)]
     assert len(listed) == warnings
     assert f"{notes} notes (--verbose lists them)" in said
-    assert not re.search(r"^\s+I-[A-Z-]+ ", said, flags=re.MULTILINE)
+    assert not re.search(r"^\s+I-[A-Z0-9-]+ ", said, flags=re.MULTILINE)
     verbose = (
         CliRunner()
         .invoke(cli, ["build", str(drop), "--out", str(out), "--force", "--verbose"])
         .output
     )
-    assert len(re.findall(r"^\s+I-[A-Z-]+ ", verbose, flags=re.MULTILINE)) == notes
+    assert len(re.findall(r"^\s+I-[A-Z0-9-]+ ", verbose, flags=re.MULTILINE)) == notes
 
 
 def test_check_and_build_count_the_same(drop: Path, tmp_path: Path) -> None:
