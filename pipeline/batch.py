@@ -46,7 +46,7 @@ from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
 from pipeline.config import Config
-from pipeline.deliver import Staging, no_circulation, stage
+from pipeline.deliver import Staging, no_circulation, open_data_skipped, stage
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
 from pipeline.inputs import (
     Read,
@@ -196,8 +196,12 @@ def _reports(
                     findings.append(year_on_year.finding)
                 if comparison is not None:
                     findings.extend(comparison.findings)
-                if note := no_circulation(read.file, recon.plan):
-                    findings.append(note)
+                for note in (
+                    no_circulation(read.file, recon.plan),
+                    open_data_skipped(read.file, recon.plan, config),
+                ):
+                    if note is not None:
+                        findings.append(note)
                 # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
                 findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
             result.report = Report(recon, comparison, tuple(findings))

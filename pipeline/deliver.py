@@ -112,12 +112,8 @@ def write_open_data(report: Report, staging: Staging) -> None:
     plan has grant lines and the publisher prefix is set (I-360-SKIPPED says when it is not)."""
     from pipeline import three_sixty
 
-    grants = three_sixty.grant_lines(report.plan)
-    if not grants:
-        return
-    if not staging.config.funder_prefix:
-        staging.note("I-360-SKIPPED", three_sixty.skipped_message(len(grants)))
-        return
+    if not staging.config.funder_prefix or not three_sixty.grant_lines(report.plan):
+        return  # (open_data_skipped says why, when there are grants)
     data = three_sixty.package(report.plan, staging.config)
     three_sixty.write_json(data, staging.temp(three_sixty.json_name(report.decision)))
     three_sixty.write_xlsx(data, staging.temp(three_sixty.xlsx_name(report.decision)))
@@ -135,6 +131,17 @@ def write_transparency(report: Report, staging: Staging) -> None:
     ):
         if not write(plan, staging.temp(name)):
             staging.drop(name)
+
+
+def open_data_skipped(file: str, plan: Plan, config: Config) -> Finding | None:
+    """I-360-SKIPPED when the plan has grants but no publisher prefix is set. Known from the
+    plan and the settings, so the batch adds it before the Report is made (as check does)."""
+    from pipeline import three_sixty
+
+    grants = three_sixty.grant_lines(plan)
+    if not grants or config.funder_prefix:
+        return None
+    return Finding("I-360-SKIPPED", file, three_sixty.skipped_message(len(grants)))
 
 
 def no_circulation(file: str, plan: Plan) -> Finding | None:
