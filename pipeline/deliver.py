@@ -107,6 +107,17 @@ def write_pdf(report: Report, staging: Staging) -> None:
         staging.note("W-PDF", f"No PDF was made: {error}")
 
 
+def write_position(report: Report, staging: Staging) -> None:
+    """With spend files for the plan's year: ``position-<ref>-<as-at>.xlsx`` (internal)."""
+    if report.position is None:
+        return
+    from pipeline.commitments import commitments
+    from pipeline.render_position import position_name, render_position
+
+    position = report.position
+    render_position(position, commitments(report.plan), staging.temp(position_name(position)))
+
+
 def write_open_data(report: Report, staging: Staging) -> None:
     """The grants as 360Giving open data, ``360giving-<ref>.json`` and ``.xlsx``, when the
     plan has grant lines and the publisher prefix is set (I-360-SKIPPED says when it is not)."""
@@ -183,6 +194,7 @@ WRITERS: list[Writer] = [
     write_request_for_decision,
     write_summary,
     write_pdf,
+    write_position,
     write_open_data,
     write_transparency,
     write_review,  # after every writer that may add a finding: it lists them all
