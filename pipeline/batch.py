@@ -38,12 +38,12 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import TEMPLATE_DIR, __version__
+from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
 from pipeline.config import Config
 from pipeline.deliver import Staging, deliver
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
@@ -70,6 +70,7 @@ from pipeline.outputs import (
 )
 from pipeline.previous import PreviousPlans
 from pipeline.report import Report
+from pipeline.spend import Spend, shared_payments, spend_paths
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -158,9 +159,11 @@ def _reports(
     reads: Sequence[Read | WorkbookResult],
     config: Config,
     previous: Path | None,
+    spend: Spend,
 ) -> list[WorkbookResult]:
     """Each workbook's result, with its Report when it was read: the run-wide rule first
-    (an up-to-date workbook takes part too), then the comparison with last year's plan."""
+    (an up-to-date workbook takes part too), then the comparison with last year's plan and
+    the position from the spend files."""
     clashes = duplicate_references(
         [
             (r.file, r.reference, r.reconciliation.decision.at if r.reconciliation else None)
@@ -191,18 +194,45 @@ def _reports(
                     findings.append(year_on_year.finding)
                 if comparison is not None:
                     findings.extend(comparison.findings)
-            result.report = Report(recon, comparison, tuple(findings))
+                # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
+                findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
+            position = None
+            if not has_errors(findings):
+                position, ledger_findings = spend.position(recon.plan, dict(config.aliases))
+                findings.extend(ledger_findings)
+                if position is not None:
+                    findings.extend(position.findings)
+            result.report = Report(recon, comparison, tuple(findings), position)
         results.append(result)
+    _note_shared_payments(results)
     return results
 
 
+def _note_shared_payments(results: Sequence[WorkbookResult]) -> None:
+    """I-SPEND-SHARED on each of two plans of one year that both counted a payment."""
+    positioned = [(r, r.report) for r in results if r.report and r.report.position]
+    notes = shared_payments(
+        [(r.file, report.position) for r, report in positioned if report.position]
+    )
+    for result, report in positioned:
+        if result.file in notes:
+            result.findings.append(notes[result.file])
+            result.report = replace(report, findings=(*report.findings, notes[result.file]))
+
+
 def check(
-    paths: Sequence[Path], config: Config, debug: bool = False, previous: Path | None = None
+    paths: Sequence[Path],
+    config: Config,
+    debug: bool = False,
+    previous: Path | None = None,
+    spend: Sequence[Path] = (),
+    as_at: date | None = None,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
-    """Load and reconcile every workbook; nothing is written."""
+    """Load and reconcile every workbook (and match the spend files); nothing is written."""
     workbooks, notes = discover(paths)
     reads = [read_workbook(path, config, debug) for path in workbooks]
-    return _reports(paths, workbooks, reads, config, previous), notes
+    ledger = Spend(spend_paths(paths, spend), as_at)
+    return _reports(paths, workbooks, reads, config, previous, ledger), notes
 
 
 # -- build ------------------------------------------------------------------------------------
@@ -224,6 +254,8 @@ def _config_key(config: Config) -> str:
             "pdf": config.pdf,
             "uplift_threshold": str(config.uplift_threshold),
             "aliases": [list(pair) for pair in config.aliases],
+            "funder_prefix": config.funder_prefix,
+            "force_area_code": config.force_area_code,
         },
         sort_keys=True,
     )
@@ -232,7 +264,7 @@ def _config_key(config: Config) -> str:
 class _Builder:
     """Builds one workbook at a time into the output folder and keeps its manifest entry."""
 
-    def __init__(self, out: Path, config: Config, template: Path, force: bool):
+    def __init__(self, out: Path, config: Config, template: Path, force: bool, spend: Spend):
         self.folder = OutputFolder(out)
         self.manifest = self.folder.manifest
         self.config = config
@@ -241,6 +273,7 @@ class _Builder:
         self.template_sha = sha256(template) if template.exists() else ""
         self.config_key = _config_key(config)
         self.email_sha = _email_templates_sha()
+        self.spend = spend.fingerprint()  # unchanged spend files: the positions are current
         self.fingerprints: dict[str, dict[str, Any]] = {}
 
     # -- up to date? ------------------------------------------------------------------------
@@ -253,6 +286,7 @@ class _Builder:
                 "template_sha256": self.template_sha,
                 "config": self.config_key,
                 "email_templates_sha256": self.email_sha,
+                "spend": self.spend,
             }
         except OSError:
             return {}  # gone or unreadable: the load says which
@@ -394,8 +428,9 @@ class _Builder:
                         "E-RENDER",
                         result.file,
                         f"The outputs could not be written ({type(error).__name__}: {error}). If "
-                        "the Word template was edited, check the {{ }} fields or rebuild it with "
-                        "scripts/make_template.py; otherwise report this to the maintainers.",
+                        "the Word template was edited, check the {{ }} fields (pcc-report "
+                        "template-fields names a broken one); otherwise report this to the "
+                        "maintainers.",
                     )
                 )
             return []
@@ -420,8 +455,13 @@ def build(
     progress: Progress | None = None,
     debug: bool = False,
     previous: Path | None = None,
+    spend: Sequence[Path] = (),
+    as_at: date | None = None,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     """Build every workbook under ``paths`` into ``out``; see the module docstring.
+
+    ``spend`` names spend files or folders (default: each folder's ``spend/``); ``as_at`` the
+    date of the positions (default: the latest payment).
 
     Raises :class:`BatchBusy` when another run keeps ``out`` locked too long, and
     :class:`OutputUnwritable` when ``out`` cannot be made or written to.
@@ -452,7 +492,10 @@ def build(
             "another folder with --out DIR."
         ) from error
     try:
-        return _build_locked(paths, out, config, force, template or TEMPLATE, say, debug, previous)
+        ledger = Spend(spend_paths(paths, spend), as_at)
+        return _build_locked(
+            paths, out, config, force, template or TEMPLATE, say, debug, previous, ledger
+        )
     finally:
         lock.release()
 
@@ -466,12 +509,13 @@ def _build_locked(
     say: Progress,
     debug: bool,
     previous: Path | None,
+    spend: Spend,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     sweep_temporaries(out)
-    builder = _Builder(out, config, template, force)
+    builder = _Builder(out, config, template, force, spend)
     workbooks, notes = discover(paths)
     triaged = [builder.triage(path, debug) for path in workbooks]
-    results = _reports(paths, workbooks, triaged, config, previous)
+    results = _reports(paths, workbooks, triaged, config, previous, spend)
     builder.assign_findings_names(results)
 
     finished = False

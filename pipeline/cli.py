@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,6 +96,21 @@ def _config(config_path: Path | None) -> Config:
         return load_config(config_path)
     except ConfigError as error:
         raise click.UsageError(str(error)) from error
+
+
+def _as_at(text: str | None) -> date | None:
+    """--as-at as a date, read day-first like every date the tool reads."""
+    if text is None:
+        return None
+    from pipeline.values import ValueProblem, parse_date
+
+    try:
+        day, month_only = parse_date(text)
+    except ValueProblem as problem:
+        raise click.BadParameter(f"--as-at {problem}", param_hint="--as-at") from problem
+    if month_only:
+        raise click.BadParameter("give a day, e.g. 30/09/2021", param_hint="--as-at")
+    return day
 
 
 def _paths(paths: Sequence[Path]) -> list[Path]:
@@ -311,6 +327,20 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
     "setting, off unless set).",
 )
 @previous_option
+@click.option(
+    "--spend",
+    "spend",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Ledger exports (CSV or .xlsx) or a folder of them, for the in-year position "
+    "(default: spend/ inside each folder built). May be given more than once.",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    metavar="DATE",
+    help="Date of the position, dd/mm/yyyy (default: the latest payment in the spend files).",
+)
 @config_option
 @debug_option
 def build(
@@ -321,6 +351,8 @@ def build(
     verbose: bool,
     pdf: bool | None,
     previous: Path | None,
+    spend: tuple[Path, ...],
+    as_at: str | None,
     config_path: Path | None,
     debug: bool,
 ) -> None:
@@ -331,7 +363,9 @@ def build(
     commissioning-summary-2021-22.xlsx and findings.json. Unchanged workbooks are skipped.
     A workbook with errors gets only findings.json, and its earlier outputs move to stale/.
     With --pdf, also RfD-015-2021.pdf; with a Circulation sheet, also email-015-2021.eml,
-    ready to open in Outlook and send (or to send with pcc-report send). Exit status: 0 when
+    ready to open in Outlook and send (or to send with pcc-report send). With spend files
+    (input/spend/ or --spend), also position-015-2021-<as-at>.xlsx: spend against each line,
+    the forecast outturn and commitments beyond the year. Exit status: 0 when
     every workbook is free of errors, 1 when any has errors (or the build was stopped),
     2 for a usage error or an output folder that cannot be written to.
 
@@ -339,6 +373,7 @@ def build(
     Example:
       pcc-report build input/ --out output/
       pcc-report build --pdf
+      pcc-report build input/ --spend ledgers/2021-22/ --as-at 30/09/2021
     """
     from pipeline import batch
 
@@ -349,6 +384,7 @@ def build(
         config = replace(config, pdf=pdf)
     folders = _paths(paths)
     _check_folders(folders, out)
+    as_at_date = _as_at(as_at)
 
     def progress(event: batch.Event) -> None:
         if isinstance(event, batch.Waiting):
@@ -369,6 +405,8 @@ def build(
                     progress=progress,
                     debug=debug,
                     previous=previous,
+                    spend=spend,
+                    as_at=as_at_date,
                 )
         except batch.BatchBusy as error:
             raise click.ClickException(str(error)) from error
@@ -424,6 +462,36 @@ def new_workbook(path: Path, force: bool) -> None:
         f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
         "pcc-report check on it."
     )
+
+
+@cli.command("template-fields")
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The Word template to read (default: templates/request-for-decision.docx).",
+)
+def template_fields(template: Path | None) -> None:
+    """List the {{ ... }} fields the Word template uses, one per line.
+
+    A list's items are marked [] (funds[].lines[].budget: the budget of each line of each
+    fund). Run it after editing the template in Word: a broken tag is named with the paragraph
+    it is in (exit status 2).
+
+    \b
+    Example:
+      pcc-report template-fields
+      pcc-report template-fields --template templates/my-template.docx
+    """
+    from pipeline.docx_template import TemplateError
+    from pipeline.docx_template import template_fields as fields_of
+    from pipeline.render_docx import DEFAULT_TEMPLATE
+
+    try:
+        names = fields_of(template or DEFAULT_TEMPLATE)
+    except TemplateError as error:
+        raise click.UsageError(str(error)) from error
+    for name in names:
+        click.echo(name)
 
 
 @cli.command()

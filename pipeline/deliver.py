@@ -106,6 +106,47 @@ def write_pdf(report: Report, staging: Staging) -> None:
         staging.note("W-PDF", f"No PDF was made: {error}")
 
 
+def write_position(report: Report, staging: Staging) -> None:
+    """With spend files for the plan's year: ``position-<ref>-<as-at>.xlsx`` (internal)."""
+    if report.position is None:
+        return
+    from pipeline.commitments import commitments
+    from pipeline.render_position import position_name, render_position
+
+    position = report.position
+    render_position(position, commitments(report.plan), staging.temp(position_name(position)))
+
+
+def write_open_data(report: Report, staging: Staging) -> None:
+    """The grants as 360Giving open data, ``360giving-<ref>.json`` and ``.xlsx``, when the
+    plan has grant lines and the publisher prefix is set (I-360-SKIPPED says when it is not)."""
+    from pipeline import three_sixty
+
+    grants = three_sixty.grant_lines(report.plan)
+    if not grants:
+        return
+    if not staging.config.funder_prefix:
+        staging.note("I-360-SKIPPED", three_sixty.skipped_message(len(grants)))
+        return
+    data = three_sixty.package(report.plan, staging.config)
+    three_sixty.write_json(data, staging.temp(three_sixty.json_name(report.decision)))
+    three_sixty.write_xlsx(data, staging.temp(three_sixty.xlsx_name(report.decision)))
+
+
+def write_transparency(report: Report, staging: Staging) -> None:
+    """The Transparency Code files ``grants-<year>.csv`` and ``contracts-<year>.csv``; one
+    with nothing to list (no voluntary-sector grant, no contract over £5,000) is not written."""
+    from pipeline import transparency
+
+    plan = report.plan
+    for name, write in (
+        (transparency.grants_name(plan), transparency.write_grants),
+        (transparency.contracts_name(plan), transparency.write_contracts),
+    ):
+        if not write(plan, staging.temp(name)):
+            staging.drop(name)
+
+
 def note_no_circulation(report: Report, staging: Staging) -> None:
     """I-NO-CIRCULATION when the workbook names nobody to e-mail (before the review note, which
     lists every finding)."""
@@ -143,6 +184,9 @@ WRITERS: list[Writer] = [
     write_request_for_decision,
     write_summary,
     write_pdf,
+    write_position,
+    write_open_data,
+    write_transparency,
     note_no_circulation,
     write_review,  # after every writer that may add a finding: it lists them all
     write_email,

@@ -110,6 +110,8 @@ def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
             continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
         if candidate.name == "archive" and candidate.is_dir():
             continue  # archive/ holds last year's plans, read for the comparison
+        if candidate.name == "spend" and candidate.is_dir():
+            continue  # spend/ holds ledger exports, read for the in-year position
         yield candidate, _left_out(folder, candidate)
 
 
@@ -210,6 +212,13 @@ def _read(path: Path, config: Config) -> Read:
             "then run again; if this repeats, copy the workbook again from its original.",
         )
     findings = tuple(replace(f, message=printable(f.message)) for f in loaded.findings)
+    if loaded.plan is None and loaded.readable is not None:
+        # All errors at once (issue 15): the rules that judge a line by itself also run on
+        # the lines that could be read, so fixing one cell does not reveal the next error.
+        from pipeline.reconcile import check_readable
+
+        more = check_readable(loaded.readable, config, funds_complete=loaded.funds_complete)
+        findings += tuple(replace(f, message=printable(f.message)) for f in more)
     if loaded.plan is None:
         return Read(path, label, findings, loaded.reference)
     reconciliation = reconcile(loaded.plan, config)

@@ -233,7 +233,7 @@ class _FileReader:
     def _xlsx(self) -> list[dict[str, list[object]]]:
         from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-        from pipeline.load import sniff
+        from pipeline.sniff import sniff
 
         problem = sniff(self.path)
         if problem is not None:

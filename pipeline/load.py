@@ -10,7 +10,7 @@ value is parsed by :mod:`pipeline.values`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import contract
@@ -36,6 +36,11 @@ class LoadResult:
     plan: Plan | None
     findings: list[Finding] = field(default_factory=list)
     reference: str = ""  # the decision reference, when readable even if the plan is not
+    # When some cells could not be read (so ``plan`` is None) but the Decision could: the plan
+    # of what was read (the lines, funds and sources without an error), so that the per-line
+    # rules still run on it and a first check lists everything knowable (issue 15).
+    readable: Plan | None = None
+    funds_complete: bool = True  # False: a Funds row could not be read (E-FUND must wait)
 
 
 def load(path: Path | str, label: str | None = None) -> LoadResult:
@@ -93,26 +98,25 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         read_circulation(located["Circulation"], findings) if "Circulation" in located else ()
     )
     reference = decision.reference if decision is not None else ""
-    if (
-        decision is None
-        or decision.decision is None
-        or funds is None
-        or sources is None
-        or services is None
-        or not (funds.complete and sources.complete and services.complete)
-    ):
+    if decision is None or decision.decision is None:
         return LoadResult(None, findings.found, reference)
     plan = Plan(
         findings.file,
         decision.decision,
-        tuple(funds.items),
-        tuple(sources.items),
-        tuple(services.items),
-        tuple(services.totals),
+        tuple(funds.items) if funds is not None else (),
+        tuple(sources.items) if sources is not None else (),
+        tuple(services.items) if services is not None else (),
+        tuple(services.totals) if services is not None else (),
         control,
         circulation,
     )
-    return LoadResult(plan, findings.found, reference)
+    whole = (funds, sources, services)
+    if all(part is not None and part.complete for part in whole) and not read.refused:
+        return LoadResult(plan, findings.found, reference)
+    # Total rows close lines by their position, which a left-out line would shift.
+    readable = replace(plan, totals=())
+    funds_complete = funds is not None and funds.complete
+    return LoadResult(None, findings.found, reference, readable, funds_complete)
 
 
 _SPECS: Sequence[TableSheet] = (

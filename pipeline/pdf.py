@@ -1,8 +1,13 @@
 """The Request for Decision as a PDF, made by LibreOffice headless from the Word report.
 
-The decision is published as a PDF once signed, so the PDF must be accessible: the export
-filter writes a tagged PDF with the headings as bookmarks, and LibreOffice carries the Word
-document's title and language (set by ``render_docx``) into the PDF's metadata.
+The decision is published as a PDF once signed, so the PDF must be accessible (Public Sector
+Bodies Accessibility Regulations 2018): the export filter writes a tagged PDF/UA-1 file with the
+headings as bookmarks, table header cells tagged as such, and the Word document's title (shown
+in the window's title bar, not the file name) and language (set by ``render_docx``).
+
+LibreOffice 7.4 escapes the title twice in the XMP metadata ("Commissioner&apos;s"), which is
+where PDF/UA readers take the title from; the title and subject are copied back from the
+document information, which it writes correctly (:func:`_repair_metadata`).
 
 Each conversion runs with a private LibreOffice profile: two conversions sharing the default
 profile block each other (or the second silently does nothing), and a person's own LibreOffice
@@ -34,6 +39,9 @@ EXPORT_OPTIONS = {
     "ExportNotes": {"type": "boolean", "value": "false"},  # no reviewers' comments
     "ExportFormFields": {"type": "boolean", "value": "false"},
     "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},  # title, not file name
+    # PDF/UA-1 (ISO 14289): LibreOffice then also checks the tags and writes the pdfuaid
+    # identifier into the XMP metadata, as the accessibility regulations expect of a PDF.
+    "PDFUACompliance": {"type": "boolean", "value": "true"},
 }
 
 
@@ -100,9 +108,31 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
                 f"{returncode}: {detail}). Open the .docx in Word to check it, or "
                 "build without --pdf."
             )
-        os.replace(produced, target)
+        repaired = outdir / "repaired.pdf"
+        _repair_metadata(produced, repaired)
+        os.replace(repaired, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _repair_metadata(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` with the XMP title and description equal to the document
+    information's /Title and /Subject (LibreOffice escapes them twice in the XMP)."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(source) as document:
+            info = document.docinfo
+            with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                for key, name in (("dc:title", "/Title"), ("dc:description", "/Subject")):
+                    if name in info:
+                        xmp[key] = str(info[name])
+            document.save(target)
+    except pikepdf.PdfError as error:
+        raise PdfError(
+            f"LibreOffice made a PDF that cannot be read back ({error}). Open the .docx in "
+            "Word to check it, or build without --pdf."
+        ) from error
 
 
 def _run(command: list[str], timeout: float) -> tuple[int, str]:

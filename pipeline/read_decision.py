@@ -43,6 +43,7 @@ class _Typed:
     raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
     failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
     recommendations: list[tuple[int, int, str]] = field(default_factory=list)  # (no., row, text)
+    blank_recommendations: list[tuple[str, str]] = field(default_factory=list)  # (name, cell)
     extra: dict[str, str] = field(default_factory=dict)
     first_row: int = 0
 
@@ -74,7 +75,16 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         values[spec.key] = parsed
         if spec.required and is_blank(value):
             ok = False
-    if not typed.recommendations:
+    if not typed.recommendations and typed.blank_recommendations:
+        name, ref = typed.blank_recommendations[0]
+        cells_of.add(
+            "E-REQUIRED",
+            f'The Decision sheet\'s row for "{name}" has no value; type the recommendation '
+            "(the decision the PCC is asked to make).",
+            ref,
+        )
+        ok = False
+    elif not typed.recommendations:
         cells_of.add(
             "E-REQUIRED",
             'The Decision sheet has no "Recommendation 1" row; add the recommendations as '
@@ -195,6 +205,8 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
         number = contract.RECOMMENDATION.fullmatch(name)
         if number:
             text = cells_of.text(r, layout, "value", False, {}, paragraphs=True)
+            if text == "":
+                typed.blank_recommendations.append((clean_text(sheet.value(r, field_col)), ref))
             if text:
                 position = (
                     int(number.group(1)) if number.group(1) else len(typed.recommendations) + 1

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pipeline.compare import Comparison
 from pipeline.findings import Finding
 from pipeline.model import Decision, Plan
+from pipeline.position import Position
 from pipeline.reconcile import FundReconciliation, Reconciliation
 
 
@@ -26,6 +27,7 @@ class Report:
     reconciliation: Reconciliation
     comparison: Comparison | None
     findings: tuple[Finding, ...]
+    position: Position | None = None  # spend against the plan, when spend files hold its year
 
     @classmethod
     def of(

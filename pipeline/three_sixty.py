@@ -84,6 +84,14 @@ def public_text(raw: str) -> str:
     return scrub_personal_data(" ".join(clean_text(line) for line in lines).strip())
 
 
+def skipped_message(grants: int) -> str:
+    """I-360-SKIPPED: why there is no 360Giving file and how to have one."""
+    return (
+        f"No 360Giving open-data file was made for the {grants} grant line(s): the publisher "
+        f"prefix is not set. To make it, {SETTING_HINT}."
+    )
+
+
 def funder_id(prefix: str) -> str:
     """``lincolnshirepcc`` -> ``360G-lincolnshirepcc``; a value already ``360G-…`` as it is."""
     prefix = prefix.strip()

@@ -2,8 +2,7 @@
 
 Each is a warning for the Chief Finance Officer (the grants are still published): W-ORG-ID for a
 recipient without a registered identifier, W-360-… for an amount, title, date or registration
-number the tool would flag. Without a publisher prefix no file is made: one I-360-SKIPPED note
-says how to set it.
+number the tool would flag.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from pipeline.model import Plan, ServiceLine
 from pipeline.three_sixty import (
     CHARITY_LISTS,
     COMPANY_LIST,
-    SETTING_HINT,
     award_date,
     grant_lines,
     parse_org_id,
@@ -34,24 +32,15 @@ _At: TypeAlias = Callable[[str, str, str], Finding]  # (code, attribute, message
 
 
 def findings(plan: Plan, config: Config, today: dt.date) -> list[Finding]:
-    """W-360-… and W-ORG-ID for the grant lines, or one I-360-SKIPPED without a prefix.
+    """W-360-… and W-ORG-ID for the grant lines, when a 360Giving file is made (the publisher
+    prefix is set; without it the build notes I-360-SKIPPED instead).
 
     Run once the plan has no errors (as the outputs are): a line that ends before it starts is
     already E-DATES, and a negative budget E-VALUE.
     """
-    lines = grant_lines(plan)
-    if not lines:
-        return []
     if not config.funder_prefix:
-        return [
-            Finding(
-                "I-360-SKIPPED",
-                plan.file,
-                f"No 360Giving open-data file was made for the {len(lines)} grant line(s): the "
-                f"publisher prefix is not set. To make it, {SETTING_HINT}.",
-            )
-        ]
-    return [f for line in lines for f in _line_findings(plan, line, today)]
+        return []
+    return [f for line in grant_lines(plan) for f in _line_findings(plan, line, today)]
 
 
 def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Finding]:

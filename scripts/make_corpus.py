@@ -504,6 +504,7 @@ def _(path: Path) -> None:
     "saved by a program (openpyxl), so the Total formulas have no saved result",
     ("E-VALUE", "Services", "L14", "open the workbook in Excel"),
     ("E-VALUE", "Services", "L30", "=SUM(L16:L29)"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     from openpyxl import load_workbook
@@ -519,6 +520,7 @@ def _(path: Path) -> None:
     "formula-error-value.xlsx",
     "a budget formula whose saved result is the Excel error #REF!",
     ("E-VALUE", "Services", "L10", "#REF!"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     vf, csf = changed_line("vf", 6, budget=Formula("=#REF!*2", None))
@@ -583,6 +585,7 @@ _budget_case(
     "amount-allocation-k.xlsx",
     'the Victims Fund allocation typed as "1,009k"',
     ("E-VALUE", "Funds", "B2", '"1,009k"'),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     funds = copy.deepcopy(make_sample.FUNDS)
@@ -792,6 +795,7 @@ def _(path: Path) -> None:
     "ring-fenced-maybe.xlsx",
     'Ring-fenced typed as "Maybe"',
     ("E-VALUE", "Funding sources", "D2", "Yes or No"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     sources = copy.deepcopy(make_sample.SOURCES)
@@ -825,6 +829,7 @@ def _(path: Path) -> None:
     "missing-sheet.xlsx",
     "no Funding sources sheet",
     ("E-SHEET", "", "", 'Sheets found: "Decision", "Funds", "Services", "Document control"'),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     book = sample_book()
@@ -1152,6 +1157,7 @@ def _(path: Path) -> None:
     "fund-column-merged.xlsx",
     "the Fund column merged down each fund's lines (A4:A13 and A16:A29)",
     ("E-VALUE", "Services", "A4:A13", "merged cells (A4:A13, A16:A29)"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     write_book(path, sample_book(), merges={"Services": ("A4:A13", "A16:A29")})
@@ -1191,6 +1197,7 @@ def _(path: Path) -> None:
     "funds-total-wrong.xlsx",
     "a Total row on the Funds sheet typed as £1,500,000 (the funds add up to £1,565,000)",
     ("E-TOTAL", "Funds", "B4", "add up to £1,565,000"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     funds = [*copy.deepcopy(make_sample.FUNDS), ["Total", Decimal(1_500_000), "", ""]]
@@ -1201,6 +1208,7 @@ def _(path: Path) -> None:
     "sources-total-wrong.xlsx",
     "a Total row on the Funding sources sheet typed as £1,560,000 (they add up to £1,565,000)",
     ("E-TOTAL", "Funding sources", "C5", "add up to £1,565,000"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
 )
 def _(path: Path) -> None:
     sources = [*copy.deepcopy(make_sample.SOURCES), ["Total", "", Decimal(1_560_000), "", ""]]

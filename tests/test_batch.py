@@ -24,6 +24,8 @@ OUTPUTS = {
     "commissioning-summary-2021-22.xlsx",
     "review-015-2021.docx",
     "findings.json",
+    "grants-2021-22.csv",  # the Transparency Code files (pipeline/transparency.py)
+    "contracts-2021-22.csv",
 }
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline.findings import Finding, has_errors
 from pipeline.load import load
-from pipeline.reconcile import reconcile
+from pipeline.reconcile import check_readable, reconcile
 from pipeline.values import slugify
 from tests.workbooks import make_workbook, sample_content
 
@@ -41,6 +41,8 @@ def findings_of(path: Path) -> tuple[list[Finding], Any]:
     if result.plan is not None:
         recon = reconcile(result.plan)
         findings += recon.findings
+    elif result.readable is not None:  # all errors at once: the per-line rules still run
+        findings += check_readable(result.readable, funds_complete=result.funds_complete)
     return findings, recon
 
 

@@ -763,3 +763,78 @@ def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -
 )
 def test_an_s143_purpose_is_one_of_the_four(purpose: str, named: str | None) -> None:
     assert contract.s143_purpose(purpose) == named
+
+
+# -- all errors at once (issue 15): what could be read still goes through the rules ------------
+
+
+def five_defects(c: WorkbookContent) -> None:
+    """Two unreadable cells, an unknown fund, a partnership with a charity, a blank purpose."""
+    rows = [list(r) for r in c.services]
+    by_service = {(r[1], r[2]): r for r in rows}
+    by_service[("Spring Lodge SARC", "LPFT")][11] = "TBC"
+    by_service[("Restorative Justice", "Restorative Solutions CIC")][6] = "31/13/2022"
+    by_service[("Hate Crime Prevention", "Stop Hate")][0] = "Victim Fund"
+    isva = by_service[("Independent Sexual Violence Advisor", "LPFT")]
+    isva[8], isva[3] = "Partnership agreement", "Voluntary & community"
+    by_service[("Crimestoppers", "Crimestoppers")][10] = "TBC"
+    c.services = rows
+
+
+def test_the_loader_returns_what_it_could_read_beside_its_errors(tmp_path: Path) -> None:
+    result = load(make_workbook(tmp_path, edit=five_defects))
+    assert result.plan is None
+    assert result.readable is not None and result.funds_complete
+    # Every line but the two with an unreadable cell, and no Total rows (they close lines by
+    # position, which the missing lines would shift).
+    assert len(result.readable.lines) == 22 and result.readable.totals == ()
+    assert {ln.service for ln in result.readable.lines} >= {"Hate Crime Prevention"}
+
+
+def test_a_first_check_lists_every_error_that_can_be_known(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    path = make_workbook(tmp_path, edit=five_defects)
+    result = CliRunner().invoke(cli, ["check", "--json", str(path)])
+    assert result.exit_code == 1, result.output
+    (workbook,) = json.loads(result.stdout)["workbooks"]
+    errors = sorted(
+        (f["code"], f["cell"]) for f in workbook["findings"] if f["severity"] == "error"
+    )
+    assert errors == [
+        ("E-FUND", "A13"),
+        ("E-PARTNERSHIP", "I8"),
+        ("E-PURPOSE", "K26"),
+        ("E-VALUE", "G12"),
+        ("E-VALUE", "L7"),
+    ]
+
+
+def test_an_unreadable_funds_row_holds_back_unknown_fund_errors(tmp_path: Path) -> None:
+    def edit(c: WorkbookContent) -> None:
+        c.funds = [list(c.funds[0]), [c.funds[1][0], "lots", *c.funds[1][2:]]]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.readable is not None
+    assert not result.funds_complete  # so E-FUND waits: the CSF lines name a real fund
+    assert [f.name for f in result.readable.funds] == ["Victims Fund"]
+
+
+def test_a_blank_recommendation_1_is_said_to_be_blank(tmp_path: Path) -> None:
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [
+            (k, "" if k == "Recommendation 1" else v)
+            for k, v in c.decision
+            if k != "Recommendation 2"
+        ]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert [(f.code, f.sheet) for f in result.findings] == [("E-REQUIRED", "Decision")]
+    assert result.findings[0].message.startswith(
+        'The Decision sheet\'s row for "Recommendation 1" has no value'
+    )
+    assert result.findings[0].cell.startswith("B")

