@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 LOCK := requirements.lock
 
-.PHONY: report check test test-fast lint bench sample template clean venv-install venv-install-dev
+.PHONY: report check test test-fast lint bench sample clean venv-install venv-install-dev
 
 # Two people may run `make report` at once on a fresh clone: two pip runs in one .venv break
 # each other. So the install runs under `flock` (util-linux; where the system has it) and checks
@@ -65,9 +65,6 @@ bench: $(DEV_STAMP)  ## speed and memory against the floor (bench/README.md)
 
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py
 	$(BIN)/python scripts/make_sample.py input/lincolnshire-2021-22.xlsx
-
-template: $(STAMP)  ## re-make templates/request-for-decision.docx from scripts/make_template.py
-	$(BIN)/python scripts/make_template.py
 
 clean:
 	rm -rf $(VENV) output/* .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info

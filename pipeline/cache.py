@@ -1,18 +1,18 @@
-"""A per-user cache of the Word template's prepared form, so each build skips the work that
-only depends on the template: docxtpl's clean-up of the template XML and Jinja's compilation.
+"""A per-user cache of the Word template's cleaned XML, so each build skips docxtpl's clean-up
+of it (it depends on the template alone).
 
-Together these are about a third of a small build's own time. Entries are keyed by the
-SHA-256 of their input plus the versions of Python, Jinja and docxtpl, so an edited template
-or an upgrade simply misses. The cache lives in ``$PCC_REPORT_CACHE`` or
-``$XDG_CACHE_HOME/pcc-report`` (``~/.cache/pcc-report``), a folder only its owner may write
-(compiled code is loaded from it, as Python loads ``__pycache__``). ``PCC_REPORT_CACHE=off``
-turns it off. Any problem with the cache is a miss, never an error.
+The cache holds data only -- text keyed by the SHA-256 of its input plus the versions of
+Python, Jinja and docxtpl -- never code: nothing read from it is executed. (Jinja's compiled
+template was cached too until #14; that saved about 80 ms a build on the sample but meant
+loading marshalled code objects from the user's folder.) An edited template or an upgrade
+simply misses. The cache lives in ``$PCC_REPORT_CACHE`` or ``$XDG_CACHE_HOME/pcc-report``
+(``~/.cache/pcc-report``), a folder only its owner may write. ``PCC_REPORT_CACHE=off`` turns it
+off. Any problem with the cache is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import stat
 import sys
@@ -20,8 +20,6 @@ import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from types import CodeType
-from typing import Any
 
 
 @cache
@@ -37,10 +35,12 @@ def folder() -> Path | None:
         info = path.stat()
     except OSError:
         return None
-    # Someone else's folder, or one others may write to, could feed us code: don't use it.
-    # (Windows has no owner ids or group bits here; the folder is under the user's profile.)
-    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
-    if info.st_uid != owner or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    # Someone else's folder, or one others may write to, could feed us a wrong template: don't
+    # use it. (Windows has no uid or group bits: there the user's profile folder is private.)
+    owner = getattr(os, "getuid", None)
+    if owner is not None and (
+        info.st_uid != owner() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    ):
         return None
     return path
 
@@ -82,29 +82,17 @@ def _write(name: str, data: bytes) -> None:
 
 
 def text(kind: str, source: str, make: Callable[[str], str]) -> str:
-    """``make(source)``, remembered across runs."""
+    """``make(source)``, remembered across runs.
+
+    An entry starts with the SHA-256 of the text after it, so a damaged or truncated entry is
+    a miss (and is written afresh), never a broken template."""
     name = _key(kind, source) + ".txt"
     cached = _read(name)
     if cached is not None:
-        return cached.decode("utf-8", "surrogatepass")
+        digest, _, data = cached.partition(b"\n")
+        if digest.decode("ascii", "replace") == hashlib.sha256(data).hexdigest():
+            return data.decode("utf-8", "surrogatepass")
     result = make(source)
-    _write(name, result.encode("utf-8", "surrogatepass"))
+    data = result.encode("utf-8", "surrogatepass")
+    _write(name, hashlib.sha256(data).hexdigest().encode("ascii") + b"\n" + data)
     return result
-
-
-def code(kind: str, source: str, compile_source: Callable[[], Any]) -> CodeType:
-    """The code object ``compile_source()`` gives for ``source``, remembered across runs.
-
-    ``kind`` names whatever else the code depends on (e.g. the Jinja settings)."""
-    name = _key(kind, source) + ".code"
-    cached = _read(name)
-    if cached is not None:
-        try:
-            loaded = marshal.loads(cached)
-            if isinstance(loaded, CodeType):
-                return loaded
-        except (EOFError, ValueError, TypeError):
-            pass  # a damaged entry: compile afresh and overwrite it
-    compiled = compile_source()
-    _write(name, marshal.dumps(compiled))
-    return compiled  # type: ignore[no-any-return]

@@ -1,34 +1,9 @@
 """Stage 3a: the reconciliation -> the Word Request for Decision, through an editable template.
 
-The wording and layout live in ``templates/request-for-decision.docx`` (a docxtpl template built
-by ``scripts/make_template.py``; a finance officer may reword it in Word). This module only builds
-the context: every figure pre-formatted as text (money as ``£1,009,000``, pence only where
-present; dates dd/mm/yyyy), so the template needs no filters. The fields a template may use:
-
-- ``year`` (``2021/22``)
-- ``decision``: area, police_area, reference, date, date_long, financial_year, subject,
-  report_by, contact_officer, executive_summary (paragraphs), recommendations, budget_approval,
-  budget_approval_reference, publication_deferred (Yes/No), publication_deferred_reason,
-  publication_deferred_until, part2_form (Yes/No), part2_form_reason, the three officers'
-  initials, chief_executive_approval_date, pcc_approval_date ("" until signed), and background,
-  plan_links, personnel_equalities, review_arrangements, risk_management (lists of
-  ``{text, bullet, number}``; empty when the workbook leaves them blank), extra (other fields)
-- ``funds``: name, allocation, committed, headroom, percent_committed, ring_fenced_total,
-  ring_fenced_uncommitted, legal_basis, description (paragraphs), moj (``None`` or
-  ``{allocation, supplemented, these}``), sources, lines (service, organisation,
-  organisation_type, provision, start, end, extension_options, mechanism, how_commissioned,
-  purpose, budget)
-- ``sources`` (fund, name, amount, ring_fenced, grant_reference, and for a ring-fenced source
-  committed and uncommitted, else ""), ``totals``, ``document_control`` (name, value)
-- ``comparison``: ``None`` when last year's plan was not found, else previous_year,
-  previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
-  budget, change, percent, status; totals: label, previous, current, change, percent) and
-  ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
-  ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
-
-The report is published (Part 1 goes on the website), so the context holds no findings: no
-code, cell reference, file path or instruction to an operator reaches it. The findings go to the
-internal review note for the Chief Finance Officer.
+The wording and layout live in ``templates/request-for-decision.docx``, which a finance officer
+edits in Word or LibreOffice (:mod:`pipeline.docx_template` reads it as such a file);
+:mod:`pipeline.docx_context` makes every figure text for it. The fields it uses are listed by
+``pcc-report template-fields``.
 
 Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally) and
 ``StrictUndefined``: a misspelt field raises :class:`TemplateError` naming it and the template.
@@ -37,464 +12,30 @@ Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline import TEMPLATE_DIR, cache
-from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
-from pipeline.model import Decision, FundingSource
-from pipeline.reconcile import FundReconciliation
-from pipeline.report import Report
-from pipeline.textsafe import for_publication
-from pipeline.values import (
-    format_date,
-    format_long_date,
-    format_millions,
-    format_money,
-    format_percent,
-    percent_text,
-    slugify,
+from pipeline import TEMPLATE_DIR
+from pipeline.docx_context import clean, context
+from pipeline.docx_template import (
+    TemplateError,
+    environment,
+    explain,
+    fold_page_breaks,
+    template_class,
 )
+from pipeline.model import Decision
+from pipeline.report import Report
+from pipeline.values import slugify
+
+__all__ = ["DEFAULT_TEMPLATE", "TemplateError", "docx_name", "render_docx"]
 
 DEFAULT_TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
-
-Context = dict[str, Any]
-
-_BULLET = re.compile(r"^\s*[•▪●◦]\s*")
-# The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
-_INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
-_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
-_MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGNORECASE)
-
-
-class TemplateError(Exception):
-    """The Word template could not be rendered; the message names the field and the file."""
 
 
 def docx_name(decision: Decision) -> str:
     """``RfD-015-2021.docx`` for decision ``015/2021``."""
     return f"RfD-{slugify(decision.reference)}.docx"
-
-
-# -- the context ------------------------------------------------------------------------------
-
-
-def _text(value: str) -> str:
-    # No XML-illegal, bidi or zero-width characters, nor \a and \f, which docxtpl would turn
-    # into a new paragraph or a page break: a stray one pasted into a cell prints as nothing.
-    return for_publication(value)
-
-
-def _date(value: dt.date | None, month_only: bool = False) -> str:
-    return format_date(value, month_only) if value is not None else ""
-
-
-def _long_date(value: dt.date | None) -> str:
-    return format_long_date(value) if value is not None else ""
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def paragraphs(text: str) -> list[dict[str, Any]]:
-    """Text typed in a cell as paragraphs: one per line, ``• `` lines as bullets.
-
-    ``number`` counts the non-bullet paragraphs (1, 2, …) for forms that number them 1.1, 1.2.
-    """
-    result: list[dict[str, Any]] = []
-    number = 0
-    pieces = (piece for line in _text(text).splitlines() for piece in _INLINE_BULLET.split(line))
-    for raw in pieces:
-        line = raw.strip()
-        if not line:
-            continue
-        bullet = _BULLET.match(line) is not None
-        if bullet:
-            line = _BULLET.sub("", line)
-        else:
-            number += 1
-        result.append({"text": line, "bullet": bullet, "number": number if not bullet else ""})
-    return result
-
-
-def _grant_name(source: FundingSource) -> str:
-    """``MoJ Victims' Services Grant`` -> ``Victims' Services Grant``."""
-    return _MOJ_PREFIX.sub("", source.source).strip() or source.source
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _grant_amount_format(amounts: Iterable[Decimal]) -> Callable[[Decimal], str]:
-    """``£0.884m`` as the seed writes a grant, when that is exact for every figure of the
-    sentence; otherwise the pounds and pence of the grant letter (``£654,321.09``).
-
-    Rounded to £0.001m, £1,234,567.89 + £456,789.12 + £210,000.50 would read £1.235m +
-    £0.457m + £0.210m = £1.901m, a sum that does not add up, and a grant of £412,345.67
-    would read £0.412m beside a fund heading of £412,345.67.
-    """
-    if all(a % 1000 == 0 for a in amounts):
-        return format_millions
-    return format_money
-
-
-def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
-    """The pieces of the "Ministry of Justice has confirmed ..." sentence, or None.
-
-    One stream: ``Victims' Services Grant allocation will be £0.884m``; several: ``allocations
-    will be £0.884m for the Victims' Services Grant and £0.300m for the ... (£1.184m in
-    total)``; in pounds and pence when millions would round (:func:`_grant_amount_format`).
-    ``supplemented`` when the fund also has money that is not from the MoJ.
-    """
-    moj = rec.moj_sources
-    if not moj:
-        return None
-    total = sum((s.amount for s in moj), Decimal(0))
-    amount = _grant_amount_format((*(s.amount for s in moj), total))
-    if len(moj) == 1:
-        allocation = f"{_grant_name(moj[0])} allocation will be {amount(moj[0].amount)}"
-    else:
-        parts = [f"{amount(s.amount)} for the {_grant_name(s)}" for s in moj]
-        allocation = f"allocations will be {_join(parts)} ({amount(total)} in total)"
-    local = any(not s.is_moj for s in rec.sources)
-    return {
-        "allocation": _text(allocation),
-        "supplemented": local,
-        "these": "This Grant is" if len(moj) == 1 else "These Grants are",
-    }
-
-
-def _decision(decision: Decision) -> Context:
-    return {
-        "area": _text(decision.police_area),
-        "police_area": _text(decision.police_area),
-        "reference": _text(decision.reference),
-        "date": _date(decision.date),
-        "date_long": _long_date(decision.date),
-        "financial_year": decision.year_label,
-        "subject": _text(decision.subject),
-        "report_by": _text(decision.report_by),
-        "contact_officer": _text(decision.contact_officer),
-        "executive_summary": [p["text"] for p in paragraphs(decision.executive_summary)],
-        "recommendations": [_text(r) for r in decision.recommendations],
-        "budget_approval": _long_date(decision.budget_approval),
-        "budget_approval_reference": _text(decision.budget_approval_reference),
-        "publication_deferred": _yes_no(decision.publication_deferred),
-        "publication_deferred_reason": _text(decision.publication_deferred_reason),
-        "publication_deferred_until": _date(decision.publication_deferred_until),
-        "part2_form": _yes_no(decision.part2_form),
-        "part2_form_reason": _text(decision.part2_form_reason),
-        "originating_officer_initials": _text(decision.originating_officer_initials),
-        "finance_officer_initials": _text(decision.finance_officer_initials),
-        "monitoring_officer_initials": _text(decision.monitoring_officer_initials),
-        "chief_executive_approval_date": _date(decision.chief_executive_approval_date),
-        "pcc_approval_date": _date(decision.pcc_approval_date),
-        "background": paragraphs(decision.background),
-        "plan_links": paragraphs(decision.plan_links),
-        "personnel_equalities": paragraphs(decision.personnel_equalities),
-        "review_arrangements": paragraphs(decision.review_arrangements),
-        "risk_management": paragraphs(decision.risk_management),
-        "extra": {_text(k): _text(v) for k, v in decision.extra.items()},
-    }
-
-
-def _fund(rec: FundReconciliation) -> Context:
-    # Plain dicts, built in one pass: a 10,000-line plan is formatted in milliseconds.
-    lines = [
-        {
-            "service": _text(line.service),
-            "organisation": _text(line.organisation),
-            "organisation_type": line.organisation_type,
-            "provision": _text(line.provision),
-            "start": _date(line.start, line.start_month_only),
-            "end": _date(line.end, line.end_month_only),
-            "extension_options": _text(line.extension_options),
-            "mechanism": line.mechanism,
-            "how_commissioned": _text(line.how_commissioned),
-            "purpose": _text(line.purpose),
-            "budget": format_money(line.budget),
-        }
-        for line in rec.lines
-    ]
-    return {
-        "name": _text(rec.fund.name),
-        "allocation": format_money(rec.allocation),
-        "committed": format_money(rec.committed),
-        "headroom": format_money(rec.headroom),
-        "percent_committed": format_percent(rec.committed, rec.allocation),
-        "ring_fenced_total": format_money(rec.ring_fenced_total),
-        "ring_fenced_uncommitted": format_money(rec.ring_fenced_uncommitted),
-        "legal_basis": _text(rec.fund.legal_basis),
-        "description": paragraphs(rec.fund.description),
-        "moj": moj_narrative(rec),
-        "sources": [_source(s, rec) for s in rec.sources],
-        "lines": lines,
-        "line_count": len(lines),
-    }
-
-
-def _source(source: FundingSource, rec: FundReconciliation) -> Context:
-    """A source; a ring-fenced one (each MoJ stream) also with what its fund's lines use of it
-    and what is left, as reported back to the grant body. Blank for other money."""
-    use = next((u for u in rec.ring_fence if u.source is source), None)
-    return {
-        "fund": _text(source.fund),
-        "name": _text(source.source),
-        "amount": format_money(source.amount),
-        "ring_fenced": _yes_no(source.ring_fenced),
-        "grant_reference": _text(source.grant_reference),
-        "committed": format_money(use.committed) if use is not None else "",
-        "uncommitted": format_money(use.uncommitted) if use is not None else "",
-    }
-
-
-# -- the year-on-year changes -----------------------------------------------------------------
-
-_STATUS = STATUS_LABELS
-ABSENT = "–"  # the amount of a year the line was not in the plan
-
-
-def signed_money(amount: Decimal) -> str:
-    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
-    return ("+" if amount > 0 else "") + format_money(amount)
-
-
-def _percent_change(previous: Decimal, current: Decimal) -> str:
-    return percent_text((current - previous) * 100 / previous if previous else None)
-
-
-def _fund_change(fund: FundChange) -> Context:
-    lines = []
-    for change in fund.lines:
-        line = change.line
-        note = _text(change.note)
-        lines.append(
-            {
-                "service": _text(line.service),
-                "organisation": _text(line.organisation),
-                "previous_budget": (
-                    format_money(change.previous_budget) if change.previous else ABSENT
-                ),
-                "budget": format_money(change.budget) if change.current else ABSENT,
-                "change": signed_money(change.change),
-                "percent": percent_text(change.percent),
-                "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
-            }
-        )
-    figures = [
-        ("Total committed", fund.previous_committed, fund.committed),
-        ("Allocation", fund.previous_allocation, fund.allocation),
-    ]
-    if fund.previous_moj or fund.moj:
-        figures.append(("MoJ grant", fund.previous_moj, fund.moj))
-    totals = [
-        {
-            "label": label,
-            "previous": format_money(previous),
-            "current": format_money(current),
-            "change": signed_money(current - previous),
-            "percent": _percent_change(previous, current),
-        }
-        for label, previous, current in figures
-    ]
-    return {"name": _text(fund.fund), "lines": lines, "totals": totals}
-
-
-def comparison_context(comparison: Comparison | None) -> Context | None:
-    """The "Changes from <previous year>" section's fields, or None without a comparison."""
-    if comparison is None:
-        return None
-    return {
-        "previous_year": _text(comparison.previous_year),
-        "previous_reference": _text(comparison.previous_reference),
-        "moved_count": sum(c.status == MOVED for c in comparison.unmatched),
-        "funds": [_fund_change(fund) for fund in comparison.funds],
-        "ended": [
-            {
-                "fund": _text(change.line.fund),
-                "service": _text(change.line.service),
-                "organisation": _text(change.line.organisation),
-                "previous_budget": format_money(change.previous_budget),
-            }
-            for change in comparison.ended
-        ],
-    }
-
-
-def _document_control_value(value: str) -> str:
-    # Dates on the Document control sheet arrive as ISO text; show them as the form does.
-    match = _ISO_DATETIME.match(value.strip())
-    if match:
-        return f"{match.group(3)}/{match.group(2)}/{match.group(1)}"
-    return _text(value)
-
-
-def context(recon: Report) -> Context:
-    """Everything the template may print, as text; see the module docstring for the names."""
-    ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
-    sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))
-    funds = [_fund(rec) for rec in recon.funds]
-    return {
-        "year": recon.decision.year_label,
-        "decision": _decision(recon.decision),
-        "funds": funds,
-        "sources": [source for fund in funds for source in fund["sources"]],
-        "totals": {
-            "allocation": format_money(recon.allocation),
-            "committed": format_money(recon.committed),
-            "headroom": format_money(recon.headroom),
-            "percent_committed": format_percent(recon.committed, recon.allocation),
-            "ring_fenced_uncommitted": format_money(ring_fenced_uncommitted),
-            "sources": format_money(sources_total),
-            "fund_count": len(recon.funds),
-            "line_count": sum(len(f.lines) for f in recon.funds),
-        },
-        "document_control": [
-            {"name": _text(name), "value": _document_control_value(value)}
-            for name, value in recon.plan.document_control
-        ],
-        "comparison": comparison_context(recon.comparison),
-    }
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def _field_names(value: Any, prefix: str = "") -> Iterator[str]:
-    """Every dotted field name the context offers (``decision.reference``, ``line.budget``)."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            yield name
-            yield from _field_names(item, name)
-    elif isinstance(value, list) and value:
-        # A list's items are reached through a loop variable: offer their keys unprefixed.
-        yield from _field_names(value[0], "")
-
-
-def _missing_field(message: str) -> str:
-    """The name jinja2 reports as undefined: "'x' is undefined" or "... has no attribute 'x'"."""
-    match = re.search(r"has no attribute '([^']+)'", message) or re.search(
-        r"'([^']+)' is undefined", message
-    )
-    return match.group(1) if match else ""
-
-
-def _explain(error: Exception, template: Path, ctx: Context, xml: Iterable[str]) -> str:
-    import jinja2
-
-    where = f"the Word template {template}"
-    if isinstance(error, jinja2.UndefinedError):
-        name = _missing_field(str(error))
-        # Find the {{ ... }} or {% ... %} tag that uses the name, to show it as typed.
-        used = ""
-        for part in xml:
-            found = re.search(r"\{[{%][^{}]*?\b" + re.escape(name) + r"\b[^{}]*?[}%]\}", part)
-            if found:
-                used = re.sub(r"<[^>]+>", "", found.group(0))
-                break
-        known = sorted(set(_field_names(ctx)))
-        tail = [n.rsplit(".", 1)[-1] for n in known]
-        close = difflib.get_close_matches(name, sorted(set(tail)), n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        return (
-            f'{where} uses the field "{name}"{f" in {used}" if used else ""}, which the '
-            f"report does not provide ({error}).{hint} Correct the spelling in the template, "
-            "or rebuild it with scripts/make_template.py."
-        )
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return (
-            f"{where} has a broken {{{{ }}}} or {{% %}} tag ({error.message}). Retype the "
-            "tag in one go in Word, or rebuild the template with scripts/make_template.py."
-        )
-    return f"{where} could not be rendered: {type(error).__name__}: {error}"
-
-
-def _template_parts(document: Any, template: Path) -> list[str]:
-    """The template's body, headers and footers as docxtpl sees them (split tags rejoined)."""
-    import zipfile
-
-    with zipfile.ZipFile(template) as archive:
-        names = [
-            n
-            for n in archive.namelist()
-            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
-        ]
-        return [document.patch_xml(archive.read(n).decode("utf-8")) for n in names]
-
-
-_COLUMN_TAGS = re.compile(r"\{%-?\s*(tc|colspan|cellbg|vm|hm)\b")
-_LISTING_CHARS = re.compile(r"[\n\t\a\f]")
-
-
-def _template_class() -> Any:
-    """DocxTemplate minus two whole-document passes this template does not need.
-
-    ``resolve_listing`` turns \\n, \\t, \\a and \\f in values into Word breaks: skipped when
-    the rendered XML holds none. ``fix_tables`` re-counts every row of every table for column
-    loops (``{%tc %}``, colspan, merges): skipped when the template uses none. Together they
-    are most of the time a 10,000-line plan takes.
-    """
-    from docxtpl import DocxTemplate
-
-    class Template(DocxTemplate):  # type: ignore[misc]
-        column_tags = True
-
-        def build_xml(self, context: Context, jinja_env: Any = None) -> str:
-            raw = self.get_xml()
-            self.column_tags = _COLUMN_TAGS.search(re.sub(r"<[^>]+>", "", raw)) is not None
-            xml = self.patch_xml(raw)
-            return str(self.render_xml_part(xml, self.docx._part, context, jinja_env))
-
-        def patch_xml(self, src_xml: str) -> str:
-            # Depends on the template alone: done once per template, not once per build.
-            return cache.text("docxtpl-patch", src_xml, super().patch_xml)
-
-        def resolve_listing(self, xml: str) -> str:
-            if _LISTING_CHARS.search(xml) is None:
-                return xml
-            return str(super().resolve_listing(xml))
-
-        def fix_tables(self, xml: str) -> Any:
-            if self.column_tags:
-                return super().fix_tables(xml)
-            from docxtpl.template import etree  # lxml, as docxtpl itself parses with it
-
-            return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
-
-    return Template
-
-
-def _environment() -> type[Any]:
-    """A Jinja environment whose compiled templates are kept in :mod:`pipeline.cache`."""
-    import jinja2
-
-    class Environment(jinja2.Environment):
-        def compile(
-            self,
-            source: Any,
-            name: str | None = None,
-            filename: str | None = None,
-            raw: bool = False,
-            defer_init: bool = False,
-        ) -> Any:
-            def fresh() -> Any:
-                return super(Environment, self).compile(  # type: ignore[call-overload]
-                    source, name, filename, raw, defer_init
-                )
-
-            if raw or defer_init or name is not None or not isinstance(source, str):
-                return fresh()
-            settings = f"jinja:{self.autoescape!r}:{self.undefined.__name__}"
-            return cache.code(settings, source, fresh)
-
-    return Environment
 
 
 def _fill_empty_cells(document: Any) -> None:
@@ -507,13 +48,13 @@ def _fill_empty_cells(document: Any) -> None:
 
 def _properties(document: Any, decision: Decision) -> None:
     props = document.core_properties
-    area = _text(decision.police_area)
-    author = f"Office of the Police and Crime Commissioner for {area}"
-    props.title = _text(f"Request for Decision {decision.reference}: {decision.subject}")
-    props.subject = _text(decision.subject)
+    area = clean(decision.police_area)
+    author = clean(decision.body)
+    props.title = clean(f"Request for Decision {decision.reference}: {decision.subject}")
+    props.subject = clean(decision.subject)
     props.author = author
     props.last_modified_by = author
-    props.identifier = _text(decision.reference)
+    props.identifier = clean(decision.reference)
     props.language = "en-GB"
     props.keywords = f"Commissioning Plan {decision.year_label}; {area}"
     props.comments = ""
@@ -535,24 +76,26 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     template = template or DEFAULT_TEMPLATE
     if not template.is_file():
         raise TemplateError(
-            f"the Word template {template} does not exist; rebuild it with scripts/make_template.py"
+            f"the Word template {template} does not exist; restore it from the copy the tool "
+            "came with (templates/request-for-decision.docx)"
         )
     ctx = context(recon)
     try:
-        document = _template_class()(str(template))
+        document = template_class()(str(template))
         document.init_docx()
     except Exception as error:  # a zip or XML error: the file is not a usable .docx
         raise TemplateError(
             f"the Word template {template} is not a readable .docx "
-            f"({type(error).__name__}: {error}); rebuild it with "
-            "scripts/make_template.py"
+            f"({type(error).__name__}: {error}); open it in Word and save it as a Word "
+            "Document (.docx), or restore the copy the tool came with"
         ) from error
-    env = _environment()(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = environment()
     try:
         document.render(ctx, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as error:
-        parts = _template_parts(document, template)
-        raise TemplateError(_explain(error, template, ctx, parts)) from error
+        raise TemplateError(explain(error, template, ctx, env)) from error
+    body = document.docx.element.body
+    fold_page_breaks(body)
     _fill_empty_cells(document.docx)
     _properties(document.docx, recon.decision)
     document.save(target if not isinstance(target, Path) else str(target))

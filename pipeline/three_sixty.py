@@ -377,7 +377,7 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
             "created": dt.datetime.fromisoformat(issued),  # fixed: rebuilds are byte-identical
         }
     )
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     day = workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
     money = workbook.add_format({"num_format": "#,##0.00", "valign": "top"})
@@ -387,19 +387,23 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
 
     meta = workbook.add_worksheet("Meta")
     meta.set_column(0, 0, 22)
-    meta.set_column(1, 1, 90)
+    meta.set_column(1, 1, 100)
     for row, (title, path) in enumerate(_META):
         value = _lookup(data, path)
+        text = "" if value is None else str(value)
         meta.write_string(row, 0, title, bold)
-        meta.write_string(row, 1, "" if value is None else str(value), wrap)
+        meta.write_string(row, 1, text, wrap)
+        meta.set_row(row, LINE_HEIGHT * _lines(text, 100))
 
     grants = workbook.add_worksheet("grants")
     records = list(rows(data))
     columns = [c for c in COLUMNS if c not in LOCATION_COLUMNS or any(c in r for r in records)]
+    widths = [_width(title, [r.get(title) for r in records]) for title in columns]
     for col, title in enumerate(columns):
         grants.write_string(0, col, title, bold)
-        grants.set_column(col, col, 40 if title in {"Title", "Description"} else 22)
+        grants.set_column(col, col, widths[col])
     for row, record in enumerate(records, start=1):
+        lines = 1
         for col, title in enumerate(columns):
             cell = record.get(title)
             if isinstance(cell, dt.date):
@@ -410,9 +414,31 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
                 grants.write_number(row, col, cell, plain)
             elif isinstance(cell, str):
                 grants.write_string(row, col, cell, quoted if starts_like_formula(cell) else wrap)
+                lines = max(lines, _lines(cell, widths[col]))
+        # Neither Excel nor LibreOffice grows a row for wrapped text written by a program.
+        grants.set_row(row, LINE_HEIGHT * lines)
     grants.freeze_panes(1, 0)
     grants.set_row(0, None, bold)
+    meta.set_landscape()
+    meta.fit_to_pages(1, 0)
+    grants.set_landscape()
+    grants.repeat_rows(0)  # the column titles on every printed page
     workbook.close()
+
+
+LINE_HEIGHT = 15  # points: one line of the default 11-point font
+MAX_WIDTH = 50  # characters: a wider text column wraps
+
+
+def _width(title: str, values: list[str | int | Decimal | dt.date | None]) -> int:
+    """A column as wide as its title and its longest value (dates and amounts as shown)."""
+    shown = [len(v) if isinstance(v, str) else 14 for v in values if v is not None]
+    return min(max([len(title), *shown]) + 2, MAX_WIDTH)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (roughly)."""
+    return sum(max(1, -(-len(part) // max(width - 2, 1))) for part in text.split("\n"))
 
 
 _META: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -1,16 +1,17 @@
-"""Build templates/request-for-decision.docx, the Word template of the Request for Decision.
+"""Start a Word template for the Request for Decision from scratch (a one-off, not a build step).
 
-The template is a docxtpl (Jinja2-in-Word) document: ``{{ decision.reference }}`` prints a field,
-``{%p if ... %}`` / ``{%p for ... %}`` on a paragraph of their own repeat or drop paragraphs, and
-``{%tr for ... %}`` in a table row repeats that row. A finance officer may reword it in Word; this
-script is its source under version control, so a template broken by an edit can be rebuilt::
+``templates/request-for-decision.docx`` is the source of the report's wording: it is edited in
+Word or LibreOffice, and nothing regenerates it. This script wrote its first version and is kept
+for one case only: starting a new template from nothing, e.g. for another kind of decision::
 
-    python scripts/make_template.py [PATH]      # default: templates/request-for-decision.docx
+    python scripts/make_template.py NEW.docx      # refuses to overwrite an existing file
 
-Every tag is written as one run so Word's spell checker or a format change cannot split it. Row
-properties (repeat header row, don't split a row), paragraph styles for table text and amounts,
-A4 page, Arial, en-GB and the page "X of Y" footer are set here once, so rendering needs no
-per-cell work. The fields the template may use are listed in ``pipeline/render_docx.py``.
+It shows how the template is put together: a docxtpl (Jinja2-in-Word) document where
+``{{ decision.reference }}`` prints a field, ``{%p if ... %}`` / ``{%p for ... %}`` on a paragraph
+of their own repeat or drop paragraphs, and ``{%tr for ... %}`` in a table row repeats that row.
+Every tag is written as one run; row properties (repeat header row, don't split a row),
+paragraph styles for table text and amounts, A4, Arial, en-GB and the page "X of Y" footer are set
+once. ``pcc-report template-fields`` lists the fields a template uses.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = ROOT / "templates" / "request-for-decision.docx"
 
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
@@ -196,10 +196,10 @@ def _properties(doc: Doc) -> None:
     props = doc.core_properties
     props.title = "Request for Decision (template)"
     props.subject = "Commissioning Plan"
-    props.author = "Office of the Police and Crime Commissioner"
+    props.author = "Request for Decision template"
     props.language = "en-GB"
     # No braces here: docxtpl renders the properties as Jinja too.
-    props.comments = "docxtpl template; rebuild with scripts/make_template.py"
+    props.comments = "docxtpl template: keep the tags in double braces when editing"
     props.keywords = ""
     props.last_modified_by = props.author
     props.revision = 1
@@ -364,8 +364,8 @@ def text_block(doc: Doc, field: str, number: str | None, standard: Sequence[str]
 
 BACKGROUND = (
     "Police and Crime Commissioners were elected across England and Wales in November 2012 in "
-    "line with the introduction of the Police Reform and Social Responsibility Act 2011. "
-    "Replacing Police Authorities, Police and Crime Commissioners have significantly wider "
+    "line with the introduction of the Police Reform and Social Responsibility Act 2011, "
+    "replacing Police Authorities, with significantly wider "
     "responsibilities that include commissioning services and awarding grants to support "
     "delivery of the priorities in accordance with their Police and Crime Plan.",
     "This Commissioning Strategy sets out the principles and framework that will be used in "
@@ -376,10 +376,11 @@ BACKGROUND = (
     "• Set out the vision and direction for commissioning activity",
     "• Provide clarity around what we mean by commissioning",
     "• Define the basic principles which should support all commissioning decisions",
-    "• Identify the key outcomes required to make the OPCC an effective commissioner and client",
-    "• Set out how the OPCC proposes to achieve the intended outcomes",
-    "Included as an appendix to the Strategy is the {{ year }} Commissioning Plan. The Police and "
-    "Crime Commissioner has undertaken discussions with partners regarding the use of funding to "
+    "• Identify the key outcomes required to make the {{ decision.body }} an effective "
+    "commissioner and client",
+    "• Set out how the {{ decision.body }} proposes to achieve the intended outcomes",
+    "Included as an appendix to the Strategy is the {{ year }} Commissioning Plan. The "
+    "{{ decision.maker }} has undertaken discussions with partners regarding the use of funding to "
     "support the delivery of the strategic aims and priorities set out within the Police and "
     "Crime Plan for {{ decision.police_area }}. Proposals resulting from those discussions are "
     "set out in the Commissioning Plan at Appendix 3.",
@@ -413,7 +414,7 @@ def _indented(doc: Doc, text: str) -> None:
 
 
 def _front(doc: Doc) -> None:
-    para(doc, "POLICE AND CRIME COMMISSIONER FOR {{ decision.police_area|upper }}", style="Title")
+    para(doc, "{{ decision.maker_title|upper }}", style="Title")
     para(doc, "REQUEST FOR DECISION", style="Title")
 
     form = table(doc, (58, TEXT_WIDTH_MM - 58), 7)
@@ -452,9 +453,7 @@ def _front(doc: Doc) -> None:
     para(doc)
     approval = table(doc, (TEXT_WIDTH_MM - 58, 58), 3)
     title = approval.rows[0].cells[0].merge(approval.rows[0].cells[1])
-    first_paragraph(
-        title, "POLICE AND CRIME COMMISSIONER FOR {{ decision.police_area|upper }}", style=LABEL
-    )
+    first_paragraph(title, "{{ decision.maker_title|upper }}", style=LABEL)
     text = approval.rows[1].cells[0].merge(approval.rows[1].cells[1])
     first_paragraph(
         text,
@@ -472,11 +471,18 @@ def _front(doc: Doc) -> None:
 
 
 def _sections(doc: Doc) -> None:
-    para(doc, "A. NON-CONFIDENTIAL FACTS AND ADVICE TO THE PCC", style="Heading 1")
+    para(
+        doc,
+        "A. NON-CONFIDENTIAL FACTS AND ADVICE TO THE {{ decision.maker_short|upper }}",
+        style="Heading 1",
+    )
     para(doc, "A1. INTRODUCTION AND BACKGROUND", style="Heading 2")
     text_block(doc, "background", "1", BACKGROUND)
     para(
-        doc, "A2. LINKS TO POLICE AND CRIME PLAN AND PCC'S STRATEGIES/PRIORITIES", style="Heading 2"
+        doc,
+        "A2. LINKS TO POLICE AND CRIME PLAN AND {{ decision.maker_short|upper }}'S "
+        "STRATEGIES/PRIORITIES",
+        style="Heading 2",
     )
     text_block(doc, "plan_links", "2", PLAN_LINKS)
 
@@ -562,7 +568,7 @@ def _sections(doc: Doc) -> None:
         doc,
         "Information in this form along with any supporting material is subject to the "
         "Freedom of Information Act 2000 and other legislation. Part 1 of this form will be "
-        "made available on the PCC's website within one working day of approval. However, if "
+        "made available on the {{ decision.maker_short }}'s website within one working day of approval. However, if "
         "release by that date would compromise the implementation of the decision being "
         "approved, publication may be deferred. An explanation for any deferment must be "
         "provided below, together with a date for publication.",
@@ -595,12 +601,14 @@ def _declaration(doc: Doc) -> None:
         ),
         (
             "Financial advice:",
-            " The PCC's Chief Finance Officer has been consulted on this proposal.",
+            " The {{ decision.maker_short }}'s Chief Finance Officer has been consulted on "
+            "this proposal.",
             "{{ decision.finance_officer_initials }}",
         ),
         (
             "Monitoring Officer:",
-            " The PCC's Monitoring Officer has been consulted on this proposal.",
+            " The {{ decision.maker_short }}'s Monitoring Officer has been consulted on this "
+            "proposal.",
             "{{ decision.monitoring_officer_initials }}",
         ),
     )
@@ -617,8 +625,7 @@ def _declaration(doc: Doc) -> None:
         "I have been consulted about the proposal and confirm that financial, legal and "
         "equalities advice has been taken into account in the preparation of this report. "
         "Consultation outlined above has also taken place. I am satisfied that this is an "
-        "appropriate request to be submitted to the Police and Crime Commissioner for "
-        "{{ decision.police_area }}.",
+        "appropriate request to be submitted to the {{ decision.maker_title }}.",
     )
     para(doc, ("Signature:", True))
     para(doc)
@@ -861,7 +868,7 @@ def _reconciliation(doc: Doc) -> None:
     )
 
 
-def build(path: Path = DEFAULT_PATH) -> Path:
+def build(path: Path) -> Path:
     """Write the template to ``path`` and return it."""
     doc = Document()
     _styles(doc)
@@ -880,7 +887,17 @@ def build(path: Path = DEFAULT_PATH) -> Path:
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    target = Path(argv[0]) if argv else DEFAULT_PATH
+    if len(argv) != 1:
+        print("usage: python scripts/make_template.py NEW.docx", file=sys.stderr)
+        return 2
+    target = Path(argv[0])
+    if target.exists():
+        print(
+            f"{target} exists: this script only starts a new template; edit an existing one "
+            "in Word or LibreOffice",
+            file=sys.stderr,
+        )
+        return 2
     print(f"wrote {build(target)}")
     return 0
 

@@ -1,10 +1,12 @@
-"""The template cache: a hit gives the same document as a miss; a bad cache is only a miss."""
+"""The template cache: data only; a hit gives the same document as a miss; a bad cache is a miss."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,16 @@ from pipeline import cache
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test its own cache folder, whatever other tests left in the session's."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PCC_REPORT_CACHE", str(folder))
+    cache.folder.cache_clear()
+    yield folder
+    cache.folder.cache_clear()
 
 
 def document_xml(recon: Reconciliation) -> bytes:
@@ -28,27 +40,28 @@ def test_a_cached_render_equals_a_fresh_one(
     first = document_xml(sample_recon)
     where = cache.folder()
     assert where is not None
-    entries = {p.name for p in where.iterdir()}
-    assert any(n.endswith(".code") for n in entries) and any(n.endswith(".txt") for n in entries)
-    # The second render compiles nothing: it is served from the cache.
-    import jinja2
+    assert [p for p in where.iterdir() if p.suffix == ".txt"]
+    # The second render cleans no template XML: it is served from the cache.
+    from docxtpl import DocxTemplate
 
-    def no_compiling(*args: object, **kwargs: object) -> None:
-        raise AssertionError("compiled although cached")
+    def no_cleaning(*args: object, **kwargs: object) -> None:
+        raise AssertionError("cleaned the template XML although cached")
 
     with monkeypatch.context() as patch:
-        patch.setattr(jinja2.Environment, "compile", no_compiling)
+        patch.setattr(DocxTemplate, "patch_xml", no_cleaning)
         assert document_xml(sample_recon) == first
 
 
-def test_damaged_entries_are_misses(sample_recon: Reconciliation) -> None:
+@pytest.mark.parametrize("damage", [b"not an entry", b"", b"0" * 64 + b"\n<w:body>broken"])
+def test_damaged_entries_are_misses(sample_recon: Reconciliation, damage: bytes) -> None:
     first = document_xml(sample_recon)
     where = cache.folder()
     assert where is not None
     for entry in where.iterdir():
-        if entry.suffix == ".code":
-            entry.write_bytes(b"not marshal data")
+        entry.write_bytes(damage)
     assert document_xml(sample_recon) == first
+    # ... and written afresh.
+    assert all(entry.read_bytes() != damage for entry in where.iterdir())
 
 
 @pytest.mark.parametrize("setting", ["off", "0"])
@@ -74,3 +87,24 @@ def test_a_folder_others_can_write_is_not_used(
         assert cache.folder() is None
     finally:
         cache.folder.cache_clear()
+
+
+def test_a_run_compiles_the_template_once_and_keeps_no_code_on_disk(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = document_xml(sample_recon)
+    import jinja2
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled twice in one run")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", no_compiling)
+        assert document_xml(sample_recon) == first
+    where = cache.folder()
+    assert where is not None
+    for entry in where.iterdir():
+        assert entry.suffix == ".txt"
+        digest, _, data = entry.read_bytes().partition(b"\n")  # text, checked by its SHA-256
+        assert hashlib.sha256(data).hexdigest() == digest.decode("ascii")
+        assert "<w:" in data.decode("utf-8")

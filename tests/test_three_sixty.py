@@ -277,6 +277,9 @@ def test_spreadsheet_uses_the_official_titles_and_amounts(
     assert set(meta) <= meta_titles
     assert meta["Version"] == "1.4"
     assert meta["Publisher:Identifier"] == "360G-lincolnshirepcc"
+    # Wrapped text gets rows tall enough to show it (a program's rows do not grow by themselves).
+    assert book["Meta"].row_dimensions[3].height >= 30  # the description wraps
+    assert book["grants"].print_title_rows == "$1:$1"
 
 
 def test_spreadsheet_leaves_out_location_columns_without_a_code(

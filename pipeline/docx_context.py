@@ -1,0 +1,356 @@
+"""The Request for Decision's context: every figure of the reconciliation as text for the template.
+
+Money is pre-formatted (``£1,009,000``, pence only where present), dates dd/mm/yyyy, so the
+template (``templates/request-for-decision.docx``) needs no filters. The fields a template may use:
+
+- ``year`` (``2021/22``)
+- ``decision``: area, police_area, reference, date, date_long, financial_year, subject,
+  report_by, contact_officer, executive_summary (paragraphs), recommendations, budget_approval,
+  budget_approval_reference, publication_deferred (Yes/No), publication_deferred_reason,
+  publication_deferred_until, part2_form (Yes/No), part2_form_reason, the three officers'
+  initials, chief_executive_approval_date, pcc_approval_date ("" until signed), and background,
+  plan_links, personnel_equalities, review_arrangements, risk_management (lists of
+  ``{text, bullet, number}``; empty when the workbook leaves them blank), extra (other fields)
+- ``funds``: name, allocation, committed, headroom, percent_committed, ring_fenced_total,
+  ring_fenced_uncommitted, legal_basis, description (paragraphs), moj (``None`` or
+  ``{allocation, supplemented, these}``), sources, lines (service, organisation,
+  organisation_type, provision, start, end, extension_options, mechanism, how_commissioned,
+  purpose, budget)
+- ``sources`` (fund, name, amount, ring_fenced, grant_reference, and for a ring-fenced source
+  committed and uncommitted, else ""), ``totals``, ``document_control`` (name, value)
+- ``comparison``: ``None`` when last year's plan was not found, else previous_year,
+  previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
+  budget, change, percent, status; totals: label, previous, current, change, percent) and
+  ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
+  ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
+
+The report is published (Part 1 goes on the website), so the context holds no findings: no
+code, cell reference, file path or instruction to an operator reaches it. The findings go to the
+internal review note for the Chief Finance Officer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
+from pipeline.model import Decision, FundingSource
+from pipeline.reconcile import FundReconciliation
+from pipeline.report import Report
+from pipeline.textsafe import for_publication
+from pipeline.values import (
+    format_date,
+    format_long_date,
+    format_millions,
+    format_money,
+    format_percent,
+    percent_text,
+)
+
+Context = dict[str, Any]
+
+_BULLET = re.compile(r"^\s*[•▪●◦]\s*")
+# The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
+_INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
+_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
+_MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGNORECASE)
+
+
+# -- the decision and the funds ------------------------------------------------------------------------------
+
+
+def clean(value: str) -> str:
+    """``value`` as it may be published: no XML-illegal, bidi or zero-width characters, nor \\a
+    and \\f, which docxtpl would turn into a new paragraph or a page break."""
+    return for_publication(value)
+
+
+def _date(value: dt.date | None, month_only: bool = False) -> str:
+    return format_date(value, month_only) if value is not None else ""
+
+
+def _long_date(value: dt.date | None) -> str:
+    return format_long_date(value) if value is not None else ""
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def paragraphs(text: str) -> list[dict[str, Any]]:
+    """Text typed in a cell as paragraphs: one per line, ``• `` lines as bullets.
+
+    ``number`` counts the non-bullet paragraphs (1, 2, …) for forms that number them 1.1, 1.2.
+    """
+    result: list[dict[str, Any]] = []
+    number = 0
+    pieces = (piece for line in clean(text).splitlines() for piece in _INLINE_BULLET.split(line))
+    for raw in pieces:
+        line = raw.strip()
+        if not line:
+            continue
+        bullet = _BULLET.match(line) is not None
+        if bullet:
+            line = _BULLET.sub("", line)
+        else:
+            number += 1
+        result.append({"text": line, "bullet": bullet, "number": number if not bullet else ""})
+    return result
+
+
+def _grant_name(source: FundingSource) -> str:
+    """``MoJ Victims' Services Grant`` -> ``Victims' Services Grant``."""
+    return _MOJ_PREFIX.sub("", source.source).strip() or source.source
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _grant_amount_format(amounts: Iterable[Decimal]) -> Callable[[Decimal], str]:
+    """``£0.884m`` as the seed writes a grant, when that is exact for every figure of the
+    sentence; otherwise the pounds and pence of the grant letter (``£654,321.09``).
+
+    Rounded to £0.001m, £1,234,567.89 + £456,789.12 + £210,000.50 would read £1.235m +
+    £0.457m + £0.210m = £1.901m, a sum that does not add up, and a grant of £412,345.67
+    would read £0.412m beside a fund heading of £412,345.67.
+    """
+    if all(a % 1000 == 0 for a in amounts):
+        return format_millions
+    return format_money
+
+
+def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
+    """The pieces of the "Ministry of Justice has confirmed ..." sentence, or None.
+
+    One stream: ``Victims' Services Grant allocation will be £0.884m``; several: ``allocations
+    will be £0.884m for the Victims' Services Grant and £0.300m for the ... (£1.184m in
+    total)``; in pounds and pence when millions would round (:func:`_grant_amount_format`).
+    ``supplemented`` when the fund also has money that is not from the MoJ.
+    """
+    moj = rec.moj_sources
+    if not moj:
+        return None
+    total = sum((s.amount for s in moj), Decimal(0))
+    amount = _grant_amount_format((*(s.amount for s in moj), total))
+    if len(moj) == 1:
+        allocation = f"{_grant_name(moj[0])} allocation will be {amount(moj[0].amount)}"
+    else:
+        parts = [f"{amount(s.amount)} for the {_grant_name(s)}" for s in moj]
+        allocation = f"allocations will be {_join(parts)} ({amount(total)} in total)"
+    local = any(not s.is_moj for s in rec.sources)
+    return {
+        "allocation": clean(allocation),
+        "supplemented": local,
+        "these": "This Grant is" if len(moj) == 1 else "These Grants are",
+    }
+
+
+def maker_title(decision: Decision) -> str:
+    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire",
+    "Mayor of Greater Manchester" as typed when the title already names the area."""
+    maker, area = decision.maker.strip(), decision.police_area.strip()
+    if area and area.casefold() in maker.casefold():
+        return maker
+    return f"{maker} for {area}" if area else maker
+
+
+def _decision(decision: Decision) -> Context:
+    return {
+        "area": clean(decision.police_area),
+        "police_area": clean(decision.police_area),
+        "body": clean(decision.body),
+        "maker": clean(decision.maker),
+        "maker_short": clean(decision.maker_short),
+        "maker_title": clean(maker_title(decision)),
+        "reference": clean(decision.reference),
+        "date": _date(decision.date),
+        "date_long": _long_date(decision.date),
+        "financial_year": decision.year_label,
+        "subject": clean(decision.subject),
+        "report_by": clean(decision.report_by),
+        "contact_officer": clean(decision.contact_officer),
+        "executive_summary": [p["text"] for p in paragraphs(decision.executive_summary)],
+        "recommendations": [clean(r) for r in decision.recommendations],
+        "budget_approval": _long_date(decision.budget_approval),
+        "budget_approval_reference": clean(decision.budget_approval_reference),
+        "publication_deferred": _yes_no(decision.publication_deferred),
+        "publication_deferred_reason": clean(decision.publication_deferred_reason),
+        "publication_deferred_until": _date(decision.publication_deferred_until),
+        "part2_form": _yes_no(decision.part2_form),
+        "part2_form_reason": clean(decision.part2_form_reason),
+        "originating_officer_initials": clean(decision.originating_officer_initials),
+        "finance_officer_initials": clean(decision.finance_officer_initials),
+        "monitoring_officer_initials": clean(decision.monitoring_officer_initials),
+        "chief_executive_approval_date": _date(decision.chief_executive_approval_date),
+        "pcc_approval_date": _date(decision.pcc_approval_date),
+        "background": paragraphs(decision.background),
+        "plan_links": paragraphs(decision.plan_links),
+        "personnel_equalities": paragraphs(decision.personnel_equalities),
+        "review_arrangements": paragraphs(decision.review_arrangements),
+        "risk_management": paragraphs(decision.risk_management),
+        "extra": {clean(k): clean(v) for k, v in decision.extra.items()},
+    }
+
+
+def _fund(rec: FundReconciliation) -> Context:
+    # Plain dicts, built in one pass: a 10,000-line plan is formatted in milliseconds.
+    lines = [
+        {
+            "service": clean(line.service),
+            "organisation": clean(line.organisation),
+            "organisation_type": line.organisation_type,
+            "provision": clean(line.provision),
+            "start": _date(line.start, line.start_month_only),
+            "end": _date(line.end, line.end_month_only),
+            "extension_options": clean(line.extension_options),
+            "mechanism": line.mechanism,
+            "how_commissioned": clean(line.how_commissioned),
+            "purpose": clean(line.purpose),
+            "budget": format_money(line.budget),
+        }
+        for line in rec.lines
+    ]
+    return {
+        "name": clean(rec.fund.name),
+        "allocation": format_money(rec.allocation),
+        "committed": format_money(rec.committed),
+        "headroom": format_money(rec.headroom),
+        "percent_committed": format_percent(rec.committed, rec.allocation),
+        "ring_fenced_total": format_money(rec.ring_fenced_total),
+        "ring_fenced_uncommitted": format_money(rec.ring_fenced_uncommitted),
+        "legal_basis": clean(rec.fund.legal_basis),
+        "description": paragraphs(rec.fund.description),
+        "moj": moj_narrative(rec),
+        "sources": [_source(s, rec) for s in rec.sources],
+        "lines": lines,
+        "line_count": len(lines),
+    }
+
+
+def _source(source: FundingSource, rec: FundReconciliation) -> Context:
+    """A source; a ring-fenced one (each MoJ stream) also with what its fund's lines use of it
+    and what is left, as reported back to the grant body. Blank for other money."""
+    use = next((u for u in rec.ring_fence if u.source is source), None)
+    return {
+        "fund": clean(source.fund),
+        "name": clean(source.source),
+        "amount": format_money(source.amount),
+        "ring_fenced": _yes_no(source.ring_fenced),
+        "grant_reference": clean(source.grant_reference),
+        "committed": format_money(use.committed) if use is not None else "",
+        "uncommitted": format_money(use.uncommitted) if use is not None else "",
+    }
+
+
+# -- the year-on-year changes -----------------------------------------------------------------
+
+_STATUS = STATUS_LABELS
+ABSENT = "–"  # the amount of a year the line was not in the plan
+
+
+def signed_money(amount: Decimal) -> str:
+    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
+    return ("+" if amount > 0 else "") + format_money(amount)
+
+
+def _percent_change(previous: Decimal, current: Decimal) -> str:
+    return percent_text((current - previous) * 100 / previous if previous else None)
+
+
+def _fund_change(fund: FundChange) -> Context:
+    lines = []
+    for change in fund.lines:
+        line = change.line
+        note = clean(change.note)
+        lines.append(
+            {
+                "service": clean(line.service),
+                "organisation": clean(line.organisation),
+                "previous_budget": (
+                    format_money(change.previous_budget) if change.previous else ABSENT
+                ),
+                "budget": format_money(change.budget) if change.current else ABSENT,
+                "change": signed_money(change.change),
+                "percent": percent_text(change.percent),
+                "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
+            }
+        )
+    figures = [
+        ("Total committed", fund.previous_committed, fund.committed),
+        ("Allocation", fund.previous_allocation, fund.allocation),
+    ]
+    if fund.previous_moj or fund.moj:
+        figures.append(("MoJ grant", fund.previous_moj, fund.moj))
+    totals = [
+        {
+            "label": label,
+            "previous": format_money(previous),
+            "current": format_money(current),
+            "change": signed_money(current - previous),
+            "percent": _percent_change(previous, current),
+        }
+        for label, previous, current in figures
+    ]
+    return {"name": clean(fund.fund), "lines": lines, "totals": totals}
+
+
+def comparison_context(comparison: Comparison | None) -> Context | None:
+    """The "Changes from <previous year>" section's fields, or None without a comparison."""
+    if comparison is None:
+        return None
+    return {
+        "previous_year": clean(comparison.previous_year),
+        "previous_reference": clean(comparison.previous_reference),
+        "moved_count": sum(c.status == MOVED for c in comparison.unmatched),
+        "funds": [_fund_change(fund) for fund in comparison.funds],
+        "ended": [
+            {
+                "fund": clean(change.line.fund),
+                "service": clean(change.line.service),
+                "organisation": clean(change.line.organisation),
+                "previous_budget": format_money(change.previous_budget),
+            }
+            for change in comparison.ended
+        ],
+    }
+
+
+def _document_control_value(value: str) -> str:
+    # Dates on the Document control sheet arrive as ISO text; show them as the form does.
+    match = _ISO_DATETIME.match(value.strip())
+    if match:
+        return f"{match.group(3)}/{match.group(2)}/{match.group(1)}"
+    return clean(value)
+
+
+def context(recon: Report) -> Context:
+    """Everything the template may print, as text; see the module docstring for the names."""
+    ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
+    sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))
+    funds = [_fund(rec) for rec in recon.funds]
+    return {
+        "year": recon.decision.year_label,
+        "decision": _decision(recon.decision),
+        "funds": funds,
+        "sources": [source for fund in funds for source in fund["sources"]],
+        "totals": {
+            "allocation": format_money(recon.allocation),
+            "committed": format_money(recon.committed),
+            "headroom": format_money(recon.headroom),
+            "percent_committed": format_percent(recon.committed, recon.allocation),
+            "ring_fenced_uncommitted": format_money(ring_fenced_uncommitted),
+            "sources": format_money(sources_total),
+            "fund_count": len(recon.funds),
+            "line_count": sum(len(f.lines) for f in recon.funds),
+        },
+        "document_control": [
+            {"name": clean(name), "value": _document_control_value(value)}
+            for name, value in recon.plan.document_control
+        ],
+        "comparison": comparison_context(recon.comparison),
+    }
