@@ -11,7 +11,9 @@ its saved value) after each fund's lines. A plan has no errors; warnings and not
 from __future__ import annotations
 
 import random
+import re
 import sys
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -304,6 +306,26 @@ def last_year(size: Size, seed: int = SEED) -> WorkbookContent:
             row[11], lines[index + 1][11] = lines[index + 1][11], row[11]
     content.services = rows
     return content
+
+
+def write_stray(path: Path, size: Size) -> Path:
+    """``plan(size)`` with one stray value typed at XFD1048576, the last cell of the Services
+    sheet: the hostile-input case (a note or a slip of the keyboard far below the table) that
+    must stay within the 10k limits. Written as a plan, then the one cell put into the XML."""
+    write_workbook(path, plan(size))
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    names = re.findall(
+        rb'<sheet name="([^"]+)"', dict((i.filename, d) for i, d in parts)["xl/workbook.xml"]
+    )
+    services = f"xl/worksheets/sheet{names.index(b'Services') + 1}.xml"
+    stray = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            if info.filename == services:
+                data = data.replace(b"</sheetData>", stray + b"</sheetData>", 1)
+            target.writestr(info, data)
+    return path
 
 
 def write(folder: Path, sizes: Sequence[Size] = SIZES) -> list[Path]:
