@@ -11,9 +11,7 @@ its saved value) after each fund's lines. A plan has no errors; warnings and not
 from __future__ import annotations
 
 import random
-import re
 import sys
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -308,24 +306,35 @@ def last_year(size: Size, seed: int = SEED) -> WorkbookContent:
     return content
 
 
-def write_stray(path: Path, size: Size) -> Path:
-    """``plan(size)`` with one stray value typed at XFD1048576, the last cell of the Services
-    sheet: the hostile-input case (a note or a slip of the keyboard far below the table) that
-    must stay within the 10k limits. Written as a plan, then the one cell put into the XML."""
-    write_workbook(path, plan(size))
+FAR_AWAY = "plan-far-away.xlsx"
+LAST_ROW = 1_048_576
+
+
+def write_far_away(path: Path) -> None:
+    """The 25-line plan with cells far from its table, as spreadsheets collect them: a note
+    typed at row 1,048,576 and a helper formula (showing 0) filled down column P from below
+    the table to the sheet's last row. Read as a dense range this was 44-60 s and ~630 MB."""
+    import re
+    import zipfile
+
+    write_workbook(path, plan(SIZES[0]))
     with zipfile.ZipFile(path) as source:
-        parts = [(info, source.read(info)) for info in source.infolist()]
-    names = re.findall(
-        rb'<sheet name="([^"]+)"', dict((i.filename, d) for i, d in parts)["xl/workbook.xml"]
-    )
-    services = f"xl/worksheets/sheet{names.index(b'Services') + 1}.xml"
-    stray = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        members = [(info, source.read(info)) for info in source.infolist()]
+    services = "xl/worksheets/sheet4.xml"  # Decision, Funds, Funding sources, Services
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in parts:
+        for info, data in members:
             if info.filename == services:
-                data = data.replace(b"</sheetData>", stray + b"</sheetData>", 1)
-            target.writestr(info, data)
-    return path
+                last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', data))
+                helper = b"".join(
+                    b'<row r="%d"><c r="P%d"><f>L%d*1</f><v>0</v></c></row>' % (r, r, r)
+                    for r in range(last + 2, LAST_ROW)
+                )
+                note = (
+                    b'<row r="%d"><c r="Q%d" t="inlineStr"><is><t>checked JD</t></is></c></row>'
+                    % (LAST_ROW, LAST_ROW)
+                )
+                data = data.replace(b"</sheetData>", helper + note + b"</sheetData>", 1)
+            target.writestr(info, data, zipfile.ZIP_DEFLATED)
 
 
 def write(folder: Path, sizes: Sequence[Size] = SIZES) -> list[Path]:
@@ -343,6 +352,8 @@ def main(argv: list[str]) -> None:
     folder = Path(argv[0]) if argv else Path("bench/plans")
     for path in write(folder):
         print(f"wrote {path}")
+    write_far_away(folder / FAR_AWAY)
+    print(f"wrote {folder / FAR_AWAY}")
 
 
 if __name__ == "__main__":

@@ -113,14 +113,14 @@ def _as_at(text: str | None) -> date | None:
     return day
 
 
-def _paths(paths: Sequence[Path]) -> list[Path]:
+def _paths(paths: Sequence[Path], command: str = "build") -> list[Path]:
     if paths:
         return list(paths)
     default = Path("input")
     if not default.is_dir():
         raise click.UsageError(
             "No input/ folder here. Run pcc-report from the project folder, or name the "
-            "workbooks or folders to use, e.g. pcc-report check plans/2021-22.xlsx"
+            f"workbooks or folders to use, e.g. pcc-report {command} plans/2021-22.xlsx"
         )
     return [default]
 
@@ -271,7 +271,7 @@ def check(
     config_path: Path | None,
     debug: bool,
 ) -> None:
-    """Check workbooks against the contract and the commissioning rules; write nothing.
+    """Check workbooks against the workbook layout and the commissioning rules; write nothing.
 
     PATHS are workbooks or folders of workbooks (default: input/). Exit status: 0 when every
     workbook is free of errors, 1 when any has errors, 2 for a usage error.
@@ -283,7 +283,7 @@ def check(
     from pipeline import batch
 
     config = _config(config_path)
-    folders = _paths(paths)
+    folders = _paths(paths, "check")
 
     def action() -> int:
         results, notes = batch.check(folders, config, debug, previous)
@@ -440,11 +440,35 @@ def build(
     _run(debug, action)
 
 
+@cli.command()
+@out_option("The output folder whose page to redraw.")
+def index(out: Path) -> None:
+    """Redraw OUT/index.html, the output folder at a glance, without building anything.
+
+    Every build draws it; this redraws it from OUT/manifest.json and the findings files (for
+    example after pcc-report send, or when a report was edited). Run it from the folder the
+    build ran from, so it can tell whether each workbook changed since its build.
+
+    \b
+    Example:
+      pcc-report index --out output
+    """
+    from pipeline.index_page import write_index
+
+    if not (out / "manifest.json").is_file():
+        raise click.UsageError(f"{out}/ has no manifest.json: run pcc-report build first.")
+    try:
+        page = write_index(out)
+    except OSError as error:
+        raise SetupError(f"{out}/index.html could not be written: {error.strerror}.") from error
+    click.echo(f"Wrote {page}: open it in a browser.")
+
+
 @cli.command("new-workbook")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def new_workbook(path: Path, force: bool) -> None:
-    """Write a blank plan workbook with the contract's sheets, headers and drop-down lists.
+    """Write a blank plan workbook with the layout's sheets, headers and drop-down lists.
 
     \b
     Example:
@@ -568,6 +592,10 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         )
         for address, reason in record["refused"].items():
             click.echo(click.style(f"  The server refused {address}: {reason}", fg="yellow"))
+        from pipeline.index_page import write_index
+
+        with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
+            write_index(prepared.out)
         return 1 if record["refused"] else 0
 
     _run(debug, action)

@@ -269,6 +269,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Nothing to do, unless the file was meant to be built: save it as .xlsx.",
     ),
     Code(
+        "E-CIRCULATION",
+        E,
+        "Name not usable in an e-mail",
+        "a Circulation name holds a line break or an e-mail address (it would reach the e-mail's To line)",
+        action="Type only the person's name in the Name column; the address goes in the E-mail column.",
+    ),
+    Code(
         "E-EMAIL",
         E,
         "Bad e-mail address",

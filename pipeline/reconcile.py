@@ -10,6 +10,7 @@ that takes the plan, its per-fund figures and the configuration and yields findi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from pipeline import contract
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
+from pipeline.textsafe import for_log
 from pipeline.values import format_date, format_money, normalise, show_invisible
 
 ZERO = Decimal(0)
@@ -394,6 +396,35 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
                 "award from this fund must serve at least one. Enter one in the Purpose "
                 "column: " + "; ".join(contract.S143_PURPOSES) + ".",
             )
+
+
+# A line break (any kind Python splits lines on) or an "@" in a person's name on the Circulation
+# sheet: the name goes into the e-mail's To line, where either would address someone else.
+_NOT_A_NAME = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029@]")
+
+
+@rule("E-CIRCULATION", per_line=True)
+def check_circulation_names(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
+    """E-CIRCULATION: a Circulation name that holds a line break or an e-mail address."""
+    for person in plan.circulation:
+        found = {
+            "an e-mail address" if c == "@" else "a line break"
+            for c in _NOT_A_NAME.findall(person.name)
+        }
+        if not found:
+            continue
+        what = " and ".join(sorted(found))  # "a line break and an e-mail address"
+        shown = for_log(person.name)  # a line break shown as \r\n, all on one line
+        who = f"The {person.role}'s name" if person.role else "A name"
+        yield Finding(
+            "E-CIRCULATION",
+            plan.file,
+            f'{who} reads "{shown}", which holds {what}. The name goes into the '
+            "e-mail's To line as it is, so it must be the person's name only: type the name "
+            "alone here, and the address in the E-mail column.",
+            person.at.sheet,
+            person.at.cell("name"),
+        )
 
 
 @rule("W-RINGFENCE")

@@ -83,29 +83,33 @@ class SmtpSettings:
         return f"{self.server} {tls}{who}"
 
     def check(self) -> None:
-        """Raise :class:`SettingsError` unless these settings can send."""
+        """Raise :class:`SettingsError` unless these settings can send; it names every
+        setting that is missing or wrong at once, so one fix-and-retry is enough."""
+        problems: list[str] = []
         if not self.host:
-            raise SettingsError(
+            problems.append(
                 f"No mail server is set: set {ENVIRONMENT['host']} (and "
                 f"{ENVIRONMENT['port']}, {ENVIRONMENT['user']}, "
                 f"{PASSWORD_VARIABLE}), or host in [tool.pcc-report.smtp]."
             )
         if not self.sender:
-            raise SettingsError(
+            problems.append(
                 f"No sender address is set: set {ENVIRONMENT['from']} (or from "
                 "in [tool.pcc-report.smtp]) to the address the e-mail is from."
             )
         if self.user and not self.password:
-            raise SettingsError(
+            problems.append(
                 f"{ENVIRONMENT['user']} is set but {PASSWORD_VARIABLE} is not; "
                 "set the password in the environment (never in a file)."
             )
         if self.user and not self.starttls:
-            raise SettingsError(
+            problems.append(
                 "A user name is set but STARTTLS is off, so the password would "
                 "cross the network unencrypted; turn STARTTLS on "
                 f"({ENVIRONMENT['starttls']}=yes)."
             )
+        if problems:
+            raise SettingsError(" ".join(problems))
 
 
 def _boolean(name: str, raw: object) -> bool:

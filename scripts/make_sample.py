@@ -493,6 +493,16 @@ def services_with_totals() -> list[list[object]]:
     return rows[:-1]
 
 
+# Who the report goes to for sign-off (domain §1), so the sample shows the e-mail and `send`.
+# The names are made up and the addresses are on example.police.uk, which nobody receives.
+CIRCULATION = [
+    ["Chief Executive", "Alex Example", "alex.example@example.police.uk"],
+    ["Chief Finance Officer", "Sam Example", "sam.example@example.police.uk"],
+    ["Monitoring Officer", "Jo Example", "jo.example@example.police.uk"],
+    ["Police and Crime Commissioner", "Chris Example", "chris.example@example.police.uk"],
+]
+
+
 def content() -> WorkbookContent:
     return WorkbookContent(
         decision=DECISION,
@@ -501,6 +511,7 @@ def content() -> WorkbookContent:
         services=services_with_totals(),
         document_control=DOCUMENT_CONTROL,
         title_rows={"Services": ("Commissioning Plan 2021 - 2022", "")},
+        circulation=[list(row) for row in CIRCULATION],
     )
 
 

@@ -34,6 +34,7 @@ OUTPUTS = {
     "RfD-015-2021.docx",
     "commissioning-summary-2021-22.xlsx",
     "review-015-2021.docx",
+    "email-015-2021.eml",  # the sample names its sign-off circulation
     "findings.json",
     "grants-2021-22.csv",  # the Transparency Code files (pipeline/transparency.py)
     "contracts-2021-22.csv",

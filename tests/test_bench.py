@@ -8,26 +8,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from bench import floor_check, run, stages
-from bench.generate import SIZES, write_stray
-from pipeline.load import load
-
-SAMPLE_SIZE = SIZES[0]
-
-
-def test_the_stray_workbook_has_one_value_in_the_last_cell_and_still_loads(tmp_path: Path) -> None:
-    path = write_stray(tmp_path / "stray.xlsx", SAMPLE_SIZE)
-    with zipfile.ZipFile(path) as book:
-        xml = b"".join(book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/"))
-    assert xml.count(b'r="XFD1048576"') == 1
-    loaded = load(path)
-    assert loaded.plan is not None
-    assert len(loaded.plan.lines) == SAMPLE_SIZE.lines
 
 
 def test_the_check_floor_reads_every_sheet(sample_path: Path) -> None:
@@ -54,23 +39,25 @@ def _result(name: str, build: float, floor: float, **more: list[float]) -> run.S
     result = run.SizeResult(name, 1, 1, 1, build=[build], floor=[floor], noop=[0.05])
     result.help, result.yoy = [0.05], [build]
     result.check, result.check_floor = more.get("check", [0.2]), more.get("check_floor", [0.1])
-    result.stray = more.get("stray", [])
     return result
 
 
 def test_the_targets_of_issue_21_are_judged_beside_the_first_ones() -> None:
     results = {
         "25": _result("25", 1.2, 1.0, check=[0.105], check_floor=[0.1]),
-        "10k": _result("10k", 5.0, 2.0, stray=[3.0]),
+        "10k": _result("10k", 5.0, 2.0),
     }
-    results["10k"].build_peak_mb = results["10k"].stray_peak_mb = 250.0
-    verdicts = {t.name: t.met for t in run.targets(results)}
+    results["10k"].build_peak_mb = 250.0
+    far = run.FarAway(seconds=[3.0], peak_mb=320.0)
+    verdicts = {t.name: t.met for t in run.targets(results, far)}
     assert verdicts["sample build / floor (#21)"] is True  # 1.2 <= 1.25
     assert verdicts["sample check / calamine read (#21)"] is True  # 1.05 <= 1.1
     assert verdicts["no-op rerun, 25 lines (#21)"] is True
     assert verdicts["10k build / floor (#21)"] is False  # 2.5 > 2
     assert verdicts["10k build, peak RSS (#21)"] is True
-    assert verdicts["10k + stray last-row value / floor (#21)"] is True  # 1.5
+    assert verdicts["far-away cells build / 10k floor (#21)"] is True  # 3.0 / 2.0
+    assert verdicts["far-away cells build, peak RSS (#21)"] is False  # 320 > 300
+    assert verdicts["far-away cells build, peak RSS"] is True  # issue 16's 400 MB
     assert verdicts["10k build, wall"] is True  # the first targets are still there
 
 

@@ -153,9 +153,10 @@ def test_a_build_writes_the_eml_to_the_circulation(tmp_path: Path) -> None:
     assert entry["sent"] == []
 
 
-def test_no_circulation_sheet_means_no_eml_and_a_note(tmp_path: Path, sample_path: Path) -> None:
+def test_no_circulation_sheet_means_no_eml_and_a_note(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    [result], _ = batch.build([sample_path], out, Config())
+    workbook = make_workbook(tmp_path, edit=lambda c: setattr(c, "circulation", None))
+    [result], _ = batch.build([workbook], out, Config())
     assert result.outcome == "built"
     assert not list((out / "015-2021").glob("*.eml"))
     findings = json.loads((out / "015-2021" / "findings.json").read_text())["findings"]

@@ -113,6 +113,7 @@ def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
         "RfD-015-2021.docx",
         "commissioning-summary-2021-22.xlsx",
         "review-015-2021.docx",
+        "email-015-2021.eml",
         "findings.json",
         "grants-2021-22.csv",
         "contracts-2021-22.csv",

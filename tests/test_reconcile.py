@@ -19,7 +19,7 @@ import pytest
 from pipeline.config import Config
 from pipeline.findings import CATALOGUE, Finding, Severity
 from pipeline.load import load
-from pipeline.model import Plan
+from pipeline.model import Located, Plan, Recipient
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.reconcile import (
     CODES,
@@ -641,6 +641,45 @@ CASES = [
         ),
         id="I-HEADROOM-both-fully-committed",
     ),
+    # E-CIRCULATION
+    pytest.param(
+        Case(
+            "E-CIRCULATION",
+            {
+                "edit": lambda c: setattr(
+                    c,
+                    "circulation",
+                    [
+                        [
+                            "Chief Executive",
+                            "C. Example\r\nBcc: x@evil.example",
+                            "ce@example.police.uk",
+                        ],
+                        ["Monitoring Officer", "Jo Example", "jo@example.police.uk"],
+                    ],
+                )
+            },
+            [("Circulation", "B2")],
+            (
+                'The Chief Executive\'s name reads "C. Example Bcc: x@evil.example", which holds '
+                "an e-mail address.",
+                "type the name alone here, and the address in the E-mail column",
+            ),
+        ),
+        id="E-CIRCULATION-an-address-in-a-name",
+    ),
+    pytest.param(
+        Case(
+            "E-CIRCULATION",
+            {
+                "edit": lambda c: setattr(
+                    c, "circulation", [["Chief Executive", "Aoife O'Brién-Smith", "a@example.org"]]
+                )
+            },
+            [],
+        ),
+        id="E-CIRCULATION-an-ordinary-name",
+    ),
     # I-EXPIRING
     pytest.param(
         Case(
@@ -761,6 +800,7 @@ def test_every_rule_code_is_catalogued_and_tested_both_ways() -> None:
         "I-HEADROOM",
         "I-EXPIRING",
         "I-YEAR-END",
+        "E-CIRCULATION",
     }
     assert expected == CODES
     assert CODES.issubset(CATALOGUE)
@@ -948,6 +988,7 @@ def test_an_unread_funds_row_holds_back_e_fund(sample_plan: Plan) -> None:
 def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
     codes = {code for check, codes in RULES if check in PER_LINE_RULES for code in codes}
     assert codes == {
+        "E-CIRCULATION",
         "E-FUND",
         "E-DATES",
         "E-PARTNERSHIP",
@@ -956,3 +997,21 @@ def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
         "W-DUPLICATE",
         "W-GRANT-SIZE",
     }
+
+
+def test_a_line_break_in_a_circulation_name_is_shown_not_obeyed(sample_plan: Plan) -> None:
+    """A name keeping its line break (typed with Alt+Enter) is found, and shown escaped."""
+    person = Recipient(
+        "Chief Executive",
+        "C. Example\r\nBcc: x@evil.example",
+        "ce@example.police.uk",
+        Located("Circulation", 2, {"name": "B2"}),
+    )
+    plan = dataclasses.replace(sample_plan, circulation=(person,))
+    [finding] = [f for f in reconcile(plan).findings if f.code == "E-CIRCULATION"]
+    assert (finding.sheet, finding.cell) == ("Circulation", "B2")
+    assert "\n" not in finding.message
+    assert (
+        'reads "C. Example\\x0d\\x0aBcc: x@evil.example", which holds a line break and an e-mail '
+        "address" in finding.message
+    )

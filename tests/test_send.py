@@ -350,11 +350,10 @@ def test_send_refuses_stale_outputs(built: Path, smtp_server: Server, change: st
     assert smtp_server.mailbox.messages == []
 
 
-def test_send_refuses_a_build_without_circulation(
-    tmp_path: Path, sample_path: Path, smtp_server: Server
-) -> None:
+def test_send_refuses_a_build_without_circulation(tmp_path: Path, smtp_server: Server) -> None:
     out = tmp_path / "output"
-    batch.build([sample_path], out, Config())
+    workbook = make_workbook(tmp_path, edit=lambda c: setattr(c, "circulation", None))
+    batch.build([workbook], out, Config())
     refused = run("015/2021", "--out", str(out), "--send", **plain_env(smtp_server))
     assert refused.exit_code == 1
     assert "Circulation" in refused.output
