@@ -33,6 +33,7 @@ person reads are chosen by ``cli``.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -47,6 +48,7 @@ from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
 from pipeline.config import Config
 from pipeline.deliver import Staging, deliver
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
+from pipeline.index_page import write_index
 from pipeline.inputs import (
     Read,
     discover,
@@ -278,7 +280,11 @@ class _Builder:
 
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
+        from pipeline.sniff import MAX_FILE_BYTES
+
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return {}  # never hashed (3 GB took 41 s): the load refuses it by its size
             return {
                 "sha256": sha256(path),
                 "size": path.stat().st_size,
@@ -364,6 +370,9 @@ class _Builder:
             **self.fingerprints.get(key, {}),
             "status": result.status,
             "reference": result.reference,
+            # For output/index.html, which is drawn from the manifest alone.
+            "subject": result.report.decision.subject if result.report else "",
+            "financial_year": result.report.decision.financial_year if result.report else "",
             "outputs": self.folder.outputs_record(result.outputs),
             "stale": self.folder.relative(result.stale),
             "previous": (
@@ -538,4 +547,6 @@ def _build_locked(
                     f"{unwritable_reason(error, out)}."
                 ) from error
     write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
+    with contextlib.suppress(OSError):  # the page is a convenience, like the log
+        write_index(out)
     return results, notes

@@ -440,6 +440,30 @@ def build(
     _run(debug, action)
 
 
+@cli.command()
+@out_option("The output folder whose page to redraw.")
+def index(out: Path) -> None:
+    """Redraw OUT/index.html, the output folder at a glance, without building anything.
+
+    Every build draws it; this redraws it from OUT/manifest.json and the findings files (for
+    example after pcc-report send, or when a report was edited). Run it from the folder the
+    build ran from, so it can tell whether each workbook changed since its build.
+
+    \b
+    Example:
+      pcc-report index --out output
+    """
+    from pipeline.index_page import write_index
+
+    if not (out / "manifest.json").is_file():
+        raise click.UsageError(f"{out}/ has no manifest.json: run pcc-report build first.")
+    try:
+        page = write_index(out)
+    except OSError as error:
+        raise SetupError(f"{out}/index.html could not be written: {error.strerror}.") from error
+    click.echo(f"Wrote {page}: open it in a browser.")
+
+
 @cli.command("new-workbook")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
@@ -568,6 +592,10 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         )
         for address, reason in record["refused"].items():
             click.echo(click.style(f"  The server refused {address}: {reason}", fg="yellow"))
+        from pipeline.index_page import write_index
+
+        with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
+            write_index(prepared.out)
         return 1 if record["refused"] else 0
 
     _run(debug, action)

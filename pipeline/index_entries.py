@@ -1,0 +1,297 @@
+"""What the index page shows, read from the output folder alone (see :mod:`index_page`).
+
+The manifest (``manifest.json``: what was built from what, when, what was sent) and each
+workbook's findings file are all it reads, so the page can be redrawn without building. Both
+may have been edited or damaged by hand: what cannot be trusted is left out, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
+from pipeline.manifest import Manifest, sha256
+from pipeline.review import Locator
+from pipeline.values import MONTHS
+
+# The files a decision folder may hold, by name, in the order the page lists them. Anything
+# else the manifest records for the workbook is linked under its own name.
+KINDS: tuple[tuple[str, str], ...] = (
+    ("RfD-*.docx", "Request for Decision (Word)"),
+    ("RfD-*.pdf", "Request for Decision (PDF)"),
+    ("review-*.docx", "Review note (internal)"),
+    ("review-*.pdf", "Review note (PDF)"),
+    ("email-*.eml", "Sign-off e-mail"),
+    ("commissioning-summary-*.xlsx", "Public summary"),
+    ("position-*.xlsx", "Spend position workbook"),
+    ("360giving-*.json", "Open data: 360Giving (JSON)"),
+    ("360giving-*.xlsx", "Open data: 360Giving (spreadsheet)"),
+    ("grants-*.csv", "Open data: grants (CSV)"),
+    ("contracts-*.csv", "Open data: contracts (CSV)"),
+    ("findings*.json", "Findings (JSON)"),
+)
+
+
+class Status(Enum):
+    """What became of a workbook, as the page says it (always in words, never colour alone)."""
+
+    FAILED = "Failed"
+    EDITED = "Edited by hand"
+    OUT_OF_DATE = "Workbook changed since"
+    UP_TO_DATE = "Up to date"
+    BUILT = "Built"
+    STOPPED = "Build stopped"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str  # relative to output/, with / separators, percent-encoded
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    fund: str
+    allocation: Decimal
+    committed: Decimal
+
+    @property
+    def uncommitted(self) -> Decimal:
+        return self.allocation - self.committed
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One finding in the review note's words."""
+
+    severity: Severity
+    what: str  # the catalogue's title
+    message: str
+    where: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Sending:
+    when: str
+    recipients: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One workbook's line on the page."""
+
+    reference: str
+    workbook: str  # the file name, no folder
+    subject: str
+    year: str
+    status: Status
+    stale_kept: bool
+    notes: tuple[str, ...]  # why the status is what it is (edited files, missing files)
+    built_at: str
+    workbook_sha: str
+    funds: tuple[FundFigures, ...]
+    counts: dict[Severity, int]
+    findings: tuple[Listed, ...]
+    links: tuple[Link, ...]
+    sent: tuple[Sending, ...]
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+    @property
+    def title(self) -> str:
+        return self.reference or self.workbook
+
+
+def read_entries(out: Path, cwd: Path | None = None) -> list[Entry]:
+    """Every workbook the manifest in ``out`` records: failed ones first, then by reference
+    (in each, a workbook that could not be read, so has none, after those that have one).
+
+    ``cwd`` is where the manifest's input paths are relative to (the folder the build ran
+    from); a workbook found there is hashed to say whether it changed since its build.
+    """
+    manifest = Manifest.read(out)
+    here = cwd or Path.cwd()
+    entries = [_entry(out, key, record, here) for key, record in manifest.entries.items()]
+    return sorted(
+        entries, key=lambda e: (not e.failed, not e.reference, e.title.casefold(), e.workbook)
+    )
+
+
+def _entry(out: Path, key: str, record: dict[str, Any], cwd: Path) -> Entry:
+    outputs = [o for o in record.get("outputs", []) if isinstance(o, dict)]
+    findings_files = [o["path"] for o in outputs if Path(o["path"]).name.startswith("findings")]
+    report = _findings_file(out, findings_files)
+    status, notes = _status(out, key, record, outputs, cwd)
+    listed = _listed(report, key)
+    counts = {s: sum(1 for f in listed if f.severity is s) for s in Severity}
+    if not listed:  # no findings file to read: the manifest's counts are all there is
+        recorded = record.get("counts")
+        known: dict[str, object] = recorded if isinstance(recorded, dict) else {}
+        counts = {s: _count(known.get(s.value)) for s in Severity}
+    sent = tuple(
+        Sending(str(s.get("sent_at", "")), len(s.get("to", []) or []))
+        for s in record.get("sent", [])
+        if isinstance(s, dict) and isinstance(s.get("to", []), list)
+    )
+    return Entry(
+        reference=_text(record.get("reference")),
+        workbook=Path(key.replace("\\", "/")).name,
+        subject=_text(record.get("subject")),
+        year=_text(record.get("financial_year")),
+        status=status,
+        stale_kept=bool(record.get("stale")),
+        notes=tuple(notes),
+        built_at=_text(record.get("built_at")),
+        workbook_sha=_text(record.get("sha256"))[:12],
+        funds=tuple(_funds(record.get("funds") or report.get("funds") or [])),
+        counts=counts,
+        findings=tuple(listed),
+        links=tuple(_links(out, outputs, record, status is Status.FAILED)),
+        sent=sent,
+    )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _findings_file(out: Path, paths: Sequence[str]) -> dict[str, Any]:
+    for path in paths:
+        try:
+            data = json.loads((out / path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # removed or damaged by hand: the manifest's counts stand in
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
+def _listed(report: dict[str, Any], key: str) -> list[Listed]:
+    findings: list[Finding] = []
+    for item in report.get("findings", []):
+        if not isinstance(item, dict) or item.get("code") not in CATALOGUE:
+            continue  # a hand-edited findings file: show what can be trusted
+        values = {k: _text(item.get(k)) for k in ("code", "file", "message", "sheet", "cell")}
+        findings.append(Finding(**values))
+    locator = Locator.of(None, _text(report.get("file")) or key)
+    return [
+        Listed(
+            f.severity,
+            CATALOGUE[f.code].title,
+            f.message,
+            locator.where(f),
+            CATALOGUE[f.code].action or "See what was found.",
+        )
+        for f in sorted_findings(findings)
+    ]
+
+
+def _status(
+    out: Path, key: str, record: dict[str, Any], outputs: Sequence[dict[str, Any]], cwd: Path
+) -> tuple[Status, list[str]]:
+    state = record.get("status")
+    if state in ("errors", "unreadable"):
+        return Status.FAILED, []
+    if state != "ok":  # interrupted, or a damaged manifest entry
+        return Status.STOPPED, ["The last build did not finish; build again."]
+    notes: list[str] = []
+    for output in outputs:
+        path = out / output["path"]
+        name = Path(output["path"]).name
+        if not path.is_file():
+            notes.append(f"{name} is no longer in the folder.")
+        elif path.stat().st_size != output.get("size") or sha256(path) != output.get("sha256"):
+            notes.append(f"{name} was changed after it was built.")
+    if notes:
+        return Status.EDITED, notes
+    workbook = cwd / key
+    try:
+        current = sha256(workbook) if workbook.is_file() else None
+    except OSError:
+        current = None
+    if current is None:
+        return Status.BUILT, []
+    if current != record.get("sha256"):
+        return Status.OUT_OF_DATE, ["The workbook changed after this build; build again."]
+    return Status.UP_TO_DATE, []
+
+
+def _funds(rows: object) -> Iterator[FundFigures]:
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        try:
+            yield FundFigures(
+                _text(row.get("fund")),
+                Decimal(_text(row.get("allocation"))),
+                Decimal(_text(row.get("committed"))),
+            )
+        except InvalidOperation:
+            continue  # a hand-edited figure: left out rather than guessed
+
+
+def _links(
+    out: Path, outputs: Sequence[dict[str, Any]], record: dict[str, Any], failed: bool
+) -> Iterator[Link]:
+    """The files of this workbook that exist: its folder's known files (only what the build
+    recorded, for a failed one: a shared folder may hold another workbook's report), then the
+    copies kept in ``stale/``."""
+    recorded = [o["path"] for o in outputs]
+    folders = sorted({Path(p).parts[0] for p in recorded if len(Path(p).parts) > 1})
+    present: list[str] = []
+    for folder in folders:
+        try:
+            names = sorted(p.name for p in (out / folder).iterdir() if p.is_file())
+        except OSError:
+            names = []
+        present += [
+            f"{folder}/{name}"
+            for name in names
+            if not name.startswith(".")
+            and (f"{folder}/{name}" in recorded or not (failed or name.startswith("findings")))
+        ]
+    shown: set[str] = set()
+    for pattern, label in KINDS:
+        for relative in present:
+            if relative not in shown and Path(relative).match(pattern):
+                shown.add(relative)
+                yield Link(label, quote(relative))
+    for relative in present:
+        if relative not in shown and relative in recorded:
+            yield Link(Path(relative).name, quote(relative))
+    for stale in record.get("stale", []):
+        if isinstance(stale, str) and (out / stale).is_file():
+            yield Link(f"Stale copy kept: {Path(stale).name}", quote(stale))
+
+
+def as_of(out: Path) -> str:
+    """When the newest build recorded in the manifest ran (so a redraw alone changes nothing)."""
+    times = [
+        _text(e.get("built_at")) for e in Manifest.read(out).entries.values() if e.get("built_at")
+    ]
+    return max(times, default="")
+
+
+def when(stamp: str) -> str:
+    """``1 December 2026, 01:37 UTC`` from the manifest's ISO time; the text itself if odd."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}{zone}"

@@ -1,0 +1,287 @@
+"""``output/index.html``: the shared output folder at a glance.
+
+One static page (no server, no network, no script) for anyone opening the output folder from a
+file share: per decision its status, the workbook it was built from, the funds with a small
+bar each, the findings in the review note's words (what, where, what to do), whether it was
+sent, and relative links to the files that exist. Failed workbooks come first. Every ``build``
+redraws it; ``pcc-report index`` redraws it alone (:mod:`pipeline.index_entries` reads the
+folder).
+
+Accessibility (WCAG 2.1 AA): ``lang="en-GB"``, headings in order, real tables with header cells
+and captions, every status in words (colour and symbol only repeat it), text contrast of at
+least 4.5:1, and a print stylesheet. Workbook text (subjects, fund names, messages quoting
+cells) goes through :func:`pipeline.textsafe.for_html` after
+:func:`~pipeline.textsafe.scrub_personal_data`: markup is escaped, so a hostile workbook cannot
+add an element or a script, and no e-mail address or phone number reaches the page.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from pipeline.findings import Severity
+from pipeline.index_entries import Entry, FundFigures, Status, as_of, read_entries, when
+from pipeline.manifest import write_atomic
+from pipeline.textsafe import for_html, scrub_personal_data
+from pipeline.values import counted, format_money, format_percent
+
+INDEX = "index.html"
+
+# Status -> (CSS class, symbol). The word is always shown; colour and symbol repeat it.
+_LOOK = {
+    Status.FAILED: ("failed", "✗"),
+    Status.EDITED: ("attention", "!"),
+    Status.OUT_OF_DATE: ("attention", "!"),
+    Status.STOPPED: ("attention", "!"),
+    Status.UP_TO_DATE: ("good", "✓"),
+    Status.BUILT: ("good", "✓"),
+}
+_GROUPS = ((Severity.ERROR, "Errors", "error"), (Severity.WARNING, "Warnings", "warning"),
+           (Severity.INFO, "Notes", "note"))  # fmt: skip
+_BAR_WIDTH = 120  # the SVG bar's width in CSS pixels
+
+_STYLE = """
+:root { color: #1b1b1b; background: #ffffff; font-family: "Segoe UI", Calibri, Carlito,
+  "Liberation Sans", Arial, sans-serif; font-size: 100%; line-height: 1.45; }
+body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.8rem; margin: 0.5rem 0; }
+h2 { font-size: 1.4rem; margin: 2.2rem 0 0.4rem; border-top: 3px solid #1d3f6e;
+  padding-top: 0.8rem; }
+h3 { font-size: 1.1rem; margin: 1.2rem 0 0.3rem; }
+h4 { font-size: 1rem; margin: 0.8rem 0 0.2rem; }
+a { color: #0b4f9c; }
+a:focus { outline: 3px solid #b35900; outline-offset: 2px; }
+table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; }
+caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
+th, td { border: 1px solid #8a8a8a; padding: 0.3rem 0.5rem; text-align: left;
+  vertical-align: top; }
+thead th { background: #e8edf3; }
+td.money, th.money { text-align: right; font-variant-numeric: tabular-nums; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+.status { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 0.3rem;
+  font-weight: 600; color: #ffffff; }
+.status.failed { background: #a1001c; }
+.status.attention { background: #7a4400; }
+.status.good { background: #1d6330; }
+.status.kept { background: #4a4a4a; }
+.findings td:first-child { width: 40%; }
+.what { font-weight: 600; display: block; }
+ul.files { margin: 0.2rem 0; padding-left: 1.3rem; }
+svg.bar { vertical-align: middle; }
+.over { font-weight: 600; color: #a1001c; }
+@media print {
+  :root { font-size: 10pt; }
+  body { max-width: none; padding: 0; }
+  nav { display: none; }
+  h2 { break-after: avoid-page; border-top: 2px solid #000000; }
+  section.decision { break-inside: avoid-page; }
+  table, tr { break-inside: avoid; }
+  .status { color: #000000; background: none; border: 1px solid #000000; }
+  a { color: #000000; text-decoration: none; }
+  ul.files a::after { content: " (" attr(href) ")"; font-size: 85%; }
+}
+"""
+
+
+def write_index(out: Path, cwd: Path | None = None) -> Path:
+    """Draw ``out/index.html`` from the manifest and findings files in ``out``; write it
+    atomically, and only when it changed (a build that changed nothing touches no file).
+
+    ``cwd`` is the folder the build ran from (the manifest's workbook paths are relative to it).
+    """
+    page = render(read_entries(out, cwd), as_of(out)).encode("utf-8")
+    target = out / INDEX
+    try:
+        if target.read_bytes() == page:
+            return target
+    except OSError:
+        pass
+    write_atomic(target, page)
+    return target
+
+
+def _esc(text: str) -> str:
+    """Workbook text for the page: no personal data, markup escaped."""
+    return for_html(scrub_personal_data(text))
+
+
+def render(entries: list[Entry], latest: str) -> str:
+    """The whole page for ``entries`` (already in page order)."""
+    failed = sum(1 for e in entries if e.failed)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Commissioning plans: what was built</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        "<h1>Commissioning plans: what was built</h1>",
+        f"<p>{_summary(entries, failed)}"
+        + (f" Latest build: {_esc(when(latest))}." if latest else "")
+        + "</p>",
+        "</header>",
+        "<main>",
+    ]
+    if entries:
+        parts.append(_overview(entries))
+    else:
+        parts.append("<p>Nothing has been built into this folder yet.</p>")
+    parts += [_decision(number, entry) for number, entry in enumerate(entries, 1)]
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _summary(entries: list[Entry], failed: int) -> str:
+    if not entries:
+        return "No workbooks recorded."
+    text = f"{counted(len(entries), 'workbook')}: {failed} failed"
+    return text + f", {len(entries) - failed} built."
+
+
+def _status_badge(entry: Entry) -> str:
+    css, symbol = _LOOK[entry.status]
+    badge = (
+        f'<span class="status {css}"><span aria-hidden="true">{symbol} </span>'
+        f"{entry.status.value}</span>"
+    )
+    if entry.stale_kept:
+        badge += ' <span class="status kept">Stale copy kept</span>'
+    return badge
+
+
+def _overview(entries: list[Entry]) -> str:
+    rows = []
+    for number, entry in enumerate(entries, 1):
+        counts = "".join(f'<td class="money">{entry.counts[s]}</td>' for s, _, _ in _GROUPS)
+        rows.append(
+            f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
+            f"<td>{_esc(entry.subject) or '–'}</td><td>{_esc(entry.year) or '–'}</td>"
+            f"<td>{_status_badge(entry)}</td>{counts}</tr>"
+        )
+    head = "".join(
+        f'<th scope="col">{label}</th>'
+        for label in ("Decision", "Subject", "Financial year", "Status")
+    ) + "".join(f'<th scope="col" class="money">{heading}</th>' for _, heading, _ in _GROUPS)
+    return (
+        '<nav aria-labelledby="overview"><h2 id="overview">Overview</h2>'
+        "<table><caption>Every workbook recorded in this folder, failed ones first</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></nav>"
+    )
+
+
+def _decision(number: int, entry: Entry) -> str:
+    heading = _esc(entry.title) + (f": {_esc(entry.subject)}" if entry.subject else "")
+    facts = [
+        ("Status", _status_badge(entry)),
+        ("Financial year", _esc(entry.year) or "–"),
+        ("Workbook", f"{_esc(entry.workbook)} (SHA-256 {_esc(entry.workbook_sha) or '–'})"),
+        ("Built", _esc(when(entry.built_at)) or "–"),
+        ("Sent", _sent(entry)),
+    ]
+    facts += [("Note", _esc(note)) for note in entry.notes]
+    body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
+    parts = [
+        f'<section class="decision" aria-labelledby="decision-{number}">',
+        f'<h2 id="decision-{number}">{heading}</h2>',
+        f'<dl class="facts">{body}</dl>',
+        "<h3>Files</h3>",
+        _files(entry),
+    ]
+    if entry.funds:
+        parts += ["<h3>Funds</h3>", _funds(entry.funds)]
+    parts += ["<h3>Findings</h3>", _findings(entry), "</section>"]
+    return "\n".join(parts)
+
+
+def _sent(entry: Entry) -> str:
+    if not entry.sent:
+        return "Not sent"
+    return "; ".join(
+        f"{_esc(when(s.when))} to {counted(s.recipients, 'recipient')}" for s in entry.sent
+    )
+
+
+def _files(entry: Entry) -> str:
+    if not entry.links:
+        return "<p>No files.</p>"
+    items = "".join(
+        f'<li><a href="{link.href}">{_esc(link.label)}</a></li>' for link in entry.links
+    )
+    return f'<ul class="files">{items}</ul>'
+
+
+def _funds(funds: tuple[FundFigures, ...]) -> str:
+    head = '<th scope="col">Fund</th>' + "".join(
+        f'<th scope="col" class="money">{label}</th>'
+        for label in ("Allocation", "Committed", "Uncommitted")
+    )
+    rows = []
+    for fund in funds:
+        rows.append(
+            f'<tr><th scope="row">{_esc(fund.fund)}</th>'
+            f'<td class="money">{format_money(fund.allocation)}</td>'
+            f'<td class="money">{format_money(fund.committed)}</td>'
+            f'<td class="money">{_uncommitted(fund)}</td><td>{_bar(fund)}</td></tr>'
+        )
+    return (
+        "<table><caption>Allocation and commitments per fund</caption>"
+        f'<thead><tr>{head}<th scope="col">Committed share</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _uncommitted(fund: FundFigures) -> str:
+    if fund.uncommitted < 0:
+        return f'<span class="over">over by {format_money(-fund.uncommitted)}</span>'
+    return format_money(fund.uncommitted)
+
+
+def _bar(fund: FundFigures) -> str:
+    """A small bar: the committed share of the allocation, its words in the label beside it."""
+    share = format_percent(fund.committed, fund.allocation)
+    if fund.allocation > 0:
+        ratio = min(max(fund.committed / fund.allocation, Decimal(0)), Decimal(1))
+    else:
+        ratio = Decimal(1) if fund.committed > 0 else Decimal(0)
+    filled = int((ratio * _BAR_WIDTH).quantize(Decimal(1), ROUND_HALF_UP))
+    over = fund.committed > fund.allocation
+    colour = "#a1001c" if over else "#1d3f6e"
+    label = f"{share} of the allocation committed" + (" (over-committed)" if over else "")
+    return (
+        f'<svg class="bar" width="{_BAR_WIDTH}" height="14" viewBox="0 0 {_BAR_WIDTH} 14" '
+        f'role="img" aria-label="{label}"><rect x="0.5" y="0.5" width="{_BAR_WIDTH - 1}" '
+        f'height="13" fill="#ffffff" stroke="#5a5a5a"/><rect x="0.5" y="0.5" '
+        f'width="{max(filled - 1, 0)}" height="13" fill="{colour}"/></svg> {share}'
+        + (' <span class="over">over</span>' if over else "")
+    )
+
+
+def _findings(entry: Entry) -> str:
+    totals = ", ".join(counted(entry.counts[s], noun) for s, _, noun in _GROUPS)
+    parts = [f"<p>{totals}.</p>"]
+    for severity, heading, _ in _GROUPS:
+        group = [f for f in entry.findings if f.severity is severity]
+        if not group:
+            continue
+        rows = "".join(
+            f'<tr><td><span class="what">{_esc(f.what)}</span>{_esc(f.message)}</td>'
+            f"<td>{_esc(f.where)}</td><td>{_esc(f.action)}</td></tr>"
+            for f in group
+        )
+        parts.append(
+            f"<h4>{heading} ({len(group)})</h4>"
+            f'<table class="findings"><caption>{heading}: what was found, where, and what to '
+            "do</caption><thead><tr>"
+            + "".join(
+                f'<th scope="col">{c}</th>' for c in ("What was found", "Where", "What to do")
+            )
+            + f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return "\n".join(parts)

@@ -1,0 +1,383 @@
+"""output/index.html: the output folder at a glance, read back as a browser reads it.
+
+One output folder holds a built plan whose Word report was then edited by hand, a workbook
+that cannot be read, a plan with errors whose earlier report was kept as a stale copy, and a
+plan whose text is hostile markup. The page is parsed with html5lib (strictly: a parse error
+fails), opened in headless Chromium and checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import struct
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import html5lib
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pipeline import batch
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.index_page import INDEX, write_index
+from pipeline.new_workbook import WorkbookContent
+from pipeline.textsafe import for_publication
+from tests.browser import axe_script, run_chromium
+from tests.workbooks import make_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "input" / "lincolnshire-2021-22.xlsx"
+INJECTION = ROOT / "tests" / "corpus" / "formula-injection-names.xlsx"
+NS = "{http://www.w3.org/1999/xhtml}"
+HOSTILE = [
+    '<script>alert("subject")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "</td></tr></table><h1>forged</h1>",
+]
+# What the page is made of: anything else (a script, an image, a form) came from a workbook.
+ELEMENTS = {
+    "html", "head", "meta", "title", "style", "body", "header", "main", "nav", "section",
+    "h1", "h2", "h3", "h4", "p", "a", "ul", "li", "dl", "dt", "dd", "span", "table",
+    "caption", "thead", "tbody", "tr", "th", "td", "svg", "rect",
+}  # fmt: skip
+
+
+def _decision(content: WorkbookContent, field: str, value: str) -> None:
+    content.decision = [(f, value if f == field else v) for f, v in content.decision]
+
+
+def _later(content: WorkbookContent) -> None:
+    _decision(content, "Reference", "016/2021")
+
+
+def _later_overspent(content: WorkbookContent) -> None:
+    _later(content)
+    content.funds = [
+        [row[0], 1000, *row[2:]] if i == 0 else row for i, row in enumerate(content.funds)
+    ]
+
+
+def _hostile(content: WorkbookContent) -> None:
+    _decision(content, "Reference", "017/2021")
+    _decision(content, "Subject", HOSTILE[0] + " & plan")
+    # The large grant's service name: a warning quotes it.
+    content.services = [
+        [HOSTILE[1] if v == "Rape Crisis" else v for v in row] for row in content.services
+    ]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run folder: input/ and output/ after two builds, with a report edited by hand."""
+    here = tmp_path_factory.mktemp("office")
+    drop = here / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / SAMPLE.name)
+    (drop / "broken.xlsx").write_bytes(SAMPLE.read_bytes()[:4000])  # a half-copied file
+    # 016/2021: first good, then with errors, so its earlier report is kept as a stale copy.
+    make_workbook(drop, "later.xlsx", edit=_later)
+    make_workbook(drop, "hostile.xlsx", edit=_hostile)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(here)
+        out = Path("output")
+        batch.build([Path("input")], out, Config())
+        make_workbook(drop, "later.xlsx", edit=_later_overspent)  # now over its allocation
+        batch.build([Path("input")], out, Config())
+        word = out / "015-2021" / "RfD-015-2021.docx"
+        word.write_bytes(word.read_bytes() + b"\0")  # edited by hand after the build
+        write_index(out)  # as pcc-report index does
+    return here
+
+
+@pytest.fixture(scope="module")
+def page(folder: Path) -> str:
+    return (folder / "output" / INDEX).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tree(page: str) -> ET.Element:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
+    parsed: ET.Element = parser.parse(page)  # strict: any HTML5 parse error raises
+    return parsed
+
+
+def text(element: ET.Element) -> str:
+    """The element's text as a reader meets it: one space between separate pieces."""
+    return re.sub(r"\s+", " ", " ".join(element.itertext())).strip()
+
+
+def sections(tree: ET.Element) -> list[ET.Element]:
+    return [s for s in tree.iter(f"{NS}section")]
+
+
+def test_failed_first_then_by_reference_with_their_status(tree: ET.Element) -> None:
+    headings = [text(s.find(f"{NS}h2")) for s in sections(tree)]  # type: ignore[arg-type]
+    assert headings[0].startswith("016/2021")
+    assert headings[1] == "broken.xlsx"
+    assert headings[2].startswith("015/2021")
+    assert headings[3].startswith("017/2021")
+    statuses = {
+        h.split(":")[0]: text(s.find(f"{NS}dl"))  # type: ignore[arg-type]
+        for h, s in zip(headings, sections(tree), strict=True)
+    }
+    assert "Failed" in statuses["broken.xlsx"]
+    assert "Failed" in statuses["016/2021"] and "Stale copy kept" in statuses["016/2021"]
+    assert "Edited by hand" in statuses["015/2021"]
+    assert "RfD-015-2021.docx was changed after it was built." in statuses["015/2021"]
+    assert "Up to date" in statuses["017/2021"]
+
+
+def test_each_decision_shows_its_year_workbook_funds_and_findings(
+    tree: ET.Element, folder: Path
+) -> None:
+    sample = next(s for s in sections(tree) if text(s).startswith("015/2021"))
+    said = text(sample)
+    assert "Police and Crime Commissioner's Commissioning Strategy and Plan" in said
+    assert "Financial year 2021/22" in said
+    manifest = json.loads((folder / "output" / "manifest.json").read_text())
+    sha = manifest["workbooks"]["input/lincolnshire-2021-22.xlsx"]["sha256"]
+    assert f"lincolnshire-2021-22.xlsx (SHA-256 {sha[:12]})" in said
+    rows = [
+        [text(c) for c in row]
+        for table in sample.iter(f"{NS}table")
+        if "per fund" in text(table.find(f"{NS}caption"))  # type: ignore[arg-type]
+        for row in table.iter(f"{NS}tr")
+    ]
+    assert rows[1][:4] == ["Victims Fund", "£1,009,000", "£805,212", "£203,788"]
+    assert rows[2][:4] == ["Community Safety Fund", "£556,000", "£464,058", "£91,942"]
+    assert rows[1][4] == "79.8%"
+    bar = sample.find(f".//{NS}td/{{http://www.w3.org/2000/svg}}svg")
+    assert bar is not None and bar.get("aria-label") == "79.8% of the allocation committed"
+    counts = manifest["workbooks"]["input/lincolnshire-2021-22.xlsx"]["counts"]
+    assert f"0 errors, 2 warnings, {counts['info']} notes." in said
+    assert "Large grant" in said and "Services sheet, row 9, column L" in said
+    assert "Record why a grant suits this work, or commission it by contract." in said
+    assert "W-GRANT-SIZE" not in said  # the review note's words, not codes
+
+
+def test_the_failed_workbooks_show_their_errors(tree: ET.Element) -> None:
+    later, broken = sections(tree)[:2]
+    assert "Unreadable file" in text(broken)
+    assert "1 error, 0 warnings, 0 notes." in text(broken)
+    assert "Errors (2)" in text(later) and "more than its allocation" in text(later)
+
+
+def test_every_link_is_a_file_in_the_output_folder(tree: ET.Element, folder: Path) -> None:
+    out = (folder / "output").resolve()
+    ids = {e.get("id") for e in tree.iter() if e.get("id")}
+    hrefs = [a.get("href") or "" for a in tree.iter(f"{NS}a")]
+    files = [h for h in hrefs if not h.startswith("#")]
+    assert len(files) >= 10
+    for href in hrefs:
+        parts = urlsplit(href)
+        assert not parts.scheme and not parts.netloc, href  # nothing from outside
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+            continue
+        target = (out / unquote(parts.path)).resolve()
+        assert target.is_relative_to(out) and target.is_file(), href
+    sample = next(s for s in sections(tree) if text(s).startswith("015/2021"))
+    links = {text(a): a.get("href") for a in sample.iter(f"{NS}a")}
+    assert links["Request for Decision (Word)"] == "015-2021/RfD-015-2021.docx"
+    assert links["Review note (internal)"] == "015-2021/review-015-2021.docx"
+    assert links["Public summary"] == "015-2021/commissioning-summary-2021-22.xlsx"
+    later = next(s for s in sections(tree) if text(s).startswith("016/2021"))
+    links = {text(a): a.get("href") for a in later.iter(f"{NS}a")}
+    assert links["Stale copy kept: RfD-016-2021.docx"] == "016-2021/stale/RfD-016-2021.docx"
+    assert "Request for Decision (Word)" not in links  # the failed build's report is stale
+    # Nothing is loaded: no script, image, stylesheet link, frame or url() in the style.
+    assert {e.tag.removeprefix(NS) for e in tree.iter() if isinstance(e.tag, str)} <= ELEMENTS | {
+        "{http://www.w3.org/2000/svg}svg",
+        "{http://www.w3.org/2000/svg}rect",
+    }
+    assert all(e.get("src") is None for e in tree.iter())
+    assert "url(" not in "".join(text(s) for s in tree.iter(f"{NS}style"))
+
+
+def test_accessible_structure(tree: ET.Element) -> None:
+    assert tree.get("lang") == "en-GB"
+    levels = [int(e.tag[-1]) for e in tree.iter() if re.fullmatch(rf"{NS}h[1-6]", str(e.tag))]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    for table in tree.iter(f"{NS}table"):
+        assert table.find(f"{NS}caption") is not None
+        header = table.find(f"{NS}thead/{NS}tr")
+        assert header is not None and all(th.get("scope") == "col" for th in header)
+    # Every status is said in words, not only in colour.
+    for badge in (s for s in tree.iter(f"{NS}span") if "status" in (s.get("class") or "")):
+        assert re.search(r"[A-Za-z]{4,}", text(badge)), text(badge)
+
+
+def test_hostile_text_is_text_never_markup(tree: ET.Element, page: str) -> None:
+    said = text(tree)
+    assert HOSTILE[0] + " & plan" in said
+    assert HOSTILE[1] in said
+    assert "<script" not in page and "<img" not in page
+    elements = {e.tag.removeprefix(NS) for e in tree.iter() if isinstance(e.tag, str)}
+    assert "script" not in elements and "img" not in elements
+    assert not [a for e in tree.iter() for a in e.attrib if a.startswith("on")]
+
+
+def test_the_corpus_injection_strings_are_text(tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(INJECTION)
+    cells = [
+        str(c)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") and not c.startswith("=SUM(")
+    ]
+    assert cells, "the corpus workbook has no injection strings"
+    out = tmp_path / "output"
+    batch.build([INJECTION], out, Config())
+    page = (out / INDEX).read_text(encoding="utf-8")
+    tree = html5lib.HTMLParser(strict=True).parse(page)
+    said = text(tree)
+    quoted = [c for c in cells if for_publication(c) in said]
+    assert quoted, (cells, said)  # those the findings quote appear, as text
+    for element in tree.iter():
+        for value in element.attrib.values():
+            assert not any(c in value for c in cells), value
+
+
+def test_no_personal_data_and_sending_in_numbers(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    shutil.copytree(folder / "output", out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = manifest["workbooks"]["input/hostile.xlsx"]
+    entry["sent"] = [{"sent_at": "2026-12-01T09:30:00+00:00", "to": ["a@x.example", "b@x.example"]}]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    findings = out / "017-2021" / "findings.json"
+    report = json.loads(findings.read_text())
+    report["findings"][0]["message"] += " Call Jane on 01522 947406 or jane.smith@example.org."
+    findings.write_text(json.dumps(report))
+    write_index(out, cwd=folder)
+    body = html5lib.HTMLParser(strict=True).parse((out / INDEX).read_text()).find(f"{NS}body")
+    said = text(body)
+    assert "1 December 2026, 09:30 UTC to 2 recipients" in said
+    assert "@" not in said and "947406" not in said and "[removed]" in said
+
+
+def test_a_rerun_that_changes_nothing_leaves_the_page_alone(folder: Path) -> None:
+    page = folder / "output" / INDEX
+    before = page.stat().st_mtime_ns, page.read_bytes()
+    write_index(folder / "output", cwd=folder)
+    assert (page.stat().st_mtime_ns, page.read_bytes()) == before
+
+
+def test_a_changed_workbook_shows_as_changed_since(folder: Path, tmp_path: Path) -> None:
+    here = tmp_path / "office"
+    shutil.copytree(folder, here)
+    (here / "input" / "hostile.xlsx").write_bytes(b"changed")
+    write_index(here / "output", cwd=here)
+    said = text(html5lib.HTMLParser().parse((here / "output" / INDEX).read_text()))
+    assert "Workbook changed since" in said and "build again" in said
+
+
+def test_the_index_command_redraws_the_page(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "office"
+    shutil.copytree(folder, here)
+    (here / "output" / INDEX).unlink()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(cli, ["index", "--out", "output"])
+    assert result.exit_code == 0, result.output
+    assert (here / "output" / INDEX).read_bytes() == (folder / "output" / INDEX).read_bytes()
+    empty = CliRunner().invoke(cli, ["index", "--out", str(tmp_path / "nothing")])
+    assert empty.exit_code == 2 and "run pcc-report build first" in empty.output
+
+
+def test_damaged_files_are_left_out_not_guessed(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    shutil.copytree(folder / "output", out)
+    (out / "017-2021" / "findings.json").write_text("{not json")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["workbooks"]["input/hostile.xlsx"]["funds"][0]["allocation"] = "lots"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    write_index(out, cwd=folder)
+    hostile = [s for s in sections(html5lib.HTMLParser().parse((out / INDEX).read_text()))][-1]
+    said = text(hostile)
+    counts = manifest["workbooks"]["input/hostile.xlsx"]["counts"]
+    assert counts["info"] > 0
+    # The manifest's counts stand in for the findings file.
+    assert f"0 errors, 2 warnings, {counts['info']} notes." in said
+    assert "£1,009,000" not in said and "£556,000" in said
+
+
+# -- in a real browser -----------------------------------------------------------------------
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.mark.slow
+def test_chromium_opens_it_from_a_file_without_console_errors(folder: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "index.png"
+    page = (folder / "output" / INDEX).as_uri()
+    run = run_chromium(
+        "--enable-logging=stderr", "--v=0", f"--screenshot={shot}", "--window-size=1280,2000", page
+    )
+    assert shot.is_file(), run.stderr[-2000:]
+    assert png_size(shot) == (1280, 2000)
+    assert shot.stat().st_size > 20_000  # a page with text and tables, not a blank one
+    assert [line for line in run.stderr.splitlines() if ":CONSOLE" in line] == []
+
+
+@pytest.mark.slow
+def test_axe_finds_no_serious_or_critical_violation(folder: Path) -> None:
+    out = folder / "output"
+    checked = out / ".axe-index.html"  # beside the page, so it sees the same folder
+    runner = (
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'best-practice']}}).then(function (r) {"
+        " var pre = document.createElement('pre'); pre.id = 'axe-result';"
+        " pre.textContent = JSON.stringify({violations: r.violations.map(function (v) {"
+        " return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}; }),"
+        " passes: r.passes.map(function (p) { return p.id; })});"
+        " document.body.appendChild(pre); });"
+    )
+    page = (out / INDEX).read_text(encoding="utf-8")
+    checked.write_text(
+        page.replace("</body>", f"<script>{axe_script()}</script><script>{runner}</script></body>"),
+        encoding="utf-8",
+    )
+    try:
+        run = run_chromium("--virtual-time-budget=60000", "--dump-dom", checked.as_uri())
+    finally:
+        checked.unlink()
+    dom = html5lib.HTMLParser().parse(run.stdout)
+    result = next((e for e in dom.iter(f"{NS}pre") if e.get("id") == "axe-result"), None)
+    assert result is not None, run.stderr[-2000:]
+    report = json.loads(text(result))
+    assert "color-contrast" in report["passes"] and "html-has-lang" in report["passes"]
+    serious = [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+@pytest.mark.slow
+def test_it_prints(folder: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "index.pdf"
+    run = run_chromium(
+        f"--print-to-pdf={pdf}", "--no-pdf-header-footer", (folder / "output" / INDEX).as_uri()
+    )
+    assert pdf.is_file(), run.stderr[-2000:]
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed: apt-get install -y poppler-utils")
+    printed = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Commissioning plans: what was built" in printed
+    # The print stylesheet spells out where each file link goes.
+    assert "(015-2021/RfD-015-2021.docx)" in printed
