@@ -306,6 +306,37 @@ def last_year(size: Size, seed: int = SEED) -> WorkbookContent:
     return content
 
 
+FAR_AWAY = "plan-far-away.xlsx"
+LAST_ROW = 1_048_576
+
+
+def write_far_away(path: Path) -> None:
+    """The 25-line plan with cells far from its table, as spreadsheets collect them: a note
+    typed at row 1,048,576 and a helper formula (showing 0) filled down column P from below
+    the table to the sheet's last row. Read as a dense range this was 44-60 s and ~630 MB."""
+    import re
+    import zipfile
+
+    write_workbook(path, plan(SIZES[0]))
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    services = "xl/worksheets/sheet4.xml"  # Decision, Funds, Funding sources, Services
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            if info.filename == services:
+                last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', data))
+                helper = b"".join(
+                    b'<row r="%d"><c r="P%d"><f>L%d*1</f><v>0</v></c></row>' % (r, r, r)
+                    for r in range(last + 2, LAST_ROW)
+                )
+                note = (
+                    b'<row r="%d"><c r="Q%d" t="inlineStr"><is><t>checked JD</t></is></c></row>'
+                    % (LAST_ROW, LAST_ROW)
+                )
+                data = data.replace(b"</sheetData>", helper + note + b"</sheetData>", 1)
+            target.writestr(info, data, zipfile.ZIP_DEFLATED)
+
+
 def write(folder: Path, sizes: Sequence[Size] = SIZES) -> list[Path]:
     """Write one workbook per size into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -321,6 +352,8 @@ def main(argv: list[str]) -> None:
     folder = Path(argv[0]) if argv else Path("bench/plans")
     for path in write(folder):
         print(f"wrote {path}")
+    write_far_away(folder / FAR_AWAY)
+    print(f"wrote {folder / FAR_AWAY}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pipeline.values import (
 
 _BY_NAME = {normalise(f.name): f for f in contract.DECISION_FIELDS}
 _NAMES = frozenset(_BY_NAME)
+_LONGEST = {"reference": 40, "police_area": 80}  # characters
 
 # A field's typed value: text, a date (or None when blank), or Yes/No.
 FieldValue = str | date | bool | None
@@ -179,6 +180,17 @@ def _field_value(
             example = f", e.g. {spec.example}" if spec.example else ""
             cells_of.add("E-REQUIRED", f"The Decision sheet's {where}{example}.", ref)
         return None if spec.kind != "text" else ""
+    limit = _LONGEST.get(spec.key)
+    if limit is not None and len(clean_text(value)) > limit:
+        # A reference or an area this long is a paste gone wrong; it also breaks the Word
+        # report's properties (255 characters), so check says so before build fails on it.
+        cells_of.add(
+            "E-VALUE",
+            f'{spec.name} reads "{clean_text(value)[:60]}…" ({len(clean_text(value))} '
+            f"characters); a {spec.name.lower()} is short, e.g. {spec.example}. Correct it.",
+            ref,
+        )
+        return _UNREADABLE
     try:
         if spec.kind == "date":
             return parse_date(value)[0]

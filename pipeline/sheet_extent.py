@@ -7,8 +7,8 @@ aborts. For such a sheet only, this module rewrites the worksheet XML to its use
 
 - cells in the first ``max_columns`` columns (the contract never needs more);
 - cells that hold a value (formatted blanks and formulas showing "" are not data);
-- rows up to the last one holding a typed value: formulas filled down below the table are
-  helpers, not plan lines;
+- the table's rows down to its last typed value before a gap of a thousand rows; below it, only
+  typed values (a stray note): formulas filled down below the table are helpers, not lines;
 
 and packs the rows together (a stray value 900,000 rows down becomes the next row), keeping
 each row's real number so every finding still names the cell a person must change. A sheet
@@ -23,6 +23,7 @@ from typing import Final
 
 MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
 MAX_ROWS: Final = 100_000  # rows holding data: ten times the largest plan measured
+GAP_ROWS: Final = 1_000  # empty (or formula-only) rows that end the table
 
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
@@ -58,33 +59,33 @@ def used_area(xml: bytes, max_columns: int) -> UsedArea:
     closing = xml.find(b"</" + prefix + b"sheetData>", opening.end())
     body_end = closing if closing >= 0 else len(xml)
 
-    # The last row with a typed value first (a search that starts with a literal runs at C
-    # speed), so that cells are looked at one by one only down to it.
-    last_typed, end = 0, opening.end()
+    # Typed cells first (a search that starts with a literal runs at C speed). The table ends
+    # at the last typed row before a gap of GAP_ROWS rows: formulas below it are helpers filled
+    # down, and only typed cells are taken from there (a stray note is one row, not a million).
+    typed_rows: dict[int, list[int]] = {}  # row -> where its typed cells' addresses are
     for typed in _TYPED.finditer(xml, opening.end(), body_end):
-        row = int(typed.group(2))
-        if row > last_typed and _column(typed.group(1)) <= max_columns:
-            last_typed, end = row, typed.end()
-    row_end = xml.find(b"</" + prefix + b"row>", end, body_end)
-    region_end = body_end if row_end < 0 else row_end
+        if _column(typed.group(1)) <= max_columns:
+            typed_rows.setdefault(int(typed.group(2)), []).append(typed.start())
+    table_end = 0
+    for row in sorted(typed_rows):
+        if table_end and row - table_end > GAP_ROWS:
+            break
+        table_end = row
+    region_end = body_end
+    if table_end:
+        last = max(typed_rows[table_end])
+        row_end = xml.find(b"</" + prefix + b"row>", last, body_end)
+        region_end = body_end if row_end < 0 else row_end
 
     cells: dict[int, list[tuple[int, bytes, bytes]]] = {}  # row -> [(col, attrs, inner)]
     for match in _CELL.finditer(xml, opening.end(), region_end):
-        attrs, inner = match.group(1), match.group(2) or b""
-        ref = _REF.search(attrs)
-        if ref is None:
-            continue  # a cell without its address: only in hand-made files, never in Excel's
-        col = _column(ref.group(1))
-        if col > max_columns:
-            continue
-        formula = _FORMULA.search(inner) is not None
-        value = _VALUE.search(inner)
-        has_value = value is not None and any(part.strip() for part in value.groups() if part)
-        if not has_value and not formula:
-            continue
-        row = int(ref.group(2))
-        if row <= last_typed:
-            cells.setdefault(row, []).append((col, attrs, inner))
+        _keep(match, max_columns, table_end, cells)
+    for row, starts in typed_rows.items():
+        if row > table_end:
+            for at in starts:
+                cell = _CELL.match(xml, xml.rfind(b"<", opening.end(), at))
+                if cell is not None:
+                    _keep(cell, max_columns, row, cells)
 
     numbers = sorted(cells)
     if len(numbers) > MAX_ROWS:
@@ -103,6 +104,26 @@ def used_area(xml: bytes, max_columns: int) -> UsedArea:
         parts.append(b"</%srow>" % prefix)
     parts.append(b"</%ssheetData></%sworksheet>" % (prefix, prefix))
     return UsedArea(b"".join(parts), numbers)
+
+
+def _keep(
+    match: re.Match[bytes],
+    max_columns: int,
+    last_row: int,
+    cells: dict[int, list[tuple[int, bytes, bytes]]],
+) -> None:
+    """Keep the cell of ``match`` if it holds a value within the area (by row and column)."""
+    attrs, inner = match.group(1), match.group(2) or b""
+    ref = _REF.search(attrs)
+    if ref is None:
+        return  # a cell without its address: only in hand-made files, never in Excel's
+    col, row = _column(ref.group(1)), int(ref.group(2))
+    if col > max_columns or row > last_row:
+        return
+    value = _VALUE.search(inner)
+    has_value = value is not None and any(part.strip() for part in value.groups() if part)
+    if has_value or _FORMULA.search(inner) is not None:
+        cells.setdefault(row, []).append((col, attrs, inner))
 
 
 def _column(letters: bytes) -> int:

@@ -180,7 +180,7 @@ def worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 def scan_part(stream: IO[bytes]) -> PartScan:
     """One pass over a worksheet part: formula problems, hidden rows and the sheet's extent."""
     scan = PartScan()
-    for found in _scan_chunks(stream, scan):
+    for found in _scan_chunks(stream, scan, MAX_DENSE_CELLS):
         row, col, problem = found
         scan.problems[(row, col)] = problem
     return scan
@@ -198,14 +198,22 @@ def scan_formulas(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
     yield from _scan_chunks(stream, PartScan())
 
 
-def _scan_chunks(stream: IO[bytes], scan: PartScan) -> Iterator[tuple[int, int, str]]:
+def _scan_chunks(
+    stream: IO[bytes], scan: PartScan, dense_limit: int | None = None
+) -> Iterator[tuple[int, int, str]]:
+    """The formula problems of a part, noting its extent in ``scan`` on the way; beyond
+    ``dense_limit`` cells of extent, formulas are left to the scan of the used area."""
     carry, start = b"", 0  # carry: the unscanned tail, and 512 bytes before it for context
     while True:
         block = stream.read(_SCAN_CHUNK)
         data = carry + block
         stop = len(data) if not block else max(start, len(data) - _SCAN_TAIL)
         _note_extent(data, scan)
-        for at in sorted((*_formula_tags(data, start), *_error_cells(data, start))):
+        # A sheet too large for a dense range is read from its used area, whose formulas are
+        # scanned there: a helper formula filled down a million rows is not looked at here.
+        too_large = dense_limit is not None and scan.dense_cells > dense_limit
+        wanted = () if too_large else (data, start)
+        for at in sorted((*_formula_tags(*wanted), *_error_cells(*wanted)) if wanted else ()):
             if at >= stop:
                 break  # scanned with the next chunk, where its whole cell is in view
             found = _formula_problem(data, at)
@@ -355,7 +363,7 @@ def _scan(archive: zipfile.ZipFile, part: str) -> PartScan:
 
 
 def _used_areas(
-    archive: zipfile.ZipFile, titles: Mapping[str, str], scans: Mapping[str, PartScan]
+    archive: zipfile.ZipFile, titles: Mapping[str, str], scans: dict[str, PartScan]
 ) -> tuple[dict[str, UsedArea], dict[str, str]]:
     """For each sheet too large for a dense range: its used area, or why it is refused."""
     areas: dict[str, UsedArea] = {}
@@ -364,9 +372,17 @@ def _used_areas(
         if scans[title].dense_cells <= MAX_DENSE_CELLS:
             continue
         try:
-            areas[part] = used_area(archive.read(part), MAX_COLUMNS)
+            area = used_area(archive.read(part), MAX_COLUMNS)
         except SheetTooLarge as problem:
             refused[title] = str(problem)
+            continue
+        areas[part] = area
+        # The formulas of the used area only, at their real rows.
+        scans[title].problems = {
+            (area.rows[r - 1], c): problem
+            for r, c, problem in scan_formulas(io.BytesIO(area.xml))
+            if 0 < r <= len(area.rows)
+        }
     return areas, refused
 
 

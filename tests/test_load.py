@@ -625,11 +625,14 @@ def test_every_sheet_read_through_its_used_area_gives_the_same_plan(
     dense range reads."""
     from pipeline import sheets
 
-    dense = load(sample_path)
+    paths = (sample_path, CORPUS / "formulas-uncached.xlsx", CORPUS / "error-value-pasted.xlsx")
+    dense = [load(path) for path in paths]
     monkeypatch.setattr(sheets, "MAX_DENSE_CELLS", 0)
-    packed = load(sample_path)
-    assert packed.findings == dense.findings
-    assert packed.plan == dense.plan
+    for path, expected in zip(paths, dense, strict=True):
+        packed = load(path)
+        assert packed.findings == expected.findings, path.name
+        assert packed.plan == expected.plan
+        assert packed.readable == expected.readable
 
 
 def test_a_sheet_with_more_rows_than_any_plan_is_refused_at_that_sheet(
@@ -838,3 +841,42 @@ def test_a_blank_recommendation_1_is_said_to_be_blank(tmp_path: Path) -> None:
         'The Decision sheet\'s row for "Recommendation 1" has no value'
     )
     assert result.findings[0].cell.startswith("B")
+
+
+def test_a_file_over_the_size_limit_is_refused_by_a_run_before_it_is_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from pipeline import manifest
+    from pipeline.cli import cli
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    with (folder / "huge.xlsx").open("wb") as sparse:
+        sparse.truncate(3 * 1024**3)
+    hashed: list[Path] = []
+    real = manifest.sha256
+
+    def watched(path: Path) -> str:
+        hashed.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr("pipeline.batch.sha256", watched)
+    for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, [*command, str(folder)])
+        assert result.exit_code == 1, result.output
+        assert "huge.xlsx is 3,072 MB, over the 50 MB limit" in result.output
+    assert not [p for p in hashed if p.name == "huge.xlsx"]
+
+
+@pytest.mark.parametrize(("field_name", "cell"), [("Reference", "B3"), ("Police area", "B2")])
+def test_a_reference_or_area_far_too_long_is_found_by_check(
+    field_name: str, cell: str, tmp_path: Path
+) -> None:
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, "R" * 300 if k == field_name else v) for k, v in c.decision]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Decision", cell)]
+    assert f'{field_name} reads "{"R" * 60}…" (300 characters)' in result.findings[0].message
