@@ -880,3 +880,24 @@ def test_a_reference_or_area_far_too_long_is_found_by_check(
     result = load(make_workbook(tmp_path, edit=edit))
     assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Decision", cell)]
     assert f'{field_name} reads "{"R" * 60}…" (300 characters)' in result.findings[0].message
+
+
+def test_cells_written_without_their_address_cannot_reach_far(tmp_path: Path) -> None:
+    """calamine places address-less cells one after another: 16,384 of them on the last row
+    would be a dense range of 17 billion cells. Such a sheet is read from its used area."""
+    from scripts.make_corpus import rewrite_zip
+
+    path = make_workbook(tmp_path)
+    # No row or cell says where it is, so no reference gives the extent away.
+    far = b"<row/>" * 100_000 + b"<row>" + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    rewrite_zip(
+        path,
+        lambda name, data: (
+            data.replace(b"</sheetData>", far + b"</sheetData>", 1)
+            if name == "xl/worksheets/sheet4.xml"
+            else data
+        ),
+    )
+    result = load(path)
+    assert result.findings == []
+    assert result.plan is not None and len(result.plan.lines) == 24
