@@ -1,6 +1,6 @@
 """Acceptance plans: other police areas' commissioning plans, as their finance staff keep them.
 
-Three workbooks unlike the Lincolnshire sample, written through ``pipeline.new_workbook``:
+Workbooks unlike the Lincolnshire sample, written through ``pipeline.new_workbook``:
 
 - ``south-wales-2023-24.xlsx``: a large OPCC. A "Victims and Witnesses Fund" fed by three
   ring-fenced MoJ streams and a local top-up, a "Violence Reduction Unit Fund", a "Safer
@@ -8,6 +8,10 @@ Three workbooks unlike the Lincolnshire sample, written through ``pipeline.new_w
   apostrophes and Welsh names with accents (ŵ, â).
 - ``cumbria-2021-22.xlsx``: a small rural OPCC. One fund fed by the MoJ grant alone (nothing
   local), grants only, the fund fully committed (no headroom).
+- ``essex-pfcc-2022-23.xlsx``: a Police, Fire and Crime Commissioner's plan (Organisation,
+  Decision maker "Police, Fire and Crime Commissioner", short "PFCC").
+- ``greater-manchester-2023-24.xlsx``: a mayor holding the PCC functions (Organisation "Greater
+  Manchester Combined Authority", Decision maker "Mayor of Greater Manchester", short "Mayor").
 - ``devon-cornwall-2022-23.xlsx``: a messy 2022/23 plan: title rows, Sub-total, Total and Grand
   total rows, dates typed as text ("1st April 2022", "Sept 2022"), amounts typed as text
   ("£12,345.67"), lines that span the year boundaries.
@@ -86,6 +90,14 @@ def decision(
         ("Chief Executive approval date", extra.get("ce_date", "")),
         ("PCC approval date", extra.get("pcc_date", "")),
     ]
+    # Who decides, when it is not a PCC (#17): the Decision fields of the workbook layout.
+    for field, key in (
+        ("Organisation", "organisation"),
+        ("Decision maker", "maker"),
+        ("Decision maker short", "maker_short"),
+    ):
+        if key in extra:
+            rows.append((field, extra[key]))
     return rows
 
 
@@ -990,10 +1002,188 @@ def devon_cornwall() -> WorkbookContent:
     )
 
 
+# -- (d) Essex 2022/23: a Police, Fire and Crime Commissioner --------------------------------
+
+ESSEX_VF = "Victims Fund"
+ESSEX_CSF = "Community Safety Fund"
+ESSEX_SERVICES = [
+    line(
+        ESSEX_VF,
+        "Essex Victim Care Service",
+        "Victim Support",
+        VCS,
+        "Needs assessment and support for victims of crime",
+        d(1, 4, 2022),
+        d(31, 3, 2025),
+        "Contract",
+        "Open tender – PFCC sole funded",
+        m("610000.00"),
+        extension="1 x 12 months option to 31/03/2026",
+    ),
+    line(
+        ESSEX_VF,
+        "Sexual abuse counselling",
+        "Synergy Essex",
+        VCS,
+        "Counselling for survivors of sexual abuse",
+        d(1, 4, 2022),
+        d(31, 3, 2023),
+        "Grant",
+        "Grant funded",
+        m("18500.00"),
+    ),
+    line(
+        ESSEX_CSF,
+        "Youth diversion",
+        "Essex County Council",
+        PUB,
+        "Diversion from the criminal justice system for young people",
+        d(1, 4, 2022),
+        d(31, 3, 2023),
+        PA,
+        "Partnership agreement",
+        m("120000.00"),
+        REOFF,
+    ),
+    line(
+        ESSEX_CSF,
+        "Rural crime prevention",
+        "Essex Rural Partnership",
+        VCS,
+        "Farm watch and rural crime prevention advice",
+        d(1, 4, 2022),
+        d(31, 3, 2023),
+        "Grant",
+        "Grant funded",
+        m("9750.00"),
+        CDR,
+    ),
+]
+
+
+def essex() -> WorkbookContent:
+    return WorkbookContent(
+        decision=decision(
+            "Essex",
+            "PFCC/045/22",
+            d(20, 5, 2022),
+            "2022/23",
+            "Commissioning Plan 2022/23",
+            organisation="Office of the Police, Fire and Crime Commissioner for Essex",
+            maker="Police, Fire and Crime Commissioner",
+            maker_short="PFCC",
+            report_by="Head of Commissioning",
+            ce_date=d(18, 5, 2022),
+        ),
+        funds=[
+            [
+                ESSEX_VF,
+                m("850000"),
+                "Domestic Violence, Crime and Victims Act 2004",
+                "The Ministry of Justice Victims' Services Grant with a local contribution.",
+            ],
+            [
+                ESSEX_CSF,
+                m("200000"),
+                "Section 143 Anti-social Behaviour, Crime and Policing Act 2014",
+                "From the police main grant.",
+            ],
+        ],
+        sources=[
+            [ESSEX_VF, "MoJ Victims' Services Grant", m("800000"), "Yes", "VSG-ESX-22"],
+            [ESSEX_VF, "Local contribution", m("50000"), "No", ""],
+            [ESSEX_CSF, "Police main grant", m("200000"), "No", ""],
+        ],
+        services=ESSEX_SERVICES,
+    )
+
+
+# -- (e) Greater Manchester 2023/24: a mayor holding the PCC functions ------------------------
+
+GM_VF = "Victims Services Fund"
+GM_VRF = "Violence Reduction Fund"
+GM_SERVICES = [
+    line(
+        GM_VF,
+        "Greater Manchester Victims' Service",
+        "Victim Support",
+        VCS,
+        "Support for victims of crime across the ten boroughs",
+        d(1, 4, 2023),
+        d(31, 3, 2026),
+        "Contract",
+        "Open tender – GMCA commissioned",
+        m("1250000.00"),
+    ),
+    line(
+        GM_VF,
+        "Independent Domestic Violence Advisers",
+        "Manchester City Council",
+        PUB,
+        "IDVA service for high-risk victims",
+        d(1, 4, 2023),
+        d(31, 3, 2024),
+        PA,
+        "Partnership agreement",
+        m("340000.00"),
+    ),
+    line(
+        GM_VRF,
+        "Navigator programme",
+        "Oasis Community Partnerships",
+        VCS,
+        "Youth workers in hospital emergency departments",
+        d(1, 4, 2023),
+        d(31, 3, 2024),
+        "Grant",
+        "Grant funded",
+        m("24000.00"),
+    ),
+]
+
+
+def greater_manchester() -> WorkbookContent:
+    return WorkbookContent(
+        decision=decision(
+            "Greater Manchester",
+            "GMCA 2023/14",
+            d(26, 5, 2023),
+            "2023/24",
+            "Victims and violence reduction commissioning 2023/24",
+            organisation="Greater Manchester Combined Authority",
+            maker="Mayor of Greater Manchester",
+            maker_short="Mayor",
+            report_by="Deputy Mayor for Policing, Crime, Criminal Justice and Fire",
+            ce_date=d(22, 5, 2023),
+        ),
+        funds=[
+            [
+                GM_VF,
+                m("1800000"),
+                "Domestic Violence, Crime and Victims Act 2004",
+                "The Ministry of Justice Victims' Services Grant.",
+            ],
+            [
+                GM_VRF,
+                m("400000"),
+                "Home Office grant conditions",
+                "The Home Office Violence Reduction Unit grant.",
+            ],
+        ],
+        sources=[
+            [GM_VF, "MoJ Victims' Services Grant", m("1800000"), "Yes", "VSG-GM-23"],
+            [GM_VRF, "Home Office Violence Reduction Unit grant", m("400000"), "Yes", "HO-VRU-GM"],
+        ],
+        services=GM_SERVICES,
+    )
+
+
 PLANS = {
     "south-wales-2023-24.xlsx": south_wales,
     "cumbria-2021-22.xlsx": cumbria,
     "devon-cornwall-2022-23.xlsx": devon_cornwall,
+    "essex-pfcc-2022-23.xlsx": essex,
+    "greater-manchester-2023-24.xlsx": greater_manchester,
 }
 
 
