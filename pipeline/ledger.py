@@ -18,11 +18,11 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.findings import Finding
 from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
@@ -64,6 +64,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 _TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
+_CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
 _TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b", re.IGNORECASE)
 
 
@@ -119,6 +120,7 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
 
     ``labels`` name the files in findings (default: the paths as given).
     """
+    import numpy
     import pandas as pd
 
     findings: list[Finding] = []
@@ -140,7 +142,10 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
             "sheet": pd.Series(columns["sheet"], dtype=object),
             "row": pd.Series(columns["row"], dtype="int64"),
             "cell": pd.Series(columns["cell"], dtype=object),
-            "date": pd.Series(pd.to_datetime(pd.Series(columns["date"], dtype=object))),
+            # numpy turns date objects into days directly (pd.to_datetime on objects is slow).
+            "date": pd.Series(
+                numpy.array(columns["date"], dtype="datetime64[D]").astype("datetime64[ns]")
+            ),
             "supplier": pd.Series(columns["supplier"], dtype=object),
             "amount": pd.Series(columns["amount"], dtype="int64"),  # pence
             "reference": pd.Series(columns["reference"], dtype=object),
@@ -148,8 +153,6 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
             "expense_type": pd.Series(columns["expense_type"], dtype=object),
         }
     )
-    if payments["date"].dtype != "datetime64[ns]":
-        payments["date"] = payments["date"].astype("datetime64[ns]")
     return LedgerRead(payments, findings, names)
 
 
@@ -214,7 +217,10 @@ class _FileReader:
                     f"position {error.start}); save it from Excel as 'CSV UTF-8 (Comma "
                     "delimited)'"
                 )
-        rows: list[tuple[int, Sequence[object]]] = []
+        rows = _fast_rows(text)
+        if rows is not None:
+            return self._table(self.path.name, rows, "line")
+        rows = []
         reader = csv.reader(io.StringIO(text, newline=""))
         line = 1
         try:
@@ -293,18 +299,35 @@ class _FileReader:
                 sheet=sheet,
             )
             return []
+        body = [(n, values) for n, values in rows[start + 1 :] if not _row_blank(values)]
+        # Column by column, each distinct value parsed once: a ledger repeats its dates,
+        # suppliers and codes thousands of times (100,000 rows in well under a second).
+        raw = {
+            name: [values[col] if col < len(values) else None for _, values in body]
+            for name, col in mapping.items()
+        }
+        dates = _parse_each(raw["date"], _payment_date)
+        credits = raw.get("credit_note") or [None] * len(body)
+        amounts = _pence_column(raw["amount"], credits)
+        texts: dict[object, str] = {}
+
+        def text(name: str) -> list[str]:
+            column = raw.get(name)
+            if column is None:
+                return [""] * len(body)
+            return [texts[v] if v in texts else texts.setdefault(v, clean_text(v)) for v in column]
+
+        suppliers, references = text("supplier"), text("reference")
+        codes, expenses = text("cost_code"), text("expense_type")
         columns: dict[str, list[object]] = {name: [] for name in PAYMENT_COLUMNS}
         problems = 0
-        for number, values in rows[start + 1 :]:
-            if all(_blank(v) for v in values):
-                continue  # blank rows, trailing ones included, hold no payment
-            cells = {name: _value(values, col) for name, col in mapping.items()}
-            try:
-                when = _payment_date(cells["date"])
-                amount = _amount(cells["amount"], cells.get("credit_note"))
-            except ValueProblem as problem:
+        for index, (number, _) in enumerate(body):
+            when, amount = dates[index], amounts[index]
+            if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
                 problems += 1
                 if problems <= MAX_ROW_FINDINGS:
+                    problem = when if isinstance(when, ValueProblem) else amount
+                    cells = {name: column[index] for name, column in raw.items()}
                     self.add(
                         "W-SPEND-VALUE",
                         _row_message(cells, str(problem)),
@@ -312,16 +335,16 @@ class _FileReader:
                         cell=f"{unit} {number}",
                     )
                 continue
-            columns["file"].append(self.label)
-            columns["sheet"].append(sheet)
             columns["row"].append(number)
             columns["cell"].append(f"{unit} {number}")
             columns["date"].append(when)
-            columns["supplier"].append(clean_text(cells["supplier"]))
+            columns["supplier"].append(suppliers[index])
             columns["amount"].append(amount)
-            columns["reference"].append(clean_text(cells.get("reference")))
-            columns["cost_code"].append(clean_text(cells.get("cost_code")))
-            columns["expense_type"].append(clean_text(cells.get("expense_type")))
+            columns["reference"].append(references[index])
+            columns["cost_code"].append(codes[index])
+            columns["expense_type"].append(expenses[index])
+        columns["file"] = [self.label] * len(columns["row"])
+        columns["sheet"] = [sheet] * len(columns["row"])
         if problems > MAX_ROW_FINDINGS:
             self.add(
                 "W-SPEND-VALUE",
@@ -333,8 +356,84 @@ class _FileReader:
         return [columns]
 
 
-def _value(values: Sequence[object], col: int) -> object:
-    return values[col] if col < len(values) else None
+_Parsed = TypeVar("_Parsed")
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def _fast_rows(text: str) -> list[tuple[int, Sequence[object]]] | None:
+    """The records of a CSV through pandas' C parser, numbered by line; None (read it with
+    the csv module instead) where a quoted field spans lines or a row is wider than the
+    first ones, so that line numbers stay exact and nothing is cut."""
+    import pandas as pd
+
+    head = list(csv.reader(io.StringIO(text[:65536], newline="")))[: HEADER_SEARCH_ROWS * 2]
+    width = max((len(row) for row in head), default=0)
+    if not width:
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=range(width),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(frame) != lines:
+        return None  # a quoted field holds a line break: let the csv module count lines
+    records: list[list[object]] = frame.to_numpy().tolist()
+    return [(number, record) for number, record in enumerate(records, start=1)]
+
+
+def _pence_column(values: Sequence[object], credits: Sequence[object]) -> list[int | ValueProblem]:
+    """Each amount in pence. Plain figures typed as text (``1234.5``), what CSV exports hold,
+    are converted by pandas in one pass, exactly (digits, never a float); the rest, and any
+    that is not plain, by :func:`_amount` one distinct value at a time."""
+    import pandas as pd
+
+    text = pd.Series(list(values), dtype=object)
+    is_text = text.map(lambda value: isinstance(value, str)).astype(bool)
+    stripped = text[is_text].astype(str).str.strip()
+    plain = stripped[stripped.str.fullmatch(r"\d{1,12}(?:\.\d{1,2})?")]
+    if plain.empty:
+        return _parse_each(list(zip(values, credits, strict=True)), _amount_pair)
+    parts = plain.str.partition(".")
+    pence = parts[0].astype("int64") * 100 + parts[2].str.ljust(2, "0").astype("int64")
+    credit = {value: _is_credit(value) for value in set(credits)}
+    sign = pd.Series([-1 if credit[c] else 1 for c in credits], dtype="int64")
+    result: list[int | ValueProblem] = [0] * len(values)
+    for index, amount in zip(plain.index, (pence * sign[plain.index]).tolist(), strict=True):
+        result[index] = int(amount)
+    rest = [i for i in text.index.difference(plain.index)]
+    slow = _parse_each([(values[i], credits[i]) for i in rest], _amount_pair)
+    for index, parsed in zip(rest, slow, strict=True):
+        result[index] = parsed
+    return result
+
+
+def _parse_each(
+    values: Sequence[_Key], parse: Callable[[_Key], _Parsed]
+) -> list[_Parsed | ValueProblem]:
+    """``parse`` of each value, computed once per distinct value; a problem in place of the
+    value that cannot be read."""
+    seen: dict[_Key, _Parsed | ValueProblem] = {}
+    for value in set(values):
+        try:
+            seen[value] = parse(value)
+        except ValueProblem as problem:
+            seen[value] = problem
+    return [seen[value] for value in values]
+
+
+def _row_blank(values: Sequence[object]) -> bool:
+    first = values[0] if values else None
+    if first is not None and not (isinstance(first, str) and not first.strip()):
+        return False  # most rows start with their date: no need to look further
+    return all(_blank(v) for v in values)
 
 
 def _blank(value: object) -> bool:
@@ -378,6 +477,16 @@ def _payment_date(raw: object) -> dt.date:
         raise ValueProblem(f"date {problem}") from problem
 
 
+def _is_credit(credit_note: object) -> bool:
+    if credit_note is None or credit_note == "INV":
+        return False
+    return normalise(credit_note) in _CREDIT
+
+
+def _amount_pair(pair: tuple[object, object]) -> int:
+    return _amount(*pair)
+
+
 def _amount(raw: object, credit_note: object) -> int:
     """Pence, negative for a credit note (``CRN``, a minus sign, or brackets)."""
     negative = False
@@ -394,6 +503,11 @@ def _amount(raw: object, credit_note: object) -> int:
         value = text
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw
+    if isinstance(value, str):
+        whole, point, fraction = value.partition(".")
+        if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):
+            pence = int(whole) * 100 + int(fraction.ljust(2, "0") if point else 0)
+            return -pence if negative or _is_credit(credit_note) else pence
     try:
         if isinstance(value, str) and _PLAIN_AMOUNT.fullmatch(value):
             amount = Decimal(value)  # the common case, without the full parser
@@ -401,7 +515,7 @@ def _amount(raw: object, credit_note: object) -> int:
             amount = parse_money(value)
     except ValueProblem as problem:
         raise ValueProblem(f"amount {problem}") from problem
-    if normalise(credit_note) in {"crn", "cr", "credit", "credit note"}:
+    if _is_credit(credit_note):
         negative = True
     pence = int(amount * 100)
     return -pence if negative else pence

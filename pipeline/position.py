@@ -120,6 +120,7 @@ class PaymentToCheck:
     cost_code: str
     candidates: str  # the candidate lines, for an ambiguous payment
     fund: str  # the one fund it counts to, if any
+    payments: int = 1  # ambiguous payments are listed per supplier: how many, dated up to date
 
 
 @dataclass(frozen=True)
@@ -179,15 +180,16 @@ def build_position(
 
     decision = plan.decision
     findings: list[Finding] = []
-    dates = payments["date"].dt.date
-    in_year = (dates >= decision.year_start) & (dates <= decision.year_end)
+    dates = payments["date"]
+    in_year = (dates >= pd.Timestamp(decision.year_start)) & (
+        dates <= pd.Timestamp(decision.year_end)
+    )
     findings.extend(_out_of_year(plan, payments[~in_year]))
     current = payments[in_year]
     if current.empty:
         return None
-    latest = max(current["date"].dt.date)
-    as_at = as_at or latest
-    current = current[current["date"].dt.date <= as_at].copy()
+    as_at = as_at or current["date"].max().date()
+    current = current[current["date"] <= pd.Timestamp(as_at)]
     findings.extend(_duplicates(current))
 
     matcher = _Matcher(plan, aliases or {})
@@ -196,18 +198,20 @@ def build_position(
         matcher.candidates(code, supplier)
         for code, supplier in pairs.itertuples(index=False, name=None)
     ]
-    current = current.merge(pairs, on=["cost_code", "supplier"], how="left")
-    current["line"] = pd.Series(
-        [c[0] if len(c) == 1 else -1 for c in current["candidates"]], dtype="int64"
+    # The rule is decided per distinct (cost code, supplier) pair, then joined to the rows.
+    pairs["line"] = pd.Series(
+        [c[0] if len(c) == 1 else -1 for c in pairs["candidates"]], dtype="int64", index=pairs.index
     )
     fund_keys = [ln.fund_key for ln in plan.lines]
-    current["fund_key"] = pd.Series(
+    pairs["fund_key"] = pd.Series(
         [
             fund_keys[c[0]] if c and len({fund_keys[i] for i in c}) == 1 else ""
-            for c in current["candidates"]
+            for c in pairs["candidates"]
         ],
         dtype=object,
+        index=pairs.index,
     )
+    current = current.merge(pairs, on=["cost_code", "supplier"], how="left")
 
     matched = current[current["line"] >= 0]
     spent = matched.groupby("line")["amount"].sum()
@@ -419,9 +423,12 @@ def _ambiguous(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
 
 
 def _to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:
-    return [
+    """Each unmatched payment, and the ambiguous ones one entry per supplier (as their
+    finding): a supplier paid weekly is one decision to make, not fifty-two."""
+    ambiguous = loose["candidates"].map(len) > 1
+    listed = [
         PaymentToCheck(
-            AMBIGUOUS if row.candidates else UNMATCHED,
+            UNMATCHED,
             row.file,
             row.sheet,
             row.cell,
@@ -430,11 +437,31 @@ def _to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:
             pounds(row.amount),
             row.reference,
             row.cost_code,
-            "; ".join(f"{plan.lines[i].service} ({plan.lines[i].fund})" for i in row.candidates),
-            plan.lines[row.candidates[0]].fund if row.fund_key else "",
+            "",
+            "",
         )
-        for row in _records(loose)
+        for row in _records(loose[~ambiguous])
     ]
+    for supplier, rows in loose[ambiguous].groupby("supplier", sort=False):
+        candidates = sorted({i for c in rows["candidates"] for i in c})
+        funds = {plan.lines[i].fund_key for i in candidates}
+        listed.append(
+            PaymentToCheck(
+                AMBIGUOUS,
+                str(rows["file"].iloc[0]),
+                str(rows["sheet"].iloc[0]),
+                str(rows["cell"].iloc[0]),
+                rows["date"].max().date(),
+                str(supplier),
+                pounds(int(rows["amount"].sum())),
+                "",
+                "",
+                "; ".join(f"{plan.lines[i].service} ({plan.lines[i].fund})" for i in candidates),
+                plan.lines[candidates[0]].fund if len(funds) == 1 else "",
+                len(rows),
+            )
+        )
+    return listed
 
 
 def _unmatched_message(payment: PaymentToCheck) -> str:

@@ -388,16 +388,19 @@ def _grant_return(workbook: Any, position: Position, formats: _Formats, heading:
 
 
 def _to_check(workbook: Any, position: Position, formats: _Formats, heading: str) -> None:
-    sheet = _Sheet(workbook, "Payments to check", formats, (11, 28, 16, 11, 30, 13, 14, 12, 50, 20))
+    sheet = _Sheet(
+        workbook, "Payments to check", formats, (11, 28, 16, 11, 30, 13, 10, 14, 12, 50, 20)
+    )
     sheet.title("Unmatched and ambiguous payments", heading + "; counted to no line")
     sheet.header(
         (
             "Status",
             "Spend file",
-            "Row",
-            "Date",
+            "Row (first)",
+            "Date (last)",
             "Supplier",
             "Amount",
+            "Payments",
             "Reference",
             "Cost centre",
             "Could be",
@@ -415,12 +418,14 @@ def _to_check(workbook: Any, position: Position, formats: _Formats, heading: str
                 payment.date,
                 payment.supplier,
                 payment.amount,
+                None,  # the count, written below as a plain number
                 payment.reference,
                 payment.cost_code,
                 payment.candidates,
                 payment.fund,
             )
         )
+        sheet.ws.write_number(sheet.row - 1, 6, payment.payments)
     sheet.totals(
         "Total",
         first,

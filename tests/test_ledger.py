@@ -127,3 +127,16 @@ def test_a_plan_workbook_in_the_spend_folder_says_so() -> None:
     read = read_ledgers([plan])
     assert [f.code for f in read.findings] == ["W-SPEND-READ"]
     assert "is a plan workbook" in read.findings[0].message
+
+
+def test_a_quoted_line_break_or_a_wider_row_keeps_line_numbers(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + '03/05/2021,"Victim Support\nLincs",100,T1,,,\n'
+        + "04/05/2021,Rape Crisis,200,T2,,Grant,INV,extra,columns\n"
+        + "05/05/2021,NWCH,300,T3,,,\n"
+    )
+    read = read_ledgers([write(tmp_path, "odd.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [2, 4, 5]
+    assert list(read.payments["amount"]) == [10000, 20000, 30000]

@@ -138,8 +138,9 @@ def test_ambiguous_payments_name_rows_and_candidate_lines(position: Position) ->
         assert f"Services row {row} " in victim_support.message
     assert "counted to no fund" in victim_support.message
     assert "Services row 16" in county.message
-    listed = {(p.status, p.cell) for p in position.to_check}
-    assert ("ambiguous", "line 242") in listed and ("unmatched", "line 245") in listed
+    listed = {(p.status, p.cell, p.payments) for p in position.to_check}
+    assert ("ambiguous", "line 11", 26) in listed  # LPFT: one entry for its 26 payments
+    assert ("ambiguous", "line 242", 1) in listed and ("unmatched", "line 245", 1) in listed
 
 
 def test_overspend_and_no_spend(position: Position) -> None:
