@@ -109,7 +109,11 @@ def test_the_review_note_has_the_position(office: Path) -> None:
 
     assert run("build").exit_code == 0
     note = docx.Document(str(office / "output/015-2021/review-015-2021.docx"))
-    headings = [p.text for p in note.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text
+        for p in note.paragraphs
+        if p.style is not None and str(p.style.name).startswith("Heading")
+    ]
     assert "Position at 30/09/2021" in headings
     table = next(t for t in note.tables if t.rows[0].cells[0].text == "Fund or stream")
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
