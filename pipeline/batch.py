@@ -46,7 +46,7 @@ from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
 from pipeline.config import Config
-from pipeline.deliver import Staging, deliver
+from pipeline.deliver import Staging, no_circulation, open_data_skipped, stage
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
 from pipeline.index_page import write_index
 from pipeline.inputs import (
@@ -57,7 +57,7 @@ from pipeline.inputs import (
     read_workbook,
     signature,
 )
-from pipeline.manifest import MANIFEST, sha256, write_atomic
+from pipeline.manifest import MANIFEST, sha256
 from pipeline.outputs import (
     FINDINGS,
     FOLDER_ERRORS,
@@ -100,6 +100,10 @@ class WorkbookResult:
     folder: Path | None = None
     outputs: list[Path] = field(default_factory=list)
     stale: list[Path] = field(default_factory=list)
+    # Outputs a person edited: (the output, where its copy went in stale/, or None when it was
+    # left in place because nothing needed rebuilding).
+    edited: list[tuple[Path, Path | None]] = field(default_factory=list)
+    kept_edited: list[Path] = field(default_factory=list)  # every edited copy kept in stale/
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
     previous: Path | None = None  # last year's workbook, when compared
     findings_name: str = FINDINGS  # findings-<file>.json where workbooks share a report folder
@@ -196,6 +200,12 @@ def _reports(
                     findings.append(year_on_year.finding)
                 if comparison is not None:
                     findings.extend(comparison.findings)
+                for note in (
+                    no_circulation(read.file, recon.plan),
+                    open_data_skipped(read.file, recon.plan, config),
+                ):
+                    if note is not None:
+                        findings.append(note)
                 # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
                 findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
             position = None
@@ -253,7 +263,6 @@ def _config_key(config: Config) -> str:
         {
             "grant_size_threshold": str(config.grant_size_threshold),
             "s143_funds": list(config.s143_funds),
-            "pdf": config.pdf,
             "uplift_threshold": str(config.uplift_threshold),
             "aliases": [list(pair) for pair in config.aliases],
             "funder_prefix": config.funder_prefix,
@@ -297,22 +306,26 @@ class _Builder:
         except OSError:
             return {}  # gone or unreadable: the load says which
 
-    def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> bool:
+    def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> list[Path] | None:
+        """None when ``key`` must be built; else the outputs a person edited since (left as
+        they are: nothing they were made from changed). Whether --pdf is given is not part of
+        it: a build without --pdf keeps a PDF that is still current."""
         entry = self.manifest.entries.get(key)
         if self.force or not fingerprint or not entry or entry.get("status") != "ok":
-            return False
+            return None
         if any(entry.get(k) != v for k, v in fingerprint.items()):
-            return False
-        if not self.folder.outputs_intact(entry):
-            return False
+            return None
+        intact, edited = self.folder.check(entry)
+        if not intact:
+            return None
         if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
-            return False  # the PDF failed last time (W-PDF): try again
+            return None  # the PDF failed last time (W-PDF), or was not asked for: make it
         previous = entry.get("previous")
         if previous:  # last year's workbook changed or went: the comparison must be redone
             path = Path(previous["input"])
             if not path.is_file() or sha256(path) != previous["sha256"]:
-                return False
-        return True
+                return None
+        return edited
 
     def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
         """The workbook read, or its result "up to date" from the manifest."""
@@ -320,12 +333,14 @@ class _Builder:
         before = signature(path)
         fingerprint = self._fingerprint(path)
         outcome: Read | WorkbookResult
-        if self.up_to_date(key, fingerprint):
+        edited = self.up_to_date(key, fingerprint)
+        if edited is not None:
             entry = self.manifest.entries[key]
             outcome = WorkbookResult(
                 path, key, reference=entry.get("reference", ""), outcome="up to date", summary=entry
             )
             outcome.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
+            outcome.edited = [(p, None) for p in edited]
         else:
             outcome = read_workbook(path, self.config, debug)
             if signature(path) != before:  # replaced since it was hashed: hash it again
@@ -358,11 +373,9 @@ class _Builder:
                     result.findings_name = findings_name(result.path)
 
     # -- writing ----------------------------------------------------------------------------
-    def write_findings(self, result: WorkbookResult, folder: Path) -> Path:
-        target = folder / result.findings_name
+    def findings_bytes(self, result: WorkbookResult) -> bytes:
         data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-        write_atomic(target, data.encode("utf-8", "backslashreplace"))
-        return target
+        return data.encode("utf-8", "backslashreplace")
 
     def record(self, key: str, result: WorkbookResult) -> None:
         self.manifest.entries[key] = {
@@ -375,6 +388,7 @@ class _Builder:
             "financial_year": result.report.decision.financial_year if result.report else "",
             "outputs": self.folder.outputs_record(result.outputs),
             "stale": self.folder.relative(result.stale),
+            "edited": self.folder.relative(result.kept_edited),
             "previous": (
                 {"input": display(result.previous), "sha256": sha256(result.previous)}
                 if result.previous
@@ -386,9 +400,29 @@ class _Builder:
             "sent": self.manifest.entries.get(key, {}).get("sent", []),  # pcc-report send's log
         }
 
+    def _write_ahead(self, key: str, staging: Staging) -> None:
+        """Record what is about to be moved into place before moving it, so that a run killed
+        half-way (even by SIGKILL) leaves a manifest that knows every file it wrote: the next
+        run rebuilds this workbook ("interrupted") and never takes the tool's own file for one
+        a person edited."""
+        entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
+        entry["status"] = "interrupted"
+        entry["pending"] = [
+            {
+                "path": (staging.folder / name).relative_to(self.folder.root).as_posix(),
+                "sha256": sha256(temp),
+                "size": temp.stat().st_size,
+            }
+            for name, temp in staging.staged.items()
+        ]
+        self.manifest.write()
+
     def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
         """Render an error-free workbook, write its findings, set earlier outputs aside or
-        retire them, and record it. A folder that cannot be written costs this workbook only."""
+        retire them, and record it. A folder that cannot be written costs this workbook only.
+
+        An output a person edited is never overwritten or deleted: it is moved to ``stale/``
+        under a name saying it was edited, and ``result.edited`` says where it went."""
         key = result.file
         if key in self.manifest.entries:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
@@ -401,36 +435,73 @@ class _Builder:
             result.findings.append(Finding("E-RENDER", result.file, str(refused)))
             result.outcome, result.outputs = "failed", []
             return
-        if result.status == "ok":
-            result.outputs = self._deliver(result, folder, debug)
-        findings_path: Path | None = None
-        try:
-            findings_path = self.write_findings(result, folder)
-        except OSError as error:
-            if not any(f.code == "E-RENDER" for f in result.findings):
-                result.findings.append(self._unwritable(result, error, folder))
-        kept = [findings_path] if findings_path else []
-        if result.status == "ok":
-            result.outcome = "built"
-            result.stale = self.folder.retire(key, keep=[*result.outputs, *kept])
-            result.outputs.extend(kept)
-        else:
-            result.outcome = "failed"
-            result.stale = self.folder.mark_stale(key, keep=kept)
-            result.outputs = kept
-        self.record(key, result)
-
-    def _deliver(self, result: WorkbookResult, folder: Path, debug: bool) -> list[Path]:
-        assert result.report is not None
         staging = Staging(folder, result.file, self.config, self.template)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            return deliver(result.report, staging)
+            if result.status == "ok":
+                self._stage(result, staging, debug)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                staging.temp(result.findings_name).write_bytes(self.findings_bytes(result))
+                self._write_ahead(key, staging)
+                result.edited = self.folder.protect([folder / n for n in staging.staged])
+                if any(kept is None for _, kept in result.edited):  # never over a person's work
+                    raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
+                written = staging.commit()
+            except OSError as error:
+                staging.discard()
+                written = []
+                if not any(f.code == "E-RENDER" for f in result.findings):
+                    result.findings.append(self._unwritable(result, error, folder))
+                    with contextlib.suppress(OSError):  # the findings file says why, if it can
+                        staging.temp(result.findings_name).write_bytes(self.findings_bytes(result))
+                        written = staging.commit()
+        finally:
+            staging.discard()
+        if result.status == "ok":
+            result.outcome = "built"
+            current = self._current_pdf(key, written)
+            result.stale, result.kept_edited = self.folder.retire(key, written, current)
+            result.outputs = [*written[:-1], *current, *written[-1:]]
+        else:
+            result.outcome = "failed"
+            result.stale, result.kept_edited = self.folder.mark_stale(key, keep=written)
+            result.outputs = written
+        result.kept_edited = list(
+            dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
+        )
+        self.record(key, result)
+
+    def _current_pdf(self, key: str, written: Sequence[Path]) -> list[Path]:
+        """The earlier PDF, when no PDF was made this time and the Word report it was made
+        from came out byte for byte the same: it is still current, so it stays."""
+        if any(p.suffix == ".pdf" for p in written):
+            return []
+        recorded = {
+            o["path"]: o["sha256"] for o in self.manifest.entries.get(key, {}).get("outputs", [])
+        }
+        for docx in (p for p in written if p.suffix == ".docx" and p.name.startswith("RfD-")):
+            pdf = docx.with_suffix(".pdf")
+            relative = pdf.relative_to(self.folder.root).as_posix()
+            if (
+                recorded.get(docx.relative_to(self.folder.root).as_posix()) == sha256(docx)
+                and relative in recorded
+                and pdf.is_file()
+                and sha256(pdf) == recorded[relative]
+            ):
+                return [pdf]
+        return []
+
+    def _stage(self, result: WorkbookResult, staging: Staging, debug: bool) -> None:
+        assert result.report is not None
+        try:
+            staging.folder.mkdir(parents=True, exist_ok=True)
+            stage(result.report, staging)
         except Exception as error:  # a broken template, a renderer bug, an unwritable folder
+            staging.discard()
             if debug:
                 raise
             if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
-                result.findings.append(self._unwritable(result, error, folder))
+                result.findings.append(self._unwritable(result, error, staging.folder))
             else:
                 result.findings.append(
                     Finding(
@@ -442,7 +513,6 @@ class _Builder:
                         "maintainers.",
                     )
                 )
-            return []
         finally:
             result.findings.extend(staging.findings)
 

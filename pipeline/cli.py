@@ -141,29 +141,17 @@ def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> No
                 _echo_finding(finding)
 
 
-def _summary_line(result: WorkbookResult) -> str:
-    from pipeline.values import counted, format_money
-
-    counts = (
-        f"{counted(result.count(Severity.ERROR), 'error')}, "
-        f"{counted(result.count(Severity.WARNING), 'warning')}"
-    )
-    if result.report is None:
-        return f"  Summary: not reconciled — {counts}"
-    report = result.report
-    return (
-        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
-        f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
-        f"{format_money(report.headroom)} headroom — {counts}"
-    )
-
-
-def _outcome_line(result: WorkbookResult) -> str:
-    """One line per workbook as the build goes: what became of it, and where to look."""
-    from pipeline.inputs import display
+def _counted(number: int, noun: str) -> str:
     from pipeline.values import counted
 
-    counts = ", ".join(
+    return counted(number, noun)
+
+
+def _counts(result: WorkbookResult) -> str:
+    """``0 errors, 2 warnings, 8 notes``: the same words and counts in check and build."""
+    from pipeline.values import counted
+
+    return ", ".join(
         counted(result.count(severity), noun)
         for severity, noun in (
             (Severity.ERROR, "error"),
@@ -171,6 +159,27 @@ def _outcome_line(result: WorkbookResult) -> str:
             (Severity.INFO, "note"),
         )
     )
+
+
+def _summary_line(result: WorkbookResult) -> str:
+    from pipeline.values import format_money
+
+    counts = _counts(result)
+    if result.report is None:
+        return f"  Summary: not reconciled — {counts}"
+    report = result.report
+    return (
+        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
+        f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
+        f"{format_money(report.uncommitted)} uncommitted — {counts}"
+    )
+
+
+def _outcome_line(result: WorkbookResult) -> str:
+    """One line per workbook as the build goes: what became of it, and where to look."""
+    from pipeline.inputs import display
+
+    counts = _counts(result)
     if result.outcome == "up to date":
         return f"up to date  {result.file}"
     if result.outcome == "built":
@@ -181,6 +190,25 @@ def _outcome_line(result: WorkbookResult) -> str:
         else "no findings file could be written"
     )
     return f"FAILED      {result.file} ({counts}); {where}"
+
+
+def _edited_lines(result: WorkbookResult) -> list[str]:
+    """Where each output a person edited is: left in place, or kept in stale/."""
+    from pipeline.inputs import display
+
+    lines = []
+    for output, kept in result.edited:
+        if kept is None:
+            lines.append(
+                f"  {output.name} was edited after it was built; left as it is — "
+                "--force rebuilds it and keeps your copy in stale/."
+            )
+        else:
+            lines.append(
+                f"  {output.name} was edited after it was built; your copy is kept as "
+                f"{display(kept)} (the rebuilt one is in its place)."
+            )
+    return lines
 
 
 def _exit_code(results: Sequence[WorkbookResult]) -> int:
@@ -391,8 +419,11 @@ def build(
             click.echo(
                 f"Another build is writing to {event.out}/ right now; waiting for it to finish…"
             )
-        elif not quiet or event.result.outcome == "failed":
-            click.echo(_outcome_line(event.result))
+        else:
+            if not quiet or event.result.outcome == "failed":
+                click.echo(_outcome_line(event.result))
+            for line in _edited_lines(event.result):  # a person's work: said even with --quiet
+                click.echo(line)
 
     def action() -> int:
         try:
@@ -416,17 +447,16 @@ def build(
             for note in notes:
                 _echo_finding(note, indent="")
         for result in results:
-            if result.outcome == "failed":
+            shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
+            if shown and result.findings:
+                # Errors and warnings in full; notes as a count unless --verbose.
                 click.echo(click.style(f"{result.file}", bold=True))
                 _echo_findings(
-                    result, [Severity.ERROR, Severity.WARNING] if not verbose else list(Severity)
+                    result, list(Severity) if verbose else [Severity.ERROR, Severity.WARNING]
                 )
-            elif verbose and result.findings:
-                click.echo(click.style(f"{result.file}", bold=True))
-                _echo_findings(result, [Severity.WARNING, Severity.INFO])
-            else:  # a PDF asked for and not made must not pass unseen
-                for finding in (f for f in result.findings if f.code == "W-PDF"):
-                    _echo_finding(finding)
+                note_count = result.count(Severity.INFO)
+                if note_count and not verbose:
+                    click.echo(f"  {_counted(note_count, 'note')} (--verbose lists them)")
         built = sum(r.outcome == "built" for r in results)
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)

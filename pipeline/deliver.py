@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.manifest import temp_beside
+from pipeline.model import Plan
 from pipeline.report import Report
 
 
@@ -122,12 +123,8 @@ def write_open_data(report: Report, staging: Staging) -> None:
     plan has grant lines and the publisher prefix is set (I-360-SKIPPED says when it is not)."""
     from pipeline import three_sixty
 
-    grants = three_sixty.grant_lines(report.plan)
-    if not grants:
-        return
-    if not staging.config.funder_prefix:
-        staging.note("I-360-SKIPPED", three_sixty.skipped_message(len(grants)))
-        return
+    if not staging.config.funder_prefix or not three_sixty.grant_lines(report.plan):
+        return  # (open_data_skipped says why, when there are grants)
     data = three_sixty.package(report.plan, staging.config)
     three_sixty.write_json(data, staging.temp(three_sixty.json_name(report.decision)))
     three_sixty.write_xlsx(data, staging.temp(three_sixty.xlsx_name(report.decision)))
@@ -147,16 +144,29 @@ def write_transparency(report: Report, staging: Staging) -> None:
             staging.drop(name)
 
 
-def note_no_circulation(report: Report, staging: Staging) -> None:
-    """I-NO-CIRCULATION when the workbook names nobody to e-mail (before the review note, which
-    lists every finding)."""
-    if not report.plan.circulation:
-        staging.note(
-            "I-NO-CIRCULATION",
-            "No e-mail was prepared: the workbook has no Circulation sheet listing who the "
-            "report goes to for sign-off. Add a sheet named Circulation with the columns "
-            "Role, Name and E-mail to have the build prepare it.",
-        )
+def open_data_skipped(file: str, plan: Plan, config: Config) -> Finding | None:
+    """I-360-SKIPPED when the plan has grants but no publisher prefix is set. Known from the
+    plan and the settings, so the batch adds it before the Report is made (as check does)."""
+    from pipeline import three_sixty
+
+    grants = three_sixty.grant_lines(plan)
+    if not grants or config.funder_prefix:
+        return None
+    return Finding("I-360-SKIPPED", file, three_sixty.skipped_message(len(grants)))
+
+
+def no_circulation(file: str, plan: Plan) -> Finding | None:
+    """I-NO-CIRCULATION when the workbook names nobody to e-mail. Known from the plan, so the
+    batch adds it before the Report is made: check and build count the same findings."""
+    if plan.circulation:
+        return None
+    return Finding(
+        "I-NO-CIRCULATION",
+        file,
+        "No e-mail is prepared: the workbook has no Circulation sheet listing who the "
+        "report goes to for sign-off. Add a sheet named Circulation with the columns "
+        "Role, Name and E-mail to have the build prepare it.",
+    )
 
 
 def write_review(report: Report, staging: Staging) -> None:
@@ -176,7 +186,7 @@ def write_review(report: Report, staging: Staging) -> None:
 
 def write_email(report: Report, staging: Staging) -> None:
     """The sign-off e-mail to the Circulation sheet, with the attachments staged before it;
-    no Circulation sheet means no e-mail (:func:`note_no_circulation` says so)."""
+    no Circulation sheet means no e-mail (:func:`no_circulation` says so)."""
     if not report.plan.circulation:
         return
     from pipeline import mail  # only now: most plans have no Circulation sheet
@@ -193,17 +203,13 @@ WRITERS: list[Writer] = [
     write_position,
     write_open_data,
     write_transparency,
-    note_no_circulation,
     write_review,  # after every writer that may add a finding: it lists them all
     write_email,
 ]
 
 
-def deliver(report: Report, staging: Staging, writers: list[Writer] | None = None) -> list[Path]:
-    """Run the writers for ``report`` and move their files into place together."""
-    try:
-        for writer in WRITERS if writers is None else writers:
-            writer(report, staging)
-        return staging.commit()
-    finally:
-        staging.discard()
+def stage(report: Report, staging: Staging, writers: list[Writer] | None = None) -> None:
+    """Run the writers for ``report`` into ``staging``; the batch moves the files into place
+    together (``staging.commit()``) once it has recorded what they are."""
+    for writer in WRITERS if writers is None else writers:
+        writer(report, staging)

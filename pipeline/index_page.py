@@ -77,9 +77,9 @@ svg.bar { vertical-align: middle; }
   body { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid-page; border-top: 2px solid #000000; }
-  section.decision { break-inside: avoid-page; }
   table, tr { break-inside: avoid; }
-  .status { color: #000000; background: none; border: 1px solid #000000; }
+  .status, .status.failed, .status.attention, .status.good, .status.kept {
+    color: #000000; background: none; border: 1px solid #000000; }
   a { color: #000000; text-decoration: none; }
   ul.files a::after { content: " (" attr(href) ")"; font-size: 85%; }
 }

@@ -128,6 +128,18 @@ def edited_name(name: str, number: int = 1) -> str:
     return f"{stem}{tail}{dot}{suffix}"
 
 
+def free_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3`` ... when taken: nothing is replaced."""
+    candidate, number = folder / name, 1
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = folder / f"{stem}-{number}{dot}{suffix}"
+    return candidate
+
+
 def free_edited_path(stale: Path, name: str) -> Path:
     """The first ``edited_name`` not yet taken in ``stale``: an edited copy never replaces
     another (a person may have edited, and we set aside, the same report twice)."""
@@ -167,22 +179,40 @@ class OutputFolder:
             for o in entry.get("outputs", [])
         }
 
-    def outputs_intact(self, entry: dict[str, Any]) -> bool:
-        """Whether every output ``entry`` records is still there, the size it was written."""
-        for output in entry.get("outputs", []):
-            path = self.out / output["path"]
-            if (
-                not inside(self.root, path)
-                or not path.is_file()
-                or path.stat().st_size != output.get("size")
-            ):
-                return False
-        return True
+    def written(self, relative: str) -> set[str]:
+        """The SHA-256 values pcc-report wrote at ``relative`` (a path inside the folder), as
+        any manifest entry records them: what it recorded, and what it was about to move into
+        place when a run was stopped (``pending``). A file with another hash was changed by a
+        person."""
+        return {
+            output["sha256"]
+            for entry in self.manifest.entries.values()
+            for output in (*entry.get("outputs", []), *entry.get("pending", []))
+            if output.get("path") == relative
+        }
 
-    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    def edited(self, path: Path) -> bool:
+        """Whether ``path`` is there and is not a file pcc-report wrote, byte for byte."""
+        if not path.is_file() or path.is_symlink():
+            return False
+        return sha256(path) not in self.written(path.relative_to(self.root).as_posix())
+
+    def check(self, entry: dict[str, Any]) -> tuple[bool, list[Path]]:
+        """Whether every output ``entry`` records is still there, and which were edited (their
+        bytes differ from what was written: compared by hash, since an edit can keep the
+        size)."""
+        intact, edited = True, []
+        for output in entry.get("outputs", []):
+            path = self.root / output["path"]
+            if not inside(self.root, path) or not path.is_file() or path.is_symlink():
+                intact = False
+            elif path.stat().st_size != output.get("size") or sha256(path) != output["sha256"]:
+                edited.append(path)
+        return intact, edited
+
+    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
         """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
-        the output folder (a tampered manifest must not reach files elsewhere): (path, SHA-256).
-        """
+        the output folder (a tampered manifest must not reach files elsewhere)."""
         kept = {k.resolve() for k in keep}
         for output in self.manifest.entries.get(key, {}).get("outputs", []):
             path = self.root / output["path"]
@@ -192,17 +222,43 @@ class OutputFolder:
                 and path.is_file()
                 and not path.is_symlink()
             ):
-                yield path, output["sha256"]
+                yield path
 
-    @staticmethod
-    def _set_aside(path: Path) -> Path | None:
+    def set_aside_edited(self, path: Path) -> Path | None:
+        """Move an output a person edited into ``stale/`` under a name that says so; never
+        over another file. None when the folder cannot be written (E-RENDER says so)."""
         stale = path.parent / STALE
         try:
+            if stale.is_symlink():
+                return None  # a link planted there could lead anywhere
             stale.mkdir(exist_ok=True)
-            os.replace(path, stale / path.name)
+            target = free_edited_path(stale, path.name)
+            os.replace(path, target)
         except OSError:
-            return None  # the folder is not writable: the E-RENDER finding already says so
-        return stale / path.name
+            return None
+        return target
+
+    def _set_aside(self, path: Path) -> Path | None:
+        """Move the tool's own earlier output into ``stale/`` (after a failed build)."""
+        stale = path.parent / STALE
+        try:
+            if stale.is_symlink():
+                return None
+            stale.mkdir(exist_ok=True)
+            target = stale / path.name
+            if os.path.lexists(target) and target not in self._all_recorded_stale():
+                target = free_path(stale, path.name)  # someone's file there stays
+            os.replace(path, target)
+        except OSError:
+            return None
+        return target
+
+    def _all_recorded_stale(self) -> set[Path]:
+        return {
+            self.root / s
+            for entry in self.manifest.entries.values()
+            for s in entry.get("stale", [])
+        }
 
     def _recorded_stale(self, key: str) -> list[Path]:
         return [
@@ -211,34 +267,61 @@ class OutputFolder:
             if inside(self.root, p) and p.is_file() and not p.is_symlink()
         ]
 
-    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> list[Path]:
+    def recorded_edited(self, key: str) -> list[Path]:
+        """The edited copies of ``key``'s outputs kept in ``stale/`` (never deleted by us)."""
+        return [
+            p
+            for p in (self.root / s for s in self.manifest.entries.get(key, {}).get("edited", []))
+            if inside(self.root, p) and p.is_file() and not p.is_symlink()
+        ]
+
+    def protect(self, targets: Sequence[Path]) -> list[tuple[Path, Path | None]]:
+        """Before outputs are replaced: set aside each of ``targets`` that a person edited.
+        Returns (the output, where its edited copy went, or None if it could not be moved)."""
+        moved = []
+        for target in targets:
+            if self.edited(target):
+                moved.append((target, self.set_aside_edited(target)))
+        return moved
+
+    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> tuple[list[Path], list[Path]]:
         """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
-        except those in ``keep``; return everything of ``key``'s now in ``stale/``."""
-        moved = [self._set_aside(path) for path, _ in self._earlier_outputs(key, keep)]
-        return list(dict.fromkeys([*self._recorded_stale(key), *(m for m in moved if m)]))
-
-    def retire(self, key: str, keep: Sequence[Path]) -> list[Path]:
-        """After a good build: remove what the last builds of ``key`` left that this one did
-        not make again (a PDF, an e-mail, the copies in ``stale/``).
-
-        Only files the tool wrote go: an earlier output is deleted only while it still has the
-        SHA-256 the manifest recorded (one edited by hand is moved to ``stale/`` and kept), and
-        ``stale/`` loses only what the tool moved there. Returns what is left in ``stale/``.
-        """
-        left: list[Path] = []
-        for path, digest in self._earlier_outputs(key, keep):
-            if sha256(path) == digest:
-                path.unlink(missing_ok=True)
+        except those in ``keep``. Returns what of ``key``'s is now in ``stale/``: the tool's
+        own copies, and the edited ones (under names saying so)."""
+        stale, edited = [*self._recorded_stale(key)], [*self.recorded_edited(key)]
+        for path in self._earlier_outputs(key, keep):
+            if self.edited(path):
+                if moved := self.set_aside_edited(path):
+                    edited.append(moved)
             elif moved := self._set_aside(path):
-                left.append(moved)
+                stale.append(moved)
+        return list(dict.fromkeys(stale)), list(dict.fromkeys(edited))
+
+    def retire(
+        self, key: str, keep: Sequence[Path], still_current: Sequence[Path] = ()
+    ) -> tuple[list[Path], list[Path]]:
+        """After a good build: remove what the last builds of ``key`` left that this one did
+        not make again (a PDF, an e-mail, the copies in ``stale/``), apart from
+        ``still_current`` (a PDF of the very Word report just rebuilt).
+
+        Only files the tool wrote go: an earlier output is deleted only while it has the
+        SHA-256 the tool wrote (one edited by hand is moved to ``stale/`` under a name saying
+        so, and kept for good), and ``stale/`` loses only the copies the tool moved there.
+        Returns what of ``key``'s is left in ``stale/``: (tool copies, edited copies).
+        """
+        edited = [*self.recorded_edited(key)]
+        for path in self._earlier_outputs(key, [*keep, *still_current]):
+            if not self.edited(path):
+                path.unlink(missing_ok=True)
+            elif moved := self.set_aside_edited(path):
+                edited.append(moved)
         stale = self._recorded_stale(key)
         for path in stale:
-            if path not in left:
-                path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
         for folder in {p.parent for p in stale} | {k.parent / STALE for k in keep}:
             with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
                 folder.rmdir()
-        return left
+        return [], list(dict.fromkeys(edited))
 
     def outputs_record(self, outputs: Sequence[Path]) -> list[dict[str, Any]]:
         """The manifest's record of ``outputs``: path inside the folder, SHA-256 and size.

@@ -46,17 +46,24 @@ def _fill_empty_cells(document: Any) -> None:
         cell.append(OxmlElement("w:p"))
 
 
+def _fits(text: str, limit: int = 255) -> str:
+    """``text`` cut to a core property's limit, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _properties(document: Any, decision: Decision) -> None:
     props = document.core_properties
     area = clean(decision.police_area)
     author = clean(decision.body)
-    props.title = clean(f"Request for Decision {decision.reference}: {decision.subject}")
-    props.subject = clean(decision.subject)
-    props.author = author
-    props.last_modified_by = author
-    props.identifier = clean(decision.reference)
+    # Word's core properties hold at most 255 characters (python-docx raises beyond): a long
+    # Subject that check accepts must not fail the build, so the metadata is trimmed.
+    props.title = _fits(clean(f"Request for Decision {decision.reference}: {decision.subject}"))
+    props.subject = _fits(clean(decision.subject))
+    props.author = _fits(author)
+    props.last_modified_by = _fits(author)
+    props.identifier = _fits(clean(decision.reference))
     props.language = "en-GB"
-    props.keywords = f"Commissioning Plan {decision.year_label}; {area}"
+    props.keywords = _fits(f"Commissioning Plan {decision.year_label}; {area}")
     props.comments = ""
     # Dated by the decision, not the clock, so equal input gives equal content.
     stamp = dt.datetime.combine(decision.date, dt.time())

@@ -1,4 +1,4 @@
-"""Stage 3b: the reconciliation -> the public Excel summary the OPCC publishes (domain §5).
+"""Stage 3b: the Report -> the public Excel summary the policing body publishes (domain §5).
 
 The workbook has a Summary sheet (one row per fund: allocation, MoJ grants, other funding,
 committed, uncommitted, % committed and a total row; a chart; then a Funding sources table of

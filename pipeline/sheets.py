@@ -119,10 +119,15 @@ class PartScan:
     merged: set[Merge] = field(default_factory=set)
     last_row: int = 0  # the deepest row referenced, when beyond 9,999 (else 0)
     last_col: int = 0  # the widest column referenced, when beyond Z (else 0)
+    # Cells written without their address (r=): calamine places them one after another, so
+    # the extent cannot be known from references. Such a sheet is read from its used area.
+    unaddressed: bool = False
 
     @property
     def dense_cells(self) -> int:
         """An upper bound on the cells of calamine's dense range."""
+        if self.unaddressed:
+            return 16_384 * 1_048_576
         return max(self.last_row, 9_999) * max(self.last_col, 26)
 
 
@@ -251,6 +256,8 @@ def _error_cells(data: bytes, start: int) -> Iterator[int]:
 
 def _note_extent(data: bytes, scan: PartScan) -> None:
     """Widen the scan's extent and hidden rows by what ``data`` shows (overlaps are harmless)."""
+    if data.count(b"<c ") + data.count(b"<c>") > data.count(b'<c r="'):
+        scan.unaddressed = True
     wide = set(_WIDE_REF.findall(data))
     if wide:
         scan.last_col = max(scan.last_col, *(column_index(c) for c in wide))

@@ -58,8 +58,8 @@ def test_check_sample_exits_0_and_ends_with_a_summary(sample_path: Path) -> None
     assert "decision 015/2021" in result.output
     assert "W-RINGFENCE" in result.output
     assert (
-        "Summary: 2 funds, 24 lines, £1,269,270 committed of £1,565,000, £295,730 headroom "
-        "— 0 errors, 2 warnings"
+        "Summary: 2 funds, 24 lines, £1,269,270 committed of £1,565,000, £295,730 uncommitted "
+        "— 0 errors, 2 warnings, "
     ) in result.output
 
 

@@ -880,3 +880,50 @@ def test_a_reference_or_area_far_too_long_is_found_by_check(
     result = load(make_workbook(tmp_path, edit=edit))
     assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Decision", cell)]
     assert f'{field_name} reads "{"R" * 60}…" (300 characters)' in result.findings[0].message
+
+
+def test_cells_written_without_their_address_cannot_reach_far(tmp_path: Path) -> None:
+    """calamine places address-less cells one after another: 16,384 of them on the last row
+    would be a dense range of 17 billion cells. Such a sheet is read from its used area."""
+    from scripts.make_corpus import rewrite_zip
+
+    path = make_workbook(tmp_path)
+    # No row or cell says where it is, so no reference gives the extent away.
+    far = b"<row/>" * 100_000 + b"<row>" + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    rewrite_zip(
+        path,
+        lambda name, data: (
+            data.replace(b"</sheetData>", far + b"</sheetData>", 1)
+            if name == "xl/worksheets/sheet4.xml"
+            else data
+        ),
+    )
+    result = load(path)
+    assert result.findings == []
+    assert result.plan is not None and len(result.plan.lines) == 24
+
+
+def test_what_check_passes_build_builds_a_subject_of_300_characters(tmp_path: Path) -> None:
+    """A long Subject is fine for check, so build must not fail on Word's 255-character
+    properties: the metadata is trimmed, the report keeps the whole Subject."""
+    from click.testing import CliRunner
+    from docx import Document
+
+    from pipeline.cli import cli
+
+    subject = ("Commissioning Strategy and Plan for victims' services " * 6)[:300]
+
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, subject if k == "Subject" else v) for k, v in c.decision]
+
+    path = make_workbook(tmp_path, edit=edit)
+    assert CliRunner().invoke(cli, ["check", str(path)]).exit_code == 0
+    built = CliRunner().invoke(cli, ["build", str(path), "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    (report,) = (tmp_path / "out").rglob("RfD-*.docx")
+    document = Document(str(report))
+    assert len(document.core_properties.title) == 255
+    assert document.core_properties.title.endswith("…")
+    assert subject.strip() in "\n".join(p.text for p in document.paragraphs) + "".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )

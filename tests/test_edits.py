@@ -1,0 +1,291 @@
+"""Edits are never lost (#15): an output a person changed is left alone, or set aside in
+stale/ under a name saying so, never overwritten or deleted; the console says where it went."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import batch
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.manifest import sha256
+from tests.workbooks import make_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = "015-2021"
+DOCX = "RfD-015-2021.docx"
+XLSX = "commissioning-summary-2021-22.xlsx"
+PDF = "RfD-015-2021.pdf"
+
+
+@pytest.fixture()
+def drop(tmp_path: Path, sample_path: Path) -> Path:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
+    return folder
+
+
+def build(drop: Path, out: Path, **options: object) -> batch.WorkbookResult:
+    config = Config(pdf=bool(options.pop("pdf", False)))
+    [result], _ = batch.build([drop], out, config, **options)  # type: ignore[arg-type]
+    return result
+
+
+def edit(path: Path) -> bytes:
+    """A person's change that keeps the size (so only a hash can tell)."""
+    data = bytearray(path.read_bytes())
+    data[-30] ^= 0x01
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def manifest(out: Path) -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = json.loads((out / "manifest.json").read_text())[
+        "workbooks"
+    ]
+    return entries
+
+
+def change_workbook(drop: Path) -> None:
+    def reword(content: object) -> None:
+        rows = [list(r) for r in content.services]  # type: ignore[attr-defined]
+        rows[0][4] = f"{rows[0][4]} (revised)"
+        content.services = rows  # type: ignore[attr-defined]
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=reword)
+
+
+@pytest.mark.parametrize("name", [DOCX, XLSX])
+def test_an_edit_with_nothing_changed_is_left_in_place(
+    drop: Path, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    edited = edit(out / FOLDER / name)
+    result = build(drop, out)
+    assert result.outcome == "up to date"
+    assert result.edited == [(out.resolve() / FOLDER / name, None)]
+    assert (out / FOLDER / name).read_bytes() == edited
+    assert not (out / FOLDER / "stale").exists()
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert f"{name} was edited after it was built; left as it is" in said
+    assert "--force rebuilds it and keeps your copy in stale/" in said
+
+
+@pytest.mark.parametrize("how", ["force", "workbook changed"])
+@pytest.mark.parametrize("name", [DOCX, XLSX])
+def test_a_rebuild_moves_the_edited_copy_to_stale(
+    drop: Path, tmp_path: Path, name: str, how: str
+) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    edited = edit(out / FOLDER / name)
+    if how == "workbook changed":
+        change_workbook(drop)
+    result = build(drop, out, force=how == "force")
+    assert result.outcome == "built"
+    kept = out.resolve() / FOLDER / "stale" / name.replace(".", "-edited.", 1)
+    assert result.edited == [(out.resolve() / FOLDER / name, kept)]
+    assert kept.read_bytes() == edited
+    assert (out / FOLDER / name).read_bytes() != edited  # the fresh one is in place
+    # Kept for good: later builds (good ones included) never delete it.
+    edit(out / FOLDER / name)
+    second = build(drop, out, force=True)
+    again = out.resolve() / FOLDER / "stale" / name.replace(".", "-edited-2.", 1)
+    assert second.edited == [(out.resolve() / FOLDER / name, again)]
+    build(drop, out, force=True)
+    assert kept.read_bytes() == edited and again.exists()
+    entry = next(iter(manifest(out).values()))
+    assert sorted(entry["edited"]) == sorted(f"{FOLDER}/stale/{p.name}" for p in (kept, again))
+
+
+def test_the_console_names_where_the_edited_copy_went(drop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / DOCX)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out), "--force"]).output
+    assert f"{DOCX} was edited after it was built; your copy is kept as " in said
+    assert f"stale/{DOCX.replace('.', '-edited.')}" in said
+
+
+def test_an_edit_of_a_failing_workbooks_report_is_kept(drop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    edited = edit(out / FOLDER / DOCX)
+
+    def broken(content: object) -> None:
+        rows = [list(r) for r in content.services]  # type: ignore[attr-defined]
+        rows[0][11] = "lots"
+        content.services = rows  # type: ignore[attr-defined]
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=broken)
+    failed = build(drop, out)
+    assert failed.outcome == "failed"
+    kept = out.resolve() / FOLDER / "stale" / DOCX.replace(".", "-edited.")
+    assert kept.read_bytes() == edited
+    shutil.copy(Path(__file__).parent.parent / "input" / "lincolnshire-2021-22.xlsx", drop)
+    assert build(drop, out).outcome == "built"
+    assert kept.read_bytes() == edited  # a good build later does not delete it
+
+
+def test_an_edited_pdf_is_kept(drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    fake_pdf(monkeypatch)
+    build(drop, out, pdf=True)
+    edited = edit(out / FOLDER / PDF)
+    change_workbook(drop)
+    result = build(drop, out)  # without --pdf: no PDF made, the edited one kept
+    assert result.outcome == "built"
+    assert (out / FOLDER / "stale" / "RfD-015-2021-edited.pdf").read_bytes() == edited
+
+
+def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF maker that needs no LibreOffice: the bytes only have to come from the docx."""
+    import pipeline.pdf
+
+    def to_pdf(docx: Path, target: Path, timeout: float = 0) -> None:
+        target.write_bytes(b"%PDF-1.7\n" + sha256(docx).encode() + b"\n%%EOF\n")
+
+    monkeypatch.setattr(pipeline.pdf, "to_pdf", to_pdf)
+
+
+def test_a_build_without_pdf_keeps_a_current_pdf(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    fake_pdf(monkeypatch)
+    built = build(drop, out, pdf=True)
+    pdf = out / FOLDER / PDF
+    made = pdf.read_bytes()
+    assert pdf.resolve() in built.outputs
+    assert build(drop, out).outcome == "up to date"  # no --pdf: still up to date
+    assert pdf.read_bytes() == made
+    # A forced rebuild keeps the PDF when its Word report comes out byte for byte the same
+    # (and records it), and removes it when not: it would no longer match the report.
+    docx_before = sha256(out / FOLDER / DOCX)
+    forced = build(drop, out, force=True)
+    if sha256(out / FOLDER / DOCX) == docx_before:
+        assert pdf.read_bytes() == made
+        assert pdf.resolve() in forced.outputs
+    else:
+        assert not pdf.exists() and not (out / FOLDER / "stale").exists()
+        build(drop, out, pdf=True)
+    # A changed workbook makes the PDF out of date: it goes (it was not edited).
+    change_workbook(drop)
+    build(drop, out)
+    assert not pdf.exists()
+    assert not (out / FOLDER / "stale").exists()
+
+
+def test_up_to_date_compares_hashes_not_sizes(drop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    before = (out / FOLDER / XLSX).stat().st_size
+    edit(out / FOLDER / XLSX)
+    assert (out / FOLDER / XLSX).stat().st_size == before
+    result = build(drop, out)
+    assert result.edited  # seen although the size is the same
+
+
+def test_an_unrecorded_file_in_the_way_is_not_overwritten(drop: Path, tmp_path: Path) -> None:
+    """With the manifest lost, a report already there may be someone's: it is kept."""
+    out = tmp_path / "out"
+    build(drop, out)
+    mine = edit(out / FOLDER / DOCX)
+    (out / "manifest.json").unlink()
+    result = build(drop, out)
+    assert result.outcome == "built"
+    assert (out / FOLDER / "stale" / DOCX.replace(".", "-edited.")).read_bytes() == mine
+
+
+KILLED_BUILD = """
+import sys
+from pathlib import Path
+from pipeline import batch
+from pipeline.config import Config
+batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)
+print("DONE", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_never_leaves_an_inconsistent_folder(
+    drop: Path, tmp_path: Path
+) -> None:
+    """Twenty builds killed at random points: the next run never says "up to date" over an
+    output whose hash disagrees with the manifest, and never calls the tool's file edited."""
+    out = tmp_path / "out"
+    build(drop, out)
+    chance = random.Random(15)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for round_ in range(20):
+        if round_ % 4 == 1:
+            change_workbook(drop) if round_ % 8 == 1 else shutil.copy(
+                ROOT / "input" / "lincolnshire-2021-22.xlsx", drop
+            )
+        process = subprocess.Popen(
+            [sys.executable, "-c", KILLED_BUILD, str(drop), str(out)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(chance.uniform(0.3, 4.0))  # where it is killed, not a limit on how long
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        result = build(drop, out)
+        assert not result.edited, (round_, result.edited)
+        entry = manifest(out)[result.file]
+        for output in entry["outputs"]:
+            path = out / output["path"]
+            assert sha256(path) == output["sha256"], (round_, result.outcome, output["path"])
+        assert build(drop, out).outcome == "up to date"
+    assert not list((out / FOLDER).glob("stale/*edited*"))
+
+
+KILLED_AFTER_MOVING = """
+import os, sys
+from pathlib import Path
+from pipeline import batch, deliver
+from pipeline.config import Config
+real = deliver.Staging.commit
+def commit_then_die(self):
+    real(self)
+    os._exit(9)  # as SIGKILL: no clean-up, no manifest written after the move
+deliver.Staging.commit = commit_then_die
+batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)
+"""
+
+
+@pytest.mark.slow
+def test_killed_between_moving_outputs_and_recording_them(drop: Path, tmp_path: Path) -> None:
+    """The hole of a kill after the outputs moved and before the manifest was written: the
+    next run neither says "up to date" over them nor takes them for a person's edits."""
+    out = tmp_path / "out"
+    build(drop, out)
+    change_workbook(drop)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_MOVING, str(drop), str(out)], env=env, check=False
+    )
+    assert killed.returncode == 9
+    entry = manifest(out)[next(iter(manifest(out)))]
+    assert entry["status"] == "interrupted"
+    result = build(drop, out)
+    assert result.outcome == "built" and result.edited == []
+    assert not (out / FOLDER / "stale").exists()
+    for output in manifest(out)[result.file]["outputs"]:
+        assert sha256(out / output["path"]) == output["sha256"]
+    assert build(drop, out).outcome == "up to date"
