@@ -288,7 +288,8 @@ def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Fi
                         f"{format_money(change.previous_budget)} in {year} to "
                         f"{format_money(change.budget)} ({'+' if change.change > 0 else '-'}"
                         f"{format_money(abs(change.change))}, {percent_text(percent)}), at or over the "
-                        f"{threshold}% threshold; explain the change in the report.",
+                        f"{threshold}% threshold (the uplift_threshold setting); explain the "
+                        "change in the report.",
                         line.at.sheet,
                         line.at.cell("budget"),
                     )

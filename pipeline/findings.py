@@ -159,7 +159,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-UPLIFT",
         W,
         "Large change from last year",
-        "a continued line's budget changed by the uplift threshold (default 10%) or more",
+        "a continued line's budget changed by the uplift_threshold setting (default 10%) or more",
         action="Explain the change in the report, or correct the budget.",
     ),
     Code(

@@ -102,3 +102,20 @@ def test_help_says_workbook_layout_not_contract(command: list[str]) -> None:
 
 def test_check_help_names_the_workbook_layout() -> None:
     assert "workbook layout" in invoke("check", "--help")[1]
+
+
+def test_a_threshold_is_named_by_its_setting_never_by_the_strategy(sample_path: Path) -> None:
+    from pipeline.compare import compare
+    from pipeline.load import load
+    from pipeline.reconcile import reconcile
+
+    plans = [
+        load(path).plan for path in (sample_path, ROOT / "tests/fixtures/lincolnshire-2020-21.xlsx")
+    ]
+    current, previous = (reconcile(plan) for plan in plans if plan is not None)
+    findings = [*current.findings, *compare(current, previous).findings]
+    texts = {f.code: f.message for f in findings if f.code in {"W-UPLIFT", "W-GRANT-SIZE"}}
+    assert "the 10% threshold (the uplift_threshold setting)" in texts["W-UPLIFT"]
+    assert "(the grant_size_threshold setting, a local choice)" in texts["W-GRANT-SIZE"]
+    for text in texts.values():
+        assert not re.search(r"strategy[^.]*threshold", text)
