@@ -89,3 +89,26 @@ def test_the_public_summary_has_a_commitments_sheet(tmp_path: Path) -> None:
     ]
     formulas = openpyxl.load_workbook(target)["Commitments"]
     assert str(formulas.cell(len(rows), 5).value).startswith("=SUM(E4:E")
+
+
+def test_section_b_of_the_request_for_decision_shows_the_commitments(tmp_path: Path) -> None:
+    import docx
+
+    from pipeline.reconcile import reconcile
+    from pipeline.render_docx import render_docx
+    from pipeline.report import Report
+
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target)
+    document = docx.Document(str(target))
+    table = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][1] == "Financial year"
+    )
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[1] == ["Victims Fund", "2022/23", "£544,807.69", "£260,000"]
+    assert rows[-1] == ["Total", "", "£946,730.01", "£861,648.35"]
+    assert len(rows) == 2 + 5  # header, Victims Fund's five later years, total
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "commits money in later financial years" in text
