@@ -215,6 +215,9 @@ class _Builder:
             outcome = read_workbook(path, self.config, debug)
             if signature(path) != before:  # replaced since it was hashed: hash it again
                 fingerprint = self.fresh.fingerprint(path)
+            if fingerprint and outcome.sha256:
+                # The hash of the very bytes that were read (a save since then is a change).
+                fingerprint = {**fingerprint, "sha256": outcome.sha256}
         self.fingerprints[key] = fingerprint
         return outcome
 
