@@ -531,7 +531,7 @@ def test_a_workbook_that_keeps_changing_is_a_clear_finding(
     def still_copying(path: Path, label: str | None = None) -> Any:
         reads.append(path)
         loaded = real(path, label)
-        with Path(path).open("ab") as stream:
+        with target.open("ab") as stream:  # the original grows (the loader reads a copy)
             stream.write(b"\0" * 100)
         return loaded
 
