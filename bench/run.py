@@ -30,12 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import FAR_AWAY, SIZES, Size, last_year, plan, write_far_away
+from bench.stages import STAGES
 from pipeline.new_workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PCC_REPORT = BIN / "pcc-report"
 FLOOR = ROOT / "bench" / "floor.py"
+CHECK_FLOOR = ROOT / "bench" / "floor_check.py"
+STAGE_RUNS = 3
 RESULTS = ROOT / "bench" / "results.json"
 RUNS = {"25": 7, "1k": 5, "10k": 5}
 MIN_RUNS = 3
@@ -85,6 +88,8 @@ class SizeResult:
     noop: list[float] = field(default_factory=list)
     help: list[float] = field(default_factory=list)
     yoy: list[float] = field(default_factory=list)  # the build with --previous last year's plan
+    check: list[float] = field(default_factory=list)  # pcc-report check of the plan
+    check_floor: list[float] = field(default_factory=list)  # bench/floor_check.py
     build_peak_mb: float = 0.0
     floor_peak_mb: float = 0.0
     noop_peak_mb: float = 0.0
@@ -111,6 +116,19 @@ class SizeResult:
         return statistics.median(self.yoy)
 
     @property
+    def check_s(self) -> float:
+        return statistics.median(self.check)
+
+    @property
+    def check_floor_s(self) -> float:
+        return statistics.median(self.check_floor)
+
+    @property
+    def check_ratio(self) -> float:
+        """``check`` against a bare calamine read of the same workbook (both cold)."""
+        return self.check_s / self.check_floor_s
+
+    @property
     def ratio(self) -> float:
         return self.build_s / self.floor_s
 
@@ -129,8 +147,11 @@ class SizeResult:
             yoy_s=round(self.yoy_s, 3),
             ratio=round(self.ratio, 2),
             yoy_ratio=round(self.yoy_ratio, 2),
+            check_s=round(self.check_s, 3),
+            check_floor_s=round(self.check_floor_s, 3),
+            check_ratio=round(self.check_ratio, 2),
         )
-        for key in ("build", "floor", "noop", "help", "yoy"):
+        for key in ("build", "floor", "noop", "help", "yoy", "check", "check_floor"):
             data[key] = [round(s, 3) for s in data[key]]
         for key in ("build_peak_mb", "floor_peak_mb", "noop_peak_mb"):
             data[key] = round(data[key], 1)
@@ -174,10 +195,13 @@ class Bench:
             "--previous",
             previous,
         ]
+        checks: list[str | Path] = [PCC_REPORT, "check", workbook]
+        check_floor: list[str | Path] = [sys.executable, CHECK_FLOOR, workbook]
+        commands = [noop, helps, yoy, checks, check_floor]
         result = SizeResult(size.name, size.funds, size.lines, runs)
 
         # One untimed round warms the file cache and the .pyc files, and sizes the rest.
-        warm = [run(build), run(floor), run(noop), run(helps), run(yoy)]
+        warm = [run(build), run(floor), *(run(c) for c in commands)]
         one_round = sum(r.seconds for r in warm)
         left = self.budget - self.elapsed() - sizes_left * 5.0
         affordable = int(left // one_round) if one_round > 0 else runs
@@ -191,7 +215,7 @@ class Bench:
         for index in range(result.runs):
             # Alternate the order so neither side always runs on a warmer machine.
             pair = (build, floor) if index % 2 == 0 else (floor, build)
-            for command in (*pair, noop, helps, yoy):
+            for command in (*pair, *commands):
                 measured = run(command)
                 if command is build:
                     result.build.append(measured.seconds)
@@ -212,6 +236,14 @@ class Bench:
                     result.noop_peak_mb = max(result.noop_peak_mb, measured.peak_mb)
                     if "up to date" not in measured.output:
                         result.failures.append("no-op rerun rebuilt: " + _tail(measured.output))
+                elif command is checks:
+                    result.check.append(measured.seconds)
+                    if measured.status != 0:
+                        result.failures.append(
+                            f"check exit {measured.status}: " + _tail(measured.output)
+                        )
+                elif command is check_floor:
+                    result.check_floor.append(measured.seconds)
                 elif command is yoy:
                     result.yoy.append(measured.seconds)
                     if measured.status != 0:
@@ -221,6 +253,29 @@ class Bench:
                 else:
                     result.help.append(measured.seconds)
         return result
+
+    def stages(self, size: Size) -> dict[str, float]:
+        """Median seconds per build stage of the plan of ``size`` with last year's plan
+        (``bench/stages.py``, each in a fresh process)."""
+        workbook = self.work / size.file_name
+        previous = self.work / f"last-year-{size.file_name}"
+        runs: list[dict[str, float]] = []
+        for _ in range(STAGE_RUNS):
+            measured = run([sys.executable, "-m", "bench.stages", workbook, previous])
+            if measured.status != 0:
+                self.say(f"  stages failed: {_tail(measured.output)}")
+                return {}
+            runs.append(json.loads(measured.output.strip().splitlines()[-1]))
+        return {stage: statistics.median(r[stage] for r in runs) for stage in STAGES}
+
+
+def stage_table(seconds: dict[str, float]) -> str:
+    """Seconds per stage of the sample's build, and each stage's share of the whole."""
+    total = sum(seconds.values()) or 1.0
+    rows = ["| stage | s | share |", "|---|---:|---:|"]
+    rows += [f"| {name} | {s:.3f} | {s / total:.0%} |" for name, s in seconds.items()]
+    rows.append(f"| total | {total:.3f} | |")
+    return "\n".join(rows)
 
 
 def _tail(text: str, lines: int = 3) -> str:
@@ -276,7 +331,8 @@ def measure_far_away(work: Path, runs: int = 3) -> FarAway:
 
 
 def targets(results: dict[str, SizeResult], far: FarAway | None = None) -> list[Target]:
-    """The targets of issue 9 that the sizes measured allow to be judged."""
+    """The targets the sizes measured allow to be judged: issue 9's first guesses, then issue
+    21's (marked "(#21)"), which are where the work itself says a build can be."""
     ok = {name: not r.failures for name, r in results.items()}
     found: list[Target] = []
     if "25" in results:
@@ -284,9 +340,12 @@ def targets(results: dict[str, SizeResult], far: FarAway | None = None) -> list[
         found += [
             Target("sample build, wall", sample.build_s, 1.5, "s", ok["25"]),
             Target("sample build / floor", sample.ratio, 1.5, "×", ok["25"]),
+            Target("sample build / floor (#21)", sample.ratio, 1.25, "×", ok["25"]),
+            Target("sample check / calamine read (#21)", sample.check_ratio, 1.1, "×", ok["25"]),
         ]
     for name, result in results.items():
         found.append(Target(f"no-op rerun, {name} lines", result.noop_s, 0.5, "s", ok[name]))
+        found.append(Target(f"no-op rerun, {name} lines (#21)", result.noop_s, 0.10, "s", ok[name]))
     helps = [s for r in results.values() for s in r.help]
     if helps:
         found.append(Target("pcc-report --help", statistics.median(helps), 0.3, "s"))
@@ -296,6 +355,8 @@ def targets(results: dict[str, SizeResult], far: FarAway | None = None) -> list[
             Target("10k build, wall", big.build_s, 10.0, "s", ok["10k"]),
             Target("10k build, peak RSS", big.build_peak_mb, 400.0, "MB", ok["10k"]),
             Target("10k --previous 10k / 10k alone", big.yoy_ratio, 1.3, "×", ok["10k"]),
+            Target("10k build / floor (#21)", big.ratio, 2.0, "×", ok["10k"]),
+            Target("10k build, peak RSS (#21)", big.build_peak_mb, 300.0, "MB", ok["10k"]),
         ]
         if "1k" in results:
             found.append(
@@ -311,7 +372,20 @@ def targets(results: dict[str, SizeResult], far: FarAway | None = None) -> list[
         found += [
             Target("far-away cells build, wall", far.build_s, 10.0, "s", not far.failed),
             Target("far-away cells build, peak RSS", far.peak_mb, 400.0, "MB", not far.failed),
+            Target(
+                "far-away cells build, peak RSS (#21)", far.peak_mb, 300.0, "MB", not far.failed
+            ),
         ]
+        if "10k" in results:  # issue 21: within the 10k limits, i.e. 2x the 10k floor
+            found.append(
+                Target(
+                    "far-away cells build / 10k floor (#21)",
+                    far.build_s / results["10k"].floor_s,
+                    2.0,
+                    "×",
+                    not far.failed,
+                )
+            )
     return found
 
 
@@ -319,15 +393,17 @@ def table(results: dict[str, SizeResult]) -> str:
     """The results as a Markdown table (README's Performance section shows the latest)."""
     rows = [
         "| lines | funds | runs | build s | floor s | build / floor | no-op s | --help s "
-        "| --previous s | --previous / build | build peak MB | floor peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| --previous s | --previous / build | build peak MB | floor peak MB "
+        "| check s | check floor s | check / floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results.values():
         failed = " (failed)" if r.failures else ""
         rows.append(
             f"| {r.lines:,} | {r.funds} | {r.runs} | {r.build_s:.2f}{failed} | "
             f"{r.floor_s:.2f} | {r.ratio:.2f} | {r.noop_s:.2f} | {r.help_s:.2f} | "
-            f"{r.yoy_s:.2f} | {r.yoy_ratio:.2f} | {r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} |"
+            f"{r.yoy_s:.2f} | {r.yoy_ratio:.2f} | {r.build_peak_mb:.0f} | {r.floor_peak_mb:.0f} | "
+            f"{r.check_s:.2f} | {r.check_floor_s:.2f} | {r.check_ratio:.2f} |"
         )
     return "\n".join(rows)
 
@@ -375,12 +451,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="pcc-bench-"))
     bench = Bench(work, args.budget, say)
     results: dict[str, SizeResult] = {}
+    stages: dict[str, float] = {}
     try:
         for index, size in enumerate(sizes):
             say(f"measuring {size.lines:,} lines ({size.funds} funds)…")
             results[size.name] = bench.measure(
                 size, args.runs or RUNS[size.name], len(sizes) - index - 1
             )
+            if size.name == "25":
+                stages = bench.stages(size)
         say("measuring 25 lines with cells far from the table…")
         far = measure_far_away(work)
     finally:
@@ -391,6 +470,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(table(results))
     say("")
     say(target_table(found))
+    if stages:
+        say(
+            "\nWhere the sample's build spends its time (bench/stages.py, median of "
+            f"{STAGE_RUNS}, with last year's plan):\n"
+        )
+        say(stage_table(stages))
     for result in results.values():
         for failure in dict.fromkeys(result.failures):
             say(f"! {result.size} lines: {failure}")
@@ -422,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         "table": table(results),
         "target_table": target_table(found),
+        "stages": {stage: round(s, 4) for stage, s in stages.items()},
+        "stage_table": stage_table(stages) if stages else "",
     }
     args.results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     say(f"wrote {args.results}")

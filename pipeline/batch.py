@@ -286,6 +286,7 @@ class _Builder:
         self.email_sha = _email_templates_sha()
         self.spend = spend.fingerprint()  # unchanged spend files: the positions are current
         self.fingerprints: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, str] = {}  # how messages name a workbook -> its manifest key
 
     # -- up to date? ------------------------------------------------------------------------
     def _fingerprint(self, path: Path) -> dict[str, Any]:
@@ -329,7 +330,7 @@ class _Builder:
 
     def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
         """The workbook read, or its result "up to date" from the manifest."""
-        key = display(path)
+        key = self._key_of(path)
         before = signature(path)
         fingerprint = self._fingerprint(path)
         outcome: Read | WorkbookResult
@@ -348,6 +349,21 @@ class _Builder:
         self.fingerprints[key] = fingerprint
         return outcome
 
+    def _key_of(self, path: Path) -> str:
+        """The manifest key of ``path``: its name from here, unless the manifest already knows
+        the very same file under another name (a build run from another working folder), so
+        one workbook keeps one entry."""
+        key = display(path)
+        self.keys[key] = key
+        if key in self.manifest.entries:
+            return key
+        where = str(Path(os.path.abspath(path)))
+        for known, entry in self.manifest.entries.items():
+            if entry.get("workbook_path") == where:
+                self.keys[key] = known
+                return known
+        return key
+
     # -- report folders ---------------------------------------------------------------------
     def assign_findings_names(self, results: Sequence[WorkbookResult]) -> None:
         """Give a workbook that shares its report folder a findings file of its own.
@@ -360,7 +376,7 @@ class _Builder:
         claims: dict[str, list[WorkbookResult]] = {}
         for result in results:
             claims.setdefault(folder_name(result.reference, result.path), []).append(result)
-        earlier = self.folder.claimed_folders({r.file for r in results})
+        earlier = self.folder.claimed_folders({self.key(r) for r in results})
         for name, group in claims.items():
             referenced = [r for r in group if r.reference]
             owner: WorkbookResult | None = None
@@ -378,8 +394,16 @@ class _Builder:
         return data.encode("utf-8", "backslashreplace")
 
     def record(self, key: str, result: WorkbookResult) -> None:
+        where = Path(os.path.abspath(result.path))
+        for other in [k for k, e in self.manifest.entries.items() if k != key]:
+            if self.manifest.entries[other].get("workbook_path") == str(where):
+                del self.manifest.entries[other]  # one workbook, one entry
         self.manifest.entries[key] = {
             "input": key,
+            # Where the workbook is, so that send (from any folder) can check it is unchanged:
+            # absolute, and relative to the output folder (for a folder moved as a whole).
+            "workbook_path": str(where),
+            "workbook_from_output": _relative_to(where, self.folder.root),
             **self.fingerprints.get(key, {}),
             "status": result.status,
             "reference": result.reference,
@@ -417,13 +441,16 @@ class _Builder:
         ]
         self.manifest.write()
 
+    def key(self, result: WorkbookResult) -> str:
+        return self.keys.get(result.file, result.file)
+
     def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
         """Render an error-free workbook, write its findings, set earlier outputs aside or
         retire them, and record it. A folder that cannot be written costs this workbook only.
 
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
-        key = result.file
+        key = self.key(result)
         if key in self.manifest.entries:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
@@ -522,6 +549,15 @@ class _Builder:
             result.file,
             f"The outputs could not be written: {unwritable_reason(error, folder)}.",
         )
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (``../input/plan.xlsx``), or absolute when it cannot be
+    (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path, folder)).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def build(

@@ -1,0 +1,67 @@
+"""The bench's own pieces (bench/): the hostile workbook it measures, its floors and stages.
+
+Only what the bench measures and how it judges it; no timing is asserted here (domain §7).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import floor_check, run, stages
+
+
+def test_the_check_floor_reads_every_sheet(sample_path: Path) -> None:
+    assert floor_check.read_every_sheet(sample_path) > 25
+
+
+@pytest.mark.slow
+def test_the_stages_cover_a_whole_build_with_last_years_plan(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    measured = subprocess.run(
+        [sys.executable, "-m", "bench.stages", str(sample_path), str(sample_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(run.ROOT),
+    )
+    seconds = json.loads(measured.stdout.strip().splitlines()[-1])
+    assert list(seconds) == list(stages.STAGES)
+    assert all(seconds[s] > 0 for s in ("read", "compare", "render Word", "render Excel"))
+
+
+def _result(name: str, build: float, floor: float, **more: list[float]) -> run.SizeResult:
+    result = run.SizeResult(name, 1, 1, 1, build=[build], floor=[floor], noop=[0.05])
+    result.help, result.yoy = [0.05], [build]
+    result.check, result.check_floor = more.get("check", [0.2]), more.get("check_floor", [0.1])
+    return result
+
+
+def test_the_targets_of_issue_21_are_judged_beside_the_first_ones() -> None:
+    results = {
+        "25": _result("25", 1.2, 1.0, check=[0.105], check_floor=[0.1]),
+        "10k": _result("10k", 5.0, 2.0),
+    }
+    results["10k"].build_peak_mb = 250.0
+    far = run.FarAway(seconds=[3.0], peak_mb=320.0)
+    verdicts = {t.name: t.met for t in run.targets(results, far)}
+    assert verdicts["sample build / floor (#21)"] is True  # 1.2 <= 1.25
+    assert verdicts["sample check / calamine read (#21)"] is True  # 1.05 <= 1.1
+    assert verdicts["no-op rerun, 25 lines (#21)"] is True
+    assert verdicts["10k build / floor (#21)"] is False  # 2.5 > 2
+    assert verdicts["10k build, peak RSS (#21)"] is True
+    assert verdicts["far-away cells build / 10k floor (#21)"] is True  # 3.0 / 2.0
+    assert verdicts["far-away cells build, peak RSS (#21)"] is False  # 320 > 300
+    assert verdicts["far-away cells build, peak RSS"] is True  # issue 16's 400 MB
+    assert verdicts["10k build, wall"] is True  # the first targets are still there
+
+
+def test_the_stage_table_shows_each_stage_and_its_share() -> None:
+    text = run.stage_table({"start-up": 0.25, "render Word": 0.75})
+    assert "| render Word | 0.750 | 75% |" in text
+    assert "| total | 1.000 | |" in text
