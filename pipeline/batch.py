@@ -308,7 +308,8 @@ class _Builder:
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
         key = self.key(result)
-        if key in self.manifest.entries:
+        known = key in self.manifest.entries
+        if known:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
         try:
@@ -348,7 +349,10 @@ class _Builder:
             result.outputs = [*written[:-1], *current, *written[-1:]]
         else:
             result.outcome = "failed"
+            if not known:  # the manifest was lost: reports left in the folder look current
+                result.unrecorded = self.folder.set_aside_unrecorded(folder)
             result.stale, result.kept_edited = self.folder.mark_stale(key, keep=written)
+            result.kept_edited += [target for _, target in result.unrecorded]
             result.outputs = written
         result.kept_edited = list(
             dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
