@@ -78,6 +78,7 @@ from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
 from pipeline.spend import Spend, shared_payments, spend_paths
+from pipeline.strategy import find_strategy
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -125,6 +126,9 @@ def _reports(
         recon = read.reconciliation
         if recon is not None:
             comparison = None
+            strategy, note = find_strategy(read.file, read.path, recon.plan.decision)
+            if note is not None:
+                findings.append(note)
             if not has_errors(findings):
                 year_on_year = finder.compare(read.file, recon)
                 comparison, result.previous = year_on_year.comparison, year_on_year.previous
@@ -146,7 +150,7 @@ def _reports(
                 findings.extend(ledger_findings)
                 if position is not None:
                     findings.extend(position.findings)
-            result.report = Report(recon, comparison, tuple(findings), position)
+            result.report = Report(recon, comparison, tuple(findings), position, strategy)
         results.append(result)
     _note_shared_payments(results)
     return results
@@ -273,6 +277,12 @@ class _Builder:
             "previous": (
                 {"input": display(result.previous), "sha256": sha256(result.previous)}
                 if result.previous
+                else None
+            ),
+            # The strategy composed into the pack: editing it makes the workbook out of date.
+            "strategy": (
+                {"input": str(strategy), "sha256": sha256(strategy)}
+                if (strategy := result.report.strategy if result.report else None)
                 else None
             ),
             "funds": result.funds_json(),

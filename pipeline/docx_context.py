@@ -330,13 +330,17 @@ def _document_control_value(value: str) -> str:
     return clean(value)
 
 
-def context(recon: Report) -> Context:
-    """Everything the template may print, as text; see the module docstring for the names."""
+def context(recon: Report, appendix: int = 3) -> Context:
+    """Everything the template may print, as text; see the module docstring for the names.
+
+    ``appendix`` is the number of the generated Commissioning Plan appendix: 3, or the one
+    after the attached strategy's own appendices."""
     ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
     sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))
     funds = [_fund(rec) for rec in recon.funds]
     return {
         "year": recon.decision.year_label,
+        "appendix": str(appendix),
         "decision": _decision(recon.decision),
         "funds": funds,
         "sources": [source for fund in funds for source in fund["sources"]],

@@ -430,6 +430,20 @@ CATALOGUE: dict[str, Code] = _entries(
         "the workbook has no Circulation sheet (or no one on it), so no e-mail was prepared",
         action="Add a Circulation sheet (Role, Name, E-mail) to have the e-mail prepared.",
     ),
+    Code(
+        "E-STRATEGY",
+        E,
+        "Strategy document cannot be used",
+        "the Decision sheet's Strategy document names a file that is not beside the workbook or is not a readable Word document",
+        action="Put the strategy (.docx) in the workbook's folder under the name typed, or correct the name; save it from Word as a Word Document.",
+    ),
+    Code(
+        "I-NO-STRATEGY",
+        I,
+        "No strategy in the pack",
+        "the Decision sheet names no Strategy document, so the Request for Decision is built without the Commissioning Strategy",
+        action="Name the strategy's .docx (kept beside the workbook) in the Decision field Strategy document to have it in the pack.",
+    ),
 )
 
 

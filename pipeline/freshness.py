@@ -2,7 +2,7 @@
 settings would make, from the manifest alone (the workbook is hashed, never opened).
 
 A workbook is up to date when its SHA-256, the tool's version, the Word and e-mail templates,
-the settings and the spend files are those recorded, every recorded output is there, and last
+the settings, the spend files and the composed strategy document are those recorded, every recorded output is there, and last
 year's workbook (when one was compared) is unchanged. Outputs a person edited since do not make
 it out of date: they are left as they are, and said so. Whether ``--pdf`` is given is not part
 of it, so a build without ``--pdf`` keeps a PDF that is still current.
@@ -99,6 +99,11 @@ class Freshness:
             return None
         if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
             return None  # the PDF failed last time (W-PDF), or was not asked for: make it
+        strategy = entry.get("strategy")
+        if strategy:  # the strategy composed into the pack changed or went: compose it again
+            path = Path(strategy["input"])
+            if not path.is_file() or sha256(path) != strategy["sha256"]:
+                return None
         previous = entry.get("previous")
         if previous:  # last year's workbook changed or went: the comparison must be redone
             path = Path(previous["input"])

@@ -18,6 +18,7 @@ from typing import IO, Any
 from pipeline import TEMPLATE_DIR
 from pipeline.docx_context import context
 from pipeline.docx_finish import accessibility_problems, deterministic_zip, set_properties
+from pipeline.docx_pack import compose_strategy, landscape_appendix
 from pipeline.docx_template import (
     TemplateError,
     environment,
@@ -27,6 +28,7 @@ from pipeline.docx_template import (
 )
 from pipeline.model import Decision
 from pipeline.report import Report
+from pipeline.strategy import appendix_count, open_strategy
 from pipeline.values import slugify
 
 __all__ = ["DEFAULT_TEMPLATE", "TemplateError", "docx_name", "render_docx"]
@@ -52,8 +54,12 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     return what keeps it from the accessibility checks (empty for the committed template; see
     :mod:`pipeline.docx_finish`). Equal input gives equal bytes.
 
+    With ``recon.strategy`` the report is the decision pack: the form, the strategy composed
+    whole, then the plan appendix (:mod:`pipeline.docx_pack`).
+
     Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the
-    context does not have.
+    context does not have; :class:`pipeline.strategy.StrategyProblem` when the strategy went
+    since it was checked.
     """
     import jinja2
 
@@ -63,7 +69,12 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
             f"the Word template {template} does not exist; restore it from the copy the tool "
             "came with (templates/request-for-decision.docx)"
         )
-    ctx = context(recon)
+    strategy = open_strategy(recon.strategy) if recon.strategy else None
+    # The plan appendix follows the strategy's own appendices (3 for the seed's two).
+    appendix = appendix_count(strategy) + 1 if strategy is not None else 3
+    ctx = context(recon, appendix)
+    if strategy is not None:  # the strategy carries its own Document Control, which stands
+        ctx["document_control"] = []
     try:
         document = template_class()(str(template))
         document.init_docx()
@@ -81,6 +92,9 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     body = document.docx.element.body
     fold_page_breaks(body)
     _fill_empty_cells(document.docx)
+    if strategy is not None:
+        compose_strategy(document.docx, strategy, appendix)
+    landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
     problems = accessibility_problems(document.docx)
     buffer = io.BytesIO()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from pipeline.compare import Comparison
 from pipeline.findings import Finding
@@ -28,6 +29,7 @@ class Report:
     comparison: Comparison | None
     findings: tuple[Finding, ...]
     position: Position | None = None  # spend against the plan, when spend files hold its year
+    strategy: Path | None = None  # the Commissioning Strategy composed into the pack (#17)
 
     @classmethod
     def of(

@@ -52,7 +52,7 @@ def content(docx: Path) -> list[tuple[Any, ...]]:
     above in the other)."""
     document = Document(str(docx))
     blocks: list[tuple[Any, ...]] = []
-    pending = False  # the paragraph above ended with a page break
+    pending = False  # the paragraph above ended with a page break or a section
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
             text = "".join(element.xpath(".//w:t/text()"))
@@ -62,7 +62,8 @@ def content(docx: Path) -> list[tuple[Any, ...]]:
                 f"./w:style[@w:styleId='{style[0] if style else 'Normal'}']/w:name/@w:val"
             )
             blocks.append(("p", text, (name or ["Normal"])[0].lower(), before or pending))
-            pending = bool(element.xpath(".//w:br[@w:type='page']"))
+            # A page break, or a section ending here (the next one starts on a new page).
+            pending = bool(element.xpath(".//w:br[@w:type='page'] | ./w:pPr/w:sectPr"))
         elif element.tag == qn("w:tbl"):
             rows = [
                 tuple("".join(cell.xpath(".//w:t/text()")) for cell in row.iterchildren(qn("w:tc")))

@@ -1,0 +1,204 @@
+"""The decision pack: the form, the Commissioning Strategy composed whole, then the plan appendix.
+
+The strategy is composed with ``docxcompose`` (its styles, numbering, headings, tables and page
+breaks kept; hand-copied XML would lose numbering and relationships) just before the generated
+"Appendix N: Commissioning Plan" heading. That appendix is then given a section of its own on
+landscape pages: the seed's Provision column breaks mid-word at portrait widths. Its tables
+keep each row on one page.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from pipeline.docx_finish import _heading_level, _style_names
+
+
+def _w(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(f"w:{tag}"))
+
+
+def _text(element: Any) -> str:
+    return "".join(element.xpath(".//w:t/text()"))
+
+
+def appendix_heading(document: Any, appendix: int) -> Any | None:
+    """The level-1 heading "Appendix ``appendix``…" of ``document``, or None."""
+    names = _style_names(document)
+    pattern = re.compile(rf"^\s*Appendix\s+{appendix}\b")
+    for paragraph in document.element.body.iterchildren(_w("p")):
+        if _heading_level(paragraph, names) == 1 and pattern.match(_text(paragraph)):
+            return paragraph
+    return None
+
+
+def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
+    """Put ``strategy`` (a python-docx document) whole into ``document`` before its heading
+    "Appendix ``appendix``" (at the end when the template has none), starting on a new page;
+    the Contents fields are updated by Word when it opens the pack."""
+    from docx.oxml import OxmlElement
+    from docxcompose.composer import Composer
+
+    body = strategy.element.body
+    first = next(iter(body.iterchildren()), None)
+    if first is not None and first.tag == _w("p"):
+        first.get_or_add_pPr().pageBreakBefore_val = True
+    else:  # a table first: a page break of its own
+        paragraph = OxmlElement("w:p")
+        run = OxmlElement("w:r")
+        page_break = OxmlElement("w:br")
+        page_break.set(_w("type"), "page")
+        run.append(page_break)
+        paragraph.append(run)
+        body.insert(0, paragraph)
+    composer = Composer(document)
+    anchor = appendix_heading(document, appendix)
+    if anchor is None:
+        composer.append(strategy)
+    else:
+        composer.insert(document.element.body.index(anchor), strategy)
+    settings = document.settings.element
+    if not settings.xpath("./w:updateFields"):
+        update = OxmlElement("w:updateFields")
+        update.set(_w("val"), "true")
+        settings.append(update)
+
+
+def _section(final: Any, landscape: bool) -> Any:
+    """A copy of the document's last section properties, portrait or landscape, that starts
+    on a new page and carries on the page numbering."""
+    section = copy.deepcopy(final)
+    for name in ("type", "pgNumType"):
+        for element in section.findall(_w(name)):
+            section.remove(element)
+    size = section.find(_w("pgSz"))
+    if size is not None:
+        width, height = int(size.get(_w("w"))), int(size.get(_w("h")))
+        short, long = sorted((width, height))
+        size.set(_w("w"), str(long if landscape else short))
+        size.set(_w("h"), str(short if landscape else long))
+        if landscape:
+            size.set(_w("orient"), "landscape")
+        elif _w("orient") in size.attrib:
+            del size.attrib[_w("orient")]
+    return section
+
+
+def _end_section(before: Any, section: Any) -> None:
+    """End a section with ``before`` (a paragraph holds the properties; after a table, a new
+    paragraph does)."""
+    from docx.oxml import OxmlElement
+
+    if before.tag == _w("p"):
+        properties = before.get_or_add_pPr()
+        if properties.find(_w("sectPr")) is None:
+            change = properties.find(_w("pPrChange"))
+            if change is not None:
+                change.addprevious(section)
+            else:
+                properties.append(section)
+        return
+    paragraph = OxmlElement("w:p")
+    properties = OxmlElement("w:pPr")
+    properties.append(section)
+    paragraph.append(properties)
+    before.addnext(paragraph)
+
+
+_TR_AFTER_CANT_SPLIT = ("trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del")
+
+
+def _set_row_property(row: Any, name: str, following: tuple[str, ...]) -> None:
+    """``w:name`` in the row's properties, where the schema puts it (Word is strict)."""
+    from docx.oxml import OxmlElement
+
+    properties = row.find(_w("trPr"))
+    if properties is None:
+        properties = OxmlElement("w:trPr")
+        cell_start = row.find(_w("tc"))
+        (cell_start.addprevious if cell_start is not None else row.append)(properties)
+    if properties.find(_w(name)) is not None:
+        return
+    element = OxmlElement(f"w:{name}")
+    later = next((c for c in properties if c.tag in {_w(t) for t in following}), None)
+    if later is not None:
+        later.addprevious(element)
+    else:
+        properties.append(element)
+
+
+def _fit_table(table: Any, width: int) -> None:
+    """Stretch a table laid out for portrait to the landscape text ``width`` (twentieths of a
+    point), each column in proportion, so the wide columns stop breaking words."""
+    grid = table.findall(f"{_w('tblGrid')}/{_w('gridCol')}")
+    widths = [int(col.get(_w("w"), "0")) for col in grid]
+    total = sum(widths)
+    if not total or total >= width:
+        return
+    scaled = [w * width // total for w in widths]
+    for col, value in zip(grid, scaled, strict=True):
+        col.set(_w("w"), str(value))
+    for row in table.findall(_w("tr")):
+        cells = row.findall(_w("tc"))
+        column = 0
+        for cell in cells:
+            span = cell.find(f"{_w('tcPr')}/{_w('gridSpan')}")
+            count = int(span.get(_w("val"))) if span is not None else 1
+            cell_width = cell.find(f"{_w('tcPr')}/{_w('tcW')}")
+            if cell_width is not None and cell_width.get(_w("type")) == "dxa":
+                cell_width.set(_w("w"), str(sum(scaled[column : column + count])))
+            column += count
+    table_width = table.find(f"{_w('tblPr')}/{_w('tblW')}")
+    if table_width is not None and table_width.get(_w("type")) == "dxa":
+        table_width.set(_w("w"), str(width))
+
+
+def landscape_appendix(document: Any, appendix: int) -> None:
+    """Give the "Appendix ``appendix``" part (to the next level-1 heading) landscape pages of
+    its own; its tables widen to the page and keep each row on one page. (Their header rows
+    repeat as the template marks them; the accessibility check names a table that does not.)"""
+    anchor = appendix_heading(document, appendix)
+    body = document.element.body
+    final = body.find(_w("sectPr"))
+    if anchor is None or final is None:
+        return
+    names = _style_names(document)
+    part = [anchor]
+    end = None
+    for element in anchor.itersiblings():
+        if element.tag == _w("sectPr"):
+            break
+        if element.tag == _w("p") and _heading_level(element, names) == 1:
+            end = element
+            break
+        part.append(element)
+    landscape = _section(final, landscape=True)
+    size, margins = landscape.find(_w("pgSz")), landscape.find(_w("pgMar"))
+    if size is not None and margins is not None:
+        text_width = (
+            int(size.get(_w("w")))
+            - int(margins.get(_w("left"), "0"))
+            - int(margins.get(_w("right"), "0"))
+        )
+        for table in (t for element in part for t in element.iter(_w("tbl"))):
+            _fit_table(table, text_width)
+    for table in (t for element in part if element.tag == _w("tbl") for t in [element]):
+        rows = table.findall(_w("tr"))
+        for row in rows:
+            _set_row_property(row, "cantSplit", _TR_AFTER_CANT_SPLIT)
+    previous = anchor.getprevious()
+    if previous is not None:
+        _end_section(previous, _section(final, landscape=False))
+    # The section break starts the new page: a page break as well would leave one blank.
+    for starts in (anchor, end):
+        if starts is not None:
+            for flag in starts.xpath("./w:pPr/w:pageBreakBefore"):
+                flag.getparent().remove(flag)
+    if end is None:
+        body.replace(final, landscape)
+    else:
+        _end_section(part[-1], landscape)

@@ -1,0 +1,105 @@
+"""The Commissioning Strategy named by the Decision sheet: found beside the workbook, checked.
+
+The decision pack is the form, then the strategy the decision approves (a Word document the
+commissioning team keeps beside the workbook, named in the Decision field ``Strategy
+document``), then the generated Commissioning Plan appendix (#17). This module finds and checks
+that document; :mod:`pipeline.docx_pack` composes it. ``check`` and ``build`` both call
+:func:`strategy_finding`, so they agree on whether a pack can be made.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from pipeline.findings import Finding
+from pipeline.model import Decision
+
+FIELD = "strategy_document"
+_APPENDIX = re.compile(r"^\s*Appendix\s+(\d+)\b", re.IGNORECASE)
+
+
+class StrategyProblem(Exception):
+    """The named strategy cannot be used; the message says why and what to do."""
+
+
+def strategy_path(workbook: Path, decision: Decision) -> Path | None:
+    """The strategy named by ``decision``, relative to the workbook's folder; None if not named.
+
+    Raises :class:`StrategyProblem` for a name that leads outside that folder.
+    """
+    name = decision.strategy_document.strip()
+    if not name:
+        return None
+    folder = workbook.resolve().parent
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise StrategyProblem(
+            f'The Strategy document "{name}" is outside the workbook\'s folder; put the '
+            "strategy in the folder of the workbook and type its file name alone, e.g. "
+            "commissioning-strategy-2021.docx."
+        )
+    return path
+
+
+def open_strategy(path: Path) -> Any:
+    """The strategy at ``path`` as a python-docx document; :class:`StrategyProblem` when the
+    file is missing or is not a readable Word document."""
+    from docx import Document
+
+    if not path.is_file():
+        raise StrategyProblem(
+            f'The Strategy document "{path.name}" was not found beside the workbook; put the '
+            "strategy there under that name, or correct the name on the Decision sheet."
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise zipfile.BadZipFile("no word/document.xml")
+        return Document(str(path))
+    except Exception as error:  # a zip, XML or content-type error: not a usable .docx
+        raise StrategyProblem(
+            f'The Strategy document "{path.name}" is not a readable Word document '
+            f"({type(error).__name__}); open it in Word and save it as a Word Document "
+            "(.docx), then run again."
+        ) from error
+
+
+def find_strategy(
+    file: str, workbook: Path, decision: Decision
+) -> tuple[Path | None, Finding | None]:
+    """The strategy the pack includes (None when none can be), and what to say about it:
+    E-STRATEGY (at the field's cell) when the named file cannot be used, I-NO-STRATEGY when
+    none is named, nothing when it can be composed."""
+    cell = decision.at.cells.get(FIELD, "")
+    try:
+        path = strategy_path(workbook, decision)
+        if path is None:
+            return None, Finding(
+                "I-NO-STRATEGY",
+                file,
+                "No Strategy document is named on the Decision sheet: the Request for Decision "
+                "is built without the Commissioning Strategy.",
+                decision.at.sheet,
+            )
+        open_strategy(path)
+    except StrategyProblem as problem:
+        return None, Finding("E-STRATEGY", file, str(problem), decision.at.sheet, cell)
+    return path, None
+
+
+def appendix_count(document: Any) -> int:
+    """The highest "Appendix N" heading of the strategy ``document`` (0 when it has none)."""
+    from pipeline.docx_finish import _heading_level, _style_names
+
+    names = _style_names(document)
+    highest = 0
+    for paragraph in document.element.body.iterchildren("{*}p"):
+        if _heading_level(paragraph, names) is None:
+            continue
+        match = _APPENDIX.match("".join(paragraph.xpath(".//w:t/text()")))
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return highest

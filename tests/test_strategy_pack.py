@@ -1,0 +1,300 @@
+"""The decision pack: the form, the Commissioning Strategy composed whole, then Appendix 3 (#17).
+
+The workbook names the strategy in the Decision field ``Strategy document``; the fixture
+strategy is the seed's (``tests/make_strategy.py``). A named strategy that is missing, outside
+the workbook's folder or not a Word document is an E-STRATEGY error at its cell, in ``check``
+and ``build`` alike; no strategy named is an I-NO-STRATEGY note.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.oxml.ns import qn
+
+from pipeline import batch
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.docx_finish import _heading_level, _style_names
+from pipeline.findings import Finding
+from tests import make_strategy
+from tests.office import convert, pdf_text
+from tests.published import leaks, xml_text
+from tests.workbooks import make_workbook
+
+SEED = make_strategy.seed_path()
+needs_seed = pytest.mark.skipif(SEED is None, reason="the seed is not beside the repository")
+STRATEGY = "commissioning-strategy-2021.docx"
+
+
+def workbook_naming(folder: Path, strategy: str) -> Path:
+    """The sample workbook in ``folder`` with ``Strategy document`` set to ``strategy``."""
+
+    def name_strategy(content: Any) -> None:
+        rows = [(n, v) for n, v in content.decision if n != "Strategy document"]
+        content.decision = [*rows, ("Strategy document", strategy)]
+
+    return make_workbook(folder, "plan.xlsx", edit=name_strategy)
+
+
+def strategy_findings(folder: Path) -> list[Finding]:
+    results, _ = batch.check([folder / "plan.xlsx"], Config())
+    return [f for r in results for f in r.findings if "STRATEGY" in f.code]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample built with the seed's strategy beside it: the built RfD .docx."""
+    if SEED is None:
+        pytest.skip("the seed is not beside the repository")
+    folder = tmp_path_factory.mktemp("pack")
+    make_strategy.build(SEED, folder / STRATEGY)
+    workbook_naming(folder, STRATEGY)
+    result = CliRunner().invoke(
+        cli, ["build", str(folder / "plan.xlsx"), "--out", str(folder / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    (built,) = (folder / "out").glob("*/RfD-*.docx")
+    return built
+
+
+def level_1_headings(document: Any) -> list[str]:
+    names = _style_names(document)
+    return [
+        "".join(p.xpath(".//w:t/text()"))
+        for p in document.element.body.iterchildren(qn("w:p"))
+        if _heading_level(p, names) == 1
+    ]
+
+
+# -- check and build agree on a strategy that cannot be used ------------------------------------
+
+
+def corrupt(folder: Path) -> str:
+    (folder / "strategy.docx").write_bytes(b"PK\x03\x04 not really a Word document")
+    return "strategy.docx"
+
+
+def not_a_docx(folder: Path) -> str:
+    (folder / "strategy.docx").write_text("Commissioning Strategy, typed as text", encoding="utf-8")
+    return "strategy.docx"
+
+
+def missing(folder: Path) -> str:
+    return "no-such-strategy.docx"
+
+
+def outside(folder: Path) -> str:
+    (folder.parent / "elsewhere.docx").write_bytes((folder / "plan.xlsx").read_bytes())
+    return "../elsewhere.docx"
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (missing, "was not found beside the workbook"),
+        (corrupt, "is not a readable Word document"),
+        (not_a_docx, "is not a readable Word document"),
+        (outside, "is outside the workbook's folder"),
+    ],
+)
+def test_a_strategy_that_cannot_be_used_is_an_error_at_its_cell_in_check_and_build(
+    tmp_path: Path, make: Any, says: str
+) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    workbook_naming(folder, "placeholder.docx")  # the workbook first: `outside` copies it
+    name = make(folder)
+    workbook_naming(folder, name)
+    (finding,) = strategy_findings(folder)
+    assert finding.code == "E-STRATEGY"
+    assert finding.sheet == "Decision" and re.fullmatch(r"[A-Z]+\d+", finding.cell)
+    assert says in finding.message and Path(name).name in finding.message
+
+    result = CliRunner().invoke(
+        cli, ["build", str(folder / "plan.xlsx"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "E-STRATEGY" in result.output
+    assert not list((tmp_path / "out").glob("*/RfD-*.docx"))
+
+
+def test_no_strategy_named_builds_as_before_with_a_note(tmp_path: Path) -> None:
+    workbook_naming(tmp_path, "")
+    (finding,) = strategy_findings(tmp_path)
+    assert finding.code == "I-NO-STRATEGY"
+    assert "without the Commissioning Strategy" in finding.message
+
+
+# -- the composed pack, read back -----------------------------------------------------------------
+
+
+@needs_seed
+def test_the_pack_is_the_form_then_the_strategy_then_appendix_3(pack: Path) -> None:
+    headings = level_1_headings(Document(str(pack)))
+    order = [
+        "OFFICER APPROVAL",
+        "Document Control Information",
+        "1 Introduction",
+        "2 Commissioning Principles",
+        "3 Commissioning Framework",
+        "4 Commissioning Mechanisms",
+        "Appendix 1: Meeting the Standard",
+        "Appendix 2: Good Practice Decommissioning",
+        "Appendix 3: Commissioning Plan",
+    ]
+    positions = [next(i for i, h in enumerate(headings) if h.startswith(o)) for o in order]
+    assert positions == sorted(positions), headings
+
+
+@needs_seed
+def test_the_strategy_keeps_its_tables_bullets_and_contents_field(pack: Path) -> None:
+    document = Document(str(pack))
+    body = document.element.body
+    text = "".join(body.xpath(".//w:t/text()"))
+    assert "First Draft" in text  # the strategy's change-control table
+    assert body.xpath(".//w:instrText[contains(., 'TOC')]")
+    assert document.settings.element.xpath("./w:updateFields[@w:val='true']")
+    strategy_bullets = [
+        p for p in document.paragraphs if p.style is not None and p.style.name == "List Bullet"
+    ]
+    assert len(strategy_bullets) > 10
+
+
+@needs_seed
+def test_appendix_3_has_landscape_pages_of_its_own_with_whole_rows(pack: Path) -> None:
+    document = Document(str(pack))
+    sections = document.sections
+    orientations = [s.orientation for s in sections]
+    landscape = [i for i, s in enumerate(sections) if (s.page_width or 0) > (s.page_height or 0)]
+    assert len(landscape) == 1, orientations
+    (index,) = landscape
+    assert 0 < index < len(sections) - 1  # portrait before it, portrait again after
+    # The landscape section is the one holding Appendix 3's tables.
+    body = document.element.body
+    ends = [p for p in body.iterchildren(qn("w:p")) if p.xpath("./w:pPr/w:sectPr")]
+    appendix = next(
+        p
+        for p in body.iterchildren(qn("w:p"))
+        if "".join(p.xpath(".//w:t/text()")).startswith("Appendix 3:")
+    )
+    assert body.index(ends[index - 1]) < body.index(appendix) < body.index(ends[index])
+    tables = [
+        t
+        for t in body.iterchildren(qn("w:tbl"))
+        if body.index(appendix) < body.index(t) < body.index(ends[index])
+    ]
+    assert len(tables) == 2
+    for table in tables:
+        rows = table.xpath("./w:tr")
+        assert rows[0].xpath("./w:trPr/w:tblHeader")
+        assert all(row.xpath("./w:trPr/w:cantSplit") for row in rows)
+        widths = sum(int(w) for w in table.xpath("./w:tblGrid/w:gridCol/@w:w"))
+        assert widths > 12000  # wider than an A4 portrait text width (about 9,900)
+
+
+@needs_seed
+def test_the_pack_publishes_nothing_internal(pack: Path) -> None:
+    assert leaks(xml_text(pack)) == []
+
+
+@needs_seed
+def test_editing_the_strategy_rebuilds_the_pack(tmp_path: Path) -> None:
+    assert SEED is not None
+    make_strategy.build(SEED, tmp_path / STRATEGY)
+    workbook_naming(tmp_path, STRATEGY)
+    out = tmp_path / "out"
+    first, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    again, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in first] == ["built"]
+    assert [r.outcome for r in again] == ["up to date"]
+    strategy = Document(str(tmp_path / STRATEGY))
+    strategy.add_paragraph("A sentence the commissioning team added.")
+    strategy.save(str(tmp_path / STRATEGY))
+    edited, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in edited] == ["built"]
+    (built,) = out.glob("*/RfD-*.docx")
+    assert "A sentence the commissioning team added." in xml_text(built)
+
+
+@needs_seed
+@pytest.mark.slow
+def test_the_pack_as_pdf_holds_form_strategy_and_every_seed_figure_in_order(
+    pack: Path, tmp_path: Path
+) -> None:
+    text = pdf_text(convert(pack, "pdf", tmp_path))
+    order = [
+        "REQUEST FOR DECISION",
+        "OFFICER APPROVAL",
+        "1 Introduction",
+        "2 Commissioning Principles",
+        "3 Commissioning Framework",
+        "4 Commissioning Mechanisms",
+        "Appendix 1: Meeting the Standard",
+        "Appendix 2: Good Practice Decommissioning",
+        "Appendix 3: Commissioning Plan",
+    ]
+    positions = []
+    start = 0
+    for heading in order:
+        found = re.search(rf"^\s*{re.escape(heading)}", text[start:], re.MULTILINE)
+        assert found, f"{heading!r} not found after position {start}"
+        start += found.start() + 1
+        positions.append(start)
+    appendix_3 = text[positions[-1] :]
+    for figure in ("£1,009,000", "£556,000", "£805,212", "£464,058"):
+        assert figure in appendix_3, figure
+
+
+def test_the_plan_appendix_is_numbered_after_the_strategys_own(tmp_path: Path) -> None:
+    strategy = Document()
+    strategy.add_heading("1 Introduction", level=1)
+    for number in (1, 2, 3, 4):
+        strategy.add_heading(f"Appendix {number}: A checklist", level=1)
+    strategy.add_paragraph("Appendix 9 is not a heading, so it does not count.")
+    strategy.save(str(tmp_path / "strategy.docx"))
+    workbook_naming(tmp_path, "strategy.docx")
+    out = tmp_path / "out"
+    results, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = out.glob("*/RfD-*.docx")
+    headings = level_1_headings(Document(str(built)))
+    assert [h for h in headings if h.startswith("Appendix")] == [
+        "Appendix 1: A checklist",
+        "Appendix 2: A checklist",
+        "Appendix 3: A checklist",
+        "Appendix 4: A checklist",
+        "Appendix 5: Commissioning Plan 2021/22",
+    ]
+    text = "".join(Document(str(built)).element.body.xpath(".//w:t/text()"))
+    assert "The Commissioning Plan at Appendix 5 commits" in text
+
+
+def test_without_a_strategy_the_workbooks_document_control_follows_the_form(
+    tmp_path: Path,
+) -> None:
+    workbook_naming(tmp_path, "")
+    results, _ = batch.build([tmp_path / "plan.xlsx"], tmp_path / "out", Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = (tmp_path / "out").glob("*/RfD-*.docx")
+    headings = level_1_headings(Document(str(built)))
+    approval = headings.index("OFFICER APPROVAL")
+    assert headings[approval + 1] == "Document Control Information"
+    assert headings[approval + 2] == "Appendix 3: Commissioning Plan 2021/22"
+
+
+@needs_seed
+def test_with_a_strategy_its_document_control_stands_alone(pack: Path) -> None:
+    headings = level_1_headings(Document(str(pack)))
+    assert headings.count("Document Control Information") == 1
+    approval = headings.index("OFFICER APPROVAL")
+    strategy_start = headings.index("1 Introduction")
+    assert approval < headings.index("Document Control Information") < strategy_start
+    # The workbook's Document control rows (Item | Detail) are not printed beside it.
+    tables = Document(str(pack)).tables
+    assert not [t for t in tables if t.rows[0].cells[0].text == "Item"]
