@@ -7,7 +7,9 @@ Heavy libraries (pandas, openpyxl, docxtpl, xlsxwriter) are imported only inside
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +31,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def safe(text: str) -> str:
+    """Text from a workbook, a file name or an error made safe for a terminal: an ESC
+    sequence in a service name must not clear the screen (escaped as ``\\x1b``)."""
+    from pipeline.textsafe import for_terminal
+
+    return for_terminal(text)
+
+
+def _json_for_terminal(text: str) -> str:
+    """JSON with every character a terminal would act on as a JSON escape (``\\u202e``);
+    json.dumps escapes only C0 controls, and ``\\x..`` would not be JSON."""
+    return "".join(c if c.isprintable() or c in "\n" else f"\\u{ord(c):04x}" for c in text)
+
+
+def _echo(message: str = "", err: bool = False) -> None:
+    """Every plain line the console prints goes through here, made safe for a terminal."""
+    click.echo(safe(message), err=err)
 
 
 def paths_argument(func: F) -> F:
@@ -129,14 +150,14 @@ def _echo_finding(finding: Finding, indent: str = "    ") -> None:
     location = finding.location
     where = f"{location}  " if location else ""
     code = click.style(f"{finding.code:<15}", fg=COLOURS[finding.severity])
-    click.echo(f"{indent}{code} {where}{finding.message}")
+    click.echo(f"{indent}{code} {safe(where)}{safe(finding.message)}")
 
 
 def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> None:
     for severity in severities:
         chosen = [f for f in result.findings if f.severity is severity]
         if chosen:
-            click.echo(f"  {HEADINGS[severity]} ({len(chosen)})")
+            _echo(f"  {HEADINGS[severity]} ({len(chosen)})")
             for finding in chosen:
                 _echo_finding(finding)
 
@@ -267,7 +288,7 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
     except click.ClickException:
         raise
     except KeyboardInterrupt:
-        click.echo(
+        _echo(
             "\nStopped before the end. Nothing half-written was left behind; what was "
             "built is recorded in the manifest, and the next run (make report) builds "
             "the rest.",
@@ -275,9 +296,14 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
         )
         sys.exit(1)
     except Exception as error:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            _quiet_exit(
+                f"pcc-report: the disk is full ({error.filename or 'the output'} could not "
+                "be written); free some space, then run again."
+            )
         if debug:
             raise
-        click.echo(
+        _echo(
             f"pcc-report: internal error: {type(error).__name__}: {error}\n"
             "Run again with --debug for the details and report it to the maintainers.",
             err=True,
@@ -316,17 +342,18 @@ def check(
     def action() -> int:
         results, notes = batch.check(folders, config, debug, previous)
         if as_json:
-            click.echo(json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False))
+            report = json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False)
+            click.echo(_json_for_terminal(report))
         else:
             for note in notes:
                 _echo_finding(note, indent="")
             for result in results:
                 title = f" — decision {result.reference}" if result.reference else ""
-                click.echo(click.style(f"{result.file}{title}", bold=True))
+                click.echo(click.style(safe(f"{result.file}{title}"), bold=True))
                 _echo_findings(result, list(Severity))
-                click.echo(_summary_line(result))
+                _echo(_summary_line(result))
             if not results:
-                click.echo("No workbooks found.")
+                _echo("No workbooks found.")
         return _exit_code(results)
 
     _run(debug, action)
@@ -416,14 +443,12 @@ def build(
 
     def progress(event: batch.Event) -> None:
         if isinstance(event, batch.Waiting):
-            click.echo(
-                f"Another build is writing to {event.out}/ right now; waiting for it to finish…"
-            )
+            _echo(f"Another build is writing to {event.out}/ right now; waiting for it to finish…")
         else:
             if not quiet or event.result.outcome == "failed":
-                click.echo(_outcome_line(event.result))
+                _echo(_outcome_line(event.result))
             for line in _edited_lines(event.result):  # a person's work: said even with --quiet
-                click.echo(line)
+                _echo(line)
 
     def action() -> int:
         try:
@@ -450,18 +475,18 @@ def build(
             shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
             if shown and result.findings:
                 # Errors and warnings in full; notes as a count unless --verbose.
-                click.echo(click.style(f"{result.file}", bold=True))
+                click.echo(click.style(safe(result.file), bold=True))
                 _echo_findings(
                     result, list(Severity) if verbose else [Severity.ERROR, Severity.WARNING]
                 )
                 note_count = result.count(Severity.INFO)
                 if note_count and not verbose:
-                    click.echo(f"  {_counted(note_count, 'note')} (--verbose lists them)")
+                    _echo(f"  {_counted(note_count, 'note')} (--verbose lists them)")
         built = sum(r.outcome == "built" for r in results)
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)
         noun = "workbook" if len(results) == 1 else "workbooks"
-        click.echo(
+        _echo(
             f"{len(results)} {noun}: {built} built, {current} up to date, "
             f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
         )
@@ -491,7 +516,7 @@ def index(out: Path) -> None:
         page = write_index(out)
     except OSError as error:
         raise SetupError(f"{out}/index.html could not be written: {error.strerror}.") from error
-    click.echo(f"Wrote {page}: open it in a browser.")
+    _echo(f"Wrote {page}: open it in a browser.")
 
 
 @cli.command("new-workbook")
@@ -512,7 +537,7 @@ def new_workbook(path: Path, force: bool) -> None:
         raise click.UsageError(f"{path} already exists; choose another name or add --force.")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path)
-    click.echo(
+    _echo(
         f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
         "pcc-report check on it."
     )
@@ -545,7 +570,7 @@ def template_fields(template: Path | None) -> None:
     except TemplateError as error:
         raise click.UsageError(str(error)) from error
     for name in names:
-        click.echo(name)
+        _echo(name)
 
 
 @cli.command()
@@ -588,24 +613,24 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             prepared = sending.prepare(report, out)
         except sending.Refused as error:
-            click.echo(click.style("Refused: ", fg="red", bold=True) + str(error), err=True)
+            click.echo(click.style("Refused: ", fg="red", bold=True) + safe(str(error)), err=True)
             return 1
         except sending.SendError as error:
             raise click.UsageError(str(error)) from error
-        click.echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
-        click.echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
-        click.echo(f"  To:       {prepared.message['To']}")
-        click.echo(f"  Subject:  {prepared.subject}")
+        _echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
+        _echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
+        _echo(f"  To:       {prepared.message['To']}")
+        _echo(f"  Subject:  {prepared.subject}")
         for attachment in prepared.attachments:
-            click.echo(
+            _echo(
                 f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
                 f"SHA-256 {attachment['sha256'][:16]}…)"
             )
-        click.echo(f"  Server:   {smtp.describe()}")
+        _echo(f"  Server:   {smtp.describe()}")
         for note in prepared.notes:
-            click.echo(f"  Note:     {note}")
+            _echo(f"  Note:     {note}")
         if not really:
-            click.echo("Dry run: nothing was sent. Add --send to send it.")
+            _echo("Dry run: nothing was sent. Add --send to send it.")
             return 0
         try:
             smtp.check()
@@ -614,14 +639,14 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             record = sending.send(prepared, smtp)
         except sending.SendError as error:
-            click.echo(click.style("Not sent: ", fg="red", bold=True) + str(error), err=True)
+            click.echo(click.style("Not sent: ", fg="red", bold=True) + safe(str(error)), err=True)
             return 1
-        click.echo(
+        _echo(
             f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
             f"{prepared.out / 'manifest.json'}."
         )
         for address, reason in record["refused"].items():
-            click.echo(click.style(f"  The server refused {address}: {reason}", fg="yellow"))
+            click.echo(click.style(safe(f"  The server refused {address}: {reason}"), fg="yellow"))
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
@@ -631,5 +656,26 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
     _run(debug, action)
 
 
+def _quiet_exit(message: str) -> None:
+    """Say ``message`` on stderr and stop with status 2, with no "Exception ignored" noise
+    when stdout itself is on the full disk (its buffer cannot be flushed at exit)."""
+    with contextlib.suppress(OSError):
+        click.echo(message, err=True)
+    _silence_stdout()
+    sys.exit(2)
+
+
+def _silence_stdout() -> None:
+    """Drop what stdout still holds if it cannot be written (a full disk, a closed pipe)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main() -> None:
-    cli(prog_name="pcc-report")
+    try:
+        cli(prog_name="pcc-report")
+    finally:
+        _silence_stdout()

@@ -22,6 +22,7 @@ from pipeline.contract import WORKBOOK_SUFFIXES
 from pipeline.findings import Finding
 from pipeline.model import Located
 from pipeline.reconcile import Reconciliation
+from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
 
 READ_RETRIES = 3
@@ -31,8 +32,10 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def printable(text: str) -> str:
     """``text`` with the undecodable bytes of a file name (a name copied from an old Windows or
-    Mac share) shown as \ufffd, so messages, findings.json and the console can carry it."""
-    return _SURROGATES.sub("\ufffd", text)
+    Mac share) shown as \ufffd, and control, bidi and invisible characters escaped
+    (``\\x0a``), so messages, findings.json, the log and the console can carry it: a name
+    holding a newline or an ESC sequence cannot forge a line or drive the terminal."""
+    return for_log(_SURROGATES.sub("\ufffd", text))
 
 
 def display(path: Path) -> str:

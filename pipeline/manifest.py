@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -20,6 +21,34 @@ from pipeline import __version__
 from pipeline.contract import WORKBOOK_SUFFIXES
 
 MANIFEST = "manifest.json"
+# Far beyond any real manifest (a few KB a workbook); a bigger one is damaged, not read.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, refused (ValueError) beyond ``limit``.
+
+    Never blocks and never follows a link: a FIFO or device put in its place (``/dev/zero``
+    linked as manifest.json) is refused before it is opened for reading, and the read stops
+    at the limit whatever the file claims its size is.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+    if path.is_symlink():
+        raise ValueError(f"{path.name} is a link")
+    descriptor = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError(f"{path.name} is not an ordinary file")
+        with os.fdopen(descriptor, "rb") as stream:
+            descriptor = -1
+            data = stream.read(limit + 1)
+    finally:
+        if descriptor >= 0:
+            os.close(descriptor)
+    if len(data) > limit:
+        raise ValueError(f"{path.name} is larger than {limit} bytes")
+    return data
 
 
 def sha256(path: Path) -> str:
@@ -45,7 +74,7 @@ class Manifest:
         """
         path = out / MANIFEST
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8"))
         except (OSError, ValueError):
             data = {}  # no manifest, or a damaged one: everything is rebuilt
         workbooks = data.get("workbooks") if isinstance(data, dict) else None
@@ -68,10 +97,10 @@ class Manifest:
         data = {"tool": "pcc-report", "version": __version__, "workbooks": self.entries}
         content = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
         try:
-            if self.path.read_bytes() == content:
+            if read_limited(self.path, MAX_MANIFEST_BYTES) == content:
                 return
-        except OSError:
-            pass
+        except (OSError, ValueError):
+            pass  # none, or not one we can read: it is replaced
         write_atomic(self.path, content)
 
 

@@ -21,6 +21,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 from pipeline.inputs import display
 from pipeline.manifest import Manifest, sha256
+from pipeline.textsafe import for_log
 from pipeline.values import slugify
 
 LOCK = ".pcc-report.lock"
@@ -345,8 +347,19 @@ def write_log(out: Path, lines: Sequence[str]) -> None:
     """Append ``lines`` to the run log, each stamped; the log is a convenience, so a log that
     cannot be written costs nothing (the manifest is the record)."""
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    text = "".join(f"{stamp} {for_log(line)}\n" for line in lines)
+    # Never through a link planted as the log (it could lead anywhere): O_NOFOLLOW where the
+    # system has it, and a check first everywhere.
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    path = out / LOG
     try:
-        with (out / LOG).open("a", encoding="utf-8", errors="replace") as log:
-            log.writelines(f"{stamp} {line}\n" for line in lines)
+        if path.is_symlink():
+            return
+        descriptor = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o666)
+        try:
+            if stat.S_ISREG(os.fstat(descriptor).st_mode):
+                os.write(descriptor, text.encode("utf-8", "replace"))
+        finally:
+            os.close(descriptor)
     except OSError:
         pass
