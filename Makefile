@@ -52,8 +52,8 @@ test: $(DEV_STAMP) lint  ## lint, type-check and run the whole test suite
 	$(BIN)/pcc-report --help > /dev/null
 	$(BIN)/python -m pytest -W error -q
 
-test-fast: $(DEV_STAMP)  ## the tests not marked slow (no LibreOffice, Chromium, processes, hypothesis)
-	$(BIN)/python -m pytest -W error -q -m "not slow"
+test-fast: $(DEV_STAMP)  ## the tests not marked slow (no LibreOffice, Chromium, processes, hypothesis), on every core
+	$(BIN)/python -m pytest -W error -q -m "not slow" -n auto
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check pipeline scripts tests bench

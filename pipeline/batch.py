@@ -6,7 +6,8 @@ The orchestration only; each step is its own module:
    file still being copied, and applies the run-wide rule E-DUPLICATE-REF;
 2. :mod:`pipeline.previous` finds last year's plan and compares (:mod:`pipeline.compare`);
 3. the batch puts each workbook's parts together into one frozen :class:`Report`;
-4. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
+4. :mod:`pipeline.freshness` says which workbooks are up to date (the others are built);
+5. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
    output there), :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
    :mod:`pipeline.manifest` records what was built from what.
 
@@ -35,19 +36,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import TEMPLATE_DIR, __version__, three_sixty_rules
+from pipeline import TEMPLATE_DIR, three_sixty_rules
 from pipeline.config import Config
 from pipeline.deliver import Staging, no_circulation, open_data_skipped, stage
-from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
+from pipeline.findings import Finding, Severity, has_errors
+from pipeline.freshness import Freshness
 from pipeline.index_page import write_index
 from pipeline.inputs import (
     Read,
@@ -59,7 +60,6 @@ from pipeline.inputs import (
 )
 from pipeline.manifest import MANIFEST, sha256
 from pipeline.outputs import (
-    FINDINGS,
     FOLDER_ERRORS,
     LOCK,
     FolderRefused,
@@ -72,6 +72,11 @@ from pipeline.outputs import (
 )
 from pipeline.previous import PreviousPlans
 from pipeline.report import Report
+from pipeline.results import Event as Event
+from pipeline.results import Finished as Finished
+from pipeline.results import Progress as Progress
+from pipeline.results import Waiting as Waiting
+from pipeline.results import WorkbookResult as WorkbookResult
 from pipeline.spend import Spend, shared_payments, spend_paths
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
@@ -84,79 +89,6 @@ class BatchBusy(RuntimeError):
 
 class OutputUnwritable(RuntimeError):
     """The output folder cannot be made or written to (read-only, a file in the way, no space)."""
-
-
-@dataclass
-class WorkbookResult:
-    """One workbook's passage through the batch: its Report (when it could be read), every
-    finding (the Report's and what building found), and what became of its outputs."""
-
-    path: Path
-    file: str  # how messages name it, e.g. "input/lincolnshire-2021-22.xlsx"
-    findings: list[Finding] = field(default_factory=list)
-    report: Report | None = None
-    reference: str = ""
-    outcome: str = "checked"  # checked | built | up to date | failed
-    folder: Path | None = None
-    outputs: list[Path] = field(default_factory=list)
-    stale: list[Path] = field(default_factory=list)
-    # Outputs a person edited: (the output, where its copy went in stale/, or None when it was
-    # left in place because nothing needed rebuilding).
-    edited: list[tuple[Path, Path | None]] = field(default_factory=list)
-    kept_edited: list[Path] = field(default_factory=list)  # every edited copy kept in stale/
-    summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
-    previous: Path | None = None  # last year's workbook, when compared
-    findings_name: str = FINDINGS  # findings-<file>.json where workbooks share a report folder
-
-    @property
-    def status(self) -> str:
-        """Derived from the findings, never set by hand: ok, errors or unreadable."""
-        if any(f.code == "E-READ" for f in self.findings):
-            return "unreadable"
-        return "errors" if has_errors(self.findings) else "ok"
-
-    def count(self, severity: Severity) -> int:
-        return count(self.findings, severity)
-
-    def funds_json(self) -> list[dict[str, str]]:
-        if self.report is None:
-            return list(self.summary.get("funds", []))
-        return [
-            {
-                "fund": rec.fund.name,
-                "allocation": str(rec.allocation),
-                "committed": str(rec.committed),
-                "headroom": str(rec.headroom),
-            }
-            for rec in self.report.funds
-        ]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "reference": self.reference,
-            "status": self.status,
-            "funds": self.funds_json(),
-            "findings": [f.to_dict() for f in sorted_findings(self.findings)],
-        }
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Another run holds the output folder; this one waits for it."""
-
-    out: Path
-
-
-@dataclass(frozen=True)
-class Finished:
-    """One workbook is done (built, up to date or failed)."""
-
-    result: WorkbookResult
-
-
-Event = Waiting | Finished
-Progress = Callable[[Event], None]
 
 
 def _reports(
@@ -250,28 +182,6 @@ def check(
 # -- build ------------------------------------------------------------------------------------
 
 
-def _email_templates_sha() -> str:
-    """One SHA-256 over templates/email.* (hashed here: importing pipeline.mail costs time)."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATE_DIR.glob("email.*")):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _config_key(config: Config) -> str:
-    return json.dumps(
-        {
-            "grant_size_threshold": str(config.grant_size_threshold),
-            "s143_funds": list(config.s143_funds),
-            "uplift_threshold": str(config.uplift_threshold),
-            "aliases": [list(pair) for pair in config.aliases],
-            "funder_prefix": config.funder_prefix,
-            "force_area_code": config.force_area_code,
-        },
-        sort_keys=True,
-    )
-
-
 class _Builder:
     """Builds one workbook at a time into the output folder and keeps its manifest entry."""
 
@@ -280,71 +190,31 @@ class _Builder:
         self.manifest = self.folder.manifest
         self.config = config
         self.template = template
-        self.force = force
-        self.template_sha = sha256(template) if template.exists() else ""
-        self.config_key = _config_key(config)
-        self.email_sha = _email_templates_sha()
-        self.spend = spend.fingerprint()  # unchanged spend files: the positions are current
+        self.fresh = Freshness(self.folder, config, template, force, spend.fingerprint())
         self.fingerprints: dict[str, dict[str, Any]] = {}
-
-    # -- up to date? ------------------------------------------------------------------------
-    def _fingerprint(self, path: Path) -> dict[str, Any]:
-        from pipeline.sniff import MAX_FILE_BYTES
-
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return {}  # never hashed (3 GB took 41 s): the load refuses it by its size
-            return {
-                "sha256": sha256(path),
-                "size": path.stat().st_size,
-                "tool_version": __version__,
-                "template_sha256": self.template_sha,
-                "config": self.config_key,
-                "email_templates_sha256": self.email_sha,
-                "spend": self.spend,
-            }
-        except OSError:
-            return {}  # gone or unreadable: the load says which
-
-    def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> list[Path] | None:
-        """None when ``key`` must be built; else the outputs a person edited since (left as
-        they are: nothing they were made from changed). Whether --pdf is given is not part of
-        it: a build without --pdf keeps a PDF that is still current."""
-        entry = self.manifest.entries.get(key)
-        if self.force or not fingerprint or not entry or entry.get("status") != "ok":
-            return None
-        if any(entry.get(k) != v for k, v in fingerprint.items()):
-            return None
-        intact, edited = self.folder.check(entry)
-        if not intact:
-            return None
-        if self.config.pdf and not any(o["path"].endswith(".pdf") for o in entry["outputs"]):
-            return None  # the PDF failed last time (W-PDF), or was not asked for: make it
-        previous = entry.get("previous")
-        if previous:  # last year's workbook changed or went: the comparison must be redone
-            path = Path(previous["input"])
-            if not path.is_file() or sha256(path) != previous["sha256"]:
-                return None
-        return edited
 
     def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
         """The workbook read, or its result "up to date" from the manifest."""
-        key = display(path)
+        key = self.fresh.key_of(path)
         before = signature(path)
-        fingerprint = self._fingerprint(path)
+        fingerprint = self.fresh.fingerprint(path)
         outcome: Read | WorkbookResult
-        edited = self.up_to_date(key, fingerprint)
+        edited = self.fresh.up_to_date(key, fingerprint)
         if edited is not None:
             entry = self.manifest.entries[key]
             outcome = WorkbookResult(
-                path, key, reference=entry.get("reference", ""), outcome="up to date", summary=entry
+                path,
+                display(path),
+                reference=entry.get("reference", ""),
+                outcome="up to date",
+                summary=entry,
             )
             outcome.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
             outcome.edited = [(p, None) for p in edited]
         else:
             outcome = read_workbook(path, self.config, debug)
             if signature(path) != before:  # replaced since it was hashed: hash it again
-                fingerprint = self._fingerprint(path)
+                fingerprint = self.fresh.fingerprint(path)
         self.fingerprints[key] = fingerprint
         return outcome
 
@@ -360,7 +230,7 @@ class _Builder:
         claims: dict[str, list[WorkbookResult]] = {}
         for result in results:
             claims.setdefault(folder_name(result.reference, result.path), []).append(result)
-        earlier = self.folder.claimed_folders({r.file for r in results})
+        earlier = self.folder.claimed_folders({self.key(r) for r in results})
         for name, group in claims.items():
             referenced = [r for r in group if r.reference]
             owner: WorkbookResult | None = None
@@ -378,8 +248,16 @@ class _Builder:
         return data.encode("utf-8", "backslashreplace")
 
     def record(self, key: str, result: WorkbookResult) -> None:
+        where = Path(os.path.abspath(result.path))
+        for other in [k for k, e in self.manifest.entries.items() if k != key]:
+            if self.manifest.entries[other].get("workbook_path") == str(where):
+                del self.manifest.entries[other]  # one workbook, one entry
         self.manifest.entries[key] = {
             "input": key,
+            # Where the workbook is, so that send (from any folder) can check it is unchanged:
+            # absolute, and relative to the output folder (for a folder moved as a whole).
+            "workbook_path": str(where),
+            "workbook_from_output": _relative_to(where, self.folder.root),
             **self.fingerprints.get(key, {}),
             "status": result.status,
             "reference": result.reference,
@@ -417,13 +295,16 @@ class _Builder:
         ]
         self.manifest.write()
 
+    def key(self, result: WorkbookResult) -> str:
+        return self.fresh.keys.get(result.file, result.file)
+
     def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
         """Render an error-free workbook, write its findings, set earlier outputs aside or
         retire them, and record it. A folder that cannot be written costs this workbook only.
 
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
-        key = result.file
+        key = self.key(result)
         if key in self.manifest.entries:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
@@ -522,6 +403,15 @@ class _Builder:
             result.file,
             f"The outputs could not be written: {unwritable_reason(error, folder)}.",
         )
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (``../input/plan.xlsx``), or absolute when it cannot be
+    (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path, folder)).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def build(

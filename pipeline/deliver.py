@@ -175,7 +175,13 @@ def write_review(report: Report, staging: Staging) -> None:
     from pipeline.review import render_review, review_name
 
     target = staging.temp(review_name(report.decision.reference), attach=True)
-    render_review(target, [*report.findings, *staging.findings], report.plan, staging.file)
+    render_review(
+        target,
+        [*report.findings, *staging.findings],
+        report.plan,
+        staging.file,
+        report.position,
+    )
 
 
 def write_email(report: Report, staging: Staging) -> None:

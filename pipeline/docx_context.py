@@ -23,6 +23,8 @@ template (``templates/request-for-decision.docx``) needs no filters. The fields 
   budget, change, percent, status; totals: label, previous, current, change, percent) and
   ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
   ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
+- ``commitments``: rows (fund, year, committed, options: a row per fund and later financial
+  year that carries money), committed and options (their totals); section B's table.
 
 The report is published (Part 1 goes on the website), so the context holds no findings: no
 code, cell reference, file path or instruction to an operator reaches it. The findings go to the
@@ -38,7 +40,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
-from pipeline.model import Decision, FundingSource
+from pipeline.model import Decision, FundingSource, Plan
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
 from pipeline.textsafe import for_publication
@@ -353,4 +355,29 @@ def context(recon: Report) -> Context:
             for name, value in recon.plan.document_control
         ],
         "comparison": comparison_context(recon.comparison),
+        "commitments": commitments_context(recon.plan),
+    }
+
+
+def commitments_context(plan: Plan) -> Context:
+    """Section B's commitments beyond the year: a row per fund and later financial year that
+    carries money (committed to the lines' end dates, and extension options apart)."""
+    from pipeline.commitments import commitments
+
+    later = commitments(plan)
+    rows = [
+        {
+            "fund": clean(fund.fund),
+            "year": year.label,
+            "committed": format_money(committed),
+            "options": format_money(options),
+        }
+        for fund in later.funds
+        for year, committed, options in zip(later.years, fund.years, fund.options, strict=True)
+        if committed or options
+    ]
+    return {
+        "rows": rows,
+        "committed": format_money(sum(later.totals, Decimal(0))),
+        "options": format_money(sum(later.option_totals, Decimal(0))),
     }

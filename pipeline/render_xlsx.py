@@ -33,9 +33,11 @@ import datetime as dt
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.commitments import commitments
 from pipeline.model import Decision
 from pipeline.report import Report
 from pipeline.summary_changes import CHANGES_SHEET, changes_sheet
+from pipeline.summary_commitments import COMMITMENTS_SHEET, commitments_sheet
 from pipeline.summary_funds import LINE_COLUMNS, FundSheet, fund_sheet
 from pipeline.summary_layout import (
     HEADER_ROW,
@@ -218,6 +220,9 @@ def render_xlsx(
     summary_ws = workbook.add_worksheet("Summary")
     comparison = recon.comparison
     reserved = (*RESERVED_SHEETS, CHANGES_SHEET) if comparison else RESERVED_SHEETS
+    later = commitments(recon.plan)
+    if any(later.totals):
+        reserved = (*reserved, COMMITMENTS_SHEET.casefold())
     names = sheet_names([rec.fund.name for rec in recon.funds], reserved)
     fund_sheets: list[FundSheet] = []
     fund_worksheets = []
@@ -229,6 +234,7 @@ def render_xlsx(
         )
         fund_sheets.append(FundSheet(rec, name, total))
     changes_ws = workbook.add_worksheet(CHANGES_SHEET) if comparison else None
+    later_ws = workbook.add_worksheet(COMMITMENTS_SHEET) if any(later.totals) else None
     about_ws = workbook.add_worksheet("About")
 
     summary_sheet(workbook, summary_ws, recon, fund_sheets, formats, tables)
@@ -236,6 +242,8 @@ def render_xlsx(
         fund_sheet(ws, sheet, decision.year_label, formats, tables)
     if changes_ws is not None and comparison is not None:
         changes_sheet(changes_ws, comparison, decision.year_label, formats, tables)
+    if later_ws is not None:
+        commitments_sheet(later_ws, later, decision.year_label, formats, tables)
     _about_sheet(about_ws, recon, generated, publisher, formats, tables)
     summary_ws.activate()
     workbook.close()

@@ -24,11 +24,13 @@ from pipeline import contract
 from pipeline.findings import CATALOGUE, Finding, Severity, count, sorted_findings
 from pipeline.model import Located, Plan
 from pipeline.textsafe import for_terminal
-from pipeline.values import counted, format_long_date, slugify
+from pipeline.values import counted, format_date, format_long_date, format_money, slugify
 
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.table import Table
+
+    from pipeline.position import Position
 
 MARKING = "Internal — not for publication"
 GROUPS = (
@@ -147,11 +149,13 @@ def render_review(
     findings: Sequence[Finding],
     plan: Plan | None,
     file: str = "",
+    position: Position | None = None,
 ) -> None:
     """Write the review note of one workbook's ``findings`` to ``target``.
 
     ``plan`` (when the workbook could be read) gives the decision and the cell locations;
-    ``file`` names the workbook when it could not.
+    ``file`` names the workbook when it could not; ``position`` (spend files for the plan's
+    year) adds a "Position at <date>" section.
     """
     import docx
 
@@ -162,6 +166,8 @@ def render_review(
     _properties(document, title, plan)
     document.add_heading(_text(title), level=1)
     _introduction(document, plan, locator.file, findings)
+    if position is not None:
+        _position(document, position)
     ordered = sorted_findings(findings)
     if not ordered:
         document.add_paragraph(
@@ -211,6 +217,31 @@ def _introduction(
     )
     totals = ", ".join(counted(count(findings, severity), noun) for severity, _, noun in GROUPS)
     document.add_paragraph(f"Found: {totals}.")
+
+
+def _position(document: Document, position: Position) -> None:
+    """Spend against the plan per fund and ring-fenced stream (the position workbook has the
+    lines, the payments to check and the commitments)."""
+    document.add_heading(f"Position at {format_date(position.as_at)}", level=2)
+    document.add_paragraph(
+        f"From {position.payments} payments in the spend files. The forecast outturn is a "
+        "straight line by days from each line's spend so far; lines with no payment yet are "
+        "forecast at budget. Details, line by line, are in the position workbook."
+    )
+    rows = [(f.fund.name, f.allocation, f.spent, f.forecast, f.at_risk) for f in position.funds] + [
+        (f"{s.source.source} (ring-fenced)", s.source.amount, s.spent, s.forecast, s.at_risk)
+        for s in position.streams
+    ]
+    headings = ("Fund or stream", "Allocation", "Spent to date", "Forecast outturn", "At risk")
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = document.styles["Table Grid"]
+    for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+        cell.paragraphs[0].add_run(heading).bold = True
+    for name, *amounts in rows:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(_text(name))
+        for cell, amount in zip(cells[1:], amounts, strict=True):
+            cell.paragraphs[0].add_run(format_money(amount))
 
 
 def _table(document: Document, group: Sequence[Finding], locator: Locator) -> None:

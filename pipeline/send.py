@@ -225,6 +225,20 @@ def _folder_of(target: str, out: Path) -> tuple[Path, Path]:
     return out.resolve(), (out / slugify(target)).resolve()
 
 
+def _workbook_of(key: str, entry: dict[str, Any], out: Path) -> Path | None:
+    """The workbook a build was made from, found from any folder: where the manifest says it
+    is (absolute, then relative to the output folder), else the key from here."""
+    candidates = [
+        entry.get("workbook_path"),
+        str(out / entry["workbook_from_output"]) if entry.get("workbook_from_output") else None,
+        key,
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
 def prepare(target: str, out: Path) -> Prepared:
     """Find the build of ``target`` (reference, folder or .eml) and check it may be sent.
 
@@ -264,17 +278,18 @@ def prepare(target: str, out: Path) -> Prepared:
             "pcc-report build --force to make them afresh, then send again."
         )
     notes: list[str] = []
-    source = Path(key)
-    if source.is_file():
-        if sha256(source) != entry.get("sha256"):
-            raise Refused(
-                f"The workbook {key} changed after its report was built, so the "
-                "report is stale and nothing is sent. Run pcc-report build, then "
-                "send again."
-            )
-    else:
-        notes.append(
-            f"The workbook {key} is not here to compare with; the report is sent as built."
+    source = _workbook_of(key, entry, out)
+    if source is None:
+        raise Refused(
+            f"The workbook {key} cannot be found to check that the report is still current "
+            f"(it was at {entry.get('workbook_path') or key}), so nothing is sent. Put it "
+            "back, or build again from where it is now, then send."
+        )
+    if sha256(source) != entry.get("sha256"):
+        raise Refused(
+            f"The workbook {key} changed after its report was built, so the "
+            "report is stale and nothing is sent. Run pcc-report build, then "
+            "send again."
         )
     emls = [o for name, o in outputs.items() if name.endswith(".eml")]
     if not emls:

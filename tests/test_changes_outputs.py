@@ -282,7 +282,14 @@ def test_the_year_on_year_findings_stay_out_of_the_published_word_report(
 
 def test_excel_changes_sheet_sits_before_about(workbook_path: Path) -> None:
     wb = values(workbook_path)
-    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "Changes", "About"]
+    assert wb.sheetnames == [
+        "Summary",
+        "Victims Fund",
+        "Community Safety Fund",
+        "Changes",
+        "Commitments",
+        "About",
+    ]
     ws = wb["Changes"]
     assert ws["A1"].value == "Changes from 2020/21 to 2021/22"
     assert "decision 010/2020" in ws["A2"].value
@@ -642,7 +649,13 @@ def test_without_last_years_plan_word_has_no_changes_section(
 
 def test_without_last_years_plan_excel_has_no_changes_sheet(built_alone: tuple[Path, Path]) -> None:
     wb = values(built_alone[1])
-    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
+    assert wb.sheetnames == [
+        "Summary",
+        "Victims Fund",
+        "Community Safety Fund",
+        "Commitments",
+        "About",
+    ]
     about = {row[0]: row[1] for row in sheet_rows(wb["About"])}
     assert about["Contents"] == (
         "Summary: one row per fund (allocation, MoJ grants, other "

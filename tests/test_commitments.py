@@ -58,3 +58,57 @@ def test_option_ends_in_dates_or_counted_months() -> None:
 def test_add_months_keeps_the_end_of_month() -> None:
     assert add_months(dt.date(2021, 1, 31), 1) == dt.date(2021, 2, 28)
     assert add_months(dt.date(2021, 4, 1), 3) == dt.date(2021, 7, 1)
+
+
+def test_the_public_summary_has_a_commitments_sheet(tmp_path: Path) -> None:
+    import openpyxl
+
+    from pipeline.reconcile import reconcile
+    from pipeline.render_xlsx import render_xlsx
+    from pipeline.report import Report
+
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    target = tmp_path / "summary.xlsx"
+    render_xlsx(Report.of(reconcile(plan)), target)
+    sheet = openpyxl.load_workbook(target, data_only=True)["Commitments"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "would add £861,648.35 more" in str(rows[1][0])  # the extension options, apart
+    assert rows[2][4:] == [
+        "2022/23 (£)",
+        "2023/24 (£)",
+        "2024/25 (£)",
+        "2025/26 (£)",
+        "2026/27 (£)",
+    ]
+    total = next(row for row in rows if row[0] == "Total")
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in total[4:7]] == [
+        Decimal("544807.69"),
+        Decimal("301372.87"),
+        Decimal("100549.45"),
+    ]
+    formulas = openpyxl.load_workbook(target)["Commitments"]
+    assert str(formulas.cell(len(rows), 5).value).startswith("=SUM(E4:E")
+
+
+def test_section_b_of_the_request_for_decision_shows_the_commitments(tmp_path: Path) -> None:
+    import docx
+
+    from pipeline.reconcile import reconcile
+    from pipeline.render_docx import render_docx
+    from pipeline.report import Report
+
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target)
+    document = docx.Document(str(target))
+    table = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][1] == "Financial year"
+    )
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[1] == ["Victims Fund", "2022/23", "£544,807.69", "£260,000"]
+    assert rows[-1] == ["Total", "", "£946,730.01", "£861,648.35"]
+    assert len(rows) == 2 + 5  # header, Victims Fund's five later years, total
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "commits money in later financial years" in text

@@ -132,7 +132,7 @@ def test_the_package_prefers_its_installed_templates(
 @pytest.mark.slow  # it collects the whole suite again in a second process
 def test_slow_tests_are_marked_and_left_out_of_test_fast() -> None:
     """`make test-fast` runs `-m "not slow"`; LibreOffice and hypothesis tests are marked."""
-    assert '-m "not slow"' in recipe("test-fast")
+    assert '-m "not slow"' in recipe("test-fast") and "-n auto" in recipe("test-fast")
     assert "-m" not in recipe("test").replace("-m pytest", "")
     listed = subprocess.run(
         [

@@ -142,7 +142,14 @@ def test_file_name_follows_the_financial_year(sample_recon: Reconciliation) -> N
 
 def test_sheets_are_summary_one_per_fund_and_about(sample_xlsx: Path) -> None:
     wb = openpyxl.load_workbook(sample_xlsx)
-    assert wb.sheetnames == ["Summary", "Victims Fund", "Community Safety Fund", "About"]
+    # Commitments: the lines that run beyond the year (issue #18)
+    assert wb.sheetnames == [
+        "Summary",
+        "Victims Fund",
+        "Community Safety Fund",
+        "Commitments",
+        "About",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -290,7 +297,8 @@ def test_every_formula_caches_the_decimal_result(sample_xlsx: Path) -> None:
     formulas = formula_cells(sample_xlsx)
     # Two fund totals; per fund row MoJ (Victims only), other, committed, uncommitted, %; the
     # funds table's total row; the sources table's total.
-    assert len(formulas) == 2 + (5 + 4) + 6 + 1
+    # and the Commitments sheet's total per later year (2022/23 to 2026/27)
+    assert len(formulas) == 2 + (5 + 4) + 6 + 1 + 5
     cached = openpyxl.load_workbook(sample_xlsx, data_only=True)
     for sheet, ref, formula in formulas:
         value = cached[sheet][ref].value
@@ -362,6 +370,7 @@ def test_sheets_are_set_up_for_reading_and_printing(sample_xlsx: Path) -> None:
         "Summary_funding_sources",
         "Services_Victims_Fund",
         "Services_Community_Safety_Fund",
+        "Commitments_beyond_the_year",
         "About_this_summary",
     ]
     for ws in wb.worksheets:

@@ -403,3 +403,44 @@ def test_settings_come_from_the_file_then_the_environment(tmp_path: Path) -> Non
         send.settings({}, {"PCC_SMTP_PORT": "smtp"})
     with pytest.raises(send.SettingsError, match="not an e-mail address"):
         send.settings({}, {"PCC_SMTP_FROM": "commissioning"})
+
+
+def test_send_from_another_folder_still_checks_the_workbook(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest records where the workbook is, so send finds it from anywhere; a workbook
+    changed since the build is refused wherever send is run from."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    folder = str(built / "015-2021")
+    assert run(folder).exit_code == 0
+    workbook = tmp_path / "input" / "lincolnshire-2021-22.xlsx"
+    workbook.write_bytes(workbook.read_bytes() + b"\0")  # saved again since the build
+    refused = run(folder)
+    assert refused.exit_code == 1
+    assert "changed after its report was built" in refused.output
+
+
+def test_send_refuses_when_the_workbook_cannot_be_verified(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "input" / "lincolnshire-2021-22.xlsx").rename(tmp_path / "moved.xlsx")
+    monkeypatch.chdir(tmp_path)
+    refused = run(str(built / "015-2021"))
+    assert refused.exit_code == 1
+    assert "cannot be found to check that the report is still current" in refused.output
+
+
+def test_builds_from_two_working_folders_keep_one_entry(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path / "input")
+    [result], _ = batch.build([Path(".")], built, Config())
+    assert result.outcome == "up to date"
+    batch.build([Path(".")], built, Config(), force=True)
+    entries = json.loads((built / "manifest.json").read_text())["workbooks"]
+    assert len(entries) == 1
+    [entry] = entries.values()
+    assert entry["workbook_path"] == str(tmp_path / "input" / "lincolnshire-2021-22.xlsx")
+    assert entry["workbook_from_output"] == "../input/lincolnshire-2021-22.xlsx"

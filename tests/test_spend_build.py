@@ -102,3 +102,36 @@ def test_no_spend_files_no_position(office: Path) -> None:
     shutil.rmtree(office / "input/spend")
     assert run("build").exit_code == 0
     assert not list((office / "output/015-2021").glob("position-*.xlsx"))
+
+
+def test_the_review_note_has_the_position(office: Path) -> None:
+    import docx
+
+    assert run("build").exit_code == 0
+    note = docx.Document(str(office / "output/015-2021/review-015-2021.docx"))
+    headings = [
+        p.text
+        for p in note.paragraphs
+        if p.style is not None and str(p.style.name).startswith("Heading")
+    ]
+    assert "Position at 30/09/2021" in headings
+    table = next(t for t in note.tables if t.rows[0].cells[0].text == "Fund or stream")
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
+    # No cost codes in the sample: Victim Support's and LCC's payments are ambiguous.
+    assert rows["Victims Fund"][0] == "£1,009,000"
+    assert rows["MoJ Victims' Services Grant (ring-fenced)"][3] == "£80,090.98"
+
+
+def test_a_formula_supplier_stays_text_in_every_output(office: Path) -> None:
+    ledger = office / "input/spend/ledger-2021-22.csv"
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write('02/09/2021,"=1+2",700.00,T9,,,\n')
+    assert run("build").exit_code == 0
+    book = openpyxl.load_workbook(office / POSITION)
+    cells = [c for row in book["Payments to check"].iter_rows() for c in row if c.value == "=1+2"]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    assert any("=1+2" in f["message"] for f in findings(office))
+    import docx
+
+    note = docx.Document(str(office / "output/015-2021/review-015-2021.docx"))
+    assert any("=1+2" in c.text for t in note.tables for row in t.rows for c in row.cells)

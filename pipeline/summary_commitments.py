@@ -1,0 +1,87 @@
+"""The public summary's Commitments sheet: what the plan's lines already carry into later years.
+
+One Excel table, a row per line that runs beyond the financial year, a column per later year
+(the line's daily rate this year × its days in that year, :mod:`pipeline.commitments`), with a
+live ``SUM`` total row. What extension options would add is said under the title, apart: an
+option is a decision still to be made.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pipeline.commitments import Commitments
+from pipeline.summary_layout import (
+    HEADER_ROW,
+    TABLE_STYLE,
+    Formats,
+    column_name,
+    money_value,
+    page_setup,
+    public_text,
+    put_text,
+    table_name,
+    write_title,
+    write_total_row,
+)
+from pipeline.values import format_money
+
+COMMITMENTS_SHEET = "Commitments"
+_TEXT_COLUMNS = (("Fund", 24), ("Service", 40), ("Delivery organisation", 30))
+
+
+def commitments_sheet(
+    ws: Any, commitments: Commitments, year: str, formats: Formats, tables: set[str]
+) -> None:
+    """Write the lines' commitments beyond ``year`` as a table on ``ws``."""
+    lines = [c for c in commitments.lines if c.total]
+    labels = [y.label for y in commitments.years]
+    options = sum(commitments.option_totals, Decimal(0))
+    note = (
+        f"Amounts the {year} plan already commits in later financial years, at each line's "
+        "daily rate this year. Figures are in pounds (£)."
+    )
+    if options:
+        note += f" Extension options, if exercised, would add {format_money(options)} more."
+    write_title(ws, formats, f"Commitments beyond {year}", note)
+    headers = [*(h for h, _ in _TEXT_COLUMNS), "Ends", *(f"{label} (£)" for label in labels)]
+    for col, (_, width) in enumerate(_TEXT_COLUMNS):
+        ws.set_column(col, col, width)
+    ws.set_column(3, 3, 12)
+    ws.set_column(4, 3 + len(labels), 15)
+    page_setup(ws)
+    first = HEADER_ROW + 1
+    money = formats.money(True)
+    for offset, item in enumerate(lines):
+        row = first + offset
+        for col, text in enumerate((item.line.fund, item.line.service, item.line.organisation)):
+            put_text(ws, row, col, public_text(text), formats)
+        ws.write_datetime(row, 3, item.line.end, formats.date)
+        for index, amount in enumerate(item.years):
+            ws.write_number(row, 4 + index, money_value(amount), money)
+    last = first + len(lines) - 1
+    columns: list[dict[str, Any]] = [
+        {"header": h, "header_format": formats.header} for h in headers
+    ]
+    columns[0]["total_string"] = "Total"
+    for index, total in enumerate(commitments.totals):
+        letter = column_name(4 + index)
+        columns[4 + index].update(
+            format=money,
+            total_function=f"SUM({letter}{first + 1}:{letter}{last + 1})",
+            total_value=money_value(total),
+        )
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        last + 1,
+        len(headers) - 1,
+        {
+            "name": table_name("Commitments", "beyond the year", tables),
+            "style": TABLE_STYLE,
+            "total_row": True,
+            "columns": columns,
+        },
+    )
+    write_total_row(ws, last + 1, columns, formats, True)
