@@ -215,6 +215,9 @@ class _Builder:
             outcome = read_workbook(path, self.config, debug)
             if signature(path) != before:  # replaced since it was hashed: hash it again
                 fingerprint = self.fresh.fingerprint(path)
+            if fingerprint and outcome.sha256:
+                # The hash of the very bytes that were read (a save since then is a change).
+                fingerprint = {**fingerprint, "sha256": outcome.sha256}
         self.fingerprints[key] = fingerprint
         return outcome
 
@@ -305,7 +308,8 @@ class _Builder:
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
         key = self.key(result)
-        if key in self.manifest.entries:
+        known = key in self.manifest.entries
+        if known:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
         try:
@@ -345,7 +349,10 @@ class _Builder:
             result.outputs = [*written[:-1], *current, *written[-1:]]
         else:
             result.outcome = "failed"
+            if not known:  # the manifest was lost: reports left in the folder look current
+                result.unrecorded = self.folder.set_aside_unrecorded(folder)
             result.stale, result.kept_edited = self.folder.mark_stale(key, keep=written)
+            result.kept_edited += [target for _, target in result.unrecorded]
             result.outputs = written
         result.kept_edited = list(
             dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])

@@ -217,7 +217,11 @@ def _edited_lines(result: WorkbookResult) -> list[str]:
     """Where each output a person edited is: left in place, or kept in stale/."""
     from pipeline.inputs import display
 
-    lines = []
+    lines = [
+        f"  {output.name} is from an earlier build that the manifest no longer records; "
+        f"moved to {display(moved)} so nobody sends it as current."
+        for output, moved in result.unrecorded
+    ]
     for output, kept in result.edited:
         if kept is None:
             lines.append(

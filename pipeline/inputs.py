@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -57,6 +59,7 @@ class Read:
     findings: tuple[Finding, ...]
     reference: str = ""
     reconciliation: Reconciliation | None = None
+    sha256: str = ""  # of the very bytes that were read ("" when too big to be read)
 
 
 def _skipped(candidate: Path, message: str) -> Finding:
@@ -190,7 +193,11 @@ def _read(path: Path, config: Config) -> Read:
         )
     for attempt in range(READ_RETRIES):
         before = signature(path)
-        loaded = load(path, label)
+        with tempfile.TemporaryDirectory(prefix="pcc-report-") as folder:
+            # Read and hash the same bytes: a copy taken once, so a save while the workbook is
+            # being read cannot give a report of the old bytes the new bytes' hash.
+            snapshot = _snapshot(path, Path(folder))
+            loaded = load(snapshot[0] if snapshot else path, label)
         after = signature(path)
         failed = loaded.plan is None and any(f.code == "E-READ" for f in loaded.findings)
         changed = before != after  # copied over, saved or replaced while it was being read
@@ -222,8 +229,9 @@ def _read(path: Path, config: Config) -> Read:
 
         more = check_readable(loaded.readable, config, funds_complete=loaded.funds_complete)
         findings += tuple(replace(f, message=printable(f.message)) for f in more)
+    digest = snapshot[1] if snapshot else ""
     if loaded.plan is None:
-        return Read(path, label, findings, loaded.reference)
+        return Read(path, label, findings, loaded.reference, sha256=digest)
     reconciliation = reconcile(loaded.plan, config)
     return Read(
         path,
@@ -232,6 +240,25 @@ def _read(path: Path, config: Config) -> Read:
         loaded.plan.decision.reference,
         reconciliation,
     )
+
+
+def _snapshot(path: Path, folder: Path) -> tuple[Path, str] | None:
+    """A copy of ``path`` in ``folder`` under the same name, and the SHA-256 of its bytes;
+    None when it is not an ordinary file or is over the size limit (the loader says why)."""
+    from pipeline.sniff import MAX_FILE_BYTES
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    copy = folder / path.name
+    copy.write_bytes(data)
+    return copy, hashlib.sha256(data).hexdigest()
 
 
 def signature(path: Path) -> tuple[int, int, int] | None:

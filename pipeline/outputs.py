@@ -286,6 +286,30 @@ class OutputFolder:
                 moved.append((target, self.set_aside_edited(target)))
         return moved
 
+    def set_aside_unrecorded(self, folder: Path) -> list[tuple[Path, Path]]:
+        """After a failed build of a workbook the manifest does not know (it was lost): the
+        reports already in its folder, which nothing records, go to ``stale/`` under their own
+        names (never over another file), so nobody sends one as current. Returns (the report,
+        where it went)."""
+        slug = folder.name
+        names = {f"RfD-{slug}.docx", f"RfD-{slug}.pdf", f"email-{slug}.eml", f"review-{slug}.docx"}
+        moved = []
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            ours = path.name in names or path.name.startswith("commissioning-summary-")
+            if not ours or not path.is_file() or path.is_symlink() or not self.edited(path):
+                continue  # (a file the manifest records is the tool's, handled as such)
+            stale = folder / STALE
+            try:
+                if stale.is_symlink():
+                    continue
+                stale.mkdir(exist_ok=True)
+                target = free_path(stale, path.name)
+                os.replace(path, target)
+            except OSError:
+                continue
+            moved.append((path, target))
+        return moved
+
     def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> tuple[list[Path], list[Path]]:
         """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
         except those in ``keep``. Returns what of ``key``'s is now in ``stale/``: the tool's

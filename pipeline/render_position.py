@@ -55,10 +55,12 @@ class _Formats:
             note=workbook.add_format({"italic": True}),
             header=workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
             caption=workbook.add_format({"bold": True}),
-            text=workbook.add_format({"valign": "top"}),
-            quoted=workbook.add_format({"valign": "top", "quote_prefix": True}),
+            text=workbook.add_format({"valign": "top", "text_wrap": True}),
+            quoted=workbook.add_format({"valign": "top", "quote_prefix": True, "text_wrap": True}),
             money=workbook.add_format({"num_format": MONEY, "valign": "top"}),
-            date=workbook.add_format({"num_format": "dd/mm/yyyy", "align": "left"}),
+            date=workbook.add_format(
+                {"num_format": "dd/mm/yyyy", "align": "left", "valign": "top"}
+            ),
             percent=workbook.add_format({"num_format": "0.0%"}),
             total_label=workbook.add_format(total),
             total_money=workbook.add_format({"num_format": MONEY, **total}),
@@ -425,7 +427,9 @@ def _to_check(workbook: Any, position: Position, formats: _Formats, heading: str
                 payment.fund,
             )
         )
-        sheet.ws.write_number(sheet.row - 1, 6, payment.payments)
+        sheet.ws.write_number(sheet.row - 1, 6, payment.payments, formats.text)
+        # Wrapped text is not measured by every reader: give a long "Could be" its lines.
+        sheet.ws.set_row(sheet.row - 1, 15 * max(1, -(-len(payment.candidates) // 55)))
     sheet.totals(
         "Total",
         first,

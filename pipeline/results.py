@@ -34,6 +34,8 @@ class WorkbookResult:
     # left in place because nothing needed rebuilding).
     edited: list[tuple[Path, Path | None]] = field(default_factory=list)
     kept_edited: list[Path] = field(default_factory=list)  # every edited copy kept in stale/
+    # After a failed build with the manifest lost: reports found in the folder, moved to stale/.
+    unrecorded: list[tuple[Path, Path]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
     previous: Path | None = None  # last year's workbook, when compared
     findings_name: str = FINDINGS  # findings-<file>.json where workbooks share a report folder

@@ -44,7 +44,7 @@ _WIDTHS = (5100, 2300, 2240)
 # A zip member date before any real build: the note's bytes depend on its content only.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
-_ROW = re.compile(r"row (\d+)")
+_ROW = re.compile(r"(?:row|line) \d+")
 _SPAN = re.compile(r"([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)")
 
 
@@ -108,9 +108,10 @@ class Locator:
         """Where ``finding`` is, as a finance officer says it."""
         parts: list[str] = []
         if finding.file and self.file and finding.file != self.file:
-            parts.append(finding.file)
+            parts.append(finding.file)  # another file: a spend file, last year's plan
         if finding.sheet:
-            parts.append(f"{finding.sheet} sheet")
+            if finding.sheet != Path(finding.file).name:  # a CSV's "sheet" is the file itself
+                parts.append(f"{finding.sheet} sheet")
             parts.extend(self._cell(finding.sheet, finding.cell))
         if not parts:
             return "The workbook as a whole" if finding.file == self.file else finding.file
@@ -125,7 +126,7 @@ class Locator:
             return [cell]
         row = _ROW.fullmatch(cell)
         if row:
-            return [f"row {row.group(1)}"]
+            return [cell]  # "row 14", or a CSV's "line 14"
         match = _CELL.fullmatch(cell)
         if not match:
             return [cell] if cell else []

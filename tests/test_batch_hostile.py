@@ -481,8 +481,8 @@ def test_a_workbook_that_disappears_before_it_is_read(
     real = pipeline.load.load
 
     def vanish(path: Path, label: str | None = None) -> Any:
-        if Path(path).name == "moved-away.xlsx":
-            Path(path).unlink(missing_ok=True)
+        if Path(path).name == "moved-away.xlsx":  # (the loader reads a copy: the original goes)
+            (drop / "moved-away.xlsx").unlink(missing_ok=True)
         return real(path, label)
 
     monkeypatch.setattr(pipeline.load, "load", vanish)
@@ -531,7 +531,7 @@ def test_a_workbook_that_keeps_changing_is_a_clear_finding(
     def still_copying(path: Path, label: str | None = None) -> Any:
         reads.append(path)
         loaded = real(path, label)
-        with Path(path).open("ab") as stream:
+        with target.open("ab") as stream:  # the original grows (the loader reads a copy)
             stream.write(b"\0" * 100)
         return loaded
 

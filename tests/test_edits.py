@@ -289,3 +289,54 @@ def test_killed_between_moving_outputs_and_recording_them(drop: Path, tmp_path: 
     for output in manifest(out)[result.file]["outputs"]:
         assert sha256(out / output["path"]) == output["sha256"]
     assert build(drop, out).outcome == "up to date"
+
+
+def test_a_save_while_the_workbook_is_read_is_not_lost(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash recorded is of the very bytes the report was made from, even when a person
+    saves the workbook while it is being read."""
+    import hashlib
+
+    import pipeline.load
+
+    out = tmp_path / "out"
+    real = pipeline.load.load
+    parsed: list[str] = []
+
+    def load_while_saved(path: Path | str, label: str | None = None) -> object:
+        if not parsed:  # the person saves once the read has begun
+            change_workbook(drop)
+        parsed.append(hashlib.sha256(Path(path).read_bytes()).hexdigest())
+        return real(path, label)
+
+    monkeypatch.setattr(pipeline.load, "load", load_while_saved)
+    [first], _ = batch.build([drop], out, Config())
+    monkeypatch.setattr(pipeline.load, "load", real)
+    assert manifest(out)[first.file]["sha256"] == parsed[-1]
+    assert build(drop, out).outcome == "up to date"
+
+
+def test_manifest_lost_and_workbook_now_failing_sets_the_old_report_aside(
+    drop: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build(drop, out)
+    report = (out / FOLDER / DOCX).read_bytes()
+    (out / "manifest.json").unlink()
+
+    def broken(content: object) -> None:
+        rows = [list(r) for r in content.services]  # type: ignore[attr-defined]
+        rows[0][11] = "lots"
+        content.services = rows  # type: ignore[attr-defined]
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=broken)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert not (out / FOLDER / DOCX).exists()
+    assert (out / FOLDER / "stale" / DOCX).read_bytes() == report
+    assert f"{DOCX} is from an earlier build that the manifest no longer records" in said
+    assert "so nobody sends it as current" in said
+    # Kept: the good build that follows does not delete it.
+    shutil.copy(ROOT / "input" / "lincolnshire-2021-22.xlsx", drop)
+    assert build(drop, out).outcome == "built"
+    assert (out / FOLDER / "stale" / DOCX).read_bytes() == report

@@ -187,3 +187,11 @@ def test_a_note_over_several_rows_is_placed_over_them(sample_plan: Plan) -> None
     [note, _] = [f for f in reconcile(sample_plan).findings if f.code == "I-YEAR-END"]
     assert note.cell == "G9:G10"
     assert Locator.of(sample_plan).where(note) == "Services sheet, rows 9–10, End date"
+
+
+def test_a_spend_file_is_named_by_its_file_and_line(sample_plan: Plan) -> None:
+    locator = Locator.of(sample_plan)
+    csv = Finding("W-SPEND-UNMATCHED", "input/spend/ledger.csv", "…", "ledger.csv", "line 7")
+    assert locator.where(csv) == "input/spend/ledger.csv, line 7"
+    xlsx = Finding("W-SPEND-VALUE", "input/spend/ledger.xlsx", "…", "Payments", "row 9")
+    assert locator.where(xlsx) == "input/spend/ledger.xlsx, Payments sheet, row 9"

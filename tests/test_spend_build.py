@@ -135,3 +135,26 @@ def test_a_formula_supplier_stays_text_in_every_output(office: Path) -> None:
 
     note = docx.Document(str(office / "output/015-2021/review-015-2021.docx"))
     assert any("=1+2" in c.text for t in note.tables for row in t.rows for c in row.cells)
+
+
+def test_two_plans_of_one_year_each_get_a_position_and_say_they_share_payments(
+    tmp_path: Path,
+) -> None:
+    from pipeline import batch
+    from pipeline.config import Config
+    from scripts.make_sample import DECISION
+    from tests.workbooks import make_workbook
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder)
+    second = [(f, "016/2021" if f == "Reference" else v) for f, v in DECISION]
+    make_workbook(folder, "second.xlsx", decision=second)
+    ledger = write_ledger(tmp_path / "ledger.csv")
+    results, _ = batch.check([folder], Config(), spend=[ledger])
+    positioned = [r for r in results if r.report and r.report.position]
+    assert len(positioned) == 2
+    for result in positioned:
+        shared = [f for f in result.findings if f.code == "I-SPEND-SHARED"]
+        assert len(shared) == 1, result.file
+        assert "each position counts them" in shared[0].message
