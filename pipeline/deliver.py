@@ -80,7 +80,10 @@ def write_request_for_decision(report: Report, staging: Staging) -> None:
     """The Word Request for Decision, ``RfD-<ref>.docx``."""
     from pipeline.render_docx import docx_name, render_docx
 
-    render_docx(report, staging.temp(docx_name(report.decision), attach=True), staging.template)
+    target = staging.temp(docx_name(report.decision), attach=True)
+    # An edited template that breaks an accessibility check is built, with a warning.
+    for problem in render_docx(report, target, staging.template):
+        staging.note("W-ACCESSIBILITY", problem)
 
 
 def write_summary(report: Report, staging: Staging) -> None:

@@ -290,6 +290,14 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Install LibreOffice, or build without --pdf.",
     ),
     Code(
+        "W-ACCESSIBILITY",
+        W,
+        "Word report not accessible",
+        "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
+        "header rows, empty paragraphs)",
+        action="Correct the template as the message says; the report is built meanwhile.",
+    ),
+    Code(
         "W-SPEND-READ",
         W,
         "Spend file not read",

@@ -11,12 +11,13 @@ Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally
 
 from __future__ import annotations
 
-import datetime as dt
+import io
 from pathlib import Path
 from typing import IO, Any
 
 from pipeline import TEMPLATE_DIR
-from pipeline.docx_context import clean, context
+from pipeline.docx_context import context
+from pipeline.docx_finish import accessibility_problems, deterministic_zip, set_properties
 from pipeline.docx_template import (
     TemplateError,
     environment,
@@ -46,34 +47,10 @@ def _fill_empty_cells(document: Any) -> None:
         cell.append(OxmlElement("w:p"))
 
 
-def _fits(text: str, limit: int = 255) -> str:
-    """``text`` cut to a core property's limit, with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _properties(document: Any, decision: Decision) -> None:
-    props = document.core_properties
-    area = clean(decision.police_area)
-    author = clean(decision.body)
-    # Word's core properties hold at most 255 characters (python-docx raises beyond): a long
-    # Subject that check accepts must not fail the build, so the metadata is trimmed.
-    props.title = _fits(clean(f"Request for Decision {decision.reference}: {decision.subject}"))
-    props.subject = _fits(clean(decision.subject))
-    props.author = _fits(author)
-    props.last_modified_by = _fits(author)
-    props.identifier = _fits(clean(decision.reference))
-    props.language = "en-GB"
-    props.keywords = _fits(f"Commissioning Plan {decision.year_label}; {area}")
-    props.comments = ""
-    # Dated by the decision, not the clock, so equal input gives equal content.
-    stamp = dt.datetime.combine(decision.date, dt.time())
-    props.created = stamp
-    props.modified = stamp
-    props.revision = 1
-
-
-def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None = None) -> None:
-    """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream).
+def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None = None) -> list[str]:
+    """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream);
+    return what keeps it from the accessibility checks (empty for the committed template; see
+    :mod:`pipeline.docx_finish`). Equal input gives equal bytes.
 
     Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the
     context does not have.
@@ -104,5 +81,13 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     body = document.docx.element.body
     fold_page_breaks(body)
     _fill_empty_cells(document.docx)
-    _properties(document.docx, recon.decision)
-    document.save(target if not isinstance(target, Path) else str(target))
+    set_properties(document.docx, recon.decision)
+    problems = accessibility_problems(document.docx)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = deterministic_zip(buffer.getvalue(), recon.decision.date)
+    if isinstance(target, Path):
+        target.write_bytes(data)
+    else:
+        target.write(data)
+    return problems

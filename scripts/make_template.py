@@ -450,20 +450,23 @@ def _front(doc: Doc) -> None:
     recommendations.add_paragraph("{{ loop.index }}. {{ recommendation }}")
     recommendations.add_paragraph("{%p endfor %}")
 
-    para(doc)
-    approval = table(doc, (TEXT_WIDTH_MM - 58, 58), 3)
-    title = approval.rows[0].cells[0].merge(approval.rows[0].cells[1])
-    first_paragraph(title, "{{ decision.maker_title|upper }}", style=LABEL)
-    text = approval.rows[1].cells[0].merge(approval.rows[1].cells[1])
+    # The approval block's title is a paragraph of its own: it keeps the two tables apart (Word
+    # joins adjacent tables) without an empty paragraph, which a screen reader announces.
+    label = para(doc, "{{ decision.maker_title|upper }}", style=LABEL, keep_with_next=True)
+    label.paragraph_format.space_before = Pt(12)
+    approval = table(doc, (TEXT_WIDTH_MM - 58, 58), 2)
+    text = approval.rows[0].cells[0].merge(approval.rows[0].cells[1])
     first_paragraph(
         text,
         "I hereby approve the recommendation above, having considered the content of this report.",
         style="Normal",
     )
-    first_paragraph(approval.rows[2].cells[0], ("Signature", True), style="Normal")
-    approval.rows[2].cells[0].add_paragraph()  # room to sign
+    # Room to sign: space after the label, not an empty paragraph.
     first_paragraph(
-        approval.rows[2].cells[1],
+        approval.rows[1].cells[0], ("Signature", True), style="Normal"
+    ).paragraph_format.space_after = Pt(30)
+    first_paragraph(
+        approval.rows[1].cells[1],
         ("Date", True),
         " {{ decision.pcc_approval_date }}",
         style="Normal",
@@ -512,7 +515,6 @@ def _sections(doc: Doc) -> None:
         ("Total", "{{ totals.allocation }}", "{{ totals.committed }}", "{{ totals.headroom }}"),
         amounts,
     )
-    para(doc)
 
     para(doc, "C. LEGAL AND HUMAN RIGHTS CONSIDERATIONS", style="Heading 1")
     para(
@@ -627,8 +629,7 @@ def _declaration(doc: Doc) -> None:
         "Consultation outlined above has also taken place. I am satisfied that this is an "
         "appropriate request to be submitted to the {{ decision.maker_title }}.",
     )
-    para(doc, ("Signature:", True))
-    para(doc)
+    para(doc, ("Signature:", True)).paragraph_format.space_after = Pt(30)  # room to sign
     para(doc, ("Date: ", True), "{{ decision.chief_executive_approval_date }}")
 
 
@@ -772,7 +773,6 @@ def _changes(doc: Doc) -> None:
         bold=True,
     )
     first_paragraph(grid.rows[6].cells[0], "{%tr endfor %}")
-    para(doc)
     tag(doc, "{%p endfor %}")
     para(doc, "Services that end", style="Heading 2")
     tag(doc, "{%p if comparison.ended %}")
@@ -839,7 +839,6 @@ def _reconciliation(doc: Doc) -> None:
         ),
         amounts,
     )
-    para(doc)
     para(doc, "Funding sources", style="Heading 2")
     # Each ring-fenced stream (several MoJ grants) with what is left of it: the figure the
     # grant return reports. Ring-fenced money is taken to be spent first, in the listed order.

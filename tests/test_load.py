@@ -922,7 +922,7 @@ def test_what_check_passes_build_builds_a_subject_of_300_characters(tmp_path: Pa
     assert built.exit_code == 0, built.output
     (report,) = (tmp_path / "out").rglob("RfD-*.docx")
     document = Document(str(report))
-    assert len(document.core_properties.title) == 255
+    assert len(document.core_properties.title) <= 255  # cut at a word (docx_finish)
     assert document.core_properties.title.endswith("…")
     assert subject.strip() in "\n".join(p.text for p in document.paragraphs) + "".join(
         c.text for t in document.tables for r in t.rows for c in r.cells

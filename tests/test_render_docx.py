@@ -384,11 +384,14 @@ def test_header_fields_are_in_the_form_table(sample_doc: Any) -> None:
 
 
 def test_pcc_approval_block_carries_the_signature_date(sample_doc: Any) -> None:
+    # The block's title is a paragraph just above its table (no empty spacer between tables).
+    table = sample_doc.tables[1]._tbl
+    title = table.getprevious()
+    assert "".join(title.xpath(".//w:t/text()")) == "POLICE AND CRIME COMMISSIONER FOR LINCOLNSHIRE"
     block = rows(sample_doc.tables[1])
-    assert block[0][0] == "POLICE AND CRIME COMMISSIONER FOR LINCOLNSHIRE"
-    assert block[1][0].startswith("I hereby approve the recommendation above")
-    assert block[2][0].startswith("Signature")
-    assert block[2][1] == "Date 28/05/2021"
+    assert block[0][0].startswith("I hereby approve the recommendation above")
+    assert block[1][0].startswith("Signature")
+    assert block[1][1] == "Date 28/05/2021"
 
 
 def test_no_pcc_approval_date_leaves_the_signature_date_empty(
@@ -398,7 +401,7 @@ def test_no_pcc_approval_date_leaves_the_signature_date_empty(
         sample_recon, decision=dataclasses.replace(sample_recon.decision, pcc_approval_date=None)
     )
     document = render(unsigned, tmp_path)
-    assert rows(document.tables[1])[2][1].strip() == "Date"
+    assert rows(document.tables[1])[1][1].strip() == "Date"
 
 
 def test_sections_a_to_g(sample_doc: Any) -> None:
@@ -823,7 +826,7 @@ def test_another_plan_renders_its_own_area_funds_and_pence(kent_doc: Any) -> Non
         "Provision for the proposals set out in the Commissioning Plan was made in the "
         "revenue budget for 2022/23 approved on 3 February 2022 (ref 007/2022)."
     ) in text
-    assert rows(kent_doc.tables[1])[2][1].strip() == "Date"  # not yet signed
+    assert rows(kent_doc.tables[1])[1][1].strip() == "Date"  # not yet signed
     assert kent_doc.core_properties.author == (
         "Office of the Police and Crime Commissioner for Kent"
     )

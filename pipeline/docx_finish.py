@@ -1,0 +1,165 @@
+"""The Word document's finish: metadata, accessibility checks and deterministic bytes.
+
+- **Metadata**: Word's core properties (title, subject, keywords, ...) hold at most 255
+  characters; python-docx raises on more. A long Subject or Reference is trimmed there (the form
+  itself prints it whole), so a build never fails on what ``check`` passed.
+- **Accessibility** (Public Sector Bodies Accessibility Regulations 2018, #19): the report has a
+  title, British English as its language, headings in order without a skipped level, a marked
+  header row on every data table and no empty paragraph used for spacing. The committed template
+  meets them; :func:`accessibility_problems` says what an edited one breaks (``W-ACCESSIBILITY``).
+- **Deterministic bytes**: python-docx stamps every zip member with the time it saves, so two
+  builds of one workbook differed byte for byte; :func:`deterministic_zip` writes them with the
+  decision's date, as the .xlsx does (#16).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from typing import Any
+
+from pipeline.docx_context import clean
+from pipeline.model import Decision
+
+CORE_PROPERTY_LIMIT = 255
+LANGUAGE = "en-GB"
+
+
+def _fit(value: str, limit: int = CORE_PROPERTY_LIMIT) -> str:
+    """``value`` cleaned and, when longer than a core property may be, cut at a word with "…"."""
+    text = clean(value).replace("\n", " ").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def set_properties(document: Any, decision: Decision) -> None:
+    """Title, subject, author, language and dates of the report, each within Word's limits."""
+    props = document.core_properties
+    area = decision.police_area
+    author = _fit(decision.body)
+    props.title = _fit(f"Request for Decision {decision.reference}: {decision.subject}")
+    props.subject = _fit(decision.subject)
+    props.author = author
+    props.last_modified_by = author
+    props.identifier = _fit(decision.reference)
+    props.language = LANGUAGE
+    props.keywords = _fit(f"Commissioning Plan {decision.year_label}; {area}")
+    props.comments = ""
+    # Dated by the decision, not the clock, so equal input gives equal bytes.
+    stamp = dt.datetime.combine(decision.date, dt.time())
+    props.created = stamp
+    props.modified = stamp
+    props.revision = 1
+
+
+# -- accessibility ------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"heading (\d)$", re.IGNORECASE)
+
+
+def _style_names(document: Any) -> dict[str, str]:
+    styles = document.styles.element
+    return {
+        style.get(_qn("w:styleId")): (style.xpath("./w:name/@w:val") or [""])[0]
+        for style in styles.xpath("./w:style")
+    }
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
+
+
+def _heading_level(paragraph: Any, names: dict[str, str]) -> int | None:
+    style = paragraph.xpath("./w:pPr/w:pStyle/@w:val")
+    match = _HEADING.match(names.get(style[0], "")) if style else None
+    if match:
+        return int(match.group(1))
+    outline = paragraph.xpath("./w:pPr/w:outlineLvl/@w:val")
+    return int(outline[0]) + 1 if outline and outline[0].isdigit() and int(outline[0]) < 9 else None
+
+
+def _text(element: Any) -> str:
+    return "".join(element.xpath(".//w:t/text()"))
+
+
+def accessibility_problems(document: Any) -> list[str]:
+    """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
+
+    Empty means it passes: a title, the language en-GB, headings without a skipped level, a
+    repeating header row on each data table, no empty paragraph for spacing.
+    """
+    problems: list[str] = []
+    if not (document.core_properties.title or "").strip():
+        problems.append("The report has no title in its document properties.")
+    languages = set(document.styles.element.xpath("./w:docDefaults//w:lang/@w:val"))
+    if LANGUAGE not in languages:
+        found = ", ".join(sorted(languages)) or "none"
+        problems.append(
+            f"The template's default language is {found}, not English (United Kingdom): in "
+            "Word, select all, Review › Language › English (United Kingdom), and set it as the "
+            "default for the Normal style."
+        )
+    names = _style_names(document)
+    body = document.element.body
+    previous = 0
+    for paragraph in body.iter(_qn("w:p")):
+        level = _heading_level(paragraph, names)
+        if level is None:
+            continue
+        if level > previous + 1:
+            problems.append(
+                f'The heading "{_text(paragraph)[:80]}" is at level {level} after a heading '
+                f"of level {previous}: a screen reader's outline skips a level. Use Heading "
+                f"{previous + 1} for it in the template."
+            )
+        previous = level
+    for table in body.iter(_qn("w:tbl")):
+        rows = table.xpath("./w:tr")
+        if not rows:
+            continue
+        first = rows[0]
+        heading_row = any(
+            "heading" in names.get(s, "").lower() for s in first.xpath(".//w:pPr/w:pStyle/@w:val")
+        )
+        if heading_row and not first.xpath("./w:trPr/w:tblHeader"):
+            problems.append(
+                f'The table headed "{_text(first)[:60]}" does not mark its first row as a '
+                "header row: in Word, Table Properties › Row › Repeat as header row."
+            )
+    empty = 0
+    for paragraph in body.iterchildren(_qn("w:p")):
+        if _text(paragraph).strip() or paragraph.xpath(".//w:br | .//w:drawing | ./w:pPr/w:sectPr"):
+            continue
+        empty += 1
+    if empty:
+        problems.append(
+            f"The report has {empty} empty paragraph{'s' if empty != 1 else ''} used for "
+            "spacing: screen readers announce each as a blank line. Delete them in the "
+            "template and set the space before or after in the paragraph style instead."
+        )
+    return problems
+
+
+# -- deterministic bytes ------------------------------------------------------------------------
+
+
+def deterministic_zip(data: bytes, when: dt.date) -> bytes:
+    """The .docx ``data`` again, every member dated ``when`` with fixed attributes."""
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            member = zipfile.ZipInfo(item.filename, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            member.create_system = 0
+            target.writestr(member, source.read(item.filename))
+    return out.getvalue()

@@ -1,0 +1,202 @@
+"""The Word report's finish (#16, #19): equal bytes for equal input, metadata within Word's
+limits, line breaks kept, and the accessibility checks with W-ACCESSIBILITY for a template that
+breaks one."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from pipeline import batch
+from pipeline.config import Config
+from pipeline.docx_finish import CORE_PROPERTY_LIMIT, accessibility_problems
+from pipeline.reconcile import Reconciliation
+from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
+from pipeline.report import Report
+
+
+def render(recon: Reconciliation, target: Path, template: Path | None = None) -> list[str]:
+    return render_docx(Report.of(recon), target, template)
+
+
+def edited(folder: Path, change: Callable[[Any], None]) -> Path:
+    document = Document(str(DEFAULT_TEMPLATE))
+    change(document)
+    path = folder / "edited-template.docx"
+    document.save(str(path))
+    return path
+
+
+def paragraph(document: Any, text: str) -> Any:
+    return next(p for p in document.paragraphs if p.text == text)
+
+
+# -- equal bytes --------------------------------------------------------------------------------
+
+
+def test_two_builds_give_equal_bytes_dated_by_the_decision(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    render(sample_recon, tmp_path / "one.docx")
+    render(sample_recon, tmp_path / "two.docx")
+    assert (tmp_path / "one.docx").read_bytes() == (tmp_path / "two.docx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.docx") as archive:
+        assert {m.date_time for m in archive.infolist()} == {(2021, 5, 28, 0, 0, 0)}
+        assert archive.testzip() is None
+    props = Document(str(tmp_path / "one.docx")).core_properties
+    assert props.created == props.modified == dt.datetime(2021, 5, 28, tzinfo=dt.UTC)
+
+
+# -- metadata -----------------------------------------------------------------------------------
+
+
+def test_a_subject_longer_than_word_allows_builds_with_trimmed_properties(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    subject = "Commissioning Strategy and Plan " + "for victims and community safety " * 9
+    assert len(subject) > 225
+    decision = dataclasses.replace(
+        sample_recon.decision, subject=subject, police_area="Lincolnshire " * 30
+    )
+    target = tmp_path / "long.docx"
+    render(dataclasses.replace(sample_recon, decision=decision), target)
+    document = Document(str(target))
+    props = document.core_properties
+    for value in (props.title, props.subject, props.keywords, props.author):
+        assert len(value) <= CORE_PROPERTY_LIMIT
+    assert props.subject.endswith("…") and props.subject.startswith("Commissioning Strategy")
+    # The form prints the subject whole.
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert subject.strip() in [c.strip() for c in cells]
+
+
+# -- line breaks --------------------------------------------------------------------------------
+
+
+def test_line_breaks_in_narrative_cells_are_paragraphs_or_breaks(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    decision = dataclasses.replace(
+        sample_recon.decision,
+        executive_summary="First paragraph.\nSecond paragraph.",
+        background="1. Our first point.\r\n2. Our second point.",
+    )
+    line = dataclasses.replace(sample_recon.funds[0].lines[0], provision="Outreach\nHelpline")
+    fund = dataclasses.replace(
+        sample_recon.funds[0], lines=(line, *sample_recon.funds[0].lines[1:])
+    )
+    recon = dataclasses.replace(
+        sample_recon, decision=decision, funds=(fund, *sample_recon.funds[1:])
+    )
+    target = tmp_path / "breaks.docx"
+    render(recon, target)
+    document = Document(str(target))
+    summary = document.tables[0].rows[5].cells[1]
+    assert [p.text for p in summary.paragraphs] == ["First paragraph.", "Second paragraph."]
+    texts = [p.text for p in document.paragraphs]
+    assert "1.1 1. Our first point." in texts and "1.2 2. Our second point." in texts
+    [cell] = [
+        c for t in document.tables for row in t.rows for c in row.cells if "Outreach" in c.text
+    ]
+    assert cell._tc.xpath(".//w:br") and "Helpline" in cell.text
+
+
+# -- accessibility ------------------------------------------------------------------------------
+
+
+def test_the_sample_report_passes_the_accessibility_checks(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    target = tmp_path / "rfd.docx"
+    assert render(sample_recon, target) == []
+    document = Document(str(target))
+    assert document.core_properties.title.startswith("Request for Decision 015/2021")
+    assert document.core_properties.language == "en-GB"
+    styles = [p.style.name if p.style is not None else "" for p in document.paragraphs]
+    levels = [int(name.split()[-1]) for name in styles if name.startswith("Heading")]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels))
+    body = document.element.body
+    assert not [
+        p for p in body.iterchildren(qn("w:p")) if not "".join(p.xpath(".//w:t/text()")).strip()
+    ]
+    data_tables = [
+        t
+        for t in document.tables
+        if t.rows[0].cells[0].paragraphs[0].style.name.startswith("Table Heading")
+    ]
+    assert len(data_tables) >= 5
+    assert all(t.rows[0]._tr.xpath("./w:trPr/w:tblHeader") for t in data_tables)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: setattr(
+                paragraph(d, "A1. INTRODUCTION AND BACKGROUND"), "style", d.styles["Heading 3"]
+            ),
+            'The heading "A1. INTRODUCTION AND BACKGROUND" is at level 3 after a heading of level 1',
+        ),
+        (
+            lambda d: paragraph(d, "D. PERSONNEL AND EQUALITIES ISSUES").insert_paragraph_before(
+                ""
+            ),
+            "1 empty paragraph used for spacing",
+        ),
+        (
+            lambda d: [
+                t.rows[0]._tr.trPr.remove(t.rows[0]._tr.trPr.find(qn("w:tblHeader")))
+                for t in d.tables
+                if t.rows[0].cells[0].text == "Service Name"
+            ],
+            'The table headed "Service Name',
+        ),
+        (
+            lambda d: (
+                d.styles.element.find(qn("w:docDefaults"))
+                .find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+                .set(qn("w:val"), "en-US")
+            ),
+            "default language is en-US",
+        ),
+    ],
+    ids=["skipped heading", "empty paragraph", "no header row", "language"],
+)
+def test_a_template_that_breaks_a_check_is_named(
+    sample_recon: Reconciliation, tmp_path: Path, change: Callable[[Any], None], expected: str
+) -> None:
+    template = edited(tmp_path, change)
+    problems = render(sample_recon, tmp_path / "rfd.docx", template)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_skipped_heading_level_is_a_w_accessibility_finding_and_the_report_is_built(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    template = edited(
+        tmp_path,
+        lambda d: setattr(
+            paragraph(d, "A1. INTRODUCTION AND BACKGROUND"), "style", d.styles["Heading 3"]
+        ),
+    )
+    out = tmp_path / "out"
+    [result], _ = batch.build([sample_path], out, Config(), template=template)
+    assert result.status == "ok", result.findings
+    [finding] = [f for f in result.findings if f.code == "W-ACCESSIBILITY"]
+    assert "skips a level" in finding.message
+    assert (out / "015-2021" / "RfD-015-2021.docx").is_file()
+
+
+def test_the_checks_on_a_document_without_a_title() -> None:
+    document = Document()
+    document.core_properties.title = ""
+    assert "The report has no title in its document properties." in accessibility_problems(document)
