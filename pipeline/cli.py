@@ -7,12 +7,9 @@ Heavy libraries (pandas, openpyxl, docxtpl, xlsxwriter) are imported only inside
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import signal
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, console, runner
 from pipeline.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -28,28 +25,6 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
-COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def safe(text: str) -> str:
-    """Text from a workbook, a file name or an error made safe for a terminal: an ESC
-    sequence in a service name must not clear the screen (escaped as ``\\x1b``)."""
-    from pipeline.textsafe import for_terminal
-
-    return for_terminal(text)
-
-
-def _json_for_terminal(text: str) -> str:
-    """JSON with every character a terminal would act on as a JSON escape (``\\u202e``);
-    json.dumps escapes only C0 controls, and ``\\x..`` would not be JSON."""
-    return "".join(c if c.isprintable() or c in "\n" else f"\\u{ord(c):04x}" for c in text)
-
-
-def _echo(message: str = "", err: bool = False) -> None:
-    """Every plain line the console prints goes through here, made safe for a terminal."""
-    click.echo(safe(message), err=err)
 
 
 def paths_argument(func: F) -> F:
@@ -100,7 +75,7 @@ def debug_option(func: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pcc-report")
 def cli() -> None:
-    """Turn a PCC commissioning-plan workbook into the Request for Decision and public summary.
+    """Turn a policing body's commissioning plan into its decision paperwork and public files.
 
     \b
     Examples:
@@ -146,176 +121,6 @@ def _paths(paths: Sequence[Path], command: str = "build") -> list[Path]:
     return [default]
 
 
-def _echo_finding(finding: Finding, indent: str = "    ") -> None:
-    location = finding.location
-    where = f"{location}  " if location else ""
-    code = click.style(f"{finding.code:<15}", fg=COLOURS[finding.severity])
-    click.echo(f"{indent}{code} {safe(where)}{safe(finding.message)}")
-
-
-def _echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> None:
-    for severity in severities:
-        chosen = [f for f in result.findings if f.severity is severity]
-        if chosen:
-            _echo(f"  {HEADINGS[severity]} ({len(chosen)})")
-            for finding in chosen:
-                _echo_finding(finding)
-
-
-def _counted(number: int, noun: str) -> str:
-    from pipeline.values import counted
-
-    return counted(number, noun)
-
-
-def _counts(result: WorkbookResult) -> str:
-    """``0 errors, 2 warnings, 8 notes``: the same words and counts in check and build."""
-    from pipeline.values import counted
-
-    return ", ".join(
-        counted(result.count(severity), noun)
-        for severity, noun in (
-            (Severity.ERROR, "error"),
-            (Severity.WARNING, "warning"),
-            (Severity.INFO, "note"),
-        )
-    )
-
-
-def _summary_line(result: WorkbookResult) -> str:
-    from pipeline.values import format_money
-
-    counts = _counts(result)
-    if result.report is None:
-        return f"  Summary: not reconciled — {counts}"
-    report = result.report
-    return (
-        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
-        f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
-        f"{format_money(report.uncommitted)} uncommitted — {counts}"
-    )
-
-
-def _outcome_line(result: WorkbookResult) -> str:
-    """One line per workbook as the build goes: what became of it, and where to look."""
-    from pipeline.inputs import display
-
-    counts = _counts(result)
-    if result.outcome == "up to date":
-        return f"up to date  {result.file}"
-    if result.outcome == "built":
-        return f"built       {result.file} -> {display(result.folder or Path())}/ ({counts})"
-    where = (
-        f"see {display(result.folder / result.findings_name)}"
-        if result.folder and result.outputs
-        else "no findings file could be written"
-    )
-    return f"FAILED      {result.file} ({counts}); {where}"
-
-
-def _edited_lines(result: WorkbookResult) -> list[str]:
-    """Where each output a person edited is: left in place, or kept in stale/."""
-    from pipeline.inputs import display
-
-    lines = [
-        f"  {output.name} is from an earlier build that the manifest no longer records; "
-        f"moved to {display(moved)} so nobody sends it as current."
-        for output, moved in result.unrecorded
-    ]
-    for output, kept in result.edited:
-        if kept is None:
-            lines.append(
-                f"  {output.name} was edited after it was built; left as it is — "
-                "--force rebuilds it and keeps your copy in stale/."
-            )
-        else:
-            lines.append(
-                f"  {output.name} was edited after it was built; your copy is kept as "
-                f"{display(kept)} (the rebuilt one is in its place)."
-            )
-    return lines
-
-
-def _exit_code(results: Sequence[WorkbookResult]) -> int:
-    return 1 if any(r.status != "ok" for r in results) else 0
-
-
-class SetupError(click.ClickException):
-    """A problem with the folders or settings, not with a workbook: exit status 2."""
-
-    exit_code = 2
-
-
-def _interrupted(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _stoppable() -> Iterator[None]:
-    """Let SIGTERM (a kill, a closed session, a shutdown) stop a build the way Ctrl-C does, so
-    its clean-up runs: no half-written file left, the manifest written for what was built."""
-    try:
-        previous = signal.signal(signal.SIGTERM, _interrupted)
-    except ValueError:  # not the main thread: leave the default
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _check_folders(inputs: Sequence[Path], out: Path) -> None:
-    """Refuse an output folder inside an input folder, or an input inside the output folder:
-    the reports would sit among the plans, or be read as plans."""
-    output = out.resolve()
-    for path in inputs:
-        given = path.resolve()
-        if path.is_dir() and (given == output or given in output.parents):
-            raise click.UsageError(
-                f"The output folder {out} is inside the input folder {path}, so the reports "
-                "would sit among the plans. Choose an output folder outside it, e.g. "
-                "--out output"
-            )
-        if output in given.parents:
-            raise click.UsageError(
-                f"{path} is inside the output folder {out}: pcc-report would read its own "
-                "reports as plans. Name the folder the workbooks are dropped in, e.g. "
-                "pcc-report build input"
-            )
-
-
-def _run(debug: bool, action: Callable[[], int]) -> None:
-    """Run a command; an internal error is one clear line, or a traceback with --debug."""
-    try:
-        code = action()
-    except click.ClickException:
-        raise
-    except KeyboardInterrupt:
-        _echo(
-            "\nStopped before the end. Nothing half-written was left behind; what was "
-            "built is recorded in the manifest, and the next run (make report) builds "
-            "the rest.",
-            err=True,
-        )
-        sys.exit(1)
-    except Exception as error:
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            _quiet_exit(
-                f"pcc-report: the disk is full ({error.filename or 'the output'} could not "
-                "be written); free some space, then run again."
-            )
-        if debug:
-            raise
-        _echo(
-            f"pcc-report: internal error: {type(error).__name__}: {error}\n"
-            "Run again with --debug for the details and report it to the maintainers.",
-            err=True,
-        )
-        sys.exit(1)
-    sys.exit(code)
-
-
 @cli.command()
 @paths_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
@@ -347,20 +152,20 @@ def check(
         results, notes = batch.check(folders, config, debug, previous)
         if as_json:
             report = json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False)
-            click.echo(_json_for_terminal(report))
+            click.echo(console.json_for_terminal(report))
         else:
             for note in notes:
-                _echo_finding(note, indent="")
+                console.echo_finding(note, indent="")
             for result in results:
                 title = f" — decision {result.reference}" if result.reference else ""
-                click.echo(click.style(safe(f"{result.file}{title}"), bold=True))
-                _echo_findings(result, list(Severity))
-                _echo(_summary_line(result))
+                click.echo(click.style(console.safe(f"{result.file}{title}"), bold=True))
+                console.echo_findings(result, list(Severity))
+                console.echo(console.summary_line(result))
             if not results:
-                _echo("No workbooks found.")
-        return _exit_code(results)
+                console.echo("No workbooks found.")
+        return console.exit_code(results)
 
-    _run(debug, action)
+    runner.run(debug, action)
 
 
 def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
@@ -442,21 +247,25 @@ def build(
     if pdf is not None:
         config = replace(config, pdf=pdf)
     folders = _paths(paths)
-    _check_folders(folders, out)
+    runner.check_folders(folders, out)
     as_at_date = _as_at(as_at)
 
     def progress(event: batch.Event) -> None:
         if isinstance(event, batch.Waiting):
-            _echo(f"Another build is writing to {event.out}/ right now; waiting for it to finish…")
+            console.echo(
+                f"Another build is writing to {event.out}/ right now; waiting for it to finish…"
+            )
         else:
             if not quiet or event.result.outcome == "failed":
-                _echo(_outcome_line(event.result))
-            for line in _edited_lines(event.result):  # a person's work: said even with --quiet
-                _echo(line)
+                console.echo(console.outcome_line(event.result))
+            for line in console.edited_lines(
+                event.result
+            ):  # a person's work: said even with --quiet
+                console.echo(line)
 
     def action() -> int:
         try:
-            with _stoppable():
+            with runner.stoppable():
                 results, notes = batch.build(
                     folders,
                     out,
@@ -471,32 +280,34 @@ def build(
         except batch.BatchBusy as error:
             raise click.ClickException(str(error)) from error
         except batch.OutputUnwritable as error:
-            raise SetupError(str(error)) from error
+            raise runner.SetupError(str(error)) from error
         if verbose:
             for note in notes:
-                _echo_finding(note, indent="")
+                console.echo_finding(note, indent="")
         for result in results:
             shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
             if shown and result.findings:
                 # Errors and warnings in full; notes as a count unless --verbose.
-                click.echo(click.style(safe(result.file), bold=True))
-                _echo_findings(
+                click.echo(click.style(console.safe(result.file), bold=True))
+                console.echo_findings(
                     result, list(Severity) if verbose else [Severity.ERROR, Severity.WARNING]
                 )
                 note_count = result.count(Severity.INFO)
                 if note_count and not verbose:
-                    _echo(f"  {_counted(note_count, 'note')} (--verbose lists them)")
+                    console.echo(
+                        f"  {console.counted_text(note_count, 'note')} (--verbose lists them)"
+                    )
         built = sum(r.outcome == "built" for r in results)
         current = sum(r.outcome == "up to date" for r in results)
         failed = sum(r.outcome == "failed" for r in results)
         noun = "workbook" if len(results) == 1 else "workbooks"
-        _echo(
+        console.echo(
             f"{len(results)} {noun}: {built} built, {current} up to date, "
             f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
         )
-        return _exit_code(results)
+        return console.exit_code(results)
 
-    _run(debug, action)
+    runner.run(debug, action)
 
 
 @cli.command()
@@ -519,8 +330,10 @@ def index(out: Path) -> None:
     try:
         page = write_index(out)
     except OSError as error:
-        raise SetupError(f"{out}/index.html could not be written: {error.strerror}.") from error
-    _echo(f"Wrote {page}: open it in a browser.")
+        raise runner.SetupError(
+            f"{out}/index.html could not be written: {error.strerror}."
+        ) from error
+    console.echo(f"Wrote {page}: open it in a browser.")
 
 
 @cli.command("new-workbook")
@@ -541,7 +354,7 @@ def new_workbook(path: Path, force: bool) -> None:
         raise click.UsageError(f"{path} already exists; choose another name or add --force.")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path)
-    _echo(
+    console.echo(
         f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
         "pcc-report check on it."
     )
@@ -574,7 +387,7 @@ def template_fields(template: Path | None) -> None:
     except TemplateError as error:
         raise click.UsageError(str(error)) from error
     for name in names:
-        _echo(name)
+        console.echo(name)
 
 
 @cli.command()
@@ -603,7 +416,6 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
       pcc-report send 015/2021            show what would be sent, to whom
       pcc-report send 015/2021 --send     send it
     """
-    import os
 
     from pipeline import send as sending
 
@@ -617,24 +429,26 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             prepared = sending.prepare(report, out)
         except sending.Refused as error:
-            click.echo(click.style("Refused: ", fg="red", bold=True) + safe(str(error)), err=True)
+            click.echo(
+                click.style("Refused: ", fg="red", bold=True) + console.safe(str(error)), err=True
+            )
             return 1
         except sending.SendError as error:
             raise click.UsageError(str(error)) from error
-        _echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
-        _echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
-        _echo(f"  To:       {prepared.message['To']}")
-        _echo(f"  Subject:  {prepared.subject}")
+        console.echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
+        console.echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
+        console.echo(f"  To:       {prepared.message['To']}")
+        console.echo(f"  Subject:  {prepared.subject}")
         for attachment in prepared.attachments:
-            _echo(
+            console.echo(
                 f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
                 f"SHA-256 {attachment['sha256'][:16]}…)"
             )
-        _echo(f"  Server:   {smtp.describe()}")
+        console.echo(f"  Server:   {smtp.describe()}")
         for note in prepared.notes:
-            _echo(f"  Note:     {note}")
+            console.echo(f"  Note:     {note}")
         if not really:
-            _echo("Dry run: nothing was sent. Add --send to send it.")
+            console.echo("Dry run: nothing was sent. Add --send to send it.")
             return 0
         try:
             smtp.check()
@@ -643,43 +457,29 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             record = sending.send(prepared, smtp)
         except sending.SendError as error:
-            click.echo(click.style("Not sent: ", fg="red", bold=True) + safe(str(error)), err=True)
+            click.echo(
+                click.style("Not sent: ", fg="red", bold=True) + console.safe(str(error)), err=True
+            )
             return 1
-        _echo(
+        console.echo(
             f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
             f"{prepared.out / 'manifest.json'}."
         )
         for address, reason in record["refused"].items():
-            click.echo(click.style(safe(f"  The server refused {address}: {reason}"), fg="yellow"))
+            click.echo(
+                click.style(console.safe(f"  The server refused {address}: {reason}"), fg="yellow")
+            )
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
             write_index(prepared.out)
         return 1 if record["refused"] else 0
 
-    _run(debug, action)
-
-
-def _quiet_exit(message: str) -> None:
-    """Say ``message`` on stderr and stop with status 2, with no "Exception ignored" noise
-    when stdout itself is on the full disk (its buffer cannot be flushed at exit)."""
-    with contextlib.suppress(OSError):
-        click.echo(message, err=True)
-    _silence_stdout()
-    sys.exit(2)
-
-
-def _silence_stdout() -> None:
-    """Drop what stdout still holds if it cannot be written (a full disk, a closed pipe)."""
-    try:
-        sys.stdout.flush()
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    runner.run(debug, action)
 
 
 def main() -> None:
     try:
         cli(prog_name="pcc-report")
     finally:
-        _silence_stdout()
+        runner.silence_stdout()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label
-from pipeline.read_funds import canonical_fund
+from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Merge, Sheet, column_letter
 from pipeline.values import (
     clean_text,
@@ -66,12 +66,13 @@ def read_services(
     # where its figure is exactly theirs, only those since the last Sub-total (a fund shown in
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
+    names = fund_names(funds)  # once, not once per line
     for r in cells_of.rows(contract.SERVICES, layout):
         label = _total_label(sheet, r, layout)
         if label is None and _note_row(cells_of, r, layout):
             continue
         if label is None:
-            line = _service_line(cells_of, r, layout, funds)
+            line = _service_line(cells_of, r, layout, names)
             if line is None:
                 read.complete = False
             else:
@@ -117,7 +118,7 @@ def read_services(
 
 
 def _service_line(
-    cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund]
+    cells_of: CellReader, r: int, layout: Layout, names: Mapping[str, str]
 ) -> ServiceLine | None:
     cells: dict[str, str] = {}
     text = {key: cells_of.text(r, layout, key, required, cells) for key, required in _TEXT_COLUMNS}
@@ -161,7 +162,7 @@ def _service_line(
             cells["end"],
         )
     return ServiceLine(
-        fund=canonical_fund(typed["fund"], funds),
+        fund=canonical_fund(typed["fund"], names),
         service=typed["service"],
         organisation=typed["organisation"],
         organisation_type=organisation_type,

@@ -254,6 +254,31 @@ def _month_named(text: str) -> str | None:
     return _WORD.sub(str(_MONTH_NUMBERS[words[0].lower()]), text)
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_date(tidy: str, end: bool) -> tuple[date, bool] | None:
+    """``tidy`` read day-first, then as a month; None when no format fits. Kept per text:
+    a plan types the same few dates on many lines, and each failed strptime is an exception."""
+    named = _month_named(tidy)
+    day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
+    month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
+    tidy_numbers = named or tidy
+    for fmt in day_formats:
+        try:
+            return datetime.strptime(tidy_numbers, fmt).date(), False
+        except ValueError:
+            continue
+    for fmt in month_formats:
+        try:
+            first = datetime.strptime(tidy_numbers, fmt).date()
+        except ValueError:
+            continue
+        if end:
+            last_day = calendar.monthrange(first.year, first.month)[1]
+            return first.replace(day=last_day), True
+        return first, True
+    return None
+
+
 def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     """A date, day-first; returns ``(date, month_only)``.
 
@@ -277,24 +302,9 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
     tidy = _SPACES.sub(" ", tidy).strip()
-    named = _month_named(tidy)
-    day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
-    month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
-    tidy_numbers = named or tidy
-    for fmt in day_formats:
-        try:
-            return datetime.strptime(tidy_numbers, fmt).date(), False
-        except ValueError:
-            continue
-    for fmt in month_formats:
-        try:
-            first = datetime.strptime(tidy_numbers, fmt).date()
-        except ValueError:
-            continue
-        if end:
-            last_day = calendar.monthrange(first.year, first.month)[1]
-            return first.replace(day=last_day), True
-        return first, True
+    parsed = _text_date(tidy, end)
+    if parsed is not None:
+        return parsed
     hint = (
         "dates are read day-first; type it as dd/mm/yyyy, e.g. 01/04/2021, or as a month, "
         "e.g. April 2021"

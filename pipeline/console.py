@@ -1,0 +1,135 @@
+"""What the console says to a person: findings, counts, one line per workbook, edited outputs.
+
+All wording of the ``build``/``check`` console output lives here (the pipeline reports typed
+events and results; ``cli`` parses options and calls the pipeline). Every line goes through
+``safe`` so that text from a workbook or a file name cannot act on the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pipeline.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from pipeline.batch import WorkbookResult
+
+HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def safe(text: str) -> str:
+    """Text from a workbook, a file name or an error made safe for a terminal: an ESC
+    sequence in a service name must not clear the screen (escaped as ``\\x1b``)."""
+    from pipeline.textsafe import for_terminal
+
+    return for_terminal(text)
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON with every character a terminal would act on as a JSON escape (``\\u202e``);
+    json.dumps escapes only C0 controls, and ``\\x..`` would not be JSON."""
+    return "".join(c if c.isprintable() or c in "\n" else f"\\u{ord(c):04x}" for c in text)
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """Every plain line the console prints goes through here, made safe for a terminal."""
+    click.echo(safe(message), err=err)
+
+
+def echo_finding(finding: Finding, indent: str = "    ") -> None:
+    location = finding.location
+    where = f"{location}  " if location else ""
+    code = click.style(f"{finding.code:<15}", fg=COLOURS[finding.severity])
+    click.echo(f"{indent}{code} {safe(where)}{safe(finding.message)}")
+
+
+def echo_findings(result: WorkbookResult, severities: Sequence[Severity]) -> None:
+    for severity in severities:
+        chosen = [f for f in result.findings if f.severity is severity]
+        if chosen:
+            echo(f"  {HEADINGS[severity]} ({len(chosen)})")
+            for finding in chosen:
+                echo_finding(finding)
+
+
+def counted_text(number: int, noun: str) -> str:
+    from pipeline.values import counted
+
+    return counted(number, noun)
+
+
+def count_line(result: WorkbookResult) -> str:
+    """``0 errors, 2 warnings, 8 notes``: the same words and counts in check and build."""
+    from pipeline.values import counted
+
+    return ", ".join(
+        counted(result.count(severity), noun)
+        for severity, noun in (
+            (Severity.ERROR, "error"),
+            (Severity.WARNING, "warning"),
+            (Severity.INFO, "note"),
+        )
+    )
+
+
+def summary_line(result: WorkbookResult) -> str:
+    from pipeline.values import format_money
+
+    counts = count_line(result)
+    if result.report is None:
+        return f"  Summary: not reconciled — {counts}"
+    report = result.report
+    return (
+        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
+        f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
+        f"{format_money(report.uncommitted)} uncommitted — {counts}"
+    )
+
+
+def outcome_line(result: WorkbookResult) -> str:
+    """One line per workbook as the build goes: what became of it, and where to look."""
+    from pipeline.inputs import display
+
+    counts = count_line(result)
+    if result.outcome == "up to date":
+        return f"up to date  {result.file}"
+    if result.outcome == "built":
+        return f"built       {result.file} -> {display(result.folder or Path())}/ ({counts})"
+    where = (
+        f"see {display(result.folder / result.findings_name)}"
+        if result.folder and result.outputs
+        else "no findings file could be written"
+    )
+    return f"FAILED      {result.file} ({counts}); {where}"
+
+
+def edited_lines(result: WorkbookResult) -> list[str]:
+    """Where each output a person edited is: left in place, or kept in stale/."""
+    from pipeline.inputs import display
+
+    lines = [
+        f"  {output.name} is from an earlier build that the manifest no longer records; "
+        f"moved to {display(moved)} so nobody sends it as current."
+        for output, moved in result.unrecorded
+    ]
+    for output, kept in result.edited:
+        if kept is None:
+            lines.append(
+                f"  {output.name} was edited after it was built; left as it is — "
+                "--force rebuilds it and keeps your copy in stale/."
+            )
+        else:
+            lines.append(
+                f"  {output.name} was edited after it was built; your copy is kept as "
+                f"{display(kept)} (the rebuilt one is in its place)."
+            )
+    return lines
+
+
+def exit_code(results: Sequence[WorkbookResult]) -> int:
+    return 1 if any(r.status != "ok" for r in results) else 0

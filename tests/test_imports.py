@@ -1,0 +1,63 @@
+"""What a command imports: paths that write nothing load no writer (issue 21).
+
+``check`` needs no Word or Excel writer and no pandas; a no-op rerun (up to date) needs no
+pandas and no writer either; neither needs importlib.metadata (the template cache keys on the
+packages' own ``__version__``). Each command runs in a fresh interpreter, so the modules it
+leaves in ``sys.modules`` are the ones it imported. No timing is asserted (domain §7).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # real processes
+
+WRITERS = ("docx", "docxtpl", "jinja2", "xlsxwriter", "openpyxl", "lxml")
+HEAVY = ("pandas", "numpy", "importlib.metadata")
+
+RUN = """
+import json, sys
+from pipeline.cli import main
+sys.argv = ["pcc-report", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+with open(OUT, "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+
+
+def imported(args: list[str], tmp_path: Path) -> set[str]:
+    """The top-level modules (and importlib.metadata) a fresh ``pcc-report ARGS`` imported."""
+    listing = tmp_path / "modules.json"
+    code = RUN.replace("OUT", repr(str(listing)))
+    subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    names: list[str] = json.loads(listing.read_text())
+    return {n for n in names if n == "importlib.metadata" or "." not in n}
+
+
+def test_check_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
+    modules = imported(["check", str(sample_path)], tmp_path)
+    assert "python_calamine" in modules  # it did read the workbook
+    assert not modules & {*WRITERS, *HEAVY}
+
+
+def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
+    out = tmp_path / "out"
+    build = ["build", str(sample_path), "--out", str(out), "--quiet"]
+    built = imported(build, tmp_path)
+    assert "xlsxwriter" in built and "docxtpl" in built  # the first run did write
+    assert "importlib.metadata" not in built
+    modules = imported(build, tmp_path)
+    assert not modules & {*WRITERS, *HEAVY}
