@@ -44,10 +44,18 @@ def strategy_path(workbook: Path, decision: Decision) -> Path | None:
     return path
 
 
-def open_strategy(path: Path) -> Any:
-    """The strategy at ``path`` as a python-docx document; :class:`StrategyProblem` when the
-    file is missing or is not a readable Word document."""
-    from docx import Document
+def _unusable(path: Path, error: Exception) -> StrategyProblem:
+    return StrategyProblem(
+        f'The Strategy document "{path.name}" is not a readable Word document '
+        f"({type(error).__name__}); open it in Word and save it as a Word Document "
+        "(.docx), then run again."
+    )
+
+
+def check_strategy(path: Path) -> None:
+    """Raise :class:`StrategyProblem` unless ``path`` is a Word document whose body reads as
+    XML. Light enough for ``check`` (no python-docx or lxml: issue 21's imports)."""
+    from defusedxml import ElementTree
 
     if not path.is_file():
         raise StrategyProblem(
@@ -56,15 +64,24 @@ def open_strategy(path: Path) -> Any:
         )
     try:
         with zipfile.ZipFile(path) as archive:
-            if "word/document.xml" not in archive.namelist():
+            names = set(archive.namelist())
+            if not {"[Content_Types].xml", "word/document.xml"} <= names:
                 raise zipfile.BadZipFile("no word/document.xml")
+            ElementTree.fromstring(archive.read("word/document.xml"))
+    except Exception as error:  # a zip or XML error, or a hostile file: not a usable .docx
+        raise _unusable(path, error) from error
+
+
+def open_strategy(path: Path) -> Any:
+    """The strategy at ``path`` as a python-docx document; :class:`StrategyProblem` when the
+    file is missing or is not a readable Word document."""
+    from docx import Document
+
+    check_strategy(path)
+    try:
         return Document(str(path))
-    except Exception as error:  # a zip, XML or content-type error: not a usable .docx
-        raise StrategyProblem(
-            f'The Strategy document "{path.name}" is not a readable Word document '
-            f"({type(error).__name__}); open it in Word and save it as a Word Document "
-            "(.docx), then run again."
-        ) from error
+    except Exception as error:  # a content-type or relationship error python-docx found
+        raise _unusable(path, error) from error
 
 
 def find_strategy(
@@ -84,7 +101,7 @@ def find_strategy(
                 "is built without the Commissioning Strategy.",
                 decision.at.sheet,
             )
-        open_strategy(path)
+        check_strategy(path)
     except StrategyProblem as problem:
         return None, Finding("E-STRATEGY", file, str(problem), decision.at.sheet, cell)
     return path, None
