@@ -193,11 +193,6 @@ def landscape_appendix(document: Any, appendix: int) -> None:
     previous = anchor.getprevious()
     if previous is not None:
         _end_section(previous, _section(final, landscape=False))
-    # The section break starts the new page: a page break as well would leave one blank.
-    for starts in (anchor, end):
-        if starts is not None:
-            for flag in starts.xpath("./w:pPr/w:pageBreakBefore"):
-                flag.getparent().remove(flag)
     if end is None:
         body.replace(final, landscape)
     else:
