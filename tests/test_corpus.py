@@ -226,11 +226,13 @@ def expected_of(case: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def from_json(findings: list[dict[str, str]]) -> list[tuple[str, str, str]]:
     # A run also notes that no previous year's plan was found to compare with, and that a
-    # plan without a Circulation sheet gets no e-mail (and no open data without a prefix).
+    # plan without a Circulation sheet gets no e-mail (and no open data without a prefix, no
+    # Commissioning Strategy in the pack without a Strategy document).
     return sorted(
         (f["code"], f["sheet"], f["cell"])
         for f in findings
-        if f["code"] not in {*LEFT_OUT, "I-NO-PREVIOUS", "I-NO-CIRCULATION", "I-360-SKIPPED"}
+        if f["code"]
+        not in {*LEFT_OUT, "I-NO-PREVIOUS", "I-NO-CIRCULATION", "I-360-SKIPPED", "I-NO-STRATEGY"}
     )
 
 

@@ -88,7 +88,8 @@ def test_one_frozen_report_reaches_every_writer(
     assert result.report.reconciliation.findings == tuple(
         f
         for f in result.report.findings
-        if f.code not in {"I-NO-PREVIOUS", "I-NO-CIRCULATION", "I-360-SKIPPED", "W-ORG-ID"}
+        if f.code
+        not in {"I-NO-PREVIOUS", "I-NO-CIRCULATION", "I-360-SKIPPED", "I-NO-STRATEGY", "W-ORG-ID"}
         and not f.code.startswith("W-360")
     )
 
