@@ -266,7 +266,8 @@ def _new_row(table: Table) -> list[_Cell]:
     grid on every call (quadratic: 5 s for 5,000 findings); a new row's cells are its own."""
     from docx.table import _Cell
 
-    return [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
+    row = table.add_row()  # type: ignore[no-untyped-call]
+    return [_Cell(tc, table) for tc in row._tr.tc_lst]
 
 
 def _layout(table: Table) -> None:
