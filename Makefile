@@ -62,6 +62,7 @@ lint: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)  ## speed and memory against the floor (bench/README.md)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.spend
 
 sample: $(STAMP)  ## re-make input/lincolnshire-2021-22.xlsx from scripts/make_sample.py
 	$(BIN)/python scripts/make_sample.py input/lincolnshire-2021-22.xlsx

@@ -66,6 +66,24 @@ def previous_option(func: F) -> F:
     )(func)
 
 
+def spend_options(func: F) -> F:
+    """--spend and --as-at, shared by check and build so their help cannot drift."""
+    func = click.option(
+        "--as-at",
+        "as_at",
+        metavar="DATE",
+        help="Date of the position, dd/mm/yyyy (default: the latest payment in the spend files).",
+    )(func)
+    return click.option(
+        "--spend",
+        "spend",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Ledger exports (CSV or .xlsx) or a folder of them, for the in-year position "
+        "(default: spend/ inside each folder). May be given more than once.",
+    )(func)
+
+
 def debug_option(func: F) -> F:
     return click.option(
         "--debug", is_flag=True, help="Show Python tracebacks of internal errors (for maintainers)."
@@ -125,12 +143,15 @@ def _paths(paths: Sequence[Path], command: str = "build") -> list[Path]:
 @paths_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
 @previous_option
+@spend_options
 @config_option
 @debug_option
 def check(
     paths: tuple[Path, ...],
     as_json: bool,
     previous: Path | None,
+    spend: tuple[Path, ...],
+    as_at: str | None,
     config_path: Path | None,
     debug: bool,
 ) -> None:
@@ -140,16 +161,18 @@ def check(
     workbook is free of errors, 1 when any has errors, 2 for a usage error.
 
     \b
-    Example:
+    Examples:
       pcc-report check input/ --json
+      pcc-report check input/ --spend ledgers/2021-22/ --as-at 30/09/2021
     """
     from pipeline import batch
 
     config = _config(config_path)
     folders = _paths(paths, "check")
+    position_date = _as_at(as_at)
 
     def action() -> int:
-        results, notes = batch.check(folders, config, debug, previous)
+        results, notes = batch.check(folders, config, debug, previous, spend, position_date)
         if as_json:
             report = json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False)
             click.echo(console.json_for_terminal(report))
@@ -191,20 +214,7 @@ def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) ->
     "setting, off unless set).",
 )
 @previous_option
-@click.option(
-    "--spend",
-    "spend",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Ledger exports (CSV or .xlsx) or a folder of them, for the in-year position "
-    "(default: spend/ inside each folder built). May be given more than once.",
-)
-@click.option(
-    "--as-at",
-    "as_at",
-    metavar="DATE",
-    help="Date of the position, dd/mm/yyyy (default: the latest payment in the spend files).",
-)
+@spend_options
 @config_option
 @debug_option
 def build(

@@ -163,9 +163,12 @@ def commitments(plan: Plan) -> Commitments:
                     ends is None and bool(line.extension_options.strip()),
                 )
             )
+    by_fund: dict[str, list[LineCommitment]] = {}
+    for commitment in lines:  # one pass, not a pass over every line per fund
+        by_fund.setdefault(commitment.line.fund_key, []).append(commitment)
     funds = []
     for fund in plan.funds:
-        mine = [c for c in lines if c.line.fund_key == fund.key]
+        mine = by_fund.get(fund.key, [])
         funds.append(
             FundCommitment(
                 fund.name,

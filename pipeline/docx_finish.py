@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -71,6 +72,7 @@ def _style_names(document: Any) -> dict[str, str]:
     }
 
 
+@functools.cache
 def _qn(tag: str) -> str:
     from docx.oxml.ns import qn
 
@@ -78,12 +80,20 @@ def _qn(tag: str) -> str:
 
 
 def _heading_level(paragraph: Any, names: dict[str, str]) -> int | None:
-    style = paragraph.xpath("./w:pPr/w:pStyle/@w:val")
-    match = _HEADING.match(names.get(style[0], "")) if style else None
+    # find() rather than xpath(): this runs for every paragraph of the report (10,000-line
+    # plans have tens of thousands), and an XPath is compiled afresh on each call.
+    properties = paragraph.find(_qn("w:pPr"))
+    if properties is None:
+        return None
+    style = properties.find(_qn("w:pStyle"))
+    match = (
+        _HEADING.match(names.get(style.get(_qn("w:val"), ""), "")) if style is not None else None
+    )
     if match:
         return int(match.group(1))
-    outline = paragraph.xpath("./w:pPr/w:outlineLvl/@w:val")
-    return int(outline[0]) + 1 if outline and outline[0].isdigit() and int(outline[0]) < 9 else None
+    outline = properties.find(_qn("w:outlineLvl"))
+    value = outline.get(_qn("w:val"), "") if outline is not None else ""
+    return int(value) + 1 if value.isdigit() and int(value) < 9 else None
 
 
 def _text(element: Any) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from pipeline.values import normalise
 
@@ -99,7 +100,7 @@ class Fund:
     description: str
     at: Located
 
-    @property
+    @cached_property  # normalised once: rules and renderers group lines by it
     def key(self) -> str:
         return normalise(self.name)
 
@@ -140,7 +141,7 @@ class ServiceLine:
     cost_code: str = ""
     recipient_org_id: str = ""
 
-    @property
+    @cached_property  # normalised once: rules and renderers group lines by it
     def fund_key(self) -> str:
         return normalise(self.fund)
 

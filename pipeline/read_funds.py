@@ -52,7 +52,8 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         cells["allocation"] = layout.ref("allocation", r)
         allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
         legal = cells_of.text(r, layout, "legal_basis", False, cells)
-        description = cells_of.text(r, layout, "description", False, cells)
+        # The paragraph above the fund's table: its line breaks are paragraphs in Word.
+        description = cells_of.text(r, layout, "description", False, cells, paragraphs=True)
         if name is None or allocation is None or legal is None or description is None:
             read.complete = False
             continue

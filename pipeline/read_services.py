@@ -35,6 +35,8 @@ _TEXT_COLUMNS = (
     ("cost_code", False),
     ("recipient_org_id", False),
 )
+# Free text whose line breaks (Alt+Enter) the Word report keeps as breaks in the cell.
+_NARRATIVE = frozenset({"provision", "how_commissioned"})
 
 
 @dataclass
@@ -121,7 +123,10 @@ def _service_line(
     cells_of: CellReader, r: int, layout: Layout, names: Mapping[str, str]
 ) -> ServiceLine | None:
     cells: dict[str, str] = {}
-    text = {key: cells_of.text(r, layout, key, required, cells) for key, required in _TEXT_COLUMNS}
+    text = {
+        key: cells_of.text(r, layout, key, required, cells, paragraphs=key in _NARRATIVE)
+        for key, required in _TEXT_COLUMNS
+    }
     columns = layout.columns
     for key in ("organisation_type", "mechanism", "budget", "start", "end"):
         cells[key] = layout.ref(key, r)

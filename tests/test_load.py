@@ -740,6 +740,32 @@ def test_line_breaks_in_narrative_fields_are_kept(tmp_path: Path) -> None:
     assert decision.subject == "Commissioning Plan"
 
 
+def test_line_breaks_in_fund_descriptions_and_service_text_are_kept(tmp_path: Path) -> None:
+    """A fund's narrative and a line's provision typed with Alt+Enter keep their breaks (the
+    Word report shows them as paragraphs and line breaks); a service name stays one line."""
+
+    def edit(c: WorkbookContent) -> None:
+        fund = list(c.funds[0])
+        fund[3] = "The grant is ring-fenced.\r\n\nIt is supplemented locally."
+        c.funds = [fund, *c.funds[1:]]
+        line = list(c.services[0])
+        line[1], line[4], line[9] = "Victim\nSupport", "Outreach\nHelpline", "Tender\n2019"
+        c.services = [line, *c.services[1:]]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    assert (
+        result.plan.funds[0].description
+        == "The grant is ring-fenced.\n\nIt is supplemented locally."
+    )
+    first = result.plan.lines[0]
+    assert (first.service, first.provision, first.how_commissioned) == (
+        "Victim Support",
+        "Outreach\nHelpline",
+        "Tender\n2019",
+    )
+
+
 def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -> None:
     from pipeline.values import normalise, show_invisible
 

@@ -92,6 +92,21 @@ def test_spend_and_as_at_options(office: Path) -> None:
     assert Decimal(str(rape_crisis[spent].value)) == Decimal("28362.84")
 
 
+def test_check_takes_the_spend_options_and_lists_the_ledger_findings(office: Path) -> None:
+    """``check --spend`` reports what ``build --spend`` would: the same ledger findings."""
+    elsewhere = office / "ledgers"
+    shutil.move(office / "input/spend", elsewhere)
+    without = run("check", "input", "--json")
+    assert "W-SPEND-DUPLICATE" not in without.output
+    result = run("check", "input", "--spend", str(elsewhere), "--as-at", "30/09/2021", "--json")
+    assert result.exit_code == 0, result.output
+    [workbook] = json.loads(result.output)["workbooks"]
+    codes = {f["code"] for f in workbook["findings"]}
+    assert {"W-SPEND-DUPLICATE", "W-RINGFENCE-UNDERSPEND"} <= codes
+    assert not (office / "output").exists()  # check writes nothing
+    assert run("check", "input", "--as-at", "31/02/2021").exit_code == 2
+
+
 def test_a_bad_as_at_date_is_a_usage_error(office: Path) -> None:
     result = run("build", "--as-at", "09/31/2021")
     assert result.exit_code == 2
