@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from pipeline import contract
+from pipeline.docx_finish import deterministic_zip
 from pipeline.findings import CATALOGUE, Finding, Severity, count, sorted_findings
 from pipeline.model import Located, Plan
 from pipeline.textsafe import for_terminal
@@ -42,7 +42,8 @@ COLUMNS = ("What was found", "Where", "What to do")
 # Widths in twentieths of a point (dxa) on an A4 page with 2 cm margins: 17 cm of text.
 _WIDTHS = (5100, 2300, 2240)
 # A zip member date before any real build: the note's bytes depend on its content only.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# The same note gives the same bytes: zip members dated the first day a zip can carry.
+_ZIP_DAY = dt.date(1980, 1, 1)
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 _ROW = re.compile(r"(?:row|line) \d+")
 _SPAN = re.compile(r"([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)")
@@ -185,7 +186,7 @@ def render_review(
         _table(document, group, locator)
     buffer = io.BytesIO()
     document.save(buffer)
-    data = _fixed_zip(buffer.getvalue())
+    data = deterministic_zip(buffer.getvalue(), _ZIP_DAY)
     if isinstance(target, Path):
         target.write_bytes(data)
     else:
@@ -337,18 +338,3 @@ def _properties(document: Document, title: str, plan: Plan | None) -> None:
     props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """``data`` (a .docx) with every zip member dated ``_ZIP_DATE``, members in their order."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed,
-    ):
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            fixed.writestr(info, source.read(member.filename))
-    return out.getvalue()
