@@ -340,6 +340,8 @@ def context(recon: Report, appendix: int = 3) -> Context:
     funds = [_fund(rec) for rec in recon.funds]
     return {
         "year": recon.decision.year_label,
+        # The appendix's title spells the year out as the seed does: "2021 - 2022".
+        "year_span": f"{recon.decision.year_start.year} - {recon.decision.year_end.year}",
         "appendix": str(appendix),
         "decision": _decision(recon.decision),
         "funds": funds,

@@ -177,7 +177,7 @@ def workbook_path(built: tuple[Path, Path]) -> Path:
 
 def test_word_section_sits_after_appendix_3_and_before_the_reconciliation(word: Any) -> None:
     texts = [content for kind, content in body(word) if kind == "p"]
-    appendix = texts.index("Appendix 3: Commissioning Plan 2021/22")
+    appendix = texts.index("Appendix 3: Commissioning Plan 2021 - 2022")
     changes = texts.index("Changes from 2020/21")
     reconciliation = texts.index("Funds and commitments")
     assert appendix < changes < reconciliation

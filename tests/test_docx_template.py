@@ -116,7 +116,7 @@ def test_the_template_as_libreoffice_saves_it_builds_the_same_report(
     theirs = content(render_to(sample_recon, libreoffice_template, tmp_path / "lo.docx"))
     assert theirs == ours
     starts = [block[1] for block in ours if block[0] == "p" and block[3]]
-    assert "Appendix 3: Commissioning Plan 2021/22" in starts
+    assert "Appendix 3: Commissioning Plan 2021 - 2022" in starts
     assert "Funds and commitments" in starts
 
 

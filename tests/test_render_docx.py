@@ -349,7 +349,7 @@ def test_fund_headings_descriptions_and_moj_sentence(sample_doc: Any) -> None:
     headings = [p.text for p in sample_doc.paragraphs if p.style.name == "Heading 2"]
     assert "Victims Fund - £1,009,000" in headings
     assert "Community Safety Fund - £556,000" in headings
-    assert "Appendix 3: Commissioning Plan 2021/22" in text
+    assert "Appendix 3: Commissioning Plan 2021 - 2022" in text
     assert text.count(MOJ_SENTENCE) == 1
     assert not any(
         "Ministry of Justice has confirmed" in t and "Community Safety" in t for t in text

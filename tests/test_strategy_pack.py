@@ -269,10 +269,11 @@ def test_the_plan_appendix_is_numbered_after_the_strategys_own(tmp_path: Path) -
         "Appendix 2: A checklist",
         "Appendix 3: A checklist",
         "Appendix 4: A checklist",
-        "Appendix 5: Commissioning Plan 2021/22",
+        "Appendix 5: Commissioning Plan 2021 - 2022",
     ]
     text = "".join(Document(str(built)).element.body.xpath(".//w:t/text()"))
     assert "The Commissioning Plan at Appendix 5 commits" in text
+    assert "are set out in the Commissioning Plan at Appendix 5." in text  # section A1 too
 
 
 def test_without_a_strategy_the_workbooks_document_control_follows_the_form(
@@ -285,7 +286,7 @@ def test_without_a_strategy_the_workbooks_document_control_follows_the_form(
     headings = level_1_headings(Document(str(built)))
     approval = headings.index("OFFICER APPROVAL")
     assert headings[approval + 1] == "Document Control Information"
-    assert headings[approval + 2] == "Appendix 3: Commissioning Plan 2021/22"
+    assert headings[approval + 2] == "Appendix 3: Commissioning Plan 2021 - 2022"
 
 
 @needs_seed
