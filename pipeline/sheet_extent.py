@@ -28,7 +28,8 @@ GAP_ROWS: Final = 1_000  # empty (or formula-only) rows that end the table
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # a cell's own address
+
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)<|<(?:\w+:)?t\b[^>]*>([^<]+)<")
 # A cell with a typed (not calculated) value: its address, then straight to <v> or <is>.
 _TYPED = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<(?:\w+:)?v>[^<]|<(?:\w+:)?is>)')
@@ -99,7 +100,7 @@ def used_area(xml: bytes, max_columns: int) -> UsedArea:
     for packed, number in enumerate(numbers, start=1):
         parts.append(b'<%srow r="%d">' % (prefix, packed))
         for col, attrs, inner in sorted(cells[number], key=lambda cell: cell[0]):
-            new_attrs = _REF.sub(b' r="%s%d"' % (_letters(col), packed), attrs, count=1)
+            new_attrs = CELL_REF.sub(b' r="%s%d"' % (_letters(col), packed), attrs, count=1)
             parts.append(b"<%sc%s>%s</%sc>" % (prefix, new_attrs, inner, prefix))
         parts.append(b"</%srow>" % prefix)
     parts.append(b"</%ssheetData></%sworksheet>" % (prefix, prefix))
@@ -114,7 +115,7 @@ def _keep(
 ) -> None:
     """Keep the cell of ``match`` if it holds a value within the area (by row and column)."""
     attrs, inner = match.group(1), match.group(2) or b""
-    ref = _REF.search(attrs)
+    ref = CELL_REF.search(attrs)
     if ref is None:
         return  # a cell without its address: only in hand-made files, never in Excel's
     col, row = _column(ref.group(1)), int(ref.group(2))

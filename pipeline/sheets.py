@@ -24,6 +24,7 @@ from typing import IO, Final
 from xml.etree.ElementTree import ParseError
 
 from pipeline.sheet_extent import (
+    CELL_REF,
     MAX_DENSE_CELLS,
     SheetTooLarge,
     UsedArea,
@@ -42,7 +43,6 @@ _FORMULA_LETTER = re.compile(rb"f[\s>/]")
 _TAG_PREFIX = re.compile(rb"<\w{1,16}:$")
 _CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
 _CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\"")
 _SAVED_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)<(?:\w+:)?v>[^<]")
@@ -295,7 +295,7 @@ def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
         return None  # no whole cell around it (or a self-closing one: nothing to read)
     cell = data[opens[-1].start() : close.end()]
     head = cell[: cell.find(b">") + 1]
-    ref = _CELL_REF.search(head)
+    ref = CELL_REF.search(head)
     if ref is None:
         return None  # a cell without its address (rare): read as a plain value
     row, col = int(ref.group(2)), column_index(ref.group(1))
