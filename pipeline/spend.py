@@ -18,26 +18,20 @@ from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
 from pipeline.inputs import display
+from pipeline.ledger import SPEND_FOLDER, LedgerRead, read_ledgers, spend_files
 from pipeline.manifest import sha256
 
-if TYPE_CHECKING:  # the ledger and position modules (and pandas) load only when spend files exist
-    from pipeline.ledger import LedgerRead
+if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
     from pipeline.model import Plan
     from pipeline.position import Position
-
-SPEND_FOLDER = "spend"
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
     """The spend files of a run: those of ``spend`` if named, else each folder's ``spend/``."""
-    named = list(spend) or [
-        p / SPEND_FOLDER for p in paths if p.is_dir() and (p / SPEND_FOLDER).is_dir()
-    ]
-    if not named:  # most runs: then the ledger reader is never imported (issue 21: start-up)
-        return []
-    from pipeline.ledger import spend_files
-
-    return spend_files(named)
+    if spend:
+        return spend_files(spend)
+    folders = [p / SPEND_FOLDER for p in paths if p.is_dir() and (p / SPEND_FOLDER).is_dir()]
+    return spend_files(folders)
 
 
 @dataclass
@@ -66,8 +60,6 @@ class Spend:
 
     def read(self) -> LedgerRead:
         if self._read is None:
-            from pipeline.ledger import read_ledgers
-
             self._read = read_ledgers(self.files, [display(p) for p in self.files])
         return self._read
 

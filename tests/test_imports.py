@@ -30,7 +30,7 @@ BUILD_ONLY = (
     "pipeline.docx_finish",
 )
 # What only a plan with spend files or a previous year needs (the sample has neither).
-SPEND_AND_PREVIOUS = ("pipeline.ledger", "pipeline.position", "pipeline.compare")
+SPEND_AND_PREVIOUS = ("pipeline.position", "pipeline.position_match", "pipeline.compare")
 # What reading a workbook needs: a rerun with every workbook up to date reads none.
 READING = (
     "python_calamine",
