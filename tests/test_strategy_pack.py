@@ -343,3 +343,6 @@ def test_with_a_strategy_its_document_control_stands_alone(pack: Path) -> None:
     # The workbook's Document control rows (Item | Detail) are not printed beside it.
     tables = Document(str(pack)).tables
     assert not [t for t in tables if t.rows[0].cells[0].text == "Item"]
+    # Nor its change-control table: the strategy's own is the only one.
+    changes = [t for t in tables if t.rows[0].cells[0].text.startswith("Change control")]
+    assert len(changes) == 1 and "Initials" in changes[0].rows[0].cells[1].text
