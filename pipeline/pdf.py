@@ -56,6 +56,7 @@ EXPORT_OPTIONS: dict[str, bool] = {
 # message. It opens the report read-only, so two conversions of one file do not meet each
 # other's lock file. Basic needs no extra package (Python-UNO would).
 _MODULE = """Sub Export
+  Dim message As String
   On Error Goto Failed
   Dim load(1) As New com.sun.star.beans.PropertyValue
   load(0).Name = "Hidden"
@@ -63,6 +64,10 @@ _MODULE = """Sub Export
   load(1).Name = "ReadOnly"
   load(1).Value = True
   document = StarDesktop.loadComponentFromURL({source}, "_blank", 0, load())
+  If IsNull(document) Then
+    message = "the file could not be opened as a document"
+    Goto Finish
+  End If
   For pass = 1 To 2
     indexes = document.getDocumentIndexes()
     For i = 0 To indexes.getCount() - 1
@@ -81,9 +86,11 @@ _MODULE = """Sub Export
   StarDesktop.terminate()
   Exit Sub
 Failed:
+  message = "Basic error " & Err & " at line " & Erl & ": " & Error$
+Finish:
   report = FreeFile
   Open {error} For Output As #report
-  Print #report, "Basic error " & Err & " at line " & Erl & ": " & Error$
+  Print #report, message
   Close #report
   StarDesktop.terminate()
 End Sub
@@ -189,7 +196,7 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
         )
         raise LibreOfficeMissing(f"LibreOffice was not found ({where}). {INSTALL_HINT}.")
     # The work folder sits beside the target so the final os.replace stays on one file system.
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-pdf-"))
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-pdf-")).resolve()
     try:
         profile = work / "profile"
         outdir = work / "out"

@@ -290,3 +290,15 @@ def xml_root_text(path: Path) -> str:
     from xml.etree import ElementTree
 
     return ElementTree.parse(path).getroot().text or ""
+
+
+@pytest.mark.slow
+def test_a_file_libreoffice_cannot_open_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    soffice()
+    monkeypatch.chdir(tmp_path)  # paths relative to the folder the build runs in
+    Path("report.docx").write_bytes(b"PK\x03\x04 not really a Word document")
+    with pytest.raises(pdf.PdfError, match="could not be opened as a document"):
+        pdf.to_pdf(Path("report.docx"), Path("report.pdf"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]
