@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 from docx import Document
 
-from pipeline import batch
+from pipeline import assemble, batch
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.load import load
@@ -156,7 +156,7 @@ def test_a_bad_change_row_is_a_located_warning_and_is_left_out(tmp_path: Path) -
     assert '"31/02/2021"' in at["C14"].message and "dd/mm/yyyy" in at["C14"].message
     assert "Initials is blank" in at["B15"].message
     # A warning: the report is still built, with the good row.
-    assert batch.check([tmp_path / "plan.xlsx"], Config())[0][0].status != "error"
+    assert assemble.check([tmp_path / "plan.xlsx"], Config())[0][0].status != "error"
 
 
 def test_a_header_without_one_of_its_columns_is_named(tmp_path: Path) -> None:
