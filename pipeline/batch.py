@@ -2,14 +2,15 @@
 
 The orchestration only; each step is its own module:
 
-1. :mod:`pipeline.freshness` says which workbooks are up to date (from the manifest, before
-   anything else is imported or read: a no-op rerun only hashes and reads the manifest);
+1. :mod:`pipeline.freshness` says which workbooks are up to date from the manifest and their
+   hashes, before any reader or writer is imported: a no-op rerun opens no workbook and
+   imports neither (``tests/test_imports.py``);
 2. :mod:`pipeline.inputs` finds the workbooks and reads the others (load + reconcile),
    retrying a file still being copied;
 3. :mod:`pipeline.assemble` applies the run-wide rule E-DUPLICATE-REF, finds last year's plan
    (:mod:`pipeline.previous`) and puts each workbook's parts together into one frozen
    :class:`Report` (``check`` stops there and writes nothing);
-5. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
+4. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
    output there), :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
    :mod:`pipeline.manifest` records what was built from what.
 
