@@ -11,9 +11,9 @@ from __future__ import annotations
 import zipfile
 from collections import Counter
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
-from lxml import etree
 
 from pipeline import batch
 from pipeline.config import Config
@@ -22,9 +22,9 @@ CORE = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 ALLOWED = {CORE, "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"}
 
 
-def _core(docx: Path) -> etree._Element:
+def _core(docx: Path) -> ElementTree.Element:
     with zipfile.ZipFile(docx) as archive:
-        return etree.fromstring(archive.read("docProps/core.xml"))
+        return ElementTree.fromstring(archive.read("docProps/core.xml"))
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,10 @@ def test_core_properties_hold_each_property_once_in_its_own_namespace(
 ) -> None:
     [docx] = built.rglob(pattern)
     core = _core(docx)
-    names = [etree.QName(child) for child in core]
-    assert {name.namespace for name in names} <= ALLOWED, names
+    names = [ElementTree.QName(child.tag).text for child in core]  # "{namespace}local"
+    assert {name[1:].partition("}")[0] for name in names} <= ALLOWED, names
     assert [tag for tag, n in Counter(names).items() if n > 1] == []
-    by_name = {name.localname: child.text for name, child in zip(names, core, strict=True)}
+    by_name = {name.partition("}")[2]: child.text for name, child in zip(names, core, strict=True)}
     assert by_name["revision"] == "1"
     assert by_name["lastModifiedBy"] in {
         "Office of the Police and Crime Commissioner for Lincolnshire",
