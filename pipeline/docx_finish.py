@@ -19,6 +19,7 @@ import functools
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.docx_context import clean
@@ -96,6 +97,24 @@ def _heading_level(paragraph: Any, names: dict[str, str]) -> int | None:
     return int(value) + 1 if value.isdigit() and int(value) < 9 else None
 
 
+def _heading_candidates(body: Any, names: dict[str, str]) -> Iterator[Any]:
+    """The paragraphs of ``body`` that may be headings (a heading style or an outline level),
+    in document order. Reached from their style and outline elements, so the tens of thousands
+    of table-cell paragraphs of a 10,000-line plan are never visited one by one."""
+    headings = {style for style, name in names.items() if _HEADING.match(name)}
+    style, outline, val = _qn("w:pStyle"), _qn("w:outlineLvl"), _qn("w:val")
+    properties, paragraph_tag = _qn("w:pPr"), _qn("w:p")
+    last = None
+    for element in body.iter(style, outline):
+        if element.tag == style and element.get(val, "") not in headings:
+            continue
+        parent = element.getparent()
+        paragraph = parent.getparent() if parent.tag == properties else None
+        if paragraph is not None and paragraph.tag == paragraph_tag and paragraph is not last:
+            last = paragraph
+            yield paragraph
+
+
 def _text(element: Any) -> str:
     return "".join(element.xpath(".//w:t/text()"))
 
@@ -120,7 +139,7 @@ def accessibility_problems(document: Any) -> list[str]:
     names = _style_names(document)
     body = document.element.body
     previous = 0
-    for paragraph in body.iter(_qn("w:p")):
+    for paragraph in _heading_candidates(body, names):
         level = _heading_level(paragraph, names)
         if level is None:
             continue

@@ -204,3 +204,23 @@ def test_the_checks_on_a_document_without_a_title() -> None:
     document = Document()
     document.core_properties.title = ""
     assert "The report has no title in its document properties." in accessibility_problems(document)
+
+
+def test_headings_by_outline_level_and_in_table_cells_are_checked_in_order() -> None:
+    # The heading check reaches paragraphs from their style and outline elements (not one by
+    # one): a heading by outline level alone, or one in a table cell, is still seen in order.
+    document = Document()
+    document.core_properties.title = "Headings"
+    document.add_heading("Top", level=1)
+    outlined = document.add_paragraph("By outline level")
+    outline = outlined._p.get_or_add_pPr().makeelement(qn("w:outlineLvl"), {qn("w:val"): "2"})
+    outlined._p.get_or_add_pPr().append(outline)
+    document.add_heading("Back to two", level=2)
+    cell = document.add_table(rows=1, cols=1).rows[0].cells[0]
+    cell.paragraphs[0].text = "Deep in a cell"
+    cell.paragraphs[0].style = document.styles["Heading 4"]
+    problems = accessibility_problems(document)
+    assert [p.split(":")[0] for p in problems if "skips a level" in p] == [
+        'The heading "By outline level" is at level 3 after a heading of level 1',
+        'The heading "Deep in a cell" is at level 4 after a heading of level 2',
+    ]
