@@ -123,8 +123,11 @@ def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
     return sums
 
 
-def _ring_fence(sources: tuple[FundingSource, ...], committed: Decimal) -> tuple[RingFenceUse, ...]:
-    """Spend ring-fenced sources first, in the order listed, before any local money."""
+def ring_fence_first(
+    sources: tuple[FundingSource, ...], committed: Decimal
+) -> tuple[RingFenceUse, ...]:
+    """Spend ring-fenced sources first, in the order listed, before any local money (the
+    reconciliation's commitments, and the in-year position's spend and forecast)."""
     uses: list[RingFenceUse] = []
     remaining = committed
     for source in sources:
@@ -170,7 +173,7 @@ def _fund_reconciliation(
         lines=lines,
         sources=sources,
         committed=committed,
-        ring_fence=_ring_fence(sources, committed),
+        ring_fence=ring_fence_first(sources, committed),
         expiring=tuple(ln for ln in lines if _ends_in_year(ln, plan.decision)),
     )
 

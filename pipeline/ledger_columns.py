@@ -1,0 +1,177 @@
+"""A ledger table's rows → payment columns: where the header is, which column is which field,
+and each row's date and amount read or reported.
+
+Columns are found by name (case, spaces and punctuation ignored) with the aliases of
+``COLUMNS``; a title row or two above the header is skipped. A row whose date or amount cannot
+be read is a located finding (``W-SPEND-VALUE``) and is not counted: nothing is dropped
+silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.findings import Finding
+from pipeline.ledger_values import parse_each, payment_date, pence_column
+from pipeline.values import ValueProblem, clean_text, normalise
+
+MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
+HEADER_SEARCH_ROWS = 10  # a title row or two above the header
+
+# Each field's accepted headings, in order of preference (the first present wins).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("Date", "Transaction date", "Payment date"),
+    "supplier": ("Supplier", "Supplier name", "Payee"),
+    "amount": ("Amount", "Net amount", "Amount (£)"),
+    "reference": ("Transaction number", "Voucher number", "Invoice number", "URI"),
+    "cost_code": ("Cost centre", "Cost code", "Service area", "Service area categorisation"),
+    "expense_type": ("Expense type", "G/L description", "Text"),
+    "credit_note": ("INV/CRN",),
+}
+REQUIRED = ("date", "supplier", "amount")
+PAYMENT_COLUMNS = (
+    "file",
+    "sheet",
+    "row",
+    "cell",
+    "date",
+    "supplier",
+    "amount",
+    "reference",
+    "cost_code",
+    "expense_type",
+)
+
+_TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b", re.IGNORECASE)
+
+Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
+PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
+
+
+def header_key(text: object) -> str:
+    """A heading folded for matching: case, spaces and punctuation ignored (``Amount (£)``
+    is ``amount``, ``INV/CRN`` is ``inv crn``)."""
+    return " ".join(re.sub(r"[^\w]+", " ", normalise(text)).split())
+
+
+_ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: nothing, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
+    """The index of the header row in ``rows`` and the column of each field found; -1 when
+    none of the first rows names a date, a supplier and an amount."""
+    for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = [header_key(v) for v in values]
+        mapping: dict[str, int] = {}
+        for name, aliases in _ALIASES.items():
+            for alias in aliases:
+                if alias in keys:
+                    mapping[name] = keys.index(alias)
+                    break
+        if all(name in mapping for name in REQUIRED):
+            return index, mapping
+    return -1, {}
+
+
+def read_table(
+    label: str, sheet: str, rows: Rows, unit: str
+) -> tuple[list[PaymentColumns], list[Finding]]:
+    """The payments of one table (a CSV, or one sheet of an .xlsx) and the findings about it.
+
+    ``label`` names the file in findings, ``sheet`` the table, and ``unit`` what a row is
+    called where a person looks for it (``line`` in a CSV, ``row`` in a sheet).
+    """
+    findings: list[Finding] = []
+
+    def add(code: str, message: str, cell: str = "") -> None:
+        findings.append(Finding(code, label, message, sheet, cell))
+
+    start, mapping = find_header(rows)
+    if start < 0:
+        first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
+        seen = ", ".join(f'"{clean_text(v)}"' for v in first if not is_blank(v))[:300]
+        add(
+            "W-SPEND-READ",
+            f"{sheet} has no header row with a date, a supplier and an amount column in its "
+            f"first {HEADER_SEARCH_ROWS} rows (the first row reads: {seen or 'nothing'}). "
+            "Name the columns e.g. Date, Supplier, Amount; none of its payments are counted",
+        )
+        return [], findings
+    body = [(n, values) for n, values in rows[start + 1 :] if not _row_blank(values)]
+    # Column by column, each distinct value parsed once: a ledger repeats its dates,
+    # suppliers and codes thousands of times (100,000 rows in well under a second).
+    raw = {
+        name: [values[col] if col < len(values) else None for _, values in body]
+        for name, col in mapping.items()
+    }
+    dates = parse_each(raw["date"], payment_date)
+    credits = raw.get("credit_note") or [None] * len(body)
+    amounts = pence_column(raw["amount"], credits)
+    texts: dict[object, str] = {}
+
+    def text(name: str) -> list[str]:
+        column = raw.get(name)
+        if column is None:
+            return [""] * len(body)
+        return [texts[v] if v in texts else texts.setdefault(v, clean_text(v)) for v in column]
+
+    suppliers, references = text("supplier"), text("reference")
+    codes, expenses = text("cost_code"), text("expense_type")
+    columns: PaymentColumns = {name: [] for name in PAYMENT_COLUMNS}
+    problems = 0
+    for index, (number, _) in enumerate(body):
+        when, amount = dates[index], amounts[index]
+        if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
+            problems += 1
+            if problems <= MAX_ROW_FINDINGS:
+                problem = when if isinstance(when, ValueProblem) else amount
+                cells = {name: column[index] for name, column in raw.items()}
+                add("W-SPEND-VALUE", _row_message(cells, str(problem)), f"{unit} {number}")
+            continue
+        columns["row"].append(number)
+        columns["cell"].append(f"{unit} {number}")
+        columns["date"].append(when)
+        columns["supplier"].append(suppliers[index])
+        columns["amount"].append(amount)
+        columns["reference"].append(references[index])
+        columns["cost_code"].append(codes[index])
+        columns["expense_type"].append(expenses[index])
+    columns["file"] = [label] * len(columns["row"])
+    columns["sheet"] = [sheet] * len(columns["row"])
+    if problems > MAX_ROW_FINDINGS:
+        add(
+            "W-SPEND-VALUE",
+            f"{problems - MAX_ROW_FINDINGS} more rows of {sheet} cannot be read either and "
+            "are not counted (only the first 20 are listed); check the date and amount "
+            "columns of the export",
+        )
+    return [columns], findings
+
+
+def _row_blank(values: Sequence[object]) -> bool:
+    first = values[0] if values else None
+    if first is not None and not (isinstance(first, str) and not first.strip()):
+        return False  # most rows start with their date: no need to look further
+    return all(is_blank(v) for v in values)
+
+
+def _row_message(cells: dict[str, object], problem: str) -> str:
+    label = next(
+        (clean_text(v) for v in cells.values() if _TOTAL_LABEL.match(clean_text(v) or "")), ""
+    )
+    if label:
+        return (
+            f'This row reads "{label}", a total rather than a payment, and is not counted; '
+            "remove it from the export to clear this note"
+        )
+    supplier = clean_text(cells.get("supplier")) or "no supplier"
+    return (
+        f"The payment to {supplier} is not counted: its {problem}. Correct the row in the "
+        "export and run again"
+    )

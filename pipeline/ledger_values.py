@@ -1,0 +1,143 @@
+"""One ledger cell → a typed value: an amount in integer pence, a payment date, a credit note.
+
+Money is **integer pence** in the payments table (see :mod:`pipeline.ledger`); pounds are only
+made again, as ``Decimal``, where a figure leaves the spend modules (:func:`pounds`). A value
+that cannot be read raises :class:`~pipeline.values.ValueProblem`, which the column reader turns
+into a located finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Hashable, Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
+
+_PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
+_TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
+_CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
+
+_Parsed = TypeVar("_Parsed")
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def is_redacted(supplier: str) -> bool:
+    """A supplier name withheld as personal data (``REDACTED``, ``Personal data withheld``)."""
+    return bool(_REDACTED.search(supplier))
+
+
+def pounds(pence: int) -> Decimal:
+    """Integer pence back to pounds and pence, exactly."""
+    return (Decimal(int(pence)) / 100).quantize(PENNY)
+
+
+def parse_each(
+    values: Sequence[_Key], parse: Callable[[_Key], _Parsed]
+) -> list[_Parsed | ValueProblem]:
+    """``parse`` of each value, computed once per distinct value; a problem in place of the
+    value that cannot be read."""
+    seen: dict[_Key, _Parsed | ValueProblem] = {}
+    for value in set(values):
+        try:
+            seen[value] = parse(value)
+        except ValueProblem as problem:
+            seen[value] = problem
+    return [seen[value] for value in values]
+
+
+def pence_column(values: Sequence[object], credits: Sequence[object]) -> list[int | ValueProblem]:
+    """Each amount in pence. Plain figures typed as text (``1234.5``), what CSV exports hold,
+    are converted by pandas in one pass, exactly (digits, never a float); the rest, and any
+    that is not plain, by :func:`amount_pence` one distinct value at a time."""
+    import pandas as pd
+
+    text = pd.Series(list(values), dtype=object)
+    is_text = text.map(lambda value: isinstance(value, str)).astype(bool)
+    stripped = text[is_text].astype(str).str.strip()
+    plain = stripped[stripped.str.fullmatch(r"\d{1,12}(?:\.\d{1,2})?")]
+    if plain.empty:
+        return parse_each(list(zip(values, credits, strict=True)), _amount_pair)
+    parts = plain.str.partition(".")
+    pence = parts[0].astype("int64") * 100 + parts[2].str.ljust(2, "0").astype("int64")
+    credit = {value: is_credit(value) for value in set(credits)}
+    sign = pd.Series([-1 if credit[c] else 1 for c in credits], dtype="int64")
+    result: list[int | ValueProblem] = [0] * len(values)
+    for index, amount in zip(plain.index, (pence * sign[plain.index]).tolist(), strict=True):
+        result[index] = int(amount)
+    rest = [i for i in text.index.difference(plain.index)]
+    slow = parse_each([(values[i], credits[i]) for i in rest], _amount_pair)
+    for index, parsed in zip(rest, slow, strict=True):
+        result[index] = parsed
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(text: str) -> dt.date:
+    # A ledger repeats a few hundred distinct dates over thousands of rows: parse each once.
+    match = _TIME_SUFFIX.match(text)
+    day, month_only = parse_date(match.group(1) if match else text)
+    if month_only:
+        raise ValueProblem(f'date reads "{text}", a month; give the day the payment was made')
+    return day
+
+
+def payment_date(raw: object) -> dt.date:
+    """The day a payment was made: an Excel date, or text read day-first (a time is ignored)."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return _date_text(clean_text(raw))
+    except ValueProblem as problem:
+        raise ValueProblem(f"date {problem}") from problem
+
+
+def is_credit(credit_note: object) -> bool:
+    """The ``INV/CRN`` column marks a credit note (``CRN``, ``CR``, ``Credit``)."""
+    if credit_note is None or credit_note == "INV":
+        return False
+    return normalise(credit_note) in _CREDIT
+
+
+def _amount_pair(pair: tuple[object, object]) -> int:
+    return amount_pence(*pair)
+
+
+def amount_pence(raw: object, credit_note: object) -> int:
+    """Pence, negative for a credit note (``CRN``, a minus sign, or brackets)."""
+    negative = False
+    value = raw
+    if isinstance(raw, str):
+        text = clean_text(raw)
+        if text.startswith("(") and text.endswith(")"):
+            negative, text = True, text[1:-1].strip()
+        if text.endswith("-"):  # "123.45-", as some ledgers print a credit
+            negative, text = True, text[:-1].strip()
+        text = text.replace("£", "").strip()
+        if text.startswith("-"):
+            negative, text = True, text[1:].strip()
+        value = text
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
+        negative, value = True, -raw
+    if isinstance(value, str):
+        whole, point, fraction = value.partition(".")
+        if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):
+            pence = int(whole) * 100 + int(fraction.ljust(2, "0") if point else 0)
+            return -pence if negative or is_credit(credit_note) else pence
+    try:
+        if isinstance(value, str) and _PLAIN_AMOUNT.fullmatch(value):
+            amount = Decimal(value)  # the common case, without the full parser
+        else:
+            amount = parse_money(value)
+    except ValueProblem as problem:
+        raise ValueProblem(f"amount {problem}") from problem
+    if is_credit(credit_note):
+        negative = True
+    pence = int(amount * 100)
+    return -pence if negative else pence

@@ -1,0 +1,246 @@
+"""Findings about payments, and the list of payments a person must look at.
+
+- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year;
+- ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
+  amount and expense type (both stay counted until a person removes one);
+- ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
+- ``W-SPEND-UNMATCHED``: one per payment that matches no line.
+
+Only the few rows that become findings are turned into Python values (:class:`_Row`); the
+rest stay in the payments table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pipeline.findings import Finding
+from pipeline.ledger_values import is_redacted, pounds
+from pipeline.model import Plan, ServiceLine
+from pipeline.values import format_date, format_money
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_ROWS_NAMED = 12  # rows named in one W-SPEND-AMBIGUOUS message before "and N more"
+UNMATCHED, AMBIGUOUS = "unmatched", "ambiguous"
+
+
+@dataclass(frozen=True)
+class PaymentToCheck:
+    """A payment counted to no line: unmatched, or ambiguous between candidate lines."""
+
+    status: str  # unmatched | ambiguous
+    file: str
+    sheet: str
+    cell: str
+    date: dt.date
+    supplier: str
+    amount: Decimal
+    reference: str
+    cost_code: str
+    candidates: str  # the candidate lines, for an ambiguous payment
+    fund: str  # the one fund it counts to, if any
+    payments: int = 1  # ambiguous payments are listed per supplier: how many, dated up to date
+
+
+def _line_name(line: ServiceLine) -> str:
+    return f"Services row {line.at.row} ({line.service}, {line.organisation}, {line.fund})"
+
+
+def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
+    """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments outside the year."""
+    label = plan.decision.year_label
+    notes = []
+    for (file, sheet), rows in outside.groupby(["file", "sheet"], sort=False):
+        first, last = min(rows["date"]).date(), max(rows["date"]).date()
+        notes.append(
+            Finding(
+                "I-SPEND-OUT-OF-YEAR",
+                str(file),
+                f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
+                f"dated {format_date(first)} to {format_date(last)} fall outside {label} "
+                f"(decision {plan.decision.reference}) and are not counted in its position",
+                str(sheet),
+            )
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One payment row of the table, typed, for the few rows that become findings."""
+
+    file: str
+    sheet: str
+    cell: str
+    date: dt.date
+    supplier: str
+    amount: int  # pence
+    reference: str
+    cost_code: str
+    expense_type: str
+    candidates: tuple[int, ...]
+    fund_key: str
+
+
+def _records(frame: pd.DataFrame) -> list[_Row]:
+    matched = "candidates" in frame.columns
+    count = len(frame)
+    columns = zip(
+        frame["file"].tolist(),
+        frame["sheet"].tolist(),
+        frame["cell"].tolist(),
+        frame["date"].dt.date.tolist(),
+        frame["supplier"].tolist(),
+        frame["amount"].tolist(),
+        frame["reference"].tolist(),
+        frame["cost_code"].tolist(),
+        frame["expense_type"].tolist(),
+        frame["candidates"].tolist() if matched else [()] * count,
+        frame["fund_key"].tolist() if matched else [""] * count,
+        strict=True,
+    )
+    return [
+        _Row(str(f), str(s), str(c), d, str(p), int(a), str(r), str(k), str(e), tuple(n), str(u))
+        for f, s, c, d, p, a, r, k, e, n, u in columns
+    ]
+
+
+def duplicates(current: pd.DataFrame) -> list[Finding]:
+    """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
+    amount. Split lines of one invoice differ in amount or expense type and are normal."""
+    keyed = current[current["reference"] != ""]
+    columns = ["reference", "supplier", "date", "amount", "expense_type"]
+    repeat = keyed.duplicated(subset=columns, keep=False)
+    if not repeat.any():
+        return []
+    first: dict[tuple[str, str, dt.date, int, str], _Row] = {}
+    found = []
+    for row in _records(keyed[repeat]):
+        key = (row.reference, row.supplier, row.date, row.amount, row.expense_type)
+        original = first.setdefault(key, row)
+        if original is row:
+            continue
+        found.append(
+            Finding(
+                "W-SPEND-DUPLICATE",
+                row.file,
+                f"The payment {row.reference} of {format_money(pounds(row.amount))} to "
+                f"{row.supplier} on {format_date(row.date)} repeats the one at "
+                f"{original.sheet} {original.cell}. Both are counted: if it was entered "
+                "or exported twice, remove one copy",
+                row.sheet,
+                row.cell,
+            )
+        )
+    return found
+
+
+def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
+    """One W-SPEND-AMBIGUOUS per supplier, naming its rows and the candidate lines."""
+    found = []
+    ambiguous = loose[loose["candidates"].map(len) > 1]
+    for supplier, rows in ambiguous.groupby("supplier", sort=False):
+        candidates = sorted({i for c in rows["candidates"] for i in c})
+        lines = [plan.lines[i] for i in candidates]
+        places = [f"{s} {c}" for s, c in zip(rows["sheet"], rows["cell"], strict=True)]
+        named = "; ".join(places[:MAX_ROWS_NAMED])
+        if len(places) > MAX_ROWS_NAMED:
+            named += f" and {len(places) - MAX_ROWS_NAMED} more"
+        funds = {ln.fund_key for ln in lines}
+        counted = (
+            f"They count to the {lines[0].fund}'s spend but to no line"
+            if len(funds) == 1
+            else "They are counted to no fund or line, as the lines are in different funds"
+        )
+        found.append(
+            Finding(
+                "W-SPEND-AMBIGUOUS",
+                str(rows["file"].iloc[0]),
+                f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
+                f"to {supplier} could be any of its lines: "
+                f"{'; '.join(_line_name(ln) for ln in lines)}. Rows: {named}. {counted}. "
+                "Give these lines a Cost code on Services and export the ledger with its cost "
+                "centre",
+                str(rows["sheet"].iloc[0]),
+                str(rows["cell"].iloc[0]),
+            )
+        )
+    return found
+
+
+def to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:
+    """Each unmatched payment, and the ambiguous ones one entry per supplier (as their
+    finding): a supplier paid weekly is one decision to make, not fifty-two."""
+    ambiguous = loose["candidates"].map(len) > 1
+    listed = [
+        PaymentToCheck(
+            UNMATCHED,
+            row.file,
+            row.sheet,
+            row.cell,
+            row.date,
+            row.supplier,
+            pounds(row.amount),
+            row.reference,
+            row.cost_code,
+            "",
+            "",
+        )
+        for row in _records(loose[~ambiguous])
+    ]
+    for supplier, rows in loose[ambiguous].groupby("supplier", sort=False):
+        candidates = sorted({i for c in rows["candidates"] for i in c})
+        funds = {plan.lines[i].fund_key for i in candidates}
+        listed.append(
+            PaymentToCheck(
+                AMBIGUOUS,
+                str(rows["file"].iloc[0]),
+                str(rows["sheet"].iloc[0]),
+                str(rows["cell"].iloc[0]),
+                rows["date"].max().date(),
+                str(supplier),
+                pounds(int(rows["amount"].sum())),
+                "",
+                "",
+                "; ".join(f"{plan.lines[i].service} ({plan.lines[i].fund})" for i in candidates),
+                plan.lines[candidates[0]].fund if len(funds) == 1 else "",
+                len(rows),
+            )
+        )
+    return listed
+
+
+def unmatched(payments: Sequence[PaymentToCheck]) -> Iterator[Finding]:
+    """A ``W-SPEND-UNMATCHED`` for each unmatched payment of ``payments``."""
+    for payment in payments:
+        if payment.status == UNMATCHED:
+            yield Finding(
+                "W-SPEND-UNMATCHED",
+                payment.file,
+                _unmatched_message(payment),
+                payment.sheet,
+                payment.cell,
+            )
+
+
+def _unmatched_message(payment: PaymentToCheck) -> str:
+    amount = format_money(payment.amount)
+    if is_redacted(payment.supplier):
+        return (
+            f"The payment of {amount} on {format_date(payment.date)} has its supplier redacted "
+            f'("{payment.supplier}"), so it matches no line and is not counted. Give the ledger '
+            "row a cost code that is on Services, or record the payment against its line by hand"
+        )
+    code = f" with cost code {payment.cost_code}" if payment.cost_code else ""
+    return (
+        f"The payment of {amount} to {payment.supplier}{code} on {format_date(payment.date)} "
+        "matches no line (no line has that cost code or that delivery organisation) and is not "
+        "counted. If it belongs to a line, add the name to [tool.pcc-report.aliases] or give "
+        "the line a Cost code"
+    )

@@ -1,0 +1,69 @@
+"""Payments matched to the plan's lines, by the documented rule, nothing guessed.
+
+1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored);
+2. else the supplier = the line's delivery organisation, normalised as year on year does (case,
+   punctuation, "&" = "and", and only the abbreviations of the settings' alias table), and only
+   where that organisation has exactly one line in the plan;
+3. a supplier with several candidate lines is ambiguous (its payments count to the fund when
+   every candidate is in one fund, else to nothing); no candidate is unmatched.
+
+The rule is decided once per distinct (cost code, supplier) pair, then joined to the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pipeline.compare import match_key
+from pipeline.model import Plan
+from pipeline.values import normalise
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class _Matcher:
+    """The match rule over a plan's lines, one decision per (cost code, supplier) pair."""
+
+    def __init__(self, plan: Plan, aliases: Mapping[str, str]):
+        self.aliases = aliases
+        self.by_code: dict[str, list[int]] = {}
+        self.by_org: dict[str, list[int]] = {}
+        for index, line in enumerate(plan.lines):
+            if line.cost_code.strip():
+                self.by_code.setdefault(normalise(line.cost_code), []).append(index)
+            self.by_org.setdefault(match_key(line.organisation, aliases), []).append(index)
+
+    def candidates(self, cost_code: str, supplier: str) -> tuple[int, ...]:
+        code = normalise(cost_code)
+        if code and code in self.by_code:
+            return tuple(self.by_code[code])
+        return tuple(self.by_org.get(match_key(supplier, self.aliases), ()))
+
+
+def match_payments(plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]) -> pd.DataFrame:
+    """``payments`` with three columns more: ``candidates`` (the indexes of the lines each
+    could be), ``line`` (the one line it is, else -1) and ``fund_key`` (the one fund all its
+    candidates are in, else "")."""
+    import pandas as pd
+
+    matcher = _Matcher(plan, aliases)
+    pairs = payments[["cost_code", "supplier"]].drop_duplicates()
+    pairs["candidates"] = [
+        matcher.candidates(code, supplier)
+        for code, supplier in pairs.itertuples(index=False, name=None)
+    ]
+    pairs["line"] = pd.Series(
+        [c[0] if len(c) == 1 else -1 for c in pairs["candidates"]], dtype="int64", index=pairs.index
+    )
+    fund_keys = [ln.fund_key for ln in plan.lines]
+    pairs["fund_key"] = pd.Series(
+        [
+            fund_keys[c[0]] if c and len({fund_keys[i] for i in c}) == 1 else ""
+            for c in pairs["candidates"]
+        ],
+        dtype=object,
+        index=pairs.index,
+    )
+    return payments.merge(pairs, on=["cost_code", "supplier"], how="left")
