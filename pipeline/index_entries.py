@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
+from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, sha256
 from pipeline.review import Locator
 from pipeline.values import MONTHS
@@ -46,6 +47,7 @@ class Status(Enum):
     FAILED = "Failed"
     EDITED = "Edited by hand"
     OUT_OF_DATE = "Workbook changed since"
+    SPEND_CHANGED = "Spend files changed since"
     UP_TO_DATE = "Up to date"
     BUILT = "Built"
     STOPPED = "Build stopped"
@@ -219,16 +221,58 @@ def _status(
             notes.append(f"{name} was changed after it was built.")
     if notes:
         return Status.EDITED, notes
-    workbook = cwd / key
-    try:
-        current = sha256(workbook) if workbook.is_file() else None
-    except OSError:
-        current = None
+    current = _hash(cwd / key)
     if current is None:
         return Status.BUILT, []
     if current != record.get("sha256"):
         return Status.OUT_OF_DATE, ["The workbook changed after this build; build again."]
+    spend = _spend_changes(key, record, cwd)
+    if spend:
+        return Status.SPEND_CHANGED, [*spend, "The spend position is not current; build again."]
     return Status.UP_TO_DATE, []
+
+
+def _hash(path: Path) -> str | None:
+    """The file's SHA-256 as it is now; None when it is not there (or cannot be read)."""
+    try:
+        return sha256(path) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _spend_changes(key: str, record: dict[str, Any], cwd: Path) -> list[str]:
+    """What changed in the spend files since the build: a recorded file changed or gone, or a
+    new export in the workbook's own ``spend/`` folder (where a build of its folder looks).
+
+    "Up to date" must mean that building again would change nothing, and the position is
+    built from these files as much as from the workbook.
+    """
+    recorded = record.get("spend")
+    files = {
+        name: digest
+        for name, digest in (recorded.items() if isinstance(recorded, dict) else [])
+        if name != "as-at" and isinstance(name, str)
+    }
+    notes: list[str] = []
+    for name, digest in sorted(files.items()):
+        now = _hash(cwd / name)
+        if now is None:
+            notes.append(f"The spend file {Path(name).name} is no longer there.")
+        elif now != digest:
+            notes.append(f"The spend file {Path(name).name} changed after this build.")
+    folder = Path(key.replace("\\", "/")).parent / SPEND_FOLDER
+    if all(Path(name.replace("\\", "/")).parent == folder for name in files):
+        known = {Path(name.replace("\\", "/")).name for name in files}
+        try:
+            found = spend_files([cwd / folder]) if (cwd / folder).is_dir() else []
+        except OSError:
+            found = []
+        notes.extend(
+            f"The spend file {path.name} was added after this build."
+            for path in found
+            if path.name not in known
+        )
+    return notes
 
 
 def _funds(rows: object) -> Iterator[FundFigures]:

@@ -33,6 +33,7 @@ _LOOK = {
     Status.FAILED: ("failed", "✗"),
     Status.EDITED: ("attention", "!"),
     Status.OUT_OF_DATE: ("attention", "!"),
+    Status.SPEND_CHANGED: ("attention", "!"),
     Status.STOPPED: ("attention", "!"),
     Status.UP_TO_DATE: ("good", "✓"),
     Status.BUILT: ("good", "✓"),

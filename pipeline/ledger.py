@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from pipeline.ledger_columns import (
     PAYMENT_COLUMNS,
     PaymentColumns,
     Rows,
+    find_header,
     is_blank,
     read_table,
 )
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
 SPEND_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -168,16 +170,21 @@ class _FileReader:
             try:
                 text = raw.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
             except UnicodeDecodeError as error:
-                return self.refuse(
-                    f"is neither UTF-8 nor Windows-1252 text (byte {raw[error.start]:#04x} at "
-                    f"position {error.start}); save it from Excel as 'CSV UTF-8 (Comma "
-                    "delimited)'"
+                line = raw.count(b"\n", 0, error.start) + 1
+                self.add(
+                    "W-SPEND-READ",
+                    f"{self.path.name} is neither UTF-8 nor Windows-1252 text (byte "
+                    f"{raw[error.start]:#04x} on line {line}); save it from Excel as 'CSV UTF-8 "
+                    "(Comma delimited)'. None of its payments are counted.",
+                    cell=f"line {line}",
                 )
-        rows = _fast_rows(text)
+                return []
+        delimiter = _delimiter(text)
+        rows = _fast_rows(text, delimiter)
         if rows is not None:
             return self._table(self.path.name, rows, "line")
         rows = []
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         line = 1
         try:
             for record in reader:
@@ -187,55 +194,85 @@ class _FileReader:
             self.add(
                 "W-SPEND-READ",
                 f"{self.path.name} cannot be read past line {line} ({error}); the payments "
-                "before it are counted. Check that line's quotes and export the file again",
+                "before it are counted. Check that line's quotes and export the file again.",
                 cell=f"line {line}",
             )
         return self._table(self.path.name, rows, "line")
 
     def _xlsx(self) -> list[PaymentColumns]:
-        from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
-
+        from pipeline.sheets import WorkbookUnreadable, read_sheets
         from pipeline.sniff import sniff
 
         problem = sniff(self.path)
         if problem is not None:
             return self.refuse(problem.replace("plan workbook", "spend file"))
+        # The plan's sheet reader: one scan of each sheet's XML first, so that a value typed
+        # far away (XFD1048576) cannot make calamine abort the process, and a formula with no
+        # saved result is named as such instead of reading as a blank amount.
         try:
-            book = CalamineWorkbook.from_path(str(self.path))
-        except (CalamineError, OSError, ValueError) as error:
+            book = read_sheets(self.path)
+        except WorkbookUnreadable as error:
             return self.refuse(f"is a damaged .xlsx ({error}); export the ledger again")
-        try:
-            sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-            titles = {normalise(m.name) for m in sheets}
-            if {"services", "funds"} <= titles or {"services", "decision"} <= titles:
-                return self.refuse(
-                    "is a plan workbook (it has Decision, Funds and Services sheets), not a "
-                    "ledger export; move it out of the spend folder into input/"
-                )
-            tables: list[PaymentColumns] = []
-            for meta in sheets:
-                values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                rows: Rows = [(index + 1, row) for index, row in enumerate(values)]
-                if not any(any(not is_blank(v) for v in row) for _, row in rows):
-                    continue
-                tables.extend(self._table(f"{self.path.name} › {meta.name}", rows, "row"))
-            return tables
-        finally:
-            book.close()
+        titles = {normalise(s.title) for s in book.sheets} | {normalise(t) for t in book.hidden}
+        if {"services", "funds"} <= titles or {"services", "decision"} <= titles:
+            return self.refuse(
+                "is a plan workbook (it has Decision, Funds and Services sheets), not a "
+                "ledger export; move it out of the spend folder into input/"
+            )
+        for title in book.hidden:
+            self.add(
+                "W-SPEND-READ",
+                f"The sheet {title} of {self.path.name} is hidden and is not read: any "
+                "payments on it are not counted. Unhide it in Excel if it holds payments.",
+                sheet=f"{self.path.name} › {title}",
+            )
+        for title, why in book.refused.items():
+            self.add(
+                "W-SPEND-READ",
+                f"The sheet {title} of {self.path.name} is not read: {why}",
+                sheet=f"{self.path.name} › {title}",
+            )
+        tables: list[PaymentColumns] = []
+        for sheet in book.sheets:
+            rows: Rows = list(sheet.rows.items())
+            if not any(any(not is_blank(v) for v in row) for _, row in rows):
+                continue
+            label = f"{self.path.name} › {sheet.title}"
+            tables.extend(self._table(label, rows, "row", sheet.uncached))
+        return tables
 
-    def _table(self, sheet: str, rows: Rows, unit: str) -> list[PaymentColumns]:
-        tables, findings = read_table(self.label, sheet, rows, unit)
+    def _table(
+        self,
+        sheet: str,
+        rows: Rows,
+        unit: str,
+        formulas: Mapping[tuple[int, int], str] | None = None,
+    ) -> list[PaymentColumns]:
+        tables, findings = read_table(self.label, sheet, rows, unit, formulas or {})
         self.findings.extend(findings)
         return tables
 
 
-def _fast_rows(text: str) -> Rows | None:
+def _delimiter(text: str) -> str:
+    """The CSV's separator: a comma, or the semicolon (or tab) that Excel writes where the
+    decimal mark is a comma, when only that one gives a header with a date, a supplier and
+    an amount."""
+    head = "\n".join(text[:65536].splitlines()[:HEADER_SEARCH_ROWS])
+    for delimiter in (",", ";", "\t"):
+        rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+        if find_header(list(enumerate(rows, start=1)))[0] >= 0:
+            return delimiter
+    return ","
+
+
+def _fast_rows(text: str, delimiter: str = ",") -> Rows | None:
     """The records of a CSV through pandas' C parser, numbered by line; None (read it with
     the csv module instead) where a quoted field spans lines or a row is wider than the
     first ones, so that line numbers stay exact and nothing is cut."""
     import pandas as pd
 
-    head = list(csv.reader(io.StringIO(text[:65536], newline="")))[: HEADER_SEARCH_ROWS * 2]
+    head = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+    head = head[: HEADER_SEARCH_ROWS * 2]
     width = max((len(row) for row in head), default=0)
     if not width:
         return None
@@ -243,6 +280,7 @@ def _fast_rows(text: str) -> Rows | None:
         frame = pd.read_csv(
             io.StringIO(text),
             header=None,
+            sep=delimiter,
             names=range(width),
             dtype=str,
             keep_default_na=False,

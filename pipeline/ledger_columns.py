@@ -10,7 +10,7 @@ silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
 from pipeline.ledger_values import parse_each, payment_date, pence_column
@@ -80,12 +80,18 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
 
 
 def read_table(
-    label: str, sheet: str, rows: Rows, unit: str
+    label: str,
+    sheet: str,
+    rows: Rows,
+    unit: str,
+    formulas: Mapping[tuple[int, int], str] | None = None,
 ) -> tuple[list[PaymentColumns], list[Finding]]:
     """The payments of one table (a CSV, or one sheet of an .xlsx) and the findings about it.
 
     ``label`` names the file in findings, ``sheet`` the table, and ``unit`` what a row is
-    called where a person looks for it (``line`` in a CSV, ``row`` in a sheet).
+    called where a person looks for it (``line`` in a CSV, ``row`` in a sheet). ``formulas``
+    are the cells, as (row, column from 1), whose formula has no usable result: such a cell
+    reads as blank, and the finding says why.
     """
     findings: list[Finding] = []
 
@@ -100,10 +106,17 @@ def read_table(
             "W-SPEND-READ",
             f"{sheet} has no header row with a date, a supplier and an amount column in its "
             f"first {HEADER_SEARCH_ROWS} rows (the first row reads: {seen or 'nothing'}). "
-            "Name the columns e.g. Date, Supplier, Amount; none of its payments are counted",
+            "Name the columns e.g. Date, Supplier, Amount; none of its payments are counted.",
         )
         return [], findings
     body = [(n, values) for n, values in rows[start + 1 :] if not _row_blank(values)]
+    if not body:
+        add(
+            "W-SPEND-READ",
+            f"{sheet} has its header row but no payment rows below it; export it again with "
+            "its payments, or remove it from the spend folder.",
+        )
+        return [], findings
     # Column by column, each distinct value parsed once: a ledger repeats its dates,
     # suppliers and codes thousands of times (100,000 rows in well under a second).
     raw = {
@@ -130,9 +143,13 @@ def read_table(
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
             problems += 1
             if problems <= MAX_ROW_FINDINGS:
-                problem = when if isinstance(when, ValueProblem) else amount
+                name = "date" if isinstance(when, ValueProblem) else "amount"
+                problem = (formulas or {}).get((number, mapping[name] + 1))
+                said = (
+                    f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
+                )
                 cells = {name: column[index] for name, column in raw.items()}
-                add("W-SPEND-VALUE", _row_message(cells, str(problem)), f"{unit} {number}")
+                add("W-SPEND-VALUE", _row_message(cells, said), f"{unit} {number}")
             continue
         columns["row"].append(number)
         columns["cell"].append(f"{unit} {number}")
@@ -149,7 +166,7 @@ def read_table(
             "W-SPEND-VALUE",
             f"{problems - MAX_ROW_FINDINGS} more rows of {sheet} cannot be read either and "
             "are not counted (only the first 20 are listed); check the date and amount "
-            "columns of the export",
+            "columns of the export.",
         )
     return [columns], findings
 
@@ -168,10 +185,10 @@ def _row_message(cells: dict[str, object], problem: str) -> str:
     if label:
         return (
             f'This row reads "{label}", a total rather than a payment, and is not counted; '
-            "remove it from the export to clear this note"
+            "remove it from the export to clear this note."
         )
     supplier = clean_text(cells.get("supplier")) or "no supplier"
     return (
         f"The payment to {supplier} is not counted: its {problem}. Correct the row in the "
-        "export and run again"
+        "export and run again."
     )

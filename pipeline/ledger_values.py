@@ -82,7 +82,7 @@ def _date_text(text: str) -> dt.date:
     match = _TIME_SUFFIX.match(text)
     day, month_only = parse_date(match.group(1) if match else text)
     if month_only:
-        raise ValueProblem(f'date reads "{text}", a month; give the day the payment was made')
+        raise ValueProblem(f'reads "{text}", a month; give the day the payment was made')
     return day
 
 

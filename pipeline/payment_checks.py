@@ -58,13 +58,20 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
     notes = []
     for (file, sheet), rows in outside.groupby(["file", "sheet"], sort=False):
         first, last = min(rows["date"]).date(), max(rows["date"]).date()
+        dates = format_date(first) + ("" if first == last else f" to {format_date(last)}")
+        # A few stray rows may be dates typed wrong (2012 for 2021): name them. A whole file
+        # of last year's payments is plain from its dates.
+        named = (
+            f" ({', '.join(str(c) for c in rows['cell'])})" if len(rows) <= MAX_ROWS_NAMED else ""
+        )
         notes.append(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 str(file),
                 f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
-                f"dated {format_date(first)} to {format_date(last)} fall outside {label} "
-                f"(decision {plan.decision.reference}) and are not counted in its position",
+                f"dated {dates}{named} fall outside "
+                f"{label} (decision {plan.decision.reference}) and are not counted in its "
+                "position. If a date is mistyped, correct it in the export.",
                 str(sheet),
             )
         )
@@ -133,7 +140,7 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
                 f"The payment {row.reference} of {format_money(pounds(row.amount))} to "
                 f"{row.supplier} on {format_date(row.date)} repeats the one at "
                 f"{original.sheet} {original.cell}. Both are counted: if it was entered "
-                "or exported twice, remove one copy",
+                "or exported twice, remove one copy.",
                 row.sheet,
                 row.cell,
             )
@@ -166,7 +173,7 @@ def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
                 f"to {supplier} could be any of its lines: "
                 f"{'; '.join(_line_name(ln) for ln in lines)}. Rows: {named}. {counted}. "
                 "Give these lines a Cost code on Services and export the ledger with its cost "
-                "centre",
+                "centre.",
                 str(rows["sheet"].iloc[0]),
                 str(rows["cell"].iloc[0]),
             )
@@ -235,12 +242,12 @@ def _unmatched_message(payment: PaymentToCheck) -> str:
         return (
             f"The payment of {amount} on {format_date(payment.date)} has its supplier redacted "
             f'("{payment.supplier}"), so it matches no line and is not counted. Give the ledger '
-            "row a cost code that is on Services, or record the payment against its line by hand"
+            "row a cost code that is on Services, or record the payment against its line by hand."
         )
     code = f" with cost code {payment.cost_code}" if payment.cost_code else ""
     return (
         f"The payment of {amount} to {payment.supplier}{code} on {format_date(payment.date)} "
         "matches no line (no line has that cost code or that delivery organisation) and is not "
         "counted. If it belongs to a line, add the name to [tool.pcc-report.aliases] or give "
-        "the line a Cost code"
+        "the line a Cost code."
     )

@@ -151,7 +151,7 @@ def _line_and_fund_findings(
                         f"{line.service} ({line.organisation}) has spent "
                         f"{format_money(position.spent)} of its {format_money(line.budget)} "
                         f"budget by {when}, {format_money(position.spent - line.budget)} over. "
-                        "Check the payments, or vary the budget by a decision",
+                        "Check the payments, or vary the budget by a decision.",
                         line.at.sheet,
                         line.at.cell("budget"),
                     )
@@ -169,7 +169,7 @@ def _line_and_fund_findings(
                         plan.file,
                         f"{line.service} ({line.organisation}) has run since "
                         f"{format_date(started)} with no payment by {when}; check that the "
-                        "service has started and is being invoiced",
+                        "service has started and is being invoiced.",
                         line.at.sheet,
                         line.at.cell("service"),
                     )
@@ -197,7 +197,7 @@ def _line_and_fund_findings(
                         f"{format_money(stream.source.amount)} is forecast to be left unspent at "
                         f"31 March (forecast {format_money(stream.forecast)}, spent "
                         f"{format_money(stream.spent)} at {when}). Unspent ring-fenced grant "
-                        "can be clawed back: commit or reprofile it before year end",
+                        "can be clawed back: commit or reprofile it before year end.",
                         stream.source.at.sheet,
                         stream.source.at.cell("amount"),
                     )

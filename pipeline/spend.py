@@ -17,12 +17,10 @@ from pathlib import Path
 
 from pipeline.findings import Finding
 from pipeline.inputs import display
-from pipeline.ledger import LedgerRead, read_ledgers, spend_files
+from pipeline.ledger import SPEND_FOLDER, LedgerRead, read_ledgers, spend_files
 from pipeline.manifest import sha256
 from pipeline.model import Plan
 from pipeline.position import Position, build_position
-
-SPEND_FOLDER = "spend"
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:

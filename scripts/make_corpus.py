@@ -9,7 +9,8 @@ list of ``(code, sheet, cell)`` and a fragment of each message. ``tests/test_cor
 
 Workbooks are written with xlsxwriter (as the sample is), with openpyxl where a real file comes
 from another program (formulas with no saved result), and as raw bytes for the files that are not
-workbooks at all (old .xls, encrypted, CSV, lock file, zip bomb).
+workbooks at all (old .xls, encrypted, CSV, lock file, zip bomb). The hostile ledgers (spend
+files) go into ``ledgers/`` beside them (``scripts/make_ledger_corpus.py``).
 """
 
 from __future__ import annotations
@@ -1464,6 +1465,10 @@ def main(argv: list[str]) -> None:
         c.write(folder / c.file)
     (folder / "cases.toml").write_text(cases_toml(CASES), encoding="utf-8")
     print(f"wrote {len(CASES)} cases to {folder}")
+    from scripts.make_ledger_corpus import write_ledger_corpus  # it imports this module
+
+    ledgers = write_ledger_corpus(folder / "ledgers")
+    print(f"wrote {ledgers} ledger cases to {folder / 'ledgers'}")
 
 
 if __name__ == "__main__":

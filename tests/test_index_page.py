@@ -381,3 +381,58 @@ def test_it_prints(folder: Path, tmp_path: Path) -> None:
     assert "Commissioning plans: what was built" in printed
     # The print stylesheet spells out where each file link goes.
     assert "(015-2021/RfD-015-2021.docx)" in printed
+
+
+@pytest.fixture(scope="module")
+def spent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder after a build of the sample with the fixture ledger in input/spend/."""
+    from tests.make_ledger import write_ledger
+
+    here = tmp_path_factory.mktemp("spent")
+    (here / "input").mkdir()
+    shutil.copy(SAMPLE, here / "input" / SAMPLE.name)
+    write_ledger(here / "input" / "spend" / "ledger-2021-22.csv")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(here)
+        batch.build([Path("input")], Path("output"), Config())
+    return here
+
+
+def _status_after(folder: Path, tmp_path: Path, change: str) -> str:
+    """The status line of 015/2021 once ``change`` is made to a copy of ``folder`` and the
+    page redrawn (as ``pcc-report index`` does), from the decision's facts."""
+    here = tmp_path / "office"
+    shutil.copytree(folder, here)
+    ledger = here / "input" / "spend" / "ledger-2021-22.csv"
+    if change == "spend edited":
+        ledger.write_bytes(ledger.read_bytes() + b"01/10/2021,EDAN Lincs,1000.00,X1\n")
+    elif change == "spend removed":
+        ledger.unlink()
+    elif change == "spend added":
+        shutil.copy(ledger, ledger.with_name("ledger-october.csv"))
+    write_index(here / "output", cwd=here)
+    parsed = html5lib.HTMLParser().parse((here / "output" / INDEX).read_text(encoding="utf-8"))
+    facts = [s for s in sections(parsed) if text(s.find(f"{NS}h2")).startswith("015/2021")]  # type: ignore[arg-type]
+    return text(facts[0].find(f"{NS}dl"))  # type: ignore[arg-type]
+
+
+def test_up_to_date_right_after_a_build_with_spend_files(spent: Path, tmp_path: Path) -> None:
+    assert "Up to date" in _status_after(spent, tmp_path, "nothing")
+
+
+@pytest.mark.parametrize(
+    ("change", "note"),
+    [
+        ("spend edited", "ledger-2021-22.csv changed after this build"),
+        ("spend removed", "ledger-2021-22.csv is no longer there"),
+        ("spend added", "ledger-october.csv was added after this build"),
+    ],
+)
+def test_a_changed_spend_file_is_not_up_to_date(
+    spent: Path, tmp_path: Path, change: str, note: str
+) -> None:
+    """The position is built from the spend files as much as from the workbook: after one of
+    them changed, building again would change the outputs, so the page must not say so."""
+    status = _status_after(spent, tmp_path, change)
+    assert "Up to date" not in status
+    assert "Spend files changed since" in status and note in status and "build again" in status
