@@ -350,6 +350,7 @@ DOCXTPL_INTERNALS = {
     "get_xml": "f19337a3",
     "map_tree": "d01401c7",
     "fix_docpr_ids": "3a606189",
+    "render_xml_part": "b762e429",
 }
 
 
@@ -421,6 +422,37 @@ def test_a_template_with_a_column_loop_renders_as_plain_docxtpl_does(
     names = [fund.fund.name for fund in sample_recon.funds]
     report = Document(io.BytesIO(_docx_with(edited, ours)))
     assert [cell.text for cell in report.tables[-1].rows[0].cells] == names
+
+
+def _png() -> bytes:
+    """A 1 x 1 pixel PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_template_with_pictures_renders_as_plain_docxtpl_does(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # docxtpl renumbers the pictures' ids (wp:docPr) after rendering; a template without
+    # pictures skips that walk, one with them still gets it.
+    document = Document(str(DEFAULT_TEMPLATE))
+    for _ in range(2):
+        document.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
+    edited = tmp_path / "pictures.docx"
+    document.save(str(edited))
+    ours = _rendered_by(template_class(), edited, sample_recon)
+    assert ours == _rendered_by(_plain_docxtpl(), edited, sample_recon)
+    assert re.findall(rb'<wp:docPr id="(\d+)"', ours) == [b"1001", b"1002"]
 
 
 def _docx_with(template: Path, document_xml: bytes) -> bytes:
