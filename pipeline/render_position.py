@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from pipeline.commitments import Commitments
 from pipeline.position import Position
+from pipeline.summary_layout import fit_row
 from pipeline.textsafe import for_publication, starts_like_formula
 from pipeline.values import PENNY, format_date, slugify
 
@@ -74,6 +75,7 @@ class _Sheet:
     def __init__(self, workbook: Any, name: str, formats: _Formats, widths: Sequence[int]):
         self.ws = workbook.add_worksheet(name)
         self.formats = formats
+        self.widths = tuple(widths)
         self.row = 0
         for col, width in enumerate(widths):
             self.ws.set_column(col, col, width)
@@ -116,6 +118,16 @@ class _Sheet:
     def line(self, values: Sequence[str | Decimal | dt.date | None]) -> int:
         for col, value in enumerate(values):
             self.put(self.row, col, value)
+        # A long service name wraps; the row must grow with it or the next row covers it.
+        fit_row(
+            self.ws,
+            self.row,
+            (
+                (for_publication(value), self.widths[col])
+                for col, value in enumerate(values)
+                if isinstance(value, str) and col < len(self.widths)
+            ),
+        )
         self.row += 1
         return self.row - 1
 

@@ -132,3 +132,16 @@ def test_position_without_ring_fence_or_moj(position: Position, tmp_path: Path) 
     render_position(plain, commitments(plain.plan), target)
     rows = values(target, "MoJ grant return")
     assert not any(row and row[0] == "Stream" for row in rows)
+
+
+def test_a_long_service_name_grows_its_row(workbook: Path) -> None:
+    """A name that wraps in its column gets a row tall enough for it: LibreOffice and Excel
+    keep a program's row heights, so an unfitted row is covered by the next one."""
+    sheet = openpyxl.load_workbook(workbook)["Lines"]
+    heights = {
+        str(row[1].value): sheet.row_dimensions[row[1].row].height
+        for row in sheet.iter_rows(min_row=4)
+        if row[1].value
+    }
+    assert (heights["Children's Independent Sexual Violence Advisor"] or 0) >= 30
+    assert heights["Rape Crisis"] is None  # one line: the default height
