@@ -1,12 +1,14 @@
-"""Stage 4: a folder of workbooks -> checked results, and for ``build`` the outputs on disk.
+"""Stage 4: ``build``, a folder of workbooks -> the outputs on disk.
 
 The orchestration only; each step is its own module:
 
-1. :mod:`pipeline.inputs` finds the workbooks and reads each (load + reconcile), retrying a
-   file still being copied, and applies the run-wide rule E-DUPLICATE-REF;
-2. :mod:`pipeline.previous` finds last year's plan and compares (:mod:`pipeline.compare`);
-3. the batch puts each workbook's parts together into one frozen :class:`Report`;
-4. :mod:`pipeline.freshness` says which workbooks are up to date (the others are built);
+1. :mod:`pipeline.freshness` says which workbooks are up to date (from the manifest, before
+   anything else is imported or read: a no-op rerun only hashes and reads the manifest);
+2. :mod:`pipeline.inputs` finds the workbooks and reads the others (load + reconcile),
+   retrying a file still being copied;
+3. :mod:`pipeline.assemble` applies the run-wide rule E-DUPLICATE-REF, finds last year's plan
+   (:mod:`pipeline.previous`) and puts each workbook's parts together into one frozen
+   :class:`Report` (``check`` stops there and writes nothing);
 5. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
    output there), :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
    :mod:`pipeline.manifest` records what was built from what.
@@ -39,25 +41,17 @@ import errno
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline import TEMPLATE_DIR, three_sixty_rules
+from pipeline import TEMPLATE_DIR
+from pipeline.assemble import reports
 from pipeline.config import Config
-from pipeline.deliver import Staging, no_circulation, open_data_skipped, stage
 from pipeline.findings import Finding, Severity, has_errors
 from pipeline.freshness import Freshness
 from pipeline.index_page import write_index
-from pipeline.inputs import (
-    Read,
-    discover,
-    display,
-    duplicate_references,
-    read_workbook,
-    signature,
-)
+from pipeline.inputs import Read, discover, display, read_workbook, signature
 from pipeline.manifest import MANIFEST, sha256
 from pipeline.outputs import (
     FOLDER_ERRORS,
@@ -70,15 +64,15 @@ from pipeline.outputs import (
     unwritable_reason,
     write_log,
 )
-from pipeline.previous import PreviousPlans
-from pipeline.report import Report
 from pipeline.results import Event as Event
 from pipeline.results import Finished as Finished
 from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
-from pipeline.spend import Spend, shared_payments, spend_paths
-from pipeline.strategy import find_strategy
+from pipeline.spend import Spend, spend_paths
+
+if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
+    from pipeline.deliver import Staging
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -90,97 +84,6 @@ class BatchBusy(RuntimeError):
 
 class OutputUnwritable(RuntimeError):
     """The output folder cannot be made or written to (read-only, a file in the way, no space)."""
-
-
-def _reports(
-    paths: Sequence[Path],
-    workbooks: Sequence[Path],
-    reads: Sequence[Read | WorkbookResult],
-    config: Config,
-    previous: Path | None,
-    spend: Spend,
-) -> list[WorkbookResult]:
-    """Each workbook's result, with its Report when it was read: the run-wide rule first
-    (an up-to-date workbook takes part too), then the comparison with last year's plan and
-    the position from the spend files."""
-    clashes = duplicate_references(
-        [
-            (r.file, r.reference, r.reconciliation.decision.at if r.reconciliation else None)
-            if isinstance(r, Read)
-            else (r.file, r.reference, None)
-            for r in reads
-        ]
-    )
-    # A workbook that clashes is nobody's previous plan.
-    fresh = [r for i, r in enumerate(reads) if isinstance(r, Read) and i not in clashes]
-    finder = PreviousPlans(paths, workbooks, fresh, config, previous)
-    results: list[WorkbookResult] = []
-    for index, read in enumerate(reads):
-        clash = [clashes[index]] if index in clashes else []
-        if isinstance(read, WorkbookResult):  # up to date: no Report, the manifest's figures
-            read.findings.extend(clash)
-            results.append(read)
-            continue
-        findings = [*read.findings, *clash]
-        result = WorkbookResult(read.path, read.file, findings, reference=read.reference)
-        recon = read.reconciliation
-        if recon is not None:
-            comparison = None
-            strategy, note = find_strategy(read.file, read.path, recon.plan.decision)
-            if note is not None:
-                findings.append(note)
-            if not has_errors(findings):
-                year_on_year = finder.compare(read.file, recon)
-                comparison, result.previous = year_on_year.comparison, year_on_year.previous
-                if year_on_year.finding is not None:
-                    findings.append(year_on_year.finding)
-                if comparison is not None:
-                    findings.extend(comparison.findings)
-                for note in (
-                    no_circulation(read.file, recon.plan),
-                    open_data_skipped(read.file, recon.plan, config),
-                ):
-                    if note is not None:
-                        findings.append(note)
-                # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
-                findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
-            position = None
-            if not has_errors(findings):
-                position, ledger_findings = spend.position(recon.plan, dict(config.aliases))
-                findings.extend(ledger_findings)
-                if position is not None:
-                    findings.extend(position.findings)
-            result.report = Report(recon, comparison, tuple(findings), position, strategy)
-        results.append(result)
-    _note_shared_payments(results)
-    return results
-
-
-def _note_shared_payments(results: Sequence[WorkbookResult]) -> None:
-    """I-SPEND-SHARED on each of two plans of one year that both counted a payment."""
-    positioned = [(r, r.report) for r in results if r.report and r.report.position]
-    notes = shared_payments(
-        [(r.file, report.position) for r, report in positioned if report.position]
-    )
-    for result, report in positioned:
-        if result.file in notes:
-            result.findings.append(notes[result.file])
-            result.report = replace(report, findings=(*report.findings, notes[result.file]))
-
-
-def check(
-    paths: Sequence[Path],
-    config: Config,
-    debug: bool = False,
-    previous: Path | None = None,
-    spend: Sequence[Path] = (),
-    as_at: date | None = None,
-) -> tuple[list[WorkbookResult], list[Finding]]:
-    """Load and reconcile every workbook (and match the spend files); nothing is written."""
-    workbooks, notes = discover(paths)
-    reads = [read_workbook(path, config, debug) for path in workbooks]
-    ledger = Spend(spend_paths(paths, spend), as_at)
-    return _reports(paths, workbooks, reads, config, previous, ledger), notes
 
 
 # -- build ------------------------------------------------------------------------------------
@@ -330,6 +233,8 @@ class _Builder:
             result.findings.append(Finding("E-RENDER", result.file, str(refused)))
             result.outcome, result.outputs = "failed", []
             return
+        from pipeline.deliver import Staging
+
         staging = Staging(folder, result.file, self.config, self.template)
         try:
             if result.status == "ok":
@@ -393,6 +298,8 @@ class _Builder:
         assert result.report is not None
         try:
             staging.folder.mkdir(parents=True, exist_ok=True)
+            from pipeline.deliver import stage
+
             stage(result.report, staging)
         except Exception as error:  # a broken template, a renderer bug, an unwritable folder
             staging.discard()
@@ -501,7 +408,7 @@ def _build_locked(
     builder = _Builder(out, config, template, force, spend)
     workbooks, notes = discover(paths)
     triaged = [builder.triage(path, debug) for path in workbooks]
-    results = _reports(paths, workbooks, triaged, config, previous, spend)
+    results = reports(paths, workbooks, triaged, config, previous, spend)
     builder.assign_findings_names(results)
 
     finished = False

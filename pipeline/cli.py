@@ -21,8 +21,8 @@ from pipeline import __version__, console, runner
 from pipeline.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from pipeline.batch import WorkbookResult
     from pipeline.config import Config
+    from pipeline.results import WorkbookResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -165,14 +165,14 @@ def check(
       pcc-report check input/ --json
       pcc-report check input/ --spend ledgers/2021-22/ --as-at 30/09/2021
     """
-    from pipeline import batch
+    from pipeline import assemble
 
     config = _config(config_path)
     folders = _paths(paths, "check")
     position_date = _as_at(as_at)
 
     def action() -> int:
-        results, notes = batch.check(folders, config, debug, previous, spend, position_date)
+        results, notes = assemble.check(folders, config, debug, previous, spend, position_date)
         if as_json:
             report = json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False)
             click.echo(console.json_for_terminal(report))

@@ -16,7 +16,7 @@ import click
 from pipeline.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from pipeline.batch import WorkbookResult
+    from pipeline.results import WorkbookResult
 
 HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

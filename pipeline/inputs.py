@@ -18,14 +18,17 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.contract import WORKBOOK_SUFFIXES
 from pipeline.findings import Finding
-from pipeline.model import Located
-from pipeline.reconcile import Reconciliation
 from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
+
+if TYPE_CHECKING:  # types only: finding the workbooks (a no-op rerun) needs no plan model
+    from pipeline.model import Located
+    from pipeline.reconcile import Reconciliation
 
 READ_RETRIES = 3
 RETRY_PAUSE = 0.5
@@ -239,6 +242,7 @@ def _read(path: Path, config: Config) -> Read:
         (*findings, *reconciliation.findings),
         loaded.plan.decision.reference,
         reconciliation,
+        sha256=digest,
     )
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.compare import Comparison, compare
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
 from pipeline.inputs import Read, discover, read_workbook
-from pipeline.model import Plan
-from pipeline.reconcile import Reconciliation
 from pipeline.values import normalise
+
+if TYPE_CHECKING:
+    from pipeline.compare import Comparison
+    from pipeline.model import Plan
+    from pipeline.reconcile import Reconciliation
 
 
 def previous_year_label(plan: Plan) -> str:
@@ -90,6 +93,9 @@ class PreviousPlans:
         """The comparison with last year's plan, or I-NO-PREVIOUS saying why there is none."""
         prior = self.find(current)
         if prior is not None:
+            # Imported here: a run with no previous plan (most `check`s) never needs it (#21).
+            from pipeline.compare import compare
+
             comparison = compare(
                 current, prior, dict(self.config.aliases), self.config.uplift_threshold
             )

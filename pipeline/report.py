@@ -13,12 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.compare import Comparison
 from pipeline.findings import Finding
 from pipeline.model import Decision, Plan
-from pipeline.position import Position
 from pipeline.reconcile import FundReconciliation, Reconciliation
+
+if TYPE_CHECKING:  # for the types only: `check` of a plan with no previous year or spend files
+    # then never imports the comparison or the position (issue 21: start-up)
+    from pipeline.compare import Comparison
+    from pipeline.position import Position
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.findings import Finding, Severity, count, has_errors, sorted_findings
 from pipeline.outputs import FINDINGS
-from pipeline.report import Report
+
+if TYPE_CHECKING:  # a result up to date has no Report: a no-op rerun never imports the model
+    from pipeline.report import Report
 
 
 @dataclass

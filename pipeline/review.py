@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pipeline import contract
-from pipeline.docx_finish import deterministic_zip
 from pipeline.findings import CATALOGUE, Finding, Severity, count, sorted_findings
-from pipeline.model import Located, Plan
 from pipeline.textsafe import for_terminal
 from pipeline.values import counted, format_date, format_long_date, format_money, slugify
 
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
     from docx.document import Document
     from docx.table import Table, _Cell
 
+    from pipeline.model import Located, Plan
     from pipeline.position import Position
 
 MARKING = "Internal — not for publication"
@@ -161,6 +160,10 @@ def render_review(
     year) adds a "Position at <date>" section.
     """
     import docx
+
+    # Here, not at the top: the output index reads Locator from this module, and a no-op
+    # rerun must not import the Word side (issue 21).
+    from pipeline.docx_finish import deterministic_zip
 
     document = docx.Document()
     locator = Locator.of(plan, file)

@@ -14,13 +14,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
 from pipeline.inputs import display
 from pipeline.ledger import SPEND_FOLDER, LedgerRead, read_ledgers, spend_files
 from pipeline.manifest import sha256
-from pipeline.model import Plan
-from pipeline.position import Position, build_position
+
+if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
+    from pipeline.model import Plan
+    from pipeline.position import Position
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
@@ -67,6 +70,8 @@ class Spend:
         reading the files, which every plan's findings carry."""
         if not self.files:
             return None, []
+        from pipeline.position import build_position
+
         ledger = self.read()
         position = build_position(plan, ledger.payments, aliases, self.as_at)
         return position, list(ledger.findings)

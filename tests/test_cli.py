@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipeline import __version__, batch
+from pipeline import __version__, assemble
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.load import load
@@ -67,7 +67,7 @@ def test_check_json_is_the_library_result_serialised(sample_path: Path) -> None:
     result = run("check", str(sample_path), "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    results, _ = batch.check([sample_path], Config())
+    results, _ = assemble.check([sample_path], Config())
     assert data == {
         "tool": "pcc-report",
         "version": __version__,

@@ -193,14 +193,14 @@ def test_find_previous_by_area_and_year(
 def test_check_finds_last_years_plan_in_the_archive_folder(
     tmp_path: Path, sample_path: Path
 ) -> None:
-    from pipeline import batch
+    from pipeline import assemble
     from pipeline.config import Config
 
     drop = tmp_path / "input"
     (drop / "archive").mkdir(parents=True)
     (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
     (drop / "archive" / "last-year.xlsx").write_bytes(PREVIOUS.read_bytes())
-    [result], _ = batch.check([drop], Config())  # the archive itself is not checked
+    [result], _ = assemble.check([drop], Config())  # the archive itself is not checked
     assert result.report is not None and result.report.comparison is not None
     assert result.report.comparison.previous_year == "2020/21"
     assert {"I-NEW-SERVICE", "I-ENDED-SERVICE", "W-UPLIFT"} <= {f.code for f in result.findings}
@@ -208,10 +208,10 @@ def test_check_finds_last_years_plan_in_the_archive_folder(
 
 
 def test_without_a_previous_plan_the_comparison_is_left_out(sample_path: Path) -> None:
-    from pipeline import batch
+    from pipeline import assemble
     from pipeline.config import Config
 
-    [result], _ = batch.check([sample_path], Config())
+    [result], _ = assemble.check([sample_path], Config())
     assert result.report is not None and result.report.comparison is None
     [note] = [f for f in result.findings if f.code == "I-NO-PREVIOUS"]
     assert (note.sheet, note.cell) == ("Decision", "B5")

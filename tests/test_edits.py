@@ -294,27 +294,39 @@ def test_killed_between_moving_outputs_and_recording_them(drop: Path, tmp_path: 
 def test_a_save_while_the_workbook_is_read_is_not_lost(
     drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The hash recorded is of the very bytes the report was made from, even when a person
-    saves the workbook while it is being read."""
+    """The manifest records the hash of the very bytes the report was made from. A person who
+    saves the workbook after its bytes were read, but before the build recorded them, gets a
+    rebuild on the next run, not "up to date" over a report of the old bytes."""
     import hashlib
 
     import pipeline.load
+    import pipeline.reconcile
 
     out = tmp_path / "out"
-    real = pipeline.load.load
-    parsed: list[str] = []
+    workbook = drop / "lincolnshire-2021-22.xlsx"
+    parsed: list[str] = []  # the SHA-256 of the bytes each load parsed (nothing else changed)
+    saved: list[str] = []  # the SHA-256 of the workbook the person saved
+    real_load, real_reconcile = pipeline.load.load, pipeline.reconcile.reconcile
 
-    def load_while_saved(path: Path | str, label: str | None = None) -> object:
-        if not parsed:  # the person saves once the read has begun
-            change_workbook(drop)
+    def load_and_note(path: Path | str, label: str | None = None) -> object:
         parsed.append(hashlib.sha256(Path(path).read_bytes()).hexdigest())
-        return real(path, label)
+        return real_load(path, label)
 
-    monkeypatch.setattr(pipeline.load, "load", load_while_saved)
+    def reconcile_while_saved(plan: object, config: Config) -> object:
+        if not saved:  # the bytes are read; the save lands before the build records them
+            change_workbook(drop)
+            saved.append(sha256(workbook))
+        return real_reconcile(plan, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.load, "load", load_and_note)
+    monkeypatch.setattr(pipeline.reconcile, "reconcile", reconcile_while_saved)
     [first], _ = batch.build([drop], out, Config())
-    monkeypatch.setattr(pipeline.load, "load", real)
-    assert manifest(out)[first.file]["sha256"] == parsed[-1]
-    assert build(drop, out).outcome == "up to date"
+    monkeypatch.undo()
+    assert first.outcome == "built" and saved and parsed
+    assert manifest(out)[first.file]["sha256"] == parsed[-1] != saved[0]
+    again = build(drop, out)
+    assert again.outcome == "built"  # the save is built, not taken as up to date
+    assert manifest(out)[first.file]["sha256"] == saved[0] == sha256(workbook)
 
 
 def test_manifest_lost_and_workbook_now_failing_sets_the_old_report_aside(

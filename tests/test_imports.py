@@ -17,8 +17,31 @@ import pytest
 
 pytestmark = pytest.mark.slow  # real processes
 
-WRITERS = ("docx", "docxtpl", "jinja2", "xlsxwriter", "openpyxl", "lxml")
+WRITERS = ("docx", "docxtpl", "jinja2", "xlsxwriter", "openpyxl", "lxml", "pikepdf")
 HEAVY = ("pandas", "numpy", "importlib.metadata")
+# What only a build that writes needs: the output folder's lock, freshness and index page, the
+# review note. ``check`` must not even import them.
+BUILD_ONLY = (
+    "filelock",
+    "pipeline.batch",
+    "pipeline.freshness",
+    "pipeline.index_page",
+    "pipeline.review",
+    "pipeline.docx_finish",
+)
+# What only a plan with spend files or a previous year needs (the sample has neither).
+SPEND_AND_PREVIOUS = ("pipeline.position", "pipeline.position_match", "pipeline.compare")
+# What reading a workbook needs: a rerun with every workbook up to date reads none.
+READING = (
+    "python_calamine",
+    "email_validator",
+    "pipeline.load",
+    "pipeline.model",
+    "pipeline.reconcile",
+    "pipeline.report",
+    "pipeline.deliver",
+    "pipeline.three_sixty",
+)
 
 RUN = """
 import json, sys
@@ -34,7 +57,8 @@ with open(OUT, "w") as out:
 
 
 def imported(args: list[str], tmp_path: Path) -> set[str]:
-    """The top-level modules (and importlib.metadata) a fresh ``pcc-report ARGS`` imported."""
+    """The top-level modules, importlib.metadata and the pipeline's own modules a fresh
+    ``pcc-report ARGS`` imported."""
     listing = tmp_path / "modules.json"
     code = RUN.replace("OUT", repr(str(listing)))
     subprocess.run(
@@ -44,13 +68,16 @@ def imported(args: list[str], tmp_path: Path) -> set[str]:
         cwd=tmp_path,
     )
     names: list[str] = json.loads(listing.read_text())
-    return {n for n in names if n == "importlib.metadata" or "." not in n}
+    return {
+        n for n in names if n == "importlib.metadata" or n.startswith("pipeline.") or "." not in n
+    }
 
 
 def test_check_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
     modules = imported(["check", str(sample_path)], tmp_path)
     assert "python_calamine" in modules  # it did read the workbook
     assert not modules & {*WRITERS, *HEAVY}
+    assert not modules & {*BUILD_ONLY, *SPEND_AND_PREVIOUS}
 
 
 def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
@@ -60,4 +87,13 @@ def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_pa
     assert "xlsxwriter" in built and "docxtpl" in built  # the first run did write
     assert "importlib.metadata" not in built
     modules = imported(build, tmp_path)
+    assert "pipeline.freshness" in modules  # it did judge the workbook
     assert not modules & {*WRITERS, *HEAVY}
+    assert not modules & {*READING, *SPEND_AND_PREVIOUS}
+
+
+def test_help_imports_nothing_of_the_pipeline_beyond_the_command_line(tmp_path: Path) -> None:
+    modules = imported(["build", "--help"], tmp_path)
+    assert "click" in modules
+    ours = {m for m in modules if m.startswith("pipeline.")}
+    assert ours <= {"pipeline.cli", "pipeline.console", "pipeline.runner", "pipeline.findings"}

@@ -155,7 +155,7 @@ def test_a_formula_supplier_stays_text_in_every_output(office: Path) -> None:
 def test_two_plans_of_one_year_each_get_a_position_and_say_they_share_payments(
     tmp_path: Path,
 ) -> None:
-    from pipeline import batch
+    from pipeline import assemble
     from pipeline.config import Config
     from scripts.make_sample import DECISION
     from tests.workbooks import make_workbook
@@ -166,7 +166,7 @@ def test_two_plans_of_one_year_each_get_a_position_and_say_they_share_payments(
     second = [(f, "016/2021" if f == "Reference" else v) for f, v in DECISION]
     make_workbook(folder, "second.xlsx", decision=second)
     ledger = write_ledger(tmp_path / "ledger.csv")
-    results, _ = batch.check([folder], Config(), spend=[ledger])
+    results, _ = assemble.check([folder], Config(), spend=[ledger])
     positioned = [r for r in results if r.report and r.report.position]
     assert len(positioned) == 2
     for result in positioned:

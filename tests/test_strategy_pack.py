@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from pipeline import batch
+from pipeline import assemble, batch
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.docx_finish import _heading_level, _style_names
@@ -43,7 +43,7 @@ def workbook_naming(folder: Path, strategy: str) -> Path:
 
 
 def strategy_findings(folder: Path) -> list[Finding]:
-    results, _ = batch.check([folder / "plan.xlsx"], Config())
+    results, _ = assemble.check([folder / "plan.xlsx"], Config())
     return [f for r in results for f in r.findings if "STRATEGY" in f.code]
 
 
