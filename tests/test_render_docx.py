@@ -989,7 +989,6 @@ def test_the_rendered_document_is_released_before_render_docx_returns(
     import weakref
 
     from pipeline import render_docx as module
-
     from pipeline.docx_template import template_class
 
     made: list[weakref.ref[Any]] = []
