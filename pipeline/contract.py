@@ -232,11 +232,29 @@ SERVICES = TableSheet(
     aliases=("Service lines", "Commissioning plan"),
 )
 
+# The Document control sheet holds two tables, as the strategy's Document Control Information
+# does: Field | Value rows, then (below a blank row) the change-control table under its own
+# header row, one row per change.
 DOCUMENT_CONTROL = TableSheet(
     "Document control",
     (
-        Column("field", "Field", width=30),
-        Column("value", "Value", width=60),
+        Column("field", "Field", width=45),
+        Column("value", "Value", width=45),
+    ),
+    required=False,
+)
+CHANGE_CONTROL = TableSheet(
+    "Document control",
+    (
+        Column(
+            "change",
+            "Change",
+            aliases=("Change control", "Change control from previous version"),
+            width=45,
+        ),
+        Column("initials", "Initials", width=45),
+        Column("date", "Date", aliases=("Date of change",), width=13),
+        Column("version", "Version", width=10),
     ),
     required=False,
 )

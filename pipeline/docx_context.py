@@ -17,7 +17,8 @@ template (``templates/request-for-decision.docx``) needs no filters. The fields 
   organisation_type, provision, start, end, extension_options, mechanism, how_commissioned,
   purpose, budget)
 - ``sources`` (fund, name, amount, ring_fenced, grant_reference, and for a ring-fenced source
-  committed and uncommitted, else ""), ``totals``, ``document_control`` (name, value)
+  committed and uncommitted, else ""), ``totals``, ``document_control`` (name, value) and
+  ``change_control`` (change, initials_and_date, version)
 - ``comparison``: ``None`` when last year's plan was not found, else previous_year,
   previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
   budget, change, percent, status; totals: label, previous, current, change, percent) and
@@ -40,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
-from pipeline.model import Decision, FundingSource, Plan
+from pipeline.model import ChangeRecord, Decision, FundingSource, Plan
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
 from pipeline.textsafe import for_publication
@@ -330,6 +331,16 @@ def _document_control_value(value: str) -> str:
     return clean(value)
 
 
+def _change(change: ChangeRecord) -> Context:
+    """A change-control row as the seed prints it: change · "JD 11/12/2019" · version."""
+    when = format_date(change.date) if change.date is not None else ""
+    return {
+        "change": clean(change.change),
+        "initials_and_date": clean(f"{change.initials} {when}".strip()),
+        "version": clean(change.version),
+    }
+
+
 def context(recon: Report, appendix: int = 3) -> Context:
     """Everything the template may print, as text; see the module docstring for the names.
 
@@ -360,6 +371,7 @@ def context(recon: Report, appendix: int = 3) -> Context:
             {"name": clean(name), "value": _document_control_value(value)}
             for name, value in recon.plan.document_control
         ],
+        "change_control": [_change(change) for change in recon.plan.change_control],
         "comparison": comparison_context(recon.comparison),
         "commitments": commitments_context(recon.plan),
     }

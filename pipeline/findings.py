@@ -283,6 +283,22 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Correct the address, or delete the row.",
     ),
     Code(
+        "W-CHANGE-ROW",
+        W,
+        "Change-control row left out",
+        "a row of the Document control sheet's change-control table lacks its change, initials, "
+        "date or version, or its date cannot be read",
+        action="Fill in Change, Initials, Date (dd/mm/yyyy) and Version on the row, or delete it.",
+    ),
+    Code(
+        "W-CHANGE-PREFIX",
+        W,
+        "Change row in the old layout",
+        'a Document control row reads "Change: …" (the old layout); it is read as before',
+        action="Move the row into the change-control table (header row Change | Initials | Date "
+        "| Version below the fields).",
+    ),
+    Code(
         "W-PDF",
         W,
         "PDF not made",

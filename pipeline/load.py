@@ -91,8 +91,10 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         if "Services" in located
         else None
     )
-    control = (
-        read_document_control(located["Document control"]) if "Document control" in located else ()
+    control, changes = (
+        read_document_control(located["Document control"], findings)
+        if "Document control" in located
+        else ((), ())
     )
     circulation = (
         read_circulation(located["Circulation"], findings) if "Circulation" in located else ()
@@ -109,6 +111,7 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         tuple(services.totals) if services is not None else (),
         control,
         circulation,
+        changes,
     )
     whole = (funds, sources, services)
     if all(part is not None and part.complete for part in whole) and not read.refused:

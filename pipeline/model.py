@@ -167,6 +167,18 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class ChangeRecord:
+    """One row of the Document control sheet's change-control table: what changed, who changed
+    it and when, and the version it made."""
+
+    change: str
+    initials: str
+    date: dt.date | None  # None only for an old "Change:" row whose date could not be read
+    version: str
+    at: Located
+
+
+@dataclass(frozen=True)
 class Plan:
     """One workbook, one decision."""
 
@@ -178,6 +190,7 @@ class Plan:
     totals: tuple[TotalRow, ...] = ()
     document_control: tuple[tuple[str, str], ...] = ()
     circulation: tuple[Recipient, ...] = ()
+    change_control: tuple[ChangeRecord, ...] = ()
 
     def fund(self, name: str) -> Fund | None:
         key = normalise(name)

@@ -41,7 +41,9 @@ class WorkbookContent:
     funds: Sequence[Sequence[Cell]] = ()
     sources: Sequence[Sequence[Cell]] = ()
     services: Sequence[Sequence[Cell]] = ()
-    document_control: Sequence[Sequence[Cell]] = ()
+    document_control: Sequence[Sequence[Cell]] = ()  # Field, Value
+    # Change, Initials, Date, Version; None: no change-control table (as a workbook before it)
+    change_control: Sequence[Sequence[Cell]] | None = ()
     title_rows: Mapping[str, Sequence[str]] = field(default_factory=dict)
     circulation: Sequence[Sequence[Cell]] | None = None  # Role, Name, E-mail; None: no sheet
 
@@ -62,6 +64,9 @@ HOW_TO = (
     "   bodies only) or Grant. Community Safety Fund lines need an s143 Purpose.",
     '   A Total row ("Total" in the Fund or Service column) after a fund\'s lines is checked',
     "   against the sum of those lines.",
+    "",
+    "Document control (optional): Field and Value rows (Version, Status, Owner, …), then below",
+    "   a blank row the change-control table: Change, Initials, Date, Version, one row per change.",
     "",
     "Circulation (optional): Role, Name and E-mail of each person the report is sent to for",
     "   sign-off; the build then prepares the e-mail with the report attached.",
@@ -106,6 +111,23 @@ def _table(
             _write_cell(ws, r, c, value, formats)
     ws.freeze_panes(top + 1, 0)
     return ws
+
+
+def _change_control(
+    ws: Any, top: int, rows: Sequence[Sequence[Cell]], formats: dict[str, Any]
+) -> None:
+    """The change-control table on the Document control sheet: its header row at ``top``
+    (below the fields and a blank row), then a row per change; Version is kept as text, so
+    "1.0" stays "1.0"."""
+    for c, column in enumerate(contract.CHANGE_CONTROL.columns):
+        ws.write_string(top, c, column.header, formats["header"])
+    ws.set_column(2, 2, contract.CHANGE_CONTROL.columns[2].width, formats["date_col"])
+    for r, values in enumerate(rows, start=top + 1):
+        for c, value in enumerate(values):
+            if c == 3 and value not in (None, ""):
+                ws.write_string(r, c, str(value), formats["text"])
+            else:
+                _write_cell(ws, r, c, value, formats)
 
 
 def _column_format(column: Column, formats: dict[str, Any]) -> Any:
@@ -201,7 +223,9 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
         (name, "")
         for name in ("Version", "Status", "Owner", "Date of this version", "Next review due")
     ]
-    _table(workbook, contract.DOCUMENT_CONTROL, control, (), formats)
+    ws = _table(workbook, contract.DOCUMENT_CONTROL, control, (), formats)
+    if content.change_control is not None:
+        _change_control(ws, len(control) + 2, content.change_control, formats)
     if blank or content.circulation is not None:
         _table(workbook, contract.CIRCULATION, content.circulation or [], (), formats)
 

@@ -9,6 +9,10 @@ LibreOffice 7.4 escapes the title twice in the XMP metadata ("Commissioner&apos;
 where PDF/UA readers take the title from; the title and subject are copied back from the
 document information, which it writes correctly (:func:`_repair_metadata`).
 
+The Contents (a TOC field, as a composed Commissioning Strategy carries) is updated before the
+export, so it lists every heading of the pack with the page it is on: a Basic macro in the
+profile does what ``--convert-to`` cannot (:data:`_MODULE`).
+
 Each conversion runs with a private LibreOffice profile: two conversions sharing the default
 profile block each other (or the second silently does nothing), and a person's own LibreOffice
 settings must not change the output.
@@ -16,13 +20,13 @@ settings must not change the output.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 TIMEOUT_SECONDS = 180
 INSTALL_HINT = (
@@ -32,17 +36,75 @@ INSTALL_HINT = (
     "soffice program; or build without --pdf"
 )
 
-# writer_pdf_Export options (LibreOffice 7.4+ takes them as JSON after the filter name).
-EXPORT_OPTIONS = {
-    "UseTaggedPDF": {"type": "boolean", "value": "true"},  # structure tags: screen readers
-    "ExportBookmarks": {"type": "boolean", "value": "true"},  # headings -> PDF outline
-    "ExportNotes": {"type": "boolean", "value": "false"},  # no reviewers' comments
-    "ExportFormFields": {"type": "boolean", "value": "false"},
-    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},  # title, not file name
+# writer_pdf_Export options, given to the filter as its FilterData.
+EXPORT_OPTIONS: dict[str, bool] = {
+    "UseTaggedPDF": True,  # structure tags: screen readers
+    "ExportBookmarks": True,  # headings -> PDF outline
+    "ExportNotes": False,  # no reviewers' comments
+    "ExportFormFields": False,
+    "DisplayPDFDocumentTitle": True,  # the title, not the file name
     # PDF/UA-1 (ISO 14289): LibreOffice then also checks the tags and writes the pdfuaid
     # identifier into the XMP metadata, as the accessibility regulations expect of a PDF.
-    "PDFUACompliance": {"type": "boolean", "value": "true"},
+    "PDFUACompliance": True,
 }
+
+# The steps `--convert-to` cannot take: it exports the Contents as the .docx holds it (Word's
+# last update, or the placeholder text), so a composed pack would list no page numbers. A Basic
+# macro in the private profile opens the report, updates every index twice (the first update
+# lengthens the Contents, which moves the pages after it; the second reads the settled pages),
+# exports with EXPORT_OPTIONS and ends LibreOffice; a failure is written to a file for the
+# message. It opens the report read-only, so two conversions of one file do not meet each
+# other's lock file. Basic needs no extra package (Python-UNO would).
+_MODULE = """Sub Export
+  Dim message As String
+  On Error Goto Failed
+  Dim load(1) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden"
+  load(0).Value = True
+  load(1).Name = "ReadOnly"
+  load(1).Value = True
+  document = StarDesktop.loadComponentFromURL({source}, "_blank", 0, load())
+  If IsNull(document) Then
+    message = "the file could not be opened as a document"
+    Goto Finish
+  End If
+  For pass = 1 To 2
+    indexes = document.getDocumentIndexes()
+    For i = 0 To indexes.getCount() - 1
+      indexes.getByIndex(i).update()
+    Next i
+  Next pass
+  Dim options({last}) As New com.sun.star.beans.PropertyValue
+{options}
+  Dim store(1) As New com.sun.star.beans.PropertyValue
+  store(0).Name = "FilterName"
+  store(0).Value = "writer_pdf_Export"
+  store(1).Name = "FilterData"
+  store(1).Value = options()
+  document.storeToURL({target}, store())
+  document.close(True)
+  StarDesktop.terminate()
+  Exit Sub
+Failed:
+  message = "Basic error " & Err & " at line " & Erl & ": " & Error$
+Finish:
+  report = FreeFile
+  Open {error} For Output As #report
+  Print #report, message
+  Close #report
+  StarDesktop.terminate()
+End Sub
+"""
+_DOCTYPE = '<!DOCTYPE {kind} PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "{dtd}">'
+_LIBRARY = "http://openoffice.org/2000/library"
+# ooSetupInstCompleted: a new profile is otherwise filled from LibreOffice's presets on start,
+# which would replace the Standard library written here.
+_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+<item oor:path="/org.openoffice.Setup/Office"><prop oor:name="ooSetupInstCompleted" \
+oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
 
 
 class PdfError(RuntimeError):
@@ -61,9 +123,63 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def filter_spec() -> str:
-    """The ``--convert-to`` argument: PDF through writer_pdf_Export with ``EXPORT_OPTIONS``."""
-    return "pdf:writer_pdf_Export:" + json.dumps(EXPORT_OPTIONS, separators=(",", ":"))
+def _basic(text: str) -> str:
+    """A Basic string literal (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def export_macro(source: Path, target: Path, error: Path) -> str:
+    """The Basic module that updates the Contents of ``source`` and exports it to ``target``
+    (a failure is written to ``error``); the paths are absolute."""
+    options = "\n".join(
+        f'  options({i}).Name = "{name}"\n  options({i}).Value = {value}'
+        for i, (name, value) in enumerate(EXPORT_OPTIONS.items())
+    )
+    return _MODULE.format(
+        source=_basic(source.as_uri()),
+        target=_basic(target.as_uri()),
+        error=_basic(error.as_uri()),
+        last=len(EXPORT_OPTIONS) - 1,
+        options=options,
+    )
+
+
+def install_macro(profile: Path, module: str) -> None:
+    """Write ``module`` as Standard.Module1 into a new LibreOffice ``profile``."""
+    basic = profile / "user" / "basic"
+    standard = basic / "Standard"
+    standard.mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_SETTINGS, encoding="utf-8")
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    for kind in ("script", "dialog"):
+        (basic / f"{kind}.xlc").write_text(
+            head
+            + _DOCTYPE.format(kind="library:libraries", dtd="libraries.dtd")
+            + f'\n<library:libraries xmlns:library="{_LIBRARY}" '
+            'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+            ' <library:library library:name="Standard" library:link="false"/>\n'
+            "</library:libraries>\n",
+            encoding="utf-8",
+        )
+        elements = ' <library:element library:name="Module1"/>\n' if kind == "script" else ""
+        (standard / f"{kind}.xlb").write_text(
+            head
+            + _DOCTYPE.format(kind="library:library", dtd="library.dtd")
+            + f'\n<library:library xmlns:library="{_LIBRARY}" library:name="Standard" '
+            'library:readonly="false" library:passwordprotected="false">\n'
+            + elements
+            + "</library:library>\n",
+            encoding="utf-8",
+        )
+    (standard / "Module1.xba").write_text(
+        head
+        + _DOCTYPE.format(kind="script:module", dtd="module.dtd")
+        + '\n<script:module xmlns:script="http://openoffice.org/2000/script" '
+        'script:name="Module1" script:language="StarBasic">'
+        + escape(module)
+        + "</script:module>\n",
+        encoding="utf-8",
+    )
 
 
 def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
@@ -80,11 +196,13 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
         )
         raise LibreOfficeMissing(f"LibreOffice was not found ({where}). {INSTALL_HINT}.")
     # The work folder sits beside the target so the final os.replace stays on one file system.
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-pdf-"))
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-pdf-")).resolve()
     try:
         profile = work / "profile"
         outdir = work / "out"
         outdir.mkdir()
+        produced, error = outdir / "converted.pdf", outdir / "error.txt"
+        install_macro(profile, export_macro(docx.resolve(), produced, error))
         command = [
             binary,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -93,16 +211,12 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
             "--nologo",
             "--nodefault",
             "--nolockcheck",
-            "--convert-to",
-            filter_spec(),
-            "--outdir",
-            str(outdir),
-            str(docx),
+            "macro:///Standard.Module1.Export",
         ]
         returncode, output = _run(command, timeout)
-        produced = outdir / f"{docx.stem}.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
-            detail = " ".join(output.split())[-300:] or "no output"
+            said = error.read_text(encoding="utf-8", errors="replace") if error.is_file() else ""
+            detail = " ".join(f"{output} {said}".split())[-300:] or "no output"
             raise PdfError(
                 f"LibreOffice could not convert {docx.name} to PDF (exit "
                 f"{returncode}: {detail}). Open the .docx in Word to check it, or "

@@ -80,6 +80,7 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     ctx = context(recon, appendix)
     if strategy is not None:  # the strategy carries its own Document Control, which stands
         ctx["document_control"] = []
+        ctx["change_control"] = []
     try:
         document = template_class()(str(template))
         document.init_docx()

@@ -25,7 +25,6 @@ documents drop the characters instead: a reader of the summary has nothing to fi
 
 from __future__ import annotations
 
-import html
 import re
 
 REMOVED = "[removed]"
@@ -120,6 +119,8 @@ def for_publication(text: str) -> str:
 def for_html(text: str) -> str:
     """Published text for an HTML page: :func:`for_publication`, then ``<``, ``&`` and quotes
     escaped (for a page not built with an autoescaping template)."""
+    import html  # here: its entity table is a cost every command would pay at start-up (#21)
+
     return html.escape(for_publication(text), quote=True)
 
 

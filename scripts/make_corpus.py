@@ -141,7 +141,12 @@ def sample_book(c: WorkbookContent | None = None) -> Book:
         "Funds": table(contract.FUNDS, c.funds),
         "Funding sources": table(contract.SOURCES, c.sources),
         "Services": table(contract.SERVICES, c.services),
-        "Document control": table(contract.DOCUMENT_CONTROL, c.document_control),
+        "Document control": [
+            *table(contract.DOCUMENT_CONTROL, c.document_control),
+            [],  # the change-control table below the fields, as write_workbook lays it out
+            [col.header for col in contract.CHANGE_CONTROL.columns],
+            *[list(r) for r in c.change_control or ()],
+        ],
     }
 
 

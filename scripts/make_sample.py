@@ -463,15 +463,21 @@ DOCUMENT_CONTROL: list[list[object]] = [
     ],
     ["Copyholders", "Public"],
     ["Next review due", date(2022, 2, 1)],
-    ["Change: First Draft", "JD 11/12/2019", "0.1"],
+]
+
+# The seed's change-control table (Change · Initials · Date · Version), below the fields.
+CHANGE_CONTROL: list[list[object]] = [
+    ["First Draft", "JD", date(2019, 12, 11), "0.1"],
     [
-        "Change: Final version of strategy with Commissioning Plan 2021/22 included as appendix",
-        "JD 22/04/2021",
+        "Final version of strategy with Commissioning Plan 2021/22 included as appendix",
+        "JD",
+        date(2021, 4, 22),
         "1.0",
     ],
     [
-        "Change: Page 18 updated to reflect 10% uplift in contribution to SLP in 2021/22",
-        "JD 07/05/2021",
+        "Page 18 updated to reflect 10% uplift in contribution to SLP in 2021/22",
+        "JD",
+        date(2021, 5, 7),
         "1.1",
     ],
 ]
@@ -510,6 +516,7 @@ def content() -> WorkbookContent:
         sources=SOURCES,
         services=services_with_totals(),
         document_control=DOCUMENT_CONTROL,
+        change_control=CHANGE_CONTROL,
         title_rows={"Services": ("Commissioning Plan 2021 - 2022", "")},
         circulation=[list(row) for row in CIRCULATION],
     )

@@ -695,8 +695,9 @@ def _appendix(doc: Doc) -> None:
     # spacer that falls onto a new page left a blank page before the Reconciliation.
     tag(doc, "{%p endfor %}")
 
-    tag(doc, "{%p if document_control %}")
+    tag(doc, "{%p if document_control or change_control %}")
     para(doc, "Document Control Information", style="Heading 2")
+    tag(doc, "{%p if document_control %}")
     loop_table(
         doc,
         (58, TEXT_WIDTH_MM - 58),
@@ -704,6 +705,18 @@ def _appendix(doc: Doc) -> None:
         "for item in document_control",
         ("{{ item.name }}", "{{ item.value }}"),
     )
+    tag(doc, "{%p endif %}")
+    # The strategy's change-control table, three columns as the seed prints it.
+    tag(doc, "{%p if change_control %}")
+    para(doc, "Change Control", style="Heading 3")
+    loop_table(
+        doc,
+        (TEXT_WIDTH_MM - 80, 48, 32),
+        ("Change control from previous version", "Initials and date", "Version"),
+        "for change in change_control",
+        ("{{ change.change }}", "{{ change.initials_and_date }}", "{{ change.version }}"),
+    )
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
 

@@ -76,6 +76,8 @@ def imported(args: list[str], tmp_path: Path) -> set[str]:
 def test_check_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
     modules = imported(["check", str(sample_path)], tmp_path)
     assert "python_calamine" in modules  # it did read the workbook
+    assert "pipeline.read_circulation" in modules  # and its Circulation sheet's addresses,
+    assert "email_validator" not in modules  # plain ones, without the validator's import
     assert not modules & {*WRITERS, *HEAVY}
     assert not modules & {*BUILD_ONLY, *SPEND_AND_PREVIOUS}
 

@@ -14,12 +14,15 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import TEMPLATE_DIR, batch, mail
 from pipeline.config import Config
 from pipeline.load import load
 from pipeline.model import Located, Recipient
 from pipeline.new_workbook import WorkbookContent
+from pipeline.read_circulation import plain_address
 from pipeline.reconcile import Reconciliation
 from pipeline.report import Report
 from tests.workbooks import make_workbook
@@ -362,3 +365,66 @@ def test_no_bidi_or_invisible_character_reaches_the_bodies(sample_recon: Reconci
     for content in _bodies(recon, []):
         assert "Victims Fund" in content
         assert not {"\u202e", "\u200b"} & set(content)
+
+
+_WORD = st.text("abcXYZ019_+-", min_size=1, max_size=16)
+_LABEL = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,2}", fullmatch=True)
+_TLD = st.sampled_from(["uk", "com", "org", "net"])
+
+
+def _accepted_unchanged(address: str) -> bool:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return valid.normalized == address
+
+
+@given(st.lists(_WORD, min_size=1, max_size=4), st.lists(_LABEL, min_size=1, max_size=4), _TLD)
+def test_a_plain_address_is_one_email_validator_accepts_unchanged(
+    words: list[str], labels: list[str], tld: str
+) -> None:
+    """The Circulation reader takes a plain address without importing email_validator
+    (issue 21): each must be one the library would accept, unchanged."""
+    address = ".".join(words) + "@" + ".".join([*labels, tld])
+    assert plain_address(address)
+    assert _accepted_unchanged(address)
+
+
+@given(
+    st.text("aZ09._+-@!#", max_size=40)
+    | st.from_regex(r"[a-z.]{0,70}@[a-z.-]{0,70}", fullmatch=True)
+)
+def test_nothing_but_a_valid_address_is_taken_as_plain(text: str) -> None:
+    if plain_address(text):
+        assert _accepted_unchanged(text)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Jane.Smith@Example.police.uk",  # a capital in the domain: the library lower-cases it
+        "jane..smith@example.police.uk",
+        ".jane@example.police.uk",
+        "jane@example.test",  # a special-use domain the library refuses
+        "jane@localhost",
+        "jane@example",
+        "jane@-example.org",
+        "jane@exa--mple.org",
+        "jané@example.org",
+        "jane smith@example.org",
+        "j" * 65 + "@example.org",
+        "jane@" + "e" * 64 + ".org",
+    ],
+)
+def test_any_other_address_is_left_to_email_validator(address: str) -> None:
+    assert not plain_address(address)
+
+
+def test_plain_and_other_addresses_are_read_alike(tmp_path: Path) -> None:
+    """Plain ones as they are, the capitalised one as email_validator normalises it."""
+    plan = load(circulated(tmp_path)).plan
+    assert plan is not None
+    assert [r.email for r in plan.circulation] == ADDRESSES

@@ -10,6 +10,7 @@ import email
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -265,12 +266,39 @@ def test_two_conversions_at_once_each_have_their_own_profile(
         assert "£1,009,000" in pdf_text(tmp_path / f"run{index}" / "report.pdf")
 
 
-def test_the_export_filter_asks_for_tags_and_bookmarks() -> None:
-    spec = pdf.filter_spec()
-    assert spec.startswith("pdf:writer_pdf_Export:")
-    options = json.loads(spec.split(":", 2)[2])
-    assert options["UseTaggedPDF"]["value"] == "true"
-    assert options["ExportBookmarks"]["value"] == "true"
-    assert options["PDFUACompliance"]["value"] == "true"
-    assert options["DisplayPDFDocumentTitle"]["value"] == "true"
+def test_the_export_macro_updates_the_contents_and_asks_for_tags_and_bookmarks(
+    tmp_path: Path,
+) -> None:
+    source, target = tmp_path / "Report's pack.docx", tmp_path / "out" / "converted.pdf"
+    module = pdf.export_macro(source, target, tmp_path / "error.txt")
+    assert '"' + source.as_uri() + '"' in module  # quoted for Basic, spaces escaped in the URL
+    assert "getDocumentIndexes()" in module and ".update()" in module
+    assert 'store(0).Value = "writer_pdf_Export"' in module
+    for name in ("UseTaggedPDF", "ExportBookmarks", "PDFUACompliance", "DisplayPDFDocumentTitle"):
+        index = re.search(rf'options\((\d+)\)\.Name = "{name}"', module)
+        assert index, name
+        assert f"options({index.group(1)}).Value = True" in module
+    pdf.install_macro(tmp_path / "profile", module)
+    user = tmp_path / "profile" / "user"
+    assert xml_root_text(user / "basic" / "Standard" / "Module1.xba") == module  # whole, unescaped
+    assert "ooSetupInstCompleted" in (user / "registrymodifications.xcu").read_text()
     assert os.path.basename(pdf.pdf_name("RfD-015-2021.docx")) == "RfD-015-2021.pdf"
+
+
+def xml_root_text(path: Path) -> str:
+    """The text of an XML file's root element."""
+    from xml.etree import ElementTree
+
+    return ElementTree.parse(path).getroot().text or ""
+
+
+@pytest.mark.slow
+def test_a_file_libreoffice_cannot_open_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    soffice()
+    monkeypatch.chdir(tmp_path)  # paths relative to the folder the build runs in
+    Path("report.docx").write_bytes(b"PK\x03\x04 not really a Word document")
+    with pytest.raises(pdf.PdfError, match="could not be opened as a document"):
+        pdf.to_pdf(Path("report.docx"), Path("report.pdf"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from pipeline import assemble, batch
+from pipeline import assemble, batch, pdf
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.docx_finish import _heading_level, _style_names
 from pipeline.findings import Finding
 from tests import make_strategy
-from tests.office import convert, pdf_text
+from tests.office import pdf_text, soffice
 from tests.published import leaks, xml_text
 from tests.workbooks import make_workbook
 
@@ -222,33 +222,77 @@ def test_editing_the_strategy_rebuilds_the_pack(tmp_path: Path) -> None:
     assert "A sentence the commissioning team added." in xml_text(built)
 
 
+@pytest.fixture(scope="module")
+def pack_pdf(pack: Path) -> Path:
+    """The pack as the tool's --pdf makes it (the Contents updated by LibreOffice)."""
+    soffice()
+    target = pack.with_suffix(".pdf")
+    if not target.exists():
+        pdf.to_pdf(pack, target)
+    return target
+
+
+PACK_ORDER = [
+    "1 Introduction",
+    "2 Commissioning Principles",
+    "3 Commissioning Framework",
+    "4 Commissioning Mechanisms",
+    "Appendix 1: Meeting the Standard",
+    "Appendix 2: Good Practice Decommissioning",
+    "Appendix 3: Commissioning Plan",
+]
+
+
 @needs_seed
 @pytest.mark.slow
 def test_the_pack_as_pdf_holds_form_strategy_and_every_seed_figure_in_order(
-    pack: Path, tmp_path: Path
+    pack_pdf: Path,
 ) -> None:
-    text = pdf_text(convert(pack, "pdf", tmp_path))
-    order = [
-        "REQUEST FOR DECISION",
-        "OFFICER APPROVAL",
-        "1 Introduction",
-        "2 Commissioning Principles",
-        "3 Commissioning Framework",
-        "4 Commissioning Mechanisms",
-        "Appendix 1: Meeting the Standard",
-        "Appendix 2: Good Practice Decommissioning",
-        "Appendix 3: Commissioning Plan",
-    ]
+    text = pdf_text(pack_pdf)
+    order = ["REQUEST FOR DECISION", "OFFICER APPROVAL", *PACK_ORDER]
     positions = []
     start = 0
     for heading in order:
-        found = re.search(rf"^\s*{re.escape(heading)}", text[start:], re.MULTILINE)
+        found = re.search(rf"^\s*{re.escape(heading)}[^.]*$", text[start:], re.MULTILINE)
         assert found, f"{heading!r} not found after position {start}"
         start += found.start() + 1
         positions.append(start)
     appendix_3 = text[positions[-1] :]
     for figure in ("£1,009,000", "£556,000", "£805,212", "£464,058"):
         assert figure in appendix_3, figure
+
+
+_ENTRY = re.compile(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
+
+
+@needs_seed
+@pytest.mark.slow
+def test_the_pdf_contents_lists_each_heading_at_the_page_it_is_on(pack_pdf: Path) -> None:
+    pages = pdf_text(pack_pdf).split("\f")[:-1]  # pdftotext ends each page with a form feed
+    first = next(i for i, page in enumerate(pages) if re.search(r"^\s*Contents\s*$", page, re.M))
+    last = first
+    while _ENTRY.search(pages[last + 1]):  # the Contents runs on over the next page
+        last += 1
+    entries = dict(
+        (title, int(number))
+        for page in pages[first : last + 1]
+        for title, number in _ENTRY.findall(page)
+    )
+    listed = []
+    for heading in ["OFFICER APPROVAL", "Document Control Information", *PACK_ORDER]:
+        matches = [(t, n) for t, n in entries.items() if t.startswith(heading)]
+        assert matches, f"{heading!r} is not listed with a page in the Contents: {entries}"
+        ((title, number),) = matches
+        on_page = pages[number - 1]
+        assert f"Page {number} of {len(pages)}" in on_page  # printed number = page in the PDF
+        assert re.search(rf"^\s*{re.escape(title)}\s*$", on_page, re.MULTILINE), (
+            f"{title!r} is listed at page {number} but is not a heading there"
+        )
+        listed.append(number)
+    # The form and the strategy's title pages come before the Contents, its sections after.
+    assert listed[0] < listed[1] < first + 1 < listed[2]
+    assert listed == sorted(listed)
+    assert listed[-1] > last + 1 + 10  # Appendix 3 comes after the strategy's pages
 
 
 def test_the_plan_appendix_is_numbered_after_the_strategys_own(tmp_path: Path) -> None:
@@ -299,3 +343,6 @@ def test_with_a_strategy_its_document_control_stands_alone(pack: Path) -> None:
     # The workbook's Document control rows (Item | Detail) are not printed beside it.
     tables = Document(str(pack)).tables
     assert not [t for t in tables if t.rows[0].cells[0].text == "Item"]
+    # Nor its change-control table: the strategy's own is the only one.
+    changes = [t for t in tables if t.rows[0].cells[0].text.startswith("Change control")]
+    assert len(changes) == 1 and "Initials" in changes[0].rows[0].cells[1].text
