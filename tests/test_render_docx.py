@@ -994,9 +994,9 @@ def test_the_rendered_document_is_released_before_render_docx_returns(
     made: list[weakref.ref[Any]] = []
 
     class Recorded(template_class()):  # type: ignore[misc]
-        def save(self, *args: Any) -> None:
+        def render(self, *args: Any, **kwargs: Any) -> None:
+            super().render(*args, **kwargs)
             made.append(weakref.ref(self.docx.part.package))  # it holds every part's XML
-            super().save(*args)
 
     monkeypatch.setattr(module, "template_class", lambda: Recorded)
     gc.disable()  # only render_docx's own collection may free it
