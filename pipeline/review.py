@@ -255,7 +255,8 @@ def _table(document: Document, group: Sequence[Finding], locator: Locator) -> No
     table.style = document.styles["Table Grid"]
     for cell, heading in zip(table.rows[0].cells, COLUMNS, strict=True):
         cell.paragraphs[0].add_run(heading).bold = True
-    prototype = None  # a row built by python-docx whose texts are one w:t each
+    _lay_row(table._tbl.tr_lst[0], header=True)
+    prototype = None  # a row built (and laid out) by python-docx whose texts are one w:t each
     for finding in group:
         entry = CATALOGUE[finding.code]
         texts = (
@@ -274,8 +275,10 @@ def _table(document: Document, group: Sequence[Finding], locator: Locator) -> No
         found.add_paragraph(texts[1])
         where.paragraphs[0].add_run(texts[2])
         action.paragraphs[0].add_run(texts[3])
+        row = found._tc.getparent()
+        _lay_row(row)
         if plain:
-            prototype = table._tbl.tr_lst[-1]
+            prototype = row
     _layout(table)
 
 
@@ -310,21 +313,27 @@ def _new_row(table: Table) -> list[_Cell]:
     return [_Cell(tc, table) for tc in row._tr.tc_lst]
 
 
+def _lay_row(tr: Any, header: bool = False) -> None:
+    """A row kept whole, the header row repeated on every page (python-docx has no API for
+    either: they are set in the XML), fixed cell widths. Done on the rows python-docx
+    builds; a copied row is a copy of a laid-out one."""
+    from docx.oxml import OxmlElement
+    from docx.shared import Twips
+
+    properties = tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+    for tc, width in zip(tr.tc_lst, _WIDTHS, strict=True):
+        tc.width = Twips(width)
+
+
 def _layout(table: Table) -> None:
-    """Header row repeated on every page, rows kept whole, fixed column widths (python-docx
-    has no API for the first two: they are set in the XML)."""
+    """Fixed column widths and a caption (its rows are laid out by :func:`_lay_row`)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Twips
 
-    # Row by row in the XML: ``table.rows[i].cells`` would lay out the whole grid per row.
-    for index, tr in enumerate(table._tbl.tr_lst):
-        properties = tr.get_or_add_trPr()
-        properties.append(OxmlElement("w:cantSplit"))
-        if index == 0:
-            properties.append(OxmlElement("w:tblHeader"))
-        for tc, width in zip(tr.tc_lst, _WIDTHS, strict=True):
-            tc.width = Twips(width)
     table.autofit = False
     for column, width in zip(table.columns, _WIDTHS, strict=True):
         column.width = Twips(width)
