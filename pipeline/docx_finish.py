@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -27,6 +28,7 @@ from pipeline.model import Decision
 
 CORE_PROPERTY_LIMIT = 255
 LANGUAGE = "en-GB"
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 
 def _fit(value: str, limit: int = CORE_PROPERTY_LIMIT) -> str:
@@ -40,9 +42,33 @@ def _fit(value: str, limit: int = CORE_PROPERTY_LIMIT) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
+@contextlib.contextmanager
+def core_properties(document: Any) -> Iterator[Any]:
+    """``document.core_properties``, read and written in the core-properties namespace.
+
+    docxcompose (which docxtpl imports) rebinds python-docx's ``cp`` prefix, for the whole
+    process, to the custom-properties namespace (``nsmap.update(NS)`` in docxcompose/utils.py).
+    python-docx then misses the template's own ``cp:lastModifiedBy``, ``cp:keywords`` and
+    ``cp:revision`` and adds a second set in the wrong namespace: a core.xml that the OPC schema
+    forbids and Word may refuse to open. The prefix means the core properties while they are set.
+    """
+    from docx.oxml.ns import nsmap
+
+    bound = nsmap["cp"]
+    nsmap["cp"] = CORE_PROPERTIES_NS
+    try:
+        yield document.core_properties
+    finally:
+        nsmap["cp"] = bound
+
+
 def set_properties(document: Any, decision: Decision) -> None:
     """Title, subject, author, language and dates of the report, each within Word's limits."""
-    props = document.core_properties
+    with core_properties(document) as props:
+        _set_properties(props, decision)
+
+
+def _set_properties(props: Any, decision: Decision) -> None:
     area = decision.police_area
     author = _fit(decision.body)
     props.title = _fit(f"Request for Decision {decision.reference}: {decision.subject}")

@@ -20,11 +20,14 @@ settings must not change the output.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -223,15 +226,39 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
                 "build without --pdf."
             )
         repaired = outdir / "repaired.pdf"
-        _repair_metadata(produced, repaired)
+        _repair_metadata(produced, repaired, _dated(docx))
         os.replace(repaired, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _repair_metadata(source: Path, target: Path) -> None:
+def _dated(docx: Path) -> dt.datetime | None:
+    """The Word document's own last-modified date (``render_docx`` sets the decision's date),
+    or None when it has none that can be read."""
+    try:
+        with zipfile.ZipFile(docx) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    found = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
+    try:
+        stamp = dt.datetime.fromisoformat(found.group(1).strip()) if found else None
+    except ValueError:
+        return None
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp
+
+
+def _repair_metadata(source: Path, target: Path, dated: dt.datetime | None = None) -> None:
     """Copy ``source`` to ``target`` with the XMP title and description equal to the document
-    information's /Title and /Subject (LibreOffice escapes them twice in the XMP)."""
+    information's /Title and /Subject (LibreOffice escapes them twice in the XMP).
+
+    LibreOffice stamps the PDF with the clock and a random file identifier, so each build of one
+    decision made different bytes; the dates become the Word document's own (``dated``, the
+    decision's date) and the identifier is derived from the content, so equal reports give
+    equal PDFs.
+    """
     import pikepdf
 
     try:
@@ -241,7 +268,17 @@ def _repair_metadata(source: Path, target: Path) -> None:
                 for key, name in (("dc:title", "/Title"), ("dc:description", "/Subject")):
                     if name in info:
                         xmp[key] = str(info[name])
-            document.save(target)
+                if dated is not None:
+                    for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                        xmp[key] = dated.isoformat()
+            if dated is not None:
+                stamp = dated.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
+                info["/CreationDate"] = stamp
+                info["/ModDate"] = stamp
+            for key in ("/DocChecksum", "/ID"):  # LibreOffice's checksum, its random identifier
+                if key in document.trailer:
+                    del document.trailer[key]
+            document.save(target, deterministic_id=True)
     except pikepdf.PdfError as error:
         raise PdfError(
             f"LibreOffice made a PDF that cannot be read back ({error}). Open the .docx in "

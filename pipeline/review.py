@@ -371,18 +371,20 @@ def _page(document: Document) -> None:
 
 
 def _properties(document: Document, title: str, plan: Plan | None) -> None:
-    props = document.core_properties
-    props.title = _text(title)[:255]  # Word's core properties hold 255 characters at most
-    props.subject = MARKING
-    props.author = "pcc-report"
-    props.last_modified_by = "pcc-report"
-    props.language = "en-GB"
-    props.keywords = "review note; internal"
-    props.comments = ""
-    # Dated by the decision (or a fixed date), never the clock: equal findings, equal bytes.
-    day = plan.decision.date if plan is not None else dt.date(2000, 1, 1)
-    stamp = dt.datetime.combine(day, dt.time())
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-    props.revision = 1
+    from pipeline.docx_finish import core_properties
+
+    with core_properties(document) as props:
+        props.title = _text(title)[:255]  # Word's core properties hold 255 characters at most
+        props.subject = MARKING
+        props.author = "pcc-report"
+        props.last_modified_by = "pcc-report"
+        props.language = "en-GB"
+        props.keywords = "review note; internal"
+        props.comments = ""
+        # Dated by the decision (or a fixed date), never the clock: equal findings, equal bytes.
+        day = plan.decision.date if plan is not None else dt.date(2000, 1, 1)
+        stamp = dt.datetime.combine(day, dt.time())
+        props.created = stamp
+        props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1

@@ -99,6 +99,27 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
     assert [p.name for p in folder.rglob(".tmp-*")] == []
 
 
+@pytest.mark.slow
+def test_the_same_report_gives_the_same_pdf_dated_by_the_decision(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """LibreOffice stamps the clock and a random identifier; the PDF is dated by the decision
+    (as the .docx is) and identified by its content, so a rebuild makes the same bytes."""
+    soffice()
+    [result], _ = batch.build([sample_path], tmp_path / "out", Config())
+    assert result.outcome == "built"
+    [docx] = (tmp_path / "out").rglob("RfD-*.docx")
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    pdf.to_pdf(docx, first)
+    pdf.to_pdf(docx, second)
+    assert first.read_bytes() == second.read_bytes()
+    with pikepdf.open(first) as document:
+        assert str(document.docinfo["/CreationDate"]) == "D:20210528000000Z"
+        assert str(document.docinfo["/ModDate"]) == "D:20210528000000Z"
+        with document.open_metadata() as xmp:
+            assert xmp["xmp:CreateDate"].startswith("2021-05-28T00:00:00")
+
+
 def test_missing_libreoffice_is_a_warning_that_says_how_to_install_it(
     tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
