@@ -360,3 +360,19 @@ def test_personal_data_typed_into_provision_is_not_published(tmp_path: Path) -> 
         text = b"".join(archive.read(n) for n in archive.namelist())
     assert b"jane.smith@nwch.org.uk" not in text
     assert b"01522 947406" not in text
+
+
+def test_the_committed_corpus_is_what_the_script_writes(tmp_path: Path) -> None:
+    """A corpus file left behind when the generator or the sample changed is a stale test."""
+    from scripts.make_corpus import main
+
+    main([str(tmp_path)])
+    written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    committed = {p.relative_to(CORPUS) for p in CORPUS.rglob("*") if p.is_file()}
+    assert written == committed
+    stale = [
+        str(name)
+        for name in sorted(written)
+        if (tmp_path / name).read_bytes() != (CORPUS / name).read_bytes()
+    ]
+    assert stale == [], f"run `python -m scripts.make_corpus` to rewrite {stale}"
