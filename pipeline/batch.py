@@ -2,14 +2,15 @@
 
 The orchestration only; each step is its own module:
 
-1. :mod:`pipeline.freshness` says which workbooks are up to date (from the manifest, before
-   anything else is imported or read: a no-op rerun only hashes and reads the manifest);
+1. :mod:`pipeline.freshness` says which workbooks are up to date from the manifest and their
+   hashes, before any reader or writer is imported: a no-op rerun opens no workbook and
+   imports neither (``tests/test_imports.py``);
 2. :mod:`pipeline.inputs` finds the workbooks and reads the others (load + reconcile),
    retrying a file still being copied;
 3. :mod:`pipeline.assemble` applies the run-wide rule E-DUPLICATE-REF, finds last year's plan
    (:mod:`pipeline.previous`) and puts each workbook's parts together into one frozen
    :class:`Report` (``check`` stops there and writes nothing);
-5. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
+4. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
    output there), :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
    :mod:`pipeline.manifest` records what was built from what.
 
@@ -50,11 +51,11 @@ from pipeline.assemble import reports
 from pipeline.config import Config
 from pipeline.findings import Finding, Severity, has_errors
 from pipeline.freshness import Freshness
-from pipeline.index_page import write_index
 from pipeline.inputs import Read, discover, display, read_workbook, signature
 from pipeline.manifest import MANIFEST, sha256
 from pipeline.outputs import (
     FOLDER_ERRORS,
+    INDEX,
     LOCK,
     FolderRefused,
     OutputFolder,
@@ -431,6 +432,13 @@ def _build_locked(
                     f"{unwritable_reason(error, out)}."
                 ) from error
     write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
-    with contextlib.suppress(OSError):  # the page is a convenience, like the log
-        write_index(out)
+    # The page is drawn from the manifest, the findings files and the outputs. A run that
+    # built nothing and found no output edited changed none of them, so the page stays as it
+    # is: drawing a 10,000-line plan's findings took most of a no-op rerun (issue 21).
+    # `pcc-report index` redraws it on demand, e.g. after a workbook outside this run changed.
+    if any(r.outcome != "up to date" or r.edited for r in results) or not (out / INDEX).is_file():
+        from pipeline.index_page import write_index
+
+        with contextlib.suppress(OSError):  # the page is a convenience, like the log
+            write_index(out)
     return results, notes

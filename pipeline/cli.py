@@ -325,9 +325,10 @@ def build(
 def index(out: Path) -> None:
     """Redraw OUT/index.html, the output folder at a glance, without building anything.
 
-    Every build draws it; this redraws it from OUT/manifest.json and the findings files (for
-    example after pcc-report send, or when a report was edited). Run it from the folder the
-    build ran from, so it can tell whether each workbook changed since its build.
+    Every build that writes draws it (a rerun with everything up to date leaves it as it
+    is); this redraws it from OUT/manifest.json and the findings files, for example after a
+    workbook outside the last run changed. Run it from the folder the build ran from, so it
+    can tell whether each workbook changed since its build.
 
     \b
     Example:

@@ -23,10 +23,9 @@ from pathlib import Path
 from pipeline.findings import Severity
 from pipeline.index_entries import Entry, FundFigures, Status, as_of, read_entries, when
 from pipeline.manifest import write_atomic
+from pipeline.outputs import INDEX as INDEX
 from pipeline.textsafe import for_html, scrub_personal_data
 from pipeline.values import counted, format_money, format_percent
-
-INDEX = "index.html"
 
 # Status -> (CSS class, symbol). The word is always shown; colour and symbol repeat it.
 _LOOK = {

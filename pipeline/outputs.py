@@ -35,6 +35,7 @@ from pipeline.values import slugify
 LOCK = ".pcc-report.lock"
 LOG = "pcc-report.log"
 FINDINGS = "findings.json"
+INDEX = "index.html"  # the folder at a glance (pipeline.index_page)
 STALE = "stale"
 # What temp_beside (mkstemp) and pdf.py (mkdtemp) name their temporary files and folders: a
 # run that was killed leaves these, and only these, for the next run to sweep away.

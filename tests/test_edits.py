@@ -352,3 +352,21 @@ def test_manifest_lost_and_workbook_now_failing_sets_the_old_report_aside(
     shutil.copy(ROOT / "input" / "lincolnshire-2021-22.xlsx", drop)
     assert build(drop, out).outcome == "built"
     assert (out / FOLDER / "stale" / DOCX).read_bytes() == report
+
+
+def test_a_rerun_with_nothing_to_do_leaves_the_index_page_alone(drop: Path, tmp_path: Path) -> None:
+    """A no-op rerun only hashes and reads the manifest (issue 21): it does not draw the page
+    again, unless an output was edited since (the page says so) or the page is missing."""
+    out = tmp_path / "out"
+    build(drop, out)
+    page = out / "index.html"
+    drawn = page.read_bytes()
+    page.write_bytes(b"<!-- left as it was -->")
+    assert build(drop, out).outcome == "up to date"
+    assert page.read_bytes() == b"<!-- left as it was -->"
+    page.unlink()
+    assert build(drop, out).outcome == "up to date"
+    assert page.read_bytes() == drawn
+    edit(out / FOLDER / DOCX)
+    assert build(drop, out).outcome == "up to date"
+    assert "Edited by hand" in page.read_text(encoding="utf-8")
