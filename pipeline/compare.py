@@ -132,13 +132,16 @@ def _match(
     Among last year's lines with the same key, the first in the plan is taken first.
     """
     folded = _folded(aliases)
+    keys: dict[str, str] = {}  # each distinct name's key, made once (funds and providers repeat)
+
+    def key(text: str) -> str:
+        found = keys.get(text)
+        if found is None:
+            found = keys[text] = _key(text, folded)
+        return found
 
     def full(line: ServiceLine) -> tuple[str, str, str]:
-        return (
-            _key(line.fund, folded),
-            _key(line.service, folded),
-            _key(line.organisation, folded),
-        )
+        return key(line.fund), key(line.service), key(line.organisation)
 
     waiting: dict[tuple[str, str, str], deque[int]] = {}
     for index, line in enumerate(previous):
@@ -157,11 +160,11 @@ def _match(
 
     now: dict[str, list[ServiceLine]] = {}
     for line in unmatched:
-        now.setdefault(_key(line.service, folded), []).append(line)
+        now.setdefault(key(line.service), []).append(line)
     before: dict[str, list[int]] = {}
     for index, line in enumerate(previous):
         if index not in taken:
-            before.setdefault(_key(line.service, folded), []).append(index)
+            before.setdefault(key(line.service), []).append(index)
     for service, lines in now.items():
         candidates = before.get(service, [])
         if len(lines) == 1 and len(candidates) == 1:

@@ -10,12 +10,14 @@ keep each row on one page.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
 from pipeline.docx_finish import _heading_level, _style_names
 
 
+@functools.cache  # called for every cell of the appendix's tables (80,000 at 10,000 lines)
 def _w(tag: str) -> str:
     from docx.oxml.ns import qn
 
@@ -131,6 +133,64 @@ def _set_row_property(row: Any, name: str, following: tuple[str, ...]) -> None:
         properties.append(element)
 
 
+def _place(width: Any, span: Any, column: int, scaled: list[int]) -> int:
+    """Set a cell's ``width`` element (when in dxa) to the grid columns it spans from
+    ``column``; return the column after it."""
+    count = int(span.get(_w("val"))) if span is not None else 1
+    if width is not None and width.get(_w("type")) == "dxa":
+        width.set(_w("w"), str(sum(scaled[column : column + count])))
+    return column + count
+
+
+def _fit_cells(table: Any, scaled: list[int]) -> None:
+    """Each cell's width (where given in dxa) to the ``scaled`` widths of the grid columns it
+    spans, the cells of the table's own rows read in one pass over the rows, cells and the
+    width and span of each cell's properties. (A lookup per cell took over a second for the
+    80,000 cells of a 10,000-line plan's appendix: lxml's find() runs in Python.)"""
+    tr, tc, properties_tag = _w("tr"), _w("tc"), _w("tcPr")
+    span_tag, width_tag = _w("gridSpan"), _w("tcW")
+    if next(table.iterdescendants(_w("tbl")), None) is not None:
+        # A table in a cell: its rows and cells are not this table's; row by row instead.
+        for row in table.iterchildren(tr):
+            column = 0
+            for cell in row.iterchildren(tc):
+                properties = next(cell.iterchildren(properties_tag), None)
+                if properties is None:
+                    column += 1
+                    continue
+                span = next(properties.iterchildren(span_tag), None)
+                width = next(properties.iterchildren(width_tag), None)
+                column = _place(width, span, column, scaled)
+        return
+    row = cell = width = span = None
+    column = 0
+    for element in table.iter(tr, tc, span_tag, width_tag):
+        tag = element.tag
+        if tag in (width_tag, span_tag):
+            properties = element.getparent()
+            if (
+                cell is None
+                or properties.tag != properties_tag
+                or properties.getparent() is not cell
+            ):
+                continue  # not the cell's own properties (e.g. a tracked change's old ones)
+            if tag == width_tag and width is None:
+                width = element
+            elif tag == span_tag and span is None:
+                span = element
+            continue
+        if cell is not None:  # a row or cell starts: the cell before it is complete
+            column = _place(width, span, column, scaled)
+        cell = width = span = None
+        if tag == tr:
+            row = element if element.getparent() is table else None
+            column = 0
+        elif row is not None and element.getparent() is row:
+            cell = element
+    if cell is not None:
+        _place(width, span, column, scaled)
+
+
 def _fit_table(table: Any, width: int) -> None:
     """Stretch a table laid out for portrait to the landscape text ``width`` (twentieths of a
     point), each column in proportion, so the wide columns stop breaking words."""
@@ -142,16 +202,7 @@ def _fit_table(table: Any, width: int) -> None:
     scaled = [w * width // total for w in widths]
     for col, value in zip(grid, scaled, strict=True):
         col.set(_w("w"), str(value))
-    for row in table.findall(_w("tr")):
-        cells = row.findall(_w("tc"))
-        column = 0
-        for cell in cells:
-            span = cell.find(f"{_w('tcPr')}/{_w('gridSpan')}")
-            count = int(span.get(_w("val"))) if span is not None else 1
-            cell_width = cell.find(f"{_w('tcPr')}/{_w('tcW')}")
-            if cell_width is not None and cell_width.get(_w("type")) == "dxa":
-                cell_width.set(_w("w"), str(sum(scaled[column : column + count])))
-            column += count
+    _fit_cells(table, scaled)
     table_width = table.find(f"{_w('tblPr')}/{_w('tblW')}")
     if table_width is not None and table_width.get(_w("type")) == "dxa":
         table_width.set(_w("w"), str(width))

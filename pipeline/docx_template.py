@@ -7,7 +7,7 @@ This module makes such a file render as it reads in Word, and when it cannot, sa
 broken and in which paragraph.
 
 docxtpl is pinned to the tested minor version (``pyproject.toml``); :class:`Template` overrides
-four of its methods for speed and for the page breaks, and ``tests/test_docx_template.py``
+seven of its methods for speed and for the page breaks, and ``tests/test_docx_template.py``
 checks that those methods still do what this module assumes.
 """
 
@@ -317,18 +317,58 @@ def template_class() -> Any:
     ``resolve_listing`` turns \\n, \\t, \\a and \\f in values into Word breaks: skipped when
     the rendered XML holds none. ``fix_tables`` re-counts every row of every table for column
     loops (``{%tc %}``, colspan, merges): skipped when the template uses none. Together they
-    are most of the time a 10,000-line plan takes.
+    are most of the time a 10,000-line plan takes. Without column loops the whole document
+    part is rendered and parsed once as the part's XML, rather than its body parsed apart and
+    moved into the document (``get_xml``, ``fix_tables``, ``map_tree``).
     """
     from docxtpl import DocxTemplate
 
     class Template(DocxTemplate):  # type: ignore[misc]
+        docx: Any  # the python-docx Document (map_tree gives it a new one)
         column_tags = True
+        drawings = True  # the rendered XML holds a wp:docPr (a picture or a shape)
+
+        def get_xml(self) -> str:
+            # The whole document part, not only its body (see map_tree).
+            return str(self.xml_to_string(self.docx.element))
 
         def build_xml(self, context: Mapping[str, Any], jinja_env: Any = None) -> str:
             raw = self.get_xml()
             self.column_tags = _COLUMN_TAGS.search(re.sub(r"<[^>]+>", "", raw)) is not None
             xml = self.patch_xml(raw)
-            return str(self.render_xml_part(xml, self.docx._part, context, jinja_env))
+            rendered = str(self.render_xml_part(xml, self.docx._part, context, jinja_env))
+            self.drawings = "docPr" in rendered
+            return rendered
+
+        def render_xml_part(
+            self, src_xml: str, part: Any, context: Mapping[str, Any], jinja_env: Any = None
+        ) -> str:
+            # docxtpl's own, but its last re.sub(r"\n<w:p([ >])", r"<w:p\1") expanded its
+            # replacement once per paragraph (146,000 at 10,000 lines with last year's
+            # changes); two str.replace() give the same text.
+            import jinja2
+
+            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            try:
+                self.current_rendering_part = part
+                template = (jinja_env or jinja2.Environment()).from_string(src_xml)
+                dst_xml = str(template.render(context))
+            except jinja2.TemplateError as exc:
+                lineno = getattr(exc, "lineno", None)
+                if lineno is not None:
+                    start = max(lineno - 4, 0)
+                    exc.docx_context = [  # type: ignore[attr-defined]
+                        re.sub(r"<[^>]+>", "", x) for x in src_xml.splitlines()[start : start + 7]
+                    ]
+                raise
+            dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+            dst_xml = (
+                dst_xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
+            return self.resolve_listing(dst_xml)
 
         def patch_xml(self, src_xml: str) -> str:
             # Depends on the template alone: done once per template, not once per build. The
@@ -343,11 +383,48 @@ def template_class() -> Any:
         def fix_tables(self, xml: str) -> Any:
             if self.column_tags:
                 return super().fix_tables(xml)
-            from docxtpl.template import etree  # lxml, as docxtpl itself parses with it
+            return _parse_document(xml)
 
-            return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        def fix_docpr_ids(self, tree: Any) -> None:
+            # docxtpl's own; python-docx's elements take no namespaces= in xpath().
+            from docx.oxml.ns import nsmap
+            from docxtpl.template import etree
+
+            if not self.drawings:  # no picture: nothing to renumber (saves a whole-tree walk)
+                return
+            for element in etree.XPath("//wp:docPr", namespaces=nsmap)(tree):
+                self.docx_ids_index += 1
+                element.attrib["id"] = str(self.docx_ids_index)
+
+        def map_tree(self, tree: Any) -> None:
+            # docxtpl parses the rendered body on its own and moves it into the document,
+            # which makes lxml re-home every element (1 s for a 10,000-line plan, 6 s with
+            # last year's changes beside it). The rendered document part, parsed whole as
+            # python-docx parses a part, becomes the part's XML instead.
+            if self.column_tags:  # docxtpl's fix_tables parsed it: its way, body by body
+                super().map_tree(tree.find(_qn("w:body")))
+                return
+            self.docx.part._element = tree
+            self.docx = self.docx.part.document
 
     return Template
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
+
+
+def _parse_document(xml: str) -> Any:
+    """The rendered document part as python-docx's own element classes, parsed as docxtpl
+    parses it (recovering from what an edited template may leave broken, blank text kept)."""
+    from docx.oxml.parser import element_class_lookup
+    from docxtpl.template import etree  # lxml, as docxtpl itself parses with it
+
+    parser = etree.XMLParser(recover=True)
+    parser.set_element_class_lookup(element_class_lookup)
+    return etree.fromstring(xml, parser=parser)
 
 
 def _ends_with_page_break(paragraph: Any) -> Any | None:

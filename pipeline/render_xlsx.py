@@ -49,6 +49,7 @@ from pipeline.summary_layout import (
     public_text,
     sheet_names,
     table_name,
+    worksheet_class,
     write_text,
     write_title,
 )
@@ -216,8 +217,9 @@ def render_xlsx(
     )
     formats = Formats.create(workbook)
     tables: set[str] = set()
+    sheet_class = worksheet_class()
 
-    summary_ws = workbook.add_worksheet("Summary")
+    summary_ws = workbook.add_worksheet("Summary", sheet_class)
     comparison = recon.comparison
     reserved = (*RESERVED_SHEETS, CHANGES_SHEET) if comparison else RESERVED_SHEETS
     later = commitments(recon.plan)
@@ -227,15 +229,15 @@ def render_xlsx(
     fund_sheets: list[FundSheet] = []
     fund_worksheets = []
     for rec, name in zip(recon.funds, names, strict=True):
-        fund_worksheets.append(workbook.add_worksheet(name))
+        fund_worksheets.append(workbook.add_worksheet(name, sheet_class))
         # The total row sits right under the lines; the Summary links to it.
         total = (
             cell_name(HEADER_ROW + 1 + len(rec.lines), len(LINE_COLUMNS) - 1) if rec.lines else None
         )
         fund_sheets.append(FundSheet(rec, name, total))
-    changes_ws = workbook.add_worksheet(CHANGES_SHEET) if comparison else None
-    later_ws = workbook.add_worksheet(COMMITMENTS_SHEET) if any(later.totals) else None
-    about_ws = workbook.add_worksheet("About")
+    changes_ws = workbook.add_worksheet(CHANGES_SHEET, sheet_class) if comparison else None
+    later_ws = workbook.add_worksheet(COMMITMENTS_SHEET, sheet_class) if any(later.totals) else None
+    about_ws = workbook.add_worksheet("About", sheet_class)
 
     summary_sheet(workbook, summary_ws, recon, fund_sheets, formats, tables)
     for ws, sheet in zip(fund_worksheets, fund_sheets, strict=True):

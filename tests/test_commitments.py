@@ -43,6 +43,18 @@ def test_sample_commitments_per_line_and_fund() -> None:
     assert found.totals == victims.years
 
 
+def test_a_plans_commitments_are_worked_out_once_and_another_plans_anew() -> None:
+    # The Word report, the summary and the position all ask: one plan, one answer (#21).
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    found = commitments(plan)
+    assert commitments(plan) is found
+    later = dataclasses.replace(plan, lines=plan.lines[:1])
+    assert commitments(later) is not found
+    assert len(commitments(later).lines) <= 1
+    assert commitments(plan) == found
+
+
 def test_option_ends_in_dates_or_counted_months() -> None:
     plan = load(SAMPLE).plan
     assert plan is not None

@@ -204,3 +204,56 @@ def test_the_checks_on_a_document_without_a_title() -> None:
     document = Document()
     document.core_properties.title = ""
     assert "The report has no title in its document properties." in accessibility_problems(document)
+
+
+def test_headings_by_outline_level_and_in_table_cells_are_checked_in_order() -> None:
+    # The heading check reaches paragraphs from their style and outline elements (not one by
+    # one): a heading by outline level alone, or one in a table cell, is still seen in order.
+    document = Document()
+    document.core_properties.title = "Headings"
+    document.add_heading("Top", level=1)
+    outlined = document.add_paragraph("By outline level")
+    outline = outlined._p.get_or_add_pPr().makeelement(qn("w:outlineLvl"), {qn("w:val"): "2"})
+    outlined._p.get_or_add_pPr().append(outline)
+    document.add_heading("Back to two", level=2)
+    cell = document.add_table(rows=1, cols=1).rows[0].cells[0]
+    cell.paragraphs[0].text = "Deep in a cell"
+    cell.paragraphs[0].style = document.styles["Heading 4"]
+    problems = accessibility_problems(document)
+    assert [p.split(":")[0] for p in problems if "skips a level" in p] == [
+        'The heading "By outline level" is at level 3 after a heading of level 1',
+        'The heading "Deep in a cell" is at level 4 after a heading of level 2',
+    ]
+
+
+# python-docx's save, whose steps deterministic_docx takes without zipping twice (#21): a
+# python-docx that changes them fails here. Check deterministic_docx still writes what save
+# writes, then record the new sources' SHA-256.
+PYTHON_DOCX_SAVE = {"PackageWriter.write": "8cc40741", "OpcPackage.save": "b25ab04b"}
+
+
+def test_the_report_is_zipped_once_as_python_docx_saves_it(sample_recon: Reconciliation) -> None:
+    import hashlib
+    import inspect
+    import io
+
+    from docx.opc.package import OpcPackage
+    from docx.opc.pkgwriter import PackageWriter
+
+    from pipeline.docx_finish import deterministic_docx, deterministic_zip
+
+    found = {
+        f.__qualname__: hashlib.sha256(inspect.getsource(f).encode()).hexdigest()[:8]
+        for f in (PackageWriter.write, OpcPackage.save)
+    }
+    assert found == PYTHON_DOCX_SAVE
+    document = Document(str(DEFAULT_TEMPLATE))
+    document.add_paragraph("A paragraph of its own")
+    day = dt.date(2021, 5, 28)
+    once = deterministic_docx(document, day)
+    saved = io.BytesIO()
+    document.save(saved)
+    assert once == deterministic_zip(saved.getvalue(), day)
+    with zipfile.ZipFile(io.BytesIO(once)) as archive:
+        assert archive.namelist()[0] == "[Content_Types].xml"
+        assert {i.date_time for i in archive.infolist()} == {(2021, 5, 28, 0, 0, 0)}

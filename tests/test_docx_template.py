@@ -347,6 +347,10 @@ DOCXTPL_INTERNALS = {
     "patch_xml": "59341311",
     "resolve_listing": "20441608",
     "fix_tables": "da467aab",
+    "get_xml": "f19337a3",
+    "map_tree": "d01401c7",
+    "fix_docpr_ids": "3a606189",
+    "render_xml_part": "b762e429",
 }
 
 
@@ -368,26 +372,97 @@ def test_docxtpl_is_the_tested_version_with_the_same_internals() -> None:
     assert changed == DOCXTPL_INTERNALS, "docxtpl internals changed; see DOCXTPL_INTERNALS"
 
 
-def test_the_overrides_render_what_plain_docxtpl_renders(sample_recon: Reconciliation) -> None:
-    from docxtpl import DocxTemplate
-
+def _rendered_by(cls: Callable[[str], Any], template: Path, recon: Reconciliation) -> bytes:
+    """word/document.xml of ``template`` rendered by the docxtpl class ``cls``."""
     from pipeline.docx_context import context
 
-    def rendered(cls: Callable[[str], Any]) -> bytes:
-        document = cls(str(DEFAULT_TEMPLATE))
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-        document.render(context(Report.of(sample_recon)), jinja_env=env, autoescape=True)
-        stream = io.BytesIO()
-        document.save(stream)
-        with zipfile.ZipFile(stream) as archive:
-            return archive.read("word/document.xml")
+    document = cls(str(template))
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    document.render(context(Report.of(recon)), jinja_env=env, autoescape=True)
+    stream = io.BytesIO()
+    document.save(stream)
+    with zipfile.ZipFile(stream) as archive:
+        return archive.read("word/document.xml")
+
+
+def _plain_docxtpl() -> Any:
+    from docxtpl import DocxTemplate
 
     class Plain(DocxTemplate):  # type: ignore[misc]
         # docxtpl itself, given the page breaks this module keeps (they are not docxtpl's).
         def patch_xml(self, src_xml: str) -> str:
             return str(super().patch_xml(keep_page_breaks(src_xml)))
 
-    assert rendered(template_class()) == rendered(Plain)
+    return Plain
+
+
+def test_the_overrides_render_what_plain_docxtpl_renders(sample_recon: Reconciliation) -> None:
+    # The whole document part is rendered and parsed as the part's XML (no body moved in).
+    ours = _rendered_by(template_class(), DEFAULT_TEMPLATE, sample_recon)
+    assert ours == _rendered_by(_plain_docxtpl(), DEFAULT_TEMPLATE, sample_recon)
+
+
+def test_a_template_with_a_column_loop_renders_as_plain_docxtpl_does(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # {%tc %} makes docxtpl re-count the table's columns: that template takes docxtpl's own
+    # fix_tables and map_tree, and its report is the same as plain docxtpl's.
+    document = Document(str(DEFAULT_TEMPLATE))
+    table = document.add_table(rows=1, cols=3)
+    for cell, text in zip(
+        table.rows[0].cells,
+        ("{%tc for fund in funds %}", "{{ fund.name }}", "{%tc endfor %}"),
+        strict=True,
+    ):
+        cell.text = text
+    edited = tmp_path / "columns.docx"
+    document.save(str(edited))
+    ours = _rendered_by(template_class(), edited, sample_recon)
+    assert ours == _rendered_by(_plain_docxtpl(), edited, sample_recon)
+    names = [fund.fund.name for fund in sample_recon.funds]
+    report = Document(io.BytesIO(_docx_with(edited, ours)))
+    assert [cell.text for cell in report.tables[-1].rows[0].cells] == names
+
+
+def _png() -> bytes:
+    """A 1 x 1 pixel PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_template_with_pictures_renders_as_plain_docxtpl_does(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # docxtpl renumbers the pictures' ids (wp:docPr) after rendering; a template without
+    # pictures skips that walk, one with them still gets it.
+    document = Document(str(DEFAULT_TEMPLATE))
+    for _ in range(2):
+        document.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
+    edited = tmp_path / "pictures.docx"
+    document.save(str(edited))
+    ours = _rendered_by(template_class(), edited, sample_recon)
+    assert ours == _rendered_by(_plain_docxtpl(), edited, sample_recon)
+    assert re.findall(rb'<wp:docPr id="(\d+)"', ours) == [b"1001", b"1002"]
+
+
+def _docx_with(template: Path, document_xml: bytes) -> bytes:
+    """``template`` with its word/document.xml replaced by ``document_xml``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, document_xml if item.filename == "word/document.xml" else data)
+    return out.getvalue()
 
 
 def test_the_cache_holds_the_cleaned_template_xml_and_no_code(sample_recon: Reconciliation) -> None:

@@ -978,3 +978,31 @@ def test_empty_lists_and_stray_control_characters_still_make_a_valid_document(
     assert not document.element.body.xpath(".//w:tc[not(w:p)]")
     assert form_fields(document)["SUBJECT"] == "Plan with a bell"
     assert form_fields(document)["RECOMMENDATIONS"] == ""
+
+
+def test_the_rendered_document_is_released_before_render_docx_returns(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 10,000-line plan's Word tree is about 150 MB: it is dropped (its parts refer to each
+    # other, so collected) and its memory handed back before the summary is built (#21).
+    import gc
+    import weakref
+
+    from pipeline import render_docx as module
+    from pipeline.docx_template import template_class
+
+    made: list[weakref.ref[Any]] = []
+
+    class Recorded(template_class()):  # type: ignore[misc]
+        def render(self, *args: Any, **kwargs: Any) -> None:
+            super().render(*args, **kwargs)
+            made.append(weakref.ref(self.docx.part.package))  # it holds every part's XML
+
+    monkeypatch.setattr(module, "template_class", lambda: Recorded)
+    gc.disable()  # only render_docx's own collection may free it
+    try:
+        render_docx(Report.of(sample_recon), io.BytesIO())
+        [package] = made
+        assert package() is None
+    finally:
+        gc.enable()

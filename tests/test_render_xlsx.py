@@ -928,3 +928,39 @@ def test_a_header_word_is_never_split_over_two_lines() -> None:
     # two words in LibreOffice's PDF before.
     for header, cap, _ in LINE_COLUMNS:
         assert text_width(0, cap, header) >= max(len(word) for word in header.split()) + 2
+
+
+# The xlsxwriter method the summary's worksheet overrides, as in the tested version: a new
+# xlsxwriter that changes it fails here. Check that SummaryWorksheet still gives what it gives,
+# then record the new source's SHA-256.
+XLSXWRITER_PREPARE_FORMULA = "28917ac4"
+
+
+def test_the_summary_worksheet_prepares_formulas_as_xlsxwriter_does() -> None:
+    import hashlib
+    import inspect
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from pipeline.summary_layout import worksheet_class
+
+    source = inspect.getsource(Worksheet._prepare_formula).encode()
+    assert hashlib.sha256(source).hexdigest()[:8] == XLSXWRITER_PREPARE_FORMULA
+    ours, theirs = worksheet_class()(), Worksheet()
+    formulas = [
+        "=SUM(I4:I10012)",
+        '=IF(OR(F4="",G4="",F4=0),"–",H4/F4)',
+        "=G4-F4",
+        "{=SUM(A1:A3*B1:B3)}",
+        "=FILTER(A1:A9,B1:B9>0)",  # rewritten by xlsxwriter: left to it
+        "=XLOOKUP(A1,B1:B9,C1:C9)",
+        "=_xlfn.STDEV.S(A1:A9)",
+        "=ASINGLE(A1)",  # its r"\SINGLE\(" pattern matches this too
+        "=SORTBY(A1:A9,B1:B9)",
+    ]
+    for formula in formulas:
+        assert ours._prepare_formula(formula) == theirs._prepare_formula(formula), formula
+    for sheet in (ours, theirs):
+        sheet.use_future_functions = True
+    for formula in [*formulas, "=STDEV.S(A1:A9)", "=CONCAT(A1,B1)"]:
+        assert ours._prepare_formula(formula) == theirs._prepare_formula(formula), formula

@@ -195,3 +195,34 @@ def test_a_spend_file_is_named_by_its_file_and_line(sample_plan: Plan) -> None:
     assert locator.where(csv) == "input/spend/ledger.csv, line 7"
     xlsx = Finding("W-SPEND-VALUE", "input/spend/ledger.xlsx", "…", "Payments", "row 9")
     assert locator.where(xlsx) == "input/spend/ledger.xlsx, Payments sheet, row 9"
+
+
+def test_copied_finding_rows_are_the_rows_python_docx_builds(
+    tmp_path: Path, sample_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows after the first are copies of a row python-docx built, with their texts set: the
+    # note must be the same bytes as one whose every row python-docx built, whatever the text
+    # (spaces to keep at either end, line breaks and tabs, which python-docx writes as
+    # elements, so those rows are built by python-docx).
+    file = sample_plan.file
+    findings = [
+        Finding("W-DUPLICATE", file, "Plain text of a finding.", "Services", "B9"),
+        Finding("W-DUPLICATE", file, "  Two spaces before it.", "Services", "B10"),
+        Finding("W-DUPLICATE", file, "A space after it ", "Services", "B11"),
+        Finding("W-DUPLICATE", file, "A line\nbreak and a\ttab.", "Services", "B12"),
+        Finding("W-DUPLICATE", file, "Plain again.", "Services", "B13"),
+        Finding("I-EXPIRING", file, "A note for the second table.", "Services", "G9"),
+        Finding("I-EXPIRING", file, "Another note.", "Services", "G10"),
+    ]
+    copied, built = tmp_path / "copied.docx", tmp_path / "built.docx"
+    render_review(copied, findings, sample_plan)
+    import re
+
+    from pipeline import review
+
+    monkeypatch.setattr(review, "_RUN_BREAKS", re.compile(r"[\s\S]"))  # no row is plain
+    render_review(built, findings, sample_plan)
+    assert copied.read_bytes() == built.read_bytes()
+    _, tables = note_text(copied)
+    assert "  Two spaces before it." in tables[0][2][0]
+    assert "A line\nbreak and a\ttab." in tables[0][4][0]
