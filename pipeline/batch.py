@@ -21,7 +21,8 @@ What makes it safe on a shared office machine:
 * **atomicity** — every output is written to a temporary file in its folder and moved into
   place with ``os.replace``; a workbook that fails keeps no new files, and its earlier outputs
   are moved into a ``stale/`` folder so nobody sends an out-of-date report;
-* **one run at a time** — a lock file in the output folder; a second run waits for the first;
+* **one run at a time** — a lock file in the output folder; a second run that has anything to
+  write waits for the first (one with everything up to date writes nothing and needs no turn);
 * **incremental and auditable** — ``manifest.json`` records, per input, its SHA-256, the
   outputs and their SHA-256, the tool and template versions; an unchanged input is not even
   opened on the next run;
@@ -104,31 +105,40 @@ class _Builder:
         self.fresh = Freshness(self.folder, config, template, force, spend.fingerprint())
         self.fingerprints: dict[str, dict[str, Any]] = {}
 
+    def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
+        """The workbook's result "up to date" from the manifest (None when it must be built)
+        and its fingerprint; the workbook is hashed, never opened."""
+        key = self.fresh.key_of(path)
+        fingerprint = self.fresh.fingerprint(path)
+        self.fingerprints[key] = fingerprint
+        edited = self.fresh.up_to_date(key, fingerprint)
+        if edited is None:
+            return None, fingerprint
+        entry = self.manifest.entries[key]
+        result = WorkbookResult(
+            path,
+            display(path),
+            reference=entry.get("reference", ""),
+            outcome="up to date",
+            summary=entry,
+        )
+        result.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
+        result.edited = [(p, None) for p in edited]
+        return result, fingerprint
+
     def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
         """The workbook read, or its result "up to date" from the manifest."""
-        key = self.fresh.key_of(path)
         before = signature(path)
-        fingerprint = self.fresh.fingerprint(path)
-        outcome: Read | WorkbookResult
-        edited = self.fresh.up_to_date(key, fingerprint)
-        if edited is not None:
-            entry = self.manifest.entries[key]
-            outcome = WorkbookResult(
-                path,
-                display(path),
-                reference=entry.get("reference", ""),
-                outcome="up to date",
-                summary=entry,
-            )
-            outcome.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
-            outcome.edited = [(p, None) for p in edited]
-        else:
-            outcome = read_workbook(path, self.config, debug)
-            if signature(path) != before:  # replaced since it was hashed: hash it again
-                fingerprint = self.fresh.fingerprint(path)
-            if fingerprint and outcome.sha256:
-                # The hash of the very bytes that were read (a save since then is a change).
-                fingerprint = {**fingerprint, "sha256": outcome.sha256}
+        current, fingerprint = self.current(path)
+        if current is not None:
+            return current
+        key = self.fresh.key_of(path)
+        outcome = read_workbook(path, self.config, debug)
+        if signature(path) != before:  # replaced since it was hashed: hash it again
+            fingerprint = self.fresh.fingerprint(path)
+        if fingerprint and outcome.sha256:
+            # The hash of the very bytes that were read (a save since then is a change).
+            fingerprint = {**fingerprint, "sha256": outcome.sha256}
         self.fingerprints[key] = fingerprint
         return outcome
 
@@ -297,14 +307,24 @@ def build(
     Raises :class:`BatchBusy` when another run keeps ``out`` locked too long, and
     :class:`OutputUnwritable` when ``out`` cannot be made or written to.
     """
-    from filelock import FileLock, Timeout
-
     say = progress or (lambda _event: None)
-    lock = FileLock(str(out / LOCK))  # msvcrt on Windows, fcntl elsewhere
     try:
         out.mkdir(parents=True, exist_ok=True)
         if not os.access(out, os.W_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+    except OSError as error:
+        raise _unusable(out, error) from error
+    ledger = Spend(spend_paths(paths, spend), as_at)
+    template = template or TEMPLATE
+    if not force:
+        unchanged = _unchanged(paths, out, config, template, say, previous, ledger)
+        if unchanged is not None:
+            return unchanged
+
+    from filelock import FileLock, Timeout  # only when something is to be written
+
+    lock = FileLock(str(out / LOCK))  # msvcrt on Windows, fcntl elsewhere
+    try:
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -318,17 +338,52 @@ def build(
             "the folder by itself."
         ) from error
     except OSError as error:
-        raise OutputUnwritable(
-            f"The output folder cannot be used: {unwritable_reason(error, out)}. Or choose "
-            "another folder with --out DIR."
-        ) from error
+        raise _unusable(out, error) from error
     try:
-        ledger = Spend(spend_paths(paths, spend), as_at)
-        return _build_locked(
-            paths, out, config, force, template or TEMPLATE, say, debug, previous, ledger
-        )
+        return _build_locked(paths, out, config, force, template, say, debug, previous, ledger)
     finally:
         lock.release()
+
+
+def _unusable(out: Path, error: OSError) -> OutputUnwritable:
+    return OutputUnwritable(
+        f"The output folder cannot be used: {unwritable_reason(error, out)}. Or choose "
+        "another folder with --out DIR."
+    )
+
+
+def _unchanged(
+    paths: Sequence[Path],
+    out: Path,
+    config: Config,
+    template: Path,
+    say: Progress,
+    previous: Path | None,
+    spend: Spend,
+) -> tuple[list[WorkbookResult], list[Finding]] | None:
+    """The run's results when every workbook is up to date and nothing is to be written (no
+    output edited, no clash, the index page there), judged before taking the lock; None when
+    anything is to be done, and the build then waits for the lock and judges again.
+
+    Safe without the lock: the manifest is only ever replaced whole, and a build that is
+    writing marks its workbook "interrupted" there before it moves a file into place, which is
+    not up to date. A no-op rerun so only hashes and reads the manifest: it neither imports
+    the lock nor waits for another build (issue 21).
+    """
+    builder = _Builder(out, config, template, False, spend)
+    workbooks, notes = discover(paths)
+    current = [builder.current(path)[0] for path in workbooks]
+    if not current or not (out / INDEX).is_file():
+        return None
+    if any(result is None or result.edited for result in current):
+        return None
+    results = reports(paths, workbooks, [r for r in current if r], config, previous, spend)
+    if any(has_errors(result.findings) for result in results):  # now clashes with another
+        return None
+    for result in results:
+        say(Finished(result))
+    write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
+    return results, notes
 
 
 def _build_locked(

@@ -280,3 +280,25 @@ def test_outputs_are_readable_by_colleagues(drop: Path, tmp_path: Path, template
     modes = {p.name: p.stat().st_mode & 0o777 for p in (out / "015-2021").iterdir()}
     assert set(modes.values()) == {0o644}, modes
     assert (out / "manifest.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_rerun_with_nothing_to_do_does_not_wait_for_another_build(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to date is judged from the manifest before the lock is taken (issue 21): a rerun
+    with nothing to write neither waits for a build holding the folder nor touches it; one
+    with something to build still waits its turn."""
+    from filelock import FileLock
+
+    out = tmp_path / "out"
+    batch.build([drop], out, Config())
+    manifest = (out / "manifest.json").read_bytes()
+    monkeypatch.setattr(batch, "LOCK_WAIT_SECONDS", 1)
+    events: list[batch.Event] = []
+    with FileLock(str(out / outputs.LOCK)):  # another build is writing to the folder
+        [result], _ = batch.build([drop], out, Config(), progress=events.append)
+        assert result.outcome == "up to date"
+        assert not any(isinstance(e, batch.Waiting) for e in events)
+        assert (out / "manifest.json").read_bytes() == manifest
+        with pytest.raises(batch.BatchBusy):
+            batch.build([drop], out, Config(), force=True)

@@ -93,6 +93,7 @@ def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_pa
     assert not modules & {*WRITERS, *HEAVY}
     assert not modules & {*READING, *SPEND_AND_PREVIOUS}
     assert "pipeline.index_page" not in modules  # the page is left as it is
+    assert "filelock" not in modules  # nothing to write: the folder's lock is not needed
 
 
 def test_help_imports_nothing_of_the_pipeline_beyond_the_command_line(tmp_path: Path) -> None:
