@@ -42,17 +42,18 @@ import errno
 import json
 import os
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import TEMPLATE_DIR
 from pipeline.assemble import reports
 from pipeline.config import Config
-from pipeline.findings import Finding, Severity, has_errors
+from pipeline.findings import Finding, has_errors
 from pipeline.freshness import Freshness
 from pipeline.inputs import Read, discover, display, read_workbook, signature
-from pipeline.manifest import MANIFEST, sha256
+from pipeline.manifest import MANIFEST
+from pipeline.manifest_entry import built_entry, pending
 from pipeline.outputs import (
     FOLDER_ERRORS,
     INDEX,
@@ -71,6 +72,7 @@ from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
 from pipeline.spend import Spend, spend_paths
+from pipeline.stale import Shelf
 
 if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
     from pipeline.deliver import Staging
@@ -95,6 +97,7 @@ class _Builder:
 
     def __init__(self, out: Path, config: Config, template: Path, force: bool, spend: Spend):
         self.folder = OutputFolder(out)
+        self.shelf = Shelf(self.folder)
         self.manifest = self.folder.manifest
         self.config = config
         self.template = template
@@ -129,30 +132,6 @@ class _Builder:
         self.fingerprints[key] = fingerprint
         return outcome
 
-    # -- report folders ---------------------------------------------------------------------
-    def assign_findings_names(self, results: Sequence[WorkbookResult]) -> None:
-        """Give a workbook that shares its report folder a findings file of its own.
-
-        The folder belongs to its decision reference: the one workbook carrying it writes
-        ``findings.json``. A workbook without a reference (unreadable) whose file name lands in
-        a decision's folder, or several that share one (E-DUPLICATE-REF), each write
-        ``findings-<file name>.json`` instead, so none overwrites another's.
-        """
-        claims: dict[str, list[WorkbookResult]] = {}
-        for result in results:
-            claims.setdefault(folder_name(result.reference, result.path), []).append(result)
-        earlier = self.folder.claimed_folders({self.key(r) for r in results})
-        for name, group in claims.items():
-            referenced = [r for r in group if r.reference]
-            owner: WorkbookResult | None = None
-            if len(referenced) == 1:
-                owner = referenced[0]
-            elif not referenced and len(group) == 1 and name not in earlier:
-                owner = group[0]
-            for result in group:
-                if result is not owner:
-                    result.findings_name = findings_name(result.path)
-
     # -- writing ----------------------------------------------------------------------------
     def findings_bytes(self, result: WorkbookResult) -> bytes:
         data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -163,53 +142,16 @@ class _Builder:
         for other in [k for k, e in self.manifest.entries.items() if k != key]:
             if self.manifest.entries[other].get("workbook_path") == str(where):
                 del self.manifest.entries[other]  # one workbook, one entry
-        self.manifest.entries[key] = {
-            "input": key,
-            # Where the workbook is, so that send (from any folder) can check it is unchanged:
-            # absolute, and relative to the output folder (for a folder moved as a whole).
-            "workbook_path": str(where),
-            "workbook_from_output": _relative_to(where, self.folder.root),
-            **self.fingerprints.get(key, {}),
-            "status": result.status,
-            "reference": result.reference,
-            # For output/index.html, which is drawn from the manifest alone.
-            "subject": result.report.decision.subject if result.report else "",
-            "financial_year": result.report.decision.financial_year if result.report else "",
-            "outputs": self.folder.outputs_record(result.outputs),
-            "stale": self.folder.relative(result.stale),
-            "edited": self.folder.relative(result.kept_edited),
-            "previous": (
-                {"input": display(result.previous), "sha256": sha256(result.previous)}
-                if result.previous
-                else None
-            ),
-            # The strategy composed into the pack: editing it makes the workbook out of date.
-            "strategy": (
-                {"input": str(strategy), "sha256": sha256(strategy)}
-                if (strategy := result.report.strategy if result.report else None)
-                else None
-            ),
-            "funds": result.funds_json(),
-            "counts": {s.value: result.count(s) for s in Severity},
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "sent": self.manifest.entries.get(key, {}).get("sent", []),  # pcc-report send's log
-        }
+        sent = self.manifest.entries.get(key, {}).get("sent", [])  # pcc-report send's log
+        fingerprint = self.fingerprints.get(key, {})
+        self.manifest.entries[key] = built_entry(key, result, self.folder, fingerprint, sent)
 
     def _write_ahead(self, key: str, staging: Staging) -> None:
-        """Record what is about to be moved into place before moving it, so that a run killed
-        half-way (even by SIGKILL) leaves a manifest that knows every file it wrote: the next
-        run rebuilds this workbook ("interrupted") and never takes the tool's own file for one
-        a person edited."""
+        """Record what is about to be moved into place before moving it (see
+        :func:`pipeline.manifest_entry.pending`), and write the manifest."""
         entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
         entry["status"] = "interrupted"
-        entry["pending"] = [
-            {
-                "path": (staging.folder / name).relative_to(self.folder.root).as_posix(),
-                "sha256": sha256(temp),
-                "size": temp.stat().st_size,
-            }
-            for name, temp in staging.staged.items()
-        ]
+        entry["pending"] = pending(self.folder, staging.folder, staging.staged)
         self.manifest.write()
 
     def key(self, result: WorkbookResult) -> str:
@@ -244,7 +186,7 @@ class _Builder:
                 folder.mkdir(parents=True, exist_ok=True)
                 staging.temp(result.findings_name).write_bytes(self.findings_bytes(result))
                 self._write_ahead(key, staging)
-                result.edited = self.folder.protect([folder / n for n in staging.staged])
+                result.edited = self.shelf.protect([folder / n for n in staging.staged])
                 if any(kept is None for _, kept in result.edited):  # never over a person's work
                     raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
                 written = staging.commit()
@@ -260,40 +202,20 @@ class _Builder:
             staging.discard()
         if result.status == "ok":
             result.outcome = "built"
-            current = self._current_pdf(key, written)
-            result.stale, result.kept_edited = self.folder.retire(key, written, current)
+            current = self.shelf.current_pdf(key, written)
+            result.stale, result.kept_edited = self.shelf.retire(key, written, current)
             result.outputs = [*written[:-1], *current, *written[-1:]]
         else:
             result.outcome = "failed"
             if not known:  # the manifest was lost: reports left in the folder look current
-                result.unrecorded = self.folder.set_aside_unrecorded(folder)
-            result.stale, result.kept_edited = self.folder.mark_stale(key, keep=written)
+                result.unrecorded = self.shelf.set_aside_unrecorded(folder)
+            result.stale, result.kept_edited = self.shelf.mark_stale(key, keep=written)
             result.kept_edited += [target for _, target in result.unrecorded]
             result.outputs = written
         result.kept_edited = list(
             dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
         )
         self.record(key, result)
-
-    def _current_pdf(self, key: str, written: Sequence[Path]) -> list[Path]:
-        """The earlier PDF, when no PDF was made this time and the Word report it was made
-        from came out byte for byte the same: it is still current, so it stays."""
-        if any(p.suffix == ".pdf" for p in written):
-            return []
-        recorded = {
-            o["path"]: o["sha256"] for o in self.manifest.entries.get(key, {}).get("outputs", [])
-        }
-        for docx in (p for p in written if p.suffix == ".docx" and p.name.startswith("RfD-")):
-            pdf = docx.with_suffix(".pdf")
-            relative = pdf.relative_to(self.folder.root).as_posix()
-            if (
-                recorded.get(docx.relative_to(self.folder.root).as_posix()) == sha256(docx)
-                and relative in recorded
-                and pdf.is_file()
-                and sha256(pdf) == recorded[relative]
-            ):
-                return [pdf]
-        return []
 
     def _stage(self, result: WorkbookResult, staging: Staging, debug: bool) -> None:
         assert result.report is not None
@@ -330,13 +252,28 @@ class _Builder:
         )
 
 
-def _relative_to(path: Path, folder: Path) -> str:
-    """``path`` relative to ``folder`` (``../input/plan.xlsx``), or absolute when it cannot be
-    (another drive on Windows)."""
-    try:
-        return Path(os.path.relpath(path, folder)).as_posix()
-    except ValueError:
-        return str(path)
+def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) -> None:
+    """Give a workbook that shares its report folder a findings file of its own.
+
+    The folder belongs to its decision reference: the one workbook carrying it writes
+    ``findings.json``. A workbook without a reference (unreadable) whose file name lands in
+    a decision's folder (``claimed`` by an earlier build of another), or several that share one
+    (E-DUPLICATE-REF), each write ``findings-<file name>.json`` instead, so none overwrites
+    another's.
+    """
+    claims: dict[str, list[WorkbookResult]] = {}
+    for result in results:
+        claims.setdefault(folder_name(result.reference, result.path), []).append(result)
+    for name, group in claims.items():
+        referenced = [r for r in group if r.reference]
+        owner: WorkbookResult | None = None
+        if len(referenced) == 1:
+            owner = referenced[0]
+        elif not referenced and len(group) == 1 and name not in claimed:
+            owner = group[0]
+        for result in group:
+            if result is not owner:
+                result.findings_name = findings_name(result.path)
 
 
 def build(
@@ -410,7 +347,9 @@ def _build_locked(
     workbooks, notes = discover(paths)
     triaged = [builder.triage(path, debug) for path in workbooks]
     results = reports(paths, workbooks, triaged, config, previous, spend)
-    builder.assign_findings_names(results)
+    assign_findings_names(
+        results, builder.folder.claimed_folders({builder.key(r) for r in results})
+    )
 
     finished = False
     try:

@@ -11,18 +11,17 @@ Layout (README "Outputs")::
 
 Only files the tool wrote are ever moved or deleted, and only inside the output folder: a
 manifest entry is checked before it is trusted, a link in the way is refused, and an output a
-person edited is set aside in ``stale/``, never deleted.
+person edited is set aside in ``stale/``, never deleted (:mod:`pipeline.stale`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,38 +121,6 @@ def findings_name(workbook: Path) -> str:
     return f"findings-{slugify(workbook.name)}.json"
 
 
-def edited_name(name: str, number: int = 1) -> str:
-    """``RfD-015-2021-edited.docx`` (then ``-edited-2`` ...): an output a person changed."""
-    stem, dot, suffix = name.rpartition(".")
-    if not dot:
-        stem, suffix = name, ""
-    tail = "-edited" if number == 1 else f"-edited-{number}"
-    return f"{stem}{tail}{dot}{suffix}"
-
-
-def free_path(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``name-2``, ``name-3`` ... when taken: nothing is replaced."""
-    candidate, number = folder / name, 1
-    stem, dot, suffix = name.rpartition(".")
-    if not dot:
-        stem, suffix = name, ""
-    while os.path.lexists(candidate):
-        number += 1
-        candidate = folder / f"{stem}-{number}{dot}{suffix}"
-    return candidate
-
-
-def free_edited_path(stale: Path, name: str) -> Path:
-    """The first ``edited_name`` not yet taken in ``stale``: an edited copy never replaces
-    another (a person may have edited, and we set aside, the same report twice)."""
-    number = 1
-    while True:
-        candidate = stale / edited_name(name, number)
-        if not os.path.lexists(candidate):
-            return candidate
-        number += 1
-
-
 class OutputFolder:
     """The output folder and its manifest, as one run sees them."""
 
@@ -212,143 +179,6 @@ class OutputFolder:
             elif path.stat().st_size != output.get("size") or sha256(path) != output["sha256"]:
                 edited.append(path)
         return intact, edited
-
-    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
-        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
-        the output folder (a tampered manifest must not reach files elsewhere)."""
-        kept = {k.resolve() for k in keep}
-        for output in self.manifest.entries.get(key, {}).get("outputs", []):
-            path = self.root / output["path"]
-            if (
-                inside(self.root, path)
-                and path.resolve() not in kept
-                and path.is_file()
-                and not path.is_symlink()
-            ):
-                yield path
-
-    def set_aside_edited(self, path: Path) -> Path | None:
-        """Move an output a person edited into ``stale/`` under a name that says so; never
-        over another file. None when the folder cannot be written (E-RENDER says so)."""
-        stale = path.parent / STALE
-        try:
-            if stale.is_symlink():
-                return None  # a link planted there could lead anywhere
-            stale.mkdir(exist_ok=True)
-            target = free_edited_path(stale, path.name)
-            os.replace(path, target)
-        except OSError:
-            return None
-        return target
-
-    def _set_aside(self, path: Path) -> Path | None:
-        """Move the tool's own earlier output into ``stale/`` (after a failed build)."""
-        stale = path.parent / STALE
-        try:
-            if stale.is_symlink():
-                return None
-            stale.mkdir(exist_ok=True)
-            target = stale / path.name
-            if os.path.lexists(target) and target not in self._all_recorded_stale():
-                target = free_path(stale, path.name)  # someone's file there stays
-            os.replace(path, target)
-        except OSError:
-            return None
-        return target
-
-    def _all_recorded_stale(self) -> set[Path]:
-        return {
-            self.root / s
-            for entry in self.manifest.entries.values()
-            for s in entry.get("stale", [])
-        }
-
-    def _recorded_stale(self, key: str) -> list[Path]:
-        return [
-            p
-            for p in (self.root / s for s in self.manifest.entries.get(key, {}).get("stale", []))
-            if inside(self.root, p) and p.is_file() and not p.is_symlink()
-        ]
-
-    def recorded_edited(self, key: str) -> list[Path]:
-        """The edited copies of ``key``'s outputs kept in ``stale/`` (never deleted by us)."""
-        return [
-            p
-            for p in (self.root / s for s in self.manifest.entries.get(key, {}).get("edited", []))
-            if inside(self.root, p) and p.is_file() and not p.is_symlink()
-        ]
-
-    def protect(self, targets: Sequence[Path]) -> list[tuple[Path, Path | None]]:
-        """Before outputs are replaced: set aside each of ``targets`` that a person edited.
-        Returns (the output, where its edited copy went, or None if it could not be moved)."""
-        moved = []
-        for target in targets:
-            if self.edited(target):
-                moved.append((target, self.set_aside_edited(target)))
-        return moved
-
-    def set_aside_unrecorded(self, folder: Path) -> list[tuple[Path, Path]]:
-        """After a failed build of a workbook the manifest does not know (it was lost): the
-        reports already in its folder, which nothing records, go to ``stale/`` under their own
-        names (never over another file), so nobody sends one as current. Returns (the report,
-        where it went)."""
-        slug = folder.name
-        names = {f"RfD-{slug}.docx", f"RfD-{slug}.pdf", f"email-{slug}.eml", f"review-{slug}.docx"}
-        moved = []
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            ours = path.name in names or path.name.startswith("commissioning-summary-")
-            if not ours or not path.is_file() or path.is_symlink() or not self.edited(path):
-                continue  # (a file the manifest records is the tool's, handled as such)
-            stale = folder / STALE
-            try:
-                if stale.is_symlink():
-                    continue
-                stale.mkdir(exist_ok=True)
-                target = free_path(stale, path.name)
-                os.replace(path, target)
-            except OSError:
-                continue
-            moved.append((path, target))
-        return moved
-
-    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> tuple[list[Path], list[Path]]:
-        """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
-        except those in ``keep``. Returns what of ``key``'s is now in ``stale/``: the tool's
-        own copies, and the edited ones (under names saying so)."""
-        stale, edited = [*self._recorded_stale(key)], [*self.recorded_edited(key)]
-        for path in self._earlier_outputs(key, keep):
-            if self.edited(path):
-                if moved := self.set_aside_edited(path):
-                    edited.append(moved)
-            elif moved := self._set_aside(path):
-                stale.append(moved)
-        return list(dict.fromkeys(stale)), list(dict.fromkeys(edited))
-
-    def retire(
-        self, key: str, keep: Sequence[Path], still_current: Sequence[Path] = ()
-    ) -> tuple[list[Path], list[Path]]:
-        """After a good build: remove what the last builds of ``key`` left that this one did
-        not make again (a PDF, an e-mail, the copies in ``stale/``), apart from
-        ``still_current`` (a PDF of the very Word report just rebuilt).
-
-        Only files the tool wrote go: an earlier output is deleted only while it has the
-        SHA-256 the tool wrote (one edited by hand is moved to ``stale/`` under a name saying
-        so, and kept for good), and ``stale/`` loses only the copies the tool moved there.
-        Returns what of ``key``'s is left in ``stale/``: (tool copies, edited copies).
-        """
-        edited = [*self.recorded_edited(key)]
-        for path in self._earlier_outputs(key, [*keep, *still_current]):
-            if not self.edited(path):
-                path.unlink(missing_ok=True)
-            elif moved := self.set_aside_edited(path):
-                edited.append(moved)
-        stale = self._recorded_stale(key)
-        for path in stale:
-            path.unlink(missing_ok=True)
-        for folder in {p.parent for p in stale} | {k.parent / STALE for k in keep}:
-            with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
-                folder.rmdir()
-        return [], list(dict.fromkeys(edited))
 
     def outputs_record(self, outputs: Sequence[Path]) -> list[dict[str, Any]]:
         """The manifest's record of ``outputs``: path inside the folder, SHA-256 and size.

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import batch, inputs, outputs
+from pipeline import batch, inputs, manifest_entry, outputs, stale
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
@@ -703,8 +703,8 @@ def test_a_damaged_or_hand_edited_manifest_never_reaches_outside(
         hashed.append(Path(path))
         return real_sha(path)
 
-    monkeypatch.setattr(batch, "sha256", spy)
-    monkeypatch.setattr(outputs, "sha256", spy)
+    for module in (manifest_entry, outputs, stale):  # every module that hashes an output
+        monkeypatch.setattr(module, "sha256", spy)
     result = run("build", str(drop), "--out", str(out))
     no_traceback(result)
     assert result.exit_code == (0 if then == "good" else 1), result.output

@@ -6,6 +6,7 @@ Every fixture is the sample with one change, built in code. Each test asserts th
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -888,7 +889,11 @@ def test_a_file_over_the_size_limit_is_refused_by_a_run_before_it_is_hashed(
         hashed.append(Path(path))
         return real(path)
 
-    monkeypatch.setattr("pipeline.batch.sha256", watched)
+    import pipeline.batch  # noqa: F401  (every module a build imports, so each one's sha256 is watched)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pipeline.") and getattr(module, "sha256", None) is real:
+            monkeypatch.setattr(module, "sha256", watched)
     for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
         result = CliRunner().invoke(cli, [*command, str(folder)])
         assert result.exit_code == 1, result.output

@@ -14,7 +14,7 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from pipeline import manifest, outputs
+from pipeline import manifest, outputs, stale
 from pipeline.inputs import duplicate_references
 from pipeline.mail import email_name
 from pipeline.model import Located
@@ -97,7 +97,7 @@ def test_output_names_are_valid_windows_names(reference: str) -> None:
     for name in names:
         assert windows_problem(name) is None, (name, windows_problem(name))
     # The deepest path the tool writes stays within Windows' limit.
-    deepest = OUTPUT / folder / outputs.STALE / outputs.edited_name(docx, 2)
+    deepest = OUTPUT / folder / outputs.STALE / stale.edited_name(docx, 2)
     assert len(str(deepest)) < MAX_PATH, len(str(deepest))
     assert len(str(OUTPUT / folder / outputs.findings_name(Path("x" * 200 + ".xlsx")))) < MAX_PATH
 
@@ -165,11 +165,11 @@ def test_no_posix_only_call_without_a_fallback() -> None:
 
 
 def test_edited_names_never_overwrite(tmp_path: Path) -> None:
-    stale = tmp_path / "stale"
-    stale.mkdir()
-    first = outputs.free_edited_path(stale, "RfD-015-2021.docx")
+    shelf = tmp_path / "stale"
+    shelf.mkdir()
+    first = stale.free_edited_path(shelf, "RfD-015-2021.docx")
     first.write_text("one")
-    second = outputs.free_edited_path(stale, "RfD-015-2021.docx")
+    second = stale.free_edited_path(shelf, "RfD-015-2021.docx")
     assert first.name == "RfD-015-2021-edited.docx"
     assert second.name == "RfD-015-2021-edited-2.docx"
 

@@ -1,0 +1,84 @@
+"""The manifest's entry for one workbook: what was built from what.
+
+Two moments write it. Before outputs are moved into place, :func:`pending` records their
+SHA-256 (the write-ahead), so that a run killed half-way (even by SIGKILL) leaves a manifest
+that knows every file it wrote: the next run rebuilds the workbook ("interrupted") and never
+takes the tool's own file for one a person edited. Once a workbook is done,
+:func:`built_entry` is its whole record: where the workbook is, its fingerprint, the outputs,
+what is in ``stale/``, last year's plan and the strategy it was built with (editing either makes
+it out of date), and the figures ``output/index.html`` shows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.findings import Severity
+from pipeline.inputs import display
+from pipeline.manifest import sha256
+from pipeline.outputs import OutputFolder
+from pipeline.results import WorkbookResult
+
+
+def pending(folder: OutputFolder, where: Path, staged: Mapping[str, Path]) -> list[dict[str, Any]]:
+    """The write-ahead record of ``staged`` (final name -> temporary file in ``where``)."""
+    return [
+        {
+            "path": (where / name).relative_to(folder.root).as_posix(),
+            "sha256": sha256(temp),
+            "size": temp.stat().st_size,
+        }
+        for name, temp in staged.items()
+    ]
+
+
+def built_entry(
+    key: str,
+    result: WorkbookResult,
+    folder: OutputFolder,
+    fingerprint: Mapping[str, Any],
+    sent: list[Any],
+) -> dict[str, Any]:
+    """The manifest entry of ``result``, built or failed, keeping ``sent`` (send's log)."""
+    where = Path(os.path.abspath(result.path))
+    report = result.report
+    strategy = report.strategy if report else None
+    return {
+        "input": key,
+        # Where the workbook is, so that send (from any folder) can check it is unchanged:
+        # absolute, and relative to the output folder (for a folder moved as a whole).
+        "workbook_path": str(where),
+        "workbook_from_output": _relative_to(where, folder.root),
+        **fingerprint,
+        "status": result.status,
+        "reference": result.reference,
+        # For output/index.html, which is drawn from the manifest alone.
+        "subject": report.decision.subject if report else "",
+        "financial_year": report.decision.financial_year if report else "",
+        "outputs": folder.outputs_record(result.outputs),
+        "stale": folder.relative(result.stale),
+        "edited": folder.relative(result.kept_edited),
+        "previous": (
+            {"input": display(result.previous), "sha256": sha256(result.previous)}
+            if result.previous
+            else None
+        ),
+        "strategy": {"input": str(strategy), "sha256": sha256(strategy)} if strategy else None,
+        "funds": result.funds_json(),
+        "counts": {s.value: result.count(s) for s in Severity},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sent": sent,
+    }
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (``../input/plan.xlsx``), or absolute when it cannot be
+    (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path, folder)).as_posix()
+    except ValueError:
+        return str(path)

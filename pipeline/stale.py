@@ -1,0 +1,207 @@
+"""Earlier outputs: set aside in ``stale/`` after a failed build, retired after a good one.
+
+After a failed build the earlier outputs of a workbook move to ``<reference>/stale/``, so nobody
+sends one as current. After a good build, what the last builds left and this one did not make
+again is removed. An output a person edited (its bytes are none the tool wrote) is never
+deleted: it moves to ``stale/`` under a name saying so (``RfD-015-2021-edited.docx``) and stays
+there for good. Nothing is ever moved over another file, through a link, or from outside the
+output folder (a tampered manifest must not reach files elsewhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from pipeline.manifest import sha256
+from pipeline.outputs import STALE, OutputFolder, inside
+
+
+def edited_name(name: str, number: int = 1) -> str:
+    """``RfD-015-2021-edited.docx`` (then ``-edited-2`` ...): an output a person changed."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    tail = "-edited" if number == 1 else f"-edited-{number}"
+    return f"{stem}{tail}{dot}{suffix}"
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3`` ... when taken: nothing is replaced."""
+    candidate, number = folder / name, 1
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = folder / f"{stem}-{number}{dot}{suffix}"
+    return candidate
+
+
+def free_edited_path(stale: Path, name: str) -> Path:
+    """The first ``edited_name`` not yet taken in ``stale``: an edited copy never replaces
+    another (a person may have edited, and we set aside, the same report twice)."""
+    number = 1
+    while True:
+        candidate = stale / edited_name(name, number)
+        if not os.path.lexists(candidate):
+            return candidate
+        number += 1
+
+
+def _move_into_stale(path: Path, place: Callable[[Path], Path]) -> Path | None:
+    """Move ``path`` into the ``stale/`` beside it, to ``place(stale)``. None when it cannot
+    be moved: ``stale/`` is a link (planted, it could lead anywhere) or cannot be written."""
+    stale = path.parent / STALE
+    try:
+        if stale.is_symlink():
+            return None
+        stale.mkdir(exist_ok=True)
+        target = place(stale)
+        os.replace(path, target)
+    except OSError:
+        return None
+    return target
+
+
+class Shelf:
+    """The ``stale/`` folders of one output folder, and what its manifest says they hold."""
+
+    def __init__(self, folder: OutputFolder):
+        self.folder = folder
+        self.root = folder.root
+
+    def _recorded(self, key: str, kind: str) -> list[Path]:
+        """The files of ``key``'s manifest entry under ``kind`` ("stale", "edited") that are
+        still there, as files, inside the output folder."""
+        entry = self.folder.manifest.entries.get(key, {})
+        return [
+            p
+            for p in (self.root / s for s in entry.get(kind, []))
+            if inside(self.root, p) and p.is_file() and not p.is_symlink()
+        ]
+
+    def recorded_edited(self, key: str) -> list[Path]:
+        """The edited copies of ``key``'s outputs kept in ``stale/`` (never deleted by us)."""
+        return self._recorded(key, "edited")
+
+    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
+        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
+        the output folder."""
+        kept = {k.resolve() for k in keep}
+        for output in self.folder.manifest.entries.get(key, {}).get("outputs", []):
+            path = self.root / output["path"]
+            if (
+                inside(self.root, path)
+                and path.resolve() not in kept
+                and path.is_file()
+                and not path.is_symlink()
+            ):
+                yield path
+
+    def set_aside_edited(self, path: Path) -> Path | None:
+        """Move an output a person edited into ``stale/`` under a name that says so; never
+        over another file. None when the folder cannot be written (E-RENDER says so)."""
+        return _move_into_stale(path, lambda stale: free_edited_path(stale, path.name))
+
+    def _set_aside(self, path: Path) -> Path | None:
+        """Move the tool's own earlier output into ``stale/`` (after a failed build): over the
+        tool's own earlier copy there, beside anyone else's file."""
+        recorded = {
+            self.root / s
+            for entry in self.folder.manifest.entries.values()
+            for s in entry.get("stale", [])
+        }
+
+        def place(stale: Path) -> Path:
+            target = stale / path.name
+            if os.path.lexists(target) and target not in recorded:
+                return free_path(stale, path.name)
+            return target
+
+        return _move_into_stale(path, place)
+
+    def protect(self, targets: Sequence[Path]) -> list[tuple[Path, Path | None]]:
+        """Before outputs are replaced: set aside each of ``targets`` that a person edited.
+        Returns (the output, where its edited copy went, or None if it could not be moved)."""
+        return [(t, self.set_aside_edited(t)) for t in targets if self.folder.edited(t)]
+
+    def set_aside_unrecorded(self, folder: Path) -> list[tuple[Path, Path]]:
+        """After a failed build of a workbook the manifest does not know (it was lost): the
+        reports already in its folder, which nothing records, go to ``stale/`` under their own
+        names (never over another file), so nobody sends one as current. Returns (the report,
+        where it went)."""
+        slug = folder.name
+        names = {f"RfD-{slug}.docx", f"RfD-{slug}.pdf", f"email-{slug}.eml", f"review-{slug}.docx"}
+        moved = []
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            ours = path.name in names or path.name.startswith("commissioning-summary-")
+            if not ours or not path.is_file() or path.is_symlink() or not self.folder.edited(path):
+                continue  # (a file the manifest records is the tool's, handled as such)
+            target = _move_into_stale(path, functools.partial(free_path, name=path.name))
+            if target is not None:
+                moved.append((path, target))
+        return moved
+
+    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> tuple[list[Path], list[Path]]:
+        """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
+        except those in ``keep``. Returns what of ``key``'s is now in ``stale/``: the tool's
+        own copies, and the edited ones (under names saying so)."""
+        stale, edited = self._recorded(key, "stale"), self.recorded_edited(key)
+        for path in self._earlier_outputs(key, keep):
+            if self.folder.edited(path):
+                if moved := self.set_aside_edited(path):
+                    edited.append(moved)
+            elif moved := self._set_aside(path):
+                stale.append(moved)
+        return list(dict.fromkeys(stale)), list(dict.fromkeys(edited))
+
+    def retire(
+        self, key: str, keep: Sequence[Path], still_current: Sequence[Path] = ()
+    ) -> tuple[list[Path], list[Path]]:
+        """After a good build: remove what the last builds of ``key`` left that this one did
+        not make again (a PDF, an e-mail, the copies in ``stale/``), apart from
+        ``still_current`` (a PDF of the very Word report just rebuilt).
+
+        Only files the tool wrote go: an earlier output is deleted only while it has the
+        SHA-256 the tool wrote (one edited by hand is moved to ``stale/`` under a name saying
+        so, and kept for good), and ``stale/`` loses only the copies the tool moved there.
+        Returns what of ``key``'s is left in ``stale/``: (tool copies, edited copies).
+        """
+        edited = self.recorded_edited(key)
+        for path in self._earlier_outputs(key, [*keep, *still_current]):
+            if not self.folder.edited(path):
+                path.unlink(missing_ok=True)
+            elif moved := self.set_aside_edited(path):
+                edited.append(moved)
+        stale = self._recorded(key, "stale")
+        for path in stale:
+            path.unlink(missing_ok=True)
+        for folder in {p.parent for p in stale} | {k.parent / STALE for k in keep}:
+            with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
+                folder.rmdir()
+        return [], list(dict.fromkeys(edited))
+
+    def current_pdf(self, key: str, written: Sequence[Path]) -> list[Path]:
+        """The earlier PDF, when no PDF was made this time and the Word report it was made
+        from came out byte for byte the same: it is still current, so it stays."""
+        if any(p.suffix == ".pdf" for p in written):
+            return []
+        recorded = {
+            o["path"]: o["sha256"]
+            for o in self.folder.manifest.entries.get(key, {}).get("outputs", [])
+        }
+        for docx in (p for p in written if p.suffix == ".docx" and p.name.startswith("RfD-")):
+            pdf = docx.with_suffix(".pdf")
+            relative = pdf.relative_to(self.root).as_posix()
+            if (
+                recorded.get(docx.relative_to(self.root).as_posix()) == sha256(docx)
+                and relative in recorded
+                and pdf.is_file()
+                and sha256(pdf) == recorded[relative]
+            ):
+                return [pdf]
+        return []
