@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -183,6 +182,8 @@ def read_workbook(path: Path, config: Config, debug: bool = False) -> Read:
 
 
 def _read(path: Path, config: Config) -> Read:
+    import tempfile  # here, like the loader: a no-op rerun reads no workbook (#21)
+
     from pipeline.load import load
     from pipeline.reconcile import reconcile
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -158,6 +157,8 @@ def file_mode() -> int:
 
 def temp_beside(target: Path) -> Path:
     """An empty temporary file in ``target``'s folder, so ``os.replace`` is atomic."""
+    import tempfile  # here: a no-op rerun writes nothing and so never imports it (#21)
+
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="-" + target.name)
     os.close(handle)
     os.chmod(name, file_mode())

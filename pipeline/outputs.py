@@ -19,7 +19,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -104,6 +103,8 @@ def sweep_temporaries(out: Path) -> None:
         for leftover in leftovers:
             try:
                 if leftover.is_dir() and not leftover.is_symlink():
+                    import shutil  # seldom: only a run that was stopped leaves one
+
                     shutil.rmtree(leftover)
                 else:
                     leftover.unlink()

@@ -94,6 +94,7 @@ def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_pa
     assert not modules & {*READING, *SPEND_AND_PREVIOUS}
     assert "pipeline.index_page" not in modules  # the page is left as it is
     assert "filelock" not in modules  # nothing to write: the folder's lock is not needed
+    assert not modules & {"zipfile", "tempfile", "shutil"}  # no workbook opened, nothing written
 
 
 def test_help_imports_nothing_of_the_pipeline_beyond_the_command_line(tmp_path: Path) -> None:
