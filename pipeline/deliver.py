@@ -104,7 +104,7 @@ def write_pdf(report: Report, staging: Staging) -> None:
     name = pdf_name(docx)
     target = staging.temp(name, attach=True)
     try:
-        to_pdf(staging.staged[docx], target)
+        to_pdf(staging.staged[docx], target, dated=report.decision.date)
     except PdfError as error:
         staging.drop(name)
         staging.note("W-PDF", f"No PDF was made: {error}")

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -185,10 +183,17 @@ def install_macro(profile: Path, module: str) -> None:
     )
 
 
-def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
+def to_pdf(
+    docx: Path,
+    target: Path,
+    *,
+    dated: dt.date | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> None:
     """Convert ``docx`` to a PDF at ``target``, moved into place only once complete.
 
-    Raises :class:`LibreOfficeMissing` or :class:`PdfError`; never leaves a partial ``target``.
+    ``dated`` (the decision's date) dates the PDF instead of the clock. Raises
+    :class:`LibreOfficeMissing` or :class:`PdfError`; never leaves a partial ``target``.
     """
     binary = find_soffice()
     if binary is None:
@@ -226,38 +231,20 @@ def to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT_SECONDS) -> Non
                 "build without --pdf."
             )
         repaired = outdir / "repaired.pdf"
-        _repair_metadata(produced, repaired, _dated(docx))
+        _repair_metadata(produced, repaired, dated)
         os.replace(repaired, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _dated(docx: Path) -> dt.datetime | None:
-    """The Word document's own last-modified date (``render_docx`` sets the decision's date),
-    or None when it has none that can be read."""
-    try:
-        with zipfile.ZipFile(docx) as archive:
-            core = archive.read("docProps/core.xml").decode("utf-8")
-    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-        return None
-    found = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
-    try:
-        stamp = dt.datetime.fromisoformat(found.group(1).strip()) if found else None
-    except ValueError:
-        return None
-    if stamp is not None and stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp
-
-
-def _repair_metadata(source: Path, target: Path, dated: dt.datetime | None = None) -> None:
+def _repair_metadata(source: Path, target: Path, dated: dt.date | None = None) -> None:
     """Copy ``source`` to ``target`` with the XMP title and description equal to the document
     information's /Title and /Subject (LibreOffice escapes them twice in the XMP).
 
     LibreOffice stamps the PDF with the clock and a random file identifier, so each build of one
-    decision made different bytes; the dates become the Word document's own (``dated``, the
-    decision's date) and the identifier is derived from the content, so equal reports give
-    equal PDFs.
+    decision made different bytes; the dates become ``dated`` (the decision's date, as in the
+    Word report's properties) and the identifier is derived from the content, so equal reports
+    give equal PDFs.
     """
     import pikepdf
 
@@ -270,9 +257,9 @@ def _repair_metadata(source: Path, target: Path, dated: dt.datetime | None = Non
                         xmp[key] = str(info[name])
                 if dated is not None:
                     for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-                        xmp[key] = dated.isoformat()
+                        xmp[key] = f"{dated.isoformat()}T00:00:00Z"
             if dated is not None:
-                stamp = dated.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
+                stamp = dated.strftime("D:%Y%m%d000000Z")
                 info["/CreationDate"] = stamp
                 info["/ModDate"] = stamp
             for key in ("/DocChecksum", "/ID"):  # LibreOffice's checksum, its random identifier

@@ -156,7 +156,7 @@ def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """A PDF maker that needs no LibreOffice: the bytes only have to come from the docx."""
     import pipeline.pdf
 
-    def to_pdf(docx: Path, target: Path, timeout: float = 0) -> None:
+    def to_pdf(docx: Path, target: Path, dated: object = None, timeout: float = 0) -> None:
         target.write_bytes(b"%PDF-1.7\n" + sha256(docx).encode() + b"\n%%EOF\n")
 
     monkeypatch.setattr(pipeline.pdf, "to_pdf", to_pdf)

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from pipeline import batch, pdf
 from pipeline.cli import cli
 from pipeline.config import Config
+from pipeline.model import Plan
 from tests.office import pdf_text, pdftotext, soffice
 from tests.test_mail import circulated
 
@@ -101,7 +102,7 @@ def test_build_pdf_from_the_setting_carries_totals_title_and_structure(tmp_path:
 
 @pytest.mark.slow
 def test_the_same_report_gives_the_same_pdf_dated_by_the_decision(
-    sample_path: Path, tmp_path: Path
+    sample_path: Path, sample_plan: Plan, tmp_path: Path
 ) -> None:
     """LibreOffice stamps the clock and a random identifier; the PDF is dated by the decision
     (as the .docx is) and identified by its content, so a rebuild makes the same bytes."""
@@ -110,8 +111,8 @@ def test_the_same_report_gives_the_same_pdf_dated_by_the_decision(
     assert result.outcome == "built"
     [docx] = (tmp_path / "out").rglob("RfD-*.docx")
     first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
-    pdf.to_pdf(docx, first)
-    pdf.to_pdf(docx, second)
+    pdf.to_pdf(docx, first, dated=sample_plan.decision.date)
+    pdf.to_pdf(docx, second, dated=sample_plan.decision.date)
     assert first.read_bytes() == second.read_bytes()
     with pikepdf.open(first) as document:
         assert str(document.docinfo["/CreationDate"]) == "D:20210528000000Z"
