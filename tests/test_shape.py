@@ -53,6 +53,15 @@ def _annotations(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.e
     return found + ([function.returns] if function.returns is not None else [])
 
 
+def _names_any(node: ast.AST) -> bool:
+    """``Any``, ``typing.Any`` or a quoted ``"Any"``."""
+    if isinstance(node, ast.Name):
+        return node.id == "Any"
+    if isinstance(node, ast.Attribute):
+        return node.attr == "Any"
+    return isinstance(node, ast.Constant) and node.value == "Any"
+
+
 @pytest.mark.parametrize("module", _reader_modules(), ids=lambda p: p.name)
 def test_the_reader_signatures_have_no_any(module: Path) -> None:
     tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -61,12 +70,7 @@ def test_the_reader_signatures_have_no_any(module: Path) -> None:
         for function in ast.walk(tree)
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
         for annotation in _annotations(function)
-        if any(
-            isinstance(node, ast.Name) and node.id == "Any"
-            or isinstance(node, ast.Attribute) and node.attr == "Any"
-            or isinstance(node, ast.Constant) and node.value == "Any"
-            for node in ast.walk(annotation)
-        )
+        if any(_names_any(node) for node in ast.walk(annotation))
     ]
     assert untyped == []
 
