@@ -48,7 +48,11 @@ def test_a_formula_without_its_result_on_a_row_spares_the_other_cells(tmp_path: 
 
 
 def test_text_with_a_hash_in_it_is_text(tmp_path: Path) -> None:
-    result = load(make_workbook(tmp_path, services=lines(service="Project #2", provision="Room #4: #N/A never")))
+    result = load(
+        make_workbook(
+            tmp_path, services=lines(service="Project #2", provision="Room #4: #N/A never")
+        )
+    )
     assert result.plan is not None, result.findings
     assert [line.service for line in result.plan.lines] == ["Victim Support", "Project #2"]
     assert result.plan.lines[1].provision == "Room #4: #N/A never"
