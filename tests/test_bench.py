@@ -19,6 +19,33 @@ def test_the_check_floor_reads_every_sheet(sample_path: Path) -> None:
     assert floor_check.read_every_sheet(sample_path) > 25
 
 
+FLOOR_MODULES = """
+import json, sys
+from bench import floor_check
+floor_check.main(sys.argv[1:])
+print(json.dumps(["pipeline.cli" in sys.modules, "click" in sys.modules,
+                  "python_calamine" in sys.modules]))
+"""
+
+
+@pytest.mark.slow  # fresh interpreters
+@pytest.mark.parametrize(("bare", "started"), [(False, True), (True, False)])
+def test_the_check_floor_pays_start_up_unless_bare(
+    sample_path: Path, bare: bool, started: bool
+) -> None:
+    # The floor of check is start-up (what every command imports, what --help costs) plus the
+    # read; --bare is the interpreter and the read alone, reported beside it as information.
+    args = ["--bare", str(sample_path)] if bare else [str(sample_path)]
+    shown = subprocess.run(
+        [sys.executable, "-c", FLOOR_MODULES, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(run.ROOT),
+    )
+    assert json.loads(shown.stdout) == [started, started, True]
+
+
 @pytest.mark.slow
 def test_the_stages_cover_a_whole_build_with_last_years_plan(
     tmp_path: Path, sample_path: Path
@@ -39,6 +66,7 @@ def _result(name: str, build: float, floor: float, **more: list[float]) -> run.S
     result = run.SizeResult(name, 1, 1, 1, build=[build], floor=[floor], noop=[0.05])
     result.help, result.yoy = [0.05], [build]
     result.check, result.check_floor = more.get("check", [0.2]), more.get("check_floor", [0.1])
+    result.check_bare = [0.03]
     return result
 
 
@@ -51,7 +79,7 @@ def test_the_targets_of_issue_21_are_judged_beside_the_first_ones() -> None:
     far = run.FarAway(seconds=[3.0], peak_mb=320.0)
     verdicts = {t.name: t.met for t in run.targets(results, far)}
     assert verdicts["sample build / floor (#21)"] is True  # 1.2 <= 1.25
-    assert verdicts["sample check / calamine read (#21)"] is True  # 1.05 <= 1.1
+    assert verdicts["sample check / start-up + calamine read (#21)"] is True  # 1.05 <= 1.1
     assert verdicts["no-op rerun, 25 lines (#21)"] is True
     assert verdicts["10k build / floor (#21)"] is False  # 2.5 > 2
     assert verdicts["10k build, peak RSS (#21)"] is True
@@ -59,6 +87,14 @@ def test_the_targets_of_issue_21_are_judged_beside_the_first_ones() -> None:
     assert verdicts["far-away cells build, peak RSS (#21)"] is False  # 320 > 300
     assert verdicts["far-away cells build, peak RSS"] is True  # issue 16's 400 MB
     assert verdicts["10k build, wall"] is True  # the first targets are still there
+
+
+def test_the_table_shows_the_bare_read_beside_the_check_floor() -> None:
+    text = run.table({"25": _result("25", 1.2, 1.0, check=[0.105], check_floor=[0.1])})
+    header, _, row = text.splitlines()
+    assert header.endswith("| check s | check floor s | check / floor | bare read s |")
+    assert row.endswith("| 0.10 | 0.10 | 1.05 | 0.03 |")
+    assert "check_bare_s" in _result("25", 1.2, 1.0).to_json()
 
 
 def test_the_stage_table_shows_each_stage_and_its_share() -> None:
