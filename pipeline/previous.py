@@ -78,7 +78,7 @@ def _cache_name(digest: str, config: Config) -> str:
 
     key = hashlib.sha256(CACHE_KIND + b"\0" + cache.code_version())
     key.update(f"|{FORMAT}|{replace(config, source='')!r}|{digest}".encode())
-    return f"last-year-{key.hexdigest()}.json"
+    return f"last-year-{key.hexdigest()}.txt"  # text, as every entry of the cache
 
 
 def read_previous(path: Path, config: Config) -> LastYear | None:

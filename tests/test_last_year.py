@@ -49,7 +49,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob("last-year-*.json"))
+    return sorted(folder.glob("last-year-*.txt"))
 
 
 def test_a_kept_plan_compares_exactly_as_a_fresh_read(
