@@ -1,7 +1,8 @@
 """Synthetic commissioning plans for the benchmark, written by the workbook contract.
 
 ``python -m bench.generate OUT_DIR`` writes ``plan-25.xlsx``, ``plan-1k.xlsx`` and
-``plan-10k.xlsx``. Each plan is built from a fixed seed, so a size always gives the same
+``plan-10k.xlsx``, last year's plan of each (``last-year-plan-10k.xlsx``, for ``--previous``)
+and ``plan-far-away.xlsx``. Each plan is built from a fixed seed, so a size always gives the same
 workbook, and is one a finance officer could have typed: realistic text lengths, budgets with
 pence on some lines, dates as real dates, day-first text or months ("April 2021"), ring-fenced
 MoJ grants, funding sources that add up to each allocation, and a typed Total row (a SUM with
@@ -349,20 +350,25 @@ def write_far_away(path: Path) -> None:
                 stream.write(note + b"</sheetData>" + tail)
 
 
-def write(folder: Path, sizes: Sequence[Size] = SIZES) -> list[Path]:
-    """Write one workbook per size into ``folder``; return their paths."""
+def write(folder: Path, sizes: Sequence[Size] = SIZES, previous: bool = False) -> list[Path]:
+    """Write one workbook per size into ``folder`` (and, with ``previous``, last year's plan
+    of each as ``last-year-<name>``); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for size in sizes:
         path = folder / size.file_name
         write_workbook(path, plan(size))
         paths.append(path)
+        if previous:
+            path = folder / f"last-year-{size.file_name}"
+            write_workbook(path, last_year(size))
+            paths.append(path)
     return paths
 
 
 def main(argv: list[str]) -> None:
     folder = Path(argv[0]) if argv else Path("bench/plans")
-    for path in write(folder):
+    for path in write(folder, previous=True):
         print(f"wrote {path}")
     write_far_away(folder / FAR_AWAY)
     print(f"wrote {folder / FAR_AWAY}")

@@ -143,10 +143,6 @@ class _Builder:
         return outcome
 
     # -- writing ----------------------------------------------------------------------------
-    def findings_bytes(self, result: WorkbookResult) -> bytes:
-        data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-        return data.encode("utf-8", "backslashreplace")
-
     def record(self, key: str, result: WorkbookResult) -> None:
         where = Path(os.path.abspath(result.path))
         for other in [k for k, e in self.manifest.entries.items() if k != key]:
@@ -194,7 +190,7 @@ class _Builder:
                 self._stage(result, staging, debug)
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                staging.temp(result.findings_name).write_bytes(self.findings_bytes(result))
+                staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
                 self._write_ahead(key, staging)
                 result.edited = self.shelf.protect([folder / n for n in staging.staged])
                 if any(kept is None for _, kept in result.edited):  # never over a person's work
@@ -204,9 +200,9 @@ class _Builder:
                 staging.discard()
                 written = []
                 if not any(f.code == "E-RENDER" for f in result.findings):
-                    result.findings.append(self._unwritable(result, error, folder))
+                    result.findings.append(_unwritable(result, error, folder))
                     with contextlib.suppress(OSError):  # the findings file says why, if it can
-                        staging.temp(result.findings_name).write_bytes(self.findings_bytes(result))
+                        staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
                         written = staging.commit()
         finally:
             staging.discard()
@@ -238,28 +234,36 @@ class _Builder:
             staging.discard()
             if debug:
                 raise
-            if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
-                result.findings.append(self._unwritable(result, error, staging.folder))
-            else:
-                result.findings.append(
-                    Finding(
-                        "E-RENDER",
-                        result.file,
-                        f"The outputs could not be written ({type(error).__name__}: {error}). If "
-                        "the Word template was edited, check the {{ }} fields (pcc-report "
-                        "template-fields names a broken one); otherwise report this to the "
-                        "maintainers.",
-                    )
-                )
+            result.findings.append(_render_failure(result, error, staging.folder))
         finally:
             result.findings.extend(staging.findings)
 
-    def _unwritable(self, result: WorkbookResult, error: OSError, folder: Path) -> Finding:
-        return Finding(
-            "E-RENDER",
-            result.file,
-            f"The outputs could not be written: {unwritable_reason(error, folder)}.",
-        )
+
+def _findings_bytes(result: WorkbookResult) -> bytes:
+    """The workbook's findings file: its findings as JSON, UTF-8."""
+    data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return data.encode("utf-8", "backslashreplace")
+
+
+def _unwritable(result: WorkbookResult, error: OSError, folder: Path) -> Finding:
+    return Finding(
+        "E-RENDER",
+        result.file,
+        f"The outputs could not be written: {unwritable_reason(error, folder)}.",
+    )
+
+
+def _render_failure(result: WorkbookResult, error: Exception, folder: Path) -> Finding:
+    """E-RENDER for a renderer that failed: the folder's fault, or the template's or ours."""
+    if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
+        return _unwritable(result, error, folder)
+    return Finding(
+        "E-RENDER",
+        result.file,
+        f"The outputs could not be written ({type(error).__name__}: {error}). If the Word "
+        "template was edited, check the {{ }} fields (pcc-report template-fields names a "
+        "broken one); otherwise report this to the maintainers.",
+    )
 
 
 def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) -> None:

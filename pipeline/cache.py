@@ -1,5 +1,6 @@
-"""A per-user cache of the Word template's cleaned XML, so each build skips docxtpl's clean-up
-of it (it depends on the template alone).
+"""A per-user cache of what stays the same from build to build: the Word template's cleaned XML
+(docxtpl's clean-up depends on the template alone) and last year's checked plan
+(:mod:`pipeline.last_year`: it depends on the workbook's bytes, the tool and the settings).
 
 The cache holds data only -- text keyed by the SHA-256 of its input plus the versions of
 Python, Jinja and docxtpl -- never code: nothing read from it is executed. (Jinja's compiled
@@ -12,6 +13,7 @@ off. Any problem with the cache is a miss, never an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -55,6 +57,24 @@ def _versions() -> bytes:
     return f"{sys.version}|{jinja2.__version__}|{docxtpl.__version__}".encode()
 
 
+@cache
+def code_version() -> bytes:
+    """This tool's version and its code: the name, size and time of change of each of its
+    modules. An entry made by other code -- an upgrade, or a module edited in a checkout -- is
+    a miss, never a result the code of today would not give."""
+    from pipeline import __version__
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for module in sorted(package.glob("*.py")):
+            info = module.stat()
+            digest.update(f"|{module.name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    except OSError:
+        digest.update(os.urandom(16))  # cannot tell the code apart: nothing will match
+    return digest.hexdigest().encode("ascii")
+
+
 def _key(kind: str, text: str) -> str:
     digest = hashlib.sha256(_versions())
     digest.update(kind.encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
@@ -76,26 +96,47 @@ def _write(name: str, data: bytes) -> None:
     if where is None:
         return
     try:
+        # A whole file under a temporary name, then renamed over the entry: a run reading the
+        # entry meanwhile, or another run writing it, sees the old entry or the new, never half.
         handle, temp = tempfile.mkstemp(dir=where, prefix=".tmp-")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp, where / name)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def entry(name: str) -> bytes | None:
+    """The data stored as ``name`` by :func:`store`, or None: none stored, the cache off or
+    unusable, or the entry damaged or cut short (its checksum does not match)."""
+    cached = _read(name)
+    if cached is None:
+        return None
+    digest, _, data = cached.partition(b"\n")
+    if digest.decode("ascii", "replace") != hashlib.sha256(data).hexdigest():
+        return None
+    return data
+
+
+def store(name: str, data: bytes) -> None:
+    """Keep ``data`` as ``name`` (atomically; nothing happens when the cache is off or
+    unusable). The entry starts with the SHA-256 of the data after it (see :func:`entry`)."""
+    _write(name, hashlib.sha256(data).hexdigest().encode("ascii") + b"\n" + data)
 
 
 def text(kind: str, source: str, make: Callable[[str], str]) -> str:
     """``make(source)``, remembered across runs.
 
-    An entry starts with the SHA-256 of the text after it, so a damaged or truncated entry is
-    a miss (and is written afresh), never a broken template."""
+    A damaged or truncated entry is a miss (and is written afresh), never a broken
+    template."""
     name = _key(kind, source) + ".txt"
-    cached = _read(name)
+    cached = entry(name)
     if cached is not None:
-        digest, _, data = cached.partition(b"\n")
-        if digest.decode("ascii", "replace") == hashlib.sha256(data).hexdigest():
-            return data.decode("utf-8", "surrogatepass")
+        return cached.decode("utf-8", "surrogatepass")
     result = make(source)
-    data = result.encode("utf-8", "surrogatepass")
-    _write(name, hashlib.sha256(data).hexdigest().encode("ascii") + b"\n" + data)
+    store(name, result.encode("utf-8", "surrogatepass"))
     return result

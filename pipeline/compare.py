@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from pipeline.findings import Finding
-from pipeline.model import Plan, ServiceLine
+from pipeline.last_year import FundTotals, LastYear
+from pipeline.model import Located, Plan, ServiceLine
 from pipeline.reconcile import Reconciliation
 from pipeline.values import format_money, normalise, percent_text
 
@@ -31,14 +33,32 @@ STATUS_LABELS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "End
 DEFAULT_UPLIFT_THRESHOLD = Decimal(10)
 
 
+class Line(Protocol):
+    """A budget line as the comparison reads it: this year's :class:`ServiceLine`, or last
+    year's :class:`~pipeline.last_year.PriorLine`."""
+
+    @property
+    def fund(self) -> str: ...
+    @property
+    def fund_key(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def budget(self) -> Decimal: ...
+    @property
+    def at(self) -> Located: ...
+
+
 @dataclass(frozen=True)
 class LineChange:
     status: str  # continued | moved | new | ended
     current: ServiceLine | None
-    previous: ServiceLine | None
+    previous: Line | None
 
     @property
-    def line(self) -> ServiceLine:
+    def line(self) -> Line:
         """The line to show: this year's, or last year's for an ended one."""
         line = self.current or self.previous
         assert line is not None
@@ -124,7 +144,7 @@ def match_key(text: str, aliases: Mapping[str, str]) -> str:
 
 
 def _match(
-    current: Sequence[ServiceLine], previous: Sequence[ServiceLine], aliases: Mapping[str, str]
+    current: Sequence[ServiceLine], previous: Sequence[Line], aliases: Mapping[str, str]
 ) -> list[LineChange]:
     """Pair this year's lines with last year's: a join on the normalised keys, each line's key
     computed once, so 10,000 lines against 10,000 take one pass over each side.
@@ -140,7 +160,7 @@ def _match(
             found = keys[text] = _key(text, folded)
         return found
 
-    def full(line: ServiceLine) -> tuple[str, str, str]:
+    def full(line: Line) -> tuple[str, str, str]:
         return key(line.fund), key(line.service), key(line.organisation)
 
     waiting: dict[tuple[str, str, str], deque[int]] = {}
@@ -178,26 +198,35 @@ def _match(
     return changes
 
 
-def _moj(recon: Reconciliation, fund_key: str) -> Decimal:
-    return sum(
-        (s.amount for f in recon.funds if f.fund.key == fund_key for s in f.moj_sources), ZERO
-    )
+def _moj(funds: Iterable[FundTotals]) -> dict[str, Decimal]:
+    """Each fund key's MoJ grants (two funds of one name count together)."""
+    moj: dict[str, Decimal] = {}
+    for fund in funds:
+        moj[fund.key] = moj.get(fund.key, ZERO) + fund.moj
+    return moj
 
 
 def compare(
     current: Reconciliation,
-    previous: Reconciliation,
+    previous: Reconciliation | LastYear,
     aliases: Mapping[str, str] | None = None,
     uplift_threshold: Decimal = DEFAULT_UPLIFT_THRESHOLD,
 ) -> Comparison:
-    """Line-by-line and fund-by-fund changes from ``previous`` to ``current``."""
+    """Line-by-line and fund-by-fund changes from ``previous`` to ``current``.
+
+    ``previous`` is last year's plan as read (a reconciliation) or as the cache kept it
+    (:class:`~pipeline.last_year.LastYear`); either way the comparison is made from the
+    latter, so both give the same result."""
     aliases = aliases or {}
-    changes = _match(current.plan.lines, previous.plan.lines, aliases)
-    order = [f.fund.key for f in current.funds]
-    order += [f.fund.key for f in previous.funds if f.fund.key not in order]
-    names = {f.fund.key: f.fund.name for f in (*previous.funds, *current.funds)}
-    now = {f.fund.key: f for f in current.funds}
-    before = {f.fund.key: f for f in previous.funds}
+    last = previous if isinstance(previous, LastYear) else LastYear.of(previous)
+    totals = [FundTotals.of(f) for f in current.funds]
+    changes = _match(current.plan.lines, last.lines, aliases)
+    order = [f.key for f in totals]
+    order += [f.key for f in last.funds if f.key not in order]
+    names = {f.key: f.name for f in (*last.funds, *totals)}
+    now = {f.key: f for f in totals}
+    before = {f.key: f for f in last.funds}
+    moj_now, moj_before = _moj(totals), _moj(last.funds)
     by_fund: dict[str, list[LineChange]] = {}
     for change in changes:  # one pass, not one per fund
         by_fund.setdefault(change.line.fund_key, []).append(change)
@@ -211,15 +240,15 @@ def compare(
                 allocation=now[key].allocation if key in now else ZERO,
                 previous_committed=before[key].committed if key in before else ZERO,
                 committed=now[key].committed if key in now else ZERO,
-                previous_moj=_moj(previous, key),
-                moj=_moj(current, key),
+                previous_moj=moj_before.get(key, ZERO),
+                moj=moj_now.get(key, ZERO),
                 lines=tuple(sorted(lines, key=_display_order)),
             )
         )
     comparison = Comparison(
-        previous.plan.file,
-        previous.decision.year_label,
-        previous.decision.reference,
+        last.file,
+        last.decision.year_label,
+        last.decision.reference,
         tuple(funds),
         (),
     )
@@ -233,9 +262,11 @@ def compare(
     )
 
 
+_RANK = {CONTINUED: 0, MOVED: 1, NEW: 2, ENDED: 3}
+
+
 def _display_order(change: LineChange) -> tuple[int, int]:
-    rank = {CONTINUED: 0, MOVED: 1, NEW: 2, ENDED: 3}[change.status]
-    return rank, change.line.at.row
+    return _RANK[change.status], change.line.at.row
 
 
 def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Finding]:

@@ -1,24 +1,32 @@
-"""Last year's plan: which workbook it is, and the comparison with it.
+"""Last year's plan: which workbook it is, reading it (through the cache), and the comparison.
 
 Last year's plan is ``--previous`` when given; otherwise the plan for the same police area and
 the year before, found among the run's workbooks or in an ``archive/`` folder beside them.
 Candidates are read only when a plan needs one, and each at most once.
+
+A workbook that is not one of the run's is read through the per-user cache
+(:func:`read_previous`): last year's plan does not change during the year, so once a
+workbook's very bytes have been read and found free of errors, later builds decode what the
+comparison needs of it (:mod:`pipeline.last_year`) instead of reading and checking it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.inputs import Read, discover, read_workbook
+from pipeline.inputs import Read, discover, display, read_workbook
 from pipeline.values import normalise
 
 if TYPE_CHECKING:
     from pipeline.compare import Comparison
+    from pipeline.last_year import LastYear
     from pipeline.model import Plan
     from pipeline.reconcile import Reconciliation
 
@@ -29,9 +37,24 @@ def previous_year_label(plan: Plan) -> str:
     return f"{start}/{str(start + 1)[-2:]}"
 
 
-def find_previous(
-    current: Reconciliation, candidates: Iterable[Reconciliation]
-) -> Reconciliation | None:
+class _Decided(Protocol):
+    @property
+    def police_area(self) -> str: ...
+    @property
+    def year_start(self) -> date: ...
+
+
+class Dated(Protocol):
+    """A plan read now (a Reconciliation) or kept from an earlier run (a LastYear)."""
+
+    @property
+    def decision(self) -> _Decided: ...
+
+
+Candidate = TypeVar("Candidate", bound=Dated)
+
+
+def find_previous(current: Dated, candidates: Iterable[Candidate]) -> Candidate | None:
     """The plan for the same police area and the year before, if one is among ``candidates``."""
     area = normalise(current.decision.police_area)
     year = current.decision.year_start.year - 1
@@ -42,6 +65,57 @@ def find_previous(
         ):
             return candidate
     return None
+
+
+CACHE_KIND = b"last-year"
+
+
+def _cache_name(digest: str, config: Config) -> str:
+    """The entry of a workbook whose bytes have SHA-256 ``digest``, read by this tool's code
+    with these settings (the rules decide whether the plan has errors)."""
+    from pipeline import cache
+    from pipeline.last_year import FORMAT
+
+    key = hashlib.sha256(CACHE_KIND + b"\0" + cache.code_version())
+    key.update(f"|{FORMAT}|{replace(config, source='')!r}|{digest}".encode())
+    return f"last-year-{key.hexdigest()}.txt"  # text, as every entry of the cache
+
+
+def read_previous(path: Path, config: Config) -> LastYear | None:
+    """Last year's plan at ``path``, as the comparison needs it; None when it has errors.
+
+    From the per-user cache when these very bytes were read and found free of errors before
+    (with this code and these settings); otherwise read and checked afresh, and kept in the
+    cache when free of errors. A workbook with errors is never kept: it is read each time, so
+    what is said about it is always right. Any problem with the cache is a miss."""
+    from pipeline import cache
+    from pipeline.last_year import LastYear, decode, encode
+
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""  # read_workbook says what is wrong with it
+    name = _cache_name(digest, config) if digest else ""
+    kept = cache.entry(name) if name else None
+    if kept is not None:
+        try:
+            return decode(kept, display(path))
+        except ValueError:
+            pass  # another format, or damaged: read the workbook again and replace the entry
+    read = read_workbook(path, config)
+    if read.reconciliation is None or has_errors(read.findings):
+        return None
+    last = LastYear.of(read.reconciliation)
+    if name and read.sha256 == digest:  # the bytes hashed are the bytes read
+        cache.store(name, encode(last))
+    return last
+
+
+def source_file(plan: Reconciliation | LastYear) -> str:
+    """How messages name the workbook of ``plan``."""
+    from pipeline.last_year import LastYear
+
+    return plan.file if isinstance(plan, LastYear) else plan.plan.file
 
 
 @dataclass(frozen=True)
@@ -68,25 +142,24 @@ class PreviousPlans:
         self.explicit = explicit
         archives = [p / "archive" for p in paths if p.is_dir() and (p / "archive").is_dir()]
         self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
-        self.loaded: dict[Path, Reconciliation | None] = {
+        self.loaded: dict[Path, Reconciliation | LastYear | None] = {
             r.path.resolve(): r.reconciliation
             for r in reads
             if r.reconciliation is not None and not has_errors(r.findings)
         }
 
-    def _reconciliation(self, path: Path) -> Reconciliation | None:
+    def _plan(self, path: Path) -> Reconciliation | LastYear | None:
         key = path.resolve()
         if key not in self.loaded:
-            read = read_workbook(path, self.config)
-            self.loaded[key] = None if has_errors(read.findings) else read.reconciliation
+            self.loaded[key] = read_previous(path, self.config)
         return self.loaded[key]
 
-    def find(self, current: Reconciliation) -> Reconciliation | None:
+    def find(self, current: Reconciliation) -> Reconciliation | LastYear | None:
         """Last year's plan for ``current``, or None."""
         if self.explicit is not None:
-            return self._reconciliation(self.explicit)
+            return self._plan(self.explicit)
         here = Path(current.plan.file).resolve()
-        candidates = (self._reconciliation(f) for f in self.files if f.resolve() != here)
+        candidates = (self._plan(f) for f in self.files if f.resolve() != here)
         return find_previous(current, (c for c in candidates if c is not None))
 
     def compare(self, file: str, current: Reconciliation) -> YearOnYear:
@@ -99,7 +172,7 @@ class PreviousPlans:
             comparison = compare(
                 current, prior, dict(self.config.aliases), self.config.uplift_threshold
             )
-            return YearOnYear(comparison, Path(prior.plan.file), None)
+            return YearOnYear(comparison, Path(source_file(prior)), None)
         at = current.decision.at
         if self.explicit is not None:
             why = (
