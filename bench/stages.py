@@ -6,7 +6,7 @@ stage's first call pays for the imports it needs, as in a real build, so "start-
 the interpreter and what every command imports. The timing lives here, never in
 ``pipeline/`` (domain §7): the pipeline is called, not changed.
 
-Stages: start-up, read (load), reconcile, compare (last year's plan read and compared; 0
+Stages: start-up, read (load), reconcile, compare (last year's plan read, through the cache as a build does, and compared; 0
 without one), render Word, render Excel, other writers (PDF when asked, position, open data,
 transparency, review note, e-mail), manifest (hash the input and outputs, write
 manifest.json).
@@ -72,15 +72,12 @@ def stages(workbook: Path, previous: Path | None, out: Path) -> dict[str, float]
     comparison = None
     if previous is not None:
         from pipeline.compare import compare
+        from pipeline.previous import read_previous
 
-        before = load(previous, display(previous))
-        assert before.plan is not None
-        comparison = compare(
-            recon,
-            reconcile(before.plan, config),
-            dict(config.aliases),
-            config.uplift_threshold,
-        )
+        # As a build reads it: through the per-user cache of last year's checked plan.
+        before = read_previous(previous, config)
+        assert before is not None
+        comparison = compare(recon, before, dict(config.aliases), config.uplift_threshold)
     lap("compare")
     report = Report(recon, comparison, tuple(recon.findings))
     folder = out / "report"

@@ -202,32 +202,6 @@ def accessibility_problems(document: Any) -> list[str]:
     return problems
 
 
-# -- memory -------------------------------------------------------------------------------------
-
-
-def release_memory() -> None:
-    """Hand memory freed by a large document back to the system.
-
-    libxml2 allocates a tree's nodes with the C allocator; glibc keeps the freed space for
-    the process, and Python's own allocator never reuses it. Without this, a 10,000-line
-    plan's Word tree (about 150 MB) stays in the process while the summary is built on top.
-    A no-op where the C library has no ``malloc_trim`` (Windows, macOS, musl).
-    """
-    import gc
-    import sys
-
-    gc.collect()  # the document's parts and package refer to each other
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
-    except (OSError, AttributeError):  # not glibc
-        return
-    trim(0)
-
-
 # -- deterministic bytes ------------------------------------------------------------------------
 
 

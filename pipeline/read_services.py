@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label
 from pipeline.read_funds import canonical_fund, fund_names
-from pipeline.sheets import Merge, Sheet, column_letter
+from pipeline.sheets import Cell, Merge, Sheet, column_letter
 from pipeline.values import (
+    ValueProblem,
+    clean_paragraphs,
     clean_text,
     format_money,
     is_blank,
@@ -22,6 +25,8 @@ from pipeline.values import (
     parse_end_date,
     parse_money,
 )
+
+T = TypeVar("T")
 
 _TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
 _TEXT_COLUMNS = (
@@ -68,13 +73,13 @@ def read_services(
     # where its figure is exactly theirs, only those since the last Sub-total (a fund shown in
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
-    names = fund_names(funds)  # once, not once per line
+    reader = _LineReader(cells_of, layout, fund_names(funds))  # once, not once per line
     for r in cells_of.rows(contract.SERVICES, layout):
         label = _total_label(sheet, r, layout)
         if label is None and _note_row(cells_of, r, layout):
             continue
         if label is None:
-            line = _service_line(cells_of, r, layout, names)
+            line = reader.line(r)
             if line is None:
                 read.complete = False
             else:
@@ -119,72 +124,134 @@ def read_services(
     return read
 
 
-def _service_line(
-    cells_of: CellReader, r: int, layout: Layout, names: Mapping[str, str]
-) -> ServiceLine | None:
-    cells: dict[str, str] = {}
-    text = {
-        key: cells_of.text(r, layout, key, required, cells, paragraphs=key in _NARRATIVE)
-        for key, required in _TEXT_COLUMNS
-    }
-    columns = layout.columns
-    for key in ("organisation_type", "mechanism", "budget", "start", "end"):
-        cells[key] = layout.ref(key, r)
-    organisation_type = cells_of.parse(
-        r,
-        columns["organisation_type"],
-        "organisation_type",
-        lambda raw: parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type"),
-    )
-    mechanism = cells_of.parse(
-        r,
-        columns["mechanism"],
-        "mechanism",
-        lambda raw: parse_choice(raw, contract.MECHANISMS, "mechanism"),
-    )
-    budget = cells_of.parse(r, columns["budget"], "budget", parse_money)
-    start = cells_of.parse(r, columns["start"], "start", parse_date)
-    end = cells_of.parse(r, columns["end"], "end", parse_end_date)
-    typed = {key: value for key, value in text.items() if value is not None}
-    if (
-        len(typed) != len(text)
-        or organisation_type is None
-        or mechanism is None
-        or budget is None
-        or start is None
-        or end is None
-    ):
-        return None
-    start_date, start_month = start
-    end_date, end_month, options_in_end = end
-    typed_options = typed["extension_options"]
-    if options_in_end and typed_options and normalise(options_in_end) != normalise(typed_options):
-        cells_of.add(
-            "W-EXTENSION",
-            f'The End date carries the extension options "({options_in_end})" but the '
-            f'Extension options column reads "{typed_options}"; the column\'s is used. Keep '
-            "the options in the Extension options column only.",
-            cells["end"],
+class _LineReader:
+    """Reads a budget line from each row, as :class:`CellReader` reads its cells (the same
+    findings, in the same order), with what does not depend on the row worked out once per
+    sheet: each column's index and letter, and which rows hold a formula without a value.
+    A 10,000-line plan has 140,000 such cells."""
+
+    def __init__(self, cells_of: CellReader, layout: Layout, names: Mapping[str, str]) -> None:
+        self.cells_of = cells_of
+        self.names = names
+        columns = layout.columns
+        self.texts = [
+            (key, required, key in _NARRATIVE, columns.get(key, 0))
+            for key, required in _TEXT_COLUMNS
+        ]
+        self.letters = {key: column_letter(col) for key, col in columns.items()}
+        self.columns = columns
+        self.uncached_rows = frozenset(r for r, _ in cells_of.sheet.uncached)
+
+    def _raw(self, values: Sequence[Cell], r: int, col: int) -> Cell:
+        """The cell's value, or raise ValueProblem (see :meth:`CellReader.value`)."""
+        raw = values[col - 1] if col <= len(values) else None
+        # Only a row with a formula without its value, or text that may be an Excel error
+        # (each starts with "#"), needs the full look.
+        if r in self.uncached_rows or (isinstance(raw, str) and "#" in raw):
+            return self.cells_of.value(r, col)
+        return raw
+
+    def _figure(
+        self, values: Sequence[Cell], r: int, key: str, parser: Callable[[Cell], T]
+    ) -> T | None:
+        """The cell read by ``parser``, as :meth:`CellReader.parse` reads it."""
+        try:
+            return parser(self._raw(values, r, self.columns[key]))
+        except ValueProblem as problem:
+            self.cells_of.add("E-VALUE", f"{label(key)} {problem}.", f"{self.letters[key]}{r}")
+            return None
+
+    def line(self, r: int) -> ServiceLine | None:
+        """The budget line of row ``r``; None after a finding."""
+        cells_of = self.cells_of
+        values = cells_of.sheet.rows.get(r, ())
+        width = len(values)
+        checked = r in self.uncached_rows  # a formula without its value: the full look
+        row = str(r)
+        cells: dict[str, str] = {}
+        text: dict[str, str | None] = {}
+        for key, required, narrative, col in self.texts:
+            if not col:
+                text[key] = ""  # an optional column the sheet lacks
+                continue
+            ref = self.letters[key] + row
+            cells[key] = ref
+            raw = values[col - 1] if col <= width else None
+            if checked or (isinstance(raw, str) and "#" in raw):  # see _raw
+                try:
+                    raw = cells_of.value(r, col)
+                except ValueProblem as problem:
+                    cells_of.add("E-VALUE", f"{label(key)} {problem}.", ref)
+                    text[key] = None
+                    continue
+            cleaned = clean_paragraphs(raw) if narrative else clean_text(raw)
+            if required and not cleaned:
+                cells_of.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
+                text[key] = None
+                continue
+            text[key] = cleaned
+        for key in _LINE_FIGURES:
+            cells[key] = self.letters[key] + row
+        organisation_type = self._figure(values, r, "organisation_type", _organisation_type)
+        mechanism = self._figure(values, r, "mechanism", _mechanism)
+        budget = self._figure(values, r, "budget", parse_money)
+        start = self._figure(values, r, "start", parse_date)
+        end = self._figure(values, r, "end", parse_end_date)
+        typed = {key: value for key, value in text.items() if value is not None}
+        if (
+            len(typed) != len(text)
+            or organisation_type is None
+            or mechanism is None
+            or budget is None
+            or start is None
+            or end is None
+        ):
+            return None
+        start_date, start_month = start
+        end_date, end_month, options_in_end = end
+        typed_options = typed["extension_options"]
+        if (
+            options_in_end
+            and typed_options
+            and normalise(options_in_end) != normalise(typed_options)
+        ):
+            cells_of.add(
+                "W-EXTENSION",
+                f'The End date carries the extension options "({options_in_end})" but the '
+                f'Extension options column reads "{typed_options}"; the column\'s is used. Keep '
+                "the options in the Extension options column only.",
+                cells["end"],
+            )
+        return ServiceLine(
+            fund=canonical_fund(typed["fund"], self.names),
+            service=typed["service"],
+            organisation=typed["organisation"],
+            organisation_type=organisation_type,
+            provision=typed["provision"],
+            start=start_date,
+            end=end_date,
+            start_month_only=start_month,
+            end_month_only=end_month,
+            extension_options=typed_options or options_in_end,
+            mechanism=mechanism,
+            how_commissioned=typed["how_commissioned"],
+            purpose=typed["purpose"],
+            budget=budget,
+            at=Located(cells_of.sheet.title, r, cells),
+            cost_code=typed["cost_code"],
+            recipient_org_id=typed["recipient_org_id"],
         )
-    return ServiceLine(
-        fund=canonical_fund(typed["fund"], names),
-        service=typed["service"],
-        organisation=typed["organisation"],
-        organisation_type=organisation_type,
-        provision=typed["provision"],
-        start=start_date,
-        end=end_date,
-        start_month_only=start_month,
-        end_month_only=end_month,
-        extension_options=typed_options or options_in_end,
-        mechanism=mechanism,
-        how_commissioned=typed["how_commissioned"],
-        purpose=typed["purpose"],
-        budget=budget,
-        at=Located(cells_of.sheet.title, r, cells),
-        cost_code=typed["cost_code"],
-        recipient_org_id=typed["recipient_org_id"],
-    )
+
+
+_LINE_FIGURES = ("organisation_type", "mechanism", "budget", "start", "end")
+
+
+def _organisation_type(raw: Cell) -> str:
+    return parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type")
+
+
+def _mechanism(raw: Cell) -> str:
+    return parse_choice(raw, contract.MECHANISMS, "mechanism")
 
 
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")

@@ -16,12 +16,7 @@ from typing import IO, Any
 
 from pipeline import TEMPLATE_DIR
 from pipeline.docx_context import context
-from pipeline.docx_finish import (
-    accessibility_problems,
-    deterministic_docx,
-    release_memory,
-    set_properties,
-)
+from pipeline.docx_finish import accessibility_problems, deterministic_docx, set_properties
 from pipeline.docx_pack import compose_strategy, landscape_appendix
 from pipeline.docx_template import (
     TemplateError,
@@ -30,6 +25,7 @@ from pipeline.docx_template import (
     fold_page_breaks,
     template_class,
 )
+from pipeline.memory import collector_paused, release_memory
 from pipeline.model import Decision
 from pipeline.report import Report
 from pipeline.strategy import appendix_count, open_strategy
@@ -65,14 +61,27 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     context does not have; :class:`pipeline.strategy.StrategyProblem` when the strategy went
     since it was checked.
     """
-    import jinja2
-
     template = template or DEFAULT_TEMPLATE
     if not template.is_file():
         raise TemplateError(
             f"the Word template {template} does not exist; restore it from the copy the tool "
             "came with (templates/request-for-decision.docx)"
         )
+    # The collector is paused while the report is made, and the document freed by collecting
+    # what was made since (see pipeline.memory).
+    with collector_paused():
+        data, problems = _render(recon, template)
+    if isinstance(target, Path):
+        target.write_bytes(data)
+    else:
+        target.write(data)
+    return problems
+
+
+def _render(recon: Report, template: Path) -> tuple[bytes, list[str]]:
+    """The report's bytes and its accessibility problems (see :func:`render_docx`)."""
+    import jinja2
+
     strategy = open_strategy(recon.strategy) if recon.strategy else None
     # The plan appendix follows the strategy's own appendices (3 for the seed's two).
     appendix = appendix_count(strategy) + 1 if strategy is not None else 3
@@ -105,10 +114,6 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back
     # to the system) before the summary is built.
-    del document, body
+    del document, body, strategy, ctx
     release_memory()
-    if isinstance(target, Path):
-        target.write_bytes(data)
-    else:
-        target.write(data)
-    return problems
+    return data, problems

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.commitments import commitments
+from pipeline.memory import collector_paused
 from pipeline.model import Decision
 from pipeline.report import Report
 from pipeline.summary_changes import CHANGES_SHEET, changes_sheet
@@ -184,6 +185,13 @@ def render_xlsx(
     file's creation time; by default the file's creation time is the decision date (and the
     About sheet shows no build time), so the same plan always gives the same bytes.
     """
+    # The collector is paused while the workbook is made; the workbook is freed by reference
+    # counting once its cycle is broken (see pipeline.memory).
+    with collector_paused():
+        _render(recon, target, generated)
+
+
+def _render(recon: Report, target: Path | IO[bytes], generated: dt.datetime | None) -> None:
     import xlsxwriter
 
     decision = recon.decision
@@ -249,3 +257,14 @@ def render_xlsx(
     _about_sheet(about_ws, recon, generated, publisher, formats, tables)
     summary_ws.activate()
     workbook.close()
+    _free(workbook)
+
+
+def _free(workbook: Any) -> None:
+    """Break the workbook's reference cycle, so that it and its cell store (hundreds of
+    thousands of objects at 10,000 lines) are freed as soon as it goes out of use, not by a
+    collector pass over everything the process holds: each xlsxwriter worksheet keeps the
+    workbook's ``add_format`` (``tests/test_render_xlsx.py`` holds that nothing is left to
+    the collector)."""
+    for worksheet in workbook.worksheets():
+        worksheet.workbook_add_format = None

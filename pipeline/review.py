@@ -159,6 +159,19 @@ def render_review(
     ``file`` names the workbook when it could not; ``position`` (spend files for the plan's
     year) adds a "Position at <date>" section.
     """
+    from pipeline.memory import collector_paused
+
+    with collector_paused():  # a 10,000-line plan's locations are many objects: see memory
+        data = _review(findings, plan, file, position)
+    if isinstance(target, Path):
+        target.write_bytes(data)
+    else:
+        target.write(data)
+
+
+def _review(
+    findings: Sequence[Finding], plan: Plan | None, file: str, position: Position | None
+) -> bytes:
     import docx
 
     # Here, not at the top: the output index reads Locator from this module, and a no-op
@@ -190,11 +203,7 @@ def render_review(
         _table(document, group, locator)
     buffer = io.BytesIO()
     document.save(buffer)
-    data = deterministic_zip(buffer.getvalue(), _ZIP_DAY)
-    if isinstance(target, Path):
-        target.write_bytes(data)
-    else:
-        target.write(data)
+    return deterministic_zip(buffer.getvalue(), _ZIP_DAY)
 
 
 def _title(plan: Plan | None, file: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.compare import STATUS_LABELS, Comparison
 from pipeline.summary_layout import (
     HEADER_ROW,
+    ROW_HEIGHT,
     TABLE_STYLE,
     Formats,
     cell_name,
@@ -20,15 +21,19 @@ from pipeline.summary_layout import (
     public_text,
     put_text,
     table_name,
+    wrapped_lines,
     write_text,
     write_title,
     write_total_row,
 )
+from pipeline.textsafe import starts_like_formula
 
 CHANGES_SHEET = "Changes"
 
 
 NOT_APPLICABLE = "–"  # % change of a line new or ended this year, or from nothing
+ZERO = Decimal(0)
+_RATIO_PLACES = Decimal("1E-12")
 
 
 def _percent_formula(previous: str, current: str, change: str) -> str:
@@ -41,45 +46,45 @@ def _percent_formula(previous: str, current: str, change: str) -> str:
 def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal | str:
     if previous is None or current is None or previous == 0:
         return NOT_APPLICABLE
-    return ((current - previous) / previous).quantize(Decimal("1E-12"))
+    return ((current - previous) / previous).quantize(_RATIO_PLACES)
 
 
-def _write_amount(ws: Any, row: int, col: int, amount: Decimal | None, fmt: Any) -> None:
-    """A year's amount, or a blank cell for a year the line was not in the plan."""
-    if amount is None:
-        ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_number(row, col, money_value(amount), fmt)
+class _ChangeCells:
+    """Writes a row's last year, this year, Change (£) and Change (%) from column ``col``:
+    the amounts (blank for a year the line was not in the plan), then the changes as
+    formulas with their values. It runs once a row (over ten thousand rows at 10,000
+    lines), so the column letters and the sheet's methods are looked up once."""
 
+    def __init__(self, ws: Any, col: int, money_fmt: Any, percent_fmt: Any):
+        self.col = col
+        self.letters = [column_name(c) for c in range(col, col + 3)]
+        self.money_fmt, self.percent_fmt = money_fmt, percent_fmt
+        self.write_number, self.write_blank = ws.write_number, ws.write_blank
+        self.write_formula = ws.write_formula
 
-def _write_change(
-    ws: Any,
-    row: int,
-    previous_col: int,
-    previous: Decimal | None,
-    current: Decimal | None,
-    money_fmt: Any,
-    percent_fmt: Any,
-) -> None:
-    """Last year, this year, then Change (£) and Change (%) as formulas with their values."""
-    _write_amount(ws, row, previous_col, previous, money_fmt)
-    _write_amount(ws, row, previous_col + 1, current, money_fmt)
-    before, now = cell_name(row, previous_col), cell_name(row, previous_col + 1)
-    change = cell_name(row, previous_col + 2)
-    ws.write_formula(
-        row,
-        previous_col + 2,
-        f"={now}-{before}",
-        money_fmt,
-        money_value((current or Decimal(0)) - (previous or Decimal(0))),
-    )
-    ws.write_formula(
-        row,
-        previous_col + 3,
-        _percent_formula(before, now, change),
-        percent_fmt,
-        _percent_value(previous, current),
-    )
+    def write(self, row: int, previous: Decimal | None, current: Decimal | None) -> None:
+        col, money_fmt = self.col, self.money_fmt
+        for offset, amount in enumerate((previous, current)):
+            if amount is None:
+                self.write_blank(row, col + offset, None, money_fmt)
+            else:
+                self.write_number(row, col + offset, money_value(amount), money_fmt)
+        number = str(row + 1)
+        before, now, change = (letter + number for letter in self.letters)
+        self.write_formula(
+            row,
+            col + 2,
+            f"={now}-{before}",
+            money_fmt,
+            money_value((current or ZERO) - (previous or ZERO)),
+        )
+        self.write_formula(
+            row,
+            col + 3,
+            _percent_formula(before, now, change),
+            self.percent_fmt,
+            _percent_value(previous, current),
+        )
 
 
 def changes_sheet(
@@ -124,27 +129,39 @@ def changes_sheet(
     page_setup(ws)
 
     first = HEADER_ROW + 1
+    cells = _ChangeCells(ws, previous_col, money_fmt, formats.percent)
+    # The hot loop, a row per line of either year. Each distinct text of a column is made
+    # public, given its format and measured once (a plan repeats its funds, providers and
+    # services); a row's height is that of its tallest cell, as fit_row works it out.
+    text_fmt, quoted_fmt = formats.text, formats.text_quoted
+    seen: list[dict[str, tuple[str, Any, int]]] = [{} for _ in range(5)]
+
+    def cell(col: int, raw: str) -> tuple[str, Any, int]:
+        text = public_text(raw) if col != 3 else raw  # the status is our own word
+        fmt = quoted_fmt if starts_like_formula(text) else text_fmt
+        found = seen[col][raw] = (text, fmt, wrapped_lines(text, widths[col]) if text else 1)
+        return found
+
+    write_string, write_blank = ws.write_string, ws.write_blank
     for offset, change in enumerate(changes):
         row = first + offset
         line = change.line
-        texts = [
-            public_text(line.fund),
-            public_text(line.service),
-            public_text(line.organisation),
-            STATUS_LABELS[change.status],
-            public_text(change.note),
-        ]
-        for col, text in enumerate(texts):
-            put_text(ws, row, col, text, formats)
-        fit_row(ws, row, zip(texts, widths, strict=False))
-        _write_change(
-            ws,
+        raws = (line.fund, line.service, line.organisation, STATUS_LABELS[change.status])
+        tallest = 1
+        for col, raw in enumerate((*raws, change.note)):
+            text, fmt, lines = seen[col].get(raw) or cell(col, raw)
+            if text:
+                write_string(row, col, text, fmt)
+            else:
+                write_blank(row, col, None, text_fmt)  # blank, not an empty string
+            if lines > tallest:
+                tallest = lines
+        if tallest > 1:
+            ws.set_row(row, ROW_HEIGHT * tallest)
+        cells.write(
             row,
-            previous_col,
             change.previous.budget if change.previous else None,
             change.current.budget if change.current else None,
-            money_fmt,
-            formats.percent,
         )
     total_row = first + len(changes)
     columns: list[dict[str, Any]] = [
@@ -205,6 +222,7 @@ def changes_sheet(
         "Change (%)",
     ]
     row = fund_header + 1
+    cells = _ChangeCells(ws, 2, money_fmt, formats.percent)
     for fund in comparison.funds:
         figures = [("Allocation", fund.previous_allocation, fund.allocation)]
         if fund.previous_moj or fund.moj:
@@ -215,7 +233,7 @@ def changes_sheet(
             put_text(ws, row, 0, name, formats)
             put_text(ws, row, 1, label, formats)
             fit_row(ws, row, [(name, widths[0])])
-            _write_change(ws, row, 2, previous, current, money_fmt, formats.percent)
+            cells.write(row, previous, current)
             row += 1
     if row > fund_header + 1:
         ws.add_table(

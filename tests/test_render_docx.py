@@ -1006,3 +1006,25 @@ def test_the_rendered_document_is_released_before_render_docx_returns(
         assert package() is None
     finally:
         gc.enable()
+
+
+def test_the_collector_is_paused_while_the_report_is_made_and_on_again_after(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its automatic passes walked every object of a 10,000-line build to free nothing; the
+    # report frees what it made itself (pipeline.memory, #21).
+    import gc
+
+    from pipeline import docx_pack
+
+    seen: list[bool] = []
+    landscape = docx_pack.landscape_appendix
+
+    def recorded(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        landscape(*args)
+
+    monkeypatch.setattr("pipeline.render_docx.landscape_appendix", recorded)
+    render_docx(Report.of(sample_recon), io.BytesIO())
+    assert seen == [False]
+    assert gc.isenabled()

@@ -964,3 +964,41 @@ def test_the_summary_worksheet_prepares_formulas_as_xlsxwriter_does() -> None:
         sheet.use_future_functions = True
     for formula in [*formulas, "=STDEV.S(A1:A9)", "=CONCAT(A1,B1)"]:
         assert ours._prepare_formula(formula) == theirs._prepare_formula(formula), formula
+
+
+def test_the_summary_leaves_nothing_for_the_garbage_collector(
+    sample_recon: Reconciliation,
+) -> None:
+    # A 10,000-line summary's workbook holds hundreds of thousands of cell objects; xlsxwriter's
+    # worksheets refer back to their workbook, so without its cycle broken they waited for a
+    # collector pass over the whole process (pipeline.memory, #21).
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        render_xlsx(Report.of(sample_recon), io.BytesIO())
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_paused_while_the_summary_is_made_and_on_again_after(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from pipeline import summary_funds
+
+    seen: list[bool] = []
+    fund_sheet = summary_funds.fund_sheet
+
+    def recorded(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        fund_sheet(*args)
+
+    monkeypatch.setattr("pipeline.render_xlsx.fund_sheet", recorded)
+    assert gc.isenabled()
+    render_xlsx(Report.of(sample_recon), io.BytesIO())
+    assert seen and not any(seen)
+    assert gc.isenabled()

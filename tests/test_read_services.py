@@ -1,0 +1,58 @@
+"""The Services sheet's cells as the line reader reads them (pipeline.read_services, #21).
+
+A line's cells are read with what does not depend on the row worked out once per sheet; these
+hold that it still says what the cell-by-cell reading said: a text cell holding an Excel error
+or a formula Excel never calculated is a located E-VALUE, and text with a "#" in it is text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline.load import load
+from pipeline.new_workbook import Formula
+from tests.workbooks import make_workbook, service_row
+
+
+def lines(**second: Any) -> list[list[Any]]:
+    """Two lines in Services rows 2 and 3, the second changed."""
+    return [
+        service_row(service="Victim Support", budget=Decimal(1000)),
+        service_row(**{"service": "Rape Crisis", "budget": Decimal(2000), **second}),
+    ]
+
+
+def test_an_excel_error_typed_in_a_text_cell_is_located(tmp_path: Path) -> None:
+    result = load(make_workbook(tmp_path, services=lines(organisation=" #N/A ")))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", "C3")]
+    assert "Delivery organisation holds the error #N/A" in result.findings[0].message
+    assert result.plan is None
+
+
+def test_a_text_formula_without_its_result_is_located(tmp_path: Path) -> None:
+    result = load(make_workbook(tmp_path, services=lines(provision=Formula('="Out"&"reach"'))))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", "E3")]
+    assert "no saved result" in result.findings[0].message
+
+
+def test_a_formula_without_its_result_on_a_row_spares_the_other_cells(tmp_path: Path) -> None:
+    # The row is read cell by cell: only the formula's cell is a finding, and the next row
+    # is read as usual.
+    rows = [*lines(budget=Formula("=1000*2")), service_row(service="Refuge", budget=Decimal(5))]
+    result = load(make_workbook(tmp_path, services=rows))
+    assert [(f.code, f.cell) for f in result.findings] == [("E-VALUE", "L3")]
+    assert result.readable is not None
+    assert [line.service for line in result.readable.lines] == ["Victim Support", "Refuge"]
+
+
+def test_text_with_a_hash_in_it_is_text(tmp_path: Path) -> None:
+    result = load(
+        make_workbook(
+            tmp_path, services=lines(service="Project #2", provision="Room #4: #N/A never")
+        )
+    )
+    assert result.plan is not None, result.findings
+    assert [line.service for line in result.plan.lines] == ["Victim Support", "Project #2"]
+    assert result.plan.lines[1].provision == "Room #4: #N/A never"
