@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -265,6 +265,51 @@ def _percent_change(previous: Decimal, current: Decimal) -> str:
     return percent_text((current - previous) * 100 / previous if previous else None)
 
 
+class ChangeRow(Mapping[str, str]):
+    """One line of a fund's changes table, as text: a mapping of the template's field names
+    like the rest of the context, whose fields are also attributes. Jinja reads
+    ``line.service`` as an attribute first and only then as a key, after an exception: with
+    ten thousand rows of seven fields, that was half the time the rows took to render."""
+
+    __slots__ = FIELDS = (
+        "service",
+        "organisation",
+        "previous_budget",
+        "budget",
+        "change",
+        "percent",
+        "status",
+    )
+
+    def __init__(
+        self,
+        service: str,
+        organisation: str,
+        previous_budget: str,
+        budget: str,
+        change: str,
+        percent: str,
+        status: str,
+    ):
+        self.service, self.organisation = service, organisation
+        self.previous_budget, self.budget = previous_budget, budget
+        self.change, self.percent, self.status = change, percent, status
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        return str(getattr(self, name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
+
+    def __repr__(self) -> str:
+        return f"ChangeRow({dict(self)!r})"
+
+
 def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:
     lines = []
     for change in fund.lines:  # a row per line of either year: the hot loop of the section
@@ -273,15 +318,15 @@ def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:
         note = clean(note) if note else ""
         status = _STATUS[change.status]
         lines.append(
-            {
-                "service": public(line.service),
-                "organisation": public(line.organisation),
-                "previous_budget": format_money(previous.budget) if previous else ABSENT,
-                "budget": format_money(current.budget) if current else ABSENT,
-                "change": signed_money(change.change),
-                "percent": percent_text(change.percent),
-                "status": f"{status} ({note})" if note else status,
-            }
+            ChangeRow(
+                service=public(line.service),
+                organisation=public(line.organisation),
+                previous_budget=format_money(previous.budget) if previous else ABSENT,
+                budget=format_money(current.budget) if current else ABSENT,
+                change=signed_money(change.change),
+                percent=percent_text(change.percent),
+                status=f"{status} ({note})" if note else status,
+            )
         )
     figures = [
         ("Total committed", fund.previous_committed, fund.committed),
