@@ -45,6 +45,7 @@ _WIDTHS = (5100, 2300, 2240)
 # The same note gives the same bytes: zip members dated the first day a zip can carry.
 _ZIP_DAY = dt.date(1980, 1, 1)
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+_DIGITS = "0123456789"
 _ROW = re.compile(r"(?:row|line) \d+")
 _SPAN = re.compile(r"([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)")
 
@@ -96,13 +97,21 @@ class Locator:
     def of(cls, plan: Plan | None, file: str = "") -> Locator:
         by_cell: dict[tuple[str, str], str] = {}
         by_column: dict[tuple[str, str], str] = {}
+        decision_sheets: dict[str, bool] = {}  # per sheet, not per record (10,000 lines)
         for at in _records(plan) if plan is not None else ():
-            decision = contract.DECISION.matches(at.sheet)
+            sheet = at.sheet
+            decision = decision_sheets.get(sheet)
+            if decision is None:
+                decision = decision_sheets[sheet] = contract.DECISION.matches(sheet)
             for key, ref in at.cells.items():
-                by_cell.setdefault((at.sheet, ref), key)
+                by_cell.setdefault((sheet, ref), key)
+                # A cell's column is named by the first record with a cell in it: a column
+                # already named needs no second look at the reference.
+                if decision or (sheet, ref.rstrip(_DIGITS)) in by_column:
+                    continue
                 match = _CELL.fullmatch(ref)
-                if match and not decision:
-                    by_column.setdefault((at.sheet, match.group(1)), key)
+                if match:
+                    by_column[(sheet, match.group(1))] = key
         return cls(plan.file if plan is not None else file, by_cell, by_column)
 
     def where(self, finding: Finding) -> str:

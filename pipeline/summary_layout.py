@@ -148,11 +148,35 @@ _EXPANDED = re.compile(
 def worksheet_class() -> type:
     """xlsxwriter's Worksheet, whose formula preparation skips its 29 ``re.sub`` passes for a
     formula naming none of the functions they rewrite (the summary's SUM, IF and OR): 20,000
-    formulas of a 10,000-line year on year took about a second in them. The same text comes
-    out either way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes."""
-    from xlsxwriter.worksheet import Worksheet
+    formulas of a 10,000-line year on year took about a second in them. Its common cells are
+    written without xlsxwriter's generic attribute handling. The same text comes out either
+    way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes."""
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
 
     class SummaryWorksheet(Worksheet):  # type: ignore[misc]
+        def _write_cell(self, row: int, col: int, cell: Any) -> None:
+            # The cells the summary writes by the hundred thousand (a number, date or shared
+            # string with its own format), written as xlsxwriter's _write_cell writes them
+            # without its generic attribute list and escaping, which cannot change a cell
+            # reference or a format's number; about a third of the time the workbook took to
+            # close at 10,000 lines. Every other cell is left to xlsxwriter.
+            kind = cell.__class__
+            if cell.format:
+                if kind is CellNumberTuple or kind is CellDatetimeTuple:
+                    self.fh.write(
+                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
+                        f's="{cell.format._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
+                    )
+                    return
+                if kind is CellStringTuple and not self.constant_memory:
+                    self.fh.write(
+                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
+                        f's="{cell.format._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
+                    )
+                    return
+            super()._write_cell(row, col, cell)
+
         def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
             if self.use_future_functions or expand_future_functions or _EXPANDED.search(formula):
                 return str(super()._prepare_formula(formula, expand_future_functions))

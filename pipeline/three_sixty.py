@@ -18,6 +18,7 @@ The warnings the standard's own data-quality tool would give (W-360-…, W-ORG-I
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -77,6 +78,7 @@ COLUMNS: tuple[str, ...] = (
 LOCATION_COLUMNS = COLUMNS[13:17]
 
 
+@functools.lru_cache(maxsize=8192)  # organisations, the body and wording repeat line after line
 def public_text(raw: str) -> str:
     """Text as it may be published: one line, tidy spaces, no invisible characters and no
     e-mail addresses or telephone numbers (staff sometimes type a contact into Provision)."""

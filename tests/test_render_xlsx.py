@@ -1002,3 +1002,61 @@ def test_the_collector_is_paused_while_the_summary_is_made_and_on_again_after(
     render_xlsx(Report.of(sample_recon), io.BytesIO())
     assert seen and not any(seen)
     assert gc.isenabled()
+
+
+# The xlsxwriter methods whose output the summary's worksheet writes itself for its common
+# cells, as in the tested version: a new xlsxwriter that changes one fails here. Check that
+# SummaryWorksheet still writes what xlsxwriter writes, then record the new SHA-256s.
+XLSXWRITER_CELL_WRITERS = {
+    "Worksheet._write_cell": "31d1fc8c",
+    "XMLwriter._xml_number_element": "19208bbe",
+    "XMLwriter._xml_string_element": "4b466920",
+}
+
+
+def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
+    import hashlib
+    import inspect
+
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    from pipeline.summary_layout import worksheet_class
+
+    for name, digest in XLSXWRITER_CELL_WRITERS.items():
+        owner, method = name.split(".")
+        source = inspect.getsource(
+            getattr({"Worksheet": Worksheet, "XMLwriter": XMLwriter}[owner], method)
+        )
+        assert hashlib.sha256(source.encode()).hexdigest()[:8] == digest, name
+
+    def sheet_xml(sheet_class: type) -> bytes:
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False})
+        workbook.set_properties({"created": datetime(2021, 5, 28)})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "£#,##0.00"})
+        when = workbook.add_format({"num_format": "dd/mm/yyyy"})
+        ws = workbook.add_worksheet("Lines", sheet_class)
+        ws.set_column(5, 5, 12, bold)  # a column format: cells without their own take it
+        ws.set_row(3, 30, money)  # and a row format
+        for row, text in enumerate(['Smith & Sons <Ltd> "quoted"', " spaced ", "=SUM(A1)", "é"]):
+            ws.write_string(row, 0, text, bold)
+            ws.write_string(row, 1, text)  # no format of its own
+            ws.write_number(row, 2, Decimal("805211.99") + row, money)
+            ws.write_number(row, 3, 0.1 + 0.2)
+            ws.write_number(row, 10, 1234567.123456789 * (row + 1), money)  # 16 digits
+            ws.write_datetime(row, 4, datetime(2021, 4, 1 + row), when)
+            ws.write_string(row, 5, text)
+            ws.write_blank(row, 6, None, bold)
+            ws.write_formula(row, 7, f"=C{row + 1}*2", money, Decimal(2) * row)
+            ws.write_boolean(row, 8, bool(row % 2), bold)
+            ws.write_rich_string(row, 9, "a ", bold, "bold", " word")
+        workbook.close()
+        with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+            return archive.read("xl/worksheets/sheet1.xml")
+
+    ours = sheet_xml(worksheet_class())
+    assert ours == sheet_xml(Worksheet)
+    assert b' t="s"><v>' in ours and b"<v>805211.99</v>" in ours  # the cells it writes itself
