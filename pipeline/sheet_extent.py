@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
 MAX_ROWS: Final = 100_000  # rows holding data: ten times the largest plan measured
 GAP_ROWS: Final = 1_000  # empty (or formula-only) rows that end the table
 

@@ -12,7 +12,7 @@ only (see :mod:`pipeline.sheet_extent`), or refused with a message naming the sh
 
 from __future__ import annotations
 
-import html
+import functools
 import io
 import re
 import zipfile
@@ -20,44 +20,48 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 from xml.etree.ElementTree import ParseError
 
-from pipeline.sheet_extent import (
-    CELL_REF,
-    MAX_DENSE_CELLS,
-    SheetTooLarge,
-    UsedArea,
-    used_area,
-)
+if TYPE_CHECKING:  # imported where a sheet is too large or a formula lacks its result (#21)
+    from pipeline.sheet_extent import UsedArea
 
 # What a cell holds once read (python-calamine's types; None for an empty cell).
 Cell = str | int | float | bool | date | datetime | time | timedelta | None
 Row = tuple[Cell, ...]
 
 MAX_COLUMNS: Final = 64  # columns beyond are never part of the contract; not read
+MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
 
 # A regular expression that starts with a literal is searched for at C speed; one that starts
 # with "<" is tried at every tag. So formula tags are found by their "f" and checked behind.
+# The patterns kept as bytes are compiled on first use (``_rare``): only a sheet with merged
+# cells, hidden rows, a prefixed namespace or a formula without its result needs them, and
+# compiling every one at import was a cost each ``check`` paid (issue 21).
 _FORMULA_LETTER = re.compile(rb"f[\s>/]")
-_TAG_PREFIX = re.compile(rb"<\w{1,16}:$")
-_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
-_CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
-_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
-_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\"")
+_TAG_PREFIX = rb"<\w{1,16}:$"
+_CELL_OPEN = rb"<(?:\w+:)?c[\s>]"
+_CELL_CLOSE = rb"</(?:\w+:)?c>"
+_FORMULA_TEXT = rb"(?s)<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)"
+_CACHED_VALUE = rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\""
 _SAVED_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)<(?:\w+:)?v>[^<]")
 _ERROR_TYPE = re.compile(rb't="e"')
-_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>")
+_ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
 # Only references beyond column Z or row 9,999 can make the dense range large: looking for
 # those alone keeps the scan of an ordinary sheet to a few milliseconds.
 # (Any other attribute ending in "r" can only widen the estimate, never hide a cell.)
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _DEEP_REF = re.compile(rb'r="[A-Z]{0,3}([0-9]{5,7})"')
-_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>")
-_MERGE = re.compile(rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
+_HIDDEN_ROW = rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>"
+_MERGE = rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+_ROW_NUMBER = rb'\sr="([0-9]{1,7})"'
 _SCAN_CHUNK = 8 * 1024 * 1024
 _SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
+
+
+@functools.cache
+def _rare(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
 
 
 class WorkbookUnreadable(Exception):
@@ -238,7 +242,7 @@ def _formula_tags(data: bytes, start: int) -> Iterator[int]:
         if before == b"<":
             opens = at - 1
         elif before == b":":
-            prefix = _TAG_PREFIX.search(data, max(0, at - 18), at)
+            prefix = _rare(_TAG_PREFIX).search(data, max(0, at - 18), at)
             if prefix is None:
                 continue
             opens = prefix.start()
@@ -265,7 +269,7 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
     if deep:
         scan.last_row = max(scan.last_row, *(int(r) for r in deep))
     if b"mergeCell " in data:
-        for merge in _MERGE.finditer(data):
+        for merge in _rare(_MERGE).finditer(data):
             scan.merged.add(
                 Merge(
                     int(merge.group(2)),
@@ -276,8 +280,8 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
             )
     if b'hidden="' not in data:
         return
-    for tag in _HIDDEN_ROW.finditer(data):
-        number = _ROW_NUMBER.search(tag.group(0))
+    for tag in _rare(_HIDDEN_ROW).finditer(data):
+        number = _rare(_ROW_NUMBER).search(tag.group(0))
         if number is not None:
             scan.hidden_rows.add(int(number.group(1)))
 
@@ -289,23 +293,28 @@ def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
         head_start = data.rfind(b"<", max(0, at - 512), at)
         if head_start >= 0 and b't="e"' not in data[head_start:at]:
             return None
-    opens = list(_CELL_OPEN.finditer(data, max(0, at - 512), at))
-    close = _CELL_CLOSE.search(data, at)
-    if not opens or close is None or _CELL_OPEN.search(data, at, close.start()):
+    opens = list(_rare(_CELL_OPEN).finditer(data, max(0, at - 512), at))
+    close = _rare(_CELL_CLOSE).search(data, at)
+    if not opens or close is None or _rare(_CELL_OPEN).search(data, at, close.start()):
         return None  # no whole cell around it (or a self-closing one: nothing to read)
     cell = data[opens[-1].start() : close.end()]
     head = cell[: cell.find(b">") + 1]
+    from pipeline.sheet_extent import CELL_REF
+
     ref = CELL_REF.search(head)
     if ref is None:
         return None  # a cell without its address (rare): read as a plain value
     row, col = int(ref.group(2)), column_index(ref.group(1))
-    text = _FORMULA_TEXT.search(cell)
+    text = _rare(_FORMULA_TEXT).search(cell)
     # html.unescape knows XML's five entities and character references, and unlike
-    # xml.sax.saxutils it does not import urllib and email at start-up.
+    # xml.sax.saxutils it does not import urllib and email at start-up. Imported here: its
+    # entity table is a cost only a formula without its result needs (#21).
+    import html
+
     raw = (text.group(1) or b"") if text else b""
     formula = html.unescape(raw.decode("utf-8", "replace"))
     shown = f"the formula ={formula}" if formula else "a formula"
-    error = _ERROR_VALUE.search(cell) if b' t="e"' in head else None
+    error = _rare(_ERROR_VALUE).search(cell) if b' t="e"' in head else None
     if error is not None and text is None:
         if data[at : at + 1] != b"t":
             return None  # an error cell seen from inside: reported from its t="e"
@@ -324,7 +333,7 @@ def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
             f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
             f"{shown}; correct the formula in Excel and save the workbook",
         )
-    if not _CACHED_VALUE.search(cell):
+    if not _rare(_CACHED_VALUE).search(cell):
         return (
             row,
             col,
@@ -378,6 +387,8 @@ def _used_areas(
     for part, title in titles.items():
         if scans[title].dense_cells <= MAX_DENSE_CELLS:
             continue
+        from pipeline.sheet_extent import SheetTooLarge, used_area
+
         try:
             area = used_area(archive.read(part), MAX_COLUMNS)
         except SheetTooLarge as problem:

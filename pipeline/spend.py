@@ -18,16 +18,19 @@ from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
 from pipeline.inputs import display
-from pipeline.ledger import SPEND_FOLDER, LedgerRead, read_ledgers, spend_files
-from pipeline.manifest import sha256
 
 if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
+    from pipeline.ledger import LedgerRead
     from pipeline.model import Plan
     from pipeline.position import Position
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
     """The spend files of a run: those of ``spend`` if named, else each folder's ``spend/``."""
+    if not spend and not any(p.is_dir() for p in paths):
+        return []  # workbooks named one by one: no spend/ to look in, no ledger reader (#21)
+    from pipeline.ledger import SPEND_FOLDER, spend_files
+
     if spend:
         return spend_files(spend)
     folders = [p / SPEND_FOLDER for p in paths if p.is_dir() and (p / SPEND_FOLDER).is_dir()]
@@ -48,6 +51,8 @@ class Spend:
 
     def fingerprint(self) -> dict[str, str]:
         """What a plan's outputs depend on: each spend file's SHA-256, and the as-at date."""
+        from pipeline.manifest import sha256
+
         prints: dict[str, str] = {}
         for path in self.files:
             try:
@@ -60,6 +65,8 @@ class Spend:
 
     def read(self) -> LedgerRead:
         if self._read is None:
+            from pipeline.ledger import read_ledgers
+
             self._read = read_ledgers(self.files, [display(p) for p in self.files])
         return self._read
 

@@ -25,6 +25,7 @@ documents drop the characters instead: a reader of the summary has nothing to fi
 
 from __future__ import annotations
 
+import functools
 import re
 
 REMOVED = "[removed]"
@@ -39,18 +40,16 @@ _ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
 # surrogates, U+FFFE and U+FFFF. DEL and the C1 controls are legal XML but invisible junk in a
 # document (and C1 holds terminal controls), so they go too.
 _XML_ILLEGAL = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-_UNPUBLISHABLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_XML_ILLEGAL}]")
+_UNPUBLISHABLE = f"[{_BIDI}{_ZERO_WIDTH}{_XML_ILLEGAL}]"
 
 # For a person reading the console: every control but tab and newline, DEL, C1 (U+009B is a
 # one-character CSI), bidi, zero-width, the Unicode line and paragraph separators.
-_TERMINAL_UNSAFE = re.compile(
+_TERMINAL_UNSAFE = (
     f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}\u2028\u2029\ud800-\udfff\ufffe\uffff]"
 )
 # A log line additionally keeps no tab or line break of any kind.
-_LOG_UNSAFE = re.compile(
-    f"[\x00-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}\u2028\u2029\ud800-\udfff\ufffe\uffff]"
-)
-_LINE_BREAKS = re.compile(r"\s*(?:\r\n|[\r\n\x0b\x0c\x85\u2028\u2029])\s*")
+_LOG_UNSAFE = f"[\x00-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}\u2028\u2029\ud800-\udfff\ufffe\uffff]"
+_LINE_BREAKS = r"\s*(?:\r\n|[\r\n\x0b\x0c\x85\u2028\u2029])\s*"
 
 # Text a spreadsheet would read as a formula (and CSV tools on import): OWASP's list, plus
 # the full-width forms some Excel locales accept as the same operators.
@@ -60,22 +59,28 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 # ``jo@bücher.example`` and ``ana@correo.españa.es`` match; the ideographic full stops some
 # keyboards type between labels count as dots.
 _DOT = r"[.\u3002\uff0e\uff61]"
-_EMAIL = re.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:" + _DOT + r"[\w-]+)+",
-)
+_EMAIL = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:" + _DOT + r"[\w-]+)+"
 # A UK telephone number: +44 / 0044 (optionally "(0)") or a leading 0, then 9–10 more digits
 # with at most two spaces, hyphens or dots (and a bracket) between them: 01522 947406,
 # 01522-947-406, 01522.947.406, +44 (0)1522 947406. Slashes, commas and colons neither
 # separate nor follow it, so dates (01/10/2018, 01-10-2018 10:00, 01.10.2018 10.00), times
 # and money (£82,661) never match, and neither does a longer run of digits.
 _DIGIT_RUN = re.compile(r"\d{3}")  # every UK number has a group of three digits or more
-_PHONE = re.compile(
+_PHONE = (
     r"(?<![\w£$€.,/])"
     r"(?!\d{1,2}([-.])\d{1,2}\1\d{2,4}(?!\d))"  # a date, e.g. 01-10-2018 or 01.10.2018
     r"(?:(?:\+|00)[\s.]?44[\s.]?(?:\(0\)\s?)?|\(?0)"
     r"(?:\)?[ .-]{0,2}\d){9,10}"
     r"(?![\d/:])"
 )
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on first use. The patterns above are kept as text: most texts take
+    a fast path that needs none, and compiling them all at import (about 2 ms) was a cost
+    every ``check`` paid for nothing (issue 21)."""
+    return re.compile(pattern)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -92,7 +97,7 @@ def for_terminal(text: str) -> str:
     """
     if text.isprintable():  # the usual case: no control, format or unassigned character
         return text
-    return _TERMINAL_UNSAFE.sub(_escape, text)
+    return _compiled(_TERMINAL_UNSAFE).sub(_escape, text)
 
 
 def for_log(text: str) -> str:
@@ -100,7 +105,7 @@ def for_log(text: str) -> str:
     escaped too (``\\n``), so a file name holding a newline cannot forge a log entry."""
     if text.isprintable():
         return text
-    return _LOG_UNSAFE.sub(_escape, text)
+    return _compiled(_LOG_UNSAFE).sub(_escape, text)
 
 
 def for_publication(text: str) -> str:
@@ -113,7 +118,7 @@ def for_publication(text: str) -> str:
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNPUBLISHABLE.sub("", text)
+    return _compiled(_UNPUBLISHABLE).sub("", text)
 
 
 def for_html(text: str) -> str:
@@ -127,7 +132,7 @@ def for_html(text: str) -> str:
 def for_header(text: str) -> str:
     """Published text on one line, for an e-mail header or a document property: every line
     break (and the spaces around it) becomes one space, so no header can be added."""
-    return for_publication(_LINE_BREAKS.sub(" ", text)).strip()
+    return for_publication(_compiled(_LINE_BREAKS).sub(" ", text)).strip()
 
 
 def starts_like_formula(text: str) -> bool:
@@ -157,7 +162,7 @@ def scrub_personal_data(text: str) -> str:
     (``015/2021``) are left alone.
     """
     if "@" in text:
-        text = _EMAIL.sub(REMOVED, text)
+        text = _compiled(_EMAIL).sub(REMOVED, text)
     if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern
-        text = _PHONE.sub(REMOVED, text)
+        text = _compiled(_PHONE).sub(REMOVED, text)
     return text

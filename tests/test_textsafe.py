@@ -211,3 +211,16 @@ def test_the_corpus_contact_details_are_scrubbed() -> None:
         == "Counselling; referrals to [removed] or [removed]"
     )
     assert scrub_personal_data(cells["Decision!B8"]).endswith("Telephone [removed]")
+
+
+def test_patterns_are_compiled_only_for_text_that_needs_one() -> None:
+    # check prints and logs plain text: compiling every sink's pattern at import was a cost
+    # each run paid for nothing (issue 21).
+    from pipeline import textsafe
+
+    textsafe._compiled.cache_clear()
+    for sink in (for_terminal, for_log, for_publication, scrub_personal_data):
+        sink("Community Safety Fund, line 12")
+    assert textsafe._compiled.cache_info().currsize == 0
+    assert for_terminal("\x1b[2J") == "\\x1b[2J"
+    assert textsafe._compiled.cache_info().currsize == 1
