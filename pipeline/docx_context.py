@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -265,23 +265,68 @@ def _percent_change(previous: Decimal, current: Decimal) -> str:
     return percent_text((current - previous) * 100 / previous if previous else None)
 
 
-def _fund_change(fund: FundChange) -> Context:
+class ChangeRow(Mapping[str, str]):
+    """One line of a fund's changes table, as text: a mapping of the template's field names
+    like the rest of the context, whose fields are also attributes. Jinja reads
+    ``line.service`` as an attribute first and only then as a key, after an exception: with
+    ten thousand rows of seven fields, that was half the time the rows took to render."""
+
+    __slots__ = FIELDS = (
+        "service",
+        "organisation",
+        "previous_budget",
+        "budget",
+        "change",
+        "percent",
+        "status",
+    )
+
+    def __init__(
+        self,
+        service: str,
+        organisation: str,
+        previous_budget: str,
+        budget: str,
+        change: str,
+        percent: str,
+        status: str,
+    ):
+        self.service, self.organisation = service, organisation
+        self.previous_budget, self.budget = previous_budget, budget
+        self.change, self.percent, self.status = change, percent, status
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        return str(getattr(self, name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
+
+    def __repr__(self) -> str:
+        return f"ChangeRow({dict(self)!r})"
+
+
+def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:
     lines = []
-    for change in fund.lines:
-        line = change.line
-        note = clean(change.note)
+    for change in fund.lines:  # a row per line of either year: the hot loop of the section
+        line, previous, current = change.line, change.previous, change.current
+        note = change.note
+        note = clean(note) if note else ""
+        status = _STATUS[change.status]
         lines.append(
-            {
-                "service": clean(line.service),
-                "organisation": clean(line.organisation),
-                "previous_budget": (
-                    format_money(change.previous_budget) if change.previous else ABSENT
-                ),
-                "budget": format_money(change.budget) if change.current else ABSENT,
-                "change": signed_money(change.change),
-                "percent": percent_text(change.percent),
-                "status": f"{_STATUS[change.status]} ({note})" if note else _STATUS[change.status],
-            }
+            ChangeRow(
+                service=public(line.service),
+                organisation=public(line.organisation),
+                previous_budget=format_money(previous.budget) if previous else ABSENT,
+                budget=format_money(current.budget) if current else ABSENT,
+                change=signed_money(change.change),
+                percent=percent_text(change.percent),
+                status=f"{status} ({note})" if note else status,
+            )
         )
     figures = [
         ("Total committed", fund.previous_committed, fund.committed),
@@ -306,16 +351,25 @@ def comparison_context(comparison: Comparison | None) -> Context | None:
     """The "Changes from <previous year>" section's fields, or None without a comparison."""
     if comparison is None:
         return None
+    cleaned: dict[str, str] = {}
+
+    def public(text: str) -> str:
+        """``clean(text)``, once for each name (a plan repeats its services and providers)."""
+        found = cleaned.get(text)
+        if found is None:
+            found = cleaned[text] = clean(text)
+        return found
+
     return {
         "previous_year": clean(comparison.previous_year),
         "previous_reference": clean(comparison.previous_reference),
         "moved_count": sum(c.status == MOVED for c in comparison.unmatched),
-        "funds": [_fund_change(fund) for fund in comparison.funds],
+        "funds": [_fund_change(fund, public) for fund in comparison.funds],
         "ended": [
             {
-                "fund": clean(change.line.fund),
-                "service": clean(change.line.service),
-                "organisation": clean(change.line.organisation),
+                "fund": public(change.line.fund),
+                "service": public(change.line.service),
+                "organisation": public(change.line.organisation),
                 "previous_budget": format_money(change.previous_budget),
             }
             for change in comparison.ended

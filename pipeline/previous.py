@@ -164,15 +164,20 @@ class PreviousPlans:
 
     def compare(self, file: str, current: Reconciliation) -> YearOnYear:
         """The comparison with last year's plan, or I-NO-PREVIOUS saying why there is none."""
-        prior = self.find(current)
-        if prior is not None:
-            # Imported here: a run with no previous plan (most `check`s) never needs it (#21).
-            from pipeline.compare import compare
+        from pipeline.memory import collector_paused
 
-            comparison = compare(
-                current, prior, dict(self.config.aliases), self.config.uplift_threshold
-            )
-            return YearOnYear(comparison, Path(source_file(prior)), None)
+        # Tens of thousands of objects are made here that all live on (last year's lines, the
+        # changes): the collector's passes over the whole heap would find nothing to free.
+        with collector_paused():
+            prior = self.find(current)
+            if prior is not None:
+                # Imported here: a run with no previous plan (most `check`s) never needs it.
+                from pipeline.compare import compare
+
+                comparison = compare(
+                    current, prior, dict(self.config.aliases), self.config.uplift_threshold
+                )
+                return YearOnYear(comparison, Path(source_file(prior)), None)
         at = current.decision.at
         if self.explicit is not None:
             why = (

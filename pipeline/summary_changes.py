@@ -49,6 +49,13 @@ def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal
     return ((current - previous) / previous).quantize(_RATIO_PLACES)
 
 
+def _cell_writers(ws: Any, *kinds: str) -> list[Any]:
+    """xlsxwriter's ``_write_<kind>`` methods, which its public ``write_<kind>`` call after
+    trying the row as an "A1" reference and calling once more: two calls saved for each of the
+    ninety thousand cells of a 10,000-line year on year. Same arguments, same cells."""
+    return [getattr(ws, f"_write_{kind}") for kind in kinds]
+
+
 class _ChangeCells:
     """Writes a row's last year, this year, Change (£) and Change (%) from column ``col``:
     the amounts (blank for a year the line was not in the plan), then the changes as
@@ -59,8 +66,10 @@ class _ChangeCells:
         self.col = col
         self.letters = [column_name(c) for c in range(col, col + 3)]
         self.money_fmt, self.percent_fmt = money_fmt, percent_fmt
-        self.write_number, self.write_blank = ws.write_number, ws.write_blank
-        self.write_formula = ws.write_formula
+        # xlsxwriter's own cell writers behind its public ones (see _cell_writers).
+        self.write_number, self.write_blank, self.write_formula = _cell_writers(
+            ws, "number", "blank", "formula"
+        )
 
     def write(self, row: int, previous: Decimal | None, current: Decimal | None) -> None:
         col, money_fmt = self.col, self.money_fmt
@@ -142,7 +151,7 @@ def changes_sheet(
         found = seen[col][raw] = (text, fmt, wrapped_lines(text, widths[col]) if text else 1)
         return found
 
-    write_string, write_blank = ws.write_string, ws.write_blank
+    write_string, write_blank = _cell_writers(ws, "string", "blank")
     for offset, change in enumerate(changes):
         row = first + offset
         line = change.line

@@ -144,6 +144,12 @@ _EXPANDED = re.compile(
 )
 
 
+# A formula or text value xlsxwriter writes as it is: nothing to escape (&, <, >; the formula's
+# quotes are not escaped) and, for text, not an error code ("#N/A") nor empty.
+_PLAIN_FORMULA = re.compile(r"[^&<>]+")
+_PLAIN_TEXT = re.compile(r"[^&<>#]+")
+
+
 @functools.cache
 def worksheet_class() -> type:
     """xlsxwriter's Worksheet, whose formula preparation skips its 29 ``re.sub`` passes for a
@@ -152,7 +158,14 @@ def worksheet_class() -> type:
     written without xlsxwriter's generic attribute handling. The same text comes out either
     way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes."""
     from xlsxwriter.utility import xl_rowcol_to_cell_fast
-    from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
+    from xlsxwriter.worksheet import (
+        CellBlankTuple,
+        CellDatetimeTuple,
+        CellFormulaTuple,
+        CellNumberTuple,
+        CellStringTuple,
+        Worksheet,
+    )
 
     class SummaryWorksheet(Worksheet):  # type: ignore[misc]
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
@@ -173,6 +186,30 @@ def worksheet_class() -> type:
                     self.fh.write(
                         f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
                         f's="{cell.format._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
+                    )
+                    return
+                # The Changes sheet's formulas (an amount, or the text "–") and blank cells,
+                # thirty thousand at 10,000 lines with last year's plan: the same, when
+                # neither formula nor text needs escaping.
+                if kind is CellBlankTuple:
+                    self.fh.write(
+                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
+                        f's="{cell.format._get_xf_index()}"/>'
+                    )
+                    return
+                if kind is CellFormulaTuple and _PLAIN_FORMULA.fullmatch(cell.formula):
+                    value = cell.value
+                    if value.__class__ is Decimal:
+                        kind_of_value = ""
+                    elif value.__class__ is str and _PLAIN_TEXT.fullmatch(value):
+                        kind_of_value = ' t="str"'
+                    else:
+                        super()._write_cell(row, col, cell)
+                        return
+                    self.fh.write(
+                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
+                        f's="{cell.format._get_xf_index()}"{kind_of_value}>'
+                        f"<f>{cell.formula}</f><v>{value}</v></c>"
                     )
                     return
             super()._write_cell(row, col, cell)

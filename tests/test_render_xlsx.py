@@ -1011,6 +1011,8 @@ XLSXWRITER_CELL_WRITERS = {
     "Worksheet._write_cell": "31d1fc8c",
     "XMLwriter._xml_number_element": "19208bbe",
     "XMLwriter._xml_string_element": "4b466920",
+    "XMLwriter._xml_formula_element": "af6f3ff0",
+    "XMLwriter._xml_empty_tag": "1ddc10e3",
 }
 
 
@@ -1053,6 +1055,19 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
             ws.write_formula(row, 7, f"=C{row + 1}*2", money, Decimal(2) * row)
             ws.write_boolean(row, 8, bool(row % 2), bold)
             ws.write_rich_string(row, 9, "a ", bold, "bold", " word")
+            # Formulas with text values (the Changes sheet's "–"), some needing escapes.
+            for col, (formula, value) in enumerate(
+                [
+                    (f'=IF(C{row + 1}=0,"–",C{row + 1})', "–"),
+                    (f'=IF(C{row + 1}<0,"a&b",1)', "a&b"),
+                    (f"=C{row + 1}/0", "#DIV/0!"),
+                    (f"=C{row + 1}", ""),
+                    (f"=C{row + 1}", Decimal("-12.50")),
+                    (f"=C{row + 1}", 7),
+                ],
+                start=11,
+            ):
+                ws.write_formula(row, col, formula, money, value)
         workbook.close()
         with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
             return archive.read("xl/worksheets/sheet1.xml")
