@@ -106,9 +106,10 @@ def grant_rows(plan: Plan) -> list[Row]:
 def contract_rows(plan: Plan) -> list[Row]:
     """One row per contract whose budget this year is over £5,000."""
     decision = plan.decision
+    reference = slugify(decision.reference)  # once, not once per line
     return [
         [
-            f"{slugify(decision.reference)}-{line_key(line)}",  # as stable as a 360Giving id
+            f"{reference}-{line_key(line)}",  # as stable as a 360Giving id
             _text(line.service),
             _text(line.provision),
             _text(decision.body),
