@@ -364,6 +364,8 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
     columns = layout.columns
     for key in ("fund", "service"):
         text = clean_text(sheet.value(r, columns[key]))
+        if "total" not in text.lower():
+            continue  # what both patterns need (no other letter matches t, o, a or l in any case)
         if contract.is_total_label(text):
             return text
         if _TOTAL_WORD.search(text) and all(
