@@ -38,7 +38,8 @@ def check(
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     """Load and reconcile every workbook (and match the spend files); nothing is written."""
     workbooks, notes = discover(paths)
-    reads = [read_workbook(path, config, debug) for path in workbooks]
+    # Nothing is recorded, so no private copy is read and no hash taken (#21).
+    reads = [read_workbook(path, config, debug, hashed=False) for path in workbooks]
     ledger = Spend(spend_paths(paths, spend), as_at)
     return reports(paths, workbooks, reads, config, previous, ledger), notes
 

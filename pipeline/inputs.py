@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -164,10 +163,14 @@ def unreadable(path: Path, message: str) -> Read:
     return Read(path, label, (Finding("E-READ", label, message),))
 
 
-def read_workbook(path: Path, config: Config, debug: bool = False) -> Read:
-    """Load and reconcile ``path``; a bug must cost one workbook, not the batch (E-READ)."""
+def read_workbook(path: Path, config: Config, debug: bool = False, *, hashed: bool = True) -> Read:
+    """Load and reconcile ``path``; a bug must cost one workbook, not the batch (E-READ).
+
+    ``hashed``: read a private copy of the bytes and record their SHA-256 (what the manifest
+    and the cache key on). ``check`` records nothing, so it reads the workbook in place: no
+    copy, no hash, no tempfile (issue 21); a save while it reads is still seen and retried."""
     try:
-        return _read(path, config)
+        return _read(path, config, hashed)
     except Exception as error:
         if debug:
             raise
@@ -181,9 +184,7 @@ def read_workbook(path: Path, config: Config, debug: bool = False) -> Read:
         )
 
 
-def _read(path: Path, config: Config) -> Read:
-    import tempfile  # here, like the loader: a no-op rerun reads no workbook (#21)
-
+def _read(path: Path, config: Config, hashed: bool) -> Read:
     from pipeline.load import load
     from pipeline.reconcile import reconcile
 
@@ -197,11 +198,17 @@ def _read(path: Path, config: Config) -> Read:
         )
     for attempt in range(READ_RETRIES):
         before = signature(path)
-        with tempfile.TemporaryDirectory(prefix="pcc-report-") as folder:
-            # Read and hash the same bytes: a copy taken once, so a save while the workbook is
-            # being read cannot give a report of the old bytes the new bytes' hash.
-            snapshot = _snapshot(path, Path(folder))
-            loaded = load(snapshot[0] if snapshot else path, label)
+        if hashed:
+            import tempfile  # here: neither a no-op rerun nor check copies a workbook (#21)
+
+            with tempfile.TemporaryDirectory(prefix="pcc-report-") as folder:
+                # Read and hash the same bytes: a copy taken once, so a save while the workbook
+                # is being read cannot give a report of the old bytes the new bytes' hash.
+                snapshot = _snapshot(path, Path(folder))
+                loaded = load(snapshot[0] if snapshot else path, label)
+        else:
+            snapshot = None
+            loaded = load(path, label)
         after = signature(path)
         failed = loaded.plan is None and any(f.code == "E-READ" for f in loaded.findings)
         changed = before != after  # copied over, saved or replaced while it was being read
@@ -250,6 +257,8 @@ def _read(path: Path, config: Config) -> Read:
 def _snapshot(path: Path, folder: Path) -> tuple[Path, str] | None:
     """A copy of ``path`` in ``folder`` under the same name, and the SHA-256 of its bytes;
     None when it is not an ordinary file or is over the size limit (the loader says why)."""
+    import hashlib
+
     from pipeline.sniff import MAX_FILE_BYTES
 
     try:

@@ -88,6 +88,7 @@ def test_check_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path
     assert "email_validator" not in modules  # plain ones, without the validator's import
     assert not modules & {*WRITERS, *HEAVY}
     assert not modules & {*BUILD_ONLY, *SPEND_AND_PREVIOUS, *UNUSUAL}
+    assert "tempfile" not in modules  # check records no hash: it reads the workbook in place
 
 
 def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_path: Path) -> None:
@@ -110,3 +111,15 @@ def test_help_imports_nothing_of_the_pipeline_beyond_the_command_line(tmp_path: 
     assert "click" in modules
     ours = {m for m in modules if m.startswith("pipeline.")}
     assert ours <= {"pipeline.cli", "pipeline.console", "pipeline.runner", "pipeline.findings"}
+
+
+def test_check_reads_in_place_what_a_build_reads_from_its_hashed_copy(sample_path: Path) -> None:
+    from pipeline.config import Config
+    from pipeline.inputs import read_workbook
+    from pipeline.manifest import sha256
+
+    built = read_workbook(sample_path, Config())
+    checked = read_workbook(sample_path, Config(), hashed=False)
+    assert built.sha256 == sha256(sample_path) and checked.sha256 == ""
+    assert checked.findings == built.findings and checked.reference == built.reference
+    assert checked.reconciliation == built.reconciliation
