@@ -114,6 +114,11 @@ def _end_section(before: Any, section: Any) -> None:
 _TR_AFTER_CANT_SPLIT = ("trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del")
 
 
+@functools.cache  # once, not for each of a 10,000-line table's rows
+def _tags(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_w(name) for name in names)
+
+
 def _set_row_property(row: Any, name: str, following: tuple[str, ...]) -> None:
     """``w:name`` in the row's properties, where the schema puts it (Word is strict)."""
     from docx.oxml import OxmlElement
@@ -126,7 +131,8 @@ def _set_row_property(row: Any, name: str, following: tuple[str, ...]) -> None:
     if properties.find(_w(name)) is not None:
         return
     element = OxmlElement(f"w:{name}")
-    later = next((c for c in properties if c.tag in {_w(t) for t in following}), None)
+    tags = _tags(following)
+    later = next((c for c in properties if c.tag in tags), None)
     if later is not None:
         later.addprevious(element)
     else:
@@ -164,6 +170,10 @@ def _fit_cells(table: Any, scaled: list[int]) -> None:
         return
     row = cell = width = span = None
     column = 0
+    # What _place does, inline, with each (column, span)'s width text made once: a cell
+    # spanning one column, the usual case, takes its grid column's.
+    value, kind, measure, dxa = _w("val"), _w("type"), _w("w"), "dxa"
+    texts: dict[tuple[int, int], str] = {}
     for element in table.iter(tr, tc, span_tag, width_tag):
         tag = element.tag
         if tag in (width_tag, span_tag):
@@ -180,7 +190,14 @@ def _fit_cells(table: Any, scaled: list[int]) -> None:
                 span = element
             continue
         if cell is not None:  # a row or cell starts: the cell before it is complete
-            column = _place(width, span, column, scaled)
+            count = int(span.get(value)) if span is not None else 1
+            if width is not None and width.get(kind) == dxa:
+                key = (column, count)
+                text = texts.get(key)
+                if text is None:
+                    text = texts[key] = str(sum(scaled[column : column + count]))
+                width.set(measure, text)
+            column += count
         cell = width = span = None
         if tag == tr:
             row = element if element.getparent() is table else None
