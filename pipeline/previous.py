@@ -90,11 +90,17 @@ def read_previous(path: Path, config: Config) -> LastYear | None:
     what is said about it is always right. Any problem with the cache is a miss."""
     from pipeline import cache
     from pipeline.last_year import LastYear, decode, encode
+    from pipeline.sniff import MAX_FILE_BYTES
 
+    digest = ""  # not a file, over the size limit or unreadable: read_workbook says which
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_file():  # (opening a named pipe would wait for a writer)
+            with path.open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+            if len(data) <= MAX_FILE_BYTES:
+                digest = hashlib.sha256(data).hexdigest()
     except OSError:
-        digest = ""  # read_workbook says what is wrong with it
+        pass
     name = _cache_name(digest, config) if digest else ""
     kept = cache.entry(name) if name else None
     if kept is not None:
