@@ -16,6 +16,7 @@ from pipeline.summary_layout import (
     HEADER_ROW,
     TABLE_STYLE,
     Formats,
+    cell_writers,
     column_name,
     money_value,
     page_setup,
@@ -53,13 +54,14 @@ def commitments_sheet(
     page_setup(ws)
     first = HEADER_ROW + 1
     money = formats.money(True)
+    write_datetime, write_number = cell_writers(ws, "datetime", "number")
     for offset, item in enumerate(lines):
         row = first + offset
         for col, text in enumerate((item.line.fund, item.line.service, item.line.organisation)):
             put_text(ws, row, col, public_text(text), formats)
-        ws.write_datetime(row, 3, item.line.end, formats.date)
+        write_datetime(row, 3, item.line.end, formats.date)
         for index, amount in enumerate(item.years):
-            ws.write_number(row, 4 + index, money_value(amount), money)
+            write_number(row, 4 + index, money_value(amount), money)
     last = first + len(lines) - 1
     columns: list[dict[str, Any]] = [
         {"header": h, "header_format": formats.header} for h in headers

@@ -12,6 +12,7 @@ from pipeline.summary_layout import (
     ROW_HEIGHT,
     TABLE_STYLE,
     Formats,
+    cell_writers,
     column_name,
     date_width,
     empty_table,
@@ -100,7 +101,7 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     # row's height is worked out only for text too long for its column.
     text_plan = [(col, max(1, int(widths[col] * 1.15)), widths[col]) for col in text_cols]
     text_fmt, quoted_fmt = formats.text, formats.text_quoted
-    write_string, write_datetime = ws.write_string, ws.write_datetime
+    write_string, write_datetime, write_number = cell_writers(ws, "string", "datetime", "number")
     for offset, (line, row_texts) in enumerate(zip(lines, texts, strict=True)):
         row = first + offset
         tallest = 1
@@ -118,7 +119,7 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
         write_datetime(
             row, _END_COL, line.end, formats.month if line.end_month_only else formats.date
         )
-        ws.write_number(row, budget_col, money_value(line.budget), money_fmt)
+        write_number(row, budget_col, money_value(line.budget), money_fmt)
     last = first + len(lines) - 1
     budget = column_name(budget_col)
     columns: list[dict[str, Any]] = [

@@ -1075,3 +1075,42 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
     ours = sheet_xml(worksheet_class())
     assert ours == sheet_xml(Worksheet)
     assert b' t="s"><v>' in ours and b"<v>805211.99</v>" in ours  # the cells it writes itself
+
+
+# xlsxwriter's public cell writers, as in the tested version: each converts an "A1" row
+# argument (convert_cell_args) and calls its _write_<kind>, which the fund and Commitments
+# sheets call directly (summary_layout.cell_writers). A new xlsxwriter that makes them do
+# more fails here: check cell_writers still writes the same cells, then record the SHA-256s.
+XLSXWRITER_PUBLIC_WRITERS = {
+    "write_string": "f0db3bf0",
+    "write_number": "83f70bb8",
+    "write_datetime": "3a098b31",
+    "convert_cell_args": "9f627eb1",
+}
+
+
+def test_the_fund_sheets_cell_writers_are_what_xlsxwriter_s_public_ones_call() -> None:
+    import hashlib
+    import inspect
+
+    import xlsxwriter.worksheet
+    from xlsxwriter.sharedstrings import SharedStringTable
+
+    from pipeline.summary_layout import cell_writers
+
+    owner = xlsxwriter.worksheet
+    for name, digest in XLSXWRITER_PUBLIC_WRITERS.items():
+        function = getattr(owner.Worksheet, name, None) or getattr(owner, name)
+        source = inspect.getsource(function).encode()
+        assert hashlib.sha256(source).hexdigest()[:8] == digest, name
+    sheets = [owner.Worksheet(), owner.Worksheet()]
+    for sheet in sheets:
+        sheet.str_table = SharedStringTable()
+    string, number, when = cell_writers(sheets[1], "string", "number", "datetime")
+    sheets[0].write_string(3, 1, "Victim Support")
+    string(3, 1, "Victim Support")
+    sheets[0].write_number(3, 2, Decimal("260000.00"))
+    number(3, 2, Decimal("260000.00"))
+    sheets[0].write_datetime(3, 4, datetime(2021, 4, 1))
+    when(3, 4, datetime(2021, 4, 1))
+    assert sheets[0].table == sheets[1].table
