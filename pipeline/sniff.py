@@ -8,6 +8,7 @@ document type declaration before an XML parser sees it.
 
 from __future__ import annotations
 
+import stat
 import struct
 from pathlib import Path
 
@@ -41,7 +42,14 @@ def sniff(path: Path) -> str | None:
             "it is not a workbook - close the workbook in Excel and ignore this file"
         )
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe or a device would block the read below for ever, or never end.
+            return (
+                "is not a file but a folder, pipe or device; name the workbook file itself "
+                "(e.g. input/plan-2021-22.xlsx)"
+            )
+        size = info.st_size
         if size > MAX_FILE_BYTES:  # before a single byte is read
             return (
                 f"is {size // (1024 * 1024):,} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB "

@@ -6,7 +6,9 @@ Every fixture is the sample with one change, built in code. Each test asserts th
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -958,3 +960,22 @@ def test_what_check_passes_build_builds_a_subject_of_300_characters(tmp_path: Pa
     assert subject.strip() in "\n".join(p.text for p in document.paragraphs) + "".join(
         c.text for t in document.tables for r in t.rows for c in r.cells
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_waiting_for_data(tmp_path: Path) -> None:
+    # `--previous` (or `check`) naming a pipe once blocked for ever on its first read.
+    pipe = tmp_path / "plan.xlsx"
+    os.mkfifo(pipe)
+    said: list[str | None] = []
+    reader = threading.Thread(target=lambda: said.append(sniff(pipe)), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    if reader.is_alive():  # unblock the reader, so the test run ends, then fail
+        with open(pipe, "wb"):
+            pass
+        pytest.fail("sniff waited on the pipe")
+    assert said == [
+        "is not a file but a folder, pipe or device; name the workbook file itself "
+        "(e.g. input/plan-2021-22.xlsx)"
+    ]
