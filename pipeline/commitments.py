@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,6 +48,18 @@ def option_end(line: ServiceLine) -> dt.date | None:
     text = line.extension_options
     if not text.strip():
         return None
+    latest, months = _option_terms(text)
+    if latest is not None:
+        return latest
+    if months is not None:
+        return add_months(line.end + dt.timedelta(days=1), months) - dt.timedelta(days=1)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)  # a plan types the same few options on many lines
+def _option_terms(text: str) -> tuple[dt.date | None, int | None]:
+    """The latest date typed in ``text`` and, when it has none, the months its options count
+    on (``2 x 12 months``: 24); None for what it does not say."""
     ends: list[dt.date] = []
     for token in _TYPED_DATE.findall(text):
         try:
@@ -54,12 +67,11 @@ def option_end(line: ServiceLine) -> dt.date | None:
         except ValueProblem:
             continue
     if ends:
-        return max(ends)
+        return max(ends), None
     repeats = _REPEATS.search(text)
     if repeats:
-        months = int(repeats.group(1)) * int(repeats.group(2))
-        return add_months(line.end + dt.timedelta(days=1), months) - dt.timedelta(days=1)
-    return None
+        return None, int(repeats.group(1)) * int(repeats.group(2))
+    return None, None
 
 
 @dataclass(frozen=True)
