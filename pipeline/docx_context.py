@@ -200,11 +200,32 @@ def _decision(decision: Decision) -> Context:
     }
 
 
-class LineRow(Mapping[str, str]):
-    """One service line of the plan appendix, as text: a mapping of the template's field
-    names like the rest of the context, whose fields are also attributes. Jinja reads
-    ``line.service`` as an attribute first and only then as a key, after an exception: eight
-    of them for each of a 10,000-line plan's rows (as :class:`ChangeRow` for the changes)."""
+class _Row(Mapping[str, str]):
+    """A table row of the context, as text: a mapping of the template's field names like the
+    rest of the context, whose fields are also attributes (slots named by ``FIELDS``). Jinja
+    reads ``line.service`` as an attribute first and only then as a key, after an exception:
+    one per field of each of ten thousand rows took half the time the rows took to render."""
+
+    __slots__ = ()
+    FIELDS: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        return str(getattr(self, name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
+
+
+class LineRow(_Row):
+    """One service line of the plan appendix (as :class:`ChangeRow` for the changes)."""
 
     __slots__ = FIELDS = (
         "service",
@@ -232,20 +253,6 @@ class LineRow(Mapping[str, str]):
         self.how_commissioned = clean(line.how_commissioned)
         self.purpose = clean(line.purpose)
         self.budget = format_money(line.budget)
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self.FIELDS:
-            raise KeyError(name)
-        return str(getattr(self, name))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.FIELDS)
-
-    def __len__(self) -> int:
-        return len(self.FIELDS)
-
-    def __repr__(self) -> str:
-        return f"LineRow({dict(self)!r})"
 
 
 def _fund(rec: FundReconciliation) -> Context:
@@ -298,11 +305,8 @@ def _percent_change(previous: Decimal, current: Decimal) -> str:
     return percent_text((current - previous) * 100 / previous if previous else None)
 
 
-class ChangeRow(Mapping[str, str]):
-    """One line of a fund's changes table, as text: a mapping of the template's field names
-    like the rest of the context, whose fields are also attributes. Jinja reads
-    ``line.service`` as an attribute first and only then as a key, after an exception: with
-    ten thousand rows of seven fields, that was half the time the rows took to render."""
+class ChangeRow(_Row):
+    """One line of a fund's changes table."""
 
     __slots__ = FIELDS = (
         "service",
@@ -327,20 +331,6 @@ class ChangeRow(Mapping[str, str]):
         self.service, self.organisation = service, organisation
         self.previous_budget, self.budget = previous_budget, budget
         self.change, self.percent, self.status = change, percent, status
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self.FIELDS:
-            raise KeyError(name)
-        return str(getattr(self, name))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.FIELDS)
-
-    def __len__(self) -> int:
-        return len(self.FIELDS)
-
-    def __repr__(self) -> str:
-        return f"ChangeRow({dict(self)!r})"
 
 
 def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:

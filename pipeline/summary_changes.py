@@ -13,6 +13,7 @@ from pipeline.summary_layout import (
     TABLE_STYLE,
     Formats,
     cell_name,
+    cell_writers,
     column_name,
     empty_table,
     fit_row,
@@ -49,13 +50,6 @@ def _percent_value(previous: Decimal | None, current: Decimal | None) -> Decimal
     return ((current - previous) / previous).quantize(_RATIO_PLACES)
 
 
-def _cell_writers(ws: Any, *kinds: str) -> list[Any]:
-    """xlsxwriter's ``_write_<kind>`` methods, which its public ``write_<kind>`` call after
-    trying the row as an "A1" reference and calling once more: two calls saved for each of the
-    ninety thousand cells of a 10,000-line year on year. Same arguments, same cells."""
-    return [getattr(ws, f"_write_{kind}") for kind in kinds]
-
-
 class _ChangeCells:
     """Writes a row's last year, this year, Change (£) and Change (%) from column ``col``:
     the amounts (blank for a year the line was not in the plan), then the changes as
@@ -66,8 +60,8 @@ class _ChangeCells:
         self.col = col
         self.letters = [column_name(c) for c in range(col, col + 3)]
         self.money_fmt, self.percent_fmt = money_fmt, percent_fmt
-        # xlsxwriter's own cell writers behind its public ones (see _cell_writers).
-        self.write_number, self.write_blank, self.write_formula = _cell_writers(
+        # xlsxwriter's own cell writers behind its public ones (see summary_layout.cell_writers).
+        self.write_number, self.write_blank, self.write_formula = cell_writers(
             ws, "number", "blank", "formula"
         )
 
@@ -151,7 +145,7 @@ def changes_sheet(
         found = seen[col][raw] = (text, fmt, wrapped_lines(text, widths[col]) if text else 1)
         return found
 
-    write_string, write_blank = _cell_writers(ws, "string", "blank")
+    write_string, write_blank = cell_writers(ws, "string", "blank")
     for offset, change in enumerate(changes):
         row = first + offset
         line = change.line
