@@ -438,5 +438,5 @@ def _build_locked(
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page is a convenience, like the log
-            write_index(out)
+            write_index(out, recipe=builder.fresh.recipe)
     return results, notes

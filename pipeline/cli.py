@@ -103,6 +103,14 @@ def cli() -> None:
     """
 
 
+def _recipe(config: Config) -> dict[str, str]:
+    """What a build would make the outputs with now, for the index page to compare."""
+    from pipeline.batch import TEMPLATE
+    from pipeline.freshness import recipe
+
+    return recipe(config, TEMPLATE)
+
+
 def _config(config_path: Path | None) -> Config:
     from pipeline.config import ConfigError, load_config
 
@@ -322,13 +330,15 @@ def build(
 
 @cli.command()
 @out_option("The output folder whose page to redraw.")
-def index(out: Path) -> None:
+@config_option
+def index(out: Path, config_path: Path | None) -> None:
     """Redraw OUT/index.html, the output folder at a glance, without building anything.
 
     Every build that writes draws it (a rerun with everything up to date leaves it as it
     is); this redraws it from OUT/manifest.json and the findings files, for example after a
-    workbook outside the last run changed. Run it from the folder the build ran from, so it
-    can tell whether each workbook changed since its build.
+    workbook outside the last run changed. Run it from the folder the build ran from (with
+    the same --config), so it can tell whether each workbook, the Word or e-mail templates or
+    the settings changed since its build.
 
     \b
     Example:
@@ -338,8 +348,9 @@ def index(out: Path) -> None:
 
     if not (out / "manifest.json").is_file():
         raise click.UsageError(f"{out}/ has no manifest.json: run pcc-report build first.")
+    made_with = _recipe(_config(config_path))
     try:
-        page = write_index(out)
+        page = write_index(out, recipe=made_with)
     except OSError as error:
         raise runner.SetupError(
             f"{out}/index.html could not be written: {error.strerror}."
@@ -483,7 +494,7 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
-            write_index(prepared.out)
+            write_index(prepared.out, recipe=_recipe(config))
         return 1 if record["refused"] else 0
 
     runner.run(debug, action)

@@ -46,6 +46,20 @@ def config_key(config: Config) -> str:
     )
 
 
+RECIPE_KEYS = ("tool_version", "template_sha256", "config", "email_templates_sha256")
+
+
+def recipe(config: Config, template: Path) -> dict[str, str]:
+    """What every output is made with besides its workbook and spend files: the tool's
+    version, the Word and e-mail templates and the settings, as the manifest records them."""
+    return {
+        "tool_version": __version__,
+        "template_sha256": sha256(template) if template.exists() else "",
+        "config": config_key(config),
+        "email_templates_sha256": email_templates_sha(),
+    }
+
+
 class Freshness:
     """Judges each workbook of one run against the output folder's manifest."""
 
@@ -61,9 +75,7 @@ class Freshness:
         self.manifest = folder.manifest
         self.config = config
         self.force = force
-        self.template_sha = sha256(template) if template.exists() else ""
-        self.config_key = config_key(config)
-        self.email_sha = email_templates_sha()
+        self.recipe = recipe(config, template)
         self.spend = spend  # unchanged spend files: the positions are current
         self.keys: dict[str, str] = {}  # how messages name a workbook -> its manifest key
 
@@ -77,10 +89,7 @@ class Freshness:
             return {
                 "sha256": sha256(path),
                 "size": path.stat().st_size,
-                "tool_version": __version__,
-                "template_sha256": self.template_sha,
-                "config": self.config_key,
-                "email_templates_sha256": self.email_sha,
+                **self.recipe,
                 "spend": self.spend,
             }
         except OSError:

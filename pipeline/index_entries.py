@@ -8,7 +8,7 @@ may have been edited or damaged by hand: what cannot be trusted is left out, nev
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -47,6 +47,7 @@ class Status(Enum):
     FAILED = "Failed"
     EDITED = "Edited by hand"
     OUT_OF_DATE = "Workbook changed since"
+    REMADE = "Template or settings changed since"
     SPEND_CHANGED = "Spend files changed since"
     UP_TO_DATE = "Up to date"
     BUILT = "Built"
@@ -115,26 +116,40 @@ class Entry:
         return self.reference or self.workbook
 
 
-def read_entries(out: Path, cwd: Path | None = None) -> list[Entry]:
+def read_entries(
+    out: Path, cwd: Path | None = None, recipe: Mapping[str, str] | None = None
+) -> list[Entry]:
     """Every workbook the manifest in ``out`` records: failed ones first, then by reference
     (in each, a workbook that could not be read, so has none, after those that have one).
 
     ``cwd`` is where the manifest's input paths are relative to (the folder the build ran
     from); a workbook found there is hashed to say whether it changed since its build.
+    ``recipe`` is what a build would make the outputs with now (the tool's version, the
+    templates, the settings: :func:`pipeline.freshness.recipe`); an entry made with another
+    is not up to date. Without it, that is not judged.
     """
     manifest = Manifest.read(out)
     here = cwd or Path.cwd()
-    entries = [_entry(out, key, record, here) for key, record in manifest.entries.items()]
+    made_with = dict(recipe or {})
+    entries = [
+        _entry(out, key, record, here, made_with) for key, record in manifest.entries.items()
+    ]
     return sorted(
         entries, key=lambda e: (not e.failed, not e.reference, e.title.casefold(), e.workbook)
     )
 
 
-def _entry(out: Path, key: str, record: dict[str, Any], cwd: Path) -> Entry:
+def _entry(
+    out: Path, key: str, record: dict[str, Any], cwd: Path, recipe: Mapping[str, str]
+) -> Entry:
     outputs = [o for o in record.get("outputs", []) if isinstance(o, dict)]
     findings_files = [o["path"] for o in outputs if Path(o["path"]).name.startswith("findings")]
     report = _findings_file(out, findings_files)
     status, notes = _status(out, key, record, outputs, cwd)
+    if status in (Status.UP_TO_DATE, Status.BUILT):
+        remade = _recipe_changes(record, recipe)
+        if remade:
+            status, notes = Status.REMADE, [*remade, "Build again to bring the outputs up to date."]
     listed = _listed(report, key)
     counts = {s: sum(1 for f in listed if f.severity is s) for s in Severity}
     if not listed:  # no findings file to read: the manifest's counts are all there is
@@ -230,6 +245,24 @@ def _status(
     if spend:
         return Status.SPEND_CHANGED, [*spend, "The spend position is not current; build again."]
     return Status.UP_TO_DATE, []
+
+
+# What a change to each part of the recipe means to the person reading the page.
+_RECIPE_CHANGES = {
+    "template_sha256": "The Word template changed after this build.",
+    "email_templates_sha256": "The e-mail templates changed after this build.",
+    "config": "The settings changed after this build.",
+    "tool_version": "pcc-report was updated after this build.",
+}
+
+
+def _recipe_changes(record: dict[str, Any], recipe: Mapping[str, str]) -> list[str]:
+    """What the outputs would now be made with differently (see :func:`read_entries`)."""
+    return [
+        _RECIPE_CHANGES[key]
+        for key in _RECIPE_CHANGES
+        if key in recipe and record.get(key) != recipe[key]
+    ]
 
 
 def _hash(path: Path) -> str | None:

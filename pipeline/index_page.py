@@ -17,6 +17,7 @@ add an element or a script, and no e-mail address or phone number reaches the pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -33,6 +34,7 @@ _LOOK = {
     Status.EDITED: ("attention", "!"),
     Status.OUT_OF_DATE: ("attention", "!"),
     Status.SPEND_CHANGED: ("attention", "!"),
+    Status.REMADE: ("attention", "!"),
     Status.STOPPED: ("attention", "!"),
     Status.UP_TO_DATE: ("good", "✓"),
     Status.BUILT: ("good", "✓"),
@@ -86,13 +88,17 @@ svg.bar { vertical-align: middle; }
 """
 
 
-def write_index(out: Path, cwd: Path | None = None) -> Path:
+def write_index(
+    out: Path, cwd: Path | None = None, recipe: Mapping[str, str] | None = None
+) -> Path:
     """Draw ``out/index.html`` from the manifest and findings files in ``out``; write it
     atomically, and only when it changed (a build that changed nothing touches no file).
 
-    ``cwd`` is the folder the build ran from (the manifest's workbook paths are relative to it).
+    ``cwd`` is the folder the build ran from (the manifest's workbook paths are relative to
+    it); ``recipe`` what a build would make outputs with now (see
+    :func:`pipeline.index_entries.read_entries`).
     """
-    page = render(read_entries(out, cwd), as_of(out)).encode("utf-8")
+    page = render(read_entries(out, cwd, recipe), as_of(out)).encode("utf-8")
     target = out / INDEX
     try:
         if target.read_bytes() == page:

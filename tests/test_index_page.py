@@ -15,6 +15,7 @@ import shutil
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -279,6 +280,61 @@ def test_a_changed_workbook_shows_as_changed_since(folder: Path, tmp_path: Path)
     write_index(here / "output", cwd=here)
     said = text(html5lib.HTMLParser().parse((here / "output" / INDEX).read_text()))
     assert "Workbook changed since" in said and "build again" in said
+
+
+def _said(out: Path) -> str:
+    return text(html5lib.HTMLParser().parse((out / INDEX).read_text(encoding="utf-8")))
+
+
+def _decision_text(out: Path, reference: str) -> str:
+    page = html5lib.HTMLParser().parse((out / INDEX).read_text(encoding="utf-8"))
+    found = [text(s) for s in sections(page) if reference in text(s)]
+    assert len(found) == 1, f"one section for {reference}"
+    return found[0]
+
+
+def test_changed_settings_show_as_changed_since(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Up to date" must mean that building again would change nothing: the settings the
+    # outputs were made with count, as they do when a build decides what to rebuild.
+    here = tmp_path / "office"
+    shutil.copytree(folder, here)
+    monkeypatch.chdir(here)
+    same = CliRunner().invoke(cli, ["index", "--out", "output"])
+    assert same.exit_code == 0, same.output
+    assert "Template or settings changed since" not in _said(here / "output")
+    (here / "pcc-report.toml").write_text('uplift_threshold = "25"\n', encoding="utf-8")
+    other = CliRunner().invoke(cli, ["index", "--out", "output", "--config", "pcc-report.toml"])
+    assert other.exit_code == 0, other.output
+    hostile = _decision_text(here / "output", "017/2021")  # was up to date
+    assert "Template or settings changed since" in hostile
+    assert "The settings changed after this build." in hostile and "Build again" in hostile
+    assert "Failed" in _decision_text(here / "output", "016/2021")  # still said first
+
+
+def test_a_build_with_another_template_shows_the_others_as_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build of one workbook redraws the whole page: a report made with last week's
+    # template is not up to date once the template was edited in Word.
+    drop = tmp_path / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / SAMPLE.name)
+    make_workbook(drop, "later.xlsx", edit=_later)
+    edited = tmp_path / "edited.docx"
+    edited.write_bytes(batch.TEMPLATE.read_bytes())
+    with zipfile.ZipFile(edited, "a") as package:  # other bytes, the same template
+        package.comment = b"edited in Word"
+    monkeypatch.chdir(tmp_path)
+    out = Path("output")
+    batch.build([Path("input")], out, Config())
+    assert "Template or settings changed since" not in _said(out)
+    batch.build([Path("input/later.xlsx")], out, Config(), template=edited)
+    sample = _decision_text(out, "015/2021")
+    assert "Template or settings changed since" in sample
+    assert "The Word template changed after this build." in sample
+    assert "Template or settings changed since" not in _decision_text(out, "016/2021")
 
 
 def test_the_index_command_redraws_the_page(
