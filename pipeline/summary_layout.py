@@ -150,13 +150,32 @@ _PLAIN_FORMULA = re.compile(r"[^&<>]+")
 _PLAIN_TEXT = re.compile(r"[^&<>#]+")
 
 
+# The xlsxwriter whose private code the speed-ups below were checked against, byte for byte
+# (``tests/test_render_xlsx.py``; requirements.lock pins it). With any other version the
+# summary is written by xlsxwriter's own public code: the same workbook, only slower.
+XLSXWRITER_TESTED = "3.3.1"
+
+
+@functools.cache
+def _tested_xlsxwriter() -> bool:
+    import xlsxwriter
+
+    return str(xlsxwriter.__version__) == XLSXWRITER_TESTED
+
+
 @functools.cache
 def worksheet_class() -> type:
     """xlsxwriter's Worksheet, whose formula preparation skips its 29 ``re.sub`` passes for a
     formula naming none of the functions they rewrite (the summary's SUM, IF and OR): 20,000
     formulas of a 10,000-line year on year took about a second in them. Its common cells are
     written without xlsxwriter's generic attribute handling. The same text comes out either
-    way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes."""
+    way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes, and with
+    another xlsxwriter than that one this is its own Worksheet, unchanged."""
+    from xlsxwriter.worksheet import Worksheet
+
+    if not _tested_xlsxwriter():
+        plain: type = Worksheet
+        return plain
     from xlsxwriter.utility import xl_rowcol_to_cell_fast
     from xlsxwriter.worksheet import (
         CellBlankTuple,
@@ -164,7 +183,6 @@ def worksheet_class() -> type:
         CellFormulaTuple,
         CellNumberTuple,
         CellStringTuple,
-        Worksheet,
     )
 
     class SummaryWorksheet(Worksheet):  # type: ignore[misc]
@@ -296,8 +314,10 @@ def cell_writers(ws: Any, *kinds: str) -> list[Any]:
     """xlsxwriter's ``_write_<kind>`` methods, which its public ``write_<kind>`` call after
     trying the row as an "A1" reference: a call and a check saved for each of the hundred
     thousand cells of a 10,000-line plan's fund sheets. Same arguments, same cells
-    (``tests/test_render_xlsx.py`` pins the public methods this assumes)."""
-    return [getattr(ws, f"_write_{kind}") for kind in kinds]
+    (``tests/test_render_xlsx.py`` pins the public methods this assumes); the public ones
+    with another xlsxwriter than the one tested (see :data:`XLSXWRITER_TESTED`)."""
+    prefix = "_write_" if _tested_xlsxwriter() else "write_"
+    return [getattr(ws, prefix + kind) for kind in kinds]
 
 
 def write_total_row(

@@ -18,7 +18,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 
+from pipeline import summary_layout
+from pipeline.compare import compare
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_xlsx import (
@@ -1114,3 +1117,50 @@ def test_the_fund_sheets_cell_writers_are_what_xlsxwriter_s_public_ones_call() -
     sheets[0].write_datetime(3, 4, datetime(2021, 4, 1))
     when(3, 4, datetime(2021, 4, 1))
     assert sheets[0].table == sheets[1].table
+
+
+PREVIOUS_YEAR = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
+
+
+def _summary_bytes(report: Report) -> bytes:
+    stream = io.BytesIO()
+    render_xlsx(report, stream)
+    return stream.getvalue()
+
+
+def _forget_the_xlsxwriter_check() -> None:
+    summary_layout._tested_xlsxwriter.cache_clear()
+    summary_layout.worksheet_class.cache_clear()
+
+
+def test_another_xlsxwriter_writes_the_same_summary_with_its_own_code(
+    sample_recon: Reconciliation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The speed-ups use xlsxwriter's private code as the tested version has it; any other
+    # version writes through its public methods and its own Worksheet (what a `pip install .`
+    # without requirements.lock may bring). The workbook must not differ by a byte.
+    from xlsxwriter.worksheet import Worksheet
+
+    last_year = load(PREVIOUS_YEAR)
+    assert last_year.plan is not None, last_year.findings
+    previous = reconcile(last_year.plan)
+    reports = [Report.of(sample_recon), Report.of(sample_recon, compare(sample_recon, previous))]
+    fast = [_summary_bytes(report) for report in reports]
+    assert summary_layout.worksheet_class() is not Worksheet
+    monkeypatch.setattr(xlsxwriter, "__version__", "9.9.9")
+    _forget_the_xlsxwriter_check()
+    try:
+        assert summary_layout.worksheet_class() is Worksheet
+        assert [_summary_bytes(report) for report in reports] == fast
+    finally:
+        monkeypatch.undo()
+        _forget_the_xlsxwriter_check()
+    assert summary_layout.worksheet_class() is not Worksheet
+
+
+def test_the_tested_xlsxwriter_is_the_locked_one() -> None:
+    # Upgrading xlsxwriter in requirements.lock means checking the speed-ups against it (the
+    # digests above) and then moving XLSXWRITER_TESTED with it.
+    lock = (Path(__file__).resolve().parent.parent / "requirements.lock").read_text("utf-8")
+    assert f"xlsxwriter=={summary_layout.XLSXWRITER_TESTED}\n" in lock.lower()
+    assert xlsxwriter.__version__ == summary_layout.XLSXWRITER_TESTED
