@@ -193,7 +193,7 @@ def check(
                 console.echo_findings(result, list(Severity))
                 console.echo(console.summary_line(result))
             if not results:
-                console.echo("No workbooks found.")
+                console.echo(console.no_workbooks(folders))
         return console.exit_code(results)
 
     runner.run(debug, action)
@@ -299,9 +299,11 @@ def build(
             raise click.ClickException(str(error)) from error
         except batch.OutputUnwritable as error:
             raise runner.SetupError(str(error)) from error
-        if verbose:
+        if verbose or not results:  # with nothing built, why each file was skipped
             for note in notes:
                 console.echo_finding(note, indent="")
+        if not results:
+            console.echo(console.no_workbooks(folders))
         for result in results:
             shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
             if shown and result.findings:

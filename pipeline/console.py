@@ -131,5 +131,17 @@ def edited_lines(result: WorkbookResult) -> list[str]:
     return lines
 
 
+def no_workbooks(folders: Sequence[Path]) -> str:
+    """What to do when the folders hold no workbook (the files skipped are said above it)."""
+    where = ", ".join(f"{folder}/" if folder.is_dir() else str(folder) for folder in folders)
+    home = next((folder for folder in folders if folder.is_dir()), Path("input"))
+    example = home / "plan-2021-22.xlsx"
+    return (
+        f"No workbooks found in {where}. Put each decision's plan there as an Excel Workbook "
+        f"(.xlsx), e.g. {example} (pcc-report new-workbook {example} makes a blank one to "
+        "fill in), and run again."
+    )
+
+
 def exit_code(results: Sequence[WorkbookResult]) -> int:
     return 1 if any(r.status != "ok" for r in results) else 0

@@ -125,6 +125,23 @@ def test_owner_files_are_skipped_with_a_note(tmp_path: Path, sample_path: Path) 
     assert result.exit_code == 0
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_folder_with_no_workbook_says_why_and_what_to_do(
+    command: str, tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plan saved as .xls (or exported as CSV) is skipped: with nothing else to build, the
+    # person must see why, not only "0 workbooks: 0 built".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "input").mkdir()
+    (tmp_path / "input" / "plan.xls").write_bytes(sample_path.read_bytes())
+    result = run(command, "--quiet") if command == "build" else run(command)
+    assert result.exit_code == 0, result.output
+    assert "I-SKIPPED" in result.output and "plan.xls is not an .xlsx" in result.output
+    assert "No workbooks found in input/." in result.output
+    example = str(Path("input") / "plan-2021-22.xlsx")
+    assert f"pcc-report new-workbook {example} makes a blank one" in result.output
+
+
 def test_bad_config_is_a_usage_error_naming_the_key(tmp_path: Path, sample_path: Path) -> None:
     config = tmp_path / "pcc-report.toml"
     config.write_text('[tool.pcc-report]\ngrant_size_threshold = "lots"\n')
