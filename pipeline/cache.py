@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -91,14 +92,32 @@ def _read(name: str) -> bytes | None:
         return None
 
 
+_TEMP = ".tmp-"
+_ABANDONED_SECONDS = 3600  # a write renames its temporary file within milliseconds
+
+
+def _sweep(where: Path) -> None:
+    """Remove the temporary files of writes that were killed before their rename: an hour
+    old, none can still be in use (a younger one may be another run's, mid-write)."""
+    now = time.time()
+    try:
+        for temp in where.glob(_TEMP + "*"):
+            with contextlib.suppress(OSError):
+                if now - temp.stat().st_mtime > _ABANDONED_SECONDS:
+                    temp.unlink()
+    except OSError:
+        return
+
+
 def _write(name: str, data: bytes) -> None:
     where = folder()
     if where is None:
         return
+    _sweep(where)
     try:
         # A whole file under a temporary name, then renamed over the entry: a run reading the
         # entry meanwhile, or another run writing it, sees the old entry or the new, never half.
-        handle, temp = tempfile.mkstemp(dir=where, prefix=".tmp-")
+        handle, temp = tempfile.mkstemp(dir=where, prefix=_TEMP)
     except OSError:
         return
     try:

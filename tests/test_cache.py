@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,19 @@ def test_a_run_compiles_the_template_once_and_keeps_no_code_on_disk(
         digest, _, data = entry.read_bytes().partition(b"\n")  # text, checked by its SHA-256
         assert hashlib.sha256(data).hexdigest() == digest.decode("ascii")
         assert "<w:" in data.decode("utf-8")
+
+
+def test_a_killed_write_s_temporary_file_is_swept_once_abandoned(fresh_cache: Path) -> None:
+    # A run killed between writing its temporary file and renaming it leaves the file; the
+    # next write removes it once it is an hour old, and never a younger one (another run's).
+    folder = cache.folder()
+    assert folder is not None
+    abandoned, writing = folder / ".tmp-abandoned", folder / ".tmp-writing"
+    for temp in (abandoned, writing):
+        temp.write_bytes(b"half an entry")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    cache.store("entry.txt", b"data")
+    assert cache.entry("entry.txt") == b"data"
+    assert not abandoned.exists()
+    assert writing.read_bytes() == b"half an entry"
