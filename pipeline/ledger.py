@@ -31,6 +31,7 @@ from pipeline.ledger_columns import (
     is_blank,
     read_table,
 )
+from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.values import normalise
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
 SPEND_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -25,15 +25,23 @@ if TYPE_CHECKING:  # the position modules (and pandas) load only when spend file
     from pipeline.position import Position
 
 
-def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
-    """The spend files of a run: those of ``spend`` if named, else each folder's ``spend/``."""
-    if not spend and not any(p.is_dir() for p in paths):
-        return []  # workbooks named one by one: no spend/ to look in, no ledger reader (#21)
-    from pipeline.ledger import SPEND_FOLDER, spend_files
+SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/ (pipeline.ledger reads it)
 
+
+def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
+    """The spend files of a run: those of ``spend`` if named, else the ``spend/`` folder
+    beside the workbooks -- in each folder named, or in the folder of each workbook named
+    one by one, so a workbook built alone gets the same position as in its folder's run."""
     if spend:
+        from pipeline.ledger import spend_files
+
         return spend_files(spend)
-    folders = [p / SPEND_FOLDER for p in paths if p.is_dir() and (p / SPEND_FOLDER).is_dir()]
+    homes = dict.fromkeys(p if p.is_dir() else p.parent for p in paths)
+    folders = [home / SPEND_FOLDER for home in homes if (home / SPEND_FOLDER).is_dir()]
+    if not folders:
+        return []  # no spend/ to look in: no ledger reader imported (#21)
+    from pipeline.ledger import spend_files
+
     return spend_files(folders)
 
 

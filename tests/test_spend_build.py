@@ -76,6 +76,20 @@ def test_rerun_with_unchanged_spend_is_up_to_date_and_a_new_export_rebuilds(offi
     assert not (office / POSITION).exists()  # the tool's own earlier position is retired
 
 
+def test_a_workbook_built_alone_reads_the_spend_folder_beside_it(office: Path) -> None:
+    # `pcc-report build input/plan.xlsx` after `make report`: the same outputs, the position
+    # included (it was retired: a workbook named alone had no spend/ to look in).
+    assert run("build").exit_code == 0
+    alone = run("build", "input/" + SAMPLE.name)
+    assert alone.exit_code == 0, alone.output
+    assert "up to date" in alone.output  # nothing it is made from changed
+    forced = run("build", "input/" + SAMPLE.name, "--force")
+    assert "1 built" in forced.output
+    assert (office / POSITION).is_file()
+    assert any(f["code"] == "W-RINGFENCE-UNDERSPEND" for f in findings(office))
+    assert "up to date" in run("build").output  # and the folder's run agrees
+
+
 def test_spend_and_as_at_options(office: Path) -> None:
     elsewhere = office / "ledgers"
     shutil.move(office / "input/spend", elsewhere)
