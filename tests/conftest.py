@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pipeline import cache
 from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation, reconcile
@@ -50,3 +52,14 @@ def sample_plan() -> Plan:
 @pytest.fixture(scope="session")
 def sample_recon(sample_plan: Plan) -> Reconciliation:
     return reconcile(sample_plan)
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test's own cache folder, whatever other tests left in the session's (the cache
+    tests use it for every test: ``pytestmark = pytest.mark.usefixtures("fresh_cache")``)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PCC_REPORT_CACHE", str(folder))
+    cache.folder.cache_clear()
+    yield folder
+    cache.folder.cache_clear()

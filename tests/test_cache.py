@@ -7,7 +7,6 @@ import io
 import os
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,7 @@ from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Each test its own cache folder, whatever other tests left in the session's."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("PCC_REPORT_CACHE", str(folder))
-    cache.folder.cache_clear()
-    yield folder
-    cache.folder.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # each test its own cache folder (conftest)
 
 
 def document_xml(recon: Reconciliation) -> bytes:

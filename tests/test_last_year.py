@@ -7,7 +7,6 @@ import hashlib
 import os
 import threading
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,17 +21,8 @@ from pipeline.previous import read_previous
 from pipeline.reconcile import Reconciliation
 from tests.workbooks import make_workbook, sample_content
 
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # each test its own cache folder (conftest)
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Each test its own cache folder, whatever other tests left in the session's."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("PCC_REPORT_CACHE", str(folder))
-    cache.folder.cache_clear()
-    yield folder
-    cache.folder.cache_clear()
 
 
 @pytest.fixture
