@@ -165,8 +165,6 @@ class _LineReader:
         """The budget line of row ``r``; None after a finding."""
         cells_of = self.cells_of
         values = cells_of.sheet.rows.get(r, ())
-        width = len(values)
-        checked = r in self.uncached_rows  # a formula without its value: the full look
         row = str(r)
         cells: dict[str, str] = {}
         text: dict[str, str | None] = {}
@@ -176,14 +174,12 @@ class _LineReader:
                 continue
             ref = self.letters[key] + row
             cells[key] = ref
-            raw = values[col - 1] if col <= width else None
-            if checked or (isinstance(raw, str) and "#" in raw):  # see _raw
-                try:
-                    raw = cells_of.value(r, col)
-                except ValueProblem as problem:
-                    cells_of.add("E-VALUE", f"{label(key)} {problem}.", ref)
-                    text[key] = None
-                    continue
+            try:
+                raw = self._raw(values, r, col)
+            except ValueProblem as problem:
+                cells_of.add("E-VALUE", f"{label(key)} {problem}.", ref)
+                text[key] = None
+                continue
             cleaned = clean_paragraphs(raw) if narrative else clean_text(raw)
             if required and not cleaned:
                 cells_of.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
