@@ -145,11 +145,7 @@ def _entry(
     outputs = [o for o in record.get("outputs", []) if isinstance(o, dict)]
     findings_files = [o["path"] for o in outputs if Path(o["path"]).name.startswith("findings")]
     report = _findings_file(out, findings_files)
-    status, notes = _status(out, key, record, outputs, cwd)
-    if status in (Status.UP_TO_DATE, Status.BUILT):
-        remade = _recipe_changes(record, recipe)
-        if remade:
-            status, notes = Status.REMADE, [*remade, "Build again to bring the outputs up to date."]
+    status, notes = _status(out, key, record, outputs, cwd, recipe)
     listed = _listed(report, key)
     counts = {s: sum(1 for f in listed if f.severity is s) for s in Severity}
     if not listed:  # no findings file to read: the manifest's counts are all there is
@@ -219,7 +215,12 @@ def _listed(report: dict[str, Any], key: str) -> list[Listed]:
 
 
 def _status(
-    out: Path, key: str, record: dict[str, Any], outputs: Sequence[dict[str, Any]], cwd: Path
+    out: Path,
+    key: str,
+    record: dict[str, Any],
+    outputs: Sequence[dict[str, Any]],
+    cwd: Path,
+    recipe: Mapping[str, str],
 ) -> tuple[Status, list[str]]:
     state = record.get("status")
     if state in ("errors", "unreadable"):
@@ -236,15 +237,16 @@ def _status(
             notes.append(f"{name} was changed after it was built.")
     if notes:
         return Status.EDITED, notes
-    current = _hash(cwd / key)
-    if current is None:
-        return Status.BUILT, []
-    if current != record.get("sha256"):
+    current = _hash(cwd / key)  # None: the workbook is not where the build found it
+    if current is not None and current != record.get("sha256"):
         return Status.OUT_OF_DATE, ["The workbook changed after this build; build again."]
-    spend = _spend_changes(key, record, cwd)
+    spend = _spend_changes(key, record, cwd) if current is not None else []
     if spend:
         return Status.SPEND_CHANGED, [*spend, "The spend position is not current; build again."]
-    return Status.UP_TO_DATE, []
+    remade = _recipe_changes(record, recipe)
+    if remade:
+        return Status.REMADE, [*remade, "Build again to bring the outputs up to date."]
+    return (Status.BUILT if current is None else Status.UP_TO_DATE), []
 
 
 # What a change to each part of the recipe means to the person reading the page.
