@@ -78,6 +78,9 @@ def read_services(
         label = _total_label(sheet, r, layout)
         if label is None and _note_row(cells_of, r, layout):
             continue
+        if label is None and _amount_only(cells_of, r, layout):
+            read.complete = False
+            continue
         if label is None:
             line = reader.line(r)
             if line is None:
@@ -377,7 +380,48 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
             for k in ("organisation", "start", "end", "mechanism")
         ):
             return text
+    budget = columns["budget"]
+    no_figure = is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached
+    if no_figure or not all(is_blank(sheet.value(r, columns[k])) for k in _LINE_KEYS):
+        return None
+    # "Total" typed beside its figure, in whatever column that is (Purpose, How commissioned
+    # or a column of the team's own), on a row that holds nothing of a line.
+    for col, value in enumerate(sheet.rows.get(r, ()), start=1):
+        if col != budget and isinstance(value, str) and "total" in value.lower():
+            text = clean_text(value)
+            if len(text) <= 60 and _TOTAL_WORD.search(text):
+                return text
     return None
+
+
+# What a budget line always has and a row holding only a total never does.
+_LINE_KEYS = ("fund", "service", "organisation", "start", "end", "mechanism")
+
+
+def _amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
+    """A row holding an amount in the budget column and nothing else of a line (a total
+    typed with no label): one located finding, not an error per empty cell."""
+    sheet = cells_of.sheet
+    columns = layout.columns
+    budget = columns["budget"]
+    if is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached:
+        return False
+    others = (col for key, col in columns.items() if key not in ("budget", "cost_code"))
+    if any(not is_blank(sheet.value(r, col)) for col in others):
+        return False
+    raw = sheet.value(r, budget)
+    try:
+        shown = format_money(parse_money(raw))
+    except ValueProblem:
+        shown = f'"{clean_text(raw)}"' if not is_blank(raw) else "a formula Excel never saved"
+    cells_of.add(
+        "E-REQUIRED",
+        f"Row {r} holds only an amount ({shown}) and no fund, service or dates. If it is a "
+        'total, type "Total" in its Fund column (it is then checked against the lines above '
+        "it); if it is a budget line, fill in the rest of the row.",
+        layout.ref("budget", r),
+    )
+    return True
 
 
 def _sum(lines: Sequence[ServiceLine]) -> Decimal:

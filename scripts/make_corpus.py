@@ -50,6 +50,7 @@ SAMPLE: tuple[Expect, ...] = (RINGFENCE, GRANT_SIZE)
 # Fund lines in rows 16-29, Total in row 30. Columns A Fund ... L Budget.
 RAPE_CRISIS = 5  # index into the Victims Fund lines
 COL = {c.key: chr(ord("A") + i) for i, c in enumerate(contract.SERVICES.columns)}
+COL_INDEX = {c.key: i for i, c in enumerate(contract.SERVICES.columns)}
 
 
 @dataclass
@@ -502,6 +503,31 @@ def _(path: Path) -> None:
 def _(path: Path) -> None:
     rows = services(labels=("TOTAL:", "Sub-total"))
     rows.append(["", "Grand total", *[""] * 9, Formula("=L14+L30", Decimal(805_212 + 464_058))])
+    write_workbook(path, content(services=rows))
+
+
+@case(
+    "total-label-beside-figure.xlsx",
+    'each fund\'s "Total" typed in the Purpose column, beside its figure, not in the Fund column',
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    rows = services()
+    for row in rows:
+        if row and row[0] == "Total":
+            row[0], row[COL_INDEX["purpose"]] = "", "Total"
+    write_workbook(path, content(services=rows))
+
+
+@case(
+    "total-without-label.xlsx",
+    "the Victims Fund's SUM row with its Total label deleted: an amount alone on a row",
+    ("E-REQUIRED", "Services", "L14", "holds only an amount (£805,212) and no fund"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    rows = services()
+    rows[next(i for i, row in enumerate(rows) if row and row[0] == "Total")][0] = ""
     write_workbook(path, content(services=rows))
 
 
