@@ -12,7 +12,7 @@ from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label
 from pipeline.read_funds import canonical_fund, fund_names
-from pipeline.sheets import Cell, Merge, Sheet, column_letter
+from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -64,7 +64,7 @@ def read_services(
     if layout is None:
         read.complete = False
         return read
-    if not _unmerge(cells_of, layout):
+    if not cells_of.unmerge(layout):
         read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
@@ -280,36 +280,6 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
         f"{column_letter(col)}{r}",
     )
     return True
-
-
-def _unmerge(cells_of: CellReader, layout: Layout) -> bool:
-    """Cells merged down a column of the table (a Fund typed once for its lines): one finding
-    per column, and each merged cell given its range's value so the lines can still be read
-    for the other checks. True when nothing is merged."""
-    sheet = cells_of.sheet
-    by_column: dict[int, list[Merge]] = {}
-    for merge in sheet.merged:
-        if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
-            for col in layout.columns.values():
-                if merge.first_col <= col <= merge.last_col:
-                    by_column.setdefault(col, []).append(merge)
-    names = {col: key for key, col in layout.columns.items()}
-    for col, merges in sorted(by_column.items()):
-        ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
-        cells_of.add(
-            "E-VALUE",
-            f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
-            "merged range holds its value. Unmerge the cells (Home > Merge & Center) and fill "
-            "each row.",
-            merges[0].ref,
-        )
-        for merge in merges:
-            top = sheet.value(merge.first_row, col)
-            for r in range(merge.first_row + 1, merge.last_row + 1):
-                values = sheet.rows.get(r)
-                if values is not None and col <= len(values) and is_blank(values[col - 1]):
-                    sheet.rows[r] = (*values[: col - 1], top, *values[col:])
-    return not by_column
 
 
 def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:

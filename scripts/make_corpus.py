@@ -1223,6 +1223,16 @@ def _(path: Path) -> None:
 
 
 @case(
+    "fund-merged-on-sources.xlsx",
+    "the Victims Fund's name merged down its two Funding sources rows (A2:A3)",
+    ("E-VALUE", "Funding sources", "A2:A3", "Fund is in merged cells (A2:A3)"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    write_book(path, sample_book(), merges={"Funding sources": ("A2:A3",)})
+
+
+@case(
     "note-row-under-table.xlsx",
     'a note "Figures exclude VAT" typed in the Fund column under the table',
     ("I-NOTE-ROW", "Services", "A32", 'holds only the text "Figures exclude VAT"'),
