@@ -38,6 +38,15 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Invisible characters that make two names look alike but compare different: zero-width
 # space and joiners, word joiner, BOM, soft hyphen.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+# Typographic apostrophes, dashes and quotes (Word and Outlook put them in as text is typed or
+# pasted) read as their plain forms in names and headers: "Victims’ Fund" is "Victims' Fund".
+_TYPOGRAPHIC = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032\u00b4\u0060", "'"),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    }
+)
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
 # £8,266.
@@ -80,10 +89,12 @@ def clean_paragraphs(raw: object) -> str:
 
 def normalise(raw: object) -> str:
     """Key for case-insensitive matching of names and headers: Unicode-normalised (NFKC, so a
-    name typed with decomposed accents matches), invisible characters dropped, case folded."""
+    name typed with decomposed accents matches), curly apostrophes and quotes and long dashes
+    read as plain ones, invisible characters dropped, case folded."""
     text = clean_text(raw)
     if not text.isascii():
-        text = clean_text(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+        text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+        text = clean_text(_INVISIBLE.sub("", text))
     return text.casefold()
 
 

@@ -1301,6 +1301,30 @@ def _(path: Path) -> None:
     write_workbook(path, content(services=services(vf, csf), sources=sources, funds=funds))
 
 
+@case(
+    "fund-names-typographic.xlsx",
+    "fund names typed with a straight apostrophe and hyphen on Funds, and the curly apostrophe "
+    "and en dash Word or Outlook puts in on Services and Funding sources",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    straight, curly = "Victims' Fund", "Victims\u2019 Fund"
+    csf, csf_dash = "Community Safety Fund - core", "Community Safety Fund \u2013 core"
+    vf_lines, csf_lines = victims(), community()
+    for row in vf_lines:
+        row[0] = curly
+    for row in csf_lines:
+        row[0] = csf_dash
+    funds = copy.deepcopy(make_sample.FUNDS)
+    funds[0][0], funds[1][0] = straight, csf
+    sources = copy.deepcopy(make_sample.SOURCES)
+    for row in sources:
+        row[0] = curly if row[0] == "Victims Fund" else csf_dash
+    write_workbook(
+        path, content(services=services(vf_lines, csf_lines), sources=sources, funds=funds)
+    )
+
+
 # -- files that are not workbooks -------------------------------------------------------------
 
 

@@ -302,3 +302,18 @@ def test_slugify_never_leaves_the_output_folder(text: str, tmp_path: Path) -> No
 @pytest.mark.parametrize(("number", "text"), [(0, "0 errors"), (1, "1 error"), (2, "2 errors")])
 def test_counts_read_as_english(number: int, text: str) -> None:
     assert counted(number, "error") == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Victims\u2019 Fund", "Victims' Fund"),  # Word's curly apostrophe
+        ("Victims\u2018 Fund", "Victims' Fund"),
+        ("Violence Reduction \u2013 VRU", "Violence Reduction - VRU"),  # en dash
+        ("Violence Reduction \u2014 VRU", "Violence Reduction - VRU"),  # em dash
+        ("Ring\u2011fenced", "Ring-fenced"),  # non-breaking hyphen
+        ("\u201cSafer Streets\u201d Fund", '"Safer Streets" Fund'),
+    ],
+)
+def test_names_match_whatever_apostrophe_dash_or_quote_was_typed(typed: str, kept: str) -> None:
+    assert normalise(typed) == normalise(kept)
