@@ -89,7 +89,7 @@ def test_xlsx_ledger_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16"), "UTF-16"),
+        ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16-le"), "UTF-16"),  # no BOM
         (b"Date,Supplier,Amount\n01/05/2021,A\x81,1\n", "neither UTF-8 nor Windows-1252"),
         (b"Payee,Value\nA,1\n", "no header row"),
         (b"", "empty"),
@@ -140,3 +140,12 @@ def test_a_quoted_line_break_or_a_wider_row_keeps_line_numbers(tmp_path: Path) -
     assert read.findings == []
     assert list(read.payments["row"]) == [2, 4, 5]
     assert list(read.payments["amount"]) == [10000, 20000, 30000]
+
+
+def test_excel_unicode_text_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode Text (*.txt)": UTF-16 with its byte-order mark, separated by tabs.
+    text = "Date\tSupplier\tAmount\r\n06/04/2021\tCafé Nomad\t£1,589.63\r\n"
+    read = read_ledgers([write(tmp_path, "april.txt", text, "utf-16")])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["Café Nomad"]
+    assert list(read.payments["amount"]) == [158963]
