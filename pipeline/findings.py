@@ -356,6 +356,14 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Nothing to do, unless the payments belong to this year: check their dates.",
     ),
     Code(
+        "I-SPEND-AFTER-AS-AT",
+        I,
+        "Payments after the position's date",
+        "payments of the year dated after the --as-at date are left out of the position",
+        action="Nothing to do for a position at an earlier date; else build with a later "
+        "--as-at date.",
+    ),
+    Code(
         "W-OVERSPEND",
         W,
         "Overspend",

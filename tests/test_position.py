@@ -192,3 +192,30 @@ def test_no_payment_in_the_year_is_no_position() -> None:
     path = _one_payment_ledger()
     path.write_text("Date,Supplier,Amount\n01/05/2020,Crimestoppers,10\n", encoding="utf-8")
     assert build_position(sample_with_cost_codes(), read_ledgers([path]).payments) is None
+
+
+def _ledger(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "spend.csv"
+    path.write_text("Date,Supplier,Amount,Transaction number\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> None:
+    path = _ledger(
+        tmp_path,
+        "01/05/2021,Crimestoppers,10.00,T1\n"
+        "15/10/2021,Crimestoppers,20.00,T2\n"
+        "20/03/2022,Rape Crisis,30.50,T3\n",
+    )
+    position = build_position(
+        sample_with_cost_codes(),
+        read_ledgers([path], labels=["spend.csv"]).payments,
+        as_at=dt.date(2021, 9, 30),
+    )
+    assert position is not None
+    assert position.payments == 1
+    [note] = [f for f in position.findings if f.code == "I-SPEND-AFTER-AS-AT"]
+    assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
+    assert "2 payment(s) of £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)" in note.message
+    assert "after 30/09/2021" in note.message
+    assert "a later --as-at" in note.message
