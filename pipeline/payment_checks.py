@@ -92,9 +92,7 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
         # A few stray rows may be dates typed wrong (2012 for 2021): name them. A whole file
         # of last year's payments is plain from its dates.
         named = (
-            f" ({', '.join(str(c) for c in group['cell'])})"
-            if len(group) <= MAX_ROWS_NAMED
-            else ""
+            f" ({', '.join(str(c) for c in group['cell'])})" if len(group) <= MAX_ROWS_NAMED else ""
         )
         total = format_money(pounds(int(group["amount"].sum())))
         yield str(file), str(sheet), f"{len(group)} payment(s) of {total} dated {dates}{named}"
