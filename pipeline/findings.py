@@ -352,16 +352,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-SPEND-OUT-OF-YEAR",
         I,
         "Payments outside the year",
-        "a spend file's payments dated outside the plan's financial year are ignored",
-        action="Nothing to do, unless the payments belong to this year: check their dates.",
-    ),
-    Code(
-        "I-SPEND-AFTER-AS-AT",
-        I,
-        "Payments after the position's date",
-        "payments of the year dated after the --as-at date are left out of the position",
-        action="Nothing to do for a position at an earlier date; else build with a later "
-        "--as-at date.",
+        "a spend file's payments dated outside the plan's financial year, or after the --as-at date, are ignored",
+        action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
         "W-OVERSPEND",

@@ -174,11 +174,9 @@ class _FileReader:
     def _csv(self) -> list[PaymentColumns]:
         raw = self.path.read_bytes()
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it.
-            try:
-                return self._text(raw.decode("utf-16"))
-            except UnicodeDecodeError:
-                return self.refuse("is damaged UTF-16 text; export the ledger again")
+            # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
+            # (a damaged character shows as one: a date or amount with it is a finding).
+            return self._text(raw.decode("utf-16", errors="replace"))
         if b"\x00" in raw[:4096]:
             return self.refuse(
                 "is not UTF-8 or Windows-1252 text (it looks like UTF-16 text with no byte-order "

@@ -1,7 +1,7 @@
 """Findings about payments, and the list of payments a person must look at.
 
-- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year;
-- ``I-SPEND-AFTER-AS-AT``: per file, the payments of the year dated after the position's date;
+- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
+  those of the year dated after the position's date;
 - ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
   amount and expense type (both stay counted until a person removes one);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
@@ -69,11 +69,11 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
 
 
 def after_as_at(as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
-    """One I-SPEND-AFTER-AS-AT note per file (and sheet) for the payments of the year dated
+    """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be."""
     return [
         Finding(
-            "I-SPEND-AFTER-AS-AT",
+            "I-SPEND-OUT-OF-YEAR",
             file,
             f"{said} are after {format_date(as_at)}, the date of this position, and are not "
             "counted in it. To count them, build with a later --as-at date (or none: the "
