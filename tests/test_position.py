@@ -245,3 +245,21 @@ def test_a_line_whose_credits_cancel_its_payments_forecasts_its_budget(tmp_path:
     victims = position.funds[0]
     assert victims.forecast == victims.committed  # every line at budget: £805,212
     assert victims.forecast == Decimal("805212.00")
+
+
+def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path) -> None:
+    # Services types 00412 for Rape Crisis; the ledger, opened and saved in Excel, reads 412.
+    plan = sample_with_cost_codes()
+    lines = tuple(
+        dataclasses.replace(line, cost_code="00412") if line.at.row == 9 else line
+        for line in plan.lines
+    )
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Cost centre\n01/05/2021,Victim Support,10.00,412\n", encoding="utf-8"
+    )
+    payments = read_ledgers([path]).payments
+    position = build_position(dataclasses.replace(plan, lines=lines), payments)
+    assert position is not None
+    assert {p.line.at.row: p.spent for p in position.lines if p.payments} == {9: Decimal("10.00")}
+    assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
