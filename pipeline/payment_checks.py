@@ -265,6 +265,12 @@ def _unmatched_message(payment: PaymentToCheck) -> str:
             "row a cost code that is on Services, or record the payment against its line by hand."
         )
     code = f" with cost code {payment.cost_code}" if payment.cost_code else ""
+    if not payment.supplier:
+        return (
+            f"The payment of {amount} with no supplier named{code} on "
+            f"{format_date(payment.date)} matches no line and is not counted. Fill in its "
+            "supplier (or a cost code that is on Services) in the export and run again."
+        )
     return (
         f"The payment of {amount} to {payment.supplier}{code} on {format_date(payment.date)} "
         "matches no line (no line has that cost code or that delivery organisation) and is not "

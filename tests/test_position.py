@@ -263,3 +263,13 @@ def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path) -
     assert position is not None
     assert {p.line.at.row: p.spent for p in position.lines if p.payments} == {9: Decimal("10.00")}
     assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
+
+
+def test_a_payment_with_no_supplier_says_so(tmp_path: Path) -> None:
+    path = _ledger(tmp_path, "01/05/2021,,10.00,T1\n")
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert "The payment of £10 with no supplier named on 01/05/2021" in unmatched.message
+    assert "to  " not in unmatched.message
+    assert "fill in its supplier" in unmatched.message
