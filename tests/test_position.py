@@ -272,4 +272,4 @@ def test_a_payment_with_no_supplier_says_so(tmp_path: Path) -> None:
     [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert "The payment of £10 with no supplier named on 01/05/2021" in unmatched.message
     assert "to  " not in unmatched.message
-    assert "fill in its supplier" in unmatched.message
+    assert "Fill in its supplier" in unmatched.message
