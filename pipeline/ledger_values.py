@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
@@ -155,6 +156,15 @@ def amount_pence(raw: object, credit_note: object) -> int:
         value = text
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw
+    if isinstance(value, float) and math.isfinite(value):
+        # A number cell: binary noise (0.30000000000000004) is rounded away by parse_money;
+        # a real fraction of a penny is said as such.
+        exact = Decimal(repr(value))
+        if abs(exact - exact.quantize(PENNY)) >= Decimal("0.000001"):
+            raise ValueProblem(
+                f'amount reads "{repr(raw)}", which has fractions of a penny; round it to '
+                "pounds and pence"
+            )
     if isinstance(value, str):
         whole, point, fraction = value.partition(".")
         if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):

@@ -201,3 +201,11 @@ def test_cr_and_dr_are_counted_in_a_ledger(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "crdr.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [10000, -4000]
+
+
+def test_an_xlsx_amount_with_a_fraction_of_a_penny_says_so(tmp_path: Path) -> None:
+    # 1.005 typed in a number cell is not "a point between thousands" (82.661 typed as text)
+    with pytest.raises(ValueProblem, match=r'reads "1.005", which has fractions of a penny'):
+        amount_pence(1.005, None)
+    assert amount_pence(1234.5600000000001, None) == 123456  # a calculated cell's binary noise
+    assert amount_pence(0.1 + 0.2, None) == 30
