@@ -273,3 +273,31 @@ def test_a_payment_with_no_supplier_says_so(tmp_path: Path) -> None:
     assert "The payment of £10 with no supplier named on 01/05/2021" in unmatched.message
     assert "to  " not in unmatched.message
     assert "Fill in its supplier" in unmatched.message
+
+
+@pytest.mark.parametrize(
+    "payee",
+    ["Mr Zebedee Quartermaine", "MRS J SMITH", "Dr. A Jones", "Ms Alex Quinn", "zq@example.com"],
+)
+def test_a_payee_named_as_a_person_is_not_repeated_in_findings(tmp_path: Path, payee: str) -> None:
+    # A finance system's export names individuals (refunds, expenses); findings reach the
+    # review note and the index page, so they locate the row instead of repeating the name.
+    path = _ledger(
+        tmp_path,
+        f"01/05/2021,{payee},620.00,T1\n01/05/2021,{payee},620.00,T1\n02/05/2021,{payee},x,T2\n",
+    )
+    read = read_ledgers([path], labels=["spend.csv"])
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    found = [f for f in [*read.findings, *position.findings] if f.code.startswith("W-SPEND")]
+    assert sorted(f.code for f in found) == [
+        "W-SPEND-DUPLICATE",
+        "W-SPEND-UNMATCHED",
+        "W-SPEND-UNMATCHED",
+        "W-SPEND-VALUE",
+    ]
+    for finding in found:
+        assert payee.split()[-1].lower() not in finding.message.lower(), finding.message
+        assert "a person's name, not repeated here" in finding.message, finding.message
+    # The internal list of payments to check keeps the name: it is where the officer acts.
+    assert {p.supplier for p in position.to_check} == {payee}
