@@ -173,7 +173,7 @@ def amount_pence(raw: object, credit_note: object) -> int:
         exact = Decimal(repr(value))
         if abs(exact - exact.quantize(PENNY)) >= Decimal("0.000001"):
             raise ValueProblem(
-                f'amount reads "{repr(raw)}", which has fractions of a penny; round it to '
+                f'amount reads "{raw!r}", which has fractions of a penny; round it to '
                 "pounds and pence"
             )
     if isinstance(value, str):
