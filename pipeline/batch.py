@@ -63,6 +63,7 @@ from pipeline.outputs import (
     OutputFolder,
     findings_name,
     folder_name,
+    leftovers,
     sweep_temporaries,
     unwritable_reason,
     write_log,
@@ -386,8 +387,26 @@ def _unchanged(
         return None
     for result in results:
         say(Finished(result))
+    if leftovers(out):  # a run killed since the last build left its temporary files
+        _sweep_when_free(out)
     write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
     return results, notes
+
+
+def _sweep_when_free(out: Path) -> None:
+    """Sweep away a killed run's temporary files, if no other run is writing to ``out`` right
+    now (its own are then there too, and the next run to take the lock sweeps); never waits."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return  # another run holds the folder (or it cannot be locked): not now
+    try:
+        sweep_temporaries(out)
+    finally:
+        lock.release()
 
 
 def _build_locked(
