@@ -246,11 +246,13 @@ _LINE_FIGURES = ("organisation_type", "mechanism", "budget", "start", "end")
 
 
 def _organisation_type(raw: Cell) -> str:
-    return parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type")
+    return parse_choice(
+        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+    )
 
 
 def _mechanism(raw: Cell) -> str:
-    return parse_choice(raw, contract.MECHANISMS, "mechanism")
+    return parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
 
 
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")

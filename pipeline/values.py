@@ -47,6 +47,7 @@ _TYPOGRAPHIC = str.maketrans(
         **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
     }
 )
+_BRACKETED = re.compile(r"^\((.*)\)$")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
 # £8,266.
@@ -137,7 +138,9 @@ def parse_money(raw: object) -> Decimal:
         text = clean_text(raw)
         if not text:
             raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
-        digits = _MONEY_JUNK.sub("", text)
+        # A pasted figure's minus sign (U+2212), and accounting brackets: both mean negative.
+        signed = _BRACKETED.sub(r"-\1", text.replace("\u2212", "-"))
+        digits = _MONEY_JUNK.sub("", signed)
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
             if text in _EXCEL_ERRORS:
                 raise ValueProblem(
@@ -153,7 +156,7 @@ def parse_money(raw: object) -> Decimal:
                 f'reads "{text}", which is not an amount; enter the amount in pounds as a '
                 "number, e.g. 82661 or 82,661.50"
             )
-        body = text.replace("£", "").strip()
+        body = signed.replace("£", "").strip()
         if _SEPARATED.search(body) and not _THOUSANDS.fullmatch(body):
             raise ValueProblem(
                 f'reads "{text}", whose commas or spaces are not between thousands; type the '
@@ -391,18 +394,27 @@ def parse_yes_no(raw: object) -> bool:
         return True
     if text in {"no", "n", "false"}:
         return False
+    if not text:
+        raise ValueProblem("is blank; enter Yes or No")
     raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')
 
 
-def parse_choice(raw: object, choices: tuple[str, ...], what: str) -> str:
-    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated)."""
-    found = _choice_keys(choices).get(_choice_key(clean_text(raw)))
+def parse_choice(
+    raw: object,
+    choices: tuple[str, ...],
+    what: str,
+    words: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated), or
+    the choice another word for it names (``words``: pairs of word and choice)."""
+    text = clean_text(raw)
+    found = _choice_keys(choices, words).get(_choice_key(text))
     if found is not None:
         return found
     listed = ", ".join(choices)
-    raise ValueProblem(
-        f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}'
-    )
+    if not text:
+        raise ValueProblem(f"is blank; enter one of: {listed}")
+    raise ValueProblem(f'reads "{text}", which is not a known {what}; use one of: {listed}')
 
 
 def _choice_key(text: str) -> str:
@@ -410,8 +422,12 @@ def _choice_key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _choice_keys(choices: tuple[str, ...]) -> dict[str, str]:
-    return {_choice_key(choice): choice for choice in choices}
+def _choice_keys(
+    choices: tuple[str, ...], words: tuple[tuple[str, str], ...] = ()
+) -> dict[str, str]:
+    keys = {_choice_key(word): choice for word, choice in words}
+    keys.update({_choice_key(choice): choice for choice in choices})
+    return keys
 
 
 _WINDOWS_DEVICES = frozenset(
