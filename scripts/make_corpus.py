@@ -1183,6 +1183,18 @@ def _(path: Path) -> None:
 
 
 @case(
+    "services-sheet-copied.xlsx",
+    'a copy of the Services sheet as Excel names one, "Services (2)", holding a draft',
+    ("I-SHEET", "Services (2)", "", 'looks like a copy of the "Services" sheet'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    draft = [list(r) for r in book["Services"][:8]]
+    write_book(path, {**book, "Services (2)": draft})
+
+
+@case(
     "decision-reference-twice.xlsx",
     'a second "Reference" row (016/2021) at the end of the Decision sheet',
     ("E-VALUE", "Decision", "B25", "Reference is typed twice, in B3"),
