@@ -66,6 +66,8 @@ def read_services(
         return read
     if not cells_of.unmerge(layout):
         read.complete = False
+    if not _carry_funds(cells_of, layout):
+        read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
     # Sub-total closes the lines since the last total row of any kind, a Grand total every
@@ -282,6 +284,54 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
         f"{column_letter(col)}{r}",
     )
     return True
+
+
+def _carry_funds(cells_of: CellReader, layout: Layout) -> bool:
+    """The Fund typed once, on the first line of its block, as a heading: one E-REQUIRED per
+    block of lines left blank below it (not one per line), and each of those lines given the
+    fund above so it can still be read for the other checks. True when no fund was left out."""
+    sheet = cells_of.sheet
+    col = layout.columns["fund"]
+    above: tuple[int, str] | None = None  # the row and fund of the block's first line
+    block: list[int] = []
+    carried = False
+
+    def close() -> None:
+        nonlocal carried
+        if above is None or not block:
+            block.clear()  # blank before any fund: the line reader says the fund is blank
+            return
+        carried = True
+        first, last = block[0], block[-1]
+        letter = column_letter(col)
+        rows = f"rows {first}–{last}" if last > first else f"row {first}"
+        cells_of.add(
+            "E-REQUIRED",
+            f'Fund is blank on {rows}, below "{above[1]}" ({letter}{above[0]}): a fund typed '
+            "once above its lines is not carried down to them. Type the fund on every line "
+            f"(select {letter}{above[0]}:{letter}{last} and press Ctrl+D to fill it down).",
+            f"{letter}{first}:{letter}{last}" if last > first else f"{letter}{first}",
+        )
+        for r in block:
+            values = sheet.rows[r]
+            padded = (*values, *(None,) * (col - len(values)))
+            sheet.rows[r] = (*padded[: col - 1], above[1], *padded[col:])
+        block.clear()
+
+    for r in cells_of.rows(contract.SERVICES, layout):
+        fund = sheet.value(r, col)
+        if not is_blank(fund) or (r, col) in sheet.uncached:
+            close()
+            above = (r, clean_text(fund)) if _total_label(sheet, r, layout) is None else None
+        elif _total_label(sheet, r, layout) is not None:
+            close()
+            above = None  # the next block names its own fund
+        elif not is_blank(sheet.value(r, layout.columns["service"])) and not is_blank(
+            sheet.value(r, layout.columns["budget"])
+        ):
+            block.append(r)  # a line (a note typed under the fund has no budget)
+    close()
+    return not carried
 
 
 def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:

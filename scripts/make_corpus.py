@@ -1235,6 +1235,21 @@ def _(path: Path) -> None:
 
 
 @case(
+    "fund-typed-once.xlsx",
+    "each fund's name typed on its first line only, as a heading, the lines below left blank",
+    ("E-REQUIRED", "Services", "A5:A13", 'Fund is blank on rows 5–13, below "Victims Fund" (A4)'),
+    ("E-REQUIRED", "Services", "A17:A29", "select A16:A29 and press Ctrl+D"),
+    GRANT_SIZE,  # the lines are still read for the other checks, the fund carried down
+)
+def _(path: Path) -> None:
+    vf, csf = victims(), community()
+    for lines in (vf, csf):
+        for row in lines[1:]:
+            row[0] = ""
+    write_workbook(path, content(services=services(vf, csf)))
+
+
+@case(
     "fund-merged-on-sources.xlsx",
     "the Victims Fund's name merged down its two Funding sources rows (A2:A3)",
     ("E-VALUE", "Funding sources", "A2:A3", "Fund is in merged cells (A2:A3)"),

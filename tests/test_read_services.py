@@ -99,3 +99,38 @@ def test_a_note_with_the_word_total_and_no_figure_stays_a_note(tmp_path: Path) -
     note[9] = "Total to be confirmed in July"
     result = load(make_workbook(tmp_path, services=[*lines(), note]))
     assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == ["I-NOTE-ROW"]
+
+
+def test_a_fund_typed_once_for_its_lines_is_one_finding_per_block(tmp_path: Path) -> None:
+    # The Fund typed on a block's first line only, as a heading: one E-REQUIRED naming the
+    # rows and the fund above them, not one per line; the lines are still read for the
+    # other checks as if the fund were carried down.
+    rows = [
+        service_row(service="Victim Support", budget=Decimal(1000)),
+        service_row(fund="", service="Rape Crisis", budget=Decimal(2000)),
+        service_row(fund="", service="Refuge", budget=Decimal(3000)),
+        total_row(0, "Total", Decimal(6000)),
+        service_row(fund="Community Safety Fund", service="Youth", purpose="Reducing re-offending"),
+        service_row(fund="", service="Night bus", mechanism="Partnership agreement"),
+    ]
+    result = load(make_workbook(tmp_path, services=rows))
+    errors = [(f.code, f.cell) for f in result.findings if f.code.startswith("E-")]
+    assert errors == [("E-REQUIRED", "A3:A4"), ("E-REQUIRED", "A7")]
+    assert 'below "Victims Fund" (A2)' in result.findings[0].message
+    assert result.plan is None and result.readable is not None
+    assert [(ln.fund, ln.service) for ln in result.readable.lines] == [
+        ("Victims Fund", "Victim Support"),
+        ("Victims Fund", "Rape Crisis"),
+        ("Victims Fund", "Refuge"),
+        ("Community Safety Fund", "Youth"),
+        ("Community Safety Fund", "Night bus"),
+    ]
+
+
+def test_a_blank_fund_on_the_first_line_is_still_blank(tmp_path: Path) -> None:
+    rows = [service_row(fund="", service="Victim Support"), *lines()]
+    result = load(make_workbook(tmp_path, services=rows))
+    assert [(f.code, f.cell) for f in result.findings if f.code.startswith("E-")] == [
+        ("E-REQUIRED", "A2")
+    ]
+    assert result.findings[0].message == "Fund is blank; fill it in."
