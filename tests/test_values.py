@@ -366,5 +366,5 @@ def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
 
 
 def test_a_blank_choice_says_it_is_blank() -> None:
-    with pytest.raises(ValueProblem, match="^is blank; enter one of: Contract, Partnership"):
+    with pytest.raises(ValueProblem, match=r"^is blank; enter one of: Contract, Partnership"):
         parse_choice(" ", contract.MECHANISMS, "mechanism")
