@@ -138,6 +138,12 @@ def _s143_names() -> dict[str, str]:
     return names
 
 
+# A financial year in a header: 2021/22, 2021-22, 2021/2022 or 21/22 (spaces normalised away).
+_YEAR = r"(\d{4} ?[/-] ?(\d{2}|\d{4})|\d{2} ?[/-] ?\d{2})"
+# How a money header says pounds: (£), £, (GBP) or GBP, or not at all.
+_POUNDS = r"( ?\(£\)| ?£| ?\(gbp\)| gbp)?"
+
+
 DECISION = TableSheet(
     "Decision",
     (
@@ -150,7 +156,12 @@ FUNDS = TableSheet(
     "Funds",
     (
         Column("fund", "Fund", aliases=("Fund name",), width=30),
-        Column("allocation", "Allocation (£)", aliases=("Allocation", "Allocation £"), width=16),
+        Column(
+            "allocation",
+            "Allocation (£)",
+            aliases=("Allocation", "Allocation £", "Allocation (GBP)"),
+            width=16,
+        ),
         Column("legal_basis", "Legal basis", required=False, width=40),
         Column("description", "Description", required=False, width=80),
     ),
@@ -161,7 +172,7 @@ SOURCES = TableSheet(
     (
         Column("fund", "Fund", aliases=("Fund name",), width=30),
         Column("source", "Source", aliases=("Funding source",), width=36),
-        Column("amount", "Amount (£)", aliases=("Amount", "Amount £"), width=16),
+        Column("amount", "Amount (£)", aliases=("Amount", "Amount £", "Amount (GBP)"), width=16),
         Column("ring_fenced", "Ring-fenced", aliases=("Ring fenced", "Ringfenced"), width=13),
         Column("grant_reference", "Grant reference", required=False, width=20),
     ),
@@ -213,9 +224,10 @@ SERVICES = TableSheet(
         Column(
             "budget",
             "Budget (£)",
-            aliases=("Budget", "Budget £"),
-            # "2021/22 budget (£)" as in the seed, or "Budget 2021/22 (£)"
-            pattern=r"(\d{4}/\d{2} budget|budget \d{4}/\d{2})( \(£\)| £)?",
+            aliases=("Budget", "Budget £", "Budget (GBP)"),
+            # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
+            # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
+            pattern=rf"({_YEAR} budget|budget {_YEAR}){_POUNDS}|budget \((£|gbp)\) {_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).

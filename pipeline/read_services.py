@@ -324,10 +324,7 @@ def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | 
         return layout
     bounds = contract.financial_year_bounds(year) if year else None
     matching = [
-        index
-        for index, text in candidates
-        if bounds is not None
-        and any(contract.financial_year_bounds(y) == bounds for y in _YEARS.findall(text))
+        index for index, text in candidates if bounds is not None and bounds in _header_years(text)
     ]
     plain = [index for index, text in candidates if not _YEARS.search(text)]
     chosen = matching or plain
@@ -347,7 +344,18 @@ def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | 
     return None
 
 
-_YEARS = re.compile(r"\d{4}\s*[/-]\s*\d{2,4}")
+_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})(?!\d)")
+
+
+def _header_years(text: str) -> list[tuple[int, int]]:
+    """The financial years a budget header names: "2021/22", "2021-2022" or "21/22"."""
+    years = []
+    for start, end in _YEARS.findall(text):
+        century = "20" if len(start) == 2 else ""  # "21/22": a plan of this century
+        bounds = contract.financial_year_bounds(f"{century}{start}/{end}")
+        if bounds is not None:
+            years.append(bounds)
+    return years
 
 
 def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:

@@ -244,6 +244,9 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
+_NAME_SEPARATORS = re.compile(r"\s*[-/.]\s*|\s+")
+# Midnight after a date, as a system export or a pasted date-and-time writes it.
+_MIDNIGHT = re.compile(r"\s+00:00(:00)?$")
 
 
 def _month_named(text: str) -> str | None:
@@ -259,6 +262,9 @@ def _text_date(tidy: str, end: bool) -> tuple[date, bool] | None:
     """``tidy`` read day-first, then as a month; None when no format fits. Kept per text:
     a plan types the same few dates on many lines, and each failed strptime is an exception."""
     named = _month_named(tidy)
+    if named:
+        # Excel's own display forms typed or pasted as text: "1-Apr-21", "Apr-21", "1/Apr/2021"
+        named = _NAME_SEPARATORS.sub(" ", named).strip()
     day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
     month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
     tidy_numbers = named or tidy
@@ -301,7 +307,7 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
-    tidy = _SPACES.sub(" ", tidy).strip()
+    tidy = _MIDNIGHT.sub("", _SPACES.sub(" ", tidy).strip())
     parsed = _text_date(tidy, end)
     if parsed is not None:
         return parsed

@@ -1099,6 +1099,27 @@ def _(path: Path) -> None:
 
 
 @case(
+    "budget-columns-short-years.xlsx",
+    'budget columns headed "Budget 20/21 (£)" and "Budget 21/22 (£)": years written short',
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "M9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    _budget_columns(path, ("Budget 20/21 (£)",), "Budget 21/22 (£)")
+
+
+@case(
+    "budget-header-year-forms.xlsx",
+    'the budget headed "2021-22 Budget £" beside "Budget 2020/2021 (GBP)": a hyphen, a year in '
+    "full, GBP",
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "M9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    _budget_columns(path, ("Budget 2020/2021 (GBP)",), "2021-22 Budget £")
+
+
+@case(
     "services-sheet-twice.xlsx",
     'a draft sheet "Services " (trailing space) before the real "Services"',
     ("E-SHEET", "Services", "", '2 sheets answer to "Services": "Services " and "Services"'),

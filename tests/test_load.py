@@ -383,6 +383,16 @@ QUIRKS: dict[str, Quirk] = {
     "the budget header written 'Budget 2021/22 (£)'": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines
     ),
+    "money headers in GBP ('Allocation (GBP)', 'Amount (GBP)', 'Budget (GBP)')": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "Allocation (GBP)"})(book),
+                renamed("Funding sources", {"Amount (£)": "Amount (GBP)"})(book),
+                renamed("Services", {"Budget (£)": "Budget (GBP)"})(book),
+            )
+        ),
+        check=sample_lines,
+    ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
     ),

@@ -125,6 +125,13 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("31-03-2022", date(2022, 3, 31)),
         ("2021-04-01", date(2021, 4, 1)),
         (" 1\u00a0April  2021 ", date(2021, 4, 1)),
+        # Excel's display forms pasted as text, and a date exported with its midnight
+        ("1-Apr-21", date(2021, 4, 1)),
+        ("01-Apr-2021", date(2021, 4, 1)),
+        ("1/Apr/2021", date(2021, 4, 1)),
+        ("30-Sept-2022", date(2022, 9, 30)),
+        ("01/04/2021 00:00:00", date(2021, 4, 1)),
+        ("2021-04-01 00:00", date(2021, 4, 1)),
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
@@ -137,6 +144,8 @@ def test_dates_are_read_day_first(raw: object, expected: date) -> None:
         ("April 2021", date(2021, 4, 1), date(2021, 4, 30)),
         ("March 2022", date(2022, 3, 1), date(2022, 3, 31)),
         ("Feb 2024", date(2024, 2, 1), date(2024, 2, 29)),
+        ("Mar-22", date(2022, 3, 1), date(2022, 3, 31)),  # Excel's mmm-yy, as text
+        ("April-2021", date(2021, 4, 1), date(2021, 4, 30)),
     ],
 )
 def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
@@ -156,6 +165,8 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
             "looks month-first (US style); dates are read day-first, so type 30/04/2022",
         ),
         ("TBC", "dd/mm/yyyy"),
+        ("01/04/2021 12:30", "which is not a date"),  # a time of day is not dropped
+        ("Apr-Jun 2021", "which is not a date"),  # two months: no guess
         ("", "is blank"),
         (None, "is blank"),
         (44287, "reads the number 44287, not a date"),
