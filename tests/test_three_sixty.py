@@ -428,3 +428,47 @@ def test_published_grants_carry_no_contact_details_and_no_formulas(
     cell = openpyxl.load_workbook(xlsx)["grants"]["K2"]
     assert cell.value == '=HYPERLINK("http://evil.example","Rape Crisis")'
     assert cell.data_type == "s" and cell.quotePrefix  # text, and stays text when edited
+
+
+def test_contact_details_in_a_name_never_reach_an_identifier(sample_plan: Plan) -> None:
+    # The recipient's name came out "[removed]" while its made-up identifier, built from the
+    # name as typed, still spelt the address out ("...-org-jo-bloggs-example-org").
+    plan = with_line(sample_plan, 0, organisation="jo.bloggs@example.org, 01522 947406")
+    plan = with_line(plan, 1, fund="Fund jo.bloggs@example.org")
+    text = three_sixty.to_json(three_sixty.package(plan, Config(funder_prefix="p")))
+    assert "bloggs" not in text and "947406" not in text
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("منظمة خيرية", "جمعية الضحايا"),  # no Latin letter: both slugs were "untitled"
+        ("Мост", "Дом"),
+        ("Lincolnshire Domestic Abuse Partnership — North", "Lincolnshire Domestic Abuse "
+         "Partnership — South"),  # the same first 40 characters
+    ],
+)
+def test_different_names_get_different_identifiers_and_codes(
+    sample_plan: Plan, names: tuple[str, str]
+) -> None:
+    plan = with_line(sample_plan, 0, organisation=names[0], fund=names[0])
+    plan = with_line(plan, 1, organisation=names[1], fund=names[1])
+    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list)
+    first, second = grants[0], grants[1]
+    assert isinstance(first, dict) and isinstance(second, dict)
+    ids, programmes = set(), set()
+    for grant in (first, second):
+        [recipient] = grant["recipientOrganization"]  # type: ignore[misc]
+        [programme] = grant["grantProgramme"]  # type: ignore[misc]
+        assert "untitled" not in recipient["id"] and "untitled" not in programme["code"]
+        ids.add(recipient["id"])
+        programmes.add(programme["code"])
+    assert len(ids) == len(programmes) == 2
+    # The same name, typed again on another line, is the same organisation.
+    again = with_line(plan, 2, organisation=names[0])
+    grants = three_sixty.package(again, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict) and isinstance(grants[2], dict)
+    assert grants[2]["recipientOrganization"][0]["id"] == (  # type: ignore[index]
+        grants[0]["recipientOrganization"][0]["id"]  # type: ignore[index]
+    )
