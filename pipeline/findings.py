@@ -352,8 +352,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-SPEND-OUT-OF-YEAR",
         I,
         "Payments outside the year",
-        "a spend file's payments dated outside the plan's financial year are ignored",
-        action="Nothing to do, unless the payments belong to this year: check their dates.",
+        "a spend file's payments dated outside the plan's financial year, or after the --as-at date, are ignored",
+        action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
         "W-OVERSPEND",

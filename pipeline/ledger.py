@@ -14,6 +14,7 @@ then runs vectorised instead of adding Python objects one by one. Pounds are onl
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
-SPEND_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
+SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+# What the operating system leaves in a folder: not a file anyone put there.
+_SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini"))
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,7 +58,12 @@ class LedgerRead:
 
 
 def spend_files(paths: Iterable[Path]) -> list[Path]:
-    """The spend files named, a folder standing for the files directly inside it (sorted)."""
+    """The spend files named, a folder standing for the files directly inside it (sorted).
+
+    Every file a person put in the folder is one, whatever its name ends with: a month saved
+    as .xls or .ods is said to be unread (``W-SPEND-READ``), not left out without a word.
+    Excel's owner files (``~$``), hidden files and the system's own are not.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -63,8 +72,8 @@ def spend_files(paths: Iterable[Path]) -> list[Path]:
                     p
                     for p in path.iterdir()
                     if p.is_file()
-                    and p.suffix.lower() in SPEND_SUFFIXES
                     and not p.name.startswith(("~$", "."))
+                    and p.name.lower() not in _SYSTEM_FILES
                 )
             )
         else:
@@ -147,6 +156,11 @@ class _FileReader:
             )
         if size == 0:
             return self.refuse("is empty (0 bytes); export the ledger again")
+        if self.path.suffix.lower() not in SPEND_SUFFIXES:
+            return self.refuse(
+                "is not a CSV or .xlsx file; open it in Excel and save it as CSV UTF-8 or .xlsx, "
+                "or move it out of the spend folder if it holds no payments"
+            )
         if head == _OLE_MAGIC:
             return self.refuse(
                 "is an old Excel 97-2003 (.xls) file or is password-protected; open it in "
@@ -159,10 +173,14 @@ class _FileReader:
     # -- the two layouts ------------------------------------------------------------------
     def _csv(self) -> list[PaymentColumns]:
         raw = self.path.read_bytes()
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
+            # (a damaged character shows as one: a date or amount with it is a finding).
+            return self._text(raw.decode("utf-16", errors="replace"))
         if b"\x00" in raw[:4096]:
             return self.refuse(
-                "is not UTF-8 or Windows-1252 text (it looks like UTF-16 'Unicode text' or a "
-                "binary file); save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+                "is not UTF-8 or Windows-1252 text (it looks like UTF-16 text with no byte-order "
+                "mark, or a binary file); save it from Excel as 'CSV UTF-8 (Comma delimited)'"
             )
         try:
             text = raw.decode("utf-8-sig")
@@ -179,6 +197,9 @@ class _FileReader:
                     cell=f"line {line}",
                 )
                 return []
+        return self._text(text)
+
+    def _text(self, text: str) -> list[PaymentColumns]:
         delimiter = _delimiter(text)
         rows = _fast_rows(text, delimiter)
         if rows is not None:

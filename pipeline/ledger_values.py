@@ -21,6 +21,7 @@ _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 _TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
 _CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
+_CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
 
 _Parsed = TypeVar("_Parsed")
 _Key = TypeVar("_Key", bound=Hashable)
@@ -87,15 +88,40 @@ def _date_text(text: str) -> dt.date:
 
 
 def payment_date(raw: object) -> dt.date:
-    """The day a payment was made: an Excel date, or text read day-first (a time is ignored)."""
+    """The day a payment was made: an Excel date, or text read day-first (a time is ignored),
+    or an Excel date serial number (``44292``) of a day this century."""
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    serial = _serial(raw)
+    if serial is not None:
+        return serial
     try:
         return _date_text(clean_text(raw))
     except ValueProblem as problem:
         raise ValueProblem(f"date {problem}") from problem
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A payment date's serial lies between 01/01/2000 and 31/12/2099; a bare number outside these
+# is no payment date (a year, an amount or a reference in the wrong column) and stays a problem.
+_SERIALS = range(
+    (dt.date(2000, 1, 1) - _EXCEL_EPOCH).days, (dt.date(2099, 12, 31) - _EXCEL_EPOCH).days + 1
+)
+_SERIAL_TEXT = re.compile(r"\d{5}(\.\d+)?")
+
+
+def _serial(raw: object) -> dt.date | None:
+    """The day of an Excel date serial: a date column that lost its format (a General cell,
+    or a report tool's CSV) holds 44292 for 06/04/2021, a fraction being the time of day."""
+    if isinstance(raw, str) and _SERIAL_TEXT.fullmatch(raw.strip()):
+        number = int(raw.strip().partition(".")[0])
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 0:
+        number = int(raw)
+    else:
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=number) if number in _SERIALS else None
 
 
 def is_credit(credit_note: object) -> bool:
@@ -119,6 +145,10 @@ def amount_pence(raw: object, credit_note: object) -> int:
             negative, text = True, text[1:-1].strip()
         if text.endswith("-"):  # "123.45-", as some ledgers print a credit
             negative, text = True, text[:-1].strip()
+        suffix = _CREDIT_DEBIT.search(text)
+        if suffix:  # "123.45 CR" a credit, "123.45 DR" a debit, as an accounts report prints
+            negative = negative or suffix.group(1).lower() == "cr"
+            text = text[: suffix.start()].strip()
         text = text.replace("£", "").strip()
         if text.startswith("-"):
             negative, text = True, text[1:].strip()

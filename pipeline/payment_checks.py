@@ -1,6 +1,7 @@
 """Findings about payments, and the list of payments a person must look at.
 
-- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year;
+- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
+  those of the year dated after the position's date;
 - ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
   amount and expense type (both stay counted until a person removes one);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
@@ -55,27 +56,46 @@ def _line_name(line: ServiceLine) -> str:
 def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments outside the year."""
     label = plan.decision.year_label
-    notes = []
-    for (file, sheet), rows in outside.groupby(["file", "sheet"], sort=False):
-        first, last = min(rows["date"]).date(), max(rows["date"]).date()
+    return [
+        Finding(
+            "I-SPEND-OUT-OF-YEAR",
+            file,
+            f"{said} fall outside {label} (decision {plan.decision.reference}) and are not "
+            "counted in its position. If a date is mistyped, correct it in the export.",
+            sheet,
+        )
+        for file, sheet, said in _per_file(outside)
+    ]
+
+
+def after_as_at(as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
+    """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
+    after the position's date: left out of it, and said to be."""
+    return [
+        Finding(
+            "I-SPEND-OUT-OF-YEAR",
+            file,
+            f"{said} are after {format_date(as_at)}, the date of this position, and are not "
+            "counted in it. To count them, build with a later --as-at date (or none: the "
+            "latest payment's).",
+            sheet,
+        )
+        for file, sheet, said in _per_file(later)
+    ]
+
+
+def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
+    """Per file and sheet: how many payments, of how much, on which dates (and rows)."""
+    for (file, sheet), group in rows.groupby(["file", "sheet"], sort=False):
+        first, last = min(group["date"]).date(), max(group["date"]).date()
         dates = format_date(first) + ("" if first == last else f" to {format_date(last)}")
         # A few stray rows may be dates typed wrong (2012 for 2021): name them. A whole file
         # of last year's payments is plain from its dates.
         named = (
-            f" ({', '.join(str(c) for c in rows['cell'])})" if len(rows) <= MAX_ROWS_NAMED else ""
+            f" ({', '.join(str(c) for c in group['cell'])})" if len(group) <= MAX_ROWS_NAMED else ""
         )
-        notes.append(
-            Finding(
-                "I-SPEND-OUT-OF-YEAR",
-                str(file),
-                f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
-                f"dated {dates}{named} fall outside "
-                f"{label} (decision {plan.decision.reference}) and are not counted in its "
-                "position. If a date is mistyped, correct it in the export.",
-                str(sheet),
-            )
-        )
-    return notes
+        total = format_money(pounds(int(group["amount"].sum())))
+        yield str(file), str(sheet), f"{len(group)} payment(s) of {total} dated {dates}{named}"
 
 
 @dataclass(frozen=True)

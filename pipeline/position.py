@@ -86,7 +86,9 @@ def build_position(
     if current.empty:
         return None
     as_at = as_at or current["date"].max().date()
-    current = current[current["date"] <= pd.Timestamp(as_at)]
+    later = current["date"] > pd.Timestamp(as_at)
+    findings.extend(payment_checks.after_as_at(as_at, current[later]))
+    current = current[~later]
     findings.extend(payment_checks.duplicates(current))
     current = match_payments(plan, current, aliases or {})
 

@@ -1,9 +1,9 @@
 """The figures of an in-year position: per line, per fund and per ring-fenced stream.
 
 The forecast outturn of a line is a straight line by days: spent ÷ its live days in the year up
-to the as-at date × its live days in the whole year; a line with no payment yet, or not yet
-started, forecasts its budget. Ring-fenced money is spent first, in the order the sources are
-listed, by the same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
+to the as-at date × its live days in the whole year; a line with nothing spent on balance (no
+payment yet, or credit notes as large as its payments), or not yet started, forecasts its
+budget. Ring-fenced money is spent first, in the order the sources are listed, by the same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ def line_position(
     """A line's position from what it has spent: the straight-line forecast by live days."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
-    if payments == 0 or to_date == 0:
+    if spent <= 0 or to_date == 0:
+        # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
+        # payments): a straight line from nothing would forecast nothing, or a negative outturn.
         forecast = line.budget
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)

@@ -254,7 +254,13 @@ def _month_named(text: str) -> str | None:
     words = _WORD.findall(text)
     if len(words) != 1 or words[0].lower() not in _MONTH_NUMBERS:
         return None
-    return _WORD.sub(str(_MONTH_NUMBERS[words[0].lower()]), text)
+    # "01-Apr-21", "1/Apr/2021": with the month named, the separators say nothing more.
+    parts = re.split(r"[\s/.-]+", _WORD.sub(str(_MONTH_NUMBERS[words[0].lower()]), text))
+    if len(parts) == 3 and _WORD.match(text):
+        # "April 6, 2021": the month named first is still the month (read day-first as the
+        # 4th of June before).
+        parts[0], parts[1] = parts[1], parts[0]
+    return " ".join(parts)
 
 
 @functools.lru_cache(maxsize=4096)

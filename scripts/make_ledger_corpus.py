@@ -139,14 +139,36 @@ def _(path: Path) -> None:
 
 
 @case(
-    "utf-16.csv",
-    "'Unicode text' from Excel: UTF-16 with NUL bytes between the letters",
-    0,
-    "0",
-    ("W-SPEND-READ", "utf-16.csv", "", "UTF-16", "save it from Excel as 'CSV UTF-8"),
+    "utf-16.txt",
+    "'Unicode text' from Excel: UTF-16 with its byte-order mark, separated by tabs",
+    3,
+    ROWS_TOTAL,
+    BASE,
 )
 def _(path: Path) -> None:
-    _text(path, HEADER + ROWS, "utf-16")
+    _text(path, (HEADER + ROWS).replace(",", "\t").replace("\n", "\r\n"), "utf-16")
+
+
+@case(
+    "utf-16-no-bom.csv",
+    "UTF-16 with no byte-order mark: NUL bytes between the letters, and no saying which order",
+    0,
+    "0",
+    ("W-SPEND-READ", "utf-16-no-bom.csv", "", "UTF-16", "save it from Excel as 'CSV UTF-8"),
+)
+def _(path: Path) -> None:
+    _text(path, HEADER + ROWS, "utf-16-le")
+
+
+@case(
+    "april.ods",
+    "a month saved as an OpenDocument spreadsheet: said, not skipped",
+    0,
+    "0",
+    ("W-SPEND-READ", "april.ods", "", "is not a CSV or .xlsx file", "save it as CSV UTF-8"),
+)
+def _(path: Path) -> None:
+    _text(path, HEADER + ROWS)
 
 
 @case(

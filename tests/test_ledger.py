@@ -9,6 +9,8 @@ import pytest
 import xlsxwriter
 
 from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
+from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.values import ValueProblem
 
 HEADER = "Date,Supplier,Amount,Transaction number,Cost centre,Expense type,INV/CRN\n"
 
@@ -89,7 +91,7 @@ def test_xlsx_ledger_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16"), "UTF-16"),
+        ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16-le"), "UTF-16"),  # no BOM
         (b"Date,Supplier,Amount\n01/05/2021,A\x81,1\n", "neither UTF-8 nor Windows-1252"),
         (b"Payee,Value\nA,1\n", "no header row"),
         (b"", "empty"),
@@ -140,3 +142,62 @@ def test_a_quoted_line_break_or_a_wider_row_keeps_line_numbers(tmp_path: Path) -
     assert read.findings == []
     assert list(read.payments["row"]) == [2, 4, 5]
     assert list(read.payments["amount"]) == [10000, 20000, 30000]
+
+
+def test_excel_unicode_text_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode Text (*.txt)": UTF-16 with its byte-order mark, separated by tabs.
+    text = "Date\tSupplier\tAmount\r\n06/04/2021\tCafé Nomad\t£1,589.63\r\n"
+    read = read_ledgers([write(tmp_path, "april.txt", text, "utf-16")])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["Café Nomad"]
+    assert list(read.payments["amount"]) == [158963]
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("April 6, 2021", dt.date(2021, 4, 6)),  # the month named first: read as named
+        ("Apr 6 2021", dt.date(2021, 4, 6)),
+        ("6 April 2021", dt.date(2021, 4, 6)),
+        ("01-Apr-21", dt.date(2021, 4, 1)),  # what Oracle and SAP exports write
+        ("01-APR-2021", dt.date(2021, 4, 1)),
+        ("1/Apr/2021", dt.date(2021, 4, 1)),
+        ("06/04/2021 09:30", dt.date(2021, 4, 6)),
+    ],
+)
+def test_payment_dates_with_the_month_named(typed: str, day: dt.date) -> None:
+    assert payment_date(typed) == day
+
+
+@pytest.mark.parametrize("serial", [44292, 44292.0, 44292.375, "44292", "44292.0"])
+def test_a_payment_date_as_an_excel_serial_number(serial: object) -> None:
+    # A date column that lost its format (a report tool's CSV, or a General cell): 44292 is
+    # 06/04/2021 to Excel, and a payment date is never a five-digit figure otherwise.
+    assert payment_date(serial) == dt.date(2021, 4, 6)
+
+
+@pytest.mark.parametrize("number", [0, 7, 2021, 99999, -44292, "12345678"])
+def test_a_number_far_from_any_payment_date_is_still_a_problem(number: object) -> None:
+    with pytest.raises(ValueProblem, match="not a date"):
+        payment_date(number)
+
+
+@pytest.mark.parametrize(
+    ("typed", "pence"),
+    [
+        ("123.45 CR", -12345),
+        ("123.45CR", -12345),
+        ("£1,234.56 cr", -123456),
+        ("123.45 DR", 12345),
+        ("123.45Dr", 12345),
+    ],
+)
+def test_credit_and_debit_suffixes(typed: str, pence: int) -> None:
+    assert amount_pence(typed, None) == pence
+
+
+def test_cr_and_dr_are_counted_in_a_ledger(tmp_path: Path) -> None:
+    text = "Date,Supplier,Amount\n06/04/2021,NWCH,100.00 DR\n07/04/2021,NWCH,40.00 CR\n"
+    read = read_ledgers([write(tmp_path, "crdr.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [10000, -4000]

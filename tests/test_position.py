@@ -192,3 +192,56 @@ def test_no_payment_in_the_year_is_no_position() -> None:
     path = _one_payment_ledger()
     path.write_text("Date,Supplier,Amount\n01/05/2020,Crimestoppers,10\n", encoding="utf-8")
     assert build_position(sample_with_cost_codes(), read_ledgers([path]).payments) is None
+
+
+def _ledger(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "spend.csv"
+    path.write_text("Date,Supplier,Amount,Transaction number\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> None:
+    path = _ledger(
+        tmp_path,
+        "01/05/2021,Crimestoppers,10.00,T1\n"
+        "15/10/2021,Crimestoppers,20.00,T2\n"
+        "20/03/2022,Rape Crisis,30.50,T3\n",
+    )
+    position = build_position(
+        sample_with_cost_codes(),
+        read_ledgers([path], labels=["spend.csv"]).payments,
+        as_at=dt.date(2021, 9, 30),
+    )
+    assert position is not None
+    assert position.payments == 1
+    [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+    assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
+    assert "2 payment(s) of £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)" in note.message
+    assert "after 30/09/2021" in note.message
+    assert "a later --as-at" in note.message
+
+
+def test_a_line_whose_credits_cancel_its_payments_forecasts_its_budget(tmp_path: Path) -> None:
+    # Rape Crisis (budget £82,661): a payment reversed by a credit note nets to nothing, so
+    # nothing is spent yet and the forecast is the budget, not £0. NWCH (budget £18,351): only
+    # a credit note (last year's overpayment back): spent is -£100, the forecast its budget,
+    # never a negative outturn that takes £200 off the fund's forecast.
+    path = _ledger(
+        tmp_path,
+        "06/04/2021,Rape Crisis,1589.63,T1\n"
+        "07/05/2021,Rape Crisis,-1589.63,T1\n"
+        "07/05/2021,NWCH,(100.00),T2\n"
+        "30/09/2021,Crimestoppers,1.00,T3\n",
+    )
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    lines = {p.line.at.row: p for p in position.lines}
+    assert (lines[9].spent, lines[9].payments, lines[9].forecast) == (
+        Decimal("0.00"),
+        2,
+        Decimal("82661.00"),
+    )
+    assert (lines[10].spent, lines[10].forecast) == (Decimal("-100.00"), Decimal("18351.00"))
+    victims = position.funds[0]
+    assert victims.forecast == victims.committed  # every line at budget: £805,212
+    assert victims.forecast == Decimal("805212.00")

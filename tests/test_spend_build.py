@@ -187,3 +187,20 @@ def test_two_plans_of_one_year_each_get_a_position_and_say_they_share_payments(
         shared = [f for f in result.findings if f.code == "I-SPEND-SHARED"]
         assert len(shared) == 1, result.file
         assert "each position counts them" in shared[0].message
+
+
+def test_a_spreadsheet_in_spend_that_is_not_csv_or_xlsx_is_said_not_ignored(office: Path) -> None:
+    # A month exported as .xls or saved as .ods beside the CSV: its payments are not in the
+    # position, and the findings say so (it was skipped without a word).
+    spend = office / "input/spend"
+    (spend / "april.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    shutil.copy(spend / "ledger-2021-22.csv", spend / "may.ods")
+    (spend / "Thumbs.db").write_bytes(b"\x00")  # what Windows leaves: not a spend file
+    result = run("check", "input", "--json")
+    assert result.exit_code == 0, result.output
+    [workbook] = json.loads(result.output)["workbooks"]
+    read = {f["file"]: f["message"] for f in workbook["findings"] if f["code"] == "W-SPEND-READ"}
+    assert set(read) == {"input/spend/april.xls", "input/spend/may.ods"}
+    assert "Excel 97-2003 (.xls)" in read["input/spend/april.xls"]
+    assert "save it as CSV UTF-8 or .xlsx" in read["input/spend/may.ods"]
+    assert "None of its payments are counted" in read["input/spend/may.ods"]
