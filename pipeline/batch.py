@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import TEMPLATE_DIR
+from pipeline import TEMPLATE_DIR, stale
 from pipeline.assemble import reports
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
@@ -63,6 +63,7 @@ from pipeline.outputs import (
     OutputFolder,
     findings_name,
     folder_name,
+    leftovers,
     sweep_temporaries,
     unwritable_reason,
     write_log,
@@ -239,6 +240,21 @@ class _Builder:
             result.findings.extend(staging.findings)
 
 
+def _retired_note(key: str, moved: Sequence[Path]) -> Finding:
+    where = ", ".join(sorted({f"{display(p.parent)}/" for p in moved}))
+    outputs = (
+        f"the outputs built from it were moved to {where} so that none is taken for current"
+        if moved
+        else "none of the outputs built from it was left to set aside"
+    )
+    return Finding(
+        "I-RETIRED",
+        key,
+        f"{key} is no longer there (deleted, moved or renamed): {outputs}. To build it again, "
+        "put it back in the input folder.",
+    )
+
+
 def _findings_bytes(result: WorkbookResult) -> bytes:
     """The workbook's findings file: its findings as JSON, UTF-8."""
     data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -377,7 +393,7 @@ def _unchanged(
     builder = _Builder(out, config, template, False, spend)
     workbooks, notes = discover(paths)
     current = [builder.current(path)[0] for path in workbooks]
-    if not current or not (out / INDEX).is_file():
+    if not current or not (out / INDEX).is_file() or stale.gone(builder.shelf):
         return None
     if any(result is None or result.edited for result in current):
         return None
@@ -386,8 +402,26 @@ def _unchanged(
         return None
     for result in results:
         say(Finished(result))
+    if leftovers(out):  # a run killed since the last build left its temporary files
+        _sweep_when_free(out)
     write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
     return results, notes
+
+
+def _sweep_when_free(out: Path) -> None:
+    """Sweep away a killed run's temporary files, if no other run is writing to ``out`` right
+    now (its own are then there too, and the next run to take the lock sweeps); never waits."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return  # another run holds the folder (or it cannot be locked): not now
+    try:
+        sweep_temporaries(out)
+    finally:
+        lock.release()
 
 
 def _build_locked(
@@ -403,7 +437,11 @@ def _build_locked(
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     sweep_temporaries(out)
     builder = _Builder(out, config, template, force, spend)
+    retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
+    if retired:
+        builder.manifest.write()
     workbooks, notes = discover(paths)
+    notes = [*retired, *notes]
     triaged = [builder.triage(path, debug) for path in workbooks]
     results = reports(paths, workbooks, triaged, config, previous, spend)
     assign_findings_names(
@@ -434,7 +472,8 @@ def _build_locked(
     # built nothing and found no output edited changed none of them, so the page stays as it
     # is: drawing a 10,000-line plan's findings took most of a no-op rerun (issue 21).
     # `pcc-report index` redraws it on demand, e.g. after a workbook outside this run changed.
-    if any(r.outcome != "up to date" or r.edited for r in results) or not (out / INDEX).is_file():
+    changed = retired or any(r.outcome != "up to date" or r.edited for r in results)
+    if changed or not (out / INDEX).is_file():
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page is a convenience, like the log

@@ -299,8 +299,9 @@ def build(
             raise click.ClickException(str(error)) from error
         except batch.OutputUnwritable as error:
             raise runner.SetupError(str(error)) from error
-        if verbose or not results:  # with nothing built, why each file was skipped
-            for note in notes:
+        for note in notes:  # with nothing built, why each file was skipped; always the
+            # workbooks that are gone, whose outputs were set aside (a person should know)
+            if verbose or not results or note.code == "I-RETIRED":
                 console.echo_finding(note, indent="")
         if not results:
             console.echo(console.no_workbooks(folders))

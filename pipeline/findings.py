@@ -461,6 +461,7 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Name the strategy's .docx (kept beside the workbook) in the Decision field Strategy document to have it in the pack.",
     ),
 )
+CATALOGUE["I-RETIRED"] = Code("I-RETIRED", I, "Workbook no longer there", "a workbook built into the output folder is no longer there (deleted, moved or renamed): its outputs were moved to stale/", action="Nothing to do if it was removed on purpose; to build it again, put the workbook back in the input folder.")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
 from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, sha256
+from pipeline.manifest_entry import RETIRED
 from pipeline.review import Locator
 from pipeline.values import MONTHS
 
@@ -52,6 +53,7 @@ class Status(Enum):
     UP_TO_DATE = "Up to date"
     BUILT = "Built"
     STOPPED = "Build stopped"
+    RETIRED = "Workbook removed"
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,14 @@ def read_entries(
         _entry(out, key, record, here, made_with) for key, record in manifest.entries.items()
     ]
     return sorted(
-        entries, key=lambda e: (not e.failed, not e.reference, e.title.casefold(), e.workbook)
+        entries,
+        key=lambda e: (
+            not e.failed,
+            e.status is Status.RETIRED,  # history, after every workbook that is still there
+            not e.reference,
+            e.title.casefold(),
+            e.workbook,
+        ),
     )
 
 
@@ -225,6 +234,12 @@ def _status(
     state = record.get("status")
     if state in ("errors", "unreadable"):
         return Status.FAILED, []
+    if state == RETIRED:
+        name = Path(key.replace("\\", "/")).name
+        return Status.RETIRED, [
+            f"The workbook {name} is no longer in its folder (deleted, moved or renamed). The "
+            "files built from it were set aside as stale copies: none of them is current."
+        ]
     if state != "ok":  # interrupted, or a damaged manifest entry
         return Status.STOPPED, ["The last build did not finish; build again."]
     notes: list[str] = []

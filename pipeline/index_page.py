@@ -38,6 +38,7 @@ _LOOK = {
     Status.STOPPED: ("attention", "!"),
     Status.UP_TO_DATE: ("good", "✓"),
     Status.BUILT: ("good", "✓"),
+    Status.RETIRED: ("kept", "–"),
 }
 _GROUPS = ((Severity.ERROR, "Errors", "error"), (Severity.WARNING, "Warnings", "warning"),
            (Severity.INFO, "Notes", "note"))  # fmt: skip
@@ -147,8 +148,10 @@ def render(entries: list[Entry], latest: str) -> str:
 def _summary(entries: list[Entry], failed: int) -> str:
     if not entries:
         return "No workbooks recorded."
+    removed = sum(1 for e in entries if e.status is Status.RETIRED)
     text = f"{counted(len(entries), 'workbook')}: {failed} failed"
-    return text + f", {len(entries) - failed} built."
+    text += f", {len(entries) - failed - removed} built"
+    return text + (f", {removed} removed." if removed else ".")
 
 
 def _status_badge(entry: Entry) -> str:

@@ -12,6 +12,7 @@ it out of date), and the figures ``output/index.html`` shows.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,48 @@ def built_entry(
         "counts": {s.value: result.count(s) for s in Severity},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sent": sent,
+    }
+
+
+RETIRED = "retired"  # the status of a workbook that is no longer there
+
+
+def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
+    """Whether the workbook ``entry`` records was deleted, moved or renamed since its build:
+    it is neither at its path nor where it was beside the output folder (a shared drive seen
+    from another machine), nor (an entry from before those were kept) at ``key`` from here.
+    A workbook that cannot be looked at (no permission, a share gone away) is not gone."""
+    if entry.get("status") == RETIRED:
+        return False
+    places = [
+        Path(where) if name == "workbook_path" else root / where
+        for name in ("workbook_path", "workbook_from_output")
+        if isinstance(where := entry.get(name), str) and where
+    ] or [Path(key)]
+    for place in places:
+        try:
+            if stat.S_ISREG(place.stat().st_mode):
+                return False
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return False  # it may be there: never retire on a doubt
+    return True
+
+
+def retired_entry(
+    entry: Mapping[str, Any], folder: OutputFolder, stale: list[Path], edited: list[Path]
+) -> dict[str, Any]:
+    """``entry`` once its workbook is gone and its outputs are in ``stale/``: nothing current,
+    what was set aside, and when (the rest stays, for the index page and the audit)."""
+    return {
+        **entry,
+        "status": RETIRED,
+        "outputs": [],
+        "pending": [],
+        "stale": folder.relative(stale),
+        "edited": folder.relative(edited),
+        "retired_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 

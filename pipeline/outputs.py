@@ -83,11 +83,11 @@ def unwritable_reason(error: OSError, where: Path) -> str:
     )
 
 
-def sweep_temporaries(out: Path) -> None:
-    """Remove what a killed run left half-written: its ``.tmp-`` files and folders.
+def leftovers(out: Path) -> list[Path]:
+    """The ``.tmp-`` files and folders in ``out``, its report folders and their ``stale/``:
+    what a run being written, or one that was killed, has there.
 
-    Runs under the lock, so no live run is writing them. Only names in the tool's own
-    ``.tmp-xxxxxxxx-`` pattern, in the output folder, its report folders and their ``stale/``.
+    Only names in the tool's own ``.tmp-xxxxxxxx-`` pattern: a person's own files are not.
     """
     folders = [out]
     for folder in (out, *[f for f in out.iterdir() if f.is_dir() and not f.is_symlink()]):
@@ -95,21 +95,31 @@ def sweep_temporaries(out: Path) -> None:
         stale = folder / STALE
         if folder is not out and stale.is_dir() and not stale.is_symlink():
             folders.append(stale)
+    found: list[Path] = []
     for folder in dict.fromkeys(folders):
         try:
-            leftovers = [e for e in folder.iterdir() if _TEMPORARY.fullmatch(e.name)]
+            found += [e for e in folder.iterdir() if _TEMPORARY.fullmatch(e.name)]
         except OSError:
             continue
-        for leftover in leftovers:
-            try:
-                if leftover.is_dir() and not leftover.is_symlink():
-                    import shutil  # seldom: only a run that was stopped leaves one
+    return found
 
-                    shutil.rmtree(leftover)
-                else:
-                    leftover.unlink()
-            except OSError:
-                pass  # best effort: a later run tries again
+
+def sweep_temporaries(out: Path, found: Sequence[Path] | None = None) -> None:
+    """Remove what a killed run left half-written: its ``.tmp-`` files and folders
+    (``found``, or :func:`leftovers` now).
+
+    Only under the lock, so that no live run is writing them.
+    """
+    for leftover in leftovers(out) if found is None else found:
+        try:
+            if leftover.is_dir() and not leftover.is_symlink():
+                import shutil  # seldom: only a run that was stopped leaves one
+
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        except OSError:
+            pass  # best effort: a later run tries again
 
 
 def folder_name(reference: str, path: Path) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pipeline.manifest import sha256
+from pipeline.manifest_entry import retired_entry, workbook_gone
 from pipeline.outputs import STALE, OutputFolder, inside
 
 
@@ -205,3 +206,31 @@ class Shelf:
             ):
                 return [pdf]
         return []
+
+
+def gone(shelf: Shelf) -> list[str]:
+    """The manifest's workbooks that were deleted, moved or renamed since their build."""
+    entries = shelf.folder.manifest.entries
+    return [key for key, entry in entries.items() if workbook_gone(key, entry, shelf.root)]
+
+
+def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:
+    """Set aside in ``stale/`` the outputs of every workbook that is no longer there, so that
+    none passes for current (in the folder or on the index page); its manifest entry stays,
+    "retired" (the caller writes the manifest). An output another workbook's entry records (a
+    renamed copy built since) is that one's and stays; edited copies are kept, as always.
+    Returns each workbook retired, with what of it is now in ``stale/``."""
+    entries = shelf.folder.manifest.entries
+    leaving = gone(shelf)
+    live = [
+        shelf.root / output["path"]
+        for key, entry in entries.items()
+        if key not in leaving
+        for output in entry.get("outputs", [])
+    ]
+    retired = []
+    for key in leaving:
+        stale, edited = shelf.mark_stale(key, keep=live)
+        entries[key] = retired_entry(entries[key], shelf.folder, stale, edited)
+        retired.append((key, [*stale, *edited]))
+    return retired

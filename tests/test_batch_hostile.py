@@ -296,6 +296,48 @@ def test_a_killed_build_is_swept_up_by_the_next(
     assert_manifest_matches_disk(out)
 
 
+@pytest.mark.slow
+def test_a_killed_build_is_swept_up_by_a_rerun_with_nothing_to_do(
+    drop: Path,
+    out: Path,
+    tmp_path: Path,
+    here: Path,
+    spawn: Callable[..., subprocess.Popen[str]],
+) -> None:
+    """A forced build killed half-way leaves the outputs as they were, so the next run finds
+    them up to date and builds nothing: it still sweeps the killed run's temporary files away
+    (they used to stay until some later build had something to write)."""
+    batch.build([drop], out, Config())
+    build = slow_build(spawn, 60, "input", "--out", "output", "--force", log="killed")
+    wait_for(tmp_path / "killed.out", "RENDERING")
+    build.kill()  # SIGKILL: no clean-up at all
+    build.wait(timeout=WAIT)
+    assert temporaries(out)
+    [result] = batch.build([drop], out, Config())[0]
+    assert result.outcome == "up to date"
+    assert temporaries(out) == []
+    assert_manifest_matches_disk(out)
+
+
+def test_a_rerun_with_nothing_to_do_leaves_a_live_builds_temporary_files(
+    drop: Path, out: Path
+) -> None:
+    """The temporary files of a build that holds the folder right now are its own: a rerun
+    with nothing to do neither waits for it nor touches them."""
+    from filelock import FileLock
+
+    batch.build([drop], out, Config())
+    live = out / "015-2021" / ".tmp-abcd1234-RfD-015-2021.docx"
+    live.write_bytes(b"being written")
+    with FileLock(str(out / outputs.LOCK)):
+        [result] = batch.build([drop], out, Config())[0]
+        assert result.outcome == "up to date"
+        assert live.read_bytes() == b"being written"
+    [result] = batch.build([drop], out, Config())[0]  # that build is gone: now swept
+    assert result.outcome == "up to date"
+    assert temporaries(out) == []
+
+
 HOLD_LOCK = """
 import sys, time
 from filelock import FileLock

@@ -1,0 +1,156 @@
+"""Workbooks that leave the input folder: deleted, moved or renamed between runs.
+
+Their outputs must not stay in the output folder looking current, nor be shown as "Up to
+date" (or as "Edited by hand") on the index page: the next build moves them to ``stale/``,
+keeps their entry as "retired" and says so, and edited copies are kept as always.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import pytest
+from click.testing import CliRunner
+
+from pipeline import batch
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.index_page import INDEX
+from pipeline.manifest import sha256
+from tests.workbooks import make_workbook
+
+NS = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture()
+def here(tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The office folder, run from: input/ holds the sample and 020/2021."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "input").mkdir()
+    shutil.copy(sample_path, tmp_path / "input" / "lincolnshire-2021-22.xlsx")
+    make_workbook(
+        tmp_path / "input",
+        "second.xlsx",
+        edit=lambda c: setattr(
+            c, "decision", [(k, "020/2021" if k == "Reference" else v) for k, v in c.decision]
+        ),
+    )
+    return tmp_path
+
+
+def build(**kwargs: Any) -> dict[str, str]:
+    results, _ = batch.build([Path("input")], Path("output"), Config(), **kwargs)
+    return {r.file: r.outcome for r in results}
+
+
+def entries() -> dict[str, Any]:
+    return dict(json.loads(Path("output/manifest.json").read_text("utf-8"))["workbooks"])
+
+
+def files(folder: str) -> list[str]:
+    root = Path("output") / folder
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def page_sections() -> dict[str, str]:
+    """Each decision section of the index page, by its workbook's file name -> its text."""
+    page = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(
+        (Path("output") / INDEX).read_text("utf-8")
+    )
+    found = {}
+    for section in page.iter(f"{NS}section"):
+        said = re.sub(r"\s+", " ", " ".join(section.itertext())).strip()
+        workbook = re.search(r"Workbook (\S+) \(SHA-256", said)
+        assert workbook, said
+        found[workbook.group(1)] = said
+    return found
+
+
+def test_a_deleted_workbooks_outputs_are_set_aside_not_left_current(here: Path) -> None:
+    build()
+    (here / "input" / "second.xlsx").unlink()
+    assert build() == {"input/lincolnshire-2021-22.xlsx": "up to date"}
+    # Nothing of 020/2021 is left where a current report would be: all in stale/.
+    assert files("020-2021") and all(f.startswith("stale/") for f in files("020-2021"))
+    entry = entries()["input/second.xlsx"]
+    assert entry["status"] == "retired" and entry["outputs"] == []
+    assert sorted(entry["stale"]) == [f"020-2021/{f}" for f in files("020-2021")]
+    sections = page_sections()
+    assert "Workbook removed" in sections["second.xlsx"]
+    assert "Up to date" not in sections["second.xlsx"]
+    assert "Up to date" in sections["lincolnshire-2021-22.xlsx"]
+    # Said once; the next rerun has nothing to do and writes nothing.
+    manifest = Path("output/manifest.json").read_bytes()
+    assert build() == {"input/lincolnshire-2021-22.xlsx": "up to date"}
+    assert Path("output/manifest.json").read_bytes() == manifest
+
+
+def test_the_console_says_so_without_verbose(here: Path) -> None:
+    build()
+    (here / "input" / "second.xlsx").unlink()
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output", "--quiet"]).output
+    assert "I-RETIRED" in said and "input/second.xlsx is no longer there" in said
+    assert "output/020-2021/stale/" in said
+
+
+def test_the_only_workbook_deleted(here: Path) -> None:
+    build()
+    for workbook in (here / "input").iterdir():
+        workbook.unlink()
+    assert build() == {}
+    assert {e["status"] for e in entries().values()} == {"retired"}
+    assert all(f.startswith("stale/") for f in files("015-2021") + files("020-2021"))
+    assert all("Workbook removed" in s for s in page_sections().values())
+
+
+def test_a_renamed_workbook_is_built_under_its_new_name_and_the_old_one_retired(
+    here: Path,
+) -> None:
+    build()
+    (here / "input" / "lincolnshire-2021-22.xlsx").rename(here / "input" / "lincs.xlsx")
+    assert build()["input/lincs.xlsx"] == "built"
+    old, new = entries()["input/lincolnshire-2021-22.xlsx"], entries()["input/lincs.xlsx"]
+    assert old["status"] == "retired" and new["status"] == "ok"
+    for output in new["outputs"]:  # the new build's files are in place, as recorded
+        assert sha256(Path("output") / output["path"]) == output["sha256"]
+    sections = page_sections()
+    assert "Workbook removed" in sections["lincolnshire-2021-22.xlsx"]
+    assert "Edited by hand" not in sections["lincolnshire-2021-22.xlsx"]
+    assert "Up to date" in sections["lincs.xlsx"]
+    assert not [f for f in files("015-2021") if "edited" in f]
+
+
+def test_an_edited_report_of_a_deleted_workbook_is_kept(here: Path) -> None:
+    build()
+    word = Path("output/020-2021/RfD-020-2021.docx")
+    word.write_bytes(word.read_bytes() + b"\0")  # a person's edit
+    edited = word.read_bytes()
+    (here / "input" / "second.xlsx").unlink()
+    build()
+    assert Path("output/020-2021/stale/RfD-020-2021-edited.docx").read_bytes() == edited
+    assert "020-2021/stale/RfD-020-2021-edited.docx" in entries()["input/second.xlsx"]["edited"]
+
+
+def test_a_workbook_put_back_is_built_again_and_its_stale_copies_go(here: Path) -> None:
+    build()
+    kept = here / "second.xlsx"
+    shutil.move(here / "input" / "second.xlsx", kept)
+    build()
+    shutil.move(kept, here / "input" / "second.xlsx")
+    assert build()["input/second.xlsx"] == "built"
+    assert entries()["input/second.xlsx"]["status"] == "ok"
+    assert not [f for f in files("020-2021") if f.startswith("stale/")]
+    assert "Up to date" in page_sections()["second.xlsx"]
+
+
+def test_a_workbook_built_on_its_own_does_not_retire_the_others(here: Path) -> None:
+    build()
+    results, _ = batch.build([Path("input/second.xlsx")], Path("output"), Config(), force=True)
+    assert [r.outcome for r in results] == ["built"]
+    assert {e["status"] for e in entries().values()} == {"ok"}
+    assert "stale" not in " ".join(files("015-2021"))
