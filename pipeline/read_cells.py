@@ -196,6 +196,10 @@ class CellReader:
                 best = (score, r, mapping)
         if best is not None and best[0] == len(spec.required_columns):
             return Layout(best[1], best[2])
+        if best is not None:
+            two_rows = self._two_row_header(spec, best[1])
+            if two_rows is not None:
+                return two_rows
         if best is None or best[0] < 2:
             self.add(
                 "E-COLUMN",
@@ -216,6 +220,24 @@ class CellReader:
                     + f'. Add a "{col.header}" column or rename the matching one.',
                     f"{r}:{r}",
                 )
+        return None
+
+    def _two_row_header(self, spec: TableSheet, r: int) -> Layout | None:
+        """A header over two rows, as a table laid out for print has it: a group heading
+        ("Contract dates") over the headers below it ("Start date", "End date"), the other
+        headers in the first row (merged down, or not). The headers of both rows, the first
+        row's where it names a column; the table starts below the second row."""
+        upper = self.sheet.rows.get(r, ())
+        lower = self.sheet.rows.get(r + 1, ())
+        width = max(len(upper), len(lower))
+        padded = [(*row, *(None,) * (width - len(row))) for row in (upper, lower)]
+        combined = tuple(
+            top if isinstance(top, str) and spec.column(top) is not None else below
+            for top, below in zip(*padded, strict=True)
+        )
+        mapping = map_columns(combined, spec)
+        if all(c.key in mapping for c in spec.required_columns):
+            return Layout(r + 1, mapping)
         return None
 
     def rows(self, spec: TableSheet, layout: Layout) -> Iterator[int]:
