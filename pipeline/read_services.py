@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.read_cells import CellReader, Findings, Layout, Read, label
+from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
@@ -64,7 +64,7 @@ def read_services(
     if layout is None:
         read.complete = False
         return read
-    if not cells_of.unmerge(layout):
+    if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
