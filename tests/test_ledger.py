@@ -255,3 +255,24 @@ def test_a_spend_file_that_changed_once_is_read_again(
     read = read_ledgers([path])
     assert read.findings == []
     assert list(read.payments["amount"]) == [1000]
+
+
+def test_a_header_repeated_on_each_page_is_not_a_payment(tmp_path: Path) -> None:
+    # A report printed to CSV repeats its header at the top of every page.
+    text = (
+        HEADER
+        + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n"
+        + HEADER.replace("Amount", "AMOUNT")
+        + "07/05/2021,NWCH,352.90,T2,,,INV\n"
+        + HEADER
+    )
+    read = read_ledgers([write(tmp_path, "pages.csv", text)])
+    assert read.findings == []  # not "the payment to Supplier is not counted"
+    assert list(read.payments["row"]) == [2, 4]
+
+
+def test_a_title_block_of_a_dozen_lines_above_the_header(tmp_path: Path) -> None:
+    title = "".join(f"Report line {n}: AP payments over £500\n" for n in range(12)) + "\n"
+    read = read_ledgers([write(tmp_path, "report.csv", title + HEADER + "06/04/2021,NWCH,5,T1\n")])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [15]
