@@ -3,9 +3,8 @@ and each row's date and amount read or reported.
 
 Columns are found by name (case, spaces and punctuation ignored) with the aliases of
 ``COLUMNS``; a title block above the header, and the header repeated on each page of a
-report, are skipped. A row whose date or amount cannot
-be read is a located finding (``W-SPEND-VALUE``) and is not counted: nothing is dropped
-silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
+report, are skipped. A row whose date or amount cannot be read is a located finding
+(``W-SPEND-VALUE``) and is not counted: nothing is dropped silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
 """
 
 from __future__ import annotations
