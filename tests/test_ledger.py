@@ -10,7 +10,9 @@ import xlsxwriter
 
 from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
 from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.position import build_position
 from pipeline.values import ValueProblem
+from tests.test_position import sample_with_cost_codes
 
 HEADER = "Date,Supplier,Amount,Transaction number,Cost centre,Expense type,INV/CRN\n"
 
@@ -276,3 +278,25 @@ def test_a_title_block_of_a_dozen_lines_above_the_header(tmp_path: Path) -> None
     read = read_ledgers([write(tmp_path, "report.csv", title + HEADER + "06/04/2021,NWCH,5,T1\n")])
     assert read.findings == []
     assert list(read.payments["row"]) == [15]
+
+
+def test_a_header_longer_than_the_sample_read_first_is_still_found(tmp_path: Path) -> None:
+    # The first 64 KB are read to find the header and the width: a header line longer than
+    # that was cut, its columns miscounted and the payments read shifted (or not at all).
+    filler = ",".join(f"Unused {n}" for n in range(9000))
+    text = f"Date,Supplier,Amount,{filler}\n06/04/2021,NWCH,5.00\n07/04/2021,NWCH,6.00\n"
+    read = read_ledgers([write(tmp_path, "wide.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [500, 600]
+
+
+def test_an_enormous_supplier_name_is_cut_in_findings(tmp_path: Path) -> None:
+    text = f'Date,Supplier,Amount\n06/04/2021,"{"x" * 100_000}",5.00\n06/04/2021,"{"y" * 9000}",z\n'
+    read = read_ledgers([write(tmp_path, "big.csv", text)])
+    [value] = read.findings
+    assert len(value.message) < 1000
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert len(unmatched.message) < 1000
+    assert "x" * 200 in unmatched.message
