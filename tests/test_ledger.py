@@ -300,3 +300,17 @@ def test_an_enormous_supplier_name_is_cut_in_findings(tmp_path: Path) -> None:
     [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert len(unmatched.message) < 1000
     assert "x" * 200 in unmatched.message
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "06/04/2021 9:30 AM",  # Excel on Windows, a 12-hour clock
+        "06/04/2021 12:00:00 am",
+        "2021-04-06T00:00:00Z",  # a finance system's API export
+        "2021-04-06T00:00:00+01:00",
+        "2021/04/06",  # the year first is never read day-first
+    ],
+)
+def test_payment_dates_as_systems_write_them(typed: str) -> None:
+    assert payment_date(typed) == dt.date(2021, 4, 6)
