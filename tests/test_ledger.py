@@ -314,3 +314,24 @@ def test_an_enormous_supplier_name_is_cut_in_findings(tmp_path: Path) -> None:
 )
 def test_payment_dates_as_systems_write_them(typed: str) -> None:
     assert payment_date(typed) == dt.date(2021, 4, 6)
+
+
+def test_a_quote_never_closed_is_said_at_its_line(tmp_path: Path) -> None:
+    text = (
+        "Date,Supplier,Amount\n06/04/2021,NWCH,5.00\n"
+        '07/04/2021,"NWCH,6.00\n08/04/2021,NWCH,7.00\n09/04/2021,NWCH,8.00\n'
+    )
+    read = read_ledgers([write(tmp_path, "quote.csv", text)])
+    assert list(read.payments["amount"]) == [500]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 3")
+    assert "a quote opened on line 3 that is never closed" in finding.message
+    assert "the payments before line 3 are counted" in finding.message
+
+
+def test_a_stray_quote_inside_a_field_does_not_stop_the_read(tmp_path: Path) -> None:
+    text = 'Date,Supplier,Amount\n06/04/2021,"NWCH" Ltd,5.00\n07/04/2021,"A\nB",6.00\n08/04/2021,NWCH,7\n'
+    read = read_ledgers([write(tmp_path, "stray.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["NWCH Ltd", "A B", "NWCH"]
+    assert list(read.payments["row"]) == [2, 3, 5]
