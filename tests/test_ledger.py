@@ -335,3 +335,15 @@ def test_a_stray_quote_inside_a_field_does_not_stop_the_read(tmp_path: Path) -> 
     assert read.findings == []
     assert list(read.payments["supplier"]) == ["NWCH Ltd", "A B", "NWCH"]
     assert list(read.payments["row"]) == [2, 3, 5]
+
+
+def test_a_credit_note_marked_in_a_document_type_column(tmp_path: Path) -> None:
+    # Finance systems mark a credit note by its document type, its amount printed positive.
+    text = (
+        "Date,Supplier,Amount,Document type\n"
+        "06/04/2021,NWCH,100.00,Invoice\n07/04/2021,NWCH,40.00,Credit Note\n"
+        "08/04/2021,NWCH,-5.00,CRN\n"
+    )
+    read = read_ledgers([write(tmp_path, "types.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [10000, -4000, -500]
