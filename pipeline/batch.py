@@ -42,6 +42,7 @@ import contextlib
 import errno
 import json
 import os
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -304,6 +305,10 @@ def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) 
         for result in group:
             if result is not owner:
                 result.findings_name = findings_name(result.path)
+        alike = Counter(result.findings_name for result in group)
+        for result in group:
+            if alike[result.findings_name] > 1:
+                result.findings_name = findings_name(result.path, distinct=True)
 
 
 def build(

@@ -17,6 +17,7 @@ person edited is set aside in ``stale/``, never deleted (:mod:`pipeline.stale`).
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -127,9 +128,15 @@ def folder_name(reference: str, path: Path) -> str:
     return slugify(reference) if reference else slugify(path.stem)
 
 
-def findings_name(workbook: Path) -> str:
-    """``findings-<file name>.json``: a workbook's own findings file in a shared folder."""
-    return f"findings-{slugify(workbook.name)}.json"
+def findings_name(workbook: Path, distinct: bool = False) -> str:
+    """``findings-<file name>.json``: a workbook's own findings file in a shared folder.
+
+    ``distinct`` adds a short hash of the whole path, for names that read alike once made
+    safe (cut to 40 characters, punctuation dropped: "… CSF v1.xlsx" and "… CSF v2.xlsx")."""
+    if not distinct:
+        return f"findings-{slugify(workbook.name)}.json"
+    digest = hashlib.sha256(str(workbook).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"findings-{slugify(workbook.name)}-{digest[:8]}.json"
 
 
 class OutputFolder:

@@ -645,6 +645,33 @@ def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path, 
     assert not (folder / "RfD-015-2021.docx").exists()  # the earlier report is set aside
 
 
+def test_workbooks_whose_names_read_alike_keep_their_own_findings_files(
+    drop: Path, out: Path
+) -> None:
+    """File names are cut to 40 characters and their punctuation dropped when they name a
+    findings file: "… CSF v1.xlsx" and "… CSF v2.xlsx" of one decision, or two unreadable
+    files "plan (1).xlsx" and "plan 1.xlsx", must still get one findings file each (one used
+    to overwrite the other, and the console sent both to the same file)."""
+    (drop / "lincolnshire-2021-22.xlsx").unlink()
+    long = "Commissioning Plan 2021-22 Victims and CSF"
+    for version in ("v1", "v2"):
+        make_workbook(drop, f"{long} {version}.xlsx")
+    (drop / "plan (1).xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (drop / "plan 1.xlsx").write_bytes(b"not a workbook at all")
+    results = batch.build([drop], out, Config())[0]
+    assert [r.outcome for r in results] == ["failed"] * 4
+    names = [(r.folder, r.findings_name) for r in results]
+    assert len(set(names)) == 4, names
+    for result in results:
+        assert result.folder is not None
+        written = json.loads((result.folder / result.findings_name).read_text("utf-8"))
+        assert written["file"] == result.file
+    # The next run finds each findings file as it wrote it: none taken for a person's edit.
+    again = batch.build([drop], out, Config())[0]
+    assert [r.edited for r in again] == [[]] * 4
+    assert_manifest_matches_disk(out)
+
+
 def test_an_unreadable_file_named_like_a_report_folder_does_not_overwrite_it(
     drop: Path, out: Path
 ) -> None:
