@@ -17,12 +17,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
+from pipeline.inputs import signature
 from pipeline.ledger_columns import (
     HEADER_SEARCH_ROWS,
     PAYMENT_COLUMNS,
@@ -43,6 +45,9 @@ MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CS
 SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 # What the operating system leaves in a folder: not a file anyone put there.
 _SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini"))
+
+READ_RETRIES = 3  # reads of a file that changes while it is read, before it is refused
+RETRY_PAUSE = 0.5  # seconds between them
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -95,9 +100,9 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
     for index, path in enumerate(paths):
         label = labels[index] if labels else str(path)
         names.append(label)
-        reader = _FileReader(path, label)
-        frames.extend(reader.read())
-        findings.extend(reader.findings)
+        tables, found = _read_steady(path, label)
+        frames.extend(tables)
+        findings.extend(found)
     columns: dict[str, list[object]] = {name: [] for name in PAYMENT_COLUMNS}
     for frame in frames:
         for name in PAYMENT_COLUMNS:
@@ -120,6 +125,25 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
         }
     )
     return LedgerRead(payments, findings, names)
+
+
+def _read_steady(path: Path, label: str) -> tuple[list[PaymentColumns], list[Finding]]:
+    """The tables of one spend file and the findings about it, read again when the file
+    changed while it was read (a save or a copy finishing): never half of an old file and
+    half of a new one."""
+    for _ in range(READ_RETRIES):
+        before = signature(path)
+        reader = _FileReader(path, label)
+        tables = reader.read()
+        if signature(path) == before:
+            return tables, reader.findings
+        time.sleep(RETRY_PAUSE)
+    message = (
+        f"{path.name} kept changing while it was read ({READ_RETRIES} tries): it is probably "
+        "still being copied or saved. Wait until the copy or save has finished, then run "
+        "again. None of its payments are counted."
+    )
+    return [], [Finding("W-SPEND-READ", label, message, path.name)]
 
 
 class _FileReader:
@@ -173,31 +197,18 @@ class _FileReader:
     # -- the two layouts ------------------------------------------------------------------
     def _csv(self) -> list[PaymentColumns]:
         raw = self.path.read_bytes()
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
-            # (a damaged character shows as one: a date or amount with it is a finding).
-            return self._text(raw.decode("utf-16", errors="replace"))
-        if b"\x00" in raw[:4096]:
-            return self.refuse(
-                "is not UTF-8 or Windows-1252 text (it looks like UTF-16 text with no byte-order "
-                "mark, or a binary file); save it from Excel as 'CSV UTF-8 (Comma delimited)'"
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
-            except UnicodeDecodeError as error:
-                line = raw.count(b"\n", 0, error.start) + 1
-                self.add(
-                    "W-SPEND-READ",
-                    f"{self.path.name} is neither UTF-8 nor Windows-1252 text (byte "
-                    f"{raw[error.start]:#04x} on line {line}); save it from Excel as 'CSV UTF-8 "
-                    "(Comma delimited)'. None of its payments are counted.",
-                    cell=f"line {line}",
-                )
-                return []
-        return self._text(text)
+        text = _decode(raw)
+        if isinstance(text, str):
+            return self._text(text)
+        problem, line = text
+        if not line:
+            return self.refuse(problem)
+        self.add(
+            "W-SPEND-READ",
+            f"{self.path.name} {problem}. None of its payments are counted.",
+            cell=f"line {line}",
+        )
+        return []
 
     def _text(self, text: str) -> list[PaymentColumns]:
         delimiter = _delimiter(text)
@@ -272,6 +283,44 @@ class _FileReader:
         tables, findings = read_table(self.label, sheet, rows, unit, formulas or {})
         self.findings.extend(findings)
         return tables
+
+
+def _decode(raw: bytes) -> str | tuple[str, int]:
+    """A CSV's text, or why it cannot be read and the line where that shows (0: the file)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
+        # (a damaged character shows as one: a date or amount with it is a finding).
+        return raw.decode("utf-16", errors="replace")
+    nul = raw.find(b"\x00")
+    if nul > 0 and not raw[nul:].strip(b"\x00"):
+        # Text, then only NUL bytes to the end: Windows gives a copy its full size first and
+        # fills it in, so what is read so far must not pass for the whole ledger.
+        line = raw.count(b"\n", 0, nul) + 1
+        return (
+            f"holds NUL bytes from line {line} to its end: it is probably still being copied, "
+            "or the copy was cut short. Wait until the copy has finished (or copy it again "
+            "from the original), then run again",
+            line,
+        )
+    if nul >= 0:
+        return (
+            "is not UTF-8 or Windows-1252 text (it looks like UTF-16 text with no byte-order "
+            "mark, or a binary file); save it from Excel as 'CSV UTF-8 (Comma delimited)'",
+            0,
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return (
+            f"is neither UTF-8 nor Windows-1252 text (byte {raw[error.start]:#04x} on line "
+            f"{line}); save it from Excel as 'CSV UTF-8 (Comma delimited)'",
+            line,
+        )
 
 
 def _delimiter(text: str) -> str:

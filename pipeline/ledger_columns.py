@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import parse_each, payment_date, pence_column
+from pipeline.ledger_values import parse_each, payee, payment_date, pence_column
 from pipeline.values import ValueProblem, clean_text, normalise
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
@@ -187,7 +187,7 @@ def _row_message(cells: dict[str, object], problem: str) -> str:
             f'This row reads "{label}", a total rather than a payment, and is not counted; '
             "remove it from the export to clear this note."
         )
-    supplier = clean_text(cells.get("supplier")) or "no supplier"
+    supplier = payee(clean_text(cells.get("supplier"))) or "no supplier"
     return (
         f"The payment to {supplier} is not counted: its {problem}. Correct the row in the "
         "export and run again."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
@@ -20,6 +21,7 @@ from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_da
 _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 _TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
+_PERSON = re.compile(r"(mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame)\b\.?\s", re.IGNORECASE)
 _CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
 _CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
 
@@ -30,6 +32,16 @@ _Key = TypeVar("_Key", bound=Hashable)
 def is_redacted(supplier: str) -> bool:
     """A supplier name withheld as personal data (``REDACTED``, ``Personal data withheld``)."""
     return bool(_REDACTED.search(supplier))
+
+
+def payee(supplier: str) -> str:
+    """The payee as a finding names it: the supplier, unless the name is a person's (a title
+    such as Mr or Dr first, or an e-mail address). A finance system's export names people
+    paid a refund or expenses; findings reach the review note and the index page, so they
+    locate the row instead (the internal position workbook lists the name to act on)."""
+    if _PERSON.match(supplier) or "@" in supplier:
+        return "a payee (a person's name, not repeated here; see the row)"
+    return supplier
 
 
 def pounds(pence: int) -> Decimal:
@@ -155,6 +167,15 @@ def amount_pence(raw: object, credit_note: object) -> int:
         value = text
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw
+    if isinstance(value, float) and math.isfinite(value):
+        # A number cell: binary noise (0.30000000000000004) is rounded away by parse_money;
+        # a real fraction of a penny is said as such.
+        exact = Decimal(repr(value))
+        if abs(exact - exact.quantize(PENNY)) >= Decimal("0.000001"):
+            raise ValueProblem(
+                f'amount reads "{raw!r}", which has fractions of a penny; round it to '
+                "pounds and pence"
+            )
     if isinstance(value, str):
         whole, point, fraction = value.partition(".")
         if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import is_redacted, pounds
+from pipeline.ledger_values import is_redacted, payee, pounds
 from pipeline.model import Plan, ServiceLine
 from pipeline.values import format_date, format_money
 
@@ -158,7 +158,7 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
                 "W-SPEND-DUPLICATE",
                 row.file,
                 f"The payment {row.reference} of {format_money(pounds(row.amount))} to "
-                f"{row.supplier} on {format_date(row.date)} repeats the one at "
+                f"{payee(row.supplier)} on {format_date(row.date)} repeats the one at "
                 f"{original.sheet} {original.cell}. Both are counted: if it was entered "
                 "or exported twice, remove one copy.",
                 row.sheet,
@@ -265,8 +265,15 @@ def _unmatched_message(payment: PaymentToCheck) -> str:
             "row a cost code that is on Services, or record the payment against its line by hand."
         )
     code = f" with cost code {payment.cost_code}" if payment.cost_code else ""
+    if not payment.supplier:
+        return (
+            f"The payment of {amount} with no supplier named{code} on "
+            f"{format_date(payment.date)} matches no line and is not counted. Fill in its "
+            "supplier (or a cost code that is on Services) in the export and run again."
+        )
     return (
-        f"The payment of {amount} to {payment.supplier}{code} on {format_date(payment.date)} "
+        f"The payment of {amount} to {payee(payment.supplier)}{code} on "
+        f"{format_date(payment.date)} "
         "matches no line (no line has that cost code or that delivery organisation) and is not "
         "counted. If it belongs to a line, add the name to [tool.pcc-report.aliases] or give "
         "the line a Cost code."

@@ -1,6 +1,7 @@
 """Payments matched to the plan's lines, by the documented rule, nothing guessed.
 
-1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored);
+1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored, and
+   a code of digits alone without its leading zeros);
 2. else the supplier = the line's delivery organisation, normalised as year on year does (case,
    punctuation, "&" = "and", and only the abbreviations of the settings' alias table), and only
    where that organisation has exactly one line in the plan;
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _code_key(cost_code: str) -> str:
+    """A cost code folded for matching: case and spaces ignored, and a code of digits alone
+    without its leading zeros (Excel drops them: 00412 on Services is 412 in a saved ledger)."""
+    code = normalise(cost_code)
+    return (code.lstrip("0") or "0") if code.isdigit() else code
+
+
 class _Matcher:
     """The match rule over a plan's lines, one decision per (cost code, supplier) pair."""
 
@@ -32,11 +40,11 @@ class _Matcher:
         self.by_org: dict[str, list[int]] = {}
         for index, line in enumerate(plan.lines):
             if line.cost_code.strip():
-                self.by_code.setdefault(normalise(line.cost_code), []).append(index)
+                self.by_code.setdefault(_code_key(line.cost_code), []).append(index)
             self.by_org.setdefault(match_key(line.organisation, aliases), []).append(index)
 
     def candidates(self, cost_code: str, supplier: str) -> tuple[int, ...]:
-        code = normalise(cost_code)
+        code = _code_key(cost_code)
         if code and code in self.by_code:
             return tuple(self.by_code[code])
         return tuple(self.by_org.get(match_key(supplier, self.aliases), ()))

@@ -201,3 +201,57 @@ def test_cr_and_dr_are_counted_in_a_ledger(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "crdr.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [10000, -4000]
+
+
+def test_an_xlsx_amount_with_a_fraction_of_a_penny_says_so(tmp_path: Path) -> None:
+    # 1.005 typed in a number cell is not "a point between thousands" (82.661 typed as text)
+    with pytest.raises(ValueProblem, match=r'reads "1.005", which has fractions of a penny'):
+        amount_pence(1.005, None)
+    assert amount_pence(1234.5600000000001, None) == 123456  # a calculated cell's binary noise
+    assert amount_pence(0.1 + 0.2, None) == 30
+
+
+def test_a_csv_whose_end_is_still_nul_bytes_is_being_copied(tmp_path: Path) -> None:
+    # Windows sets a copy's full size first and fills it in: until then its end is NUL bytes.
+    rows = "".join(f"06/04/2021,Rape Crisis,10.00,T{i},,,INV\n" for i in range(400))
+    data = (HEADER + rows).encode()
+    path = tmp_path / "april.csv"
+    path.write_bytes(data[:9000] + bytes(len(data) - 9000))
+    read = read_ledgers([path])
+    assert len(read.payments) == 0  # never 260-odd of the 400 payments, as if that were all
+    [finding] = read.findings
+    line = data[:9000].count(b"\n") + 1
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", f"line {line}")
+    assert f"NUL bytes from line {line}" in finding.message
+    assert "still being copied" in finding.message
+
+
+def test_a_spend_file_that_keeps_changing_while_read_is_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.ledger
+
+    path = write(tmp_path, "may.csv", HEADER + "06/05/2021,NWCH,10.00,T1,,,INV\n")
+    ticks = iter(range(1000))
+    monkeypatch.setattr(pipeline.ledger, "signature", lambda p: (next(ticks), 0, 0))
+    monkeypatch.setattr(pipeline.ledger, "RETRY_PAUSE", 0)
+    read = read_ledgers([path])
+    assert len(read.payments) == 0
+    [finding] = read.findings
+    assert finding.code == "W-SPEND-READ"
+    assert "kept changing while it was read" in finding.message
+    assert "still being copied or saved" in finding.message
+
+
+def test_a_spend_file_that_changed_once_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.ledger
+
+    path = write(tmp_path, "may.csv", HEADER + "06/05/2021,NWCH,10.00,T1,,,INV\n")
+    ticks = iter([1, 2, 2, 2, 2, 2])  # a save finished during the first read
+    monkeypatch.setattr(pipeline.ledger, "signature", lambda p: (next(ticks), 0, 0))
+    monkeypatch.setattr(pipeline.ledger, "RETRY_PAUSE", 0)
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [1000]

@@ -245,3 +245,59 @@ def test_a_line_whose_credits_cancel_its_payments_forecasts_its_budget(tmp_path:
     victims = position.funds[0]
     assert victims.forecast == victims.committed  # every line at budget: £805,212
     assert victims.forecast == Decimal("805212.00")
+
+
+def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path) -> None:
+    # Services types 00412 for Rape Crisis; the ledger, opened and saved in Excel, reads 412.
+    plan = sample_with_cost_codes()
+    lines = tuple(
+        dataclasses.replace(line, cost_code="00412") if line.at.row == 9 else line
+        for line in plan.lines
+    )
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Cost centre\n01/05/2021,Victim Support,10.00,412\n", encoding="utf-8"
+    )
+    payments = read_ledgers([path]).payments
+    position = build_position(dataclasses.replace(plan, lines=lines), payments)
+    assert position is not None
+    assert {p.line.at.row: p.spent for p in position.lines if p.payments} == {9: Decimal("10.00")}
+    assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
+
+
+def test_a_payment_with_no_supplier_says_so(tmp_path: Path) -> None:
+    path = _ledger(tmp_path, "01/05/2021,,10.00,T1\n")
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert "The payment of £10 with no supplier named on 01/05/2021" in unmatched.message
+    assert "to  " not in unmatched.message
+    assert "Fill in its supplier" in unmatched.message
+
+
+@pytest.mark.parametrize(
+    "payee",
+    ["Mr Zebedee Quartermaine", "MRS J SMITH", "Dr. A Jones", "Ms Alex Quinn", "zq@example.com"],
+)
+def test_a_payee_named_as_a_person_is_not_repeated_in_findings(tmp_path: Path, payee: str) -> None:
+    # A finance system's export names individuals (refunds, expenses); findings reach the
+    # review note and the index page, so they locate the row instead of repeating the name.
+    path = _ledger(
+        tmp_path,
+        f"01/05/2021,{payee},620.00,T1\n01/05/2021,{payee},620.00,T1\n02/05/2021,{payee},x,T2\n",
+    )
+    read = read_ledgers([path], labels=["spend.csv"])
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    found = [f for f in [*read.findings, *position.findings] if f.code.startswith("W-SPEND")]
+    assert sorted(f.code for f in found) == [
+        "W-SPEND-DUPLICATE",
+        "W-SPEND-UNMATCHED",
+        "W-SPEND-UNMATCHED",
+        "W-SPEND-VALUE",
+    ]
+    for finding in found:
+        assert payee.split()[-1].lower() not in finding.message.lower(), finding.message
+        assert "a person's name, not repeated here" in finding.message, finding.message
+    # The internal list of payments to check keeps the name: it is where the officer acts.
+    assert {p.supplier for p in position.to_check} == {payee}
