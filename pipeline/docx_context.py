@@ -44,7 +44,7 @@ from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
 from pipeline.model import ChangeRecord, Decision, FundingSource, Plan, ServiceLine
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
-from pipeline.textsafe import for_publication
+from pipeline.textsafe import for_publication, scrub_personal_data
 from pipeline.values import (
     format_date,
     format_long_date,
@@ -68,7 +68,15 @@ _MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGN
 
 def clean(value: str) -> str:
     """``value`` as it may be published: no XML-illegal, bidi or zero-width characters, nor \\a
-    and \\f, which docxtpl would turn into a new paragraph or a page break."""
+    and \\f, which docxtpl would turn into a new paragraph or a page break; and no e-mail
+    address or telephone number (``[removed]``), as in the public summary, which publishes the
+    same lines."""
+    return scrub_personal_data(for_publication(value))
+
+
+def form_field(value: str) -> str:
+    """A field of the form that names its officers (Report by, Contact officer): published as
+    typed, contact details included, as the form asks for them."""
     return for_publication(value)
 
 
@@ -175,8 +183,8 @@ def _decision(decision: Decision) -> Context:
         "date_long": _long_date(decision.date),
         "financial_year": decision.year_label,
         "subject": clean(decision.subject),
-        "report_by": clean(decision.report_by),
-        "contact_officer": clean(decision.contact_officer),
+        "report_by": form_field(decision.report_by),
+        "contact_officer": form_field(decision.contact_officer),
         "executive_summary": [p["text"] for p in paragraphs(decision.executive_summary)],
         "recommendations": [clean(r) for r in decision.recommendations],
         "budget_approval": _long_date(decision.budget_approval),

@@ -256,12 +256,15 @@ class Formats:
     """Every cell format, made once per workbook: formats are never created per cell."""
 
     title: Any
+    title_quoted: Any
     note: Any
+    note_quoted: Any
     header: Any
     header_number: Any
     text: Any
     text_quoted: Any
     bold: Any
+    bold_quoted: Any
     pounds: Any
     pence: Any
     date: Any
@@ -278,17 +281,28 @@ class Formats:
     def create(cls, workbook: Any) -> Formats:
         top = {"valign": "top"}
         total = {"bold": True, "top": 1, "bottom": 6, **top}  # thin over, double under
+        # Text is aligned left explicitly: under "General" alignment Excel and LibreOffice put
+        # text that starts in Arabic or Hebrew at the right, so a title runs off the page.
+        left = {"align": "left"}
+        quoted = {"quote_prefix": True}  # text that starts like a formula stays text
+        title = {"bold": True, "font_size": 14, **left}
+        note = {"italic": True, **left}
+        text = {"text_wrap": True, **left, **top}
+        bold = {"bold": True, **left, **top}
         return cls(
-            title=workbook.add_format({"bold": True, "font_size": 14}),
-            note=workbook.add_format({"italic": True}),
+            title=workbook.add_format(title),
+            title_quoted=workbook.add_format({**title, **quoted}),
+            note=workbook.add_format(note),
+            note_quoted=workbook.add_format({**note, **quoted}),
             header=workbook.add_format({"bold": True, "text_wrap": True, **top}),
             # Over a column of figures, the header lines up with them.
             header_number=workbook.add_format(
                 {"bold": True, "text_wrap": True, "align": "right", **top}
             ),
-            text=workbook.add_format({"text_wrap": True, **top}),
-            text_quoted=workbook.add_format({"text_wrap": True, "quote_prefix": True, **top}),
-            bold=workbook.add_format({"bold": True, **top}),
+            text=workbook.add_format(text),
+            text_quoted=workbook.add_format({**text, **quoted}),
+            bold=workbook.add_format(bold),
+            bold_quoted=workbook.add_format({**bold, **quoted}),
             pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **top}),
             pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **top}),
             date=workbook.add_format({"num_format": "dd/mm/yyyy", "align": "left", **top}),
@@ -297,11 +311,22 @@ class Formats:
             percent=workbook.add_format({"num_format": "0.0%", **top}),
             link=workbook.add_format({"font_color": "blue", "underline": 1, **top}),
             # Table styles draw the total row in Excel only; these show it everywhere else.
-            total_label=workbook.add_format({"bold": True, **total}),
+            total_label=workbook.add_format({"bold": True, **left, **total}),
             total_pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **total}),
             total_pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **total}),
             total_percent=workbook.add_format({"num_format": "0.0%", **total}),
         )
+
+    def quoted(self, fmt: Any) -> Any:
+        """``fmt`` (title, note, bold or text) with the quote prefix: the same look, as text."""
+        for plain, quoted in (
+            (self.title, self.title_quoted),
+            (self.note, self.note_quoted),
+            (self.bold, self.bold_quoted),
+        ):
+            if fmt is plain:
+                return quoted
+        return self.text_quoted
 
     def money(self, has_pence: bool) -> Any:
         return self.pence if has_pence else self.pounds
@@ -344,7 +369,7 @@ def put_text(ws: Any, row: int, col: int, text: str, formats: Formats, fmt: Any 
     if not text:
         ws.write_blank(row, col, None, fmt or formats.text)  # blank, not an empty string
     elif starts_like_formula(text):
-        ws.write_string(row, col, text, formats.text_quoted)
+        ws.write_string(row, col, text, formats.quoted(fmt))
     else:
         ws.write_string(row, col, text, fmt or formats.text)
 

@@ -74,6 +74,17 @@ _PHONE = (
     r"(?![\d/:])"
 )
 
+# A person named with a title: "Mr J Smith", "Mrs A. B. Jones-Patel", "Ms Jane Smith", "Miss
+# Smith". "Dr" only with initials ("Dr K O'Neill"), so a charity named after a doctor ("Dr
+# Barnardo's Homes") stays; a title with no capitalised name after it ("every Mr and Mrs") too.
+_NAME_WORD = r"[A-Z][\w'’-]*[^\W\d_]"
+_INITIALS = r"(?:[A-Z](?:\.\s*|\s+))+"
+_PERSON = (
+    r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?"
+    r"|Dr\.?\s+" + _INITIALS + r")" + _NAME_WORD + r"(?![\w'’-])"
+)
+_TITLES = ("Mr", "Ms", "Mx", "Miss", "Dr")  # "Mrs" holds "Mr": a cheap test before the pattern
+
 
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
@@ -155,12 +166,15 @@ def cell_text_not_formula(text: str) -> str:
 
 
 def scrub_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses and UK telephone numbers replaced by ``[removed]``.
+    """``text`` with e-mail addresses, UK telephone numbers and people named with a title
+    (``Mr J Smith``) replaced by ``[removed]``.
 
-    Staff sometimes type a contact into Provision or How commissioned; published documents
-    are public. Money (``£1,009,000``), dates (``31/03/2023``, ``01.10.2018``) and references
-    (``015/2021``) are left alone.
+    Staff sometimes type a contact into Provision or How commissioned, or name the individual
+    a line pays; published documents are public. Money (``£1,009,000``), dates
+    (``31/03/2023``, ``01.10.2018``) and references (``015/2021``) are left alone.
     """
+    if any(title in text for title in _TITLES):
+        text = _compiled(_PERSON).sub(REMOVED, text)
     if "@" in text:
         text = _compiled(_EMAIL).sub(REMOVED, text)
     if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern

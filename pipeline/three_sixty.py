@@ -22,6 +22,7 @@ import functools
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -181,7 +182,28 @@ def parse_org_id(raw: str) -> OrgId | None:
 
 def fallback_org_id(prefix: str, organisation: str) -> str:
     """The standard's fallback for an organisation with no registered identifier."""
-    return f"{funder_id(prefix)}-org-{slugify(organisation)}"
+    return f"{funder_id(prefix)}-org-{name_code(organisation)}"
+
+
+@functools.lru_cache(maxsize=8192)
+def name_code(name: str) -> str:
+    """A name as part of an identifier or code: ``Rape Crisis`` -> ``rape-crisis``.
+
+    Made from the published name, so an e-mail address or telephone number typed into it is
+    not spelt out in the identifier. Where the slug drops what tells two names apart -- letters
+    outside ASCII (an Arabic or Cyrillic name is all of them) or the end of a name cut at 40
+    characters -- a short hash of the name follows it, so two organisations never share one
+    identifier; the same name always gives the same code.
+    """
+    text = public_text(name)
+    slug = slugify(text)
+    folded = unicodedata.normalize("NFKD", text)
+    lost = any(ch.isalnum() and not ch.isascii() for ch in folded)
+    whole = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower())
+    if not lost and whole.strip("-") == slug:
+        return slug
+    digest = hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:KEY_LENGTH]
+    return digest if slug == "untitled" else f"{slug}-{digest}"
 
 
 # -- the package ----------------------------------------------------------------------------------
@@ -235,7 +257,7 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
         "fundingOrganization": [
             {"id": funder_id(config.funder_prefix), "name": public_text(decision.body)}
         ],
-        "grantProgramme": [{"code": slugify(line.fund), "title": public_text(line.fund)}],
+        "grantProgramme": [{"code": name_code(line.fund), "title": public_text(line.fund)}],
     }
     if config.force_area_code:
         grant["beneficiaryLocation"] = [

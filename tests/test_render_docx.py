@@ -591,6 +591,30 @@ def test_no_acceptance_plan_publishes_internal_output(workbook: str, tmp_path: P
     assert leaks(xml_text(target)) == []
 
 
+def test_contact_details_typed_into_the_plan_are_not_published(tmp_path: Path) -> None:
+    # The report goes on the website as the public summary does, and its appendix shows the
+    # same lines: an e-mail address or telephone number typed into the plan comes out
+    # "[removed]" here too. The form's own Contact officer field is what the form asks for.
+    def plant(content: Any) -> None:
+        victims = [row for row in content.services if row[0] == "Victims Fund"]
+        victims[0][4] = "Outreach; referrals to jo.bloggs@victimsupport.org.uk or 01522 947406"
+        victims[1][2] = "Mr J Smith, 07700 900123"
+        content.funds[0][3] = "Ask +44 (0)1522 947406 or jo@bücher.example about the fund."
+        content.sources[1][4] = "Ask jo.davison@lincs.police.uk"
+
+    loaded = load(make_workbook(tmp_path, edit=plant))
+    assert loaded.plan is not None, loaded.findings
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(loaded.plan)), target)
+    text = xml_text(target)  # every part: body, tables, headers, properties
+    document = Document(str(target))
+    for planted in ("victimsupport.org", "bücher", "lincs.police.uk", "07700", "(0)1522"):
+        assert planted not in text
+    assert "Outreach; referrals to [removed] or [removed]" in text
+    assert "Ask [removed] or [removed] about the fund." in text
+    assert form_fields(document)["CONTACT OFFICER"].endswith("Telephone 01522 947406")
+
+
 def test_a_build_with_previous_publishes_no_path(sample_path: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -624,6 +624,41 @@ def test_long_similar_and_odd_fund_names_get_unique_valid_sheets(tmp_path: Path)
     assert [row[0] for row in sources] == names
 
 
+FORMULA_FUND = "=SUM(A1:A9)+Fund"
+RTL_FUND = "صندوق الضحايا"
+
+
+def test_a_fund_named_like_a_formula_keeps_its_sheet_titles_style(tmp_path: Path) -> None:
+    # Written as quoted text, the title had lost its size and boldness and wrapped in column
+    # A, its lines running into the note under it.
+    wb = openpyxl.load_workbook(render(funds_workbook(tmp_path, [FORMULA_FUND]), tmp_path))
+    title, plain = wb.worksheets[1]["A1"], wb.worksheets[2]["A1"]  # the fund's, the About's
+    assert title.value == f"{FORMULA_FUND}: services commissioned in 2021/22"
+    assert title.data_type == "s" and title.quotePrefix
+    assert (title.font.b, title.font.sz, title.alignment.wrap_text) == (True, 14, None)
+    assert (plain.font.b, plain.font.sz) == (title.font.b, title.font.sz)
+
+
+def test_right_to_left_text_starts_at_the_left_like_the_rest(tmp_path: Path) -> None:
+    # Excel and LibreOffice align a cell whose text starts in Arabic or Hebrew to the right
+    # ("General" alignment): a title then runs off the left edge of the page and a name sits
+    # against the next column. Text cells are aligned left explicitly.
+    recon = funds_workbook(tmp_path, [RTL_FUND])
+    wb = openpyxl.load_workbook(render(recon, tmp_path))
+    fund = wb.worksheets[1]
+    assert fund["A1"].value.startswith(RTL_FUND)
+    assert fund["A1"].alignment.horizontal == "left"
+    [name] = [c for row in wb["Summary"].iter_rows() for c in row if c.value == RTL_FUND][:1]
+    assert name.alignment.horizontal == "left"
+
+
+@pytest.mark.slow
+def test_a_right_to_left_fund_title_prints_whole(tmp_path: Path) -> None:
+    recon = funds_workbook(tmp_path, [RTL_FUND])
+    text = pdf_text(convert(render(recon, tmp_path), "pdf", tmp_path / "pdf"))
+    assert "services commissioned in 2021/22" in text
+
+
 def test_sheet_names_edge_cases() -> None:
     names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
     assert names == [

@@ -204,6 +204,27 @@ def test_personal_data_is_scrubbed_and_figures_kept(text: str, expected: str) ->
     assert scrub_personal_data(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mr J Smith", REMOVED),
+        ("Counselling by Mrs A. B. Jones-Patel, Lincoln", "Counselling by [removed], Lincoln"),
+        ("Dr K O'Neill 01522 947406", "[removed] [removed]"),
+        ("Mentoring (Ms Jane Smith)", "Mentoring ([removed])"),
+        ("Miss Smith and Mx R Lee", "[removed] and [removed]"),
+        # Not a person: no title, a title without a name, a charity named after a doctor.
+        ("Victim Support", "Victim Support"),
+        ("Parenting course for every Mr and Mrs", "Parenting course for every Mr and Mrs"),
+        ("Dr Barnardo's Homes", "Dr Barnardo's Homes"),
+        ("MS Society", "MS Society"),
+    ],
+)
+def test_a_person_named_with_a_title_is_scrubbed(text: str, expected: str) -> None:
+    # A line for an individual (a sole trader, a counsellor) names them; published files carry
+    # no one's name (Public Sector Bodies' duty under UK GDPR), as they carry no contact details.
+    assert scrub_personal_data(text) == expected
+
+
 def test_the_corpus_contact_details_are_scrubbed() -> None:
     cells = corpus_text("personal-data-in-provision.xlsx")
     assert (

@@ -428,3 +428,45 @@ def test_published_grants_carry_no_contact_details_and_no_formulas(
     cell = openpyxl.load_workbook(xlsx)["grants"]["K2"]
     assert cell.value == '=HYPERLINK("http://evil.example","Rape Crisis")'
     assert cell.data_type == "s" and cell.quotePrefix  # text, and stays text when edited
+
+
+def test_contact_details_in_a_name_never_reach_an_identifier(sample_plan: Plan) -> None:
+    # The recipient's name came out "[removed]" while its made-up identifier, built from the
+    # name as typed, still spelt the address out ("...-org-jo-bloggs-example-org").
+    plan = with_line(sample_plan, 0, organisation="jo.bloggs@example.org, 01522 947406")
+    plan = with_line(plan, 1, fund="Fund jo.bloggs@example.org")
+    text = three_sixty.to_json(three_sixty.package(plan, Config(funder_prefix="p")))
+    assert "bloggs" not in text and "947406" not in text
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("منظمة خيرية", "جمعية الضحايا"),  # no Latin letter: both slugs were "untitled"
+        ("Мост", "Дом"),
+        (
+            "Lincolnshire Domestic Abuse Partnership — North",
+            "Lincolnshire Domestic Abuse Partnership — South",
+        ),  # the same first 40 characters
+    ],
+)
+def test_different_names_get_different_identifiers_and_codes(
+    sample_plan: Plan, names: tuple[str, str]
+) -> None:
+    def recipients_and_codes(plan: Plan) -> list[tuple[str, str]]:
+        data: Any = json.loads(
+            three_sixty.to_json(three_sixty.package(plan, Config(funder_prefix="p")))
+        )
+        return [
+            (g["recipientOrganization"][0]["id"], g["grantProgramme"][0]["code"])
+            for g in data["grants"]
+        ]
+
+    plan = with_line(sample_plan, 0, organisation=names[0], fund=names[0])
+    plan = with_line(plan, 1, organisation=names[1], fund=names[1])
+    first, second = recipients_and_codes(plan)[:2]
+    assert first[0] != second[0] and first[1] != second[1]
+    assert "untitled" not in "".join(first + second)
+    # The same name, typed again on another line, is the same organisation.
+    again = recipients_and_codes(with_line(plan, 2, organisation=names[0]))
+    assert again[2][0] == again[0][0]
