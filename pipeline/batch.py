@@ -62,6 +62,7 @@ from pipeline.outputs import (
     LOCK,
     FolderRefused,
     OutputFolder,
+    commit_whole,
     findings_name,
     folder_name,
     leftovers,
@@ -197,7 +198,7 @@ class _Builder:
                 result.edited = self.shelf.protect([folder / n for n in staging.staged])
                 if any(kept is None for _, kept in result.edited):  # never over a person's work
                     raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
-                written = staging.commit()
+                written = commit_whole(staging)
             except OSError as error:
                 staging.discard()
                 written = []

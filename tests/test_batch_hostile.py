@@ -338,6 +338,60 @@ def test_a_rerun_with_nothing_to_do_leaves_a_live_builds_temporary_files(
     assert temporaries(out) == []
 
 
+def new_subject(content: Any) -> None:
+    content.decision = [(k, "Revised plan" if k == "Subject" else v) for k, v in content.decision]
+
+
+# pcc-report where one output cannot be replaced, as Windows refuses to replace a file that is
+# open in Word or Excel (argv[1] names it); the rest of argv is the command line.
+LOCKED_OUTPUT = """
+import errno, os, sys
+from pathlib import Path
+real = os.replace
+def replace(src, dst, *args, **kwargs):
+    if Path(dst).name == sys.argv[1] and Path(src).name.startswith(".tmp-"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(src), None, str(dst))
+    return real(src, dst, *args, **kwargs)
+os.replace = replace
+from pipeline.cli import cli
+cli(sys.argv[2:], prog_name="pcc-report")
+"""
+
+
+@pytest.mark.slow
+def test_an_output_that_cannot_be_replaced_keeps_the_last_good_outputs_whole(
+    drop: Path, out: Path, here: Path
+) -> None:
+    """The Word report is moved into place before the summary: when the summary cannot be
+    replaced, the new Word report must not stay (nor go to stale/ as the last good one) beside
+    the last build's other files. The last good outputs are kept whole, byte for byte, and the
+    message names the file that is in the way."""
+    batch.build([drop], out, Config())
+    folder = out / "015-2021"
+    before = {p.name: sha256(p) for p in folder.iterdir() if p.name != "findings.json"}
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=new_subject)
+    done = subprocess.run(
+        [sys.executable, "-c", LOCKED_OUTPUT, "commissioning-summary-2021-22.xlsx", "build"],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "output/015-2021/commissioning-summary-2021-22.xlsx could not be replaced" in done.stdout
+    assert "open in Word or Excel" in done.stdout
+    kept = {p.name: sha256(p) for p in (folder / "stale").iterdir()}
+    assert kept == before  # the last good set, whole: no file of the failed build among them
+    assert [p.name for p in folder.iterdir() if p.is_file()] == ["findings.json"]
+    assert temporaries(out) == []
+    assert_manifest_matches_disk(out)
+    [result] = batch.build([drop], out, Config())[0]  # the file was closed: built
+    assert result.outcome == "built" and result.edited == []
+    assert_manifest_matches_disk(out)
+
+
 HOLD_LOCK = """
 import sys, time
 from filelock import FileLock
