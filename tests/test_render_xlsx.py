@@ -659,6 +659,41 @@ def test_a_right_to_left_fund_title_prints_whole(tmp_path: Path) -> None:
     assert "services commissioned in 2021/22" in text
 
 
+LONG_FUND = (
+    "Serious Violence Duty Partnership Fund for knife crime, exploitation and county lines "
+    "across Lincolnshire"
+)
+# Longer still: at 14 points its title ran far past the table and the sheet printed tiny.
+LONGER_FUND = f"{LONG_FUND}, its districts and the City of Lincoln, with partners"
+
+
+def test_a_long_fund_name_makes_its_title_smaller_not_the_sheet(tmp_path: Path) -> None:
+    # A title runs over the columns beside it (it is never merged or wrapped); LibreOffice fits
+    # the sheet to the page *with* that text, so the table printed at a third of its size.
+    wb = openpyxl.load_workbook(render(funds_workbook(tmp_path, [LONG_FUND]), tmp_path))
+    fund = wb.worksheets[1]
+    title = fund["A1"]
+    assert title.value == f"{LONG_FUND}: services commissioned in 2021/22"
+    table_width = sum(fund.column_dimensions[col].width for col in "ABCDEFGHI")
+    assert 8 <= title.font.sz < 14 and title.font.b
+    assert len(title.value) * title.font.sz <= table_width * 11
+    short = openpyxl.load_workbook(render(funds_workbook(tmp_path, ["Victims Fund"]), tmp_path))
+    assert short.worksheets[1]["A1"].font.sz == 14
+
+
+@pytest.mark.slow
+def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
+    pdf = convert(render(funds_workbook(tmp_path, [LONGER_FUND]), tmp_path), "pdf", tmp_path)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    heights = [
+        float(m.group(2)) - float(m.group(1))
+        for m in re.finditer(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">Provision<', boxes)
+    ]
+    assert heights and min(heights) > 10  # 11-point text; it was under 6 points
+
+
 def test_sheet_names_edge_cases() -> None:
     names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
     assert names == [
