@@ -694,6 +694,31 @@ def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
     assert heights and min(heights) > 10  # 11-point text; it was under 6 points
 
 
+MANY_FUNDS = [f"Fund number {i} & partners" for i in range(30)]
+
+
+def test_a_chart_of_many_funds_starts_a_page_and_fits_on_it(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path))
+    # 3 rows above the table, 30 funds, the total row, a blank row: the chart's row, 0-based.
+    assert [b.id for b in wb["Summary"].row_breaks.brk] == [35]
+    with zipfile.ZipFile(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path)) as archive:
+        [drawing] = [n for n in archive.namelist() if re.fullmatch(r"xl/drawings/\w+\.xml", n)]
+        rows_spanned = re.findall(rb"<xdr:row>(\d+)</xdr:row>", archive.read(drawing))
+    top, bottom = (int(r) for r in rows_spanned)
+    assert top == 35 and (bottom - top) * 20 <= 600  # pixels: within one printed page
+    few = openpyxl.load_workbook(render(funds_workbook(tmp_path, ["A", "B"]), tmp_path))
+    assert few["Summary"].row_breaks.brk == []
+
+
+@pytest.mark.slow
+def test_a_chart_of_many_funds_prints_whole_on_one_page(tmp_path: Path) -> None:
+    pdf = convert(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path), "pdf", tmp_path)
+    pages = pdf_text(pdf).split("\f")
+    [page] = [p for p in pages if "Pounds (£)" in p]  # the axis under the bars
+    assert "Committed and uncommitted by fund" in page  # the title above them: not cut
+    assert all(name in page for name in MANY_FUNDS)
+
+
 def test_sheet_names_edge_cases() -> None:
     names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
     assert names == [
