@@ -76,6 +76,28 @@ MECHANISMS = ("Contract", "Partnership agreement", "Grant")
 ORGANISATION_TYPES = ("Public sector", "Voluntary & community", "Private", "Social enterprise")
 PUBLIC_SECTOR = "Public sector"
 YES_NO = ("Yes", "No")
+# Other words plans use for the organisation types and mechanisms (matched like the choices:
+# case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
+ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    *((w, "Public sector") for w in ("Public", "Statutory", "Statutory sector", "Local authority")),
+    *(
+        (w, "Voluntary & community")
+        for w in (
+            "Voluntary",
+            "Voluntary sector",
+            "Voluntary & community sector",
+            "Voluntary/community",
+            "Third sector",
+        )
+    ),
+    *((w, "Private") for w in ("Private sector", "Commercial")),
+    *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
+)
+MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
+    ("Grant agreement", "Grant"),
+    ("Grant funding", "Grant"),
+    ("Partnership", "Partnership agreement"),
+)
 S143_PURPOSES = (
     "Crime and disorder reduction",
     "Reducing misuse of drugs, alcohol and other substances",

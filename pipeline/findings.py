@@ -229,8 +229,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-SHEET",
         I,
         "Second matching sheet ignored",
-        "a sheet named like one of the workbook's sheets (an alias) was ignored: another sheet "
-        "has the exact name",
+        "a sheet named like one of the workbook's sheets (an alias, or a copy such as "
+        '"Services (2)") was ignored: another sheet has the exact name',
         action="Rename or delete the ignored sheet if it is a draft; otherwise nothing to do.",
     ),
     Code(

@@ -9,6 +9,7 @@ value is parsed by :mod:`pipeline.values`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,6 +151,7 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
             continue
         if chosen:
             located[spec.name] = chosen[0]
+            _note_copies(read, spec, chosen[0], findings)
             for other in candidates:
                 if other is not chosen[0]:
                     findings.add(
@@ -177,3 +179,24 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 f'"{spec.name}" (pcc-report new-workbook makes a blank one to copy from).',
             )
     return located
+
+
+# Excel names a copied sheet "Services (2)"; people also keep "Copy of Services".
+_COPY = re.compile(r"(?P<name>.+?) ?\(\d+\)|copy of (?P<copied>.+)")
+
+
+def _note_copies(read: ReadSheets, spec: TableSheet, chosen: Sheet, findings: Findings) -> None:
+    """An I-SHEET note for each copy of a sheet that was read: its figures count for nothing,
+    so whoever updated the copy instead of the sheet is told which one was read."""
+    for sheet in read.sheets:
+        copy = _COPY.fullmatch(normalise(sheet.title))
+        name = copy and (copy["name"] or copy["copied"])
+        if sheet is chosen or not name or not spec.matches(name):
+            continue
+        findings.add(
+            "I-SHEET",
+            f'The "{sheet.title}" sheet looks like a copy of the "{chosen.title}" sheet and was '
+            f'not read; the "{chosen.title}" sheet was. Delete the copy, or, if it holds the '
+            f'plan, delete the old sheet and rename the copy "{spec.name}".',
+            sheet=sheet.title,
+        )

@@ -8,6 +8,7 @@ person must change without formatting references itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -118,7 +119,12 @@ class FundingSource:
     def is_moj(self) -> bool:
         """A Ministry of Justice grant stream (named "MoJ ..." or "Ministry of Justice ...")."""
         name = normalise(self.source)
-        return "moj" in name.split() or name.startswith("moj") or "ministry of justice" in name
+        return _MOJ.search(name) is not None
+
+
+# "MoJ" as a word wherever it stands ("Victims' Services Grant (MoJ)", "MoJ/DASV"), not as the
+# start of one ("Mojave"); or the ministry's name in full.
+_MOJ = re.compile(r"(?<![^\W\d_])moj(?![^\W\d_])|ministry of justice")
 
 
 @dataclass(frozen=True)

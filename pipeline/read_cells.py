@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
-from pipeline.sheets import Cell, Row, Sheet, column_letter
+from pipeline.sheets import Cell, Merge, Row, Sheet, column_letter
 from pipeline.values import ValueProblem, clean_paragraphs, clean_text, excel_error, is_blank
 
 HEADER_SEARCH_ROWS = 25
@@ -155,6 +155,35 @@ class CellReader:
             self.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
             return None
         return text
+
+    def unmerge(self, layout: Layout) -> bool:
+        """Cells merged down a column of the table (a Fund typed once for its lines or its
+        sources): one finding per column, and each merged cell given its range's value so the
+        rows can still be read for the other checks. True when nothing is merged."""
+        sheet = self.sheet
+        by_column: dict[int, list[Merge]] = {}
+        for merge in sheet.merged:
+            if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
+                for col in layout.columns.values():
+                    if merge.first_col <= col <= merge.last_col:
+                        by_column.setdefault(col, []).append(merge)
+        names = {col: key for key, col in layout.columns.items()}
+        for col, merges in sorted(by_column.items()):
+            ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
+            self.add(
+                "E-VALUE",
+                f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
+                "merged range holds its value. Unmerge the cells (Home > Merge & Center) and "
+                "fill each row.",
+                merges[0].ref,
+            )
+            for merge in merges:
+                top = sheet.value(merge.first_row, col)
+                for r in range(merge.first_row + 1, merge.last_row + 1):
+                    values = sheet.rows.get(r)
+                    if values is not None and col <= len(values) and is_blank(values[col - 1]):
+                        sheet.rows[r] = (*values[: col - 1], top, *values[col:])
+        return not by_column
 
     # -- the table --------------------------------------------------------------------------
     def header(self, spec: TableSheet) -> Layout | None:

@@ -35,7 +35,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     layout = cells_of.header(contract.FUNDS)
     if layout is None:
         return Read(complete=False)
-    read: Read[Fund] = Read()
+    read: Read[Fund] = Read(complete=cells_of.unmerge(layout))
     seen: dict[str, str] = {}
     since = 0  # the first fund not yet closed by a typed Total row
     for r in cells_of.rows(contract.FUNDS, layout):
@@ -85,7 +85,8 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     layout = cells_of.header(contract.SOURCES)
     if layout is None:
         return Read(complete=False)
-    read: Read[FundingSource] = Read()
+    # A fund's name merged down its sources' rows, as a table typed for print often has it.
+    read: Read[FundingSource] = Read(complete=cells_of.unmerge(layout))
     since = 0
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}

@@ -12,7 +12,7 @@ from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label
 from pipeline.read_funds import canonical_fund, fund_names
-from pipeline.sheets import Cell, Merge, Sheet, column_letter
+from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -64,7 +64,9 @@ def read_services(
     if layout is None:
         read.complete = False
         return read
-    if not _unmerge(cells_of, layout):
+    if not cells_of.unmerge(layout):
+        read.complete = False
+    if not _carry_funds(cells_of, layout):
         read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
@@ -77,6 +79,9 @@ def read_services(
     for r in cells_of.rows(contract.SERVICES, layout):
         label = _total_label(sheet, r, layout)
         if label is None and _note_row(cells_of, r, layout):
+            continue
+        if label is None and _amount_only(cells_of, r, layout):
+            read.complete = False
             continue
         if label is None:
             line = reader.line(r)
@@ -243,11 +248,13 @@ _LINE_FIGURES = ("organisation_type", "mechanism", "budget", "start", "end")
 
 
 def _organisation_type(raw: Cell) -> str:
-    return parse_choice(raw, contract.ORGANISATION_TYPES, "organisation type")
+    return parse_choice(
+        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+    )
 
 
 def _mechanism(raw: Cell) -> str:
-    return parse_choice(raw, contract.MECHANISMS, "mechanism")
+    return parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
 
 
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")
@@ -279,34 +286,52 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
     return True
 
 
-def _unmerge(cells_of: CellReader, layout: Layout) -> bool:
-    """Cells merged down a column of the table (a Fund typed once for its lines): one finding
-    per column, and each merged cell given its range's value so the lines can still be read
-    for the other checks. True when nothing is merged."""
+def _carry_funds(cells_of: CellReader, layout: Layout) -> bool:
+    """The Fund typed once, on the first line of its block, as a heading: one E-REQUIRED per
+    block of lines left blank below it (not one per line), and each of those lines given the
+    fund above so it can still be read for the other checks. True when no fund was left out."""
     sheet = cells_of.sheet
-    by_column: dict[int, list[Merge]] = {}
-    for merge in sheet.merged:
-        if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
-            for col in layout.columns.values():
-                if merge.first_col <= col <= merge.last_col:
-                    by_column.setdefault(col, []).append(merge)
-    names = {col: key for key, col in layout.columns.items()}
-    for col, merges in sorted(by_column.items()):
-        ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
+    col = layout.columns["fund"]
+    above: tuple[int, str] | None = None  # the row and fund of the block's first line
+    block: list[int] = []
+    carried = False
+
+    def close() -> None:
+        nonlocal carried
+        if above is None or not block:
+            block.clear()  # blank before any fund: the line reader says the fund is blank
+            return
+        carried = True
+        first, last = block[0], block[-1]
+        letter = column_letter(col)
+        rows = f"rows {first}–{last}" if last > first else f"row {first}"
         cells_of.add(
-            "E-VALUE",
-            f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
-            "merged range holds its value. Unmerge the cells (Home > Merge & Center) and fill "
-            "each row.",
-            merges[0].ref,
+            "E-REQUIRED",
+            f'Fund is blank on {rows}, below "{above[1]}" ({letter}{above[0]}): a fund typed '
+            "once above its lines is not carried down to them. Type the fund on every line "
+            f"(select {letter}{above[0]}:{letter}{last} and press Ctrl+D to fill it down).",
+            f"{letter}{first}:{letter}{last}" if last > first else f"{letter}{first}",
         )
-        for merge in merges:
-            top = sheet.value(merge.first_row, col)
-            for r in range(merge.first_row + 1, merge.last_row + 1):
-                values = sheet.rows.get(r)
-                if values is not None and col <= len(values) and is_blank(values[col - 1]):
-                    sheet.rows[r] = (*values[: col - 1], top, *values[col:])
-    return not by_column
+        for r in block:
+            values = sheet.rows[r]
+            padded = (*values, *(None,) * (col - len(values)))
+            sheet.rows[r] = (*padded[: col - 1], above[1], *padded[col:])
+        block.clear()
+
+    for r in cells_of.rows(contract.SERVICES, layout):
+        fund = sheet.value(r, col)
+        if not is_blank(fund) or (r, col) in sheet.uncached:
+            close()
+            above = (r, clean_text(fund)) if _total_label(sheet, r, layout) is None else None
+        elif _total_label(sheet, r, layout) is not None:
+            close()
+            above = None  # the next block names its own fund
+        elif not is_blank(sheet.value(r, layout.columns["service"])) and not is_blank(
+            sheet.value(r, layout.columns["budget"])
+        ):
+            block.append(r)  # a line (a note typed under the fund has no budget)
+    close()
+    return not carried
 
 
 def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:
@@ -377,7 +402,48 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
             for k in ("organisation", "start", "end", "mechanism")
         ):
             return text
+    budget = columns["budget"]
+    no_figure = is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached
+    if no_figure or not all(is_blank(sheet.value(r, columns[k])) for k in _LINE_KEYS):
+        return None
+    # "Total" typed beside its figure, in whatever column that is (Purpose, How commissioned
+    # or a column of the team's own), on a row that holds nothing of a line.
+    for col, value in enumerate(sheet.rows.get(r, ()), start=1):
+        if col != budget and isinstance(value, str) and "total" in value.lower():
+            text = clean_text(value)
+            if len(text) <= 60 and _TOTAL_WORD.search(text):
+                return text
     return None
+
+
+# What a budget line always has and a row holding only a total never does.
+_LINE_KEYS = ("fund", "service", "organisation", "start", "end", "mechanism")
+
+
+def _amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
+    """A row holding an amount in the budget column and nothing else of a line (a total
+    typed with no label): one located finding, not an error per empty cell."""
+    sheet = cells_of.sheet
+    columns = layout.columns
+    budget = columns["budget"]
+    if is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached:
+        return False
+    others = (col for key, col in columns.items() if key not in ("budget", "cost_code"))
+    if any(not is_blank(sheet.value(r, col)) for col in others):
+        return False
+    raw = sheet.value(r, budget)
+    try:
+        shown = format_money(parse_money(raw))
+    except ValueProblem:
+        shown = f'"{clean_text(raw)}"' if not is_blank(raw) else "a formula Excel never saved"
+    cells_of.add(
+        "E-REQUIRED",
+        f"Row {r} holds only an amount ({shown}) and no fund, service or dates. If it is a "
+        'total, type "Total" in its Fund column (it is then checked against the lines above '
+        "it); if it is a budget line, fill in the rest of the row.",
+        layout.ref("budget", r),
+    )
+    return True
 
 
 def _sum(lines: Sequence[ServiceLine]) -> Decimal:

@@ -38,6 +38,16 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Invisible characters that make two names look alike but compare different: zero-width
 # space and joiners, word joiner, BOM, soft hyphen.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+# Typographic apostrophes, dashes and quotes (Word and Outlook put them in as text is typed or
+# pasted) read as their plain forms in names and headers: "Victims’ Fund" is "Victims' Fund".
+_TYPOGRAPHIC = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032\u00b4\u0060", "'"),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    }
+)
+_BRACKETED = re.compile(r"^\((.*)\)$")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
 # £8,266.
@@ -80,10 +90,12 @@ def clean_paragraphs(raw: object) -> str:
 
 def normalise(raw: object) -> str:
     """Key for case-insensitive matching of names and headers: Unicode-normalised (NFKC, so a
-    name typed with decomposed accents matches), invisible characters dropped, case folded."""
+    name typed with decomposed accents matches), curly apostrophes and quotes and long dashes
+    read as plain ones, invisible characters dropped, case folded."""
     text = clean_text(raw)
     if not text.isascii():
-        text = clean_text(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+        text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+        text = clean_text(_INVISIBLE.sub("", text))
     return text.casefold()
 
 
@@ -126,7 +138,9 @@ def parse_money(raw: object) -> Decimal:
         text = clean_text(raw)
         if not text:
             raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
-        digits = _MONEY_JUNK.sub("", text)
+        # A pasted figure's minus sign (U+2212), and accounting brackets: both mean negative.
+        signed = _BRACKETED.sub(r"-\1", text.replace("\u2212", "-"))
+        digits = _MONEY_JUNK.sub("", signed)
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
             if text in _EXCEL_ERRORS:
                 raise ValueProblem(
@@ -142,7 +156,7 @@ def parse_money(raw: object) -> Decimal:
                 f'reads "{text}", which is not an amount; enter the amount in pounds as a '
                 "number, e.g. 82661 or 82,661.50"
             )
-        body = text.replace("£", "").strip()
+        body = signed.replace("£", "").strip()
         if _SEPARATED.search(body) and not _THOUSANDS.fullmatch(body):
             raise ValueProblem(
                 f'reads "{text}", whose commas or spaces are not between thousands; type the '
@@ -244,7 +258,6 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
-_NAME_SEPARATORS = re.compile(r"\s*[-/.]\s*|\s+")
 # Midnight after a date, as a system export or a pasted date-and-time writes it.
 _MIDNIGHT = re.compile(r"\s+00:00(:00)?$")
 
@@ -268,9 +281,6 @@ def _text_date(tidy: str, end: bool) -> tuple[date, bool] | None:
     """``tidy`` read day-first, then as a month; None when no format fits. Kept per text:
     a plan types the same few dates on many lines, and each failed strptime is an exception."""
     named = _month_named(tidy)
-    if named:
-        # Excel's own display forms typed or pasted as text: "1-Apr-21", "Apr-21", "1/Apr/2021"
-        named = _NAME_SEPARATORS.sub(" ", named).strip()
     day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
     month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
     tidy_numbers = named or tidy
@@ -384,18 +394,27 @@ def parse_yes_no(raw: object) -> bool:
         return True
     if text in {"no", "n", "false"}:
         return False
+    if not text:
+        raise ValueProblem("is blank; enter Yes or No")
     raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')
 
 
-def parse_choice(raw: object, choices: tuple[str, ...], what: str) -> str:
-    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated)."""
-    found = _choice_keys(choices).get(_choice_key(clean_text(raw)))
+def parse_choice(
+    raw: object,
+    choices: tuple[str, ...],
+    what: str,
+    words: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated), or
+    the choice another word for it names (``words``: pairs of word and choice)."""
+    text = clean_text(raw)
+    found = _choice_keys(choices, words).get(_choice_key(text))
     if found is not None:
         return found
     listed = ", ".join(choices)
-    raise ValueProblem(
-        f'reads "{clean_text(raw)}", which is not a known {what}; use one of: {listed}'
-    )
+    if not text:
+        raise ValueProblem(f"is blank; enter one of: {listed}")
+    raise ValueProblem(f'reads "{text}", which is not a known {what}; use one of: {listed}')
 
 
 def _choice_key(text: str) -> str:
@@ -403,8 +422,12 @@ def _choice_key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _choice_keys(choices: tuple[str, ...]) -> dict[str, str]:
-    return {_choice_key(choice): choice for choice in choices}
+def _choice_keys(
+    choices: tuple[str, ...], words: tuple[tuple[str, str], ...] = ()
+) -> dict[str, str]:
+    keys = {_choice_key(word): choice for word, choice in words}
+    keys.update({_choice_key(choice): choice for choice in choices})
+    return keys
 
 
 _WINDOWS_DEVICES = frozenset(

@@ -50,6 +50,7 @@ SAMPLE: tuple[Expect, ...] = (RINGFENCE, GRANT_SIZE)
 # Fund lines in rows 16-29, Total in row 30. Columns A Fund ... L Budget.
 RAPE_CRISIS = 5  # index into the Victims Fund lines
 COL = {c.key: chr(ord("A") + i) for i, c in enumerate(contract.SERVICES.columns)}
+COL_INDEX = {c.key: i for i, c in enumerate(contract.SERVICES.columns)}
 
 
 @dataclass
@@ -502,6 +503,31 @@ def _(path: Path) -> None:
 def _(path: Path) -> None:
     rows = services(labels=("TOTAL:", "Sub-total"))
     rows.append(["", "Grand total", *[""] * 9, Formula("=L14+L30", Decimal(805_212 + 464_058))])
+    write_workbook(path, content(services=rows))
+
+
+@case(
+    "total-label-beside-figure.xlsx",
+    'each fund\'s "Total" typed in the Purpose column, beside its figure, not in the Fund column',
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    rows = services()
+    for row in rows:
+        if row and row[0] == "Total":
+            row[0], row[COL_INDEX["purpose"]] = "", "Total"
+    write_workbook(path, content(services=rows))
+
+
+@case(
+    "total-without-label.xlsx",
+    "the Victims Fund's SUM row with its Total label deleted: an amount alone on a row",
+    ("E-REQUIRED", "Services", "L14", "holds only an amount (£805,212) and no fund"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    rows = services()
+    rows[next(i for i, row in enumerate(rows) if row and row[0] == "Total")][0] = ""
     write_workbook(path, content(services=rows))
 
 
@@ -1157,6 +1183,18 @@ def _(path: Path) -> None:
 
 
 @case(
+    "services-sheet-copied.xlsx",
+    'a copy of the Services sheet as Excel names one, "Services (2)", holding a draft',
+    ("I-SHEET", "Services (2)", "", 'looks like a copy of the "Services" sheet'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    draft = [list(r) for r in book["Services"][:8]]
+    write_book(path, {**book, "Services (2)": draft})
+
+
+@case(
     "decision-reference-twice.xlsx",
     'a second "Reference" row (016/2021) at the end of the Decision sheet',
     ("E-VALUE", "Decision", "B25", "Reference is typed twice, in B3"),
@@ -1194,6 +1232,31 @@ def _(path: Path) -> None:
 )
 def _(path: Path) -> None:
     write_book(path, sample_book(), merges={"Services": ("A4:A13", "A16:A29")})
+
+
+@case(
+    "fund-typed-once.xlsx",
+    "each fund's name typed on its first line only, as a heading, the lines below left blank",
+    ("E-REQUIRED", "Services", "A5:A13", 'Fund is blank on rows 5–13, below "Victims Fund" (A4)'),
+    ("E-REQUIRED", "Services", "A17:A29", "select A16:A29 and press Ctrl+D"),
+    GRANT_SIZE,  # the lines are still read for the other checks, the fund carried down
+)
+def _(path: Path) -> None:
+    vf, csf = victims(), community()
+    for lines in (vf, csf):
+        for row in lines[1:]:
+            row[0] = ""
+    write_workbook(path, content(services=services(vf, csf)))
+
+
+@case(
+    "fund-merged-on-sources.xlsx",
+    "the Victims Fund's name merged down its two Funding sources rows (A2:A3)",
+    ("E-VALUE", "Funding sources", "A2:A3", "Fund is in merged cells (A2:A3)"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    write_book(path, sample_book(), merges={"Funding sources": ("A2:A3",)})
 
 
 @case(
@@ -1263,6 +1326,30 @@ def _(path: Path) -> None:
     funds = copy.deepcopy(make_sample.FUNDS)
     funds[0][0] = "Victims Fund"
     write_workbook(path, content(services=services(vf, csf), sources=sources, funds=funds))
+
+
+@case(
+    "fund-names-typographic.xlsx",
+    "fund names typed with a straight apostrophe and hyphen on Funds, and the curly apostrophe "
+    "and en dash Word or Outlook puts in on Services and Funding sources",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    straight, curly = "Victims' Fund", "Victims\u2019 Fund"
+    csf, csf_dash = "Community Safety Fund - core", "Community Safety Fund \u2013 core"
+    vf_lines, csf_lines = victims(), community()
+    for row in vf_lines:
+        row[0] = curly
+    for row in csf_lines:
+        row[0] = csf_dash
+    funds = copy.deepcopy(make_sample.FUNDS)
+    funds[0][0], funds[1][0] = straight, csf
+    sources = copy.deepcopy(make_sample.SOURCES)
+    for row in sources:
+        row[0] = curly if row[0] == "Victims Fund" else csf_dash
+    write_workbook(
+        path, content(services=services(vf_lines, csf_lines), sources=sources, funds=funds)
+    )
 
 
 # -- files that are not workbooks -------------------------------------------------------------

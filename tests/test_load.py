@@ -144,6 +144,13 @@ def decision_015(plan: Plan) -> None:
     assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
 
 
+def voluntary_grant(plan: Plan) -> None:
+    assert (plan.lines[1].organisation_type, plan.lines[1].mechanism) == (
+        "Voluntary & community",
+        "Grant",
+    )
+
+
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
     """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
     width = len(book["Services"][2])  # the header row
@@ -392,6 +399,10 @@ QUIRKS: dict[str, Quirk] = {
             )
         ),
         check=sample_lines,
+    ),
+    "organisation type and mechanism in another area's words": Quirk(
+        with_services(two_lines(organisation_type="Voluntary sector", mechanism="Grant agreement")),
+        check=voluntary_grant,
     ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines

@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.load import load
 from pipeline.new_workbook import Formula
+from pipeline.reconcile import reconcile
 from tests.workbooks import make_workbook, service_row
 
 
@@ -56,3 +57,80 @@ def test_text_with_a_hash_in_it_is_text(tmp_path: Path) -> None:
     assert result.plan is not None, result.findings
     assert [line.service for line in result.plan.lines] == ["Victim Support", "Project #2"]
     assert result.plan.lines[1].provision == "Room #4: #N/A never"
+
+
+def total_row(column: int, label: str, amount: Decimal) -> list[Any]:
+    """A row holding ``label`` in ``column`` (0: Fund) and ``amount`` in the budget column."""
+    row: list[Any] = [""] * 12
+    row[column] = label
+    row[11] = amount
+    return row
+
+
+def test_a_total_labelled_beside_its_figure_is_a_total_row(tmp_path: Path) -> None:
+    # "Total" typed in the Purpose column (K), next to the figure: one E-TOTAL when it is
+    # wrong, not seven "blank" errors for a budget line nobody meant.
+    wrong = load(
+        make_workbook(tmp_path, services=[*lines(), total_row(10, "Total", Decimal(3500))])
+    )
+    assert wrong.plan is not None, wrong.findings
+    assert [(f.code, f.cell) for f in reconcile(wrong.plan).findings if f.code == "E-TOTAL"] == [
+        ("E-TOTAL", "L4")
+    ]
+    right = load(
+        make_workbook(tmp_path, services=[*lines(), total_row(9, "Sub-total:", Decimal(3000))])
+    )
+    assert right.plan is not None, right.findings
+    assert [(t.label, t.closes) for t in right.plan.totals] == [("Sub-total:", (0, 1))]
+    assert not [f for f in reconcile(right.plan).findings if f.code == "E-TOTAL"]
+
+
+def test_an_amount_alone_on_a_row_is_one_finding(tmp_path: Path) -> None:
+    result = load(make_workbook(tmp_path, services=[*lines(), total_row(0, "", Decimal(3000))]))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [
+        ("E-REQUIRED", "Services", "L4")
+    ]
+    assert "holds only an amount (£3,000)" in result.findings[0].message
+    assert 'type "Total" in its Fund column' in result.findings[0].message
+
+
+def test_a_note_with_the_word_total_and_no_figure_stays_a_note(tmp_path: Path) -> None:
+    note = [""] * 12
+    note[9] = "Total to be confirmed in July"
+    result = load(make_workbook(tmp_path, services=[*lines(), note]))
+    assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == ["I-NOTE-ROW"]
+
+
+def test_a_fund_typed_once_for_its_lines_is_one_finding_per_block(tmp_path: Path) -> None:
+    # The Fund typed on a block's first line only, as a heading: one E-REQUIRED naming the
+    # rows and the fund above them, not one per line; the lines are still read for the
+    # other checks as if the fund were carried down.
+    rows = [
+        service_row(service="Victim Support", budget=Decimal(1000)),
+        service_row(fund="", service="Rape Crisis", budget=Decimal(2000)),
+        service_row(fund="", service="Refuge", budget=Decimal(3000)),
+        total_row(0, "Total", Decimal(6000)),
+        service_row(fund="Community Safety Fund", service="Youth", purpose="Reducing re-offending"),
+        service_row(fund="", service="Night bus", mechanism="Partnership agreement"),
+    ]
+    result = load(make_workbook(tmp_path, services=rows))
+    errors = [(f.code, f.cell) for f in result.findings if f.code.startswith("E-")]
+    assert errors == [("E-REQUIRED", "A3:A4"), ("E-REQUIRED", "A7")]
+    assert 'below "Victims Fund" (A2)' in result.findings[0].message
+    assert result.plan is None and result.readable is not None
+    assert [(ln.fund, ln.service) for ln in result.readable.lines] == [
+        ("Victims Fund", "Victim Support"),
+        ("Victims Fund", "Rape Crisis"),
+        ("Victims Fund", "Refuge"),
+        ("Community Safety Fund", "Youth"),
+        ("Community Safety Fund", "Night bus"),
+    ]
+
+
+def test_a_blank_fund_on_the_first_line_is_still_blank(tmp_path: Path) -> None:
+    rows = [service_row(fund="", service="Victim Support"), *lines()]
+    result = load(make_workbook(tmp_path, services=rows))
+    assert [(f.code, f.cell) for f in result.findings if f.code.startswith("E-")] == [
+        ("E-REQUIRED", "A2")
+    ]
+    assert result.findings[0].message == "Fund is blank; fill it in."

@@ -22,7 +22,7 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.findings import CATALOGUE, Finding, Severity
 from pipeline.load import load
-from pipeline.model import Located, Plan, Recipient
+from pipeline.model import FundingSource, Located, Plan, Recipient
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.reconcile import (
     CODES,
@@ -1002,3 +1002,22 @@ def test_a_line_break_in_a_circulation_name_is_shown_not_obeyed(sample_plan: Pla
         'reads "C. Example\\x0d\\x0aBcc: x@evil.example", which holds a line break and an e-mail '
         "address" in finding.message
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "moj"),
+    [
+        ("MoJ Victims' Services Grant", True),
+        ("Victims' Services Grant (MoJ)", True),  # other areas name the grant body last
+        ("Core victims grant - MoJ", True),
+        ("Grant from the MoJ.", True),
+        ("MoJ/DASV/2324", True),
+        ("Ministry of Justice ISVA/IDVA uplift", True),
+        ("Local supplement", False),
+        ("Mojave Trust donation", False),  # a word that only starts with the letters
+        ("Police main grant", False),
+    ],
+)
+def test_a_moj_stream_is_known_by_the_word_wherever_it_stands(source: str, moj: bool) -> None:
+    at = Located("Funding sources", 2, {})
+    assert FundingSource(VF, source, Decimal(1000), True, "", at).is_moj is moj

@@ -302,3 +302,69 @@ def test_slugify_never_leaves_the_output_folder(text: str, tmp_path: Path) -> No
 @pytest.mark.parametrize(("number", "text"), [(0, "0 errors"), (1, "1 error"), (2, "2 errors")])
 def test_counts_read_as_english(number: int, text: str) -> None:
     assert counted(number, "error") == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Victims\u2019 Fund", "Victims' Fund"),  # Word's curly apostrophe
+        ("Victims\u2018 Fund", "Victims' Fund"),
+        ("Violence Reduction \u2013 VRU", "Violence Reduction - VRU"),  # en dash
+        ("Violence Reduction \u2014 VRU", "Violence Reduction - VRU"),  # em dash
+        ("Ring\u2011fenced", "Ring-fenced"),  # non-breaking hyphen
+        ("\u201cSafer Streets\u201d Fund", '"Safer Streets" Fund'),
+    ],
+)
+def test_names_match_whatever_apostrophe_dash_or_quote_was_typed(typed: str, kept: str) -> None:
+    assert normalise(typed) == normalise(kept)
+
+
+def test_a_blank_yes_no_says_it_is_blank() -> None:
+    with pytest.raises(ValueProblem, match="is blank; enter Yes or No"):
+        parse_yes_no(" ")
+
+
+@pytest.mark.parametrize("raw", ["(500)", "(£1,250.50)", "\u2212500"])
+def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: str) -> None:
+    # Accounting brackets and the minus sign (U+2212) of a pasted figure mean negative; said
+    # as such, not as "not an amount".
+    with pytest.raises(ValueProblem, match="a negative amount"):
+        parse_money(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("Voluntary sector", "Voluntary & community"),
+        ("Voluntary and Community Sector", "Voluntary & community"),
+        ("Third sector", "Voluntary & community"),
+        ("Public", "Public sector"),
+        ("Statutory", "Public sector"),
+        ("Local authority", "Public sector"),
+        ("Private sector", "Private"),
+        ("Community Interest Company", "Social enterprise"),
+    ],
+)
+def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
+    found = parse_choice(
+        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+    )
+    assert found == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "mechanism"),
+    [
+        ("Grant agreement", "Grant"),
+        ("Grant funding", "Grant"),
+        ("Partnership", "Partnership agreement"),
+    ],
+)
+def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
+    found = parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
+    assert found == mechanism
+
+
+def test_a_blank_choice_says_it_is_blank() -> None:
+    with pytest.raises(ValueProblem, match=r"^is blank; enter one of: Contract, Partnership"):
+        parse_choice(" ", contract.MECHANISMS, "mechanism")
