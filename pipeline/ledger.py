@@ -323,11 +323,18 @@ def _decode(raw: bytes) -> str | tuple[str, int]:
         )
 
 
+def _head(text: str, size: int = 65536) -> str:
+    """The first ``size`` characters of a CSV's text, to the end of the line they stop in: a
+    line cut in two would miscount its columns."""
+    end = text.find("\n", size)
+    return text if end < 0 else text[:end]
+
+
 def _delimiter(text: str) -> str:
     """The CSV's separator: a comma, or the semicolon (or tab) that Excel writes where the
     decimal mark is a comma, when only that one gives a header with a date, a supplier and
     an amount."""
-    head = "\n".join(text[:65536].splitlines()[:HEADER_SEARCH_ROWS])
+    head = "\n".join(_head(text).splitlines()[:HEADER_SEARCH_ROWS])
     for delimiter in (",", ";", "\t"):
         rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
         if find_header(list(enumerate(rows, start=1)))[0] >= 0:
@@ -341,7 +348,7 @@ def _fast_rows(text: str, delimiter: str = ",") -> Rows | None:
     first ones, so that line numbers stay exact and nothing is cut."""
     import pandas as pd
 
-    head = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+    head = list(csv.reader(io.StringIO(_head(text), newline=""), delimiter=delimiter))
     head = head[: HEADER_SEARCH_ROWS * 2]
     width = max((len(row) for row in head), default=0)
     if not width:

@@ -2,9 +2,9 @@
 and each row's date and amount read or reported.
 
 Columns are found by name (case, spaces and punctuation ignored) with the aliases of
-``COLUMNS``; a title row or two above the header is skipped. A row whose date or amount cannot
-be read is a located finding (``W-SPEND-VALUE``) and is not counted: nothing is dropped
-silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
+``COLUMNS``; a title block above the header, and the header repeated on each page of a
+report, are skipped. A row whose date or amount cannot be read is a located finding
+(``W-SPEND-VALUE``) and is not counted: nothing is dropped silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pipeline.ledger_values import parse_each, payee, payment_date, pence_column
 from pipeline.values import ValueProblem, clean_text, normalise
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
-HEADER_SEARCH_ROWS = 10  # a title row or two above the header
+HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
 
 # Each field's accepted headings, in order of preference (the first present wins).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -109,7 +109,12 @@ def read_table(
             "Name the columns e.g. Date, Supplier, Amount; none of its payments are counted.",
         )
         return [], findings
-    body = [(n, values) for n, values in rows[start + 1 :] if not _row_blank(values)]
+    header = rows[start][1]
+    body = [
+        (n, values)
+        for n, values in rows[start + 1 :]
+        if not _row_blank(values) and not _repeats_header(values, header, mapping["date"])
+    ]
     if not body:
         add(
             "W-SPEND-READ",
@@ -169,6 +174,18 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+def _repeats_header(values: Sequence[object], header: Sequence[object], date: int) -> bool:
+    """The header again, as a report printed to CSV repeats it on every page: not a payment.
+    A date cell that is not text, or starts with a digit (a payment's), is not looked at
+    further: a ledger of 100,000 rows is not folded cell by cell."""
+    cell = values[date] if date < len(values) else None
+    if not isinstance(cell, str) or cell.lstrip()[:1].isdigit():
+        return False
+    if header_key(cell) != header_key(header[date]):
+        return False
+    return [header_key(v) for v in values] == [header_key(v) for v in header]
 
 
 def _row_blank(values: Sequence[object]) -> bool:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
 
+MAX_NAME_SAID = 300  # characters of a supplier's name a finding repeats
 _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 _TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
@@ -35,12 +36,14 @@ def is_redacted(supplier: str) -> bool:
 
 
 def payee(supplier: str) -> str:
-    """The payee as a finding names it: the supplier, unless the name is a person's (a title
-    such as Mr or Dr first, or an e-mail address). A finance system's export names people
+    """The payee as a finding names it: the supplier (cut if very long), unless the name is a
+    person's (a title such as Mr or Dr first, or an e-mail address). A finance system's export names people
     paid a refund or expenses; findings reach the review note and the index page, so they
     locate the row instead (the internal position workbook lists the name to act on)."""
     if _PERSON.match(supplier) or "@" in supplier:
         return "a payee (a person's name, not repeated here; see the row)"
+    if len(supplier) > MAX_NAME_SAID:  # a whole file swallowed by one quote, or an attack
+        return f"{supplier[:MAX_NAME_SAID]}… ({len(supplier):,} characters)"
     return supplier
 
 

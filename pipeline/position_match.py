@@ -3,8 +3,9 @@
 1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored, and
    a code of digits alone without its leading zeros);
 2. else the supplier = the line's delivery organisation, normalised as year on year does (case,
-   punctuation, "&" = "and", and only the abbreviations of the settings' alias table), and only
-   where that organisation has exactly one line in the plan;
+   punctuation, "&" = "and", and only the abbreviations of the settings' alias table) and
+   without a legal form at the end (Ltd, Limited, PLC, LLP, CIC, CIO), and only where that
+   organisation has exactly one line in the plan;
 3. a supplier with several candidate lines is ambiguous (its payments count to the fund when
    every candidate is in one fund, else to nothing); no candidate is unmatched.
 
@@ -13,6 +14,7 @@ The rule is decided once per distinct (cost code, supplier) pair, then joined to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,22 @@ def _code_key(cost_code: str) -> str:
     return (code.lstrip("0") or "0") if code.isdigit() else code
 
 
+# A company's legal form at the end of its name: the supplier master of a finance system has
+# "Crimestoppers Ltd" where the plan has "Crimestoppers". Folded on both sides, so two lines
+# whose organisations differ only by it are both candidates (ambiguous), never one guessed.
+_LEGAL_FORM = re.compile(
+    r"( (ltd|limited|plc|llp|cic|cio|community interest company|charitable incorporated "
+    r"organisation))+$"
+)
+
+
+def _name_key(name: str, aliases: Mapping[str, str]) -> str:
+    """A supplier or delivery organisation folded as year on year does, then without the
+    legal form at its end (Ltd, Limited, PLC, LLP, CIC, CIO)."""
+    key = match_key(name, aliases)
+    return _LEGAL_FORM.sub("", key) or key
+
+
 class _Matcher:
     """The match rule over a plan's lines, one decision per (cost code, supplier) pair."""
 
@@ -41,13 +59,13 @@ class _Matcher:
         for index, line in enumerate(plan.lines):
             if line.cost_code.strip():
                 self.by_code.setdefault(_code_key(line.cost_code), []).append(index)
-            self.by_org.setdefault(match_key(line.organisation, aliases), []).append(index)
+            self.by_org.setdefault(_name_key(line.organisation, aliases), []).append(index)
 
     def candidates(self, cost_code: str, supplier: str) -> tuple[int, ...]:
         code = _code_key(cost_code)
         if code and code in self.by_code:
             return tuple(self.by_code[code])
-        return tuple(self.by_org.get(match_key(supplier, self.aliases), ()))
+        return tuple(self.by_org.get(_name_key(supplier, self.aliases), ()))
 
 
 def match_payments(plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]) -> pd.DataFrame:

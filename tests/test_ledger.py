@@ -10,7 +10,9 @@ import xlsxwriter
 
 from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
 from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.position import build_position
 from pipeline.values import ValueProblem
+from tests.test_position import sample_with_cost_codes
 
 HEADER = "Date,Supplier,Amount,Transaction number,Cost centre,Expense type,INV/CRN\n"
 
@@ -255,3 +257,46 @@ def test_a_spend_file_that_changed_once_is_read_again(
     read = read_ledgers([path])
     assert read.findings == []
     assert list(read.payments["amount"]) == [1000]
+
+
+def test_a_header_repeated_on_each_page_is_not_a_payment(tmp_path: Path) -> None:
+    # A report printed to CSV repeats its header at the top of every page.
+    text = (
+        HEADER
+        + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n"
+        + HEADER.replace("Amount", "AMOUNT")
+        + "07/05/2021,NWCH,352.90,T2,,,INV\n"
+        + HEADER
+    )
+    read = read_ledgers([write(tmp_path, "pages.csv", text)])
+    assert read.findings == []  # not "the payment to Supplier is not counted"
+    assert list(read.payments["row"]) == [2, 4]
+
+
+def test_a_title_block_of_a_dozen_lines_above_the_header(tmp_path: Path) -> None:
+    title = "".join(f"Report line {n}: AP payments over £500\n" for n in range(12)) + "\n"
+    read = read_ledgers([write(tmp_path, "report.csv", title + HEADER + "06/04/2021,NWCH,5,T1\n")])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [15]
+
+
+def test_a_header_longer_than_the_sample_read_first_is_still_found(tmp_path: Path) -> None:
+    # The first 64 KB are read to find the header and the width: a header line longer than
+    # that was cut, its columns miscounted and the payments read shifted (or not at all).
+    filler = ",".join(f"Unused {n}" for n in range(9000))
+    text = f"Date,Supplier,Amount,{filler}\n06/04/2021,NWCH,5.00\n07/04/2021,NWCH,6.00\n"
+    read = read_ledgers([write(tmp_path, "wide.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [500, 600]
+
+
+def test_an_enormous_supplier_name_is_cut_in_findings(tmp_path: Path) -> None:
+    text = f'Date,Supplier,Amount\n06/04/2021,"{"x" * 100_000}",5.00\n06/04/2021,"{"y" * 9000}",z\n'
+    read = read_ledgers([write(tmp_path, "big.csv", text)])
+    [value] = read.findings
+    assert len(value.message) < 1000
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert len(unmatched.message) < 1000
+    assert "x" * 200 in unmatched.message

@@ -301,3 +301,20 @@ def test_a_payee_named_as_a_person_is_not_repeated_in_findings(tmp_path: Path, p
         assert "a person's name, not repeated here" in finding.message, finding.message
     # The internal list of payments to check keeps the name: it is where the officer acts.
     assert {p.supplier for p in position.to_check} == {payee}
+
+
+def test_a_supplier_named_with_its_legal_form_matches_its_line(tmp_path: Path) -> None:
+    # Crimestoppers (Services row 26) is "Crimestoppers Ltd" in the supplier master;
+    # Restorative Solutions CIC (row 12) is "Restorative Solutions Community Interest Company".
+    path = _ledger(
+        tmp_path,
+        "01/05/2021,Crimestoppers Ltd,10.00,T1\n"
+        "02/05/2021,CRIMESTOPPERS LIMITED,5.00,T2\n"
+        "03/05/2021,Restorative Solutions Community Interest Company,7.00,T3\n"
+        "04/05/2021,Restorative Solutions Ltd.,1.00,T4\n",
+    )
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    spent = {p.line.at.row: p.spent for p in position.lines if p.payments}
+    assert spent == {26: Decimal("15.00"), 12: Decimal("8.00")}
+    assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
