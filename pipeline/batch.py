@@ -42,6 +42,7 @@ import contextlib
 import errno
 import json
 import os
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -61,6 +62,7 @@ from pipeline.outputs import (
     LOCK,
     FolderRefused,
     OutputFolder,
+    commit_whole,
     findings_name,
     folder_name,
     leftovers,
@@ -196,7 +198,7 @@ class _Builder:
                 result.edited = self.shelf.protect([folder / n for n in staging.staged])
                 if any(kept is None for _, kept in result.edited):  # never over a person's work
                     raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
-                written = staging.commit()
+                written = commit_whole(staging)
             except OSError as error:
                 staging.discard()
                 written = []
@@ -304,6 +306,10 @@ def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) 
         for result in group:
             if result is not owner:
                 result.findings_name = findings_name(result.path)
+        alike = Counter(result.findings_name for result in group)
+        for result in group:
+            if alike[result.findings_name] > 1:
+                result.findings_name = findings_name(result.path, distinct=True)
 
 
 def build(

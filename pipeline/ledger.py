@@ -215,20 +215,9 @@ class _FileReader:
         rows = _fast_rows(text, delimiter)
         if rows is not None:
             return self._table(self.path.name, rows, "line")
-        rows = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        line = 1
-        try:
-            for record in reader:
-                rows.append((line, record))
-                line = reader.line_num + 1  # a quoted field may span lines
-        except csv.Error as error:
-            self.add(
-                "W-SPEND-READ",
-                f"{self.path.name} cannot be read past line {line} ({error}); the payments "
-                "before it are counted. Check that line's quotes and export the file again.",
-                cell=f"line {line}",
-            )
+        rows, problem, line = _csv_rows(text, delimiter)
+        if problem:
+            self.add("W-SPEND-READ", f"{self.path.name} {problem}", cell=f"line {line}")
         return self._table(self.path.name, rows, "line")
 
     def _xlsx(self) -> list[PaymentColumns]:
@@ -321,6 +310,47 @@ def _decode(raw: bytes) -> str | tuple[str, int]:
             f"{line}); save it from Excel as 'CSV UTF-8 (Comma delimited)'",
             line,
         )
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[Rows, str, int]:
+    """The records of a CSV numbered by the line each starts on (a quoted field may span
+    lines), and what stopped the reading, at which line ("" and 0 when nothing did)."""
+    rows: Rows = []
+    line = 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            rows.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        return (
+            rows,
+            (
+                f"cannot be read past line {line} ({error}); the payments before it are counted. "
+                "Check that line's quotes and export the file again."
+            ),
+            line,
+        )
+    if rows and text.count('"') % 2:
+        # An odd number of quotes: if the last record's quote is never closed, the rest of
+        # the file was read as one value of it (the csv module says nothing of it).
+        strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        try:
+            for _ in strict:
+                pass
+        except csv.Error as error:
+            if "end of data" in str(error):
+                start = rows[-1][0]
+                return (
+                    rows[:-1],
+                    (
+                        f"has a quote opened on line {start} that is never closed, so the rest of "
+                        f"the file reads as one value; the payments before line {start} are "
+                        "counted. Close or remove the quote and export the file again."
+                    ),
+                    start,
+                )
+    return rows, "", 0
 
 
 def _head(text: str, size: int = 65536) -> str:

@@ -27,7 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reference": ("Transaction number", "Voucher number", "Invoice number", "URI"),
     "cost_code": ("Cost centre", "Cost code", "Service area", "Service area categorisation"),
     "expense_type": ("Expense type", "G/L description", "Text"),
-    "credit_note": ("INV/CRN",),
+    "credit_note": ("INV/CRN", "Document type", "Transaction type"),
 }
 REQUIRED = ("date", "supplier", "amount")
 PAYMENT_COLUMNS = (

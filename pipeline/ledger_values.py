@@ -20,7 +20,11 @@ from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_da
 
 MAX_NAME_SAID = 300  # characters of a supplier's name a finding repeats
 _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
-_TIME_SUFFIX = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# A time after the date, as Excel (9:30 AM) or a system's API (T00:00:00Z, +01:00) writes it.
+_TIME_SUFFIX = re.compile(
+    r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?$"
+)
+_YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")  # 2021/04/06: never day-first
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
 _PERSON = re.compile(r"(mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame)\b\.?\s", re.IGNORECASE)
 _CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
@@ -96,7 +100,11 @@ def pence_column(values: Sequence[object], credits: Sequence[object]) -> list[in
 def _date_text(text: str) -> dt.date:
     # A ledger repeats a few hundred distinct dates over thousands of rows: parse each once.
     match = _TIME_SUFFIX.match(text)
-    day, month_only = parse_date(match.group(1) if match else text)
+    text = match.group(1) if match else text
+    year_first = _YEAR_FIRST.fullmatch(text)
+    if year_first:
+        text = "-".join(year_first.groups())  # as ISO 8601, which is read
+    day, month_only = parse_date(text)
     if month_only:
         raise ValueProblem(f'reads "{text}", a month; give the day the payment was made')
     return day

@@ -16,19 +16,24 @@ person edited is set aside in ``stale/``, never deleted (:mod:`pipeline.stale`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import re
 import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.inputs import display
-from pipeline.manifest import Manifest, sha256
+from pipeline.manifest import Manifest, sha256, temp_beside
 from pipeline.textsafe import for_log
 from pipeline.values import slugify
+
+if TYPE_CHECKING:
+    from pipeline.deliver import Staging
 
 LOCK = ".pcc-report.lock"
 LOG = "pcc-report.log"
@@ -72,6 +77,14 @@ def unwritable_reason(error: OSError, where: Path) -> str:
         )
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk holding {display(where)}/ is full; free some space, then run again"
+    replaced = Path(error.filename2) if isinstance(error.filename2, str) else None
+    if error.errno in (errno.EACCES, errno.EPERM) and replaced and replaced.is_file():
+        return (
+            f"{display(replaced)} could not be replaced ({error.strerror}): it may be open in "
+            "Word or Excel, on this or another computer. Close it (or ask for write access to "
+            f"{display(replaced.parent)}/), then run again. Nothing of this build was kept: "
+            "the earlier outputs are whole"
+        )
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (
             f"pcc-report may not write to {display(where)}/ ({error.strerror}); ask for "
@@ -127,9 +140,15 @@ def folder_name(reference: str, path: Path) -> str:
     return slugify(reference) if reference else slugify(path.stem)
 
 
-def findings_name(workbook: Path) -> str:
-    """``findings-<file name>.json``: a workbook's own findings file in a shared folder."""
-    return f"findings-{slugify(workbook.name)}.json"
+def findings_name(workbook: Path, distinct: bool = False) -> str:
+    """``findings-<file name>.json``: a workbook's own findings file in a shared folder.
+
+    ``distinct`` adds a short hash of the whole path, for names that read alike once made
+    safe (cut to 40 characters, punctuation dropped: "… CSF v1.xlsx" and "… CSF v2.xlsx")."""
+    if not distinct:
+        return f"findings-{slugify(workbook.name)}.json"
+    digest = hashlib.sha256(str(workbook).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"findings-{slugify(workbook.name)}-{digest[:8]}.json"
 
 
 class OutputFolder:
@@ -207,6 +226,40 @@ class OutputFolder:
 
     def relative(self, paths: Sequence[Path]) -> list[str]:
         return [p.relative_to(self.root).as_posix() for p in paths]
+
+
+def commit_whole(staging: Staging) -> list[Path]:
+    """Move every staged output into place, or none: when one cannot be replaced (open in
+    Word or Excel on Windows, no permission, a full disk), those already moved are put back
+    as they were, so the folder never holds this build's report beside the last one's summary
+    and the last good outputs are not lost. (A run killed half-way is the write-ahead's.)"""
+    import shutil  # (seldom needed: only where hard links are not)
+
+    backups: dict[str, Path] = {}  # output name -> a hard link to (or copy of) the last one
+    try:
+        for name in staging.staged:
+            target = staging.folder / name
+            if target.is_file() and not target.is_symlink():
+                backups[name] = backup = temp_beside(target)  # a .tmp- name: swept if killed
+                try:
+                    backup.unlink()
+                    os.link(target, backup)
+                except OSError:  # no hard links here (some network shares): a copy
+                    shutil.copyfile(target, backup)
+        return staging.commit()
+    except OSError:
+        for name, temp in staging.staged.items():
+            if temp.exists():
+                continue  # not moved into place: the last output is still there
+            with contextlib.suppress(OSError):
+                if name in backups:
+                    os.replace(backups.pop(name), staging.folder / name)
+                else:  # new this time: there was none before
+                    (staging.folder / name).unlink()
+        raise
+    finally:
+        for backup in backups.values():
+            backup.unlink(missing_ok=True)
 
 
 def write_log(out: Path, lines: Sequence[str]) -> None:

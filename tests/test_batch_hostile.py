@@ -338,6 +338,60 @@ def test_a_rerun_with_nothing_to_do_leaves_a_live_builds_temporary_files(
     assert temporaries(out) == []
 
 
+def new_subject(content: Any) -> None:
+    content.decision = [(k, "Revised plan" if k == "Subject" else v) for k, v in content.decision]
+
+
+# pcc-report where one output cannot be replaced, as Windows refuses to replace a file that is
+# open in Word or Excel (argv[1] names it); the rest of argv is the command line.
+LOCKED_OUTPUT = """
+import errno, os, sys
+from pathlib import Path
+real = os.replace
+def replace(src, dst, *args, **kwargs):
+    if Path(dst).name == sys.argv[1] and Path(src).name.startswith(".tmp-"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(src), None, str(dst))
+    return real(src, dst, *args, **kwargs)
+os.replace = replace
+from pipeline.cli import cli
+cli(sys.argv[2:], prog_name="pcc-report")
+"""
+
+
+@pytest.mark.slow
+def test_an_output_that_cannot_be_replaced_keeps_the_last_good_outputs_whole(
+    drop: Path, out: Path, here: Path
+) -> None:
+    """The Word report is moved into place before the summary: when the summary cannot be
+    replaced, the new Word report must not stay (nor go to stale/ as the last good one) beside
+    the last build's other files. The last good outputs are kept whole, byte for byte, and the
+    message names the file that is in the way."""
+    batch.build([drop], out, Config())
+    folder = out / "015-2021"
+    before = {p.name: sha256(p) for p in folder.iterdir() if p.name != "findings.json"}
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=new_subject)
+    done = subprocess.run(
+        [sys.executable, "-c", LOCKED_OUTPUT, "commissioning-summary-2021-22.xlsx", "build"],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "output/015-2021/commissioning-summary-2021-22.xlsx could not be replaced" in done.stdout
+    assert "open in Word or Excel" in done.stdout
+    kept = {p.name: sha256(p) for p in (folder / "stale").iterdir()}
+    assert kept == before  # the last good set, whole: no file of the failed build among them
+    assert [p.name for p in folder.iterdir() if p.is_file()] == ["findings.json"]
+    assert temporaries(out) == []
+    assert_manifest_matches_disk(out)
+    [result] = batch.build([drop], out, Config())[0]  # the file was closed: built
+    assert result.outcome == "built" and result.edited == []
+    assert_manifest_matches_disk(out)
+
+
 HOLD_LOCK = """
 import sys, time
 from filelock import FileLock
@@ -643,6 +697,33 @@ def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path, 
     files = {json.loads(p.read_text("utf-8"))["file"] for p in folder.glob("findings-*.json")}
     assert len(files) == 2
     assert not (folder / "RfD-015-2021.docx").exists()  # the earlier report is set aside
+
+
+def test_workbooks_whose_names_read_alike_keep_their_own_findings_files(
+    drop: Path, out: Path
+) -> None:
+    """File names are cut to 40 characters and their punctuation dropped when they name a
+    findings file: "… CSF v1.xlsx" and "… CSF v2.xlsx" of one decision, or two unreadable
+    files "plan (1).xlsx" and "plan 1.xlsx", must still get one findings file each (one used
+    to overwrite the other, and the console sent both to the same file)."""
+    (drop / "lincolnshire-2021-22.xlsx").unlink()
+    long = "Commissioning Plan 2021-22 Victims and CSF"
+    for version in ("v1", "v2"):
+        make_workbook(drop, f"{long} {version}.xlsx")
+    (drop / "plan (1).xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (drop / "plan 1.xlsx").write_bytes(b"not a workbook at all")
+    results = batch.build([drop], out, Config())[0]
+    assert [r.outcome for r in results] == ["failed"] * 4
+    names = [(r.folder, r.findings_name) for r in results]
+    assert len(set(names)) == 4, names
+    for result in results:
+        assert result.folder is not None
+        written = json.loads((result.folder / result.findings_name).read_text("utf-8"))
+        assert written["file"] == result.file
+    # The next run finds each findings file as it wrote it: none taken for a person's edit.
+    again = batch.build([drop], out, Config())[0]
+    assert [r.edited for r in again] == [[]] * 4
+    assert_manifest_matches_disk(out)
 
 
 def test_an_unreadable_file_named_like_a_report_folder_does_not_overwrite_it(

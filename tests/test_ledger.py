@@ -300,3 +300,50 @@ def test_an_enormous_supplier_name_is_cut_in_findings(tmp_path: Path) -> None:
     [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert len(unmatched.message) < 1000
     assert "x" * 200 in unmatched.message
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "06/04/2021 9:30 AM",  # Excel on Windows, a 12-hour clock
+        "06/04/2021 12:00:00 am",
+        "2021-04-06T00:00:00Z",  # a finance system's API export
+        "2021-04-06T00:00:00+01:00",
+        "2021/04/06",  # the year first is never read day-first
+    ],
+)
+def test_payment_dates_as_systems_write_them(typed: str) -> None:
+    assert payment_date(typed) == dt.date(2021, 4, 6)
+
+
+def test_a_quote_never_closed_is_said_at_its_line(tmp_path: Path) -> None:
+    text = (
+        "Date,Supplier,Amount\n06/04/2021,NWCH,5.00\n"
+        '07/04/2021,"NWCH,6.00\n08/04/2021,NWCH,7.00\n09/04/2021,NWCH,8.00\n'
+    )
+    read = read_ledgers([write(tmp_path, "quote.csv", text)])
+    assert list(read.payments["amount"]) == [500]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 3")
+    assert "a quote opened on line 3 that is never closed" in finding.message
+    assert "the payments before line 3 are counted" in finding.message
+
+
+def test_a_stray_quote_inside_a_field_does_not_stop_the_read(tmp_path: Path) -> None:
+    text = 'Date,Supplier,Amount\n06/04/2021,"NWCH" Ltd,5.00\n07/04/2021,"A\nB",6.00\n08/04/2021,NWCH,7\n'
+    read = read_ledgers([write(tmp_path, "stray.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["NWCH Ltd", "A B", "NWCH"]
+    assert list(read.payments["row"]) == [2, 3, 5]
+
+
+def test_a_credit_note_marked_in_a_document_type_column(tmp_path: Path) -> None:
+    # Finance systems mark a credit note by its document type, its amount printed positive.
+    text = (
+        "Date,Supplier,Amount,Document type\n"
+        "06/04/2021,NWCH,100.00,Invoice\n07/04/2021,NWCH,40.00,Credit Note\n"
+        "08/04/2021,NWCH,-5.00,CRN\n"
+    )
+    read = read_ledgers([write(tmp_path, "types.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [10000, -4000, -500]
