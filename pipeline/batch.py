@@ -218,9 +218,9 @@ class _Builder:
             result.outcome = "failed"
             if not known:  # the manifest was lost: reports left in the folder look current
                 result.unrecorded = self.shelf.set_aside_unrecorded(folder)
-            result.stale, result.kept_edited = self.shelf.mark_stale(key, keep=written)
+            result.stale, result.kept_edited, stuck = self.shelf.mark_stale(key, keep=written)
             result.kept_edited += [target for _, target in result.unrecorded]
-            result.outputs = written
+            result.outputs = [*stuck, *written]  # (the index page says they are not current)
         result.kept_edited = list(
             dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
         )

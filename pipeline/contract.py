@@ -12,6 +12,20 @@ from functools import cached_property
 
 from pipeline.values import normalise
 
+# How a header says pounds, wherever it stands: "(£)", "(£s)", "£", "(GBP)", "GBP", "in £"
+# ("Budget(£)", "£ Budget"); never "(£000)" or "£k", which say thousands.
+_POUNDS_MARK = re.compile(r"\(\s*(?:£s?|gbp)\s*\)|(?<!\w)(?:in )?(?:£s?|gbp)(?!\w)")
+# A date format typed after a date header, as templates do: "Start date (dd/mm/yyyy)".
+_FORMAT_HINT = re.compile(r"\(\s*d{1,2}/m{1,2}/y{2,4}\s*\)")
+
+
+@functools.lru_cache(maxsize=1024)
+def header_key(header: object) -> str:
+    """A header as it is matched: :func:`normalise`'s key without the pounds marker, a date
+    format hint, or the required-field star or colon a template leaves after it."""
+    key = _FORMAT_HINT.sub(" ", _POUNDS_MARK.sub(" ", normalise(header)))
+    return " ".join(key.split()).strip(" *:-")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -25,9 +39,9 @@ class Column:
     width: int = 18
 
     def matches(self, header: str) -> bool:
-        wanted = normalise(header)
+        wanted = header_key(header)
         names = (self.header, *self.aliases)
-        if any(wanted == normalise(name) for name in names):
+        if any(wanted == header_key(name) for name in names):
             return True
         return bool(self.pattern) and re.fullmatch(self.pattern, wanted) is not None
 
@@ -47,12 +61,12 @@ class TableSheet:
         headers: dict[str, Column | None] = {"": None}
         for column in self.columns:
             for name in (column.header, *column.aliases):
-                headers.setdefault(normalise(name), column)
+                headers.setdefault(header_key(name), column)
         return headers
 
     def column(self, header: object) -> Column | None:
         """The column a header cell names (exact, alias or pattern), or None."""
-        wanted = normalise(header)
+        wanted = header_key(header)
         headers = self._headers
         if wanted not in headers:
             # Patterns are tried once per distinct text; the answer is remembered.
@@ -162,8 +176,6 @@ def _s143_names() -> dict[str, str]:
 
 # A financial year in a header: 2021/22, 2021-22, 2021/2022 or 21/22 (spaces normalised away).
 _YEAR = r"(\d{4} ?[/-] ?(\d{2}|\d{4})|\d{2} ?[/-] ?\d{2})"
-# How a money header says pounds: (£), £, (GBP) or GBP, or not at all.
-_POUNDS = r"( ?\(£\)| ?£| ?\(gbp\)| gbp)?"
 
 
 DECISION = TableSheet(
@@ -214,14 +226,16 @@ SERVICES = TableSheet(
                 "Current Delivery Org",
                 "Delivery org.",
                 "Provider",
+                "Provider name",
+                "Service provider",
                 "Delivery organization",
             ),
             width=30,
         ),
         Column("organisation_type", "Organisation type", aliases=("Org type",), width=22),
         Column("provision", "Provision", width=40),
-        Column("start", "Start date", width=13),
-        Column("end", "End date", width=13),
+        Column("start", "Start date", aliases=("Contract start date", "Start"), width=13),
+        Column("end", "End date", aliases=("Contract end date", "End"), width=13),
         Column(
             "extension_options",
             "Extension options",
@@ -249,7 +263,7 @@ SERVICES = TableSheet(
             aliases=("Budget", "Budget £", "Budget (GBP)"),
             # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
             # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
-            pattern=rf"({_YEAR} budget|budget {_YEAR}){_POUNDS}|budget \((£|gbp)\) {_YEAR}",
+            pattern=rf"{_YEAR} budget|budget {_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).

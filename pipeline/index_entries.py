@@ -233,12 +233,13 @@ def _status(
 ) -> tuple[Status, list[str]]:
     state = record.get("status")
     if state in ("errors", "unreadable"):
-        return Status.FAILED, []
+        return Status.FAILED, _left_behind(outputs)
     if state == RETIRED:
         name = Path(key.replace("\\", "/")).name
         return Status.RETIRED, [
             f"The workbook {name} is no longer in its folder (deleted, moved or renamed). The "
-            "files built from it were set aside as stale copies: none of them is current."
+            "files built from it were set aside as stale copies: none of them is current.",
+            *_left_behind(outputs),
         ]
     if state != "ok":  # interrupted, or a damaged manifest entry
         return Status.STOPPED, ["The last build did not finish; build again."]
@@ -262,6 +263,18 @@ def _status(
     if remade:
         return Status.REMADE, [*remade, "Build again to bring the outputs up to date."]
     return (Status.BUILT if current is None else Status.UP_TO_DATE), []
+
+
+def _left_behind(outputs: Sequence[dict[str, Any]]) -> list[str]:
+    """What a failed or retired workbook's entry still records besides its findings: earlier
+    outputs that could not be moved to stale/ (open in Word or Excel when it ran)."""
+    names = [Path(o["path"]).name for o in outputs]
+    return [
+        f"{name} is from an earlier build and could not be set aside as a stale copy (it may "
+        "have been open in Word or Excel): it is not current."
+        for name in names
+        if not name.startswith("findings")
+    ]
 
 
 # What a change to each part of the recipe means to the person reading the page.

@@ -103,14 +103,19 @@ def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
 
 
 def retired_entry(
-    entry: Mapping[str, Any], folder: OutputFolder, stale: list[Path], edited: list[Path]
+    entry: Mapping[str, Any],
+    folder: OutputFolder,
+    stale: list[Path],
+    edited: list[Path],
+    stuck: list[Path],
 ) -> dict[str, Any]:
-    """``entry`` once its workbook is gone and its outputs are in ``stale/``: nothing current,
-    what was set aside, and when (the rest stays, for the index page and the audit)."""
+    """``entry`` once its workbook is gone and its outputs are in ``stale/``: what was set
+    aside, what could not be moved (still the tool's), and when (the rest stays, for the
+    index page and the audit)."""
     return {
         **entry,
         "status": RETIRED,
-        "outputs": [],
+        "outputs": folder.outputs_record(stuck),
         "pending": [],
         "stale": folder.relative(stale),
         "edited": folder.relative(edited),

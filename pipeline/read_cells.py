@@ -156,35 +156,6 @@ class CellReader:
             return None
         return text
 
-    def unmerge(self, layout: Layout) -> bool:
-        """Cells merged down a column of the table (a Fund typed once for its lines or its
-        sources): one finding per column, and each merged cell given its range's value so the
-        rows can still be read for the other checks. True when nothing is merged."""
-        sheet = self.sheet
-        by_column: dict[int, list[Merge]] = {}
-        for merge in sheet.merged:
-            if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
-                for col in layout.columns.values():
-                    if merge.first_col <= col <= merge.last_col:
-                        by_column.setdefault(col, []).append(merge)
-        names = {col: key for key, col in layout.columns.items()}
-        for col, merges in sorted(by_column.items()):
-            ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
-            self.add(
-                "E-VALUE",
-                f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
-                "merged range holds its value. Unmerge the cells (Home > Merge & Center) and "
-                "fill each row.",
-                merges[0].ref,
-            )
-            for merge in merges:
-                top = sheet.value(merge.first_row, col)
-                for r in range(merge.first_row + 1, merge.last_row + 1):
-                    values = sheet.rows.get(r)
-                    if values is not None and col <= len(values) and is_blank(values[col - 1]):
-                        sheet.rows[r] = (*values[: col - 1], top, *values[col:])
-        return not by_column
-
     # -- the table --------------------------------------------------------------------------
     def header(self, spec: TableSheet) -> Layout | None:
         """Find the header row (title rows above are allowed) and map column keys to indexes."""
@@ -196,6 +167,10 @@ class CellReader:
                 best = (score, r, mapping)
         if best is not None and best[0] == len(spec.required_columns):
             return Layout(best[1], best[2])
+        if best is not None:
+            two_rows = _two_row_header(self.sheet, spec, best[1])
+            if two_rows is not None:
+                return two_rows
         if best is None or best[0] < 2:
             self.add(
                 "E-COLUMN",
@@ -242,3 +217,52 @@ class CellReader:
             ):
                 continue
             yield r
+
+
+def _two_row_header(sheet: Sheet, spec: TableSheet, r: int) -> Layout | None:
+    """A header over two rows, as a table laid out for print has it: a group heading
+    ("Contract dates") over the headers below it ("Start date", "End date"), the other
+    headers in the first row (merged down, or not). The headers of both rows, the first
+    row's where it names a column; the table starts below the second row."""
+    upper = sheet.rows.get(r, ())
+    lower = sheet.rows.get(r + 1, ())
+    width = max(len(upper), len(lower))
+    padded = [(*row, *(None,) * (width - len(row))) for row in (upper, lower)]
+    combined = tuple(
+        top if isinstance(top, str) and spec.column(top) is not None else below
+        for top, below in zip(*padded, strict=True)
+    )
+    mapping = map_columns(combined, spec)
+    if all(c.key in mapping for c in spec.required_columns):
+        return Layout(r + 1, mapping)
+    return None
+
+
+def unmerge(cells_of: CellReader, layout: Layout) -> bool:
+    """Cells merged down a column of the table (a Fund typed once for its lines or its
+    sources): one finding per column, and each merged cell given its range's value so the
+    rows can still be read for the other checks. True when nothing is merged."""
+    sheet = cells_of.sheet
+    by_column: dict[int, list[Merge]] = {}
+    for merge in sheet.merged:
+        if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
+            for col in layout.columns.values():
+                if merge.first_col <= col <= merge.last_col:
+                    by_column.setdefault(col, []).append(merge)
+    names = {col: key for key, col in layout.columns.items()}
+    for col, merges in sorted(by_column.items()):
+        ranges = ", ".join(m.ref for m in merges[:5]) + (" …" if len(merges) > 5 else "")
+        cells_of.add(
+            "E-VALUE",
+            f"{label(names[col])} is in merged cells ({ranges}): only the first row of a "
+            "merged range holds its value. Unmerge the cells (Home > Merge & Center) and "
+            "fill each row.",
+            merges[0].ref,
+        )
+        for merge in merges:
+            top = sheet.value(merge.first_row, col)
+            for r in range(merge.first_row + 1, merge.last_row + 1):
+                values = sheet.rows.get(r)
+                if values is not None and col <= len(values) and is_blank(values[col - 1]):
+                    sheet.rows[r] = (*values[: col - 1], top, *values[col:])
+    return not by_column

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
-from pipeline.read_cells import CellReader, Findings, Layout, Read
+from pipeline.read_cells import CellReader, Findings, Layout, Read, unmerge
 from pipeline.sheets import Sheet
 from pipeline.values import format_money, is_blank, normalise, parse_money, parse_yes_no
 
@@ -35,7 +35,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     layout = cells_of.header(contract.FUNDS)
     if layout is None:
         return Read(complete=False)
-    read: Read[Fund] = Read(complete=cells_of.unmerge(layout))
+    read: Read[Fund] = Read(complete=unmerge(cells_of, layout))
     seen: dict[str, str] = {}
     since = 0  # the first fund not yet closed by a typed Total row
     for r in cells_of.rows(contract.FUNDS, layout):
@@ -86,7 +86,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     if layout is None:
         return Read(complete=False)
     # A fund's name merged down its sources' rows, as a table typed for print often has it.
-    read: Read[FundingSource] = Read(complete=cells_of.unmerge(layout))
+    read: Read[FundingSource] = Read(complete=unmerge(cells_of, layout))
     since = 0
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.read_cells import CellReader, Findings, Layout, Read, label
+from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
@@ -64,9 +64,7 @@ def read_services(
     if layout is None:
         read.complete = False
         return read
-    if not cells_of.unmerge(layout):
-        read.complete = False
-    if not _carry_funds(cells_of, layout):
+    if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
     # The first line not yet closed by a Total (or Grand total), and by any total row: a
@@ -76,8 +74,10 @@ def read_services(
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
     reader = _LineReader(cells_of, layout, fund_names(funds))  # once, not once per line
+    carry = _FundCarry(cells_of, layout)
     for r in cells_of.rows(contract.SERVICES, layout):
         label = _total_label(sheet, r, layout)
+        carry.see(r, label is not None)
         if label is None and _note_row(cells_of, r, layout):
             continue
         if label is None and _amount_only(cells_of, r, layout):
@@ -109,6 +109,9 @@ def read_services(
         since_sub = len(lines)
         if kind != "sub":
             since_total = len(lines)
+    carry.close()
+    if carry.carried:
+        read.complete = False
     hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
     if hidden:
         shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
@@ -286,52 +289,56 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
     return True
 
 
-def _carry_funds(cells_of: CellReader, layout: Layout) -> bool:
+class _FundCarry:
     """The Fund typed once, on the first line of its block, as a heading: one E-REQUIRED per
-    block of lines left blank below it (not one per line), and each of those lines given the
-    fund above so it can still be read for the other checks. True when no fund was left out."""
-    sheet = cells_of.sheet
-    col = layout.columns["fund"]
-    above: tuple[int, str] | None = None  # the row and fund of the block's first line
-    block: list[int] = []
-    carried = False
+    block of lines left blank below it (not one per line), each of those lines given the fund
+    above so it can still be read for the other checks. Fed each row as the lines are read."""
 
-    def close() -> None:
-        nonlocal carried
+    def __init__(self, cells_of: CellReader, layout: Layout) -> None:
+        self.cells_of = cells_of
+        self.col = layout.columns["fund"]
+        self.service = layout.columns["service"]
+        self.budget = layout.columns["budget"]
+        self.above: tuple[int, Cell] | None = None  # the row and fund of the block's first line
+        self.block: list[int] = []
+        self.carried = False
+
+    def see(self, r: int, total: bool) -> None:
+        """Row ``r`` before it is read (``total``: it is a Total row)."""
+        sheet = self.cells_of.sheet
+        values = sheet.rows.get(r, ())
+        col = self.col
+        fund = values[col - 1] if col <= len(values) else None
+        if total or not is_blank(fund) or (r, col) in sheet.uncached:
+            self.close()
+            self.above = None if total else (r, fund)  # after a Total: a new block
+        elif (
+            self.above is not None
+            and not is_blank(sheet.value(r, self.service))
+            and not is_blank(sheet.value(r, self.budget))  # a note under the fund has none
+        ):
+            self.block.append(r)
+            padded = (*values, *(None,) * (col - len(values)))
+            sheet.rows[r] = (*padded[: col - 1], self.above[1], *padded[col:])
+
+    def close(self) -> None:
+        """The finding for the block of lines seen since the fund was typed, if any."""
+        block, above = self.block, self.above
         if above is None or not block:
-            block.clear()  # blank before any fund: the line reader says the fund is blank
             return
-        carried = True
+        self.carried = True
         first, last = block[0], block[-1]
-        letter = column_letter(col)
+        letter = column_letter(self.col)
         rows = f"rows {first}–{last}" if last > first else f"row {first}"
-        cells_of.add(
+        self.cells_of.add(
             "E-REQUIRED",
-            f'Fund is blank on {rows}, below "{above[1]}" ({letter}{above[0]}): a fund typed '
-            "once above its lines is not carried down to them. Type the fund on every line "
-            f"(select {letter}{above[0]}:{letter}{last} and press Ctrl+D to fill it down).",
+            f'Fund is blank on {rows}, below "{clean_text(above[1])}" ({letter}{above[0]}): a '
+            "fund typed once above its lines is not carried down to them. Type the fund on "
+            f"every line (select {letter}{above[0]}:{letter}{last} and press Ctrl+D to fill "
+            "it down).",
             f"{letter}{first}:{letter}{last}" if last > first else f"{letter}{first}",
         )
-        for r in block:
-            values = sheet.rows[r]
-            padded = (*values, *(None,) * (col - len(values)))
-            sheet.rows[r] = (*padded[: col - 1], above[1], *padded[col:])
-        block.clear()
-
-    for r in cells_of.rows(contract.SERVICES, layout):
-        fund = sheet.value(r, col)
-        if not is_blank(fund) or (r, col) in sheet.uncached:
-            close()
-            above = (r, clean_text(fund)) if _total_label(sheet, r, layout) is None else None
-        elif _total_label(sheet, r, layout) is not None:
-            close()
-            above = None  # the next block names its own fund
-        elif not is_blank(sheet.value(r, layout.columns["service"])) and not is_blank(
-            sheet.value(r, layout.columns["budget"])
-        ):
-            block.append(r)  # a line (a note typed under the fund has no budget)
-    close()
-    return not carried
+        self.block = []
 
 
 def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:
@@ -391,8 +398,10 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
     (a service really called "Total Safety" still has those).
     """
     columns = layout.columns
+    named = False  # a fund or a service typed: a line, or a total labelled there
     for key in ("fund", "service"):
         text = clean_text(sheet.value(r, columns[key]))
+        named = named or bool(text)
         if "total" not in text.lower():
             continue  # what both patterns need (no other letter matches t, o, a or l in any case)
         if contract.is_total_label(text):
@@ -402,6 +411,8 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
             for k in ("organisation", "start", "end", "mechanism")
         ):
             return text
+    if named:
+        return None
     budget = columns["budget"]
     no_figure = is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached
     if no_figure or not all(is_blank(sheet.value(r, columns[k])) for k in _LINE_KEYS):
@@ -425,6 +436,8 @@ def _amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
     typed with no label): one located finding, not an error per empty cell."""
     sheet = cells_of.sheet
     columns = layout.columns
+    if not is_blank(sheet.value(r, columns["fund"])):
+        return False  # a line (nearly every row): said at once
     budget = columns["budget"]
     if is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached:
         return False

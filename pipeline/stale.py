@@ -147,18 +147,25 @@ class Shelf:
                 moved.append((path, target))
         return moved
 
-    def mark_stale(self, key: str, keep: Sequence[Path] = ()) -> tuple[list[Path], list[Path]]:
+    def mark_stale(
+        self, key: str, keep: Sequence[Path] = ()
+    ) -> tuple[list[Path], list[Path], list[Path]]:
         """After a failed build: move the earlier outputs of ``key`` aside into ``stale/``,
-        except those in ``keep``. Returns what of ``key``'s is now in ``stale/``: the tool's
-        own copies, and the edited ones (under names saying so)."""
+        except those in ``keep``. Returns what of ``key``'s is now in ``stale/`` (the tool's
+        own copies, and the edited ones under names saying so), and the tool's own outputs
+        that could not be moved (open in Word on Windows): those stay recorded as the tool's,
+        or the next build would take them for a person's edits."""
         stale, edited = self._recorded(key, "stale"), self.recorded_edited(key)
+        stuck = []
         for path in self._earlier_outputs(key, keep):
             if self.folder.edited(path):
                 if moved := self.set_aside_edited(path):
                     edited.append(moved)
             elif moved := self._set_aside(path):
                 stale.append(moved)
-        return list(dict.fromkeys(stale)), list(dict.fromkeys(edited))
+            else:
+                stuck.append(path)
+        return list(dict.fromkeys(stale)), list(dict.fromkeys(edited)), stuck
 
     def retire(
         self, key: str, keep: Sequence[Path], still_current: Sequence[Path] = ()
@@ -230,7 +237,7 @@ def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:
     ]
     retired = []
     for key in leaving:
-        stale, edited = shelf.mark_stale(key, keep=live)
-        entries[key] = retired_entry(entries[key], shelf.folder, stale, edited)
+        stale, edited, stuck = shelf.mark_stale(key, keep=live)
+        entries[key] = retired_entry(entries[key], shelf.folder, stale, edited, stuck)
         retired.append((key, [*stale, *edited]))
     return retired

@@ -1183,6 +1183,29 @@ def _(path: Path) -> None:
 
 
 @case(
+    "header-two-rows.xlsx",
+    'a header over two rows: "Contract dates" merged over Start date and End date below it, '
+    "the other headers merged down both rows",
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "L10", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    header = [col.header for col in contract.SERVICES.columns]
+    dates = (COL_INDEX["start"], COL_INDEX["end"])
+    group = [
+        "Contract dates" if i == dates[0] else "" if i == dates[1] else h
+        for i, h in enumerate(header)
+    ]
+    sub = [h if i in dates else "" for i, h in enumerate(header)]
+    book["Services"] = [["Commissioning Plan 2021 - 2022"], [], group, sub, *services(top=3)]
+    letters = [chr(ord("A") + i) for i in range(len(header))]
+    merges = [f"{c}3:{c}4" for i, c in enumerate(letters) if i not in dates]
+    merges.append(f"{letters[dates[0]]}3:{letters[dates[1]]}3")
+    write_book(path, book, merges={"Services": merges})
+
+
+@case(
     "services-sheet-copied.xlsx",
     'a copy of the Services sheet as Excel names one, "Services (2)", holding a draft',
     ("I-SHEET", "Services (2)", "", 'looks like a copy of the "Services" sheet'),

@@ -349,7 +349,7 @@ import errno, os, sys
 from pathlib import Path
 real = os.replace
 def replace(src, dst, *args, **kwargs):
-    if Path(dst).name == sys.argv[1] and Path(src).name.startswith(".tmp-"):
+    if sys.argv[1] in (Path(src).name, Path(dst).name):  # neither replaced nor moved away
         raise PermissionError(errno.EACCES, "Permission denied", str(src), None, str(dst))
     return real(src, dst, *args, **kwargs)
 os.replace = replace
@@ -382,13 +382,46 @@ def test_an_output_that_cannot_be_replaced_keeps_the_last_good_outputs_whole(
     assert done.returncode == 1, done.stderr
     assert "output/015-2021/commissioning-summary-2021-22.xlsx could not be replaced" in done.stdout
     assert "open in Word or Excel" in done.stdout
+    # The last good set, whole: in stale/, but for the locked file, which cannot be moved
+    # either; no file of the failed build among them.
     kept = {p.name: sha256(p) for p in (folder / "stale").iterdir()}
-    assert kept == before  # the last good set, whole: no file of the failed build among them
-    assert [p.name for p in folder.iterdir() if p.is_file()] == ["findings.json"]
+    left = {p.name: sha256(p) for p in folder.iterdir() if p.is_file()}
+    assert left.pop("findings.json")
+    assert list(left) == ["commissioning-summary-2021-22.xlsx"]
+    assert {**kept, **left} == before
     assert temporaries(out) == []
     assert_manifest_matches_disk(out)
     [result] = batch.build([drop], out, Config())[0]  # the file was closed: built
     assert result.outcome == "built" and result.edited == []
+    assert_manifest_matches_disk(out)
+
+
+@pytest.mark.slow
+def test_a_report_that_could_not_be_set_aside_is_not_taken_for_an_edit(
+    drop: Path, out: Path, here: Path
+) -> None:
+    """The Word report is open (locked) while a rebuild fails: it can be neither replaced nor
+    moved to stale/, so it stays. Once closed, the next build must know it as the tool's own
+    file, not call it a person's edit and keep an "-edited" copy of it."""
+    batch.build([drop], out, Config())
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=new_subject)
+    done = subprocess.run(
+        [sys.executable, "-c", LOCKED_OUTPUT, "RfD-015-2021.docx", "build"],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert (out / "015-2021" / "RfD-015-2021.docx").is_file()  # it could not be moved
+    page = (out / "index.html").read_text("utf-8")
+    assert "RfD-015-2021.docx is from an earlier build" in page and "it is not current" in page
+    [result] = batch.build([drop], out, Config())[0]
+    assert result.outcome == "built"
+    assert result.edited == [] and result.kept_edited == []
+    assert not list(out.rglob("*edited*"))
     assert_manifest_matches_disk(out)
 
 

@@ -404,6 +404,29 @@ QUIRKS: dict[str, Quirk] = {
         with_services(two_lines(organisation_type="Voluntary sector", mechanism="Grant agreement")),
         check=voluntary_grant,
     ),
+    "headers as templates and other teams write them": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Fund": "Fund:", "Allocation (£)": "Allocation(£)"})(book),
+                renamed("Funding sources", {"Amount (£)": "£ Amount*"})(book),
+                renamed(
+                    "Services",
+                    {
+                        "Fund": "Fund*",
+                        "Delivery organisation": "Provider name",
+                        "Start date": "Start date (dd/mm/yyyy)",
+                        "End date": "Contract end date",
+                        "Budget (£)": "Budget(£)*",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
+    "a budget headed in thousands is not read as pounds": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget (£000)"})),
+        [("E-COLUMN", "Services", "3:3", 'Column "Budget (£)"')],
+    ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
     ),
