@@ -18,6 +18,7 @@ from pipeline.summary_layout import (
     Formats,
     cell_writers,
     column_name,
+    fit_row,
     money_value,
     page_setup,
     public_text,
@@ -57,8 +58,13 @@ def commitments_sheet(
     write_datetime, write_number = cell_writers(ws, "datetime", "number")
     for offset, item in enumerate(lines):
         row = first + offset
-        for col, text in enumerate((item.line.fund, item.line.service, item.line.organisation)):
-            put_text(ws, row, col, public_text(text), formats)
+        texts = [
+            public_text(t) for t in (item.line.fund, item.line.service, item.line.organisation)
+        ]
+        for col, text in enumerate(texts):
+            put_text(ws, row, col, text, formats)
+        # Wrapped text does not grow its row in a file written by a program: set the height.
+        fit_row(ws, row, zip(texts, (width for _, width in _TEXT_COLUMNS), strict=True))
         write_datetime(row, 3, item.line.end, formats.date)
         for index, amount in enumerate(item.years):
             write_number(row, 4 + index, money_value(amount), money)

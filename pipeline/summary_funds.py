@@ -62,13 +62,6 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     lines = rec.lines
     money_fmt = formats.money(rec.has_pence)
     count = f"{len(lines)} service line{'' if len(lines) == 1 else 's'}"
-    write_title(
-        ws,
-        formats,
-        f"{rec.fund.name}: services commissioned in {year}",
-        f"Allocation {format_money(rec.allocation)}; {count} committing "
-        f"{format_money(rec.committed)}. Figures are in pounds (£).",
-    )
     headers = [h if key != "budget" else f"{year} budget (£)" for h, _, key in LINE_COLUMNS]
     text_cols = [col for col, (_, _, key) in enumerate(LINE_COLUMNS) if key not in _NOT_TEXT]
     # Clean every text cell first: the column widths and row heights depend on it.
@@ -87,6 +80,14 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     widths[budget_col] = money_width((rec.committed, *(ln.budget for ln in lines)), rec.has_pence)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
+    write_title(
+        ws,
+        formats,
+        f"{rec.fund.name}: services commissioned in {year}",
+        f"Allocation {format_money(rec.allocation)}; {count} committing "
+        f"{format_money(rec.committed)}. Figures are in pounds (£).",
+        width=sum(widths),
+    )
     fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
     page_setup(ws)
     if not lines:

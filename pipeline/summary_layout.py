@@ -12,7 +12,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,9 @@ _TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
 HEADER_ROW = 2  # 0-based: a title row and a note row above each table
 TABLE_STYLE = "Table Style Medium 2"
 ROW_HEIGHT = 15  # points per line of 11-point text
+BODY_POINTS = 11  # the body font; a column-width unit is about one of its characters
+TITLE_POINTS = 14
+MIN_TITLE_POINTS = 8
 ROW_PIXELS = 20  # a row of the default height, in pixels (for placing the chart)
 
 
@@ -276,6 +279,9 @@ class Formats:
     total_pounds: Any
     total_pence: Any
     total_percent: Any
+    workbook: Any  # for the title formats made smaller to fit (:meth:`title_to_fit`)
+    # Font size -> (plain, quoted) title formats, made on first use (a long fund name).
+    smaller_titles: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def create(cls, workbook: Any) -> Formats:
@@ -285,7 +291,7 @@ class Formats:
         # text that starts in Arabic or Hebrew at the right, so a title runs off the page.
         left = {"align": "left"}
         quoted = {"quote_prefix": True}  # text that starts like a formula stays text
-        title = {"bold": True, "font_size": 14, **left}
+        title = {"bold": True, "font_size": TITLE_POINTS, **left}
         note = {"italic": True, **left}
         text = {"text_wrap": True, **left, **top}
         bold = {"bold": True, **left, **top}
@@ -315,7 +321,24 @@ class Formats:
             total_pounds=workbook.add_format({"num_format": "£#,##0;[Red]-£#,##0", **total}),
             total_pence=workbook.add_format({"num_format": "£#,##0.00;[Red]-£#,##0.00", **total}),
             total_percent=workbook.add_format({"num_format": "0.0%", **total}),
+            workbook=workbook,
         )
+
+    def title_to_fit(self, title: str, width: float) -> Any:
+        """The title's format, in a smaller font (not under 8 points) when at 14 points it would
+        be wider than the table under it (``width`` in column-width units). Titles do not wrap
+        (no merged cells), and LibreOffice fits a sheet to the page width *with* the text that
+        runs over: a long fund name shrank the whole printed sheet to an unreadable scale."""
+        if len(title) * TITLE_POINTS <= width * BODY_POINTS:
+            return self.title
+        size = max(MIN_TITLE_POINTS, int(width * BODY_POINTS / len(title)))
+        if size not in self.smaller_titles:
+            look = {"bold": True, "font_size": size, "align": "left"}
+            self.smaller_titles[size] = (
+                self.workbook.add_format(look),
+                self.workbook.add_format({**look, "quote_prefix": True}),
+            )
+        return self.smaller_titles[size][0]
 
     def quoted(self, fmt: Any) -> Any:
         """``fmt`` (title, note, bold or text) with the quote prefix: the same look, as text."""
@@ -323,6 +346,7 @@ class Formats:
             (self.title, self.title_quoted),
             (self.note, self.note_quoted),
             (self.bold, self.bold_quoted),
+            *self.smaller_titles.values(),
         ):
             if fmt is plain:
                 return quoted
@@ -443,9 +467,13 @@ def fit_row(ws: Any, row: int, cells: Iterable[tuple[str, float]]) -> None:
         ws.set_row(row, ROW_HEIGHT * lines)
 
 
-def write_title(ws: Any, formats: Formats, title: str, note: str) -> None:
-    """A sheet's title (row 1) and the note under it (row 2), above its first table."""
-    write_text(ws, 0, 0, title, formats, formats.title)
+def write_title(
+    ws: Any, formats: Formats, title: str, note: str, width: float | None = None
+) -> None:
+    """A sheet's title (row 1) and the note under it (row 2), above its first table; with the
+    table's ``width``, a title too long for it in a smaller font (:meth:`Formats.title_to_fit`)."""
+    text = public_text(title)
+    put_text(ws, 0, 0, text, formats, formats.title_to_fit(text, width) if width else formats.title)
     write_text(ws, 1, 0, note, formats, formats.note)
 
 

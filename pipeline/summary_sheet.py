@@ -30,6 +30,7 @@ from pipeline.summary_layout import (
     ratio,
     table_name,
     text_width,
+    wrapped_lines,
     write_text,
     write_title,
     write_total_row,
@@ -145,7 +146,7 @@ def summary_sheet(
     last = first + len(sheets) - 1
     total_row = last + 1
     chart_row = total_row + 2
-    chart_height = max(240, 100 + 45 * len(sheets))
+    chart_height = min(CHART_MAX_HEIGHT, max(240, 100 + 45 * len(sheets)))
     heading_row = chart_row + -(-chart_height // ROW_PIXELS) + 1  # rows under the chart
     sources_header = heading_row + 2
     names = [public_text(sheet.rec.fund.name) for sheet in sheets]
@@ -164,6 +165,13 @@ def summary_sheet(
         ws.set_column(col, col, width)
     fit_row(ws, HEADER_ROW, zip(_SUMMARY_HEADERS, widths, strict=True))
     page_setup(ws, one_table=False)
+    # Rows above the chart, in pixels: title, note, header, the funds (each as many lines as
+    # its name wraps to), total, a blank row. A chart that would run past the foot of the
+    # first page starts the next one instead of being cut in two.
+    lines = max(wrapped_lines(h, w) for h, w in zip(_SUMMARY_HEADERS, widths, strict=True))
+    lines += sum(wrapped_lines(name, widths[0]) for name in names)
+    if ROW_PIXELS * (lines + 5) + chart_height > PAGE_PIXELS:
+        ws.set_h_pagebreaks([chart_row])
 
     moj_total = other_total = Decimal(0)
     for offset, sheet in enumerate(sheets):
@@ -327,6 +335,14 @@ def _sources_table(
         },
     )
     write_total_row(ws, total, columns, formats, recon.has_pence)
+
+
+# A printed page's height in pixels at full size (A4 landscape, page_setup's margins, less the
+# footer). A sheet fitted to the page width only ever prints smaller, so a chart no taller than
+# CHART_MAX_HEIGHT fits on one page at any scale: 45 pixels a fund made the chart of a plan
+# with 30 funds three pages tall, cut across them. Many funds then get thinner bars.
+PAGE_PIXELS = 660
+CHART_MAX_HEIGHT = 600
 
 
 def _chart(

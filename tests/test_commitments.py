@@ -103,6 +103,29 @@ def test_the_public_summary_has_a_commitments_sheet(tmp_path: Path) -> None:
     assert str(formulas.cell(len(rows), 5).value).startswith("=SUM(E4:E")
 
 
+def test_a_long_service_name_on_the_commitments_sheet_gets_a_taller_row(tmp_path: Path) -> None:
+    # Its second line was drawn over the next row ("Referral Centre" across "Spring Lodge
+    # SARC") in LibreOffice and Excel, which do not grow a row for a file written by a program.
+    import openpyxl
+
+    from pipeline.reconcile import reconcile
+    from pipeline.render_xlsx import render_xlsx
+    from pipeline.report import Report
+
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    target = tmp_path / "summary.xlsx"
+    render_xlsx(Report.of(reconcile(plan)), target)
+    sheet = openpyxl.load_workbook(target)["Commitments"]
+    long_name = "Children and Young People's Sexual Assault Referral Centre"
+    [row] = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == long_name]
+    assert (sheet.row_dimensions[row].height or 15) >= 30  # two lines of 15 points
+    short = next(
+        r for r in range(4, sheet.max_row) if sheet.cell(r, 2).value == "Restorative Justice"
+    )
+    assert sheet.row_dimensions[short].height in (None, 15)
+
+
 def test_section_b_of_the_request_for_decision_shows_the_commitments(tmp_path: Path) -> None:
     import docx
 

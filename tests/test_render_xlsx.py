@@ -659,6 +659,66 @@ def test_a_right_to_left_fund_title_prints_whole(tmp_path: Path) -> None:
     assert "services commissioned in 2021/22" in text
 
 
+LONG_FUND = (
+    "Serious Violence Duty Partnership Fund for knife crime, exploitation and county lines "
+    "across Lincolnshire"
+)
+# Longer still: at 14 points its title ran far past the table and the sheet printed tiny.
+LONGER_FUND = f"{LONG_FUND}, its districts and the City of Lincoln, with partners"
+
+
+def test_a_long_fund_name_makes_its_title_smaller_not_the_sheet(tmp_path: Path) -> None:
+    # A title runs over the columns beside it (it is never merged or wrapped); LibreOffice fits
+    # the sheet to the page *with* that text, so the table printed at a third of its size.
+    wb = openpyxl.load_workbook(render(funds_workbook(tmp_path, [LONG_FUND]), tmp_path))
+    fund = wb.worksheets[1]
+    title = fund["A1"]
+    assert title.value == f"{LONG_FUND}: services commissioned in 2021/22"
+    table_width = sum(fund.column_dimensions[col].width for col in "ABCDEFGHI")
+    assert 8 <= title.font.sz < 14 and title.font.b
+    assert len(title.value) * title.font.sz <= table_width * 11
+    short = openpyxl.load_workbook(render(funds_workbook(tmp_path, ["Victims Fund"]), tmp_path))
+    assert short.worksheets[1]["A1"].font.sz == 14
+
+
+@pytest.mark.slow
+def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
+    pdf = convert(render(funds_workbook(tmp_path, [LONGER_FUND]), tmp_path), "pdf", tmp_path)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    heights = [
+        float(m.group(2)) - float(m.group(1))
+        for m in re.finditer(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">Provision<', boxes)
+    ]
+    assert heights and min(heights) > 10  # 11-point text; it was under 6 points
+
+
+MANY_FUNDS = [f"Fund number {i} & partners" for i in range(30)]
+
+
+def test_a_chart_of_many_funds_starts_a_page_and_fits_on_it(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path))
+    # 3 rows above the table, 30 funds, the total row, a blank row: the chart's row, 0-based.
+    assert [b.id for b in wb["Summary"].row_breaks.brk] == [35]
+    with zipfile.ZipFile(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path)) as archive:
+        [drawing] = [n for n in archive.namelist() if re.fullmatch(r"xl/drawings/\w+\.xml", n)]
+        rows_spanned = re.findall(rb"<xdr:row>(\d+)</xdr:row>", archive.read(drawing))
+    top, bottom = (int(r) for r in rows_spanned)
+    assert top == 35 and (bottom - top) * 20 <= 600  # pixels: within one printed page
+    few = openpyxl.load_workbook(render(funds_workbook(tmp_path, ["A", "B"]), tmp_path))
+    assert few["Summary"].row_breaks.brk == []
+
+
+@pytest.mark.slow
+def test_a_chart_of_many_funds_prints_whole_on_one_page(tmp_path: Path) -> None:
+    pdf = convert(render(funds_workbook(tmp_path, MANY_FUNDS), tmp_path), "pdf", tmp_path)
+    pages = pdf_text(pdf).split("\f")
+    [page] = [p for p in pages if "Pounds (£)" in p]  # the axis under the bars
+    assert "Committed and uncommitted by fund" in page  # the title above them: not cut
+    assert all(name in page for name in MANY_FUNDS)
+
+
 def test_sheet_names_edge_cases() -> None:
     names = sheet_names(["History", "'Quoted'", "", "a" * 50, "A" * 50, "Children's Fund"])
     assert names == [
