@@ -163,6 +163,11 @@ class _FileReader:
         return []
 
     def read(self) -> list[PaymentColumns]:
+        if self.path.is_dir():
+            return self.refuse(
+                "is a folder that holds no spend file; put the ledger exports (CSV or .xlsx) "
+                "in it, or name the files themselves with --spend"
+            )
         try:
             size = self.path.stat().st_size
             with self.path.open("rb") as handle:

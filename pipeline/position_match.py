@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 
 def _code_key(cost_code: str) -> str:
     """A cost code folded for matching: case and spaces ignored, and a code of digits alone
-    without its leading zeros (Excel drops them: 00412 on Services is 412 in a saved ledger)."""
+    without its leading zeros (Excel drops them: 00412 on Services is 412 in a saved ledger)
+    or a point and zeros after it (412.0, a number written out by a report tool)."""
     code = normalise(cost_code)
-    return (code.lstrip("0") or "0") if code.isdigit() else code
+    whole, point, fraction = code.partition(".")
+    if whole.isdigit() and (not point or fraction.strip("0") == ""):  # 412.0 from a number
+        return whole.lstrip("0") or "0"
+    return code
 
 
 # A company's legal form at the end of its name: the supplier master of a finance system has

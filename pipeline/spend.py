@@ -35,7 +35,10 @@ def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]
     if spend:
         from pipeline.ledger import spend_files
 
-        return spend_files(spend)
+        # A folder named that holds no spend file stays in the list, to be said (W-SPEND-READ)
+        # rather than give no position without a word.
+        empty = [p for p in spend if p.is_dir() and not spend_files([p])]
+        return spend_files(spend) + empty
     homes = dict.fromkeys(p if p.is_dir() else p.parent for p in paths)
     folders = [home / SPEND_FOLDER for home in homes if (home / SPEND_FOLDER).is_dir()]
     if not folders:

@@ -247,8 +247,10 @@ def test_a_line_whose_credits_cancel_its_payments_forecasts_its_budget(tmp_path:
     assert victims.forecast == Decimal("805212.00")
 
 
-def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path) -> None:
-    # Services types 00412 for Rape Crisis; the ledger, opened and saved in Excel, reads 412.
+@pytest.mark.parametrize("code", ["412", "0412", "412.0"])
+def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path, code: str) -> None:
+    # Services types 00412 for Rape Crisis; the ledger, opened and saved in Excel, reads 412
+    # (or 412.0, written from a column of numbers by a report tool).
     plan = sample_with_cost_codes()
     lines = tuple(
         dataclasses.replace(line, cost_code="00412") if line.at.row == 9 else line
@@ -256,7 +258,8 @@ def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path) -
     )
     path = tmp_path / "spend.csv"
     path.write_text(
-        "Date,Supplier,Amount,Cost centre\n01/05/2021,Victim Support,10.00,412\n", encoding="utf-8"
+        f"Date,Supplier,Amount,Cost centre\n01/05/2021,Victim Support,10.00,{code}\n",
+        encoding="utf-8",
     )
     payments = read_ledgers([path]).payments
     position = build_position(dataclasses.replace(plan, lines=lines), payments)

@@ -204,3 +204,14 @@ def test_a_spreadsheet_in_spend_that_is_not_csv_or_xlsx_is_said_not_ignored(offi
     assert "Excel 97-2003 (.xls)" in read["input/spend/april.xls"]
     assert "save it as CSV UTF-8 or .xlsx" in read["input/spend/may.ods"]
     assert "None of its payments are counted" in read["input/spend/may.ods"]
+
+
+def test_a_spend_folder_named_that_holds_no_spend_file_is_said(office: Path) -> None:
+    (office / "ledgers").mkdir()
+    (office / "ledgers" / "~$april.xlsx").write_bytes(b"owner")  # Excel's, not a spend file
+    result = run("check", "input", "--spend", "ledgers", "--json")
+    assert result.exit_code == 0, result.output
+    [workbook] = json.loads(result.output)["workbooks"]
+    read = [f for f in workbook["findings"] if f["code"] == "W-SPEND-READ"]
+    assert [f["file"] for f in read] == ["ledgers"]
+    assert "holds no spend file" in read[0]["message"]
