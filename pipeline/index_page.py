@@ -171,12 +171,13 @@ def _overview(entries: list[Entry]) -> str:
         counts = "".join(f'<td class="money">{entry.counts[s]}</td>' for s, _, _ in _GROUPS)
         rows.append(
             f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
+            f"<td>{_esc(entry.workbook)}</td>"  # one decision may have several (a copy, a rename)
             f"<td>{_esc(entry.subject) or '–'}</td><td>{_esc(entry.year) or '–'}</td>"
             f"<td>{_status_badge(entry)}</td>{counts}</tr>"
         )
     head = "".join(
         f'<th scope="col">{label}</th>'
-        for label in ("Decision", "Subject", "Financial year", "Status")
+        for label in ("Decision", "Workbook", "Subject", "Financial year", "Status")
     ) + "".join(f'<th scope="col" class="money">{heading}</th>' for _, heading, _ in _GROUPS)
     return (
         '<nav aria-labelledby="overview"><h2 id="overview">Overview</h2>'

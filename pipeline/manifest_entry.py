@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from pipeline.findings import Severity
@@ -86,10 +86,17 @@ def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
     A workbook that cannot be looked at (no permission, a share gone away) is not gone."""
     if entry.get("status") == RETIRED:
         return False
-    places = [
-        Path(where) if name == "workbook_path" else root / where
+    recorded = [
+        (name, where)
         for name in ("workbook_path", "workbook_from_output")
         if isinstance(where := entry.get(name), str) and where
+    ]
+    # A path a build on Windows recorded cannot be looked for from Linux, nor the reverse.
+    usable = [(name, where) for name, where in recorded if not _of_the_other_system(where)]
+    if recorded and not usable:
+        return False
+    places = [
+        Path(where) if name == "workbook_path" else root / where for name, where in usable
     ] or [Path(key)]
     for place in places:
         try:
@@ -100,6 +107,14 @@ def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
         except OSError:
             return False  # it may be there: never retire on a doubt
     return True
+
+
+def _of_the_other_system(path: str) -> bool:
+    """Whether ``path`` was written by a build on another system than this one: a drive or
+    server (``C:\\``, ``\\\\server\\``) seen from Linux, an absolute ``/…`` seen from Windows."""
+    if os.name == "nt":
+        return path.startswith("/")
+    return bool(PureWindowsPath(path).drive)
 
 
 def retired_entry(

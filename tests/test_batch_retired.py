@@ -71,6 +71,16 @@ def page_sections() -> dict[str, str]:
     return found
 
 
+def overview() -> list[str]:
+    """The index page's overview rows, as text: which decision, from which workbook, status."""
+    page = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(
+        (Path("output") / INDEX).read_text("utf-8")
+    )
+    body = page.find(f".//{NS}nav//{NS}tbody")
+    assert body is not None
+    return [re.sub(r"\s+", " ", " ".join(row.itertext())).strip() for row in body]
+
+
 def test_a_deleted_workbooks_outputs_are_set_aside_not_left_current(here: Path) -> None:
     build()
     (here / "input" / "second.xlsx").unlink()
@@ -123,6 +133,10 @@ def test_a_renamed_workbook_is_built_under_its_new_name_and_the_old_one_retired(
     assert "Edited by hand" not in sections["lincolnshire-2021-22.xlsx"]
     assert "Up to date" in sections["lincs.xlsx"]
     assert not [f for f in files("015-2021") if "edited" in f]
+    # Two lines for 015/2021 in the overview: told apart by their workbooks.
+    [current, removed] = [row for row in overview() if row.startswith("015/2021")]
+    assert "lincs.xlsx" in current and "Up to date" in current
+    assert "lincolnshire-2021-22.xlsx" in removed and "Workbook removed" in removed
 
 
 def test_an_edited_report_of_a_deleted_workbook_is_kept(here: Path) -> None:

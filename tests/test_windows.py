@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import os
 import re
 from pathlib import Path, PureWindowsPath
 
@@ -17,6 +18,7 @@ import pytest
 from pipeline import manifest, outputs, stale
 from pipeline.inputs import duplicate_references
 from pipeline.mail import email_name
+from pipeline.manifest_entry import workbook_gone
 from pipeline.model import Located
 from pipeline.pdf import pdf_name
 from pipeline.render_docx import docx_name
@@ -189,3 +191,35 @@ def test_month_names_do_not_follow_the_locale() -> None:
     assert format_date(dt.date(2021, 9, 1), month_only=True) == "September 2021"
     assert parse_date("1st Sept 2021") == (dt.date(2021, 9, 1), False)
     assert parse_date("March 2022", end=True) == (dt.date(2022, 3, 31), True)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a Windows path is checked for real on Windows")
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        {"workbook_path": r"C:\plans\plan.xlsx", "workbook_from_output": r"D:\plans\plan.xlsx"},
+        {"workbook_path": r"\\server\share\input\plan.xlsx"},
+        {
+            "workbook_path": r"C:\plans\input\plan.xlsx",
+            "workbook_from_output": "../input/plan.xlsx",
+        },
+    ],
+)
+def test_a_workbook_a_windows_build_recorded_is_not_taken_for_gone(
+    recorded: dict[str, str], tmp_path: Path
+) -> None:
+    """One output folder on a shared drive, built from Windows and from Linux: a workbook the
+    Windows build recorded (its input on another drive, so no path relative to the output
+    folder) cannot be looked for here, and its outputs must not be retired for that."""
+    entry = {"input": "input/plan.xlsx", "status": "ok", **recorded}
+    if "workbook_from_output" in recorded and "/" in recorded["workbook_from_output"]:
+        (tmp_path / "input").mkdir()  # beside the output folder, as on the shared drive
+        (tmp_path / "output").mkdir()
+        (tmp_path / "input" / "plan.xlsx").write_bytes(b"plan")
+        assert not workbook_gone("input/plan.xlsx", entry, tmp_path / "output")
+        (tmp_path / "input" / "plan.xlsx").unlink()  # now it is gone, and that can be seen
+        assert workbook_gone("input/plan.xlsx", entry, tmp_path / "output")
+        return
+    assert not workbook_gone("input/plan.xlsx", entry, tmp_path)
+    here = {"input": "input/plan.xlsx", "status": "ok", "workbook_path": str(tmp_path / "x")}
+    assert workbook_gone("input/plan.xlsx", here, tmp_path)  # a path of this system is looked at
