@@ -245,7 +245,12 @@ def unmerge(cells_of: CellReader, layout: Layout) -> bool:
     sheet = cells_of.sheet
     by_column: dict[int, list[Merge]] = {}
     for merge in sheet.merged:
-        if merge.last_row > merge.first_row and merge.first_row > layout.header_row:
+        # Blank cells merged (a notes box drawn to the sheet's end) hold nothing to lose.
+        if (
+            merge.last_row > merge.first_row
+            and merge.first_row > layout.header_row
+            and not is_blank(sheet.value(merge.first_row, merge.first_col))
+        ):
             for col in layout.columns.values():
                 if merge.first_col <= col <= merge.last_col:
                     by_column.setdefault(col, []).append(merge)
@@ -261,8 +266,9 @@ def unmerge(cells_of: CellReader, layout: Layout) -> bool:
         )
         for merge in merges:
             top = sheet.value(merge.first_row, col)
-            for r in range(merge.first_row + 1, merge.last_row + 1):
-                values = sheet.rows.get(r)
-                if values is not None and col <= len(values) and is_blank(values[col - 1]):
+            below = (r for r in sheet.rows if merge.first_row < r <= merge.last_row)
+            for r in list(below):  # the rows that exist, not a million that do not
+                values = sheet.rows[r]
+                if col <= len(values) and is_blank(values[col - 1]):
                     sheet.rows[r] = (*values[: col - 1], top, *values[col:])
     return not by_column

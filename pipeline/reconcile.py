@@ -191,7 +191,9 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
                 f"{format_money(expected)}, {format_money(abs(diff))} "
                 f"{'more' if diff > 0 else 'less'}."
                 f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
-                "is a SUM formula, make its range cover every line above it).",
+                "is a SUM formula, make its range cover every line above it; if its range "
+                "is right, its saved result is out of date: open the workbook in Excel, "
+                "press F9 to calculate, and save it).",
                 total.at.sheet,
                 total.at.cell("amount"),
             )

@@ -99,8 +99,13 @@ def used_area(xml: bytes, max_columns: int) -> UsedArea:
     for packed, number in enumerate(numbers, start=1):
         parts.append(b'<%srow r="%d">' % (prefix, packed))
         for col, attrs, inner in sorted(cells[number], key=lambda cell: cell[0]):
-            new_attrs = CELL_REF.sub(b' r="%s%d"' % (_letters(col), packed), attrs, count=1)
-            parts.append(b"<%sc%s>%s</%sc>" % (prefix, new_attrs, inner, prefix))
+            # Every address goes, then the packed one: a broken export can write a cell with
+            # two (r="A4" r="XFD1048576"), and calamine, reading the last, would size its range
+            # by the far one and abort the process.
+            address = b' r="%s%d"' % (_letters(col), packed)
+            parts.append(
+                b"<%sc%s%s>%s</%sc>" % (prefix, address, CELL_REF.sub(b"", attrs), inner, prefix)
+            )
         parts.append(b"</%srow>" % prefix)
     parts.append(b"</%ssheetData></%sworksheet>" % (prefix, prefix))
     return UsedArea(b"".join(parts), numbers)

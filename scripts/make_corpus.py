@@ -999,6 +999,40 @@ def _(path: Path) -> None:
 
 
 @case(
+    "cell-two-addresses.xlsx",
+    'a cell written with two addresses, r="A4" and r="XFD1048576" (a broken export; it aborted '
+    "the whole run)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    write_workbook(path, content())
+
+    def corrupt(name: str, data: bytes) -> bytes:
+        if name != SERVICES_PART:
+            return data
+        return data.replace(b'<c r="A4"', b'<c r="A4" r="XFD1048576"', 1)
+
+    rewrite_zip(path, corrupt)
+
+
+@case(
+    "merged-blank-area-below.xlsx",
+    "empty cells merged below the table, A40:N1048576 (a notes box drawn to the sheet's end)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    write_workbook(path, content())
+
+    def merge(name: str, data: bytes) -> bytes:
+        if name != SERVICES_PART:
+            return data
+        block = b'<mergeCells count="1"><mergeCell ref="A40:N1048576"/></mergeCells>'
+        return data.replace(b"</sheetData>", b"</sheetData>" + block, 1)
+
+    rewrite_zip(path, merge)
+
+
+@case(
     "stray-value-far-down.xlsx",
     'a note "checked JD" typed in column P at row 1,048,576, far below the table',
     *SAMPLE,

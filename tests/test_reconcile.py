@@ -425,6 +425,21 @@ CASES = [
         id="E-TOTAL-range-misses-last-row",
     ),
     pytest.param(
+        # The range is right but the saved result is not: a line changed by a program that
+        # does not calculate (or with calculation set to manual in Excel).
+        Case(
+            "E-TOTAL",
+            {"edit": with_total("Total", "=SUM(L4:L13)", 800_000)},
+            [("Services", "L14")],
+            (
+                'The "Total" row reads £800,000 but the 10 lines it closes',
+                "if its range is right, its saved result is out of date: open the workbook "
+                "in Excel, press F9 to calculate, and save it",
+            ),
+        ),
+        id="E-TOTAL-saved-result-out-of-date",
+    ),
+    pytest.param(
         Case(
             "E-TOTAL",
             {"edit": with_total("Sub-total", "=SUM(L4:L8,L10:L13)", 722_551)},
