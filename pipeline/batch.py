@@ -444,8 +444,9 @@ def _build_locked(
     sweep_temporaries(out)
     builder = _Builder(out, config, template, force, spend)
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
-    if retired:
+    if retired:  # recorded, and the page redrawn, at once: a run stopped later leaves both right
         builder.manifest.write()
+        _draw_index(out, builder.fresh.recipe)
     workbooks, notes = discover(paths)
     notes = [*retired, *notes]
     triaged = [builder.triage(path, debug) for path in workbooks]
@@ -480,8 +481,12 @@ def _build_locked(
     # `pcc-report index` redraws it on demand, e.g. after a workbook outside this run changed.
     changed = retired or any(r.outcome != "up to date" or r.edited for r in results)
     if changed or not (out / INDEX).is_file():
-        from pipeline.index_page import write_index
-
-        with contextlib.suppress(OSError):  # the page is a convenience, like the log
-            write_index(out, recipe=builder.fresh.recipe)
+        _draw_index(out, builder.fresh.recipe)
     return results, notes
+
+
+def _draw_index(out: Path, recipe: dict[str, str]) -> None:
+    from pipeline.index_page import write_index
+
+    with contextlib.suppress(OSError):  # the page is a convenience, like the log
+        write_index(out, recipe=recipe)

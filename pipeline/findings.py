@@ -338,7 +338,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-SPEND-UNMATCHED",
         W,
         "Payment matches no line",
-        "a payment that matches no line",
+        "payments that match no line: one per supplier (the first 20), one for the rest",
         action="Add the line it pays for, a Cost code, or an alias for the supplier.",
     ),
     Code(

@@ -5,7 +5,8 @@
 - ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
   amount and expense type (both stay counted until a person removes one);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
-- ``W-SPEND-UNMATCHED``: one per payment that matches no line.
+- ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
+  the rest).
 
 Only the few rows that become findings are turned into Python values (:class:`_Row`); the
 rest stay in the payments table.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_ROWS_NAMED = 12  # rows named in one W-SPEND-AMBIGUOUS message before "and N more"
+MAX_SUPPLIERS_NAMED = 20  # unmatched suppliers with a finding each; one finding for the rest
 UNMATCHED, AMBIGUOUS = "unmatched", "ambiguous"
 
 
@@ -244,16 +246,56 @@ def to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:
 
 
 def unmatched(payments: Sequence[PaymentToCheck]) -> Iterator[Finding]:
-    """A ``W-SPEND-UNMATCHED`` for each unmatched payment of ``payments``."""
+    """``W-SPEND-UNMATCHED`` for the unmatched payments of ``payments``: one per supplier,
+    naming its rows, for the first ``MAX_SUPPLIERS_NAMED`` suppliers, then one for the rest.
+    A whole organisation's ledger holds thousands of payments that are no commissioning
+    spend: the position workbook lists each, the findings do not repeat them one by one."""
+    suppliers: dict[str, list[PaymentToCheck]] = {}
     for payment in payments:
         if payment.status == UNMATCHED:
-            yield Finding(
-                "W-SPEND-UNMATCHED",
-                payment.file,
-                _unmatched_message(payment),
-                payment.sheet,
-                payment.cell,
-            )
+            suppliers.setdefault(payment.supplier, []).append(payment)
+    groups = list(suppliers.values())
+    for group in groups[:MAX_SUPPLIERS_NAMED]:
+        first = group[0]
+        message = _unmatched_message(first) if len(group) == 1 else _several_message(group)
+        yield Finding("W-SPEND-UNMATCHED", first.file, message, first.sheet, first.cell)
+    rest = [payment for group in groups[MAX_SUPPLIERS_NAMED:] for payment in group]
+    if rest:
+        total = format_money(sum((p.amount for p in rest), Decimal(0)))
+        yield Finding(
+            "W-SPEND-UNMATCHED",
+            rest[0].file,
+            f"{len(rest)} more payments of {total} to {len(groups) - MAX_SUPPLIERS_NAMED} "
+            "other suppliers match no line either and are not counted; the position "
+            "workbook's Payments to check sheet lists each. If they are not spend on the "
+            "plan's services (a whole ledger was exported), there is nothing to do.",
+            rest[0].sheet,
+        )
+
+
+def _several_message(group: Sequence[PaymentToCheck]) -> str:
+    """The finding of one supplier's several unmatched payments, naming their rows."""
+    places = [f"{p.sheet} {p.cell}" for p in group]
+    named = "; ".join(places[:MAX_ROWS_NAMED])
+    if len(places) > MAX_ROWS_NAMED:
+        named += f" and {len(places) - MAX_ROWS_NAMED} more"
+    total = format_money(sum((p.amount for p in group), Decimal(0)))
+    dates = sorted(p.date for p in group)
+    when = f"dated {format_date(dates[0])} to {format_date(dates[-1])}"
+    supplier = group[0].supplier
+    if is_redacted(supplier):
+        return (
+            f'{len(group)} payments of {total} {when} have their supplier redacted ("{supplier}"), '
+            f"so they match no line and are not counted. Rows: {named}. Give the ledger rows a "
+            "cost code that is on Services, or record the payments against their line by hand."
+        )
+    to = f"to {payee(supplier)}" if supplier else "with no supplier named"
+    return (
+        f"{len(group)} payments of {total} {to} {when} match no line (no line has their cost "
+        f"code or that delivery organisation) and are not counted. Rows: {named}. If they "
+        "belong to a line, add the name to [tool.pcc-report.aliases] or give the line a Cost "
+        "code."
+    )
 
 
 def _unmatched_message(payment: PaymentToCheck) -> str:

@@ -8,8 +8,11 @@ keeps their entry as "retired" and says so, and edited copies are kept as always
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +171,38 @@ def test_a_workbook_built_on_its_own_does_not_retire_the_others(here: Path) -> N
     assert [r.outcome for r in results] == ["built"]
     assert {e["status"] for e in entries().values()} == {"ok"}
     assert "stale" not in " ".join(files("015-2021"))
+
+
+STOPPED_AFTER_RETIRING = """
+import os
+from pathlib import Path
+from pipeline import batch
+from pipeline.config import Config
+real, calls = batch.discover, []
+def die(paths):  # the second look at input/ comes once the removed workbook is retired
+    calls.append(paths)
+    if len(calls) == 2:
+        os._exit(9)  # as SIGKILL: no clean-up at all
+    return real(paths)
+batch.discover = die
+batch.build([Path("input")], Path("output"), Config())
+"""
+
+
+@pytest.mark.slow
+def test_a_run_stopped_after_retiring_leaves_the_page_right(here: Path) -> None:
+    """The retirement is recorded at once; so is the page. A run killed after it leaves the
+    next one nothing to do (it would not redraw the page), so the page must already say it."""
+    build()
+    (here / "input" / "second.xlsx").unlink()
+    root = Path(__file__).resolve().parent.parent
+    stopped = subprocess.run(
+        [sys.executable, "-c", STOPPED_AFTER_RETIRING],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=False,
+    )
+    assert stopped.returncode == 9
+    assert entries()["input/second.xlsx"]["status"] == "retired"
+    assert build() == {"input/lincolnshire-2021-22.xlsx": "up to date"}
+    assert "Workbook removed" in page_sections()["second.xlsx"]

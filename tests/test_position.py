@@ -295,8 +295,7 @@ def test_a_payee_named_as_a_person_is_not_repeated_in_findings(tmp_path: Path, p
     found = [f for f in [*read.findings, *position.findings] if f.code.startswith("W-SPEND")]
     assert sorted(f.code for f in found) == [
         "W-SPEND-DUPLICATE",
-        "W-SPEND-UNMATCHED",
-        "W-SPEND-UNMATCHED",
+        "W-SPEND-UNMATCHED",  # its two payments in one finding
         "W-SPEND-VALUE",
     ]
     for finding in found:
@@ -321,3 +320,28 @@ def test_a_supplier_named_with_its_legal_form_matches_its_line(tmp_path: Path) -
     spent = {p.line.at.row: p.spent for p in position.lines if p.payments}
     assert spent == {26: Decimal("15.00"), 12: Decimal("8.00")}
     assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
+
+
+def test_unmatched_payments_are_one_finding_per_supplier_and_a_whole_ledger_is_not_a_flood(
+    tmp_path: Path,
+) -> None:
+    # The force's whole "spend over £500" file: most payments are not commissioning spend.
+    # Each supplier is one finding naming its rows; beyond 20 suppliers, one finding for the
+    # rest (the position workbook lists every payment), never thousands of warnings.
+    rows = "".join(
+        f"{1 + n % 28:02d}/05/2021,Fuel Supplier {n % 30} Ltd,100.00,T{n}\n" for n in range(600)
+    )
+    path = _ledger(tmp_path, rows)
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    found = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert len(found) == 21
+    first = found[0]
+    assert first.cell == "line 2"
+    assert "20 payments of £2,000 to Fuel Supplier 0 Ltd" in first.message
+    assert "line 2; spend.csv line 32;" in first.message
+    assert "and 8 more" in first.message
+    rest = found[-1]
+    assert "200 more payments of £20,000 to 10 other suppliers" in rest.message
+    assert "Payments to check" in rest.message
+    assert len([p for p in position.to_check if p.status == "unmatched"]) == 600

@@ -34,7 +34,7 @@ from pipeline.render_xlsx import (
 from pipeline.report import Report
 from pipeline.summary_funds import LINE_COLUMNS
 from pipeline.summary_layout import text_width
-from tests.office import convert, pdf_text
+from tests.office import convert, pdf_text, pdftotext
 from tests.workbooks import make_workbook, sample_content, service_row
 
 # Appendix 3 of the seed decision, in its order.
@@ -685,7 +685,7 @@ def test_a_long_fund_name_makes_its_title_smaller_not_the_sheet(tmp_path: Path) 
 def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
     pdf = convert(render(funds_workbook(tmp_path, [LONGER_FUND]), tmp_path), "pdf", tmp_path)
     boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+        [pdftotext(), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     heights = [
         float(m.group(2)) - float(m.group(1))
