@@ -399,7 +399,9 @@ def _unchanged(
     builder = _Builder(out, config, template, False, spend)
     workbooks, notes = discover(paths)
     current = [builder.current(path)[0] for path in workbooks]
-    if not current or not (out / INDEX).is_file() or stale.gone(builder.shelf):
+    if not current or not (out / INDEX).is_file():
+        return None
+    if stale.gone(builder.shelf) or stale.archive_moves(builder.shelf):
         return None
     if any(result is None or result.edited for result in current):
         return None
@@ -444,7 +446,9 @@ def _build_locked(
     sweep_temporaries(out)
     builder = _Builder(out, config, template, force, spend)
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
-    if retired:  # recorded, and the page redrawn, at once: a run stopped later leaves both right
+    archived = stale.record_archive_moves(builder.shelf)
+    # Recorded, and the page redrawn, at once: a run stopped later leaves both right.
+    if retired or archived:
         builder.manifest.write()
         _draw_index(out, builder.fresh.recipe)
     workbooks, notes = discover(paths)
@@ -479,7 +483,7 @@ def _build_locked(
     # built nothing and found no output edited changed none of them, so the page stays as it
     # is: drawing a 10,000-line plan's findings took most of a no-op rerun (issue 21).
     # `pcc-report index` redraws it on demand, e.g. after a workbook outside this run changed.
-    changed = retired or any(r.outcome != "up to date" or r.edited for r in results)
+    changed = retired or archived or any(r.outcome != "up to date" or r.edited for r in results)
     if changed or not (out / INDEX).is_file():
         _draw_index(out, builder.fresh.recipe)
     return results, notes

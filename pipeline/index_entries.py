@@ -20,7 +20,7 @@ from urllib.parse import quote
 from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
 from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, sha256
-from pipeline.manifest_entry import RETIRED
+from pipeline.manifest_entry import ARCHIVED, RETIRED
 from pipeline.review import Locator
 from pipeline.values import MONTHS
 
@@ -52,6 +52,7 @@ class Status(Enum):
     SPEND_CHANGED = "Spend files changed since"
     UP_TO_DATE = "Up to date"
     BUILT = "Built"
+    ARCHIVED = "Archived"
     STOPPED = "Build stopped"
     RETIRED = "Workbook removed"
 
@@ -140,7 +141,7 @@ def read_entries(
         entries,
         key=lambda e: (
             not e.failed,
-            e.status is Status.RETIRED,  # history, after every workbook that is still there
+            e.status in (Status.RETIRED, Status.ARCHIVED),  # history, after the current ones
             not e.reference,
             e.title.casefold(),
             e.workbook,
@@ -254,6 +255,12 @@ def _status(
     if notes:
         return Status.EDITED, notes
     current = _hash(cwd / key)  # None: the workbook is not where the build found it
+    if current is None and record.get(ARCHIVED):
+        name = Path(key.replace("\\", "/")).name
+        return Status.ARCHIVED, [
+            f"The workbook {name} was put away in the archive folder beside it as a past "
+            "year's plan: these files are the record of that decision."
+        ]
     if current is not None and current != record.get("sha256"):
         return Status.OUT_OF_DATE, ["The workbook changed after this build; build again."]
     spend = _spend_changes(key, record, cwd) if current is not None else []

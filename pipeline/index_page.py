@@ -38,6 +38,7 @@ _LOOK = {
     Status.STOPPED: ("attention", "!"),
     Status.UP_TO_DATE: ("good", "✓"),
     Status.BUILT: ("good", "✓"),
+    Status.ARCHIVED: ("kept", "–"),
     Status.RETIRED: ("kept", "–"),
 }
 _GROUPS = ((Severity.ERROR, "Errors", "error"), (Severity.WARNING, "Warnings", "warning"),

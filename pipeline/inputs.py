@@ -109,13 +109,21 @@ def _left_out(folder: Path, candidate: Path) -> Finding | None:
     return None
 
 
+ARCHIVE = "archive"  # input/archive/: past years' plans, read for the comparison, never built
+
+
+def archived(workbook: Path) -> Path:
+    """Where ``workbook`` is once put away as a past year's plan: ``archive/`` beside it."""
+    return workbook.parent / ARCHIVE / workbook.name
+
+
 def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
     """The files of ``folder`` (not its sub-folders) that may be workbooks, with a note (and no
     path to build) for each thing that is left out."""
     for candidate in sorted(folder.iterdir()):
         if candidate.name.startswith("."):
             continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
-        if candidate.name == "archive" and candidate.is_dir():
+        if candidate.name == ARCHIVE and candidate.is_dir():
             continue  # archive/ holds last year's plans, read for the comparison
         if candidate.name == "spend" and candidate.is_dir():
             continue  # spend/ holds ledger exports, read for the in-year position

@@ -19,7 +19,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from pipeline.findings import Severity
-from pipeline.inputs import display
+from pipeline.inputs import archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
 from pipeline.results import WorkbookResult
@@ -79,13 +79,16 @@ def built_entry(
 RETIRED = "retired"  # the status of a workbook that is no longer there
 
 
-def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
-    """Whether the workbook ``entry`` records was deleted, moved or renamed since its build:
-    it is neither at its path nor where it was beside the output folder (a shared drive seen
-    from another machine), nor (an entry from before those were kept) at ``key`` from here.
-    A workbook that cannot be looked at (no permission, a share gone away) is not gone."""
-    if entry.get("status") == RETIRED:
-        return False
+HERE, ARCHIVED, GONE = "here", "archived", "gone"  # where a built workbook is now
+
+
+def workbook_place(key: str, entry: Mapping[str, Any], root: Path) -> str | None:
+    """Where the workbook ``entry`` records is now: HERE (at its path, or where it was beside
+    the output folder: a shared drive seen from another machine, or, for an entry from before
+    those were kept, at ``key`` from here); ARCHIVED (put away in ``archive/`` beside it, as
+    the README says last year's plan goes for the comparison); or GONE (deleted, moved or
+    renamed). None when it cannot be told: a path recorded on another system, a workbook that
+    cannot be looked at (no permission, a share gone away). Never retire on a doubt."""
     recorded = [
         (name, where)
         for name in ("workbook_path", "workbook_from_output")
@@ -94,19 +97,38 @@ def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
     # A path a build on Windows recorded cannot be looked for from Linux, nor the reverse.
     usable = [(name, where) for name, where in recorded if not _of_the_other_system(where)]
     if recorded and not usable:
-        return False
+        return None
     places = [
         Path(where) if name == "workbook_path" else root / where for name, where in usable
     ] or [Path(key)]
-    for place in places:
-        try:
-            if stat.S_ISREG(place.stat().st_mode):
-                return False
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError:
-            return False  # it may be there: never retire on a doubt
-    return True
+    for found, candidates in ((HERE, places), (ARCHIVED, [archived(p) for p in places])):
+        for place in candidates:
+            try:
+                if stat.S_ISREG(place.stat().st_mode):
+                    return found
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError:
+                return None
+    return GONE
+
+
+def workbook_gone(key: str, entry: Mapping[str, Any], root: Path) -> bool:
+    """Whether the workbook ``entry`` records was deleted, moved or renamed since its build
+    (not merely put away in ``archive/``: those outputs are the record of that decision)."""
+    return entry.get("status") != RETIRED and workbook_place(key, entry, root) == GONE
+
+
+def archive_marks(entries: Mapping[str, Mapping[str, Any]], root: Path) -> dict[str, bool]:
+    """The entries whose ``archived`` mark is out of step with where their workbook is now,
+    each with the mark it should have: the index page says "Archived" from the mark, so a
+    rerun with nothing else to do still records (and redraws) a workbook put away or back."""
+    return {
+        key: now
+        for key, entry in entries.items()
+        if entry.get("status") != RETIRED
+        and (now := workbook_place(key, entry, root) == ARCHIVED) != bool(entry.get(ARCHIVED))
+    }
 
 
 def _of_the_other_system(path: str) -> bool:

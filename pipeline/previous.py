@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.inputs import Read, discover, display, read_workbook
+from pipeline.inputs import ARCHIVE, Read, discover, display, read_workbook
 from pipeline.values import normalise
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class PreviousPlans:
     ):
         self.config = config
         self.explicit = explicit
-        archives = [p / "archive" for p in paths if p.is_dir() and (p / "archive").is_dir()]
+        archives = [p / ARCHIVE for p in paths if p.is_dir() and (p / ARCHIVE).is_dir()]
         self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
         self.loaded: dict[Path, Reconciliation | LastYear | None] = {
             r.path.resolve(): r.reconciliation

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pipeline.manifest import sha256
-from pipeline.manifest_entry import retired_entry, workbook_gone
+from pipeline.manifest_entry import ARCHIVED, archive_marks, retired_entry, workbook_gone
 from pipeline.outputs import STALE, OutputFolder, inside
 
 
@@ -219,6 +219,22 @@ def gone(shelf: Shelf) -> list[str]:
     """The manifest's workbooks that were deleted, moved or renamed since their build."""
     entries = shelf.folder.manifest.entries
     return [key for key, entry in entries.items() if workbook_gone(key, entry, shelf.root)]
+
+
+def archive_moves(shelf: Shelf) -> dict[str, bool]:
+    """The workbooks put away in ``archive/`` (True) or back (False) since the manifest said."""
+    return archive_marks(shelf.folder.manifest.entries, shelf.root)
+
+
+def record_archive_moves(shelf: Shelf) -> list[str]:
+    """Mark in the manifest each workbook put away in ``archive/`` or back; its outputs stay
+    where they are (the caller writes the manifest). Returns the workbooks marked."""
+    entries = shelf.folder.manifest.entries
+    moves = archive_moves(shelf)
+    for key, now in moves.items():
+        entry = {k: v for k, v in entries[key].items() if k != ARCHIVED}
+        entries[key] = {**entry, ARCHIVED: True} if now else entry
+    return list(moves)
 
 
 def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:

@@ -165,6 +165,34 @@ def test_a_workbook_put_back_is_built_again_and_its_stale_copies_go(here: Path) 
     assert "Up to date" in page_sections()["second.xlsx"]
 
 
+def test_last_years_plan_put_in_archive_keeps_its_outputs(here: Path) -> None:
+    """input/archive/ is where the README says last year's plan goes for the comparison: the
+    decision built from it is the record of that decision, neither removed nor stale."""
+    build()
+    before = {f: (Path("output/020-2021") / f).read_bytes() for f in files("020-2021")}
+    (here / "input" / "archive").mkdir()
+    shutil.move(here / "input" / "second.xlsx", here / "input" / "archive" / "second.xlsx")
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output"]).output
+    assert "I-RETIRED" not in said
+    assert {f: (Path("output/020-2021") / f).read_bytes() for f in files("020-2021")} == before
+    assert entries()["input/second.xlsx"]["status"] == "ok"
+    section = page_sections()["second.xlsx"]
+    assert "Archived" in section and "put away in the archive folder" in section
+    assert "Workbook removed" not in section and "Up to date" not in section
+    [row] = [row for row in overview() if row.startswith("020/2021")]
+    assert "– Archived" in row
+    # Nothing else to do: said once, and the page stays as it is.
+    manifest = Path("output/manifest.json").read_bytes()
+    assert build() == {"input/lincolnshire-2021-22.xlsx": "up to date"}
+    assert Path("output/manifest.json").read_bytes() == manifest
+    # Taken out of the archive again, back in input/: current again, and said so on the page
+    # by a rerun that has nothing to build.
+    shutil.move(here / "input" / "archive" / "second.xlsx", here / "input" / "second.xlsx")
+    assert set(build().values()) == {"up to date"}
+    assert "archived" not in entries()["input/second.xlsx"]
+    assert "Up to date" in page_sections()["second.xlsx"]
+
+
 def test_a_workbook_built_on_its_own_does_not_retire_the_others(here: Path) -> None:
     build()
     results, _ = batch.build([Path("input/second.xlsx")], Path("output"), Config(), force=True)
