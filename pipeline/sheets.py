@@ -50,8 +50,10 @@ _ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
 # Only references beyond column Z or row 9,999 can make the dense range large: looking for
 # those alone keeps the scan of an ordinary sheet to a few milliseconds.
 # (Any other attribute ending in "r" can only widen the estimate, never hide a cell.)
-_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
-_DEEP_REF = re.compile(rb'r="[A-Z]{0,3}([0-9]{5,7})"')
+# Letters in either case and rows of any length: calamine reads "xfd1048576" and "A99999999"
+# too, and sizes its range by them.
+_WIDE_REF = re.compile(rb'r="([A-Za-z]{2,})[0-9]')
+_DEEP_REF = re.compile(rb'r="[A-Za-z]*([0-9]{5,})"')
 _HIDDEN_ROW = rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>"
 _MERGE = rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
 _ROW_NUMBER = rb'\sr="([0-9]{1,7})"'
@@ -147,7 +149,7 @@ class ReadSheets:
 def column_index(letters: bytes | str) -> int:
     """``A`` -> 1, ``AB`` -> 28."""
     col = 0
-    for letter in letters.decode() if isinstance(letters, bytes) else letters:
+    for letter in (letters.decode() if isinstance(letters, bytes) else letters).upper():
         col = col * 26 + ord(letter) - 64
     return col
 

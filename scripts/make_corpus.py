@@ -1015,6 +1015,39 @@ def _(path: Path) -> None:
     rewrite_zip(path, corrupt)
 
 
+def _readdress(path: Path, address: bytes) -> None:
+    """The sample with the Services cell A4 (the first line's fund) given another address."""
+    write_workbook(path, content())
+
+    def corrupt(name: str, data: bytes) -> bytes:
+        return (
+            data.replace(b'<c r="A4"', b'<c r="%s"' % address, 1) if name == SERVICES_PART else data
+        )
+
+    rewrite_zip(path, corrupt)
+
+
+@case(
+    "cell-address-lower-case.xlsx",
+    'the first line\'s fund cell addressed r="xfd1048576", in lower case (it aborted the run)',
+    ("E-REQUIRED", "Services", "A4", "Fund is blank"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    _readdress(path, b"xfd1048576")
+
+
+@case(
+    "cell-row-beyond-excel.xlsx",
+    "the first line's fund cell addressed r=\"A99999999\", beyond Excel's last row (it aborted "
+    "the run)",
+    ("E-REQUIRED", "Services", "A4", "Fund is blank"),
+    GRANT_SIZE,
+)
+def _(path: Path) -> None:
+    _readdress(path, b"A99999999")
+
+
 @case(
     "merged-blank-area-below.xlsx",
     "empty cells merged below the table, A40:N1048576 (a notes box drawn to the sheet's end)",
