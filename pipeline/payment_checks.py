@@ -149,11 +149,15 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
     if not repeat.any():
         return []
     first: dict[tuple[str, str, dt.date, int, str], _Row] = {}
-    found = []
+    found: list[Finding] = []
+    more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
     for row in _records(keyed[repeat]):
         key = (row.reference, row.supplier, row.date, row.amount, row.expense_type)
         original = first.setdefault(key, row)
         if original is row:
+            continue
+        if len(found) == MAX_SUPPLIERS_NAMED:
+            more.append(row)
             continue
         found.append(
             Finding(
@@ -165,6 +169,18 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
                 "or exported twice, remove one copy.",
                 row.sheet,
                 row.cell,
+            )
+        )
+    if more:
+        total = format_money(pounds(sum(row.amount for row in more)))
+        found.append(
+            Finding(
+                "W-SPEND-DUPLICATE",
+                more[0].file,
+                f"{len(more)} more payments of {total} repeat earlier ones (first at "
+                f"{more[0].sheet} {more[0].cell}), all counted: a file copied twice into the "
+                "spend folder, or months that overlap? Remove the copies and run again.",
+                more[0].sheet,
             )
         )
     return found

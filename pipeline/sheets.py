@@ -356,6 +356,7 @@ def read_sheets(path: Path) -> ReadSheets:
             scans = {title: _scan(archive, part) for part, title in titles.items()}
             areas, refused = _used_areas(archive, titles, scans)
             replaced = {part: area.xml for part, area in areas.items()}
+            replaced.update(_shared_strings(archive))
             source = _with_parts(archive, replaced) if replaced else None
         by_title = {titles[part]: area for part, area in areas.items()}
         return _read_values(source or path, scans, by_title, refused)
@@ -404,6 +405,32 @@ def _used_areas(
             if 0 < r <= len(area.rows)
         }
     return areas, refused
+
+
+_SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_SST_COUNTS = re.compile(rb'\s(?:count|uniqueCount)="[^"]*"')
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """The shared strings with their declared counts dropped, when the counts claim more
+    strings than the part can hold (each takes at least five bytes, ``<si/>``): calamine
+    reserves memory for that many up front, and a broken count aborts the process."""
+    try:
+        info = archive.getinfo(_SHARED_STRINGS)
+    except KeyError:
+        return {}
+    with archive.open(info) as stream:
+        head = stream.read(4096)
+    declared = re.search(rb'uniqueCount="([0-9]{1,30})"', head)
+    if declared is None or int(declared.group(1)) <= info.file_size // 5 + 1:
+        return {}
+    data = archive.read(info)
+    opening = _SST.search(data)
+    if opening is None:
+        return {}
+    tag = _SST_COUNTS.sub(b"", opening.group(0))
+    return {_SHARED_STRINGS: data[: opening.start()] + tag + data[opening.end() :]}
 
 
 def _with_parts(archive: zipfile.ZipFile, replaced: Mapping[str, bytes]) -> io.BytesIO:

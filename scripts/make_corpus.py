@@ -1049,6 +1049,23 @@ def _(path: Path) -> None:
 
 
 @case(
+    "shared-strings-count-huge.xlsx",
+    'the shared strings declaring uniqueCount="4000000000" (it aborted the run: memory for four '
+    "billion strings was reserved up front)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    write_workbook(path, content())
+
+    def corrupt(name: str, data: bytes) -> bytes:
+        if name != "xl/sharedStrings.xml":
+            return data
+        return re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', data, count=1)
+
+    rewrite_zip(path, corrupt)
+
+
+@case(
     "merged-blank-area-below.xlsx",
     "empty cells merged below the table, A40:N1048576 (a notes box drawn to the sheet's end)",
     *SAMPLE,

@@ -345,3 +345,18 @@ def test_unmatched_payments_are_one_finding_per_supplier_and_a_whole_ledger_is_n
     assert "200 more payments of £20,000 to 10 other suppliers" in rest.message
     assert "Payments to check" in rest.message
     assert len([p for p in position.to_check if p.status == "unmatched"]) == 600
+
+
+def test_a_month_exported_twice_is_not_a_flood_of_duplicates(tmp_path: Path) -> None:
+    rows = "".join(f"{1 + n % 28:02d}/05/2021,Crimestoppers,10.00,T{n}\n" for n in range(300))
+    april = _ledger(tmp_path, rows)
+    copy = tmp_path / "spend (1).csv"
+    copy.write_bytes(april.read_bytes())
+    read = read_ledgers([april, copy], labels=["spend.csv", "spend (1).csv"])
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    found = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
+    assert len(found) == 21
+    assert (found[0].file, found[0].cell) == ("spend (1).csv", "line 2")
+    assert "280 more payments of £2,800 repeat earlier ones" in found[-1].message
+    assert "a file copied twice into the spend folder" in found[-1].message
