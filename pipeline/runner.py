@@ -79,6 +79,11 @@ def run(debug: bool, action: Callable[[], int]) -> None:
             err=True,
         )
         sys.exit(1)
+    except BrokenPipeError:
+        # Whatever read the output went away (`pcc-report check input | head`): nothing is
+        # wrong and nobody is left to tell. Exit 1, as Python's own documentation does.
+        silence_stdout()
+        sys.exit(1)
     except Exception as error:
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             quiet_exit(

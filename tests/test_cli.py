@@ -182,3 +182,24 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     again = run("new-workbook", str(path))
     assert again.exit_code == 2
     assert "--force" in again.output
+
+
+@pytest.mark.slow
+def test_output_piped_to_a_reader_that_stops_early_is_no_internal_error() -> None:
+    """`pcc-report check tests/corpus | head -1`: the reader closes the pipe after one line."""
+    corpus = Path(__file__).parent / "corpus"
+    code = "from pipeline.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "check", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()  # the first line, as `head -1` takes it
+    process.stdout.close()
+    said = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 1
+    assert "internal error" not in said and "Traceback" not in said, said
+    assert said == ""
