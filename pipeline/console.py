@@ -85,7 +85,8 @@ def summary_line(result: WorkbookResult) -> str:
         return f"  Summary: not reconciled — {counts}"
     report = result.report
     return (
-        f"  Summary: {len(report.funds)} funds, {len(report.plan.lines)} lines, "
+        f"  Summary: {counted_text(len(report.funds), 'fund')}, "
+        f"{counted_text(len(report.plan.lines), 'line')}, "
         f"{format_money(report.committed)} committed of {format_money(report.allocation)}, "
         f"{format_money(report.uncommitted)} uncommitted — {counts}"
     )

@@ -203,3 +203,9 @@ def test_output_piped_to_a_reader_that_stops_early_is_no_internal_error() -> Non
     assert process.wait() == 1
     assert "internal error" not in said and "Traceback" not in said, said
     assert said == ""
+
+
+def test_the_summary_line_counts_one_fund_in_the_singular() -> None:
+    plan = Path(__file__).parent / "acceptance" / "cumbria-2021-22.xlsx"  # one fund
+    result = run("check", str(plan))
+    assert "Summary: 1 fund, 5 lines, £412,345.67 committed" in result.output
