@@ -161,13 +161,17 @@ def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
     }
 
 
+_NAMES_ITS_OFFICE = re.compile(r"\s(?:for|of)\s", re.IGNORECASE)
+
+
 def maker_title(decision: Decision) -> str:
-    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire",
-    "Mayor of Greater Manchester" as typed when the title already names the area."""
+    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire";
+    as typed when the title already names the area ("Mayor of Greater Manchester") or says
+    what it is for ("Deputy Mayor for Policing and Crime", not "... for Metropolitan")."""
     maker, area = decision.maker.strip(), decision.police_area.strip()
-    if area and area.casefold() in maker.casefold():
+    if not area or area.casefold() in maker.casefold() or _NAMES_ITS_OFFICE.search(maker):
         return maker
-    return f"{maker} for {area}" if area else maker
+    return f"{maker} for {area}"
 
 
 def _decision(decision: Decision) -> Context:

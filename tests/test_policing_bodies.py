@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from pipeline.cli import cli
+from pipeline.docx_context import maker_title
+from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
@@ -160,3 +162,29 @@ def test_the_public_summary_names_its_own_body(built: Path, body: Body) -> None:
     assert pcc_outside_statute(texts) == []
     properties = [v for v in vars(workbook.properties).values() if isinstance(v, str)]
     assert not [p for p in properties if PCC.search(p)]
+
+
+@pytest.mark.parametrize(
+    ("maker", "area", "title"),
+    [
+        ("", "Lincolnshire", "Police and Crime Commissioner for Lincolnshire"),
+        (
+            "Police, Fire and Crime Commissioner",
+            "Essex",
+            "Police, Fire and Crime Commissioner for Essex",
+        ),
+        ("Mayor of Greater Manchester", "Greater Manchester", "Mayor of Greater Manchester"),
+        # London: the title says what it is for; "... for Metropolitan" would be nonsense.
+        (
+            "Deputy Mayor for Policing and Crime",
+            "Metropolitan",
+            "Deputy Mayor for Policing and Crime",
+        ),
+        ("Police and Crime Commissioner", "", "Police and Crime Commissioner"),
+    ],
+)
+def test_the_title_adds_the_area_only_where_it_reads_right(
+    sample_plan: Plan, maker: str, area: str, title: str
+) -> None:
+    decision = replace(sample_plan.decision, decision_maker=maker, police_area=area)
+    assert maker_title(decision) == title
