@@ -194,7 +194,7 @@ def check(
                 console.echo(console.summary_line(result))
             if not results:
                 console.echo(console.no_workbooks(folders))
-        return console.exit_code(results)
+        return console.exit_code(results, folders)
 
     runner.run(debug, action)
 
@@ -326,7 +326,7 @@ def build(
             f"{len(results)} {noun}: {built} built, {current} up to date, "
             f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
         )
-        return console.exit_code(results)
+        return console.exit_code(results, folders)
 
     runner.run(debug, action)
 

@@ -132,17 +132,31 @@ def edited_lines(result: WorkbookResult) -> list[str]:
     return lines
 
 
-def no_workbooks(folders: Sequence[Path]) -> str:
-    """What to do when the folders hold no workbook (the files skipped are said above it)."""
-    where = ", ".join(f"{folder}/" if folder.is_dir() else str(folder) for folder in folders)
-    home = next((folder for folder in folders if folder.is_dir()), Path("input"))
+def no_workbooks(paths: Sequence[Path]) -> str:
+    """What to do when the paths hold no workbook (the files skipped are said above it)."""
+    home = next((path for path in paths if path.is_dir()), Path("input"))
     example = home / "plan-2021-22.xlsx"
+    blank = f"pcc-report new-workbook {example} makes a blank one to fill in"
+    if _files_only(paths):  # `check notes.txt`: the person named the wrong file
+        named = ", ".join(str(path) for path in paths)
+        return (
+            f"{named}: not a workbook to read (see above). Name the plan itself, an Excel "
+            f"Workbook (.xlsx), e.g. {example} ({blank})."
+        )
+    where = ", ".join(f"{path}/" if path.is_dir() else str(path) for path in paths)
     return (
         f"No workbooks found in {where}. Put each decision's plan there as an Excel Workbook "
-        f"(.xlsx), e.g. {example} (pcc-report new-workbook {example} makes a blank one to "
-        "fill in), and run again."
+        f"(.xlsx), e.g. {example} ({blank}), and run again."
     )
 
 
-def exit_code(results: Sequence[WorkbookResult]) -> int:
+def _files_only(paths: Sequence[Path]) -> bool:
+    return bool(paths) and not any(path.is_dir() for path in paths)
+
+
+def exit_code(results: Sequence[WorkbookResult], paths: Sequence[Path]) -> int:
+    """0 when every workbook is free of errors (an empty input folder too: nothing is wrong
+    yet), 1 when any has errors, 2 when only files were named and none is a workbook."""
+    if not results and _files_only(paths):
+        return 2
     return 1 if any(r.status != "ok" for r in results) else 0

@@ -209,3 +209,17 @@ def test_the_summary_line_counts_one_fund_in_the_singular() -> None:
     plan = Path(__file__).parent / "acceptance" / "cumbria-2021-22.xlsx"  # one fund
     result = run("check", str(plan))
     assert "Summary: 1 fund, 5 lines, £412,345.67 committed" in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_naming_only_files_that_are_no_workbook_is_a_usage_error(
+    command: str, tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `pcc-report check ~$plan.xlsx`: the person named Excel's owner file, not the plan.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~$plan.xlsx").write_bytes(sample_path.read_bytes())
+    result = run(command, "~$plan.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "I-SKIPPED" in result.output
+    assert "~$plan.xlsx: not a workbook to read (see above). Name the plan itself" in result.output
+    assert "No workbooks found" not in result.output
