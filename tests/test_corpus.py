@@ -286,7 +286,9 @@ def test_build_of_a_bad_workbook_writes_only_its_findings(
 
 def test_the_owner_file_is_skipped_with_a_note(tmp_path: Path) -> None:
     result = cli("build", str(CORPUS / OWNER_FILE), "--out", str(tmp_path / "output"))
-    assert result.exit_code == 0
+    # Named on its own it is the wrong file to name: a usage error, saying to name the plan.
+    assert result.exit_code == 2
+    assert "I-SKIPPED" in result.output and "Name the plan itself" in result.output
     assert "Traceback" not in result.output + result.stderr
     assert not list((tmp_path / "output").rglob("*.docx"))
 
