@@ -358,6 +358,20 @@ cli(sys.argv[2:], prog_name="pcc-report")
 """
 
 
+def build_with_locked(name: str, here: Path) -> subprocess.CompletedProcess[str]:
+    """A build in its own process while the output ``name`` can be neither replaced nor
+    moved, as when it is open in Word or Excel on Windows (see LOCKED_OUTPUT)."""
+    return subprocess.run(
+        [sys.executable, "-c", LOCKED_OUTPUT, name, "build"],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+
+
 @pytest.mark.slow
 def test_an_output_that_cannot_be_replaced_keeps_the_last_good_outputs_whole(
     drop: Path, out: Path, here: Path
@@ -370,15 +384,7 @@ def test_an_output_that_cannot_be_replaced_keeps_the_last_good_outputs_whole(
     folder = out / "015-2021"
     before = {p.name: sha256(p) for p in folder.iterdir() if p.name != "findings.json"}
     make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=new_subject)
-    done = subprocess.run(
-        [sys.executable, "-c", LOCKED_OUTPUT, "commissioning-summary-2021-22.xlsx", "build"],
-        cwd=here,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        check=False,
-    )
+    done = build_with_locked("commissioning-summary-2021-22.xlsx", here)
     assert done.returncode == 1, done.stderr
     assert "output/015-2021/commissioning-summary-2021-22.xlsx could not be replaced" in done.stdout
     assert "open in Word or Excel" in done.stdout
@@ -405,15 +411,7 @@ def test_a_report_that_could_not_be_set_aside_is_not_taken_for_an_edit(
     file, not call it a person's edit and keep an "-edited" copy of it."""
     batch.build([drop], out, Config())
     make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=new_subject)
-    done = subprocess.run(
-        [sys.executable, "-c", LOCKED_OUTPUT, "RfD-015-2021.docx", "build"],
-        cwd=here,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"},
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        check=False,
-    )
+    done = build_with_locked("RfD-015-2021.docx", here)
     assert done.returncode == 1, done.stderr
     assert (out / "015-2021" / "RfD-015-2021.docx").is_file()  # it could not be moved
     page = (out / "index.html").read_text("utf-8")
