@@ -210,13 +210,23 @@ def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
                 f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
                 f"to {supplier} could be any of its lines: "
                 f"{'; '.join(_line_name(ln) for ln in lines)}. Rows: {named}. {counted}. "
-                "Give these lines a Cost code on Services and export the ledger with its cost "
-                "centre.",
+                f"{_tell_apart(lines)}",
                 str(rows["sheet"].iloc[0]),
                 str(rows["cell"].iloc[0]),
             )
         )
     return found
+
+
+def _tell_apart(lines: list[ServiceLine]) -> str:
+    """How to let each payment name its line: cost codes on the lines, then in the ledger."""
+    codes = [ln.cost_code.strip() for ln in lines]
+    if all(codes):  # the plan has done its part: the payments named no code, or another
+        return (
+            f"These lines have Cost codes ({', '.join(codes)}): export the ledger with its "
+            "cost centre column, and check that each payment's cost centre is one of them."
+        )
+    return "Give these lines a Cost code on Services and export the ledger with its cost centre."
 
 
 def to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:

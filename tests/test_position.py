@@ -360,3 +360,24 @@ def test_a_month_exported_twice_is_not_a_flood_of_duplicates(tmp_path: Path) -> 
     assert (found[0].file, found[0].cell) == ("spend (1).csv", "line 2")
     assert "280 more payments of £2,800 repeat earlier ones" in found[-1].message
     assert "a file copied twice into the spend folder" in found[-1].message
+
+
+def test_ambiguous_lines_that_have_cost_codes_are_not_told_to_add_them(tmp_path: Path) -> None:
+    # LPFT's two Victims Fund lines (Services rows 7 and 8) with cost codes; the ledger's
+    # payments to LPFT name no cost centre, so the advice is about the ledger, not the plan.
+    plan = sample_with_cost_codes()
+    codes = {7: "VF-SARC", 8: "VF-ISVA"}
+    plan = dataclasses.replace(
+        plan,
+        lines=tuple(
+            dataclasses.replace(ln, cost_code=codes.get(ln.at.row, ln.cost_code))
+            for ln in plan.lines
+        ),
+    )
+    path = _ledger(tmp_path, "01/05/2021,LPFT,10.00,T1\n")
+    position = build_position(plan, read_ledgers([path]).payments)
+    assert position is not None
+    finding = only(position, "W-SPEND-AMBIGUOUS")
+    assert "These lines have Cost codes (VF-SARC, VF-ISVA)" in finding.message
+    assert "export the ledger with its cost centre column" in finding.message
+    assert "Give these lines a Cost code" not in finding.message
