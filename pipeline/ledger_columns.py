@@ -110,6 +110,10 @@ def read_table(
         )
         return [], findings
     header = rows[start][1]
+    doubled = _doubled_heading(header, mapping)
+    if doubled:
+        add("W-SPEND-READ", doubled, f"{unit} {rows[start][0]}")
+        return [], findings
     body = [
         (n, values)
         for n, values in rows[start + 1 :]
@@ -174,6 +178,22 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
+    """What to do when a column read is headed like another (two "Amount" columns: net and
+    gross, or this year and last): which holds the payment is never guessed. Empty if none."""
+    keys = [header_key(v) for v in header]
+    for col in mapping.values():
+        same = [i + 1 for i, key in enumerate(keys) if key == keys[col]]
+        if len(same) > 1:
+            where = " and ".join(str(i) for i in same)
+            return (
+                f'Columns {where} are both headed "{clean_text(header[col])}", so which one '
+                "holds each payment's figure cannot be told; rename or remove the other and "
+                "export again. None of its payments are counted."
+            )
+    return ""
 
 
 def _repeats_header(values: Sequence[object], header: Sequence[object], date: int) -> bool:

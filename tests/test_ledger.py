@@ -347,3 +347,14 @@ def test_a_credit_note_marked_in_a_document_type_column(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "types.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [10000, -4000, -500]
+
+
+def test_two_columns_headed_alike_are_not_guessed_between(tmp_path: Path) -> None:
+    # Net and gross both exported as "Amount": which is the payment is never guessed.
+    text = "Date,Supplier,Amount,VAT,Amount\n06/04/2021,Victim Support,100.00,20.00,120.00\n"
+    read = read_ledgers([write(tmp_path, "doubled.csv", text)], labels=["input/spend/doubled.csv"])
+    assert read.payments.empty
+    [finding] = read.findings
+    assert (finding.code, finding.sheet, finding.cell) == ("W-SPEND-READ", "doubled.csv", "line 1")
+    assert 'Columns 3 and 5 are both headed "Amount"' in finding.message
+    assert "None of its payments are counted" in finding.message
