@@ -317,7 +317,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-SPEND-READ",
         W,
         "Spend file not read",
-        "a spend file cannot be read (encoding, size, no header, a plan workbook): none counted",
+        "a spend file cannot be read (encoding, size, no header, two columns headed alike, "
+        "a plan workbook): none counted",
         action="Export the ledger again as .xlsx or CSV with its header row, then run again.",
     ),
     Code(
