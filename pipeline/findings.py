@@ -314,6 +314,15 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Correct the template as the message says; the report is built meanwhile.",
     ),
     Code(
+        "W-TEMPLATE",
+        W,
+        "Word template holds review markup",
+        "the Word template holds tracked changes not accepted (built as if accepted) or "
+        "comments (left out of the report), or a later copy of it saved as .doc or .odt",
+        action="In Word, accept or reject the changes and delete the comments (Review tab), or "
+        "save the later copy as Word Document (.docx); the report is built meanwhile.",
+    ),
+    Code(
         "W-SPEND-READ",
         W,
         "Spend file not read",
