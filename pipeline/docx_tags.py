@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipeline import cache
-from pipeline.docx_template import find_broken_tag, paragraph_texts
+from pipeline.docx_template import paragraph_texts, unbalanced
 
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
-_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>|<w:p/>", re.DOTALL)
-_ROW = re.compile(r"<w:tr[ >].*?</w:tr>", re.DOTALL)
 _TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}")
 _STANDALONE = re.compile(r"\{%-?\s*(p|tr)\s.*?%\}")
 _PLAIN_BLOCK = re.compile(r"\{%-?\s*(if|for|with|endif|endfor|endwith)\b")
@@ -41,29 +38,41 @@ def _short(text: str) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _beside_text(parts: Iterable[str]) -> str | None:
+def _rows_with_tr_tags(part: str) -> Iterator[str]:
+    """The XML of each table row holding a ``{%tr`` tag, found from the tags (quicker than
+    going through every row; this runs on every build)."""
+    at = part.find("{%tr")
+    while at != -1:
+        start = max(part.rfind("<w:tr>", 0, at), part.rfind("<w:tr ", 0, at))
+        end = part.find("</w:tr>", at)
+        if start == -1 or end == -1:
+            return
+        yield part[start:end]
+        at = part.find("{%tr", end)
+
+
+def _beside_text(parts: list[str], paragraphs: list[str]) -> str | None:
     """A ``{%p %}`` tag sharing its paragraph, or a ``{%tr %}`` tag its row, with other text."""
     for part in parts:
-        for row in _ROW.finditer(part):
-            text = _text(row.group(0))
+        for row in _rows_with_tr_tags(part):
+            text = _text(row)
             tag = next((m for m in _STANDALONE.finditer(text) if m.group(1) == "tr"), None)
-            if tag is not None and text.replace(tag.group(0), "", 1).strip():
-                other = text.replace(tag.group(0), "", 1).strip()
+            other = text.replace(tag.group(0), "", 1).strip() if tag is not None else ""
+            if tag is not None and other:
                 return (
                     f'the table row holding the tag "{tag.group(0)}" also holds the text '
                     f'"{_short(other)}", which the report would leave out with the row. Keep '
                     "that row for the tag alone: move the text to a row of its own"
                 )
-        for paragraph in _PARAGRAPH.finditer(part):
-            text = _text(paragraph.group(0))
-            tag = next((m for m in _STANDALONE.finditer(text) if m.group(1) == "p"), None)
-            if tag is not None and text.replace(tag.group(0), "", 1).strip():
-                return (
-                    f'the paragraph "{_short(text)}" holds the tag "{tag.group(0)}" and other '
-                    "text, which the report would leave out with the paragraph. Keep the tag "
-                    "alone in its paragraph: press Enter before it (and after it), so the "
-                    "text has a paragraph of its own"
-                )
+    for text in paragraphs:
+        tag = next((m for m in _STANDALONE.finditer(text) if m.group(1) == "p"), None)
+        if tag is not None and text.replace(tag.group(0), "", 1).strip():
+            return (
+                f'the paragraph "{_short(text)}" holds the tag "{tag.group(0)}" and other '
+                "text, which the report would leave out with the paragraph. Keep the tag "
+                "alone in its paragraph: press Enter before it (and after it), so the "
+                "text has a paragraph of its own"
+            )
     return None
 
 
@@ -97,25 +106,19 @@ def _across(tag: str, text: str) -> str:
     )
 
 
-def _check(source: str) -> str:
-    import jinja2
-
-    parts = source.split("\0")
-    broken = find_broken_tag(parts, jinja2.Environment())
+def misplaced_tag(parts: list[str]) -> str:
+    """What is wrong with the tags of the template XML ``parts`` (body, headers, footers) that
+    Jinja would not refuse, as the end of a sentence starting "The Word template …"; "" when
+    nothing is. (A few milliseconds: the tags Jinja refuses are left to it.)"""
+    paragraphs = list(paragraph_texts(parts))
+    broken = next(filter(None, map(unbalanced, paragraphs)), None)
     if broken is not None:
         return (
             f"has a broken tag: {broken.describe()}. Retype the tag in one go in Word (select "
             "it and type it again)"
         )
-    problem = _beside_text(parts) or _split_block(paragraph_texts(parts))
+    problem = _beside_text(parts, paragraphs) or _split_block(paragraphs)
     return f"has a misplaced tag: {problem}" if problem else ""
-
-
-def misplaced_tag(parts: list[str]) -> str:
-    """What is wrong with the tags of the template XML ``parts`` (body, headers, footers) that
-    Jinja would not refuse, as the end of a sentence starting "The Word template …"; "" when
-    nothing is. Kept in :mod:`pipeline.cache` (it depends on the template alone)."""
-    return cache.text("docx-tags-1", "\0".join(parts), _check)
 
 
 def template_xml(template: Any) -> list[str]:

@@ -75,7 +75,7 @@ class BrokenTag:
         return f'the tag "{self.tag}" in the paragraph "{paragraph}" {self.problem}'
 
 
-def _unbalanced(text: str) -> BrokenTag | None:
+def unbalanced(text: str) -> BrokenTag | None:
     """The first tag of one paragraph whose braces do not close (``{{ x }``, ``{ x }}``)."""
     opened: re.Match[str] | None = None
     for mark in _DELIMITER.finditer(text):
@@ -135,7 +135,7 @@ def find_broken_tag(parts: Iterable[str], environment: Any) -> BrokenTag | None:
     """The first tag of the template that cannot render, or None if every tag reads well."""
     paragraphs = list(paragraph_texts(parts))
     for text in paragraphs:
-        broken = _unbalanced(text) or _bad_expression(text, environment)
+        broken = unbalanced(text) or _bad_expression(text, environment)
         if broken is not None:
             return broken
     return _unclosed_blocks(paragraphs)
