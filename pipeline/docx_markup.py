@@ -1,4 +1,4 @@
-"""The Word template's review markup: tracked changes and comments left in it.
+"""The review markup left in the Word template (or the strategy): tracked changes, comments.
 
 A finance officer may edit the template with Track Changes on and never accept the changes, or
 leave a comment for a colleague. The report made from it is published: its insertions would
@@ -6,6 +6,7 @@ still be marked as such, its deletions (text the officer meant to remove) would 
 it, and the comments would go out with their text and their authors' names. The template is
 therefore read as Word shows it with every change accepted and every comment deleted, and the
 build says so (``W-TEMPLATE``), so that the officer accepts, rejects or deletes them in Word.
+The Commissioning Strategy composed into the decision pack is treated alike.
 """
 
 from __future__ import annotations
@@ -148,9 +149,10 @@ def _settings(document: Any) -> Any | None:
     return None
 
 
-def accept_markup(document: Any, name: str) -> list[str]:
-    """Accept the tracked changes and delete the comments of the python-docx ``document`` (the
-    template ``name``, before it is rendered); return what the finance officer is told."""
+def accept_markup(document: Any, what: str) -> list[str]:
+    """Accept the tracked changes and delete the comments of the python-docx ``document``
+    before it goes into the report; return what the finance officer is told. ``what`` names
+    it: "The Word template request-for-decision.docx", "The Strategy document …"."""
     changes = sum(_accept_changes(part.element) for part in _parts(document))
     comments = _remove_comments(document)
     settings = _settings(document)
@@ -160,15 +162,15 @@ def accept_markup(document: Any, name: str) -> list[str]:
     notes = []
     if changes:
         notes.append(
-            f"The Word template {name} holds {_count(changes, 'tracked change')} not yet "
-            "accepted: the report is built as if they were accepted. In Word, Review › Accept "
-            "› Accept All Changes (or reject the ones not wanted), then save the template."
+            f"{what} holds {_count(changes, 'tracked change')} not yet accepted: the report "
+            f"is built as if {'it were' if changes == 1 else 'they were'} accepted. In Word, "
+            "Review › Accept › Accept All Changes (or reject the ones not wanted), then save it."
         )
     if comments:
         notes.append(
-            f"The Word template {name} holds {_count(comments, 'comment')}, left out of the "
-            "report (it is published). In Word, Review › Delete › Delete All Comments in "
-            "Document, then save the template."
+            f"{what} holds {_count(comments, 'comment')}, left out of the report (it is "
+            "published). In Word, Review › Delete › Delete All Comments in Document, then "
+            "save it."
         )
     return notes
 

@@ -463,7 +463,7 @@ CATALOGUE: dict[str, Code] = _entries(
     ),
 )
 CATALOGUE["I-RETIRED"] = Code("I-RETIRED", I, "Workbook no longer there", "a workbook built into the output folder is no longer there (deleted, moved or renamed): its outputs were moved to stale/", action="Nothing to do if it was removed on purpose; to build it again, put the workbook back in the input folder.")  # fmt: skip
-CATALOGUE["W-TEMPLATE"] = Code("W-TEMPLATE", W, "Word template holds review markup", "the Word template holds tracked changes not accepted (built as if accepted) or comments (left out of the report), or a later copy of it saved as .doc or .odt", action="In Word, accept or reject the changes and delete the comments (Review tab), or save the later copy as Word Document (.docx); the report is built meanwhile.")  # fmt: skip
+CATALOGUE["W-TEMPLATE"] = Code("W-TEMPLATE", W, "Word template holds review markup", "the Word template or the strategy holds tracked changes not accepted (built as if accepted) or comments (left out of the report), or a later copy of the template saved as .doc or .odt", action="In Word, accept or reject the changes and delete the comments (Review tab), or save the later copy as Word Document (.docx); the report is built meanwhile.")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,8 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
             "in Word or LibreOffice and use File › Save As, type Word Document (.docx), or "
             "restore the copy the tool came with"
         ) from error
-    notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, template.name)]
+    what = f"The Word template {template.name}"
+    notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
     notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]
     problem = misplaced_tag(template_xml(document))
     if problem:
@@ -197,7 +198,9 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     body = document.docx.element.body
     fold_page_breaks(body)
     _fill_empty_cells(document.docx)
-    if strategy is not None:
+    if strategy is not None and recon.strategy is not None:
+        what = f"The Strategy document {recon.strategy.name}"
+        notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)

@@ -4,6 +4,7 @@ the build says what to tidy in Word (W-TEMPLATE)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import zipfile
@@ -320,3 +321,30 @@ def test_a_templates_folder_holding_the_template_saved_as_odt_is_still_the_offic
     own.mkdir()
     fake_odt(own / "request-for-decision.odt")
     assert find_template_dir(tmp_path) == own.resolve()
+
+
+def test_the_strategy_composed_into_the_pack_publishes_no_markup(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    principle = strategy.add_paragraph("Services are commissioned openly.")
+    strategy.add_comment(principle.runs, text="Jane: still true?", author="Jane Example")
+    inserted = revision("w:ins", 8)
+    inserted.append(run_of(" And fairly."))
+    principle._p.append(inserted)
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    out = io.BytesIO()
+    notes = render_docx(report, out, DEFAULT_TEMPLATE)
+    parts = members(out.getvalue())
+    assert not any(b"Jane" in blob for blob in parts.values())
+    assert b"commentReference" not in parts["word/document.xml"]
+    assert "Services are commissioned openly. And fairly." in texts(Document(out))
+    assert [n.message.split(" holds ")[0] for n in notes] == [
+        "The Strategy document strategy.docx",
+        "The Strategy document strategy.docx",
+    ]
+    assert (
+        "1 tracked change not yet accepted: the report is built as if it were" in notes[0].message
+    )
