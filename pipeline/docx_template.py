@@ -182,8 +182,8 @@ def explain(error: Exception, template: Path, context: Mapping[str, Any], enviro
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         found = f' in {used[0]} (paragraph "{used[1][:120]}")' if used else ""
         return (
-            f'{where} uses the field "{name}"{found}, which the report does not provide '
-            f"({error}).{hint} Correct the spelling in the template; "
+            f'{where} uses the field "{name}"{found}, which the report does not '
+            f"provide.{hint} Correct the spelling in the template; "
             "pcc-report template-fields lists the fields it uses."
         )
     if isinstance(error, jinja2.TemplateSyntaxError):
