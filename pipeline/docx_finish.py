@@ -63,9 +63,14 @@ def core_properties(document: Any) -> Iterator[Any]:
 
 
 def set_properties(document: Any, decision: Decision) -> None:
-    """Title, subject, author, language and dates of the report, each within Word's limits."""
+    """Title, subject, author, language and dates of the report, each within Word's limits;
+    and no preview picture: the one Word (for Mac, by default) saves with the template shows
+    the template's page, tags and all, where a file browser previews the report."""
     with core_properties(document) as props:
         _set_properties(props, decision)
+    rels = document.part.package.rels
+    for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        del rels[rid]
 
 
 def _set_properties(props: Any, decision: Decision) -> None:

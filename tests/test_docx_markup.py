@@ -348,3 +348,15 @@ def test_the_strategy_composed_into_the_pack_publishes_no_markup(
     assert (
         "1 tracked change not yet accepted: the report is built as if it were" in notes[0].message
     )
+
+
+def test_the_template_s_preview_picture_is_not_the_report_s(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word for Mac saves a picture of the first page with the file: the template's, tags and all.
+    with zipfile.ZipFile(DEFAULT_TEMPLATE) as archive:
+        assert "docProps/thumbnail.jpeg" in archive.namelist()
+    _, _, data = rendered(sample_recon, DEFAULT_TEMPLATE)
+    parts = members(data)
+    assert not [name for name in parts if "thumbnail" in name]
+    assert b"thumbnail" not in parts["_rels/.rels"] + parts["[Content_Types].xml"]
