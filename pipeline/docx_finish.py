@@ -150,6 +150,31 @@ def _text(element: Any) -> str:
     return "".join(element.xpath(".//w:t/text()"))
 
 
+def _headings(row: Any) -> str:
+    """The first row's cells as a person reads them: "Milestone | Date"."""
+    text = " | ".join(_text(cell).strip() for cell in row.findall(_qn("w:tc")))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _typed_as_headings(row: Any, table: Any) -> bool:
+    """A first row typed as column headings, as a table inserted in Word is (Insert › Table,
+    then the first row made bold): two or more cells, each holding bold text only, above at
+    least one more row. (The form's label-and-value rows hold plain values beside bold labels.)"""
+    cells = row.findall(_qn("w:tc"))
+    if len(cells) < 2 or len(table.findall(_qn("w:tr"))) < 2:
+        return False
+    for cell in cells:
+        runs = [r for r in cell.iter(_qn("w:r")) if _text(r).strip()]
+        if not runs or not all(_bold(run) for run in runs):
+            return False
+    return True
+
+
+def _bold(run: Any) -> bool:
+    bold = run.find(f"{_qn('w:rPr')}/{_qn('w:b')}")
+    return bold is not None and bold.get(_qn("w:val"), "true") not in ("0", "false", "off")
+
+
 def accessibility_problems(document: Any) -> list[str]:
     """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
 
@@ -188,9 +213,11 @@ def accessibility_problems(document: Any) -> list[str]:
         heading_row = any(
             "heading" in names.get(s, "").lower() for s in first.xpath(".//w:pPr/w:pStyle/@w:val")
         )
-        if heading_row and not first.xpath("./w:trPr/w:tblHeader"):
+        if (heading_row or _typed_as_headings(first, table)) and not first.xpath(
+            "./w:trPr/w:tblHeader"
+        ):
             problems.append(
-                f'The table headed "{_text(first)[:60]}" does not mark its first row as a '
+                f'The table headed "{_headings(first)}" does not mark its first row as a '
                 "header row: in Word, Table Properties › Row › Repeat as header row."
             )
     empty = 0

@@ -164,7 +164,7 @@ def test_the_sample_report_passes_the_accessibility_checks(
                 for t in d.tables
                 if t.rows[0].cells[0].text == "Service Name"
             ],
-            'The table headed "Service Name',
+            'The table headed "Service Name | Current Delivery Org. | Provision | Start ..."',
         ),
         (
             lambda d: (
@@ -259,3 +259,23 @@ def test_the_report_is_zipped_once_as_python_docx_saves_it(sample_recon: Reconci
     with zipfile.ZipFile(io.BytesIO(once)) as archive:
         assert archive.namelist()[0] == "[Content_Types].xml"
         assert {i.date_time for i in archive.infolist()} == {(2021, 5, 28, 0, 0, 0)}
+
+
+def test_a_table_added_in_word_with_a_bold_first_row_must_mark_it_as_header(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Insert › Table, first row typed bold: a data table whose headings a screen reader does
+    # not announce, and which do not repeat on the next page, unless the row is marked.
+    def add_key_dates(document: Any) -> None:
+        table = document.add_table(rows=3, cols=2)
+        for row, (what, when) in enumerate(
+            [("Milestone", "Date"), ("Tender", "01/06/2021"), ("Award", "01/09/2021")]
+        ):
+            for cell, text in zip(table.rows[row].cells, (what, when), strict=True):
+                cell.paragraphs[0].add_run(text).bold = row == 0
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, add_key_dates))
+    assert problems == [
+        'The table headed "Milestone | Date" does not mark its first row as a header row: in '
+        "Word, Table Properties › Row › Repeat as header row."
+    ]
