@@ -231,7 +231,33 @@ def accessibility_problems(document: Any) -> list[str]:
             "spacing: screen readers announce each as a blank line. Delete them in the "
             "template and set the space before or after in the paragraph style instead."
         )
+    problems += [
+        f'The picture "{name}" has no alternative text: a screen reader cannot say what it '
+        "shows. In Word, right-click it › View Alt Text and describe it, or tick Mark as "
+        "decorative if it only decorates (LibreOffice: right-click › Properties › Options)."
+        for name in _pictures_without_alt_text(document)
+    ]
     return problems
+
+
+_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+
+
+def _pictures_without_alt_text(document: Any) -> Iterator[str]:
+    """The names of the pictures of the body, headers and footers with no alternative text
+    that are not marked decorative (a logo added to the template is the usual one)."""
+    parts = [document.part.element]
+    parts += [
+        rel.target_part.element
+        for rel in document.part.rels.values()
+        if rel.reltype.endswith(("/header", "/footer")) and hasattr(rel.target_part, "element")
+    ]
+    for part in parts:
+        for picture in part.iter(f"{{{_DRAWING}}}docPr"):
+            decorative = any(d.get("val") in ("1", "true") for d in picture.iter(_DECORATIVE))
+            if not (picture.get("descr") or "").strip() and not decorative:
+                yield picture.get("name") or "without a name"
 
 
 # -- deterministic bytes ------------------------------------------------------------------------

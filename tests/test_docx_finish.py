@@ -4,6 +4,7 @@ breaks one."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import itertools
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from pipeline import batch
@@ -279,3 +281,36 @@ def test_a_table_added_in_word_with_a_bold_first_row_must_mark_it_as_header(
         'The table headed "Milestone | Date" does not mark its first row as a header row: in '
         "Word, Table Properties › Row › Repeat as header row."
     ]
+
+
+# A 1 x 1 pixel PNG: a logo as far as Word and python-docx are concerned.
+LOGO_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def test_a_logo_added_without_alternative_text_is_named(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    (tmp_path / "logo.png").write_bytes(base64.b64decode(LOGO_PNG))
+
+    def add_logos(document: Any) -> None:
+        header = document.sections[0].header
+        header.add_paragraph().add_run().add_picture(str(tmp_path / "logo.png"))
+        top = document.paragraphs[0].insert_paragraph_before()
+        top.add_run().add_picture(str(tmp_path / "logo.png"))
+        described = document.paragraphs[-1].add_run().add_picture(str(tmp_path / "logo.png"))
+        described._inline.docPr.set("descr", "Police and Crime Commissioner crest")
+        rule = document.paragraphs[-1].add_run().add_picture(str(tmp_path / "logo.png"))
+        rule._inline.docPr.append(  # Word's "Mark as decorative"
+            parse_xml(
+                '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+                '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}"><adec:decorative '
+                'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" '
+                'val="1"/></a:ext></a:extLst>'
+            )
+        )
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, add_logos))
+    named = [p.split('"')[1] for p in problems if "no alternative text" in p]
+    # The body's and the header's; the described one and the decorative one pass.
+    assert sorted(named) == ["Picture 1", "Picture 1"]
+    assert all("Mark as decorative" in p for p in problems if "no alternative text" in p)
