@@ -263,6 +263,10 @@ def template_fields(template: Path) -> list[str]:
         tree = environment.parse(source)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(explain(error, template, {}, environment)) from error
+    from pipeline.docx_tags import misplaced_tag  # (it uses this module's paragraph reading)
+
+    if problem := misplaced_tag(parts):  # what the build would refuse too
+        raise TemplateError(f"the Word template {template} {problem}, then save it.")
     found: set[str] = set()
     _collect(tree, {}, found)
     return sorted(

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
 from pipeline import batch
+from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.docx_tags import misplaced_tag, template_xml
 from pipeline.docx_template import template_class
@@ -142,3 +144,13 @@ def test_the_committed_template_and_libreoffices_save_of_it_have_no_misplaced_ta
         document = template_class()(str(template))
         document.init_docx()
         assert misplaced_tag(template_xml(document)) == ""
+
+
+def test_the_template_fields_command_names_a_misplaced_tag_as_the_build_does(
+    tmp_path: Path,
+) -> None:
+    tag = "{%p if decision.background %}"
+    template = edited(tmp_path, retyped(tag, "Background as agreed: " + tag))
+    result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
+    assert result.exit_code != 0
+    assert "holds the tag" in result.output and "press Enter before it" in result.output
