@@ -132,6 +132,9 @@ def test_the_build_of_a_spoiling_template_fails_with_e_render_and_no_report(
     [finding] = [f for f in result.findings if f.severity.value == "error"]
     assert finding.code == "E-RENDER"
     assert "{%p if decision.background %}" in finding.message
+    # In Word's terms only: no exception name, no "report this to the maintainers".
+    assert finding.message.startswith("The Request for Decision was not made: the Word template")
+    assert "TemplateError" not in finding.message and "maintainers" not in finding.message
     assert not (tmp_path / "out" / "015-2021" / "RfD-015-2021.docx").exists()
 
 
