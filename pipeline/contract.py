@@ -327,23 +327,35 @@ class DecisionField:
     key: str
     name: str
     required: bool = False
-    kind: str = "text"  # text | date | yes_no
+    kind: str = "text"  # text | reference | date | yes_no
     example: str = ""
     paragraphs: bool = False  # narrative: line breaks typed with Alt+Enter are kept
+    aliases: tuple[str, ...] = ()  # other names a body's own template gives the field
 
 
 DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("police_area", "Police area", True, example="Lincolnshire"),
-    DecisionField("reference", "Reference", True, example="015/2021"),
+    DecisionField("reference", "Reference", True, "reference", example="015/2021"),
     DecisionField("date", "Date", True, "date", example="28/05/2021"),
     DecisionField("financial_year", "Financial year", True, example="2021/22"),
     DecisionField("subject", "Subject", True),
     DecisionField("report_by", "Report by", True),
     DecisionField("contact_officer", "Contact officer", True),
     DecisionField("executive_summary", "Executive summary", True, paragraphs=True),
-    DecisionField("budget_approval", "Budget approval", True, "date", example="24/02/2021"),
     DecisionField(
-        "budget_approval_reference", "Budget approval reference", True, example="004/2021"
+        "budget_approval",
+        "Budget approval",
+        True,
+        "date",
+        example="24/02/2021",
+        aliases=("Budget approval date",),
+    ),
+    DecisionField(
+        "budget_approval_reference",
+        "Budget approval reference",
+        True,
+        "reference",
+        example="004/2021",
     ),
     DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
     DecisionField("publication_deferred_reason", "Publication deferred reason", paragraphs=True),
@@ -354,7 +366,26 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("finance_officer_initials", "Finance officer initials"),
     DecisionField("monitoring_officer_initials", "Monitoring officer initials"),
     DecisionField("chief_executive_approval_date", "Chief Executive approval date", False, "date"),
-    DecisionField("pcc_approval_date", "PCC approval date", False, "date"),
+    # A PFCC's or a mayor's office names the signature by its own decision maker; the date
+    # typed under that name was read as an unknown field and the signed form printed blank.
+    DecisionField(
+        "pcc_approval_date",
+        "PCC approval date",
+        False,
+        "date",
+        aliases=tuple(
+            f"{maker} approval date"
+            for maker in (
+                "Police and Crime Commissioner",
+                "PFCC",
+                "Police, Fire and Crime Commissioner",
+                "Commissioner",
+                "Mayor",
+                "Deputy Mayor",
+                "Decision maker",
+            )
+        ),
+    ),
     # Optional narrative for sections A, D, E and F; the template's standard wording is used
     # where they are blank.
     DecisionField("background", "Background", paragraphs=True),
