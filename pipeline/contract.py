@@ -93,7 +93,18 @@ YES_NO = ("Yes", "No")
 # Other words plans use for the organisation types and mechanisms (matched like the choices:
 # case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
 ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    *((w, "Public sector") for w in ("Public", "Statutory", "Statutory sector", "Local authority")),
+    *(
+        (w, "Public sector")
+        for w in (
+            "Public",
+            "Statutory",
+            "Statutory sector",
+            "Statutory body",
+            "Public body",
+            "Local authority",
+            "NHS",
+        )
+    ),
     *(
         (w, "Voluntary & community")
         for w in (
@@ -102,6 +113,12 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Voluntary & community sector",
             "Voluntary/community",
             "Third sector",
+            "Charity",
+            "Registered charity",
+            "VCS",
+            "VCSE",
+            "VCFS",
+            "VCFSE",
         )
     ),
     *((w, "Private") for w in ("Private sector", "Commercial")),
@@ -146,14 +163,25 @@ S143_ALIASES: dict[str, tuple[str, ...]] = {
         "helping victims and witnesses of crime",
     ),
 }
-_PURPOSE_SEPARATORS = re.compile(r"[;/\n]|\s&\s|\band also\b")
+_PURPOSE_SEPARATORS = re.compile(r"[;/\n,]|\s&\s|\band also\b")
+# The words that name a purpose wherever they stand, as the Act's and the strategy's own
+# wording has them ("Crime and disorder reduction, including antisocial behaviour, in
+# communities and neighbourhoods"; "Helping victims, witnesses or other people affected by
+# crime") and as finance teams shorten them ("Crime & disorder", "Drugs & alcohol").
+_PURPOSE_WORDS = (
+    (re.compile(r"\bdisorder\b|\banti-?\s?social\b|\basb\b"), S143_PURPOSES[0]),
+    (re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b"), S143_PURPOSES[1]),
+    (re.compile(r"\bre-?\s?offend"), S143_PURPOSES[2]),
+    (re.compile(r"\bvictims?\b|\bwitness(?:es)?\b"), S143_PURPOSES[3]),
+)
 
 
 def s143_purpose(text: str) -> str | None:
     """The s143 purpose ``text`` names (one of :data:`S143_PURPOSES`), or None.
 
-    Several purposes typed in one cell (separated by ``;``, ``/`` or line breaks) are fine:
-    the first one recognised is returned. "N/A", "None", "-" or "TBC" name no purpose.
+    Several purposes typed in one cell (separated by ``;``, ``/``, commas or line breaks) are
+    fine: the first one recognised is returned; failing a name, the first purpose whose words
+    the text uses. "N/A", "None", "-" or "TBC" name no purpose.
     """
     known = _s143_names()
     whole = known.get(normalise(text).rstrip("."))
@@ -163,7 +191,9 @@ def s143_purpose(text: str) -> str | None:
         found = known.get(normalise(part).rstrip("."))
         if found is not None:
             return found
-    return None
+    key = normalise(text)
+    named = [(m.start(), purpose) for words, purpose in _PURPOSE_WORDS if (m := words.search(key))]
+    return min(named)[1] if named else None
 
 
 @functools.lru_cache(maxsize=1)

@@ -341,13 +341,13 @@ QUIRKS: dict[str, Quirk] = {
         ],
     ),
     "an unknown organisation type": Quirk(
-        with_services(two_lines(organisation_type="Charity")),
+        with_services(two_lines(organisation_type="Consortium")),
         [
             (
                 "E-VALUE",
                 "Services",
                 "D3",
-                'Organisation type reads "Charity", which is not a known organisation type',
+                'Organisation type reads "Consortium", which is not a known organisation type',
             )
         ],
     ),
@@ -831,10 +831,28 @@ def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -
             "Substance misuse; Reducing re-offending",
             "Reducing misuse of drugs, alcohol and other substances",
         ),
+        # The Act's and the strategy's own wording, and the shorthand finance teams type
+        # (each was an E-PURPOSE on a line that names its purpose).
+        (
+            "Crime and disorder reduction, including antisocial behaviour, in communities and "
+            "neighbourhoods",
+            "Crime and disorder reduction",
+        ),
+        (
+            "Helping victims, witnesses or other people affected by crime and antisocial "
+            "behaviour (where services are not already being commissioned by the PCC)",
+            "Helping victims and witnesses",
+        ),
+        ("Crime & disorder reduction", "Crime and disorder reduction"),
+        ("Crime and Disorder Reduction (including ASB)", "Crime and disorder reduction"),
+        ("Drugs & alcohol", "Reducing misuse of drugs, alcohol and other substances"),
+        ("Reducing re-offending, Crime and disorder reduction", "Reducing re-offending"),
         ("N/A", None),
         ("None", None),
         ("-", None),
         ("TBC", None),
+        ("Community safety", None),
+        ("Road safety", None),
     ],
 )
 def test_an_s143_purpose_is_one_of_the_four(purpose: str, named: str | None) -> None:
