@@ -1601,6 +1601,34 @@ def _(path: Path) -> None:
 
 
 @case(
+    "libreoffice-ods.ods",
+    "a plan saved in LibreOffice's own format (.ods), as LibreOffice saves by default",
+    ("E-READ", "", "", 'use File > Save As with the file type "Excel 2007-365 (.xlsx)"'),
+)
+def _(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        # The mimetype member comes first and uncompressed, as the OpenDocument format asks.
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", (1980, 1, 1, 0, 0, 0)),
+            "application/vnd.oasis.opendocument.spreadsheet",
+        )
+        archive.writestr(
+            zipfile.ZipInfo("content.xml", (1980, 1, 1, 0, 0, 0)), "<office:document-content/>"
+        )
+
+
+@case(
+    "numbers-file.numbers",
+    "a plan kept in Apple Numbers, copied in without exporting it",
+    ("E-READ", "", "", "is an Apple Numbers file, not an Excel workbook"),
+)
+def _(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ("Index/Document.iwa", "Metadata/DocumentIdentifier"):
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), b"\x00")
+
+
+@case(
     "word-document-renamed.xlsx",
     "a zip that is not a workbook (a .docx renamed)",
     ("E-READ", "", "", "not an Excel workbook"),

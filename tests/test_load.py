@@ -569,6 +569,9 @@ def test_ten_thousand_lines(tmp_path: Path) -> None:
         ("csv-renamed.xlsx", "is not an Excel workbook (it looks like text or CSV)"),
         ("~$owner-file.xlsx", "is an Excel owner file (~$)"),
         ("word-document-renamed.xlsx", "is a zip file but not an Excel workbook"),
+        # LibreOffice's and Numbers' own formats: the fix is said in that program's words.
+        ("libreoffice-ods.ods", "is an OpenDocument spreadsheet (.ods, LibreOffice's own"),
+        ("numbers-file.numbers", "is an Apple Numbers file, not an Excel workbook; open it in"),
         ("zip-bomb.xlsx", "(a 'zip bomb'); it was not opened"),
         ("billion-laughs.xlsx", "contains an XML document type declaration (xl/sharedStrings.xml)"),
     ],
