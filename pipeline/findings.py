@@ -215,8 +215,15 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-NO-PREVIOUS",
         I,
         "No previous plan",
-        "no plan for the previous year was found, so the comparison is left out",
+        "no plan for the previous year was found (or two decided on the same day), so the comparison is left out",
         action="Put last year's workbook in input/archive/ to include the comparison.",
+    ),
+    Code(
+        "I-PREVIOUS-CHOSEN",
+        I,
+        "Last year's plan chosen",
+        "several plans for the previous year were found; the one decided last is compared",
+        action="Check the plan compared is last year's; name another with --previous.",
     ),
     Code(
         "I-HIDDEN",
