@@ -322,11 +322,11 @@ def test_a_previous_plan_of_another_area_or_year_is_compared_as_asked_with_a_war
     from pipeline import assemble
     from pipeline.config import Config
 
-    def named(**cells: object) -> Path:
+    def named(**cells: str) -> Path:
         book = openpyxl.load_workbook(PREVIOUS)
         for cell, value in cells.items():
             book["Decision"][cell] = value
-        path = tmp_path / f"{'-'.join(map(str, cells.values()))}.xlsx".replace("/", "-")
+        path = tmp_path / f"{'-'.join(cells.values())}.xlsx".replace("/", "-")
         book.save(path)
         return path
 
