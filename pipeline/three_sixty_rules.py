@@ -26,7 +26,10 @@ from pipeline.three_sixty import (
 from pipeline.values import format_date
 
 MAX_TITLE = 140  # the quality tool's limit for a grant title
+# The checker takes two letters before a charity number (SC012345) in the charity number it
+# publishes, but not in a GB-CHC- identifier: England and Wales's numbers are digits alone.
 _CHARITY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{6,7}")  # SC012345 or 1151444
+_CHC_NUMBER = re.compile(r"\d{6,7}")
 _COMPANY_NUMBER = re.compile(r"\w{8}")
 _At: TypeAlias = Callable[[str, str, str], Finding]  # (code, attribute, message) -> located
 
@@ -105,13 +108,20 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
             "GB-SC-<Scottish charity number> or GB-LAE-<council code> (see org-id.guide).",
         )
         return
-    if org_id.list_code in CHARITY_LISTS and _CHARITY_NUMBER.fullmatch(org_id.number) is None:
+    pattern = _CHC_NUMBER if org_id.list_code == "GB-CHC" else _CHARITY_NUMBER
+    if org_id.list_code in CHARITY_LISTS and pattern.fullmatch(org_id.number) is None:
+        scottish = org_id.number[:2].upper() == "SC" and org_id.list_code == "GB-CHC"
+        fix = (
+            f"A Scottish charity (SC…) is on the GB-SC list: type GB-SC-{org_id.number}"
+            if scottish
+            else "Check it on the Charity Commission's register and correct it"
+        )
         yield at(
             "W-360-CHARITY-NUMBER",
             "recipient_org_id",
             f'{where}: its Recipient org ID "{typed}" holds a charity number of '
             f"{len(org_id.number)} characters; a registered charity number has 6 or 7 digits. "
-            "Check it on the Charity Commission's register and correct it.",
+            f"{fix}.",
         )
     if org_id.list_code == COMPANY_LIST and _COMPANY_NUMBER.fullmatch(org_id.number) is None:
         short = org_id.number.isdigit() and len(org_id.number) < 8

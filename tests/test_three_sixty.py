@@ -338,6 +338,12 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
     assert [c for c in codes(plan) if c[1] in {"N9", "N10"}] == []
 
 
+@pytest.mark.parametrize("org_id", ["GB-SC-SC012345", "GB-SC-012345", "GB-CHC-1151444"])
+def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: str) -> None:
+    plan = with_line(sample_plan, 0, recipient_org_id=org_id)
+    assert [c for c in codes(plan) if c[1] == "N9"] == []
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "cell", "fragment"),
     [
@@ -350,6 +356,9 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
             "after it ends",
         ),
         ({"recipient_org_id": "GB-CHC-11514"}, "W-360-CHARITY-NUMBER", "N9", "6 or 7 digits"),
+        # The checker's OrganizationIdLooksInvalid wants digits alone after GB-CHC- (it passed).
+        ({"recipient_org_id": "GB-CHC-SC012345"}, "W-360-CHARITY-NUMBER", "N9", "GB-SC-SC012345"),
+        ({"recipient_org_id": "GB-CHC-AB123456"}, "W-360-CHARITY-NUMBER", "N9", "Commission"),
         ({"recipient_org_id": "GB-COH-1234567"}, "W-360-COMPANY-NUMBER", "N9", "GB-COH-01234567"),
         ({"recipient_org_id": "1151444"}, "W-ORG-ID", "N9", 'reads "1151444"'),
     ],
