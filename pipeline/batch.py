@@ -401,7 +401,7 @@ def _unchanged(
     current = [builder.current(path)[0] for path in workbooks]
     if not current or not (out / INDEX).is_file():
         return None
-    if stale.gone(builder.shelf) or stale.archive_moves(builder.shelf):
+    if stale.moved(builder.shelf):
         return None
     if any(result is None or result.edited for result in current):
         return None

@@ -131,6 +131,19 @@ def archive_marks(entries: Mapping[str, Mapping[str, Any]], root: Path) -> dict[
     }
 
 
+def anything_moved(entries: Mapping[str, Mapping[str, Any]], root: Path) -> bool:
+    """Whether any workbook the manifest records is gone (:func:`workbook_gone`) or was put
+    away in ``archive/`` or back (:func:`archive_marks`): what a rerun with nothing else to do
+    asks, answered with one look at each workbook, and the first answer found."""
+    for key, entry in entries.items():
+        if entry.get("status") == RETIRED:
+            continue
+        place = workbook_place(key, entry, root)
+        if place == GONE or (place == ARCHIVED) != bool(entry.get(ARCHIVED)):
+            return True
+    return False
+
+
 def _of_the_other_system(path: str) -> bool:
     """Whether ``path`` was written by a build on another system than this one: a drive or
     server (``C:\\``, ``\\\\server\\``) seen from Linux, an absolute ``/…`` seen from Windows."""

@@ -17,7 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pipeline.manifest import sha256
-from pipeline.manifest_entry import ARCHIVED, archive_marks, retired_entry, workbook_gone
+from pipeline.manifest_entry import (
+    ARCHIVED,
+    anything_moved,
+    archive_marks,
+    retired_entry,
+    workbook_gone,
+)
 from pipeline.outputs import STALE, OutputFolder, inside
 
 
@@ -224,6 +230,12 @@ def gone(shelf: Shelf) -> list[str]:
 def archive_moves(shelf: Shelf) -> dict[str, bool]:
     """The workbooks put away in ``archive/`` (True) or back (False) since the manifest said."""
     return archive_marks(shelf.folder.manifest.entries, shelf.root)
+
+
+def moved(shelf: Shelf) -> bool:
+    """Whether any workbook was deleted, renamed or put away since (:func:`gone` or
+    :func:`archive_moves` not empty), one look at each: the no-op rerun's question."""
+    return anything_moved(shelf.folder.manifest.entries, shelf.root)
 
 
 def record_archive_moves(shelf: Shelf) -> list[str]:

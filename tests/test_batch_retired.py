@@ -25,6 +25,7 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.index_page import INDEX
 from pipeline.manifest import sha256
+from pipeline.manifest_entry import anything_moved, archive_marks, workbook_gone
 from tests.workbooks import make_workbook
 
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -234,3 +235,29 @@ def test_a_run_stopped_after_retiring_leaves_the_page_right(here: Path) -> None:
     assert entries()["input/second.xlsx"]["status"] == "retired"
     assert build() == {"input/lincolnshire-2021-22.xlsx": "up to date"}
     assert "Workbook removed" in page_sections()["second.xlsx"]
+
+
+def test_anything_moved_asks_what_gone_and_archive_marks_ask_in_one_pass(tmp_path: Path) -> None:
+    """The no-op rerun's one question (issue 21: one look at each workbook) answers as
+    workbook_gone and archive_marks together do, entry by entry."""
+    (tmp_path / "input" / "archive").mkdir(parents=True)
+    for name in ("here.xlsx", "archive/away.xlsx", "archive/marked.xlsx", "back.xlsx"):
+        (tmp_path / "input" / name).write_bytes(b"PK")
+    out = tmp_path / "output"
+
+    def entry(name: str, **more: object) -> dict[str, object]:
+        return {"workbook_path": str(tmp_path / "input" / name), **more}
+
+    cases = {
+        "here": ({"input/here.xlsx": entry("here.xlsx")}, False),
+        "deleted": ({"input/gone.xlsx": entry("gone.xlsx")}, True),
+        "put away": ({"input/away.xlsx": entry("away.xlsx")}, True),
+        "away, marked": ({"input/marked.xlsx": entry("marked.xlsx", archived=True)}, False),
+        "back, still marked": ({"input/back.xlsx": entry("back.xlsx", archived=True)}, True),
+        "retired already": ({"input/gone.xlsx": entry("gone.xlsx", status="retired")}, False),
+    }
+    for case, (entries, expected) in cases.items():
+        either = any(workbook_gone(k, e, out) for k, e in entries.items()) or bool(
+            archive_marks(entries, out)
+        )
+        assert anything_moved(entries, out) is expected is either, case
