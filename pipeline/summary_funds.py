@@ -11,24 +11,22 @@ from pipeline.summary_layout import (
     HEADER_ROW,
     ROW_HEIGHT,
     TABLE_STYLE,
-    WIDEST,
     Formats,
     cell_writers,
     column_name,
     date_width,
     empty_table,
     fit_row,
-    longest_line,
     money_value,
     money_width,
     page_setup,
     public_text,
     table_name,
     text_width,
-    wrapped_lines,
     write_title,
     write_total_row,
 )
+from pipeline.summary_text import WIDEST, longest_line, wrapped_lines
 from pipeline.textsafe import starts_like_formula
 from pipeline.values import format_money
 
