@@ -355,6 +355,9 @@ def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: 
             "F9",
             "after it ends",
         ),
+        # A year typed wrongly: the checker flags planned dates 12+ years ahead, 25+ years ago.
+        ({"end": dt.date(2122, 3, 31)}, "W-360-DATES", "G9", "31/03/2122, over 12 years"),
+        ({"start": dt.date(1921, 4, 1)}, "W-360-DATES", "F9", "01/04/1921, over 25 years ago"),
         ({"recipient_org_id": "GB-CHC-11514"}, "W-360-CHARITY-NUMBER", "N9", "6 or 7 digits"),
         # The checker's OrganizationIdLooksInvalid wants digits alone after GB-CHC- (it passed).
         ({"recipient_org_id": "GB-CHC-SC012345"}, "W-360-CHARITY-NUMBER", "N9", "GB-SC-SC012345"),
@@ -375,6 +378,13 @@ def test_quality_warnings(
     assert len(found) == 1
     assert fragment in found[0].message
     assert found[0].sheet == "Services"
+
+
+def test_a_long_grant_within_the_checkers_limits_has_no_far_date_warning(
+    sample_plan: Plan,
+) -> None:
+    plan = with_line(sample_plan, 0, start=dt.date(2001, 12, 2), end=dt.date(2038, 12, 1))
+    assert [c for c in codes(plan) if c[0] == "W-360-DATES"] == []
 
 
 def test_an_award_date_in_the_future_is_a_warning(sample_plan: Plan) -> None:
