@@ -524,3 +524,18 @@ def test_a_long_file_name_wraps_instead_of_widening_the_page(tmp_path: Path) -> 
     assert result is not None, run.stderr[-2000:]
     page_width, window_width = map(int, text(result).split())
     assert page_width <= window_width
+
+
+@pytest.mark.slow
+def test_a_file_name_with_an_odd_character_is_named_whole(tmp_path: Path) -> None:
+    # The manifest records "plan\u202egnp.xlsx" with the character shown as \u202e; the page
+    # took that backslash for a Windows folder and named the workbook "u202egnp.xlsx".
+    drop = tmp_path / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / "plan\u202egnp.xlsx")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        batch.build([Path("input")], Path("output"), Config())
+    parsed = html5lib.HTMLParser().parse((tmp_path / "output" / INDEX).read_text("utf-8"))
+    cells = [text(td) for td in parsed.iter(f"{NS}td") if td.get("class") == "text"]
+    assert cells[0] == "plan\\u202egnp.xlsx"
