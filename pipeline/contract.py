@@ -93,7 +93,18 @@ YES_NO = ("Yes", "No")
 # Other words plans use for the organisation types and mechanisms (matched like the choices:
 # case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
 ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    *((w, "Public sector") for w in ("Public", "Statutory", "Statutory sector", "Local authority")),
+    *(
+        (w, "Public sector")
+        for w in (
+            "Public",
+            "Statutory",
+            "Statutory sector",
+            "Statutory body",
+            "Public body",
+            "Local authority",
+            "NHS",
+        )
+    ),
     *(
         (w, "Voluntary & community")
         for w in (
@@ -102,6 +113,12 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Voluntary & community sector",
             "Voluntary/community",
             "Third sector",
+            "Charity",
+            "Registered charity",
+            "VCS",
+            "VCSE",
+            "VCFS",
+            "VCFSE",
         )
     ),
     *((w, "Private") for w in ("Private sector", "Commercial")),
@@ -146,14 +163,25 @@ S143_ALIASES: dict[str, tuple[str, ...]] = {
         "helping victims and witnesses of crime",
     ),
 }
-_PURPOSE_SEPARATORS = re.compile(r"[;/\n]|\s&\s|\band also\b")
+_PURPOSE_SEPARATORS = re.compile(r"[;/\n,]|\s&\s|\band also\b")
+# The words that name a purpose wherever they stand, as the Act's and the strategy's own
+# wording has them ("Crime and disorder reduction, including antisocial behaviour, in
+# communities and neighbourhoods"; "Helping victims, witnesses or other people affected by
+# crime") and as finance teams shorten them ("Crime & disorder", "Drugs & alcohol").
+_PURPOSE_WORDS = (
+    (re.compile(r"\bdisorder\b|\banti-?\s?social\b|\basb\b"), S143_PURPOSES[0]),
+    (re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b"), S143_PURPOSES[1]),
+    (re.compile(r"\bre-?\s?offend"), S143_PURPOSES[2]),
+    (re.compile(r"\bvictims?\b|\bwitness(?:es)?\b"), S143_PURPOSES[3]),
+)
 
 
 def s143_purpose(text: str) -> str | None:
     """The s143 purpose ``text`` names (one of :data:`S143_PURPOSES`), or None.
 
-    Several purposes typed in one cell (separated by ``;``, ``/`` or line breaks) are fine:
-    the first one recognised is returned. "N/A", "None", "-" or "TBC" name no purpose.
+    Several purposes typed in one cell (separated by ``;``, ``/``, commas or line breaks) are
+    fine: the first one recognised is returned; failing a name, the first purpose whose words
+    the text uses. "N/A", "None", "-" or "TBC" name no purpose.
     """
     known = _s143_names()
     whole = known.get(normalise(text).rstrip("."))
@@ -163,7 +191,9 @@ def s143_purpose(text: str) -> str | None:
         found = known.get(normalise(part).rstrip("."))
         if found is not None:
             return found
-    return None
+    key = normalise(text)
+    named = [(m.start(), purpose) for words, purpose in _PURPOSE_WORDS if (m := words.search(key))]
+    return min(named)[1] if named else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -327,23 +357,35 @@ class DecisionField:
     key: str
     name: str
     required: bool = False
-    kind: str = "text"  # text | date | yes_no
+    kind: str = "text"  # text | reference | date | yes_no
     example: str = ""
     paragraphs: bool = False  # narrative: line breaks typed with Alt+Enter are kept
+    aliases: tuple[str, ...] = ()  # other names a body's own template gives the field
 
 
 DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("police_area", "Police area", True, example="Lincolnshire"),
-    DecisionField("reference", "Reference", True, example="015/2021"),
+    DecisionField("reference", "Reference", True, "reference", example="015/2021"),
     DecisionField("date", "Date", True, "date", example="28/05/2021"),
     DecisionField("financial_year", "Financial year", True, example="2021/22"),
     DecisionField("subject", "Subject", True),
     DecisionField("report_by", "Report by", True),
     DecisionField("contact_officer", "Contact officer", True),
     DecisionField("executive_summary", "Executive summary", True, paragraphs=True),
-    DecisionField("budget_approval", "Budget approval", True, "date", example="24/02/2021"),
     DecisionField(
-        "budget_approval_reference", "Budget approval reference", True, example="004/2021"
+        "budget_approval",
+        "Budget approval",
+        True,
+        "date",
+        example="24/02/2021",
+        aliases=("Budget approval date",),
+    ),
+    DecisionField(
+        "budget_approval_reference",
+        "Budget approval reference",
+        True,
+        "reference",
+        example="004/2021",
     ),
     DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
     DecisionField("publication_deferred_reason", "Publication deferred reason", paragraphs=True),
@@ -354,7 +396,26 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("finance_officer_initials", "Finance officer initials"),
     DecisionField("monitoring_officer_initials", "Monitoring officer initials"),
     DecisionField("chief_executive_approval_date", "Chief Executive approval date", False, "date"),
-    DecisionField("pcc_approval_date", "PCC approval date", False, "date"),
+    # A PFCC's or a mayor's office names the signature by its own decision maker; the date
+    # typed under that name was read as an unknown field and the signed form printed blank.
+    DecisionField(
+        "pcc_approval_date",
+        "PCC approval date",
+        False,
+        "date",
+        aliases=tuple(
+            f"{maker} approval date"
+            for maker in (
+                "Police and Crime Commissioner",
+                "PFCC",
+                "Police, Fire and Crime Commissioner",
+                "Commissioner",
+                "Mayor",
+                "Deputy Mayor",
+                "Decision maker",
+            )
+        ),
+    ),
     # Optional narrative for sections A, D, E and F; the template's standard wording is used
     # where they are blank.
     DecisionField("background", "Background", paragraphs=True),

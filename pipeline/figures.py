@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.findings import Finding
-from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine
+from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine, TotalRow
 from pipeline.values import normalise
 
 ZERO = Decimal(0)
@@ -121,6 +121,17 @@ def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
         if line.fund_key in sums:
             sums[line.fund_key] += line.budget
     return sums
+
+
+def hidden_left_out(total: TotalRow, closed: list[ServiceLine]) -> list[int]:
+    """The hidden or filtered-out rows among the lines a Total closes, when its figure is the
+    sum of the other lines: its range is right, but a SUBTOTAL (what an Excel table's Total
+    row holds) skips hidden rows. Empty otherwise."""
+    hidden = [ln for ln in closed if ln.at.row in total.hidden_rows]
+    left_out = sum((ln.budget for ln in hidden), ZERO)
+    if hidden and total.amount + left_out == sum((ln.budget for ln in closed), ZERO):
+        return [ln.at.row for ln in hidden]
+    return []
 
 
 def ring_fence_first(

@@ -160,6 +160,9 @@ class TotalRow:
     amount: Decimal
     closes: tuple[int, ...]  # indexes into Plan.lines of the lines this row totals
     at: Located
+    # The rows of those lines that are hidden or filtered out: a SUBTOTAL (an Excel table's
+    # Total row) leaves them out of its figure.
+    hidden_rows: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

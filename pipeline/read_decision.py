@@ -17,10 +17,11 @@ from pipeline.values import (
     is_blank,
     normalise,
     parse_date,
+    parse_reference,
     parse_yes_no,
 )
 
-_BY_NAME = {normalise(f.name): f for f in contract.DECISION_FIELDS}
+_BY_NAME = {normalise(name): f for f in contract.DECISION_FIELDS for name in (f.name, *f.aliases)}
 _NAMES = frozenset(_BY_NAME)
 _LONGEST = {"reference": 40, "police_area": 80}  # characters
 
@@ -179,7 +180,7 @@ def _field_value(
             )
             example = f", e.g. {spec.example}" if spec.example else ""
             cells_of.add("E-REQUIRED", f"The Decision sheet's {where}{example}.", ref)
-        return None if spec.kind != "text" else ""
+        return "" if spec.kind in ("text", "reference") else None
     limit = _LONGEST.get(spec.key)
     if limit is not None and len(clean_text(value)) > limit:
         # A reference or an area this long is a paste gone wrong; it also breaks the Word
@@ -196,6 +197,8 @@ def _field_value(
             return parse_date(value)[0]
         if spec.kind == "yes_no":
             return parse_yes_no(value)
+        if spec.kind == "reference":
+            return parse_reference(value, spec.example)
         return clean_paragraphs(value) if spec.paragraphs else clean_text(value)
     except ValueProblem as problem:
         cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)

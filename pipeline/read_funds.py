@@ -8,8 +8,15 @@ from decimal import Decimal
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, unmerge
-from pipeline.sheets import Sheet
-from pipeline.values import format_money, is_blank, normalise, parse_money, parse_yes_no
+from pipeline.sheets import Cell, Sheet
+from pipeline.values import (
+    format_money,
+    is_blank,
+    normalise,
+    parse_money,
+    parse_reference,
+    parse_yes_no,
+)
 
 
 def canonical_fund(typed: str, funds: Sequence[Fund] | Mapping[str, str]) -> str:
@@ -102,7 +109,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
         amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
         cells["ring_fenced"] = layout.ref("ring_fenced", r)
         ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", parse_yes_no)
-        grant_ref = cells_of.text(r, layout, "grant_reference", False, cells)
+        grant_ref = _grant_reference(cells_of, layout, r, cells)
         if fund is None or source is None or amount is None or ring is None or grant_ref is None:
             read.complete = False
             continue
@@ -117,6 +124,22 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
             )
         )
     return read
+
+
+def _grant_reference(
+    cells_of: CellReader, layout: Layout, r: int, cells: dict[str, str]
+) -> str | None:
+    """The optional Grant reference as typed; None after a finding (a reference Excel made
+    into a date as it was typed)."""
+    col = layout.columns.get("grant_reference")
+    if col is None:
+        return ""
+    cells["grant_reference"] = layout.ref("grant_reference", r)
+    return cells_of.parse(r, col, "grant_reference", _as_reference)
+
+
+def _as_reference(raw: Cell) -> str:
+    return parse_reference(raw, "4/2021")
 
 
 def _total_agrees(

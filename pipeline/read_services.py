@@ -104,6 +104,7 @@ def read_services(
                 amount,
                 tuple(range(first, len(lines))),
                 Located(sheet.title, r, {"amount": layout.ref("budget", r)}),
+                frozenset(ln.at.row for ln in lines[first:] if ln.at.row in sheet.hidden_rows),
             )
         )
         since_sub = len(lines)

@@ -20,6 +20,7 @@ from pipeline.figures import (
     RingFenceUse,
     committed_by_fund,
     fund_figures,
+    hidden_left_out,
 )
 from pipeline.findings import Finding
 from pipeline.model import Fund, Plan, ServiceLine
@@ -183,17 +184,27 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
         if total.amount != expected:
             span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
             diff = total.amount - expected
+            hidden = hidden_left_out(total, closed)  # a SUBTOTAL saved with rows filtered out
+            fix = (
+                " It equals the lines without the hidden or filtered-out rows ("
+                + ", ".join(map(str, hidden[:20]))
+                + " …" * (len(hidden) > 20)
+                + "): a SUBTOTAL formula, as an Excel table's Total row holds, leaves hidden "
+                "rows out, but the plan counts every line. Unhide the rows (or clear the "
+                "filter) and save the workbook, or total the lines with SUM."
+                if hidden
+                else f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
+                "is a SUM formula, make its range cover every line above it; if its range "
+                "is right, its saved result is out of date: open the workbook in Excel, "
+                "press F9 to calculate, and save it)."
+            )
             yield Finding(
                 "E-TOTAL",
                 plan.file,
                 f'The "{total.label}" row reads {format_money(total.amount)} but the '
                 f"{len(closed)} lines it closes ({span}) add up to "
                 f"{format_money(expected)}, {format_money(abs(diff))} "
-                f"{'more' if diff > 0 else 'less'}."
-                f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
-                "is a SUM formula, make its range cover every line above it; if its range "
-                "is right, its saved result is out of date: open the workbook in Excel, "
-                "press F9 to calculate, and save it).",
+                f"{'more' if diff > 0 else 'less'}.{fix}",
                 total.at.sheet,
                 total.at.cell("amount"),
             )

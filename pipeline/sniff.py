@@ -11,6 +11,10 @@ from __future__ import annotations
 import stat
 import struct
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where a zip is opened: a no-op rerun opens none (#21)
+    import zipfile
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
@@ -100,6 +104,23 @@ def _member_count_problem(path: Path, size: int) -> str | None:
     return None
 
 
+def _other_office_file(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """What a zip that is not an Excel workbook is, where another office suite saved it, with
+    that suite's way to save it as .xlsx (telling a LibreOffice user to use Excel helps no one)."""
+    if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype")[:100]:
+        return (
+            "is an OpenDocument spreadsheet (.ods, LibreOffice's own format), not an Excel "
+            "workbook; open it in LibreOffice and use File > Save As with the file type "
+            '"Excel 2007-365 (.xlsx)"'
+        )
+    if "Index/Document.iwa" in names or "Index.zip" in names:
+        return (
+            "is an Apple Numbers file, not an Excel workbook; open it in Numbers and use "
+            "File > Export To > Excel"
+        )
+    return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
+
+
 def _check_zip(path: Path) -> str | None:
     # Here: a no-op rerun reads MAX_FILE_BYTES from this module and opens no zip (#21).
     import zipfile
@@ -122,7 +143,7 @@ def _check_zip(path: Path) -> str | None:
             if "xl/workbook.xml" not in names:
                 if "xl/workbook.bin" in names:
                     return f"is an Excel binary workbook (.xlsb); {_SAVE_AS_XLSX}"
-                return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
+                return _other_office_file(archive, names)
             # Excel never writes a DTD; one is how an entity-expansion ("billion laughs") file
             # starts. defusedxml (used by openpyxl) would refuse it too, less clearly.
             for member in members:

@@ -72,7 +72,18 @@ def clean_text(raw: object) -> str:
         raw = _NOT_XML.sub("", raw)
     elif isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    elif isinstance(raw, date):
+        # A date cell where text is read (extension options, a note) shows as the report
+        # shows dates, day-first; str() gave "2023-03-31" in the Request for Decision.
+        return _shown_date(raw)
     return _SPACES.sub(" ", str(raw)).strip()
+
+
+def _shown_date(value: date) -> str:
+    shown = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    if isinstance(value, datetime) and value.time() != time():
+        shown += f" {value.hour:02d}:{value.minute:02d}"
+    return shown
 
 
 def clean_paragraphs(raw: object) -> str:
@@ -386,6 +397,22 @@ def format_date(value: date, month_only: bool = False) -> str:
 def format_long_date(value: date) -> str:
     """``28 May 2021`` as the decision form writes it."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def parse_reference(raw: object, example: str) -> str:
+    """A reference such as ``015/2021`` (a decision's, a grant's), as text.
+
+    Excel turns a reference typed as ``4/2021`` or ``001/2022`` into a date (April 2021,
+    January 2022) as it is typed, and what was typed is lost: the report would be filed
+    under the date. Such a cell is refused with the way to keep the reference as typed.
+    """
+    if isinstance(raw, date):
+        raise ValueProblem(
+            f"holds the date {_shown_date(raw)}, not a reference: Excel turns a reference "
+            'such as "4/2021" into a date as it is typed. Format the cell as Text (Home > '
+            f"Number Format > Text) and type the reference again, e.g. {example}"
+        )
+    return clean_text(raw)
 
 
 def parse_yes_no(raw: object) -> bool:

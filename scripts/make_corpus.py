@@ -1332,6 +1332,22 @@ def _(path: Path) -> None:
 
 
 @case(
+    "total-subtotal-filtered.xlsx",
+    "the Victims Fund Total is an Excel table's =SUBTOTAL(109,L4:L13), saved while rows 5 and 6 "
+    "were filtered out, so its figure leaves their £120,000 out",
+    ("E-TOTAL", "Services", "L14", "without the hidden or filtered-out rows (5, 6): a SUBTOTAL"),
+    ("I-HIDDEN-ROWS", "Services", "5:6", "2 budget lines on hidden or filtered-out rows (5, 6)"),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    book["Services"][13][COL_INDEX["budget"]] = Formula(
+        "=SUBTOTAL(109,L4:L13)", Decimal(805_212 - 120_000)
+    )
+    write_book(path, book, hidden_rows={"Services": (5, 6)})
+
+
+@case(
     "fund-column-merged.xlsx",
     "the Fund column merged down each fund's lines (A4:A13 and A16:A29)",
     ("E-VALUE", "Services", "A4:A13", "merged cells (A4:A13, A16:A29)"),
@@ -1582,6 +1598,34 @@ def _(path: Path) -> None:
         + b"\0\0"
         + owner.encode("utf-16-le").ljust(110, b" ")[:110]
     )
+
+
+@case(
+    "libreoffice-ods.ods",
+    "a plan saved in LibreOffice's own format (.ods), as LibreOffice saves by default",
+    ("E-READ", "", "", 'use File > Save As with the file type "Excel 2007-365 (.xlsx)"'),
+)
+def _(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        # The mimetype member comes first and uncompressed, as the OpenDocument format asks.
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", (1980, 1, 1, 0, 0, 0)),
+            "application/vnd.oasis.opendocument.spreadsheet",
+        )
+        archive.writestr(
+            zipfile.ZipInfo("content.xml", (1980, 1, 1, 0, 0, 0)), "<office:document-content/>"
+        )
+
+
+@case(
+    "numbers-file.numbers",
+    "a plan kept in Apple Numbers, copied in without exporting it",
+    ("E-READ", "", "", "is an Apple Numbers file, not an Excel workbook"),
+)
+def _(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ("Index/Document.iwa", "Metadata/DocumentIdentifier"):
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), b"\x00")
 
 
 @case(

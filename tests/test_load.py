@@ -341,13 +341,13 @@ QUIRKS: dict[str, Quirk] = {
         ],
     ),
     "an unknown organisation type": Quirk(
-        with_services(two_lines(organisation_type="Charity")),
+        with_services(two_lines(organisation_type="Consortium")),
         [
             (
                 "E-VALUE",
                 "Services",
                 "D3",
-                'Organisation type reads "Charity", which is not a known organisation type',
+                'Organisation type reads "Consortium", which is not a known organisation type',
             )
         ],
     ),
@@ -569,6 +569,9 @@ def test_ten_thousand_lines(tmp_path: Path) -> None:
         ("csv-renamed.xlsx", "is not an Excel workbook (it looks like text or CSV)"),
         ("~$owner-file.xlsx", "is an Excel owner file (~$)"),
         ("word-document-renamed.xlsx", "is a zip file but not an Excel workbook"),
+        # LibreOffice's and Numbers' own formats: the fix is said in that program's words.
+        ("libreoffice-ods.ods", "is an OpenDocument spreadsheet (.ods, LibreOffice's own"),
+        ("numbers-file.numbers", "is an Apple Numbers file, not an Excel workbook; open it in"),
         ("zip-bomb.xlsx", "(a 'zip bomb'); it was not opened"),
         ("billion-laughs.xlsx", "contains an XML document type declaration (xl/sharedStrings.xml)"),
     ],
@@ -831,10 +834,28 @@ def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -
             "Substance misuse; Reducing re-offending",
             "Reducing misuse of drugs, alcohol and other substances",
         ),
+        # The Act's and the strategy's own wording, and the shorthand finance teams type
+        # (each was an E-PURPOSE on a line that names its purpose).
+        (
+            "Crime and disorder reduction, including antisocial behaviour, in communities and "
+            "neighbourhoods",
+            "Crime and disorder reduction",
+        ),
+        (
+            "Helping victims, witnesses or other people affected by crime and antisocial "
+            "behaviour (where services are not already being commissioned by the PCC)",
+            "Helping victims and witnesses",
+        ),
+        ("Crime & disorder reduction", "Crime and disorder reduction"),
+        ("Crime and Disorder Reduction (including ASB)", "Crime and disorder reduction"),
+        ("Drugs & alcohol", "Reducing misuse of drugs, alcohol and other substances"),
+        ("Reducing re-offending, Crime and disorder reduction", "Reducing re-offending"),
         ("N/A", None),
         ("None", None),
         ("-", None),
         ("TBC", None),
+        ("Community safety", None),
+        ("Road safety", None),
     ],
 )
 def test_an_s143_purpose_is_one_of_the_four(purpose: str, named: str | None) -> None:
@@ -1023,3 +1044,64 @@ def test_a_named_pipe_is_refused_without_waiting_for_data(tmp_path: Path) -> Non
         "is not a file but a folder, pipe or device; name the workbook file itself "
         "(e.g. input/plan-2021-22.xlsx)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "field", "cell"),
+    [
+        ("Decision", "Reference", "B3"),
+        ("Decision", "Budget approval reference", "B13"),
+        ("Funding sources", "Grant reference", "E2"),
+    ],
+)
+def test_a_reference_excel_turned_into_a_date_is_refused_at_its_cell(
+    sheet: str, field: str, cell: str, tmp_path: Path
+) -> None:
+    # Typed "4/2021" (or "001/2022"), Excel keeps 01/04/2021: the report was filed under
+    # "2021-04-01" (output/2021-04-01/RfD-2021-04-01.docx) without a word.
+    typed_as = date(2021, 4, 1)
+
+    def edit(c: WorkbookContent) -> None:
+        if sheet == "Decision":
+            c.decision = [(k, typed_as if k == field else v) for k, v in c.decision]
+        else:
+            c.sources = [[*row[:4], typed_as] if i == 0 else row for i, row in enumerate(c.sources)]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is None
+    [finding] = [f for f in result.findings if f.severity == "error"]
+    assert (finding.code, finding.sheet, finding.cell) == ("E-VALUE", sheet, cell)
+    assert f"{field} holds the date 01/04/2021, not a reference" in finding.message
+    assert "Format the cell as Text" in finding.message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Mayor approval date", "Deputy Mayor approval date", "PFCC approval date"],
+)
+def test_the_signature_date_under_the_decision_makers_own_title_is_read(
+    name: str, tmp_path: Path
+) -> None:
+    # A mayor's or a PFCC's office names the row by its own decision maker; the signed date
+    # fell among the unknown fields and the Request for Decision printed a blank signature.
+    def edit(c: WorkbookContent) -> None:
+        renamed = {"PCC approval date": name, "Budget approval": "Budget approval date"}
+        c.decision = [
+            (renamed.get(k, k), date(2021, 6, 1) if k == "PCC approval date" else v)
+            for k, v in c.decision
+        ]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.pcc_approval_date == date(2021, 6, 1)
+    assert result.plan.decision.budget_approval == date(2021, 2, 24)
+    assert dict(result.plan.decision.extra) == {}
+
+
+def test_a_date_cell_in_a_text_column_reads_day_first(tmp_path: Path) -> None:
+    # An extension option typed as the date it runs to: the Request for Decision printed
+    # "30/09/2024 (2023-03-31)".
+    rows = [service_row(extension_options=date(2023, 3, 31))]
+    result = load(make_workbook(tmp_path, services=rows))
+    assert result.plan is not None, result.findings
+    assert result.plan.lines[0].extension_options == "31/03/2023"

@@ -343,6 +343,12 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Local authority", "Public sector"),
         ("Private sector", "Private"),
         ("Community Interest Company", "Social enterprise"),
+        # Each was an E-VALUE on a line whose type is plain (a charity, the NHS).
+        ("Charity", "Voluntary & community"),
+        ("Registered charity", "Voluntary & community"),
+        ("VCSE", "Voluntary & community"),
+        ("NHS", "Public sector"),
+        ("Public body", "Public sector"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
