@@ -170,6 +170,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Check whether the fund's lines should change with the MoJ grant.",
     ),
     Code(
+        "W-PREVIOUS-OTHER",
+        W,
+        "Previous plan of another area or year",
+        "the plan named with --previous is not the same police area's plan for the year before",
+        action="Name last year's plan of this police area with --previous, or leave it out.",
+    ),
+    Code(
         "W-MOVED",
         W,
         "Line matched by service only",
