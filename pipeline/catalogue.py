@@ -432,9 +432,9 @@ CATALOGUE: dict[str, Code] = _entries(
     Code(
         "W-360-DATES",
         W,
-        "Grant starts after it ends",
-        "a grant's planned start is after its planned end (360Giving's quality check)",
-        action="Correct the grant's start or end date.",
+        "Grant dates look wrong",
+        "a grant starts after it ends, or a planned date is 12+ years ahead or 25+ years ago",
+        action="Correct the grant's start or end date (a year typed wrongly, mostly).",
     ),
     Code(
         "W-360-AWARD-DATE",
