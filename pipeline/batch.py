@@ -52,7 +52,7 @@ from pipeline import TEMPLATE_DIR, stale
 from pipeline.assemble import reports
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.freshness import Freshness
+from pipeline.freshness import Freshness, LastYearLookup, entry_year_start
 from pipeline.inputs import Read, discover, display, read_workbook, signature
 from pipeline.manifest import MANIFEST
 from pipeline.manifest_entry import built_entry, pending
@@ -99,13 +99,24 @@ class OutputUnwritable(RuntimeError):
 class _Builder:
     """Builds one workbook at a time into the output folder and keeps its manifest entry."""
 
-    def __init__(self, out: Path, config: Config, template: Path, force: bool, spend: Spend):
+    def __init__(
+        self,
+        out: Path,
+        config: Config,
+        template: Path,
+        force: bool,
+        spend: Spend,
+        paths: Sequence[Path],
+        previous: Path | None,
+    ):
         self.folder = OutputFolder(out)
         self.shelf = Shelf(self.folder)
         self.manifest = self.folder.manifest
         self.config = config
         self.template = template
-        self.fresh = Freshness(self.folder, config, template, force, spend.fingerprint())
+        last_year = LastYearLookup(paths, previous, self.manifest.entries)
+        fingerprint = spend.fingerprint()
+        self.fresh = Freshness(self.folder, config, template, force, fingerprint, last_year)
         self.fingerprints: dict[str, dict[str, Any]] = {}
 
     def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
@@ -133,8 +144,19 @@ class _Builder:
         """The workbook read, or its result "up to date" from the manifest."""
         before = signature(path)
         current, fingerprint = self.current(path)
-        if current is not None:
-            return current
+        return current if current is not None else self.read(path, debug, before, fingerprint)
+
+    def read(
+        self,
+        path: Path,
+        debug: bool,
+        before: tuple[int, int, int] | None = None,
+        fingerprint: dict[str, Any] | None = None,
+    ) -> Read:
+        """The workbook read, with the fingerprint the manifest keeps of it: ``fingerprint``
+        when it was taken already (the workbook's ``signature`` then ``before``)."""
+        if fingerprint is None:
+            before, fingerprint = signature(path), self.fresh.fingerprint(path)
         key = self.fresh.key_of(path)
         outcome = read_workbook(path, self.config, debug)
         if signature(path) != before:  # replaced since it was hashed: hash it again
@@ -142,6 +164,10 @@ class _Builder:
         if fingerprint and outcome.sha256:
             # The hash of the very bytes that were read (a save since then is a change).
             fingerprint = {**fingerprint, "sha256": outcome.sha256}
+        if fingerprint:
+            recon = outcome.reconciliation
+            year = recon.decision.year_start.year if recon is not None else None
+            fingerprint = {**fingerprint, "last_year": self.fresh.last_year.of(year)}
         self.fingerprints[key] = fingerprint
         return outcome
 
@@ -396,7 +422,7 @@ def _unchanged(
     not up to date. A no-op rerun so only hashes and reads the manifest: it neither imports
     the lock nor waits for another build (issue 21).
     """
-    builder = _Builder(out, config, template, False, spend)
+    builder = _Builder(out, config, template, False, spend, paths, previous)
     workbooks, notes = discover(paths)
     current = [builder.current(path)[0] for path in workbooks]
     if not current or not (out / INDEX).is_file():
@@ -444,7 +470,7 @@ def _build_locked(
     spend: Spend,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     sweep_temporaries(out)
-    builder = _Builder(out, config, template, force, spend)
+    builder = _Builder(out, config, template, force, spend, paths, previous)
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
     archived = stale.record_archive_moves(builder.shelf)
     # Recorded, and the page redrawn, at once: a run stopped later leaves both right.
@@ -453,7 +479,7 @@ def _build_locked(
         _draw_index(out, builder.fresh.recipe)
     workbooks, notes = discover(paths)
     notes = [*retired, *notes]
-    triaged = [builder.triage(path, debug) for path in workbooks]
+    triaged = _second_look([builder.triage(path, debug) for path in workbooks], builder, debug)
     results = reports(paths, workbooks, triaged, config, previous, spend)
     assign_findings_names(
         results, builder.folder.claimed_folders({builder.key(r) for r in results})
@@ -487,6 +513,31 @@ def _build_locked(
     if changed or not (out / INDEX).is_file():
         _draw_index(out, builder.fresh.recipe)
     return results, notes
+
+
+def _second_look(
+    triaged: list[Read | WorkbookResult], builder: _Builder, debug: bool
+) -> list[Read | WorkbookResult]:
+    """Read again each workbook up to date whose last year's plan may be one read now: a
+    plan of the year before, new or changed in this run (put in input/ as last year's plan,
+    or a variation of it), may change the comparison, which its fingerprint cannot tell."""
+    read_now = {
+        read.reconciliation.decision.year_start.year
+        for read in triaged
+        if isinstance(read, Read) and read.reconciliation and not has_errors(read.findings)
+    }
+    return [
+        builder.read(result.path, debug)
+        if isinstance(result, WorkbookResult)
+        and _before(entry_year_start(result.summary), read_now)
+        else result
+        for result in triaged
+    ]
+
+
+def _before(year: int | None, years: set[int]) -> bool:
+    """Whether a plan of ``year`` has a plan of the year before among ``years``."""
+    return year is not None and year - 1 in years
 
 
 def _draw_index(out: Path, recipe: dict[str, str]) -> None:
