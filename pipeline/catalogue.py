@@ -324,8 +324,18 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word report not accessible",
         "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
-        "header rows, empty paragraphs)",
+        "header rows, empty paragraphs, pictures' alternative text)",
         action="Correct the template as the message says; the report is built meanwhile.",
+    ),
+    Code(
+        "W-TEMPLATE",
+        W,
+        "Word template holds review markup",
+        "the Word template or the strategy holds tracked changes not accepted (built as if "
+        "accepted) or comments (left out of the report), or a later copy of the template "
+        "saved as .doc or .odt",
+        action="In Word, accept or reject the changes and delete the comments (Review tab), or "
+        "save the later copy as Word Document (.docx); the report is built meanwhile.",
     ),
     Code(
         "W-SPEND-READ",
@@ -422,9 +432,9 @@ CATALOGUE: dict[str, Code] = _entries(
     Code(
         "W-360-DATES",
         W,
-        "Grant starts after it ends",
-        "a grant's planned start is after its planned end (360Giving's quality check)",
-        action="Correct the grant's start or end date.",
+        "Grant dates look wrong",
+        "a grant starts after it ends, or a planned date is 12+ years ahead or 25+ years ago",
+        action="Correct the grant's start or end date (a year typed wrongly, mostly).",
     ),
     Code(
         "W-360-AWARD-DATE",
