@@ -21,7 +21,7 @@ from typing import Any
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.config import Config
 from pipeline.contract import financial_year_bounds
-from pipeline.inputs import archive_workbooks, archived, display
+from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
 
@@ -149,6 +149,17 @@ class Freshness:
             }
         except OSError:
             return {}  # gone or unreadable: the load says which
+
+    def of_read(self, fingerprint: dict[str, Any], read: Read) -> dict[str, Any]:
+        """The ``fingerprint`` of a workbook just read, as the manifest keeps it: the hash of
+        the very bytes read (a save since then is a change), and where its last year's plan
+        is looked for, by the plan's year."""
+        if not fingerprint:
+            return fingerprint
+        recon = read.reconciliation
+        year = recon.decision.year_start.year if recon is not None else None
+        hashed = {"sha256": read.sha256} if read.sha256 else {}
+        return {**fingerprint, **hashed, "last_year": self.last_year.of(year)}
 
     def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> list[Path] | None:
         """None when ``key`` must be built; else the outputs a person edited since (left as
