@@ -202,6 +202,25 @@ def _bold(run: Any) -> bool:
     return bold is not None and bold.get(_qn("w:val"), "true") not in ("0", "false", "off")
 
 
+_RUN_LANGUAGE = re.compile(r'<w:lang\b[^>]*?\bw:val="(en-(?!GB")[A-Za-z-]+)"')
+
+
+def other_english(parts: Iterable[str]) -> list[str]:
+    """Passages of the template (its XML ``parts``) marked as another English than British,
+    as Word marks what is typed on a computer set to English (United States): a screen reader
+    reads them with that voice. (Welsh, ``cy-GB``, is meant, and is left alone.)"""
+    found: dict[str, int] = {}
+    for part in parts:
+        for language in _RUN_LANGUAGE.findall(part):
+            found[language] = found.get(language, 0) + 1
+    return [
+        f"The template marks {count} passage{'s' if count != 1 else ''} as {language}, not "
+        "English (United Kingdom): a screen reader reads them in that accent. In Word, select "
+        "all (Ctrl+A), Review › Language › Set Proofing Language › English (United Kingdom)."
+        for language, count in sorted(found.items())
+    ]
+
+
 def accessibility_problems(document: Any) -> list[str]:
     """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
 

@@ -16,7 +16,12 @@ from typing import IO, Any, NamedTuple
 
 from pipeline import TEMPLATE_DIR
 from pipeline.docx_context import context
-from pipeline.docx_finish import accessibility_problems, deterministic_docx, set_properties
+from pipeline.docx_finish import (
+    accessibility_problems,
+    deterministic_docx,
+    other_english,
+    set_properties,
+)
 from pipeline.docx_markup import accept_markup
 from pipeline.docx_pack import compose_strategy, landscape_appendix, mark_plan_appendix
 from pipeline.docx_tags import blank_loop_rows, misplaced_tag, template_xml
@@ -192,7 +197,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     problem = misplaced_tag(parts)
     if problem:
         raise TemplateError(f"the Word template {template} {problem}, then save it.")
-    notes += [Note("W-ACCESSIBILITY", n) for n in blank_loop_rows(parts)]
+    notes += [Note("W-ACCESSIBILITY", n) for n in blank_loop_rows(parts) + other_english(parts)]
     env = environment()
     try:
         document.render(ctx, jinja_env=env, autoescape=True)

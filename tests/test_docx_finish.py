@@ -362,3 +362,23 @@ def test_personal_data_in_the_template_s_properties_is_not_published(
     assert b"jane.example" not in custom and b"_Owner" not in custom
     assert b"OFFICIAL" in custom  # the label's name is no one's personal data: kept
     assert b"Jane Example" not in app
+
+
+def test_passages_typed_in_us_english_are_named_and_welsh_is_not(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    def mark_languages(document: Any) -> None:
+        for text, language in (
+            ("D. PERSONNEL AND EQUALITIES ISSUES", "en-US"),
+            ("E. REVIEW ARRANGEMENTS", "en-US"),
+            ("F. RISK MANAGEMENT", "cy-GB"),  # a bilingual form's Welsh: meant
+        ):
+            run = paragraph(document, text).runs[0]
+            properties = run._r.get_or_add_rPr()
+            lang = properties.makeelement(qn("w:lang"), {qn("w:val"): language})
+            properties.append(lang)
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, mark_languages))
+    assert [p.split(":")[0] for p in problems] == [
+        "The template marks 2 passages as en-US, not English (United Kingdom)"
+    ]
