@@ -436,9 +436,18 @@ RECOMMENDATION = re.compile(r"recommendations?\s*(\d*)")
 TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
 
 
+TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+
+
 def is_total_label(text: str) -> bool:
     """``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` and the like."""
     return TOTAL_LABEL.fullmatch(text.strip()) is not None
+
+
+def names_a_total(text: str) -> bool:
+    """A label with the word total in it (``Total allocation``, ``Victims Fund total``): a
+    total row where the row holds nothing else a record needs."""
+    return TOTAL_WORD.search(text) is not None
 
 
 def financial_year_bounds(year: str) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ from pipeline.values import (
 
 T = TypeVar("T")
 
-_TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+_TOTAL_WORD = contract.TOTAL_WORD
 _TEXT_COLUMNS = (
     ("fund", True),
     ("service", True),

@@ -1435,6 +1435,39 @@ def _(path: Path) -> None:
 
 
 @case(
+    "totals-worded-on-funds-and-sources.xlsx",
+    "Total rows worded as finance teams word them: 'Total allocation' on Funds, and on Funding "
+    "sources 'Total' under Source after each fund's sources (the Fund typed, or left blank)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    funds = [*copy.deepcopy(make_sample.FUNDS), ["Total allocation", Decimal(1_565_000), "", ""]]
+    victims, safety = copy.deepcopy(make_sample.SOURCES[:2]), copy.deepcopy(make_sample.SOURCES[2:])
+    sources = [
+        *victims,
+        ["Victims Fund", "Total", Decimal(1_009_000), "", ""],
+        *safety,
+        ["", "Total", Decimal(556_000), "", ""],
+    ]
+    write_workbook(path, content(funds=funds, sources=sources))
+
+
+@case(
+    "sources-total-in-source-wrong.xlsx",
+    "a 'Total funding' row under Source on Funding sources typed as £1,560,000 (they add up to "
+    "£1,565,000)",
+    ("E-TOTAL", "Funding sources", "C5", "add up to £1,565,000"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
+)
+def _(path: Path) -> None:
+    sources = [
+        *copy.deepcopy(make_sample.SOURCES),
+        ["", "Total funding", Decimal(1_560_000), "", ""],
+    ]
+    write_workbook(path, content(sources=sources))
+
+
+@case(
     "fund-names-invisible-characters.xlsx",
     "fund names with a zero-width space, a byte-order mark, a soft hyphen and a zero-width joiner",
     *SAMPLE,
