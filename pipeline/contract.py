@@ -412,6 +412,8 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
                 "Commissioner",
                 "Mayor",
                 "Deputy Mayor",
+                "DMPC",  # MOPAC's Deputy Mayor for Policing and Crime
+                "Deputy Mayor for Policing and Crime",
                 "Decision maker",
             )
         ),

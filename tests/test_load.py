@@ -1077,7 +1077,12 @@ def test_a_reference_excel_turned_into_a_date_is_refused_at_its_cell(
 
 @pytest.mark.parametrize(
     "name",
-    ["Mayor approval date", "Deputy Mayor approval date", "PFCC approval date"],
+    [
+        "Mayor approval date",
+        "Deputy Mayor approval date",
+        "PFCC approval date",
+        "DMPC approval date",
+    ],
 )
 def test_the_signature_date_under_the_decision_makers_own_title_is_read(
     name: str, tmp_path: Path
