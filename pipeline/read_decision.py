@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,7 +45,8 @@ class _Typed:
 
     raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
     failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
-    recommendations: list[tuple[int, int, str]] = field(default_factory=list)  # (no., row, text)
+    # (no., row, part, text): a cell typing several numbered recommendations gives parts
+    recommendations: list[tuple[int, int, int, str]] = field(default_factory=list)
     blank_recommendations: list[tuple[str, str]] = field(default_factory=list)  # (name, cell)
     extra: dict[str, str] = field(default_factory=dict)
     first_row: int = 0
@@ -138,7 +140,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         decision_maker_short=_text(values, "decision_maker_short"),
         strategy_document=_text(values, "strategy_document"),
         # In the order of their numbers; rows carrying the same number keep sheet order.
-        recommendations=tuple(text for _, _, text in sorted(typed.recommendations)),
+        recommendations=tuple(text for *_, text in sorted(typed.recommendations)),
         year_start=date(bounds[0], 4, 1),
         year_end=date(bounds[1], 3, 31),
         at=Located(sheet.title, typed.first_row, cells),
@@ -226,7 +228,8 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
                 position = (
                     int(number.group(1)) if number.group(1) else len(typed.recommendations) + 1
                 )
-                typed.recommendations.append((position, r, text))
+                for part, item in enumerate(_own_numbers_removed(text)):
+                    typed.recommendations.append((position, r, part, item))
             continue
         spec = _BY_NAME.get(name)
         if spec is None:
@@ -259,6 +262,28 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             continue  # a second, blank row for the field: the typed one stands
         typed.raw[spec.key] = (value, ref)
     return typed
+
+
+# A recommendation's own number typed before it: "1. ", "2) ", "(3) ".
+_OWN_NUMBER = re.compile(r"(?:\(\d{1,2}\)|\d{1,2}[.)])\s+")
+
+
+def _own_numbers_removed(text: str) -> list[str]:
+    """The recommendations a cell holds, without the numbers typed before them. The report
+    numbers the recommendations itself: "1. That the strategy be approved" typed in a cell
+    came out "1. 1. That the strategy be approved", and "1. ...", "2. ..." typed on lines of
+    one cell (Alt+Enter) as one recommendation numbered 1 holding both."""
+    lines = text.split("\n")
+    if not _OWN_NUMBER.match(lines[0]):
+        return [text]
+    items: list[list[str]] = []
+    for line in lines:
+        number = _OWN_NUMBER.match(line)
+        if number:
+            items.append([line[number.end() :]])
+        else:  # a paragraph of the recommendation above
+            items[-1].append(line)
+    return ["\n".join(item).strip() for item in items if "".join(item).strip()]
 
 
 def _headerless_layout(sheet: Sheet) -> Layout | None:

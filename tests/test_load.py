@@ -1110,3 +1110,24 @@ def test_a_date_cell_in_a_text_column_reads_day_first(tmp_path: Path) -> None:
     result = load(make_workbook(tmp_path, services=rows))
     assert result.plan is not None, result.findings
     assert result.plan.lines[0].extension_options == "31/03/2023"
+
+
+def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path: Path) -> None:
+    # The report numbers the recommendations: "1. That ..." typed in the cell came out
+    # "1. 1. That ...", and two numbered lines in one cell as one recommendation holding both.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, v) for k, v in c.decision if not k.startswith("Recommendation")]
+        c.decision += [
+            ("Recommendations", "1. Approve the strategy;\n2) Approve the plan,\nas amended."),
+            ("Recommendation 3", "(3) Publish it."),
+            ("Recommendation 4", "That the 2021/22 budget of 1. 5 million stands."),
+        ]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.recommendations == (
+        "Approve the strategy;",
+        "Approve the plan,\nas amended.",
+        "Publish it.",
+        "That the 2021/22 budget of 1. 5 million stands.",
+    )
