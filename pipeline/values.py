@@ -251,20 +251,9 @@ MONTHS = (
     "December",
 )
 # The months in Welsh, as a Welsh office may type a date ("1 Ebrill 2021").
-_WELSH_MONTHS = (
-    "Ionawr",
-    "Chwefror",
-    "Mawrth",
-    "Ebrill",
-    "Mai",
-    "Mehefin",
-    "Gorffennaf",
-    "Awst",
-    "Medi",
-    "Hydref",
-    "Tachwedd",
-    "Rhagfyr",
-)
+_WELSH_MONTHS = (  # noqa: SIM905 - twelve names, one line
+    "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr"
+).split()
 _MONTH_NUMBERS = {
     **{name.lower(): number for number, name in enumerate(_WELSH_MONTHS, 1)},
     **{name.lower(): number for number, name in enumerate(MONTHS, 1)},
