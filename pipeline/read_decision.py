@@ -10,7 +10,7 @@ from pipeline import contract
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
-from pipeline.sheets import Cell, Sheet
+from pipeline.sheets import Cell, Row, Sheet
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -295,5 +295,20 @@ def _headerless_layout(sheet: Sheet) -> Layout | None:
     for r, values in first:
         for c, value in enumerate(values, start=1):
             if normalise(value) in _NAMES:
-                return Layout(r - 1, {"field": c, "value": c + 1})
+                return Layout(r - 1, {"field": c, "value": _value_column(sheet, c)})
     return None
+
+
+def _value_column(sheet: Sheet, field_col: int) -> int:
+    """The column holding the values: the first to the right of the field names with a value
+    on a field's row. A sheet laid out as a form leaves a narrow column blank between them
+    (each field was "has no value" with its value typed one column further on)."""
+    rows = [v for v in sheet.rows.values() if normalise(_at(v, field_col)) in _NAMES]
+    for col in range(field_col + 1, field_col + 4):
+        if any(not is_blank(_at(values, col)) for values in rows):
+            return col
+    return field_col + 1
+
+
+def _at(values: Row, col: int) -> Cell:
+    return values[col - 1] if col <= len(values) else None

@@ -237,7 +237,10 @@ class _LineReader:
             end=end_date,
             start_month_only=start_month,
             end_month_only=end_month,
-            extension_options=typed_options or options_in_end,
+            # "N/A" typed in the column says there are none (the end date's may disagree).
+            extension_options=""
+            if _NO_OPTION.fullmatch(typed_options)
+            else typed_options or options_in_end,
             mechanism=mechanism,
             how_commissioned=typed["how_commissioned"],
             purpose=typed["purpose"],
@@ -426,6 +429,16 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
             if len(text) <= 60 and _TOTAL_WORD.search(text):
                 return text
     return None
+
+
+# Extension options typed to say there are none ("N/A", "None", "-", "No extension",
+# "n/a - final year"): read as blank. They were each an option to decide (I-EXPIRING) and a
+# commitment of unknown length on the public summary.
+_NO_OPTION = re.compile(
+    r"(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
+    r"(?:\s+(?:available|to extend))?)?(?:\s*[-–—:;,.(].*)?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 # What a budget line always has and a row holding only a total never does.

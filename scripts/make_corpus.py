@@ -1348,6 +1348,22 @@ def _(path: Path) -> None:
 
 
 @case(
+    "services-lines-on-another-sheet.xlsx",
+    "two new lines kept on a sheet of their own, 'Services - new bids', with the Services "
+    "sheet's header row: they are not read",
+    ("I-SHEET", "Services - new bids", "", 'has the columns of the "Services" sheet'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    services = book["Services"]
+    header = next(row for row in services if row and row[0] == "Fund")
+    bids = [row for row in services if row and row[0] == "Victims Fund"][:2]
+    book["Services - new bids"] = [list(header), *copy.deepcopy(bids)]
+    write_book(path, book)
+
+
+@case(
     "fund-column-merged.xlsx",
     "the Fund column merged down each fund's lines (A4:A13 and A16:A29)",
     ("E-VALUE", "Services", "A4:A13", "merged cells (A4:A13, A16:A29)"),

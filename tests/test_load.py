@@ -1131,3 +1131,30 @@ def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path
         "Publish it.",
         "That the 2021/22 budget of 1. 5 million stands.",
     )
+
+
+@pytest.mark.parametrize("header", ["Budget (£000)", "Budget £'000", "Budget (£k)"])
+def test_a_budget_header_in_thousands_is_not_to_be_renamed(header: str, tmp_path: Path) -> None:
+    # The E-COLUMN said "rename the matching one": renamed, "Budget (£000)" figures would be
+    # read a thousand times too small.
+    book = sample_book()
+    book["Services"][2][11] = header  # the header is row 3, below two title rows
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    [finding] = [f for f in load(path).findings if f.severity == "error"]
+    assert (finding.code, finding.sheet) == ("E-COLUMN", "Services")
+    assert f'"{header}" (L3) is in thousands of pounds' in finding.message
+    assert "do not just rename it" in finding.message
+
+
+def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) -> None:
+    # Field names in A, a narrow blank column B, the values in C, no header row: each field
+    # was "has no value" (13 errors) with its value one column further on.
+    book = sample_book()
+    book["Decision"] = [[name, None, value] for name, value in book["Decision"][1:]]
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.reference == "015/2021"
+    assert result.plan.decision.at.cells["reference"] == "C2"
