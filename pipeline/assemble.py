@@ -63,9 +63,9 @@ def reports(
             for r in reads
         ]
     )
-    # A workbook that clashes is nobody's previous plan.
-    fresh = [r for i, r in enumerate(reads) if isinstance(r, Read) and i not in clashes]
-    finder = PreviousPlans(paths, workbooks, fresh, config, previous)
+    fresh = [r for r in reads if isinstance(r, Read)]
+    clashing = {r.path for i, r in enumerate(reads) if isinstance(r, Read) and i in clashes}
+    finder = PreviousPlans(paths, workbooks, fresh, clashing, config, previous)
     results: list[WorkbookResult] = []
     for index, read in enumerate(reads):
         clash = [clashes[index]] if index in clashes else []

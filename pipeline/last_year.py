@@ -2,8 +2,8 @@
 
 The comparison needs little of last year's plan: each line's fund, service, delivery
 organisation and budget (and the cell of its service, which I-ENDED-SERVICE points at), each
-fund's allocation, committed total and MoJ grant, and the decision's police area, year and
-reference. :class:`LastYear` holds just that, built from a checked reconciliation
+fund's allocation, committed total and MoJ grant, and the decision's police area, year,
+reference and date. :class:`LastYear` holds just that, built from a checked reconciliation
 (:meth:`LastYear.of`) or decoded from the per-user cache (:mod:`pipeline.cache`), so a build
 whose last year's plan has not changed skips reading and checking it again.
 
@@ -32,7 +32,7 @@ from pipeline.figures import ZERO, FundReconciliation, Reconciliation
 from pipeline.model import Located, ServiceLine
 from pipeline.values import normalise
 
-FORMAT = 1  # the layout of an encoded entry: change it when the codec changes
+FORMAT = 2  # the layout of an encoded entry: change it when the codec changes
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,14 @@ class FundTotals:
 
 @dataclass(frozen=True)
 class PriorDecision:
-    """What identifies last year's plan: its police area, year and decision reference."""
+    """What identifies last year's plan: its police area, year, decision reference and date
+    (of two plans for one year, the later decision is last year's plan: ``pipeline.previous``)."""
 
     police_area: str
     reference: str
     year_start: dt.date
     year_label: str  # 2020/21
+    date: dt.date
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,11 @@ class LastYear:
         return cls(
             recon.plan.file,
             PriorDecision(
-                decision.police_area, decision.reference, decision.year_start, decision.year_label
+                decision.police_area,
+                decision.reference,
+                decision.year_start,
+                decision.year_label,
+                decision.date,
             ),
             tuple(FundTotals.of(f) for f in recon.funds),
             tuple(PriorLine.of(line) for line in recon.plan.lines),
@@ -126,6 +132,7 @@ def encode(last: LastYear) -> bytes:
             decision.reference,
             decision.year_start.isoformat(),
             decision.year_label,
+            decision.date.isoformat(),
         ],
         "funds": [
             [f.key, f.name, str(f.allocation), str(f.committed), str(f.moj)] for f in last.funds
@@ -145,8 +152,10 @@ def decode(data: bytes, file: str) -> LastYear:
         entry = json.loads(data.decode("utf-8"))
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             raise ValueError("not an entry of this format")
-        area, reference, start, label = _texts(entry["decision"], 4)
-        decision = PriorDecision(area, reference, dt.date.fromisoformat(start), label)
+        area, reference, start, label, date = _texts(entry["decision"], 5)
+        decision = PriorDecision(
+            area, reference, dt.date.fromisoformat(start), label, dt.date.fromisoformat(date)
+        )
         funds = tuple(
             FundTotals(key, name, _money(allocation), _money(committed), _money(moj))
             for key, name, allocation, committed, moj in (_texts(f, 5) for f in entry["funds"])

@@ -2,7 +2,10 @@
 
 Last year's plan is ``--previous`` when given; otherwise the plan for the same police area and
 the year before, found among the run's workbooks or in an ``archive/`` folder beside them.
-Candidates are read only when a plan needs one, and each at most once.
+Candidates are read only when a plan needs one, and each at most once. When several plans of
+that area and year are found (the plan and a variation decided later in the year), last
+year's plan is the one decided last, and a note names the others; two decided on the same
+day are not chosen between (nothing is guessed): ``--previous`` names the one.
 
 A workbook that is not one of the run's is read through the per-user cache
 (:func:`read_previous`): last year's plan does not change during the year, so once a
@@ -12,17 +15,17 @@ comparison needs of it (:mod:`pipeline.last_year`) instead of reading and checki
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
 from pipeline.inputs import ARCHIVE, Read, discover, display, read_workbook
-from pipeline.values import normalise
+from pipeline.values import format_date, normalise
 
 if TYPE_CHECKING:
     from pipeline.compare import Comparison
@@ -41,7 +44,11 @@ class _Decided(Protocol):
     @property
     def police_area(self) -> str: ...
     @property
-    def year_start(self) -> date: ...
+    def reference(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def year_start(self) -> dt.date: ...
 
 
 class Dated(Protocol):
@@ -54,17 +61,38 @@ class Dated(Protocol):
 Candidate = TypeVar("Candidate", bound=Dated)
 
 
-def find_previous(current: Dated, candidates: Iterable[Candidate]) -> Candidate | None:
-    """The plan for the same police area and the year before, if one is among ``candidates``."""
+def previous_plans(current: Dated, candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The plans among ``candidates`` for the same police area and the year before, the one
+    decided last first."""
     area = normalise(current.decision.police_area)
     year = current.decision.year_start.year - 1
-    for candidate in candidates:
-        if (
-            normalise(candidate.decision.police_area) == area
-            and candidate.decision.year_start.year == year
-        ):
-            return candidate
-    return None
+    found = [
+        candidate
+        for candidate in candidates
+        if normalise(candidate.decision.police_area) == area
+        and candidate.decision.year_start.year == year
+    ]
+    return sorted(found, key=lambda plan: plan.decision.date, reverse=True)
+
+
+def find_previous(current: Dated, candidates: Iterable[Candidate]) -> Candidate | None:
+    """Last year's plan among ``candidates``: of the plans for the same police area and the
+    year before, the one decided last (a variation supersedes the plan it varies); None when
+    there is none, or two were decided on that same last day."""
+    return _decided_last(previous_plans(current, candidates))
+
+
+def _decided_last(found: Sequence[Candidate]) -> Candidate | None:
+    """The first of ``found`` (the one decided last), unless another was decided that day."""
+    if not found or (len(found) > 1 and found[1].decision.date == found[0].decision.date):
+        return None
+    return found[0]
+
+
+def _named(plan: Reconciliation | LastYear) -> str:
+    """``027/2020 of 02/11/2020 (input/archive/variation.xlsx)``, as the notes name a plan."""
+    decision = plan.decision
+    return f"{decision.reference} of {format_date(decision.date)} ({source_file(plan)})"
 
 
 CACHE_KIND = b"last-year"
@@ -130,7 +158,7 @@ class YearOnYear:
 
     comparison: Comparison | None
     previous: Path | None  # last year's workbook, when compared
-    finding: Finding | None  # I-NO-PREVIOUS, when not
+    finding: Finding | None  # I-NO-PREVIOUS when not; I-PREVIOUS-CHOSEN when one of several
 
 
 class PreviousPlans:
@@ -141,17 +169,22 @@ class PreviousPlans:
         paths: Sequence[Path],
         workbooks: Sequence[Path],
         reads: Sequence[Read],
+        refused: Collection[Path],
         config: Config,
         explicit: Path | None,
     ):
+        """``reads``: the run's workbooks read now; of them, those with errors and those in
+        ``refused`` (clashing with another's reference) are nobody's previous plan, and are
+        not read again as candidates."""
         self.config = config
         self.explicit = explicit
         archives = [p / ARCHIVE for p in paths if p.is_dir() and (p / ARCHIVE).is_dir()]
         self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
         self.loaded: dict[Path, Reconciliation | LastYear | None] = {
-            r.path.resolve(): r.reconciliation
+            r.path.resolve(): None
+            if r.path in refused or has_errors(r.findings)
+            else r.reconciliation
             for r in reads
-            if r.reconciliation is not None and not has_errors(r.findings)
         }
 
     def _plan(self, path: Path) -> Reconciliation | LastYear | None:
@@ -160,13 +193,16 @@ class PreviousPlans:
             self.loaded[key] = read_previous(path, self.config)
         return self.loaded[key]
 
-    def find(self, current: Reconciliation) -> Reconciliation | LastYear | None:
-        """Last year's plan for ``current``, or None."""
+    def candidates(self, current: Reconciliation) -> list[Reconciliation | LastYear]:
+        """The plans that may be last year's for ``current``, the one decided last first:
+        ``--previous`` alone when given (whatever its area and year), else every plan of the
+        same police area and the year before in the run and its archive folders."""
         if self.explicit is not None:
-            return self._plan(self.explicit)
+            plan = self._plan(self.explicit)
+            return [plan] if plan is not None else []
         here = Path(current.plan.file).resolve()
-        candidates = (self._plan(f) for f in self.files if f.resolve() != here)
-        return find_previous(current, (c for c in candidates if c is not None))
+        found = (self._plan(f) for f in self.files if f.resolve() != here)
+        return previous_plans(current, (c for c in found if c is not None))
 
     def compare(self, file: str, current: Reconciliation) -> YearOnYear:
         """The comparison with last year's plan, or I-NO-PREVIOUS saying why there is none."""
@@ -175,7 +211,8 @@ class PreviousPlans:
         # Tens of thousands of objects are made here that all live on (last year's lines, the
         # changes): the collector's passes over the whole heap would find nothing to free.
         with collector_paused():
-            prior = self.find(current)
+            found = self.candidates(current)
+            prior = _decided_last(found)
             if prior is not None:
                 # Imported here: a run with no previous plan (most `check`s) never needs it.
                 from pipeline.compare import compare
@@ -183,25 +220,57 @@ class PreviousPlans:
                 comparison = compare(
                     current, prior, dict(self.config.aliases), self.config.uplift_threshold
                 )
-                return YearOnYear(comparison, Path(source_file(prior)), None)
+                note = self._chosen(file, current, found) if len(found) > 1 else None
+                return YearOnYear(comparison, Path(source_file(prior)), note)
+        return YearOnYear(None, None, self._left_out(file, current, found))
+
+    def _chosen(
+        self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
+    ) -> Finding:
+        """I-PREVIOUS-CHOSEN: several plans for last year, the one decided last compared."""
         at = current.decision.at
+        passed_over = "; ".join(_named(plan) for plan in found[1:])
+        return Finding(
+            "I-PREVIOUS-CHOSEN",
+            file,
+            f"{len(found)} {previous_year_label(current.plan)} plans for "
+            f"{current.decision.police_area} were found. The comparison is with the one "
+            f"decided last, {_named(found[0])}; not with {passed_over}. To compare with "
+            "another, name it with --previous.",
+            at.sheet,
+            at.cell("financial_year"),
+        )
+
+    def _left_out(
+        self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
+    ) -> Finding:
+        """I-NO-PREVIOUS, saying why there is no comparison and how to have one."""
+        at = current.decision.at
+        year = previous_year_label(current.plan)
+        fix = "put last year's workbook in input/archive/ or name it with --previous"
         if self.explicit is not None:
             why = (
                 f"the previous plan {self.explicit} could not be used (it has errors; "
                 f"run pcc-report check {self.explicit})"
             )
+        elif found:  # two or more decided on the same, last, day
+            named = "; ".join(
+                _named(plan) for plan in found if plan.decision.date == found[0].decision.date
+            )
+            why = (
+                f"{year} plans for {current.decision.police_area} decided on the same day "
+                f"were found ({named}), and which is last year's plan cannot be told"
+            )
+            fix = "name last year's workbook with --previous"
         else:
             why = (
-                f"no {previous_year_label(current.plan)} plan for "
-                f"{current.decision.police_area} was found in this run or in an archive/ "
-                "folder beside the workbooks"
+                f"no {year} plan for {current.decision.police_area} free of errors was found "
+                "in this run or in an archive/ folder beside the workbooks"
             )
-        finding = Finding(
+        return Finding(
             "I-NO-PREVIOUS",
             file,
-            f"The year-on-year comparison is left out: {why}. To include it, put last "
-            "year's workbook in input/archive/ or name it with --previous.",
+            f"The year-on-year comparison is left out: {why}. To include it, {fix}.",
             at.sheet,
             at.cell("financial_year"),
         )
-        return YearOnYear(None, None, finding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -205,6 +206,122 @@ def test_check_finds_last_years_plan_in_the_archive_folder(
     assert result.report.comparison.previous_year == "2020/21"
     assert {"I-NEW-SERVICE", "I-ENDED-SERVICE", "W-UPLIFT"} <= {f.code for f in result.findings}
     assert result.previous is not None and result.previous.name == "last-year.xlsx"
+
+
+def variation(source: Path, target: Path, reference: str, when: date) -> Path:
+    """``source`` (a 2020/21 plan) as a variation decided on ``when``: Victim Support £270,000
+    instead of £260,000, and the Victims Fund's local funding £10,000 more to match."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(source)
+    book["Decision"]["B3"], book["Decision"]["B4"] = reference, when
+    for sheet, old, new in (("Services", 260000, 270000), ("Funds", 945000, 955000)):
+        for row in book[sheet].iter_rows():
+            for cell in row:
+                if cell.value == old:
+                    cell.value = new
+    for row in book["Funding sources"].iter_rows():
+        amount = row[2].value
+        if row[0].value == "Victims Fund" and "MoJ" not in str(row[1].value):
+            assert isinstance(amount, int | float)
+            row[2].value = amount + 10000
+    book.save(target)
+    return target
+
+
+def archive_of_two(tmp_path: Path, sample_path: Path, when: date) -> Path:
+    """input/ with the sample and, in archive/, the 2020/21 plan (010/2020 of 29/05/2020, named
+    to come first) and a variation of it (027/2020) decided on ``when``."""
+    drop = tmp_path / "input"
+    (drop / "archive").mkdir(parents=True)
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    (drop / "archive" / "a-plan.xlsx").write_bytes(PREVIOUS.read_bytes())
+    variation(PREVIOUS, drop / "archive" / "b-variation.xlsx", "027/2020", when)
+    return drop
+
+
+def test_of_two_plans_for_last_year_the_one_decided_last_is_compared(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """An in-year variation supersedes the plan it varies: it is last year's plan, whichever
+    file name comes first, read afresh or from the cache, and a note names the one left."""
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = archive_of_two(tmp_path, sample_path, date(2020, 11, 2))
+    for _ in range(2):  # the second check decodes both from the per-user cache
+        [result], _ = assemble.check([drop], Config())
+        assert result.report is not None and result.report.comparison is not None
+        assert result.report.comparison.previous_reference == "027/2020"
+        assert result.previous is not None and result.previous.name == "b-variation.xlsx"
+        [victim_support] = [
+            c
+            for f in result.report.comparison.funds
+            for c in f.lines
+            if c.line.service == "Victim Support"
+        ]
+        assert victim_support.previous_budget == Decimal("270000")
+        [note] = [f for f in result.findings if f.code == "I-PREVIOUS-CHOSEN"]
+        assert (note.sheet, note.cell) == ("Decision", "B5")
+        assert "2 2020/21 plans for Lincolnshire were found" in note.message
+        assert "027/2020 of 02/11/2020 (" in note.message and "b-variation.xlsx)" in note.message
+        assert "not with 010/2020 of 29/05/2020 (" in note.message
+        assert "--previous" in note.message
+        assert "I-NO-PREVIOUS" not in {f.code for f in result.findings}
+
+
+def test_two_plans_for_last_year_decided_the_same_day_are_not_chosen_between(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = archive_of_two(tmp_path, sample_path, date(2020, 5, 29))
+    [result], _ = assemble.check([drop], Config())
+    assert result.report is not None and result.report.comparison is None
+    [note] = [f for f in result.findings if f.code == "I-NO-PREVIOUS"]
+    assert "decided on the same day" in note.message
+    assert "010/2020 of 29/05/2020" in note.message and "027/2020 of 29/05/2020" in note.message
+    assert note.message.endswith("To include it, name last year's workbook with --previous.")
+    assert "I-PREVIOUS-CHOSEN" not in {f.code for f in result.findings}
+    # Named, the one meant is compared, whatever else the archive holds.
+    named = drop / "archive" / "b-variation.xlsx"
+    [result], _ = assemble.check([drop / "plan.xlsx"], Config(), previous=named)
+    assert result.report is not None and result.report.comparison is not None
+    assert result.report.comparison.previous_reference == "027/2020"
+
+
+def test_last_years_plan_clashing_with_a_copy_of_itself_is_not_compared(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """Two copies of last year's plan in the run clash (E-DUPLICATE-REF, both fail): neither
+    is read again as a candidate and compared with, as a plan with errors never is."""
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    drop.mkdir()
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    for name in ("last-a.xlsx", "last-b.xlsx"):
+        (drop / name).write_bytes(PREVIOUS.read_bytes())
+    results, _ = assemble.check([drop], Config())
+    by_name = {Path(r.file).name: r for r in results}
+    for name in ("last-a.xlsx", "last-b.xlsx"):
+        assert "E-DUPLICATE-REF" in {f.code for f in by_name[name].findings}
+    plan = by_name["plan.xlsx"]
+    assert plan.report is not None and plan.report.comparison is None
+    [note] = [f for f in plan.findings if f.code == "I-NO-PREVIOUS"]
+    assert "no 2020/21 plan for Lincolnshire free of errors was found" in note.message
+
+
+def test_find_previous_takes_the_plan_decided_last_in_any_order(
+    sample_recon: Reconciliation, previous: Reconciliation, tmp_path: Path
+) -> None:
+    later = recon_of(variation(PREVIOUS, tmp_path / "v.xlsx", "027/2020", date(2020, 11, 2)))
+    same_day = recon_of(variation(PREVIOUS, tmp_path / "s.xlsx", "011/2020", date(2020, 5, 29)))
+    assert find_previous(sample_recon, [previous, later]) is later
+    assert find_previous(sample_recon, [later, previous]) is later
+    assert find_previous(sample_recon, [previous, same_day]) is None
 
 
 def test_without_a_previous_plan_the_comparison_is_left_out(sample_path: Path) -> None:

@@ -16,7 +16,7 @@ from pipeline import cache, previous
 from pipeline.compare import compare
 from pipeline.config import Config
 from pipeline.inputs import Read, read_workbook
-from pipeline.last_year import LastYear, decode, encode
+from pipeline.last_year import FORMAT, LastYear, decode, encode
 from pipeline.previous import read_previous
 from pipeline.reconcile import Reconciliation
 from tests.workbooks import make_workbook, sample_content
@@ -102,7 +102,9 @@ def test_changed_settings_read_it_again(reads: list[Path]) -> None:
         lambda data: data[: len(data) // 2],  # cut short
         lambda data: b"",
         lambda data: b"not an entry",
-        lambda data: data.replace(b'"format":1', b'"format":2'),  # checksum no longer matches
+        lambda data: data.replace(
+            b'"format":%d' % FORMAT, b'"format":%d' % (FORMAT + 1)
+        ),  # checksum no longer matches
     ],
     ids=["truncated", "empty", "garbage", "edited"],
 )
@@ -127,12 +129,15 @@ def checked(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     "payload",
     [
-        b'{"format": 1}',
-        b'{"format": 1, "decision": ["a", "b", "2020-04-01", "2020/21"], "funds": [], '
+        b'{"format": 2}',
+        b'{"format": 2, "decision": ["a", "b", "2020-04-01", "2020/21", "2020-05-29"], '
+        b'"funds": [], '
         b'"sheets": ["Services"], "lines": [["F", "S", "O", "NaN", 0, 5, "B5"]]}',
-        b'{"format": 1, "decision": ["a", "b", "2020-04-01", "2020/21"], "funds": [], '
+        b'{"format": 2, "decision": ["a", "b", "2020-04-01", "2020/21", "2020-05-29"], '
+        b'"funds": [], '
         b'"sheets": ["Services"], "lines": [["F", "S", "O", "1.00", 3, 5, "B5"]]}',
-        b'{"format": 1, "decision": ["a", "b", "2020-04-01", "2020/21"], "funds": [], '
+        b'{"format": 2, "decision": ["a", "b", "2020-04-01", "2020/21", "2020-05-29"], '
+        b'"funds": [], '
         b'"sheets": ["Services"], "lines": [["F", "S", 7, "1.00", 0, 5, "B5"]]}',
         b"[1, 2, 3]",
     ],

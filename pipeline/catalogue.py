@@ -1,0 +1,480 @@
+"""The catalogue of findings: every code the tool reports, declared once.
+
+Each code has one entry (severity, title, when it is raised, what to do), so the README's
+findings table, the review note, the tests and the rules share it. A :class:`Finding`
+(:mod:`pipeline.findings`) names its code, and only a code in the catalogue can be made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the catalogue: a stable code, its severity and when it is raised."""
+
+    code: str
+    severity: Severity
+    title: str
+    when: str
+    # What to do about it, in a finance officer's words (the review note's "What to do").
+    action: str = ""
+
+
+def _entries(*codes: Code) -> dict[str, Code]:
+    return {c.code: c for c in codes}
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - catalogue shorthand
+
+CATALOGUE: dict[str, Code] = _entries(
+    Code(
+        "E-READ",
+        E,
+        "Unreadable file",
+        "not a readable .xlsx/.xlsm (corrupt, encrypted, .xls, empty, too large, lock file)",
+        action="Open the workbook in Excel and save it as an Excel Workbook (.xlsx); copy it again from its original if it is damaged.",
+    ),
+    Code(
+        "E-SHEET",
+        E,
+        "Missing sheet",
+        "a required sheet is missing",
+        action="Rename the sheet back (or unhide it); pcc-report new-workbook shows the expected sheet names.",
+    ),
+    Code(
+        "E-COLUMN",
+        E,
+        "Missing column",
+        "a required column is missing",
+        action="Rename the column header back to one of the accepted names.",
+    ),
+    Code(
+        "E-VALUE",
+        E,
+        "Unreadable value",
+        "a cell cannot be read as money, date, Yes/No or a known choice",
+        action="Type the value as the message says (amounts as numbers, dates day-first).",
+    ),
+    Code(
+        "E-REQUIRED",
+        E,
+        "Required value blank",
+        "a required field is blank",
+        action="Fill in the blank field.",
+    ),
+    Code(
+        "E-FUND",
+        E,
+        "Unknown fund",
+        "a line names a fund that is not on the Funds sheet",
+        action="Use the fund name exactly as on the Funds sheet, or add the fund.",
+    ),
+    Code(
+        "E-SOURCES",
+        E,
+        "Sources do not add up",
+        "a fund's funding sources do not add up to its allocation",
+        action="Correct the allocation or the source amounts so that they agree.",
+    ),
+    Code(
+        "E-OVERCOMMIT",
+        E,
+        "Fund overcommitted",
+        "a fund's lines add up to more than its allocation",
+        action="Reduce the budget lines, or raise the allocation and its sources.",
+    ),
+    Code(
+        "E-TOTAL",
+        E,
+        "Total row wrong",
+        "a typed Total row differs from the sum of its lines",
+        action="Correct the Total row, or its SUM range.",
+    ),
+    Code(
+        "E-DATES",
+        E,
+        "End before start",
+        "a line's end date is before its start date",
+        action="Correct the start or end date.",
+    ),
+    Code(
+        "E-PARTNERSHIP",
+        E,
+        "Partnership with a non-public body",
+        "a partnership agreement with a body that is not public sector (strategy §4.2)",
+        action="Use a contract or a grant, or correct the organisation type.",
+    ),
+    Code(
+        "E-PURPOSE",
+        E,
+        "No s143 purpose",
+        "a Community Safety Fund line has no s143 purpose",
+        action="Choose an s143 purpose in the Purpose column.",
+    ),
+    Code(
+        "E-DUPLICATE-REF",
+        E,
+        "Duplicate decision reference",
+        "two workbooks in one run carry the same decision reference",
+        action="Give each decision its own reference, or remove the copy from the input folder.",
+    ),
+    Code(
+        "W-RINGFENCE",
+        W,
+        "Ring-fenced money uncommitted",
+        "ring-fenced money is not fully committed to lines of its fund",
+        action="Commit the money to lines of the fund, or agree the underspend with the grant body.",
+    ),
+    Code(
+        "W-INACTIVE",
+        W,
+        "Line outside the year",
+        "a line that does not run at all inside the financial year",
+        action="Check the line's dates, or remove it from this year's plan.",
+    ),
+    Code(
+        "W-DUPLICATE",
+        W,
+        "Duplicate line",
+        "two lines with the same fund, service, organisation and provision",
+        action="Delete one of the two lines, or tell them apart in Provision.",
+    ),
+    Code(
+        "W-GRANT-SIZE",
+        W,
+        "Large grant",
+        "a grant over the grant_size_threshold setting (a local choice; strategy §4.3 keeps grants for small-scale work)",
+        action="Record why a grant suits this work, or commission it by contract.",
+    ),
+    Code(
+        "W-UPLIFT",
+        W,
+        "Large change from last year",
+        "a continued line's budget changed by the uplift_threshold setting (default 10%) or more",
+        action="Explain the change in the report, or correct the budget.",
+    ),
+    Code(
+        "W-MOJ-CHANGE",
+        W,
+        "MoJ grant changed, lines did not",
+        "the MoJ grant changed since last year but the fund's lines add up to the same",
+        action="Check whether the fund's lines should change with the MoJ grant.",
+    ),
+    Code(
+        "W-MOVED",
+        W,
+        "Line matched by service only",
+        "a line matched last year's only by service name (moved fund or provider, or renamed)",
+        action="Confirm the line is last year's, moved or renamed; add an alias if the provider was renamed.",
+    ),
+    Code(
+        "I-HEADROOM",
+        I,
+        "Uncommitted money",
+        "a fund's allocation is not all committed: the uncommitted amount, per fund",
+        action="No action needed; the money remains available for in-year commissioning.",
+    ),
+    Code(
+        "I-EXPIRING",
+        I,
+        "Decision due on a line",
+        "a line ending before the financial year ends, or with an extension option to decide (one each, with the date to decide by)",
+        action="Decide by the date given whether to extend, re-procure or decommission.",
+    ),
+    Code(
+        "I-YEAR-END",
+        I,
+        "Lines end with the year",
+        "lines ending with the financial year and no extension option: one note per fund, for next year's commissioning",
+        action="Plan next year's commissioning of these lines: re-procure, extend or decommission each.",
+    ),
+    Code(
+        "I-NEW-SERVICE",
+        I,
+        "New service",
+        "a line with no match in last year's plan",
+        action="No action needed; check it is meant to be new.",
+    ),
+    Code(
+        "I-ENDED-SERVICE",
+        I,
+        "Ended service",
+        "a line of last year's plan with no match this year (decommissioning checklist)",
+        action="Check the strategy's decommissioning checklist (Appendix 2) was followed.",
+    ),
+    Code(
+        "I-NO-PREVIOUS",
+        I,
+        "No previous plan",
+        "no plan for the previous year was found (or two decided on the same day), so the comparison is left out",
+        action="Put last year's workbook in input/archive/ to include the comparison.",
+    ),
+    Code(
+        "I-PREVIOUS-CHOSEN",
+        I,
+        "Last year's plan chosen",
+        "several plans for the previous year were found; the one decided last is compared",
+        action="Check the plan compared is last year's; name another with --previous.",
+    ),
+    Code(
+        "I-HIDDEN",
+        I,
+        "Hidden sheet ignored",
+        "a hidden sheet was ignored",
+        action="Unhide the sheet if it should be read; otherwise nothing to do.",
+    ),
+    Code(
+        "I-SHEET",
+        I,
+        "Second matching sheet ignored",
+        "a sheet named like one of the workbook's sheets (an alias, or a copy such as "
+        '"Services (2)"), or with its columns under another name, was ignored',
+        action="Rename or delete the ignored sheet if it is a draft; otherwise nothing to do.",
+    ),
+    Code(
+        "I-HIDDEN-ROWS",
+        I,
+        "Hidden rows counted",
+        "hidden or filtered-out rows on the Services sheet hold budget lines, which are counted",
+        action="Unhide the rows (or clear the filter) and check the lines belong to the plan.",
+    ),
+    Code(
+        "I-NOTE-ROW",
+        I,
+        "Note in a table",
+        "a row with only free text and no figures was read as a note, not a budget line",
+        action="Move the note below or beside the table, or fill in the line's figures.",
+    ),
+    Code(
+        "W-EXTENSION",
+        W,
+        "Extension options disagree",
+        "an End date's bracketed extension options differ from the Extension options column",
+        action="Keep the extension options in the Extension options column only.",
+    ),
+    Code(
+        "E-RENDER",
+        E,
+        "Output could not be written",
+        "the Word or Excel output could not be produced (e.g. a broken template)",
+        action="Check the Word template's {{ }} fields, or rebuild it with scripts/make_template.py.",
+    ),
+    Code(
+        "I-SKIPPED",
+        I,
+        "File skipped",
+        "a file in the input folder is not a workbook, or is an Excel owner (~$) file",
+        action="Nothing to do, unless the file was meant to be built: save it as .xlsx.",
+    ),
+    Code(
+        "E-CIRCULATION",
+        E,
+        "Name not usable in an e-mail",
+        "a Circulation name holds a line break or an e-mail address (it would reach the e-mail's To line)",
+        action="Type only the person's name in the Name column; the address goes in the E-mail column.",
+    ),
+    Code(
+        "E-EMAIL",
+        E,
+        "Bad e-mail address",
+        "an address on the Circulation sheet is not a valid e-mail address",
+        action="Correct the address, or delete the row.",
+    ),
+    Code(
+        "W-CHANGE-ROW",
+        W,
+        "Change-control row left out",
+        "a row of the Document control sheet's change-control table lacks its change, initials, "
+        "date or version, or its date cannot be read",
+        action="Fill in Change, Initials, Date (dd/mm/yyyy) and Version on the row, or delete it.",
+    ),
+    Code(
+        "W-CHANGE-PREFIX",
+        W,
+        "Change row in the old layout",
+        'a Document control row reads "Change: …" (the old layout); it is read as before',
+        action="Move the row into the change-control table (header row Change | Initials | Date "
+        "| Version below the fields).",
+    ),
+    Code(
+        "W-PDF",
+        W,
+        "PDF not made",
+        "--pdf was asked for but LibreOffice is missing or failed (the .docx and .xlsx are built)",
+        action="Install LibreOffice, or build without --pdf.",
+    ),
+    Code(
+        "W-ACCESSIBILITY",
+        W,
+        "Word report not accessible",
+        "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
+        "header rows, empty paragraphs)",
+        action="Correct the template as the message says; the report is built meanwhile.",
+    ),
+    Code(
+        "W-SPEND-READ",
+        W,
+        "Spend file not read",
+        "a spend file cannot be read (encoding, size, no header, two columns headed alike, "
+        "a plan workbook): none counted",
+        action="Export the ledger again as .xlsx or CSV with its header row, then run again.",
+    ),
+    Code(
+        "W-SPEND-VALUE",
+        W,
+        "Payment not read",
+        "a ledger row whose date or amount cannot be read; it is not counted",
+        action="Correct the payment's date or amount in the ledger export.",
+    ),
+    Code(
+        "W-SPEND-AMBIGUOUS",
+        W,
+        "Payment matches several lines",
+        "a supplier with several lines and no cost code to choose between them",
+        action="Add a Cost code to each of the supplier's lines on the Services sheet.",
+    ),
+    Code(
+        "W-SPEND-UNMATCHED",
+        W,
+        "Payment matches no line",
+        "payments that match no line: one per supplier (the first 20), one for the rest",
+        action="Add the line it pays for, a Cost code, or an alias for the supplier.",
+    ),
+    Code(
+        "W-SPEND-DUPLICATE",
+        W,
+        "Payment twice",
+        "the same reference, supplier, date and amount twice (both are counted)",
+        action="Check the ledger; remove the second row if it is a duplicate.",
+    ),
+    Code(
+        "I-SPEND-OUT-OF-YEAR",
+        I,
+        "Payments outside the year",
+        "a spend file's payments dated outside the plan's financial year, or after the --as-at date, are ignored",
+        action="Nothing to do, unless the payments belong to this year or position: check their dates.",
+    ),
+    Code(
+        "W-OVERSPEND",
+        W,
+        "Overspend",
+        "a line's spend, or a fund's forecast outturn, is over its budget",
+        action="Review the line's spend with its provider, or vary the budget.",
+    ),
+    Code(
+        "W-RINGFENCE-UNDERSPEND",
+        W,
+        "Ring-fenced money forecast unspent",
+        "a ring-fenced stream is forecast to be left unspent at year end",
+        action="Commit the money in time, or agree the underspend with the grant body.",
+    ),
+    Code(
+        "I-NO-SPEND",
+        I,
+        "No spend yet",
+        "a live line with no payment after three months",
+        action="Check the service has started and is being invoiced.",
+    ),
+    Code(
+        "I-SPEND-SHARED",
+        I,
+        "Payments counted in two plans",
+        "payments that match a line of another plan for the same year too",
+        action="Check which plan the payments belong to.",
+    ),
+    Code(
+        "W-ORG-ID",
+        W,
+        "Grant recipient has no org ID",
+        "a grant line with no usable Recipient org ID (GB-CHC-…, GB-COH-…) for the 360Giving file",
+        action="Add the recipient's org ID (e.g. GB-CHC-1234567 for a charity) in the Recipient org ID column.",
+    ),
+    Code(
+        "W-360-AMOUNT",
+        W,
+        "Grant of £0 or less",
+        "a grant line of £0 or less (360Giving's quality check)",
+        action="Correct the grant's budget, or remove the line.",
+    ),
+    Code(
+        "W-360-TITLE",
+        W,
+        "Grant title too long",
+        "a grant's Service name (its 360Giving title) is over 140 characters",
+        action="Shorten the Service name to 140 characters or fewer.",
+    ),
+    Code(
+        "W-360-DATES",
+        W,
+        "Grant starts after it ends",
+        "a grant's planned start is after its planned end (360Giving's quality check)",
+        action="Correct the grant's start or end date.",
+    ),
+    Code(
+        "W-360-AWARD-DATE",
+        W,
+        "Award date in the future",
+        "the grants' award date (PCC approval date, else the decision date) is in the future",
+        action="Check the PCC approval date (or the decision date); publish once the award is made.",
+    ),
+    Code(
+        "W-360-CHARITY-NUMBER",
+        W,
+        "Charity number looks wrong",
+        "a GB-CHC-/GB-SC- Recipient org ID whose charity number is not 6 or 7 digits",
+        action="Check the charity number in the Recipient org ID against the Charity Commission register.",
+    ),
+    Code(
+        "W-360-COMPANY-NUMBER",
+        W,
+        "Company number looks wrong",
+        "a GB-COH- Recipient org ID that is not 8 characters (often lost leading zeros)",
+        action="Type the company number with its leading zeros (8 characters), as Companies House shows it.",
+    ),
+    Code(
+        "I-360-SKIPPED",
+        I,
+        "No 360Giving file",
+        "the plan has grants but no 360Giving file was made: funder_prefix is not set",
+        action="Set funder_prefix in the settings to publish the grants as 360Giving open data.",
+    ),
+    Code(
+        "I-NO-CIRCULATION",
+        I,
+        "No e-mail prepared",
+        "the workbook has no Circulation sheet (or no one on it), so no e-mail was prepared",
+        action="Add a Circulation sheet (Role, Name, E-mail) to have the e-mail prepared.",
+    ),
+    Code(
+        "E-STRATEGY",
+        E,
+        "Strategy document cannot be used",
+        "the Decision sheet's Strategy document names a file that is not beside the workbook or is not a readable Word document",
+        action="Put the strategy (.docx) in the workbook's folder under the name typed, or correct the name; save it from Word as a Word Document.",
+    ),
+    Code(
+        "I-NO-STRATEGY",
+        I,
+        "No strategy in the pack",
+        "the Decision sheet names no Strategy document, so the Request for Decision is built without the Commissioning Strategy",
+        action="Name the strategy's .docx (kept beside the workbook) in the Decision field Strategy document to have it in the pack.",
+    ),
+    Code(
+        "I-RETIRED",
+        I,
+        "Workbook no longer there",
+        "a workbook built into the output folder is no longer there (deleted, moved or "
+        "renamed): its outputs were moved to stale/",
+        action="Nothing to do if it was removed on purpose; to build it again, put the "
+        "workbook back in the input folder.",
+    ),
+)
