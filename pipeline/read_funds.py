@@ -49,7 +49,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     for r in cells_of.rows(contract.FUNDS, layout):
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund",), ("legal_basis", "description")):
-            amounts = [fund.allocation for fund in read.items]
+            amounts = [(fund.at.row, fund.allocation) for fund in read.items]
             if read.complete and not _total_agrees(
                 cells_of, layout, r, "allocation", amounts, since
             ):
@@ -99,7 +99,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund", "source"), ("ring_fenced",)):
-            amounts = [source.amount for source in read.items]
+            amounts = [(source.at.row, source.amount) for source in read.items]
             if read.complete and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
                 read.complete = False
             since = len(read.items)
@@ -165,17 +165,42 @@ def _total_agrees(
     layout: Layout,
     r: int,
     key: str,
-    amounts: Sequence[Decimal],
+    amounts: Sequence[tuple[int, Decimal]],
     since: int,
 ) -> bool:
     """A typed Total row on Funds or Funding sources: its figure must be the sum of the rows
-    since the last Total (or of every row, for a grand total). False after a finding."""
+    (row, amount) since the last Total (or of every row, for a grand total). False after a
+    finding."""
     col = layout.columns[key]
     if is_blank(cells_of.sheet.value(r, col)):
         return True  # a label with no figure: nothing to check
     typed = cells_of.parse(r, col, "total", parse_money)
     if typed is None:
         return False
+    section = sum((amount for _, amount in amounts[since:]), Decimal(0))
+    whole = sum((amount for _, amount in amounts), Decimal(0))
+    if typed in (section, whole):
+        return True
+    # Amounts typed as text ("£1,250,000.00") are read, but a SUM in the sheet leaves them out.
+    as_text = [(row, a) for row, a in amounts if isinstance(cells_of.sheet.value(row, col), str)]
+    skipped = next(([(row, a)] for row, a in as_text if typed + a in (section, whole)), [])
+    if not skipped and typed + sum((a for _, a in as_text), Decimal(0)) in (section, whole):
+        skipped = as_text
+    fix = "correct the total (or its SUM range)."
+    if skipped:
+        cells = ", ".join(layout.ref(key, row) for row, _ in skipped)
+        fix = (
+            f"the difference is what is typed as text in {cells}, which SUM leaves out: retype "
+            "it as a number (or use Excel's Convert to Number) and save the workbook."
+        )
+    what = "funds" if key == "allocation" else "sources"
+    cells_of.add(
+        "E-TOTAL",
+        f"The Total row reads {format_money(typed)} but the {what} above it add up to "
+        f"{format_money(section)}; {fix}",
+        layout.ref(key, r),
+    )
+    return False
     section = sum(amounts[since:], Decimal(0))
     whole = sum(amounts, Decimal(0))
     if typed in (section, whole):

@@ -105,6 +105,11 @@ def read_services(
                 tuple(range(first, len(lines))),
                 Located(sheet.title, r, {"amount": layout.ref("budget", r)}),
                 frozenset(ln.at.row for ln in lines[first:] if ln.at.row in sheet.hidden_rows),
+                frozenset(
+                    ln.at.row
+                    for ln in lines[first:]
+                    if isinstance(sheet.value(ln.at.row, layout.columns["budget"]), str)
+                ),
             )
         )
         since_sub = len(lines)

@@ -496,6 +496,35 @@ def _(path: Path) -> None:
 
 
 @case(
+    "total-sum-skips-text-amount.xlsx",
+    "Rape Crisis's budget typed as text (\"£82,661\"), so the Victims Fund Total's =SUM(L4:L13) "
+    "left it out",
+    ("E-TOTAL", "Services", "L14", "budget is typed as text (row 9), which SUM leaves out"),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    with_services(
+        path,
+        *changed_line("vf", RAPE_CRISIS, budget="£82,661"),
+        totals={0: Formula("=SUM(L4:L13)", Decimal(805_212 - 82_661))},
+    )
+
+
+@case(
+    "funds-total-skips-text-amount.xlsx",
+    'the Victims Fund allocation typed as text ("£1,009,000"), so the Funds sheet\'s Total '
+    "=SUM(B2:B3) left it out",
+    ("E-TOTAL", "Funds", "B4", "typed as text in B2, which SUM leaves out"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
+)
+def _(path: Path) -> None:
+    funds = copy.deepcopy(make_sample.FUNDS)
+    funds[0][1] = "£1,009,000"
+    funds.append(["Total", Formula("=SUM(B2:B3)", Decimal(556_000)), "", ""])
+    write_workbook(path, content(funds=funds))
+
+
+@case(
     "total-label-variants.xlsx",
     "Total rows labelled TOTAL: and Sub-total, then a Grand total of both funds",
     *SAMPLE,
