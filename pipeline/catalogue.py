@@ -170,6 +170,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Check whether the fund's lines should change with the MoJ grant.",
     ),
     Code(
+        "W-PREVIOUS-OTHER",
+        W,
+        "Previous plan of another area or year",
+        "the plan named with --previous is not the same police area's plan for the year before",
+        action="Name last year's plan of this police area with --previous, or leave it out.",
+    ),
+    Code(
         "W-MOVED",
         W,
         "Line matched by service only",
@@ -415,9 +422,9 @@ CATALOGUE: dict[str, Code] = _entries(
     Code(
         "W-360-DATES",
         W,
-        "Grant starts after it ends",
-        "a grant's planned start is after its planned end (360Giving's quality check)",
-        action="Correct the grant's start or end date.",
+        "Grant dates look wrong",
+        "a grant starts after it ends, or a planned date is 12+ years ahead or 25+ years ago",
+        action="Correct the grant's start or end date (a year typed wrongly, mostly).",
     ),
     Code(
         "W-360-AWARD-DATE",

@@ -149,6 +149,13 @@ def read_entries(
     )
 
 
+def _file_name(key: str) -> str:
+    """The workbook's file name from its manifest key: ``input/plan.xlsx`` or, recorded by a
+    build on Windows, ``input\\plan.xlsx``. A key with a ``/`` is a POSIX path, whose backslashes
+    belong to the name (the manifest shows an odd character in it as ``\\u202e``)."""
+    return key.rsplit("/", 1)[-1] if "/" in key else key.rsplit("\\", 1)[-1]
+
+
 def _entry(
     out: Path, key: str, record: dict[str, Any], cwd: Path, recipe: Mapping[str, str]
 ) -> Entry:
@@ -169,7 +176,7 @@ def _entry(
     )
     return Entry(
         reference=_text(record.get("reference")),
-        workbook=Path(key.replace("\\", "/")).name,
+        workbook=_file_name(key),
         subject=_text(record.get("subject")),
         year=_text(record.get("financial_year")),
         status=status,
@@ -236,7 +243,7 @@ def _status(
     if state in ("errors", "unreadable"):
         return Status.FAILED, _left_behind(outputs)
     if state == RETIRED:
-        name = Path(key.replace("\\", "/")).name
+        name = _file_name(key)
         return Status.RETIRED, [
             f"The workbook {name} is no longer in its folder (deleted, moved or renamed). The "
             "files built from it were set aside as stale copies: none of them is current.",
@@ -256,7 +263,7 @@ def _status(
         return Status.EDITED, notes
     current = _hash(cwd / key)  # None: the workbook is not where the build found it
     if current is None and record.get(ARCHIVED):
-        name = Path(key.replace("\\", "/")).name
+        name = _file_name(key)
         return Status.ARCHIVED, [
             f"The workbook {name} was put away in the archive folder beside it as a past "
             "year's plan: these files are the record of that decision."

@@ -48,7 +48,7 @@ _BAR_WIDTH = 120  # the SVG bar's width in CSS pixels
 _STYLE = """
 :root { color: #1b1b1b; background: #ffffff; font-family: "Segoe UI", Calibri, Carlito,
   "Liberation Sans", Arial, sans-serif; font-size: 100%; line-height: 1.45; }
-body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; }
+body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.8rem; margin: 0.5rem 0; }
 h2 { font-size: 1.4rem; margin: 2.2rem 0 0.4rem; border-top: 3px solid #1d3f6e;
   padding-top: 0.8rem; }
@@ -59,7 +59,11 @@ a:focus { outline: 3px solid #b35900; outline-offset: 2px; }
 table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; }
 caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
 th, td { border: 1px solid #8a8a8a; padding: 0.3rem 0.5rem; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: break-word; }
+/* A name with no spaces (Plan_2021-22_FINAL_v3.xlsx) wraps rather than widening the page past
+   the window; in a table only the cells of names and messages may break inside a word, so
+   headings, references and figures stay whole. */
+th.text, td.text, .findings td { overflow-wrap: anywhere; }
 thead th { background: #e8edf3; }
 td.money, th.money { text-align: right; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0; }
@@ -172,8 +176,9 @@ def _overview(entries: list[Entry]) -> str:
         counts = "".join(f'<td class="money">{entry.counts[s]}</td>' for s, _, _ in _GROUPS)
         rows.append(
             f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
-            f"<td>{_esc(entry.workbook)}</td>"  # one decision may have several (a copy, a rename)
-            f"<td>{_esc(entry.subject) or '–'}</td><td>{_esc(entry.year) or '–'}</td>"
+            # one decision may have several workbooks (a copy, a rename)
+            f'<td class="text">{_esc(entry.workbook)}</td>'
+            f'<td class="text">{_esc(entry.subject) or "–"}</td><td>{_esc(entry.year) or "–"}</td>'
             f"<td>{_status_badge(entry)}</td>{counts}</tr>"
         )
     head = "".join(
@@ -236,7 +241,7 @@ def _funds(funds: tuple[FundFigures, ...]) -> str:
     rows = []
     for fund in funds:
         rows.append(
-            f'<tr><th scope="row">{_esc(fund.fund)}</th>'
+            f'<tr><th scope="row" class="text">{_esc(fund.fund)}</th>'
             f'<td class="money">{format_money(fund.allocation)}</td>'
             f'<td class="money">{format_money(fund.committed)}</td>'
             f'<td class="money">{_uncommitted(fund)}</td><td>{_bar(fund)}</td></tr>'

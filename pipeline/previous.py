@@ -89,6 +89,26 @@ def _decided_last(found: Sequence[Candidate]) -> Candidate | None:
     return found[0]
 
 
+def _other(file: str, current: Reconciliation, named: Reconciliation | LastYear) -> Finding | None:
+    """W-PREVIOUS-OTHER when the plan named with ``--previous`` is another police area's, or
+    not the year before's: compared as asked (a year skipped may be meant), but said, since
+    the published Changes section would set this plan against it."""
+    if find_previous(current, [named]) is named:
+        return None
+    at = current.decision.at
+    theirs = f"{named.decision.police_area}'s {named.decision.year_label} plan"
+    ours = f"{current.decision.police_area}'s {previous_year_label(current.plan)} plan"
+    return Finding(
+        "W-PREVIOUS-OTHER",
+        file,
+        f"The plan named with --previous, {_named(named)}, is {theirs}, not {ours}; the "
+        "Changes section compares this plan with it. Name last year's plan of "
+        f"{current.decision.police_area} with --previous, or leave --previous out.",
+        at.sheet,
+        at.cell("financial_year"),
+    )
+
+
 def _named(plan: Reconciliation | LastYear) -> str:
     """``027/2020 of 02/11/2020 (input/archive/variation.xlsx)``, as the notes name a plan."""
     decision = plan.decision
@@ -220,7 +240,10 @@ class PreviousPlans:
                 comparison = compare(
                     current, prior, dict(self.config.aliases), self.config.uplift_threshold
                 )
-                note = self._chosen(file, current, found) if len(found) > 1 else None
+                if self.explicit is not None:
+                    note = _other(file, current, prior)
+                else:
+                    note = self._chosen(file, current, found) if len(found) > 1 else None
                 return YearOnYear(comparison, Path(source_file(prior)), note)
         return YearOnYear(None, None, self._left_out(file, current, found))
 

@@ -22,11 +22,11 @@ from pipeline.summary_layout import (
     public_text,
     put_text,
     table_name,
-    wrapped_lines,
     write_text,
     write_title,
     write_total_row,
 )
+from pipeline.summary_text import wrapped_lines
 from pipeline.textsafe import starts_like_formula
 
 CHANGES_SHEET = "Changes"

@@ -17,17 +17,16 @@ from pipeline.summary_layout import (
     date_width,
     empty_table,
     fit_row,
-    longest_line,
     money_value,
     money_width,
     page_setup,
     public_text,
     table_name,
     text_width,
-    wrapped_lines,
     write_title,
     write_total_row,
 )
+from pipeline.summary_text import WIDEST, longest_line, wrapped_lines
 from pipeline.textsafe import starts_like_formula
 from pipeline.values import format_money
 
@@ -72,7 +71,7 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     widths = [text_width(0, cap, header) for header, cap, _ in LINE_COLUMNS]
     for index, col in enumerate(text_cols):
         header, cap, _ = LINE_COLUMNS[col]
-        longest = max((longest_line(row[index]) for row in texts), default=0)
+        longest = max(map(longest_line, {row[index] for row in texts}), default=0)
         widths[col] = text_width(longest, cap, header)
     widths[_START_COL] = date_width(lines, "start")
     widths[_END_COL] = date_width(lines, "end")
@@ -98,20 +97,24 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
         return
 
     first = HEADER_ROW + 1
-    # The hot loop of a large plan: formats and wrap capacities are looked up once, and a
-    # row's height is worked out only for text too long for its column.
-    text_plan = [(col, max(1, int(widths[col] * 1.15)), widths[col]) for col in text_cols]
+    # The hot loop of a large plan: formats and widths are looked up once, and a row's height
+    # is worked out once per text and column (organisations and wording repeat line after
+    # line), only for text that may be too long for its column.
+    text_plan: list[tuple[int, int, dict[str, int]]] = [(col, widths[col], {}) for col in text_cols]
     text_fmt, quoted_fmt = formats.text, formats.text_quoted
     write_string, write_datetime, write_number = cell_writers(ws, "string", "datetime", "number")
     for offset, (line, row_texts) in enumerate(zip(lines, texts, strict=True)):
         row = first + offset
         tallest = 1
-        for text, (col, capacity, width) in zip(row_texts, text_plan, strict=True):
+        for text, (col, width, fitted) in zip(row_texts, text_plan, strict=True):
             if not text:
                 continue  # an empty cell stays empty
             write_string(row, col, text, quoted_fmt if starts_like_formula(text) else text_fmt)
-            if len(text) > capacity or "\n" in text:
-                tallest = max(tallest, wrapped_lines(text, width))
+            if len(text) * WIDEST > width or "\n" in text:
+                known = fitted.get(text)
+                if known is None:
+                    known = fitted[text] = wrapped_lines(text, width)
+                tallest = max(tallest, known)
         if tallest > 1:
             ws.set_row(row, ROW_HEIGHT * tallest)
         write_datetime(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.model import ServiceLine
+from pipeline.summary_text import wrapped_lines
 from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date
 
@@ -426,38 +427,6 @@ def empty_table(
             "columns": [{"header": h, "header_format": formats.header} for h in headers],
         },
     )
-
-
-def longest_line(text: str) -> int:
-    """The length of the longest line of ``text`` (what a column must be wide enough for)."""
-    if "\n" not in text:
-        return len(text)  # the usual case (60,000 cells at 10,000 lines), without splitting
-    return max(len(part) for part in text.split("\n"))
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
-
-    Neither Excel nor LibreOffice reliably grows a row for wrapped text in a file written by a
-    program, so row heights are set from this estimate (greedy word wrap).
-    """
-    capacity = max(1, int(width * 1.15))  # most letters are narrower than the width unit "0"
-    if len(text) <= capacity and "\n" not in text:
-        return 1  # the usual case, decided without splitting
-    count = 0
-    for paragraph in text.split("\n"):
-        used, lines = 0, 1
-        for word in paragraph.split(" "):
-            size = len(word)
-            if used and used + 1 + size <= capacity:
-                used += 1 + size
-                continue
-            if used:
-                lines += 1
-            lines += (size - 1) // capacity if size else 0
-            used = size % capacity or min(size, capacity)
-        count += lines
-    return count
 
 
 def fit_row(ws: Any, row: int, cells: Iterable[tuple[str, float]]) -> None:

@@ -21,7 +21,6 @@ from pipeline.summary_layout import (
     column_name,
     empty_table,
     fit_row,
-    longest_line,
     money_value,
     money_width,
     page_setup,
@@ -30,11 +29,11 @@ from pipeline.summary_layout import (
     ratio,
     table_name,
     text_width,
-    wrapped_lines,
     write_text,
     write_title,
     write_total_row,
 )
+from pipeline.summary_text import longest_line, wrapped_lines
 from pipeline.values import format_money
 
 # The per-fund table's columns, whatever the number of funding sources: MoJ grants and every

@@ -58,8 +58,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 # An e-mail address, including internationalised ones: ``\w`` is Unicode, so
 # ``jo@bücher.example`` and ``ana@correo.españa.es`` match; the ideographic full stops some
 # keyboards type between labels count as dots.
-_DOT = r"[.\u3002\uff0e\uff61]"
-_EMAIL = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:" + _DOT + r"[\w-]+)+"
+# The domain is any run of labels and dots, empty labels included: an address typed with a
+# slip ("jo@example..org", "jo@.lincs.org") is still someone's address, and 360Giving's quality
+# checker flags it as one ([\w.-]+@[\w.-]+\.[\w.-]+). Dots it ends with are a sentence's, given
+# back by _address.
+_DOTS = ".\u3002\uff0e\uff61"
+_DOT = f"[{_DOTS}]"
+_EMAIL = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]*(?:" + _DOT + r"[\w-]*)+"
 # A UK telephone number: +44 / 0044 (optionally "(0)") or a leading 0, then 9–10 more digits
 # with at most two spaces, hyphens or dots (and a bracket) between them: 01522 947406,
 # 01522-947-406, 01522.947.406, +44 (0)1522 947406. Slashes, commas and colons neither
@@ -165,6 +170,18 @@ def cell_text_not_formula(text: str) -> str:
     return f"'{text}" if starts_like_formula(text) else text
 
 
+def _address(match: re.Match[str]) -> str:
+    """``[removed]`` for an e-mail address, the full stop after it kept ("… jo@x.org.").
+
+    ``a@b.`` (no dot inside the domain, one after it) is no address: it is left as it is.
+    """
+    found = match.group()
+    address = found.rstrip(_DOTS)
+    if any(dot in address.partition("@")[2] for dot in _DOTS):
+        return REMOVED + found[len(address) :]
+    return found if len(found) - len(address) == 1 else REMOVED
+
+
 def scrub_personal_data(text: str) -> str:
     """``text`` with e-mail addresses, UK telephone numbers and people named with a title
     (``Mr J Smith``) replaced by ``[removed]``.
@@ -176,7 +193,7 @@ def scrub_personal_data(text: str) -> str:
     if any(title in text for title in _TITLES):
         text = _compiled(_PERSON).sub(REMOVED, text)
     if "@" in text:
-        text = _compiled(_EMAIL).sub(REMOVED, text)
+        text = _compiled(_EMAIL).sub(_address, text)
     if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern
         text = _compiled(_PHONE).sub(REMOVED, text)
     return text

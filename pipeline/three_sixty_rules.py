@@ -26,7 +26,14 @@ from pipeline.three_sixty import (
 from pipeline.values import format_date
 
 MAX_TITLE = 140  # the quality tool's limit for a grant title
+# The quality tool flags a planned date more than 12 years ahead, and any date more than 25
+# years ago (FarFuturePlannedDates, FarPastDates): a year typed wrongly (2122, 1921) mostly.
+FAR_AHEAD_YEARS = 12
+FAR_BACK_YEARS = 25
+# The checker takes two letters before a charity number (SC012345) in the charity number it
+# publishes, but not in a GB-CHC- identifier: England and Wales's numbers are digits alone.
 _CHARITY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{6,7}")  # SC012345 or 1151444
+_CHC_NUMBER = re.compile(r"\d{6,7}")
 _COMPANY_NUMBER = re.compile(r"\w{8}")
 _At: TypeAlias = Callable[[str, str, str], Finding]  # (code, attribute, message) -> located
 
@@ -71,6 +78,7 @@ def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Fi
             f"{where} starts on {format_date(line.start)}, after it ends on "
             f"{format_date(line.end)}. Correct the start or end date.",
         )
+    yield from _far_dates(line, where, at, today)
     decision = plan.decision
     awarded = award_date(decision)
     if awarded > today:
@@ -84,6 +92,33 @@ def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Fi
             decision.at.cell(field),
         )
     yield from _org_findings(line, where, at)
+
+
+def _far_dates(line: ServiceLine, where: str, at: _At, today: dt.date) -> Iterator[Finding]:
+    """W-360-DATES: the line's first planned date that the quality tool would flag."""
+    ahead, back = _years_on(today, FAR_AHEAD_YEARS), _years_on(today, -FAR_BACK_YEARS)
+    for key, verb, day in (("start", "starts", line.start), ("end", "ends", line.end)):
+        if day > ahead or day < back:
+            far = (
+                f"over {FAR_AHEAD_YEARS} years from now"
+                if day > ahead
+                else f"over {FAR_BACK_YEARS} years ago"
+            )
+            yield at(
+                "W-360-DATES",
+                key,
+                f"{where} {verb} on {format_date(day)}, {far}; 360Giving's checker flags such a "
+                "date as a likely typing slip. Check the year, and correct it if it is wrong.",
+            )
+            return
+
+
+def _years_on(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (earlier when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
@@ -105,13 +140,20 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
             "GB-SC-<Scottish charity number> or GB-LAE-<council code> (see org-id.guide).",
         )
         return
-    if org_id.list_code in CHARITY_LISTS and _CHARITY_NUMBER.fullmatch(org_id.number) is None:
+    pattern = _CHC_NUMBER if org_id.list_code == "GB-CHC" else _CHARITY_NUMBER
+    if org_id.list_code in CHARITY_LISTS and pattern.fullmatch(org_id.number) is None:
+        scottish = org_id.number[:2].upper() == "SC" and org_id.list_code == "GB-CHC"
+        fix = (
+            f"A Scottish charity (SC…) is on the GB-SC list: type GB-SC-{org_id.number}"
+            if scottish
+            else "Check it on the Charity Commission's register and correct it"
+        )
         yield at(
             "W-360-CHARITY-NUMBER",
             "recipient_org_id",
             f'{where}: its Recipient org ID "{typed}" holds a charity number of '
             f"{len(org_id.number)} characters; a registered charity number has 6 or 7 digits. "
-            "Check it on the Charity Commission's register and correct it.",
+            f"{fix}.",
         )
     if org_id.list_code == COMPANY_LIST and _COMPANY_NUMBER.fullmatch(org_id.number) is None:
         short = org_id.number.isdigit() and len(org_id.number) < 8

@@ -314,6 +314,39 @@ def test_last_years_plan_clashing_with_a_copy_of_itself_is_not_compared(
     assert "no 2020/21 plan for Lincolnshire free of errors was found" in note.message
 
 
+def test_a_previous_plan_of_another_area_or_year_is_compared_as_asked_with_a_warning(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    import openpyxl
+
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    def named(**cells: str) -> Path:
+        book = openpyxl.load_workbook(PREVIOUS)
+        for cell, value in cells.items():
+            book["Decision"][cell] = value
+        path = tmp_path / f"{'-'.join(cells.values())}.xlsx".replace("/", "-")
+        book.save(path)
+        return path
+
+    [right], _ = assemble.check([sample_path], Config(), previous=PREVIOUS)
+    assert "W-PREVIOUS-OTHER" not in {f.code for f in right.findings}
+    cases = {
+        "Nottinghamshire's 2020/21 plan, not Lincolnshire's 2020/21 plan": named(
+            B2="Nottinghamshire"
+        ),
+        "Lincolnshire's 2019/20 plan, not Lincolnshire's 2020/21 plan": named(B5="2019/20"),
+    }
+    for says, path in cases.items():
+        [result], _ = assemble.check([sample_path], Config(), previous=path)
+        assert result.report is not None and result.report.comparison is not None
+        [warning] = [f for f in result.findings if f.code == "W-PREVIOUS-OTHER"]
+        assert says in warning.message, warning.message
+        assert f"010/2020 of 29/05/2020 ({path}" in warning.message
+        assert (warning.sheet, warning.cell) == ("Decision", "B5")
+
+
 def test_find_previous_takes_the_plan_decided_last_in_any_order(
     sample_recon: Reconciliation, previous: Reconciliation, tmp_path: Path
 ) -> None:

@@ -492,3 +492,50 @@ def test_a_changed_spend_file_is_not_up_to_date(
     status = _status_after(spent, tmp_path, change)
     assert "Up to date" not in status
     assert "Spend files changed since" in status and note in status and "build again" in status
+
+
+LONG_NAME = "Commissioning_Plan_2021-22_FINAL_v3_approved_by_CFO_amended_after_panel_JD.xlsx"
+MEASURE = (
+    "<script>var p = document.createElement('pre'); p.id = 'measured';"
+    " p.textContent = document.documentElement.scrollWidth + ' ' + window.innerWidth;"
+    " document.body.appendChild(p);</script>"
+)
+
+
+@pytest.mark.slow
+def test_a_long_file_name_wraps_instead_of_widening_the_page(tmp_path: Path) -> None:
+    # A file name has no spaces to wrap at: the overview's Workbook column took the width of
+    # the whole name, the page ran past the window and had to be scrolled sideways (WCAG 1.4.10).
+    drop = tmp_path / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / LONG_NAME)
+    make_workbook(drop, "x" * 120 + ".xlsx", edit=_later)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        batch.build([Path("input")], Path("output"), Config())
+    page = tmp_path / "output" / INDEX
+    measured = page.with_name(".measured.html")
+    measured.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8"
+    )
+    run = run_chromium("--window-size=1024,768", "--dump-dom", measured.as_uri())
+    dom = html5lib.HTMLParser().parse(run.stdout)
+    result = next((e for e in dom.iter(f"{NS}pre") if e.get("id") == "measured"), None)
+    assert result is not None, run.stderr[-2000:]
+    page_width, window_width = map(int, text(result).split())
+    assert page_width <= window_width
+
+
+@pytest.mark.slow
+def test_a_file_name_with_an_odd_character_is_named_whole(tmp_path: Path) -> None:
+    # The manifest records "plan\u202egnp.xlsx" with the character shown as \u202e; the page
+    # took that backslash for a Windows folder and named the workbook "u202egnp.xlsx".
+    drop = tmp_path / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / "plan\u202egnp.xlsx")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        batch.build([Path("input")], Path("output"), Config())
+    parsed = html5lib.HTMLParser().parse((tmp_path / "output" / INDEX).read_text("utf-8"))
+    cells = [text(td) for td in parsed.iter(f"{NS}td") if td.get("class") == "text"]
+    assert cells[0] == "plan\\u202egnp.xlsx"

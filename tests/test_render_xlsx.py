@@ -1259,3 +1259,58 @@ def test_the_tested_xlsxwriter_is_the_locked_one() -> None:
     lock = (Path(__file__).resolve().parent.parent / "requirements.lock").read_text("utf-8")
     assert f"xlsxwriter=={summary_layout.XLSXWRITER_TESTED}\n" in lock.lower()
     assert xlsxwriter.__version__ == summary_layout.XLSXWRITER_TESTED
+
+
+def _capitals(content: Any) -> None:
+    """The sample typed in capitals, as some finance systems export it."""
+    content.services = [
+        [v.upper() if isinstance(v, str) and i in (1, 2, 4) else v for i, v in enumerate(row)]
+        for row in content.services
+    ]
+
+
+def _word_boxes(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's words as pdftotext -bbox reads them: (x0, y0, x1, y1, word)."""
+    xml = subprocess.run(
+        [pdftotext(), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    )
+    return [
+        [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in word.findall(page)]
+        for page in xml.split("<page ")[1:]
+    ]
+
+
+@pytest.mark.slow
+def test_text_in_capitals_gets_rows_tall_enough_to_print_it(tmp_path: Path) -> None:
+    # Row heights counted characters as lower-case letters: 'WOMEN'S AID MIDLANDS & WEST'
+    # printed its second line over the next row's organisation, and a Provision in capitals
+    # its third line over the next line. No two words of the printed sheet may overlap.
+    orgs = ["WOMEN'S AID MIDLANDS & WEST", "NHS LINCOLNSHIRE CLINICAL COMMISSIONING GROUP"]
+
+    def edit(content: Any) -> None:
+        _capitals(content)
+        content.services = [
+            [orgs[i % 2] if j == 2 and row[1] else v for j, v in enumerate(row)]
+            for i, row in enumerate(content.services)
+        ]
+
+    xlsx = render(recon_of(make_workbook(tmp_path, edit=edit)), tmp_path)
+    pdf = convert(xlsx, "pdf", tmp_path / "pdf")
+    overlaps = [
+        (a[4], b[4])
+        for page in _word_boxes(pdf)
+        for i, a in enumerate(page)
+        for b in page[i + 1 :]
+        if _overlap(a[0], a[2], b[0], b[2]) > 0.5
+        and _overlap(a[1], a[3], b[1], b[3]) > 0.4 * min(a[3] - a[1], b[3] - b[1])
+    ]
+    assert overlaps == []
+
+
+def _overlap(start: float, end: float, other_start: float, other_end: float) -> float:
+    """How far two spans overlap (0 when they do not); a word's box holds its line's leading,
+    so the boxes of two lines one above the other touch a little."""
+    return max(0.0, min(end, other_end) - max(start, other_start))

@@ -204,6 +204,29 @@ def test_personal_data_is_scrubbed_and_figures_kept(text: str, expected: str) ->
     assert scrub_personal_data(text) == expected
 
 
+# 360Giving's quality checker (lib360dataquality, LooksLikeEmail) flags any published text this
+# matches as an e-mail address: nothing scrubbed may still match it.
+CHECKER_EMAIL = re.compile(r"[\w.-]+@[\w.-]+\.[\w.-]+")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Contact jo@example..org or the desk", "Contact [removed] or the desk"),
+        ("jo@.lincs.org", REMOVED),
+        ("jo.bloggs@lincs.police.uk. Then", "[removed]. Then"),
+        ("Mail jo@ex.. now", "Mail [removed] now"),
+        ("team-a@x-.y-", REMOVED),
+        ("a@b.", "a@b."),  # no domain: left alone, as the checker leaves it
+    ],
+)
+def test_an_address_typed_with_a_slip_is_still_scrubbed(text: str, expected: str) -> None:
+    # "jo@example..org" was published as typed: the domain had to be dot-separated words.
+    scrubbed = scrub_personal_data(text)
+    assert scrubbed == expected
+    assert CHECKER_EMAIL.search(scrubbed) is None
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

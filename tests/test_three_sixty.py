@@ -338,6 +338,12 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
     assert [c for c in codes(plan) if c[1] in {"N9", "N10"}] == []
 
 
+@pytest.mark.parametrize("org_id", ["GB-SC-SC012345", "GB-SC-012345", "GB-CHC-1151444"])
+def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: str) -> None:
+    plan = with_line(sample_plan, 0, recipient_org_id=org_id)
+    assert [c for c in codes(plan) if c[1] == "N9"] == []
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "cell", "fragment"),
     [
@@ -349,7 +355,13 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
             "F9",
             "after it ends",
         ),
+        # A year typed wrongly: the checker flags planned dates 12+ years ahead, 25+ years ago.
+        ({"end": dt.date(2122, 3, 31)}, "W-360-DATES", "G9", "31/03/2122, over 12 years"),
+        ({"start": dt.date(1921, 4, 1)}, "W-360-DATES", "F9", "01/04/1921, over 25 years ago"),
         ({"recipient_org_id": "GB-CHC-11514"}, "W-360-CHARITY-NUMBER", "N9", "6 or 7 digits"),
+        # The checker's OrganizationIdLooksInvalid wants digits alone after GB-CHC- (it passed).
+        ({"recipient_org_id": "GB-CHC-SC012345"}, "W-360-CHARITY-NUMBER", "N9", "GB-SC-SC012345"),
+        ({"recipient_org_id": "GB-CHC-AB123456"}, "W-360-CHARITY-NUMBER", "N9", "Commission"),
         ({"recipient_org_id": "GB-COH-1234567"}, "W-360-COMPANY-NUMBER", "N9", "GB-COH-01234567"),
         ({"recipient_org_id": "1151444"}, "W-ORG-ID", "N9", 'reads "1151444"'),
     ],
@@ -366,6 +378,13 @@ def test_quality_warnings(
     assert len(found) == 1
     assert fragment in found[0].message
     assert found[0].sheet == "Services"
+
+
+def test_a_long_grant_within_the_checkers_limits_has_no_far_date_warning(
+    sample_plan: Plan,
+) -> None:
+    plan = with_line(sample_plan, 0, start=dt.date(2001, 12, 2), end=dt.date(2038, 12, 1))
+    assert [c for c in codes(plan) if c[0] == "W-360-DATES"] == []
 
 
 def test_an_award_date_in_the_future_is_a_warning(sample_plan: Plan) -> None:
