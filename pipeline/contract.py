@@ -46,6 +46,13 @@ class Column:
         return bool(self.pattern) and re.fullmatch(self.pattern, wanted) is not None
 
 
+# A financial year after a sheet's name (which may not hold "/"): "2021-22", "(2021-22)",
+# "- 2021-2022", "FY 2021_22", "2021 - 2022", "21-22"; never a copy's "(2)".
+_YEAR_AFTER = re.compile(
+    r"\s*[-–:]?\s*\(?(?:fy\s*)?(?:\d{4}(?:\s*[-_]\s*\d{2,4})?|\d{2}\s*[-_]\s*\d{2})\)?$"
+)
+
+
 @dataclass(frozen=True)
 class TableSheet:
     name: str
@@ -54,7 +61,12 @@ class TableSheet:
     required: bool = True
 
     def matches(self, title: str) -> bool:
-        return normalise(title) in {normalise(n) for n in (self.name, *self.aliases)}
+        """The sheet's name or an alias, in any case and spacing, also with the financial
+        year after it ("Services 2021-22", "Commissioning plan (2021/22)"), as offices name
+        a year's tabs."""
+        names = {normalise(n) for n in (self.name, *self.aliases)}
+        key = normalise(title)
+        return key in names or _YEAR_AFTER.sub("", key) in names
 
     @cached_property
     def _headers(self) -> dict[str, Column | None]:

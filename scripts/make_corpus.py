@@ -376,6 +376,23 @@ def _(path: Path) -> None:
 
 
 @case(
+    "sheet-names-with-year.xlsx",
+    "sheets named with the financial year, as a year's tabs are: 'Commissioning Plan 2021 - "
+    "2022' (the seed's appendix title), 'Funds 21-22', 'Funding sources (2021-22)'",
+    ("W-RINGFENCE", "Funding sources (2021-22)", "C2", "£78,788"),
+    ("W-GRANT-SIZE", "Commissioning Plan 2021 - 2022", "L9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    renamed = {
+        "Services": "Commissioning Plan 2021 - 2022",
+        "Funding sources": "Funding sources (2021-22)",
+        "Funds": "Funds 21-22",
+    }
+    write_book(path, {renamed.get(name, name): rows for name, rows in book.items()})
+
+
+@case(
     "fund-names-spacing.xlsx",
     "fund names on Services and Funding sources in other case, with trailing and "
     "non-breaking spaces",
