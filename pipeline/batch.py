@@ -275,6 +275,10 @@ def _render_failure(result: WorkbookResult, error: Exception, folder: Path) -> F
     """E-RENDER for a renderer that failed: the folder's fault, or the template's or ours."""
     if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
         return _unwritable(result, error, folder)
+    from pipeline.docx_template import TemplateError
+
+    if isinstance(error, TemplateError):  # it names the tag or file and what to do in Word
+        return Finding("E-RENDER", result.file, f"The Request for Decision was not made: {error}")
     return Finding(
         "E-RENDER",
         result.file,

@@ -324,8 +324,18 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word report not accessible",
         "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
-        "header rows, empty paragraphs)",
+        "header rows, empty paragraphs, pictures' alternative text)",
         action="Correct the template as the message says; the report is built meanwhile.",
+    ),
+    Code(
+        "W-TEMPLATE",
+        W,
+        "Word template holds review markup",
+        "the Word template or the strategy holds tracked changes not accepted (built as if "
+        "accepted) or comments (left out of the report), or a later copy of the template "
+        "saved as .doc or .odt",
+        action="In Word, accept or reject the changes and delete the comments (Review tab), or "
+        "save the later copy as Word Document (.docx); the report is built meanwhile.",
     ),
     Code(
         "W-SPEND-READ",

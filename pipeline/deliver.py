@@ -81,9 +81,10 @@ def write_request_for_decision(report: Report, staging: Staging) -> None:
     from pipeline.render_docx import docx_name, render_docx
 
     target = staging.temp(docx_name(report.decision), attach=True)
-    # An edited template that breaks an accessibility check is built, with a warning.
-    for problem in render_docx(report, target, staging.template):
-        staging.note("W-ACCESSIBILITY", problem)
+    # An edited template that breaks an accessibility check, or still holds tracked changes
+    # or comments, is built, with a warning.
+    for note in render_docx(report, target, staging.template):
+        staging.note(note.code, note.message)
 
 
 def write_summary(report: Report, staging: Staging) -> None:

@@ -63,9 +63,14 @@ def core_properties(document: Any) -> Iterator[Any]:
 
 
 def set_properties(document: Any, decision: Decision) -> None:
-    """Title, subject, author, language and dates of the report, each within Word's limits."""
+    """Title, subject, author, language and dates of the report, each within Word's limits;
+    and no preview picture: the one Word (for Mac, by default) saves with the template shows
+    the template's page, tags and all, where a file browser previews the report."""
     with core_properties(document) as props:
         _set_properties(props, decision)
+    rels = document.part.package.rels
+    for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        del rels[rid]
 
 
 def _set_properties(props: Any, decision: Decision) -> None:
@@ -145,6 +150,31 @@ def _text(element: Any) -> str:
     return "".join(element.xpath(".//w:t/text()"))
 
 
+def _headings(row: Any) -> str:
+    """The first row's cells as a person reads them: "Milestone | Date"."""
+    text = " | ".join(_text(cell).strip() for cell in row.findall(_qn("w:tc")))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _typed_as_headings(row: Any, table: Any) -> bool:
+    """A first row typed as column headings, as a table inserted in Word is (Insert › Table,
+    then the first row made bold): two or more cells, each holding bold text only, above at
+    least one more row. (The form's label-and-value rows hold plain values beside bold labels.)"""
+    cells = row.findall(_qn("w:tc"))
+    if len(cells) < 2 or len(table.findall(_qn("w:tr"))) < 2:
+        return False
+    for cell in cells:
+        runs = [r for r in cell.iter(_qn("w:r")) if _text(r).strip()]
+        if not runs or not all(_bold(run) for run in runs):
+            return False
+    return True
+
+
+def _bold(run: Any) -> bool:
+    bold = run.find(f"{_qn('w:rPr')}/{_qn('w:b')}")
+    return bold is not None and bold.get(_qn("w:val"), "true") not in ("0", "false", "off")
+
+
 def accessibility_problems(document: Any) -> list[str]:
     """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
 
@@ -183,9 +213,11 @@ def accessibility_problems(document: Any) -> list[str]:
         heading_row = any(
             "heading" in names.get(s, "").lower() for s in first.xpath(".//w:pPr/w:pStyle/@w:val")
         )
-        if heading_row and not first.xpath("./w:trPr/w:tblHeader"):
+        if (heading_row or _typed_as_headings(first, table)) and not first.xpath(
+            "./w:trPr/w:tblHeader"
+        ):
             problems.append(
-                f'The table headed "{_text(first)[:60]}" does not mark its first row as a '
+                f'The table headed "{_headings(first)}" does not mark its first row as a '
                 "header row: in Word, Table Properties › Row › Repeat as header row."
             )
     empty = 0
@@ -199,7 +231,33 @@ def accessibility_problems(document: Any) -> list[str]:
             "spacing: screen readers announce each as a blank line. Delete them in the "
             "template and set the space before or after in the paragraph style instead."
         )
+    problems += [
+        f'The picture "{name}" has no alternative text: a screen reader cannot say what it '
+        "shows. In Word, right-click it › View Alt Text and describe it, or tick Mark as "
+        "decorative if it only decorates (LibreOffice: right-click › Properties › Options)."
+        for name in _pictures_without_alt_text(document)
+    ]
     return problems
+
+
+_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+
+
+def _pictures_without_alt_text(document: Any) -> Iterator[str]:
+    """The names of the pictures of the body, headers and footers with no alternative text
+    that are not marked decorative (a logo added to the template is the usual one)."""
+    parts = [document.part.element]
+    parts += [
+        rel.target_part.element
+        for rel in document.part.rels.values()
+        if rel.reltype.endswith(("/header", "/footer")) and hasattr(rel.target_part, "element")
+    ]
+    for part in parts:
+        for picture in part.iter(f"{{{_DRAWING}}}docPr"):
+            decorative = any(d.get("val") in ("1", "true") for d in picture.iter(_DECORATIVE))
+            if not (picture.get("descr") or "").strip() and not decorative:
+                yield picture.get("name") or "without a name"
 
 
 # -- deterministic bytes ------------------------------------------------------------------------

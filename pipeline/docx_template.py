@@ -75,7 +75,7 @@ class BrokenTag:
         return f'the tag "{self.tag}" in the paragraph "{paragraph}" {self.problem}'
 
 
-def _unbalanced(text: str) -> BrokenTag | None:
+def unbalanced(text: str) -> BrokenTag | None:
     """The first tag of one paragraph whose braces do not close (``{{ x }``, ``{ x }}``)."""
     opened: re.Match[str] | None = None
     for mark in _DELIMITER.finditer(text):
@@ -135,7 +135,7 @@ def find_broken_tag(parts: Iterable[str], environment: Any) -> BrokenTag | None:
     """The first tag of the template that cannot render, or None if every tag reads well."""
     paragraphs = list(paragraph_texts(parts))
     for text in paragraphs:
-        broken = _unbalanced(text) or _bad_expression(text, environment)
+        broken = unbalanced(text) or _bad_expression(text, environment)
         if broken is not None:
             return broken
     return _unclosed_blocks(paragraphs)
@@ -182,8 +182,8 @@ def explain(error: Exception, template: Path, context: Mapping[str, Any], enviro
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         found = f' in {used[0]} (paragraph "{used[1][:120]}")' if used else ""
         return (
-            f'{where} uses the field "{name}"{found}, which the report does not provide '
-            f"({error}).{hint} Correct the spelling in the template; "
+            f'{where} uses the field "{name}"{found}, which the report does not '
+            f"provide.{hint} Correct the spelling in the template; "
             "pcc-report template-fields lists the fields it uses."
         )
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -263,6 +263,10 @@ def template_fields(template: Path) -> list[str]:
         tree = environment.parse(source)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(explain(error, template, {}, environment)) from error
+    from pipeline.docx_tags import misplaced_tag  # (it uses this module's paragraph reading)
+
+    if problem := misplaced_tag(parts):  # what the build would refuse too
+        raise TemplateError(f"the Word template {template} {problem}, then save it.")
     found: set[str] = set()
     _collect(tree, {}, found)
     return sorted(

@@ -12,12 +12,14 @@ Rendering runs with autoescape (a provider "Smith & Sons <Ltd>" prints literally
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from pipeline import TEMPLATE_DIR
 from pipeline.docx_context import context
 from pipeline.docx_finish import accessibility_problems, deterministic_docx, set_properties
+from pipeline.docx_markup import accept_markup
 from pipeline.docx_pack import compose_strategy, landscape_appendix
+from pipeline.docx_tags import misplaced_tag, template_xml
 from pipeline.docx_template import (
     TemplateError,
     environment,
@@ -31,14 +33,84 @@ from pipeline.report import Report
 from pipeline.strategy import appendix_count, open_strategy
 from pipeline.values import slugify
 
-__all__ = ["DEFAULT_TEMPLATE", "TemplateError", "docx_name", "render_docx"]
+__all__ = ["DEFAULT_TEMPLATE", "Note", "TemplateError", "docx_name", "render_docx"]
 
 DEFAULT_TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
+
+
+class Note(NamedTuple):
+    """What the build says about the template it rendered: a finding's code and message."""
+
+    code: str
+    message: str
 
 
 def docx_name(decision: Decision) -> str:
     """``RfD-015-2021.docx`` for decision ``015/2021``."""
     return f"RfD-{slugify(decision.reference)}.docx"
+
+
+# What "Save As" writes when another type than Word Document (.docx) is chosen.
+_OTHER_FORMATS = {
+    ".doc": "a Word 97-2003 document (.doc)",
+    ".docm": "a Word macro-enabled document (.docm)",
+    ".dotx": "a Word template (.dotx)",
+    ".dotm": "a Word macro-enabled template (.dotm)",
+    ".dot": "a Word 97-2003 template (.dot)",
+    ".odt": "an OpenDocument text (.odt)",
+    ".ott": "an OpenDocument text template (.ott)",
+    ".rtf": "a Rich Text Format file (.rtf)",
+}
+
+
+def saved_as(template: Path) -> list[Path]:
+    """Copies of ``template`` saved beside it in another format and later than it (or instead
+    of it), newest first: edits made there are not in the report."""
+    try:
+        made = template.stat().st_mtime_ns if template.is_file() else -1
+        copies = [
+            (copy.stat().st_mtime_ns, copy)
+            for copy in template.parent.iterdir()
+            if copy.stem == template.stem and copy.suffix.lower() in _OTHER_FORMATS
+        ]
+    except OSError:
+        return []
+    return [copy for changed, copy in sorted(copies, reverse=True) if changed > made]
+
+
+def _newer_copy(copy: Path, template: Path) -> str:
+    return (
+        f"{copy.name}, {_OTHER_FORMATS[copy.suffix.lower()]} beside the Word template, was "
+        f"saved after it; the report is built from {template.name}, without the changes made "
+        f"in {copy.name}. If they are wanted, open {copy.name} in Word or LibreOffice and use "
+        f"File › Save As, type Word Document (.docx), name {template.name}; otherwise delete "
+        f"{copy.name}."
+    )
+
+
+def _format_of(template: Path) -> str:
+    """What ``template`` is when it is no .docx, from its first bytes ("" when unknown)."""
+    import zipfile
+
+    try:
+        with template.open("rb") as file:
+            head = file.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            return _OTHER_FORMATS[".doc"]
+        if head.startswith(b"{\\rtf"):
+            return _OTHER_FORMATS[".rtf"]
+        with zipfile.ZipFile(template) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                odf = archive.read("mimetype").decode("ascii", "replace")
+                return _OTHER_FORMATS[".ott" if odf.endswith("-template") else ".odt"]
+            types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""
+    for marker, suffix in (("macroEnabledTemplate", ".dotm"), ("macroEnabled", ".docm")):
+        if marker in types:
+            return _OTHER_FORMATS[suffix]
+    return _OTHER_FORMATS[".dotx"] if "template.main" in types else ""
 
 
 def _fill_empty_cells(document: Any) -> None:
@@ -49,20 +121,32 @@ def _fill_empty_cells(document: Any) -> None:
         cell.append(OxmlElement("w:p"))
 
 
-def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None = None) -> list[str]:
+def render_docx(
+    recon: Report, target: Path | IO[bytes], template: Path | None = None
+) -> list[Note]:
     """Write the Request for Decision of ``recon`` to ``target`` (a path or a binary stream);
-    return what keeps it from the accessibility checks (empty for the committed template; see
-    :mod:`pipeline.docx_finish`). Equal input gives equal bytes.
+    return what the build says about the template (empty for the committed one): the
+    accessibility checks it breaks (``W-ACCESSIBILITY``, :mod:`pipeline.docx_finish`) and the
+    review markup left in it (``W-TEMPLATE``, :mod:`pipeline.docx_markup`). Equal input gives
+    equal bytes.
 
     With ``recon.strategy`` the report is the decision pack: the form, the strategy composed
     whole, then the plan appendix (:mod:`pipeline.docx_pack`).
 
-    Raises :class:`TemplateError` when the template is missing, unreadable, or uses a field the
-    context does not have; :class:`pipeline.strategy.StrategyProblem` when the strategy went
+    Raises :class:`TemplateError` when the template is missing, unreadable, uses a field the
+    context does not have, or holds a tag that would spoil the report (:mod:`pipeline.docx_tags`); :class:`pipeline.strategy.StrategyProblem` when the strategy went
     since it was checked.
     """
     template = template or DEFAULT_TEMPLATE
     if not template.is_file():
+        copy = next(iter(saved_as(template)), None)
+        if copy is not None:
+            raise TemplateError(
+                f"the Word template {template} does not exist, but {copy.name} ("
+                f"{_OTHER_FORMATS[copy.suffix.lower()]}) is beside where it belongs: open "
+                f"{copy.name} in Word or LibreOffice and use File › Save As, type Word "
+                f"Document (.docx), name {template.name}"
+            )
         raise TemplateError(
             f"the Word template {template} does not exist; restore it from the copy the tool "
             "came with (templates/request-for-decision.docx)"
@@ -70,16 +154,16 @@ def render_docx(recon: Report, target: Path | IO[bytes], template: Path | None =
     # The collector is paused while the report is made, and the document freed by collecting
     # what was made since (see pipeline.memory).
     with collector_paused():
-        data, problems = _render(recon, template)
+        data, notes = _render(recon, template)
     if isinstance(target, Path):
         target.write_bytes(data)
     else:
         target.write(data)
-    return problems
+    return notes
 
 
-def _render(recon: Report, template: Path) -> tuple[bytes, list[str]]:
-    """The report's bytes and its accessibility problems (see :func:`render_docx`)."""
+def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
+    """The report's bytes and the notes on its template (see :func:`render_docx`)."""
     import jinja2
 
     strategy = open_strategy(recon.strategy) if recon.strategy else None
@@ -93,11 +177,19 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[str]]:
         document = template_class()(str(template))
         document.init_docx()
     except Exception as error:  # a zip or XML error: the file is not a usable .docx
+        kind = _format_of(template)
+        what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
         raise TemplateError(
-            f"the Word template {template} is not a readable .docx "
-            f"({type(error).__name__}: {error}); open it in Word and save it as a Word "
-            "Document (.docx), or restore the copy the tool came with"
+            f"the Word template {template} {what} ({type(error).__name__}: {error}); open it "
+            "in Word or LibreOffice and use File › Save As, type Word Document (.docx), or "
+            "restore the copy the tool came with"
         ) from error
+    what = f"The Word template {template.name}"
+    notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
+    notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]
+    problem = misplaced_tag(template_xml(document))
+    if problem:
+        raise TemplateError(f"the Word template {template} {problem}, then save it.")
     env = environment()
     try:
         document.render(ctx, jinja_env=env, autoescape=True)
@@ -106,14 +198,16 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[str]]:
     body = document.docx.element.body
     fold_page_breaks(body)
     _fill_empty_cells(document.docx)
-    if strategy is not None:
+    if strategy is not None and recon.strategy is not None:
+        what = f"The Strategy document {recon.strategy.name}"
+        notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
-    problems = accessibility_problems(document.docx)
+    notes += [Note("W-ACCESSIBILITY", p) for p in accessibility_problems(document.docx)]
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back
     # to the system) before the summary is built.
     del document, body, strategy, ctx
     release_memory()
-    return data, problems
+    return data, notes

@@ -950,6 +950,7 @@ def test_a_misspelt_field_names_itself_and_the_template(
     assert f'"{field}"' in message
     assert str(template) in message
     assert new in message  # the tag as typed, so it can be found in Word
+    assert "object" not in message and "pipeline." not in message  # no Python in Word's terms
     assert not (tmp_path / "out.docx").exists()
 
 

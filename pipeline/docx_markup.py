@@ -1,0 +1,179 @@
+"""The review markup left in the Word template (or the strategy): tracked changes, comments.
+
+A finance officer may edit the template with Track Changes on and never accept the changes, or
+leave a comment for a colleague. The report made from it is published: its insertions would
+still be marked as such, its deletions (text the officer meant to remove) would travel inside
+it, and the comments would go out with their text and their authors' names. The template is
+therefore read as Word shows it with every change accepted and every comment deleted, and the
+build says so (``W-TEMPLATE``), so that the officer accepts, rejects or deletes them in Word.
+The Commissioning Strategy composed into the decision pack is treated alike.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+# Changes of formatting (accepting one keeps the formatting now shown) and the range marks of
+# moved text: the records alone are removed.
+_RECORDS = (
+    "w:rPrChange",
+    "w:pPrChange",
+    "w:sectPrChange",
+    "w:tblPrChange",
+    "w:tblPrExChange",
+    "w:trPrChange",
+    "w:tcPrChange",
+    "w:tblGridChange",
+    "w:numberingChange",
+    "w:moveFromRangeStart",
+    "w:moveFromRangeEnd",
+    "w:moveToRangeStart",
+    "w:moveToRangeEnd",
+    "w:cellIns",
+    "w:cellMerge",
+)
+_COMMENT_MARKS = ("w:commentRangeStart", "w:commentRangeEnd", "w:commentReference")
+_COMMENT_PARTS = (
+    "/comments",
+    "/commentsExtended",
+    "/commentsIds",
+    "/commentsExtensible",
+    "/people",
+)
+
+
+@functools.cache
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
+
+
+def _parts(document: Any) -> Iterator[Any]:
+    """The XML parts whose text the template renders: the body, headers, footers, notes."""
+    yield document.part
+    notes = ("header", "footer", "footnotes", "endnotes")
+    for rel in document.part.rels.values():
+        if rel.is_external:
+            continue
+        part = rel.target_part
+        if part.partname.split("/")[-1].startswith(notes) and hasattr(part, "element"):
+            yield part
+
+
+def _unwrap(element: Any) -> None:
+    """Put ``element``'s children in its place (an accepted insertion keeps its text)."""
+    parent = element.getparent()
+    index = parent.index(element)
+    for offset, child in enumerate(list(element)):
+        parent.insert(index + offset, child)
+    parent.remove(element)
+
+
+def _accept_paragraph_mark(mark: Any) -> None:
+    """A deleted paragraph mark, accepted: the paragraph joins the one after it, which keeps its
+    own formatting (as in Word); a paragraph deleted whole therefore disappears."""
+    paragraph = mark.getparent().getparent().getparent()  # w:del < w:rPr < w:pPr < w:p
+    mark.getparent().remove(mark)
+    following = paragraph.getnext()
+    if paragraph.tag != _qn("w:p") or following is None or following.tag != _qn("w:p"):
+        return
+    properties = following.find(_qn("w:pPr"))
+    at = 0 if properties is None else following.index(properties) + 1
+    for offset, child in enumerate(c for c in list(paragraph) if c.tag != _qn("w:pPr")):
+        following.insert(at + offset, child)
+    paragraph.getparent().remove(paragraph)
+
+
+def _accept_changes(root: Any) -> int:
+    """Accept every tracked change under ``root``; return how many there were."""
+    count = 0
+    deleted_rows = [m.getparent().getparent() for m in root.iter(_qn("w:del")) if _in(m, "w:trPr")]
+    for row in deleted_rows:
+        row.getparent().remove(row)
+        count += 1
+    for mark in [m for m in root.iter(_qn("w:ins"), _qn("w:del")) if _in(m, "w:trPr")]:
+        mark.getparent().remove(mark)
+        count += 1
+    for mark in [m for m in root.iter(_qn("w:ins")) if _in(m, "w:rPr")]:
+        mark.getparent().remove(mark)  # an inserted paragraph mark: the paragraph stays
+        count += 1
+    for mark in [m for m in root.iter(_qn("w:del")) if _in(m, "w:rPr")]:
+        _accept_paragraph_mark(mark)
+        count += 1
+    for removed in list(root.iter(_qn("w:del"), _qn("w:moveFrom"), _qn("w:cellDel"))):
+        if removed.getparent() is not None:
+            removed.getparent().remove(removed)
+            count += 1
+    for kept in list(root.iter(_qn("w:ins"), _qn("w:moveTo"))):
+        _unwrap(kept)
+        count += 1
+    for record in list(root.iter(*(_qn(tag) for tag in _RECORDS))):
+        record.getparent().remove(record)
+        count += 1
+    return count
+
+
+def _in(element: Any, tag: str) -> bool:
+    parent = element.getparent()
+    return parent is not None and parent.tag == _qn(tag)
+
+
+def _remove_comments(document: Any) -> int:
+    """Remove the comments' anchors from every part and the comment parts themselves; return
+    how many comments the template held."""
+    anchors: set[str] = set()
+    for part in _parts(document):
+        for mark in list(part.element.iter(*(_qn(tag) for tag in _COMMENT_MARKS))):
+            anchors.add(mark.get(_qn("w:id"), ""))
+            holder = mark.getparent()
+            holder.remove(mark)
+            if holder.tag == _qn("w:r") and all(c.tag == _qn("w:rPr") for c in holder):
+                holder.getparent().remove(holder)
+    rels = document.part.rels
+    written = 0
+    for rid in [r for r, rel in rels.items() if rel.reltype.endswith(_COMMENT_PARTS)]:
+        if rels[rid].reltype.endswith("/comments"):
+            written = rels[rid].target_part.blob.count(b"<w:comment ")
+        del rels[rid]
+    return max(len(anchors), written)
+
+
+def _settings(document: Any) -> Any | None:
+    """The settings part's XML, when the template has one (never made up for it)."""
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/settings") and hasattr(rel.target_part, "element"):
+            return rel.target_part.element
+    return None
+
+
+def accept_markup(document: Any, what: str) -> list[str]:
+    """Accept the tracked changes and delete the comments of the python-docx ``document``
+    before it goes into the report; return what the finance officer is told. ``what`` names
+    it: "The Word template request-for-decision.docx", "The Strategy document …"."""
+    changes = sum(_accept_changes(part.element) for part in _parts(document))
+    comments = _remove_comments(document)
+    settings = _settings(document)
+    if settings is not None:  # the report does not open in Word with Track Changes on
+        for tracking in settings.findall(_qn("w:trackRevisions")):
+            settings.remove(tracking)
+    notes = []
+    if changes:
+        notes.append(
+            f"{what} holds {_count(changes, 'tracked change')} not yet accepted: the report "
+            f"is built as if {'it were' if changes == 1 else 'they were'} accepted. In Word, "
+            "Review › Accept › Accept All Changes (or reject the ones not wanted), then save it."
+        )
+    if comments:
+        notes.append(
+            f"{what} holds {_count(comments, 'comment')}, left out of the report (it is "
+            "published). In Word, Review › Delete › Delete All Comments in Document, then "
+            "save it."
+        )
+    return notes
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"

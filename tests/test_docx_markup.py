@@ -1,0 +1,362 @@
+"""The Word template as a finance officer leaves it: tracked changes not accepted, comments left
+in, a copy saved as .doc or .odt. The report is published, so none of that markup may reach it;
+the build says what to tidy in Word (W-TEMPLATE)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from pipeline import batch, find_template_dir
+from pipeline.config import Config
+from pipeline.reconcile import Reconciliation
+from pipeline.render_docx import DEFAULT_TEMPLATE, Note, TemplateError, render_docx
+from pipeline.report import Report
+
+PLAN_INTRO = "The Commissioning Plan details the commissioning approach and budget for {{ year }}."
+RENDERED_INTRO = "The Commissioning Plan details the commissioning approach and budget for 2021/22."
+
+
+def edited(folder: Path, change: Callable[[Any], None]) -> Path:
+    document = Document(str(DEFAULT_TEMPLATE))
+    change(document)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "request-for-decision.docx"
+    document.save(str(path))
+    return path
+
+
+def paragraph(document: Any, text: str) -> Any:
+    """The template's paragraph (body or table cell) whose text is ``text``, as XML."""
+    return next(
+        p
+        for p in document.element.body.iter(qn("w:p"))
+        if "".join(p.xpath(".//w:t/text()")) == text
+    )
+
+
+def revision(tag: str, ident: int) -> Any:
+    element = OxmlElement(tag)
+    element.set(qn("w:id"), str(ident))
+    element.set(qn("w:author"), "Jane Example")
+    element.set(qn("w:date"), "2021-05-01T10:00:00Z")
+    return element
+
+
+def run_of(text: str, deleted: bool = False) -> Any:
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:delText" if deleted else "w:t")
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    t.text = text
+    run.append(t)
+    return run
+
+
+def rendered(recon: Reconciliation, template: Path) -> tuple[Any, list[Note], bytes]:
+    out = io.BytesIO()
+    notes = render_docx(Report.of(recon), out, template)
+    return Document(io.BytesIO(out.getvalue())), notes, out.getvalue()
+
+
+def texts(document: Any) -> list[str]:
+    return ["".join(p.xpath(".//w:t/text()")) for p in document.element.body.iter(qn("w:p"))]
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+# -- tracked changes ----------------------------------------------------------------------------
+
+
+def track_an_insertion_and_a_deletion(document: Any) -> None:
+    intro = paragraph(document, PLAN_INTRO)
+    inserted = revision("w:ins", 1)
+    inserted.append(run_of(" Reviewed by the Chief Finance Officer."))
+    removed = revision("w:del", 2)
+    removed.append(run_of(" Draft: ask Jane about the MoJ letter.", deleted=True))
+    intro.append(inserted)
+    intro.append(removed)
+
+
+def test_tracked_changes_are_accepted_and_the_build_says_so(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = edited(tmp_path, track_an_insertion_and_a_deletion)
+    document, notes, data = rendered(sample_recon, template)
+    assert RENDERED_INTRO + " Reviewed by the Chief Finance Officer." in texts(document)
+    body = members(data)["word/document.xml"]
+    for leftover in (b"<w:ins ", b"<w:del ", b"delText", b"Jane", b"MoJ letter"):
+        assert leftover not in body
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert "2 tracked changes not yet accepted" in notes[0].message
+    assert "Accept All Changes" in notes[0].message
+
+
+def test_a_paragraph_deleted_with_track_changes_is_gone_not_left_empty(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word marks a deleted paragraph by its runs in <w:del> and its paragraph mark deleted.
+    def delete_the_intro(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        removed = revision("w:del", 3)
+        for run in intro.findall(qn("w:r")):
+            for t in run.findall(qn("w:t")):
+                t.tag = qn("w:delText")
+            removed.append(run)
+        intro.append(removed)
+        mark = intro.get_or_add_pPr().makeelement(qn("w:rPr"), {})
+        mark.append(revision("w:del", 4))
+        intro.get_or_add_pPr().append(mark)
+
+    document, notes, _ = rendered(sample_recon, edited(tmp_path, delete_the_intro))
+    assert not any("commissioning approach" in t for t in texts(document))
+    assert [n.code for n in notes] == ["W-TEMPLATE"]  # no empty paragraph (W-ACCESSIBILITY)
+
+
+def test_a_field_deleted_with_track_changes_is_not_rendered(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    def delete_the_year(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        text = intro.find(f"{qn('w:r')}/{qn('w:t')}")
+        text.text = "The Commissioning Plan details the commissioning approach and budget"
+        removed = revision("w:del", 5)
+        removed.append(run_of(" for {{ year }}", deleted=True))
+        intro.append(removed)
+        intro.append(run_of("."))
+
+    document, _, data = rendered(sample_recon, edited(tmp_path, delete_the_year))
+    assert "The Commissioning Plan details the commissioning approach and budget." in texts(
+        document
+    )
+    assert b"delText" not in members(data)["word/document.xml"]
+
+
+def test_a_table_row_deleted_with_track_changes_is_gone(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    def delete_the_total_row(document: Any) -> None:
+        cell = paragraph(document, "{{ totals.headroom }}")
+        row = next(a for a in cell.iterancestors() if a.tag == qn("w:tr"))
+        properties = row.find(qn("w:trPr"))
+        if properties is None:
+            properties = OxmlElement("w:trPr")
+            row.insert(0, properties)
+        properties.append(revision("w:del", 6))
+
+    document, notes, _ = rendered(sample_recon, edited(tmp_path, delete_the_total_row))
+    funds = next(t for t in document.tables if t.rows[0].cells[0].text == "Fund")
+    assert [r.cells[0].text for r in funds.rows] == [
+        "Fund",
+        "Victims Fund",
+        "Community Safety Fund",
+    ]
+    assert "1 tracked change not" in notes[0].message
+
+
+def test_a_tracked_change_in_the_footer_is_accepted(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    def insert_in_footer(document: Any) -> None:
+        footer = document.sections[0].footer.paragraphs[0]._p
+        inserted = revision("w:ins", 7)
+        inserted.append(run_of(" OFFICIAL"))
+        footer.append(inserted)
+
+    document, notes, data = rendered(sample_recon, edited(tmp_path, insert_in_footer))
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert footer.endswith(" OFFICIAL")
+    assert not any(b"<w:ins " in blob for name, blob in members(data).items() if "footer" in name)
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+
+
+def test_track_changes_left_on_in_the_template_is_off_in_the_report(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    def turn_tracking_on(document: Any) -> None:
+        document.settings.element.append(OxmlElement("w:trackRevisions"))
+
+    _, notes, data = rendered(sample_recon, edited(tmp_path, turn_tracking_on))
+    assert b"trackRevisions" not in members(data)["word/settings.xml"]
+    assert notes == []  # nothing pending: nothing to tell
+
+
+# -- comments -----------------------------------------------------------------------------------
+
+
+def comment_on_the_intro(document: Any) -> None:
+    intro = Paragraph(paragraph(document, PLAN_INTRO), document.part)
+    document.add_comment(
+        intro.runs,
+        text="Check the MoJ figure with Jane first",
+        author="Jane Example",
+        initials="JE",
+    )
+
+
+def test_a_comment_is_left_out_of_the_report_and_the_build_says_so(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    document, notes, data = rendered(sample_recon, edited(tmp_path, comment_on_the_intro))
+    parts = members(data)
+    assert not [name for name in parts if "comment" in name or "people" in name]
+    assert b"comment" not in parts["word/document.xml"]
+    assert b"comments" not in parts["[Content_Types].xml"]
+    assert not any(b"Jane" in blob for blob in parts.values())
+    assert RENDERED_INTRO in texts(document)
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert "holds 1 comment, left out of the report" in notes[0].message
+
+
+def test_the_build_records_w_template_and_publishes_no_markup(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    def both(document: Any) -> None:
+        comment_on_the_intro(document)
+        track_an_insertion_and_a_deletion(document)
+
+    template = edited(tmp_path / "templates", both)
+    [result], _ = batch.build([sample_path], tmp_path / "out", Config(), template=template)
+    assert result.status == "ok", result.findings
+    found = [f for f in result.findings if f.code == "W-TEMPLATE"]
+    assert len(found) == 2 and {f.severity.value for f in found} == {"warning"}
+    report = (tmp_path / "out" / "015-2021" / "RfD-015-2021.docx").read_bytes()
+    assert not any(b"Jane" in blob for blob in members(report).values())
+    review = Document(str(tmp_path / "out" / "015-2021" / "review-015-2021.docx"))
+    cells = [c.text for t in review.tables for r in t.rows for c in r.cells]
+    assert any("Delete All Comments" in c for c in cells)
+
+
+# -- saved in another format --------------------------------------------------------------------
+
+
+def fake_doc(path: Path) -> None:
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+
+
+def fake_odt(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(fake_doc, "a Word 97-2003 document (.doc)"), (fake_odt, "an OpenDocument text (.odt)")],
+)
+def test_a_doc_or_odt_saved_under_the_docx_name_is_named_as_such(
+    sample_recon: Reconciliation, tmp_path: Path, make: Callable[[Path], None], kind: str
+) -> None:
+    template = tmp_path / "request-for-decision.docx"
+    make(template)
+    with pytest.raises(TemplateError) as raised:
+        render_docx(Report.of(sample_recon), io.BytesIO(), template)
+    assert f"is {kind} under a .docx name" in str(raised.value)
+    assert "File › Save As, type Word Document (.docx)" in str(raised.value)
+
+
+def test_a_template_saved_only_as_odt_is_named_when_the_docx_is_missing(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    fake_odt(tmp_path / "request-for-decision.odt")
+    with pytest.raises(TemplateError) as raised:
+        render_docx(Report.of(sample_recon), io.BytesIO(), tmp_path / "request-for-decision.docx")
+    message = str(raised.value)
+    assert "but request-for-decision.odt (an OpenDocument text (.odt))" in message
+    assert "name request-for-decision.docx" in message
+
+
+def test_a_newer_copy_saved_as_doc_beside_the_template_is_a_warning(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = edited(tmp_path, lambda d: None)
+    older = tmp_path / "request-for-decision.odt"
+    fake_odt(older)
+    newer = tmp_path / "request-for-decision.doc"
+    fake_doc(newer)
+    stamp = template.stat().st_mtime_ns
+    os.utime(older, ns=(stamp - 10**9, stamp - 10**9))  # saved before the .docx: not named
+    os.utime(newer, ns=(stamp + 10**9, stamp + 10**9))
+    _, notes, _ = rendered(sample_recon, template)
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert notes[0].message.startswith(
+        "request-for-decision.doc, a Word 97-2003 document (.doc) beside the Word template, "
+        "was saved after it; the report is built from request-for-decision.docx"
+    )
+
+
+def test_the_committed_template_gives_no_note(sample_recon: Reconciliation) -> None:
+    _, notes, _ = rendered(sample_recon, DEFAULT_TEMPLATE)
+    assert notes == []
+
+
+def test_markup_is_accepted_on_a_copy_of_the_template_only(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = edited(tmp_path, track_an_insertion_and_a_deletion)
+    before = template.read_bytes()
+    rendered(sample_recon, template)
+    assert template.read_bytes() == before  # the officer's file is never rewritten
+
+
+def test_a_templates_folder_holding_the_template_saved_as_odt_is_still_the_offices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not the packaged wording without a word: the build then names the .odt to save as .docx.
+    monkeypatch.delenv("PCC_TEMPLATES", raising=False)
+    own = tmp_path / "templates"
+    own.mkdir()
+    fake_odt(own / "request-for-decision.odt")
+    assert find_template_dir(tmp_path) == own.resolve()
+
+
+def test_the_strategy_composed_into_the_pack_publishes_no_markup(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    principle = strategy.add_paragraph("Services are commissioned openly.")
+    strategy.add_comment(principle.runs, text="Jane: still true?", author="Jane Example")
+    inserted = revision("w:ins", 8)
+    inserted.append(run_of(" And fairly."))
+    principle._p.append(inserted)
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    out = io.BytesIO()
+    notes = render_docx(report, out, DEFAULT_TEMPLATE)
+    parts = members(out.getvalue())
+    assert not any(b"Jane" in blob for blob in parts.values())
+    assert b"commentReference" not in parts["word/document.xml"]
+    assert "Services are commissioned openly. And fairly." in texts(Document(out))
+    assert [n.message.split(" holds ")[0] for n in notes] == [
+        "The Strategy document strategy.docx",
+        "The Strategy document strategy.docx",
+    ]
+    assert (
+        "1 tracked change not yet accepted: the report is built as if it were" in notes[0].message
+    )
+
+
+def test_the_template_s_preview_picture_is_not_the_report_s(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word for Mac saves a picture of the first page with the file: the template's, tags and all.
+    with zipfile.ZipFile(DEFAULT_TEMPLATE) as archive:
+        assert "docProps/thumbnail.jpeg" in archive.namelist()
+    _, _, data = rendered(sample_recon, DEFAULT_TEMPLATE)
+    parts = members(data)
+    assert not [name for name in parts if "thumbnail" in name]
+    assert b"thumbnail" not in parts["_rels/.rels"] + parts["[Content_Types].xml"]
