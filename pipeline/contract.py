@@ -465,11 +465,16 @@ def names_a_total(text: str) -> bool:
 
 
 def financial_year_bounds(year: str) -> tuple[int, int] | None:
-    """``2021/22`` (or ``2021-22``, ``2021/2022``) -> (2021, 2022); None if unreadable."""
-    match = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", year)
+    """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``)
+    -> (2021, 2022); None if unreadable."""
+    match = re.fullmatch(
+        r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{2}|\d{4})\s*",
+        year,
+        re.IGNORECASE,
+    )
     if not match:
         return None
-    start = int(match.group(1))
+    start = int(match.group(1)) + (2000 if len(match.group(1)) == 2 else 0)
     end_text = match.group(2)
     end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
     if len(end_text) == 2 and end < start:

@@ -113,7 +113,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         police_area=_text(values, "police_area"),
         reference=_text(values, "reference"),
         date=when,
-        financial_year=_text(values, "financial_year"),
+        # As 2021/22 whatever form was typed ("21/22", "FY 2021-22"): the index and the
+        # manifest show it beside reports that show the canonical form.
+        financial_year=f"{bounds[0]}/{bounds[1] % 100:02d}",
         subject=_text(values, "subject"),
         report_by=_text(values, "report_by"),
         contact_officer=_text(values, "contact_officer"),

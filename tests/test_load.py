@@ -1158,3 +1158,18 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
     assert result.plan is not None, result.findings
     assert result.plan.decision.reference == "015/2021"
     assert result.plan.decision.at.cells["reference"] == "C2"
+
+
+@pytest.mark.parametrize("typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022"])
+def test_a_financial_year_in_the_short_forms_offices_use_is_read(
+    typed: str, tmp_path: Path
+) -> None:
+    # Each was E-VALUE 'type it as 2021/22'; the report shows the year as 2021/22 whatever form.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, typed if k == "Financial year" else v) for k, v in c.decision]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    decision = result.plan.decision
+    assert (decision.year_start, decision.year_end) == (date(2021, 4, 1), date(2022, 3, 31))
+    assert decision.year_label == decision.financial_year == "2021/22"
