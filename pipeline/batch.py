@@ -10,8 +10,9 @@ The orchestration only; each step is its own module:
 3. :mod:`pipeline.assemble` applies the run-wide rule E-DUPLICATE-REF, finds last year's plan
    (:mod:`pipeline.previous`) and puts each workbook's parts together into one frozen
    :class:`Report` (``check`` stops there and writes nothing);
-4. :mod:`pipeline.deliver` runs the output writers on it (Word, Excel, PDF, e-mail; add an
-   output there), :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
+4. :mod:`pipeline.builder` builds each workbook: :mod:`pipeline.deliver` runs the output
+   writers on its Report (Word, Excel, PDF, e-mail; add an output there),
+   :mod:`pipeline.outputs` keeps the output folder (stale/, retire, log) and
    :mod:`pipeline.manifest` records what was built from what.
 
 What makes it safe on a shared office machine:
@@ -40,29 +41,23 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline import TEMPLATE_DIR, stale
 from pipeline.assemble import reports
+from pipeline.builder import Builder, second_look
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.freshness import Freshness
-from pipeline.inputs import Read, discover, display, read_workbook, signature
+from pipeline.inputs import discover, display
 from pipeline.manifest import MANIFEST
-from pipeline.manifest_entry import built_entry, pending
 from pipeline.outputs import (
-    FOLDER_ERRORS,
     INDEX,
     LOCK,
-    FolderRefused,
-    OutputFolder,
-    commit_whole,
     findings_name,
     folder_name,
     leftovers,
@@ -76,10 +71,9 @@ from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
 from pipeline.spend import Spend, spend_paths
-from pipeline.stale import Shelf
 
 if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
-    from pipeline.deliver import Staging
+    pass
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -91,155 +85,6 @@ class BatchBusy(RuntimeError):
 
 class OutputUnwritable(RuntimeError):
     """The output folder cannot be made or written to (read-only, a file in the way, no space)."""
-
-
-# -- build ------------------------------------------------------------------------------------
-
-
-class _Builder:
-    """Builds one workbook at a time into the output folder and keeps its manifest entry."""
-
-    def __init__(self, out: Path, config: Config, template: Path, force: bool, spend: Spend):
-        self.folder = OutputFolder(out)
-        self.shelf = Shelf(self.folder)
-        self.manifest = self.folder.manifest
-        self.config = config
-        self.template = template
-        self.fresh = Freshness(self.folder, config, template, force, spend.fingerprint())
-        self.fingerprints: dict[str, dict[str, Any]] = {}
-
-    def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
-        """The workbook's result "up to date" from the manifest (None when it must be built)
-        and its fingerprint; the workbook is hashed, never opened."""
-        key = self.fresh.key_of(path)
-        fingerprint = self.fresh.fingerprint(path)
-        self.fingerprints[key] = fingerprint
-        edited = self.fresh.up_to_date(key, fingerprint)
-        if edited is None:
-            return None, fingerprint
-        entry = self.manifest.entries[key]
-        result = WorkbookResult(
-            path,
-            display(path),
-            reference=entry.get("reference", ""),
-            outcome="up to date",
-            summary=entry,
-        )
-        result.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
-        result.edited = [(p, None) for p in edited]
-        return result, fingerprint
-
-    def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
-        """The workbook read, or its result "up to date" from the manifest."""
-        before = signature(path)
-        current, fingerprint = self.current(path)
-        if current is not None:
-            return current
-        key = self.fresh.key_of(path)
-        outcome = read_workbook(path, self.config, debug)
-        if signature(path) != before:  # replaced since it was hashed: hash it again
-            fingerprint = self.fresh.fingerprint(path)
-        if fingerprint and outcome.sha256:
-            # The hash of the very bytes that were read (a save since then is a change).
-            fingerprint = {**fingerprint, "sha256": outcome.sha256}
-        self.fingerprints[key] = fingerprint
-        return outcome
-
-    # -- writing ----------------------------------------------------------------------------
-    def record(self, key: str, result: WorkbookResult) -> None:
-        where = Path(os.path.abspath(result.path))
-        for other in [k for k, e in self.manifest.entries.items() if k != key]:
-            if self.manifest.entries[other].get("workbook_path") == str(where):
-                del self.manifest.entries[other]  # one workbook, one entry
-        sent = self.manifest.entries.get(key, {}).get("sent", [])  # pcc-report send's log
-        fingerprint = self.fingerprints.get(key, {})
-        self.manifest.entries[key] = built_entry(key, result, self.folder, fingerprint, sent)
-
-    def _write_ahead(self, key: str, staging: Staging) -> None:
-        """Record what is about to be moved into place before moving it (see
-        :func:`pipeline.manifest_entry.pending`), and write the manifest."""
-        entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
-        entry["status"] = "interrupted"
-        entry["pending"] = pending(self.folder, staging.folder, staging.staged)
-        self.manifest.write()
-
-    def key(self, result: WorkbookResult) -> str:
-        return self.fresh.keys.get(result.file, result.file)
-
-    def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
-        """Render an error-free workbook, write its findings, set earlier outputs aside or
-        retire them, and record it. A folder that cannot be written costs this workbook only.
-
-        An output a person edited is never overwritten or deleted: it is moved to ``stale/``
-        under a name saying it was edited, and ``result.edited`` says where it went."""
-        key = self.key(result)
-        known = key in self.manifest.entries
-        if known:
-            # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
-            self.manifest.entries[key]["status"] = "interrupted"
-        try:
-            folder = result.folder = self.folder.folder_for(
-                folder_name(result.reference, result.path)
-            )
-        except FolderRefused as refused:
-            result.findings.append(Finding("E-RENDER", result.file, str(refused)))
-            result.outcome, result.outputs = "failed", []
-            return
-        from pipeline.deliver import Staging
-
-        staging = Staging(folder, result.file, self.config, self.template)
-        try:
-            if result.status == "ok":
-                self._stage(result, staging, debug)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
-                self._write_ahead(key, staging)
-                result.edited = self.shelf.protect([folder / n for n in staging.staged])
-                if any(kept is None for _, kept in result.edited):  # never over a person's work
-                    raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
-                written = commit_whole(staging)
-            except OSError as error:
-                staging.discard()
-                written = []
-                if not any(f.code == "E-RENDER" for f in result.findings):
-                    result.findings.append(_unwritable(result, error, folder))
-                    with contextlib.suppress(OSError):  # the findings file says why, if it can
-                        staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
-                        written = staging.commit()
-        finally:
-            staging.discard()
-        if result.status == "ok":
-            result.outcome = "built"
-            current = self.shelf.current_pdf(key, written)
-            result.stale, result.kept_edited = self.shelf.retire(key, written, current)
-            result.outputs = [*written[:-1], *current, *written[-1:]]
-        else:
-            result.outcome = "failed"
-            if not known:  # the manifest was lost: reports left in the folder look current
-                result.unrecorded = self.shelf.set_aside_unrecorded(folder)
-            result.stale, result.kept_edited, stuck = self.shelf.mark_stale(key, keep=written)
-            result.kept_edited += [target for _, target in result.unrecorded]
-            result.outputs = [*stuck, *written]  # (the index page says they are not current)
-        result.kept_edited = list(
-            dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
-        )
-        self.record(key, result)
-
-    def _stage(self, result: WorkbookResult, staging: Staging, debug: bool) -> None:
-        assert result.report is not None
-        try:
-            staging.folder.mkdir(parents=True, exist_ok=True)
-            from pipeline.deliver import stage
-
-            stage(result.report, staging)
-        except Exception as error:  # a broken template, a renderer bug, an unwritable folder
-            staging.discard()
-            if debug:
-                raise
-            result.findings.append(_render_failure(result, error, staging.folder))
-        finally:
-            result.findings.extend(staging.findings)
 
 
 def _retired_note(key: str, moved: Sequence[Path]) -> Finding:
@@ -254,37 +99,6 @@ def _retired_note(key: str, moved: Sequence[Path]) -> Finding:
         key,
         f"{key} is no longer there (deleted, moved or renamed): {outputs}. To build it again, "
         "put it back in the input folder.",
-    )
-
-
-def _findings_bytes(result: WorkbookResult) -> bytes:
-    """The workbook's findings file: its findings as JSON, UTF-8."""
-    data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-    return data.encode("utf-8", "backslashreplace")
-
-
-def _unwritable(result: WorkbookResult, error: OSError, folder: Path) -> Finding:
-    return Finding(
-        "E-RENDER",
-        result.file,
-        f"The outputs could not be written: {unwritable_reason(error, folder)}.",
-    )
-
-
-def _render_failure(result: WorkbookResult, error: Exception, folder: Path) -> Finding:
-    """E-RENDER for a renderer that failed: the folder's fault, or the template's or ours."""
-    if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
-        return _unwritable(result, error, folder)
-    from pipeline.docx_template import TemplateError
-
-    if isinstance(error, TemplateError):  # it names the tag or file and what to do in Word
-        return Finding("E-RENDER", result.file, f"The Request for Decision was not made: {error}")
-    return Finding(
-        "E-RENDER",
-        result.file,
-        f"The outputs could not be written ({type(error).__name__}: {error}). If the Word "
-        "template was edited, check the {{ }} fields (pcc-report template-fields names a "
-        "broken one); otherwise report this to the maintainers.",
     )
 
 
@@ -400,7 +214,7 @@ def _unchanged(
     not up to date. A no-op rerun so only hashes and reads the manifest: it neither imports
     the lock nor waits for another build (issue 21).
     """
-    builder = _Builder(out, config, template, False, spend)
+    builder = Builder(out, config, template, False, spend, paths, previous)
     workbooks, notes = discover(paths)
     current = [builder.current(path)[0] for path in workbooks]
     if not current or not (out / INDEX).is_file():
@@ -448,7 +262,7 @@ def _build_locked(
     spend: Spend,
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     sweep_temporaries(out)
-    builder = _Builder(out, config, template, force, spend)
+    builder = Builder(out, config, template, force, spend, paths, previous)
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
     archived = stale.record_archive_moves(builder.shelf)
     # Recorded, and the page redrawn, at once: a run stopped later leaves both right.
@@ -457,7 +271,7 @@ def _build_locked(
         _draw_index(out, builder.fresh.recipe)
     workbooks, notes = discover(paths)
     notes = [*retired, *notes]
-    triaged = [builder.triage(path, debug) for path in workbooks]
+    triaged = second_look([builder.triage(path, debug) for path in workbooks], builder, debug)
     results = reports(paths, workbooks, triaged, config, previous, spend)
     assign_findings_names(
         results, builder.folder.claimed_folders({builder.key(r) for r in results})

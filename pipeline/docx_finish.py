@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import html
 import io
 import re
 import zipfile
@@ -71,6 +72,32 @@ def set_properties(document: Any, decision: Decision) -> None:
     rels = document.part.package.rels
     for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         del rels[rid]
+    _drop_personal_properties(rels)
+
+
+_CUSTOM_PROPERTY = re.compile(rb"<property\b.*?</property>", re.DOTALL)
+_MANAGER = re.compile(rb"<Manager>[^<]*</Manager>")
+
+
+def _drop_personal_properties(rels: Any) -> None:
+    """The template's custom document properties that hold an e-mail address, a telephone
+    number or a person's name (a sensitivity label's owner, a SharePoint contact) are left out
+    of the report, as is Word's Manager property: the template's metadata, not the report's,
+    and the report is published."""
+    from pipeline.textsafe import scrub_personal_data
+
+    def personal(match: re.Match[bytes]) -> bytes:
+        value = html.unescape(re.sub(r"<[^>]+>", " ", match.group(0).decode("utf-8", "replace")))
+        return b"" if scrub_personal_data(value) != value else match.group(0)
+
+    for rel in rels.values():
+        if rel.is_external or not hasattr(rel.target_part, "_blob"):
+            continue
+        part = rel.target_part
+        if rel.reltype.endswith("/custom-properties"):
+            part._blob = _CUSTOM_PROPERTY.sub(personal, part._blob)
+        elif rel.reltype.endswith("/extended-properties"):
+            part._blob = _MANAGER.sub(b"<Manager/>", part._blob)
 
 
 def _set_properties(props: Any, decision: Decision) -> None:

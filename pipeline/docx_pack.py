@@ -28,8 +28,70 @@ def _text(element: Any) -> str:
     return "".join(element.xpath(".//w:t/text()"))
 
 
+# The template's plan-appendix heading, bookmarked before it renders (hidden: "_" first).
+_MARK = "_PlanAppendix"
+_APPENDIX_FIELD = re.compile(r"\{\{\s*appendix\s*\}\}")
+
+
+def mark_plan_appendix(template: Any) -> None:
+    """Bookmark the plan appendix's heading in the python-docx ``template`` before it renders,
+    so that the strategy goes before it and its pages turn landscape however the heading is
+    reworded or restyled (README: headings may be edited freely): the heading holding
+    ``{{ appendix }}``, else the heading just above the ``{%p for fund in funds %}`` loop."""
+    from docx.oxml import OxmlElement
+
+    names = _style_names(template)
+    chosen = last = None
+    for paragraph in template.element.body.iterchildren(_w("p")):
+        text = _text(paragraph)
+        heading = _heading_level(paragraph, names) is not None
+        if heading and _APPENDIX_FIELD.search(text):
+            chosen = paragraph
+            break
+        if "{%p" in text and re.search(r"\bfor\s+\w+\s+in\s+funds\b", text):
+            chosen = last
+            break
+        # (a heading above a control tag may be left out at render: not the appendix's)
+        last = paragraph if heading else None if "{%" in text else last
+    if chosen is None:
+        return
+    ids = [int(i) for i in template.element.body.xpath(".//w:bookmarkStart/@w:id") if i.isdigit()]
+    ident = str(max(ids, default=0) + 1)
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(_w("id"), ident)
+    start.set(_w("name"), _MARK)
+    end.set(_w("id"), ident)
+    properties = chosen.find(_w("pPr"))
+    at = 0 if properties is None else chosen.index(properties) + 1
+    chosen.insert(at, start)
+    chosen.insert(at + 1, end)
+
+
+def _marked(document: Any) -> Any | None:
+    """The paragraph :func:`mark_plan_appendix` bookmarked, when it is still in the body."""
+    body = document.element.body
+    for start in body.iterchildren(_w("p")):
+        mark = start.find(_w("bookmarkStart"))
+        if mark is not None and mark.get(_w("name")) == _MARK:
+            return start
+    return None
+
+
+def _unmark(paragraph: Any) -> None:
+    mark = paragraph.find(_w("bookmarkStart"))
+    ident = mark.get(_w("id"))
+    paragraph.remove(mark)
+    for end in paragraph.findall(_w("bookmarkEnd")):
+        if end.get(_w("id")) == ident:
+            paragraph.remove(end)
+
+
 def appendix_heading(document: Any, appendix: int) -> Any | None:
-    """The level-1 heading "Appendix ``appendix``…" of ``document``, or None."""
+    """The plan appendix's heading: the one :func:`mark_plan_appendix` bookmarked, else the
+    level-1 heading "Appendix ``appendix``…" of ``document``, or None."""
+    marked = _marked(document)
+    if marked is not None:
+        return marked
     names = _style_names(document)
     pattern = re.compile(rf"^\s*Appendix\s+{appendix}\b")
     for paragraph in document.element.body.iterchildren(_w("p")):
@@ -232,6 +294,8 @@ def landscape_appendix(document: Any, appendix: int) -> None:
     anchor = appendix_heading(document, appendix)
     body = document.element.body
     final = body.find(_w("sectPr"))
+    if anchor is not None and _marked(document) is anchor:
+        _unmark(anchor)  # (the report keeps no trace of it)
     if anchor is None or final is None:
         return
     names = _style_names(document)

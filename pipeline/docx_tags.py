@@ -12,6 +12,8 @@ but some pass and spoil the published report instead:
 
 :func:`misplaced_tag` finds these before the template is rendered, so the build stops with a
 message saying what to change in Word (``E-RENDER``), as for a broken tag.
+:func:`blank_loop_rows` finds an empty row inside a ``{%tr for %}`` loop (Word's Insert › Row
+Below on the tag's row), which the report would repeat after every line (``W-ACCESSIBILITY``).
 """
 
 from __future__ import annotations
@@ -119,6 +121,37 @@ def misplaced_tag(parts: list[str]) -> str:
         )
     problem = _beside_text(parts, paragraphs) or _split_block(paragraphs)
     return f"has a misplaced tag: {problem}" if problem else ""
+
+
+_ROW_START = re.compile(r"<w:tr[ >]")
+
+
+def blank_loop_rows(parts: list[str]) -> list[str]:
+    """Empty table rows inside a ``{%tr for %}`` … ``{%tr endfor %}`` loop: the report repeats
+    each for every item, an empty row after every line (a screen reader announces each)."""
+    found = []
+    for part in parts:
+        at = part.find("{%tr for")
+        while at != -1:
+            end = part.find("</w:tr>", at)
+            tag = _text(part[max(part.rfind("<w:tr>", 0, at), part.rfind("<w:tr ", 0, at)) : end])
+            blank = 0
+            for start in _ROW_START.finditer(part, end):
+                row = part[start.start() : part.find("</w:tr>", start.start())]
+                text = _text(row)
+                if "{%tr endfor" in text or "{%tr for" in text:
+                    break
+                blank += not text.strip()
+            if blank:
+                found.append(
+                    f'The table loop "{tag.strip()}" repeats {blank} empty '
+                    f"row{'s' if blank != 1 else ''} "
+                    "for each item: the report has an empty row after every line, which a "
+                    "screen reader announces. Delete the empty row in the template (Table › "
+                    "Delete › Rows)."
+                )
+            at = part.find("{%tr for", end)
+    return found
 
 
 def template_xml(template: Any) -> list[str]:

@@ -2,8 +2,9 @@
 settings would make, from the manifest alone (the workbook is hashed, never opened).
 
 A workbook is up to date when its SHA-256, the tool's version, the Word and e-mail templates,
-the settings, the spend files and the composed strategy document are those recorded, every recorded output is there, and last
-year's workbook (when one was compared) is unchanged. Outputs a person edited since do not make
+the settings, the spend files and the composed strategy document are those recorded, every
+recorded output is there, last year's workbook (when one was compared) is unchanged, and so is
+where last year's plan is looked for (:class:`LastYearLookup`). Outputs a person edited since do not make
 it out of date: they are left as they are, and said so. Whether ``--pdf`` is given is not part
 of it, so a build without ``--pdf`` keeps a PDF that is still current.
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.config import Config
-from pipeline.inputs import display
+from pipeline.contract import financial_year_bounds
+from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
 
@@ -46,6 +49,56 @@ def config_key(config: Config) -> str:
     )
 
 
+class LastYearLookup:
+    """Where last year's plan is looked for, as the manifest keeps it for each workbook: one
+    SHA-256 of the plan named with ``--previous``, or of the archive folders' workbooks that
+    may be last year's plan of a plan of that year, each with its size and the time it was
+    last saved. So a plan named, put in the archive (as I-NO-PREVIOUS says to), taken out or
+    saved since makes the comparison out of date, while a decision of another year put away
+    leaves it be: the manifest knows the year of a workbook built before it was put away
+    (the same name and size as built), and any other workbook there may be anyone's. (A plan
+    of the year before that is one of the run's own workbooks is read in the run when new or
+    changed: see pipeline.batch.)"""
+
+    def __init__(
+        self, paths: Sequence[Path], named: Path | None, entries: Mapping[str, Mapping[str, Any]]
+    ):
+        self.named = os.path.abspath(named) if named is not None else None
+        self.archive: list[tuple[list[object], int | None]] = []
+        if self.named is not None:
+            return
+        years = {
+            (str(archived(Path(entry["workbook_path"]))), entry.get("size")): entry_year_start(
+                entry
+            )
+            for entry in entries.values()
+            if isinstance(entry.get("workbook_path"), str)
+        }
+        for workbook in archive_workbooks(paths):
+            try:
+                status = workbook.stat()
+            except OSError:
+                continue  # gone since it was listed: as if never there
+            year = years.get((os.path.abspath(workbook), status.st_size))
+            self.archive.append(([display(workbook), status.st_size, status.st_mtime_ns], year))
+
+    def of(self, year_start: int | None) -> str:
+        """The lookup of a plan whose financial year starts in ``year_start`` (None: unknown)."""
+        if self.named is not None:
+            where: object = ["named", self.named]
+        else:
+            maybe = (None, year_start - 1) if year_start is not None else None
+            listing = [seen for seen, year in self.archive if maybe is None or year in maybe]
+            where = ["archive", listing]
+        return hashlib.sha256(json.dumps(where).encode("utf-8")).hexdigest()
+
+
+def entry_year_start(entry: Mapping[str, Any]) -> int | None:
+    """The year the financial year of a manifest entry starts in; None when not recorded."""
+    bounds = financial_year_bounds(str(entry.get("financial_year", "")))
+    return bounds[0] if bounds else None
+
+
 RECIPE_KEYS = ("tool_version", "template_sha256", "config", "email_templates_sha256")
 
 
@@ -70,6 +123,7 @@ class Freshness:
         template: Path,
         force: bool,
         spend: dict[str, str],
+        last_year: LastYearLookup,
     ):
         self.folder = folder
         self.manifest = folder.manifest
@@ -77,6 +131,7 @@ class Freshness:
         self.force = force
         self.recipe = recipe(config, template)
         self.spend = spend  # unchanged spend files: the positions are current
+        self.last_year = last_year
         self.keys: dict[str, str] = {}  # how messages name a workbook -> its manifest key
 
     def fingerprint(self, path: Path) -> dict[str, Any]:
@@ -95,6 +150,17 @@ class Freshness:
         except OSError:
             return {}  # gone or unreadable: the load says which
 
+    def of_read(self, fingerprint: dict[str, Any], read: Read) -> dict[str, Any]:
+        """The ``fingerprint`` of a workbook just read, as the manifest keeps it: the hash of
+        the very bytes read (a save since then is a change), and where its last year's plan
+        is looked for, by the plan's year."""
+        if not fingerprint:
+            return fingerprint
+        recon = read.reconciliation
+        year = recon.decision.year_start.year if recon is not None else None
+        hashed = {"sha256": read.sha256} if read.sha256 else {}
+        return {**fingerprint, **hashed, "last_year": self.last_year.of(year)}
+
     def up_to_date(self, key: str, fingerprint: dict[str, Any]) -> list[Path] | None:
         """None when ``key`` must be built; else the outputs a person edited since (left as
         they are: nothing they were made from changed)."""
@@ -103,6 +169,8 @@ class Freshness:
             return None
         if any(entry.get(k) != v for k, v in fingerprint.items()):
             return None
+        if entry.get("last_year") != self.last_year.of(entry_year_start(entry)):
+            return None  # last year's plan is looked for elsewhere, or another is there
         intact, edited = self.folder.check(entry)
         if not intact:
             return None

@@ -117,6 +117,12 @@ def archived(workbook: Path) -> Path:
     return workbook.parent / ARCHIVE / workbook.name
 
 
+def archive_workbooks(paths: Sequence[Path]) -> list[Path]:
+    """The workbooks in the ``archive/`` folder of each folder named: last year's plans."""
+    archives = [p / ARCHIVE for p in paths if p.is_dir() and (p / ARCHIVE).is_dir()]
+    return [workbook for archive in archives for workbook in discover([archive])[0]]
+
+
 def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
     """The files of ``folder`` (not its sub-folders) that may be workbooks, with a note (and no
     path to build) for each thing that is left out."""

@@ -20,13 +20,68 @@ MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
 HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
 
 # Each field's accepted headings, in order of preference (the first present wins).
+# Beyond the Transparency Code's own headings, those of the finance systems' exports other
+# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value").
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": ("Date", "Transaction date", "Payment date"),
-    "supplier": ("Supplier", "Supplier name", "Payee"),
-    "amount": ("Amount", "Net amount", "Amount (£)"),
-    "reference": ("Transaction number", "Voucher number", "Invoice number", "URI"),
-    "cost_code": ("Cost centre", "Cost code", "Service area", "Service area categorisation"),
-    "expense_type": ("Expense type", "G/L description", "Text"),
+    "date": (
+        "Date",
+        "Transaction date",
+        "Payment date",
+        "Date paid",
+        "Paid date",
+        "Clearing date",
+        "Posting date",
+        "Invoice date",
+    ),
+    "supplier": (
+        "Supplier",
+        "Supplier name",
+        "Payee",
+        "Payee name",
+        "Vendor",
+        "Vendor name",
+        "Creditor",
+        "Creditor name",
+        "Beneficiary",
+        "Merchant name",
+    ),
+    "amount": (
+        "Amount",
+        "Net amount",
+        "Amount (£)",
+        "Amount excluding VAT",
+        "Amount excl VAT",
+        "Amount paid",
+        "Value",
+        "Net value",
+    ),
+    "reference": (
+        "Transaction number",
+        "Voucher number",
+        "Invoice number",
+        "URI",
+        "Transaction ID",
+        "Transaction reference",
+        "Document number",
+        "Payment reference",
+    ),
+    "cost_code": (
+        "Cost centre",
+        "Cost code",
+        "Service area",
+        "Service area categorisation",
+        "Cost center",
+        "Cost centre code",
+    ),
+    "expense_type": (
+        "Expense type",
+        "G/L description",
+        "Text",
+        "Expenses type",
+        "Detailed expenses type",
+        "Expenditure category",
+        "Expense description",
+    ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
 }
 REQUIRED = ("date", "supplier", "amount")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.inputs import ARCHIVE, Read, discover, display, read_workbook
+from pipeline.inputs import Read, archive_workbooks, display, read_workbook
 from pipeline.values import format_date, normalise
 
 if TYPE_CHECKING:
@@ -198,8 +198,7 @@ class PreviousPlans:
         not read again as candidates."""
         self.config = config
         self.explicit = explicit
-        archives = [p / ARCHIVE for p in paths if p.is_dir() and (p / ARCHIVE).is_dir()]
-        self.files = [*workbooks, *(f for a in archives for f in discover([a])[0])]
+        self.files = [*workbooks, *archive_workbooks(paths)]
         self.loaded: dict[Path, Reconciliation | LastYear | None] = {
             r.path.resolve(): None
             if r.path in refused or has_errors(r.findings)

@@ -18,8 +18,8 @@ from pipeline import TEMPLATE_DIR
 from pipeline.docx_context import context
 from pipeline.docx_finish import accessibility_problems, deterministic_docx, set_properties
 from pipeline.docx_markup import accept_markup
-from pipeline.docx_pack import compose_strategy, landscape_appendix
-from pipeline.docx_tags import misplaced_tag, template_xml
+from pipeline.docx_pack import compose_strategy, landscape_appendix, mark_plan_appendix
+from pipeline.docx_tags import blank_loop_rows, misplaced_tag, template_xml
 from pipeline.docx_template import (
     TemplateError,
     environment,
@@ -187,9 +187,12 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     what = f"The Word template {template.name}"
     notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
     notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]
-    problem = misplaced_tag(template_xml(document))
+    mark_plan_appendix(document.docx)
+    parts = template_xml(document)
+    problem = misplaced_tag(parts)
     if problem:
         raise TemplateError(f"the Word template {template} {problem}, then save it.")
+    notes += [Note("W-ACCESSIBILITY", n) for n in blank_loop_rows(parts)]
     env = environment()
     try:
         document.render(ctx, jinja_env=env, autoescape=True)

@@ -238,7 +238,14 @@ def package(plan: Plan, config: Config) -> dict[str, Json]:
 def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict[str, Json]:
     decision = plan.decision
     title = public_text(line.service)
-    description = public_text(line.provision) or title
+    description = public_text(line.provision)
+    if description.casefold() in ("", title.casefold()):
+        # 360Giving's checker flags a description that only repeats the title (a blank or
+        # repeated Provision): say what the plan knows of the grant instead.
+        description = (
+            f"{title}: a grant to {public_text(line.organisation)} from the "
+            f"{public_text(line.fund)}, {decision.year_label}."
+        )
     grant: dict[str, Json] = {
         "id": grant_id,
         "title": title,

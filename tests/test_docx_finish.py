@@ -314,3 +314,51 @@ def test_a_logo_added_without_alternative_text_is_named(
     # The body's and the header's; the described one and the decorative one pass.
     assert sorted(named) == ["Picture 1", "Picture 1"]
     assert all("Mark as decorative" in p for p in problems if "no alternative text" in p)
+
+
+def with_office_metadata(template: Path, target: Path) -> Path:
+    """``template`` as an office's Word saves it: a sensitivity label's custom properties (its
+    owner's e-mail address among them) and the Manager property filled in."""
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        'name="MSIP_Label_0f1e_Owner"><vt:lpwstr>jane.example@lincs.example.uk</vt:lpwstr>'
+        '</property><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" '
+        'name="MSIP_Label_0f1e_Name"><vt:lpwstr>OFFICIAL</vt:lpwstr></property></Properties>'
+    )
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "_rels/.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/custom-properties" '
+                    b'Target="docProps/custom.xml"/></Relationships>',
+                )
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/docProps/custom.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>',
+                )
+            elif item.filename == "docProps/app.xml":
+                data = data.replace(b"<Manager/>", b"<Manager>Jane Example</Manager>")
+            out.writestr(item, data)
+        out.writestr("docProps/custom.xml", custom)
+    return target
+
+
+def test_personal_data_in_the_template_s_properties_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = with_office_metadata(DEFAULT_TEMPLATE, tmp_path / "template.docx")
+    render(sample_recon, tmp_path / "rfd.docx", template)
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        custom = archive.read("docProps/custom.xml")
+        app = archive.read("docProps/app.xml")
+    assert b"jane.example" not in custom and b"_Owner" not in custom
+    assert b"OFFICIAL" in custom  # the label's name is no one's personal data: kept
+    assert b"Jane Example" not in app

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
@@ -360,3 +361,41 @@ def test_the_template_s_preview_picture_is_not_the_report_s(
     parts = members(data)
     assert not [name for name in parts if "thumbnail" in name]
     assert b"thumbnail" not in parts["_rels/.rels"] + parts["[Content_Types].xml"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Annex A: Commissioning Plan {{ year_span }}", "Commissioning Plan {{ year }}"],
+)
+def test_the_strategy_goes_before_the_plan_appendix_however_its_heading_is_reworded(
+    sample_recon: Reconciliation, tmp_path: Path, heading: str
+) -> None:
+    # Headings may be edited freely (README): the pack found the appendix by "Appendix 3" and,
+    # without it, put the strategy after the plan and left the plan's pages portrait.
+    def reword(document: Any) -> None:
+        old = "Appendix {{ appendix }}: Commissioning Plan {{ year_span }}"
+        paragraph = next(
+            p
+            for p in document.element.body.iter(qn("w:p"))
+            if "".join(p.xpath(".//w:t/text()")) == old
+        )
+        first, *rest = paragraph.iter(qn("w:t"))
+        first.text = heading
+        for text in rest:
+            text.text = ""
+
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    strategy.add_paragraph("Services are commissioned openly.")
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    out = io.BytesIO()
+    render_docx(report, out, edited(tmp_path, reword))
+    document = Document(out)
+    order = [
+        p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"
+    ]
+    plan = next(t for t in order if "Commissioning Plan 20" in t)
+    assert order.index("Commissioning Strategy") < order.index(plan)
+    assert any(s.orientation == WD_ORIENT.LANDSCAPE for s in document.sections)  # the plan
+    assert b"_PlanAppendix" not in members(out.getvalue())["word/document.xml"]

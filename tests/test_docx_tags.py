@@ -157,3 +157,30 @@ def test_the_template_fields_command_names_a_misplaced_tag_as_the_build_does(
     result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
     assert result.exit_code != 0
     assert "holds the tag" in result.output and "press Enter before it" in result.output
+
+
+def test_an_empty_row_inserted_in_a_tr_loop_is_an_accessibility_warning(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word's Insert › Row Below on the loop's tag row: an empty row repeated after every line.
+    def insert_row_below_the_tag(document: Any) -> None:
+        tag = next(
+            p
+            for p in document.element.body.iter(qn("w:p"))
+            if "".join(p.xpath(".//w:t/text()")) == "{%tr for line in fund.lines %}"
+        )
+        row = next(a for a in tag.iterancestors() if a.tag == qn("w:tr"))
+        empty = copy.deepcopy(row.getnext())
+        for text in empty.iter(qn("w:t")):
+            text.text = ""
+        row.addnext(empty)
+
+    out = io.BytesIO()
+    template = edited(tmp_path, insert_row_below_the_tag)
+    notes = render_docx(Report.of(sample_recon), out, template)
+    assert [(n.code, n.message.split(":")[0]) for n in notes] == [
+        (
+            "W-ACCESSIBILITY",
+            'The table loop "{%tr for line in fund.lines %}" repeats 1 empty row for each item',
+        )
+    ]

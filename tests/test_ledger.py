@@ -54,6 +54,37 @@ def test_windows_1252_csv_and_aliases(tmp_path: Path) -> None:
     assert read.payments["date"].iloc[0].date() == dt.date(2021, 6, 1)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The Transparency Code's spend template (LGA), column for column.
+        "Body Name,Body,Service Area Categorisation,Service Division Categorisation,"
+        "Responsible Unit,Expenses Type,Detailed Expenses Type,Expenses Code,Narrative,Date,"
+        "Transaction Number,Amount,Revenue / Capital,Supplier Name,Supplier ID,Contract ID,Notes\n"
+        "Lincs PCC,PCC,VS01,Victims,OPCC,Grant,Grant,5001,Q1,03/05/2021,"
+        "T1,1234.56,Revenue,Victim Support,S1,,\n",
+        # A SAP export as forces publish it.
+        "Vendor Name,Clearing Date,Document Number,Cost Center,Expenditure Category,Amount\n"
+        "Victim Support,03/05/2021,T1,VS01,Grant,1234.56\n",
+        # An Oracle export: the payment date is read, not the invoice's.
+        "Creditor Name,Invoice Date,Payment Date,Net Value,Transaction ID,Expense Description\n"
+        "Victim Support,28/04/2021,03/05/2021,1234.56,T1,Grant\n",
+        "Beneficiary,Date Paid,Amount excl. VAT,Payment Reference\n"
+        "Victim Support,03/05/2021,1234.56,T1\n",
+    ],
+    ids=["lga-template", "sap", "oracle", "other"],
+)
+def test_other_finance_systems_headings(tmp_path: Path, text: str) -> None:
+    """Other forces' and offices' ledgers: the payment read, no W-SPEND-READ."""
+    read = read_ledgers([write(tmp_path, "spend.csv", text)])
+    assert read.findings == []
+    payments = read.payments
+    assert len(payments) == 1
+    assert payments["supplier"].iloc[0] == "Victim Support"
+    assert (payments["amount"].iloc[0], payments["reference"].iloc[0]) == (123456, "T1")
+    assert payments["date"].iloc[0].date() == dt.date(2021, 5, 3)
+
+
 def test_unreadable_rows_are_located_findings_not_dropped(tmp_path: Path) -> None:
     text = HEADER + "31/04/2021,Rape Crisis,100,T1,,,\n01/05/2021,Stop Hate,TBC,T2,,,\n"
     text += ",Total,100,,,,\n"

@@ -380,6 +380,19 @@ def test_quality_warnings(
     assert found[0].sheet == "Services"
 
 
+@pytest.mark.parametrize("provision", ["", "rape crisis"])
+def test_a_description_never_just_repeats_the_title(sample_plan: Plan, provision: str) -> None:
+    # A blank Provision, or one that repeats the Service, made the description the title, and
+    # 360Giving's checker flags that (TitleDescriptionSame): it says what the plan knows.
+    plan = with_line(sample_plan, 0, provision=provision)
+    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict)
+    assert grants[0]["title"] == "Rape Crisis"
+    assert grants[0]["description"] == (
+        "Rape Crisis: a grant to Rape Crisis from the Victims Fund, 2021/22."
+    )
+
+
 def test_a_long_grant_within_the_checkers_limits_has_no_far_date_warning(
     sample_plan: Plan,
 ) -> None:

@@ -1,0 +1,256 @@
+"""One workbook at a time into the output folder: is it up to date, read it, build it, and
+keep its manifest entry (:class:`Builder`); the orchestration of a run is :mod:`pipeline.batch`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.config import Config
+from pipeline.findings import Finding, has_errors
+from pipeline.freshness import Freshness, LastYearLookup, entry_year_start
+from pipeline.inputs import Read, display, read_workbook, signature
+from pipeline.manifest_entry import built_entry, pending
+from pipeline.outputs import (
+    FOLDER_ERRORS,
+    FolderRefused,
+    OutputFolder,
+    commit_whole,
+    folder_name,
+    unwritable_reason,
+)
+from pipeline.results import WorkbookResult
+from pipeline.spend import Spend
+from pipeline.stale import Shelf
+
+if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
+    from pipeline.deliver import Staging
+
+
+class Builder:
+    """Builds one workbook at a time into the output folder and keeps its manifest entry."""
+
+    def __init__(
+        self,
+        out: Path,
+        config: Config,
+        template: Path,
+        force: bool,
+        spend: Spend,
+        paths: Sequence[Path],
+        previous: Path | None,
+    ):
+        self.folder = OutputFolder(out)
+        self.shelf = Shelf(self.folder)
+        self.manifest = self.folder.manifest
+        self.config = config
+        self.template = template
+        last_year = LastYearLookup(paths, previous, self.manifest.entries)
+        fingerprint = spend.fingerprint()
+        self.fresh = Freshness(self.folder, config, template, force, fingerprint, last_year)
+        self.fingerprints: dict[str, dict[str, Any]] = {}
+
+    def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
+        """The workbook's result "up to date" from the manifest (None when it must be built)
+        and its fingerprint; the workbook is hashed, never opened."""
+        key = self.fresh.key_of(path)
+        fingerprint = self.fresh.fingerprint(path)
+        self.fingerprints[key] = fingerprint
+        edited = self.fresh.up_to_date(key, fingerprint)
+        if edited is None:
+            return None, fingerprint
+        entry = self.manifest.entries[key]
+        result = WorkbookResult(
+            path,
+            display(path),
+            reference=entry.get("reference", ""),
+            outcome="up to date",
+            summary=entry,
+        )
+        result.outputs = [self.folder.root / o["path"] for o in entry.get("outputs", [])]
+        result.edited = [(p, None) for p in edited]
+        return result, fingerprint
+
+    def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
+        """The workbook read, or its result "up to date" from the manifest."""
+        before = signature(path)
+        current, fingerprint = self.current(path)
+        return current if current is not None else self.read(path, debug, before, fingerprint)
+
+    def read(
+        self,
+        path: Path,
+        debug: bool,
+        before: tuple[int, int, int] | None = None,
+        fingerprint: dict[str, Any] | None = None,
+    ) -> Read:
+        """The workbook read, with the fingerprint the manifest keeps of it: ``fingerprint``
+        when it was taken already (the workbook's ``signature`` then ``before``)."""
+        if fingerprint is None:
+            before, fingerprint = signature(path), self.fresh.fingerprint(path)
+        key = self.fresh.key_of(path)
+        outcome = read_workbook(path, self.config, debug)
+        if signature(path) != before:  # replaced since it was hashed: hash it again
+            fingerprint = self.fresh.fingerprint(path)
+        self.fingerprints[key] = self.fresh.of_read(fingerprint, outcome)
+        return outcome
+
+    # -- writing ----------------------------------------------------------------------------
+    def record(self, key: str, result: WorkbookResult) -> None:
+        where = Path(os.path.abspath(result.path))
+        for other in [k for k, e in self.manifest.entries.items() if k != key]:
+            if self.manifest.entries[other].get("workbook_path") == str(where):
+                del self.manifest.entries[other]  # one workbook, one entry
+        sent = self.manifest.entries.get(key, {}).get("sent", [])  # pcc-report send's log
+        fingerprint = self.fingerprints.get(key, {})
+        self.manifest.entries[key] = built_entry(key, result, self.folder, fingerprint, sent)
+
+    def _write_ahead(self, key: str, staging: Staging) -> None:
+        """Record what is about to be moved into place before moving it (see
+        :func:`pipeline.manifest_entry.pending`), and write the manifest."""
+        entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
+        entry["status"] = "interrupted"
+        entry["pending"] = pending(self.folder, staging.folder, staging.staged)
+        self.manifest.write()
+
+    def key(self, result: WorkbookResult) -> str:
+        return self.fresh.keys.get(result.file, result.file)
+
+    def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
+        """Render an error-free workbook, write its findings, set earlier outputs aside or
+        retire them, and record it. A folder that cannot be written costs this workbook only.
+
+        An output a person edited is never overwritten or deleted: it is moved to ``stale/``
+        under a name saying it was edited, and ``result.edited`` says where it went."""
+        key = self.key(result)
+        known = key in self.manifest.entries
+        if known:
+            # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
+            self.manifest.entries[key]["status"] = "interrupted"
+        try:
+            folder = result.folder = self.folder.folder_for(
+                folder_name(result.reference, result.path)
+            )
+        except FolderRefused as refused:
+            result.findings.append(Finding("E-RENDER", result.file, str(refused)))
+            result.outcome, result.outputs = "failed", []
+            return
+        from pipeline.deliver import Staging
+
+        staging = Staging(folder, result.file, self.config, self.template)
+        try:
+            if result.status == "ok":
+                _stage(result, staging, debug)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
+                self._write_ahead(key, staging)
+                result.edited = self.shelf.protect([folder / n for n in staging.staged])
+                if any(kept is None for _, kept in result.edited):  # never over a person's work
+                    raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
+                written = commit_whole(staging)
+            except OSError as error:
+                staging.discard()
+                written = []
+                if not any(f.code == "E-RENDER" for f in result.findings):
+                    result.findings.append(_unwritable(result, error, folder))
+                    with contextlib.suppress(OSError):  # the findings file says why, if it can
+                        staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
+                        written = staging.commit()
+        finally:
+            staging.discard()
+        if result.status == "ok":
+            result.outcome = "built"
+            current = self.shelf.current_pdf(key, written)
+            result.stale, result.kept_edited = self.shelf.retire(key, written, current)
+            result.outputs = [*written[:-1], *current, *written[-1:]]
+        else:
+            result.outcome = "failed"
+            if not known:  # the manifest was lost: reports left in the folder look current
+                result.unrecorded = self.shelf.set_aside_unrecorded(folder)
+            result.stale, result.kept_edited, stuck = self.shelf.mark_stale(key, keep=written)
+            result.kept_edited += [target for _, target in result.unrecorded]
+            result.outputs = [*stuck, *written]  # (the index page says they are not current)
+        result.kept_edited = list(
+            dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
+        )
+        self.record(key, result)
+
+
+def _stage(result: WorkbookResult, staging: Staging, debug: bool) -> None:
+    """Run the writers into ``staging``; a writer that fails is E-RENDER, never a crash."""
+    assert result.report is not None
+    try:
+        staging.folder.mkdir(parents=True, exist_ok=True)
+        from pipeline.deliver import stage
+
+        stage(result.report, staging)
+    except Exception as error:  # a broken template, a renderer bug, an unwritable folder
+        staging.discard()
+        if debug:
+            raise
+        result.findings.append(_render_failure(result, error, staging.folder))
+    finally:
+        result.findings.extend(staging.findings)
+
+
+def _findings_bytes(result: WorkbookResult) -> bytes:
+    """The workbook's findings file: its findings as JSON, UTF-8."""
+    data = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return data.encode("utf-8", "backslashreplace")
+
+
+def _unwritable(result: WorkbookResult, error: OSError, folder: Path) -> Finding:
+    return Finding(
+        "E-RENDER",
+        result.file,
+        f"The outputs could not be written: {unwritable_reason(error, folder)}.",
+    )
+
+
+def _render_failure(result: WorkbookResult, error: Exception, folder: Path) -> Finding:
+    """E-RENDER for a renderer that failed: the folder's fault, or the template's or ours."""
+    if isinstance(error, OSError) and error.errno in FOLDER_ERRORS:
+        return _unwritable(result, error, folder)
+    from pipeline.docx_template import TemplateError
+
+    if isinstance(error, TemplateError):  # it names the tag or file and what to do in Word
+        return Finding("E-RENDER", result.file, f"The Request for Decision was not made: {error}")
+    return Finding(
+        "E-RENDER",
+        result.file,
+        f"The outputs could not be written ({type(error).__name__}: {error}). If the Word "
+        "template was edited, check the {{ }} fields (pcc-report template-fields names a "
+        "broken one); otherwise report this to the maintainers.",
+    )
+
+
+def second_look(
+    triaged: list[Read | WorkbookResult], builder: Builder, debug: bool
+) -> list[Read | WorkbookResult]:
+    """Read again each workbook up to date whose last year's plan may be one read now: a
+    plan of the year before, new or changed in this run (put in input/ as last year's plan,
+    or a variation of it), may change the comparison, which its fingerprint cannot tell."""
+    read_now = {
+        read.reconciliation.decision.year_start.year
+        for read in triaged
+        if isinstance(read, Read) and read.reconciliation and not has_errors(read.findings)
+    }
+    return [
+        builder.read(result.path, debug)
+        if isinstance(result, WorkbookResult)
+        and _before(entry_year_start(result.summary), read_now)
+        else result
+        for result in triaged
+    ]
+
+
+def _before(year: int | None, years: set[int]) -> bool:
+    """Whether a plan of ``year`` has a plan of the year before among ``years``."""
+    return year is not None and year - 1 in years

@@ -1,0 +1,139 @@
+"""A build is out of date when its comparison would change: last year's plan put in
+``input/archive/`` (as I-NO-PREVIOUS says to), taken out or saved again, named with
+``--previous``, or dropped into ``input/`` beside this year's plan. Without that a rerun said
+"up to date" and the report kept no "Changes from" section, or compared the old plan."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from pipeline import batch
+from pipeline.config import Config
+from pipeline.freshness import LastYearLookup
+
+PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
+REPORT = Path("015-2021") / "RfD-015-2021.docx"
+
+
+@pytest.fixture()
+def drop(tmp_path: Path, sample_path: Path) -> Path:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
+    return folder
+
+
+def build(drop: Path, **kwargs: object) -> dict[str, str]:
+    """Build ``drop`` into output/ beside it; each workbook's outcome by file name."""
+    results, _ = batch.build([drop], drop.parent / "output", Config(), **kwargs)  # type: ignore[arg-type]
+    return {Path(r.file).name: r.outcome for r in results}
+
+
+def changes_heading(drop: Path) -> list[str]:
+    document = Document(str(drop.parent / "output" / REPORT))
+    return [p.text for p in document.paragraphs if p.text.startswith("Changes from")]
+
+
+def test_last_years_plan_put_in_the_archive_rebuilds_with_the_comparison(drop: Path) -> None:
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == []
+    (drop / "archive").mkdir()
+    shutil.copy(PREVIOUS, drop / "archive" / "lincolnshire-2020-21.xlsx")
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "up to date"}
+    # Taken out of the archive again: the comparison goes with it.
+    (drop / "archive" / "lincolnshire-2020-21.xlsx").unlink()
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == []
+
+
+def test_a_plan_named_with_previous_rebuilds_a_report_up_to_date(
+    drop: Path, tmp_path: Path
+) -> None:
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    named = tmp_path / "last-year.xlsx"
+    shutil.copy(PREVIOUS, named)
+    assert build(drop, previous=named) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+    assert build(drop, previous=named) == {"lincolnshire-2021-22.xlsx": "up to date"}
+
+
+def test_last_years_plan_dropped_beside_this_years_compares_both_ways_once(drop: Path) -> None:
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    shutil.copy(PREVIOUS, drop / "lincolnshire-2020-21.xlsx")
+    assert build(drop) == {
+        "lincolnshire-2020-21.xlsx": "built",
+        "lincolnshire-2021-22.xlsx": "built",
+    }
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+    assert set(build(drop).values()) == {"up to date"}
+
+
+def test_a_new_plan_of_another_year_leaves_the_others_up_to_date(
+    drop: Path, sample_path: Path
+) -> None:
+    """Only a plan of the year before can change a comparison: a new decision of this year
+    (or a later one) in input/ does not rebuild the reports already there."""
+    from tests.workbooks import make_workbook
+
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    make_workbook(
+        drop,
+        "another-2021-22.xlsx",
+        edit=lambda content: setattr(
+            content,
+            "decision",
+            [(f, "016/2021" if f == "Reference" else v) for f, v in content.decision],
+        ),
+    )
+    assert build(drop) == {
+        "another-2021-22.xlsx": "built",
+        "lincolnshire-2021-22.xlsx": "up to date",
+    }
+
+
+def test_the_lookup_follows_the_archive_and_the_named_plan_only(tmp_path: Path) -> None:
+    drop = tmp_path / "input"
+    (drop / "archive").mkdir(parents=True)
+    (drop / "plan.xlsx").write_bytes(b"PK this year")
+
+    def lookup(named: Path | None = None, year: int | None = 2021) -> str:
+        return LastYearLookup([drop], named, {}).of(year)
+
+    empty = lookup()
+    (drop / "other.xlsx").write_bytes(b"PK another decision")  # the run's own: read, not listed
+    assert lookup() == empty
+    kept = drop / "archive" / "last.xlsx"
+    kept.write_bytes(b"PK last year")
+    listed = lookup()
+    assert listed != empty
+    os.utime(kept, ns=(kept.stat().st_atime_ns, kept.stat().st_mtime_ns + 10**9))  # saved again
+    assert lookup() not in {empty, listed}
+    assert lookup(kept) != lookup(drop / "plan.xlsx")
+
+
+def test_a_decision_of_another_year_put_away_is_not_looked_at(tmp_path: Path) -> None:
+    """The manifest knows the year of a workbook built before it was put in the archive (same
+    name, same size): only one of the year before can be last year's plan."""
+    drop = tmp_path / "input"
+    (drop / "archive").mkdir(parents=True)
+    away = drop / "archive" / "away.xlsx"
+    away.write_bytes(b"PK a 2021/22 decision")
+
+    def entries(year: str) -> dict[str, dict[str, object]]:
+        built = {"workbook_path": str(drop / "away.xlsx"), "size": 21, "financial_year": year}
+        return {"input/away.xlsx": built}
+
+    def lookup(year: str) -> str:
+        return LastYearLookup([drop], None, entries(year)).of(2021)
+
+    nothing_there = LastYearLookup([tmp_path / "none"], None, {}).of(2021)
+    assert lookup("2021/22") == nothing_there  # this year's: not last year's plan
+    assert lookup("2020/21") != nothing_there  # last year's: looked at
+    assert LastYearLookup([drop], None, {}).of(2021) != nothing_there  # unknown: looked at
