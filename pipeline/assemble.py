@@ -80,7 +80,7 @@ def reports(
             # Imported where a plan was read: a rerun with every workbook up to date never
             # needs them (issue 21).
             from pipeline import three_sixty_rules
-            from pipeline.deliver import no_circulation, open_data_skipped
+            from pipeline.deliver import no_circulation, open_data_skipped, publication_deferred
             from pipeline.report import Report
             from pipeline.strategy import find_strategy
 
@@ -98,6 +98,7 @@ def reports(
                 for note in (
                     no_circulation(read.file, recon.plan),
                     open_data_skipped(read.file, recon.plan, config),
+                    publication_deferred(read.file, recon.plan, date.today()),
                 ):
                     if note is not None:
                         findings.append(note)

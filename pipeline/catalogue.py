@@ -170,6 +170,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Check whether the fund's lines should change with the MoJ grant.",
     ),
     Code(
+        "W-PUBLICATION-DEFERRED",
+        W,
+        "Publication deferred",
+        "the Decision sheet defers publication, to a date still to come or to none",
+        action="Keep the report and the public files off the website until the deferral ends.",
+    ),
+    Code(
         "W-PREVIOUS-OTHER",
         W,
         "Previous plan of another area or year",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
@@ -26,6 +27,7 @@ from pipeline.findings import Finding
 from pipeline.manifest import temp_beside
 from pipeline.model import Plan
 from pipeline.report import Report
+from pipeline.values import format_date
 
 
 @dataclass
@@ -157,6 +159,30 @@ def open_data_skipped(file: str, plan: Plan, config: Config) -> Finding | None:
     if not grants or config.funder_prefix:
         return None
     return Finding("I-360-SKIPPED", file, three_sixty.skipped_message(len(grants)))
+
+
+def publication_deferred(file: str, plan: Plan, today: date) -> Finding | None:
+    """W-PUBLICATION-DEFERRED while the decision's publication is deferred: the public files
+    are made, ready for the day, and the officer is told to keep them off the website."""
+    decision = plan.decision
+    until = decision.publication_deferred_until
+    if not decision.publication_deferred or (until is not None and until <= today):
+        return None
+    when = f"until {format_date(until)}" if until else "(no date is given to lift it)"
+    why = (
+        f" ({decision.publication_deferred_reason.strip()})"
+        if decision.publication_deferred_reason.strip()
+        else ""
+    )
+    return Finding(
+        "W-PUBLICATION-DEFERRED",
+        file,
+        f"Publication of this decision is deferred {when}{why}. The Request for Decision and "
+        "the public files (the summary, the Transparency Code files, the 360Giving file) are "
+        "made ready, but keep them off the website until the deferral ends.",
+        decision.at.sheet,
+        decision.at.cell("publication_deferred"),
+    )
 
 
 def no_circulation(file: str, plan: Plan) -> Finding | None:

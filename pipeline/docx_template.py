@@ -39,6 +39,8 @@ _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 def template_parts(template: Path) -> list[str]:
     """The XML of the template's body, headers and footers, as the file holds them."""
     with zipfile.ZipFile(template) as archive:
+        if "word/document.xml" not in archive.namelist():  # another zip: .odt, .xlsx, ...
+            raise zipfile.BadZipFile("it holds no Word document (word/document.xml)")
         return [
             archive.read(name).decode("utf-8")
             for name in archive.namelist()
@@ -255,8 +257,13 @@ def template_fields(template: Path) -> list[str]:
     try:
         parts = template_parts(template)
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+        from pipeline.render_docx import file_format
+
+        kind = file_format(template)
+        what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
         raise TemplateError(
-            f"the Word template {template} is not a readable .docx ({error})"
+            f"the Word template {template} {what} ({error}); open it in Word or LibreOffice "
+            "and use File › Save As, type Word Document (.docx)"
         ) from error
     source = "".join(_patched(part) for part in parts)
     try:

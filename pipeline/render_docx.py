@@ -88,7 +88,7 @@ def _newer_copy(copy: Path, template: Path) -> str:
     )
 
 
-def _format_of(template: Path) -> str:
+def file_format(template: Path) -> str:
     """What ``template`` is when it is no .docx, from its first bytes ("" when unknown)."""
     import zipfile
 
@@ -177,7 +177,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
         document = template_class()(str(template))
         document.init_docx()
     except Exception as error:  # a zip or XML error: the file is not a usable .docx
-        kind = _format_of(template)
+        kind = file_format(template)
         what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
         raise TemplateError(
             f"the Word template {template} {what} ({type(error).__name__}: {error}); open it "

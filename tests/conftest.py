@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return SAMPLE
+
+
+@pytest.fixture()
+def drop(tmp_path: Path, sample_path: Path) -> Path:
+    """An input folder (``tmp_path/input``) holding the sample, as the office's is."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -31,15 +31,6 @@ OUTPUTS = {
 
 
 @pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    """An input folder holding the sample."""
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
-
-
-@pytest.fixture()
 def template(tmp_path: Path) -> Path:
     copy = tmp_path / "template.docx"
     shutil.copy(batch.TEMPLATE, copy)

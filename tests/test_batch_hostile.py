@@ -43,14 +43,6 @@ WAIT = 120  # seconds: the most any process of these tests is waited for
 
 
 @pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
-
-
-@pytest.fixture()
 def out(tmp_path: Path) -> Path:
     return tmp_path / "output"
 

@@ -9,7 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 from docx import Document
 
 from pipeline import batch
@@ -18,14 +17,6 @@ from pipeline.freshness import LastYearLookup
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
 REPORT = Path("015-2021") / "RfD-015-2021.docx"
-
-
-@pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
 
 
 def build(drop: Path, **kwargs: object) -> dict[str, str]:

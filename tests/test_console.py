@@ -4,21 +4,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-
-
-@pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
 
 
 def counts(text: str) -> tuple[int, int, int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
@@ -20,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from pipeline import batch, find_template_dir
+from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, Note, TemplateError, render_docx
@@ -399,3 +401,12 @@ def test_the_strategy_goes_before_the_plan_appendix_however_its_heading_is_rewor
     assert order.index("Commissioning Strategy") < order.index(plan)
     assert any(s.orientation == WD_ORIENT.LANDSCAPE for s in document.sections)  # the plan
     assert b"_PlanAppendix" not in members(out.getvalue())["word/document.xml"]
+
+
+def test_template_fields_names_an_odt_saved_under_the_docx_name(tmp_path: Path) -> None:
+    # It printed no field at all and exited 0: "the template uses nothing".
+    template = tmp_path / "request-for-decision.docx"
+    fake_odt(template)
+    result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
+    assert result.exit_code == 2
+    assert "is an OpenDocument text (.odt) under a .docx name" in result.output

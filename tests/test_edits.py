@@ -30,14 +30,6 @@ XLSX = "commissioning-summary-2021-22.xlsx"
 PDF = "RfD-015-2021.pdf"
 
 
-@pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
-
-
 def build(drop: Path, out: Path, **options: object) -> batch.WorkbookResult:
     config = Config(pdf=bool(options.pop("pdf", False)))
     [result], _ = batch.build([drop], out, config, **options)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -50,14 +49,6 @@ def test_stages_do_not_word_the_console() -> None:
         }
         assert "print" not in calls, name
         assert "click" not in {m.split(".")[0] for m in imported_modules(name)}, name
-
-
-@pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
 
 
 def test_one_frozen_report_reaches_every_writer(

@@ -22,14 +22,6 @@ WAIT = 120  # seconds: a guard against a hang, not a measure of speed
 BUILD = "from pipeline.cli import main; main()"
 
 
-@pytest.fixture()
-def drop(tmp_path: Path, sample_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(sample_path, folder / "lincolnshire-2021-22.xlsx")
-    return folder
-
-
 def run_build(drop: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", BUILD, "build", str(drop), "--out", str(out), *extra],
