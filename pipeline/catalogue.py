@@ -251,7 +251,7 @@ CATALOGUE: dict[str, Code] = _entries(
         I,
         "Second matching sheet ignored",
         "a sheet named like one of the workbook's sheets (an alias, or a copy such as "
-        '"Services (2)") was ignored: another sheet has the exact name',
+        '"Services (2)"), or with its columns under another name, was ignored',
         action="Rename or delete the ignored sheet if it is a draft; otherwise nothing to do.",
     ),
     Code(

@@ -46,6 +46,13 @@ class Column:
         return bool(self.pattern) and re.fullmatch(self.pattern, wanted) is not None
 
 
+# A financial year after a sheet's name (which may not hold "/"): "2021-22", "(2021-22)",
+# "- 2021-2022", "FY 2021_22", "2021 - 2022", "21-22"; never a copy's "(2)".
+_YEAR_AFTER = re.compile(
+    r"\s*[-–:]?\s*\(?(?:fy\s*)?(?:\d{4}(?:\s*[-_]\s*\d{2,4})?|\d{2}\s*[-_]\s*\d{2})\)?$"
+)
+
+
 @dataclass(frozen=True)
 class TableSheet:
     name: str
@@ -54,7 +61,12 @@ class TableSheet:
     required: bool = True
 
     def matches(self, title: str) -> bool:
-        return normalise(title) in {normalise(n) for n in (self.name, *self.aliases)}
+        """The sheet's name or an alias, in any case and spacing, also with the financial
+        year after it ("Services 2021-22", "Commissioning plan (2021/22)"), as offices name
+        a year's tabs."""
+        names = {normalise(n) for n in (self.name, *self.aliases)}
+        key = normalise(title)
+        return key in names or _YEAR_AFTER.sub("", key) in names
 
     @cached_property
     def _headers(self) -> dict[str, Column | None]:
@@ -412,6 +424,8 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
                 "Commissioner",
                 "Mayor",
                 "Deputy Mayor",
+                "DMPC",  # MOPAC's Deputy Mayor for Policing and Crime
+                "Deputy Mayor for Policing and Crime",
                 "Decision maker",
             )
         ),
@@ -436,17 +450,31 @@ RECOMMENDATION = re.compile(r"recommendations?\s*(\d*)")
 TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
 
 
+TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+
+
 def is_total_label(text: str) -> bool:
     """``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` and the like."""
     return TOTAL_LABEL.fullmatch(text.strip()) is not None
 
 
+def names_a_total(text: str) -> bool:
+    """A label with the word total in it (``Total allocation``, ``Victims Fund total``): a
+    total row where the row holds nothing else a record needs."""
+    return TOTAL_WORD.search(text) is not None
+
+
 def financial_year_bounds(year: str) -> tuple[int, int] | None:
-    """``2021/22`` (or ``2021-22``, ``2021/2022``) -> (2021, 2022); None if unreadable."""
-    match = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", year)
+    """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``)
+    -> (2021, 2022); None if unreadable."""
+    match = re.fullmatch(
+        r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{2}|\d{4})\s*",
+        year,
+        re.IGNORECASE,
+    )
     if not match:
         return None
-    start = int(match.group(1))
+    start = int(match.group(1)) + (2000 if len(match.group(1)) == 2 else 0)
     end_text = match.group(2)
     end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
     if len(end_text) == 2 and end < start:

@@ -123,15 +123,15 @@ def committed_by_fund(plan: Plan) -> dict[str, Decimal]:
     return sums
 
 
-def hidden_left_out(total: TotalRow, closed: list[ServiceLine]) -> list[int]:
-    """The hidden or filtered-out rows among the lines a Total closes, when its figure is the
-    sum of the other lines: its range is right, but a SUBTOTAL (what an Excel table's Total
-    row holds) skips hidden rows. Empty otherwise."""
-    hidden = [ln for ln in closed if ln.at.row in total.hidden_rows]
-    left_out = sum((ln.budget for ln in hidden), ZERO)
-    if hidden and total.amount + left_out == sum((ln.budget for ln in closed), ZERO):
-        return [ln.at.row for ln in hidden]
-    return []
+def left_out(rows: frozenset[int], total: TotalRow, closed: list[ServiceLine]) -> str:
+    """The ``rows`` among the lines a Total closes ("5, 6"), when its figure is exactly the sum
+    of the other lines; "" otherwise. Its range is then right, but a SUBTOTAL (what an Excel
+    table's Total row holds) skips hidden rows, and a SUM skips amounts typed as text."""
+    among = [ln for ln in closed if ln.at.row in rows]
+    missing = sum((ln.budget for ln in among), ZERO)
+    if not among or total.amount + missing != sum((ln.budget for ln in closed), ZERO):
+        return ""
+    return ", ".join(str(ln.at.row) for ln in among[:20]) + " …" * (len(among) > 20)
 
 
 def ring_fence_first(

@@ -18,7 +18,7 @@ from pipeline import contract
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.model import Plan
-from pipeline.read_cells import Findings
+from pipeline.read_cells import HEADER_SEARCH_ROWS, Findings, map_columns
 from pipeline.read_circulation import read_circulation, read_document_control
 from pipeline.read_decision import read_decision
 from pipeline.read_funds import read_funds, read_sources
@@ -178,7 +178,35 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 f'No "{spec.name}" sheet. Sheets found: {found}. Add a sheet named '
                 f'"{spec.name}" (pcc-report new-workbook makes a blank one to copy from).',
             )
+    _note_unread_tables(read, located, findings)
     return located
+
+
+def _note_unread_tables(read: ReadSheets, located: dict[str, Sheet], findings: Findings) -> None:
+    """An I-SHEET note for a sheet under another name that holds a plan's table (its
+    header row has every column of the Services, Funds or Funding sources sheet): only the
+    sheets with the plan's names are read, so lines kept on "Services - new bids" counted
+    for nothing without a word."""
+    read_titles = {sheet.title for sheet in located.values()}
+    for sheet in read.sheets:
+        if sheet.title in read_titles or any(spec.matches(sheet.title) for spec in _SPECS):
+            continue
+        copy = _COPY.fullmatch(normalise(sheet.title))
+        if copy and any(spec.matches(copy["name"] or copy["copied"]) for spec in _SPECS):
+            continue  # a copy: said by _note_copies
+        for spec in contract.TABLE_SHEETS:
+            if spec.name in located and any(
+                all(c.key in map_columns(values, spec) for c in spec.required_columns)
+                for _, values in sheet.first_rows(HEADER_SEARCH_ROWS)
+            ):
+                findings.add(
+                    "I-SHEET",
+                    f'The "{sheet.title}" sheet has the columns of the "{spec.name}" sheet but '
+                    f'was not read: only the sheet named "{spec.name}" is. Move its rows onto '
+                    f'the "{spec.name}" sheet, or delete it if it is an old draft.',
+                    sheet=sheet.title,
+                )
+                break
 
 
 # Excel names a copied sheet "Services (2)"; people also keep "Copy of Services".

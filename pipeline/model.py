@@ -163,6 +163,7 @@ class TotalRow:
     # The rows of those lines that are hidden or filtered out: a SUBTOTAL (an Excel table's
     # Total row) leaves them out of its figure.
     hidden_rows: frozenset[int] = frozenset()
+    text_rows: frozenset[int] = frozenset()  # lines whose budget is typed as text: SUM skips it
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The sheet readers (:mod:`pipeline.read_decision`, :mod:`pipeline.read_funds`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -176,7 +177,8 @@ class CellReader:
                 "E-COLUMN",
                 f'No header row found on "{self.sheet.title}". Expected columns: '
                 + ", ".join(f'"{c.header}"' for c in spec.required_columns)
-                + ". Put them in one row above the data (a title row or two above is fine).",
+                + ". Put them in one row above the data (a title row or two above is fine)."
+                + _thousands_hint(self.sheet),
             )
             return None
         _, r, mapping = best
@@ -188,7 +190,8 @@ class CellReader:
                     "E-COLUMN",
                     f'Column "{col.header}"{also} is missing. Headers found in row {r}: '
                     + ", ".join(f'"{h}"' for h in seen)
-                    + f'. Add a "{col.header}" column or rename the matching one.',
+                    + f'. Add a "{col.header}" column or rename the matching one.'
+                    + _thousands_hint(self.sheet),
                     f"{r}:{r}",
                 )
         return None
@@ -217,6 +220,26 @@ class CellReader:
             ):
                 continue
             yield r
+
+
+# A money header in thousands of pounds: "(£000)", "£'000", "£k", "£ thousands".
+_THOUSANDS = re.compile(
+    r"£\s*'?000|£\s*k\b|\(k\)|'000|£\s*thousands?|\(thousands?\)", re.IGNORECASE
+)
+
+
+def _thousands_hint(sheet: Sheet) -> str:
+    """Said when a header above the table is in thousands of pounds, which is never read as
+    pounds: renamed as the message asks, its figures would be read a thousand times too small."""
+    for r, values in sheet.first_rows(HEADER_SEARCH_ROWS):
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, str) and len(value) <= 200 and _THOUSANDS.search(value):
+                return (
+                    f' "{clean_text(value)}" ({column_letter(c)}{r}) is in thousands of '
+                    "pounds, which the plan does not read: do not just rename it, but add a "
+                    "column in pounds with each amount in full (1009000 for 1,009)."
+                )
+    return ""
 
 
 def _two_row_header(sheet: Sheet, spec: TableSheet, r: int) -> Layout | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,7 +10,7 @@ from pipeline import contract
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
-from pipeline.sheets import Cell, Sheet
+from pipeline.sheets import Cell, Row, Sheet
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -44,7 +45,8 @@ class _Typed:
 
     raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
     failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
-    recommendations: list[tuple[int, int, str]] = field(default_factory=list)  # (no., row, text)
+    # (no., row, part, text): a cell typing several numbered recommendations gives parts
+    recommendations: list[tuple[int, int, int, str]] = field(default_factory=list)
     blank_recommendations: list[tuple[str, str]] = field(default_factory=list)  # (name, cell)
     extra: dict[str, str] = field(default_factory=dict)
     first_row: int = 0
@@ -111,7 +113,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         police_area=_text(values, "police_area"),
         reference=_text(values, "reference"),
         date=when,
-        financial_year=_text(values, "financial_year"),
+        # As 2021/22 whatever form was typed ("21/22", "FY 2021-22"): the index and the
+        # manifest show it beside reports that show the canonical form.
+        financial_year=f"{bounds[0]}/{bounds[1] % 100:02d}",
         subject=_text(values, "subject"),
         report_by=_text(values, "report_by"),
         contact_officer=_text(values, "contact_officer"),
@@ -138,7 +142,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         decision_maker_short=_text(values, "decision_maker_short"),
         strategy_document=_text(values, "strategy_document"),
         # In the order of their numbers; rows carrying the same number keep sheet order.
-        recommendations=tuple(text for _, _, text in sorted(typed.recommendations)),
+        recommendations=tuple(text for *_, text in sorted(typed.recommendations)),
         year_start=date(bounds[0], 4, 1),
         year_end=date(bounds[1], 3, 31),
         at=Located(sheet.title, typed.first_row, cells),
@@ -226,7 +230,8 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
                 position = (
                     int(number.group(1)) if number.group(1) else len(typed.recommendations) + 1
                 )
-                typed.recommendations.append((position, r, text))
+                for part, item in enumerate(_own_numbers_removed(text)):
+                    typed.recommendations.append((position, r, part, item))
             continue
         spec = _BY_NAME.get(name)
         if spec is None:
@@ -261,6 +266,28 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
     return typed
 
 
+# A recommendation's own number typed before it: "1. ", "2) ", "(3) ".
+_OWN_NUMBER = re.compile(r"(?:\(\d{1,2}\)|\d{1,2}[.)])\s+")
+
+
+def _own_numbers_removed(text: str) -> list[str]:
+    """The recommendations a cell holds, without the numbers typed before them. The report
+    numbers the recommendations itself: "1. That the strategy be approved" typed in a cell
+    came out "1. 1. That the strategy be approved", and "1. ...", "2. ..." typed on lines of
+    one cell (Alt+Enter) as one recommendation numbered 1 holding both."""
+    lines = text.split("\n")
+    if not _OWN_NUMBER.match(lines[0]):
+        return [text]
+    items: list[list[str]] = []
+    for line in lines:
+        number = _OWN_NUMBER.match(line)
+        if number:
+            items.append([line[number.end() :]])
+        else:  # a paragraph of the recommendation above
+            items[-1].append(line)
+    return ["\n".join(item).strip() for item in items if "".join(item).strip()]
+
+
 def _headerless_layout(sheet: Sheet) -> Layout | None:
     """A Decision sheet typed without its Field/Value header row: the field names stand in a
     column with their values on the right. Read it as if the header were there."""
@@ -270,5 +297,20 @@ def _headerless_layout(sheet: Sheet) -> Layout | None:
     for r, values in first:
         for c, value in enumerate(values, start=1):
             if normalise(value) in _NAMES:
-                return Layout(r - 1, {"field": c, "value": c + 1})
+                return Layout(r - 1, {"field": c, "value": _value_column(sheet, c)})
     return None
+
+
+def _value_column(sheet: Sheet, field_col: int) -> int:
+    """The column holding the values: the first to the right of the field names with a value
+    on a field's row. A sheet laid out as a form leaves a narrow column blank between them
+    (each field was "has no value" with its value typed one column further on)."""
+    rows = [v for v in sheet.rows.values() if normalise(_at(v, field_col)) in _NAMES]
+    for col in range(field_col + 1, field_col + 4):
+        if any(not is_blank(_at(values, col)) for values in rows):
+            return col
+    return field_col + 1
+
+
+def _at(values: Row, col: int) -> Cell:
+    return values[col - 1] if col <= len(values) else None

@@ -10,6 +10,7 @@ from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, unmerge
 from pipeline.sheets import Cell, Sheet
 from pipeline.values import (
+    clean_text,
     format_money,
     is_blank,
     normalise,
@@ -47,15 +48,15 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     since = 0  # the first fund not yet closed by a typed Total row
     for r in cells_of.rows(contract.FUNDS, layout):
         cells: dict[str, str] = {}
-        name = cells_of.text(r, layout, "fund", True, cells)
-        if name is not None and contract.is_total_label(name):
-            amounts = [fund.allocation for fund in read.items]
+        if _total_row(cells_of, r, layout, ("fund",), ("legal_basis", "description")):
+            amounts = [(fund.at.row, fund.allocation) for fund in read.items]
             if read.complete and not _total_agrees(
                 cells_of, layout, r, "allocation", amounts, since
             ):
                 read.complete = False
             since = len(read.items)
             continue
+        name = cells_of.text(r, layout, "fund", True, cells)
         cells["allocation"] = layout.ref("allocation", r)
         allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
         legal = cells_of.text(r, layout, "legal_basis", False, cells)
@@ -97,13 +98,13 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     since = 0
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}
-        fund = cells_of.text(r, layout, "fund", True, cells)
-        if fund is not None and contract.is_total_label(fund):
-            amounts = [source.amount for source in read.items]
+        if _total_row(cells_of, r, layout, ("fund", "source"), ("ring_fenced",)):
+            amounts = [(source.at.row, source.amount) for source in read.items]
             if read.complete and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
                 read.complete = False
             since = len(read.items)
             continue
+        fund = cells_of.text(r, layout, "fund", True, cells)
         source = cells_of.text(r, layout, "source", True, cells)
         cells["amount"] = layout.ref("amount", r)
         amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
@@ -124,6 +125,23 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
             )
         )
     return read
+
+
+def _total_row(
+    cells_of: CellReader, r: int, layout: Layout, labels: tuple[str, ...], record: tuple[str, ...]
+) -> bool:
+    """A typed Total row: ``Total`` (``TOTAL:``, ``Grand total``) in the Fund column; or, on a
+    row whose ``record`` columns are blank, a label with the word total in the last label
+    column typed (``Total allocation`` under Fund, ``Total`` under Source). Those were read as
+    a fund named "Total allocation", or a source with a blank Fund and Ring-fenced."""
+    sheet = cells_of.sheet
+    texts = [clean_text(sheet.value(r, layout.columns[key])) for key in labels]
+    if contract.is_total_label(texts[0]):
+        return True
+    label = next((text for text in reversed(texts) if text), "")
+    return contract.names_a_total(label) and all(
+        is_blank(sheet.value(r, layout.columns[key])) for key in record if key in layout.columns
+    )
 
 
 def _grant_reference(
@@ -147,17 +165,42 @@ def _total_agrees(
     layout: Layout,
     r: int,
     key: str,
-    amounts: Sequence[Decimal],
+    amounts: Sequence[tuple[int, Decimal]],
     since: int,
 ) -> bool:
     """A typed Total row on Funds or Funding sources: its figure must be the sum of the rows
-    since the last Total (or of every row, for a grand total). False after a finding."""
+    (row, amount) since the last Total (or of every row, for a grand total). False after a
+    finding."""
     col = layout.columns[key]
     if is_blank(cells_of.sheet.value(r, col)):
         return True  # a label with no figure: nothing to check
     typed = cells_of.parse(r, col, "total", parse_money)
     if typed is None:
         return False
+    section = sum((amount for _, amount in amounts[since:]), Decimal(0))
+    whole = sum((amount for _, amount in amounts), Decimal(0))
+    if typed in (section, whole):
+        return True
+    # Amounts typed as text ("£1,250,000.00") are read, but a SUM in the sheet leaves them out.
+    as_text = [(row, a) for row, a in amounts if isinstance(cells_of.sheet.value(row, col), str)]
+    skipped = next(([(row, a)] for row, a in as_text if typed + a in (section, whole)), [])
+    if not skipped and typed + sum((a for _, a in as_text), Decimal(0)) in (section, whole):
+        skipped = as_text
+    fix = "correct the total (or its SUM range)."
+    if skipped:
+        cells = ", ".join(layout.ref(key, row) for row, _ in skipped)
+        fix = (
+            f"the difference is what is typed as text in {cells}, which SUM leaves out: retype "
+            "it as a number (or use Excel's Convert to Number) and save the workbook."
+        )
+    what = "funds" if key == "allocation" else "sources"
+    cells_of.add(
+        "E-TOTAL",
+        f"The Total row reads {format_money(typed)} but the {what} above it add up to "
+        f"{format_money(section)}; {fix}",
+        layout.ref(key, r),
+    )
+    return False
     section = sum(amounts[since:], Decimal(0))
     whole = sum(amounts, Decimal(0))
     if typed in (section, whole):

@@ -28,7 +28,7 @@ from pipeline.values import (
 
 T = TypeVar("T")
 
-_TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+_TOTAL_WORD = contract.TOTAL_WORD
 _TEXT_COLUMNS = (
     ("fund", True),
     ("service", True),
@@ -105,6 +105,11 @@ def read_services(
                 tuple(range(first, len(lines))),
                 Located(sheet.title, r, {"amount": layout.ref("budget", r)}),
                 frozenset(ln.at.row for ln in lines[first:] if ln.at.row in sheet.hidden_rows),
+                frozenset(
+                    ln.at.row
+                    for ln in lines[first:]
+                    if isinstance(sheet.value(ln.at.row, layout.columns["budget"]), str)
+                ),
             )
         )
         since_sub = len(lines)
@@ -237,7 +242,10 @@ class _LineReader:
             end=end_date,
             start_month_only=start_month,
             end_month_only=end_month,
-            extension_options=typed_options or options_in_end,
+            # "N/A" typed in the column says there are none (the end date's may disagree).
+            extension_options=""
+            if _NO_OPTION.fullmatch(typed_options)
+            else typed_options or options_in_end,
             mechanism=mechanism,
             how_commissioned=typed["how_commissioned"],
             purpose=typed["purpose"],
@@ -426,6 +434,16 @@ def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
             if len(text) <= 60 and _TOTAL_WORD.search(text):
                 return text
     return None
+
+
+# Extension options typed to say there are none ("N/A", "None", "-", "No extension",
+# "n/a - final year"): read as blank. They were each an option to decide (I-EXPIRING) and a
+# commitment of unknown length on the public summary.
+_NO_OPTION = re.compile(
+    r"(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
+    r"(?:\s+(?:available|to extend))?)?(?:\s*[-–—:;,.(].*)?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 # What a budget line always has and a row holding only a total never does.

@@ -20,7 +20,7 @@ from pipeline.figures import (
     RingFenceUse,
     committed_by_fund,
     fund_figures,
-    hidden_left_out,
+    left_out,
 )
 from pipeline.findings import Finding
 from pipeline.model import Fund, Plan, ServiceLine
@@ -184,15 +184,18 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
         if total.amount != expected:
             span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
             diff = total.amount - expected
-            hidden = hidden_left_out(total, closed)  # a SUBTOTAL saved with rows filtered out
+            hidden = left_out(total.hidden_rows, total, closed)
+            as_text = left_out(total.text_rows, total, closed)
             fix = (
-                " It equals the lines without the hidden or filtered-out rows ("
-                + ", ".join(map(str, hidden[:20]))
-                + " …" * (len(hidden) > 20)
-                + "): a SUBTOTAL formula, as an Excel table's Total row holds, leaves hidden "
-                "rows out, but the plan counts every line. Unhide the rows (or clear the "
-                "filter) and save the workbook, or total the lines with SUM."
+                f" It equals the lines without the hidden or filtered-out rows ({hidden}): a "
+                "SUBTOTAL formula, as an Excel table's Total row holds, leaves hidden rows out, "
+                "but the plan counts every line. Unhide the rows (or clear the filter) and save "
+                "the workbook, or total the lines with SUM."
                 if hidden
+                else f" It equals the lines without those whose budget is typed as text "
+                f"(row{'s' * (',' in as_text)} {as_text}), which SUM leaves out. Retype those budgets as numbers (or use "
+                "Excel's Convert to Number on them) and save the workbook."
+                if as_text
                 else f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
                 "is a SUM formula, make its range cover every line above it; if its range "
                 "is right, its saved result is out of date: open the workbook in Excel, "

@@ -250,11 +250,25 @@ MONTHS = (
     "November",
     "December",
 )
+# The months in Welsh, as a Welsh office may type a date ("1 Ebrill 2021").
+_WELSH_MONTHS = (  # noqa: SIM905 - twelve names, one line
+    "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr"
+).split()
 _MONTH_NUMBERS = {
+    **{name.lower(): number for number, name in enumerate(_WELSH_MONTHS, 1)},
     **{name.lower(): number for number, name in enumerate(MONTHS, 1)},
     **{name[:3].lower(): number for number, name in enumerate(MONTHS, 1)},
     "sept": 9,  # common in typed dates
 }
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NUMBERS = {
+    **{name.lower(): number for number, name in enumerate(_WEEKDAYS)},
+    **{name[:3].lower(): number for number, name in enumerate(_WEEKDAYS)},
+    **{"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
+}
+# A weekday before the date, as Word and Outlook write a long date: "Friday, 28 May 2021".
+_WEEKDAY_FIRST = re.compile(r"([^\W\d_]+)\.?\s+(?=\d)")
+_OF_MONTH = re.compile(r"(?<=\d) of (?=[^\W\d_])", re.IGNORECASE)  # "28th of May 2021"
 _WORD = re.compile(r"[^\W\d_]+")
 _DAY_FIRST_FORMATS = (
     "%d/%m/%Y",
@@ -269,8 +283,11 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
-# Midnight after a date, as a system export or a pasted date-and-time writes it.
-_MIDNIGHT = re.compile(r"\s+00:00(:00)?$")
+# Midnight after a date, as a system export or a pasted date-and-time writes it:
+# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM".
+_MIDNIGHT = re.compile(
+    r"(?:\s+|(?<=\d)T)(?:00:00(?::00(?:\.0+)?)?Z?|12:00(?::00)?\s?AM)$", re.IGNORECASE
+)
 
 
 def _month_named(text: str) -> str | None:
@@ -334,8 +351,18 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
-    tidy = _MIDNIGHT.sub("", _SPACES.sub(" ", tidy).strip())
+    tidy = _OF_MONTH.sub(" ", _MIDNIGHT.sub("", _SPACES.sub(" ", tidy).strip()))
+    weekday = _WEEKDAY_FIRST.match(tidy)
+    said = _WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
+    if weekday and said is not None:
+        tidy = tidy[weekday.end() :]
     parsed = _text_date(tidy, end)
+    if parsed is not None and said is not None and parsed[0].weekday() != said:
+        day = _WEEKDAYS[parsed[0].weekday()]
+        raise ValueProblem(
+            f'reads "{text}", but {format_date(parsed[0])} is a {day}, not a '
+            f"{_WEEKDAYS[said]}; correct the day or the date"
+        )
     if parsed is not None:
         return parsed
     hint = (

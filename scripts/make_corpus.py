@@ -376,6 +376,23 @@ def _(path: Path) -> None:
 
 
 @case(
+    "sheet-names-with-year.xlsx",
+    "sheets named with the financial year, as a year's tabs are: 'Commissioning Plan 2021 - "
+    "2022' (the seed's appendix title), 'Funds 21-22', 'Funding sources (2021-22)'",
+    ("W-RINGFENCE", "Funding sources (2021-22)", "C2", "£78,788"),
+    ("W-GRANT-SIZE", "Commissioning Plan 2021 - 2022", "L9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    renamed = {
+        "Services": "Commissioning Plan 2021 - 2022",
+        "Funding sources": "Funding sources (2021-22)",
+        "Funds": "Funds 21-22",
+    }
+    write_book(path, {renamed.get(name, name): rows for name, rows in book.items()})
+
+
+@case(
     "fund-names-spacing.xlsx",
     "fund names on Services and Funding sources in other case, with trailing and "
     "non-breaking spaces",
@@ -493,6 +510,35 @@ def _(path: Path) -> None:
 )
 def _(path: Path) -> None:
     with_services(path, totals={0: Formula("=SUM(L4:L12)", Decimal(805_212 - 10_600))})
+
+
+@case(
+    "total-sum-skips-text-amount.xlsx",
+    "Rape Crisis's budget typed as text (\"£82,661\"), so the Victims Fund Total's =SUM(L4:L13) "
+    "left it out",
+    ("E-TOTAL", "Services", "L14", "budget is typed as text (row 9), which SUM leaves out"),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    with_services(
+        path,
+        *changed_line("vf", RAPE_CRISIS, budget="£82,661"),
+        totals={0: Formula("=SUM(L4:L13)", Decimal(805_212 - 82_661))},
+    )
+
+
+@case(
+    "funds-total-skips-text-amount.xlsx",
+    'the Victims Fund allocation typed as text ("£1,009,000"), so the Funds sheet\'s Total '
+    "=SUM(B2:B3) left it out",
+    ("E-TOTAL", "Funds", "B4", "typed as text in B2, which SUM leaves out"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
+)
+def _(path: Path) -> None:
+    funds = copy.deepcopy(make_sample.FUNDS)
+    funds[0][1] = "£1,009,000"
+    funds.append(["Total", Formula("=SUM(B2:B3)", Decimal(556_000)), "", ""])
+    write_workbook(path, content(funds=funds))
 
 
 @case(
@@ -1348,6 +1394,22 @@ def _(path: Path) -> None:
 
 
 @case(
+    "services-lines-on-another-sheet.xlsx",
+    "two new lines kept on a sheet of their own, 'Services - new bids', with the Services "
+    "sheet's header row: they are not read",
+    ("I-SHEET", "Services - new bids", "", 'has the columns of the "Services" sheet'),
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    services = book["Services"]
+    header = next(row for row in services if row and row[0] == "Fund")
+    bids = [row for row in services if row and row[0] == "Victims Fund"][:2]
+    book["Services - new bids"] = [list(header), *copy.deepcopy(bids)]
+    write_book(path, book)
+
+
+@case(
     "fund-column-merged.xlsx",
     "the Fund column merged down each fund's lines (A4:A13 and A16:A29)",
     ("E-VALUE", "Services", "A4:A13", "merged cells (A4:A13, A16:A29)"),
@@ -1431,6 +1493,39 @@ def _(path: Path) -> None:
 )
 def _(path: Path) -> None:
     sources = [*copy.deepcopy(make_sample.SOURCES), ["Total", "", Decimal(1_560_000), "", ""]]
+    write_workbook(path, content(sources=sources))
+
+
+@case(
+    "totals-worded-on-funds-and-sources.xlsx",
+    "Total rows worded as finance teams word them: 'Total allocation' on Funds, and on Funding "
+    "sources 'Total' under Source after each fund's sources (the Fund typed, or left blank)",
+    *SAMPLE,
+)
+def _(path: Path) -> None:
+    funds = [*copy.deepcopy(make_sample.FUNDS), ["Total allocation", Decimal(1_565_000), "", ""]]
+    victims, safety = copy.deepcopy(make_sample.SOURCES[:2]), copy.deepcopy(make_sample.SOURCES[2:])
+    sources = [
+        *victims,
+        ["Victims Fund", "Total", Decimal(1_009_000), "", ""],
+        *safety,
+        ["", "Total", Decimal(556_000), "", ""],
+    ]
+    write_workbook(path, content(funds=funds, sources=sources))
+
+
+@case(
+    "sources-total-in-source-wrong.xlsx",
+    "a 'Total funding' row under Source on Funding sources typed as £1,560,000 (they add up to "
+    "£1,565,000)",
+    ("E-TOTAL", "Funding sources", "C5", "add up to £1,565,000"),
+    GRANT_SIZE,  # the lines that could be read are still checked (issue 15)
+)
+def _(path: Path) -> None:
+    sources = [
+        *copy.deepcopy(make_sample.SOURCES),
+        ["", "Total funding", Decimal(1_560_000), "", ""],
+    ]
     write_workbook(path, content(sources=sources))
 
 

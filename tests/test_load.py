@@ -1077,7 +1077,12 @@ def test_a_reference_excel_turned_into_a_date_is_refused_at_its_cell(
 
 @pytest.mark.parametrize(
     "name",
-    ["Mayor approval date", "Deputy Mayor approval date", "PFCC approval date"],
+    [
+        "Mayor approval date",
+        "Deputy Mayor approval date",
+        "PFCC approval date",
+        "DMPC approval date",
+    ],
 )
 def test_the_signature_date_under_the_decision_makers_own_title_is_read(
     name: str, tmp_path: Path
@@ -1105,3 +1110,66 @@ def test_a_date_cell_in_a_text_column_reads_day_first(tmp_path: Path) -> None:
     result = load(make_workbook(tmp_path, services=rows))
     assert result.plan is not None, result.findings
     assert result.plan.lines[0].extension_options == "31/03/2023"
+
+
+def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path: Path) -> None:
+    # The report numbers the recommendations: "1. That ..." typed in the cell came out
+    # "1. 1. That ...", and two numbered lines in one cell as one recommendation holding both.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, v) for k, v in c.decision if not k.startswith("Recommendation")]
+        c.decision += [
+            ("Recommendations", "1. Approve the strategy;\n2) Approve the plan,\nas amended."),
+            ("Recommendation 3", "(3) Publish it."),
+            ("Recommendation 4", "That the 2021/22 budget of 1. 5 million stands."),
+        ]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.recommendations == (
+        "Approve the strategy;",
+        "Approve the plan,\nas amended.",
+        "Publish it.",
+        "That the 2021/22 budget of 1. 5 million stands.",
+    )
+
+
+@pytest.mark.parametrize("header", ["Budget (£000)", "Budget £'000", "Budget (£k)"])
+def test_a_budget_header_in_thousands_is_not_to_be_renamed(header: str, tmp_path: Path) -> None:
+    # The E-COLUMN said "rename the matching one": renamed, "Budget (£000)" figures would be
+    # read a thousand times too small.
+    book = sample_book()
+    book["Services"][2][11] = header  # the header is row 3, below two title rows
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    [finding] = [f for f in load(path).findings if f.severity == "error"]
+    assert (finding.code, finding.sheet) == ("E-COLUMN", "Services")
+    assert f'"{header}" (L3) is in thousands of pounds' in finding.message
+    assert "do not just rename it" in finding.message
+
+
+def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) -> None:
+    # Field names in A, a narrow blank column B, the values in C, no header row: each field
+    # was "has no value" (13 errors) with its value one column further on.
+    book = sample_book()
+    book["Decision"] = [[name, None, value] for name, value in book["Decision"][1:]]
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert result.plan.decision.reference == "015/2021"
+    assert result.plan.decision.at.cells["reference"] == "C2"
+
+
+@pytest.mark.parametrize("typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022"])
+def test_a_financial_year_in_the_short_forms_offices_use_is_read(
+    typed: str, tmp_path: Path
+) -> None:
+    # Each was E-VALUE 'type it as 2021/22'; the report shows the year as 2021/22 whatever form.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, typed if k == "Financial year" else v) for k, v in c.decision]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is not None, result.findings
+    decision = result.plan.decision
+    assert (decision.year_start, decision.year_end) == (date(2021, 4, 1), date(2022, 3, 31))
+    assert decision.year_label == decision.financial_year == "2021/22"

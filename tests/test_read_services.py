@@ -134,3 +134,30 @@ def test_a_blank_fund_on_the_first_line_is_still_blank(tmp_path: Path) -> None:
         ("E-REQUIRED", "A2")
     ]
     assert result.findings[0].message == "Fund is blank; fill it in."
+
+
+def test_extension_options_that_say_there_are_none_are_blank(tmp_path: Path) -> None:
+    # "N/A" in Extension options was an option to decide (I-EXPIRING on every such line)
+    # and a commitment of unknown length on the public summary's Commitments sheet.
+    none_said = [
+        "N/A",
+        "None",
+        "-",
+        "No",
+        "No extension",
+        "n/a - final year",
+        "No option to extend",
+    ]
+    rows = [
+        service_row(service=f"Service {i}", extension_options=said)
+        for i, said in enumerate(none_said)
+    ]
+    rows.append(service_row(service="Kept", extension_options="No more than 2 x 12 months"))
+    result = load(make_workbook(tmp_path, services=rows))
+    assert result.plan is not None, result.findings
+    assert [line.extension_options for line in result.plan.lines] == [
+        *[""] * len(none_said),
+        "No more than 2 x 12 months",
+    ]
+    expiring = [f.cell for f in reconcile(result.plan).findings if f.code == "I-EXPIRING"]
+    assert expiring == [f"G{2 + len(none_said)}"]

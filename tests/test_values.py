@@ -132,6 +132,16 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("30-Sept-2022", date(2022, 9, 30)),
         ("01/04/2021 00:00:00", date(2021, 4, 1)),
         ("2021-04-01 00:00", date(2021, 4, 1)),
+        # A long date as Word and Outlook write it, with its weekday; "of"; a system's ISO
+        # midnight and a US export's "12:00:00 AM"; a month in Welsh. Each was E-VALUE.
+        ("Friday, 28 May 2021", date(2021, 5, 28)),
+        ("Fri 28 May 2021", date(2021, 5, 28)),
+        ("28th of May 2021", date(2021, 5, 28)),
+        ("2021-04-01T00:00:00", date(2021, 4, 1)),
+        ("2021-04-01T00:00:00.000Z", date(2021, 4, 1)),
+        ("01/04/2021 12:00:00 AM", date(2021, 4, 1)),
+        ("1 Ebrill 2021", date(2021, 4, 1)),
+        ("31 Mawrth 2022", date(2022, 3, 31)),
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
@@ -166,6 +176,9 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
         ),
         ("TBC", "dd/mm/yyyy"),
         ("01/04/2021 12:30", "which is not a date"),  # a time of day is not dropped
+        ("01/04/2021 12:00:00 PM", "which is not a date"),  # midday is a time of day
+        # A weekday that is not the date's: one of the two is mistyped.
+        ("Saturday 28 May 2021", "28/05/2021 is a Friday, not a Saturday"),
         ("Apr-Jun 2021", "which is not a date"),  # two months: no guess
         ("", "is blank"),
         (None, "is blank"),
