@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from pipeline.config import Config
 from pipeline.contract import WORKBOOK_SUFFIXES
 from pipeline.findings import Finding
+from pipeline.sniff import OTHER_SUITES
 from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
 
@@ -100,7 +101,10 @@ def _left_out(folder: Path, candidate: Path) -> Finding | None:
         )
     if name.startswith("~$"):
         return _owner_file(candidate)
-    if candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
+    suffix = candidate.suffix.lower()
+    if suffix in OTHER_SUITES:  # a plan saved in another format: how to save it as .xlsx
+        return _skipped(candidate, f"{name} {OTHER_SUITES[suffix]}. It was skipped.")
+    if suffix not in WORKBOOK_SUFFIXES:
         return _skipped(
             candidate,
             f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from Excel "

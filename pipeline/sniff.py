@@ -104,20 +104,27 @@ def _member_count_problem(path: Path, size: int) -> str | None:
     return None
 
 
+# Other office suites' own formats, by file suffix: what the file is and that suite's way to
+# save it as .xlsx (telling a LibreOffice user to use Excel helps no one).
+OTHER_SUITES = {
+    ".ods": (
+        "is an OpenDocument spreadsheet (.ods, LibreOffice's own format), not an Excel "
+        "workbook; open it in LibreOffice and use File > Save As with the file type "
+        '"Excel 2007-365 (.xlsx)"'
+    ),
+    ".numbers": (
+        "is an Apple Numbers file, not an Excel workbook; open it in Numbers and use "
+        "File > Export To > Excel"
+    ),
+}
+
+
 def _other_office_file(archive: zipfile.ZipFile, names: set[str]) -> str:
-    """What a zip that is not an Excel workbook is, where another office suite saved it, with
-    that suite's way to save it as .xlsx (telling a LibreOffice user to use Excel helps no one)."""
+    """What a zip that is not an Excel workbook is, where another office suite saved it."""
     if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype")[:100]:
-        return (
-            "is an OpenDocument spreadsheet (.ods, LibreOffice's own format), not an Excel "
-            "workbook; open it in LibreOffice and use File > Save As with the file type "
-            '"Excel 2007-365 (.xlsx)"'
-        )
+        return OTHER_SUITES[".ods"]
     if "Index/Document.iwa" in names or "Index.zip" in names:
-        return (
-            "is an Apple Numbers file, not an Excel workbook; open it in Numbers and use "
-            "File > Export To > Excel"
-        )
+        return OTHER_SUITES[".numbers"]
     return "is a zip file but not an Excel workbook; save the plan from Excel as .xlsx"
 
 

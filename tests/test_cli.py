@@ -125,6 +125,26 @@ def test_owner_files_are_skipped_with_a_note(tmp_path: Path, sample_path: Path) 
     assert result.exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("plan.ods", "open it in LibreOffice and use File > Save As"),
+        ("plan.numbers", "open it in Numbers and use File > Export To > Excel"),
+    ],
+)
+def test_a_plan_in_another_suites_format_in_the_folder_is_told_that_suites_way(
+    name: str, advice: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LibreOffice or Numbers user who saved the plan in their own format is told how to
+    save it as .xlsx in that program, not to "save plans from Excel"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "input").mkdir()
+    (tmp_path / "input" / name).write_bytes(b"PK\x03\x04")
+    result = run("check")
+    assert "I-SKIPPED" in result.output and advice in result.output, result.output
+    assert "from Excel" not in result.output
+
+
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_folder_with_no_workbook_says_why_and_what_to_do(
     command: str, tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
