@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding, has_errors
 from pipeline.inputs import Read, discover, duplicate_references, read_workbook
-from pipeline.previous import PreviousPlans
 from pipeline.results import WorkbookResult
 from pipeline.spend import Spend, shared_payments, spend_paths
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.previous import PreviousPlans
 
 
 def check(
@@ -64,8 +64,12 @@ def reports(
         ]
     )
     fresh = [r for r in reads if isinstance(r, Read)]
-    clashing = {r.path for i, r in enumerate(reads) if isinstance(r, Read) and i in clashes}
-    finder = PreviousPlans(paths, workbooks, fresh, clashing, config, previous)
+    finder: PreviousPlans | None = None
+    if fresh:  # (a rerun with every workbook up to date compares nothing: issue 21)
+        from pipeline.previous import PreviousPlans
+
+        clashing = {r.path for i, r in enumerate(reads) if isinstance(r, Read) and i in clashes}
+        finder = PreviousPlans(paths, workbooks, fresh, clashing, config, previous)
     results: list[WorkbookResult] = []
     for index, read in enumerate(reads):
         clash = [clashes[index]] if index in clashes else []
@@ -89,6 +93,7 @@ def reports(
             if note is not None:
                 findings.append(note)
             if not has_errors(findings):
+                assert finder is not None  # made above: this workbook was read now
                 year_on_year = finder.compare(read.file, recon)
                 comparison, result.previous = year_on_year.comparison, year_on_year.previous
                 if year_on_year.finding is not None:

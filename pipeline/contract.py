@@ -97,7 +97,6 @@ class TableSheet:
         return tuple(c for c in self.columns if c.required)
 
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}  # what the input folder is searched for
 MECHANISMS = ("Contract", "Partnership agreement", "Grant")
 ORGANISATION_TYPES = ("Public sector", "Voluntary & community", "Private", "Social enterprise")
 PUBLIC_SECTOR = "Public sector"

@@ -20,7 +20,6 @@ from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.config import Config
-from pipeline.contract import financial_year_bounds
 from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
@@ -94,9 +93,10 @@ class LastYearLookup:
 
 
 def entry_year_start(entry: Mapping[str, Any]) -> int | None:
-    """The year the financial year of a manifest entry starts in; None when not recorded."""
-    bounds = financial_year_bounds(str(entry.get("financial_year", "")))
-    return bounds[0] if bounds else None
+    """The year the financial year of a manifest entry starts in; None when not recorded.
+    (The entry keeps it as the Decision sheet's reader wrote it: ``2021/22``, however typed.)"""
+    year = str(entry.get("financial_year", ""))[:4]
+    return int(year) if len(year) == 4 and year.isdigit() else None
 
 
 RECIPE_KEYS = ("tool_version", "template_sha256", "config", "email_templates_sha256")

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import Config
-from pipeline.contract import WORKBOOK_SUFFIXES
 from pipeline.findings import Finding
-from pipeline.sniff import OTHER_SUITES
+from pipeline.sniff import OTHER_SUITES, WORKBOOK_SUFFIXES
 from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from pipeline import __version__
-from pipeline.contract import WORKBOOK_SUFFIXES
+from pipeline.sniff import WORKBOOK_SUFFIXES
 
 MANIFEST = "manifest.json"
 # Far beyond any real manifest (a few KB a workbook); a bigger one is damaged, not read.

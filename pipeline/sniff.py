@@ -104,6 +104,8 @@ def _member_count_problem(path: Path, size: int) -> str | None:
     return None
 
 
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}  # what the input folder is searched for
+
 # Other office suites' own formats, by file suffix: what the file is and that suite's way to
 # save it as .xlsx (telling a LibreOffice user to use Excel helps no one).
 OTHER_SUITES = {
