@@ -101,6 +101,9 @@ def test_a_no_op_rerun_imports_no_writer_and_no_pandas(tmp_path: Path, sample_pa
     assert "pipeline.freshness" in modules  # it did judge the workbook
     assert not modules & {*WRITERS, *HEAVY}
     assert not modules & {*READING, *SPEND_AND_PREVIOUS}
+    # Nothing read, nothing compared: last year's plans are not looked for, and the layout's
+    # headings and patterns (pipeline.contract) are not needed.
+    assert not modules & {"pipeline.previous", "pipeline.contract"}
     assert "pipeline.index_page" not in modules  # the page is left as it is
     assert "filelock" not in modules  # nothing to write: the folder's lock is not needed
     assert not modules & {"zipfile", "tempfile", "shutil"}  # no workbook opened, nothing written
