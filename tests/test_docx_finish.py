@@ -24,20 +24,13 @@ from pipeline.docx_finish import CORE_PROPERTY_LIMIT, accessibility_problems
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
+from tests.template_edits import edited
 
 
 def render(recon: Reconciliation, target: Path, template: Path | None = None) -> list[str]:
     """The W-ACCESSIBILITY messages of rendering ``recon`` with ``template``."""
     notes = render_docx(Report.of(recon), target, template)
     return [note.message for note in notes if note.code == "W-ACCESSIBILITY"]
-
-
-def edited(folder: Path, change: Callable[[Any], None]) -> Path:
-    document = Document(str(DEFAULT_TEMPLATE))
-    change(document)
-    path = folder / "edited-template.docx"
-    document.save(str(path))
-    return path
 
 
 def paragraph(document: Any, text: str) -> Any:

@@ -26,18 +26,10 @@ from pipeline.config import Config
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, Note, TemplateError, render_docx
 from pipeline.report import Report
+from tests.template_edits import edited, retyped
 
 PLAN_INTRO = "The Commissioning Plan details the commissioning approach and budget for {{ year }}."
 RENDERED_INTRO = "The Commissioning Plan details the commissioning approach and budget for 2021/22."
-
-
-def edited(folder: Path, change: Callable[[Any], None]) -> Path:
-    document = Document(str(DEFAULT_TEMPLATE))
-    change(document)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "request-for-decision.docx"
-    document.save(str(path))
-    return path
 
 
 def paragraph(document: Any, text: str) -> Any:
@@ -374,18 +366,7 @@ def test_the_strategy_goes_before_the_plan_appendix_however_its_heading_is_rewor
 ) -> None:
     # Headings may be edited freely (README): the pack found the appendix by "Appendix 3" and,
     # without it, put the strategy after the plan and left the plan's pages portrait.
-    def reword(document: Any) -> None:
-        old = "Appendix {{ appendix }}: Commissioning Plan {{ year_span }}"
-        paragraph = next(
-            p
-            for p in document.element.body.iter(qn("w:p"))
-            if "".join(p.xpath(".//w:t/text()")) == old
-        )
-        first, *rest = paragraph.iter(qn("w:t"))
-        first.text = heading
-        for text in rest:
-            text.text = ""
-
+    reword = retyped("Appendix {{ appendix }}: Commissioning Plan {{ year_span }}", heading)
     strategy = Document()
     strategy.add_heading("Commissioning Strategy", level=1)
     strategy.add_paragraph("Services are commissioned openly.")

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from docx import Document
 from docx.oxml.ns import qn
 
 from pipeline import batch
@@ -24,31 +22,7 @@ from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, TemplateError, render_docx
 from pipeline.report import Report
 from tests.office import convert
-
-
-def retyped(old: str, new: str) -> Callable[[Any], None]:
-    """Type ``new`` over the template paragraph whose text is ``old``, as Word keeps it."""
-
-    def change(document: Any) -> None:
-        paragraph = next(
-            p
-            for p in document.element.body.iter(qn("w:p"))
-            if "".join(p.xpath(".//w:t/text()")) == old
-        )
-        first, *rest = paragraph.iter(qn("w:t"))
-        first.text = new
-        for text in rest:
-            text.text = ""
-
-    return change
-
-
-def edited(folder: Path, change: Callable[[Any], None]) -> Path:
-    document = Document(str(DEFAULT_TEMPLATE))
-    change(document)
-    path = folder / "request-for-decision.docx"
-    document.save(str(path))
-    return path
+from tests.template_edits import edited, retyped
 
 
 def refused(recon: Reconciliation, template: Path) -> str:
