@@ -59,7 +59,7 @@ def wrapped_lines(text: str, width: float) -> int:
     program, so row heights are set from this estimate (greedy word wrap, each word as wide as
     its letters are drawn).
     """
-    capacity = max(1.0, float(width))
+    capacity = max(1.0, width)  # characters, not money
     if "\n" not in text and (len(text) * WIDEST <= capacity or text_units(text) <= capacity):
         return 1  # the usual case, decided without splitting
     space = text_units(" ")

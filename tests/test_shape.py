@@ -80,3 +80,17 @@ def test_the_shape_checks_see_the_reader() -> None:
     names = {path.name for path in _reader_modules()}
     assert {"load.py", "sheets.py", "read_services.py"} <= names
     assert len(_modules()) > 40
+
+
+def test_no_module_calls_float() -> None:
+    """Money stays Decimal from cell to report (shared/pitfalls.md): no ``float(`` anywhere in
+    ``pipeline/``, so none can slip into a figure (a width or a ratio needs none either)."""
+    calls = [
+        f"{module.name}:{node.lineno}"
+        for module in sorted(PIPELINE.glob("*.py"))
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "float"
+    ]
+    assert calls == []
