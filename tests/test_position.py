@@ -200,6 +200,14 @@ def _ledger(tmp_path: Path, rows: str) -> Path:
     return path
 
 
+def _position(tmp_path: Path, rows: str) -> Position:
+    """The sample's position (with cost codes) from a ledger of ``rows``."""
+    path = _ledger(tmp_path, rows)
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    return position
+
+
 def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> None:
     path = _ledger(
         tmp_path,
@@ -226,15 +234,13 @@ def test_a_line_whose_credits_cancel_its_payments_forecasts_its_budget(tmp_path:
     # nothing is spent yet and the forecast is the budget, not £0. NWCH (budget £18,351): only
     # a credit note (last year's overpayment back): spent is -£100, the forecast its budget,
     # never a negative outturn that takes £200 off the fund's forecast.
-    path = _ledger(
+    position = _position(
         tmp_path,
         "06/04/2021,Rape Crisis,1589.63,T1\n"
         "07/05/2021,Rape Crisis,-1589.63,T1\n"
         "07/05/2021,NWCH,(100.00),T2\n"
         "30/09/2021,Crimestoppers,1.00,T3\n",
     )
-    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
-    assert position is not None
     lines = {p.line.at.row: p for p in position.lines}
     assert (lines[9].spent, lines[9].payments, lines[9].forecast) == (
         Decimal("0.00"),
@@ -269,9 +275,7 @@ def test_a_cost_code_that_lost_its_leading_zeros_still_matches(tmp_path: Path, c
 
 
 def test_a_payment_with_no_supplier_says_so(tmp_path: Path) -> None:
-    path = _ledger(tmp_path, "01/05/2021,,10.00,T1\n")
-    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
-    assert position is not None
+    position = _position(tmp_path, "01/05/2021,,10.00,T1\n")
     [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert "The payment of £10 with no supplier named on 01/05/2021" in unmatched.message
     assert "to  " not in unmatched.message
@@ -308,15 +312,13 @@ def test_a_payee_named_as_a_person_is_not_repeated_in_findings(tmp_path: Path, p
 def test_a_supplier_named_with_its_legal_form_matches_its_line(tmp_path: Path) -> None:
     # Crimestoppers (Services row 26) is "Crimestoppers Ltd" in the supplier master;
     # Restorative Solutions CIC (row 12) is "Restorative Solutions Community Interest Company".
-    path = _ledger(
+    position = _position(
         tmp_path,
         "01/05/2021,Crimestoppers Ltd,10.00,T1\n"
         "02/05/2021,CRIMESTOPPERS LIMITED,5.00,T2\n"
         "03/05/2021,Restorative Solutions Community Interest Company,7.00,T3\n"
         "04/05/2021,Restorative Solutions Ltd.,1.00,T4\n",
     )
-    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
-    assert position is not None
     spent = {p.line.at.row: p.spent for p in position.lines if p.payments}
     assert spent == {26: Decimal("15.00"), 12: Decimal("8.00")}
     assert not [f for f in position.findings if f.code.startswith("W-SPEND")]
@@ -331,9 +333,7 @@ def test_unmatched_payments_are_one_finding_per_supplier_and_a_whole_ledger_is_n
     rows = "".join(
         f"{1 + n % 28:02d}/05/2021,Fuel Supplier {n % 30} Ltd,100.00,T{n}\n" for n in range(600)
     )
-    path = _ledger(tmp_path, rows)
-    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
-    assert position is not None
+    position = _position(tmp_path, rows)
     found = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert len(found) == 21
     first = found[0]
