@@ -385,13 +385,15 @@ def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | 
     return None
 
 
-_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})(?!\d)")
+_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")
 
 
 def _header_years(text: str) -> list[tuple[int, int]]:
-    """The financial years a budget header names: "2021/22", "2021-2022" or "21/22"."""
+    """The financial years a budget header names: "2021/22", "2021-2022", "21/22" or "2021-2"."""
     years = []
     for start, end in _YEARS.findall(text):
+        if len(start) == 2 and len(end) == 1:
+            continue  # "21/2" is a date, not a year
         century = "20" if len(start) == 2 else ""  # "21/22": a plan of this century
         bounds = contract.financial_year_bounds(f"{century}{start}/{end}")
         if bounds is not None:
