@@ -114,6 +114,9 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Public body",
             "Local authority",
             "NHS",
+            "Police",
+            "Statutory partner",
+            "Statutory agency",
         )
     ),
     *(
@@ -130,14 +133,23 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "VCSE",
             "VCFS",
             "VCFSE",
+            "Voluntary, community and social enterprise",
+            "Third sector organisation",
+            "Voluntary organisation",
+            "Charitable incorporated organisation",
+            "CIO",
+            "Community group",
+            "Faith group",
         )
     ),
-    *((w, "Private") for w in ("Private sector", "Commercial")),
+    *((w, "Private") for w in ("Private sector", "Commercial", "Private company")),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
 )
 MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Grant agreement", "Grant"),
     ("Grant funding", "Grant"),
+    ("Grant funding agreement", "Grant"),
+    ("Grant award", "Grant"),
     ("Partnership", "Partnership agreement"),
 )
 S143_PURPOSES = (

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pipeline import contract
+from pipeline.choices import parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
 from pipeline.read_funds import canonical_fund, fund_names
@@ -20,7 +21,6 @@ from pipeline.values import (
     format_money,
     is_blank,
     normalise,
-    parse_choice,
     parse_date,
     parse_end_date,
     parse_money,
