@@ -11,6 +11,7 @@ from typing import TypeVar
 from pipeline import contract
 from pipeline.choices import parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
+from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
@@ -73,11 +74,21 @@ def read_services(
     # where its figure is exactly theirs, only those since the last Sub-total (a fund shown in
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
-    reader = _LineReader(cells_of, layout, fund_names(funds))  # once, not once per line
+    names = fund_names(funds)
+    reader = _LineReader(cells_of, layout, names)  # once, not once per line
     carry = _FundCarry(cells_of, layout)
+    balances: list[BalanceRow] = []
     for r in cells_of.rows(contract.SERVICES, layout):
-        label = _total_label(sheet, r, layout)
-        carry.see(r, label is not None)
+        balance = balance_label(cells_of, r, layout)  # before Total: "Total unallocated"
+        label = _total_label(sheet, r, layout) if balance is None else None
+        carry.see(r, label is not None or balance is not None)
+        if balance is not None:  # "Unallocated": what a fund has left, not a line
+            row = read_balance(cells_of, r, layout, balance, names, lines[-1].fund if lines else "")
+            if row is None:
+                read.complete = False
+            else:
+                balances.append(row)
+            continue
         if label is None and _note_row(cells_of, r, layout):
             continue
         if label is None and _amount_only(cells_of, r, layout):
@@ -118,6 +129,8 @@ def read_services(
     carry.close()
     if carry.carried:
         read.complete = False
+    if read.complete:
+        check_balances(cells_of, balances, lines, funds)
     hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
     if hidden:
         shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")

@@ -1285,6 +1285,22 @@ def _(path: Path) -> None:
 
 
 @case(
+    "balance-rows-under-totals.xlsx",
+    "a balance under each fund's Total, as finance teams show what is left: 'Unallocated' "
+    "£203,788 (right) in the Fund column, 'Uncommitted' £90,000 (the plan leaves £91,942) in "
+    "the Service column; each was six errors for a line nobody meant",
+    *SAMPLE,
+    ("E-TOTAL", "Services", "L31", "leaves £91,942 uncommitted"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    rows = book["Services"]
+    rows[14] = ["Unallocated", *[""] * 10, Decimal(203_788)]
+    rows.append(["", "Uncommitted", *[""] * 9, Decimal(90_000)])
+    write_book(path, book)
+
+
+@case(
     "budget-header-year-forms.xlsx",
     'the budget headed "2021-22 Budget £" beside "Budget 2020/2021 (GBP)": a hyphen, a year in '
     "full, GBP",
