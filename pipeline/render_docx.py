@@ -119,7 +119,8 @@ def file_format(template: Path) -> str:
 
 
 def _fill_empty_cells(document: Any) -> None:
-    """Give every table cell a paragraph: Word refuses a cell a loop left empty."""
+    """Give every table cell a paragraph: Word refuses a cell a loop left empty. (Only run when
+    the rendered XML may hold such a cell: ``bare_cells``, :mod:`pipeline.docx_template`.)"""
     from docx.oxml import OxmlElement
 
     for cell in document.element.body.xpath(".//w:tc[not(w:p)]"):
@@ -205,7 +206,8 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
         raise TemplateError(explain(error, template, ctx, env)) from error
     body = document.docx.element.body
     fold_page_breaks(body)
-    _fill_empty_cells(document.docx)
+    if document.bare_cells:
+        _fill_empty_cells(document.docx)
     if strategy is not None and recon.strategy is not None:
         what = f"The Strategy document {recon.strategy.name}"
         notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
