@@ -23,7 +23,12 @@ from pipeline.docx_finish import (
     set_properties,
 )
 from pipeline.docx_markup import accept_markup
-from pipeline.docx_pack import compose_strategy, landscape_appendix, mark_plan_appendix
+from pipeline.docx_pack import (
+    compose_strategy,
+    fit_plan_appendix,
+    landscape_appendix,
+    mark_plan_appendix,
+)
 from pipeline.docx_tags import blank_loop_rows, misplaced_tag, template_xml
 from pipeline.docx_template import (
     TemplateError,
@@ -194,6 +199,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
     notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]
     mark_plan_appendix(document.docx)
+    fit_plan_appendix(document.docx)
     parts = template_xml(document)
     problem = misplaced_tag(parts)
     if problem:
