@@ -87,7 +87,12 @@ def spend_files(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return found
+    # A file named twice (--spend june.csv beside --spend the folder holding it, or by two
+    # spellings of its path) is read once: each payment counted twice otherwise.
+    once: dict[Path, Path] = {}
+    for path in found:
+        once.setdefault(path.resolve(), path)
+    return list(once.values())
 
 
 def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> LedgerRead:

@@ -142,17 +142,18 @@ def _records(frame: pd.DataFrame) -> list[_Row]:
 
 def duplicates(current: pd.DataFrame) -> list[Finding]:
     """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
-    amount. Split lines of one invoice differ in amount or expense type and are normal."""
+    amount. Split lines of one invoice differ in amount, cost centre or expense type and are
+    normal (a grant split evenly between two cost centres is two halves, not a copy)."""
     keyed = current[current["reference"] != ""]
-    columns = ["reference", "supplier", "date", "amount", "expense_type"]
+    columns = ["reference", "supplier", "date", "amount", "cost_code", "expense_type"]
     repeat = keyed.duplicated(subset=columns, keep=False)
     if not repeat.any():
         return []
-    first: dict[tuple[str, str, dt.date, int, str], _Row] = {}
+    first: dict[tuple[str, str, dt.date, int, str, str], _Row] = {}
     found: list[Finding] = []
     more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
     for row in _records(keyed[repeat]):
-        key = (row.reference, row.supplier, row.date, row.amount, row.expense_type)
+        key = (row.reference, row.supplier, row.date, row.amount, row.cost_code, row.expense_type)
         original = first.setdefault(key, row)
         if original is row:
             continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
+from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers, spend_files
 from pipeline.ledger_values import amount_pence, payment_date
 from pipeline.position import build_position
 from pipeline.values import ValueProblem
@@ -497,3 +497,12 @@ def test_utf_32_text_with_its_mark_is_read(tmp_path: Path) -> None:
     assert read.findings == []
     assert list(read.payments["supplier"]) == ["Café Nomad"]
     assert list(read.payments["amount"]) == [158963]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    # --spend june.csv beside --spend the folder holding it: every payment was counted twice.
+    folder = tmp_path / "spend"
+    folder.mkdir()
+    june = write(folder, "june.csv", "Date,Supplier,Amount\n01/06/2021,NWCH,5.00\n")
+    named = spend_files([folder, june, folder / ".." / "spend" / "june.csv"])
+    assert named == [june]

@@ -381,3 +381,21 @@ def test_ambiguous_lines_that_have_cost_codes_are_not_told_to_add_them(tmp_path:
     assert "These lines have Cost codes (VF-SARC, VF-ISVA)" in finding.message
     assert "export the ledger with its cost centre column" in finding.message
     assert "Give these lines a Cost code" not in finding.message
+
+
+def test_an_invoice_split_evenly_between_cost_centres_is_not_a_duplicate(tmp_path: Path) -> None:
+    # One invoice of £1,000 split in halves to two lines' cost centres, as finance systems
+    # export a split invoice: it was W-SPEND-DUPLICATE, telling the officer to remove a half.
+    path = tmp_path / "split.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Transaction number,Cost centre,Expense type\n"
+        "03/05/2021,Victim Support,500.00,T1,VS-CORE,Grants\n"
+        "03/05/2021,Victim Support,500.00,T1,VS-CISVA,Grants\n"
+        "04/05/2021,Victim Support,250.00,T2,VS-CORE,Grants\n"
+        "04/05/2021,Victim Support,250.00,T2,VS-CORE,Grants\n",
+        encoding="utf-8",
+    )
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    [duplicate] = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
+    assert duplicate.cell == "line 5"  # the true copy is still said
