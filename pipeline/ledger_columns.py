@@ -187,6 +187,20 @@ def read_table(
         name: [values[col] if col < len(values) else None for _, values in body]
         for name, col in mapping.items()
     }
+    month_first = _month_first(raw["date"])
+    if month_first is not None:
+        number = body[month_first][0]
+        add(
+            "W-SPEND-READ",
+            f"{sheet}'s dates are month-first (US style): {unit} {number} reads "
+            f'"{clean_text(raw["date"][month_first])}", and no date in it has a day above 12 '
+            "first, so its other dates cannot be read day-first (05/01/2021 would be 5 January "
+            "for 1 May). Export the dates as "
+            "dd/mm/yyyy (the finance system's English (UK) setting); if they are day-first, "
+            "correct that row. None of its payments are counted.",
+            f"{unit} {number}",
+        )
+        return [], findings
     dates = parse_each(raw["date"], payment_date)
     credits = raw.get("credit_note") or [None] * len(body)
     amounts = pence_column(raw["amount"], credits)
@@ -233,6 +247,29 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def _month_first(dates: Sequence[object]) -> int | None:
+    """The first row of a table whose dates are all month-first, as an export from a system
+    set to US English writes them: some read 05/13/2021 (no 13th month), none 13/05/2021.
+    Read day-first, its other dates (05/01/2021) would be wrong without a word. None when
+    the dates are day-first, or cannot be told."""
+    kinds: dict[str, bool] = {}  # each distinct text: month-first (True) or day-first (False)
+    for value in set(v for v in dates if isinstance(v, str)):
+        parts = _SLASHED.match(value)
+        if parts is None:
+            continue
+        first, second = int(parts.group(1)), int(parts.group(2))
+        if first > 12 >= second:
+            return None  # a day first: the table is day-first, a slip is said at its row
+        if second > 12 >= first:
+            kinds[value] = True
+    if not kinds:
+        return None
+    return next(i for i, v in enumerate(dates) if isinstance(v, str) and v in kinds)
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:

@@ -506,3 +506,22 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     june = write(folder, "june.csv", "Date,Supplier,Amount\n01/06/2021,NWCH,5.00\n")
     named = spend_files([folder, june, folder / ".." / "spend" / "june.csv"])
     assert named == [june]
+
+
+def test_a_ledger_whose_dates_are_all_month_first_is_not_read_day_first(tmp_path: Path) -> None:
+    # An export from a system set to US English: 05/13/2021 was said at its row, but
+    # 05/01/2021 (1 May) was counted as 5 January without a word.
+    text = "Date,Supplier,Amount\n05/01/2021,NWCH,1.00\n05/13/2021,NWCH,2.00\n5/31/21,NWCH,3\n"
+    read = read_ledgers([write(tmp_path, "us.csv", text)])
+    assert read.payments.empty
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 3")
+    assert 'dates are month-first (US style): line 3 reads "05/13/2021"' in finding.message
+    assert "None of its payments are counted" in finding.message
+
+
+def test_one_month_first_slip_in_a_day_first_ledger_is_said_at_its_row(tmp_path: Path) -> None:
+    text = "Date,Supplier,Amount\n05/01/2021,NWCH,1.00\n05/13/2021,NWCH,2.00\n14/05/2021,NWCH,3\n"
+    read = read_ledgers([write(tmp_path, "slip.csv", text)])
+    assert list(read.payments["amount"]) == [100, 300]
+    assert [(f.code, f.cell) for f in read.findings] == [("W-SPEND-VALUE", "line 3")]
