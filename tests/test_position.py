@@ -399,3 +399,16 @@ def test_an_invoice_split_evenly_between_cost_centres_is_not_a_duplicate(tmp_pat
     assert position is not None
     [duplicate] = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
     assert duplicate.cell == "line 5"  # the true copy is still said
+
+
+def test_a_line_paid_in_advance_beyond_its_budget_forecasts_at_least_its_spend(
+    tmp_path: Path,
+) -> None:
+    # Hate Crime Prevention (Stop Hate, £10,600 from 01/10/2021) paid £12,000 in advance in
+    # September: its forecast outturn was its budget, £1,400 below what it had already spent,
+    # so the Lines sheet showed it on budget.
+    position = _position(tmp_path, "20/09/2021,Stop Hate,12000.00,T1\n")
+    assert position.as_at == dt.date(2021, 9, 20)
+    [line] = [p for p in position.lines if p.line.at.row == 13]
+    assert (line.spent, line.forecast) == (Decimal("12000.00"), Decimal("12000.00"))
+    assert any(f.code == "W-OVERSPEND" and f.cell == "L13" for f in position.findings)
