@@ -21,7 +21,8 @@ HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's 
 
 # Each field's accepted headings, in order of preference (the first present wins).
 # Beyond the Transparency Code's own headings, those of the finance systems' exports other
-# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value").
+# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value",
+# Agresso's Transparency Code export with "Supplier (beneficiary)" and "Procurement category").
 COLUMNS: dict[str, tuple[str, ...]] = {
     "date": (
         "Date",
@@ -32,6 +33,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Clearing date",
         "Posting date",
         "Invoice date",
+        "Voucher date",
+        "Trans date",
+        "Document date",
     ),
     "supplier": (
         "Supplier",
@@ -44,6 +48,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Creditor name",
         "Beneficiary",
         "Merchant name",
+        "Supplier (beneficiary)",
+        "Recipient",
+        "Recipient name",
     ),
     "amount": (
         "Amount",
@@ -54,6 +61,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Amount paid",
         "Value",
         "Net value",
+        "Payment amount",
+        "Transaction amount",
     ),
     "reference": (
         "Transaction number",
@@ -81,6 +90,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Detailed expenses type",
         "Expenditure category",
         "Expense description",
+        "Procurement category",
+        "Purpose of expenditure (narrative)",
     ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
 }

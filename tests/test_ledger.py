@@ -71,8 +71,17 @@ def test_windows_1252_csv_and_aliases(tmp_path: Path) -> None:
         "Victim Support,28/04/2021,03/05/2021,1234.56,T1,Grant\n",
         "Beneficiary,Date Paid,Amount excl. VAT,Payment Reference\n"
         "Victim Support,03/05/2021,1234.56,T1\n",
+        # Agresso's Transparency Code export as a district council publishes it: the supplier
+        # headed "Supplier (beneficiary)" (it was W-SPEND-READ, no header row).
+        "Body name,Transaction date,Supplier (beneficiary),Transaction number,Net amount,"
+        "Irrecoverable VAT,Department or service where expenditure occurred,"
+        "Procurement category,CIPFA expenditure code,Purpose of expenditure (narrative)\n"
+        "Lincs PCC,03/05/2021,Victim Support,T1,1234.56,0.00,OPCC,Grants,5001,Q1 grant\n",
+        # A ledger report's own headings.
+        "Voucher date,Recipient,Payment amount,Voucher number\n"
+        "03/05/2021,Victim Support,1234.56,T1\n",
     ],
-    ids=["lga-template", "sap", "oracle", "other"],
+    ids=["lga-template", "sap", "oracle", "other", "agresso", "report"],
 )
 def test_other_finance_systems_headings(tmp_path: Path, text: str) -> None:
     """Other forces' and offices' ledgers: the payment read, no W-SPEND-READ."""
