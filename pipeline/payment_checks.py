@@ -70,16 +70,23 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
     ]
 
 
-def after_as_at(as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
+def after_as_at(plan: Plan, as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be."""
+    start = plan.decision.year_start
+    if as_at < start:  # --as-at 30/09/1921 for 30/09/2021: not one payment counts
+        why = (
+            f"which is before {plan.decision.year_label} began on {format_date(start)}, so "
+            "the position counts no payment. Give an --as-at date in the year"
+        )
+    else:
+        why = "and are not counted in it. To count them, build with a later --as-at date"
     return [
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} are after {format_date(as_at)}, the date of this position, and are not "
-            "counted in it. To count them, build with a later --as-at date (or none: the "
-            "latest payment's).",
+            f"{said} are after {format_date(as_at)}, the date of this position, {why} (or "
+            "none: the latest payment's).",
             sheet,
         )
         for file, sheet, said in _per_file(later)

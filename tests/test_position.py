@@ -412,3 +412,16 @@ def test_a_line_paid_in_advance_beyond_its_budget_forecasts_at_least_its_spend(
     [line] = [p for p in position.lines if p.line.at.row == 13]
     assert (line.spent, line.forecast) == (Decimal("12000.00"), Decimal("12000.00"))
     assert any(f.code == "W-OVERSPEND" and f.cell == "L13" for f in position.findings)
+
+
+def test_an_as_at_date_before_the_year_says_no_payment_counts(tmp_path: Path) -> None:
+    # --as-at 30/09/1921 typed for 30/09/2021: the note said only that the payments were
+    # after it, as if a later date would count them in a position of the year.
+    path = _ledger(tmp_path, "01/05/2021,Crimestoppers,10.00,T1\n")
+    position = build_position(
+        sample_with_cost_codes(), read_ledgers([path]).payments, None, dt.date(1921, 9, 30)
+    )
+    assert position is not None
+    [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+    assert "before 2021/22 began on 01/04/2021, so the position counts no payment" in note.message
+    assert "Give an --as-at date in the year" in note.message
