@@ -86,29 +86,37 @@ def parse_each(
 
 
 def pence_column(values: Sequence[object], credits: Sequence[object]) -> list[int | ValueProblem]:
-    """Each amount in pence. Plain figures typed as text (``1234.5``), what CSV exports hold,
-    are converted by pandas in one pass, exactly (digits, never a float); the rest, and any
-    that is not plain, by :func:`amount_pence` one distinct value at a time."""
+    """Each amount in pence. Plain figures typed as text (``1234.5``, ``-£1,234.56``), what
+    CSV exports hold, are converted by pandas in one pass, exactly (digits, never a float);
+    the rest by :func:`amount_pence` one distinct value at a time."""
     import pandas as pd
 
     text = pd.Series(list(values), dtype=object)
     is_text = text.map(lambda value: isinstance(value, str)).astype(bool)
     stripped = text[is_text].astype(str).str.strip()
-    plain = stripped[stripped.str.fullmatch(r"\d{1,12}(?:\.\d{1,2})?")]
+    plain = stripped[stripped.str.fullmatch(_PLAIN_TEXT)]
     if plain.empty:
         return parse_each(list(zip(values, credits, strict=True)), _amount_pair)
-    parts = plain.str.partition(".")
+    minus = plain.str.startswith("-")
+    parts = plain.str.replace(r"[-£,]", "", regex=True).str.partition(".")
     pence = parts[0].astype("int64") * 100 + parts[2].str.ljust(2, "0").astype("int64")
     credit = {value: is_credit(value) for value in set(credits)}
-    sign = pd.Series([-1 if credit[c] else 1 for c in credits], dtype="int64")
+    # A credit note is negative whether its amount is printed with a minus or not.
+    negative = minus | pd.Series([credit[c] for c in credits], dtype=bool)[plain.index]
+    signed = pence.where(~negative, -pence)
     result: list[int | ValueProblem] = [0] * len(values)
-    for index, amount in zip(plain.index, (pence * sign[plain.index]).tolist(), strict=True):
+    for index, amount in zip(plain.index, signed.tolist(), strict=True):
         result[index] = int(amount)
     rest = [i for i in text.index.difference(plain.index)]
     slow = parse_each([(values[i], credits[i]) for i in rest], _amount_pair)
     for index, parsed in zip(rest, slow, strict=True):
         result[index] = parsed
     return result
+
+
+# What the vectorised read takes: digits with commas between thousands (as Excel writes a
+# formatted amount to CSV), pence, and a minus or a pound sign before; all else one by one.
+_PLAIN_TEXT = r"-?£?(?:\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.\d{1,2})?"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 
 from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers, spend_files
-from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.ledger_values import amount_pence, payment_date, pence_column
 from pipeline.position import build_position
 from pipeline.values import ValueProblem
 from tests.test_position import sample_with_cost_codes
@@ -534,3 +534,13 @@ def test_one_month_first_slip_in_a_day_first_ledger_is_said_at_its_row(tmp_path:
     read = read_ledgers([write(tmp_path, "slip.csv", text)])
     assert list(read.payments["amount"]) == [100, 300]
     assert [(f.code, f.cell) for f in read.findings] == [("W-SPEND-VALUE", "line 3")]
+
+
+def test_the_vectorised_amounts_read_as_each_one_alone() -> None:
+    # Amounts as Excel writes a formatted column to CSV (commas between thousands, a minus or
+    # a pound sign) take the one-pass read; each must equal what amount_pence reads alone.
+    typed = ["1,234.56", "-1,234.56", "£1,000", "-£5.5", "12,345,678.90", "0.00", "1234", "500"]
+    credits: list[object] = ["INV", "INV", "CRN", "CRN", None, None, "Credit memo", "INV"]
+    expected = [amount_pence(t, c) for t, c in zip(typed, credits, strict=True)]
+    assert pence_column(typed, credits) == expected
+    assert expected == [123456, -123456, -100000, -550, 1234567890, 0, -123400, 50000]
