@@ -425,3 +425,20 @@ def test_an_as_at_date_before_the_year_says_no_payment_counts(tmp_path: Path) ->
     [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert "before 2021/22 began on 01/04/2021, so the position counts no payment" in note.message
     assert "Give an --as-at date in the year" in note.message
+
+
+def test_a_supplier_with_points_in_its_initials_or_the_before_it_matches_its_line(
+    tmp_path: Path,
+) -> None:
+    # NWCH (Services row 10) as "N.W.C.H." and Safer Living Foundation (row 24) as "The Safer
+    # Living Foundation" in a supplier master: both were W-SPEND-UNMATCHED, not counted.
+    position = _position(
+        tmp_path,
+        "01/05/2021,N.W.C.H.,10.00,T1\n"
+        "02/05/2021,The Safer Living Foundation,5.00,T2\n"
+        "03/05/2021,Crime Stoppers,1.00,T3\n",  # another name: still not guessed
+    )
+    spent = {p.line.at.row: p.spent for p in position.lines if p.payments}
+    assert spent == {10: Decimal("10.00"), 24: Decimal("5.00")}
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert "Crime Stoppers" in unmatched.message
