@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -106,9 +107,20 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
     findings: list[Finding] = []
     frames: list[PaymentColumns] = []
     names: list[str] = []
+    digests: dict[str, str] = {}  # each file's SHA-256 -> the name of the first with it
     for index, path in enumerate(paths):
         label = labels[index] if labels else str(path)
         names.append(label)
+        copy = _copy_of(path, digests)
+        if copy:
+            # "April (1).csv" beside "April.csv" in a shared folder: the same payments again.
+            # With no reference column, W-SPEND-DUPLICATE cannot see them: never counted twice.
+            message = (
+                f"{path.name} is the same file as {copy}, byte for byte: it is not read, so "
+                "its payments are not counted twice. Remove the copy from the spend folder."
+            )
+            findings.append(Finding("W-SPEND-READ", label, message, path.name))
+            continue
         tables, found = _read_steady(path, label)
         frames.extend(tables)
         findings.extend(found)
@@ -134,6 +146,26 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
         }
     )
     return LedgerRead(payments, findings, names)
+
+
+def _copy_of(path: Path, digests: dict[str, str]) -> str:
+    """The name of an earlier spend file with the same bytes as ``path``, or "" (and
+    ``path``'s digest noted). A file that cannot be opened is left to the reader to say."""
+    if (
+        not path.is_file()
+        or path.suffix.lower() not in SPEND_SUFFIXES  # said as not a spend file instead
+        or path.stat().st_size > MAX_LEDGER_BYTES
+    ):
+        return ""
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+    if digest in digests:
+        return digests[digest]
+    digests[digest] = path.name
+    return ""
 
 
 def _read_steady(path: Path, label: str) -> tuple[list[PaymentColumns], list[Finding]]:

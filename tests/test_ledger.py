@@ -544,3 +544,20 @@ def test_the_vectorised_amounts_read_as_each_one_alone() -> None:
     expected = [amount_pence(t, c) for t, c in zip(typed, credits, strict=True)]
     assert pence_column(typed, credits) == expected
     assert expected == [123456, -123456, -100000, -550, 1234567890, 0, -123400, 50000]
+
+
+def test_a_copy_of_a_spend_file_is_not_counted_twice(tmp_path: Path) -> None:
+    # "april (1).csv" beside "april.csv" in the shared folder, in a ledger with no reference
+    # column: W-SPEND-DUPLICATE cannot see the repeats, and every payment counted twice.
+    text = "Date,Supplier,Amount\n01/04/2021,NWCH,5.00\n01/04/2021,NWCH,5.00\n"
+    april = write(tmp_path, "april.csv", text)
+    copy = write(tmp_path, "april (1).csv", text)
+    read = read_ledgers([april, copy], labels=["spend/april.csv", "spend/april (1).csv"])
+    assert list(read.payments["amount"]) == [500, 500]  # two payments alike, both real
+    [finding] = read.findings
+    assert (finding.code, finding.file, finding.sheet) == (
+        "W-SPEND-READ",
+        "spend/april (1).csv",
+        "april (1).csv",
+    )
+    assert "is the same file as april.csv, byte for byte" in finding.message
