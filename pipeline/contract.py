@@ -206,7 +206,8 @@ FUNDS = TableSheet(
             "allocation",
             "Allocation (£)",
             aliases=("Allocation", "Allocation £", "Allocation (GBP)", "Total allocation"),
-            pattern=rf"{_YEAR} allocation|allocation {_YEAR}",
+            # "2021/22 allocation (£)", "Allocation 2021-22", or the year alone: "2021/22 (£)"
+            pattern=rf"{_YEAR}( allocation)?|allocation {_YEAR}",
             width=16,
         ),
         Column("legal_basis", "Legal basis", required=False, width=40),
@@ -291,7 +292,8 @@ SERVICES = TableSheet(
             aliases=("Budget", "Budget £", "Budget (GBP)"),
             # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
             # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
-            pattern=rf"{_YEAR} budget|budget {_YEAR}",
+            # and a multi-year plan's columns headed with the year alone: "2021/22 (£)"
+            pattern=rf"{_YEAR}( budget)?|budget {_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).

@@ -203,7 +203,7 @@ class CellReader:
         first_col = layout.columns[spec.required_columns[0].key] - 1
         uncached = self.sheet.uncached
         for r, values in self.sheet.rows.items():
-            if r <= layout.header_row:
+            if r <= layout.header_row or (r == layout.header_row + 1 and _units_row(values)):
                 continue
             # Blank in every contract column: extra columns (notes) do not make a line.
             if all(is_blank(values[c - 1]) for c in columns if c <= len(values)) and not any(
@@ -220,6 +220,21 @@ class CellReader:
             ):
                 continue
             yield r
+
+
+# What a row under the headers says of their units, as templates print it: "£", "(£)",
+# "GBP", "dd/mm/yyyy", "Yes/No". Never thousands ("£000"), which the plan does not read.
+_UNIT = re.compile(
+    r"\(?\s*(?:£s?|gbp|pounds|d{1,2}/m{1,2}/y{2,4}|mm/yyyy|yes\s*/\s*no|y/n)\s*\)?",
+    re.IGNORECASE,
+)
+
+
+def _units_row(values: Row) -> bool:
+    """A row under the header holding only units and formats: not a line (each of its
+    cells was an error: "Fund is blank", 'Budget reads "£"')."""
+    cells = [v for v in values if not is_blank(v)]
+    return bool(cells) and all(isinstance(v, str) and _UNIT.fullmatch(v.strip()) for v in cells)
 
 
 # A money header in thousands of pounds: "(£000)", "£'000", "£k", "£ thousands".

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, unmerge
-from pipeline.sheets import Cell, Sheet
+from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
     clean_text,
     format_money,
@@ -41,7 +41,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     """The funds, each with its allocation; a fund listed twice is an error at its second row."""
     cells_of = CellReader(sheet, findings)
     layout = cells_of.header(contract.FUNDS)
-    if layout is None:
+    if layout is None or not _one_allocation(cells_of, layout):
         return Read(complete=False)
     read: Read[Fund] = Read(complete=unmerge(cells_of, layout))
     seen: dict[str, str] = {}
@@ -85,6 +85,30 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         )
         read.complete = False
     return read
+
+
+def _one_allocation(cells_of: CellReader, layout: Layout) -> bool:
+    """Several headers naming an allocation ("2020/21 allocation (£)" kept beside
+    "2021/22 allocation (£)", or a multi-year plan's "2021/22 (£)", "2022/23 (£)"): an
+    E-COLUMN naming them, never the first taken for this year's without a word."""
+    header = cells_of.sheet.rows.get(layout.header_row, ())
+    named = [
+        f'"{clean_text(value)}" ({column_letter(index)}{layout.header_row})'
+        for index, value in enumerate(header, start=1)
+        if isinstance(value, str)
+        and (column := contract.FUNDS.column(value)) is not None
+        and column.key == "allocation"
+    ]
+    if len(named) < 2:
+        return True
+    cells_of.add(
+        "E-COLUMN",
+        f"Several allocation columns: {', '.join(named)}. Head this year's column "
+        '"Allocation (£)" and rename the others (e.g. "Allocation last year (£)"), or move '
+        "them to another sheet.",
+        f"{layout.header_row}:{layout.header_row}",
+    )
+    return False
 
 
 def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Read[FundingSource]:

@@ -144,6 +144,20 @@ def decision_015(plan: Plan) -> None:
     assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
 
 
+def units_under_headers(book: dict[str, list[list[Any]]]) -> None:
+    services = book["Services"]
+    at = next(i for i, row in enumerate(services) if "Fund" in row) + 1
+    services.insert(at, ["", "", "", "", "", "dd/mm/yyyy", "DD/MM/YYYY", "", "", "", "", "(£)"])
+    book["Funds"].insert(1, ["", "£"])
+
+
+def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
+    funds = book["Funds"]
+    funds[0][1] = "2021/22 allocation (£)"
+    for row in funds:
+        row.append("2022/23 allocation (£)" if row is funds[0] else Decimal(1))
+
+
 # Essex's decision report names its fields its own way.
 ESSEX_FIELDS = {
     "Reference": "Report reference number",
@@ -453,6 +467,25 @@ QUIRKS: dict[str, Quirk] = {
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
     ),
+    # A row of units under the headers, as templates print it: each of its cells was an error.
+    "a row of units under the headers": Quirk(
+        with_book(lambda book: units_under_headers(book)), check=sample_lines
+    ),
+    # A multi-year plan heads its money columns with the year alone.
+    "money columns headed with the year alone": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "2021/22 (£)"})(book),
+                renamed("Services", {"Budget (£)": "2021/22 (£)"})(book),
+            )
+        ),
+        check=sample_lines,
+    ),
+    # Next year's allocations beside this year's: never the first taken without a word.
+    "two allocation columns": Quirk(
+        with_book(lambda book: next_years_allocations(book)),
+        [("E-COLUMN", "Funds", "1:1", 'Several allocation columns: "2021/22 allocation (£)" (B1)')],
+    ),
     # Welsh bodies head their tables in both languages; each was 'No header row found'.
     "headings in Welsh and English": Quirk(
         with_book(
@@ -507,7 +540,8 @@ QUIRKS: dict[str, Quirk] = {
                 "E-REQUIRED",
                 "Decision",
                 "",
-                'no "Reference" row; add one, e.g. 015/2021 (or rename one of the rows it '
+                'The Decision sheet has no "Reference" row; add one, e.g. 015/2021 (or rename '
+                "one of the rows it "
                 'does not read: "Our ref")',
             )
         ],
