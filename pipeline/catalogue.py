@@ -229,8 +229,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-NO-PREVIOUS",
         I,
         "No previous plan",
-        "no plan for the previous year was found (or two decided on the same day), so the comparison is left out",
-        action="Put last year's workbook in input/archive/ to include the comparison.",
+        "no plan for the previous year free of errors was found (or two decided on the same day), so the comparison is left out; workbooks looked at that have errors are named",
+        action="Put last year's workbook in input/archive/ (check one named with pcc-report check).",
     ),
     Code(
         "I-PREVIOUS-CHOSEN",

@@ -314,6 +314,58 @@ def test_last_years_plan_clashing_with_a_copy_of_itself_is_not_compared(
     assert "no 2020/21 plan for Lincolnshire free of errors was found" in note.message
 
 
+def test_last_years_plan_in_the_archive_with_errors_is_named_in_the_note(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """Last year's workbook put in archive/ (as I-NO-PREVIOUS asks) but with an error, and a
+    file that is no workbook beside it: the note names both and says to check them, instead
+    of telling the officer to put there what is already there."""
+    import openpyxl
+
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    (drop / "archive").mkdir(parents=True)
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    book = openpyxl.load_workbook(PREVIOUS)
+    book["Services"]["L2"] = "lots"  # a budget that is no amount: E-VALUE
+    book.save(drop / "archive" / "last-year.xlsx")
+    (drop / "archive" / "notes.xlsx").write_bytes(b"not a workbook at all")
+    [result], _ = assemble.check([drop], Config())
+    assert result.report is not None and result.report.comparison is None
+    [note] = [f for f in result.findings if f.code == "I-NO-PREVIOUS"]
+    assert "(input/archive/last-year.xlsx has errors; input/archive/notes.xlsx has errors)" in (
+        note.message.replace(str(tmp_path) + "/", "")
+    )
+    assert "run pcc-report check on the workbook" in note.message
+    assert "To include it, put last year's workbook in input/archive/" not in note.message
+
+
+def test_a_plan_of_another_area_with_errors_is_not_named_as_last_years(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    import openpyxl
+
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    drop.mkdir()
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    book = openpyxl.load_workbook(PREVIOUS)
+    book["Decision"]["B2"] = "Kent"  # the police area: read that far, it is not last year's
+    book.save(drop / "kent.xlsx")
+    (drop / "dup.xlsx").write_bytes((drop / "kent.xlsx").read_bytes())  # both E-DUPLICATE-REF
+    results, _ = assemble.check([drop], Config())
+    plan = next(r for r in results if r.file.endswith("plan.xlsx"))
+    [note] = [f for f in plan.findings if f.code == "I-NO-PREVIOUS"]
+    assert "kent.xlsx" not in note.message and "dup.xlsx" not in note.message
+    assert note.message.endswith(
+        "put last year's workbook in input/archive/ or name it with --previous."
+    )
+
+
 def test_a_previous_plan_of_another_area_or_year_is_compared_as_asked_with_a_warning(
     tmp_path: Path, sample_path: Path
 ) -> None:
