@@ -187,8 +187,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-MOVED",
         W,
         "Line matched by service only",
-        "a line matched last year's only by service name (moved fund or provider, or renamed)",
-        action="Confirm the line is last year's, moved or renamed; add an alias if the provider was renamed.",
+        "a line matched last year's only by service name (moved fund or provider, or renamed; one warning for the lines of a renamed fund), with the alias to add if it was renamed",
+        action="Confirm the line is last year's, moved or renamed; add the alias it names if the fund or provider was renamed.",
     ),
     Code(
         "I-HEADROOM",

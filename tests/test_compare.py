@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -182,6 +182,65 @@ def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) ->
         (NEW, "Hate Crime Prevention"),
         (ENDED, "Domestic Abuse Helpline"),
     }
+
+
+def rename_fund(old: str, new: str) -> Callable[[WorkbookContent], None]:
+    """An edit renaming fund ``old`` to ``new`` on every sheet (Funds, sources, Services)."""
+
+    def renamed(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+        return [[new if cell == old else cell for cell in row] for row in rows]
+
+    def edit(content: WorkbookContent) -> None:
+        content.funds = renamed(content.funds)
+        content.sources = renamed(content.sources)
+        content.services = renamed(content.services)
+
+    return edit
+
+
+def test_a_renamed_fund_is_one_warning_naming_the_alias_that_pairs_it(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    current = recon_of(
+        make_workbook(tmp_path, edit=rename_fund("Victims Fund", "Victims' Services Fund"))
+    )
+    without = compare(current, previous)
+    moved = [c for c in without.unmatched if c.status == MOVED]
+    assert len(moved) == 9 and all(c.note == "fund was Victims Fund" for c in moved)
+    [warning] = [f for f in without.findings if f.code == "W-MOVED"]
+    assert warning.message.startswith(
+        "9 lines of \"Victims' Services Fund\" (Services rows 4–12) matched last year's lines "
+        'of "Victims Fund" by service and provider.'
+    )
+    assert 'add "Victims\' Services Fund" = "Victims Fund" under [tool.pcc-report.aliases]' in (
+        warning.message
+    )
+    assert (warning.sheet, warning.cell) == ("Services", "A4")
+
+    aliases = {"Victims' Services Fund": "Victims Fund"}  # the alias the warning names
+    paired = compare(current, previous, aliases=aliases)
+    assert "W-MOVED" not in {f.code for f in paired.findings}
+    assert {(c.status, c.line.service) for c in paired.unmatched} == {
+        (NEW, "Hate Crime Prevention"),
+        (ENDED, "Domestic Abuse Helpline"),
+    }
+    [victims] = [f for f in paired.funds if f.fund == "Victims' Services Fund"]
+    assert (victims.previous_allocation, victims.allocation) == (Decimal(945000), Decimal(1009000))
+    assert (victims.previous_moj, victims.moj) == (Decimal(820000), Decimal(884000))
+    assert [f.fund for f in paired.funds] == ["Victims' Services Fund", "Community Safety Fund"]
+
+
+def test_a_moved_line_names_the_alias_for_its_renamed_provider(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    renamed = recon_of(
+        make_workbook(tmp_path, edit=rename_provider("Crimestoppers", "Crimestoppers Trust"))
+    )
+    [warning] = [f for f in compare(renamed, previous).findings if f.code == "W-MOVED"]
+    assert 'add "Crimestoppers Trust" = "Crimestoppers" under [tool.pcc-report.aliases]' in (
+        warning.message
+    )
+    assert warning.cell.startswith("C")  # the provider's cell
 
 
 def test_find_previous_by_area_and_year(
