@@ -191,6 +191,19 @@ class OutputFolder:
             if output.get("path") == relative
         }
 
+    def holds(self, output: Any) -> bool:
+        """Whether the file a manifest record (path, SHA-256) names is there, inside the
+        folder, with those very bytes."""
+        if not isinstance(output, dict) or not isinstance(output.get("path"), str):
+            return False
+        path = self.root / output["path"]
+        return (
+            inside(self.root, path)
+            and path.is_file()
+            and not path.is_symlink()
+            and sha256(path) == output.get("sha256")
+        )
+
     def edited(self, path: Path) -> bool:
         """Whether ``path`` is there and is not a file pcc-report wrote, byte for byte."""
         if not path.is_file() or path.is_symlink():

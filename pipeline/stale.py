@@ -96,11 +96,14 @@ class Shelf:
         return self._recorded(key, "edited")
 
     def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
-        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
-        the output folder."""
+        """The outputs the last build of ``key`` recorded, and those a killed run of it moved
+        into place (its write-ahead ``pending``: one the last build did not make, such as a
+        first e-mail, would otherwise outlive a failed build as if current), still there, not
+        in ``keep``, inside the output folder."""
         kept = {k.resolve() for k in keep}
-        for output in self.folder.manifest.entries.get(key, {}).get("outputs", []):
-            path = self.root / output["path"]
+        entry = self.folder.manifest.entries.get(key, {})
+        recorded = [o["path"] for o in (*entry.get("outputs", []), *entry.get("pending", []))]
+        for path in (self.root / p for p in dict.fromkeys(recorded)):
             if (
                 inside(self.root, path)
                 and path.resolve() not in kept
