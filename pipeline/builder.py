@@ -116,11 +116,7 @@ class Builder:
         :func:`pipeline.manifest_entry.pending`), and write the manifest."""
         entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
         entry["status"] = "interrupted"
-        # What an earlier killed run moved into place is still the tool's: its record is kept
-        # while the file is there unchanged, or the workbook saved again since would make this
-        # run take that file for a person's edit (and leave a new output of it behind).
-        earlier = [p for p in entry.get("pending", []) if self.folder.holds(p)]
-        entry["pending"] = [*earlier, *pending(self.folder, staging.folder, staging.staged)]
+        entry["pending"] = pending(self.folder, staging.folder, staging.staged, entry)
         self.manifest.write()
 
     def key(self, result: WorkbookResult) -> str:

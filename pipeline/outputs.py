@@ -245,7 +245,8 @@ def commit_whole(staging: Staging) -> list[Path]:
     """Move every staged output into place, or none: when one cannot be replaced (open in
     Word or Excel on Windows, no permission, a full disk), those already moved are put back
     as they were, so the folder never holds this build's report beside the last one's summary
-    and the last good outputs are not lost. (A run killed half-way is the write-ahead's.)"""
+    and the last good outputs are not lost; so too when the run is stopped (Ctrl-C, SIGTERM)
+    half-way. (A run killed by SIGKILL half-way is the write-ahead's.)"""
     import shutil  # (seldom needed: only where hard links are not)
 
     backups: dict[str, Path] = {}  # output name -> a hard link to (or copy of) the last one
@@ -260,7 +261,7 @@ def commit_whole(staging: Staging) -> list[Path]:
                 except OSError:  # no hard links here (some network shares): a copy
                     shutil.copyfile(target, backup)
         return staging.commit()
-    except OSError:
+    except BaseException:  # also a stop (Ctrl-C, SIGTERM) half-way: the last set stays whole
         for name, temp in staging.staged.items():
             if temp.exists():
                 continue  # not moved into place: the last output is still there

@@ -447,3 +447,33 @@ def test_a_killed_runs_new_output_does_not_outlive_a_failed_build(
     assert sorted(p.name for p in (out / FOLDER).iterdir() if p.is_file()) == ["findings.json"]
     assert (out / FOLDER / "stale" / "email-015-2021.eml").is_file()
     assert result.edited == [] and result.kept_edited == []
+
+
+def test_a_stop_while_outputs_are_moved_into_place_keeps_the_last_set_whole(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or SIGTERM (which the build turns into the same KeyboardInterrupt) arriving
+    after the new Word report was moved into place and before the summary was: the new
+    report stood beside the last build's summary and review note, and the console said
+    "Nothing half-written was left behind". The moves are undone, as for a file in the way."""
+    from pipeline import deliver
+
+    out = tmp_path / "out"
+    build(drop, out)
+    before = {p.name: sha256(p) for p in (out / FOLDER).iterdir()}
+    change_workbook(drop)
+
+    def commit_one_then_stop(self: deliver.Staging) -> list[Path]:
+        name, temp = next(iter(self.staged.items()))
+        os.replace(temp, self.folder / name)
+        raise KeyboardInterrupt  # what runner.stoppable raises on SIGTERM
+
+    monkeypatch.setattr(deliver.Staging, "commit", commit_one_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        build(drop, out)
+    assert {p.name: sha256(p) for p in (out / FOLDER).iterdir()} == before
+    assert [p.name for p in out.rglob(".tmp-*")] == []
+    assert [e["status"] for e in manifest(out).values()] == ["interrupted"]
+    monkeypatch.undo()
+    result = build(drop, out)
+    assert result.outcome == "built" and result.edited == []
