@@ -477,3 +477,40 @@ def test_a_stop_while_outputs_are_moved_into_place_keeps_the_last_set_whole(
     monkeypatch.undo()
     result = build(drop, out)
     assert result.outcome == "built" and result.edited == []
+
+
+def test_the_console_says_where_an_edit_went_when_the_workbook_now_fails(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The workbook saved again with an error: the earlier outputs go to stale/, the edited
+    report under its -edited name. Nothing said so (only a rebuild's edits were told), so the
+    person found their report gone from the folder; it is said, even with --quiet."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / DOCX)
+
+    def unreadable_budget(content: Any) -> None:
+        rows = [list(r) for r in content.services]
+        rows[0][11] = "lots"
+        content.services = rows
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=unreadable_budget)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out), "--quiet"]).output
+    assert f"{DOCX} was edited after it was built; your copy is kept as " in said
+    assert f"{FOLDER}/stale/RfD-015-2021-edited.docx" in said
+    assert "has errors" in said and "the rebuilt one" not in said
+
+
+def test_the_console_says_where_an_edit_went_when_that_output_is_no_longer_made(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The sign-off e-mail, edited, then the Circulation sheet taken out: the build makes no
+    e-mail and moved the edited one to stale/ without a word."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / "email-015-2021.eml")
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: setattr(c, "circulation", None))
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert "email-015-2021.eml was edited after it was built; your copy is kept as " in said
+    assert f"{FOLDER}/stale/email-015-2021-edited.eml" in said
+    assert "no longer makes that file" in said and "the rebuilt one" not in said
