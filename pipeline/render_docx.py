@@ -23,7 +23,12 @@ from pipeline.docx_finish import (
     set_properties,
 )
 from pipeline.docx_markup import accept_markup
-from pipeline.docx_pack import compose_strategy, landscape_appendix, mark_plan_appendix
+from pipeline.docx_pack import (
+    compose_strategy,
+    fit_plan_appendix,
+    landscape_appendix,
+    mark_plan_appendix,
+)
 from pipeline.docx_tags import blank_loop_rows, misplaced_tag, template_xml
 from pipeline.docx_template import (
     TemplateError,
@@ -119,7 +124,8 @@ def file_format(template: Path) -> str:
 
 
 def _fill_empty_cells(document: Any) -> None:
-    """Give every table cell a paragraph: Word refuses a cell a loop left empty."""
+    """Give every table cell a paragraph: Word refuses a cell a loop left empty. (Only run when
+    the rendered XML may hold such a cell: ``bare_cells``, :mod:`pipeline.docx_template`.)"""
     from docx.oxml import OxmlElement
 
     for cell in document.element.body.xpath(".//w:tc[not(w:p)]"):
@@ -193,6 +199,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
     notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]
     mark_plan_appendix(document.docx)
+    fit_plan_appendix(document.docx)
     parts = template_xml(document)
     problem = misplaced_tag(parts)
     if problem:
@@ -205,7 +212,8 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
         raise TemplateError(explain(error, template, ctx, env)) from error
     body = document.docx.element.body
     fold_page_breaks(body)
-    _fill_empty_cells(document.docx)
+    if document.bare_cells:
+        _fill_empty_cells(document.docx)
     if strategy is not None and recon.strategy is not None:
         what = f"The Strategy document {recon.strategy.name}"
         notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
