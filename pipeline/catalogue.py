@@ -350,7 +350,7 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Spend file not read",
         "a spend file cannot be read (encoding, size, no header, two columns headed alike, "
-        "a plan workbook): none counted",
+        "dates month-first, a plan workbook, a copy of another): none counted",
         action="Export the ledger again as .xlsx or CSV with its header row, then run again.",
     ),
     Code(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,8 @@ from pipeline.values import normalise
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pipeline.sheets import Cell, Sheet
+
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
 SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
@@ -49,6 +52,8 @@ _SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini"))
 READ_RETRIES = 3  # reads of a file that changes while it is read, before it is refused
 RETRY_PAUSE = 0.5  # seconds between them
 
+_TEXT_PER_NUL = 8  # UTF-16 without its mark is about half NUL bytes; damaged text has a few
+_MERGE_WIDTH = 64  # columns of a merged range filled: a title merged to XFD is not a ledger
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -83,7 +88,12 @@ def spend_files(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return found
+    # A file named twice (--spend june.csv beside --spend the folder holding it, or by two
+    # spellings of its path) is read once: each payment counted twice otherwise.
+    once: dict[Path, Path] = {}
+    for path in found:
+        once.setdefault(path.resolve(), path)
+    return list(once.values())
 
 
 def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> LedgerRead:
@@ -97,9 +107,20 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
     findings: list[Finding] = []
     frames: list[PaymentColumns] = []
     names: list[str] = []
+    digests: dict[str, str] = {}  # each file's SHA-256 -> the name of the first with it
     for index, path in enumerate(paths):
         label = labels[index] if labels else str(path)
         names.append(label)
+        copy = _copy_of(path, digests)
+        if copy:
+            # "April (1).csv" beside "April.csv" in a shared folder: the same payments again.
+            # With no reference column, W-SPEND-DUPLICATE cannot see them: never counted twice.
+            message = (
+                f"{path.name} is the same file as {copy}, byte for byte: it is not read, so "
+                "its payments are not counted twice. Remove the copy from the spend folder."
+            )
+            findings.append(Finding("W-SPEND-READ", label, message, path.name))
+            continue
         tables, found = _read_steady(path, label)
         frames.extend(tables)
         findings.extend(found)
@@ -125,6 +146,26 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
         }
     )
     return LedgerRead(payments, findings, names)
+
+
+def _copy_of(path: Path, digests: dict[str, str]) -> str:
+    """The name of an earlier spend file with the same bytes as ``path``, or "" (and
+    ``path``'s digest noted). A file that cannot be opened is left to the reader to say."""
+    if (
+        not path.is_file()
+        or path.suffix.lower() not in SPEND_SUFFIXES  # said as not a spend file instead
+        or path.stat().st_size > MAX_LEDGER_BYTES
+    ):
+        return ""
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+    if digest in digests:
+        return digests[digest]
+    digests[digest] = path.name
+    return ""
 
 
 def _read_steady(path: Path, label: str) -> tuple[list[PaymentColumns], list[Finding]]:
@@ -260,7 +301,7 @@ class _FileReader:
             )
         tables: list[PaymentColumns] = []
         for sheet in book.sheets:
-            rows: Rows = list(sheet.rows.items())
+            rows: Rows = list(_unmerged(sheet).items())
             if not any(any(not is_blank(v) for v in row) for _, row in rows):
                 continue
             label = f"{self.path.name} › {sheet.title}"
@@ -279,8 +320,34 @@ class _FileReader:
         return tables
 
 
+def _unmerged(sheet: Sheet) -> dict[int, tuple[Cell, ...]]:
+    """The sheet's rows with each merged range's value in every cell of it, as Excel shows
+    it: a report's heading merged down two header rows ("Supplier" over "Date" and "Amount"
+    below "Payment") is then found, and a supplier merged down its payments is each one's."""
+    rows = dict(sheet.rows)
+    for merge in sheet.merged:
+        top = sheet.value(merge.first_row, merge.first_col)
+        if is_blank(top):
+            continue
+        last_col = min(merge.last_col, merge.first_col + _MERGE_WIDTH)
+        for number in range(merge.first_row, merge.last_row + 1):
+            values = rows.get(number)
+            if values is None:  # only the rows that exist, not a million that do not
+                continue
+            width = max(len(values), last_col)
+            cells = [*values, *(None,) * (width - len(values))]
+            for col in range(merge.first_col, last_col + 1):
+                if is_blank(cells[col - 1]):
+                    cells[col - 1] = top
+            rows[number] = tuple(cells)
+    return rows
+
+
 def _decode(raw: bytes) -> str | tuple[str, int]:
     """A CSV's text, or why it cannot be read and the line where that shows (0: the file)."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        # UTF-32's mark begins with UTF-16's: read as UTF-16 it is a NUL between letters.
+        return raw.decode("utf-32", errors="replace")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
         # (a damaged character shows as one: a date or amount with it is a finding).
@@ -294,6 +361,14 @@ def _decode(raw: bytes) -> str | tuple[str, int]:
             f"holds NUL bytes from line {line} to its end: it is probably still being copied, "
             "or the copy was cut short. Wait until the copy has finished (or copy it again "
             "from the original), then run again",
+            line,
+        )
+    if nul >= 0 and raw.count(b"\x00") * _TEXT_PER_NUL < len(raw):
+        # A few NUL bytes in a text file (a damaged export, or a hostile one): said where.
+        line = raw.count(b"\n", 0, nul) + 1
+        return (
+            f"holds a NUL byte (a character no text has) on line {line}: the file is damaged; "
+            "export it again, or remove the character in a text editor",
             line,
         )
     if nul >= 0:

@@ -21,7 +21,8 @@ HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's 
 
 # Each field's accepted headings, in order of preference (the first present wins).
 # Beyond the Transparency Code's own headings, those of the finance systems' exports other
-# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value").
+# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value",
+# Agresso's Transparency Code export with "Supplier (beneficiary)" and "Procurement category").
 COLUMNS: dict[str, tuple[str, ...]] = {
     "date": (
         "Date",
@@ -32,6 +33,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Clearing date",
         "Posting date",
         "Invoice date",
+        "Voucher date",
+        "Trans date",
+        "Document date",
     ),
     "supplier": (
         "Supplier",
@@ -44,6 +48,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Creditor name",
         "Beneficiary",
         "Merchant name",
+        "Supplier (beneficiary)",
+        "Recipient",
+        "Recipient name",
     ),
     "amount": (
         "Amount",
@@ -54,6 +61,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Amount paid",
         "Value",
         "Net value",
+        "Payment amount",
+        "Transaction amount",
     ),
     "reference": (
         "Transaction number",
@@ -81,6 +90,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Detailed expenses type",
         "Expenditure category",
         "Expense description",
+        "Procurement category",
+        "Purpose of expenditure (narrative)",
     ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
 }
@@ -187,6 +198,20 @@ def read_table(
         name: [values[col] if col < len(values) else None for _, values in body]
         for name, col in mapping.items()
     }
+    month_first = _month_first(raw["date"])
+    if month_first is not None:
+        number = body[month_first][0]
+        add(
+            "W-SPEND-READ",
+            f"{sheet}'s dates are month-first (US style): {unit} {number} reads "
+            f'"{clean_text(raw["date"][month_first])}", and no date in it has a day above 12 '
+            "first, so its other dates cannot be read day-first (05/01/2021 would be 5 January "
+            "for 1 May). Export the dates as "
+            "dd/mm/yyyy (the finance system's English (UK) setting); if they are day-first, "
+            "correct that row. None of its payments are counted.",
+            f"{unit} {number}",
+        )
+        return [], findings
     dates = parse_each(raw["date"], payment_date)
     credits = raw.get("credit_note") or [None] * len(body)
     amounts = pence_column(raw["amount"], credits)
@@ -233,6 +258,29 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def _month_first(dates: Sequence[object]) -> int | None:
+    """The first row of a table whose dates are all month-first, as an export from a system
+    set to US English writes them: some read 05/13/2021 (no 13th month), none 13/05/2021.
+    Read day-first, its other dates (05/01/2021) would be wrong without a word. None when
+    the dates are day-first, or cannot be told."""
+    kinds: dict[str, bool] = {}  # each distinct text: month-first (True) or day-first (False)
+    for value in set(v for v in dates if isinstance(v, str)):
+        parts = _SLASHED.match(value)
+        if parts is None:
+            continue
+        first, second = int(parts.group(1)), int(parts.group(2))
+        if first > 12 >= second:
+            return None  # a day first: the table is day-first, a slip is said at its row
+        if second > 12 >= first:
+            kinds[value] = True
+    if not kinds:
+        return None
+    return next(i for i, v in enumerate(dates) if isinstance(v, str) and v in kinds)
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:

@@ -27,7 +27,22 @@ _TIME_SUFFIX = re.compile(
 _YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")  # 2021/04/06: never day-first
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
 _PERSON = re.compile(r"(mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame)\b\.?\s", re.IGNORECASE)
-_CREDIT = frozenset(("crn", "cr", "credit", "credit note"))
+# A credit note as finance systems name it in a document type column: Agresso's CRN, Oracle
+# Payables' "Credit Memo", SAP's "Credit memo", a plural or a short CN. Nothing looser ("Credit
+# card" is how a payment was made, not a credit).
+_CREDIT = frozenset(
+    (
+        "crn",
+        "cr",
+        "cn",
+        "credit",
+        "credit note",
+        "credit notes",
+        "credit memo",
+        "credit memos",
+        "credit memorandum",
+    )
+)
 _CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
 
 _Parsed = TypeVar("_Parsed")
@@ -71,29 +86,37 @@ def parse_each(
 
 
 def pence_column(values: Sequence[object], credits: Sequence[object]) -> list[int | ValueProblem]:
-    """Each amount in pence. Plain figures typed as text (``1234.5``), what CSV exports hold,
-    are converted by pandas in one pass, exactly (digits, never a float); the rest, and any
-    that is not plain, by :func:`amount_pence` one distinct value at a time."""
+    """Each amount in pence. Plain figures typed as text (``1234.5``, ``-£1,234.56``), what
+    CSV exports hold, are converted by pandas in one pass, exactly (digits, never a float);
+    the rest by :func:`amount_pence` one distinct value at a time."""
     import pandas as pd
 
     text = pd.Series(list(values), dtype=object)
     is_text = text.map(lambda value: isinstance(value, str)).astype(bool)
     stripped = text[is_text].astype(str).str.strip()
-    plain = stripped[stripped.str.fullmatch(r"\d{1,12}(?:\.\d{1,2})?")]
+    plain = stripped[stripped.str.fullmatch(_PLAIN_TEXT)]
     if plain.empty:
         return parse_each(list(zip(values, credits, strict=True)), _amount_pair)
-    parts = plain.str.partition(".")
+    minus = plain.str.startswith("-")
+    parts = plain.str.replace(r"[-£,]", "", regex=True).str.partition(".")
     pence = parts[0].astype("int64") * 100 + parts[2].str.ljust(2, "0").astype("int64")
     credit = {value: is_credit(value) for value in set(credits)}
-    sign = pd.Series([-1 if credit[c] else 1 for c in credits], dtype="int64")
+    # A credit note is negative whether its amount is printed with a minus or not.
+    negative = minus | pd.Series([credit[c] for c in credits], dtype=bool)[plain.index]
+    signed = pence.where(~negative, -pence)
     result: list[int | ValueProblem] = [0] * len(values)
-    for index, amount in zip(plain.index, (pence * sign[plain.index]).tolist(), strict=True):
+    for index, amount in zip(plain.index, signed.tolist(), strict=True):
         result[index] = int(amount)
     rest = [i for i in text.index.difference(plain.index)]
     slow = parse_each([(values[i], credits[i]) for i in rest], _amount_pair)
     for index, parsed in zip(rest, slow, strict=True):
         result[index] = parsed
     return result
+
+
+# What the vectorised read takes: digits with commas between thousands (as Excel writes a
+# formatted amount to CSV), pence, and a minus or a pound sign before; all else one by one.
+_PLAIN_TEXT = r"-?£?(?:\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.\d{1,2})?"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -112,7 +135,22 @@ def _date_text(text: str) -> dt.date:
 
 def payment_date(raw: object) -> dt.date:
     """The day a payment was made: an Excel date, or text read day-first (a time is ignored),
-    or an Excel date serial number (``44292``) of a day this century."""
+    or an Excel date serial number (``44292``) of a day this century or the last."""
+    day = _any_date(raw)
+    if day.year not in _PAYMENT_YEARS:
+        # 01/05/0021 is a date, but no payment's: said at its row (it once passed through
+        # the payments table's nanosecond dates as 28/12/1774).
+        raise ValueProblem(
+            f'date reads "{clean_text(raw)}": the year {day.year:04d} is no payment\'s year'
+        )
+    return day
+
+
+_PAYMENT_YEARS = range(1900, 2100)
+_MONTH_HINT = ", or as a month, e.g. April 2021"  # a plan's hint: a payment needs its day
+
+
+def _any_date(raw: object) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -123,7 +161,7 @@ def payment_date(raw: object) -> dt.date:
     try:
         return _date_text(clean_text(raw))
     except ValueProblem as problem:
-        raise ValueProblem(f"date {problem}") from problem
+        raise ValueProblem(f"date {str(problem).replace(_MONTH_HINT, '')}") from problem
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -148,7 +186,8 @@ def _serial(raw: object) -> dt.date | None:
 
 
 def is_credit(credit_note: object) -> bool:
-    """The ``INV/CRN`` column marks a credit note (``CRN``, ``CR``, ``Credit``)."""
+    """The ``INV/CRN`` or document type column marks a credit note (``CRN``, ``CR``,
+    ``Credit``, ``Credit note``, ``Credit memo``)."""
     if credit_note is None or credit_note == "INV":
         return False
     return normalise(credit_note) in _CREDIT
@@ -164,17 +203,26 @@ def amount_pence(raw: object, credit_note: object) -> int:
     value = raw
     if isinstance(raw, str):
         text = clean_text(raw)
+        signs = 0  # a credit may be marked one way; two marks are a person's to read
         if text.startswith("(") and text.endswith(")"):
-            negative, text = True, text[1:-1].strip()
+            signs, text = signs + 1, text[1:-1].strip()
         if text.endswith("-"):  # "123.45-", as some ledgers print a credit
-            negative, text = True, text[:-1].strip()
+            signs, text = signs + 1, text[:-1].strip()
         suffix = _CREDIT_DEBIT.search(text)
         if suffix:  # "123.45 CR" a credit, "123.45 DR" a debit, as an accounts report prints
-            negative = negative or suffix.group(1).lower() == "cr"
+            signs += suffix.group(1).lower() == "cr"
             text = text[: suffix.start()].strip()
         text = text.replace("£", "").strip()
         if text.startswith("-"):
-            negative, text = True, text[1:].strip()
+            signs, text = signs + 1, text[1:].strip()
+        if signs > 1 or text[:1] in "-(" or text[-1:] in "-)":
+            # "--500", "-(500)", "(-500)": which was meant is not guessed (the doubled minus
+            # read as a payment of +500).
+            raise ValueProblem(
+                f'amount reads "{clean_text(raw)}", which has more than one minus sign or '
+                "bracket; type a payment as 500.00 and a credit as -500.00 or (500.00)"
+            )
+        negative = signs == 1
         value = text
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw

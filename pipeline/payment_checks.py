@@ -70,16 +70,23 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
     ]
 
 
-def after_as_at(as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
+def after_as_at(plan: Plan, as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be."""
+    start = plan.decision.year_start
+    if as_at < start:  # --as-at 30/09/1921 for 30/09/2021: not one payment counts
+        why = (
+            f"which is before {plan.decision.year_label} began on {format_date(start)}, so "
+            "the position counts no payment. Give an --as-at date in the year"
+        )
+    else:
+        why = "and are not counted in it. To count them, build with a later --as-at date"
     return [
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} are after {format_date(as_at)}, the date of this position, and are not "
-            "counted in it. To count them, build with a later --as-at date (or none: the "
-            "latest payment's).",
+            f"{said} are after {format_date(as_at)}, the date of this position, {why} (or "
+            "none: the latest payment's).",
             sheet,
         )
         for file, sheet, said in _per_file(later)
@@ -142,17 +149,18 @@ def _records(frame: pd.DataFrame) -> list[_Row]:
 
 def duplicates(current: pd.DataFrame) -> list[Finding]:
     """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
-    amount. Split lines of one invoice differ in amount or expense type and are normal."""
+    amount. Split lines of one invoice differ in amount, cost centre or expense type and are
+    normal (a grant split evenly between two cost centres is two halves, not a copy)."""
     keyed = current[current["reference"] != ""]
-    columns = ["reference", "supplier", "date", "amount", "expense_type"]
+    columns = ["reference", "supplier", "date", "amount", "cost_code", "expense_type"]
     repeat = keyed.duplicated(subset=columns, keep=False)
     if not repeat.any():
         return []
-    first: dict[tuple[str, str, dt.date, int, str], _Row] = {}
+    first: dict[tuple[str, str, dt.date, int, str, str], _Row] = {}
     found: list[Finding] = []
     more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
     for row in _records(keyed[repeat]):
-        key = (row.reference, row.supplier, row.date, row.amount, row.expense_type)
+        key = (row.reference, row.supplier, row.date, row.amount, row.cost_code, row.expense_type)
         original = first.setdefault(key, row)
         if original is row:
             continue

@@ -87,7 +87,7 @@ def build_position(
         return None
     as_at = as_at or current["date"].max().date()
     later = current["date"] > pd.Timestamp(as_at)
-    findings.extend(payment_checks.after_as_at(as_at, current[later]))
+    findings.extend(payment_checks.after_as_at(plan, as_at, current[later]))
     current = current[~later]
     findings.extend(payment_checks.duplicates(current))
     current = match_payments(plan, current, aliases or {})

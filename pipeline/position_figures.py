@@ -100,10 +100,14 @@ def line_position(
     """A line's position from what it has spent: the straight-line forecast by live days."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
-    if spent <= 0 or to_date == 0:
+    if spent <= 0:
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
         # payments): a straight line from nothing would forecast nothing, or a negative outturn.
         forecast = line.budget
+    elif to_date == 0:
+        # Not started by the as-at date, yet paid (a grant paid in advance): its budget, or
+        # what it has spent already if that is more (the outturn is never below the spend).
+        forecast = max(line.budget, spent)
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
     return LinePosition(line, spent, payments, forecast, to_date, whole)

@@ -3,9 +3,10 @@
 1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored, and
    a code of digits alone without its leading zeros);
 2. else the supplier = the line's delivery organisation, normalised as year on year does (case,
-   punctuation, "&" = "and", and only the abbreviations of the settings' alias table) and
-   without a legal form at the end (Ltd, Limited, PLC, LLP, CIC, CIO), and only where that
-   organisation has exactly one line in the plan;
+   punctuation, "&" = "and", and only the abbreviations of the settings' alias table),
+   without the points of initials (N.W.C.H.), a "The" before it or a legal form at the end
+   (Ltd, Limited, PLC, LLP, CIC, CIO), and only where that organisation has exactly one line
+   in the plan;
 3. a supplier with several candidate lines is ambiguous (its payments count to the fund when
    every candidate is in one fund, else to nothing); no candidate is unmatched.
 
@@ -46,11 +47,18 @@ _LEGAL_FORM = re.compile(
 )
 
 
+# Initials written with points (N.W.C.H., L.P.F.T.), as a supplier master often has them.
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
 def _name_key(name: str, aliases: Mapping[str, str]) -> str:
     """A supplier or delivery organisation folded as year on year does, then without the
-    legal form at its end (Ltd, Limited, PLC, LLP, CIC, CIO)."""
-    key = match_key(name, aliases)
-    return _LEGAL_FORM.sub("", key) or key
+    points of its initials (N.W.C.H. is NWCH), a "The" before it or the legal form at its end
+    (Ltd, Limited, PLC, LLP, CIC, CIO). Folded on both sides: two lines whose organisations
+    differ only by these are both candidates, never one guessed."""
+    key = match_key(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), name), aliases)
+    key = _LEGAL_FORM.sub("", key) or key
+    return key.removeprefix("the ") or key
 
 
 class _Matcher:

@@ -190,7 +190,8 @@ def render_position(
     formats = _Formats.create(workbook)
     heading = (
         f"decision {decision.reference}, {decision.year_label}: position at "
-        f"{format_date(position.as_at)} from {position.payments} payments"
+        f"{format_date(position.as_at)} from {position.payments:,} payments of the year, "
+        f"{len(position.matched):,} of them matched to a line"
     )
     _summary(workbook, position, formats, heading)
     _lines(workbook, position, formats, heading)

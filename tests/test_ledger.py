@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers
-from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.ledger import MAX_LEDGER_BYTES, read_ledgers, spend_files
+from pipeline.ledger_values import amount_pence, payment_date, pence_column
 from pipeline.position import build_position
 from pipeline.values import ValueProblem
 from tests.test_position import sample_with_cost_codes
@@ -71,8 +71,17 @@ def test_windows_1252_csv_and_aliases(tmp_path: Path) -> None:
         "Victim Support,28/04/2021,03/05/2021,1234.56,T1,Grant\n",
         "Beneficiary,Date Paid,Amount excl. VAT,Payment Reference\n"
         "Victim Support,03/05/2021,1234.56,T1\n",
+        # Agresso's Transparency Code export as a district council publishes it: the supplier
+        # headed "Supplier (beneficiary)" (it was W-SPEND-READ, no header row).
+        "Body name,Transaction date,Supplier (beneficiary),Transaction number,Net amount,"
+        "Irrecoverable VAT,Department or service where expenditure occurred,"
+        "Procurement category,CIPFA expenditure code,Purpose of expenditure (narrative)\n"
+        "Lincs PCC,03/05/2021,Victim Support,T1,1234.56,0.00,OPCC,Grants,5001,Q1 grant\n",
+        # A ledger report's own headings.
+        "Voucher date,Recipient,Payment amount,Voucher number\n"
+        "03/05/2021,Victim Support,1234.56,T1\n",
     ],
-    ids=["lga-template", "sap", "oracle", "other"],
+    ids=["lga-template", "sap", "oracle", "other", "agresso", "report"],
 )
 def test_other_finance_systems_headings(tmp_path: Path, text: str) -> None:
     """Other forces' and offices' ledgers: the payment read, no W-SPEND-READ."""
@@ -389,3 +398,166 @@ def test_two_columns_headed_alike_are_not_guessed_between(tmp_path: Path) -> Non
     assert (finding.code, finding.sheet, finding.cell) == ("W-SPEND-READ", "doubled.csv", "line 1")
     assert 'Columns 3 and 5 are both headed "Amount"' in finding.message
     assert "None of its payments are counted" in finding.message
+
+
+@pytest.mark.parametrize(
+    "document_type", ["Credit Memo", "CREDIT MEMO", "Credit memos", "Credit Notes", "CN"]
+)
+def test_a_credit_memo_as_oracle_and_sap_name_it_counts_negative(
+    tmp_path: Path, document_type: str
+) -> None:
+    # Oracle Payables' and SAP's "Credit Memo", a plural, or CN: each counted as a payment
+    # before (the fund's spend went up by the credit instead of down).
+    text = f"Date,Supplier,Amount,Document type\n07/04/2021,NWCH,40.00,{document_type}\n"
+    read = read_ledgers([write(tmp_path, "memo.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [-4000]
+
+
+def test_a_payment_by_credit_card_is_not_a_credit_note(tmp_path: Path) -> None:
+    text = "Date,Supplier,Amount,Transaction type\n07/04/2021,NWCH,40.00,Credit card\n"
+    read = read_ledgers([write(tmp_path, "card.csv", text)])
+    assert list(read.payments["amount"]) == [4000]
+
+
+@pytest.mark.parametrize("typed", ["--500", "-(500)", "(500)-", "£--500.00", "(-500)"])
+def test_an_amount_with_two_signs_is_not_read_as_either(typed: str) -> None:
+    # "--500" was a payment of +£500 (the two minus signs cancelled); "-(500)" was said to be
+    # a negative budget, as if the ledger were the plan.
+    with pytest.raises(ValueProblem, match="more than one minus sign or bracket") as problem:
+        amount_pence(typed, None)
+    assert "budget" not in str(problem.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "year"), [("01/05/0021", "0021"), ("01/05/2121", "2121"), ("1/5/1821", "1821")]
+)
+def test_a_date_in_no_payment_year_is_said_at_its_row(
+    tmp_path: Path, typed: str, year: str
+) -> None:
+    # 01/05/0021 was read, then turned by the payments table's dates into 28/12/1774 and
+    # reported as a payment of that day.
+    text = f"Date,Supplier,Amount\n{typed},NWCH,5.00\n02/05/2021,NWCH,6.00\n"
+    read = read_ledgers([write(tmp_path, "years.csv", text)])
+    assert list(read.payments["amount"]) == [600]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 2")
+    assert f'date reads "{typed}": the year {year} is no payment\'s year' in finding.message
+
+
+def test_a_payment_date_hint_does_not_offer_a_month() -> None:
+    # A plan's dates may be a month; a payment's may not (a month is refused): not suggested.
+    with pytest.raises(ValueProblem) as problem:
+        payment_date("31/04/2021")
+    assert "as a month" not in str(problem.value)
+    assert "dd/mm/yyyy" in str(problem.value)
+
+
+def test_an_xlsx_export_with_its_headings_merged_over_two_rows(tmp_path: Path) -> None:
+    # A report tool's Excel export: a merged title, then "Supplier" merged down two header
+    # rows beside "Payment" merged over "Date" and "Amount", and a supplier merged down its
+    # payments. It was "no header row"; the supplier's second payment had no supplier.
+    path = tmp_path / "report.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Report")
+    sheet.merge_range("A1:D1", "Payments over £500 - May 2021", None)
+    sheet.merge_range("A3:B3", "Payment", None)
+    sheet.merge_range("C3:C4", "Supplier", None)
+    sheet.write_row(3, 0, ["Date", "Amount"])
+    sheet.write_string(2, 3, "Cost")
+    sheet.write_string(3, 3, "Cost centre")
+    sheet.write_row(4, 0, ["03/05/2021", 1234.56])
+    sheet.merge_range("C5:C6", "Rape Crisis", None)
+    sheet.write_row(5, 0, ["04/05/2021", -200])
+    sheet.write_row(6, 0, ["05/05/2021", 300, "NWCH", "RC1"])
+    book.close()
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [5, 6, 7]
+    assert list(read.payments["supplier"]) == ["Rape Crisis", "Rape Crisis", "NWCH"]
+    assert list(read.payments["amount"]) == [123456, -20000, 30000]
+
+
+@pytest.mark.parametrize(
+    ("content", "cell", "fragment"),
+    [
+        # A stray NUL in a text export: said at its line, not "UTF-16 text or a binary file".
+        (b"Date,Supplier,Amount\n01/05/2021,A,1\n01/05/2021,B\x00,2\n", "line 3", "NUL byte"),
+    ],
+)
+def test_a_damaged_byte_is_said_at_its_line(
+    tmp_path: Path, content: bytes, cell: str, fragment: str
+) -> None:
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(content)
+    read = read_ledgers([path])
+    assert read.payments.empty
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", cell)
+    assert fragment in finding.message
+
+
+def test_utf_32_text_with_its_mark_is_read(tmp_path: Path) -> None:
+    # Its mark begins like UTF-16's: it was read as UTF-16, a blank row between each line.
+    text = "Date,Supplier,Amount\r\n06/04/2021,Café Nomad,£1,589.63\r\n".replace(
+        "£1,589.63", '"£1,589.63"'
+    )
+    read = read_ledgers([write(tmp_path, "april.csv", text, "utf-32")])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["Café Nomad"]
+    assert list(read.payments["amount"]) == [158963]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    # --spend june.csv beside --spend the folder holding it: every payment was counted twice.
+    folder = tmp_path / "spend"
+    folder.mkdir()
+    june = write(folder, "june.csv", "Date,Supplier,Amount\n01/06/2021,NWCH,5.00\n")
+    named = spend_files([folder, june, folder / ".." / "spend" / "june.csv"])
+    assert named == [june]
+
+
+def test_a_ledger_whose_dates_are_all_month_first_is_not_read_day_first(tmp_path: Path) -> None:
+    # An export from a system set to US English: 05/13/2021 was said at its row, but
+    # 05/01/2021 (1 May) was counted as 5 January without a word.
+    text = "Date,Supplier,Amount\n05/01/2021,NWCH,1.00\n05/13/2021,NWCH,2.00\n5/31/21,NWCH,3\n"
+    read = read_ledgers([write(tmp_path, "us.csv", text)])
+    assert read.payments.empty
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 3")
+    assert 'dates are month-first (US style): line 3 reads "05/13/2021"' in finding.message
+    assert "None of its payments are counted" in finding.message
+
+
+def test_one_month_first_slip_in_a_day_first_ledger_is_said_at_its_row(tmp_path: Path) -> None:
+    text = "Date,Supplier,Amount\n05/01/2021,NWCH,1.00\n05/13/2021,NWCH,2.00\n14/05/2021,NWCH,3\n"
+    read = read_ledgers([write(tmp_path, "slip.csv", text)])
+    assert list(read.payments["amount"]) == [100, 300]
+    assert [(f.code, f.cell) for f in read.findings] == [("W-SPEND-VALUE", "line 3")]
+
+
+def test_the_vectorised_amounts_read_as_each_one_alone() -> None:
+    # Amounts as Excel writes a formatted column to CSV (commas between thousands, a minus or
+    # a pound sign) take the one-pass read; each must equal what amount_pence reads alone.
+    typed = ["1,234.56", "-1,234.56", "£1,000", "-£5.5", "12,345,678.90", "0.00", "1234", "500"]
+    credits: list[object] = ["INV", "INV", "CRN", "CRN", None, None, "Credit memo", "INV"]
+    expected = [amount_pence(t, c) for t, c in zip(typed, credits, strict=True)]
+    assert pence_column(typed, credits) == expected
+    assert expected == [123456, -123456, -100000, -550, 1234567890, 0, -123400, 50000]
+
+
+def test_a_copy_of_a_spend_file_is_not_counted_twice(tmp_path: Path) -> None:
+    # "april (1).csv" beside "april.csv" in the shared folder, in a ledger with no reference
+    # column: W-SPEND-DUPLICATE cannot see the repeats, and every payment counted twice.
+    text = "Date,Supplier,Amount\n01/04/2021,NWCH,5.00\n01/04/2021,NWCH,5.00\n"
+    april = write(tmp_path, "april.csv", text)
+    copy = write(tmp_path, "april (1).csv", text)
+    read = read_ledgers([april, copy], labels=["spend/april.csv", "spend/april (1).csv"])
+    assert list(read.payments["amount"]) == [500, 500]  # two payments alike, both real
+    [finding] = read.findings
+    assert (finding.code, finding.file, finding.sheet) == (
+        "W-SPEND-READ",
+        "spend/april (1).csv",
+        "april (1).csv",
+    )
+    assert "is the same file as april.csv, byte for byte" in finding.message

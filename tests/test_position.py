@@ -351,7 +351,8 @@ def test_a_month_exported_twice_is_not_a_flood_of_duplicates(tmp_path: Path) -> 
     rows = "".join(f"{1 + n % 28:02d}/05/2021,Crimestoppers,10.00,T{n}\n" for n in range(300))
     april = _ledger(tmp_path, rows)
     copy = tmp_path / "spend (1).csv"
-    copy.write_bytes(april.read_bytes())
+    # Exported again (Windows line ends): not the same bytes, so read, and its rows repeat.
+    copy.write_bytes(april.read_bytes().replace(b"\n", b"\r\n"))
     read = read_ledgers([april, copy], labels=["spend.csv", "spend (1).csv"])
     position = build_position(sample_with_cost_codes(), read.payments)
     assert position is not None
@@ -381,3 +382,64 @@ def test_ambiguous_lines_that_have_cost_codes_are_not_told_to_add_them(tmp_path:
     assert "These lines have Cost codes (VF-SARC, VF-ISVA)" in finding.message
     assert "export the ledger with its cost centre column" in finding.message
     assert "Give these lines a Cost code" not in finding.message
+
+
+def test_an_invoice_split_evenly_between_cost_centres_is_not_a_duplicate(tmp_path: Path) -> None:
+    # One invoice of £1,000 split in halves to two lines' cost centres, as finance systems
+    # export a split invoice: it was W-SPEND-DUPLICATE, telling the officer to remove a half.
+    path = tmp_path / "split.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Transaction number,Cost centre,Expense type\n"
+        "03/05/2021,Victim Support,500.00,T1,VS-CORE,Grants\n"
+        "03/05/2021,Victim Support,500.00,T1,VS-CISVA,Grants\n"
+        "04/05/2021,Victim Support,250.00,T2,VS-CORE,Grants\n"
+        "04/05/2021,Victim Support,250.00,T2,VS-CORE,Grants\n",
+        encoding="utf-8",
+    )
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    [duplicate] = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
+    assert duplicate.cell == "line 5"  # the true copy is still said
+
+
+def test_a_line_paid_in_advance_beyond_its_budget_forecasts_at_least_its_spend(
+    tmp_path: Path,
+) -> None:
+    # Hate Crime Prevention (Stop Hate, £10,600 from 01/10/2021) paid £12,000 in advance in
+    # September: its forecast outturn was its budget, £1,400 below what it had already spent,
+    # so the Lines sheet showed it on budget.
+    position = _position(tmp_path, "20/09/2021,Stop Hate,12000.00,T1\n")
+    assert position.as_at == dt.date(2021, 9, 20)
+    [line] = [p for p in position.lines if p.line.at.row == 13]
+    assert (line.spent, line.forecast) == (Decimal("12000.00"), Decimal("12000.00"))
+    assert any(f.code == "W-OVERSPEND" and f.cell == "L13" for f in position.findings)
+
+
+def test_an_as_at_date_before_the_year_says_no_payment_counts(tmp_path: Path) -> None:
+    # --as-at 30/09/1921 typed for 30/09/2021: the note said only that the payments were
+    # after it, as if a later date would count them in a position of the year.
+    path = _ledger(tmp_path, "01/05/2021,Crimestoppers,10.00,T1\n")
+    position = build_position(
+        sample_with_cost_codes(), read_ledgers([path]).payments, None, dt.date(1921, 9, 30)
+    )
+    assert position is not None
+    [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+    assert "before 2021/22 began on 01/04/2021, so the position counts no payment" in note.message
+    assert "Give an --as-at date in the year" in note.message
+
+
+def test_a_supplier_with_points_in_its_initials_or_the_before_it_matches_its_line(
+    tmp_path: Path,
+) -> None:
+    # NWCH (Services row 10) as "N.W.C.H." and Safer Living Foundation (row 24) as "The Safer
+    # Living Foundation" in a supplier master: both were W-SPEND-UNMATCHED, not counted.
+    position = _position(
+        tmp_path,
+        "01/05/2021,N.W.C.H.,10.00,T1\n"
+        "02/05/2021,The Safer Living Foundation,5.00,T2\n"
+        "03/05/2021,Crime Stoppers,1.00,T3\n",  # another name: still not guessed
+    )
+    spent = {p.line.at.row: p.spent for p in position.lines if p.payments}
+    assert spent == {10: Decimal("10.00"), 24: Decimal("5.00")}
+    [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
+    assert "Crime Stoppers" in unmatched.message

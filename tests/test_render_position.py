@@ -145,3 +145,14 @@ def test_a_long_service_name_grows_its_row(workbook: Path) -> None:
     }
     assert (heights["Children's Independent Sexual Violence Advisor"] or 0) >= 30
     assert heights["Rape Crisis"] is None  # one line: the default height
+
+
+def test_the_heading_says_how_many_payments_matched_a_line(
+    workbook: Path, position: Position
+) -> None:
+    # "from 91367 payments" read as if all were counted, when most of a force's ledger matched
+    # no line: the heading says how many did, with thousands separated.
+    heading = values(workbook, "Lines")[1][0]
+    assert f"from {position.payments:,} payments of the year, " in str(heading)
+    assert f"{len(position.matched):,} of them matched to a line" in str(heading)
+    assert 0 < len(position.matched) < position.payments
