@@ -124,7 +124,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "E-DUPLICATE-REF",
         E,
         "Duplicate decision reference",
-        "two workbooks in one run carry the same decision reference",
+        "two workbooks in one run carry the same decision reference, or a workbook's report "
+        "folder holds the report of another still there",
         action="Give each decision its own reference, or remove the copy from the input folder.",
     ),
     Code(
