@@ -172,6 +172,14 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 "(right-click a sheet tab > Unhide).",
                 sheet=hidden_match,
             )
+        elif (holder := _holds_table(read, spec)) is not None:
+            # "Add a sheet named Services" sent people to add an empty one beside their plan.
+            findings.add(
+                "E-SHEET",
+                f'No "{spec.name}" sheet, but the "{holder}" sheet has its columns: rename '
+                f'that sheet "{spec.name}" (only the sheet of that name is read).',
+                sheet=holder,
+            )
         else:
             findings.add(
                 "E-SHEET",
@@ -180,6 +188,22 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
             )
     _note_unread_tables(read, located, findings)
     return located
+
+
+def _holds_table(read: ReadSheets, spec: TableSheet) -> str | None:
+    """The one sheet under another name whose header row has every column of ``spec``."""
+    if spec not in contract.TABLE_SHEETS:
+        return None
+    holders = [
+        sheet.title
+        for sheet in read.sheets
+        if not any(other.matches(sheet.title) for other in _SPECS)
+        and any(
+            all(c.key in map_columns(values, spec) for c in spec.required_columns)
+            for _, values in sheet.first_rows(HEADER_SEARCH_ROWS)
+        )
+    ]
+    return holders[0] if len(holders) == 1 else None
 
 
 def _note_unread_tables(read: ReadSheets, located: dict[str, Sheet], findings: Findings) -> None:

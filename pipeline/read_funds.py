@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -56,6 +57,8 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
                 read.complete = False
             since = len(read.items)
             continue
+        if _note_row(cells_of, r, layout, ()):
+            continue
         name = cells_of.text(r, layout, "fund", True, cells)
         cells["allocation"] = layout.ref("allocation", r)
         allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
@@ -85,6 +88,39 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         )
         read.complete = False
     return read
+
+
+# How a note typed under a table starts: "Note:", "NB", "* provisional", "Source: MoJ letter".
+_NOTE = re.compile(r"(?:notes?\b|n\.?b\.?\b|\*|†|source\b|please\b)", re.IGNORECASE)
+
+
+def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund]) -> bool:
+    """A row holding one text and nothing else, that reads as a note ("Note: allocations
+    subject to the precept") or, on Funding sources, names no fund: one I-NOTE-ROW, not an
+    error per empty cell ("Source is blank", "Amount is blank", ...)."""
+    sheet = cells_of.sheet
+    typed = [
+        value
+        for col in sorted(set(layout.columns.values()))
+        if not is_blank(value := sheet.value(r, col)) or (r, col) in sheet.uncached
+    ]
+    if len(typed) != 1 or not isinstance(typed[0], str):
+        return False
+    text = clean_text(typed[0])
+    if not (_NOTE.match(text) or len(text) > 60 or (funds and not canonical_known(text, funds))):
+        return False
+    cells_of.add(
+        "I-NOTE-ROW",
+        f'Row {r} holds only the text "{text[:80]}" and no amount, so it was read as a note; '
+        "move it below the table, or fill in the row if it is one.",
+        str(r),
+    )
+    return True
+
+
+def canonical_known(name: str, funds: Sequence[Fund]) -> bool:
+    """Whether ``name`` is one of the funds (as the Funds sheet names it)."""
+    return normalise(name) in {fund.key for fund in funds}
 
 
 def _one_allocation(cells_of: CellReader, layout: Layout) -> bool:
@@ -127,6 +163,8 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
             if read.complete and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
                 read.complete = False
             since = len(read.items)
+            continue
+        if _note_row(cells_of, r, layout, funds):
             continue
         fund = cells_of.text(r, layout, "fund", True, cells)
         source = cells_of.text(r, layout, "source", True, cells)

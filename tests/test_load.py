@@ -486,6 +486,33 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: next_years_allocations(book)),
         [("E-COLUMN", "Funds", "1:1", 'Several allocation columns: "2021/22 allocation (£)" (B1)')],
     ),
+    # A note typed under the Funds and Funding sources tables was an error per empty cell.
+    "notes typed under the Funds and Funding sources tables": Quirk(
+        with_book(
+            lambda book: (
+                book["Funds"].append(["Note: allocations are subject to the precept"]),
+                book["Funding sources"].append(["* MoJ allocation confirmed on 12/01/2021"]),
+            )
+        ),
+        [
+            ("I-NOTE-ROW", "Funds", "4", '"Note: allocations are subject to the precept"'),
+            ("I-NOTE-ROW", "Funding sources", "5", "read as a note"),
+        ],
+        check=sample_lines,
+    ),
+    # It said 'Add a sheet named "Services"': people added an empty one beside their plan.
+    "the Services table on a sheet of another name": Quirk(
+        with_book(lambda book: book.update({"Commissioned services": book.pop("Services")})),
+        [
+            (
+                "E-SHEET",
+                "Commissioned services",
+                "",
+                'No "Services" sheet, but the "Commissioned services" sheet has its columns: '
+                'rename that sheet "Services"',
+            )
+        ],
+    ),
     # Welsh bodies head their tables in both languages; each was 'No header row found'.
     "headings in Welsh and English": Quirk(
         with_book(
