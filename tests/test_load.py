@@ -144,6 +144,11 @@ def decision_015(plan: Plan) -> None:
     assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
 
 
+def notes_under_tables(book: dict[str, list[list[Any]]]) -> None:
+    book["Funds"].append(["Note: allocations are subject to the precept"])
+    book["Funding sources"].append(["* MoJ allocation confirmed on 12/01/2021"])
+
+
 def units_under_headers(book: dict[str, list[list[Any]]]) -> None:
     services = book["Services"]
     at = next(i for i, row in enumerate(services) if "Fund" in row) + 1
@@ -488,12 +493,7 @@ QUIRKS: dict[str, Quirk] = {
     ),
     # A note typed under the Funds and Funding sources tables was an error per empty cell.
     "notes typed under the Funds and Funding sources tables": Quirk(
-        with_book(
-            lambda book: (
-                book["Funds"].append(["Note: allocations are subject to the precept"]),
-                book["Funding sources"].append(["* MoJ allocation confirmed on 12/01/2021"]),
-            )
-        ),
+        with_book(lambda book: notes_under_tables(book)),
         [
             ("I-NOTE-ROW", "Funds", "4", '"Note: allocations are subject to the precept"'),
             ("I-NOTE-ROW", "Funding sources", "5", "read as a note"),
