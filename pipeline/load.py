@@ -166,10 +166,19 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
             continue
         hidden_match = next((t for t in read.hidden if spec.matches(t)), None)
         if hidden_match:
+            # The old sheet hidden and the plan kept on its copy ("Services (2)"): the copy
+            # went unmentioned, and unhiding the old one would read last week's figures.
+            holder = _holds_table(read, spec)
+            also = (
+                f' If the visible "{holder}" sheet holds the plan, rename it "{spec.name}" and '
+                "delete the hidden one instead."
+                if holder
+                else ""
+            )
             findings.add(
                 "E-SHEET",
                 f'The "{hidden_match}" sheet is hidden, so it was not read; unhide it in Excel '
-                "(right-click a sheet tab > Unhide).",
+                f"(right-click a sheet tab > Unhide).{also}",
                 sheet=hidden_match,
             )
         elif (holder := _holds_table(read, spec)) is not None:

@@ -442,8 +442,15 @@ def parse_reference(raw: object, example: str) -> str:
     return clean_text(raw)
 
 
+# Yes or No with a note after it, as offices type it: "Yes - MoJ grant conditions",
+# "Yes (MoJ)", "No: local money".
+_YES_NO_NOTED = re.compile(r"(yes|no)\s*(?:\(|[-\u2013\u2014:,;]\s)")
+
+
 def parse_yes_no(raw: object) -> bool:
     text = normalise(raw)
+    noted = _YES_NO_NOTED.match(text)
+    text = noted.group(1) if noted else text
     if text in {"yes", "y", "true"}:
         return True
     if text in {"no", "n", "false"}:

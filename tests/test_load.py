@@ -513,6 +513,21 @@ QUIRKS: dict[str, Quirk] = {
             )
         ],
     ),
+    "the Services sheet hidden and the plan kept on its copy": Quirk(
+        with_book(
+            lambda book: book.update({"Services (2)": book["Services"]}),
+            hidden={"Services": "hidden"},
+        ),
+        [
+            ("I-HIDDEN", "Services", "", 'Hidden sheet "Services"'),
+            (
+                "E-SHEET",
+                "Services",
+                "",
+                'If the visible "Services (2)" sheet holds the plan, rename it',
+            ),
+        ],
+    ),
     # Welsh bodies head their tables in both languages; each was 'No header row found'.
     "headings in Welsh and English": Quirk(
         with_book(

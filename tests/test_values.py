@@ -227,6 +227,21 @@ def test_yes_no(raw: str, expected: bool) -> None:
     assert parse_yes_no(raw) is expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Yes - MoJ grant conditions", True), ("Yes (MoJ)", True), ("No: local money", False)],
+)
+def test_yes_no_with_a_note_after_it(raw: str, expected: bool) -> None:
+    # Each was E-VALUE 'enter Yes or No' on a Funding sources sheet typed by another office.
+    assert parse_yes_no(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["Yesterday", "Not yet", "No idea whether"])
+def test_yes_no_is_a_whole_word(raw: str) -> None:
+    with pytest.raises(ValueProblem, match="enter Yes or No"):
+        parse_yes_no(raw)
+
+
 def test_yes_no_refuses_anything_else() -> None:
     with pytest.raises(ValueProblem, match='reads "Maybe"; enter Yes or No'):
         parse_yes_no("Maybe")
