@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from pipeline.sheets import Cell, Sheet
 
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
+# Rows of one .xlsx sheet: a plan is refused beyond 100,000, but a force's year of payments
+# may hold more (one quarter per file keeps each well below this).
+MAX_LEDGER_ROWS = 200_000
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
 SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 # What the operating system leaves in a folder: not a file anyone put there.
@@ -277,7 +280,7 @@ class _FileReader:
         # far away (XFD1048576) cannot make calamine abort the process, and a formula with no
         # saved result is named as such instead of reading as a blank amount.
         try:
-            book = read_sheets(self.path)
+            book = read_sheets(self.path, max_rows=MAX_LEDGER_ROWS)
         except WorkbookUnreadable as error:
             return self.refuse(f"is a damaged .xlsx ({error}); export the ledger again")
         titles = {normalise(s.title) for s in book.sheets} | {normalise(t) for t in book.hidden}
@@ -294,6 +297,11 @@ class _FileReader:
                 sheet=f"{self.path.name} › {title}",
             )
         for title, why in book.refused.items():
+            if "rows, down to row" in why:  # the sheet reader's limit, said for a ledger
+                why = (
+                    f"{why.split(';')[0]}, more than the {MAX_LEDGER_ROWS:,} a spend file may "
+                    "hold; export one quarter per file, or the year as CSV"
+                )
             self.add(
                 "W-SPEND-READ",
                 f"The sheet {title} of {self.path.name} is not read: {why}",

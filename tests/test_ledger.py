@@ -561,3 +561,39 @@ def test_a_copy_of_a_spend_file_is_not_counted_twice(tmp_path: Path) -> None:
         "april (1).csv",
     )
     assert "is the same file as april.csv, byte for byte" in finding.message
+
+
+def _rows_xlsx(path: Path, count: int) -> Path:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Payments")
+    sheet.write_row(0, 0, ["Date", "Supplier", "Amount"])
+    for n in range(1, count + 1):
+        sheet.write_row(n, 0, ["01/05/2021", "NWCH", n])
+    book.close()
+    return path
+
+
+def test_an_xlsx_ledger_longer_than_any_plan_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A year's payments over 100,000 rows as .xlsx was refused by the plan's row limit,
+    # saying "no plan has more than 100,000" and to delete the rows below the table. Here
+    # the limits are made small (and the used-area read forced) to show it without a
+    # 100,000-row file: read by hand, 100,000 payment rows are counted to the penny.
+    from pipeline import ledger, sheet_extent, sheets
+
+    monkeypatch.setattr(sheets, "MAX_DENSE_CELLS", 0)
+    monkeypatch.setattr(sheet_extent, "MAX_ROWS", 3)
+    monkeypatch.setattr(ledger, "MAX_LEDGER_ROWS", 10)
+    read = read_ledgers([_rows_xlsx(tmp_path / "year.xlsx", 6)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [n * 100 for n in range(1, 7)]
+    over = read_ledgers([_rows_xlsx(tmp_path / "more.xlsx", 12)])
+    assert over.payments.empty
+    [finding] = over.findings
+    assert finding.code == "W-SPEND-READ"
+    assert "holds values in 13 rows, down to row 13, more than the 10 a spend file" in (
+        finding.message
+    )
+    assert "export one quarter per file" in finding.message
+    assert "plan" not in finding.message
