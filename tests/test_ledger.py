@@ -597,3 +597,25 @@ def test_an_xlsx_ledger_longer_than_any_plan_is_read(
     )
     assert "export one quarter per file" in finding.message
     assert "plan" not in finding.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "pence"), [("£(1,234.56)", -123456), ("(£1,234.56)", -123456), ("£ 5 CR", -500)]
+)
+def test_a_credit_with_the_pound_sign_outside_its_brackets(typed: str, pence: int) -> None:
+    # Excel's currency format £#,##0.00;£(#,##0.00) prints a credit as £(1,234.56): it was
+    # "more than one minus sign or bracket" (before that, "a negative budget").
+    assert amount_pence(typed, None) == pence
+
+
+def test_excel_subtotal_rows_are_said_to_be_totals(tmp_path: Path) -> None:
+    # Data > Subtotal in Excel, then saved as CSV: "NWCH Total" rows with no date. They were
+    # "The payment to NWCH Total is not counted: its date is blank; correct the row".
+    text = (
+        "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n02/05/2021,NWCH,6.00\n,NWCH Total,11.00\n"
+        ",Grand Total,11.00\n"
+    )
+    read = read_ledgers([write(tmp_path, "subtotals.csv", text)])
+    assert list(read.payments["amount"]) == [500, 600]
+    assert [f.cell for f in read.findings] == ["line 4", "line 5"]
+    assert 'This row reads "NWCH Total", a total rather than a payment' in read.findings[0].message
