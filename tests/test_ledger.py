@@ -619,3 +619,16 @@ def test_excel_subtotal_rows_are_said_to_be_totals(tmp_path: Path) -> None:
     assert list(read.payments["amount"]) == [500, 600]
     assert [f.cell for f in read.findings] == ["line 4", "line 5"]
     assert 'This row reads "NWCH Total", a total rather than a payment' in read.findings[0].message
+
+
+def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:
+    # A hostile .xlsx: 100,000 merged ranges, each down a million rows, over three rows of
+    # data. Filling each range row by row was 10^11 steps; only the rows that exist are.
+    from pipeline.ledger import _unmerged
+    from pipeline.sheets import Merge, Sheet
+
+    rows = {1: ("Date", "Supplier", "Amount"), 2: ("01/05/2021", "NWCH", 5), 3: ("", "", 6)}
+    merges = tuple(Merge(2, 2, 1_000_000 + n, 2) for n in range(100_000))
+    filled = _unmerged(Sheet("Payments", rows, merged=merges))
+    assert filled[3] == ("", "NWCH", 6)
+    assert filled[1] == rows[1]
