@@ -47,9 +47,9 @@ class Column:
 
 
 # A financial year after a sheet's name (which may not hold "/"): "2021-22", "(2021-22)",
-# "- 2021-2022", "FY 2021_22", "2021 - 2022", "21-22"; never a copy's "(2)".
+# "- 2021-2022", "FY 2021_22", "2021 - 2022", "21-22", Essex's "2023-4"; never a copy's "(2)".
 _YEAR_AFTER = re.compile(
-    r"\s*[-–:]?\s*\(?(?:fy\s*)?(?:\d{4}(?:\s*[-_]\s*\d{2,4})?|\d{2}\s*[-_]\s*\d{2})\)?$"
+    r"\s*[-–:]?\s*\(?(?:fy\s*)?(?:\d{4}(?:\s*[-_]\s*(?:\d{4}|\d{1,2}))?|\d{2}\s*[-_]\s*\d{2})\)?$"
 )
 
 
@@ -114,6 +114,9 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Public body",
             "Local authority",
             "NHS",
+            "Police",
+            "Statutory partner",
+            "Statutory agency",
         )
     ),
     *(
@@ -130,14 +133,23 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "VCSE",
             "VCFS",
             "VCFSE",
+            "Voluntary, community and social enterprise",
+            "Third sector organisation",
+            "Voluntary organisation",
+            "Charitable incorporated organisation",
+            "CIO",
+            "Community group",
+            "Faith group",
         )
     ),
-    *((w, "Private") for w in ("Private sector", "Commercial")),
+    *((w, "Private") for w in ("Private sector", "Commercial", "Private company")),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
 )
 MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Grant agreement", "Grant"),
     ("Grant funding", "Grant"),
+    ("Grant funding agreement", "Grant"),
+    ("Grant award", "Grant"),
     ("Partnership", "Partnership agreement"),
 )
 S143_PURPOSES = (
@@ -215,8 +227,9 @@ def _s143_names() -> dict[str, str]:
     return names
 
 
-# A financial year in a header: 2021/22, 2021-22, 2021/2022 or 21/22 (spaces normalised away).
-_YEAR = r"(\d{4} ?[/-] ?(\d{2}|\d{4})|\d{2} ?[/-] ?\d{2})"
+# A financial year in a header: 2021/22, 2021-22, 2021/2022, 21/22 or 2021-2 (spaces normalised
+# away).
+_YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
 
 
 DECISION = TableSheet(
@@ -464,20 +477,25 @@ def names_a_total(text: str) -> bool:
 
 
 def financial_year_bounds(year: str) -> tuple[int, int] | None:
-    """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``)
-    -> (2021, 2022); None if unreadable."""
+    """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``,
+    and ``2021-2`` as Essex's decisions write "2023-4") -> (2021, 2022); None if unreadable."""
     match = re.fullmatch(
-        r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{2}|\d{4})\s*",
+        r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{4}|\d{1,2})\s*",
         year,
         re.IGNORECASE,
     )
     if not match:
         return None
-    start = int(match.group(1)) + (2000 if len(match.group(1)) == 2 else 0)
-    end_text = match.group(2)
-    end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
-    if len(end_text) == 2 and end < start:
-        end += 100  # 2099/00: the century turns
+    start_text, end_text = match.groups()
+    start = int(start_text) + (2000 if len(start_text) == 2 else 0)
+    if len(end_text) == 4:
+        end = int(end_text)
+    elif len(end_text) == 2:
+        end = (start // 100) * 100 + int(end_text)
+        if end < start:
+            end += 100  # 2099/00: the century turns
+    else:  # one digit, the next year's last ("2023-4"); "21/2" is no year
+        end = start + 1 if len(start_text) == 4 and (start + 1) % 10 == int(end_text) else 0
     if end != start + 1:
         return None
     return start, end

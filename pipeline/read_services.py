@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pipeline import contract
+from pipeline.choices import parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
+from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
@@ -20,7 +22,6 @@ from pipeline.values import (
     format_money,
     is_blank,
     normalise,
-    parse_choice,
     parse_date,
     parse_end_date,
     parse_money,
@@ -73,11 +74,21 @@ def read_services(
     # where its figure is exactly theirs, only those since the last Sub-total (a fund shown in
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
-    reader = _LineReader(cells_of, layout, fund_names(funds))  # once, not once per line
+    names = fund_names(funds)
+    reader = _LineReader(cells_of, layout, names)  # once, not once per line
     carry = _FundCarry(cells_of, layout)
+    balances: list[BalanceRow] = []
     for r in cells_of.rows(contract.SERVICES, layout):
-        label = _total_label(sheet, r, layout)
-        carry.see(r, label is not None)
+        balance = balance_label(cells_of, r, layout)  # before Total: "Total unallocated"
+        label = _total_label(sheet, r, layout) if balance is None else None
+        carry.see(r, label is not None or balance is not None)
+        if balance is not None:  # "Unallocated": what a fund has left, not a line
+            row = read_balance(cells_of, r, layout, balance, names, lines[-1].fund if lines else "")
+            if row is None:
+                read.complete = False
+            else:
+                balances.append(row)
+            continue
         if label is None and _note_row(cells_of, r, layout):
             continue
         if label is None and _amount_only(cells_of, r, layout):
@@ -118,6 +129,8 @@ def read_services(
     carry.close()
     if carry.carried:
         read.complete = False
+    if read.complete:
+        check_balances(cells_of, balances, lines, funds)
     hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
     if hidden:
         shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
@@ -385,13 +398,15 @@ def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | 
     return None
 
 
-_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})(?!\d)")
+_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")
 
 
 def _header_years(text: str) -> list[tuple[int, int]]:
-    """The financial years a budget header names: "2021/22", "2021-2022" or "21/22"."""
+    """The financial years a budget header names: "2021/22", "2021-2022", "21/22" or "2021-2"."""
     years = []
     for start, end in _YEARS.findall(text):
+        if len(start) == 2 and len(end) == 1:
+            continue  # "21/2" is a date, not a year
         century = "20" if len(start) == 2 else ""  # "21/22": a plan of this century
         bounds = contract.financial_year_bounds(f"{century}{start}/{end}")
         if bounds is not None:

@@ -453,37 +453,6 @@ def parse_yes_no(raw: object) -> bool:
     raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')
 
 
-def parse_choice(
-    raw: object,
-    choices: tuple[str, ...],
-    what: str,
-    words: tuple[tuple[str, str], ...] = (),
-) -> str:
-    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated), or
-    the choice another word for it names (``words``: pairs of word and choice)."""
-    text = clean_text(raw)
-    found = _choice_keys(choices, words).get(_choice_key(text))
-    if found is not None:
-        return found
-    listed = ", ".join(choices)
-    if not text:
-        raise ValueProblem(f"is blank; enter one of: {listed}")
-    raise ValueProblem(f'reads "{text}", which is not a known {what}; use one of: {listed}')
-
-
-def _choice_key(text: str) -> str:
-    return _SPACES.sub(" ", text.casefold().replace("&", "and").replace("-", " ")).strip()
-
-
-@functools.lru_cache(maxsize=64)
-def _choice_keys(
-    choices: tuple[str, ...], words: tuple[tuple[str, str], ...] = ()
-) -> dict[str, str]:
-    keys = {_choice_key(word): choice for word, choice in words}
-    keys.update({_choice_key(choice): choice for choice in choices})
-    return keys
-
-
 _WINDOWS_DEVICES = frozenset(
     ("con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)))
 )

@@ -1221,9 +1221,11 @@ def _(path: Path) -> None:
 # -- sheets, columns and fields that answer twice; notes and merges in a table (issue 16) -----
 
 
-def _budget_columns(path: Path, last_years: tuple[str, ...], this_year: str) -> None:
+def _budget_columns(
+    path: Path, last_years: tuple[str, ...], this_year: str, book: Book | None = None
+) -> None:
     """Budget columns of other years inserted before the budget (column L), with figures."""
-    book = sample_book()
+    book = book or sample_book()
     for row in book["Services"][2:]:
         row.extend([""] * (12 - len(row)))
         is_line = row[0] not in ("", "Total") and isinstance(row[11], Decimal)
@@ -1262,6 +1264,40 @@ def _(path: Path) -> None:
 )
 def _(path: Path) -> None:
     _budget_columns(path, ("Budget 20/21 (£)",), "Budget 21/22 (£)")
+
+
+@case(
+    "year-written-essex-style.xlsx",
+    "the financial year written as Essex's decisions write it, '2021-2': on the Decision sheet, "
+    "in the Services sheet's name and in its budget headers ('Budget 2020-1 (£)' beside "
+    "'Budget 2021-2 (£)'); each was E-VALUE, E-SHEET or E-COLUMN",
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services 2021-2", "M9", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    for row in book["Decision"]:
+        if row[0] == "Financial year":
+            row[1] = "2021-2"
+    _budget_columns(path, ("Budget 2020-1 (£)",), "Budget 2021-2 (£)", book)
+    book["Services 2021-2"] = book.pop("Services")
+    write_book(path, book)
+
+
+@case(
+    "balance-rows-under-totals.xlsx",
+    "a balance under each fund's Total, as finance teams show what is left: 'Unallocated' "
+    "£203,788 (right) in the Fund column, 'Uncommitted' £90,000 (the plan leaves £91,942) in "
+    "the Service column; each was six errors for a line nobody meant",
+    *SAMPLE,
+    ("E-TOTAL", "Services", "L31", "leaves £91,942 uncommitted"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    rows = book["Services"]
+    rows[14] = ["Unallocated", *[""] * 10, Decimal(203_788)]
+    rows.append(["", "Uncommitted", *[""] * 9, Decimal(90_000)])
+    write_book(path, book)
 
 
 @case(

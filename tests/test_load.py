@@ -768,6 +768,15 @@ def test_2099_00_is_a_financial_year() -> None:
     assert contract.financial_year_bounds("2021/23") is None
 
 
+def test_a_year_ending_in_one_digit_is_the_year_after() -> None:
+    # Essex's decisions write "2023-4" and "2024-5"; a digit that is not the next year's is
+    # no year, nor is "21/2" (a date).
+    assert contract.financial_year_bounds("2023-4") == (2023, 2024)
+    assert contract.financial_year_bounds("2029/0") == (2029, 2030)
+    assert contract.financial_year_bounds("2023-5") is None
+    assert contract.financial_year_bounds("21/2") is None
+
+
 # -- what the readers keep and refuse (issue 16) ----------------------------------------------
 
 
@@ -1160,7 +1169,9 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
     assert result.plan.decision.at.cells["reference"] == "C2"
 
 
-@pytest.mark.parametrize("typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022"])
+@pytest.mark.parametrize(
+    "typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022", "2021-2", "2021/2"]
+)
 def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     typed: str, tmp_path: Path
 ) -> None:

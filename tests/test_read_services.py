@@ -161,3 +161,29 @@ def test_extension_options_that_say_there_are_none_are_blank(tmp_path: Path) -> 
     ]
     expiring = [f.cell for f in reconcile(result.plan).findings if f.code == "I-EXPIRING"]
     assert expiring == [f"G{2 + len(none_said)}"]
+
+
+def test_a_balance_row_under_the_lines_is_not_a_line(tmp_path: Path) -> None:
+    # "Unallocated" and its figure under a fund's lines, as finance teams show what is left:
+    # it was six errors ("Service is blank", "Start date is blank", ...). Right, it says nothing.
+    for row in (
+        total_row(0, "Unallocated", Decimal(1_006_000)),
+        total_row(1, "Balance remaining", Decimal(1_006_000)),
+        total_row(0, "Total unallocated", Decimal(1_006_000)),
+    ):
+        result = load(make_workbook(tmp_path, services=[*lines(), row]))
+        assert result.plan is not None, result.findings
+        assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == []
+        assert [line.service for line in result.plan.lines] == ["Victim Support", "Rape Crisis"]
+
+
+def test_a_stale_balance_row_is_an_e_total(tmp_path: Path) -> None:
+    named = total_row(1, "Still to allocate", Decimal(1_000_000))
+    named[0] = "Victims Fund"
+    result = load(make_workbook(tmp_path, services=[*lines(), named]))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-TOTAL", "Services", "L4")]
+    assert result.findings[0].message == (
+        'The "Still to allocate" row reads £1,000,000, but Victims Fund\'s allocation of '
+        "£1,009,000 less its lines (£3,000) leaves £1,006,000 uncommitted. Correct the figure "
+        "(or its formula), or the lines or the allocation."
+    )

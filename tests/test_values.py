@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -9,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from pipeline import contract
+from pipeline.choices import parse_choice
 from pipeline.values import (
     ValueProblem,
     clean_text,
     counted,
     format_money,
     normalise,
-    parse_choice,
     parse_date,
     parse_end_date,
     parse_money,
@@ -387,3 +388,56 @@ def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
 def test_a_blank_choice_says_it_is_blank() -> None:
     with pytest.raises(ValueProblem, match=r"^is blank; enter one of: Contract, Partnership"):
         parse_choice(" ", contract.MECHANISMS, "mechanism")
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("Public Sector (NHS)", "Public sector"),
+        ("Public Sector – Local Authority", "Public sector"),
+        ("Charity (registered)", "Voluntary & community"),
+        ("Voluntary and Community Sector (VCS)", "Voluntary & community"),
+        ("Voluntary / Community", "Voluntary & community"),
+        ("Charity / VCSE", "Voluntary & community"),
+        ("Voluntary, Community and Social Enterprise", "Voluntary & community"),
+        ("Charitable Incorporated Organisation", "Voluntary & community"),
+        ("Police", "Public sector"),
+        ("Private company", "Private"),
+    ],
+)
+def test_organisation_types_with_an_offices_qualification(raw: str, kind: str) -> None:
+    # Each was E-VALUE 'not a known organisation type' in plans typed by other offices.
+    found = parse_choice(
+        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+    )
+    assert found == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "mechanism"),
+    [
+        ("Grant (annual)", "Grant"),
+        ("Contract (via framework)", "Contract"),
+        ("Contract - direct award", "Contract"),
+        ("Grant: small grants scheme", "Grant"),
+        ("Grant Funding Agreement", "Grant"),
+    ],
+)
+def test_mechanisms_with_an_offices_qualification(raw: str, mechanism: str) -> None:
+    found = parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
+    assert found == mechanism
+
+
+@pytest.mark.parametrize(
+    ("raw", "choices", "words"),
+    [
+        ("Contract (grant funded)", contract.MECHANISMS, contract.MECHANISM_WORDS),
+        ("Private (CIC)", contract.ORGANISATION_TYPES, contract.ORGANISATION_TYPE_WORDS),
+        ("Charity / Private", contract.ORGANISATION_TYPES, contract.ORGANISATION_TYPE_WORDS),
+    ],
+)
+def test_a_qualification_naming_another_choice_is_not_guessed(
+    raw: str, choices: tuple[str, ...], words: tuple[tuple[str, str], ...]
+) -> None:
+    with pytest.raises(ValueProblem, match=f'^reads "{re.escape(raw)}", which is not a known'):
+        parse_choice(raw, choices, "choice", words)

@@ -1,0 +1,74 @@
+"""Reading a choice from a drop-down list (organisation type, mechanism) as offices type it.
+
+The list's own words, other words an area uses for one of them (``words``), and one of those
+followed by a qualification in brackets or after a dash ("Grant (annual)", "Contract - direct
+award", "Public sector (NHS)"), or several that name the same choice ("Charity / VCSE"). A
+qualification that names another choice ("Contract (grant funded)") is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pipeline.values import ValueProblem, clean_text
+
+_SPACES = re.compile(r"\s+")
+_SLASH = re.compile(r"\s*/\s*")
+# Where a qualification starts: a bracket, a spaced dash, a colon.
+_QUALIFIED = re.compile(r"\s*\(|\s+[-\u2013\u2014]\s+|\s*:\s*")
+
+
+def parse_choice(
+    raw: object,
+    choices: tuple[str, ...],
+    what: str,
+    words: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """One of ``choices`` (matched case-insensitively, spaces and "&"/"and" tolerated), or
+    the choice another word for it names (``words``: pairs of word and choice), also with a
+    qualification after it that names no other choice."""
+    text = clean_text(raw)
+    keys = _choice_keys(choices, words)
+    found = keys.get(_choice_key(text)) or _qualified(text, keys) or _alike(text, keys)
+    if found is not None:
+        return found
+    listed = ", ".join(choices)
+    if not text:
+        raise ValueProblem(f"is blank; enter one of: {listed}")
+    raise ValueProblem(f'reads "{text}", which is not a known {what}; use one of: {listed}')
+
+
+def _qualified(text: str, keys: dict[str, str]) -> str | None:
+    """ "Grant (annual)": the choice before a bracket, dash or colon, when what follows names
+    no other choice ("Contract (grant funded)" is left to the person)."""
+    parts = _QUALIFIED.split(text, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    found = keys.get(_choice_key(parts[0]))
+    qualification = f" {_choice_key(parts[1].rstrip(') '))} "
+    if found is None or any(
+        f" {key} " in qualification for key, choice in keys.items() if choice != found
+    ):
+        return None
+    return found
+
+
+def _alike(text: str, keys: dict[str, str]) -> str | None:
+    """ "Charity / VCSE": several words, each naming the same choice."""
+    named = {keys.get(_choice_key(part)) for part in _SLASH.split(text)}
+    return named.pop() if len(named) == 1 and "/" in text else None
+
+
+def _choice_key(text: str) -> str:
+    key = text.casefold().replace("&", "and").replace("-", " ")
+    return _SPACES.sub(" ", _SLASH.sub("/", key)).strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_keys(
+    choices: tuple[str, ...], words: tuple[tuple[str, str], ...] = ()
+) -> dict[str, str]:
+    keys = {_choice_key(word): choice for word, choice in words}
+    keys.update({_choice_key(choice): choice for choice in choices})
+    return keys
