@@ -625,9 +625,13 @@ def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:
     # A hostile .xlsx: 100,000 merged ranges, each down a million rows, over three rows of
     # data. Filling each range row by row was 10^11 steps; only the rows that exist are.
     from pipeline.ledger import _unmerged
-    from pipeline.sheets import Merge, Sheet
+    from pipeline.sheets import Cell, Merge, Sheet
 
-    rows = {1: ("Date", "Supplier", "Amount"), 2: ("01/05/2021", "NWCH", 5), 3: ("", "", 6)}
+    rows: dict[int, tuple[Cell, ...]] = {
+        1: ("Date", "Supplier", "Amount"),
+        2: ("01/05/2021", "NWCH", 5),
+        3: ("", "", 6),
+    }
     merges = tuple(Merge(2, 2, 1_000_000 + n, 2) for n in range(100_000))
     filled = _unmerged(Sheet("Payments", rows, merged=merges))
     assert filled[3] == ("", "NWCH", 6)
