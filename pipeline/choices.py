@@ -13,6 +13,58 @@ import re
 
 from pipeline.values import ValueProblem, clean_text
 
+# Other words plans use for the organisation types and mechanisms (matched like the choices:
+# case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
+ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    *(
+        (w, "Public sector")
+        for w in (
+            "Public",
+            "Statutory",
+            "Statutory sector",
+            "Statutory body",
+            "Public body",
+            "Local authority",
+            "NHS",
+            "Police",
+            "Statutory partner",
+            "Statutory agency",
+        )
+    ),
+    *(
+        (w, "Voluntary & community")
+        for w in (
+            "Voluntary",
+            "Voluntary sector",
+            "Voluntary & community sector",
+            "Voluntary/community",
+            "Third sector",
+            "Charity",
+            "Registered charity",
+            "VCS",
+            "VCSE",
+            "VCFS",
+            "VCFSE",
+            "Voluntary, community and social enterprise",
+            "Third sector organisation",
+            "Voluntary organisation",
+            "Charitable incorporated organisation",
+            "CIO",
+            "Community group",
+            "Faith group",
+        )
+    ),
+    *((w, "Private") for w in ("Private sector", "Commercial", "Private company")),
+    *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
+)
+MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
+    ("Grant agreement", "Grant"),
+    ("Grant funding", "Grant"),
+    ("Grant funding agreement", "Grant"),
+    ("Grant award", "Grant"),
+    ("Partnership", "Partnership agreement"),
+)
+
 _SPACES = re.compile(r"\s+")
 _SLASH = re.compile(r"\s*/\s*")
 # Where a qualification starts: a bracket, a spaced dash, a colon.

@@ -89,8 +89,17 @@ class TableSheet:
                     if c.pattern and re.fullmatch(c.pattern, wanted) is not None
                 ),
                 None,
-            )
+            ) or self._bilingual(wanted)
         return headers[wanted]
+
+    def _bilingual(self, wanted: str) -> Column | None:
+        """A heading in Welsh and English, as Welsh bodies write them ("Cronfa / Fund",
+        "Cyllideb / Budget (£)"): the column one side names, where only one side names one."""
+        sides = wanted.split(" / ")
+        if len(sides) != 2:
+            return None
+        named = {self.column(side) for side in sides} - {None}
+        return named.pop() if len(named) == 1 else None
 
     @property
     def required_columns(self) -> tuple[Column, ...]:
@@ -101,57 +110,6 @@ MECHANISMS = ("Contract", "Partnership agreement", "Grant")
 ORGANISATION_TYPES = ("Public sector", "Voluntary & community", "Private", "Social enterprise")
 PUBLIC_SECTOR = "Public sector"
 YES_NO = ("Yes", "No")
-# Other words plans use for the organisation types and mechanisms (matched like the choices:
-# case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
-ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    *(
-        (w, "Public sector")
-        for w in (
-            "Public",
-            "Statutory",
-            "Statutory sector",
-            "Statutory body",
-            "Public body",
-            "Local authority",
-            "NHS",
-            "Police",
-            "Statutory partner",
-            "Statutory agency",
-        )
-    ),
-    *(
-        (w, "Voluntary & community")
-        for w in (
-            "Voluntary",
-            "Voluntary sector",
-            "Voluntary & community sector",
-            "Voluntary/community",
-            "Third sector",
-            "Charity",
-            "Registered charity",
-            "VCS",
-            "VCSE",
-            "VCFS",
-            "VCFSE",
-            "Voluntary, community and social enterprise",
-            "Third sector organisation",
-            "Voluntary organisation",
-            "Charitable incorporated organisation",
-            "CIO",
-            "Community group",
-            "Faith group",
-        )
-    ),
-    *((w, "Private") for w in ("Private sector", "Commercial", "Private company")),
-    *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
-)
-MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
-    ("Grant agreement", "Grant"),
-    ("Grant funding", "Grant"),
-    ("Grant funding agreement", "Grant"),
-    ("Grant award", "Grant"),
-    ("Partnership", "Partnership agreement"),
-)
 S143_PURPOSES = (
     "Crime and disorder reduction",
     "Reducing misuse of drugs, alcohol and other substances",
@@ -247,7 +205,8 @@ FUNDS = TableSheet(
         Column(
             "allocation",
             "Allocation (£)",
-            aliases=("Allocation", "Allocation £", "Allocation (GBP)"),
+            aliases=("Allocation", "Allocation £", "Allocation (GBP)", "Total allocation"),
+            pattern=rf"{_YEAR} allocation|allocation {_YEAR}",
             width=16,
         ),
         Column("legal_basis", "Legal basis", required=False, width=40),
@@ -286,10 +245,20 @@ SERVICES = TableSheet(
             ),
             width=30,
         ),
-        Column("organisation_type", "Organisation type", aliases=("Org type",), width=22),
+        Column(
+            "organisation_type",
+            "Organisation type",
+            aliases=("Org type", "Type of organisation", "Sector"),
+            width=22,
+        ),
         Column("provision", "Provision", width=40),
-        Column("start", "Start date", aliases=("Contract start date", "Start"), width=13),
-        Column("end", "End date", aliases=("Contract end date", "End"), width=13),
+        Column(
+            "start",
+            "Start date",
+            aliases=("Contract start date", "Start", "Commencement date"),
+            width=13,
+        ),
+        Column("end", "End date", aliases=("Contract end date", "End", "Expiry date"), width=13),
         Column(
             "extension_options",
             "Extension options",
@@ -297,11 +266,16 @@ SERVICES = TableSheet(
             aliases=("Extensions", "Extension option"),
             width=30,
         ),
-        Column("mechanism", "Mechanism", aliases=("Commissioning mechanism",), width=22),
+        Column(
+            "mechanism",
+            "Mechanism",
+            aliases=("Commissioning mechanism", "Funding mechanism"),
+            width=22,
+        ),
         Column(
             "how_commissioned",
             "How commissioned",
-            aliases=("How service is commissioned",),
+            aliases=("How service is commissioned", "Procurement route", "Commissioning route"),
             width=40,
         ),
         Column(
@@ -389,13 +363,50 @@ class DecisionField:
 
 DECISION_FIELDS: tuple[DecisionField, ...] = (
     DecisionField("police_area", "Police area", True, example="Lincolnshire"),
-    DecisionField("reference", "Reference", True, "reference", example="015/2021"),
-    DecisionField("date", "Date", True, "date", example="28/05/2021"),
+    # Other bodies' forms name the fields their own way (Essex's "Report reference number",
+    # "Title of report", "Enquiries to"; MOPAC's "Reference code").
+    DecisionField(
+        "reference",
+        "Reference",
+        True,
+        "reference",
+        example="015/2021",
+        aliases=(
+            "Decision reference",
+            "Decision number",
+            "Decision no",
+            "Reference number",
+            "Report reference number",
+            "Reference code",
+            "Ref",
+        ),
+    ),
+    DecisionField(
+        "date",
+        "Date",
+        True,
+        "date",
+        example="28/05/2021",
+        aliases=("Decision date", "Date of decision", "Date of report"),
+    ),
     DecisionField("financial_year", "Financial year", True, example="2021/22"),
-    DecisionField("subject", "Subject", True),
-    DecisionField("report_by", "Report by", True),
-    DecisionField("contact_officer", "Contact officer", True),
-    DecisionField("executive_summary", "Executive summary", True, paragraphs=True),
+    DecisionField(
+        "subject", "Subject", True, aliases=("Title", "Decision title", "Title of report")
+    ),
+    DecisionField("report_by", "Report by", True, aliases=("Report author", "Author")),
+    DecisionField("contact_officer", "Contact officer", True, aliases=("Enquiries to", "Contact")),
+    DecisionField(
+        "executive_summary",
+        "Executive summary",
+        True,
+        paragraphs=True,
+        aliases=(
+            "Summary",
+            "Decision summary",
+            "Executive summary and purpose of report",
+            "Purpose of report",
+        ),
+    ),
     DecisionField(
         "budget_approval",
         "Budget approval",

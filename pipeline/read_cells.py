@@ -172,7 +172,7 @@ class CellReader:
             two_rows = _two_row_header(self.sheet, spec, best[1])
             if two_rows is not None:
                 return two_rows
-        if best is None or best[0] < 2:
+        if best is None or (best[0] < 2 and not _headings(self.sheet.rows.get(best[1], ()))):
             self.add(
                 "E-COLUMN",
                 f'No header row found on "{self.sheet.title}". Expected columns: '
@@ -295,3 +295,10 @@ def unmerge(cells_of: CellReader, layout: Layout) -> bool:
                 if col <= len(values) and is_blank(values[col - 1]):
                     sheet.rows[r] = (*values[: col - 1], top, *values[col:])
     return not by_column
+
+
+def _headings(values: Row) -> bool:
+    """A row of headings: two or more cells, all text (a data row holds figures or dates).
+    With one of the table's columns among them it is the header row, short of the others."""
+    cells = [v for v in values if not is_blank(v)]
+    return len(cells) >= 2 and all(isinstance(v, str) for v in cells)

@@ -67,12 +67,13 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     values: dict[str, FieldValue] = {}
     cells: dict[str, str] = {}
     ok = not typed.failed
+    unread = ", ".join(f'"{name}"' for name in list(typed.extra)[:6])
     for spec in contract.DECISION_FIELDS:
         if spec.key in typed.failed:
             continue
         value, ref = typed.raw.get(spec.key, (None, ""))
         cells[spec.key] = ref
-        parsed = _field_value(cells_of, spec, value, ref)
+        parsed = _field_value(cells_of, spec, value, ref, unread)
         if isinstance(parsed, _Unreadable):
             ok = False
             continue
@@ -173,17 +174,23 @@ _UNREADABLE = _Unreadable()
 
 
 def _field_value(
-    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str
+    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str = ""
 ) -> FieldValue | _Unreadable:
     if is_blank(value):
         if spec.required:
             where = (
-                f'row for "{spec.name}" has no value'
+                f'\'s row for "{spec.name}" has no value'
                 if ref
-                else f'has no "{spec.name}" row; add one'
+                else f' has no "{spec.name}" row; add one'
             )
             example = f", e.g. {spec.example}" if spec.example else ""
-            cells_of.add("E-REQUIRED", f"The Decision sheet's {where}{example}.", ref)
+            # A body's own name for the field is among the rows the report does not read.
+            also = (
+                ""
+                if ref or not unread
+                else f" (or rename one of the rows it does not read: {unread})"
+            )
+            cells_of.add("E-REQUIRED", f"The Decision sheet{where}{example}{also}.", ref)
         return "" if spec.kind in ("text", "reference") else None
     limit = _LONGEST.get(spec.key)
     if limit is not None and len(clean_text(value)) > limit:

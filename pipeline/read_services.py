@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pipeline import contract
-from pipeline.choices import parse_choice
+from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
@@ -274,12 +274,12 @@ _LINE_FIGURES = ("organisation_type", "mechanism", "budget", "start", "end")
 
 def _organisation_type(raw: Cell) -> str:
     return parse_choice(
-        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+        raw, contract.ORGANISATION_TYPES, "organisation type", ORGANISATION_TYPE_WORDS
     )
 
 
 def _mechanism(raw: Cell) -> str:
-    return parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
+    return parse_choice(raw, contract.MECHANISMS, "mechanism", MECHANISM_WORDS)
 
 
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")

@@ -144,6 +144,29 @@ def decision_015(plan: Plan) -> None:
     assert plan.decision.at.cell("reference") == "B2"  # one row up: no header
 
 
+# Essex's decision report names its fields its own way.
+ESSEX_FIELDS = {
+    "Reference": "Report reference number",
+    "Date": "Date of report",
+    "Subject": "Title of report",
+    "Contact officer": "Enquiries to",
+    "Executive summary": "Purpose of report",
+}
+
+
+def decision_renamed(book: dict[str, list[list[Any]]], names: dict[str, str]) -> None:
+    for row in book["Decision"]:
+        row[0] = names.get(row[0], row[0])
+
+
+def decision_in_b3(plan: Plan) -> None:
+    decision = plan.decision
+    assert (decision.reference, decision.date) == ("015/2021", date(2021, 5, 28))
+    assert decision.subject.startswith("Police and Crime Commissioner's Commissioning")
+    assert decision.executive_summary.startswith("To propose a Commissioning Strategy")
+    assert decision.at.cell("reference") == "B3"
+
+
 def voluntary_grant(plan: Plan) -> None:
     assert (plan.lines[1].organisation_type, plan.lines[1].mechanism) == (
         "Voluntary & community",
@@ -429,6 +452,65 @@ QUIRKS: dict[str, Quirk] = {
     ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
+    ),
+    # Welsh bodies head their tables in both languages; each was 'No header row found'.
+    "headings in Welsh and English": Quirk(
+        with_book(
+            lambda book: (
+                renamed(
+                    "Funds",
+                    {"Fund": "Cronfa / Fund", "Allocation (£)": "Dyraniad / Allocation (£)"},
+                )(book),
+                renamed(
+                    "Services",
+                    {
+                        "Fund": "Cronfa / Fund",
+                        "Service": "Gwasanaeth / Service",
+                        "Budget (£)": "Cyllideb / Budget (£)",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
+    "headings other offices use": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "2021/22 allocation (£)"})(book),
+                renamed(
+                    "Services",
+                    {
+                        "Organisation type": "Type of organisation",
+                        "Start date": "Commencement date",
+                        "End date": "Expiry date",
+                        "Mechanism": "Funding mechanism",
+                        "How commissioned": "Procurement route",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
+    # One known column among the headings: it was 'No header row found' on a sheet whose
+    # header row is plainly there; the missing column is named with the headings seen.
+    "a header row short of a column other than the first": Quirk(
+        with_book(renamed("Funds", {"Allocation (£)": "Grant value (£)"})),
+        [("E-COLUMN", "Funds", "1:1", 'Headers found in row 1: "Fund", "Grant value (£)"')],
+    ),
+    "a Decision sheet in another body's own field names": Quirk(
+        with_book(lambda book: decision_renamed(book, ESSEX_FIELDS)), check=decision_in_b3
+    ),
+    "a missing Decision field names the rows not read": Quirk(
+        with_book(lambda book: decision_renamed(book, {"Reference": "Our ref"})),
+        [
+            (
+                "E-REQUIRED",
+                "Decision",
+                "",
+                'no "Reference" row; add one, e.g. 015/2021 (or rename one of the rows it '
+                'does not read: "Our ref")',
+            )
+        ],
     ),
 }
 

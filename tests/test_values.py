@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import contract
-from pipeline.choices import parse_choice
+from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.values import (
     ValueProblem,
     clean_text,
@@ -367,7 +367,7 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
     found = parse_choice(
-        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+        raw, contract.ORGANISATION_TYPES, "organisation type", ORGANISATION_TYPE_WORDS
     )
     assert found == kind
 
@@ -381,7 +381,7 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
-    found = parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
+    found = parse_choice(raw, contract.MECHANISMS, "mechanism", MECHANISM_WORDS)
     assert found == mechanism
 
 
@@ -408,7 +408,7 @@ def test_a_blank_choice_says_it_is_blank() -> None:
 def test_organisation_types_with_an_offices_qualification(raw: str, kind: str) -> None:
     # Each was E-VALUE 'not a known organisation type' in plans typed by other offices.
     found = parse_choice(
-        raw, contract.ORGANISATION_TYPES, "organisation type", contract.ORGANISATION_TYPE_WORDS
+        raw, contract.ORGANISATION_TYPES, "organisation type", ORGANISATION_TYPE_WORDS
     )
     assert found == kind
 
@@ -424,16 +424,16 @@ def test_organisation_types_with_an_offices_qualification(raw: str, kind: str) -
     ],
 )
 def test_mechanisms_with_an_offices_qualification(raw: str, mechanism: str) -> None:
-    found = parse_choice(raw, contract.MECHANISMS, "mechanism", contract.MECHANISM_WORDS)
+    found = parse_choice(raw, contract.MECHANISMS, "mechanism", MECHANISM_WORDS)
     assert found == mechanism
 
 
 @pytest.mark.parametrize(
     ("raw", "choices", "words"),
     [
-        ("Contract (grant funded)", contract.MECHANISMS, contract.MECHANISM_WORDS),
-        ("Private (CIC)", contract.ORGANISATION_TYPES, contract.ORGANISATION_TYPE_WORDS),
-        ("Charity / Private", contract.ORGANISATION_TYPES, contract.ORGANISATION_TYPE_WORDS),
+        ("Contract (grant funded)", contract.MECHANISMS, MECHANISM_WORDS),
+        ("Private (CIC)", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
+        ("Charity / Private", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
     ],
 )
 def test_a_qualification_naming_another_choice_is_not_guessed(
