@@ -130,6 +130,54 @@ def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) 
                 result.findings_name = findings_name(result.path, distinct=True)
 
 
+def folders_held_elsewhere(results: Sequence[WorkbookResult], builder: Builder) -> None:
+    """E-DUPLICATE-REF for a workbook whose report folder holds the report of a workbook
+    outside this run, built earlier and still there: a copy saved as "plan v2.xlsx" (same
+    reference) and built on its own (``pcc-report build "input/plan v2.xlsx"``) overwrote that
+    report without a word, and that plan's next build called its own outputs edited. A plan
+    put away in archive/ or taken out of its folder gives its report folder up."""
+    from pipeline.manifest_entry import HERE, RETIRED, workbook_place
+
+    root = builder.folder.root
+    in_run = {builder.key(r) for r in results} | {os.path.abspath(r.path) for r in results}
+    held: dict[str, tuple[str, str]] = {}  # report folder -> (workbook, its reference)
+    for key, entry in builder.manifest.entries.items():
+        reference = entry.get("reference")
+        if (
+            key in in_run
+            or entry.get("workbook_path") in in_run
+            or not isinstance(reference, str)
+            or not reference
+            or entry.get("status") == RETIRED
+        ):
+            continue
+        if workbook_place(key, entry, root) == HERE:
+            held.setdefault(folder_name(reference, Path(key)), (key, reference))
+    for result in results:
+        folder = folder_name(result.reference, result.path)
+        if not result.reference or folder not in held:
+            continue
+        if any(f.code == "E-DUPLICATE-REF" for f in result.findings):
+            continue  # (a clash inside the run is said already)
+        other, reference = held[folder]
+        result.findings_name = findings_name(result.path)  # findings.json is the other's
+        at = result.report.plan.decision.at if result.report else None
+        result.findings.append(
+            Finding(
+                "E-DUPLICATE-REF",
+                result.file,
+                f"Decision reference {result.reference} would use the report folder "
+                f"{folder}/, which holds the report of {reference} built from {other}; "
+                "building this workbook would overwrite it. Each decision needs its own "
+                f"reference: correct the reference or, if this workbook replaces {other}, "
+                f"take {other} out of its folder (archive/ keeps it) and run again. This "
+                f"workbook was not built; the outputs of {other} are left as they are.",
+                at.sheet if at else "Decision",
+                at.cell("reference") if at else "",
+            )
+        )
+
+
 def build(
     paths: Sequence[Path],
     out: Path,
@@ -273,6 +321,7 @@ def _build_locked(
     notes = [*retired, *notes]
     triaged = second_look([builder.triage(path, debug) for path in workbooks], builder, debug)
     results = reports(paths, workbooks, triaged, config, previous, spend)
+    folders_held_elsewhere(results, builder)
     assign_findings_names(
         results, builder.folder.claimed_folders({builder.key(r) for r in results})
     )

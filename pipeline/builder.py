@@ -116,7 +116,7 @@ class Builder:
         :func:`pipeline.manifest_entry.pending`), and write the manifest."""
         entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
         entry["status"] = "interrupted"
-        entry["pending"] = pending(self.folder, staging.folder, staging.staged)
+        entry["pending"] = pending(self.folder, staging.folder, staging.staged, entry)
         self.manifest.write()
 
     def key(self, result: WorkbookResult) -> str:
@@ -177,10 +177,20 @@ class Builder:
             result.stale, result.kept_edited, stuck = self.shelf.mark_stale(key, keep=written)
             result.kept_edited += [target for _, target in result.unrecorded]
             result.outputs = [*stuck, *written]  # (the index page says they are not current)
-        result.kept_edited = list(
-            dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
-        )
+        _tell_edits(result, self.shelf)
         self.record(key, result)
+
+
+def _tell_edits(result: WorkbookResult, shelf: Shelf) -> None:
+    """Every edited output of ``result``'s folder moved to ``stale/`` so far is told (the
+    console says where each went): not only those a rebuild replaced, but those of a build
+    that failed or no longer makes that file, which moved without a word."""
+    moves, shelf.moved_edits[:] = list(shelf.moved_edits), []
+    told = {output for output, _ in result.edited}
+    result.edited += [(o, m) for o, m in moves if o not in told and o.parent == result.folder]
+    result.kept_edited = list(
+        dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
+    )
 
 
 def _stage(result: WorkbookResult, staging: Staging, debug: bool) -> None:

@@ -125,9 +125,15 @@ def edited_lines(result: WorkbookResult) -> list[str]:
                 "--force rebuilds it and keeps your copy in stale/."
             )
         else:
+            if output in result.outputs:
+                instead = "the rebuilt one is in its place"
+            elif result.outcome == "failed":
+                instead = "the workbook has errors, so nothing was rebuilt in its place"
+            else:
+                instead = "this build no longer makes that file"
             lines.append(
                 f"  {output.name} was edited after it was built; your copy is kept as "
-                f"{display(kept)} (the rebuilt one is in its place)."
+                f"{display(kept)} ({instead})."
             )
     return lines
 

@@ -119,19 +119,19 @@ def relative_path(path: object) -> bool:
 
 def sound_entry(entry: dict[str, Any]) -> bool:
     """Whether a manifest entry has the shape the build writes, with paths that stay inside."""
-    outputs, stale, previous = (
-        entry.get("outputs", []),
-        entry.get("stale", []),
-        entry.get("previous"),
-    )
+    stale, previous = entry.get("stale", []), entry.get("previous")
+    records = [entry.get("outputs", []), entry.get("pending", [])]  # (what a killed run moved)
     return (
-        isinstance(outputs, list)
-        and all(
-            isinstance(o, dict)
-            and relative_path(o.get("path"))
-            and isinstance(o.get("sha256"), str)
-            and isinstance(o.get("size"), int)
-            for o in outputs
+        all(
+            isinstance(outputs, list)
+            and all(
+                isinstance(o, dict)
+                and relative_path(o.get("path"))
+                and isinstance(o.get("sha256"), str)
+                and isinstance(o.get("size"), int)
+                for o in outputs
+            )
+            for outputs in records
         )
         and isinstance(stale, list)
         and all(relative_path(p) for p in stale)

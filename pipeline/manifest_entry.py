@@ -25,9 +25,20 @@ from pipeline.outputs import OutputFolder
 from pipeline.results import WorkbookResult
 
 
-def pending(folder: OutputFolder, where: Path, staged: Mapping[str, Path]) -> list[dict[str, Any]]:
-    """The write-ahead record of ``staged`` (final name -> temporary file in ``where``)."""
-    return [
+def pending(
+    folder: OutputFolder,
+    where: Path,
+    staged: Mapping[str, Path],
+    entry: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The write-ahead record of ``staged`` (final name -> temporary file in ``where``),
+    after what ``entry`` still holds of an earlier run's that was killed.
+
+    What a killed run moved into place is still the tool's: its record is kept while the file
+    is there unchanged, or (the workbook saved again since) this run would take that file for
+    a person's edit, and leave a new output of it (a first e-mail) behind a failed build."""
+    earlier = [p for p in (entry or {}).get("pending", []) if folder.holds(p)]
+    return earlier + [
         {
             "path": (where / name).relative_to(folder.root).as_posix(),
             "sha256": sha256(temp),

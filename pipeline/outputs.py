@@ -191,6 +191,19 @@ class OutputFolder:
             if output.get("path") == relative
         }
 
+    def holds(self, output: Any) -> bool:
+        """Whether the file a manifest record (path, SHA-256) names is there, inside the
+        folder, with those very bytes."""
+        if not isinstance(output, dict) or not isinstance(output.get("path"), str):
+            return False
+        path = self.root / output["path"]
+        return (
+            inside(self.root, path)
+            and path.is_file()
+            and not path.is_symlink()
+            and sha256(path) == output.get("sha256")
+        )
+
     def edited(self, path: Path) -> bool:
         """Whether ``path`` is there and is not a file pcc-report wrote, byte for byte."""
         if not path.is_file() or path.is_symlink():
@@ -232,7 +245,8 @@ def commit_whole(staging: Staging) -> list[Path]:
     """Move every staged output into place, or none: when one cannot be replaced (open in
     Word or Excel on Windows, no permission, a full disk), those already moved are put back
     as they were, so the folder never holds this build's report beside the last one's summary
-    and the last good outputs are not lost. (A run killed half-way is the write-ahead's.)"""
+    and the last good outputs are not lost; so too when the run is stopped (Ctrl-C, SIGTERM)
+    half-way. (A run killed by SIGKILL half-way is the write-ahead's.)"""
     import shutil  # (seldom needed: only where hard links are not)
 
     backups: dict[str, Path] = {}  # output name -> a hard link to (or copy of) the last one
@@ -247,7 +261,7 @@ def commit_whole(staging: Staging) -> list[Path]:
                 except OSError:  # no hard links here (some network shares): a copy
                     shutil.copyfile(target, backup)
         return staging.commit()
-    except OSError:
+    except BaseException:  # also a stop (Ctrl-C, SIGTERM) half-way: the last set stays whole
         for name, temp in staging.staged.items():
             if temp.exists():
                 continue  # not moved into place: the last output is still there

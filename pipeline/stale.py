@@ -80,6 +80,7 @@ class Shelf:
     def __init__(self, folder: OutputFolder):
         self.folder = folder
         self.root = folder.root
+        self.moved_edits: list[tuple[Path, Path]] = []  # (an edited output, its copy) so far
 
     def _recorded(self, key: str, kind: str) -> list[Path]:
         """The files of ``key``'s manifest entry under ``kind`` ("stale", "edited") that are
@@ -96,11 +97,12 @@ class Shelf:
         return self._recorded(key, "edited")
 
     def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
-        """The outputs the last build of ``key`` recorded, still there, not in ``keep``, inside
-        the output folder."""
+        """The outputs the last build of ``key`` recorded, and those a killed run of it moved
+        into place (``pending``), still there, not in ``keep``, inside the output folder."""
         kept = {k.resolve() for k in keep}
-        for output in self.folder.manifest.entries.get(key, {}).get("outputs", []):
-            path = self.root / output["path"]
+        entry = self.folder.manifest.entries.get(key, {})
+        recorded = [o["path"] for o in (*entry.get("outputs", []), *entry.get("pending", []))]
+        for path in (self.root / p for p in dict.fromkeys(recorded)):
             if (
                 inside(self.root, path)
                 and path.resolve() not in kept
@@ -112,7 +114,9 @@ class Shelf:
     def set_aside_edited(self, path: Path) -> Path | None:
         """Move an output a person edited into ``stale/`` under a name that says so; never
         over another file. None when the folder cannot be written (E-RENDER says so)."""
-        return _move_into_stale(path, lambda stale: free_edited_path(stale, path.name))
+        if moved := _move_into_stale(path, lambda stale: free_edited_path(stale, path.name)):
+            self.moved_edits.append((path, moved))
+        return moved
 
     def _set_aside(self, path: Path) -> Path | None:
         """Move the tool's own earlier output into ``stale/`` (after a failed build): over the

@@ -293,3 +293,47 @@ def test_a_rerun_with_nothing_to_do_does_not_wait_for_another_build(
         assert (out / "manifest.json").read_bytes() == manifest
         with pytest.raises(batch.BatchBusy):
             batch.build([drop], out, Config(), force=True)
+
+
+def test_a_workbook_built_alone_does_not_overwrite_another_decisions_report(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
+    """A copy of a plan saved under a new name (same reference), built on its own
+    (pcc-report build "input/plan v2.xlsx"), overwrote the report the plan beside it had
+    built there, without a word; that plan's next build then called its own outputs "edited
+    after it was built". Its report folder is taken: E-DUPLICATE-REF, nothing overwritten."""
+    out = tmp_path / "output"
+    build(drop, out, template)
+    before = {p.name: sha256(p) for p in (out / "015-2021").iterdir()}
+    copy = make_workbook(
+        drop,
+        "plan v2.xlsx",
+        edit=lambda c: setattr(
+            c, "decision", [(k, f"{v} v2" if k == "Subject" else v) for k, v in c.decision]
+        ),
+    )
+    [result], _ = batch.build([copy], out, Config(), template=template)
+    assert result.outcome == "failed"
+    [finding] = [f for f in result.findings if f.code == "E-DUPLICATE-REF"]
+    assert "lincolnshire-2021-22.xlsx" in finding.message
+    assert "015-2021/" in finding.message
+    assert (finding.sheet, finding.cell) == ("Decision", "B3")
+    after = {p.name: sha256(p) for p in (out / "015-2021").iterdir()}
+    assert {name: after.get(name) for name in before} == before
+    assert set(after) - set(before) == {"findings-plan-v2-xlsx.json"}
+    [again], _ = batch.build([drop / "lincolnshire-2021-22.xlsx"], out, Config(), template=template)
+    assert again.outcome == "up to date" and again.edited == []
+
+
+def test_a_plan_put_away_gives_its_report_folder_up(
+    drop: Path, tmp_path: Path, template: Path
+) -> None:
+    """The plan that built the folder taken out of the input folder (into archive/, or
+    deleted): its replacement with the same reference is built as before."""
+    out = tmp_path / "output"
+    build(drop, out, template)
+    (drop / "archive").mkdir()
+    os.replace(drop / "lincolnshire-2021-22.xlsx", drop / "archive" / "lincolnshire-2021-22.xlsx")
+    copy = make_workbook(drop, "plan v2.xlsx")
+    [result], _ = batch.build([copy], out, Config(), template=template)
+    assert result.outcome == "built", result.findings

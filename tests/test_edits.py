@@ -362,3 +362,155 @@ def test_a_rerun_with_nothing_to_do_leaves_the_index_page_alone(drop: Path, tmp_
     edit(out / FOLDER / DOCX)
     assert build(drop, out).outcome == "up to date"
     assert "Edited by hand" in page.read_text(encoding="utf-8")
+
+
+# pcc-report, killed (as by SIGKILL: no clean-up at all) once it has moved the first
+# argv[3] outputs of the build into place, the rest still under their temporary names.
+KILLED_MID_MOVE = """
+import os, sys
+from pathlib import Path
+from pipeline import batch, deliver
+from pipeline.config import Config
+def commit_some_then_die(self):
+    for name, temp in list(self.staged.items())[: int(sys.argv[3])]:
+        os.replace(temp, self.folder / name)
+    os._exit(9)
+deliver.Staging.commit = commit_some_then_die
+batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)
+"""
+
+
+def killed_mid_move(drop: Path, out: Path, moved: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_MOVE, str(drop), str(out), str(moved)],
+        env=env,
+        check=False,
+    )
+    assert killed.returncode == 9
+
+
+def reword_subject(drop: Path, subject: str) -> None:
+    make_workbook(
+        drop,
+        "lincolnshire-2021-22.xlsx",
+        edit=lambda c: setattr(
+            c, "decision", [(k, subject if k == "Subject" else v) for k, v in c.decision]
+        ),
+    )
+
+
+@pytest.mark.slow
+def test_a_killed_runs_report_is_not_taken_for_an_edit_after_the_workbook_changes(
+    drop: Path, tmp_path: Path
+) -> None:
+    """A run killed half-way through moving its outputs into place leaves its new Word report
+    beside the last build's summary. The workbook is saved again before the next run: that
+    run's write-ahead used to forget the killed run's hashes, so it took the tool's own report
+    for a person's edit ("your copy is kept as stale/RfD-015-2021-edited.docx")."""
+    out = tmp_path / "out"
+    build(drop, out)
+    reword_subject(drop, "Commissioning Strategy and Plan 2021/22 (revised)")
+    killed_mid_move(drop, out, moved=1)  # the Word report moved, the rest not
+    reword_subject(drop, "Commissioning Strategy and Plan 2021/22 (revised again)")
+    result = build(drop, out)
+    assert result.outcome == "built"
+    assert result.edited == [] and result.kept_edited == []
+    assert not (out / FOLDER / "stale").exists()
+    for output in manifest(out)[result.file]["outputs"]:
+        assert sha256(out / output["path"]) == output["sha256"]
+
+
+@pytest.mark.slow
+def test_a_killed_runs_new_output_does_not_outlive_a_failed_build(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The killed run made an output the last good build did not (its first sign-off e-mail,
+    the workbook having gained a Circulation sheet). The workbook then has errors: that output
+    goes to stale/ with the rest, not left beside the findings as if ready to send."""
+    out = tmp_path / "out"
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: setattr(c, "circulation", None))
+    build(drop, out)
+    assert not (out / FOLDER / "email-015-2021.eml").exists()
+    shutil.copy(ROOT / "input" / "lincolnshire-2021-22.xlsx", drop)  # with its Circulation sheet
+    killed_mid_move(drop, out, moved=6)  # all but the findings file, the e-mail included
+    assert (out / FOLDER / "email-015-2021.eml").exists()
+
+    def unreadable_budget(content: Any) -> None:
+        rows = [list(r) for r in content.services]
+        rows[0][11] = "TBC"
+        content.services = rows
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=unreadable_budget)  # now fails
+    result = build(drop, out)
+    assert result.outcome == "failed"
+    assert sorted(p.name for p in (out / FOLDER).iterdir() if p.is_file()) == ["findings.json"]
+    assert (out / FOLDER / "stale" / "email-015-2021.eml").is_file()
+    assert result.edited == [] and result.kept_edited == []
+
+
+def test_a_stop_while_outputs_are_moved_into_place_keeps_the_last_set_whole(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or SIGTERM (which the build turns into the same KeyboardInterrupt) arriving
+    after the new Word report was moved into place and before the summary was: the new
+    report stood beside the last build's summary and review note, and the console said
+    "Nothing half-written was left behind". The moves are undone, as for a file in the way."""
+    from pipeline import deliver
+
+    out = tmp_path / "out"
+    build(drop, out)
+    before = {p.name: sha256(p) for p in (out / FOLDER).iterdir()}
+    change_workbook(drop)
+
+    def commit_one_then_stop(self: deliver.Staging) -> list[Path]:
+        name, temp = next(iter(self.staged.items()))
+        os.replace(temp, self.folder / name)
+        raise KeyboardInterrupt  # what runner.stoppable raises on SIGTERM
+
+    monkeypatch.setattr(deliver.Staging, "commit", commit_one_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        build(drop, out)
+    assert {p.name: sha256(p) for p in (out / FOLDER).iterdir()} == before
+    assert [p.name for p in out.rglob(".tmp-*")] == []
+    assert [e["status"] for e in manifest(out).values()] == ["interrupted"]
+    monkeypatch.undo()
+    result = build(drop, out)
+    assert result.outcome == "built" and result.edited == []
+
+
+def test_the_console_says_where_an_edit_went_when_the_workbook_now_fails(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The workbook saved again with an error: the earlier outputs go to stale/, the edited
+    report under its -edited name. Nothing said so (only a rebuild's edits were told), so the
+    person found their report gone from the folder; it is said, even with --quiet."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / DOCX)
+
+    def unreadable_budget(content: Any) -> None:
+        rows = [list(r) for r in content.services]
+        rows[0][11] = "lots"
+        content.services = rows
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=unreadable_budget)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out), "--quiet"]).output
+    assert f"{DOCX} was edited after it was built; your copy is kept as " in said
+    assert f"{FOLDER}/stale/RfD-015-2021-edited.docx" in said
+    assert "has errors" in said and "the rebuilt one" not in said
+
+
+def test_the_console_says_where_an_edit_went_when_that_output_is_no_longer_made(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The sign-off e-mail, edited, then the Circulation sheet taken out: the build makes no
+    e-mail and moved the edited one to stale/ without a word."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / "email-015-2021.eml")
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=lambda c: setattr(c, "circulation", None))
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert "email-015-2021.eml was edited after it was built; your copy is kept as " in said
+    assert f"{FOLDER}/stale/email-015-2021-edited.eml" in said
+    assert "no longer makes that file" in said and "the rebuilt one" not in said
