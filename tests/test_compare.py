@@ -144,15 +144,32 @@ def test_moj_change_without_moving_lines(tmp_path: Path) -> None:
     assert "£884,000" in moj.message and "£900,000" in moj.message
 
 
+def renamed(
+    rows: Sequence[Sequence[object]], old: str, new: str, column: int
+) -> list[list[object]]:
+    """``rows`` with ``old`` in ``column`` written ``new``."""
+    return [
+        [new if cell == old and at == column else cell for at, cell in enumerate(row)]
+        for row in rows
+    ]
+
+
 def rename_provider(old: str, new: str) -> Callable[[WorkbookContent], None]:
     """An edit of the sample that renames a delivery organisation on every line."""
 
     def edit(content: WorkbookContent) -> None:
-        rows = [list(r) for r in content.services]
-        for row in rows:
-            if row[2] == old:
-                row[2] = new
-        content.services = rows
+        content.services = renamed(content.services, old, new, 2)
+
+    return edit
+
+
+def rename_fund(old: str, new: str) -> Callable[[WorkbookContent], None]:
+    """An edit renaming fund ``old`` to ``new`` on every sheet (Funds, sources, Services)."""
+
+    def edit(content: WorkbookContent) -> None:
+        content.funds = renamed(content.funds, old, new, 0)
+        content.sources = renamed(content.sources, old, new, 0)
+        content.services = renamed(content.services, old, new, 0)
 
     return edit
 
@@ -182,20 +199,6 @@ def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) ->
         (NEW, "Hate Crime Prevention"),
         (ENDED, "Domestic Abuse Helpline"),
     }
-
-
-def rename_fund(old: str, new: str) -> Callable[[WorkbookContent], None]:
-    """An edit renaming fund ``old`` to ``new`` on every sheet (Funds, sources, Services)."""
-
-    def renamed(rows: Sequence[Sequence[object]]) -> list[list[object]]:
-        return [[new if cell == old else cell for cell in row] for row in rows]
-
-    def edit(content: WorkbookContent) -> None:
-        content.funds = renamed(content.funds)
-        content.sources = renamed(content.sources)
-        content.services = renamed(content.services)
-
-    return edit
 
 
 def test_a_renamed_fund_is_one_warning_naming_the_alias_that_pairs_it(
