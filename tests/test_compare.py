@@ -177,16 +177,21 @@ def rename_fund(old: str, new: str) -> Callable[[WorkbookContent], None]:
 def test_renamed_provider_is_listed_not_silently_continued(
     tmp_path: Path, previous: Reconciliation
 ) -> None:
-    renamed = recon_of(
+    current = recon_of(
         make_workbook(tmp_path, edit=rename_provider("Crimestoppers", "Crimestoppers Trust"))
     )
-    result = compare(renamed, previous)
+    result = compare(current, previous)
     [change] = [c for f in result.funds for c in f.lines if c.line.service == "Crimestoppers"]
     assert change.status == MOVED
     assert change.note == "provider was Crimestoppers"
     assert change in result.unmatched
     [warning] = [f for f in result.findings if f.code == "W-MOVED"]
     assert "confirm it is the same service" in warning.message
+    # It names the alias that would pair them, at the provider's cell.
+    assert 'add "Crimestoppers Trust" = "Crimestoppers" under [tool.pcc-report.aliases]' in (
+        warning.message
+    )
+    assert warning.cell.startswith("C")
 
 
 def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) -> None:
@@ -231,19 +236,6 @@ def test_a_renamed_fund_is_one_warning_naming_the_alias_that_pairs_it(
     assert (victims.previous_allocation, victims.allocation) == (Decimal(945000), Decimal(1009000))
     assert (victims.previous_moj, victims.moj) == (Decimal(820000), Decimal(884000))
     assert [f.fund for f in paired.funds] == ["Victims' Services Fund", "Community Safety Fund"]
-
-
-def test_a_moved_line_names_the_alias_for_its_renamed_provider(
-    tmp_path: Path, previous: Reconciliation
-) -> None:
-    renamed = recon_of(
-        make_workbook(tmp_path, edit=rename_provider("Crimestoppers", "Crimestoppers Trust"))
-    )
-    [warning] = [f for f in compare(renamed, previous).findings if f.code == "W-MOVED"]
-    assert 'add "Crimestoppers Trust" = "Crimestoppers" under [tool.pcc-report.aliases]' in (
-        warning.message
-    )
-    assert warning.cell.startswith("C")  # the provider's cell
 
 
 def test_find_previous_by_area_and_year(
