@@ -129,7 +129,8 @@ class Builder:
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
         key = self.key(result)
-        known = key in self.manifest.entries
+        # (an entry read as damaged records nothing: its outputs are as good as unrecorded)
+        known = self.manifest.entries.get(key, {}).get("status", "damaged") != "damaged"
         if known:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
@@ -188,6 +189,7 @@ def _tell_edits(result: WorkbookResult, shelf: Shelf) -> None:
     moves, shelf.moved_edits[:] = list(shelf.moved_edits), []
     told = {output for output, _ in result.edited}
     result.edited += [(o, m) for o, m in moves if o not in told and o.parent == result.folder]
+    result.unrecorded_edits = [o for o, _ in result.edited if not shelf.folder.recorded(o)]
     result.kept_edited = list(
         dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
     )
