@@ -565,3 +565,52 @@ def test_a_lost_manifest_does_not_say_a_person_edited_the_reports(
         "been edited; it is kept as "
     ) in said
     assert (out / FOLDER / "stale" / DOCX.replace(".", "-edited.")).is_file()
+
+
+def test_the_index_page_links_the_edited_copies_kept(drop: Path, tmp_path: Path) -> None:
+    """The page links "the files that exist", stale copies included, but not the copies of a
+    person's edits kept in stale/: the one place to look later did not say where they went."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / DOCX)
+    change_workbook(drop)
+    build(drop, out)
+    page = (out / "index.html").read_text("utf-8")
+    assert f'href="{FOLDER}/stale/RfD-015-2021-edited.docx"' in page
+    assert "Edited copy kept: RfD-015-2021-edited.docx" in page
+
+
+KILLED_AFTER_SETTING_EDITS_ASIDE = """
+import os, sys
+from pathlib import Path
+from pipeline import batch, builder
+from pipeline.config import Config
+def die(staging):
+    os._exit(9)  # as SIGKILL, once the person's edit is set aside, before anything is moved
+builder.commit_whole = die
+batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config())
+"""
+
+
+@pytest.mark.slow
+def test_an_edit_set_aside_by_a_killed_run_is_recorded(drop: Path, tmp_path: Path) -> None:
+    """A run killed after it moved a person's edited report to stale/ and before it recorded
+    it: the copy was kept, but neither that run (killed) nor any later one, the manifest or
+    the index page said where it was."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edited = edit(out / FOLDER / DOCX)
+    change_workbook(drop)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_SETTING_EDITS_ASIDE, str(drop), str(out)],
+        env=env,
+        check=False,
+    )
+    assert killed.returncode == 9
+    kept = out / FOLDER / "stale" / "RfD-015-2021-edited.docx"
+    assert kept.read_bytes() == edited
+    assert f"{FOLDER}/stale/{kept.name}" in next(iter(manifest(out).values()))["edited"]
+    assert build(drop, out).outcome == "built"
+    assert f"{FOLDER}/stale/{kept.name}" in next(iter(manifest(out).values()))["edited"]
+    assert f"Edited copy kept: {kept.name}" in (out / "index.html").read_text("utf-8")
