@@ -87,24 +87,33 @@ def _read(name: str) -> bytes | None:
     if where is None:
         return None
     try:
-        return (where / name).read_bytes()
+        data = (where / name).read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(where / name)  # used today: kept by the sweep (see _UNUSED_SECONDS)
+    return data
 
 
 _TEMP = ".tmp-"
 _ABANDONED_SECONDS = 3600  # a write renames its temporary file within milliseconds
+# An entry neither read nor written for this long is removed: each upgrade, edited template
+# and version of last year's workbook makes new entries, and the old ones are never read
+# again. A plan built at least once a quarter keeps its entries.
+_UNUSED_SECONDS = 120 * 24 * 3600
 
 
 def _sweep(where: Path) -> None:
-    """Remove the temporary files of writes that were killed before their rename: an hour
-    old, none can still be in use (a younger one may be another run's, mid-write)."""
+    """Remove the temporary files of writes that were killed before their rename (an hour
+    old, none can still be in use: a younger one may be another run's, mid-write), and the
+    entries unused for :data:`_UNUSED_SECONDS`."""
     now = time.time()
     try:
-        for temp in where.glob(_TEMP + "*"):
+        for path in where.iterdir():
+            limit = _ABANDONED_SECONDS if path.name.startswith(_TEMP) else _UNUSED_SECONDS
             with contextlib.suppress(OSError):
-                if now - temp.stat().st_mtime > _ABANDONED_SECONDS:
-                    temp.unlink()
+                if now - path.stat().st_mtime > limit and path.is_file():
+                    path.unlink()
     except OSError:
         return
 

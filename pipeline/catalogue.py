@@ -188,8 +188,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-MOVED",
         W,
         "Line matched by service only",
-        "a line matched last year's only by service name (moved fund or provider, or renamed)",
-        action="Confirm the line is last year's, moved or renamed; add an alias if the provider was renamed.",
+        "a line matched last year's only by service name (moved fund or provider, or renamed; one warning for the lines of a renamed fund), with the alias to add if it was renamed",
+        action="Confirm the line is last year's, moved or renamed; add the alias it names if the fund or provider was renamed.",
     ),
     Code(
         "I-HEADROOM",
@@ -230,8 +230,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-NO-PREVIOUS",
         I,
         "No previous plan",
-        "no plan for the previous year was found (or two decided on the same day), so the comparison is left out",
-        action="Put last year's workbook in input/archive/ to include the comparison.",
+        "no plan for the previous year free of errors was found (or two decided on the same day), so the comparison is left out; workbooks looked at that have errors are named",
+        action="Put last year's workbook in input/archive/ (check one named with pcc-report check).",
     ),
     Code(
         "I-PREVIOUS-CHOSEN",

@@ -3,8 +3,8 @@
 Matching rule (documented in the README):
 
 1. **fund + service + delivery organisation**, each normalised (case, spaces, punctuation,
-   "&" = "and", and the abbreviations of ``[tool.pcc-report.aliases]``, e.g. ``LCC`` =
-   ``Lincolnshire County Council``) → *continued*;
+   "&" = "and", and ``[tool.pcc-report.aliases]``: an abbreviation, e.g. ``LCC`` =
+   ``Lincolnshire County Council``, or a whole name, e.g. a renamed fund) → *continued*;
 2. then **service alone**, only where exactly one line on each side is left with that service
    → *moved* (to another fund or provider). A moved line is listed for a person to confirm:
    a provider that was renamed looks exactly like this, and is never silently continued;
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -129,13 +129,24 @@ class Comparison:
         return tuple(c for f in self.funds for c in f.lines if c.status == ENDED)
 
 
+def _plain(text: str) -> str:
+    """``text`` normalised, "&" read as "and", punctuation as a space, one space between words."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise(text).replace("&", " and ")).split())
+
+
 def _folded(aliases: Mapping[str, str]) -> dict[str, str]:
-    return {normalise(k): normalise(v) for k, v in aliases.items()}
+    return {_plain(k): _plain(v) for k, v in aliases.items()}
 
 
 def _key(text: str, folded: Mapping[str, str]) -> str:
-    words = re.sub(r"[^\w\s]", " ", normalise(text).replace("&", " and ")).split()
-    return " ".join(folded.get(word, word) for word in words)
+    """The matching key of ``text``: a whole name the aliases name (``"Victims' Services Fund"
+    = "Victims Fund"``, a fund or provider renamed) becomes the other; otherwise each word
+    the aliases name (``LCC``) becomes its long form."""
+    plain = _plain(text)
+    whole = folded.get(plain)
+    if whole is not None:
+        return whole
+    return " ".join(folded.get(word, word) for word in plain.split())
 
 
 def match_key(text: str, aliases: Mapping[str, str]) -> str:
@@ -198,12 +209,27 @@ def _match(
     return changes
 
 
-def _moj(funds: Iterable[FundTotals]) -> dict[str, Decimal]:
-    """Each fund key's MoJ grants (two funds of one name count together)."""
-    moj: dict[str, Decimal] = {}
+_NO_FUND = FundTotals("", "", ZERO, ZERO, ZERO)  # a fund not in that year's plan
+
+
+def _by_key(funds: Iterable[FundTotals], key: Callable[[str], str]) -> dict[str, FundTotals]:
+    """Each fund's figures by its matching key; two funds of one key count together (MoJ
+    grants, allocation and committed alike)."""
+    found: dict[str, FundTotals] = {}
     for fund in funds:
-        moj[fund.key] = moj.get(fund.key, ZERO) + fund.moj
-    return moj
+        kept = found.get(key(fund.name))
+        found[key(fund.name)] = (
+            fund
+            if kept is None
+            else FundTotals(
+                kept.key,
+                kept.name,
+                kept.allocation + fund.allocation,
+                kept.committed + fund.committed,
+                kept.moj + fund.moj,
+            )
+        )
+    return found
 
 
 def compare(
@@ -218,31 +244,39 @@ def compare(
     (:class:`~pipeline.last_year.LastYear`); either way the comparison is made from the
     latter, so both give the same result."""
     aliases = aliases or {}
+    folded = _folded(aliases)
     last = previous if isinstance(previous, LastYear) else LastYear.of(previous)
+    # Funds are set against each other by the same key as the lines' funds (a fund renamed
+    # and named in the aliases is one fund), each distinct name's key made once.
+    keys: dict[str, str] = {}
+
+    def key(name: str) -> str:
+        if name not in keys:
+            keys[name] = _key(name, folded)
+        return keys[name]
+
     totals = [FundTotals.of(f) for f in current.funds]
     changes = _match(current.plan.lines, last.lines, aliases)
-    order = [f.key for f in totals]
-    order += [f.key for f in last.funds if f.key not in order]
-    names = {f.key: f.name for f in (*last.funds, *totals)}
-    now = {f.key: f for f in totals}
-    before = {f.key: f for f in last.funds}
-    moj_now, moj_before = _moj(totals), _moj(last.funds)
+    order = list(dict.fromkeys(key(f.name) for f in (*totals, *last.funds)))
+    names = {key(f.name): f.name for f in (*last.funds, *totals)}
+    now = _by_key(totals, key)
+    before = _by_key(last.funds, key)
     by_fund: dict[str, list[LineChange]] = {}
     for change in changes:  # one pass, not one per fund
-        by_fund.setdefault(change.line.fund_key, []).append(change)
+        by_fund.setdefault(key(change.line.fund), []).append(change)
     funds = []
-    for key in order:
-        lines = by_fund.get(key, [])
+    for fund in order:
+        this, that = now.get(fund, _NO_FUND), before.get(fund, _NO_FUND)
         funds.append(
             FundChange(
-                fund=names[key],
-                previous_allocation=before[key].allocation if key in before else ZERO,
-                allocation=now[key].allocation if key in now else ZERO,
-                previous_committed=before[key].committed if key in before else ZERO,
-                committed=now[key].committed if key in now else ZERO,
-                previous_moj=moj_before.get(key, ZERO),
-                moj=moj_now.get(key, ZERO),
-                lines=tuple(sorted(lines, key=_display_order)),
+                fund=names[fund],
+                previous_allocation=that.allocation,
+                allocation=this.allocation,
+                previous_committed=that.committed,
+                committed=this.committed,
+                previous_moj=that.moj,
+                moj=this.moj,
+                lines=tuple(sorted(by_fund.get(fund, []), key=_display_order)),
             )
         )
     comparison = Comparison(
@@ -269,9 +303,81 @@ def _display_order(change: LineChange) -> tuple[int, int]:
     return _RANK[change.status], change.line.at.row
 
 
+def _moved(file: str, change: LineChange) -> Finding:
+    """W-MOVED for one line matched by its service alone, with the alias that would make it
+    continued when it is the same service under a renamed provider or fund."""
+    now, before = change.current, change.previous
+    assert now is not None and before is not None
+    renamed = (
+        (now.organisation, before.organisation)
+        if _provider_changed(change)
+        else (now.fund, before.fund)
+    )
+    return Finding(
+        "W-MOVED",
+        file,
+        f'"{now.service}" matched last year\'s line only by its service name ({change.note}); '
+        "confirm it is the same service, or treat it as one ended and one new. If it was "
+        f'renamed, add "{renamed[0]}" = "{renamed[1]}" under [tool.pcc-report.aliases].',
+        now.at.sheet,
+        now.at.cell("organisation" if _provider_changed(change) else "fund"),
+    )
+
+
+def _fund_moves(comparison: Comparison) -> dict[tuple[str, str], list[LineChange]]:
+    """The moved lines that kept their provider but not their fund, by (last year's fund,
+    this year's): where two or more went the same way, the fund was likely renamed."""
+    moves: dict[tuple[str, str], list[LineChange]] = {}
+    for fund in comparison.funds:
+        for change in fund.lines:
+            now, before = change.current, change.previous
+            if (
+                change.status == MOVED
+                and now is not None
+                and before is not None
+                and now.fund_key != before.fund_key
+                and not _provider_changed(change)
+            ):
+                moves.setdefault((before.fund, now.fund), []).append(change)
+    return {pair: changes for pair, changes in moves.items() if len(changes) > 1}
+
+
+def _provider_changed(change: LineChange) -> bool:
+    now, before = change.current, change.previous
+    return bool(now and before and normalise(now.organisation) != normalise(before.organisation))
+
+
+def _renamed_fund(file: str, pair: tuple[str, str], changes: list[LineChange]) -> Finding:
+    """One W-MOVED for the lines that moved together from one fund to another."""
+    before, now = pair
+    rows = sorted(change.line.at.row for change in changes)
+    first = min((change.line.at for change in changes), key=lambda at: at.row)
+    return Finding(
+        "W-MOVED",
+        file,
+        f'{len(changes)} lines of "{now}" ({first.sheet} {_rows(rows)}) matched '
+        f'last year\'s lines of "{before}" by service and provider. If the fund was renamed, '
+        f'add "{now}" = "{before}" under [tool.pcc-report.aliases] and they are compared as '
+        "continued; otherwise confirm each moved between the funds.",
+        first.sheet,
+        first.cell("fund"),
+    )
+
+
+def _rows(rows: Sequence[int]) -> str:
+    """``rows 4–12`` when they run on, else ``rows 4, 6, 9`` (the first ten, then "…")."""
+    if rows[-1] - rows[0] == len(rows) - 1:
+        return f"rows {rows[0]}–{rows[-1]}"
+    shown = ", ".join(str(row) for row in rows[:10])
+    return f"rows {shown}{', …' if len(rows) > 10 else ''}"
+
+
 def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Finding]:
     year = comparison.previous_year
     findings: list[Finding] = []
+    fund_moves = _fund_moves(comparison)
+    told = {id(change) for changes in fund_moves.values() for change in changes}
+    findings += [_renamed_fund(plan.file, pair, moves) for pair, moves in fund_moves.items()]
     for fund in comparison.funds:
         for change in fund.lines:
             line = change.line
@@ -300,18 +406,8 @@ def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Fi
                         line.at.cell("service"),
                     )
                 )
-            elif change.status == MOVED:
-                findings.append(
-                    Finding(
-                        "W-MOVED",
-                        plan.file,
-                        f'"{line.service}" matched last year\'s line only by its service name '
-                        f"({change.note}); confirm it is the same service, or treat it as one ended "
-                        "and one new. A renamed provider can be added to [tool.pcc-report.aliases].",
-                        line.at.sheet,
-                        line.at.cell("organisation"),
-                    )
-                )
+            elif change.status == MOVED and id(change) not in told:
+                findings.append(_moved(plan.file, change))
             percent = change.percent
             if change.status == CONTINUED and percent is not None and abs(percent) >= threshold:
                 findings.append(

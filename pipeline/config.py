@@ -14,7 +14,7 @@ defaults fit the Lincolnshire sample:
     funder_prefix = "lincolnshirepcc"       # 360Giving: the publisher prefix (360G-…)
     force_area_code = "E23000020"           # 360Giving: the police force area's ONS code
 
-    [tool.pcc-report.aliases]               # year on year: abbreviations for matching lines
+    [tool.pcc-report.aliases]               # matching names: an abbreviation, or a whole name
     LCC = "Lincolnshire County Council"
 
 In ``pcc-report.toml`` the ``[tool.pcc-report]`` header may be left out.

@@ -116,6 +116,7 @@ def _named(plan: Reconciliation | LastYear) -> str:
 
 
 CACHE_KIND = b"last-year"
+_SHOWN = 3  # the workbooks I-NO-PREVIOUS names as unusable; then "and N more"
 
 
 def _cache_name(digest: str, config: Config) -> str:
@@ -130,7 +131,14 @@ def _cache_name(digest: str, config: Config) -> str:
 
 
 def read_previous(path: Path, config: Config) -> LastYear | None:
-    """Last year's plan at ``path``, as the comparison needs it; None when it has errors.
+    """Last year's plan at ``path``, as the comparison needs it; None when it has errors
+    (:func:`read_candidate`)."""
+    return read_candidate(path, config)[0]
+
+
+def read_candidate(path: Path, config: Config) -> tuple[LastYear | None, Read | None]:
+    """Last year's plan at ``path``, as the comparison needs it, or None and the read that
+    says why not (it could not be read as a plan, or has errors).
 
     From the per-user cache when these very bytes were read and found free of errors before
     (with this code and these settings); otherwise read and checked afresh, and kept in the
@@ -153,16 +161,16 @@ def read_previous(path: Path, config: Config) -> LastYear | None:
     kept = cache.entry(name) if name else None
     if kept is not None:
         try:
-            return decode(kept, display(path))
+            return decode(kept, display(path)), None
         except ValueError:
             pass  # another format, or damaged: read the workbook again and replace the entry
     read = read_workbook(path, config)
     if read.reconciliation is None or has_errors(read.findings):
-        return None
+        return None, read
     last = LastYear.of(read.reconciliation)
     if name and read.sha256 == digest:  # the bytes hashed are the bytes read
         cache.store(name, encode(last))
-    return last
+    return last, None
 
 
 def source_file(plan: Reconciliation | LastYear) -> str:
@@ -199,17 +207,23 @@ class PreviousPlans:
         self.config = config
         self.explicit = explicit
         self.files = [*workbooks, *archive_workbooks(paths)]
-        self.loaded: dict[Path, Reconciliation | LastYear | None] = {
-            r.path.resolve(): None
-            if r.path in refused or has_errors(r.findings)
-            else r.reconciliation
-            for r in reads
-        }
+        self.loaded: dict[Path, Reconciliation | LastYear | None] = {}
+        # The workbooks that cannot be anybody's last year's plan, with the plan when it
+        # could be read (it has errors) or None (it could not be read as a plan).
+        self.faulty: dict[Path, Reconciliation | None] = {}
+        for read in reads:
+            key = read.path.resolve()
+            usable = read.path not in refused and not has_errors(read.findings)
+            self.loaded[key] = read.reconciliation if usable else None
+            if not usable:
+                self.faulty[key] = read.reconciliation
 
     def _plan(self, path: Path) -> Reconciliation | LastYear | None:
         key = path.resolve()
         if key not in self.loaded:
-            self.loaded[key] = read_previous(path, self.config)
+            self.loaded[key], faulty = read_candidate(path, self.config)
+            if faulty is not None:
+                self.faulty[key] = faulty.reconciliation
         return self.loaded[key]
 
     def candidates(self, current: Reconciliation) -> list[Reconciliation | LastYear]:
@@ -245,6 +259,22 @@ class PreviousPlans:
                     note = self._chosen(file, current, found) if len(found) > 1 else None
                 return YearOnYear(comparison, Path(source_file(prior)), note)
         return YearOnYear(None, None, self._left_out(file, current, found))
+
+    def _faulty(self, current: Reconciliation) -> list[str]:
+        """The workbooks looked at that hold, or may hold, last year's plan of ``current`` but
+        have errors: each named, with its decision when it was read that far (and is that
+        plan); one read that far and found to be another plan is left out."""
+        said: list[str] = []
+        for path in self.files:
+            key = path.resolve()
+            if key not in self.faulty or key == Path(current.plan.file).resolve():
+                continue
+            plan = self.faulty[key]
+            if plan is None:  # not read as far as its decision: which plan it is is unknown
+                said.append(f"{display(path)} has errors")
+            elif previous_plans(current, [plan]):
+                said.append(f"{_named(plan)} has errors")
+        return said
 
     def _chosen(
         self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
@@ -289,6 +319,14 @@ class PreviousPlans:
                 f"no {year} plan for {current.decision.police_area} free of errors was found "
                 "in this run or in an archive/ folder beside the workbooks"
             )
+            faulty = self._faulty(current)
+            if faulty:  # last year's plan is (or may be) among them: "put it there" misleads
+                why += f" ({'; '.join(faulty[:_SHOWN])}"
+                why += f"; and {len(faulty) - _SHOWN} more)" if len(faulty) > _SHOWN else ")"
+                fix = (
+                    "run pcc-report check on the workbook and correct what it says, or put "
+                    "a good copy of last year's workbook in input/archive/"
+                )
         return Finding(
             "I-NO-PREVIOUS",
             file,

@@ -116,3 +116,21 @@ def test_a_killed_write_s_temporary_file_is_swept_once_abandoned(fresh_cache: Pa
     assert cache.entry("entry.txt") == b"data"
     assert not abandoned.exists()
     assert writing.read_bytes() == b"half an entry"
+
+
+def test_entries_unused_for_months_are_removed_and_used_ones_kept(fresh_cache: Path) -> None:
+    # Every upgrade, edited template and new copy of last year's workbook makes new entries;
+    # the old ones would pile up in the user's folder for ever. A write removes the entries
+    # neither read nor written for 120 days; reading one counts as using it.
+    folder = cache.folder()
+    assert folder is not None
+    cache.store("unused.txt", b"old")
+    cache.store("read.txt", b"old but read")
+    long_ago = time.time() - 121 * 24 * 3600
+    for name in ("unused.txt", "read.txt"):
+        os.utime(folder / name, (long_ago, long_ago))
+    assert cache.entry("read.txt") == b"old but read"
+    cache.store("new.txt", b"new")
+    assert not (folder / "unused.txt").exists()
+    assert cache.entry("read.txt") == b"old but read"
+    assert cache.entry("new.txt") == b"new"

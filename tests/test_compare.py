@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -184,6 +184,65 @@ def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) ->
     }
 
 
+def rename_fund(old: str, new: str) -> Callable[[WorkbookContent], None]:
+    """An edit renaming fund ``old`` to ``new`` on every sheet (Funds, sources, Services)."""
+
+    def renamed(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+        return [[new if cell == old else cell for cell in row] for row in rows]
+
+    def edit(content: WorkbookContent) -> None:
+        content.funds = renamed(content.funds)
+        content.sources = renamed(content.sources)
+        content.services = renamed(content.services)
+
+    return edit
+
+
+def test_a_renamed_fund_is_one_warning_naming_the_alias_that_pairs_it(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    current = recon_of(
+        make_workbook(tmp_path, edit=rename_fund("Victims Fund", "Victims' Services Fund"))
+    )
+    without = compare(current, previous)
+    moved = [c for c in without.unmatched if c.status == MOVED]
+    assert len(moved) == 9 and all(c.note == "fund was Victims Fund" for c in moved)
+    [warning] = [f for f in without.findings if f.code == "W-MOVED"]
+    assert warning.message.startswith(
+        "9 lines of \"Victims' Services Fund\" (Services rows 4–12) matched last year's lines "
+        'of "Victims Fund" by service and provider.'
+    )
+    assert 'add "Victims\' Services Fund" = "Victims Fund" under [tool.pcc-report.aliases]' in (
+        warning.message
+    )
+    assert (warning.sheet, warning.cell) == ("Services", "A4")
+
+    aliases = {"Victims' Services Fund": "Victims Fund"}  # the alias the warning names
+    paired = compare(current, previous, aliases=aliases)
+    assert "W-MOVED" not in {f.code for f in paired.findings}
+    assert {(c.status, c.line.service) for c in paired.unmatched} == {
+        (NEW, "Hate Crime Prevention"),
+        (ENDED, "Domestic Abuse Helpline"),
+    }
+    [victims] = [f for f in paired.funds if f.fund == "Victims' Services Fund"]
+    assert (victims.previous_allocation, victims.allocation) == (Decimal(945000), Decimal(1009000))
+    assert (victims.previous_moj, victims.moj) == (Decimal(820000), Decimal(884000))
+    assert [f.fund for f in paired.funds] == ["Victims' Services Fund", "Community Safety Fund"]
+
+
+def test_a_moved_line_names_the_alias_for_its_renamed_provider(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    renamed = recon_of(
+        make_workbook(tmp_path, edit=rename_provider("Crimestoppers", "Crimestoppers Trust"))
+    )
+    [warning] = [f for f in compare(renamed, previous).findings if f.code == "W-MOVED"]
+    assert 'add "Crimestoppers Trust" = "Crimestoppers" under [tool.pcc-report.aliases]' in (
+        warning.message
+    )
+    assert warning.cell.startswith("C")  # the provider's cell
+
+
 def test_find_previous_by_area_and_year(
     sample_recon: Reconciliation, previous: Reconciliation
 ) -> None:
@@ -312,6 +371,58 @@ def test_last_years_plan_clashing_with_a_copy_of_itself_is_not_compared(
     assert plan.report is not None and plan.report.comparison is None
     [note] = [f for f in plan.findings if f.code == "I-NO-PREVIOUS"]
     assert "no 2020/21 plan for Lincolnshire free of errors was found" in note.message
+
+
+def test_last_years_plan_in_the_archive_with_errors_is_named_in_the_note(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """Last year's workbook put in archive/ (as I-NO-PREVIOUS asks) but with an error, and a
+    file that is no workbook beside it: the note names both and says to check them, instead
+    of telling the officer to put there what is already there."""
+    import openpyxl
+
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    (drop / "archive").mkdir(parents=True)
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    book = openpyxl.load_workbook(PREVIOUS)
+    book["Services"]["L2"] = "lots"  # a budget that is no amount: E-VALUE
+    book.save(drop / "archive" / "last-year.xlsx")
+    (drop / "archive" / "notes.xlsx").write_bytes(b"not a workbook at all")
+    [result], _ = assemble.check([drop], Config())
+    assert result.report is not None and result.report.comparison is None
+    [note] = [f for f in result.findings if f.code == "I-NO-PREVIOUS"]
+    assert "(input/archive/last-year.xlsx has errors; input/archive/notes.xlsx has errors)" in (
+        note.message.replace(str(tmp_path) + "/", "")
+    )
+    assert "run pcc-report check on the workbook" in note.message
+    assert "To include it, put last year's workbook in input/archive/" not in note.message
+
+
+def test_a_plan_of_another_area_with_errors_is_not_named_as_last_years(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    import openpyxl
+
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    drop.mkdir()
+    (drop / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    book = openpyxl.load_workbook(PREVIOUS)
+    book["Decision"]["B2"] = "Kent"  # the police area: read that far, it is not last year's
+    book.save(drop / "kent.xlsx")
+    (drop / "dup.xlsx").write_bytes((drop / "kent.xlsx").read_bytes())  # both E-DUPLICATE-REF
+    results, _ = assemble.check([drop], Config())
+    plan = next(r for r in results if r.file.endswith("plan.xlsx"))
+    [note] = [f for f in plan.findings if f.code == "I-NO-PREVIOUS"]
+    assert "kent.xlsx" not in note.message and "dup.xlsx" not in note.message
+    assert note.message.endswith(
+        "put last year's workbook in input/archive/ or name it with --previous."
+    )
 
 
 def test_a_previous_plan_of_another_area_or_year_is_compared_as_asked_with_a_warning(
