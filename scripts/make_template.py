@@ -657,6 +657,7 @@ def _appendix(doc: Doc) -> None:
         "{{ fund.allocation }}.{% endif %}",
     )
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if fund.lines %}")
     para(
         doc,
         "The following table details the services commissioned through the "
@@ -691,6 +692,13 @@ def _appendix(doc: Doc) -> None:
         ("Total", "", "", "", "", "", "{{ fund.committed }}"),
         (6,),
     )
+    tag(doc, "{%p else %}")  # a fund held for in-year commissioning: no empty table
+    para(
+        doc,
+        "No services are commissioned through the {{ fund.name }} in {{ year }}: its "
+        "{{ fund.allocation }} remains uncommitted.",
+    )
+    tag(doc, "{%p endif %}")
     # No empty paragraph after the table: the next Heading 2 has its own space before, and a
     # spacer that falls onto a new page left a blank page before the Reconciliation.
     tag(doc, "{%p endfor %}")

@@ -1070,3 +1070,32 @@ def test_an_appendix_line_offers_its_fields_as_attributes_and_keys(
     assert set(first) >= {"organisation", "provision", "start", "end", "how_commissioned"}
     with pytest.raises(KeyError):
         first["misspelt"]
+
+
+def test_a_fund_with_no_lines_says_so_instead_of_an_empty_table(tmp_path: Path) -> None:
+    # A fund held for in-year commissioning has no lines yet: the appendix says so, rather
+    # than "the following table details the services" above a table of headings and £0.
+    from pipeline.new_workbook import WorkbookContent
+
+    def held(content: WorkbookContent) -> None:
+        content.funds = [*content.funds, ["Violence Reduction Fund", 50000, "", "In year."]]
+        content.sources = [
+            *content.sources,
+            ["Violence Reduction Fund", "Home Office grant", 50000, "No", None],
+        ]
+
+    loaded = load(make_workbook(tmp_path, edit=held))
+    assert loaded.plan is not None
+    document = render(reconcile(loaded.plan), tmp_path)
+    texts = [p.text for p in document.paragraphs]
+    assert (
+        "No services are commissioned through the Violence Reduction Fund in 2021/22: its "
+        "£50,000 remains uncommitted." in texts
+    )
+    assert sum("The following table details" in t for t in texts) == 2  # the other two funds
+    assert not [t for t in document.tables if "Violence Reduction Fund Commissioning" in t._tbl.xml]
+    captions = [t for t in texts if t.endswith("Commissioning 2021/22")]
+    assert captions == [
+        "Victims Fund Commissioning 2021/22",
+        "Community Safety Fund Commissioning 2021/22",
+    ]
