@@ -14,6 +14,7 @@ then runs vectorised instead of adding Python objects one by one. Pounds are onl
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import hashlib
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from pipeline.sheets import Cell, Sheet
 
 MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CSV
+# Rows of one .xlsx sheet: a plan is refused beyond 100,000, but a force's year of payments
+# may hold more (one quarter per file keeps each well below this).
+MAX_LEDGER_ROWS = 200_000
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
 SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 # What the operating system leaves in a folder: not a file anyone put there.
@@ -53,6 +57,7 @@ READ_RETRIES = 3  # reads of a file that changes while it is read, before it is 
 RETRY_PAUSE = 0.5  # seconds between them
 
 _TEXT_PER_NUL = 8  # UTF-16 without its mark is about half NUL bytes; damaged text has a few
+_MERGE_CELLS = 2_000_000  # rows filled from merges in all: a report has far fewer
 _MERGE_WIDTH = 64  # columns of a merged range filled: a title merged to XFD is not a ledger
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -277,7 +282,7 @@ class _FileReader:
         # far away (XFD1048576) cannot make calamine abort the process, and a formula with no
         # saved result is named as such instead of reading as a blank amount.
         try:
-            book = read_sheets(self.path)
+            book = read_sheets(self.path, max_rows=MAX_LEDGER_ROWS)
         except WorkbookUnreadable as error:
             return self.refuse(f"is a damaged .xlsx ({error}); export the ledger again")
         titles = {normalise(s.title) for s in book.sheets} | {normalise(t) for t in book.hidden}
@@ -294,6 +299,11 @@ class _FileReader:
                 sheet=f"{self.path.name} › {title}",
             )
         for title, why in book.refused.items():
+            if "rows, down to row" in why:  # the sheet reader's limit, said for a ledger
+                why = (
+                    f"{why.split(';')[0]}, more than the {MAX_LEDGER_ROWS:,} a spend file may "
+                    "hold; export one quarter per file, or the year as CSV"
+                )
             self.add(
                 "W-SPEND-READ",
                 f"The sheet {title} of {self.path.name} is not read: {why}",
@@ -325,15 +335,23 @@ def _unmerged(sheet: Sheet) -> dict[int, tuple[Cell, ...]]:
     it: a report's heading merged down two header rows ("Supplier" over "Date" and "Amount"
     below "Payment") is then found, and a supplier merged down its payments is each one's."""
     rows = dict(sheet.rows)
+    numbers = sorted(rows)  # only the rows that exist are filled, never a million that do not
+    budget = _MERGE_CELLS
     for merge in sheet.merged:
         top = sheet.value(merge.first_row, merge.first_col)
         if is_blank(top):
             continue
         last_col = min(merge.last_col, merge.first_col + _MERGE_WIDTH)
-        for number in range(merge.first_row, merge.last_row + 1):
-            values = rows.get(number)
-            if values is None:  # only the rows that exist, not a million that do not
-                continue
+        inside = numbers[
+            bisect.bisect_left(numbers, merge.first_row) : bisect.bisect_right(
+                numbers, merge.last_row
+            )
+        ]
+        budget -= len(inside)
+        if budget < 0:  # merges over merges over the whole sheet: a hostile file, not a report
+            break
+        for number in inside:
+            values = rows[number]
             width = max(len(values), last_col)
             cells = [*values, *(None,) * (width - len(values))]
             for col in range(merge.first_col, last_col + 1):

@@ -109,7 +109,8 @@ PAYMENT_COLUMNS = (
     "expense_type",
 )
 
-_TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b", re.IGNORECASE)
+# "Total", "Grand total", or Excel's Data > Subtotal row: "Victim Support Total".
+_TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b|\S\s+total$", re.IGNORECASE)
 
 Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
 PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
@@ -320,7 +321,7 @@ def _row_blank(values: Sequence[object]) -> bool:
 
 def _row_message(cells: dict[str, object], problem: str) -> str:
     label = next(
-        (clean_text(v) for v in cells.values() if _TOTAL_LABEL.match(clean_text(v) or "")), ""
+        (clean_text(v) for v in cells.values() if _TOTAL_LABEL.search(clean_text(v) or "")), ""
     )
     if label:
         return (

@@ -202,7 +202,8 @@ def amount_pence(raw: object, credit_note: object) -> int:
     negative = False
     value = raw
     if isinstance(raw, str):
-        text = clean_text(raw)
+        # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
+        text = clean_text(raw).replace("£", "").strip()
         signs = 0  # a credit may be marked one way; two marks are a person's to read
         if text.startswith("(") and text.endswith(")"):
             signs, text = signs + 1, text[1:-1].strip()
@@ -212,7 +213,6 @@ def amount_pence(raw: object, credit_note: object) -> int:
         if suffix:  # "123.45 CR" a credit, "123.45 DR" a debit, as an accounts report prints
             signs += suffix.group(1).lower() == "cr"
             text = text[: suffix.start()].strip()
-        text = text.replace("£", "").strip()
         if text.startswith("-"):
             signs, text = signs + 1, text[1:].strip()
         if signs > 1 or text[:1] in "-(" or text[-1:] in "-)":

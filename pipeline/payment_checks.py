@@ -70,6 +70,24 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
     ]
 
 
+def nothing_in_year(plan: Plan, payments: pd.DataFrame) -> list[Finding]:
+    """When no payment of the spend files falls in the plan's year, so it gets no position:
+    one I-SPEND-OUT-OF-YEAR note per file saying so (the run said nothing before)."""
+    label = plan.decision.year_label
+    return [
+        Finding(
+            "I-SPEND-OUT-OF-YEAR",
+            file,
+            f"{said} fall outside {label}, and no payment of the spend files is in it: no "
+            f"position is built for decision {plan.decision.reference}. If the dates are "
+            "mistyped, correct them in the export; if the files are another year's, build "
+            "them with that year's plan.",
+            sheet,
+        )
+        for file, sheet, said in _per_file(payments)
+    ]
+
+
 def after_as_at(plan: Plan, as_at: dt.date, later: pd.DataFrame) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be."""

@@ -183,7 +183,9 @@ def _line_and_fund_findings(
                     plan.file,
                     f"The {fund.fund.name} is forecast to spend {format_money(fund.forecast)} "
                     f"by year end, {format_money(fund.forecast - fund.allocation)} over its "
-                    f"{format_money(fund.allocation)} allocation (position at {when})",
+                    f"{format_money(fund.allocation)} allocation (position at {when}). Check "
+                    "the lines' spend and forecasts in the position workbook, or vary the "
+                    "allocation by a decision.",
                     fund.fund.at.sheet,
                     fund.fund.at.cell("allocation"),
                 )

@@ -47,10 +47,11 @@ class UsedArea:
     rows: list[int]  # rows[i] is the sheet row shown as row i + 1 of the packed XML
 
 
-def used_area(xml: bytes, max_columns: int) -> UsedArea:
+def used_area(xml: bytes, max_columns: int, max_rows: int = MAX_ROWS) -> UsedArea:
     """The used area of a worksheet part (see the module's docstring).
 
-    Raises :class:`SheetTooLarge` when more than :data:`MAX_ROWS` rows hold data.
+    Raises :class:`SheetTooLarge` when more than ``max_rows`` rows hold data (a plan's
+    :data:`MAX_ROWS`; a ledger export's year of payments may hold more).
     """
     opening = _SHEET_DATA.search(xml)
     if opening is None or opening.group(2) == b"/":
@@ -88,10 +89,10 @@ def used_area(xml: bytes, max_columns: int) -> UsedArea:
                     _keep(cell, max_columns, row, cells)
 
     numbers = sorted(cells)
-    if len(numbers) > MAX_ROWS:
+    if len(numbers) > max_rows:
         raise SheetTooLarge(
             f"holds values in {len(numbers):,} rows, down to row {numbers[-1]:,}; no plan "
-            f"has more than {MAX_ROWS:,}. Delete the rows below the table (select them, "
+            f"has more than {max_rows:,}. Delete the rows below the table (select them, "
             "right-click > Delete) and save the workbook"
         )
     head = _DIMENSION.sub(b"", xml[: opening.start()])

@@ -345,16 +345,18 @@ def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
     return None
 
 
-def read_sheets(path: Path) -> ReadSheets:
+def read_sheets(path: Path, max_rows: int | None = None) -> ReadSheets:
     """Every visible worksheet's values, plus the formula cells whose result is missing or an
-    Excel error. Raises :class:`WorkbookUnreadable` when the workbook's parts cannot be read."""
+    Excel error. Raises :class:`WorkbookUnreadable` when the workbook's parts cannot be read.
+
+    A sheet with more than ``max_rows`` rows of data (default: a plan's limit) is refused."""
     from python_calamine import CalamineError
 
     try:
         with zipfile.ZipFile(path) as archive:
             titles = worksheet_parts(archive)
             scans = {title: _scan(archive, part) for part, title in titles.items()}
-            areas, refused = _used_areas(archive, titles, scans)
+            areas, refused = _used_areas(archive, titles, scans, max_rows)
             replaced = {part: area.xml for part, area in areas.items()}
             replaced.update(_shared_strings(archive))
             source = _with_parts(archive, replaced) if replaced else None
@@ -382,7 +384,10 @@ def _scan(archive: zipfile.ZipFile, part: str) -> PartScan:
 
 
 def _used_areas(
-    archive: zipfile.ZipFile, titles: Mapping[str, str], scans: dict[str, PartScan]
+    archive: zipfile.ZipFile,
+    titles: Mapping[str, str],
+    scans: dict[str, PartScan],
+    max_rows: int | None = None,
 ) -> tuple[dict[str, UsedArea], dict[str, str]]:
     """For each sheet too large for a dense range: its used area, or why it is refused."""
     areas: dict[str, UsedArea] = {}
@@ -390,10 +395,10 @@ def _used_areas(
     for part, title in titles.items():
         if scans[title].dense_cells <= MAX_DENSE_CELLS:
             continue
-        from pipeline.sheet_extent import SheetTooLarge, used_area
+        from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, used_area
 
         try:
-            area = used_area(archive.read(part), MAX_COLUMNS)
+            area = used_area(archive.read(part), MAX_COLUMNS, max_rows or MAX_ROWS)
         except SheetTooLarge as problem:
             refused[title] = str(problem)
             continue

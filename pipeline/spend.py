@@ -92,6 +92,10 @@ class Spend:
 
         ledger = self.read()
         position = build_position(plan, ledger.payments, aliases, self.as_at)
+        if position is None:  # payments there are, but none in the plan's year: said
+            from pipeline.payment_checks import nothing_in_year
+
+            return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments)]
         return position, list(ledger.findings)
 
 

@@ -561,3 +561,78 @@ def test_a_copy_of_a_spend_file_is_not_counted_twice(tmp_path: Path) -> None:
         "april (1).csv",
     )
     assert "is the same file as april.csv, byte for byte" in finding.message
+
+
+def _rows_xlsx(path: Path, count: int) -> Path:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Payments")
+    sheet.write_row(0, 0, ["Date", "Supplier", "Amount"])
+    for n in range(1, count + 1):
+        sheet.write_row(n, 0, ["01/05/2021", "NWCH", n])
+    book.close()
+    return path
+
+
+def test_an_xlsx_ledger_longer_than_any_plan_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A year's payments over 100,000 rows as .xlsx was refused by the plan's row limit,
+    # saying "no plan has more than 100,000" and to delete the rows below the table. Here
+    # the limits are made small (and the used-area read forced) to show it without a
+    # 100,000-row file: read by hand, 100,000 payment rows are counted to the penny.
+    from pipeline import ledger, sheet_extent, sheets
+
+    monkeypatch.setattr(sheets, "MAX_DENSE_CELLS", 0)
+    monkeypatch.setattr(sheet_extent, "MAX_ROWS", 3)
+    monkeypatch.setattr(ledger, "MAX_LEDGER_ROWS", 10)
+    read = read_ledgers([_rows_xlsx(tmp_path / "year.xlsx", 6)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [n * 100 for n in range(1, 7)]
+    over = read_ledgers([_rows_xlsx(tmp_path / "more.xlsx", 12)])
+    assert over.payments.empty
+    [finding] = over.findings
+    assert finding.code == "W-SPEND-READ"
+    assert "holds values in 13 rows, down to row 13, more than the 10 a spend file" in (
+        finding.message
+    )
+    assert "export one quarter per file" in finding.message
+    assert "plan" not in finding.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "pence"), [("£(1,234.56)", -123456), ("(£1,234.56)", -123456), ("£ 5 CR", -500)]
+)
+def test_a_credit_with_the_pound_sign_outside_its_brackets(typed: str, pence: int) -> None:
+    # Excel's currency format £#,##0.00;£(#,##0.00) prints a credit as £(1,234.56): it was
+    # "more than one minus sign or bracket" (before that, "a negative budget").
+    assert amount_pence(typed, None) == pence
+
+
+def test_excel_subtotal_rows_are_said_to_be_totals(tmp_path: Path) -> None:
+    # Data > Subtotal in Excel, then saved as CSV: "NWCH Total" rows with no date. They were
+    # "The payment to NWCH Total is not counted: its date is blank; correct the row".
+    text = (
+        "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n02/05/2021,NWCH,6.00\n,NWCH Total,11.00\n"
+        ",Grand Total,11.00\n"
+    )
+    read = read_ledgers([write(tmp_path, "subtotals.csv", text)])
+    assert list(read.payments["amount"]) == [500, 600]
+    assert [f.cell for f in read.findings] == ["line 4", "line 5"]
+    assert 'This row reads "NWCH Total", a total rather than a payment' in read.findings[0].message
+
+
+def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:
+    # A hostile .xlsx: 100,000 merged ranges, each down a million rows, over three rows of
+    # data. Filling each range row by row was 10^11 steps; only the rows that exist are.
+    from pipeline.ledger import _unmerged
+    from pipeline.sheets import Cell, Merge, Sheet
+
+    rows: dict[int, tuple[Cell, ...]] = {
+        1: ("Date", "Supplier", "Amount"),
+        2: ("01/05/2021", "NWCH", 5),
+        3: ("", "", 6),
+    }
+    merges = tuple(Merge(2, 2, 1_000_000 + n, 2) for n in range(100_000))
+    filled = _unmerged(Sheet("Payments", rows, merged=merges))
+    assert filled[3] == ("", "NWCH", 6)
+    assert filled[1] == rows[1]

@@ -443,3 +443,11 @@ def test_a_supplier_with_points_in_its_initials_or_the_before_it_matches_its_lin
     assert spent == {10: Decimal("10.00"), 24: Decimal("5.00")}
     [unmatched] = [f for f in position.findings if f.code == "W-SPEND-UNMATCHED"]
     assert "Crime Stoppers" in unmatched.message
+
+
+def test_a_fund_forecast_over_its_allocation_says_what_to_do(tmp_path: Path) -> None:
+    # The fund's W-OVERSPEND ended "(position at 30/09/2021)": no full stop, no advice.
+    position = _position(tmp_path, "30/09/2021,Rape Crisis,900000.00,T1\n")
+    [fund] = [f for f in position.findings if f.code == "W-OVERSPEND" and f.sheet == "Funds"]
+    assert fund.message.endswith("or vary the allocation by a decision.")
+    assert "(position at 30/09/2021). Check the lines' spend and forecasts" in fund.message

@@ -215,3 +215,22 @@ def test_a_spend_folder_named_that_holds_no_spend_file_is_said(office: Path) -> 
     read = [f for f in workbook["findings"] if f["code"] == "W-SPEND-READ"]
     assert [f["file"] for f in read] == ["ledgers"]
     assert "holds no spend file" in read[0]["message"]
+
+
+def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> None:
+    # Only last year's exports in spend/ (or every date typed a year out): no position, and
+    # the run said nothing about the spend files at all.
+    spend = office / "input/spend"
+    for path in spend.iterdir():
+        path.unlink()
+    (spend / "2020-21.csv").write_text(
+        "Date,Supplier,Amount\n01/05/2020,NWCH,100.00\n01/06/2020,Rape Crisis,200.00\n",
+        encoding="utf-8",
+    )
+    result = run("check", "input", "--json")
+    assert result.exit_code == 0, result.output
+    [workbook] = json.loads(result.output)["workbooks"]
+    [note] = [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    assert note["file"] == "input/spend/2020-21.csv"
+    assert "2 payment(s) of £300 dated 01/05/2020 to 01/06/2020" in note["message"]
+    assert "no position is built for decision 015/2021" in note["message"]
