@@ -14,6 +14,9 @@ LOCK := requirements.lock
 # unguarded, as before.
 FLOCK ?= $(shell command -v flock 2>/dev/null)
 
+# A first setup stopped half-way (Ctrl-C, the window closed) can leave .venv/bin/python without
+# pip: `python -m venv` over it again puts pip back, so nobody has to know to delete .venv/.
+#
 # Two stamps: $(STAMP) is what running needs (the dependencies pinned by requirements.lock);
 # $(DEV_STAMP) adds the development tools (pytest, ruff, mypy, ...) that only `make test` needs,
 # so the office machine's `make report` never installs them.
@@ -30,7 +33,7 @@ venv-install:  # (internal) run by $(STAMP), under the lock where flock exists
 	fi; \
 	set -e; \
 	echo "Setting up $(VENV)/ (first run: this takes a minute or two)"; \
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv $(VENV); \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip; \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .; \
 	touch $(STAMP)

@@ -16,7 +16,7 @@ from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
 from pipeline.freshness import Freshness, LastYearLookup, entry_year_start
 from pipeline.inputs import Read, display, read_workbook, signature
-from pipeline.manifest_entry import built_entry, pending
+from pipeline.manifest_entry import built_entry, kept_copies, pending
 from pipeline.outputs import (
     FOLDER_ERRORS,
     FolderRefused,
@@ -111,13 +111,17 @@ class Builder:
         fingerprint = self.fingerprints.get(key, {})
         self.manifest.entries[key] = built_entry(key, result, self.folder, fingerprint, sent)
 
-    def _write_ahead(self, key: str, staging: Staging) -> None:
-        """Record what is about to be moved into place before moving it (see
-        :func:`pipeline.manifest_entry.pending`), and write the manifest."""
+    def _write_ahead(self, key: str, staging: Staging) -> list[tuple[Path, Path | None]]:
+        """Record what is about to be moved into place (:func:`manifest_entry.pending`), set
+        aside the outputs in its way a person edited and write the manifest: a run killed
+        after this knows where each edited copy went. Returns (output, copy) pairs."""
         entry = self.manifest.entries.setdefault(key, {"input": key, "sent": []})
         entry["status"] = "interrupted"
         entry["pending"] = pending(self.folder, staging.folder, staging.staged, entry)
+        edited = self.shelf.protect([staging.folder / n for n in staging.staged])
+        entry["edited"] = [*entry.get("edited", []), *kept_copies(self.folder, edited)]
         self.manifest.write()
+        return edited
 
     def key(self, result: WorkbookResult) -> str:
         return self.fresh.keys.get(result.file, result.file)
@@ -129,7 +133,8 @@ class Builder:
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
         key = self.key(result)
-        known = key in self.manifest.entries
+        # (an entry read as damaged records nothing: its outputs are as good as unrecorded)
+        known = self.manifest.entries.get(key, {}).get("status", "damaged") != "damaged"
         if known:
             # Until recorded below: if the run is stopped half-way, the next one rebuilds it.
             self.manifest.entries[key]["status"] = "interrupted"
@@ -150,8 +155,7 @@ class Builder:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
-                self._write_ahead(key, staging)
-                result.edited = self.shelf.protect([folder / n for n in staging.staged])
+                result.edited = self._write_ahead(key, staging)
                 if any(kept is None for _, kept in result.edited):  # never over a person's work
                     raise PermissionError(errno.EACCES, "stale/ cannot be written", str(folder))
                 written = commit_whole(staging)
@@ -188,6 +192,7 @@ def _tell_edits(result: WorkbookResult, shelf: Shelf) -> None:
     moves, shelf.moved_edits[:] = list(shelf.moved_edits), []
     told = {output for output, _ in result.edited}
     result.edited += [(o, m) for o, m in moves if o not in told and o.parent == result.folder]
+    result.unrecorded_edits = [o for o, _ in result.edited if not shelf.folder.recorded(o)]
     result.kept_edited = list(
         dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -101,6 +102,9 @@ _ABANDONED_SECONDS = 3600  # a write renames its temporary file within milliseco
 # and version of last year's workbook makes new entries, and the old ones are never read
 # again. A plan built at least once a quarter keeps its entries.
 _UNUSED_SECONDS = 120 * 24 * 3600
+# The names this module gives entries (a SHA-256 in hex, with its kind's prefix): the sweep
+# removes nothing else from a folder PCC_REPORT_CACHE may name.
+_ENTRY = re.compile(r"(?:[a-z-]+-)?[0-9a-f]{64}\.txt")
 
 
 def _sweep(where: Path) -> None:
@@ -110,7 +114,12 @@ def _sweep(where: Path) -> None:
     now = time.time()
     try:
         for path in where.iterdir():
-            limit = _ABANDONED_SECONDS if path.name.startswith(_TEMP) else _UNUSED_SECONDS
+            if path.name.startswith(_TEMP):
+                limit = _ABANDONED_SECONDS
+            elif _ENTRY.fullmatch(path.name):
+                limit = _UNUSED_SECONDS
+            else:
+                continue  # not ours
             with contextlib.suppress(OSError):
                 if now - path.stat().st_mtime > limit and path.is_file():
                     path.unlink()

@@ -132,7 +132,10 @@ def edited_lines(result: WorkbookResult) -> list[str]:
             else:
                 instead = "this build no longer makes that file"
             lines.append(
-                f"  {output.name} was edited after it was built; your copy is kept as "
+                f"  {output.name} is not recorded in the manifest (it was lost or damaged), "
+                f"so it may have been edited; it is kept as {display(kept)} ({instead})."
+                if output in result.unrecorded_edits
+                else f"  {output.name} was edited after it was built; your copy is kept as "
                 f"{display(kept)} ({instead})."
             )
     return lines

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
 from pipeline.ledger import SPEND_FOLDER, spend_files
-from pipeline.manifest import Manifest, sha256
+from pipeline.manifest import Manifest, relative_path, sha256
 from pipeline.manifest_entry import ARCHIVED, RETIRED
 from pipeline.review import Locator
 from pipeline.values import MONTHS
@@ -398,6 +398,9 @@ def _links(
     for stale in record.get("stale", []):
         if isinstance(stale, str) and (out / stale).is_file():
             yield Link(f"Stale copy kept: {Path(stale).name}", quote(stale))
+    for edited in record.get("edited", []):  # a person's edits, set aside for a rebuild
+        if relative_path(edited) and (out / edited).is_file():
+            yield Link(f"Edited copy kept: {Path(edited).name}", quote(edited))
 
 
 def as_of(out: Path) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
 from typing import Any
@@ -46,6 +46,12 @@ def pending(
         }
         for name, temp in staged.items()
     ]
+
+
+def kept_copies(folder: OutputFolder, edited: Sequence[tuple[Path, Path | None]]) -> list[str]:
+    """Where the edited outputs of ``edited`` (output, its copy or None) were kept, as the
+    manifest's ``edited`` records them."""
+    return folder.relative([copy for _, copy in edited if copy])
 
 
 def built_entry(

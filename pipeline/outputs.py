@@ -158,6 +158,17 @@ class OutputFolder:
         self.out = out
         self.root = out.resolve()
         self.manifest = Manifest.read(out)
+        # What it records as the run begins: a file found at a path it does not (the manifest
+        # lost or damaged) cannot be told from a person's edit, nor said to be one.
+        self.recorded_at_start = {
+            o["path"]
+            for entry in self.manifest.entries.values()
+            for o in (*entry.get("outputs", []), *entry.get("pending", []))
+        }
+
+    def recorded(self, path: Path) -> bool:
+        """Whether the manifest recorded an output at ``path`` when the run began."""
+        return path.relative_to(self.root).as_posix() in self.recorded_at_start
 
     def folder_for(self, name: str) -> Path:
         """``out/<name>/``, refused if a link there leads outside ``out``."""

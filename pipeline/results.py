@@ -36,6 +36,8 @@ class WorkbookResult:
     # left in place because nothing needed rebuilding).
     edited: list[tuple[Path, Path | None]] = field(default_factory=list)
     kept_edited: list[Path] = field(default_factory=list)  # every edited copy kept in stale/
+    # Of ``edited``: files at paths the manifest did not record (it was lost or damaged).
+    unrecorded_edits: list[Path] = field(default_factory=list)
     # After a failed build with the manifest lost: reports found in the folder, moved to stale/.
     unrecorded: list[tuple[Path, Path]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest

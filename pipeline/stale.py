@@ -26,6 +26,10 @@ from pipeline.manifest_entry import (
 )
 from pipeline.outputs import STALE, OutputFolder, inside
 
+# The names of the outputs that are not named by the reference alone: the public summary,
+# the Transparency Code files, the 360Giving files and the position workbook.
+_PUBLIC_FILES = ("commissioning-summary-", "grants-", "contracts-", "360giving-", "position-")
+
 
 def edited_name(name: str, number: int = 1) -> str:
     """``RfD-015-2021-edited.docx`` (then ``-edited-2`` ...): an output a person changed."""
@@ -149,7 +153,7 @@ class Shelf:
         names = {f"RfD-{slug}.docx", f"RfD-{slug}.pdf", f"email-{slug}.eml", f"review-{slug}.docx"}
         moved = []
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            ours = path.name in names or path.name.startswith("commissioning-summary-")
+            ours = path.name in names or path.name.startswith(_PUBLIC_FILES)
             if not ours or not path.is_file() or path.is_symlink() or not self.folder.edited(path):
                 continue  # (a file the manifest records is the tool's, handled as such)
             target = _move_into_stale(path, functools.partial(free_path, name=path.name))

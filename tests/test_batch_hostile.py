@@ -233,6 +233,22 @@ def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> No
 
 
 @pytest.mark.slow
+def test_make_report_repairs_a_venv_whose_first_setup_was_stopped(fresh_clone: Path) -> None:
+    """The first `make report` stopped (Ctrl-C, the window closed) while it made .venv/:
+    .venv/bin/python is there, pip is not. Every later `make report` failed on "No module
+    named pip" until someone knew to delete .venv/; the half-made one is made again."""
+    python = fresh_clone / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text('#!/bin/sh\necho "$0: No module named pip" >&2\nexit 1\n')
+    python.chmod(0o755)
+    run = make_report(fresh_clone)
+    output = run.communicate(timeout=WAIT)[0]
+    assert run.returncode == 0, output
+    assert "pcc-report build input --out output" in output
+    assert (fresh_clone.parent / "installs.log").read_text().splitlines().count("venv") == 1
+
+
+@pytest.mark.slow
 def test_without_flock_the_install_still_runs(fresh_clone: Path) -> None:
     run = make_report(fresh_clone, "FLOCK=")
     output = run.communicate(timeout=WAIT)[0]

@@ -124,13 +124,17 @@ def test_entries_unused_for_months_are_removed_and_used_ones_kept(fresh_cache: P
     # neither read nor written for 120 days; reading one counts as using it.
     folder = cache.folder()
     assert folder is not None
-    cache.store("unused.txt", b"old")
-    cache.store("read.txt", b"old but read")
+    unused, used = "last-year-" + "a" * 64 + ".txt", "b" * 64 + ".txt"
+    cache.store(unused, b"old")
+    cache.store(used, b"old but read")
+    theirs = folder / "notes.txt"  # PCC_REPORT_CACHE may name a folder holding other files
+    theirs.write_text("a person's file")
     long_ago = time.time() - 121 * 24 * 3600
-    for name in ("unused.txt", "read.txt"):
-        os.utime(folder / name, (long_ago, long_ago))
-    assert cache.entry("read.txt") == b"old but read"
-    cache.store("new.txt", b"new")
-    assert not (folder / "unused.txt").exists()
-    assert cache.entry("read.txt") == b"old but read"
-    assert cache.entry("new.txt") == b"new"
+    for path in (folder / unused, folder / used, theirs):
+        os.utime(path, (long_ago, long_ago))
+    assert cache.entry(used) == b"old but read"
+    cache.store("c" * 64 + ".txt", b"new")
+    assert not (folder / unused).exists()
+    assert cache.entry(used) == b"old but read"
+    assert cache.entry("c" * 64 + ".txt") == b"new"
+    assert theirs.read_text() == "a person's file"

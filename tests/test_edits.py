@@ -514,3 +514,103 @@ def test_the_console_says_where_an_edit_went_when_that_output_is_no_longer_made(
     assert "email-015-2021.eml was edited after it was built; your copy is kept as " in said
     assert f"{FOLDER}/stale/email-015-2021-edited.eml" in said
     assert "no longer makes that file" in said and "the rebuilt one" not in said
+
+
+@pytest.mark.parametrize("damage", ["lost", "entry damaged"])
+def test_a_manifest_damaged_and_the_workbook_now_failing_leave_no_output_passing_for_current(
+    drop: Path, tmp_path: Path, damage: str
+) -> None:
+    """With the manifest lost, the reports left in the folder went to stale/ but the
+    Transparency Code files (published on the website) stayed beside the failing findings;
+    with the workbook's entry damaged (read as "rebuild"), everything stayed: the Word report
+    and the sign-off e-mail, ready to send, as if current."""
+    out = tmp_path / "out"
+    build(drop, out)
+    made = {p.name for p in (out / FOLDER).iterdir()} - {"findings.json"}
+    assert {"grants-2021-22.csv", "contracts-2021-22.csv"} <= made
+    if damage == "lost":
+        (out / "manifest.json").unlink()
+    else:
+        data = json.loads((out / "manifest.json").read_text())
+        for entry in data["workbooks"].values():
+            entry["stale"] = 5
+        (out / "manifest.json").write_text(json.dumps(data))
+
+    def unreadable_budget(content: Any) -> None:
+        rows = [list(r) for r in content.services]
+        rows[0][11] = "lots"
+        content.services = rows
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=unreadable_budget)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert {p.name for p in (out / FOLDER).iterdir() if p.is_file()} == {"findings.json"}
+    assert made <= {p.name for p in (out / FOLDER / "stale").iterdir()}
+    assert f"{DOCX} is from an earlier build that the manifest no longer records" in said
+
+
+def test_a_lost_manifest_does_not_say_a_person_edited_the_reports(
+    drop: Path, tmp_path: Path
+) -> None:
+    """The manifest damaged and the workbook saved again: the reports in the folder cannot be
+    told from a person's edits, so they are kept in stale/ as such, but the console said each
+    "was edited after it was built" when nobody had touched them."""
+    out = tmp_path / "out"
+    build(drop, out)
+    (out / "manifest.json").write_text('{"workbooks": ')
+    change_workbook(drop)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)]).output
+    assert "was edited after it was built" not in said
+    assert (
+        f"{DOCX} is not recorded in the manifest (it was lost or damaged), so it may have "
+        "been edited; it is kept as "
+    ) in said
+    assert (out / FOLDER / "stale" / DOCX.replace(".", "-edited.")).is_file()
+
+
+def test_the_index_page_links_the_edited_copies_kept(drop: Path, tmp_path: Path) -> None:
+    """The page links "the files that exist", stale copies included, but not the copies of a
+    person's edits kept in stale/: the one place to look later did not say where they went."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edit(out / FOLDER / DOCX)
+    change_workbook(drop)
+    build(drop, out)
+    page = (out / "index.html").read_text("utf-8")
+    assert f'href="{FOLDER}/stale/RfD-015-2021-edited.docx"' in page
+    assert "Edited copy kept: RfD-015-2021-edited.docx" in page
+
+
+KILLED_AFTER_SETTING_EDITS_ASIDE = """
+import os, sys
+from pathlib import Path
+from pipeline import batch, builder
+from pipeline.config import Config
+def die(staging):
+    os._exit(9)  # as SIGKILL, once the person's edit is set aside, before anything is moved
+builder.commit_whole = die
+batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config())
+"""
+
+
+@pytest.mark.slow
+def test_an_edit_set_aside_by_a_killed_run_is_recorded(drop: Path, tmp_path: Path) -> None:
+    """A run killed after it moved a person's edited report to stale/ and before it recorded
+    it: the copy was kept, but neither that run (killed) nor any later one, the manifest or
+    the index page said where it was."""
+    out = tmp_path / "out"
+    build(drop, out)
+    edited = edit(out / FOLDER / DOCX)
+    change_workbook(drop)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PCC_REPORT_CACHE": "off"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_SETTING_EDITS_ASIDE, str(drop), str(out)],
+        env=env,
+        check=False,
+    )
+    assert killed.returncode == 9
+    kept = out / FOLDER / "stale" / "RfD-015-2021-edited.docx"
+    assert kept.read_bytes() == edited
+    assert f"{FOLDER}/stale/{kept.name}" in next(iter(manifest(out).values()))["edited"]
+    assert build(drop, out).outcome == "built"
+    assert f"{FOLDER}/stale/{kept.name}" in next(iter(manifest(out).values()))["edited"]
+    assert f"Edited copy kept: {kept.name}" in (out / "index.html").read_text("utf-8")
