@@ -63,6 +63,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Net value",
         "Payment amount",
         "Transaction amount",
+        "Net",
+        "Amount net",
+        "Net cost",
+        "Amount exc VAT",
+        "Amount ex VAT",
     ),
     "reference": (
         "Transaction number",
@@ -73,6 +78,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Transaction reference",
         "Document number",
         "Payment reference",
+        "Invoice no",
+        "Transaction no",
+        "Voucher no",
+        "Reference",
     ),
     "cost_code": (
         "Cost centre",
@@ -92,6 +101,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Expense description",
         "Procurement category",
         "Purpose of expenditure (narrative)",
+        "Detail description",
+        "Subjective description",
     ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
 }
@@ -146,6 +157,18 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
     return -1, {}
 
 
+def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
+    """The first of the first rows that names two of a date, a supplier and an amount: its
+    number, the field it lacks, its values (a Gross / VAT export with no net amount)."""
+    for number, values in rows[:HEADER_SEARCH_ROWS]:
+        keys = {header_key(v) for v in values}
+        found = [name for name in REQUIRED if any(a in keys for a in _ALIASES[name])]
+        if len(found) == len(REQUIRED) - 1:
+            missing = next(name for name in REQUIRED if name not in found)
+            return number, missing, values
+    return None
+
+
 def read_table(
     label: str,
     sheet: str,
@@ -167,6 +190,22 @@ def read_table(
 
     start, mapping = find_header(rows)
     if start < 0:
+        near = _near_header(rows)
+        if near is not None:  # a header with one field missing: say which, and its names
+            number, missing, values = near
+            seen = ", ".join(f'"{clean_text(v)}"' for v in values if not is_blank(v))[:300]
+            names = ", ".join(COLUMNS[missing][:6])
+            add(
+                "W-SPEND-READ",
+                f"{sheet}'s header ({unit} {number}: {seen}) has no {missing} column: "
+                f"head it as one of {names} (the amount paid excluding VAT, as the plan's "
+                "budgets are). None of its payments are counted."
+                if missing == "amount"
+                else f"{sheet}'s header ({unit} {number}: {seen}) has no {missing} column: "
+                f"head it as one of {names}. None of its payments are counted.",
+                f"{unit} {number}",
+            )
+            return [], findings
         first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
         seen = ", ".join(f'"{clean_text(v)}"' for v in first if not is_blank(v))[:300]
         add(

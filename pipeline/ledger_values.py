@@ -19,6 +19,7 @@ from typing import TypeVar
 from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
 
 MAX_NAME_SAID = 300  # characters of a supplier's name a finding repeats
+MAX_CODE_SAID = 60  # of a reference or a cost code
 _PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 # A time after the date, as Excel (9:30 AM) or a system's API (T00:00:00Z, +01:00) writes it.
 _TIME_SUFFIX = re.compile(
@@ -64,6 +65,14 @@ def payee(supplier: str) -> str:
     if len(supplier) > MAX_NAME_SAID:  # a whole file swallowed by one quote, or an attack
         return f"{supplier[:MAX_NAME_SAID]}… ({len(supplier):,} characters)"
     return supplier
+
+
+def cut(text: str, limit: int = MAX_CODE_SAID) -> str:
+    """A reference, cost code or redaction note as a finding repeats it: cut when very long
+    (a hostile cell of a megabyte must not become a megabyte in every finding)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def pounds(pence: int) -> Decimal:
@@ -151,6 +160,8 @@ _MONTH_HINT = ", or as a month, e.g. April 2021"  # a plan's hint: a payment nee
 
 
 def _any_date(raw: object) -> dt.date:
+    if isinstance(raw, str) and len(raw) > MAX_CODE_SAID:  # no date is this long: a stray cell
+        raise ValueProblem(f'date reads "{cut(clean_text(raw))}", which is not a date')
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -201,6 +212,8 @@ def amount_pence(raw: object, credit_note: object) -> int:
     """Pence, negative for a credit note (``CRN``, a minus sign, or brackets)."""
     negative = False
     value = raw
+    if isinstance(raw, str) and len(raw) > MAX_CODE_SAID:  # no amount is this long
+        raise ValueProblem(f'amount reads "{cut(clean_text(raw))}", which is not an amount')
     if isinstance(raw, str):
         # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
         text = clean_text(raw).replace("£", "").strip()

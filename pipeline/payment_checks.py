@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import is_redacted, payee, pounds
+from pipeline.ledger_values import MAX_NAME_SAID, cut, is_redacted, payee, pounds
 from pipeline.model import Plan, ServiceLine
 from pipeline.values import format_date, format_money
 
@@ -189,7 +189,7 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
             Finding(
                 "W-SPEND-DUPLICATE",
                 row.file,
-                f"The payment {row.reference} of {format_money(pounds(row.amount))} to "
+                f"The payment {cut(row.reference)} of {format_money(pounds(row.amount))} to "
                 f"{payee(row.supplier)} on {format_date(row.date)} repeats the one at "
                 f"{original.sheet} {original.cell}. Both are counted: if it was entered "
                 "or exported twice, remove one copy.",
@@ -355,10 +355,11 @@ def _unmatched_message(payment: PaymentToCheck) -> str:
     if is_redacted(payment.supplier):
         return (
             f"The payment of {amount} on {format_date(payment.date)} has its supplier redacted "
-            f'("{payment.supplier}"), so it matches no line and is not counted. Give the ledger '
+            f'("{cut(payment.supplier, MAX_NAME_SAID)}"), so it matches no line and is not '
+            "counted. Give the ledger "
             "row a cost code that is on Services, or record the payment against its line by hand."
         )
-    code = f" with cost code {payment.cost_code}" if payment.cost_code else ""
+    code = f" with cost code {cut(payment.cost_code)}" if payment.cost_code else ""
     if not payment.supplier:
         return (
             f"The payment of {amount} with no supplier named{code} on "

@@ -80,8 +80,14 @@ def test_windows_1252_csv_and_aliases(tmp_path: Path) -> None:
         # A ledger report's own headings.
         "Voucher date,Recipient,Payment amount,Voucher number\n"
         "03/05/2021,Victim Support,1234.56,T1\n",
+        # A county council's layout: "Amount Exc VAT" (it was W-SPEND-READ).
+        "Service area,Expense type,Payment date,Transaction number,Amount Exc VAT,Supplier name\n"
+        "Policing,Grants,03/05/2021,T1,1234.56,Victim Support\n",
+        # A creditors' payment report: net, VAT and gross, "Invoice No" its reference.
+        "Creditor Name,Invoice No,Invoice Date,Payment Date,Net,VAT,Gross,Cost Centre\n"
+        "Victim Support,T1,28/04/2021,03/05/2021,1234.56,246.91,1481.47,VS01\n",
     ],
-    ids=["lga-template", "sap", "oracle", "other", "agresso", "report"],
+    ids=["lga-template", "sap", "oracle", "other", "agresso", "report", "county", "creditors"],
 )
 def test_other_finance_systems_headings(tmp_path: Path, text: str) -> None:
     """Other forces' and offices' ledgers: the payment read, no W-SPEND-READ."""
@@ -135,7 +141,8 @@ def test_xlsx_ledger_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
     [
         ("Date,Supplier,Amount\n01/05/2021,A,1\n".encode("utf-16-le"), "UTF-16"),  # no BOM
         (b"Date,Supplier,Amount\n01/05/2021,A\x81,1\n", "neither UTF-8 nor Windows-1252"),
-        (b"Payee,Value\nA,1\n", "no header row"),
+        (b"When,Who\nA,1\n", "no header row"),
+        (b"Payee,Value\nA,1\n", "has no date column: head it as one of Date"),
         (b"", "empty"),
     ],
 )
@@ -636,3 +643,25 @@ def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:
     filled = _unmerged(Sheet("Payments", rows, merged=merges))
     assert filled[3] == ("", "NWCH", 6)
     assert filled[1] == rows[1]
+
+
+def test_a_header_with_gross_and_vat_but_no_net_amount_says_so(tmp_path: Path) -> None:
+    # "Gross" and "VAT" but no net amount: it was "no header row ... (the first row reads:
+    # Date, Supplier, VAT, Gross)", leaving the officer to guess which column was missing.
+    text = "Payments over £500\nDate,Supplier,VAT,Gross\n01/05/2021,NWCH,1.00,6.00\n"
+    read = read_ledgers([write(tmp_path, "gross.csv", text)])
+    assert read.payments.empty
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 2")
+    assert 'header (line 2: "Date", "Supplier", "VAT", "Gross") has no amount column' in (
+        finding.message
+    )
+    assert "head it as one of Amount, Net amount" in finding.message
+    assert "excluding VAT" in finding.message
+
+
+def test_net_vat_and_gross_columns_count_the_net(tmp_path: Path) -> None:
+    text = "Date,Supplier,Net,VAT,Gross\n01/05/2021,NWCH,5.00,1.00,6.00\n"
+    read = read_ledgers([write(tmp_path, "net.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [500]

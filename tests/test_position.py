@@ -451,3 +451,42 @@ def test_a_fund_forecast_over_its_allocation_says_what_to_do(tmp_path: Path) -> 
     [fund] = [f for f in position.findings if f.code == "W-OVERSPEND" and f.sheet == "Funds"]
     assert fund.message.endswith("or vary the allocation by a decision.")
     assert "(position at 30/09/2021). Check the lines' spend and forecasts" in fund.message
+
+
+def test_a_huge_reference_or_cost_code_is_cut_in_findings(tmp_path: Path) -> None:
+    # A hostile ledger: a reference, a cost code and a redaction note of 100,000 characters
+    # each were repeated whole in W-SPEND-DUPLICATE and W-SPEND-UNMATCHED (and so in the
+    # review note, the index page and findings.json).
+    huge = "X" * 100_000
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Transaction number,Cost centre\n"
+        f"01/05/2021,Crimestoppers,10.00,{huge},\n"
+        f"01/05/2021,Crimestoppers,10.00,{huge},\n"
+        f"02/05/2021,,5.00,T2,{huge}\n"
+        f"03/05/2021,REDACTED {huge},5.00,T3,\n",
+        encoding="utf-8",
+    )
+    position = build_position(sample_with_cost_codes(), read_ledgers([path]).payments)
+    assert position is not None
+    said = [f for f in position.findings if f.code in {"W-SPEND-DUPLICATE", "W-SPEND-UNMATCHED"}]
+    assert len(said) == 3
+    for finding in said:
+        assert len(finding.message) < 1_000
+        assert "(100,000 characters)" in finding.message or "(100,009 characters)" in (
+            finding.message
+        )
+
+
+def test_a_huge_date_or_amount_cell_is_cut_in_findings(tmp_path: Path) -> None:
+    huge = "9" * 100_000
+    path = tmp_path / "cells.csv"
+    path.write_text(
+        f"Date,Supplier,Amount\n{huge},NWCH,5.00\n01/05/2021,NWCH,{huge}\n", encoding="utf-8"
+    )
+    read = read_ledgers([path])
+    assert read.payments.empty
+    assert [f.cell for f in read.findings] == ["line 2", "line 3"]
+    for finding in read.findings:
+        assert len(finding.message) < 400
+        assert "(100,000 characters)" in finding.message
