@@ -20,9 +20,15 @@ FLOCK ?= $(shell command -v flock 2>/dev/null)
 # Two stamps: $(STAMP) is what running needs (the dependencies pinned by requirements.lock);
 # $(DEV_STAMP) adds the development tools (pytest, ruff, mypy, ...) that only `make test` needs,
 # so the office machine's `make report` never installs them.
+#
+# A run that finds another setting up .venv/ says it is waiting (flock -n exits 75 then): a
+# minute or two of silence looked like a hang to the person at the keyboard.
+INSTALL = $(MAKE) --no-print-directory venv-install
 $(STAMP): pyproject.toml $(LOCK)
 	@mkdir -p $(VENV)
-	@$(if $(FLOCK),$(FLOCK) $(VENV)/.install.lock )$(MAKE) --no-print-directory venv-install
+	@$(if $(FLOCK),$(FLOCK) -n -E 75 $(VENV)/.install.lock $(INSTALL) || { test $$? -eq 75 \
+	  && echo "Another make report is setting up $(VENV)/ right now; waiting for it to finish..." \
+	  && $(FLOCK) $(VENV)/.install.lock $(INSTALL); },$(INSTALL))
 
 $(DEV_STAMP): $(STAMP)
 	@$(if $(FLOCK),$(FLOCK) $(VENV)/.install.lock )$(MAKE) --no-print-directory venv-install-dev

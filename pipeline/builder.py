@@ -19,6 +19,7 @@ from pipeline.inputs import Read, display, read_workbook, signature
 from pipeline.manifest_entry import built_entry, kept_copies, pending
 from pipeline.outputs import (
     FOLDER_ERRORS,
+    STALE,
     FolderRefused,
     OutputFolder,
     commit_whole,
@@ -191,7 +192,8 @@ def _tell_edits(result: WorkbookResult, shelf: Shelf) -> None:
     that failed or no longer makes that file, which moved without a word."""
     moves, shelf.moved_edits[:] = list(shelf.moved_edits), []
     told = {output for output, _ in result.edited}
-    result.edited += [(o, m) for o, m in moves if o not in told and o.parent == result.folder]
+    here = {result.folder, result.folder / STALE} if result.folder else set()
+    result.edited += [(o, m) for o, m in moves if o not in told and o.parent in here]
     result.unrecorded_edits = [o for o, _ in result.edited if not shelf.folder.recorded(o)]
     result.kept_edited = list(
         dict.fromkeys([*result.kept_edited, *(m for _, m in result.edited if m)])

@@ -124,6 +124,11 @@ def edited_lines(result: WorkbookResult) -> list[str]:
                 f"  {output.name} was edited after it was built; left as it is — "
                 "--force rebuilds it and keeps your copy in stale/."
             )
+        elif output.parent == kept.parent:  # a copy in stale/, edited there
+            lines.append(
+                f"  {display(output)}, an earlier report set aside in stale/, was edited "
+                f"there; your copy is kept as {display(kept)}."
+            )
         else:
             if output in result.outputs:
                 instead = "the rebuilt one is in its place"

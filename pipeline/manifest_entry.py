@@ -54,6 +54,17 @@ def kept_copies(folder: OutputFolder, edited: Sequence[tuple[Path, Path | None]]
     return folder.relative([copy for _, copy in edited if copy])
 
 
+def stale_hashes(folder: OutputFolder, key: str, stale: Sequence[Path]) -> dict[str, str]:
+    """The SHA-256 of each copy in ``stale/`` as the tool set it aside (kept from ``key``'s
+    entry for a copy recorded before), so that a person's edit of one is never deleted."""
+    before = folder.manifest.entries.get(key, {}).get("stale_sha256")
+    before = before if isinstance(before, dict) else {}
+    return {
+        relative: before.get(relative) or sha256(path)
+        for relative, path in zip(folder.relative(stale), stale, strict=True)
+    }
+
+
 def built_entry(
     key: str,
     result: WorkbookResult,
@@ -79,6 +90,7 @@ def built_entry(
         "financial_year": report.decision.financial_year if report else "",
         "outputs": folder.outputs_record(result.outputs),
         "stale": folder.relative(result.stale),
+        "stale_sha256": stale_hashes(folder, key, result.stale),
         "edited": folder.relative(result.kept_edited),
         "previous": (
             {"input": display(result.previous), "sha256": sha256(result.previous)}
@@ -185,6 +197,7 @@ def retired_entry(
         "outputs": folder.outputs_record(stuck),
         "pending": [],
         "stale": folder.relative(stale),
+        "stale_sha256": stale_hashes(folder, entry.get("input", ""), stale),
         "edited": folder.relative(edited),
         "retired_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -15,6 +15,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline.manifest import sha256
 from pipeline.manifest_entry import (
@@ -75,6 +76,26 @@ def _move_into_stale(path: Path, place: Callable[[Path], Path]) -> Path | None:
         os.replace(path, target)
     except OSError:
         return None
+    return target
+
+
+def _unless_edited(
+    path: Path, root: Path, entry: dict[str, Any], told: list[tuple[Path, Path]]
+) -> Path | None:
+    """Delete the tool's copy ``path`` in ``stale/``, unless a person edited it since it was
+    set aside (its SHA-256 is not the one ``entry`` recorded): then it is renamed to say so,
+    beside it, never over another file, added to ``told``, and its new place returned."""
+    recorded = entry.get("stale_sha256")
+    relative = path.relative_to(root).as_posix()
+    if not isinstance(recorded, dict) or recorded.get(relative) in (None, sha256(path)):
+        path.unlink(missing_ok=True)  # (no hash: recorded by an earlier version, as before)
+        return None
+    target = free_edited_path(path.parent, path.name)
+    try:
+        os.replace(path, target)
+    except OSError:
+        return path  # it stays as it is, and is still a person's
+    told.append((path, target))
     return target
 
 
@@ -188,11 +209,10 @@ class Shelf:
         not make again (a PDF, an e-mail, the copies in ``stale/``), apart from
         ``still_current`` (a PDF of the very Word report just rebuilt).
 
-        Only files the tool wrote go: an earlier output is deleted only while it has the
-        SHA-256 the tool wrote (one edited by hand is moved to ``stale/`` under a name saying
-        so, and kept for good), and ``stale/`` loses only the copies the tool moved there.
-        Returns what of ``key``'s is left in ``stale/``: (tool copies, edited copies).
-        """
+        Only files the tool wrote go: an earlier output or a copy in ``stale/`` is deleted
+        only while it has the SHA-256 the tool wrote (one edited by hand is kept for good,
+        under a name saying so). Returns what of ``key``'s is left in ``stale/``: (tool
+        copies, edited copies)."""
         edited = self.recorded_edited(key)
         for path in self._earlier_outputs(key, [*keep, *still_current]):
             if not self.folder.edited(path):
@@ -201,7 +221,9 @@ class Shelf:
                 edited.append(moved)
         stale = self._recorded(key, "stale")
         for path in stale:
-            path.unlink(missing_ok=True)
+            entry = self.folder.manifest.entries[key]
+            if moved := _unless_edited(path, self.root, entry, self.moved_edits):
+                edited.append(moved)
         for folder in {p.parent for p in stale} | {k.parent / STALE for k in keep}:
             with contextlib.suppress(OSError):  # only an empty one: anyone's files there stay
                 folder.rmdir()

@@ -229,6 +229,9 @@ def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> No
     assert installs.count("venv") == 1, installs  # unguarded, both runs made it and pip raced
     assert sum("-e " in line for line in installs) == 1, installs
     assert sum("set up by another run" in o for o in outputs) == 1, outputs
+    # The one that waited said so (it was silent for the whole install).
+    waited = next(o for o in outputs if "set up by another run" in o)
+    assert "Another make report is setting up .venv/ right now; waiting" in waited
     assert all("pcc-report build input --out output" in o for o in outputs)
 
 

@@ -614,3 +614,34 @@ def test_an_edit_set_aside_by_a_killed_run_is_recorded(drop: Path, tmp_path: Pat
     assert build(drop, out).outcome == "built"
     assert f"{FOLDER}/stale/{kept.name}" in next(iter(manifest(out).values()))["edited"]
     assert f"Edited copy kept: {kept.name}" in (out / "index.html").read_text("utf-8")
+
+
+def test_an_edited_stale_copy_is_never_deleted_or_overwritten(drop: Path, tmp_path: Path) -> None:
+    """After a failed build the last report waits in stale/; a person opened it there and
+    edited it (to send by hand while the workbook was being fixed). The next good build
+    deleted stale/ whole: the person's work was gone without a word. It is kept under a name
+    saying it was edited, as an edited output is."""
+    out = tmp_path / "out"
+    build(drop, out)
+
+    def unreadable_budget(content: Any) -> None:
+        rows = [list(r) for r in content.services]
+        rows[0][11] = "lots"
+        content.services = rows
+
+    make_workbook(drop, "lincolnshire-2021-22.xlsx", edit=unreadable_budget)
+    assert build(drop, out).outcome == "failed"
+    copy = out / FOLDER / "stale" / DOCX
+    mine = edit(copy)
+    assert build(drop, out, force=True).outcome == "failed"  # fails again: over it?
+    kept = [p for p in (out / FOLDER / "stale").iterdir() if p.read_bytes() == mine]
+    assert len(kept) == 1
+    shutil.copy(ROOT / "input" / "lincolnshire-2021-22.xlsx", drop)
+    said = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out), "--quiet"]).output
+    assert f"stale/{DOCX}, an earlier report set aside in stale/, was edited there" in said
+    result = build(drop, out)
+    assert result.outcome == "up to date"
+    assert [p.read_bytes() for p in (out / FOLDER / "stale").iterdir()] == [mine]
+    [left] = (out / FOLDER / "stale").iterdir()
+    assert "edited" in left.name
+    assert f"{FOLDER}/stale/{left.name}" in manifest(out)[result.file]["edited"]
