@@ -14,7 +14,7 @@ Matching rule (documented in the README):
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -286,7 +286,16 @@ def compare(
         tuple(funds),
         (),
     )
-    findings = tuple(_findings(current.plan, comparison, uplift_threshold))
+    # How many lines of each fund, service and provider last year's plan had: a line "new" only
+    # because this year has more of them than last year matched all of those.
+    before_lines = Counter(
+        (key(line.fund), key(line.service), key(line.organisation)) for line in last.lines
+    )
+
+    def had(line: Line) -> int:
+        return before_lines[key(line.fund), key(line.service), key(line.organisation)]
+
+    findings = tuple(_findings(current.plan, comparison, uplift_threshold, had))
     return Comparison(
         comparison.previous_file,
         comparison.previous_year,
@@ -372,7 +381,28 @@ def _rows(rows: Sequence[int]) -> str:
     return f"rows {shown}{', …' if len(rows) > 10 else ''}"
 
 
-def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Finding]:
+def _new_line(file: str, change: LineChange, comparison: Comparison, had: int) -> Finding:
+    """I-NEW-SERVICE: a line with no line of last year's plan left to match it."""
+    line = change.line
+    why = (
+        f"last year's plan had {had} line{'s' if had != 1 else ''} for this service and "
+        f"provider in this fund, each matched to another line of this plan"
+        if had
+        else f"it matches no line of {comparison.previous_file}"
+    )
+    return Finding(
+        "I-NEW-SERVICE",
+        file,
+        f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) is new since '
+        f"{comparison.previous_year}: {why}.",
+        line.at.sheet,
+        line.at.cell("service"),
+    )
+
+
+def _findings(
+    plan: Plan, comparison: Comparison, threshold: Decimal, had: Callable[[Line], int]
+) -> list[Finding]:
     year = comparison.previous_year
     findings: list[Finding] = []
     fund_moves = _fund_moves(comparison)
@@ -382,16 +412,7 @@ def _findings(plan: Plan, comparison: Comparison, threshold: Decimal) -> list[Fi
         for change in fund.lines:
             line = change.line
             if change.status == NEW:
-                findings.append(
-                    Finding(
-                        "I-NEW-SERVICE",
-                        plan.file,
-                        f'"{line.service}" ({line.organisation}, {format_money(line.budget)}) is new '
-                        f"since {year}: it matches no line of {comparison.previous_file}.",
-                        line.at.sheet,
-                        line.at.cell("service"),
-                    )
-                )
+                findings.append(_new_line(plan.file, change, comparison, had(line)))
             elif change.status == ENDED:
                 findings.append(
                     Finding(

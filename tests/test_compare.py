@@ -238,6 +238,33 @@ def test_a_renamed_fund_is_one_warning_naming_the_alias_that_pairs_it(
     assert [f.fund for f in paired.funds] == ["Victims' Services Fund", "Community Safety Fund"]
 
 
+def test_a_line_more_than_last_year_of_a_service_and_provider_is_new_and_says_why(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    # The sample has two "Anti-social behaviour" lines with the county council, as last
+    # year's plan had; a third is new, but "it matches no line" would be untrue.
+    def third(content: WorkbookContent) -> None:
+        rows = [list(row) for row in content.services]
+        at = max(i for i, row in enumerate(rows) if row[1] == "Anti-social behaviour")
+        extra = list(rows[at])
+        extra[11] = 3000  # its budget, kept inside the fund's allocation
+        rows.insert(at + 1, extra)
+        content.services = rows
+
+    current = recon_of(make_workbook(tmp_path, edit=third))
+    result = compare(current, previous)
+    new = [c for c in result.unmatched if c.status == NEW]
+    assert {c.line.service for c in new} == {"Hate Crime Prevention", "Anti-social behaviour"}
+    notes = {
+        f.message.split('"')[1]: f.message for f in result.findings if f.code == "I-NEW-SERVICE"
+    }
+    assert notes["Anti-social behaviour"].endswith(
+        "is new since 2020/21: last year's plan had 2 lines for this service and provider in "
+        "this fund, each matched to another line of this plan."
+    )
+    assert "it matches no line of" in notes["Hate Crime Prevention"]
+
+
 def test_find_previous_by_area_and_year(
     sample_recon: Reconciliation, previous: Reconciliation
 ) -> None:
