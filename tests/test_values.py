@@ -378,6 +378,17 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("VCSE", "Voluntary & community"),
         ("NHS", "Public sector"),
         ("Public body", "Public sector"),
+        # With an office's qualification: each was E-VALUE 'not a known organisation type'.
+        ("Public Sector (NHS)", "Public sector"),
+        ("Public Sector – Local Authority", "Public sector"),
+        ("Charity (registered)", "Voluntary & community"),
+        ("Voluntary and Community Sector (VCS)", "Voluntary & community"),
+        ("Voluntary / Community", "Voluntary & community"),
+        ("Charity / VCSE", "Voluntary & community"),
+        ("Voluntary, Community and Social Enterprise", "Voluntary & community"),
+        ("Charitable Incorporated Organisation", "Voluntary & community"),
+        ("Police", "Public sector"),
+        ("Private company", "Private"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -393,6 +404,11 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Grant agreement", "Grant"),
         ("Grant funding", "Grant"),
         ("Partnership", "Partnership agreement"),
+        ("Grant (annual)", "Grant"),
+        ("Contract (via framework)", "Contract"),
+        ("Contract - direct award", "Contract"),
+        ("Grant: small grants scheme", "Grant"),
+        ("Grant Funding Agreement", "Grant"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
@@ -403,44 +419,6 @@ def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
 def test_a_blank_choice_says_it_is_blank() -> None:
     with pytest.raises(ValueProblem, match=r"^is blank; enter one of: Contract, Partnership"):
         parse_choice(" ", contract.MECHANISMS, "mechanism")
-
-
-@pytest.mark.parametrize(
-    ("raw", "kind"),
-    [
-        ("Public Sector (NHS)", "Public sector"),
-        ("Public Sector – Local Authority", "Public sector"),
-        ("Charity (registered)", "Voluntary & community"),
-        ("Voluntary and Community Sector (VCS)", "Voluntary & community"),
-        ("Voluntary / Community", "Voluntary & community"),
-        ("Charity / VCSE", "Voluntary & community"),
-        ("Voluntary, Community and Social Enterprise", "Voluntary & community"),
-        ("Charitable Incorporated Organisation", "Voluntary & community"),
-        ("Police", "Public sector"),
-        ("Private company", "Private"),
-    ],
-)
-def test_organisation_types_with_an_offices_qualification(raw: str, kind: str) -> None:
-    # Each was E-VALUE 'not a known organisation type' in plans typed by other offices.
-    found = parse_choice(
-        raw, contract.ORGANISATION_TYPES, "organisation type", ORGANISATION_TYPE_WORDS
-    )
-    assert found == kind
-
-
-@pytest.mark.parametrize(
-    ("raw", "mechanism"),
-    [
-        ("Grant (annual)", "Grant"),
-        ("Contract (via framework)", "Contract"),
-        ("Contract - direct award", "Contract"),
-        ("Grant: small grants scheme", "Grant"),
-        ("Grant Funding Agreement", "Grant"),
-    ],
-)
-def test_mechanisms_with_an_offices_qualification(raw: str, mechanism: str) -> None:
-    found = parse_choice(raw, contract.MECHANISMS, "mechanism", MECHANISM_WORDS)
-    assert found == mechanism
 
 
 @pytest.mark.parametrize(
