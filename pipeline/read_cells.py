@@ -93,6 +93,18 @@ def map_columns(values: Row, spec: TableSheet) -> dict[str, int]:
     return mapping
 
 
+def headers_named(values: Row, spec: TableSheet, key: str) -> list[tuple[int, str]]:
+    """Each header in a row that names column ``key`` of ``spec``, with its 1-based index (a
+    sheet may keep last year's column, or the next years', beside this year's)."""
+    return [
+        (index, clean_text(value))
+        for index, value in enumerate(values, start=1)
+        if isinstance(value, str)
+        and (column := spec.column(value)) is not None
+        and column.key == key
+    ]
+
+
 class CellReader:
     """Reads the cells of one sheet; an unreadable cell is a finding and ``None``."""
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
-from pipeline.read_cells import CellReader, Findings, Layout, Read, unmerge
+from pipeline.read_cells import CellReader, Findings, Layout, Read, headers_named, unmerge
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
     clean_text,
@@ -129,11 +129,8 @@ def _one_allocation(cells_of: CellReader, layout: Layout) -> bool:
     E-COLUMN naming them, never the first taken for this year's without a word."""
     header = cells_of.sheet.rows.get(layout.header_row, ())
     named = [
-        f'"{clean_text(value)}" ({column_letter(index)}{layout.header_row})'
-        for index, value in enumerate(header, start=1)
-        if isinstance(value, str)
-        and (column := contract.FUNDS.column(value)) is not None
-        and column.key == "allocation"
+        f'"{text}" ({column_letter(index)}{layout.header_row})'
+        for index, text in headers_named(header, contract.FUNDS, "allocation")
     ]
     if len(named) < 2:
         return True

@@ -12,7 +12,15 @@ from pipeline import contract
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
-from pipeline.read_cells import CellReader, Findings, Layout, Read, label, unmerge
+from pipeline.read_cells import (
+    CellReader,
+    Findings,
+    Layout,
+    Read,
+    headers_named,
+    label,
+    unmerge,
+)
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.values import (
@@ -367,13 +375,7 @@ def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | 
     """The layout with its budget column chosen: where several headers name a budget (last
     year's "2020/21 budget (£)" kept beside this year's), the one of the Financial year."""
     header = cells_of.sheet.rows.get(layout.header_row, ())
-    candidates = [
-        (index, clean_text(value))
-        for index, value in enumerate(header, start=1)
-        if isinstance(value, str)
-        and (column := contract.SERVICES.column(value)) is not None
-        and column.key == "budget"
-    ]
+    candidates = headers_named(header, contract.SERVICES, "budget")
     if len(candidates) < 2:
         return layout
     bounds = contract.financial_year_bounds(year) if year else None
