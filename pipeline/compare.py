@@ -154,22 +154,34 @@ def match_key(text: str, aliases: Mapping[str, str]) -> str:
     return _key(text, _folded(aliases))
 
 
-def _match(
-    current: Sequence[ServiceLine], previous: Sequence[Line], aliases: Mapping[str, str]
-) -> list[LineChange]:
-    """Pair this year's lines with last year's: a join on the normalised keys, each line's key
-    computed once, so 10,000 lines against 10,000 take one pass over each side.
-
-    Among last year's lines with the same key, the first in the plan is taken first.
-    """
+def _keyer(aliases: Mapping[str, str]) -> Callable[[str], str]:
+    """:func:`_key` with these aliases, each distinct name's key made once (funds and
+    providers repeat over thousands of lines)."""
     folded = _folded(aliases)
-    keys: dict[str, str] = {}  # each distinct name's key, made once (funds and providers repeat)
+    keys: dict[str, str] = {}
 
     def key(text: str) -> str:
         found = keys.get(text)
         if found is None:
             found = keys[text] = _key(text, folded)
         return found
+
+    return key
+
+
+def _match(
+    current: Sequence[ServiceLine],
+    previous: Sequence[Line],
+    aliases: Mapping[str, str],
+    key: Callable[[str], str] | None = None,
+) -> list[LineChange]:
+    """Pair this year's lines with last year's: a join on the normalised keys, each line's key
+    computed once, so 10,000 lines against 10,000 take one pass over each side. ``key`` is
+    the caller's :func:`_keyer` of ``aliases``, when it has one.
+
+    Among last year's lines with the same key, the first in the plan is taken first.
+    """
+    key = key or _keyer(aliases)
 
     def full(line: Line) -> tuple[str, str, str]:
         return key(line.fund), key(line.service), key(line.organisation)
@@ -244,19 +256,12 @@ def compare(
     (:class:`~pipeline.last_year.LastYear`); either way the comparison is made from the
     latter, so both give the same result."""
     aliases = aliases or {}
-    folded = _folded(aliases)
     last = previous if isinstance(previous, LastYear) else LastYear.of(previous)
     # Funds are set against each other by the same key as the lines' funds (a fund renamed
-    # and named in the aliases is one fund), each distinct name's key made once.
-    keys: dict[str, str] = {}
-
-    def key(name: str) -> str:
-        if name not in keys:
-            keys[name] = _key(name, folded)
-        return keys[name]
-
+    # and named in the aliases is one fund).
+    key = _keyer(aliases)
     totals = [FundTotals.of(f) for f in current.funds]
-    changes = _match(current.plan.lines, last.lines, aliases)
+    changes = _match(current.plan.lines, last.lines, aliases, key)
     order = list(dict.fromkeys(key(f.name) for f in (*totals, *last.funds)))
     names = {key(f.name): f.name for f in (*last.funds, *totals)}
     now = _by_key(totals, key)
