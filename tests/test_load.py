@@ -485,7 +485,7 @@ QUIRKS: dict[str, Quirk] = {
         with_book(renamed("Services", {"Budget (£)": "Budget (£000)"})),
         [("E-COLUMN", "Services", "3:3", 'Column "Budget (£)"')],
     ),
-    "a grants plan's budget heading ('Grant value'), and other offices' (#plans)": Quirk(
+    "a grants plan's budget heading ('Grant value')": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Grant value (£)"})), check=sample_lines
     ),
     "ring-fenced marked 'RF' and with a tick; local money 'Not RF'": Quirk(
@@ -1379,3 +1379,17 @@ def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     decision = result.plan.decision
     assert (decision.year_start, decision.year_end) == (date(2021, 4, 1), date(2022, 3, 31))
     assert decision.year_label == decision.financial_year == "2021/22"
+
+
+@pytest.mark.parametrize("suffix", [".xlsb", ".xls"])
+def test_an_xlsx_under_another_name_is_read_by_what_it_is(
+    sample_path: Path, tmp_path: Path, suffix: str
+) -> None:
+    # calamine chose its reader by the name: E-READ "CalamineError: File not found:
+    # 'xl/workbook.bin'" (or "Invalid OLE") for a workbook it could read.
+    renamed = tmp_path / f"plan{suffix}"
+    renamed.write_bytes(sample_path.read_bytes())
+    result = load(renamed)
+    assert result.findings == []
+    assert result.plan is not None
+    sample_lines(result.plan)
