@@ -143,6 +143,15 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Check the line's dates, or remove it from this year's plan.",
     ),
     Code(
+        "W-LATER-YEARS",
+        W,
+        "Line beyond the later years shown",
+        "a line (or its extension options) runs more than 10 years past the financial year: "
+        "the commitments beyond the year show 10 years only",
+        action="Check the end date (a year typed wrongly?); if it is right, report the later "
+        "years' commitment beside the plan.",
+    ),
+    Code(
         "W-DUPLICATE",
         W,
         "Duplicate line",
