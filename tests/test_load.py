@@ -363,7 +363,8 @@ QUIRKS: dict[str, Quirk] = {
                 "E-COLUMN",
                 "Services",
                 "3:3",
-                'Column "Provision" is missing. Headers found in row 3: '
+                "Column \"Provision\" (or 'Description', 'Service description', 'Project "
+                "description', …) is missing. Headers found in row 3: "
                 '"Fund", "Service", "Delivery organisation"',
             )
         ],
@@ -487,6 +488,39 @@ QUIRKS: dict[str, Quirk] = {
     ),
     "a grants plan's budget heading ('Grant value')": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Grant value (£)"})), check=sample_lines
+    ),
+    "every column headed in another office's words": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "Fund value (£)"})(book),
+                renamed(
+                    "Funding sources",
+                    {
+                        "Source": "Funder",
+                        "Amount (£)": "Value (£)",
+                        "Ring-fenced": "Ring-fenced? (Y/N)",
+                        "Grant reference": "Grant ref",
+                    },
+                )(book),
+                renamed(
+                    "Services",
+                    {
+                        "Service": "Project name",
+                        "Delivery organisation": "Recipient organisation",
+                        "Organisation type": "Provider type",
+                        "Provision": "Description",
+                        "Start date": "Date from",
+                        "End date": "Date to",
+                        "Extension options": "Option to extend",
+                        "Mechanism": "Contract/Grant",
+                        "How commissioned": "Route to market",
+                        "Purpose": "s.143 purpose",
+                        "Budget (£)": "Funding 2021/22 (£)",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
     ),
     "ring-fenced marked 'RF' and with a tick; local money 'Not RF'": Quirk(
         with_book(lambda book: marked_ring_fenced(book, ["RF", "Not RF", "\u2713"])),
