@@ -56,6 +56,10 @@ _YEAR_AFTER = re.compile(
 )
 
 
+# Apple Numbers exports each table as a sheet named after its sheet and table: "Services - Table 1".
+_NUMBERS_TABLE = re.compile(r"\s+-\s+table\s+\d+$")
+
+
 @dataclass(frozen=True)
 class TableSheet:
     name: str
@@ -66,9 +70,9 @@ class TableSheet:
     def matches(self, title: str) -> bool:
         """The sheet's name or an alias, in any case and spacing, also with the financial
         year after it ("Services 2021-22", "Commissioning plan (2021/22)"), as offices name
-        a year's tabs."""
+        a year's tabs, or its table's name after it, as Numbers exports ("Services - Table 1")."""
         names = {normalise(n) for n in (self.name, *self.aliases)}
-        key = normalise(title)
+        key = _NUMBERS_TABLE.sub("", normalise(title))
         return key in names or _YEAR_AFTER.sub("", key) in names
 
     @cached_property

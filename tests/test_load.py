@@ -526,6 +526,19 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: marked_ring_fenced(book, ["RF", "Not RF", "\u2713"])),
         check=ring_fenced_is(True, False, True),
     ),
+    "Ring-fenced as a checklist: the MoJ grant ticked, local money left blank": Quirk(
+        with_book(lambda book: marked_ring_fenced(book, ["\u2713", "", ""])),
+        check=ring_fenced_is(True, False, False),
+    ),
+    "sheets as Apple Numbers exports them ('Services - Table 1')": Quirk(
+        with_book(
+            lambda book: book.update(
+                {f"{name} - Table 1": book.pop(name) for name in list(book)}
+                | {"Export Summary": [["Sheet", "Table"], ["Services", "Table 1"]]}
+            )
+        ),
+        check=sample_lines,
+    ),
     "a line's budget typed as a year's amount ('£10,000 pa') and run all year": Quirk(
         with_services(two_lines(budget="£10,000 pa")), check=budgets_are("1000", "10000")
     ),
