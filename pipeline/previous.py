@@ -65,8 +65,10 @@ Candidate = TypeVar("Candidate", bound=Dated)
 # of "Lincolnshire" and one of "Lincolnshire Police and Crime Commissioner" (or "the OPCC for
 # Lincolnshire", "Heddlu Dyfed-Powys") are one area's. The area's own words are kept.
 _BODY_WORDS = frozenset(
-    "a and commissioner commissioners comisiynydd constabulary crime fire for force heddlu "
-    "o of office opcc opfcc pcc pfcc police policing rescue s service the throseddu".split()
+    ("police", "policing", "constabulary", "force", "fire", "rescue", "service", "crime")
+    + ("commissioner", "commissioners", "office", "pcc", "opcc", "pfcc", "opfcc")
+    + ("the", "of", "for", "and", "s")  # s: "Commissioner's" split at its apostrophe
+    + ("heddlu", "comisiynydd", "a", "throseddu", "o")  # Welsh
 )
 
 
