@@ -65,10 +65,12 @@ Candidate = TypeVar("Candidate", bound=Dated)
 # of "Lincolnshire" and one of "Lincolnshire Police and Crime Commissioner" (or "the OPCC for
 # Lincolnshire", "Heddlu Dyfed-Powys") are one area's. The area's own words are kept.
 _BODY_WORDS = frozenset(
-    ("police", "policing", "constabulary", "force", "fire", "rescue", "service", "crime")
-    + ("commissioner", "commissioners", "office", "pcc", "opcc", "pfcc", "opfcc")
-    + ("the", "of", "for", "and", "s")  # s: "Commissioner's" split at its apostrophe
-    + ("heddlu", "comisiynydd", "a", "throseddu", "o")  # Welsh
+    {
+        *("police", "policing", "constabulary", "force", "fire", "rescue", "service", "crime"),
+        *("commissioner", "commissioners", "office", "pcc", "opcc", "pfcc", "opfcc"),
+        *("the", "of", "for", "and", "s"),  # s: "Commissioner's" split at its apostrophe
+        *("heddlu", "comisiynydd", "a", "throseddu", "o"),  # Welsh
+    }
 )
 
 
