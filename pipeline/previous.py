@@ -201,6 +201,24 @@ def source_file(plan: Reconciliation | LastYear) -> str:
     return plan.file if isinstance(plan, LastYear) else plan.plan.file
 
 
+def _chosen(
+    file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
+) -> Finding:
+    """I-PREVIOUS-CHOSEN: several plans for last year, the one decided last compared."""
+    at = current.decision.at
+    passed_over = "; ".join(_named(plan) for plan in found[1:])
+    return Finding(
+        "I-PREVIOUS-CHOSEN",
+        file,
+        f"{len(found)} {previous_year_label(current.plan)} plans for "
+        f"{current.decision.police_area} were found. The comparison is with the one "
+        f"decided last, {_named(found[0])}; not with {passed_over}. To compare with "
+        "another, name it with --previous.",
+        at.sheet,
+        at.cell("financial_year"),
+    )
+
+
 @dataclass(frozen=True)
 class YearOnYear:
     """What the comparison step found for one workbook: a comparison, or why there is none."""
@@ -277,7 +295,7 @@ class PreviousPlans:
                 if self.explicit is not None:
                     note = _other(file, current, prior)
                 else:
-                    note = self._chosen(file, current, found) if len(found) > 1 else None
+                    note = _chosen(file, current, found) if len(found) > 1 else None
                 return YearOnYear(comparison, Path(source_file(prior)), note)
         return YearOnYear(None, None, self._left_out(file, current, found))
 
@@ -308,23 +326,6 @@ class PreviousPlans:
             for plan in plans
             if plan is not None and plan.decision.year_start.year == year
         ]
-
-    def _chosen(
-        self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
-    ) -> Finding:
-        """I-PREVIOUS-CHOSEN: several plans for last year, the one decided last compared."""
-        at = current.decision.at
-        passed_over = "; ".join(_named(plan) for plan in found[1:])
-        return Finding(
-            "I-PREVIOUS-CHOSEN",
-            file,
-            f"{len(found)} {previous_year_label(current.plan)} plans for "
-            f"{current.decision.police_area} were found. The comparison is with the one "
-            f"decided last, {_named(found[0])}; not with {passed_over}. To compare with "
-            "another, name it with --previous.",
-            at.sheet,
-            at.cell("financial_year"),
-        )
 
     def _left_out(
         self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
