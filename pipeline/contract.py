@@ -13,7 +13,7 @@ from functools import cached_property
 # The Decision sheet's fields, in their own module (this one's length); read as contract.…
 from pipeline.decision_fields import DECISION_FIELDS as DECISION_FIELDS
 from pipeline.decision_fields import DecisionField as DecisionField
-from pipeline.values import normalise
+from pipeline.values import ValueProblem, normalise, parse_date
 
 # How a header says pounds, wherever it stands: "(£)", "(£s)", "£", "(GBP)", "GBP", "in £"
 # ("Budget(£)", "£ Budget"); never "(£000)" or "£k", which say thousands.
@@ -432,16 +432,26 @@ def names_a_total(text: str) -> bool:
     return TOTAL_WORD.search(text) is not None
 
 
+# The words a Financial year cell may carry around the year: "Financial year 2021-22",
+# "2021/22 financial year", "Year 2021/22", "2021/22 (FY)".
+_YEAR_WORDS = re.compile(r"^\s*(?:financial\s+)?year\s*:?|(?:financial\s+year|\(fy\))\s*$", re.I)
+# The year typed as its first and last days or months: "April 2021 - March 2022",
+# "1 April 2021 to 31 March 2022", "01/04/2021 – 31/03/2022".
+_YEAR_SPAN = re.compile(r"(.+?)\s+(?:[-\u2013\u2014]|to)\s+(.+)", re.IGNORECASE)
+
+
 def financial_year_bounds(year: str) -> tuple[int, int] | None:
     """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``,
-    and ``2021-2`` as Essex's decisions write "2023-4") -> (2021, 2022); None if unreadable."""
+    ``Financial year 2021-22``, ``April 2021 - March 2022``, and ``2021-2`` as Essex's
+    decisions write "2023-4") -> (2021, 2022); None if unreadable."""
+    year = _YEAR_WORDS.sub("", year)
     match = re.fullmatch(
         r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{4}|\d{1,2})\s*",
         year,
         re.IGNORECASE,
     )
     if not match:
-        return None
+        return _year_span(year)
     start_text, end_text = match.groups()
     start = int(start_text) + (2000 if len(start_text) == 2 else 0)
     if len(end_text) == 4:
@@ -455,3 +465,19 @@ def financial_year_bounds(year: str) -> tuple[int, int] | None:
     if end != start + 1:
         return None
     return start, end
+
+
+def _year_span(text: str) -> tuple[int, int] | None:
+    """(2021, 2022) for a year typed from 1 April 2021 (or April 2021) to 31 March 2022 (or
+    March 2022); None for any other span, which is no financial year."""
+    span = _YEAR_SPAN.fullmatch(text.strip())
+    if span is None:
+        return None
+    try:
+        first, _ = parse_date(span[1])
+        last, _ = parse_date(span[2], end=True)
+    except ValueProblem:
+        return None
+    if (first.month, first.day, last.month, last.day) != (4, 1, 3, 31):
+        return None
+    return (first.year, last.year) if last.year == first.year + 1 else None

@@ -1017,6 +1017,11 @@ def test_a_year_ending_in_one_digit_is_the_year_after() -> None:
     assert contract.financial_year_bounds("2029/0") == (2029, 2030)
     assert contract.financial_year_bounds("2023-5") is None
     assert contract.financial_year_bounds("21/2") is None
+    # A span that is not 1 April to 31 March a year later is no financial year.
+    assert contract.financial_year_bounds("April 2021 - April 2022") is None
+    assert contract.financial_year_bounds("1 May 2021 to 30 April 2022") is None
+    assert contract.financial_year_bounds("April 2021 - March 2023") is None
+    assert contract.financial_year_bounds("2021/22 - 2022/23") is None
 
 
 # -- what the readers keep and refuse (issue 16) ----------------------------------------------
@@ -1412,7 +1417,23 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022", "2021-2", "2021/2"]
+    "typed",
+    [
+        "21/22",
+        "FY 2021/22",
+        "FY21-22",
+        "2021 to 2022",
+        "2021-2",
+        "2021/2",
+        # With the words around it, or as its first and last days: each was E-VALUE.
+        "Financial year 2021-22",
+        "2021/22 financial year",
+        "Year: 2021/22",
+        "2021/22 (FY)",
+        "April 2021 - March 2022",
+        "1 April 2021 to 31 March 2022",
+        "01/04/2021 \u2013 31/03/2022",
+    ],
 )
 def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     typed: str, tmp_path: Path

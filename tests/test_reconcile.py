@@ -1030,6 +1030,7 @@ def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
         "E-PARTNERSHIP",
         "E-PURPOSE",
         "W-INACTIVE",
+        "W-LATER-YEARS",
         "W-DUPLICATE",
         "W-GRANT-SIZE",
     }
