@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.commitments import Commitments
+from pipeline.payment_checks import PaymentToCheck
 from pipeline.position import Position
 from pipeline.summary_layout import fit_row
 from pipeline.textsafe import for_publication, starts_like_formula
@@ -430,31 +431,55 @@ def _to_check(workbook: Any, position: Position, formats: _Formats, heading: str
     )
     sheet.ws.freeze_panes(sheet.row, 0)
     first = sheet.row
-    for payment in position.to_check:
-        sheet.line(
-            (
-                payment.status.capitalize(),
-                payment.sheet,
-                payment.cell,
-                payment.date,
-                payment.supplier,
-                payment.amount,
-                None,  # the count, written below as a plain number
-                payment.reference,
-                payment.cost_code,
-                payment.candidates,
-                payment.fund,
-            )
-        )
-        sheet.ws.write_number(sheet.row - 1, 6, payment.payments, formats.text)
-        # Wrapped text is not measured by every reader: give a long "Could be" its lines.
-        sheet.ws.set_row(sheet.row - 1, 15 * max(1, -(-len(payment.candidates) // 55)))
+    _payment_rows(sheet, position.to_check)
     sheet.totals(
         "Total",
         first,
         sheet.row - 1,
         {5: sum((p.amount for p in position.to_check), Decimal(0))},
     )
+
+
+def _payment_rows(sheet: _Sheet, payments: Sequence[PaymentToCheck]) -> None:
+    """One row per payment to check, as :meth:`_Sheet.line` writes them, without its per-cell
+    dispatch: a whole force's ledger has 100,000 such rows, and each distinct text (a
+    supplier, a file, the candidate lines) is made safe once, not once per row."""
+    ws, formats = sheet.ws, sheet.formats
+    texts: dict[str, tuple[str, Any]] = {}
+    days: dict[dt.date, dt.datetime] = {}
+
+    def write(row: int, col: int, raw: str) -> None:
+        known = texts.get(raw)
+        if known is None:
+            text = for_publication(raw)
+            known = (text, formats.quoted if starts_like_formula(text) else formats.text)
+            if len(texts) < _TEXTS_KEPT:
+                texts[raw] = known
+        if known[0]:  # an empty cell with no format is no cell (as _Sheet.text leaves it)
+            ws.write_string(row, col, *known)
+
+    for payment in payments:
+        row = sheet.row
+        write(row, 0, payment.status.capitalize())
+        write(row, 1, payment.sheet)
+        write(row, 2, payment.cell)
+        day = days.get(payment.date) or days.setdefault(
+            payment.date, dt.datetime.combine(payment.date, dt.time())
+        )
+        ws.write_datetime(row, 3, day, formats.date)
+        write(row, 4, payment.supplier)
+        ws.write_number(row, 5, payment.amount.quantize(PENNY), formats.money)
+        ws.write_number(row, 6, payment.payments, formats.text)
+        write(row, 7, payment.reference)
+        write(row, 8, payment.cost_code)
+        write(row, 9, payment.candidates)
+        write(row, 10, payment.fund)
+        # Wrapped text is not measured by every reader: give a long "Could be" its lines.
+        ws.set_row(row, 15 * max(1, -(-len(payment.candidates) // 55)))
+        sheet.row += 1
+
+
+_TEXTS_KEPT = 20_000  # distinct texts remembered (references are unique: not worth keeping all)
 
 
 def _commitments(workbook: Any, commitments: Commitments, formats: _Formats, heading: str) -> None:
