@@ -61,6 +61,7 @@ from pipeline.outputs import (
     findings_name,
     folder_name,
     leftovers,
+    own_file_blocked,
     sweep_temporaries,
     unwritable_reason,
     write_log,
@@ -206,6 +207,11 @@ def build(
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
     except OSError as error:
         raise _unusable(out, error) from error
+    blocked = own_file_blocked(out)
+    if blocked:
+        raise OutputUnwritable(
+            f"The output folder cannot be used: {blocked}. Or choose another folder with --out DIR."
+        )
     ledger = Spend(spend_paths(paths, spend), as_at)
     template = template or TEMPLATE
     if not force:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.inputs import display
-from pipeline.manifest import Manifest, sha256, temp_beside
+from pipeline.manifest import MANIFEST, Manifest, sha256, temp_beside
 from pipeline.textsafe import for_log
 from pipeline.values import slugify
 
@@ -53,6 +53,13 @@ FOLDER_ERRORS = {
     errno.EDQUOT,
     errno.EEXIST,
     errno.ENOTDIR,
+    errno.EISDIR,
+}
+
+# The files the tool keeps in the output folder itself, as a person would know them.
+_OWN_FILES = {
+    MANIFEST: "record of what was built from what",
+    INDEX: "page showing the folder at a glance",
 }
 
 
@@ -75,6 +82,13 @@ def unwritable_reason(error: OSError, where: Path) -> str:
             f"{display(blocker)} is a file where pcc-report needs a folder; rename or move "
             "that file (pcc-report did not write it), then run again"
         )
+    if error.errno == errno.EISDIR:  # os.replace names the target second, open() first
+        target = error.filename2 if isinstance(error.filename2, str) else error.filename
+        blocker = Path(target) if target else where
+        return (
+            f"{display(blocker)} is a folder where pcc-report writes a file; rename or move "
+            "that folder (pcc-report did not make it), then run again"
+        )
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk holding {display(where)}/ is full; free some space, then run again"
     replaced = Path(error.filename2) if isinstance(error.filename2, str) else None
@@ -94,6 +108,20 @@ def unwritable_reason(error: OSError, where: Path) -> str:
         f"writing to {display(where)}/ failed ({error.strerror or error}); check the "
         "folder (and, on a network drive, the connection), then run again"
     )
+
+
+def own_file_blocked(out: Path) -> str | None:
+    """Why ``out`` cannot keep the tool's own files, or None: a folder under the name of one
+    of them. A file can replace a file, a link or a pipe there, never a folder, so every build
+    would otherwise make its outputs and fail at the end, recording none of them."""
+    for name, what in _OWN_FILES.items():
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            return (
+                f"{display(path)} is a folder where pcc-report keeps its {what}; rename or "
+                "move that folder (pcc-report did not make it), then run again"
+            )
+    return None
 
 
 def leftovers(out: Path) -> list[Path]:

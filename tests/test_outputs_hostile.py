@@ -139,3 +139,28 @@ def test_a_full_disk_is_one_clear_message(drop: Path, tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "the disk is full" in done.stderr
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("name", "what"), [("manifest.json", "record"), ("index.html", "page")])
+def test_a_folder_under_the_name_of_the_tools_own_file_stops_the_run_first(
+    drop: Path, tmp_path: Path, name: str, what: str
+) -> None:
+    # A folder cannot be replaced by a file: the build made every output, failed at the end
+    # recording none (manifest) and moved them to stale/ with an error naming the wrong folder.
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["build", str(drop), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{name} is a folder where pcc-report keeps its {what}" in result.output
+    assert "rename or move that folder" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [name]  # nothing built, nothing moved
+
+
+def test_a_folder_under_an_outputs_name_is_named_in_the_error(drop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "015-2021" / "RfD-015-2021.docx").mkdir(parents=True)
+    [result], _ = batch.build([drop], out, Config())
+    assert result.outcome == "failed"
+    [error] = [f.message for f in result.findings if f.code == "E-RENDER"]
+    assert "RfD-015-2021.docx is a folder where pcc-report writes a file" in error
+    assert "rename or move that folder" in error
