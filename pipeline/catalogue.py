@@ -459,6 +459,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Check the charity number in the Recipient org ID against the Charity Commission register.",
     ),
     Code(
+        "W-360-ORG-LIST",
+        W,
+        "Org ID on no list",
+        "a Recipient org ID whose list code is not on org-id.guide (GB-CC-, UK-CHC-, GB-WAL-)",
+        action="Correct the list code: GB-CHC- for a charity, GB-COH- for a company, GB-PLA- for a Welsh council.",
+    ),
+    Code(
         "W-360-COMPANY-NUMBER",
         W,
         "Company number looks wrong",

@@ -403,8 +403,8 @@ def template_fields(template: Path | None) -> None:
       pcc-report template-fields
       pcc-report template-fields --template templates/my-template.docx
     """
+    from pipeline.docx_fields import template_fields as fields_of
     from pipeline.docx_template import TemplateError
-    from pipeline.docx_template import template_fields as fields_of
     from pipeline.render_docx import DEFAULT_TEMPLATE
 
     try:

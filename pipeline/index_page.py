@@ -78,6 +78,9 @@ dl.facts dd { margin: 0; }
 .findings td:first-child { width: 40%; }
 .what { font-weight: 600; display: block; }
 ul.files { margin: 0.2rem 0; padding-left: 1.3rem; }
+/* Each file link a target of at least 24 px from the next (WCAG 2.2, 2.5.8 Target Size),
+   which one line of text apart was not. */
+ul.files li { padding: 0.2rem 0; }
 svg.bar { vertical-align: middle; }
 .over { font-weight: 600; color: #a1001c; }
 @media print {

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from pipeline import contract
 from pipeline.contract import Column, TableSheet
+from pipeline.s143 import S143_PURPOSES
 
 Cell = Any  # a value written as it is: str, Decimal, int, date, or Formula
 MAX_ROWS = 500  # rows given drop-downs and formats in a blank workbook
@@ -217,7 +218,7 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
         ws, contract.SERVICES, "organisation_type", top, list(contract.ORGANISATION_TYPES)
     )
     _list_validation(ws, contract.SERVICES, "mechanism", top, list(contract.MECHANISMS))
-    _list_validation(ws, contract.SERVICES, "purpose", top, list(contract.S143_PURPOSES))
+    _list_validation(ws, contract.SERVICES, "purpose", top, list(S143_PURPOSES))
 
     control = content.document_control or [
         (name, "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -60,16 +61,36 @@ class Dated(Protocol):
 
 Candidate = TypeVar("Candidate", bound=Dated)
 
+# Words that name the body or its office rather than the area, in English and Welsh: a plan
+# of "Lincolnshire" and one of "Lincolnshire Police and Crime Commissioner" (or "the OPCC for
+# Lincolnshire", "Heddlu Dyfed-Powys") are one area's. The area's own words are kept.
+_BODY_WORDS = frozenset(
+    {
+        *("police", "policing", "constabulary", "force", "fire", "rescue", "service", "crime"),
+        *("commissioner", "commissioners", "office", "pcc", "opcc", "pfcc", "opfcc"),
+        *("the", "of", "for", "and", "s"),  # s: "Commissioner's" split at its apostrophe
+        *("heddlu", "comisiynydd", "a", "throseddu", "o"),  # Welsh
+    }
+)
+
+
+def area_key(police_area: str) -> str:
+    """``police_area`` as plans of one area are matched across years: the body's words left
+    out, "&" read as "and"; the whole name when it is only such words."""
+    words = re.findall(r"\w+", normalise(police_area))
+    kept = [word for word in words if word not in _BODY_WORDS]
+    return " ".join(kept or words)
+
 
 def previous_plans(current: Dated, candidates: Iterable[Candidate]) -> list[Candidate]:
     """The plans among ``candidates`` for the same police area and the year before, the one
     decided last first."""
-    area = normalise(current.decision.police_area)
+    area = area_key(current.decision.police_area)
     year = current.decision.year_start.year - 1
     found = [
         candidate
         for candidate in candidates
-        if normalise(candidate.decision.police_area) == area
+        if area_key(candidate.decision.police_area) == area
         and candidate.decision.year_start.year == year
     ]
     return sorted(found, key=lambda plan: plan.decision.date, reverse=True)
@@ -180,6 +201,24 @@ def source_file(plan: Reconciliation | LastYear) -> str:
     return plan.file if isinstance(plan, LastYear) else plan.plan.file
 
 
+def _chosen(
+    file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
+) -> Finding:
+    """I-PREVIOUS-CHOSEN: several plans for last year, the one decided last compared."""
+    at = current.decision.at
+    passed_over = "; ".join(_named(plan) for plan in found[1:])
+    return Finding(
+        "I-PREVIOUS-CHOSEN",
+        file,
+        f"{len(found)} {previous_year_label(current.plan)} plans for "
+        f"{current.decision.police_area} were found. The comparison is with the one "
+        f"decided last, {_named(found[0])}; not with {passed_over}. To compare with "
+        "another, name it with --previous.",
+        at.sheet,
+        at.cell("financial_year"),
+    )
+
+
 @dataclass(frozen=True)
 class YearOnYear:
     """What the comparison step found for one workbook: a comparison, or why there is none."""
@@ -256,7 +295,7 @@ class PreviousPlans:
                 if self.explicit is not None:
                     note = _other(file, current, prior)
                 else:
-                    note = self._chosen(file, current, found) if len(found) > 1 else None
+                    note = _chosen(file, current, found) if len(found) > 1 else None
                 return YearOnYear(comparison, Path(source_file(prior)), note)
         return YearOnYear(None, None, self._left_out(file, current, found))
 
@@ -276,22 +315,17 @@ class PreviousPlans:
                 said.append(f"{_named(plan)} has errors")
         return said
 
-    def _chosen(
-        self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
-    ) -> Finding:
-        """I-PREVIOUS-CHOSEN: several plans for last year, the one decided last compared."""
-        at = current.decision.at
-        passed_over = "; ".join(_named(plan) for plan in found[1:])
-        return Finding(
-            "I-PREVIOUS-CHOSEN",
-            file,
-            f"{len(found)} {previous_year_label(current.plan)} plans for "
-            f"{current.decision.police_area} were found. The comparison is with the one "
-            f"decided last, {_named(found[0])}; not with {passed_over}. To compare with "
-            "another, name it with --previous.",
-            at.sheet,
-            at.cell("financial_year"),
-        )
+    def _other_areas(self, current: Reconciliation) -> list[str]:
+        """The plans of the year before found for another police area: a plan of this area
+        whose Police area was typed otherwise (the body's words aside) would be among them."""
+        year = current.decision.year_start.year - 1
+        here = Path(current.plan.file).resolve()
+        plans = (self._plan(f) for f in self.files if f.resolve() != here)
+        return [
+            f"{_named(plan)} is the plan of {plan.decision.police_area}"
+            for plan in plans
+            if plan is not None and plan.decision.year_start.year == year
+        ]
 
     def _left_out(
         self, file: str, current: Reconciliation, found: Sequence[Reconciliation | LastYear]
@@ -320,6 +354,14 @@ class PreviousPlans:
                 "in this run or in an archive/ folder beside the workbooks"
             )
             faulty = self._faulty(current)
+            others = self._other_areas(current)
+            if others and not faulty:  # last year's plan may be there, its area typed apart
+                why += f" ({'; '.join(others[:_SHOWN])}"
+                why += f"; and {len(others) - _SHOWN} more)" if len(others) > _SHOWN else ")"
+                fix = (
+                    "type the Police area on the Decision sheet of last year's workbook as "
+                    f"on this one ({current.decision.police_area}), or name it with --previous"
+                )
             if faulty:  # last year's plan is (or may be) among them: "put it there" misleads
                 why += f" ({'; '.join(faulty[:_SHOWN])}"
                 why += f"; and {len(faulty) - _SHOWN} more)" if len(faulty) > _SHOWN else ")"

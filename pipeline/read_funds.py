@@ -10,6 +10,7 @@ from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, headers_named, unmerge
 from pipeline.sheets import Cell, Sheet, column_letter
+from pipeline.shorthand import parse_ring_fenced
 from pipeline.values import (
     clean_text,
     format_money,
@@ -17,7 +18,6 @@ from pipeline.values import (
     normalise,
     parse_money,
     parse_reference,
-    parse_yes_no,
 )
 
 
@@ -168,7 +168,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
         cells["amount"] = layout.ref("amount", r)
         amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
         cells["ring_fenced"] = layout.ref("ring_fenced", r)
-        ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", parse_yes_no)
+        ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", parse_ring_fenced)
         grant_ref = _grant_reference(cells_of, layout, r, cells)
         if fund is None or source is None or amount is None or ring is None or grant_ref is None:
             read.complete = False

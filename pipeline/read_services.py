@@ -23,6 +23,13 @@ from pipeline.read_cells import (
 )
 from pipeline.read_funds import canonical_fund, fund_names
 from pipeline.sheets import Cell, Sheet, column_letter
+from pipeline.shorthand import (
+    Year,
+    financial_year,
+    parse_line_end,
+    parse_line_start,
+    per_year_problem,
+)
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -30,8 +37,6 @@ from pipeline.values import (
     format_money,
     is_blank,
     normalise,
-    parse_date,
-    parse_end_date,
     parse_money,
 )
 
@@ -83,7 +88,7 @@ def read_services(
     # Sub-totals, then the next fund closed by a Total).
     since_total = since_sub = 0
     names = fund_names(funds)
-    reader = _LineReader(cells_of, layout, names)  # once, not once per line
+    reader = _LineReader(cells_of, layout, names, financial_year(year))  # once, not per line
     carry = _FundCarry(cells_of, layout)
     balances: list[BalanceRow] = []
     for r in cells_of.rows(contract.SERVICES, layout):
@@ -165,9 +170,12 @@ class _LineReader:
     sheet: each column's index and letter, and which rows hold a formula without a value.
     A 10,000-line plan has 140,000 such cells."""
 
-    def __init__(self, cells_of: CellReader, layout: Layout, names: Mapping[str, str]) -> None:
+    def __init__(
+        self, cells_of: CellReader, layout: Layout, names: Mapping[str, str], year: Year
+    ) -> None:
         self.cells_of = cells_of
         self.names = names
+        self.year = year
         columns = layout.columns
         self.texts = [
             (key, required, key in _NARRATIVE, columns.get(key, 0))
@@ -226,8 +234,8 @@ class _LineReader:
         organisation_type = self._figure(values, r, "organisation_type", _organisation_type)
         mechanism = self._figure(values, r, "mechanism", _mechanism)
         budget = self._figure(values, r, "budget", parse_money)
-        start = self._figure(values, r, "start", parse_date)
-        end = self._figure(values, r, "end", parse_end_date)
+        start = self._figure(values, r, "start", parse_line_start)
+        end = self._figure(values, r, "end", parse_line_end)
         typed = {key: value for key, value in text.items() if value is not None}
         if (
             len(typed) != len(text)
@@ -240,6 +248,10 @@ class _LineReader:
             return None
         start_date, start_month = start
         end_date, end_month, options_in_end = end
+        budget_raw = self._raw(values, r, self.columns["budget"])
+        if rate := per_year_problem(budget_raw, start_date, end_date, self.year):
+            cells_of.add("E-VALUE", f"Budget {rate}.", cells["budget"])  # "£10,000 pa"
+            return None
         typed_options = typed["extension_options"]
         if (
             options_in_end

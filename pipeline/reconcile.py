@@ -24,6 +24,7 @@ from pipeline.figures import (
 )
 from pipeline.findings import Finding
 from pipeline.model import Fund, Plan, ServiceLine
+from pipeline.s143 import S143_PURPOSES, s143_purpose
 from pipeline.textsafe import for_log
 from pipeline.values import format_date, format_money, normalise, show_invisible
 
@@ -255,7 +256,7 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
     for line in plan.lines:
-        if line.fund_key in wanted and contract.s143_purpose(line.purpose) is None:
+        if line.fund_key in wanted and s143_purpose(line.purpose) is None:
             seen = (
                 f'reads "{line.purpose}", which is not an s143 purpose'
                 if line.purpose
@@ -268,7 +269,7 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
                 "purpose",
                 f'"{line.service}" ({line.fund}, {format_money(line.budget)}) {seen}; every '
                 "award from this fund must serve at least one. Enter one in the Purpose "
-                "column: " + "; ".join(contract.S143_PURPOSES) + ".",
+                "column: " + "; ".join(S143_PURPOSES) + ".",
             )
 
 

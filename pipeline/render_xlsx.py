@@ -91,6 +91,8 @@ def _about_sheet(
     publisher: str,
     formats: Formats,
     tables: set[str],
+    *,
+    commitments_listed: bool = False,
 ) -> None:
     decision = report.decision
     reference = public_text(decision.reference)
@@ -109,6 +111,12 @@ def _about_sheet(
         contents += (
             f"{CHANGES_SHEET}: what changed since the {report.comparison.previous_year} plan, "
             "line by line and fund by fund. "
+        )
+    if commitments_listed:
+        # Every sheet is named here: a screen-reader user finds the sheets from this list.
+        contents += (
+            f"{COMMITMENTS_SHEET}: what the plan already commits in later financial years, "
+            "line by line. "
         )
     rows: list[tuple[str, Any]] = [
         ("Title", f"Commissioning plan {decision.year_label}: public summary"),
@@ -254,7 +262,15 @@ def _render(recon: Report, target: Path | IO[bytes], generated: dt.datetime | No
         changes_sheet(changes_ws, comparison, decision.year_label, formats, tables)
     if later_ws is not None:
         commitments_sheet(later_ws, later, decision.year_label, formats, tables)
-    _about_sheet(about_ws, recon, generated, publisher, formats, tables)
+    _about_sheet(
+        about_ws,
+        recon,
+        generated,
+        publisher,
+        formats,
+        tables,
+        commitments_listed=later_ws is not None,
+    )
     summary_ws.activate()
     workbook.close()
     _free(workbook)

@@ -457,8 +457,14 @@ def _read_values(
 ) -> ReadSheets:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    if isinstance(source, Path):
+    if isinstance(source, Path) and source.suffix.lower() in _CALAMINE_XLSX:
         book = CalamineWorkbook.from_path(str(source))
+    elif isinstance(source, Path):
+        # An .xlsx under another name (plan.xlsb, plan.xls: sniff has seen its parts):
+        # calamine picks its reader by the name, and failed with "File not found:
+        # 'xl/workbook.bin'"; from the bytes it reads by what the file is.
+        with source.open("rb") as stream:
+            book = CalamineWorkbook.from_filelike(stream)
     else:
         book = CalamineWorkbook.from_filelike(source)
     try:
@@ -490,6 +496,9 @@ def _read_values(
     finally:
         book.close()
     return ReadSheets(sheets, hidden, dict(refused))
+
+
+_CALAMINE_XLSX = frozenset((".xlsx", ".xlsm", ".xltx", ".xltm"))  # names calamine reads as xlsx
 
 
 def _is_empty(values: Row, col: int) -> bool:

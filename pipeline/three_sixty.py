@@ -50,6 +50,18 @@ SETTING_HINT = (
 # org-id.guide list codes the quality tool checks the number of (README: "Publishing").
 CHARITY_LISTS = ("GB-CHC", "GB-SC")
 COMPANY_LIST = "GB-COH"
+# The UK lists on org-id.guide (its register's lists/gb, 2026). 360Giving's checker flags a
+# recipient identifier whose list code is on no list, and a GB- code outside these is a slip
+# (GB-CC- for a charity's GB-CHC-, GB-WAL- for a Welsh council's GB-PLA-); so is UK-, which is
+# no country code (the United Kingdom's is GB).
+UK_LISTS = frozenset(
+    {
+        *("GB-CASC", "GB-CCSCUST", "GB-CHC", "GB-COA", "GB-COE", "GB-COH", "GB-EDU"),
+        *("GB-GOR", "GB-GOV", "GB-GOVUK", "GB-HESA", "GB-IRN", "GB-LAE", "GB-LANI"),
+        *("GB-LAS", "GB-MPR", "GB-NHS", "GB-NIC", "GB-PLA", "GB-REV", "GB-SC"),
+        *("GB-SCOTEDU", "GB-SHPE", "GB-SRS", "GB-UKPRN", "GB-WALEDU"),
+    }
+)
 _ORG_ID = re.compile(r"([A-Za-z]{2}-[A-Za-z0-9]+)-(\S+)")
 
 # The grants sheet's columns, spelt as in the standard's template, and what fills them.
@@ -171,6 +183,12 @@ class OrgId:
     def text(self) -> str:
         return f"{self.list_code}-{self.number}"
 
+    @property
+    def listed(self) -> bool:
+        """False for a UK list code org-id.guide does not have (``GB-CC``, ``UK-CHC``)."""
+        country = self.list_code.split("-", 1)[0]
+        return self.list_code in UK_LISTS if country in ("GB", "UK") else True
+
 
 def parse_org_id(raw: str) -> OrgId | None:
     """``GB-CHC-1151444`` -> OrgId("GB-CHC", "1151444"); anything else (a bare number) -> None."""
@@ -224,8 +242,9 @@ def package(plan: Plan, config: Config) -> dict[str, Json]:
         "version": SCHEMA_VERSION,
         "title": f"{body}: grants of decision {reference} ({decision.year_label})",
         "description": (
-            f"The grants of {body}'s commissioning plan for {decision.year_label}, as decided "
-            f"in decision {reference}: {public_text(decision.subject)}."
+            f"The grants of the commissioning plan for {decision.year_label} of "
+            f"{_with_the(body)}, as decided in decision {reference}: "
+            f"{public_text(decision.subject)}."
         ),
         "identifier": f"{funder_id(prefix)}-{slugify(decision.reference)}",
         "issued": awarded,
@@ -276,6 +295,11 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
             }
         ]
     return grant
+
+
+def _with_the(body: str) -> str:
+    """``the Office of the …`` in a sentence (it read "The grants of Office of the …'s plan")."""
+    return body if body.casefold().startswith("the ") else f"the {body}"
 
 
 def _recipient(line: ServiceLine, prefix: str) -> dict[str, Json]:

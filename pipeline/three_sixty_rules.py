@@ -137,7 +137,19 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
             f"{where}: {seen}, so the 360Giving file identifies the "
             "recipient by a made-up identifier and nobody can link it to the charity or company "
             "registers. Enter it as GB-CHC-<charity number>, GB-COH-<company number>, "
-            "GB-SC-<Scottish charity number> or GB-LAE-<council code> (see org-id.guide).",
+            "GB-SC-<Scottish charity number>, GB-LAE-<English council code> or "
+            "GB-PLA-<Welsh council code> (see org-id.guide).",
+        )
+        return
+    if not org_id.listed:
+        yield at(
+            "W-360-ORG-LIST",
+            "recipient_org_id",
+            f'{where}: its Recipient org ID "{typed}" starts with {org_id.list_code}-, which is '
+            "no list on org-id.guide, and 360Giving's checker flags it. Use GB-CHC- (a charity "
+            "in England and Wales), GB-SC- (Scotland), GB-NIC- (Northern Ireland), GB-COH- (a "
+            "company), GB-LAE- (an English council), GB-PLA- (a Welsh council) or GB-LAS- (a "
+            "Scottish council).",
         )
         return
     pattern = _CHC_NUMBER if org_id.list_code == "GB-CHC" else _CHARITY_NUMBER

@@ -53,6 +53,14 @@ _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
 # £8,266.
 _SEPARATED = re.compile(r"\d[,\s]+\d")
 _THOUSANDS = re.compile(r"-?\s*\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?")
+# "82k", "£1.009m", "1,009k": an amount in thousands or millions, as a note would write it.
+_SHORTHAND = re.compile(r"£?\s*(\d[\d,]*(?:\.\d+)?)\s*([kKmM])")
+# An amount a year, as a grant letter writes it: "£10,000 pa", "10,000 p.a.", "£10,000 per
+# annum", "£10,000 a year", "£10,000/yr".
+PER_YEAR = re.compile(
+    r"(?<=[\dkm])\s*(?:p\.?\s?a\.?|per\s+(?:annum|year)|a\s+year|/\s*(?:yr|year|annum))\s*$",
+    re.IGNORECASE,
+)
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 
 
@@ -150,7 +158,9 @@ def parse_money(raw: object) -> Decimal:
         if not text:
             raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
         # A pasted figure's minus sign (U+2212), and accounting brackets: both mean negative.
-        signed = _BRACKETED.sub(r"-\1", text.replace("\u2212", "-"))
+        # "£10,000 pa": a year's amount is what the plan's year holds (a line that runs only
+        # part of the year is refused where its dates are known: shorthand.per_year).
+        signed = _BRACKETED.sub(r"-\1", PER_YEAR.sub("", text).replace("\u2212", "-"))
         digits = _MONEY_JUNK.sub("", signed)
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
             if text in _EXCEL_ERRORS:
@@ -158,10 +168,11 @@ def parse_money(raw: object) -> Decimal:
                     f"shows the Excel error {text}; correct the formula that makes it and save "
                     "the workbook"
                 )
-            if re.fullmatch(r"£?\s*\d[\d,.]*\s*[kKmM]", text):
+            shorthand = _SHORTHAND.fullmatch(PER_YEAR.sub("", text))
+            if shorthand:
                 raise ValueProblem(
                     f'reads "{text}", a shorthand Excel does not add up; type the amount in '
-                    "full, e.g. 82000 for 82k or 1009000 for 1.009m"
+                    f"full, {_in_full(shorthand)} for {text}"
                 )
             raise ValueProblem(
                 f'reads "{text}", which is not an amount; enter the amount in pounds as a '
@@ -205,6 +216,13 @@ def parse_money(raw: object) -> Decimal:
             f'reads "{raw}", which has fractions of a penny; round it to pounds and pence'
         )
     return amount.quantize(PENNY)
+
+
+def _in_full(shorthand: re.Match[str]) -> str:
+    """``82000`` for the match of "82k", ``1009000`` for "1.009m": the figure to type."""
+    number = Decimal(shorthand[1].replace(",", ""))
+    full = number * (1000 if shorthand[2] in "kK" else 1_000_000)
+    return f"{full.normalize():f}"
 
 
 def format_money(amount: Decimal) -> str:
@@ -447,8 +465,21 @@ def parse_reference(raw: object, example: str) -> str:
 _YES_NO_NOTED = re.compile(r"(yes|no)\s*(?:\(|[-\u2013\u2014:,;]\s)")
 
 
+# A tick or a cross, as a checklist column is filled in (Wingdings' tick pastes as "ü").
+_TICKS = {"\u2713": True, "\u2714": True, "\u2611": True, "\u2705": True}
+_TICKS.update(dict.fromkeys("\u2717\u2718\u2612\u274c\u274e", False))
+
+
 def parse_yes_no(raw: object) -> bool:
+    """Yes or No (``Y``, ``True``, a tick; a note may follow: "Yes (MoJ)")."""
     text = normalise(raw)
+    if text in _TICKS:
+        return _TICKS[text]
+    if text == "x":
+        raise ValueProblem(
+            f'reads "{clean_text(raw)}", which marks a box but does not say Yes or No; enter '
+            "Yes or No"
+        )
     noted = _YES_NO_NOTED.match(text)
     text = noted.group(1) if noted else text
     if text in {"yes", "y", "true"}:

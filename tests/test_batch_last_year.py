@@ -128,3 +128,31 @@ def test_a_decision_of_another_year_put_away_is_not_looked_at(tmp_path: Path) ->
     assert lookup("2021/22") == nothing_there  # this year's: not last year's plan
     assert lookup("2020/21") != nothing_there  # last year's: looked at
     assert LastYearLookup([drop], None, {}).of(2021) != nothing_there  # unknown: looked at
+
+
+def archived_as_of(drop: Path, police_area: str) -> None:
+    """Last year's plan in ``drop/archive/``, its Police area typed as ``police_area``."""
+    from pipeline.new_workbook import write_workbook
+    from scripts.make_sample import previous_content
+
+    content = previous_content()
+    content.decision = [(k, police_area if k == "Police area" else v) for k, v in content.decision]
+    (drop / "archive").mkdir()
+    write_workbook(drop / "archive" / "last-year.xlsx", content)
+
+
+def test_last_years_plan_of_the_area_named_with_its_body_is_compared(drop: Path) -> None:
+    # "Lincolnshire" this year, "Lincolnshire Police and Crime Commissioner" last year: one
+    # area, and the comparison was left out with "put last year's workbook in input/archive/".
+    archived_as_of(drop, "Lincolnshire Police and Crime Commissioner")
+    assert build(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+
+
+def test_last_years_plan_of_an_area_typed_otherwise_is_named(drop: Path) -> None:
+    archived_as_of(drop, "Lincs")
+    results, _ = batch.build([drop], drop.parent / "output", Config())
+    [note] = [f.message for f in results[0].findings if f.code == "I-NO-PREVIOUS"]
+    assert "010/2020 of 29/05/2020 (" in note and "last-year.xlsx) is the plan of Lincs)" in note
+    assert "type the Police area on the Decision sheet of last year's workbook" in note
+    assert "(Lincolnshire)" in note and "put last year's workbook in" not in note

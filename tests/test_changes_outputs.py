@@ -660,8 +660,9 @@ def test_without_last_years_plan_excel_has_no_changes_sheet(built_alone: tuple[P
     assert about["Contents"] == (
         "Summary: one row per fund (allocation, MoJ grants, other "
         "funding, committed, uncommitted), a chart, and every funding "
-        "source. One sheet per fund: its service lines. About: this "
-        "sheet."
+        "source. One sheet per fund: its service lines. Commitments: "
+        "what the plan already commits in later financial years, line by "
+        "line. About: this sheet."
     )
 
 

@@ -500,3 +500,24 @@ def test_without_a_previous_plan_the_comparison_is_left_out(sample_path: Path) -
     assert (note.sheet, note.cell) == ("Decision", "B5")
     assert "input/archive/" in note.message
     assert result.status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("this_year", "last_year", "same"),
+    [
+        ("Lincolnshire", "Lincolnshire Police and Crime Commissioner", True),
+        ("North Yorkshire", "Police, Fire and Crime Commissioner for North Yorkshire", True),
+        ("Devon & Cornwall", "Devon and Cornwall OPCC", True),
+        ("Dyfed-Powys", "Comisiynydd Heddlu a Throseddu Dyfed-Powys", True),
+        ("Thames Valley", "the Office of the PCC for Thames Valley", True),
+        ("North Wales", "South Wales", False),
+        ("Avon and Somerset", "Somerset", False),
+        ("Police", "Lincolnshire Police", False),
+    ],
+)
+def test_plans_of_one_area_are_matched_whatever_words_name_its_body(
+    this_year: str, last_year: str, same: bool
+) -> None:
+    from pipeline.previous import area_key
+
+    assert (area_key(this_year) == area_key(last_year)) is same

@@ -391,3 +391,23 @@ def test_template_fields_names_an_odt_saved_under_the_docx_name(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
     assert result.exit_code == 2
     assert "is an OpenDocument text (.odt) under a .docx name" in result.output
+
+
+def test_template_fields_reads_the_template_as_the_build_does(tmp_path: Path) -> None:
+    # A field deleted under Track Changes was listed (the deleted text is still in the file)
+    # though the build, which accepts the changes, never uses it.
+    def track_field_edits(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        inserted = revision("w:ins", 1)
+        inserted.append(run_of(" {{ decision.added_field }}"))
+        removed = revision("w:del", 2)
+        removed.append(run_of(" {{ decision.dropped_field }}", deleted=True))
+        intro.append(inserted)
+        intro.append(removed)
+
+    template = edited(tmp_path, track_field_edits)
+    result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
+    assert result.exit_code == 0, result.output
+    listed = result.output.splitlines()
+    assert "decision.added_field" in listed and "year" in listed
+    assert "decision.dropped_field" not in listed

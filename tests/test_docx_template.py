@@ -26,6 +26,7 @@ from docx.shared import Pt, RGBColor
 from pipeline import cache
 from pipeline.cli import cli
 from pipeline.docx_context import context
+from pipeline.docx_fields import template_fields
 from pipeline.docx_template import (
     TemplateError,
     _cells_end_in_paragraphs,
@@ -33,7 +34,6 @@ from pipeline.docx_template import (
     find_broken_tag,
     keep_page_breaks,
     template_class,
-    template_fields,
     template_parts,
 )
 from pipeline.reconcile import Reconciliation

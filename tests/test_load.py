@@ -22,6 +22,7 @@ from pipeline import contract
 from pipeline.load import load, sniff
 from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
+from pipeline.s143 import s143_purpose
 from scripts.make_corpus import sample_book, write_book
 from tests.workbooks import make_workbook, service_row
 
@@ -191,6 +192,21 @@ def voluntary_grant(plan: Plan) -> None:
         "Voluntary & community",
         "Grant",
     )
+
+
+def marked_ring_fenced(book: dict[str, list[list[Any]]], marks: list[str]) -> None:
+    """The Funding sources' Ring-fenced cells typed as ``marks``, one per source."""
+    rows = book["Funding sources"]
+    column = rows[0].index("Ring-fenced")
+    for row, mark in zip(rows[1:], marks, strict=True):
+        row[column] = mark
+
+
+def ring_fenced_is(*expected: bool) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        assert [source.ring_fenced for source in plan.sources] == list(expected)
+
+    return check
 
 
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
@@ -468,6 +484,27 @@ QUIRKS: dict[str, Quirk] = {
     "a budget headed in thousands is not read as pounds": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Budget (£000)"})),
         [("E-COLUMN", "Services", "3:3", 'Column "Budget (£)"')],
+    ),
+    "a grants plan's budget heading ('Grant value')": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Grant value (£)"})), check=sample_lines
+    ),
+    "ring-fenced marked 'RF' and with a tick; local money 'Not RF'": Quirk(
+        with_book(lambda book: marked_ring_fenced(book, ["RF", "Not RF", "\u2713"])),
+        check=ring_fenced_is(True, False, True),
+    ),
+    "a line's budget typed as a year's amount ('£10,000 pa') and run all year": Quirk(
+        with_services(two_lines(budget="£10,000 pa")), check=budgets_are("1000", "10000")
+    ),
+    "a year's amount on a line that runs part of the year is not guessed": Quirk(
+        with_services(two_lines(budget="£10,000 p.a.", start=date(2021, 10, 1))),
+        [("E-VALUE", "Services", "L3", "runs 01/10/2021 to 31/03/2022, not the whole")],
+    ),
+    "an end date typed 'Ongoing' and a start 'Existing' say which date to type": Quirk(
+        with_services(two_lines(end="Ongoing", start="Existing")),
+        [
+            ("E-VALUE", "Services", "F3", "the date the line's current agreement started"),
+            ("E-VALUE", "Services", "G3", "31/03/2022, for a line funded a year at a time"),
+        ],
     ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
@@ -1026,7 +1063,7 @@ def test_names_match_after_unicode_normalisation_and_show_what_still_differs() -
     ],
 )
 def test_an_s143_purpose_is_one_of_the_four(purpose: str, named: str | None) -> None:
-    assert contract.s143_purpose(purpose) == named
+    assert s143_purpose(purpose) == named
 
 
 # -- all errors at once (issue 15): what could be read still goes through the rules ------------
@@ -1342,3 +1379,17 @@ def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     decision = result.plan.decision
     assert (decision.year_start, decision.year_end) == (date(2021, 4, 1), date(2022, 3, 31))
     assert decision.year_label == decision.financial_year == "2021/22"
+
+
+@pytest.mark.parametrize("suffix", [".xlsb", ".xls"])
+def test_an_xlsx_under_another_name_is_read_by_what_it_is(
+    sample_path: Path, tmp_path: Path, suffix: str
+) -> None:
+    # calamine chose its reader by the name: E-READ "CalamineError: File not found:
+    # 'xl/workbook.bin'" (or "Invalid OLE") for a workbook it could read.
+    renamed = tmp_path / f"plan{suffix}"
+    renamed.write_bytes(sample_path.read_bytes())
+    result = load(renamed)
+    assert result.findings == []
+    assert result.plan is not None
+    sample_lines(result.plan)

@@ -153,6 +153,21 @@ def test_the_about_sheet_has_an_accessibility_statement(summary: Path) -> None:
         assert promise in statement
 
 
+def test_the_about_sheets_contents_names_every_sheet_that_is_not_a_funds(
+    summary: Path, sample_recon: Reconciliation
+) -> None:
+    # A screen-reader user finds the sheets from this list: the Commitments sheet was missing.
+    workbook = openpyxl.load_workbook(summary)
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
+    contents = about["Contents"]
+    assert isinstance(contents, str) and "One sheet per fund" in contents
+    funds = {rec.fund.name for rec in sample_recon.funds} | {"Road Safety Fund"}
+    others = [name for name in workbook.sheetnames if name not in funds]
+    assert "Commitments" in others
+    for name in others:
+        assert f"{name}: " in contents, name
+
+
 def test_a_table_with_no_data_still_has_its_header_row(tmp_path: Path) -> None:
     path = tmp_path / "summary.xlsx"
     render_xlsx(Report.of(recon_of(make_workbook(tmp_path, edit=add_fund))), path)

@@ -155,6 +155,11 @@ def test_sample_grants_carry_title_description_dates_and_programme(
         "name": "Office of the Police and Crime Commissioner for Lincolnshire",
         "identifier": "360G-lincolnshirepcc",
     }
+    assert data["description"] == (  # it read "The grants of Office of the …'s commissioning plan"
+        "The grants of the commissioning plan for 2021/22 of the Office of the Police and Crime "
+        "Commissioner for Lincolnshire, as decided in decision 015/2021: Police and Crime "
+        "Commissioner's Commissioning Strategy and Plan for 2021/22."
+    )
     rape_crisis = data["grants"][0]
     assert rape_crisis["id"].startswith("360G-lincolnshirepcc-015-2021-")
     assert rape_crisis["title"] == "Rape Crisis"
@@ -338,7 +343,19 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
     assert [c for c in codes(plan) if c[1] in {"N9", "N10"}] == []
 
 
-@pytest.mark.parametrize("org_id", ["GB-SC-SC012345", "GB-SC-012345", "GB-CHC-1151444"])
+@pytest.mark.parametrize(
+    "org_id",
+    [
+        "GB-SC-SC012345",
+        "GB-SC-012345",
+        "GB-CHC-1151444",
+        "GB-PLA-W06000008",  # a Welsh council
+        "GB-NIC-100012",  # a Northern Ireland charity
+        "gb-lae-lin",
+        "XI-GRID-grid.4991.5",  # an international list
+        "US-EIN-123456789",  # another country's list is not judged
+    ],
+)
 def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: str) -> None:
     plan = with_line(sample_plan, 0, recipient_org_id=org_id)
     assert [c for c in codes(plan) if c[1] == "N9"] == []
@@ -364,6 +381,10 @@ def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: 
         ({"recipient_org_id": "GB-CHC-AB123456"}, "W-360-CHARITY-NUMBER", "N9", "Commission"),
         ({"recipient_org_id": "GB-COH-1234567"}, "W-360-COMPANY-NUMBER", "N9", "GB-COH-01234567"),
         ({"recipient_org_id": "1151444"}, "W-ORG-ID", "N9", 'reads "1151444"'),
+        # A list code org-id.guide does not have: the checker flags it (it was published).
+        ({"recipient_org_id": "GB-CC-1151444"}, "W-360-ORG-LIST", "N9", "GB-CHC- (a charity"),
+        ({"recipient_org_id": "UK-CHC-1151444"}, "W-360-ORG-LIST", "N9", "starts with UK-CHC-"),
+        ({"recipient_org_id": "GB-WAL-CRG"}, "W-360-ORG-LIST", "N9", "GB-PLA- (a Welsh council"),
     ],
 )
 def test_quality_warnings(

@@ -11,6 +11,13 @@ import pytest
 
 from pipeline import contract
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
+from pipeline.shorthand import (
+    financial_year,
+    parse_line_end,
+    parse_line_start,
+    parse_ring_fenced,
+    per_year_problem,
+)
 from pipeline.values import (
     ValueProblem,
     clean_text,
@@ -434,3 +441,83 @@ def test_a_qualification_naming_another_choice_is_not_guessed(
 ) -> None:
     with pytest.raises(ValueProblem, match=f'^reads "{re.escape(raw)}", which is not a known'):
         parse_choice(raw, choices, "choice", words)
+
+
+# -- offices' shorthand (pipeline.shorthand) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", ["£10,000 pa", "10,000 p.a.", "£10,000 per annum", "10000pa", "£10,000/yr", "10,000 PA"]
+)
+def test_a_years_amount_is_that_amount(raw: str) -> None:
+    # Each was E-VALUE 'not an amount'; a fund's allocation and a source are a year's money.
+    assert parse_money(raw) == Decimal("10000.00")
+
+
+@pytest.mark.parametrize(
+    ("raw", "fix"),
+    [("10k", "10000 for 10k"), ("£1.009m", "1009000 for £1.009m"), ("£10k pa", "10000 for")],
+)
+def test_money_shorthand_names_the_figure_to_type(raw: str, fix: str) -> None:
+    with pytest.raises(ValueProblem, match="a shorthand Excel does not add up") as problem:
+        parse_money(raw)
+    assert fix in str(problem.value)
+
+
+def test_a_years_amount_on_part_of_the_year_is_not_guessed() -> None:
+    year = financial_year("2021/22")
+    whole, half = date(2021, 4, 1), date(2021, 10, 1)
+    assert per_year_problem("£10,000 pa", whole, date(2023, 3, 31), year) == ""
+    assert per_year_problem(10000, half, date(2022, 3, 31), year) == ""
+    problem = per_year_problem("£10,000 pa", half, date(2022, 3, 31), year)
+    assert "runs 01/10/2021 to 31/03/2022, not the whole financial year" in problem
+    assert "type the amount it is budgeted in this financial year" in problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("RF", True),
+        ("R/F", True),
+        ("Ring-fenced", True),
+        ("ringfenced", True),
+        ("\u2713", True),
+        ("\u2714", True),
+        ("Not RF", False),
+        ("Non-ring-fenced", False),
+        ("\u2717", False),
+        ("Yes (MoJ)", True),
+        ("No", False),
+    ],
+)
+def test_ring_fenced_as_offices_mark_it(raw: str, expected: bool) -> None:
+    assert parse_ring_fenced(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["x", "X", "RFF", "Partly"])
+def test_a_mark_that_does_not_say_yes_or_no_is_refused(raw: str) -> None:
+    with pytest.raises(ValueProblem, match=f'reads "{raw}".*enter Yes or No'):
+        parse_ring_fenced(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fix"),
+    [
+        ("Ongoing", "the date its current agreement or funding ends"),
+        ("Rolling", "Renewed annually"),
+        ("open-ended", "31/03/2022"),
+        ("Until further notice", "Extension options"),
+        ("TBC", "the date it is expected to end"),
+    ],
+)
+def test_an_end_date_that_is_no_date_says_which_date_to_type(raw: str, fix: str) -> None:
+    with pytest.raises(ValueProblem, match=f'reads "{raw}", not a date') as problem:
+        parse_line_end(raw)
+    assert fix in str(problem.value)
+
+
+def test_a_start_date_typed_existing_says_which_date_to_type() -> None:
+    with pytest.raises(ValueProblem, match="the date the line's current agreement started"):
+        parse_line_start("Existing")
+    assert parse_line_start("01/10/2018") == (date(2018, 10, 1), False)
+    assert parse_line_end("31/03/2022") == (date(2022, 3, 31), False, "")
