@@ -146,10 +146,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-LATER-YEARS",
         W,
         "Line beyond the later years shown",
-        "a line (or its extension options) runs more than 10 years past the financial year: "
-        "the commitments beyond the year show 10 years only",
-        action="Check the end date (a year typed wrongly?); if it is right, report the later "
-        "years' commitment beside the plan.",
+        "a line or its options run 10+ years past the year: later commitments show 10 only",
+        action="Check the end date; if it is right, report the later years beside the plan.",
     ),
     Code(
         "W-DUPLICATE",
