@@ -76,8 +76,8 @@ def cut(text: str, limit: int = MAX_CODE_SAID) -> str:
 
 
 def pounds(pence: int) -> Decimal:
-    """Integer pence back to pounds and pence, exactly."""
-    return (Decimal(int(pence)) / 100).quantize(PENNY)
+    """Integer pence back to pounds and pence, exactly (always two places: ``1.00``)."""
+    return Decimal(int(pence)).scaleb(-2)  # a shift of the point: no division, no rounding
 
 
 def parse_each(

@@ -259,21 +259,22 @@ def to_check(plan: Plan, loose: pd.DataFrame) -> list[PaymentToCheck]:
     """Each unmatched payment, and the ambiguous ones one entry per supplier (as their
     finding): a supplier paid weekly is one decision to make, not fifty-two."""
     ambiguous = loose["candidates"].map(len) > 1
+    alone = loose[~ambiguous]  # a whole force's ledger: 100,000 rows, read column by column
     listed = [
         PaymentToCheck(
-            UNMATCHED,
-            row.file,
-            row.sheet,
-            row.cell,
-            row.date,
-            row.supplier,
-            pounds(row.amount),
-            row.reference,
-            row.cost_code,
-            "",
-            "",
+            UNMATCHED, str(f), str(s), str(c), d, str(p), pounds(a), str(r), str(k), "", ""
         )
-        for row in _records(loose[~ambiguous])
+        for f, s, c, d, p, a, r, k in zip(
+            alone["file"].tolist(),
+            alone["sheet"].tolist(),
+            alone["cell"].tolist(),
+            alone["date"].dt.date.tolist(),
+            alone["supplier"].tolist(),
+            alone["amount"].tolist(),
+            alone["reference"].tolist(),
+            alone["cost_code"].tolist(),
+            strict=True,
+        )
     ]
     for supplier, rows in loose[ambiguous].groupby("supplier", sort=False):
         candidates = sorted({i for c in rows["candidates"] for i in c})

@@ -66,6 +66,10 @@ class _Matcher:
 
     def __init__(self, plan: Plan, aliases: Mapping[str, str]):
         self.aliases = aliases
+        # A whole force's ledger pairs each supplier with many cost centres: each name and
+        # code is folded once, not once per pair (90,000 pairs of 3,000 suppliers).
+        self.names: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
         self.by_code: dict[str, list[int]] = {}
         self.by_org: dict[str, list[int]] = {}
         for index, line in enumerate(plan.lines):
@@ -74,10 +78,15 @@ class _Matcher:
             self.by_org.setdefault(_name_key(line.organisation, aliases), []).append(index)
 
     def candidates(self, cost_code: str, supplier: str) -> tuple[int, ...]:
-        code = _code_key(cost_code)
+        code = self.codes.get(cost_code)
+        if code is None:
+            code = self.codes[cost_code] = _code_key(cost_code)
         if code and code in self.by_code:
             return tuple(self.by_code[code])
-        return tuple(self.by_org.get(_name_key(supplier, self.aliases), ()))
+        name = self.names.get(supplier)
+        if name is None:
+            name = self.names[supplier] = _name_key(supplier, self.aliases)
+        return tuple(self.by_org.get(name, ()))
 
 
 def match_payments(plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]) -> pd.DataFrame:
