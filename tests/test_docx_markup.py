@@ -76,14 +76,25 @@ def members(data: bytes) -> dict[str, bytes]:
 # -- tracked changes ----------------------------------------------------------------------------
 
 
-def track_an_insertion_and_a_deletion(document: Any) -> None:
-    intro = paragraph(document, PLAN_INTRO)
-    inserted = revision("w:ins", 1)
-    inserted.append(run_of(" Reviewed by the Chief Finance Officer."))
-    removed = revision("w:del", 2)
-    removed.append(run_of(" Draft: ask Jane about the MoJ letter.", deleted=True))
-    intro.append(inserted)
-    intro.append(removed)
+def tracked(insertion: str, deletion: str) -> Callable[[Any], None]:
+    """An edit of the plan's introduction under Track Changes: ``insertion`` typed at its end
+    and ``deletion`` deleted there."""
+
+    def change(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        inserted = revision("w:ins", 1)
+        inserted.append(run_of(insertion))
+        removed = revision("w:del", 2)
+        removed.append(run_of(deletion, deleted=True))
+        intro.append(inserted)
+        intro.append(removed)
+
+    return change
+
+
+track_an_insertion_and_a_deletion = tracked(
+    " Reviewed by the Chief Finance Officer.", " Draft: ask Jane about the MoJ letter."
+)
 
 
 def test_tracked_changes_are_accepted_and_the_build_says_so(
@@ -281,6 +292,39 @@ def test_hidden_text_is_left_out_of_the_report_and_the_build_says_so(
     assert "Font" in notes[0].message
 
 
+def attach_a_template_from_the_officers_profile(document: Any) -> None:
+    # A template made from the office's own Word template keeps a link to it, by its path in
+    # the officer's profile; a records system leaves document variables (author, file path).
+    settings = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
+    )
+    rid = settings.rels.get_or_add_ext_rel(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate",
+        "file:///C:/Users/jane.smith/Documents/Custom%20Office%20Templates/OPCC.dotx",
+    )
+    attached = OxmlElement("w:attachedTemplate")
+    attached.set(qn("r:id"), rid)
+    settings.element.append(attached)
+    variables = OxmlElement("w:docVars")
+    variable = OxmlElement("w:docVar")
+    variable.set(qn("w:name"), "DMSAuthor")
+    variable.set(qn("w:val"), "jane.smith@example.police.uk")
+    variables.append(variable)
+    settings.element.append(variables)
+
+
+def test_the_templates_link_and_variables_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = edited(tmp_path, attach_a_template_from_the_officers_profile)
+    assert b"jane.smith" in members(template.read_bytes())["word/_rels/settings.xml.rels"]
+    _, _, data = rendered(sample_recon, template)
+    parts = members(data)
+    assert not [name for name, blob in parts.items() if b"jane.smith" in blob]
+    assert b"attachedTemplate" not in parts["word/settings.xml"]
+    assert b"docVar" not in parts["word/settings.xml"]
+
+
 # -- saved in another format --------------------------------------------------------------------
 
 
@@ -442,16 +486,8 @@ def test_template_fields_names_an_odt_saved_under_the_docx_name(tmp_path: Path) 
 def test_template_fields_reads_the_template_as_the_build_does(tmp_path: Path) -> None:
     # A field deleted under Track Changes was listed (the deleted text is still in the file)
     # though the build, which accepts the changes, never uses it.
-    def track_field_edits(document: Any) -> None:
-        intro = paragraph(document, PLAN_INTRO)
-        inserted = revision("w:ins", 1)
-        inserted.append(run_of(" {{ decision.added_field }}"))
-        removed = revision("w:del", 2)
-        removed.append(run_of(" {{ decision.dropped_field }}", deleted=True))
-        intro.append(inserted)
-        intro.append(removed)
-
-    template = edited(tmp_path, track_field_edits)
+    edit = tracked(" {{ decision.added_field }}", " {{ decision.dropped_field }}")
+    template = edited(tmp_path, edit)
     result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
     assert result.exit_code == 0, result.output
     listed = result.output.splitlines()
