@@ -199,6 +199,13 @@ def check(
     runner.run(debug, action)
 
 
+def _other_format(note: Finding) -> bool:
+    """A file skipped that is a spreadsheet of another format (.xls, .xlsb, .ods): a plan."""
+    from pipeline.sniff import OTHER_SPREADSHEETS
+
+    return Path(note.file).suffix.lower() in OTHER_SPREADSHEETS
+
+
 def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
     return {
         "tool": "pcc-report",
@@ -301,7 +308,7 @@ def build(
             raise runner.SetupError(str(error)) from error
         for note in notes:  # with nothing built, why each file was skipped; always the
             # workbooks that are gone, whose outputs were set aside (a person should know)
-            if verbose or not results or note.code == "I-RETIRED":
+            if verbose or not results or note.code == "I-RETIRED" or _other_format(note):
                 console.echo_finding(note, indent="")
         if not results:
             console.echo(console.no_workbooks(folders))

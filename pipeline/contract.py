@@ -60,6 +60,18 @@ _YEAR_AFTER = re.compile(
 _NUMBERS_TABLE = re.compile(r"\s+-\s+table\s+\d+$")
 
 
+_BOTH_LANGUAGES = re.compile(r"\s+[-\u2013|]\s+")
+# The sheets' names in Welsh, as a Welsh body's workbook may name its tabs.
+_WELSH = {
+    "Decision": "Penderfyniad",
+    "Funds": "Cronfeydd",
+    "Funding sources": "Ffynonellau cyllid",
+    "Services": "Gwasanaethau",
+    "Document control": "Rheoli dogfennau",
+    "Circulation": "Dosbarthu",
+}
+
+
 @dataclass(frozen=True)
 class TableSheet:
     name: str
@@ -71,9 +83,12 @@ class TableSheet:
         """The sheet's name or an alias, in any case and spacing, also with the financial
         year after it ("Services 2021-22", "Commissioning plan (2021/22)"), as offices name
         a year's tabs, or its table's name after it, as Numbers exports ("Services - Table 1")."""
-        names = {normalise(n) for n in (self.name, *self.aliases)}
-        key = _NUMBERS_TABLE.sub("", normalise(title))
-        return key in names or _YEAR_AFTER.sub("", key) in names
+        names = {normalise(n) for n in (self.name, *self.aliases, _WELSH.get(self.name, ""))}
+        names.discard("")
+        key = _YEAR_AFTER.sub("", _NUMBERS_TABLE.sub("", normalise(title)))
+        # A Welsh body's tab in both languages ("Gwasanaethau - Services"): every side a name
+        # of this sheet ("Services - new bids" is another sheet).
+        return key in names or all(side in names for side in _BOTH_LANGUAGES.split(key))
 
     @cached_property
     def _headers(self) -> dict[str, Column | None]:

@@ -10,13 +10,12 @@ from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, headers_named, unmerge
 from pipeline.sheets import Cell, Sheet, column_letter
-from pipeline.shorthand import ring_fenced_reader
+from pipeline.shorthand import parse_amount, ring_fenced_reader
 from pipeline.values import (
     clean_text,
     format_money,
     is_blank,
     normalise,
-    parse_money,
     parse_reference,
 )
 
@@ -61,7 +60,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
             continue
         name = cells_of.text(r, layout, "fund", True, cells)
         cells["allocation"] = layout.ref("allocation", r)
-        allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_money)
+        allocation = cells_of.parse(r, layout.columns["allocation"], "allocation", parse_amount)
         legal = cells_of.text(r, layout, "legal_basis", False, cells)
         # The paragraph above the fund's table: its line breaks are paragraphs in Word.
         description = cells_of.text(r, layout, "description", False, cells, paragraphs=True)
@@ -170,7 +169,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
         fund = cells_of.text(r, layout, "fund", True, cells)
         source = cells_of.text(r, layout, "source", True, cells)
         cells["amount"] = layout.ref("amount", r)
-        amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
+        amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_amount)
         cells["ring_fenced"] = layout.ref("ring_fenced", r)
         ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", ring_fenced)
         grant_ref = _grant_reference(cells_of, layout, r, cells)
@@ -237,7 +236,7 @@ def _total_agrees(
     col = layout.columns[key]
     if is_blank(cells_of.sheet.value(r, col)):
         return True  # a label with no figure: nothing to check
-    typed = cells_of.parse(r, col, "total", parse_money)
+    typed = cells_of.parse(r, col, "total", parse_amount)
     if typed is None:
         return False
     section = sum((amount for _, amount in amounts[since:]), Decimal(0))

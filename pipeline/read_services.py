@@ -26,6 +26,7 @@ from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.shorthand import (
     Year,
     financial_year,
+    parse_amount,
     parse_line_end,
     parse_line_start,
     per_year_problem,
@@ -37,7 +38,6 @@ from pipeline.values import (
     format_money,
     is_blank,
     normalise,
-    parse_money,
 )
 
 T = TypeVar("T")
@@ -114,7 +114,7 @@ def read_services(
             else:
                 lines.append(line)
             continue
-        amount = cells_of.parse(r, layout.columns["budget"], "total", parse_money)
+        amount = cells_of.parse(r, layout.columns["budget"], "total", parse_amount)
         if amount is None:
             read.complete = False
             continue
@@ -233,7 +233,7 @@ class _LineReader:
             cells[key] = self.letters[key] + row
         organisation_type = self._figure(values, r, "organisation_type", _organisation_type)
         mechanism = self._figure(values, r, "mechanism", _mechanism)
-        budget = self._figure(values, r, "budget", parse_money)
+        budget = self._figure(values, r, "budget", parse_amount)
         start = self._figure(values, r, "start", parse_line_start)
         end = self._figure(values, r, "end", parse_line_end)
         typed = {key: value for key, value in text.items() if value is not None}
@@ -494,7 +494,7 @@ def _amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
         return False
     raw = sheet.value(r, budget)
     try:
-        shown = format_money(parse_money(raw))
+        shown = format_money(parse_amount(raw))
     except ValueProblem:
         shown = f'"{clean_text(raw)}"' if not is_blank(raw) else "a formula Excel never saved"
     cells_of.add(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 
 from pipeline.contract import financial_year_bounds
 from pipeline.values import (
@@ -21,6 +22,7 @@ from pipeline.values import (
     normalise,
     parse_date,
     parse_end_date,
+    parse_money,
     parse_yes_no,
 )
 
@@ -56,6 +58,44 @@ def ring_fenced_reader(column: Iterable[object]) -> Callable[[object], bool]:
     return read
 
 
+# Pounds named by their code rather than the sign: "GBP 10,000", "10,000 GBP".
+_GBP = re.compile(r"^\s*gbp\s*|\s*gbp\s*$", re.IGNORECASE)
+# Amounts typed with words a finance officer must resolve, and what to type instead.
+_AMOUNT_WORDS = (
+    (
+        re.compile(r"\bvat\b", re.IGNORECASE),
+        "carries VAT words; type the amount paid as a number, with any VAT the office "
+        "cannot reclaim",
+    ),
+    (
+        re.compile(r"\b(?:c\.|circa|approx\w*|about|up to|max\w*|tbc|estimated?|est\.)", re.I),
+        "is an estimate or a ceiling; type the amount the decision approves as a number (for "
+        "a ceiling, the most it may cost)",
+    ),
+    (
+        re.compile(r"\b\d+\s*(?:years?|yrs?)\b|\s[x\u00d7]\s*\d", re.IGNORECASE),
+        "covers more than this financial year; type this financial year's amount as a number",
+    ),
+)
+
+
+def parse_amount(raw: object) -> Decimal:
+    """An amount as :func:`parse_money` reads it, also with GBP for the pound sign; an amount
+    typed with VAT, estimate or multi-year words is refused saying what to type instead."""
+    if isinstance(raw, str) and _GBP.search(raw):
+        raw = _GBP.sub("", raw)
+    try:
+        return parse_money(raw)
+    except ValueProblem:
+        text = clean_text(raw)
+        # Only a figure with words: "TBC" alone is no estimate, and keeps its message.
+        typed = isinstance(raw, str) and any(ch.isdigit() for ch in text)
+        for words, problem in _AMOUNT_WORDS if typed else ():
+            if words.search(text):
+                raise ValueProblem(f'reads "{text}", which {problem}') from None
+        raise
+
+
 # An end date that is no date: the line has no fixed end, or it is not known yet.
 _OPEN_ENDED = re.compile(
     r"(?:on-?going|rolling(?: annually| contract| grant)?|open[\s-]?ended|continuous|"
@@ -67,9 +107,21 @@ _UNKNOWN = re.compile(r"tb[ca]\.?|to be (?:confirmed|agreed|decided)|unknown|n/?
 _ALREADY_RUNNING = re.compile(r"(?:on-?going|existing|continuing|current|in place|live)\.?")
 
 
+_SPACED_SLASH = re.compile(r"(?<=\d)\s*/\s*(?=\d)")
+
+
+def _tidy_date(raw: object) -> object:
+    """A typed date without a sentence's full stop after it or spaces around its slashes
+    ("31/03/2022.", "31 / 03 / 2022")."""
+    if not isinstance(raw, str):
+        return raw
+    return _SPACED_SLASH.sub("/", raw.strip().removesuffix("."))
+
+
 def parse_line_end(raw: object) -> tuple[date, bool, str]:
     """A line's End date as :func:`parse_end_date` reads it; "Ongoing", "Rolling", "TBC" and
     the like are refused saying which date the plan needs instead."""
+    raw = _tidy_date(raw)
     if isinstance(raw, str):
         text = normalise(raw)
         if _OPEN_ENDED.fullmatch(text):
@@ -91,6 +143,7 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
 def parse_line_start(raw: object) -> tuple[date, bool]:
     """A line's Start date as :func:`parse_date` reads it; "Ongoing" or "Existing" (a line
     running before this plan) is refused saying which date the plan needs instead."""
+    raw = _tidy_date(raw)
     if isinstance(raw, str) and _ALREADY_RUNNING.fullmatch(normalise(raw)):
         raise ValueProblem(
             f'reads "{clean_text(raw)}", not a date: type the date the line\'s current '

@@ -105,6 +105,9 @@ def _member_count_problem(path: Path, size: int) -> str | None:
 
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}  # what the input folder is searched for
+# Spreadsheets of another format: a plan saved as one is not built, and a build says so even
+# without --verbose (beside other workbooks it was left out without a word).
+OTHER_SPREADSHEETS = frozenset((".xls", ".xlsb", ".xlt", ".ods", ".fods", ".numbers"))
 
 # Other office suites' own formats, by file suffix: what the file is and that suite's way to
 # save it as .xlsx (telling a LibreOffice user to use Excel helps no one).

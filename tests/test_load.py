@@ -530,6 +530,19 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: marked_ring_fenced(book, ["\u2713", "", ""])),
         check=ring_fenced_is(True, False, False),
     ),
+    "a Welsh body's tabs named in Welsh, or in both languages": Quirk(
+        with_book(
+            lambda book: book.update(
+                {
+                    "Penderfyniad - Decision": book.pop("Decision"),
+                    "Cronfeydd": book.pop("Funds"),
+                    "Ffynonellau cyllid": book.pop("Funding sources"),
+                    "Services \u2013 Gwasanaethau": book.pop("Services"),
+                }
+            )
+        ),
+        check=sample_lines,
+    ),
     "sheets as Apple Numbers exports them ('Services - Table 1')": Quirk(
         with_book(
             lambda book: book.update(
@@ -538,6 +551,15 @@ QUIRKS: dict[str, Quirk] = {
             )
         ),
         check=sample_lines,
+    ),
+    "amounts in GBP, and one with VAT to resolve": Quirk(
+        with_services(
+            [
+                service_row(service="Victim Support", budget="GBP 1,000"),
+                service_row(service="Rape Crisis", budget="£2,000 + VAT"),
+            ]
+        ),
+        [("E-VALUE", "Services", "L3", 'Budget reads "£2,000 + VAT", which carries VAT words')],
     ),
     "a line's budget typed as a year's amount ('£10,000 pa') and run all year": Quirk(
         with_services(two_lines(budget="£10,000 pa")), check=budgets_are("1000", "10000")
@@ -1478,3 +1500,23 @@ def test_an_xlsx_under_another_name_is_read_by_what_it_is(
     assert result.findings == []
     assert result.plan is not None
     sample_lines(result.plan)
+
+
+def test_a_plan_saved_in_another_format_is_said_by_every_build(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    # Beside a workbook that was built, a plan saved as .xlsb or .xls was skipped with a note
+    # shown only with --verbose: "1 workbook: 1 built", and that plan never mentioned.
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "plan.xlsx").write_bytes(sample_path.read_bytes())
+    (folder / "csf-plan.xlsb").write_bytes(b"binary workbook")
+    (folder / "notes.txt").write_text("not a plan", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "csf-plan.xlsb is not an .xlsx or .xlsm workbook and was skipped" in result.output
+    assert "notes.txt" not in result.output  # other files stay a --verbose note

@@ -13,6 +13,7 @@ from pipeline import contract
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.shorthand import (
     financial_year,
+    parse_amount,
     parse_line_end,
     parse_line_start,
     parse_ring_fenced,
@@ -557,3 +558,33 @@ def test_a_checklist_of_ticks_reads_a_blank_as_not_ticked() -> None:
     # Without a tick in the column, a blank is still asked about: it may be a forgotten Yes.
     with pytest.raises(ValueProblem, match="is blank; enter Yes or No"):
         ring_fenced_reader(["Ring-fenced", "Yes", None])(None)
+
+
+@pytest.mark.parametrize("raw", ["GBP 10,000", "10,000 GBP", "gbp10000"])
+def test_pounds_named_by_their_code_are_pounds(raw: str) -> None:
+    assert parse_amount(raw) == Decimal("10000.00")
+
+
+@pytest.mark.parametrize(
+    ("raw", "fix"),
+    [
+        ("£10,000 + VAT", "with any VAT the office cannot reclaim"),
+        ("£10,000 (inc VAT)", "carries VAT words"),
+        ("c. £10,000", "the amount the decision approves"),
+        ("up to £10,000", "for a ceiling, the most it may cost"),
+        ("£10,000 (TBC)", "an estimate or a ceiling"),
+        ("£10,000 (2 years)", "type this financial year's amount"),
+        ("£5,000 x 2", "covers more than this financial year"),
+    ],
+)
+def test_an_amount_typed_with_words_says_what_to_type(raw: str, fix: str) -> None:
+    # Each was 'not an amount; enter the amount in pounds as a number', which said nothing
+    # of the VAT, the estimate or the years the officer must resolve first.
+    with pytest.raises(ValueProblem, match=f'^reads "{re.escape(raw)}", which') as problem:
+        parse_amount(raw)
+    assert fix in str(problem.value)
+
+
+def test_a_line_date_with_a_full_stop_or_spaced_slashes_is_read() -> None:
+    assert parse_line_end("31/03/2022.") == (date(2022, 3, 31), False, "")
+    assert parse_line_start("01 / 04 / 2021") == (date(2021, 4, 1), False)
