@@ -356,8 +356,7 @@ SERVICES = TableSheet(
                 "Amount",
                 "Annual value",
                 "Annual budget",
-                "Funding",
-                "Funding amount",
+                "Funding amount",  # never "Funding" alone: a column naming the funding stream
                 "Amount awarded",
                 "Award",
                 "Grant awarded",

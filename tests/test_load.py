@@ -209,6 +209,14 @@ def ring_fenced_is(*expected: bool) -> Callable[[Plan], None]:
     return check
 
 
+def add_column(book: dict[str, list[list[Any]]], header: str, text: str) -> None:
+    """A column of text after the Services sheet's last, headed ``header``."""
+    width = len(book["Services"][2])  # the header row
+    for i, row in enumerate(book["Services"][2:]):
+        row.extend([""] * (width - len(row)))
+        row.append(header if i == 0 else text)
+
+
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
     """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
     width = len(book["Services"][2])  # the header row
@@ -521,6 +529,9 @@ QUIRKS: dict[str, Quirk] = {
             )
         ),
         check=sample_lines,
+    ),
+    "a Funding column naming the stream beside the Budget is not a second budget": Quirk(
+        with_book(lambda book: add_column(book, "Funding", "MoJ grant")), check=sample_lines
     ),
     "ring-fenced marked 'RF' and with a tick; local money 'Not RF'": Quirk(
         with_book(lambda book: marked_ring_fenced(book, ["RF", "Not RF", "\u2713"])),
