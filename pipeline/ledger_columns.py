@@ -13,8 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import parse_each, payee, payment_date, pence_column
-from pipeline.values import ValueProblem, clean_text, normalise
+from pipeline.ledger_values import (
+    parse_each,
+    payee,
+    payment_date,
+    pence_column,
+    pounds,
+    signed_by_side,
+)
+from pipeline.values import ValueProblem, clean_text, format_money, normalise
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
 HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
@@ -105,6 +112,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Subjective description",
     ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
+    "debit_credit": (
+        "D/C",
+        "Dr/Cr",
+        "Debit/Credit",
+        "Debit or credit",
+        "D/C indicator",
+        "Dr/Cr indicator",
+        "Debit/Credit indicator",
+        "Debit/Credit ind",
+        "D/C ind",
+        "DC",
+        "Cr/Dr",
+    ),
 }
 REQUIRED = ("date", "supplier", "amount")
 PAYMENT_COLUMNS = (
@@ -255,6 +275,8 @@ def read_table(
     dates = parse_each(raw["date"], payment_date)
     credits = raw.get("credit_note") or [None] * len(body)
     amounts = pence_column(raw["amount"], credits)
+    if "debit_credit" in raw:  # an unsigned amount beside its D or C
+        amounts = signed_by_side(amounts, raw["debit_credit"])
     texts: dict[object, str] = {}
 
     def text(name: str) -> list[str]:
@@ -288,6 +310,11 @@ def read_table(
         columns["reference"].append(references[index])
         columns["cost_code"].append(codes[index])
         columns["expense_type"].append(expenses[index])
+    if "debit_credit" in raw:
+        backwards = _suppliers_view(columns["amount"], sheet)
+        if backwards:
+            add("W-SPEND-READ", backwards)
+            return [], findings
     columns["file"] = [label] * len(columns["row"])
     columns["sheet"] = [sheet] * len(columns["row"])
     if problems > MAX_ROW_FINDINGS:
@@ -298,6 +325,24 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
+    """Why a table marked debit and credit is not read as spend: its credits are as large as
+    its debits, as in an export of the suppliers' accounts (SAP's vendor line items, a supplier
+    statement), where each invoice is a credit and each payment of it a debit. Read as spend,
+    its invoices would lower the spend. Empty when its debits outweigh its credits."""
+    debits = sum(a for a in amounts if isinstance(a, int) and a > 0)
+    credits = -sum(a for a in amounts if isinstance(a, int) and a < 0)
+    if credits == 0 or credits < debits:
+        return ""
+    return (
+        f"{sheet}'s credits (C) total {format_money(pounds(credits))}, as much as or more than "
+        f"its debits (D), {format_money(pounds(debits))}: in a ledger of spend, payments are "
+        "debits. An export of the suppliers' accounts (SAP's vendor line items, a supplier "
+        "statement) marks each invoice a credit instead; export the expenditure (the payments "
+        "over £500, or the cost centres' lines) and run again. None of its payments are counted."
+    )
 
 
 _SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")

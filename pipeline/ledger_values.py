@@ -16,7 +16,15 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
+from pipeline.values import (
+    PENNY,
+    ValueProblem,
+    clean_text,
+    format_money,
+    normalise,
+    parse_date,
+    parse_money,
+)
 
 MAX_NAME_SAID = 300  # characters of a supplier's name a finding repeats
 MAX_CODE_SAID = 60  # of a reference or a cost code
@@ -45,6 +53,11 @@ _CREDIT = frozenset(
     )
 )
 _CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
+# A debit/credit column beside an unsigned amount, as Oracle's, SAP's and Sage's exports have
+# it: D or Dr a debit (spend), C or Cr a credit (a refund or a reversal). S and H are SAP's own
+# (Soll and Haben), shown so in its English screens too.
+_DEBIT_SIDE = frozenset(("d", "dr", "db", "debit", "s"))
+_CREDIT_SIDE = frozenset(("c", "cr", "credit", "h"))
 
 _Parsed = TypeVar("_Parsed")
 _Key = TypeVar("_Key", bound=Hashable)
@@ -194,6 +207,48 @@ def _serial(raw: object) -> dt.date | None:
     else:
         return None
     return _EXCEL_EPOCH + dt.timedelta(days=number) if number in _SERIALS else None
+
+
+def signed_by_side(
+    amounts: Sequence[int | ValueProblem], sides: Sequence[object]
+) -> list[int | ValueProblem]:
+    """Each amount with the sign its debit/credit column gives it: a credit (``C``, ``Cr``)
+    negative, a debit (``D``, ``Dr``) as it is. A blank or unknown mark, or a debit whose
+    amount is negative (which of the two is meant is not guessed), is a problem at its row."""
+    said = parse_each(list(sides), _credit_side)
+    signed: list[int | ValueProblem] = []
+    for amount, credit in zip(amounts, said, strict=True):
+        if isinstance(amount, ValueProblem) or isinstance(credit, ValueProblem):
+            signed.append(amount if isinstance(amount, ValueProblem) else credit)
+        elif credit:  # -500 marked C is a credit written both ways: still one credit
+            signed.append(-abs(amount))
+        elif amount < 0:
+            signed.append(
+                ValueProblem(
+                    f"amount is {format_money(pounds(amount))} but its debit/credit column says it is a debit "
+                    "(D), so whether it is a payment or a credit cannot be told; export the "
+                    "amount without a sign and mark a credit C"
+                )
+            )
+        else:
+            signed.append(amount)
+    return signed
+
+
+def _credit_side(mark: object) -> bool:
+    key = normalise(mark).rstrip(".")
+    if key in _DEBIT_SIDE:
+        return False
+    if key in _CREDIT_SIDE:
+        return True
+    seen = cut(clean_text(mark))
+    raise ValueProblem(
+        f'debit/credit column reads "{seen}", which is neither D (a debit: a payment) nor C '
+        "(a credit: a refund or reversal); mark the row D or C"
+        if seen
+        else "debit/credit column is blank, so whether the amount is a payment or a credit "
+        "cannot be told; mark the row D or C"
+    )
 
 
 def is_credit(credit_note: object) -> bool:
