@@ -34,6 +34,9 @@ _TIME_SUFFIX = re.compile(
     r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?$"
 )
 _YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")  # 2021/04/06: never day-first
+# 20210415, as SAP and report tools write a date with no separators (ISO 8601's basic form).
+# A year of 19xx or 20xx first can never be read day-first: 20/21/0415 is no date.
+_COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
 _PERSON = re.compile(r"(mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame)\b\.?\s", re.IGNORECASE)
 # A credit note as finance systems name it in a document type column: Agresso's CRN, Oracle
@@ -146,6 +149,15 @@ def _date_text(text: str) -> dt.date:
     # A ledger repeats a few hundred distinct dates over thousands of rows: parse each once.
     match = _TIME_SUFFIX.match(text)
     text = match.group(1) if match else text
+    compact = _COMPACT.fullmatch(text)
+    if compact:
+        try:
+            return dt.date(*(int(part) for part in compact.groups()))
+        except ValueError:
+            raise ValueProblem(
+                f'reads "{text}", which is not a date (as year, month and day: '
+                f"{compact.group(1)}-{compact.group(2)}-{compact.group(3)})"
+            ) from None
     year_first = _YEAR_FIRST.fullmatch(text)
     if year_first:
         text = "-".join(year_first.groups())  # as ISO 8601, which is read
