@@ -55,6 +55,10 @@ _CREDIT = frozenset(
         "credit memorandum",
     )
 )
+# The minus sign proper (U+2212) and the en dash a word processor makes of a hyphen, as a
+# figure copied from a web page or a report has them: a credit, as "-" is (it was read as the
+# plan's "negative budget" and the credit not counted).
+_MINUS = str.maketrans(dict.fromkeys("\u2212\u2013\ufe63\uff0d", "-"))
 _CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
 # A debit/credit column beside an unsigned amount, as Oracle's, SAP's and Sage's exports have
 # it: D or Dr a debit (spend), C or Cr a credit (a refund or a reversal). S and H are SAP's own
@@ -283,7 +287,7 @@ def amount_pence(raw: object, credit_note: object) -> int:
         raise ValueProblem(f'amount reads "{cut(clean_text(raw))}", which is not an amount')
     if isinstance(raw, str):
         # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
-        text = clean_text(raw).replace("£", "").strip()
+        text = clean_text(raw).translate(_MINUS).replace("£", "").strip()
         signs = 0  # a credit may be marked one way; two marks are a person's to read
         if text.startswith("(") and text.endswith(")"):
             signs, text = signs + 1, text[1:-1].strip()

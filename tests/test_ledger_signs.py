@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ledger import read_ledgers
+from pipeline.ledger_values import amount_pence
 from pipeline.position import build_position
 from tests.test_position import sample_with_cost_codes
 
@@ -98,3 +99,13 @@ def test_credits_count_against_the_line_in_the_position(tmp_path: Path) -> None:
     assert position is not None
     spent = {p.line.organisation: p.spent for p in position.lines if p.payments}
     assert str(spent["Crimestoppers"]) == "3000.00"  # £4,000 paid, £1,000 back: not £5,000
+
+
+@pytest.mark.parametrize(
+    ("typed", "pence"),
+    [("\u2212500.00", -50_000), ("\u2013£1,234.56", -123_456), ("500.00\u2212", -50_000)],
+)
+def test_a_credit_with_a_typographic_minus_counts_negative(typed: str, pence: int) -> None:
+    # A figure copied from a web page or a report: the minus sign proper, or an en dash. It
+    # was the plan's "a negative amount; enter the budget as a positive number".
+    assert amount_pence(typed, None) == pence
