@@ -181,7 +181,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-PREVIOUS-OTHER",
         W,
         "Previous plan of another area or year",
-        "the plan named with --previous is not the same police area's plan for the year before",
+        "the plan named with --previous is not the same police area's plan for the year before "
+        "(compared as asked), or cannot be compared: it has errors, or is of this plan's year",
         action="Name last year's plan of this police area with --previous, or leave it out.",
     ),
     Code(

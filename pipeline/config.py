@@ -126,13 +126,16 @@ def _amount(source: str, key: str, raw: object, example: str, what: str) -> Deci
     return value
 
 
-def _code(source: str, key: str, raw: object, pattern: re.Pattern[str], example: str) -> str:
+def _code(
+    source: str, key: str, raw: object, pattern: re.Pattern[str], example: str, form: str
+) -> str:
     """A code setting (a prefix, an ONS code) as text of the expected form."""
     text = raw.strip() if isinstance(raw, str) else ""
     if pattern.fullmatch(text) is None:
+        # Quoted text of the wrong form is told its form: "write it in quotes" misled.
+        fix = f"it must be {form}" if isinstance(raw, str) else "write it in quotes"
         raise ConfigError(
-            f"{source}: {SECTION} {key} = {raw!r} is not usable; write it in quotes, "
-            f'e.g. {key} = "{example}"'
+            f'{source}: {SECTION} {key} = {raw!r} is not usable; {fix}, e.g. {key} = "{example}"'
         )
     return text
 
@@ -178,12 +181,12 @@ def _from_section(section: dict[str, Any], source: str) -> Config:
                 "or pdf = false (no quotes)"
             )
         values["pdf"] = section["pdf"]
-    for key, pattern, example in (
-        ("funder_prefix", _PREFIX, "lincolnshirepcc"),
-        ("force_area_code", _FORCE_AREA, "E23000020"),
+    for key, pattern, example, form in (
+        ("funder_prefix", _PREFIX, "lincolnshirepcc", "letters and digits, as 360Giving gave it"),
+        ("force_area_code", _FORCE_AREA, "E23000020", "E23 (England) or W15 (Wales), 6 digits"),
     ):
         if key in section:
-            values[key] = _code(source, key, section[key], pattern, example)
+            values[key] = _code(source, key, section[key], pattern, example, form)
     if "smtp" in section:
         smtp = section["smtp"]
         if not isinstance(smtp, dict):

@@ -130,6 +130,38 @@ def _other(file: str, current: Reconciliation, named: Reconciliation | LastYear)
     )
 
 
+def _not_comparable(
+    file: str, current: Reconciliation, named: Path, found: Sequence[Reconciliation | LastYear]
+) -> Finding | None:
+    """W-PREVIOUS-OTHER when the plan named with ``--previous`` cannot be compared: it could
+    not be read free of errors, or it is of this plan's year or a later one (the workbook
+    itself, named by mistake: its Changes would set the plan against itself, under two
+    columns of one heading). The report is built without the comparison asked for."""
+    at = current.decision.at
+    if not found:
+        why = (
+            f"it could not be read as a plan free of errors. Run pcc-report check {named} and "
+            "correct what it says, then build again"
+        )
+    elif found[0].decision.year_start >= current.decision.year_start:
+        theirs = found[0].decision
+        why = (
+            f"it is {theirs.police_area}'s {theirs.year_label} plan, not one of a year before "
+            f"this plan's ({current.decision.year_label}). Name last year's plan with "
+            "--previous, or leave --previous out"
+        )
+    else:
+        return None
+    return Finding(
+        "W-PREVIOUS-OTHER",
+        file,
+        f"The plan named with --previous, {named}, is not compared: {why}. The Request for "
+        "Decision is built without a Changes section.",
+        at.sheet,
+        at.cell("financial_year"),
+    )
+
+
 def _named(plan: Reconciliation | LastYear) -> str:
     """``027/2020 of 02/11/2020 (input/archive/variation.xlsx)``, as the notes name a plan."""
     decision = plan.decision
@@ -284,6 +316,10 @@ class PreviousPlans:
         # changes): the collector's passes over the whole heap would find nothing to free.
         with collector_paused():
             found = self.candidates(current)
+            if self.explicit is not None:
+                refused = _not_comparable(file, current, self.explicit, found)
+                if refused is not None:
+                    return YearOnYear(None, None, refused)
             prior = _decided_last(found)
             if prior is not None:
                 # Imported here: a run with no previous plan (most `check`s) never needs it.
@@ -334,12 +370,7 @@ class PreviousPlans:
         at = current.decision.at
         year = previous_year_label(current.plan)
         fix = "put last year's workbook in input/archive/ or name it with --previous"
-        if self.explicit is not None:
-            why = (
-                f"the previous plan {self.explicit} could not be used (it has errors; "
-                f"run pcc-report check {self.explicit})"
-            )
-        elif found:  # two or more decided on the same, last, day
+        if found:  # two or more decided on the same, last, day
             named = "; ".join(
                 _named(plan) for plan in found if plan.decision.date == found[0].decision.date
             )

@@ -80,15 +80,23 @@ _PHONE = (
 )
 
 # A person named with a title: "Mr J Smith", "Mrs A. B. Jones-Patel", "Ms Jane Smith", "Miss
-# Smith". "Dr" only with initials ("Dr K O'Neill"), so a charity named after a doctor ("Dr
-# Barnardo's Homes") stays; a title with no capitalised name after it ("every Mr and Mrs") too.
+# Smith", as a finance export writes it ("MR J SMITH"), or with a professional title or police
+# rank ("Prof Jane Doe", "Rev. J Smith", "Cllr A Brown", "Sgt Smith", "Insp. Jones").
+# "Dr" only with initials ("Dr K O'Neill"), so a charity named after a doctor ("Dr
+# Barnardo's Homes") stays; a title with no capitalised name after it ("every Mr and Mrs") too,
+# and so does "MS" in capitals ("MS Society", a charity).
 _NAME_WORD = r"[A-Z][\w'’-]*[^\W\d_]"
 _INITIALS = r"(?:[A-Z](?:\.\s*|\s+))+"
+_TITLE = r"Mr|Mrs|Ms|Miss|Mx|MR|MRS|MISS|Prof|Professor|Rev|Revd|Reverend|Cllr|Sgt|Insp|Supt"
 _PERSON = (
-    r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?"
-    r"|Dr\.?\s+" + _INITIALS + r")" + _NAME_WORD + r"(?![\w'’-])"
+    r"\b(?:(?:" + _TITLE + r")\.?\s+(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?"
+    r"|(?:Dr|DR)\.?\s+" + _INITIALS + r")" + _NAME_WORD + r"(?![\w'’-])"
 )
-_TITLES = ("Mr", "Ms", "Mx", "Miss", "Dr")  # "Mrs" holds "Mr": a cheap test before the pattern
+# A cheap test before the pattern ("Mrs" holds "Mr", "Revd" and "Reverend" hold "Rev").
+_TITLES = (
+    *("Mr", "MR", "Ms", "Mx", "Miss", "MISS", "Dr", "DR"),
+    *("Prof", "Rev", "Cllr", "Sgt", "Insp", "Supt"),
+)
 
 
 @functools.cache

@@ -31,7 +31,12 @@ from typing import TypeAlias
 
 from pipeline.config import Config
 from pipeline.model import Decision, Plan, ServiceLine
-from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
+from pipeline.textsafe import (
+    REMOVED,
+    for_publication,
+    scrub_personal_data,
+    starts_like_formula,
+)
 from pipeline.values import clean_text, normalise, slugify
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | Decimal"
@@ -306,6 +311,11 @@ def _recipient(line: ServiceLine, prefix: str) -> dict[str, Json]:
     org_id = parse_org_id(line.recipient_org_id)
     name = public_text(line.organisation)
     if org_id is None:
+        if REMOVED in name and not re.search(r"[^\W\d_]", name.replace(REMOVED, "")):
+            # A person named with a title (a sole trader): every such name is published as
+            # "[removed]", so a code made from it would make all of them one recipient. Each
+            # grant's own key keeps them apart without spelling out who they are.
+            return {"id": f"{funder_id(prefix)}-org-removed-{line_key(line)}", "name": name}
         return {"id": fallback_org_id(prefix, line.organisation), "name": name}
     recipient: dict[str, Json] = {"id": org_id.text, "name": name}
     if org_id.list_code in CHARITY_LISTS:

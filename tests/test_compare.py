@@ -521,3 +521,30 @@ def test_plans_of_one_area_are_matched_whatever_words_name_its_body(
     from pipeline.previous import area_key
 
     assert (area_key(this_year) == area_key(last_year)) is same
+
+
+@pytest.mark.parametrize("named", ["itself", "no plan"])
+def test_a_previous_plan_that_cannot_be_compared_is_a_warning_and_no_changes(
+    tmp_path: Path, sample_path: Path, named: str
+) -> None:
+    # This year's own workbook was compared with itself (a Changes sheet with two columns
+    # headed 2021/22, which Excel repairs), and a file that is no plan left only a note.
+    from pipeline import assemble
+    from pipeline.config import Config
+
+    path = sample_path
+    if named == "no plan":
+        path = tmp_path / "last-year.xlsx"
+        path.write_text("not a workbook")
+    [result], _ = assemble.check([sample_path], Config(), previous=path)
+    assert result.report is not None and result.report.comparison is None
+    [warning] = [f for f in result.findings if f.code == "W-PREVIOUS-OTHER"]
+    assert f"The plan named with --previous, {path}, is not compared: " in warning.message
+    says = {
+        "itself": "it is Lincolnshire's 2021/22 plan, not one of a year before this plan's "
+        "(2021/22)",
+        "no plan": f"it could not be read as a plan free of errors. Run pcc-report check {path}",
+    }
+    assert says[named] in warning.message
+    assert (warning.sheet, warning.cell) == ("Decision", "B5")
+    assert "I-NO-PREVIOUS" not in {f.code for f in result.findings}

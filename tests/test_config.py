@@ -161,6 +161,24 @@ def test_bad_value_names_the_key_and_the_fix(
         assert fragment in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ('funder_prefix = "lincs pcc"', "it must be letters and digits"),
+        ('funder_prefix = "lincs/pcc"', "it must be letters and digits"),
+        ('force_area_code = "E2300002"', "it must be E23 (England) or W15 (Wales), 6 digits"),
+    ],
+)
+def test_a_quoted_code_of_the_wrong_form_is_told_its_form(
+    tmp_path: Path, text: str, form: str
+) -> None:
+    # The value is in quotes already: "write it in quotes" sent the officer the wrong way.
+    write(tmp_path, "pyproject.toml", f"[tool.pcc-report]\n{text}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(folder=tmp_path)
+    assert form in str(caught.value) and "in quotes" not in str(caught.value)
+
+
 def test_the_360giving_settings_are_read(tmp_path: Path) -> None:
     write(
         tmp_path,

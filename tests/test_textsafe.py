@@ -235,11 +235,27 @@ def test_an_address_typed_with_a_slip_is_still_scrubbed(text: str, expected: str
         ("Dr K O'Neill 01522 947406", "[removed] [removed]"),
         ("Mentoring (Ms Jane Smith)", "Mentoring ([removed])"),
         ("Miss Smith and Mx R Lee", "[removed] and [removed]"),
+        # As a finance export writes names, and with a professional title or a police rank.
+        ("MR J SMITH (COUNSELLOR)", "[removed] (COUNSELLOR)"),
+        ("Play therapy, MRS JANE SMITH", "Play therapy, [removed]"),
+        ("DR K O'NEILL", REMOVED),
+        ("Prof Jane Doe and Professor A Khan", "[removed] and [removed]"),
+        ("Chaplaincy (Rev. John Smith, Revd A Jones)", "Chaplaincy ([removed], [removed])"),
+        ("Led by Cllr A Brown", "Led by [removed]"),
+        ("Sgt Smith, Insp. Jones and Supt K Patel", "[removed], [removed] and [removed]"),
         # Not a person: no title, a title without a name, a charity named after a doctor.
         ("Victim Support", "Victim Support"),
         ("Parenting course for every Mr and Mrs", "Parenting course for every Mr and Mrs"),
         ("Dr Barnardo's Homes", "Dr Barnardo's Homes"),
         ("MS Society", "MS Society"),
+        ("MS SOCIETY", "MS SOCIETY"),
+        ("DR BARNARDO'S HOMES", "DR BARNARDO'S HOMES"),
+        ("MISSING PEOPLE", "MISSING PEOPLE"),
+        (
+            "Professional Standards Review, Inspiring Women",
+            "Professional Standards Review, Inspiring Women",
+        ),
+        ("Support for victims", "Support for victims"),
     ],
 )
 def test_a_person_named_with_a_title_is_scrubbed(text: str, expected: str) -> None:

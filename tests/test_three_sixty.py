@@ -523,3 +523,19 @@ def test_different_names_get_different_identifiers_and_codes(
     # The same name, typed again on another line, is the same organisation.
     again = recipients_and_codes(with_line(plan, 2, organisation=names[0]))
     assert again[2][0] == again[0][0]
+
+
+def test_people_named_as_recipients_are_never_one_recipient(sample_plan: Plan) -> None:
+    # Both names are published as "[removed]": the code made from that name made two sole
+    # traders one recipient in GrantNav. Each keeps its own identifier, naming neither.
+    plan = with_line(sample_plan, 0, organisation="Mr A Smith")
+    plan = with_line(plan, 1, organisation="Mrs B Jones")
+    plan = with_line(plan, 2, organisation="Rape Crisis")
+    grants: Any = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    recipients = [grant["recipientOrganization"][0] for grant in grants[:3]]
+    assert [r["name"] for r in recipients] == ["[removed]", "[removed]", "Rape Crisis"]
+    first, second, third = (str(r["id"]) for r in recipients)
+    assert first != second and first.startswith("360G-p-org-")
+    assert "smith" not in first.casefold() and "jones" not in second.casefold()
+    # An organisation keeps the identifier made from its name, the same on each of its grants.
+    assert third == "360G-p-org-rape-crisis"
