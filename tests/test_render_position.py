@@ -161,3 +161,27 @@ def test_the_heading_says_how_many_payments_matched_a_line(
     assert f"from {position.payments:,} payments of the year, " in str(heading)
     assert f"{len(position.matched):,} of them matched to a line" in str(heading)
     assert 0 < len(position.matched) < position.payments
+
+
+def test_a_long_supplier_to_check_grows_its_row(tmp_path: Path) -> None:
+    """A supplier's name that wraps in Payments to check gets a row tall enough for it: its
+    row's height was set for the candidate lines alone, so LibreOffice drew the name's second
+    line over the next payment and cut off its end."""
+    ledger = tmp_path / "long.csv"
+    long_name = "Lincolnshire Community and Voluntary Service Infrastructure Partnership Limited"
+    ledger.write_text(
+        f"Date,Supplier,Amount\n01/05/2021,{long_name},1000.00\n02/05/2021,Acme,2500.00\n",
+        encoding="utf-8",
+    )
+    built = build_position(sample_with_cost_codes(), read_ledgers([ledger]).payments)
+    assert built is not None
+    target = tmp_path / position_name(built)
+    render_position(built, commitments(built.plan), target)
+    sheet = openpyxl.load_workbook(target)["Payments to check"]
+    heights = {
+        str(row[4].value): sheet.row_dimensions[row[4].row].height
+        for row in sheet.iter_rows(min_row=4)
+        if row[4].value
+    }
+    assert (heights[long_name] or 0) >= 45  # three lines in its 30-character column
+    assert heights["Acme"] is None  # one line: the default height
