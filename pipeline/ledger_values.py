@@ -251,6 +251,46 @@ def signed_by_side(
     return signed
 
 
+def debit_less_credit(
+    debits: Sequence[object], credits: Sequence[object]
+) -> list[int | ValueProblem]:
+    """Each row's amount from a debit and a credit column (a payment in one, a refund in the
+    other, the other blank or 0.00): the debit less the credit. A row with both, or neither,
+    or a sign in either, is a problem at its row: which was meant is not guessed."""
+    nothing = [None] * len(debits)
+    paid, back = pence_column(debits, nothing), pence_column(credits, nothing)
+    amounts: list[int | ValueProblem] = []
+    for debit, credit, raw_debit, raw_credit in zip(paid, back, debits, credits, strict=True):
+        sides = [
+            (name, value)
+            for name, value, raw in (("debit", debit, raw_debit), ("credit", credit, raw_credit))
+            if clean_text(raw) and value != 0
+        ]
+        if len(sides) != 1:
+            said = ", ".join(f'"{cut(clean_text(v))}"' for v in (raw_debit, raw_credit))
+            amounts.append(
+                ValueProblem(
+                    f"debit and credit columns read {said}: a row needs a figure in one of "
+                    "them, the other blank or 0.00"
+                )
+            )
+            continue
+        name, value = sides[0]
+        if isinstance(value, ValueProblem) or value < 0:
+            amounts.append(
+                value
+                if isinstance(value, ValueProblem)
+                else ValueProblem(
+                    f"{name} column reads {format_money(pounds(value))}, a negative figure, so "
+                    "whether it is a payment or a credit cannot be told; type it without a sign "
+                    "in the column it belongs to"
+                )
+            )
+        else:
+            amounts.append(value if name == "debit" else -value)
+    return amounts
+
+
 def _credit_side(mark: object) -> bool:
     key = normalise(mark).rstrip(".")
     if key in _DEBIT_SIDE:

@@ -83,7 +83,7 @@ def test_a_suppliers_account_export_is_not_read_as_spend(tmp_path: Path) -> None
     assert amounts == []
     assert len(found) == 1
     assert found[0].startswith("W-SPEND-READ")
-    assert "credits (C) total £3,000, as much as or more than its debits (D), £1,500" in found[0]
+    assert "credits total £3,000, as much as or more than its debits, £1,500" in found[0]
     assert "None of its payments are counted" in found[0]
 
 
@@ -109,3 +109,42 @@ def test_a_credit_with_a_typographic_minus_counts_negative(typed: str, pence: in
     # A figure copied from a web page or a report: the minus sign proper, or an en dash. It
     # was the plan's "a negative amount; enter the budget as a positive number".
     assert amount_pence(typed, None) == pence
+
+
+def test_a_debit_and_a_credit_column_in_place_of_an_amount(tmp_path: Path) -> None:
+    # Sage's and Xero's reports: a payment in the Debit column, a refund in the Credit one.
+    # It was W-SPEND-READ, no amount column, none of its payments counted.
+    text = (
+        "Date,Supplier,Reference,Debit,Credit\n"
+        "01/05/2021,NWCH,T1,900.00,0.00\n"
+        "02/05/2021,NWCH,T2,,250.00\n"
+        '03/05/2021,NWCH,T3,"1,200.00",\n'
+        "04/05/2021,NWCH,T4,100.00,100.00\n"
+        "05/05/2021,NWCH,T5,,\n"
+        "06/05/2021,NWCH,T6,-50.00,\n"
+    )
+    amounts, found = _read(tmp_path, text)
+    assert amounts == [90_000, -25_000, 120_000]
+    assert [f.split(": ")[0] for f in found] == [
+        "W-SPEND-VALUE line 5",
+        "W-SPEND-VALUE line 6",
+        "W-SPEND-VALUE line 7",
+    ]
+    assert 'debit and credit columns read "100.00", "100.00": a row needs a figure' in found[0]
+    assert "debit column reads -£50, a negative figure" in found[2]
+
+
+def test_a_supplier_statement_of_debits_and_credits_is_not_read_as_spend(
+    tmp_path: Path,
+) -> None:
+    # Sage's supplier activity: each invoice in the Credit column, each payment a debit.
+    text = (
+        "Date,Supplier,Type,Debit,Credit\n"
+        "01/05/2021,NWCH,PI,,1500.00\n"
+        "20/05/2021,NWCH,PP,1500.00,\n"
+        "01/06/2021,NWCH,PI,,1500.00\n"
+    )
+    amounts, found = _read(tmp_path, text)
+    assert amounts == []
+    assert len(found) == 1 and found[0].startswith("W-SPEND-READ")
+    assert "credits total £3,000, as much as or more than its debits, £1,500" in found[0]
