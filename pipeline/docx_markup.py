@@ -1,4 +1,5 @@
-"""The review markup left in the Word template (or the strategy): tracked changes, comments.
+"""The review markup left in the Word template (or the strategy): tracked changes, comments,
+hidden text.
 
 A finance officer may edit the template with Track Changes on and never accept the changes, or
 leave a comment for a colleague. The report made from it is published: its insertions would
@@ -6,6 +7,8 @@ still be marked as such, its deletions (text the officer meant to remove) would 
 it, and the comments would go out with their text and their authors' names. The template is
 therefore read as Word shows it with every change accepted and every comment deleted, and the
 build says so (``W-TEMPLATE``), so that the officer accepts, rejects or deletes them in Word.
+Text formatted Font › Hidden (a note to a colleague) is left out too: Word does not show it, but
+it would travel in the published file.
 The Commissioning Strategy composed into the decision pack is treated alike.
 """
 
@@ -141,6 +144,41 @@ def _remove_comments(document: Any) -> int:
     return max(len(anchors), written)
 
 
+def _hidden(properties: Any | None) -> bool:
+    """Whether run properties (or a paragraph mark's) say Font › Hidden."""
+    vanish = properties.find(_qn("w:vanish")) if properties is not None else None
+    return vanish is not None and vanish.get(_qn("w:val"), "1") not in ("0", "false", "off")
+
+
+def _remove_hidden(root: Any) -> int:
+    """Remove the text formatted hidden under ``root``: Word shows none of it, but it travels
+    in the file, and Word's Document Inspector lists it to remove before publishing. Return
+    how many passages there were (a run of hidden text, or a paragraph hidden whole)."""
+    passages = 0
+    for paragraph in list(root.iter(_qn("w:p"))):
+        runs = list(paragraph.iter(_qn("w:r")))
+        hidden = [run for run in runs if _hidden(run.find(_qn("w:rPr")))]
+        mark = paragraph.find(_qn("w:pPr"))
+        cell = paragraph.getparent()
+        if (
+            hidden
+            and len(hidden) == len(runs)
+            and _hidden(mark.find(_qn("w:rPr")) if mark is not None else None)
+            and (cell.tag != _qn("w:tc") or len(cell.findall(_qn("w:p"))) > 1)
+        ):
+            cell.remove(paragraph)  # (a table cell keeps its last paragraph, emptied below)
+            passages += 1
+            continue
+        before = False
+        for run in runs:
+            now = run in hidden
+            passages += now and not before
+            before = now
+            if now:
+                run.getparent().remove(run)
+    return passages
+
+
 def _settings(document: Any) -> Any | None:
     """The settings part's XML, when the template has one (never made up for it)."""
     for rel in document.part.rels.values():
@@ -155,6 +193,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     it: "The Word template request-for-decision.docx", "The Strategy document …"."""
     changes = sum(_accept_changes(part.element) for part in _parts(document))
     comments = _remove_comments(document)
+    hidden = sum(_remove_hidden(part.element) for part in _parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -170,6 +209,13 @@ def accept_markup(document: Any, what: str) -> list[str]:
         notes.append(
             f"{what} holds {_count(comments, 'comment')}, left out of the report (it is "
             "published). In Word, Review › Delete › Delete All Comments in Document, then "
+            "save it."
+        )
+    if hidden:
+        notes.append(
+            f"{what} holds {_count(hidden, 'passage')} of hidden text, left out of the report "
+            "(it is published, and the text of a hidden passage travels in the file). In Word, "
+            "Home › Show/Hide shows it: delete it, or select it and untick Font › Hidden, then "
             "save it."
         )
     return notes

@@ -235,6 +235,52 @@ def test_the_build_records_w_template_and_publishes_no_markup(
     assert any("Delete All Comments" in c for c in cells)
 
 
+# -- hidden text --------------------------------------------------------------------------------
+
+
+def hide_a_note_in_the_intro(document: Any) -> None:
+    # An officer's note formatted Font › Hidden: Word shows nothing, but the text travels in the
+    # file (Word's Document Inspector lists it as something to remove before publishing).
+    intro = paragraph(document, PLAN_INTRO)
+    note = run_of(" Internal: the MoJ figure is disputed, ask Jane.")
+    properties = OxmlElement("w:rPr")
+    properties.append(OxmlElement("w:vanish"))
+    note.insert(0, properties)
+    intro.append(note)
+    # A whole paragraph hidden, its mark too, after the intro.
+    hidden = OxmlElement("w:p")
+    mark = OxmlElement("w:pPr")
+    mark_properties = OxmlElement("w:rPr")
+    mark_properties.append(OxmlElement("w:vanish"))
+    mark.append(mark_properties)
+    hidden.append(mark)
+    whole = run_of("Draft figures, not for publication.")
+    whole.insert(0, OxmlElement("w:rPr"))
+    whole[0].append(OxmlElement("w:vanish"))
+    hidden.append(whole)
+    intro.addnext(hidden)
+    # Text marked not hidden (w:val="0", as Word writes to undo a style's hiding) stays.
+    shown = run_of(" Shown.")
+    shown.insert(0, OxmlElement("w:rPr"))
+    shown[0].append(OxmlElement("w:vanish"))
+    shown[0][0].set(qn("w:val"), "0")
+    intro.append(shown)
+
+
+def test_hidden_text_is_left_out_of_the_report_and_the_build_says_so(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    document, notes, data = rendered(sample_recon, edited(tmp_path, hide_a_note_in_the_intro))
+    body = members(data)["word/document.xml"]
+    for leftover in (b"disputed", b"Jane", b"Draft figures", b"<w:vanish/>"):
+        assert leftover not in body
+    assert RENDERED_INTRO + " Shown." in texts(document)
+    assert "" not in texts(document)[texts(document).index(RENDERED_INTRO + " Shown.") + 1 :][:1]
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert "holds 2 passages of hidden text, left out of the report" in notes[0].message
+    assert "Font" in notes[0].message
+
+
 # -- saved in another format --------------------------------------------------------------------
 
 
