@@ -206,7 +206,7 @@ def _lines(workbook: Any, position: Position, formats: Formats, heading: str) ->
         sheet.ws.write_formula(
             row, 10, f"={cell_name(row, 9)}-{cell_name(row, 6)}", formats.money, item.variance
         )
-        sheet.ws.write_number(row, 11, item.payments)
+        sheet.ws.write_number(row, 11, item.payments, formats.text)  # top, as the row
     # Ambiguous payments counted to a fund but to none of its lines: a row of their own, so
     # the spent total here is the Summary's (it was short of it by them, with no word why).
     for fund in position.funds:

@@ -185,3 +185,18 @@ def test_a_long_supplier_to_check_grows_its_row(tmp_path: Path) -> None:
     }
     assert (heights[long_name] or 0) >= 45  # three lines in its 30-character column
     assert heights["Acme"] is None  # one line: the default height
+
+
+def test_a_tall_lines_row_keeps_its_share_and_count_at_its_top(workbook: Path) -> None:
+    """In a row grown for a wrapped service name, the % spent and the payments were drawn at
+    its bottom (every other cell at the top), where they read as the next line's."""
+    sheet = openpyxl.load_workbook(workbook)["Lines"]
+    header = next(r for r in sheet.iter_rows(max_row=5) if r[0].value == "Fund")[0].row
+    rows = [r for r in sheet.iter_rows(min_row=header + 1) if r[0].value and r[8].value]
+    assert rows
+    for row in rows:
+        assert row[8].alignment.vertical == "top", row[1].value  # % spent
+        assert row[11].alignment.vertical == "top", row[1].value  # payments
+    # "Over (+) / under (-)" wraps in its column: the header row grows, or its second line
+    # was drawn over the first line's figures.
+    assert (sheet.row_dimensions[header].height or 0) >= 30
