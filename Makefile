@@ -15,7 +15,10 @@ LOCK := requirements.lock
 FLOCK ?= $(shell command -v flock 2>/dev/null)
 
 # A first setup stopped half-way (Ctrl-C, the window closed) can leave .venv/bin/python without
-# pip: `python -m venv` over it again puts pip back, so nobody has to know to delete .venv/.
+# pip, and one made by a Python older than 3.11 (before a newer one was installed) can never
+# install pcc-report: either is made again (its interpreter parts; the lock file stays), so
+# nobody has to know to delete .venv/. A Python too old is named before anything is made.
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 #
 # Two stamps: $(STAMP) is what running needs (the dependencies pinned by requirements.lock);
 # $(DEV_STAMP) adds the development tools (pytest, ruff, mypy, ...) that only `make test` needs,
@@ -38,8 +41,16 @@ venv-install:  # (internal) run by $(STAMP), under the lock where flock exists
 	  echo "The virtual environment in $(VENV)/ is ready (set up by another run)."; exit 0; \
 	fi; \
 	set -e; \
+	if ! $(PYTHON) -c "$(NEW_ENOUGH)" >/dev/null 2>&1; then \
+	  echo "pcc-report needs Python 3.11 or newer; '$(PYTHON)' is" \
+	    "$$($(PYTHON) --version 2>/dev/null || echo 'not found'). Install Python 3.11 or newer, then" \
+	    "run make report again (to name it: make report PYTHON=python3.11)."; exit 1; \
+	fi; \
 	echo "Setting up $(VENV)/ (first run: this takes a minute or two)"; \
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv $(VENV); \
+	if ! $(BIN)/python -c "$(NEW_ENOUGH); import pip" >/dev/null 2>&1; then \
+	  rm -rf $(VENV)/bin $(VENV)/lib $(VENV)/lib64 $(VENV)/include $(VENV)/pyvenv.cfg; \
+	  $(PYTHON) -m venv $(VENV); \
+	fi; \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip; \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .; \
 	touch $(STAMP)

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline.docx_template import TemplateError, explain, template_class, template_parts
+from pipeline.docx_template import TemplateError, explain
+from pipeline.render_docx import open_template
 
 
 def _path(node: Any, scope: Mapping[str, str | None]) -> str | None:
@@ -66,19 +67,7 @@ def template_fields(template: Path) -> list[str]:
     from pipeline.docx_tags import misplaced_tag, template_xml
 
     environment = jinja2.Environment()
-    try:
-        template_parts(template)  # another zip (an .odt, a workbook) is named as such
-        document = template_class()(str(template))
-        document.init_docx()
-    except Exception as error:  # a zip or XML error: the file is not a usable .docx
-        from pipeline.render_docx import file_format
-
-        kind = file_format(template)
-        what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
-        raise TemplateError(
-            f"the Word template {template} {what} ({error}); open it in Word or LibreOffice "
-            "and use File › Save As, type Word Document (.docx)"
-        ) from error
+    document = open_template(template)
     accept_markup(document.docx, "")  # (what the build says of it is the build's to say)
     parts = template_xml(document)
     try:

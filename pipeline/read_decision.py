@@ -61,6 +61,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     typed = _typed_rows(cells_of, layout)
     reference_raw = typed.raw.get("reference", (None, ""))[0]
     reference = clean_text(reference_raw) if isinstance(reference_raw, str) else ""
+    reference = reference if _names_a_decision(reference) else ""
     year_raw = typed.raw.get("financial_year", (None, ""))[0]
     year_typed = clean_text(year_raw) if isinstance(year_raw, str) else ""
 
@@ -152,6 +153,12 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     return DecisionRead(decision, reference, year_typed)
 
 
+def _names_a_decision(reference: str) -> bool:
+    """Whether ``reference`` can file a decision: "///" or "-" has no letter or digit (and
+    its report folder would be "untitled", shared with any other such)."""
+    return any(ch.isalnum() for ch in reference)
+
+
 def _text(values: dict[str, FieldValue], key: str) -> str:
     value = values.get(key)
     return value if isinstance(value, str) else ""
@@ -209,7 +216,13 @@ def _field_value(
         if spec.kind == "yes_no":
             return parse_yes_no(value)
         if spec.kind == "reference":
-            return parse_reference(value, spec.example)
+            reference = parse_reference(value, spec.example)
+            if not _names_a_decision(reference):
+                raise ValueProblem(
+                    f'reads "{reference}", which has no letter or digit; type the '
+                    f"{spec.name.lower()} the decision is filed under, e.g. {spec.example}"
+                )
+            return reference
         return clean_paragraphs(value) if spec.paragraphs else clean_text(value)
     except ValueProblem as problem:
         cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)

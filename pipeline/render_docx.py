@@ -123,6 +123,23 @@ def file_format(template: Path) -> str:
     return _OTHER_FORMATS[".dotx"] if "template.main" in types else ""
 
 
+def open_template(template: Path) -> Any:
+    """The docxtpl template at ``template``, opened; :class:`TemplateError` saying what the
+    file is, and how to save it, when it is no usable .docx."""
+    try:
+        document = template_class()(str(template))
+        document.init_docx()
+    except Exception as error:  # a zip or XML error: the file is not a usable .docx
+        kind = file_format(template)
+        what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
+        raise TemplateError(
+            f"the Word template {template} {what} ({type(error).__name__}: {error}); open it "
+            "in Word or LibreOffice and use File › Save As, type Word Document (.docx), or "
+            "restore the copy the tool came with"
+        ) from error
+    return document
+
+
 def _fill_empty_cells(document: Any) -> None:
     """Give every table cell a paragraph: Word refuses a cell a loop left empty. (Only run when
     the rendered XML may hold such a cell: ``bare_cells``, :mod:`pipeline.docx_template`.)"""
@@ -184,17 +201,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     if strategy is not None:  # the strategy carries its own Document Control, which stands
         ctx["document_control"] = []
         ctx["change_control"] = []
-    try:
-        document = template_class()(str(template))
-        document.init_docx()
-    except Exception as error:  # a zip or XML error: the file is not a usable .docx
-        kind = file_format(template)
-        what = f"is {kind} under a .docx name" if kind else "is not a readable .docx"
-        raise TemplateError(
-            f"the Word template {template} {what} ({type(error).__name__}: {error}); open it "
-            "in Word or LibreOffice and use File › Save As, type Word Document (.docx), or "
-            "restore the copy the tool came with"
-        ) from error
+    document = open_template(template)
     what = f"The Word template {template.name}"
     notes = [Note("W-TEMPLATE", n) for n in accept_markup(document.docx, what)]
     notes += [Note("W-TEMPLATE", _newer_copy(copy, template)) for copy in saved_as(template)]

@@ -175,11 +175,14 @@ def test_two_builds_at_once_take_turns(
 STUB_PYTHON = """#!/bin/sh
 # Stands in for python3 in the Makefile: "-m venv DIR" makes DIR/bin/python, whose pip
 # "installs" slowly (so two runs overlap) and whose editable install makes bin/pcc-report.
+# "-c CODE" is the Makefile asking whether it is Python 3.11 or newer: it is.
+[ "$1" = "-c" ] && exit 0
 [ "$1" = "-m" ] && [ "$2" = "venv" ] || exit 3
 echo "venv" >> "$STUB_LOG"
 mkdir -p "$3/bin"
 cat > "$3/bin/python" <<'EOF'
 #!/bin/sh
+[ "$1" = "-c" ] && exit 0
 echo "pip $*" >> "$STUB_LOG"
 sleep 1
 case "$*" in *"-e "*)
@@ -235,20 +238,41 @@ def test_two_make_reports_on_a_fresh_clone_install_once(fresh_clone: Path) -> No
     assert all("pcc-report build input --out output" in o for o in outputs)
 
 
+# The .venv/bin/python a broken .venv/ holds, as each answers the Makefile.
+_BROKEN_VENVS = {
+    # The first `make report` stopped (Ctrl-C, the window closed) while it made .venv/: its
+    # python is there, pip is not. Every later `make report` failed on "No module named pip".
+    "first setup stopped": '#!/bin/sh\necho "$0: No module named pip" >&2\nexit 1\n',
+    # Made by a Python older than 3.11 (the one on the machine before a newer was installed):
+    # it has pip, so it was kept, and every `make report` failed to install into it.
+    "made by a Python too old": '#!/bin/sh\ncase "$*" in *version_info*) exit 1;; esac\nexit 0\n',
+}
+
+
 @pytest.mark.slow
-def test_make_report_repairs_a_venv_whose_first_setup_was_stopped(fresh_clone: Path) -> None:
-    """The first `make report` stopped (Ctrl-C, the window closed) while it made .venv/:
-    .venv/bin/python is there, pip is not. Every later `make report` failed on "No module
-    named pip" until someone knew to delete .venv/; the half-made one is made again."""
+@pytest.mark.parametrize("broken", _BROKEN_VENVS)
+def test_make_report_makes_a_broken_venv_again(fresh_clone: Path, broken: str) -> None:
     python = fresh_clone / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
-    python.write_text('#!/bin/sh\necho "$0: No module named pip" >&2\nexit 1\n')
+    python.write_text(_BROKEN_VENVS[broken])
     python.chmod(0o755)
     run = make_report(fresh_clone)
     output = run.communicate(timeout=WAIT)[0]
     assert run.returncode == 0, output
     assert "pcc-report build input --out output" in output
     assert (fresh_clone.parent / "installs.log").read_text().splitlines().count("venv") == 1
+
+
+@pytest.mark.slow
+def test_make_report_with_a_python_too_old_says_so_and_makes_nothing(fresh_clone: Path) -> None:
+    old = fresh_clone.parent / "python3"  # the stub, as Python 3.9 would answer
+    old.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo "Python 3.9.18" && exit 0\nexit 1\n')
+    run = make_report(fresh_clone)
+    output = run.communicate(timeout=WAIT)[0]
+    assert run.returncode != 0
+    assert f"pcc-report needs Python 3.11 or newer; '{old}' is Python 3.9.18." in output
+    assert "make report PYTHON=python3.11" in output
+    assert not (fresh_clone / ".venv" / "bin").exists()
 
 
 @pytest.mark.slow

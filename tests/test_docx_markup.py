@@ -76,14 +76,25 @@ def members(data: bytes) -> dict[str, bytes]:
 # -- tracked changes ----------------------------------------------------------------------------
 
 
-def track_an_insertion_and_a_deletion(document: Any) -> None:
-    intro = paragraph(document, PLAN_INTRO)
-    inserted = revision("w:ins", 1)
-    inserted.append(run_of(" Reviewed by the Chief Finance Officer."))
-    removed = revision("w:del", 2)
-    removed.append(run_of(" Draft: ask Jane about the MoJ letter.", deleted=True))
-    intro.append(inserted)
-    intro.append(removed)
+def tracked(insertion: str, deletion: str) -> Callable[[Any], None]:
+    """An edit of the plan's introduction under Track Changes: ``insertion`` typed at its end
+    and ``deletion`` deleted there."""
+
+    def change(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        inserted = revision("w:ins", 1)
+        inserted.append(run_of(insertion))
+        removed = revision("w:del", 2)
+        removed.append(run_of(deletion, deleted=True))
+        intro.append(inserted)
+        intro.append(removed)
+
+    return change
+
+
+track_an_insertion_and_a_deletion = tracked(
+    " Reviewed by the Chief Finance Officer.", " Draft: ask Jane about the MoJ letter."
+)
 
 
 def test_tracked_changes_are_accepted_and_the_build_says_so(
@@ -442,16 +453,8 @@ def test_template_fields_names_an_odt_saved_under_the_docx_name(tmp_path: Path) 
 def test_template_fields_reads_the_template_as_the_build_does(tmp_path: Path) -> None:
     # A field deleted under Track Changes was listed (the deleted text is still in the file)
     # though the build, which accepts the changes, never uses it.
-    def track_field_edits(document: Any) -> None:
-        intro = paragraph(document, PLAN_INTRO)
-        inserted = revision("w:ins", 1)
-        inserted.append(run_of(" {{ decision.added_field }}"))
-        removed = revision("w:del", 2)
-        removed.append(run_of(" {{ decision.dropped_field }}", deleted=True))
-        intro.append(inserted)
-        intro.append(removed)
-
-    template = edited(tmp_path, track_field_edits)
+    edit = tracked(" {{ decision.added_field }}", " {{ decision.dropped_field }}")
+    template = edited(tmp_path, edit)
     result = CliRunner().invoke(cli, ["template-fields", "--template", str(template)])
     assert result.exit_code == 0, result.output
     listed = result.output.splitlines()

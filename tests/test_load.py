@@ -1279,6 +1279,23 @@ def test_a_reference_excel_turned_into_a_date_is_refused_at_its_cell(
     assert "Format the cell as Text" in finding.message
 
 
+@pytest.mark.parametrize("typed", ["///", "-", ".."])
+def test_a_reference_with_no_letter_or_digit_is_refused_and_files_nothing(
+    typed: str, tmp_path: Path
+) -> None:
+    # "///" was filed as output/untitled/RfD-untitled.docx; two such workbooks were told they
+    # shared a reference (E-DUPLICATE-REF), not what was wrong with either.
+    def edit(c: WorkbookContent) -> None:
+        c.decision = [(k, typed if k == "Reference" else v) for k, v in c.decision]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.plan is None and result.reference == ""
+    [finding] = [f for f in result.findings if f.severity == "error"]
+    assert (finding.code, finding.sheet, finding.cell) == ("E-VALUE", "Decision", "B3")
+    assert f'Reference reads "{typed}", which has no letter or digit' in finding.message
+    assert "e.g. 015/2021" in finding.message
+
+
 @pytest.mark.parametrize(
     "name",
     [
