@@ -192,6 +192,7 @@ def test_a_tall_lines_row_keeps_its_share_and_count_at_its_top(workbook: Path) -
     its bottom (every other cell at the top), where they read as the next line's."""
     sheet = openpyxl.load_workbook(workbook)["Lines"]
     header = next(r for r in sheet.iter_rows(max_row=5) if r[0].value == "Fund")[0].row
+    assert header is not None
     rows = [r for r in sheet.iter_rows(min_row=header + 1) if r[0].value and r[8].value]
     assert rows
     for row in rows:
