@@ -7,26 +7,9 @@ findings table, the review note, the tests and the rules share it. A :class:`Fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True)
-class Code:
-    """One entry of the catalogue: a stable code, its severity and when it is raised."""
-
-    code: str
-    severity: Severity
-    title: str
-    when: str
-    # What to do about it, in a finance officer's words (the review note's "What to do").
-    action: str = ""
+# The entry's types, in their own module (this one grows with every code); read as catalogue.…
+from pipeline.codes import Code as Code
+from pipeline.codes import Severity as Severity
 
 
 def _entries(*codes: Code) -> dict[str, Code]:
@@ -141,6 +124,13 @@ CATALOGUE: dict[str, Code] = _entries(
         "Line outside the year",
         "a line that does not run at all inside the financial year",
         action="Check the line's dates, or remove it from this year's plan.",
+    ),
+    Code(
+        "W-LATER-YEARS",
+        W,
+        "Line beyond the later years shown",
+        "a line or its options run 10+ years past the year: later commitments show 10 only",
+        action="Check the end date; if it is right, report the later years beside the plan.",
     ),
     Code(
         "W-DUPLICATE",

@@ -29,6 +29,25 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Police",
             "Statutory partner",
             "Statutory agency",
+            "Public authority",
+            "Other public body",
+            "Council",
+            "County council",
+            "District council",
+            "Borough council",
+            "City council",
+            "Unitary authority",
+            "Combined authority",
+            "NHS Trust",
+            "NHS body",
+            "Integrated care board",
+            "ICB",
+            "Clinical commissioning group",
+            "CCG",
+            "Youth offending team",
+            "Youth justice service",
+            "Probation service",
+            "Fire and rescue service",
         )
     ),
     *(
@@ -52,9 +71,16 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "CIO",
             "Community group",
             "Faith group",
+            "VCSE organisation",
+            "Charitable trust",
+            "Charitable organisation",
+            "Community organisation",
         )
     ),
-    *((w, "Private") for w in ("Private sector", "Commercial", "Private company")),
+    *(
+        (w, "Private")
+        for w in ("Private sector", "Commercial", "Private company", "Private business")
+    ),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
 )
 MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
@@ -62,7 +88,15 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Grant funding", "Grant"),
     ("Grant funding agreement", "Grant"),
     ("Grant award", "Grant"),
+    ("Small grant", "Grant"),
+    ("Community grant", "Grant"),
+    ("Grant aid", "Grant"),
+    ("Service contract", "Contract"),
+    ("Call-off contract", "Contract"),
+    ("Framework call-off", "Contract"),
     ("Partnership", "Partnership agreement"),
+    ("Partnership funding agreement", "Partnership agreement"),
+    ("Collaboration agreement", "Partnership agreement"),
 )
 
 _SPACES = re.compile(r"\s+")

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipeline.values import normalise
+# The Decision sheet's fields, in their own module (this one's length); read as contract.…
+from pipeline.decision_fields import DECISION_FIELDS as DECISION_FIELDS
+from pipeline.decision_fields import DecisionField as DecisionField
+from pipeline.values import ValueProblem, normalise, parse_date
 
 # How a header says pounds, wherever it stands: "(£)", "(£s)", "£", "(GBP)", "GBP", "in £"
 # ("Budget(£)", "£ Budget"); never "(£000)" or "£k", which say thousands.
 _POUNDS_MARK = re.compile(r"\(\s*(?:£s?|gbp)\s*\)|(?<!\w)(?:in )?(?:£s?|gbp)(?!\w)")
 # A date format typed after a date header, as templates do: "Start date (dd/mm/yyyy)".
-_FORMAT_HINT = re.compile(r"\(\s*d{1,2}/m{1,2}/y{2,4}\s*\)")
+_FORMAT_HINT = re.compile(r"\(\s*(?:d{1,2}/m{1,2}/y{2,4}|y/n|yes/no)\s*\)")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -24,7 +27,7 @@ def header_key(header: object) -> str:
     """A header as it is matched: :func:`normalise`'s key without the pounds marker, a date
     format hint, or the required-field star or colon a template leaves after it."""
     key = _FORMAT_HINT.sub(" ", _POUNDS_MARK.sub(" ", normalise(header)))
-    return " ".join(key.split()).strip(" *:-")
+    return " ".join(key.split()).strip(" *:?-")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,10 @@ _YEAR_AFTER = re.compile(
 )
 
 
+# Apple Numbers exports each table as a sheet named after its sheet and table: "Services - Table 1".
+_NUMBERS_TABLE = re.compile(r"\s+-\s+table\s+\d+$")
+
+
 @dataclass(frozen=True)
 class TableSheet:
     name: str
@@ -63,9 +70,9 @@ class TableSheet:
     def matches(self, title: str) -> bool:
         """The sheet's name or an alias, in any case and spacing, also with the financial
         year after it ("Services 2021-22", "Commissioning plan (2021/22)"), as offices name
-        a year's tabs."""
+        a year's tabs, or its table's name after it, as Numbers exports ("Services - Table 1")."""
         names = {normalise(n) for n in (self.name, *self.aliases)}
-        key = normalise(title)
+        key = _NUMBERS_TABLE.sub("", normalise(title))
         return key in names or _YEAR_AFTER.sub("", key) in names
 
     @cached_property
@@ -113,6 +120,8 @@ YES_NO = ("Yes", "No")
 # A financial year in a header: 2021/22, 2021-22, 2021/2022, 21/22 or 2021-2 (spaces normalised
 # away).
 _YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
+# What a year's money on a line is headed with beside the year: "2021/22 value", "Funding 2021/22".
+_MONEY_WORD = "(budget|allocation|value|funding|amount|grant)"
 
 
 DECISION = TableSheet(
@@ -130,7 +139,13 @@ FUNDS = TableSheet(
         Column(
             "allocation",
             "Allocation (£)",
-            aliases=("Allocation", "Allocation £", "Allocation (GBP)", "Total allocation"),
+            aliases=(
+                "Allocation",
+                "Allocation £",
+                "Allocation (GBP)",
+                "Total allocation",
+                "Fund value",  # never "Budget": a Services sheet would then read as a Funds one
+            ),
             # "2021/22 allocation (£)", "Allocation 2021-22", or the year alone: "2021/22 (£)"
             pattern=rf"{_YEAR}( allocation)?|allocation {_YEAR}",
             width=16,
@@ -144,10 +159,23 @@ SOURCES = TableSheet(
     "Funding sources",
     (
         Column("fund", "Fund", aliases=("Fund name",), width=30),
-        Column("source", "Source", aliases=("Funding source",), width=36),
-        Column("amount", "Amount (£)", aliases=("Amount", "Amount £", "Amount (GBP)"), width=16),
-        Column("ring_fenced", "Ring-fenced", aliases=("Ring fenced", "Ringfenced"), width=13),
-        Column("grant_reference", "Grant reference", required=False, width=20),
+        Column(
+            "source", "Source", aliases=("Funding source", "Source of funding", "Funder"), width=36
+        ),
+        Column(
+            "amount",
+            "Amount (£)",
+            aliases=("Amount", "Amount £", "Amount (GBP)", "Value", "Grant amount", "Grant value"),
+            width=16,
+        ),
+        Column("ring_fenced", "Ring-fenced", aliases=("Ring fenced", "Ringfenced", "RF"), width=13),
+        Column(
+            "grant_reference",
+            "Grant reference",
+            required=False,
+            aliases=("Grant ref", "Grant ref.", "Grant number", "Grant no", "Grant no."),
+            width=20,
+        ),
     ),
     aliases=("Sources", "Funding source"),
 )
@@ -156,7 +184,12 @@ SERVICES = TableSheet(
     "Services",
     (
         Column("fund", "Fund", aliases=("Fund name",), width=24),
-        Column("service", "Service", aliases=("Service Name", "Service Name/Area"), width=36),
+        Column(
+            "service",
+            "Service",
+            aliases=("Service Name", "Service Name/Area", "Project", "Project name", "Scheme"),
+            width=36,
+        ),
         Column(
             "organisation",
             "Delivery organisation",
@@ -168,47 +201,130 @@ SERVICES = TableSheet(
                 "Provider name",
                 "Service provider",
                 "Delivery organization",
+                # A grants plan's and other offices' words for who delivers the line.
+                "Organisation",
+                "Organisation name",
+                "Recipient",
+                "Grant recipient",
+                "Recipient organisation",
+                "Funded organisation",
+                "Supplier",
+                "Supplier name",
+                "Delivery partner",
+                "Lead provider",
+                "Delivered by",
             ),
             width=30,
         ),
         Column(
             "organisation_type",
             "Organisation type",
-            aliases=("Org type", "Type of organisation", "Sector"),
+            aliases=(
+                "Org type",
+                "Type of organisation",
+                "Sector",
+                "Provider type",
+                "Type of provider",
+                "Recipient type",
+                "Organisation category",
+            ),
             width=22,
         ),
-        Column("provision", "Provision", width=40),
+        Column(
+            "provision",
+            "Provision",
+            aliases=("Description", "Service description", "Project description", "Details"),
+            width=40,
+        ),
         Column(
             "start",
             "Start date",
-            aliases=("Contract start date", "Start", "Commencement date"),
+            aliases=(
+                "Contract start date",
+                "Start",
+                "Commencement date",
+                "Contract start",
+                "Grant start date",
+                "Agreement start date",
+                "Date from",
+                "From",
+            ),
             width=13,
         ),
-        Column("end", "End date", aliases=("Contract end date", "End", "Expiry date"), width=13),
+        Column(
+            "end",
+            "End date",
+            aliases=(
+                "Contract end date",
+                "End",
+                "Expiry date",
+                "Contract end",
+                "Contract expiry",
+                "Contract expiry date",
+                "Grant end date",
+                "Agreement end date",
+                "Date to",
+                "To",
+                "Expiry",
+            ),
+            width=13,
+        ),
         Column(
             "extension_options",
             "Extension options",
             required=False,
-            aliases=("Extensions", "Extension option"),
+            aliases=(
+                "Extensions",
+                "Extension option",
+                "Extension",
+                "Option to extend",
+                "Options to extend",
+                "Extension period",
+            ),
             width=30,
         ),
         Column(
             "mechanism",
             "Mechanism",
-            aliases=("Commissioning mechanism", "Funding mechanism"),
+            aliases=(
+                "Commissioning mechanism",
+                "Funding mechanism",
+                "Funding type",
+                "Commissioning type",
+                "Contract/Grant",
+                "Contract or grant",
+                "Grant/Contract",
+                "Grant or contract",
+                "Award type",
+                "Agreement type",
+            ),
             width=22,
         ),
         Column(
             "how_commissioned",
             "How commissioned",
-            aliases=("How service is commissioned", "Procurement route", "Commissioning route"),
+            aliases=(
+                "How service is commissioned",
+                "Procurement route",
+                "Commissioning route",
+                "Procurement method",
+                "Commissioning method",
+                "Route to market",
+                "How procured",
+            ),
             width=40,
         ),
         Column(
             "purpose",
             "Purpose",
             required=False,
-            aliases=("s143 purpose", "Section 143 purpose"),
+            aliases=(
+                "s143 purpose",
+                "Section 143 purpose",
+                "s.143 purpose",
+                "s143",
+                "Purpose (s143)",
+            ),
             width=30,
         ),
         Column(
@@ -229,11 +345,16 @@ SERVICES = TableSheet(
                 "Funding amount",
                 "Amount awarded",
                 "Award",
+                "Grant awarded",
+                "Value",
+                "Allocation",
+                "Budget allocation",
+                "Funding allocation",
             ),
             # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
             # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
             # and a multi-year plan's columns headed with the year alone: "2021/22 (£)"
-            pattern=rf"{_YEAR}( budget)?|budget {_YEAR}",
+            pattern=rf"{_YEAR}( {_MONEY_WORD})?|{_MONEY_WORD} {_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).
@@ -292,124 +413,6 @@ CIRCULATION = TableSheet(
 TABLE_SHEETS = (FUNDS, SOURCES, SERVICES)
 
 
-@dataclass(frozen=True)
-class DecisionField:
-    key: str
-    name: str
-    required: bool = False
-    kind: str = "text"  # text | reference | date | yes_no
-    example: str = ""
-    paragraphs: bool = False  # narrative: line breaks typed with Alt+Enter are kept
-    aliases: tuple[str, ...] = ()  # other names a body's own template gives the field
-
-
-DECISION_FIELDS: tuple[DecisionField, ...] = (
-    DecisionField("police_area", "Police area", True, example="Lincolnshire"),
-    # Other bodies' forms name the fields their own way (Essex's "Report reference number",
-    # "Title of report", "Enquiries to"; MOPAC's "Reference code").
-    DecisionField(
-        "reference",
-        "Reference",
-        True,
-        "reference",
-        example="015/2021",
-        aliases=(
-            "Decision reference",
-            "Decision number",
-            "Decision no",
-            "Reference number",
-            "Report reference number",
-            "Reference code",
-            "Ref",
-        ),
-    ),
-    DecisionField(
-        "date",
-        "Date",
-        True,
-        "date",
-        example="28/05/2021",
-        aliases=("Decision date", "Date of decision", "Date of report"),
-    ),
-    DecisionField("financial_year", "Financial year", True, example="2021/22"),
-    DecisionField(
-        "subject", "Subject", True, aliases=("Title", "Decision title", "Title of report")
-    ),
-    DecisionField("report_by", "Report by", True, aliases=("Report author", "Author")),
-    DecisionField("contact_officer", "Contact officer", True, aliases=("Enquiries to", "Contact")),
-    DecisionField(
-        "executive_summary",
-        "Executive summary",
-        True,
-        paragraphs=True,
-        aliases=(
-            "Summary",
-            "Decision summary",
-            "Executive summary and purpose of report",
-            "Purpose of report",
-        ),
-    ),
-    DecisionField(
-        "budget_approval",
-        "Budget approval",
-        True,
-        "date",
-        example="24/02/2021",
-        aliases=("Budget approval date",),
-    ),
-    DecisionField(
-        "budget_approval_reference",
-        "Budget approval reference",
-        True,
-        "reference",
-        example="004/2021",
-    ),
-    DecisionField("publication_deferred", "Publication deferred", True, "yes_no", example="No"),
-    DecisionField("publication_deferred_reason", "Publication deferred reason", paragraphs=True),
-    DecisionField("publication_deferred_until", "Publication deferred until", False, "date"),
-    DecisionField("part2_form", "Part 2 form", True, "yes_no", example="No"),
-    DecisionField("part2_form_reason", "Part 2 form reason", paragraphs=True),
-    DecisionField("originating_officer_initials", "Originating officer initials"),
-    DecisionField("finance_officer_initials", "Finance officer initials"),
-    DecisionField("monitoring_officer_initials", "Monitoring officer initials"),
-    DecisionField("chief_executive_approval_date", "Chief Executive approval date", False, "date"),
-    # A PFCC's or a mayor's office names the signature by its own decision maker; the date
-    # typed under that name was read as an unknown field and the signed form printed blank.
-    DecisionField(
-        "pcc_approval_date",
-        "PCC approval date",
-        False,
-        "date",
-        aliases=tuple(
-            f"{maker} approval date"
-            for maker in (
-                "Police and Crime Commissioner",
-                "PFCC",
-                "Police, Fire and Crime Commissioner",
-                "Commissioner",
-                "Mayor",
-                "Deputy Mayor",
-                "DMPC",  # MOPAC's Deputy Mayor for Policing and Crime
-                "Deputy Mayor for Policing and Crime",
-                "Decision maker",
-            )
-        ),
-    ),
-    # Optional narrative for sections A, D, E and F; the template's standard wording is used
-    # where they are blank.
-    DecisionField("background", "Background", paragraphs=True),
-    DecisionField("plan_links", "Links to Police and Crime Plan", paragraphs=True),
-    DecisionField("personnel_equalities", "Personnel and equalities", paragraphs=True),
-    DecisionField("review_arrangements", "Review arrangements", paragraphs=True),
-    DecisionField("risk_management", "Risk management", paragraphs=True),
-    # Who decides (domain §9): any policing body, not only a PCC. Blank: the PCC defaults.
-    DecisionField("organisation", "Organisation"),
-    DecisionField("decision_maker", "Decision maker"),
-    DecisionField("decision_maker_short", "Decision maker short"),
-    # A Word document beside the workbook composed into the decision pack (the strategy).
-    DecisionField("strategy_document", "Strategy document"),
-)
-
 # "Recommendation 2", or a bare "Recommendation" (numbered by its place among the rows)
 RECOMMENDATION = re.compile(r"recommendations?\s*(\d*)")
 TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
@@ -429,16 +432,26 @@ def names_a_total(text: str) -> bool:
     return TOTAL_WORD.search(text) is not None
 
 
+# The words a Financial year cell may carry around the year: "Financial year 2021-22",
+# "2021/22 financial year", "Year 2021/22", "2021/22 (FY)".
+_YEAR_WORDS = re.compile(r"^\s*(?:financial\s+)?year\s*:?|(?:financial\s+year|\(fy\))\s*$", re.I)
+# The year typed as its first and last days or months: "April 2021 - March 2022",
+# "1 April 2021 to 31 March 2022", "01/04/2021 – 31/03/2022".
+_YEAR_SPAN = re.compile(r"(.+?)\s+(?:[-\u2013\u2014]|to)\s+(.+)", re.IGNORECASE)
+
+
 def financial_year_bounds(year: str) -> tuple[int, int] | None:
     """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``,
-    and ``2021-2`` as Essex's decisions write "2023-4") -> (2021, 2022); None if unreadable."""
+    ``Financial year 2021-22``, ``April 2021 - March 2022``, and ``2021-2`` as Essex's
+    decisions write "2023-4") -> (2021, 2022); None if unreadable."""
+    year = _YEAR_WORDS.sub("", year)
     match = re.fullmatch(
         r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{4}|\d{1,2})\s*",
         year,
         re.IGNORECASE,
     )
     if not match:
-        return None
+        return _year_span(year)
     start_text, end_text = match.groups()
     start = int(start_text) + (2000 if len(start_text) == 2 else 0)
     if len(end_text) == 4:
@@ -452,3 +465,19 @@ def financial_year_bounds(year: str) -> tuple[int, int] | None:
     if end != start + 1:
         return None
     return start, end
+
+
+def _year_span(text: str) -> tuple[int, int] | None:
+    """(2021, 2022) for a year typed from 1 April 2021 (or April 2021) to 31 March 2022 (or
+    March 2022); None for any other span, which is no financial year."""
+    span = _YEAR_SPAN.fullmatch(text.strip())
+    if span is None:
+        return None
+    try:
+        first, _ = parse_date(span[1])
+        last, _ = parse_date(span[2], end=True)
+    except ValueProblem:
+        return None
+    if (first.month, first.day, last.month, last.day) != (4, 1, 3, 31):
+        return None
+    return (first.year, last.year) if last.year == first.year + 1 else None

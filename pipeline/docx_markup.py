@@ -187,6 +187,21 @@ def _settings(document: Any) -> Any | None:
     return None
 
 
+def _drop_template_link(document: Any) -> None:
+    """Leave out the link to the Word template the template was made from (its path in an
+    officer's profile: ``C:\\Users\\<name>\\…\\OPCC.dotx``) and the document variables a
+    records system leaves (author, file path): the report needs neither, and both can name a
+    person or a path."""
+    part = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
+    )
+    for tag in ("w:attachedTemplate", "w:docVars"):
+        for element in part.element.findall(_qn(tag)):
+            part.element.remove(element)
+    for rid in [rid for rid, rel in part.rels.items() if rel.is_external]:
+        del part.rels[rid]
+
+
 def accept_markup(document: Any, what: str) -> list[str]:
     """Accept the tracked changes and delete the comments of the python-docx ``document``
     before it goes into the report; return what the finance officer is told. ``what`` names
@@ -198,6 +213,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
             settings.remove(tracking)
+        _drop_template_link(document)
     notes = []
     if changes:
         notes.append(

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from pipeline.findings import Finding
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine, TotalRow
-from pipeline.values import normalise
+from pipeline.values import format_money, normalise
 
 ZERO = Decimal(0)
 
@@ -132,6 +132,26 @@ def left_out(rows: frozenset[int], total: TotalRow, closed: list[ServiceLine]) -
     if not among or total.amount + missing != sum((ln.budget for ln in closed), ZERO):
         return ""
     return ", ".join(str(ln.at.row) for ln in among[:20]) + " …" * (len(among) > 20)
+
+
+def missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:
+    """If the total is short by exactly one line, name it: the usual cause is a SUM range."""
+    if not closed:
+        return ""
+    short = sum((ln.budget for ln in closed), ZERO) - total_amount
+    last = closed[-1]
+    if short > 0 and short == last.budget:
+        return (
+            f" It equals the lines without the last one (row {last.at.row}, "
+            f"{format_money(last.budget)}): a SUM range that stops a row short."
+        )
+    for line in closed:
+        if short > 0 and short == line.budget:
+            return (
+                f" It equals the lines without row {line.at.row} "
+                f"({format_money(line.budget)}): check that the range includes that row."
+            )
+    return ""
 
 
 def ring_fence_first(

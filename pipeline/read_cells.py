@@ -197,7 +197,10 @@ class CellReader:
         seen = [clean_text(v) for v in self.sheet.rows.get(r, ()) if not is_blank(v)]
         for col in spec.required_columns:
             if col.key not in mapping:
-                also = f" (or {', '.join(repr(a) for a in col.aliases)})" if col.aliases else ""
+                more = ", …" if len(col.aliases) > 3 else ""  # the first few are enough
+                also = f" (or {', '.join(repr(a) for a in col.aliases[:3])}{more})" * bool(
+                    col.aliases
+                )
                 self.add(
                     "E-COLUMN",
                     f'Column "{col.header}"{also} is missing. Headers found in row {r}: '

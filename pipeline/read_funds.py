@@ -10,7 +10,7 @@ from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import CellReader, Findings, Layout, Read, headers_named, unmerge
 from pipeline.sheets import Cell, Sheet, column_letter
-from pipeline.shorthand import parse_ring_fenced
+from pipeline.shorthand import ring_fenced_reader
 from pipeline.values import (
     clean_text,
     format_money,
@@ -153,6 +153,10 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     # A fund's name merged down its sources' rows, as a table typed for print often has it.
     read: Read[FundingSource] = Read(complete=unmerge(cells_of, layout))
     since = 0
+    column = layout.columns["ring_fenced"]
+    ring_fenced = ring_fenced_reader(
+        row[column - 1] for row in sheet.rows.values() if row[column - 1 :]
+    )
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund", "source"), ("ring_fenced",)):
@@ -168,7 +172,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
         cells["amount"] = layout.ref("amount", r)
         amount = cells_of.parse(r, layout.columns["amount"], "amount", parse_money)
         cells["ring_fenced"] = layout.ref("ring_fenced", r)
-        ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", parse_ring_fenced)
+        ring = cells_of.parse(r, layout.columns["ring_fenced"], "ring_fenced", ring_fenced)
         grant_ref = _grant_reference(cells_of, layout, r, cells)
         if fund is None or source is None or amount is None or ring is None or grant_ref is None:
             read.complete = False

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
 
 from pipeline import contract
 from pipeline.config import Config
@@ -21,8 +20,10 @@ from pipeline.figures import (
     committed_by_fund,
     fund_figures,
     left_out,
+    missing_line_hint,
 )
 from pipeline.findings import Finding
+from pipeline.later_years import beyond_later_years
 from pipeline.model import Fund, Plan, ServiceLine
 from pipeline.s143 import S143_PURPOSES, s143_purpose
 from pipeline.textsafe import for_log
@@ -156,26 +157,6 @@ def check_overcommit(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             )
 
 
-def _missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:
-    """If the total is short by exactly one line, name it: the usual cause is a SUM range."""
-    if not closed:
-        return ""
-    short = sum((ln.budget for ln in closed), ZERO) - total_amount
-    last = closed[-1]
-    if short > 0 and short == last.budget:
-        return (
-            f" It equals the lines without the last one (row {last.at.row}, "
-            f"{format_money(last.budget)}): a SUM range that stops a row short."
-        )
-    for line in closed:
-        if short > 0 and short == line.budget:
-            return (
-                f" It equals the lines without row {line.at.row} "
-                f"({format_money(line.budget)}): check that the range includes that row."
-            )
-    return ""
-
-
 @rule("E-TOTAL")
 def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-TOTAL: a typed Total row differs from the sum of the lines it closes."""
@@ -197,7 +178,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
                 f"(row{'s' * (',' in as_text)} {as_text}), which SUM leaves out. Retype those budgets as numbers (or use "
                 "Excel's Convert to Number on them) and save the workbook."
                 if as_text
-                else f"{_missing_line_hint(total.amount, closed)} Correct the total (if it "
+                else f"{missing_line_hint(total.amount, closed)} Correct the total (if it "
                 "is a SUM formula, make its range cover every line above it; if its range "
                 "is right, its saved result is out of date: open the workbook in Excel, "
                 "press F9 to calculate, and save it)."
@@ -355,6 +336,12 @@ def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
                 f"{format_date(decision.year_end)}); check its dates or remove it "
                 "from this year's plan.",
             )
+
+
+@rule("W-LATER-YEARS", per_line=True)
+def check_later_years(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
+    """W-LATER-YEARS: a line running past the later years the commitments show."""
+    return beyond_later_years(plan)
 
 
 @rule("W-DUPLICATE", per_line=True)

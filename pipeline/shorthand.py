@@ -8,6 +8,7 @@ would move money between years or between ring-fenced and local funding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from pipeline.contract import financial_year_bounds
@@ -16,6 +17,7 @@ from pipeline.values import (
     ValueProblem,
     clean_text,
     format_date,
+    is_blank,
     normalise,
     parse_date,
     parse_end_date,
@@ -36,6 +38,22 @@ def parse_ring_fenced(raw: object) -> bool:
     if _RING_FENCED.fullmatch(text):
         return True
     return parse_yes_no(raw)
+
+
+_TICK_MARKS = frozenset("\u2713\u2714\u2611\u2705")
+
+
+def ring_fenced_reader(column: Iterable[object]) -> Callable[[object], bool]:
+    """:func:`parse_ring_fenced`, or, where the Ring-fenced ``column`` is a checklist (a tick
+    on some rows, as the MoJ grants are marked), one that reads a blank cell as not ticked: No.
+    """
+    if not any(isinstance(mark, str) and mark.strip() in _TICK_MARKS for mark in column):
+        return parse_ring_fenced
+
+    def read(raw: object) -> bool:
+        return False if is_blank(raw) else parse_ring_fenced(raw)
+
+    return read
 
 
 # An end date that is no date: the line has no fixed end, or it is not known yet.

@@ -292,6 +292,39 @@ def test_hidden_text_is_left_out_of_the_report_and_the_build_says_so(
     assert "Font" in notes[0].message
 
 
+def attach_a_template_from_the_officers_profile(document: Any) -> None:
+    # A template made from the office's own Word template keeps a link to it, by its path in
+    # the officer's profile; a records system leaves document variables (author, file path).
+    settings = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
+    )
+    rid = settings.rels.get_or_add_ext_rel(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate",
+        "file:///C:/Users/jane.smith/Documents/Custom%20Office%20Templates/OPCC.dotx",
+    )
+    attached = OxmlElement("w:attachedTemplate")
+    attached.set(qn("r:id"), rid)
+    settings.element.append(attached)
+    variables = OxmlElement("w:docVars")
+    variable = OxmlElement("w:docVar")
+    variable.set(qn("w:name"), "DMSAuthor")
+    variable.set(qn("w:val"), "jane.smith@example.police.uk")
+    variables.append(variable)
+    settings.element.append(variables)
+
+
+def test_the_templates_link_and_variables_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = edited(tmp_path, attach_a_template_from_the_officers_profile)
+    assert b"jane.smith" in members(template.read_bytes())["word/_rels/settings.xml.rels"]
+    _, _, data = rendered(sample_recon, template)
+    parts = members(data)
+    assert not [name for name, blob in parts.items() if b"jane.smith" in blob]
+    assert b"attachedTemplate" not in parts["word/settings.xml"]
+    assert b"docVar" not in parts["word/settings.xml"]
+
+
 # -- saved in another format --------------------------------------------------------------------
 
 

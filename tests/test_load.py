@@ -363,7 +363,8 @@ QUIRKS: dict[str, Quirk] = {
                 "E-COLUMN",
                 "Services",
                 "3:3",
-                'Column "Provision" is missing. Headers found in row 3: '
+                "Column \"Provision\" (or 'Description', 'Service description', 'Project "
+                "description', …) is missing. Headers found in row 3: "
                 '"Fund", "Service", "Delivery organisation"',
             )
         ],
@@ -488,9 +489,55 @@ QUIRKS: dict[str, Quirk] = {
     "a grants plan's budget heading ('Grant value')": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Grant value (£)"})), check=sample_lines
     ),
+    "every column headed in another office's words": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "Fund value (£)"})(book),
+                renamed(
+                    "Funding sources",
+                    {
+                        "Source": "Funder",
+                        "Amount (£)": "Value (£)",
+                        "Ring-fenced": "Ring-fenced? (Y/N)",
+                        "Grant reference": "Grant ref",
+                    },
+                )(book),
+                renamed(
+                    "Services",
+                    {
+                        "Service": "Project name",
+                        "Delivery organisation": "Recipient organisation",
+                        "Organisation type": "Provider type",
+                        "Provision": "Description",
+                        "Start date": "Date from",
+                        "End date": "Date to",
+                        "Extension options": "Option to extend",
+                        "Mechanism": "Contract/Grant",
+                        "How commissioned": "Route to market",
+                        "Purpose": "s.143 purpose",
+                        "Budget (£)": "Funding 2021/22 (£)",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
     "ring-fenced marked 'RF' and with a tick; local money 'Not RF'": Quirk(
         with_book(lambda book: marked_ring_fenced(book, ["RF", "Not RF", "\u2713"])),
         check=ring_fenced_is(True, False, True),
+    ),
+    "Ring-fenced as a checklist: the MoJ grant ticked, local money left blank": Quirk(
+        with_book(lambda book: marked_ring_fenced(book, ["\u2713", "", ""])),
+        check=ring_fenced_is(True, False, False),
+    ),
+    "sheets as Apple Numbers exports them ('Services - Table 1')": Quirk(
+        with_book(
+            lambda book: book.update(
+                {f"{name} - Table 1": book.pop(name) for name in list(book)}
+                | {"Export Summary": [["Sheet", "Table"], ["Services", "Table 1"]]}
+            )
+        ),
+        check=sample_lines,
     ),
     "a line's budget typed as a year's amount ('£10,000 pa') and run all year": Quirk(
         with_services(two_lines(budget="£10,000 pa")), check=budgets_are("1000", "10000")
@@ -970,6 +1017,11 @@ def test_a_year_ending_in_one_digit_is_the_year_after() -> None:
     assert contract.financial_year_bounds("2029/0") == (2029, 2030)
     assert contract.financial_year_bounds("2023-5") is None
     assert contract.financial_year_bounds("21/2") is None
+    # A span that is not 1 April to 31 March a year later is no financial year.
+    assert contract.financial_year_bounds("April 2021 - April 2022") is None
+    assert contract.financial_year_bounds("1 May 2021 to 30 April 2022") is None
+    assert contract.financial_year_bounds("April 2021 - March 2023") is None
+    assert contract.financial_year_bounds("2021/22 - 2022/23") is None
 
 
 # -- what the readers keep and refuse (issue 16) ----------------------------------------------
@@ -1382,7 +1434,23 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "typed", ["21/22", "FY 2021/22", "FY21-22", "2021 to 2022", "2021-2", "2021/2"]
+    "typed",
+    [
+        "21/22",
+        "FY 2021/22",
+        "FY21-22",
+        "2021 to 2022",
+        "2021-2",
+        "2021/2",
+        # With the words around it, or as its first and last days: each was E-VALUE.
+        "Financial year 2021-22",
+        "2021/22 financial year",
+        "Year: 2021/22",
+        "2021/22 (FY)",
+        "April 2021 - March 2022",
+        "1 April 2021 to 31 March 2022",
+        "01/04/2021 \u2013 31/03/2022",
+    ],
 )
 def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     typed: str, tmp_path: Path

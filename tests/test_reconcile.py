@@ -577,6 +577,39 @@ CASES = [
         ),
         id="W-INACTIVE-one-day-inside",
     ),
+    # W-LATER-YEARS: the commitments beyond the year show 10 later years; a line running
+    # past them was cut off there without a word.
+    pytest.param(
+        Case(
+            "W-LATER-YEARS",
+            {"services": sample_lines(service_row(end=date(2040, 3, 31)))},
+            [("Services", f"G{EXTRA}")],
+            (
+                '"Victim Support" (Victim Support) ends 31/03/2040, more than 10 years after '
+                "2021/22: the commitments beyond the year show the years to 2031/32 only, so "
+                "the £8,005.48 it commits after 31/03/2032 is left out of them",
+                "Check the date (a year typed wrongly?)",
+            ),
+        ),
+        id="W-LATER-YEARS-end",
+    ),
+    pytest.param(
+        Case(
+            "W-LATER-YEARS",
+            {
+                "services": sample_lines(
+                    service_row(end=date(2031, 3, 31), extension_options="option to 31/03/2033")
+                )
+            },
+            [("Services", f"H{EXTRA}")],
+            ("has extension options to 31/03/2033", "the £1,000 its extension options would add"),
+        ),
+        id="W-LATER-YEARS-options",
+    ),
+    pytest.param(
+        Case("W-LATER-YEARS", {"services": sample_lines(service_row(end=date(2032, 3, 31)))}, []),
+        id="W-LATER-YEARS-the-tenth-year",
+    ),
     # W-DUPLICATE
     pytest.param(
         Case(
@@ -813,6 +846,7 @@ def test_every_rule_code_is_catalogued_and_tested_both_ways() -> None:
         "E-PURPOSE",
         "W-RINGFENCE",
         "W-INACTIVE",
+        "W-LATER-YEARS",
         "W-DUPLICATE",
         "W-GRANT-SIZE",
         "I-HEADROOM",
@@ -996,6 +1030,7 @@ def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
         "E-PARTNERSHIP",
         "E-PURPOSE",
         "W-INACTIVE",
+        "W-LATER-YEARS",
         "W-DUPLICATE",
         "W-GRANT-SIZE",
     }

@@ -17,6 +17,7 @@ from pipeline.shorthand import (
     parse_line_start,
     parse_ring_fenced,
     per_year_problem,
+    ring_fenced_reader,
 )
 from pipeline.values import (
     ValueProblem,
@@ -396,6 +397,19 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Charitable Incorporated Organisation", "Voluntary & community"),
         ("Police", "Public sector"),
         ("Private company", "Private"),
+        # Councils, health and justice bodies, and charities by their own names: each was
+        # E-VALUE 'not a known organisation type'.
+        ("County Council", "Public sector"),
+        ("District council", "Public sector"),
+        ("NHS Trust", "Public sector"),
+        ("Integrated Care Board", "Public sector"),
+        ("Youth Offending Team", "Public sector"),
+        ("Probation Service", "Public sector"),
+        ("Fire and Rescue Service", "Public sector"),
+        ("Other public body", "Public sector"),
+        ("VCSE organisation", "Voluntary & community"),
+        ("Charitable trust", "Voluntary & community"),
+        ("Private business", "Private"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -416,6 +430,10 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Contract - direct award", "Contract"),
         ("Grant: small grants scheme", "Grant"),
         ("Grant Funding Agreement", "Grant"),
+        ("Small grant", "Grant"),
+        ("Service contract", "Contract"),
+        ("Call-off contract", "Contract"),
+        ("Collaboration agreement", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
@@ -434,6 +452,11 @@ def test_a_blank_choice_says_it_is_blank() -> None:
         ("Contract (grant funded)", contract.MECHANISMS, MECHANISM_WORDS),
         ("Private (CIC)", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
         ("Charity / Private", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
+        # Words that name no one choice stay refused: a housing association or a university
+        # may be a charity or a public body, a funding agreement a grant or a contract.
+        ("Housing association", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
+        ("University", contract.ORGANISATION_TYPES, ORGANISATION_TYPE_WORDS),
+        ("Funding agreement", contract.MECHANISMS, MECHANISM_WORDS),
     ],
 )
 def test_a_qualification_naming_another_choice_is_not_guessed(
@@ -521,3 +544,16 @@ def test_a_start_date_typed_existing_says_which_date_to_type() -> None:
         parse_line_start("Existing")
     assert parse_line_start("01/10/2018") == (date(2018, 10, 1), False)
     assert parse_line_end("31/03/2022") == (date(2022, 3, 31), False, "")
+
+
+def test_a_checklist_of_ticks_reads_a_blank_as_not_ticked() -> None:
+    checklist = ring_fenced_reader(["Ring-fenced", "\u2713", None, ""])
+    assert (checklist("\u2713"), checklist(""), checklist(None), checklist("RF")) == (
+        True,
+        False,
+        False,
+        True,
+    )
+    # Without a tick in the column, a blank is still asked about: it may be a forgotten Yes.
+    with pytest.raises(ValueProblem, match="is blank; enter Yes or No"):
+        ring_fenced_reader(["Ring-fenced", "Yes", None])(None)
