@@ -359,7 +359,8 @@ def _payment_rows(sheet: Sheet, payments: Sequence[PaymentToCheck]) -> None:
             wrapped(payment.cost_code, 8),
             wrapped(payment.fund, 10),
         )
-        ws.set_row(row, ROW_HEIGHT * max(1, lines))
+        if lines > 1:  # one line is the default height, written the same without a call
+            ws.set_row(row, ROW_HEIGHT * lines)
         sheet.row += 1
 
 
