@@ -194,7 +194,12 @@ def _decision(decision: Decision) -> Context:
         "subject": clean(decision.subject),
         "report_by": form_field(decision.report_by),
         "contact_officer": form_field(decision.contact_officer),
-        "executive_summary": [p["text"] for p in paragraphs(decision.executive_summary)],
+        # The form's cell prints each paragraph as text: a line typed as a bullet keeps its
+        # "• " (it lost it, and the list read as plain lines).
+        "executive_summary": [
+            ("• " if p["bullet"] else "") + p["text"]
+            for p in paragraphs(decision.executive_summary)
+        ],
         "recommendations": [clean(r) for r in decision.recommendations],
         "budget_approval": _long_date(decision.budget_approval),
         "budget_approval_reference": clean(decision.budget_approval_reference),

@@ -346,7 +346,7 @@ class PreviousPlans:
                 continue
             plan = self.faulty[key]
             if plan is None:  # not read as far as its decision: which plan it is is unknown
-                said.append(f"{display(path)} has errors")
+                said.append(f"{display(path)} has errors, so which plan it holds is not known")
             elif previous_plans(current, [plan]):
                 said.append(f"{_named(plan)} has errors")
         return said

@@ -107,6 +107,23 @@ def test_line_breaks_in_narrative_cells_are_paragraphs_or_breaks(
     assert cell._tc.xpath(".//w:br") and "Helpline" in cell.text
 
 
+def test_bullets_typed_in_the_executive_summary_are_kept(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    decision = dataclasses.replace(
+        sample_recon.decision,
+        executive_summary="The plan:\n• funds two services;\n• leaves £50,000 uncommitted.",
+    )
+    target = tmp_path / "bullets.docx"
+    render(dataclasses.replace(sample_recon, decision=decision), target)
+    summary = Document(str(target)).tables[0].rows[5].cells[1]
+    assert [p.text for p in summary.paragraphs] == [
+        "The plan:",
+        "• funds two services;",
+        "• leaves £50,000 uncommitted.",
+    ]
+
+
 # -- accessibility ------------------------------------------------------------------------------
 
 
