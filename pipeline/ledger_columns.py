@@ -13,8 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import parse_each, payee, payment_date, pence_column
-from pipeline.values import ValueProblem, clean_text, normalise
+from pipeline.ledger_values import (
+    debit_less_credit,
+    parse_each,
+    payee,
+    payment_date,
+    pence_column,
+    pounds,
+    signed_by_side,
+)
+from pipeline.values import ValueProblem, clean_text, format_money, normalise
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
 HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
@@ -36,6 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Voucher date",
         "Trans date",
         "Document date",
+        "Date of payment",
     ),
     "supplier": (
         "Supplier",
@@ -68,6 +77,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Net cost",
         "Amount exc VAT",
         "Amount ex VAT",
+        "Net amount excl VAT",
+        "Net amount excluding VAT",
     ),
     "reference": (
         "Transaction number",
@@ -105,6 +116,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Subjective description",
     ),
     "credit_note": ("INV/CRN", "Document type", "Transaction type"),
+    "debit_credit": (
+        "D/C",
+        "Dr/Cr",
+        "Debit/Credit",
+        "Debit or credit",
+        "D/C indicator",
+        "Dr/Cr indicator",
+        "Debit/Credit indicator",
+        "Debit/Credit ind",
+        "D/C ind",
+        "DC",
+        "Cr/Dr",
+    ),
+    # Or no amount column but two, a debit and a credit, as Sage's and Xero's reports have it.
+    "debit": ("Debit", "Debit amount", "Debits", "Dr"),
+    "credit": ("Credit", "Credit amount", "Credits", "Cr"),
 }
 REQUIRED = ("date", "supplier", "amount")
 PAYMENT_COLUMNS = (
@@ -129,8 +156,13 @@ PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
 
 def header_key(text: object) -> str:
     """A heading folded for matching: case, spaces and punctuation ignored (``Amount (£)``
-    is ``amount``, ``INV/CRN`` is ``inv crn``)."""
-    return " ".join(re.sub(r"[^\w]+", " ", normalise(text)).split())
+    is ``amount``, ``INV/CRN`` is ``inv crn``), and so are a currency named in letters and
+    the format of a date (``Amount (GBP)`` is ``amount``, ``Date (dd/mm/yyyy)`` is ``date``)."""
+    words = re.sub(r"[^\w]+", " ", normalise(text)).split()
+    return " ".join(word for word in words if word not in _HINTS)
+
+
+_HINTS = frozenset(("gbp", "dd", "mm", "yy", "yyyy"))
 
 
 _ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
@@ -152,9 +184,14 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
                 if alias in keys:
                     mapping[name] = keys.index(alias)
                     break
-        if all(name in mapping for name in REQUIRED):
+        if all(name in mapping for name in REQUIRED) or _two_columns(mapping):
             return index, mapping
     return -1, {}
+
+
+def _two_columns(mapping: Mapping[str, int]) -> bool:
+    """A header with a date and a supplier, and a debit and a credit column for the amount."""
+    return all(name in mapping for name in ("date", "supplier", "debit", "credit"))
 
 
 def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
@@ -254,7 +291,12 @@ def read_table(
         return [], findings
     dates = parse_each(raw["date"], payment_date)
     credits = raw.get("credit_note") or [None] * len(body)
-    amounts = pence_column(raw["amount"], credits)
+    if "amount" in raw:
+        amounts = pence_column(raw["amount"], credits)
+    else:  # the debit less the credit, one of them on each row
+        amounts = debit_less_credit(raw["debit"], raw["credit"])
+    if "debit_credit" in raw:  # an unsigned amount beside its D or C
+        amounts = signed_by_side(amounts, raw["debit_credit"])
     texts: dict[object, str] = {}
 
     def text(name: str) -> list[str]:
@@ -273,7 +315,8 @@ def read_table(
             problems += 1
             if problems <= MAX_ROW_FINDINGS:
                 name = "date" if isinstance(when, ValueProblem) else "amount"
-                problem = (formulas or {}).get((number, mapping[name] + 1))
+                column = mapping.get(name, mapping.get("debit", 0))
+                problem = (formulas or {}).get((number, column + 1))
                 said = (
                     f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
                 )
@@ -288,6 +331,11 @@ def read_table(
         columns["reference"].append(references[index])
         columns["cost_code"].append(codes[index])
         columns["expense_type"].append(expenses[index])
+    if "debit_credit" in raw or "amount" not in raw:
+        backwards = _suppliers_view(columns["amount"], sheet)
+        if backwards:
+            add("W-SPEND-READ", backwards)
+            return [], findings
     columns["file"] = [label] * len(columns["row"])
     columns["sheet"] = [sheet] * len(columns["row"])
     if problems > MAX_ROW_FINDINGS:
@@ -298,6 +346,24 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
+
+
+def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
+    """Why a table marked debit and credit is not read as spend: its credits are as large as
+    its debits, as in an export of the suppliers' accounts (SAP's vendor line items, a supplier
+    statement), where each invoice is a credit and each payment of it a debit. Read as spend,
+    its invoices would lower the spend. Empty when its debits outweigh its credits."""
+    debits = sum(a for a in amounts if isinstance(a, int) and a > 0)
+    credits = -sum(a for a in amounts if isinstance(a, int) and a < 0)
+    if credits == 0 or credits < debits:
+        return ""
+    return (
+        f"{sheet}'s credits total {format_money(pounds(credits))}, as much as or more than "
+        f"its debits, {format_money(pounds(debits))}: in a ledger of spend, payments are "
+        "debits. An export of the suppliers' accounts (SAP's vendor line items, a supplier "
+        "statement) marks each invoice a credit instead; export the expenditure (the payments "
+        "over £500, or the cost centres' lines) and run again. None of its payments are counted."
+    )
 
 
 _SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")

@@ -16,7 +16,15 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from pipeline.values import PENNY, ValueProblem, clean_text, normalise, parse_date, parse_money
+from pipeline.values import (
+    PENNY,
+    ValueProblem,
+    clean_text,
+    format_money,
+    normalise,
+    parse_date,
+    parse_money,
+)
 
 MAX_NAME_SAID = 300  # characters of a supplier's name a finding repeats
 MAX_CODE_SAID = 60  # of a reference or a cost code
@@ -26,6 +34,9 @@ _TIME_SUFFIX = re.compile(
     r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?$"
 )
 _YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")  # 2021/04/06: never day-first
+# 20210415, as SAP and report tools write a date with no separators (ISO 8601's basic form).
+# A year of 19xx or 20xx first can never be read day-first: 20/21/0415 is no date.
+_COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
 _REDACTED = re.compile(r"redact|withheld|personal data|not disclosed", re.IGNORECASE)
 _PERSON = re.compile(r"(mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame)\b\.?\s", re.IGNORECASE)
 # A credit note as finance systems name it in a document type column: Agresso's CRN, Oracle
@@ -44,7 +55,16 @@ _CREDIT = frozenset(
         "credit memorandum",
     )
 )
+# The minus sign proper (U+2212) and the en dash a word processor makes of a hyphen, as a
+# figure copied from a web page or a report has them: a credit, as "-" is (it was read as the
+# plan's "negative budget" and the credit not counted).
+_MINUS = str.maketrans(dict.fromkeys("\u2212\u2013\ufe63\uff0d", "-"))
 _CREDIT_DEBIT = re.compile(r"(?<=\d)\s*(CR|DR)$", re.IGNORECASE)
+# A debit/credit column beside an unsigned amount, as Oracle's, SAP's and Sage's exports have
+# it: D or Dr a debit (spend), C or Cr a credit (a refund or a reversal). S and H are SAP's own
+# (Soll and Haben), shown so in its English screens too.
+_DEBIT_SIDE = frozenset(("d", "dr", "db", "debit", "s"))
+_CREDIT_SIDE = frozenset(("c", "cr", "credit", "h"))
 
 _Parsed = TypeVar("_Parsed")
 _Key = TypeVar("_Key", bound=Hashable)
@@ -133,6 +153,15 @@ def _date_text(text: str) -> dt.date:
     # A ledger repeats a few hundred distinct dates over thousands of rows: parse each once.
     match = _TIME_SUFFIX.match(text)
     text = match.group(1) if match else text
+    compact = _COMPACT.fullmatch(text)
+    if compact:
+        try:
+            return dt.date(*(int(part) for part in compact.groups()))
+        except ValueError:
+            raise ValueProblem(
+                f'reads "{text}", which is not a date (as year, month and day: '
+                f"{compact.group(1)}-{compact.group(2)}-{compact.group(3)})"
+            ) from None
     year_first = _YEAR_FIRST.fullmatch(text)
     if year_first:
         text = "-".join(year_first.groups())  # as ISO 8601, which is read
@@ -196,6 +225,88 @@ def _serial(raw: object) -> dt.date | None:
     return _EXCEL_EPOCH + dt.timedelta(days=number) if number in _SERIALS else None
 
 
+def signed_by_side(
+    amounts: Sequence[int | ValueProblem], sides: Sequence[object]
+) -> list[int | ValueProblem]:
+    """Each amount with the sign its debit/credit column gives it: a credit (``C``, ``Cr``)
+    negative, a debit (``D``, ``Dr``) as it is. A blank or unknown mark, or a debit whose
+    amount is negative (which of the two is meant is not guessed), is a problem at its row."""
+    said = parse_each(list(sides), _credit_side)
+    signed: list[int | ValueProblem] = []
+    for amount, credit in zip(amounts, said, strict=True):
+        if isinstance(amount, ValueProblem) or isinstance(credit, ValueProblem):
+            signed.append(amount if isinstance(amount, ValueProblem) else credit)
+        elif credit:  # -500 marked C is a credit written both ways: still one credit
+            signed.append(-abs(amount))
+        elif amount < 0:
+            signed.append(
+                ValueProblem(
+                    f"amount is {format_money(pounds(amount))} but its debit/credit column says it is a debit "
+                    "(D), so whether it is a payment or a credit cannot be told; export the "
+                    "amount without a sign and mark a credit C"
+                )
+            )
+        else:
+            signed.append(amount)
+    return signed
+
+
+def debit_less_credit(
+    debits: Sequence[object], credits: Sequence[object]
+) -> list[int | ValueProblem]:
+    """Each row's amount from a debit and a credit column (a payment in one, a refund in the
+    other, the other blank or 0.00): the debit less the credit. A row with both, or neither,
+    or a sign in either, is a problem at its row: which was meant is not guessed."""
+    nothing = [None] * len(debits)
+    paid, back = pence_column(debits, nothing), pence_column(credits, nothing)
+    amounts: list[int | ValueProblem] = []
+    for debit, credit, raw_debit, raw_credit in zip(paid, back, debits, credits, strict=True):
+        sides = [
+            (name, value)
+            for name, value, raw in (("debit", debit, raw_debit), ("credit", credit, raw_credit))
+            if clean_text(raw) and value != 0
+        ]
+        if len(sides) != 1:
+            said = ", ".join(f'"{cut(clean_text(v))}"' for v in (raw_debit, raw_credit))
+            amounts.append(
+                ValueProblem(
+                    f"debit and credit columns read {said}: a row needs a figure in one of "
+                    "them, the other blank or 0.00"
+                )
+            )
+            continue
+        name, value = sides[0]
+        if isinstance(value, ValueProblem) or value < 0:
+            amounts.append(
+                value
+                if isinstance(value, ValueProblem)
+                else ValueProblem(
+                    f"{name} column reads {format_money(pounds(value))}, a negative figure, so "
+                    "whether it is a payment or a credit cannot be told; type it without a sign "
+                    "in the column it belongs to"
+                )
+            )
+        else:
+            amounts.append(value if name == "debit" else -value)
+    return amounts
+
+
+def _credit_side(mark: object) -> bool:
+    key = normalise(mark).rstrip(".")
+    if key in _DEBIT_SIDE:
+        return False
+    if key in _CREDIT_SIDE:
+        return True
+    seen = cut(clean_text(mark))
+    raise ValueProblem(
+        f'debit/credit column reads "{seen}", which is neither D (a debit: a payment) nor C '
+        "(a credit: a refund or reversal); mark the row D or C"
+        if seen
+        else "debit/credit column is blank, so whether the amount is a payment or a credit "
+        "cannot be told; mark the row D or C"
+    )
+
+
 def is_credit(credit_note: object) -> bool:
     """The ``INV/CRN`` or document type column marks a credit note (``CRN``, ``CR``,
     ``Credit``, ``Credit note``, ``Credit memo``)."""
@@ -216,7 +327,7 @@ def amount_pence(raw: object, credit_note: object) -> int:
         raise ValueProblem(f'amount reads "{cut(clean_text(raw))}", which is not an amount')
     if isinstance(raw, str):
         # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
-        text = clean_text(raw).replace("£", "").strip()
+        text = clean_text(raw).translate(_MINUS).replace("£", "").strip()
         signs = 0  # a credit may be marked one way; two marks are a person's to read
         if text.startswith("(") and text.endswith(")"):
             signs, text = signs + 1, text[1:-1].strip()

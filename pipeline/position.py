@@ -71,8 +71,13 @@ def build_position(
     payments: pd.DataFrame,
     aliases: Mapping[str, str] | None = None,
     as_at: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Position | None:
-    """The plan's position from the payments in its financial year; None if there are none."""
+    """The plan's position from the payments in its financial year; None if there are none.
+
+    Without ``as_at``, the position is at the latest payment made by ``today`` (the day of the
+    build): one dated in days still to come (a year or a month mistyped) is said and left out,
+    rather than move the position there and stretch every forecast over days not yet lived."""
     import pandas as pd
 
     decision = plan.decision
@@ -85,9 +90,14 @@ def build_position(
     current = payments[in_year]
     if current.empty:
         return None
-    as_at = as_at or current["date"].max().date()
+    ahead: dt.date | None = None  # the build's day, when payments are dated after it
+    if as_at is None:
+        now = today or dt.date.today()
+        paid = current["date"][current["date"] <= pd.Timestamp(now)]
+        as_at = (paid if not paid.empty else current["date"]).max().date()
+        ahead = now if as_at <= now else None
     later = current["date"] > pd.Timestamp(as_at)
-    findings.extend(payment_checks.after_as_at(plan, as_at, current[later]))
+    findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead))
     current = current[~later]
     findings.extend(payment_checks.duplicates(current))
     current = match_payments(plan, current, aliases or {})

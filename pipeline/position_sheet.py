@@ -49,7 +49,9 @@ class Formats:
             date=workbook.add_format(
                 {"num_format": "dd/mm/yyyy", "align": "left", "valign": "top"}
             ),
-            percent=workbook.add_format({"num_format": "0.0%"}),
+            # Top-aligned as every other cell of a row: in a row grown for a wrapped name,
+            # a share at the bottom read as the next line's.
+            percent=workbook.add_format({"num_format": "0.0%", "valign": "top"}),
             total_label=workbook.add_format(total),
             total_money=workbook.add_format({"num_format": MONEY, **total}),
             total_percent=workbook.add_format({"num_format": "0.0%", **total}),
@@ -87,6 +89,8 @@ class Sheet:
     def header(self, headers: Sequence[str]) -> int:
         for col, header in enumerate(headers):
             self.text(self.row, col, header, self.formats.header)
+        # A heading that wraps ("Over (+) / under (-)") was drawn over the first row below it.
+        fit_row(self.ws, self.row, zip(headers, self.widths, strict=False))
         self.row += 1
         return self.row
 

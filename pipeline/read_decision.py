@@ -286,15 +286,15 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
     return typed
 
 
-# A recommendation's own number typed before it: "1. ", "2) ", "(3) ".
-_OWN_NUMBER = re.compile(r"(?:\(\d{1,2}\)|\d{1,2}[.)])\s+")
+# A number or a bullet typed before a recommendation: "1.", "2)", "(3)", "•", "-", "*".
+_OWN_NUMBER = re.compile(r"(?:\(\d{1,2}\)|\d{1,2}[.)]|[\u2022\u00b7\u25aa\u25e6*\u2013-])\s+")
 
 
 def _own_numbers_removed(text: str) -> list[str]:
-    """The recommendations a cell holds, without the numbers typed before them. The report
-    numbers the recommendations itself: "1. That the strategy be approved" typed in a cell
-    came out "1. 1. That the strategy be approved", and "1. ...", "2. ..." typed on lines of
-    one cell (Alt+Enter) as one recommendation numbered 1 holding both."""
+    """The recommendations a cell holds, without the numbers (or bullets) typed before them.
+    The report numbers the recommendations itself: "1. That the strategy be approved" typed
+    in a cell came out "1. 1. That the strategy be approved", and "1. ...", "2. ..." typed on
+    lines of one cell (Alt+Enter) as one recommendation numbered 1 holding both."""
     lines = text.split("\n")
     if not _OWN_NUMBER.match(lines[0]):
         return [text]

@@ -20,6 +20,8 @@ from pipeline.commitments import Commitments
 from pipeline.payment_checks import PaymentToCheck
 from pipeline.position import Position
 from pipeline.position_sheet import HEADER_ROW, Formats, Sheet, cell_name, share
+from pipeline.summary_layout import ROW_HEIGHT
+from pipeline.summary_text import wrapped_lines
 from pipeline.textsafe import for_publication, starts_like_formula
 from pipeline.values import PENNY, format_date, slugify
 
@@ -204,7 +206,7 @@ def _lines(workbook: Any, position: Position, formats: Formats, heading: str) ->
         sheet.ws.write_formula(
             row, 10, f"={cell_name(row, 9)}-{cell_name(row, 6)}", formats.money, item.variance
         )
-        sheet.ws.write_number(row, 11, item.payments)
+        sheet.ws.write_number(row, 11, item.payments, formats.text)  # top, as the row
     # Ambiguous payments counted to a fund but to none of its lines: a row of their own, so
     # the spent total here is the Summary's (it was short of it by them, with no word why).
     for fund in position.funds:
@@ -321,6 +323,16 @@ def _payment_rows(sheet: Sheet, payments: Sequence[PaymentToCheck]) -> None:
         if known[0]:  # an empty cell with no format is no cell (as Sheet.text leaves it)
             ws.write_string(row, col, *known)
 
+    heights: dict[tuple[str, int], int] = {}
+
+    def wrapped(raw: str, col: int) -> int:
+        lines = heights.get((raw, col))
+        if lines is None:
+            lines = wrapped_lines(for_publication(raw), sheet.widths[col]) if raw else 1
+            if len(heights) < _TEXTS_KEPT:
+                heights[raw, col] = lines
+        return lines
+
     for payment in payments:
         row = sheet.row
         write(row, 0, payment.status.capitalize())
@@ -337,8 +349,18 @@ def _payment_rows(sheet: Sheet, payments: Sequence[PaymentToCheck]) -> None:
         write(row, 8, payment.cost_code)
         write(row, 9, payment.candidates)
         write(row, 10, payment.fund)
-        # Wrapped text is not measured by every reader: give a long "Could be" its lines.
-        ws.set_row(row, 15 * max(1, -(-len(payment.candidates) // 55)))
+        # Wrapped text is not measured by every reader: give a long "Could be", supplier or
+        # file name its lines (a long supplier was drawn over the next row, its end cut off).
+        lines = max(
+            -(-len(payment.candidates) // 55),
+            wrapped(payment.sheet, 1),
+            wrapped(payment.supplier, 4),
+            wrapped(payment.reference, 7),
+            wrapped(payment.cost_code, 8),
+            wrapped(payment.fund, 10),
+        )
+        if lines > 1:  # one line is the default height, written the same without a call
+            ws.set_row(row, ROW_HEIGHT * lines)
         sheet.row += 1
 
 

@@ -1427,6 +1427,8 @@ def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path
             ("Recommendations", "1. Approve the strategy;\n2) Approve the plan,\nas amended."),
             ("Recommendation 3", "(3) Publish it."),
             ("Recommendation 4", "That the 2021/22 budget of 1. 5 million stands."),
+            # Bulleted, the report printed "5. • That ...".
+            ("Recommendation 5", "\u2022 That the grants be made;\n- That it be published."),
         ]
 
     result = load(make_workbook(tmp_path, edit=edit))
@@ -1436,6 +1438,8 @@ def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path
         "Approve the plan,\nas amended.",
         "Publish it.",
         "That the 2021/22 budget of 1. 5 million stands.",
+        "That the grants be made;",
+        "That it be published.",
     )
 
 

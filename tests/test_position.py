@@ -490,3 +490,35 @@ def test_a_huge_date_or_amount_cell_is_cut_in_findings(tmp_path: Path) -> None:
     for finding in read.findings:
         assert len(finding.message) < 400
         assert "(100,000 characters)" in finding.message
+
+
+def test_a_payment_dated_after_today_does_not_move_the_position(tmp_path: Path) -> None:
+    # Built on 15 October 2021 with a payment typed 21/12/2021: the position was at 21
+    # December, every forecast stretched over days not yet lived, and the note told the
+    # officer to build with a later --as-at date.
+    path = tmp_path / "october.csv"
+    path.write_text(
+        "Date,Supplier,Amount\n"
+        "01/10/2021,Crimestoppers,1000.00\n"
+        "21/12/2021,Crimestoppers,500.00\n"
+        "14/10/2021,Crimestoppers,250.00\n",
+        encoding="utf-8",
+    )
+    payments = read_ledgers([path]).payments
+    position = build_position(sample_with_cost_codes(), payments, today=dt.date(2021, 10, 15))
+    assert position is not None
+    assert position.as_at == dt.date(2021, 10, 14)
+    spent = {p.line.organisation: p.spent for p in position.lines if p.payments}
+    assert spent["Crimestoppers"] == Decimal("1250.00")
+    notes = [f.message for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+    assert len(notes) == 1
+    assert notes[0].startswith("1 payment(s) of £500 dated 21/12/2021 (line 3) are dated after")
+    assert "after today, 15/10/2021" in notes[0]
+    assert "the position is at 14/10/2021" in notes[0]
+    assert "later --as-at" not in notes[0]
+    # Given with --as-at, the date is the officer's: nothing is left out for being ahead.
+    chosen = build_position(
+        sample_with_cost_codes(), payments, as_at=dt.date(2021, 12, 31), today=dt.date(2021, 10, 15)
+    )
+    assert chosen is not None and chosen.as_at == dt.date(2021, 12, 31)
+    assert not [f for f in chosen.findings if f.code == "I-SPEND-OUT-OF-YEAR"]

@@ -161,3 +161,43 @@ def test_the_heading_says_how_many_payments_matched_a_line(
     assert f"from {position.payments:,} payments of the year, " in str(heading)
     assert f"{len(position.matched):,} of them matched to a line" in str(heading)
     assert 0 < len(position.matched) < position.payments
+
+
+def test_a_long_supplier_to_check_grows_its_row(tmp_path: Path) -> None:
+    """A supplier's name that wraps in Payments to check gets a row tall enough for it: its
+    row's height was set for the candidate lines alone, so LibreOffice drew the name's second
+    line over the next payment and cut off its end."""
+    ledger = tmp_path / "long.csv"
+    long_name = "Lincolnshire Community and Voluntary Service Infrastructure Partnership Limited"
+    ledger.write_text(
+        f"Date,Supplier,Amount\n01/05/2021,{long_name},1000.00\n02/05/2021,Acme,2500.00\n",
+        encoding="utf-8",
+    )
+    built = build_position(sample_with_cost_codes(), read_ledgers([ledger]).payments)
+    assert built is not None
+    target = tmp_path / position_name(built)
+    render_position(built, commitments(built.plan), target)
+    sheet = openpyxl.load_workbook(target)["Payments to check"]
+    heights = {
+        str(row[4].value): sheet.row_dimensions[row[4].row].height
+        for row in sheet.iter_rows(min_row=4)
+        if row[4].value
+    }
+    assert (heights[long_name] or 0) >= 45  # three lines in its 30-character column
+    assert heights["Acme"] is None  # one line: the default height
+
+
+def test_a_tall_lines_row_keeps_its_share_and_count_at_its_top(workbook: Path) -> None:
+    """In a row grown for a wrapped service name, the % spent and the payments were drawn at
+    its bottom (every other cell at the top), where they read as the next line's."""
+    sheet = openpyxl.load_workbook(workbook)["Lines"]
+    header = next(r for r in sheet.iter_rows(max_row=5) if r[0].value == "Fund")[0].row
+    assert header is not None
+    rows = [r for r in sheet.iter_rows(min_row=header + 1) if r[0].value and r[8].value]
+    assert rows
+    for row in rows:
+        assert row[8].alignment.vertical == "top", row[1].value  # % spent
+        assert row[11].alignment.vertical == "top", row[1].value  # payments
+    # "Over (+) / under (-)" wraps in its column: the header row grows, or its second line
+    # was drawn over the first line's figures.
+    assert (sheet.row_dimensions[header].height or 0) >= 30
