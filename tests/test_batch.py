@@ -17,7 +17,7 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
 from pipeline.new_workbook import WorkbookContent
-from tests.workbooks import make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, service_row
 
 OUTPUTS = {
     "RfD-015-2021.docx",
@@ -63,9 +63,7 @@ def test_one_bad_workbook_does_not_stop_the_others(drop: Path, tmp_path: Path) -
         drop,
         "invalid.xlsx",
         services=[service_row(budget="TBC")],
-        edit=lambda c: setattr(
-            c, "decision", [(k, "016/2021" if k == "Reference" else v) for k, v in c.decision]
-        ),
+        edit=decision_field("Reference", "016/2021"),
     )
     out = tmp_path / "output"
     result = CliRunner().invoke(
@@ -197,11 +195,7 @@ def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Pat
     drop.mkdir()
     make_workbook(
         drop,
-        edit=lambda c: setattr(
-            c,
-            "decision",
-            [(k, "../../etc/passwd" if k == "Reference" else v) for k, v in c.decision],
-        ),
+        edit=decision_field("Reference", "../../etc/passwd"),
     )
     out = tmp_path / "output"
     [result] = build(drop, out, template)

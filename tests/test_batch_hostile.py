@@ -27,7 +27,7 @@ from pipeline import batch, inputs, manifest_entry, outputs, stale
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
-from tests.workbooks import make_workbook
+from tests.workbooks import decision_field, make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = {
@@ -75,12 +75,6 @@ def assert_manifest_matches_disk(out: Path) -> None:
     for entry in manifest_entries(out).values():
         for output in entry["outputs"]:
             assert output["sha256"] == sha256(out / output["path"]), output
-
-
-def with_reference(reference: str) -> Callable[[Any], None]:
-    return lambda c: setattr(
-        c, "decision", [(k, reference if k == "Reference" else v) for k, v in c.decision]
-    )
 
 
 # -- real processes ---------------------------------------------------------------------------
@@ -374,7 +368,7 @@ def test_a_rerun_with_nothing_to_do_leaves_a_live_builds_temporary_files(
 
 
 def new_subject(content: Any) -> None:
-    content.decision = [(k, "Revised plan" if k == "Subject" else v) for k, v in content.decision]
+    decision_field("Subject", "Revised plan")(content)
 
 
 # pcc-report where one output cannot be replaced, as Windows refuses to replace a file that is
@@ -550,7 +544,7 @@ def test_read_only_output_folder(drop: Path, out: Path, monkeypatch: pytest.Monk
 
 
 def test_a_report_folder_blocked_by_a_file_costs_that_workbook_only(drop: Path, out: Path) -> None:
-    make_workbook(drop, "other.xlsx", edit=with_reference("016/2021"))
+    make_workbook(drop, "other.xlsx", edit=decision_field("Reference", "016/2021"))
     out.mkdir()
     (out / "015-2021").write_text("a colleague's file, named like the report folder")
     result = run("build", str(drop), "--out", str(out))
@@ -565,7 +559,7 @@ def test_a_report_folder_blocked_by_a_file_costs_that_workbook_only(drop: Path, 
 def test_a_read_only_report_folder_costs_that_workbook_only(
     drop: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_workbook(drop, "other.xlsx", edit=with_reference("016/2021"))
+    make_workbook(drop, "other.xlsx", edit=decision_field("Reference", "016/2021"))
     real = tempfile.mkstemp
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -597,15 +591,19 @@ def test_an_input_named_twice_is_built_once(drop: Path, out: Path, here: Path) -
 def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path, here: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    make_workbook(elsewhere, "linked.xlsx", edit=with_reference("017/2021"))
+    make_workbook(elsewhere, "linked.xlsx", edit=decision_field("Reference", "017/2021"))
     (drop / "shortcut.xlsx").symlink_to(elsewhere / "linked.xlsx")
     (drop / "a folder link").symlink_to(elsewhere, target_is_directory=True)
     (drop / "gone.xlsx").symlink_to(tmp_path / "deleted.xlsx")
     (drop / "same-plan.xlsx").symlink_to(drop / "lincolnshire-2021-22.xlsx")
     (drop / "2021-22 plans").mkdir()
-    make_workbook(drop / "2021-22 plans", "inside.xlsx", edit=with_reference("018/2021"))
-    make_workbook(drop, "Plan – Ynys Môn 2021-22 ✓.xlsx", edit=with_reference("019/2021"))
-    make_workbook(drop, "p" * 200 + ".xlsx", edit=with_reference("020/2021"))
+    make_workbook(
+        drop / "2021-22 plans", "inside.xlsx", edit=decision_field("Reference", "018/2021")
+    )
+    make_workbook(
+        drop, "Plan – Ynys Môn 2021-22 ✓.xlsx", edit=decision_field("Reference", "019/2021")
+    )
+    make_workbook(drop, "p" * 200 + ".xlsx", edit=decision_field("Reference", "020/2021"))
     os.mkfifo(drop / "pipe.xlsx")  # opening it would wait for ever
     (drop / os.fsdecode(b"plan-\xe9.xlsx")).write_bytes((elsewhere / "linked.xlsx").read_bytes())
 
@@ -639,7 +637,7 @@ def test_a_workbook_that_disappears_before_it_is_read(
 ) -> None:
     import pipeline.load
 
-    make_workbook(drop, "moved-away.xlsx", edit=with_reference("016/2021"))
+    make_workbook(drop, "moved-away.xlsx", edit=decision_field("Reference", "016/2021"))
     real = pipeline.load.load
 
     def vanish(path: Path, label: str | None = None) -> Any:
@@ -747,7 +745,7 @@ def test_files_the_tool_did_not_write_are_never_deleted_or_moved(drop: Path, out
 
 def test_references_that_share_a_folder_do_not_overwrite_each_other(drop: Path, out: Path) -> None:
     batch.build([drop], out, Config())
-    make_workbook(drop, "copy.xlsx", edit=with_reference("015-2021"))
+    make_workbook(drop, "copy.xlsx", edit=decision_field("Reference", "015-2021"))
     results = batch.build([drop], out, Config())[0]
     assert [r.outcome for r in results] == ["failed", "failed"]
     for result in results:

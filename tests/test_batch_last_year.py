@@ -14,6 +14,7 @@ from docx import Document
 from pipeline import batch
 from pipeline.config import Config
 from pipeline.freshness import LastYearLookup
+from tests.workbooks import decision_field
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
 REPORT = Path("015-2021") / "RfD-015-2021.docx"
@@ -136,7 +137,7 @@ def archived_as_of(drop: Path, police_area: str) -> None:
     from scripts.make_sample import previous_content
 
     content = previous_content()
-    content.decision = [(k, police_area if k == "Police area" else v) for k, v in content.decision]
+    decision_field("Police area", police_area)(content)
     (drop / "archive").mkdir()
     write_workbook(drop / "archive" / "last-year.xlsx", content)
 

@@ -26,7 +26,7 @@ from pipeline.config import Config
 from pipeline.index_page import INDEX
 from pipeline.manifest import sha256
 from pipeline.manifest_entry import anything_moved, archive_marks, workbook_gone
-from tests.workbooks import make_workbook
+from tests.workbooks import decision_field, make_workbook
 
 NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -40,9 +40,7 @@ def here(tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     make_workbook(
         tmp_path / "input",
         "second.xlsx",
-        edit=lambda c: setattr(
-            c, "decision", [(k, "020/2021" if k == "Reference" else v) for k, v in c.decision]
-        ),
+        edit=decision_field("Reference", "020/2021"),
     )
     return tmp_path
 

@@ -14,7 +14,7 @@ from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
 from pipeline.previous import find_previous
 from pipeline.reconcile import Reconciliation, reconcile
-from tests.workbooks import make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, service_row
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
 
@@ -110,9 +110,7 @@ def test_moj_change_without_moving_lines(tmp_path: Path) -> None:
                 budget=Decimal(1000),
             ),
         ],
-        edit=lambda c: setattr(
-            c, "decision", [(k, "2020/21" if k == "Financial year" else v) for k, v in c.decision]
-        ),
+        edit=decision_field("Financial year", "2020/21"),
     )
     now = make_workbook(
         tmp_path,

@@ -21,7 +21,7 @@ from pipeline import batch
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
-from tests.workbooks import make_workbook
+from tests.workbooks import decision_field, make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "015-2021"
@@ -394,9 +394,7 @@ def reword_subject(drop: Path, subject: str) -> None:
     make_workbook(
         drop,
         "lincolnshire-2021-22.xlsx",
-        edit=lambda c: setattr(
-            c, "decision", [(k, subject if k == "Subject" else v) for k, v in c.decision]
-        ),
+        edit=decision_field("Subject", subject),
     )
 
 

@@ -24,7 +24,7 @@ from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.s143 import s143_purpose
 from scripts.make_corpus import sample_book, write_book
-from tests.workbooks import make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, service_row
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HEADERS = [c.header for c in contract.SERVICES.columns]
@@ -981,8 +981,7 @@ def test_a_run_with_a_far_away_value_builds_every_workbook(tmp_path: Path) -> No
     import subprocess
     import sys
 
-    def another_reference(c: WorkbookContent) -> None:
-        c.decision = [(k, "016/2021" if k == "Reference" else v) for k, v in c.decision]
+    another_reference = decision_field("Reference", "016/2021")
 
     folder = tmp_path / "input"
     folder.mkdir()
@@ -1300,9 +1299,7 @@ def test_what_check_passes_build_builds_a_subject_of_300_characters(tmp_path: Pa
 
     subject = ("Commissioning Strategy and Plan for victims' services " * 6)[:300]
 
-    def edit(c: WorkbookContent) -> None:
-        c.decision = [(k, subject if k == "Subject" else v) for k, v in c.decision]
-
+    edit = decision_field("Subject", subject)
     path = make_workbook(tmp_path, edit=edit)
     assert CliRunner().invoke(cli, ["check", str(path)]).exit_code == 0
     built = CliRunner().invoke(cli, ["build", str(path), "--out", str(tmp_path / "out")])
@@ -1370,9 +1367,7 @@ def test_a_reference_with_no_letter_or_digit_is_refused_and_files_nothing(
 ) -> None:
     # "///" was filed as output/untitled/RfD-untitled.docx; two such workbooks were told they
     # shared a reference (E-DUPLICATE-REF), not what was wrong with either.
-    def edit(c: WorkbookContent) -> None:
-        c.decision = [(k, typed if k == "Reference" else v) for k, v in c.decision]
-
+    edit = decision_field("Reference", typed)
     result = load(make_workbook(tmp_path, edit=edit))
     assert result.plan is None and result.reference == ""
     [finding] = [f for f in result.findings if f.severity == "error"]
@@ -1493,9 +1488,7 @@ def test_a_financial_year_in_the_short_forms_offices_use_is_read(
     typed: str, tmp_path: Path
 ) -> None:
     # Each was E-VALUE 'type it as 2021/22'; the report shows the year as 2021/22 whatever form.
-    def edit(c: WorkbookContent) -> None:
-        c.decision = [(k, typed if k == "Financial year" else v) for k, v in c.decision]
-
+    edit = decision_field("Financial year", typed)
     result = load(make_workbook(tmp_path, edit=edit))
     assert result.plan is not None, result.findings
     decision = result.plan.decision

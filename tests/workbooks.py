@@ -63,6 +63,15 @@ def sample_content() -> WorkbookContent:
     return copy.deepcopy(make_sample.content())
 
 
+def decision_field(name: str, value: Any) -> Callable[[WorkbookContent], None]:
+    """An edit that sets the Decision sheet's field ``name`` to ``value``, the rest kept."""
+
+    def edit(content: WorkbookContent) -> None:
+        content.decision = [(k, value if k == name else v) for k, v in content.decision]
+
+    return edit
+
+
 def make_workbook(
     folder: Path,
     name: str = "plan.xlsx",
