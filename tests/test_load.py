@@ -434,6 +434,21 @@ QUIRKS: dict[str, Quirk] = {
         with_book(lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021"])),
         [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')],
     ),
+    # A multi-year decision: it was told only 'type it as 2021/22', not that a plan is one year.
+    "a multi-year decision's financial years": Quirk(
+        with_book(
+            lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021/22 to 2023/24"])
+        ),
+        [
+            (
+                "E-VALUE",
+                "Decision",
+                "B5",
+                '"2021/22 to 2023/24", 3 financial years (2021/22 to 2023/24); a plan is read '
+                "for one. Type the year whose budgets it holds, e.g. 2021/22",
+            )
+        ],
+    ),
     "a blank decision reference": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),
         [("E-REQUIRED", "Decision", "B3", 'row for "Reference" has no value, e.g. 015/2021')],
