@@ -123,6 +123,12 @@ def sample_lines(plan: Plan) -> None:
     assert sum((ln.budget for ln in plan.lines), Decimal(0)) == Decimal(805_212 + 464_058)
 
 
+def funds_described(plan: Plan) -> None:
+    """The sample's lines, and each fund's legal basis and description."""
+    sample_lines(plan)
+    assert all(f.legal_basis and f.description for f in plan.funds), plan.funds
+
+
 def total_kept_aside(plan: Plan) -> None:
     assert len(plan.lines) == 2
     (total,) = plan.totals
@@ -564,6 +570,31 @@ QUIRKS: dict[str, Quirk] = {
             )
         ),
         check=sample_lines,
+    ),
+    # The money headed as the decision's stage names it; each was E-COLUMN, and a Legal
+    # basis headed 'Statutory basis' was dropped from the report without a word.
+    "money headed as the decision's stage names it": Quirk(
+        with_book(
+            lambda book: (
+                renamed(
+                    "Funds",
+                    {
+                        "Allocation (£)": "Approved allocation (£)",
+                        "Legal basis": "Statutory basis",
+                        "Description": "Fund description",
+                    },
+                )(book),
+                renamed("Funding sources", {"Amount (£)": "Contribution (£)"})(book),
+                renamed("Services", {"Budget (£)": "Proposed budget 2021/22 (£)"})(book),
+            )
+        ),
+        check=funds_described,
+    ),
+    "a budget headed 'Approved budget'": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Approved budget"})), check=sample_lines
+    ),
+    "a budget headed 'FY21/22 budget'": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "FY21/22 budget"})), check=sample_lines
     ),
     "a Funding column naming the stream beside the Budget is not a second budget": Quirk(
         with_book(lambda book: add_column(book, "Funding", "MoJ grant")), check=sample_lines
