@@ -160,6 +160,7 @@ def write_book(
     date_1904: bool = False,
     formatted_blank_rows: dict[str, int] | None = None,
     hidden_rows: dict[str, Sequence[int]] | None = None,
+    hidden_columns: dict[str, Sequence[str]] | None = None,
 ) -> None:
     """Write sheets of rows with xlsxwriter; options for the layouts finance staff make."""
     import xlsxwriter
@@ -194,6 +195,10 @@ def write_book(
             ws.merge_range(cells, str(first_cell), title)
         for number in (hidden_rows or {}).get(name, ()):
             ws.set_row(number - 1, None, None, {"hidden": True})
+        for letters in (hidden_columns or {}).get(name, ()):  # "M", or a span "M:XFD"
+            ws.set_column(
+                letters if ":" in letters else f"{letters}:{letters}", None, None, {"hidden": True}
+            )
         for r in range(len(rows), len(rows) + (formatted_blank_rows or {}).get(name, 0)):
             for c in range(12):
                 ws.write_blank(r, c, None, shaded)

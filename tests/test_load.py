@@ -86,6 +86,16 @@ def resaved_by_openpyxl(rows: list[list[Any]]) -> Callable[[Path], Path]:
     return build
 
 
+def revised_beside(book: dict[str, list[list[Any]]]) -> None:
+    """A "Revised budget (£)" column after the Services table, the budget's figures doubled
+    (the office's working column: the hidden "Budget (£)" keeps the old ones)."""
+    rows = book["Services"]
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    rows[header].append("Revised budget (£)")
+    for row in rows[header + 1 :]:
+        row.append(row[11] * 2 if isinstance(row[11], Decimal | int) else "")
+
+
 def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
     """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
     for name in ("Funds", "Funding sources", "Services"):
@@ -473,6 +483,23 @@ QUIRKS: dict[str, Quirk] = {
             ("I-SHEET", name, "", f'"{name}" sheet is named for another year than')
             for name in ("Funds 2022-23", "Funding sources 2022-23", "Services 2022-23")
         ],
+        check=sample_lines,
+    ),
+    # Old figures kept in a hidden "Budget (£)" column beside the visible "Revised budget
+    # (£)" the office worked in were read without a word.
+    "old figures in a hidden budget column": Quirk(
+        with_book(lambda book: revised_beside(book), hidden_columns={"Services": ["L"]}),
+        [("W-HIDDEN-COLUMN", "Services", "L3", 'Column L ("Budget (£)") is hidden in Excel')],
+        check=sample_lines,
+    ),
+    "a hidden allocation column": Quirk(
+        with_book(lambda book: None, hidden_columns={"Funds": ["B"]}),
+        [("W-HIDDEN-COLUMN", "Funds", "B1", "are the ones read as the Allocation")],
+        check=sample_lines,
+    ),
+    # Helper columns and the rest of the sheet hidden, as offices tidy a sheet for print.
+    "hidden columns that hold no figures": Quirk(
+        with_book(lambda book: None, hidden_columns={"Services": ["M", "O:XFD"]}),
         check=sample_lines,
     ),
     "a blank decision reference": Quirk(
