@@ -96,6 +96,14 @@ def revised_beside(book: dict[str, list[list[Any]]]) -> None:
         row.append(row[11] * 2 if isinstance(row[11], Decimal | int) else "")
 
 
+def tab_per_fund(book: dict[str, list[list[Any]]]) -> None:
+    """The Services sheet's lines on a sheet per fund, each under the header row."""
+    rows = book.pop("Services")
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    for fund in ("Victims Fund", "Community Safety Fund"):
+        book[fund] = [rows[header], *(row for row in rows[header:] if row[:1] == [fund])]
+
+
 def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
     """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
     for name in ("Funds", "Funding sources", "Services"):
@@ -501,6 +509,19 @@ QUIRKS: dict[str, Quirk] = {
     "hidden columns that hold no figures": Quirk(
         with_book(lambda book: None, hidden_columns={"Services": ["M", "O:XFD"]}),
         check=sample_lines,
+    ),
+    # A tab per fund: 'No "Services" sheet ... Add a sheet named "Services"', and people
+    # added an empty one beside their plan.
+    "a tab of lines per fund": Quirk(
+        with_book(lambda book: tab_per_fund(book)),
+        [
+            (
+                "E-SHEET",
+                "Victims Fund",
+                "",
+                'the "Victims Fund" and "Community Safety Fund" sheets have its columns',
+            )
+        ],
     ),
     "a blank decision reference": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),
