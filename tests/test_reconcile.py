@@ -321,10 +321,30 @@ CASES = [
                 'names the fund "Victim Fund", which is not on the Funds sheet',
                 '(funds: "Victims Fund", "Community Safety Fund")',
                 "£1,000",
-                "correct the fund name or add the fund",
+                'correct the fund name (to "Victims Fund", if "Victim Fund" means it) or add',
             ),
         ),
         id="E-FUND-line",
+    ),
+    # The fund a name plainly means is named (it said only 'correct the fund name', which
+    # left the officer to work out which of several funds "CSF" was typed for).
+    pytest.param(
+        Case(
+            "E-FUND",
+            {"services": sample_lines(service_row(fund="C.S.F."))},
+            [("Services", f"A{EXTRA}")],
+            ('(to "Community Safety Fund", if "C.S.F." means it)',),
+        ),
+        id="E-FUND-initials",
+    ),
+    pytest.param(
+        Case(
+            "E-FUND",
+            {"services": sample_lines(service_row(fund="Violence Reduction Fund"))},
+            [("Services", f"A{EXTRA}")],
+            ("it counts towards no fund; correct the fund name or add the fund.",),
+        ),
+        id="E-FUND-no-fund-meant",
     ),
     pytest.param(
         Case(
@@ -335,7 +355,10 @@ CASES = [
                 )
             },
             [("Funding sources", "A5")],
-            ('Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',),
+            (
+                'Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',
+                '(to "Victims Fund", if "Victim Fund" means it)',
+            ),
         ),
         id="E-FUND-source",
     ),
