@@ -193,7 +193,8 @@ def _words(name: str) -> tuple[str, ...]:
     ("C.S.F.") or a plural's s ("Victim Fund" for "Victims' Fund")."""
     words = re.findall(r"[a-z0-9']+(?:/\d+)?", normalise(name).replace(".", ""))
     skip = re.compile(r"\d[\d/-]*|and|the|of")
-    return tuple(w.rstrip("'").removesuffix("s") for w in words if not skip.fullmatch(w))
+    stems = (w.rstrip("'").removesuffix("s") for w in words if not skip.fullmatch(w))
+    return tuple(stem for stem in stems if stem)
 
 
 @dataclass(frozen=True)
