@@ -1714,6 +1714,17 @@ def _(path: Path) -> None:
     path.write_bytes(_cfb({"EncryptionInfo": info, "EncryptedPackage": package}))
 
 
+@case(
+    "sensitivity-label-encrypted.xlsx",
+    "a workbook encrypted by a sensitivity label (rights management: DRMEncryptedDataSpace)",
+    ("E-READ", "", "", "encrypted by its sensitivity label or rights management"),
+)
+def _(path: Path) -> None:
+    space = "DRMEncryptedTransform".encode("utf-16-le")
+    package = struct.pack("<Q", 9000) + bytes((i * 5 + 1) % 256 for i in range(9008))
+    path.write_bytes(_cfb({"DRMEncryptedDataSpace": space, "EncryptedPackage": package}))
+
+
 @case("csv-renamed.xlsx", "a CSV export renamed .xlsx", ("E-READ", "", "", "CSV"))
 def _(path: Path) -> None:
     lines = [",".join(c.header for c in contract.SERVICES.columns)]
