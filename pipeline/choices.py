@@ -48,6 +48,27 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Youth justice service",
             "Probation service",
             "Fire and rescue service",
+            # The body itself, as a line funding the force, a council or a Welsh health board
+            # names it: central government, and Wales's public bodies.
+            "Police force",
+            "Police service",
+            "PCC",
+            "OPCC",
+            "Local government",
+            "Parish council",
+            "Town council",
+            "Community council",  # a Welsh town or community's council
+            "Health board",
+            "Local health board",
+            "Welsh Government",
+            "Central government",
+            "Government department",
+            "Home Office",
+            "Ministry of Justice",
+            "HMPPS",
+            "Prison",
+            "Prison service",
+            "NHS England",
         )
     ),
     *(
@@ -72,6 +93,8 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Community group",
             "Faith group",
             "VCSE organisation",
+            "VCSE sector",
+            "VCS sector",
             "Charitable trust",
             "Charitable organisation",
             "Community organisation",

@@ -411,6 +411,18 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("VCSE organisation", "Voluntary & community"),
         ("Charitable trust", "Voluntary & community"),
         ("Private business", "Private"),
+        # The force, the PCC's office, central government and Wales's public bodies, as a
+        # line funding them names its type: each was E-VALUE.
+        ("Police force", "Public sector"),
+        ("OPCC", "Public sector"),
+        ("Local Health Board", "Public sector"),
+        ("Welsh Government", "Public sector"),
+        ("Town Council", "Public sector"),
+        ("Community council", "Public sector"),
+        ("HMPPS", "Public sector"),
+        ("Ministry of Justice", "Public sector"),
+        ("Government department", "Public sector"),
+        ("VCSE sector", "Voluntary & community"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
