@@ -120,6 +120,21 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Partnership", "Partnership agreement"),
     ("Partnership funding agreement", "Partnership agreement"),
     ("Collaboration agreement", "Partnership agreement"),
+    # How the award was made or is held, where that names one mechanism: a procurement's,
+    # a grant's letter, the Acts' agreements between public bodies (s22A Police Act 1996
+    # collaboration, s75 NHS Act 2006 pooled budgets).
+    *((w, "Contract") for w in ("Framework agreement", "Spot purchase", "Purchase order")),
+    *((w, "Contract") for w in ("Procured contract", "Competitive tender", "Tender")),
+    *((w, "Contract") for w in ("Contract variation", "Contract extension")),
+    *((w, "Contract") for w in ("Dynamic purchasing system", "DPS call-off")),
+    *((w, "Grant") for w in ("Core grant", "Capital grant", "Revenue grant")),
+    *((w, "Grant") for w in ("Grant letter", "Grant offer letter", "Grant funding letter")),
+    ("Section 22A collaboration agreement", "Partnership agreement"),
+    ("Section 22A agreement", "Partnership agreement"),
+    ("Section 75 agreement", "Partnership agreement"),
+    ("S22A collaboration agreement", "Partnership agreement"),
+    ("S75 agreement", "Partnership agreement"),
+    ("Pooled budget", "Partnership agreement"),
 )
 
 _SPACES = re.compile(r"\s+")

@@ -447,6 +447,16 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Service contract", "Contract"),
         ("Call-off contract", "Contract"),
         ("Collaboration agreement", "Partnership agreement"),
+        # How the award was made or is held, where that names one mechanism: each was
+        # E-VALUE 'not a known mechanism'.
+        ("Framework agreement", "Contract"),
+        ("Spot purchase", "Contract"),
+        ("Contract extension", "Contract"),
+        ("DPS call-off", "Contract"),
+        ("Core grant", "Grant"),
+        ("Grant offer letter", "Grant"),
+        ("Section 22A collaboration agreement", "Partnership agreement"),
+        ("Pooled budget (s75)", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
