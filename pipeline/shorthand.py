@@ -136,12 +136,31 @@ def _tidy_date(raw: object) -> object:
     return _SPACED_SLASH.sub("/", raw.strip().removesuffix("."))
 
 
+# The year's ends in words: "Year end", "End of financial year"; "Start of year".
+_YEAR_END = re.compile(r"(?:financial )?year[\s-]?end|end of (?:the )?(?:financial )?year|fye")
+_YEAR_START = re.compile(r"(?:financial )?year[\s-]?start|start of (?:the )?(?:financial )?year")
+
+
+def _year_typed(raw: object) -> Year:
+    """The first and last days of a financial year typed where a date goes ("2021/22",
+    "FY 2021-22"): a line's start reads as its first day and its end as its last, as a month
+    does ("April 2021" starts on the 1st); None for anything else."""
+    typed = isinstance(raw, str) and re.search(r"\d\s*[/-]\s*\d", raw)
+    return financial_year(clean_text(raw)) if typed else None
+
+
 def parse_line_end(raw: object) -> tuple[date, bool, str]:
-    """A line's End date as :func:`parse_end_date` reads it; "Ongoing", "Rolling", "TBC" and
-    the like are refused saying which date the plan needs instead."""
+    """A line's End date as :func:`parse_end_date` reads it, or a financial year's last day;
+    "Ongoing", "Rolling", "TBC", "Year end" and the like are refused saying which date the
+    plan needs instead."""
     raw = _tidy_date(raw)
     if isinstance(raw, str):
         text = normalise(raw)
+        if _YEAR_END.fullmatch(text.rstrip(".")):
+            raise ValueProblem(
+                f'reads "{clean_text(raw)}", not a date: type the financial year\'s last day '
+                "as dd/mm/yyyy, e.g. 31/03/2022"
+            )
         if _OPEN_ENDED.fullmatch(text):
             raise ValueProblem(
                 f'reads "{clean_text(raw)}", not a date: a line needs the date its current '
@@ -155,20 +174,37 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
                 "to end. Type the date it is expected to end as dd/mm/yyyy, e.g. 31/03/2022, "
                 "and correct it when it is confirmed"
             )
-    return parse_end_date(raw)
+    try:
+        return parse_end_date(raw)
+    except ValueProblem:
+        year = _year_typed(raw)
+        if year is None:
+            raise
+        return year[1], False, ""
 
 
 def parse_line_start(raw: object) -> tuple[date, bool]:
     """A line's Start date as :func:`parse_date` reads it; "Ongoing" or "Existing" (a line
     running before this plan) is refused saying which date the plan needs instead."""
     raw = _tidy_date(raw)
+    if isinstance(raw, str) and _YEAR_START.fullmatch(normalise(raw).rstrip(".")):
+        raise ValueProblem(
+            f'reads "{clean_text(raw)}", not a date: type the financial year\'s first day as '
+            "dd/mm/yyyy, e.g. 01/04/2021"
+        )
     if isinstance(raw, str) and _ALREADY_RUNNING.fullmatch(normalise(raw)):
         raise ValueProblem(
             f'reads "{clean_text(raw)}", not a date: type the date the line\'s current '
             "agreement started as dd/mm/yyyy (e.g. 01/10/2018), or the financial year's "
             "first day (e.g. 01/04/2021) if that is not known"
         )
-    return parse_date(raw)
+    try:
+        return parse_date(raw)
+    except ValueProblem:
+        year = _year_typed(raw)
+        if year is None:
+            raise
+        return year[0], False
 
 
 Year = tuple[date, date] | None  # a financial year's first and last days; None: unreadable

@@ -141,6 +141,13 @@ def sample_lines(plan: Plan) -> None:
     assert sum((ln.budget for ln in plan.lines), Decimal(0)) == Decimal(805_212 + 464_058)
 
 
+def second_line_runs(start: date, end: date) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        assert (plan.lines[1].start, plan.lines[1].end) == (start, end)
+
+    return check
+
+
 def funds_described(plan: Plan) -> None:
     """The sample's lines, and each fund's legal basis and description."""
     sample_lines(plan)
@@ -685,6 +692,10 @@ QUIRKS: dict[str, Quirk] = {
             ]
         ),
         [("E-VALUE", "Services", "L3", 'Budget reads "£2,000 + VAT", which carries VAT words')],
+    ),
+    "a line dated with its financial year ('2021/22' as Start and End date)": Quirk(
+        with_services(two_lines(start="2021/22", end="FY 2021-22")),
+        check=second_line_runs(date(2021, 4, 1), date(2022, 3, 31)),
     ),
     "a line's budget typed as a year's amount ('£10,000 pa') and run all year": Quirk(
         with_services(two_lines(budget="£10,000 pa")), check=budgets_are("1000", "10000")

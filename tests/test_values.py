@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -636,3 +637,29 @@ def test_check_boxes_as_word_and_an_emoji_picker_write_them() -> None:
     assert parse_yes_no("\u2714\ufe0f") is True
     ticks = ring_fenced_reader(["Ring-fenced", "\u2714\ufe0f", ""])
     assert (ticks("\u2714\ufe0f"), ticks("")) == (True, False)
+
+
+@pytest.mark.parametrize("typed", ["2021/22", "2021-22", "FY 2021/22", "2021-2022", "21/22"])
+def test_a_line_dated_with_its_financial_year_runs_from_its_first_day_to_its_last(
+    typed: str,
+) -> None:
+    # A grants plan's "Period: 2021/22" in the Start and End date columns was E-VALUE 'not a
+    # date' on every line; it is the year's first and last days, as "April 2021" is a month's.
+    assert parse_line_start(typed) == (date(2021, 4, 1), False)
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+
+
+@pytest.mark.parametrize(
+    ("parse", "typed", "fix"),
+    [
+        (parse_line_end, "Year end", "type the financial year's last day as dd/mm/yyyy"),
+        (parse_line_end, "End of financial year", "e.g. 31/03/2022"),
+        (parse_line_start, "Start of year", "type the financial year's first day"),
+        (parse_line_start, "2021", "dates are read day-first"),  # a calendar year: no guess
+    ],
+)
+def test_a_line_date_typed_as_the_years_end_says_which_day(
+    parse: Callable[[object], object], typed: str, fix: str
+) -> None:
+    with pytest.raises(ValueProblem, match=re.escape(fix)):
+        parse(typed)
