@@ -23,11 +23,23 @@ _POUNDS_MARK = re.compile(r"\(\s*(?:£s?|gbp)\s*\)|(?<!\w)(?:in )?(?:£s?|gbp)(?
 _FORMAT_HINT = re.compile(r"\(\s*(?:d{1,2}/m{1,2}/y{2,4}|y/n|yes/no)\s*\)")
 
 
+# A footnote's mark after a header: "Budget (£)¹", "Budget (£) [1]", "Budget (£) (see note 2)"
+# (superscripts before normalise makes "¹" a plain 1, which is no mark).
+_NOTE_MARK = re.compile(
+    r"[\u00b9\u00b2\u00b3\u2070-\u2079]+|\[\s*\d{1,2}\s*\]|\(\s*(?:see )?notes?\s*\d*\s*\)", re.I
+)
+# Money said to be net of VAT, as the plan's is (the office reclaims VAT): "Budget (£) excl. VAT".
+_NET_OF_VAT = re.compile(r"\(?\s*(?:excl?\.?|excluding|ex\.?|net of)\s+vat\s*\)?")
+
+
 @functools.lru_cache(maxsize=1024)
 def header_key(header: object) -> str:
     """A header as it is matched: :func:`normalise`'s key without the pounds marker, a date
-    format hint, or the required-field star or colon a template leaves after it."""
-    key = _FORMAT_HINT.sub(" ", _POUNDS_MARK.sub(" ", normalise(header)))
+    format hint, a footnote's mark, "excl. VAT", or the required-field star or colon a
+    template leaves after it."""
+    marked = _NOTE_MARK.sub(" ", header) if isinstance(header, str) else header
+    key = _FORMAT_HINT.sub(" ", _POUNDS_MARK.sub(" ", normalise(marked)))
+    key = _NET_OF_VAT.sub(" ", key)
     return " ".join(key.split()).strip(" *:?-")
 
 

@@ -645,6 +645,17 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=funds_described,
     ),
+    # A footnote's mark or "excl. VAT" after a heading: each was E-COLUMN.
+    "headings with a footnote's mark or 'excl. VAT'": Quirk(
+        with_book(
+            lambda book: (
+                renamed("Funds", {"Allocation (£)": "Allocation (£) [1]"})(book),
+                renamed("Funding sources", {"Amount (£)": "Amount (£) (see note 2)"})(book),
+                renamed("Services", {"Budget (£)": "Budget (£)\u00b9 excl. VAT"})(book),
+            )
+        ),
+        check=sample_lines,
+    ),
     "a budget headed 'Approved budget'": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Approved budget"})), check=sample_lines
     ),
