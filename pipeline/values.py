@@ -302,9 +302,9 @@ _MONTH_FORMATS = ("%m/%Y",)
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
 # Midnight after a date, as a system export or a pasted date-and-time writes it:
-# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM".
+# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00".
 _MIDNIGHT = re.compile(
-    r"(?:\s+|(?<=\d)T)(?:00:00(?::00(?:\.0+)?)?Z?|12:00(?::00)?\s?AM)$", re.IGNORECASE
+    r"(?:\s+|(?<=\d)T)(?:0?0:00(?::00(?:\.0+)?)?Z?|12:00(?::00)?\s?AM)$", re.IGNORECASE
 )
 
 

@@ -153,6 +153,9 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("01/04/2021 12:00:00 AM", date(2021, 4, 1)),
         ("1 Ebrill 2021", date(2021, 4, 1)),
         ("31 Mawrth 2022", date(2022, 3, 31)),
+        # Midnight with one digit of hour, as Excel's d/m/yyyy h:mm writes it: it was E-VALUE
+        # while "01/04/2021 00:00" was read.
+        ("1/4/2021 0:00", date(2021, 4, 1)),
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
