@@ -3,7 +3,8 @@
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
   those of the year dated after the position's date;
 - ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
-  amount and expense type (both stay counted until a person removes one);
+  amount and expense type (both stay counted until a person removes one), unless a reversal
+  of that reference answers it (posted, reversed and posted again);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
   the rest).
@@ -184,12 +185,15 @@ def _records(frame: pd.DataFrame) -> list[_Row]:
 def duplicates(current: pd.DataFrame) -> list[Finding]:
     """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
     amount. Split lines of one invoice differ in amount, cost centre or expense type and are
-    normal (a grant split evenly between two cost centres is two halves, not a copy)."""
+    normal (a grant split evenly between two cost centres is two halves, not a copy); so is a
+    payment posted again after its reversal (a credit of the same reference and amount): the
+    copy that a reversal answers is no duplicate, and removing it would leave nothing paid."""
     keyed = current[current["reference"] != ""]
     columns = ["reference", "supplier", "date", "amount", "cost_code", "expense_type"]
     repeat = keyed.duplicated(subset=columns, keep=False)
     if not repeat.any():
         return []
+    reversals = _reversals(keyed, keyed[repeat])
     first: dict[tuple[str, str, dt.date, int, str, str], _Row] = {}
     found: list[Finding] = []
     more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
@@ -197,6 +201,10 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
         key = (row.reference, row.supplier, row.date, row.amount, row.cost_code, row.expense_type)
         original = first.setdefault(key, row)
         if original is row:
+            continue
+        undated = (row.reference, row.supplier, row.amount, row.cost_code, row.expense_type)
+        if reversals.get(undated, 0) > 0:  # posted, reversed, posted again: answered
+            reversals[undated] -= 1
             continue
         if len(found) == MAX_SUPPLIERS_NAMED:
             more.append(row)
@@ -226,6 +234,45 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
             )
         )
     return found
+
+
+def _reversals(
+    keyed: pd.DataFrame, repeated: pd.DataFrame
+) -> dict[tuple[str, str, int, str, str], int]:
+    """Per reference, supplier, amount, cost centre and expense type of the repeated payments:
+    how many of their copies a reversal answers. A payment reversed and posted again (the
+    same reference and date, as Oracle and Agresso re-post a correction) is a copy for each
+    credit of the same reference and opposite amount, on any date; a credit repeated is
+    answered by the payments of that reference beyond the first (each credit needs one)."""
+    wanted = {
+        (str(r), str(s), -int(a), str(c), str(e))
+        for r, s, a, c, e in zip(
+            repeated["reference"],
+            repeated["supplier"],
+            repeated["amount"],
+            repeated["cost_code"],
+            repeated["expense_type"],
+            strict=True,
+        )
+        if int(a)  # a payment of nothing is no reversal of one
+    }
+    opposite: dict[tuple[str, str, int, str, str], int] = {}
+    for r, s, a, c, e in zip(
+        keyed["reference"],
+        keyed["supplier"],
+        keyed["amount"],
+        keyed["cost_code"],
+        keyed["expense_type"],
+        strict=True,
+    ):
+        key = (str(r), str(s), int(a), str(c), str(e))
+        if key in wanted:  # the rows that could reverse a repeated payment
+            opposite[key] = opposite.get(key, 0) + 1
+    answered: dict[tuple[str, str, int, str, str], int] = {}
+    for (r, s, a, c, e), count in opposite.items():
+        # A payment's copies are answered by its credits; a credit's by the payments but one.
+        answered[(r, s, -a, c, e)] = count if a < 0 else count - 1
+    return answered
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
