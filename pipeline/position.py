@@ -52,6 +52,10 @@ class Position:
     findings: tuple[Finding, ...]
     payments: int  # counted in this position (in the year, up to the as-at date)
     matched: frozenset[tuple[str, int]]  # (file, row) of payments matched to a line
+    # Without --as-at, payments dated after the day of the build are left out: that day, and
+    # the earliest of their dates, from which a build would count one (the position changes).
+    built_on: dt.date | None = None
+    changes_on: dt.date | None = None
 
     @property
     def lines(self) -> tuple[LinePosition, ...]:
@@ -98,6 +102,7 @@ def build_position(
         ahead = now if as_at <= now else None
     later = current["date"] > pd.Timestamp(as_at)
     findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead))
+    changes_on = current["date"][later].min().date() if ahead and later.any() else None
     current = current[~later]
     findings.extend(payment_checks.duplicates(current))
     current = match_payments(plan, current, aliases or {})
@@ -142,6 +147,8 @@ def build_position(
         tuple(findings),
         len(current),
         frozenset(zip(matched["file"], matched["row"], strict=True)),
+        ahead if changes_on else None,
+        changes_on,
     )
 
 

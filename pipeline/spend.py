@@ -26,6 +26,34 @@ if TYPE_CHECKING:  # the position modules (and pandas) load only when spend file
 
 
 SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/ (pipeline.ledger reads it)
+# The manifest's record of the day from which a build would count a payment that this one
+# left out as dated after the day of the build (no --as-at): the outputs are current until then.
+SPEND_UNTIL = "spend_until"
+
+
+def today() -> dt.date:
+    """The day of the build: a position without --as-at counts the payments made by it."""
+    return dt.date.today()
+
+
+def current_until(position: Position | None) -> dict[str, str]:
+    """What the manifest records of ``position`` besides the spend files' hashes: the day from
+    which it is out of date, when it left out payments dated after the day of the build (a
+    rerun with the same files on that day or later would count one, so it must rebuild)."""
+    if position is None or position.changes_on is None:
+        return {}
+    return {SPEND_UNTIL: position.changes_on.isoformat()}
+
+
+def overtaken(entry: Mapping[str, object]) -> dt.date | None:
+    """The day of a payment ``entry``'s position left out as dated after its build, when that
+    day has come (the position is not current though its spend files are unchanged)."""
+    until = entry.get(SPEND_UNTIL)
+    try:
+        day = dt.date.fromisoformat(until) if isinstance(until, str) else None
+    except ValueError:
+        return None
+    return day if day is not None and day <= today() else None
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
@@ -91,7 +119,7 @@ class Spend:
         from pipeline.position import build_position
 
         ledger = self.read()
-        position = build_position(plan, ledger.payments, aliases, self.as_at)
+        position = build_position(plan, ledger.payments, aliases, self.as_at, today())
         if position is None:  # payments there are, but none in the plan's year: said
             from pipeline.payment_checks import nothing_in_year
 
