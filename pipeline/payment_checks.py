@@ -2,15 +2,12 @@
 
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
   those of the year dated after the position's date;
-- ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
-  amount and expense type (both stay counted until a person removes one), unless a reversal
-  of that reference answers it (posted, reversed and posted again);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
   the rest).
 
-Only the few rows that become findings are turned into Python values (:class:`_Row`); the
-rest stay in the payments table.
+The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
+:mod:`pipeline.payment_duplicates`.
 """
 
 from __future__ import annotations
@@ -140,139 +137,6 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
         )
         total = format_money(pounds(int(group["amount"].sum())))
         yield str(file), str(sheet), f"{len(group)} payment(s) of {total} dated {dates}{named}"
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One payment row of the table, typed, for the few rows that become findings."""
-
-    file: str
-    sheet: str
-    cell: str
-    date: dt.date
-    supplier: str
-    amount: int  # pence
-    reference: str
-    cost_code: str
-    expense_type: str
-    candidates: tuple[int, ...]
-    fund_key: str
-
-
-def _records(frame: pd.DataFrame) -> list[_Row]:
-    matched = "candidates" in frame.columns
-    count = len(frame)
-    columns = zip(
-        frame["file"].tolist(),
-        frame["sheet"].tolist(),
-        frame["cell"].tolist(),
-        frame["date"].dt.date.tolist(),
-        frame["supplier"].tolist(),
-        frame["amount"].tolist(),
-        frame["reference"].tolist(),
-        frame["cost_code"].tolist(),
-        frame["expense_type"].tolist(),
-        frame["candidates"].tolist() if matched else [()] * count,
-        frame["fund_key"].tolist() if matched else [""] * count,
-        strict=True,
-    )
-    return [
-        _Row(str(f), str(s), str(c), d, str(p), int(a), str(r), str(k), str(e), tuple(n), str(u))
-        for f, s, c, d, p, a, r, k, e, n, u in columns
-    ]
-
-
-def duplicates(current: pd.DataFrame) -> list[Finding]:
-    """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
-    amount. Split lines of one invoice differ in amount, cost centre or expense type and are
-    normal (a grant split evenly between two cost centres is two halves, not a copy); so is a
-    payment posted again after its reversal (a credit of the same reference and amount): the
-    copy that a reversal answers is no duplicate, and removing it would leave nothing paid."""
-    keyed = current[current["reference"] != ""]
-    columns = ["reference", "supplier", "date", "amount", "cost_code", "expense_type"]
-    repeat = keyed.duplicated(subset=columns, keep=False)
-    if not repeat.any():
-        return []
-    reversals = _reversals(keyed, keyed[repeat])
-    first: dict[tuple[str, str, dt.date, int, str, str], _Row] = {}
-    found: list[Finding] = []
-    more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
-    for row in _records(keyed[repeat]):
-        key = (row.reference, row.supplier, row.date, row.amount, row.cost_code, row.expense_type)
-        original = first.setdefault(key, row)
-        if original is row:
-            continue
-        undated = (row.reference, row.supplier, row.amount, row.cost_code, row.expense_type)
-        if reversals.get(undated, 0) > 0:  # posted, reversed, posted again: answered
-            reversals[undated] -= 1
-            continue
-        if len(found) == MAX_SUPPLIERS_NAMED:
-            more.append(row)
-            continue
-        found.append(
-            Finding(
-                "W-SPEND-DUPLICATE",
-                row.file,
-                f"The payment {cut(row.reference)} of {format_money(pounds(row.amount))} to "
-                f"{payee(row.supplier)} on {format_date(row.date)} repeats the one at "
-                f"{original.sheet} {original.cell}. Both are counted: if it was entered "
-                "or exported twice, remove one copy.",
-                row.sheet,
-                row.cell,
-            )
-        )
-    if more:
-        total = format_money(pounds(sum(row.amount for row in more)))
-        found.append(
-            Finding(
-                "W-SPEND-DUPLICATE",
-                more[0].file,
-                f"{len(more)} more payments of {total} repeat earlier ones (first at "
-                f"{more[0].sheet} {more[0].cell}), all counted: a file copied twice into the "
-                "spend folder, or months that overlap? Remove the copies and run again.",
-                more[0].sheet,
-            )
-        )
-    return found
-
-
-def _reversals(
-    keyed: pd.DataFrame, repeated: pd.DataFrame
-) -> dict[tuple[str, str, int, str, str], int]:
-    """Per reference, supplier, amount, cost centre and expense type of the repeated payments:
-    how many of their copies a reversal answers. A payment reversed and posted again (the
-    same reference and date, as Oracle and Agresso re-post a correction) is a copy for each
-    credit of the same reference and opposite amount, on any date; a credit repeated is
-    answered by the payments of that reference beyond the first (each credit needs one)."""
-    wanted = {
-        (str(r), str(s), -int(a), str(c), str(e))
-        for r, s, a, c, e in zip(
-            repeated["reference"],
-            repeated["supplier"],
-            repeated["amount"],
-            repeated["cost_code"],
-            repeated["expense_type"],
-            strict=True,
-        )
-        if int(a)  # a payment of nothing is no reversal of one
-    }
-    opposite: dict[tuple[str, str, int, str, str], int] = {}
-    for r, s, a, c, e in zip(
-        keyed["reference"],
-        keyed["supplier"],
-        keyed["amount"],
-        keyed["cost_code"],
-        keyed["expense_type"],
-        strict=True,
-    ):
-        key = (str(r), str(s), int(a), str(c), str(e))
-        if key in wanted:  # the rows that could reverse a repeated payment
-            opposite[key] = opposite.get(key, 0) + 1
-    answered: dict[tuple[str, str, int, str, str], int] = {}
-    for (r, s, a, c, e), count in opposite.items():
-        # A payment's copies are answered by its credits; a credit's by the payments but one.
-        answered[(r, s, -a, c, e)] = count if a < 0 else count - 1
-    return answered
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:

@@ -24,6 +24,7 @@ from pipeline.findings import Finding
 from pipeline.ledger_values import pounds
 from pipeline.model import Plan
 from pipeline.payment_checks import PaymentToCheck
+from pipeline.payment_duplicates import duplicates
 from pipeline.position_figures import (
     ZERO,
     FundPosition,
@@ -104,7 +105,7 @@ def build_position(
     findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead))
     changes_on = current["date"][later].min().date() if ahead and later.any() else None
     current = current[~later]
-    findings.extend(payment_checks.duplicates(current))
+    findings.extend(duplicates(current))
     current = match_payments(plan, current, aliases or {})
 
     matched = current[current["line"] >= 0]

@@ -90,3 +90,64 @@ def test_a_credit_repeated_is_a_duplicate_unless_a_payment_was_posted_again(
         "02/04/2021,Victim Support,5000.00,T1,VS-CORE,Grants\n",
     )
     assert answered == []
+
+
+def _read(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
+    paths = []
+    for name, rows in files.items():
+        path = tmp_path / name
+        path.write_text("Date,Supplier,Amount\n" + rows, encoding="utf-8")
+        paths.append(path)
+    read = read_ledgers(paths, labels=list(files))
+    assert read.findings == []
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    return [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
+
+
+def test_two_exports_without_references_that_overlap_are_said(tmp_path: Path) -> None:
+    # A "spend over £500" file of April to June and one of June and July: with no transaction
+    # number, the June payment in both was counted twice without a word.
+    found = _read(
+        tmp_path,
+        {
+            "q1.csv": "02/04/2021,Crimestoppers,1000.00\n04/06/2021,Crimestoppers,1000.00\n",
+            "june-july.csv": "04/06/2021,Crimestoppers,1000.00\n02/07/2021,Crimestoppers,1000.00\n",
+        },
+    )
+    assert [(f.file, f.cell) for f in found] == [("june-july.csv", "line 2")]
+    assert "repeats the one at q1.csv line 3" in found[0].message
+    assert "Neither file has a reference" in found[0].message
+    assert "remove the rows of the days they share from one of them" in found[0].message
+
+
+def test_two_payments_alike_in_one_export_without_references_are_not_said(
+    tmp_path: Path,
+) -> None:
+    # Two sessions at one price on one day: nothing tells them from a copy, so nothing is said.
+    found = _read(
+        tmp_path,
+        {"may.csv": "07/05/2021,Crimestoppers,500.00\n07/05/2021,Crimestoppers,500.00\n"},
+    )
+    assert found == []
+
+
+def test_an_overlap_repeats_only_as_many_payments_as_the_earlier_export_held(
+    tmp_path: Path,
+) -> None:
+    twice = "07/05/2021,Crimestoppers,500.00\n07/05/2021,Crimestoppers,500.00\n"
+    found = _read(
+        tmp_path,
+        {
+            "may.csv": "07/05/2021,Crimestoppers,500.00\n",
+            "may-again.csv": twice,
+            "may-june.csv": twice + "07/05/2021,Crimestoppers,500.00\n",
+        },
+    )
+    # may-again.csv: one of its two repeats may.csv's; may-june.csv: two of its three repeat
+    # may-again.csv's.
+    assert [(f.file, f.cell) for f in found] == [
+        ("may-again.csv", "line 2"),
+        ("may-june.csv", "line 2"),
+        ("may-june.csv", "line 3"),
+    ]
