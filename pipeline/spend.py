@@ -128,27 +128,64 @@ class Spend:
 
 
 def shared_payments(positions: Sequence[tuple[str, Position]]) -> dict[str, Finding]:
-    """For plans of one year that both matched some payment, an ``I-SPEND-SHARED`` note each."""
+    """For plans of one year that both matched some payment, an ``I-SPEND-SHARED`` note each.
+    A plan of the same police area decided later varies the earlier (as last year's plan is
+    chosen): the note says which position is current, for cost codes cannot part them."""
     notes: dict[str, Finding] = {}
     for file, position in positions:
-        others = [
-            (other, theirs)
+        decision = position.plan.decision
+        both = [
+            (other, theirs, len(position.matched & theirs.matched))
             for other, theirs in positions
             if other != file
-            and theirs.plan.decision.year_start == position.plan.decision.year_start
+            and theirs.plan.decision.year_start == decision.year_start
+            and position.matched & theirs.matched
         ]
-        both = [
-            (other, len(position.matched & theirs.matched))
-            for other, theirs in others
-            if position.matched & theirs.matched
-        ]
-        if both:
-            named = "; ".join(f"{count} with {other}" for other, count in both)
-            notes[file] = Finding(
-                "I-SPEND-SHARED",
-                file,
+        if not both:
+            continue
+        said: list[str] = []
+        unrelated: list[tuple[str, int]] = []
+        for other, theirs, count in both:
+            later = _variation(position, theirs)
+            if later is None:
+                unrelated.append((other, count))
+            else:
+                said.append(_varied(decision.year_label, other, theirs, count, later))
+        if unrelated:
+            named = "; ".join(f"{count} with {other}" for other, count in unrelated)
+            said.append(
                 f"Payments matched lines of this plan and of another plan for "
-                f"{position.plan.decision.year_label} ({named}); each position counts them. "
-                "Give the lines cost codes so that each payment matches one line",
+                f"{decision.year_label} ({named}); each position counts them. Give the lines "
+                "cost codes so that each payment matches one line."
             )
+        notes[file] = Finding("I-SPEND-SHARED", file, " ".join(said))
     return notes
+
+
+def _variation(position: Position, other: Position) -> bool | None:
+    """True when ``other`` varies ``position``'s plan (the same police area, decided later),
+    False when it is the plan ``position``'s varies; None when neither (another area, or
+    decided the same day: which is current is not guessed)."""
+    from pipeline.values import normalise
+
+    mine, theirs = position.plan.decision, other.plan.decision
+    if normalise(mine.police_area) != normalise(theirs.police_area) or mine.date == theirs.date:
+        return None
+    return theirs.date > mine.date
+
+
+def _varied(year: str, other: str, theirs: Position, count: int, later: bool) -> str:
+    from pipeline.values import format_date
+
+    decision = theirs.plan.decision
+    named = f"decision {decision.reference} of {format_date(decision.date)} ({other})"
+    if later:
+        return (
+            f"{count} of its payments count in the position of {named} too, which varies this "
+            f"plan for {year}: that position, against the budgets as varied, is the current "
+            "one; this one is against the budgets before the variation."
+        )
+    return (
+        f"{count} of its payments count in the position of {named} too, which this plan "
+        f"varies: this position, against the budgets as varied, is the current one for {year}."
+    )

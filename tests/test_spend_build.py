@@ -286,3 +286,37 @@ def test_the_index_page_says_a_payment_left_out_is_due_now(
     page = (office / "output/index.html").read_text(encoding="utf-8")
     assert "A payment dated 20/12/2021 was left out as not yet made on the day of this" in page
     assert "Up to date" not in page
+
+
+def test_a_variation_of_the_plan_says_which_position_is_current(tmp_path: Path) -> None:
+    # The plan and a variation decided later in the year (same police area and year) match
+    # the same payments: the note told the officer to give the lines cost codes so that each
+    # payment matches one line, which cannot part a plan from its own variation.
+    import datetime as dt
+
+    from pipeline import assemble
+    from pipeline.config import Config
+    from scripts.make_sample import DECISION
+    from tests.workbooks import make_workbook
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder)
+    varied = {"Reference": "027/2021", "Date": dt.date(2021, 11, 2)}
+    decision = [(f, varied.get(f, v)) for f, v in DECISION]
+    make_workbook(folder, "variation.xlsx", decision=decision)
+    ledger = write_ledger(tmp_path / "ledger.csv")
+    results, _ = assemble.check([folder], Config(), spend=[ledger])
+    notes = {
+        r.file.rsplit("/", 1)[-1]: f.message
+        for r in results
+        for f in r.findings
+        if f.code == "I-SPEND-SHARED"
+    }
+    original, variation = notes["lincolnshire-2021-22.xlsx"], notes["variation.xlsx"]
+    assert "cost codes" not in original and "cost codes" not in variation
+    assert "position of decision 027/2021 of 02/11/2021" in original
+    assert "which varies this plan for 2021/22: that position" in original
+    assert "is against the budgets before the variation." in original
+    assert "position of decision 015/2021 of 28/05/2021" in variation
+    assert "this position, against the budgets as varied, is the current one" in variation
