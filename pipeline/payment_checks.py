@@ -87,21 +87,31 @@ def nothing_in_year(plan: Plan, payments: pd.DataFrame) -> list[Finding]:
 
 
 def after_as_at(
-    plan: Plan, as_at: dt.date, later: pd.DataFrame, today: dt.date | None = None
+    plan: Plan,
+    as_at: dt.date,
+    later: pd.DataFrame,
+    today: dt.date | None = None,
+    counted: bool = True,
 ) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be. ``today``: the position is at
-    the latest payment, and these are dated after the day of the build."""
+    the latest payment, and these are dated after the day of the build (``counted`` False:
+    none is dated by then, and the position is at today)."""
     start = plan.decision.year_start
     if today is not None:
+        at = (
+            f"the position is at {format_date(as_at)}, the latest payment up to today"
+            if counted
+            else f"no payment of {plan.decision.year_label} is dated by today: the position "
+            "is at today and counts none"
+        )
         return [
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
                 f"{said} are dated after today, {format_date(today)}: not paid yet, or a date "
-                f"mistyped. They are not counted, and the position is at {format_date(as_at)}, "
-                "the latest payment up to today. Correct the dates in the export, or give "
-                "--as-at to date the position.",
+                f"mistyped. They are not counted, and {at}. Correct the dates in the export, "
+                "or give --as-at to date the position.",
                 sheet,
             )
             for file, sheet, said in _per_file(later)

@@ -96,13 +96,15 @@ def build_position(
     if current.empty:
         return None
     ahead: dt.date | None = None  # the build's day, when payments are dated after it
+    counted = True  # some payment of the year is dated by the position's date
     if as_at is None:
         now = today or dt.date.today()
         paid = current["date"][current["date"] <= pd.Timestamp(now)]
-        as_at = (paid if not paid.empty else current["date"]).max().date()
-        ahead = now if as_at <= now else None
+        # None paid yet (a payment run exported before its day): at today, counting none.
+        as_at = paid.max().date() if not paid.empty else now
+        ahead, counted = now, not paid.empty
     later = current["date"] > pd.Timestamp(as_at)
-    findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead))
+    findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead, counted))
     changes_on = current["date"][later].min().date() if ahead and later.any() else None
     current = current[~later]
     findings.extend(duplicates(current))
