@@ -99,9 +99,10 @@ def _said(row: _Row, original: _Row) -> Finding:
     if row.reference or row.export == original.export:
         why = "Both are counted: if it was entered or exported twice, remove one copy."
     else:
+        where = "sheet" if row.file == original.file else "file"  # two sheets of a workbook
         why = (
-            "Neither file has a reference to tell two payments apart, and both are counted: if "
-            "the exports overlap, remove the rows of the days they share from one of them."
+            f"Neither {where} has a reference to tell two payments apart, and both are counted: "
+            "if the exports overlap, remove the rows of the days they share from one of them."
         )
     return Finding(
         "W-SPEND-DUPLICATE",

@@ -3,6 +3,7 @@ ledgers as finance systems export them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.findings import Finding
@@ -151,3 +152,51 @@ def test_an_overlap_repeats_only_as_many_payments_as_the_earlier_export_held(
         ("may-june.csv", "line 2"),
         ("may-june.csv", "line 3"),
     ]
+
+
+def test_two_sheets_of_a_workbook_that_overlap_are_said_as_sheets(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    april = book.active
+    assert april is not None
+    april.title = "April"
+    may = book.create_sheet("May")
+    for sheet, days in ((april, (9, 30)), (may, (30,))):
+        sheet.append(["Date", "Supplier", "Amount"])
+        for day in days:
+            sheet.append([dt.date(2021, 4, day), "Crimestoppers", 500])
+    book.save(tmp_path / "ledger.xlsx")
+    read = read_ledgers([tmp_path / "ledger.xlsx"], labels=["ledger.xlsx"])
+    position = build_position(sample_with_cost_codes(), read.payments)
+    assert position is not None
+    [found] = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
+    assert (found.sheet, found.cell) == ("ledger.xlsx › May", "row 2")
+    assert "repeats the one at ledger.xlsx › April row 3. Neither sheet has a" in found.message
+
+
+def test_a_payment_run_exported_before_its_day_counts_nothing_yet(tmp_path: Path) -> None:
+    # Built on 5 April 2021 from an export of the BACS run of 16 April: with no payment of the
+    # year dated by the day of the build, the position was at 16 April, counting the run as
+    # paid and stretching every forecast over days not yet lived, without a word.
+    import datetime as dt
+
+    path = tmp_path / "run.csv"
+    path.write_text(HEADER + "16/04/2021,Victim Support,5000.00,T1,VS-CORE,Grants\n", "utf-8")
+    payments = read_ledgers([path]).payments
+    position = build_position(sample_with_cost_codes(), payments, today=dt.date(2021, 4, 5))
+    assert position is not None
+    assert (position.as_at, position.payments, position.spent) == (
+        dt.date(2021, 4, 5),
+        0,
+        Decimal(0),
+    )
+    assert position.changes_on == dt.date(2021, 4, 16)  # a rerun on that day counts it
+    [note] = [f.message for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+    assert "are dated after today, 05/04/2021" in note
+    assert "no payment of 2021/22 is dated by today: the position is at today and counts none" in (
+        note
+    )
+    assert "the latest payment" not in note
