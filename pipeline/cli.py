@@ -386,7 +386,8 @@ def new_workbook(path: Path, force: bool) -> None:
     )
 
 
-@cli.command("template-fields")
+# The docstring's first sentence ends inside "{{ ... }}": click would list "List the {{ ...".
+@cli.command("template-fields", short_help="List the fields the Word template uses.")
 @click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
