@@ -331,8 +331,8 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word template holds review markup",
         "the Word template or the strategy holds tracked changes not accepted (built as if "
-        "accepted), comments or hidden text (left out of the report), or a later copy of the "
-        "template saved as .doc or .odt",
+        "accepted), comments, hidden text or links to files (left out of the report), or a "
+        "later copy of the template saved as .doc or .odt",
         action="In Word, accept or reject the changes and delete the comments (Review tab) and "
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
         "meanwhile.",

@@ -18,6 +18,8 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.docx_links import remove_file_links
+
 # Changes of formatting (accepting one keeps the formatting now shown) and the range marks of
 # moved text: the records alone are removed.
 _RECORDS = (
@@ -209,6 +211,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     changes = sum(_accept_changes(part.element) for part in _parts(document))
     comments = _remove_comments(document)
     hidden = sum(_remove_hidden(part.element) for part in _parts(document))
+    links = remove_file_links(_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -233,6 +236,16 @@ def accept_markup(document: Any, what: str) -> list[str]:
             "(it is published, and the text of a hidden passage travels in the file). In Word, "
             "Home › Show/Hide shows it: delete it, or select it and untick Font › Hidden, then "
             "save it."
+        )
+    if links:
+        notes.append(
+            f"{what} holds {_count(len(links), 'link')} to a file rather than a web page "
+            f"({links[0]}{', …' if len(links) > 1 else ''}): nobody reading the published "
+            "report can open it, and it shows where the office keeps its files, so the report "
+            "keeps the text without the link (a link showing its path reads [removed]). In "
+            "Word, right-click the link › Remove Hyperlink, or Edit Hyperlink to the page on "
+            "the website; a table or picture pasted with a link: File › Info › Edit Links to "
+            "Files › Break Link; then save it."
         )
     return notes
 

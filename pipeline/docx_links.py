@@ -1,0 +1,160 @@
+"""Links to the office's own files, left in the Word template (or the strategy).
+
+An officer writing the template links to where things are kept: the plan on the finance share
+(``\\\\opcc-fs01\\finance$\\Commissioning\\Plan.xlsx``), a file beside the template
+(``../Finance/Plan.xlsx``), a table pasted from Excel with Paste Link (a ``LINK`` field naming
+the workbook's path), a logo linked rather than inserted. The report is published: nobody
+reading it can open such a link, and its target tells the world where and under whose name the
+office keeps its files. Links to the web (``https:``) and to a mailbox (``mailto:``) are what
+a reader can follow and are kept; every other link is removed, its text and pictures kept, and
+a link whose text is its path shows ``[removed]`` instead. The build says so (``W-TEMPLATE``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+REMOVED = "[removed]"
+
+# A target a reader of the published report can follow: the web, a mailbox, a telephone.
+_FOLLOWABLE = re.compile(r"(?:https?|mailto|tel):", re.IGNORECASE)
+# Text that is a path: a file: URL, a share (\\server or //server), a drive (S:\ or S:/).
+_PATH_TEXT = re.compile(r"^\s*(?:file:|\\\\|//|[A-Za-z]:[\\/])", re.IGNORECASE)
+# The fields that name a file: a link typed as a field, a picture or text included from a
+# file, a table or chart pasted with Paste Link (LINK), and the old DDE links.
+_FILE_FIELD = re.compile(
+    r"^\s*(HYPERLINK|INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO)\b(.*)$", re.IGNORECASE | re.DOTALL
+)
+_ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@functools.cache
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
+
+
+def followable(target: str) -> bool:
+    """Whether a link's target is one a reader of the published report can open."""
+    return bool(_FOLLOWABLE.match(target.strip()))
+
+
+def _field_target(instruction: str) -> str | None:
+    """The file a field's instruction names (``LINK Excel.Sheet.12 "S:\\\\Plan.xlsx" ...``),
+    or None for a field naming none (``PAGE``, ``HYPERLINK \\l "bookmark"``)."""
+    match = _FILE_FIELD.match(instruction)
+    if match is None:
+        return None
+    arguments = [quoted or bare for quoted, bare in _ARGUMENT.findall(match.group(2))]
+    if match.group(1).upper() in ("LINK", "DDE", "DDEAUTO"):
+        arguments = arguments[1:]  # the program's class (Excel.Sheet.12) comes first
+    if not arguments or re.fullmatch(r"\\[a-zA-Z*#@!]", arguments[0]):
+        return None  # a switch first (HYPERLINK \l "bookmark"): no file named
+    return str(arguments[0]).replace("\\\\", "\\")
+
+
+def _unwrap(element: Any) -> None:
+    parent = element.getparent()
+    index = parent.index(element)
+    for offset, child in enumerate(list(element)):
+        parent.insert(index + offset, child)
+    parent.remove(element)
+
+
+def _blank_path_text(runs: Iterable[Any]) -> None:
+    """A link whose text is a path (Word turns a typed ``\\\\server\\share`` into a link of
+    itself) shows ``[removed]`` in place of it."""
+    texts = [t for run in runs for t in run.iter(_qn("w:t"))]
+    if texts and _PATH_TEXT.match("".join(t.text or "" for t in texts)):
+        texts[0].text = REMOVED
+        for text in texts[1:]:
+            text.text = ""
+
+
+def _drop_relationships(part: Any) -> list[str]:
+    """Remove the links of ``part`` to files (hyperlinks, linked pictures and objects);
+    return their targets."""
+    targets = {
+        rid: rel.target_ref
+        for rid, rel in part.rels.items()
+        if rel.is_external and not followable(rel.target_ref)
+    }
+    if not targets:
+        return []
+    for element in list(part.element.iter()):
+        for name, value in list(element.attrib.items()):
+            if not name.startswith("{" + _R + "}") or value not in targets:
+                continue
+            if element.tag == _qn("w:hyperlink"):
+                _blank_path_text(element.iter(_qn("w:r")))
+                _unwrap(element)
+                break
+            if element.tag.endswith("}OLEObject"):  # a linked object: its picture stays
+                element.getparent().remove(element)
+                break
+            del element.attrib[name]  # a linked picture's r:link; its embedded copy stays
+    for rid in targets:
+        del part.rels[rid]
+    return list(targets.values())
+
+
+def _drop_simple_fields(root: Any) -> list[str]:
+    targets = []
+    for field in list(root.iter(_qn("w:fldSimple"))):
+        target = _field_target(field.get(_qn("w:instr"), ""))
+        if target is not None and not followable(target):
+            targets.append(target)
+            _blank_path_text(field.iter(_qn("w:r")))
+            _unwrap(field)
+    return targets
+
+
+def _drop_complex_fields(root: Any) -> list[str]:
+    """Remove the codes of the fields naming a file (begin, instruction, separate, end), keeping
+    what they show; fields may nest, so they are matched with a stack."""
+    targets: list[str] = []
+    stack: list[dict[str, Any]] = []
+    for run in list(root.iter(_qn("w:r"))):
+        for child in list(run):
+            if child.tag == _qn("w:fldChar"):
+                kind = child.get(_qn("w:fldCharType"))
+                if kind == "begin":
+                    stack.append({"codes": [child], "instruction": "", "result": []})
+                elif stack and kind == "separate":
+                    stack[-1]["codes"].append(child)
+                    stack[-1]["shown"] = True
+                elif stack and kind == "end":
+                    field = stack.pop()
+                    field["codes"].append(child)
+                    target = _field_target(field["instruction"])
+                    if target is not None and not followable(target):
+                        targets.append(target)
+                        _blank_path_text(field["result"])
+                        for code in field["codes"]:
+                            code.getparent().remove(code)
+            elif stack and child.tag == _qn("w:instrText") and not stack[-1].get("shown"):
+                stack[-1]["instruction"] += child.text or ""
+                stack[-1]["codes"].append(child)
+        if stack and stack[-1].get("shown") and run.find(_qn("w:t")) is not None:
+            stack[-1]["result"].append(run)
+    if targets:  # the runs that held only field codes
+        for run in list(root.iter(_qn("w:r"))):
+            if all(c.tag == _qn("w:rPr") for c in run):
+                run.getparent().remove(run)
+    return targets
+
+
+def remove_file_links(parts: Iterable[Any]) -> list[str]:
+    """Remove from the python-docx ``parts`` (body, headers, footers, notes) every link to a
+    file rather than to the web or a mailbox; return the targets removed, in order."""
+    targets: list[str] = []
+    for part in parts:
+        targets += _drop_relationships(part)
+        targets += _drop_simple_fields(part.element)
+        targets += _drop_complex_fields(part.element)
+    return targets
