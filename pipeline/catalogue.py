@@ -129,7 +129,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-LATER-YEARS",
         W,
         "Line beyond the later years shown",
-        "a line or its options run 10+ years past the year: later commitments show 10 only",
+        "a line or its options run 10+ years past the year: later commitments show 10, then one sum",
         action="Check the end date; if it is right, report the later years beside the plan.",
     ),
     Code(
