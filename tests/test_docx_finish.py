@@ -326,9 +326,24 @@ def test_a_logo_added_without_alternative_text_is_named(
     assert all("Mark as decorative" in p for p in problems if "no alternative text" in p)
 
 
-def with_office_metadata(template: Path, target: Path) -> Path:
+# Where the office keeps the template: a records system's path and SharePoint's document link.
+PLACES = (
+    ("DMSPath", r"\\opcc-fs01\finance$\Templates\RfD.dotx"),
+    ("_dlc_DocIdUrl", "https://lincspcc.sharepoint.com/sites/Finance/_layouts/15/DocIdRedir.aspx"),
+)
+
+
+def with_office_metadata(
+    template: Path, target: Path, extra: tuple[tuple[str, str], ...] = ()
+) -> Path:
     """``template`` as an office's Word saves it: a sensitivity label's custom properties (its
-    owner's e-mail address among them) and the Manager property filled in."""
+    owner's e-mail address among them) and the Manager property filled in; ``extra`` custom
+    properties (name, text) after them."""
+    more = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{4 + i}" '
+        f'name="{name}"><vt:lpwstr>{value}</vt:lpwstr></property>'
+        for i, (name, value) in enumerate(extra)
+    )
     custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
         'schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
@@ -336,7 +351,8 @@ def with_office_metadata(template: Path, target: Path) -> Path:
         '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
         'name="MSIP_Label_0f1e_Owner"><vt:lpwstr>jane.example@lincs.example.uk</vt:lpwstr>'
         '</property><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" '
-        'name="MSIP_Label_0f1e_Name"><vt:lpwstr>OFFICIAL</vt:lpwstr></property></Properties>'
+        f'name="MSIP_Label_0f1e_Name"><vt:lpwstr>OFFICIAL</vt:lpwstr></property>{more}'
+        "</Properties>"
     )
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(target, "w") as out:
         for item in source.infolist():
@@ -356,6 +372,9 @@ def with_office_metadata(template: Path, target: Path) -> Path:
                 )
             elif item.filename == "docProps/app.xml":
                 data = data.replace(b"<Manager/>", b"<Manager>Jane Example</Manager>")
+                if extra:  # File › Properties › Summary › Hyperlink base, a folder on the share
+                    base = rb"<HyperlinkBase>\\opcc-fs01\finance$\</HyperlinkBase>"
+                    data = data.replace(b"<HyperlinkBase/>", base)
             out.writestr(item, data)
         out.writestr("docProps/custom.xml", custom)
     return target
@@ -372,6 +391,22 @@ def test_personal_data_in_the_template_s_properties_is_not_published(
     assert b"jane.example" not in custom and b"_Owner" not in custom
     assert b"OFFICIAL" in custom  # the label's name is no one's personal data: kept
     assert b"Jane Example" not in app
+
+
+def test_where_the_office_keeps_its_files_is_not_in_the_published_properties(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = with_office_metadata(DEFAULT_TEMPLATE, tmp_path / "template.docx", PLACES)
+    with zipfile.ZipFile(template) as archive:
+        assert b"opcc-fs01" in archive.read("docProps/app.xml")
+    render(sample_recon, tmp_path / "rfd.docx", template)
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        custom = archive.read("docProps/custom.xml")
+        app = archive.read("docProps/app.xml")
+    for place in (b"opcc-fs01", b"sharepoint", b"DMSPath", b"_dlc_DocIdUrl"):
+        assert place not in custom + app
+    assert b"OFFICIAL" in custom
+    assert b"<HyperlinkBase/>" in app
 
 
 def test_passages_typed_in_us_english_are_named_and_welsh_is_not(
