@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from tests.published import xml_text
 from tests.test_mail import circulated
 from tests.test_three_sixty import PLANS, errors, schema_validator
 
@@ -157,3 +158,24 @@ def test_money_committed_past_the_ten_later_years_is_shown_not_cut_off(tmp_path:
     assert ["Victims Fund", "After 2031/32", "£8,005.48", "£0"] in cells
     shown = [Decimal(r[2].strip("£").replace(",", "")) for r in cells[1:-1]]
     assert Decimal(cells[-1][2].strip("£").replace(",", "")) == sum(shown)
+
+
+def test_a_path_typed_into_the_plan_reaches_no_published_file(tmp_path: Path) -> None:
+    # A Provision pointing colleagues at the specification on the share was published in the
+    # Request for Decision, the summary, the 360Giving files and the Transparency Code CSVs.
+    from tests.test_reconcile import sample_lines
+    from tests.workbooks import make_workbook, service_row
+
+    spec = r"Counselling (spec: \\opcc-fs01\finance$\Commissioning\Specs\Counselling v3.docx)"
+    line = service_row(service="Counselling", provision=spec, mechanism="Grant")
+    (tmp_path / "input").mkdir()
+    workbook = make_workbook(tmp_path / "input", services=sample_lines(line))
+    folder, _ = build(tmp_path, workbook)
+    published = [
+        *(folder / name for name in OPEN_DATA),
+        folder / "commissioning-summary-2021-22.xlsx",
+    ]
+    for path in published:
+        assert "opcc-fs01" not in published_text(path), path.name
+    assert "Counselling (spec: [removed])" in published_text(folder / "360giving-015-2021.json")
+    assert "opcc-fs01" not in xml_text(folder / "RfD-015-2021.docx")
