@@ -8,6 +8,7 @@ reading it can open such a link, and its target tells the world where and under 
 office keeps its files. Links to the web (``https:``) and to a mailbox (``mailto:``) are what
 a reader can follow and are kept; every other link is removed, its text and pictures kept, and
 a link whose text is its path shows ``[removed]`` instead. The build says so (``W-TEMPLATE``).
+A picture Word named and described by its file's path loses both.
 """
 
 from __future__ import annotations
@@ -147,6 +148,34 @@ def _drop_complex_fields(root: Any) -> list[str]:
             if all(c.tag == _qn("w:rPr") for c in run):
                 run.getparent().remove(run)
     return targets
+
+
+# A path anywhere in a picture's name or description.
+_HOLDS_PATH = re.compile(r"\\\\|(?<!\w)[A-Za-z]:[\\/]|\bfile:", re.IGNORECASE)
+_PICTURE_NAMES = ("}docPr", "}cNvPr")
+
+
+def unname_pictures(parts: Iterable[Any]) -> int:
+    """Word 2007 and 2010 named an inserted picture, and described it, by its file's path
+    (``C:\\Users\\<officer>\\Pictures\\logo.png``): such a description is no description,
+    and a screen reader would read the path out of the published report. It is removed (the
+    picture is then named for its missing alternative text, ``W-ACCESSIBILITY``) and such a
+    name becomes "Picture". Return how many pictures had one."""
+    found = 0
+    for part in parts:
+        for element in part.element.iter():
+            if not isinstance(element.tag, str) or not element.tag.endswith(_PICTURE_NAMES):
+                continue
+            held = False
+            for attribute in ("descr", "title", "name"):
+                if _HOLDS_PATH.search(element.get(attribute, "")):
+                    held = True
+                    if attribute == "name":
+                        element.set("name", "Picture")
+                    else:
+                        del element.attrib[attribute]
+            found += held
+    return found
 
 
 def remove_file_links(parts: Iterable[Any]) -> list[str]:

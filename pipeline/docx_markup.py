@@ -18,7 +18,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.docx_links import remove_file_links
+from pipeline.docx_links import remove_file_links, unname_pictures
 
 # Changes of formatting (accepting one keeps the formatting now shown) and the range marks of
 # moved text: the records alone are removed.
@@ -212,6 +212,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     comments = _remove_comments(document)
     hidden = sum(_remove_hidden(part.element) for part in _parts(document))
     links = remove_file_links(_parts(document))
+    unname_pictures(_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):

@@ -326,6 +326,29 @@ def test_a_logo_added_without_alternative_text_is_named(
     assert all("Mark as decorative" in p for p in problems if "no alternative text" in p)
 
 
+def test_a_picture_described_by_its_file_s_path_is_not_published_so(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word 2007 and 2010 gave an inserted picture its file's path as name and alternative text:
+    # a logo added then is described as C:\Users\<officer>\... in the published report, and a
+    # screen reader reads the path out; the check took it for a description.
+    (tmp_path / "logo.png").write_bytes(base64.b64decode(LOGO_PNG))
+    path = r"C:\Users\jane.smith\Pictures\OPCC logo.png"
+
+    def add_logo(document: Any) -> None:
+        header = document.sections[0].header
+        logo = header.add_paragraph().add_run().add_picture(str(tmp_path / "logo.png"))
+        logo._inline.docPr.set("descr", path)
+        logo._inline.docPr.set("name", path)
+        logo._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("descr", path)
+        logo._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", "OPCC logo.png")
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, add_logo))
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        assert not [n for n in archive.namelist() if b"jane.smith" in archive.read(n)]
+    assert [p.split('"')[1] for p in problems if "no alternative text" in p] == ["Picture"]
+
+
 # Where the office keeps the template: a records system's path and SharePoint's document link.
 PLACES = (
     ("DMSPath", r"\\opcc-fs01\finance$\Templates\RfD.dotx"),
