@@ -139,6 +139,8 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
         candidates = [s for s in read.sheets if spec.matches(s.title)]
         exact = [s for s in candidates if normalise(s.title) == normalise(spec.name)]
         chosen = exact if exact else candidates
+        if len(chosen) > 1 and "Decision" in located:
+            chosen = _of_the_year(chosen, located["Decision"], findings)
         if len(chosen) > 1:
             # The first used to win: a draft "Services " before "Services" was read, exit 0.
             names = " and ".join(f'"{s.title}"' for s in chosen)
@@ -152,7 +154,7 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
         if chosen:
             located[spec.name] = chosen[0]
             _note_copies(read, spec, chosen[0], findings)
-            for other in candidates:
+            for other in candidates if exact else ():  # the year's: said by _of_the_year
                 if other is not chosen[0]:
                     findings.add(
                         "I-SHEET",
@@ -197,6 +199,36 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
             )
     _note_unread_tables(read, located, findings)
     return located
+
+
+# The financial year at the end of a sheet's name: "Services 2022-23", "Funds (2021_22)".
+_TITLE_YEAR = re.compile(r"(\d{4}|\d{2})\s*[-_/]\s*(\d{4}|\d{1,2})\)?$")
+
+
+def _of_the_year(chosen: list[Sheet], decision: Sheet, findings: Findings) -> list[Sheet]:
+    """Of several sheets named with financial years (this year's plan and next year's in one
+    workbook: "Services 2021-22" beside "Services 2022-23"), the one of the Decision sheet's
+    Financial year, the others noted; ``chosen`` itself when no one sheet is of that year."""
+    typed = read_decision(decision, Findings(findings.file)).financial_year
+    year = contract.financial_year_bounds(typed) if typed else None
+    named = {id(s): _TITLE_YEAR.search(normalise(s.title)) for s in chosen}
+    of_year = [
+        s
+        for s in chosen
+        if (m := named[id(s)]) and contract.financial_year_bounds(f"{m[1]}-{m[2]}") == year
+    ]
+    if year is None or len(of_year) != 1 or not all(named.values()):
+        return chosen
+    for other in chosen:
+        if other is not of_year[0]:
+            findings.add(
+                "I-SHEET",
+                f'The "{other.title}" sheet is named for another year than the Decision '
+                f'sheet\'s Financial year, {typed}, and was not read; the "{of_year[0].title}" '
+                "sheet was. Keep each year's plan in a workbook of its own: each is a decision.",
+                sheet=other.title,
+            )
+    return of_year
 
 
 def _holds_table(read: ReadSheets, spec: TableSheet) -> str | None:

@@ -79,15 +79,27 @@ _AMOUNT_WORDS = (
 )
 
 
+# A nothing as finance tables write it: the dash of Excel's Accounting and Comma formats
+# ("£ -", "-"), copied as text, or a word. Not read as £0: a line may be marked so while its
+# budget is still to be agreed, and a blank budget is refused for the same reason.
+_NOTHING = re.compile(r"£?\s*[-\u2010-\u2015\u2212]+\s*|£?\s*(?:nil|none|zero)\.?", re.I)
+
+
 def parse_amount(raw: object) -> Decimal:
     """An amount as :func:`parse_money` reads it, also with GBP for the pound sign; an amount
-    typed with VAT, estimate or multi-year words is refused saying what to type instead."""
+    typed with VAT, estimate or multi-year words, or a nothing ("£ -", "Nil"), is refused
+    saying what to type instead."""
     if isinstance(raw, str) and _GBP.search(raw):
         raw = _GBP.sub("", raw)
     try:
         return parse_money(raw)
     except ValueProblem:
         text = clean_text(raw)
+        if isinstance(raw, str) and _NOTHING.fullmatch(text):
+            raise ValueProblem(
+                f'reads "{text}", a mark for nothing that Excel does not add up as a number; '
+                "type 0 if there is no money here this year, or the amount in pounds"
+            ) from None
         # Only a figure with words: "TBC" alone is no estimate, and keeps its message.
         typed = isinstance(raw, str) and any(ch.isdigit() for ch in text)
         for words, problem in _AMOUNT_WORDS if typed else ():

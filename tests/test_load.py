@@ -86,6 +86,16 @@ def resaved_by_openpyxl(rows: list[list[Any]]) -> Callable[[Path], Path]:
     return build
 
 
+def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
+    """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
+    for name in ("Funds", "Funding sources", "Services"):
+        rows = book.pop(name)
+        book[f"{name} 2021-22"] = rows
+        book[f"{name} 2022-23"] = [
+            [cell * 2 if isinstance(cell, Decimal | int) else cell for cell in row] for row in rows
+        ]
+
+
 @dataclass
 class Quirk:
     build: Callable[[Path], Path]
@@ -433,6 +443,31 @@ QUIRKS: dict[str, Quirk] = {
     "a financial year that is not one": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021"])),
         [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')],
+    ),
+    # A multi-year decision: it was told only 'type it as 2021/22', not that a plan is one year.
+    "a multi-year decision's financial years": Quirk(
+        with_book(
+            lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021/22 to 2023/24"])
+        ),
+        [
+            (
+                "E-VALUE",
+                "Decision",
+                "B5",
+                '"2021/22 to 2023/24", 3 financial years (2021/22 to 2023/24); a plan is read '
+                "for one. Type the year whose budgets it holds, e.g. 2021/22",
+            )
+        ],
+    ),
+    # This year's plan and next year's in one workbook, their tabs named by year: three
+    # E-SHEETs ('2 sheets answer to "Services"') though the Decision names the year.
+    "this year's and next year's plans in one workbook": Quirk(
+        with_book(lambda book: plans_of_two_years(book)),
+        [
+            ("I-SHEET", name, "", f'"{name}" sheet is named for another year than')
+            for name in ("Funds 2022-23", "Funding sources 2022-23", "Services 2022-23")
+        ],
+        check=sample_lines,
     ),
     "a blank decision reference": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),

@@ -588,3 +588,14 @@ def test_an_amount_typed_with_words_says_what_to_type(raw: str, fix: str) -> Non
 def test_a_line_date_with_a_full_stop_or_spaced_slashes_is_read() -> None:
     assert parse_line_end("31/03/2022.") == (date(2022, 3, 31), False, "")
     assert parse_line_start("01 / 04 / 2021") == (date(2021, 4, 1), False)
+
+
+@pytest.mark.parametrize("raw", ["£ -", " £   -   ", "-", "\u2013", "Nil", "nil.", "£nil", "None"])
+def test_a_nothing_typed_as_a_dash_or_nil_says_to_type_0(raw: str) -> None:
+    # Excel's Accounting format shows nothing as "£ -", and copied as text it is no number;
+    # "Nil" is a finance table's word. Each was 'not an amount; enter the amount in pounds
+    # as a number, e.g. 82661', which did not say that 0 is what the plan wants for nothing.
+    with pytest.raises(ValueProblem, match="a mark for nothing") as problem:
+        parse_amount(raw)
+    assert "type 0 if there is no money here this year" in str(problem.value)
+    assert parse_amount(0) == Decimal("0.00")
