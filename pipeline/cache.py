@@ -19,7 +19,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import cache
@@ -128,6 +127,8 @@ def _sweep(where: Path) -> None:
 
 
 def _write(name: str, data: bytes) -> None:
+    import tempfile  # here: a no-op run reads the code's version from this module, no more
+
     where = folder()
     if where is None:
         return

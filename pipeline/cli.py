@@ -199,13 +199,6 @@ def check(
     runner.run(debug, action)
 
 
-def _other_format(note: Finding) -> bool:
-    """A file skipped that is a spreadsheet of another format (.xls, .xlsb, .ods): a plan."""
-    from pipeline.sniff import OTHER_SPREADSHEETS
-
-    return Path(note.file).suffix.lower() in OTHER_SPREADSHEETS
-
-
 def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
     return {
         "tool": "pcc-report",
@@ -265,6 +258,7 @@ def build(
       pcc-report build input/ --spend ledgers/2021-22/ --as-at 30/09/2021
     """
     from pipeline import batch
+    from pipeline.inputs import plan_left_out
 
     if quiet and verbose:
         raise click.UsageError("Use just one of --quiet and --verbose.")
@@ -308,7 +302,7 @@ def build(
             raise runner.SetupError(str(error)) from error
         for note in notes:  # with nothing built, why each file was skipped; always the
             # workbooks that are gone, whose outputs were set aside (a person should know)
-            if verbose or not results or note.code == "I-RETIRED" or _other_format(note):
+            if verbose or not results or note.code == "I-RETIRED" or plan_left_out(note):
                 console.echo_finding(note, indent="")
         if not results:
             console.echo(console.no_workbooks(folders))

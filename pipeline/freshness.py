@@ -1,9 +1,9 @@
 """Up to date or not: whether a workbook's outputs are still what it, the template and the
 settings would make, from the manifest alone (the workbook is hashed, never opened).
 
-A workbook is up to date when its SHA-256, the tool's version, the Word and e-mail templates,
-the settings, the spend files and the composed strategy document are those recorded, every
-recorded output is there, last year's workbook (when one was compared) is unchanged, and so is
+A workbook is up to date when its SHA-256, the tool's version and code, the Word and e-mail
+templates, the settings, the spend files and the composed strategy document are those recorded,
+every recorded output is there, last year's workbook (when one was compared) is unchanged, and so is
 where last year's plan is looked for (:class:`LastYearLookup`). Outputs a person edited since do not make
 it out of date: they are left as they are, and said so. Whether ``--pdf`` is given is not part
 of it, so a build without ``--pdf`` keeps a PDF that is still current.
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import TEMPLATE_DIR, __version__
+from pipeline.cache import code_version
 from pipeline.config import Config
 from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
@@ -99,14 +100,15 @@ def entry_year_start(entry: Mapping[str, Any]) -> int | None:
     return int(year) if len(year) == 4 and year.isdigit() else None
 
 
-RECIPE_KEYS = ("tool_version", "template_sha256", "config", "email_templates_sha256")
-
-
 def recipe(config: Config, template: Path) -> dict[str, str]:
     """What every output is made with besides its workbook and spend files: the tool's
-    version, the Word and e-mail templates and the settings, as the manifest records them."""
+    version and code, the Word and e-mail templates and the settings, as the manifest
+    records them."""
     return {
         "tool_version": __version__,
+        # The version alone called outputs up to date after a change to the code without a
+        # new version number (a `git pull` on the office machine).
+        "tool_code": code_version().decode("ascii"),
         "template_sha256": sha256(template) if template.exists() else "",
         "config": config_key(config),
         "email_templates_sha256": email_templates_sha(),

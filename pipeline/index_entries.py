@@ -297,16 +297,18 @@ _RECIPE_CHANGES = {
     "email_templates_sha256": "The e-mail templates changed after this build.",
     "config": "The settings changed after this build.",
     "tool_version": "pcc-report was updated after this build.",
+    "tool_code": "pcc-report was updated after this build.",
 }
 
 
 def _recipe_changes(record: dict[str, Any], recipe: Mapping[str, str]) -> list[str]:
     """What the outputs would now be made with differently (see :func:`read_entries`)."""
-    return [
+    changes = (
         _RECIPE_CHANGES[key]
         for key in _RECIPE_CHANGES
         if key in recipe and record.get(key) != recipe[key]
-    ]
+    )
+    return list(dict.fromkeys(changes))  # a new version is new code too: said once
 
 
 def _hash(path: Path) -> str | None:

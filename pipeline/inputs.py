@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.findings import Finding
-from pipeline.sniff import OTHER_SUITES, WORKBOOK_SUFFIXES
+from pipeline.sniff import OTHER_SPREADSHEETS, OTHER_SUITES, WORKBOOK_SUFFIXES
 from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
 
@@ -81,9 +81,11 @@ def _left_out(folder: Path, candidate: Path) -> Finding | None:
     """Why ``candidate`` in ``folder`` is not built, or None for a workbook to build."""
     name = printable(candidate.name)
     if candidate.is_dir():
+        held = _workbooks_in(candidate)
+        what = f"a folder holding {_listed(held)}" if held else "a folder"
         return _skipped(
             candidate,
-            f"{name} is a folder; workbooks in sub-folders are not built. Move them into "
+            f"{name} is {what}; workbooks in sub-folders are not built. Move them into "
             f"{display(folder)}/ itself, or name the folder: pcc-report build {display(candidate)}",
         )
     if candidate.is_symlink() and not candidate.exists():
@@ -110,6 +112,40 @@ def _left_out(folder: Path, candidate: Path) -> Finding | None:
             "as Excel Workbook (.xlsx).",
         )
     return None
+
+
+def _workbooks_in(folder: Path) -> list[str]:
+    """The names of the workbooks directly in ``folder`` (none when it cannot be listed)."""
+    try:
+        return sorted(
+            entry.name
+            for entry in os.scandir(folder)
+            if entry.name[:1] not in (".", "~")
+            and Path(entry.name).suffix.lower() in WORKBOOK_SUFFIXES
+            and entry.is_file()
+        )
+    except OSError:
+        return []
+
+
+def _listed(names: Sequence[str], shown: int = 3) -> str:
+    """``1 workbook (plan.xlsx)``, ``5 workbooks (a.xlsx, b.xlsx, c.xlsx, …)``."""
+    more = ", …" if len(names) > shown else ""
+    count = f"{len(names)} workbook{'s' if len(names) > 1 else ''}"
+    return f"{count} ({', '.join(printable(n) for n in names[:shown])}{more})"
+
+
+def plan_left_out(note: Finding) -> bool:
+    """Whether ``note`` skipped what is likely a plan, which a build says even without
+    --verbose: a spreadsheet of another format (.xls, .xlsb, .ods), or a sub-folder holding
+    workbooks (an office that files each year's plans in a folder of its own). Beside a
+    workbook that was built, "1 built" alone would leave it unsaid."""
+    if note.code != "I-SKIPPED":
+        return False
+    path = Path(note.file)
+    return path.suffix.lower() in OTHER_SPREADSHEETS or (
+        path.is_dir() and bool(_workbooks_in(path))
+    )
 
 
 ARCHIVE = "archive"  # input/archive/: past years' plans, read for the comparison, never built

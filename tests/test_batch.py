@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import batch, outputs
+from pipeline import batch, freshness, outputs
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.manifest import sha256
@@ -100,6 +100,21 @@ def test_rerun_is_up_to_date_and_rewrites_nothing(
     assert mtimes(out) == before
     # --force rebuilds all
     assert [r.outcome for r in build(drop, out, template, force=True)] == ["built"]
+
+
+def test_a_change_to_the_code_without_a_new_version_builds_again(
+    drop: Path, tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `git pull` on the office machine changes the code, not always the version number:
+    outputs made by the old code are not up to date (pipeline.cache.code_version tells the
+    code apart by its modules' sizes and times of change)."""
+    out = tmp_path / "output"
+    monkeypatch.setattr(freshness, "code_version", lambda: b"the code as it was")
+    assert [r.outcome for r in build(drop, out, template)] == ["built"]
+    assert [r.outcome for r in build(drop, out, template)] == ["up to date"]
+    monkeypatch.setattr(freshness, "code_version", lambda: b"the code after a git pull")
+    assert [r.outcome for r in build(drop, out, template)] == ["built"]
+    assert [r.outcome for r in build(drop, out, template)] == ["up to date"]
 
 
 def test_manifest_records_inputs_outputs_and_versions(
@@ -207,7 +222,7 @@ def test_reference_cannot_escape_the_output_folder(tmp_path: Path, template: Pat
 CONCURRENT = """
 import sys
 from pathlib import Path
-from pipeline import batch, outputs
+from pipeline import batch, freshness, outputs
 from pipeline.config import Config
 from pipeline.new_workbook import WorkbookContent
 results, _ = batch.build([Path(sys.argv[1])], Path(sys.argv[2]), Config(), force=True)

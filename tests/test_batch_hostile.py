@@ -613,7 +613,10 @@ def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path, h
     said = result.output
     assert "shortcut.xlsx is a shortcut" not in said
     assert "built       input/shortcut.xlsx -> output/017-2021/" in said  # the link's name
-    assert "a folder link is a folder; workbooks in sub-folders are not built" in said
+    assert (
+        "a folder link is a folder holding 1 workbook (linked.xlsx); workbooks in sub-folders are not built"
+        in said
+    )
     assert "2021-22 plans is a folder" in said and "018-2021" not in said
     assert "gone.xlsx is a shortcut (link) to" in said and "not there any more" in said
     assert "same-plan.xlsx is the same file as input/lincolnshire-2021-22.xlsx" in said
@@ -630,6 +633,35 @@ def test_odd_things_in_the_input_folder(drop: Path, out: Path, tmp_path: Path, h
     assert unreadable["status"] == "unreadable"
     assert_manifest_matches_disk(out)
     assert (elsewhere / "linked.xlsx").is_file()
+
+
+def test_a_sub_folder_holding_workbooks_is_said_without_verbose(
+    drop: Path, out: Path, here: Path
+) -> None:
+    # An office that files each year's plans in a folder of its own: beside a workbook that
+    # was built, "1 workbook: 1 built" alone left the plans in the sub-folder unsaid.
+    (drop / "2022-23").mkdir()
+    (drop / "archive").mkdir()
+    make_workbook(drop / "2022-23", "next.xlsx", edit=decision_field("Reference", "016/2022"))
+    for name in ("b.xlsx", "c.xlsm", "d.xlsx"):
+        (drop / "2022-23" / name).write_bytes((drop / "2022-23" / "next.xlsx").read_bytes())
+    (drop / "2022-23" / "~$next.xlsx").write_bytes(b"Excel's owner file")
+    (drop / "empty").mkdir()
+    (drop / "minutes").mkdir()
+    (drop / "minutes" / "board.docx").write_bytes(b"a letter")
+    make_workbook(drop / "archive", "old.xlsx", edit=decision_field("Reference", "009/2020"))
+    (drop / "spend").mkdir()
+    (drop / "spend" / "ledger.xlsx").write_bytes(b"a ledger export")
+    result = run("build", "input", "--out", "output")
+    assert result.exit_code == 0, result.output
+    assert (
+        "2022-23 is a folder holding 4 workbooks (b.xlsx, c.xlsm, d.xlsx, …); workbooks in "
+        "sub-folders are not built. Move them into input/ itself, or name the folder: "
+        "pcc-report build input/2022-23"
+    ) in result.output
+    for quiet in ("empty", "minutes", "archive", "spend"):  # nothing there that is a plan
+        assert f"{quiet} is a folder" not in result.output
+    assert "1 workbook: 1 built" in result.output
 
 
 def test_a_workbook_that_disappears_before_it_is_read(

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pipeline import batch
+from pipeline import batch, freshness
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.index_page import INDEX, write_index
@@ -311,6 +311,25 @@ def test_changed_settings_show_as_changed_since(
     assert "Template or settings changed since" in hostile
     assert "The settings changed after this build." in hostile and "Build again" in hostile
     assert "Failed" in _decision_text(here / "output", "016/2021")  # still said first
+
+
+def test_new_code_shows_as_changed_since_said_once(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A `git pull` changes the code, not always the version: building again may change
+    # the outputs, so they are not up to date. A new version is new code too: one sentence.
+    here = tmp_path / "office"
+    shutil.copytree(folder, here)
+    monkeypatch.chdir(here)
+    monkeypatch.setattr(freshness, "code_version", lambda: b"the code after a git pull")
+    assert CliRunner().invoke(cli, ["index", "--out", "output"]).exit_code == 0
+    said = _decision_text(here / "output", "017/2021")  # was up to date
+    assert "Template or settings changed since" in said
+    assert said.count("pcc-report was updated after this build.") == 1
+    monkeypatch.setattr(freshness, "__version__", "99.0")
+    assert CliRunner().invoke(cli, ["index", "--out", "output"]).exit_code == 0
+    said = _decision_text(here / "output", "017/2021")
+    assert said.count("pcc-report was updated after this build.") == 1
 
 
 def test_a_build_with_another_template_shows_the_others_as_changed_since(
