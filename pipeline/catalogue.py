@@ -254,6 +254,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Unhide the rows (or clear the filter) and check the lines belong to the plan.",
     ),
     Code(
+        "W-HIDDEN-COLUMN",
+        W,
+        "Money read from a hidden column",
+        "the budget, allocation or amount column read is hidden in Excel",
+        action="Unhide it and check its figures are the plan's (old figures are often hidden).",
+    ),
+    Code(
         "I-NOTE-ROW",
         I,
         "Note in a table",

@@ -13,7 +13,8 @@ from functools import cached_property
 # The Decision sheet's fields, in their own module (this one's length); read as contract.…
 from pipeline.decision_fields import DECISION_FIELDS as DECISION_FIELDS
 from pipeline.decision_fields import DecisionField as DecisionField
-from pipeline.values import ValueProblem, normalise, parse_date
+from pipeline.financial_year import financial_year_bounds as financial_year_bounds
+from pipeline.values import normalise
 
 # How a header says pounds, wherever it stands: "(£)", "(£s)", "£", "(GBP)", "GBP", "in £"
 # ("Budget(£)", "£ Budget"); never "(£000)" or "£k", which say thousands.
@@ -137,6 +138,7 @@ YES_NO = ("Yes", "No")
 _YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
 # What a year's money on a line is headed with beside the year: "2021/22 value", "Funding 2021/22".
 _MONEY_WORD = "(budget|allocation|value|funding|amount|grant)"
+_STAGE = "(approved|agreed|proposed|allocated)"
 
 
 DECISION = TableSheet(
@@ -160,13 +162,24 @@ FUNDS = TableSheet(
                 "Allocation (GBP)",
                 "Total allocation",
                 "Fund value",  # never "Budget": a Services sheet would then read as a Funds one
+                "Fund allocation",
+                "Approved allocation",
+                "Agreed allocation",
             ),
             # "2021/22 allocation (£)", "Allocation 2021-22", or the year alone: "2021/22 (£)"
             pattern=rf"{_YEAR}( allocation)?|allocation {_YEAR}",
             width=16,
         ),
-        Column("legal_basis", "Legal basis", required=False, width=40),
-        Column("description", "Description", required=False, width=80),
+        Column(
+            "legal_basis",
+            "Legal basis",
+            required=False,
+            aliases=("Statutory basis", "Legislation", "Legal power"),
+            width=40,
+        ),
+        Column(
+            "description", "Description", required=False, aliases=("Fund description",), width=80
+        ),
     ),
 )
 
@@ -180,7 +193,16 @@ SOURCES = TableSheet(
         Column(
             "amount",
             "Amount (£)",
-            aliases=("Amount", "Amount £", "Amount (GBP)", "Value", "Grant amount", "Grant value"),
+            aliases=(
+                "Amount",
+                "Amount £",
+                "Amount (GBP)",
+                "Value",
+                "Grant amount",
+                "Grant value",
+                "Contribution",
+                "Income",
+            ),
             width=16,
         ),
         Column("ring_fenced", "Ring-fenced", aliases=("Ring fenced", "Ringfenced", "RF"), width=13),
@@ -364,11 +386,20 @@ SERVICES = TableSheet(
                 "Allocation",
                 "Budget allocation",
                 "Funding allocation",
+                # The budget as the decision's stage names it.
+                "Approved budget",
+                "Agreed budget",
+                "Proposed budget",
+                "Allocated budget",
+                "Award amount",
+                "Funding awarded",
+                "Grant award",
             ),
             # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
             # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
             # and a multi-year plan's columns headed with the year alone: "2021/22 (£)"
-            pattern=rf"{_YEAR}( {_MONEY_WORD})?|{_MONEY_WORD} {_YEAR}",
+            # "Proposed budget 2021/22", "FY21/22 budget".
+            pattern=rf"(fy ?)?{_YEAR}( {_MONEY_WORD})?|({_STAGE} )?{_MONEY_WORD} (fy ?)?{_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).
@@ -444,54 +475,3 @@ def names_a_total(text: str) -> bool:
     """A label with the word total in it (``Total allocation``, ``Victims Fund total``): a
     total row where the row holds nothing else a record needs."""
     return TOTAL_WORD.search(text) is not None
-
-
-# The words a Financial year cell may carry around the year: "Financial year 2021-22",
-# "2021/22 financial year", "Year 2021/22", "2021/22 (FY)".
-_YEAR_WORDS = re.compile(r"^\s*(?:financial\s+)?year\s*:?|(?:financial\s+year|\(fy\))\s*$", re.I)
-# The year typed as its first and last days or months: "April 2021 - March 2022",
-# "1 April 2021 to 31 March 2022", "01/04/2021 – 31/03/2022".
-_YEAR_SPAN = re.compile(r"(.+?)\s+(?:[-\u2013\u2014]|to)\s+(.+)", re.IGNORECASE)
-
-
-def financial_year_bounds(year: str) -> tuple[int, int] | None:
-    """``2021/22`` (or ``2021-22``, ``2021/2022``, ``21/22``, ``FY 2021/22``, ``2021 to 2022``,
-    ``Financial year 2021-22``, ``April 2021 - March 2022``, and ``2021-2`` as Essex's
-    decisions write "2023-4") -> (2021, 2022); None if unreadable."""
-    year = _YEAR_WORDS.sub("", year)
-    match = re.fullmatch(
-        r"\s*(?:f\.?\s?y\.?\s*)?(\d{4}|\d{2})\s*(?:[/–-]|\s+to\s+)\s*(\d{4}|\d{1,2})\s*",
-        year,
-        re.IGNORECASE,
-    )
-    if not match:
-        return _year_span(year)
-    start_text, end_text = match.groups()
-    start = int(start_text) + (2000 if len(start_text) == 2 else 0)
-    if len(end_text) == 4:
-        end = int(end_text)
-    elif len(end_text) == 2:
-        end = (start // 100) * 100 + int(end_text)
-        if end < start:
-            end += 100  # 2099/00: the century turns
-    else:  # one digit, the next year's last ("2023-4"); "21/2" is no year
-        end = start + 1 if len(start_text) == 4 and (start + 1) % 10 == int(end_text) else 0
-    if end != start + 1:
-        return None
-    return start, end
-
-
-def _year_span(text: str) -> tuple[int, int] | None:
-    """(2021, 2022) for a year typed from 1 April 2021 (or April 2021) to 31 March 2022 (or
-    March 2022); None for any other span, which is no financial year."""
-    span = _YEAR_SPAN.fullmatch(text.strip())
-    if span is None:
-        return None
-    try:
-        first, _ = parse_date(span[1])
-        last, _ = parse_date(span[2], end=True)
-    except ValueProblem:
-        return None
-    if (first.month, first.day, last.month, last.day) != (4, 1, 3, 31):
-        return None
-    return (first.year, last.year) if last.year == first.year + 1 else None

@@ -191,6 +191,17 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 f'that sheet "{spec.name}" (only the sheet of that name is read).',
                 sheet=holder,
             )
+        elif len(holders := _holders(read, spec)) > 1:
+            # A tab per fund ("Victims Fund", "Community Safety Fund"): told to add a sheet.
+            names = " and ".join(f'"{title}"' for title in holders)
+            findings.add(
+                "E-SHEET",
+                f'No "{spec.name}" sheet, but the {names} sheets have its columns: the plan is '
+                f'read from one sheet named "{spec.name}". Copy their rows onto one sheet of '
+                "that name, under one header row (each row keeps its Fund), and delete the "
+                "others.",
+                sheet=holders[0],
+            )
         else:
             findings.add(
                 "E-SHEET",
@@ -233,9 +244,15 @@ def _of_the_year(chosen: list[Sheet], decision: Sheet, findings: Findings) -> li
 
 def _holds_table(read: ReadSheets, spec: TableSheet) -> str | None:
     """The one sheet under another name whose header row has every column of ``spec``."""
+    holders = _holders(read, spec)
+    return holders[0] if len(holders) == 1 else None
+
+
+def _holders(read: ReadSheets, spec: TableSheet) -> list[str]:
+    """The sheets under other names whose header row has every column of ``spec``."""
     if spec not in contract.TABLE_SHEETS:
-        return None
-    holders = [
+        return []
+    return [
         sheet.title
         for sheet in read.sheets
         if not any(other.matches(sheet.title) for other in _SPECS)
@@ -244,7 +261,6 @@ def _holds_table(read: ReadSheets, spec: TableSheet) -> str | None:
             for _, values in sheet.first_rows(HEADER_SEARCH_ROWS)
         )
     ]
-    return holders[0] if len(holders) == 1 else None
 
 
 def _note_unread_tables(read: ReadSheets, located: dict[str, Sheet], findings: Findings) -> None:

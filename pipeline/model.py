@@ -188,6 +188,15 @@ class ChangeRecord:
     at: Located
 
 
+def _words(name: str) -> tuple[str, ...]:
+    """A fund's name word by word, without its year ("2021/22"), "and", "the", "of", points
+    ("C.S.F.") or a plural's s ("Victim Fund" for "Victims' Fund")."""
+    words = re.findall(r"[a-z0-9']+(?:/\d+)?", normalise(name).replace(".", ""))
+    skip = re.compile(r"\d[\d/-]*|and|the|of")
+    stems = (w.rstrip("'").removesuffix("s") for w in words if not skip.fullmatch(w))
+    return tuple(stem for stem in stems if stem)
+
+
 @dataclass(frozen=True)
 class Plan:
     """One workbook, one decision."""
@@ -205,6 +214,24 @@ class Plan:
     def fund(self, name: str) -> Fund | None:
         key = normalise(name)
         return next((f for f in self.funds if f.key == key), None)
+
+    def fund_meant(self, name: str) -> Fund | None:
+        """The one fund a name not on the Funds sheet plainly means, for the message that asks
+        for it (never read as it): its initials ("CSF"), or its name with words more or fewer
+        ("Victims", "Victims Fund 2021/22"); None when no one fund is meant."""
+        typed = _words(name)
+        meant = [
+            f
+            for f in self.funds
+            if (words := _words(f.name))
+            and typed
+            and (
+                typed == ("".join(w[0] for w in words),)
+                or set(typed) <= set(words)
+                or set(words) <= set(typed)
+            )
+        ]
+        return meant[0] if len(meant) == 1 else None
 
     def sources_of(self, fund: Fund) -> tuple[FundingSource, ...]:
         return tuple(s for s in self.sources if normalise(s.fund) == fund.key)

@@ -291,6 +291,25 @@ def _two_row_header(sheet: Sheet, spec: TableSheet, r: int) -> Layout | None:
     return None
 
 
+def note_hidden_money(cells_of: CellReader, layout: Layout) -> None:
+    """W-HIDDEN-COLUMN where the money a table is read for (a budget, an allocation, a
+    source's amount) is in a column hidden in Excel: a hidden "Budget (£)" of old figures was
+    read beside the visible "Revised budget (£)" the office worked in, without a word."""
+    for key in ("budget", "allocation", "amount"):
+        col = layout.columns.get(key)
+        if col is None or col not in cells_of.sheet.hidden_cols:
+            continue
+        heading = clean_text(cells_of.sheet.value(layout.header_row, col))
+        cells_of.add(
+            "W-HIDDEN-COLUMN",
+            f'Column {column_letter(col)} ("{heading}") is hidden in Excel, yet its figures are '
+            f"the ones read as the {label(key)}. Unhide it (select the columns either side, "
+            "right-click, Unhide) and check they are the plan's; if the plan's are in another "
+            f'column, delete the hidden one and head that column "{heading}".',
+            f"{column_letter(col)}{layout.header_row}",
+        )
+
+
 def unmerge(cells_of: CellReader, layout: Layout) -> bool:
     """Cells merged down a column of the table (a Fund typed once for its lines or its
     sources): one finding per column, and each merged cell given its range's value so the

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline import contract
+from pipeline import contract, financial_year
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
@@ -100,7 +100,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     year = values.get("financial_year")
     bounds = contract.financial_year_bounds(year) if isinstance(year, str) and year else None
     if year and bounds is None:
-        cells_of.add("E-VALUE", _year_problem(str(year)), cells.get("financial_year", ""))
+        cells_of.add(
+            "E-VALUE", financial_year.year_problem(str(year)), cells.get("financial_year", "")
+        )
         ok = False
     if not ok or bounds is None:
         return DecisionRead(None, reference, year_typed)
@@ -158,33 +160,6 @@ def _names_a_decision(reference: str) -> bool:
 def _text(values: dict[str, FieldValue], key: str) -> str:
     value = values.get(key)
     return value if isinstance(value, str) else ""
-
-
-# The years a multi-year decision's Financial year names: "2021/22 to 2023/24", "2021-2024",
-# "2021/24", "2021/22 (3 years)".
-_FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[/-]\s*(\d{2})(?!\d))?")
-_YEARS_COUNTED = re.compile(r"\b(\d{1,2})\s*(?:-\s*)?(?:financial\s+)?(?:years?|yrs?)\b", re.I)
-
-
-def _year_problem(year: str) -> str:
-    """Why ``year`` is no Financial year, saying what to type; a multi-year decision's span is
-    named with the one year a plan is read for."""
-    found = _FULL_YEAR.findall(year)
-    counted = _YEARS_COUNTED.search(year)
-    if found:
-        first = min(int(start) for start, _ in found)
-        ends = [int(start) + 1 if short else int(start) for start, short in found]
-        ends += [int(start) // 100 * 100 + int(short) for start, short in found if short]
-        last = first + int(counted[1]) if counted else max(ends)
-        if 2 <= last - first <= 10:
-            return (
-                f'Financial year reads "{year}", {last - first} financial years '
-                f"({first}/{(first + 1) % 100:02d} to {last - 1}/{last % 100:02d}); a plan "
-                "is read for one. Type the year whose budgets it holds, e.g. "
-                f"{first}/{(first + 1) % 100:02d}: a budget column headed with that year is "
-                "the one read, and lines that run on show as commitments beyond it."
-            )
-    return f'Financial year reads "{year}"; type it as 2021/22.'
 
 
 def _date(values: dict[str, FieldValue], key: str) -> date | None:

@@ -8,7 +8,15 @@ from decimal import Decimal
 
 from pipeline import contract
 from pipeline.model import Fund, FundingSource, Located
-from pipeline.read_cells import CellReader, Findings, Layout, Read, headers_named, unmerge
+from pipeline.read_cells import (
+    CellReader,
+    Findings,
+    Layout,
+    Read,
+    headers_named,
+    note_hidden_money,
+    unmerge,
+)
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.shorthand import parse_amount, ring_fenced_reader
 from pipeline.values import (
@@ -43,6 +51,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
     layout = cells_of.header(contract.FUNDS)
     if layout is None or not _one_allocation(cells_of, layout):
         return Read(complete=False)
+    note_hidden_money(cells_of, layout)
     read: Read[Fund] = Read(complete=unmerge(cells_of, layout))
     seen: dict[str, str] = {}
     since = 0  # the first fund not yet closed by a typed Total row
@@ -149,6 +158,7 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     layout = cells_of.header(contract.SOURCES)
     if layout is None:
         return Read(complete=False)
+    note_hidden_money(cells_of, layout)
     # A fund's name merged down its sources' rows, as a table typed for print often has it.
     read: Read[FundingSource] = Read(complete=unmerge(cells_of, layout))
     since = 0

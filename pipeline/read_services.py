@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pipeline import contract
+from pipeline.budget_column import budget_column
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
@@ -17,8 +18,8 @@ from pipeline.read_cells import (
     Findings,
     Layout,
     Read,
-    headers_named,
     label,
+    note_hidden_money,
     unmerge,
 )
 from pipeline.read_funds import canonical_fund, fund_names
@@ -74,10 +75,11 @@ def read_services(
     cells_of = CellReader(sheet, findings)
     found = cells_of.header(contract.SERVICES)
     read = ServicesRead()
-    layout = _budget_column(cells_of, found, year) if found is not None else None
+    layout = budget_column(cells_of, found, year) if found is not None else None
     if layout is None:
         read.complete = False
         return read
+    note_hidden_money(cells_of, layout)
     if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
@@ -381,51 +383,6 @@ class _FundCarry:
             f"{letter}{first}:{letter}{last}" if last > first else f"{letter}{first}",
         )
         self.block = []
-
-
-def _budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:
-    """The layout with its budget column chosen: where several headers name a budget (last
-    year's "2020/21 budget (£)" kept beside this year's), the one of the Financial year."""
-    header = cells_of.sheet.rows.get(layout.header_row, ())
-    candidates = headers_named(header, contract.SERVICES, "budget")
-    if len(candidates) < 2:
-        return layout
-    bounds = contract.financial_year_bounds(year) if year else None
-    matching = [
-        index for index, text in candidates if bounds is not None and bounds in _header_years(text)
-    ]
-    plain = [index for index, text in candidates if not _YEARS.search(text)]
-    chosen = matching or plain
-    if len(chosen) == 1:
-        return Layout(layout.header_row, {**layout.columns, "budget": chosen[0]})
-    named = ", ".join(
-        f'"{text}" ({column_letter(index)}{layout.header_row})' for index, text in candidates
-    )
-    for_year = f"the financial year {year}" if bounds is not None else "the financial year"
-    cells_of.add(
-        "E-COLUMN",
-        f"Several budget columns: {named}; none is plainly for {for_year}. Head this year's "
-        f'column "{year or "2021/22"} budget (£)" (or "Budget (£)") and rename the others, '
-        'e.g. "2020/21 actual (£)".',
-        f"{layout.header_row}:{layout.header_row}",
-    )
-    return None
-
-
-_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")
-
-
-def _header_years(text: str) -> list[tuple[int, int]]:
-    """The financial years a budget header names: "2021/22", "2021-2022", "21/22" or "2021-2"."""
-    years = []
-    for start, end in _YEARS.findall(text):
-        if len(start) == 2 and len(end) == 1:
-            continue  # "21/2" is a date, not a year
-        century = "20" if len(start) == 2 else ""  # "21/22": a plan of this century
-        bounds = contract.financial_year_bounds(f"{century}{start}/{end}")
-        if bounds is not None:
-            years.append(bounds)
-    return years
 
 
 def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:

@@ -97,7 +97,8 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 "fund",
                 f'"{line.service}" ({format_money(line.budget)}) names the fund '
                 f'"{show_invisible(line.fund)}", which is not on the Funds sheet (funds: {known}), so '
-                "it counts towards no fund; correct the fund name or add the fund.",
+                f"it counts towards no fund; correct the fund name{_meant(plan, line.fund)} or "
+                "add the fund.",
             )
     for source in plan.sources:
         if plan.fund(source.fund) is None:
@@ -106,10 +107,17 @@ def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Fi
                 plan.file,
                 f'Funding source "{source.source}" ({format_money(source.amount)}) '
                 f'names the fund "{show_invisible(source.fund)}", which is not on the Funds sheet '
-                f"(funds: {known}); correct the fund name or add the fund.",
+                f"(funds: {known}); correct the fund name{_meant(plan, source.fund)} or add the "
+                "fund.",
                 source.at.sheet,
                 source.at.cell("fund"),
             )
+
+
+def _meant(plan: Plan, name: str) -> str:
+    """' (to "Community Safety Fund", if "CSF" means it)': the fund a name plainly means."""
+    fund = plan.fund_meant(name)
+    return f' (to "{fund.name}", if "{show_invisible(name)}" means it)' if fund else ""
 
 
 @rule("E-SOURCES")

@@ -55,6 +55,8 @@ _ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
 _WIDE_REF = re.compile(rb'r="([A-Za-z]{2,})[0-9]')
 _DEEP_REF = re.compile(rb'r="[A-Za-z]*([0-9]{5,})"')
 _HIDDEN_ROW = rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>"
+_HIDDEN_COL = rb"<(?:\w+:)?col\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>"
+_COL_MIN, _COL_MAX = rb'\smin="([0-9]{1,5})"', rb'\smax="([0-9]{1,5})"'
 _MERGE = rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
 _ROW_NUMBER = rb'\sr="([0-9]{1,7})"'
 _SCAN_CHUNK = 8 * 1024 * 1024
@@ -101,6 +103,7 @@ class Sheet:
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: frozenset[int] = frozenset()
     merged: tuple[Merge, ...] = ()
+    hidden_cols: frozenset[int] = frozenset()  # 1-based, up to MAX_COLUMNS
 
     def value(self, row: int, col: int) -> Cell:
         values = self.rows.get(row, ())
@@ -122,6 +125,7 @@ class PartScan:
 
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
     merged: set[Merge] = field(default_factory=set)
     last_row: int = 0  # the deepest row referenced, when beyond 9,999 (else 0)
     last_col: int = 0  # the widest column referenced, when beyond Z (else 0)
@@ -189,7 +193,8 @@ def worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def scan_part(stream: IO[bytes]) -> PartScan:
-    """One pass over a worksheet part: formula problems, hidden rows and the sheet's extent."""
+    """One pass over a worksheet part: formula problems, hidden rows and columns, and the
+    sheet's extent."""
     scan = PartScan()
     for found in _scan_chunks(stream, scan, MAX_DENSE_CELLS):
         row, col, problem = found
@@ -286,6 +291,10 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
         number = _rare(_ROW_NUMBER).search(tag.group(0))
         if number is not None:
             scan.hidden_rows.add(int(number.group(1)))
+    for tag in _rare(_HIDDEN_COL).finditer(data):
+        first, last = (_rare(b).search(tag.group(0)) for b in (_COL_MIN, _COL_MAX))
+        if first is not None and last is not None:
+            scan.hidden_cols.update(range(int(first[1]), min(int(last[1]), MAX_COLUMNS) + 1))
 
 
 def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
@@ -492,7 +501,8 @@ def _read_values(
                 if r in rows and _is_empty(rows[r], c)
             }
             merged = tuple(sorted(scan.merged, key=lambda m: (m.first_row, m.first_col)))
-            sheets.append(Sheet(meta.name, rows, found, frozenset(scan.hidden_rows), merged))
+            hidden_rows, hidden_cols = frozenset(scan.hidden_rows), frozenset(scan.hidden_cols)
+            sheets.append(Sheet(meta.name, rows, found, hidden_rows, merged, hidden_cols))
     finally:
         book.close()
     return ReadSheets(sheets, hidden, dict(refused))

@@ -29,6 +29,11 @@ _END_RECORD = b"PK\x05\x06"
 _END_RECORD_SIZE = 22
 _MAX_COMMENT = 65_535
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# Rights management (a sensitivity label that encrypts, or Restrict Access): the data space
+# and transform that name it, per MS-OFFCRYPTO's IRMDS.
+_RIGHTS_MANAGED = tuple(
+    name.encode("utf-16-le") for name in ("DRMEncryptedDataSpace", "DRMEncryptedTransform")
+)
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
 _SAVE_AS_XLSX = "open it in Excel and use File > Save As > Excel Workbook (.xlsx)"
@@ -69,6 +74,15 @@ def sniff(path: Path) -> str | None:
     if size == 0:
         return "is an empty file (0 bytes), perhaps an interrupted copy; copy the workbook again"
     if head == _OLE_MAGIC:
+        if any(name in body for name in _RIGHTS_MANAGED):
+            # No password to remove: "remove the password" sent people looking for one.
+            return (
+                "is encrypted by its sensitivity label or rights management (Restrict "
+                "Access), so only Office signed in as a permitted user can open it; in Excel, "
+                "choose a sensitivity label that does not encrypt (Home > Sensitivity) or "
+                "File > Info > Protect Workbook > Restrict Access > Unrestricted Access, and "
+                "save it"
+            )
         if _ENCRYPTED_STREAM in body:
             return (
                 "is password-protected (encrypted); open it in Excel, remove the password "

@@ -160,6 +160,7 @@ def write_book(
     date_1904: bool = False,
     formatted_blank_rows: dict[str, int] | None = None,
     hidden_rows: dict[str, Sequence[int]] | None = None,
+    hidden_columns: dict[str, Sequence[str]] | None = None,
 ) -> None:
     """Write sheets of rows with xlsxwriter; options for the layouts finance staff make."""
     import xlsxwriter
@@ -194,6 +195,10 @@ def write_book(
             ws.merge_range(cells, str(first_cell), title)
         for number in (hidden_rows or {}).get(name, ()):
             ws.set_row(number - 1, None, None, {"hidden": True})
+        for letters in (hidden_columns or {}).get(name, ()):  # "M", or a span "M:XFD"
+            ws.set_column(
+                letters if ":" in letters else f"{letters}:{letters}", None, None, {"hidden": True}
+            )
         for r in range(len(rows), len(rows) + (formatted_blank_rows or {}).get(name, 0)):
             for c in range(12):
                 ws.write_blank(r, c, None, shaded)
@@ -1707,6 +1712,17 @@ def _(path: Path) -> None:
     info = struct.pack("<HHI", 4, 4, 0x40) + "Microsoft Enhanced RSA and AES".encode("utf-16-le")
     package = struct.pack("<Q", 9000) + bytes((i * 7 + 3) % 256 for i in range(9008))
     path.write_bytes(_cfb({"EncryptionInfo": info, "EncryptedPackage": package}))
+
+
+@case(
+    "sensitivity-label-encrypted.xlsx",
+    "a workbook encrypted by a sensitivity label (rights management: DRMEncryptedDataSpace)",
+    ("E-READ", "", "", "encrypted by its sensitivity label or rights management"),
+)
+def _(path: Path) -> None:
+    space = "DRMEncryptedTransform".encode("utf-16-le")
+    package = struct.pack("<Q", 9000) + bytes((i * 5 + 1) % 256 for i in range(9008))
+    path.write_bytes(_cfb({"DRMEncryptedDataSpace": space, "EncryptedPackage": package}))
 
 
 @case("csv-renamed.xlsx", "a CSV export renamed .xlsx", ("E-READ", "", "", "CSV"))

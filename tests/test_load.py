@@ -86,6 +86,24 @@ def resaved_by_openpyxl(rows: list[list[Any]]) -> Callable[[Path], Path]:
     return build
 
 
+def revised_beside(book: dict[str, list[list[Any]]]) -> None:
+    """A "Revised budget (£)" column after the Services table, the budget's figures doubled
+    (the office's working column: the hidden "Budget (£)" keeps the old ones)."""
+    rows = book["Services"]
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    rows[header].append("Revised budget (£)")
+    for row in rows[header + 1 :]:
+        row.append(row[11] * 2 if isinstance(row[11], Decimal | int) else "")
+
+
+def tab_per_fund(book: dict[str, list[list[Any]]]) -> None:
+    """The Services sheet's lines on a sheet per fund, each under the header row."""
+    rows = book.pop("Services")
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    for fund in ("Victims Fund", "Community Safety Fund"):
+        book[fund] = [rows[header], *(row for row in rows[header:] if row[:1] == [fund])]
+
+
 def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
     """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
     for name in ("Funds", "Funding sources", "Services"):
@@ -121,6 +139,12 @@ def sample_lines(plan: Plan) -> None:
     assert len(plan.lines) == 24
     assert plan.lines[0].start == date(2018, 10, 1)
     assert sum((ln.budget for ln in plan.lines), Decimal(0)) == Decimal(805_212 + 464_058)
+
+
+def funds_described(plan: Plan) -> None:
+    """The sample's lines, and each fund's legal basis and description."""
+    sample_lines(plan)
+    assert all(f.legal_basis and f.description for f in plan.funds), plan.funds
 
 
 def total_kept_aside(plan: Plan) -> None:
@@ -469,6 +493,36 @@ QUIRKS: dict[str, Quirk] = {
         ],
         check=sample_lines,
     ),
+    # Old figures kept in a hidden "Budget (£)" column beside the visible "Revised budget
+    # (£)" the office worked in were read without a word.
+    "old figures in a hidden budget column": Quirk(
+        with_book(lambda book: revised_beside(book), hidden_columns={"Services": ["L"]}),
+        [("W-HIDDEN-COLUMN", "Services", "L3", 'Column L ("Budget (£)") is hidden in Excel')],
+        check=sample_lines,
+    ),
+    "a hidden allocation column": Quirk(
+        with_book(lambda book: None, hidden_columns={"Funds": ["B"]}),
+        [("W-HIDDEN-COLUMN", "Funds", "B1", "are the ones read as the Allocation")],
+        check=sample_lines,
+    ),
+    # Helper columns and the rest of the sheet hidden, as offices tidy a sheet for print.
+    "hidden columns that hold no figures": Quirk(
+        with_book(lambda book: None, hidden_columns={"Services": ["M", "O:XFD"]}),
+        check=sample_lines,
+    ),
+    # A tab per fund: 'No "Services" sheet ... Add a sheet named "Services"', and people
+    # added an empty one beside their plan.
+    "a tab of lines per fund": Quirk(
+        with_book(lambda book: tab_per_fund(book)),
+        [
+            (
+                "E-SHEET",
+                "Victims Fund",
+                "",
+                'the "Victims Fund" and "Community Safety Fund" sheets have its columns',
+            )
+        ],
+    ),
     "a blank decision reference": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(2, ["Reference", ""])),
         [("E-REQUIRED", "Decision", "B3", 'row for "Reference" has no value, e.g. 015/2021')],
@@ -564,6 +618,31 @@ QUIRKS: dict[str, Quirk] = {
             )
         ),
         check=sample_lines,
+    ),
+    # The money headed as the decision's stage names it; each was E-COLUMN, and a Legal
+    # basis headed 'Statutory basis' was dropped from the report without a word.
+    "money headed as the decision's stage names it": Quirk(
+        with_book(
+            lambda book: (
+                renamed(
+                    "Funds",
+                    {
+                        "Allocation (£)": "Approved allocation (£)",
+                        "Legal basis": "Statutory basis",
+                        "Description": "Fund description",
+                    },
+                )(book),
+                renamed("Funding sources", {"Amount (£)": "Contribution (£)"})(book),
+                renamed("Services", {"Budget (£)": "Proposed budget 2021/22 (£)"})(book),
+            )
+        ),
+        check=funds_described,
+    ),
+    "a budget headed 'Approved budget'": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Approved budget"})), check=sample_lines
+    ),
+    "a budget headed 'FY21/22 budget'": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "FY21/22 budget"})), check=sample_lines
     ),
     "a Funding column naming the stream beside the Budget is not a second budget": Quirk(
         with_book(lambda book: add_column(book, "Funding", "MoJ grant")), check=sample_lines

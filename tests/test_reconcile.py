@@ -321,10 +321,30 @@ CASES = [
                 'names the fund "Victim Fund", which is not on the Funds sheet',
                 '(funds: "Victims Fund", "Community Safety Fund")',
                 "£1,000",
-                "correct the fund name or add the fund",
+                'correct the fund name (to "Victims Fund", if "Victim Fund" means it) or add',
             ),
         ),
         id="E-FUND-line",
+    ),
+    # The fund a name plainly means is named (it said only 'correct the fund name', which
+    # left the officer to work out which of several funds "CSF" was typed for).
+    pytest.param(
+        Case(
+            "E-FUND",
+            {"services": sample_lines(service_row(fund="C.S.F."))},
+            [("Services", f"A{EXTRA}")],
+            ('(to "Community Safety Fund", if "C.S.F." means it)',),
+        ),
+        id="E-FUND-initials",
+    ),
+    pytest.param(
+        Case(
+            "E-FUND",
+            {"services": sample_lines(service_row(fund="Violence Reduction Fund"))},
+            [("Services", f"A{EXTRA}")],
+            ("it counts towards no fund; correct the fund name or add the fund.",),
+        ),
+        id="E-FUND-no-fund-meant",
     ),
     pytest.param(
         Case(
@@ -335,7 +355,10 @@ CASES = [
                 )
             },
             [("Funding sources", "A5")],
-            ('Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',),
+            (
+                'Funding source "MoJ ISVA grant" (£5,000) names the fund "Victim Fund"',
+                '(to "Victims Fund", if "Victim Fund" means it)',
+            ),
         ),
         id="E-FUND-source",
     ),
@@ -1071,3 +1094,15 @@ def test_a_line_break_in_a_circulation_name_is_shown_not_obeyed(sample_plan: Pla
 def test_a_moj_stream_is_known_by_the_word_wherever_it_stands(source: str, moj: bool) -> None:
     at = Located("Funding sources", 2, {})
     assert FundingSource(VF, source, Decimal(1000), True, "", at).is_moj is moj
+
+
+@pytest.mark.parametrize("typed", ["S Fund", "s", "'s", "", "   ", "2021/22", "of the", "Funds"])
+def test_a_name_that_means_no_one_fund_is_given_no_hint(typed: str, sample_plan: Plan) -> None:
+    # Funds whose names hold a word that is only a plural's s ("S Fund"): that word was cut
+    # to nothing, and the initials of an empty word raised IndexError.
+    base = sample_plan
+    odd = dataclasses.replace(base.funds[0], name="S Fund")
+    plan = dataclasses.replace(base, funds=(odd, *base.funds[1:]))
+    meant = plan.fund_meant(typed)
+    assert meant is None or (typed == "S Fund" and meant is odd)
+    assert plan.fund_meant("csf") is base.funds[1]
