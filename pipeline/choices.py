@@ -48,6 +48,27 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Youth justice service",
             "Probation service",
             "Fire and rescue service",
+            # The body itself, as a line funding the force, a council or a Welsh health board
+            # names it: central government, and Wales's public bodies.
+            "Police force",
+            "Police service",
+            "PCC",
+            "OPCC",
+            "Local government",
+            "Parish council",
+            "Town council",
+            "Community council",  # a Welsh town or community's council
+            "Health board",
+            "Local health board",
+            "Welsh Government",
+            "Central government",
+            "Government department",
+            "Home Office",
+            "Ministry of Justice",
+            "HMPPS",
+            "Prison",
+            "Prison service",
+            "NHS England",
         )
     ),
     *(
@@ -72,6 +93,8 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Community group",
             "Faith group",
             "VCSE organisation",
+            "VCSE sector",
+            "VCS sector",
             "Charitable trust",
             "Charitable organisation",
             "Community organisation",
@@ -97,6 +120,21 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Partnership", "Partnership agreement"),
     ("Partnership funding agreement", "Partnership agreement"),
     ("Collaboration agreement", "Partnership agreement"),
+    # How the award was made or is held, where that names one mechanism: a procurement's,
+    # a grant's letter, the Acts' agreements between public bodies (s22A Police Act 1996
+    # collaboration, s75 NHS Act 2006 pooled budgets).
+    *((w, "Contract") for w in ("Framework agreement", "Spot purchase", "Purchase order")),
+    *((w, "Contract") for w in ("Procured contract", "Competitive tender", "Tender")),
+    *((w, "Contract") for w in ("Contract variation", "Contract extension")),
+    *((w, "Contract") for w in ("Dynamic purchasing system", "DPS call-off")),
+    *((w, "Grant") for w in ("Core grant", "Capital grant", "Revenue grant")),
+    *((w, "Grant") for w in ("Grant letter", "Grant offer letter", "Grant funding letter")),
+    ("Section 22A collaboration agreement", "Partnership agreement"),
+    ("Section 22A agreement", "Partnership agreement"),
+    ("Section 75 agreement", "Partnership agreement"),
+    ("S22A collaboration agreement", "Partnership agreement"),
+    ("S75 agreement", "Partnership agreement"),
+    ("Pooled budget", "Partnership agreement"),
 )
 
 _SPACES = re.compile(r"\s+")

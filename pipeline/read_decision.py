@@ -210,7 +210,7 @@ def _field_value(
         return _UNREADABLE
     try:
         if spec.kind == "date":
-            return parse_date(value)[0]
+            return _day(spec, value)
         if spec.kind == "yes_no":
             return parse_yes_no(value)
         if spec.kind == "reference":
@@ -225,6 +225,37 @@ def _field_value(
     except ValueProblem as problem:
         cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
         return _UNREADABLE
+
+
+# What a signature date's cell says before it is signed: "TBC", "Pending", "Not signed", "N/A".
+_NOT_SIGNED = re.compile(
+    r"tb[ca]|n/?a|-+|pending|awaiting(?: \w+)?|(?:not(?: yet)?|un)[\s-]?signed|to follow|"
+    r"not applicable|not required"
+)
+
+
+_MONTH_HINT = ", or as a month, e.g. April 2021"
+
+
+def _day(spec: DecisionField, value: Cell) -> date:
+    """A Decision date: a day, never a month ("May 2021" printed as 1 May 2021 on the form);
+    a signature date not yet signed is told to stay blank."""
+    text = normalise(value).rstrip(".") if isinstance(value, str) else ""
+    if spec.key.endswith("approval_date") and _NOT_SIGNED.fullmatch(text):
+        raise ValueProblem(
+            f'reads "{clean_text(value)}": leave it blank until it is signed (the Request for '
+            "Decision then shows an empty signature block), and type the day it is signed then"
+        )
+    try:
+        day, month_only = parse_date(value)
+    except ValueProblem as problem:  # its hint offers a month, which a Decision date is not
+        raise ValueProblem(str(problem).replace(_MONTH_HINT, "")) from None
+    if month_only:
+        raise ValueProblem(
+            f'reads "{clean_text(value)}", a month, which the form would print as its first '
+            "day; type the day as dd/mm/yyyy, e.g. 28/05/2021"
+        )
+    return day
 
 
 def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:

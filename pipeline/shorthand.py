@@ -43,16 +43,22 @@ def parse_ring_fenced(raw: object) -> bool:
 
 
 _TICK_MARKS = frozenset("\u2713\u2714\u2611\u2705")
+_EMPTY_BOX, _CROSSED_BOX = "\u2610", "\u2612"  # Word's check box: ☐ not ticked, ☒ ticked
 
 
 def ring_fenced_reader(column: Iterable[object]) -> Callable[[object], bool]:
     """:func:`parse_ring_fenced`, or, where the Ring-fenced ``column`` is a checklist (a tick
     on some rows, as the MoJ grants are marked), one that reads a blank cell as not ticked: No.
-    """
-    if not any(isinstance(mark, str) and mark.strip() in _TICK_MARKS for mark in column):
+    In a column of Word's check boxes (☐ beside ☒, copied from a form) ☒ is the ticked one;
+    beside ticks it is a cross; alone it says neither, and is refused."""
+    marks = {normalise(mark) for mark in column if isinstance(mark, str)}
+    boxes = _EMPTY_BOX in marks
+    if not boxes and not marks & _TICK_MARKS:
         return parse_ring_fenced
 
     def read(raw: object) -> bool:
+        if normalise(raw) == _CROSSED_BOX:  # beside ticks (✓), it is the cross
+            return boxes
         return False if is_blank(raw) else parse_ring_fenced(raw)
 
     return read

@@ -36,8 +36,8 @@ _LINE_SPACES = re.compile(r"[^\S\n]+")  # any space but a line break
 # report), and the C0 controls other than tab and line breaks.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Invisible characters that make two names look alike but compare different: zero-width
-# space and joiners, word joiner, BOM, soft hyphen.
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+# space and joiners, word joiner, BOM, soft hyphen, an emoji's variation selector ("✔️").
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufe0e\ufe0f\ufeff]")
 # Typographic apostrophes, dashes and quotes (Word and Outlook put them in as text is typed or
 # pasted) read as their plain forms in names and headers: "Victims’ Fund" is "Victims' Fund".
 _TYPOGRAPHIC = str.maketrans(
@@ -467,7 +467,7 @@ _YES_NO_NOTED = re.compile(r"(yes|no)\s*(?:\(|[-\u2013\u2014:,;]\s)")
 
 # A tick or a cross, as a checklist column is filled in (Wingdings' tick pastes as "ü").
 _TICKS = {"\u2713": True, "\u2714": True, "\u2611": True, "\u2705": True}
-_TICKS.update(dict.fromkeys("\u2717\u2718\u2612\u274c\u274e", False))
+_TICKS.update(dict.fromkeys("\u2717\u2718\u274c\u274e\u2610", False))  # ☐: an empty box
 
 
 def parse_yes_no(raw: object) -> bool:
@@ -475,7 +475,7 @@ def parse_yes_no(raw: object) -> bool:
     text = normalise(raw)
     if text in _TICKS:
         return _TICKS[text]
-    if text == "x":
+    if text in ("x", "\u2612"):  # ☒ is Word's ticked check box, and elsewhere a cross
         raise ValueProblem(
             f'reads "{clean_text(raw)}", which marks a box but does not say Yes or No; enter '
             "Yes or No"

@@ -1642,3 +1642,24 @@ def test_a_plan_saved_in_another_format_is_said_by_every_build(
     assert result.exit_code == 0, result.output
     assert "csf-plan.xlsb is not an .xlsx or .xlsm workbook and was skipped" in result.output
     assert "notes.txt" not in result.output  # other files stay a --verbose note
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "says"),
+    [
+        # A month was read as its first day and printed on the form as "1 May 2021".
+        ("Date", "May 2021", 'Date reads "May 2021", a month, which the form would print'),
+        ("Budget approval", "Feb 2021", "type the day as dd/mm/yyyy"),
+        # Not yet signed: it was 'not a date ... type it as dd/mm/yyyy, or as a month'.
+        ("PCC approval date", "TBC", 'reads "TBC": leave it blank until it is signed'),
+        ("Chief Executive approval date", "Awaiting signature", "leave it blank until"),
+        ("PCC approval date", "Signed", "type it as dd/mm/yyyy, e.g. 01/04/2021."),
+    ],
+)
+def test_a_decision_date_is_a_day_and_a_signature_date_blank_until_signed(
+    name: str, typed: str, says: str, tmp_path: Path
+) -> None:
+    result = load(make_workbook(tmp_path, edit=decision_field(name, typed)))
+    (finding,) = [f for f in result.findings if f.code == "E-VALUE"]
+    assert (finding.sheet, says in finding.message) == ("Decision", True), finding.message
+    assert "or as a month" not in finding.message

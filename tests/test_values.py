@@ -411,6 +411,18 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("VCSE organisation", "Voluntary & community"),
         ("Charitable trust", "Voluntary & community"),
         ("Private business", "Private"),
+        # The force, the PCC's office, central government and Wales's public bodies, as a
+        # line funding them names its type: each was E-VALUE.
+        ("Police force", "Public sector"),
+        ("OPCC", "Public sector"),
+        ("Local Health Board", "Public sector"),
+        ("Welsh Government", "Public sector"),
+        ("Town Council", "Public sector"),
+        ("Community council", "Public sector"),
+        ("HMPPS", "Public sector"),
+        ("Ministry of Justice", "Public sector"),
+        ("Government department", "Public sector"),
+        ("VCSE sector", "Voluntary & community"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -435,6 +447,16 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Service contract", "Contract"),
         ("Call-off contract", "Contract"),
         ("Collaboration agreement", "Partnership agreement"),
+        # How the award was made or is held, where that names one mechanism: each was
+        # E-VALUE 'not a known mechanism'.
+        ("Framework agreement", "Contract"),
+        ("Spot purchase", "Contract"),
+        ("Contract extension", "Contract"),
+        ("DPS call-off", "Contract"),
+        ("Core grant", "Grant"),
+        ("Grant offer letter", "Grant"),
+        ("Section 22A collaboration agreement", "Partnership agreement"),
+        ("Pooled budget (s75)", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
@@ -599,3 +621,18 @@ def test_a_nothing_typed_as_a_dash_or_nil_says_to_type_0(raw: str) -> None:
         parse_amount(raw)
     assert "type 0 if there is no money here this year" in str(problem.value)
     assert parse_amount(0) == Decimal("0.00")
+
+
+def test_check_boxes_as_word_and_an_emoji_picker_write_them() -> None:
+    # Word's check box is ☐ or ☒ (ticked): ☒ was read as No, so a deferred publication or a
+    # ring-fenced grant ticked on a form was read as not. Alone it is refused, as 'x' is.
+    with pytest.raises(ValueProblem, match="marks a box but does not say Yes or No"):
+        parse_yes_no("\u2612")
+    boxes = ring_fenced_reader(["Ring-fenced", "\u2612", "\u2610"])
+    assert (boxes("\u2612"), boxes("\u2610"), boxes("")) == (True, False, False)
+    # Beside ticks, ☒ is the cross.
+    assert ring_fenced_reader(["\u2713", "\u2612"])("\u2612") is False
+    # A tick from an emoji picker carries an invisible variation selector (U+FE0F).
+    assert parse_yes_no("\u2714\ufe0f") is True
+    ticks = ring_fenced_reader(["Ring-fenced", "\u2714\ufe0f", ""])
+    assert (ticks("\u2714\ufe0f"), ticks("")) == (True, False)
