@@ -73,6 +73,22 @@ def set_properties(document: Any, decision: Decision) -> None:
     for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         del rels[rid]
     _drop_personal_properties(rels)
+    _drop_library_columns(document.part.rels)
+
+
+_BIBLIOGRAPHY = b"/officeDocument/2006/bibliography"
+
+
+def _drop_library_columns(rels: Any) -> None:
+    """The template's custom XML parts but Word's list of sources are left out of the report:
+    a template kept in a SharePoint or OneDrive library carries the library's columns there
+    (the people it was shared with, by name; its document link), which Word never shows and
+    a published report must not carry."""
+    for rid, rel in list(rels.items()):
+        if rel.is_external or not rel.reltype.endswith("/customXml"):
+            continue
+        if _BIBLIOGRAPHY not in getattr(rel.target_part, "blob", b"")[:1000]:
+            del rels[rid]
 
 
 _CUSTOM_PROPERTY = re.compile(rb"<property\b.*?</property>", re.DOTALL)

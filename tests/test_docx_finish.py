@@ -450,3 +450,46 @@ def test_passages_typed_in_us_english_are_named_and_welsh_is_not(
     assert [p.split(":")[0] for p in problems] == [
         "The template marks 2 passages as en-US, not English (United Kingdom)"
     ]
+
+
+SHAREPOINT_PROPERTIES = (
+    '<?xml version="1.0" encoding="utf-8"?><p:properties xmlns:p="http://schemas.microsoft.com'
+    '/office/2006/metadata/properties" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<documentManagement><SharedWithUsers xmlns="3c2e"><UserInfo><DisplayName>Jane Smith'
+    "</DisplayName><AccountId>15</AccountId></UserInfo></SharedWithUsers><_dlc_DocIdUrl "
+    'xmlns="http://schemas.microsoft.com/sharepoint/v3"><Url>https://lincspcc.sharepoint.com/'
+    "sites/Finance/_layouts/15/DocIdRedir.aspx?ID=FIN-12-34</Url></_dlc_DocIdUrl>"
+    "</documentManagement></p:properties>"
+)
+
+
+def test_a_sharepoint_template_s_library_columns_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # A template kept in a SharePoint or OneDrive library carries the library's columns in a
+    # custom XML part: the people it was shared with by name, its document link. Word shows
+    # none of it; it travelled in every published report.
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    def keep_in_sharepoint(document: Any) -> None:
+        item = Part(
+            PackURI("/customXml/item9.xml"),
+            "application/xml",
+            SHAREPOINT_PROPERTIES.encode("utf-8"),
+            document.part.package,
+        )
+        document.part.relate_to(
+            item, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+        )
+
+    template = edited(tmp_path, keep_in_sharepoint)
+    with zipfile.ZipFile(template) as archive:
+        assert b"Jane Smith" in archive.read("customXml/item9.xml")
+    render(sample_recon, tmp_path / "rfd.docx", template)
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    for leak in (b"Jane Smith", b"sharepoint", b"item9"):
+        assert not [name for name, blob in parts.items() if leak in blob], leak
+    document = Document(str(tmp_path / "rfd.docx"))  # still a document Word opens
+    assert document.core_properties.title.startswith("Request for Decision 015/2021")
