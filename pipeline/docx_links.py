@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 REMOVED = "[removed]"
@@ -104,50 +105,106 @@ def _drop_relationships(part: Any) -> list[str]:
     return list(targets.values())
 
 
-def _drop_simple_fields(root: Any) -> list[str]:
-    targets = []
-    for field in list(root.iter(_qn("w:fldSimple"))):
-        target = _field_target(field.get(_qn("w:instr"), ""))
-        if target is not None and not followable(target):
-            targets.append(target)
-            _blank_path_text(field.iter(_qn("w:r")))
-            _unwrap(field)
-    return targets
+# The fields that show a person's name or a file's path: the author and who last saved it
+# (the template's, until Word updates them), the reader's own details, the file's or the
+# template's path (FILENAME \p, printed by LibreOffice as the folder the PDF was made in).
+_PERSONAL_FIELD = re.compile(
+    r"^\s*(?:(?:AUTHOR|LASTSAVEDBY|USERNAME|USERINITIALS|USERADDRESS)\b"
+    r"|DOCPROPERTY\s+\"?(?:Author|LastSavedBy|Last Author|Manager)\b"
+    r"|(?:FILENAME|TEMPLATE)\b.*\\p\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
-def _drop_complex_fields(root: Any) -> list[str]:
-    """Remove the codes of the fields naming a file (begin, instruction, separate, end), keeping
-    what they show; fields may nest, so they are matched with a stack."""
-    targets: list[str] = []
-    stack: list[dict[str, Any]] = []
-    for run in list(root.iter(_qn("w:r"))):
-        for child in list(run):
+@dataclass
+class _Field:
+    """A field as Word writes it: the codes (begin, instruction, separate, end) and the runs
+    of what it shows."""
+
+    codes: list[Any] = field(default_factory=list)
+    instruction: str = ""
+    result: list[Any] = field(default_factory=list)
+    shown: bool = False
+
+
+def _fields(root: Any) -> list[_Field]:
+    """Every field under ``root`` written with field characters, inner ones first (fields
+    nest, so they are matched with a stack)."""
+    done: list[_Field] = []
+    stack: list[_Field] = []
+    for run in root.iter(_qn("w:r")):
+        for child in run:
             if child.tag == _qn("w:fldChar"):
                 kind = child.get(_qn("w:fldCharType"))
                 if kind == "begin":
-                    stack.append({"codes": [child], "instruction": "", "result": []})
+                    stack.append(_Field([child]))
                 elif stack and kind == "separate":
-                    stack[-1]["codes"].append(child)
-                    stack[-1]["shown"] = True
+                    stack[-1].codes.append(child)
+                    stack[-1].shown = True
                 elif stack and kind == "end":
-                    field = stack.pop()
-                    field["codes"].append(child)
-                    target = _field_target(field["instruction"])
-                    if target is not None and not followable(target):
-                        targets.append(target)
-                        _blank_path_text(field["result"])
-                        for code in field["codes"]:
-                            code.getparent().remove(code)
-            elif stack and child.tag == _qn("w:instrText") and not stack[-1].get("shown"):
-                stack[-1]["instruction"] += child.text or ""
-                stack[-1]["codes"].append(child)
-        if stack and stack[-1].get("shown") and run.find(_qn("w:t")) is not None:
-            stack[-1]["result"].append(run)
-    if targets:  # the runs that held only field codes
-        for run in list(root.iter(_qn("w:r"))):
-            if all(c.tag == _qn("w:rPr") for c in run):
-                run.getparent().remove(run)
+                    stack[-1].codes.append(child)
+                    done.append(stack.pop())
+            elif stack and child.tag == _qn("w:instrText") and not stack[-1].shown:
+                stack[-1].instruction += child.text or ""
+                stack[-1].codes.append(child)
+        if stack and stack[-1].shown and run.find(_qn("w:t")) is not None:
+            stack[-1].result.append(run)
+    return done
+
+
+def _remove(elements: Iterable[Any]) -> None:
+    for element in elements:
+        if element.getparent() is not None:
+            element.getparent().remove(element)
+
+
+def _drop_empty_runs(root: Any) -> None:
+    """The runs left holding only their properties once field codes are taken out."""
+    _remove([run for run in root.iter(_qn("w:r")) if all(c.tag == _qn("w:rPr") for c in run)])
+
+
+def _drop_file_fields(root: Any) -> list[str]:
+    """Remove the codes of the fields naming a file, keeping what they show."""
+    targets = []
+    for found in list(root.iter(_qn("w:fldSimple"))):
+        target = _field_target(found.get(_qn("w:instr"), ""))
+        if target is not None and not followable(target):
+            targets.append(target)
+            _blank_path_text(found.iter(_qn("w:r")))
+            _unwrap(found)
+    for complex_field in _fields(root):
+        target = _field_target(complex_field.instruction)
+        if target is not None and not followable(target):
+            targets.append(target)
+            _blank_path_text(complex_field.result)
+            _remove(complex_field.codes)
+    if targets:
+        _drop_empty_runs(root)
     return targets
+
+
+def _drop_personal_fields(root: Any) -> list[str]:
+    """Remove the fields showing a person's name or a file's path, with what they show;
+    return their instructions."""
+    dropped = []
+    for complex_field in _fields(root):
+        if _PERSONAL_FIELD.match(complex_field.instruction):
+            dropped.append(" ".join(complex_field.instruction.split()))
+            _remove([*complex_field.codes, *complex_field.result])
+    for simple in list(root.iter(_qn("w:fldSimple"))):
+        instruction = simple.get(_qn("w:instr"), "")
+        if _PERSONAL_FIELD.match(instruction):
+            dropped.append(" ".join(instruction.split()))
+            _remove([simple])
+    if dropped:
+        _drop_empty_runs(root)
+    return dropped
+
+
+def remove_personal_fields(parts: Iterable[Any]) -> list[str]:
+    """Remove from the python-docx ``parts`` every field showing a person's name or a file's
+    path (``AUTHOR``, ``USERNAME``, ``FILENAME \\p``); return their instructions, in order."""
+    return [instruction for part in parts for instruction in _drop_personal_fields(part.element)]
 
 
 # A path anywhere in a picture's name or description.
@@ -184,6 +241,5 @@ def remove_file_links(parts: Iterable[Any]) -> list[str]:
     targets: list[str] = []
     for part in parts:
         targets += _drop_relationships(part)
-        targets += _drop_simple_fields(part.element)
-        targets += _drop_complex_fields(part.element)
+        targets += _drop_file_fields(part.element)
     return targets

@@ -621,3 +621,69 @@ def test_the_strategy_s_links_to_files_are_not_published(
     assert not [n for n, blob in members(out.getvalue()).items() if b"opcc-fs01" in blob]
     assert "Services are commissioned openly. See [removed]" in texts(Document(out))
     assert [n.message.split(" holds ")[0] for n in notes] == ["The Strategy document strategy.docx"]
+
+
+def test_fields_showing_a_person_or_a_path_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # A footer as offices write it: the file's path and its author (Insert › Quick Parts ›
+    # Field). The report carried the template's path and its author's name as the fields'
+    # saved text, and LibreOffice printed the folder the PDF was made in.
+    def footer_fields(document: Any) -> None:
+        footer = document.sections[0].footer.paragraphs[0]._p
+        for instruction, shown in (
+            (" FILENAME \\p \\* MERGEFORMAT ", r"S:\Commissioning\Templates\RfD.docx"),
+            (" AUTHOR ", "Jane Example"),
+            (" PAGE ", "1"),
+        ):
+            for run in field(instruction, shown):
+                footer.append(run)
+        simple = OxmlElement("w:fldSimple")
+        simple.set(qn("w:instr"), " USERNAME ")
+        simple.append(run_of("Jane Example"))
+        footer.append(simple)
+
+    _, notes, data = rendered(sample_recon, edited(tmp_path, footer_fields))
+    footers = b"".join(blob for name, blob in members(data).items() if "footer" in name)
+    for leak in (b"Commissioning", b"Jane", b"FILENAME", b"AUTHOR", b"USERNAME"):
+        assert leak not in footers, leak
+    assert b" PAGE " in footers  # a field showing neither stays
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert notes[0].message.startswith(
+        "The Word template request-for-decision.docx holds 3 fields showing a person's name or "
+        "a file's path (FILENAME \\p \\* MERGEFORMAT, AUTHOR, USERNAME)"
+    )
+
+
+def keep_a_mail_merge(document: Any) -> None:
+    """The template once used as a mail merge's main document: Word keeps the data source
+    (a workbook on the share) and its query in the settings."""
+    settings = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
+    )
+    rid = settings.rels.get_or_add_ext_rel(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/mailMergeSource",
+        "file:///S:/Finance/Circulation.xlsx",
+    )
+    from docx.oxml import parse_xml
+
+    w_ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    merge = parse_xml(
+        f'<w:mailMerge xmlns:w="{w_ns}" xmlns:r="{r_ns}"><w:mainDocumentType w:val="formLetters"/>'
+        '<w:dataType w:val="native"/><w:connectString w:val="Provider=Microsoft.ACE.OLEDB.12.0;'
+        'Data Source=S:\\Finance\\Circulation.xlsx"/><w:query w:val="SELECT * FROM '
+        '`Sheet1$`"/><w:dataSource r:id="' + rid + '"/></w:mailMerge>'
+    )
+    settings.element.append(merge)
+
+
+def test_a_mail_merge_left_in_the_template_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word asks on opening such a report to run the query on a file nobody else has, and its
+    # settings name where the office keeps its circulation list.
+    _, _, data = rendered(sample_recon, edited(tmp_path, keep_a_mail_merge))
+    parts = members(data)
+    assert not [name for name, blob in parts.items() if b"Circulation.xlsx" in blob]
+    assert b"mailMerge" not in parts["word/settings.xml"]
