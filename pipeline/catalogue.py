@@ -378,7 +378,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-SPEND-DUPLICATE",
         W,
         "Payment twice",
-        "the same reference, supplier, date and amount twice (both are counted)",
+        "the same reference, supplier, date and amount twice, or with no reference the same "
+        "payment in two files (both are counted)",
         action="Check the ledger; remove the second row if it is a duplicate.",
     ),
     Code(

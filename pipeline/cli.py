@@ -9,85 +9,28 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline import __version__, console, runner
+from pipeline.cli_options import (
+    config_option,
+    debug_option,
+    out_option,
+    paths_argument,
+    previous_option,
+    spend_options,
+)
 from pipeline.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.results import WorkbookResult
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def paths_argument(func: F) -> F:
-    """PATHS, shared by check and build so their help cannot drift."""
-    return click.argument(
-        "paths",
-        nargs=-1,
-        type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
-    )(func)
-
-
-def out_option(help_text: str) -> Callable[[F], F]:
-    """--out, shared by build and send so both name the same folder the same way."""
-    return click.option(
-        "--out",
-        "out",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help=help_text,
-    )
-
-
-def config_option(func: F) -> F:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Settings file (default: [tool.pcc-report] in ./pcc-report.toml or ./pyproject.toml).",
-    )(func)
-
-
-def previous_option(func: F) -> F:
-    return click.option(
-        "--previous",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Last year's workbook, to compare with (default: found in the run or in "
-        "input/archive/ by police area and year).",
-    )(func)
-
-
-def spend_options(func: F) -> F:
-    """--spend and --as-at, shared by check and build so their help cannot drift."""
-    func = click.option(
-        "--as-at",
-        "as_at",
-        metavar="DATE",
-        help="Date of the position, dd/mm/yyyy (default: the latest payment in the spend files).",
-    )(func)
-    return click.option(
-        "--spend",
-        "spend",
-        multiple=True,
-        type=click.Path(exists=True, path_type=Path),
-        help="Ledger exports (CSV or .xlsx) or a folder of them, for the in-year position "
-        "(default: spend/ inside each folder). May be given more than once.",
-    )(func)
-
-
-def debug_option(func: F) -> F:
-    return click.option(
-        "--debug", is_flag=True, help="Show Python tracebacks of internal errors (for maintainers)."
-    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -386,7 +329,8 @@ def new_workbook(path: Path, force: bool) -> None:
     )
 
 
-@cli.command("template-fields")
+# The docstring's first sentence ends inside "{{ ... }}": click would list "List the {{ ...".
+@cli.command("template-fields", short_help="List the fields the Word template uses.")
 @click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

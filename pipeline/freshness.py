@@ -24,6 +24,7 @@ from pipeline.config import Config
 from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
+from pipeline.spend import overtaken
 
 
 def email_templates_sha() -> str:
@@ -170,6 +171,8 @@ class Freshness:
         if self.force or not fingerprint or not entry or entry.get("status") != "ok":
             return None
         if any(entry.get(k) != v for k, v in fingerprint.items()):
+            return None
+        if overtaken(entry):  # a payment the position left out as not yet made is due now
             return None
         if entry.get("last_year") != self.last_year.of(entry_year_start(entry)):
             return None  # last year's plan is looked for elsewhere, or another is there

@@ -22,6 +22,7 @@ from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, relative_path, sha256
 from pipeline.manifest_entry import ARCHIVED, RETIRED
 from pipeline.review import Locator
+from pipeline.spend import overtaken
 from pipeline.values import MONTHS
 
 # The files a decision folder may hold, by name, in the order the page lists them. Anything
@@ -333,6 +334,12 @@ def _spend_changes(key: str, record: dict[str, Any], cwd: Path) -> list[str]:
         if name != "as-at" and isinstance(name, str)
     }
     notes: list[str] = []
+    due = overtaken(record)
+    if due is not None:
+        notes.append(
+            f"A payment dated {due.strftime('%d/%m/%Y')} was left out as not yet made on the "
+            "day of this build; that day has come."
+        )
     for name, digest in sorted(files.items()):
         now = _hash(cwd / name)
         if now is None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
 from pipeline.ledger_values import (
+    cut,
     debit_less_credit,
     parse_each,
     payee,
@@ -45,6 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Trans date",
         "Document date",
         "Date of payment",
+        "Date of transaction",
     ),
     "supplier": (
         "Supplier",
@@ -206,6 +208,18 @@ def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
     return None
 
 
+def headings_said(values: Sequence[object], limit: int = 300) -> str:
+    """The row's headings, quoted, as a finding names them: whole headings up to about
+    ``limit`` characters, then how many more (a heading cut in half read as another)."""
+    said: list[str] = []
+    quoted = [f'"{cut(clean_text(v))}"' for v in values if not is_blank(v)]
+    for heading in quoted:
+        if said and sum(len(h) + 2 for h in said) + len(heading) > limit:
+            return ", ".join(said) + f" and {len(quoted) - len(said)} more"
+        said.append(heading)
+    return ", ".join(said)
+
+
 def read_table(
     label: str,
     sheet: str,
@@ -230,7 +244,7 @@ def read_table(
         near = _near_header(rows)
         if near is not None:  # a header with one field missing: say which, and its names
             number, missing, values = near
-            seen = ", ".join(f'"{clean_text(v)}"' for v in values if not is_blank(v))[:300]
+            seen = headings_said(values)
             names = ", ".join(COLUMNS[missing][:6])
             add(
                 "W-SPEND-READ",
@@ -244,7 +258,7 @@ def read_table(
             )
             return [], findings
         first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
-        seen = ", ".join(f'"{clean_text(v)}"' for v in first if not is_blank(v))[:300]
+        seen = headings_said(first)
         add(
             "W-SPEND-READ",
             f"{sheet} has no header row with a date, a supplier and an amount column in its "

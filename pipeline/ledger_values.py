@@ -319,6 +319,18 @@ def _amount_pair(pair: tuple[object, object]) -> int:
     return amount_pence(*pair)
 
 
+_LIMIT = 10**12  # pounds: as a plan's budget, no payment is a trillion
+
+
+def _too_large(raw: object) -> ValueProblem:
+    said = format(raw, ".6g") if isinstance(raw, float) else cut(clean_text(raw))
+    return ValueProblem(
+        f'amount reads "{said}", more than £1 trillion, which no payment is; '
+        "check the cell (a date or a reference pasted as a number?) and enter the amount in "
+        "pounds"
+    )
+
+
 def amount_pence(raw: object, credit_note: object) -> int:
     """Pence, negative for a credit note (``CRN``, a minus sign, or brackets)."""
     negative = False
@@ -328,6 +340,12 @@ def amount_pence(raw: object, credit_note: object) -> int:
     if isinstance(raw, str):
         # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
         text = clean_text(raw).translate(_MINUS).replace("£", "").strip()
+        if not text:  # a CSV's empty field (or spaces), as a blank cell: not a sign
+            raise ValueProblem("amount is blank; enter the amount in pounds, e.g. 82661")
+        if text == "-" or text.casefold() == "nil":
+            # Excel's Accounting format prints nothing as "£ -", and so does a CSV saved from
+            # it; "Nil" is nothing in words. Read as 0.00 is: never "more than one minus sign".
+            return 0
         signs = 0  # a credit may be marked one way; two marks are a person's to read
         if text.startswith("(") and text.endswith(")"):
             signs, text = signs + 1, text[1:-1].strip()
@@ -351,6 +369,8 @@ def amount_pence(raw: object, credit_note: object) -> int:
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw
     if isinstance(value, float) and math.isfinite(value):
+        if value >= _LIMIT:  # 1e300 in a number cell: no Decimal quantizes it
+            raise _too_large(raw)
         # A number cell: binary noise (0.30000000000000004) is rounded away by parse_money;
         # a real fraction of a penny is said as such.
         exact = Decimal(repr(value))
@@ -363,6 +383,8 @@ def amount_pence(raw: object, credit_note: object) -> int:
         whole, point, fraction = value.partition(".")
         if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):
             pence = int(whole) * 100 + int(fraction.ljust(2, "0") if point else 0)
+            if pence >= _LIMIT * 100:  # twenty digits would overflow the payments table
+                raise _too_large(raw)
             return -pence if negative or is_credit(credit_note) else pence
     try:
         if isinstance(value, str) and _PLAIN_AMOUNT.fullmatch(value):

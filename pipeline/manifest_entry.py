@@ -23,6 +23,7 @@ from pipeline.inputs import archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
 from pipeline.results import WorkbookResult
+from pipeline.spend import current_until
 
 
 def pending(
@@ -83,6 +84,9 @@ def built_entry(
         "workbook_path": str(where),
         "workbook_from_output": _relative_to(where, folder.root),
         **fingerprint,
+        # A position that left out payments dated after the day of the build: current until
+        # the earliest of their dates comes.
+        **current_until(report.position if report else None),
         "status": result.status,
         "reference": result.reference,
         # For output/index.html, which is drawn from the manifest alone.

@@ -2,14 +2,12 @@
 
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
   those of the year dated after the position's date;
-- ``W-SPEND-DUPLICATE``: at the second of two payments with one reference, supplier, date,
-  amount and expense type (both stay counted until a person removes one);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
   the rest).
 
-Only the few rows that become findings are turned into Python values (:class:`_Row`); the
-rest stay in the payments table.
+The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
+:mod:`pipeline.payment_duplicates`.
 """
 
 from __future__ import annotations
@@ -89,21 +87,31 @@ def nothing_in_year(plan: Plan, payments: pd.DataFrame) -> list[Finding]:
 
 
 def after_as_at(
-    plan: Plan, as_at: dt.date, later: pd.DataFrame, today: dt.date | None = None
+    plan: Plan,
+    as_at: dt.date,
+    later: pd.DataFrame,
+    today: dt.date | None = None,
+    counted: bool = True,
 ) -> list[Finding]:
     """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments of the year dated
     after the position's date: left out of it, and said to be. ``today``: the position is at
-    the latest payment, and these are dated after the day of the build."""
+    the latest payment, and these are dated after the day of the build (``counted`` False:
+    none is dated by then, and the position is at today)."""
     start = plan.decision.year_start
     if today is not None:
+        at = (
+            f"the position is at {format_date(as_at)}, the latest payment up to today"
+            if counted
+            else f"no payment of {plan.decision.year_label} is dated by today: the position "
+            "is at today and counts none"
+        )
         return [
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
                 f"{said} are dated after today, {format_date(today)}: not paid yet, or a date "
-                f"mistyped. They are not counted, and the position is at {format_date(as_at)}, "
-                "the latest payment up to today. Correct the dates in the export, or give "
-                "--as-at to date the position.",
+                f"mistyped. They are not counted, and {at}. Correct the dates in the export, "
+                "or give --as-at to date the position.",
                 sheet,
             )
             for file, sheet, said in _per_file(later)
@@ -139,93 +147,6 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
         )
         total = format_money(pounds(int(group["amount"].sum())))
         yield str(file), str(sheet), f"{len(group)} payment(s) of {total} dated {dates}{named}"
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One payment row of the table, typed, for the few rows that become findings."""
-
-    file: str
-    sheet: str
-    cell: str
-    date: dt.date
-    supplier: str
-    amount: int  # pence
-    reference: str
-    cost_code: str
-    expense_type: str
-    candidates: tuple[int, ...]
-    fund_key: str
-
-
-def _records(frame: pd.DataFrame) -> list[_Row]:
-    matched = "candidates" in frame.columns
-    count = len(frame)
-    columns = zip(
-        frame["file"].tolist(),
-        frame["sheet"].tolist(),
-        frame["cell"].tolist(),
-        frame["date"].dt.date.tolist(),
-        frame["supplier"].tolist(),
-        frame["amount"].tolist(),
-        frame["reference"].tolist(),
-        frame["cost_code"].tolist(),
-        frame["expense_type"].tolist(),
-        frame["candidates"].tolist() if matched else [()] * count,
-        frame["fund_key"].tolist() if matched else [""] * count,
-        strict=True,
-    )
-    return [
-        _Row(str(f), str(s), str(c), d, str(p), int(a), str(r), str(k), str(e), tuple(n), str(u))
-        for f, s, c, d, p, a, r, k, e, n, u in columns
-    ]
-
-
-def duplicates(current: pd.DataFrame) -> list[Finding]:
-    """W-SPEND-DUPLICATE at the second of two payments with one reference, supplier, date and
-    amount. Split lines of one invoice differ in amount, cost centre or expense type and are
-    normal (a grant split evenly between two cost centres is two halves, not a copy)."""
-    keyed = current[current["reference"] != ""]
-    columns = ["reference", "supplier", "date", "amount", "cost_code", "expense_type"]
-    repeat = keyed.duplicated(subset=columns, keep=False)
-    if not repeat.any():
-        return []
-    first: dict[tuple[str, str, dt.date, int, str, str], _Row] = {}
-    found: list[Finding] = []
-    more: list[_Row] = []  # beyond MAX_SUPPLIERS_NAMED: a month exported twice is one finding
-    for row in _records(keyed[repeat]):
-        key = (row.reference, row.supplier, row.date, row.amount, row.cost_code, row.expense_type)
-        original = first.setdefault(key, row)
-        if original is row:
-            continue
-        if len(found) == MAX_SUPPLIERS_NAMED:
-            more.append(row)
-            continue
-        found.append(
-            Finding(
-                "W-SPEND-DUPLICATE",
-                row.file,
-                f"The payment {cut(row.reference)} of {format_money(pounds(row.amount))} to "
-                f"{payee(row.supplier)} on {format_date(row.date)} repeats the one at "
-                f"{original.sheet} {original.cell}. Both are counted: if it was entered "
-                "or exported twice, remove one copy.",
-                row.sheet,
-                row.cell,
-            )
-        )
-    if more:
-        total = format_money(pounds(sum(row.amount for row in more)))
-        found.append(
-            Finding(
-                "W-SPEND-DUPLICATE",
-                more[0].file,
-                f"{len(more)} more payments of {total} repeat earlier ones (first at "
-                f"{more[0].sheet} {more[0].cell}), all counted: a file copied twice into the "
-                "spend folder, or months that overlap? Remove the copies and run again.",
-                more[0].sheet,
-            )
-        )
-    return found
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:

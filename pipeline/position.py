@@ -24,6 +24,7 @@ from pipeline.findings import Finding
 from pipeline.ledger_values import pounds
 from pipeline.model import Plan
 from pipeline.payment_checks import PaymentToCheck
+from pipeline.payment_duplicates import duplicates
 from pipeline.position_figures import (
     ZERO,
     FundPosition,
@@ -52,6 +53,10 @@ class Position:
     findings: tuple[Finding, ...]
     payments: int  # counted in this position (in the year, up to the as-at date)
     matched: frozenset[tuple[str, int]]  # (file, row) of payments matched to a line
+    # Without --as-at, payments dated after the day of the build are left out: that day, and
+    # the earliest of their dates, from which a build would count one (the position changes).
+    built_on: dt.date | None = None
+    changes_on: dt.date | None = None
 
     @property
     def lines(self) -> tuple[LinePosition, ...]:
@@ -91,15 +96,18 @@ def build_position(
     if current.empty:
         return None
     ahead: dt.date | None = None  # the build's day, when payments are dated after it
+    counted = True  # some payment of the year is dated by the position's date
     if as_at is None:
         now = today or dt.date.today()
         paid = current["date"][current["date"] <= pd.Timestamp(now)]
-        as_at = (paid if not paid.empty else current["date"]).max().date()
-        ahead = now if as_at <= now else None
+        # None paid yet (a payment run exported before its day): at today, counting none.
+        as_at = paid.max().date() if not paid.empty else now
+        ahead, counted = now, not paid.empty
     later = current["date"] > pd.Timestamp(as_at)
-    findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead))
+    findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead, counted))
+    changes_on = current["date"][later].min().date() if ahead and later.any() else None
     current = current[~later]
-    findings.extend(payment_checks.duplicates(current))
+    findings.extend(duplicates(current))
     current = match_payments(plan, current, aliases or {})
 
     matched = current[current["line"] >= 0]
@@ -142,6 +150,8 @@ def build_position(
         tuple(findings),
         len(current),
         frozenset(zip(matched["file"], matched["row"], strict=True)),
+        ahead if changes_on else None,
+        changes_on,
     )
 
 

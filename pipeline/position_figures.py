@@ -2,8 +2,9 @@
 
 The forecast outturn of a line is a straight line by days: spent ÷ its live days in the year up
 to the as-at date × its live days in the whole year; a line with nothing spent on balance (no
-payment yet, or credit notes as large as its payments), or not yet started, forecasts its
-budget. Ring-fenced money is spent first, in the order the sources are listed, by the same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
+payment yet, or credit notes as large as its payments), not yet started, or paid once so far
+(one payment is no rate: a grant paid in full in advance, a one-off award), forecasts its
+budget, or what it has spent if that is more. Ring-fenced money is spent first, in the order the sources are listed, by the same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
 """
 
 from __future__ import annotations
@@ -104,9 +105,11 @@ def line_position(
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
         # payments): a straight line from nothing would forecast nothing, or a negative outturn.
         forecast = line.budget
-    elif to_date == 0:
-        # Not started by the as-at date, yet paid (a grant paid in advance): its budget, or
-        # what it has spent already if that is more (the outturn is never below the spend).
+    elif to_date == 0 or payments == 1:
+        # Not started by the as-at date, yet paid (a grant paid in advance), or paid once so
+        # far: one payment is no rate to draw a line from (a grant paid in full in April
+        # forecast twelve times itself, a one-off award twice). Its budget, or what it has
+        # spent already if that is more (the outturn is never below the spend).
         forecast = max(line.budget, spent)
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)

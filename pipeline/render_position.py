@@ -59,6 +59,11 @@ def render_position(
         f"{format_date(position.as_at)} from {position.payments:,} payments of the year, "
         f"{len(position.matched):,} of them matched to a line"
     )
+    if position.built_on is not None:  # what it counts depends on the day it was built
+        heading += (
+            f"; built on {format_date(position.built_on)}, it leaves out the payments dated "
+            "after that day"
+        )
     _summary(workbook, position, formats, heading)
     _lines(workbook, position, formats, heading)
     _grant_return(workbook, position, formats, heading)

@@ -26,6 +26,34 @@ if TYPE_CHECKING:  # the position modules (and pandas) load only when spend file
 
 
 SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/ (pipeline.ledger reads it)
+# The manifest's record of the day from which a build would count a payment that this one
+# left out as dated after the day of the build (no --as-at): the outputs are current until then.
+SPEND_UNTIL = "spend_until"
+
+
+def today() -> dt.date:
+    """The day of the build: a position without --as-at counts the payments made by it."""
+    return dt.date.today()
+
+
+def current_until(position: Position | None) -> dict[str, str]:
+    """What the manifest records of ``position`` besides the spend files' hashes: the day from
+    which it is out of date, when it left out payments dated after the day of the build (a
+    rerun with the same files on that day or later would count one, so it must rebuild)."""
+    if position is None or position.changes_on is None:
+        return {}
+    return {SPEND_UNTIL: position.changes_on.isoformat()}
+
+
+def overtaken(entry: Mapping[str, object]) -> dt.date | None:
+    """The day of a payment ``entry``'s position left out as dated after its build, when that
+    day has come (the position is not current though its spend files are unchanged)."""
+    until = entry.get(SPEND_UNTIL)
+    try:
+        day = dt.date.fromisoformat(until) if isinstance(until, str) else None
+    except ValueError:
+        return None
+    return day if day is not None and day <= today() else None
 
 
 def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]:
@@ -91,7 +119,7 @@ class Spend:
         from pipeline.position import build_position
 
         ledger = self.read()
-        position = build_position(plan, ledger.payments, aliases, self.as_at)
+        position = build_position(plan, ledger.payments, aliases, self.as_at, today())
         if position is None:  # payments there are, but none in the plan's year: said
             from pipeline.payment_checks import nothing_in_year
 
@@ -100,27 +128,64 @@ class Spend:
 
 
 def shared_payments(positions: Sequence[tuple[str, Position]]) -> dict[str, Finding]:
-    """For plans of one year that both matched some payment, an ``I-SPEND-SHARED`` note each."""
+    """For plans of one year that both matched some payment, an ``I-SPEND-SHARED`` note each.
+    A plan of the same police area decided later varies the earlier (as last year's plan is
+    chosen): the note says which position is current, for cost codes cannot part them."""
     notes: dict[str, Finding] = {}
     for file, position in positions:
-        others = [
-            (other, theirs)
+        decision = position.plan.decision
+        both = [
+            (other, theirs, len(position.matched & theirs.matched))
             for other, theirs in positions
             if other != file
-            and theirs.plan.decision.year_start == position.plan.decision.year_start
+            and theirs.plan.decision.year_start == decision.year_start
+            and position.matched & theirs.matched
         ]
-        both = [
-            (other, len(position.matched & theirs.matched))
-            for other, theirs in others
-            if position.matched & theirs.matched
-        ]
-        if both:
-            named = "; ".join(f"{count} with {other}" for other, count in both)
-            notes[file] = Finding(
-                "I-SPEND-SHARED",
-                file,
+        if not both:
+            continue
+        said: list[str] = []
+        unrelated: list[tuple[str, int]] = []
+        for other, theirs, count in both:
+            later = _variation(position, theirs)
+            if later is None:
+                unrelated.append((other, count))
+            else:
+                said.append(_varied(decision.year_label, other, theirs, count, later))
+        if unrelated:
+            named = "; ".join(f"{count} with {other}" for other, count in unrelated)
+            said.append(
                 f"Payments matched lines of this plan and of another plan for "
-                f"{position.plan.decision.year_label} ({named}); each position counts them. "
-                "Give the lines cost codes so that each payment matches one line",
+                f"{decision.year_label} ({named}); each position counts them. Give the lines "
+                "cost codes so that each payment matches one line."
             )
+        notes[file] = Finding("I-SPEND-SHARED", file, " ".join(said))
     return notes
+
+
+def _variation(position: Position, other: Position) -> bool | None:
+    """True when ``other`` varies ``position``'s plan (the same police area, decided later),
+    False when it is the plan ``position``'s varies; None when neither (another area, or
+    decided the same day: which is current is not guessed)."""
+    from pipeline.values import normalise
+
+    mine, theirs = position.plan.decision, other.plan.decision
+    if normalise(mine.police_area) != normalise(theirs.police_area) or mine.date == theirs.date:
+        return None
+    return theirs.date > mine.date
+
+
+def _varied(year: str, other: str, theirs: Position, count: int, later: bool) -> str:
+    from pipeline.values import format_date
+
+    decision = theirs.plan.decision
+    named = f"decision {decision.reference} of {format_date(decision.date)} ({other})"
+    if later:
+        return (
+            f"{count} of its payments count in the position of {named} too, which varies this "
+            f"plan for {year}: that position, against the budgets as varied, is the current "
+            "one; this one is against the budgets before the variation."
+        )
+    return (
+        f"{count} of its payments count in the position of {named} too, which this plan "
+        f"varies: this position, against the budgets as varied, is the current one for {year}."
+    )

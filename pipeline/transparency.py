@@ -7,9 +7,14 @@ for policing bodies) asks for two lists that the plan already holds:
   organisation: date awarded, the period, the awarding body, the beneficiary and its
   registration number, the purpose and the amount;
 - ``contracts-<year>.csv``: every contract over £5,000: reference, title, description, supplier,
-  value (this year's budget), start, end and review dates, how it was procured, and whether the
-  supplier is a voluntary body (from its organisation type; the plan does not record a
-  private supplier's size).
+  value (this year's budget, and what the contract carries into later years at this year's
+  rate, as the commitments beyond the year have it), start, end and review dates, how it was
+  procured, and whether the supplier is a voluntary body (from its organisation type; the plan
+  does not record a private supplier's size). The £5,000 is the contract's value, not one
+  year's: £3,000 a year for three years is a contract over £5,000.
+
+The amounts' headings name the year (``Value in 2021/22 (£)``): a line's budget is the year's,
+and a reader of a contract running from 2018 to 2024 would take a bare "Value" for the whole.
 
 Partnership agreements (with other public bodies) are in neither. The files are CSV in UTF-8
 with a byte-order mark, so Excel opens them with "£" and Welsh letters intact; text that a
@@ -27,6 +32,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.commitments import ZERO, commitments
 from pipeline.model import Plan, ServiceLine
 from pipeline.org_ids import parse_org_id
 from pipeline.textsafe import cell_text_not_formula
@@ -46,7 +52,7 @@ GRANT_COLUMNS = (
     "Beneficiary",
     "Registration number",
     "Purpose",
-    "Amount (£)",
+    "Amount in {year} (£)",
 )
 CONTRACT_COLUMNS = (
     "Reference",
@@ -56,7 +62,8 @@ CONTRACT_COLUMNS = (
     "Supplier",
     "Supplier registration number",
     "SME or voluntary body",
-    "Value (£)",
+    "Value in {year} (£)",
+    "Value in later years (£)",
     "Start date",
     "End date",
     "Review date",
@@ -72,6 +79,16 @@ SUPPLIER_KIND = {
 }
 
 Row = list[str]
+
+
+def grant_columns(plan: Plan) -> list[str]:
+    """The grants file's header, its amount's heading naming the plan's year."""
+    return [c.format(year=plan.decision.year_label) for c in GRANT_COLUMNS]
+
+
+def contract_columns(plan: Plan) -> list[str]:
+    """The contracts file's header, its value's heading naming the plan's year."""
+    return [c.format(year=plan.decision.year_label) for c in CONTRACT_COLUMNS]
 
 
 def grants_name(plan: Plan) -> str:
@@ -105,9 +122,11 @@ def grant_rows(plan: Plan) -> list[Row]:
 
 
 def contract_rows(plan: Plan) -> list[Row]:
-    """One row per contract whose budget this year is over £5,000."""
+    """One row per contract whose value is over £5,000: its budget this year and what it
+    carries into later years (extension options not taken up are no part of it)."""
     decision = plan.decision
     reference = slugify(decision.reference)  # once, not once per line
+    later = {id(c.line): c.total for c in commitments(plan).lines}
     return [
         [
             f"{reference}-{line_key(line)}",  # as stable as a 360Giving id
@@ -118,6 +137,7 @@ def contract_rows(plan: Plan) -> list[Row]:
             _registration(line),
             SUPPLIER_KIND.get(line.organisation_type, ""),
             _money(line.budget),
+            _money(later.get(id(line), ZERO)),
             _day(line.start),
             _day(line.end),
             # Every line is reviewed with next year's plan, or when it ends if that is sooner.
@@ -126,7 +146,8 @@ def contract_rows(plan: Plan) -> list[Row]:
             _text(line.how_commissioned),
         ]
         for line in plan.lines
-        if line.mechanism == CONTRACT and line.budget > CONTRACT_THRESHOLD
+        if line.mechanism == CONTRACT
+        and line.budget + later.get(id(line), ZERO) > CONTRACT_THRESHOLD
     ]
 
 
@@ -141,12 +162,12 @@ def to_csv(columns: Sequence[str], rows: Sequence[Row]) -> bytes:
 
 def write_grants(plan: Plan, target: Path) -> bool:
     """Write ``grants-<year>.csv`` to ``target``; False (nothing written) if it has no rows."""
-    return _write(GRANT_COLUMNS, grant_rows(plan), target)
+    return _write(grant_columns(plan), grant_rows(plan), target)
 
 
 def write_contracts(plan: Plan, target: Path) -> bool:
     """Write ``contracts-<year>.csv`` to ``target``; False (nothing written) if it has no rows."""
-    return _write(CONTRACT_COLUMNS, contract_rows(plan), target)
+    return _write(contract_columns(plan), contract_rows(plan), target)
 
 
 def _write(columns: Sequence[str], rows: Sequence[Row], target: Path) -> bool:

@@ -33,6 +33,15 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name: str) 
     assert f"pcc-report {name}" in README.read_text(encoding="utf-8")
 
 
+def test_the_command_list_says_what_each_command_does_in_words() -> None:
+    # Each command's line in "pcc-report --help" is a whole phrase, never cut inside a
+    # "{{ ... }}" of the template's syntax ("template-fields  List the {{ ...").
+    listed = run("--help").output.split("Commands:")[1]
+    lines = [line.split(None, 1) for line in listed.strip().splitlines()]
+    assert sorted(name for name, _ in lines) == sorted(cli.commands)
+    assert all(len(what) > 20 and "{{" not in what for _, what in lines), listed
+
+
 def test_top_level_help_and_version() -> None:
     assert "Examples" in run("--help").output
     assert run("-h").exit_code == 0

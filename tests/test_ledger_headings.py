@@ -36,3 +36,42 @@ def test_an_amount_in_another_currency_is_not_read_as_pounds(tmp_path: Path) -> 
     assert list(read.payments["amount"]) == []
     assert [f.code for f in read.findings] == ["W-SPEND-READ"]
     assert "has no amount column" in read.findings[0].message
+
+
+# A county's procurement card transactions, as published (Durham's columns A to O).
+CARD_HEADER = (
+    "Local authority department which incurred the expenditure,Service Division,Cost Centre,"
+    "Summary of the Purpose of Expenditure,Expense Type,Expense Code,Detailed Expense Type,"
+    "Date of Transaction,Transaction Number,Beneficiary,Merchant Category Number,"
+    "Merchant Category,Gross Amount,VAT,Net Amount"
+)
+
+
+def test_a_procurement_card_export_headed_date_of_transaction(tmp_path: Path) -> None:
+    # It was W-SPEND-READ, "no date column", and none of its payments counted.
+    path = tmp_path / "card.csv"
+    path.write_text(
+        CARD_HEADER + "\nOPCC,Commissioning,1234,Grants,Supplies,4000,Sundries,09/04/2021,T1,"
+        "Crimestoppers,5999,Misc,600.00,100.00,500.00\n",
+        encoding="utf-8",
+    )
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [50000]  # the net amount, as the plan's budgets
+    assert read.payments["date"].iloc[0].date() == dt.date(2021, 4, 9)
+    assert list(read.payments["cost_code"]) == ["1234"]
+
+
+def test_a_long_header_missing_a_field_names_whole_headings(tmp_path: Path) -> None:
+    # The headings were cut at 300 characters wherever that fell: '"Merchant Category) has no
+    # date column', a heading cut in half and its quote left open.
+    path = tmp_path / "card.csv"
+    header = CARD_HEADER.replace("Date of Transaction", "When")
+    path.write_text(header + "\nOPCC,x,1,x,x,1,x,09/04/2021,T1,A,1,x,1,0,1\n", encoding="utf-8")
+    [finding] = read_ledgers([path]).findings
+    assert "has no date column" in finding.message
+    said = finding.message.split("(line 1: ", 1)[1].split(") has no date column")[0]
+    assert said.endswith(" more")
+    whole = said.rsplit(" and ", 1)[0]
+    assert all(h.startswith('"') and h.endswith('"') for h in whole.split(", "))
+    assert len(whole) <= 300

@@ -9,6 +9,7 @@ import pytest
 from pipeline.ledger import read_ledgers
 from pipeline.ledger_values import amount_pence
 from pipeline.position import build_position
+from pipeline.values import ValueProblem
 from tests.test_position import sample_with_cost_codes
 
 
@@ -148,3 +149,70 @@ def test_a_supplier_statement_of_debits_and_credits_is_not_read_as_spend(
     assert amounts == []
     assert len(found) == 1 and found[0].startswith("W-SPEND-READ")
     assert "credits total £3,000, as much as or more than its debits, £1,500" in found[0]
+
+
+@pytest.mark.parametrize("typed", ["-", " £ -   ", "£-", "Nil", "nil", "£ –"])
+def test_excels_accounting_nothing_is_a_payment_of_nothing(typed: str) -> None:
+    # A CSV saved from a sheet in Excel's Accounting format prints 0.00 as " £ -   ": it was
+    # W-SPEND-VALUE saying the amount "has more than one minus sign or bracket".
+    assert amount_pence(typed, "") == 0
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\u00a0"])
+def test_a_blank_amount_is_said_to_be_blank(typed: str) -> None:
+    with pytest.raises(ValueProblem, match=r"^amount is blank"):
+        amount_pence(typed, "")
+
+
+def test_a_blank_or_nil_amount_in_a_ledger_says_what_it_is(tmp_path: Path) -> None:
+    amounts, found = _read(
+        tmp_path,
+        "Date,Supplier,Amount\n"
+        "09/04/2021,Crimestoppers,\n"
+        '10/04/2021,Crimestoppers," £ -   "\n'
+        "11/04/2021,Crimestoppers,500.00\n",
+    )
+    assert amounts == [0, 50000]
+    [blank] = found
+    assert blank.startswith("W-SPEND-VALUE line 2: ")
+    assert "its amount is blank" in blank
+    assert "minus sign" not in blank
+
+
+def test_the_unused_side_of_a_debit_and_credit_pair_printed_as_nothing(tmp_path: Path) -> None:
+    # Sage's report in Excel's Accounting format: the empty side prints " £ -   ".
+    amounts, found = _read(
+        tmp_path,
+        "Date,Supplier,Debit,Credit\n"
+        '09/04/2021,Crimestoppers,"1,000.00"," £ -   "\n'
+        '10/04/2021,Crimestoppers," £ -   ",250.00\n',
+    )
+    assert (amounts, found) == ([100000, -25000], [])
+
+
+def test_an_amount_beyond_any_payment_is_said_not_a_crash(tmp_path: Path) -> None:
+    # A number cell of 1e300 stopped the whole build ("internal error: InvalidOperation"), and
+    # twenty digits in a CSV overflowed the payments table (OverflowError): every workbook of
+    # the run failed for one hostile spend file.
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Date", "Supplier", "Amount"])
+    sheet.append([dt.date(2021, 4, 9), "Crimestoppers", 1e300])
+    sheet.append([dt.date(2021, 4, 10), "Crimestoppers", 500])
+    book.save(tmp_path / "big.xlsx")
+    (tmp_path / "big.csv").write_text(
+        "Date,Supplier,Amount\n09/04/2021,Crimestoppers,99999999999999999999\n"
+        "10/04/2021,Crimestoppers,500\n",
+        encoding="utf-8",
+    )
+    read = read_ledgers([tmp_path / "big.xlsx", tmp_path / "big.csv"])
+    assert list(read.payments["amount"]) == [50000, 50000]
+    messages = [f.message for f in read.findings]
+    assert len(messages) == 2
+    assert all("more than £1 trillion" in m for m in messages)
+    assert 'reads "1e+300"' in messages[0]

@@ -21,7 +21,7 @@ LEDGER = "input/spend/ledger-2021-22.csv"
 
 # Services row: (budget, spent, forecast) at 30/09/2021. Spent is 26 weekly payments of a
 # fifty-second of the budget, plus or minus the fixture's extra rows; the forecast of a line that
-# runs all year is spent / 183 days x 365; a line with no payment (or starting in October)
+# runs all year is spent / 183 days x 365; a line with no payment, or one (or starting in October)
 # forecasts its budget.
 EXPECTED = {
     4: ("260000.00", "130000.00", "259289.62"),
@@ -45,9 +45,9 @@ EXPECTED = {
     24: ("25000.00", "12500.02", "24931.73"),
     25: ("78000.00", "39000.00", "77786.89"),
     26: ("18075.00", "6518.75", "13001.88"),  # a split invoice and a payment twice
-    27: ("3000.00", "1500.00", "2991.80"),
+    27: ("3000.00", "1500.00", "3000.00"),  # paid once: no rate, its budget
     28: ("3000.00", "0.00", "3000.00"),
-    29: ("750.00", "800.00", "1595.63"),
+    29: ("750.00", "800.00", "800.00"),  # a one-off award, paid once: what it spent
 }
 
 
@@ -99,7 +99,7 @@ def test_funds_and_the_ring_fenced_underspend(position: Position) -> None:
     assert victims.forecast == Decimal("803198.64")
     assert victims.at_risk == Decimal("205801.36")
     assert community.spent == Decimal("146768.77")
-    assert community.forecast == Decimal("459068.53")
+    assert community.forecast == Decimal("458281.10")
     (moj,) = victims.streams
     assert moj.spent == Decimal("325155.46")
     assert moj.at_risk == Decimal("80801.36")
@@ -522,3 +522,25 @@ def test_a_payment_dated_after_today_does_not_move_the_position(tmp_path: Path) 
     )
     assert chosen is not None and chosen.as_at == dt.date(2021, 12, 31)
     assert not [f for f in chosen.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
+
+
+def test_a_grant_paid_in_full_in_advance_forecasts_its_budget(tmp_path: Path) -> None:
+    # Reducing sexual reoffending (Safer Living Foundation, a £25,000 grant from 01/04/2021)
+    # paid in full on 9 April: the straight line from one payment forecast £304,166.67 by
+    # 30 April, and the Community Safety Fund £175,233 over its allocation (W-OVERSPEND).
+    position = _position(
+        tmp_path,
+        "09/04/2021,Safer Living Foundation,25000.00,T1\n30/04/2021,Crimestoppers,500,T2\n",
+    )
+    assert position.as_at == dt.date(2021, 4, 30)
+    [grant] = [p for p in position.lines if p.line.at.row == 24]
+    assert (grant.spent, grant.forecast) == (Decimal("25000.00"), Decimal("25000.00"))
+    assert not [f for f in position.findings if f.code == "W-OVERSPEND"]
+    # Two payments are a rate: £2,000 in its first 30 days is £24,333.33 over the year.
+    twice = _position(
+        tmp_path,
+        "09/04/2021,Safer Living Foundation,1000.00,T1\n"
+        "30/04/2021,Safer Living Foundation,1000.00,T2\n",
+    )
+    [line] = [p for p in twice.lines if p.line.at.row == 24]
+    assert line.forecast == Decimal("24333.33")

@@ -234,3 +234,89 @@ def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> N
     assert note["file"] == "input/spend/2020-21.csv"
     assert "2 payment(s) of £300 dated 01/05/2020 to 01/06/2020" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
+
+
+def test_a_payment_left_out_as_not_yet_made_rebuilds_the_position_on_its_day(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without --as-at, a payment dated after the day of the build is left out. The manifest
+    # recorded only the spend files' hashes, so on that payment's day a rerun with the same
+    # files said "up to date" and kept a position that a fresh build would not give.
+    import datetime as dt
+
+    import pipeline.spend
+
+    ledger = office / "input/spend/ledger-2021-22.csv"
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write("20/12/2021,Crimestoppers,1000.00,T9001,,Grant payments,INV\n")
+    day = dt.date(2021, 10, 15)
+    monkeypatch.setattr(pipeline.spend, "today", lambda: day)
+    assert run("build").exit_code == 0
+    book = openpyxl.load_workbook(office / POSITION)
+    said = str(book["Summary"]["A2"].value)
+    assert "built on 15/10/2021, it leaves out the payments dated after that day" in said
+    day = dt.date(2021, 12, 19)
+    assert "1 up to date" in run("build").output
+    day = dt.date(2021, 12, 20)
+    rebuilt = run("build")
+    assert "1 built" in rebuilt.output, rebuilt.output
+    assert (office / "output/015-2021/position-015-2021-2021-12-20.xlsx").is_file()
+    assert not (office / POSITION).exists()
+    manifest = json.loads((office / "output/manifest.json").read_text(encoding="utf-8"))
+    assert "spend_until" not in manifest["workbooks"]["input/lincolnshire-2021-22.xlsx"]
+    assert "1 up to date" in run("build").output  # nothing left out now: current from here on
+
+
+def test_the_index_page_says_a_payment_left_out_is_due_now(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    import pipeline.spend
+
+    ledger = office / "input/spend/ledger-2021-22.csv"
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write("20/12/2021,Crimestoppers,1000.00,T9001,,Grant payments,INV\n")
+    monkeypatch.setattr(pipeline.spend, "today", lambda: dt.date(2021, 10, 15))
+    assert run("build").exit_code == 0
+    page = (office / "output/index.html").read_text(encoding="utf-8")
+    assert "left out as not yet made" not in page
+    monkeypatch.setattr(pipeline.spend, "today", lambda: dt.date(2021, 12, 25))
+    assert run("index").exit_code == 0
+    page = (office / "output/index.html").read_text(encoding="utf-8")
+    assert "A payment dated 20/12/2021 was left out as not yet made on the day of this" in page
+    assert "Up to date" not in page
+
+
+def test_a_variation_of_the_plan_says_which_position_is_current(tmp_path: Path) -> None:
+    # The plan and a variation decided later in the year (same police area and year) match
+    # the same payments: the note told the officer to give the lines cost codes so that each
+    # payment matches one line, which cannot part a plan from its own variation.
+    import datetime as dt
+
+    from pipeline import assemble
+    from pipeline.config import Config
+    from scripts.make_sample import DECISION
+    from tests.workbooks import make_workbook
+
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder)
+    varied = {"Reference": "027/2021", "Date": dt.date(2021, 11, 2)}
+    decision = [(f, varied.get(f, v)) for f, v in DECISION]
+    make_workbook(folder, "variation.xlsx", decision=decision)
+    ledger = write_ledger(tmp_path / "ledger.csv")
+    results, _ = assemble.check([folder], Config(), spend=[ledger])
+    notes = {
+        r.file.rsplit("/", 1)[-1]: f.message
+        for r in results
+        for f in r.findings
+        if f.code == "I-SPEND-SHARED"
+    }
+    original, variation = notes["lincolnshire-2021-22.xlsx"], notes["variation.xlsx"]
+    assert "cost codes" not in original and "cost codes" not in variation
+    assert "position of decision 027/2021 of 02/11/2021" in original
+    assert "which varies this plan for 2021/22: that position" in original
+    assert "is against the budgets before the variation." in original
+    assert "position of decision 015/2021 of 28/05/2021" in variation
+    assert "this position, against the budgets as varied, is the current one" in variation

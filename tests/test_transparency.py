@@ -59,9 +59,11 @@ def with_line(plan: Plan, index: int, **changes: Any) -> Plan:
 
 def test_grants_file_lists_the_voluntary_sector_grants(sample_plan: Plan) -> None:
     rows = parsed(
-        transparency.to_csv(transparency.GRANT_COLUMNS, transparency.grant_rows(sample_plan))
+        transparency.to_csv(
+            transparency.grant_columns(sample_plan), transparency.grant_rows(sample_plan)
+        )
     )
-    assert [(r["Beneficiary"], r["Amount (£)"]) for r in rows] == SAMPLE_GRANTS
+    assert [(r["Beneficiary"], r["Amount in 2021/22 (£)"]) for r in rows] == SAMPLE_GRANTS
     first = rows[0]
     assert first == {
         "Date awarded": "2021-05-28",
@@ -71,15 +73,26 @@ def test_grants_file_lists_the_voluntary_sector_grants(sample_plan: Plan) -> Non
         "Beneficiary": "Rape Crisis",
         "Registration number": "",
         "Purpose": "Rape Crisis: Support to victims of sexual violence (all age)",
-        "Amount (£)": "82661.00",
+        "Amount in 2021/22 (£)": "82661.00",
     }
 
 
 def test_contracts_file_lists_contracts_over_5000(sample_plan: Plan) -> None:
     rows = parsed(
-        transparency.to_csv(transparency.CONTRACT_COLUMNS, transparency.contract_rows(sample_plan))
+        transparency.to_csv(
+            transparency.contract_columns(sample_plan), transparency.contract_rows(sample_plan)
+        )
     )
-    assert [(r["Title"], r["Supplier"], r["Value (£)"]) for r in rows] == SAMPLE_CONTRACTS
+    assert [(r["Title"], r["Supplier"], r["Value in 2021/22 (£)"]) for r in rows] == (
+        SAMPLE_CONTRACTS
+    )
+    # What each carries into later years to its end date, at this year's daily rate.
+    assert [r["Value in later years (£)"] for r in rows] == [
+        "0.00",
+        "502197.80",
+        "90000.00",
+        "200273.97",
+    ]
     victim_support = rows[0]
     assert victim_support["Reference"].startswith("015-2021-")
     assert victim_support["Description"] == "Generic victim support outreach"
@@ -101,6 +114,28 @@ def test_the_5000_threshold(sample_plan: Plan, budget: str, listed: bool) -> Non
     plan = with_line(sample_plan, 0, budget=Decimal(budget))
     values = [row[7] for row in transparency.contract_rows(plan)]
     assert (f"{Decimal(budget):.2f}" in values) is listed
+
+
+def test_the_5000_is_the_contracts_value_not_one_years(sample_plan: Plan) -> None:
+    # The Code lists contracts whose value is over £5,000: £3,000 a year to 31/03/2024 is
+    # £9,000, and was left out of the published file because this year's £3,000 was not over.
+    three_years = with_line(
+        sample_plan, 0, budget=Decimal(3000), start=dt.date(2021, 4, 1), end=dt.date(2024, 3, 31)
+    )
+    [row] = [r for r in transparency.contract_rows(three_years) if r[7] == "3000.00"]
+    assert row[8] == "6008.22"  # 2022/23 and 2023/24 (a leap year) at this year's daily rate
+    one_year = with_line(three_years, 0, end=dt.date(2022, 3, 31))
+    assert "3000.00" not in [r[7] for r in transparency.contract_rows(one_year)]
+    # Extension options are a choice not yet made: no part of the value.
+    optioned = with_line(one_year, 0, extension_options="2 x 12 months option to 31/03/2024")
+    assert "3000.00" not in [r[7] for r in transparency.contract_rows(optioned)]
+
+
+def test_the_amounts_headings_name_the_year(sample_plan: Plan) -> None:
+    # A bare "Value (£)" beside a contract running 2018 to 2022 read as the whole contract's.
+    assert "Value in 2021/22 (£)" in transparency.contract_columns(sample_plan)
+    assert "Amount in 2021/22 (£)" in transparency.grant_columns(sample_plan)
+    assert not any("{" in c for c in transparency.contract_columns(sample_plan))
 
 
 def test_a_registration_number_comes_from_the_recipient_org_id(sample_plan: Plan) -> None:
@@ -125,7 +160,9 @@ def test_no_contact_details_are_published(sample_plan: Plan) -> None:
     plan = with_line(
         sample_plan, 0, provision="Outreach; contact jo.bloggs@example.org or 01522 947406"
     )
-    text = transparency.to_csv(transparency.CONTRACT_COLUMNS, transparency.contract_rows(plan))
+    text = transparency.to_csv(
+        transparency.contract_columns(plan), transparency.contract_rows(plan)
+    )
     assert b"jo.bloggs" not in text and b"947406" not in text
     assert "Outreach; contact [removed] or [removed]" in text.decode("utf-8-sig")
 
@@ -154,7 +191,7 @@ def test_libreoffice_opens_them_with_the_right_columns_and_exact_amounts(tmp_pat
     assert transparency.write_grants(plan, grants) and transparency.write_contracts(plan, contracts)
 
     grant_cells = opened(grants, tmp_path / "grants")
-    assert [value for value, _ in grant_cells[0]] == list(transparency.GRANT_COLUMNS)
+    assert [value for value, _ in grant_cells[0]] == transparency.grant_columns(plan)
     amounts = [Decimal(str(row[7][0])) for row in grant_cells[1:]]
     assert amounts == [
         Decimal(a)
@@ -164,7 +201,7 @@ def test_libreoffice_opens_them_with_the_right_columns_and_exact_amounts(tmp_pat
     assert grant_cells[1][0] == (dt.datetime(2023, 3, 14), "d")
 
     contract_cells = opened(contracts, tmp_path / "contracts")
-    assert [value for value, _ in contract_cells[0]] == list(transparency.CONTRACT_COLUMNS)
+    assert [value for value, _ in contract_cells[0]] == transparency.contract_columns(plan)
     supplier = contract_cells[1][4]
     assert supplier[1] == "s"  # text: LibreOffice did not run it as a formula
     assert "HYPERLINK" in str(supplier[0])
