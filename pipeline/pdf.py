@@ -20,6 +20,7 @@ settings must not change the output.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -291,17 +292,29 @@ def _run(command: list[str], timeout: float) -> tuple[int, str]:
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as error:
-        if hasattr(os, "killpg"):  # soffice starts a child (soffice.bin): end both
-            os.killpg(process.pid, signal.SIGKILL)
-        else:  # Windows: no process groups to signal; end the process itself
-            process.kill()
-        process.communicate()
+        _end(process)
         raise PdfError(
             f"LibreOffice took longer than {timeout:g} seconds to make the PDF and "
             "was stopped. Try again; if it keeps happening, close any LibreOffice "
             "window that is waiting for an answer, or build without --pdf."
         ) from error
+    except BaseException:
+        # Ctrl-C or SIGTERM stopped the build. LibreOffice, in a session of its own, would
+        # carry on after us, writing its profile into the output folder's work folder once
+        # that was cleared away: it is ended first.
+        _end(process)
+        raise
     return process.returncode, output or ""
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """End LibreOffice and the child it started (soffice.bin), and wait for them."""
+    with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to signal; end the process itself
+            process.kill()
+    process.communicate()
 
 
 def pdf_name(docx_name: str) -> str:

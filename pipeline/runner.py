@@ -30,19 +30,27 @@ def interrupted(_signal: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# SIGTERM: a kill, a shutdown; SIGHUP: the terminal window or remote session closed under a
+# build (Windows has neither a SIGHUP nor the need: closing the console ends it another way).
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 @contextlib.contextmanager
 def stoppable() -> Iterator[None]:
-    """Let SIGTERM (a kill, a closed session, a shutdown) stop a build the way Ctrl-C does, so
-    its clean-up runs: no half-written file left, the manifest written for what was built."""
+    """Let SIGTERM and SIGHUP stop a build the way Ctrl-C does, so its clean-up runs: no
+    half-written file left, the manifest written for what was built."""
     try:
-        previous = signal.signal(signal.SIGTERM, interrupted)
+        previous = {stop: signal.signal(stop, interrupted) for stop in _STOP_SIGNALS}
     except ValueError:  # not the main thread: leave the default
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 def check_folders(inputs: Sequence[Path], out: Path) -> None:
@@ -72,12 +80,13 @@ def run(debug: bool, action: Callable[[], int]) -> None:
     except click.ClickException:
         raise
     except KeyboardInterrupt:
-        console.echo(
-            "\nStopped before the end. Nothing half-written was left behind; what was "
-            "built is recorded in the manifest, and the next run (make report) builds "
-            "the rest.",
-            err=True,
-        )
+        with contextlib.suppress(OSError):  # the terminal that would show it is closed
+            console.echo(
+                "\nStopped before the end. Nothing half-written was left behind; what was "
+                "built is recorded in the manifest, and the next run (make report) builds "
+                "the rest.",
+                err=True,
+            )
         sys.exit(1)
     except BrokenPipeError:
         # Whatever read the output went away (`pcc-report check input | head`): nothing is

@@ -279,15 +279,21 @@ def test_without_flock_the_install_still_runs(fresh_clone: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigterm_mid_render_leaves_nothing_half_written(
-    drop: Path, out: Path, tmp_path: Path, here: Path, spawn: Callable[..., subprocess.Popen[str]]
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])  # SIGHUP: the terminal was closed
+def test_a_stop_signal_mid_render_leaves_nothing_half_written(
+    drop: Path,
+    out: Path,
+    tmp_path: Path,
+    here: Path,
+    spawn: Callable[..., subprocess.Popen[str]],
+    stop: str,
 ) -> None:
     batch.build([drop], out, Config())
     before = {p.name: sha256(p) for p in (out / "015-2021").iterdir()}
     build = slow_build(spawn, 60, "input", "--out", "output", "--force", log="stopped")
     wait_for(tmp_path / "stopped.out", "RENDERING")
     assert temporaries(out)  # the window: both documents are half-way, under .tmp- names
-    build.send_signal(signal.SIGTERM)
+    build.send_signal(getattr(signal, stop))
     assert build.wait(timeout=WAIT) == 1
     said = (tmp_path / "stopped.err").read_text()
     assert "Stopped before the end. Nothing half-written was left behind" in said

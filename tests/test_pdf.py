@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import threading
@@ -24,7 +25,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from pipeline import batch, pdf
+from pipeline import batch, pdf, runner
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.model import Plan
@@ -244,12 +245,39 @@ def test_a_hung_conversion_is_stopped_at_the_timeout(
         pdf.to_pdf(source, target, timeout=1)
     assert not target.exists()
     assert [p.name for p in tmp_path.glob(".tmp-*")] == []
-    child = int(marker.read_text())
+    assert _ended(int(marker.read_text()))
+
+
+@pytest.mark.slow
+def test_a_build_stopped_during_the_conversion_ends_libreoffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGTERM (or Ctrl-C) stopped the build, which cleared its work folder, while LibreOffice
+    # in a session of its own ran on and wrote its profile into the output folder after it.
+    marker = tmp_path / "child.pid"
+    monkeypatch.setenv(
+        "PCC_SOFFICE", str(_fake_soffice(tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n"))
+    )
+    source = tmp_path / "report.docx"
+    source.write_bytes(b"PK\x03\x04")
+    stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    stop.start()
+    try:
+        with pytest.raises(KeyboardInterrupt), runner.stoppable():
+            pdf.to_pdf(source, tmp_path / "report.pdf", timeout=30)
+    finally:
+        stop.cancel()
+    assert _ended(int(marker.read_text()))  # not left to run on for its minute
+    assert [p.name for p in tmp_path.glob(".tmp-*")] == []
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` is gone within five seconds (a killed one takes a moment)."""
     for _ in range(50):
-        if not _alive(child):
-            break
+        if not _alive(pid):
+            return True
         time.sleep(0.1)
-    assert not _alive(child)
+    return False
 
 
 def _alive(pid: int) -> bool:
