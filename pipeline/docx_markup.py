@@ -40,6 +40,9 @@ _RECORDS = (
     "w:cellMerge",
 )
 _COMMENT_MARKS = ("w:commentRangeStart", "w:commentRangeEnd", "w:commentReference")
+# Restrict Editing's exceptions: a range a named person may edit, by their account
+# (w:ed="LINCS\jane.smith"); a published report restricts nothing and names nobody.
+_PERMISSION_MARKS = ("w:permStart", "w:permEnd")
 _COMMENT_PARTS = (
     "/comments",
     "/commentsExtended",
@@ -212,6 +215,9 @@ def accept_markup(document: Any, what: str) -> list[str]:
     changes = sum(_accept_changes(part.element) for part in _parts(document))
     comments = _remove_comments(document)
     hidden = sum(_remove_hidden(part.element) for part in _parts(document))
+    for part in _parts(document):
+        for mark in list(part.element.iter(*(_qn(tag) for tag in _PERMISSION_MARKS))):
+            mark.getparent().remove(mark)
     links = remove_file_links(_parts(document))
     unname_pictures(_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
     fields = remove_personal_fields(_parts(document))

@@ -687,3 +687,25 @@ def test_a_mail_merge_left_in_the_template_is_not_published(
     parts = members(data)
     assert not [name for name, blob in parts.items() if b"Circulation.xlsx" in blob]
     assert b"mailMerge" not in parts["word/settings.xml"]
+
+
+def test_who_may_edit_a_part_of_the_template_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Review › Restrict Editing › Exceptions for one person: Word marks the range with their
+    # account, which travelled in every published report.
+    def only_jane_may_edit(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        start = OxmlElement("w:permStart")
+        start.set(qn("w:id"), "7")
+        start.set(qn("w:ed"), "LINCS\\jane.smith")
+        end = OxmlElement("w:permEnd")
+        end.set(qn("w:id"), "7")
+        intro.insert(1 if intro.pPr is not None else 0, start)
+        intro.append(end)
+
+    template = edited(tmp_path, only_jane_may_edit)
+    assert b"jane.smith" in members(template.read_bytes())["word/document.xml"]
+    document, _, data = rendered(sample_recon, template)
+    assert b"jane.smith" not in members(data)["word/document.xml"]
+    assert RENDERED_INTRO in texts(document)
