@@ -509,4 +509,12 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Nothing to do if it was removed on purpose; to build it again, put the "
         "workbook back in the input folder.",
     ),
+    Code(
+        "I-RENAMED",
+        I,
+        "Workbook renamed",
+        "a workbook built into the output folder was renamed since (the same bytes under a "
+        "new name): its outputs stay its own and are built again under the new name",
+        action="Nothing to do.",
+    ),
 )
