@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
 from pipeline.ledger_values import (
+    amount_pence,
     cut,
     debit_less_credit,
     parse_each,
@@ -326,6 +327,8 @@ def read_table(
     for index, (number, _) in enumerate(body):
         when, amount = dates[index], amounts[index]
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
+            if _page_furniture(body[index][1]):
+                continue  # the report's title or "Page 2 of 9" again: no payment, no money
             problems += 1
             if problems <= MAX_ROW_FINDINGS:
                 name = "date" if isinstance(when, ValueProblem) else "amount"
@@ -429,6 +432,23 @@ def _repeats_header(values: Sequence[object], header: Sequence[object], date: in
     if header_key(cell) != header_key(header[date]):
         return False
     return [header_key(v) for v in values] == [header_key(v) for v in header]
+
+
+def _page_furniture(values: Sequence[object]) -> bool:
+    """A line a report prints on each page besides its header (its title, "Page 2 of 9",
+    "Printed 01/05/2021 10:32"): one text cell alone that is no date. It holds no amount, so
+    passing it over loses nothing, as the title block above the header. A date alone, or an
+    amount alone, may be a payment that lost its other cells: that is said."""
+    filled = [v for v in values if not is_blank(v)]
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    for reads in (payment_date, lambda text: amount_pence(text, None)):
+        try:
+            reads(filled[0])
+        except ValueProblem:
+            continue
+        return False  # a date or an amount: a payment's
+    return True
 
 
 def _row_blank(values: Sequence[object]) -> bool:

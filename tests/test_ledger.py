@@ -320,6 +320,33 @@ def test_a_header_repeated_on_each_page_is_not_a_payment(tmp_path: Path) -> None
     assert list(read.payments["row"]) == [2, 4]
 
 
+def test_a_title_and_page_number_repeated_on_each_page_are_not_payments(tmp_path: Path) -> None:
+    # A report printed to CSV repeats its title and "Page 2 of 2" above the header of each
+    # page, and prints when it ran at the end: each was W-SPEND-VALUE, "The payment to no
+    # supplier is not counted: its date reads "Page 2 of 2"" (two per page of a long report).
+    title = "Lincolnshire OPCC - Payments Report\nPage {} of 2\n"
+    text = (
+        title.format(1)
+        + HEADER
+        + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n\n"
+        + title.format(2)
+        + HEADER
+        + "07/05/2021,NWCH,352.90,T2,,,INV\n"
+        + "Printed 01/06/2021 10:32\n"
+    )
+    read = read_ledgers([write(tmp_path, "pages.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [4, 9]
+
+
+def test_a_date_or_a_figure_alone_on_a_line_is_still_said(tmp_path: Path) -> None:
+    # Not page furniture: a payment that lost its other cells.
+    text = HEADER + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n07/05/2021\n,,352.90\n"
+    read = read_ledgers([write(tmp_path, "lost.csv", text)])
+    assert [f.cell for f in read.findings] == ["line 3", "line 4"]
+    assert list(read.payments["row"]) == [2]
+
+
 def test_a_title_block_of_a_dozen_lines_above_the_header(tmp_path: Path) -> None:
     title = "".join(f"Report line {n}: AP payments over £500\n" for n in range(12)) + "\n"
     read = read_ledgers([write(tmp_path, "report.csv", title + HEADER + "06/04/2021,NWCH,5,T1\n")])
