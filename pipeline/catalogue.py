@@ -130,7 +130,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-LATER-YEARS",
         W,
         "Line beyond the later years shown",
-        "a line or its options run 10+ years past the year: later commitments show 10 only",
+        "a line or its options run 10+ years past the year: later commitments show 10, then one sum",
         action="Check the end date; if it is right, report the later years beside the plan.",
     ),
     Code(
@@ -339,8 +339,9 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word template holds review markup",
         "the Word template or the strategy holds tracked changes not accepted (built as if "
-        "accepted), comments or hidden text (left out of the report), or a later copy of the "
-        "template saved as .doc or .odt",
+        "accepted), comments, hidden text, links to files or fields showing a person's name or "
+        "a file's path (left out of the report), or a later copy of the template saved as .doc "
+        "or .odt",
         action="In Word, accept or reject the changes and delete the comments (Review tab) and "
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
         "meanwhile.",

@@ -480,21 +480,34 @@ def commitments_context(plan: Plan) -> Context:
     """Section B's commitments beyond the year: a row per fund and later financial year that
     carries money (committed to the lines' end dates, and extension options apart)."""
     from pipeline.commitments import commitments
+    from pipeline.later_years import after_shown
 
     later = commitments(plan)
+    # A line running past the later years shown (a contract to 2040): one row "After 2031/32"
+    # per fund, so the total is the whole commitment, not one short of it without a word.
+    after = after_shown(later)
     rows = [
         {
             "fund": clean(fund.fund),
-            "year": year.label,
+            "year": year,
             "committed": format_money(committed),
             "options": format_money(options),
         }
-        for fund in later.funds
-        for year, committed, options in zip(later.years, fund.years, fund.options, strict=True)
+        for index, fund in enumerate(later.funds)
+        for year, committed, options in zip(
+            [y.label for y in later.years] + ([after.label] if after else []),
+            (*fund.years, *([after.funds[index][0]] if after else [])),
+            (*fund.options, *([after.funds[index][1]] if after else [])),
+            strict=True,
+        )
         if committed or options
     ]
     return {
         "rows": rows,
-        "committed": format_money(sum(later.totals, Decimal(0))),
-        "options": format_money(sum(later.option_totals, Decimal(0))),
+        "committed": format_money(
+            sum(later.totals, Decimal(0)) + (after.committed if after else 0)
+        ),
+        "options": format_money(
+            sum(later.option_totals, Decimal(0)) + (after.options if after else 0)
+        ),
     }

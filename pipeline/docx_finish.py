@@ -73,22 +73,44 @@ def set_properties(document: Any, decision: Decision) -> None:
     for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         del rels[rid]
     _drop_personal_properties(rels)
+    _drop_library_columns(document.part.rels)
+
+
+_BIBLIOGRAPHY = b"/officeDocument/2006/bibliography"
+
+
+def _drop_library_columns(rels: Any) -> None:
+    """The template's custom XML parts but Word's list of sources are left out of the report:
+    a template kept in a SharePoint or OneDrive library carries the library's columns there
+    (the people it was shared with, by name; its document link), which Word never shows and
+    a published report must not carry."""
+    for rid, rel in list(rels.items()):
+        if rel.is_external or not rel.reltype.endswith("/customXml"):
+            continue
+        if _BIBLIOGRAPHY not in getattr(rel.target_part, "blob", b"")[:1000]:
+            del rels[rid]
 
 
 _CUSTOM_PROPERTY = re.compile(rb"<property\b.*?</property>", re.DOTALL)
 _MANAGER = re.compile(rb"<Manager>[^<]*</Manager>")
+_HYPERLINK_BASE = re.compile(rb"<HyperlinkBase>[^<]*</HyperlinkBase>")
+# A path or an address: where the office keeps the template (a records system's path, a
+# SharePoint document link), a share (\\server), a drive (S:\), a file: URL.
+_PLACE = re.compile(r"\\\\|\b[A-Za-z]:[\\/]|\b(?:file|https?)://", re.IGNORECASE)
 
 
 def _drop_personal_properties(rels: Any) -> None:
     """The template's custom document properties that hold an e-mail address, a telephone
-    number or a person's name (a sensitivity label's owner, a SharePoint contact) are left out
-    of the report, as is Word's Manager property: the template's metadata, not the report's,
-    and the report is published."""
+    number or a person's name (a sensitivity label's owner, a SharePoint contact), or a path
+    or address (where a records system or SharePoint keeps the template), are left out of the
+    report, as are Word's Manager and Hyperlink base properties: the template's metadata, not
+    the report's, and the report is published."""
     from pipeline.textsafe import scrub_personal_data
 
     def personal(match: re.Match[bytes]) -> bytes:
         value = html.unescape(re.sub(r"<[^>]+>", " ", match.group(0).decode("utf-8", "replace")))
-        return b"" if scrub_personal_data(value) != value else match.group(0)
+        kept = scrub_personal_data(value) == value and not _PLACE.search(value)
+        return match.group(0) if kept else b""
 
     for rel in rels.values():
         if rel.is_external or not hasattr(rel.target_part, "_blob"):
@@ -98,6 +120,7 @@ def _drop_personal_properties(rels: Any) -> None:
             part._blob = _CUSTOM_PROPERTY.sub(personal, part._blob)
         elif rel.reltype.endswith("/extended-properties"):
             part._blob = _MANAGER.sub(b"<Manager/>", part._blob)
+            part._blob = _HYPERLINK_BASE.sub(b"<HyperlinkBase/>", part._blob)
 
 
 def _set_properties(props: Any, decision: Decision) -> None:

@@ -18,6 +18,8 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.docx_links import remove_file_links, remove_personal_fields, unname_pictures
+
 # Changes of formatting (accepting one keeps the formatting now shown) and the range marks of
 # moved text: the records alone are removed.
 _RECORDS = (
@@ -38,6 +40,9 @@ _RECORDS = (
     "w:cellMerge",
 )
 _COMMENT_MARKS = ("w:commentRangeStart", "w:commentRangeEnd", "w:commentReference")
+# Restrict Editing's exceptions: a range a named person may edit, by their account
+# (w:ed="LINCS\jane.smith"); a published report restricts nothing and names nobody.
+_PERMISSION_MARKS = ("w:permStart", "w:permEnd")
 _COMMENT_PARTS = (
     "/comments",
     "/commentsExtended",
@@ -189,13 +194,14 @@ def _settings(document: Any) -> Any | None:
 
 def _drop_template_link(document: Any) -> None:
     """Leave out the link to the Word template the template was made from (its path in an
-    officer's profile: ``C:\\Users\\<name>\\…\\OPCC.dotx``) and the document variables a
-    records system leaves (author, file path): the report needs neither, and both can name a
-    person or a path."""
+    officer's profile: ``C:\\Users\\<name>\\…\\OPCC.dotx``), the document variables a
+    records system leaves (author, file path) and a mail merge's data source (a workbook on
+    the share, which Word would ask to query on opening the report): the report needs none,
+    and each can name a person or a path."""
     part = next(
         rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
     )
-    for tag in ("w:attachedTemplate", "w:docVars"):
+    for tag in ("w:attachedTemplate", "w:docVars", "w:mailMerge"):
         for element in part.element.findall(_qn(tag)):
             part.element.remove(element)
     for rid in [rid for rid, rel in part.rels.items() if rel.is_external]:
@@ -209,6 +215,12 @@ def accept_markup(document: Any, what: str) -> list[str]:
     changes = sum(_accept_changes(part.element) for part in _parts(document))
     comments = _remove_comments(document)
     hidden = sum(_remove_hidden(part.element) for part in _parts(document))
+    for part in _parts(document):
+        for mark in list(part.element.iter(*(_qn(tag) for tag in _PERMISSION_MARKS))):
+            mark.getparent().remove(mark)
+    links = remove_file_links(_parts(document))
+    unname_pictures(_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
+    fields = remove_personal_fields(_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -233,6 +245,23 @@ def accept_markup(document: Any, what: str) -> list[str]:
             "(it is published, and the text of a hidden passage travels in the file). In Word, "
             "Home › Show/Hide shows it: delete it, or select it and untick Font › Hidden, then "
             "save it."
+        )
+    if links:
+        notes.append(
+            f"{what} holds {_count(len(links), 'link')} to a file rather than a web page "
+            f"({links[0]}{', …' if len(links) > 1 else ''}): nobody reading the published "
+            "report can open it, and it shows where the office keeps its files, so the report "
+            "keeps the text without the link (a link showing its path reads [removed]). In "
+            "Word, right-click the link › Remove Hyperlink, or Edit Hyperlink to the page on "
+            "the website; a table or picture pasted with a link: File › Info › Edit Links to "
+            "Files › Break Link; then save it."
+        )
+    if fields:
+        notes.append(
+            f"{what} holds {_count(len(fields), 'field')} showing a person's name or a file's "
+            f"path ({', '.join(fields[:3])}{', …' if len(fields) > 3 else ''}): left out of "
+            "the report, which is published (its PDF would print the folder it was made in). "
+            "In Word, Alt+F9 shows the fields: delete these, then save it."
         )
     return notes
 

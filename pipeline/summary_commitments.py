@@ -2,7 +2,8 @@
 
 One Excel table, a row per line that runs beyond the financial year, a column per later year
 (the line's daily rate this year × its days in that year, :mod:`pipeline.commitments`), with a
-live ``SUM`` total row. What extension options would add is said under the title, apart: an
+live ``SUM`` total row. A line running past the ten later years shown (a contract to 2040) has
+its money after them in a last column, "After 2031/32", so the total is the whole commitment. What extension options would add is said under the title, apart: an
 option is a decision still to be made.
 """
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.commitments import Commitments
+from pipeline.later_years import after_shown
 from pipeline.summary_layout import (
     HEADER_ROW,
     TABLE_STYLE,
@@ -37,9 +39,13 @@ def commitments_sheet(
     ws: Any, commitments: Commitments, year: str, formats: Formats, tables: set[str]
 ) -> None:
     """Write the lines' commitments beyond ``year`` as a table on ``ws``."""
-    lines = [c for c in commitments.lines if c.total]
-    labels = [y.label for y in commitments.years]
-    options = sum(commitments.option_totals, Decimal(0))
+    after = after_shown(commitments)
+    later = after.lines if after else [(Decimal(0), Decimal(0))] * len(commitments.lines)
+    # A line committing money only after the years shown (a contract to 2040) still has a row.
+    rows = [(c, a) for c, (a, _) in zip(commitments.lines, later, strict=True) if c.total or a]
+    lines = [c for c, _ in rows]
+    labels = [y.label for y in commitments.years] + ([after.label] if after else [])
+    options = sum(commitments.option_totals, Decimal(0)) + (after.options if after else 0)
     note = (
         f"Amounts the {year} plan already commits in later financial years, at each line's "
         "daily rate this year. Figures are in pounds (£)."
@@ -66,14 +72,15 @@ def commitments_sheet(
         # Wrapped text does not grow its row in a file written by a program: set the height.
         fit_row(ws, row, zip(texts, (width for _, width in _TEXT_COLUMNS), strict=True))
         write_datetime(row, 3, item.line.end, formats.date)
-        for index, amount in enumerate(item.years):
+        beyond = (rows[offset][1],) if after else ()
+        for index, amount in enumerate((*item.years, *beyond)):
             write_number(row, 4 + index, money_value(amount), money)
     last = first + len(lines) - 1
     columns: list[dict[str, Any]] = [
         {"header": h, "header_format": formats.header} for h in headers
     ]
     columns[0]["total_string"] = "Total"
-    for index, total in enumerate(commitments.totals):
+    for index, total in enumerate((*commitments.totals, *([after.committed] if after else []))):
         letter = column_name(4 + index)
         columns[4 + index].update(
             format=money,

@@ -60,7 +60,13 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
     rec = sheet.rec
     lines = rec.lines
     money_fmt = formats.money(rec.has_pence)
-    count = f"{len(lines)} service line{'' if len(lines) == 1 else 's'}"
+    # A fund held for in-year commissioning: "0 service lines committing £0" said it oddly.
+    committing = (
+        f"{len(lines)} service line{'' if len(lines) == 1 else 's'} committing "
+        f"{format_money(rec.committed)}"
+        if lines
+        else "no service line commits any of it yet"
+    )
     headers = [h if key != "budget" else f"{year} budget (£)" for h, _, key in LINE_COLUMNS]
     text_cols = [col for col, (_, _, key) in enumerate(LINE_COLUMNS) if key not in _NOT_TEXT]
     # Clean every text cell first: the column widths and row heights depend on it.
@@ -83,8 +89,7 @@ def fund_sheet(ws: Any, sheet: FundSheet, year: str, formats: Formats, tables: s
         ws,
         formats,
         f"{rec.fund.name}: services commissioned in {year}",
-        f"Allocation {format_money(rec.allocation)}; {count} committing "
-        f"{format_money(rec.committed)}. Figures are in pounds (£).",
+        f"Allocation {format_money(rec.allocation)}; {committing}. Figures are in pounds (£).",
         width=sum(widths),
     )
     fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))

@@ -15,7 +15,8 @@ Word, Excel, PDF, e-mail   :func:`for_publication` (invisible and XML-illegal ch
 HTML                       :func:`for_html` (published text, markup escaped)
 e-mail header              :func:`for_header` (published text on one line)
 CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`
-public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers)
+public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers,
+                           people named with a title, paths to files)
 =========================  ==================================================================
 
 Showing escaped (``\\x1b``, ``\\u202e``) rather than dropping is for people reading about a
@@ -91,6 +92,15 @@ _TITLE = r"Mr|Mrs|Ms|Miss|Mx|MR|MRS|MISS|Prof|Professor|Rev|Revd|Reverend|Cllr|S
 _PERSON = (
     r"\b(?:(?:" + _TITLE + r")\.?\s+(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?"
     r"|(?:Dr|DR)\.?\s+" + _INITIALS + r")" + _NAME_WORD + r"(?![\w'’-])"
+)
+# A path to a file or folder: a share (\\server\share, //server/share), a drive (S:\, C:/),
+# a file: URL. Folders between separators may hold spaces; the last part runs to its extension
+# (``NWCH spec v3.docx``), or else to a space. Web addresses (https://) are not paths.
+_PATH_PART = r"[^\\/\r\n<>|\"*?:;]"
+_PATH = (
+    r"(?:\\\\|(?<![\w:/])//(?=\w)|\bfile:/{0,3}(?:[A-Za-z]:[\\/])?|(?<!\w)[A-Za-z]:[\\/])"
+    rf"(?:{_PATH_PART}*[\\/])*"
+    rf"(?:{_PATH_PART}{{0,80}}?\.[A-Za-z0-9]{{1,5}}\b|[^\s\\/<>|\"*?:;,()]*)"
 )
 # A cheap test before the pattern ("Mrs" holds "Mr", "Revd" and "Reverend" hold "Rev").
 _TITLES = (
@@ -191,13 +201,18 @@ def _address(match: re.Match[str]) -> str:
 
 
 def scrub_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses, UK telephone numbers and people named with a title
-    (``Mr J Smith``) replaced by ``[removed]``.
+    """``text`` with e-mail addresses, UK telephone numbers, people named with a title
+    (``Mr J Smith``) and paths to the office's files (``S:\\Finance\\spec.docx``) replaced
+    by ``[removed]``.
 
-    Staff sometimes type a contact into Provision or How commissioned, or name the individual
-    a line pays; published documents are public. Money (``£1,009,000``), dates
-    (``31/03/2023``, ``01.10.2018``) and references (``015/2021``) are left alone.
+    Staff sometimes type a contact into Provision or How commissioned, name the individual a
+    line pays, or point colleagues at the specification on the share (where the office keeps
+    its files, and in ``C:\\Users\\jane.smith`` an officer's name); published documents are
+    public. Money (``£1,009,000``), dates (``31/03/2023``, ``01.10.2018``), references
+    (``015/2021``) and web addresses are left alone.
     """
+    if "\\" in text or ":/" in text or "//" in text:
+        text = _compiled(_PATH).sub(REMOVED, text)
     if any(title in text for title in _TITLES):
         text = _compiled(_PERSON).sub(REMOVED, text)
     if "@" in text:

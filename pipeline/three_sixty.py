@@ -24,13 +24,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeAlias
 
 from pipeline.config import Config
 from pipeline.model import Decision, Plan, ServiceLine
+from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, parse_org_id
 from pipeline.textsafe import (
     REMOVED,
     for_publication,
@@ -51,23 +51,6 @@ SETTING_HINT = (
     'add funder_prefix = "yourprefix" (your 360Giving publisher prefix, e.g. '
     '"lincolnshirepcc") under [tool.pcc-report] in pyproject.toml or pcc-report.toml'
 )
-
-# org-id.guide list codes the quality tool checks the number of (README: "Publishing").
-CHARITY_LISTS = ("GB-CHC", "GB-SC")
-COMPANY_LIST = "GB-COH"
-# The UK lists on org-id.guide (its register's lists/gb, 2026). 360Giving's checker flags a
-# recipient identifier whose list code is on no list, and a GB- code outside these is a slip
-# (GB-CC- for a charity's GB-CHC-, GB-WAL- for a Welsh council's GB-PLA-); so is UK-, which is
-# no country code (the United Kingdom's is GB).
-UK_LISTS = frozenset(
-    {
-        *("GB-CASC", "GB-CCSCUST", "GB-CHC", "GB-COA", "GB-COE", "GB-COH", "GB-EDU"),
-        *("GB-GOR", "GB-GOV", "GB-GOVUK", "GB-HESA", "GB-IRN", "GB-LAE", "GB-LANI"),
-        *("GB-LAS", "GB-MPR", "GB-NHS", "GB-NIC", "GB-PLA", "GB-REV", "GB-SC"),
-        *("GB-SCOTEDU", "GB-SHPE", "GB-SRS", "GB-UKPRN", "GB-WALEDU"),
-    }
-)
-_ORG_ID = re.compile(r"([A-Za-z]{2}-[A-Za-z0-9]+)-(\S+)")
 
 # The grants sheet's columns, spelt as in the standard's template, and what fills them.
 COLUMNS: tuple[str, ...] = (
@@ -175,32 +158,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 # -- organisation identifiers -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrgId:
-    """A recipient's org-id split into its list code (``GB-CHC``) and its number."""
-
-    list_code: str
-    number: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.list_code}-{self.number}"
-
-    @property
-    def listed(self) -> bool:
-        """False for a UK list code org-id.guide does not have (``GB-CC``, ``UK-CHC``)."""
-        country = self.list_code.split("-", 1)[0]
-        return self.list_code in UK_LISTS if country in ("GB", "UK") else True
-
-
-def parse_org_id(raw: str) -> OrgId | None:
-    """``GB-CHC-1151444`` -> OrgId("GB-CHC", "1151444"); anything else (a bare number) -> None."""
-    match = _ORG_ID.fullmatch(raw.strip())
-    if match is None:
-        return None
-    return OrgId(match.group(1).upper(), match.group(2))
 
 
 def fallback_org_id(prefix: str, organisation: str) -> str:

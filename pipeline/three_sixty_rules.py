@@ -15,14 +15,8 @@ from typing import TypeAlias
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Plan, ServiceLine
-from pipeline.three_sixty import (
-    CHARITY_LISTS,
-    COMPANY_LIST,
-    award_date,
-    grant_lines,
-    parse_org_id,
-    public_text,
-)
+from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, parse_org_id
+from pipeline.three_sixty import award_date, grant_lines, public_text
 from pipeline.values import format_date
 
 MAX_TITLE = 140  # the quality tool's limit for a grant title

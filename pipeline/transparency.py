@@ -34,8 +34,9 @@ from pathlib import Path
 
 from pipeline.commitments import ZERO, commitments
 from pipeline.model import Plan, ServiceLine
+from pipeline.org_ids import parse_org_id
 from pipeline.textsafe import cell_text_not_formula
-from pipeline.three_sixty import award_date, line_key, parse_org_id, public_text
+from pipeline.three_sixty import award_date, line_key, public_text
 from pipeline.values import PENNY, slugify
 
 GRANT = "Grant"

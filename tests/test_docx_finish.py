@@ -326,9 +326,47 @@ def test_a_logo_added_without_alternative_text_is_named(
     assert all("Mark as decorative" in p for p in problems if "no alternative text" in p)
 
 
-def with_office_metadata(template: Path, target: Path) -> Path:
+def test_a_picture_described_by_its_file_s_path_is_not_published_so(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word 2007 and 2010 gave an inserted picture its file's path as name and alternative text:
+    # a logo added then is described as C:\Users\<officer>\... in the published report, and a
+    # screen reader reads the path out; the check took it for a description.
+    (tmp_path / "logo.png").write_bytes(base64.b64decode(LOGO_PNG))
+    path = r"C:\Users\jane.smith\Pictures\OPCC logo.png"
+
+    def add_logo(document: Any) -> None:
+        header = document.sections[0].header
+        logo = header.add_paragraph().add_run().add_picture(str(tmp_path / "logo.png"))
+        logo._inline.docPr.set("descr", path)
+        logo._inline.docPr.set("name", path)
+        logo._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("descr", path)
+        logo._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", "OPCC logo.png")
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, add_logo))
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        assert not [n for n in archive.namelist() if b"jane.smith" in archive.read(n)]
+    assert [p.split('"')[1] for p in problems if "no alternative text" in p] == ["Picture"]
+
+
+# Where the office keeps the template: a records system's path and SharePoint's document link.
+PLACES = (
+    ("DMSPath", r"\\opcc-fs01\finance$\Templates\RfD.dotx"),
+    ("_dlc_DocIdUrl", "https://lincspcc.sharepoint.com/sites/Finance/_layouts/15/DocIdRedir.aspx"),
+)
+
+
+def with_office_metadata(
+    template: Path, target: Path, extra: tuple[tuple[str, str], ...] = ()
+) -> Path:
     """``template`` as an office's Word saves it: a sensitivity label's custom properties (its
-    owner's e-mail address among them) and the Manager property filled in."""
+    owner's e-mail address among them) and the Manager property filled in; ``extra`` custom
+    properties (name, text) after them."""
+    more = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{4 + i}" '
+        f'name="{name}"><vt:lpwstr>{value}</vt:lpwstr></property>'
+        for i, (name, value) in enumerate(extra)
+    )
     custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
         'schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
@@ -336,7 +374,8 @@ def with_office_metadata(template: Path, target: Path) -> Path:
         '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
         'name="MSIP_Label_0f1e_Owner"><vt:lpwstr>jane.example@lincs.example.uk</vt:lpwstr>'
         '</property><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" '
-        'name="MSIP_Label_0f1e_Name"><vt:lpwstr>OFFICIAL</vt:lpwstr></property></Properties>'
+        f'name="MSIP_Label_0f1e_Name"><vt:lpwstr>OFFICIAL</vt:lpwstr></property>{more}'
+        "</Properties>"
     )
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(target, "w") as out:
         for item in source.infolist():
@@ -356,6 +395,9 @@ def with_office_metadata(template: Path, target: Path) -> Path:
                 )
             elif item.filename == "docProps/app.xml":
                 data = data.replace(b"<Manager/>", b"<Manager>Jane Example</Manager>")
+                if extra:  # File › Properties › Summary › Hyperlink base, a folder on the share
+                    base = rb"<HyperlinkBase>\\opcc-fs01\finance$\</HyperlinkBase>"
+                    data = data.replace(b"<HyperlinkBase/>", base)
             out.writestr(item, data)
         out.writestr("docProps/custom.xml", custom)
     return target
@@ -372,6 +414,22 @@ def test_personal_data_in_the_template_s_properties_is_not_published(
     assert b"jane.example" not in custom and b"_Owner" not in custom
     assert b"OFFICIAL" in custom  # the label's name is no one's personal data: kept
     assert b"Jane Example" not in app
+
+
+def test_where_the_office_keeps_its_files_is_not_in_the_published_properties(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    template = with_office_metadata(DEFAULT_TEMPLATE, tmp_path / "template.docx", PLACES)
+    with zipfile.ZipFile(template) as archive:
+        assert b"opcc-fs01" in archive.read("docProps/app.xml")
+    render(sample_recon, tmp_path / "rfd.docx", template)
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        custom = archive.read("docProps/custom.xml")
+        app = archive.read("docProps/app.xml")
+    for place in (b"opcc-fs01", b"sharepoint", b"DMSPath", b"_dlc_DocIdUrl"):
+        assert place not in custom + app
+    assert b"OFFICIAL" in custom
+    assert b"<HyperlinkBase/>" in app
 
 
 def test_passages_typed_in_us_english_are_named_and_welsh_is_not(
@@ -392,3 +450,46 @@ def test_passages_typed_in_us_english_are_named_and_welsh_is_not(
     assert [p.split(":")[0] for p in problems] == [
         "The template marks 2 passages as en-US, not English (United Kingdom)"
     ]
+
+
+SHAREPOINT_PROPERTIES = (
+    '<?xml version="1.0" encoding="utf-8"?><p:properties xmlns:p="http://schemas.microsoft.com'
+    '/office/2006/metadata/properties" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<documentManagement><SharedWithUsers xmlns="3c2e"><UserInfo><DisplayName>Jane Smith'
+    "</DisplayName><AccountId>15</AccountId></UserInfo></SharedWithUsers><_dlc_DocIdUrl "
+    'xmlns="http://schemas.microsoft.com/sharepoint/v3"><Url>https://lincspcc.sharepoint.com/'
+    "sites/Finance/_layouts/15/DocIdRedir.aspx?ID=FIN-12-34</Url></_dlc_DocIdUrl>"
+    "</documentManagement></p:properties>"
+)
+
+
+def test_a_sharepoint_template_s_library_columns_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # A template kept in a SharePoint or OneDrive library carries the library's columns in a
+    # custom XML part: the people it was shared with by name, its document link. Word shows
+    # none of it; it travelled in every published report.
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    def keep_in_sharepoint(document: Any) -> None:
+        item = Part(
+            PackURI("/customXml/item9.xml"),
+            "application/xml",
+            SHAREPOINT_PROPERTIES.encode("utf-8"),
+            document.part.package,
+        )
+        document.part.relate_to(
+            item, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+        )
+
+    template = edited(tmp_path, keep_in_sharepoint)
+    with zipfile.ZipFile(template) as archive:
+        assert b"Jane Smith" in archive.read("customXml/item9.xml")
+    render(sample_recon, tmp_path / "rfd.docx", template)
+    with zipfile.ZipFile(tmp_path / "rfd.docx") as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    for leak in (b"Jane Smith", b"sharepoint", b"item9"):
+        assert not [name for name, blob in parts.items() if leak in blob], leak
+    document = Document(str(tmp_path / "rfd.docx"))  # still a document Word opens
+    assert document.core_properties.title.startswith("Request for Decision 015/2021")

@@ -493,3 +493,219 @@ def test_template_fields_reads_the_template_as_the_build_does(tmp_path: Path) ->
     listed = result.output.splitlines()
     assert "decision.added_field" in listed and "year" in listed
     assert "decision.dropped_field" not in listed
+
+
+# -- links to the office's own files ------------------------------------------------------------
+
+
+def linked(target: str, text: str, after: str = PLAN_INTRO) -> Callable[[Any], None]:
+    """A link typed after the paragraph ``after``, as Word makes one (Insert › Link, or typed
+    and turned into a link by AutoFormat): a w:hyperlink naming an external relationship."""
+
+    def change(document: Any) -> None:
+        intro = paragraph(document, after)
+        rid = document.part.relate_to(
+            target,
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+            is_external=True,
+        )
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rid)
+        link.append(run_of(text))
+        intro.append(run_of(" See "))
+        intro.append(link)
+
+    return change
+
+
+SHARE = r"\\opcc-fs01\finance$\Commissioning\Plan 2021-22.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("target", "text", "shown"),
+    [
+        ("file:///S:/Finance/Commissioning/Plan%202021-22.xlsx", "the plan", "the plan"),
+        (SHARE, "the plan", "the plan"),
+        ("../Finance/Commissioning/Plan%202021-22.xlsx", "the plan", "the plan"),
+        (SHARE, SHARE, "[removed]"),  # Word's AutoFormat links a typed path to itself
+    ],
+)
+def test_a_link_to_a_file_on_the_office_network_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path, target: str, text: str, shown: str
+) -> None:
+    template = edited(tmp_path, linked(target, text))
+    document, notes, data = rendered(sample_recon, template)
+    parts = members(data)
+    for path in (b"opcc-fs01", b"Finance/Commissioning", b"Plan 2021-22", b"Plan%202021-22"):
+        assert not [name for name, blob in parts.items() if path in blob]
+    assert RENDERED_INTRO + " See " + shown in texts(document)
+    assert b"<w:hyperlink" not in parts["word/document.xml"]
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert notes[0].message.startswith(
+        "The Word template request-for-decision.docx holds 1 link to a file rather than a web "
+        f"page ({target})"
+    )
+    assert "Remove Hyperlink" in notes[0].message
+
+
+def test_a_link_to_a_web_page_or_a_mailbox_is_kept(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    page = "https://www.lincolnshire-pcc.gov.uk/transparency/decisions/"
+    template = edited(tmp_path, linked(page, "the decisions page"))
+    _, notes, data = rendered(sample_recon, template)
+    assert notes == []
+    assert page.encode() in members(data)["word/_rels/document.xml.rels"]
+    assert b"<w:hyperlink" in members(data)["word/document.xml"]
+
+
+def field(instruction: str, shown: str) -> list[Any]:
+    """A field as Word writes it: begin, its instruction, separate, what it shows, end."""
+    runs = []
+    for kind in ("begin", None, "separate", "shown", "end"):
+        run = OxmlElement("w:r")
+        if kind == "shown":
+            run = run_of(shown)
+        elif kind is None:
+            code = OxmlElement("w:instrText")
+            code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            code.text = instruction
+            run.append(code)
+        else:
+            mark = OxmlElement("w:fldChar")
+            mark.set(qn("w:fldCharType"), kind)
+            run.append(mark)
+        runs.append(run)
+    return runs
+
+
+def test_a_table_pasted_from_excel_with_a_link_keeps_its_figures_not_the_link(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Paste Special › Paste Link: a LINK field naming the workbook on the share, in the footer.
+    instruction = (
+        r' LINK Excel.Sheet.12 "\\\\opcc-fs01\\finance$\\Budget 2021.xlsx" '
+        r'"Funds!R1C1:R3C2" \a \f 4 \h '
+    )
+
+    def paste_linked(document: Any) -> None:
+        footer = document.sections[0].footer.paragraphs[0]._p
+        for run in field(instruction, "Budget £1,565,000"):
+            footer.append(run)
+        page = document.sections[0].footer.paragraphs[0]._p
+        for run in field(" PAGE ", "1"):
+            page.append(run)
+
+    template = edited(tmp_path, paste_linked)
+    _, notes, data = rendered(sample_recon, template)
+    footers = [blob for name, blob in members(data).items() if name.startswith("word/footer")]
+    assert not [blob for blob in footers if b"opcc-fs01" in blob]
+    assert [blob for blob in footers if b"Budget \xc2\xa31,565,000" in blob]
+    assert [blob for blob in footers if b" PAGE " in blob]  # a field naming no file stays
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert r"(\\opcc-fs01\finance$\Budget 2021.xlsx)" in notes[0].message
+    assert "Break Link" in notes[0].message
+
+
+def test_the_strategy_s_links_to_files_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    strategy.add_paragraph("Services are commissioned openly.")
+    linked(SHARE, SHARE, after="Services are commissioned openly.")(strategy)
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    out = io.BytesIO()
+    notes = render_docx(report, out, DEFAULT_TEMPLATE)
+    assert not [n for n, blob in members(out.getvalue()).items() if b"opcc-fs01" in blob]
+    assert "Services are commissioned openly. See [removed]" in texts(Document(out))
+    assert [n.message.split(" holds ")[0] for n in notes] == ["The Strategy document strategy.docx"]
+
+
+def test_fields_showing_a_person_or_a_path_are_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # A footer as offices write it: the file's path and its author (Insert › Quick Parts ›
+    # Field). The report carried the template's path and its author's name as the fields'
+    # saved text, and LibreOffice printed the folder the PDF was made in.
+    def footer_fields(document: Any) -> None:
+        footer = document.sections[0].footer.paragraphs[0]._p
+        for instruction, shown in (
+            (" FILENAME \\p \\* MERGEFORMAT ", r"S:\Commissioning\Templates\RfD.docx"),
+            (" AUTHOR ", "Jane Example"),
+            (" PAGE ", "1"),
+        ):
+            for run in field(instruction, shown):
+                footer.append(run)
+        simple = OxmlElement("w:fldSimple")
+        simple.set(qn("w:instr"), " USERNAME ")
+        simple.append(run_of("Jane Example"))
+        footer.append(simple)
+
+    _, notes, data = rendered(sample_recon, edited(tmp_path, footer_fields))
+    footers = b"".join(blob for name, blob in members(data).items() if "footer" in name)
+    for leak in (b"Commissioning", b"Jane", b"FILENAME", b"AUTHOR", b"USERNAME"):
+        assert leak not in footers, leak
+    assert b" PAGE " in footers  # a field showing neither stays
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert notes[0].message.startswith(
+        "The Word template request-for-decision.docx holds 3 fields showing a person's name or "
+        "a file's path (FILENAME \\p \\* MERGEFORMAT, AUTHOR, USERNAME)"
+    )
+
+
+def keep_a_mail_merge(document: Any) -> None:
+    """The template once used as a mail merge's main document: Word keeps the data source
+    (a workbook on the share) and its query in the settings."""
+    settings = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/settings")
+    )
+    rid = settings.rels.get_or_add_ext_rel(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/mailMergeSource",
+        "file:///S:/Finance/Circulation.xlsx",
+    )
+    from docx.oxml import parse_xml
+
+    w_ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    merge = parse_xml(
+        f'<w:mailMerge xmlns:w="{w_ns}" xmlns:r="{r_ns}"><w:mainDocumentType w:val="formLetters"/>'
+        '<w:dataType w:val="native"/><w:connectString w:val="Provider=Microsoft.ACE.OLEDB.12.0;'
+        'Data Source=S:\\Finance\\Circulation.xlsx"/><w:query w:val="SELECT * FROM '
+        '`Sheet1$`"/><w:dataSource r:id="' + rid + '"/></w:mailMerge>'
+    )
+    settings.element.append(merge)
+
+
+def test_a_mail_merge_left_in_the_template_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Word asks on opening such a report to run the query on a file nobody else has, and its
+    # settings name where the office keeps its circulation list.
+    _, _, data = rendered(sample_recon, edited(tmp_path, keep_a_mail_merge))
+    parts = members(data)
+    assert not [name for name, blob in parts.items() if b"Circulation.xlsx" in blob]
+    assert b"mailMerge" not in parts["word/settings.xml"]
+
+
+def test_who_may_edit_a_part_of_the_template_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # Review › Restrict Editing › Exceptions for one person: Word marks the range with their
+    # account, which travelled in every published report.
+    def only_jane_may_edit(document: Any) -> None:
+        intro = paragraph(document, PLAN_INTRO)
+        start = OxmlElement("w:permStart")
+        start.set(qn("w:id"), "7")
+        start.set(qn("w:ed"), "LINCS\\jane.smith")
+        end = OxmlElement("w:permEnd")
+        end.set(qn("w:id"), "7")
+        intro.insert(1 if intro.pPr is not None else 0, start)
+        intro.append(end)
+
+    template = edited(tmp_path, only_jane_may_edit)
+    assert b"jane.smith" in members(template.read_bytes())["word/document.xml"]
+    document, _, data = rendered(sample_recon, template)
+    assert b"jane.smith" not in members(data)["word/document.xml"]
+    assert RENDERED_INTRO in texts(document)

@@ -429,3 +429,24 @@ def test_plain_and_other_addresses_are_read_alike(tmp_path: Path) -> None:
     plan = load(circulated(tmp_path)).plan
     assert plan is not None
     assert [r.email for r in plan.circulation] == ADDRESSES
+
+
+def test_each_fund_row_of_the_html_table_is_headed_by_its_fund(
+    sample_recon: Reconciliation,
+) -> None:
+    # A screen reader names a cell by its row's header ("Victims Fund, Committed, £805,212"):
+    # the Total row had one, the funds' rows had plain cells, so their figures went unnamed.
+    import html5lib
+
+    _, html = _bodies(_recon_circulating(sample_recon, ("Jane Smith", "jane@x.police.uk")), [])
+    ns = "{http://www.w3.org/1999/xhtml}"
+    table = html5lib.parse(html).find(f".//{ns}table")
+    assert table is not None
+    body = table.find(f"{ns}tbody")
+    assert body is not None
+    heads = [(row[0].tag, row[0].get("scope"), row[0].text) for row in body.findall(f"{ns}tr")]
+    assert heads == [
+        (f"{ns}th", "row", "Victims Fund"),
+        (f"{ns}th", "row", "Community Safety Fund"),
+        (f"{ns}th", "row", "Total"),
+    ]

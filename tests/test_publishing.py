@@ -5,6 +5,7 @@ file must not carry (finding codes, cell references, paths, names of officers)."
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from tests.published import xml_text
 from tests.test_mail import circulated
 from tests.test_three_sixty import PLANS, errors, schema_validator
 
@@ -114,3 +116,66 @@ def test_check_lists_the_360giving_warnings_without_writing(tmp_path: Path, name
     assert [f["cell"] for f in workbook["findings"] if f["code"] == "W-ORG-ID"] == [
         f"N{row}" for row in (9, 10, 13, 24, 26, 27, 28, 29)
     ]
+
+
+def test_money_committed_past_the_ten_later_years_is_shown_not_cut_off(tmp_path: Path) -> None:
+    # A contract to 2040 (or an end year typed wrongly): the commitments beyond the year show
+    # ten later years; what the line commits after them was left out of both published tables
+    # with no word for the reader, and their totals were short of it.
+    import docx
+
+    from pipeline.load import load
+    from pipeline.reconcile import reconcile
+    from pipeline.render_docx import render_docx
+    from pipeline.render_xlsx import render_xlsx
+    from pipeline.report import Report
+    from tests.test_reconcile import sample_lines
+    from tests.workbooks import make_workbook, service_row
+
+    long_line = service_row(service="Long Contract", end=dt.date(2040, 3, 31))
+    plan = load(make_workbook(tmp_path, services=sample_lines(long_line))).plan
+    assert plan is not None
+    report = Report.of(reconcile(plan))
+    after = Decimal("8005.48")  # W-LATER-YEARS: "the £8,005.48 it commits after 31/03/2032"
+
+    render_xlsx(report, tmp_path / "summary.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx", data_only=True)["Commitments"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[2][-2:] == ["2031/32 (£)", "After 2031/32 (£)"]
+    [line] = [row for row in rows if row[1] == "Long Contract"]
+    assert Decimal(str(line[-1])).quantize(Decimal("0.01")) == after
+    [total] = [row for row in rows if row[0] == "Total"]
+    assert Decimal(str(total[-1])).quantize(Decimal("0.01")) == after
+    formulas = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Commitments"]
+    assert str(formulas.cell(len(rows), len(rows[2])).value).startswith("=SUM(O4:O")
+
+    render_docx(report, tmp_path / "rfd.docx")
+    document = docx.Document(str(tmp_path / "rfd.docx"))
+    table = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][1] == "Financial year"
+    )
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert ["Victims Fund", "After 2031/32", "£8,005.48", "£0"] in cells
+    shown = [Decimal(r[2].strip("£").replace(",", "")) for r in cells[1:-1]]
+    assert Decimal(cells[-1][2].strip("£").replace(",", "")) == sum(shown)
+
+
+def test_a_path_typed_into_the_plan_reaches_no_published_file(tmp_path: Path) -> None:
+    # A Provision pointing colleagues at the specification on the share was published in the
+    # Request for Decision, the summary, the 360Giving files and the Transparency Code CSVs.
+    from tests.test_reconcile import sample_lines
+    from tests.workbooks import make_workbook, service_row
+
+    spec = r"Counselling (spec: \\opcc-fs01\finance$\Commissioning\Specs\Counselling v3.docx)"
+    line = service_row(service="Counselling", provision=spec, mechanism="Grant")
+    (tmp_path / "input").mkdir()
+    workbook = make_workbook(tmp_path / "input", services=sample_lines(line))
+    folder, _ = build(tmp_path, workbook)
+    published = [
+        *(folder / name for name in OPEN_DATA),
+        folder / "commissioning-summary-2021-22.xlsx",
+    ]
+    for path in published:
+        assert "opcc-fs01" not in published_text(path), path.name
+    assert "Counselling (spec: [removed])" in published_text(folder / "360giving-015-2021.json")
+    assert "opcc-fs01" not in xml_text(folder / "RfD-015-2021.docx")

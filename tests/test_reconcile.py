@@ -609,8 +609,8 @@ CASES = [
             [("Services", f"G{EXTRA}")],
             (
                 '"Victim Support" (Victim Support) ends 31/03/2040, more than 10 years after '
-                "2021/22: the commitments beyond the year show the years to 2031/32 only, so "
-                "the £8,005.48 it commits after 31/03/2032 is left out of them",
+                "2021/22: the commitments beyond the year show each year to 2031/32, and "
+                "the £8,005.48 it commits after 31/03/2032 as one sum, After 2031/32",
                 "Check the date (a year typed wrongly?)",
             ),
         ),

@@ -176,3 +176,6 @@ def test_a_table_with_no_data_still_has_its_header_row(tmp_path: Path) -> None:
     assert table.ref == "A3:I4"
     assert ws["A3"].value == "Service" and ws["I3"].value == "2021/22 budget (£)"
     assert ws["A4"].value == "No services are commissioned from this fund."
+    assert ws["A2"].value == (
+        "Allocation £5,000; no service line commits any of it yet. Figures are in pounds (£)."
+    )

@@ -264,6 +264,30 @@ def test_a_person_named_with_a_title_is_scrubbed(text: str, expected: str) -> No
     assert scrub_personal_data(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            r"Spec at \\opcc-fs01\finance$\Commissioning\Specs\NWCH spec v3.docx; reviewed",
+            "Spec at [removed]; reviewed",
+        ),
+        (r"See S:\Finance\Contracts\Rape Crisis.pdf for the terms", "See [removed] for the terms"),
+        (r"Notes in C:\Users\jane.smith\Desktop\notes", "Notes in [removed]"),
+        ("Saved at file:///S:/Finance/plan.xlsx.", "Saved at [removed]."),
+        ("Folder //opcc-fs01/finance/Commissioning (2021)", "Folder [removed] (2021)"),
+        ("S:/Finance/Grants/ledger.csv", REMOVED),
+        # Not a path: a web address, a ratio, a list, a time, the year.
+        ("See https://www.gov.uk/guidance", "See https://www.gov.uk/guidance"),
+        ("Option A: 2 years; B: 3 years", "Option A: 2 years; B: 3 years"),
+        ("Yes/No, 10:30, 2021/22, and/or", "Yes/No, 10:30, 2021/22, and/or"),
+    ],
+)
+def test_a_path_to_the_office_s_files_is_scrubbed(text: str, expected: str) -> None:
+    # A Provision or How commissioned cell pointing colleagues at the specification on the
+    # share was published as typed: where the office keeps its files, and an officer's name.
+    assert scrub_personal_data(text) == expected
+
+
 def test_the_corpus_contact_details_are_scrubbed() -> None:
     cells = corpus_text("personal-data-in-provision.xlsx")
     assert (

@@ -27,6 +27,7 @@ from pipeline.config import Config
 from pipeline.load import load
 from pipeline.model import Plan, ServiceLine
 from pipeline.new_workbook import WorkbookContent
+from pipeline.org_ids import parse_org_id
 from pipeline.values import slugify
 from tests.workbooks import make_workbook, service_row
 
@@ -341,6 +342,36 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
         {"id": "GB-COH-01234567", "name": "NWCH", "companyNumber": "01234567"}
     ]
     assert [c for c in codes(plan) if c[1] in {"N9", "N10"}] == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "GB\u2011CHC\u20111151444",  # non-breaking hyphens, as Word and PDFs write them
+        "GB\u2013CHC\u20131151444",  # en dashes
+        "GB-CHC-\u200b1151444",  # a zero-width space copied from a web page
+        "GB CHC 1151444",
+        "GB - CHC - 1151444",
+        "gb-chc 1151444",
+    ],
+)
+def test_an_org_id_copied_with_other_hyphens_or_spaces_is_read(
+    sample_plan: Plan, typed: str
+) -> None:
+    # It looked right and was refused (W-ORG-ID quoting what seemed the very form it asks
+    # for), and the grant was published under a made-up recipient identifier.
+    plan = with_line(sample_plan, 0, recipient_org_id=typed)
+    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict)
+    assert grants[0]["recipientOrganization"] == [
+        {"id": "GB-CHC-1151444", "name": "Rape Crisis", "charityNumber": "1151444"}
+    ]
+    assert [c for c in codes(plan) if c[1] == "N9"] == []
+
+
+@pytest.mark.parametrize("typed", ["No ID 12345", "Charity 1151444", "GB CC 1151444", "1151444"])
+def test_words_and_numbers_with_spaces_are_no_org_id(typed: str) -> None:
+    assert parse_org_id(typed) is None
 
 
 @pytest.mark.parametrize(
