@@ -103,6 +103,16 @@ def _retired_note(key: str, moved: Sequence[Path]) -> Finding:
     )
 
 
+def _renamed_note(old: str, new: str) -> Finding:
+    return Finding(
+        "I-RENAMED",
+        new,
+        f"{new} is {old} renamed (the same workbook, byte for byte): the outputs built from "
+        "it stay its own and are built again under its new name, not set aside as a removed "
+        "workbook's.",
+    )
+
+
 def assign_findings_names(results: Sequence[WorkbookResult], claimed: set[str]) -> None:
     """Give a workbook that shares its report folder a findings file of its own.
 
@@ -317,14 +327,15 @@ def _build_locked(
 ) -> tuple[list[WorkbookResult], list[Finding]]:
     sweep_temporaries(out)
     builder = Builder(out, config, template, force, spend, paths, previous)
+    workbooks, notes = discover(paths)
+    renamed = [_renamed_note(*names) for names in stale.follow_renames(builder.shelf, workbooks)]
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
     archived = stale.record_archive_moves(builder.shelf)
     # Recorded, and the page redrawn, at once: a run stopped later leaves both right.
-    if retired or archived:
+    if renamed or retired or archived:
         builder.manifest.write()
         _draw_index(out, builder.fresh.recipe)
-    workbooks, notes = discover(paths)
-    notes = [*retired, *notes]
+    notes = [*renamed, *retired, *notes]
     triaged = second_look([builder.triage(path, debug) for path in workbooks], builder, debug)
     results = reports(paths, workbooks, triaged, config, previous, spend)
     folders_held_elsewhere(results, builder)

@@ -8,6 +8,7 @@ findings table, the review note, the tests and the rules share it. A :class:`Fin
 from __future__ import annotations
 
 # The entry's types, in their own module (this one grows with every code); read as catalogue.…
+from pipeline.catalogue_spend import SPEND_CODES
 from pipeline.codes import Code as Code
 from pipeline.codes import Severity as Severity
 
@@ -345,78 +346,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
         "meanwhile.",
     ),
-    Code(
-        "W-SPEND-READ",
-        W,
-        "Spend file not read",
-        "a spend file cannot be read (encoding, size, no header, two columns headed alike, "
-        "dates month-first, a plan workbook, a copy of another): none counted",
-        action="Export the ledger again as .xlsx or CSV with its header row, then run again.",
-    ),
-    Code(
-        "W-SPEND-VALUE",
-        W,
-        "Payment not read",
-        "a ledger row whose date or amount cannot be read; it is not counted",
-        action="Correct the payment's date or amount in the ledger export.",
-    ),
-    Code(
-        "W-SPEND-AMBIGUOUS",
-        W,
-        "Payment matches several lines",
-        "a supplier with several lines and no cost code to choose between them",
-        action="Add a Cost code to each of the supplier's lines on the Services sheet.",
-    ),
-    Code(
-        "W-SPEND-UNMATCHED",
-        W,
-        "Payment matches no line",
-        "payments that match no line: one per supplier (the first 20), one for the rest",
-        action="Add the line it pays for, a Cost code, or an alias for the supplier.",
-    ),
-    Code(
-        "W-SPEND-DUPLICATE",
-        W,
-        "Payment twice",
-        "the same reference, supplier, date and amount twice, or with no reference the same "
-        "payment in two files (both are counted)",
-        action="Check the ledger; remove the second row if it is a duplicate.",
-    ),
-    Code(
-        "I-SPEND-OUT-OF-YEAR",
-        I,
-        "Payments outside the year",
-        "a spend file's payments dated outside the plan's financial year, or after the --as-at date, are ignored",
-        action="Nothing to do, unless the payments belong to this year or position: check their dates.",
-    ),
-    Code(
-        "W-OVERSPEND",
-        W,
-        "Overspend",
-        "a line's spend, or a fund's forecast outturn, is over its budget",
-        action="Review the line's spend with its provider, or vary the budget.",
-    ),
-    Code(
-        "W-RINGFENCE-UNDERSPEND",
-        W,
-        "Ring-fenced money forecast unspent",
-        "a ring-fenced stream is forecast to be left unspent at year end",
-        action="Commit the money in time, or agree the underspend with the grant body.",
-    ),
-    Code(
-        "I-NO-SPEND",
-        I,
-        "No spend yet",
-        "a live line with no payment after three months",
-        action="Check the service has started and is being invoiced.",
-    ),
-    Code(
-        "I-SPEND-SHARED",
-        I,
-        "Payments counted in two plans",
-        "payments that match a line of another plan for the same year too",
-        action="Check which plan the payments belong to.",
-    ),
+    *SPEND_CODES,  # the in-year position against the spend files (domain §8)
     Code(
         "W-ORG-ID",
         W,
@@ -509,5 +439,13 @@ CATALOGUE: dict[str, Code] = _entries(
         "renamed): its outputs were moved to stale/",
         action="Nothing to do if it was removed on purpose; to build it again, put the "
         "workbook back in the input folder.",
+    ),
+    Code(
+        "I-RENAMED",
+        I,
+        "Workbook renamed",
+        "a workbook built into the output folder was renamed since (the same bytes under a "
+        "new name): its outputs stay its own and are built again under the new name",
+        action="Nothing to do.",
     ),
 )

@@ -142,6 +142,10 @@ def check(
     runner.run(debug, action)
 
 
+# Notes of the run said even without --verbose: a person moved or renamed a workbook.
+SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
+
+
 def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
     return {
         "tool": "pcc-report",
@@ -245,7 +249,7 @@ def build(
             raise runner.SetupError(str(error)) from error
         for note in notes:  # with nothing built, why each file was skipped; always the
             # workbooks that are gone, whose outputs were set aside (a person should know)
-            if verbose or not results or note.code == "I-RETIRED" or plan_left_out(note):
+            if verbose or not results or note.code in SAID_ALWAYS or plan_left_out(note):
                 console.echo_finding(note, indent="")
         if not results:
             console.echo(console.no_workbooks(folders))

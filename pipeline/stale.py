@@ -279,6 +279,43 @@ def record_archive_moves(shelf: Shelf) -> list[str]:
     return list(moves)
 
 
+RENAMED = "renamed"  # the status of an entry moved to its workbook's new name, to build again
+
+
+def follow_renames(shelf: Shelf, workbooks: Sequence[Path]) -> list[tuple[str, str]]:
+    """Move the manifest entry of each workbook renamed since its build to its new name: the
+    old name is gone and one of ``workbooks`` (this run's, new to the manifest) has the very
+    bytes the entry records. The entry keeps its outputs (so they are the tool's own, rebuilt
+    in place rather than set aside in ``stale/`` as a removed workbook's are) and what was
+    sent; it is marked to be built again, as the outputs name the workbook. A "FINAL" added
+    to a file's name is the commonest change a plan sees. Returns (old name, new name)
+    pairs; the caller writes the manifest."""
+    from pipeline.inputs import display  # (here: the no-op path never gets this far)
+
+    entries = shelf.folder.manifest.entries
+    leaving = gone(shelf)
+    newcomers: dict[str, list[Path]] = {}
+    for workbook in workbooks if leaving else ():
+        if display(workbook) not in entries:
+            with contextlib.suppress(OSError):  # unreadable: the build says so
+                newcomers.setdefault(sha256(workbook), []).append(workbook)
+    renamed = []
+    for key in leaving:
+        same = newcomers.get(str(entries[key].get("sha256")), [])
+        if len(same) != 1:
+            continue  # none, or copies under two names: which one is it? Retired instead
+        workbook, new_key = same[0], display(same.pop())
+        entry = {k: v for k, v in entries.pop(key).items() if k != "workbook_from_output"}
+        entries[new_key] = {
+            **entry,
+            "input": new_key,
+            "workbook_path": os.path.abspath(workbook),
+            "status": RENAMED,
+        }
+        renamed.append((key, new_key))
+    return renamed
+
+
 def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:
     """Set aside in ``stale/`` the outputs of every workbook that is no longer there, so that
     none passes for current (in the folder or on the index page); its manifest entry stays,

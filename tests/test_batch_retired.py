@@ -120,11 +120,13 @@ def test_the_only_workbook_deleted(here: Path) -> None:
     assert all("Workbook removed" in s for s in page_sections().values())
 
 
-def test_a_renamed_workbook_is_built_under_its_new_name_and_the_old_one_retired(
+def test_a_renamed_and_changed_workbook_is_built_under_its_new_name_and_the_old_one_retired(
     here: Path,
 ) -> None:
     build()
-    (here / "input" / "lincolnshire-2021-22.xlsx").rename(here / "input" / "lincs.xlsx")
+    (here / "input" / "lincolnshire-2021-22.xlsx").unlink()
+    # 015/2021 again under another name, and changed: not the same workbook renamed.
+    make_workbook(here / "input", "lincs.xlsx", edit=decision_field("Date", "29/05/2021"))
     assert build()["input/lincs.xlsx"] == "built"
     old, new = entries()["input/lincolnshire-2021-22.xlsx"], entries()["input/lincs.xlsx"]
     assert old["status"] == "retired" and new["status"] == "ok"
@@ -139,6 +141,59 @@ def test_a_renamed_workbook_is_built_under_its_new_name_and_the_old_one_retired(
     [current, removed] = [row for row in overview() if row.startswith("015/2021")]
     assert "lincs.xlsx" in current and "Up to date" in current
     assert "lincolnshire-2021-22.xlsx" in removed and "Workbook removed" in removed
+
+
+def test_a_workbook_only_renamed_keeps_its_outputs_and_what_was_sent(here: Path) -> None:
+    # "… FINAL.xlsx": the same workbook under a new name. Its outputs stay its own, built
+    # again in place under the new name; nothing set aside in stale/, no "Workbook removed"
+    # beside it on the index page, and send's log kept.
+    build()
+    manifest = json.loads(Path("output/manifest.json").read_text("utf-8"))
+    sent = [{"sent_at": "2021-05-28T09:30:00+00:00", "to": ["cfo@opcc.example"]}]
+    manifest["workbooks"]["input/lincolnshire-2021-22.xlsx"]["sent"] = sent
+    Path("output/manifest.json").write_text(json.dumps(manifest), "utf-8")
+    final = here / "input" / "lincolnshire-2021-22 FINAL.xlsx"
+    (here / "input" / "lincolnshire-2021-22.xlsx").rename(final)
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output", "--quiet"]).output
+    assert (
+        "input/lincolnshire-2021-22 FINAL.xlsx is input/lincolnshire-2021-22.xlsx renamed "
+        "(the same workbook, byte for byte)"
+    ) in said
+    assert "I-RETIRED" not in said
+    assert set(entries()) == {"input/lincolnshire-2021-22 FINAL.xlsx", "input/second.xlsx"}
+    entry = entries()["input/lincolnshire-2021-22 FINAL.xlsx"]
+    assert entry["status"] == "ok" and entry["sent"] == sent
+    assert entry["workbook_path"] == os.path.abspath(final)
+    assert not [f for f in files("015-2021") if f.startswith("stale/")]
+    findings = json.loads(Path("output/015-2021/findings.json").read_text("utf-8"))
+    assert "FINAL" in json.dumps(findings)  # built again: the outputs name the new name
+    [row] = [row for row in overview() if row.startswith("015/2021")]
+    assert "lincolnshire-2021-22 FINAL.xlsx" in row and "Up to date" in row
+    assert build() == {
+        "input/lincolnshire-2021-22 FINAL.xlsx": "up to date",
+        "input/second.xlsx": "up to date",
+    }
+
+
+def test_an_edited_report_of_a_renamed_workbook_is_kept(here: Path) -> None:
+    build()
+    word = Path("output/015-2021/RfD-015-2021.docx")
+    word.write_bytes(word.read_bytes() + b"\0")  # a person's edit
+    edited = word.read_bytes()
+    (here / "input" / "lincolnshire-2021-22.xlsx").rename(here / "input" / "final.xlsx")
+    assert build()["input/final.xlsx"] == "built"
+    assert Path("output/015-2021/stale/RfD-015-2021-edited.docx").read_bytes() == edited
+    assert entries()["input/final.xlsx"]["edited"] == ["015-2021/stale/RfD-015-2021-edited.docx"]
+
+
+def test_a_workbook_renamed_into_two_copies_is_retired_not_guessed(here: Path) -> None:
+    build()
+    old = here / "input" / "second.xlsx"
+    shutil.copy(old, here / "input" / "second copy.xlsx")
+    old.rename(here / "input" / "second FINAL.xlsx")
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output"]).output
+    assert "I-RENAMED" not in said and "input/second.xlsx is no longer there" in said
+    assert entries()["input/second.xlsx"]["status"] == "retired"
 
 
 def test_an_edited_report_of_a_deleted_workbook_is_kept(here: Path) -> None:
@@ -205,13 +260,9 @@ import os
 from pathlib import Path
 from pipeline import batch
 from pipeline.config import Config
-real, calls = batch.discover, []
-def die(paths):  # the second look at input/ comes once the removed workbook is retired
-    calls.append(paths)
-    if len(calls) == 2:
-        os._exit(9)  # as SIGKILL: no clean-up at all
-    return real(paths)
-batch.discover = die
+def die(*args):  # the workbooks are looked at once the removed one is retired
+    os._exit(9)  # as SIGKILL: no clean-up at all
+batch.second_look = die
 batch.build([Path("input")], Path("output"), Config())
 """
 

@@ -1,0 +1,86 @@
+"""The findings of the in-year position: the spend files read against the plan (domain §8).
+
+Part of the catalogue (:mod:`pipeline.catalogue` holds them in its order, with every other
+code); apart so that each module stays one that a person reads in one sitting.
+"""
+
+from __future__ import annotations
+
+from pipeline.codes import Code, Severity
+
+W, I = Severity.WARNING, Severity.INFO  # noqa: E741 - catalogue shorthand
+
+SPEND_CODES: tuple[Code, ...] = (
+    Code(
+        "W-SPEND-READ",
+        W,
+        "Spend file not read",
+        "a spend file cannot be read (encoding, size, no header, two columns headed alike, "
+        "dates month-first, a plan workbook, a copy of another): none counted",
+        action="Export the ledger again as .xlsx or CSV with its header row, then run again.",
+    ),
+    Code(
+        "W-SPEND-VALUE",
+        W,
+        "Payment not read",
+        "a ledger row whose date or amount cannot be read; it is not counted",
+        action="Correct the payment's date or amount in the ledger export.",
+    ),
+    Code(
+        "W-SPEND-AMBIGUOUS",
+        W,
+        "Payment matches several lines",
+        "a supplier with several lines and no cost code to choose between them",
+        action="Add a Cost code to each of the supplier's lines on the Services sheet.",
+    ),
+    Code(
+        "W-SPEND-UNMATCHED",
+        W,
+        "Payment matches no line",
+        "payments that match no line: one per supplier (the first 20), one for the rest",
+        action="Add the line it pays for, a Cost code, or an alias for the supplier.",
+    ),
+    Code(
+        "W-SPEND-DUPLICATE",
+        W,
+        "Payment twice",
+        "the same reference, supplier, date and amount twice, or with no reference the same "
+        "payment in two files (both are counted)",
+        action="Check the ledger; remove the second row if it is a duplicate.",
+    ),
+    Code(
+        "I-SPEND-OUT-OF-YEAR",
+        I,
+        "Payments outside the year",
+        "a spend file's payments dated outside the plan's financial year, or after the --as-at date, are ignored",
+        action="Nothing to do, unless the payments belong to this year or position: check their dates.",
+    ),
+    Code(
+        "W-OVERSPEND",
+        W,
+        "Overspend",
+        "a line's spend, or a fund's forecast outturn, is over its budget",
+        action="Review the line's spend with its provider, or vary the budget.",
+    ),
+    Code(
+        "W-RINGFENCE-UNDERSPEND",
+        W,
+        "Ring-fenced money forecast unspent",
+        "a ring-fenced stream is forecast to be left unspent at year end",
+        action="Commit the money in time, or agree the underspend with the grant body.",
+    ),
+    Code(
+        "I-NO-SPEND",
+        I,
+        "No spend yet",
+        "a live line with no payment after three months",
+        action="Check the service has started and is being invoiced.",
+    ),
+    Code(
+        "I-SPEND-SHARED",
+        I,
+        "Payments counted in two plans",
+        "payments that match a line of another plan for the same year too",
+        action="Check which plan the payments belong to.",
+    ),
+)
