@@ -23,7 +23,7 @@ template (``templates/request-for-decision.docx``) needs no filters. The fields 
   previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
   budget, change, percent, status; totals: label, previous, current, change, percent) and
   ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
-  ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
+  ``-£19,400``, ``+10.0%``); an amount for a year the line was not in the plan is ``–``.
 - ``commitments``: rows (fund, year, committed, options: a row per fund and later financial
   year that carries money), committed and options (their totals); section B's table.
 
@@ -323,8 +323,16 @@ def signed_money(amount: Decimal) -> str:
     return ("+" if amount > 0 else "") + format_money(amount)
 
 
+def signed_percent(value: Decimal | None) -> str:
+    """A change as a percentage, signed as the change in pounds beside it is: ``+10.0%``,
+    ``-2.4%``, ``0.0%`` for no change (a rise too small to show is ``+0.0%``, as a fall is
+    ``-0.0%``); ``–`` when there is none (nothing last year)."""
+    shown = percent_text(value)
+    return "+" + shown if value is not None and value > 0 else shown
+
+
 def _percent_change(previous: Decimal, current: Decimal) -> str:
-    return percent_text((current - previous) * 100 / previous if previous else None)
+    return signed_percent((current - previous) * 100 / previous if previous else None)
 
 
 class ChangeRow(_Row):
@@ -369,7 +377,7 @@ def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:
                 previous_budget=format_money(previous.budget) if previous else ABSENT,
                 budget=format_money(current.budget) if current else ABSENT,
                 change=signed_money(change.change),
-                percent=percent_text(change.percent),
+                percent=signed_percent(change.percent),
                 status=f"{status} ({note})" if note else status,
             )
         )
