@@ -23,7 +23,7 @@ template (``templates/request-for-decision.docx``) needs no filters. The fields 
   previous_reference, moved_count, funds (name; lines: service, organisation, previous_budget,
   budget, change, percent, status; totals: label, previous, current, change, percent) and
   ended (fund, service, organisation, previous_budget). Changes are signed (``+£2,272.73``,
-  ``-£19,400``); an amount for a year the line was not in the plan is ``–``.
+  ``-£19,400``, ``+10.0%``); an amount for a year the line was not in the plan is ``–``.
 - ``commitments``: rows (fund, year, committed, options: a row per fund and later financial
   year that carries money), committed and options (their totals); section B's table.
 
@@ -35,24 +35,22 @@ internal review note for the Chief Finance Officer.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
+from pipeline.docx_changes import comparison_context
+from pipeline.docx_text import TextRow, clean, form_field
 from pipeline.model import ChangeRecord, Decision, FundingSource, Plan, ServiceLine
 from pipeline.reconcile import FundReconciliation
 from pipeline.report import Report
-from pipeline.textsafe import for_publication, scrub_personal_data
 from pipeline.values import (
     format_date,
     format_long_date,
     format_millions,
     format_money,
     format_percent,
-    percent_text,
 )
 
 Context = dict[str, Any]
@@ -65,24 +63,6 @@ _MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGN
 
 
 # -- the decision and the funds ------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=8192)
-def clean(value: str) -> str:
-    """``value`` as it may be published: no XML-illegal, bidi or zero-width characters, nor \\a
-    and \\f, which docxtpl would turn into a new paragraph or a page break; and no e-mail
-    address or telephone number (``[removed]``), as in the public summary, which publishes the
-    same lines.
-
-    Kept for each text: a plan repeats its providers, services and ways of commissioning (a
-    10,000-line plan's 60,000 texts may be a thousand distinct ones)."""
-    return scrub_personal_data(for_publication(value))
-
-
-def form_field(value: str) -> str:
-    """A field of the form that names its officers (Report by, Contact officer): published as
-    typed, contact details included, as the form asks for them."""
-    return for_publication(value)
 
 
 def _date(value: dt.date | None, month_only: bool = False) -> str:
@@ -222,31 +202,7 @@ def _decision(decision: Decision) -> Context:
     }
 
 
-class _Row(Mapping[str, str]):
-    """A table row of the context, as text: a mapping of the template's field names like the
-    rest of the context, whose fields are also attributes (slots named by ``FIELDS``). Jinja
-    reads ``line.service`` as an attribute first and only then as a key, after an exception:
-    one per field of each of ten thousand rows took half the time the rows took to render."""
-
-    __slots__ = ()
-    FIELDS: tuple[str, ...] = ()
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self.FIELDS:
-            raise KeyError(name)
-        return str(getattr(self, name))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.FIELDS)
-
-    def __len__(self) -> int:
-        return len(self.FIELDS)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict(self)!r})"
-
-
-class LineRow(_Row):
+class LineRow(TextRow):
     """One service line of the plan appendix (as :class:`ChangeRow` for the changes)."""
 
     __slots__ = FIELDS = (
@@ -309,116 +265,6 @@ def _source(source: FundingSource, rec: FundReconciliation) -> Context:
         "grant_reference": clean(source.grant_reference),
         "committed": format_money(use.committed) if use is not None else "",
         "uncommitted": format_money(use.uncommitted) if use is not None else "",
-    }
-
-
-# -- the year-on-year changes -----------------------------------------------------------------
-
-_STATUS = STATUS_LABELS
-ABSENT = "–"  # the amount of a year the line was not in the plan
-
-
-def signed_money(amount: Decimal) -> str:
-    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
-    return ("+" if amount > 0 else "") + format_money(amount)
-
-
-def _percent_change(previous: Decimal, current: Decimal) -> str:
-    return percent_text((current - previous) * 100 / previous if previous else None)
-
-
-class ChangeRow(_Row):
-    """One line of a fund's changes table."""
-
-    __slots__ = FIELDS = (
-        "service",
-        "organisation",
-        "previous_budget",
-        "budget",
-        "change",
-        "percent",
-        "status",
-    )
-
-    def __init__(
-        self,
-        service: str,
-        organisation: str,
-        previous_budget: str,
-        budget: str,
-        change: str,
-        percent: str,
-        status: str,
-    ):
-        self.service, self.organisation = service, organisation
-        self.previous_budget, self.budget = previous_budget, budget
-        self.change, self.percent, self.status = change, percent, status
-
-
-def _fund_change(fund: FundChange, public: Callable[[str], str]) -> Context:
-    lines = []
-    for change in fund.lines:  # a row per line of either year: the hot loop of the section
-        line, previous, current = change.line, change.previous, change.current
-        note = change.note
-        note = clean(note) if note else ""
-        status = _STATUS[change.status]
-        lines.append(
-            ChangeRow(
-                service=public(line.service),
-                organisation=public(line.organisation),
-                previous_budget=format_money(previous.budget) if previous else ABSENT,
-                budget=format_money(current.budget) if current else ABSENT,
-                change=signed_money(change.change),
-                percent=percent_text(change.percent),
-                status=f"{status} ({note})" if note else status,
-            )
-        )
-    figures = [
-        ("Total committed", fund.previous_committed, fund.committed),
-        ("Allocation", fund.previous_allocation, fund.allocation),
-    ]
-    if fund.previous_moj or fund.moj:
-        figures.append(("MoJ grant", fund.previous_moj, fund.moj))
-    totals = [
-        {
-            "label": label,
-            "previous": format_money(previous),
-            "current": format_money(current),
-            "change": signed_money(current - previous),
-            "percent": _percent_change(previous, current),
-        }
-        for label, previous, current in figures
-    ]
-    return {"name": clean(fund.fund), "lines": lines, "totals": totals}
-
-
-def comparison_context(comparison: Comparison | None) -> Context | None:
-    """The "Changes from <previous year>" section's fields, or None without a comparison."""
-    if comparison is None:
-        return None
-    cleaned: dict[str, str] = {}
-
-    def public(text: str) -> str:
-        """``clean(text)``, once for each name (a plan repeats its services and providers)."""
-        found = cleaned.get(text)
-        if found is None:
-            found = cleaned[text] = clean(text)
-        return found
-
-    return {
-        "previous_year": clean(comparison.previous_year),
-        "previous_reference": clean(comparison.previous_reference),
-        "moved_count": sum(c.status == MOVED for c in comparison.unmatched),
-        "funds": [_fund_change(fund, public) for fund in comparison.funds],
-        "ended": [
-            {
-                "fund": public(change.line.fund),
-                "service": public(change.line.service),
-                "organisation": public(change.line.organisation),
-                "previous_budget": format_money(change.previous_budget),
-            }
-            for change in comparison.ended
-        ],
     }
 
 

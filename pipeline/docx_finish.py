@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipeline.docx_context import clean
+from pipeline.docx_text import clean
 from pipeline.model import Decision
 
 CORE_PROPERTY_LIMIT = 255

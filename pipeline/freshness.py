@@ -21,6 +21,7 @@ from typing import Any
 from pipeline import TEMPLATE_DIR, __version__
 from pipeline.cache import code_version
 from pipeline.config import Config
+from pipeline.dated import findings_due
 from pipeline.inputs import Read, archive_workbooks, archived, display
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
@@ -173,6 +174,8 @@ class Freshness:
         if any(entry.get(k) != v for k, v in fingerprint.items()):
             return None
         if overtaken(entry):  # a payment the position left out as not yet made is due now
+            return None
+        if findings_due(entry):  # a deferral lifted, an award date come: other findings now
             return None
         if entry.get("last_year") != self.last_year.of(entry_year_start(entry)):
             return None  # last year's plan is looked for elsewhere, or another is there

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.dated import findings_due
 from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
 from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, relative_path, sha256
@@ -51,6 +52,7 @@ class Status(Enum):
     OUT_OF_DATE = "Workbook changed since"
     REMADE = "Template or settings changed since"
     SPEND_CHANGED = "Spend files changed since"
+    DATE_CAME = "A date it depends on has come"
     UP_TO_DATE = "Up to date"
     BUILT = "Built"
     ARCHIVED = "Archived"
@@ -274,6 +276,13 @@ def _status(
     spend = _spend_changes(key, record, cwd) if current is not None else []
     if spend:
         return Status.SPEND_CHANGED, [*spend, "The spend position is not current; build again."]
+    due = findings_due(record)
+    if due is not None:
+        return Status.DATE_CAME, [
+            f"A date its findings depend on came on {due.strftime('%d/%m/%Y')} (a deferral "
+            "of publication lifted, or the day the decision is published as awarded); build "
+            "again."
+        ]
     remade = _recipe_changes(record, recipe)
     if remade:
         return Status.REMADE, [*remade, "Build again to bring the outputs up to date."]

@@ -34,6 +34,7 @@ _LOOK = {
     Status.EDITED: ("attention", "!"),
     Status.OUT_OF_DATE: ("attention", "!"),
     Status.SPEND_CHANGED: ("attention", "!"),
+    Status.DATE_CAME: ("attention", "!"),
     Status.REMADE: ("attention", "!"),
     Status.STOPPED: ("attention", "!"),
     Status.UP_TO_DATE: ("good", "✓"),

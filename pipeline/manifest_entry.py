@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
+from pipeline.dated import findings_until
 from pipeline.findings import Severity
 from pipeline.inputs import archived, display
 from pipeline.manifest import sha256
@@ -87,6 +88,9 @@ def built_entry(
         # A position that left out payments dated after the day of the build: current until
         # the earliest of their dates comes.
         **current_until(report.position if report else None),
+        # The first day one of its findings no longer holds (a deferral lifted, an award date
+        # come): current until then too.
+        **findings_until(report),
         "status": result.status,
         "reference": result.reference,
         # For output/index.html, which is drawn from the manifest alone.

@@ -386,6 +386,26 @@ def _page(document: Document) -> None:
             run_properties.append(language)
         language.set(qn("w:val"), "en-GB")
         language.set(qn("w:eastAsia"), "en-GB")
+    _plain_fonts(document)
+
+
+# The note's font, as the Request for Decision's: python-docx's own template names its theme's
+# fonts, which a copy of LibreOffice without them showed as a serif.
+FONT = "Arial"
+
+
+def _plain_fonts(document: Document) -> None:
+    """Arial on every script wherever the styles named a theme font (the body's default, the
+    headings, the quotes...): a theme font wins over a font named beside it, so it is removed."""
+    from docx.oxml.ns import qn
+
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        if not any(name.lower().endswith("theme") for name in fonts.attrib):
+            continue  # a font of its own (Courier for code): kept
+        for attribute in list(fonts.attrib):
+            del fonts.attrib[attribute]
+        for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(script), FONT)
 
 
 def _properties(document: Document, title: str, plan: Plan | None) -> None:

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from pipeline import batch
 from pipeline.compare import compare
 from pipeline.config import Config
+from pipeline.docx_changes import signed_percent
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
@@ -210,8 +211,8 @@ def test_word_victims_fund_new_and_ended_lines_and_totals(word: Any) -> None:
         ["Hate Crime Prevention", "Stop Hate", DASH, "£10,600", "+£10,600", DASH, "New"],
         ["Domestic Abuse Helpline", "EDAN Lincs", "£30,000", DASH, "-£30,000", DASH, "Ended"],
         ["Total committed", "", "£824,612", "£805,212", "-£19,400", "-2.4%", ""],
-        ["Allocation", "", "£945,000", "£1,009,000", "+£64,000", "6.8%", ""],
-        ["MoJ grant", "", "£820,000", "£884,000", "+£64,000", "7.8%", ""],
+        ["Allocation", "", "£945,000", "£1,009,000", "+£64,000", "+6.8%", ""],
+        ["MoJ grant", "", "£820,000", "£884,000", "+£64,000", "+7.8%", ""],
     ]
     assert len(table) == 1 + 11 + 3  # header, 9 continued + 1 new + 1 ended, three totals
 
@@ -225,12 +226,12 @@ def test_word_community_safety_fund_uplift_and_totals(word: Any) -> None:
         "£22,727.27",
         "£25,000",
         "+£2,272.73",
-        "10.0%",
+        "+10.0%",  # signed as the pounds beside it are
         "Continued",
     ] in table
     # No MoJ money in this fund in either year: no MoJ row.
     assert table[-2:] == [
-        ["Total committed", "", "£461,785.27", "£464,058", "+£2,272.73", "0.5%", ""],
+        ["Total committed", "", "£461,785.27", "£464,058", "+£2,272.73", "+0.5%", ""],
         ["Allocation", "", "£556,000", "£556,000", "£0", "0.0%", ""],
     ]
     unchanged = [row for row in table[1:-2] if row[4] == "£0"]
@@ -712,7 +713,7 @@ def test_without_a_comparison_the_document_is_exactly_as_before(
 
 
 def test_signed_money_and_a_fund_called_changes() -> None:
-    from pipeline.docx_context import signed_money
+    from pipeline.docx_changes import signed_money
     from pipeline.render_xlsx import CHANGES_SHEET, sheet_names
 
     assert [signed_money(Decimal(v)) for v in ("2272.73", "-19400", "0", "0.00")] == [
@@ -725,3 +726,12 @@ def test_signed_money_and_a_fund_called_changes() -> None:
     assert sheet_names(["Changes"], ("summary", "about", "history", CHANGES_SHEET)) == [
         "Changes (2)"
     ]
+
+
+def test_a_change_in_per_cent_is_signed_as_its_pounds_are() -> None:
+    # "+£2,272.73" beside "10.0%" read as if only the pounds had risen.
+    assert signed_percent(Decimal("10")) == "+10.0%"
+    assert signed_percent(Decimal("-2.35")) == "-2.4%"
+    assert signed_percent(Decimal(0)) == "0.0%"
+    assert signed_percent(Decimal("0.01")) == "+0.0%"  # a rise too small to show, still a rise
+    assert signed_percent(None) == "–"

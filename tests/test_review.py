@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -226,3 +227,13 @@ def test_copied_finding_rows_are_the_rows_python_docx_builds(
     _, tables = note_text(copied)
     assert "  Two spaces before it." in tables[0][2][0]
     assert "A line\nbreak and a\ttab." in tables[0][4][0]
+
+
+def test_the_note_is_set_in_arial_not_its_themes_fonts(built: Path) -> None:
+    # python-docx's template names its theme's fonts (Calibri), which a copy of LibreOffice
+    # without them showed as a serif; the note is set as the Request for Decision is.
+    with zipfile.ZipFile(built / "review-015-2021.docx") as package:
+        styles = package.read("word/styles.xml").decode("utf-8")
+    fonts = re.findall(r"<w:rFonts [^>]*/>", styles)
+    assert fonts and not [f for f in fonts if "theme" in f.lower()]
+    assert re.search(r'<w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial"', styles)
