@@ -60,7 +60,9 @@ def _field_target(instruction: str) -> str | None:
     return str(arguments[0]).replace("\\\\", "\\")
 
 
-def _unwrap(element: Any) -> None:
+def unwrap(element: Any) -> None:
+    """Put ``element``'s children in its place (a link removed keeps its text, an accepted
+    insertion its runs)."""
     parent = element.getparent()
     index = parent.index(element)
     for offset, child in enumerate(list(element)):
@@ -94,7 +96,7 @@ def _drop_relationships(part: Any) -> list[str]:
                 continue
             if element.tag == _qn("w:hyperlink"):
                 _blank_path_text(element.iter(_qn("w:r")))
-                _unwrap(element)
+                unwrap(element)
                 break
             if element.tag.endswith("}OLEObject"):  # a linked object: its picture stays
                 element.getparent().remove(element)
@@ -171,7 +173,7 @@ def _drop_file_fields(root: Any) -> list[str]:
         if target is not None and not followable(target):
             targets.append(target)
             _blank_path_text(found.iter(_qn("w:r")))
-            _unwrap(found)
+            unwrap(found)
     for complex_field in _fields(root):
         target = _field_target(complex_field.instruction)
         if target is not None and not followable(target):

@@ -18,7 +18,12 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.docx_links import remove_file_links, remove_personal_fields, unname_pictures
+from pipeline.docx_links import (
+    remove_file_links,
+    remove_personal_fields,
+    unname_pictures,
+    unwrap,
+)
 
 # Changes of formatting (accepting one keeps the formatting now shown) and the range marks of
 # moved text: the records alone are removed.
@@ -71,15 +76,6 @@ def _parts(document: Any) -> Iterator[Any]:
             yield part
 
 
-def _unwrap(element: Any) -> None:
-    """Put ``element``'s children in its place (an accepted insertion keeps its text)."""
-    parent = element.getparent()
-    index = parent.index(element)
-    for offset, child in enumerate(list(element)):
-        parent.insert(index + offset, child)
-    parent.remove(element)
-
-
 def _accept_paragraph_mark(mark: Any) -> None:
     """A deleted paragraph mark, accepted: the paragraph joins the one after it, which keeps its
     own formatting (as in Word); a paragraph deleted whole therefore disappears."""
@@ -116,7 +112,7 @@ def _accept_changes(root: Any) -> int:
             removed.getparent().remove(removed)
             count += 1
     for kept in list(root.iter(_qn("w:ins"), _qn("w:moveTo"))):
-        _unwrap(kept)
+        unwrap(kept)
         count += 1
     for record in list(root.iter(*(_qn(tag) for tag in _RECORDS))):
         record.getparent().remove(record)

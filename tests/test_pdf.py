@@ -229,17 +229,24 @@ def test_a_failing_conversion_is_a_warning_and_leaves_nothing_behind(
     assert [p.name for p in out.rglob(".tmp-*")] == []
 
 
-@pytest.mark.slow
-def test_a_hung_conversion_is_stopped_at_the_timeout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _hanging_launcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A "LibreOffice" that starts a child which runs a minute, as soffice starts soffice.bin;
+    returns a .docx to convert and the file its child's process id is written to."""
     marker = tmp_path / "child.pid"
-    # soffice's launcher starts a child; both must be ended.
     monkeypatch.setenv(
         "PCC_SOFFICE", str(_fake_soffice(tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n"))
     )
     source = tmp_path / "report.docx"
     source.write_bytes(b"PK\x03\x04")
+    return source, marker
+
+
+@pytest.mark.slow
+def test_a_hung_conversion_is_stopped_at_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # soffice's launcher starts a child; both must be ended.
+    source, marker = _hanging_launcher(tmp_path, monkeypatch)
     target = tmp_path / "report.pdf"
     with pytest.raises(pdf.PdfError, match="longer than 1 seconds"):
         pdf.to_pdf(source, target, timeout=1)
@@ -254,12 +261,7 @@ def test_a_build_stopped_during_the_conversion_ends_libreoffice(
 ) -> None:
     # SIGTERM (or Ctrl-C) stopped the build, which cleared its work folder, while LibreOffice
     # in a session of its own ran on and wrote its profile into the output folder after it.
-    marker = tmp_path / "child.pid"
-    monkeypatch.setenv(
-        "PCC_SOFFICE", str(_fake_soffice(tmp_path, f"sleep 60 &\necho $! > {marker}\nwait\n"))
-    )
-    source = tmp_path / "report.docx"
-    source.write_bytes(b"PK\x03\x04")
+    source, marker = _hanging_launcher(tmp_path, monkeypatch)
     stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
     stop.start()
     try:
