@@ -304,7 +304,8 @@ def follow_renames(shelf: Shelf, workbooks: Sequence[Path]) -> list[tuple[str, s
         same = newcomers.get(str(entries[key].get("sha256")), [])
         if len(same) != 1:
             continue  # none, or copies under two names: which one is it? Retired instead
-        workbook, new_key = same[0], display(same.pop())
+        workbook = same.pop()  # claimed: no second gone name takes it
+        new_key = display(workbook)
         entry = {k: v for k, v in entries.pop(key).items() if k != "workbook_from_output"}
         entries[new_key] = {
             **entry,

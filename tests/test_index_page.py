@@ -293,14 +293,19 @@ def _decision_text(out: Path, reference: str) -> str:
     return found[0]
 
 
-def test_changed_settings_show_as_changed_since(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # "Up to date" must mean that building again would change nothing: the settings the
-    # outputs were made with count, as they do when a build decides what to rebuild.
+@pytest.fixture()
+def office(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the built folder, run from (as ``pcc-report index`` is, where the build ran)."""
     here = tmp_path / "office"
     shutil.copytree(folder, here)
     monkeypatch.chdir(here)
+    return here
+
+
+def test_changed_settings_show_as_changed_since(office: Path) -> None:
+    # "Up to date" must mean that building again would change nothing: the settings the
+    # outputs were made with count, as they do when a build decides what to rebuild.
+    here = office
     same = CliRunner().invoke(cli, ["index", "--out", "output"])
     assert same.exit_code == 0, same.output
     assert "Template or settings changed since" not in _said(here / "output")
@@ -314,13 +319,11 @@ def test_changed_settings_show_as_changed_since(
 
 
 def test_new_code_shows_as_changed_since_said_once(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    office: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A `git pull` changes the code, not always the version: building again may change
     # the outputs, so they are not up to date. A new version is new code too: one sentence.
-    here = tmp_path / "office"
-    shutil.copytree(folder, here)
-    monkeypatch.chdir(here)
+    here = office
     monkeypatch.setattr(freshness, "code_version", lambda: b"the code after a git pull")
     assert CliRunner().invoke(cli, ["index", "--out", "output"]).exit_code == 0
     said = _decision_text(here / "output", "017/2021")  # was up to date
@@ -356,13 +359,9 @@ def test_a_build_with_another_template_shows_the_others_as_changed_since(
     assert "Template or settings changed since" not in _decision_text(out, "016/2021")
 
 
-def test_the_index_command_redraws_the_page(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    here = tmp_path / "office"
-    shutil.copytree(folder, here)
+def test_the_index_command_redraws_the_page(folder: Path, tmp_path: Path, office: Path) -> None:
+    here = office
     (here / "output" / INDEX).unlink()
-    monkeypatch.chdir(here)
     result = CliRunner().invoke(cli, ["index", "--out", "output"])
     assert result.exit_code == 0, result.output
     assert (here / "output" / INDEX).read_bytes() == (folder / "output" / INDEX).read_bytes()
