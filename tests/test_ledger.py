@@ -722,7 +722,7 @@ def test_a_header_with_gross_and_vat_but_no_net_amount_says_so(tmp_path: Path) -
     assert 'header (line 2: "Date", "Supplier", "VAT", "Gross") has no amount column' in (
         finding.message
     )
-    assert "head it as one of Amount, Net amount" in finding.message
+    assert "head it as one of Net amount, Amount excluding VAT" in finding.message
     assert "excluding VAT" in finding.message
 
 
