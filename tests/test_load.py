@@ -541,7 +541,9 @@ QUIRKS: dict[str, Quirk] = {
     # ... and with no Fund column, as the tab's name says the fund: it was the generic 'No
     # "Services" sheet ... Add a sheet named "Services"'.
     "a tab of lines per fund, no Fund column": Quirk(
-        with_book(lambda book: tab_per_fund_named_only(book, ("Victims Fund", "Community Safety Fund"))),
+        with_book(
+            lambda book: tab_per_fund_named_only(book, ("Victims Fund", "Community Safety Fund"))
+        ),
         [
             (
                 "E-SHEET",
