@@ -309,9 +309,16 @@ class _FileReader:
                 sheet=f"{self.path.name} › {title}",
             )
         tables: list[PaymentColumns] = []
-        for sheet in book.sheets:
-            rows: Rows = list(_unmerged(sheet).items())
+        sheets: list[tuple[Sheet, Rows]] = [
+            (sheet, list(_unmerged(sheet).items())) for sheet in book.sheets
+        ]
+        tabular = [sheet.title for sheet, rows in sheets if _holds_table(rows)]
+        for sheet, rows in sheets:
             if not any(any(not is_blank(v) for v in row) for _, row in rows):
+                continue
+            if tabular and sheet.title not in tabular:
+                # A report's criteria or cover sheet beside its payments (a label and its
+                # value on each row): no row of it holds a date, a supplier and an amount.
                 continue
             label = f"{self.path.name} › {sheet.title}"
             tables.extend(self._table(label, rows, "row", sheet.uncached))
@@ -327,6 +334,12 @@ class _FileReader:
         tables, findings = read_table(self.label, sheet, rows, unit, formulas or {})
         self.findings.extend(findings)
         return tables
+
+
+def _holds_table(rows: Rows) -> bool:
+    """Whether some row has three cells filled or more, as a payment's date, supplier and
+    amount are: a sheet without one can hold no payment."""
+    return any(sum(not is_blank(v) for v in values) >= 3 for _, values in rows)
 
 
 def _unmerged(sheet: Sheet) -> dict[int, tuple[Cell, ...]]:

@@ -136,6 +136,46 @@ def test_xlsx_ledger_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
     ]
 
 
+def test_a_report_s_parameters_sheet_beside_its_payments_is_not_said(tmp_path: Path) -> None:
+    # Oracle's and SAP's reports saved to Excel put the report's criteria on a sheet of their
+    # own (a label and its value on each row): it was W-SPEND-READ, "has no header row with a
+    # date, a supplier and an amount column ... none of its payments are counted", in every
+    # month's file, telling the officer to rename columns a cover sheet does not have.
+    path = tmp_path / "ap.xlsx"
+    book = xlsxwriter.Workbook(path)
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    criteria = book.add_worksheet("Parameters")
+    criteria.write_row(0, 0, ["Report", "AP payments over £500"])
+    criteria.write(1, 0, "From")
+    criteria.write_datetime(1, 1, dt.datetime(2021, 4, 1), date_format)
+    criteria.write_row(2, 0, ["Ledger", "OPCC"])
+    data = book.add_worksheet("Data")
+    data.write_row(0, 0, ["Payment date", "Supplier name", "Net amount"])
+    data.write_datetime(1, 0, dt.datetime(2021, 4, 30), date_format)
+    data.write_row(1, 1, ["NWCH", 1529.25])
+    book.close()
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [152925]
+
+
+def test_a_sheet_of_three_columns_with_no_header_is_still_said(tmp_path: Path) -> None:
+    # A table (three cells or more on a row) whose header is not found may hold payments:
+    # beside a sheet that was read, it is still said.
+    path = tmp_path / "ap.xlsx"
+    book = xlsxwriter.Workbook(path)
+    june = book.add_worksheet("June")
+    june.write_row(0, 0, ["When", "Who", "How much"])
+    june.write_row(1, 0, ["30/06/2021", "NWCH", 100])
+    may = book.add_worksheet("May")
+    may.write_row(0, 0, ["Date", "Supplier", "Amount"])
+    may.write_row(1, 0, ["31/05/2021", "NWCH", 100])
+    book.close()
+    read = read_ledgers([path])
+    assert [(f.code, f.sheet) for f in read.findings] == [("W-SPEND-READ", "ap.xlsx › June")]
+    assert list(read.payments["amount"]) == [10000]
+
+
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
