@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
-from pipeline.ledger_pages import Report, Rows, is_blank
+from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
 from pipeline.ledger_values import (
     cut,
     debit_less_credit,
@@ -154,8 +154,6 @@ PAYMENT_COLUMNS = (
     "expense_type",
 )
 
-# "Total", "Grand total", or Excel's Data > Subtotal row: "Victim Support Total".
-_TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b|\S\s+total$", re.IGNORECASE)
 
 PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
 
@@ -420,7 +418,7 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
 
 def _row_message(cells: dict[str, object], problem: str) -> str:
     label = next(
-        (clean_text(v) for v in cells.values() if _TOTAL_LABEL.search(clean_text(v) or "")), ""
+        (clean_text(v) for v in cells.values() if TOTAL_LABEL.search(clean_text(v) or "")), ""
     )
     if label:
         return (

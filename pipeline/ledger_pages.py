@@ -2,21 +2,23 @@
 besides the payments, and which of its lines hold no payment.
 
 A report repeats its header on each page, with its title, "Page 2 of 9" and the day it ran
-above it, and may close each page with the page's total under the amount column. Such lines
-are passed over, as the title block above the first header is: the header again, a text alone
-that is no date or amount, a date alone beside them (the day the report ran), and an amount
-alone that is the sum of the payments above it on its page or in the whole report. A date or
-an amount alone anywhere else may be a payment that lost its other cells, and
-:mod:`pipeline.ledger_columns` says it.
+above it, and may close each page with the page's total under the amount column (alone, or
+labelled "Page total", "Carried forward"; Excel's Data > Subtotal writes "NWCH Total"). Such
+lines are passed over, as the title block above the first header is: the header again, a text
+alone that is no date or amount, a date alone beside them (the day the report ran), and a
+total that is the sum of the payments above it since the last total or in the whole report.
+A total that does not add up, or a date or an amount alone anywhere else (a payment that lost
+its other cells?), is not passed over: :mod:`pipeline.ledger_columns` says it.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 
 from pipeline.ledger_values import amount_pence, payment_date
-from pipeline.values import ValueProblem
+from pipeline.values import ValueProblem, clean_text
 
 Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
 
@@ -83,21 +85,29 @@ class Report:
     ) -> bool:
         """Whether the line ``number``, which is not a payment as it stands (its date or its
         amount cannot be read), is the report's own: its title or page number again, the day
-        it ran beside them, or a page's or the report's total under the amount column."""
+        it ran beside them, or a total (a page's, the report's, Excel's Data > Subtotal, a
+        balance carried forward): a figure alone, or beside a total's label and other
+        figures, that is the sum of the payments above it since the last such total or in
+        the whole table. A total whose figure is not that sum is said."""
         self._turn(number)
-        filled = _alone(values)
-        if filled is None:
+        filled = [v for v in values if not is_blank(v)]
+        if not filled:
             return False
         if page_furniture(values):
             theirs = True
-        elif isinstance(pence, int) and pence and pence in (self._on_page, self._in_all):
-            self._on_page = 0  # a page's total closes what it adds up
+        elif self._adds_up(pence) and (len(filled) == 1 or _labelled_total(filled)):
+            self._on_page = 0  # a total closes what it adds up
             theirs = True
         else:
-            theirs = _reads_as_date(filled) and self._beside_furniture(number)
+            theirs = (
+                len(filled) == 1 and _reads_as_date(filled[0]) and self._beside_furniture(number)
+            )
         if theirs:
             self._passed.add(number)
         return theirs
+
+    def _adds_up(self, pence: int | ValueProblem) -> bool:
+        return isinstance(pence, int) and pence != 0 and pence in (self._on_page, self._in_all)
 
     def _turn(self, number: int) -> None:
         page = bisect.bisect_left(self._breaks, number)
@@ -137,6 +147,22 @@ class Report:
             ):
                 return True
         return False
+
+
+# "Total", "Grand total", "Page total", Excel's Data > Subtotal row ("Victim Support Total"),
+# and a balance carried to the next page or brought from the last.
+TOTAL_LABEL = re.compile(
+    r"^(grand |sub-?)?totals?\b|\S\s+total$|^(balance )?(brought|carried) forward$|^[bc]/f$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_total(filled: Sequence[object]) -> bool:
+    """A total's label and figures alone: a text that reads as a total, and nothing else but
+    figures (a report's total row may add up its net, VAT and gross columns)."""
+    texts = [clean_text(v) for v in filled if isinstance(v, str)]
+    labels = [t for t in texts if TOTAL_LABEL.search(t)]
+    return len(labels) == 1 and all(t in labels or _reads_as_amount(t) for t in texts)
 
 
 def _alone(values: Sequence[object]) -> object | None:

@@ -404,6 +404,31 @@ def test_the_day_a_report_ran_and_its_page_totals_are_not_payments(tmp_path: Pat
     assert sum(read.payments["amount"]) == 229543
 
 
+def test_a_report_s_labelled_page_totals_and_balances_carried_are_not_payments(
+    tmp_path: Path,
+) -> None:
+    # Page totals with their label (and the VAT and gross beside them), the balance carried
+    # to the next page and brought from the last: each was W-SPEND-VALUE, 'This row reads
+    # "Page total", a total rather than a payment ... remove it from the export', on every
+    # page of a report that cannot be exported without them.
+    header = "Date,Supplier,Net,VAT,Gross\n"
+    text = (
+        header
+        + "06/04/2021,Rape Crisis,1000.00,200.00,1200.00\n"
+        + "07/05/2021,NWCH,500.00,0.00,500.00\n"
+        + "Page total,,1500.00,200.00,1700.00\n"
+        + "Carried forward,,1500.00,,\n"
+        + "Page 2 of 2\n"
+        + header
+        + "Brought forward,,1500.00,,\n"
+        + "07/06/2021,NWCH,250.00,0.00,250.00\n"
+        + "Totals:,,1750.00,200.00,1950.00\n"
+    )
+    read = read_ledgers([write(tmp_path, "report.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000, 50000, 25000]
+
+
 def test_a_figure_alone_that_is_no_total_of_its_page_is_still_said(tmp_path: Path) -> None:
     # Beside the page furniture too, a figure that is not what the page's payments add up
     # to may be a payment that lost its other cells: never passed over.
@@ -721,16 +746,27 @@ def test_a_credit_with_the_pound_sign_outside_its_brackets(typed: str, pence: in
     assert amount_pence(typed, None) == pence
 
 
-def test_excel_subtotal_rows_are_said_to_be_totals(tmp_path: Path) -> None:
+def test_excel_subtotal_rows_that_add_up_are_not_payments(tmp_path: Path) -> None:
     # Data > Subtotal in Excel, then saved as CSV: "NWCH Total" rows with no date. They were
-    # "The payment to NWCH Total is not counted: its date is blank; correct the row".
+    # "The payment to NWCH Total is not counted: its date is blank; correct the row", then
+    # each was said to be a total, to be removed from the export (one per supplier). A total
+    # that is the sum of the payments since the last total, or of all, holds no payment.
     text = (
         "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n02/05/2021,NWCH,6.00\n,NWCH Total,11.00\n"
-        ",Grand Total,11.00\n"
+        "03/05/2021,Stop Hate,7.50\n,Stop Hate Total,7.50\n,Grand Total,18.50\n"
     )
     read = read_ledgers([write(tmp_path, "subtotals.csv", text)])
+    assert list(read.payments["amount"]) == [500, 600, 750]
+    assert read.findings == []
+
+
+def test_a_total_that_does_not_add_up_is_said(tmp_path: Path) -> None:
+    # A row of a payment deleted by hand, or a total typed: not what the rows above add up
+    # to, so which is right is the officer's to see.
+    text = "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n02/05/2021,NWCH,6.00\n,NWCH Total,12.00\n"
+    read = read_ledgers([write(tmp_path, "subtotals.csv", text)])
     assert list(read.payments["amount"]) == [500, 600]
-    assert [f.cell for f in read.findings] == ["line 4", "line 5"]
+    assert [f.cell for f in read.findings] == ["line 4"]
     assert 'This row reads "NWCH Total", a total rather than a payment' in read.findings[0].message
 
 
