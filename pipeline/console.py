@@ -18,8 +18,7 @@ from pipeline.findings import Finding, Severity
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pipeline.batch import Event
-    from pipeline.results import WorkbookResult
+    from pipeline.results import Event, WorkbookResult
 
 HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -186,7 +185,7 @@ SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
 def build_progress(quiet: bool) -> Callable[[Event], None]:
     """What ``build`` says as it goes: a line per workbook (with ``quiet``, the failed ones
     only), every output a person edited (always: it is their work), and a wait for the lock."""
-    from pipeline.batch import Waiting
+    from pipeline.results import Waiting
 
     def progress(event: Event) -> None:
         if isinstance(event, Waiting):
