@@ -31,11 +31,12 @@ from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.render_xlsx import render_xlsx
 from pipeline.report import Report
-from tests.office import convert
+from tests.office import convert, pdf_text
 from tests.published import leaks, xml_text
 from tests.workbooks import make_workbook
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
+SOUTH_WALES = Path(__file__).resolve().parent / "acceptance" / "south-wales-2023-24.xlsx"
 DASH = "–"
 
 WORD_HEADER = [
@@ -735,3 +736,34 @@ def test_a_change_in_per_cent_is_signed_as_its_pounds_are() -> None:
     assert signed_percent(Decimal(0)) == "0.0%"
     assert signed_percent(Decimal("0.01")) == "+0.0%"  # a rise too small to show, still a rise
     assert signed_percent(None) == "–"
+
+
+@pytest.mark.slow
+def test_word_amounts_in_the_millions_stay_whole_as_libreoffice_lays_them_out(
+    tmp_path: Path,
+) -> None:
+    """A fund's totals to the penny in the millions, signed in the change column
+    ("+£1,861,943.35"), each on one line of its cell: at 22 mm the amount columns broke them
+    after the tenth of a penny ("£1,861,943.3" over "5")."""
+    from pipeline.docx_changes import comparison_context
+
+    report = with_comparison(recon_of(SOUTH_WALES), recon_of(PREVIOUS))
+    docx = tmp_path / "report.docx"
+    render_docx(report, docx)
+    text = pdf_text(convert(docx, "pdf", tmp_path))
+    section = text[text.index("Changes from 2020/21") : text.index("Services that end")]
+    context = comparison_context(report.comparison)
+    assert context is not None
+    amounts = {
+        amount
+        for fund in context["funds"]
+        for total in fund["totals"]
+        for amount in (total["previous"], total["current"], total["change"])
+    } | {
+        amount
+        for fund in context["funds"]
+        for line in fund["lines"]
+        for amount in (line.previous_budget, line.budget, line.change)
+    }
+    assert "+£1,861,943.35" in amounts and "£2,051,357.51" in amounts  # the widest
+    assert [amount for amount in sorted(amounts) if amount not in section] == []
