@@ -751,7 +751,7 @@ def _changes(doc: Doc) -> None:
     amounts = (2, 3, 4, 5)
     # Each amount column holds a fund's total to the penny at 9 pt, signed in the change
     # column ("+£12,345,678.90"): at 22 mm, "£1,861,943.35" broke over two lines.
-    grid = table(doc, (31, 24, 25, 25, 27, 15, TEXT_WIDTH_MM - 147), 7)
+    grid = table(doc, (30, 23, 25, 25, 27, 17, TEXT_WIDTH_MM - 147), 7)
     header_row(
         grid,
         (

@@ -738,32 +738,48 @@ def test_a_change_in_per_cent_is_signed_as_its_pounds_are() -> None:
     assert signed_percent(None) == "–"
 
 
+def tenfold(source: Path, target: Path) -> Path:
+    """``source`` with every allocation, source and budget ten times as large (to the penny)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(source)
+    for sheet, column in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
+        for row in book[sheet].iter_rows(min_row=2):
+            amount = row[column].value
+            if isinstance(amount, int | float):
+                row[column].value = float(Decimal(str(amount)) * 10)
+    book.save(target)
+    return target
+
+
 @pytest.mark.slow
 def test_word_amounts_in_the_millions_stay_whole_as_libreoffice_lays_them_out(
     tmp_path: Path,
 ) -> None:
-    """A fund's totals to the penny in the millions, signed in the change column
-    ("+£1,861,943.35"), each on one line of its cell: at 22 mm the amount columns broke them
-    after the tenth of a penny ("£1,861,943.3" over "5")."""
+    """Every amount and per cent of the Changes tables on one line of its cell, as LibreOffice
+    lays them out, for a body ten times South Wales' size: a fund's totals in the tens of
+    millions to the penny, signed ("+£18,462,217.59"), and rises of "+900.0%". At 22 mm the
+    amount columns broke "£1,861,943.35" after "£1,861,943.3"."""
     from pipeline.docx_changes import comparison_context
 
-    report = with_comparison(recon_of(SOUTH_WALES), recon_of(PREVIOUS))
+    current = recon_of(tenfold(SOUTH_WALES, tmp_path / "tenfold.xlsx"))
+    report = with_comparison(current, recon_of(SOUTH_WALES))
     docx = tmp_path / "report.docx"
     render_docx(report, docx)
     text = pdf_text(convert(docx, "pdf", tmp_path))
-    section = text[text.index("Changes from 2020/21") : text.index("Services that end")]
+    section = text[text.index("Changes from 2023/24") : text.index("Services that end")]
     context = comparison_context(report.comparison)
     assert context is not None
-    amounts = {
-        amount
+    shown = {
+        value
         for fund in context["funds"]
         for total in fund["totals"]
-        for amount in (total["previous"], total["current"], total["change"])
+        for value in (total["previous"], total["current"], total["change"], total["percent"])
     } | {
-        amount
+        value
         for fund in context["funds"]
         for line in fund["lines"]
-        for amount in (line.previous_budget, line.budget, line.change)
+        for value in (line.previous_budget, line.budget, line.change, line.percent)
     }
-    assert "+£1,861,943.35" in amounts and "£2,051,357.51" in amounts  # the widest
-    assert [amount for amount in sorted(amounts) if amount not in section] == []
+    assert {"+£18,462,217.59", "£20,513,575.10", "+900.0%"} <= shown  # the widest
+    assert [value for value in sorted(shown) if value not in section] == []
