@@ -23,7 +23,7 @@ from pipeline.read_circulation import read_circulation, read_document_control
 from pipeline.read_decision import read_decision
 from pipeline.read_funds import read_funds, read_sources
 from pipeline.read_services import read_services
-from pipeline.sheets import ReadSheets, Sheet, WorkbookUnreadable, read_sheets
+from pipeline.sheets import ReadSheets, Row, Sheet, WorkbookUnreadable, read_sheets
 from pipeline.sniff import sniff
 from pipeline.values import clean_text, normalise
 
@@ -202,6 +202,26 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 "others.",
                 sheet=holders[0],
             )
+        elif spec is contract.SERVICES and (tabs := _holders(read, spec, without="fund")):
+            # A tab per fund that says its fund by its name alone, with no Fund column: "add
+            # a sheet named Services" sent people to add an empty one beside their plan.
+            names = " and ".join(f'"{title}"' for title in tabs)
+            many = len(tabs) > 1
+            fix = (
+                "Copy their rows onto one sheet of that name, under one header row, add a Fund "
+                "column giving each row its fund (its tab's name, as the Funds sheet names the "
+                "fund), and delete the others."
+                if many
+                else f'Rename that sheet "{spec.name}" and add a Fund column giving each row '
+                "its fund (as the Funds sheet names it)."
+            )
+            findings.add(
+                "E-SHEET",
+                f'No "{spec.name}" sheet, but the {names} sheet{"s" if many else ""} '
+                f"{'have' if many else 'has'} its columns except Fund: the plan is read from "
+                f'one sheet named "{spec.name}", each row naming its fund. {fix}',
+                sheet=tabs[0],
+            )
         else:
             findings.add(
                 "E-SHEET",
@@ -248,18 +268,26 @@ def _holds_table(read: ReadSheets, spec: TableSheet) -> str | None:
     return holders[0] if len(holders) == 1 else None
 
 
-def _holders(read: ReadSheets, spec: TableSheet) -> list[str]:
-    """The sheets under other names whose header row has every column of ``spec``."""
+def _holders(read: ReadSheets, spec: TableSheet, without: str = "") -> list[str]:
+    """The sheets under other names whose header row has every column of ``spec``; with
+    ``without``, those whose header row has every column but that one (and not that one)."""
     if spec not in contract.TABLE_SHEETS:
         return []
+    wanted = {c.key for c in spec.required_columns}
+    if without:
+        if without not in wanted:
+            return []
+        wanted.discard(without)
+
+    def holds(values: Row) -> bool:
+        keys = map_columns(values, spec)
+        return wanted <= keys.keys() and without not in keys
+
     return [
         sheet.title
         for sheet in read.sheets
         if not any(other.matches(sheet.title) for other in _SPECS)
-        and any(
-            all(c.key in map_columns(values, spec) for c in spec.required_columns)
-            for _, values in sheet.first_rows(HEADER_SEARCH_ROWS)
-        )
+        and any(holds(values) for _, values in sheet.first_rows(HEADER_SEARCH_ROWS))
     ]
 
 

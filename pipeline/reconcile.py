@@ -8,7 +8,7 @@ that takes the plan, its per-fund figures and the configuration and yields findi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from pipeline import contract
 from pipeline.config import Config
@@ -27,7 +27,8 @@ from pipeline.later_years import beyond_later_years
 from pipeline.model import Fund, Plan, ServiceLine
 from pipeline.s143 import S143_PURPOSES, s143_purpose
 from pipeline.textsafe import for_log
-from pipeline.values import format_date, format_money, normalise, show_invisible
+from pipeline.unknown_funds import row_ranges, unknown_funds
+from pipeline.values import format_date, format_money, normalise
 
 # The figures' types, for the renderers and tests that import them from here.
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "check_readable",
     "committed_by_fund",
     "reconcile",
+    "row_ranges",
 ]
 
 
@@ -85,39 +87,8 @@ def _where(fund: Fund) -> str:
 
 @rule("E-FUND", per_line=True)
 def check_unknown_funds(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
-    """E-FUND: a line or a funding source names a fund that is not on the Funds sheet."""
-    known = ", ".join(f'"{f.name}"' for f in plan.funds)
-    keys = {f.key for f in plan.funds}  # what plan.fund() matches, without a scan per line
-    for line in plan.lines:
-        if line.fund_key not in keys:
-            yield _at_line(
-                plan,
-                "E-FUND",
-                line,
-                "fund",
-                f'"{line.service}" ({format_money(line.budget)}) names the fund '
-                f'"{show_invisible(line.fund)}", which is not on the Funds sheet (funds: {known}), so '
-                f"it counts towards no fund; correct the fund name{_meant(plan, line.fund)} or "
-                "add the fund.",
-            )
-    for source in plan.sources:
-        if plan.fund(source.fund) is None:
-            yield Finding(
-                "E-FUND",
-                plan.file,
-                f'Funding source "{source.source}" ({format_money(source.amount)}) '
-                f'names the fund "{show_invisible(source.fund)}", which is not on the Funds sheet '
-                f"(funds: {known}); correct the fund name{_meant(plan, source.fund)} or add the "
-                "fund.",
-                source.at.sheet,
-                source.at.cell("fund"),
-            )
-
-
-def _meant(plan: Plan, name: str) -> str:
-    """' (to "Community Safety Fund", if "CSF" means it)': the fund a name plainly means."""
-    fund = plan.fund_meant(name)
-    return f' (to "{fund.name}", if "{show_invisible(name)}" means it)' if fund else ""
+    """E-FUND: lines or a funding source name a fund that is not on the Funds sheet."""
+    return unknown_funds(plan)
 
 
 @rule("E-SOURCES")
@@ -411,17 +382,6 @@ def check_headroom(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding
                 f"({format_money(rec.committed)} committed); it remains available "
                 "for in-year commissioning.",
             )
-
-
-def row_ranges(rows: Iterable[int]) -> str:
-    """``4, 9–10, 16–29``: row numbers with each run of consecutive rows as one range."""
-    runs: list[list[int]] = []
-    for row in sorted(set(rows)):
-        if runs and row == runs[-1][-1] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 @rule("I-EXPIRING", "I-YEAR-END")

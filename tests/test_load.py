@@ -104,6 +104,14 @@ def tab_per_fund(book: dict[str, list[list[Any]]]) -> None:
         book[fund] = [rows[header], *(row for row in rows[header:] if row[:1] == [fund])]
 
 
+def tab_per_fund_named_only(book: dict[str, list[list[Any]]], funds: tuple[str, ...]) -> None:
+    """A sheet per fund whose name alone says the fund: no Fund column on any."""
+    rows = book.pop("Services")
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    for fund in funds:
+        book[fund] = [rows[header][1:], *(row[1:] for row in rows[header:] if row[:1] == [fund])]
+
+
 def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
     """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
     for name in ("Funds", "Funding sources", "Services"):
@@ -527,6 +535,37 @@ QUIRKS: dict[str, Quirk] = {
                 "Victims Fund",
                 "",
                 'the "Victims Fund" and "Community Safety Fund" sheets have its columns',
+            )
+        ],
+    ),
+    # ... and with no Fund column, as the tab's name says the fund: it was the generic 'No
+    # "Services" sheet ... Add a sheet named "Services"'.
+    "a tab of lines per fund, no Fund column": Quirk(
+        with_book(
+            lambda book: tab_per_fund_named_only(book, ("Victims Fund", "Community Safety Fund"))
+        ),
+        [
+            (
+                "E-SHEET",
+                "Victims Fund",
+                "",
+                'the "Victims Fund" and "Community Safety Fund" sheets have its columns except '
+                'Fund: the plan is read from one sheet named "Services", each row naming its '
+                "fund. Copy their rows onto one sheet of that name, under one header row, add a "
+                "Fund column",
+            )
+        ],
+    ),
+    "one fund's tab, no Fund column": Quirk(
+        with_book(lambda book: tab_per_fund_named_only(book, ("Victims Fund",))),
+        [
+            (
+                "E-SHEET",
+                "Victims Fund",
+                "",
+                'the "Victims Fund" sheet has its columns except Fund: the plan is read from one '
+                'sheet named "Services", each row naming its fund. Rename that sheet "Services" '
+                "and add a Fund column",
             )
         ],
     ),

@@ -1038,10 +1038,36 @@ def test_an_unread_funds_row_holds_back_e_fund(sample_plan: Plan) -> None:
     """A line naming a fund whose Funds row could not be read is not an unknown fund."""
     partial = dataclasses.replace(sample_plan, funds=sample_plan.funds[:1])
     errors = [f for f in check_readable(partial) if f.severity is Severity.ERROR]
-    # The 14 Community Safety Fund lines and its funding source.
-    assert {f.code for f in errors} == {"E-FUND"} and len(errors) == 15
+    # The 14 Community Safety Fund lines (one finding naming their rows) and its funding source.
+    assert [(f.code, f.cell) for f in errors] == [("E-FUND", "A16:A29"), ("E-FUND", "A4")]
     held_back = check_readable(partial, funds_complete=False)
     assert [f.code for f in held_back] == ["W-GRANT-SIZE"]
+
+
+def test_lines_naming_one_unknown_fund_are_one_finding_naming_their_rows(tmp_path: Path) -> None:
+    """A fund misnamed on many lines is one correction: it was an E-FUND per line (fourteen
+    for a Community Safety Fund typed 'CSF' throughout), burying the rest of the check."""
+
+    def misnamed(content: WorkbookContent) -> None:
+        rows = [list(r) for r in content.services]
+        for row in rows:
+            if row[0] == "Community Safety Fund":
+                row[0] = "CSF"
+        rows[-2][0] = " csf "  # the same name, as the Funds sheet's names are matched
+        rows[9][0] = "Victim Fund"  # another misnamed fund: a finding of its own
+        content.services = rows
+
+    recon = recon_of(make_workbook(tmp_path, edit=misnamed))
+    found = [f for f in recon.findings if f.code == "E-FUND"]
+    assert [(f.sheet, f.cell) for f in found] == [("Services", "A13"), ("Services", "A16:A29")]
+    one, many = (f.message for f in found)
+    assert one.startswith('"Hate Crime Prevention" (£') and "it counts towards no fund" in one
+    assert many == (
+        '14 lines (£464,058 in all, Services rows 16–29) name the fund "CSF", which is not on '
+        'the Funds sheet (funds: "Victims Fund", "Community Safety Fund"), so they count '
+        'towards no fund; correct the fund name on each (to "Community Safety Fund", if "CSF" '
+        "means it) or add the fund."
+    )
 
 
 def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
