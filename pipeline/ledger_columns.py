@@ -99,6 +99,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Invoice no",
         "Transaction no",
         "Voucher no",
+        "Invoice num",  # Oracle's invoice and payment registers
+        "Document no",
         "Reference",
     ),
     "cost_code": (

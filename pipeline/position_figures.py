@@ -115,7 +115,8 @@ def line_position(
     line by live days. ``paid`` is what the line was paid on each day, net of credits."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
-    days = sorted(day for day, amount in paid if amount > 0)
+    instalments = sorted((day, amount) for day, amount in paid if amount > 0)
+    days = [day for day, _ in instalments]
     schedule = _instalments(days, as_at, min(line.end, year_end)) if len(days) > 1 else None
     if spent <= 0:
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
@@ -133,7 +134,9 @@ def line_position(
             basis = "Spent so far: over its budget"
     elif schedule is not None:
         months, due = schedule
-        each = spent / len(days)
+        # The average instalment paid: a credit between them (an overpayment returned) is
+        # in the spend once, not taken off each instalment still to come.
+        each = sum((amount for _, amount in instalments), ZERO) / len(instalments)
         forecast = (spent + each * due).quantize(PENNY, ROUND_HALF_UP)
         end = format_date(min(line.end, year_end))
         basis = f"{CADENCES[months].capitalize()} instalments: {due} more due by {end}"

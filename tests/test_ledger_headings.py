@@ -118,3 +118,37 @@ def test_the_net_amount_is_read_before_an_amount_with_vat(tmp_path: Path, header
     read = read_ledgers([path])
     assert read.findings == []
     assert list(read.payments["amount"]) == [100000]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Oracle's invoice and payment registers.
+        "Supplier Name,Supplier Number,Invoice Num,Invoice Date,Payment Date,Amount Paid",
+        "Posting date,Vendor name,Document no,Amount,Text",
+    ],
+)
+def test_oracle_and_sap_references_are_read(tmp_path: Path, header: str) -> None:
+    # No reference read, an invoice exported twice in one file could not be told from two
+    # payments alike, and W-SPEND-DUPLICATE never said it.
+    columns = header.split(",")
+    values = {
+        "Supplier Name": "NWCH",
+        "Vendor name": "NWCH",
+        "Supplier Number": "40021",
+        "Invoice Num": "INV-77",
+        "Document no": "5100000077",
+        "Invoice Date": "01/05/2021",
+        "Payment Date": "06/05/2021",
+        "Posting date": "06/05/2021",
+        "Amount Paid": "500.00",
+        "Amount": "500.00",
+        "Text": "Counselling",
+    }
+    row = ",".join(values[c] for c in columns)
+    path = tmp_path / "spend.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    read = read_ledgers([path])
+    assert read.findings == []
+    reference = "Invoice Num" if "Invoice Num" in columns else "Document no"
+    assert list(read.payments["reference"]) == [values[reference]]

@@ -633,3 +633,21 @@ def test_a_grant_paid_on_one_day_over_two_rows_forecasts_its_budget(tmp_path: Pa
         24,
     )
     assert (credited.spent, credited.forecast) == (Decimal("24000.00"), Decimal("25000.00"))
+
+
+def test_a_credit_between_instalments_does_not_lower_those_to_come(tmp_path: Path) -> None:
+    # A £250 overpayment returned between two quarterly instalments of £6,250: the two still
+    # due are £6,250 each, not the £6,125 the credit averaged in (£24,500 for £24,750).
+    line = _line(
+        _position(
+            tmp_path,
+            "01/04/2021,Safer Living Foundation,6250.00,T1\n"
+            "01/07/2021,Safer Living Foundation,6250.00,T2\n"
+            "15/07/2021,Safer Living Foundation,-250.00,T3\n"
+            "15/08/2021,Crimestoppers,10.00,T4\n",
+        ),
+        24,
+    )
+    assert line.spent == Decimal("12250.00")
+    assert line.forecast == Decimal("24750.00")
+    assert line.basis == "Quarterly instalments: 2 more due by 31/03/2022"
