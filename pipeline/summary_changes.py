@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import STATUS_LABELS, Comparison, LineChange
+from pipeline.comparison import STATUS_LABELS, Comparison, LineChange
 from pipeline.summary_layout import (
     HEADER_ROW,
     ROW_HEIGHT,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, compare
+from pipeline.compare import compare
+from pipeline.comparison import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
 from pipeline.previous import find_previous
