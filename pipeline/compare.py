@@ -224,6 +224,10 @@ def compare(
     present = Present(
         frozenset(key(fund.name) for fund in totals),
         frozenset(key(line.organisation) for line in current.plan.lines),
+        Counter(
+            (key(line.fund), key(line.service), key(line.organisation))
+            for line in current.plan.lines
+        ),
         key,
     )
     findings = tuple(_findings(current.plan, comparison, uplift_threshold, had, present))
@@ -270,11 +274,17 @@ def _moved(file: str, change: LineChange, present: Present) -> Finding:
 
 @dataclass(frozen=True)
 class Present:
-    """Whether this year's plan still names a fund or a provider (by matching key)."""
+    """Whether this year's plan still names a fund or a provider, and how many lines it has
+    of a fund, service and provider (by matching key)."""
 
     funds: frozenset[str]
     providers: frozenset[str]
+    lines: Counter[tuple[str, str, str]]
     key: Callable[[str], str]
+
+    def lines_like(self, line: Line) -> int:
+        key = self.key
+        return self.lines[key(line.fund), key(line.service), key(line.organisation)]
 
     def has_fund(self, name: str) -> bool:
         return self.key(name) in self.funds
@@ -349,6 +359,30 @@ def _new_line(file: str, change: LineChange, comparison: Comparison, had: int) -
     )
 
 
+def _ended_line(comparison: Comparison, change: LineChange, had: int, present: Present) -> Finding:
+    """I-ENDED-SERVICE: a line of last year's plan no line of this plan is left to match; one
+    of several of a service and provider that this plan has fewer of may have been merged."""
+    line = change.line
+    now = present.lines_like(line)
+    what = (
+        f"matched no line of this plan: last year's plan had {had} lines for this service and "
+        f"provider in this fund, this plan has {now}. If they were merged into fewer lines, "
+        "nothing ends; if this one is being decommissioned"
+        if now
+        else "is not in this plan; if it is being decommissioned"
+    )
+    return Finding(
+        "I-ENDED-SERVICE",
+        comparison.previous_file,
+        f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
+        f"{comparison.previous_year}, {comparison.previous_file} "
+        f"{line.at.sheet}!{line.at.cell('service')}) {what}, work through the "
+        "decommissioning checklist (strategy Appendix 2).",
+        line.at.sheet,
+        line.at.cell("service"),
+    )
+
+
 def _findings(
     plan: Plan,
     comparison: Comparison,
@@ -369,19 +403,7 @@ def _findings(
             if change.status == NEW:
                 findings.append(_new_line(plan.file, change, comparison, had(line)))
             elif change.status == ENDED:
-                findings.append(
-                    Finding(
-                        "I-ENDED-SERVICE",
-                        comparison.previous_file,
-                        f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
-                        f"{year}, {comparison.previous_file} "
-                        f"{line.at.sheet}!{line.at.cell('service')}) is not in this plan; if it is "
-                        "being decommissioned, work through the decommissioning checklist "
-                        "(strategy Appendix 2).",
-                        line.at.sheet,
-                        line.at.cell("service"),
-                    )
-                )
+                findings.append(_ended_line(comparison, change, had(line), present))
             elif change.status == MOVED and id(change) not in told:
                 findings.append(_moved(plan.file, change, present))
             percent = change.percent
