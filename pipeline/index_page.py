@@ -7,8 +7,8 @@ sent, and relative links to the files that exist. Failed workbooks come first. E
 redraws it; ``pcc-report index`` redraws it alone (:mod:`pipeline.index_entries` reads the
 folder).
 
-Accessibility (WCAG 2.1 AA): ``lang="en-GB"``, headings in order, real tables with header cells
-and captions, every status in words (colour and symbol only repeat it), text contrast of at
+Accessibility (WCAG 2.1 AA): ``lang="en-GB"`` (a subject or fund name in Welsh marked
+``lang="cy"``), headings in order, real tables with header cells and captions, every status in words (colour and symbol only repeat it), text contrast of at
 least 4.5:1, and a print stylesheet. Workbook text (subjects, fund names, messages quoting
 cells) goes through :func:`pipeline.textsafe.for_html` after
 :func:`~pipeline.textsafe.scrub_personal_data`: markup is escaped, so a hostile workbook cannot
@@ -27,6 +27,7 @@ from pipeline.manifest import write_atomic
 from pipeline.outputs import INDEX as INDEX
 from pipeline.textsafe import for_html, scrub_personal_data
 from pipeline.values import counted, format_money, format_percent
+from pipeline.welsh import tag_html
 
 # Status -> (CSS class, symbol). The word is always shown; colour and symbol repeat it.
 _LOOK = {
@@ -134,6 +135,12 @@ def _esc(text: str) -> str:
     return for_html(scrub_personal_data(text))
 
 
+def _named(text: str) -> str:
+    """A name or title from the workbook (a subject, a fund) as :func:`_esc` makes it, its
+    Welsh marked as Welsh (``lang="cy"``), so a screen reader reads it with a Welsh voice."""
+    return tag_html(scrub_personal_data(text), for_html)
+
+
 def render(entries: list[Entry], latest: str) -> str:
     """The whole page for ``entries`` (already in page order)."""
     failed = sum(1 for e in entries if e.failed)
@@ -192,7 +199,8 @@ def _overview(entries: list[Entry]) -> str:
             f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
             # one decision may have several workbooks (a copy, a rename)
             f'<td class="text"><span class="file">{_esc(entry.workbook)}</span></td>'
-            f'<td class="text">{_esc(entry.subject) or "–"}</td><td>{_esc(entry.year) or "–"}</td>'
+            f'<td class="text">{_named(entry.subject) or "–"}</td>'
+            f"<td>{_esc(entry.year) or '–'}</td>"
             f"<td>{_status_badge(entry)}</td>{counts}</tr>"
         )
     head = "".join(
@@ -220,7 +228,7 @@ def _table(ident: str, caption: str, rows: str, css: str = "") -> str:
 
 
 def _decision(number: int, entry: Entry) -> str:
-    heading = _esc(entry.title) + (f": {_esc(entry.subject)}" if entry.subject else "")
+    heading = _esc(entry.title) + (f": {_named(entry.subject)}" if entry.subject else "")
     facts = [
         ("Status", _status_badge(entry)),
         ("Financial year", _esc(entry.year) or "–"),
@@ -272,7 +280,7 @@ def _funds(number: int, funds: tuple[FundFigures, ...]) -> str:
     rows = []
     for fund in funds:
         rows.append(
-            f'<tr><th scope="row" class="text">{_esc(fund.fund)}</th>'
+            f'<tr><th scope="row" class="text">{_named(fund.fund)}</th>'
             f'<td class="money">{format_money(fund.allocation)}</td>'
             f'<td class="money">{format_money(fund.committed)}</td>'
             f'<td class="money">{_uncommitted(fund)}</td><td>{_bar(fund)}</td></tr>'
