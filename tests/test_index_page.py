@@ -645,4 +645,5 @@ def test_welsh_subjects_and_fund_names_are_marked_welsh(tmp_path: Path) -> None:
     marked = [text(e) for e in parsed.iter() if e.get("lang") == "cy"]
     assert marked == ["Cynllun Comisiynu 2021/22"] * 2 + ["Cronfa Dioddefwyr"]
     funds = next(t for t in parsed.iter(f"{NS}table") if "per fund" in text(t))
-    assert text(funds.find(f".//{NS}tbody/{NS}tr/{NS}th")) == "Cronfa Dioddefwyr / Victims Fund"  # type: ignore[arg-type]
+    first = funds.find(f".//{NS}tbody/{NS}tr/{NS}th")
+    assert first is not None and text(first) == "Cronfa Dioddefwyr / Victims Fund"
