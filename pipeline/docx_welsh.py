@@ -58,7 +58,9 @@ def welsh_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
     if not found:
         return None
     ordered = sorted(found, key=lambda p: (-len(p), p))
-    return re.compile("|".join(re.escape(p) for p in ordered), re.IGNORECASE)
+    # Whole words only: a passage is never found inside a longer word.
+    alternatives = "|".join(re.escape(p) for p in ordered)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def mark_welsh(document: Any, plan: Plan) -> int:

@@ -33,8 +33,12 @@ _WELSH_LIST = """
     merched cyfiawnder partneriaeth partneriaethau maer dirprwy camddefnyddio sylweddau
     cyffuriau atal diogel diogelu lles iechyd meddwl cyngor bwrdd addysg digartrefedd
     gwirfoddol cynghorau awdurdod lleol llywodraeth cenedlaethol gogledd ngogledd
-    gorllewin dwyrain canolbarth cymru gymru nghymru chymru cymraeg y yr yn ac ar gyfer
-    ei ein eich mae sy wedi gan gyda drwy trwy dros rhwng neu hefyd pob
+    gorllewin dwyrain canolbarth cymru gymru nghymru chymru cymraeg
+"""
+# Welsh's short words: alone ("AC" is someone's initials, "Y" a yes) they say nothing, so a
+# text needs two of them, or a word of the list above, to read as Welsh.
+_WELSH_SHORT_LIST = """
+    y yr yn ac ar gyfer ei ein eich mae sy wedi gan gyda drwy trwy dros rhwng neu hefyd pob
 """
 # The English of the same titles and funds: a text with more of these is English (a name
 # such as "Victim Support Cymru" keeps its English voice).
@@ -44,7 +48,9 @@ _ENGLISH_LIST = """
     commissioning office north south west east wales grant grants domestic abuse sexual
     violence reduction fire rescue mayor deputy local council youth justice women
 """
-_WELSH_WORDS = frozenset(_WELSH_LIST.split())
+_WELSH_LONG = frozenset(_WELSH_LIST.split())
+_WELSH_SHORT = frozenset(_WELSH_SHORT_LIST.split())
+_WELSH_WORDS = _WELSH_LONG | _WELSH_SHORT
 _ENGLISH_WORDS = frozenset(_ENGLISH_LIST.split())
 # Letters only Welsh uses among the languages a UK plan is typed in.
 _WELSH_LETTERS = re.compile("[ŵŷẁẃẅỳŴŶ]")
@@ -65,9 +71,10 @@ def may_hold_welsh(texts: Iterable[str]) -> bool:
 def is_welsh(text: str) -> bool:
     """Whether ``text`` reads as Welsh rather than English (see the module's note)."""
     words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
-    welsh = sum(1 for w in words if w in _WELSH_WORDS or _WELSH_LETTERS.search(w))
+    long = sum(1 for w in words if w in _WELSH_LONG or _WELSH_LETTERS.search(w))
+    short = sum(1 for w in words if w in _WELSH_SHORT)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
-    return welsh > english
+    return (long > 0 or short > 1) and long + short > english
 
 
 def parts(text: str) -> list[tuple[str, bool]]:

@@ -38,6 +38,9 @@ def test_the_welsh_of_bodies_funds_and_plans_is_welsh(text: str) -> None:
         "Gwent",
         "2021/22",
         "",
+        "AC",  # someone's initials, or Welsh's "and": one short word alone says nothing
+        "Y",
+        "AR and VR",
     ],
 )
 def test_english_and_names_both_languages_share_are_not(text: str) -> None:
