@@ -137,3 +137,16 @@ def test_the_pdf_says_which_passages_are_welsh(tmp_path: Path) -> None:
         assert str(pdf.Root.Lang) == "en-GB"
         walk(pdf.Root.StructTreeRoot)
     assert languages.get(WELSH_GB, 0) >= 3
+
+
+def test_passages_are_found_whole_longest_first_with_shared_beginnings_written_once() -> None:
+    pattern = welsh_passages(["Cronfa", "Cronfa Dioddefwyr / Victims Fund", "Cronfa Ddiogelwch"])
+    assert pattern is not None
+    text = "The CRONFA DIODDEFWYR fund, Cronfa Ddiogelwch, Cronfa, Cronfas and xCronfa."
+    assert pattern.findall(text) == ["CRONFA DIODDEFWYR", "Cronfa Ddiogelwch", "Cronfa"]
+    # A Welsh plan of many lines: one alternative per line made a pattern that took minutes
+    # to search a long report; their shared beginning is written once.
+    provisions = [f"Cefnogi dioddefwyr trais domestig yn y gymuned, rhif {n}" for n in range(2000)]
+    many = welsh_passages(provisions)
+    assert many is not None and len(many.pattern) < sum(map(len, provisions)) // 4
+    assert all(many.fullmatch(p) for p in provisions)
