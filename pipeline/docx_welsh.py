@@ -13,12 +13,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.model import Decision, Fund, FundingSource, Plan
-from pipeline.textsafe import for_publication
-from pipeline.welsh import may_hold_welsh, parts
+from pipeline.welsh import may_hold_welsh, welsh_passages
 
 WELSH_GB = "cy-GB"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -44,48 +43,6 @@ def plan_texts(plan: Plan) -> Iterator[str]:
     for line in plan.lines:  # named, not looked up: a plan may have 10,000
         yield from (line.fund, line.service, line.organisation, line.provision)
         yield from (line.extension_options, line.how_commissioned, line.purpose)
-
-
-def welsh_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern finding each Welsh part of ``texts`` as published (longest first, case
-    ignored: a title may print in capitals), or None when there is no Welsh."""
-    found = {
-        piece.strip()
-        for text in texts
-        for piece, welsh in parts(for_publication(text))
-        if welsh and piece.strip()
-    }
-    if not found:
-        return None
-    # Whole words only: a passage is never found inside a longer word.
-    return re.compile(rf"(?<!\w)(?:{_trie(found)})(?!\w)", re.IGNORECASE)
-
-
-def _trie(passages: Iterable[str]) -> str:
-    """One pattern for all ``passages``, their shared beginnings written once (a plan of
-    10,000 Welsh lines made a list of alternatives that took minutes to search a report).
-    A passage that begins a longer one is optional after it, so the longest is found."""
-    root: dict[str, Any] = {}
-    for passage in passages:
-        node = root
-        for char in passage.lower():
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _pattern(root)
-
-
-def _pattern(node: dict[str, Any]) -> str:
-    chain = []
-    while "" not in node and len(node) == 1:  # a run of single letters, without recursion
-        char, node = next(iter(node.items()))
-        chain.append(re.escape(char))
-    branches = [re.escape(c) + _pattern(child) for c, child in sorted(node.items()) if c]
-    if not branches:
-        return "".join(chain)
-    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:  # a passage ends here; a longer one may go on
-        group = f"(?:{group})?"
-    return "".join(chain) + group
 
 
 def mark_welsh(document: Any, plan: Plan) -> int:

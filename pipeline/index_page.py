@@ -27,7 +27,7 @@ from pipeline.manifest import write_atomic
 from pipeline.outputs import INDEX as INDEX
 from pipeline.textsafe import for_html, scrub_personal_data
 from pipeline.values import counted, format_money, format_percent
-from pipeline.welsh import tag_html
+from pipeline.welsh import tag_html, tag_passages_html, welsh_passages
 
 # Status -> (CSS class, symbol). The word is always shown; colour and symbol repeat it.
 _LOOK = {
@@ -323,6 +323,13 @@ def _bar(fund: FundFigures) -> str:
 
 
 def _findings(number: int, entry: Entry) -> str:
+    # A message quoting a Welsh fund or subject ("committed to Cronfa Dioddefwyr lines") has
+    # it marked Welsh, as the fund's own row is.
+    welsh = welsh_passages([entry.subject, *(fund.fund for fund in entry.funds)])
+
+    def message(text: str) -> str:
+        return tag_passages_html(scrub_personal_data(text), welsh, for_html)
+
     totals = ", ".join(counted(entry.counts[s], noun) for s, _, noun in _GROUPS)
     parts = [f"<p>{totals}.</p>"]
     for severity, heading, noun in _GROUPS:
@@ -330,7 +337,7 @@ def _findings(number: int, entry: Entry) -> str:
         if not group:
             continue
         rows = "".join(
-            f'<tr><td><span class="what">{_esc(f.what)}</span>{_esc(f.message)}</td>'
+            f'<tr><td><span class="what">{_esc(f.what)}</span>{message(f.message)}</td>'
             f"<td>{_esc(f.where)}</td><td>{_esc(f.action)}</td></tr>"
             for f in group
         )

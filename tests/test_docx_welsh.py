@@ -16,8 +16,9 @@ from docx.oxml.ns import nsdecls, qn
 
 from pipeline import batch
 from pipeline.config import Config
-from pipeline.docx_welsh import WELSH_GB, _mark_run, welsh_passages
+from pipeline.docx_welsh import WELSH_GB, _mark_run
 from pipeline.new_workbook import WorkbookContent
+from pipeline.welsh import welsh_passages
 from tests.office import soffice
 from tests.workbooks import make_workbook
 

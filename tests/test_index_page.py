@@ -643,7 +643,13 @@ def test_welsh_subjects_and_fund_names_are_marked_welsh(tmp_path: Path) -> None:
         (tmp_path / "output" / INDEX).read_text(encoding="utf-8")
     )
     marked = [text(e) for e in parsed.iter() if e.get("lang") == "cy"]
-    assert marked == ["Cynllun Comisiynu 2021/22"] * 2 + ["Cronfa Dioddefwyr"]
+    assert marked[:4] == ["Cynllun Comisiynu 2021/22"] * 2 + ["Cronfa Dioddefwyr"] * 2
+    # The ring-fenced grant's warning quotes the fund: its Welsh is marked there too.
+    warning = next(td for td in parsed.iter(f"{NS}td") if "ring-fenced" in text(td))
+    assert [text(s) for s in warning.iter(f"{NS}span") if s.get("lang") == "cy"] == [
+        "Cronfa Dioddefwyr"
+    ]
+    assert "committed to Cronfa Dioddefwyr / Victims Fund lines" in text(warning)
     funds = next(t for t in parsed.iter(f"{NS}table") if "per fund" in text(t))
     first = funds.find(f".//{NS}tbody/{NS}tr/{NS}th")
     assert first is not None and text(first) == "Cronfa Dioddefwyr / Victims Fund"

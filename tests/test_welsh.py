@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from pipeline.welsh import is_welsh, parts, tag_html
+from pipeline.welsh import is_welsh, parts, tag_html, tag_passages_html, welsh_passages
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,14 @@ def test_tagged_html_marks_the_welsh_and_escapes_every_part() -> None:
         '<span lang="cy">Cronfa &lt;Dioddefwyr&gt; &amp;</span> / Victims &amp; &lt;Fund&gt;'
     )
     assert tag_html("Victims Fund", html.escape) == "Victims Fund"
+
+
+def test_a_message_quoting_a_welsh_passage_has_it_marked_and_the_rest_escaped() -> None:
+    passages = welsh_passages(["Cronfa Dioddefwyr / Victims Fund", "Community Safety Fund"])
+    said = tag_passages_html("<b> Cronfa Dioddefwyr & CRONFA DIODDEFWYR", passages, html.escape)
+    assert said == (
+        '&lt;b&gt; <span lang="cy">Cronfa Dioddefwyr</span> &amp; '
+        '<span lang="cy">CRONFA DIODDEFWYR</span>'
+    )
+    assert welsh_passages(["Community Safety Fund"]) is None
+    assert tag_passages_html("<b>", None, html.escape) == "&lt;b&gt;"
