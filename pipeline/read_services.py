@@ -121,6 +121,11 @@ def read_services(
             read.complete = False
             continue
         kind = _total_kind(label)
+        if kind == "total" and read.totals and since_total == len(lines):
+            # A Total under the funds' own ("Total (both funds)", "Overall total", "Total
+            # committed"): no line since the last Total, so it totals the whole plan. It was
+            # taken to close no line, an E-TOTAL when its figure was right.
+            kind = "grand"
         first = {"grand": 0, "sub": since_sub, "total": since_total}[kind]
         if kind == "total" and since_sub > since_total and _sum(lines[since_sub:]) == amount:
             first = since_sub

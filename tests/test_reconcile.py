@@ -81,6 +81,16 @@ def with_total(label: str, text: str, value: int) -> Callable[[WorkbookContent],
     return edit
 
 
+def with_overall_total(label: str, value: int) -> Callable[[WorkbookContent], None]:
+    """A total of both funds under their own Total rows (at Services!L31)."""
+
+    def edit(content: WorkbookContent) -> None:
+        row: list[Any] = [label] + [""] * 10 + [Formula("=L14+L30", value)]
+        content.services = [*(list(r) for r in content.services), row]
+
+    return edit
+
+
 def set_source(index: int, amount: Decimal) -> Callable[[WorkbookContent], None]:
     def edit(content: WorkbookContent) -> None:
         rows = [list(r) for r in content.sources]
@@ -482,6 +492,27 @@ CASES = [
     ),
     pytest.param(
         Case("E-TOTAL", {"edit": with_total("Total", VF_TOTAL, 805_212)}, []), id="E-TOTAL-right"
+    ),
+    # A total of the whole plan under the funds' Total rows, worded as offices word it: it was
+    # taken to close no line ('the 0 lines it closes (none) add up to £0'), an error when right.
+    *(
+        pytest.param(
+            Case("E-TOTAL", {"edit": with_overall_total(label, 1_269_270)}, []),
+            id=f"E-TOTAL-overall-right-{label}",
+        )
+        for label in ("Total (both funds)", "Overall total", "Total committed", "Totals")
+    ),
+    pytest.param(
+        Case(
+            "E-TOTAL",
+            {"edit": with_overall_total("Total - all funds", 1_269_000)},
+            [("Services", "L31")],
+            (
+                'The "Total - all funds" row reads £1,269,000 but the 24 lines it closes '
+                "(rows 4–29) add up to £1,269,270, £270 less.",
+            ),
+        ),
+        id="E-TOTAL-overall-wrong",
     ),
     # E-DATES
     pytest.param(
