@@ -104,7 +104,7 @@ def read_services(
             else:
                 balances.append(row)
             continue
-        if label is None and _note_row(cells_of, r, layout):
+        if label is None and _note_row(cells_of, r, layout, names):
             continue
         if label is None and _amount_only(cells_of, r, layout):
             read.complete = False
@@ -312,9 +312,10 @@ def _mechanism(raw: Cell) -> str:
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")
 
 
-def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
+def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: dict[str, str]) -> bool:
     """A row with only free text (one or two cells) and no figures, dates or choices: a note
-    typed in the table. It gives one located note rather than an error per empty cell."""
+    typed in the table. It gives one located note rather than an error per empty cell; a
+    fund's name alone (a heading above its lines, as plans band them by fund) gives none."""
     sheet = cells_of.sheet
     if any(not is_blank(sheet.value(r, layout.columns[k])) for k in _FIGURE_KEYS):
         return False
@@ -328,6 +329,8 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
     if not texts or len(texts) > 2:
         return False
     col, first = texts[0]
+    if len(texts) == 1 and normalise(first) in funds:
+        return True  # "Victims Fund" banded above its lines: told to move it, nobody would
     cells_of.add(
         "I-NOTE-ROW",
         f'Row {r} holds only the text "{first[:80]}" and no budget, dates or mechanism, so it '
