@@ -245,11 +245,25 @@ _UNIT = re.compile(
 )
 
 
+# What a template's guidance row under the headers says of a column: "Choose from list",
+# "Select from drop-down", "Free text", "Optional", "e.g. Victim Support".
+_GUIDANCE = re.compile(
+    r"(?:please\s+)?(?:choose|select|pick)(?:\s+(?:one|an?\s+option))?(?:\s+from\s+(?:the\s+)?"
+    r"(?:drop[\s-]?down|list|menu)(?:\s+(?:list|menu))?)?|drop[\s-]?down(?:\s+list)?|free\s+text"
+    r"|(?:(?:optional|required|mandatory|for\s+example)\b|e\.\s?g\.).*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _units_row(values: Row) -> bool:
-    """A row under the header holding only units and formats: not a line (each of its
-    cells was an error: "Fund is blank", 'Budget reads "£"')."""
+    """A row under the header holding only units, formats and a template's guidance: not a
+    line (each of its cells was an error: "Fund is blank", 'Budget reads "£"', Mechanism
+    reads "Choose from list")."""
     cells = [v for v in values if not is_blank(v)]
-    return bool(cells) and all(isinstance(v, str) and _UNIT.fullmatch(v.strip()) for v in cells)
+    return bool(cells) and all(
+        isinstance(v, str) and (_UNIT.fullmatch(v.strip()) or _GUIDANCE.fullmatch(v.strip()))
+        for v in cells
+    )
 
 
 # A money header in thousands of pounds: "(£000)", "£'000", "£k", "£ thousands".

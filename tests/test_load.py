@@ -206,6 +206,30 @@ def units_under_headers(book: dict[str, list[list[Any]]]) -> None:
     book["Funds"].insert(1, ["", "£"])
 
 
+def guidance_under_headers(book: dict[str, list[list[Any]]]) -> None:
+    """A template's guidance row under the headers, as offices' own templates print it."""
+    services = book["Services"]
+    at = next(i for i, row in enumerate(services) if "Fund" in row) + 1
+    services.insert(
+        at,
+        [
+            "Choose from list",
+            "e.g. Victim Support",
+            "Free text",
+            "Select from drop-down",
+            "Optional",
+            "dd/mm/yyyy",
+            "dd/mm/yyyy",
+            "Optional - leave blank if none",
+            "Choose from the list",
+            "Free text",
+            "Required for Community Safety Fund lines",
+            "£",
+        ],
+    )
+    book["Funds"].insert(1, ["Select", "£", "Free text"])
+
+
 def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
     funds = book["Funds"]
     funds[0][1] = "2021/22 allocation (£)"
@@ -767,6 +791,11 @@ QUIRKS: dict[str, Quirk] = {
     # A row of units under the headers, as templates print it: each of its cells was an error.
     "a row of units under the headers": Quirk(
         with_book(lambda book: units_under_headers(book)), check=sample_lines
+    ),
+    # ... or a template's guidance ("Choose from list", "e.g. Victim Support"): each cell an
+    # error (Mechanism reads "Choose from the list", Start date reads "dd/mm/yyyy", ...).
+    "a row of guidance under the headers": Quirk(
+        with_book(lambda book: guidance_under_headers(book)), check=sample_lines
     ),
     # A multi-year plan heads its money columns with the year alone.
     "money columns headed with the year alone": Quirk(
