@@ -689,6 +689,20 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
+    # A grants plan's dates and a year's cost: each was E-COLUMN.
+    **{
+        f"headings {start!r}, {end!r}, {budget!r}": Quirk(
+            with_book(
+                renamed("Services", {"Start date": start, "End date": end, "Budget (£)": budget})
+            ),
+            check=sample_lines,
+        )
+        for start, end, budget in (
+            ("Grant start", "Grant end", "Annual cost (£)"),
+            ("Project start date", "Project end date", "2021/22 cost"),
+            ("Grant start", "Grant end", "Cost 2021-22 (£)"),
+        )
+    },
     # The money headed as the decision's stage names it; each was E-COLUMN, and a Legal
     # basis headed 'Statutory basis' was dropped from the report without a word.
     "money headed as the decision's stage names it": Quirk(
