@@ -220,10 +220,14 @@ class CellReader:
         for r, values in self.sheet.rows.items():
             if r <= layout.header_row or (r == layout.header_row + 1 and _units_row(values)):
                 continue
-            # Blank in every contract column: extra columns (notes) do not make a line.
-            if all(is_blank(values[c - 1]) for c in columns if c <= len(values)) and not any(
-                (r, c) in uncached for c in columns
-            ):
+            # Blank in every contract column: extra columns (notes) do not make a line. Nor
+            # does £0 alone: a formula filled down the money column (=SUM of the quarters)
+            # shows it on each empty row below the table (it was an error per row).
+            if all(
+                is_blank(value) or _zero(value)
+                for c in columns
+                if c <= len(values) and (value := values[c - 1]) is not None
+            ) and not any((r, c) in uncached for c in columns):
                 continue
             # A header repeated further down (tables copied across page breaks); only a row
             # whose first key cell reads like its header is looked at closely.
@@ -235,6 +239,11 @@ class CellReader:
             ):
                 continue
             yield r
+
+
+def _zero(value: Cell) -> bool:
+    """A number cell holding 0 (a formula's saved result on an empty row)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
 
 
 # What a row under the headers says of their units, as templates print it: "£", "(£)",

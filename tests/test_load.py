@@ -230,6 +230,16 @@ def guidance_under_headers(book: dict[str, list[list[Any]]]) -> None:
     book["Funds"].insert(1, ["Select", "£", "Free text"])
 
 
+def money_formulas_filled_down(book: dict[str, list[list[Any]]]) -> None:
+    """The money column's formula filled down below each table, showing £0 on empty rows."""
+    for name, col in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
+        rows = book[name]
+        for _ in range(5):
+            row: list[Any] = [""] * (col + 1)
+            row[col] = Formula(f"=SUM(M{len(rows) + 1}:P{len(rows) + 1})", 0)
+            rows.append(row)
+
+
 def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
     funds = book["Funds"]
     funds[0][1] = "2021/22 allocation (£)"
@@ -805,6 +815,11 @@ QUIRKS: dict[str, Quirk] = {
     # A row of units under the headers, as templates print it: each of its cells was an error.
     "a row of units under the headers": Quirk(
         with_book(lambda book: units_under_headers(book)), check=sample_lines
+    ),
+    # A formula filled down the money column (=SUM of the quarters) shows £0 on each empty
+    # row below the table: each was an error ('Fund is blank', 'Row 31 holds only an amount').
+    "money formulas filled down below the tables": Quirk(
+        with_book(money_formulas_filled_down), check=sample_lines
     ),
     # ... or a template's guidance ("Choose from list", "e.g. Victim Support"): each cell an
     # error (Mechanism reads "Choose from the list", Start date reads "dd/mm/yyyy", ...).
