@@ -49,7 +49,7 @@ _BAR_WIDTH = 120  # the SVG bar's width in CSS pixels
 _STYLE = """
 :root { color: #1b1b1b; background: #ffffff; font-family: "Segoe UI", Calibri, Carlito,
   "Liberation Sans", Arial, sans-serif; font-size: 100%; line-height: 1.45; }
-body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; overflow-wrap: anywhere; }
+body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; overflow-wrap: break-word; }
 h1 { font-size: 1.8rem; margin: 0.5rem 0; }
 h2 { font-size: 1.4rem; margin: 2.2rem 0 0.4rem; border-top: 3px solid #1d3f6e;
   padding-top: 0.8rem; }
@@ -61,13 +61,22 @@ table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; }
 caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
 th, td { border: 1px solid #8a8a8a; padding: 0.3rem 0.5rem; text-align: left;
   vertical-align: top; overflow-wrap: break-word; }
-/* A name with no spaces (Plan_2021-22_FINAL_v3.xlsx) wraps rather than widening the page past
-   the window; in a table only the cells of names and messages may break inside a word, so
-   headings, references and figures stay whole. */
-th.text, td.text, .findings td { overflow-wrap: anywhere; }
+/* Words break only where one is wider than its line ('anywhere' let a table squeeze a fund's
+   name to 'Victi/ms' and a subject to 'Commi/ssioner' on a phone); a table wider than the
+   window scrolls inside its own region, not the page (WCAG 1.4.10 Reflow). A file name has no
+   words (Plan_2021-22_FINAL_v3.xlsx): it may break anywhere rather than widen its table. */
+.file { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.3rem 0 0.8rem;
+  container-type: inline-size; }
+.scroll > table { margin: 0; }
+/* The caption is as wide as its table: held to the region's width and in view while the
+   table scrolls under it, it wraps instead of being cut at the window's edge. */
+.scroll caption { position: sticky; left: 0; max-width: 100cqw; }
+.scroll:focus { outline: 3px solid #b35900; outline-offset: 2px; }
 thead th { background: #e8edf3; }
 td.money, th.money { text-align: right; font-variant-numeric: tabular-nums; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0; }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.2rem 1rem;
+  margin: 0; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 .status { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 0.3rem;
@@ -90,6 +99,7 @@ svg.bar { vertical-align: middle; }
   nav { display: none; }
   h2 { break-after: avoid-page; border-top: 2px solid #000000; }
   table, tr { break-inside: avoid; }
+  .scroll { overflow: visible; }
   .status, .status.failed, .status.attention, .status.good, .status.kept {
     color: #000000; background: none; border: 1px solid #000000; }
   a { color: #000000; text-decoration: none; }
@@ -181,7 +191,7 @@ def _overview(entries: list[Entry]) -> str:
         rows.append(
             f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
             # one decision may have several workbooks (a copy, a rename)
-            f'<td class="text">{_esc(entry.workbook)}</td>'
+            f'<td class="text"><span class="file">{_esc(entry.workbook)}</span></td>'
             f'<td class="text">{_esc(entry.subject) or "–"}</td><td>{_esc(entry.year) or "–"}</td>'
             f"<td>{_status_badge(entry)}</td>{counts}</tr>"
         )
@@ -189,10 +199,23 @@ def _overview(entries: list[Entry]) -> str:
         f'<th scope="col">{label}</th>'
         for label in ("Decision", "Workbook", "Subject", "Financial year", "Status")
     ) + "".join(f'<th scope="col" class="money">{heading}</th>' for _, heading, _ in _GROUPS)
+    table = _table(
+        "overview-table",
+        "Every workbook recorded in this folder, failed ones first",
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>",
+    )
+    return f'<nav aria-labelledby="overview"><h2 id="overview">Overview</h2>{table}</nav>'
+
+
+def _table(ident: str, caption: str, rows: str, css: str = "") -> str:
+    """A table in a region of its own that scrolls sideways when the table is wider than the
+    window (a phone, or 400% zoom), so the page never does (WCAG 1.4.10). The region is named
+    by the table's caption and takes the keyboard's focus, so it can be scrolled by keys and a
+    screen reader names it."""
+    opening = f'<table class="{css}">' if css else "<table>"
     return (
-        '<nav aria-labelledby="overview"><h2 id="overview">Overview</h2>'
-        "<table><caption>Every workbook recorded in this folder, failed ones first</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></nav>"
+        f'<div class="scroll" role="region" aria-labelledby="{ident}" tabindex="0">'
+        f'{opening}<caption id="{ident}">{caption}</caption>{rows}</table></div>'
     )
 
 
@@ -201,7 +224,11 @@ def _decision(number: int, entry: Entry) -> str:
     facts = [
         ("Status", _status_badge(entry)),
         ("Financial year", _esc(entry.year) or "–"),
-        ("Workbook", f"{_esc(entry.workbook)} (SHA-256 {_esc(entry.workbook_sha) or '–'})"),
+        (
+            "Workbook",
+            f'<span class="file">{_esc(entry.workbook)}</span> '
+            f"(SHA-256 {_esc(entry.workbook_sha) or '–'})",
+        ),
         ("Built", _esc(when(entry.built_at)) or "–"),
         ("Sent", _sent(entry)),
     ]
@@ -215,8 +242,8 @@ def _decision(number: int, entry: Entry) -> str:
         _files(entry),
     ]
     if entry.funds:
-        parts += ["<h3>Funds</h3>", _funds(entry.funds)]
-    parts += ["<h3>Findings</h3>", _findings(entry), "</section>"]
+        parts += ["<h3>Funds</h3>", _funds(number, entry.funds)]
+    parts += ["<h3>Findings</h3>", _findings(number, entry), "</section>"]
     return "\n".join(parts)
 
 
@@ -237,7 +264,7 @@ def _files(entry: Entry) -> str:
     return f'<ul class="files">{items}</ul>'
 
 
-def _funds(funds: tuple[FundFigures, ...]) -> str:
+def _funds(number: int, funds: tuple[FundFigures, ...]) -> str:
     head = '<th scope="col">Fund</th>' + "".join(
         f'<th scope="col" class="money">{label}</th>'
         for label in ("Allocation", "Committed", "Uncommitted")
@@ -250,10 +277,11 @@ def _funds(funds: tuple[FundFigures, ...]) -> str:
             f'<td class="money">{format_money(fund.committed)}</td>'
             f'<td class="money">{_uncommitted(fund)}</td><td>{_bar(fund)}</td></tr>'
         )
-    return (
-        "<table><caption>Allocation and commitments per fund</caption>"
+    return _table(
+        f"funds-{number}",
+        "Allocation and commitments per fund",
         f'<thead><tr>{head}<th scope="col">Committed share</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody>",
     )
 
 
@@ -264,7 +292,10 @@ def _uncommitted(fund: FundFigures) -> str:
 
 
 def _bar(fund: FundFigures) -> str:
-    """A small bar: the committed share of the allocation, its words in the label beside it."""
+    """A small bar: the committed share of the allocation, its words in the text beside it.
+
+    The bar only draws the figure written beside it, so it is hidden from screen readers: as
+    an image labelled with the share it made them read the percentage twice."""
     share = format_percent(fund.committed, fund.allocation)
     if fund.allocation > 0:
         ratio = min(max(fund.committed / fund.allocation, Decimal(0)), Decimal(1))
@@ -273,20 +304,20 @@ def _bar(fund: FundFigures) -> str:
     filled = int((ratio * _BAR_WIDTH).quantize(Decimal(1), ROUND_HALF_UP))
     over = fund.committed > fund.allocation
     colour = "#a1001c" if over else "#1d3f6e"
-    label = f"{share} of the allocation committed" + (" (over-committed)" if over else "")
     return (
         f'<svg class="bar" width="{_BAR_WIDTH}" height="14" viewBox="0 0 {_BAR_WIDTH} 14" '
-        f'role="img" aria-label="{label}"><rect x="0.5" y="0.5" width="{_BAR_WIDTH - 1}" '
-        f'height="13" fill="#ffffff" stroke="#5a5a5a"/><rect x="0.5" y="0.5" '
+        'aria-hidden="true" focusable="false">'
+        f'<rect x="0.5" y="0.5" width="{_BAR_WIDTH - 1}" height="13" fill="#ffffff" '
+        'stroke="#5a5a5a"/><rect x="0.5" y="0.5" '
         f'width="{max(filled - 1, 0)}" height="13" fill="{colour}"/></svg> {share}'
         + (' <span class="over">over</span>' if over else "")
     )
 
 
-def _findings(entry: Entry) -> str:
+def _findings(number: int, entry: Entry) -> str:
     totals = ", ".join(counted(entry.counts[s], noun) for s, _, noun in _GROUPS)
     parts = [f"<p>{totals}.</p>"]
-    for severity, heading, _ in _GROUPS:
+    for severity, heading, noun in _GROUPS:
         group = [f for f in entry.findings if f.severity is severity]
         if not group:
             continue
@@ -295,13 +326,14 @@ def _findings(entry: Entry) -> str:
             f"<td>{_esc(f.where)}</td><td>{_esc(f.action)}</td></tr>"
             for f in group
         )
-        parts.append(
-            f"<h4>{heading} ({len(group)})</h4>"
-            f'<table class="findings"><caption>{heading}: what was found, where, and what to '
-            "do</caption><thead><tr>"
-            + "".join(
-                f'<th scope="col">{c}</th>' for c in ("What was found", "Where", "What to do")
-            )
-            + f"</tr></thead><tbody>{rows}</tbody></table>"
+        head = "".join(
+            f'<th scope="col">{c}</th>' for c in ("What was found", "Where", "What to do")
         )
+        table = _table(
+            f"{noun}s-{number}",
+            f"{heading}: what was found, where, and what to do",
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>",
+            "findings",
+        )
+        parts.append(f"<h4>{heading} ({len(group)})</h4>{table}")
     return "\n".join(parts)
