@@ -816,6 +816,14 @@ QUIRKS: dict[str, Quirk] = {
     "a row of units under the headers": Quirk(
         with_book(lambda book: units_under_headers(book)), check=sample_lines
     ),
+    # A fund's name alone above its sources, as a heading: it was three errors ('Source is
+    # blank', 'Amount is blank', 'Ring-fenced is blank').
+    "a fund's name as a heading above its sources": Quirk(
+        with_book(
+            lambda book: book["Funding sources"].insert(1, ["", " victims fund "]),
+        ),
+        check=sample_lines,
+    ),
     # A formula filled down the money column (=SUM of the quarters) shows £0 on each empty
     # row below the table: each was an error ('Fund is blank', 'Row 31 holds only an amount').
     "money formulas filled down below the tables": Quirk(
