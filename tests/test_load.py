@@ -626,6 +626,25 @@ QUIRKS: dict[str, Quirk] = {
     "the budget header written 'Budget 2021/22 (£)'": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines
     ),
+    # Last year's workbook copied and its Financial year changed (or the reverse): the one
+    # budget column, headed with another year, was read as this year's without a word.
+    "the one budget column headed with another year": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 2020-21 (£)"})),
+        [
+            (
+                "E-COLUMN",
+                "Services",
+                "L3",
+                'The budget column is headed "Budget 2020-21 (£)" (L3), another year than the '
+                "Decision sheet's Financial year, 2021/22. If its figures are 2021/22's, head it "
+                '"2021/22 budget (£)" (or "Budget (£)"); if they are of the year it names, '
+                "correct the Financial year on the Decision sheet.",
+            )
+        ],
+    ),
+    "the one budget column headed with this year in short": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 21-22"})), check=sample_lines
+    ),
     "money headers in GBP ('Allocation (GBP)', 'Amount (GBP)', 'Budget (GBP)')": Quirk(
         with_book(
             lambda book: (
