@@ -215,8 +215,26 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
     blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
-    for line in plan.lines:
-        if line.fund_key in wanted and s143_purpose(line.purpose) is None:
+    needing = [line for line in plan.lines if line.fund_key in wanted]
+    if needing and not any("purpose" in line.at.cells for line in needing):
+        # No Purpose column (it is optional where no fund needs it): one finding, not one
+        # per line telling the officer to fill in a column the sheet does not have.
+        first = needing[0]
+        funds_named = sorted({f.name if (f := plan.fund(ln.fund)) else ln.fund for ln in needing})
+        yield _at_line(
+            plan,
+            "E-PURPOSE",
+            first,
+            "purpose",
+            f"The {first.at.sheet} sheet has no Purpose column, and the {len(needing)} "
+            f"line{'s' * (len(needing) > 1)} of the {' and '.join(funds_named)} "
+            f"({first.at.sheet} rows {row_ranges(ln.at.row for ln in needing)}) each need an "
+            's143 purpose. Add a column headed "Purpose" and enter one on each of those '
+            "lines: " + "; ".join(S143_PURPOSES) + ".",
+        )
+        return
+    for line in needing:
+        if s143_purpose(line.purpose) is None:
             seen = (
                 f'reads "{line.purpose}", which is not an s143 purpose'
                 if line.purpose

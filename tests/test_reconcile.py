@@ -1101,6 +1101,33 @@ def test_lines_naming_one_unknown_fund_are_one_finding_naming_their_rows(tmp_pat
     )
 
 
+def test_no_purpose_column_is_one_finding_naming_the_lines(sample_plan: Plan) -> None:
+    """A Services sheet without the (optional) Purpose column: it was an E-PURPOSE per
+    Community Safety Fund line, each saying to 'Enter one in the Purpose column'."""
+    lines = tuple(dataclasses.replace(line, purpose="") for line in sample_plan.lines)
+    stripped = tuple(
+        dataclasses.replace(
+            line,
+            at=Located(
+                line.at.sheet,
+                line.at.row,
+                {k: v for k, v in line.at.cells.items() if k != "purpose"},
+            ),
+        )
+        for line in lines
+    )
+    found = reconcile(dataclasses.replace(sample_plan, lines=stripped)).findings
+    [purpose] = [f for f in found if f.code == "E-PURPOSE"]
+    assert (purpose.sheet, purpose.cell) == ("Services", "row 16")
+    assert purpose.message.startswith(
+        "The Services sheet has no Purpose column, and the 14 lines of the Community Safety "
+        'Fund (Services rows 16–29) each need an s143 purpose. Add a column headed "Purpose"'
+    )
+    # With the column there and its cells blank, each line is said at its cell.
+    blank = reconcile(dataclasses.replace(sample_plan, lines=lines)).findings
+    assert [f.cell for f in blank if f.code == "E-PURPOSE"] == [f"K{r}" for r in range(16, 30)]
+
+
 def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:
     codes = {code for check, codes in RULES if check in PER_LINE_RULES for code in codes}
     assert codes == {
