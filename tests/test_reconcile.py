@@ -35,7 +35,7 @@ from pipeline.reconcile import (
     row_ranges,
 )
 from scripts import make_sample
-from tests.workbooks import make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, service_row
 
 VF, CSF = "Victims Fund", "Community Safety Fund"
 FIRST_LINE = 2  # with the Services rows replaced, the header is row 1
@@ -1098,6 +1098,19 @@ def test_lines_naming_one_unknown_fund_are_one_finding_naming_their_rows(tmp_pat
         'the Funds sheet (funds: "Victims Fund", "Community Safety Fund"), so they count '
         'towards no fund; correct the fund name on each (to "Community Safety Fund", if "CSF" '
         "means it) or add the fund."
+    )
+
+
+def test_most_lines_outside_the_year_is_one_finding_at_the_financial_year(tmp_path: Path) -> None:
+    """Last year's workbook with its Financial year changed and its lines not: it was a
+    W-INACTIVE per line (17 of the sample's 24), none asking whether the year was right."""
+    recon = recon_of(make_workbook(tmp_path, edit=decision_field("Financial year", "2022/23")))
+    [inactive] = [f for f in recon.findings if f.code == "W-INACTIVE"]
+    assert (inactive.sheet, inactive.cell) == ("Decision", "B5")
+    assert inactive.message == (
+        "17 of the 24 lines (Services rows 4, 9–10, 16–29) run entirely outside 2022/23 "
+        "(01/04/2022–31/03/2023), most of them in 2021/22. Check the Financial year on the "
+        "Decision sheet, and the lines' dates: a plan is for the year its lines run in."
     )
 
 
