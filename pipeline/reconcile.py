@@ -8,7 +8,6 @@ that takes the plan, its per-fund figures and the configuration and yields findi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 
 from pipeline import contract
@@ -23,12 +22,13 @@ from pipeline.figures import (
     left_out,
     missing_line_hint,
 )
-from pipeline.findings import Finding
+from pipeline.findings import Finding, row_ranges
 from pipeline.later_years import beyond_later_years
+from pipeline.line_dates import inactive_lines
 from pipeline.model import Fund, Plan, ServiceLine
 from pipeline.s143 import S143_PURPOSES, s143_purpose
 from pipeline.textsafe import for_log
-from pipeline.unknown_funds import row_ranges, unknown_funds
+from pipeline.unknown_funds import unknown_funds
 from pipeline.values import format_date, format_money, normalise
 
 # The figures' types, for the renderers and tests that import them from here.
@@ -316,56 +316,7 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
 @rule("W-INACTIVE", per_line=True)
 def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
-    decision = plan.decision
-    outside = [
-        line
-        for line in plan.lines
-        if line.start <= line.end  # else E-DATES already asks for the dates to be corrected
-        and (line.end < decision.year_start or line.start > decision.year_end)
-    ]
-    if len(outside) > 1 and 2 * len(outside) > len(plan.lines):
-        yield _year_mistaken(plan, outside)
-        return
-    for line in outside:
-        key = "end" if line.end < decision.year_start else "start"
-        yield _at_line(
-            plan,
-            "W-INACTIVE",
-            line,
-            key,
-            f'"{line.service}" ({format_money(line.budget)}) runs '
-            f"{format_date(line.start, line.start_month_only)}–"
-            f"{format_date(line.end, line.end_month_only)}, entirely outside "
-            f"{decision.year_label} ({format_date(decision.year_start)}–"
-            f"{format_date(decision.year_end)}); check its dates or remove it "
-            "from this year's plan.",
-        )
-
-
-def _year_mistaken(plan: Plan, outside: list[ServiceLine]) -> Finding:
-    """One W-INACTIVE at the Financial year when most lines run outside it: last year's
-    workbook with its Financial year changed and its lines not (or the reverse), said once
-    rather than once per line."""
-    decision = plan.decision
-    # The financial year most of those lines run in (by the day each ends, or starts if
-    # it starts after this year), as what the plan's dates say.
-    years = Counter(
-        (day.year if day.month > 3 else day.year - 1)
-        for day in (ln.end if ln.end < decision.year_start else ln.start for ln in outside)
-    )
-    first = years.most_common(1)[0][0]
-    rows = row_ranges(ln.at.row for ln in outside)
-    return Finding(
-        "W-INACTIVE",
-        plan.file,
-        f"{len(outside)} of the {len(plan.lines)} lines ({outside[0].at.sheet} rows {rows}) run "
-        f"entirely outside {decision.year_label} ({format_date(decision.year_start)}–"
-        f"{format_date(decision.year_end)}), most of them in {first}/{str(first + 1)[-2:]}. "
-        "Check the Financial year on the Decision sheet, and the lines' dates: a plan is "
-        "for the year its lines run in.",
-        decision.at.sheet,
-        decision.at.cell("financial_year"),
-    )
+    return inactive_lines(plan)
 
 
 @rule("W-LATER-YEARS", per_line=True)
