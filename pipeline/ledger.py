@@ -31,11 +31,10 @@ from pipeline.ledger_columns import (
     HEADER_SEARCH_ROWS,
     PAYMENT_COLUMNS,
     PaymentColumns,
-    Rows,
     find_header,
-    is_blank,
     read_table,
 )
+from pipeline.ledger_pages import Rows, is_blank
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.values import normalise
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.findings import Finding
+from pipeline.ledger_pages import Report, Rows, is_blank
 from pipeline.ledger_values import (
-    amount_pence,
     cut,
     debit_less_credit,
     parse_each,
@@ -49,32 +49,30 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Date of payment",
         "Date of transaction",
     ),
+    # A name before a bare heading: SAP's "Vendor" (and many a creditor report's "Supplier")
+    # holds the account number, with the name beside it under "Vendor name".
     "supplier": (
-        "Supplier",
         "Supplier name",
-        "Payee",
         "Payee name",
-        "Vendor",
         "Vendor name",
-        "Creditor",
         "Creditor name",
-        "Beneficiary",
+        "Recipient name",
         "Merchant name",
         "Supplier (beneficiary)",
+        "Supplier",
+        "Payee",
+        "Vendor",
+        "Creditor",
+        "Beneficiary",
         "Recipient",
-        "Recipient name",
     ),
+    # The amount net of VAT before a bare one, which beside it is the gross paid: the plan's
+    # budgets are net of VAT.
     "amount": (
-        "Amount",
         "Net amount",
-        "Amount (£)",
         "Amount excluding VAT",
         "Amount excl VAT",
-        "Amount paid",
-        "Value",
         "Net value",
-        "Payment amount",
-        "Transaction amount",
         "Net",
         "Amount net",
         "Net cost",
@@ -82,6 +80,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Amount ex VAT",
         "Net amount excl VAT",
         "Net amount excluding VAT",
+        "Amount",
+        "Amount (£)",
+        "Amount paid",
+        "Value",
+        "Payment amount",
+        "Transaction amount",
     ),
     "reference": (
         "Transaction number",
@@ -153,7 +157,6 @@ PAYMENT_COLUMNS = (
 # "Total", "Grand total", or Excel's Data > Subtotal row: "Victim Support Total".
 _TOTAL_LABEL = re.compile(r"^(grand |sub-?)?total\b|\S\s+total$", re.IGNORECASE)
 
-Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
 PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
 
 
@@ -169,11 +172,6 @@ _HINTS = frozenset(("gbp", "dd", "mm", "yy", "yyyy"))
 
 
 _ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
-
-
-def is_blank(value: object) -> bool:
-    """An empty cell: nothing, or only spaces."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
@@ -272,11 +270,8 @@ def read_table(
     if doubled:
         add("W-SPEND-READ", doubled, f"{unit} {rows[start][0]}")
         return [], findings
-    body = [
-        (n, values)
-        for n, values in rows[start + 1 :]
-        if not _row_blank(values) and not _repeats_header(values, header, mapping["date"])
-    ]
+    report = Report(rows, start, mapping["date"], header_key)
+    body = report.body
     if not body:
         add(
             "W-SPEND-READ",
@@ -327,8 +322,8 @@ def read_table(
     for index, (number, _) in enumerate(body):
         when, amount = dates[index], amounts[index]
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
-            if _page_furniture(body[index][1]):
-                continue  # the report's title or "Page 2 of 9" again: no payment, no money
+            if report.holds_no_payment(number, body[index][1], amount):
+                continue  # the report's title, "Page 2 of 9" or a page's total: no payment
             problems += 1
             if problems <= MAX_ROW_FINDINGS:
                 name = "date" if isinstance(when, ValueProblem) else "amount"
@@ -340,6 +335,7 @@ def read_table(
                 cells = {name: column[index] for name, column in raw.items()}
                 add("W-SPEND-VALUE", _row_message(cells, said), f"{unit} {number}")
             continue
+        report.count(number, amount)
         columns["row"].append(number)
         columns["cell"].append(f"{unit} {number}")
         columns["date"].append(when)
@@ -420,42 +416,6 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
                 "export again. None of its payments are counted."
             )
     return ""
-
-
-def _repeats_header(values: Sequence[object], header: Sequence[object], date: int) -> bool:
-    """The header again, as a report printed to CSV repeats it on every page: not a payment.
-    A date cell that is not text, or starts with a digit (a payment's), is not looked at
-    further: a ledger of 100,000 rows is not folded cell by cell."""
-    cell = values[date] if date < len(values) else None
-    if not isinstance(cell, str) or cell.lstrip()[:1].isdigit():
-        return False
-    if header_key(cell) != header_key(header[date]):
-        return False
-    return [header_key(v) for v in values] == [header_key(v) for v in header]
-
-
-def _page_furniture(values: Sequence[object]) -> bool:
-    """A line a report prints on each page besides its header (its title, "Page 2 of 9",
-    "Printed 01/05/2021 10:32"): one text cell alone that is no date. It holds no amount, so
-    passing it over loses nothing, as the title block above the header. A date alone, or an
-    amount alone, may be a payment that lost its other cells: that is said."""
-    filled = [v for v in values if not is_blank(v)]
-    if len(filled) != 1 or not isinstance(filled[0], str):
-        return False
-    for reads in (payment_date, lambda text: amount_pence(text, None)):
-        try:
-            reads(filled[0])
-        except ValueProblem:
-            continue
-        return False  # a date or an amount: a payment's
-    return True
-
-
-def _row_blank(values: Sequence[object]) -> bool:
-    first = values[0] if values else None
-    if first is not None and not (isinstance(first, str) and not first.strip()):
-        return False  # most rows start with their date: no need to look further
-    return all(is_blank(v) for v in values)
 
 
 def _row_message(cells: dict[str, object], problem: str) -> str:

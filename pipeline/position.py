@@ -113,6 +113,11 @@ def build_position(
     matched = current[current["line"] >= 0]
     spent = matched.groupby("line")["amount"].sum()
     counts = matched.groupby("line")["amount"].size()
+    # What each line was paid on each day, net: its instalments, for the forecast.
+    by_line: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    by_day = matched.groupby(["line", "date"])["amount"].sum()
+    for (index, day), pence in zip(by_day.index.tolist(), by_day.tolist(), strict=True):
+        by_line.setdefault(int(index), []).append((day.date(), pounds(int(pence))))
     loose = current[current["line"] < 0]
     unassigned = loose[loose["fund_key"] != ""].groupby("fund_key")["amount"].sum()
     # A line that an ambiguous payment could belong to may well be paid: no I-NO-SPEND for it.
@@ -126,6 +131,7 @@ def build_position(
             decision.year_start,
             decision.year_end,
             as_at,
+            by_line.get(index, ()),
         )
         for index, line in enumerate(plan.lines)
     ]

@@ -1,10 +1,17 @@
 """The figures of an in-year position: per line, per fund and per ring-fenced stream.
 
-The forecast outturn of a line is a straight line by days: spent ÷ its live days in the year up
-to the as-at date × its live days in the whole year; a line with nothing spent on balance (no
-payment yet, or credit notes as large as its payments), not yet started, or paid once so far
-(one payment is no rate: a grant paid in full in advance, a one-off award), forecasts its
-budget, or what it has spent if that is more. Ring-fenced money is spent first, in the order the sources are listed, by the same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
+The forecast outturn of a line is what it has spent and what is still to come (HM Treasury's
+budget holder forecasting handbook: a forecast is the expected spend, from what is known). A
+line paid in regular instalments (monthly, quarterly, ...: every gap between its payment days
+the same number of months, within a week for a month and a fortnight for longer) forecasts
+its spend and the instalments still due by its end in the year, each the average of those paid:
+a grant paid quarterly in advance is not read as spending ahead of its budget. Other lines are
+a straight line by days: spent ÷ its live days in the year up to the as-at date × its live days
+in the whole year. A line with nothing spent on balance (no payment yet, or credit notes as
+large as its payments), not yet started, or paid on one day so far (one payment is no rate: a
+grant paid in full in advance, a one-off award) forecasts its budget, or what it has spent if
+that is more. Ring-fenced money is spent first, in the order the sources are listed, by the
+same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 
-from pipeline.commitments import live_days
+from pipeline.commitments import add_months, live_days
 from pipeline.figures import ring_fence_first
 from pipeline.model import Fund, FundingSource, ServiceLine
-from pipeline.values import PENNY
+from pipeline.values import PENNY, format_date
 
 ZERO = Decimal("0.00")
+MONTH_DAYS = 365.25 / 12
+# Instalments a grant or contract is paid in, by the months between them.
+CADENCES = {1: "monthly", 2: "two-monthly", 3: "quarterly", 4: "four-monthly", 6: "half-yearly"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class LinePosition:
     forecast: Decimal
     days_to_date: int  # live days in the year up to the as-at date
     days_in_year: int  # live days in the whole financial year
+    basis: str = ""  # how the forecast was made, in words (the Lines sheet says it)
 
     @property
     def budget(self) -> Decimal:
@@ -97,23 +109,62 @@ def line_position(
     year_start: dt.date,
     year_end: dt.date,
     as_at: dt.date,
+    paid: Sequence[tuple[dt.date, Decimal]] = (),
 ) -> LinePosition:
-    """A line's position from what it has spent: the straight-line forecast by live days."""
+    """A line's position from what it has spent: its instalments still to come, or a straight
+    line by live days. ``paid`` is what the line was paid on each day, net of credits."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
+    days = sorted(day for day, amount in paid if amount > 0)
+    schedule = _instalments(days, as_at, min(line.end, year_end)) if len(days) > 1 else None
     if spent <= 0:
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
         # payments): a straight line from nothing would forecast nothing, or a negative outturn.
-        forecast = line.budget
-    elif to_date == 0 or payments == 1:
-        # Not started by the as-at date, yet paid (a grant paid in advance), or paid once so
-        # far: one payment is no rate to draw a line from (a grant paid in full in April
-        # forecast twelve times itself, a one-off award twice). Its budget, or what it has
-        # spent already if that is more (the outturn is never below the spend).
+        forecast, basis = line.budget, "Budget: nothing spent yet"
+    elif to_date == 0 or len(days) == 1:
+        # Not started by the as-at date, yet paid (a grant paid in advance), or paid on one
+        # day so far (an invoice split over two rows, a payment and a credit): one payment is
+        # no rate to draw a line from (a grant paid in full in April forecast twelve times
+        # itself, a one-off award twice). Its budget, or what it has spent already if that is
+        # more (the outturn is never below the spend).
         forecast = max(line.budget, spent)
+        basis = "Budget: paid once so far" if to_date else "Budget: not started yet"
+        if spent > line.budget:
+            basis = "Spent so far: over its budget"
+    elif schedule is not None:
+        months, due = schedule
+        each = spent / len(days)
+        forecast = (spent + each * due).quantize(PENNY, ROUND_HALF_UP)
+        end = format_date(min(line.end, year_end))
+        basis = f"{CADENCES[months].capitalize()} instalments: {due} more due by {end}"
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
-    return LinePosition(line, spent, payments, forecast, to_date, whole)
+        basis = "Straight line by days"
+    return LinePosition(line, spent, payments, forecast, to_date, whole, basis)
+
+
+def _instalments(days: Sequence[dt.date], as_at: dt.date, until: dt.date) -> tuple[int, int] | None:
+    """The months between a line's payment days and how many instalments are still due by
+    ``until``, when they are regular; None when they are not (invoices as the work is done),
+    or when the next instalment is well overdue at ``as_at`` (the payments have stopped).
+
+    A week's slack for a monthly payment (a payment run on the last Friday), a fortnight for a
+    longer one; weekly or fortnightly payments are no instalments of a month (the straight line
+    by days reads them well)."""
+    gaps = [(later - earlier).days for earlier, later in pairwise(days)]
+    months = round(gaps[0] / MONTH_DAYS)
+    if months not in CADENCES:
+        return None
+    slack = 7 if months == 1 else 14
+    if any(abs(gap - months * MONTH_DAYS) > slack for gap in gaps):
+        return None
+    last = days[-1]
+    if (as_at - add_months(last, months)).days > slack:
+        return None
+    due = 0
+    while add_months(last, (due + 1) * months) <= until:
+        due += 1
+    return months, due
 
 
 def fund_position(

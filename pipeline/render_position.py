@@ -170,8 +170,13 @@ def _summary(workbook: Any, position: Position, formats: Formats, heading: str) 
 
 
 def _lines(workbook: Any, position: Position, formats: Formats, heading: str) -> None:
-    sheet = Sheet(workbook, "Lines", formats, (22, 34, 28, 12, 11, 11, 14, 14, 9, 14, 14, 9))
-    sheet.title("Spend by budget line", heading + "; forecast: a straight line by days")
+    widths = (22, 34, 28, 12, 11, 11, 14, 14, 9, 14, 14, 9, 30)
+    sheet = Sheet(workbook, "Lines", formats, widths)
+    # The forecast is made one of several ways (instalments to come, a straight line, the
+    # budget): each line says which, so that a figure can be checked.
+    sheet.title(
+        "Spend by budget line", heading + "; Forecast from: how each line's forecast is made"
+    )
     sheet.header(
         (
             "Fund",
@@ -186,6 +191,7 @@ def _lines(workbook: Any, position: Position, formats: Formats, heading: str) ->
             "Forecast outturn",
             "Over (+) / under (-)",
             "Payments",
+            "Forecast from",
         )
     )
     sheet.ws.freeze_panes(sheet.row, 0)
@@ -205,6 +211,9 @@ def _lines(workbook: Any, position: Position, formats: Formats, heading: str) ->
                 item.spent,
                 None,
                 item.forecast,
+                None,
+                None,
+                item.basis,
             )
         )
         sheet.percent(row, 8, 7, 6, share(item.spent, item.budget))

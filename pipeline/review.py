@@ -248,9 +248,10 @@ def _position(document: Document, position: Position) -> None:
     lines, the payments to check and the commitments)."""
     document.add_heading(f"Position at {format_date(position.as_at)}", level=2)
     document.add_paragraph(
-        f"From {position.payments} payments in the spend files. The forecast outturn is a "
-        "straight line by days from each line's spend so far; lines with no payment yet are "
-        "forecast at budget. Details, line by line, are in the position workbook."
+        f"From {position.payments} payments in the spend files. The forecast outturn is each "
+        "line's spend so far and the instalments still due, or a straight line by days where "
+        "it is not paid in instalments; lines with no payment yet are forecast at budget. "
+        "Details, line by line (and how each forecast is made), are in the position workbook."
     )
     rows = [(f.fund.name, f.allocation, f.spent, f.forecast, f.at_risk) for f in position.funds] + [
         (f"{s.source.source} (ring-fenced)", s.source.amount, s.spent, s.forecast, s.at_risk)

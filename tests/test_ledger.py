@@ -339,6 +339,45 @@ def test_a_title_and_page_number_repeated_on_each_page_are_not_payments(tmp_path
     assert list(read.payments["row"]) == [4, 9]
 
 
+def test_the_day_a_report_ran_and_its_page_totals_are_not_payments(tmp_path: Path) -> None:
+    # Each page repeats the title, the day the report ran (a date alone) and "Page 2 of 2",
+    # and closes with the page's total alone under the amount column; the report ends with
+    # its grand total the same way. Each date and each total was W-SPEND-VALUE ("The payment
+    # to no supplier is not counted: its amount is blank", "... its date is blank").
+    title = "Lincolnshire OPCC - Payments over £500\n15/10/2021\nPage {} of 2\n"
+    text = (
+        title.format(1)
+        + HEADER
+        + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n"
+        + "07/05/2021,NWCH,352.90,T2,,,INV\n"
+        + ',,"1,942.53"\n\n'
+        + title.format(2)
+        + HEADER
+        + "07/06/2021,NWCH,352.90,T3,,,INV\n"
+        + ",,352.90\n"
+        + ",,2295.43\n"
+        + "15/10/2021\n"
+    )
+    read = read_ledgers([write(tmp_path, "report.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["row"]) == [5, 6, 13]
+    assert sum(read.payments["amount"]) == 229543
+
+
+def test_a_figure_alone_that_is_no_total_of_its_page_is_still_said(tmp_path: Path) -> None:
+    # Beside the page furniture too, a figure that is not what the page's payments add up
+    # to may be a payment that lost its other cells: never passed over.
+    text = (
+        "Payments report\nPage 1 of 1\n"
+        + HEADER
+        + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n"
+        + ",,1000.00\n"
+        + "Printed 15/10/2021 10:32\n"
+    )
+    read = read_ledgers([write(tmp_path, "report.csv", text)])
+    assert [(f.code, f.cell) for f in read.findings] == [("W-SPEND-VALUE", "line 5")]
+
+
 def test_a_date_or_a_figure_alone_on_a_line_is_still_said(tmp_path: Path) -> None:
     # Not page furniture: a payment that lost its other cells.
     text = HEADER + "06/04/2021,Rape Crisis,1589.63,T1,,,INV\n07/05/2021\n,,352.90\n"
@@ -683,7 +722,7 @@ def test_a_header_with_gross_and_vat_but_no_net_amount_says_so(tmp_path: Path) -
     assert 'header (line 2: "Date", "Supplier", "VAT", "Gross") has no amount column' in (
         finding.message
     )
-    assert "head it as one of Amount, Net amount" in finding.message
+    assert "head it as one of Net amount, Amount excluding VAT" in finding.message
     assert "excluding VAT" in finding.message
 
 

@@ -75,3 +75,46 @@ def test_a_long_header_missing_a_field_names_whole_headings(tmp_path: Path) -> N
     whole = said.rsplit(" and ", 1)[0]
     assert all(h.startswith('"') and h.endswith('"') for h in whole.split(", "))
     assert len(whole) <= 300
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        # SAP's vendor line items: the vendor's account number, then its name.
+        ("Posting date,Vendor,Vendor name,Amount", "06/04/2021,100234,Rape Crisis,1589.63"),
+        # Civica's and others' creditor reports: the supplier's code beside its name.
+        ("Date,Supplier,Supplier name,Amount", "06/04/2021,RAP001,Rape Crisis,1589.63"),
+        ("Date,Creditor,Creditor name,Amount", "06/04/2021,40021,Rape Crisis,1589.63"),
+        ("Date,Payee,Payee name,Amount", "06/04/2021,P-77,Rape Crisis,1589.63"),
+    ],
+)
+def test_a_supplier_code_beside_the_supplier_name_is_not_read_as_the_supplier(
+    tmp_path: Path, header: str, row: str
+) -> None:
+    # The bare "Vendor" or "Supplier" heading was read first: every payment's supplier was
+    # its account number (100234), so none matched a line by its delivery organisation and
+    # each was W-SPEND-UNMATCHED, named by a number.
+    path = tmp_path / "spend.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["Rape Crisis"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Date,Supplier,Net amount,VAT,Amount",
+        "Date,Supplier,Net amount,VAT amount,Amount paid",
+        "Date,Supplier,Amount excl VAT,VAT,Amount (£)",
+        "Date,Supplier,Net,VAT,Payment amount",
+    ],
+)
+def test_the_net_amount_is_read_before_an_amount_with_vat(tmp_path: Path, header: str) -> None:
+    # A file with a net amount, its VAT and the amount paid (gross) was read by its bare
+    # "Amount": £1,200 counted against a budget set net of VAT, £1,000.
+    path = tmp_path / "spend.csv"
+    path.write_text(f"{header}\n06/04/2021,Rape Crisis,1000.00,200.00,1200.00\n", encoding="utf-8")
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000]

@@ -14,6 +14,7 @@ from pipeline.ledger import read_ledgers
 from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.position import Position, build_position
+from pipeline.position_figures import LinePosition
 from tests.make_ledger import COST_CODES, write_ledger
 
 SAMPLE = Path(__file__).resolve().parent.parent / "input" / "lincolnshire-2021-22.xlsx"
@@ -544,3 +545,91 @@ def test_a_grant_paid_in_full_in_advance_forecasts_its_budget(tmp_path: Path) ->
     )
     [line] = [p for p in twice.lines if p.line.at.row == 24]
     assert line.forecast == Decimal("24333.33")
+
+
+def _line(position: Position, row: int) -> LinePosition:
+    [line] = [p for p in position.lines if p.line.at.row == row]
+    return line
+
+
+def test_a_grant_paid_quarterly_in_advance_forecasts_its_instalments_to_come(
+    tmp_path: Path,
+) -> None:
+    # Reducing sexual reoffending (Safer Living Foundation, £25,000 from 01/04/2021) paid a
+    # quarter in advance on 1 April and 1 July: by 15 August the straight line by days read
+    # £12,500 in 137 days as £33,302 over the year, and after the third payment on 1 October,
+    # by 15 October, £37,878.79. Two instalments are still due, then one: its budget.
+    rows = "01/04/2021,Safer Living Foundation,6250.00,T1\n01/07/2021,Safer Living Foundation,6250.00,T2\n"
+    two = _line(_position(tmp_path, rows + "15/08/2021,Crimestoppers,10.00,T3\n"), 24)
+    assert (two.spent, two.forecast) == (Decimal("12500.00"), Decimal("25000.00"))
+    assert two.basis == "Quarterly instalments: 2 more due by 31/03/2022"
+    rows += "01/10/2021,Safer Living Foundation,6250.00,T4\n15/10/2021,Crimestoppers,10.00,T5\n"
+    three = _line(_position(tmp_path, rows), 24)
+    assert (three.spent, three.forecast) == (Decimal("18750.00"), Decimal("25000.00"))
+    assert three.variance == 0
+
+
+def test_monthly_invoices_paid_in_arrears_forecast_the_months_to_come(tmp_path: Path) -> None:
+    # NUHT (£20,000 a year) invoices a month in arrears, paid on the 28th from May: by
+    # 30 September the straight line read five payments in 183 days as £16,621.50.
+    rows = "".join(f"28/{month:02}/2021,NUHT,1666.67,T{month}\n" for month in (5, 6, 7, 8, 9))
+    line = _line(_position(tmp_path, rows + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
+    assert line.spent == Decimal("8333.35")
+    assert line.forecast == Decimal("18333.37")  # six more, 28 October to 28 March
+    assert line.basis == "Monthly instalments: 6 more due by 31/03/2022"
+
+
+def test_instalments_that_stopped_or_are_irregular_keep_the_straight_line(
+    tmp_path: Path,
+) -> None:
+    # 1 April and 1 July, and by 30 October no payment on 1 October: the instalments have
+    # stopped, so none are forecast to come; the straight line reads what was paid.
+    lapsed = _line(
+        _position(
+            tmp_path,
+            "01/04/2021,Safer Living Foundation,6250.00,T1\n"
+            "01/07/2021,Safer Living Foundation,6250.00,T2\n"
+            "30/10/2021,Crimestoppers,10.00,T3\n",
+        ),
+        24,
+    )
+    assert lapsed.basis == "Straight line by days"
+    assert lapsed.forecast == Decimal("21420.19")  # £12,500 in 213 days of 365
+    # Invoices as the work is done: 9 April, 20 May, 1 September.
+    irregular = _line(
+        _position(
+            tmp_path,
+            "09/04/2021,Safer Living Foundation,1000.00,T1\n"
+            "20/05/2021,Safer Living Foundation,1000.00,T2\n"
+            "01/09/2021,Safer Living Foundation,1000.00,T3\n",
+        ),
+        24,
+    )
+    assert irregular.basis == "Straight line by days"
+
+
+def test_a_grant_paid_on_one_day_over_two_rows_forecasts_its_budget(tmp_path: Path) -> None:
+    # Safer Living Foundation's £25,000 paid on 9 April as an invoice split over two rows (two
+    # cost centres), or paid and then a £1,000 credit: two payments, so the straight line from
+    # one day's payment forecast £304,166.67 (or £292,000) by 30 April.
+    split = _line(
+        _position(
+            tmp_path,
+            "09/04/2021,Safer Living Foundation,12500.00,T1\n"
+            "09/04/2021,Safer Living Foundation,12500.00,T2\n"
+            "30/04/2021,Crimestoppers,500,T3\n",
+        ),
+        24,
+    )
+    assert (split.payments, split.forecast) == (2, Decimal("25000.00"))
+    assert split.basis == "Budget: paid once so far"
+    credited = _line(
+        _position(
+            tmp_path,
+            "09/04/2021,Safer Living Foundation,25000.00,T1\n"
+            "20/04/2021,Safer Living Foundation,-1000.00,T2\n"
+            "30/04/2021,Crimestoppers,500,T3\n",
+        ),
+        24,
+    )
+    assert (credited.spent, credited.forecast) == (Decimal("24000.00"), Decimal("25000.00"))

@@ -201,3 +201,32 @@ def test_a_tall_lines_row_keeps_its_share_and_count_at_its_top(workbook: Path) -
     # "Over (+) / under (-)" wraps in its column: the header row grows, or its second line
     # was drawn over the first line's figures.
     assert (sheet.row_dimensions[header].height or 0) >= 30
+
+
+def test_each_line_says_how_its_forecast_is_made(tmp_path: Path) -> None:
+    """A forecast is made one of several ways: the Lines sheet's last column says which, so
+    that a line paid quarterly in advance, forecast at its budget, is not read as the straight
+    line the heading once named for every line."""
+    ledger = tmp_path / "quarterly.csv"
+    ledger.write_text(
+        "Date,Supplier,Amount\n"
+        "01/04/2021,Safer Living Foundation,6250.00\n"
+        "01/07/2021,Safer Living Foundation,6250.00\n"
+        "15/08/2021,Crimestoppers,1000.00\n",
+        encoding="utf-8",
+    )
+    built = build_position(sample_with_cost_codes(), read_ledgers([ledger]).payments)
+    assert built is not None
+    target = tmp_path / position_name(built)
+    render_position(built, commitments(built.plan), target)
+    rows = values(target, "Lines")
+    assert "straight line" not in str(rows[1][0])
+    header = next(row for row in rows if row[0] == "Fund")
+    assert header[12] == "Forecast from"
+    said = {str(row[1]): (row[9], row[12]) for row in rows if row[0] != "Fund" and row[12]}
+    assert said["Reducing sexual reoffending"] == (
+        25000.0,
+        "Quarterly instalments: 2 more due by 31/03/2022",
+    )
+    assert said["Crimestoppers"] == (18075.0, "Budget: paid once so far")
+    assert said["Youth Offending Service (YOS)"] == (172900.0, "Budget: nothing spent yet")

@@ -1,0 +1,161 @@
+"""A ledger report's pages: what a finance system prints on each page of a report saved as CSV
+besides the payments, and which of its lines hold no payment.
+
+A report repeats its header on each page, with its title, "Page 2 of 9" and the day it ran
+above it, and may close each page with the page's total under the amount column. Such lines
+are passed over, as the title block above the first header is: the header again, a text alone
+that is no date or amount, a date alone beside them (the day the report ran), and an amount
+alone that is the sum of the payments above it on its page or in the whole report. A date or
+an amount alone anywhere else may be a payment that lost its other cells, and
+:mod:`pipeline.ledger_columns` says it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+
+from pipeline.ledger_values import amount_pence, payment_date
+from pipeline.values import ValueProblem
+
+Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: nothing, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def row_blank(values: Sequence[object]) -> bool:
+    """A row of empty cells."""
+    first = values[0] if values else None
+    if first is not None and not (isinstance(first, str) and not first.strip()):
+        return False  # most rows start with their date: no need to look further
+    return all(is_blank(v) for v in values)
+
+
+def page_furniture(values: Sequence[object]) -> bool:
+    """A line a report prints on each page besides its header (its title, "Page 2 of 9",
+    "Printed 01/05/2021 10:32"): one text cell alone that is no date. It holds no amount, so
+    passing it over loses nothing, as the title block above the header."""
+    filled = _alone(values)
+    if filled is None or not isinstance(filled, str):
+        return False
+    return not _reads_as_date(filled) and not _reads_as_amount(filled)
+
+
+class Report:
+    """One table's lines under its header: the payment lines, and the pages they are on.
+
+    ``key`` folds a heading as the header was matched (:func:`pipeline.ledger_columns.
+    header_key`); ``date`` is the date column of the header ``rows[start]``."""
+
+    def __init__(self, rows: Rows, start: int, date: int, key: Callable[[object], str]):
+        self._rows = rows
+        self._start = start
+        header = rows[start][1]
+        self._folded = [key(v) for v in header]
+        self._date = date
+        self._key = key
+        self.body: Rows = []
+        self._breaks: list[int] = []  # the numbers of the lines that repeat the header
+        self._index: dict[int, int] = {}  # line number -> its index in rows, when asked
+        self._passed: set[int] = set()  # the lines found to be the report's own so far
+        for number, values in rows[start + 1 :]:
+            if row_blank(values):
+                continue
+            if self._repeats_header(values):
+                self._breaks.append(number)
+            else:
+                self.body.append((number, values))
+        self._page = -1
+        self._on_page = 0  # pence of the payments counted on the current page so far
+        self._in_all = 0  # and in the whole table
+
+    def count(self, number: int, pence: int) -> None:
+        """A payment counted at line ``number`` (lines come in order)."""
+        self._turn(number)
+        self._on_page += pence
+        self._in_all += pence
+
+    def holds_no_payment(
+        self, number: int, values: Sequence[object], pence: int | ValueProblem
+    ) -> bool:
+        """Whether the line ``number``, which is not a payment as it stands (its date or its
+        amount cannot be read), is the report's own: its title or page number again, the day
+        it ran beside them, or a page's or the report's total under the amount column."""
+        self._turn(number)
+        filled = _alone(values)
+        if filled is None:
+            return False
+        if page_furniture(values):
+            theirs = True
+        elif isinstance(pence, int) and pence and pence in (self._on_page, self._in_all):
+            self._on_page = 0  # a page's total closes what it adds up
+            theirs = True
+        else:
+            theirs = _reads_as_date(filled) and self._beside_furniture(number)
+        if theirs:
+            self._passed.add(number)
+        return theirs
+
+    def _turn(self, number: int) -> None:
+        page = bisect.bisect_left(self._breaks, number)
+        if page != self._page:
+            self._page, self._on_page = page, 0
+
+    def _repeats_header(self, values: Sequence[object]) -> bool:
+        """The header again, as a report printed to CSV repeats it on every page. A date
+        cell that is not text, or starts with a digit (a payment's), is not looked at
+        further: a ledger of 100,000 rows is not folded cell by cell."""
+        cell = values[self._date] if self._date < len(values) else None
+        if not isinstance(cell, str) or cell.lstrip()[:1].isdigit():
+            return False
+        if self._key(cell) != self._folded[self._date]:
+            return False
+        return [self._key(v) for v in values] == self._folded
+
+    def _beside_furniture(self, number: int) -> bool:
+        """Whether the nearest line above or below ``number`` (blank lines passed) is the
+        header, repeated or not, a title or page line, or a total passed over: a date alone
+        there is the day the report ran, printed with them."""
+        if not self._index:
+            self._index = {n: i for i, (n, _) in enumerate(self._rows)}
+        at = self._index[number]
+        for step in (-1, 1):
+            i = at + step
+            while 0 <= i < len(self._rows) and row_blank(self._rows[i][1]):
+                i += step
+            if not 0 <= i < len(self._rows):
+                continue
+            near, values = self._rows[i]
+            if (
+                i == self._start
+                or near in self._passed
+                or page_furniture(values)
+                or self._repeats_header(values)
+            ):
+                return True
+        return False
+
+
+def _alone(values: Sequence[object]) -> object | None:
+    """The one filled cell of a line, or None when it has none or several."""
+    filled = [v for v in values if not is_blank(v)]
+    return filled[0] if len(filled) == 1 else None
+
+
+def _reads_as_date(value: object) -> bool:
+    try:
+        payment_date(value)
+    except ValueProblem:
+        return False
+    return True
+
+
+def _reads_as_amount(value: object) -> bool:
+    try:
+        amount_pence(value, None)
+    except ValueProblem:
+        return False
+    return True
