@@ -26,7 +26,7 @@ from pipeline.cli_options import (
     previous_option,
     spend_options,
 )
-from pipeline.findings import Finding, Severity
+from pipeline.findings import Finding
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -128,22 +128,10 @@ def check(
             report = json.dumps(_json_report(results, notes), indent=2, ensure_ascii=False)
             click.echo(console.json_for_terminal(report))
         else:
-            for note in notes:
-                console.echo_finding(note, indent="")
-            for result in results:
-                title = f" — decision {result.reference}" if result.reference else ""
-                click.echo(click.style(console.safe(f"{result.file}{title}"), bold=True))
-                console.echo_findings(result, list(Severity))
-                console.echo(console.summary_line(result))
-            if not results:
-                console.echo(console.no_workbooks(folders))
+            console.check_report(results, notes, folders)
         return console.exit_code(results, folders)
 
     runner.run(debug, action)
-
-
-# Notes of the run said even without --verbose: a person moved or renamed a workbook.
-SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
 
 
 def _json_report(results: Sequence[WorkbookResult], notes: Sequence[Finding]) -> dict[str, Any]:
@@ -205,7 +193,6 @@ def build(
       pcc-report build input/ --spend ledgers/2021-22/ --as-at 30/09/2021
     """
     from pipeline import batch
-    from pipeline.inputs import plan_left_out
 
     if quiet and verbose:
         raise click.UsageError("Use just one of --quiet and --verbose.")
@@ -216,19 +203,6 @@ def build(
     runner.check_folders(folders, out)
     as_at_date = _as_at(as_at)
 
-    def progress(event: batch.Event) -> None:
-        if isinstance(event, batch.Waiting):
-            console.echo(
-                f"Another build is writing to {event.out}/ right now; waiting for it to finish…"
-            )
-        else:
-            if not quiet or event.result.outcome == "failed":
-                console.echo(console.outcome_line(event.result))
-            for line in console.edited_lines(
-                event.result
-            ):  # a person's work: said even with --quiet
-                console.echo(line)
-
     def action() -> int:
         try:
             with runner.stoppable():
@@ -237,7 +211,7 @@ def build(
                     out,
                     config,
                     force=force,
-                    progress=progress,
+                    progress=console.build_progress(quiet),
                     debug=debug,
                     previous=previous,
                     spend=spend,
@@ -247,33 +221,7 @@ def build(
             raise click.ClickException(str(error)) from error
         except batch.OutputUnwritable as error:
             raise runner.SetupError(str(error)) from error
-        for note in notes:  # with nothing built, why each file was skipped; always the
-            # workbooks that are gone, whose outputs were set aside (a person should know)
-            if verbose or not results or note.code in SAID_ALWAYS or plan_left_out(note):
-                console.echo_finding(note, indent="")
-        if not results:
-            console.echo(console.no_workbooks(folders))
-        for result in results:
-            shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
-            if shown and result.findings:
-                # Errors and warnings in full; notes as a count unless --verbose.
-                click.echo(click.style(console.safe(result.file), bold=True))
-                console.echo_findings(
-                    result, list(Severity) if verbose else [Severity.ERROR, Severity.WARNING]
-                )
-                note_count = result.count(Severity.INFO)
-                if note_count and not verbose:
-                    console.echo(
-                        f"  {console.counted_text(note_count, 'note')} (--verbose lists them)"
-                    )
-        built = sum(r.outcome == "built" for r in results)
-        current = sum(r.outcome == "up to date" for r in results)
-        failed = sum(r.outcome == "failed" for r in results)
-        noun = "workbook" if len(results) == 1 else "workbooks"
-        console.echo(
-            f"{len(results)} {noun}: {built} built, {current} up to date, "
-            f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
-        )
+        console.build_report(results, notes, folders, out, quiet=quiet, verbose=verbose)
         return console.exit_code(results, folders)
 
     runner.run(debug, action)

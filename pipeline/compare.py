@@ -3,7 +3,8 @@
 Matching rule (documented in the README):
 
 1. **fund + service + delivery organisation**, each normalised (case, spaces, punctuation,
-   "&" = "and", and ``[tool.pcc-report.aliases]``: an abbreviation, e.g. ``LCC`` =
+   "&" = "and", a "The" before and a legal form after a name, and
+   ``[tool.pcc-report.aliases]``: an abbreviation, e.g. ``LCC`` =
    ``Lincolnshire County Council``, or a whole name, e.g. a renamed fund) → *continued*;
 2. then **service alone**, only where exactly one line on each side is left with that service
    → *moved* (to another fund or provider). A moved line is listed for a person to confirm:
@@ -23,7 +24,7 @@ from typing import Protocol
 from pipeline.findings import Finding
 from pipeline.last_year import FundTotals, LastYear
 from pipeline.model import Located, Plan, ServiceLine
-from pipeline.reconcile import Reconciliation
+from pipeline.reconcile import Reconciliation, row_ranges
 from pipeline.values import format_money, normalise, percent_text
 
 ZERO = Decimal(0)
@@ -129,9 +130,21 @@ class Comparison:
         return tuple(c for f in self.funds for c in f.lines if c.status == ENDED)
 
 
+# A company's legal form at the end of its name, short or in full: "Bike Register Limited"
+# last year is "Bike Register Ltd" or "Bike Register" this year, one organisation typed another
+# way (as a supplier master has it, pipeline.position_match).
+LEGAL_FORM = re.compile(
+    r"( (ltd|limited|plc|public limited company|llp|limited liability partnership|cic|"
+    r"community interest company|cio|charitable incorporated organisation))+$"
+)
+
+
 def _plain(text: str) -> str:
-    """``text`` normalised, "&" read as "and", punctuation as a space, one space between words."""
-    return " ".join(re.sub(r"[^\w\s]", " ", normalise(text).replace("&", " and ")).split())
+    """``text`` normalised, "&" read as "and", punctuation as a space, one space between words,
+    without a "The" before it or a legal form at its end (Ltd, Limited, PLC, LLP, CIC, CIO)."""
+    plain = " ".join(re.sub(r"[^\w\s]", " ", normalise(text).replace("&", " and ")).split())
+    plain = LEGAL_FORM.sub("", plain) or plain
+    return plain.removeprefix("the ") or plain
 
 
 def _folded(aliases: Mapping[str, str]) -> dict[str, str]:
@@ -300,7 +313,12 @@ def compare(
     def had(line: Line) -> int:
         return before_lines[key(line.fund), key(line.service), key(line.organisation)]
 
-    findings = tuple(_findings(current.plan, comparison, uplift_threshold, had))
+    present = Present(
+        frozenset(key(fund.name) for fund in totals),
+        frozenset(key(line.organisation) for line in current.plan.lines),
+        key,
+    )
+    findings = tuple(_findings(current.plan, comparison, uplift_threshold, had, present))
     return Comparison(
         comparison.previous_file,
         comparison.previous_year,
@@ -317,25 +335,44 @@ def _display_order(change: LineChange) -> tuple[int, int]:
     return _RANK[change.status], change.line.at.row
 
 
-def _moved(file: str, change: LineChange) -> Finding:
-    """W-MOVED for one line matched by its service alone, with the alias that would make it
-    continued when it is the same service under a renamed provider or fund."""
+def _moved(file: str, change: LineChange, present: Present) -> Finding:
+    """W-MOVED for one line matched by its service alone; with the alias that would make it
+    continued when it may be the same service under a renamed provider or fund (one this
+    plan no longer names: an alias for a fund or provider it still has would pair every line
+    of the one with the other)."""
     now, before = change.current, change.previous
     assert now is not None and before is not None
-    renamed = (
-        (now.organisation, before.organisation)
-        if _provider_changed(change)
-        else (now.fund, before.fund)
+    provider = _provider_changed(change)
+    renamed = (now.organisation, before.organisation) if provider else (now.fund, before.fund)
+    gone = not (present.has_provider if provider else present.has_fund)(renamed[1])
+    advice = (
+        f' If it was renamed, add "{renamed[0]}" = "{renamed[1]}" under [tool.pcc-report.aliases].'
+        if gone
+        else ""
     )
     return Finding(
         "W-MOVED",
         file,
         f'"{now.service}" matched last year\'s line only by its service name ({change.note}); '
-        "confirm it is the same service, or treat it as one ended and one new. If it was "
-        f'renamed, add "{renamed[0]}" = "{renamed[1]}" under [tool.pcc-report.aliases].',
+        f"confirm it is the same service, or treat it as one ended and one new.{advice}",
         now.at.sheet,
-        now.at.cell("organisation" if _provider_changed(change) else "fund"),
+        now.at.cell("organisation" if provider else "fund"),
     )
+
+
+@dataclass(frozen=True)
+class Present:
+    """Whether this year's plan still names a fund or a provider (by matching key)."""
+
+    funds: frozenset[str]
+    providers: frozenset[str]
+    key: Callable[[str], str]
+
+    def has_fund(self, name: str) -> bool:
+        return self.key(name) in self.funds
+
+    def has_provider(self, name: str) -> bool:
+        return self.key(name) in self.providers
 
 
 def _fund_moves(comparison: Comparison) -> dict[tuple[str, str], list[LineChange]]:
@@ -361,29 +398,28 @@ def _provider_changed(change: LineChange) -> bool:
     return bool(now and before and normalise(now.organisation) != normalise(before.organisation))
 
 
-def _renamed_fund(file: str, pair: tuple[str, str], changes: list[LineChange]) -> Finding:
-    """One W-MOVED for the lines that moved together from one fund to another."""
+def _renamed_fund(
+    file: str, pair: tuple[str, str], changes: list[LineChange], present: Present
+) -> Finding:
+    """One W-MOVED for the lines that moved together from one fund to another: with the alias
+    that pairs them when last year's fund is not in this plan (renamed, it seems)."""
     before, now = pair
-    rows = sorted(change.line.at.row for change in changes)
     first = min((change.line.at for change in changes), key=lambda at: at.row)
+    what = (
+        f'"{before}" is in this plan too: confirm each moved between the funds.'
+        if present.has_fund(before)
+        else f'If the fund was renamed, add "{now}" = "{before}" under '
+        "[tool.pcc-report.aliases] and they are compared as continued; otherwise confirm "
+        "each moved between the funds."
+    )
     return Finding(
         "W-MOVED",
         file,
-        f'{len(changes)} lines of "{now}" ({first.sheet} {_rows(rows)}) matched '
-        f'last year\'s lines of "{before}" by service and provider. If the fund was renamed, '
-        f'add "{now}" = "{before}" under [tool.pcc-report.aliases] and they are compared as '
-        "continued; otherwise confirm each moved between the funds.",
+        f'{len(changes)} lines of "{now}" ({first.sheet} rows {row_ranges(c.line.at.row for c in changes)}) matched '
+        f'last year\'s lines of "{before}" by service and provider. {what}',
         first.sheet,
         first.cell("fund"),
     )
-
-
-def _rows(rows: Sequence[int]) -> str:
-    """``rows 4–12`` when they run on, else ``rows 4, 6, 9`` (the first ten, then "…")."""
-    if rows[-1] - rows[0] == len(rows) - 1:
-        return f"rows {rows[0]}–{rows[-1]}"
-    shown = ", ".join(str(row) for row in rows[:10])
-    return f"rows {shown}{', …' if len(rows) > 10 else ''}"
 
 
 def _new_line(file: str, change: LineChange, comparison: Comparison, had: int) -> Finding:
@@ -406,13 +442,19 @@ def _new_line(file: str, change: LineChange, comparison: Comparison, had: int) -
 
 
 def _findings(
-    plan: Plan, comparison: Comparison, threshold: Decimal, had: Callable[[Line], int]
+    plan: Plan,
+    comparison: Comparison,
+    threshold: Decimal,
+    had: Callable[[Line], int],
+    present: Present,
 ) -> list[Finding]:
     year = comparison.previous_year
     findings: list[Finding] = []
     fund_moves = _fund_moves(comparison)
     told = {id(change) for changes in fund_moves.values() for change in changes}
-    findings += [_renamed_fund(plan.file, pair, moves) for pair, moves in fund_moves.items()]
+    findings += [
+        _renamed_fund(plan.file, pair, moves, present) for pair, moves in fund_moves.items()
+    ]
     for fund in comparison.funds:
         for change in fund.lines:
             line = change.line
@@ -433,7 +475,7 @@ def _findings(
                     )
                 )
             elif change.status == MOVED and id(change) not in told:
-                findings.append(_moved(plan.file, change))
+                findings.append(_moved(plan.file, change, present))
             percent = change.percent
             if change.status == CONTINUED and percent is not None and abs(percent) >= threshold:
                 findings.append(

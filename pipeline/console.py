@@ -16,7 +16,9 @@ import click
 from pipeline.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from pipeline.results import WorkbookResult
+    from collections.abc import Callable
+
+    from pipeline.results import Event, WorkbookResult
 
 HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -174,3 +176,77 @@ def exit_code(results: Sequence[WorkbookResult], paths: Sequence[Path]) -> int:
     if not results and _files_only(paths):
         return 2
     return 1 if any(r.status != "ok" for r in results) else 0
+
+
+# Notes of the run said even without --verbose: a person moved or renamed a workbook.
+SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
+
+
+def build_progress(quiet: bool) -> Callable[[Event], None]:
+    """What ``build`` says as it goes: a line per workbook (with ``quiet``, the failed ones
+    only), every output a person edited (always: it is their work), and a wait for the lock."""
+    from pipeline.results import Waiting
+
+    def progress(event: Event) -> None:
+        if isinstance(event, Waiting):
+            echo(f"Another build is writing to {event.out}/ right now; waiting for it to finish…")
+            return
+        if not quiet or event.result.outcome == "failed":
+            echo(outcome_line(event.result))
+        for line in edited_lines(event.result):
+            echo(line)
+
+    return progress
+
+
+def build_report(
+    results: Sequence[WorkbookResult],
+    notes: Sequence[Finding],
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """What ``build`` says when it is done: the notes of the run, each workbook's errors and
+    warnings (its notes as a count unless ``verbose``), and one summary line."""
+    from pipeline.inputs import plan_left_out
+
+    for note in notes:  # with nothing built, why each file was skipped; always the
+        # workbooks that are gone, whose outputs were set aside (a person should know)
+        if verbose or not results or note.code in SAID_ALWAYS or plan_left_out(note):
+            echo_finding(note, indent="")
+    if not results:
+        echo(no_workbooks(paths))
+    for result in results:
+        shown = result.outcome != "up to date" and (not quiet or result.outcome == "failed")
+        if shown and result.findings:
+            click.echo(click.style(safe(result.file), bold=True))
+            echo_findings(result, list(Severity) if verbose else [Severity.ERROR, Severity.WARNING])
+            note_count = result.count(Severity.INFO)
+            if note_count and not verbose:
+                echo(f"  {counted_text(note_count, 'note')} (--verbose lists them)")
+    built = sum(r.outcome == "built" for r in results)
+    current = sum(r.outcome == "up to date" for r in results)
+    failed = sum(r.outcome == "failed" for r in results)
+    noun = "workbook" if len(results) == 1 else "workbooks"
+    echo(
+        f"{len(results)} {noun}: {built} built, {current} up to date, "
+        f"{failed} failed. Outputs in {out}/ (manifest: {out}/manifest.json)."
+    )
+
+
+def check_report(
+    results: Sequence[WorkbookResult], notes: Sequence[Finding], paths: Sequence[Path]
+) -> None:
+    """What ``check`` says: the notes of the run, then every finding of each workbook under
+    its name and decision, and its summary line."""
+    for note in notes:
+        echo_finding(note, indent="")
+    for result in results:
+        title = f" — decision {result.reference}" if result.reference else ""
+        click.echo(click.style(safe(f"{result.file}{title}"), bold=True))
+        echo_findings(result, list(Severity))
+        echo(summary_line(result))
+    if not results:
+        echo(no_workbooks(paths))

@@ -749,7 +749,9 @@ def _changes(doc: Doc) -> None:
     tag(doc, "{%p for fund in comparison.funds %}")
     para(doc, "{{ fund.name }}", style="Heading 2")
     amounts = (2, 3, 4, 5)
-    grid = table(doc, (35, 28, 22, 22, 22, 18, TEXT_WIDTH_MM - 147), 7)
+    # Each amount column holds a fund's total to the penny at 9 pt, signed in the change
+    # column ("+£12,345,678.90"): at 22 mm, "£1,861,943.35" broke over two lines.
+    grid = table(doc, (30, 23, 25, 25, 27, 17, TEXT_WIDTH_MM - 147), 7)
     header_row(
         grid,
         (

@@ -31,11 +31,12 @@ from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.render_xlsx import render_xlsx
 from pipeline.report import Report
-from tests.office import convert
+from tests.office import convert, pdf_text
 from tests.published import leaks, xml_text
 from tests.workbooks import make_workbook
 
 PREVIOUS = Path(__file__).resolve().parent / "fixtures" / "lincolnshire-2020-21.xlsx"
+SOUTH_WALES = Path(__file__).resolve().parent / "acceptance" / "south-wales-2023-24.xlsx"
 DASH = "–"
 
 WORD_HEADER = [
@@ -735,3 +736,50 @@ def test_a_change_in_per_cent_is_signed_as_its_pounds_are() -> None:
     assert signed_percent(Decimal(0)) == "0.0%"
     assert signed_percent(Decimal("0.01")) == "+0.0%"  # a rise too small to show, still a rise
     assert signed_percent(None) == "–"
+
+
+def tenfold(source: Path, target: Path) -> Path:
+    """``source`` with every allocation, source and budget ten times as large (to the penny)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(source)
+    for sheet, column in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
+        for row in book[sheet].iter_rows(min_row=2):
+            amount = row[column].value
+            if isinstance(amount, int | float):
+                row[column].value = float(Decimal(str(amount)) * 10)
+    book.save(target)
+    return target
+
+
+@pytest.mark.slow
+def test_word_amounts_in_the_millions_stay_whole_as_libreoffice_lays_them_out(
+    tmp_path: Path,
+) -> None:
+    """Every amount and per cent of the Changes tables on one line of its cell, as LibreOffice
+    lays them out, for a body ten times South Wales' size: a fund's totals in the tens of
+    millions to the penny, signed ("+£18,462,217.59"), and rises of "+900.0%". At 22 mm the
+    amount columns broke "£1,861,943.35" after "£1,861,943.3"."""
+    from pipeline.docx_changes import comparison_context
+
+    current = recon_of(tenfold(SOUTH_WALES, tmp_path / "tenfold.xlsx"))
+    report = with_comparison(current, recon_of(SOUTH_WALES))
+    docx = tmp_path / "report.docx"
+    render_docx(report, docx)
+    text = pdf_text(convert(docx, "pdf", tmp_path))
+    section = text[text.index("Changes from 2023/24") : text.index("Services that end")]
+    context = comparison_context(report.comparison)
+    assert context is not None
+    shown = {
+        value
+        for fund in context["funds"]
+        for total in fund["totals"]
+        for value in (total["previous"], total["current"], total["change"], total["percent"])
+    } | {
+        value
+        for fund in context["funds"]
+        for line in fund["lines"]
+        for value in (line.previous_budget, line.budget, line.change, line.percent)
+    }
+    assert {"+£18,462,217.59", "£20,513,575.10", "+900.0%"} <= shown  # the widest
+    assert [value for value in sorted(shown) if value not in section] == []

@@ -192,6 +192,85 @@ def test_renamed_provider_is_listed_not_silently_continued(
     assert warning.cell.startswith("C")
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Restorative Solutions CIC", "Restorative Solutions Community Interest Company"),
+        ("Safer Living Foundation", "The Safer Living Foundation"),
+        ("Safer Living Foundation", "Safer Living Foundation Limited"),
+        ("Restorative Solutions CIC", "Restorative Solutions"),
+    ],
+)
+def test_a_provider_typed_with_its_legal_form_or_the_in_full_is_continued(
+    tmp_path: Path, previous: Reconciliation, old: str, new: str
+) -> None:
+    """ "Limited" for "Ltd", a "The" before the name: the same organisation typed another way."""
+    current = recon_of(make_workbook(tmp_path, edit=rename_provider(old, new)))
+    last_year = compare(current, previous)
+    [change] = [c for f in last_year.funds for c in f.lines if c.line.organisation == new]
+    assert change.status == CONTINUED
+    assert "W-MOVED" not in {f.code for f in last_year.findings}
+
+
+def move_line(
+    service: str, fund: str, organisation: str | None = None
+) -> Callable[[WorkbookContent], None]:
+    """An edit of the sample putting ``service``'s last line in ``fund`` (with ``organisation``)."""
+
+    def edit(content: WorkbookContent) -> None:
+        rows = [list(row) for row in content.services]
+        at = max(i for i, row in enumerate(rows) if row[1] == service)
+        rows[at][0] = fund
+        if organisation is not None:
+            rows[at][2] = organisation
+        content.services = rows
+
+    return edit
+
+
+def test_a_line_moved_between_two_funds_of_both_years_names_no_alias(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    """An alias "Victims Fund" = "Community Safety Fund" would pair every line of the two
+    funds: it is advised only for a fund this plan no longer has."""
+    current = recon_of(make_workbook(tmp_path, edit=move_line("Crimestoppers", "Victims Fund")))
+    [warning] = [f for f in compare(current, previous).findings if f.code == "W-MOVED"]
+    assert warning.message.startswith('"Crimestoppers" matched last year\'s line only by its')
+    assert "(fund was Community Safety Fund)" in warning.message
+    assert warning.message.endswith(
+        "confirm it is the same service, or treat it as one ended and one new."
+    )
+    assert "aliases" not in warning.message
+
+
+def test_lines_moved_together_between_two_funds_of_both_years_name_no_alias(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    def both(content: WorkbookContent) -> None:
+        for service in ("Crimestoppers", "Mental health"):
+            move_line(service, "Victims Fund")(content)
+
+    current = recon_of(make_workbook(tmp_path, edit=both))
+    [warning] = [f for f in compare(current, previous).findings if f.code == "W-MOVED"]
+    assert warning.message.startswith('2 lines of "Victims Fund" (Services rows ')
+    assert warning.message.endswith(
+        'by service and provider. "Community Safety Fund" is in this plan too: confirm each '
+        "moved between the funds."
+    )
+
+
+def test_a_line_given_another_provider_of_this_plan_names_no_alias(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    """Victim Support still has lines this year: an alias of EDAN Lincs to it would pair the
+    two organisations everywhere."""
+    edit = move_line("Stalking and harassment", "Community Safety Fund", "EDAN Lincs")
+    current = recon_of(make_workbook(tmp_path, edit=edit))
+    [warning] = [f for f in compare(current, previous).findings if f.code == "W-MOVED"]
+    assert "(provider was Victim Support)" in warning.message
+    assert "aliases" not in warning.message
+
+
 def test_aliases_fold_abbreviations(tmp_path: Path, previous: Reconciliation) -> None:
     abbreviate = rename_provider("Lincolnshire County Council", "LCC")
     current = recon_of(make_workbook(tmp_path, edit=abbreviate))
