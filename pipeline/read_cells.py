@@ -8,14 +8,22 @@ The sheet readers (:mod:`pipeline.read_decision`, :mod:`pipeline.read_funds`,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.sheets import Cell, Merge, Row, Sheet, column_letter
-from pipeline.values import ValueProblem, clean_paragraphs, clean_text, excel_error, is_blank
+from pipeline.values import (
+    ValueProblem,
+    clean_paragraphs,
+    clean_text,
+    excel_error,
+    format_money,
+    is_blank,
+)
 
 HEADER_SEARCH_ROWS = 25
 
@@ -312,6 +320,25 @@ def _two_row_header(sheet: Sheet, spec: TableSheet, r: int) -> Layout | None:
     if all(c.key in mapping for c in spec.required_columns):
         return Layout(r + 1, mapping)
     return None
+
+
+def note_hidden_rows(cells_of: CellReader, rows: Sequence[tuple[int, Decimal]], noun: str) -> None:
+    """I-HIDDEN-ROWS where rows read as the table's records (row, amount) are hidden or
+    filtered out in Excel: they are counted, and the officer, who sees only the visible
+    rows, is told which, and how much they hold."""
+    hidden = [(r, amount) for r, amount in rows if r in cells_of.sheet.hidden_rows]
+    if not hidden:
+        return
+    numbers = [r for r, _ in hidden]
+    shown = ", ".join(str(r) for r in numbers[:20]) + (" …" if len(numbers) > 20 else "")
+    cells_of.add(
+        "I-HIDDEN-ROWS",
+        f"{len(hidden)} {noun}{'s' if len(hidden) != 1 else ''} on hidden or "
+        f"filtered-out rows ({shown}) {'were' if len(hidden) != 1 else 'was'} counted, "
+        f"{format_money(sum((amount for _, amount in hidden), Decimal(0)))} in "
+        "all; unhide the rows (or clear the filter) and check they belong to the plan.",
+        f"{numbers[0]}:{numbers[-1]}",
+    )
 
 
 def note_hidden_money(cells_of: CellReader, layout: Layout) -> None:

@@ -15,6 +15,7 @@ from pipeline.read_cells import (
     Read,
     headers_named,
     note_hidden_money,
+    note_hidden_rows,
     unmerge,
 )
 from pipeline.sheets import Cell, Sheet, column_letter
@@ -89,6 +90,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         read.items.append(
             Fund(name, allocation, legal, description, Located(sheet.title, r, cells))
         )
+    note_hidden_rows(cells_of, [(f.at.row, f.allocation) for f in read.items], "fund")
     if read.complete and not read.items:
         cells_of.add(
             "E-REQUIRED",
@@ -199,6 +201,9 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
                 Located(sheet.title, r, cells),
             )
         )
+    note_hidden_rows(
+        cells_of, [(source.at.row, source.amount) for source in read.items], "funding source"
+    )
     return read
 
 

@@ -20,6 +20,7 @@ from pipeline.read_cells import (
     Read,
     label,
     note_hidden_money,
+    note_hidden_rows,
     unmerge,
 )
 from pipeline.read_funds import canonical_fund, fund_names
@@ -151,17 +152,7 @@ def read_services(
         read.complete = False
     if read.complete:
         check_balances(cells_of, balances, lines, funds)
-    hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
-    if hidden:
-        shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
-        cells_of.add(
-            "I-HIDDEN-ROWS",
-            f"{len(hidden)} budget line{'s' if len(hidden) != 1 else ''} on hidden or "
-            f"filtered-out rows ({shown}) were counted, "
-            f"{format_money(_sum([ln for ln in lines if ln.at.row in sheet.hidden_rows]))} in "
-            "all; unhide the rows (or clear the filter) and check they belong to the plan.",
-            f"{hidden[0]}:{hidden[-1]}",
-        )
+    note_hidden_rows(cells_of, [(ln.at.row, ln.budget) for ln in lines], "budget line")
     if read.complete and not lines:
         cells_of.add(
             "E-REQUIRED",

@@ -843,6 +843,31 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
+    # A fund or a funding source on a hidden row is counted (an old figure kept beside the
+    # new): the E-SOURCES listing it left the officer, who saw only the visible rows, baffled.
+    "a fund and a funding source on hidden rows": Quirk(
+        with_book(
+            lambda book: book["Funding sources"].insert(
+                2, ["Victims Fund", "MoJ grant (old figure)", Decimal(850_000), "Yes", ""]
+            ),
+            hidden_rows={"Funds": [3], "Funding sources": [3]},
+        ),
+        [
+            (
+                "I-HIDDEN-ROWS",
+                "Funds",
+                "3:3",
+                "1 fund on hidden or filtered-out rows (3) was counted, £556,000 in all",
+            ),
+            (
+                "I-HIDDEN-ROWS",
+                "Funding sources",
+                "3:3",
+                "1 funding source on hidden or filtered-out rows (3) was counted, £850,000",
+            ),
+        ],
+        check=sample_lines,
+    ),
     # A formula filled down the money column (=SUM of the quarters) shows £0 on each empty
     # row below the table: each was an error ('Fund is blank', 'Row 31 holds only an amount').
     "money formulas filled down below the tables": Quirk(
