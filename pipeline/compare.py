@@ -19,116 +19,24 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
+from pipeline.comparison import (
+    CONTINUED,
+    DEFAULT_UPLIFT_THRESHOLD,
+    ENDED,
+    MOVED,
+    NEW,
+    ZERO,
+    Comparison,
+    FundChange,
+    Line,
+    LineChange,
+)
 from pipeline.findings import Finding
 from pipeline.last_year import FundTotals, LastYear
-from pipeline.model import Located, Plan, ServiceLine
+from pipeline.model import Plan, ServiceLine
 from pipeline.reconcile import Reconciliation, row_ranges
 from pipeline.values import format_money, normalise, percent_text
-
-ZERO = Decimal(0)
-CONTINUED, MOVED, NEW, ENDED = "continued", "moved", "new", "ended"
-# How the Word report and the summary name each status (one table for both).
-STATUS_LABELS = {CONTINUED: "Continued", MOVED: "Moved", NEW: "New", ENDED: "Ended"}
-DEFAULT_UPLIFT_THRESHOLD = Decimal(10)
-
-
-class Line(Protocol):
-    """A budget line as the comparison reads it: this year's :class:`ServiceLine`, or last
-    year's :class:`~pipeline.last_year.PriorLine`."""
-
-    @property
-    def fund(self) -> str: ...
-    @property
-    def fund_key(self) -> str: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def organisation(self) -> str: ...
-    @property
-    def budget(self) -> Decimal: ...
-    @property
-    def at(self) -> Located: ...
-
-
-@dataclass(frozen=True)
-class LineChange:
-    status: str  # continued | moved | new | ended
-    current: ServiceLine | None
-    previous: Line | None
-
-    @property
-    def line(self) -> Line:
-        """The line to show: this year's, or last year's for an ended one."""
-        line = self.current or self.previous
-        assert line is not None
-        return line
-
-    @property
-    def budget(self) -> Decimal:
-        return self.current.budget if self.current else ZERO
-
-    @property
-    def previous_budget(self) -> Decimal:
-        return self.previous.budget if self.previous else ZERO
-
-    @property
-    def change(self) -> Decimal:
-        return self.budget - self.previous_budget
-
-    @property
-    def percent(self) -> Decimal | None:
-        """Exact change as a percentage of last year's budget; None when there was none."""
-        if not self.previous or not self.current or self.previous.budget == 0:
-            return None
-        return self.change * 100 / self.previous.budget
-
-    @property
-    def note(self) -> str:
-        if self.status != MOVED or not (self.current and self.previous):
-            return ""
-        parts = []
-        if self.current.fund_key != self.previous.fund_key:
-            parts.append(f"fund was {self.previous.fund}")
-        if normalise(self.current.organisation) != normalise(self.previous.organisation):
-            parts.append(f"provider was {self.previous.organisation}")
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class FundChange:
-    fund: str
-    previous_allocation: Decimal
-    allocation: Decimal
-    previous_committed: Decimal
-    committed: Decimal
-    previous_moj: Decimal
-    moj: Decimal
-    lines: tuple[LineChange, ...]
-
-    @property
-    def committed_change(self) -> Decimal:
-        return self.committed - self.previous_committed
-
-
-@dataclass(frozen=True)
-class Comparison:
-    previous_file: str
-    previous_year: str
-    previous_reference: str
-    funds: tuple[FundChange, ...]
-    findings: tuple[Finding, ...]
-
-    @property
-    def unmatched(self) -> tuple[LineChange, ...]:
-        """Lines a person should look at: moved, new and ended."""
-        return tuple(c for f in self.funds for c in f.lines if c.status != CONTINUED)
-
-    @property
-    def ended(self) -> tuple[LineChange, ...]:
-        return tuple(c for f in self.funds for c in f.lines if c.status == ENDED)
-
 
 # A company's legal form at the end of its name, short or in full: "Bike Register Limited"
 # last year is "Bike Register Ltd" or "Bike Register" this year, one organisation typed another
@@ -316,6 +224,10 @@ def compare(
     present = Present(
         frozenset(key(fund.name) for fund in totals),
         frozenset(key(line.organisation) for line in current.plan.lines),
+        Counter(
+            (key(line.fund), key(line.service), key(line.organisation))
+            for line in current.plan.lines
+        ),
         key,
     )
     findings = tuple(_findings(current.plan, comparison, uplift_threshold, had, present))
@@ -362,11 +274,17 @@ def _moved(file: str, change: LineChange, present: Present) -> Finding:
 
 @dataclass(frozen=True)
 class Present:
-    """Whether this year's plan still names a fund or a provider (by matching key)."""
+    """Whether this year's plan still names a fund or a provider, and how many lines it has
+    of a fund, service and provider (by matching key)."""
 
     funds: frozenset[str]
     providers: frozenset[str]
+    lines: Counter[tuple[str, str, str]]
     key: Callable[[str], str]
+
+    def lines_like(self, line: Line) -> int:
+        key = self.key
+        return self.lines[key(line.fund), key(line.service), key(line.organisation)]
 
     def has_fund(self, name: str) -> bool:
         return self.key(name) in self.funds
@@ -441,6 +359,30 @@ def _new_line(file: str, change: LineChange, comparison: Comparison, had: int) -
     )
 
 
+def _ended_line(comparison: Comparison, change: LineChange, had: int, present: Present) -> Finding:
+    """I-ENDED-SERVICE: a line of last year's plan no line of this plan is left to match; one
+    of several of a service and provider that this plan has fewer of may have been merged."""
+    line = change.line
+    now = present.lines_like(line)
+    what = (
+        f"matched no line of this plan: last year's plan had {had} lines for this service and "
+        f"provider in this fund, this plan has {now}. If they were merged into fewer lines, "
+        "nothing ends; if this one is being decommissioned"
+        if now
+        else "is not in this plan; if it is being decommissioned"
+    )
+    return Finding(
+        "I-ENDED-SERVICE",
+        comparison.previous_file,
+        f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
+        f"{comparison.previous_year}, {comparison.previous_file} "
+        f"{line.at.sheet}!{line.at.cell('service')}) {what}, work through the "
+        "decommissioning checklist (strategy Appendix 2).",
+        line.at.sheet,
+        line.at.cell("service"),
+    )
+
+
 def _findings(
     plan: Plan,
     comparison: Comparison,
@@ -461,19 +403,7 @@ def _findings(
             if change.status == NEW:
                 findings.append(_new_line(plan.file, change, comparison, had(line)))
             elif change.status == ENDED:
-                findings.append(
-                    Finding(
-                        "I-ENDED-SERVICE",
-                        comparison.previous_file,
-                        f'"{line.service}" ({line.organisation}, {format_money(line.budget)} in '
-                        f"{year}, {comparison.previous_file} "
-                        f"{line.at.sheet}!{line.at.cell('service')}) is not in this plan; if it is "
-                        "being decommissioned, work through the decommissioning checklist "
-                        "(strategy Appendix 2).",
-                        line.at.sheet,
-                        line.at.cell("service"),
-                    )
-                )
+                findings.append(_ended_line(comparison, change, had(line), present))
             elif change.status == MOVED and id(change) not in told:
                 findings.append(_moved(plan.file, change, present))
             percent = change.percent

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import MOVED, STATUS_LABELS, Comparison, FundChange
+from pipeline.comparison import MOVED, STATUS_LABELS, Comparison, FundChange
 from pipeline.docx_text import TextRow, clean
 from pipeline.values import format_money, percent_text
 

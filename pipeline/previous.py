@@ -29,7 +29,7 @@ from pipeline.inputs import Read, archive_workbooks, display, read_workbook
 from pipeline.values import format_date, normalise
 
 if TYPE_CHECKING:
-    from pipeline.compare import Comparison
+    from pipeline.comparison import Comparison
     from pipeline.last_year import LastYear
     from pipeline.model import Plan
     from pipeline.reconcile import Reconciliation

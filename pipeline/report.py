@@ -21,7 +21,7 @@ from pipeline.reconcile import FundReconciliation, Reconciliation
 
 if TYPE_CHECKING:  # for the types only: `check` of a plan with no previous year or spend files
     # then never imports the comparison or the position (issue 21: start-up)
-    from pipeline.compare import Comparison
+    from pipeline.comparison import Comparison
     from pipeline.position import Position
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pipeline.compare import STATUS_LABELS, Comparison
+from pipeline.comparison import STATUS_LABELS, Comparison, LineChange
 from pipeline.summary_layout import (
     HEADER_ROW,
     ROW_HEIGHT,
@@ -93,7 +93,12 @@ class _ChangeCells:
 def changes_sheet(
     ws: Any, comparison: Comparison, year: str, formats: Formats, tables: set[str]
 ) -> None:
-    """Every line's budget in both years, then each fund's allocation, MoJ grant, committed."""
+    """Each fund's allocation, MoJ grant and committed total in both years, then every line's
+    budget in both years.
+
+    The funds come first, a short table, so the lines' header row can be printed on every
+    page the long table runs to without standing over the fund figures (print titles repeat
+    only from the page they first appear on); with two tables, nothing is frozen."""
     previous_year = comparison.previous_year
     changes = [change for fund in comparison.funds for change in fund.lines]
     amounts = [
@@ -103,16 +108,94 @@ def changes_sheet(
     ]
     amounts += [a for c in changes for a in (c.previous_budget, c.budget)]
     has_pence = any(a != a.to_integral_value() for a in amounts)
-    money_fmt = formats.money(has_pence)
     write_title(
         ws,
         formats,
         f"Changes from {previous_year} to {year}",
-        f"Each line and fund of this plan against the {previous_year} plan (decision "
+        f"Each fund and line of this plan against the {previous_year} plan (decision "
         f"{public_text(comparison.previous_reference)}). Lines are matched by fund, service "
         "and delivery organisation, then by service alone (Moved). Figures are in pounds "
         "(£); a blank amount: the line was not in that year's plan.",
     )
+    for col, width in enumerate(_WIDTHS):
+        ws.set_column(col, col, width)
+    page_setup(ws, one_table=False)
+    header = _fund_totals(ws, comparison, year, formats, tables, has_pence) + 2
+    write_text(ws, header, 0, "Service lines", formats, formats.bold)
+    ws.repeat_rows(header + 1)
+    _lines(ws, changes, (previous_year, year), header + 1, formats, tables, has_pence)
+
+
+_WIDTHS = [22.0, 30.0, 24.0, 14.0, 24.0, 14.0, 14.0, 14.0, 11.0]
+
+
+def _columns(headers: list[str], figures_from: int, formats: Formats) -> list[dict[str, Any]]:
+    """A table's columns: the headers over figures (from column ``figures_from``) line up
+    with them, on the right."""
+    return [
+        {
+            "header": h,
+            "header_format": formats.header_number if col >= figures_from else formats.header,
+        }
+        for col, h in enumerate(headers)
+    ]
+
+
+def _fund_totals(
+    ws: Any, comparison: Comparison, year: str, formats: Formats, tables: set[str], has_pence: bool
+) -> int:
+    """Each fund's figures from row ``HEADER_ROW``, taken from each year's plan (a line moved
+    between funds counts in the fund it was in that year); the last row written."""
+    write_text(ws, HEADER_ROW, 0, "Fund totals", formats, formats.bold)
+    fund_header = HEADER_ROW + 1
+    fund_headers = [
+        "Fund",
+        "Figure",
+        f"{comparison.previous_year} (£)",
+        f"{year} (£)",
+        "Change (£)",
+        "Change (%)",
+    ]
+    row = fund_header + 1
+    cells = _ChangeCells(ws, 2, formats.money(has_pence), formats.percent)
+    for fund in comparison.funds:
+        figures = [("Allocation", fund.previous_allocation, fund.allocation)]
+        if fund.previous_moj or fund.moj:
+            figures.append(("MoJ grant", fund.previous_moj, fund.moj))
+        figures.append(("Committed", fund.previous_committed, fund.committed))
+        for label, previous, current in figures:
+            name = public_text(fund.fund)
+            put_text(ws, row, 0, name, formats)
+            put_text(ws, row, 1, label, formats)
+            fit_row(ws, row, [(name, _WIDTHS[0])])
+            cells.write(row, previous, current)
+            row += 1
+    ws.add_table(  # every plan has a fund, so the table has rows
+        fund_header,
+        0,
+        row - 1,
+        len(fund_headers) - 1,
+        {
+            "name": table_name("Changes", "by_fund", tables),
+            "style": TABLE_STYLE,
+            "columns": _columns(fund_headers, 2, formats),
+        },
+    )
+    return row - 1
+
+
+def _lines(
+    ws: Any,
+    changes: list[LineChange],
+    years: tuple[str, str],
+    header_row: int,
+    formats: Formats,
+    tables: set[str],
+    has_pence: bool,
+) -> None:
+    """Every line of either year (last year's, this) from ``header_row``, with a total row."""
+    previous_year, year = years
+    money_fmt = formats.money(has_pence)
     headers = [
         "Fund",
         "Service",
@@ -125,13 +208,8 @@ def changes_sheet(
         "Change (%)",
     ]
     previous_col = 5
-    widths = [22.0, 30.0, 24.0, 14.0, 24.0, 14.0, 14.0, 14.0, 11.0]
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    fit_row(ws, HEADER_ROW, zip(headers, widths, strict=True))
-    page_setup(ws)
-
-    first = HEADER_ROW + 1
+    fit_row(ws, header_row, zip(headers, _WIDTHS, strict=True))
+    first = header_row + 1
     cells = _ChangeCells(ws, previous_col, money_fmt, formats.percent)
     # The hot loop, a row per line of either year. Each distinct text of a column is made
     # public, given its format and measured once (a plan repeats its funds, providers and
@@ -142,7 +220,7 @@ def changes_sheet(
     def cell(col: int, raw: str) -> tuple[str, Any, int]:
         text = public_text(raw) if col != 3 else raw  # the status is our own word
         fmt = quoted_fmt if starts_like_formula(text) else text_fmt
-        found = seen[col][raw] = (text, fmt, wrapped_lines(text, widths[col]) if text else 1)
+        found = seen[col][raw] = (text, fmt, wrapped_lines(text, _WIDTHS[col]) if text else 1)
         return found
 
     write_string, write_blank = cell_writers(ws, "string", "blank")
@@ -167,9 +245,7 @@ def changes_sheet(
             change.current.budget if change.current else None,
         )
     total_row = first + len(changes)
-    columns: list[dict[str, Any]] = [
-        {"header": h, "header_format": formats.header} for h in headers
-    ]
+    columns = _columns(headers, previous_col, formats)
     columns[0]["total_string"] = "Total"
     previous_total = sum((c.previous_budget for c in changes), Decimal(0))
     current_total = sum((c.budget for c in changes), Decimal(0))
@@ -192,7 +268,7 @@ def changes_sheet(
     )
     if changes:
         ws.add_table(
-            HEADER_ROW,
+            header_row,
             0,
             total_row,
             len(headers) - 1,
@@ -207,46 +283,5 @@ def changes_sheet(
     else:
         note = "Neither plan has service lines."
         empty_table(
-            ws, HEADER_ROW, headers, note, table_name("Changes", "by_line", tables), formats
-        )
-        total_row = first
-
-    # Each fund's figures: taken from each year's plan, so a line moved between funds counts
-    # in the fund it was in that year.
-    heading_row = total_row + 2
-    write_text(ws, heading_row, 0, "Fund totals", formats, formats.bold)
-    fund_header = heading_row + 1
-    fund_headers = [
-        "Fund",
-        "Figure",
-        f"{previous_year} (£)",
-        f"{year} (£)",
-        "Change (£)",
-        "Change (%)",
-    ]
-    row = fund_header + 1
-    cells = _ChangeCells(ws, 2, money_fmt, formats.percent)
-    for fund in comparison.funds:
-        figures = [("Allocation", fund.previous_allocation, fund.allocation)]
-        if fund.previous_moj or fund.moj:
-            figures.append(("MoJ grant", fund.previous_moj, fund.moj))
-        figures.append(("Committed", fund.previous_committed, fund.committed))
-        for label, previous, current in figures:
-            name = public_text(fund.fund)
-            put_text(ws, row, 0, name, formats)
-            put_text(ws, row, 1, label, formats)
-            fit_row(ws, row, [(name, widths[0])])
-            cells.write(row, previous, current)
-            row += 1
-    if row > fund_header + 1:
-        ws.add_table(
-            fund_header,
-            0,
-            row - 1,
-            len(fund_headers) - 1,
-            {
-                "name": table_name("Changes", "by_fund", tables),
-                "style": TABLE_STYLE,
-                "columns": [{"header": h, "header_format": formats.header} for h in fund_headers],
-            },
+            ws, header_row, headers, note, table_name("Changes", "by_line", tables), formats
         )

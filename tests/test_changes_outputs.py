@@ -497,17 +497,71 @@ def test_libreoffice_really_recalculates_the_changes(workbook_path: Path, tmp_pa
 
 def test_excel_formulas_only_in_the_change_columns_and_totals(workbook_path: Path) -> None:
     ws = openpyxl.load_workbook(workbook_path)["Changes"]
-    lines = ws.tables["Changes_by_line"].ref  # A3:I29: header, 25 lines, total
-    funds = ws.tables["Changes_by_fund"].ref  # A32:F37: header, 5 figures
-    assert (lines, funds) == ("A3:I29", "A32:F37")
-    expected = {f"{col}{row}" for row in range(4, 29) for col in "HI"}
-    expected |= {f"{col}29" for col in "FGHI"}
-    expected |= {f"{col}{row}" for row in range(33, 38) for col in "EF"}
+    funds = ws.tables["Changes_by_fund"].ref  # A4:F9: header, 5 figures (row 3 names it)
+    lines = ws.tables["Changes_by_line"].ref  # A12:I38: header, 25 lines, total (row 11)
+    assert (funds, lines) == ("A4:F9", "A12:I38")
+    assert (ws["A3"].value, ws["A11"].value) == ("Fund totals", "Service lines")
+    expected = {f"{col}{row}" for row in range(5, 10) for col in "EF"}
+    expected |= {f"{col}{row}" for row in range(13, 38) for col in "HI"}
+    expected |= {f"{col}38" for col in "FGHI"}
     assert {ref for ref, _ in formula_cells(workbook_path)} == expected
     for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, str) and cell.data_type != "f":
                 assert cell.data_type == "s", cell.coordinate
+
+
+def page_text(pdf: Path, number: int) -> str:
+    """The text of page ``number`` of ``pdf``, laid out as printed."""
+    import subprocess
+
+    from tests.office import pdftotext
+
+    command = [pdftotext(), "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def test_excel_the_lines_header_prints_on_each_page_and_never_over_the_funds(
+    workbook_path: Path,
+) -> None:
+    """The funds first, then the lines: the lines' header repeats on every page they run to
+    and, printed from its own page on, never stands over the funds' figures (with the funds
+    after the lines it labelled their amounts "Delivery organisation" and "Status"). Two
+    tables, so nothing is frozen (a frozen block of fund rows would fill the window)."""
+    ws = openpyxl.load_workbook(workbook_path)["Changes"]
+    assert ws.print_title_rows == "$12:$12"
+    assert ws.freeze_panes is None
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_changes_sheet_with_each_header_over_its_own_figures(
+    tmp_path: Path,
+) -> None:
+    """South Wales' 44 lines against a plan ten times their size run the sheet over pages: the
+    first page holds the funds under their own header, each later page starts with the lines'
+    header."""
+    from tests.office import pdf_pages
+
+    current = recon_of(tenfold(SOUTH_WALES, tmp_path / "tenfold.xlsx", "2024/25"))
+    summary = tmp_path / "summary.xlsx"
+    render_xlsx(with_comparison(current, recon_of(SOUTH_WALES)), summary)
+    changes = openpyxl.load_workbook(summary)
+    for name in changes.sheetnames:
+        if name != "Changes":
+            del changes[name]
+    changes.save(tmp_path / "changes.xlsx")
+    pdf = convert(tmp_path / "changes.xlsx", "pdf", tmp_path)
+    pages = [page_text(pdf, number) for number in range(1, pdf_pages(pdf) + 1)]
+    assert len(pages) > 1
+    first = pages[0]
+    funds_at = first.index("Fund totals")
+    assert "Delivery organisation" not in first[:funds_at]
+    assert (
+        first.index("Figure") < first.index("Service lines") < first.index("Delivery organisation")
+    )
+    for page in pages[1:]:
+        top = next(line for line in page.splitlines() if line.strip())
+        assert top.split()[:3] == ["Fund", "Service", "Delivery"], page[:300]
 
 
 # -- a moved line, hostile text, a fund that is new this year ---------------------------------
@@ -738,11 +792,15 @@ def test_a_change_in_per_cent_is_signed_as_its_pounds_are() -> None:
     assert signed_percent(None) == "–"
 
 
-def tenfold(source: Path, target: Path) -> Path:
-    """``source`` with every allocation, source and budget ten times as large (to the penny)."""
+def tenfold(source: Path, target: Path, year: str | None = None) -> Path:
+    """``source`` with every allocation, source and budget ten times as large (to the penny),
+    and the Financial year ``year`` if given."""
     import openpyxl
 
     book = openpyxl.load_workbook(source)
+    for field, value in book["Decision"].iter_rows(min_row=2, max_col=2):
+        if year and field.value == "Financial year":
+            value.value = year
     for sheet, column in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
         for row in book[sheet].iter_rows(min_row=2):
             amount = row[column].value

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.compare import CONTINUED, ENDED, MOVED, NEW, Comparison, compare
+from pipeline.compare import compare
+from pipeline.comparison import CONTINUED, ENDED, MOVED, NEW, Comparison
 from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
 from pipeline.previous import find_previous
@@ -340,6 +341,37 @@ def test_a_line_more_than_last_year_of_a_service_and_provider_is_new_and_says_wh
         "this fund, each matched to another line of this plan."
     )
     assert "it matches no line of" in notes["Hate Crime Prevention"]
+
+
+def test_a_line_of_a_service_this_plan_has_fewer_of_ends_saying_they_may_be_merged(
+    tmp_path: Path, previous: Reconciliation
+) -> None:
+    """Last year's two LSCP lines with the county council, this year one of £80,933: the one
+    left over is not "not in this plan" (the service is)."""
+
+    def merged(content: WorkbookContent) -> None:
+        rows = [list(row) for row in content.services]
+        lscp = [i for i, row in enumerate(rows) if str(row[1]).startswith("Lincolnshire Children")]
+        assert len(lscp) == 2
+        rows[lscp[0]][11] = 80933
+        del rows[lscp[1]]
+        content.services = rows
+
+    result = compare(recon_of(make_workbook(tmp_path, edit=merged)), previous)
+    [ended] = [
+        f
+        for f in result.findings
+        if f.code == "I-ENDED-SERVICE" and "Safeguarding Partnership" in f.message
+    ]
+    assert "£6,000 in 2020/21" in ended.message
+    assert "is not in this plan" not in ended.message
+    assert (
+        "matched no line of this plan: last year's plan had 2 lines for this service and "
+        "provider in this fund, this plan has 1. If they were merged into fewer lines, nothing "
+        "ends; if this one is being decommissioned, work through the decommissioning checklist"
+    ) in ended.message
+    [really] = [f for f in result.findings if "Domestic Abuse Helpline" in f.message]
+    assert "is not in this plan; if it is being decommissioned" in really.message
 
 
 def test_find_previous_by_area_and_year(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch, compare, deliver
+from pipeline import batch, compare, comparison, deliver
 from pipeline.config import Config
 from pipeline.deliver import Staging
 from pipeline.model import Located, ServiceLine
@@ -159,7 +159,7 @@ def test_year_on_year_match_is_a_join(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [line(i, f"Service {i}", f"Org {i}") for i in range(n)]
     before = [line(i, f"Service {i}", f"Org {i}") for i in reversed(range(n))]
     changes = compare._match(now, before, {"LCC": "Lincolnshire County Council"})
-    assert [c.status for c in changes] == [compare.CONTINUED] * n
+    assert [c.status for c in changes] == [comparison.CONTINUED] * n
     assert all(
         c.current and c.previous and c.current.service == c.previous.service for c in changes
     )
@@ -172,9 +172,9 @@ def test_match_takes_last_years_duplicates_in_order() -> None:
     before = [line(10, "Helpline", "Org"), line(20, "Helpline", "Org"), line(30, "Helpline", "Org")]
     changes = compare._match(now, before, {})
     assert [(c.status, c.budget, c.previous_budget) for c in changes] == [
-        (compare.CONTINUED, Decimal(1), Decimal(10)),
-        (compare.CONTINUED, Decimal(2), Decimal(20)),
-        (compare.ENDED, Decimal(0), Decimal(30)),
+        (comparison.CONTINUED, Decimal(1), Decimal(10)),
+        (comparison.CONTINUED, Decimal(2), Decimal(20)),
+        (comparison.ENDED, Decimal(0), Decimal(30)),
     ]
 
 
@@ -183,10 +183,10 @@ def test_moved_only_when_one_line_each_side() -> None:
     before = [line(1, "Helpline", "Old Org"), line(2, "Refuge", "C")]
     statuses = sorted((c.status, c.line.organisation) for c in compare._match(now, before, {}))
     assert statuses == [
-        (compare.ENDED, "C"),
-        (compare.MOVED, "New Org"),
-        (compare.NEW, "A"),
-        (compare.NEW, "B"),
+        (comparison.ENDED, "C"),
+        (comparison.MOVED, "New Org"),
+        (comparison.NEW, "A"),
+        (comparison.NEW, "B"),
     ]
 
 
