@@ -230,6 +230,17 @@ def guidance_under_headers(book: dict[str, list[list[Any]]]) -> None:
     book["Funds"].insert(1, ["Select", "£", "Free text"])
 
 
+def decision_across(decisions: int) -> Callable[[dict[str, list[list[Any]]]], None]:
+    """The Decision sheet's fields across row 1, each decision's values in a row below."""
+
+    def change(book: dict[str, list[list[Any]]]) -> None:
+        rows = book["Decision"][1:]
+        values = [row[1] if len(row) > 1 else "" for row in rows]
+        book["Decision"] = [[row[0] for row in rows], *([*values] for _ in range(decisions))]
+
+    return change
+
+
 def money_formulas_filled_down(book: dict[str, list[list[Any]]]) -> None:
     """The money column's formula filled down below each table, showing £0 on empty rows."""
     for name, col in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
@@ -867,6 +878,34 @@ QUIRKS: dict[str, Quirk] = {
             ),
         ],
         check=sample_lines,
+    ),
+    # The Decision's fields across a row with the values below, as a decisions register
+    # lays them out: it was an E-REQUIRED per field, each naming the police area as a row
+    # the sheet had and the tool did not read.
+    "the Decision's fields across a row": Quirk(
+        with_book(decision_across(1)),
+        [
+            (
+                "E-COLUMN",
+                "Decision",
+                "1:1",
+                'The Decision sheet has its fields across row 1 ("Police area", "Reference", '
+                '"Date", …) with their values below; it is read down two columns headed Field '
+                "and Value, one row per field. Copy the rows, and on a new sheet use Paste "
+                "Special > Transpose",
+            )
+        ],
+    ),
+    "a register of three decisions on the Decision sheet": Quirk(
+        with_book(decision_across(3)),
+        [
+            (
+                "E-COLUMN",
+                "Decision",
+                "1:1",
+                "It holds 3 rows of values (rows 2–4): one workbook is one decision",
+            )
+        ],
     ),
     # A formula filled down the money column (=SUM of the quarters) shows £0 on each empty
     # row below the table: each was an error ('Fund is blank', 'Row 31 holds only an amount').
