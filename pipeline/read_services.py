@@ -105,7 +105,9 @@ def read_services(
             else:
                 balances.append(row)
             continue
-        if label is None and _note_row(cells_of, r, layout, names):
+        if label is None and (
+            _note_row(cells_of, r, layout, names) or _fund_heading(cells_of, r, layout, funds)
+        ):
             continue
         if label is None and _amount_only(cells_of, r, layout):
             read.complete = False
@@ -320,7 +322,7 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: dict[str, str
     if not texts or len(texts) > 2:
         return False
     col, first = texts[0]
-    if len(texts) == 1 and normalise(first) in funds:
+    if len(texts) == 1 and normalise(first).rstrip(" :") in funds:
         return True  # "Victims Fund" banded above its lines: told to move it, nobody would
     cells_of.add(
         "I-NOTE-ROW",
@@ -330,6 +332,25 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: dict[str, str
         f"{column_letter(col)}{r}",
     )
     return True
+
+
+def _fund_heading(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund]) -> bool:
+    """A fund's heading above its lines showing its allocation: the fund's name, and in the
+    budget column exactly its allocation on the Funds sheet, nothing else. It was an error
+    per empty cell ('Service is blank', 'Start date is blank', ...)."""
+    sheet = cells_of.sheet
+    columns = layout.columns
+    others = (col for key, col in columns.items() if key not in ("fund", "budget"))
+    if any(not is_blank(sheet.value(r, col)) for col in others):
+        return False
+    name = normalise(sheet.value(r, columns["fund"])).rstrip(" :")
+    fund = next((f for f in funds if f.key == name), None)
+    if fund is None:
+        return False
+    try:
+        return parse_amount(sheet.value(r, columns["budget"])) == fund.allocation
+    except ValueProblem:
+        return False
 
 
 class _FundCarry:

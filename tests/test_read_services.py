@@ -119,6 +119,24 @@ def test_a_fund_named_alone_above_its_lines_is_a_heading(column: int, tmp_path: 
     ]
 
 
+def test_a_fund_heading_showing_its_allocation_is_not_a_line(tmp_path: Path) -> None:
+    # "Victims Fund" above its lines with its allocation in the budget column (as a plan
+    # printed by fund shows it), or typed with a colon: it was an error per empty cell.
+    heading: list[Any] = [""] * 12
+    heading[0], heading[11] = "Victims Fund", Decimal(1_009_000)
+    colon = [""] * 12
+    colon[0] = "VICTIMS FUND:"
+    other: list[Any] = [""] * 12
+    other[0], other[11] = "Victims Fund", Decimal(1_000)  # not its allocation: a line
+    result = load(make_workbook(tmp_path, services=[heading, colon, *lines()]))
+    assert result.plan is not None, result.findings
+    assert len(result.plan.lines) == 2
+    assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == []
+    wrong = load(make_workbook(tmp_path, "wrong.xlsx", services=[other, *lines()]))
+    assert wrong.plan is None
+    assert ("E-REQUIRED", "B2") in [(f.code, f.cell) for f in wrong.findings]
+
+
 def test_a_fund_typed_once_for_its_lines_is_one_finding_per_block(tmp_path: Path) -> None:
     # The Fund typed on a block's first line only, as a heading: one E-REQUIRED naming the
     # rows and the fund above them, not one per line; the lines are still read for the
