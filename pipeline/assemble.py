@@ -76,49 +76,63 @@ def reports(
         if isinstance(read, WorkbookResult):  # up to date: no Report, the manifest's figures
             read.findings.extend(clash)
             results.append(read)
-            continue
-        findings = [*read.findings, *clash]
-        result = WorkbookResult(read.path, read.file, findings, reference=read.reference)
-        recon = read.reconciliation
-        if recon is not None:
-            # Imported where a plan was read: a rerun with every workbook up to date never
-            # needs them (issue 21).
-            from pipeline import three_sixty_rules
-            from pipeline.deliver import no_circulation, open_data_skipped, publication_deferred
-            from pipeline.report import Report
-            from pipeline.strategy import find_strategy
-
-            comparison = None
-            strategy, note = find_strategy(read.file, read.path, recon.plan.decision)
-            if note is not None:
-                findings.append(note)
-            if not has_errors(findings):
-                assert finder is not None  # made above: this workbook was read now
-                year_on_year = finder.compare(read.file, recon)
-                comparison, result.previous = year_on_year.comparison, year_on_year.previous
-                if year_on_year.finding is not None:
-                    findings.append(year_on_year.finding)
-                if comparison is not None:
-                    findings.extend(comparison.findings)
-                for note in (
-                    no_circulation(read.file, recon.plan),
-                    open_data_skipped(read.file, recon.plan, config),
-                    publication_deferred(read.file, recon.plan, date.today()),
-                ):
-                    if note is not None:
-                        findings.append(note)
-                # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
-                findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
-            position = None
-            if not has_errors(findings):
-                position, ledger_findings = spend.position(recon.plan, dict(config.aliases))
-                findings.extend(ledger_findings)
-                if position is not None:
-                    findings.extend(position.findings)
-            result.report = Report(recon, comparison, tuple(findings), position, strategy)
-        results.append(result)
+        else:
+            results.append(_result(read, clash, finder, config, spend))
     _note_shared_payments(results)
     return results
+
+
+def _result(
+    read: Read,
+    clash: list[Finding],
+    finder: PreviousPlans | None,
+    config: Config,
+    spend: Spend,
+) -> WorkbookResult:
+    """The result of a workbook read now, with its Report when it holds a plan: the strategy
+    composed with it, then, while it has no errors, the comparison with last year's plan, the
+    notes on what the build will leave out, the open data's checks and the position."""
+    findings = [*read.findings, *clash]
+    result = WorkbookResult(read.path, read.file, findings, reference=read.reference)
+    recon = read.reconciliation
+    if recon is None:
+        return result
+    # Imported where a plan was read: a rerun with every workbook up to date never needs
+    # them (issue 21).
+    from pipeline import three_sixty_rules
+    from pipeline.deliver import no_circulation, open_data_skipped, publication_deferred
+    from pipeline.report import Report
+    from pipeline.strategy import find_strategy
+
+    comparison = None
+    strategy, note = find_strategy(read.file, read.path, recon.plan.decision)
+    if note is not None:
+        findings.append(note)
+    if not has_errors(findings):
+        assert finder is not None  # made for every run that read a workbook
+        year_on_year = finder.compare(read.file, recon)
+        comparison, result.previous = year_on_year.comparison, year_on_year.previous
+        if year_on_year.finding is not None:
+            findings.append(year_on_year.finding)
+        if comparison is not None:
+            findings.extend(comparison.findings)
+        for note in (
+            no_circulation(read.file, recon.plan),
+            open_data_skipped(read.file, recon.plan, config),
+            publication_deferred(read.file, recon.plan, date.today()),
+        ):
+            if note is not None:
+                findings.append(note)
+        # What 360Giving's checker would flag in the open data (W-360-…, W-ORG-ID).
+        findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
+    position = None
+    if not has_errors(findings):
+        position, ledger_findings = spend.position(recon.plan, dict(config.aliases))
+        findings.extend(ledger_findings)
+        if position is not None:
+            findings.extend(position.findings)
+    result.report = Report(recon, comparison, tuple(findings), position, strategy)
+    return result
 
 
 def _note_shared_payments(results: Sequence[WorkbookResult]) -> None:

@@ -31,12 +31,14 @@ from pipeline.comparison import (
     FundChange,
     Line,
     LineChange,
+    signed_money,
+    signed_percent,
 )
 from pipeline.findings import Finding
 from pipeline.last_year import FundTotals, LastYear
 from pipeline.model import Plan, ServiceLine
 from pipeline.reconcile import Reconciliation, row_ranges
-from pipeline.values import format_money, normalise, percent_text
+from pipeline.values import format_money, normalise
 
 # A company's legal form at the end of its name, short or in full: "Bike Register Limited"
 # last year is "Bike Register Ltd" or "Bike Register" this year, one organisation typed another
@@ -414,8 +416,8 @@ def _findings(
                         plan.file,
                         f'"{line.service}" ({line.organisation}) changes from '
                         f"{format_money(change.previous_budget)} in {year} to "
-                        f"{format_money(change.budget)} ({'+' if change.change > 0 else '-'}"
-                        f"{format_money(abs(change.change))}, {percent_text(percent)}), at or over the "
+                        f"{format_money(change.budget)} ({signed_money(change.change)}, "
+                        f"{signed_percent(percent)}), at or over the "
                         f"{threshold}% threshold (the uplift_threshold setting); explain the "
                         "change in the report.",
                         line.at.sheet,

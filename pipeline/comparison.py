@@ -10,7 +10,7 @@ from typing import Protocol
 
 from pipeline.findings import Finding
 from pipeline.model import Located, ServiceLine
-from pipeline.values import normalise
+from pipeline.values import format_money, normalise, percent_text
 
 ZERO = Decimal(0)
 CONTINUED, MOVED, NEW, ENDED = "continued", "moved", "new", "ended"
@@ -113,3 +113,19 @@ class Comparison:
     @property
     def ended(self) -> tuple[LineChange, ...]:
         return tuple(c for f in self.funds for c in f.lines if c.status == ENDED)
+
+
+# How a change is written, in the report and in the findings alike.
+
+
+def signed_money(amount: Decimal) -> str:
+    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
+    return ("+" if amount > 0 else "") + format_money(amount)
+
+
+def signed_percent(value: Decimal | None) -> str:
+    """A change as a percentage, signed as the change in pounds beside it is: ``+10.0%``,
+    ``-2.4%``, ``0.0%`` for no change (a rise too small to show is ``+0.0%``, as a fall is
+    ``-0.0%``); ``–`` when there is none (nothing last year)."""
+    shown = percent_text(value)
+    return "+" + shown if value is not None and value > 0 else shown

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,16 +32,6 @@ from typing import Any
 
 CONFIG_FILES = ("pcc-report.toml", "pyproject.toml")
 SECTION = "[tool.pcc-report]"
-KNOWN = (
-    "aliases",
-    "force_area_code",
-    "funder_prefix",
-    "grant_size_threshold",
-    "pdf",
-    "s143_funds",
-    "smtp",
-    "uplift_threshold",
-)
 # A 360Giving publisher prefix (with or without its "360G-"): letters, digits and hyphens.
 _PREFIX = re.compile(r"(?:360G-)?[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.IGNORECASE)
 # ONS codes of police force areas (geoCodeType PFA): E23…… in England, W15…… in Wales.
@@ -140,64 +131,85 @@ def _code(
     return text
 
 
+def _threshold(source: str, raw: object) -> Decimal:
+    return _amount(source, "grant_size_threshold", raw, "25000", "amount")
+
+
+def _uplift(source: str, raw: object) -> Decimal:
+    return _amount(source, "uplift_threshold", raw, "10", "percentage")
+
+
+def _s143_funds(source: str, raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(f, str) and f.strip() for f in raw):
+        raise ConfigError(
+            f"{source}: {SECTION} s143_funds = {raw!r} must be a list of "
+            'fund names, e.g. s143_funds = ["Community Safety Fund"]'
+        )
+    return tuple(f.strip() for f in raw)
+
+
+def _aliases(source: str, raw: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise ConfigError(
+            f"{source}: [tool.pcc-report.aliases] must map short names to "
+            'full names, e.g. LCC = "Lincolnshire County Council"'
+        )
+    return tuple(sorted(raw.items()))
+
+
+def _pdf(source: str, raw: object) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(
+            f"{source}: {SECTION} pdf = {raw!r}; write pdf = true or pdf = false (no quotes)"
+        )
+    return raw
+
+
+def _funder_prefix(source: str, raw: object) -> str:
+    form = "letters and digits, as 360Giving gave it"
+    return _code(source, "funder_prefix", raw, _PREFIX, "lincolnshirepcc", form)
+
+
+def _force_area_code(source: str, raw: object) -> str:
+    form = "E23 (England) or W15 (Wales), 6 digits"
+    return _code(source, "force_area_code", raw, _FORCE_AREA, "E23000020", form)
+
+
+def _smtp(source: str, raw: object) -> tuple[tuple[str, Any], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{source}: [tool.pcc-report.smtp] must be a table, e.g. "
+            'host = "smtp.example.police.uk" on the line after it'
+        )
+    if any(str(key).lower() == "password" for key in raw):
+        raise ConfigError(
+            f"{source}: [tool.pcc-report.smtp] must not hold the password; "
+            "remove it and set PCC_SMTP_PASSWORD in the environment instead"
+        )
+    return tuple(sorted(raw.items()))
+
+
+# Each setting and how its value is read and checked (a Config field of the same name).
+_READERS: dict[str, Callable[[str, object], object]] = {
+    "aliases": _aliases,
+    "force_area_code": _force_area_code,
+    "funder_prefix": _funder_prefix,
+    "grant_size_threshold": _threshold,
+    "pdf": _pdf,
+    "s143_funds": _s143_funds,
+    "smtp": _smtp,
+    "uplift_threshold": _uplift,
+}
+
+
 def _from_section(section: dict[str, Any], source: str) -> Config:
-    unknown = sorted(set(section) - set(KNOWN))
+    unknown = sorted(set(section) - set(_READERS))
     if unknown:
         raise ConfigError(
             f"{source}: unknown {SECTION} setting(s) {', '.join(unknown)}; check the spelling "
-            f"(known settings: {', '.join(KNOWN)})"
+            f"(known settings: {', '.join(_READERS)})"
         )
-    values: dict[str, Any] = {}
-    if "grant_size_threshold" in section:
-        values["grant_size_threshold"] = _amount(
-            source, "grant_size_threshold", section["grant_size_threshold"], "25000", "amount"
-        )
-    if "uplift_threshold" in section:
-        values["uplift_threshold"] = _amount(
-            source, "uplift_threshold", section["uplift_threshold"], "10", "percentage"
-        )
-    if "s143_funds" in section:
-        funds = section["s143_funds"]
-        if not isinstance(funds, list) or not all(isinstance(f, str) and f.strip() for f in funds):
-            raise ConfigError(
-                f"{source}: {SECTION} s143_funds = {funds!r} must be a list of "
-                'fund names, e.g. s143_funds = ["Community Safety Fund"]'
-            )
-        values["s143_funds"] = tuple(f.strip() for f in funds)
-    if "aliases" in section:
-        aliases = section["aliases"]
-        if not isinstance(aliases, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
-        ):
-            raise ConfigError(
-                f"{source}: [tool.pcc-report.aliases] must map short names to "
-                'full names, e.g. LCC = "Lincolnshire County Council"'
-            )
-        values["aliases"] = tuple(sorted(aliases.items()))
-    if "pdf" in section:
-        if not isinstance(section["pdf"], bool):
-            raise ConfigError(
-                f"{source}: {SECTION} pdf = {section['pdf']!r}; write pdf = true "
-                "or pdf = false (no quotes)"
-            )
-        values["pdf"] = section["pdf"]
-    for key, pattern, example, form in (
-        ("funder_prefix", _PREFIX, "lincolnshirepcc", "letters and digits, as 360Giving gave it"),
-        ("force_area_code", _FORCE_AREA, "E23000020", "E23 (England) or W15 (Wales), 6 digits"),
-    ):
-        if key in section:
-            values[key] = _code(source, key, section[key], pattern, example, form)
-    if "smtp" in section:
-        smtp = section["smtp"]
-        if not isinstance(smtp, dict):
-            raise ConfigError(
-                f"{source}: [tool.pcc-report.smtp] must be a table, e.g. "
-                'host = "smtp.example.police.uk" on the line after it'
-            )
-        if any(str(key).lower() == "password" for key in smtp):
-            raise ConfigError(
-                f"{source}: [tool.pcc-report.smtp] must not hold the password; "
-                "remove it and set PCC_SMTP_PASSWORD in the environment instead"
-            )
-        values["smtp"] = tuple(sorted(smtp.items()))
+    values: dict[str, Any] = {key: _READERS[key](source, raw) for key, raw in section.items()}
     return replace(Config(source=source), **values)

@@ -9,27 +9,21 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.comparison import MOVED, STATUS_LABELS, Comparison, FundChange
+from pipeline.comparison import (
+    MOVED,
+    STATUS_LABELS,
+    Comparison,
+    FundChange,
+    signed_money,
+    signed_percent,
+)
 from pipeline.docx_text import TextRow, clean
-from pipeline.values import format_money, percent_text
+from pipeline.values import format_money
 
 Context = dict[str, Any]
 
 _STATUS = STATUS_LABELS
 ABSENT = "–"  # the amount of a year the line was not in the plan
-
-
-def signed_money(amount: Decimal) -> str:
-    """A change of money: ``+£2,272.73``, ``-£19,400``; no change is ``£0``."""
-    return ("+" if amount > 0 else "") + format_money(amount)
-
-
-def signed_percent(value: Decimal | None) -> str:
-    """A change as a percentage, signed as the change in pounds beside it is: ``+10.0%``,
-    ``-2.4%``, ``0.0%`` for no change (a rise too small to show is ``+0.0%``, as a fall is
-    ``-0.0%``); ``–`` when there is none (nothing last year)."""
-    shown = percent_text(value)
-    return "+" + shown if value is not None and value > 0 else shown
 
 
 def _percent_change(previous: Decimal, current: Decimal) -> str:

@@ -24,8 +24,8 @@ from docx.oxml.ns import qn
 
 from pipeline import batch
 from pipeline.compare import compare
+from pipeline.comparison import signed_percent
 from pipeline.config import Config
-from pipeline.docx_changes import signed_percent
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
@@ -768,7 +768,7 @@ def test_without_a_comparison_the_document_is_exactly_as_before(
 
 
 def test_signed_money_and_a_fund_called_changes() -> None:
-    from pipeline.docx_changes import signed_money
+    from pipeline.comparison import signed_money
     from pipeline.render_xlsx import CHANGES_SHEET, sheet_names
 
     assert [signed_money(Decimal(v)) for v in ("2272.73", "-19400", "0", "0.00")] == [

@@ -86,7 +86,7 @@ def test_findings(comparison: Comparison) -> None:
     ]
     messages = {f.code: f.message for f in comparison.findings}
     assert "Appendix 2" in messages["I-ENDED-SERVICE"]
-    assert "£22,727.27" in messages["W-UPLIFT"] and "+£2,272.73, 10.0%" in messages["W-UPLIFT"]
+    assert "£22,727.27" in messages["W-UPLIFT"] and "+£2,272.73, +10.0%" in messages["W-UPLIFT"]
 
 
 def test_uplift_threshold_is_configurable(
