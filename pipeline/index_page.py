@@ -8,11 +8,13 @@ redraws it; ``pcc-report index`` redraws it alone (:mod:`pipeline.index_entries`
 folder).
 
 Accessibility (WCAG 2.1 AA): ``lang="en-GB"`` (a subject or fund name in Welsh marked
-``lang="cy"``), headings in order, real tables with header cells and captions, every status in words (colour and symbol only repeat it), text contrast of at
-least 4.5:1, and a print stylesheet. Workbook text (subjects, fund names, messages quoting
-cells) goes through :func:`pipeline.textsafe.for_html` after
-:func:`~pipeline.textsafe.scrub_personal_data`: markup is escaped, so a hostile workbook cannot
-add an element or a script, and no e-mail address or phone number reaches the page.
+``lang="cy"``), headings in order, real tables with header cells and captions, each in a
+region of its own that scrolls sideways on a narrow screen, every status in words (colour and
+symbol only repeat it), text contrast of at least 4.5:1, and a print stylesheet. Workbook
+text (subjects, fund names, messages quoting cells) goes through
+:func:`pipeline.textsafe.for_html` after :func:`~pipeline.textsafe.scrub_personal_data`: markup
+is escaped, so a hostile workbook cannot add an element or a script, and no e-mail address or
+phone number reaches the page.
 """
 
 from __future__ import annotations
