@@ -16,9 +16,9 @@ def budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | N
     year's "2020/21 budget (£)" kept beside this year's), the one of the Financial year."""
     header = cells_of.sheet.rows.get(layout.header_row, ())
     candidates = headers_named(header, contract.SERVICES, "budget")
-    if len(candidates) < 2:
-        return layout
     bounds = contract.financial_year_bounds(year) if year else None
+    if len(candidates) < 2:
+        return layout if _of_the_year(cells_of, layout, candidates, year) else None
     matching = [
         index for index, text in candidates if bounds is not None and bounds in _header_years(text)
     ]
@@ -38,6 +38,31 @@ def budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | N
         f"{layout.header_row}:{layout.header_row}",
     )
     return None
+
+
+def _of_the_year(
+    cells_of: CellReader, layout: Layout, candidates: list[tuple[int, str]], year: str
+) -> bool:
+    """False, after an E-COLUMN, when the one budget column is headed with another financial
+    year than the Decision sheet's (last year's workbook copied and its Financial year
+    changed, or the reverse): its figures were read as the year's without a word."""
+    bounds = contract.financial_year_bounds(year) if year else None
+    if bounds is None or len(candidates) != 1:
+        return True
+    index, text = candidates[0]
+    named = _header_years(text)
+    if not named or bounds in named:
+        return True
+    ref = f"{column_letter(index)}{layout.header_row}"
+    cells_of.add(
+        "E-COLUMN",
+        f'The budget column is headed "{text}" ({ref}), another year than the Decision '
+        f"sheet's Financial year, {year}. If its figures are {year}'s, head it "
+        f'"{year} budget (£)" (or "Budget (£)"); if they are of the year it names, correct the '
+        "Financial year on the Decision sheet.",
+        ref,
+    )
+    return False
 
 
 _YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")

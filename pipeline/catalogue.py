@@ -251,7 +251,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-HIDDEN-ROWS",
         I,
         "Hidden rows counted",
-        "hidden or filtered-out rows on the Services sheet hold budget lines, which are counted",
+        "hidden or filtered-out rows on the Services, Funds or Funding sources sheet hold "
+        "lines, funds or sources, which are counted",
         action="Unhide the rows (or clear the filter) and check the lines belong to the plan.",
     ),
     Code(

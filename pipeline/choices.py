@@ -98,11 +98,24 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Charitable trust",
             "Charitable organisation",
             "Community organisation",
+            "Not for profit",
+            "Not-for-profit organisation",
+            "Non-profit",
         )
     ),
     *(
         (w, "Private")
-        for w in ("Private sector", "Commercial", "Private company", "Private business")
+        for w in (
+            "Private sector",
+            "Commercial",
+            "Private company",
+            "Private business",
+            "Limited company",
+            "Private limited company",
+            "Ltd",
+            "PLC",
+            "Sole trader",
+        )
     ),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
 )
@@ -129,11 +142,14 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     *((w, "Contract") for w in ("Dynamic purchasing system", "DPS call-off")),
     *((w, "Grant") for w in ("Core grant", "Capital grant", "Revenue grant")),
     *((w, "Grant") for w in ("Grant letter", "Grant offer letter", "Grant funding letter")),
+    *((w, "Grant") for w in ("Offer letter", "Letter of offer", "Award letter")),
+    ("Call-off", "Contract"),
     ("Section 22A collaboration agreement", "Partnership agreement"),
     ("Section 22A agreement", "Partnership agreement"),
     ("Section 75 agreement", "Partnership agreement"),
     ("S22A collaboration agreement", "Partnership agreement"),
     ("S75 agreement", "Partnership agreement"),
+    *((w, "Partnership agreement") for w in ("S75", "Section 75", "S22A", "Section 22A")),
     ("Pooled budget", "Partnership agreement"),
 )
 

@@ -149,7 +149,7 @@ YES_NO = ("Yes", "No")
 # away).
 _YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
 # What a year's money on a line is headed with beside the year: "2021/22 value", "Funding 2021/22".
-_MONEY_WORD = "(budget|allocation|value|funding|amount|grant)"
+_MONEY_WORD = "(budget|allocation|value|funding|amount|grant|cost)"
 _STAGE = "(approved|agreed|proposed|allocated)"
 
 
@@ -294,6 +294,8 @@ SERVICES = TableSheet(
                 "Commencement date",
                 "Contract start",
                 "Grant start date",
+                "Grant start",
+                "Project start date",
                 "Agreement start date",
                 "Date from",
                 "From",
@@ -311,6 +313,8 @@ SERVICES = TableSheet(
                 "Contract expiry",
                 "Contract expiry date",
                 "Grant end date",
+                "Grant end",
+                "Project end date",
                 "Agreement end date",
                 "Date to",
                 "To",
@@ -390,6 +394,7 @@ SERVICES = TableSheet(
                 "Amount",
                 "Annual value",
                 "Annual budget",
+                "Annual cost",
                 "Funding amount",  # never "Funding" alone: a column naming the funding stream
                 "Amount awarded",
                 "Award",

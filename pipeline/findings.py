@@ -65,3 +65,14 @@ SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Errors first, then warnings, then info; stable within a severity."""
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """``4, 9–10, 16–29``: row numbers with each run of consecutive rows as one range."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)

@@ -8,14 +8,22 @@ The sheet readers (:mod:`pipeline.read_decision`, :mod:`pipeline.read_funds`,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
 from pipeline.sheets import Cell, Merge, Row, Sheet, column_letter
-from pipeline.values import ValueProblem, clean_paragraphs, clean_text, excel_error, is_blank
+from pipeline.values import (
+    ValueProblem,
+    clean_paragraphs,
+    clean_text,
+    excel_error,
+    format_money,
+    is_blank,
+)
 
 HEADER_SEARCH_ROWS = 25
 
@@ -220,10 +228,14 @@ class CellReader:
         for r, values in self.sheet.rows.items():
             if r <= layout.header_row or (r == layout.header_row + 1 and _units_row(values)):
                 continue
-            # Blank in every contract column: extra columns (notes) do not make a line.
-            if all(is_blank(values[c - 1]) for c in columns if c <= len(values)) and not any(
-                (r, c) in uncached for c in columns
-            ):
+            # Blank in every contract column: extra columns (notes) do not make a line. Nor
+            # does £0 alone: a formula filled down the money column (=SUM of the quarters)
+            # shows it on each empty row below the table (it was an error per row).
+            if all(
+                is_blank(value) or _zero(value)
+                for c in columns
+                if c <= len(values) and (value := values[c - 1]) is not None
+            ) and not any((r, c) in uncached for c in columns):
                 continue
             # A header repeated further down (tables copied across page breaks); only a row
             # whose first key cell reads like its header is looked at closely.
@@ -237,6 +249,11 @@ class CellReader:
             yield r
 
 
+def _zero(value: Cell) -> bool:
+    """A number cell holding 0 (a formula's saved result on an empty row)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+
+
 # What a row under the headers says of their units, as templates print it: "£", "(£)",
 # "GBP", "dd/mm/yyyy", "Yes/No". Never thousands ("£000"), which the plan does not read.
 _UNIT = re.compile(
@@ -245,11 +262,25 @@ _UNIT = re.compile(
 )
 
 
+# What a template's guidance row under the headers says of a column: "Choose from list",
+# "Select from drop-down", "Free text", "Optional", "e.g. Victim Support".
+_GUIDANCE = re.compile(
+    r"(?:please\s+)?(?:choose|select|pick)(?:\s+(?:one|an?\s+option))?(?:\s+from\s+(?:the\s+)?"
+    r"(?:drop[\s-]?down|list|menu)(?:\s+(?:list|menu))?)?|drop[\s-]?down(?:\s+list)?|free\s+text"
+    r"|(?:(?:optional|required|mandatory|for\s+example)\b|e\.\s?g\.).*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _units_row(values: Row) -> bool:
-    """A row under the header holding only units and formats: not a line (each of its
-    cells was an error: "Fund is blank", 'Budget reads "£"')."""
+    """A row under the header holding only units, formats and a template's guidance: not a
+    line (each of its cells was an error: "Fund is blank", 'Budget reads "£"', Mechanism
+    reads "Choose from list")."""
     cells = [v for v in values if not is_blank(v)]
-    return bool(cells) and all(isinstance(v, str) and _UNIT.fullmatch(v.strip()) for v in cells)
+    return bool(cells) and all(
+        isinstance(v, str) and (_UNIT.fullmatch(v.strip()) or _GUIDANCE.fullmatch(v.strip()))
+        for v in cells
+    )
 
 
 # A money header in thousands of pounds: "(£000)", "£'000", "£k", "£ thousands".
@@ -289,6 +320,25 @@ def _two_row_header(sheet: Sheet, spec: TableSheet, r: int) -> Layout | None:
     if all(c.key in mapping for c in spec.required_columns):
         return Layout(r + 1, mapping)
     return None
+
+
+def note_hidden_rows(cells_of: CellReader, rows: Sequence[tuple[int, Decimal]], noun: str) -> None:
+    """I-HIDDEN-ROWS where rows read as the table's records (row, amount) are hidden or
+    filtered out in Excel: they are counted, and the officer, who sees only the visible
+    rows, is told which, and how much they hold."""
+    hidden = [(r, amount) for r, amount in rows if r in cells_of.sheet.hidden_rows]
+    if not hidden:
+        return
+    numbers = [r for r, _ in hidden]
+    shown = ", ".join(str(r) for r in numbers[:20]) + (" …" if len(numbers) > 20 else "")
+    cells_of.add(
+        "I-HIDDEN-ROWS",
+        f"{len(hidden)} {noun}{'s' if len(hidden) != 1 else ''} on hidden or "
+        f"filtered-out rows ({shown}) {'were' if len(hidden) != 1 else 'was'} counted, "
+        f"{format_money(sum((amount for _, amount in hidden), Decimal(0)))} in "
+        "all; unhide the rows (or clear the filter) and check they belong to the plan.",
+        f"{numbers[0]}:{numbers[-1]}",
+    )
 
 
 def note_hidden_money(cells_of: CellReader, layout: Layout) -> None:

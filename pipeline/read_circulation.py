@@ -33,6 +33,19 @@ def plain_address(address: str) -> bool:
     )
 
 
+# An address as Outlook and Excel give it: "Jane Smith <jane.smith@example.police.uk>" pasted
+# from a message's To line, "mailto:jane.smith@..." copied from a link. The address inside is
+# checked as any other; the name is the Name column's.
+_DISPLAY_NAME = re.compile(r"[^<>@]*<\s*(?P<address>[^<>\s]+)\s*>")
+_MAILTO = re.compile(r"mailto:\s*(?P<address>[^?\s]+)", re.IGNORECASE)
+
+
+def _address(typed: str) -> str:
+    """The address in ``typed``: inside a display name's angle brackets, after "mailto:"."""
+    found = _DISPLAY_NAME.fullmatch(typed) or _MAILTO.fullmatch(typed)
+    return found["address"] if found else typed
+
+
 def read_circulation(sheet: Sheet, findings: Findings) -> tuple[Recipient, ...]:
     """The Circulation sheet (Role | Name | E-mail): who the report is sent to.
 
@@ -53,6 +66,7 @@ def read_circulation(sheet: Sheet, findings: Findings) -> tuple[Recipient, ...]:
         address = cells_of.text(r, layout, "email", True, cells)
         if role is None or name is None or address is None:
             continue
+        typed, address = address, _address(address)
         if plain_address(address):
             normalized = address
         else:
@@ -62,11 +76,16 @@ def read_circulation(sheet: Sheet, findings: Findings) -> tuple[Recipient, ...]:
                 valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
             except EmailNotValidError as error:
                 who = name or role or f"row {r}"
+                several = len([a for a in re.split(r"[;,]", typed) if "@" in a]) > 1
                 cells_of.add(
                     "E-EMAIL",
-                    f'The e-mail address of {who} reads "{address}", which is not a valid '
-                    f"address ({error}). Correct it (e.g. jane.smith@example.police.uk) or "
-                    "delete the row.",
+                    f'The e-mail address of {who} reads "{typed}", which '
+                    + (
+                        "holds several addresses: give each person a row of their own."
+                        if several
+                        else f"is not a valid address ({error}). Correct it (e.g. "
+                        "jane.smith@example.police.uk) or delete the row."
+                    ),
                     cells["email"],
                 )
                 continue

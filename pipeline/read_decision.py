@@ -55,6 +55,8 @@ class _Typed:
 def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     """The Decision sheet's fields, each parsed by its kind; errors name the field's cell."""
     cells_of = CellReader(sheet, findings)
+    if _laid_across(cells_of):
+        return DecisionRead(None)
     layout = _headerless_layout(sheet) or cells_of.header(contract.DECISION)
     if layout is None:
         return DecisionRead(None)
@@ -335,6 +337,38 @@ def _own_numbers_removed(text: str) -> list[str]:
         else:  # a paragraph of the recommendation above
             items[-1].append(line)
     return ["\n".join(item).strip() for item in items if "".join(item).strip()]
+
+
+def _laid_across(cells_of: CellReader) -> bool:
+    """A Decision sheet with its field names across a row and the values below (a decisions
+    register's layout): one E-COLUMN saying how it is read, rather than an E-REQUIRED per
+    field naming the police area as a row it did not read. True after the finding."""
+    sheet = cells_of.sheet
+    first = sheet.first_rows(HEADER_SEARCH_ROWS)
+    if any(len(map_columns(values, contract.DECISION)) == 2 for _, values in first):
+        return False  # a Field | Value header: read down
+    for r, values in first:
+        names = [clean_text(v) for v in values if normalise(v) in _NAMES]
+        if len(names) < 3:
+            continue  # a field name in a row of its own: the usual layout, down
+        below = [n for n in sheet.rows if n > r and any(not is_blank(v) for v in sheet.rows[n])]
+        shown = ", ".join(f'"{name}"' for name in names[:3])
+        several = (
+            f" It holds {len(below)} rows of values (rows {below[0]}–{below[-1]}): one "
+            "workbook is one decision, so keep each in a workbook of its own."
+            if len(below) > 1
+            else ""
+        )
+        cells_of.add(
+            "E-COLUMN",
+            f"The Decision sheet has its fields across row {r} ({shown}, …) with their values "
+            "below; it is read down two columns headed Field and Value, one row per field. "
+            "Copy the rows, and on a new sheet use Paste Special > Transpose, then head the "
+            f"two columns Field and Value and name the sheet Decision.{several}",
+            f"{r}:{r}",
+        )
+        return True
+    return False
 
 
 def _headerless_layout(sheet: Sheet) -> Layout | None:

@@ -15,6 +15,7 @@ from pipeline.read_cells import (
     Read,
     headers_named,
     note_hidden_money,
+    note_hidden_rows,
     unmerge,
 )
 from pipeline.sheets import Cell, Sheet, column_letter
@@ -89,6 +90,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         read.items.append(
             Fund(name, allocation, legal, description, Located(sheet.title, r, cells))
         )
+    note_hidden_rows(cells_of, [(f.at.row, f.allocation) for f in read.items], "fund")
     if read.complete and not read.items:
         cells_of.add(
             "E-REQUIRED",
@@ -105,7 +107,8 @@ _NOTE = re.compile(r"(?:notes?\b|n\.?b\.?\b|\*|†|source\b|please\b)", re.IGNOR
 def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund]) -> bool:
     """A row holding one text and nothing else, that reads as a note ("Note: allocations
     subject to the precept") or, on Funding sources, names no fund: one I-NOTE-ROW, not an
-    error per empty cell ("Source is blank", "Amount is blank", ...)."""
+    error per empty cell ("Source is blank", "Amount is blank", ...). On Funding sources, a
+    fund's name alone is a heading above its sources, passed over without a note."""
     sheet = cells_of.sheet
     typed = [
         value
@@ -115,6 +118,8 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund
     if len(typed) != 1 or not isinstance(typed[0], str):
         return False
     text = clean_text(typed[0])
+    if funds and canonical_known(text, funds):
+        return True  # a fund's name alone, a heading above its sources: nothing to say
     if not (_NOTE.match(text) or len(text) > 60 or (funds and not canonical_known(text, funds))):
         return False
     cells_of.add(
@@ -196,6 +201,9 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
                 Located(sheet.title, r, cells),
             )
         )
+    note_hidden_rows(
+        cells_of, [(source.at.row, source.amount) for source in read.items], "funding source"
+    )
     return read
 
 

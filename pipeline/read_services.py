@@ -20,6 +20,7 @@ from pipeline.read_cells import (
     Read,
     label,
     note_hidden_money,
+    note_hidden_rows,
     unmerge,
 )
 from pipeline.read_funds import canonical_fund, fund_names
@@ -104,7 +105,9 @@ def read_services(
             else:
                 balances.append(row)
             continue
-        if label is None and _note_row(cells_of, r, layout):
+        if label is None and (
+            _note_row(cells_of, r, layout, names) or _fund_heading(cells_of, r, layout, funds)
+        ):
             continue
         if label is None and _amount_only(cells_of, r, layout):
             read.complete = False
@@ -121,6 +124,11 @@ def read_services(
             read.complete = False
             continue
         kind = _total_kind(label)
+        if kind == "total" and read.totals and since_total == len(lines):
+            # A Total under the funds' own ("Total (both funds)", "Overall total", "Total
+            # committed"): no line since the last Total, so it totals the whole plan. It was
+            # taken to close no line, an E-TOTAL when its figure was right.
+            kind = "grand"
         first = {"grand": 0, "sub": since_sub, "total": since_total}[kind]
         if kind == "total" and since_sub > since_total and _sum(lines[since_sub:]) == amount:
             first = since_sub
@@ -146,17 +154,7 @@ def read_services(
         read.complete = False
     if read.complete:
         check_balances(cells_of, balances, lines, funds)
-    hidden = [line.at.row for line in lines if line.at.row in sheet.hidden_rows]
-    if hidden:
-        shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
-        cells_of.add(
-            "I-HIDDEN-ROWS",
-            f"{len(hidden)} budget line{'s' if len(hidden) != 1 else ''} on hidden or "
-            f"filtered-out rows ({shown}) were counted, "
-            f"{format_money(_sum([ln for ln in lines if ln.at.row in sheet.hidden_rows]))} in "
-            "all; unhide the rows (or clear the filter) and check they belong to the plan.",
-            f"{hidden[0]}:{hidden[-1]}",
-        )
+    note_hidden_rows(cells_of, [(ln.at.row, ln.budget) for ln in lines], "budget line")
     if read.complete and not lines:
         cells_of.add(
             "E-REQUIRED",
@@ -307,9 +305,10 @@ def _mechanism(raw: Cell) -> str:
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")
 
 
-def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
+def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: dict[str, str]) -> bool:
     """A row with only free text (one or two cells) and no figures, dates or choices: a note
-    typed in the table. It gives one located note rather than an error per empty cell."""
+    typed in the table. It gives one located note rather than an error per empty cell; a
+    fund's name alone (a heading above its lines, as plans band them by fund) gives none."""
     sheet = cells_of.sheet
     if any(not is_blank(sheet.value(r, layout.columns[k])) for k in _FIGURE_KEYS):
         return False
@@ -323,6 +322,8 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
     if not texts or len(texts) > 2:
         return False
     col, first = texts[0]
+    if len(texts) == 1 and normalise(first).rstrip(" :") in funds:
+        return True  # "Victims Fund" banded above its lines: told to move it, nobody would
     cells_of.add(
         "I-NOTE-ROW",
         f'Row {r} holds only the text "{first[:80]}" and no budget, dates or mechanism, so it '
@@ -331,6 +332,25 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout) -> bool:
         f"{column_letter(col)}{r}",
     )
     return True
+
+
+def _fund_heading(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund]) -> bool:
+    """A fund's heading above its lines showing its allocation: the fund's name, and in the
+    budget column exactly its allocation on the Funds sheet, nothing else. It was an error
+    per empty cell ('Service is blank', 'Start date is blank', ...)."""
+    sheet = cells_of.sheet
+    columns = layout.columns
+    others = (col for key, col in columns.items() if key not in ("fund", "budget"))
+    if any(not is_blank(sheet.value(r, col)) for col in others):
+        return False
+    name = normalise(sheet.value(r, columns["fund"])).rstrip(" :")
+    fund = next((f for f in funds if f.key == name), None)
+    if fund is None:
+        return False
+    try:
+        return parse_amount(sheet.value(r, columns["budget"])) == fund.allocation
+    except ValueProblem:
+        return False
 
 
 class _FundCarry:

@@ -22,12 +22,13 @@ from pipeline.figures import (
     left_out,
     missing_line_hint,
 )
-from pipeline.findings import Finding
+from pipeline.findings import Finding, row_ranges
 from pipeline.later_years import beyond_later_years
+from pipeline.line_dates import inactive_lines
 from pipeline.model import Fund, Plan, ServiceLine
 from pipeline.s143 import S143_PURPOSES, s143_purpose
 from pipeline.textsafe import for_log
-from pipeline.unknown_funds import row_ranges, unknown_funds
+from pipeline.unknown_funds import unknown_funds
 from pipeline.values import format_date, format_money, normalise
 
 # The figures' types, for the renderers and tests that import them from here.
@@ -215,8 +216,26 @@ def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]
     """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
     blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
     wanted = {normalise(name) for name in config.s143_funds}
-    for line in plan.lines:
-        if line.fund_key in wanted and s143_purpose(line.purpose) is None:
+    needing = [line for line in plan.lines if line.fund_key in wanted]
+    if needing and not any("purpose" in line.at.cells for line in needing):
+        # No Purpose column (it is optional where no fund needs it): one finding, not one
+        # per line telling the officer to fill in a column the sheet does not have.
+        first = needing[0]
+        funds_named = sorted({f.name if (f := plan.fund(ln.fund)) else ln.fund for ln in needing})
+        yield _at_line(
+            plan,
+            "E-PURPOSE",
+            first,
+            "purpose",
+            f"The {first.at.sheet} sheet has no Purpose column, and the {len(needing)} "
+            f"line{'s' * (len(needing) > 1)} of the {' and '.join(funds_named)} "
+            f"({first.at.sheet} rows {row_ranges(ln.at.row for ln in needing)}) each need an "
+            's143 purpose. Add a column headed "Purpose" and enter one on each of those '
+            "lines: " + "; ".join(S143_PURPOSES) + ".",
+        )
+        return
+    for line in needing:
+        if s143_purpose(line.purpose) is None:
             seen = (
                 f'reads "{line.purpose}", which is not an s143 purpose'
                 if line.purpose
@@ -297,24 +316,7 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
 @rule("W-INACTIVE", per_line=True)
 def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
-    decision = plan.decision
-    for line in plan.lines:
-        if line.end < line.start:
-            continue  # E-DATES already asks for the dates to be corrected
-        if line.end < decision.year_start or line.start > decision.year_end:
-            key = "end" if line.end < decision.year_start else "start"
-            yield _at_line(
-                plan,
-                "W-INACTIVE",
-                line,
-                key,
-                f'"{line.service}" ({format_money(line.budget)}) runs '
-                f"{format_date(line.start, line.start_month_only)}–"
-                f"{format_date(line.end, line.end_month_only)}, entirely outside "
-                f"{decision.year_label} ({format_date(decision.year_start)}–"
-                f"{format_date(decision.year_end)}); check its dates or remove it "
-                "from this year's plan.",
-            )
+    return inactive_lines(plan)
 
 
 @rule("W-LATER-YEARS", per_line=True)

@@ -7,23 +7,12 @@ saying the same thing for fourteen rows buried the rest of the check.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 
-from pipeline.findings import Finding
+from pipeline.findings import Finding, row_ranges
 from pipeline.model import Plan, ServiceLine
 from pipeline.values import format_money, show_invisible
-
-
-def row_ranges(rows: Iterable[int]) -> str:
-    """``4, 9–10, 16–29``: row numbers with each run of consecutive rows as one range."""
-    runs: list[list[int]] = []
-    for row in sorted(set(rows)):
-        if runs and row == runs[-1][-1] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def unknown_funds(plan: Plan) -> Iterator[Finding]:

@@ -206,6 +206,51 @@ def units_under_headers(book: dict[str, list[list[Any]]]) -> None:
     book["Funds"].insert(1, ["", "£"])
 
 
+def guidance_under_headers(book: dict[str, list[list[Any]]]) -> None:
+    """A template's guidance row under the headers, as offices' own templates print it."""
+    services = book["Services"]
+    at = next(i for i, row in enumerate(services) if "Fund" in row) + 1
+    services.insert(
+        at,
+        [
+            "Choose from list",
+            "e.g. Victim Support",
+            "Free text",
+            "Select from drop-down",
+            "Optional",
+            "dd/mm/yyyy",
+            "dd/mm/yyyy",
+            "Optional - leave blank if none",
+            "Choose from the list",
+            "Free text",
+            "Required for Community Safety Fund lines",
+            "£",
+        ],
+    )
+    book["Funds"].insert(1, ["Select", "£", "Free text"])
+
+
+def decision_across(decisions: int) -> Callable[[dict[str, list[list[Any]]]], None]:
+    """The Decision sheet's fields across row 1, each decision's values in a row below."""
+
+    def change(book: dict[str, list[list[Any]]]) -> None:
+        rows = book["Decision"][1:]
+        values = [row[1] if len(row) > 1 else "" for row in rows]
+        book["Decision"] = [[row[0] for row in rows], *([*values] for _ in range(decisions))]
+
+    return change
+
+
+def money_formulas_filled_down(book: dict[str, list[list[Any]]]) -> None:
+    """The money column's formula filled down below each table, showing £0 on empty rows."""
+    for name, col in (("Funds", 1), ("Funding sources", 2), ("Services", 11)):
+        rows = book[name]
+        for _ in range(5):
+            row: list[Any] = [""] * (col + 1)
+            row[col] = Formula(f"=SUM(M{len(rows) + 1}:P{len(rows) + 1})", 0)
+            rows.append(row)
+
+
 def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
     funds = book["Funds"]
     funds[0][1] = "2021/22 allocation (£)"
@@ -592,6 +637,25 @@ QUIRKS: dict[str, Quirk] = {
     "the budget header written 'Budget 2021/22 (£)'": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Budget 2021/22 (£)"})), check=sample_lines
     ),
+    # Last year's workbook copied and its Financial year changed (or the reverse): the one
+    # budget column, headed with another year, was read as this year's without a word.
+    "the one budget column headed with another year": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 2020-21 (£)"})),
+        [
+            (
+                "E-COLUMN",
+                "Services",
+                "L3",
+                'The budget column is headed "Budget 2020-21 (£)" (L3), another year than the '
+                "Decision sheet's Financial year, 2021/22. If its figures are 2021/22's, head it "
+                '"2021/22 budget (£)" (or "Budget (£)"); if they are of the year it names, '
+                "correct the Financial year on the Decision sheet.",
+            )
+        ],
+    ),
+    "the one budget column headed with this year in short": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 21-22"})), check=sample_lines
+    ),
     "money headers in GBP ('Allocation (GBP)', 'Amount (GBP)', 'Budget (GBP)')": Quirk(
         with_book(
             lambda book: (
@@ -665,6 +729,20 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
+    # A grants plan's dates and a year's cost: each was E-COLUMN.
+    **{
+        f"headings {start!r}, {end!r}, {budget!r}": Quirk(
+            with_book(
+                renamed("Services", {"Start date": start, "End date": end, "Budget (£)": budget})
+            ),
+            check=sample_lines,
+        )
+        for start, end, budget in (
+            ("Grant start", "Grant end", "Annual cost (£)"),
+            ("Project start date", "Project end date", "2021/22 cost"),
+            ("Grant start", "Grant end", "Cost 2021-22 (£)"),
+        )
+    },
     # The money headed as the decision's stage names it; each was E-COLUMN, and a Legal
     # basis headed 'Statutory basis' was dropped from the report without a word.
     "money headed as the decision's stage names it": Quirk(
@@ -767,6 +845,77 @@ QUIRKS: dict[str, Quirk] = {
     # A row of units under the headers, as templates print it: each of its cells was an error.
     "a row of units under the headers": Quirk(
         with_book(lambda book: units_under_headers(book)), check=sample_lines
+    ),
+    # A fund's name alone above its sources, as a heading: it was three errors ('Source is
+    # blank', 'Amount is blank', 'Ring-fenced is blank').
+    "a fund's name as a heading above its sources": Quirk(
+        with_book(
+            lambda book: book["Funding sources"].insert(1, ["", " victims fund "]),
+        ),
+        check=sample_lines,
+    ),
+    # A fund or a funding source on a hidden row is counted (an old figure kept beside the
+    # new): the E-SOURCES listing it left the officer, who saw only the visible rows, baffled.
+    "a fund and a funding source on hidden rows": Quirk(
+        with_book(
+            lambda book: book["Funding sources"].insert(
+                2, ["Victims Fund", "MoJ grant (old figure)", Decimal(850_000), "Yes", ""]
+            ),
+            hidden_rows={"Funds": [3], "Funding sources": [3]},
+        ),
+        [
+            (
+                "I-HIDDEN-ROWS",
+                "Funds",
+                "3:3",
+                "1 fund on hidden or filtered-out rows (3) was counted, £556,000 in all",
+            ),
+            (
+                "I-HIDDEN-ROWS",
+                "Funding sources",
+                "3:3",
+                "1 funding source on hidden or filtered-out rows (3) was counted, £850,000",
+            ),
+        ],
+        check=sample_lines,
+    ),
+    # The Decision's fields across a row with the values below, as a decisions register
+    # lays them out: it was an E-REQUIRED per field, each naming the police area as a row
+    # the sheet had and the tool did not read.
+    "the Decision's fields across a row": Quirk(
+        with_book(decision_across(1)),
+        [
+            (
+                "E-COLUMN",
+                "Decision",
+                "1:1",
+                'The Decision sheet has its fields across row 1 ("Police area", "Reference", '
+                '"Date", …) with their values below; it is read down two columns headed Field '
+                "and Value, one row per field. Copy the rows, and on a new sheet use Paste "
+                "Special > Transpose",
+            )
+        ],
+    ),
+    "a register of three decisions on the Decision sheet": Quirk(
+        with_book(decision_across(3)),
+        [
+            (
+                "E-COLUMN",
+                "Decision",
+                "1:1",
+                "It holds 3 rows of values (rows 2–4): one workbook is one decision",
+            )
+        ],
+    ),
+    # A formula filled down the money column (=SUM of the quarters) shows £0 on each empty
+    # row below the table: each was an error ('Fund is blank', 'Row 31 holds only an amount').
+    "money formulas filled down below the tables": Quirk(
+        with_book(money_formulas_filled_down), check=sample_lines
+    ),
+    # ... or a template's guidance ("Choose from list", "e.g. Victim Support"): each cell an
+    # error (Mechanism reads "Choose from the list", Start date reads "dd/mm/yyyy", ...).
+    "a row of guidance under the headers": Quirk(
+        with_book(lambda book: guidance_under_headers(book)), check=sample_lines
     ),
     # A multi-year plan heads its money columns with the year alone.
     "money columns headed with the year alone": Quirk(

@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipeline.load import load
 from pipeline.new_workbook import Formula
 from pipeline.reconcile import reconcile
@@ -99,6 +101,40 @@ def test_a_note_with_the_word_total_and_no_figure_stays_a_note(tmp_path: Path) -
     note[9] = "Total to be confirmed in July"
     result = load(make_workbook(tmp_path, services=[*lines(), note]))
     assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == ["I-NOTE-ROW"]
+
+
+@pytest.mark.parametrize("column", [0, 1])
+def test_a_fund_named_alone_above_its_lines_is_a_heading(column: int, tmp_path: Path) -> None:
+    # Plans banded by fund: "Victims Fund" alone on a row (in the Fund or the Service column)
+    # above its lines. It was an I-NOTE-ROW telling the officer to move it below the table.
+    heading = [""] * 12
+    heading[column] = " VICTIMS  fund"
+    note = [""] * 12
+    note[column] = "Victims Fund bids"  # not a fund's name: still a note
+    result = load(make_workbook(tmp_path, services=[heading, *lines(), note]))
+    assert result.plan is not None and len(result.plan.lines) == 2
+    letter = "AB"[column]
+    assert [(f.code, f.cell) for f in result.findings if f.code != "I-EXPIRING"] == [
+        ("I-NOTE-ROW", f"{letter}5")
+    ]
+
+
+def test_a_fund_heading_showing_its_allocation_is_not_a_line(tmp_path: Path) -> None:
+    # "Victims Fund" above its lines with its allocation in the budget column (as a plan
+    # printed by fund shows it), or typed with a colon: it was an error per empty cell.
+    heading: list[Any] = [""] * 12
+    heading[0], heading[11] = "Victims Fund", Decimal(1_009_000)
+    colon = [""] * 12
+    colon[0] = "VICTIMS FUND:"
+    other: list[Any] = [""] * 12
+    other[0], other[11] = "Victims Fund", Decimal(1_000)  # not its allocation: a line
+    result = load(make_workbook(tmp_path, services=[heading, colon, *lines()]))
+    assert result.plan is not None, result.findings
+    assert len(result.plan.lines) == 2
+    assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == []
+    wrong = load(make_workbook(tmp_path, "wrong.xlsx", services=[other, *lines()]))
+    assert wrong.plan is None
+    assert ("E-REQUIRED", "B2") in [(f.code, f.cell) for f in wrong.findings]
 
 
 def test_a_fund_typed_once_for_its_lines_is_one_finding_per_block(tmp_path: Path) -> None:

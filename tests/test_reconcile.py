@@ -35,7 +35,7 @@ from pipeline.reconcile import (
     row_ranges,
 )
 from scripts import make_sample
-from tests.workbooks import make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, service_row
 
 VF, CSF = "Victims Fund", "Community Safety Fund"
 FIRST_LINE = 2  # with the Services rows replaced, the header is row 1
@@ -77,6 +77,16 @@ def with_total(label: str, text: str, value: int) -> Callable[[WorkbookContent],
         row = next(r for r in rows if r[0] == "Total")
         row[0], row[11] = label, (Formula(text, value) if text else value)
         content.services = rows
+
+    return edit
+
+
+def with_overall_total(label: str, value: int) -> Callable[[WorkbookContent], None]:
+    """A total of both funds under their own Total rows (at Services!L31)."""
+
+    def edit(content: WorkbookContent) -> None:
+        row: list[Any] = [label] + [""] * 10 + [Formula("=L14+L30", value)]
+        content.services = [*(list(r) for r in content.services), row]
 
     return edit
 
@@ -482,6 +492,27 @@ CASES = [
     ),
     pytest.param(
         Case("E-TOTAL", {"edit": with_total("Total", VF_TOTAL, 805_212)}, []), id="E-TOTAL-right"
+    ),
+    # A total of the whole plan under the funds' Total rows, worded as offices word it: it was
+    # taken to close no line ('the 0 lines it closes (none) add up to £0'), an error when right.
+    *(
+        pytest.param(
+            Case("E-TOTAL", {"edit": with_overall_total(label, 1_269_270)}, []),
+            id=f"E-TOTAL-overall-right-{label}",
+        )
+        for label in ("Total (both funds)", "Overall total", "Total committed", "Totals")
+    ),
+    pytest.param(
+        Case(
+            "E-TOTAL",
+            {"edit": with_overall_total("Total - all funds", 1_269_000)},
+            [("Services", "L31")],
+            (
+                'The "Total - all funds" row reads £1,269,000 but the 24 lines it closes '
+                "(rows 4–29) add up to £1,269,270, £270 less.",
+            ),
+        ),
+        id="E-TOTAL-overall-wrong",
     ),
     # E-DATES
     pytest.param(
@@ -1068,6 +1099,46 @@ def test_lines_naming_one_unknown_fund_are_one_finding_naming_their_rows(tmp_pat
         'towards no fund; correct the fund name on each (to "Community Safety Fund", if "CSF" '
         "means it) or add the fund."
     )
+
+
+def test_most_lines_outside_the_year_is_one_finding_at_the_financial_year(tmp_path: Path) -> None:
+    """Last year's workbook with its Financial year changed and its lines not: it was a
+    W-INACTIVE per line (17 of the sample's 24), none asking whether the year was right."""
+    recon = recon_of(make_workbook(tmp_path, edit=decision_field("Financial year", "2022/23")))
+    [inactive] = [f for f in recon.findings if f.code == "W-INACTIVE"]
+    assert (inactive.sheet, inactive.cell) == ("Decision", "B5")
+    assert inactive.message == (
+        "17 of the 24 lines (Services rows 4, 9–10, 16–29) run entirely outside 2022/23 "
+        "(01/04/2022–31/03/2023), most of them in 2021/22. Check the Financial year on the "
+        "Decision sheet, and the lines' dates: a plan is for the year its lines run in."
+    )
+
+
+def test_no_purpose_column_is_one_finding_naming_the_lines(sample_plan: Plan) -> None:
+    """A Services sheet without the (optional) Purpose column: it was an E-PURPOSE per
+    Community Safety Fund line, each saying to 'Enter one in the Purpose column'."""
+    lines = tuple(dataclasses.replace(line, purpose="") for line in sample_plan.lines)
+    stripped = tuple(
+        dataclasses.replace(
+            line,
+            at=Located(
+                line.at.sheet,
+                line.at.row,
+                {k: v for k, v in line.at.cells.items() if k != "purpose"},
+            ),
+        )
+        for line in lines
+    )
+    found = reconcile(dataclasses.replace(sample_plan, lines=stripped)).findings
+    [purpose] = [f for f in found if f.code == "E-PURPOSE"]
+    assert (purpose.sheet, purpose.cell) == ("Services", "row 16")
+    assert purpose.message.startswith(
+        "The Services sheet has no Purpose column, and the 14 lines of the Community Safety "
+        'Fund (Services rows 16–29) each need an s143 purpose. Add a column headed "Purpose"'
+    )
+    # With the column there and its cells blank, each line is said at its cell.
+    blank = reconcile(dataclasses.replace(sample_plan, lines=lines)).findings
+    assert [f.cell for f in blank if f.code == "E-PURPOSE"] == [f"K{r}" for r in range(16, 30)]
 
 
 def test_the_per_line_rules_are_those_that_use_no_fund_figures() -> None:

@@ -427,6 +427,13 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Ministry of Justice", "Public sector"),
         ("Government department", "Public sector"),
         ("VCSE sector", "Voluntary & community"),
+        # A company's form and a not-for-profit's: each was E-VALUE.
+        ("Limited company", "Private"),
+        ("Ltd", "Private"),
+        ("PLC", "Private"),
+        ("Sole trader", "Private"),
+        ("Not for profit", "Voluntary & community"),
+        ("Non-profit", "Voluntary & community"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -461,6 +468,13 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Grant offer letter", "Grant"),
         ("Section 22A collaboration agreement", "Partnership agreement"),
         ("Pooled budget (s75)", "Partnership agreement"),
+        # A grant's offer and a call-off by their own names, the Acts' agreements by their
+        # sections alone: each was E-VALUE.
+        ("Letter of offer", "Grant"),
+        ("Award letter", "Grant"),
+        ("Call-off", "Contract"),
+        ("S75", "Partnership agreement"),
+        ("Section 22A", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
