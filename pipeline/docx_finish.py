@@ -4,7 +4,7 @@
   characters; python-docx raises on more. A long Subject or Reference is trimmed there (the form
   itself prints it whole), so a build never fails on what ``check`` passed.
 - **Accessibility** (Public Sector Bodies Accessibility Regulations 2018, #19): the report has a
-  title, British English as its language, headings in order without a skipped level, a marked
+  title, British English (or, for a Welsh body's form in Welsh, Welsh) as its language, headings in order without a skipped level, a marked
   header row on every data table and no empty paragraph used for spacing. The committed template
   meets them; :func:`accessibility_problems` says what an edited one breaks (``W-ACCESSIBILITY``).
 - **Deterministic bytes**: python-docx stamps every zip member with the time it saves, so two
@@ -29,6 +29,7 @@ from pipeline.model import Decision
 
 CORE_PROPERTY_LIMIT = 255
 LANGUAGE = "en-GB"
+WELSH = "cy-GB"  # a Welsh body's form in Welsh: a template set in Welsh is meant
 CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 
@@ -68,7 +69,7 @@ def set_properties(document: Any, decision: Decision) -> None:
     and no preview picture: the one Word (for Mac, by default) saves with the template shows
     the template's page, tags and all, where a file browser previews the report."""
     with core_properties(document) as props:
-        _set_properties(props, decision)
+        _set_properties(props, decision, report_language(document))
     rels = document.part.package.rels
     for rid in [r for r, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         del rels[rid]
@@ -123,7 +124,18 @@ def _drop_personal_properties(rels: Any) -> None:
             part._blob = _HYPERLINK_BASE.sub(b"<HyperlinkBase/>", part._blob)
 
 
-def _set_properties(props: Any, decision: Decision) -> None:
+def _default_languages(document: Any) -> set[str]:
+    return set(document.styles.element.xpath("./w:docDefaults//w:lang/@w:val"))
+
+
+def report_language(document: Any) -> str:
+    """The report's language: Welsh where the template is set in Welsh (a Welsh body's form
+    in Welsh), else English (United Kingdom)."""
+    languages = _default_languages(document)
+    return WELSH if WELSH in languages and LANGUAGE not in languages else LANGUAGE
+
+
+def _set_properties(props: Any, decision: Decision, language: str) -> None:
     area = decision.police_area
     author = _fit(decision.body)
     props.title = _fit(f"Request for Decision {decision.reference}: {decision.subject}")
@@ -131,7 +143,7 @@ def _set_properties(props: Any, decision: Decision) -> None:
     props.author = author
     props.last_modified_by = author
     props.identifier = _fit(decision.reference)
-    props.language = LANGUAGE
+    props.language = language
     props.keywords = _fit(f"Commissioning Plan {decision.year_label}; {area}")
     props.comments = ""
     # Dated by the decision, not the clock, so equal input gives equal bytes.
@@ -247,19 +259,19 @@ def other_english(parts: Iterable[str]) -> list[str]:
 def accessibility_problems(document: Any) -> list[str]:
     """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
 
-    Empty means it passes: a title, the language en-GB, headings without a skipped level, a
-    repeating header row on each data table, no empty paragraph for spacing.
+    Empty means it passes: a title, the language en-GB (or Welsh, cy-GB), headings without a
+    skipped level, a repeating header row on each data table, no empty paragraph for spacing.
     """
     problems: list[str] = []
     if not (document.core_properties.title or "").strip():
         problems.append("The report has no title in its document properties.")
-    languages = set(document.styles.element.xpath("./w:docDefaults//w:lang/@w:val"))
-    if LANGUAGE not in languages:
+    languages = _default_languages(document)
+    if not languages & {LANGUAGE, WELSH}:  # a Welsh body's form in Welsh is meant
         found = ", ".join(sorted(languages)) or "none"
         problems.append(
-            f"The template's default language is {found}, not English (United Kingdom): in "
-            "Word, select all, Review › Language › English (United Kingdom), and set it as the "
-            "default for the Normal style."
+            f"The template's default language is {found}, not English (United Kingdom) or "
+            "Welsh: in Word, select all, Review › Language › English (United Kingdom), and "
+            "set it as the default for the Normal style."
         )
     names = _style_names(document)
     body = document.element.body

@@ -7,12 +7,14 @@ sent, and relative links to the files that exist. Failed workbooks come first. E
 redraws it; ``pcc-report index`` redraws it alone (:mod:`pipeline.index_entries` reads the
 folder).
 
-Accessibility (WCAG 2.1 AA): ``lang="en-GB"``, headings in order, real tables with header cells
-and captions, every status in words (colour and symbol only repeat it), text contrast of at
-least 4.5:1, and a print stylesheet. Workbook text (subjects, fund names, messages quoting
-cells) goes through :func:`pipeline.textsafe.for_html` after
-:func:`~pipeline.textsafe.scrub_personal_data`: markup is escaped, so a hostile workbook cannot
-add an element or a script, and no e-mail address or phone number reaches the page.
+Accessibility (WCAG 2.1 AA): ``lang="en-GB"`` (a subject or fund name in Welsh marked
+``lang="cy"``), headings in order, real tables with header cells and captions, each in a
+region of its own that scrolls sideways on a narrow screen, every status in words (colour and
+symbol only repeat it), text contrast of at least 4.5:1, and a print stylesheet. Workbook
+text (subjects, fund names, messages quoting cells) goes through
+:func:`pipeline.textsafe.for_html` after :func:`~pipeline.textsafe.scrub_personal_data`: markup
+is escaped, so a hostile workbook cannot add an element or a script, and no e-mail address or
+phone number reaches the page.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pipeline.manifest import write_atomic
 from pipeline.outputs import INDEX as INDEX
 from pipeline.textsafe import for_html, scrub_personal_data
 from pipeline.values import counted, format_money, format_percent
+from pipeline.welsh import tag_html, tag_passages_html, welsh_passages
 
 # Status -> (CSS class, symbol). The word is always shown; colour and symbol repeat it.
 _LOOK = {
@@ -134,6 +137,12 @@ def _esc(text: str) -> str:
     return for_html(scrub_personal_data(text))
 
 
+def _named(text: str) -> str:
+    """A name or title from the workbook (a subject, a fund) as :func:`_esc` makes it, its
+    Welsh marked as Welsh (``lang="cy"``), so a screen reader reads it with a Welsh voice."""
+    return tag_html(scrub_personal_data(text), for_html)
+
+
 def render(entries: list[Entry], latest: str) -> str:
     """The whole page for ``entries`` (already in page order)."""
     failed = sum(1 for e in entries if e.failed)
@@ -192,7 +201,8 @@ def _overview(entries: list[Entry]) -> str:
             f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
             # one decision may have several workbooks (a copy, a rename)
             f'<td class="text"><span class="file">{_esc(entry.workbook)}</span></td>'
-            f'<td class="text">{_esc(entry.subject) or "–"}</td><td>{_esc(entry.year) or "–"}</td>'
+            f'<td class="text">{_named(entry.subject) or "–"}</td>'
+            f"<td>{_esc(entry.year) or '–'}</td>"
             f"<td>{_status_badge(entry)}</td>{counts}</tr>"
         )
     head = "".join(
@@ -220,7 +230,7 @@ def _table(ident: str, caption: str, rows: str, css: str = "") -> str:
 
 
 def _decision(number: int, entry: Entry) -> str:
-    heading = _esc(entry.title) + (f": {_esc(entry.subject)}" if entry.subject else "")
+    heading = _esc(entry.title) + (f": {_named(entry.subject)}" if entry.subject else "")
     facts = [
         ("Status", _status_badge(entry)),
         ("Financial year", _esc(entry.year) or "–"),
@@ -272,7 +282,7 @@ def _funds(number: int, funds: tuple[FundFigures, ...]) -> str:
     rows = []
     for fund in funds:
         rows.append(
-            f'<tr><th scope="row" class="text">{_esc(fund.fund)}</th>'
+            f'<tr><th scope="row" class="text">{_named(fund.fund)}</th>'
             f'<td class="money">{format_money(fund.allocation)}</td>'
             f'<td class="money">{format_money(fund.committed)}</td>'
             f'<td class="money">{_uncommitted(fund)}</td><td>{_bar(fund)}</td></tr>'
@@ -315,6 +325,13 @@ def _bar(fund: FundFigures) -> str:
 
 
 def _findings(number: int, entry: Entry) -> str:
+    # A message quoting a Welsh fund or subject ("committed to Cronfa Dioddefwyr lines") has
+    # it marked Welsh, as the fund's own row is.
+    welsh = welsh_passages([entry.subject, *(fund.fund for fund in entry.funds)])
+
+    def message(text: str) -> str:
+        return tag_passages_html(scrub_personal_data(text), welsh, for_html)
+
     totals = ", ".join(counted(entry.counts[s], noun) for s, _, noun in _GROUPS)
     parts = [f"<p>{totals}.</p>"]
     for severity, heading, noun in _GROUPS:
@@ -322,7 +339,7 @@ def _findings(number: int, entry: Entry) -> str:
         if not group:
             continue
         rows = "".join(
-            f'<tr><td><span class="what">{_esc(f.what)}</span>{_esc(f.message)}</td>'
+            f'<tr><td><span class="what">{_esc(f.what)}</span>{message(f.message)}</td>'
             f"<td>{_esc(f.where)}</td><td>{_esc(f.action)}</td></tr>"
             for f in group
         )

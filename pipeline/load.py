@@ -316,6 +316,29 @@ def _note_unread_tables(read: ReadSheets, located: dict[str, Sheet], findings: F
                     sheet=sheet.title,
                 )
                 break
+        else:
+            _note_fund_tab(sheet, located, findings)
+
+
+def _note_fund_tab(sheet: Sheet, located: dict[str, Sheet], findings: Findings) -> None:
+    """An I-SHEET note for a tab of lines beside the Services sheet with its columns but Fund
+    (the tab's name saying the fund): its lines counted for nothing without a word."""
+    spec = contract.SERVICES
+    if spec.name not in located:
+        return
+    wanted = {c.key for c in spec.required_columns} - {"fund"}
+    for _, values in sheet.first_rows(HEADER_SEARCH_ROWS):
+        keys = map_columns(values, spec)
+        if wanted <= keys.keys() and "fund" not in keys:
+            findings.add(
+                "I-SHEET",
+                f'The "{sheet.title}" sheet has the columns of the "{spec.name}" sheet except '
+                f'Fund, and was not read: only the sheet named "{spec.name}" is. Move its rows '
+                f'onto the "{spec.name}" sheet, each with its fund in the Fund column, or delete '
+                "it if it is an old draft.",
+                sheet=sheet.title,
+            )
+            return
 
 
 # Excel names a copied sheet "Services (2)"; people also keep "Copy of Services".

@@ -29,6 +29,7 @@ from pipeline.model import Decision, Recipient
 from pipeline.report import Report
 from pipeline.textsafe import for_header, for_publication
 from pipeline.values import format_long_date, format_money, format_percent, slugify
+from pipeline.welsh import tag_html
 
 TEXT_TEMPLATE = "email.txt"
 HTML_TEMPLATE = "email.html"
@@ -40,6 +41,19 @@ MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
+
+
+class _Text(str):
+    """Workbook text for the templates: as it is in the plain-text body; in the HTML body,
+    which escapes what it prints, escaped with its Welsh marked ``lang="cy"`` (a Welsh body's
+    name or a Welsh subject was read by a screen reader with the message's English voice)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        import html  # here: as in textsafe, its entity table is a start-up cost
+
+        return tag_html(str(self), lambda text: html.escape(text, quote=True))
 
 
 class MailTemplateError(RuntimeError):
@@ -129,11 +143,15 @@ def context(
     """What the e-mail templates may use (see the comment at the top of each template).
 
     Text from the workbook is published text (:func:`~pipeline.textsafe.for_publication`): no
-    bidi override or invisible character reaches the message. ``uncommitted`` is the money not
+    bidi override or invisible character reaches the message; in the HTML body its Welsh is
+    marked as Welsh. ``uncommitted`` is the money not
     yet committed; ``headroom`` is kept as its older name for templates edited before.
     """
     decision = recon.decision
-    text = for_publication
+
+    def text(value: str) -> _Text:
+        return _Text(for_publication(value))
+
     funds = []
     for rec in recon.funds:
         uncommitted = format_money(rec.headroom)

@@ -74,6 +74,17 @@ HOW_TO = (
     "",
     "Then save the workbook in input/ and run:  make report",
     "Problems are listed with the sheet and cell to correct, and in output/<ref>/findings.json.",
+    "",
+    "The s143 purposes, one of which each Community Safety Fund line must serve (the Purpose",
+    "   column's drop-down lists them from the cells below):",
+)
+# The Purpose drop-down's source: these cells of the How sheet, below HOW_TO. A list typed
+# into the validation splits at every comma, and the Act's "Reducing misuse of drugs, alcohol
+# and other substances" showed as two choices.
+_PURPOSES_FIRST_ROW = len(HOW_TO) + 1  # 1-based
+_PURPOSE_LIST = (
+    f"='How to fill this in'!$A${_PURPOSES_FIRST_ROW}:"
+    f"$A${_PURPOSES_FIRST_ROW + len(S143_PURPOSES) - 1}"
 )
 
 
@@ -218,7 +229,7 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
         ws, contract.SERVICES, "organisation_type", top, list(contract.ORGANISATION_TYPES)
     )
     _list_validation(ws, contract.SERVICES, "mechanism", top, list(contract.MECHANISMS))
-    _list_validation(ws, contract.SERVICES, "purpose", top, list(S143_PURPOSES))
+    _list_validation(ws, contract.SERVICES, "purpose", top, _PURPOSE_LIST)
 
     control = content.document_control or [
         (name, "")
@@ -234,4 +245,6 @@ def write_workbook(target: Path | IO[bytes], content: WorkbookContent | None = N
     how.set_column(0, 0, 100)
     for r, text in enumerate(HOW_TO):
         how.write_string(r, 0, text, formats["title"] if r == 0 else formats["text"])
+    for r, purpose in enumerate(S143_PURPOSES, start=_PURPOSES_FIRST_ROW - 1):
+        how.write_string(r, 0, purpose, formats["text"])
     workbook.close()

@@ -37,6 +37,7 @@ from pipeline.docx_template import (
     fold_page_breaks,
     template_class,
 )
+from pipeline.docx_welsh import mark_welsh
 from pipeline.memory import collector_paused, release_memory
 from pipeline.model import Decision
 from pipeline.report import Report
@@ -227,6 +228,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
+    mark_welsh(document.docx, recon.plan)  # its Welsh read in Welsh (docx_welsh.py)
     notes += [Note("W-ACCESSIBILITY", p) for p in accessibility_problems(document.docx)]
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back

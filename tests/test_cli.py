@@ -202,7 +202,9 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     assert "Contract" in lists["I2"] and "Grant" in lists["I2"]  # mechanism
     assert "Public sector" in lists["D2"]  # organisation type
     assert lists["A2"].startswith("Funds!")  # fund names
-    assert "Reducing re-offending" in lists["K2"]  # s143 purposes
+    assert (
+        lists["K2"] == "'How to fill this in'!$A$28:$A$31"
+    )  # s143 purposes: tests/test_new_workbook.py
     # A blank workbook loads to findings that say what to fill in, not a crash.
     findings = load(path).findings
     assert {f.code for f in findings} == {"E-REQUIRED"}

@@ -493,3 +493,25 @@ def test_a_sharepoint_template_s_library_columns_are_not_published(
         assert not [name for name, blob in parts.items() if leak in blob], leak
     document = Document(str(tmp_path / "rfd.docx"))  # still a document Word opens
     assert document.core_properties.title.startswith("Request for Decision 015/2021")
+
+
+@pytest.mark.parametrize(("language", "said"), [("cy-GB", "cy-GB"), ("en-US", "en-GB")])
+def test_a_welsh_body_s_form_in_welsh_is_said_to_be_welsh(
+    sample_recon: Reconciliation, tmp_path: Path, language: str, said: str
+) -> None:
+    # A Welsh body's template set in Welsh was told to set English (United Kingdom), and its
+    # report's properties said English; a template in US English is still told.
+    def set_default_language(document: Any) -> None:
+        for lang in document.styles.element.xpath("./w:docDefaults//w:lang"):
+            lang.set(qn("w:val"), language)
+
+    target = tmp_path / "rfd.docx"
+    problems = render(sample_recon, target, edited(tmp_path, set_default_language))
+    told = [p.split(":")[0] for p in problems if "default language" in p]
+    if language == "cy-GB":
+        assert told == []
+    else:
+        assert told == [
+            f"The template's default language is {language}, not English (United Kingdom) or Welsh"
+        ]
+    assert Document(str(target)).core_properties.language == said

@@ -621,3 +621,35 @@ def test_at_320_pixels_wide_only_the_tables_scroll_and_no_word_is_broken(folder:
     assert said["page"] <= 320, said
     assert said["scrolling_regions"] >= 1  # the wide tables scroll in their regions
     assert said["broken"] == []
+
+
+def _welsh(content: WorkbookContent) -> None:
+    _decision(content, "Subject", "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22")
+    renamed = "Cronfa Dioddefwyr / Victims Fund"
+    for part in ("funds", "sources", "services"):
+        rows = getattr(content, part)
+        setattr(content, part, [[renamed if v == "Victims Fund" else v for v in r] for r in rows])
+
+
+def test_welsh_subjects_and_fund_names_are_marked_welsh(tmp_path: Path) -> None:
+    # A Welsh body's subject and funds were read with the page's English voice (WCAG 3.1.2).
+    drop = tmp_path / "input"
+    drop.mkdir()
+    make_workbook(drop, "cymru.xlsx", edit=_welsh)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        batch.build([Path("input")], Path("output"), Config())
+    parsed = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(
+        (tmp_path / "output" / INDEX).read_text(encoding="utf-8")
+    )
+    marked = [text(e) for e in parsed.iter() if e.get("lang") == "cy"]
+    assert marked[:4] == ["Cynllun Comisiynu 2021/22"] * 2 + ["Cronfa Dioddefwyr"] * 2
+    # The ring-fenced grant's warning quotes the fund: its Welsh is marked there too.
+    warning = next(td for td in parsed.iter(f"{NS}td") if "ring-fenced" in text(td))
+    assert [text(s) for s in warning.iter(f"{NS}span") if s.get("lang") == "cy"] == [
+        "Cronfa Dioddefwyr"
+    ]
+    assert "committed to Cronfa Dioddefwyr / Victims Fund lines" in text(warning)
+    funds = next(t for t in parsed.iter(f"{NS}table") if "per fund" in text(t))
+    first = funds.find(f".//{NS}tbody/{NS}tr/{NS}th")
+    assert first is not None and text(first) == "Cronfa Dioddefwyr / Victims Fund"

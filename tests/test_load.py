@@ -112,6 +112,17 @@ def tab_per_fund_named_only(book: dict[str, list[list[Any]]], funds: tuple[str, 
         book[fund] = [rows[header][1:], *(row[1:] for row in rows[header:] if row[:1] == [fund])]
 
 
+def csf_on_its_own_tab(book: dict[str, list[list[Any]]]) -> None:
+    """The Community Safety Fund's lines moved to a tab named after it, without the Fund."""
+    rows = book["Services"]
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    csf = [row for row in rows[header:] if row[:1] == ["Community Safety Fund"]]
+    book["Services"] = rows[: header + 1] + [
+        row for row in rows[header + 1 :] if row[:1] == ["Victims Fund"]
+    ]
+    book["Community Safety Fund"] = [rows[header][1:], *(row[1:] for row in csf)]
+
+
 def plans_of_two_years(book: dict[str, list[list[Any]]]) -> None:
     """The plan's tabs named 2021-22, with next year's beside them (its figures doubled)."""
     for name in ("Funds", "Funding sources", "Services"):
@@ -600,6 +611,21 @@ QUIRKS: dict[str, Quirk] = {
                 "Fund column",
             )
         ],
+    ),
+    # The Services sheet with one fund's lines, another fund's on a tab of its own without a
+    # Fund column: the tab's lines counted for nothing, without a word.
+    "a fund's lines on a tab of its own beside the Services sheet": Quirk(
+        with_book(csf_on_its_own_tab),
+        [
+            (
+                "I-SHEET",
+                "Community Safety Fund",
+                "",
+                'The "Community Safety Fund" sheet has the columns of the "Services" sheet except '
+                "Fund, and was not read",
+            )
+        ],
+        check=lines_are(*range(4, 14)),
     ),
     "one fund's tab, no Fund column": Quirk(
         with_book(lambda book: tab_per_fund_named_only(book, ("Victims Fund",))),
@@ -1293,7 +1319,12 @@ def test_a_sheet_with_more_rows_than_any_plan_is_refused_at_that_sheet(
     monkeypatch.setattr(sheet_extent, "MAX_ROWS", 25)  # the sample's Services has 29
     result = load(sample_path)
     assert result.plan is None
-    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-READ", "Services", "")]
+    # Each sheet over the limit is refused at itself (the How sheet lists the s143 purposes
+    # below its text, down to row 31).
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [
+        ("E-READ", "Services", ""),
+        ("E-READ", "How to fill this in", ""),
+    ]
     assert result.findings[0].message.startswith(
         'The "Services" sheet holds values in 29 rows, down to row 30; no plan has more than 25.'
     )

@@ -450,3 +450,33 @@ def test_each_fund_row_of_the_html_table_is_headed_by_its_fund(
         (f"{ns}th", "row", "Community Safety Fund"),
         (f"{ns}th", "row", "Total"),
     ]
+
+
+def test_welsh_names_are_marked_welsh_in_the_html_body_only(
+    sample_recon: Reconciliation,
+) -> None:
+    # A Welsh body's name and a bilingual subject were read by a screen reader with the
+    # message's English voice (WCAG 3.1.2, Language of Parts).
+    import html5lib
+
+    recon = _recon_circulating(sample_recon, ("Jane Smith", "jane@x.police.uk"))
+    decision = replace(
+        recon.decision,
+        organisation="Comisiynydd Heddlu a Throseddu Gogledd Cymru",
+        subject="Cynllun Comisiynu & <Strategaeth> / Commissioning Plan",
+    )
+    welsh = replace(recon, plan=replace(recon.plan, decision=decision), decision=decision)
+    text, html = _bodies(welsh, [])
+    ns = "{http://www.w3.org/1999/xhtml}"
+    marked = [
+        " ".join(span.itertext())
+        for span in html5lib.parse(html).iter(f"{ns}span")
+        if span.get("lang") == "cy"
+    ]
+    assert marked == [
+        "Cynllun Comisiynu & <Strategaeth>",
+        "Comisiynydd Heddlu a Throseddu Gogledd Cymru",
+    ]
+    assert "&amp; &lt;Strategaeth&gt;</span> / Commissioning Plan" in html
+    assert "<span" not in text and "Cynllun Comisiynu & <Strategaeth> / Commissioning" in text
+    assert "Comisiynydd Heddlu a Throseddu Gogledd Cymru" in text

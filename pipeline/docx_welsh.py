@@ -1,0 +1,130 @@
+"""The Request for Decision's Welsh marked as Welsh, as the HTML marks it (:mod:`pipeline.welsh`).
+
+The report's language is English (United Kingdom); a Welsh body's name, a Welsh subject or the
+Welsh side of a bilingual fund name ("Cronfa Dioddefwyr / Victims Fund") filled into it was
+read by a screen reader with an English voice, in Word and in the PDF made from it (WCAG 3.1.2,
+Language of Parts). Each run of the report holding such a passage gets Word's language mark,
+``<w:lang w:val="cy-GB"/>``; a run holding Welsh and English is split so that only the Welsh
+is marked. A run whose language the template or the strategy already sets is left as it is.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.model import Decision, Fund, FundingSource, Plan
+from pipeline.welsh import may_hold_welsh, welsh_passages
+
+WELSH_GB = "cy-GB"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_NOTES = ("header", "footer", "footnotes", "endnotes")
+
+
+def _qn(tag: str) -> str:
+    return f"{{{_W}}}{tag.removeprefix('w:')}"
+
+
+def plan_texts(plan: Plan) -> Iterator[str]:
+    """Every text of the plan the report may print: the decision's fields, the funds', the
+    sources' and the lines'."""
+    decision = plan.decision
+    yield from (decision.body, decision.maker)
+    records: tuple[Decision | Fund | FundingSource, ...] = (decision, *plan.funds, *plan.sources)
+    for record in records:
+        for item in dataclasses.fields(record):
+            value = getattr(record, item.name)
+            if isinstance(value, str):
+                yield value
+    for line in plan.lines:  # named, not looked up: a plan may have 10,000
+        yield from (line.fund, line.service, line.organisation, line.provision)
+        yield from (line.extension_options, line.how_commissioned, line.purpose)
+
+
+def mark_welsh(document: Any, plan: Plan) -> int:
+    """Mark the Welsh of ``plan`` in the rendered ``document`` (python-docx) as Welsh; return
+    how many runs now say so. An English plan costs one look at its texts."""
+    texts = list(plan_texts(plan))
+    pattern = welsh_passages(texts) if may_hold_welsh(texts) else None
+    if pattern is None:
+        return 0
+    marked = 0
+    for part in _parts(document):
+        for run in list(part.element.iter(_qn("w:r"))):
+            marked += _mark_run(run, pattern)
+    return marked
+
+
+def _parts(document: Any) -> Iterator[Any]:
+    yield document.part
+    for rel in document.part.rels.values():
+        if rel.is_external:
+            continue
+        part = rel.target_part
+        if part.partname.split("/")[-1].startswith(_NOTES) and hasattr(part, "element"):
+            yield part
+
+
+def _mark_run(run: Any, pattern: re.Pattern[str]) -> int:
+    texts = run.findall(_qn("w:t"))
+    whole = "".join(t.text or "" for t in texts)
+    if not whole.strip() or not pattern.search(whole):
+        return 0
+    properties = run.find(_qn("w:rPr"))
+    if properties is not None and properties.find(_qn("w:lang")) is not None:
+        return 0  # the template's or the strategy's own choice
+    pieces = _pieces(whole, pattern)
+    others = [c for c in run if c.tag not in (_qn("w:rPr"), _qn("w:t"))]
+    if len(pieces) == 1 or len(texts) != 1 or others:
+        # All Welsh, or a run with tabs or breaks beside its text: marked whole only when
+        # its words are Welsh throughout.
+        if all(welsh for piece, welsh in pieces if piece.strip()):
+            _set_language(run)
+            return 1
+        return 0
+    for piece, welsh in pieces:
+        copied = copy.deepcopy(run)
+        text = copied.find(_qn("w:t"))
+        text.text = piece
+        text.set(_XML_SPACE, "preserve")
+        if welsh:
+            _set_language(copied)
+        run.addprevious(copied)
+    run.getparent().remove(run)
+    return sum(1 for _, welsh in pieces if welsh)
+
+
+def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into its Welsh passages and what lies between them."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in pattern.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+def _set_language(run: Any) -> None:
+    from docx.oxml import OxmlElement
+
+    properties = run.find(_qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run.insert(0, properties)
+    language = OxmlElement("w:lang")
+    language.set(_qn("w:val"), WELSH_GB)
+    # w:lang comes late in w:rPr's sequence (before w:eastAsianLayout and what follows).
+    later = [_qn(t) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")]
+    following = next((c for c in properties if c.tag in later), None)
+    if following is not None:
+        following.addprevious(language)
+    else:
+        properties.append(language)

@@ -1,0 +1,157 @@
+"""Welsh in the plan's text, so that what is published in HTML can say which language it is in.
+
+A Welsh body names itself, its funds and its decisions in Welsh, or in both languages
+("Cronfa Dioddefwyr / Victims Fund"). A page marked ``lang="en-GB"`` makes a screen reader read
+the Welsh with an English voice, which is hard to follow; WCAG 3.1.2 (Language of Parts) asks
+for the Welsh to be marked ``lang="cy"``. The text comes from a cell with nothing saying its
+language, so it is recognised here by its words: the Welsh of the bodies' own titles, funds and
+services, and Welsh's common short words, against the English of the same. A name the two
+languages share (Dyfed-Powys, Gwent) says nothing either way.
+
+Each side of a bilingual text (split where a slash, a bar or a spaced dash parts them, or a
+line break) is judged on its own, so only the Welsh side is marked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import TypeAlias
+
+from pipeline.textsafe import for_publication
+
+WELSH = "cy"
+
+# Words only Welsh writes, as the bodies' titles, funds and services use them, with their
+# mutated forms (after "a", "o", "ei", "yng": "throseddu", "gronfa", "nghymru").
+_WELSH_LIST = """
+    heddlu heddlu'r comisiynydd gomisiynydd chomisiynydd nghomisiynydd throseddu troseddu
+    trosedd droseddu troseddau throseddau troseddol troseddwyr aildroseddu swyddfa cynllun
+    gynllun chynllun nghynllun comisiynu gomisiynu strategaeth penderfyniad benderfyniad
+    cronfa gronfa chronfa nghronfa dioddefwyr ddioddefwyr diogelwch cymunedol gymunedol
+    cymuned cymunedau gwasanaethau wasanaethau gwasanaeth wasanaeth domestig rhywiol trais
+    thrais cefnogi cymorth chymorth tystion lleihau ymddygiad gwrthgymdeithasol ieuenctid
+    pobl ifanc blwyddyn flwyddyn ariannol cyllideb gyllideb cyllid ariannu grantiau adroddiad
+    rheolwr swyddog weithredwr gweithredwr cymeradwyo argymhelliad argymhellion menywod
+    merched cyfiawnder partneriaeth partneriaethau maer dirprwy camddefnyddio sylweddau
+    cyffuriau atal diogel diogelu lles iechyd meddwl cyngor bwrdd addysg digartrefedd
+    gwirfoddol cynghorau awdurdod lleol llywodraeth cenedlaethol gogledd ngogledd
+    gorllewin dwyrain canolbarth cymru gymru nghymru chymru cymraeg
+"""
+# Welsh's short words: alone ("AC" is someone's initials, "Y" a yes) they say nothing, so a
+# text needs two of them, or a word of the list above, to read as Welsh.
+_WELSH_SHORT_LIST = """
+    y yr yn ac ar gyfer ei ein eich mae sy wedi gan gyda drwy trwy dros rhwng neu hefyd pob
+"""
+# The English of the same titles and funds: a text with more of these is English (a name
+# such as "Victim Support Cymru" keeps its English voice).
+_ENGLISH_LIST = """
+    the and of for to in on with by at from fund funds police crime commissioner commissioners
+    plan plans services service victims victim support community safety strategy
+    commissioning office north south west east wales grant grants domestic abuse sexual
+    violence reduction fire rescue mayor deputy local council youth justice women
+"""
+_WELSH_LONG = frozenset(_WELSH_LIST.split())
+_WELSH_SHORT = frozenset(_WELSH_SHORT_LIST.split())
+_WELSH_WORDS = _WELSH_LONG | _WELSH_SHORT
+_ENGLISH_WORDS = frozenset(_ENGLISH_LIST.split())
+# Letters only Welsh uses among the languages a UK plan is typed in.
+_WELSH_LETTERS = re.compile("[ŵŷẁẃẅỳŴŶ]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Where a bilingual text parts its languages: a slash or bar, a dash with spaces about it, a
+# line break. "2021/22" and "Dyfed-Powys" are not parted.
+_PARTING = re.compile(r"(\s*[|\n]\s*|\s+[/–—-]\s+|\s*/\s+|\s+/\s*)")
+
+
+def may_hold_welsh(texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` has a Welsh word or letter at all (False: none is Welsh).
+    Each distinct text is looked at once: a plan of 10,000 lines repeats most of its texts."""
+    joined = "\n".join(set(texts)).lower()
+    words = {w.replace("’", "'") for w in _WORD.findall(joined)}
+    return not words.isdisjoint(_WELSH_WORDS) or _WELSH_LETTERS.search(joined) is not None
+
+
+def is_welsh(text: str) -> bool:
+    """Whether ``text`` reads as Welsh rather than English (see the module's note)."""
+    words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+    long = sum(1 for w in words if w in _WELSH_LONG or _WELSH_LETTERS.search(w))
+    short = sum(1 for w in words if w in _WELSH_SHORT)
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    return (long > 0 or short > 1) and long + short > english
+
+
+def parts(text: str) -> list[tuple[str, bool]]:
+    """``text`` in its languages' parts, in order, each with whether it is Welsh; the parting
+    marks themselves are parts that are not. Joined, the parts are ``text``."""
+    pieces = _PARTING.split(text)
+    return [(piece, index % 2 == 0 and is_welsh(piece)) for index, piece in enumerate(pieces)]
+
+
+def tag_html(text: str, escape: Callable[[str], str]) -> str:
+    """``text`` for an HTML page, each part made safe by ``escape``, its Welsh parts each in
+    ``<span lang="cy">``."""
+    return "".join(
+        f'<span lang="{WELSH}">{escape(piece)}</span>' if welsh else escape(piece)
+        for piece, welsh in parts(text)
+    )
+
+
+def welsh_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern finding each Welsh part of ``texts`` as published (longest first, case
+    ignored: a title may print in capitals), or None when there is no Welsh."""
+    found = {
+        piece.strip()
+        for text in texts
+        for piece, welsh in parts(for_publication(text))
+        if welsh and piece.strip()
+    }
+    if not found:
+        return None
+    # Whole words only: a passage is never found inside a longer word.
+    return re.compile(rf"(?<!\w)(?:{_trie(found)})(?!\w)", re.IGNORECASE)
+
+
+# A passage's letters, one level each; the key "" marks where a passage ends.
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
+def _trie(passages: Iterable[str]) -> str:
+    """One pattern for all ``passages``, their shared beginnings written once (a plan of
+    10,000 Welsh lines made a list of alternatives that took minutes to search a report).
+    A passage that begins a longer one is optional after it, so the longest is found."""
+    root: _Trie = {}
+    for passage in passages:
+        node = root
+        for char in passage.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _pattern(root)
+
+
+def _pattern(node: _Trie) -> str:
+    chain = []
+    while "" not in node and len(node) == 1:  # a run of single letters, without recursion
+        char, node = next(iter(node.items()))
+        chain.append(re.escape(char))
+    branches = [re.escape(c) + _pattern(child) for c, child in sorted(node.items()) if c]
+    if not branches:
+        return "".join(chain)
+    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a passage ends here; a longer one may go on
+        group = f"(?:{group})?"
+    return "".join(chain) + group
+
+
+def tag_passages_html(
+    text: str, passages: re.Pattern[str] | None, escape: Callable[[str], str]
+) -> str:
+    """``text`` for an HTML page, made safe by ``escape``, each of the Welsh ``passages`` it
+    quotes (:func:`welsh_passages`) in ``<span lang="cy">``: a message naming a Welsh fund."""
+    if passages is None:
+        return escape(text)
+    out, at = [], 0
+    for match in passages.finditer(text):
+        out += [escape(text[at : match.start()]), f'<span lang="{WELSH}">']
+        out += [escape(match.group()), "</span>"]
+        at = match.end()
+    return "".join([*out, escape(text[at:])])

@@ -1,0 +1,153 @@
+"""A Welsh body's Request for Decision: its Welsh marked as Welsh in Word and in the PDF, so a
+screen reader reads it with a Welsh voice (WCAG 3.1.2), and nothing English marked so."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from pipeline import batch
+from pipeline.config import Config
+from pipeline.docx_welsh import WELSH_GB, _mark_run
+from pipeline.new_workbook import WorkbookContent
+from pipeline.welsh import welsh_passages
+from tests.office import soffice
+from tests.workbooks import make_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY = "Comisiynydd Heddlu a Throseddu Gogledd Cymru"
+VICTIMS = "Cronfa Dioddefwyr / Victims Fund"
+
+
+def _welsh(content: WorkbookContent) -> None:
+    content.decision = [
+        (f, "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22" if f == "Subject" else v)
+        for f, v in content.decision
+    ] + [("Organisation", BODY)]
+    for part in ("funds", "sources", "services"):
+        rows = getattr(content, part)
+        setattr(content, part, [[VICTIMS if v == "Victims Fund" else v for v in r] for r in rows])
+
+
+def _initials(content: WorkbookContent) -> None:
+    content.decision = [
+        (f, "AC" if f == "Finance officer initials" else v) for f, v in content.decision
+    ]
+
+
+def _built(
+    folder: Path, config: Config, edit: Callable[[WorkbookContent], None] | None = _welsh
+) -> Path:
+    drop = folder / "input"
+    drop.mkdir()
+    make_workbook(drop, "plan.xlsx", edit=edit)
+    batch.build([drop], folder / "output", config)
+    return folder / "output" / "015-2021"
+
+
+def runs_by_language(docx: Path) -> tuple[list[str], list[str]]:
+    """The texts of the report's runs marked Welsh, and of those not."""
+    welsh: list[str] = []
+    other: list[str] = []
+    with zipfile.ZipFile(docx) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("word/") and name.endswith(".xml")):
+                continue
+            root = ET.fromstring(archive.read(name))
+            for run in root.iter(qn("w:r")):
+                text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+                language = run.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+                marked = language is not None and language.get(qn("w:val")) == WELSH_GB
+                (welsh if marked else other).append(text)
+    return welsh, other
+
+
+def test_the_welsh_of_a_welsh_body_s_report_is_marked_welsh(tmp_path: Path) -> None:
+    docx = _built(tmp_path, Config()) / "RfD-015-2021.docx"
+    welsh, other = runs_by_language(docx)
+    assert set(welsh) == {"Cynllun Comisiynu 2021/22", BODY, "Cronfa Dioddefwyr"}
+    assert welsh.count("Cronfa Dioddefwyr") >= 3  # the appendix's heading, narrative, table
+    # The English beside it keeps the report's English: the run was split, not marked whole.
+    assert " / Commissioning Plan 2021/22" in other
+    assert any(t.startswith(" / Victims Fund") for t in other)
+    assert not [t for t in other if "Cronfa" in t or "Comisiynydd" in t]
+    # The split runs read as the cells did.
+    document = Document(str(docx))
+    said = "\n".join(p.text for t in document.tables for c in t._cells for p in c.paragraphs)
+    assert "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22" in said
+
+
+@pytest.mark.parametrize("edit", [None, _initials])
+def test_an_english_plan_s_report_marks_nothing_welsh(
+    tmp_path: Path, edit: Callable[[WorkbookContent], None] | None
+) -> None:
+    # Initials "AC" (Welsh's "and") read as Welsh, and every "ac" of the report with them:
+    # "in accordance" was split and its "ac" marked Welsh. One short word alone says nothing.
+    docx = _built(tmp_path, Config(), edit=edit) / "RfD-015-2021.docx"
+    welsh, other = runs_by_language(docx)
+    assert welsh == []
+    assert any("accordance" in text for text in other)
+
+
+def test_a_split_run_keeps_its_formatting_and_a_set_language_is_left_alone() -> None:
+    pattern = welsh_passages([VICTIMS])
+    assert pattern is not None
+    paragraph = parse_xml(
+        f"<w:p {nsdecls('w')}><w:r><w:rPr><w:b/></w:rPr><w:t>{VICTIMS} - £1,009,000</w:t></w:r>"
+        f'<w:r><w:rPr><w:lang w:val="en-GB"/></w:rPr><w:t>{VICTIMS}</w:t></w:r></w:p>'
+    )
+    first, second = paragraph.findall(qn("w:r"))
+    assert _mark_run(first, pattern) == 1
+    assert _mark_run(second, pattern) == 0  # the template's or strategy's own language
+    runs = paragraph.findall(qn("w:r"))
+    assert ["".join(t.text or "" for t in r.iter(qn("w:t"))) for r in runs] == [
+        "Cronfa Dioddefwyr",
+        " / Victims Fund - £1,009,000",
+        VICTIMS,
+    ]
+    assert all(r.find(f"{qn('w:rPr')}/{qn('w:b')}") is not None for r in runs[:2])
+    assert runs[0].find(f"{qn('w:rPr')}/{qn('w:lang')}").get(qn("w:val")) == WELSH_GB
+    assert runs[1].find(f"{qn('w:rPr')}/{qn('w:lang')}") is None
+
+
+@pytest.mark.slow
+def test_the_pdf_says_which_passages_are_welsh(tmp_path: Path) -> None:
+    soffice()
+    report = _built(tmp_path, Config(pdf=True)) / "RfD-015-2021.pdf"
+    languages: dict[str, int] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/Lang" in node:
+                languages[str(node.Lang)] = languages.get(str(node.Lang), 0) + 1
+            if "/K" in node:
+                walk(node.K)
+        elif isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+
+    with pikepdf.open(report) as pdf:
+        assert str(pdf.Root.Lang) == "en-GB"
+        walk(pdf.Root.StructTreeRoot)
+    assert languages.get(WELSH_GB, 0) >= 3
+
+
+def test_passages_are_found_whole_longest_first_with_shared_beginnings_written_once() -> None:
+    pattern = welsh_passages(["Cronfa", "Cronfa Dioddefwyr / Victims Fund", "Cronfa Ddiogelwch"])
+    assert pattern is not None
+    text = "The CRONFA DIODDEFWYR fund, Cronfa Ddiogelwch, Cronfa, Cronfas and xCronfa."
+    assert pattern.findall(text) == ["CRONFA DIODDEFWYR", "Cronfa Ddiogelwch", "Cronfa"]
+    # A Welsh plan of many lines: one alternative per line made a pattern that took minutes
+    # to search a long report; their shared beginning is written once.
+    provisions = [f"Cefnogi dioddefwyr trais domestig yn y gymuned, rhif {n}" for n in range(2000)]
+    many = welsh_passages(provisions)
+    assert many is not None and len(many.pattern) < sum(map(len, provisions)) // 4
+    assert all(many.fullmatch(p) for p in provisions)
