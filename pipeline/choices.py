@@ -202,7 +202,8 @@ def _alike(text: str, keys: dict[str, str]) -> str | None:
 
 def _choice_key(text: str) -> str:
     key = text.casefold().replace("&", "and").replace("-", " ")
-    return _SPACES.sub(" ", _SLASH.sub("/", key)).strip()
+    # A sentence's full stop after the choice ("Grant.", "Ltd.") says nothing more.
+    return _SPACES.sub(" ", _SLASH.sub("/", key)).strip().rstrip(". ")
 
 
 @functools.lru_cache(maxsize=64)

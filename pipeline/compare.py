@@ -34,10 +34,10 @@ from pipeline.comparison import (
     signed_money,
     signed_percent,
 )
-from pipeline.findings import Finding
+from pipeline.findings import Finding, row_ranges
 from pipeline.last_year import FundTotals, LastYear
 from pipeline.model import Plan, ServiceLine
-from pipeline.reconcile import Reconciliation, row_ranges
+from pipeline.reconcile import Reconciliation
 from pipeline.values import format_money, normalise
 
 # A company's legal form at the end of its name, short or in full: "Bike Register Limited"
@@ -335,7 +335,8 @@ def _renamed_fund(
     return Finding(
         "W-MOVED",
         file,
-        f'{len(changes)} lines of "{now}" ({first.sheet} rows {row_ranges(c.line.at.row for c in changes)}) matched '
+        f'{len(changes)} lines of "{now}" ({first.sheet} rows '
+        f"{row_ranges(c.line.at.row for c in changes)}) matched "
         f'last year\'s lines of "{before}" by service and provider. {what}',
         first.sheet,
         first.cell("fund"),

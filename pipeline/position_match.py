@@ -38,27 +38,18 @@ def _code_key(cost_code: str) -> str:
     return code
 
 
-# A company's legal form at the end of its name: the supplier master of a finance system has
-# "Crimestoppers Ltd" where the plan has "Crimestoppers". Folded on both sides, so two lines
-# whose organisations differ only by it are both candidates (ambiguous), never one guessed.
-_LEGAL_FORM = re.compile(
-    r"( (ltd|limited|plc|llp|cic|cio|community interest company|charitable incorporated "
-    r"organisation))+$"
-)
-
-
 # Initials written with points (N.W.C.H., L.P.F.T.), as a supplier master often has them.
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 def _name_key(name: str, aliases: Mapping[str, str]) -> str:
-    """A supplier or delivery organisation folded as year on year does, then without the
-    points of its initials (N.W.C.H. is NWCH), a "The" before it or the legal form at its end
-    (Ltd, Limited, PLC, LLP, CIC, CIO). Folded on both sides: two lines whose organisations
-    differ only by these are both candidates, never one guessed."""
-    key = match_key(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), name), aliases)
-    key = _LEGAL_FORM.sub("", key) or key
-    return key.removeprefix("the ") or key
+    """A supplier or delivery organisation without the points of its initials (N.W.C.H. is
+    NWCH), then folded as year on year does (:func:`pipeline.compare.match_key`: a "The"
+    before it and a legal form at its end, Ltd, Limited, PLC, LLP, CIC, CIO, left out; the
+    supplier master has "Crimestoppers Ltd" where the plan has "Crimestoppers"). Folded on
+    both sides: two lines whose organisations differ only by these are both candidates,
+    never one guessed."""
+    return match_key(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), name), aliases)
 
 
 class _Matcher:

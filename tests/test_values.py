@@ -434,6 +434,10 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Sole trader", "Private"),
         ("Not for profit", "Voluntary & community"),
         ("Non-profit", "Voluntary & community"),
+        # With a sentence's full stop after it: each was E-VALUE.
+        ("Ltd.", "Private"),
+        ("Charity.", "Voluntary & community"),
+        ("Public sector.", "Public sector"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -473,6 +477,8 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Letter of offer", "Grant"),
         ("Award letter", "Grant"),
         ("Call-off", "Contract"),
+        ("Grant.", "Grant"),
+        ("Contract - direct award.", "Contract"),
         ("S75", "Partnership agreement"),
         ("Section 22A", "Partnership agreement"),
     ],
