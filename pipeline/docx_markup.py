@@ -64,7 +64,7 @@ def _qn(tag: str) -> str:
     return str(qn(tag))
 
 
-def _parts(document: Any) -> Iterator[Any]:
+def text_parts(document: Any) -> Iterator[Any]:
     """The XML parts whose text the template renders: the body, headers, footers, notes."""
     yield document.part
     notes = ("header", "footer", "footnotes", "endnotes")
@@ -129,7 +129,7 @@ def _remove_comments(document: Any) -> int:
     """Remove the comments' anchors from every part and the comment parts themselves; return
     how many comments the template held."""
     anchors: set[str] = set()
-    for part in _parts(document):
+    for part in text_parts(document):
         for mark in list(part.element.iter(*(_qn(tag) for tag in _COMMENT_MARKS))):
             anchors.add(mark.get(_qn("w:id"), ""))
             holder = mark.getparent()
@@ -208,15 +208,15 @@ def accept_markup(document: Any, what: str) -> list[str]:
     """Accept the tracked changes and delete the comments of the python-docx ``document``
     before it goes into the report; return what the finance officer is told. ``what`` names
     it: "The Word template request-for-decision.docx", "The Strategy document …"."""
-    changes = sum(_accept_changes(part.element) for part in _parts(document))
+    changes = sum(_accept_changes(part.element) for part in text_parts(document))
     comments = _remove_comments(document)
-    hidden = sum(_remove_hidden(part.element) for part in _parts(document))
-    for part in _parts(document):
+    hidden = sum(_remove_hidden(part.element) for part in text_parts(document))
+    for part in text_parts(document):
         for mark in list(part.element.iter(*(_qn(tag) for tag in _PERMISSION_MARKS))):
             mark.getparent().remove(mark)
-    links = remove_file_links(_parts(document))
-    unname_pictures(_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
-    fields = remove_personal_fields(_parts(document))
+    links = remove_file_links(text_parts(document))
+    unname_pictures(text_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
+    fields = remove_personal_fields(text_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):

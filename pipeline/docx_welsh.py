@@ -16,13 +16,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.docx_markup import text_parts
 from pipeline.model import Decision, Fund, FundingSource, Plan
 from pipeline.welsh import may_hold_welsh, welsh_passages
 
 WELSH_GB = "cy-GB"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_NOTES = ("header", "footer", "footnotes", "endnotes")
 
 
 def _qn(tag: str) -> str:
@@ -53,20 +53,10 @@ def mark_welsh(document: Any, plan: Plan) -> int:
     if pattern is None:
         return 0
     marked = 0
-    for part in _parts(document):
+    for part in text_parts(document):
         for run in list(part.element.iter(_qn("w:r"))):
             marked += _mark_run(run, pattern)
     return marked
-
-
-def _parts(document: Any) -> Iterator[Any]:
-    yield document.part
-    for rel in document.part.rels.values():
-        if rel.is_external:
-            continue
-        part = rel.target_part
-        if part.partname.split("/")[-1].startswith(_NOTES) and hasattr(part, "element"):
-            yield part
 
 
 def _mark_run(run: Any, pattern: re.Pattern[str]) -> int:
