@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ledger import read_ledgers
+from pipeline.ledger import LedgerRead, read_ledgers
+
+
+def read_csv(folder: Path, text: str, name: str = "spend.csv") -> LedgerRead:
+    """``text`` saved as the CSV ``name`` in ``folder``, read as a ledger."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return read_ledgers([path])
 
 
 @pytest.mark.parametrize(
@@ -21,18 +28,14 @@ from pipeline.ledger import read_ledgers
 )
 def test_a_currency_in_letters_or_a_date_format_in_the_heading(tmp_path: Path, header: str) -> None:
     # Each was W-SPEND-READ, "no header row" or "no amount column", none of its payments read.
-    path = tmp_path / "spend.csv"
-    path.write_text(f"{header}\n03/05/2021,Victim Support,1234.56\n", encoding="utf-8")
-    read = read_ledgers([path])
+    read = read_csv(tmp_path, f"{header}\n03/05/2021,Victim Support,1234.56\n")
     assert read.findings == []
     assert list(read.payments["amount"]) == [123456]
     assert read.payments["date"].iloc[0].date() == dt.date(2021, 5, 3)
 
 
 def test_an_amount_in_another_currency_is_not_read_as_pounds(tmp_path: Path) -> None:
-    path = tmp_path / "spend.csv"
-    path.write_text("Date,Supplier,Amount (EUR)\n03/05/2021,Acme,1000.00\n", encoding="utf-8")
-    read = read_ledgers([path])
+    read = read_csv(tmp_path, "Date,Supplier,Amount (EUR)\n03/05/2021,Acme,1000.00\n")
     assert list(read.payments["amount"]) == []
     assert [f.code for f in read.findings] == ["W-SPEND-READ"]
     assert "has no amount column" in read.findings[0].message
@@ -94,9 +97,7 @@ def test_a_supplier_code_beside_the_supplier_name_is_not_read_as_the_supplier(
     # The bare "Vendor" or "Supplier" heading was read first: every payment's supplier was
     # its account number (100234), so none matched a line by its delivery organisation and
     # each was W-SPEND-UNMATCHED, named by a number.
-    path = tmp_path / "spend.csv"
-    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
-    read = read_ledgers([path])
+    read = read_csv(tmp_path, f"{header}\n{row}\n")
     assert read.findings == []
     assert list(read.payments["supplier"]) == ["Rape Crisis"]
 
@@ -113,9 +114,7 @@ def test_a_supplier_code_beside_the_supplier_name_is_not_read_as_the_supplier(
 def test_the_net_amount_is_read_before_an_amount_with_vat(tmp_path: Path, header: str) -> None:
     # A file with a net amount, its VAT and the amount paid (gross) was read by its bare
     # "Amount": £1,200 counted against a budget set net of VAT, £1,000.
-    path = tmp_path / "spend.csv"
-    path.write_text(f"{header}\n06/04/2021,Rape Crisis,1000.00,200.00,1200.00\n", encoding="utf-8")
-    read = read_ledgers([path])
+    read = read_csv(tmp_path, f"{header}\n06/04/2021,Rape Crisis,1000.00,200.00,1200.00\n")
     assert read.findings == []
     assert list(read.payments["amount"]) == [100000]
 
@@ -146,9 +145,7 @@ def test_oracle_and_sap_references_are_read(tmp_path: Path, header: str) -> None
         "Text": "Counselling",
     }
     row = ",".join(values[c] for c in columns)
-    path = tmp_path / "spend.csv"
-    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
-    read = read_ledgers([path])
+    read = read_csv(tmp_path, f"{header}\n{row}\n")
     assert read.findings == []
     reference = "Invoice Num" if "Invoice Num" in columns else "Document no"
     assert list(read.payments["reference"]) == [values[reference]]

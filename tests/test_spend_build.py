@@ -236,6 +236,13 @@ def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> N
     assert "no position is built for decision 015/2021" in note["message"]
 
 
+def pay_crimestoppers_on_20_december(office: Path) -> None:
+    """A payment of £1,000 dated 20/12/2021 added to the office's ledger."""
+    ledger = office / "input/spend/ledger-2021-22.csv"
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write("20/12/2021,Crimestoppers,1000.00,T9001,,Grant payments,INV\n")
+
+
 def test_a_payment_left_out_as_not_yet_made_rebuilds_the_position_on_its_day(
     office: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,9 +253,7 @@ def test_a_payment_left_out_as_not_yet_made_rebuilds_the_position_on_its_day(
 
     import pipeline.spend
 
-    ledger = office / "input/spend/ledger-2021-22.csv"
-    with ledger.open("a", encoding="utf-8") as out:
-        out.write("20/12/2021,Crimestoppers,1000.00,T9001,,Grant payments,INV\n")
+    pay_crimestoppers_on_20_december(office)
     day = dt.date(2021, 10, 15)
     monkeypatch.setattr(pipeline.spend, "today", lambda: day)
     assert run("build").exit_code == 0
@@ -274,9 +279,7 @@ def test_the_index_page_says_a_payment_left_out_is_due_now(
 
     import pipeline.spend
 
-    ledger = office / "input/spend/ledger-2021-22.csv"
-    with ledger.open("a", encoding="utf-8") as out:
-        out.write("20/12/2021,Crimestoppers,1000.00,T9001,,Grant payments,INV\n")
+    pay_crimestoppers_on_20_december(office)
     monkeypatch.setattr(pipeline.spend, "today", lambda: dt.date(2021, 10, 15))
     assert run("build").exit_code == 0
     page = (office / "output/index.html").read_text(encoding="utf-8")
