@@ -301,10 +301,17 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
-# Midnight after a date, as a system export or a pasted date-and-time writes it:
-# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00".
-_MIDNIGHT = re.compile(
-    r"(?:\s+|(?<=\d)T)(?:0?0:00(?::00(?:\.0+)?)?Z?|12:00(?::00)?\s?AM)$", re.IGNORECASE
+# A time of day after a date, as a system export or a pasted date-and-time writes it:
+# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00",
+# "01/04/2021 09:30", "28/05/2021 2:15 pm". The day is what a plan's date means (a cell
+# holding the same date and time as an Excel date is read as its day); only a real time is
+# dropped, so "01/04/2021 25:00" is still refused.
+_TIME_OF_DAY = re.compile(
+    r"(?:\s+|(?<=\d)T)(?:"
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|(?:0?[1-9]|1[0-2])(?:[:.][0-5]\d(?::[0-5]\d)?)?\s?[AP]\.?M\.?"
+    r")$",
+    re.IGNORECASE,
 )
 
 
@@ -369,7 +376,7 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
-    tidy = _OF_MONTH.sub(" ", _MIDNIGHT.sub("", _SPACES.sub(" ", tidy).strip()))
+    tidy = _OF_MONTH.sub(" ", _TIME_OF_DAY.sub("", _SPACES.sub(" ", tidy).strip()))
     weekday = _WEEKDAY_FIRST.match(tidy)
     said = _WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
     if weekday and said is not None:
