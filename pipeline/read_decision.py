@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pipeline import contract, financial_year
+from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
@@ -19,7 +20,6 @@ from pipeline.values import (
     normalise,
     parse_date,
     parse_reference,
-    parse_yes_no,
 )
 
 _BY_NAME = {normalise(name): f for f in contract.DECISION_FIELDS for name in (f.name, *f.aliases)}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import contract
-from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
+from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice, parse_yes_no
 from pipeline.shorthand import (
     financial_year,
     parse_amount,
@@ -30,7 +30,6 @@ from pipeline.values import (
     parse_date,
     parse_end_date,
     parse_money,
-    parse_yes_no,
     slugify,
 )
 
