@@ -159,14 +159,14 @@ def test_oracle_and_sap_references_are_read(tmp_path: Path, header: str) -> None
         # SAP's G/L account line items (FBL3N), dates with points, a credit memo signed.
         "Company Code,G/L Account,Document Number,Document Type,Posting Date,Document Date,"
         "Amount in local currency,Local Currency,Text,Cost Center,Vendor,Vendor Name\n"
-        "PCC1,541000,5100001234,KR,01.04.2021,25.03.2021,\"6,250.00\",GBP,Q1 grant,CC4100,"
+        'PCC1,541000,5100001234,KR,01.04.2021,25.03.2021,"6,250.00",GBP,Q1 grant,CC4100,'
         "100234,Rape Crisis\n"
         "PCC1,541000,5100001300,KG,15.07.2021,15.07.2021,250.00-,GBP,Credit,CC4100,100234,"
         "Rape Crisis\n",
         # SAP's cost centre line items (KSB1): the supplier is the offsetting account's name.
         "Cost Center,Cost Element,Cost element name,Document Number,Posting Date,"
         "Name of offsetting account,Val.in rep.cur.,Report currency\n"
-        "CC4100,541000,Grants,5100001234,01.04.2021,Rape Crisis,\"6,250.00\",GBP\n"
+        'CC4100,541000,Grants,5100001234,01.04.2021,Rape Crisis,"6,250.00",GBP\n'
         "CC4100,541000,Grants,5100001300,15.07.2021,Rape Crisis,-250.00,GBP\n",
     ],
 )
