@@ -367,3 +367,14 @@ def test_the_public_summary_says_the_plans_later_budgets_are_used(tmp_path: Path
     rows = list(book["Commitments"].iter_rows(values_only=True))
     [rj] = [row for row in rows if row[1] == "Restorative Justice"]
     assert rj[4:6] == (80000, 60000)
+
+
+@pytest.mark.parametrize("end", ["31/03/2022 (no extension)", "31/03/2022 (N/A)"])
+def test_an_end_date_saying_there_is_no_extension_has_none(tmp_path: Path, end: str) -> None:
+    # The seed prints options in brackets after the End date; "(no extension)" there was
+    # taken as an option to decide (I-EXPIRING 'extension option: no extension').
+    result = load(make_workbook(tmp_path, services=lines(end=end, extension_options="N/A")))
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []  # nor a W-EXTENSION: both say none
+    assert result.plan.lines[1].extension_options == ""
+    assert result.plan.lines[1].end.isoformat() == "2022-03-31"

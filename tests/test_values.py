@@ -695,3 +695,17 @@ def test_a_line_date_typed_as_the_years_end_says_which_day(
 ) -> None:
     with pytest.raises(ValueProblem, match=re.escape(fix)):
         parse(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/03/2022 (TBC)", "31/03/2022 (to be confirmed)", "31 March 2022 (provisional)"]
+)
+def test_an_end_date_marked_to_be_confirmed_offers_no_extension(typed: str) -> None:
+    # The date it is expected to end, as "TBC" alone is told to type; the bracket was read as
+    # an extension option, and the review note said 'extension option: TBC. Decide by ...'.
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+    assert parse_line_end("31/03/2022 (1 x 12 months)") == (
+        date(2022, 3, 31),
+        False,
+        "1 x 12 months",
+    )
