@@ -164,6 +164,7 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("28 May 2021 2:15 pm", date(2021, 5, 28)),
         ("28/05/2021 9.30am", date(2021, 5, 28)),
         ("2021-04-01T09:30:00+01:00", date(2021, 4, 1)),
+        ("2021/04/01", date(2021, 4, 1)),  # year first, as systems export it: was E-VALUE
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
