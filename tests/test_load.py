@@ -1042,6 +1042,21 @@ QUIRKS: dict[str, Quirk] = {
     "a Decision sheet in another body's own field names": Quirk(
         with_book(lambda book: decision_renamed(book, ESSEX_FIELDS)), check=decision_in_b3
     ),
+    # Warwickshire's decision notices: "Decision Reference Number: WPCC3-0049", "Decision
+    # Title", "Decision summary" (the reference was E-REQUIRED, its row not read).
+    "a Decision sheet in a decision notice's field names": Quirk(
+        with_book(
+            lambda book: decision_renamed(
+                book,
+                {
+                    "Reference": "Decision Reference Number",
+                    "Subject": "Decision Title",
+                    "Executive summary": "Decision summary",
+                },
+            )
+        ),
+        check=decision_in_b3,
+    ),
     "a missing Decision field names the rows not read": Quirk(
         with_book(lambda book: decision_renamed(book, {"Reference": "Our ref"})),
         [
