@@ -34,8 +34,10 @@ _POLL_SECONDS = 0.25
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-class _Stopped(Exception):
-    """The build is gone or asked the guard to stop."""
+# Set by SIGTERM, SIGHUP or SIGINT: the build asks the guard to stop. A flag, looked at between
+# waits, rather than an exception, which could land inside Popen once LibreOffice had started
+# and leave it unknown to the guard.
+_stop_asked: list[int] = []
 
 
 def guard_command(work: str, command: Sequence[str]) -> list[str]:
@@ -54,7 +56,11 @@ def _die_with_parent(stop: int) -> None:
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stopped
+    _stop_asked.append(signum)
+
+
+def _stopped(parent: int) -> bool:
+    return bool(_stop_asked) or os.getppid() != parent
 
 
 def guard(parent: int, work: str, command: Sequence[str]) -> int:
@@ -64,9 +70,7 @@ def guard(parent: int, work: str, command: Sequence[str]) -> int:
         signal.signal(stop, _stop)
     _die_with_parent(signal.SIGTERM)
     process: subprocess.Popen[bytes] | None = None
-    try:
-        if os.getppid() != parent:  # gone before the kernel was asked
-            raise _Stopped
+    if not _stopped(parent):  # the build may be gone before the kernel was asked
         try:
             process = subprocess.Popen(
                 command,
@@ -77,19 +81,18 @@ def guard(parent: int, work: str, command: Sequence[str]) -> int:
         except OSError as error:
             print(error, flush=True)
             return NOT_STARTED
-        while True:
+        while not _stopped(parent):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 return process.wait(timeout=_POLL_SECONDS)
-            if os.getppid() != parent:
-                raise _Stopped
-    except _Stopped:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one clean-up, not two
-        if process is not None:
-            with contextlib.suppress(ProcessLookupError):
+    if process is not None:
+        with contextlib.suppress(ProcessLookupError):
+            if hasattr(os, "killpg"):  # the guard runs on POSIX only (pdf.py)
                 os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        shutil.rmtree(work, ignore_errors=True)
-        return 128 + signal.SIGTERM
+            else:
+                process.kill()
+        process.wait()
+    shutil.rmtree(work, ignore_errors=True)
+    return 128 + signal.SIGTERM
 
 
 if __name__ == "__main__":
