@@ -59,6 +59,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Recipient name",
         "Merchant name",
         "Supplier (beneficiary)",
+        "Supplier(T)",  # Agresso (Unit4): the name, beside "Supplier", its number
+        "Name of offsetting account",  # SAP's cost centre line items (KSB1)
         "Supplier",
         "Payee",
         "Vendor",
@@ -86,6 +88,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Value",
         "Payment amount",
         "Transaction amount",
+        # SAP's line items (FBL1N, FBL3N; KSB1), in pounds: local or report currency, never
+        # the document currency (an invoice in euros).
+        "Amount in local currency",
+        "Amount in LC",
+        "Amt in loc.cur.",
+        "Value in report currency",
+        "Val.in rep.cur.",
     ),
     "reference": (
         "Transaction number",

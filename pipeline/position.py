@@ -113,10 +113,10 @@ def build_position(
     matched = current[current["line"] >= 0]
     spent = matched.groupby("line")["amount"].sum()
     counts = matched.groupby("line")["amount"].size()
-    # What each line was paid on each day, net: its instalments, for the forecast.
+    # Each line's payments and credits with their dates: its instalments, for the forecast.
     by_line: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    by_day = matched.groupby(["line", "date"])["amount"].sum()
-    for (index, day), pence in zip(by_day.index.tolist(), by_day.tolist(), strict=True):
+    columns = (matched["line"].tolist(), matched["date"].tolist(), matched["amount"].tolist())
+    for index, day, pence in zip(*columns, strict=True):
         by_line.setdefault(int(index), []).append((day.date(), pounds(int(pence))))
     loose = current[current["line"] < 0]
     unassigned = loose[loose["fund_key"] != ""].groupby("fund_key")["amount"].sum()

@@ -5,7 +5,8 @@ budget holder forecasting handbook: a forecast is the expected spend, from what 
 line paid in regular instalments (monthly, quarterly, ...: every gap between its payment days
 the same number of months, within a week for a month and a fortnight for longer) forecasts
 its spend and the instalments still due by its end in the year, each the average of those paid:
-a grant paid quarterly in advance is not read as spending ahead of its budget. Other lines are
+a grant paid quarterly in advance is not read as spending ahead of its budget; a payment
+reversed and paid again is paid once, on the day it was paid again. Other lines are
 a straight line by days: spent ÷ its live days in the year up to the as-at date × its live days
 in the whole year. A line with nothing spent on balance (no payment yet, or credit notes as
 large as its payments), not yet started, or paid on one day so far (one payment is no rate: a
@@ -112,10 +113,10 @@ def line_position(
     paid: Sequence[tuple[dt.date, Decimal]] = (),
 ) -> LinePosition:
     """A line's position from what it has spent: its instalments still to come, or a straight
-    line by live days. ``paid`` is what the line was paid on each day, net of credits."""
+    line by live days. ``paid`` is each of the line's payments and credits, with its date."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
-    instalments = sorted((day, amount) for day, amount in paid if amount > 0)
+    instalments = _paid_by_day(paid)
     days = [day for day, _ in instalments]
     schedule = _instalments(days, as_at, min(line.end, year_end)) if len(days) > 1 else None
     if spent <= 0:
@@ -144,6 +145,29 @@ def line_position(
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
         basis = "Straight line by days"
     return LinePosition(line, spent, payments, forecast, to_date, whole, basis)
+
+
+def _paid_by_day(paid: Sequence[tuple[dt.date, Decimal]]) -> list[tuple[dt.date, Decimal]]:
+    """The days a line was paid on and what it was paid on each, net of that day's credits,
+    after each credit that reverses a payment (the same amount, on its day or later) has taken
+    that payment away: a payment returned by the bank a week later and paid again (wrong bank
+    details) is one instalment on the day it was paid again, not two a week apart that break
+    the pattern, and a grant paid in full, reversed and paid again is paid on one day."""
+    kept: list[tuple[dt.date, Decimal] | None] = []
+    unreversed: dict[Decimal, list[int]] = {}  # a payment's amount -> where it is in kept
+    # Payments before credits on one day: a payment reversed on its own day is reversed.
+    for day, amount in sorted(paid, key=lambda payment: (payment[0], payment[1] < 0)):
+        reversible = unreversed.get(-amount) if amount < 0 else None
+        if reversible:
+            kept[reversible.pop()] = None  # the latest payment of that amount
+            continue
+        if amount > 0:
+            unreversed.setdefault(amount, []).append(len(kept))
+        kept.append((day, amount))
+    by_day: dict[dt.date, Decimal] = {}
+    for day, amount in filter(None, kept):
+        by_day[day] = by_day.get(day, ZERO) + amount
+    return sorted((day, amount) for day, amount in by_day.items() if amount > 0)
 
 
 def _instalments(days: Sequence[dt.date], as_at: dt.date, until: dt.date) -> tuple[int, int] | None:

@@ -89,6 +89,8 @@ def test_a_long_header_missing_a_field_names_whole_headings(tmp_path: Path) -> N
         ("Date,Supplier,Supplier name,Amount", "06/04/2021,RAP001,Rape Crisis,1589.63"),
         ("Date,Creditor,Creditor name,Amount", "06/04/2021,40021,Rape Crisis,1589.63"),
         ("Date,Payee,Payee name,Amount", "06/04/2021,P-77,Rape Crisis,1589.63"),
+        # Agresso (Unit4): "(T)" is an attribute's text beside its id.
+        ("Trans.date,Supplier,Supplier(T),Amount", "06/04/2021,100234,Rape Crisis,1589.63"),
     ],
 )
 def test_a_supplier_code_beside_the_supplier_name_is_not_read_as_the_supplier(
@@ -149,3 +151,32 @@ def test_oracle_and_sap_references_are_read(tmp_path: Path, header: str) -> None
     assert read.findings == []
     reference = "Invoice Num" if "Invoice Num" in columns else "Document no"
     assert list(read.payments["reference"]) == [values[reference]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # SAP's G/L account line items (FBL3N), dates with points, a credit memo signed.
+        "Company Code,G/L Account,Document Number,Document Type,Posting Date,Document Date,"
+        "Amount in local currency,Local Currency,Text,Cost Center,Vendor,Vendor Name\n"
+        'PCC1,541000,5100001234,KR,01.04.2021,25.03.2021,"6,250.00",GBP,Q1 grant,CC4100,'
+        "100234,Rape Crisis\n"
+        "PCC1,541000,5100001300,KG,15.07.2021,15.07.2021,250.00-,GBP,Credit,CC4100,100234,"
+        "Rape Crisis\n",
+        # SAP's cost centre line items (KSB1): the supplier is the offsetting account's name.
+        "Cost Center,Cost Element,Cost element name,Document Number,Posting Date,"
+        "Name of offsetting account,Val.in rep.cur.,Report currency\n"
+        'CC4100,541000,Grants,5100001234,01.04.2021,Rape Crisis,"6,250.00",GBP\n'
+        "CC4100,541000,Grants,5100001300,15.07.2021,Rape Crisis,-250.00,GBP\n",
+    ],
+)
+def test_sap_line_items_are_read(tmp_path: Path, text: str) -> None:
+    # SAP's line item reports head the amount "Amount in local currency" (KSB1: "Val.in
+    # rep.cur.", and the supplier "Name of offsetting account"): each was W-SPEND-READ, no
+    # amount (or no supplier) column, and none of the month's payments counted.
+    read = read_csv(tmp_path, text)
+    assert read.findings == []
+    assert list(read.payments["supplier"]) == ["Rape Crisis", "Rape Crisis"]
+    assert list(read.payments["amount"]) == [625000, -25000]
+    assert list(read.payments["cost_code"]) == ["CC4100", "CC4100"]
+    assert read.payments["date"].iloc[1].date() == dt.date(2021, 7, 15)

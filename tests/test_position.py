@@ -651,3 +651,55 @@ def test_a_credit_between_instalments_does_not_lower_those_to_come(tmp_path: Pat
     assert line.spent == Decimal("12250.00")
     assert line.forecast == Decimal("24750.00")
     assert line.basis == "Quarterly instalments: 2 more due by 31/03/2022"
+
+
+def test_a_payment_reversed_and_paid_again_days_later_is_one_instalment(tmp_path: Path) -> None:
+    # The 1 July instalment returned by the bank on 5 July (wrong bank details) and paid again
+    # on 8 July: the payment days 1 April, 1 July, 8 July broke the quarterly pattern and the
+    # straight line read £12,500 in 137 days as £33,302.92 by 15 August.
+    line = _line(
+        _position(
+            tmp_path,
+            "01/04/2021,Safer Living Foundation,6250.00,T1\n"
+            "01/07/2021,Safer Living Foundation,6250.00,T2\n"
+            "05/07/2021,Safer Living Foundation,-6250.00,T2\n"
+            "08/07/2021,Safer Living Foundation,6250.00,T3\n"
+            "15/08/2021,Crimestoppers,10.00,T4\n",
+        ),
+        24,
+    )
+    assert (line.spent, line.payments) == (Decimal("12500.00"), 4)
+    assert line.forecast == Decimal("25000.00")
+    assert line.basis == "Quarterly instalments: 2 more due by 31/03/2022"
+
+
+def test_a_grant_paid_in_full_reversed_and_paid_again_forecasts_its_budget(
+    tmp_path: Path,
+) -> None:
+    # £25,000 paid on 9 April, reversed on 14 April and paid again on 16 April: two payment
+    # days a week apart were a rate, £25,000 in 30 days read as £304,166.67, and the Community
+    # Safety Fund forecast £187,224.67 over its allocation (W-OVERSPEND) at 30 April.
+    position = _position(
+        tmp_path,
+        "09/04/2021,Safer Living Foundation,25000.00,T1\n"
+        "14/04/2021,Safer Living Foundation,-25000.00,T1\n"
+        "16/04/2021,Safer Living Foundation,25000.00,T2\n"
+        "30/04/2021,Crimestoppers,500,T3\n",
+    )
+    line = _line(position, 24)
+    assert (line.spent, line.forecast) == (Decimal("25000.00"), Decimal("25000.00"))
+    assert line.basis == "Budget: paid once so far"
+    assert [f for f in position.findings if f.code == "W-OVERSPEND"] == []
+
+
+def test_a_credit_of_another_amount_reverses_no_instalment(tmp_path: Path) -> None:
+    # Only a credit of a payment's own amount reverses it: a £1,000 refund a week after a
+    # monthly £1,666.67 leaves each month an instalment (and is in the spend once).
+    rows = "".join(f"28/{month:02}/2021,NUHT,1666.67,T{month}\n" for month in (5, 6, 7, 8, 9))
+    line = _line(
+        _position(tmp_path, rows + "05/07/2021,NUHT,-1000.00,C1\n30/09/2021,Crimestoppers,1,T0\n"),
+        6,
+    )
+    assert line.spent == Decimal("7333.35")
+    assert line.forecast == Decimal("17333.37")  # six more of £1,666.67
+    assert line.basis == "Monthly instalments: 6 more due by 31/03/2022"
