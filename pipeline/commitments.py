@@ -2,7 +2,8 @@
 
 Funding is confirmed one year at a time, but a contract to 30/09/2024 commits money in 2022/23,
 2023/24 and 2024/25. Each later year's amount is the line's daily rate this year (its budget over
-its live days in this financial year) times its live days in that year. What extension options
+its live days in this financial year) times its live days in that year, or the later year's
+budget where a multi-year plan types it on the line. What extension options
 would add, if exercised, is kept apart: an option is a choice still to be made.
 """
 
@@ -169,8 +170,12 @@ def _commitments(plan: Plan) -> Commitments:
     years = later_years(decision, last)
     lines = []
     for line, rate, ends in running:
+        typed = dict(line.later_budgets)  # a multi-year plan's own figures for later years
         carried = tuple(
-            _share(rate, live_days(line.start, line.end, y.start, y.end)) for y in years
+            typed[y.start.year]
+            if y.start.year in typed
+            else _share(rate, live_days(line.start, line.end, y.start, y.end))
+            for y in years
         )
         extra = tuple(
             _share(rate, live_days(line.end + dt.timedelta(days=1), ends, y.start, y.end))

@@ -46,9 +46,16 @@ def commitments_sheet(
     lines = [c for c, _ in rows]
     labels = [y.label for y in commitments.years] + ([after.label] if after else [])
     options = sum(commitments.option_totals, Decimal(0)) + (after.options if after else 0)
+    # A multi-year plan's own later-year budgets are used where it types them.
+    typed = any(c.line.later_budgets for c in lines)
     note = (
-        f"Amounts the {year} plan already commits in later financial years, at each line's "
-        "daily rate this year. Figures are in pounds (£)."
+        f"Amounts the {year} plan already commits in later financial years, "
+        + (
+            "as the plan budgets them (at each line's daily rate this year where it does not)"
+            if typed
+            else "at each line's daily rate this year"
+        )
+        + ". Figures are in pounds (£)."
     )
     if options:
         note += f" Extension options, if exercised, would add {format_money(options)} more."
