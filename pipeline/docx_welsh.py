@@ -74,6 +74,36 @@ def mark_welsh(document: Any, plan: Plan) -> int:
     return marked
 
 
+def default_language(document: Any) -> str:
+    """``document``'s own language: its styles' default, else English (United Kingdom)."""
+    values = document.styles.element.xpath("./w:docDefaults//w:lang/@w:val")
+    return str(values[0]) if values else ENGLISH_GB
+
+
+def keep_language(strategy: Any, report: Any) -> int:
+    """Mark the runs of ``strategy`` (python-docx, before it is composed into ``report``) with
+    the strategy's own language where the report's default is another; return how many.
+
+    Composed, the strategy's text takes the report's defaults (docxcompose keeps the report's
+    styles): an English strategy in a Welsh body's form in Welsh was read with a Welsh voice.
+    A run that says its language already keeps it; a strategy in another English than the
+    report's (en-US in an en-GB report) is left as it was, read in the report's English."""
+    own = default_language(strategy)
+    if own.split("-")[0].lower() == default_language(report).split("-")[0].lower():
+        return 0
+    marked = 0
+    for run in strategy.element.body.iter(_qn("w:r")):
+        language = run.find(f"{_qn('w:rPr')}/{_qn('w:lang')}")
+        if language is None:
+            _set_language(run, own)
+        elif language.get(_qn("w:val")) is None:  # an East Asian or bidi language alone
+            language.set(_qn("w:val"), own)
+        else:
+            continue
+        marked += 1
+    return marked
+
+
 def _mark_run(run: Any, pattern: re.Pattern[str], language: str = WELSH_GB) -> int:
     texts = run.findall(_qn("w:t"))
     whole = "".join(t.text or "" for t in texts)

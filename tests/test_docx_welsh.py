@@ -3,6 +3,7 @@ screen reader reads it with a Welsh voice (WCAG 3.1.2), and nothing English mark
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -140,6 +141,50 @@ def test_a_report_in_welsh_marks_the_plan_s_english_as_english(tmp_path: Path) -
         p.text for t in Document(str(target)).tables for c in t._cells for p in c.paragraphs
     )
     assert "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22" in said
+
+
+def _in_welsh(document: Any) -> None:
+    for lang in document.styles.element.xpath("./w:docDefaults//w:lang"):
+        lang.set(qn("w:val"), WELSH_GB)
+
+
+def _welsh_pack(folder: Path, strategy_language: str | None) -> Path:
+    """A Welsh-language form with a strategy composed into it whose styles' default language
+    is ``strategy_language`` (None: it says none)."""
+    plan = load(make_workbook(folder, "plan.xlsx")).plan
+    assert plan is not None
+    strategy = Document()
+    for lang in strategy.styles.element.xpath("./w:docDefaults//w:lang"):
+        if strategy_language is None:
+            lang.getparent().remove(lang)
+        else:
+            lang.set(qn("w:val"), strategy_language)
+    strategy.add_heading("Commissioning Strategy", level=1)
+    strategy.add_paragraph("Services are commissioned openly and fairly.")
+    welsh = strategy.add_paragraph("Strategaeth Gomisiynu").add_run(" / Commissioning Strategy")
+    welsh.font.bold = True
+    strategy.paragraphs[-1].runs[0]._r.get_or_add_rPr().append(
+        parse_xml(f'<w:lang {nsdecls("w")} w:val="{WELSH_GB}"/>')
+    )
+    strategy.save(str(folder / "strategy.docx"))
+    report = dataclasses.replace(Report.of(reconcile(plan)), strategy=folder / "strategy.docx")
+    target = folder / "rfd.docx"
+    render_docx(report, target, edited(folder / "templates", _in_welsh))
+    return target
+
+
+@pytest.mark.parametrize(("own", "expected"), [("en-GB", "en-GB"), (None, "en-GB")])
+def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
+    tmp_path: Path, own: str | None, expected: str
+) -> None:
+    # Composed, the strategy took the Welsh form's default language (docxcompose keeps the
+    # form's styles): its English was read with a Welsh voice. A run it marks itself keeps it.
+    target = _welsh_pack(tmp_path, own)
+    english = _runs_marked(target, expected)
+    assert "Commissioning Strategy" in english
+    assert "Services are commissioned openly and fairly." in english
+    assert " / Commissioning Strategy" in english
+    assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
 
 
 def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:
