@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.docx_finish import LANGUAGE, WELSH, report_language
@@ -51,18 +51,19 @@ def plan_texts(plan: Plan) -> Iterator[str]:
         yield from (line.extension_options, line.how_commissioned, line.purpose)
 
 
-def mark_welsh(document: Any, plan: Plan) -> int:
+def mark_welsh(document: Any, plan: Plan, generated: Iterable[str] = ()) -> int:
     """Mark the Welsh of ``plan`` in the rendered ``document`` (python-docx) as Welsh; return
     how many runs now say so. An English plan costs one look at its texts.
 
     A report whose template is set in Welsh (a Welsh body's form in Welsh) is read in Welsh
     throughout: there the plan's English (a provider's name, the English side of a bilingual
-    fund name) is what is marked, as English (United Kingdom)."""
+    fund name) is what is marked, as English (United Kingdom), and so is the English the tool
+    wrote into it, ``generated`` (:func:`pipeline.docx_context.generated_english`)."""
     texts = list(plan_texts(plan))
     language = WELSH_GB
     if report_language(document) == WELSH_GB:
         language = ENGLISH_GB
-        pattern = english_passages(texts)
+        pattern = english_passages(texts, generated)
     else:
         pattern = welsh_passages(texts) if may_hold_welsh(texts) else None
     if pattern is None:

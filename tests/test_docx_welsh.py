@@ -187,6 +187,19 @@ def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
     assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
 
 
+def test_a_report_in_welsh_marks_the_english_the_tool_writes_as_english(tmp_path: Path) -> None:
+    # The dates, Yes and No and the MoJ sentence the tool writes in English (not translated)
+    # were read with the Welsh form's Welsh voice; the figures around them are left alone.
+    plan = load(make_workbook(tmp_path, "plan.xlsx")).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert {"28 May 2021", "24 February 2021", "Yes", "No", "This Grant is"} <= set(english)
+    assert "Victims' Services Grant allocation will be £0.884m" in english
+    assert not [t for t in english if "(ref 004/2021)" in t]
+
+
 def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:
     assert is_english("Victim Support") and is_english("Lincolnshire Rape Crisis")
     assert is_english("Barnardo's Children's Services")
