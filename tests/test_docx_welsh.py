@@ -22,7 +22,7 @@ from pipeline.docx_welsh import WELSH_GB, _mark_run
 from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
 from pipeline.reconcile import reconcile
-from pipeline.render_docx import render_docx
+from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
@@ -148,9 +148,9 @@ def _in_welsh(document: Any) -> None:
         lang.set(qn("w:val"), WELSH_GB)
 
 
-def _welsh_pack(folder: Path, strategy_language: str | None) -> Path:
-    """A Welsh-language form with a strategy composed into it whose styles' default language
-    is ``strategy_language`` (None: it says none)."""
+def _welsh_pack(folder: Path, strategy_language: str | None, form_in_welsh: bool = True) -> Path:
+    """A Welsh-language form (or the English one) with a strategy composed into it whose
+    styles' default language is ``strategy_language`` (None: it says none)."""
     plan = load(make_workbook(folder, "plan.xlsx")).plan
     assert plan is not None
     strategy = Document()
@@ -169,7 +169,8 @@ def _welsh_pack(folder: Path, strategy_language: str | None) -> Path:
     strategy.save(str(folder / "strategy.docx"))
     report = dataclasses.replace(Report.of(reconcile(plan)), strategy=folder / "strategy.docx")
     target = folder / "rfd.docx"
-    render_docx(report, target, edited(folder / "templates", _in_welsh))
+    form = edited(folder / "templates", _in_welsh) if form_in_welsh else DEFAULT_TEMPLATE
+    render_docx(report, target, form)
     return target
 
 
@@ -185,6 +186,13 @@ def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
     assert "Services are commissioned openly and fairly." in english
     assert " / Commissioning Strategy" in english
     assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
+
+
+def test_a_welsh_strategy_in_an_english_form_keeps_its_welsh(tmp_path: Path) -> None:
+    target = _welsh_pack(tmp_path, WELSH_GB, form_in_welsh=False)
+    welsh = _runs_marked(target, WELSH_GB)
+    assert "Services are commissioned openly and fairly." in welsh
+    assert "Commissioning Plan" not in " ".join(welsh)  # the form's own text is not touched
 
 
 def test_a_report_in_welsh_marks_the_english_the_tool_writes_as_english(tmp_path: Path) -> None:
