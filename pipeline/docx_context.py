@@ -342,7 +342,8 @@ def generated_english(ctx: Context) -> set[str]:
 
 def commitments_context(plan: Plan) -> Context:
     """Section B's commitments beyond the year: a row per fund and later financial year that
-    carries money (committed to the lines' end dates, and extension options apart)."""
+    carries money (committed to the lines' end dates, and extension options apart), and the
+    basis of the figures in words."""
     from pipeline.commitments import commitments
     from pipeline.later_years import after_shown
 
@@ -366,8 +367,16 @@ def commitments_context(plan: Plan) -> Context:
         )
         if committed or options
     ]
+    # A multi-year plan's own budgets for later years are used where it types them.
+    typed = any(line.later_budgets for line in plan.lines)
     return {
         "rows": rows,
+        "basis": (
+            "as the plan budgets them, and at each line's daily rate this year to its end date "
+            "where it gives no budget for a year"
+            if typed
+            else "at each line's daily rate this year to its end date"
+        ),
         "committed": format_money(
             sum(later.totals, Decimal(0)) + (after.committed if after else 0)
         ),
