@@ -342,7 +342,9 @@ def read_table(
                     f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
                 )
                 cells = {name: column[index] for name, column in raw.items()}
-                add("W-SPEND-VALUE", _row_message(cells, said), f"{unit} {number}")
+                # A CSV's line: a comma typed in a text moves the values after it.
+                why = _shifted(body[index][1], header, number) if unit == "line" else ""
+                add("W-SPEND-VALUE", _row_message(cells, said, why), f"{unit} {number}")
             continue
         report.count(number, amount)
         columns["row"].append(number)
@@ -427,7 +429,28 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
     return ""
 
 
-def _row_message(cells: dict[str, object], problem: str) -> str:
+def _width(values: Sequence[object]) -> int:
+    """How many values a row holds, up to its last one filled."""
+    return next((i + 1 for i in range(len(values) - 1, -1, -1) if not is_blank(values[i])), 0)
+
+
+def _shifted(values: Sequence[object], header: Sequence[object], number: int) -> str:
+    """Why a CSV line's values are in the wrong columns, when it has more of them than its
+    header has headings: a comma typed in a text (a narrative, a supplier's name) that was not
+    put in quotes splits it in two, and every value after it moves one column right, so its
+    amount column holds a word. Empty when the line is no wider than its header."""
+    width, headings = _width(values), _width(header)
+    if width <= headings:
+        return ""
+    return (
+        f" Line {number} has {width} values where the header has {headings} headings: a "
+        "comma in a text that is not in double quotes splits it, and moves the values after "
+        'it into the next columns; put that text in quotes ("Q1 grant, part 1") or take '
+        "the comma out."
+    )
+
+
+def _row_message(cells: dict[str, object], problem: str, why: str = "") -> str:
     label = next(
         (clean_text(v) for v in cells.values() if TOTAL_LABEL.search(clean_text(v) or "")), ""
     )
@@ -438,6 +461,6 @@ def _row_message(cells: dict[str, object], problem: str) -> str:
         )
     supplier = payee(clean_text(cells.get("supplier"))) or "no supplier"
     return (
-        f"The payment to {supplier} is not counted: its {problem}. Correct the row in the "
-        "export and run again."
+        f"The payment to {supplier} is not counted: its {problem}.{why} Correct the row in "
+        "the export and run again."
     )

@@ -807,3 +807,25 @@ def test_net_vat_and_gross_columns_count_the_net(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "net.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [500]
+
+
+def test_a_comma_typed_in_an_unquoted_text_is_said_as_the_row_s_cause(tmp_path: Path) -> None:
+    # A narrative typed "Q1 grant, part 1" in Notepad, without quotes: the line has one value
+    # more than its header, so its amount column holds "part 1". The finding said only that
+    # "part 1" is not an amount, and the officer looked for a mistyped amount in the row.
+    text = (
+        "Date,Supplier,Narrative,Amount,Reference\n"
+        "01/04/2021,Safer Living Foundation,Q1 grant, part 1,6250.00,T1\n"
+        "01/07/2021,Safer Living Foundation,Q2 grant,6250.00,T2\n"
+        "02/07/2021,Crimestoppers,Campaign,ten pounds,T3\n"
+    )
+    read = read_ledgers([write(tmp_path, "spend.csv", text)])
+    assert list(read.payments["reference"]) == ["T2"]
+    shifted, typed = read.findings
+    assert (shifted.code, shifted.cell) == ("W-SPEND-VALUE", "line 2")
+    assert 'amount reads "part 1"' in shifted.message
+    assert "Line 2 has 6 values where the header has 5 headings" in shifted.message
+    assert "in double quotes" in shifted.message
+    # A line no wider than its header is not said to be shifted.
+    assert typed.cell == "line 4"
+    assert "values where the header has" not in typed.message
