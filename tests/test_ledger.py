@@ -829,3 +829,23 @@ def test_a_comma_typed_in_an_unquoted_text_is_said_as_the_row_s_cause(tmp_path: 
     # A line no wider than its header is not said to be shifted.
     assert typed.cell == "line 4"
     assert "values where the header has" not in typed.message
+
+
+def test_a_spend_folder_s_sub_folders_holding_files_are_listed_to_be_said(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "spend"
+    for name in ("2021-22", "archive", "empty", ".hidden"):
+        (folder / name).mkdir(parents=True)
+    write(folder / "2021-22", "april.csv", "Date,Supplier,Amount\n01/04/2021,NWCH,5.00\n")
+    write(folder / "archive", "march.csv", "Date,Supplier,Amount\n01/03/2021,NWCH,5.00\n")
+    write(folder / ".hidden", "may.csv", "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n")
+    june = write(folder, "june.csv", "Date,Supplier,Amount\n01/06/2021,NWCH,5.00\n")
+    assert spend_files([folder]) == [folder / "2021-22", june]
+    read = read_ledgers(spend_files([folder]))
+    assert list(read.payments["date"].dt.month) == [6]
+    [said] = read.findings
+    assert (said.code, said.sheet) == ("W-SPEND-READ", "2021-22")
+    assert "is a folder inside the spend folder, and the 1 file(s) in it are not read" in (
+        said.message
+    )

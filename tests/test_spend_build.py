@@ -323,3 +323,23 @@ def test_a_variation_of_the_plan_says_which_position_is_current(tmp_path: Path) 
     assert "is against the budgets before the variation." in original
     assert "position of decision 015/2021 of 28/05/2021" in variation
     assert "this position, against the budgets as varied, is the current one" in variation
+
+
+def test_exports_kept_in_a_sub_folder_of_spend_are_said(office: Path) -> None:
+    # The months kept in input/spend/2021-22/: the build read input/spend/ alone, found no
+    # file, and built no position without a word. A sub-folder named archive is the place
+    # for exports not to be read, and is passed over.
+    year = office / "input/spend/2021-22"
+    year.mkdir()
+    (office / "input/spend/ledger-2021-22.csv").rename(year / "ledger-2021-22.csv")
+    (office / "input/spend/archive").mkdir()
+    (office / "input/spend/archive/ledger-2020-21.csv").write_text("x", encoding="utf-8")
+    assert run("build").exit_code == 0
+    said = [f for f in findings(office) if f["code"] == "W-SPEND-READ"]
+    assert [(f["file"], f["sheet"]) for f in said] == [("input/spend/2021-22", "2021-22")]
+    assert "the 1 file(s) in it are not read" in said[0]["message"]
+    assert "--spend" in said[0]["message"]
+    assert not list((office / "output/015-2021").glob("position-*.xlsx"))
+    # Named with --spend, the folder's exports are read.
+    assert run("build", "--spend", "input/spend/2021-22").exit_code == 0
+    assert (office / POSITION).is_file()
