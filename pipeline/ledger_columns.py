@@ -112,13 +112,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Document no",
         "Reference",
     ),
+    # A code before a bare heading, which beside it holds the cost centre's name ("Cost
+    # centre" = Victims Services, "Cost centre code" = VS01); a cost centre (SAP's "Cost
+    # Center") before the Transparency Code's service area, a category such as "Police".
     "cost_code": (
+        "Cost centre code",
+        "Cost center code",
         "Cost centre",
+        "Cost center",
         "Cost code",
         "Service area",
         "Service area categorisation",
-        "Cost center",
-        "Cost centre code",
     ),
     "expense_type": (
         "Expense type",
