@@ -724,7 +724,7 @@ def test_an_as_at_date_months_after_the_spend_files_end_is_said(tmp_path: Path) 
         assert "Add the missing months' exports" in gap.message
     # Two months on is the export not yet published: not said; nor is a position at the
     # latest payment (no --as-at).
-    for as_at in (dt.date(2021, 11, 21), None):
-        position = build_position(sample_with_cost_codes(), payments, as_at=as_at)
+    for near in (dt.date(2021, 11, 21), None):
+        position = build_position(sample_with_cost_codes(), payments, as_at=near)
         assert position is not None
         assert located(position, "W-SPEND-GAP") == []
