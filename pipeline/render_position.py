@@ -387,7 +387,7 @@ def _commitments(workbook: Any, commitments: Commitments, formats: Formats, head
     sheet = Sheet(workbook, "Commitments", formats, widths)
     sheet.title(
         "Commitments beyond the year",
-        heading + "; later years at this year's daily rate, extension options apart",
+        heading + "; later years at this year's rate, extension options apart",
     )
     for caption, pick, totals in (
         ("Already committed (to each line's end date)", "years", commitments.totals),
