@@ -1,4 +1,4 @@
-"""Reading a choice from a drop-down list (organisation type, mechanism) as offices type it.
+"""Reading a choice from a drop-down list (organisation type, mechanism, Yes/No) as typed.
 
 The list's own words, other words an area uses for one of them (``words``), and one of those
 followed by a qualification in brackets or after a dash ("Grant (annual)", "Contract - direct
@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.values import ValueProblem, clean_text
+from pipeline.values import ValueProblem, clean_text, normalise
 
 # Other words plans use for the organisation types and mechanisms (matched like the choices:
 # case, spaces and "&"/"and" do not matter). Only words that name one choice and no other.
@@ -213,3 +213,34 @@ def _choice_keys(
     keys = {_choice_key(word): choice for word, choice in words}
     keys.update({_choice_key(choice): choice for choice in choices})
     return keys
+
+
+# Yes or No with a note after it, as offices type it: "Yes - MoJ grant conditions",
+# "Yes (MoJ)", "No: local money".
+_YES_NO_NOTED = re.compile(r"(yes|no)\s*(?:\(|[-\u2013\u2014:,;]\s)")
+
+
+# A tick or a cross, as a checklist column is filled in (Wingdings' tick pastes as "ü").
+_TICKS = {"\u2713": True, "\u2714": True, "\u2611": True, "\u2705": True}
+_TICKS.update(dict.fromkeys("\u2717\u2718\u274c\u274e\u2610", False))  # ☐: an empty box
+
+
+def parse_yes_no(raw: object) -> bool:
+    """Yes or No (``Y``, ``True``, a tick; a note may follow: "Yes (MoJ)")."""
+    text = normalise(raw)
+    if text in _TICKS:
+        return _TICKS[text]
+    if text in ("x", "\u2612"):  # ☒ is Word's ticked check box, and elsewhere a cross
+        raise ValueProblem(
+            f'reads "{clean_text(raw)}", which marks a box but does not say Yes or No; enter '
+            "Yes or No"
+        )
+    noted = _YES_NO_NOTED.match(text)
+    text = noted.group(1) if noted else text
+    if text in {"yes", "y", "true"}:
+        return True
+    if text in {"no", "n", "false"}:
+        return False
+    if not text:
+        raise ValueProblem("is blank; enter Yes or No")
+    raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')

@@ -168,18 +168,20 @@ def publication_deferred(file: str, plan: Plan, today: date) -> Finding | None:
     until = decision.publication_deferred_until
     if not decision.publication_deferred or (until is not None and until <= today):
         return None
-    when = f"until {format_date(until)}" if until else "(no date is given to lift it)"
+    when = f"until {format_date(until)}" if until else "with no date given to lift it"
     why = (
         f" ({decision.publication_deferred_reason.strip()})"
         if decision.publication_deferred_reason.strip()
         else ""
     )
+    # The form asks for the date of publication with the reason for deferring it.
+    ask = "" if until else ' (the form asks for it: type it as "Publication deferred until")'
     return Finding(
         "W-PUBLICATION-DEFERRED",
         file,
         f"Publication of this decision is deferred {when}{why}. The Request for Decision and "
         "the public files (the summary, the Transparency Code files, the 360Giving file) are "
-        "made ready, but keep them off the website until the deferral ends.",
+        f"made ready, but keep them off the website until the deferral ends{ask}.",
         decision.at.sheet,
         decision.at.cell("publication_deferred"),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pipeline import contract, financial_year
+from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
@@ -19,11 +20,11 @@ from pipeline.values import (
     normalise,
     parse_date,
     parse_reference,
-    parse_yes_no,
 )
 
 _BY_NAME = {normalise(name): f for f in contract.DECISION_FIELDS for name in (f.name, *f.aliases)}
 _NAMES = frozenset(_BY_NAME)
+_NAME_OF = {f.key: f.name for f in contract.DECISION_FIELDS}
 _LONGEST = {"reference": 40, "police_area": 80}  # characters
 
 # A field's typed value: text, a date (or None when blank), or Yes/No.
@@ -83,6 +84,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         values[spec.key] = parsed
         if spec.required and is_blank(value):
             ok = False
+    ok = _reasons_given(cells_of, values, cells) and ok
     if not typed.recommendations and typed.blank_recommendations:
         name, ref = typed.blank_recommendations[0]
         cells_of.add(
@@ -151,6 +153,40 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         extra=typed.extra,
     )
     return DecisionRead(decision, reference, year_typed)
+
+
+# Part G of the form: a Yes to either box asks "If Yes, for what reason"; a Yes with the reason
+# blank went to the PCC as a form with the question unanswered.
+_REASON_OF = {
+    "publication_deferred": "publication_deferred_reason",
+    "part2_form": "part2_form_reason",
+}
+
+
+def _reasons_given(
+    cells_of: CellReader, values: dict[str, FieldValue], cells: dict[str, str]
+) -> bool:
+    """False after an E-REQUIRED for each Yes (publication deferred, a Part 2 form) whose
+    reason field is blank, at the reason's cell (or the Yes when the sheet has no such row)."""
+    given = True
+    for flag, reason in _REASON_OF.items():
+        if values.get(flag) is not True or reason not in values or _text(values, reason):
+            continue  # No, blank, or the reason is typed (or could not be read: said already)
+        flag_name, reason_name = _NAME_OF[flag], _NAME_OF[reason]
+        where = (
+            f'"{reason_name}" is blank'
+            if cells.get(reason)
+            else f'the sheet has no "{reason_name}" row'
+        )
+        cells_of.add(
+            "E-REQUIRED",
+            f'{flag_name} is Yes but {where}; the form asks "If Yes, for what reason" and '
+            f"would go for signature with it unanswered. Type the reason"
+            f"{'' if cells.get(reason) else ' on a row of that name'}, or set {flag_name} to No.",
+            cells.get(reason) or cells.get(flag, ""),
+        )
+        given = False
+    return given
 
 
 def _names_a_decision(reference: str) -> bool:

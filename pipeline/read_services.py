@@ -11,6 +11,7 @@ from typing import TypeVar
 from pipeline import contract
 from pipeline.budget_column import budget_column
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
+from pipeline.fund_bands import fund_bands
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
@@ -74,7 +75,8 @@ def read_services(
     close, to be checked against their sum. ``year`` (the Decision's Financial year) picks the
     budget column where several are headed with years."""
     cells_of = CellReader(sheet, findings)
-    found = cells_of.header(contract.SERVICES)
+    bands = fund_bands(cells_of, funds)  # Appendix 3's layout: a heading per fund, no Fund column
+    found = bands.layout if bands is not None else cells_of.header(contract.SERVICES)
     read = ServicesRead()
     layout = budget_column(cells_of, found, year) if found is not None else None
     if layout is None:
@@ -150,6 +152,8 @@ def read_services(
         if kind != "sub":
             since_total = len(lines)
     carry.close()
+    if bands is not None:
+        lines[:] = bands.located(lines)
     if carry.carried:
         read.complete = False
     if read.complete:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
+from pipeline.choices import parse_yes_no
 from pipeline.contract import financial_year_bounds
 from pipeline.values import (
     PER_YEAR,
@@ -23,7 +24,6 @@ from pipeline.values import (
     parse_date,
     parse_end_date,
     parse_money,
-    parse_yes_no,
 )
 
 # "RF" as a Funding sources sheet marks a ring-fenced grant, and the ways to say it is not.

@@ -301,10 +301,17 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
-# Midnight after a date, as a system export or a pasted date-and-time writes it:
-# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00".
-_MIDNIGHT = re.compile(
-    r"(?:\s+|(?<=\d)T)(?:0?0:00(?::00(?:\.0+)?)?Z?|12:00(?::00)?\s?AM)$", re.IGNORECASE
+# A time of day after a date, as a system export or a pasted date-and-time writes it:
+# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00",
+# "01/04/2021 09:30", "28/05/2021 2:15 pm". The day is what a plan's date means (a cell
+# holding the same date and time as an Excel date is read as its day); only a real time is
+# dropped, so "01/04/2021 25:00" is still refused.
+_TIME_OF_DAY = re.compile(
+    r"(?:\s+|(?<=\d)T)(?:"
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|(?:0?[1-9]|1[0-2])(?:[:.][0-5]\d(?::[0-5]\d)?)?\s?[AP]\.?M\.?"
+    r")$",
+    re.IGNORECASE,
 )
 
 
@@ -369,7 +376,7 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
-    tidy = _OF_MONTH.sub(" ", _MIDNIGHT.sub("", _SPACES.sub(" ", tidy).strip()))
+    tidy = _OF_MONTH.sub(" ", _TIME_OF_DAY.sub("", _SPACES.sub(" ", tidy).strip()))
     weekday = _WEEKDAY_FIRST.match(tidy)
     said = _WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
     if weekday and said is not None:
@@ -458,37 +465,6 @@ def parse_reference(raw: object, example: str) -> str:
             f"Number Format > Text) and type the reference again, e.g. {example}"
         )
     return clean_text(raw)
-
-
-# Yes or No with a note after it, as offices type it: "Yes - MoJ grant conditions",
-# "Yes (MoJ)", "No: local money".
-_YES_NO_NOTED = re.compile(r"(yes|no)\s*(?:\(|[-\u2013\u2014:,;]\s)")
-
-
-# A tick or a cross, as a checklist column is filled in (Wingdings' tick pastes as "ü").
-_TICKS = {"\u2713": True, "\u2714": True, "\u2611": True, "\u2705": True}
-_TICKS.update(dict.fromkeys("\u2717\u2718\u274c\u274e\u2610", False))  # ☐: an empty box
-
-
-def parse_yes_no(raw: object) -> bool:
-    """Yes or No (``Y``, ``True``, a tick; a note may follow: "Yes (MoJ)")."""
-    text = normalise(raw)
-    if text in _TICKS:
-        return _TICKS[text]
-    if text in ("x", "\u2612"):  # ☒ is Word's ticked check box, and elsewhere a cross
-        raise ValueProblem(
-            f'reads "{clean_text(raw)}", which marks a box but does not say Yes or No; enter '
-            "Yes or No"
-        )
-    noted = _YES_NO_NOTED.match(text)
-    text = noted.group(1) if noted else text
-    if text in {"yes", "y", "true"}:
-        return True
-    if text in {"no", "n", "false"}:
-        return False
-    if not text:
-        raise ValueProblem("is blank; enter Yes or No")
-    raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')
 
 
 _WINDOWS_DEVICES = frozenset(

@@ -1475,6 +1475,80 @@ def _(path: Path) -> None:
     write_workbook(path, content(services=services(vf, csf)))
 
 
+# The sample's Services columns but Fund (Service ... Budget), in order.
+APPENDIX_COLUMNS = tuple(column.key for column in contract.SERVICES.columns[1:12])
+
+
+def appendix3(
+    headings: tuple[str, str] = ("Victims Fund - £1,009,000", "Community Safety Fund - £556,000"),
+    keep: Sequence[str] = APPENDIX_COLUMNS,
+    header: dict[str, str] | None = None,
+) -> Rows:
+    """The Services sheet as the decision's Appendix 3 prints it: a title, then per fund its
+    heading, the header row (the seed's wording), its lines and a Total; no Fund column."""
+    names = {
+        **{column.key: column.header for column in contract.SERVICES.columns},
+        "service": "Service Name",
+        "organisation": "Current Delivery Org.",
+        "how_commissioned": "How service is commissioned",
+        "budget": "2021/22 budget (£)",
+        **(header or {}),
+    }
+    at = [COL_INDEX[key] for key in keep]
+    rows: Rows = [["Appendix 3: Commissioning Plan 2021 - 2022"], []]
+    for heading, lines in zip(headings, (victims(), community()), strict=True):
+        rows += [[heading], [names[key] for key in keep]]
+        rows += [[line[i] for i in at] for line in lines]
+        total = sum((_amount(line[-1]) for line in lines), Decimal(0))
+        rows += [["Total", *[""] * (len(keep) - 2), total], []]
+    return rows
+
+
+@case(
+    "appendix3-fund-headings.xlsx",
+    "the Services sheet typed as the seed's Appendix 3: per fund a heading with its allocation, "
+    "the header row, its lines and a Total; no Fund column (each line's fund is its heading's)",
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "K10", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    book["Services"] = appendix3()
+    write_book(path, book)
+
+
+@case(
+    "appendix3-seed-columns.xlsx",
+    "Appendix 3 typed with only the seed's own columns: no Organisation type or Mechanism "
+    "(the headings give the fund, so only those two are missing)",
+    ("E-COLUMN", "Services", "4:4", 'Column "Organisation type"'),
+    ("E-COLUMN", "Services", "4:4", 'Column "Mechanism"'),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    seed = ("service", "organisation", "provision", "start", "end", "how_commissioned", "budget")
+    book["Services"] = appendix3(keep=seed)
+    write_book(path, book)
+
+
+@case(
+    "appendix3-heading-stale-allocation.xlsx",
+    "Appendix 3 with last year's allocation left in a fund's heading (VICTIMS FUND (£950,000):)",
+    (
+        "E-VALUE",
+        "Services",
+        "A3",
+        "shows £950,000 for the Victims Fund, but the Funds sheet gives it £1,009,000 (B2)",
+    ),
+    RINGFENCE,
+    ("W-GRANT-SIZE", "Services", "K10", "Rape Crisis"),
+)
+def _(path: Path) -> None:
+    book = sample_book()
+    book["Services"] = appendix3(("VICTIMS FUND (£950,000):", "Community Safety Fund"))
+    write_book(path, book)
+
+
 @case(
     "fund-merged-on-sources.xlsx",
     "the Victims Fund's name merged down its two Funding sources rows (A2:A3)",

@@ -20,7 +20,11 @@ LIFTED = dt.date.today() + dt.timedelta(days=30)
 
 
 def _deferred(content: Any) -> None:
-    values = {"Publication deferred": "Yes", "Publication deferred until": LIFTED}
+    values = {
+        "Publication deferred": "Yes",
+        "Publication deferred reason": "The provider is still to be told",
+        "Publication deferred until": LIFTED,
+    }
     content.decision = [(f, values.get(f, v)) for f, v in content.decision]
 
 

@@ -16,6 +16,7 @@ import pytest
 from pipeline.load import load
 from pipeline.new_workbook import Formula
 from pipeline.reconcile import reconcile
+from scripts.make_corpus import appendix3, sample_book, write_book
 from tests.workbooks import make_workbook, service_row
 
 
@@ -223,3 +224,65 @@ def test_a_stale_balance_row_is_an_e_total(tmp_path: Path) -> None:
         "£1,009,000 less its lines (£3,000) leaves £1,006,000 uncommitted. Correct the figure "
         "(or its formula), or the lines or the allocation."
     )
+
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def test_the_seed_appendix_3_layout_reads_as_the_sample(tmp_path: Path) -> None:
+    # A heading per fund ("Victims Fund - £1,009,000"), its header row, its lines and its
+    # Total, no Fund column: each line's fund is its heading's. It was one E-COLUMN, "Column
+    # "Fund" is missing", for a plan whose every line names its fund plainly above it.
+    banded = load(CORPUS / "appendix3-fund-headings.xlsx")
+    sample = load(make_workbook(tmp_path))
+    assert banded.plan is not None and sample.plan is not None, banded.findings
+    assert [f.code for f in banded.findings] == []
+
+    def content(line: Any) -> tuple[Any, ...]:
+        return (line.fund, line.service, line.organisation, line.budget, line.start, line.end)
+
+    assert [content(line) for line in banded.plan.lines] == [
+        content(line) for line in sample.plan.lines
+    ]
+    # Each Total closes its own fund's lines, as the sample's do.
+    assert [(t.amount, t.closes[0], len(t.closes)) for t in banded.plan.totals] == [
+        (Decimal(805212), 0, 10),
+        (Decimal(464058), 10, 14),
+    ]
+    # A line's fund is located at the heading that gave it (no Fund cell on the sheet).
+    first_vf, first_csf = banded.plan.lines[0], banded.plan.lines[10]
+    assert (first_vf.at.row, first_vf.at.cell("fund")) == (5, "A3")
+    assert (first_csf.at.row, first_csf.at.cell("fund")) == (19, "A17")
+    assert first_csf.at.cell("budget") == "K19"
+
+
+def test_fund_headings_under_one_header_are_read_the_same(tmp_path: Path) -> None:
+    # One header row at the top, each fund's heading as the first row of its band (the
+    # allocation typed in the budget column beside it), no Fund column.
+    book = sample_book()
+    rows = appendix3(("VICTIMS FUND", "Community Safety Fund:"))
+    assert rows[3] == rows[17] and rows[16] == ["Community Safety Fund:"]
+    rows[2], rows[3] = rows[3], [*rows[2], *[""] * 9, Decimal(1009000)]
+    del rows[17]  # the second fund's header row
+    book["Services"] = rows
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []
+    funds = [line.fund for line in result.plan.lines]
+    assert funds == ["Victims Fund"] * 10 + ["Community Safety Fund"] * 14
+    assert result.plan.lines[0].at.cell("fund") == "A4"
+
+
+def test_lines_with_no_fund_and_no_heading_still_want_a_fund_column(tmp_path: Path) -> None:
+    book = sample_book()
+    rows = appendix3()
+    rows[2] = ["Commissioning Plan"]  # not a fund's name: nothing says the lines' fund
+    rows[16] = ["Other services"]
+    book["Services"] = rows
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert [(f.code, f.cell) for f in result.findings] == [("E-COLUMN", "4:4")]
+    assert 'Column "Fund"' in result.findings[0].message

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import contract
-from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
+from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice, parse_yes_no
 from pipeline.shorthand import (
     financial_year,
     parse_amount,
@@ -30,7 +30,6 @@ from pipeline.values import (
     parse_date,
     parse_end_date,
     parse_money,
-    parse_yes_no,
     slugify,
 )
 
@@ -156,6 +155,15 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         # Midnight with one digit of hour, as Excel's d/m/yyyy h:mm writes it: it was E-VALUE
         # while "01/04/2021 00:00" was read.
         ("1/4/2021 0:00", date(2021, 4, 1)),
+        # A date typed or pasted with its time of day is that day, as a cell holding the date
+        # and time as an Excel date is read: each was E-VALUE "which is not a date".
+        ("01/04/2021 09:30", date(2021, 4, 1)),
+        ("01/04/2021 12:30", date(2021, 4, 1)),
+        ("28/05/2021 14:15:07", date(2021, 5, 28)),
+        ("01/04/2021 12:00:00 PM", date(2021, 4, 1)),
+        ("28 May 2021 2:15 pm", date(2021, 5, 28)),
+        ("28/05/2021 9.30am", date(2021, 5, 28)),
+        ("2021-04-01T09:30:00+01:00", date(2021, 4, 1)),
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
@@ -189,8 +197,9 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
             "looks month-first (US style); dates are read day-first, so type 30/04/2022",
         ),
         ("TBC", "dd/mm/yyyy"),
-        ("01/04/2021 12:30", "which is not a date"),  # a time of day is not dropped
-        ("01/04/2021 12:00:00 PM", "which is not a date"),  # midday is a time of day
+        ("01/04/2021 25:00", "which is not a date"),  # not a time of day: nothing dropped
+        ("01/04/2021 13 pm", "which is not a date"),
+        ("01/04/2021 0930", "which is not a date"),
         # A weekday that is not the date's: one of the two is mistyped.
         ("Saturday 28 May 2021", "28/05/2021 is a Friday, not a Saturday"),
         ("Apr-Jun 2021", "which is not a date"),  # two months: no guess
