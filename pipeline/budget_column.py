@@ -20,7 +20,7 @@ def budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | N
     if len(candidates) < 2:
         return layout if _of_the_year(cells_of, layout, candidates, year) else None
     matching = [
-        index for index, text in candidates if bounds is not None and bounds in _header_years(text)
+        index for index, text in candidates if bounds is not None and bounds in header_years(text)
     ]
     plain = [index for index, text in candidates if not _YEARS.search(text)]
     chosen = matching or plain
@@ -50,7 +50,7 @@ def _of_the_year(
     if bounds is None or len(candidates) != 1:
         return True
     index, text = candidates[0]
-    named = _header_years(text)
+    named = header_years(text)
     if not named or bounds in named:
         return True
     ref = f"{column_letter(index)}{layout.header_row}"
@@ -68,7 +68,7 @@ def _of_the_year(
 _YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")
 
 
-def _header_years(text: str) -> list[tuple[int, int]]:
+def header_years(text: str) -> list[tuple[int, int]]:
     """The financial years a budget header names: "2021/22", "2021-2022", "21/22" or "2021-2"."""
     years = []
     for start, end in _YEARS.findall(text):

@@ -1,10 +1,11 @@
 """Commitments beyond the year: what the plan's lines already carry into later financial years.
 
 Funding is confirmed one year at a time, but a contract to 30/09/2024 commits money in 2022/23,
-2023/24 and 2024/25. Each later year's amount is the line's budget this year as for the whole year
-(its budget over its live days in this financial year, times the year's days), all of it for a
-later year the line runs all of, and for part of one its share by days (a leap year's extra day
-adds nothing: a £100,000-a-year contract carries £100,000 into 2023/24). What extension options
+2023/24 and 2024/25. Each later year's amount is the later year's budget where a multi-year plan
+types it on the line; otherwise the line's budget this year as for the whole year (its budget
+over its live days in this financial year, times the year's days), all of it for a later year
+the line runs all of, and for part of one its share by days (a leap year's extra day adds
+nothing: a £100,000-a-year contract carries £100,000 into 2023/24). What extension options
 would add, if exercised, is kept apart: an option is a choice still to be made.
 """
 
@@ -178,8 +179,12 @@ def _commitments(plan: Plan) -> Commitments:
     lines = []
     for line, rate, ends in running:
         annual = rate * days_this_year  # this year's budget, as for the whole year
+        typed = dict(line.later_budgets)  # a multi-year plan's own figures for later years
         carried = tuple(
-            _share(annual, live_days(line.start, line.end, y.start, y.end), y) for y in years
+            typed[y.start.year]
+            if y.start.year in typed
+            else _share(annual, live_days(line.start, line.end, y.start, y.end), y)
+            for y in years
         )
         extra = tuple(
             _share(annual, live_days(line.end + dt.timedelta(days=1), ends, y.start, y.end), y)

@@ -146,6 +146,9 @@ class ServiceLine:
     at: Located
     cost_code: str = ""
     recipient_org_id: str = ""
+    # A multi-year plan's budgets for later financial years, typed beside this year's:
+    # (2022 for 2022/23, the amount). A later year not here is carried at the daily rate.
+    later_budgets: tuple[tuple[int, Decimal], ...] = ()
 
     @cached_property  # normalised once: rules and renderers group lines by it
     def fund_key(self) -> str:

@@ -12,6 +12,7 @@ from pipeline import contract
 from pipeline.budget_column import budget_column
 from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_choice
 from pipeline.fund_bands import fund_bands
+from pipeline.later_budgets import later_columns, read_later_budgets
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
@@ -188,6 +189,7 @@ class _LineReader:
         self.letters = {key: column_letter(col) for key, col in columns.items()}
         self.columns = columns
         self.uncached_rows = frozenset(r for r, _ in cells_of.sheet.uncached)
+        self.later = later_columns(cells_of, layout, year)  # a multi-year plan's
 
     def _raw(self, values: Sequence[Cell], r: int, col: int) -> Cell:
         """The cell's value, or raise ValueProblem (see :meth:`CellReader.value`)."""
@@ -252,6 +254,11 @@ class _LineReader:
             return None
         start_date, start_month = start
         end_date, end_month, options_in_end = end
+        later = read_later_budgets(
+            cells_of, r, [(c, self._raw(values, r, c.col)) for c in self.later], end_date
+        )
+        if later is None:
+            return None
         budget_raw = self._raw(values, r, self.columns["budget"])
         if rate := per_year_problem(budget_raw, start_date, end_date, self.year):
             cells_of.add("E-VALUE", f"Budget {rate}.", cells["budget"])  # "£10,000 pa"
@@ -290,6 +297,7 @@ class _LineReader:
             at=Located(cells_of.sheet.title, r, cells),
             cost_code=typed["cost_code"],
             recipient_org_id=typed["recipient_org_id"],
+            later_budgets=later,
         )
 
 

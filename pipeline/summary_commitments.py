@@ -1,8 +1,7 @@
 """The public summary's Commitments sheet: what the plan's lines already carry into later years.
 
 One Excel table, a row per line that runs beyond the financial year, a column per later year
-(the line's budget this year as for a whole year, for each later year or part of one it runs,
-:mod:`pipeline.commitments`), with a
+(the line's daily rate this year × its days in that year, :mod:`pipeline.commitments`), with a
 live ``SUM`` total row. A line running past the ten later years shown (a contract to 2040) has
 its money after them in a last column, "After 2031/32", so the total is the whole commitment. What extension options would add is said under the title, apart: an
 option is a decision still to be made.
@@ -47,9 +46,16 @@ def commitments_sheet(
     lines = [c for c, _ in rows]
     labels = [y.label for y in commitments.years] + ([after.label] if after else [])
     options = sum(commitments.option_totals, Decimal(0)) + (after.options if after else 0)
+    # A multi-year plan's own later-year budgets are used where it types them.
+    typed = any(c.line.later_budgets for c in lines)
     note = (
-        f"Amounts the {year} plan already commits in later financial years, at each line's "
-        "rate this year. Figures are in pounds (£)."
+        f"Amounts the {year} plan already commits in later financial years, "
+        + (
+            "as the plan budgets them (at each line's daily rate this year where it does not)"
+            if typed
+            else "at each line's daily rate this year"
+        )
+        + ". Figures are in pounds (£)."
     )
     if options:
         note += f" Extension options, if exercised, would add {format_money(options)} more."

@@ -286,3 +286,84 @@ def test_lines_with_no_fund_and_no_heading_still_want_a_fund_column(tmp_path: Pa
     result = load(path)
     assert [(f.code, f.cell) for f in result.findings] == [("E-COLUMN", "4:4")]
     assert 'Column "Fund"' in result.findings[0].message
+
+
+def multi_year(path: Path, later: dict[str, list[Any]]) -> Path:
+    """The sample with '2022/23 (£)' and '2023/24 (£)' columns beside its budget, headed
+    '2021/22 (£)', holding ``later`` for the services named (the others left blank)."""
+    book = sample_book()
+    rows = book["Services"]
+    header = next(i for i, row in enumerate(rows) if "Fund" in row)
+    width = len(rows[header])
+    rows[header] = [*rows[header][:11], "2021/22 (£)", *rows[header][12:], "2022/23 (£)"]
+    rows[header].append("2023/24 (£)")
+    for row in rows[header + 1 :]:
+        if len(row) > 1 and row[1] in later:
+            row += [""] * (width - len(row)) + later[row[1]]
+    write_book(path, book)
+    return path
+
+
+def test_a_multi_year_plans_later_budgets_are_its_commitments(tmp_path: Path) -> None:
+    # Restorative Justice runs 01/04/2021-31/03/2024 at £100,000 this year, tapered by the
+    # plan to £80,000 and £60,000: the published commitments showed £100,000 and £100,273.97
+    # (this year's daily rate carried on), the plan's own figures passed over without a word.
+    from pipeline.commitments import commitments
+
+    path = multi_year(tmp_path / "plan.xlsx", {"Restorative Justice": [80000, "£60,000"]})
+    result = load(path)
+    assert result.plan is not None, result.findings
+    [line] = [ln for ln in result.plan.lines if ln.service == "Restorative Justice"]
+    assert line.budget == Decimal(100000)
+    assert line.later_budgets == ((2022, Decimal(80000)), (2023, Decimal(60000)))
+    carried = commitments(result.plan)
+    labels = [y.label for y in carried.years]
+    [rj] = [c for c in carried.lines if c.line.service == "Restorative Justice"]
+    [isva] = [c for c in carried.lines if c.line.service.startswith("Children's Independent")]
+    assert dict(zip(labels, rj.years, strict=True))["2022/23"] == Decimal(80000)
+    assert dict(zip(labels, rj.years, strict=True))["2023/24"] == Decimal(60000)
+    # A line with the later years blank is carried at its daily rate, as before.
+    assert dict(zip(labels, isva.years, strict=True))["2022/23"] == Decimal("200549.45")
+
+
+@pytest.mark.parametrize(
+    ("later", "cell", "says"),
+    [
+        # Rape Crisis ends 31/03/2022: money for 2022/23 needs an End date that runs into it.
+        (
+            {"Rape Crisis": [18000, ""]},
+            "O9",
+            '"2022/23 (£)" holds 18000 but the line ends 31/03/2022, before that year begins',
+        ),
+        ({"Restorative Justice": ["TBC", ""]}, "O12", '"2022/23 (£)" reads "TBC"'),
+    ],
+)
+def test_a_later_budget_that_cannot_be_a_commitment_is_located(
+    tmp_path: Path, later: dict[str, list[Any]], cell: str, says: str
+) -> None:
+    result = load(multi_year(tmp_path / "plan.xlsx", later))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", cell)]
+    assert says in result.findings[0].message
+
+
+def test_the_public_summary_says_the_plans_later_budgets_are_used(tmp_path: Path) -> None:
+    import openpyxl
+
+    from pipeline import batch
+    from pipeline.config import Config
+
+    drop = tmp_path / "input"
+    drop.mkdir()
+    multi_year(drop / "plan.xlsx", {"Restorative Justice": [80000, 60000]})
+    [result], _ = batch.build([drop], tmp_path / "output", Config())
+    assert result.outcome == "built", result.findings
+    book = openpyxl.load_workbook(
+        tmp_path / "output" / "015-2021" / "commissioning-summary-2021-22.xlsx"
+    )
+    note = book["Commitments"]["A2"].value
+    assert "as the plan budgets them (at each line's daily rate this year where it does not)" in (
+        note
+    )
+    rows = list(book["Commitments"].iter_rows(values_only=True))
+    [rj] = [row for row in rows if row[1] == "Restorative Justice"]
+    assert rj[4:6] == (80000, 60000)
