@@ -849,3 +849,22 @@ def test_a_spend_folder_s_sub_folders_holding_files_are_listed_to_be_said(
     assert "is a folder inside the spend folder, and the 1 file(s) in it are not read" in (
         said.message
     )
+
+
+def test_a_report_s_totals_labelled_with_a_colon_are_not_payments(tmp_path: Path) -> None:
+    # Oracle's payment reports, grouped by supplier: "Supplier Total:" under each supplier's
+    # payments and "Report Total:" at the end. Each was W-SPEND-VALUE, "The payment to
+    # Supplier Total: is not counted: its date is blank", one per supplier every month.
+    text = (
+        "Payment Date,Supplier Name,Invoice Num,Amount\n"
+        "01/04/2021,Safer Living Foundation,INV1,6250.00\n"
+        "01/07/2021,Safer Living Foundation,INV2,6250.00\n"
+        ",Supplier Total:,,12500.00\n"
+        "15/07/2021,Crimestoppers,INV3,1000.00\n"
+        ",Crimestoppers Total:,,1000.00\n"
+        ",Report Total:,,13500.00\n"
+        "Carried forward:,,,13500.00\n"
+    )
+    read = read_ledgers([write(tmp_path, "oracle.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [625000, 625000, 100000]
