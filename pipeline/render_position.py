@@ -309,6 +309,7 @@ def _to_check(workbook: Any, position: Position, formats: Formats, heading: str)
         )
     )
     sheet.ws.freeze_panes(sheet.row, 0)
+    sheet.ws.repeat_rows(HEADER_ROW)  # a whole force's unmatched payments run to many pages
     first = sheet.row
     _payment_rows(sheet, position.to_check)
     sheet.totals(
