@@ -1,8 +1,9 @@
 """Synthetic commissioning plans for the benchmark, written by the workbook contract.
 
 ``python -m bench.generate OUT_DIR`` writes ``plan-25.xlsx``, ``plan-1k.xlsx`` and
-``plan-10k.xlsx``, last year's plan of each (``last-year-plan-10k.xlsx``, for ``--previous``)
-and ``plan-far-away.xlsx``. Each plan is built from a fixed seed, so a size always gives the same
+``plan-10k.xlsx``, last year's plan of each in ``last-year/`` (``last-year-plan-10k.xlsx``,
+for ``--previous``; beside a plan built by name it would be compared unasked) and
+``plan-far-away.xlsx``. Each plan is built from a fixed seed, so a size always gives the same
 workbook, and is one a finance officer could have typed: realistic text lengths, budgets with
 pence on some lines, dates as real dates, day-first text or months ("April 2021"), ring-fenced
 MoJ grants, funding sources that add up to each allocation, and a typed Total row (a SUM with
@@ -352,15 +353,16 @@ def write_far_away(path: Path) -> None:
 
 def write(folder: Path, sizes: Sequence[Size] = SIZES, previous: bool = False) -> list[Path]:
     """Write one workbook per size into ``folder`` (and, with ``previous``, last year's plan
-    of each as ``last-year-<name>``); return their paths."""
+    of each as ``last-year/last-year-<name>``); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for size in sizes:
         path = folder / size.file_name
         write_workbook(path, plan(size))
         paths.append(path)
-        if previous:
-            path = folder / f"last-year-{size.file_name}"
+        if previous:  # apart: a workbook built by name is compared with last year's beside it
+            path = folder / "last-year" / f"last-year-{size.file_name}"
+            path.parent.mkdir(exist_ok=True)
             write_workbook(path, last_year(size))
             paths.append(path)
     return paths

@@ -181,10 +181,20 @@ class Bench:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def workbooks(self, size: Size) -> tuple[Path, Path]:
+        """The plan of ``size`` and last year's, each in a folder of its own: a workbook
+        built by name is compared with last year's plan beside it, and the plan alone must
+        be measured alone (last year's is named with --previous where it is measured)."""
+        return (
+            self.work / size.name / size.file_name,
+            self.work / "last-year" / f"last-year-{size.file_name}",
+        )
+
     def measure(self, size: Size, runs: int, sizes_left: int) -> SizeResult:
-        workbook = self.work / size.file_name
+        workbook, previous = self.workbooks(size)
+        for path in (workbook, previous):
+            path.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(workbook, plan(size))
-        previous = self.work / f"last-year-{size.file_name}"
         write_workbook(previous, last_year(size))
         out = self.work / f"out-{size.name}"
         floor_out = self.work / f"floor-{size.name}"
@@ -273,8 +283,7 @@ class Bench:
     def stages(self, size: Size) -> dict[str, float]:
         """Median seconds per build stage of the plan of ``size`` with last year's plan
         (``bench/stages.py``, each in a fresh process)."""
-        workbook = self.work / size.file_name
-        previous = self.work / f"last-year-{size.file_name}"
+        workbook, previous = self.workbooks(size)
         runs: list[dict[str, float]] = []
         for _ in range(STAGE_RUNS):
             measured = run([sys.executable, "-m", "bench.stages", workbook, previous])
@@ -326,7 +335,8 @@ class FarAway:
 
 def measure_far_away(work: Path, runs: int = 3) -> FarAway:
     """Build the far-away workbook ``runs`` times; it must stay within the 10k-line limits."""
-    workbook = work / FAR_AWAY
+    workbook = work / "far-away" / FAR_AWAY  # alone in its folder, as each size's plan
+    workbook.parent.mkdir(parents=True, exist_ok=True)
     write_far_away(workbook)
     command: list[str | Path] = [
         PCC_REPORT,

@@ -70,6 +70,7 @@ def reports(
 
         clashing = {r.path for i, r in enumerate(reads) if isinstance(r, Read) and i in clashes}
         finder = PreviousPlans(paths, workbooks, fresh, clashing, config, previous)
+    years = _years(reads)
     results: list[WorkbookResult] = []
     for index, read in enumerate(reads):
         clash = [clashes[index]] if index in clashes else []
@@ -77,9 +78,25 @@ def reports(
             read.findings.extend(clash)
             results.append(read)
         else:
-            results.append(_result(read, clash, finder, config, spend))
+            results.append(_result(read, clash, finder, config, spend, years))
     _note_shared_payments(results)
     return results
+
+
+def _years(reads: Sequence[Read | WorkbookResult]) -> set[int]:
+    """The financial years (by the year they start) of the run's plans, read now or up to
+    date: the spend files' payments of each are that plan's (:meth:`Spend.position`)."""
+    years = set()
+    for read in reads:
+        if isinstance(read, Read):
+            if read.reconciliation is not None:
+                years.add(read.reconciliation.plan.decision.year_start.year)
+        else:  # up to date, in a build, which has imported the manifest's reader
+            from pipeline.freshness import entry_year_start
+
+            if (year := entry_year_start(read.summary)) is not None:
+                years.add(year)
+    return years
 
 
 def _result(
@@ -88,6 +105,7 @@ def _result(
     finder: PreviousPlans | None,
     config: Config,
     spend: Spend,
+    years: set[int],
 ) -> WorkbookResult:
     """The result of a workbook read now, with its Report when it holds a plan: the strategy
     composed with it, then, while it has no errors, the comparison with last year's plan, the
@@ -127,7 +145,7 @@ def _result(
         findings.extend(three_sixty_rules.findings(recon.plan, config, date.today()))
     position = None
     if not has_errors(findings):
-        position, ledger_findings = spend.position(recon.plan, dict(config.aliases))
+        position, ledger_findings = spend.position(recon.plan, dict(config.aliases), years)
         findings.extend(ledger_findings)
         if position is not None:
             findings.extend(position.findings)

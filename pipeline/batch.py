@@ -46,11 +46,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline import TEMPLATE_DIR, stale
 from pipeline.assemble import reports
-from pipeline.builder import Builder, second_look
+from pipeline.builder import Builder, Run, second_look
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
 from pipeline.inputs import discover, display
@@ -72,9 +71,6 @@ from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
 from pipeline.spend import Spend, spend_paths
-
-if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
-    pass
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -223,9 +219,9 @@ def build(
             f"The output folder cannot be used: {blocked}. Or choose another folder with --out DIR."
         )
     ledger = Spend(spend_paths(paths, spend), as_at)
-    template = template or TEMPLATE
+    run = Run(paths, out, config, template or TEMPLATE, ledger, previous, force, debug)
     if not force:
-        unchanged = _unchanged(paths, out, config, template, say, previous, ledger)
+        unchanged = _unchanged(run, say)
         if unchanged is not None:
             return unchanged
 
@@ -248,7 +244,7 @@ def build(
     except OSError as error:
         raise _unusable(out, error) from error
     try:
-        return _build_locked(paths, out, config, force, template, say, debug, previous, ledger)
+        return _build_locked(run, say)
     finally:
         lock.release()
 
@@ -260,15 +256,7 @@ def _unusable(out: Path, error: OSError) -> OutputUnwritable:
     )
 
 
-def _unchanged(
-    paths: Sequence[Path],
-    out: Path,
-    config: Config,
-    template: Path,
-    say: Progress,
-    previous: Path | None,
-    spend: Spend,
-) -> tuple[list[WorkbookResult], list[Finding]] | None:
+def _unchanged(run: Run, say: Progress) -> tuple[list[WorkbookResult], list[Finding]] | None:
     """The run's results when every workbook is up to date and nothing is to be written (no
     output edited, no clash, the index page there), judged before taking the lock; None when
     anything is to be done, and the build then waits for the lock and judges again.
@@ -278,23 +266,25 @@ def _unchanged(
     not up to date. A no-op rerun so only hashes and reads the manifest: it neither imports
     the lock nor waits for another build (issue 21).
     """
-    builder = Builder(out, config, template, False, spend, paths, previous)
-    workbooks, notes = discover(paths)
+    builder = Builder(run)
+    workbooks, notes = discover(run.paths)
     current = [builder.current(path)[0] for path in workbooks]
-    if not current or not (out / INDEX).is_file():
+    if not current or not (run.out / INDEX).is_file():
         return None
     if stale.moved(builder.shelf):
         return None
     if any(result is None or result.edited for result in current):
         return None
-    results = reports(paths, workbooks, [r for r in current if r], config, previous, spend)
+    results = reports(
+        run.paths, workbooks, [r for r in current if r], run.config, run.previous, run.spend
+    )
     if any(has_errors(result.findings) for result in results):  # now clashes with another
         return None
     for result in results:
         say(Finished(result))
-    if leftovers(out):  # a run killed since the last build left its temporary files
-        _sweep_when_free(out)
-    write_log(out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
+    if leftovers(run.out):  # a run killed since the last build left its temporary files
+        _sweep_when_free(run.out)
+    write_log(run.out, [f"{r.outcome:<10} {r.status:<10} {r.file}" for r in results])
     return results, notes
 
 
@@ -314,20 +304,11 @@ def _sweep_when_free(out: Path) -> None:
         lock.release()
 
 
-def _build_locked(
-    paths: Sequence[Path],
-    out: Path,
-    config: Config,
-    force: bool,
-    template: Path,
-    say: Progress,
-    debug: bool,
-    previous: Path | None,
-    spend: Spend,
-) -> tuple[list[WorkbookResult], list[Finding]]:
+def _build_locked(run: Run, say: Progress) -> tuple[list[WorkbookResult], list[Finding]]:
+    out = run.out
     sweep_temporaries(out)
-    builder = Builder(out, config, template, force, spend, paths, previous)
-    workbooks, notes = discover(paths)
+    builder = Builder(run)
+    workbooks, notes = discover(run.paths)
     renamed = [_renamed_note(*names) for names in stale.follow_renames(builder.shelf, workbooks)]
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
     archived = stale.record_archive_moves(builder.shelf)
@@ -336,8 +317,8 @@ def _build_locked(
         builder.manifest.write()
         _draw_index(out, builder.fresh.recipe)
     notes = [*renamed, *retired, *notes]
-    triaged = second_look([builder.triage(path, debug) for path in workbooks], builder, debug)
-    results = reports(paths, workbooks, triaged, config, previous, spend)
+    triaged = second_look([builder.triage(path) for path in workbooks], builder)
+    results = reports(run.paths, workbooks, triaged, run.config, run.previous, run.spend)
     folders_held_elsewhere(results, builder)
     assign_findings_names(
         results, builder.folder.claimed_folders({builder.key(r) for r in results})
@@ -348,7 +329,7 @@ def _build_locked(
         for result in results:
             # An unchanged workbook is skipped, unless it now clashes with another's reference.
             if not (result.outcome == "up to date" and not has_errors(result.findings)):
-                builder.build_one(result, debug)
+                builder.build_one(result)
             say(Finished(result))
         finished = True
     finally:

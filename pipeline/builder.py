@@ -9,6 +9,7 @@ import errno
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,27 +35,32 @@ if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op
     from pipeline.deliver import Staging
 
 
+@dataclass(frozen=True)
+class Run:
+    """What one build was asked to do, as ``pcc-report build`` was given it."""
+
+    paths: Sequence[Path]  # the workbooks and folders named
+    out: Path
+    config: Config
+    template: Path
+    spend: Spend  # the run's spend files
+    previous: Path | None = None  # last year's plan named with --previous
+    force: bool = False  # build even what is up to date
+    debug: bool = False  # a bug of ours is raised, not said as an E-READ
+
+
 class Builder:
     """Builds one workbook at a time into the output folder and keeps its manifest entry."""
 
-    def __init__(
-        self,
-        out: Path,
-        config: Config,
-        template: Path,
-        force: bool,
-        spend: Spend,
-        paths: Sequence[Path],
-        previous: Path | None,
-    ):
-        self.folder = OutputFolder(out)
+    def __init__(self, run: Run):
+        self.run = run
+        self.folder = OutputFolder(run.out)
         self.shelf = Shelf(self.folder)
         self.manifest = self.folder.manifest
-        self.config = config
-        self.template = template
-        last_year = LastYearLookup(paths, previous, self.manifest.entries)
-        fingerprint = spend.fingerprint()
-        self.fresh = Freshness(self.folder, config, template, force, fingerprint, last_year)
+        last_year = LastYearLookup(run.paths, run.previous, self.manifest.entries)
+        self.fresh = Freshness(
+            self.folder, run.config, run.template, run.force, run.spend.fingerprint(), last_year
+        )
         self.fingerprints: dict[str, dict[str, Any]] = {}
 
     def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
@@ -78,16 +84,15 @@ class Builder:
         result.edited = [(p, None) for p in edited]
         return result, fingerprint
 
-    def triage(self, path: Path, debug: bool) -> Read | WorkbookResult:
+    def triage(self, path: Path) -> Read | WorkbookResult:
         """The workbook read, or its result "up to date" from the manifest."""
         before = signature(path)
         current, fingerprint = self.current(path)
-        return current if current is not None else self.read(path, debug, before, fingerprint)
+        return current if current is not None else self.read(path, before, fingerprint)
 
     def read(
         self,
         path: Path,
-        debug: bool,
         before: tuple[int, int, int] | None = None,
         fingerprint: dict[str, Any] | None = None,
     ) -> Read:
@@ -96,7 +101,7 @@ class Builder:
         if fingerprint is None:
             before, fingerprint = signature(path), self.fresh.fingerprint(path)
         key = self.fresh.key_of(path)
-        outcome = read_workbook(path, self.config, debug)
+        outcome = read_workbook(path, self.run.config, self.run.debug)
         if signature(path) != before:  # replaced since it was hashed: hash it again
             fingerprint = self.fresh.fingerprint(path)
         self.fingerprints[key] = self.fresh.of_read(fingerprint, outcome)
@@ -127,7 +132,7 @@ class Builder:
     def key(self, result: WorkbookResult) -> str:
         return self.fresh.keys.get(result.file, result.file)
 
-    def build_one(self, result: WorkbookResult, debug: bool = False) -> None:
+    def build_one(self, result: WorkbookResult) -> None:
         """Render an error-free workbook, write its findings, set earlier outputs aside or
         retire them, and record it. A folder that cannot be written costs this workbook only.
 
@@ -149,10 +154,10 @@ class Builder:
             return
         from pipeline.deliver import Staging
 
-        staging = Staging(folder, result.file, self.config, self.template)
+        staging = Staging(folder, result.file, self.run.config, self.run.template)
         try:
             if result.status == "ok":
-                _stage(result, staging, debug)
+                _stage(result, staging, self.run.debug)
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 staging.temp(result.findings_name).write_bytes(_findings_bytes(result))
@@ -249,7 +254,7 @@ def _render_failure(result: WorkbookResult, error: Exception, folder: Path) -> F
 
 
 def second_look(
-    triaged: list[Read | WorkbookResult], builder: Builder, debug: bool
+    triaged: list[Read | WorkbookResult], builder: Builder
 ) -> list[Read | WorkbookResult]:
     """Read again each workbook up to date whose last year's plan may be one read now: a
     plan of the year before, new or changed in this run (put in input/ as last year's plan,
@@ -260,7 +265,7 @@ def second_look(
         if isinstance(read, Read) and read.reconciliation and not has_errors(read.findings)
     }
     return [
-        builder.read(result.path, debug)
+        builder.read(result.path)
         if isinstance(result, WorkbookResult)
         and _before(entry_year_start(result.summary), read_now)
         else result

@@ -351,26 +351,12 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             prepared = sending.prepare(report, out)
         except sending.Refused as error:
-            click.echo(
-                click.style("Refused: ", fg="red", bold=True) + console.safe(str(error)), err=True
-            )
+            console.failure("Refused", str(error))
             return 1
         except sending.SendError as error:
             raise click.UsageError(str(error)) from error
-        console.echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
-        console.echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
-        console.echo(f"  To:       {prepared.message['To']}")
-        console.echo(f"  Subject:  {prepared.subject}")
-        for attachment in prepared.attachments:
-            console.echo(
-                f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
-                f"SHA-256 {attachment['sha256'][:16]}…)"
-            )
-        console.echo(f"  Server:   {smtp.describe()}")
-        for note in prepared.notes:
-            console.echo(f"  Note:     {note}")
+        console.send_preview(prepared, smtp, really)
         if not really:
-            console.echo("Dry run: nothing was sent. Add --send to send it.")
             return 0
         try:
             smtp.check()
@@ -379,18 +365,9 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         try:
             record = sending.send(prepared, smtp)
         except sending.SendError as error:
-            click.echo(
-                click.style("Not sent: ", fg="red", bold=True) + console.safe(str(error)), err=True
-            )
+            console.failure("Not sent", str(error))
             return 1
-        console.echo(
-            f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in "
-            f"{prepared.out / 'manifest.json'}."
-        )
-        for address, reason in record["refused"].items():
-            click.echo(
-                click.style(console.safe(f"  The server refused {address}: {reason}"), fg="yellow")
-            )
+        console.sent(record, prepared.out)
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page shows what was sent; a convenience

@@ -1,6 +1,6 @@
 """What the console says to a person: findings, counts, one line per workbook, edited outputs.
 
-All wording of the ``build``/``check`` console output lives here (the pipeline reports typed
+All wording of the ``build``/``check``/``send`` console output lives here (the pipeline reports typed
 events and results; ``cli`` parses options and calls the pipeline). Every line goes through
 ``safe`` so that text from a workbook or a file name cannot act on the terminal.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pipeline.results import Event, WorkbookResult
+    from pipeline.send import Prepared, SmtpSettings
 
 HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -250,3 +251,39 @@ def check_report(
         echo(summary_line(result))
     if not results:
         echo(no_workbooks(paths))
+
+
+# -- send ---------------------------------------------------------------------------------------
+
+
+def failure(label: str, message: str) -> None:
+    """A send refused or failed: ``label`` in red, then the reason, on standard error."""
+    click.echo(click.style(f"{label}: ", fg="red", bold=True) + safe(message), err=True)
+
+
+def send_preview(prepared: Prepared, smtp: SmtpSettings, really: bool) -> None:
+    """What is (or, on a dry run, would be) sent: the message's headers, its attachments with
+    their hashes, the server, and the notes on the message."""
+    echo(f"{'Sending' if really else 'Would send'} {prepared.eml}")
+    echo(f"  From:     {smtp.sender or '(set PCC_SMTP_FROM)'}")
+    echo(f"  To:       {prepared.message['To']}")
+    echo(f"  Subject:  {prepared.subject}")
+    for attachment in prepared.attachments:
+        echo(
+            f"  Attached: {attachment['name']} ({attachment['size']:,} bytes, "
+            f"SHA-256 {attachment['sha256'][:16]}…)"
+        )
+    echo(f"  Server:   {smtp.describe()}")
+    for note in prepared.notes:
+        echo(f"  Note:     {note}")
+    if not really:
+        echo("Dry run: nothing was sent. Add --send to send it.")
+
+
+def sent(record: dict[str, Any], out: Path) -> None:
+    """The send's log record: to whom and when, and each address the server refused."""
+    echo(
+        f"Sent to {', '.join(record['to'])} at {record['sent_at']}; logged in {out / 'manifest.json'}."
+    )
+    for address, reason in record["refused"].items():
+        click.echo(click.style(safe(f"  The server refused {address}: {reason}"), fg="yellow"))

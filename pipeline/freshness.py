@@ -22,7 +22,7 @@ from pipeline import TEMPLATE_DIR, __version__
 from pipeline.cache import code_version
 from pipeline.config import Config
 from pipeline.dated import findings_due
-from pipeline.inputs import Read, archive_workbooks, archived, display
+from pipeline.inputs import Read, archived, display, past_plans
 from pipeline.manifest import sha256
 from pipeline.outputs import OutputFolder
 from pipeline.spend import overtaken
@@ -53,14 +53,15 @@ def config_key(config: Config) -> str:
 
 class LastYearLookup:
     """Where last year's plan is looked for, as the manifest keeps it for each workbook: one
-    SHA-256 of the plan named with ``--previous``, or of the archive folders' workbooks that
-    may be last year's plan of a plan of that year, each with its size and the time it was
-    last saved. So a plan named, put in the archive (as I-NO-PREVIOUS says to), taken out or
-    saved since makes the comparison out of date, while a decision of another year put away
-    leaves it be: the manifest knows the year of a workbook built before it was put away
-    (the same name and size as built), and any other workbook there may be anyone's. (A plan
-    of the year before that is one of the run's own workbooks is read in the run when new or
-    changed: see pipeline.batch.)"""
+    SHA-256 of the plan named with ``--previous``, or of the workbooks beside the run's
+    (:func:`pipeline.inputs.past_plans`: the archive folders, and the folder of a workbook
+    named by itself) that may be last year's plan of a plan of that year, each with its size
+    and the time it was last saved. So a plan named, put in the archive (as I-NO-PREVIOUS
+    says to), taken out or saved since makes the comparison out of date, while a decision of
+    another year put away leaves it be: the manifest knows the year of a workbook built
+    before it was put away (the same name and size as built), and any other workbook there
+    may be anyone's. (A plan of the year before that is one of the run's own workbooks is
+    read in the run when new or changed: see pipeline.batch.)"""
 
     def __init__(
         self, paths: Sequence[Path], named: Path | None, entries: Mapping[str, Mapping[str, Any]]
@@ -69,14 +70,15 @@ class LastYearLookup:
         self.archive: list[tuple[list[object], int | None]] = []
         if self.named is not None:
             return
+        # A workbook built before keeps its year: where it was built (beside a workbook named
+        # by itself), and where it is once put away in archive/.
         years = {
-            (str(archived(Path(entry["workbook_path"]))), entry.get("size")): entry_year_start(
-                entry
-            )
+            (str(where), entry.get("size")): entry_year_start(entry)
             for entry in entries.values()
             if isinstance(entry.get("workbook_path"), str)
+            for where in (Path(entry["workbook_path"]), archived(Path(entry["workbook_path"])))
         }
-        for workbook in archive_workbooks(paths):
+        for workbook in past_plans(paths):
             try:
                 status = workbook.stat()
             except OSError:

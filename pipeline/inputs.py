@@ -156,10 +156,18 @@ def archived(workbook: Path) -> Path:
     return workbook.parent / ARCHIVE / workbook.name
 
 
-def archive_workbooks(paths: Sequence[Path]) -> list[Path]:
-    """The workbooks in the ``archive/`` folder of each folder named: last year's plans."""
-    archives = [p / ARCHIVE for p in paths if p.is_dir() and (p / ARCHIVE).is_dir()]
-    return [workbook for archive in archives for workbook in discover([archive])[0]]
+def past_plans(paths: Sequence[Path]) -> list[Path]:
+    """The workbooks beside the run's own that may be last year's plans: in the ``archive/``
+    folder of each folder named, and for a workbook named by itself, in its folder and that
+    folder's ``archive/``. So ``build input/plan.xlsx`` compares with the plan a folder run
+    would (last year's workbook beside it, or put away in ``input/archive/`` as I-NO-PREVIOUS
+    says), never with less. The run's own workbooks are not listed."""
+    named = {p.resolve() for p in paths if not p.is_dir()}
+    folders = dict.fromkeys(p if p.is_dir() else p.parent for p in paths)
+    beside = [p.parent for p in paths if not p.is_dir() and p.parent not in paths]
+    found = discover([f / ARCHIVE for f in folders if (f / ARCHIVE).is_dir()])[0]
+    found += [w for w in discover(list(dict.fromkeys(beside)))[0] if w.resolve() not in named]
+    return found
 
 
 def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:

@@ -1,7 +1,8 @@
 """Findings about payments, and the list of payments a person must look at.
 
-- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year, and
-  those of the year dated after the position's date;
+- ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year (but
+  not those of another plan's year in the same run: they are that plan's), and those of the
+  year dated after the position's date;
 - ``W-SPEND-GAP``: the spend files end months before the position's date (``--as-at``);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
@@ -14,7 +15,7 @@ The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -55,8 +56,23 @@ def _line_name(line: ServiceLine) -> str:
     return f"Services row {line.at.row} ({line.service}, {line.organisation}, {line.fund})"
 
 
-def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
-    """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments outside the year."""
+def financial_year(dates: pd.Series) -> pd.Series:
+    """The year in which each date's financial year (1 April to 31 March) starts."""
+    year: pd.Series = dates.dt.year - (dates.dt.month < 4).astype("int64")
+    return year
+
+
+def _not_of(payments: pd.DataFrame, years: Collection[int]) -> pd.DataFrame:
+    """The payments dated in none of ``years`` (financial years, by the year they start)."""
+    return payments[~financial_year(payments["date"]).isin(list(years))] if years else payments
+
+
+def out_of_year(plan: Plan, outside: pd.DataFrame, others: Collection[int] = ()) -> list[Finding]:
+    """One I-SPEND-OUT-OF-YEAR note per file (and sheet) for the payments outside the year.
+
+    ``others``: the financial years of the run's other plans. Their payments count in those
+    plans' positions, so they are not said here: a folder of two years' plans and exports
+    would otherwise tell each plan that the other year's payments are mistyped dates."""
     label = plan.decision.year_label
     return [
         Finding(
@@ -66,25 +82,41 @@ def out_of_year(plan: Plan, outside: pd.DataFrame) -> list[Finding]:
             "counted in its position. If a date is mistyped, correct it in the export.",
             sheet,
         )
-        for file, sheet, said in _per_file(outside)
+        for file, sheet, said in _per_file(_not_of(outside, others))
     ]
 
 
-def nothing_in_year(plan: Plan, payments: pd.DataFrame) -> list[Finding]:
+def nothing_in_year(
+    plan: Plan, payments: pd.DataFrame, others: Collection[int] = ()
+) -> list[Finding]:
     """When no payment of the spend files falls in the plan's year, so it gets no position:
-    one I-SPEND-OUT-OF-YEAR note per file saying so (the run said nothing before)."""
+    one I-SPEND-OUT-OF-YEAR note per file saying so (the run said nothing before). The
+    payments of the run's other plans' years (``others``) are left out of it, unless they are
+    all there is: then the note says whose they are, rather than call their dates mistyped."""
     label = plan.decision.year_label
+    rest = _not_of(payments, others)
+    none = f"no position is built for decision {plan.decision.reference}"
+    if rest.empty:
+        return [
+            Finding(
+                "I-SPEND-OUT-OF-YEAR",
+                file,
+                f"{said} are of another year's plan in this run, and no payment of the spend "
+                f"files is in {label}: {none}.",
+                sheet,
+            )
+            for file, sheet, said in _per_file(payments)
+        ]
     return [
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} fall outside {label}, and no payment of the spend files is in it: no "
-            f"position is built for decision {plan.decision.reference}. If the dates are "
-            "mistyped, correct them in the export; if the files are another year's, build "
-            "them with that year's plan.",
+            f"{said} fall outside {label}, and no payment of the spend files is in it: {none}. "
+            "If the dates are mistyped, correct them in the export; if the files are another "
+            "year's, build them with that year's plan.",
             sheet,
         )
-        for file, sheet, said in _per_file(payments)
+        for file, sheet, said in _per_file(rest)
     ]
 
 

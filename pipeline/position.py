@@ -13,7 +13,7 @@ The join and the group-bys run in pandas over integer pence (see :mod:`pipeline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -77,8 +77,11 @@ def build_position(
     aliases: Mapping[str, str] | None = None,
     as_at: dt.date | None = None,
     today: dt.date | None = None,
+    others: Collection[int] = (),
 ) -> Position | None:
     """The plan's position from the payments in its financial year; None if there are none.
+    ``others``: the financial years (by the year they start) of the run's other plans, whose
+    payments are theirs and not said here as outside the year.
 
     Without ``as_at``, the position is at the latest payment made by ``today`` (the day of the
     build): one dated in days still to come (a year or a month mistyped) is said and left out,
@@ -91,7 +94,7 @@ def build_position(
     in_year = (dates >= pd.Timestamp(decision.year_start)) & (
         dates <= pd.Timestamp(decision.year_end)
     )
-    findings.extend(payment_checks.out_of_year(plan, payments[~in_year]))
+    findings.extend(payment_checks.out_of_year(plan, payments[~in_year], others))
     current = payments[in_year]
     if current.empty:
         return None

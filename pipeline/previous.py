@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline.config import Config
 from pipeline.findings import Finding, has_errors
-from pipeline.inputs import Read, archive_workbooks, display, read_workbook
+from pipeline.inputs import Read, display, past_plans, read_workbook
 from pipeline.values import format_date, normalise
 
 if TYPE_CHECKING:
@@ -277,7 +277,7 @@ class PreviousPlans:
         not read again as candidates."""
         self.config = config
         self.explicit = explicit
-        self.files = [*workbooks, *archive_workbooks(paths)]
+        self.files = [*workbooks, *past_plans(paths)]
         self.loaded: dict[Path, Reconciliation | LastYear | None] = {}
         # The workbooks that cannot be anybody's last year's plan, with the plan when it
         # could be read (it has errors) or None (it could not be read as a plan).

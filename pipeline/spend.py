@@ -11,7 +11,7 @@ date and a new month's export rebuilds the positions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,20 +110,22 @@ class Spend:
         return self._read
 
     def position(
-        self, plan: Plan, aliases: Mapping[str, str]
+        self, plan: Plan, aliases: Mapping[str, str], years: Collection[int] = ()
     ) -> tuple[Position | None, list[Finding]]:
         """The plan's position (None when no payment falls in its year) and the findings of
-        reading the files, which every plan's findings carry."""
+        reading the files, which every plan's findings carry. ``years``: the financial years
+        (by the year they start) of every plan in the run, whose payments are theirs."""
         if not self.files:
             return None, []
         from pipeline.position import build_position
 
         ledger = self.read()
-        position = build_position(plan, ledger.payments, aliases, self.as_at, today())
+        others = set(years) - {plan.decision.year_start.year}
+        position = build_position(plan, ledger.payments, aliases, self.as_at, today(), others)
         if position is None:  # payments there are, but none in the plan's year: said
             from pipeline.payment_checks import nothing_in_year
 
-            return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments)]
+            return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments, others)]
         return position, list(ledger.findings)
 
 

@@ -157,3 +157,48 @@ def test_last_years_plan_of_an_area_typed_otherwise_is_named(drop: Path) -> None
     assert "010/2020 of 29/05/2020 (" in note and "last-year.xlsx) is the plan of Lincs)" in note
     assert "type the Police area on the Decision sheet of last year's workbook" in note
     assert "(Lincolnshire)" in note and "put last year's workbook in" not in note
+
+
+def build_one(drop: Path, name: str = "lincolnshire-2021-22.xlsx") -> dict[str, str]:
+    """``pcc-report build input/<name>``: the workbook named by itself, not its folder."""
+    results, _ = batch.build([drop / name], drop.parent / "output", Config())
+    return {Path(r.file).name: r.outcome for r in results}
+
+
+def test_a_workbook_named_by_itself_is_compared_with_last_years_beside_it(drop: Path) -> None:
+    # `pcc-report build input/plan.xlsx` had no Changes section, while a build of input/ had
+    # one: last year's plan beside it was looked for only in a run of the folder.
+    shutil.copy(PREVIOUS, drop / "lincolnshire-2020-21.xlsx")
+    assert build_one(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+    assert build_one(drop) == {"lincolnshire-2021-22.xlsx": "up to date"}
+    # Last year's saved again (a correction): the comparison is out of date.
+    previous = drop / "lincolnshire-2020-21.xlsx"
+    os.utime(previous, ns=(previous.stat().st_atime_ns, previous.stat().st_mtime_ns + 10**9))
+    assert build_one(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+
+
+def test_a_workbook_named_by_itself_finds_last_years_in_its_archive(drop: Path) -> None:
+    # I-NO-PREVIOUS says "put last year's workbook in input/archive/": that must work for a
+    # workbook built by name too.
+    (drop / "archive").mkdir()
+    shutil.copy(PREVIOUS, drop / "archive" / "lincolnshire-2020-21.xlsx")
+    assert build_one(drop) == {"lincolnshire-2021-22.xlsx": "built"}
+    assert changes_heading(drop) == ["Changes from 2020/21"]
+
+
+def test_a_workbook_named_by_itself_lists_its_folder_not_itself(tmp_path: Path) -> None:
+    drop = tmp_path / "input"
+    drop.mkdir()
+    plan = drop / "plan.xlsx"
+    plan.write_bytes(b"PK this year")
+
+    def lookup(path: Path) -> str:
+        return LastYearLookup([path], None, {}).of(2021)
+
+    alone, folder = lookup(plan), lookup(drop)
+    assert alone == folder  # nothing beside it: itself is not looked at
+    (drop / "last.xlsx").write_bytes(b"PK last year")
+    assert lookup(plan) != alone  # named by itself: the workbook beside it may be last year's
+    # In a run of the folder, the workbook beside it is one of the run's own: read in the run.
+    assert lookup(drop) == folder

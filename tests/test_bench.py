@@ -131,3 +131,18 @@ def test_the_far_away_workbook_is_written_without_holding_its_million_rows(
     assert size > 50_000_000  # a helper formula on every row to the last
     assert b'<row r="%d"><c r="Q%d" t="inlineStr">' % (LAST_ROW, LAST_ROW) in end
     assert end.rstrip().endswith(b"</worksheet>")
+
+
+def test_the_plan_alone_is_measured_without_last_years_plan(tmp_path: Path) -> None:
+    # A workbook built by name is compared with last year's plan beside it: were the bench's
+    # two plans in one folder, "the plan alone" would be the year-on-year build too.
+    from bench.generate import SIZES
+    from pipeline.inputs import past_plans
+
+    bench = run.Bench(tmp_path, budget=0.0, say=print)
+    for size in SIZES:
+        workbook, previous = bench.workbooks(size)
+        for path in (workbook, previous):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"PK")
+        assert previous not in past_plans([workbook])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.new_workbook import WorkbookContent
 from tests.make_ledger import write_ledger
+from tests.workbooks import decision_field, make_workbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "input" / "lincolnshire-2021-22.xlsx"
 POSITION = "output/015-2021/position-015-2021-2021-09-30.xlsx"
@@ -323,6 +326,86 @@ def test_a_variation_of_the_plan_says_which_position_is_current(tmp_path: Path) 
     assert "is against the budgets before the variation." in original
     assert "position of decision 015/2021 of 28/05/2021" in variation
     assert "this position, against the budgets as varied, is the current one" in variation
+
+
+def next_years_plan(office: Path, subject: str = "") -> None:
+    """Decision 016/2022, the sample a year on, in input/ beside it."""
+
+    def edit(content: WorkbookContent) -> None:
+        decision_field("Financial year", "2022/23")(content)
+        decision_field("Reference", "016/2022")(content)
+        if subject:
+            decision_field("Subject", subject)(content)
+
+    make_workbook(office / "input", "lincolnshire-2022-23.xlsx", edit=edit)
+
+
+def next_year(office: Path) -> None:
+    """Decision 016/2022 beside the sample, and its year's ledger (the fixture's payments a
+    year later) beside the 2021/22 one in input/spend/."""
+    next_years_plan(office)
+    ledger = (office / "input/spend/ledger-2021-22.csv").read_text(encoding="utf-8-sig")
+    later = re.sub(r"(\d\d/\d\d/)(2021|2022)\b", lambda m: m[1] + str(int(m[2]) + 1), ledger)
+    (office / "input/spend/ledger-2022-23.csv").write_text(later, encoding="utf-8")
+
+
+def out_of_year_notes(office: Path, folder: str) -> dict[str, str]:
+    """The I-SPEND-OUT-OF-YEAR notes of the build in ``output/folder``, by spend file."""
+    data = json.loads((office / f"output/{folder}/findings.json").read_text(encoding="utf-8"))
+    return {f["file"]: f["message"] for f in data["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"}
+
+
+def test_another_plans_year_in_the_run_is_not_called_outside_the_year(office: Path) -> None:
+    # Two years' plans and two years' exports in one folder: each year's payments are that
+    # plan's. Neither plan's note says the other year's 246 payments may be mistyped dates.
+    next_year(office)
+    assert run("build").exit_code == 0
+    this_year = out_of_year_notes(office, "015-2021")
+    assert "input/spend/ledger-2022-23.csv" not in this_year
+    # The fixture's two payments of March 2021 are no plan's in this run: still said.
+    assert "2 payment(s)" in this_year["input/spend/ledger-2021-22.csv"]
+    next_notes = out_of_year_notes(office, "016-2022")
+    # Of the 248 payments there, only the two of March 2021 (2020/21's) are said.
+    assert next_notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) of £8,417.67")
+    assert "input/spend/ledger-2022-23.csv" not in next_notes  # its March 2022 is 2021/22's
+    assert (office / "output/016-2022/position-016-2022-2022-09-30.xlsx").is_file()
+
+
+def test_a_plan_up_to_date_still_keeps_its_years_payments(office: Path) -> None:
+    # 2022/23's plan rebuilt alone, 2021/22's up to date: the manifest knows its year.
+    next_year(office)
+    assert run("build").exit_code == 0
+    next_years_plan(office, subject="Commissioning Strategy and Plan 2022/23, varied")
+    result = run("build")
+    assert "lincolnshire-2021-22.xlsx" in result.output and "up to date" in result.output
+    notes = out_of_year_notes(office, "016-2022")
+    assert notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) of £8,417.67")
+
+
+def test_a_plan_checked_alone_still_says_the_other_years_payments(office: Path) -> None:
+    next_year(office)
+    result = run("check", "input/lincolnshire-2021-22.xlsx", "--json")
+    [workbook] = json.loads(result.output)["workbooks"]
+    notes = {
+        f["file"]: f["message"] for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"
+    }
+    assert "246 payment(s)" in notes["input/spend/ledger-2022-23.csv"]
+
+
+def test_spend_files_all_of_another_plans_year_say_whose_they_are(office: Path) -> None:
+    # Only 2022/23's export in spend/, with both plans: 2021/22's gets no position, and its
+    # note says the payments are another plan's rather than call the dates mistyped.
+    next_year(office)
+    (office / "input/spend/ledger-2021-22.csv").unlink()
+    ledger = office / "input/spend/ledger-2022-23.csv"
+    kept = [ln for ln in ledger.read_text(encoding="utf-8").splitlines() if "/03/2022" not in ln]
+    ledger.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = run("check", "input", "--json")
+    this_year = next(w for w in json.loads(result.output)["workbooks"] if "2021-22" in w["file"])
+    [note] = [f for f in this_year["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    assert "are of another year's plan in this run" in note["message"]
+    assert "no position is built for decision 015/2021" in note["message"]
+    assert "mistyped" not in note["message"]
 
 
 def test_exports_kept_in_a_sub_folder_of_spend_are_said(office: Path) -> None:
