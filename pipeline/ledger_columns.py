@@ -320,6 +320,22 @@ def read_table(
         amounts = debit_less_credit(raw["debit"], raw["credit"])
     if "debit_credit" in raw:  # an unsigned amount beside its D or C
         amounts = signed_by_side(amounts, raw["debit_credit"])
+    split: set[int] = set()  # CSV lines whose figure was split at its thousands comma
+    if unit == "line":
+        headings = _width(header)
+        figures = [mapping[n] for n in ("amount", "debit", "credit") if n in mapping]
+        for index, (_, values) in enumerate(body):
+            if len(values) > headings:  # wider than the header: only such a line can be
+                joined = next((j for c in figures if (j := _split_figure(values, c, headings))), "")
+                if joined:
+                    split.add(index)
+                    first, _, rest = joined.partition(",")
+                    amounts[index] = ValueProblem(
+                        f'amount reads "{first}" and the next column "{rest}": the figure '
+                        f"{joined}, written with its thousands comma and not in double quotes, "
+                        f"is split at the comma (read alone, it would count as {first}); put "
+                        f'the amounts in quotes ("{joined}") or export them without the comma'
+                    )
     texts: dict[object, str] = {}
 
     def text(name: str) -> list[str]:
@@ -347,7 +363,8 @@ def read_table(
                 )
                 cells = {name: column[index] for name, column in raw.items()}
                 # A CSV's line: a comma typed in a text moves the values after it.
-                why = _shifted(body[index][1], header, number) if unit == "line" else ""
+                shifted = unit == "line" and index not in split
+                why = _shifted(body[index][1], header, number) if shifted else ""
                 add("W-SPEND-VALUE", _row_message(cells, said, why), f"{unit} {number}")
             continue
         report.count(number, amount)
@@ -436,6 +453,30 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
 def _width(values: Sequence[object]) -> int:
     """How many values a row holds, up to its last one filled."""
     return next((i + 1 for i in range(len(values) - 1, -1, -1) if not is_blank(values[i])), 0)
+
+
+_GROUP_HEAD = re.compile(r"[-(]?\s*£?\s*-?\d{1,3}")  # "6", "£6", "-6", "(6" of 6,250.00
+_GROUP_TAIL = re.compile(r"\d{3}(\.\d{1,2})?\)?")  # "250.00", "250", "250.00)"
+
+
+def _split_figure(values: Sequence[object], column: int, headings: int) -> str:
+    """The figure a CSV line wider than its header holds in ``column`` and the next
+    columns, joined again, when it was split at its thousands commas: ``6`` then ``250.00``
+    is 6,250.00 written without quotes (read alone, £6). Empty when the values are no such
+    figure: no more groups are joined than the line has values beyond its header."""
+    extra = _width(values) - headings
+    head = clean_text(values[column]).strip() if column < len(values) else ""
+    if extra <= 0 or not _GROUP_HEAD.fullmatch(head):
+        return ""
+    parts = [head]
+    for value in values[column + 1 : column + 1 + extra]:
+        text = clean_text(value).strip()
+        if not _GROUP_TAIL.fullmatch(text):
+            break
+        parts.append(text)
+        if not text.isdigit():  # its pence or its closing bracket: the figure's end
+            break
+    return ",".join(parts) if len(parts) > 1 else ""
 
 
 def _shifted(values: Sequence[object], header: Sequence[object], number: int) -> str:

@@ -868,3 +868,29 @@ def test_a_report_s_totals_labelled_with_a_colon_are_not_payments(tmp_path: Path
     read = read_ledgers([write(tmp_path, "oracle.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [625000, 625000, 100000]
+
+
+def test_an_amount_with_its_thousands_comma_not_in_quotes_is_said_not_counted_as_pounds(
+    tmp_path: Path,
+) -> None:
+    # A report tool writing formatted figures without quotes (or a file typed in Notepad):
+    # "6,250.00" is split at its comma into "6" and "250.00", and the payment was counted as
+    # £6.00 without a word (its reference read "250.00").
+    text = (
+        "Date,Supplier,Amount,Reference\n"
+        "01/04/2021,Safer Living Foundation,6,250.00,T1\n"
+        "01/05/2021,Safer Living Foundation,(1,234,567.89),T2\n"
+        "01/07/2021,Safer Living Foundation,250.00,T3\n"
+        "02/07/2021,Crimestoppers,6,Q2 grant\n"  # £6 and a reference: a line no wider
+    )
+    read = read_ledgers([write(tmp_path, "spend.csv", text)])
+    assert list(read.payments["amount"]) == [25000, 600]
+    assert [(f.code, f.cell) for f in read.findings] == [
+        ("W-SPEND-VALUE", "line 2"),
+        ("W-SPEND-VALUE", "line 3"),
+    ]
+    first, million = (f.message for f in read.findings)
+    assert 'amount reads "6" and the next column "250.00": the figure 6,250.00' in first
+    assert '("6,250.00")' in first
+    assert "the figure (1,234,567.89)" in million
+    assert "values where the header has" not in first  # the cause is said once, exactly
