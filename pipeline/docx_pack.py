@@ -210,26 +210,33 @@ def _place(width: Any, span: Any, column: int, scaled: list[int]) -> int:
     return column + count
 
 
+def _fit_row_by_row(table: Any, scaled: list[int]) -> None:
+    """:func:`_fit_cells` for a table holding a table: its own rows' cells, one at a time."""
+    tc, properties_tag = _w("tc"), _w("tcPr")
+    span_tag, width_tag = _w("gridSpan"), _w("tcW")
+    for row in table.iterchildren(_w("tr")):
+        column = 0
+        for cell in row.iterchildren(tc):
+            properties = next(cell.iterchildren(properties_tag), None)
+            if properties is None:
+                column += 1
+                continue
+            span = next(properties.iterchildren(span_tag), None)
+            width = next(properties.iterchildren(width_tag), None)
+            column = _place(width, span, column, scaled)
+
+
 def _fit_cells(table: Any, scaled: list[int]) -> None:
     """Each cell's width (where given in dxa) to the ``scaled`` widths of the grid columns it
     spans, the cells of the table's own rows read in one pass over the rows, cells and the
     width and span of each cell's properties. (A lookup per cell took over a second for the
     80,000 cells of a 10,000-line plan's appendix: lxml's find() runs in Python.)"""
-    tr, tc, properties_tag = _w("tr"), _w("tc"), _w("tcPr")
-    span_tag, width_tag = _w("gridSpan"), _w("tcW")
     if next(table.iterdescendants(_w("tbl")), None) is not None:
         # A table in a cell: its rows and cells are not this table's; row by row instead.
-        for row in table.iterchildren(tr):
-            column = 0
-            for cell in row.iterchildren(tc):
-                properties = next(cell.iterchildren(properties_tag), None)
-                if properties is None:
-                    column += 1
-                    continue
-                span = next(properties.iterchildren(span_tag), None)
-                width = next(properties.iterchildren(width_tag), None)
-                column = _place(width, span, column, scaled)
+        _fit_row_by_row(table, scaled)
         return
+    tr, tc, properties_tag = _w("tr"), _w("tc"), _w("tcPr")
+    span_tag, width_tag = _w("gridSpan"), _w("tcW")
     row = cell = width = span = None
     column = 0
     # What _place does, inline, with each (column, span)'s width text made once: a cell

@@ -6,6 +6,10 @@ read by a screen reader with an English voice, in Word and in the PDF made from 
 Language of Parts). Each run of the report holding such a passage gets Word's language mark,
 ``<w:lang w:val="cy-GB"/>``; a run holding Welsh and English is split so that only the Welsh
 is marked. A run whose language the template or the strategy already sets is left as it is.
+
+A Welsh body's form in Welsh (a template whose default language is cy-GB) is the other way
+about: the report is read in Welsh, and the plan's English (a provider's name, the English
+side of a bilingual subject or fund) is marked English (United Kingdom), ``en-GB``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.docx_finish import LANGUAGE, WELSH, report_language
 from pipeline.docx_markup import text_parts
 from pipeline.model import Decision, Fund, FundingSource, Plan
-from pipeline.welsh import may_hold_welsh, welsh_passages
+from pipeline.welsh import english_passages, may_hold_welsh, welsh_passages
 
-WELSH_GB = "cy-GB"
+WELSH_GB = WELSH
+ENGLISH_GB = LANGUAGE
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -47,19 +53,28 @@ def plan_texts(plan: Plan) -> Iterator[str]:
 
 def mark_welsh(document: Any, plan: Plan) -> int:
     """Mark the Welsh of ``plan`` in the rendered ``document`` (python-docx) as Welsh; return
-    how many runs now say so. An English plan costs one look at its texts."""
+    how many runs now say so. An English plan costs one look at its texts.
+
+    A report whose template is set in Welsh (a Welsh body's form in Welsh) is read in Welsh
+    throughout: there the plan's English (a provider's name, the English side of a bilingual
+    fund name) is what is marked, as English (United Kingdom)."""
     texts = list(plan_texts(plan))
-    pattern = welsh_passages(texts) if may_hold_welsh(texts) else None
+    language = WELSH_GB
+    if report_language(document) == WELSH_GB:
+        language = ENGLISH_GB
+        pattern = english_passages(texts)
+    else:
+        pattern = welsh_passages(texts) if may_hold_welsh(texts) else None
     if pattern is None:
         return 0
     marked = 0
     for part in text_parts(document):
         for run in list(part.element.iter(_qn("w:r"))):
-            marked += _mark_run(run, pattern)
+            marked += _mark_run(run, pattern, language)
     return marked
 
 
-def _mark_run(run: Any, pattern: re.Pattern[str]) -> int:
+def _mark_run(run: Any, pattern: re.Pattern[str], language: str = WELSH_GB) -> int:
     texts = run.findall(_qn("w:t"))
     whole = "".join(t.text or "" for t in texts)
     if not whole.strip() or not pattern.search(whole):
@@ -70,22 +85,22 @@ def _mark_run(run: Any, pattern: re.Pattern[str]) -> int:
     pieces = _pieces(whole, pattern)
     others = [c for c in run if c.tag not in (_qn("w:rPr"), _qn("w:t"))]
     if len(pieces) == 1 or len(texts) != 1 or others:
-        # All Welsh, or a run with tabs or breaks beside its text: marked whole only when
-        # its words are Welsh throughout.
-        if all(welsh for piece, welsh in pieces if piece.strip()):
-            _set_language(run)
+        # All one passage, or a run with tabs or breaks beside its text: marked whole only when
+        # its words are the passages' throughout.
+        if all(found for piece, found in pieces if piece.strip()):
+            _set_language(run, language)
             return 1
         return 0
-    for piece, welsh in pieces:
+    for piece, found in pieces:
         copied = copy.deepcopy(run)
         text = copied.find(_qn("w:t"))
         text.text = piece
         text.set(_XML_SPACE, "preserve")
-        if welsh:
-            _set_language(copied)
+        if found:
+            _set_language(copied, language)
         run.addprevious(copied)
     run.getparent().remove(run)
-    return sum(1 for _, welsh in pieces if welsh)
+    return sum(1 for _, found in pieces if found)
 
 
 def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, bool]]:
@@ -102,7 +117,7 @@ def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _set_language(run: Any) -> None:
+def _set_language(run: Any, value: str) -> None:
     from docx.oxml import OxmlElement
 
     properties = run.find(_qn("w:rPr"))
@@ -110,7 +125,7 @@ def _set_language(run: Any) -> None:
         properties = OxmlElement("w:rPr")
         run.insert(0, properties)
     language = OxmlElement("w:lang")
-    language.set(_qn("w:val"), WELSH_GB)
+    language.set(_qn("w:val"), value)
     # w:lang comes late in w:rPr's sequence (before w:eastAsianLayout and what follows).
     later = [_qn(t) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")]
     following = next((c for c in properties if c.tag in later), None)

@@ -27,6 +27,7 @@ from pipeline.findings import Severity
 from pipeline.index_entries import Entry, FundFigures, Status, as_of, read_entries, when
 from pipeline.manifest import write_atomic
 from pipeline.outputs import INDEX as INDEX
+from pipeline.page_edits import keep_edited, marked
 from pipeline.textsafe import for_html, scrub_personal_data
 from pipeline.values import counted, format_money, format_percent
 from pipeline.welsh import tag_html, tag_passages_html, welsh_passages
@@ -115,19 +116,21 @@ def write_index(
     out: Path, cwd: Path | None = None, recipe: Mapping[str, str] | None = None
 ) -> Path:
     """Draw ``out/index.html`` from the manifest and findings files in ``out``; write it
-    atomically, and only when it changed (a build that changed nothing touches no file).
+    atomically, and only when it changed (a build that changed nothing touches no file). A
+    page a person edited is first kept as ``index-edited.html`` (:mod:`pipeline.page_edits`).
 
     ``cwd`` is the folder the build ran from (the manifest's workbook paths are relative to
     it); ``recipe`` what a build would make outputs with now (see
     :func:`pipeline.index_entries.read_entries`).
     """
-    page = render(read_entries(out, cwd, recipe), as_of(out)).encode("utf-8")
+    page = marked(render(read_entries(out, cwd, recipe), as_of(out))).encode("utf-8")
     target = out / INDEX
     try:
         if target.read_bytes() == page:
             return target
     except OSError:
         pass
+    keep_edited(target)  # a person's edits to the page: kept beside it, never drawn over
     write_atomic(target, page)
     return target
 

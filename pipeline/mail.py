@@ -223,6 +223,11 @@ def render_bodies(values: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> 
     return bodies[0], bodies[1]
 
 
+# RFC 5322 line ends, in lines of at most 76 characters: RFC 2045 holds quoted-printable and
+# base64 to 76, and the bodies take the policy's length (78 by default, a header's limit).
+_SMTP = policy.SMTP.clone(max_line_length=76)
+
+
 def compose(
     recon: Report,
     findings: Sequence[Finding],
@@ -231,7 +236,7 @@ def compose(
 ) -> EmailMessage:
     """The sign-off message for ``recon``, addressed to its Circulation sheet."""
     text, html = render_bodies(context(recon, findings, attachments), template_dir)
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_SMTP)
     message["To"] = recipients(recon.plan.circulation)
     message["Subject"] = subject(recon.decision)
     message["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
@@ -256,7 +261,7 @@ def _fix_boundaries(message: EmailMessage) -> None:
     digest = hashlib.sha256()
     for part in message.walk():
         if not part.is_multipart():
-            digest.update(part.as_bytes(policy=policy.SMTP))
+            digest.update(part.as_bytes(policy=_SMTP))
     stem = digest.hexdigest()[:32]
     for index, part in enumerate(p for p in message.walk() if p.is_multipart()):
         part.set_boundary(f"=_pcc-report-{index}-{stem}")
@@ -264,7 +269,7 @@ def _fix_boundaries(message: EmailMessage) -> None:
 
 def to_bytes(message: EmailMessage) -> bytes:
     """The message as an RFC 5322 file (CRLF line ends), as mail programs expect an .eml."""
-    return message.as_bytes(policy=policy.SMTP)
+    return message.as_bytes(policy=_SMTP)
 
 
 def read(path: Path) -> EmailMessage:

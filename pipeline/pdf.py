@@ -222,7 +222,7 @@ def to_pdf(
             "--nolockcheck",
             "macro:///Standard.Module1.Export",
         ]
-        returncode, output = _run(command, timeout)
+        returncode, output = _run(command, timeout, work)
         if not produced.is_file() or produced.stat().st_size == 0:
             said = error.read_text(encoding="utf-8", errors="replace") if error.is_file() else ""
             detail = " ".join(f"{output} {said}".split())[-300:] or "no output"
@@ -274,11 +274,16 @@ def _repair_metadata(source: Path, target: Path, dated: dt.date | None = None) -
         ) from error
 
 
-def _run(command: list[str], timeout: float) -> tuple[int, str]:
-    """Run LibreOffice in its own process group, so a hung conversion is ended as a whole."""
+def _run(command: list[str], timeout: float, work: Path) -> tuple[int, str]:
+    """Run LibreOffice in its own process group, so a hung conversion is ended as a whole;
+    on POSIX under :mod:`pipeline.pdf_guard`, which ends it (and removes ``work``) when this
+    process is killed outright."""
+    from pipeline.pdf_guard import NOT_STARTED, guard_command
+
+    guarded = os.name == "posix"
     try:
         process = subprocess.Popen(
-            command,
+            guard_command(str(work), command) if guarded else command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -292,7 +297,7 @@ def _run(command: list[str], timeout: float) -> tuple[int, str]:
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as error:
-        _end(process)
+        _end(process, guarded)
         raise PdfError(
             f"LibreOffice took longer than {timeout:g} seconds to make the PDF and "
             "was stopped. Try again; if it keeps happening, close any LibreOffice "
@@ -302,13 +307,24 @@ def _run(command: list[str], timeout: float) -> tuple[int, str]:
         # Ctrl-C or SIGTERM stopped the build. LibreOffice, in a session of its own, would
         # carry on after us, writing its profile into the output folder's work folder once
         # that was cleared away: it is ended first.
-        _end(process)
+        _end(process, guarded)
         raise
+    if guarded and process.returncode == NOT_STARTED:
+        raise LibreOfficeMissing(
+            f"LibreOffice could not be started ({(output or '').strip()}). {INSTALL_HINT}."
+        )
     return process.returncode, output or ""
 
 
-def _end(process: subprocess.Popen[str]) -> None:
-    """End LibreOffice and the child it started (soffice.bin), and wait for them."""
+def _end(process: subprocess.Popen[str], guarded: bool) -> None:
+    """End LibreOffice and the child it started (soffice.bin), and wait for them: through
+    its guard, which ends them and then itself; killed outright if the guard does not."""
+    if guarded:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.communicate(timeout=30)
+            return
     with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
         if hasattr(os, "killpg"):
             os.killpg(process.pid, signal.SIGKILL)

@@ -200,7 +200,7 @@ def render_xlsx(
 
 
 def _render(recon: Report, target: Path | IO[bytes], generated: dt.datetime | None) -> None:
-    import xlsxwriter
+    from pipeline.xlsx_language import workbook_class
 
     decision = recon.decision
     if generated is not None:
@@ -209,7 +209,7 @@ def _render(recon: Report, target: Path | IO[bytes], generated: dt.datetime | No
     area = public_text(decision.police_area)
     publisher = public_text(decision.body)  # "Office of the Police and Crime Commissioner for …"
 
-    workbook = xlsxwriter.Workbook(
+    workbook = workbook_class()(  # says its language, en-GB (xlsx_language.py)
         target,
         {
             # Text must never become a formula or a link, whatever a provider is called.

@@ -383,11 +383,11 @@ def _lookup(grant: dict[str, Json], path: tuple[str, ...]) -> Json | None:
 
 def write_xlsx(data: dict[str, Json], target: Path) -> None:
     """The package in the standard's spreadsheet layout: a Meta sheet and a grants sheet."""
-    import xlsxwriter
+    from pipeline.xlsx_language import workbook_class
 
     issued = data["issued"]
     assert isinstance(issued, str)
-    workbook = xlsxwriter.Workbook(
+    workbook = workbook_class()(
         target,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )

@@ -51,10 +51,25 @@ _ENGLISH_LIST = """
     commissioning office north south west east wales grant grants domestic abuse sexual
     violence reduction fire rescue mayor deputy local council youth justice women
 """
+# More English of the plans' services and providers, with the list above the evidence that a
+# text is English, where a Welsh report is to mark its English (:func:`english_passages`).
+_ENGLISH_MORE_LIST = """
+    rape crisis centre center children child young people family families trust limited ltd
+    plc project partnership advocacy independent housing alcohol drugs substance misuse
+    recovery restorative mental health care help helpline refuge shelter new house group
+    offender offenders management scheme programme program county city borough neighbourhood
+    watch street streets safer road roads stalking harassment exploitation modern slavery
+    hate survivors survivor counselling therapy aid advice sanctuary adviser advisor
+    commissioning budget total allocation contract agreement purpose
+"""
 _WELSH_LONG = frozenset(_WELSH_LIST.split())
 _WELSH_SHORT = frozenset(_WELSH_SHORT_LIST.split())
 _WELSH_WORDS = _WELSH_LONG | _WELSH_SHORT
 _ENGLISH_WORDS = frozenset(_ENGLISH_LIST.split())
+_ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(_ENGLISH_MORE_LIST.split())
+# Letters the Welsh alphabet has not (k, q, v, x, z) and endings Welsh words have not: a word
+# with one is English (or another language, never Welsh).
+_NOT_WELSH = re.compile(r"[kqvxz]|(?:tion|ing|ness|ship|ly)$")
 # Letters only Welsh uses among the languages a UK plan is typed in.
 _WELSH_LETTERS = re.compile("[ŵŷẁẃẅỳŴŶ]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -78,6 +93,14 @@ def is_welsh(text: str) -> bool:
     short = sum(1 for w in words if w in _WELSH_SHORT)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
     return (long > 0 or short > 1) and long + short > english
+
+
+def is_english(text: str) -> bool:
+    """Whether ``text`` reads as English: not Welsh, and with a word only English writes
+    ("Rape Crisis", "Victim Support"); a name the two languages share ("Gwent") is neither."""
+    words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+    evidence = any(w in _ENGLISH_EVIDENCE or _NOT_WELSH.search(w) for w in words)
+    return evidence and not is_welsh(text)
 
 
 def parts(text: str) -> list[tuple[str, bool]]:
@@ -105,6 +128,22 @@ def welsh_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
         for piece, welsh in parts(for_publication(text))
         if welsh and piece.strip()
     }
+    return _passages(found)
+
+
+def english_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
+    """As :func:`welsh_passages`, the English parts of ``texts`` (:func:`is_english`): what
+    a report in Welsh marks as English."""
+    found = {
+        piece.strip()
+        for text in set(texts)
+        for index, (piece, welsh) in enumerate(parts(for_publication(text)))
+        if index % 2 == 0 and not welsh and piece.strip() and is_english(piece)
+    }
+    return _passages(found)
+
+
+def _passages(found: set[str]) -> re.Pattern[str] | None:
     if not found:
         return None
     # Whole words only: a passage is never found inside a longer word.

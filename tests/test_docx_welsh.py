@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -17,9 +18,14 @@ from docx.oxml.ns import nsdecls, qn
 from pipeline import batch
 from pipeline.config import Config
 from pipeline.docx_welsh import WELSH_GB, _mark_run
+from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
-from pipeline.welsh import welsh_passages
+from pipeline.reconcile import reconcile
+from pipeline.render_docx import render_docx
+from pipeline.report import Report
+from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
+from tests.template_edits import edited
 from tests.workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +101,52 @@ def test_an_english_plan_s_report_marks_nothing_welsh(
     welsh, other = runs_by_language(docx)
     assert welsh == []
     assert any("accordance" in text for text in other)
+
+
+def _runs_marked(docx: Path, language: str) -> list[str]:
+    """The texts of the report's runs marked ``language``."""
+    marked = []
+    with zipfile.ZipFile(docx) as archive:
+        root = ET.fromstring(archive.read("word/document.xml"))
+    for run in root.iter(qn("w:r")):
+        lang = run.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+        if lang is not None and lang.get(qn("w:val")) == language:
+            marked.append("".join(t.text or "" for t in run.iter(qn("w:t"))))
+    return marked
+
+
+def test_a_report_in_welsh_marks_the_plan_s_english_as_english(tmp_path: Path) -> None:
+    # A Welsh body's form in Welsh (its template's default language cy-GB) is read in Welsh:
+    # its providers' names and the English side of a bilingual subject or fund were read with
+    # a Welsh voice. The Welsh beside them keeps the report's own language.
+    def in_welsh(document: Any) -> None:
+        for lang in document.styles.element.xpath("./w:docDefaults//w:lang"):
+            lang.set(qn("w:val"), WELSH_GB)
+
+    drop = tmp_path / "input"
+    drop.mkdir()
+    make_workbook(drop, "plan.xlsx", edit=_welsh)
+    plan = load(drop / "plan.xlsx").plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert "Commissioning Plan 2021/22" in english
+    assert "Victims Fund" in english
+    assert "Rape Crisis" in english  # a provider with no Welsh name
+    assert not [t for t in english if "Cronfa" in t or "Comisiynydd" in t or "Cynllun" in t]
+    assert _runs_marked(target, WELSH_GB) == []  # the report's own language, not marked again
+    said = "\n".join(
+        p.text for t in Document(str(target)).tables for c in t._cells for p in c.paragraphs
+    )
+    assert "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22" in said
+
+
+def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:
+    assert is_english("Victim Support") and is_english("Lincolnshire Rape Crisis")
+    assert is_english("Barnardo's Children's Services")
+    assert not is_english("Cronfa Dioddefwyr") and not is_english("Gwent")
+    assert not is_english("Dyfed-Powys") and not is_english("£1,009,000")
 
 
 def test_a_split_run_keeps_its_formatting_and_a_set_language_is_left_alone() -> None:

@@ -230,6 +230,26 @@ def test_bodies_escape_html_and_the_message_is_repeatable(
     assert parsed["To"].addresses[0].display_name == "Smith, Jane"
 
 
+def test_encoded_lines_keep_to_76_characters(sample_recon: Reconciliation, tmp_path: Path) -> None:
+    # RFC 2045 (6.7, 6.8): quoted-printable and base64 lines are at most 76 characters. The
+    # bodies came out in lines of 78 (the line length headers may have), which strict mail
+    # gateways and validators refuse or rewrap (breaking the byte-for-byte repeatable file).
+    report = tmp_path / "report.docx"
+    report.write_bytes(bytes(range(256)) * 4)
+    attachments = [mail.Attachment("RfD-015-2021.docx", report)]
+    data = mail.to_bytes(mail.compose(Report.of(sample_recon), sample_recon.findings, attachments))
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    encodings = []
+    for part in parsed.walk():
+        if not part.is_multipart():
+            encodings.append(part["Content-Transfer-Encoding"])
+            encoded = str(part.get_payload(decode=False))  # the body as sent
+            assert [line for line in encoded.splitlines() if len(line) > 76] == []
+    assert encodings == ["quoted-printable", "quoted-printable", "base64"]
+    assert "Please find attached Request for Decision 015/2021" in body(parsed, "plain")
+
+
 def test_a_broken_template_names_the_file_line_and_field(
     sample_recon: Reconciliation, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import threading
 import time
 from email import policy
@@ -271,6 +272,45 @@ def test_a_build_stopped_during_the_conversion_ends_libreoffice(
         stop.cancel()
     assert _ended(int(marker.read_text()))  # not left to run on for its minute
     assert [p.name for p in tmp_path.glob(".tmp-*")] == []
+
+
+# A build that converts one report and is then killed outright (kill -9: no clean-up of its own).
+_KILLED_BUILD = """
+import sys
+from pathlib import Path
+from pipeline import pdf
+pdf.to_pdf(Path(sys.argv[1]), Path(sys.argv[2]), timeout=120)
+"""
+
+
+@pytest.mark.slow
+def test_a_build_killed_outright_during_the_conversion_ends_libreoffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kill -9 runs no clean-up in the build: LibreOffice, in a session of its own, ran on for
+    # its minute and its work folder (profile and all) was left in the output folder.
+    source, marker = _hanging_launcher(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_BUILD, str(source), str(out / "report.pdf")],
+        env={**os.environ},
+    )
+    try:
+        for _ in range(300):  # until "LibreOffice" has started its child
+            if marker.is_file() and marker.read_text().strip():
+                break
+            time.sleep(0.1)
+        child = int(marker.read_text())
+    finally:
+        build.kill()
+        build.wait()
+    assert _ended(child)
+    for _ in range(50):  # the guard removes the work folder once LibreOffice has ended
+        if not list(out.glob(".tmp-*")):
+            break
+        time.sleep(0.1)
+    assert [p.name for p in out.glob(".tmp-*")] == []
 
 
 def _ended(pid: int) -> bool:

@@ -9,8 +9,10 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -83,6 +85,18 @@ def test_a_build_writes_the_open_data_beside_the_report(tmp_path: Path) -> None:
     for name in OPEN_DATA:
         found = UNPUBLISHABLE.findall(published_text(folder / name))
         assert found == [], (name, found)
+
+
+def test_the_published_workbooks_say_they_are_in_english(tmp_path: Path) -> None:
+    """WCAG 3.1.1: the public summary and the 360Giving spreadsheet say their language in
+    docProps/core.xml (dc:language), as the Request for Decision does; xlsxwriter writes none."""
+    folder, _ = build(tmp_path, circulated(tmp_path / "input"))
+    for name in ("commissioning-summary-2021-22.xlsx", "360giving-015-2021.xlsx"):
+        with zipfile.ZipFile(folder / name) as archive:
+            core = ElementTree.fromstring(archive.read("docProps/core.xml"))
+        languages = [e.text for e in core.iter("{http://purl.org/dc/elements/1.1/}language")]
+        assert languages == ["en-GB"], name
+        assert openpyxl.load_workbook(folder / name).properties.language == "en-GB"
 
 
 def test_without_a_prefix_the_360giving_files_are_skipped_with_a_note(tmp_path: Path) -> None:
