@@ -387,7 +387,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-360-CHARITY-NUMBER",
         W,
         "Charity number looks wrong",
-        "a GB-CHC-/GB-SC- Recipient org ID whose charity number is not 6 or 7 digits",
+        "a GB-CHC-/GB-SC-/GB-NIC- Recipient org ID whose charity number is not 6 or 7 digits",
         action="Check the charity number in the Recipient org ID against the Charity Commission register.",
     ),
     Code(

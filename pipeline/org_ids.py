@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from pipeline.textsafe import for_publication
 
-# org-id.guide list codes the quality tool checks the number of (README: "Publishing").
-CHARITY_LISTS = ("GB-CHC", "GB-SC")
+# org-id.guide's charity registers (England and Wales, Scotland, Northern Ireland): the number on
+# them is the 360Giving recipient's charityNumber, and the quality tool checks it (README:
+# "Publishing").
+CHARITY_LISTS = ("GB-CHC", "GB-SC", "GB-NIC")
 COMPANY_LIST = "GB-COH"
 # The UK lists on org-id.guide (its register's lists/gb, 2026). 360Giving's checker flags a
 # recipient identifier whose list code is on no list, and a GB- code outside these is a slip

@@ -38,10 +38,10 @@ def render_position(
     target: Path | IO[bytes],
 ) -> None:
     """Write the position workbook of ``position`` (and the plan's commitments) to ``target``."""
-    import xlsxwriter
+    from pipeline.xlsx_language import workbook_class
 
     decision = position.plan.decision
-    workbook = xlsxwriter.Workbook(
+    workbook = workbook_class()(  # says its language, en-GB, as the summary does
         target,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )

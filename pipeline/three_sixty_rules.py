@@ -26,6 +26,11 @@ FAR_AHEAD_YEARS = 12
 FAR_BACK_YEARS = 25
 # The checker takes two letters before a charity number (SC012345) in the charity number it
 # publishes, but not in a GB-CHC- identifier: England and Wales's numbers are digits alone.
+_REGISTERS = {
+    "GB-CHC": "Charity Commission",
+    "GB-SC": "Scottish Charity Regulator",
+    "GB-NIC": "Charity Commission for Northern Ireland",
+}
 _CHARITY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{6,7}")  # SC012345 or 1151444
 _CHC_NUMBER = re.compile(r"\d{6,7}")
 _COMPANY_NUMBER = re.compile(r"\w{8}")
@@ -152,7 +157,7 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
         fix = (
             f"A Scottish charity (SC…) is on the GB-SC list: type GB-SC-{org_id.number}"
             if scottish
-            else "Check it on the Charity Commission's register and correct it"
+            else f"Check it on the {_REGISTERS[org_id.list_code]}'s register and correct it"
         )
         yield at(
             "W-360-CHARITY-NUMBER",

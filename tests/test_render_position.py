@@ -61,6 +61,12 @@ def test_the_name_carries_the_reference_and_the_as_at_date(position: Position) -
     assert position_name(position) == "position-015-2021-2021-09-30.xlsx"
 
 
+def test_the_workbook_says_its_language(workbook: Path) -> None:
+    # WCAG 3.1.1: the CFO's screen reader and the PDF made from the workbook take the language
+    # from docProps/core.xml (dc:language), as the public summary's; xlsxwriter writes none.
+    assert openpyxl.load_workbook(workbook).properties.language == "en-GB"
+
+
 def test_totals_are_formulas_with_cached_values(workbook: Path, position: Position) -> None:
     formulas = openpyxl.load_workbook(workbook)["Lines"]
     total = next(r for r in formulas.iter_rows() if r[0].value == "Total")

@@ -345,6 +345,23 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
 
 
 @pytest.mark.parametrize(
+    ("org_id", "number"),
+    [("GB-NIC-100012", "100012"), ("GB-SC-SC012345", "SC012345"), ("GB-CHC-1151444", "1151444")],
+)
+def test_a_charity_on_each_uk_register_is_published_with_its_charity_number(
+    sample_plan: Plan, org_id: str, number: str
+) -> None:
+    # A Northern Ireland charity (org-id.guide's GB-NIC list) had no charityNumber in the
+    # 360Giving file, which the schema's Recipient Org:Charity Number holds for any register.
+    plan = with_line(sample_plan, 0, recipient_org_id=org_id)
+    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict)
+    assert grants[0]["recipientOrganization"] == [
+        {"id": org_id, "name": "Rape Crisis", "charityNumber": number}
+    ]
+
+
+@pytest.mark.parametrize(
     "typed",
     [
         "GB\u2011CHC\u20111151444",  # non-breaking hyphens, as Word and PDFs write them
@@ -410,6 +427,12 @@ def test_a_well_formed_charity_number_has_no_warning(sample_plan: Plan, org_id: 
         # The checker's OrganizationIdLooksInvalid wants digits alone after GB-CHC- (it passed).
         ({"recipient_org_id": "GB-CHC-SC012345"}, "W-360-CHARITY-NUMBER", "N9", "GB-SC-SC012345"),
         ({"recipient_org_id": "GB-CHC-AB123456"}, "W-360-CHARITY-NUMBER", "N9", "Commission"),
+        (
+            {"recipient_org_id": "GB-NIC-10001"},
+            "W-360-CHARITY-NUMBER",
+            "N9",
+            "Charity Commission for Northern Ireland",
+        ),
         ({"recipient_org_id": "GB-COH-1234567"}, "W-360-COMPANY-NUMBER", "N9", "GB-COH-01234567"),
         ({"recipient_org_id": "1151444"}, "W-ORG-ID", "N9", 'reads "1151444"'),
         # A list code org-id.guide does not have: the checker flags it (it was published).
