@@ -6,9 +6,10 @@ revision ids, and turns "page break before" into a page break at the end of the 
 This module makes such a file render as it reads in Word, and when it cannot, says which tag is
 broken and in which paragraph.
 
-docxtpl is pinned to the tested minor version (``pyproject.toml``); :class:`Template` overrides
-seven of its methods for speed and for the page breaks, and ``tests/test_docx_template.py``
-checks that those methods still do what this module assumes.
+docxtpl is pinned to the tested minor version (``pyproject.toml``); its template class as the
+report renders with it (:mod:`pipeline.docx_docxtpl`, loaded by :func:`template_class` only
+where a report is rendered) overrides seven of its methods for speed and for the page breaks,
+and ``tests/test_docx_template.py`` checks that those methods still do what it assumes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pipeline import cache
 
 
 class TemplateError(Exception):
@@ -204,8 +203,6 @@ def explain(error: Exception, template: Path, context: Mapping[str, Any], enviro
 
 # -- the docxtpl template -----------------------------------------------------------------------
 
-_COLUMN_TAGS = re.compile(r"\{%-?\s*(tc|colspan|cellbg|vm|hm)\b")
-_LISTING_CHARS = re.compile(r"[\n\t\a\f]")
 _PAGE_BREAK = re.compile(r'<w:br [^>]*w:type="page"[^>]*/>')
 _CONTROL_PARAGRAPH = re.compile(r"\{%(?:p|tr|tc)\b")
 _BREAK_PARAGRAPH = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
@@ -232,14 +229,6 @@ def keep_page_breaks(xml: str) -> str:
     return _PARAGRAPH.sub(keep, xml)
 
 
-def _patched(xml: str) -> str:
-    from docxtpl import DocxTemplate
-
-    # patch_xml is docxtpl's clean-up of the XML (runs split inside tags rejoined, {%p %}
-    # paragraphs reduced to their tags); it uses nothing of the instance.
-    return str(DocxTemplate.patch_xml(DocxTemplate.__new__(DocxTemplate), keep_page_breaks(xml)))
-
-
 def template_class() -> Any:
     """DocxTemplate with its XML clean-up kept in :mod:`pipeline.cache` (data, keyed by the
     SHA-256 of the template XML) and two whole-document passes skipped when not needed.
@@ -251,120 +240,9 @@ def template_class() -> Any:
     part is rendered and parsed once as the part's XML, rather than its body parsed apart and
     moved into the document (``get_xml``, ``fix_tables``, ``map_tree``).
     """
-    from docxtpl import DocxTemplate
-
-    class Template(DocxTemplate):  # type: ignore[misc]
-        docx: Any  # the python-docx Document (map_tree gives it a new one)
-        column_tags = True
-        drawings = True  # the rendered XML holds a wp:docPr (a picture or a shape)
-        bare_cells = True  # the rendered XML may hold a table cell without a paragraph
-
-        def get_xml(self) -> str:
-            # The whole document part, not only its body (see map_tree).
-            return str(self.xml_to_string(self.docx.element))
-
-        def build_xml(self, context: Mapping[str, Any], jinja_env: Any = None) -> str:
-            raw = self.get_xml()
-            self.column_tags = _COLUMN_TAGS.search(re.sub(r"<[^>]+>", "", raw)) is not None
-            xml = self.patch_xml(raw)
-            rendered = str(self.render_xml_part(xml, self.docx._part, context, jinja_env))
-            self.drawings = "docPr" in rendered
-            self.bare_cells = self.column_tags or not _cells_end_in_paragraphs(rendered)
-            return rendered
-
-        def render_xml_part(
-            self, src_xml: str, part: Any, context: Mapping[str, Any], jinja_env: Any = None
-        ) -> str:
-            # docxtpl's own, but its last re.sub(r"\n<w:p([ >])", r"<w:p\1") expanded its
-            # replacement once per paragraph (146,000 at 10,000 lines with last year's
-            # changes); two str.replace() give the same text.
-            import jinja2
-
-            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
-            try:
-                self.current_rendering_part = part
-                template = (jinja_env or jinja2.Environment()).from_string(src_xml)
-                dst_xml = str(template.render(context))
-            except jinja2.TemplateError as exc:
-                lineno = getattr(exc, "lineno", None)
-                if lineno is not None:
-                    start = max(lineno - 4, 0)
-                    exc.docx_context = [  # type: ignore[attr-defined]
-                        re.sub(r"<[^>]+>", "", x) for x in src_xml.splitlines()[start : start + 7]
-                    ]
-                raise
-            dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-            dst_xml = (
-                dst_xml.replace("{_{", "{{")
-                .replace("}_}", "}}")
-                .replace("{_%", "{%")
-                .replace("%_}", "%}")
-            )
-            return self.resolve_listing(dst_xml)
-
-        def patch_xml(self, src_xml: str) -> str:
-            # Depends on the template alone: done once per template, not once per build. The
-            # kind names this module's own clean-up too: change it when _patched changes.
-            return cache.text("docxtpl-patch/page-breaks-1", src_xml, _patched)
-
-        def resolve_listing(self, xml: str) -> str:
-            if _LISTING_CHARS.search(xml) is None:
-                return xml
-            return str(super().resolve_listing(xml))
-
-        def fix_tables(self, xml: str) -> Any:
-            if self.column_tags:
-                return super().fix_tables(xml)
-            return _parse_document(xml)
-
-        def fix_docpr_ids(self, tree: Any) -> None:
-            # docxtpl's own; python-docx's elements take no namespaces= in xpath().
-            from docx.oxml.ns import nsmap
-            from docxtpl.template import etree
-
-            if not self.drawings:  # no picture: nothing to renumber (saves a whole-tree walk)
-                return
-            for element in etree.XPath("//wp:docPr", namespaces=nsmap)(tree):
-                self.docx_ids_index += 1
-                element.attrib["id"] = str(self.docx_ids_index)
-
-        def map_tree(self, tree: Any) -> None:
-            # docxtpl parses the rendered body on its own and moves it into the document,
-            # which makes lxml re-home every element (1 s for a 10,000-line plan, 6 s with
-            # last year's changes beside it). The rendered document part, parsed whole as
-            # python-docx parses a part, becomes the part's XML instead.
-            if self.column_tags:  # docxtpl's fix_tables parsed it: its way, body by body
-                super().map_tree(tree.find(_qn("w:body")))
-                return
-            self.docx.part._element = tree
-            self.docx = self.docx.part.document
+    from pipeline.docx_docxtpl import Template
 
     return Template
-
-
-def _cells_end_in_paragraphs(xml: str) -> bool:
-    """Whether every table cell of ``xml`` ends in a paragraph: each ``</w:tc>`` follows a
-    ``</w:p>`` at once (that paragraph is then the cell's last child), and no cell is empty.
-    Two counts over the text, where finding the cells without one walks every cell of the
-    tree (0.2 s at 10,000 lines with last year's changes). False when unsure."""
-    return "<w:tc/>" not in xml and xml.count("</w:tc>") == xml.count("</w:p></w:tc>")
-
-
-def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
-
-    return str(qn(tag))
-
-
-def _parse_document(xml: str) -> Any:
-    """The rendered document part as python-docx's own element classes, parsed as docxtpl
-    parses it (recovering from what an edited template may leave broken, blank text kept)."""
-    from docx.oxml.parser import element_class_lookup
-    from docxtpl.template import etree  # lxml, as docxtpl itself parses with it
-
-    parser = etree.XMLParser(recover=True)
-    parser.set_element_class_lookup(element_class_lookup)
-    return etree.fromstring(xml, parser=parser)
 
 
 def _ends_with_page_break(paragraph: Any) -> Any | None:

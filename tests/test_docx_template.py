@@ -26,10 +26,10 @@ from docx.shared import Pt, RGBColor
 from pipeline import cache
 from pipeline.cli import cli
 from pipeline.docx_context import context
+from pipeline.docx_docxtpl import _cells_end_in_paragraphs
 from pipeline.docx_fields import template_fields
 from pipeline.docx_template import (
     TemplateError,
-    _cells_end_in_paragraphs,
     environment,
     find_broken_tag,
     keep_page_breaks,
