@@ -32,6 +32,7 @@ DECISION_FIELDS: tuple[DecisionField, ...] = (
             "Decision number",
             "Decision no",
             "Reference number",
+            "Decision reference number",  # Warwickshire's decision notices
             "Report reference number",
             "Reference code",
             "Ref",

@@ -322,6 +322,24 @@ def context(recon: Report, appendix: int = 3) -> Context:
     }
 
 
+def generated_english(ctx: Context) -> set[str]:
+    """The English this tool writes into the report of ``ctx`` itself, not the plan's: a long
+    date ("28 May 2021"), Yes and No, the MoJ sentence, the comparison's statuses and totals'
+    labels, "After 2031/32". A report in Welsh marks it English, as it marks the plan's
+    (:func:`pipeline.docx_welsh.mark_welsh`): a Welsh voice read "May" as Welsh."""
+    decision = ctx["decision"]
+    found = {decision["date_long"], decision["budget_approval"], _yes_no(True), _yes_no(False)}
+    for fund in ctx["funds"]:
+        if fund["moj"] is not None:
+            found |= {fund["moj"]["allocation"], fund["moj"]["these"]}
+    if ctx["comparison"] is not None:
+        for change in ctx["comparison"]["funds"]:
+            found |= {line.status for line in change["lines"]}
+            found |= {total["label"] for total in change["totals"]}
+    found |= {row["year"] for row in ctx["commitments"]["rows"] if row["year"][:1].isalpha()}
+    return {text for text in found if text}
+
+
 def commitments_context(plan: Plan) -> Context:
     """Section B's commitments beyond the year: a row per fund and later financial year that
     carries money (committed to the lines' end dates, and extension options apart)."""

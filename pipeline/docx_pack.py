@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from pipeline.docx_finish import _heading_level, _style_names
+from pipeline.docx_welsh import keep_language
 
 
 @functools.cache  # called for every cell of the appendix's tables (80,000 at 10,000 lines)
@@ -119,6 +120,7 @@ def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
         run.append(page_break)
         paragraph.append(run)
         body.insert(0, paragraph)
+    keep_language(strategy, document)  # an English strategy in a Welsh form stays English
     composer = Composer(document)
     anchor = appendix_heading(document, appendix)
     if anchor is None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.docx_finish import LANGUAGE, WELSH, report_language
@@ -51,18 +51,19 @@ def plan_texts(plan: Plan) -> Iterator[str]:
         yield from (line.extension_options, line.how_commissioned, line.purpose)
 
 
-def mark_welsh(document: Any, plan: Plan) -> int:
+def mark_welsh(document: Any, plan: Plan, generated: Iterable[str] = ()) -> int:
     """Mark the Welsh of ``plan`` in the rendered ``document`` (python-docx) as Welsh; return
     how many runs now say so. An English plan costs one look at its texts.
 
     A report whose template is set in Welsh (a Welsh body's form in Welsh) is read in Welsh
     throughout: there the plan's English (a provider's name, the English side of a bilingual
-    fund name) is what is marked, as English (United Kingdom)."""
+    fund name) is what is marked, as English (United Kingdom), and so is the English the tool
+    wrote into it, ``generated`` (:func:`pipeline.docx_context.generated_english`)."""
     texts = list(plan_texts(plan))
     language = WELSH_GB
     if report_language(document) == WELSH_GB:
         language = ENGLISH_GB
-        pattern = english_passages(texts)
+        pattern = english_passages(texts, generated)
     else:
         pattern = welsh_passages(texts) if may_hold_welsh(texts) else None
     if pattern is None:
@@ -71,6 +72,36 @@ def mark_welsh(document: Any, plan: Plan) -> int:
     for part in text_parts(document):
         for run in list(part.element.iter(_qn("w:r"))):
             marked += _mark_run(run, pattern, language)
+    return marked
+
+
+def default_language(document: Any) -> str:
+    """``document``'s own language: its styles' default, else English (United Kingdom)."""
+    values = document.styles.element.xpath("./w:docDefaults//w:lang/@w:val")
+    return str(values[0]) if values else ENGLISH_GB
+
+
+def keep_language(strategy: Any, report: Any) -> int:
+    """Mark the runs of ``strategy`` (python-docx, before it is composed into ``report``) with
+    the strategy's own language where the report's default is another; return how many.
+
+    Composed, the strategy's text takes the report's defaults (docxcompose keeps the report's
+    styles): an English strategy in a Welsh body's form in Welsh was read with a Welsh voice.
+    A run that says its language already keeps it; a strategy in another English than the
+    report's (en-US in an en-GB report) is left as it was, read in the report's English."""
+    own = default_language(strategy)
+    if own.split("-")[0].lower() == default_language(report).split("-")[0].lower():
+        return 0
+    marked = 0
+    for run in strategy.element.body.iter(_qn("w:r")):
+        language = run.find(f"{_qn('w:rPr')}/{_qn('w:lang')}")
+        if language is None:
+            _set_language(run, own)
+        elif language.get(_qn("w:val")) is None:  # an East Asian or bidi language alone
+            language.set(_qn("w:val"), own)
+        else:
+            continue
+        marked += 1
     return marked
 
 

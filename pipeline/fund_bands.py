@@ -81,16 +81,30 @@ def fund_bands(cells_of: CellReader, funds: Sequence[Fund]) -> FundBands | None:
     # None: the first row below the header is the first heading
     current = _read_heading(cells_of, opening) if opening is not None else None
     heading_of: dict[int, str] = {}
+    lone: tuple[int, str, str] | None = None  # (row, cell, text) alone since a line: a heading?
     for r in [r for r in sheet.rows if r > layout.header_row]:
         values = sheet.rows[r]
         heading = _heading(r, values, funds)
         if heading is not None:
-            current = _read_heading(cells_of, heading)
+            current, lone = _read_heading(cells_of, heading), None
             del sheet.rows[r]
             continue
         if _header_without_fund(values, minimum=len(_NEEDED)):
             del sheet.rows[r]  # the header printed again over the next fund's table
+            if lone is not None:
+                # Its heading names a fund the Funds sheet lacks: its lines are that fund's
+                # (E-FUND says so), never the fund above's carried on without a word.
+                del sheet.rows[lone[0]]
+                current, lone = (_name_in(lone[2]), lone[1]), None
             continue
+        filled = [(c, v) for c, v in enumerate(values, start=1) if not is_blank(v)]
+        texts = [(c, v) for c, v in filled if isinstance(v, str)]
+        if not filled:
+            continue
+        if len(texts) == 1 and (len(filled) == 1 or (len(filled) == 2 and _figure(filled))):
+            lone = (r, f"{column_letter(texts[0][0])}{r}", clean_text(texts[0][1]))
+            continue  # a note (I-NOTE-ROW), or the heading of a fund not on the Funds sheet
+        lone = None
         named = clean_text(sheet.value(r, layout.columns["service"]))
         if (
             current is None
@@ -102,6 +116,16 @@ def fund_bands(cells_of: CellReader, funds: Sequence[Fund]) -> FundBands | None:
         sheet.rows[r] = (*padded, current[0])
         heading_of[r] = current[1]
     return FundBands(Layout(layout.header_row, {**layout.columns, "fund": fund_col}), heading_of)
+
+
+def _figure(filled: Sequence[tuple[int, Cell]]) -> bool:
+    """Whether one of the cells is a number (a heading's allocation beside its name)."""
+    return any(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for _, v in filled)
+
+
+def _name_in(heading: str) -> str:
+    """The fund a heading names, without the allocation or year after it."""
+    return re.split(r"\s+[-:]\s+|\s*[(:]|\s+£|\s+(?:20)?\d\d[/-]\d\d", heading)[0].strip()
 
 
 def _header_without_fund(values: Row, minimum: int) -> bool:

@@ -25,7 +25,7 @@ from pipeline.read_funds import read_funds, read_sources
 from pipeline.read_services import read_services
 from pipeline.sheets import ReadSheets, Row, Sheet, WorkbookUnreadable, read_sheets
 from pipeline.sniff import sniff
-from pipeline.values import clean_text, normalise
+from pipeline.values import clean_text, is_blank, normalise
 
 __all__ = ["LoadResult", "load", "sniff"]
 
@@ -317,15 +317,16 @@ def _note_unread_tables(read: ReadSheets, located: dict[str, Sheet], findings: F
                 )
                 break
         else:
-            _note_fund_tab(sheet, located, findings)
+            if not _note_fund_tab(sheet, located, findings):
+                _note_other_decision(sheet, findings)
 
 
-def _note_fund_tab(sheet: Sheet, located: dict[str, Sheet], findings: Findings) -> None:
+def _note_fund_tab(sheet: Sheet, located: dict[str, Sheet], findings: Findings) -> bool:
     """An I-SHEET note for a tab of lines beside the Services sheet with its columns but Fund
     (the tab's name saying the fund): its lines counted for nothing without a word."""
     spec = contract.SERVICES
     if spec.name not in located:
-        return
+        return False
     wanted = {c.key for c in spec.required_columns} - {"fund"}
     for _, values in sheet.first_rows(HEADER_SEARCH_ROWS):
         keys = map_columns(values, spec)
@@ -338,7 +339,38 @@ def _note_fund_tab(sheet: Sheet, located: dict[str, Sheet], findings: Findings) 
                 "it if it is an old draft.",
                 sheet=sheet.title,
             )
-            return
+            return True
+    return False
+
+
+# The Decision sheet's field names (and other bodies' names for them), as a row names one.
+_FIELD_NAMES = {
+    normalise(name): field.key
+    for field in contract.DECISION_FIELDS
+    for name in (field.name, *field.aliases)
+}
+
+
+def _note_other_decision(sheet: Sheet, findings: Findings) -> None:
+    """An I-SHEET note for a sheet under another name holding a decision's fields (another
+    decision's, "Decision 016-2021", kept in the same workbook): only the Decision sheet is
+    read, and the other decision was passed over without a word."""
+    fields: dict[str, str] = {}
+    for _, values in sheet.first_rows(HEADER_SEARCH_ROWS * 2):
+        cells = [v for v in values if not is_blank(v)]
+        key = _FIELD_NAMES.get(normalise(cells[0]).rstrip(" :")) if cells else None
+        if key is not None:
+            fields[key] = clean_text(cells[1]) if len(cells) > 1 else ""
+    if len(fields) < 4:
+        return  # a field name or two in other text
+    reference = f' (Reference "{fields["reference"]}")' if fields.get("reference") else ""
+    findings.add(
+        "I-SHEET",
+        f'The "{sheet.title}" sheet has the fields of a Decision sheet{reference} but was not '
+        'read: only the sheet named "Decision" is. A workbook is one decision: keep each '
+        "decision in a workbook of its own (or delete the sheet if it is an old draft).",
+        sheet=sheet.title,
+    )
 
 
 # Excel names a copied sheet "Services (2)"; people also keep "Copy of Services".

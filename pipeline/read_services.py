@@ -254,6 +254,8 @@ class _LineReader:
             return None
         start_date, start_month = start
         end_date, end_month, options_in_end = end
+        if _NO_OPTION.fullmatch(options_in_end):
+            options_in_end = ""  # "31/03/2022 (no extension)": none, as in the column
         later = read_later_budgets(
             cells_of, r, [(c, self._raw(values, r, c.col)) for c in self.later], end_date
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from pipeline import TEMPLATE_DIR
-from pipeline.docx_context import context
+from pipeline.docx_context import context, generated_english
 from pipeline.docx_finish import (
     accessibility_problems,
     deterministic_docx,
@@ -228,7 +228,8 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
-    mark_welsh(document.docx, recon.plan)  # its Welsh read in Welsh (docx_welsh.py)
+    # Its Welsh read in Welsh (docx_welsh.py); in a Welsh form, its English read in English.
+    mark_welsh(document.docx, recon.plan, generated_english(ctx))
     notes += [Note("W-ACCESSIBILITY", p) for p in accessibility_problems(document.docx)]
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back

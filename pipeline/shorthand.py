@@ -121,6 +121,11 @@ _OPEN_ENDED = re.compile(
     r"recurring|ongoing annual)\.?"
 )
 _UNKNOWN = re.compile(r"tb[ca]\.?|to be (?:confirmed|agreed|decided)|unknown|n/?a|-+|\?+")
+# What marks a date as still to be confirmed, in brackets after it.
+_TENTATIVE = re.compile(
+    r"tb[cad]\.?|to be (?:confirmed|agreed|decided)|provisional|estimated?|expected|"
+    r"approx(?:imate(?:ly)?)?\.?|subject to (?:confirmation|funding|approval)"
+)
 # A start date that is no date: the line was running before this plan.
 _ALREADY_RUNNING = re.compile(r"(?:on-?going|existing|continuing|current|in place|live)\.?")
 
@@ -175,12 +180,15 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
                 "and correct it when it is confirmed"
             )
     try:
-        return parse_end_date(raw)
+        end, month_only, options = parse_end_date(raw)
     except ValueProblem:
         year = _year_typed(raw)
         if year is None:
             raise
         return year[1], False, ""
+    # "31/03/2022 (TBC)": the date the line is expected to end, as a TBC alone is told to
+    # type; the bracket marks the date, it offers no extension (it was read as one).
+    return end, month_only, "" if _TENTATIVE.fullmatch(normalise(options)) else options
 
 
 def parse_line_start(raw: object) -> tuple[date, bool]:

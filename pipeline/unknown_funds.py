@@ -36,14 +36,19 @@ def unknown_funds(plan: Plan) -> Iterator[Finding]:
                 f"fund; {fix}"
             )
         else:
-            # The Fund cells from the first such line to the last (the rows are listed).
-            cell = f"{cell}:{lines[-1].at.cell('fund')}"
+            # The Fund cells from the first such line to the last (the rows are listed); one
+            # cell where their fund is a heading above them (fund_bands).
+            last = lines[-1].at.cell("fund")
+            cell = f"{cell}:{last}" if last != cell else cell
             total = sum((line.budget for line in lines), Decimal(0))
             message = (
                 f"{len(lines)} lines ({format_money(total)} in all, {first.at.sheet} rows "
                 f'{row_ranges(line.at.row for line in lines)}) name the fund "{fund}", which '
                 f"is not on the Funds sheet (funds: {known}), so they count towards no fund; "
-                f"{fix.replace('the fund name', 'the fund name on each')}"
+                + fix.replace(
+                    "the fund name",
+                    "the fund name on each" if ":" in cell else "the fund name in their heading",
+                )
             )
         yield Finding("E-FUND", plan.file, message, first.at.sheet, cell)
     for source in plan.sources:

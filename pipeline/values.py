@@ -296,6 +296,7 @@ _DAY_FIRST_FORMATS = (
     "%d.%m.%Y",
     "%d.%m.%y",
     "%Y-%m-%d",
+    "%Y/%m/%d",  # a system's export; a four-digit year first is never a day
 )
 _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".

@@ -131,16 +131,17 @@ def welsh_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
     return _passages(found)
 
 
-def english_passages(texts: Iterable[str]) -> re.Pattern[str] | None:
+def english_passages(texts: Iterable[str], known: Iterable[str] = ()) -> re.Pattern[str] | None:
     """As :func:`welsh_passages`, the English parts of ``texts`` (:func:`is_english`): what
-    a report in Welsh marks as English."""
+    a report in Welsh marks as English; with them the ``known`` English, taken whole (what
+    the tool writes in English itself: "28 May 2021", "Yes")."""
     found = {
         piece.strip()
         for text in set(texts)
         for index, (piece, welsh) in enumerate(parts(for_publication(text)))
         if index % 2 == 0 and not welsh and piece.strip() and is_english(piece)
     }
-    return _passages(found)
+    return _passages(found | {text.strip() for text in known if text.strip()})
 
 
 def _passages(found: set[str]) -> re.Pattern[str] | None:

@@ -3,6 +3,7 @@ screen reader reads it with a Welsh voice (WCAG 3.1.2), and nothing English mark
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from pipeline.docx_welsh import WELSH_GB, _mark_run
 from pipeline.load import load
 from pipeline.new_workbook import WorkbookContent
 from pipeline.reconcile import reconcile
-from pipeline.render_docx import render_docx
+from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
@@ -140,6 +141,71 @@ def test_a_report_in_welsh_marks_the_plan_s_english_as_english(tmp_path: Path) -
         p.text for t in Document(str(target)).tables for c in t._cells for p in c.paragraphs
     )
     assert "Cynllun Comisiynu 2021/22 / Commissioning Plan 2021/22" in said
+
+
+def _in_welsh(document: Any) -> None:
+    for lang in document.styles.element.xpath("./w:docDefaults//w:lang"):
+        lang.set(qn("w:val"), WELSH_GB)
+
+
+def _welsh_pack(folder: Path, strategy_language: str | None, form_in_welsh: bool = True) -> Path:
+    """A Welsh-language form (or the English one) with a strategy composed into it whose
+    styles' default language is ``strategy_language`` (None: it says none)."""
+    plan = load(make_workbook(folder, "plan.xlsx")).plan
+    assert plan is not None
+    strategy = Document()
+    for lang in strategy.styles.element.xpath("./w:docDefaults//w:lang"):
+        if strategy_language is None:
+            lang.getparent().remove(lang)
+        else:
+            lang.set(qn("w:val"), strategy_language)
+    strategy.add_heading("Commissioning Strategy", level=1)
+    strategy.add_paragraph("Services are commissioned openly and fairly.")
+    welsh = strategy.add_paragraph("Strategaeth Gomisiynu").add_run(" / Commissioning Strategy")
+    welsh.font.bold = True
+    strategy.paragraphs[-1].runs[0]._r.get_or_add_rPr().append(
+        parse_xml(f'<w:lang {nsdecls("w")} w:val="{WELSH_GB}"/>')
+    )
+    strategy.save(str(folder / "strategy.docx"))
+    report = dataclasses.replace(Report.of(reconcile(plan)), strategy=folder / "strategy.docx")
+    target = folder / "rfd.docx"
+    form = edited(folder / "templates", _in_welsh) if form_in_welsh else DEFAULT_TEMPLATE
+    render_docx(report, target, form)
+    return target
+
+
+@pytest.mark.parametrize(("own", "expected"), [("en-GB", "en-GB"), (None, "en-GB")])
+def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
+    tmp_path: Path, own: str | None, expected: str
+) -> None:
+    # Composed, the strategy took the Welsh form's default language (docxcompose keeps the
+    # form's styles): its English was read with a Welsh voice. A run it marks itself keeps it.
+    target = _welsh_pack(tmp_path, own)
+    english = _runs_marked(target, expected)
+    assert "Commissioning Strategy" in english
+    assert "Services are commissioned openly and fairly." in english
+    assert " / Commissioning Strategy" in english
+    assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
+
+
+def test_a_welsh_strategy_in_an_english_form_keeps_its_welsh(tmp_path: Path) -> None:
+    target = _welsh_pack(tmp_path, WELSH_GB, form_in_welsh=False)
+    welsh = _runs_marked(target, WELSH_GB)
+    assert "Services are commissioned openly and fairly." in welsh
+    assert "Commissioning Plan" not in " ".join(welsh)  # the form's own text is not touched
+
+
+def test_a_report_in_welsh_marks_the_english_the_tool_writes_as_english(tmp_path: Path) -> None:
+    # The dates, Yes and No and the MoJ sentence the tool writes in English (not translated)
+    # were read with the Welsh form's Welsh voice; the figures around them are left alone.
+    plan = load(make_workbook(tmp_path, "plan.xlsx")).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert {"28 May 2021", "24 February 2021", "Yes", "No", "This Grant is"} <= set(english)
+    assert "Victims' Services Grant allocation will be £0.884m" in english
+    assert not [t for t in english if "(ref 004/2021)" in t]
 
 
 def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:

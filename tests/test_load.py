@@ -279,6 +279,14 @@ ESSEX_FIELDS = {
 }
 
 
+def second_decision(book: dict[str, list[list[Any]]]) -> list[list[Any]]:
+    """The Decision sheet's rows as another decision's: its Reference 016/2021."""
+    return [
+        ["Reference", "016/2021"] if row[:1] == ["Reference"] else list(row)
+        for row in book["Decision"]
+    ]
+
+
 def decision_renamed(book: dict[str, list[list[Any]]], names: dict[str, str]) -> None:
     for row in book["Decision"]:
         row[0] = names.get(row[0], row[0])
@@ -1041,6 +1049,35 @@ QUIRKS: dict[str, Quirk] = {
     ),
     "a Decision sheet in another body's own field names": Quirk(
         with_book(lambda book: decision_renamed(book, ESSEX_FIELDS)), check=decision_in_b3
+    ),
+    # Warwickshire's decision notices: "Decision Reference Number: WPCC3-0049", "Decision
+    # Title", "Decision summary" (the reference was E-REQUIRED, its row not read).
+    "a Decision sheet in a decision notice's field names": Quirk(
+        with_book(
+            lambda book: decision_renamed(
+                book,
+                {
+                    "Reference": "Decision Reference Number",
+                    "Subject": "Decision Title",
+                    "Executive summary": "Decision summary",
+                },
+            )
+        ),
+        check=decision_in_b3,
+    ),
+    # Two decisions in one workbook, the second on a sheet of its own name: it was passed
+    # over without a word, its Request for Decision never made.
+    "a second decision's sheet beside the Decision sheet": Quirk(
+        with_book(lambda book: book.update({"Decision 016-2021": second_decision(book)})),
+        [
+            (
+                "I-SHEET",
+                "Decision 016-2021",
+                "",
+                'has the fields of a Decision sheet (Reference "016/2021") but was not read',
+            )
+        ],
+        check=sample_lines,
     ),
     "a missing Decision field names the rows not read": Quirk(
         with_book(lambda book: decision_renamed(book, {"Reference": "Our ref"})),

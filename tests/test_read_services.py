@@ -367,3 +367,43 @@ def test_the_public_summary_says_the_plans_later_budgets_are_used(tmp_path: Path
     rows = list(book["Commitments"].iter_rows(values_only=True))
     [rj] = [row for row in rows if row[1] == "Restorative Justice"]
     assert rj[4:6] == (80000, 60000)
+
+
+@pytest.mark.parametrize("end", ["31/03/2022 (no extension)", "31/03/2022 (N/A)"])
+def test_an_end_date_saying_there_is_no_extension_has_none(tmp_path: Path, end: str) -> None:
+    # The seed prints options in brackets after the End date; "(no extension)" there was
+    # taken as an option to decide (I-EXPIRING 'extension option: no extension').
+    result = load(make_workbook(tmp_path, services=lines(end=end, extension_options="N/A")))
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []  # nor a W-EXTENSION: both say none
+    assert result.plan.lines[1].extension_options == ""
+    assert result.plan.lines[1].end.isoformat() == "2022-03-31"
+
+
+def test_a_band_whose_heading_names_no_fund_is_not_the_fund_above(tmp_path: Path) -> None:
+    # A third fund's heading, its header and lines, the fund missing from the Funds sheet:
+    # its lines were read as the Community Safety Fund's (the heading an I-NOTE-ROW).
+    from pipeline.reconcile import check_readable
+
+    book = sample_book()
+    rows = appendix3()
+    extra = [service_row(service="Bike marking", budget=Decimal(4000))[1:12]]
+    extra.append(service_row(service="Street lights", budget=Decimal(6000))[1:12])
+    rows += [["Safer Streets Fund - £150,000"], rows[3], *extra]
+    book["Services"] = rows
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []
+    assert [line.fund for line in result.plan.lines[-3:]] == [
+        "Community Safety Fund",
+        "Safer Streets Fund",
+        "Safer Streets Fund",
+    ]
+    [unknown] = [f for f in check_readable(result.plan) if f.code == "E-FUND"]
+    assert unknown.cell == "A35"
+    assert "correct the fund name in their heading or add the fund" in unknown.message
+    assert '2 lines (£10,000 in all, Services rows 37–38) name the fund "Safer Streets Fund"' in (
+        unknown.message
+    )

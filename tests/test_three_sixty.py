@@ -349,12 +349,14 @@ def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) 
     [("GB-NIC-100012", "100012"), ("GB-SC-SC012345", "SC012345"), ("GB-CHC-1151444", "1151444")],
 )
 def test_a_charity_on_each_uk_register_is_published_with_its_charity_number(
-    sample_plan: Plan, org_id: str, number: str
+    sample_plan: Plan, org_id: str, number: str, validator: Draft202012Validator
 ) -> None:
     # A Northern Ireland charity (org-id.guide's GB-NIC list) had no charityNumber in the
     # 360Giving file, which the schema's Recipient Org:Charity Number holds for any register.
     plan = with_line(sample_plan, 0, recipient_org_id=org_id)
-    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    data = three_sixty.package(plan, Config(funder_prefix="p"))
+    assert list(validator.iter_errors(data)) == []
+    grants = data["grants"]
     assert isinstance(grants, list) and isinstance(grants[0], dict)
     assert grants[0]["recipientOrganization"] == [
         {"id": org_id, "name": "Rape Crisis", "charityNumber": number}

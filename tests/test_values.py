@@ -164,6 +164,7 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("28 May 2021 2:15 pm", date(2021, 5, 28)),
         ("28/05/2021 9.30am", date(2021, 5, 28)),
         ("2021-04-01T09:30:00+01:00", date(2021, 4, 1)),
+        ("2021/04/01", date(2021, 4, 1)),  # year first, as systems export it: was E-VALUE
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
@@ -695,3 +696,17 @@ def test_a_line_date_typed_as_the_years_end_says_which_day(
 ) -> None:
     with pytest.raises(ValueProblem, match=re.escape(fix)):
         parse(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/03/2022 (TBC)", "31/03/2022 (to be confirmed)", "31 March 2022 (provisional)"]
+)
+def test_an_end_date_marked_to_be_confirmed_offers_no_extension(typed: str) -> None:
+    # The date it is expected to end, as "TBC" alone is told to type; the bracket was read as
+    # an extension option, and the review note said 'extension option: TBC. Decide by ...'.
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+    assert parse_line_end("31/03/2022 (1 x 12 months)") == (
+        date(2022, 3, 31),
+        False,
+        "1 x 12 months",
+    )
