@@ -56,6 +56,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
+        "W-SPEND-GAP",
+        W,
+        "Spend files end before the position",
+        "the spend files hold no payment of the year in the two months before the --as-at "
+        "date: the forecasts read every line as paid nothing since",
+        action="Add the missing months' exports, or build as at the date the exports run to.",
+    ),
+    Code(
         "W-OVERSPEND",
         W,
         "Overspend",

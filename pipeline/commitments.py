@@ -1,9 +1,11 @@
 """Commitments beyond the year: what the plan's lines already carry into later financial years.
 
 Funding is confirmed one year at a time, but a contract to 30/09/2024 commits money in 2022/23,
-2023/24 and 2024/25. Each later year's amount is the line's daily rate this year (its budget over
-its live days in this financial year) times its live days in that year, or the later year's
-budget where a multi-year plan types it on the line. What extension options
+2023/24 and 2024/25. Each later year's amount is the later year's budget where a multi-year plan
+types it on the line; otherwise the line's budget this year as for the whole year (its budget
+over its live days in this financial year, times the year's days), all of it for a later year
+the line runs all of, and for part of one its share by days (a leap year's extra day adds
+nothing: a £100,000-a-year contract carries £100,000 into 2023/24). What extension options
 would add, if exercised, is kept apart: an option is a choice still to be made.
 """
 
@@ -137,8 +139,13 @@ def later_years(decision: Decision, last: dt.date) -> tuple[FinancialYear, ...]:
     return tuple(years)
 
 
-def _share(rate: Decimal, days: int) -> Decimal:
-    return (rate * days).quantize(PENNY, ROUND_HALF_UP) if days else ZERO
+def _share(annual: Decimal, days: int, year: FinancialYear) -> Decimal:
+    """A year's share of an annual amount: whole for a year the line runs all of (a leap
+    year's 29 February adds nothing to a £100,000-a-year contract), by days for part of one."""
+    whole = (year.end - year.start).days + 1
+    if days >= whole:
+        return annual.quantize(PENNY, ROUND_HALF_UP)
+    return (annual * days / whole).quantize(PENNY, ROUND_HALF_UP) if days else ZERO
 
 
 # The last plan's commitments, by identity: the Word report, the summary and the position
@@ -168,17 +175,19 @@ def _commitments(plan: Plan) -> Commitments:
             running.append((line, line.budget / this_year, ends))
     last = max([decision.year_end] + [max(line.end, ends or line.end) for line, _, ends in running])
     years = later_years(decision, last)
+    days_this_year = (decision.year_end - decision.year_start).days + 1
     lines = []
     for line, rate, ends in running:
+        annual = rate * days_this_year  # this year's budget, as for the whole year
         typed = dict(line.later_budgets)  # a multi-year plan's own figures for later years
         carried = tuple(
             typed[y.start.year]
             if y.start.year in typed
-            else _share(rate, live_days(line.start, line.end, y.start, y.end))
+            else _share(annual, live_days(line.start, line.end, y.start, y.end), y)
             for y in years
         )
         extra = tuple(
-            _share(rate, live_days(line.end + dt.timedelta(days=1), ends, y.start, y.end))
+            _share(annual, live_days(line.end + dt.timedelta(days=1), ends, y.start, y.end), y)
             if ends and ends > line.end
             else ZERO
             for y in years

@@ -20,7 +20,7 @@ import csv
 import hashlib
 import io
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,8 @@ from pipeline.ledger_columns import (
 )
 from pipeline.ledger_pages import Rows, is_blank
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
+from pipeline.spend_folder import spend_files as spend_files  # the files a folder holds
+from pipeline.spend_folder import why_not_read
 from pipeline.values import normalise
 
 if TYPE_CHECKING:
@@ -49,8 +51,6 @@ MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CS
 MAX_LEDGER_ROWS = 200_000
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
 SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
-# What the operating system leaves in a folder: not a file anyone put there.
-_SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini"))
 
 READ_RETRIES = 3  # reads of a file that changes while it is read, before it is refused
 RETRY_PAUSE = 0.5  # seconds between them
@@ -69,35 +69,6 @@ class LedgerRead:
     payments: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the labels of the files read
-
-
-def spend_files(paths: Iterable[Path]) -> list[Path]:
-    """The spend files named, a folder standing for the files directly inside it (sorted).
-
-    Every file a person put in the folder is one, whatever its name ends with: a month saved
-    as .xls or .ods is said to be unread (``W-SPEND-READ``), not left out without a word.
-    Excel's owner files (``~$``), hidden files and the system's own are not.
-    """
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file()
-                    and not p.name.startswith(("~$", "."))
-                    and p.name.lower() not in _SYSTEM_FILES
-                )
-            )
-        else:
-            found.append(path)
-    # A file named twice (--spend june.csv beside --spend the folder holding it, or by two
-    # spellings of its path) is read once: each payment counted twice otherwise.
-    once: dict[Path, Path] = {}
-    for path in found:
-        once.setdefault(path.resolve(), path)
-    return list(once.values())
 
 
 def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> LedgerRead:
@@ -209,10 +180,7 @@ class _FileReader:
 
     def read(self) -> list[PaymentColumns]:
         if self.path.is_dir():
-            return self.refuse(
-                "is a folder that holds no spend file; put the ledger exports (CSV or .xlsx) "
-                "in it, or name the files themselves with --spend"
-            )
+            return self.refuse(why_not_read(self.path))
         try:
             size = self.path.stat().st_size
             with self.path.open("rb") as handle:

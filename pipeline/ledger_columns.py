@@ -112,13 +112,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Document no",
         "Reference",
     ),
+    # A code before a bare heading, which beside it holds the cost centre's name ("Cost
+    # centre" = Victims Services, "Cost centre code" = VS01); a cost centre (SAP's "Cost
+    # Center") before the Transparency Code's service area, a category such as "Police".
     "cost_code": (
+        "Cost centre code",
+        "Cost center code",
         "Cost centre",
+        "Cost center",
         "Cost code",
         "Service area",
         "Service area categorisation",
-        "Cost center",
-        "Cost centre code",
     ),
     "expense_type": (
         "Expense type",
@@ -316,6 +320,22 @@ def read_table(
         amounts = debit_less_credit(raw["debit"], raw["credit"])
     if "debit_credit" in raw:  # an unsigned amount beside its D or C
         amounts = signed_by_side(amounts, raw["debit_credit"])
+    split: set[int] = set()  # CSV lines whose figure was split at its thousands comma
+    if unit == "line":
+        headings = _width(header)
+        figures = [mapping[n] for n in ("amount", "debit", "credit") if n in mapping]
+        for index, (_, values) in enumerate(body):
+            if len(values) > headings:  # wider than the header: only such a line can be
+                joined = next((j for c in figures if (j := _split_figure(values, c, headings))), "")
+                if joined:
+                    split.add(index)
+                    first, _, rest = joined.partition(",")
+                    amounts[index] = ValueProblem(
+                        f'amount reads "{first}" and the next column "{rest}": the figure '
+                        f"{joined}, written with its thousands comma and not in double quotes, "
+                        f"is split at the comma (read alone, it would count as {first}); put "
+                        f'the amounts in quotes ("{joined}") or export them without the comma'
+                    )
     texts: dict[object, str] = {}
 
     def text(name: str) -> list[str]:
@@ -342,7 +362,10 @@ def read_table(
                     f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
                 )
                 cells = {name: column[index] for name, column in raw.items()}
-                add("W-SPEND-VALUE", _row_message(cells, said), f"{unit} {number}")
+                # A CSV's line: a comma typed in a text moves the values after it.
+                shifted = unit == "line" and index not in split
+                why = _shifted(body[index][1], header, number) if shifted else ""
+                add("W-SPEND-VALUE", _row_message(cells, said, why), f"{unit} {number}")
             continue
         report.count(number, amount)
         columns["row"].append(number)
@@ -427,7 +450,52 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
     return ""
 
 
-def _row_message(cells: dict[str, object], problem: str) -> str:
+def _width(values: Sequence[object]) -> int:
+    """How many values a row holds, up to its last one filled."""
+    return next((i + 1 for i in range(len(values) - 1, -1, -1) if not is_blank(values[i])), 0)
+
+
+_GROUP_HEAD = re.compile(r"[-(]?\s*£?\s*-?\d{1,3}")  # "6", "£6", "-6", "(6" of 6,250.00
+_GROUP_TAIL = re.compile(r"\d{3}(\.\d{1,2})?\)?")  # "250.00", "250", "250.00)"
+
+
+def _split_figure(values: Sequence[object], column: int, headings: int) -> str:
+    """The figure a CSV line wider than its header holds in ``column`` and the next
+    columns, joined again, when it was split at its thousands commas: ``6`` then ``250.00``
+    is 6,250.00 written without quotes (read alone, £6). Empty when the values are no such
+    figure: no more groups are joined than the line has values beyond its header."""
+    extra = _width(values) - headings
+    head = clean_text(values[column]).strip() if column < len(values) else ""
+    if extra <= 0 or not _GROUP_HEAD.fullmatch(head):
+        return ""
+    parts = [head]
+    for value in values[column + 1 : column + 1 + extra]:
+        text = clean_text(value).strip()
+        if not _GROUP_TAIL.fullmatch(text):
+            break
+        parts.append(text)
+        if not text.isdigit():  # its pence or its closing bracket: the figure's end
+            break
+    return ",".join(parts) if len(parts) > 1 else ""
+
+
+def _shifted(values: Sequence[object], header: Sequence[object], number: int) -> str:
+    """Why a CSV line's values are in the wrong columns, when it has more of them than its
+    header has headings: a comma typed in a text (a narrative, a supplier's name) that was not
+    put in quotes splits it in two, and every value after it moves one column right, so its
+    amount column holds a word. Empty when the line is no wider than its header."""
+    width, headings = _width(values), _width(header)
+    if width <= headings:
+        return ""
+    return (
+        f" Line {number} has {width} values where the header has {headings} headings: a "
+        "comma in a text that is not in double quotes splits it, and moves the values after "
+        'it into the next columns; put that text in quotes ("Q1 grant, part 1") or take '
+        "the comma out."
+    )
+
+
+def _row_message(cells: dict[str, object], problem: str, why: str = "") -> str:
     label = next(
         (clean_text(v) for v in cells.values() if TOTAL_LABEL.search(clean_text(v) or "")), ""
     )
@@ -438,6 +506,6 @@ def _row_message(cells: dict[str, object], problem: str) -> str:
         )
     supplier = payee(clean_text(cells.get("supplier"))) or "no supplier"
     return (
-        f"The payment to {supplier} is not counted: its {problem}. Correct the row in the "
-        "export and run again."
+        f"The payment to {supplier} is not counted: its {problem}.{why} Correct the row in "
+        "the export and run again."
     )

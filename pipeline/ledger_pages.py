@@ -151,8 +151,10 @@ class Report:
 
 # "Total", "Grand total", "Page total", Excel's Data > Subtotal row ("Victim Support Total"),
 # and a balance carried to the next page or brought from the last.
+# A colon after it, as Oracle's reports print them: "Supplier Total:", "Report Total:".
 TOTAL_LABEL = re.compile(
-    r"^(grand |sub-?)?totals?\b|\S\s+total$|^(balance )?(brought|carried) forward$|^[bc]/f$",
+    r"^(grand |sub-?)?totals?\b|\S\s+total:?$|^(balance )?(brought|carried) forward:?$"
+    r"|^[bc]/f:?$",
     re.IGNORECASE,
 )
 

@@ -3,6 +3,7 @@
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year (but
   not those of another plan's year in the same run: they are that plan's), and those of the
   year dated after the position's date;
+- ``W-SPEND-GAP``: the spend files end months before the position's date (``--as-at``);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
   the rest).
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from pipeline.commitments import add_months
 from pipeline.findings import Finding
 from pipeline.ledger_values import MAX_NAME_SAID, cut, is_redacted, payee, pounds
 from pipeline.model import Plan, ServiceLine
@@ -164,6 +166,31 @@ def after_as_at(
             sheet,
         )
         for file, sheet, said in _per_file(later)
+    ]
+
+
+GAP_MONTHS = 2  # a month's export not yet published is normal; two months missing are not
+
+
+def gap(plan: Plan, as_at: dt.date, latest: dt.date) -> list[Finding]:
+    """W-SPEND-GAP when the latest payment counted is more than ``GAP_MONTHS`` before the
+    position's date (``--as-at`` 31/03/2022, and the spend folder's exports end in
+    September): every line then reads as paid nothing since, its instalments as stopped, and
+    ring-fenced money as forecast unspent, when the months' exports are only missing."""
+    as_at = min(as_at, plan.decision.year_end)  # after the year: as at its end
+    if add_months(latest, GAP_MONTHS) >= as_at:
+        return []
+    return [
+        Finding(
+            "W-SPEND-GAP",
+            plan.file,
+            f"The latest payment of {plan.decision.year_label} in the spend files is dated "
+            f"{format_date(latest)}, {(as_at - latest).days} days before {format_date(as_at)}, "
+            "the date of this position: the forecasts read every line as paid nothing since "
+            "(instalments as stopped), and the underspends they show may be only exports "
+            "missing. Add the missing months' exports to the spend folder, or build as at the "
+            "date the exports run to (--as-at, or none: the latest payment's).",
+        )
     ]
 
 

@@ -110,6 +110,8 @@ def build_position(
     findings.extend(payment_checks.after_as_at(plan, as_at, current[later], ahead, counted))
     changes_on = current["date"][later].min().date() if ahead and later.any() else None
     current = current[~later]
+    if ahead is None and not current.empty:  # --as-at given: do the files reach it?
+        findings.extend(payment_checks.gap(plan, as_at, current["date"].max().date()))
     findings.extend(duplicates(current))
     current = match_payments(plan, current, aliases or {})
 

@@ -309,6 +309,7 @@ def _to_check(workbook: Any, position: Position, formats: Formats, heading: str)
         )
     )
     sheet.ws.freeze_panes(sheet.row, 0)
+    sheet.ws.repeat_rows(HEADER_ROW)  # a whole force's unmatched payments run to many pages
     first = sheet.row
     _payment_rows(sheet, position.to_check)
     sheet.totals(
@@ -387,7 +388,7 @@ def _commitments(workbook: Any, commitments: Commitments, formats: Formats, head
     sheet = Sheet(workbook, "Commitments", formats, widths)
     sheet.title(
         "Commitments beyond the year",
-        heading + "; later years at this year's daily rate, extension options apart",
+        heading + "; later years at this year's rate, extension options apart",
     )
     for caption, pick, totals in (
         ("Already committed (to each line's end date)", "years", commitments.totals),

@@ -24,20 +24,22 @@ def test_sample_commitments_per_line_and_fund() -> None:
     assert [y.label for y in found.years] == ["2022/23", "2023/24", "2024/25", "2025/26", "2026/27"]
     by_row = {c.line.at.row: c for c in found.lines}
     assert sorted(by_row) == [4, 5, 6, 7, 8, 11, 12, 13]
-    # Children's ISVA, 01/10/2021-30/09/2024: £100,000 over 182 days this year, then 365, 366
-    # (2024 is a leap year) and 183 days; its options run on to 01/10/2026.
+    # Children's ISVA, 01/10/2021-30/09/2024: £100,000 over 182 days this year, £200,549.45 a
+    # whole year, carried whole into 2022/23 and 2023/24 (a leap year: its 29 February added
+    # £549.45, £201,098.90) and for 183 of 2024/25's 365 days; its options run to 01/10/2026.
     cisva = by_row[5]
-    assert cisva.years == money("200549.45", "201098.90", "100549.45", "0.00", "0.00")
+    assert cisva.years == money("200549.45", "200549.45", "100549.45", "0.00", "0.00")
     assert cisva.options == money("0.00", "0.00", "100000.00", "200549.45", "101098.90")
-    # Restorative Justice to 31/03/2024, options to 31/03/2026.
-    assert by_row[12].years == money("100000.00", "100273.97", "0.00", "0.00", "0.00")
+    # Restorative Justice, £100,000 a year to 31/03/2024 (it read £100,273.97 in 2023/24),
+    # options to 31/03/2026.
+    assert by_row[12].years == money("100000.00", "100000.00", "0.00", "0.00", "0.00")
     assert by_row[12].options == money("0.00", "0.00", "100000.00", "100000.00", "0.00")
     # Hate Crime Prevention 01/10/2021-30/09/2022: 182 days this year, 183 next.
     assert by_row[13].years[0] == Decimal("10658.24")
     # Victim Support ends with the year: nothing carried, its option would add a year.
     assert by_row[4].total == 0 and by_row[4].options[0] == Decimal("260000.00")
     victims, community = found.funds
-    assert victims.years == money("544807.69", "301372.87", "100549.45", "0.00", "0.00")
+    assert victims.years == money("544807.69", "300549.45", "100549.45", "0.00", "0.00")
     assert victims.options == money("260000.00", "0.00", "200000.00", "300549.45", "101098.90")
     assert community.years == money("0.00", "0.00", "0.00", "0.00", "0.00")
     assert found.totals == victims.years
@@ -96,7 +98,7 @@ def test_the_public_summary_has_a_commitments_sheet(tmp_path: Path) -> None:
     total = next(row for row in rows if row[0] == "Total")
     assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in total[4:7]] == [
         Decimal("544807.69"),
-        Decimal("301372.87"),
+        Decimal("300549.45"),
         Decimal("100549.45"),
     ]
     formulas = openpyxl.load_workbook(target)["Commitments"]
@@ -143,7 +145,7 @@ def test_section_b_of_the_request_for_decision_shows_the_commitments(tmp_path: P
     )
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[1] == ["Victims Fund", "2022/23", "£544,807.69", "£260,000"]
-    assert rows[-1] == ["Total", "", "£946,730.01", "£861,648.35"]
+    assert rows[-1] == ["Total", "", "£945,906.59", "£861,648.35"]
     assert len(rows) == 2 + 5  # header, Victims Fund's five later years, total
     text = "\n".join(p.text for p in document.paragraphs)
     assert "commits money in later financial years" in text

@@ -807,3 +807,90 @@ def test_net_vat_and_gross_columns_count_the_net(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "net.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [500]
+
+
+def test_a_comma_typed_in_an_unquoted_text_is_said_as_the_row_s_cause(tmp_path: Path) -> None:
+    # A narrative typed "Q1 grant, part 1" in Notepad, without quotes: the line has one value
+    # more than its header, so its amount column holds "part 1". The finding said only that
+    # "part 1" is not an amount, and the officer looked for a mistyped amount in the row.
+    text = (
+        "Date,Supplier,Narrative,Amount,Reference\n"
+        "01/04/2021,Safer Living Foundation,Q1 grant, part 1,6250.00,T1\n"
+        "01/07/2021,Safer Living Foundation,Q2 grant,6250.00,T2\n"
+        "02/07/2021,Crimestoppers,Campaign,ten pounds,T3\n"
+    )
+    read = read_ledgers([write(tmp_path, "spend.csv", text)])
+    assert list(read.payments["reference"]) == ["T2"]
+    shifted, typed = read.findings
+    assert (shifted.code, shifted.cell) == ("W-SPEND-VALUE", "line 2")
+    assert 'amount reads "part 1"' in shifted.message
+    assert "Line 2 has 6 values where the header has 5 headings" in shifted.message
+    assert "in double quotes" in shifted.message
+    # A line no wider than its header is not said to be shifted.
+    assert typed.cell == "line 4"
+    assert "values where the header has" not in typed.message
+
+
+def test_a_spend_folder_s_sub_folders_holding_files_are_listed_to_be_said(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "spend"
+    for name in ("2021-22", "archive", "empty", ".hidden"):
+        (folder / name).mkdir(parents=True)
+    write(folder / "2021-22", "april.csv", "Date,Supplier,Amount\n01/04/2021,NWCH,5.00\n")
+    write(folder / "archive", "march.csv", "Date,Supplier,Amount\n01/03/2021,NWCH,5.00\n")
+    write(folder / ".hidden", "may.csv", "Date,Supplier,Amount\n01/05/2021,NWCH,5.00\n")
+    june = write(folder, "june.csv", "Date,Supplier,Amount\n01/06/2021,NWCH,5.00\n")
+    assert spend_files([folder]) == [folder / "2021-22", june]
+    read = read_ledgers(spend_files([folder]))
+    assert list(read.payments["date"].dt.month) == [6]
+    [said] = read.findings
+    assert (said.code, said.sheet) == ("W-SPEND-READ", "2021-22")
+    assert "is a folder inside the spend folder, and the 1 file(s) in it are not read" in (
+        said.message
+    )
+
+
+def test_a_report_s_totals_labelled_with_a_colon_are_not_payments(tmp_path: Path) -> None:
+    # Oracle's payment reports, grouped by supplier: "Supplier Total:" under each supplier's
+    # payments and "Report Total:" at the end. Each was W-SPEND-VALUE, "The payment to
+    # Supplier Total: is not counted: its date is blank", one per supplier every month.
+    text = (
+        "Payment Date,Supplier Name,Invoice Num,Amount\n"
+        "01/04/2021,Safer Living Foundation,INV1,6250.00\n"
+        "01/07/2021,Safer Living Foundation,INV2,6250.00\n"
+        ",Supplier Total:,,12500.00\n"
+        "15/07/2021,Crimestoppers,INV3,1000.00\n"
+        ",Crimestoppers Total:,,1000.00\n"
+        ",Report Total:,,13500.00\n"
+        "Carried forward:,,,13500.00\n"
+    )
+    read = read_ledgers([write(tmp_path, "oracle.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [625000, 625000, 100000]
+
+
+def test_an_amount_with_its_thousands_comma_not_in_quotes_is_said_not_counted_as_pounds(
+    tmp_path: Path,
+) -> None:
+    # A report tool writing formatted figures without quotes (or a file typed in Notepad):
+    # "6,250.00" is split at its comma into "6" and "250.00", and the payment was counted as
+    # £6.00 without a word (its reference read "250.00").
+    text = (
+        "Date,Supplier,Amount,Reference\n"
+        "01/04/2021,Safer Living Foundation,6,250.00,T1\n"
+        "01/05/2021,Safer Living Foundation,(1,234,567.89),T2\n"
+        "01/07/2021,Safer Living Foundation,250.00,T3\n"
+        "02/07/2021,Crimestoppers,6,Q2 grant\n"  # £6 and a reference: a line no wider
+    )
+    read = read_ledgers([write(tmp_path, "spend.csv", text)])
+    assert list(read.payments["amount"]) == [25000, 600]
+    assert [(f.code, f.cell) for f in read.findings] == [
+        ("W-SPEND-VALUE", "line 2"),
+        ("W-SPEND-VALUE", "line 3"),
+    ]
+    first, million = (f.message for f in read.findings)
+    assert 'amount reads "6" and the next column "250.00": the figure 6,250.00' in first
+    assert '("6,250.00")' in first
+    assert "the figure (1,234,567.89)" in million
+    assert "values where the header has" not in first  # the cause is said once, exactly

@@ -180,3 +180,29 @@ def test_sap_line_items_are_read(tmp_path: Path, text: str) -> None:
     assert list(read.payments["amount"]) == [625000, -25000]
     assert list(read.payments["cost_code"]) == ["CC4100", "CC4100"]
     assert read.payments["date"].iloc[1].date() == dt.date(2021, 7, 15)
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        # The cost centre's name under a bare "Cost Centre", its code beside it.
+        (
+            "Date,Supplier,Cost Centre,Cost Centre Code,Amount",
+            "06/04/2021,Rape Crisis,Victims Services,VS01,1589.63",
+        ),
+        # A Transparency Code file from SAP: the service area, then SAP's "Cost Center".
+        (
+            "Service Area,Cost Center,Posting Date,Vendor Name,Amount",
+            "Police - Commissioning,VS01,06/04/2021,Rape Crisis,1589.63",
+        ),
+    ],
+)
+def test_the_cost_centre_code_is_read_before_a_name_or_a_service_area(
+    tmp_path: Path, header: str, row: str
+) -> None:
+    # The name or the service area was read as the cost code: no payment matched a line's
+    # Cost code, and suppliers with several lines were W-SPEND-AMBIGUOUS, though the ledger
+    # carried the codes that tell them apart.
+    read = read_csv(tmp_path, f"{header}\n{row}\n")
+    assert read.findings == []
+    assert list(read.payments["cost_code"]) == ["VS01"]

@@ -703,3 +703,28 @@ def test_a_credit_of_another_amount_reverses_no_instalment(tmp_path: Path) -> No
     assert line.spent == Decimal("7333.35")
     assert line.forecast == Decimal("17333.37")  # six more of £1,666.67
     assert line.basis == "Monthly instalments: 6 more due by 31/03/2022"
+
+
+def test_an_as_at_date_months_after_the_spend_files_end_is_said(tmp_path: Path) -> None:
+    # --as-at 31/03/2022 with the exports of April to September only: every line read as
+    # paid nothing since (the quarterly grant's instalments as stopped) and the ring-fenced
+    # Victims' grant as £120,618.48 unspent, with no word that the months were missing.
+    path = _ledger(
+        tmp_path,
+        "01/04/2021,Safer Living Foundation,6250.00,T1\n"
+        "01/07/2021,Safer Living Foundation,6250.00,T2\n"
+        "21/09/2021,Rape Crisis,6888.42,T3\n",
+    )
+    payments = read_ledgers([path]).payments
+    for as_at in (dt.date(2022, 3, 31), dt.date(2022, 4, 15)):  # after the year: at its end
+        position = build_position(sample_with_cost_codes(), payments, as_at=as_at)
+        assert position is not None
+        gap = only(position, "W-SPEND-GAP")
+        assert "dated 21/09/2021, 191 days before 31/03/2022" in gap.message
+        assert "Add the missing months' exports" in gap.message
+    # Two months on is the export not yet published: not said; nor is a position at the
+    # latest payment (no --as-at).
+    for near in (dt.date(2021, 11, 21), None):
+        position = build_position(sample_with_cost_codes(), payments, as_at=near)
+        assert position is not None
+        assert located(position, "W-SPEND-GAP") == []

@@ -406,3 +406,23 @@ def test_spend_files_all_of_another_plans_year_say_whose_they_are(office: Path) 
     assert "are of another year's plan in this run" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
     assert "mistyped" not in note["message"]
+
+
+def test_exports_kept_in_a_sub_folder_of_spend_are_said(office: Path) -> None:
+    # The months kept in input/spend/2021-22/: the build read input/spend/ alone, found no
+    # file, and built no position without a word. A sub-folder named archive is the place
+    # for exports not to be read, and is passed over.
+    year = office / "input/spend/2021-22"
+    year.mkdir()
+    (office / "input/spend/ledger-2021-22.csv").rename(year / "ledger-2021-22.csv")
+    (office / "input/spend/archive").mkdir()
+    (office / "input/spend/archive/ledger-2020-21.csv").write_text("x", encoding="utf-8")
+    assert run("build").exit_code == 0
+    said = [f for f in findings(office) if f["code"] == "W-SPEND-READ"]
+    assert [(f["file"], f["sheet"]) for f in said] == [("input/spend/2021-22", "2021-22")]
+    assert "the 1 file(s) in it are not read" in said[0]["message"]
+    assert "--spend" in said[0]["message"]
+    assert not list((office / "output/015-2021").glob("position-*.xlsx"))
+    # Named with --spend, the folder's exports are read.
+    assert run("build", "--spend", "input/spend/2021-22").exit_code == 0
+    assert (office / POSITION).is_file()

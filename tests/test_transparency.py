@@ -86,12 +86,13 @@ def test_contracts_file_lists_contracts_over_5000(sample_plan: Plan) -> None:
     assert [(r["Title"], r["Supplier"], r["Value in 2021/22 (£)"]) for r in rows] == (
         SAMPLE_CONTRACTS
     )
-    # What each carries into later years to its end date, at this year's daily rate.
+    # What each carries into later years to its end date at this year's rate: a whole year's
+    # budget for each later year run whole (2023/24's 29 February adds nothing).
     assert [r["Value in later years (£)"] for r in rows] == [
         "0.00",
-        "502197.80",
+        "501648.35",
         "90000.00",
-        "200273.97",
+        "200000.00",
     ]
     victim_support = rows[0]
     assert victim_support["Reference"].startswith("015-2021-")
@@ -123,7 +124,7 @@ def test_the_5000_is_the_contracts_value_not_one_years(sample_plan: Plan) -> Non
         sample_plan, 0, budget=Decimal(3000), start=dt.date(2021, 4, 1), end=dt.date(2024, 3, 31)
     )
     [row] = [r for r in transparency.contract_rows(three_years) if r[7] == "3000.00"]
-    assert row[8] == "6008.22"  # 2022/23 and 2023/24 (a leap year) at this year's daily rate
+    assert row[8] == "6000.00"  # 2022/23 and 2023/24, a year's £3,000 each (leap day or not)
     one_year = with_line(three_years, 0, end=dt.date(2022, 3, 31))
     assert "3000.00" not in [r[7] for r in transparency.contract_rows(one_year)]
     # Extension options are a choice not yet made: no part of the value.
