@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from pipeline.load import load
+from pipeline.model import Plan
 from pipeline.new_workbook import Formula
 from pipeline.reconcile import reconcile
-from scripts.make_corpus import appendix3, sample_book, write_book
+from scripts.make_corpus import Book, appendix3, sample_book, write_book
 from tests.workbooks import make_workbook, service_row
 
 
@@ -265,14 +266,10 @@ def test_fund_headings_under_one_header_are_read_the_same(tmp_path: Path) -> Non
     rows[2], rows[3] = rows[3], [*rows[2], *[""] * 9, Decimal(1009000)]
     del rows[17]  # the second fund's header row
     book["Services"] = rows
-    path = tmp_path / "plan.xlsx"
-    write_book(path, book)
-    result = load(path)
-    assert result.plan is not None, result.findings
-    assert [f.code for f in result.findings] == []
-    funds = [line.fund for line in result.plan.lines]
+    plan = clean_plan(tmp_path, book)
+    funds = [line.fund for line in plan.lines]
     assert funds == ["Victims Fund"] * 10 + ["Community Safety Fund"] * 14
-    assert result.plan.lines[0].at.cell("fund") == "A4"
+    assert plan.lines[0].at.cell("fund") == "A4"
 
 
 def test_lines_with_no_fund_and_no_heading_still_want_a_fund_column(tmp_path: Path) -> None:
@@ -286,6 +283,16 @@ def test_lines_with_no_fund_and_no_heading_still_want_a_fund_column(tmp_path: Pa
     result = load(path)
     assert [(f.code, f.cell) for f in result.findings] == [("E-COLUMN", "4:4")]
     assert 'Column "Fund"' in result.findings[0].message
+
+
+def clean_plan(tmp_path: Path, book: Book) -> Plan:
+    """The plan of ``book``, written and loaded with no finding at all."""
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []
+    return result.plan
 
 
 def multi_year(path: Path, later: dict[str, list[Any]]) -> Path:
@@ -391,17 +398,13 @@ def test_a_band_whose_heading_names_no_fund_is_not_the_fund_above(tmp_path: Path
     extra.append(service_row(service="Street lights", budget=Decimal(6000))[1:12])
     rows += [["Safer Streets Fund - £150,000"], rows[3], *extra]
     book["Services"] = rows
-    path = tmp_path / "plan.xlsx"
-    write_book(path, book)
-    result = load(path)
-    assert result.plan is not None, result.findings
-    assert [f.code for f in result.findings] == []
-    assert [line.fund for line in result.plan.lines[-3:]] == [
+    plan = clean_plan(tmp_path, book)
+    assert [line.fund for line in plan.lines[-3:]] == [
         "Community Safety Fund",
         "Safer Streets Fund",
         "Safer Streets Fund",
     ]
-    [unknown] = [f for f in check_readable(result.plan) if f.code == "E-FUND"]
+    [unknown] = [f for f in check_readable(plan) if f.code == "E-FUND"]
     assert unknown.cell == "A35"
     assert "correct the fund name in their heading or add the fund" in unknown.message
     assert '2 lines (£10,000 in all, Services rows 37–38) name the fund "Safer Streets Fund"' in (
