@@ -179,8 +179,18 @@ def exit_code(results: Sequence[WorkbookResult], paths: Sequence[Path]) -> int:
     return 1 if any(r.status != "ok" for r in results) else 0
 
 
-# Notes of the run said even without --verbose: a person moved or renamed a workbook.
-SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
+# Notes of the run said even without --verbose: a person moved or renamed a workbook, or
+# edited the index page.
+SAID_ALWAYS = ("I-RETIRED", "I-RENAMED", "I-PAGE-KEPT")
+
+
+def page_kept(page: Path, kept: Path | None) -> None:
+    """Where the index page a person edited went before ``page`` was drawn (``index``, ``send``;
+    a build says it among its notes)."""
+    if kept is not None:
+        from pipeline.page_edits import kept_note
+
+        echo_finding(kept_note(page, kept), indent="")
 
 
 def build_progress(quiet: bool) -> Callable[[Event], None]:
