@@ -310,3 +310,25 @@ def test_anything_moved_asks_what_gone_and_archive_marks_ask_in_one_pass(tmp_pat
             archive_marks(entries, out)
         )
         assert anything_moved(entries, out) is expected is either, case
+
+
+def test_a_workbook_now_holding_another_decision_sets_the_old_decisions_reports_aside(
+    here: Path,
+) -> None:
+    """A workbook saved over with the next decision (its Reference changed from 020/2021 to
+    021/2021): the reports of 020/2021 are that decision's record, not this build's leftovers.
+    They were deleted without a word; now they go to stale/ (so none passes for current), are
+    kept there for good, and the build says where."""
+    build()
+    built = files("020-2021")
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    args = ["build", "input", "--out", "output", "--quiet"]
+    said = CliRunner().invoke(cli, args, catch_exceptions=False).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "RfD-021-2021.docx" in files("021-2021")
+    assert "input/second.xlsx" in said and "020/2021" in said and "021/2021" in said
+    assert "output/020-2021/stale/" in said
+    # Kept for good: the next builds of the workbook leave them be, and say nothing more.
+    said = CliRunner().invoke(cli, [*args, "--force"], catch_exceptions=False).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "020/2021" not in said
