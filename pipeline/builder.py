@@ -178,9 +178,7 @@ class Builder:
         if result.status == "ok":
             result.outcome = "built"
             current = self.shelf.current_pdf(key, written)
-            result.superseded = set_aside_superseded(
-                self.shelf, key, result.reference, [*written, *current]
-            )
+            result.superseded = set_aside_superseded(self.shelf, key, folder, [*written, *current])
             result.stale, result.kept_edited = self.shelf.retire(key, written, current)
             result.outputs = [*written[:-1], *current, *written[-1:]]
         else:

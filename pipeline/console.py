@@ -121,14 +121,12 @@ def edited_lines(result: WorkbookResult) -> list[str]:
         f"moved to {display(moved)} so nobody sends it as current."
         for output, moved in result.unrecorded
     ]
-    before, moved = result.superseded
-    if moved:
-        folders = ", ".join(sorted({f"{display(path.parent)}/" for path in moved}))
+    if result.superseded:
+        folders = ", ".join(sorted({f"{display(p.parent)}/" for p in result.superseded}))
         lines.append(
-            f"  {result.file} held decision {before} when it was last built and now holds "
-            f"{result.reference}: the reports of {before} were moved to {folders} (kept there), "
-            "so none is taken for current. If that decision still stands, put its workbook in "
-            "the input folder under a name of its own."
+            f"  {result.file} held another decision when the reports now in {folders} were "
+            f"built; it holds {result.reference} now. They are kept there, not current. If that "
+            "decision still stands, put its workbook in the input folder under a name of its own."
         )
     for output, kept in result.edited:
         if kept is None:

@@ -318,23 +318,28 @@ def follow_renames(shelf: Shelf, workbooks: Sequence[Path]) -> list[tuple[str, s
 
 
 def set_aside_superseded(
-    shelf: Shelf, key: str, reference: str, keep: Sequence[Path]
-) -> tuple[str, tuple[Path, ...]]:
-    """After a good build of ``key`` as decision ``reference``: when its last build was of
-    another decision (the workbook saved over with the next one), that decision's reports
-    are its record, not leftovers to delete. They go to the ``stale/`` of their folder,
-    never over another file, and nothing records them after: kept for good, and none
-    passes for current. An edited one is left to :meth:`Shelf.retire` (kept under a name saying
-    so). Returns the other decision's reference and where its reports went."""
-    before = shelf.folder.manifest.entries.get(key, {}).get("reference")
-    if not isinstance(before, str) or before in ("", reference):
-        return "", ()
+    shelf: Shelf, key: str, folder: Path, keep: Sequence[Path]
+) -> tuple[Path, ...]:
+    """After a good build of ``key`` into ``folder``: its reports in another folder are of
+    the decision the workbook held before (saved over with the next one, its Reference
+    changed), that decision's record, not leftovers to delete. They go to the ``stale/`` of
+    their folder, never over another file, and nothing records them after (nor the copies a
+    failed build set aside there meanwhile): kept for good, and none passes for current. An
+    edited one is left to :meth:`Shelf.retire` (kept under a name saying so). Returns where
+    they are."""
+    here = {folder.resolve(), (folder / STALE).resolve()}
     moved = []
     for path in shelf.earlier_outputs(key, keep):
-        if not shelf.folder.edited(path):
+        if path.parent.resolve() not in here and not shelf.folder.edited(path):
             target = _move_into_stale(path, functools.partial(free_path, name=path.name))
             moved += [target] if target is not None else []
-    return before, tuple(moved)
+    entry = shelf.folder.manifest.entries.get(key, {})
+    recorded = entry.get("stale", [])
+    if isinstance(recorded, list):
+        elsewhere = [s for s in recorded if (shelf.root / s).parent.resolve() not in here]
+        entry["stale"] = [s for s in recorded if s not in elsewhere]
+        moved += [shelf.root / s for s in elsewhere if (shelf.root / s).is_file()]
+    return tuple(moved)
 
 
 def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:

@@ -326,9 +326,31 @@ def test_a_workbook_now_holding_another_decision_sets_the_old_decisions_reports_
     said = CliRunner().invoke(cli, args, catch_exceptions=False).output
     assert files("020-2021") == [f"stale/{f}" for f in built]
     assert "RfD-021-2021.docx" in files("021-2021")
-    assert "input/second.xlsx" in said and "020/2021" in said and "021/2021" in said
+    assert "input/second.xlsx held another decision" in said and "021/2021" in said
     assert "output/020-2021/stale/" in said
     # Kept for good: the next builds of the workbook leave them be, and say nothing more.
     said = CliRunner().invoke(cli, [*args, "--force"], catch_exceptions=False).output
     assert files("020-2021") == [f"stale/{f}" for f in built]
-    assert "020/2021" not in said
+    assert "020-2021" not in said
+
+
+def test_the_old_decisions_reports_survive_a_failed_build_in_between(here: Path) -> None:
+    """The usual way of it: the workbook saved over with the next decision has an error on the
+    first try (the old reports go to stale/ as after any failed build), then is put right. The
+    good build deleted the old decision's reports from stale/ as its own leftovers."""
+    build()
+    built = files("020-2021")
+    make_workbook(
+        here / "input",
+        "second.xlsx",
+        edit=lambda content: (
+            decision_field("Reference", "021/2021")(content),
+            decision_field("Date", "not a date")(content),
+        ),
+    )
+    assert build()["input/second.xlsx"] == "failed"
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output"]).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "output/020-2021/stale/" in said
