@@ -208,6 +208,59 @@ def test_a_report_in_welsh_marks_the_english_the_tool_writes_as_english(tmp_path
     assert not [t for t in english if "(ref 004/2021)" in t]
 
 
+def _welsh_grant(content: WorkbookContent) -> None:
+    content.sources = [
+        [
+            "MoJ Grant Gwasanaethau Dioddefwyr" if v == "MoJ Victims' Services Grant" else v
+            for v in r
+        ]
+        for r in content.sources
+    ]
+
+
+def test_a_report_in_welsh_marks_the_tool_s_words_of_the_moj_sentence_not_a_welsh_grant(
+    tmp_path: Path,
+) -> None:
+    # The MoJ sentence was marked English whole, the grant's Welsh name in it too: a Welsh
+    # voice read the tool's English and an English voice the plan's Welsh.
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_welsh_grant)).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert "allocation will be £0.884m" in english
+    assert not [t for t in english if "Gwasanaethau" in t]
+    said = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "Grant Gwasanaethau Dioddefwyr allocation will be £0.884m." in said
+
+
+def test_several_grants_english_passages_leave_their_welsh_names_out() -> None:
+    from decimal import Decimal
+
+    from pipeline.docx_context import moj_narrative
+    from pipeline.model import Fund, FundingSource, Located
+    from pipeline.reconcile import FundReconciliation
+
+    at = Located("Funding sources", 2)
+    names = ("MoJ Grant Gwasanaethau Dioddefwyr", "MoJ Domestic Abuse Grant", "MoJ ISVA Uplift")
+    sources = tuple(
+        FundingSource(VICTIMS, n, Decimal(a), True, "", at)
+        for n, a in zip(names, ("884000", "300000", "16000"), strict=True)
+    )
+    fund = Fund(VICTIMS, Decimal(1200000), "", "", at)
+    rec = FundReconciliation(fund, (), sources, Decimal(0), (), ())
+    narrative = moj_narrative(rec)
+    assert narrative is not None
+    assert narrative["allocation"] == (
+        "allocations will be £0.884m for the Grant Gwasanaethau Dioddefwyr, £0.300m for the "
+        "Domestic Abuse Grant and £0.016m for the ISVA Uplift (£1.200m in total)"
+    )
+    assert narrative["english"] == (
+        "allocations will be £0.884m for the",
+        "£0.300m for the Domestic Abuse Grant and £0.016m for the ISVA Uplift (£1.200m in total)",
+    )
+
+
 def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:
     assert is_english("Victim Support") and is_english("Lincolnshire Rape Crisis")
     assert is_english("Barnardo's Children's Services")
