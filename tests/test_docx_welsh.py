@@ -188,6 +188,80 @@ def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
     assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
 
 
+def _footnoted_strategy(folder: Path, language: str) -> Path:
+    """A strategy written in ``language`` (its styles' default, a run of its own and a style
+    it adds say so) with a footnote, as Word saves one."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    strategy = Document()
+    for lang in strategy.styles.element.xpath("//w:lang"):
+        lang.set(qn("w:val"), language)
+    strategy.styles.element.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="Quoted">'
+            f'<w:name w:val="Quoted"/><w:rPr><w:i/><w:lang w:val="{language}"/></w:rPr></w:style>'
+        )
+    )
+    paragraph = strategy.add_paragraph("Services are commissioned openly and fairly.")
+    own = paragraph.add_run(" Victims come first.", style="Quoted")
+    own._r.get_or_add_rPr().append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{language}"/>'))
+    note = paragraph.add_run()
+    note._r.append(parse_xml(f'<w:footnoteReference {nsdecls("w")} w:id="1"/>'))
+    notes = (
+        f"<w:footnotes {nsdecls('w')}>"
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        '<w:continuationSeparator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p>'
+        "<w:r><w:t>Home Office guidance on commissioning, 2021.</w:t></w:r></w:p></w:footnote>"
+        "</w:footnotes>"
+    )
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, notes.encode(), None)
+    strategy.part.relate_to(part, RT.FOOTNOTES)
+    path = folder / "strategy.docx"
+    strategy.save(str(path))
+    return path
+
+
+def _languages_in(docx: Path, member: str) -> dict[str, str]:
+    """Each run's text in ``member`` of ``docx`` with the language it says (or "")."""
+    with zipfile.ZipFile(docx) as archive:
+        root = ET.fromstring(archive.read(member))
+    said = {}
+    for run in root.iter(qn("w:r")):
+        lang = run.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        said[text] = "" if lang is None else lang.get(qn("w:val"), "")
+    return said
+
+
+@pytest.mark.parametrize("form_in_welsh", [True, False])
+def test_a_strategy_written_in_us_english_is_published_in_british_english(
+    tmp_path: Path, form_in_welsh: bool
+) -> None:
+    # Word set up for the United States marks what is typed en-US: composed into a British
+    # body's pack it kept en-US (read with an American voice, spell-checked as American), in
+    # its runs, its styles and its footnotes; in a form in Welsh it was marked en-US throughout.
+    plan = load(make_workbook(tmp_path, "plan.xlsx")).plan
+    assert plan is not None
+    strategy = _footnoted_strategy(tmp_path, "en-US")
+    report = dataclasses.replace(Report.of(reconcile(plan)), strategy=strategy)
+    target = tmp_path / "rfd.docx"
+    form = edited(tmp_path / "templates", _in_welsh) if form_in_welsh else DEFAULT_TEMPLATE
+    render_docx(report, target, form)
+    with zipfile.ZipFile(target) as archive:
+        for member in ("word/document.xml", "word/styles.xml", "word/footnotes.xml"):
+            assert b'w:val="en-US"' not in archive.read(member), member
+    body = _languages_in(target, "word/document.xml")
+    expected = "en-GB" if form_in_welsh else ""
+    assert body["Services are commissioned openly and fairly."] == expected
+    assert body[" Victims come first."] == "en-GB"
+    notes = _languages_in(target, "word/footnotes.xml")
+    assert notes["Home Office guidance on commissioning, 2021."] == expected
+
+
 def test_a_welsh_strategy_in_an_english_form_keeps_its_welsh(tmp_path: Path) -> None:
     target = _welsh_pack(tmp_path, WELSH_GB, form_in_welsh=False)
     welsh = _runs_marked(target, WELSH_GB)
