@@ -133,27 +133,31 @@ def _keep_run(run: Any, own: str | None) -> int:
 
 
 def _strategy_texts(strategy: Any) -> Iterator[tuple[Any, Any]]:
-    """The body of ``strategy`` and its footnotes' root, each with what saves a change to it:
-    docxcompose copies the footnotes from their part's bytes, not from a parsed tree."""
+    """The body of ``strategy`` and its footnotes' and endnotes' roots, each with what saves a
+    change to it: their copies are made from the part's bytes, not from a parsed tree."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml import parse_xml
 
     yield strategy.element.body, lambda: None
-    try:
-        part = strategy.part.rels.part_with_reltype(RT.FOOTNOTES)
-    except KeyError:
-        return
+    for relationship in (RT.FOOTNOTES, RT.ENDNOTES):
+        try:
+            part = strategy.part.rels.part_with_reltype(relationship)
+        except KeyError:
+            continue
+        yield _notes(part)
+
+
+def _notes(part: Any) -> tuple[Any, Any]:
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
     if hasattr(part, "element"):  # a part python-docx parses itself
-        yield part.element, lambda: None
-        return
+        return part.element, lambda: None
     notes = parse_xml(part.blob)
 
     def save() -> None:
-        from docx.opc.oxml import serialize_part_xml
-
         part._blob = serialize_part_xml(notes)
 
-    yield notes, save
+    return notes, save
 
 
 def _mark_run(run: Any, pattern: re.Pattern[str], language: str = WELSH_GB) -> int:

@@ -26,6 +26,7 @@ from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
+from tests.strategy_notes import add_note
 from tests.template_edits import edited
 from tests.workbooks import make_workbook
 
@@ -191,11 +192,6 @@ def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
 def _footnoted_strategy(folder: Path, language: str) -> Path:
     """A strategy written in ``language`` (its styles' default, a run of its own and a style
     it adds say so) with a footnote, as Word saves one."""
-    from docx.opc.constants import CONTENT_TYPE as CT
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
-
     strategy = Document()
     for lang in strategy.styles.element.xpath("//w:lang"):
         lang.set(qn("w:val"), language)
@@ -208,18 +204,7 @@ def _footnoted_strategy(folder: Path, language: str) -> Path:
     paragraph = strategy.add_paragraph("Services are commissioned openly and fairly.")
     own = paragraph.add_run(" Victims come first.", style="Quoted")
     own._r.get_or_add_rPr().append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{language}"/>'))
-    note = paragraph.add_run()
-    note._r.append(parse_xml(f'<w:footnoteReference {nsdecls("w")} w:id="1"/>'))
-    notes = (
-        f"<w:footnotes {nsdecls('w')}>"
-        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
-        '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
-        '<w:continuationSeparator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p>'
-        "<w:r><w:t>Home Office guidance on commissioning, 2021.</w:t></w:r></w:p></w:footnote>"
-        "</w:footnotes>"
-    )
-    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, notes.encode(), None)
-    strategy.part.relate_to(part, RT.FOOTNOTES)
+    add_note(strategy, paragraph, "footnote", "Home Office guidance on commissioning, 2021.")
     path = folder / "strategy.docx"
     strategy.save(str(path))
     return path
