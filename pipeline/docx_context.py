@@ -351,20 +351,28 @@ def context(recon: Report, appendix: int = 3) -> Context:
 
 def generated_english(ctx: Context) -> set[str]:
     """The English this tool writes into the report of ``ctx`` itself, not the plan's: a long
-    date ("28 May 2021"), Yes and No, the MoJ sentence, the comparison's statuses and totals'
-    labels, "After 2031/32". A report in Welsh marks it English, as it marks the plan's
+    date ("28 May 2021"), a month ("April 2021"), Yes and No, the MoJ sentence, the
+    comparison's statuses and totals' labels, "After 2031/32", the basis of the later years'
+    commitments ("at each line's daily rate ..."). A report in Welsh marks it English, as it marks the plan's
     (:func:`pipeline.docx_welsh.mark_welsh`): a Welsh voice read "May" as Welsh."""
     decision = ctx["decision"]
     found = {decision["date_long"], decision["budget_approval"], _yes_no(True), _yes_no(False)}
     for fund in ctx["funds"]:
         if fund["moj"] is not None:
             found |= {*fund["moj"]["english"], fund["moj"]["these"]}
+        # A date typed as a month is printed as one, in English ("April 2021").
+        found |= {day for line in fund["lines"] for day in (line.start, line.end) if _named(day)}
     if ctx["comparison"] is not None:
         for change in ctx["comparison"]["funds"]:
             found |= {line.status for line in change["lines"]}
             found |= {total["label"] for total in change["totals"]}
     found |= {row["year"] for row in ctx["commitments"]["rows"] if row["year"][:1].isalpha()}
+    found.add(ctx["commitments"]["basis"])
     return {text for text in found if text}
+
+
+def _named(day: str) -> bool:
+    return any(c.isalpha() for c in day)
 
 
 def commitments_context(plan: Plan) -> Context:

@@ -4,6 +4,7 @@ screen reader reads it with a Welsh voice (WCAG 3.1.2), and nothing English mark
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
 from tests.strategy_notes import add_note
 from tests.template_edits import edited
-from tests.workbooks import make_workbook
+from tests.workbooks import SERVICE_KEYS, make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "Comisiynydd Heddlu a Throseddu Gogledd Cymru"
@@ -291,6 +292,26 @@ def test_a_report_in_welsh_marks_the_tool_s_words_of_the_moj_sentence_not_a_wels
     assert not [t for t in english if "Gwasanaethau" in t]
     said = "\n".join(p.text for p in Document(str(target)).paragraphs)
     assert "Grant Gwasanaethau Dioddefwyr allocation will be £0.884m." in said
+
+
+def _month_only_start(content: WorkbookContent) -> None:
+    start = SERVICE_KEYS.index("start")
+    first = next(r for r in content.services if isinstance(r[start], dt.date))
+    first[start] = "April 2021"
+
+
+def test_a_report_in_welsh_marks_the_commitments_basis_and_month_dates_as_english(
+    tmp_path: Path,
+) -> None:
+    # The basis of the later years' figures ("at each line's daily rate this year ...") and a
+    # date typed as a month ("April 2021") are the tool's English too: a Welsh voice read them.
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_month_only_start)).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert "April 2021" in english
+    assert any(t.startswith("at each line's daily rate this year") for t in english)
 
 
 def test_several_grants_english_passages_leave_their_welsh_names_out() -> None:
