@@ -167,6 +167,11 @@ def parse_money(raw: object) -> Decimal:
         amount = raw
     else:
         amount = _text_money(clean_text(raw))
+    return _in_pence(amount, raw)
+
+
+def _in_pence(amount: Decimal, raw: object) -> Decimal:
+    """``amount`` (read from ``raw``) to the penny, or why it is no budget's amount."""
     if not amount.is_finite():
         raise ValueProblem(f'reads "{raw}", which is not an amount; enter a number, e.g. 82661')
     if abs(amount) >= _MONEY_LIMIT:
