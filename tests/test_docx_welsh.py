@@ -296,8 +296,10 @@ def test_a_report_in_welsh_marks_the_tool_s_words_of_the_moj_sentence_not_a_wels
 
 def _month_only_start(content: WorkbookContent) -> None:
     start = SERVICE_KEYS.index("start")
-    first = next(r for r in content.services if isinstance(r[start], dt.date))
+    rows = [list(r) for r in content.services]
+    first = next(r for r in rows if isinstance(r[start], dt.date))
     first[start] = "April 2021"
+    content.services = rows
 
 
 def test_a_report_in_welsh_marks_the_commitments_basis_and_month_dates_as_english(
