@@ -903,14 +903,19 @@ def test_payments_on_rows_hidden_by_a_filter_are_counted_and_said(tmp_path: Path
     path = tmp_path / "q1.xlsx"
     book = xlsxwriter.Workbook(path)
     sheet = book.add_worksheet("Q1")
-    sheet.write_row(0, 0, ["Payment date", "Supplier name", "Net amount"])
-    sheet.write_row(1, 0, ["30/04/2021", "NWCH", 1529.25])
-    sheet.write_row(2, 0, ["30/04/2021", "Rape Crisis", 300])
-    sheet.write_row(3, 0, ["30/05/2021", "Stop Hate", 200])
+    for index, row in enumerate(
+        [
+            ["Payment date", "Supplier name", "Net amount"],
+            ["30/04/2021", "NWCH", 1529.25],
+            ["30/04/2021", "Rape Crisis", 300],
+            ["30/05/2021", "Stop Hate", 200],
+        ]
+    ):
+        sheet.write_row(index, 0, row)
+        if index > 1:  # what the filter hides
+            sheet.set_row(index, None, None, {"hidden": True})
     sheet.autofilter(0, 0, 3, 2)
     sheet.filter_column(1, "x == NWCH")
-    sheet.set_row(2, None, None, {"hidden": True})
-    sheet.set_row(3, None, None, {"hidden": True})
     book.close()
     read = read_ledgers([path])
     assert list(read.payments["amount"]) == [152925, 30000, 20000]
