@@ -47,11 +47,28 @@ _PURPOSE_SEPARATORS = re.compile(r"[;/\n,]|\s&\s|\band also\b")
 # wording has them ("Crime and disorder reduction, including antisocial behaviour, in
 # communities and neighbourhoods"; "Helping victims, witnesses or other people affected by
 # crime") and as finance teams shorten them ("Crime & disorder", "Drugs & alcohol").
+# A Welsh body types them in Welsh too, or in both languages ("Lleihau aildroseddu /
+# Reducing re-offending"): disorder is "anhrefn", reducing crime "lleihau troseddu",
+# anti-social "gwrthgymdeithasol"; drugs "cyffuriau", substances "sylweddau", misuse
+# "camddefnyddio"; re-offending "aildroseddu"; victims "dioddefwyr", witnesses "tystion" (with
+# the mutations a word takes after another: "a thystion", "i ddioddefwyr").
 _PURPOSE_WORDS = (
-    (re.compile(r"\bdisorder\b|\banti-?\s?social\b|\basb\b"), S143_PURPOSES[0]),
-    (re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b"), S143_PURPOSES[1]),
-    (re.compile(r"\bre-?\s?offend"), S143_PURPOSES[2]),
-    (re.compile(r"\bvictims?\b|\bwitness(?:es)?\b"), S143_PURPOSES[3]),
+    (
+        re.compile(
+            r"\bdisorder\b|\banti-?\s?social\b|\basb\b"
+            r"|\banhrefn\b|\bgwrthgymdeithasol\b|\blleihau (?:t|d|th|nh)rosedd"
+        ),
+        S143_PURPOSES[0],
+    ),
+    (
+        re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b|\bcyffuriau\b|\bsylweddau\b"),
+        S143_PURPOSES[1],
+    ),
+    (re.compile(r"\bre-?\s?offend|\bail-?\s?droseddu"), S143_PURPOSES[2]),
+    (
+        re.compile(r"\bvictims?\b|\bwitness(?:es)?\b|\bd?dioddefwyr\b|\b(?:t|d|th)ystion\b"),
+        S143_PURPOSES[3],
+    ),
 )
 
 
