@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 from pipeline.values import normalise
 
@@ -98,3 +99,15 @@ def _s143_names() -> dict[str, str]:
     for purpose, aliases in S143_ALIASES.items():
         names.update({normalise(alias): purpose for alias in aliases})
     return names
+
+
+def is_s143_fund(fund: str, wanted: Iterable[str]) -> bool:
+    """Whether ``fund`` is one of the funds named by ``wanted`` (the s143_funds setting),
+    either side of a bilingual name included: a Welsh body's "Cronfa Diogelwch Cymunedol /
+    Community Safety Fund" is the Community Safety Fund, and its lines need a purpose too."""
+    from pipeline.welsh import parts
+
+    names = {normalise(name) for name in wanted}
+    return normalise(fund) in names or any(
+        normalise(piece) in names for index, (piece, _) in enumerate(parts(fund)) if index % 2 == 0
+    )

@@ -54,3 +54,30 @@ def test_a_welsh_plan_s_purposes_build(tmp_path: Path) -> None:
     assert any(line.purpose == "Lleihau aildroseddu" for line in plan.lines)
     codes = [f.code for f in reconcile(plan, Config()).findings]
     assert "E-PURPOSE" not in codes
+
+
+def _bilingual_community_safety(content: WorkbookContent) -> None:
+    bilingual = "Cronfa Diogelwch Cymunedol / Community Safety Fund"
+    for part in ("funds", "sources", "services"):
+        rows = getattr(content, part)
+        setattr(
+            content,
+            part,
+            [[bilingual if v == "Community Safety Fund" else v for v in r] for r in rows],
+        )
+    where = SERVICE_KEYS.index("purpose")
+    rows = [list(r) for r in content.services]
+    first = next(r for r in rows if r[0] == bilingual)
+    first[where] = ""
+    content.services = rows
+
+
+def test_a_bilingual_community_safety_fund_s_lines_need_a_purpose(tmp_path: Path) -> None:
+    # A Welsh body names the fund in both languages: it was not the Community Safety Fund of
+    # the s143_funds setting, and a line with no purpose went through without a word.
+    plan = load(make_workbook(tmp_path, edit=_bilingual_community_safety)).plan
+    assert plan is not None
+    found = [f for f in reconcile(plan, Config()).findings if f.code == "E-PURPOSE"]
+    assert len(found) == 1
+    assert "has no s143 purpose" in found[0].message
+    assert found[0].sheet == "Services"
