@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TypeVar
 
 from pipeline import contract
@@ -35,18 +34,17 @@ from pipeline.shorthand import (
     parse_line_start,
     per_year_problem,
 )
+from pipeline.total_rows import Totals, amount_only, total_label
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
     clean_text,
-    format_money,
     is_blank,
     normalise,
 )
 
 T = TypeVar("T")
 
-_TOTAL_WORD = contract.TOTAL_WORD
 _TEXT_COLUMNS = (
     ("fund", True),
     ("service", True),
@@ -87,76 +85,27 @@ def read_services(
     if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
-    # The first line not yet closed by a Total (or Grand total), and by any total row: a
-    # Sub-total closes the lines since the last total row of any kind, a Grand total every
-    # line, and a Total those since the last Total (its Sub-totals' lines included) — or,
-    # where its figure is exactly theirs, only those since the last Sub-total (a fund shown in
-    # Sub-totals, then the next fund closed by a Total).
-    since_total = since_sub = 0
+    totals = Totals(sheet, layout, read.totals)
     names = fund_names(funds)
     reader = _LineReader(cells_of, layout, names, financial_year(year))  # once, not per line
     carry = _FundCarry(cells_of, layout)
     balances: list[BalanceRow] = []
     for r in cells_of.rows(contract.SERVICES, layout):
         balance = balance_label(cells_of, r, layout)  # before Total: "Total unallocated"
-        label = _total_label(sheet, r, layout) if balance is None else None
+        label = total_label(sheet, r, layout) if balance is None else None
         carry.see(r, label is not None or balance is not None)
         if balance is not None:  # "Unallocated": what a fund has left, not a line
             row = read_balance(cells_of, r, layout, balance, names, lines[-1].fund if lines else "")
-            if row is None:
-                read.complete = False
-            else:
-                balances.append(row)
-            continue
-        if label is None and (
-            _note_row(cells_of, r, layout, names) or _fund_heading(cells_of, r, layout, funds)
-        ):
-            continue
-        if label is None and _amount_only(cells_of, r, layout):
-            read.complete = False
-            continue
-        if label is None:
-            line = reader.line(r)
-            if line is None:
-                read.complete = False
-            else:
-                lines.append(line)
-            continue
-        amount = cells_of.parse(r, layout.columns["budget"], "total", parse_amount)
-        if amount is None:
-            read.complete = False
-            continue
-        kind = _total_kind(label)
-        if kind == "total" and read.totals and since_total == len(lines):
-            # A Total under the funds' own ("Total (both funds)", "Overall total", "Total
-            # committed"): no line since the last Total, so it totals the whole plan. It was
-            # taken to close no line, an E-TOTAL when its figure was right.
-            kind = "grand"
-        first = {"grand": 0, "sub": since_sub, "total": since_total}[kind]
-        if kind == "total" and since_sub > since_total and _sum(lines[since_sub:]) == amount:
-            first = since_sub
-        read.totals.append(
-            TotalRow(
-                label,
-                amount,
-                tuple(range(first, len(lines))),
-                Located(sheet.title, r, {"amount": layout.ref("budget", r)}),
-                frozenset(ln.at.row for ln in lines[first:] if ln.at.row in sheet.hidden_rows),
-                frozenset(
-                    ln.at.row
-                    for ln in lines[first:]
-                    if isinstance(sheet.value(ln.at.row, layout.columns["budget"]), str)
-                ),
-            )
-        )
-        since_sub = len(lines)
-        if kind != "sub":
-            since_total = len(lines)
+            balances.extend(() if row is None else (row,))
+            read.complete &= row is not None
+        elif label is not None:
+            read.complete &= totals.read(cells_of, r, label, lines)
+        else:
+            read.complete &= _line_row(cells_of, r, reader, funds, lines)
     carry.close()
     if bands is not None:
         lines[:] = bands.located(lines)
-    if carry.carried:
-        read.complete = False
+    read.complete &= not carry.carried
     if read.complete:
         check_balances(cells_of, balances, lines, funds)
     note_hidden_rows(cells_of, [(ln.at.row, ln.budget) for ln in lines], "budget line")
@@ -167,6 +116,26 @@ def read_services(
         )
         read.complete = False
     return read
+
+
+def _line_row(
+    cells_of: CellReader,
+    r: int,
+    reader: _LineReader,
+    funds: Sequence[Fund],
+    lines: list[ServiceLine],
+) -> bool:
+    """Row ``r``, neither a total nor a balance: a note or a fund's heading (passed over), an
+    amount alone (a finding), or a budget line added to ``lines``; False where it is unread."""
+    layout = reader.layout
+    if _note_row(cells_of, r, layout, reader.names) or _fund_heading(cells_of, r, layout, funds):
+        return True
+    if amount_only(cells_of, r, layout):
+        return False
+    line = reader.line(r)
+    if line is not None:
+        lines.append(line)
+    return line is not None
 
 
 class _LineReader:
@@ -188,6 +157,7 @@ class _LineReader:
         ]
         self.letters = {key: column_letter(col) for key, col in columns.items()}
         self.columns = columns
+        self.layout = layout
         self.uncached_rows = frozenset(r for r, _ in cells_of.sheet.uncached)
         self.later = later_columns(cells_of, layout, year)  # a multi-year plan's
 
@@ -319,7 +289,7 @@ def _mechanism(raw: Cell) -> str:
 _FIGURE_KEYS = ("organisation_type", "start", "end", "mechanism", "budget")
 
 
-def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: dict[str, str]) -> bool:
+def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Mapping[str, str]) -> bool:
     """A row with only free text (one or two cells) and no figures, dates or choices: a note
     typed in the table. It gives one located note rather than an error per empty cell; a
     fund's name alone (a heading above its lines, as plans band them by fund) gives none."""
@@ -419,43 +389,6 @@ class _FundCarry:
         self.block = []
 
 
-def _total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
-    """The label of a typed Total row, or None for a budget line.
-
-    ``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` in the Fund or Service column; or a
-    label such as ``Victims Fund total`` when the row has no organisation, dates or mechanism
-    (a service really called "Total Safety" still has those).
-    """
-    columns = layout.columns
-    named = False  # a fund or a service typed: a line, or a total labelled there
-    for key in ("fund", "service"):
-        text = clean_text(sheet.value(r, columns[key]))
-        named = named or bool(text)
-        if "total" not in text.lower():
-            continue  # what both patterns need (no other letter matches t, o, a or l in any case)
-        if contract.is_total_label(text):
-            return text
-        if _TOTAL_WORD.search(text) and all(
-            is_blank(sheet.value(r, columns[k]))
-            for k in ("organisation", "start", "end", "mechanism")
-        ):
-            return text
-    if named:
-        return None
-    budget = columns["budget"]
-    no_figure = is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached
-    if no_figure or not all(is_blank(sheet.value(r, columns[k])) for k in _LINE_KEYS):
-        return None
-    # "Total" typed beside its figure, in whatever column that is (Purpose, How commissioned
-    # or a column of the team's own), on a row that holds nothing of a line.
-    for col, value in enumerate(sheet.rows.get(r, ()), start=1):
-        if col != budget and isinstance(value, str) and "total" in value.lower():
-            text = clean_text(value)
-            if len(text) <= 60 and _TOTAL_WORD.search(text):
-                return text
-    return None
-
-
 # Extension options typed to say there are none ("N/A", "None", "-", "No extension",
 # "n/a - final year"): read as blank. They were each an option to decide (I-EXPIRING) and a
 # commitment of unknown length on the public summary.
@@ -464,47 +397,3 @@ _NO_OPTION = re.compile(
     r"(?:\s+(?:available|to extend))?)?(?:\s*[-–—:;,.(].*)?",
     re.IGNORECASE | re.DOTALL,
 )
-
-
-# What a budget line always has and a row holding only a total never does.
-_LINE_KEYS = ("fund", "service", "organisation", "start", "end", "mechanism")
-
-
-def _amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
-    """A row holding an amount in the budget column and nothing else of a line (a total
-    typed with no label): one located finding, not an error per empty cell."""
-    sheet = cells_of.sheet
-    columns = layout.columns
-    if not is_blank(sheet.value(r, columns["fund"])):
-        return False  # a line (nearly every row): said at once
-    budget = columns["budget"]
-    if is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached:
-        return False
-    others = (col for key, col in columns.items() if key not in ("budget", "cost_code"))
-    if any(not is_blank(sheet.value(r, col)) for col in others):
-        return False
-    raw = sheet.value(r, budget)
-    try:
-        shown = format_money(parse_amount(raw))
-    except ValueProblem:
-        shown = f'"{clean_text(raw)}"' if not is_blank(raw) else "a formula Excel never saved"
-    cells_of.add(
-        "E-REQUIRED",
-        f"Row {r} holds only an amount ({shown}) and no fund, service or dates. If it is a "
-        'total, type "Total" in its Fund column (it is then checked against the lines above '
-        "it); if it is a budget line, fill in the rest of the row.",
-        layout.ref("budget", r),
-    )
-    return True
-
-
-def _sum(lines: Sequence[ServiceLine]) -> Decimal:
-    return sum((line.budget for line in lines), Decimal(0))
-
-
-def _total_kind(label: str) -> str:
-    """grand, sub or total."""
-    words = normalise(label)
-    if "grand" in words:
-        return "grand"
-    return "sub" if re.search(r"sub[\s-]?total", words) else "total"

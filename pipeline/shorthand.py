@@ -64,8 +64,6 @@ def ring_fenced_reader(column: Iterable[object]) -> Callable[[object], bool]:
     return read
 
 
-# Pounds named by their code rather than the sign: "GBP 10,000", "10,000 GBP".
-_GBP = re.compile(r"^\s*gbp\s*|\s*gbp\s*$", re.IGNORECASE)
 # Amounts typed with words a finance officer must resolve, and what to type instead.
 _AMOUNT_WORDS = (
     (
@@ -92,11 +90,9 @@ _NOTHING = re.compile(r"£?\s*[-\u2010-\u2015\u2212]+\s*|£?\s*(?:nil|none|zero)
 
 
 def parse_amount(raw: object) -> Decimal:
-    """An amount as :func:`parse_money` reads it, also with GBP for the pound sign; an amount
+    """An amount as :func:`parse_money` reads it ("GBP 750" among them); an amount
     typed with VAT, estimate or multi-year words, or a nothing ("£ -", "Nil"), is refused
     saying what to type instead."""
-    if isinstance(raw, str) and _GBP.search(raw):
-        raw = _GBP.sub("", raw)
     try:
         return parse_money(raw)
     except ValueProblem:

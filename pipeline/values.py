@@ -12,7 +12,17 @@ import functools
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipeline.typed_marks import (
+    TIME_OF_DAY,
+    date_number_problem,
+    footnote_mark,
+    month_part,
+    other_currency,
+    unsigned,
+    without_apostrophe_year,
+)
 
 PENNY = Decimal("0.01")
 _MONEY_LIMIT = Decimal(10) ** 12  # beyond any budget; also keeps Decimal arithmetic exact
@@ -49,6 +59,7 @@ _TYPOGRAPHIC = str.maketrans(
 )
 _BRACKETED = re.compile(r"^\((.*)\)$")
 _MONEY_JUNK = re.compile(r"[£,\s\u00a0]")
+_GBP = re.compile(r"^\s*gbp\s*|\s*gbp\s*$", re.IGNORECASE)  # "GBP 10,000", "10,000 GBP"
 # Separators between digits must group thousands: "82,66" is a decimal comma or a typo, not
 # £8,266.
 _SEPARATED = re.compile(r"\d[,\s]+\d")
@@ -143,7 +154,8 @@ def is_blank(raw: object) -> bool:
 
 
 def parse_money(raw: object) -> Decimal:
-    """An amount in pounds: a number, or text such as ``£82,661``, ``82,661.00``, `` £ 750 ``."""
+    """An amount in pounds: a number, or text such as ``£82,661``, ``82,661.00``, `` £ 750 ``,
+    ``GBP 750``, ``+750``."""
     if isinstance(raw, bool):
         raise ValueProblem(f"reads {raw!r}, not an amount; enter the amount in pounds, e.g. 82661")
     if isinstance(raw, int):
@@ -154,40 +166,12 @@ def parse_money(raw: object) -> Decimal:
     elif isinstance(raw, Decimal):
         amount = raw
     else:
-        text = clean_text(raw)
-        if not text:
-            raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
-        # A pasted figure's minus sign (U+2212), and accounting brackets: both mean negative.
-        # "£10,000 pa": a year's amount is what the plan's year holds (a line that runs only
-        # part of the year is refused where its dates are known: shorthand.per_year).
-        signed = _BRACKETED.sub(r"-\1", PER_YEAR.sub("", text).replace("\u2212", "-"))
-        digits = _MONEY_JUNK.sub("", signed)
-        if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
-            if text in _EXCEL_ERRORS:
-                raise ValueProblem(
-                    f"shows the Excel error {text}; correct the formula that makes it and save "
-                    "the workbook"
-                )
-            shorthand = _SHORTHAND.fullmatch(PER_YEAR.sub("", text))
-            if shorthand:
-                raise ValueProblem(
-                    f'reads "{text}", a shorthand Excel does not add up; type the amount in '
-                    f"full, {_in_full(shorthand)} for {text}"
-                )
-            raise ValueProblem(
-                f'reads "{text}", which is not an amount; enter the amount in pounds as a '
-                "number, e.g. 82661 or 82,661.50"
-            )
-        body = signed.replace("£", "").strip()
-        if _SEPARATED.search(body) and not _THOUSANDS.fullmatch(body):
-            raise ValueProblem(
-                f'reads "{text}", whose commas or spaces are not between thousands; type the '
-                "amount as e.g. 82,661 or 82661, with any pence after a point (82.66)"
-            )
-        try:
-            amount = Decimal(digits)
-        except InvalidOperation as error:  # pragma: no cover - guarded by the regex
-            raise ValueProblem(f'reads "{text}", which is not an amount') from error
+        amount = _text_money(clean_text(raw))
+    return _in_pence(amount, raw)
+
+
+def _in_pence(amount: Decimal, raw: object) -> Decimal:
+    """``amount`` (read from ``raw``) to the penny, or why it is no budget's amount."""
     if not amount.is_finite():
         raise ValueProblem(f'reads "{raw}", which is not an amount; enter a number, e.g. 82661')
     if abs(amount) >= _MONEY_LIMIT:
@@ -216,6 +200,60 @@ def parse_money(raw: object) -> Decimal:
             f'reads "{raw}", which has fractions of a penny; round it to pounds and pence'
         )
     return amount.quantize(PENNY)
+
+
+def _text_money(text: str) -> Decimal:
+    """The amount typed as ``text``, or a :class:`ValueProblem` naming what stops it."""
+    if not text:
+        raise ValueProblem("is blank; enter the amount in pounds, e.g. 82661")
+    # A pasted figure's minus sign (U+2212), and accounting brackets: both mean negative.
+    # "£10,000 pa": a year's amount is what the plan's year holds (a line that runs only
+    # part of the year is refused where its dates are known: shorthand.per_year). "GBP" is
+    # the pound's code; a plus sign only says the figure is positive.
+    figure = unsigned(_GBP.sub("", PER_YEAR.sub("", text)))
+    signed = _BRACKETED.sub(r"-\1", figure.replace("\u2212", "-"))
+    digits = _MONEY_JUNK.sub("", signed)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
+        raise ValueProblem(_not_an_amount(text))
+    body = signed.replace("£", "").strip()
+    if _SEPARATED.search(body) and not _THOUSANDS.fullmatch(body):
+        raise ValueProblem(
+            f'reads "{text}", whose commas or spaces are not between thousands; type the '
+            "amount as e.g. 82,661 or 82661, with any pence after a point (82.66)"
+        )
+    return Decimal(digits)
+
+
+def _not_an_amount(text: str) -> str:
+    """Why ``text`` is not an amount, with the fix."""
+    if text in _EXCEL_ERRORS:
+        return (
+            f"shows the Excel error {text}; correct the formula that makes it and save the workbook"
+        )
+    shorthand = _SHORTHAND.fullmatch(PER_YEAR.sub("", text))
+    if shorthand:
+        return (
+            f'reads "{text}", a shorthand Excel does not add up; type the amount in full, '
+            f"{_in_full(shorthand)} for {text}"
+        )
+    marked = footnote_mark(text)
+    if marked and re.fullmatch(r"£?\s*[\d,]+(\.\d\d)?", marked[1].strip()):
+        figure = _MONEY_JUNK.sub("", marked[1])
+        return (
+            f'reads "{text}", an amount with a footnote\'s mark ({marked[0]}) after it; the note '
+            f"may qualify the figure, so type the amount alone, {figure}, and put what the note "
+            "says beside it in the workbook"
+        )
+    currency = other_currency(text)
+    if currency:
+        return (
+            f'reads "{text}", an amount in another currency ({currency}); the plan is in '
+            "pounds: type the amount in pounds sterling as a number, e.g. 82661"
+        )
+    return (
+        f'reads "{text}", which is not an amount; enter the amount in pounds as a number, '
+        "e.g. 82661 or 82,661.50"
+    )
 
 
 def _in_full(shorthand: re.Match[str]) -> str:
@@ -302,18 +340,6 @@ _MONTH_FORMATS = ("%m/%Y",)
 # After a month name is replaced by its number: "1 April 2021" -> "1 4 2021".
 _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
-# A time of day after a date, as a system export or a pasted date-and-time writes it:
-# "01/04/2021 00:00:00", "2021-04-01T00:00:00Z", "01/04/2021 12:00:00 AM", "1/4/2021 0:00",
-# "01/04/2021 09:30", "28/05/2021 2:15 pm". The day is what a plan's date means (a cell
-# holding the same date and time as an Excel date is read as its day); only a real time is
-# dropped, so "01/04/2021 25:00" is still refused.
-_TIME_OF_DAY = re.compile(
-    r"(?:\s+|(?<=\d)T)(?:"
-    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
-    r"|(?:0?[1-9]|1[0-2])(?:[:.][0-5]\d(?::[0-5]\d)?)?\s?[AP]\.?M\.?"
-    r")$",
-    re.IGNORECASE,
-)
 
 
 def _month_named(text: str) -> str | None:
@@ -355,6 +381,23 @@ def _text_date(tidy: str, end: bool) -> tuple[date, bool] | None:
     return None
 
 
+def _month_end(tidy: str, text: str) -> tuple[date, bool] | None:
+    """ "End of March 2022" as the month's last day, "Start of April 2021" as its first,
+    wherever the date stands; a part of a month that is no day ("Mid April") is refused."""
+    part = month_part(tidy)
+    month = _text_date(part[1], part[0] == "end") if part else None
+    if part is None or month is None or not month[1]:
+        return None
+    if part[0] is None:
+        first = month[0].replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        raise ValueProblem(
+            f'reads "{text}", which names part of {format_date(first, True)}, not a day; '
+            f"type the day as dd/mm/yyyy, e.g. {format_date(first)} or {format_date(last)}"
+        )
+    return month[0], False
+
+
 def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     """A date, day-first; returns ``(date, month_only)``.
 
@@ -372,17 +415,18 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             "00/01/1900 or ########); type the date as dd/mm/yyyy, e.g. 01/04/2021"
         )
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise ValueProblem(_date_number_problem(raw))
+        raise ValueProblem(date_number_problem(raw))
     text = clean_text(raw)
     if not text:
         raise ValueProblem("is blank; enter a date as dd/mm/yyyy, e.g. 01/04/2021")
     tidy = _ORDINAL.sub("", text).replace(",", " ")
-    tidy = _OF_MONTH.sub(" ", _TIME_OF_DAY.sub("", _SPACES.sub(" ", tidy).strip()))
+    tidy = _OF_MONTH.sub(" ", TIME_OF_DAY.sub("", _SPACES.sub(" ", tidy).strip()))
+    tidy = without_apostrophe_year(tidy)  # "1st Apr '21"
     weekday = _WEEKDAY_FIRST.match(tidy)
     said = _WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
     if weekday and said is not None:
         tidy = tidy[weekday.end() :]
-    parsed = _text_date(tidy, end)
+    parsed = _text_date(tidy, end) or _month_end(tidy, text)
     if parsed is not None and said is not None and parsed[0].weekday() != said:
         day = _WEEKDAYS[parsed[0].weekday()]
         raise ValueProblem(
@@ -402,27 +446,6 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             f"{us.group(2)}/{us.group(1)}/{us.group(3)}"
         )
     raise ValueProblem(f'reads "{text}", which is not a date: {hint}')
-
-
-_EXCEL_EPOCH = date(1899, 12, 30)
-_LAST_SERIAL = 2_958_465  # 31/12/9999, the last day Excel shows
-
-
-def _date_number_problem(number: int | float) -> str:
-    """Why a bare number is not a date, naming what it is."""
-    shown = clean_text(number)
-    fix = "format the cell as a date or type it as dd/mm/yyyy, e.g. 01/04/2021"
-    if number <= 0:
-        return f"reads the number {shown}, which is zero or negative, not a date; {fix}"
-    if number > _LAST_SERIAL:
-        return (
-            f"reads the number {shown}, beyond any date Excel shows (its last is 31/12/9999); {fix}"
-        )
-    as_date = _EXCEL_EPOCH + timedelta(days=int(number))
-    return (
-        f"reads the number {shown}, not a date (as an Excel date serial it would be "
-        f"{as_date.strftime('%d/%m/%Y')}); {fix}"
-    )
 
 
 _END_WITH_OPTIONS = re.compile(r"(?P<date>[^()]+?)\s*\((?P<options>[^()]+)\)")

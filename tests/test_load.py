@@ -855,6 +855,17 @@ QUIRKS: dict[str, Quirk] = {
         ),
         [("E-VALUE", "Services", "L3", 'Budget reads "£2,000 + VAT", which carries VAT words')],
     ),
+    # A plus sign before a budget, and a month's start and end in words: each was E-VALUE.
+    "a budget typed '+£1,000' and dates 'Start of October 2021', 'End of March 2022'": Quirk(
+        with_services(
+            two_lines(budget="+£1,000", start="Start of October 2021", end="End of March 2022")
+        ),
+        check=second_line_runs(date(2021, 10, 1), date(2022, 3, 31)),
+    ),
+    "a budget with a footnote's mark is not read without its note": Quirk(
+        with_services(two_lines(budget="£10,000*")),
+        [("E-VALUE", "Services", "L3", "a footnote's mark (*) after it")],
+    ),
     "a line dated with its financial year ('2021/22' as Start and End date)": Quirk(
         with_services(two_lines(start="2021/22", end="FY 2021-22")),
         check=second_line_runs(date(2021, 4, 1), date(2022, 3, 31)),

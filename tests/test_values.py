@@ -56,6 +56,11 @@ from pipeline.values import (
         (0.1 + 0.2, "0.30"),  # 0.30000000000000004: binary noise from a calculated cell
         (82661.00000000001, "82661.00"),
         (-0.0, "0.00"),
+        # A plus sign before the figure, as a CSV or a text cell keeps it: it was E-VALUE
+        # "not an amount" though a plus only says the amount is positive.
+        ("+6250.00", "6250.00"),
+        ("+£6,250", "6250.00"),
+        ("£ +6,250.50", "6250.50"),
     ],
 )
 def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> None:
@@ -88,6 +93,19 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("1,0,0,9", "not between thousands"),
         ("82 66", "not between thousands"),
         ("82,661.5,0", "not between thousands"),
+        ("+-5", "not an amount"),
+        ("++5", "not an amount"),
+        # A footnote's mark after the figure: the note may qualify the amount (subject to
+        # confirmation), so it is not dropped without a word; the fix says where it goes.
+        ("£5,000*", 'reads "£5,000*", an amount with a footnote\'s mark (*)'),
+        ("5,000**", "a footnote's mark (**)"),
+        ("£5,000\u00b9", "a footnote's mark (\u00b9)"),
+        ("£5,000 [1]", "a footnote's mark ([1])"),
+        ("£5,000\u2020", "type the amount alone, 5000"),
+        # Another currency is never read as pounds.
+        ("$5,000", '"$5,000", an amount in another currency ($)'),
+        ("\u20ac5,000", "in another currency (\u20ac)"),
+        ("5,000 EUR", "in another currency (EUR)"),
     ],
 )
 def test_money_that_is_not_an_amount_says_what_it_read_and_the_fix(
@@ -165,6 +183,18 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("28/05/2021 9.30am", date(2021, 5, 28)),
         ("2021-04-01T09:30:00+01:00", date(2021, 4, 1)),
         ("2021/04/01", date(2021, 4, 1)),  # year first, as systems export it: was E-VALUE
+        # A two-digit year with its apostrophe ("'21"), as people write it: was E-VALUE.
+        ("1st Apr '21", date(2021, 4, 1)),
+        ("31-Mar-\u201922", date(2022, 3, 31)),
+        ("1 April \u201921", date(2021, 4, 1)),
+        # The end or start of a named month is its last or first day, as a start or as an
+        # end: "End of March 2022" was E-VALUE "not a date".
+        ("End of March 2022", date(2022, 3, 31)),
+        ("end March 2022", date(2022, 3, 31)),
+        ("End-Feb 2024", date(2024, 2, 29)),
+        ("end of Mar '22", date(2022, 3, 31)),
+        ("Start of April 2021", date(2021, 4, 1)),
+        ("Beginning of April 2021", date(2021, 4, 1)),
     ],
 )
 def test_dates_are_read_day_first(raw: object, expected: date) -> None:
@@ -188,6 +218,12 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
     assert parse_date(raw, end=True) == (end, True)
 
 
+def test_a_months_end_is_its_last_day_however_the_column_reads_a_month() -> None:
+    assert parse_date("End of March 2022", end=True) == (date(2022, 3, 31), False)
+    assert parse_date("Start of April 2021", end=True) == (date(2021, 4, 1), False)
+    assert parse_date("Apr '21") == (date(2021, 4, 1), True)
+
+
 @pytest.mark.parametrize(
     ("raw", "fragment"),
     [
@@ -204,6 +240,11 @@ def test_a_month_is_its_first_day_as_a_start_and_its_last_as_an_end(
         # A weekday that is not the date's: one of the two is mistyped.
         ("Saturday 28 May 2021", "28/05/2021 is a Friday, not a Saturday"),
         ("Apr-Jun 2021", "which is not a date"),  # two months: no guess
+        # Part of a month is no day: the fix names the day to type, not a guess at it.
+        ("Mid April 2021", "names part of April 2021, not a day; type the day"),
+        ("Late March 2022", "e.g. 01/03/2022 or 31/03/2022"),
+        ("early April 2021", "names part of April 2021"),
+        ("End of 2022", "which is not a date"),
         ("", "is blank"),
         (None, "is blank"),
         (44287, "reads the number 44287, not a date"),

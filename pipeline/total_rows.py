@@ -1,0 +1,148 @@
+"""The Total rows typed among a Services sheet's budget lines: which rows they are, and which
+lines each closes, so that its figure can be checked against their sum (E-TOTAL)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pipeline import contract
+from pipeline.model import Located, ServiceLine, TotalRow
+from pipeline.read_cells import CellReader, Layout
+from pipeline.sheets import Sheet
+from pipeline.shorthand import parse_amount
+from pipeline.values import ValueProblem, clean_text, format_money, is_blank, normalise
+
+_TOTAL_WORD = contract.TOTAL_WORD
+
+
+class Totals:
+    """The Total rows typed among the lines, each with the lines it closes: a Sub-total the
+    lines since the last total row of any kind, a Grand total every line, and a Total those
+    since the last Total (its Sub-totals' lines included) — or, where its figure is exactly
+    theirs, only those since the last Sub-total (a fund shown in Sub-totals, then the next
+    fund closed by a Total)."""
+
+    def __init__(self, sheet: Sheet, layout: Layout, rows: list[TotalRow]) -> None:
+        self.sheet, self.layout, self.rows = sheet, layout, rows
+        # The first line not yet closed by a Total (or Grand total), and by any total row.
+        self.since_total = self.since_sub = 0
+
+    def read(self, cells_of: CellReader, r: int, label: str, lines: Sequence[ServiceLine]) -> bool:
+        """The Total row ``r`` labelled ``label`` under ``lines``; False where its figure is
+        unreadable (a finding at its cell)."""
+        amount = cells_of.parse(r, self.layout.columns["budget"], "total", parse_amount)
+        if amount is not None:
+            self.add(label, amount, r, lines)
+        return amount is not None
+
+    def add(self, label: str, amount: Decimal, r: int, lines: Sequence[ServiceLine]) -> None:
+        """The Total row ``r`` labelled ``label``, typed as ``amount`` under ``lines``."""
+        kind = _total_kind(label)
+        if kind == "total" and self.rows and self.since_total == len(lines):
+            # A Total under the funds' own ("Total (both funds)", "Overall total", "Total
+            # committed"): no line since the last Total, so it totals the whole plan. It was
+            # taken to close no line, an E-TOTAL when its figure was right.
+            kind = "grand"
+        first = {"grand": 0, "sub": self.since_sub, "total": self.since_total}[kind]
+        if kind == "total" and self.since_sub > self.since_total:
+            first = self.since_sub if _sum(lines[self.since_sub :]) == amount else first
+        sheet, budget = self.sheet, self.layout.columns["budget"]
+        closed = lines[first:]
+        self.rows.append(
+            TotalRow(
+                label,
+                amount,
+                tuple(range(first, len(lines))),
+                Located(sheet.title, r, {"amount": self.layout.ref("budget", r)}),
+                frozenset(ln.at.row for ln in closed if ln.at.row in sheet.hidden_rows),
+                frozenset(
+                    ln.at.row for ln in closed if isinstance(sheet.value(ln.at.row, budget), str)
+                ),
+            )
+        )
+        self.since_sub = len(lines)
+        if kind != "sub":
+            self.since_total = len(lines)
+
+
+def total_label(sheet: Sheet, r: int, layout: Layout) -> str | None:
+    """The label of a typed Total row, or None for a budget line.
+
+    ``Total``, ``TOTAL:``, ``Sub-total``, ``Grand total`` in the Fund or Service column; or a
+    label such as ``Victims Fund total`` when the row has no organisation, dates or mechanism
+    (a service really called "Total Safety" still has those).
+    """
+    columns = layout.columns
+    named = False  # a fund or a service typed: a line, or a total labelled there
+    for key in ("fund", "service"):
+        text = clean_text(sheet.value(r, columns[key]))
+        named = named or bool(text)
+        if "total" not in text.lower():
+            continue  # what both patterns need (no other letter matches t, o, a or l in any case)
+        if contract.is_total_label(text):
+            return text
+        if _TOTAL_WORD.search(text) and all(
+            is_blank(sheet.value(r, columns[k]))
+            for k in ("organisation", "start", "end", "mechanism")
+        ):
+            return text
+    if named:
+        return None
+    budget = columns["budget"]
+    no_figure = is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached
+    if no_figure or not all(is_blank(sheet.value(r, columns[k])) for k in _LINE_KEYS):
+        return None
+    # "Total" typed beside its figure, in whatever column that is (Purpose, How commissioned
+    # or a column of the team's own), on a row that holds nothing of a line.
+    for col, value in enumerate(sheet.rows.get(r, ()), start=1):
+        if col != budget and isinstance(value, str) and "total" in value.lower():
+            text = clean_text(value)
+            if len(text) <= 60 and _TOTAL_WORD.search(text):
+                return text
+    return None
+
+
+# What a budget line always has and a row holding only a total never does.
+_LINE_KEYS = ("fund", "service", "organisation", "start", "end", "mechanism")
+
+
+def amount_only(cells_of: CellReader, r: int, layout: Layout) -> bool:
+    """A row holding an amount in the budget column and nothing else of a line (a total
+    typed with no label): one located finding, not an error per empty cell."""
+    sheet = cells_of.sheet
+    columns = layout.columns
+    if not is_blank(sheet.value(r, columns["fund"])):
+        return False  # a line (nearly every row): said at once
+    budget = columns["budget"]
+    if is_blank(sheet.value(r, budget)) and (r, budget) not in sheet.uncached:
+        return False
+    others = (col for key, col in columns.items() if key not in ("budget", "cost_code"))
+    if any(not is_blank(sheet.value(r, col)) for col in others):
+        return False
+    raw = sheet.value(r, budget)
+    try:
+        shown = format_money(parse_amount(raw))
+    except ValueProblem:
+        shown = f'"{clean_text(raw)}"' if not is_blank(raw) else "a formula Excel never saved"
+    cells_of.add(
+        "E-REQUIRED",
+        f"Row {r} holds only an amount ({shown}) and no fund, service or dates. If it is a "
+        'total, type "Total" in its Fund column (it is then checked against the lines above '
+        "it); if it is a budget line, fill in the rest of the row.",
+        layout.ref("budget", r),
+    )
+    return True
+
+
+def _sum(lines: Sequence[ServiceLine]) -> Decimal:
+    return sum((line.budget for line in lines), Decimal(0))
+
+
+def _total_kind(label: str) -> str:
+    """grand, sub or total."""
+    words = normalise(label)
+    if "grand" in words:
+        return "grand"
+    return "sub" if re.search(r"sub[\s-]?total", words) else "total"
