@@ -26,7 +26,7 @@ from pipeline.config import Config
 from pipeline.index_page import INDEX
 from pipeline.manifest import sha256
 from pipeline.manifest_entry import anything_moved, archive_marks, workbook_gone
-from tests.workbooks import decision_field, make_workbook
+from tests.workbooks import WorkbookContent, decision_field, make_workbook
 
 NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -340,14 +340,12 @@ def test_the_old_decisions_reports_survive_a_failed_build_in_between(here: Path)
     good build deleted the old decision's reports from stale/ as its own leftovers."""
     build()
     built = files("020-2021")
-    make_workbook(
-        here / "input",
-        "second.xlsx",
-        edit=lambda content: (
-            decision_field("Reference", "021/2021")(content),
-            decision_field("Date", "not a date")(content),
-        ),
-    )
+
+    def next_with_an_error(content: WorkbookContent) -> None:
+        decision_field("Reference", "021/2021")(content)
+        decision_field("Date", "not a date")(content)
+
+    make_workbook(here / "input", "second.xlsx", edit=next_with_an_error)
     assert build()["input/second.xlsx"] == "failed"
     assert files("020-2021") == [f"stale/{f}" for f in built]
     make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
