@@ -26,7 +26,8 @@ from pipeline.config import Config
 from pipeline.index_page import INDEX
 from pipeline.manifest import sha256
 from pipeline.manifest_entry import anything_moved, archive_marks, workbook_gone
-from tests.workbooks import WorkbookContent, decision_field, make_workbook
+from pipeline.new_workbook import WorkbookContent
+from tests.workbooks import decision_field, make_workbook
 
 NS = "{http://www.w3.org/1999/xhtml}"
 
