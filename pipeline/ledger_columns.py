@@ -17,6 +17,8 @@ from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
 from pipeline.ledger_values import (
     cut,
     debit_less_credit,
+    first_month_first,
+    gross_less_vat,
     parse_each,
     payee,
     payment_date,
@@ -151,6 +153,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "DC",
         "Cr/Dr",
     ),
+    # Or no amount column but the gross paid and its VAT (Civica's and other councils'
+    # systems' exports): the net is the gross less the VAT.
+    "gross": ("Gross amount", "Gross", "Gross value", "Amount including VAT", "Amount incl VAT"),
+    "vat": ("VAT amount", "VAT", "VAT value", "Tax amount"),
     # Or no amount column but two, a debit and a credit, as Sage's and Xero's reports have it.
     "debit": ("Debit", "Debit amount", "Debits", "Dr"),
     "credit": ("Credit", "Credit amount", "Credits", "Cr"),
@@ -204,13 +210,18 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
 
 
 def _two_columns(mapping: Mapping[str, int]) -> bool:
-    """A header with a date and a supplier, and a debit and a credit column for the amount."""
-    return all(name in mapping for name in ("date", "supplier", "debit", "credit"))
+    """A header with a date and a supplier, and a debit and a credit column for the amount,
+    or the gross and its VAT."""
+    return (
+        "date" in mapping
+        and "supplier" in mapping
+        and ({"debit", "credit"} <= mapping.keys() or {"gross", "vat"} <= mapping.keys())
+    )
 
 
 def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
     """The first of the first rows that names two of a date, a supplier and an amount: its
-    number, the field it lacks, its values (a Gross / VAT export with no net amount)."""
+    number, the field it lacks, its values (a gross with no net amount, nor its VAT)."""
     for number, values in rows[:HEADER_SEARCH_ROWS]:
         keys = {header_key(v) for v in values}
         found = [name for name in REQUIRED if any(a in keys for a in _ALIASES[name])]
@@ -298,7 +309,7 @@ def read_table(
         name: [values[col] if col < len(values) else None for _, values in body]
         for name, col in mapping.items()
     }
-    month_first = _month_first(raw["date"])
+    month_first = first_month_first(raw["date"])
     if month_first is not None:
         number = body[month_first][0]
         add(
@@ -316,6 +327,8 @@ def read_table(
     credits = raw.get("credit_note") or [None] * len(body)
     if "amount" in raw:
         amounts = pence_column(raw["amount"], credits)
+    elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
+        amounts = gross_less_vat(raw["gross"], raw["vat"], credits)
     else:  # the debit less the credit, one of them on each row
         amounts = debit_less_credit(raw["debit"], raw["credit"])
     if "debit_credit" in raw:  # an unsigned amount beside its D or C
@@ -409,29 +422,6 @@ def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
         "statement) marks each invoice a credit instead; export the expenditure (the payments "
         "over £500, or the cost centres' lines) and run again. None of its payments are counted."
     )
-
-
-_SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
-
-
-def _month_first(dates: Sequence[object]) -> int | None:
-    """The first row of a table whose dates are all month-first, as an export from a system
-    set to US English writes them: some read 05/13/2021 (no 13th month), none 13/05/2021.
-    Read day-first, its other dates (05/01/2021) would be wrong without a word. None when
-    the dates are day-first, or cannot be told."""
-    kinds: dict[str, bool] = {}  # each distinct text: month-first (True) or day-first (False)
-    for value in set(v for v in dates if isinstance(v, str)):
-        parts = _SLASHED.match(value)
-        if parts is None:
-            continue
-        first, second = int(parts.group(1)), int(parts.group(2))
-        if first > 12 >= second:
-            return None  # a day first: the table is day-first, a slip is said at its row
-        if second > 12 >= first:
-            kinds[value] = True
-    if not kinds:
-        return None
-    return next(i for i, v in enumerate(dates) if isinstance(v, str) and v in kinds)
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
