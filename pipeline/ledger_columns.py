@@ -191,13 +191,27 @@ _HINTS = frozenset(("gbp", "dd", "mm", "yy", "yyyy"))
 
 
 _ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
+_KNOWN = frozenset(key for keys in _ALIASES.values() for key in keys)
+_SIDES = re.compile(r"\s*/\s*|\s*\n\s*")  # "Dyddiad / Date", "Swm\nAmount"
+
+
+def heading_key(text: object) -> str:
+    """A column's heading folded for matching (:func:`header_key`), and a Welsh force's
+    heading in both languages ("Dyddiad / Date", "Supplier / Cyflenwr") as the one of its
+    two sides that is a heading known here."""
+    key = header_key(text)
+    if key in _KNOWN or not isinstance(text, str) or not _SIDES.search(text):
+        return key
+    sides = [header_key(side) for side in _SIDES.split(text.strip())]
+    known = [side for side in sides if side in _KNOWN]
+    return known[0] if len(sides) == 2 and len(known) == 1 else key
 
 
 def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
     """The index of the header row in ``rows`` and the column of each field found; -1 when
     none of the first rows names a date, a supplier and an amount."""
     for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(v) for v in values]
+        keys = [heading_key(v) for v in values]
         mapping: dict[str, int] = {}
         for name, aliases in _ALIASES.items():
             for alias in aliases:
@@ -223,7 +237,7 @@ def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
     """The first of the first rows that names two of a date, a supplier and an amount: its
     number, the field it lacks, its values (a gross with no net amount, nor its VAT)."""
     for number, values in rows[:HEADER_SEARCH_ROWS]:
-        keys = {header_key(v) for v in values}
+        keys = {heading_key(v) for v in values}
         found = [name for name in REQUIRED if any(a in keys for a in _ALIASES[name])]
         if len(found) == len(REQUIRED) - 1:
             missing = next(name for name in REQUIRED if name not in found)
@@ -294,7 +308,7 @@ def read_table(
     if doubled:
         add("W-SPEND-READ", doubled, f"{unit} {rows[start][0]}")
         return [], findings
-    report = Report(rows, start, mapping["date"], header_key)
+    report = Report(rows, start, mapping["date"], heading_key)
     body = report.body
     if not body:
         add(
@@ -427,7 +441,7 @@ def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
     """What to do when a column read is headed like another (two "Amount" columns: net and
     gross, or this year and last): which holds the payment is never guessed. Empty if none."""
-    keys = [header_key(v) for v in header]
+    keys = [heading_key(v) for v in header]
     for col in mapping.values():
         same = [i + 1 for i, key in enumerate(keys) if key == keys[col]]
         if len(same) > 1:
