@@ -330,6 +330,13 @@ def add_column(book: dict[str, list[list[Any]]], header: str, text: str) -> None
         row.append(header if i == 0 else text)
 
 
+def profile_first(book: dict[str, list[list[Any]]], months: int) -> None:
+    """A monthly profile of ``months`` columns before the Services sheet's own."""
+    for row in book["Services"]:
+        header = "Fund" in row
+        row[:0] = [f"Month {i}" if header else (100 if row else "") for i in range(1, months + 1)]
+
+
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
     """A Notes column beside every Services row (blank rows too) and an unknown Decision field."""
     width = len(book["Services"][2])  # the header row
@@ -883,6 +890,12 @@ QUIRKS: dict[str, Quirk] = {
             ("E-VALUE", "Services", "F3", "the date the line's current agreement started"),
             ("E-VALUE", "Services", "G3", "31/03/2022, for a line funded a year at a time"),
         ],
+    ),
+    # A wide sheet: the plan's columns after a 60-month profile, beyond column BL. Each
+    # contract column was E-COLUMN "is missing", listing the 60 headers before it.
+    "the plan's columns after 60 columns of a monthly profile": Quirk(
+        with_book(lambda book: profile_first(book, 60)),
+        check=sample_lines,
     ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
