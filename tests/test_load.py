@@ -1047,6 +1047,32 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
+    # The two languages on two lines of the heading's cell (Alt+Enter), or beside a bar; each
+    # was E-COLUMN 'is missing' though the heading was there.
+    "headings in Welsh above English, on two lines or beside a bar": Quirk(
+        with_book(
+            lambda book: (
+                renamed(
+                    "Funds",
+                    {"Fund": "Cronfa\nFund", "Allocation (£)": "Dyraniad (£)\nAllocation (£)"},
+                )(book),
+                renamed(
+                    "Funding sources",
+                    {"Fund": "Fund\r\nCronfa", "Amount (£)": "Swm (£) | Amount (£)"},
+                )(book),
+                renamed(
+                    "Services",
+                    {
+                        "Fund": "Cronfa\nFund",
+                        "Service": "Gwasanaeth | Service",
+                        "Budget (£)": "Cyllideb (£)\nBudget (£)",
+                        "Start date": "Dyddiad dechrau\nStart date",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
     "headings other offices use": Quirk(
         with_book(
             lambda book: (
