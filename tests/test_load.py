@@ -1222,6 +1222,29 @@ def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Pa
     assert dict(decision.extra) == {}
 
 
+def test_decision_fields_named_in_welsh_and_english_are_read(tmp_path: Path) -> None:
+    # A Welsh body's form names each field in both languages: every one was passed over as an
+    # unknown field, and the Police area, Reference and Date were each E-REQUIRED 'no row'.
+    def edit(c: WorkbookContent) -> None:
+        renamed = {
+            "Police area": "Ardal heddlu / Police area",
+            "Reference": "Cyfeirnod\nReference",
+            "Date": "Dyddiad | Date",
+            "Recommendation 2": "Argymhelliad 2 / Recommendation 2",
+        }
+        c.decision = [(renamed.get(k, k), v) for k, v in c.decision]
+        c.decision.append(("Nodyn / Note", "kept"))
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    assert result.findings == []
+    assert result.plan is not None
+    decision = result.plan.decision
+    assert (decision.police_area, decision.reference) == ("Lincolnshire", "015/2021")
+    assert decision.date == date(2021, 5, 28)
+    assert len(decision.recommendations) == 2
+    assert dict(decision.extra) == {"Nodyn / Note": "kept"}
+
+
 def test_recommendations_without_numbers_keep_their_order(tmp_path: Path) -> None:
     # Bare "Recommendation" rows (and rows repeating a number) are read in sheet order, never
     # dropped or re-sorted by their wording.
