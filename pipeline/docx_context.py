@@ -103,10 +103,6 @@ def _grant_name(source: FundingSource) -> str:
     return _MOJ_PREFIX.sub("", source.source).strip() or source.source
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _grant_amount_format(amounts: Iterable[Decimal]) -> Callable[[Decimal], str]:
     """``£0.884m`` as the seed writes a grant, when that is exact for every figure of the
     sentence; otherwise the pounds and pence of the grant letter (``£654,321.09``).
@@ -134,16 +130,47 @@ def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
     total = sum((s.amount for s in moj), Decimal(0))
     amount = _grant_amount_format((*(s.amount for s in moj), total))
     if len(moj) == 1:
-        allocation = f"{_grant_name(moj[0])} allocation will be {amount(moj[0].amount)}"
+        pieces = [
+            (_grant_name(moj[0]), False),
+            (f" allocation will be {amount(moj[0].amount)}", True),
+        ]
     else:
-        parts = [f"{amount(s.amount)} for the {_grant_name(s)}" for s in moj]
-        allocation = f"allocations will be {_join(parts)} ({amount(total)} in total)"
+        pieces = [("allocations will be", True)]
+        for index, source in enumerate(moj):
+            joining = " and" if index == len(moj) - 1 else ("," if index else "")
+            pieces += [(f"{joining} {amount(source.amount)} for the ", True)]
+            pieces += [(_grant_name(source), False)]
+        pieces += [(f" ({amount(total)} in total)", True)]
     local = any(not s.is_moj for s in rec.sources)
     return {
-        "allocation": clean(allocation),
+        "allocation": clean("".join(piece for piece, _ in pieces)),
+        "english": _english_of(pieces),
         "supplemented": local,
         "these": "This Grant is" if len(moj) == 1 else "These Grants are",
     }
+
+
+def _english_of(pieces: list[tuple[str, bool]]) -> tuple[str, ...]:
+    """The English passages of a sentence made of the tool's words (True) and the plan's
+    names (False): the tool's, and a name's where it is English, each run of them whole. A
+    report in Welsh marks these English; a grant's Welsh name between them is left Welsh."""
+    from pipeline.welsh import is_english, parts
+
+    passages: list[str] = []
+    current = ""
+    for piece, ours in pieces:
+        named = [(p, not welsh and is_english(p)) for p, welsh in parts(piece)]
+        for text, english in [(piece, True)] if ours else named:
+            if english:
+                current += text
+            elif current.strip():
+                passages.append(clean(current).strip(" ,"))
+                current = ""
+            else:
+                current = ""
+    if current.strip():
+        passages.append(clean(current).strip(" ,"))
+    return tuple(passages)
 
 
 _NAMES_ITS_OFFICE = re.compile(r"\s(?:for|of)\s", re.IGNORECASE)
@@ -324,20 +351,28 @@ def context(recon: Report, appendix: int = 3) -> Context:
 
 def generated_english(ctx: Context) -> set[str]:
     """The English this tool writes into the report of ``ctx`` itself, not the plan's: a long
-    date ("28 May 2021"), Yes and No, the MoJ sentence, the comparison's statuses and totals'
-    labels, "After 2031/32". A report in Welsh marks it English, as it marks the plan's
+    date ("28 May 2021"), a month ("April 2021"), Yes and No, the MoJ sentence, the
+    comparison's statuses and totals' labels, "After 2031/32", the basis of the later years'
+    commitments ("at each line's daily rate ..."). A report in Welsh marks it English, as it marks the plan's
     (:func:`pipeline.docx_welsh.mark_welsh`): a Welsh voice read "May" as Welsh."""
     decision = ctx["decision"]
     found = {decision["date_long"], decision["budget_approval"], _yes_no(True), _yes_no(False)}
     for fund in ctx["funds"]:
         if fund["moj"] is not None:
-            found |= {fund["moj"]["allocation"], fund["moj"]["these"]}
+            found |= {*fund["moj"]["english"], fund["moj"]["these"]}
+        # A date typed as a month is printed as one, in English ("April 2021").
+        found |= {day for line in fund["lines"] for day in (line.start, line.end) if _named(day)}
     if ctx["comparison"] is not None:
         for change in ctx["comparison"]["funds"]:
             found |= {line.status for line in change["lines"]}
             found |= {total["label"] for total in change["totals"]}
     found |= {row["year"] for row in ctx["commitments"]["rows"] if row["year"][:1].isalpha()}
+    found.add(ctx["commitments"]["basis"])
     return {text for text in found if text}
+
+
+def _named(day: str) -> bool:
+    return any(c.isalpha() for c in day)
 
 
 def commitments_context(plan: Plan) -> Context:

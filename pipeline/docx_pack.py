@@ -121,6 +121,7 @@ def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
         paragraph.append(run)
         body.insert(0, paragraph)
     keep_language(strategy, document)  # an English strategy in a Welsh form stays English
+    carry_endnotes(strategy, document)
     composer = Composer(document)
     anchor = appendix_heading(document, appendix)
     if anchor is None:
@@ -132,6 +133,66 @@ def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
         update = OxmlElement("w:updateFields")
         update.set(_w("val"), "true")
         settings.append(update)
+
+
+_ENDNOTES = (
+    '<w:endnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
+    '<w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+    "</w:r></w:p></w:endnote></w:endnotes>"
+)
+
+
+def carry_endnotes(strategy: Any, document: Any) -> int:
+    """Copy the endnotes ``strategy`` refers to into ``document``'s endnotes (made when it
+    has none) under numbers free there, and point its references at them; return how many.
+
+    docxcompose carries footnotes but not endnotes: the pack kept each endnote mark of the
+    strategy pointing at no endnote, which Word calls unreadable content and LibreOffice
+    drops, the note's text lost. A mark whose note is missing from the strategy itself is
+    taken out. Done before composing, so the references composed are already renumbered."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
+    references = strategy.element.body.findall(f".//{_w('endnoteReference')}")
+    if not references:
+        return 0
+    try:
+        theirs = parse_xml(strategy.part.rels.part_with_reltype(RT.ENDNOTES).blob)
+        notes = {n.get(_w("id")): n for n in theirs.iterchildren(_w("endnote"))}
+    except KeyError:
+        notes = {}
+    part = _endnotes_part(document)
+    ours = parse_xml(part.blob)
+    number = max((int(n.get(_w("id"), "0")) for n in ours), default=0) + 1
+    carried = 0
+    for reference in references:
+        note = notes.get(reference.get(_w("id")))
+        if note is None:
+            reference.getparent().remove(reference)
+            continue
+        copied = copy.deepcopy(note)
+        copied.set(_w("id"), str(number))
+        reference.set(_w("id"), str(number))
+        ours.append(copied)
+        number, carried = number + 1, carried + 1
+    part._blob = serialize_part_xml(ours)
+    return carried
+
+
+def _endnotes_part(document: Any) -> Any:
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    try:
+        return document.part.rels.part_with_reltype(RT.ENDNOTES)
+    except KeyError:
+        part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, _ENDNOTES.encode(), None)
+        document.part.relate_to(part, RT.ENDNOTES)
+        return part
 
 
 def _section(final: Any, landscape: bool) -> Any:

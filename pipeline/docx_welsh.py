@@ -82,27 +82,82 @@ def default_language(document: Any) -> str:
 
 
 def keep_language(strategy: Any, report: Any) -> int:
-    """Mark the runs of ``strategy`` (python-docx, before it is composed into ``report``) with
-    the strategy's own language where the report's default is another; return how many.
+    """Mark the runs of ``strategy`` (python-docx, before it is composed into ``report``), its
+    footnotes' included, with the strategy's own language where the report's default is
+    another; return how many runs were marked.
 
     Composed, the strategy's text takes the report's defaults (docxcompose keeps the report's
     styles): an English strategy in a Welsh body's form in Welsh was read with a Welsh voice.
-    A run that says its language already keeps it; a strategy in another English than the
-    report's (en-US in an en-GB report) is left as it was, read in the report's English."""
-    own = default_language(strategy)
-    if own.split("-")[0].lower() == default_language(report).split("-")[0].lower():
-        return 0
+    A run that says its language already keeps it. English is published as British English:
+    a strategy typed in Word set up for the United States says en-US (in its styles, its runs,
+    its footnotes), and was read with an American voice and spell-checked as American."""
+    own = _british(default_language(strategy))
+    others = own.split("-")[0].lower() != default_language(report).split("-")[0].lower()
+    _britain_styles(strategy.styles.element)
     marked = 0
-    for run in strategy.element.body.iter(_qn("w:r")):
-        language = run.find(f"{_qn('w:rPr')}/{_qn('w:lang')}")
-        if language is None:
-            _set_language(run, own)
-        elif language.get(_qn("w:val")) is None:  # an East Asian or bidi language alone
-            language.set(_qn("w:val"), own)
-        else:
-            continue
-        marked += 1
+    for root, done in _strategy_texts(strategy):
+        for run in root.iter(_qn("w:r")):
+            marked += _keep_run(run, own if others else None)
+        done()
     return marked
+
+
+def _british(language: str) -> str:
+    """``language``, English of any country made English (United Kingdom)."""
+    return ENGLISH_GB if language.split("-")[0].lower() == "en" else language
+
+
+def _britain_styles(styles: Any) -> None:
+    for language in styles.iter(_qn("w:lang")):
+        value = language.get(_qn("w:val"))
+        if value is not None:
+            language.set(_qn("w:val"), _british(value))
+
+
+def _keep_run(run: Any, own: str | None) -> int:
+    """Mark ``run`` ``own`` where it says no language (None: leave it to the report's), or
+    British English where it says another English; 1 if it was changed."""
+    language = run.find(f"{_qn('w:rPr')}/{_qn('w:lang')}")
+    value = None if language is None else language.get(_qn("w:val"))
+    if value is not None:
+        if _british(value) == value:
+            return 0
+        language.set(_qn("w:val"), _british(value))
+    elif own is None:
+        return 0
+    elif language is None:
+        _set_language(run, own)
+    else:  # an East Asian or bidi language alone
+        language.set(_qn("w:val"), own)
+    return 1
+
+
+def _strategy_texts(strategy: Any) -> Iterator[tuple[Any, Any]]:
+    """The body of ``strategy`` and its footnotes' and endnotes' roots, each with what saves a
+    change to it: their copies are made from the part's bytes, not from a parsed tree."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    yield strategy.element.body, lambda: None
+    for relationship in (RT.FOOTNOTES, RT.ENDNOTES):
+        try:
+            part = strategy.part.rels.part_with_reltype(relationship)
+        except KeyError:
+            continue
+        yield _notes(part)
+
+
+def _notes(part: Any) -> tuple[Any, Any]:
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
+    if hasattr(part, "element"):  # a part python-docx parses itself
+        return part.element, lambda: None
+    notes = parse_xml(part.blob)
+
+    def save() -> None:
+        part._blob = serialize_part_xml(notes)
+
+    return notes, save
 
 
 def _mark_run(run: Any, pattern: re.Pattern[str], language: str = WELSH_GB) -> int:

@@ -123,8 +123,9 @@ class FundingSource:
 
 
 # "MoJ" as a word wherever it stands ("Victims' Services Grant (MoJ)", "MoJ/DASV"), not as the
-# start of one ("Mojave"); or the ministry's name in full.
-_MOJ = re.compile(r"(?<![^\W\d_])moj(?![^\W\d_])|ministry of justice")
+# start of one ("Mojave"); or the ministry's name in full, in English or in Welsh ("Grant ... y
+# Weinyddiaeth Gyfiawnder").
+_MOJ = re.compile(r"(?<![^\W\d_])moj(?![^\W\d_])|ministry of justice|g?weinyddiaeth gyfiawnder")
 
 
 @dataclass(frozen=True)

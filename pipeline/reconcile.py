@@ -26,7 +26,7 @@ from pipeline.findings import Finding, row_ranges
 from pipeline.later_years import beyond_later_years
 from pipeline.line_dates import inactive_lines
 from pipeline.model import Fund, Plan, ServiceLine
-from pipeline.s143 import S143_PURPOSES, s143_purpose
+from pipeline.s143 import S143_PURPOSES, is_s143_fund, s143_purpose
 from pipeline.textsafe import for_log
 from pipeline.unknown_funds import unknown_funds
 from pipeline.values import format_date, format_money, normalise
@@ -215,7 +215,8 @@ def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Find
 def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
     blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
-    wanted = {normalise(name) for name in config.s143_funds}
+    funds_needing = {f.key for f in plan.funds if is_s143_fund(f.name, config.s143_funds)}
+    wanted = {normalise(name) for name in config.s143_funds} | funds_needing
     needing = [line for line in plan.lines if line.fund_key in wanted]
     if needing and not any("purpose" in line.at.cells for line in needing):
         # No Purpose column (it is optional where no fund needs it): one finding, not one

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 from pipeline.values import normalise
 
@@ -47,11 +48,28 @@ _PURPOSE_SEPARATORS = re.compile(r"[;/\n,]|\s&\s|\band also\b")
 # wording has them ("Crime and disorder reduction, including antisocial behaviour, in
 # communities and neighbourhoods"; "Helping victims, witnesses or other people affected by
 # crime") and as finance teams shorten them ("Crime & disorder", "Drugs & alcohol").
+# A Welsh body types them in Welsh too, or in both languages ("Lleihau aildroseddu /
+# Reducing re-offending"): disorder is "anhrefn", reducing crime "lleihau troseddu",
+# anti-social "gwrthgymdeithasol"; drugs "cyffuriau", substances "sylweddau", misuse
+# "camddefnyddio"; re-offending "aildroseddu"; victims "dioddefwyr", witnesses "tystion" (with
+# the mutations a word takes after another: "a thystion", "i ddioddefwyr").
 _PURPOSE_WORDS = (
-    (re.compile(r"\bdisorder\b|\banti-?\s?social\b|\basb\b"), S143_PURPOSES[0]),
-    (re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b"), S143_PURPOSES[1]),
-    (re.compile(r"\bre-?\s?offend"), S143_PURPOSES[2]),
-    (re.compile(r"\bvictims?\b|\bwitness(?:es)?\b"), S143_PURPOSES[3]),
+    (
+        re.compile(
+            r"\bdisorder\b|\banti-?\s?social\b|\basb\b"
+            r"|\banhrefn\b|\bgwrthgymdeithasol\b|\blleihau (?:t|d|th|nh)rosedd"
+        ),
+        S143_PURPOSES[0],
+    ),
+    (
+        re.compile(r"\bdrugs?\b|\balcohol\b|\bsubstances?\b|\bcyffuriau\b|\bsylweddau\b"),
+        S143_PURPOSES[1],
+    ),
+    (re.compile(r"\bre-?\s?offend|\bail-?\s?droseddu"), S143_PURPOSES[2]),
+    (
+        re.compile(r"\bvictims?\b|\bwitness(?:es)?\b|\bd?dioddefwyr\b|\b(?:t|d|th)ystion\b"),
+        S143_PURPOSES[3],
+    ),
 )
 
 
@@ -81,3 +99,15 @@ def _s143_names() -> dict[str, str]:
     for purpose, aliases in S143_ALIASES.items():
         names.update({normalise(alias): purpose for alias in aliases})
     return names
+
+
+def is_s143_fund(fund: str, wanted: Iterable[str]) -> bool:
+    """Whether ``fund`` is one of the funds named by ``wanted`` (the s143_funds setting),
+    either side of a bilingual name included: a Welsh body's "Cronfa Diogelwch Cymunedol /
+    Community Safety Fund" is the Community Safety Fund, and its lines need a purpose too."""
+    from pipeline.welsh import parts
+
+    names = {normalise(name) for name in wanted}
+    return normalise(fund) in names or any(
+        normalise(piece) in names for index, (piece, _) in enumerate(parts(fund)) if index % 2 == 0
+    )

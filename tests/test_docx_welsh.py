@@ -4,6 +4,7 @@ screen reader reads it with a Welsh voice (WCAG 3.1.2), and nothing English mark
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -26,8 +27,9 @@ from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from pipeline.welsh import is_english, welsh_passages
 from tests.office import soffice
+from tests.strategy_notes import add_note
 from tests.template_edits import edited
-from tests.workbooks import make_workbook
+from tests.workbooks import SERVICE_KEYS, make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "Comisiynydd Heddlu a Throseddu Gogledd Cymru"
@@ -188,6 +190,64 @@ def test_an_english_strategy_in_a_welsh_form_keeps_its_english(
     assert "Strategaeth Gomisiynu" in _runs_marked(target, WELSH_GB)
 
 
+def _footnoted_strategy(folder: Path, language: str) -> Path:
+    """A strategy written in ``language`` (its styles' default, a run of its own and a style
+    it adds say so) with a footnote, as Word saves one."""
+    strategy = Document()
+    for lang in strategy.styles.element.xpath("//w:lang"):
+        lang.set(qn("w:val"), language)
+    strategy.styles.element.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="Quoted">'
+            f'<w:name w:val="Quoted"/><w:rPr><w:i/><w:lang w:val="{language}"/></w:rPr></w:style>'
+        )
+    )
+    paragraph = strategy.add_paragraph("Services are commissioned openly and fairly.")
+    own = paragraph.add_run(" Victims come first.", style="Quoted")
+    own._r.get_or_add_rPr().append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{language}"/>'))
+    add_note(strategy, paragraph, "footnote", "Home Office guidance on commissioning, 2021.")
+    path = folder / "strategy.docx"
+    strategy.save(str(path))
+    return path
+
+
+def _languages_in(docx: Path, member: str) -> dict[str, str]:
+    """Each run's text in ``member`` of ``docx`` with the language it says (or "")."""
+    with zipfile.ZipFile(docx) as archive:
+        root = ET.fromstring(archive.read(member))
+    said = {}
+    for run in root.iter(qn("w:r")):
+        lang = run.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        said[text] = "" if lang is None else lang.get(qn("w:val"), "")
+    return said
+
+
+@pytest.mark.parametrize("form_in_welsh", [True, False])
+def test_a_strategy_written_in_us_english_is_published_in_british_english(
+    tmp_path: Path, form_in_welsh: bool
+) -> None:
+    # Word set up for the United States marks what is typed en-US: composed into a British
+    # body's pack it kept en-US (read with an American voice, spell-checked as American), in
+    # its runs, its styles and its footnotes; in a form in Welsh it was marked en-US throughout.
+    plan = load(make_workbook(tmp_path, "plan.xlsx")).plan
+    assert plan is not None
+    strategy = _footnoted_strategy(tmp_path, "en-US")
+    report = dataclasses.replace(Report.of(reconcile(plan)), strategy=strategy)
+    target = tmp_path / "rfd.docx"
+    form = edited(tmp_path / "templates", _in_welsh) if form_in_welsh else DEFAULT_TEMPLATE
+    render_docx(report, target, form)
+    with zipfile.ZipFile(target) as archive:
+        for member in ("word/document.xml", "word/styles.xml", "word/footnotes.xml"):
+            assert b'w:val="en-US"' not in archive.read(member), member
+    body = _languages_in(target, "word/document.xml")
+    expected = "en-GB" if form_in_welsh else ""
+    assert body["Services are commissioned openly and fairly."] == expected
+    assert body[" Victims come first."] == "en-GB"
+    notes = _languages_in(target, "word/footnotes.xml")
+    assert notes["Home Office guidance on commissioning, 2021."] == expected
+
+
 def test_a_welsh_strategy_in_an_english_form_keeps_its_welsh(tmp_path: Path) -> None:
     target = _welsh_pack(tmp_path, WELSH_GB, form_in_welsh=False)
     welsh = _runs_marked(target, WELSH_GB)
@@ -206,6 +266,81 @@ def test_a_report_in_welsh_marks_the_english_the_tool_writes_as_english(tmp_path
     assert {"28 May 2021", "24 February 2021", "Yes", "No", "This Grant is"} <= set(english)
     assert "Victims' Services Grant allocation will be £0.884m" in english
     assert not [t for t in english if "(ref 004/2021)" in t]
+
+
+def _welsh_grant(content: WorkbookContent) -> None:
+    content.sources = [
+        [
+            "MoJ Grant Gwasanaethau Dioddefwyr" if v == "MoJ Victims' Services Grant" else v
+            for v in r
+        ]
+        for r in content.sources
+    ]
+
+
+def test_a_report_in_welsh_marks_the_tool_s_words_of_the_moj_sentence_not_a_welsh_grant(
+    tmp_path: Path,
+) -> None:
+    # The MoJ sentence was marked English whole, the grant's Welsh name in it too: a Welsh
+    # voice read the tool's English and an English voice the plan's Welsh.
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_welsh_grant)).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert "allocation will be £0.884m" in english
+    assert not [t for t in english if "Gwasanaethau" in t]
+    said = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "Grant Gwasanaethau Dioddefwyr allocation will be £0.884m." in said
+
+
+def _month_only_start(content: WorkbookContent) -> None:
+    start = SERVICE_KEYS.index("start")
+    rows = [list(r) for r in content.services]
+    first = next(r for r in rows if isinstance(r[start], dt.date))
+    first[start] = "April 2021"
+    content.services = rows
+
+
+def test_a_report_in_welsh_marks_the_commitments_basis_and_month_dates_as_english(
+    tmp_path: Path,
+) -> None:
+    # The basis of the later years' figures ("at each line's daily rate this year ...") and a
+    # date typed as a month ("April 2021") are the tool's English too: a Welsh voice read them.
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_month_only_start)).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    english = _runs_marked(target, "en-GB")
+    assert "April 2021" in english
+    assert any(t.startswith("at each line's daily rate this year") for t in english)
+
+
+def test_several_grants_english_passages_leave_their_welsh_names_out() -> None:
+    from decimal import Decimal
+
+    from pipeline.docx_context import moj_narrative
+    from pipeline.model import Fund, FundingSource, Located
+    from pipeline.reconcile import FundReconciliation
+
+    at = Located("Funding sources", 2)
+    names = ("MoJ Grant Gwasanaethau Dioddefwyr", "MoJ Domestic Abuse Grant", "MoJ ISVA Uplift")
+    sources = tuple(
+        FundingSource(VICTIMS, n, Decimal(a), True, "", at)
+        for n, a in zip(names, ("884000", "300000", "16000"), strict=True)
+    )
+    fund = Fund(VICTIMS, Decimal(1200000), "", "", at)
+    rec = FundReconciliation(fund, (), sources, Decimal(0), (), ())
+    narrative = moj_narrative(rec)
+    assert narrative is not None
+    assert narrative["allocation"] == (
+        "allocations will be £0.884m for the Grant Gwasanaethau Dioddefwyr, £0.300m for the "
+        "Domestic Abuse Grant and £0.016m for the ISVA Uplift (£1.200m in total)"
+    )
+    assert narrative["english"] == (
+        "allocations will be £0.884m for the",
+        "£0.300m for the Domestic Abuse Grant and £0.016m for the ISVA Uplift (£1.200m in total)",
+    )
 
 
 def test_english_is_told_by_its_words_and_a_shared_name_is_neither() -> None:

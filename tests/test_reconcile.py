@@ -1183,6 +1183,10 @@ def test_a_line_break_in_a_circulation_name_is_shown_not_obeyed(sample_plan: Pla
         ("Grant from the MoJ.", True),
         ("MoJ/DASV/2324", True),
         ("Ministry of Justice ISVA/IDVA uplift", True),
+        # A Welsh body's plan in Welsh: the Ministry is "y Weinyddiaeth Gyfiawnder".
+        ("Grant Gwasanaethau Dioddefwyr y Weinyddiaeth Gyfiawnder", True),
+        ("Gweinyddiaeth Gyfiawnder - ISVA", True),
+        ("Grant Llywodraeth Cymru", False),  # the Welsh Government's
         ("Local supplement", False),
         ("Mojave Trust donation", False),  # a word that only starts with the letters
         ("Police main grant", False),

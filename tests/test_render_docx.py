@@ -901,6 +901,7 @@ def test_moj_narrative_without_local_money() -> None:
     )
     assert moj_narrative(rec) == {
         "allocation": "Victims' Grant allocation will be £0.884m",
+        "english": ("Victims' Grant allocation will be £0.884m",),
         "supplemented": False,
         "these": "This Grant is",
     }

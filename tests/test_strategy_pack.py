@@ -9,6 +9,7 @@ and ``build`` alike; no strategy named is an I-NO-STRATEGY note.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from pipeline.findings import Finding
 from tests import make_strategy
 from tests.office import pdf_text, soffice
 from tests.published import leaks, xml_text
+from tests.strategy_notes import add_note
 from tests.workbooks import make_workbook
 
 SEED = make_strategy.seed_path()
@@ -346,3 +348,26 @@ def test_with_a_strategy_its_document_control_stands_alone(pack: Path) -> None:
     # Nor its change-control table: the strategy's own is the only one.
     changes = [t for t in tables if t.rows[0].cells[0].text.startswith("Change control")]
     assert len(changes) == 1 and "Initials" in changes[0].rows[0].cells[1].text
+
+
+@pytest.mark.parametrize("kind", ["footnote", "endnote"])
+def test_the_strategy_s_footnotes_and_endnotes_come_with_it(tmp_path: Path, kind: str) -> None:
+    # docxcompose copies a strategy's footnotes but not its endnotes: the pack kept the
+    # strategy's endnote mark pointing at no endnote (Word: "unreadable content"; LibreOffice
+    # and the PDF: the note's text gone), where a strategy cites its sources.
+    strategy = Document()
+    paragraph = strategy.add_paragraph("Victims' needs are assessed every three years.")
+    add_note(strategy, paragraph, kind, "Police and Crime Plan 2021-2025, section 4.")
+    strategy.save(str(tmp_path / "strategy.docx"))
+    workbook_naming(tmp_path, "strategy.docx")
+    results, _ = batch.build([tmp_path / "plan.xlsx"], tmp_path / "out", Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = (tmp_path / "out").glob("*/RfD-*.docx")
+    with zipfile.ZipFile(built) as archive:
+        body = archive.read("word/document.xml").decode()
+        notes = archive.read(f"word/{kind}s.xml").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    (reference,) = re.findall(rf'<w:{kind}Reference w:id="(-?\d+)"/>', body)
+    note = re.search(rf'<w:{kind} w:id="{reference}">(.*?)</w:{kind}>', notes)
+    assert note is not None and "Police and Crime Plan 2021-2025, section 4." in note.group(1)
+    assert f"/word/{kind}s.xml" in types
