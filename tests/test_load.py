@@ -24,7 +24,7 @@ from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.s143 import s143_purpose
 from scripts.make_corpus import sample_book, write_book
-from tests.workbooks import decision_field, make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, sample_content, service_row
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HEADERS = [c.header for c in contract.SERVICES.columns]
@@ -1222,20 +1222,21 @@ def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Pa
     assert dict(decision.extra) == {}
 
 
+_BILINGUAL_FIELDS = {
+    "Police area": "Ardal heddlu / Police area",
+    "Reference": "Cyfeirnod\nReference",
+    "Date": "Dyddiad | Date",
+    "Recommendation 2": "Argymhelliad 2 / Recommendation 2",
+}
+
+
 def test_decision_fields_named_in_welsh_and_english_are_read(tmp_path: Path) -> None:
     # A Welsh body's form names each field in both languages: every one was passed over as an
     # unknown field, and the Police area, Reference and Date were each E-REQUIRED 'no row'.
-    def edit(c: WorkbookContent) -> None:
-        renamed = {
-            "Police area": "Ardal heddlu / Police area",
-            "Reference": "Cyfeirnod\nReference",
-            "Date": "Dyddiad | Date",
-            "Recommendation 2": "Argymhelliad 2 / Recommendation 2",
-        }
-        c.decision = [(renamed.get(k, k), v) for k, v in c.decision]
-        c.decision.append(("Nodyn / Note", "kept"))
-
-    result = load(make_workbook(tmp_path, edit=edit))
+    content = sample_content()
+    content.decision = [(_BILINGUAL_FIELDS.get(k, k), v) for k, v in content.decision]
+    content.decision.append(("Nodyn / Note", "kept"))
+    result = load(make_workbook(tmp_path, decision=content.decision))
     assert result.findings == []
     assert result.plan is not None
     decision = result.plan.decision
