@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.findings import Finding
 from pipeline.model import Decision
+from pipeline.word_formats import file_format
 
 FIELD = "strategy_document"
 _APPENDIX = re.compile(r"^\s*Appendix\s+(\d+)\b", re.IGNORECASE)
@@ -68,39 +69,24 @@ def check_strategy(path: Path) -> None:
             if not {"[Content_Types].xml", "word/document.xml"} <= names:
                 raise zipfile.BadZipFile("no word/document.xml")
             ElementTree.fromstring(archive.read("word/document.xml"))
-            types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
     except Exception as error:  # a zip or XML error, or a hostile file: not a usable .docx
-        raise _unusable(path, error) from error
-    kind = _other_kind(types)
-    if kind:
-        raise StrategyProblem(
-            f'The Strategy document "{path.name}" is {kind}, which the pack cannot hold; open '
-            "it in Word and use File › Save As, type Word Document (.docx), and name that "
-            "file on the Decision sheet."
-        )
+        raise _other_format(path) or _unusable(path, error) from error
+    problem = _other_format(path)
+    if problem:  # a zip, but no Word document: python-docx would refuse it in the build
+        raise problem
 
 
-# What Word saves besides a document (.docx), by its main part's content type: python-docx
-# opens none of them, and a build failed with E-RENDER where check had passed.
-_OTHER_KINDS = {
-    "application/vnd.ms-word.document.macroEnabled.main+xml": (
-        "a macro-enabled Word document (.docm)"
-    ),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": (
-        "a Word template (.dotx)"
-    ),
-    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml": (
-        "a macro-enabled Word template (.dotm)"
-    ),
-}
-
-
-def _other_kind(types: Any) -> str:
-    """What the document is, by ``[Content_Types].xml``, when it is not a Word document."""
-    for override in types:
-        if override.get("PartName") == "/word/document.xml":
-            return _OTHER_KINDS.get(override.get("ContentType", ""), "")
-    return ""
+def _other_format(path: Path) -> StrategyProblem | None:
+    """What to say of a strategy saved as another type than Word Document (a .docm, a .dotx,
+    a .doc, an .odt): check passed a .docm and the build failed with E-RENDER."""
+    kind = file_format(path)
+    if not kind:
+        return None
+    return StrategyProblem(
+        f'The Strategy document "{path.name}" is {kind}, which the pack cannot hold; open it '
+        "in Word or LibreOffice and use File › Save As, type Word Document (.docx), and name "
+        "that file on the Decision sheet."
+    )
 
 
 def open_strategy(path: Path) -> Any:

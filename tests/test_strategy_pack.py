@@ -121,6 +121,11 @@ def word_template(folder: Path) -> str:
     return _saved_as(folder, "strategy.dotx", main)
 
 
+def old_word(folder: Path) -> str:
+    (folder / "strategy.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    return "strategy.docx"
+
+
 def outside(folder: Path) -> str:
     (folder.parent / "elsewhere.docx").write_bytes((folder / "plan.xlsx").read_bytes())
     return "../elsewhere.docx"
@@ -133,8 +138,9 @@ def outside(folder: Path) -> str:
         (corrupt, "is not a readable Word document"),
         (not_a_docx, "is not a readable Word document"),
         (outside, "is outside the workbook's folder"),
-        (macro_enabled, "is a macro-enabled Word document (.docm)"),
+        (macro_enabled, "is a Word macro-enabled document (.docm)"),
         (word_template, "is a Word template (.dotx)"),
+        (old_word, "is a Word 97-2003 document (.doc)"),
     ],
 )
 def test_a_strategy_that_cannot_be_used_is_an_error_at_its_cell_in_check_and_build(
