@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pipeline.findings import Finding, has_errors
 from pipeline.inputs import Read, discover, duplicate_references, read_workbook
 from pipeline.results import WorkbookResult
-from pipeline.spend import Spend, shared_payments, spend_paths
+from pipeline.spend import Spend, run_years, shared_payments, spend_paths
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -70,7 +70,7 @@ def reports(
 
         clashing = {r.path for i, r in enumerate(reads) if isinstance(r, Read) and i in clashes}
         finder = PreviousPlans(paths, workbooks, fresh, clashing, config, previous)
-    years = _years(reads)
+    years = run_years(reads)
     results: list[WorkbookResult] = []
     for index, read in enumerate(reads):
         clash = [clashes[index]] if index in clashes else []
@@ -83,29 +83,13 @@ def reports(
     return results
 
 
-def _years(reads: Sequence[Read | WorkbookResult]) -> set[int]:
-    """The financial years (by the year they start) of the run's plans, read now or up to
-    date: the spend files' payments of each are that plan's (:meth:`Spend.position`)."""
-    years = set()
-    for read in reads:
-        if isinstance(read, Read):
-            if read.reconciliation is not None:
-                years.add(read.reconciliation.plan.decision.year_start.year)
-        else:  # up to date, in a build, which has imported the manifest's reader
-            from pipeline.freshness import entry_year_start
-
-            if (year := entry_year_start(read.summary)) is not None:
-                years.add(year)
-    return years
-
-
 def _result(
     read: Read,
     clash: list[Finding],
     finder: PreviousPlans | None,
     config: Config,
     spend: Spend,
-    years: set[int],
+    years: Sequence[int],
 ) -> WorkbookResult:
     """The result of a workbook read now, with its Report when it holds a plan: the strategy
     composed with it, then, while it has no errors, the comparison with last year's plan, the

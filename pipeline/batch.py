@@ -70,7 +70,7 @@ from pipeline.results import Finished as Finished
 from pipeline.results import Progress as Progress
 from pipeline.results import Waiting as Waiting
 from pipeline.results import WorkbookResult as WorkbookResult
-from pipeline.spend import Spend, spend_paths
+from pipeline.spend import Spend, spend_parted, spend_paths
 
 TEMPLATE = TEMPLATE_DIR / "request-for-decision.docx"
 LOCK_WAIT_SECONDS = 600
@@ -274,6 +274,8 @@ def _unchanged(run: Run, say: Progress) -> tuple[list[WorkbookResult], list[Find
     if stale.moved(builder.shelf):
         return None
     if any(result is None or result.edited for result in current):
+        return None
+    if spend_parted(run.spend, [r for r in current if r], ())[1]:  # other plans come or gone
         return None
     results = reports(
         run.paths, workbooks, [r for r in current if r], run.config, run.previous, run.spend

@@ -28,7 +28,7 @@ from pipeline.outputs import (
     unwritable_reason,
 )
 from pipeline.results import WorkbookResult
-from pipeline.spend import Spend
+from pipeline.spend import SPEND_PLANS, Spend, beside_years, spend_parted
 from pipeline.stale import Shelf
 
 if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
@@ -62,6 +62,9 @@ class Builder:
             self.folder, run.config, run.template, run.force, run.spend.fingerprint(), last_year
         )
         self.fingerprints: dict[str, dict[str, Any]] = {}
+        if run.spend.any:  # a workbook built by its name: the years of the plans beside it
+            run.spend.beside = beside_years(run.paths, self.manifest.entries)
+        self.spend_plans: list[int] | None = None  # the years the spend is parted among
 
     def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:
         """The workbook's result "up to date" from the manifest (None when it must be built)
@@ -115,6 +118,8 @@ class Builder:
                 del self.manifest.entries[other]  # one workbook, one entry
         sent = self.manifest.entries.get(key, {}).get("sent", [])  # pcc-report send's log
         fingerprint = self.fingerprints.get(key, {})
+        if self.spend_plans is not None and fingerprint:
+            fingerprint = {**fingerprint, SPEND_PLANS: self.spend_plans}
         self.manifest.entries[key] = built_entry(key, result, self.folder, fingerprint, sent)
 
     def _write_ahead(self, key: str, staging: Staging) -> list[tuple[Path, Path | None]]:
@@ -258,16 +263,19 @@ def second_look(
 ) -> list[Read | WorkbookResult]:
     """Read again each workbook up to date whose last year's plan may be one read now: a
     plan of the year before, new or changed in this run (put in input/ as last year's plan,
-    or a variation of it), may change the comparison, which its fingerprint cannot tell."""
+    or a variation of it), may change the comparison, which its fingerprint cannot tell; and
+    each whose spend notes were made among other plans (:func:`pipeline.spend.spend_parted`)."""
     read_now = {
         read.reconciliation.decision.year_start.year
         for read in triaged
         if isinstance(read, Read) and read.reconciliation and not has_errors(read.findings)
     }
+    # Spend notes made among other plans: a plan of another year, or of theirs, come or gone.
+    builder.spend_plans, parted = spend_parted(builder.run.spend, triaged, read_now)
     return [
         builder.read(result.path)
         if isinstance(result, WorkbookResult)
-        and _before(entry_year_start(result.summary), read_now)
+        and (_before(entry_year_start(result.summary), read_now) or result.path in parted)
         else result
         for result in triaged
     ]

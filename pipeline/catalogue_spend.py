@@ -56,6 +56,13 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
+        "I-SPEND-HIDDEN-ROWS",
+        I,
+        "Hidden ledger rows counted",
+        "payments on rows of a spend file hidden in Excel (a filter left on) are counted",
+        action="Clear the filter and check the payments belong to the position.",
+    ),
+    Code(
         "W-SPEND-GAP",
         W,
         "Spend files end before the position",

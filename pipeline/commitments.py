@@ -120,6 +120,11 @@ class Commitments:
         return bool(self.lines)
 
     @property
+    def typed(self) -> bool:
+        """Whether a multi-year plan's own budgets make some later years' figures."""
+        return any(item.line.later_budgets for item in self.lines)
+
+    @property
     def totals(self) -> tuple[Decimal, ...]:
         return tuple(sum(f.years[i] for f in self.funds) + ZERO for i in range(len(self.years)))
 

@@ -34,7 +34,7 @@ from pipeline.ledger_columns import (
     find_header,
     read_table,
 )
-from pipeline.ledger_pages import Rows, is_blank
+from pipeline.ledger_pages import Rows, hidden_rows_note, is_blank
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.spend_folder import spend_files as spend_files  # the files a folder holds
 from pipeline.spend_folder import why_not_read
@@ -289,7 +289,12 @@ class _FileReader:
                 # value on each row): no row of it holds a date, a supplier and an amount.
                 continue
             label = f"{self.path.name} › {sheet.title}"
-            tables.extend(self._table(label, rows, "row", sheet.uncached))
+            for table in self._table(label, rows, "row", sheet.uncached):
+                note = hidden_rows_note(
+                    self.label, label, table["row"], table["amount"], sheet.hidden_rows
+                )
+                self.findings.extend([note] if note else [])
+                tables.append(table)
         return tables
 
     def _table(

@@ -9,6 +9,9 @@ alone that is no date or amount, a date alone beside them (the day the report ra
 total that is the sum of the payments above it since the last total or in the whole report.
 A total that does not add up, or a date or an amount alone anywhere else (a payment that lost
 its other cells?), is not passed over: :mod:`pipeline.ledger_columns` says it.
+
+Rows Excel hides (a filter left on, an outline collapsed to its totals) are read like the
+others, and a note says which hold payments (I-SPEND-HIDDEN-ROWS).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 
-from pipeline.ledger_values import amount_pence, payment_date
-from pipeline.values import ValueProblem, clean_text
+from pipeline.findings import Finding
+from pipeline.ledger_values import amount_pence, payment_date, pounds
+from pipeline.values import ValueProblem, clean_text, format_money
 
 Rows = list[tuple[int, Sequence[object]]]  # (the row or line number a person sees, its values)
 
@@ -187,3 +191,39 @@ def _reads_as_amount(value: object) -> bool:
     except ValueProblem:
         return False
     return True
+
+
+def hidden_rows_note(
+    label: str,
+    sheet: str,
+    rows: Sequence[object],
+    amounts: Sequence[object],
+    hidden: frozenset[int],
+) -> Finding | None:
+    """I-SPEND-HIDDEN-ROWS when payments read from ``sheet`` (their ``rows`` and ``amounts``
+    in pence) are on rows hidden in Excel: they are counted, and the officer, who sees only
+    the rows a filter leaves (one supplier, one month), is told which and how much they hold."""
+    if not hidden:
+        return None
+    found = [
+        (row, pence)
+        for row, pence in zip(rows, amounts, strict=True)
+        if row in hidden and isinstance(row, int) and isinstance(pence, int)
+    ]
+    if not found:
+        return None
+    numbers = [row for row, _ in found]
+    shown = ", ".join(str(n) for n in numbers[:20]) + (" …" if len(numbers) > 20 else "")
+    many = len(found) != 1
+    return Finding(
+        "I-SPEND-HIDDEN-ROWS",
+        label,
+        f"{len(found):,} payment{'s' if many else ''} on hidden or filtered-out rows ({shown}) "
+        f"{'are' if many else 'is'} counted, "
+        f"{format_money(pounds(sum(pence for _, pence in found)))} in all: Excel shows only "
+        "the rows a filter leaves. Clear the filter (or unhide the rows) and check they "
+        "belong to the position; delete the rows of payments that do not, or export the "
+        "ledger again without them.",
+        sheet,
+        f"rows {numbers[0]}:{numbers[-1]}" if many else f"row {numbers[0]}",
+    )

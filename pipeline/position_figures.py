@@ -5,7 +5,8 @@ budget holder forecasting handbook: a forecast is the expected spend, from what 
 line paid in regular instalments (monthly, quarterly, ...: every gap between its payment days
 the same number of months, within a week for a month and a fortnight for longer) forecasts
 its spend and the instalments still due by its end in the year, each the average of those paid:
-a grant paid quarterly in advance is not read as spending ahead of its budget; a payment
+a grant paid quarterly in advance is not read as spending ahead of its budget, and one paid in
+arrears forecasts its last period too, paid after the year; a payment
 reversed and paid again is paid once, on the day it was paid again. Other lines are
 a straight line by days: spent ÷ its live days in the year up to the as-at date × its live days
 in the whole year. A line with nothing spent on balance (no payment yet, or credit notes as
@@ -118,7 +119,8 @@ def line_position(
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
     instalments = _paid_by_day(paid)
     days = [day for day, _ in instalments]
-    schedule = _instalments(days, as_at, min(line.end, year_end)) if len(days) > 1 else None
+    until = min(line.end, year_end)
+    schedule = _instalments(days, as_at, until) if len(days) > 1 else None
     if spent <= 0:
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
         # payments): a straight line from nothing would forecast nothing, or a negative outturn.
@@ -135,12 +137,18 @@ def line_position(
             basis = "Spent so far: over its budget"
     elif schedule is not None:
         months, due = schedule
+        cadence = CADENCES[months].capitalize()
+        arrears = _in_arrears(days, months, max(line.start, year_start), until)
+        if arrears is not None:  # the last period's instalment is paid after the year
+            due = arrears
+            basis = f"{cadence} instalments in arrears: {due} more for its service to "
+        else:
+            basis = f"{cadence} instalments: {due} more due by "
+        basis += format_date(until)
         # The average instalment paid: a credit between them (an overpayment returned) is
         # in the spend once, not taken off each instalment still to come.
         each = sum((amount for _, amount in instalments), ZERO) / len(instalments)
         forecast = (spent + each * due).quantize(PENNY, ROUND_HALF_UP)
-        end = format_date(min(line.end, year_end))
-        basis = f"{CADENCES[months].capitalize()} instalments: {due} more due by {end}"
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
         basis = "Straight line by days"
@@ -192,6 +200,24 @@ def _instalments(days: Sequence[dt.date], as_at: dt.date, until: dt.date) -> tup
     while add_months(last, (due + 1) * months) <= until:
         due += 1
     return months, due
+
+
+def _in_arrears(days: Sequence[dt.date], months: int, start: dt.date, until: dt.date) -> int | None:
+    """The instalments still to come of a line paid in arrears, or None when it is not.
+
+    Its first payment in the year came a whole period or more after the period began (the
+    line's start, or 1 April), and no later than a month after that period ended (an invoice's
+    terms): each payment is for the period before it, so the year's service (to ``until``) is
+    a period for each of its months, or quarters, from ``start``, the last paid after it. Its
+    instalments due by ``until`` left out the last (a month short for a monthly invoice)."""
+    slack = 7 if months == 1 else 14
+    after = (days[0] - start).days
+    if not months * MONTH_DAYS - slack <= after <= months * MONTH_DAYS + 31:
+        return None
+    periods = 0
+    while add_months(start, periods * months) <= until:
+        periods += 1
+    return max(periods - len(days), 0)
 
 
 def fund_position(

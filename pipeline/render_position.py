@@ -386,9 +386,13 @@ def _commitments(workbook: Any, commitments: Commitments, formats: Formats, head
     labels = [year.label for year in commitments.years]
     widths = (22, 34, 28, 11, *(14 for _ in labels))
     sheet = Sheet(workbook, "Commitments", formats, widths)
+    basis = (  # a multi-year plan's own later budgets are used where it types them
+        "as the plan budgets them (at this year's rate where it does not)"
+        if commitments.typed
+        else "at this year's rate"
+    )
     sheet.title(
-        "Commitments beyond the year",
-        heading + "; later years at this year's rate, extension options apart",
+        "Commitments beyond the year", f"{heading}; later years {basis}, extension options apart"
     )
     for caption, pick, totals in (
         ("Already committed (to each line's end date)", "years", commitments.totals),

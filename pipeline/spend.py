@@ -11,6 +11,7 @@ date and a new month's export rebuilds the positions.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,17 @@ from pipeline.findings import Finding
 from pipeline.inputs import display
 
 if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
+    from pipeline.inputs import Read
     from pipeline.ledger import LedgerRead
     from pipeline.model import Plan
     from pipeline.position import Position
+    from pipeline.results import WorkbookResult
 
 
 SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/ (pipeline.ledger reads it)
+# The manifest's record of the financial years of the plans a build parted the spend files
+# among (its I-SPEND-OUT-OF-YEAR and I-SPEND-SHARED notes hold only while they are the same).
+SPEND_PLANS = "spend_plans"
 # The manifest's record of the day from which a build would count a payment that this one
 # left out as dated after the day of the build (no --as-at): the outputs are current until then.
 SPEND_UNTIL = "spend_until"
@@ -76,13 +82,60 @@ def spend_paths(paths: Sequence[Path], spend: Sequence[Path] = ()) -> list[Path]
     return spend_files(folders)
 
 
+def run_years(reads: Sequence[Read | WorkbookResult]) -> list[int]:
+    """The financial years (by the year they start) of the run's plans, read now or up to
+    date, one for each plan: the spend files' payments of each are that plan's
+    (:meth:`Spend.position`), and two of one year may share them."""
+    from pipeline.inputs import Read
+
+    years = []
+    for read in reads:
+        if isinstance(read, Read):
+            if read.reconciliation is not None:
+                years.append(read.reconciliation.plan.decision.year_start.year)
+        else:  # up to date, in a build, which has imported the manifest's reader
+            from pipeline.freshness import entry_year_start
+
+            if (year := entry_year_start(read.summary)) is not None:
+                years.append(year)
+    return sorted(years)
+
+
+def beside_years(
+    paths: Sequence[Path], entries: Mapping[str, Mapping[str, object]]
+) -> tuple[int, ...]:
+    """The years of the plans the manifest knows beside a workbook built by its name, not in
+    the run (``pcc-report build input/plan.xlsx`` after ``make report``): the spend folder's
+    payments of their years are theirs, as in the folder's run, not outside this plan's."""
+    from pipeline.freshness import entry_year_start
+
+    named = {os.path.abspath(p) for p in paths if not p.is_dir()}
+    homes = {os.path.dirname(p) for p in named}
+    years = []
+    for entry in entries.values():
+        where = entry.get("workbook_path")
+        if not isinstance(where, str) or where in named or os.path.dirname(where) not in homes:
+            continue
+        if entry.get("status") == "ok" and os.path.isfile(where):
+            year = entry_year_start(entry)
+            years.extend([year] if year is not None else [])
+    return tuple(years)
+
+
 @dataclass
 class Spend:
-    """The spend files of one run, read lazily (only when a plan needs its position)."""
+    """The spend files of one run, read lazily (only when a plan needs its position).
+    ``beside``: the years of plans beside a workbook built by its name (:func:`beside_years`)."""
 
     files: Sequence[Path] = ()
     as_at: dt.date | None = None
+    beside: tuple[int, ...] = ()
     _read: LedgerRead | None = field(default=None, repr=False)
+
+    def plans(self, years: Sequence[int]) -> list[int] | None:
+        """What the manifest records of the plans the spend files are parted among: the
+        run's ``years`` (:func:`run_years`) and those beside; None without spend files."""
+        return sorted([*years, *self.beside]) if self.files else None
 
     @property
     def any(self) -> bool:
@@ -120,13 +173,34 @@ class Spend:
         from pipeline.position import build_position
 
         ledger = self.read()
-        others = set(years) - {plan.decision.year_start.year}
+        others = {*years, *self.beside} - {plan.decision.year_start.year}
         position = build_position(plan, ledger.payments, aliases, self.as_at, today(), others)
         if position is None:  # payments there are, but none in the plan's year: said
             from pipeline.payment_checks import nothing_in_year
 
             return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments, others)]
         return position, list(ledger.findings)
+
+
+def spend_parted(
+    spend: Spend, results: Sequence[Read | WorkbookResult], read_now: Collection[int]
+) -> tuple[list[int] | None, set[Path]]:
+    """The years the run's spend files are parted among (:meth:`Spend.plans`, kept in the
+    manifest), and the workbooks up to date whose spend notes were made among other plans: a
+    plan of another year put beside them (its payments now its own, not outside their year)
+    or taken away, or one of their year (they may share payments) new, changed or gone."""
+    from pipeline.freshness import entry_year_start
+    from pipeline.results import WorkbookResult
+
+    plans = spend.plans(run_years(results))
+    if plans is None:
+        return None, set()
+    return plans, {
+        r.path
+        for r in results
+        if isinstance(r, WorkbookResult)
+        and (r.summary.get(SPEND_PLANS) != plans or entry_year_start(r.summary) in read_now)
+    }
 
 
 def shared_payments(positions: Sequence[tuple[str, Position]]) -> dict[str, Finding]:

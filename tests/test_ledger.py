@@ -894,3 +894,34 @@ def test_an_amount_with_its_thousands_comma_not_in_quotes_is_said_not_counted_as
     assert '("6,250.00")' in first
     assert "the figure (1,234,567.89)" in million
     assert "values where the header has" not in first  # the cause is said once, exactly
+
+
+def test_payments_on_rows_hidden_by_a_filter_are_counted_and_said(tmp_path: Path) -> None:
+    # The officer filtered the export to one supplier and saved it: the other suppliers'
+    # payments, on rows Excel hides, were counted without a word, the spend on screen
+    # £1,529.25 and the position's £2,029.25.
+    path = tmp_path / "q1.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Q1")
+    for index, row in enumerate(
+        [
+            ["Payment date", "Supplier name", "Net amount"],
+            ["30/04/2021", "NWCH", 1529.25],
+            ["30/04/2021", "Rape Crisis", 300],
+            ["30/05/2021", "Stop Hate", 200],
+        ]
+    ):
+        sheet.write_row(index, 0, row)
+        if index > 1:  # what the filter hides
+            sheet.set_row(index, None, None, {"hidden": True})
+    sheet.autofilter(0, 0, 3, 2)
+    sheet.filter_column(1, "x == NWCH")
+    book.close()
+    read = read_ledgers([path])
+    assert list(read.payments["amount"]) == [152925, 30000, 20000]
+    [note] = read.findings
+    assert (note.code, note.sheet, note.cell) == ("I-SPEND-HIDDEN-ROWS", "q1.xlsx › Q1", "rows 3:4")
+    assert "2 payments on hidden or filtered-out rows (3, 4) are counted, £500 in all" in (
+        note.message
+    )
+    assert "Clear the filter" in note.message

@@ -571,12 +571,31 @@ def test_a_grant_paid_quarterly_in_advance_forecasts_its_instalments_to_come(
 
 def test_monthly_invoices_paid_in_arrears_forecast_the_months_to_come(tmp_path: Path) -> None:
     # NUHT (£20,000 a year) invoices a month in arrears, paid on the 28th from May: by
-    # 30 September the straight line read five payments in 183 days as £16,621.50.
+    # 30 September the straight line read five payments in 183 days as £16,621.50. Then the
+    # instalments due by 31 March read six more, £18,333.37: March's invoice, paid on
+    # 28 April, was left out, and the line a month (£1,666.67) under its budget.
     rows = "".join(f"28/{month:02}/2021,NUHT,1666.67,T{month}\n" for month in (5, 6, 7, 8, 9))
     line = _line(_position(tmp_path, rows + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
     assert line.spent == Decimal("8333.35")
-    assert line.forecast == Decimal("18333.37")  # six more, 28 October to 28 March
-    assert line.basis == "Monthly instalments: 6 more due by 31/03/2022"
+    assert line.forecast == Decimal("20000.04")  # seven more, September's to March's
+    assert line.basis == "Monthly instalments in arrears: 7 more for its service to 31/03/2022"
+
+
+def test_a_line_starting_in_the_year_paid_quarterly_in_arrears(tmp_path: Path) -> None:
+    # Rape Crisis (£82,661 from 01/04/2021) paid each quarter a month after it ends:
+    # 30 July and 30 October. Two quarters are still to come, the last paid on 30 April.
+    rows = "30/07/2021,Rape Crisis,20665.25,T1\n30/10/2021,Rape Crisis,20665.25,T2\n"
+    line = _line(_position(tmp_path, rows + "15/11/2021,Crimestoppers,10.00,T0\n"), 9)
+    assert line.forecast == Decimal("82661.00")
+    assert line.basis == "Quarterly instalments in arrears: 2 more for its service to 31/03/2022"
+
+
+def test_monthly_payments_from_the_lines_start_are_not_in_arrears(tmp_path: Path) -> None:
+    # Paid on the 10th from April: ten days into each month, for that month.
+    rows = "".join(f"10/{month:02}/2021,Rape Crisis,6888.42,T{month}\n" for month in (4, 5, 6))
+    line = _line(_position(tmp_path, rows + "30/06/2021,Crimestoppers,10.00,T0\n"), 9)
+    assert line.basis == "Monthly instalments: 9 more due by 31/03/2022"
+    assert line.forecast == Decimal("82661.04")
 
 
 def test_instalments_that_stopped_or_are_irregular_keep_the_straight_line(
@@ -701,8 +720,8 @@ def test_a_credit_of_another_amount_reverses_no_instalment(tmp_path: Path) -> No
         6,
     )
     assert line.spent == Decimal("7333.35")
-    assert line.forecast == Decimal("17333.37")  # six more of £1,666.67
-    assert line.basis == "Monthly instalments: 6 more due by 31/03/2022"
+    assert line.forecast == Decimal("19000.04")  # seven more of £1,666.67 (in arrears)
+    assert line.basis == "Monthly instalments in arrears: 7 more for its service to 31/03/2022"
 
 
 def test_an_as_at_date_months_after_the_spend_files_end_is_said(tmp_path: Path) -> None:

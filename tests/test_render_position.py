@@ -245,3 +245,37 @@ def test_the_long_sheets_repeat_their_header_row_on_each_printed_page(workbook: 
     for name in ("Lines", "Payments to check"):
         assert book[name].print_title_rows == "$3:$3", name
         assert book[name]["A3"].value in {"Fund", "Status"}, name
+
+
+def _commitments_heading(path: Path) -> str:
+    return str(values(path, "Commitments")[1][0])
+
+
+def test_the_commitments_heading_says_the_later_years_are_at_this_years_rate(
+    workbook: Path,
+) -> None:
+    assert "; later years at this year's rate, extension options apart" in (
+        _commitments_heading(workbook)
+    )
+
+
+def test_a_multi_year_plans_commitments_heading_says_they_are_its_own_budgets(
+    tmp_path: Path,
+) -> None:
+    # Restorative Justice tapered by the plan to £80,000 and £60,000: the sheet shows them,
+    # and its heading said every later year was this year's rate carried on.
+    from pipeline.load import load
+    from tests.test_read_services import multi_year
+
+    loaded = load(multi_year(tmp_path / "plan.xlsx", {"Restorative Justice": [80000, 60000]}))
+    assert loaded.plan is not None, loaded.findings
+    read = read_ledgers([write_ledger(tmp_path / "ledger-2021-22.csv")])
+    built = build_position(loaded.plan, read.payments)
+    assert built is not None
+    target = tmp_path / position_name(built)
+    render_position(built, commitments(built.plan), target)
+    heading = _commitments_heading(target)
+    assert "later years as the plan budgets them (at this year's rate where it does not)" in (
+        heading
+    )
+    assert "later years at this year's rate," not in heading

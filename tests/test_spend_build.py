@@ -426,3 +426,64 @@ def test_exports_kept_in_a_sub_folder_of_spend_are_said(office: Path) -> None:
     # Named with --spend, the folder's exports are read.
     assert run("build", "--spend", "input/spend/2021-22").exit_code == 0
     assert (office / POSITION).is_file()
+
+
+NEXT_PLAN = "input/lincolnshire-2022-23.xlsx"
+NEXT_LEDGER = "input/spend/ledger-2022-23.csv"
+
+
+def test_a_plan_of_another_year_put_beside_an_up_to_date_one_takes_its_payments(
+    office: Path,
+) -> None:
+    # 2021/22's plan built with 2022/23's export in spend/: its note says those 246 payments
+    # are outside its year. Then 2022/23's plan is put beside it: they are that plan's. The
+    # 2021/22 plan stayed up to date, its note still calling them outside its year (perhaps
+    # mistyped dates) beside the position that counts them.
+    next_year(office)
+    (office / NEXT_PLAN).unlink()
+    assert run("build").exit_code == 0
+    assert "246 payment(s)" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
+    next_years_plan(office)
+    assert run("build").exit_code == 0
+    assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
+    assert "up to date" in run("build").output  # and then it is current
+
+
+def test_a_plan_of_another_year_taken_away_gives_its_payments_back_to_the_note(
+    office: Path,
+) -> None:
+    next_year(office)
+    assert run("build").exit_code == 0
+    assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
+    (office / NEXT_PLAN).unlink()
+    assert run("build").exit_code == 0
+    assert "246 payment(s)" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
+
+
+def test_a_plan_of_the_same_year_put_beside_an_up_to_date_one_says_they_share(
+    office: Path,
+) -> None:
+    # The second plan of 2021/22 matched the same payments, and neither said so: the first
+    # was up to date, so no position of it was there to compare with.
+    from scripts.make_sample import DECISION
+
+    assert run("build").exit_code == 0
+    second = [(f, "016/2021" if f == "Reference" else v) for f, v in DECISION]
+    make_workbook(office / "input", "second.xlsx", decision=second)
+    assert run("build").exit_code == 0
+    for folder in ("015-2021", "016-2021"):
+        data = json.loads((office / f"output/{folder}/findings.json").read_text("utf-8"))
+        shared = [f for f in data["findings"] if f["code"] == "I-SPEND-SHARED"]
+        assert len(shared) == 1, folder
+        assert "each position counts them" in shared[0]["message"]
+
+
+def test_a_plan_built_alone_knows_the_years_of_the_plans_beside_it(office: Path) -> None:
+    # `pcc-report build input/lincolnshire-2021-22.xlsx` after `make report` built both
+    # years: its note called 2022/23's 246 payments, the plan beside it's, outside its year.
+    next_year(office)
+    assert run("build").exit_code == 0
+    forced = run("build", "input/" + SAMPLE.name, "--force")
+    assert "1 built" in forced.output
+    assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
+    assert "up to date" in run("build").output
