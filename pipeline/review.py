@@ -210,6 +210,10 @@ def _review(
             document.add_paragraph(f"No {noun}s.")
             continue
         _table(document, group, locator)
+    if plan is not None:  # a Welsh subject or fund read in Welsh, as in the report itself
+        from pipeline.docx_welsh import mark_welsh
+
+        mark_welsh(document, plan)
     buffer = io.BytesIO()
     document.save(buffer)
     return deterministic_zip(buffer.getvalue(), _ZIP_DAY)

@@ -237,3 +237,18 @@ def test_the_note_is_set_in_arial_not_its_themes_fonts(built: Path) -> None:
     fonts = re.findall(r"<w:rFonts [^>]*/>", styles)
     assert fonts and not [f for f in fonts if "theme" in f.lower()]
     assert re.search(r'<w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial"', styles)
+
+
+def test_a_welsh_body_s_welsh_is_marked_welsh_in_the_note(tmp_path: Path) -> None:
+    # The Request for Decision, the index page and the sign-off e-mail mark a Welsh subject or
+    # fund as Welsh; the review note beside them read it with its English voice.
+    from tests.test_docx_welsh import _welsh, runs_by_language
+
+    plan = load(make_workbook(tmp_path, edit=_welsh)).plan
+    assert plan is not None
+    target = tmp_path / "review.docx"
+    render_review(target, reconcile(plan, Config()).findings, plan)
+    welsh, other = runs_by_language(target)
+    assert "Cynllun Comisiynu 2021/22" in welsh  # the subject, in the introduction
+    assert any("Cronfa Dioddefwyr" in text for text in welsh)  # a finding naming the fund
+    assert not [text for text in other if "Cronfa Dioddefwyr" in text]
