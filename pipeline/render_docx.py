@@ -43,6 +43,7 @@ from pipeline.model import Decision
 from pipeline.report import Report
 from pipeline.strategy import appendix_count, open_strategy
 from pipeline.values import slugify
+from pipeline.word_formats import OTHER_FORMATS, file_format
 
 __all__ = ["DEFAULT_TEMPLATE", "Note", "TemplateError", "docx_name", "render_docx"]
 
@@ -61,19 +62,6 @@ def docx_name(decision: Decision) -> str:
     return f"RfD-{slugify(decision.reference)}.docx"
 
 
-# What "Save As" writes when another type than Word Document (.docx) is chosen.
-_OTHER_FORMATS = {
-    ".doc": "a Word 97-2003 document (.doc)",
-    ".docm": "a Word macro-enabled document (.docm)",
-    ".dotx": "a Word template (.dotx)",
-    ".dotm": "a Word macro-enabled template (.dotm)",
-    ".dot": "a Word 97-2003 template (.dot)",
-    ".odt": "an OpenDocument text (.odt)",
-    ".ott": "an OpenDocument text template (.ott)",
-    ".rtf": "a Rich Text Format file (.rtf)",
-}
-
-
 def saved_as(template: Path) -> list[Path]:
     """Copies of ``template`` saved beside it in another format and later than it (or instead
     of it), newest first: edits made there are not in the report."""
@@ -82,7 +70,7 @@ def saved_as(template: Path) -> list[Path]:
         copies = [
             (copy.stat().st_mtime_ns, copy)
             for copy in template.parent.iterdir()
-            if copy.stem == template.stem and copy.suffix.lower() in _OTHER_FORMATS
+            if copy.stem == template.stem and copy.suffix.lower() in OTHER_FORMATS
         ]
     except OSError:
         return []
@@ -91,37 +79,12 @@ def saved_as(template: Path) -> list[Path]:
 
 def _newer_copy(copy: Path, template: Path) -> str:
     return (
-        f"{copy.name}, {_OTHER_FORMATS[copy.suffix.lower()]} beside the Word template, was "
+        f"{copy.name}, {OTHER_FORMATS[copy.suffix.lower()]} beside the Word template, was "
         f"saved after it; the report is built from {template.name}, without the changes made "
         f"in {copy.name}. If they are wanted, open {copy.name} in Word or LibreOffice and use "
         f"File › Save As, type Word Document (.docx), name {template.name}; otherwise delete "
         f"{copy.name}."
     )
-
-
-def file_format(template: Path) -> str:
-    """What ``template`` is when it is no .docx, from its first bytes ("" when unknown)."""
-    import zipfile
-
-    try:
-        with template.open("rb") as file:
-            head = file.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            return _OTHER_FORMATS[".doc"]
-        if head.startswith(b"{\\rtf"):
-            return _OTHER_FORMATS[".rtf"]
-        with zipfile.ZipFile(template) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                odf = archive.read("mimetype").decode("ascii", "replace")
-                return _OTHER_FORMATS[".ott" if odf.endswith("-template") else ".odt"]
-            types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return ""
-    for marker, suffix in (("macroEnabledTemplate", ".dotm"), ("macroEnabled", ".docm")):
-        if marker in types:
-            return _OTHER_FORMATS[suffix]
-    return _OTHER_FORMATS[".dotx"] if "template.main" in types else ""
 
 
 def open_template(template: Path) -> Any:
@@ -172,7 +135,7 @@ def render_docx(
         if copy is not None:
             raise TemplateError(
                 f"the Word template {template} does not exist, but {copy.name} ("
-                f"{_OTHER_FORMATS[copy.suffix.lower()]}) is beside where it belongs: open "
+                f"{OTHER_FORMATS[copy.suffix.lower()]}) is beside where it belongs: open "
                 f"{copy.name} in Word or LibreOffice and use File › Save As, type Word "
                 f"Document (.docx), name {template.name}"
             )

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.findings import Finding
 from pipeline.model import Decision
+from pipeline.word_formats import file_format
 
 FIELD = "strategy_document"
 _APPENDIX = re.compile(r"^\s*Appendix\s+(\d+)\b", re.IGNORECASE)
@@ -69,7 +70,23 @@ def check_strategy(path: Path) -> None:
                 raise zipfile.BadZipFile("no word/document.xml")
             ElementTree.fromstring(archive.read("word/document.xml"))
     except Exception as error:  # a zip or XML error, or a hostile file: not a usable .docx
-        raise _unusable(path, error) from error
+        raise _other_format(path) or _unusable(path, error) from error
+    problem = _other_format(path)
+    if problem:  # a zip, but no Word document: python-docx would refuse it in the build
+        raise problem
+
+
+def _other_format(path: Path) -> StrategyProblem | None:
+    """What to say of a strategy saved as another type than Word Document (a .docm, a .dotx,
+    a .doc, an .odt): check passed a .docm and the build failed with E-RENDER."""
+    kind = file_format(path)
+    if not kind:
+        return None
+    return StrategyProblem(
+        f'The Strategy document "{path.name}" is {kind}, which the pack cannot hold; open it '
+        "in Word or LibreOffice and use File › Save As, type Word Document (.docx), and name "
+        "that file on the Decision sheet."
+    )
 
 
 def open_strategy(path: Path) -> Any:

@@ -91,6 +91,41 @@ def missing(folder: Path) -> str:
     return "no-such-strategy.docx"
 
 
+def _saved_as(folder: Path, name: str, content_type: str) -> str:
+    """A strategy Word saved as another kind of Word file than a document (.docx)."""
+    document = Document()
+    document.add_heading("Commissioning Strategy", level=1)
+    document.save(str(folder / "strategy.docx"))
+    with (
+        zipfile.ZipFile(folder / "strategy.docx") as source,
+        zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "[Content_Types].xml":
+                main = b"application/vnd.openxmlformats-officedocument.wordprocessingml."
+                data = data.replace(main + b"document.main+xml", content_type.encode())
+            target.writestr(member, data)
+    return name
+
+
+def macro_enabled(folder: Path) -> str:
+    # check passed it and build failed with E-RENDER, "report this to the maintainers"
+    return _saved_as(
+        folder, "strategy.docm", "application/vnd.ms-word.document.macroEnabled.main+xml"
+    )
+
+
+def word_template(folder: Path) -> str:
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+    return _saved_as(folder, "strategy.dotx", main)
+
+
+def old_word(folder: Path) -> str:
+    (folder / "strategy.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    return "strategy.docx"
+
+
 def outside(folder: Path) -> str:
     (folder.parent / "elsewhere.docx").write_bytes((folder / "plan.xlsx").read_bytes())
     return "../elsewhere.docx"
@@ -103,6 +138,9 @@ def outside(folder: Path) -> str:
         (corrupt, "is not a readable Word document"),
         (not_a_docx, "is not a readable Word document"),
         (outside, "is outside the workbook's folder"),
+        (macro_enabled, "is a Word macro-enabled document (.docm)"),
+        (word_template, "is a Word template (.dotx)"),
+        (old_word, "is a Word 97-2003 document (.doc)"),
     ],
 )
 def test_a_strategy_that_cannot_be_used_is_an_error_at_its_cell_in_check_and_build(
