@@ -32,6 +32,7 @@ from tests.workbooks import make_workbook
 SEED = make_strategy.seed_path()
 needs_seed = pytest.mark.skipif(SEED is None, reason="the seed is not beside the repository")
 STRATEGY = "commissioning-strategy-2021.docx"
+LINK = "https://www.example-pcc.police.uk/police-and-crime-plan"
 
 
 def workbook_naming(folder: Path, strategy: str) -> Path:
@@ -395,7 +396,7 @@ def test_the_strategy_s_footnotes_and_endnotes_come_with_it(tmp_path: Path, kind
     # and the PDF: the note's text gone), where a strategy cites its sources.
     strategy = Document()
     paragraph = strategy.add_paragraph("Victims' needs are assessed every three years.")
-    add_note(strategy, paragraph, kind, "Police and Crime Plan 2021-2025, section 4.")
+    add_note(strategy, paragraph, kind, "Police and Crime Plan 2021-2025, section 4.", LINK)
     strategy.save(str(tmp_path / "strategy.docx"))
     workbook_naming(tmp_path, "strategy.docx")
     results, _ = batch.build([tmp_path / "plan.xlsx"], tmp_path / "out", Config())
@@ -405,7 +406,15 @@ def test_the_strategy_s_footnotes_and_endnotes_come_with_it(tmp_path: Path, kind
         body = archive.read("word/document.xml").decode()
         notes = archive.read(f"word/{kind}s.xml").decode()
         types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read(f"word/_rels/{kind}s.xml.rels").decode()
     (reference,) = re.findall(rf'<w:{kind}Reference w:id="(-?\d+)"/>', body)
-    note = re.search(rf'<w:{kind} w:id="{reference}">(.*?)</w:{kind}>', notes)
+    note = re.search(rf'<w:{kind}\b[^>]*\bw:id="{reference}"[^>]*>(.*?)</w:{kind}>', notes)
     assert note is not None and "Police and Crime Plan 2021-2025, section 4." in note.group(1)
     assert f"/word/{kind}s.xml" in types
+    # The note's web link points at its address in the pack's notes (an r:id the pack's notes
+    # part did not have: Word called the file unreadable).
+    (rid,) = re.findall(r'<w:hyperlink r:id="(\w+)"', note.group(1))
+    assert re.search(
+        rf'Id="{rid}"[^>]*Target="{re.escape(LINK)}"|Target="{re.escape(LINK)}"[^>]*Id="{rid}"',
+        rels,
+    )
