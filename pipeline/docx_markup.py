@@ -65,15 +65,44 @@ def _qn(tag: str) -> str:
 
 
 def text_parts(document: Any) -> Iterator[Any]:
-    """The XML parts whose text the template renders: the body, headers, footers, notes."""
+    """The XML parts whose text the template renders: the body, headers, footers, notes.
+
+    python-docx parses no footnotes or endnotes: each is given here parsed (``.element``,
+    its ``.rels`` its own) and written back when the caller moves on to the next part, so a
+    caller changes each part before it asks for the next. (They were passed over: a
+    strategy's footnote kept its tracked deletions and its links to an officer's files.)"""
     yield document.part
     notes = ("header", "footer", "footnotes", "endnotes")
-    for rel in document.part.rels.values():
+    for rel in list(document.part.rels.values()):
         if rel.is_external:
             continue
         part = rel.target_part
-        if part.partname.split("/")[-1].startswith(notes) and hasattr(part, "element"):
+        if not part.partname.split("/")[-1].startswith(notes):
+            continue
+        if hasattr(part, "element"):
             yield part
+        else:
+            parsed = _ParsedPart(part)
+            yield parsed
+            parsed.save()
+
+
+class _ParsedPart:
+    """A part python-docx keeps as bytes, parsed: its ``element``, and the rest of it."""
+
+    def __init__(self, part: Any) -> None:
+        from docx.oxml import parse_xml
+
+        self.part = part
+        self.element = parse_xml(part.blob)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.part, name)
+
+    def save(self) -> None:
+        from docx.opc.oxml import serialize_part_xml
+
+        self.part._blob = serialize_part_xml(self.element)
 
 
 def _accept_paragraph_mark(mark: Any) -> None:

@@ -16,10 +16,13 @@ from docx.oxml.ns import nsdecls
 _PARTS = {"footnote": (CT.WML_FOOTNOTES, RT.FOOTNOTES), "endnote": (CT.WML_ENDNOTES, RT.ENDNOTES)}
 
 
-def add_note(document: Any, paragraph: Any, kind: str, text: str, link: str = "") -> None:
+def add_note(
+    document: Any, paragraph: Any, kind: str, text: str, link: str = "", markup: str = ""
+) -> None:
     """Put a ``kind`` ("footnote" or "endnote") saying ``text`` at the end of ``paragraph``
-    of ``document`` (python-docx), with a web ``link`` after it when one is given; one note of
-    each kind per document."""
+    of ``document`` (python-docx), with a web ``link`` after it when one is given, then the
+    WordprocessingML ``markup`` (a tracked change, a field); one note of each kind per
+    document."""
     run = paragraph.add_run()
     run._r.append(parse_xml(f'<w:{kind}Reference {nsdecls("w")} w:id="1"/>'))
     content_type, relationship = _PARTS[kind]
@@ -34,6 +37,6 @@ def add_note(document: Any, paragraph: Any, kind: str, text: str, link: str = ""
         f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
         f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
         f'</w:r></w:p></w:{kind}><w:{kind} w:id="1"><w:p><w:r><w:t xml:space="preserve">{text}'
-        f"</w:t></w:r>{linked}</w:p></w:{kind}></w:{kind}s>"
+        f"</w:t></w:r>{linked}{markup}</w:p></w:{kind}></w:{kind}s>"
     ).encode()
     document.part.relate_to(part, relationship)
