@@ -74,6 +74,8 @@ _NUMBERS_TABLE = re.compile(r"\s+-\s+table\s+\d+$")
 
 
 _BOTH_LANGUAGES = re.compile(r"\s+[-\u2013|]\s+")
+# A heading's two languages on two lines of its cell (Alt+Enter), or beside a bar.
+_LINES_OR_BAR = re.compile(r"\s*(?:[\r\n]+|\s\|\s)\s*")
 # The sheets' names in Welsh, as a Welsh body's workbook may name its tabs.
 _WELSH = {
     "Decision": "Penderfyniad",
@@ -124,13 +126,16 @@ class TableSheet:
                     if c.pattern and re.fullmatch(c.pattern, wanted) is not None
                 ),
                 None,
-            ) or self._bilingual(wanted)
-        return headers[wanted]
+            ) or self._bilingual(wanted.split(" / "))
+        found = headers[wanted]
+        if found is None and isinstance(header, str) and _LINES_OR_BAR.search(header):
+            return self._bilingual(_LINES_OR_BAR.split(header.strip()))
+        return found
 
-    def _bilingual(self, wanted: str) -> Column | None:
+    def _bilingual(self, sides: list[str]) -> Column | None:
         """A heading in Welsh and English, as Welsh bodies write them ("Cronfa / Fund",
-        "Cyllideb / Budget (£)"): the column one side names, where only one side names one."""
-        sides = wanted.split(" / ")
+        "Cyllideb / Budget (£)", one above the other in the cell, or beside a bar): the
+        column one side names, where only one side names one."""
         if len(sides) != 2:
             return None
         named = {self.column(side) for side in sides} - {None}

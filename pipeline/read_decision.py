@@ -304,7 +304,7 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
         typed.first_row = typed.first_row or r
         # "Reference:" or "Recommendation 2." is the field; a recommendation unrecognised
         # would fall among the extra fields and silently out of the report.
-        name = normalise(sheet.value(r, field_col)).rstrip(":.").rstrip()
+        name = _field_name(sheet.value(r, field_col))
         ref = layout.ref("value", r)
         if not name:
             continue
@@ -351,6 +351,25 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             continue  # a second, blank row for the field: the typed one stands
         typed.raw[spec.key] = (value, ref)
     return typed
+
+
+# A field named in Welsh and English: beside a slash or a bar, or one above the other.
+_SIDES = re.compile(r"\s*(?:[\r\n]+|\s[/|]\s)\s*")
+
+
+def _field_name(raw: Cell) -> str:
+    """A field's name as it is matched ("Reference:" is the Reference); of a name in Welsh and
+    English ("Cyfeirnod / Reference", one above the other), the side that names a field."""
+    name = normalise(raw).rstrip(":.").rstrip()
+    if _known(name) or not isinstance(raw, str) or not _SIDES.search(raw.strip()):
+        return name
+    sides = [normalise(side).rstrip(":.").rstrip() for side in _SIDES.split(raw.strip())]
+    known = [side for side in sides if _known(side)]
+    return known[0] if len(sides) == 2 and len(known) == 1 else name
+
+
+def _known(name: str) -> bool:
+    return name in _BY_NAME or contract.RECOMMENDATION.fullmatch(name) is not None
 
 
 # A number or a bullet typed before a recommendation: "1.", "2)", "(3)", "•", "-", "*".

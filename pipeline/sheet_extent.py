@@ -60,18 +60,8 @@ def used_area(xml: bytes, max_columns: int, max_rows: int = MAX_ROWS) -> UsedAre
     closing = xml.find(b"</" + prefix + b"sheetData>", opening.end())
     body_end = closing if closing >= 0 else len(xml)
 
-    # Typed cells first (a search that starts with a literal runs at C speed). The table ends
-    # at the last typed row before a gap of GAP_ROWS rows: formulas below it are helpers filled
-    # down, and only typed cells are taken from there (a stray note is one row, not a million).
-    typed_rows: dict[int, list[int]] = {}  # row -> where its typed cells' addresses are
-    for typed in _TYPED.finditer(xml, opening.end(), body_end):
-        if _column(typed.group(1)) <= max_columns:
-            typed_rows.setdefault(int(typed.group(2)), []).append(typed.start())
-    table_end = 0
-    for row in sorted(typed_rows):
-        if table_end and row - table_end > GAP_ROWS:
-            break
-        table_end = row
+    typed_rows = _typed_rows(xml, opening.end(), body_end, max_columns)
+    table_end = _table_end(typed_rows)
     region_end = body_end
     if table_end:
         last = max(typed_rows[table_end])
@@ -96,6 +86,35 @@ def used_area(xml: bytes, max_columns: int, max_rows: int = MAX_ROWS) -> UsedAre
             "right-click > Delete) and save the workbook"
         )
     head = _DIMENSION.sub(b"", xml[: opening.start()])
+    return UsedArea(_packed(head, prefix, cells, numbers), numbers)
+
+
+def _typed_rows(xml: bytes, start: int, end: int, max_columns: int) -> dict[int, list[int]]:
+    """Each row with typed cells in the first ``max_columns`` columns, and where their
+    addresses stand in ``xml`` (a search that starts with a literal runs at C speed)."""
+    typed_rows: dict[int, list[int]] = {}
+    for typed in _TYPED.finditer(xml, start, end):
+        if _column(typed.group(1)) <= max_columns:
+            typed_rows.setdefault(int(typed.group(2)), []).append(typed.start())
+    return typed_rows
+
+
+def _table_end(typed_rows: dict[int, list[int]]) -> int:
+    """The last typed row before a gap of GAP_ROWS rows (0 for none): formulas below it are
+    helpers filled down, and only typed cells are taken from there (a stray note is one
+    row, not a million)."""
+    table_end = 0
+    for row in sorted(typed_rows):
+        if table_end and row - table_end > GAP_ROWS:
+            break
+        table_end = row
+    return table_end
+
+
+def _packed(
+    head: bytes, prefix: bytes, cells: dict[int, list[tuple[int, bytes, bytes]]], numbers: list[int]
+) -> bytes:
+    """The worksheet XML with ``cells``' rows (``numbers``) packed together from row 1."""
     parts = [head, b"<", prefix, b"sheetData>"]
     for packed, number in enumerate(numbers, start=1):
         parts.append(b'<%srow r="%d">' % (prefix, packed))
@@ -109,7 +128,7 @@ def used_area(xml: bytes, max_columns: int, max_rows: int = MAX_ROWS) -> UsedAre
             )
         parts.append(b"</%srow>" % prefix)
     parts.append(b"</%ssheetData></%sworksheet>" % (prefix, prefix))
-    return UsedArea(b"".join(parts), numbers)
+    return b"".join(parts)
 
 
 def _keep(

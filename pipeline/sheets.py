@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # imported where a sheet is too large or a formula lacks its 
 Cell = str | int | float | bool | date | datetime | time | timedelta | None
 Row = tuple[Cell, ...]
 
-MAX_COLUMNS: Final = 64  # columns beyond are never part of the contract; not read
+# Columns beyond IV (the old .xls's last) are never the contract's, and not read (a plan's own
+# may follow 60 months' profile); a sheet read from its used area, only its first 64.
+MAX_COLUMNS: Final = 256
+AREA_COLUMNS: Final = 64  # 100,000 rows of 256 columns would not fit in memory
 MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
 
 # A regular expression that starts with a literal is searched for at C speed; one that starts
@@ -407,7 +410,7 @@ def _used_areas(
         from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, used_area
 
         try:
-            area = used_area(archive.read(part), MAX_COLUMNS, max_rows or MAX_ROWS)
+            area = used_area(archive.read(part), AREA_COLUMNS, max_rows or MAX_ROWS)
         except SheetTooLarge as problem:
             refused[title] = str(problem)
             continue

@@ -24,7 +24,7 @@ from pipeline.model import Plan
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.s143 import s143_purpose
 from scripts.make_corpus import sample_book, write_book
-from tests.workbooks import decision_field, make_workbook, service_row
+from tests.workbooks import decision_field, make_workbook, sample_content, service_row
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HEADERS = [c.header for c in contract.SERVICES.columns]
@@ -328,6 +328,13 @@ def add_column(book: dict[str, list[list[Any]]], header: str, text: str) -> None
     for i, row in enumerate(book["Services"][2:]):
         row.extend([""] * (width - len(row)))
         row.append(header if i == 0 else text)
+
+
+def profile_first(book: dict[str, list[list[Any]]], months: int) -> None:
+    """A monthly profile of ``months`` columns before the Services sheet's own."""
+    for row in book["Services"]:
+        header = "Fund" in row
+        row[:0] = [f"Month {i}" if header else (100 if row else "") for i in range(1, months + 1)]
 
 
 def add_notes(book: dict[str, list[list[Any]]]) -> None:
@@ -884,6 +891,12 @@ QUIRKS: dict[str, Quirk] = {
             ("E-VALUE", "Services", "G3", "31/03/2022, for a line funded a year at a time"),
         ],
     ),
+    # A wide sheet: the plan's columns after a 60-month profile, beyond column BL. Each
+    # contract column was E-COLUMN "is missing", listing the 60 headers before it.
+    "the plan's columns after 60 columns of a monthly profile": Quirk(
+        with_book(lambda book: profile_first(book, 60)),
+        check=sample_lines,
+    ),
     "extra columns and unknown fields": Quirk(
         with_book(lambda book: add_notes(book)), check=sample_lines
     ),
@@ -1028,6 +1041,32 @@ QUIRKS: dict[str, Quirk] = {
                         "Fund": "Cronfa / Fund",
                         "Service": "Gwasanaeth / Service",
                         "Budget (£)": "Cyllideb / Budget (£)",
+                    },
+                )(book),
+            )
+        ),
+        check=sample_lines,
+    ),
+    # The two languages on two lines of the heading's cell (Alt+Enter), or beside a bar; each
+    # was E-COLUMN 'is missing' though the heading was there.
+    "headings in Welsh above English, on two lines or beside a bar": Quirk(
+        with_book(
+            lambda book: (
+                renamed(
+                    "Funds",
+                    {"Fund": "Cronfa\nFund", "Allocation (£)": "Dyraniad (£)\nAllocation (£)"},
+                )(book),
+                renamed(
+                    "Funding sources",
+                    {"Fund": "Fund\r\nCronfa", "Amount (£)": "Swm (£) | Amount (£)"},
+                )(book),
+                renamed(
+                    "Services",
+                    {
+                        "Fund": "Cronfa\nFund",
+                        "Service": "Gwasanaeth | Service",
+                        "Budget (£)": "Cyllideb (£)\nBudget (£)",
+                        "Start date": "Dyddiad dechrau\nStart date",
                     },
                 )(book),
             )
@@ -1181,6 +1220,30 @@ def test_decision_fields_typed_with_a_colon_or_a_full_stop_are_read(tmp_path: Pa
         "That the plan be published.",
     )
     assert dict(decision.extra) == {}
+
+
+_BILINGUAL_FIELDS = {
+    "Police area": "Ardal heddlu / Police area",
+    "Reference": "Cyfeirnod\nReference",
+    "Date": "Dyddiad | Date",
+    "Recommendation 2": "Argymhelliad 2 / Recommendation 2",
+}
+
+
+def test_decision_fields_named_in_welsh_and_english_are_read(tmp_path: Path) -> None:
+    # A Welsh body's form names each field in both languages: every one was passed over as an
+    # unknown field, and the Police area, Reference and Date were each E-REQUIRED 'no row'.
+    content = sample_content()
+    content.decision = [(_BILINGUAL_FIELDS.get(k, k), v) for k, v in content.decision]
+    content.decision.append(("Nodyn / Note", "kept"))
+    result = load(make_workbook(tmp_path, decision=content.decision))
+    assert result.findings == []
+    assert result.plan is not None
+    decision = result.plan.decision
+    assert (decision.police_area, decision.reference) == ("Lincolnshire", "015/2021")
+    assert decision.date == date(2021, 5, 28)
+    assert len(decision.recommendations) == 2
+    assert dict(decision.extra) == {"Nodyn / Note": "kept"}
 
 
 def test_recommendations_without_numbers_keep_their_order(tmp_path: Path) -> None:
