@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.docx_links import (
     remove_file_links,
+    remove_personal_controls,
     remove_personal_fields,
     unname_pictures,
     unwrap,
@@ -246,6 +247,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     links = remove_file_links(text_parts(document))
     unname_pictures(text_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
     fields = remove_personal_fields(text_parts(document))
+    controls = remove_personal_controls(text_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -287,6 +289,13 @@ def accept_markup(document: Any, what: str) -> list[str]:
             f"path ({', '.join(fields[:3])}{', …' if len(fields) > 3 else ''}): left out of "
             "the report, which is published (its PDF would print the folder it was made in). "
             "In Word, Alt+F9 shows the fields: delete these, then save it."
+        )
+    if controls:
+        notes.append(
+            f"{what} holds {_count(len(controls), 'content control')} filled with a person's "
+            f"name from the file's properties ({', '.join(dict.fromkeys(controls))}, as a cover "
+            "page has): left out of the report, which is published. In Word, click the box and "
+            "delete it (or type the name wanted in its place as plain text), then save it."
         )
     return notes
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from docx import Document
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 from pipeline import assemble, batch, pdf
 from pipeline.cli import cli
@@ -457,3 +458,40 @@ def test_review_markup_in_the_strategy_s_notes_is_not_published(tmp_path: Path, 
     assert "jsmith" not in notes and "jsmith" not in rels
     said = [f.message for r in results for f in r.findings if f.code == "W-TEMPLATE"]
     assert any("1 tracked change" in m for m in said), said
+
+
+_CORE = (
+    "xmlns:ns0='http://purl.org/dc/elements/1.1/' "
+    "xmlns:ns1='http://schemas.openxmlformats.org/package/2006/metadata/core-properties'"
+)
+
+
+def _bound(alias: str, xpath: str, shown: str) -> str:
+    """A content control bound to the document's properties, as Word's cover pages put one."""
+    return (
+        f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{alias}"/>'
+        f'<w:dataBinding w:prefixMappings="{_CORE}" w:xpath="{xpath}" '
+        'w:storeItemID="{6C3C8BC8-F283-45AE-878A-BAB7291924A1}"/><w:text/></w:sdtPr>'
+        f"<w:sdtContent><w:r><w:t>{shown}</w:t></w:r></w:sdtContent></w:sdt>"
+    )
+
+
+def test_a_cover_page_s_author_box_is_not_published(tmp_path: Path) -> None:
+    # Word's cover pages hold content controls filled from the document's properties: the
+    # Author box shows the officer who made the file. It went into the published pack (and its
+    # PDF) with the officer's name, as an AUTHOR field would have, which is left out.
+    strategy = Document()
+    cover = strategy.add_paragraph("Commissioning Strategy 2021-2025")
+    cover._p.append(
+        parse_xml(_bound("Author", "/ns1:coreProperties[1]/ns0:creator[1]", "Jane Smith"))
+    )
+    title = _bound("Title", "/ns1:coreProperties[1]/ns0:title[1]", "Commissioning Strategy")
+    strategy.add_paragraph()._p.append(parse_xml(title))
+    strategy.add_paragraph("Services are commissioned openly and fairly.")
+    results, built = built_with(tmp_path, strategy)
+    with zipfile.ZipFile(built) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "Jane Smith" not in body
+    assert "Commissioning Strategy 2021-2025" in body and ">Commissioning Strategy<" in body
+    said = [f.message for r in results for f in r.findings if f.code == "W-TEMPLATE"]
+    assert any("content control" in m and "Author" in m for m in said), said
