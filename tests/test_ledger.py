@@ -925,7 +925,8 @@ def test_payments_on_rows_hidden_by_a_filter_are_counted_and_said(tmp_path: Path
     assert "2 payments on hidden or filtered-out rows (3, 4) are counted, £500 in all" in (
         note.message
     )
-    assert "Clear the filter" in note.message
+    assert "though Excel does not show them (a filter left on" in note.message
+    assert "Show them (clear the filter, or expand the outline)" in note.message
 
 
 def test_an_export_of_the_gross_and_its_vat_counts_the_net(tmp_path: Path) -> None:
