@@ -445,10 +445,10 @@ def _head(text: str, size: int = 65536) -> str:
 
 def _delimiter(text: str) -> str:
     """The CSV's separator: a comma, or the semicolon (or tab) that Excel writes where the
-    decimal mark is a comma, when only that one gives a header with a date, a supplier and
-    an amount."""
+    decimal mark is a comma, or the vertical bar of a finance system's flat file, when only
+    that one gives a header with a date, a supplier and an amount."""
     head = "\n".join(_head(text).splitlines()[:HEADER_SEARCH_ROWS])
-    for delimiter in (",", ";", "\t"):
+    for delimiter in (",", ";", "\t", "|"):
         rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
         if find_header(list(enumerate(rows, start=1)))[0] >= 0:
             return delimiter

@@ -945,3 +945,13 @@ def test_an_export_of_the_gross_and_its_vat_counts_the_net(tmp_path: Path) -> No
     [finding] = read.findings
     assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 5")
     assert 'VAT reads "2O0.00"' in finding.message
+
+
+def test_a_flat_file_separated_by_vertical_bars_is_read(tmp_path: Path) -> None:
+    # A finance system's flat-file export (Date|Supplier|Amount): W-SPEND-READ, "no header
+    # row ... the first row reads: Date|Supplier|Amount", none of its payments counted.
+    text = "Date|Supplier name|Net amount\n01/05/2021|Victim Support, Lincs|1,000.00\n"
+    read = read_ledgers([write(tmp_path, "ap.txt", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000]
+    assert list(read.payments["supplier"]) == ["Victim Support, Lincs"]
