@@ -955,3 +955,23 @@ def test_a_flat_file_separated_by_vertical_bars_is_read(tmp_path: Path) -> None:
     assert read.findings == []
     assert list(read.payments["amount"]) == [100000]
     assert list(read.payments["supplier"]) == ["Victim Support, Lincs"]
+
+
+def test_a_semicolon_csv_with_decimal_commas_reads_its_amounts(tmp_path: Path) -> None:
+    # Excel (or SAP) set to a language whose decimal mark is a comma separates a CSV's values
+    # with semicolons because its amounts hold commas: '1.000,50' and '250,00' were each
+    # W-SPEND-VALUE, 'commas ... not between thousands', none of the payments counted.
+    amounts = ["1.000,50", "250,00", "-12,5", "1.234.567,89"]
+    rows = [f"0{i}.05.2021;NWCH;{a};T{i}" for i, a in enumerate(amounts, start=1)]
+    text = "\n".join(["Date;Supplier;Amount;Reference", *rows]) + "\n"
+    read = read_ledgers([write(tmp_path, "sap.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100050, 25000, -1250, 123456789]
+    assert list(read.payments["reference"]) == ["T1", "T2", "T3", "T4"]
+
+
+def test_a_semicolon_csv_with_decimal_points_is_read_as_written(tmp_path: Path) -> None:
+    text = "Date;Supplier;Amount\n01/05/2021;NWCH;1,000.50\n02/05/2021;NWCH;1,000\n"
+    read = read_ledgers([write(tmp_path, "uk.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100050, 100000]
