@@ -63,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Supplier (beneficiary)",
         "Supplier(T)",  # Agresso (Unit4): the name, beside "Supplier", its number
         "Name of offsetting account",  # SAP's cost centre line items (KSB1)
+        "Supplier or party",  # Oracle Fusion's payments register
         "Supplier",
         "Payee",
         "Vendor",
@@ -90,6 +91,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Value",
         "Payment amount",
         "Transaction amount",
+        "Invoice amount",  # Oracle's invoice register, where no amount paid is beside it
         # SAP's line items (FBL1N, FBL3N; KSB1), in pounds: local or report currency, never
         # the document currency (an invoice in euros).
         "Amount in local currency",
@@ -139,7 +141,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Detail description",
         "Subjective description",
     ),
-    "credit_note": ("INV/CRN", "Document type", "Transaction type"),
+    "credit_note": ("INV/CRN", "Document type", "Transaction type", "Invoice type"),
     "debit_credit": (
         "D/C",
         "Dr/Cr",

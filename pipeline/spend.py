@@ -5,7 +5,9 @@ folder instead. Every plan in the run gets its own position from the payments in
 year (:mod:`pipeline.position`); two plans of one year may both match a payment, which is said
 in an ``I-SPEND-SHARED`` note on each. The spend files' hashes (and ``--as-at``) are part of
 each workbook's fingerprint in the manifest, so a rerun with unchanged spend files is up to
-date and a new month's export rebuilds the positions.
+date and a new month's export rebuilds the positions; so are the years of the plans the files
+are parted among (``spend_plans``): a plan put beside it, changed or taken away rebuilds a plan
+up to date whose notes it changes (:func:`spend_parted`).
 """
 
 from __future__ import annotations
