@@ -118,7 +118,8 @@ def beside_years(
         where = entry.get("workbook_path")
         if not isinstance(where, str) or where in named or os.path.dirname(where) not in homes:
             continue
-        if entry.get("status") == "ok" and os.path.isfile(where):
+        # Built, or read with errors (its year known): in the folder's run it is read too.
+        if entry.get("status") in ("ok", "errors") and os.path.isfile(where):
             year = entry_year_start(entry)
             years.extend([year] if year is not None else [])
     return tuple(years)
