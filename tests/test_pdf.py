@@ -30,6 +30,7 @@ from pipeline import batch, pdf, runner
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.model import Plan
+from pipeline.pdf import _tagged as _elements
 from tests.office import pdf_text, pdftotext, soffice
 from tests.test_mail import circulated
 
@@ -211,19 +212,6 @@ def _structure_kinds(node: object) -> list[str]:
             found.append(str(node.S))
         if "/K" in node:
             found += _structure_kinds(node.K)
-    return found
-
-
-def _elements(node: object, kind: str) -> list[pikepdf.Dictionary]:
-    found: list[pikepdf.Dictionary] = []
-    if isinstance(node, pikepdf.Array):
-        for item in node:
-            found += _elements(item, kind)
-    elif isinstance(node, pikepdf.Dictionary):
-        if str(node.get("/S", "")) == kind:
-            found.append(node)
-        if "/K" in node:
-            found += _elements(node.K, kind)
     return found
 
 
