@@ -69,6 +69,21 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Prison",
             "Prison service",
             "NHS England",
+            # A fire-and-police commissioner's fire authority; London's and the metropolitan
+            # boroughs; an NHS foundation trust.
+            "Fire and rescue authority",
+            "Fire authority",
+            "NHS foundation trust",
+            "London borough",
+            "London borough council",
+            "Metropolitan borough council",
+            "Metropolitan district council",
+            # In Welsh, as a Welsh body's bilingual drop-down lists them.
+            "Sector cyhoeddus",
+            "Corff cyhoeddus",
+            "Awdurdod lleol",
+            "Cyngor",
+            "Bwrdd iechyd",
         )
     ),
     *(
@@ -101,6 +116,10 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Not for profit",
             "Not-for-profit organisation",
             "Non-profit",
+            "Sector gwirfoddol",
+            "Gwirfoddol",
+            "Trydydd sector",
+            "Elusen",
         )
     ),
     *(
@@ -115,9 +134,12 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Ltd",
             "PLC",
             "Sole trader",
+            "Sector preifat",
+            "Preifat",
         )
     ),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
+    *((w, "Social enterprise") for w in ("Menter gymdeithasol", "Cwmni buddiant cymunedol")),
 )
 MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Grant agreement", "Grant"),
@@ -151,6 +173,7 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("S75 agreement", "Partnership agreement"),
     *((w, "Partnership agreement") for w in ("S75", "Section 75", "S22A", "Section 22A")),
     ("Pooled budget", "Partnership agreement"),
+    ("Cytundeb partneriaeth", "Partnership agreement"),  # in Welsh
 )
 
 _SPACES = re.compile(r"\s+")

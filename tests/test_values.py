@@ -489,6 +489,25 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Ltd.", "Private"),
         ("Charity.", "Voluntary & community"),
         ("Public sector.", "Public sector"),
+        # A fire-and-police commissioner's fire authority, an NHS foundation trust, London's
+        # and the metropolitan boroughs: each was E-VALUE.
+        ("Fire and Rescue Authority", "Public sector"),
+        ("Fire authority", "Public sector"),
+        ("NHS Foundation Trust", "Public sector"),
+        ("London borough", "Public sector"),
+        ("Metropolitan borough council", "Public sector"),
+        # The types in Welsh, as a Welsh body's bilingual drop-down lists them: each was
+        # E-VALUE, and "Sector cyhoeddus / Public sector" with them.
+        ("Sector cyhoeddus", "Public sector"),
+        ("Sector cyhoeddus / Public sector", "Public sector"),
+        ("Awdurdod lleol", "Public sector"),
+        ("Bwrdd iechyd", "Public sector"),
+        ("Sector gwirfoddol", "Voluntary & community"),
+        ("Trydydd sector", "Voluntary & community"),
+        ("Elusen", "Voluntary & community"),
+        ("Sector preifat", "Private"),
+        ("Menter gymdeithasol", "Social enterprise"),
+        ("Cwmni buddiant cymunedol", "Social enterprise"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -532,6 +551,9 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Contract - direct award.", "Contract"),
         ("S75", "Partnership agreement"),
         ("Section 22A", "Partnership agreement"),
+        # In Welsh ("Contract" and "Grant" are the same words): was E-VALUE.
+        ("Cytundeb partneriaeth", "Partnership agreement"),
+        ("Cytundeb partneriaeth / Partnership agreement", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
