@@ -311,6 +311,34 @@ def test_yes_no_refuses_anything_else() -> None:
         parse_yes_no("Maybe")
 
 
+# Yes and No in Welsh, alone or beside the English, as a Welsh body's form answers: each was
+# E-VALUE 'enter Yes or No'. "Na" is also English's N/A, so it is read only beside "No".
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ie", True),
+        ("Oes", True),
+        ("Ydy", True),
+        ("Nac oes", False),
+        ("Nac ydy", False),
+        ("Naddo", False),
+        ("Ie / Yes", True),
+        ("Yes/Ie", True),
+        ("Na / No", False),
+        ("No / Na", False),
+        ("Oes / Yes", True),
+    ],
+)
+def test_yes_no_in_welsh(raw: str, expected: bool) -> None:
+    assert parse_yes_no(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["Na", "NA", "N/A", "Yes / No", "Y/N", "Ie / No", "Na / Yes"])
+def test_yes_no_never_guesses_a_pair_that_disagrees_or_na_alone(raw: str) -> None:
+    with pytest.raises(ValueProblem, match="enter Yes or No"):
+        parse_yes_no(raw)
+
+
 @pytest.mark.parametrize(
     "raw",
     [
