@@ -484,6 +484,15 @@ QUIRKS: dict[str, Quirk] = {
             ),
         ],
     ),
+    # A very hidden sheet is not listed under Unhide: 'right-click a sheet tab > Unhide' was a
+    # fix no one could follow.
+    "the Funds sheet very hidden": Quirk(
+        with_book(lambda book: None, hidden={"Funds": "veryHidden"}),
+        [
+            ("I-HIDDEN", "Funds", "", 'Sheet "Funds" is very hidden'),
+            ("E-SHEET", "Funds", "", "not listed under Unhide; in Excel press Alt+F11"),
+        ],
+    ),
     "a missing column": Quirk(
         with_book(renamed("Services", {"Provision": "Notes"})),
         [
