@@ -39,7 +39,6 @@ person reads are chosen by ``cli``.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 from collections import Counter
@@ -65,6 +64,7 @@ from pipeline.outputs import (
     unwritable_reason,
     write_log,
 )
+from pipeline.page_edits import kept_note
 from pipeline.results import Event as Event
 from pipeline.results import Finished as Finished
 from pipeline.results import Progress as Progress
@@ -315,9 +315,10 @@ def _build_locked(run: Run, say: Progress) -> tuple[list[WorkbookResult], list[F
     retired = [_retired_note(key, moved) for key, moved in stale.retire_gone(builder.shelf)]
     archived = stale.record_archive_moves(builder.shelf)
     # Recorded, and the page redrawn, at once: a run stopped later leaves both right.
+    kept: list[Finding] = []
     if renamed or retired or archived:
         builder.manifest.write()
-        _draw_index(out, builder.fresh.recipe)
+        kept += _draw_index(out, builder.fresh.recipe)
     notes = [*renamed, *retired, *notes]
     triaged = second_look([builder.triage(path) for path in workbooks], builder)
     results = reports(run.paths, workbooks, triaged, run.config, run.previous, run.spend)
@@ -352,12 +353,16 @@ def _build_locked(run: Run, say: Progress) -> tuple[list[WorkbookResult], list[F
     # `pcc-report index` redraws it on demand, e.g. after a workbook outside this run changed.
     changed = retired or archived or any(r.outcome != "up to date" or r.edited for r in results)
     if changed or not (out / INDEX).is_file():
-        _draw_index(out, builder.fresh.recipe)
-    return results, notes
+        kept += _draw_index(out, builder.fresh.recipe)
+    return results, [*notes, *kept]
 
 
-def _draw_index(out: Path, recipe: dict[str, str]) -> None:
+def _draw_index(out: Path, recipe: dict[str, str]) -> list[Finding]:
+    """Draw the index page; an I-PAGE-KEPT note when a person's edited page was kept first."""
     from pipeline.index_page import write_index
 
-    with contextlib.suppress(OSError):  # the page is a convenience, like the log
-        write_index(out, recipe=recipe)
+    try:
+        drawn = write_index(out, recipe=recipe)
+    except OSError:
+        return []  # the page is a convenience, like the log
+    return [] if drawn.kept is None else [kept_note(drawn.page, drawn.kept)]

@@ -29,7 +29,7 @@ from pipeline.outputs import (
 )
 from pipeline.results import WorkbookResult
 from pipeline.spend import SPEND_PLANS, Spend, beside_years, spend_parted
-from pipeline.stale import Shelf
+from pipeline.stale import Shelf, set_aside_superseded
 
 if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
     from pipeline.deliver import Staging
@@ -183,6 +183,7 @@ class Builder:
         if result.status == "ok":
             result.outcome = "built"
             current = self.shelf.current_pdf(key, written)
+            result.superseded = set_aside_superseded(self.shelf, key, folder, [*written, *current])
             result.stale, result.kept_edited = self.shelf.retire(key, written, current)
             result.outputs = [*written[:-1], *current, *written[-1:]]
         else:

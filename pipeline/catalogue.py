@@ -449,4 +449,13 @@ CATALOGUE: dict[str, Code] = _entries(
         "new name): its outputs stay its own and are built again under the new name",
         action="Nothing to do.",
     ),
+    Code(
+        "I-PAGE-KEPT",
+        I,
+        "Index page kept",
+        "the output folder's index.html had been changed since it was drawn (by hand, or by an "
+        "older version): it was kept as index-edited.html and a new page drawn",
+        action="Copy anything you added to the page into a file of your own; every build draws "
+        "the page again.",
+    ),
 )

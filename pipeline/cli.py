@@ -249,12 +249,13 @@ def index(out: Path, config_path: Path | None) -> None:
         raise click.UsageError(f"{out}/ has no manifest.json: run pcc-report build first.")
     made_with = _recipe(_config(config_path))
     try:
-        page = write_index(out, recipe=made_with)
+        drawn = write_index(out, recipe=made_with)
     except OSError as error:
         raise runner.SetupError(
             f"{out}/index.html could not be written: {error.strerror}."
         ) from error
-    console.echo(f"Wrote {page}: open it in a browser.")
+    console.page_kept(drawn.page, drawn.kept)
+    console.echo(f"Wrote {drawn.page}: open it in a browser.")
 
 
 @cli.command("new-workbook")
@@ -371,7 +372,8 @@ def send(report: str, really: bool, out: Path, config_path: Path | None, debug: 
         from pipeline.index_page import write_index
 
         with contextlib.suppress(OSError):  # the page shows what was sent; a convenience
-            write_index(prepared.out, recipe=_recipe(config))
+            drawn = write_index(prepared.out, recipe=_recipe(config))
+            console.page_kept(drawn.page, drawn.kept)
         return 1 if record["refused"] else 0
 
     runner.run(debug, action)

@@ -121,6 +121,13 @@ def edited_lines(result: WorkbookResult) -> list[str]:
         f"moved to {display(moved)} so nobody sends it as current."
         for output, moved in result.unrecorded
     ]
+    if result.superseded:
+        folders = ", ".join(sorted({f"{display(p.parent)}/" for p in result.superseded}))
+        lines.append(
+            f"  {result.file} held another decision when the reports now in {folders} were "
+            f"built; it holds {result.reference} now. They are kept there, not current. If that "
+            "decision still stands, put its workbook in the input folder under a name of its own."
+        )
     for output, kept in result.edited:
         if kept is None:
             lines.append(
@@ -179,8 +186,18 @@ def exit_code(results: Sequence[WorkbookResult], paths: Sequence[Path]) -> int:
     return 1 if any(r.status != "ok" for r in results) else 0
 
 
-# Notes of the run said even without --verbose: a person moved or renamed a workbook.
-SAID_ALWAYS = ("I-RETIRED", "I-RENAMED")
+# Notes of the run said even without --verbose: a person moved or renamed a workbook, or
+# edited the index page.
+SAID_ALWAYS = ("I-RETIRED", "I-RENAMED", "I-PAGE-KEPT")
+
+
+def page_kept(page: Path, kept: Path | None) -> None:
+    """Where the index page a person edited went before ``page`` was drawn (``index``, ``send``;
+    a build says it among its notes)."""
+    if kept is not None:
+        from pipeline.page_edits import kept_note
+
+        echo_finding(kept_note(page, kept), indent="")
 
 
 def build_progress(quiet: bool) -> Callable[[Event], None]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.findings import Severity
 from pipeline.index_entries import Entry, FundFigures, Status, as_of, read_entries, when
@@ -112,12 +113,20 @@ svg.bar { vertical-align: middle; }
 """
 
 
+class Drawn(NamedTuple):
+    """The page :func:`write_index` wrote, and where a person's edited page went first."""
+
+    page: Path
+    kept: Path | None
+
+
 def write_index(
     out: Path, cwd: Path | None = None, recipe: Mapping[str, str] | None = None
-) -> Path:
+) -> Drawn:
     """Draw ``out/index.html`` from the manifest and findings files in ``out``; write it
     atomically, and only when it changed (a build that changed nothing touches no file). A
-    page a person edited is first kept as ``index-edited.html`` (:mod:`pipeline.page_edits`).
+    page a person edited is first kept as ``index-edited.html`` (:mod:`pipeline.page_edits`),
+    and the caller says so.
 
     ``cwd`` is the folder the build ran from (the manifest's workbook paths are relative to
     it); ``recipe`` what a build would make outputs with now (see
@@ -127,12 +136,12 @@ def write_index(
     target = out / INDEX
     try:
         if target.read_bytes() == page:
-            return target
+            return Drawn(target, None)
     except OSError:
         pass
-    keep_edited(target)  # a person's edits to the page: kept beside it, never drawn over
+    kept = keep_edited(target)  # a person's edits to the page: kept beside it, never drawn over
     write_atomic(target, page)
-    return target
+    return Drawn(target, kept)
 
 
 def _esc(text: str) -> str:

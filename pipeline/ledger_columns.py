@@ -17,6 +17,8 @@ from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
 from pipeline.ledger_values import (
     cut,
     debit_less_credit,
+    first_month_first,
+    gross_less_vat,
     parse_each,
     payee,
     payment_date,
@@ -151,6 +153,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "DC",
         "Cr/Dr",
     ),
+    # Or no amount column but the gross paid and its VAT (Civica's and other councils'
+    # systems' exports): the net is the gross less the VAT.
+    "gross": ("Gross amount", "Gross", "Gross value", "Amount including VAT", "Amount incl VAT"),
+    "vat": ("VAT amount", "VAT", "VAT value", "Tax amount"),
     # Or no amount column but two, a debit and a credit, as Sage's and Xero's reports have it.
     "debit": ("Debit", "Debit amount", "Debits", "Dr"),
     "credit": ("Credit", "Credit amount", "Credits", "Cr"),
@@ -185,13 +191,27 @@ _HINTS = frozenset(("gbp", "dd", "mm", "yy", "yyyy"))
 
 
 _ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
+_KNOWN = frozenset(key for keys in _ALIASES.values() for key in keys)
+_SIDES = re.compile(r"\s*/\s*|\s*\n\s*")  # "Dyddiad / Date", "Swm\nAmount"
+
+
+def heading_key(text: object) -> str:
+    """A column's heading folded for matching (:func:`header_key`), and a Welsh force's
+    heading in both languages ("Dyddiad / Date", "Supplier / Cyflenwr") as the one of its
+    two sides that is a heading known here."""
+    key = header_key(text)
+    if key in _KNOWN or not isinstance(text, str) or not _SIDES.search(text):
+        return key
+    sides = [header_key(side) for side in _SIDES.split(text.strip())]
+    known = [side for side in sides if side in _KNOWN]
+    return known[0] if len(sides) == 2 and len(known) == 1 else key
 
 
 def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
     """The index of the header row in ``rows`` and the column of each field found; -1 when
     none of the first rows names a date, a supplier and an amount."""
     for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(v) for v in values]
+        keys = [heading_key(v) for v in values]
         mapping: dict[str, int] = {}
         for name, aliases in _ALIASES.items():
             for alias in aliases:
@@ -204,15 +224,20 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
 
 
 def _two_columns(mapping: Mapping[str, int]) -> bool:
-    """A header with a date and a supplier, and a debit and a credit column for the amount."""
-    return all(name in mapping for name in ("date", "supplier", "debit", "credit"))
+    """A header with a date and a supplier, and a debit and a credit column for the amount,
+    or the gross and its VAT."""
+    return (
+        "date" in mapping
+        and "supplier" in mapping
+        and ({"debit", "credit"} <= mapping.keys() or {"gross", "vat"} <= mapping.keys())
+    )
 
 
 def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
     """The first of the first rows that names two of a date, a supplier and an amount: its
-    number, the field it lacks, its values (a Gross / VAT export with no net amount)."""
+    number, the field it lacks, its values (a gross with no net amount, nor its VAT)."""
     for number, values in rows[:HEADER_SEARCH_ROWS]:
-        keys = {header_key(v) for v in values}
+        keys = {heading_key(v) for v in values}
         found = [name for name in REQUIRED if any(a in keys for a in _ALIASES[name])]
         if len(found) == len(REQUIRED) - 1:
             missing = next(name for name in REQUIRED if name not in found)
@@ -283,7 +308,7 @@ def read_table(
     if doubled:
         add("W-SPEND-READ", doubled, f"{unit} {rows[start][0]}")
         return [], findings
-    report = Report(rows, start, mapping["date"], header_key)
+    report = Report(rows, start, mapping["date"], heading_key)
     body = report.body
     if not body:
         add(
@@ -298,7 +323,7 @@ def read_table(
         name: [values[col] if col < len(values) else None for _, values in body]
         for name, col in mapping.items()
     }
-    month_first = _month_first(raw["date"])
+    month_first = first_month_first(raw["date"])
     if month_first is not None:
         number = body[month_first][0]
         add(
@@ -316,6 +341,8 @@ def read_table(
     credits = raw.get("credit_note") or [None] * len(body)
     if "amount" in raw:
         amounts = pence_column(raw["amount"], credits)
+    elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
+        amounts = gross_less_vat(raw["gross"], raw["vat"], credits)
     else:  # the debit less the credit, one of them on each row
         amounts = debit_less_credit(raw["debit"], raw["credit"])
     if "debit_credit" in raw:  # an unsigned amount beside its D or C
@@ -411,33 +438,10 @@ def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
     )
 
 
-_SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
-
-
-def _month_first(dates: Sequence[object]) -> int | None:
-    """The first row of a table whose dates are all month-first, as an export from a system
-    set to US English writes them: some read 05/13/2021 (no 13th month), none 13/05/2021.
-    Read day-first, its other dates (05/01/2021) would be wrong without a word. None when
-    the dates are day-first, or cannot be told."""
-    kinds: dict[str, bool] = {}  # each distinct text: month-first (True) or day-first (False)
-    for value in set(v for v in dates if isinstance(v, str)):
-        parts = _SLASHED.match(value)
-        if parts is None:
-            continue
-        first, second = int(parts.group(1)), int(parts.group(2))
-        if first > 12 >= second:
-            return None  # a day first: the table is day-first, a slip is said at its row
-        if second > 12 >= first:
-            kinds[value] = True
-    if not kinds:
-        return None
-    return next(i for i, v in enumerate(dates) if isinstance(v, str) and v in kinds)
-
-
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
     """What to do when a column read is headed like another (two "Amount" columns: net and
     gross, or this year and last): which holds the payment is never guessed. Empty if none."""
-    keys = [header_key(v) for v in header]
+    keys = [heading_key(v) for v in header]
     for col in mapping.values():
         same = [i + 1 for i, key in enumerate(keys) if key == keys[col]]
         if len(same) > 1:

@@ -54,7 +54,7 @@ class Report:
     """One table's lines under its header: the payment lines, and the pages they are on.
 
     ``key`` folds a heading as the header was matched (:func:`pipeline.ledger_columns.
-    header_key`); ``date`` is the date column of the header ``rows[start]``."""
+    heading_key`); ``date`` is the date column of the header ``rows[start]``."""
 
     def __init__(self, rows: Rows, start: int, date: int, key: Callable[[object], str]):
         self._rows = rows

@@ -397,3 +397,44 @@ def amount_pence(raw: object, credit_note: object) -> int:
         negative = True
     pence = int(amount * 100)
     return -pence if negative else pence
+
+
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def first_month_first(dates: Sequence[object]) -> int | None:
+    """The first row of a table whose dates are all month-first, as an export from a system
+    set to US English writes them: some read 05/13/2021 (no 13th month), none 13/05/2021.
+    Read day-first, its other dates (05/01/2021) would be wrong without a word. None when
+    the dates are day-first, or cannot be told."""
+    kinds: dict[str, bool] = {}  # each distinct text: month-first (True) or day-first (False)
+    for value in set(v for v in dates if isinstance(v, str)):
+        parts = _SLASHED.match(value)
+        if parts is None:
+            continue
+        first, second = int(parts.group(1)), int(parts.group(2))
+        if first > 12 >= second:
+            return None  # a day first: the table is day-first, a slip is said at its row
+        if second > 12 >= first:
+            kinds[value] = True
+    if not kinds:
+        return None
+    return next(i for i, v in enumerate(dates) if isinstance(v, str) and v in kinds)
+
+
+def gross_less_vat(
+    gross: Sequence[object], vat: Sequence[object], credits: Sequence[object]
+) -> list[int | ValueProblem]:
+    """Each row's amount net of VAT from an export of the gross paid and its VAT, with no net
+    column (the plan's budgets are net): the gross less the VAT, a blank VAT none."""
+    paid = pence_column(gross, credits)
+    taxes = pence_column([v if clean_text(v) else "0" for v in vat], credits)
+    amounts: list[int | ValueProblem] = []
+    for total, tax in zip(paid, taxes, strict=True):
+        if isinstance(total, ValueProblem):
+            amounts.append(total)
+        elif isinstance(tax, ValueProblem):  # said as the VAT's, not the amount's
+            amounts.append(ValueProblem(str(tax).replace("amount reads", "VAT reads", 1)))
+        else:
+            amounts.append(total - tax)
+    return amounts

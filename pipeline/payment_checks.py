@@ -243,6 +243,13 @@ def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
 def _tell_apart(lines: list[ServiceLine]) -> str:
     """How to let each payment name its line: cost codes on the lines, then in the ledger."""
     codes = [ln.cost_code.strip() for ln in lines]
+    shared = [c for c in dict.fromkeys(codes) if c and codes.count(c) > 1]
+    if shared:  # one cost centre for several lines (a fund's): no payment can name one
+        return (
+            f"These lines share the Cost code {', '.join(shared)}, so a payment's cost centre "
+            "cannot tell them apart: give each line on Services a code of its own, the one "
+            "its payments are coded to in the ledger."
+        )
     if all(codes):  # the plan has done its part: the payments named no code, or another
         return (
             f"These lines have Cost codes ({', '.join(codes)}): export the ledger with its "

@@ -1,7 +1,9 @@
 """Payments matched to the plan's lines, by the documented rule, nothing guessed.
 
 1. the payment's cost centre / cost code = a line's ``Cost code`` (case and spaces ignored, and
-   a code of digits alone without its leading zeros);
+   a code of digits alone without its leading zeros); where several lines share the code (one
+   cost centre for a fund), those of them whose delivery organisation is the supplier (as in
+   2), when there are any;
 2. else the supplier = the line's delivery organisation, normalised as year on year does (case,
    punctuation, "&" = "and", and only the abbreviations of the settings' alias table),
    without the points of initials (N.W.C.H.), a "The" before it or a legal form at the end
@@ -72,12 +74,19 @@ class _Matcher:
         code = self.codes.get(cost_code)
         if code is None:
             code = self.codes[cost_code] = _code_key(cost_code)
+        by_name = self.by_org.get(self._name(supplier), [])
         if code and code in self.by_code:
-            return tuple(self.by_code[code])
+            lines = self.by_code[code]
+            # One cost centre for several lines (a fund's, as many an office keeps): those of
+            # them the supplier delivers, when it delivers any.
+            return tuple([i for i in lines if i in by_name] or lines)
+        return tuple(by_name)
+
+    def _name(self, supplier: str) -> str:
         name = self.names.get(supplier)
         if name is None:
             name = self.names[supplier] = _name_key(supplier, self.aliases)
-        return tuple(self.by_org.get(name, ()))
+        return name
 
 
 def match_payments(plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]) -> pd.DataFrame:

@@ -40,6 +40,9 @@ class WorkbookResult:
     unrecorded_edits: list[Path] = field(default_factory=list)
     # After a failed build with the manifest lost: reports found in the folder, moved to stale/.
     unrecorded: list[tuple[Path, Path]] = field(default_factory=list)
+    # After a good build of a workbook that held another decision before (its Reference
+    # changed): where that decision's reports are in stale/, kept there for good.
+    superseded: tuple[Path, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)  # funds/lines figures, kept in manifest
     previous: Path | None = None  # last year's workbook, when compared
     findings_name: str = FINDINGS  # findings-<file>.json where workbooks share a report folder

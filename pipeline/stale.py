@@ -121,7 +121,7 @@ class Shelf:
         """The edited copies of ``key``'s outputs kept in ``stale/`` (never deleted by us)."""
         return self._recorded(key, "edited")
 
-    def _earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
+    def earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
         """The outputs the last build of ``key`` recorded, and those a killed run of it moved
         into place (``pending``), still there, not in ``keep``, inside the output folder."""
         kept = {k.resolve() for k in keep}
@@ -192,7 +192,7 @@ class Shelf:
         or the next build would take them for a person's edits."""
         stale, edited = self._recorded(key, "stale"), self.recorded_edited(key)
         stuck = []
-        for path in self._earlier_outputs(key, keep):
+        for path in self.earlier_outputs(key, keep):
             if self.folder.edited(path):
                 if moved := self.set_aside_edited(path):
                     edited.append(moved)
@@ -214,7 +214,7 @@ class Shelf:
         under a name saying so). Returns what of ``key``'s is left in ``stale/``: (tool
         copies, edited copies)."""
         edited = self.recorded_edited(key)
-        for path in self._earlier_outputs(key, [*keep, *still_current]):
+        for path in self.earlier_outputs(key, [*keep, *still_current]):
             if not self.folder.edited(path):
                 path.unlink(missing_ok=True)
             elif moved := self.set_aside_edited(path):
@@ -315,6 +315,31 @@ def follow_renames(shelf: Shelf, workbooks: Sequence[Path]) -> list[tuple[str, s
         }
         renamed.append((key, new_key))
     return renamed
+
+
+def set_aside_superseded(
+    shelf: Shelf, key: str, folder: Path, keep: Sequence[Path]
+) -> tuple[Path, ...]:
+    """After a good build of ``key`` into ``folder``: its reports in another folder are of
+    the decision the workbook held before (saved over with the next one, its Reference
+    changed), that decision's record, not leftovers to delete. They go to the ``stale/`` of
+    their folder, never over another file, and nothing records them after (nor the copies a
+    failed build set aside there meanwhile): kept for good, and none passes for current. An
+    edited one is left to :meth:`Shelf.retire` (kept under a name saying so). Returns where
+    they are."""
+    here = {folder.resolve(), (folder / STALE).resolve()}
+    moved = []
+    for path in shelf.earlier_outputs(key, keep):
+        if path.parent.resolve() not in here and not shelf.folder.edited(path):
+            target = _move_into_stale(path, functools.partial(free_path, name=path.name))
+            moved += [target] if target is not None else []
+    entry = shelf.folder.manifest.entries.get(key, {})
+    recorded = entry.get("stale", [])
+    if isinstance(recorded, list):
+        elsewhere = [s for s in recorded if (shelf.root / s).parent.resolve() not in here]
+        entry["stale"] = [s for s in recorded if s not in elsewhere]
+        moved += [shelf.root / s for s in elsewhere if (shelf.root / s).is_file()]
+    return tuple(moved)
 
 
 def retire_gone(shelf: Shelf) -> list[tuple[str, list[Path]]]:

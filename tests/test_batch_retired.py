@@ -26,6 +26,7 @@ from pipeline.config import Config
 from pipeline.index_page import INDEX
 from pipeline.manifest import sha256
 from pipeline.manifest_entry import anything_moved, archive_marks, workbook_gone
+from pipeline.new_workbook import WorkbookContent
 from tests.workbooks import decision_field, make_workbook
 
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -310,3 +311,45 @@ def test_anything_moved_asks_what_gone_and_archive_marks_ask_in_one_pass(tmp_pat
             archive_marks(entries, out)
         )
         assert anything_moved(entries, out) is expected is either, case
+
+
+def test_a_workbook_now_holding_another_decision_sets_the_old_decisions_reports_aside(
+    here: Path,
+) -> None:
+    """A workbook saved over with the next decision (its Reference changed from 020/2021 to
+    021/2021): the reports of 020/2021 are that decision's record, not this build's leftovers.
+    They were deleted without a word; now they go to stale/ (so none passes for current), are
+    kept there for good, and the build says where."""
+    build()
+    built = files("020-2021")
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    args = ["build", "input", "--out", "output", "--quiet"]
+    said = CliRunner().invoke(cli, args, catch_exceptions=False).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "RfD-021-2021.docx" in files("021-2021")
+    assert "input/second.xlsx held another decision" in said and "021/2021" in said
+    assert "output/020-2021/stale/" in said
+    # Kept for good: the next builds of the workbook leave them be, and say nothing more.
+    said = CliRunner().invoke(cli, [*args, "--force"], catch_exceptions=False).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "020-2021" not in said
+
+
+def test_the_old_decisions_reports_survive_a_failed_build_in_between(here: Path) -> None:
+    """The usual way of it: the workbook saved over with the next decision has an error on the
+    first try (the old reports go to stale/ as after any failed build), then is put right. The
+    good build deleted the old decision's reports from stale/ as its own leftovers."""
+    build()
+    built = files("020-2021")
+
+    def next_with_an_error(content: WorkbookContent) -> None:
+        decision_field("Reference", "021/2021")(content)
+        decision_field("Date", "not a date")(content)
+
+    make_workbook(here / "input", "second.xlsx", edit=next_with_an_error)
+    assert build()["input/second.xlsx"] == "failed"
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    said = CliRunner().invoke(cli, ["build", "input", "--out", "output"]).output
+    assert files("020-2021") == [f"stale/{f}" for f in built]
+    assert "output/020-2021/stale/" in said

@@ -787,15 +787,16 @@ def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:
     assert filled[1] == rows[1]
 
 
-def test_a_header_with_gross_and_vat_but_no_net_amount_says_so(tmp_path: Path) -> None:
-    # "Gross" and "VAT" but no net amount: it was "no header row ... (the first row reads:
-    # Date, Supplier, VAT, Gross)", leaving the officer to guess which column was missing.
-    text = "Payments over £500\nDate,Supplier,VAT,Gross\n01/05/2021,NWCH,1.00,6.00\n"
+def test_a_header_with_gross_but_no_net_amount_or_vat_says_so(tmp_path: Path) -> None:
+    # "Gross" but no net amount (nor its VAT, to take off): it was "no header row ... (the
+    # first row reads: Date, Supplier, Gross)", leaving the officer to guess which column was
+    # missing. (With its VAT beside it, the net is the gross less the VAT: read.)
+    text = "Payments over £500\nDate,Supplier,Tax code,Gross\n01/05/2021,NWCH,S,6.00\n"
     read = read_ledgers([write(tmp_path, "gross.csv", text)])
     assert read.payments.empty
     [finding] = read.findings
     assert (finding.code, finding.cell) == ("W-SPEND-READ", "line 2")
-    assert 'header (line 2: "Date", "Supplier", "VAT", "Gross") has no amount column' in (
+    assert 'header (line 2: "Date", "Supplier", "Tax code", "Gross") has no amount column' in (
         finding.message
     )
     assert "head it as one of Net amount, Amount excluding VAT" in finding.message
@@ -925,3 +926,21 @@ def test_payments_on_rows_hidden_by_a_filter_are_counted_and_said(tmp_path: Path
         note.message
     )
     assert "Clear the filter" in note.message
+
+
+def test_an_export_of_the_gross_and_its_vat_counts_the_net(tmp_path: Path) -> None:
+    # Civica's and many a council system's payment exports: the gross paid and its VAT, no
+    # net column. It was W-SPEND-READ, none of its payments counted; the plan's budgets are
+    # net of VAT, so the net is the gross less the VAT (a blank VAT is none).
+    text = (
+        "Payment Date,Supplier Name,Gross Amount,VAT Amount,Document type\n"
+        "01/05/2021,NWCH,1200.00,200.00,INV\n"
+        "02/05/2021,Rape Crisis,500.00,,INV\n"
+        "03/05/2021,NWCH,120.00,20.00,CRN\n"
+        "04/05/2021,NWCH,1200.00,2O0.00,INV\n"
+    )
+    read = read_ledgers([write(tmp_path, "civica.csv", text)])
+    assert list(read.payments["amount"]) == [100000, 50000, -10000]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 5")
+    assert 'VAT reads "2O0.00"' in finding.message

@@ -206,3 +206,23 @@ def test_the_cost_centre_code_is_read_before_a_name_or_a_service_area(
     read = read_csv(tmp_path, f"{header}\n{row}\n")
     assert read.findings == []
     assert list(read.payments["cost_code"]) == ["VS01"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Dyddiad / Date,Cyflenwr / Supplier,Swm / Amount",
+        "Date / Dyddiad,Supplier / Cyflenwr,Amount (£) / Swm (£)",
+        "Dyddiad/Date,Enw'r cyflenwr/Supplier name,Swm net/Net amount",
+    ],
+)
+def test_a_welsh_forces_headings_in_both_languages_are_read(tmp_path: Path, header: str) -> None:
+    # A Welsh force's export heads each column in Welsh and English, as its plan does: it was
+    # W-SPEND-READ, "no header row with a date, a supplier and an amount column", none of its
+    # payments counted.
+    path = tmp_path / "gwariant.csv"
+    path.write_text(f"{header}\n01/05/2021,NWCH,1000.00\n", encoding="utf-8")
+    read = read_ledgers([path])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000]
+    assert list(read.payments["supplier"]) == ["NWCH"]

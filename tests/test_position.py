@@ -747,3 +747,40 @@ def test_an_as_at_date_months_after_the_spend_files_end_is_said(tmp_path: Path) 
         position = build_position(sample_with_cost_codes(), payments, as_at=near)
         assert position is not None
         assert located(position, "W-SPEND-GAP") == []
+
+
+def test_one_cost_centre_for_a_whole_fund_is_parted_by_supplier(tmp_path: Path) -> None:
+    # Every Community Safety Fund line coded CSF01, the fund's one cost centre: a payment to
+    # Crimestoppers from it could be any of the 14 lines, W-SPEND-AMBIGUOUS, and no line
+    # showed any spend. The supplier names its line; Lincolnshire County Council, with seven
+    # lines there, is still ambiguous, among its own lines only.
+    plan = sample_with_cost_codes()
+    plan = dataclasses.replace(
+        plan,
+        lines=tuple(
+            dataclasses.replace(ln, cost_code="CSF01")
+            if ln.fund_key == plan.lines[-1].fund_key
+            else ln
+            for ln in plan.lines
+        ),
+    )
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Cost centre\n"
+        "01/05/2021,Crimestoppers,500.00,CSF01\n"
+        "01/05/2021,Lincolnshire County Council,700.00,CSF01\n"
+        "01/05/2021,Stationers Ltd,900.00,CSF01\n",
+        encoding="utf-8",
+    )
+    position = build_position(plan, read_ledgers([path]).payments)
+    assert position is not None
+    crimestoppers = _line(position, 26)
+    assert (crimestoppers.spent, crimestoppers.payments) == (Decimal("500.00"), 1)
+    ambiguous = [f for f in position.findings if f.code == "W-SPEND-AMBIGUOUS"]
+    county = next(f for f in ambiguous if "Lincolnshire County Council" in f.message)
+    assert "Stop Hate" not in county.message and "Crimestoppers" not in county.message
+    assert "These lines share the Cost code CSF01" in county.message
+    assert "export the ledger with its cost centre" not in county.message
+    # A supplier of none of the fund's lines on its cost centre: any of them, as before.
+    stationers = next(f for f in ambiguous if "Stationers Ltd" in f.message)
+    assert "Crimestoppers" in stationers.message
