@@ -24,6 +24,10 @@ NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 # $(DEV_STAMP) adds the development tools (pytest, ruff, mypy, ...) that only `make test` needs,
 # so the office machine's `make report` never installs them.
 #
+# The installs run with PYTHONWARNINGS=ignore: setuptools' warning about editable installs (a
+# framed block of asterisks about folders named like the package) is for package authors and
+# alarmed the finance officer at their first make report; pip's own messages still show.
+#
 # A run that finds another setting up .venv/ says it is waiting (flock -n exits 75 then): a
 # minute or two of silence looked like a hang to the person at the keyboard.
 INSTALL = $(MAKE) --no-print-directory venv-install
@@ -52,14 +56,14 @@ venv-install:  # (internal) run by $(STAMP), under the lock where flock exists
 	  $(PYTHON) -m venv $(VENV); \
 	fi; \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip; \
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .; \
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .; \
 	touch $(STAMP)
 
 venv-install-dev:  # (internal) run by $(DEV_STAMP): the development tools, for make test
 	@if [ $(DEV_STAMP) -nt $(STAMP) ]; then exit 0; fi; \
 	set -e; \
 	echo "Adding the development tools to $(VENV)/ (pytest, ruff, mypy, ...)"; \
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'; \
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'; \
 	touch $(DEV_STAMP)
 
 report: $(STAMP)  ## build every workbook in input/ into output/

@@ -341,8 +341,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "Word template holds review markup",
         "the Word template or the strategy holds tracked changes not accepted (built as if "
         "accepted), comments, hidden text, links to files or fields showing a person's name or "
-        "a file's path (left out of the report), or a later copy of the template saved as .doc "
-        "or .odt",
+        "a file's path, or content controls showing the file's author (left out of the report), "
+        "or a later copy of the template saved as .doc or .odt",
         action="In Word, accept or reject the changes and delete the comments (Review tab) and "
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
         "meanwhile.",

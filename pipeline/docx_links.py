@@ -245,3 +245,26 @@ def remove_file_links(parts: Iterable[Any]) -> list[str]:
         targets += _drop_relationships(part)
         targets += _drop_file_fields(part.element)
     return targets
+
+
+# The document properties that name a person: the author and who last saved it (core), the
+# manager (extended). A content control bound to one shows that person's name.
+_PERSONAL_PROPERTY = re.compile(r":(?:creator|lastModifiedBy|Manager)\b")
+
+
+def remove_personal_controls(parts: Iterable[Any]) -> list[str]:
+    """Remove from the python-docx ``parts`` every content control filled from a document
+    property naming a person (a cover page's Author box, bound to the file's author), with
+    what it shows; return their names ("Author"), in order. Such a control is the AUTHOR field
+    in another form: the officer who made the file, in the published pack."""
+    removed = []
+    for part in parts:
+        for control in list(part.element.iter(_qn("w:sdt"))):
+            binding = control.find(f"{_qn('w:sdtPr')}/{_qn('w:dataBinding')}")
+            if binding is None or control.getparent() is None:
+                continue
+            if _PERSONAL_PROPERTY.search(binding.get(_qn("w:xpath"), "")):
+                alias = control.find(f"{_qn('w:sdtPr')}/{_qn('w:alias')}")
+                removed.append("content control" if alias is None else alias.get(_qn("w:val")))
+                control.getparent().remove(control)
+    return removed

@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.docx_links import (
     remove_file_links,
+    remove_personal_controls,
     remove_personal_fields,
     unname_pictures,
     unwrap,
@@ -65,15 +66,44 @@ def _qn(tag: str) -> str:
 
 
 def text_parts(document: Any) -> Iterator[Any]:
-    """The XML parts whose text the template renders: the body, headers, footers, notes."""
+    """The XML parts whose text the template renders: the body, headers, footers, notes.
+
+    python-docx parses no footnotes or endnotes: each is given here parsed (``.element``,
+    its ``.rels`` its own) and written back when the caller moves on to the next part, so a
+    caller changes each part before it asks for the next. (They were passed over: a
+    strategy's footnote kept its tracked deletions and its links to an officer's files.)"""
     yield document.part
     notes = ("header", "footer", "footnotes", "endnotes")
-    for rel in document.part.rels.values():
+    for rel in list(document.part.rels.values()):
         if rel.is_external:
             continue
         part = rel.target_part
-        if part.partname.split("/")[-1].startswith(notes) and hasattr(part, "element"):
+        if not part.partname.split("/")[-1].startswith(notes):
+            continue
+        if hasattr(part, "element"):
             yield part
+        else:
+            parsed = _ParsedPart(part)
+            yield parsed
+            parsed.save()
+
+
+class _ParsedPart:
+    """A part python-docx keeps as bytes, parsed: its ``element``, and the rest of it."""
+
+    def __init__(self, part: Any) -> None:
+        from docx.oxml import parse_xml
+
+        self.part = part
+        self.element = parse_xml(part.blob)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.part, name)
+
+    def save(self) -> None:
+        from docx.opc.oxml import serialize_part_xml
+
+        self.part._blob = serialize_part_xml(self.element)
 
 
 def _accept_paragraph_mark(mark: Any) -> None:
@@ -217,6 +247,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     links = remove_file_links(text_parts(document))
     unname_pictures(text_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
     fields = remove_personal_fields(text_parts(document))
+    controls = remove_personal_controls(text_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -258,6 +289,13 @@ def accept_markup(document: Any, what: str) -> list[str]:
             f"path ({', '.join(fields[:3])}{', …' if len(fields) > 3 else ''}): left out of "
             "the report, which is published (its PDF would print the folder it was made in). "
             "In Word, Alt+F9 shows the fields: delete these, then save it."
+        )
+    if controls:
+        notes.append(
+            f"{what} holds {_count(len(controls), 'content control')} filled with a person's "
+            f"name from the file's properties ({', '.join(dict.fromkeys(controls))}, as a cover "
+            "page has): left out of the report, which is published. In Word, click the box and "
+            "delete it (or type the name wanted in its place as plain text), then save it."
         )
     return notes
 

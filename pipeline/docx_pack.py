@@ -121,8 +121,8 @@ def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
         paragraph.append(run)
         body.insert(0, paragraph)
     keep_language(strategy, document)  # an English strategy in a Welsh form stays English
-    carry_endnotes(strategy, document)
     composer = Composer(document)
+    carry_endnotes(strategy, document, composer)
     anchor = appendix_heading(document, appendix)
     if anchor is None:
         composer.append(strategy)
@@ -136,16 +136,19 @@ def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
 
 
 _ENDNOTES = (
-    '<w:endnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:endnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
     '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
     '<w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
     "</w:r></w:p></w:endnote></w:endnotes>"
 )
 
 
-def carry_endnotes(strategy: Any, document: Any) -> int:
+def carry_endnotes(strategy: Any, document: Any, composer: Any) -> int:
     """Copy the endnotes ``strategy`` refers to into ``document``'s endnotes (made when it
     has none) under numbers free there, and point its references at them; return how many.
+    What a note links to (a web address) comes with it, as ``composer`` (docxcompose) brings
+    a footnote's.
 
     docxcompose carries footnotes but not endnotes: the pack kept each endnote mark of the
     strategy pointing at no endnote, which Word calls unreadable content and LibreOffice
@@ -159,10 +162,11 @@ def carry_endnotes(strategy: Any, document: Any) -> int:
     if not references:
         return 0
     try:
-        theirs = parse_xml(strategy.part.rels.part_with_reltype(RT.ENDNOTES).blob)
+        source = strategy.part.rels.part_with_reltype(RT.ENDNOTES)
+        theirs = parse_xml(source.blob)
         notes = {n.get(_w("id")): n for n in theirs.iterchildren(_w("endnote"))}
     except KeyError:
-        notes = {}
+        source, notes = None, {}
     part = _endnotes_part(document)
     ours = parse_xml(part.blob)
     number = max((int(n.get(_w("id"), "0")) for n in ours), default=0) + 1
@@ -175,6 +179,7 @@ def carry_endnotes(strategy: Any, document: Any) -> int:
         copied = copy.deepcopy(note)
         copied.set(_w("id"), str(number))
         reference.set(_w("id"), str(number))
+        composer.add_referenced_parts(source, part, copied)
         ours.append(copied)
         number, carried = number + 1, carried + 1
     part._blob = serialize_part_xml(ours)
@@ -190,7 +195,8 @@ def _endnotes_part(document: Any) -> Any:
     try:
         return document.part.rels.part_with_reltype(RT.ENDNOTES)
     except KeyError:
-        part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, _ENDNOTES.encode(), None)
+        package = document.part.package
+        part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, _ENDNOTES.encode(), package)
         document.part.relate_to(part, RT.ENDNOTES)
         return part
 

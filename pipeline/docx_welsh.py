@@ -95,10 +95,9 @@ def keep_language(strategy: Any, report: Any) -> int:
     others = own.split("-")[0].lower() != default_language(report).split("-")[0].lower()
     _britain_styles(strategy.styles.element)
     marked = 0
-    for root, done in _strategy_texts(strategy):
-        for run in root.iter(_qn("w:r")):
+    for part in text_parts(strategy):  # its body, headers and footers, footnotes and endnotes
+        for run in part.element.iter(_qn("w:r")):
             marked += _keep_run(run, own if others else None)
-        done()
     return marked
 
 
@@ -130,34 +129,6 @@ def _keep_run(run: Any, own: str | None) -> int:
     else:  # an East Asian or bidi language alone
         language.set(_qn("w:val"), own)
     return 1
-
-
-def _strategy_texts(strategy: Any) -> Iterator[tuple[Any, Any]]:
-    """The body of ``strategy`` and its footnotes' and endnotes' roots, each with what saves a
-    change to it: their copies are made from the part's bytes, not from a parsed tree."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    yield strategy.element.body, lambda: None
-    for relationship in (RT.FOOTNOTES, RT.ENDNOTES):
-        try:
-            part = strategy.part.rels.part_with_reltype(relationship)
-        except KeyError:
-            continue
-        yield _notes(part)
-
-
-def _notes(part: Any) -> tuple[Any, Any]:
-    from docx.opc.oxml import serialize_part_xml
-    from docx.oxml import parse_xml
-
-    if hasattr(part, "element"):  # a part python-docx parses itself
-        return part.element, lambda: None
-    notes = parse_xml(part.blob)
-
-    def save() -> None:
-        part._blob = serialize_part_xml(notes)
-
-    return notes, save
 
 
 def _mark_run(run: Any, pattern: re.Pattern[str], language: str = WELSH_GB) -> int:

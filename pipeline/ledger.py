@@ -35,6 +35,7 @@ from pipeline.ledger_columns import (
     read_table,
 )
 from pipeline.ledger_pages import Rows, hidden_rows_note, is_blank
+from pipeline.ledger_values import decimal_commas
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.spend_folder import spend_files as spend_files  # the files a folder holds
 from pipeline.spend_folder import why_not_read
@@ -231,11 +232,12 @@ class _FileReader:
     def _text(self, text: str) -> list[PaymentColumns]:
         delimiter = _delimiter(text)
         rows = _fast_rows(text, delimiter)
-        if rows is not None:
-            return self._table(self.path.name, rows, "line")
-        rows, problem, line = _csv_rows(text, delimiter)
-        if problem:
-            self.add("W-SPEND-READ", f"{self.path.name} {problem}", cell=f"line {line}")
+        if rows is None:
+            rows, problem, line = _csv_rows(text, delimiter)
+            if problem:
+                self.add("W-SPEND-READ", f"{self.path.name} {problem}", cell=f"line {line}")
+        if delimiter == ";":  # a decimal comma's file: 1.000,50 is 1000.50
+            rows = decimal_commas(rows)
         return self._table(self.path.name, rows, "line")
 
     def _xlsx(self) -> list[PaymentColumns]:
@@ -445,10 +447,10 @@ def _head(text: str, size: int = 65536) -> str:
 
 def _delimiter(text: str) -> str:
     """The CSV's separator: a comma, or the semicolon (or tab) that Excel writes where the
-    decimal mark is a comma, when only that one gives a header with a date, a supplier and
-    an amount."""
+    decimal mark is a comma, or the vertical bar of a finance system's flat file, when only
+    that one gives a header with a date, a supplier and an amount."""
     head = "\n".join(_head(text).splitlines()[:HEADER_SEARCH_ROWS])
-    for delimiter in (",", ";", "\t"):
+    for delimiter in (",", ";", "\t", "|"):
         rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
         if find_header(list(enumerate(rows, start=1)))[0] >= 0:
             return delimiter

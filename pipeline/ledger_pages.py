@@ -220,10 +220,11 @@ def hidden_rows_note(
         label,
         f"{len(found):,} payment{'s' if many else ''} on hidden or filtered-out rows ({shown}) "
         f"{'are' if many else 'is'} counted, "
-        f"{format_money(pounds(sum(pence for _, pence in found)))} in all: Excel shows only "
-        "the rows a filter leaves. Clear the filter (or unhide the rows) and check they "
-        "belong to the position; delete the rows of payments that do not, or export the "
-        "ledger again without them.",
+        f"{format_money(pounds(sum(pence for _, pence in found)))} in all, though Excel does "
+        "not show them (a filter left on, or Data > Subtotal's outline collapsed to its "
+        "totals). Show them (clear the filter, or expand the outline) and check they belong "
+        "to the position; delete the rows of payments that do not, or export the ledger "
+        "again without them.",
         sheet,
         f"rows {numbers[0]}:{numbers[-1]}" if many else f"row {numbers[0]}",
     )

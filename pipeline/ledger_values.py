@@ -438,3 +438,27 @@ def gross_less_vat(
         else:
             amounts.append(total - tax)
     return amounts
+
+
+# An amount written with a decimal comma, its thousands grouped by points or not: 1.000,50,
+# 250,00, -12,5 (never 1,000, which is a thousand written with a decimal point's grouping).
+_DECIMAL_COMMA = re.compile(r"\s*(-?)(\d{1,3}(?:\.\d{3})+|\d+),(\d{1,2})\s*")
+
+
+def decimal_commas(
+    rows: Sequence[tuple[int, Sequence[object]]],
+) -> list[tuple[int, Sequence[object]]]:
+    """The rows of a CSV separated by semicolons, as Excel (or SAP) writes one where the
+    decimal mark is a comma, with each amount so written as it would be with a point
+    (``1.000,50`` is ``1000.50``); every other value as it is."""
+
+    def point(value: object) -> object:
+        if not isinstance(value, str) or "," not in value:
+            return value
+        figure = _DECIMAL_COMMA.fullmatch(value)
+        if figure is None:
+            return value
+        sign, whole, pence = figure.groups()
+        return f"{sign}{whole.replace('.', '')}.{pence}"
+
+    return [(number, [point(v) for v in values]) for number, values in rows]

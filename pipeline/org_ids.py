@@ -71,5 +71,8 @@ def parse_org_id(raw: str) -> OrgId | None:
         spaced = _SPACED.fullmatch(typed)
         code = f"{spaced.group(1)}-{spaced.group(2)}".upper() if spaced else ""
         # Spaces only for a UK list's code: "No ID 12345" is no Norwegian identifier.
-        return OrgId(code, spaced.group(3)) if spaced and code in UK_LISTS else None
-    return OrgId(match.group(1).upper(), match.group(2))
+        return OrgId(code, spaced.group(3).upper()) if spaced and code in UK_LISTS else None
+    code = match.group(1).upper()
+    # The UK registers spell their numbers in capitals (SC012345, a council's LIN): one typed
+    # in small letters would be another recipient than the one other funders publish.
+    return OrgId(code, match.group(2).upper() if code in UK_LISTS else match.group(2))

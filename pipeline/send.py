@@ -123,6 +123,23 @@ def _boolean(name: str, raw: object) -> bool:
     raise SettingsError(f"{name} = {raw!r}; use yes or no.")
 
 
+def _whole(
+    raw: Mapping[str, tuple[str, Any]], key: str, default: int, valid: range, what: str
+) -> int:
+    """The whole number set for ``key`` in ``raw`` (where it was set, its value), or
+    ``default``; one out of ``valid`` names the setting and what to use."""
+    if key not in raw:
+        return default
+    name, value = raw[key]
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = valid.start - 1
+    if number not in valid:
+        raise SettingsError(f"{name} = {value!r}; use {what}, e.g. {default}.")
+    return number
+
+
 def settings(file_section: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettings:
     """The SMTP settings: the settings file's ``[tool.pcc-report.smtp]``, then the environment."""
     unknown = sorted(set(file_section) - set(SMTP_KEYS))
@@ -143,24 +160,8 @@ def settings(file_section: Mapping[str, Any], environ: Mapping[str, str]) -> Smt
         return str(raw[key][1]).strip() if key in raw else ""
 
     starttls = _boolean(*raw["starttls"]) if "starttls" in raw else True
-    port = 587 if starttls else 25
-    if "port" in raw:
-        name, value = raw["port"]
-        try:
-            port = int(str(value).strip())
-        except ValueError:
-            port = 0
-        if not 0 < port < 65536:
-            raise SettingsError(f"{name} = {value!r}; use the mail server's port, e.g. 587.")
-    timeout = 60
-    if "timeout" in raw:
-        name, value = raw["timeout"]
-        try:
-            timeout = int(str(value).strip())
-        except ValueError:
-            timeout = 0
-        if not timeout > 0:
-            raise SettingsError(f"{name} = {value!r}; use a whole number of seconds, e.g. 60.")
+    port = _whole(raw, "port", 587 if starttls else 25, range(1, 65536), "the mail server's port")
+    timeout = _whole(raw, "timeout", 60, range(1, 2**31), "a whole number of seconds")
     sender = text("from") or (text("user") if "@" in text("user") else "")
     if sender:
         sender = _address(raw.get("from", raw.get("user", ("", "")))[0], sender)

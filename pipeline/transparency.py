@@ -7,8 +7,9 @@ for policing bodies) asks for two lists that the plan already holds:
   organisation: date awarded, the period, the awarding body, the beneficiary and its
   registration number, the purpose and the amount;
 - ``contracts-<year>.csv``: every contract over £5,000: reference, title, description, supplier,
-  value (this year's budget, and what the contract carries into later years at this year's
-  rate, as the commitments beyond the year have it), start, end and review dates, how it was
+  value (this year's budget, and what the contract carries into later years: as a multi-year
+  plan budgets them, else at this year's rate, as the commitments beyond the year have it),
+  start, end and review dates, how it was
   procured, and whether the supplier is a voluntary body (from its organisation type; the plan
   does not record a private supplier's size). The £5,000 is the contract's value, not one
   year's: £3,000 a year for three years is a contract over £5,000.

@@ -36,8 +36,11 @@ _WELSH_LIST = """
     merched cyfiawnder partneriaeth partneriaethau maer dirprwy camddefnyddio sylweddau
     cyffuriau atal diogel diogelu lles iechyd meddwl cyngor bwrdd addysg digartrefedd
     gwirfoddol cynghorau awdurdod lleol llywodraeth cenedlaethol gogledd ngogledd
-    gorllewin dwyrain canolbarth cymru gymru nghymru chymru cymraeg
+    gorllewin dwyrain canolbarth cymru gymru nghymru chymru cymraeg gyfan holl
 """
+# "Cymru" (Wales) alone says nothing either way: a UK body's Welsh branch is named in English
+# with it after ("Barnardo's Cymru", "NFU Cymru"), as "Victim Support Cymru" is.
+_WALES = frozenset({"cymru", "gymru", "nghymru", "chymru"})
 # Welsh's short words: alone ("AC" is someone's initials, "Y" a yes) they say nothing, so a
 # text needs two of them, or a word of the list above, to read as Welsh.
 _WELSH_SHORT_LIST = """
@@ -89,8 +92,9 @@ def may_hold_welsh(texts: Iterable[str]) -> bool:
 def is_welsh(text: str) -> bool:
     """Whether ``text`` reads as Welsh rather than English (see the module's note)."""
     words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
-    long = sum(1 for w in words if w in _WELSH_LONG or _WELSH_LETTERS.search(w))
+    welsh = [w for w in words if w in _WELSH_LONG or _WELSH_LETTERS.search(w)]
     short = sum(1 for w in words if w in _WELSH_SHORT)
+    long = 0 if short == 0 and _WALES.issuperset(welsh) else len(welsh)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
     return (long > 0 or short > 1) and long + short > english
 

@@ -404,3 +404,18 @@ def test_passages_are_found_whole_longest_first_with_shared_beginnings_written_o
     many = welsh_passages(provisions)
     assert many is not None and len(many.pattern) < sum(map(len, provisions)) // 4
     assert all(many.fullmatch(p) for p in provisions)
+
+
+def test_the_welsh_a_strategy_s_footnote_quotes_is_marked_welsh(tmp_path: Path) -> None:
+    # The report's footnotes (a composed strategy's) were passed over by the marking.
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_welsh)).plan
+    assert plan is not None
+    strategy = Document()
+    paragraph = strategy.add_paragraph("Victims are supported.")
+    add_note(strategy, paragraph, "footnote", "Cronfa Dioddefwyr guidance, 2021.")
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(reconcile(plan)), strategy=tmp_path / "strategy.docx")
+    render_docx(report, tmp_path / "rfd.docx")
+    notes = _languages_in(tmp_path / "rfd.docx", "word/footnotes.xml")
+    assert notes["Cronfa Dioddefwyr"] == WELSH_GB
+    assert notes[" guidance, 2021."] == ""

@@ -55,12 +55,15 @@ def test_make_report_installs_the_runtime_only_with_the_lock() -> None:
     installs = [line for line in runtime.splitlines() if "pip install" in line and "-e" in line]
     assert len(installs) == 1, runtime
     assert "-c $(LOCK)" in installs[0]
+    # setuptools' framed warning about editable installs is not for the finance officer
+    assert installs[0].strip().startswith("PYTHONWARNINGS=ignore ")
     assert "[dev]" not in runtime
     assert "LOCK := requirements.lock" in MAKEFILE.read_text(encoding="utf-8")
     # report needs the runtime stamp only; test, lint and bench the development tools.
     assert re.search(r"^report: \$\(STAMP\)", MAKEFILE.read_text(), flags=re.MULTILINE)
     dev = recipe("venv-install-dev")
     assert "-c $(LOCK)" in dev and "'.[dev]'" in dev
+    assert "PYTHONWARNINGS=ignore $(BIN)/python -m pip install" in dev
     for target in ("test", "test-fast", "lint"):
         assert re.search(rf"^{target}: \$\(DEV_STAMP\)", MAKEFILE.read_text(), re.MULTILINE)
 

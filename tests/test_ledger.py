@@ -925,7 +925,8 @@ def test_payments_on_rows_hidden_by_a_filter_are_counted_and_said(tmp_path: Path
     assert "2 payments on hidden or filtered-out rows (3, 4) are counted, £500 in all" in (
         note.message
     )
-    assert "Clear the filter" in note.message
+    assert "though Excel does not show them (a filter left on" in note.message
+    assert "Show them (clear the filter, or expand the outline)" in note.message
 
 
 def test_an_export_of_the_gross_and_its_vat_counts_the_net(tmp_path: Path) -> None:
@@ -944,3 +945,33 @@ def test_an_export_of_the_gross_and_its_vat_counts_the_net(tmp_path: Path) -> No
     [finding] = read.findings
     assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 5")
     assert 'VAT reads "2O0.00"' in finding.message
+
+
+def test_a_flat_file_separated_by_vertical_bars_is_read(tmp_path: Path) -> None:
+    # A finance system's flat-file export (Date|Supplier|Amount): W-SPEND-READ, "no header
+    # row ... the first row reads: Date|Supplier|Amount", none of its payments counted.
+    text = "Date|Supplier name|Net amount\n01/05/2021|Victim Support, Lincs|1,000.00\n"
+    read = read_ledgers([write(tmp_path, "ap.txt", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000]
+    assert list(read.payments["supplier"]) == ["Victim Support, Lincs"]
+
+
+def test_a_semicolon_csv_with_decimal_commas_reads_its_amounts(tmp_path: Path) -> None:
+    # Excel (or SAP) set to a language whose decimal mark is a comma separates a CSV's values
+    # with semicolons because its amounts hold commas: '1.000,50' and '250,00' were each
+    # W-SPEND-VALUE, 'commas ... not between thousands', none of the payments counted.
+    amounts = ["1.000,50", "250,00", "-12,5", "1.234.567,89"]
+    rows = [f"0{i}.05.2021;NWCH;{a};T{i}" for i, a in enumerate(amounts, start=1)]
+    text = "\n".join(["Date;Supplier;Amount;Reference", *rows]) + "\n"
+    read = read_ledgers([write(tmp_path, "sap.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100050, 25000, -1250, 123456789]
+    assert list(read.payments["reference"]) == ["T1", "T2", "T3", "T4"]
+
+
+def test_a_semicolon_csv_with_decimal_points_is_read_as_written(tmp_path: Path) -> None:
+    text = "Date;Supplier;Amount\n01/05/2021;NWCH;1,000.50\n02/05/2021;NWCH;1,000\n"
+    read = read_ledgers([write(tmp_path, "uk.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100050, 100000]

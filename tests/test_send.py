@@ -401,6 +401,12 @@ def test_settings_come_from_the_file_then_the_environment(tmp_path: Path) -> Non
         ).check()
     with pytest.raises(send.SettingsError, match="PCC_SMTP_PORT"):
         send.settings({}, {"PCC_SMTP_PORT": "smtp"})
+    with pytest.raises(send.SettingsError, match=r"port = 70000; use the mail server's port"):
+        send.settings({"port": 70000}, {})
+    for timeout in (0, "soon"):
+        with pytest.raises(send.SettingsError, match=r"timeout = .*whole number of seconds"):
+            send.settings({"timeout": timeout}, {})
+    assert send.settings({"timeout": " 30 "}, {}).timeout == 30
     with pytest.raises(send.SettingsError, match="not an e-mail address"):
         send.settings({}, {"PCC_SMTP_FROM": "commissioning"})
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from docx import Document
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 from pipeline import assemble, batch, pdf
 from pipeline.cli import cli
@@ -32,6 +33,7 @@ from tests.workbooks import make_workbook
 SEED = make_strategy.seed_path()
 needs_seed = pytest.mark.skipif(SEED is None, reason="the seed is not beside the repository")
 STRATEGY = "commissioning-strategy-2021.docx"
+LINK = "https://www.example-pcc.police.uk/police-and-crime-plan"
 
 
 def workbook_naming(folder: Path, strategy: str) -> Path:
@@ -388,24 +390,108 @@ def test_with_a_strategy_its_document_control_stands_alone(pack: Path) -> None:
     assert len(changes) == 1 and "Initials" in changes[0].rows[0].cells[1].text
 
 
+def built_with(folder: Path, strategy: Any) -> tuple[list[Any], Path]:
+    """The sample built in ``folder`` with ``strategy`` (python-docx) as its strategy: the
+    build's results and the pack."""
+    strategy.save(str(folder / "strategy.docx"))
+    workbook_naming(folder, "strategy.docx")
+    results, _ = batch.build([folder / "plan.xlsx"], folder / "out", Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = (folder / "out").glob("*/RfD-*.docx")
+    return list(results), built
+
+
 @pytest.mark.parametrize("kind", ["footnote", "endnote"])
 def test_the_strategy_s_footnotes_and_endnotes_come_with_it(tmp_path: Path, kind: str) -> None:
     # docxcompose copies a strategy's footnotes but not its endnotes: the pack kept the
-    # strategy's endnote mark pointing at no endnote (Word: "unreadable content"; LibreOffice
-    # and the PDF: the note's text gone), where a strategy cites its sources.
+    # strategy's endnote mark pointing at no endnote, the note's text gone from the pack,
+    # where a strategy cites its sources.
     strategy = Document()
     paragraph = strategy.add_paragraph("Victims' needs are assessed every three years.")
-    add_note(strategy, paragraph, kind, "Police and Crime Plan 2021-2025, section 4.")
-    strategy.save(str(tmp_path / "strategy.docx"))
-    workbook_naming(tmp_path, "strategy.docx")
-    results, _ = batch.build([tmp_path / "plan.xlsx"], tmp_path / "out", Config())
-    assert [r.outcome for r in results] == ["built"]
-    (built,) = (tmp_path / "out").glob("*/RfD-*.docx")
+    add_note(strategy, paragraph, kind, "Police and Crime Plan 2021-2025, section 4.", LINK)
+    _, built = built_with(tmp_path, strategy)
     with zipfile.ZipFile(built) as archive:
         body = archive.read("word/document.xml").decode()
         notes = archive.read(f"word/{kind}s.xml").decode()
         types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read(f"word/_rels/{kind}s.xml.rels").decode()
     (reference,) = re.findall(rf'<w:{kind}Reference w:id="(-?\d+)"/>', body)
-    note = re.search(rf'<w:{kind} w:id="{reference}">(.*?)</w:{kind}>', notes)
+    note = re.search(rf'<w:{kind}\b[^>]*\bw:id="{reference}"[^>]*>(.*?)</w:{kind}>', notes)
     assert note is not None and "Police and Crime Plan 2021-2025, section 4." in note.group(1)
     assert f"/word/{kind}s.xml" in types
+    # The note's web link points at its address in the pack's notes (an r:id the pack's notes
+    # part did not have: Word called the file unreadable).
+    (rid,) = re.findall(r'<w:hyperlink r:id="(\w+)"', note.group(1))
+    assert re.search(
+        rf'Id="{rid}"[^>]*Target="{re.escape(LINK)}"|Target="{re.escape(LINK)}"[^>]*Id="{rid}"',
+        rels,
+    )
+
+
+_DELETED = (
+    '<w:del w:id="90" w:author="J Smith" w:date="2021-05-01T10:00:00Z"><w:r>'
+    "<w:delText>The draft said £50,000, which the Chief Executive cut.</w:delText></w:r></w:del>"
+)
+
+
+@pytest.mark.parametrize("kind", ["footnote", "endnote"])
+def test_review_markup_in_the_strategy_s_notes_is_not_published(tmp_path: Path, kind: str) -> None:
+    # Tracked changes were accepted, and file links removed, in the strategy's body but not in
+    # its footnotes and endnotes (python-docx leaves those parts unparsed): a deleted draft
+    # figure and a link to an officer's own folder went into the published pack.
+    strategy = Document()
+    paragraph = strategy.add_paragraph("Grants are for small-scale work.")
+    add_note(
+        strategy,
+        paragraph,
+        kind,
+        "See the grants policy.",
+        "file:///C:/Users/jsmith/policy.docx",
+        _DELETED,
+    )
+    results, built = built_with(tmp_path, strategy)
+    with zipfile.ZipFile(built) as archive:
+        notes = archive.read(f"word/{kind}s.xml").decode()
+        rels = " ".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".rels"))
+    assert "See the grants policy." in notes
+    assert "£50,000" not in notes and "w:del " not in notes
+    assert "jsmith" not in notes and "jsmith" not in rels
+    said = [f.message for r in results for f in r.findings if f.code == "W-TEMPLATE"]
+    assert any("1 tracked change" in m for m in said), said
+
+
+_CORE = (
+    "xmlns:ns0='http://purl.org/dc/elements/1.1/' "
+    "xmlns:ns1='http://schemas.openxmlformats.org/package/2006/metadata/core-properties'"
+)
+
+
+def _bound(alias: str, xpath: str, shown: str) -> str:
+    """A content control bound to the document's properties, as Word's cover pages put one."""
+    return (
+        f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{alias}"/>'
+        f'<w:dataBinding w:prefixMappings="{_CORE}" w:xpath="{xpath}" '
+        'w:storeItemID="{6C3C8BC8-F283-45AE-878A-BAB7291924A1}"/><w:text/></w:sdtPr>'
+        f"<w:sdtContent><w:r><w:t>{shown}</w:t></w:r></w:sdtContent></w:sdt>"
+    )
+
+
+def test_a_cover_page_s_author_box_is_not_published(tmp_path: Path) -> None:
+    # Word's cover pages hold content controls filled from the document's properties: the
+    # Author box shows the officer who made the file. It went into the published pack (and its
+    # PDF) with the officer's name, as an AUTHOR field would have, which is left out.
+    strategy = Document()
+    cover = strategy.add_paragraph("Commissioning Strategy 2021-2025")
+    cover._p.append(
+        parse_xml(_bound("Author", "/ns1:coreProperties[1]/ns0:creator[1]", "Jane Smith"))
+    )
+    title = _bound("Title", "/ns1:coreProperties[1]/ns0:title[1]", "Commissioning Strategy")
+    strategy.add_paragraph()._p.append(parse_xml(title))
+    strategy.add_paragraph("Services are commissioned openly and fairly.")
+    results, built = built_with(tmp_path, strategy)
+    with zipfile.ZipFile(built) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "Jane Smith" not in body
+    assert "Commissioning Strategy 2021-2025" in body and ">Commissioning Strategy<" in body
+    said = [f.message for r in results for f in r.findings if f.code == "W-TEMPLATE"]
+    assert any("content control" in m and "Author" in m for m in said), said

@@ -388,6 +388,26 @@ def test_an_org_id_copied_with_other_hyphens_or_spaces_is_read(
     assert [c for c in codes(plan) if c[1] == "N9"] == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "recipient"),
+    [
+        ("gb-coh-sc123456", {"id": "GB-COH-SC123456", "companyNumber": "SC123456"}),
+        ("GB-SC-sc012345", {"id": "GB-SC-SC012345", "charityNumber": "SC012345"}),
+        ("gb-lae-lin", {"id": "GB-LAE-LIN"}),
+        ("GB-NHS-rwd", {"id": "GB-NHS-RWD"}),
+    ],
+)
+def test_an_org_id_typed_in_small_letters_is_published_as_the_register_spells_it(
+    sample_plan: Plan, typed: str, recipient: dict[str, str]
+) -> None:
+    # "GB-COH-sc123456" is not the identifier GrantNav and other funders publish for the
+    # company, GB-COH-SC123456: the recipient was two organisations in the open data.
+    plan = with_line(sample_plan, 0, recipient_org_id=typed)
+    grants = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    assert isinstance(grants, list) and isinstance(grants[0], dict)
+    assert grants[0]["recipientOrganization"] == [{**recipient, "name": "Rape Crisis"}]
+
+
 @pytest.mark.parametrize("typed", ["No ID 12345", "Charity 1151444", "GB CC 1151444", "1151444"])
 def test_words_and_numbers_with_spaces_are_no_org_id(typed: str) -> None:
     assert parse_org_id(typed) is None

@@ -18,6 +18,9 @@ from pipeline.welsh import is_welsh, parts, tag_html, tag_passages_html, welsh_p
         "Cronfa Diogelwch Cymunedol",
         "Strategaeth a Chynllun Comisiynu 2021/22",
         "Cefnogi dioddefwyr trais domestig",
+        "Cymorth i Fenywod Cymru",  # Welsh Women's Aid
+        "Cymru gyfan",  # all Wales
+        "Heddlu Gogledd Cymru",
     ],
 )
 def test_the_welsh_of_bodies_funds_and_plans_is_welsh(text: str) -> None:
@@ -32,6 +35,13 @@ def test_the_welsh_of_bodies_funds_and_plans_is_welsh(text: str) -> None:
         "Community Safety Fund",
         "Police and Crime Commissioner's Commissioning Strategy and Plan for 2021/22",
         "Victim Support Cymru",  # an English name with a Welsh word keeps its English voice
+        # A UK body's Welsh branch: its English name with "Cymru" (Wales) after it was read
+        # whole with a Welsh voice ("Barnardo's" said as Welsh) in the South Wales plan.
+        "Barnardo's Cymru",
+        "NFU Cymru",
+        "Media Academy Cymru",
+        "Care & Repair Cymru",
+        "Cymru",
         "De Montfort University",
         "EU Exit support",
         "Dyfed-Powys",  # a name both languages use says nothing either way
