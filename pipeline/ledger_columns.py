@@ -19,14 +19,15 @@ from pipeline.ledger_values import (
     debit_less_credit,
     first_month_first,
     gross_less_vat,
+    in_pounds,
     parse_each,
     payee,
     payment_date,
     pence_column,
-    pounds,
     signed_by_side,
+    suppliers_view,
 )
-from pipeline.values import ValueProblem, clean_text, format_money, normalise
+from pipeline.values import ValueProblem, clean_text, normalise
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
 HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
@@ -63,6 +64,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Supplier (beneficiary)",
         "Supplier(T)",  # Agresso (Unit4): the name, beside "Supplier", its number
         "Name of offsetting account",  # SAP's cost centre line items (KSB1)
+        "Supplier or party",  # Oracle Fusion's payments register
         "Supplier",
         "Payee",
         "Vendor",
@@ -90,6 +92,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Value",
         "Payment amount",
         "Transaction amount",
+        "Invoice amount",  # Oracle's invoice register, where no amount paid is beside it
         # SAP's line items (FBL1N, FBL3N; KSB1), in pounds: local or report currency, never
         # the document currency (an invoice in euros).
         "Amount in local currency",
@@ -139,7 +142,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Detail description",
         "Subjective description",
     ),
-    "credit_note": ("INV/CRN", "Document type", "Transaction type"),
+    # The amount's currency; beside an amount in the invoice's currency (Agresso's "Cur.
+    # amount"), the amount is in pounds.
+    "currency": ("Currency", "Currency code", "Transaction currency"),
+    "currency_amount": ("Cur. amount", "Currency amount", "Amount in currency"),
+    "credit_note": ("INV/CRN", "Document type", "Transaction type", "Invoice type"),
     "debit_credit": (
         "D/C",
         "Dr/Cr",
@@ -347,6 +354,8 @@ def read_table(
         amounts = debit_less_credit(raw["debit"], raw["credit"])
     if "debit_credit" in raw:  # an unsigned amount beside its D or C
         amounts = signed_by_side(amounts, raw["debit_credit"])
+    if "currency" in raw and "currency_amount" not in raw:  # the amount in its currency
+        amounts = in_pounds(amounts, raw["currency"])
     split: set[int] = set()  # CSV lines whose figure was split at its thousands comma
     if unit == "line":
         headings = _width(header)
@@ -404,7 +413,7 @@ def read_table(
         columns["cost_code"].append(codes[index])
         columns["expense_type"].append(expenses[index])
     if "debit_credit" in raw or "amount" not in raw:
-        backwards = _suppliers_view(columns["amount"], sheet)
+        backwards = suppliers_view(columns["amount"], sheet)
         if backwards:
             add("W-SPEND-READ", backwards)
             return [], findings
@@ -418,24 +427,6 @@ def read_table(
             "columns of the export.",
         )
     return [columns], findings
-
-
-def _suppliers_view(amounts: Sequence[object], sheet: str) -> str:
-    """Why a table marked debit and credit is not read as spend: its credits are as large as
-    its debits, as in an export of the suppliers' accounts (SAP's vendor line items, a supplier
-    statement), where each invoice is a credit and each payment of it a debit. Read as spend,
-    its invoices would lower the spend. Empty when its debits outweigh its credits."""
-    debits = sum(a for a in amounts if isinstance(a, int) and a > 0)
-    credits = -sum(a for a in amounts if isinstance(a, int) and a < 0)
-    if credits == 0 or credits < debits:
-        return ""
-    return (
-        f"{sheet}'s credits total {format_money(pounds(credits))}, as much as or more than "
-        f"its debits, {format_money(pounds(debits))}: in a ledger of spend, payments are "
-        "debits. An export of the suppliers' accounts (SAP's vendor line items, a supplier "
-        "statement) marks each invoice a credit instead; export the expenditure (the payments "
-        "over £500, or the cost centres' lines) and run again. None of its payments are counted."
-    )
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:

@@ -462,3 +462,40 @@ def decimal_commas(
         return f"{sign}{whole.replace('.', '')}.{pence}"
 
     return [(number, [point(v) for v in values]) for number, values in rows]
+
+
+def suppliers_view(amounts: Sequence[object], sheet: str) -> str:
+    """Why a table marked debit and credit is not read as spend: its credits are as large as
+    its debits, as in an export of the suppliers' accounts (SAP's vendor line items, a supplier
+    statement), where each invoice is a credit and each payment of it a debit. Read as spend,
+    its invoices would lower the spend. Empty when its debits outweigh its credits."""
+    debits = sum(a for a in amounts if isinstance(a, int) and a > 0)
+    credits = -sum(a for a in amounts if isinstance(a, int) and a < 0)
+    if credits == 0 or credits < debits:
+        return ""
+    return (
+        f"{sheet}'s credits total {format_money(pounds(credits))}, as much as or more than "
+        f"its debits, {format_money(pounds(debits))}: in a ledger of spend, payments are "
+        "debits. An export of the suppliers' accounts (SAP's vendor line items, a supplier "
+        "statement) marks each invoice a credit instead; export the expenditure (the payments "
+        "over £500, or the cost centres' lines) and run again. None of its payments are counted."
+    )
+
+
+_POUNDS = frozenset(("", "gbp", "£", "stg", "sterling", "pound sterling", "pounds sterling"))
+
+
+def in_pounds(
+    amounts: Sequence[int | ValueProblem], currencies: Sequence[object]
+) -> list[int | ValueProblem]:
+    """``amounts`` with those of a row whose currency is not pounds (EUR, USD) a problem: the
+    plan is in pounds, and €1,000 is not £1,000; a blank currency is pounds."""
+    return [
+        amount
+        if isinstance(amount, ValueProblem) or normalise(currency) in _POUNDS
+        else ValueProblem(
+            f'currency reads "{cut(clean_text(currency))}", so its amount is not in pounds; '
+            "export the amount in pounds (the ledger's own currency)"
+        )
+        for amount, currency in zip(amounts, currencies, strict=True)
+    ]

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 TIMEOUT_SECONDS = 180
@@ -266,12 +267,65 @@ def _repair_metadata(source: Path, target: Path, dated: dt.date | None = None) -
             for key in ("/DocChecksum", "/ID"):  # LibreOffice's checksum, its random identifier
                 if key in document.trailer:
                     del document.trailer[key]
+            _label_tables(document)
             document.save(target, deterministic_id=True)
     except pikepdf.PdfError as error:
         raise PdfError(
             f"LibreOffice made a PDF that cannot be read back ({error}). Open the .docx in "
             "Word to check it, or build without --pdf."
         ) from error
+
+
+def _label_tables(document: Any) -> None:
+    """Give each tagged table with no header cell what PDF/UA asks (a table's cells must say
+    what they mean): a form's table of labels and values (REF | 015/2021, DATE | ...), two
+    cells a row, has its labels as row headers (TH, Scope Row); a table only laid out on the
+    page (the approval block: a sentence, then Signature and Date) is tagged as blocks, not a
+    table. LibreOffice marks header cells only in a table's repeated header rows, and the form's
+    first page held two tables a screen reader announced with no headers (PDF/UA 15-003)."""
+    import pikepdf
+
+    tree = document.Root.get("/StructTreeRoot")
+    for table in _tagged(tree, "/Table") if tree is not None else []:
+        if _tagged(table.get("/K"), "/TH"):
+            continue
+        rows = [row for row in _kids(table) if row.get("/S") == pikepdf.Name.TR]
+        cells = [[c for c in _kids(row) if c.get("/S") == pikepdf.Name.TD] for row in rows]
+        if rows and all(len(row) == 2 for row in cells):
+            scope = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name.Row)
+            for label, _ in cells:
+                label.S = pikepdf.Name.TH
+                # Beside LibreOffice's layout attributes (its /A: one, or a list of them).
+                held = label.get("/A")
+                listed = list(held) if isinstance(held, pikepdf.Array) else [held]
+                label.A = pikepdf.Array([*(a for a in listed if a is not None), scope])
+        elif rows and len({len(row) for row in cells}) > 1:
+            for element in [table, *rows, *(c for row in cells for c in row)]:
+                element.S = pikepdf.Name.Div
+
+
+def _kids(element: Any) -> list[Any]:
+    """The structure elements directly under ``element`` (not its marked content)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return [k for k in items if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def _tagged(node: Any, kind: str) -> list[Any]:
+    """Every structure element of type ``kind`` under ``node``, in order."""
+    import pikepdf
+
+    found: list[Any] = []
+    if isinstance(node, pikepdf.Array):
+        for item in node:
+            found += _tagged(item, kind)
+    elif isinstance(node, pikepdf.Dictionary):
+        if str(node.get("/S", "")) == kind:
+            found.append(node)
+        found += _tagged(node.get("/K"), kind)
+    return found
 
 
 def _run(command: list[str], timeout: float, work: Path) -> tuple[int, str]:

@@ -5,7 +5,9 @@ folder instead. Every plan in the run gets its own position from the payments in
 year (:mod:`pipeline.position`); two plans of one year may both match a payment, which is said
 in an ``I-SPEND-SHARED`` note on each. The spend files' hashes (and ``--as-at``) are part of
 each workbook's fingerprint in the manifest, so a rerun with unchanged spend files is up to
-date and a new month's export rebuilds the positions.
+date and a new month's export rebuilds the positions; so are the years of the plans the files
+are parted among (``spend_plans``): a plan put beside it, changed or taken away rebuilds a plan
+up to date whose notes it changes (:func:`spend_parted`).
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def beside_years(
         where = entry.get("workbook_path")
         if not isinstance(where, str) or where in named or os.path.dirname(where) not in homes:
             continue
-        if entry.get("status") == "ok" and os.path.isfile(where):
+        # Built, or read with errors (its year known): in the folder's run it is read too.
+        if entry.get("status") in ("ok", "errors") and os.path.isfile(where):
             year = entry_year_start(entry)
             years.extend([year] if year is not None else [])
     return tuple(years)

@@ -975,3 +975,29 @@ def test_a_semicolon_csv_with_decimal_points_is_read_as_written(tmp_path: Path) 
     read = read_ledgers([write(tmp_path, "uk.csv", text)])
     assert read.findings == []
     assert list(read.payments["amount"]) == [100050, 100000]
+
+
+def test_a_payment_in_another_currency_is_said_not_counted_as_pounds(tmp_path: Path) -> None:
+    # An export with a Currency column beside its amount: a supplier paid €1,000 was counted
+    # as £1,000 without a word.
+    text = (
+        "Date,Supplier,Amount,Currency\n"
+        "01/05/2021,NWCH,1000.00,GBP\n"
+        "02/05/2021,Institut Européen,1000.00,EUR\n"
+        "03/05/2021,NWCH,5.00,\n"
+        "04/05/2021,NWCH,6.00,£\n"
+    )
+    read = read_ledgers([write(tmp_path, "fx.csv", text)])
+    assert list(read.payments["amount"]) == [100000, 500, 600]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 3")
+    assert 'its currency reads "EUR"' in finding.message
+    assert "in pounds" in finding.message
+
+
+def test_an_amount_in_pounds_beside_the_currency_amount_is_read(tmp_path: Path) -> None:
+    # Agresso's (Unit4's) export: Amount in pounds, Cur. amount in the invoice's currency.
+    text = "Date,Supplier,Amount,Currency,Cur. amount\n02/05/2021,NWCH,870.00,EUR,1000.00\n"
+    read = read_ledgers([write(tmp_path, "agresso.csv", text)])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [87000]

@@ -226,3 +226,24 @@ def test_a_welsh_forces_headings_in_both_languages_are_read(tmp_path: Path, head
     assert read.findings == []
     assert list(read.payments["amount"]) == [100000]
     assert list(read.payments["supplier"]) == ["NWCH"]
+
+
+def test_oracle_fusion_and_oracle_invoice_registers_are_read(tmp_path: Path) -> None:
+    # Oracle Fusion's payments register heads the payee "Supplier or Party"; Oracle's invoice
+    # register has "Invoice Amount" and marks a credit memo in "Invoice Type", printed
+    # positive or negative. Both were W-SPEND-READ (no supplier / no amount column).
+    fusion = tmp_path / "fusion.csv"
+    fusion.write_text(
+        "Payment Date,Supplier or Party,Payment Amount\n01/05/2021,NWCH,1000.00\n", "utf-8"
+    )
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "Invoice Date,Supplier Name,Invoice Type,Invoice Amount\n"
+        "01/05/2021,NWCH,Standard,1000.00\n"
+        "02/05/2021,NWCH,Credit Memo,100.00\n"
+        "03/05/2021,NWCH,Credit Memo,-50.00\n",
+        "utf-8",
+    )
+    read = read_ledgers([fusion, register])
+    assert read.findings == []
+    assert list(read.payments["amount"]) == [100000, 100000, -10000, -5000]

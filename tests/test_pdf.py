@@ -30,6 +30,7 @@ from pipeline import batch, pdf, runner
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.model import Plan
+from pipeline.pdf import _tagged as _elements
 from tests.office import pdf_text, pdftotext, soffice
 from tests.test_mail import circulated
 
@@ -169,12 +170,23 @@ def assert_pdf_ua(path: Path, title: str, docx: Path) -> None:
         assert {"/H1", "/H2", "/Table", "/TR", "/TH", "/TD"} <= set(kinds)
         tables = _elements(tree.K, "/Table")
         first_rows = [_elements(table.K, "/TR")[0] for table in tables]
-        assert ["/TH" in _structure_kinds(row.K) for row in first_rows] == headed
+        headed_rows = [set(_cells(row)) == {"/TH"} for row in first_rows]
+        assert sum(headed_rows) == sum(headed)
         assert sum(headed) >= 5  # the Appendix 3 and reconciliation tables at least
+        # Every table says what its cells mean (PDF/UA 15-003): the form's label | value tables
+        # have their labels as row headers; the approval block, only laid out, is no table.
+        for table, column_headed in zip(tables, headed_rows, strict=True):
+            assert "/TH" in _structure_kinds(table.K)
+            if not column_headed:
+                for row in _elements(table.K, "/TR"):
+                    assert _cells(row) == ["/TH", "/TD"]
+                    held = row.K[0].A
+                    listed = list(held) if isinstance(held, pikepdf.Array) else [held]
+                    assert [str(a.Scope) for a in listed if "/Scope" in a] == ["/Row"]
         # Every style-named tag maps to a standard one.
         role_map = {str(k) for k in tree.RoleMap}
         standard = {"/Document", "/P", "/H1", "/H2", "/H3", "/L", "/LI", "/LBody", "/Lbl"}
-        standard |= {"/Table", "/TR", "/TH", "/TD", "/Span", "/Link", "/Figure", "/Sect"}
+        standard |= {"/Table", "/TR", "/TH", "/TD", "/Span", "/Link", "/Figure", "/Sect", "/Div"}
         assert set(kinds) - standard <= role_map
         with document.open_outline() as outline:
             assert len(outline.root) >= 5  # ExportBookmarks: the headings as bookmarks
@@ -182,6 +194,12 @@ def assert_pdf_ua(path: Path, title: str, docx: Path) -> None:
         assert xmp["pdfuaid:part"] == "1"
         assert xmp["dc:title"] == title  # no "&apos;" (LibreOffice escapes it twice)
         assert str(document.docinfo.Title) == title
+
+
+def _cells(row: pikepdf.Dictionary) -> list[str]:
+    """The kinds of a table row's cells, in order."""
+    kids = row.K if isinstance(row.K, pikepdf.Array) else [row.K]
+    return [str(k.S) for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
 
 
 def _structure_kinds(node: object) -> list[str]:
@@ -194,19 +212,6 @@ def _structure_kinds(node: object) -> list[str]:
             found.append(str(node.S))
         if "/K" in node:
             found += _structure_kinds(node.K)
-    return found
-
-
-def _elements(node: object, kind: str) -> list[pikepdf.Dictionary]:
-    found: list[pikepdf.Dictionary] = []
-    if isinstance(node, pikepdf.Array):
-        for item in node:
-            found += _elements(item, kind)
-    elif isinstance(node, pikepdf.Dictionary):
-        if str(node.get("/S", "")) == kind:
-            found.append(node)
-        if "/K" in node:
-            found += _elements(node.K, kind)
     return found
 
 

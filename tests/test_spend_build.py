@@ -487,3 +487,32 @@ def test_a_plan_built_alone_knows_the_years_of_the_plans_beside_it(office: Path)
     assert "1 built" in forced.output
     assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
     assert "up to date" in run("build").output
+
+
+def test_the_years_beside_a_workbook_built_alone_count_a_plan_with_errors(tmp_path: Path) -> None:
+    # A plan beside it whose last build had errors is still that year's plan in the folder's
+    # run (its payments are its own there): built alone, the plan was told they were
+    # outside its year.
+    from pipeline.spend import beside_years
+
+    (tmp_path / "a.xlsx").write_bytes(b"a")
+    (tmp_path / "b.xlsx").write_bytes(b"b")
+    (tmp_path / "c.xlsx").write_bytes(b"c")
+    entries = {
+        "b": {
+            "workbook_path": str(tmp_path / "b.xlsx"),
+            "status": "errors",
+            "financial_year": "2022/23",
+        },
+        "c": {
+            "workbook_path": str(tmp_path / "c.xlsx"),
+            "status": "retired",
+            "financial_year": "2023/24",
+        },
+        "gone": {
+            "workbook_path": str(tmp_path / "d.xlsx"),
+            "status": "ok",
+            "financial_year": "2024/25",
+        },
+    }
+    assert beside_years([tmp_path / "a.xlsx"], entries) == (2022,)
