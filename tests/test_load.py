@@ -1927,6 +1927,20 @@ def test_a_budget_header_in_thousands_is_not_to_be_renamed(header: str, tmp_path
     assert "do not just rename it" in finding.message
 
 
+@pytest.mark.parametrize("header", ["Budget (£m)", "Budget £ millions", "Budget (£mn)"])
+def test_a_budget_header_in_millions_is_not_to_be_renamed(header: str, tmp_path: Path) -> None:
+    # Only thousands were warned of: renamed as the E-COLUMN asked, "Budget (£m)" figures
+    # (0.26 for £260,000) would be read as pence.
+    book = sample_book()
+    book["Services"][2][11] = header
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    [finding] = [f for f in load(path).findings if f.severity == "error"]
+    assert (finding.code, finding.sheet) == ("E-COLUMN", "Services")
+    assert f'"{header}" (L3) is in millions of pounds' in finding.message
+    assert "(1009000 for 1.009)" in finding.message
+
+
 def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) -> None:
     # Field names in A, a narrow blank column B, the values in C, no header row: each field
     # was "has no value" (13 errors) with its value one column further on.
