@@ -484,6 +484,15 @@ QUIRKS: dict[str, Quirk] = {
             ),
         ],
     ),
+    # A very hidden sheet is not listed under Unhide: 'right-click a sheet tab > Unhide' was a
+    # fix no one could follow.
+    "the Funds sheet very hidden": Quirk(
+        with_book(lambda book: None, hidden={"Funds": "veryHidden"}),
+        [
+            ("I-HIDDEN", "Funds", "", 'Sheet "Funds" is very hidden'),
+            ("E-SHEET", "Funds", "", "not listed under Unhide; in Excel press Alt+F11"),
+        ],
+    ),
     "a missing column": Quirk(
         with_book(renamed("Services", {"Provision": "Notes"})),
         [
@@ -1948,6 +1957,9 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
         "April 2021 - March 2022",
         "1 April 2021 to 31 March 2022",
         "01/04/2021 \u2013 31/03/2022",
+        # In Welsh, and with a sentence's full stop: each was E-VALUE.
+        "Blwyddyn ariannol 2021/22",
+        "2021/22.",
     ],
 )
 def test_a_financial_year_in_the_short_forms_offices_use_is_read(
