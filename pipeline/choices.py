@@ -69,6 +69,21 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Prison",
             "Prison service",
             "NHS England",
+            # A fire-and-police commissioner's fire authority; London's and the metropolitan
+            # boroughs; an NHS foundation trust.
+            "Fire and rescue authority",
+            "Fire authority",
+            "NHS foundation trust",
+            "London borough",
+            "London borough council",
+            "Metropolitan borough council",
+            "Metropolitan district council",
+            # In Welsh, as a Welsh body's bilingual drop-down lists them.
+            "Sector cyhoeddus",
+            "Corff cyhoeddus",
+            "Awdurdod lleol",
+            "Cyngor",
+            "Bwrdd iechyd",
         )
     ),
     *(
@@ -101,6 +116,10 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Not for profit",
             "Not-for-profit organisation",
             "Non-profit",
+            "Sector gwirfoddol",
+            "Gwirfoddol",
+            "Trydydd sector",
+            "Elusen",
         )
     ),
     *(
@@ -115,9 +134,12 @@ ORGANISATION_TYPE_WORDS: tuple[tuple[str, str], ...] = (
             "Ltd",
             "PLC",
             "Sole trader",
+            "Sector preifat",
+            "Preifat",
         )
     ),
     *((w, "Social enterprise") for w in ("Community interest company", "CIC")),
+    *((w, "Social enterprise") for w in ("Menter gymdeithasol", "Cwmni buddiant cymunedol")),
 )
 MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("Grant agreement", "Grant"),
@@ -151,6 +173,7 @@ MECHANISM_WORDS: tuple[tuple[str, str], ...] = (
     ("S75 agreement", "Partnership agreement"),
     *((w, "Partnership agreement") for w in ("S75", "Section 75", "S22A", "Section 22A")),
     ("Pooled budget", "Partnership agreement"),
+    ("Cytundeb partneriaeth", "Partnership agreement"),  # in Welsh
 )
 
 _SPACES = re.compile(r"\s+")
@@ -225,9 +248,23 @@ _TICKS = {"\u2713": True, "\u2714": True, "\u2611": True, "\u2705": True}
 _TICKS.update(dict.fromkeys("\u2717\u2718\u274c\u274e\u2610", False))  # ☐: an empty box
 
 
+# Yes and No in Welsh. "Na" is also English's N/A: it is read only beside "No" ("Na / No").
+_ANSWERS = {
+    **dict.fromkeys(("yes", "y", "true", "ie", "oes", "ydy", "ydi", "ydyw", "do"), True),
+    **dict.fromkeys(("no", "n", "false", "nac oes", "nac ydy", "nac ydi", "naddo", "nage"), False),
+}
+_PAIR = re.compile(r"\s*/\s*")
+
+
 def parse_yes_no(raw: object) -> bool:
-    """Yes or No (``Y``, ``True``, a tick; a note may follow: "Yes (MoJ)")."""
+    """Yes or No (``Y``, ``True``, a tick, in Welsh ``Ie``, ``Oes``, or both languages
+    ``Ie / Yes``; a note may follow: "Yes (MoJ)")."""
     text = normalise(raw)
+    sides = _PAIR.split(text)
+    if len(sides) == 2 and all(len(side) > 1 for side in sides):
+        said = {_ANSWERS.get(side, False if side == "na" else None) for side in sides}
+        if len(said) == 1 and None not in said:
+            return said.pop() is True
     if text in _TICKS:
         return _TICKS[text]
     if text in ("x", "\u2612"):  # ☒ is Word's ticked check box, and elsewhere a cross
@@ -237,10 +274,8 @@ def parse_yes_no(raw: object) -> bool:
         )
     noted = _YES_NO_NOTED.match(text)
     text = noted.group(1) if noted else text
-    if text in {"yes", "y", "true"}:
-        return True
-    if text in {"no", "n", "false"}:
-        return False
+    if text in _ANSWERS:
+        return _ANSWERS[text]
     if not text:
         raise ValueProblem("is blank; enter Yes or No")
     raise ValueProblem(f'reads "{clean_text(raw)}"; enter Yes or No')

@@ -8,8 +8,13 @@ import re
 from pipeline.values import ValueProblem, parse_date
 
 # The words a Financial year cell may carry around the year: "Financial year 2021-22",
-# "2021/22 financial year", "Year 2021/22", "2021/22 (FY)".
-_YEAR_WORDS = re.compile(r"^\s*(?:financial\s+)?year\s*:?|(?:financial\s+year|\(fy\))\s*$", re.I)
+# "2021/22 financial year", "Year 2021/22", "2021/22 (FY)", in Welsh "Blwyddyn ariannol
+# 2021/22", and a sentence's full stop after it.
+_YEAR_WORDS = re.compile(
+    r"^\s*(?:(?:financial\s+)?year|blwyddyn(?:\s+ariannol)?)\s*:?"
+    r"|(?:financial\s+year|blwyddyn\s+ariannol|\(fy\))?\s*\.?\s*$",
+    re.I,
+)
 # The year typed as its first and last days or months: "April 2021 - March 2022",
 # "1 April 2021 to 31 March 2022", "01/04/2021 – 31/03/2022".
 _YEAR_SPAN = re.compile(r"(.+?)\s+(?:[-\u2013\u2014]|to)\s+(.+)", re.IGNORECASE)

@@ -64,11 +64,21 @@ def load(path: Path | str, label: str | None = None) -> LoadResult:
     return _plan(read, findings)
 
 
+# A sheet made very hidden (by a macro or the VBA editor) is shown again only from there.
+_VERY_HIDDEN_FIX = (
+    "in Excel press Alt+F11, select the sheet under the workbook's Microsoft Excel Objects, "
+    "and set its Visible property (F4) to -1 - xlSheetVisible"
+)
+
+
 def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
     for title in read.hidden:
         findings.add(
             "I-HIDDEN",
-            f'Hidden sheet "{title}" was ignored; unhide it in Excel if it belongs to the plan.',
+            f'Sheet "{title}" is very hidden (not listed under Unhide) and was ignored; '
+            f"{_VERY_HIDDEN_FIX} if it belongs to the plan."
+            if title in read.very_hidden
+            else f'Hidden sheet "{title}" was ignored; unhide it in Excel if it belongs to the plan.',
             sheet=title,
         )
     for title, why in read.refused.items():
@@ -177,10 +187,14 @@ def _locate(read: ReadSheets, findings: Findings) -> dict[str, Sheet]:
                 if holder
                 else ""
             )
+            unhide = (
+                f"it is very hidden, not listed under Unhide; {_VERY_HIDDEN_FIX}"
+                if hidden_match in read.very_hidden
+                else "unhide it in Excel (right-click a sheet tab > Unhide)"
+            )
             findings.add(
                 "E-SHEET",
-                f'The "{hidden_match}" sheet is hidden, so it was not read; unhide it in Excel '
-                f"(right-click a sheet tab > Unhide).{also}",
+                f'The "{hidden_match}" sheet is hidden, so it was not read; {unhide}.{also}',
                 sheet=hidden_match,
             )
         elif (holder := _holds_table(read, spec)) is not None:

@@ -101,8 +101,8 @@ def nothing_in_year(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
-                f"{said} are of another year's plan in this run, and no payment of the spend "
-                f"files is in {label}: {none}.",
+                f"{said} are of another year's plan built with these spend files, and no "
+                f"payment of them is in {label}: {none}.",
                 sheet,
             )
             for file, sheet, said in _per_file(payments)

@@ -289,16 +289,30 @@ _THOUSANDS = re.compile(
 )
 
 
+# ... or in millions: "(£m)", "£mn", "£ millions".
+_MILLIONS = re.compile(r"£\s*mn?\b|£\s*millions?|\(millions?\)", re.IGNORECASE)
+
+
 def _thousands_hint(sheet: Sheet) -> str:
-    """Said when a header above the table is in thousands of pounds, which is never read as
-    pounds: renamed as the message asks, its figures would be read a thousand times too small."""
+    """Said when a header above the table is in thousands or millions of pounds, which is
+    never read as pounds: renamed as the message asks, its figures would be read a thousand
+    (or a million) times too small."""
     for r, values in sheet.first_rows(HEADER_SEARCH_ROWS):
         for c, value in enumerate(values, start=1):
-            if isinstance(value, str) and len(value) <= 200 and _THOUSANDS.search(value):
+            if not isinstance(value, str) or len(value) > 200:
+                continue
+            unit = (
+                ("thousands", "1,009")
+                if _THOUSANDS.search(value)
+                else ("millions", "1.009")
+                if _MILLIONS.search(value)
+                else None
+            )
+            if unit:
                 return (
-                    f' "{clean_text(value)}" ({column_letter(c)}{r}) is in thousands of '
+                    f' "{clean_text(value)}" ({column_letter(c)}{r}) is in {unit[0]} of '
                     "pounds, which the plan does not read: do not just rename it, but add a "
-                    "column in pounds with each amount in full (1009000 for 1,009)."
+                    f"column in pounds with each amount in full (1009000 for {unit[1]})."
                 )
     return ""
 

@@ -30,8 +30,7 @@ if TYPE_CHECKING:  # imported where a sheet is too large or a formula lacks its 
 Cell = str | int | float | bool | date | datetime | time | timedelta | None
 Row = tuple[Cell, ...]
 
-# Columns beyond IV (the old .xls's last) are never the contract's, and not read (a plan's own
-# may follow 60 months' profile); a sheet read from its used area, only its first 64.
+# Columns beyond IV are never the contract's (a plan's may follow 60 months' profile), not read.
 MAX_COLUMNS: Final = 256
 AREA_COLUMNS: Final = 64  # 100,000 rows of 256 columns would not fit in memory
 MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
@@ -51,10 +50,9 @@ _SAVED_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)<(?:\
 _ERROR_TYPE = re.compile(rb't="e"')
 _ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
 # Only references beyond column Z or row 9,999 can make the dense range large: looking for
-# those alone keeps the scan of an ordinary sheet to a few milliseconds.
-# (Any other attribute ending in "r" can only widen the estimate, never hide a cell.)
-# Letters in either case and rows of any length: calamine reads "xfd1048576" and "A99999999"
-# too, and sizes its range by them.
+# those alone keeps the scan of an ordinary sheet to a few milliseconds (any other attribute
+# ending in "r" can only widen the estimate). Letters in either case and rows of any length:
+# calamine reads "xfd1048576" and "A99999999" too, and sizes its range by them.
 _WIDE_REF = re.compile(rb'r="([A-Za-z]{2,})[0-9]')
 _DEEP_REF = re.compile(rb'r="[A-Za-z]*([0-9]{5,})"')
 _HIDDEN_ROW = rb"<(?:\w+:)?row\b[^>]*?\shidden=\"(?:1|true)\"[^>]*>"
@@ -151,6 +149,7 @@ class ReadSheets:
     sheets: list[Sheet]
     hidden: list[str]
     refused: dict[str, str]  # title -> why
+    very_hidden: frozenset[str] = frozenset()  # hidden and not listed under Unhide
 
 
 def column_index(letters: bytes | str) -> int:
@@ -482,11 +481,13 @@ def _read_values(
     try:
         sheets: list[Sheet] = []
         hidden: list[str] = []
+        very: list[str] = []  # of the hidden, those Excel's Unhide does not list
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart and dialog sheets hold no table
             if meta.visible != SheetVisibleEnum.Visible:
                 hidden.append(meta.name)
+                very += [meta.name] if meta.visible == SheetVisibleEnum.VeryHidden else []
                 continue
             if meta.name in refused:
                 continue
@@ -508,7 +509,7 @@ def _read_values(
             sheets.append(Sheet(meta.name, rows, found, hidden_rows, merged, hidden_cols))
     finally:
         book.close()
-    return ReadSheets(sheets, hidden, dict(refused))
+    return ReadSheets(sheets, hidden, dict(refused), frozenset(very))
 
 
 _CALAMINE_XLSX = frozenset((".xlsx", ".xlsm", ".xltx", ".xltm"))  # names calamine reads as xlsx

@@ -480,7 +480,7 @@ def _(path: Path) -> None:
 @case(
     "very-hidden-sheet.xlsx",
     "a very hidden sheet of working notes",
-    ("I-HIDDEN", "Workings", "", "Hidden sheet"),
+    ("I-HIDDEN", "Workings", "", "is very hidden (not listed under Unhide)"),
     *SAMPLE,
 )
 def _(path: Path) -> None:

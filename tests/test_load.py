@@ -484,6 +484,15 @@ QUIRKS: dict[str, Quirk] = {
             ),
         ],
     ),
+    # A very hidden sheet is not listed under Unhide: 'right-click a sheet tab > Unhide' was a
+    # fix no one could follow.
+    "the Funds sheet very hidden": Quirk(
+        with_book(lambda book: None, hidden={"Funds": "veryHidden"}),
+        [
+            ("I-HIDDEN", "Funds", "", 'Sheet "Funds" is very hidden'),
+            ("E-SHEET", "Funds", "", "not listed under Unhide; in Excel press Alt+F11"),
+        ],
+    ),
     "a missing column": Quirk(
         with_book(renamed("Services", {"Provision": "Notes"})),
         [
@@ -1904,8 +1913,22 @@ def test_recommendations_typed_with_their_own_numbers_are_numbered_once(tmp_path
     )
 
 
-@pytest.mark.parametrize("header", ["Budget (£000)", "Budget £'000", "Budget (£k)"])
-def test_a_budget_header_in_thousands_is_not_to_be_renamed(header: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("header", "unit"),
+    [
+        ("Budget (£000)", "thousands"),
+        ("Budget £'000", "thousands"),
+        ("Budget (£k)", "thousands"),
+        # Only thousands were warned of: renamed as the E-COLUMN asked, "Budget (£m)" figures
+        # (0.26 for £260,000) would be read as pence.
+        ("Budget (£m)", "millions"),
+        ("Budget £ millions", "millions"),
+        ("Budget (£mn)", "millions"),
+    ],
+)
+def test_a_budget_header_in_thousands_or_millions_is_not_to_be_renamed(
+    header: str, unit: str, tmp_path: Path
+) -> None:
     # The E-COLUMN said "rename the matching one": renamed, "Budget (£000)" figures would be
     # read a thousand times too small.
     book = sample_book()
@@ -1914,8 +1937,9 @@ def test_a_budget_header_in_thousands_is_not_to_be_renamed(header: str, tmp_path
     write_book(path, book)
     [finding] = [f for f in load(path).findings if f.severity == "error"]
     assert (finding.code, finding.sheet) == ("E-COLUMN", "Services")
-    assert f'"{header}" (L3) is in thousands of pounds' in finding.message
+    assert f'"{header}" (L3) is in {unit} of pounds' in finding.message
     assert "do not just rename it" in finding.message
+    assert ("(1009000 for 1.009)" in finding.message) is (unit == "millions")
 
 
 def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) -> None:
@@ -1948,6 +1972,9 @@ def test_a_decision_sheet_laid_out_as_a_form_reads_its_values(tmp_path: Path) ->
         "April 2021 - March 2022",
         "1 April 2021 to 31 March 2022",
         "01/04/2021 \u2013 31/03/2022",
+        # In Welsh, and with a sentence's full stop: each was E-VALUE.
+        "Blwyddyn ariannol 2021/22",
+        "2021/22.",
     ],
 )
 def test_a_financial_year_in_the_short_forms_offices_use_is_read(

@@ -403,7 +403,7 @@ def test_spend_files_all_of_another_plans_year_say_whose_they_are(office: Path) 
     result = run("check", "input", "--json")
     this_year = next(w for w in json.loads(result.output)["workbooks"] if "2021-22" in w["file"])
     [note] = [f for f in this_year["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
-    assert "are of another year's plan in this run" in note["message"]
+    assert "are of another year's plan built with these spend files" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
     assert "mistyped" not in note["message"]
 
@@ -516,3 +516,20 @@ def test_the_years_beside_a_workbook_built_alone_count_a_plan_with_errors(tmp_pa
         },
     }
     assert beside_years([tmp_path / "a.xlsx"], entries) == (2022,)
+
+
+def test_a_plan_built_alone_with_only_the_other_years_export_says_whose_it_is(
+    office: Path,
+) -> None:
+    # Built by its name, with only 2022/23's export and 2022/23's plan built beside it: the
+    # note said the payments were "of another year's plan in this run", which held one plan.
+    next_year(office)
+    (office / "input/spend/ledger-2021-22.csv").unlink()
+    ledger = office / NEXT_LEDGER
+    kept = [ln for ln in ledger.read_text(encoding="utf-8").splitlines() if "/03/2022" not in ln]
+    ledger.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert run("build").exit_code == 0
+    assert run("build", "input/" + SAMPLE.name, "--force").exit_code == 0
+    [note] = out_of_year_notes(office, "015-2021").values()
+    assert "are of another year's plan built with these spend files" in note
+    assert "no position is built for decision 015/2021" in note

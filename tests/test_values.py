@@ -311,6 +311,34 @@ def test_yes_no_refuses_anything_else() -> None:
         parse_yes_no("Maybe")
 
 
+# Yes and No in Welsh, alone or beside the English, as a Welsh body's form answers: each was
+# E-VALUE 'enter Yes or No'. "Na" is also English's N/A, so it is read only beside "No".
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ie", True),
+        ("Oes", True),
+        ("Ydy", True),
+        ("Nac oes", False),
+        ("Nac ydy", False),
+        ("Naddo", False),
+        ("Ie / Yes", True),
+        ("Yes/Ie", True),
+        ("Na / No", False),
+        ("No / Na", False),
+        ("Oes / Yes", True),
+    ],
+)
+def test_yes_no_in_welsh(raw: str, expected: bool) -> None:
+    assert parse_yes_no(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["Na", "NA", "N/A", "Yes / No", "Y/N", "Ie / No", "Na / Yes"])
+def test_yes_no_never_guesses_a_pair_that_disagrees_or_na_alone(raw: str) -> None:
+    with pytest.raises(ValueProblem, match="enter Yes or No"):
+        parse_yes_no(raw)
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -489,6 +517,25 @@ def test_an_amount_in_brackets_or_with_a_minus_sign_is_a_negative_amount(raw: st
         ("Ltd.", "Private"),
         ("Charity.", "Voluntary & community"),
         ("Public sector.", "Public sector"),
+        # A fire-and-police commissioner's fire authority, an NHS foundation trust, London's
+        # and the metropolitan boroughs: each was E-VALUE.
+        ("Fire and Rescue Authority", "Public sector"),
+        ("Fire authority", "Public sector"),
+        ("NHS Foundation Trust", "Public sector"),
+        ("London borough", "Public sector"),
+        ("Metropolitan borough council", "Public sector"),
+        # The types in Welsh, as a Welsh body's bilingual drop-down lists them: each was
+        # E-VALUE, and "Sector cyhoeddus / Public sector" with them.
+        ("Sector cyhoeddus", "Public sector"),
+        ("Sector cyhoeddus / Public sector", "Public sector"),
+        ("Awdurdod lleol", "Public sector"),
+        ("Bwrdd iechyd", "Public sector"),
+        ("Sector gwirfoddol", "Voluntary & community"),
+        ("Trydydd sector", "Voluntary & community"),
+        ("Elusen", "Voluntary & community"),
+        ("Sector preifat", "Private"),
+        ("Menter gymdeithasol", "Social enterprise"),
+        ("Cwmni buddiant cymunedol", "Social enterprise"),
     ],
 )
 def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> None:
@@ -532,6 +579,9 @@ def test_organisation_types_as_other_areas_word_them(raw: str, kind: str) -> Non
         ("Contract - direct award.", "Contract"),
         ("S75", "Partnership agreement"),
         ("Section 22A", "Partnership agreement"),
+        # In Welsh ("Contract" and "Grant" are the same words): was E-VALUE.
+        ("Cytundeb partneriaeth", "Partnership agreement"),
+        ("Cytundeb partneriaeth / Partnership agreement", "Partnership agreement"),
     ],
 )
 def test_mechanisms_as_other_areas_word_them(raw: str, mechanism: str) -> None:
