@@ -99,6 +99,17 @@ def _unless_edited(
     return target
 
 
+def _taken(folder: OutputFolder, key: str) -> set[Path]:
+    """The outputs the entries other than ``key``'s record, resolved: a workbook that took
+    ``key``'s decision over and was built first wrote them, under the same names."""
+    return {
+        (folder.root / output["path"]).resolve()
+        for other, entry in folder.manifest.entries.items()
+        if other != key
+        for output in entry.get("outputs", [])
+    }
+
+
 class Shelf:
     """The ``stale/`` folders of one output folder, and what its manifest says they hold."""
 
@@ -122,9 +133,9 @@ class Shelf:
         return self._recorded(key, "edited")
 
     def earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
-        """The outputs the last build of ``key`` recorded, and those a killed run of it moved
-        into place (``pending``), still there, not in ``keep``, inside the output folder."""
-        kept = {k.resolve() for k in keep}
+        """The outputs the last build of ``key`` (or a killed one: ``pending``) recorded, still
+        there, inside the output folder, not in ``keep`` nor another's now (:func:`_taken`)."""
+        kept = {k.resolve() for k in keep} | _taken(self.folder, key)
         entry = self.folder.manifest.entries.get(key, {})
         recorded = [o["path"] for o in (*entry.get("outputs", []), *entry.get("pending", []))]
         for path in (self.root / p for p in dict.fromkeys(recorded)):

@@ -353,3 +353,23 @@ def test_the_old_decisions_reports_survive_a_failed_build_in_between(here: Path)
     said = CliRunner().invoke(cli, ["build", "input", "--out", "output"]).output
     assert files("020-2021") == [f"stale/{f}" for f in built]
     assert "output/020-2021/stale/" in said
+
+
+def test_a_decision_taken_over_by_another_workbook_keeps_the_new_ones_reports(here: Path) -> None:
+    """input/a.xlsx now holds 020/2021, which second.xlsx held until it moved on to 022/2021;
+    a.xlsx is built first, into 020-2021/. Building second.xlsx after it took a.xlsx's fresh
+    reports for its own leftovers and deleted them: the manifest said they were there, the
+    console said built, and the folder held none."""
+    make_workbook(here / "input", "a.xlsx", edit=decision_field("Reference", "021/2021"))
+    build()
+    make_workbook(here / "input", "a.xlsx", edit=decision_field("Reference", "020/2021"))
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "022/2021"))
+    assert build()["input/a.xlsx"] == "built"
+    recorded = entries()
+    for key in ("input/a.xlsx", "input/second.xlsx"):
+        for output in recorded[key]["outputs"]:
+            assert sha256(Path("output") / output["path"]) == output["sha256"], output
+    assert "RfD-020-2021.docx" in files("020-2021")
+    assert "RfD-022-2021.docx" in files("022-2021")
+    # The decision 021/2021 a.xlsx held before is kept, set aside.
+    assert all(f.startswith("stale/") for f in files("021-2021"))
