@@ -72,7 +72,8 @@ PER_YEAR = re.compile(
     r"(?<=[\dkm])\s*(?:p\.?\s?a\.?|per\s+(?:annum|year)|a\s+year|/\s*(?:yr|year|annum))\s*$",
     re.IGNORECASE,
 )
-_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+# English ordinals, and Welsh ones ("1af", "2il", "3ydd", "5ed", "7fed", "11eg", "21ain").
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th|af|il|ydd|ed|fed|eg|ain)\b", re.IGNORECASE)
 
 
 class ValueProblem(ValueError):

@@ -187,6 +187,11 @@ def test_money_is_shown_with_pence_only_where_present(amount: Decimal, shown: st
         ("1st Apr '21", date(2021, 4, 1)),
         ("31-Mar-\u201922", date(2022, 3, 31)),
         ("1 April \u201921", date(2021, 4, 1)),
+        # A Welsh ordinal ("1af", "31ain", "28ain" ...), as a Welsh form writes the day: was E-VALUE.
+        ("1af Ebrill 2021", date(2021, 4, 1)),
+        ("31ain Mawrth 2022", date(2022, 3, 31)),
+        ("3ydd Mai 2021", date(2021, 5, 3)),
+        ("12fed Mehefin 2021", date(2021, 6, 12)),
         # The end or start of a named month is its last or first day, as a start or as an
         # end: "End of March 2022" was E-VALUE "not a date".
         ("End of March 2022", date(2022, 3, 31)),
