@@ -144,6 +144,7 @@ class Builder:
         An output a person edited is never overwritten or deleted: it is moved to ``stale/``
         under a name saying it was edited, and ``result.edited`` says where it went."""
         key = self.key(result)
+        earlier = _folders(self.manifest.entries.get(key, {}), self.shelf.root)
         # (an entry read as damaged records nothing: its outputs are as good as unrecorded)
         known = self.manifest.entries.get(key, {}).get("status", "damaged") != "damaged"
         if known:
@@ -193,17 +194,25 @@ class Builder:
             result.stale, result.kept_edited, stuck = self.shelf.mark_stale(key, keep=written)
             result.kept_edited += [target for _, target in result.unrecorded]
             result.outputs = [*stuck, *written]  # (the index page says they are not current)
-        _tell_edits(result, self.shelf)
+        _tell_edits(result, self.shelf, earlier)
         self.record(key, result)
 
 
-def _tell_edits(result: WorkbookResult, shelf: Shelf) -> None:
-    """Every edited output of ``result``'s folder moved to ``stale/`` so far is told (the
-    console says where each went): not only those a rebuild replaced, but those of a build
-    that failed or no longer makes that file, which moved without a word."""
+def _folders(entry: dict[str, Any], root: Path) -> set[Path]:
+    """The folders a build's ``entry`` wrote to: another decision's, once its Reference
+    changed."""
+    return {(root / output["path"]).parent for output in entry.get("outputs", [])}
+
+
+def _tell_edits(result: WorkbookResult, shelf: Shelf, earlier: set[Path]) -> None:
+    """Every edited output of ``result``'s folder (or of the ``earlier`` folders its last
+    build wrote to) moved to ``stale/`` so far is told (the console says where each went):
+    not only those a rebuild replaced, but those of a build that failed or no longer makes
+    that file, which moved without a word."""
     moves, shelf.moved_edits[:] = list(shelf.moved_edits), []
     told = {output for output, _ in result.edited}
-    here = {result.folder, result.folder / STALE} if result.folder else set()
+    folders = {*earlier, *([result.folder] if result.folder else [])}
+    here = folders | {folder / STALE for folder in folders}
     result.edited += [(o, m) for o, m in moves if o not in told and o.parent in here]
     result.unrecorded_edits = [o for o, _ in result.edited if not shelf.folder.recorded(o)]
     result.kept_edited = list(

@@ -335,6 +335,20 @@ def test_a_workbook_now_holding_another_decision_sets_the_old_decisions_reports_
     assert "020-2021" not in said
 
 
+def test_an_edited_report_of_the_old_decision_is_kept_and_said(here: Path) -> None:
+    """A report of the decision the workbook held before, edited by hand (a note added to the
+    contracts file): kept under a name saying so, as always, and now said where it went; it
+    moved to the other folder's stale/ without a word."""
+    build()
+    edited_csv = here / "output" / "020-2021" / "contracts-2021-22.csv"
+    edited_csv.write_text(edited_csv.read_text("utf-8-sig") + "signed copy on S:\n", "utf-8")
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    args = ["build", "input", "--out", "output", "--quiet"]
+    said = CliRunner().invoke(cli, args, catch_exceptions=False).output
+    assert "stale/contracts-2021-22-edited.csv" in files("020-2021")
+    assert "your copy is kept as output/020-2021/stale/contracts-2021-22-edited.csv" in said
+
+
 def test_the_old_decisions_reports_survive_a_failed_build_in_between(here: Path) -> None:
     """The usual way of it: the workbook saved over with the next decision has an error on the
     first try (the old reports go to stale/ as after any failed build), then is put right. The
