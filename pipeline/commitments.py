@@ -97,10 +97,6 @@ class LineCommitment:
     def total(self) -> Decimal:
         return sum(self.years, ZERO)
 
-    @property
-    def options_total(self) -> Decimal:
-        return sum(self.options, ZERO)
-
 
 @dataclass(frozen=True)
 class FundCommitment:

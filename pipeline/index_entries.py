@@ -234,6 +234,19 @@ def _listed(report: dict[str, Any], key: str) -> list[Listed]:
     ]
 
 
+def _output_changes(out: Path, outputs: Sequence[dict[str, Any]]) -> list[str]:
+    """What became of each output since the build: gone from the folder, or changed."""
+    notes = []
+    for output in outputs:
+        path = out / output["path"]
+        name = Path(output["path"]).name
+        if not path.is_file():
+            notes.append(f"{name} is no longer in the folder.")
+        elif path.stat().st_size != output.get("size") or sha256(path) != output.get("sha256"):
+            notes.append(f"{name} was changed after it was built.")
+    return notes
+
+
 def _status(
     out: Path,
     key: str,
@@ -254,14 +267,7 @@ def _status(
         ]
     if state != "ok":  # interrupted, or a damaged manifest entry
         return Status.STOPPED, ["The last build did not finish; build again."]
-    notes: list[str] = []
-    for output in outputs:
-        path = out / output["path"]
-        name = Path(output["path"]).name
-        if not path.is_file():
-            notes.append(f"{name} is no longer in the folder.")
-        elif path.stat().st_size != output.get("size") or sha256(path) != output.get("sha256"):
-            notes.append(f"{name} was changed after it was built.")
+    notes = _output_changes(out, outputs)
     if notes:
         return Status.EDITED, notes
     current = _hash(cwd / key)  # None: the workbook is not where the build found it

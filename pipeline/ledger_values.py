@@ -331,61 +331,71 @@ def _too_large(raw: object) -> ValueProblem:
     )
 
 
+def _signed_text(raw: str) -> tuple[bool, str]:
+    """An amount typed as text: whether it is marked a credit (a minus sign, brackets, a
+    trailing minus, CR), and the figure without the marks and the pound sign."""
+    if len(raw) > MAX_CODE_SAID:  # no amount is this long
+        raise ValueProblem(f'amount reads "{cut(clean_text(raw))}", which is not an amount')
+    # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
+    text = clean_text(raw).translate(_MINUS).replace("£", "").strip()
+    if not text:  # a CSV's empty field (or spaces), as a blank cell: not a sign
+        raise ValueProblem("amount is blank; enter the amount in pounds, e.g. 82661")
+    if text == "-" or text.casefold() == "nil":
+        # Excel's Accounting format prints nothing as "£ -", and so does a CSV saved from
+        # it; "Nil" is nothing in words. Read as 0.00 is: never "more than one minus sign".
+        return False, "0"
+    signs = 0  # a credit may be marked one way; two marks are a person's to read
+    if text.startswith("(") and text.endswith(")"):
+        signs, text = signs + 1, text[1:-1].strip()
+    if text.endswith("-"):  # "123.45-", as some ledgers print a credit
+        signs, text = signs + 1, text[:-1].strip()
+    suffix = _CREDIT_DEBIT.search(text)
+    if suffix:  # "123.45 CR" a credit, "123.45 DR" a debit, as an accounts report prints
+        signs += suffix.group(1).lower() == "cr"
+        text = text[: suffix.start()].strip()
+    if text.startswith("-"):
+        signs, text = signs + 1, text[1:].strip()
+    if signs > 1 or text[:1] in "-(" or text[-1:] in "-)":
+        # "--500", "-(500)", "(-500)": which was meant is not guessed (the doubled minus
+        # read as a payment of +500).
+        raise ValueProblem(
+            f'amount reads "{clean_text(raw)}", which has more than one minus sign or '
+            "bracket; type a payment as 500.00 and a credit as -500.00 or (500.00)"
+        )
+    return signs == 1, text
+
+
+def _whole_pence(raw: object, value: float) -> None:
+    """A number cell's amount is pounds and pence: raise ValueProblem when it is not."""
+    if value >= _LIMIT:  # 1e300 in a number cell: no Decimal quantizes it
+        raise _too_large(raw)
+    # Binary noise (0.30000000000000004) is rounded away by parse_money; a real fraction of
+    # a penny is said as such.
+    exact = Decimal(repr(value))
+    if abs(exact - exact.quantize(PENNY)) >= Decimal("0.000001"):
+        raise ValueProblem(
+            f'amount reads "{raw!r}", which has fractions of a penny; round it to pounds and pence'
+        )
+
+
 def amount_pence(raw: object, credit_note: object) -> int:
     """Pence, negative for a credit note (``CRN``, a minus sign, or brackets)."""
     negative = False
     value = raw
-    if isinstance(raw, str) and len(raw) > MAX_CODE_SAID:  # no amount is this long
-        raise ValueProblem(f'amount reads "{cut(clean_text(raw))}", which is not an amount')
     if isinstance(raw, str):
-        # The pound sign first: a format such as £#,##0.00;£(#,##0.00) prints £(1,234.56).
-        text = clean_text(raw).translate(_MINUS).replace("£", "").strip()
-        if not text:  # a CSV's empty field (or spaces), as a blank cell: not a sign
-            raise ValueProblem("amount is blank; enter the amount in pounds, e.g. 82661")
-        if text == "-" or text.casefold() == "nil":
-            # Excel's Accounting format prints nothing as "£ -", and so does a CSV saved from
-            # it; "Nil" is nothing in words. Read as 0.00 is: never "more than one minus sign".
-            return 0
-        signs = 0  # a credit may be marked one way; two marks are a person's to read
-        if text.startswith("(") and text.endswith(")"):
-            signs, text = signs + 1, text[1:-1].strip()
-        if text.endswith("-"):  # "123.45-", as some ledgers print a credit
-            signs, text = signs + 1, text[:-1].strip()
-        suffix = _CREDIT_DEBIT.search(text)
-        if suffix:  # "123.45 CR" a credit, "123.45 DR" a debit, as an accounts report prints
-            signs += suffix.group(1).lower() == "cr"
-            text = text[: suffix.start()].strip()
-        if text.startswith("-"):
-            signs, text = signs + 1, text[1:].strip()
-        if signs > 1 or text[:1] in "-(" or text[-1:] in "-)":
-            # "--500", "-(500)", "(-500)": which was meant is not guessed (the doubled minus
-            # read as a payment of +500).
-            raise ValueProblem(
-                f'amount reads "{clean_text(raw)}", which has more than one minus sign or '
-                "bracket; type a payment as 500.00 and a credit as -500.00 or (500.00)"
-            )
-        negative = signs == 1
-        value = text
+        negative, value = _signed_text(raw)
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < 0:
         negative, value = True, -raw
     if isinstance(value, float) and math.isfinite(value):
-        if value >= _LIMIT:  # 1e300 in a number cell: no Decimal quantizes it
-            raise _too_large(raw)
-        # A number cell: binary noise (0.30000000000000004) is rounded away by parse_money;
-        # a real fraction of a penny is said as such.
-        exact = Decimal(repr(value))
-        if abs(exact - exact.quantize(PENNY)) >= Decimal("0.000001"):
-            raise ValueProblem(
-                f'amount reads "{raw!r}", which has fractions of a penny; round it to '
-                "pounds and pence"
-            )
+        _whole_pence(raw, value)
+    negative = negative or is_credit(credit_note)
     if isinstance(value, str):
         whole, point, fraction = value.partition(".")
         if whole.isdigit() and (not point or (fraction.isdigit() and len(fraction) <= 2)):
             pence = int(whole) * 100 + int(fraction.ljust(2, "0") if point else 0)
             if pence >= _LIMIT * 100:  # twenty digits would overflow the payments table
                 raise _too_large(raw)
-            return -pence if negative or is_credit(credit_note) else pence
+            return -pence if negative else pence
     try:
         if isinstance(value, str) and _PLAIN_AMOUNT.fullmatch(value):
             amount = Decimal(value)  # the common case, without the full parser
@@ -393,8 +403,6 @@ def amount_pence(raw: object, credit_note: object) -> int:
             amount = parse_money(value)
     except ValueProblem as problem:
         raise ValueProblem(f"amount {problem}") from problem
-    if is_credit(credit_note):
-        negative = True
     pence = int(amount * 100)
     return -pence if negative else pence
 

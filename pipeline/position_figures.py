@@ -43,7 +43,6 @@ class LinePosition:
     spent: Decimal
     payments: int
     forecast: Decimal
-    days_to_date: int  # live days in the year up to the as-at date
     days_in_year: int  # live days in the whole financial year
     basis: str = ""  # how the forecast was made, in words (the Lines sheet says it)
 
@@ -152,7 +151,7 @@ def line_position(
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
         basis = "Straight line by days"
-    return LinePosition(line, spent, payments, forecast, to_date, whole, basis)
+    return LinePosition(line, spent, payments, forecast, whole, basis)
 
 
 def _paid_by_day(paid: Sequence[tuple[dt.date, Decimal]]) -> list[tuple[dt.date, Decimal]]:

@@ -278,15 +278,21 @@ def _welsh_grant(content: WorkbookContent) -> None:
     ]
 
 
+def _welsh_report(tmp_path: Path, edit: Callable[[WorkbookContent], None]) -> Path:
+    """The Request for Decision of a plan made with ``edit``, from the template set in Welsh."""
+    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=edit)).plan
+    assert plan is not None
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    return target
+
+
 def test_a_report_in_welsh_marks_the_tool_s_words_of_the_moj_sentence_not_a_welsh_grant(
     tmp_path: Path,
 ) -> None:
     # The MoJ sentence was marked English whole, the grant's Welsh name in it too: a Welsh
     # voice read the tool's English and an English voice the plan's Welsh.
-    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_welsh_grant)).plan
-    assert plan is not None
-    target = tmp_path / "rfd.docx"
-    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
+    target = _welsh_report(tmp_path, _welsh_grant)
     english = _runs_marked(target, "en-GB")
     assert "allocation will be £0.884m" in english
     assert not [t for t in english if "Gwasanaethau" in t]
@@ -307,11 +313,7 @@ def test_a_report_in_welsh_marks_the_commitments_basis_and_month_dates_as_englis
 ) -> None:
     # The basis of the later years' figures ("at each line's daily rate this year ...") and a
     # date typed as a month ("April 2021") are the tool's English too: a Welsh voice read them.
-    plan = load(make_workbook(tmp_path, "plan.xlsx", edit=_month_only_start)).plan
-    assert plan is not None
-    target = tmp_path / "rfd.docx"
-    render_docx(Report.of(reconcile(plan)), target, edited(tmp_path / "templates", _in_welsh))
-    english = _runs_marked(target, "en-GB")
+    english = _runs_marked(_welsh_report(tmp_path, _month_only_start), "en-GB")
     assert "April 2021" in english
     assert any(t.startswith("at each line's daily rate this year") for t in english)
 
