@@ -93,6 +93,8 @@ class TableSheet:
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = ()
     required: bool = True
+    # Columns read where a sheet has them but never written in a new workbook.
+    extra: tuple[Column, ...] = ()
 
     def matches(self, title: str) -> bool:
         """The sheet's name or an alias, in any case and spacing, also with the financial
@@ -108,7 +110,7 @@ class TableSheet:
     @cached_property
     def _headers(self) -> dict[str, Column | None]:
         headers: dict[str, Column | None] = {"": None}
-        for column in self.columns:
+        for column in (*self.columns, *self.extra):
             for name in (column.header, *column.aliases):
                 headers.setdefault(header_key(name), column)
         return headers
@@ -122,7 +124,7 @@ class TableSheet:
             headers[wanted] = next(
                 (
                     c
-                    for c in self.columns
+                    for c in (*self.columns, *self.extra)
                     if c.pattern and re.fullmatch(c.pattern, wanted) is not None
                 ),
                 None,
@@ -233,6 +235,9 @@ SOURCES = TableSheet(
     ),
     aliases=("Sources", "Funding source"),
 )
+
+# A number's heading after its register's: "number", "no.", "reg. no.", "(if applicable)".
+_NUMBER = r"(reg(istration)?\.? )?(number|no\.?|reg(istration)?\.?)( \(if (any|applicable)\))?"
 
 SERVICES = TableSheet(
     "Services",
@@ -436,6 +441,22 @@ SERVICES = TableSheet(
         ),
     ),
     aliases=("Service lines", "Commissioning plan"),
+    extra=(  # instead of a Recipient org ID, its registered number (org_ids.number_org_id)
+        Column(
+            "charity_number",
+            "Charity number",
+            required=False,
+            # "Registered charity number", "Charity no.", "Charity registration number".
+            pattern=rf"(registered )?charity {_NUMBER}",
+        ),
+        Column(
+            "company_number",
+            "Company number",
+            required=False,
+            # "Companies House number", "Company reg no.", "Company registration number".
+            pattern=rf"(registered )?(company|companies house) {_NUMBER}",
+        ),
+    ),
 )
 
 # The Document control sheet holds two tables, as the strategy's Document Control Information

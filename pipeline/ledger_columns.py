@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pipeline.findings import Finding
+from pipeline.ledger_lines import shifted, split_figures
 from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
 from pipeline.ledger_values import (
     cut,
@@ -278,52 +280,22 @@ def read_table(
     are the cells, as (row, column from 1), whose formula has no usable result: such a cell
     reads as blank, and the finding says why.
     """
-    findings: list[Finding] = []
-
-    def add(code: str, message: str, cell: str = "") -> None:
-        findings.append(Finding(code, label, message, sheet, cell))
-
     start, mapping = find_header(rows)
     if start < 0:
-        near = _near_header(rows)
-        if near is not None:  # a header with one field missing: say which, and its names
-            number, missing, values = near
-            seen = headings_said(values)
-            names = ", ".join(COLUMNS[missing][:6])
-            add(
-                "W-SPEND-READ",
-                f"{sheet}'s header ({unit} {number}: {seen}) has no {missing} column: "
-                f"head it as one of {names} (the amount paid excluding VAT, as the plan's "
-                "budgets are). None of its payments are counted."
-                if missing == "amount"
-                else f"{sheet}'s header ({unit} {number}: {seen}) has no {missing} column: "
-                f"head it as one of {names}. None of its payments are counted.",
-                f"{unit} {number}",
-            )
-            return [], findings
-        first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
-        seen = headings_said(first)
-        add(
-            "W-SPEND-READ",
-            f"{sheet} has no header row with a date, a supplier and an amount column in its "
-            f"first {HEADER_SEARCH_ROWS} rows (the first row reads: {seen or 'nothing'}). "
-            "Name the columns e.g. Date, Supplier, Amount; none of its payments are counted.",
-        )
-        return [], findings
-    header = rows[start][1]
+        return _refused(label, sheet, *_no_header(sheet, rows, unit))
+    number, header = rows[start]
     doubled = _doubled_heading(header, mapping)
     if doubled:
-        add("W-SPEND-READ", doubled, f"{unit} {rows[start][0]}")
-        return [], findings
+        return _refused(label, sheet, doubled, f"{unit} {number}")
     report = Report(rows, start, mapping["date"], heading_key)
     body = report.body
     if not body:
-        add(
-            "W-SPEND-READ",
+        return _refused(
+            label,
+            sheet,
             f"{sheet} has its header row but no payment rows below it; export it again with "
             "its payments, or remove it from the spend folder.",
         )
-        return [], findings
     # Column by column, each distinct value parsed once: a ledger repeats its dates,
     # suppliers and codes thousands of times (100,000 rows in well under a second).
     raw = {
@@ -332,101 +304,173 @@ def read_table(
     }
     month_first = first_month_first(raw["date"])
     if month_first is not None:
-        number = body[month_first][0]
-        add(
-            "W-SPEND-READ",
-            f"{sheet}'s dates are month-first (US style): {unit} {number} reads "
-            f'"{clean_text(raw["date"][month_first])}", and no date in it has a day above 12 '
-            "first, so its other dates cannot be read day-first (05/01/2021 would be 5 January "
-            "for 1 May). Export the dates as "
-            "dd/mm/yyyy (the finance system's English (UK) setting); if they are day-first, "
-            "correct that row. None of its payments are counted.",
-            f"{unit} {number}",
-        )
-        return [], findings
-    dates = parse_each(raw["date"], payment_date)
-    credits = raw.get("credit_note") or [None] * len(body)
-    if "amount" in raw:
-        amounts = pence_column(raw["amount"], credits)
-    elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
-        amounts = gross_less_vat(raw["gross"], raw["vat"], credits)
-    else:  # the debit less the credit, one of them on each row
-        amounts = debit_less_credit(raw["debit"], raw["credit"])
-    if "debit_credit" in raw:  # an unsigned amount beside its D or C
-        amounts = signed_by_side(amounts, raw["debit_credit"])
-    if "currency" in raw and "currency_amount" not in raw:  # the amount in its currency
-        amounts = in_pounds(amounts, raw["currency"])
-    split: set[int] = set()  # CSV lines whose figure was split at its thousands comma
-    if unit == "line":
-        headings = _width(header)
-        figures = [mapping[n] for n in ("amount", "debit", "credit") if n in mapping]
-        for index, (_, values) in enumerate(body):
-            if len(values) > headings:  # wider than the header: only such a line can be
-                joined = next((j for c in figures if (j := _split_figure(values, c, headings))), "")
-                if joined:
-                    split.add(index)
-                    first, _, rest = joined.partition(",")
-                    amounts[index] = ValueProblem(
-                        f'amount reads "{first}" and the next column "{rest}": the figure '
-                        f"{joined}, written with its thousands comma and not in double quotes, "
-                        f"is split at the comma (read alone, it would count as {first}); put "
-                        f'the amounts in quotes ("{joined}") or export them without the comma'
-                    )
-    texts: dict[object, str] = {}
-
-    def text(name: str) -> list[str]:
-        column = raw.get(name)
-        if column is None:
-            return [""] * len(body)
-        return [texts[v] if v in texts else texts.setdefault(v, clean_text(v)) for v in column]
-
-    suppliers, references = text("supplier"), text("reference")
-    codes, expenses = text("cost_code"), text("expense_type")
-    columns: PaymentColumns = {name: [] for name in PAYMENT_COLUMNS}
-    problems = 0
-    for index, (number, _) in enumerate(body):
-        when, amount = dates[index], amounts[index]
-        if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
-            if report.holds_no_payment(number, body[index][1], amount):
-                continue  # the report's title, "Page 2 of 9" or a page's total: no payment
-            problems += 1
-            if problems <= MAX_ROW_FINDINGS:
-                name = "date" if isinstance(when, ValueProblem) else "amount"
-                column = mapping.get(name, mapping.get("debit", 0))
-                problem = (formulas or {}).get((number, column + 1))
-                said = (
-                    f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
-                )
-                cells = {name: column[index] for name, column in raw.items()}
-                # A CSV's line: a comma typed in a text moves the values after it.
-                shifted = unit == "line" and index not in split
-                why = _shifted(body[index][1], header, number) if shifted else ""
-                add("W-SPEND-VALUE", _row_message(cells, said, why), f"{unit} {number}")
-            continue
-        report.count(number, amount)
-        columns["row"].append(number)
-        columns["cell"].append(f"{unit} {number}")
-        columns["date"].append(when)
-        columns["supplier"].append(suppliers[index])
-        columns["amount"].append(amount)
-        columns["reference"].append(references[index])
-        columns["cost_code"].append(codes[index])
-        columns["expense_type"].append(expenses[index])
-    if "debit_credit" in raw or "amount" not in raw:
-        backwards = suppliers_view(columns["amount"], sheet)
-        if backwards:
-            add("W-SPEND-READ", backwards)
-            return [], findings
+        said = _month_first(sheet, unit, body[month_first][0], raw["date"][month_first])
+        return _refused(label, sheet, *said)
+    table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {})
+    columns, findings, problems = _payments(table, report)
+    backwards = table.backwards(columns["amount"])
+    if backwards:
+        return [], [*findings, table.finding("W-SPEND-READ", backwards)]
     columns["file"] = [label] * len(columns["row"])
     columns["sheet"] = [sheet] * len(columns["row"])
     if problems > MAX_ROW_FINDINGS:
-        add(
-            "W-SPEND-VALUE",
-            f"{problems - MAX_ROW_FINDINGS} more rows of {sheet} cannot be read either and "
-            "are not counted (only the first 20 are listed); check the date and amount "
-            "columns of the export.",
+        findings.append(
+            table.finding(
+                "W-SPEND-VALUE",
+                f"{problems - MAX_ROW_FINDINGS} more rows of {sheet} cannot be read either and "
+                "are not counted (only the first 20 are listed); check the date and amount "
+                "columns of the export.",
+            )
         )
     return [columns], findings
+
+
+def _refused(
+    label: str, sheet: str, message: str, cell: str = ""
+) -> tuple[list[PaymentColumns], list[Finding]]:
+    """No payments from the table, and the one finding that says why."""
+    return [], [Finding("W-SPEND-READ", label, message, sheet, cell)]
+
+
+def _no_header(sheet: str, rows: Rows, unit: str) -> tuple[str, str]:
+    """What to do, and where, when no row of the first ones heads the table: a header with
+    one field missing says which and its names; else what the first row reads."""
+    near = _near_header(rows)
+    if near is None:
+        first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
+        return (
+            f"{sheet} has no header row with a date, a supplier and an amount column in its "
+            f"first {HEADER_SEARCH_ROWS} rows (the first row reads: "
+            f"{headings_said(first) or 'nothing'}). Name the columns e.g. Date, Supplier, "
+            "Amount; none of its payments are counted.",
+            "",
+        )
+    number, missing, values = near
+    why = (
+        " (the amount paid excluding VAT, as the plan's budgets are)" if missing == "amount" else ""
+    )
+    return (
+        f"{sheet}'s header ({unit} {number}: {headings_said(values)}) has no {missing} column: "
+        f"head it as one of {', '.join(COLUMNS[missing][:6])}{why}. None of its payments are "
+        "counted.",
+        f"{unit} {number}",
+    )
+
+
+def _month_first(sheet: str, unit: str, number: int, value: object) -> tuple[str, str]:
+    """What to do, and where, when the table's dates are written month first."""
+    return (
+        f"{sheet}'s dates are month-first (US style): {unit} {number} reads "
+        f'"{clean_text(value)}", and no date in it has a day above 12 first, so its other '
+        "dates cannot be read day-first (05/01/2021 would be 5 January for 1 May). Export the "
+        "dates as dd/mm/yyyy (the finance system's English (UK) setting); if they are "
+        "day-first, correct that row. None of its payments are counted.",
+        f"{unit} {number}",
+    )
+
+
+_TEXTS = ("supplier", "reference", "cost_code", "expense_type")  # a payment's texts
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One table under its header found: its rows, column by column as the header maps
+    them, and where a person finds them."""
+
+    label: str
+    sheet: str
+    unit: str
+    header: Sequence[object]
+    mapping: Mapping[str, int]
+    body: Rows
+    raw: dict[str, list[object]]  # each field's value on each row of the body
+    formulas: Mapping[tuple[int, int], str]
+
+    def finding(self, code: str, message: str, cell: str = "") -> Finding:
+        return Finding(code, self.label, message, self.sheet, cell)
+
+    def amounts(self) -> list[int | ValueProblem]:
+        """Each row's amount in pence, from the columns the export has: the amount (net of
+        VAT), or the gross less its VAT, or the debit less the credit; signed by its debit or
+        credit mark; a problem where it is not in pounds."""
+        raw = self.raw
+        credits = raw.get("credit_note") or [None] * len(self.body)
+        if "amount" in raw:
+            amounts = pence_column(raw["amount"], credits)
+        elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
+            amounts = gross_less_vat(raw["gross"], raw["vat"], credits)
+        else:  # the debit less the credit, one of them on each row
+            amounts = debit_less_credit(raw["debit"], raw["credit"])
+        if "debit_credit" in raw:  # an unsigned amount beside its D or C
+            amounts = signed_by_side(amounts, raw["debit_credit"])
+        if "currency" in raw and "currency_amount" not in raw:  # the amount in its currency
+            amounts = in_pounds(amounts, raw["currency"])
+        return amounts
+
+    def texts(self) -> dict[str, list[str]]:
+        """Each text of a payment on each row, each distinct value cleaned once."""
+        cleaned: dict[object, str] = {}
+
+        def text(column: list[object]) -> list[str]:
+            return [
+                cleaned[v] if v in cleaned else cleaned.setdefault(v, clean_text(v)) for v in column
+            ]
+
+        blank = [""] * len(self.body)
+        return {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
+
+    def unread(self, index: int, when: object, amount: object, split: bool) -> Finding:
+        """The finding about the row at ``index`` whose date or amount cannot be read; a CSV
+        line not ``split`` at a figure's comma may have a text's comma that moved its values."""
+        number, values = self.body[index]
+        name = "date" if isinstance(when, ValueProblem) else "amount"
+        column = self.mapping.get(name, self.mapping.get("debit", 0))
+        problem = self.formulas.get((number, column + 1))
+        said = f"{name} cell {problem}" if problem else str(when if name == "date" else amount)
+        cells = {field: column_values[index] for field, column_values in self.raw.items()}
+        why = shifted(values, self.header, number) if self.unit == "line" and not split else ""
+        return self.finding(
+            "W-SPEND-VALUE", _row_message(cells, said, why), f"{self.unit} {number}"
+        )
+
+    def backwards(self, amounts: Sequence[object]) -> str:
+        """What to do when the amounts signed by a debit/credit mark, or taken from two
+        columns, read as the supplier's view (every payment a credit). Empty if not."""
+        if "debit_credit" in self.raw or "amount" not in self.raw:
+            return suppliers_view(amounts, self.sheet)
+        return ""
+
+
+def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Finding], int]:
+    """The table's rows read into payments, the findings about the rows that cannot be read
+    (up to :data:`MAX_ROW_FINDINGS`), and how many of those there are. A row that is the
+    report's own (its title, "Page 2 of 9", a page's total) is neither."""
+    dates = parse_each(table.raw["date"], payment_date)
+    amounts = table.amounts()
+    split: set[int] = set()  # CSV lines whose figure was split at its thousands comma
+    if table.unit == "line":
+        figures = [table.mapping[n] for n in ("amount", "debit", "credit") if n in table.mapping]
+        split = split_figures(table.body, table.header, figures, amounts)
+    texts = table.texts()
+    columns: PaymentColumns = {name: [] for name in PAYMENT_COLUMNS}
+    findings: list[Finding] = []
+    problems = 0
+    for index, (number, values) in enumerate(table.body):
+        when, amount = dates[index], amounts[index]
+        if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
+            if not report.holds_no_payment(number, values, amount):
+                problems += 1
+                if problems <= MAX_ROW_FINDINGS:
+                    findings.append(table.unread(index, when, amount, index in split))
+            continue
+        report.count(number, amount)
+        columns["row"].append(number)
+        columns["cell"].append(f"{table.unit} {number}")
+        columns["date"].append(when)
+        columns["amount"].append(amount)
+        for name in _TEXTS:
+            columns[name].append(texts[name][index])
+    return columns, findings, problems
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
@@ -443,51 +487,6 @@ def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> st
                 "export again. None of its payments are counted."
             )
     return ""
-
-
-def _width(values: Sequence[object]) -> int:
-    """How many values a row holds, up to its last one filled."""
-    return next((i + 1 for i in range(len(values) - 1, -1, -1) if not is_blank(values[i])), 0)
-
-
-_GROUP_HEAD = re.compile(r"[-(]?\s*£?\s*-?\d{1,3}")  # "6", "£6", "-6", "(6" of 6,250.00
-_GROUP_TAIL = re.compile(r"\d{3}(\.\d{1,2})?\)?")  # "250.00", "250", "250.00)"
-
-
-def _split_figure(values: Sequence[object], column: int, headings: int) -> str:
-    """The figure a CSV line wider than its header holds in ``column`` and the next
-    columns, joined again, when it was split at its thousands commas: ``6`` then ``250.00``
-    is 6,250.00 written without quotes (read alone, £6). Empty when the values are no such
-    figure: no more groups are joined than the line has values beyond its header."""
-    extra = _width(values) - headings
-    head = clean_text(values[column]).strip() if column < len(values) else ""
-    if extra <= 0 or not _GROUP_HEAD.fullmatch(head):
-        return ""
-    parts = [head]
-    for value in values[column + 1 : column + 1 + extra]:
-        text = clean_text(value).strip()
-        if not _GROUP_TAIL.fullmatch(text):
-            break
-        parts.append(text)
-        if not text.isdigit():  # its pence or its closing bracket: the figure's end
-            break
-    return ",".join(parts) if len(parts) > 1 else ""
-
-
-def _shifted(values: Sequence[object], header: Sequence[object], number: int) -> str:
-    """Why a CSV line's values are in the wrong columns, when it has more of them than its
-    header has headings: a comma typed in a text (a narrative, a supplier's name) that was not
-    put in quotes splits it in two, and every value after it moves one column right, so its
-    amount column holds a word. Empty when the line is no wider than its header."""
-    width, headings = _width(values), _width(header)
-    if width <= headings:
-        return ""
-    return (
-        f" Line {number} has {width} values where the header has {headings} headings: a "
-        "comma in a text that is not in double quotes splits it, and moves the values after "
-        'it into the next columns; put that text in quotes ("Q1 grant, part 1") or take '
-        "the comma out."
-    )
 
 
 def _row_message(cells: dict[str, object], problem: str, why: str = "") -> str:

@@ -147,6 +147,9 @@ class ServiceLine:
     at: Located
     cost_code: str = ""
     recipient_org_id: str = ""
+    # Where there is no org-id but a Charity number or Company number column: that column's key
+    # and the number as typed (the org-id made from it is recipient_org_id, "" if none was).
+    recipient_number: tuple[str, str] = ("", "")
     # A multi-year plan's budgets for later financial years, typed beside this year's:
     # (2022 for 2022/23, the amount). A later year not here is carried at the daily rate.
     later_budgets: tuple[tuple[int, Decimal], ...] = ()

@@ -1,4 +1,5 @@
-"""Recipients' organisation identifiers (org-id.guide): ``GB-CHC-1151444`` read as typed.
+"""Recipients' organisation identifiers (org-id.guide): ``GB-CHC-1151444`` read as typed, or
+made from a Charity number or Company number column (``1151444``, ``01234567``).
 
 The 360Giving file and the Transparency Code files identify a grant's or contract's recipient
 by the Services column Recipient org ID: a list code of org-id.guide (``GB-CHC`` for a charity
@@ -76,3 +77,62 @@ def parse_org_id(raw: str) -> OrgId | None:
     # The UK registers spell their numbers in capitals (SC012345, a council's LIN): one typed
     # in small letters would be another recipient than the one other funders publish.
     return OrgId(code, match.group(2).upper() if code in UK_LISTS else match.group(2))
+
+
+# A charity's or company's registered number typed in a column of its own ("Charity number",
+# "Company number") instead of an org-id: read as org-id.guide lists it. England and Wales's
+# charity numbers are 6 or 7 digits (GB-CHC-1151444), Scotland's SC and 6 (GB-SC-SC012345),
+# Northern Ireland's NIC and 6 (GB-NIC-100012: the list holds the digits); a company's number is
+# 8 characters, zero-padded after its register's letters (GB-COH-01234567, GB-COH-SC123456).
+NUMBER_COLUMNS = ("charity_number", "company_number")
+NO_NUMBER = re.compile(r"n/?a|none|nil|not (?:applicable|registered)|[-–—]+", re.I)
+_CHARITY = re.compile(r"(SC|NIC)?(\w+)")
+_COMPANY_PREFIXES = (
+    *("SC", "NI", "OC", "SO", "NC", "R0", "FC", "SF", "NF", "IP", "SP", "NP", "IC", "SI"),
+    *("NV", "RC", "SR", "NR", "LP", "SL", "NL", "CE", "CS", "GE", "GS", "GN", "SE", "ES"),
+)
+_COMPANY = re.compile(rf"({'|'.join(_COMPANY_PREFIXES)})?(\w+)")
+_DIGITS = {"SC": (6, 6), "NIC": (6, 6), "": (6, 7)}  # a charity number's digits, by register
+_SEPARATORS = re.compile(r"[\s.\-/]+")
+
+
+def number_org_id(key: str, raw: str) -> OrgId | None:
+    """The org-id of a number typed in the ``charity_number`` or ``company_number`` column
+    (``1151444`` -> GB-CHC-1151444); None where it does not look like one (see
+    :func:`number_fault`)."""
+    return _read_number(key, raw)[0]
+
+
+def number_fault(key: str, raw: str) -> str:
+    """What is wrong with a number :func:`number_org_id` does not read, and the fix."""
+    return _read_number(key, raw)[1]
+
+
+def _read_number(key: str, raw: str) -> tuple[OrgId | None, str]:
+    typed = _SEPARATORS.sub("", for_publication(raw)).upper()
+    pattern = _CHARITY if key == "charity_number" else _COMPANY
+    match = pattern.fullmatch(typed)
+    prefix, digits = (match.group(1) or "", match.group(2)) if match else ("", typed)
+    if key == "charity_number":
+        fewest, most = _DIGITS[prefix]
+        want = str(most) if fewest == most else f"{fewest} or {most}"
+        fix = (
+            "A registered charity number is 6 or 7 digits in England and Wales (1151444), SC "
+            "and 6 digits in Scotland (SC012345), NIC and 6 digits in Northern Ireland "
+            "(NIC100012): check it on the charity regulator's register and correct it"
+        )
+    else:
+        fewest, most = 1, 8 - len(prefix)
+        want = f"up to {most}"
+        fix = (
+            "A Companies House number is 8 digits (01234567), or two letters and 6 digits "
+            "(SC123456): check it on the Companies House register and correct it"
+        )
+    if not digits.isdigit():
+        return None, f"has letters where digits belong. {fix}"
+    if not fewest <= len(digits) <= most:
+        return None, f"has {len(digits)} digits where it should have {want}. {fix}"
+    if key == "company_number":
+        return OrgId(COMPANY_LIST, prefix + digits.zfill(most)), ""
+    code = {"SC": "GB-SC", "NIC": "GB-NIC"}.get(prefix, "GB-CHC")
+    return OrgId(code, ("SC" if prefix == "SC" else "") + digits), ""

@@ -13,6 +13,7 @@ from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_cho
 from pipeline.fund_bands import fund_bands
 from pipeline.later_budgets import later_columns, read_later_budgets
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
+from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
     CellReader,
@@ -55,6 +56,7 @@ _TEXT_COLUMNS = (
     ("purpose", False),
     ("cost_code", False),
     ("recipient_org_id", False),
+    *((key, False) for key in NUMBER_COLUMNS),
 )
 # Free text whose line breaks (Alt+Enter) the Word report keeps as breaks in the cell.
 _NARRATIVE = frozenset({"provision", "how_commissioned"})
@@ -235,6 +237,7 @@ class _LineReader:
         if rate := per_year_problem(budget_raw, start_date, end_date, self.year):
             cells_of.add("E-VALUE", f"Budget {rate}.", cells["budget"])  # "£10,000 pa"
             return None
+        org_id, number = _recipient(typed, cells)
         typed_options = typed["extension_options"]
         if (
             options_in_end
@@ -268,9 +271,31 @@ class _LineReader:
             budget=budget,
             at=Located(cells_of.sheet.title, r, cells),
             cost_code=typed["cost_code"],
-            recipient_org_id=typed["recipient_org_id"],
+            recipient_org_id=org_id,
+            recipient_number=number,
             later_budgets=later,
         )
+
+
+def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tuple[str, str]]:
+    """The line's org-id, and the number column it was made from with the number as typed:
+    the Recipient org ID where one is typed, else a Charity number or a Company number (its
+    cell then standing for the org-id's in findings)."""
+    if typed["recipient_org_id"]:
+        return typed["recipient_org_id"], ("", "")
+    present = [key for key in NUMBER_COLUMNS if key in cells]
+    # "N/A" or "-" for a council or an NHS trust, which has no such number: blank.
+    numbers = {key: "" if NO_NUMBER.fullmatch(typed[key]) else typed[key] for key in present}
+    numbered = [key for key in present if numbers[key]]
+    if numbered:
+        key = numbered[0]  # a charitable company: its charity number, as 360Giving prefers
+    elif present and "recipient_org_id" not in cells:
+        key = present[0]
+    else:
+        return "", ("", "")
+    cells["recipient_org_id"] = cells[key]
+    org_id = number_org_id(key, numbers[key])
+    return ("" if org_id is None else org_id.text), (key, numbers[key])
 
 
 _LINE_FIGURES = ("organisation_type", "mechanism", "budget", "start", "end")

@@ -15,7 +15,7 @@ from typing import TypeAlias
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Plan, ServiceLine
-from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, parse_org_id
+from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, number_fault, parse_org_id
 from pipeline.three_sixty import award_date, grant_lines, public_text
 from pipeline.values import format_date
 
@@ -124,21 +124,7 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
     typed = clean(line.recipient_org_id)
     org_id = parse_org_id(line.recipient_org_id)
     if org_id is None:
-        if typed:
-            seen = f'its Recipient org ID reads "{typed}", which is not an org-id'
-        elif line.at.cells.get("recipient_org_id"):
-            seen = "its Recipient org ID is blank"
-        else:
-            seen = "the Services sheet has no Recipient org ID column"
-        yield at(
-            "W-ORG-ID",
-            "recipient_org_id",
-            f"{where}: {seen}, so the 360Giving file identifies the "
-            "recipient by a made-up identifier and nobody can link it to the charity or company "
-            "registers. Enter it as GB-CHC-<charity number>, GB-COH-<company number>, "
-            "GB-SC-<Scottish charity number>, GB-LAE-<English council code> or "
-            "GB-PLA-<Welsh council code> (see org-id.guide).",
-        )
+        yield at("W-ORG-ID", "recipient_org_id", f"{where}: {_no_org_id(line, typed)}")
         return
     if not org_id.listed:
         yield at(
@@ -180,6 +166,36 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
             f'{where}: its Recipient org ID "{typed}" holds a company number of '
             f"{len(org_id.number)} characters; Companies House numbers have 8. {fix}.",
         )
+
+
+def _no_org_id(line: ServiceLine, typed: str) -> str:
+    """W-ORG-ID's message after the grant's name: what was seen, and how to fix it."""
+    made_up = (
+        "so the 360Giving file identifies the recipient by a made-up identifier and nobody can "
+        "link it to the charity or company registers"
+    )
+    key, number = line.recipient_number
+    column = key.replace("_", " ").capitalize()
+    if number:
+        return f'its {column} "{clean(number)}" {number_fault(key, number)}; until then {made_up}.'
+    if key:
+        return (
+            f"its {column} is blank, {made_up}. Enter its {column.lower()}, or for a recipient "
+            "without one add a Recipient org ID column and enter its org-id there: "
+            "GB-LAE-<English council code>, GB-PLA-<Welsh council code>, GB-NHS-<NHS code> "
+            "(see org-id.guide)."
+        )
+    if typed:
+        seen = f'its Recipient org ID reads "{typed}", which is not an org-id'
+    elif line.at.cells.get("recipient_org_id"):
+        seen = "its Recipient org ID is blank"
+    else:
+        seen = "the Services sheet has no Recipient org ID column"
+    return (
+        f"{seen}, {made_up}. Enter it as GB-CHC-<charity number>, GB-COH-<company number>, "
+        "GB-SC-<Scottish charity number>, GB-LAE-<English council code> or "
+        "GB-PLA-<Welsh council code> (see org-id.guide)."
+    )
 
 
 def clean(text: str) -> str:

@@ -1,0 +1,120 @@
+"""A recipient's charity or company number in a column of its own ("Charity number",
+"Company number") read as its org-id, as org-id.guide prefixes it (README "Publishing")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import three_sixty, three_sixty_rules
+from pipeline.config import Config
+from pipeline.load import load
+from pipeline.model import Plan
+from scripts.make_corpus import sample_book, write_book
+from tests.test_three_sixty import errors, schema_validator
+
+TODAY = dt.date(2026, 12, 1)
+CONFIG = Config(funder_prefix="lincolnshirepcc")
+GRANT_ROWS = (9, 10, 13, 24, 26, 27, 28, 29)  # the sample's grant lines, Recipient org ID in N
+
+
+def plan_with(
+    tmp_path: Path,
+    header: str,
+    numbers: dict[int, Any],
+    org_ids: bool,
+    typed: dict[int, str] | None = None,
+) -> Plan:
+    """The sample with a ``header`` column holding ``numbers`` by row; its Recipient org ID
+    column (N) kept when ``org_ids``, else renamed ``header`` (the number column in its place)."""
+    book = sample_book()
+    rows = book["Services"]
+    at = next(i for i, row in enumerate(rows) if "Recipient org ID" in row)
+    col = rows[at].index("Recipient org ID")
+    if org_ids:
+        rows[at].append(header)
+        col = len(rows[at]) - 1
+    else:
+        rows[at][col] = header
+    for row, org_id in (typed or {}).items():
+        line = rows[row - 1]
+        line += [""] * (len(rows[at]) - len(line))
+        line[rows[at].index("Recipient org ID")] = org_id
+    for row, number in numbers.items():
+        line = rows[row - 1]
+        line += [""] * (col + 1 - len(line))
+        line[col] = number
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    return result.plan
+
+
+def recipients(plan: Plan) -> list[Any]:
+    data = three_sixty.package(plan, CONFIG)
+    assert errors(schema_validator(), data) == []
+    grants: Any = data["grants"]
+    return [g["recipientOrganization"][0] for g in grants]
+
+
+def org_findings(plan: Plan) -> list[tuple[str, str, str]]:
+    found = three_sixty_rules.findings(plan, CONFIG, TODAY)
+    return [(f.code, f.cell, f.message) for f in found if f.code.startswith("W-ORG")]
+
+
+@pytest.mark.parametrize("header", ["Charity number", "Registered charity number", "Charity no."])
+def test_a_charity_number_column_is_read_as_the_org_id(tmp_path: Path, header: str) -> None:
+    # The 360Giving file used a made-up identifier and W-ORG-ID said the sheet had no Recipient
+    # org ID column, though the charity's registered number was on every line.
+    numbers = {9: 1151444, 10: "SC012345", 13: "NIC 100012", 24: "11514440", 26: "SCO12345"}
+    numbers[27] = "N/A"  # a council's: blank, not a number with letters in it
+    plan = plan_with(tmp_path, header, numbers, org_ids=False)
+    found = recipients(plan)
+    assert [(r["id"], r.get("charityNumber")) for r in found[:3]] == [
+        ("GB-CHC-1151444", "1151444"),
+        ("GB-SC-SC012345", "SC012345"),
+        ("GB-NIC-100012", "100012"),
+    ]
+    assert not found[3]["id"].startswith("GB-")
+    warned = org_findings(plan)
+    assert [(code, cell) for code, cell, _ in warned] == [
+        ("W-ORG-ID", f"N{row}") for row in (24, 26, 27, 28, 29)
+    ]
+    assert 'Charity number "11514440"' in warned[0][2] and "8 digits" in warned[0][2]
+    assert "letters where digits belong" in warned[1][2] and "SC012345" in warned[1][2]
+    assert "Charity number is blank" in warned[2][2]
+
+
+@pytest.mark.parametrize("header", ["Company number", "Companies House number", "Company reg no."])
+def test_a_company_number_column_is_read_as_the_org_id(tmp_path: Path, header: str) -> None:
+    numbers = {9: 1234567, 10: "sc 123456", 13: "OC123456", 24: "12AB3456", 26: "123456789"}
+    plan = plan_with(tmp_path, header, numbers, org_ids=False)
+    found = recipients(plan)
+    assert [(r["id"], r.get("companyNumber")) for r in found[:3]] == [
+        ("GB-COH-01234567", "01234567"),  # Excel's number without its leading zero
+        ("GB-COH-SC123456", "SC123456"),
+        ("GB-COH-OC123456", "OC123456"),
+    ]
+    warned = org_findings(plan)
+    assert [(code, cell) for code, cell, _ in warned][:2] == [
+        ("W-ORG-ID", "N24"),
+        ("W-ORG-ID", "N26"),
+    ]
+    assert "letters where digits belong" in warned[0][2] and "Companies House" in warned[0][2]
+    assert "9 digits" in warned[1][2]
+
+
+def test_the_recipient_org_id_wins_over_a_number(tmp_path: Path) -> None:
+    # N9 holds the org-id and the charity number column another number: the org-id is used;
+    # N10's org-id is blank: its charity number is.
+    numbers = {9: 1151444, 10: 1151444}
+    plan = plan_with(
+        tmp_path, "Charity number", numbers, org_ids=True, typed={9: "GB-COH-01234567"}
+    )
+    found = recipients(plan)
+    assert [r["id"] for r in found[:3]] == ["GB-COH-01234567", "GB-CHC-1151444", found[2]["id"]]
+    assert next(cell for _, cell, _ in org_findings(plan)) == "N13"  # the org ID's cell
