@@ -79,7 +79,7 @@ def reports(
             results.append(read)
         else:
             results.append(_result(read, clash, finder, config, spend, years))
-    _note_shared_payments(results)
+    _note_shared_payments(results, spend, config, years)
     return results
 
 
@@ -137,12 +137,15 @@ def _result(
     return result
 
 
-def _note_shared_payments(results: Sequence[WorkbookResult]) -> None:
-    """I-SPEND-SHARED on each of two plans of one year that both counted a payment."""
+def _note_shared_payments(
+    results: Sequence[WorkbookResult], spend: Spend, config: Config, years: Sequence[int]
+) -> None:
+    """I-SPEND-SHARED on each of two plans of one year that both counted a payment, one of
+    them perhaps a plan beside a workbook built by its name (:meth:`Spend.beside_positions`)."""
     positioned = [(r, r.report) for r in results if r.report and r.report.position]
-    notes = shared_payments(
-        [(r.file, report.position) for r, report in positioned if report.position]
-    )
+    mine = [(r.file, report.position) for r, report in positioned if report.position]
+    wanted = {position.plan.decision.year_start.year for _, position in mine}
+    notes = shared_payments([*mine, *spend.beside_positions(config, years, wanted)])
     for result, report in positioned:
         if result.file in notes:
             result.findings.append(notes[result.file])

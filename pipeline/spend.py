@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from pipeline.findings import Finding
 from pipeline.inputs import display
 
 if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
+    from pipeline.config import Config
     from pipeline.inputs import Read
     from pipeline.ledger import LedgerRead
     from pipeline.model import Plan
@@ -109,30 +110,48 @@ def beside_years(
     """The years of the plans the manifest knows beside a workbook built by its name, not in
     the run (``pcc-report build input/plan.xlsx`` after ``make report``): the spend folder's
     payments of their years are theirs, as in the folder's run, not outside this plan's."""
+    return tuple(year for _, year, _ in _beside(paths, entries))
+
+
+def beside_built(
+    paths: Sequence[Path], entries: Mapping[str, Mapping[str, object]]
+) -> tuple[tuple[Path, int], ...]:
+    """Those of the plans beside (:func:`beside_years`) whose last build had no errors, and
+    the year of each: one of the year of a plan in the run is read again for its position,
+    so that the payments both count are said (I-SPEND-SHARED) as in the folder's run."""
+    return tuple((Path(where), year) for where, year, ok in _beside(paths, entries) if ok)
+
+
+def _beside(
+    paths: Sequence[Path], entries: Mapping[str, Mapping[str, object]]
+) -> Iterator[tuple[str, int, bool]]:
+    """Each plan the manifest knows beside the workbooks named: its path, its year, and
+    whether its last build had no errors."""
     from pipeline.freshness import entry_year_start
 
     named = {os.path.abspath(p) for p in paths if not p.is_dir()}
     homes = {os.path.dirname(p) for p in named}
-    years = []
     for entry in entries.values():
         where = entry.get("workbook_path")
         if not isinstance(where, str) or where in named or os.path.dirname(where) not in homes:
             continue
         # Built, or read with errors (its year known): in the folder's run it is read too.
-        if entry.get("status") in ("ok", "errors") and os.path.isfile(where):
-            year = entry_year_start(entry)
-            years.extend([year] if year is not None else [])
-    return tuple(years)
+        status = entry.get("status")
+        year = entry_year_start(entry)
+        if status in ("ok", "errors") and os.path.isfile(where) and year is not None:
+            yield where, year, status == "ok"
 
 
 @dataclass
 class Spend:
     """The spend files of one run, read lazily (only when a plan needs its position).
-    ``beside``: the years of plans beside a workbook built by its name (:func:`beside_years`)."""
+    ``beside``: the years of plans beside a workbook built by its name (:func:`beside_years`);
+    ``built_beside``: those of them built without errors, and their years (:func:`beside_built`)."""
 
     files: Sequence[Path] = ()
     as_at: dt.date | None = None
     beside: tuple[int, ...] = ()
+    built_beside: tuple[tuple[Path, int], ...] = ()
     _read: LedgerRead | None = field(default=None, repr=False)
 
     def plans(self, years: Sequence[int]) -> list[int] | None:
@@ -183,6 +202,27 @@ class Spend:
 
             return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments, others)]
         return position, list(ledger.findings)
+
+    def beside_positions(
+        self, config: Config, years: Collection[int], wanted: Collection[int]
+    ) -> list[tuple[str, Position]]:
+        """The positions of the plans built beside a workbook built by its name (not in the
+        run) of the ``wanted`` years, those of its plans with a position: the payments a plan
+        shares with one beside it are said as in the folder's run, where both are read."""
+        positions: list[tuple[str, Position]] = []
+        for path, year in self.built_beside:
+            if year not in wanted:
+                continue
+            from pipeline.findings import has_errors
+            from pipeline.inputs import read_workbook
+
+            read = read_workbook(path, config, hashed=False)
+            if read.reconciliation is None or has_errors(read.findings):
+                continue
+            position, _ = self.position(read.reconciliation.plan, dict(config.aliases), years)
+            if position is not None:
+                positions.append((read.file, position))
+        return positions
 
 
 def spend_parted(

@@ -533,3 +533,23 @@ def test_a_plan_built_alone_with_only_the_other_years_export_says_whose_it_is(
     [note] = out_of_year_notes(office, "015-2021").values()
     assert "are of another year's plan built with these spend files" in note
     assert "no position is built for decision 015/2021" in note
+
+
+def test_a_plan_built_alone_still_says_it_shares_payments_with_the_plan_beside_it(
+    office: Path,
+) -> None:
+    # `pcc-report build input/lincolnshire-2021-22.xlsx` beside a second plan of 2021/22:
+    # the note that both positions count the same payments was dropped, for the plan beside
+    # it was not in the run, so no position of it was there to compare with.
+    from scripts.make_sample import DECISION
+
+    second = [(f, "016/2021" if f == "Reference" else v) for f, v in DECISION]
+    make_workbook(office / "input", "second.xlsx", decision=second)
+    assert run("build").exit_code == 0
+    forced = run("build", "input/" + SAMPLE.name, "--force")
+    assert "1 built" in forced.output
+    data = json.loads((office / "output/015-2021/findings.json").read_text("utf-8"))
+    [shared] = [f for f in data["findings"] if f["code"] == "I-SPEND-SHARED"]
+    assert "each position counts them" in shared["message"]
+    assert "with input/second.xlsx" in shared["message"]
+    assert "up to date" in run("build").output
