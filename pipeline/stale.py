@@ -99,15 +99,22 @@ def _unless_edited(
     return target
 
 
-def _taken(folder: OutputFolder, key: str) -> set[Path]:
-    """The outputs the entries other than ``key``'s record, resolved: a workbook that took
-    ``key``'s decision over and was built first wrote them, under the same names."""
-    return {
-        (folder.root / output["path"]).resolve()
-        for other, entry in folder.manifest.entries.items()
+def _own_recorded(folder: OutputFolder, key: str) -> list[str]:
+    """The outputs ``key``'s entry records (and those a killed build of it moved into place,
+    ``pending``), as recorded, relative to the output folder, but for those another entry
+    records: a workbook that took ``key``'s decision over and was built first wrote them,
+    under the same names. Compared as recorded, with no look at the disk: this runs for each
+    workbook built, over every entry."""
+    entries = folder.manifest.entries
+    taken = {
+        output["path"]
+        for other, entry in entries.items()
         if other != key
         for output in entry.get("outputs", [])
     }
+    entry = entries.get(key, {})
+    recorded = [o["path"] for o in (*entry.get("outputs", []), *entry.get("pending", []))]
+    return [p for p in dict.fromkeys(recorded) if p not in taken]
 
 
 class Shelf:
@@ -133,12 +140,10 @@ class Shelf:
         return self._recorded(key, "edited")
 
     def earlier_outputs(self, key: str, keep: Sequence[Path]) -> Iterator[Path]:
-        """The outputs the last build of ``key`` (or a killed one: ``pending``) recorded, still
-        there, inside the output folder, not in ``keep`` nor another's now (:func:`_taken`)."""
-        kept = {k.resolve() for k in keep} | _taken(self.folder, key)
-        entry = self.folder.manifest.entries.get(key, {})
-        recorded = [o["path"] for o in (*entry.get("outputs", []), *entry.get("pending", []))]
-        for path in (self.root / p for p in dict.fromkeys(recorded)):
+        """The outputs of ``key``'s last build (:func:`_own_recorded`) still there, inside the
+        output folder, not in ``keep``."""
+        kept = {k.resolve() for k in keep}
+        for path in (self.root / p for p in _own_recorded(self.folder, key)):
             if (
                 inside(self.root, path)
                 and path.resolve() not in kept
