@@ -122,6 +122,10 @@ _TENTATIVE = re.compile(
     r"tb[cad]\.?|to be (?:confirmed|agreed|decided)|provisional|estimated?|expected|"
     r"approx(?:imate(?:ly)?)?\.?|subject to (?:confirmation|funding|approval)"
 )
+# What an extension option says, in brackets after an end date: a term ("1 x 12 months"), a
+# date, or the words of an option; "(end)", "(contract end)" or "(subject to review)" say
+# none and only mark the date.
+_OPTION_WORDS = re.compile(r"\d|option|exten[ds]|renew|roll|break|further|years?\b|months?\b")
 # A start date that is no date: the line was running before this plan.
 _ALREADY_RUNNING = re.compile(r"(?:on-?going|existing|continuing|current|in place|live)\.?")
 
@@ -183,8 +187,12 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
             raise
         return year[1], False, ""
     # "31/03/2022 (TBC)": the date the line is expected to end, as a TBC alone is told to
-    # type; the bracket marks the date, it offers no extension (it was read as one).
-    return end, month_only, "" if _TENTATIVE.fullmatch(normalise(options)) else options
+    # type; "31/03/2022 (end)" the date it ends: the bracket marks the date, it offers no
+    # extension (each was read as one, and the review note said 'extension option: end').
+    offered = _OPTION_WORDS.search(normalise(options)) and not _TENTATIVE.fullmatch(
+        normalise(options)
+    )
+    return end, month_only, options if offered else ""
 
 
 def parse_line_start(raw: object) -> tuple[date, bool]:

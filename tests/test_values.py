@@ -806,3 +806,14 @@ def test_an_end_date_marked_to_be_confirmed_offers_no_extension(typed: str) -> N
         False,
         "1 x 12 months",
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/03/2022 (end)", "31/03/2022 (contract end)", "31/03/2022 (subject to review)"]
+)
+def test_an_end_date_with_a_word_marking_it_offers_no_extension(typed: str) -> None:
+    # "(end)" after the date names the date; it was read as an extension option, and the
+    # review note said 'extension option: end. Decide by 31/03/2022 ...'.
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+    assert parse_line_end("31/03/2022 (option to extend)")[2] == "option to extend"
+    assert parse_line_end("31/03/2022 (renewable annually)")[2] == "renewable annually"
