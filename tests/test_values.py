@@ -101,6 +101,10 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("5,000**", "a footnote's mark (**)"),
         ("£5,000\u00b9", "a footnote's mark (\u00b9)"),
         ("£5,000 [1]", "a footnote's mark ([1])"),
+        # A note's number or letter in brackets was 'not an amount' with no word of the note.
+        ("£5,000 (1)", "a footnote's mark ((1)) after it; the note may qualify the figure"),
+        ("5,000(a)", "type the amount alone, 5000"),
+        ("£5,000 (ii)", "a footnote's mark ((ii))"),
         ("£5,000\u2020", "type the amount alone, 5000"),
         # Another currency is never read as pounds.
         ("$5,000", '"$5,000", an amount in another currency ($)'),
