@@ -106,6 +106,7 @@ SOURCES = TableSheet(
 
 # A number's heading after its register's: "number", "no.", "reg. no.", "(if applicable)".
 _NUMBER = r"(reg(istration)?\.? )?(number|no\.?|reg(istration)?\.?)( \(if (any|applicable)\))?"
+_EITHER = "(charity|company|companies house)"
 
 SERVICES = TableSheet(
     "Services",
@@ -323,6 +324,14 @@ SERVICES = TableSheet(
             required=False,
             # "Companies House number", "Company reg no.", "Company registration number".
             pattern=rf"(registered )?(company|companies house) {_NUMBER}",
+        ),
+        Column(
+            "charity_or_company_number",
+            "Charity or company number",
+            required=False,
+            # "Charity/Company number", "Company or charity no.", "Charity & company reg no.":
+            # one column for either, read by the number's own form (org_ids).
+            pattern=rf"(registered )?({_EITHER} ?(/|or|and|&) ?{_EITHER}) {_NUMBER}s?",
         ),
     ),
 )
