@@ -821,3 +821,23 @@ def test_an_end_date_with_a_word_marking_it_offers_no_extension(typed: str) -> N
     assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
     assert parse_line_end("31/03/2022 (option to extend)")[2] == "option to extend"
     assert parse_line_end("31/03/2022 (renewable annually)")[2] == "renewable annually"
+
+
+@pytest.mark.parametrize(
+    ("parse", "typed", "fix"),
+    [
+        (parse_line_end, "31/03/2022 - extended to 31/03/2023", "type the date alone, 31/03/2022"),
+        (parse_line_end, "until 31/03/2022", 'a date with words beside it ("until")'),
+        (parse_line_end, "31/03/2022 + 1 year", "and the extension in the Extension options"),
+        (parse_line_start, "from 1 April 2021", "type the date alone, 1 April 2021"),
+        (parse_line_start, "01/04/2021 (TBC)", 'words beside it ("(TBC)")'),
+        (parse_line_start, "01/04/2021 onwards", "type the date alone, 01/04/2021"),
+    ],
+)
+def test_a_line_date_with_words_beside_it_says_to_type_the_date_alone(
+    parse: Callable[[object], object], typed: str, fix: str
+) -> None:
+    # Each was 'not a date: dates are read day-first; type it as dd/mm/yyyy', though the date
+    # was there and day-first: the words beside it were what stopped it.
+    with pytest.raises(ValueProblem, match=re.escape(fix)):
+        parse(typed)
