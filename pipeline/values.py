@@ -232,6 +232,12 @@ def _not_an_amount(text: str) -> str:
         return (
             f"shows the Excel error {text}; correct the formula that makes it and save the workbook"
         )
+    if text.startswith("=") and len(text) > 1:
+        return (
+            f'reads "{text}", a formula kept as text (typed into a cell formatted as Text, '
+            "Excel never calculates it); format the cell as General (Home > Number Format) "
+            "and type the formula again, or type the amount as a number"
+        )
     shorthand = _SHORTHAND.fullmatch(PER_YEAR.sub("", text))
     if shorthand:
         return (

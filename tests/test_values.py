@@ -106,6 +106,9 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("5,000(a)", "type the amount alone, 5000"),
         ("£5,000 (ii)", "a footnote's mark ((ii))"),
         ("£5,000\u2020", "type the amount alone, 5000"),
+        # A formula typed into a Text cell stays text: it was 'not an amount', no word of why.
+        ("=1000+2000", '"=1000+2000", a formula kept as text'),
+        ("=SUM(L4:L9)", "format the cell as General (Home > Number Format)"),
         # Another currency is never read as pounds.
         ("$5,000", '"$5,000", an amount in another currency ($)'),
         ("\u20ac5,000", "in another currency (\u20ac)"),
