@@ -389,7 +389,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-360-CHARITY-NUMBER",
         W,
         "Charity number looks wrong",
-        "a GB-CHC-/GB-SC-/GB-NIC- Recipient org ID whose charity number is not 6 or 7 digits",
+        "a GB-CHC-/GB-SC-/GB-NIC- Recipient org ID whose charity number is not 6 or 7 digits, or a charitable company's Charity number beside its org-id that cannot be read",
         action="Check the charity number in the Recipient org ID against the Charity Commission register.",
     ),
     Code(
@@ -403,7 +403,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-360-COMPANY-NUMBER",
         W,
         "Company number looks wrong",
-        "a GB-COH- Recipient org ID that is not 8 characters (often lost leading zeros)",
+        "a GB-COH- Recipient org ID that is not 8 characters (often lost leading zeros), or a charitable company's Company number beside its org-id that cannot be read",
         action="Type the company number with its leading zeros (8 characters), as Companies House shows it.",
     ),
     Code(
