@@ -342,6 +342,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "the Word template or the strategy holds tracked changes not accepted (built as if "
         "accepted), comments, hidden text, links to files or fields showing a person's name or "
         "a file's path, or content controls showing the file's author (left out of the report), "
+        "charts or objects carrying the whole file they came from (the file left out), "
         "or a later copy of the template saved as .doc or .odt",
         action="In Word, accept or reject the changes and delete the comments (Review tab) and "
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
