@@ -89,16 +89,16 @@ def add_chart(document: Any, linked_to: str = "") -> None:
         rid = chart.relate_to(book, RT.PACKAGE)
     chart._blob = _chart_xml(rid)
     chart_rid = document.part.relate_to(chart, RT.CHART)
-    paragraph = document.add_paragraph()
-    paragraph._p.append(
-        parse_xml(
+    _add_run(
+        document,
+        (
             f'<w:r {_NS}><w:drawing><wp:inline><wp:extent cx="4572000" cy="2743200"/>'
             '<wp:docPr id="901" name="Chart 1" descr="Allocation by fund: Victims Fund '
             '£1,009,000; Community Safety Fund £556,000"/><a:graphic><a:graphicData '
             'uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
             f'<c:chart r:id="{chart_rid}"/></a:graphicData></a:graphic></wp:inline>'
             "</w:drawing></w:r>"
-        )
+        ),
     )
 
 
@@ -115,13 +115,18 @@ def add_object(document: Any) -> None:
     picture = Part(PackURI("/word/media/image901.png"), "image/png", _PNG, package)
     book_rid = document.part.relate_to(book, RT.PACKAGE)
     picture_rid = document.part.relate_to(picture, RT.IMAGE)
-    paragraph = document.add_paragraph()
-    paragraph._p.append(
-        parse_xml(
+    _add_run(
+        document,
+        (
             f'<w:r {_NS}><w:object w:dxaOrig="4320" w:dyaOrig="1440">'
             '<v:shape id="_x0000_i1025" style="width:216pt;height:72pt" alt="Allocation by '
             f'fund"><v:imagedata r:id="{picture_rid}" o:title=""/></v:shape>'
             '<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ShapeID="_x0000_i1025" '
             f'DrawAspect="Content" ObjectID="_1700000001" r:id="{book_rid}"/></w:object></w:r>'
-        )
+        ),
     )
+
+
+def _add_run(document: Any, xml: str) -> None:
+    """A paragraph at the end of ``document`` holding the run ``xml``."""
+    document.add_paragraph()._p.append(parse_xml(xml))
