@@ -36,8 +36,8 @@ _PNG = base64.b64decode(
 def workbook_with_a_private_sheet() -> bytes:
     """The workbook a chart or object carries: its figures, and a sheet of staff costs."""
     book = openpyxl.Workbook()
-    funds = book.active
-    funds.title = "Funds"
+    book.remove(book.worksheets[0])
+    funds = book.create_sheet("Funds")
     funds.append(["Fund", "Allocation"])
     funds.append(["Victims Fund", 1009000])
     funds.append(["Community Safety Fund", 556000])
