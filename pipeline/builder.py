@@ -28,7 +28,7 @@ from pipeline.outputs import (
     unwritable_reason,
 )
 from pipeline.results import WorkbookResult
-from pipeline.spend import SPEND_PLANS, Spend, beside_built, beside_years, spend_parted
+from pipeline.spend import SPEND_PLANS, Spend, plans_beside, spend_parted
 from pipeline.stale import Shelf, set_aside_superseded
 
 if TYPE_CHECKING:  # the writers are imported where a workbook is built: a no-op rerun needs none
@@ -63,8 +63,8 @@ class Builder:
         )
         self.fingerprints: dict[str, dict[str, Any]] = {}
         if run.spend.any:  # a workbook built by its name: the years of the plans beside it
-            run.spend.beside = beside_years(run.paths, self.manifest.entries)
-            run.spend.built_beside = beside_built(run.paths, self.manifest.entries)
+            beside = plans_beside(run.paths, self.manifest.entries)  # one walk of the manifest
+            run.spend.beside, run.spend.built_beside = beside
         self.spend_plans: list[int] | None = None  # the years the spend is parted among
 
     def current(self, path: Path) -> tuple[WorkbookResult | None, dict[str, Any]]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.findings import Finding
+from pipeline.ledger_currency import in_pounds, not_in_pounds
 from pipeline.ledger_lines import shifted, split_figures
 from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
 from pipeline.ledger_values import (
@@ -21,7 +22,6 @@ from pipeline.ledger_values import (
     debit_less_credit,
     first_month_first,
     gross_less_vat,
-    in_pounds,
     parse_each,
     payee,
     payment_date,
@@ -392,7 +392,7 @@ class _Table:
     def amounts(self) -> list[int | ValueProblem]:
         """Each row's amount in pence, from the columns the export has: the amount (net of
         VAT), or the gross less its VAT, or the debit less the credit; signed by its debit or
-        credit mark; a problem where it is not in pounds."""
+        credit mark."""
         raw = self.raw
         credits = raw.get("credit_note") or [None] * len(self.body)
         if "amount" in raw:
@@ -403,9 +403,15 @@ class _Table:
             amounts = debit_less_credit(raw["debit"], raw["credit"])
         if "debit_credit" in raw:  # an unsigned amount beside its D or C
             amounts = signed_by_side(amounts, raw["debit_credit"])
-        if "currency" in raw and "currency_amount" not in raw:  # the amount in its currency
-            amounts = in_pounds(amounts, raw["currency"])
         return amounts
+
+    def foreign(self) -> set[int]:
+        """The indexes of the rows whose amount is in another currency than pounds (with no
+        amount in the invoice's currency beside it, where the amount is then in pounds)."""
+        currencies = self.raw.get("currency")
+        if currencies is None or "currency_amount" in self.raw:
+            return set()
+        return {i for i, currency in enumerate(currencies) if not in_pounds(currency)}
 
     def texts(self) -> dict[str, list[str]]:
         """Each text of a payment on each row, each distinct value cleaned once."""
@@ -452,9 +458,11 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
         figures = [table.mapping[n] for n in ("amount", "debit", "credit") if n in table.mapping]
         split = split_figures(table.body, table.header, figures, amounts)
     texts = table.texts()
+    foreign = table.foreign()
     columns: PaymentColumns = {name: [] for name in PAYMENT_COLUMNS}
     findings: list[Finding] = []
     problems = 0
+    not_pounds: list[tuple[int, object]] = []
     for index, (number, values) in enumerate(table.body):
         when, amount = dates[index], amounts[index]
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
@@ -463,6 +471,9 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
                 if problems <= MAX_ROW_FINDINGS:
                     findings.append(table.unread(index, when, amount, index in split))
             continue
+        if index in foreign:  # said once for the table, below
+            not_pounds.append((number, table.raw["currency"][index]))
+            continue
         report.count(number, amount)
         columns["row"].append(number)
         columns["cell"].append(f"{table.unit} {number}")
@@ -470,6 +481,9 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
         columns["amount"].append(amount)
         for name in _TEXTS:
             columns[name].append(texts[name][index])
+    if not_pounds:
+        said = not_in_pounds(table.sheet, table.unit, not_pounds)
+        findings.insert(0, table.finding("W-SPEND-VALUE", said, f"{table.unit} {not_pounds[0][0]}"))
     return columns, findings, problems
 
 

@@ -488,22 +488,3 @@ def suppliers_view(amounts: Sequence[object], sheet: str) -> str:
         "statement) marks each invoice a credit instead; export the expenditure (the payments "
         "over £500, or the cost centres' lines) and run again. None of its payments are counted."
     )
-
-
-_POUNDS = frozenset(("", "gbp", "£", "stg", "sterling", "pound sterling", "pounds sterling"))
-
-
-def in_pounds(
-    amounts: Sequence[int | ValueProblem], currencies: Sequence[object]
-) -> list[int | ValueProblem]:
-    """``amounts`` with those of a row whose currency is not pounds (EUR, USD) a problem: the
-    plan is in pounds, and €1,000 is not £1,000; a blank currency is pounds."""
-    return [
-        amount
-        if isinstance(amount, ValueProblem) or normalise(currency) in _POUNDS
-        else ValueProblem(
-            f'currency reads "{cut(clean_text(currency))}", so its amount is not in pounds; '
-            "export the amount in pounds (the ledger's own currency)"
-        )
-        for amount, currency in zip(amounts, currencies, strict=True)
-    ]

@@ -6,7 +6,8 @@ line paid in regular instalments (monthly, quarterly, ...: every gap between its
 the same number of months, within a week for a month and a fortnight for longer) forecasts
 its spend and the instalments still due by its end in the year, each the average of those paid:
 a grant paid quarterly in advance is not read as spending ahead of its budget, and one paid in
-arrears forecasts its last period too, paid after the year; a payment
+arrears forecasts its last period too, paid after the year (a payment that answers an accrual
+reversed before it paid last year's last period, not one of this year's); a payment
 reversed and paid again is paid once, on the day it was paid again. Other lines are
 a straight line by days: spent ÷ its live days in the year up to the as-at date × its live days
 in the whole year. A line with nothing spent on balance (no payment yet, or credit notes as
@@ -116,7 +117,7 @@ def line_position(
     line by live days. ``paid`` is each of the line's payments and credits, with its date."""
     whole = live_days(line.start, line.end, year_start, year_end)
     to_date = live_days(line.start, line.end, year_start, min(as_at, year_end))
-    instalments = _paid_by_day(paid)
+    instalments, accruals = _paid_by_day(paid)
     days = [day for day, _ in instalments]
     until = min(line.end, year_end)
     schedule = _instalments(days, as_at, until) if len(days) > 1 else None
@@ -137,7 +138,7 @@ def line_position(
     elif schedule is not None:
         months, due = schedule
         cadence = CADENCES[months].capitalize()
-        arrears = _in_arrears(days, months, max(line.start, year_start), until)
+        arrears = _in_arrears(days, months, max(line.start, year_start), until, accruals)
         if arrears is not None:  # the last period's instalment is paid after the year
             due = arrears
             basis = f"{cadence} instalments in arrears: {due} more for its service to "
@@ -154,12 +155,18 @@ def line_position(
     return LinePosition(line, spent, payments, forecast, whole, basis)
 
 
-def _paid_by_day(paid: Sequence[tuple[dt.date, Decimal]]) -> list[tuple[dt.date, Decimal]]:
+def _paid_by_day(
+    paid: Sequence[tuple[dt.date, Decimal]],
+) -> tuple[list[tuple[dt.date, Decimal]], int]:
     """The days a line was paid on and what it was paid on each, net of that day's credits,
     after each credit that reverses a payment (the same amount, on its day or later) has taken
     that payment away: a payment returned by the bank a week later and paid again (wrong bank
     details) is one instalment on the day it was paid again, not two a week apart that break
-    the pattern, and a grant paid in full, reversed and paid again is paid on one day."""
+    the pattern, and a grant paid in full, reversed and paid again is paid on one day.
+
+    With them, how many accruals were reversed before the line's first payment: a credit
+    before it of the amount of a payment after it (last year's invoice accrued at the year end,
+    the accrual reversed in April), which that payment answers."""
     kept: list[tuple[dt.date, Decimal] | None] = []
     unreversed: dict[Decimal, list[int]] = {}  # a payment's amount -> where it is in kept
     # Payments before credits on one day: a payment reversed on its own day is reversed.
@@ -174,7 +181,24 @@ def _paid_by_day(paid: Sequence[tuple[dt.date, Decimal]]) -> list[tuple[dt.date,
     by_day: dict[dt.date, Decimal] = {}
     for day, amount in filter(None, kept):
         by_day[day] = by_day.get(day, ZERO) + amount
-    return sorted((day, amount) for day, amount in by_day.items() if amount > 0)
+    days = sorted((day, amount) for day, amount in by_day.items() if amount > 0)
+    return days, _accruals_reversed([entry for entry in kept if entry], days)
+
+
+def _accruals_reversed(
+    kept: Sequence[tuple[dt.date, Decimal]], days: Sequence[tuple[dt.date, Decimal]]
+) -> int:
+    """The credits before a line's first payment day that a payment after it answers (the
+    same amount), each at most once: accruals reversed at the start of the year."""
+    if not days:
+        return 0
+    later = [amount for day, amount in kept if amount > 0]
+    accruals = 0
+    for day, amount in kept:
+        if amount < 0 and day < days[0][0] and -amount in later:
+            later.remove(-amount)
+            accruals += 1
+    return min(accruals, len(days) - 1)
 
 
 def _instalments(days: Sequence[dt.date], as_at: dt.date, until: dt.date) -> tuple[int, int] | None:
@@ -201,22 +225,26 @@ def _instalments(days: Sequence[dt.date], as_at: dt.date, until: dt.date) -> tup
     return months, due
 
 
-def _in_arrears(days: Sequence[dt.date], months: int, start: dt.date, until: dt.date) -> int | None:
+def _in_arrears(
+    days: Sequence[dt.date], months: int, start: dt.date, until: dt.date, accruals: int = 0
+) -> int | None:
     """The instalments still to come of a line paid in arrears, or None when it is not.
 
     Its first payment in the year came a whole period or more after the period began (the
     line's start, or 1 April), and no later than a month after that period ended (an invoice's
-    terms): each payment is for the period before it, so the year's service (to ``until``) is
-    a period for each of its months, or quarters, from ``start``, the last paid after it. Its
-    instalments due by ``until`` left out the last (a month short for a monthly invoice)."""
+    terms), or it answers an accrual reversed before it: each payment is for the period
+    before it, so the year's service (to ``until``) is a period for each of its months, or
+    quarters, from ``start``, the last paid after it. Its instalments due by ``until`` left
+    out the last (a month short for a monthly invoice). A payment that answers an accrual
+    reversed paid last year's period, not one of this year's."""
     slack = 7 if months == 1 else 14
     after = (days[0] - start).days
-    if not months * MONTH_DAYS - slack <= after <= months * MONTH_DAYS + 31:
+    if not accruals and not months * MONTH_DAYS - slack <= after <= months * MONTH_DAYS + 31:
         return None
     periods = 0
     while add_months(start, periods * months) <= until:
         periods += 1
-    return max(periods - len(days), 0)
+    return max(periods - (len(days) - accruals), 0)
 
 
 def fund_position(

@@ -104,22 +104,19 @@ def run_years(reads: Sequence[Read | WorkbookResult]) -> list[int]:
     return sorted(years)
 
 
-def beside_years(
+def plans_beside(
     paths: Sequence[Path], entries: Mapping[str, Mapping[str, object]]
-) -> tuple[int, ...]:
-    """The years of the plans the manifest knows beside a workbook built by its name, not in
-    the run (``pcc-report build input/plan.xlsx`` after ``make report``): the spend folder's
-    payments of their years are theirs, as in the folder's run, not outside this plan's."""
-    return tuple(year for _, year, _ in _beside(paths, entries))
-
-
-def beside_built(
-    paths: Sequence[Path], entries: Mapping[str, Mapping[str, object]]
-) -> tuple[tuple[Path, int], ...]:
-    """Those of the plans beside (:func:`beside_years`) whose last build had no errors, and
-    the year of each: one of the year of a plan in the run is read again for its position,
-    so that the payments both count are said (I-SPEND-SHARED) as in the folder's run."""
-    return tuple((Path(where), year) for where, year, ok in _beside(paths, entries) if ok)
+) -> tuple[tuple[int, ...], tuple[tuple[Path, int], ...]]:
+    """The plans the manifest knows beside a workbook built by its name, not in the run
+    (``pcc-report build input/plan.xlsx`` after ``make report``), from one walk of the
+    manifest: the years of them all (the spend folder's payments of those years are theirs,
+    as in the folder's run, not outside this plan's), and those whose last build had no
+    errors with the year of each (one of the year of a plan in the run is read again for
+    its position, so that the payments both count are said, I-SPEND-SHARED, as in the
+    folder's run)."""
+    found = list(_beside(paths, entries))
+    years = tuple(year for _, year, _ in found)
+    return years, tuple((Path(where), year) for where, year, ok in found if ok)
 
 
 def _beside(
@@ -145,8 +142,8 @@ def _beside(
 @dataclass
 class Spend:
     """The spend files of one run, read lazily (only when a plan needs its position).
-    ``beside``: the years of plans beside a workbook built by its name (:func:`beside_years`);
-    ``built_beside``: those of them built without errors, and their years (:func:`beside_built`)."""
+    ``beside``: the years of plans beside a workbook built by its name; ``built_beside``:
+    those of them built without errors, and their years (both :func:`plans_beside`)."""
 
     files: Sequence[Path] = ()
     as_at: dt.date | None = None

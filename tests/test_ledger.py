@@ -991,8 +991,31 @@ def test_a_payment_in_another_currency_is_said_not_counted_as_pounds(tmp_path: P
     assert list(read.payments["amount"]) == [100000, 500, 600]
     [finding] = read.findings
     assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 3")
-    assert 'its currency reads "EUR"' in finding.message
-    assert "in pounds" in finding.message
+    assert '1 whose currency reads "EUR" (line 3)' in finding.message
+    assert "1 payment of fx.csv is not in pounds" in finding.message
+
+
+def test_an_export_in_another_currency_is_one_finding_not_one_per_row(tmp_path: Path) -> None:
+    # An Agresso export of a year's euro payments (a Currency column, its Cur. amount column
+    # left out): each row was its own W-SPEND-VALUE, the first 20 then one for the rest,
+    # and the row whose date could not be read was lost among them.
+    rows = "".join(f"{day:02}/05/2021,Institut Européen,100.00,EUR\n" for day in range(1, 26))
+    text = (
+        "Date,Supplier(T),Amount,Currency\n"
+        + rows
+        + "26/05/2021,NWCH,50.00,GBP\n27/05/2021,Rape Crisis,9.99,USD\n"
+        + "31/02/2021,NWCH,60.00,GBP\n"
+    )
+    read = read_ledgers([write(tmp_path, "agresso.csv", text)])
+    assert list(read.payments["amount"]) == [5000]
+    currency, date = read.findings
+    assert (currency.code, currency.cell) == ("W-SPEND-VALUE", "line 2")
+    assert "26 payments of agresso.csv" in currency.message
+    assert '25 whose currency reads "EUR" (lines 2–26)' in currency.message
+    assert '1 whose currency reads "USD" (line 28)' in currency.message
+    assert "£2,509.99" not in currency.message  # never summed as pounds
+    assert "Cur. amount" in currency.message
+    assert (date.code, date.cell) == ("W-SPEND-VALUE", "line 29")
 
 
 def test_an_amount_in_pounds_beside_the_currency_amount_is_read(tmp_path: Path) -> None:

@@ -784,3 +784,24 @@ def test_one_cost_centre_for_a_whole_fund_is_parted_by_supplier(tmp_path: Path) 
     # A supplier of none of the fund's lines on its cost centre: any of them, as before.
     stationers = next(f for f in ambiguous if "Stationers Ltd" in f.message)
     assert "Crimestoppers" in stationers.message
+
+
+def test_an_accrual_reversed_on_1_april_leaves_no_month_out_of_the_arrears(
+    tmp_path: Path,
+) -> None:
+    # NUHT (£20,000 a year) invoiced a month in arrears, March 2021's invoice accrued at the
+    # year end and the accrual reversed on 1 April (a credit of £1,666.67), then paid on the
+    # 28th from April: April's payment answers the reversal (it paid last year's March), so
+    # six payments paid five of this year's months and seven are to come. The forecast read
+    # six paid and six more, £18,333.37, a month (£1,666.67) short of its budget.
+    rows = "01/04/2021,NUHT,-1666.67,ACC1\n"
+    rows += "".join(f"28/{month:02}/2021,NUHT,1666.67,T{month}\n" for month in range(4, 10))
+    line = _line(_position(tmp_path, rows + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
+    assert line.spent == Decimal("8333.35")
+    assert line.forecast == Decimal("20000.04")
+    assert line.basis == "Monthly instalments in arrears: 7 more for its service to 31/03/2022"
+    # A credit of another amount before the first payment (last year's overpayment returned)
+    # is no accrual of an instalment: the months paid stay six.
+    other = rows.replace("-1666.67,ACC1", "-200.00,ACC1")
+    refund = _line(_position(tmp_path, other + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
+    assert refund.basis == "Monthly instalments in arrears: 6 more for its service to 31/03/2022"

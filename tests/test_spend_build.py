@@ -493,7 +493,7 @@ def test_the_years_beside_a_workbook_built_alone_count_a_plan_with_errors(tmp_pa
     # A plan beside it whose last build had errors is still that year's plan in the folder's
     # run (its payments are its own there): built alone, the plan was told they were
     # outside its year.
-    from pipeline.spend import beside_years
+    from pipeline.spend import plans_beside
 
     (tmp_path / "a.xlsx").write_bytes(b"a")
     (tmp_path / "b.xlsx").write_bytes(b"b")
@@ -515,7 +515,7 @@ def test_the_years_beside_a_workbook_built_alone_count_a_plan_with_errors(tmp_pa
             "financial_year": "2024/25",
         },
     }
-    assert beside_years([tmp_path / "a.xlsx"], entries) == (2022,)
+    assert plans_beside([tmp_path / "a.xlsx"], entries) == ((2022,), ())
 
 
 def test_a_plan_built_alone_with_only_the_other_years_export_says_whose_it_is(
