@@ -342,6 +342,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "the Word template or the strategy holds tracked changes not accepted (built as if "
         "accepted), comments, hidden text, links to files or fields showing a person's name or "
         "a file's path, or content controls showing the file's author (left out of the report), "
+        "charts or objects carrying the whole file they came from (the file left out), "
         "or a later copy of the template saved as .doc or .odt",
         action="In Word, accept or reject the changes and delete the comments (Review tab) and "
         "the hidden text, or save the later copy as Word Document (.docx); the report is built "
@@ -389,7 +390,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-360-CHARITY-NUMBER",
         W,
         "Charity number looks wrong",
-        "a GB-CHC-/GB-SC-/GB-NIC- Recipient org ID whose charity number is not 6 or 7 digits",
+        "a GB-CHC-/GB-SC-/GB-NIC- Recipient org ID whose charity number is not 6 or 7 digits, or a charitable company's Charity number beside its org-id that cannot be read",
         action="Check the charity number in the Recipient org ID against the Charity Commission register.",
     ),
     Code(
@@ -403,7 +404,7 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-360-COMPANY-NUMBER",
         W,
         "Company number looks wrong",
-        "a GB-COH- Recipient org ID that is not 8 characters (often lost leading zeros)",
+        "a GB-COH- Recipient org ID that is not 8 characters (often lost leading zeros), or a charitable company's Company number beside its org-id that cannot be read",
         action="Type the company number with its leading zeros (8 characters), as Companies House shows it.",
     ),
     Code(

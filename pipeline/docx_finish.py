@@ -303,7 +303,10 @@ def accessibility_problems(document: Any) -> list[str]:
             )
     empty = 0
     for paragraph in body.iterchildren(_qn("w:p")):
-        if _text(paragraph).strip() or paragraph.xpath(".//w:br | .//w:drawing | ./w:pPr/w:sectPr"):
+        # A picture, chart or object is content: a drawing, or as older Word writes them
+        # (VML, w:pict) and an object's picture (w:object).
+        shown = ".//w:br | .//w:drawing | .//w:pict | .//w:object | ./w:pPr/w:sectPr"
+        if _text(paragraph).strip() or paragraph.xpath(shown):
             continue
         empty += 1
     if empty:
@@ -339,6 +342,22 @@ def _pictures_without_alt_text(document: Any) -> Iterator[str]:
             decorative = any(d.get("val") in ("1", "true") for d in picture.iter(_DECORATIVE))
             if not (picture.get("descr") or "").strip() and not decorative:
                 yield picture.get("name") or "without a name"
+        yield from _vml_pictures_without_alt_text(part)
+
+
+_VML = "urn:schemas-microsoft-com:vml"
+_OFFICE = "urn:schemas-microsoft-com:office:office"
+
+
+def _vml_pictures_without_alt_text(part: Any) -> Iterator[str]:
+    """A picture as Word 2003 and compatibility mode write it (a VML shape holding an image,
+    alternative text in its ``alt``), and an object's picture: the name Word shows for each
+    one without alternative text (its title, else its file's)."""
+    for shape in part.iter(f"{{{_VML}}}shape"):
+        image = shape.find(f"{{{_VML}}}imagedata")
+        if image is None or (shape.get("alt") or "").strip():
+            continue
+        yield image.get(f"{{{_OFFICE}}}title") or "without a name"
 
 
 # -- deterministic bytes ------------------------------------------------------------------------

@@ -268,3 +268,52 @@ def remove_personal_controls(parts: Iterable[Any]) -> list[str]:
                 removed.append("content control" if alias is None else alias.get(_qn("w:val")))
                 control.getparent().remove(control)
     return removed
+
+
+# What Office embeds a whole file with: an Office document (a workbook: "package") or an older
+# object (".bin": "oleObject"); a chart's own data is one of these, or a link to its workbook.
+_EMBEDDING = ("/package", "/oleObject")
+_CHARTS = ("/chart", "/chartEx")
+
+
+def remove_embedded_files(parts: Iterable[Any]) -> list[str]:
+    """Remove from the python-docx ``parts`` the files embedded in them whole: a chart's
+    workbook (a chart pasted from Excel carries the workbook it came from, every sheet of it)
+    and an object inserted from a file (Insert › Object: a workbook, a document). The chart
+    is still drawn from the figures it holds, the object shown by its picture; only the file
+    behind them goes. Return what each was ("chart" or "object"), in order."""
+    removed: list[str] = []
+    for part in parts:
+        for rid, rel in list(part.rels.items()):
+            if rel.is_external:
+                continue
+            if rel.reltype.endswith(_CHARTS) and _unbind_chart(rel.target_part):
+                removed.append("chart")
+            elif rel.reltype.endswith(_EMBEDDING):
+                for element in list(part.element.iter()):
+                    if isinstance(element.tag, str) and element.get(f"{{{_R}}}id") == rid:
+                        element.getparent().remove(element)  # o:OLEObject: its picture stays
+                del part.rels[rid]
+                removed.append("object")
+    return removed
+
+
+def _unbind_chart(chart: Any) -> bool:
+    """Take a chart's workbook (embedded, or a link to its file) out of it; whether it had
+    one. Its c:externalData names the workbook: without it, Word and LibreOffice draw the
+    chart from the figures it keeps."""
+    rids = [rid for rid, rel in chart.rels.items() if rel.reltype.endswith(_EMBEDDING)]
+    if not rids:
+        return False
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.parser import parse_xml  # python-docx's parser: no entities, no network
+
+    element = getattr(chart, "_element", None)  # a part python-docx parses, else its bytes
+    root = parse_xml(chart.blob) if element is None else element
+    for data in [e for e in root.iter() if str(e.tag).endswith("}externalData")]:
+        data.getparent().remove(data)
+    if element is None:
+        chart._blob = serialize_part_xml(root)
+    for rid in rids:
+        del chart.rels[rid]
+    return True

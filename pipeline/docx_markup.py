@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.docx_links import (
+    remove_embedded_files,
     remove_file_links,
     remove_personal_controls,
     remove_personal_fields,
@@ -248,6 +249,7 @@ def accept_markup(document: Any, what: str) -> list[str]:
     unname_pictures(text_parts(document))  # (W-ACCESSIBILITY then names each one undescribed)
     fields = remove_personal_fields(text_parts(document))
     controls = remove_personal_controls(text_parts(document))
+    embedded = remove_embedded_files(text_parts(document))
     settings = _settings(document)
     if settings is not None:  # the report does not open in Word with Track Changes on
         for tracking in settings.findall(_qn("w:trackRevisions")):
@@ -297,7 +299,30 @@ def accept_markup(document: Any, what: str) -> list[str]:
             "page has): left out of the report, which is published. In Word, click the box and "
             "delete it (or type the name wanted in its place as plain text), then save it."
         )
+    if embedded:
+        notes.append(_embedded_note(what, embedded))
     return notes
+
+
+def _embedded_note(what: str, embedded: list[str]) -> str:
+    """What the officer is told of the charts and objects whose files were left out."""
+    charts, objects = embedded.count("chart"), embedded.count("object")
+    held = " and ".join(
+        text
+        for text in (
+            _count(charts, "chart") if charts else "",
+            _count(objects, "embedded object") if objects else "",
+        )
+        if text
+    )
+    return (
+        f"{what} holds {held} (a chart pasted from Excel, a workbook or document inserted as "
+        "an object) carrying the whole file it came from, every sheet of it, though only the "
+        "chart or a picture of the object shows: the report, which is published, keeps the "
+        "chart and the picture without the file. The document itself still carries it: before "
+        "publishing it or sending it on, copy each one and Paste Special › Picture in its "
+        "place in Word, then save it."
+    )
 
 
 def _count(number: int, noun: str) -> str:

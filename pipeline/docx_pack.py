@@ -25,6 +25,12 @@ def _w(tag: str) -> str:
     return str(qn(f"w:{tag}"))
 
 
+# Attribute and element names :func:`_fit_cells` compares for each of a table's cells (``_w``
+# spelt out, as it would give them, without importing python-docx).
+_MAIN = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TC_PROPERTIES, _VAL, _TYPE, _MEASURE = (f"{_MAIN}{name}" for name in ("tcPr", "val", "type", "w"))
+
+
 def _text(element: Any) -> str:
     return "".join(element.xpath(".//w:t/text()"))
 
@@ -304,38 +310,22 @@ def _fit_cells(table: Any, scaled: list[int]) -> None:
         # A table in a cell: its rows and cells are not this table's; row by row instead.
         _fit_row_by_row(table, scaled)
         return
-    tr, tc, properties_tag = _w("tr"), _w("tc"), _w("tcPr")
-    span_tag, width_tag = _w("gridSpan"), _w("tcW")
+    tr, tc, span_tag, width_tag = _w("tr"), _w("tc"), _w("gridSpan"), _w("tcW")
     row = cell = width = span = None
     column = 0
-    # What _place does, inline, with each (column, span)'s width text made once: a cell
-    # spanning one column, the usual case, takes its grid column's.
-    value, kind, measure, dxa = _w("val"), _w("type"), _w("w"), "dxa"
-    texts: dict[tuple[int, int], str] = {}
+    texts: dict[tuple[int, int], str] = {}  # each (column, span)'s width text, made once
     for element in table.iter(tr, tc, span_tag, width_tag):
         tag = element.tag
         if tag in (width_tag, span_tag):
-            properties = element.getparent()
-            if (
-                cell is None
-                or properties.tag != properties_tag
-                or properties.getparent() is not cell
-            ):
-                continue  # not the cell's own properties (e.g. a tracked change's old ones)
-            if tag == width_tag and width is None:
-                width = element
-            elif tag == span_tag and span is None:
-                span = element
+            # Not the cell's own properties (e.g. a tracked change's old ones): passed over.
+            if _cell_property(element, cell):
+                if tag == width_tag and width is None:
+                    width = element
+                elif tag == span_tag and span is None:
+                    span = element
             continue
         if cell is not None:  # a row or cell starts: the cell before it is complete
-            count = int(span.get(value)) if span is not None else 1
-            if width is not None and width.get(kind) == dxa:
-                key = (column, count)
-                text = texts.get(key)
-                if text is None:
-                    text = texts[key] = str(sum(scaled[column : column + count]))
-                width.set(measure, text)
-            column += count
+            column = _place_cached(width, span, column, scaled, texts)
         cell = width = span = None
         if tag == tr:
             row = element if element.getparent() is table else None
@@ -344,6 +334,27 @@ def _fit_cells(table: Any, scaled: list[int]) -> None:
             cell = element
     if cell is not None:
         _place(width, span, column, scaled)
+
+
+def _cell_property(element: Any, cell: Any) -> bool:
+    """Whether a width or span ``element`` is in ``cell``'s own properties (w:tcPr)."""
+    properties = element.getparent()
+    return cell is not None and properties.tag == _TC_PROPERTIES and properties.getparent() is cell
+
+
+def _place_cached(
+    width: Any, span: Any, column: int, scaled: list[int], texts: dict[tuple[int, int], str]
+) -> int:
+    """:func:`_place`, with each (column, span)'s width text made once in ``texts``: a cell
+    spanning one column, the usual case, takes its grid column's."""
+    count = int(span.get(_VAL)) if span is not None else 1
+    if width is not None and width.get(_TYPE) == "dxa":
+        key = (column, count)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = str(sum(scaled[column : column + count]))
+        width.set(_MEASURE, text)
+    return column + count
 
 
 def _fit_table(table: Any, width: int) -> None:

@@ -150,6 +150,9 @@ class ServiceLine:
     # Where there is no org-id but a Charity number or Company number column: that column's key
     # and the number as typed (the org-id made from it is recipient_org_id, "" if none was).
     recipient_number: tuple[str, str] = ("", "")
+    # Every Charity number and Company number typed on the line, (column key, number as typed):
+    # a charitable company has both, and 360Giving publishes both.
+    registered_numbers: tuple[tuple[str, str], ...] = ()
     # A multi-year plan's budgets for later financial years, typed beside this year's:
     # (2022 for 2022/23, the amount). A later year not here is carried at the daily rate.
     later_budgets: tuple[tuple[int, Decimal], ...] = ()

@@ -273,6 +273,11 @@ class _LineReader:
             cost_code=typed["cost_code"],
             recipient_org_id=org_id,
             recipient_number=number,
+            registered_numbers=tuple(
+                (key, typed[key])
+                for key in NUMBER_COLUMNS
+                if not NO_NUMBER.fullmatch(typed.get(key) or "-")
+            ),
             later_budgets=later,
         )
 
@@ -288,7 +293,9 @@ def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tu
     numbers = {key: "" if NO_NUMBER.fullmatch(typed[key]) else typed[key] for key in present}
     numbered = [key for key in present if numbers[key]]
     if numbered:
-        key = numbered[0]  # a charitable company: its charity number, as 360Giving prefers
+        # A charitable company: its charity number, as 360Giving prefers, unless only its
+        # company number can be read.
+        key = next((k for k in numbered if number_org_id(k, numbers[k])), numbered[0])
     elif present and "recipient_org_id" not in cells:
         key = present[0]
     else:

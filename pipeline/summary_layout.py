@@ -167,6 +167,57 @@ def _tested_xlsxwriter() -> bool:
     return str(xlsxwriter.__version__) == XLSXWRITER_TESTED
 
 
+@dataclass(frozen=True, slots=True)
+class _CellKinds:
+    """xlsxwriter's cell tuples :func:`_cell_xml` writes itself, and its cell-name function."""
+
+    cell_name: Any
+    numbers: tuple[type, ...]  # a number or a date: both hold .number
+    string: type
+    blank: type
+    formula: type
+
+
+def _cell_xml(row: int, col: int, cell: Any, shared: bool, kinds: _CellKinds) -> str | None:
+    """The XML of a cell the summary writes by the hundred thousand (a number, date or shared
+    string with its own format), as xlsxwriter's _write_cell writes it without its generic
+    attribute list and escaping, which cannot change a cell reference or a format's number:
+    about a third of the time the workbook took to close at 10,000 lines. None for every other
+    cell, left to xlsxwriter."""
+    if not cell.format:
+        return None
+    kind = cell.__class__
+    if kind in kinds.numbers:
+        body: str | None = f"><v>{cell.number:.16G}</v></c>"
+    elif kind is kinds.string and shared:  # not in constant_memory mode's inline strings
+        body = f' t="s"><v>{cell.string}</v></c>'
+    elif kind is kinds.blank:
+        body = "/>"
+    elif kind is kinds.formula:
+        body = _formula_xml(cell)
+    else:
+        body = None
+    if body is None:
+        return None
+    return f'<c r="{kinds.cell_name(row, col)}" s="{cell.format._get_xf_index()}"{body}'
+
+
+def _formula_xml(cell: Any) -> str | None:
+    """The Changes sheet's formulas (an amount, or the text "–"), thirty thousand at 10,000
+    lines with last year's plan: the rest of their cell's XML, when neither formula nor text
+    needs escaping (else None)."""
+    if not _PLAIN_FORMULA.fullmatch(cell.formula):
+        return None
+    value = cell.value
+    if value.__class__ is Decimal:
+        kind = ""
+    elif value.__class__ is str and _PLAIN_TEXT.fullmatch(value):
+        kind = ' t="str"'
+    else:
+        return None
+    return f"{kind}><f>{cell.formula}</f><v>{value}</v></c>"
+
+
 @functools.cache
 def worksheet_class() -> type:
     """xlsxwriter's Worksheet, whose formula preparation skips its 29 ``re.sub`` passes for a
@@ -189,52 +240,21 @@ def worksheet_class() -> type:
         CellStringTuple,
     )
 
+    kinds = _CellKinds(
+        xl_rowcol_to_cell_fast,
+        (CellNumberTuple, CellDatetimeTuple),
+        CellStringTuple,
+        CellBlankTuple,
+        CellFormulaTuple,
+    )
+
     class SummaryWorksheet(Worksheet):  # type: ignore[misc]
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
-            # The cells the summary writes by the hundred thousand (a number, date or shared
-            # string with its own format), written as xlsxwriter's _write_cell writes them
-            # without its generic attribute list and escaping, which cannot change a cell
-            # reference or a format's number; about a third of the time the workbook took to
-            # close at 10,000 lines. Every other cell is left to xlsxwriter.
-            kind = cell.__class__
-            if cell.format:
-                if kind is CellNumberTuple or kind is CellDatetimeTuple:
-                    self.fh.write(
-                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
-                        f's="{cell.format._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
-                    )
-                    return
-                if kind is CellStringTuple and not self.constant_memory:
-                    self.fh.write(
-                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
-                        f's="{cell.format._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
-                    )
-                    return
-                # The Changes sheet's formulas (an amount, or the text "–") and blank cells,
-                # thirty thousand at 10,000 lines with last year's plan: the same, when
-                # neither formula nor text needs escaping.
-                if kind is CellBlankTuple:
-                    self.fh.write(
-                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
-                        f's="{cell.format._get_xf_index()}"/>'
-                    )
-                    return
-                if kind is CellFormulaTuple and _PLAIN_FORMULA.fullmatch(cell.formula):
-                    value = cell.value
-                    if value.__class__ is Decimal:
-                        kind_of_value = ""
-                    elif value.__class__ is str and _PLAIN_TEXT.fullmatch(value):
-                        kind_of_value = ' t="str"'
-                    else:
-                        super()._write_cell(row, col, cell)
-                        return
-                    self.fh.write(
-                        f'<c r="{xl_rowcol_to_cell_fast(row, col)}" '
-                        f's="{cell.format._get_xf_index()}"{kind_of_value}>'
-                        f"<f>{cell.formula}</f><v>{value}</v></c>"
-                    )
-                    return
-            super()._write_cell(row, col, cell)
+            xml = _cell_xml(row, col, cell, not self.constant_memory, kinds)
+            if xml is None:
+                super()._write_cell(row, col, cell)
+            else:
+                self.fh.write(xml)
 
         def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
             if self.use_future_functions or expand_future_functions or _EXPANDED.search(formula):

@@ -30,7 +30,7 @@ from typing import TypeAlias
 
 from pipeline.config import Config
 from pipeline.model import Decision, Plan, ServiceLine
-from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, parse_org_id
+from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, number_org_id, parse_org_id
 from pipeline.textsafe import (
     REMOVED,
     for_publication,
@@ -275,10 +275,14 @@ def _recipient(line: ServiceLine, prefix: str) -> dict[str, Json]:
             return {"id": f"{funder_id(prefix)}-org-removed-{line_key(line)}", "name": name}
         return {"id": fallback_org_id(prefix, line.organisation), "name": name}
     recipient: dict[str, Json] = {"id": org_id.text, "name": name}
-    if org_id.list_code in CHARITY_LISTS:
-        recipient["charityNumber"] = org_id.number
-    elif org_id.list_code == COMPANY_LIST:
-        recipient["companyNumber"] = org_id.number
+    # A charitable company is on both registers: the number its identifier is made from, then
+    # the other register's number where the plan types it.
+    registered = (number_org_id(key, typed) for key, typed in line.registered_numbers)
+    for number in (org_id, *registered):
+        if number is not None and number.list_code in CHARITY_LISTS:
+            recipient.setdefault("charityNumber", number.number)
+        elif number is not None and number.list_code == COMPANY_LIST:
+            recipient.setdefault("companyNumber", number.number)
     return recipient
 
 

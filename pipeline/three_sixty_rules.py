@@ -15,7 +15,13 @@ from typing import TypeAlias
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.model import Plan, ServiceLine
-from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, number_fault, parse_org_id
+from pipeline.org_ids import (
+    CHARITY_LISTS,
+    COMPANY_LIST,
+    number_fault,
+    number_org_id,
+    parse_org_id,
+)
 from pipeline.three_sixty import award_date, grant_lines, public_text
 from pipeline.values import format_date
 
@@ -91,6 +97,7 @@ def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Fi
             decision.at.cell(field),
         )
     yield from _org_findings(line, where, at)
+    yield from _other_numbers(line, where, at)
 
 
 def _far_dates(line: ServiceLine, where: str, at: _At, today: dt.date) -> Iterator[Finding]:
@@ -165,6 +172,22 @@ def _org_findings(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
             "recipient_org_id",
             f'{where}: its Recipient org ID "{typed}" holds a company number of '
             f"{len(org_id.number)} characters; Companies House numbers have 8. {fix}.",
+        )
+
+
+def _other_numbers(line: ServiceLine, where: str, at: _At) -> Iterator[Finding]:
+    """W-360-CHARITY-NUMBER / W-360-COMPANY-NUMBER: a charitable company's second number,
+    which the 360Giving file would publish beside its identifier, cannot be read."""
+    used = line.recipient_number[0] if line.recipient_number[1] else ""
+    for key, number in line.registered_numbers:
+        if key == used or number_org_id(key, number) is not None:
+            continue
+        code = "W-360-CHARITY-NUMBER" if key == "charity_number" else "W-360-COMPANY-NUMBER"
+        yield at(
+            code,
+            key,
+            f'{where}: its {key.replace("_", " ").capitalize()} "{clean(number)}" '
+            f"{number_fault(key, number)}; it is left out of the 360Giving file until then.",
         )
 
 

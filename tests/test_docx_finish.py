@@ -24,6 +24,7 @@ from pipeline.docx_finish import CORE_PROPERTY_LIMIT, accessibility_problems
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
+from tests.embedded_objects import add_object
 from tests.template_edits import edited
 
 
@@ -515,3 +516,26 @@ def test_a_welsh_body_s_form_in_welsh_is_said_to_be_welsh(
             f"The template's default language is {language}, not English (United Kingdom) or Welsh"
         ]
     assert Document(str(target)).core_properties.language == said
+
+
+def test_an_object_or_an_older_word_s_picture_is_not_an_empty_paragraph() -> None:
+    # A paragraph holding only an object (Insert › Object) or a picture as Word 2003 and
+    # compatibility mode write it (VML, w:pict) was "an empty paragraph used for spacing";
+    # such a picture without alternative text was not named at all.
+    document = Document()
+    document.core_properties.title = "Pictures"
+    add_object(document)  # its picture described: alt="Allocation by fund"
+    document.add_paragraph()._p.append(
+        parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:v="urn:schemas-microsoft-com:vml" '
+            'xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>'
+            '<v:shape id="_x0000_i1026" style="width:60pt;height:30pt">'
+            '<v:imagedata o:title="OPCC logo"/></v:shape></w:pict></w:r>'
+        )
+    )
+    problems = accessibility_problems(document)
+    assert not [p for p in problems if "empty paragraph" in p], problems
+    assert [p.split(":")[0] for p in problems if "alternative text" in p] == [
+        'The picture "OPCC logo" has no alternative text'
+    ]

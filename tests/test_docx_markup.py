@@ -26,6 +26,7 @@ from pipeline.config import Config
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, Note, TemplateError, render_docx
 from pipeline.report import Report
+from tests.embedded_objects import CHART_FIGURES, add_chart, add_object
 from tests.template_edits import edited, retyped
 
 PLAN_INTRO = "The Commissioning Plan details the commissioning approach and budget for {{ year }}."
@@ -709,3 +710,45 @@ def test_who_may_edit_a_part_of_the_template_is_not_published(
     document, _, data = rendered(sample_recon, template)
     assert b"jane.smith" not in members(data)["word/document.xml"]
     assert RENDERED_INTRO in texts(document)
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_strategy_s_charts_and_objects_keep_no_workbook(
+    sample_recon: Reconciliation, tmp_path: Path, linked: bool
+) -> None:
+    # A chart pasted from Excel carries the workbook it came from (every sheet of it: here a
+    # sheet of staff costs nobody sees in Word), an object inserted from a file the whole
+    # file: both were copied into the published pack, without a word. A chart pasted with a
+    # link named the workbook's path on the share.
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    strategy.add_paragraph("The funds this year.")
+    add_chart(strategy, linked_to=SHARE if linked else "")
+    add_object(strategy)
+    strategy.save(str(tmp_path / "strategy.docx"))
+    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    out = io.BytesIO()
+    notes = render_docx(report, out, DEFAULT_TEMPLATE)
+    parts = members(out.getvalue())
+    assert not [name for name in parts if "embeddings/" in name]
+    assert not [name for name, blob in parts.items() if b"opcc-fs01" in blob]
+    charts = [blob for name, blob in parts.items() if name.startswith("word/charts/chart")]
+    assert len(charts) == 1 and b"externalData" not in charts[0]
+    assert all(figure.encode() in charts[0] for figure in CHART_FIGURES)  # still drawn
+    body = parts["word/document.xml"]
+    assert b"OLEObject" not in body and b"v:imagedata" in body  # the object's picture stays
+    assert [n.code for n in notes] == ["W-TEMPLATE"]
+    assert notes[0].message.startswith(
+        "The Strategy document strategy.docx holds 1 chart and 1 embedded object"
+    )
+    assert "Paste Special › Picture" in notes[0].message
+
+
+def test_a_template_s_embedded_workbook_is_not_published(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    _, notes, data = rendered(sample_recon, edited(tmp_path, add_object))
+    assert not [name for name in members(data) if "embeddings/" in name]
+    assert [n.message.split(" (")[0] for n in notes] == [
+        "The Word template request-for-decision.docx holds 1 embedded object"
+    ]

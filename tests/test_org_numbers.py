@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from pipeline import three_sixty, three_sixty_rules
@@ -118,3 +119,72 @@ def test_the_recipient_org_id_wins_over_a_number(tmp_path: Path) -> None:
     found = recipients(plan)
     assert [r["id"] for r in found[:3]] == ["GB-COH-01234567", "GB-CHC-1151444", found[2]["id"]]
     assert next(cell for _, cell, _ in org_findings(plan)) == "N13"  # the org ID's cell
+
+
+def plan_with_both(tmp_path: Path, charity: dict[int, Any], company: dict[int, Any]) -> Plan:
+    """The sample with its Recipient org ID column (N) renamed Charity number and a Company
+    number column after it, holding ``charity`` and ``company`` by row."""
+    book = sample_book()
+    rows = book["Services"]
+    at = next(i for i, row in enumerate(rows) if "Recipient org ID" in row)
+    col = rows[at].index("Recipient org ID")
+    rows[at][col] = "Charity number"
+    rows[at].append("Company number")
+    width = len(rows[at])
+    for number in range(at + 1, len(rows)):
+        rows[number] += [""] * (width - len(rows[number]))
+        rows[number][col] = ""
+    for row, number in charity.items():
+        rows[row - 1][col] = number
+    for row, number in company.items():
+        rows[row - 1][width - 1] = number
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    return result.plan
+
+
+def test_a_charitable_company_is_published_with_both_numbers(tmp_path: Path) -> None:
+    # A charitable company registered with the Charity Commission and Companies House: its
+    # company number was read and dropped, the 360Giving file carrying its charity number alone,
+    # so GrantNav could not link the grant to the company. A company number whose charity number
+    # cannot be read (N10) was dropped too: the recipient had a made-up identifier.
+    plan = plan_with_both(tmp_path, {9: 1151444, 10: "11514440"}, {9: 1234567, 10: "SC123456"})
+    found = recipients(plan)
+    assert (found[0]["id"], found[0]["charityNumber"], found[0]["companyNumber"]) == (
+        "GB-CHC-1151444",
+        "1151444",
+        "01234567",
+    )
+    assert found[1]["id"] == "GB-COH-SC123456" and "charityNumber" not in found[1]
+    three_sixty.write_xlsx(three_sixty.package(plan, CONFIG), tmp_path / "g.xlsx")
+    grants = openpyxl.load_workbook(tmp_path / "g.xlsx")["grants"]
+    titles = [cell.value for cell in grants[1]]
+    numbers = [titles.index(f"Recipient Org:{name} Number") for name in ("Charity", "Company")]
+    assert [grants.cell(2, col + 1).value for col in numbers] == ["1151444", "01234567"]
+    warned = [(code, cell, message) for code, cell, message in all_findings(plan)]
+    assert [(code, cell) for code, cell, _ in warned if cell in ("N10", "O10")] == [
+        ("W-360-CHARITY-NUMBER", "N10")
+    ]
+    message = next(message for _, cell, message in warned if cell == "N10")
+    assert 'Charity number "11514440"' in message and "8 digits" in message
+
+
+def test_a_second_number_that_cannot_be_read_is_said(tmp_path: Path) -> None:
+    # The charity number is read; the company number beside it has a letter for a digit: it
+    # was left out of the 360Giving file without a word.
+    plan = plan_with_both(tmp_path, {9: 1151444}, {9: "O1234567"})
+    found = recipients(plan)
+    assert found[0]["id"] == "GB-CHC-1151444" and "companyNumber" not in found[0]
+    warned = [(code, cell, message) for code, cell, message in all_findings(plan)]
+    company = [(code, message) for code, cell, message in warned if cell == "O9"]
+    assert [code for code, _ in company] == ["W-360-COMPANY-NUMBER"]
+    assert 'Company number "O1234567"' in company[0][1]
+    assert "letters where digits belong" in company[0][1]
+    assert "left out of the 360Giving file" in company[0][1]
+
+
+def all_findings(plan: Plan) -> list[tuple[str, str, str]]:
+    found = three_sixty_rules.findings(plan, CONFIG, TODAY)
+    return [(f.code, f.cell, f.message) for f in found]
