@@ -27,6 +27,15 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Correct the payment's date or amount in the ledger export.",
     ),
     Code(
+        "W-SPEND-OTHER-BODY",
+        W,
+        "Payments of another body",
+        "a spend file's payments that its Body name column gives to another body than the "
+        "plan's: not counted",
+        action="Move another body's spend file out of the spend folder, or correct the plan's "
+        "Police area or Organisation.",
+    ),
+    Code(
         "W-SPEND-AMBIGUOUS",
         W,
         "Payment matches several lines",

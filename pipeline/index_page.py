@@ -20,13 +20,22 @@ phone number reaches the page.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from pipeline.findings import Severity
-from pipeline.index_entries import Entry, FundFigures, Status, as_of, read_entries, when
+from pipeline.index_entries import (
+    Entry,
+    FundFigures,
+    Link,
+    Status,
+    as_of,
+    read_entries,
+    when,
+)
+from pipeline.index_set_aside import SetAside, set_aside
 from pipeline.manifest import write_atomic
 from pipeline.outputs import INDEX as INDEX
 from pipeline.page_edits import keep_edited, marked
@@ -133,7 +142,8 @@ def write_index(
     it); ``recipe`` what a build would make outputs with now (see
     :func:`pipeline.index_entries.read_entries`).
     """
-    page = marked(render(read_entries(out, cwd, recipe), as_of(out))).encode("utf-8")
+    entries = read_entries(out, cwd, recipe)
+    page = marked(render(entries, as_of(out), set_aside(out))).encode("utf-8")
     target = out / INDEX
     try:
         if target.read_bytes() == page:
@@ -156,8 +166,9 @@ def _named(text: str) -> str:
     return tag_html(scrub_personal_data(text), for_html)
 
 
-def render(entries: list[Entry], latest: str) -> str:
-    """The whole page for ``entries`` (already in page order)."""
+def render(entries: list[Entry], latest: str, aside: Sequence[SetAside] = ()) -> str:
+    """The whole page for ``entries`` (already in page order), then the copies kept in
+    ``stale/`` folders that no entry records (``aside``)."""
     failed = sum(1 for e in entries if e.failed)
     parts = [
         "<!DOCTYPE html>",
@@ -186,6 +197,8 @@ def render(entries: list[Entry], latest: str) -> str:
         _decision(number, entry, title)
         for number, (entry, title) in enumerate(zip(entries, titles, strict=True), 1)
     ]
+    if aside:
+        parts.append(_set_aside(aside))
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -290,6 +303,22 @@ def _decision(number: int, entry: Entry, name: str) -> str:
     return "\n".join(parts)
 
 
+def _set_aside(aside: Sequence[SetAside]) -> str:
+    """The copies no workbook's entry records, a list of files per report folder."""
+    folders = "".join(
+        f"<h3>{_esc(kept.folder)}/stale/</h3>{_link_list(kept.links)}" for kept in aside
+    )
+    return (
+        '<section class="set-aside" aria-labelledby="set-aside">'
+        '<h2 id="set-aside">Set aside: not current</h2>'
+        "<p>Files kept in the stale folders that no workbook above records: the reports of a "
+        "decision a workbook held before it was saved over with another, or copies an earlier "
+        "build set aside. They are kept as the record of what was built; none of them is "
+        "current.</p>"
+        f"{folders}</section>"
+    )
+
+
 def _sent(entry: Entry) -> str:
     if not entry.sent:
         return "Not sent"
@@ -301,9 +330,11 @@ def _sent(entry: Entry) -> str:
 def _files(entry: Entry) -> str:
     if not entry.links:
         return "<p>No files.</p>"
-    items = "".join(
-        f'<li><a href="{link.href}">{_esc(link.label)}</a></li>' for link in entry.links
-    )
+    return _link_list(entry.links)
+
+
+def _link_list(links: Sequence[Link]) -> str:
+    items = "".join(f'<li><a href="{link.href}">{_esc(link.label)}</a></li>' for link in links)
     return f'<ul class="files">{items}</ul>'
 
 

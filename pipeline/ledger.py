@@ -119,6 +119,7 @@ def read_ledgers(paths: Sequence[Path], labels: Sequence[str] | None = None) -> 
             "reference": pd.Series(columns["reference"], dtype=object),
             "cost_code": pd.Series(columns["cost_code"], dtype=object),
             "expense_type": pd.Series(columns["expense_type"], dtype=object),
+            "body": pd.Series(columns["body"], dtype=object),
         }
     )
     return LedgerRead(payments, findings, names)

@@ -169,20 +169,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # Or no amount column but two, a debit and a credit, as Sage's and Xero's reports have it.
     "debit": ("Debit", "Debit amount", "Debits", "Dr"),
     "credit": ("Credit", "Credit amount", "Credits", "Cr"),
+    # The body that paid, as the Transparency Code's spend files name it: another's is said.
+    "body": ("Body name",),
 }
 REQUIRED = ("date", "supplier", "amount")
-PAYMENT_COLUMNS = (
-    "file",
-    "sheet",
-    "row",
-    "cell",
-    "date",
-    "supplier",
-    "amount",
-    "reference",
-    "cost_code",
-    "expense_type",
-)
+_TEXTS = ("supplier", "reference", "cost_code", "expense_type", "body")  # a payment's texts
+PAYMENT_COLUMNS = ("file", "sheet", "row", "cell", "date", "amount", *_TEXTS)
 
 
 PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
@@ -367,9 +359,6 @@ def _month_first(sheet: str, unit: str, number: int, value: object) -> tuple[str
         "day-first, correct that row. None of its payments are counted.",
         f"{unit} {number}",
     )
-
-
-_TEXTS = ("supplier", "reference", "cost_code", "expense_type")  # a payment's texts
 
 
 @dataclass(frozen=True)

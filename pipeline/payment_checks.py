@@ -6,7 +6,9 @@
 - ``W-SPEND-GAP``: the spend files end months before the position's date (``--as-at``);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
-  the rest).
+  the rest);
+- ``W-SPEND-OTHER-BODY``: per file, the payments its Body name column gives to another body
+  than the plan's (a neighbouring commissioner's spend file): never counted.
 
 The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
 :mod:`pipeline.payment_duplicates`.
@@ -15,7 +17,7 @@ The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -54,6 +56,51 @@ class PaymentToCheck:
 
 def _line_name(line: ServiceLine) -> str:
     return f"Services row {line.at.row} ({line.service}, {line.organisation}, {line.fund})"
+
+
+def other_bodies(
+    plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """The payments of the plan's body, and one W-SPEND-OTHER-BODY per file and body for
+    those a spend file's Body name column (the Transparency Code's spend layout) gives to
+    another: a neighbouring commissioner's file dropped in spend/ pays the same national
+    charities, and its payments were counted as this plan's spend. A blank body name is the
+    plan's; a name is the plan's when its words hold the police area's, or the Organisation's
+    ("Lincolnshire Police", "Office of the Police and Crime Commissioner for Lincolnshire"),
+    folded as suppliers are (case, punctuation, "&", the ``aliases``: ``Lincs``)."""
+    from pipeline.compare import match_key
+
+    if "body" not in payments or not payments["body"].any():
+        return payments, []
+    decision = plan.decision
+    keys = (match_key(n, aliases) for n in (decision.police_area, decision.organisation))
+    names = [f" {key} " for key in keys if key]
+    ours_by_body = {
+        body: not body or any(name in f" {match_key(body, aliases)} " for name in names)
+        for body in payments["body"].unique()
+    }
+    ours = payments["body"].map(ours_by_body).astype(bool)
+    findings = []
+    for (file, sheet, body), group in payments[~ours].groupby(
+        ["file", "sheet", "body"], sort=False
+    ):
+        count = f"{len(group)} payments" if len(group) > 1 else "1 payment"
+        rows = ", ".join(str(c) for c in group["cell"][:MAX_ROWS_NAMED])
+        more = f" and {len(group) - MAX_ROWS_NAMED} more" if len(group) > MAX_ROWS_NAMED else ""
+        total = format_money(pounds(int(group["amount"].sum())))
+        message = (
+            f'{count} of {total} whose Body name reads "{cut(str(body), MAX_NAME_SAID)}" '
+            f"({rows}{more}) are another body's, not {decision.police_area}'s: they are not "
+            "counted. If the file is another body's, move it out of the spend folder; if the "
+            "body is this one, check the Police area and Organisation on the plan's Decision "
+            "sheet, or add its short name to the aliases in the settings."
+        )
+        findings.append(
+            Finding(
+                "W-SPEND-OTHER-BODY", str(file), message, str(sheet), str(group["cell"].iloc[0])
+            )
+        )
+    return payments[ours], findings
 
 
 def financial_year(dates: pd.Series) -> pd.Series:

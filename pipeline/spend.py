@@ -189,16 +189,17 @@ class Spend:
         (by the year they start) of every plan in the run, whose payments are theirs."""
         if not self.files:
             return None, []
+        from pipeline.payment_checks import nothing_in_year, other_bodies
         from pipeline.position import build_position
 
         ledger = self.read()
+        payments, read = other_bodies(plan, ledger.payments, aliases)  # another body's are said
+        read = [*ledger.findings, *read]
         others = {*years, *self.beside} - {plan.decision.year_start.year}
-        position = build_position(plan, ledger.payments, aliases, self.as_at, today(), others)
+        position = build_position(plan, payments, aliases, self.as_at, today(), others)
         if position is None:  # payments there are, but none in the plan's year: said
-            from pipeline.payment_checks import nothing_in_year
-
-            return None, [*ledger.findings, *nothing_in_year(plan, ledger.payments, others)]
-        return position, list(ledger.findings)
+            return None, [*read, *nothing_in_year(plan, payments, others)]
+        return position, read
 
     def beside_positions(
         self, config: Config, years: Collection[int], wanted: Collection[int]

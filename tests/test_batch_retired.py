@@ -67,11 +67,27 @@ def page_sections() -> dict[str, str]:
     )
     found = {}
     for section in page.iter(f"{NS}section"):
+        if section.get("class") != "decision":
+            continue
         said = re.sub(r"\s+", " ", " ".join(section.itertext())).strip()
         workbook = re.search(r"Workbook (\S+) \(SHA-256", said)
         assert workbook, said
         found[workbook.group(1)] = said
     return found
+
+
+def set_aside_part() -> dict[str, Any]:
+    """The index page's "Set aside" section: its text and the files it links to."""
+    page = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(
+        (Path("output") / INDEX).read_text("utf-8")
+    )
+    found = [s for s in page.iter(f"{NS}section") if s.get("class") == "set-aside"]
+    assert len(found) == 1, "one Set aside section"
+    text = re.sub(r"\s+", " ", " ".join(found[0].itertext())).strip()
+    links = [a.get("href") for a in found[0].iter(f"{NS}a")]
+    for link in links:  # each one leads to a file there
+        assert (Path("output") / link).is_file(), link
+    return {"text": text, "links": links}
 
 
 def overview() -> list[str]:
@@ -329,6 +345,11 @@ def test_a_workbook_now_holding_another_decision_sets_the_old_decisions_reports_
     assert "RfD-021-2021.docx" in files("021-2021")
     assert "input/second.xlsx held another decision" in said and "021/2021" in said
     assert "output/020-2021/stale/" in said
+    # The index page shows them too, once the console's word has scrolled away: the record of
+    # that decision is in the folder, linked, and said not to be current.
+    aside = set_aside_part()
+    assert "Set aside: not current" in aside["text"] and "none of them is current" in aside["text"]
+    assert aside["links"] == [f"020-2021/stale/{f}" for f in built]
     # Kept for good: the next builds of the workbook leave them be, and say nothing more.
     said = CliRunner().invoke(cli, [*args, "--force"], catch_exceptions=False).output
     assert files("020-2021") == [f"stale/{f}" for f in built]

@@ -27,7 +27,9 @@ from click.testing import CliRunner
 from pipeline import batch, freshness
 from pipeline.cli import cli
 from pipeline.config import Config
+from pipeline.index_entries import Link
 from pipeline.index_page import INDEX, write_index
+from pipeline.index_set_aside import SetAside, set_aside
 from pipeline.new_workbook import WorkbookContent
 from pipeline.textsafe import for_publication
 from tests.browser import axe_script, run_chromium
@@ -93,6 +95,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         batch.build([Path("input")], out, Config())
         word = out / "015-2021" / "RfD-015-2021.docx"
         word.write_bytes(word.read_bytes() + b"\0")  # edited by hand after the build
+        # A decision's reports no workbook holds now (its workbook saved over with another).
+        (out / "999-2021" / "stale").mkdir(parents=True)
+        (out / "999-2021" / "stale" / "RfD-999-2021.docx").write_bytes(b"PK")
         write_index(out)  # as pcc-report index does
     return here
 
@@ -115,7 +120,22 @@ def text(element: ET.Element) -> str:
 
 
 def sections(tree: ET.Element) -> list[ET.Element]:
-    return [s for s in tree.iter(f"{NS}section")]
+    """The decisions' sections, in page order."""
+    return [s for s in tree.iter(f"{NS}section") if s.get("class") == "decision"]
+
+
+def test_copies_no_workbook_records_are_set_aside_last(tree: ET.Element) -> None:
+    """The copy of a decision no workbook holds now, left in its folder's stale/: after the
+    decisions, under a heading of its own, linked, and said not to be current."""
+    found = [s for s in tree.iter(f"{NS}section") if s.get("class") == "set-aside"]
+    assert len(found) == 1
+    said = text(found[0])
+    assert said.startswith("Set aside: not current") and "none of them is current" in said
+    assert "999-2021/stale/" in said
+    links = [a.get("href") for a in found[0].iter(f"{NS}a")]
+    assert links == ["999-2021/stale/RfD-999-2021.docx"]
+    everything = list(tree.iter(f"{NS}section"))
+    assert everything[-1] is found[0]
 
 
 def test_failed_first_then_by_reference_with_their_status(tree: ET.Element) -> None:
@@ -662,6 +682,31 @@ def test_welsh_subjects_and_fund_names_are_marked_welsh(tmp_path: Path) -> None:
     funds = next(t for t in parsed.iter(f"{NS}table") if "per fund" in text(t))
     first = funds.find(f".//{NS}tbody/{NS}tr/{NS}th")
     assert first is not None and text(first) == "Cronfa Dioddefwyr / Victims Fund"
+
+
+def test_set_aside_lists_only_the_stale_copies_no_workbook_records(tmp_path: Path) -> None:
+    """A copy a workbook's entry records is linked from its section; one no entry records (the
+    reports of a decision a workbook held before it was saved over) gets the Set aside part.
+    The tool's own half-written files and anything through a link are never listed."""
+    out = tmp_path / "output"
+    kept = out / "015-2021" / "stale"
+    kept.mkdir(parents=True)
+    for name in ("RfD-015-2021.docx", "RfD-015-2021-2.docx", ".tmp-abcdefgh-RfD.docx"):
+        (kept / name).write_bytes(b"x")
+    record = {"status": "errors", "outputs": [], "stale": ["015-2021/stale/RfD-015-2021.docx"]}
+    manifest = {"tool": "pcc-report", "version": "0", "workbooks": {"input/a.xlsx": record}}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.docx").write_bytes(b"x")
+    (out / "020-2021").mkdir()
+    (out / "020-2021" / "stale").symlink_to(elsewhere)
+    (out / "030-2021" / "stale").mkdir(parents=True)
+    (out / "030-2021" / "stale" / "linked.docx").symlink_to(elsewhere / "secret.docx")
+    assert set_aside(out) == [
+        SetAside("015-2021", (Link("RfD-015-2021-2.docx", "015-2021/stale/RfD-015-2021-2.docx"),))
+    ]
+    assert set_aside(tmp_path / "nothing-here") == []
 
 
 def test_two_workbooks_of_one_reference_are_told_apart(tmp_path: Path) -> None:

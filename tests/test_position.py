@@ -805,3 +805,45 @@ def test_an_accrual_reversed_on_1_april_leaves_no_month_out_of_the_arrears(
     other = rows.replace("-1666.67,ACC1", "-200.00,ACC1")
     refund = _line(_position(tmp_path, other + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
     assert refund.basis == "Monthly instalments in arrears: 6 more for its service to 31/03/2022"
+
+
+def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> None:
+    # A neighbouring commissioner's "spend over £500" file (the Transparency Code's layout,
+    # with its Body name column) dropped into spend/: its payments to Crimestoppers and Rape
+    # Crisis, national and regional providers, were counted as Lincolnshire's spend.
+    from pipeline.spend import Spend
+
+    notts = "Office of the Police and Crime Commissioner for Nottinghamshire"
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        "Body name,Date,Supplier,Amount,Transaction number\n"
+        f"{notts},01/05/2021,Crimestoppers,5000.00,N1\n"
+        f"{notts},01/06/2021,Crimestoppers,5000.00,N2\n"
+        "Lincolnshire Police,01/05/2021,Rape Crisis,6888.42,L1\n"
+        ",01/06/2021,Rape Crisis,6888.42,L2\n",
+        encoding="utf-8",
+    )
+    position, found = Spend([path]).position(sample_with_cost_codes(), {})
+    assert position is not None
+    spent = {p.line.organisation: p.spent for p in position.lines if p.spent}
+    assert spent == {"Rape Crisis": Decimal("13776.84")}
+    [other] = [f for f in found if f.code == "W-SPEND-OTHER-BODY"]
+    assert (other.file, other.cell) == (str(path), "line 2")
+    assert f'2 payments of £10,000 whose Body name reads "{notts}"' in other.message
+    assert "not Lincolnshire's" in other.message
+    # Its own short name is its own with an alias (as a supplier's is).
+    path.write_text(
+        "Body name,Date,Supplier,Amount\nLincs PCC,01/05/2021,Crimestoppers,5000.00\n",
+        encoding="utf-8",
+    )
+    short, said = Spend([path]).position(sample_with_cost_codes(), {"Lincs": "Lincolnshire"})
+    assert short is not None and short.payments == 1
+    assert [f for f in said if f.code == "W-SPEND-OTHER-BODY"] == []
+    # A file wholly of the other body: no position, and no word of dates outside the year.
+    path.write_text(
+        f"Body name,Date,Supplier,Amount\n{notts},01/05/2021,Crimestoppers,5000.00\n",
+        encoding="utf-8",
+    )
+    none, said = Spend([path]).position(sample_with_cost_codes(), {})
+    assert none is None
+    assert [f.code for f in said] == ["W-SPEND-OTHER-BODY"]
