@@ -87,4 +87,13 @@ def year_problem(year: str) -> str:
                 f"{first}/{(first + 1) % 100:02d}: a budget column headed with that year is "
                 "the one read, and lines that run on show as commitments beyond it."
             )
+    if len(found) == 1 and not found[0][1] and not counted:
+        # "2021": the year ending March 2021 or the one starting in April; the hint's own
+        # example (2021/22) was taken as the answer.
+        start = int(found[0][0])
+        return (
+            f'Financial year reads "{year}", one calendar year, where a financial year runs '
+            f"April to March: type {start - 1}/{start % 100:02d} (April {start - 1} to March "
+            f"{start}) or {start}/{(start + 1) % 100:02d} (April {start} to March {start + 1})."
+        )
     return f'Financial year reads "{year}"; type it as 2021/22.'

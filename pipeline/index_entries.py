@@ -22,9 +22,9 @@ from pipeline.findings import CATALOGUE, Finding, Severity, sorted_findings
 from pipeline.ledger import SPEND_FOLDER, spend_files
 from pipeline.manifest import Manifest, relative_path, sha256
 from pipeline.manifest_entry import ARCHIVED, RETIRED
+from pipeline.month_names import MONTHS
 from pipeline.review import Locator
 from pipeline.spend import overtaken
-from pipeline.values import MONTHS
 
 # The files a decision folder may hold, by name, in the order the page lists them. Anything
 # else the manifest records for the workbook is linked under its own name.

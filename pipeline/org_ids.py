@@ -84,7 +84,8 @@ def parse_org_id(raw: str) -> OrgId | None:
 # charity numbers are 6 or 7 digits (GB-CHC-1151444), Scotland's SC and 6 (GB-SC-SC012345),
 # Northern Ireland's NIC and 6 (GB-NIC-100012: the list holds the digits); a company's number is
 # 8 characters, zero-padded after its register's letters (GB-COH-01234567, GB-COH-SC123456).
-NUMBER_COLUMNS = ("charity_number", "company_number")
+# A column headed for either ("Charity/Company number") is read by the number's own form.
+NUMBER_COLUMNS = ("charity_number", "company_number", "charity_or_company_number")
 NO_NUMBER = re.compile(r"n/?a|none|nil|not (?:applicable|registered)|[-–—]+", re.I)
 _CHARITY = re.compile(r"(SC|NIC)?(\w+)")
 _COMPANY_PREFIXES = (
@@ -108,7 +109,21 @@ def number_fault(key: str, raw: str) -> str:
     return _read_number(key, raw)[1]
 
 
+# A linked charity's number: its main charity's, a dash or stroke, and the link ("1151444-1").
+_LINKED = re.compile(r"(\d{6,7})\s*[-/]\s*\d{1,2}")
+# Two numbers in one cell, a charitable company's ("1151444 / 01234567").
+_TWO_NUMBERS = re.compile(r"\s*(?:[/;,&]|\band\b)\s*", re.I)
+
+
 def _read_number(key: str, raw: str) -> tuple[OrgId | None, str]:
+    if key == "charity_or_company_number":
+        return _either_number(raw)
+    linked = _LINKED.fullmatch(for_publication(raw).strip())
+    if key == "charity_number" and linked:
+        return None, (
+            "is a linked charity's number (its main charity's number and the link); 360Giving "
+            f"identifies a linked charity by its main charity's number: type {linked[1]}"
+        )
     typed = _SEPARATORS.sub("", for_publication(raw)).upper()
     pattern = _CHARITY if key == "charity_number" else _COMPANY
     match = pattern.fullmatch(typed)
@@ -134,5 +149,46 @@ def _read_number(key: str, raw: str) -> tuple[OrgId | None, str]:
         return None, f"has {len(digits)} digits where it should have {want}. {fix}"
     if key == "company_number":
         return OrgId(COMPANY_LIST, prefix + digits.zfill(most)), ""
+    if not prefix and len(digits) == 6 and digits.startswith("1"):
+        return None, (
+            f"has 6 digits beginning 1, as a Northern Ireland charity's number does "
+            f"(NIC{digits}); England and Wales's 6-digit numbers begin 2 to 9. Type "
+            f"NIC{digits} if the charity is registered in Northern Ireland, else check the "
+            "number on the Charity Commission's register"
+        )
     code = {"SC": "GB-SC", "NIC": "GB-NIC"}.get(prefix, "GB-CHC")
     return OrgId(code, ("SC" if prefix == "SC" else "") + digits), ""
+
+
+def _either_number(raw: str) -> tuple[OrgId | None, str]:
+    """A number from a column headed for a charity's or a company's: a charity's where the
+    cell holds both, else the register its form belongs to."""
+    parts = [p for p in _TWO_NUMBERS.split(for_publication(raw).strip()) if p]
+    registers = [_register(_SEPARATORS.sub("", part).upper()) for part in parts]
+    if len(parts) > 1 and all(len(p) >= 6 for p in parts) and "charity_number" in registers:
+        return _read_number("charity_number", parts[registers.index("charity_number")])
+    register = _register(_SEPARATORS.sub("", for_publication(raw)).upper())
+    if register is None:
+        return None, (
+            "could be a Scottish charity's or a Scottish company's number (both begin SC): "
+            "head the column Charity number or Company number, or type the org-id in a "
+            "Recipient org ID column (GB-SC-SC012345 for the charity, GB-COH-SC012345 for the "
+            "company)"
+        )
+    return _read_number(register, raw)
+
+
+def _register(typed: str) -> str | None:
+    """Which register a number's form belongs to: NIC and 6 or 7 digits a charity's, 8 digits
+    or a company register's letters a company's (7 digits beginning 2-9 a company's that
+    lost its leading zero in Excel); SC either (None)."""
+    if typed.startswith("SC"):
+        return None
+    if typed.startswith("NIC"):
+        return "charity_number"
+    company = _COMPANY.fullmatch(typed)
+    if (company and company[1]) or len(typed) == 8:
+        return "company_number"
+    if len(typed) == 7 and typed[0] in "23456789":
+        return "company_number"
+    return "charity_number"

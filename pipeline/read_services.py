@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
     clean_text,
+    format_money,
     is_blank,
     normalise,
 )
@@ -209,6 +211,12 @@ class _LineReader:
             text[key] = cleaned
         for key in _LINE_FIGURES:
             cells[key] = self.letters[key] + row
+        if _NOT_CHOSEN.fullmatch(normalise(text["organisation"] or "")):
+            budget_cell = functools.partial(self._raw, values, r, self.columns["budget"])
+            _not_commissioned(
+                cells_of, text["organisation"] or "", cells["organisation"], budget_cell
+            )
+            return None
         organisation_type = self._figure(values, r, "organisation_type", _organisation_type)
         mechanism = self._figure(values, r, "mechanism", _mechanism)
         budget = self._figure(values, r, "budget", parse_amount)
@@ -280,6 +288,25 @@ class _LineReader:
             ),
             later_budgets=later,
         )
+
+
+def _not_commissioned(
+    cells_of: CellReader, typed: str, ref: str, budget_cell: Callable[[], Cell]
+) -> None:
+    """One finding for money set aside for a service whose provider is not chosen yet, in
+    place of one for each choice (type, mechanism) nobody can make for it yet."""
+    try:
+        budget = f" {format_money(parse_amount(budget_cell()))}"
+    except ValueProblem:
+        budget = ""
+    cells_of.add(
+        "E-VALUE",
+        f'Delivery organisation reads "{typed}": no provider chosen yet, so the line is no '
+        f"commitment. Remove the row (its{budget} then shows as the fund's uncommitted money, "
+        "available for in-year commissioning), or enter the provider, its type and mechanism "
+        "once chosen.",
+        ref,
+    )
 
 
 def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tuple[str, str]]:
@@ -424,6 +451,12 @@ class _FundCarry:
 # Extension options typed to say there are none ("N/A", "None", "-", "No extension",
 # "n/a - final year"): read as blank. They were each an option to decide (I-EXPIRING) and a
 # commitment of unknown length on the public summary.
+# A provider not chosen yet: "TBC", "To be commissioned", "TBC - open call".
+_NOT_CHOSEN = re.compile(
+    r"(?:tb[cad]|to be (?:commissioned|confirmed|decided|agreed|procured|appointed|identified)|"
+    r"not yet (?:commissioned|procured|appointed|known|chosen)|provider tb[cad])(?:\W.*)?",
+    re.DOTALL,
+)
 _NO_OPTION = re.compile(
     r"(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
     r"(?:\s+(?:available|to extend))?)?(?:\s*[-–—:;,.(].*)?",

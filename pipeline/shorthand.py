@@ -122,6 +122,11 @@ _TENTATIVE = re.compile(
     r"tb[cad]\.?|to be (?:confirmed|agreed|decided)|provisional|estimated?|expected|"
     r"approx(?:imate(?:ly)?)?\.?|subject to (?:confirmation|funding|approval)"
 )
+# What an extension option says, in brackets after an end date: a term ("1 x 12 months"), a
+# date, or the words of an option; "(end)", "(contract end)" or "(subject to review)" say
+# none and only mark the date.
+_TERM_WORDS = r"option|exten[ds]|renew|roll|break|further|years?\b|months?\b"
+_OPTION_WORDS = re.compile(rf"\d|{_TERM_WORDS}")
 # A start date that is no date: the line was running before this plan.
 _ALREADY_RUNNING = re.compile(r"(?:on-?going|existing|continuing|current|in place|live)\.?")
 
@@ -148,6 +153,45 @@ def _year_typed(raw: object) -> Year:
     does ("April 2021" starts on the 1st); None for anything else."""
     typed = isinstance(raw, str) and re.search(r"\d\s*[/-]\s*\d", raw)
     return financial_year(clean_text(raw)) if typed else None
+
+
+_DAY_FIRST_HINT = "or as a month, e.g. April 2021"  # parse_date's when it has nothing better
+# A date inside words, as a line's date is typed with a word or two beside it: "from 1 April
+# 2021", "31/03/2022 - extended to 31/03/2023".
+_DATE_AMONG_WORDS = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[^\W\d_]{3,9}\.?,?\s+\d{2,4}|"
+    r"[^\W\d_]{3,9}\s+\d{4}"
+)
+
+
+def _words_beside(raw: object, problem: ValueProblem, *, end: bool) -> None:
+    """Refuse a date typed with words beside it, saying which date to type alone (the date
+    was there, and the day-first hint did not say what stopped it); a more exact message
+    ("names part of April 2021") is left as it is."""
+    text = clean_text(raw)
+    if not str(problem).endswith(_DAY_FIRST_HINT):
+        return
+    found = [m for m in _DATE_AMONG_WORDS.finditer(text) if _a_date(m[0], end)]
+    if not found:
+        return
+    words = f"{text[: found[0].start()]} {text[found[0].end() :]}".strip(" -–,;:")
+    extension = end and re.search(_TERM_WORDS, normalise(words))
+    if not words or (len(found) > 1 and not extension):
+        return  # two dates and no word of an extension: which was meant is not known
+    date_text = found[0][0]
+    raise ValueProblem(
+        f'reads "{text}", a date with words beside it ("{words}"); type the date alone, '
+        f"{date_text}"
+        + (", and the extension in the Extension options column" if extension else "")
+    )
+
+
+def _a_date(text: str, end: bool) -> bool:
+    try:
+        parse_date(text, end=end)
+    except ValueProblem:
+        return False
+    return True
 
 
 def parse_line_end(raw: object) -> tuple[date, bool, str]:
@@ -177,14 +221,19 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
             )
     try:
         end, month_only, options = parse_end_date(raw)
-    except ValueProblem:
+    except ValueProblem as problem:
         year = _year_typed(raw)
         if year is None:
+            _words_beside(raw, problem, end=True)
             raise
         return year[1], False, ""
     # "31/03/2022 (TBC)": the date the line is expected to end, as a TBC alone is told to
-    # type; the bracket marks the date, it offers no extension (it was read as one).
-    return end, month_only, "" if _TENTATIVE.fullmatch(normalise(options)) else options
+    # type; "31/03/2022 (end)" the date it ends: the bracket marks the date, it offers no
+    # extension (each was read as one, and the review note said 'extension option: end').
+    offered = _OPTION_WORDS.search(normalise(options)) and not _TENTATIVE.fullmatch(
+        normalise(options)
+    )
+    return end, month_only, options if offered else ""
 
 
 def parse_line_start(raw: object) -> tuple[date, bool]:
@@ -204,9 +253,10 @@ def parse_line_start(raw: object) -> tuple[date, bool]:
         )
     try:
         return parse_date(raw)
-    except ValueProblem:
+    except ValueProblem as problem:
         year = _year_typed(raw)
         if year is None:
+            _words_beside(raw, problem, end=False)
             raise
         return year[0], False
 

@@ -14,10 +14,12 @@ from datetime import date, timedelta
 
 # A plus sign before a figure, with or without the pound sign either side of it.
 _PLUS = re.compile(r"^(£?)\s*\+\s*(?=[£\d])")
-# A footnote's mark after a figure: asterisks, daggers, superscript digits, "[1]", "(note 2)".
+# A footnote's mark after a figure: asterisks, daggers, superscript digits, "[1]", "(note 2)",
+# and a note's number or letter in brackets, "(1)", "(a)", "(iii)" (after the figure; the
+# whole figure in brackets is an accountant's negative).
 _FOOTNOTE = re.compile(
     r"(?<=\d)\s*(\*+|[\u2020\u2021]+|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+|\[\d{1,2}\]|"
-    r"\((?:note|see note)\s*\d{1,2}\))$",
+    r"\((?:(?:see )?notes?\s*)?(?:\d{1,2}|[a-z]|[ivx]{1,4})\))$",
     re.IGNORECASE,
 )
 # Another currency, by its sign or its code, before or after the figure.

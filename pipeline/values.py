@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from pipeline.month_names import MONTHS, WEEKDAY_NUMBERS, WEEKDAYS, month_named
 from pipeline.typed_marks import (
     TIME_OF_DAY,
     date_number_problem,
@@ -231,6 +232,12 @@ def _not_an_amount(text: str) -> str:
         return (
             f"shows the Excel error {text}; correct the formula that makes it and save the workbook"
         )
+    if text.startswith("=") and len(text) > 1:
+        return (
+            f'reads "{text}", a formula kept as text (typed into a cell formatted as Text, '
+            "Excel never calculates it); format the cell as General (Home > Number Format) "
+            "and type the formula again, or type the amount as a number"
+        )
     shorthand = _SHORTHAND.fullmatch(PER_YEAR.sub("", text))
     if shorthand:
         return (
@@ -291,42 +298,9 @@ def format_percent(part: Decimal, whole: Decimal) -> str:
     return percent_text(part * 100 / whole if whole else None)
 
 
-# Month names from a fixed English table: strptime's %B and calendar.month_name follow the
-# process locale, so a Welsh or French desktop would read and write other words.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-# The months in Welsh, as a Welsh office may type a date ("1 Ebrill 2021").
-_WELSH_MONTHS = (  # noqa: SIM905 - twelve names, one line
-    "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr"
-).split()
-_MONTH_NUMBERS = {
-    **{name.lower(): number for number, name in enumerate(_WELSH_MONTHS, 1)},
-    **{name.lower(): number for number, name in enumerate(MONTHS, 1)},
-    **{name[:3].lower(): number for number, name in enumerate(MONTHS, 1)},
-    "sept": 9,  # common in typed dates
-}
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAY_NUMBERS = {
-    **{name.lower(): number for number, name in enumerate(_WEEKDAYS)},
-    **{name[:3].lower(): number for number, name in enumerate(_WEEKDAYS)},
-    **{"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
-}
 # A weekday before the date, as Word and Outlook write a long date: "Friday, 28 May 2021".
 _WEEKDAY_FIRST = re.compile(r"([^\W\d_]+)\.?\s+(?=\d)")
 _OF_MONTH = re.compile(r"(?<=\d) of (?=[^\W\d_])", re.IGNORECASE)  # "28th of May 2021"
-_WORD = re.compile(r"[^\W\d_]+")
 _DAY_FIRST_FORMATS = (
     "%d/%m/%Y",
     "%d/%m/%y",
@@ -343,25 +317,11 @@ _NAMED_DAY_FORMATS = ("%d %m %Y", "%d %m %y")
 _NAMED_MONTH_FORMATS = ("%m %Y", "%m %y")
 
 
-def _month_named(text: str) -> str | None:
-    """``text`` with its one English month name as a number, or None if it names none."""
-    words = _WORD.findall(text)
-    if len(words) != 1 or words[0].lower() not in _MONTH_NUMBERS:
-        return None
-    # "01-Apr-21", "1/Apr/2021": with the month named, the separators say nothing more.
-    parts = re.split(r"[\s/.-]+", _WORD.sub(str(_MONTH_NUMBERS[words[0].lower()]), text))
-    if len(parts) == 3 and _WORD.match(text):
-        # "April 6, 2021": the month named first is still the month (read day-first as the
-        # 4th of June before).
-        parts[0], parts[1] = parts[1], parts[0]
-    return " ".join(parts)
-
-
 @functools.lru_cache(maxsize=4096)
 def _text_date(tidy: str, end: bool) -> tuple[date, bool] | None:
     """``tidy`` read day-first, then as a month; None when no format fits. Kept per text:
     a plan types the same few dates on many lines, and each failed strptime is an exception."""
-    named = _month_named(tidy)
+    named = month_named(tidy)
     day_formats = _NAMED_DAY_FORMATS if named else _DAY_FIRST_FORMATS
     month_formats = _NAMED_MONTH_FORMATS if named else _MONTH_FORMATS
     tidy_numbers = named or tidy
@@ -424,15 +384,15 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
     tidy = _OF_MONTH.sub(" ", TIME_OF_DAY.sub("", _SPACES.sub(" ", tidy).strip()))
     tidy = without_apostrophe_year(tidy)  # "1st Apr '21"
     weekday = _WEEKDAY_FIRST.match(tidy)
-    said = _WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
+    said = WEEKDAY_NUMBERS.get(weekday.group(1).lower()) if weekday else None
     if weekday and said is not None:
         tidy = tidy[weekday.end() :]
     parsed = _text_date(tidy, end) or _month_end(tidy, text)
     if parsed is not None and said is not None and parsed[0].weekday() != said:
-        day = _WEEKDAYS[parsed[0].weekday()]
+        day = WEEKDAYS[parsed[0].weekday()]
         raise ValueProblem(
             f'reads "{text}", but {format_date(parsed[0])} is a {day}, not a '
-            f"{_WEEKDAYS[said]}; correct the day or the date"
+            f"{WEEKDAYS[said]}; correct the day or the date"
         )
     if parsed is not None:
         return parsed

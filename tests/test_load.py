@@ -561,7 +561,8 @@ QUIRKS: dict[str, Quirk] = {
     ),
     "a financial year that is not one": Quirk(
         with_book(lambda book: book["Decision"].__setitem__(4, ["Financial year", "2021"])),
-        [("E-VALUE", "Decision", "B5", 'Financial year reads "2021"; type it as 2021/22.')],
+        # It was 'type it as 2021/22', though "2021" may be the year ending in March 2021.
+        [("E-VALUE", "Decision", "B5", "type 2020/21 (April 2020 to March 2021) or 2021/22")],
     ),
     # A multi-year decision: it was told only 'type it as 2021/22', not that a plan is one year.
     "a multi-year decision's financial years": Quirk(

@@ -121,6 +121,57 @@ def test_the_recipient_org_id_wins_over_a_number(tmp_path: Path) -> None:
     assert next(cell for _, cell, _ in org_findings(plan)) == "N13"  # the org ID's cell
 
 
+@pytest.mark.parametrize("typed", ["1151444-1", "1151444 - 2", "1151444/1"])
+def test_a_linked_charitys_number_says_to_type_the_main_charitys(typed: str) -> None:
+    # "1151444-1" was 'has 8 digits where it should have 6 or 7', no word of what to write.
+    from pipeline.org_ids import number_fault, number_org_id
+
+    assert number_org_id("charity_number", typed) is None
+    fault = number_fault("charity_number", typed)
+    assert "linked charity" in fault and "type 1151444" in fault
+
+
+@pytest.mark.parametrize("typed", ["100012", "104567"])
+def test_a_northern_ireland_number_without_nic_is_not_read_as_england_and_waless(
+    typed: str,
+) -> None:
+    # A bare "100012" was published as GB-CHC-100012, a charity in England and Wales that is
+    # not the Northern Ireland charity NIC100012.
+    from pipeline.org_ids import number_fault, number_org_id
+
+    assert number_org_id("charity_number", typed) is None
+    fault = number_fault("charity_number", typed)
+    assert f"NIC{typed}" in fault and "Northern Ireland" in fault
+    assert number_org_id("charity_number", f"NIC{typed}") is not None
+    assert number_org_id("charity_number", "202918") is not None  # England and Wales's
+
+
+@pytest.mark.parametrize(
+    "header", ["Charity/Company number", "Charity / Company number", "Company or charity no."]
+)
+def test_a_combined_charity_or_company_number_column_is_read_by_the_number(
+    tmp_path: Path, header: str
+) -> None:
+    # "Charity/Company number" was ignored without a word (a made-up identifier and W-ORG-ID
+    # 'no Recipient org ID column'); "Charity / Company number" was read as the Company
+    # number, a charity's 1151444 published as the company GB-COH-01151444.
+    numbers = {9: 1151444, 10: "01234567", 13: "NIC100012", 24: "OC123456"}
+    numbers |= {26: "SC012345", 27: "1151444 / 01234567"}
+    plan = plan_with(tmp_path, header, numbers, org_ids=False)
+    found = recipients(plan)
+    assert [r["id"] for r in found[:4]] == [
+        "GB-CHC-1151444",
+        "GB-COH-01234567",
+        "GB-NIC-100012",
+        "GB-COH-OC123456",
+    ]
+    assert found[5]["id"] == "GB-CHC-1151444"  # a charitable company: its charity number
+    warned = org_findings(plan)
+    assert warned[0][:2] == ("W-ORG-ID", "N26")
+    assert "Scottish charity's or a Scottish company's" in warned[0][2]
+    assert "Charity or company number" in warned[0][2]
+
+
 def plan_with_both(tmp_path: Path, charity: dict[int, Any], company: dict[int, Any]) -> Plan:
     """The sample with its Recipient org ID column (N) renamed Charity number and a Company
     number column after it, holding ``charity`` and ``company`` by row."""

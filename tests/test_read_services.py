@@ -410,3 +410,19 @@ def test_a_band_whose_heading_names_no_fund_is_not_the_fund_above(tmp_path: Path
     assert '2 lines (£10,000 in all, Services rows 37–38) name the fund "Safer Streets Fund"' in (
         unknown.message
     )
+
+
+@pytest.mark.parametrize("provider", ["TBC", "To be commissioned", "tbc - open call"])
+def test_a_line_with_no_provider_chosen_yet_is_one_finding_saying_it_is_headroom(
+    tmp_path: Path, provider: str
+) -> None:
+    # Money set aside for a service not yet commissioned, its provider, type and mechanism
+    # "TBC": two or three E-VALUEs each asking for a choice, which the officer could only
+    # satisfy by making one up.
+    second = {"organisation": provider, "organisation_type": "TBC", "mechanism": "TBC"}
+    result = load(make_workbook(tmp_path, services=lines(**second)))
+    assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", "C3")]
+    message = result.findings[0].message
+    assert f'Delivery organisation reads "{provider}"' in message
+    assert "no provider chosen yet" in message and "£2,000" in message
+    assert "uncommitted" in message and result.plan is None

@@ -101,7 +101,14 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("5,000**", "a footnote's mark (**)"),
         ("£5,000\u00b9", "a footnote's mark (\u00b9)"),
         ("£5,000 [1]", "a footnote's mark ([1])"),
+        # A note's number or letter in brackets was 'not an amount' with no word of the note.
+        ("£5,000 (1)", "a footnote's mark ((1)) after it; the note may qualify the figure"),
+        ("5,000(a)", "type the amount alone, 5000"),
+        ("£5,000 (ii)", "a footnote's mark ((ii))"),
         ("£5,000\u2020", "type the amount alone, 5000"),
+        # A formula typed into a Text cell stays text: it was 'not an amount', no word of why.
+        ("=1000+2000", '"=1000+2000", a formula kept as text'),
+        ("=SUM(L4:L9)", "format the cell as General (Home > Number Format)"),
         # Another currency is never read as pounds.
         ("$5,000", '"$5,000", an amount in another currency ($)'),
         ("\u20ac5,000", "in another currency (\u20ac)"),
@@ -806,3 +813,34 @@ def test_an_end_date_marked_to_be_confirmed_offers_no_extension(typed: str) -> N
         False,
         "1 x 12 months",
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/03/2022 (end)", "31/03/2022 (contract end)", "31/03/2022 (subject to review)"]
+)
+def test_an_end_date_with_a_word_marking_it_offers_no_extension(typed: str) -> None:
+    # "(end)" after the date names the date; it was read as an extension option, and the
+    # review note said 'extension option: end. Decide by 31/03/2022 ...'.
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+    assert parse_line_end("31/03/2022 (option to extend)")[2] == "option to extend"
+    assert parse_line_end("31/03/2022 (renewable annually)")[2] == "renewable annually"
+
+
+@pytest.mark.parametrize(
+    ("parse", "typed", "fix"),
+    [
+        (parse_line_end, "31/03/2022 - extended to 31/03/2023", "type the date alone, 31/03/2022"),
+        (parse_line_end, "until 31/03/2022", 'a date with words beside it ("until")'),
+        (parse_line_end, "31/03/2022 + 1 year", "and the extension in the Extension options"),
+        (parse_line_start, "from 1 April 2021", "type the date alone, 1 April 2021"),
+        (parse_line_start, "01/04/2021 (TBC)", 'words beside it ("(TBC)")'),
+        (parse_line_start, "01/04/2021 onwards", "type the date alone, 01/04/2021"),
+    ],
+)
+def test_a_line_date_with_words_beside_it_says_to_type_the_date_alone(
+    parse: Callable[[object], object], typed: str, fix: str
+) -> None:
+    # Each was 'not a date: dates are read day-first; type it as dd/mm/yyyy', though the date
+    # was there and day-first: the words beside it were what stopped it.
+    with pytest.raises(ValueProblem, match=re.escape(fix)):
+        parse(typed)
