@@ -19,8 +19,10 @@ from pipeline.docx_context import context, generated_english
 from pipeline.docx_finish import (
     accessibility_problems,
     deterministic_docx,
+    mark_strategy,
     other_english,
     set_properties,
+    unmark_strategy,
 )
 from pipeline.docx_markup import accept_markup
 from pipeline.docx_pack import (
@@ -188,12 +190,14 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     if strategy is not None and recon.strategy is not None:
         what = f"The Strategy document {recon.strategy.name}"
         notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
+        mark_strategy(strategy, recon.strategy.name)
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
     # Its Welsh read in Welsh (docx_welsh.py); in a Welsh form, its English read in English.
     mark_welsh(document.docx, recon.plan, generated_english(ctx))
     notes += [Note("W-ACCESSIBILITY", p) for p in accessibility_problems(document.docx)]
+    unmark_strategy(document.docx)
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back
     # to the system) before the summary is built.
