@@ -26,7 +26,7 @@ from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from tests.embedded_objects import add_object
-from tests.template_edits import edited
+from tests.template_edits import edited, strategy_of
 
 
 def render(recon: Reconciliation, target: Path, template: Path | None = None) -> list[str]:
@@ -553,14 +553,13 @@ def test_the_strategy_s_accessibility_problems_are_said_to_be_in_the_strategy(
 ) -> None:
     # A strategy's skipped heading level, its empty paragraphs and its picture without alt
     # text were each told to be corrected "in the template", where the officer finds nothing.
-    strategy = Document()
-    strategy.add_heading("Commissioning Strategy", level=1)
-    strategy.add_paragraph("")
-    strategy.add_paragraph("")
-    strategy.add_heading("Deep", level=3)
-    strategy.add_picture(io.BytesIO(PIXEL))
-    strategy.save(str(tmp_path / "strategy.docx"))
-    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    def spaced(strategy: Any) -> None:
+        strategy.add_paragraph("")
+        strategy.add_paragraph("")
+        strategy.add_heading("Deep", level=3)
+        strategy.add_picture(io.BytesIO(PIXEL))
+
+    report = dataclasses.replace(Report.of(sample_recon), strategy=strategy_of(tmp_path, spaced))
     template = edited(
         tmp_path,
         lambda d: paragraph(d, "D. PERSONNEL AND EQUALITIES ISSUES").insert_paragraph_before(""),
