@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from pipeline import policing_body
 from pipeline.values import normalise
 
 
@@ -69,11 +70,9 @@ class Decision:
 
     @property
     def body(self) -> str:
-        """The policing body that decides: the Organisation field, else the PCC's office."""
-        return (
-            self.organisation
-            or f"Office of the Police and Crime Commissioner for {self.police_area}"
-        )
+        """The policing body that decides: the Organisation field, else the decision maker's
+        office ("Office of the Police, Fire and Crime Commissioner for …"; policing_body.py)."""
+        return policing_body.body(self.organisation, self.decision_maker, self.police_area)
 
     @property
     def maker(self) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline import contract, financial_year
+from pipeline import contract, financial_year, policing_body
 from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
@@ -152,7 +152,22 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         at=Located(sheet.title, typed.first_row, cells),
         extra=typed.extra,
     )
+    _body_told(cells_of, decision)
     return DecisionRead(decision, reference, year_typed)
+
+
+def _body_told(cells_of: CellReader, decision: Decision) -> None:
+    """W-ORGANISATION when the Organisation is blank and the decision maker's title does not
+    say which body decides ("Mayor" alone): the published files name the body, and a made-up
+    "Office of the Mayor for …" went into open data without a word."""
+    if decision.organisation or policing_body.office(decision.maker, decision.police_area):
+        return
+    row = decision.at.cells.get("organisation", "")
+    cells_of.add(
+        "W-ORGANISATION",
+        policing_body.unknown_body(decision.maker, decision.police_area, bool(row)),
+        row or decision.at.cells.get("decision_maker", ""),
+    )
 
 
 # Part G of the form: a Yes to either box asks "If Yes, for what reason"; a Yes with the reason
