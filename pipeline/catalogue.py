@@ -426,7 +426,7 @@ CATALOGUE: dict[str, Code] = _entries(
         I,
         "No e-mail prepared",
         "the workbook has no Circulation sheet (or no one on it), so no e-mail was prepared",
-        action="Add a Circulation sheet (Role, Name, E-mail) to have the e-mail prepared.",
+        action="Fill in the Circulation sheet (Role, Name, E-mail), or add one, to have the e-mail prepared.",
     ),
     Code(
         "E-STRATEGY",

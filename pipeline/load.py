@@ -107,8 +107,10 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         if "Document control" in located
         else ((), ())
     )
-    circulation = (
-        read_circulation(located["Circulation"], findings) if "Circulation" in located else ()
+    circulation, circulation_sheet = (
+        read_circulation(located["Circulation"], findings)
+        if "Circulation" in located
+        else ((), None)
     )
     reference = decision.reference if decision is not None else ""
     if decision is None or decision.decision is None:
@@ -123,6 +125,7 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         control,
         circulation,
         changes,
+        circulation_sheet,
     )
     whole = (funds, sources, services)
     if all(part is not None and part.complete for part in whole) and not read.refused:

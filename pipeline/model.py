@@ -219,6 +219,9 @@ class Plan:
     document_control: tuple[tuple[str, str], ...] = ()
     circulation: tuple[Recipient, ...] = ()
     change_control: tuple[ChangeRecord, ...] = ()
+    # The Circulation sheet when the workbook has one, at the row its first person goes on
+    # (an empty sheet is told as empty, not as missing): None without the sheet.
+    circulation_sheet: Located | None = None
 
     def fund(self, name: str) -> Fund | None:
         key = normalise(name)
