@@ -309,10 +309,14 @@ def _used_areas(
     for part, title in titles.items():
         if scans[title].dense_cells <= MAX_DENSE_CELLS:
             continue
-        from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, used_area
+        from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, addressed, used_area
 
+        xml = archive.read(part)
+        if scans[title].unaddressed:
+            xml = addressed(xml)  # its rows and cells placed as calamine places them
+            _note_extent(xml, scans[title])  # hidden rows, known by their addresses
         try:
-            area = used_area(archive.read(part), AREA_COLUMNS, max_rows or MAX_ROWS)
+            area = used_area(xml, AREA_COLUMNS, max_rows or MAX_ROWS)
         except SheetTooLarge as problem:
             refused[title] = str(problem)
             continue
