@@ -14,7 +14,7 @@ from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_cho
 from pipeline.fund_bands import fund_bands
 from pipeline.later_budgets import later_columns, read_later_budgets
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id
+from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id, registered_numbers
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
     CellReader,
@@ -282,9 +282,10 @@ class _LineReader:
             recipient_org_id=org_id,
             recipient_number=number,
             registered_numbers=tuple(
-                (key, typed[key])
+                number
                 for key in NUMBER_COLUMNS
                 if not NO_NUMBER.fullmatch(typed.get(key) or "-")
+                for number in registered_numbers(key, typed[key])
             ),
             later_budgets=later,
         )
