@@ -19,6 +19,7 @@ phone number reaches the page.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -187,15 +188,31 @@ def render(entries: list[Entry], latest: str, aside: Sequence[SetAside] = ()) ->
         "</header>",
         "<main>",
     ]
+    titles = _titles(entries)
     if entries:
-        parts.append(_overview(entries))
+        parts.append(_overview(entries, titles))
     else:
         parts.append("<p>Nothing has been built into this folder yet.</p>")
-    parts += [_decision(number, entry) for number, entry in enumerate(entries, 1)]
+    parts += [
+        _decision(number, entry, title)
+        for number, (entry, title) in enumerate(zip(entries, titles, strict=True), 1)
+    ]
     if aside:
         parts.append(_set_aside(aside))
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _titles(entries: list[Entry]) -> list[str]:
+    """Each decision's name on the page: its reference, with its workbook's name where
+    another decision on the page has the same reference (a copy of the plan, E-DUPLICATE-REF),
+    so that neither the eye nor a screen reader's list of headings and regions meets one name
+    twice."""
+    seen = Counter(entry.title.casefold() for entry in entries)
+    return [
+        f"{e.title} ({e.workbook})" if seen[e.title.casefold()] > 1 and e.workbook else e.title
+        for e in entries
+    ]
 
 
 def _summary(entries: list[Entry], failed: int) -> str:
@@ -218,12 +235,12 @@ def _status_badge(entry: Entry) -> str:
     return badge
 
 
-def _overview(entries: list[Entry]) -> str:
+def _overview(entries: list[Entry], titles: list[str]) -> str:
     rows = []
-    for number, entry in enumerate(entries, 1):
+    for number, (entry, title) in enumerate(zip(entries, titles, strict=True), 1):
         counts = "".join(f'<td class="money">{entry.counts[s]}</td>' for s, _, _ in _GROUPS)
         rows.append(
-            f'<tr><th scope="row"><a href="#decision-{number}">{_esc(entry.title)}</a></th>'
+            f'<tr><th scope="row"><a href="#decision-{number}">{_esc(title)}</a></th>'
             # one decision may have several workbooks (a copy, a rename)
             f'<td class="text"><span class="file">{_esc(entry.workbook)}</span></td>'
             f'<td class="text">{_named(entry.subject) or "–"}</td>'
@@ -257,8 +274,8 @@ def _table(ident: str, caption: str, rows: str, css: str = "", of: str = "") -> 
     )
 
 
-def _decision(number: int, entry: Entry) -> str:
-    title = f'<span id="decision-{number}-title">{_esc(entry.title)}</span>'
+def _decision(number: int, entry: Entry, name: str) -> str:
+    title = f'<span id="decision-{number}-title">{_esc(name)}</span>'
     heading = title + (f": {_named(entry.subject)}" if entry.subject else "")
     facts = [
         ("Status", _status_badge(entry)),

@@ -707,3 +707,25 @@ def test_set_aside_lists_only_the_stale_copies_no_workbook_records(tmp_path: Pat
         SetAside("015-2021", (Link("RfD-015-2021-2.docx", "015-2021/stale/RfD-015-2021-2.docx"),))
     ]
     assert set_aside(tmp_path / "nothing-here") == []
+
+
+def test_two_workbooks_of_one_reference_are_told_apart(tmp_path: Path) -> None:
+    # A copy of the plan beside it (E-DUPLICATE-REF, neither built): both decisions were
+    # "015/2021: Police and Crime Commissioner's ...", one heading, section and table region
+    # name read twice by a screen reader (axe: landmark-unique), two "015/2021" links in the
+    # overview, and no word of which workbook each was.
+    drop = tmp_path / "input"
+    drop.mkdir()
+    shutil.copy(SAMPLE, drop / "plan.xlsx")
+    shutil.copy(SAMPLE, drop / "plan (2).xlsx")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        batch.build([Path("input")], Path("output"), Config())
+    parsed = html5lib.HTMLParser().parse((tmp_path / "output" / INDEX).read_text("utf-8"))
+    headings = [text(h) for h in parsed.iter(f"{NS}h2") if h.get("id", "").startswith("decision")]
+    assert [h.split(":")[0].strip() for h in headings] == [
+        "015/2021 (plan (2).xlsx)",
+        "015/2021 (plan.xlsx)",
+    ]
+    links = [text(a) for a in parsed.iter(f"{NS}a") if a.get("href", "").startswith("#decision")]
+    assert links == ["015/2021 (plan (2).xlsx)", "015/2021 (plan.xlsx)"]
