@@ -2084,6 +2084,10 @@ def test_a_plan_saved_in_another_format_is_said_by_every_build(
         ("PCC approval date", "TBC", 'reads "TBC": leave it blank until it is signed'),
         ("Chief Executive approval date", "Awaiting signature", "leave it blank until"),
         ("PCC approval date", "Signed", "type it as dd/mm/yyyy, e.g. 01/04/2021."),
+        # A date with a word beside it was 'not a date ... type it as dd/mm/yyyy', though the
+        # date was there.
+        ("PCC approval date", "Signed 01/06/2021", 'words beside it ("Signed"); type the date'),
+        ("Date", "28/05/2021 (approved)", "type the date alone, 28/05/2021"),
     ],
 )
 def test_a_decision_date_is_a_day_and_a_signature_date_blank_until_signed(
