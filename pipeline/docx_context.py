@@ -353,7 +353,7 @@ def generated_english(ctx: Context) -> set[str]:
     """The English this tool writes into the report of ``ctx`` itself, not the plan's: a long
     date ("28 May 2021"), a month ("April 2021"), Yes and No, the MoJ sentence, the
     comparison's statuses and totals' labels, "After 2031/32", the basis of the later years'
-    commitments ("at each line's daily rate ..."). A report in Welsh marks it English, as it marks the plan's
+    commitments ("at each line's yearly rate ..."). A report in Welsh marks it English, as it marks the plan's
     (:func:`pipeline.docx_welsh.mark_welsh`): a Welsh voice read "May" as Welsh."""
     decision = ctx["decision"]
     found = {decision["date_long"], decision["budget_approval"], _yes_no(True), _yes_no(False)}
@@ -373,6 +373,15 @@ def generated_english(ctx: Context) -> set[str]:
 
 def _named(day: str) -> bool:
     return any(c.isalpha() for c in day)
+
+
+# How a later year's figure is worked out where the plan types none (pipeline.commitments): a
+# reader must be able to reproduce it. Not a daily rate: a leap day adds nothing, so a line
+# costing £20,000 for the 183 days of 2023/24 it runs (of 366) is £40,000 for 2024/25.
+_YEARLY_RATE = (
+    "at each line's yearly rate this year (its cost this year for a whole year, by days for "
+    "part of one) to its end date"
+)
 
 
 def commitments_context(plan: Plan) -> Context:
@@ -407,10 +416,9 @@ def commitments_context(plan: Plan) -> Context:
     return {
         "rows": rows,
         "basis": (
-            "as the plan budgets them, and at each line's daily rate this year to its end date "
-            "where it gives no budget for a year"
+            f"as the plan budgets them, and {_YEARLY_RATE} where it gives no budget for a year"
             if typed
-            else "at each line's daily rate this year to its end date"
+            else _YEARLY_RATE
         ),
         "committed": format_money(
             sum(later.totals, Decimal(0)) + (after.committed if after else 0)

@@ -371,6 +371,11 @@ def duplicate_references(
     for folder, group in by_folder.items():
         if len(group) < 2:
             continue
+        other, copy, unbuilt = (
+            ("the other", "the copy", "Neither workbook was built.")
+            if len(group) == 2
+            else ("another", "the copies", f"None of the {len(group)} workbooks was built.")
+        )
         for index in group:
             file, reference, at = workbooks[index]
             others = [workbooks[o] for o in group if o != index]
@@ -383,13 +388,13 @@ def duplicate_references(
                 clash = (
                     f"Decision reference {reference} would share the report folder "
                     f"{folder}/ with {', '.join(f'{o[1]} in {o[0]}' for o in others)}, "
-                    "and one report would overwrite the other"
+                    f"and one report would overwrite {other}"
                 )
             found[index] = Finding(
                 "E-DUPLICATE-REF",
                 file,
                 f"{clash}; each decision needs its own reference. Correct the reference, or "
-                "remove the copy from the input folder. Neither workbook was built.",
+                f"remove {copy} from the input folder. {unbuilt}",
                 at.sheet if at else "Decision",
                 at.cell("reference") if at else "",
             )

@@ -1,7 +1,7 @@
 """A multi-year plan's budgets for the later financial years, typed on each line beside this
 year's ("2021/22 (£)", "2022/23 (£)", "2023/24 (£)"): the commitments beyond the year are those
 figures where the plan gives them (a tapered grant of £100,000, £80,000, £60,000), not this
-year's daily rate carried on. They were passed over without a word, and the published
+year's rate carried on. They were passed over without a word, and the published
 commitments showed £100,000 for each later year."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def read_later_budgets(
     end: date,
 ) -> LaterBudgets | None:
     """The later years' budgets typed on row ``r`` (a blank cell gives none: that year is
-    carried at this year's daily rate); None after an E-VALUE for an amount that cannot be
+    carried at this year's yearly rate); None after an E-VALUE for an amount that cannot be
     read, or for money in a year the line has ended by."""
     budgets: list[tuple[int, Decimal]] = []
     for column, raw in cells:

@@ -29,7 +29,7 @@ from pipeline.values import PENNY, format_date, format_money, normalise
 
 def beyond_later_years(plan: Plan) -> Iterator[Finding]:
     """W-LATER-YEARS: each line (or its extension options) running past the last later year
-    shown, with what it commits after it, at its daily rate this year."""
+    shown, with what it commits after it, at its yearly rate this year."""
     decision = plan.decision
     shown_to = decision.year_end.replace(year=decision.year_end.year + MAX_LATER_YEARS)
     last_shown = f"{shown_to.year - 1}/{str(shown_to.year)[-2:]}"

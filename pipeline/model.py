@@ -154,7 +154,7 @@ class ServiceLine:
     # a charitable company has both, and 360Giving publishes both.
     registered_numbers: tuple[tuple[str, str], ...] = ()
     # A multi-year plan's budgets for later financial years, typed beside this year's:
-    # (2022 for 2022/23, the amount). A later year not here is carried at the daily rate.
+    # (2022 for 2022/23, the amount). A later year not here is carried at the yearly rate.
     later_budgets: tuple[tuple[int, Decimal], ...] = ()
 
     @cached_property  # normalised once: rules and renderers group lines by it

@@ -17,6 +17,7 @@ The payments in the spend files twice (``W-SPEND-DUPLICATE``) are found by
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,6 +59,9 @@ def _line_name(line: ServiceLine) -> str:
     return f"Services row {line.at.row} ({line.service}, {line.organisation}, {line.fund})"
 
 
+_POLICING_WORDS = re.compile(r"\b(?:police|force|area|constabulary)\b")
+
+
 def other_bodies(
     plan: Plan, payments: pd.DataFrame, aliases: Mapping[str, str]
 ) -> tuple[pd.DataFrame, list[Finding]]:
@@ -73,7 +77,9 @@ def other_bodies(
     if "body" not in payments or not payments["body"].any():
         return payments, []
     decision = plan.decision
-    keys = (match_key(n, aliases) for n in (decision.police_area, decision.organisation))
+    # "Lincolnshire Police Area" and "Avon and Somerset Constabulary" are named by the place.
+    area = _POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split()
+    keys = (" ".join(area), match_key(decision.organisation, aliases))
     names = [f" {key} " for key in keys if key]
     ours_by_body = {
         body: not body or any(name in f" {match_key(body, aliases)} " for name in names)

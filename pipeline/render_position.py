@@ -11,19 +11,17 @@ where it starts like a formula): a supplier named ``=HYPERLINK(...)`` stays a na
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from pipeline.commitments import Commitments
-from pipeline.payment_checks import PaymentToCheck
 from pipeline.position import Position
+from pipeline.position_rows import Rows, payment_rows, splice, style_index
 from pipeline.position_sheet import HEADER_ROW, Formats, Sheet, cell_name, share
-from pipeline.summary_layout import ROW_HEIGHT
-from pipeline.summary_text import wrapped_lines
-from pipeline.textsafe import for_publication, starts_like_formula
-from pipeline.values import PENNY, format_date, slugify
+from pipeline.textsafe import for_publication
+from pipeline.values import format_date, slugify
 
 
 def position_name(position: Position) -> str:
@@ -41,8 +39,9 @@ def render_position(
     from pipeline.xlsx_language import workbook_class
 
     decision = position.plan.decision
+    written = io.BytesIO()  # the payments to check are put into it once it is written
     workbook = workbook_class()(  # says its language, en-GB, as the summary does
-        target,
+        written,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     # The same position always gives the same bytes.
@@ -67,9 +66,14 @@ def render_position(
     _summary(workbook, position, formats, heading)
     _lines(workbook, position, formats, heading)
     _grant_return(workbook, position, formats, heading)
-    _to_check(workbook, position, formats, heading)
+    payments = _to_check(workbook, position, formats, heading)
     _commitments(workbook, commitments, formats, heading)
     workbook.close()
+    data = splice(written.getvalue(), [payments])
+    if isinstance(target, Path):
+        target.write_bytes(data)
+    else:
+        target.write(data)
 
 
 def _summary(workbook: Any, position: Position, formats: Formats, heading: str) -> None:
@@ -288,7 +292,7 @@ def _grant_return(workbook: Any, position: Position, formats: Formats, heading: 
             sheet.row += 1
 
 
-def _to_check(workbook: Any, position: Position, formats: Formats, heading: str) -> None:
+def _to_check(workbook: Any, position: Position, formats: Formats, heading: str) -> Rows:
     sheet = Sheet(
         workbook, "Payments to check", formats, (11, 28, 16, 11, 30, 13, 10, 14, 12, 50, 20)
     )
@@ -311,75 +315,19 @@ def _to_check(workbook: Any, position: Position, formats: Formats, heading: str)
     sheet.ws.freeze_panes(sheet.row, 0)
     sheet.ws.repeat_rows(HEADER_ROW)  # a whole force's unmatched payments run to many pages
     first = sheet.row
-    _payment_rows(sheet, position.to_check)
+    styles = {
+        name: style_index(getattr(formats, name)) for name in ("text", "quoted", "date", "money")
+    }
+    xml = payment_rows(position.to_check, first, styles, sheet.widths)
+    sheet.row += len(position.to_check)  # written into the file after it (position_rows)
+    part = f"xl/worksheets/sheet{workbook.worksheets().index(sheet.ws) + 1}.xml"
     sheet.totals(
         "Total",
         first,
         sheet.row - 1,
         {5: sum((p.amount for p in position.to_check), Decimal(0))},
     )
-
-
-def _payment_rows(sheet: Sheet, payments: Sequence[PaymentToCheck]) -> None:
-    """One row per payment to check, as :meth:`Sheet.line` writes them, without its per-cell
-    dispatch: a whole force's ledger has 100,000 such rows, and each distinct text (a
-    supplier, a file, the candidate lines) is made safe once, not once per row."""
-    ws, formats = sheet.ws, sheet.formats
-    texts: dict[str, tuple[str, Any]] = {}
-    days: dict[dt.date, dt.datetime] = {}
-
-    def write(row: int, col: int, raw: str) -> None:
-        known = texts.get(raw)
-        if known is None:
-            text = for_publication(raw)
-            known = (text, formats.quoted if starts_like_formula(text) else formats.text)
-            if len(texts) < _TEXTS_KEPT:
-                texts[raw] = known
-        if known[0]:  # an empty cell with no format is no cell (as Sheet.text leaves it)
-            ws.write_string(row, col, *known)
-
-    heights: dict[tuple[str, int], int] = {}
-
-    def wrapped(raw: str, col: int) -> int:
-        lines = heights.get((raw, col))
-        if lines is None:
-            lines = wrapped_lines(for_publication(raw), sheet.widths[col]) if raw else 1
-            if len(heights) < _TEXTS_KEPT:
-                heights[raw, col] = lines
-        return lines
-
-    for payment in payments:
-        row = sheet.row
-        write(row, 0, payment.status.capitalize())
-        write(row, 1, payment.sheet)
-        write(row, 2, payment.cell)
-        day = days.get(payment.date) or days.setdefault(
-            payment.date, dt.datetime.combine(payment.date, dt.time())
-        )
-        ws.write_datetime(row, 3, day, formats.date)
-        write(row, 4, payment.supplier)
-        ws.write_number(row, 5, payment.amount.quantize(PENNY), formats.money)
-        ws.write_number(row, 6, payment.payments, formats.text)
-        write(row, 7, payment.reference)
-        write(row, 8, payment.cost_code)
-        write(row, 9, payment.candidates)
-        write(row, 10, payment.fund)
-        # Wrapped text is not measured by every reader: give a long "Could be", supplier or
-        # file name its lines (a long supplier was drawn over the next row, its end cut off).
-        lines = max(
-            -(-len(payment.candidates) // 55),
-            wrapped(payment.sheet, 1),
-            wrapped(payment.supplier, 4),
-            wrapped(payment.reference, 7),
-            wrapped(payment.cost_code, 8),
-            wrapped(payment.fund, 10),
-        )
-        if lines > 1:  # one line is the default height, written the same without a call
-            ws.set_row(row, ROW_HEIGHT * lines)
-        sheet.row += 1
-
-
-_TEXTS_KEPT = 20_000  # distinct texts remembered (references are unique: not worth keeping all)
+    return Rows(part, sheet.row, xml)  # before the total row (numbered from 1)
 
 
 def _commitments(workbook: Any, commitments: Commitments, formats: Formats, heading: str) -> None:

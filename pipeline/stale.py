@@ -340,9 +340,9 @@ def set_aside_superseded(
     the decision the workbook held before (saved over with the next one, its Reference
     changed), that decision's record, not leftovers to delete. They go to the ``stale/`` of
     their folder, never over another file, and nothing records them after (nor the copies a
-    failed build set aside there meanwhile): kept for good, and none passes for current. An
-    edited one is left to :meth:`Shelf.retire` (kept under a name saying so). Returns where
-    they are."""
+    failed build set aside there meanwhile, nor the edited copies kept there before): kept for
+    good, listed by the index page as set aside, and none passes for current. An edited one
+    is left to :meth:`Shelf.retire` (kept under a name saying so). Returns where they are."""
     here = {folder.resolve(), (folder / STALE).resolve()}
     moved = []
     for path in shelf.earlier_outputs(key, keep):
@@ -350,11 +350,12 @@ def set_aside_superseded(
             target = _move_into_stale(path, functools.partial(free_path, name=path.name))
             moved += [target] if target is not None else []
     entry = shelf.folder.manifest.entries.get(key, {})
-    recorded = entry.get("stale", [])
-    if isinstance(recorded, list):
-        elsewhere = [s for s in recorded if (shelf.root / s).parent.resolve() not in here]
-        entry["stale"] = [s for s in recorded if s not in elsewhere]
-        moved += [shelf.root / s for s in elsewhere if (shelf.root / s).is_file()]
+    for kind in ("stale", "edited"):  # the edited ones are that decision's record too
+        recorded = entry.get(kind, [])
+        if isinstance(recorded, list):
+            elsewhere = [s for s in recorded if (shelf.root / s).parent.resolve() not in here]
+            entry[kind] = [s for s in recorded if s not in elsewhere]
+            moved += [shelf.root / s for s in elsewhere if (shelf.root / s).is_file()]
     return tuple(moved)
 
 

@@ -1,10 +1,11 @@
 """The public summary's Commitments sheet: what the plan's lines already carry into later years.
 
 One Excel table, a row per line that runs beyond the financial year, a column per later year
-(the line's daily rate this year × its days in that year, :mod:`pipeline.commitments`), with a
-live ``SUM`` total row. A line running past the ten later years shown (a contract to 2040) has
-its money after them in a last column, "After 2031/32", so the total is the whole commitment. What extension options would add is said under the title, apart: an
-option is a decision still to be made.
+(the line's yearly rate this year, by days for part of a year, :mod:`pipeline.commitments`),
+with a live ``SUM`` total row. A line running past the ten later years shown (a contract to
+2040) has its money after them in a last column, "After 2031/32", so the total is the whole
+commitment. What extension options would add is said under the title, apart: an option is a
+decision still to be made.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ COMMITMENTS_SHEET = "Commitments"
 _TEXT_COLUMNS = (("Fund", 24), ("Service", 40), ("Delivery organisation", 30))
 
 
+# How a later year's figure is worked out where the plan types none (pipeline.commitments),
+# so that a reader can reproduce it: not a daily rate (a leap day adds nothing).
+_YEARLY_RATE = (
+    "at each line's yearly rate this year (its cost this year for a whole year, by days for "
+    "part of one)"
+)
+
+
 def commitments_sheet(
     ws: Any, commitments: Commitments, year: str, formats: Formats, tables: set[str]
 ) -> None:
@@ -51,9 +60,9 @@ def commitments_sheet(
     note = (
         f"Amounts the {year} plan already commits in later financial years, "
         + (
-            "as the plan budgets them (at each line's daily rate this year where it does not)"
+            f"as the plan budgets them ({_YEARLY_RATE} where it does not)"
             if typed
-            else "at each line's daily rate this year"
+            else _YEARLY_RATE
         )
         + ". Figures are in pounds (£)."
     )

@@ -408,3 +408,29 @@ def test_a_decision_taken_over_by_another_workbook_keeps_the_new_ones_reports(he
     assert "RfD-022-2021.docx" in files("022-2021")
     # The decision 021/2021 a.xlsx held before is kept, set aside.
     assert all(f.startswith("stale/") for f in files("021-2021"))
+
+
+def test_edited_copies_of_the_old_decision_are_not_filed_under_the_new_one(here: Path) -> None:
+    """A report of 020/2021 signed by hand, kept as -edited when the workbook changed, then the
+    workbook saved over with 021/2021: the signed copy was listed among 021/2021's files on the
+    index page ("Edited copy kept"), the record of one decision filed under another. It is the
+    old decision's, set aside: linked under "Set aside: not current", not from 021/2021."""
+    build()
+    word = Path("output/020-2021/RfD-020-2021.docx")
+    word.write_bytes(word.read_bytes() + b"\0")  # signed by hand
+    make_workbook(
+        here / "input",
+        "second.xlsx",
+        edit=decision_field("Subject", "Commissioning plan, revised"),
+    )
+    build()
+    signed = "020-2021/stale/RfD-020-2021-edited.docx"
+    assert entries()["input/second.xlsx"]["edited"] == [signed]
+    make_workbook(here / "input", "second.xlsx", edit=decision_field("Reference", "021/2021"))
+    build()
+    assert "edited" not in entries()["input/second.xlsx"] or not any(
+        path.startswith("020-2021/") for path in entries()["input/second.xlsx"]["edited"]
+    )
+    assert "RfD-020-2021-edited.docx" not in page_sections()["second.xlsx"]
+    assert signed in set_aside_part()["links"]
+    assert Path("output", signed).is_file()

@@ -47,6 +47,24 @@ def test_sample_commitments_per_line_and_fund() -> None:
     assert found.totals == victims.years
 
 
+def test_the_basis_the_outputs_state_reproduces_each_figure() -> None:
+    """The report and the summary say later years are "at each line's yearly rate this year
+    (its cost this year for a whole year, by days for part of one)". They said "daily rate",
+    from which a Chief Finance Officer got other figures than the outputs' wherever a leap
+    day falls in: the words must give the figures."""
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    cisva = next(c for c in commitments(plan).lines if c.line.at.row == 5)
+    cent = Decimal("0.01")
+    # 01/10/2021-30/09/2024: £100,000 for 182 of 2021/22's 365 days.
+    whole_year = (cisva.line.budget * 365 / 182).quantize(cent)
+    assert cisva.years[0] == cisva.years[1] == whole_year  # 2023/24 has a 29 February: no more
+    assert cisva.years[2] == (whole_year * 183 / 365).quantize(cent)  # to 30/09/2024
+    # At a daily rate, 2023/24 (366 days) would have been more than 2022/23.
+    daily = cisva.line.budget / 182
+    assert (daily * 366).quantize(cent) != cisva.years[1]
+
+
 def test_a_plans_commitments_are_worked_out_once_and_another_plans_anew() -> None:
     # The Word report, the summary and the position all ask: one plan, one answer (#21).
     plan = load(SAMPLE).plan

@@ -311,11 +311,11 @@ def _month_only_start(content: WorkbookContent) -> None:
 def test_a_report_in_welsh_marks_the_commitments_basis_and_month_dates_as_english(
     tmp_path: Path,
 ) -> None:
-    # The basis of the later years' figures ("at each line's daily rate this year ...") and a
+    # The basis of the later years' figures ("at each line's yearly rate this year ...") and a
     # date typed as a month ("April 2021") are the tool's English too: a Welsh voice read them.
     english = _runs_marked(_welsh_report(tmp_path, _month_only_start), "en-GB")
     assert "April 2021" in english
-    assert any(t.startswith("at each line's daily rate this year") for t in english)
+    assert any(t.startswith("at each line's yearly rate this year") for t in english)
 
 
 def test_several_grants_english_passages_leave_their_welsh_names_out() -> None:

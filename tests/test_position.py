@@ -839,6 +839,17 @@ def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> Non
     short, said = Spend([path]).position(sample_with_cost_codes(), {"Lincs": "Lincolnshire"})
     assert short is not None and short.payments == 1
     assert [f for f in said if f.code == "W-SPEND-OTHER-BODY"] == []
+    # A plan whose Police area reads "Lincolnshire Police Area" is named by the place.
+    plan = sample_with_cost_codes()
+    area = dataclasses.replace(plan.decision, police_area="Lincolnshire Police Area")
+    spelt = dataclasses.replace(plan, decision=area)
+    path.write_text(
+        "Body name,Date,Supplier,Amount\nOPCC for Lincolnshire,01/05/2021,Crimestoppers,5000.00\n",
+        encoding="utf-8",
+    )
+    placed, said = Spend([path]).position(spelt, {})
+    assert placed is not None and placed.payments == 1
+    assert [f for f in said if f.code == "W-SPEND-OTHER-BODY"] == []
     # A file wholly of the other body: no position, and no word of dates outside the year.
     path.write_text(
         f"Body name,Date,Supplier,Amount\n{notts},01/05/2021,Crimestoppers,5000.00\n",

@@ -314,7 +314,7 @@ def multi_year(path: Path, later: dict[str, list[Any]]) -> Path:
 def test_a_multi_year_plans_later_budgets_are_its_commitments(tmp_path: Path) -> None:
     # Restorative Justice runs 01/04/2021-31/03/2024 at £100,000 this year, tapered by the
     # plan to £80,000 and £60,000: the published commitments showed £100,000 and £100,273.97
-    # (this year's daily rate carried on), the plan's own figures passed over without a word.
+    # (this year's rate carried on), the plan's own figures passed over without a word.
     from pipeline.commitments import commitments
 
     path = multi_year(tmp_path / "plan.xlsx", {"Restorative Justice": [80000, "£60,000"]})
@@ -329,7 +329,7 @@ def test_a_multi_year_plans_later_budgets_are_its_commitments(tmp_path: Path) ->
     [isva] = [c for c in carried.lines if c.line.service.startswith("Children's Independent")]
     assert dict(zip(labels, rj.years, strict=True))["2022/23"] == Decimal(80000)
     assert dict(zip(labels, rj.years, strict=True))["2023/24"] == Decimal(60000)
-    # A line with the later years blank is carried at its daily rate, as before.
+    # A line with the later years blank is carried at its yearly rate, as before.
     assert dict(zip(labels, isva.years, strict=True))["2022/23"] == Decimal("200549.45")
 
 
@@ -368,8 +368,9 @@ def test_the_public_summary_says_the_plans_later_budgets_are_used(tmp_path: Path
         tmp_path / "output" / "015-2021" / "commissioning-summary-2021-22.xlsx"
     )
     note = book["Commitments"]["A2"].value
-    assert "as the plan budgets them (at each line's daily rate this year where it does not)" in (
-        note
+    assert (
+        "as the plan budgets them (at each line's yearly rate this year (its cost this year for a whole year, by days for part of one) where it does not)"
+        in (note)
     )
     rows = list(book["Commitments"].iter_rows(values_only=True))
     [rj] = [row for row in rows if row[1] == "Restorative Justice"]

@@ -1107,23 +1107,26 @@ def _later_years_sentence(document: Any) -> str:
     return str(text)
 
 
-def test_the_later_years_are_said_to_be_at_the_daily_rate_when_the_plan_types_none(
+def test_the_later_years_are_said_to_be_at_the_yearly_rate_when_the_plan_types_none(
     sample_recon: Reconciliation, tmp_path: Path
 ) -> None:
     sentence = _later_years_sentence(render(sample_recon, tmp_path))
-    assert "at each line's daily rate this year to its end date;" in sentence
+    assert (
+        "at each line's yearly rate this year (its cost this year for a whole year, by days for part of one) to its end date;"
+        in sentence
+    )
     assert "as the plan budgets them" not in sentence
 
 
 def test_a_multi_year_plans_later_budgets_are_said_to_be_its_own(tmp_path: Path) -> None:
     # Its later years' figures are the plan's own where it types them; the sentence said
-    # they were all this year's daily rate carried on.
+    # they were all this year's rate carried on.
     from tests.test_read_services import multi_year
 
     loaded = load(multi_year(tmp_path / "plan.xlsx", {"Restorative Justice": [80000, 60000]}))
     assert loaded.plan is not None, loaded.findings
     sentence = _later_years_sentence(render(reconcile(loaded.plan), tmp_path))
-    assert "in later financial years, as the plan budgets them, and at each line's daily" in (
+    assert "in later financial years, as the plan budgets them, and at each line's yearly" in (
         sentence
     )
     assert "where it gives no budget for a year; extension options are shown apart" in sentence

@@ -223,3 +223,18 @@ def test_a_workbook_a_windows_build_recorded_is_not_taken_for_gone(
     assert not workbook_gone("input/plan.xlsx", entry, tmp_path)
     here = {"input": "input/plan.xlsx", "status": "ok", "workbook_path": str(tmp_path / "x")}
     assert workbook_gone("input/plan.xlsx", here, tmp_path)  # a path of this system is looked at
+
+
+def test_three_workbooks_sharing_a_reference_are_counted_right() -> None:
+    """Two copies: "Neither workbook was built". Three: that said "Neither" too, of three."""
+    at = Located("Decision", 3, {"reference": "B3"})
+    two = duplicate_references([("a.xlsx", "1/2021", at), ("b.xlsx", "1/2021", at)])
+    assert all("Neither workbook was built." in f.message for f in two.values())
+    three = duplicate_references(
+        [("a.xlsx", "1/2021", at), ("b.xlsx", "1/2021", at), ("c.xlsx", "1-2021", at)]
+    )
+    assert sorted(three) == [0, 1, 2]
+    for finding in three.values():
+        assert "Neither" not in finding.message and "the other" not in finding.message
+        assert finding.message.endswith("None of the 3 workbooks was built.")
+    assert "1/2021 in b.xlsx, 1-2021 in c.xlsx" in three[0].message
