@@ -590,11 +590,11 @@ QUIRKS: dict[str, Quirk] = {
         check=sample_lines,
     ),
     # Old figures kept in a hidden "Budget (£)" column beside the visible "Revised budget
-    # (£)" the office worked in were read without a word.
+    # (£)" the office worked in were read without a word (then with a W-HIDDEN-COLUMN, the
+    # old figures still built into the report): two budget columns, the officer says which.
     "old figures in a hidden budget column": Quirk(
         with_book(lambda book: revised_beside(book), hidden_columns={"Services": ["L"]}),
-        [("W-HIDDEN-COLUMN", "Services", "L3", 'Column L ("Budget (£)") is hidden in Excel')],
-        check=sample_lines,
+        [("E-COLUMN", "Services", "3:3", '"Budget (£)" (L3), "Revised budget (£)" (O3)')],
     ),
     "a hidden allocation column": Quirk(
         with_book(lambda book: None, hidden_columns={"Funds": ["B"]}),
