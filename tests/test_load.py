@@ -1473,7 +1473,7 @@ def test_a_workbook_whose_cells_carry_no_addresses_reads_as_the_same_plan(
                 assert b' r="' not in data
             copy.writestr(member, data)
     expected, read = load(sample_path), load(path)
-    assert read.plan is not None, read.findings
+    assert read.plan is not None and expected.plan is not None, read.findings
     assert read.plan == dataclasses.replace(expected.plan, file=read.plan.file)
     assert [(f.code, f.sheet, f.cell) for f in read.findings] == [
         (f.code, f.sheet, f.cell) for f in expected.findings

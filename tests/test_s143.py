@@ -93,7 +93,9 @@ def _renamed_s143_fund(content: WorkbookContent) -> None:
         ]
         setattr(content, part, rows)
     where = SERVICE_KEYS.index("purpose")
-    next(r for r in content.services if r[0] == renamed)[where] = ""
+    services = [list(r) for r in content.services]
+    next(r for r in services if r[0] == renamed)[where] = ""
+    content.services = services
 
 
 @pytest.mark.parametrize(
