@@ -425,8 +425,13 @@ def test_a_line_with_no_provider_chosen_yet_is_one_finding_saying_it_is_headroom
     assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", "C3")]
     message = result.findings[0].message
     assert f'Delivery organisation reads "{provider}"' in message
-    assert "no provider chosen yet" in message and "£2,000" in message
-    assert "uncommitted" in message and result.plan is None
+    assert "provider is not chosen yet stays in the plan with the type" in message
+    assert "remove the row (its £2,000 then shows as the fund's uncommitted" in message
+    assert result.plan is None
+    # With its type and mechanism, a service still to be procured stays in the plan.
+    (tmp_path / "chosen").mkdir()
+    chosen = {"organisation": provider}
+    assert load(make_workbook(tmp_path / "chosen", services=lines(**chosen))).plan is not None
 
 
 @pytest.mark.parametrize("other", ["Revised budget (£)", "Original budget", "Current budget (£)"])
