@@ -1480,6 +1480,28 @@ def test_a_workbook_whose_cells_carry_no_addresses_reads_as_the_same_plan(
     ]
 
 
+def test_a_hidden_row_of_a_sheet_without_addresses_is_still_told(tmp_path: Path) -> None:
+    """Hidden rows are known by their addresses: once placed, a hidden row of an address-less
+    sheet is an I-HIDDEN-ROWS at its real rows as in the workbook Excel saved."""
+    import re
+    import zipfile
+
+    source_path = CORPUS / "hidden-rows-counted.xlsx"
+    path = tmp_path / "hidden.xlsx"
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(path, "w") as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                hidden = {int(n) for n in re.findall(rb'<row r="([0-9]+)"[^>]*hidden="1"', data)}
+                parts = re.split(rb"<row(?=/?>)", without_addresses(data))
+                marks = [b'<row hidden="1"' if n in hidden else b"<row" for n in range(len(parts))]
+                data = b"".join(m + p for m, p in zip([b"", *marks[1:]], parts, strict=True))
+            copy.writestr(member, data)
+    found = [(f.code, f.cell) for f in load(path).findings]
+    assert found == [(f.code, f.cell) for f in load(source_path).findings]
+    assert ("I-HIDDEN-ROWS", "5:6") in found
+
+
 def test_a_sheet_with_more_rows_than_any_plan_is_refused_at_that_sheet(
     sample_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
