@@ -83,7 +83,8 @@ SPEND_CODES: tuple[Code, ...] = (
         "W-OVERSPEND",
         W,
         "Overspend",
-        "a line's spend, or a fund's forecast outturn, is over its budget",
+        "a line's spend is over its budget or its forecast outturn more than a tenth over "
+        "it, or a fund's forecast outturn is over its allocation",
         action="Review the line's spend with its provider, or vary the budget.",
     ),
     Code(

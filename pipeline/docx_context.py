@@ -313,11 +313,11 @@ def _change(change: ChangeRecord) -> Context:
     }
 
 
-def context(recon: Report, appendix: int = 3) -> Context:
+def context(recon: Report, appendix: str = "3") -> Context:
     """Everything the template may print, as text; see the module docstring for the names.
 
-    ``appendix`` is the number of the generated Commissioning Plan appendix: 3, or the one
-    after the attached strategy's own appendices."""
+    ``appendix`` is the number (or letter) of the generated Commissioning Plan appendix: 3,
+    or the one after the attached strategy's own appendices ("C" after Appendices A and B)."""
     ring_fenced_uncommitted = sum((f.ring_fenced_uncommitted for f in recon.funds), Decimal(0))
     sources_total = sum((f.sources_total for f in recon.funds), Decimal(0))
     funds = [_fund(rec) for rec in recon.funds]
@@ -325,7 +325,7 @@ def context(recon: Report, appendix: int = 3) -> Context:
         "year": recon.decision.year_label,
         # The appendix's title spells the year out as the seed does: "2021 - 2022".
         "year_span": f"{recon.decision.year_start.year} - {recon.decision.year_end.year}",
-        "appendix": str(appendix),
+        "appendix": appendix,
         "decision": _decision(recon.decision),
         "funds": funds,
         "sources": [source for fund in funds for source in fund["sources"]],

@@ -256,11 +256,40 @@ def other_english(parts: Iterable[str]) -> list[str]:
     ]
 
 
+# Set on each body element of the strategy before it is composed into the report, so that a
+# problem found in the pack is said to be in the strategy, not the template; taken off again
+# (unmark_strategy). An attribute in no namespace: one in a namespace of its own would leave its
+# declaration on each element after it is taken off.
+_FROM_STRATEGY = "pcc-report-strategy"
+_TEMPLATE = "the template"
+
+
+def mark_strategy(strategy: Any, name: str) -> None:
+    """Mark the body of the python-docx ``strategy`` (file ``name``) as the strategy's."""
+    for element in strategy.element.body:
+        element.set(_FROM_STRATEGY, name)
+
+
+def unmark_strategy(document: Any) -> None:
+    """Take :func:`mark_strategy`'s marks off the composed ``document``."""
+    for element in document.element.body:
+        element.attrib.pop(_FROM_STRATEGY, None)
+
+
+def _source(element: Any, body: Any) -> str:
+    """Where the body ``element`` (or what holds it) is to be corrected, in words."""
+    while element.getparent() is not None and element.getparent() is not body:
+        element = element.getparent()
+    name = element.get(_FROM_STRATEGY)
+    return f"the Strategy document {name}" if name else _TEMPLATE
+
+
 def accessibility_problems(document: Any) -> list[str]:
     """What keeps the rendered ``document`` from the accessibility checks, in a person's words.
 
     Empty means it passes: a title, the language en-GB (or Welsh, cy-GB), headings without a
     skipped level, a repeating header row on each data table, no empty paragraph for spacing.
+    Each says where to correct it: the template, or the strategy it was composed from.
     """
     problems: list[str] = []
     if not (document.core_properties.title or "").strip():
@@ -284,7 +313,7 @@ def accessibility_problems(document: Any) -> list[str]:
             problems.append(
                 f'The heading "{_text(paragraph)[:80]}" is at level {level} after a heading '
                 f"of level {previous}: a screen reader's outline skips a level. Use Heading "
-                f"{previous + 1} for it in the template."
+                f"{previous + 1} for it in {_source(paragraph, body)}."
             )
         previous = level
     for table in body.iter(_qn("w:tbl")):
@@ -301,55 +330,64 @@ def accessibility_problems(document: Any) -> list[str]:
                 f'The table headed "{_headings(first)}" does not mark its first row as a '
                 "header row: in Word, Table Properties › Row › Repeat as header row."
             )
-    empty = 0
-    for paragraph in body.iterchildren(_qn("w:p")):
-        # A picture, chart or object is content: a drawing, or as older Word writes them
-        # (VML, w:pict) and an object's picture (w:object).
-        shown = ".//w:br | .//w:drawing | .//w:pict | .//w:object | ./w:pPr/w:sectPr"
-        if _text(paragraph).strip() or paragraph.xpath(shown):
-            continue
-        empty += 1
-    if empty:
-        problems.append(
-            f"The report has {empty} empty paragraph{'s' if empty != 1 else ''} used for "
-            "spacing: screen readers announce each as a blank line. Delete them in the "
-            "template and set the space before or after in the paragraph style instead."
-        )
+    problems += _empty_paragraphs(body)
     problems += [
-        f'The picture "{name}" has no alternative text: a screen reader cannot say what it '
-        "shows. In Word, right-click it › View Alt Text and describe it, or tick Mark as "
-        "decorative if it only decorates (LibreOffice: right-click › Properties › Options)."
-        for name in _pictures_without_alt_text(document)
+        f'The picture "{name}"{"" if where == _TEMPLATE else " in " + where} has no '
+        "alternative text: a screen reader cannot say what it shows. In Word, right-click it › "
+        "View Alt Text and describe it, or tick Mark as decorative if it only decorates "
+        "(LibreOffice: right-click › Properties › Options)."
+        for name, where in _pictures_without_alt_text(document)
     ]
     return problems
+
+
+def _empty_paragraphs(body: Any) -> list[str]:
+    """The empty paragraphs used for spacing, counted for each place they are to be deleted."""
+    empty: dict[str, int] = {}
+    # A picture, chart or object is content: a drawing, or as older Word writes them (VML,
+    # w:pict) and an object's picture (w:object).
+    shown = ".//w:br | .//w:drawing | .//w:pict | .//w:object | ./w:pPr/w:sectPr"
+    for paragraph in body.iterchildren(_qn("w:p")):
+        if not _text(paragraph).strip() and not paragraph.xpath(shown):
+            where = _source(paragraph, body)
+            empty[where] = empty.get(where, 0) + 1
+    return [
+        f"The report has {count} empty paragraph{'s' if count != 1 else ''} used for "
+        f"spacing: screen readers announce each as a blank line. Delete them in {where} and "
+        "set the space before or after in the paragraph style instead."
+        for where, count in empty.items()
+    ]
 
 
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
 
 
-def _pictures_without_alt_text(document: Any) -> Iterator[str]:
+def _pictures_without_alt_text(document: Any) -> Iterator[tuple[str, str]]:
     """The names of the pictures of the body, headers and footers with no alternative text
-    that are not marked decorative (a logo added to the template is the usual one)."""
+    that are not marked decorative (a logo added to the template is the usual one), each with
+    where it is to be corrected."""
     parts = [document.part.element]
     parts += [
         rel.target_part.element
         for rel in document.part.rels.values()
         if rel.reltype.endswith(("/header", "/footer")) and hasattr(rel.target_part, "element")
     ]
+    body = document.element.body
     for part in parts:
         for picture in part.iter(f"{{{_DRAWING}}}docPr"):
             decorative = any(d.get("val") in ("1", "true") for d in picture.iter(_DECORATIVE))
             if not (picture.get("descr") or "").strip() and not decorative:
-                yield picture.get("name") or "without a name"
-        yield from _vml_pictures_without_alt_text(part)
+                yield picture.get("name") or "without a name", _source(picture, body)
+        for name, shape in _vml_pictures_without_alt_text(part):
+            yield name, _source(shape, body)
 
 
 _VML = "urn:schemas-microsoft-com:vml"
 _OFFICE = "urn:schemas-microsoft-com:office:office"
 
 
-def _vml_pictures_without_alt_text(part: Any) -> Iterator[str]:
+def _vml_pictures_without_alt_text(part: Any) -> Iterator[tuple[str, Any]]:
     """A picture as Word 2003 and compatibility mode write it (a VML shape holding an image,
     alternative text in its ``alt``), and an object's picture: the name Word shows for each
     one without alternative text (its title, else its file's)."""
@@ -357,7 +395,7 @@ def _vml_pictures_without_alt_text(part: Any) -> Iterator[str]:
         image = shape.find(f"{{{_VML}}}imagedata")
         if image is None or (shape.get("alt") or "").strip():
             continue
-        yield image.get(f"{{{_OFFICE}}}title") or "without a name"
+        yield image.get(f"{{{_OFFICE}}}title") or "without a name", shape
 
 
 # -- deterministic bytes ------------------------------------------------------------------------

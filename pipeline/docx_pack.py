@@ -93,7 +93,7 @@ def _unmark(paragraph: Any) -> None:
             paragraph.remove(end)
 
 
-def appendix_heading(document: Any, appendix: int) -> Any | None:
+def appendix_heading(document: Any, appendix: str) -> Any | None:
     """The plan appendix's heading: the one :func:`mark_plan_appendix` bookmarked, else the
     level-1 heading "Appendix ``appendix``…" of ``document``, or None."""
     marked = _marked(document)
@@ -107,7 +107,7 @@ def appendix_heading(document: Any, appendix: int) -> Any | None:
     return None
 
 
-def compose_strategy(document: Any, strategy: Any, appendix: int) -> None:
+def compose_strategy(document: Any, strategy: Any, appendix: str) -> None:
     """Put ``strategy`` (a python-docx document) whole into ``document`` before its heading
     "Appendix ``appendix``" (at the end when the template has none), starting on a new page;
     the Contents fields are updated by Word when it opens the pack."""
@@ -414,7 +414,7 @@ def fit_plan_appendix(template: Any) -> None:
         _fit_part(_appendix_part(anchor, _style_names(template))[0], _section(final, True))
 
 
-def landscape_appendix(document: Any, appendix: int) -> None:
+def landscape_appendix(document: Any, appendix: str) -> None:
     """Give the "Appendix ``appendix``" part (to the next level-1 heading) landscape pages of
     its own; its tables widen to the page and keep each row on one page. (Their header rows
     repeat as the template marks them; the accessibility check names a table that does not.)"""

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NO_SPEND_MONTHS = 3
+# A line's forecast this far over its budget is said (a few per cent is the forecast's grain).
+FAR_OVER = Decimal("0.10")
 
 
 @dataclass(frozen=True)
@@ -176,19 +178,7 @@ def _line_and_fund_findings(
     for fund in funds:
         for position in fund.lines:
             line = position.line
-            if position.spent > line.budget:
-                found.append(
-                    Finding(
-                        "W-OVERSPEND",
-                        plan.file,
-                        f"{line.service} ({line.organisation}) has spent "
-                        f"{format_money(position.spent)} of its {format_money(line.budget)} "
-                        f"budget by {when}, {format_money(position.spent - line.budget)} over. "
-                        "Check the payments, or vary the budget by a decision.",
-                        line.at.sheet,
-                        line.at.cell("budget"),
-                    )
-                )
+            found.extend(_line_overspend(plan, position, when))
             started = max(line.start, plan.decision.year_start)
             if (
                 position.payments == 0
@@ -238,3 +228,29 @@ def _line_and_fund_findings(
                     )
                 )
     return found
+
+
+def _line_overspend(plan: Plan, position: LinePosition, when: str) -> list[Finding]:
+    """W-OVERSPEND for a line that has spent more than its budget, or is forecast to spend
+    more than a tenth over it (a forecast far over a budget is never only a figure on the
+    Lines sheet: the fund's own forecast may be under its allocation)."""
+    line, spent, forecast = position.line, position.spent, position.forecast
+    name = f"{line.service} ({line.organisation})"
+    if spent > line.budget:
+        message = (
+            f"{name} has spent {format_money(spent)} of its {format_money(line.budget)} "
+            f"budget by {when}, {format_money(spent - line.budget)} over. "
+            "Check the payments, or vary the budget by a decision."
+        )
+    elif forecast > line.budget * (1 + FAR_OVER):
+        message = (
+            f"{name} is forecast to spend {format_money(forecast)} by "
+            f"{format_date(plan.decision.year_end)}, {format_money(forecast - line.budget)} "
+            f"over its {format_money(line.budget)} budget (spent {format_money(spent)} by "
+            f"{when}; forecast from {position.basis[:1].lower()}{position.basis[1:]}). Check "
+            "the line's payments and its forecast on the Lines sheet of the position workbook, "
+            "or vary the budget by a decision."
+        )
+    else:
+        return []
+    return [Finding("W-OVERSPEND", plan.file, message, line.at.sheet, line.at.cell("budget"))]

@@ -13,7 +13,9 @@ a straight line by days: spent ÷ its live days in the year up to the as-at date
 in the whole year. A line with nothing spent on balance (no payment yet, or credit notes as
 large as its payments), not yet started, or paid on one day so far (one payment is no rate: a
 grant paid in full in advance, a one-off award) forecasts its budget, or what it has spent if
-that is more. Ring-fenced money is spent first, in the order the sources are listed, by the
+that is more. A forecast goes past the budget only when three or more payment days show the
+line running over: a line that has paid its budget in full forecasts that, and payments on two
+days forecast at most the budget (or the spend, if more). Ring-fenced money is spent first, in the order the sources are listed, by the
 same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
 """
 
@@ -32,6 +34,7 @@ from pipeline.values import PENNY, format_date
 
 ZERO = Decimal("0.00")
 MONTH_DAYS = 365.25 / 12
+ROUNDING = Decimal("1.00")  # instalments' pennies: a forecast this near its budget is on it
 # Instalments a grant or contract is paid in, by the months between them.
 CADENCES = {1: "monthly", 2: "two-monthly", 3: "quarterly", 4: "four-monthly", 6: "half-yearly"}
 
@@ -152,7 +155,29 @@ def line_position(
     else:
         forecast = (spent * whole / to_date).quantize(PENNY, ROUND_HALF_UP)
         basis = "Straight line by days"
+    forecast, basis = _within_budget(line.budget, spent, forecast, basis, len(days))
     return LinePosition(line, spent, payments, forecast, whole, basis)
+
+
+def _within_budget(
+    budget: Decimal, spent: Decimal, forecast: Decimal, basis: str, days: int
+) -> tuple[Decimal, str]:
+    """The forecast, no further past the line's budget than its own payments show it running.
+
+    A line whose spend has reached its budget (to the pound) is paid in full: a grant paid in
+    two or three instalments is not read as paid monthly for the rest of the year. Payments on
+    two days are one gap, too few a pattern to forecast an overspend from: they forecast up
+    to the budget, or what is spent if it is already more. Three or more payment days whose
+    instalments or straight line run past the budget forecast it (and it is a finding)."""
+    if forecast <= budget + ROUNDING:
+        return forecast, basis
+    if abs(spent - budget) <= ROUNDING:
+        return spent, "Spent so far: its budget paid in full"
+    if days > 2:
+        return forecast, basis
+    if spent > budget:
+        return spent, "Spent so far: over its budget"
+    return budget, "Budget: two payment days are too few to forecast past it"
 
 
 def _paid_by_day(

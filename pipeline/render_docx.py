@@ -19,8 +19,10 @@ from pipeline.docx_context import context, generated_english
 from pipeline.docx_finish import (
     accessibility_problems,
     deterministic_docx,
+    mark_strategy,
     other_english,
     set_properties,
+    unmark_strategy,
 )
 from pipeline.docx_markup import accept_markup
 from pipeline.docx_pack import (
@@ -41,7 +43,7 @@ from pipeline.docx_welsh import mark_welsh
 from pipeline.memory import collector_paused, release_memory
 from pipeline.model import Decision
 from pipeline.report import Report
-from pipeline.strategy import appendix_count, open_strategy
+from pipeline.strategy import next_appendix, open_strategy
 from pipeline.values import slugify
 from pipeline.word_formats import OTHER_FORMATS, file_format
 
@@ -160,7 +162,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
 
     strategy = open_strategy(recon.strategy) if recon.strategy else None
     # The plan appendix follows the strategy's own appendices (3 for the seed's two).
-    appendix = appendix_count(strategy) + 1 if strategy is not None else 3
+    appendix = next_appendix(strategy) if strategy is not None else "3"
     ctx = context(recon, appendix)
     if strategy is not None:  # the strategy carries its own Document Control, which stands
         ctx["document_control"] = []
@@ -188,12 +190,14 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
     if strategy is not None and recon.strategy is not None:
         what = f"The Strategy document {recon.strategy.name}"
         notes += [Note("W-TEMPLATE", n) for n in accept_markup(strategy, what)]
+        mark_strategy(strategy, recon.strategy.name)
         compose_strategy(document.docx, strategy, appendix)
     landscape_appendix(document.docx, appendix)
     set_properties(document.docx, recon.decision)
     # Its Welsh read in Welsh (docx_welsh.py); in a Welsh form, its English read in English.
     mark_welsh(document.docx, recon.plan, generated_english(ctx))
     notes += [Note("W-ACCESSIBILITY", p) for p in accessibility_problems(document.docx)]
+    unmark_strategy(document.docx)
     data = deterministic_docx(document.docx, recon.decision.date)
     # The rendered tree is about 150 MB at 10,000 lines: dropped (and its memory handed back
     # to the system) before the summary is built.

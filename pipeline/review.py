@@ -254,7 +254,8 @@ def _position(document: Document, position: Position) -> None:
     document.add_paragraph(
         f"From {position.payments} payments in the spend files. The forecast outturn is each "
         "line's spend so far and the instalments still due, or a straight line by days where "
-        "it is not paid in instalments; lines with no payment yet are forecast at budget. "
+        "it is not paid in instalments, past the budget only where three or more payment "
+        "days show the line running over; lines with no payment yet are forecast at budget. "
         "Details, line by line (and how each forecast is made), are in the position workbook."
     )
     rows = [(f.fund.name, f.allocation, f.spent, f.forecast, f.at_risk) for f in position.funds] + [

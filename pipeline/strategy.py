@@ -19,7 +19,10 @@ from pipeline.model import Decision
 from pipeline.word_formats import file_format
 
 FIELD = "strategy_document"
-_APPENDIX = re.compile(r"^\s*Appendix\s+(\d+)\b", re.IGNORECASE)
+# An appendix's heading: "Appendix 2", "Appendix B", "Appendix II", or in Welsh first, as a
+# Welsh body's bilingual strategy heads it, "Atodiad 2 / Appendix 2".
+_APPENDIX = re.compile(r"^\s*(?:Appendix|Atodiad)\s+(\d+|[IVX]+|[A-Z])\b", re.IGNORECASE)
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
 
 
 class StrategyProblem(Exception):
@@ -124,16 +127,31 @@ def find_strategy(
     return path, None
 
 
-def appendix_count(document: Any) -> int:
-    """The highest "Appendix N" heading of the strategy ``document`` (0 when it has none)."""
+def next_appendix(document: Any) -> str:
+    """What the plan appendix is numbered after the strategy ``document``'s own appendix
+    headings, as they are numbered: "3" after Appendices 1 and 2, "C" after A and B, "III"
+    after I and II; "1" when it has none."""
     from pipeline.docx_finish import _heading_level, _style_names
 
     names = _style_names(document)
-    highest = 0
+    labels = set()
     for paragraph in document.element.body.iterchildren("{*}p"):
         if _heading_level(paragraph, names) is None:
             continue
         match = _APPENDIX.match("".join(paragraph.xpath(".//w:t/text()")))
-        if match:
-            highest = max(highest, int(match.group(1)))
-    return highest
+        if match and not match.group(1).islower():
+            labels.add(match.group(1))
+    return _after(labels)
+
+
+def _after(labels: set[str]) -> str:
+    """The label after the highest of ``labels`` (numbers, else letters from A, else Roman
+    numerals)."""
+    numbers = [int(label) for label in labels if label.isdigit()]
+    if numbers or not labels:
+        return str(max(numbers, default=0) + 1)
+    romans = [_ROMAN.index(label) for label in labels if label in _ROMAN]
+    if "A" not in labels and len(romans) == len(labels) and max(romans) + 1 < len(_ROMAN):
+        return _ROMAN[max(romans) + 1]
+    letters = [label for label in labels if len(label) == 1 and label < "Z"]
+    return chr(ord(max(letters)) + 1) if letters else "1"

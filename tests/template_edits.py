@@ -42,3 +42,14 @@ def retyped(old: str, new: str) -> Change:
             text.text = ""
 
     return change
+
+
+def strategy_of(folder: Path, change: Change) -> Path:
+    """A Commissioning Strategy (a heading, then ``change`` made to it) saved in ``folder`` as
+    ``strategy.docx``, for a report to compose."""
+    strategy = Document()
+    strategy.add_heading("Commissioning Strategy", level=1)
+    change(strategy)
+    path = folder / "strategy.docx"
+    strategy.save(str(path))
+    return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import io
 import itertools
 import zipfile
 from collections.abc import Callable
@@ -25,13 +26,19 @@ from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, render_docx
 from pipeline.report import Report
 from tests.embedded_objects import add_object
-from tests.template_edits import edited
+from tests.template_edits import edited, strategy_of
 
 
 def render(recon: Reconciliation, target: Path, template: Path | None = None) -> list[str]:
     """The W-ACCESSIBILITY messages of rendering ``recon`` with ``template``."""
     notes = render_docx(Report.of(recon), target, template)
     return [note.message for note in notes if note.code == "W-ACCESSIBILITY"]
+
+
+# A one-pixel PNG: a picture with no alternative text.
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg=="
+)
 
 
 def paragraph(document: Any, text: str) -> Any:
@@ -539,3 +546,38 @@ def test_an_object_or_an_older_word_s_picture_is_not_an_empty_paragraph() -> Non
     assert [p.split(":")[0] for p in problems if "alternative text" in p] == [
         'The picture "OPCC logo" has no alternative text'
     ]
+
+
+def test_the_strategy_s_accessibility_problems_are_said_to_be_in_the_strategy(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # A strategy's skipped heading level, its empty paragraphs and its picture without alt
+    # text were each told to be corrected "in the template", where the officer finds nothing.
+    def spaced(strategy: Any) -> None:
+        strategy.add_paragraph("")
+        strategy.add_paragraph("")
+        strategy.add_heading("Deep", level=3)
+        strategy.add_picture(io.BytesIO(PIXEL))
+
+    report = dataclasses.replace(Report.of(sample_recon), strategy=strategy_of(tmp_path, spaced))
+    template = edited(
+        tmp_path,
+        lambda d: paragraph(d, "D. PERSONNEL AND EQUALITIES ISSUES").insert_paragraph_before(""),
+    )
+    out = io.BytesIO()
+    notes = [n.message for n in render_docx(report, out, template) if n.code == "W-ACCESSIBILITY"]
+    assert notes == [
+        'The heading "Deep" is at level 3 after a heading of level 1: a screen reader\'s '
+        "outline skips a level. Use Heading 2 for it in the Strategy document strategy.docx.",
+        "The report has 1 empty paragraph used for spacing: screen readers announce each as a "
+        "blank line. Delete them in the template and set the space before or after in the "
+        "paragraph style instead.",
+        "The report has 2 empty paragraphs used for spacing: screen readers announce each as a "
+        "blank line. Delete them in the Strategy document strategy.docx and set the space "
+        "before or after in the paragraph style instead.",
+        'The picture "Picture 1" in the Strategy document strategy.docx has no alternative '
+        "text: a screen reader cannot say what it shows. In Word, right-click it › View Alt "
+        "Text and describe it, or tick Mark as decorative if it only decorates (LibreOffice: "
+        "right-click › Properties › Options).",
+    ]
+    assert b"pcc-report" not in zipfile.ZipFile(out).read("word/document.xml")

@@ -27,7 +27,7 @@ from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import DEFAULT_TEMPLATE, Note, TemplateError, render_docx
 from pipeline.report import Report
 from tests.embedded_objects import CHART_FIGURES, add_chart, add_object
-from tests.template_edits import edited, retyped
+from tests.template_edits import edited, retyped, strategy_of
 
 PLAN_INTRO = "The Commissioning Plan details the commissioning approach and budget for {{ year }}."
 RENDERED_INTRO = "The Commissioning Plan details the commissioning approach and budget for 2021/22."
@@ -720,13 +720,12 @@ def test_a_strategy_s_charts_and_objects_keep_no_workbook(
     # sheet of staff costs nobody sees in Word), an object inserted from a file the whole
     # file: both were copied into the published pack, without a word. A chart pasted with a
     # link named the workbook's path on the share.
-    strategy = Document()
-    strategy.add_heading("Commissioning Strategy", level=1)
-    strategy.add_paragraph("The funds this year.")
-    add_chart(strategy, linked_to=SHARE if linked else "")
-    add_object(strategy)
-    strategy.save(str(tmp_path / "strategy.docx"))
-    report = dataclasses.replace(Report.of(sample_recon), strategy=tmp_path / "strategy.docx")
+    def charted(strategy: Any) -> None:
+        strategy.add_paragraph("The funds this year.")
+        add_chart(strategy, linked_to=SHARE if linked else "")
+        add_object(strategy)
+
+    report = dataclasses.replace(Report.of(sample_recon), strategy=strategy_of(tmp_path, charted))
     out = io.BytesIO()
     notes = render_docx(report, out, DEFAULT_TEMPLATE)
     parts = members(out.getvalue())

@@ -450,7 +450,7 @@ def test_cells_that_may_lack_a_paragraph_are_told_from_the_rendered_text(
 def test_the_sample_report_needs_no_walk_for_bare_cells(sample_recon: Reconciliation) -> None:
     template = template_class()(str(DEFAULT_TEMPLATE))
     template.init_docx()
-    template.render(context(Report.of(sample_recon), 3), jinja_env=environment(), autoescape=True)
+    template.render(context(Report.of(sample_recon), "3"), jinja_env=environment(), autoescape=True)
     assert template.bare_cells is False
     assert not template.docx.element.body.xpath(".//w:tc[not(w:p)]")
 

@@ -24,6 +24,7 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.docx_finish import _heading_level, _style_names
 from pipeline.findings import Finding
+from pipeline.strategy import next_appendix
 from tests import make_strategy
 from tests.office import pdf_text, soffice
 from tests.published import leaks, xml_text
@@ -337,31 +338,6 @@ def test_the_pdf_contents_lists_each_heading_at_the_page_it_is_on(pack_pdf: Path
     assert listed[-1] > last + 1 + 10  # Appendix 3 comes after the strategy's pages
 
 
-def test_the_plan_appendix_is_numbered_after_the_strategys_own(tmp_path: Path) -> None:
-    strategy = Document()
-    strategy.add_heading("1 Introduction", level=1)
-    for number in (1, 2, 3, 4):
-        strategy.add_heading(f"Appendix {number}: A checklist", level=1)
-    strategy.add_paragraph("Appendix 9 is not a heading, so it does not count.")
-    strategy.save(str(tmp_path / "strategy.docx"))
-    workbook_naming(tmp_path, "strategy.docx")
-    out = tmp_path / "out"
-    results, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
-    assert [r.outcome for r in results] == ["built"]
-    (built,) = out.glob("*/RfD-*.docx")
-    headings = level_1_headings(Document(str(built)))
-    assert [h for h in headings if h.startswith("Appendix")] == [
-        "Appendix 1: A checklist",
-        "Appendix 2: A checklist",
-        "Appendix 3: A checklist",
-        "Appendix 4: A checklist",
-        "Appendix 5: Commissioning Plan 2021 - 2022",
-    ]
-    text = "".join(Document(str(built)).element.body.xpath(".//w:t/text()"))
-    assert "The Commissioning Plan at Appendix 5 commits" in text
-    assert "are set out in the Commissioning Plan at Appendix 5." in text  # section A1 too
-
-
 def test_without_a_strategy_the_workbooks_document_control_follows_the_form(
     tmp_path: Path,
 ) -> None:
@@ -495,3 +471,61 @@ def test_a_cover_page_s_author_box_is_not_published(tmp_path: Path) -> None:
     assert "Commissioning Strategy 2021-2025" in body and ">Commissioning Strategy<" in body
     said = [f.message for r in results for f in r.findings if f.code == "W-TEMPLATE"]
     assert any("content control" in m and "Author" in m for m in said), said
+
+
+@pytest.mark.parametrize(
+    ("headings", "plan"),
+    [
+        (tuple(f"Appendix {n}: A checklist" for n in (1, 2, 3, 4)), "Appendix 5"),
+        (("Appendix A: A checklist", "Appendix B: Outcomes"), "Appendix C"),
+        (
+            ("Atodiad 1 / Appendix 1: Rhestr wirio", "Atodiad 2 / Appendix 2: Canlyniadau"),
+            "Appendix 3",
+        ),
+    ],
+    ids=["numbered", "lettered", "Welsh and English"],
+)
+def test_the_plan_appendix_is_numbered_after_the_strategys_own(
+    tmp_path: Path, headings: tuple[str, ...], plan: str
+) -> None:
+    # A strategy whose appendices are lettered (Appendix A, B) or headed in Welsh first
+    # (Atodiad 1 / Appendix 1), as many bodies write them, was counted as having none: the
+    # pack read Appendix A, Appendix B, then "Appendix 1: Commissioning Plan".
+    strategy = Document()
+    strategy.add_heading("1 Introduction", level=1)
+    for heading in headings:
+        strategy.add_heading(heading, level=1)
+    strategy.add_paragraph("Appendix 9 is not a heading, so it does not count.")
+    strategy.save(str(tmp_path / "strategy.docx"))
+    workbook_naming(tmp_path, "strategy.docx")
+    out = tmp_path / "out"
+    results, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = out.glob("*/RfD-*.docx")
+    found = level_1_headings(Document(str(built)))
+    assert [h for h in found if h.startswith(("Appendix", "Atodiad"))] == [
+        *headings,
+        f"{plan}: Commissioning Plan 2021 - 2022",
+    ]
+    text = "".join(Document(str(built)).element.body.xpath(".//w:t/text()"))
+    assert f"The Commissioning Plan at {plan} commits" in text
+    assert f"are set out in the Commissioning Plan at {plan}." in text  # section A1 too
+
+
+@pytest.mark.parametrize(
+    ("headings", "plan"),
+    [
+        ((), "1"),
+        (("Appendix 1: A", "Appendix 2: B"), "3"),
+        (("Appendix I: A", "Appendix II: B"), "III"),
+        (("Appendix A: A", "Appendix I: In a long list of letters"), "J"),
+        (("appendix a: in small letters",), "1"),
+    ],
+)
+def test_the_next_appendix_is_numbered_as_the_strategy_numbers_its_own(
+    headings: tuple[str, ...], plan: str
+) -> None:
+    strategy = Document()
+    for heading in headings:
+        strategy.add_heading(heading, level=1)
+    assert next_appendix(strategy) == plan
