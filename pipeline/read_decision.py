@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline import contract, financial_year
+from pipeline import contract, financial_year, policing_body
 from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
@@ -120,7 +120,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         start, end = (bounds[0], bounds[1]) if bounds else (date.min.year, date.max.year)
         partial = _decision(sheet, typed, values, cells, (start, end), when or date.min)
         return DecisionRead(None, reference, year_typed, partial, bounds is not None)
-    return DecisionRead(_decision(sheet, typed, values, cells, bounds, when), reference, year_typed)
+    decision = _decision(sheet, typed, values, cells, bounds, when)
+    _body_told(cells_of, decision)
+    return DecisionRead(decision, reference, year_typed)
 
 
 def unread_decision(title: str) -> Decision:
@@ -177,6 +179,20 @@ def _decision(
         year_end=date(bounds[1], 3, 31),
         at=Located(title, typed.first_row, cells),
         extra=typed.extra,
+    )
+
+
+def _body_told(cells_of: CellReader, decision: Decision) -> None:
+    """W-ORGANISATION when the Organisation is blank and the decision maker's title does not
+    say which body decides ("Mayor" alone): the published files name the body, and a made-up
+    "Office of the Mayor for …" went into open data without a word."""
+    if decision.organisation or policing_body.office(decision.maker, decision.police_area):
+        return
+    row = decision.at.cells.get("organisation", "")
+    cells_of.add(
+        "W-ORGANISATION",
+        policing_body.unknown_body(decision.maker, decision.police_area, bool(row)),
+        row or decision.at.cells.get("decision_maker", ""),
     )
 
 
