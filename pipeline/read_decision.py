@@ -85,7 +85,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
             continue
         value, ref = typed.raw.get(spec.key, (None, ""))
         cells[spec.key] = ref
-        parsed = _field_value(cells_of, spec, value, ref, unread, typed.names.get(spec.key))
+        parsed = _field_value(cells_of, spec, value, ref, unread, typed.names.get(spec.key, ""))
         if isinstance(parsed, _Unreadable):
             ok = False
             continue
@@ -259,16 +259,9 @@ class _Unreadable:
 _UNREADABLE = _Unreadable()
 
 
-def _field_value(
-    cells_of: CellReader,
-    spec: DecisionField,
-    value: Cell,
-    ref: str,
-    unread: str = "",
-    name: str | None = None,
+def _field_value(  # ``name``: the field's as its row types it ("Mayor approval date"), if any
+    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str, name: str
 ) -> FieldValue | _Unreadable:
-    """``name``: the field's name as its row types it (a Mayor's "Mayor approval date" for the
-    PCC approval date), which its findings use; the contract's name when no row names it."""
     name = name or spec.name
     if is_blank(value):
         if spec.required:
