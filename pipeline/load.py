@@ -137,7 +137,7 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
     )
     whole = (funds, sources, services)
     decided = decision is not None and decision.decision is not None
-    if decided and all(part is not None and part.complete for part in whole) and not read.refused:
+    if decided and all(part is not None and part.whole for part in whole) and not read.refused:
         return LoadResult(plan, findings.found, reference)
     # Total rows close lines by their position, which a left-out line would shift.
     readable = replace(plan, totals=())

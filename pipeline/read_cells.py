@@ -75,6 +75,14 @@ class Read(Generic[T]):
 
     items: list[T] = field(default_factory=list)
     complete: bool = True
+    # A typed Total row disagrees with the rows above it (or its figure could not be read),
+    # every row being read: the plan is not built, but the checks of those rows still run.
+    total_wrong: bool = False
+
+    @property
+    def whole(self) -> bool:
+        """Every row read and every typed Total agreeing with them: the plan can be built."""
+        return self.complete and not self.total_wrong
 
 
 @dataclass(frozen=True)

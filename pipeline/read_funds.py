@@ -60,10 +60,8 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund",), ("legal_basis", "description")):
             amounts = [(fund.at.row, fund.allocation) for fund in read.items]
-            if read.complete and not _total_agrees(
-                cells_of, layout, r, "allocation", amounts, since
-            ):
-                read.complete = False
+            if read.whole and not _total_agrees(cells_of, layout, r, "allocation", amounts, since):
+                read.total_wrong = True  # the funds were read: E-FUND need not wait
             since = len(read.items)
             continue
         if _note_row(cells_of, r, layout, ()):
@@ -91,7 +89,7 @@ def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
             Fund(name, allocation, legal, description, Located(sheet.title, r, cells))
         )
     note_hidden_rows(cells_of, [(f.at.row, f.allocation) for f in read.items], "fund")
-    if read.complete and not read.items:
+    if read.whole and not read.items:
         cells_of.add(
             "E-REQUIRED",
             "The Funds sheet lists no funds; add one row per fund with its allocation.",
@@ -175,8 +173,8 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund", "source"), ("ring_fenced",)):
             amounts = [(source.at.row, source.amount) for source in read.items]
-            if read.complete and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
-                read.complete = False
+            if read.whole and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
+                read.total_wrong = True  # the sources were read: E-SOURCES need not wait
             since = len(read.items)
             continue
         if _note_row(cells_of, r, layout, funds):

@@ -147,3 +147,27 @@ def test_the_year_checks_run_while_the_year_is_read(tmp_path: Path) -> None:
 def mkdir(folder: Path) -> Path:
     folder.mkdir()
     return folder
+
+
+@pytest.mark.parametrize(
+    ("sheet", "total_row", "cell"),
+    [
+        ("funds", ["Total", 1_500_000, "", ""], "B4"),
+        ("sources", ["Total", "", 1_500_000, ""], "C5"),
+    ],
+)
+def test_a_total_row_that_disagrees_hides_no_rule_error(
+    sheet: str, total_row: list[Any], cell: str, tmp_path: Path
+) -> None:
+    """A typed Total row that does not match its rows is an E-TOTAL, but every row was read:
+    the fund names (E-FUND) and each fund's sources against its allocation (E-SOURCES) are
+    still checked. They waited, so fixing the Total brought them up on the next check."""
+
+    def edit(content: WorkbookContent) -> None:
+        three_rule_errors(content)
+        rows = content.funds if sheet == "funds" else content.sources
+        setattr(content, sheet, [*(list(r) for r in rows), total_row])
+
+    path = make_workbook(tmp_path, edit=edit)
+    where = "Funds" if sheet == "funds" else "Funding sources"
+    assert errors_of_check(path) == sorted([*RULE_ERRORS, ("E-TOTAL", where, cell)])
