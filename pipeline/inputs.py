@@ -299,7 +299,13 @@ def _read(path: Path, config: Config, hashed: bool) -> Read:
         # the lines that could be read, so fixing one cell does not reveal the next error.
         from pipeline.reconcile import check_readable
 
-        more = check_readable(loaded.readable, config, funds_complete=loaded.funds_complete)
+        more = check_readable(
+            loaded.readable,
+            config,
+            funds_complete=loaded.funds_complete,
+            sources_complete=loaded.sources_complete,
+            year_read=loaded.year_read,
+        )
         findings += tuple(replace(f, message=printable(f.message)) for f in more)
     digest = snapshot[1] if snapshot else ""
     if loaded.plan is None:

@@ -20,7 +20,7 @@ from pipeline.findings import Finding
 from pipeline.model import Plan
 from pipeline.read_cells import HEADER_SEARCH_ROWS, Findings, map_columns
 from pipeline.read_circulation import read_circulation, read_document_control
-from pipeline.read_decision import read_decision
+from pipeline.read_decision import read_decision, unread_decision
 from pipeline.read_funds import read_funds, read_sources
 from pipeline.read_services import read_services
 from pipeline.sheets import ReadSheets, Row, Sheet, WorkbookUnreadable, read_sheets
@@ -42,6 +42,11 @@ class LoadResult:
     # rules still run on it and a first check lists everything knowable (issue 15).
     readable: Plan | None = None
     funds_complete: bool = True  # False: a Funds row could not be read (E-FUND must wait)
+    # False: a Funds or Funding sources row could not be read (E-SOURCES must wait).
+    sources_complete: bool = True
+    # False: the Decision sheet's Financial year could not be read, so ``readable`` holds a
+    # stand-in year and the checks against the year (W-INACTIVE, W-LATER-YEARS) must wait.
+    year_read: bool = True
 
 
 def load(path: Path | str, label: str | None = None) -> LoadResult:
@@ -111,11 +116,14 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         read_circulation(located["Circulation"], findings) if "Circulation" in located else ()
     )
     reference = decision.reference if decision is not None else ""
-    if decision is None or decision.decision is None:
-        return LoadResult(None, findings.found, reference)
+    # A Decision field that could not be read holds back only the checks that need it: the
+    # lines, funds and sources still go through the rest (all errors at once).
+    read_of = (decision.decision or decision.partial) if decision is not None else None
+    title = located["Decision"].title if "Decision" in located else contract.DECISION.name
+    as_read = read_of or unread_decision(title)
     plan = Plan(
         findings.file,
-        decision.decision,
+        as_read,
         tuple(funds.items) if funds is not None else (),
         tuple(sources.items) if sources is not None else (),
         tuple(services.items) if services is not None else (),
@@ -125,12 +133,17 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         changes,
     )
     whole = (funds, sources, services)
-    if all(part is not None and part.complete for part in whole) and not read.refused:
+    decided = decision is not None and decision.decision is not None
+    if decided and all(part is not None and part.complete for part in whole) and not read.refused:
         return LoadResult(plan, findings.found, reference)
     # Total rows close lines by their position, which a left-out line would shift.
     readable = replace(plan, totals=())
     funds_complete = funds is not None and funds.complete
-    return LoadResult(None, findings.found, reference, readable, funds_complete)
+    sources_complete = funds_complete and sources is not None and sources.complete
+    year_read = decided or (decision is not None and decision.year_read)
+    return LoadResult(
+        None, findings.found, reference, readable, funds_complete, sources_complete, year_read
+    )
 
 
 _SPECS: Sequence[TableSheet] = (

@@ -38,6 +38,11 @@ class DecisionRead:
     decision: Decision | None
     reference: str = ""
     financial_year: str = ""  # as typed, when readable even if the decision is not
+    # When a field could not be read: the decision with the fields that could not be read
+    # left blank, for the checks of a plan read in part that need none of them (its year is
+    # the Financial year typed only when ``year_read``; else a stand-in). Never built from.
+    partial: Decision | None = None
+    year_read: bool = False
 
 
 @dataclass
@@ -108,12 +113,32 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
             "E-VALUE", financial_year.year_problem(str(year)), cells.get("financial_year", "")
         )
         ok = False
-    if not ok or bounds is None:
-        return DecisionRead(None, reference, year_typed)
     when = _date(values, "date")
-    if when is None:  # required: reported above
-        return DecisionRead(None, reference, year_typed)
-    decision = Decision(
+    if not ok or bounds is None or when is None:  # a date is required: reported above
+        # The year and the date as read, or a stand-in no check of a partial plan reads.
+        start, end = (bounds[0], bounds[1]) if bounds else (date.min.year, date.max.year)
+        partial = _decision(sheet, typed, values, cells, (start, end), when or date.min)
+        return DecisionRead(None, reference, year_typed, partial, bounds is not None)
+    return DecisionRead(_decision(sheet, typed, values, cells, bounds, when), reference, year_typed)
+
+
+def unread_decision(title: str) -> Decision:
+    """A decision of which nothing could be read (no Decision sheet, or one not laid out as
+    one), for the checks of a plan read in part that need no field of it."""
+    return _decision(title, _Typed(), {}, {}, (date.min.year, date.max.year), date.min)
+
+
+def _decision(
+    sheet: Sheet | str,
+    typed: _Typed,
+    values: dict[str, FieldValue],
+    cells: dict[str, str],
+    bounds: tuple[int, int],
+    when: date,
+) -> Decision:
+    """The Decision of the fields read (a field not in ``values`` is blank)."""
+    title = sheet if isinstance(sheet, str) else sheet.title
+    return Decision(
         police_area=_text(values, "police_area"),
         reference=_text(values, "reference"),
         date=when,
@@ -149,10 +174,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         recommendations=tuple(text for *_, text in sorted(typed.recommendations)),
         year_start=date(bounds[0], 4, 1),
         year_end=date(bounds[1], 3, 31),
-        at=Located(sheet.title, typed.first_row, cells),
+        at=Located(title, typed.first_row, cells),
         extra=typed.extra,
     )
-    return DecisionRead(decision, reference, year_typed)
 
 
 # Part G of the form: a Yes to either box asks "If Yes, for what reason"; a Yes with the reason

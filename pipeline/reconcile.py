@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from pipeline import contract
 from pipeline.config import Config
@@ -54,20 +55,24 @@ _registered: list[tuple[Rule, tuple[str, ...]]] = []
 
 
 _per_line: list[Rule] = []
+_of_the_year: list[Rule] = []
 
 
-def rule(*codes: str, per_line: bool = False) -> Callable[[Rule], Rule]:
+def rule(*codes: str, per_line: bool = False, year: bool = False) -> Callable[[Rule], Rule]:
     """Register a rule with the catalogue codes it may yield (listed in ``RULES``).
 
     ``per_line``: the rule judges each line (or source) by its own values and never uses the
-    per-fund figures, so it can run on the lines of a workbook read only in part
-    (:func:`check_readable`).
+    per-fund figures nor the Decision sheet's fields, so it can run on the lines of a workbook
+    read only in part (:func:`check_readable`). ``year``: it reads the decision's financial
+    year (and no other field of it), so it waits while that could not be read.
     """
 
     def register(func: Rule) -> Rule:
         _registered.append((func, codes))
         if per_line:
             _per_line.append(func)
+        if year:
+            _of_the_year.append(func)
         return func
 
     return register
@@ -314,13 +319,13 @@ def check_ring_fence(plan: Plan, funds: Funds, config: Config) -> Iterator[Findi
             )
 
 
-@rule("W-INACTIVE", per_line=True)
+@rule("W-INACTIVE", per_line=True, year=True)
 def check_inactive(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-INACTIVE: a line that does not run at all inside the financial year."""
     return inactive_lines(plan)
 
 
-@rule("W-LATER-YEARS", per_line=True)
+@rule("W-LATER-YEARS", per_line=True, year=True)
 def check_later_years(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """W-LATER-YEARS: a line running past the later years the commitments show."""
     return beyond_later_years(plan)
@@ -449,25 +454,42 @@ PER_LINE_RULES: tuple[Rule, ...] = tuple(_per_line)
 
 
 def check_readable(
-    plan: Plan, config: Config | None = None, *, funds_complete: bool = True
+    plan: Plan,
+    config: Config | None = None,
+    *,
+    funds_complete: bool = True,
+    sources_complete: bool = True,
+    year_read: bool = True,
 ) -> tuple[Finding, ...]:
     """The findings a workbook read only in part can still give, so its first check lists
     everything knowable: ``plan`` holds what the loader could read (a cell it could not read
-    is an E-VALUE of its own, and that line is left out).
+    is an E-VALUE of its own, and that line is left out; a Decision field, and the decision
+    holds that field blank).
 
-    Only the per-line rules run (fund names, dates, partnerships, s143 purposes, duplicates,
-    grant size): sums over the lines (sources, overcommitment, Total rows, ring-fence,
-    uncommitted money) would be wrong while a line is missing, so they wait for the workbook
-    to be read whole. ``funds_complete=False`` says a Funds row could not be read: a line
-    naming that fund would look unknown, so E-FUND waits too.
+    The per-line rules run (fund names, dates, partnerships, s143 purposes, duplicates, grant
+    size), and E-SOURCES, which needs only the Funds and Funding sources sheets: sums over the
+    lines (overcommitment, Total rows, ring-fence, uncommitted money) would be wrong while a
+    line is missing, so they wait for the workbook to be read whole. ``funds_complete=False``
+    says a Funds row could not be read: a line naming that fund would look unknown, so E-FUND
+    waits too; ``sources_complete=False``, a Funds or Funding sources row, so E-SOURCES waits;
+    ``year_read=False``, the Financial year, so the rules of the year wait.
     """
     config = config or Config()
-    return tuple(
+    waiting = {
+        *(() if funds_complete else (check_unknown_funds,)),
+        *(() if year_read else _of_the_year),
+    }
+    per_line = tuple(
         finding
         for check in PER_LINE_RULES
-        if funds_complete or check is not check_unknown_funds
+        if check not in waiting
         for finding in check(plan, (), config)
     )
+    if not sources_complete:
+        return per_line
+    # The funds' figures of their sources alone: no line, so nothing of the lines is summed.
+    sources = fund_figures(replace(plan, lines=(), totals=()))
+    return (*per_line, *check_sources(plan, sources, config))
 
 
 def reconcile(plan: Plan, config: Config | None = None) -> Reconciliation:

@@ -905,6 +905,7 @@ def _(path: Path) -> None:
     "reference-blank.xlsx",
     "the Decision sheet's Reference left blank",
     ("E-REQUIRED", "Decision", "B3", "015/2021"),
+    GRANT_SIZE,
 )
 def _(path: Path) -> None:
     decision = [(f, "" if f == "Reference" else v) for f, v in make_sample.DECISION]
@@ -1392,6 +1393,7 @@ def _(path: Path) -> None:
     "decision-reference-twice.xlsx",
     'a second "Reference" row (016/2021) at the end of the Decision sheet',
     ("E-VALUE", "Decision", "B25", "Reference is typed twice, in B3"),
+    GRANT_SIZE,
 )
 def _(path: Path) -> None:
     decision = [*make_sample.DECISION, ("Reference", "016/2021")]

@@ -42,7 +42,12 @@ def findings_of(path: Path) -> tuple[list[Finding], Any]:
         recon = reconcile(result.plan)
         findings += recon.findings
     elif result.readable is not None:  # all errors at once: the per-line rules still run
-        findings += check_readable(result.readable, funds_complete=result.funds_complete)
+        findings += check_readable(
+            result.readable,
+            funds_complete=result.funds_complete,
+            sources_complete=result.sources_complete,
+            year_read=result.year_read,
+        )
     return findings, recon
 
 
