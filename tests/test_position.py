@@ -225,7 +225,10 @@ def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> N
     assert position.payments == 1
     [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
-    assert "2 payment(s) totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)" in note.message
+    assert (
+        "2 payment(s) totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
+        in note.message
+    )
     assert "after 30/09/2021" in note.message
     assert "a later --as-at" in note.message
 
