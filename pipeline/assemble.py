@@ -95,7 +95,14 @@ def _result(
     composed with it, then, while it has no errors, the comparison with last year's plan, the
     notes on what the build will leave out, the open data's checks and the position."""
     findings = [*read.findings, *clash]
-    result = WorkbookResult(read.path, read.file, findings, reference=read.reference)
+    result = WorkbookResult(
+        read.path,
+        read.file,
+        findings,
+        reference=read.reference,
+        subject=read.subject,
+        financial_year=read.year,
+    )
     recon = read.reconciliation
     if recon is None:
         return result

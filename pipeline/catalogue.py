@@ -169,6 +169,13 @@ CATALOGUE: dict[str, Code] = _entries(
         action="Keep the report and the public files off the website until the deferral ends.",
     ),
     Code(
+        "W-ORGANISATION",
+        W,
+        "Body that decides not known",
+        "the Organisation is blank and the Decision maker (a Mayor, say) does not say which body decides, so the published files name its office from the title",
+        action="Type the name of the body (as it signs its decisions) in the Decision field Organisation.",
+    ),
+    Code(
         "W-PREVIOUS-OTHER",
         W,
         "Previous plan of another area or year",
@@ -419,7 +426,7 @@ CATALOGUE: dict[str, Code] = _entries(
         I,
         "No e-mail prepared",
         "the workbook has no Circulation sheet (or no one on it), so no e-mail was prepared",
-        action="Add a Circulation sheet (Role, Name, E-mail) to have the e-mail prepared.",
+        action="Fill in the Circulation sheet (Role, Name, E-mail), or add one, to have the e-mail prepared.",
     ),
     Code(
         "E-STRATEGY",

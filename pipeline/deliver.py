@@ -192,12 +192,29 @@ def no_circulation(file: str, plan: Plan) -> Finding | None:
     batch adds it before the Report is made: check and build count the same findings."""
     if plan.circulation:
         return None
+    sheet = plan.circulation_sheet
+    if sheet is None:
+        return Finding(
+            "I-NO-CIRCULATION",
+            file,
+            "No e-mail is prepared: the workbook has no Circulation sheet listing who the "
+            "report goes to for sign-off. Add a sheet named Circulation with the columns "
+            "Role, Name and E-mail to have the build prepare it.",
+        )
+    # pcc-report new-workbook's sheet, left empty: it is there, so say what to fill in.
+    headers = (
+        "under its headers Role, Name and E-mail"
+        if sheet.row > 1
+        else "with the headers Role, Name and E-mail in its first row"
+    )
     return Finding(
         "I-NO-CIRCULATION",
         file,
-        "No e-mail is prepared: the workbook has no Circulation sheet listing who the "
-        "report goes to for sign-off. Add a sheet named Circulation with the columns "
-        "Role, Name and E-mail to have the build prepare it.",
+        f"No e-mail is prepared: the {sheet.sheet} sheet lists nobody. Type a row for each "
+        f"person the report goes to for sign-off, {headers} (e.g. Chief Finance Officer, "
+        "Jane Smith, jane.smith@example.police.uk), to have the build prepare it.",
+        sheet.sheet,
+        sheet.cell("role"),
     )
 
 

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from pipeline import policing_body
 from pipeline.docx_changes import comparison_context
 from pipeline.docx_text import TextRow, clean, form_field
 from pipeline.model import ChangeRecord, Decision, FundingSource, Plan, ServiceLine
@@ -173,17 +174,10 @@ def _english_of(pieces: list[tuple[str, bool]]) -> tuple[str, ...]:
     return tuple(passages)
 
 
-_NAMES_ITS_OFFICE = re.compile(r"\s(?:for|of)\s", re.IGNORECASE)
-
-
 def maker_title(decision: Decision) -> str:
-    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire";
-    as typed when the title already names the area ("Mayor of Greater Manchester") or says
-    what it is for ("Deputy Mayor for Policing and Crime", not "... for Metropolitan")."""
-    maker, area = decision.maker.strip(), decision.police_area.strip()
-    if not area or area.casefold() in maker.casefold() or _NAMES_ITS_OFFICE.search(maker):
-        return maker
-    return f"{maker} for {area}"
+    """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire"
+    (policing_body.title: as typed where it names the area or what it is for)."""
+    return policing_body.title(decision.maker, decision.police_area)
 
 
 def _decision(decision: Decision) -> Context:

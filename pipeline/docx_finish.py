@@ -326,9 +326,11 @@ def accessibility_problems(document: Any) -> list[str]:
         if (heading_row or _typed_as_headings(first, table)) and not first.xpath(
             "./w:trPr/w:tblHeader"
         ):
+            where = _source(table, body)
             problems.append(
-                f'The table headed "{_headings(first)}" does not mark its first row as a '
-                "header row: in Word, Table Properties › Row › Repeat as header row."
+                f'The table headed "{_headings(first)}"'
+                f"{'' if where == _TEMPLATE else ' in ' + where} does not mark its first row as "
+                "a header row: in Word, Table Properties › Row › Repeat as header row."
             )
     problems += _empty_paragraphs(body)
     problems += [

@@ -61,6 +61,10 @@ class Read:
     reference: str = ""
     reconciliation: Reconciliation | None = None
     sha256: str = ""  # of the very bytes that were read ("" when too big to be read)
+    # A workbook that failed: its Decision sheet's Subject and Financial year when they could
+    # be read ("" when not), so the index page names the decision it failed.
+    subject: str = ""
+    year: str = ""
 
 
 def _skipped(candidate: Path, message: str) -> Finding:
@@ -309,7 +313,16 @@ def _read(path: Path, config: Config, hashed: bool) -> Read:
         findings += tuple(replace(f, message=printable(f.message)) for f in more)
     digest = snapshot[1] if snapshot else ""
     if loaded.plan is None:
-        return Read(path, label, findings, loaded.reference, sha256=digest)
+        known = loaded.readable.decision if loaded.readable is not None else None
+        return Read(
+            path,
+            label,
+            findings,
+            loaded.reference,
+            sha256=digest,
+            subject=known.subject if known is not None else "",
+            year=known.financial_year if known is not None and loaded.year_read else "",
+        )
     reconciliation = reconcile(loaded.plan, config)
     return Read(
         path,

@@ -112,8 +112,10 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         if "Document control" in located
         else ((), ())
     )
-    circulation = (
-        read_circulation(located["Circulation"], findings) if "Circulation" in located else ()
+    circulation, circulation_sheet = (
+        read_circulation(located["Circulation"], findings)
+        if "Circulation" in located
+        else ((), None)
     )
     reference = decision.reference if decision is not None else ""
     # A Decision field that could not be read holds back only the checks that need it: the
@@ -131,6 +133,7 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         control,
         circulation,
         changes,
+        circulation_sheet,
     )
     whole = (funds, sources, services)
     decided = decision is not None and decision.decision is not None

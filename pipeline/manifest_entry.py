@@ -94,8 +94,8 @@ def built_entry(
         "status": result.status,
         "reference": result.reference,
         # For output/index.html, which is drawn from the manifest alone.
-        "subject": report.decision.subject if report else "",
-        "financial_year": report.decision.financial_year if report else "",
+        "subject": report.decision.subject if report else result.subject,
+        "financial_year": report.decision.financial_year if report else result.financial_year,
         "outputs": folder.outputs_record(result.outputs),
         "stale": folder.relative(result.stale),
         "stale_sha256": stale_hashes(folder, key, result.stale),

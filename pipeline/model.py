@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from pipeline import policing_body
 from pipeline.values import normalise
 
 
@@ -69,11 +70,9 @@ class Decision:
 
     @property
     def body(self) -> str:
-        """The policing body that decides: the Organisation field, else the PCC's office."""
-        return (
-            self.organisation
-            or f"Office of the Police and Crime Commissioner for {self.police_area}"
-        )
+        """The policing body that decides: the Organisation field, else the decision maker's
+        office ("Office of the Police, Fire and Crime Commissioner for …"; policing_body.py)."""
+        return policing_body.body(self.organisation, self.decision_maker, self.police_area)
 
     @property
     def maker(self) -> str:
@@ -220,6 +219,9 @@ class Plan:
     document_control: tuple[tuple[str, str], ...] = ()
     circulation: tuple[Recipient, ...] = ()
     change_control: tuple[ChangeRecord, ...] = ()
+    # The Circulation sheet when the workbook has one, at the row its first person goes on
+    # (an empty sheet is told as empty, not as missing): None without the sheet.
+    circulation_sheet: Located | None = None
 
     def fund(self, name: str) -> Fund | None:
         key = normalise(name)

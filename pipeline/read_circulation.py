@@ -46,18 +46,23 @@ def _address(typed: str) -> str:
     return found["address"] if found else typed
 
 
-def read_circulation(sheet: Sheet, findings: Findings) -> tuple[Recipient, ...]:
-    """The Circulation sheet (Role | Name | E-mail): who the report is sent to.
+def read_circulation(sheet: Sheet, findings: Findings) -> tuple[tuple[Recipient, ...], Located]:
+    """The Circulation sheet (Role | Name | E-mail): who the report is sent to, and where
+    its first person goes (the row below the header; row 1 of a blank sheet).
 
     Each address is checked for form only (no DNS look-up); a bad one is an E-EMAIL at its
     cell. An empty sheet is no circulation: the build then prepares no e-mail.
     """
     if all(is_blank(v) for row in sheet.rows.values() for v in row):
-        return ()
+        return (), Located(sheet.title, 1, {"role": "A1"})
     cells_of = CellReader(sheet, findings)
     layout = cells_of.header(contract.CIRCULATION)
     if layout is None:
-        return ()
+        return (), Located(sheet.title, 1, {"role": "A1"})
+    first = layout.header_row + 1
+    start = Located(
+        sheet.title, first, {"role": layout.ref("role", first)} if "role" in layout.columns else {}
+    )
     recipients: list[Recipient] = []
     for r in cells_of.rows(contract.CIRCULATION, layout):
         cells: dict[str, str] = {}
@@ -91,7 +96,7 @@ def read_circulation(sheet: Sheet, findings: Findings) -> tuple[Recipient, ...]:
                 continue
             normalized = valid.normalized
         recipients.append(Recipient(role, name, normalized, Located(sheet.title, r, cells)))
-    return tuple(recipients)
+    return tuple(recipients), start
 
 
 def read_document_control(

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline import contract, financial_year
+from pipeline import contract, financial_year, policing_body
 from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
 from pipeline.sheets import Cell, Row, Sheet
+from pipeline.shorthand import words_beside
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -50,6 +51,8 @@ class _Typed:
     """The Decision rows as typed: each field's raw value and cell, the recommendations."""
 
     raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
+    # key -> the field's name as its row types it ("Mayor approval date"), for the findings
+    names: dict[str, str] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
     # (no., row, part, text): a cell typing several numbered recommendations gives parts
     recommendations: list[tuple[int, int, int, str]] = field(default_factory=list)
@@ -82,7 +85,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
             continue
         value, ref = typed.raw.get(spec.key, (None, ""))
         cells[spec.key] = ref
-        parsed = _field_value(cells_of, spec, value, ref, unread)
+        parsed = _field_value(cells_of, spec, value, ref, unread, typed.names.get(spec.key, ""))
         if isinstance(parsed, _Unreadable):
             ok = False
             continue
@@ -119,7 +122,9 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
         start, end = (bounds[0], bounds[1]) if bounds else (date.min.year, date.max.year)
         partial = _decision(sheet, typed, values, cells, (start, end), when or date.min)
         return DecisionRead(None, reference, year_typed, partial, bounds is not None)
-    return DecisionRead(_decision(sheet, typed, values, cells, bounds, when), reference, year_typed)
+    decision = _decision(sheet, typed, values, cells, bounds, when)
+    _body_told(cells_of, decision)
+    return DecisionRead(decision, reference, year_typed)
 
 
 def unread_decision(title: str) -> Decision:
@@ -176,6 +181,20 @@ def _decision(
         year_end=date(bounds[1], 3, 31),
         at=Located(title, typed.first_row, cells),
         extra=typed.extra,
+    )
+
+
+def _body_told(cells_of: CellReader, decision: Decision) -> None:
+    """W-ORGANISATION when the Organisation is blank and the decision maker's title does not
+    say which body decides ("Mayor" alone): the published files name the body, and a made-up
+    "Office of the Mayor for …" went into open data without a word."""
+    if decision.organisation or policing_body.office(decision.maker, decision.police_area):
+        return
+    row = decision.at.cells.get("organisation", "")
+    cells_of.add(
+        "W-ORGANISATION",
+        policing_body.unknown_body(decision.maker, decision.police_area, bool(row)),
+        row or decision.at.cells.get("decision_maker", ""),
     )
 
 
@@ -240,13 +259,14 @@ class _Unreadable:
 _UNREADABLE = _Unreadable()
 
 
-def _field_value(
-    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str = ""
+def _field_value(  # ``name``: the field's as its row types it ("Mayor approval date"), if any
+    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str, name: str
 ) -> FieldValue | _Unreadable:
+    name = name or spec.name
     if is_blank(value):
         if spec.required:
             where = (
-                f'\'s row for "{spec.name}" has no value'
+                f'\'s row for "{name}" has no value'
                 if ref
                 else f' has no "{spec.name}" row; add one'
             )
@@ -265,8 +285,8 @@ def _field_value(
         # report's properties (255 characters), so check says so before build fails on it.
         cells_of.add(
             "E-VALUE",
-            f'{spec.name} reads "{clean_text(value)[:60]}…" ({len(clean_text(value))} '
-            f"characters); a {spec.name.lower()} is short, e.g. {spec.example}. Correct it.",
+            f'{name} reads "{clean_text(value)[:60]}…" ({len(clean_text(value))} '
+            f"characters); a {name.lower()} is short, e.g. {spec.example}. Correct it.",
             ref,
         )
         return _UNREADABLE
@@ -280,12 +300,12 @@ def _field_value(
             if not _names_a_decision(reference):
                 raise ValueProblem(
                     f'reads "{reference}", which has no letter or digit; type the '
-                    f"{spec.name.lower()} the decision is filed under, e.g. {spec.example}"
+                    f"{name.lower()} the decision is filed under, e.g. {spec.example}"
                 )
             return reference
         return clean_paragraphs(value) if spec.paragraphs else clean_text(value)
     except ValueProblem as problem:
-        cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+        cells_of.add("E-VALUE", f"{name} {problem}.", ref)
         return _UNREADABLE
 
 
@@ -311,6 +331,7 @@ def _day(spec: DecisionField, value: Cell) -> date:
     try:
         day, month_only = parse_date(value)
     except ValueProblem as problem:  # its hint offers a month, which a Decision date is not
+        words_beside(value, problem, end=False)  # "Signed 01/06/2021": the date to type alone
         raise ValueProblem(str(problem).replace(_MONTH_HINT, "")) from None
     if month_only:
         raise ValueProblem(
@@ -350,10 +371,11 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
                 sheet.value(r, value_col)
             )
             continue
+        label = _label(sheet.value(r, field_col), spec)
         try:
             value = cells_of.value(r, value_col)
         except ValueProblem as problem:
-            cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+            cells_of.add("E-VALUE", f"{label} {problem}.", ref)
             typed.failed.add(spec.key)
             continue
         earlier, earlier_ref = typed.raw.get(spec.key, (None, ""))
@@ -365,7 +387,7 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             # The last row used to win silently: a report filed under the wrong reference.
             cells_of.add(
                 "E-VALUE",
-                f'{spec.name} is typed twice, in {earlier_ref} ("{clean_text(earlier)}") and '
+                f'{label} is typed twice, in {earlier_ref} ("{clean_text(earlier)}") and '
                 f'{ref} ("{clean_text(value)}"); keep the right one and delete the other row.',
                 ref,
             )
@@ -374,7 +396,24 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
         if is_blank(value) and not is_blank(earlier):
             continue  # a second, blank row for the field: the typed one stands
         typed.raw[spec.key] = (value, ref)
+        typed.names[spec.key] = label
     return typed
+
+
+def _label(raw: Cell, spec: DecisionField) -> str:
+    """The field's name as its row types it, for findings: a Mayor's office types "Mayor
+    approval date", and "PCC approval date reads ..." named a row the sheet does not have. Of
+    a name in two languages, the side that names the field; else the contract's name."""
+    names = {normalise(name) for name in (spec.name, *spec.aliases)}
+    sides = _SIDES.split(raw.strip()) if isinstance(raw, str) else []
+    return next(
+        (
+            text
+            for side in sides
+            if normalise(text := clean_text(side).rstrip(":.").rstrip()) in names
+        ),
+        spec.name,
+    )
 
 
 # A field named in Welsh and English: beside a slash or a bar, or one above the other.

@@ -28,6 +28,9 @@ class WorkbookResult:
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
     reference: str = ""
+    # Of a workbook that failed (no report): its Subject and Financial year, when read.
+    subject: str = ""
+    financial_year: str = ""
     outcome: str = "checked"  # checked | built | up to date | failed
     folder: Path | None = None
     outputs: list[Path] = field(default_factory=list)

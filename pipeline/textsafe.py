@@ -93,6 +93,21 @@ _PERSON = (
     r"\b(?:(?:" + _TITLE + r")\.?\s+(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?"
     r"|(?:Dr|DR)\.?\s+" + _INITIALS + r")" + _NAME_WORD + r"(?![\w'’-])"
 )
+# A police officer named by rank and collar (shoulder) number: "PC 1234 Jones", "DC1234 SMITH",
+# "Sgt 567 Brown", "DS 89 Patel", "PCSO 4521 J Khan", "Det Sgt 1402 Ahmed". The rank is typed
+# in capitals (or as "Sgt", "Insp"), the number of up to five digits (after "#" or "No." too)
+# is the officer's own, and a name follows: "PC 2000 upgrade", "2 pc laptops" and "PC World"
+# stay. The whole is removed, the number with the name.
+_RANK = (
+    r"PCSO|PC|DC|TDC|DS|DI|DCI|DSU|DSupt|DCS|Sgt|SGT|Insp|INSP|Supt|SUPT|Ch\.?\s*Insp"
+    r"|Det\.?\s*(?:Sgt|Insp|Con|Supt)|[AT]/(?:Sgt|Insp|DS|DI)"
+)
+_COLLAR = (
+    r"(?<![\w/])(?:" + _RANK + r")\.?\s*(?:#|No\.?\s*)?\d{1,5}\s+"
+    r"(?:" + _INITIALS + r"|" + _NAME_WORD + r"\s+)?" + _NAME_WORD + r"(?![\w'’-])"
+)
+_RANKS = ("PC", "DC", "DS", "DI", "Sgt", "SGT", "Insp", "INSP", "Supt", "SUPT")
+_DIGIT = re.compile(r"\d")
 # A path to a file or folder: a share (\\server\share, //server/share), a drive (S:\, C:/),
 # a file: URL. Folders between separators may hold spaces; the last part runs to its extension
 # (``NWCH spec v3.docx``), or else to a space. Web addresses (https://) are not paths.
@@ -213,6 +228,8 @@ def scrub_personal_data(text: str) -> str:
     """
     if "\\" in text or ":/" in text or "//" in text:
         text = _compiled(_PATH).sub(REMOVED, text)
+    if any(rank in text for rank in _RANKS) and _DIGIT.search(text):
+        text = _compiled(_COLLAR).sub(REMOVED, text)
     if any(title in text for title in _TITLES):
         text = _compiled(_PERSON).sub(REMOVED, text)
     if "@" in text:

@@ -434,3 +434,36 @@ def test_edited_copies_of_the_old_decision_are_not_filed_under_the_new_one(here:
     assert "RfD-020-2021-edited.docx" not in page_sections()["second.xlsx"]
     assert signed in set_aside_part()["links"]
     assert Path("output", signed).is_file()
+
+
+def test_a_failed_workbooks_subject_and_year_are_shown_when_they_could_be_read(
+    here: Path,
+) -> None:
+    """A workbook failing on one unreadable Services cell: its Decision sheet was read, yet the
+    index page showed "–" for its subject and financial year, as for a workbook of which
+    nothing could be read. A year that could not be read is not made up."""
+
+    def bad_budget(content: WorkbookContent) -> None:
+        decision_field("Subject", "Victims' services plan 2021/22")(content)
+        rows = [list(r) for r in content.services]
+        rows[0][rows[0].index(next(v for v in rows[0] if isinstance(v, int | float)))] = "lots"
+        content.services = rows
+
+    make_workbook(here / "input", "second.xlsx", edit=bad_budget)
+    assert build()["input/second.xlsx"] == "failed"
+    record = entries()["input/second.xlsx"]
+    assert (record["subject"], record["financial_year"]) == (
+        "Victims' services plan 2021/22",
+        "2021/22",
+    )
+    [row] = [r for r in overview() if "second.xlsx" in r]
+    assert "Victims' services plan 2021/22 2021/22" in row
+
+    def bad_year(content: WorkbookContent) -> None:
+        bad_budget(content)
+        decision_field("Financial year", "next year")(content)
+
+    make_workbook(here / "input", "second.xlsx", edit=bad_year)
+    assert build()["input/second.xlsx"] == "failed"
+    record = entries()["input/second.xlsx"]
+    assert (record["subject"], record["financial_year"]) == ("Victims' services plan 2021/22", "")

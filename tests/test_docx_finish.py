@@ -552,12 +552,16 @@ def test_the_strategy_s_accessibility_problems_are_said_to_be_in_the_strategy(
     sample_recon: Reconciliation, tmp_path: Path
 ) -> None:
     # A strategy's skipped heading level, its empty paragraphs and its picture without alt
-    # text were each told to be corrected "in the template", where the officer finds nothing.
+    # text were each told to be corrected "in the template", where the officer finds nothing;
+    # its table without a header row was not said to be the strategy's.
     def spaced(strategy: Any) -> None:
         strategy.add_paragraph("")
         strategy.add_paragraph("")
         strategy.add_heading("Deep", level=3)
         strategy.add_picture(io.BytesIO(PIXEL))
+        table = strategy.add_table(rows=2, cols=2)
+        for cell, text in zip(table.rows[0].cells, ("Outcome", "Measure"), strict=True):
+            cell.paragraphs[0].add_run(text).bold = True  # typed as headings, not marked
 
     report = dataclasses.replace(Report.of(sample_recon), strategy=strategy_of(tmp_path, spaced))
     template = edited(
@@ -569,6 +573,9 @@ def test_the_strategy_s_accessibility_problems_are_said_to_be_in_the_strategy(
     assert notes == [
         'The heading "Deep" is at level 3 after a heading of level 1: a screen reader\'s '
         "outline skips a level. Use Heading 2 for it in the Strategy document strategy.docx.",
+        'The table headed "Outcome | Measure" in the Strategy document strategy.docx does not '
+        "mark its first row as a header row: in Word, Table Properties › Row › Repeat as header "
+        "row.",
         "The report has 1 empty paragraph used for spacing: screen readers announce each as a "
         "blank line. Delete them in the template and set the space before or after in the "
         "paragraph style instead.",

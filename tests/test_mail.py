@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline import TEMPLATE_DIR, batch, mail
 from pipeline.config import Config
+from pipeline.deliver import no_circulation
 from pipeline.load import load
 from pipeline.model import Located, Recipient
 from pipeline.new_workbook import WorkbookContent
@@ -165,6 +166,23 @@ def test_no_circulation_sheet_means_no_eml_and_a_note(tmp_path: Path) -> None:
     findings = json.loads((out / "015-2021" / "findings.json").read_text())["findings"]
     [note] = [f for f in findings if f["code"] == "I-NO-CIRCULATION"]
     assert note["severity"] == "info" and "Circulation" in note["message"]
+
+
+@pytest.mark.parametrize("rows", [[], [["", "", ""]]], ids=["headers only", "a blank row"])
+def test_an_empty_circulation_sheet_is_said_to_be_empty(
+    tmp_path: Path, rows: list[list[str]]
+) -> None:
+    """pcc-report new-workbook's Circulation sheet, left as it came: the note said the
+    workbook had no Circulation sheet and asked for one to be added."""
+    workbook = make_workbook(tmp_path, edit=lambda c: setattr(c, "circulation", rows))
+    result = load(workbook)
+    assert result.plan is not None, result.findings
+    note = no_circulation(str(workbook), result.plan)
+    assert note is not None and note.code == "I-NO-CIRCULATION"
+    assert note.sheet == "Circulation" and note.cell == "A2"
+    assert "no Circulation sheet" not in note.message and "Add a sheet" not in note.message
+    assert "the Circulation sheet lists nobody" in note.message
+    assert "Role, Name and E-mail" in note.message
 
 
 def test_a_bad_address_stops_the_build_and_no_eml_is_left(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ import re
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx import Document
@@ -21,10 +23,12 @@ from docx.oxml.ns import qn
 
 from pipeline.cli import cli
 from pipeline.docx_context import maker_title
+from pipeline.load import load
 from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
+from tests.workbooks import make_workbook
 
 FOLDER = Path(__file__).parent / "acceptance"
 PCC = re.compile(r"Police and Crime Commissioner|\bPCC\b", re.IGNORECASE)
@@ -188,3 +192,145 @@ def test_the_title_adds_the_area_only_where_it_reads_right(
 ) -> None:
     decision = replace(sample_plan.decision, decision_maker=maker, police_area=area)
     assert maker_title(decision) == title
+
+
+# -- the body named when the Organisation is left blank (acceptance, item 9) ------------------
+
+
+@pytest.mark.parametrize(
+    ("maker", "area", "body"),
+    [
+        ("", "Lincolnshire", "Office of the Police and Crime Commissioner for Lincolnshire"),
+        (
+            "Police and Crime Commissioner for Lincolnshire",
+            "Lincolnshire",
+            "Office of the Police and Crime Commissioner for Lincolnshire",
+        ),
+        (
+            "Police, Fire and Crime Commissioner for Northamptonshire",
+            "Northamptonshire",
+            "Office of the Police, Fire and Crime Commissioner for Northamptonshire",
+        ),
+        (
+            "Police, Fire and Crime Commissioner",
+            "Staffordshire",
+            "Office of the Police, Fire and Crime Commissioner for Staffordshire",
+        ),
+        ("PFCC", "Essex", "Office of the Police, Fire and Crime Commissioner for Essex"),
+        (
+            "Police Fire & Crime Commissioner",
+            "North Yorkshire",
+            "Office of the Police Fire & Crime Commissioner for North Yorkshire",
+        ),
+        (
+            "Deputy Mayor for Policing and Crime",
+            "Metropolitan",
+            "Mayor's Office for Policing and Crime",
+        ),
+        ("Mayor of London", "London", "Mayor's Office for Policing and Crime"),
+        ("Mayor", "Metropolitan Police", "Mayor's Office for Policing and Crime"),
+        # A Welsh force's commissioner, named in Welsh: the office in Welsh too.
+        (
+            "Comisiynydd Heddlu a Throseddu Gogledd Cymru",
+            "North Wales",
+            "Swyddfa Comisiynydd Heddlu a Throseddu Gogledd Cymru",
+        ),
+        (
+            "Comisiynydd Heddlu a Throseddu",
+            "Dyfed-Powys",
+            "Swyddfa Comisiynydd Heddlu a Throseddu Dyfed-Powys",
+        ),
+        (
+            "Mayor of the West Midlands",
+            "West Midlands",
+            "Office of the Mayor of the West Midlands",
+        ),
+        (
+            "Mayor of Greater Manchester",
+            "Greater Manchester",
+            "Office of the Mayor of Greater Manchester",
+        ),
+    ],
+)
+def test_a_blank_organisation_follows_the_decision_maker(
+    sample_plan: Plan, maker: str, area: str, body: str
+) -> None:
+    decision = replace(
+        sample_plan.decision, organisation="", decision_maker=maker, police_area=area
+    )
+    assert decision.body == body
+    typed = replace(decision, organisation="West Midlands Combined Authority")
+    assert typed.body == "West Midlands Combined Authority"  # as typed, whoever decides
+
+
+def _pfcc_without_organisation(content: Any) -> None:
+    content.decision = [
+        ("Police area", "Northamptonshire") if name == "Police area" else (name, value)
+        for name, value in content.decision
+    ] + [
+        ("Organisation", None),
+        ("Decision maker", "Police, Fire and Crime Commissioner for Northamptonshire"),
+    ]
+
+
+def test_a_pfccs_outputs_name_the_pfccs_office(tmp_path: Path) -> None:
+    """Northamptonshire's PFCC left Organisation blank: its grants went out in the CSV, the
+    summary and the report as the "Office of the Police and Crime Commissioner"."""
+    path = make_workbook(tmp_path, edit=_pfcc_without_organisation)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "W-ORGANISATION" not in result.output  # the tool can tell: no question asked
+    office = "Office of the Police, Fire and Crime Commissioner for Northamptonshire"
+    [folder] = [p for p in out.iterdir() if p.is_dir()]
+    for csv in folder.glob("*.csv"):
+        text = csv.read_text(encoding="utf-8-sig")
+        assert "Police and Crime Commissioner" not in text, csv.name
+        if csv.name.startswith("grants"):
+            assert office in text
+    import openpyxl
+
+    [summary] = folder.glob("commissioning-summary-*.xlsx")
+    about = openpyxl.load_workbook(summary)["About"]
+    assert [r[1] for r in about.iter_rows(values_only=True) if r[0] == "Publisher"] == [office]
+    [docx] = folder.glob("RfD-*.docx")
+    assert Document(str(docx)).core_properties.author == office
+
+
+@pytest.mark.parametrize(
+    ("maker", "organisation_row"), [("Mayor", True), ("Chief Constable", True), ("Mayor", False)]
+)
+def test_a_body_the_tool_cannot_tell_asks_for_the_organisation(
+    tmp_path: Path, maker: str, organisation_row: bool
+) -> None:
+    def edit(content: Any) -> None:
+        content.decision = (
+            [
+                ("Police area", "West Midlands") if name == "Police area" else (name, value)
+                for name, value in content.decision
+            ]
+            + [("Organisation", None)] * organisation_row
+            + [("Decision maker", maker)]
+        )
+
+    path = make_workbook(tmp_path, edit=edit)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    [finding] = [f for f in result.findings if f.code == "W-ORGANISATION"]
+    assert finding.sheet == "Decision"
+    rows = {
+        str(c.value): c.row
+        for c in openpyxl.load_workbook(path)["Decision"]["A"]
+        if c.value is not None
+    }
+    named = "Organisation" if organisation_row else "Decision maker"
+    assert finding.cell == f"B{rows[named]}"
+    assert f'"{maker}"' in finding.message
+    assert "type the name of the body" in finding.message
+    assert "Organisation" in finding.message
+    if not organisation_row:
+        assert 'add a row "Organisation"' in finding.message
+
+
+def test_the_default_pcc_asks_nothing(sample_path: Path) -> None:
+    assert not [f for f in load(sample_path).findings if f.code == "W-ORGANISATION"]

@@ -288,6 +288,31 @@ def test_a_path_to_the_office_s_files_is_scrubbed(text: str, expected: str) -> N
     assert scrub_personal_data(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DC 1234 Smith", REMOVED),
+        ("Referrals via PC 1234 Jones, Lincoln", "Referrals via [removed], Lincoln"),
+        ("Sgt 567 Brown and DS 89 Patel", "[removed] and [removed]"),
+        ("Custody triage (PCSO 4521 J Khan)", "Custody triage ([removed])"),
+        ("DC1234 SMITH; PC #2207 O'Neill", "[removed]; [removed]"),
+        ("Det Sgt 1402 Ahmed, DCI 77 Lee", "[removed], [removed]"),
+        # Not an officer: a number with no rank before it or no name after it, a rank in
+        # lower case, a charity's or a programme's name.
+        ("Phase 2 Funding", "Phase 2 Funding"),
+        ("Year 3 Pupils and Unit 4 Brown Street", "Year 3 Pupils and Unit 4 Brown Street"),
+        ("PC 2000 upgrade", "PC 2000 upgrade"),
+        ("2 pc laptops", "2 pc laptops"),
+        ("DC Leisure, PC World", "DC Leisure, PC World"),
+        ("Section 143 Police Reform Act", "Section 143 Police Reform Act"),
+    ],
+)
+def test_a_police_officer_named_with_a_collar_number_is_scrubbed(text: str, expected: str) -> None:
+    # "DC 1234 Smith" on a Services line was published as typed: the rank before a collar
+    # number is a title, and the number names the officer as surely as the name does.
+    assert scrub_personal_data(text) == expected
+
+
 def test_the_corpus_contact_details_are_scrubbed() -> None:
     cells = corpus_text("personal-data-in-provision.xlsx")
     assert (
