@@ -27,7 +27,18 @@ _TYPED_DATE = re.compile(
     r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}|"
     r"[A-Za-z]{3,9}\s+\d{4}"
 )
-_REPEATS = re.compile(r"(\d+)\s*[x×]\s*(\d+)\s*months?", re.IGNORECASE)
+# How long extension options run, as offices type them: "2 x 12 months", "2 x 1 year", "Two
+# 12-month extensions", "Option to extend for a further 12 months", "1 year".
+_COUNT = r"(\d{1,2}|one|two|three|four|five)"
+_UNIT = r"[\s-]*(months?|years?|yrs?)\b"
+_REPEATS = re.compile(rf"{_COUNT}\s*[x×]\s*{_COUNT}{_UNIT}", re.IGNORECASE)
+_COUNTED = re.compile(
+    rf"{_COUNT}\s+(?:further\s+|more\s+|additional\s+)?{_COUNT}{_UNIT}[\s-]+"
+    r"(?:extensions?|options?|periods?)",
+    re.IGNORECASE,
+)
+_SPAN = re.compile(rf"{_COUNT}{_UNIT}", re.IGNORECASE)
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def live_days(start: dt.date, end: dt.date, window_start: dt.date, window_end: dt.date) -> int:
@@ -71,10 +82,26 @@ def _option_terms(text: str) -> tuple[dt.date | None, int | None]:
             continue
     if ends:
         return max(ends), None
-    repeats = _REPEATS.search(text)
-    if repeats:
-        return None, int(repeats.group(1)) * int(repeats.group(2))
-    return None, None
+    return None, _option_months(text)
+
+
+def _option_months(text: str) -> int | None:
+    """The months extension options typed in words run for, or None: "2 x 12 months" and
+    "Two 12-month extensions" 24, "a further 12 months" and "1 year" 12 (one span alone:
+    two, as in "12 months then 6 months", are not guessed at)."""
+    counted = _REPEATS.search(text) or _COUNTED.search(text)
+    if counted:
+        times, length, unit = counted.groups()
+        return _number(times) * _number(length) * (1 if unit.lower().startswith("m") else 12)
+    spans = _SPAN.findall(text)
+    if len(spans) == 1:
+        length, unit = spans[0]
+        return _number(length) * (1 if unit.lower().startswith("m") else 12)
+    return None
+
+
+def _number(typed: str) -> int:
+    return _WORDS.get(typed.lower()) or int(typed)
 
 
 @dataclass(frozen=True)

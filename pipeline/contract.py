@@ -25,7 +25,7 @@ YES_NO = ("Yes", "No")
 _YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
 # What a year's money on a line is headed with beside the year: "2021/22 value", "Funding 2021/22".
 _MONEY_WORD = "(budget|allocation|value|funding|amount|grant|cost)"
-_STAGE = "(approved|agreed|proposed|allocated)"
+_STAGE = "(approved|agreed|proposed|allocated|revised|original|current)"
 
 
 DECISION = TableSheet(
@@ -287,6 +287,11 @@ SERVICES = TableSheet(
                 "Agreed budget",
                 "Proposed budget",
                 "Allocated budget",
+                # A budget as revised in year (beside the original, the two are told apart by
+                # the officer: budget_column asks which).
+                "Revised budget",
+                "Original budget",
+                "Current budget",
                 "Award amount",
                 "Funding awarded",
                 "Grant award",

@@ -160,14 +160,28 @@ def _read_number(key: str, raw: str) -> tuple[OrgId | None, str]:
     return OrgId(code, ("SC" if prefix == "SC" else "") + digits), ""
 
 
+def registered_numbers(key: str, raw: str) -> list[tuple[str, str]]:
+    """The numbers a cell of ``key``'s column holds, each with the column it belongs in: in a
+    column for either, each number its register's (a charitable company's "1151444 /
+    01234567" both); a number either register may hold keeps ``key``."""
+    if key != "charity_or_company_number":
+        return [(key, raw)]
+    return [(register or key, part) for register, part in _registered(raw)]
+
+
+def _registered(raw: str) -> list[tuple[str | None, str]]:
+    """Each number typed in ``raw`` (two where a cell holds both) and its register's column."""
+    parts = [part for part in _TWO_NUMBERS.split(for_publication(raw).strip()) if part]
+    if len(parts) < 2 or any(len(part) < 6 for part in parts):
+        parts = [raw]  # one number ("1151444/1" is a linked charity's)
+    return [(_register(_SEPARATORS.sub("", part).upper()), part) for part in parts]
+
+
 def _either_number(raw: str) -> tuple[OrgId | None, str]:
     """A number from a column headed for a charity's or a company's: a charity's where the
     cell holds both, else the register its form belongs to."""
-    parts = [p for p in _TWO_NUMBERS.split(for_publication(raw).strip()) if p]
-    registers = [_register(_SEPARATORS.sub("", part).upper()) for part in parts]
-    if len(parts) > 1 and all(len(p) >= 6 for p in parts) and "charity_number" in registers:
-        return _read_number("charity_number", parts[registers.index("charity_number")])
-    register = _register(_SEPARATORS.sub("", for_publication(raw)).upper())
+    numbers = _registered(raw)
+    register, number = next((n for n in numbers if n[0] == "charity_number"), numbers[0])
     if register is None:
         return None, (
             "could be a Scottish charity's or a Scottish company's number (both begin SC): "
@@ -175,7 +189,7 @@ def _either_number(raw: str) -> tuple[OrgId | None, str]:
             "Recipient org ID column (GB-SC-SC012345 for the charity, GB-COH-SC012345 for the "
             "company)"
         )
-    return _read_number(register, raw)
+    return _read_number(register, number if len(numbers) > 1 else raw)
 
 
 def _register(typed: str) -> str | None:

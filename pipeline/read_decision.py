@@ -12,6 +12,7 @@ from pipeline.contract import DecisionField
 from pipeline.model import Decision, Located
 from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
 from pipeline.sheets import Cell, Row, Sheet
+from pipeline.shorthand import words_beside
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -327,6 +328,7 @@ def _day(spec: DecisionField, value: Cell) -> date:
     try:
         day, month_only = parse_date(value)
     except ValueProblem as problem:  # its hint offers a month, which a Decision date is not
+        words_beside(value, problem, end=False)  # "Signed 01/06/2021": the date to type alone
         raise ValueProblem(str(problem).replace(_MONTH_HINT, "")) from None
     if month_only:
         raise ValueProblem(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_cho
 from pipeline.fund_bands import fund_bands
 from pipeline.later_budgets import later_columns, read_later_budgets
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id
+from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id, registered_numbers
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
     CellReader,
@@ -212,11 +211,12 @@ class _LineReader:
             text[key] = cleaned
         for key in _LINE_FIGURES:
             cells[key] = self.letters[key] + row
-        if _NOT_CHOSEN.fullmatch(normalise(text["organisation"] or "")):
-            budget_cell = functools.partial(self._raw, values, r, self.columns["budget"])
-            _not_commissioned(
-                cells_of, text["organisation"] or "", cells["organisation"], budget_cell
-            )
+        if _NOT_CHOSEN.fullmatch(normalise(text["organisation"] or "")) and _not_commissioned(
+            cells_of,
+            text["organisation"] or "",
+            cells["organisation"],
+            lambda key: self._raw(values, r, self.columns[key]),
+        ):
             return None
         organisation_type = self._figure(values, r, "organisation_type", _organisation_type)
         mechanism = self._figure(values, r, "mechanism", _mechanism)
@@ -283,31 +283,41 @@ class _LineReader:
             recipient_org_id=org_id,
             recipient_number=number,
             registered_numbers=tuple(
-                (key, typed[key])
+                number
                 for key in NUMBER_COLUMNS
                 if not NO_NUMBER.fullmatch(typed.get(key) or "-")
+                for number in registered_numbers(key, typed[key])
             ),
             later_budgets=later,
         )
 
 
 def _not_commissioned(
-    cells_of: CellReader, typed: str, ref: str, budget_cell: Callable[[], Cell]
-) -> None:
-    """One finding for money set aside for a service whose provider is not chosen yet, in
-    place of one for each choice (type, mechanism) nobody can make for it yet."""
+    cells_of: CellReader, typed: str, ref: str, raw_of: Callable[[str], Cell]
+) -> bool:
+    """One finding for money set aside for a service whose provider is not chosen yet and
+    whose type or mechanism is not filled in either, in place of one for each choice; False
+    (no finding) for such a line with its type and mechanism, which stays in the plan."""
     try:
-        budget = f" {format_money(parse_amount(budget_cell()))}"
+        _organisation_type(raw_of("organisation_type"))
+        _mechanism(raw_of("mechanism"))
+        return False
+    except ValueProblem:
+        pass
+    try:
+        budget = f" {format_money(parse_amount(raw_of('budget')))}"
     except ValueProblem:
         budget = ""
     cells_of.add(
         "E-VALUE",
-        f'Delivery organisation reads "{typed}": no provider chosen yet, so the line is no '
-        f"commitment. Remove the row (its{budget} then shows as the fund's uncommitted money, "
-        "available for in-year commissioning), or enter the provider, its type and mechanism "
-        "once chosen.",
+        f'Delivery organisation reads "{typed}", and the line has no organisation type or '
+        "mechanism: a service whose provider is not chosen yet stays in the plan with the type "
+        "and mechanism it is to be commissioned by (e.g. Voluntary & community, Contract); "
+        f"otherwise remove the row (its{budget} then shows as the fund's uncommitted money, "
+        "available for in-year commissioning).",
         ref,
     )
+    return True
 
 
 def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tuple[str, str]]:

@@ -216,11 +216,20 @@ def check_partnership(plan: Plan, funds: Funds, config: Config) -> Iterator[Find
             )
 
 
+# A fund whose Legal basis cites s143 ("Section 143 Anti-social Behaviour, Crime and Policing
+# Act 2014", "ASBCPA 2014 s.143"), whatever the fund is called.
+_S143_BASIS = re.compile(r"\b(?:s|sec|sect|section)\.?\s*143\b", re.IGNORECASE)
+
+
 @rule("E-PURPOSE", per_line=True)
 def check_purpose(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
     """E-PURPOSE: a line of an s143 fund (by default the Community Safety Fund) whose purpose is
     blank or not one of the four s143 purposes ("N/A", "None", "-", "TBC" name none)."""
-    funds_needing = {f.key for f in plan.funds if is_s143_fund(f.name, config.s143_funds)}
+    funds_needing = {
+        f.key
+        for f in plan.funds
+        if is_s143_fund(f.name, config.s143_funds) or _S143_BASIS.search(f.legal_basis)
+    }
     wanted = {normalise(name) for name in config.s143_funds} | funds_needing
     needing = [line for line in plan.lines if line.fund_key in wanted]
     if needing and not any("purpose" in line.at.cells for line in needing):

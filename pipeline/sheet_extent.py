@@ -89,6 +89,37 @@ def used_area(xml: bytes, max_columns: int, max_rows: int = MAX_ROWS) -> UsedAre
     return UsedArea(_packed(head, prefix, cells, numbers), numbers)
 
 
+_ROW_OR_CELL = re.compile(rb"<((?:\w+:)?)(row|c)\b([^>]*)>")
+_ROW_REF = re.compile(rb'\sr="([0-9]{1,7})"')
+
+
+def addressed(xml: bytes) -> bytes:
+    """The worksheet XML with an address on each row and cell written without one (``r`` is
+    optional: Excel writes it, some programs do not), counted on as Excel and calamine place
+    them: a row after the row before, a cell right of the cell before. The used area is
+    found by addresses, and without them a whole sheet read as empty."""
+    opening = _SHEET_DATA.search(xml)
+    if opening is None or opening.group(2) == b"/":
+        return xml
+    closing = xml.find(b"</" + opening.group(1) + b"sheetData>", opening.end())
+    parts, at, row, col = [], 0, 0, 0
+    for tag in _ROW_OR_CELL.finditer(xml, opening.end(), closing if closing >= 0 else len(xml)):
+        prefix, name, attrs = tag.groups()
+        if name == b"row":
+            number = _ROW_REF.search(attrs)
+            row, col = (int(number[1]) if number else row + 1), 0
+            address = b"" if number else b' r="%d"' % row
+        else:
+            ref = CELL_REF.search(attrs)
+            col = _column(ref[1]) if ref else col + 1
+            address = b"" if ref else b' r="%s%d"' % (_letters(col), row)
+        if address:
+            name_end = tag.start() + 1 + len(prefix) + len(name)
+            parts += [xml[at:name_end], address]
+            at = name_end
+    return b"".join([*parts, xml[at:]]) if parts else xml
+
+
 def _typed_rows(xml: bytes, start: int, end: int, max_columns: int) -> dict[int, list[int]]:
     """Each row with typed cells in the first ``max_columns`` columns, and where their
     addresses stand in ``xml`` (a search that starts with a literal runs at C speed)."""

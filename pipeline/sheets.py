@@ -12,7 +12,6 @@ only (see :mod:`pipeline.sheet_extent`), or refused with a message naming the sh
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import zipfile
@@ -22,6 +21,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 from xml.etree.ElementTree import ParseError
+
+from pipeline.formula_cells import error_cells, formula_problem, formula_tags, rare
 
 if TYPE_CHECKING:  # imported where a sheet is too large or a formula lacks its result (#21)
     from pipeline.sheet_extent import UsedArea
@@ -35,20 +36,8 @@ MAX_COLUMNS: Final = 256
 AREA_COLUMNS: Final = 64  # 100,000 rows of 256 columns would not fit in memory
 MAX_DENSE_CELLS: Final = 2_000_000  # rows x columns calamine may build directly (~64 MB)
 
-# A regular expression that starts with a literal is searched for at C speed; one that starts
-# with "<" is tried at every tag. So formula tags are found by their "f" and checked behind.
-# The patterns kept as bytes are compiled on first use (``_rare``): only a sheet with merged
-# cells, hidden rows, a prefixed namespace or a formula without its result needs them, and
-# compiling every one at import was a cost each ``check`` paid (issue 21).
-_FORMULA_LETTER = re.compile(rb"f[\s>/]")
-_TAG_PREFIX = rb"<\w{1,16}:$"
-_CELL_OPEN = rb"<(?:\w+:)?c[\s>]"
-_CELL_CLOSE = rb"</(?:\w+:)?c>"
-_FORMULA_TEXT = rb"(?s)<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)"
-_CACHED_VALUE = rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>|\st=\"str\""
-_SAVED_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)<(?:\w+:)?v>[^<]")
-_ERROR_TYPE = re.compile(rb't="e"')
-_ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
+# The patterns kept as bytes are compiled on first use (``rare``): only a sheet with merged
+# cells, hidden rows or a prefixed namespace needs them (issue 21).
 # Only references beyond column Z or row 9,999 can make the dense range large: looking for
 # those alone keeps the scan of an ordinary sheet to a few milliseconds (any other attribute
 # ending in "r" can only widen the estimate). Letters in either case and rows of any length:
@@ -62,11 +51,6 @@ _MERGE = rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
 _ROW_NUMBER = rb'\sr="([0-9]{1,7})"'
 _SCAN_CHUNK = 8 * 1024 * 1024
 _SCAN_TAIL = 64 * 1024  # longer than any cell: Excel caps a formula at 8,192 characters
-
-
-@functools.cache
-def _rare(pattern: bytes) -> re.Pattern[bytes]:
-    return re.compile(pattern)
 
 
 class WorkbookUnreadable(Exception):
@@ -231,40 +215,16 @@ def _scan_chunks(
         # scanned there: a helper formula filled down a million rows is not looked at here.
         too_large = dense_limit is not None and scan.dense_cells > dense_limit
         wanted = () if too_large else (data, start)
-        for at in sorted((*_formula_tags(*wanted), *_error_cells(*wanted)) if wanted else ()):
+        for at in sorted((*formula_tags(*wanted), *error_cells(*wanted)) if wanted else ()):
             if at >= stop:
                 break  # scanned with the next chunk, where its whole cell is in view
-            found = _formula_problem(data, at)
+            found = formula_problem(data, at)
             if found is not None:
                 yield found
         if not block:
             return
         keep = max(0, stop - 512)
         carry, start = data[keep:], stop - keep
-
-
-def _formula_tags(data: bytes, start: int) -> Iterator[int]:
-    """Where each ``<f`` (or ``<x:f``) tag opens."""
-    for letter in _FORMULA_LETTER.finditer(data, max(start, 1)):
-        at = letter.start()
-        before = data[at - 1 : at]
-        if before == b"<":
-            opens = at - 1
-        elif before == b":":
-            prefix = _rare(_TAG_PREFIX).search(data, max(0, at - 18), at)
-            if prefix is None:
-                continue
-            opens = prefix.start()
-        else:
-            continue
-        if opens >= start:  # one that opens before start was seen with the previous chunk
-            yield opens
-
-
-def _error_cells(data: bytes, start: int) -> Iterator[int]:
-    """Where each cell typed as an error value (``t="e"``) says so; formulas are found apart."""
-    for marker in _ERROR_TYPE.finditer(data, start):
-        yield marker.start()
 
 
 def _note_extent(data: bytes, scan: PartScan) -> None:
@@ -278,7 +238,7 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
     if deep:
         scan.last_row = max(scan.last_row, *(int(r) for r in deep))
     if b"mergeCell " in data:
-        for merge in _rare(_MERGE).finditer(data):
+        for merge in rare(_MERGE).finditer(data):
             scan.merged.add(
                 Merge(
                     int(merge.group(2)),
@@ -289,71 +249,14 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
             )
     if b'hidden="' not in data:
         return
-    for tag in _rare(_HIDDEN_ROW).finditer(data):
-        number = _rare(_ROW_NUMBER).search(tag.group(0))
+    for tag in rare(_HIDDEN_ROW).finditer(data):
+        number = rare(_ROW_NUMBER).search(tag.group(0))
         if number is not None:
             scan.hidden_rows.add(int(number.group(1)))
-    for tag in _rare(_HIDDEN_COL).finditer(data):
-        first, last = (_rare(b).search(tag.group(0)) for b in (_COL_MIN, _COL_MAX))
+    for tag in rare(_HIDDEN_COL).finditer(data):
+        first, last = (rare(b).search(tag.group(0)) for b in (_COL_MIN, _COL_MAX))
         if first is not None and last is not None:
             scan.hidden_cols.update(range(int(first[1]), min(int(last[1]), MAX_COLUMNS) + 1))
-
-
-def _formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
-    # Most formulas carry their saved result: say so from a few bytes, without building the
-    # cell (a helper formula filled down 300,000 rows is 300,000 of these).
-    if data[at : at + 1] == b"<" and _SAVED_RESULT.match(data, at):
-        head_start = data.rfind(b"<", max(0, at - 512), at)
-        if head_start >= 0 and b't="e"' not in data[head_start:at]:
-            return None
-    opens = list(_rare(_CELL_OPEN).finditer(data, max(0, at - 512), at))
-    close = _rare(_CELL_CLOSE).search(data, at)
-    if not opens or close is None or _rare(_CELL_OPEN).search(data, at, close.start()):
-        return None  # no whole cell around it (or a self-closing one: nothing to read)
-    cell = data[opens[-1].start() : close.end()]
-    head = cell[: cell.find(b">") + 1]
-    from pipeline.sheet_extent import CELL_REF
-
-    ref = CELL_REF.search(head)
-    if ref is None:
-        return None  # a cell without its address (rare): read as a plain value
-    row, col = int(ref.group(2)), column_index(ref.group(1))
-    text = _rare(_FORMULA_TEXT).search(cell)
-    # html.unescape knows XML's five entities and character references, and unlike
-    # xml.sax.saxutils it does not import urllib and email at start-up. Imported here: its
-    # entity table is a cost only a formula without its result needs (#21).
-    import html
-
-    raw = (text.group(1) or b"") if text else b""
-    formula = html.unescape(raw.decode("utf-8", "replace"))
-    shown = f"the formula ={formula}" if formula else "a formula"
-    error = _rare(_ERROR_VALUE).search(cell) if b' t="e"' in head else None
-    if error is not None and text is None:
-        if data[at : at + 1] != b"t":
-            return None  # an error cell seen from inside: reported from its t="e"
-        return (
-            row,
-            col,
-            f"holds the error {error.group(1).decode('utf-8', 'replace')}, pasted or typed as "
-            "a value; type the value the cell should hold",
-        )
-    if data[at : at + 1] == b"t":
-        return None  # a formula's error cell: reported from its <f>
-    if error is not None:
-        return (
-            row,
-            col,
-            f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
-            f"{shown}; correct the formula in Excel and save the workbook",
-        )
-    if not _rare(_CACHED_VALUE).search(cell):
-        return (
-            row,
-            col,
-            f"holds {shown} with no saved result (the file was written by a program, "
-            "not Excel); open the workbook in Excel, let it calculate, and save it",
-        )
-    return None
 
 
 def read_sheets(path: Path, max_rows: int | None = None) -> ReadSheets:
@@ -406,10 +309,14 @@ def _used_areas(
     for part, title in titles.items():
         if scans[title].dense_cells <= MAX_DENSE_CELLS:
             continue
-        from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, used_area
+        from pipeline.sheet_extent import MAX_ROWS, SheetTooLarge, addressed, used_area
 
+        xml = archive.read(part)
+        if scans[title].unaddressed:
+            xml = addressed(xml)  # its rows and cells placed as calamine places them
+            _note_extent(xml, scans[title])  # hidden rows, known by their addresses
         try:
-            area = used_area(archive.read(part), AREA_COLUMNS, max_rows or MAX_ROWS)
+            area = used_area(xml, AREA_COLUMNS, max_rows or MAX_ROWS)
         except SheetTooLarge as problem:
             refused[title] = str(problem)
             continue

@@ -164,7 +164,7 @@ _DATE_AMONG_WORDS = re.compile(
 )
 
 
-def _words_beside(raw: object, problem: ValueProblem, *, end: bool) -> None:
+def words_beside(raw: object, problem: ValueProblem, *, end: bool) -> None:
     """Refuse a date typed with words beside it, saying which date to type alone (the date
     was there, and the day-first hint did not say what stopped it); a more exact message
     ("names part of April 2021") is left as it is."""
@@ -224,7 +224,7 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
     except ValueProblem as problem:
         year = _year_typed(raw)
         if year is None:
-            _words_beside(raw, problem, end=True)
+            words_beside(raw, problem, end=True)
             raise
         return year[1], False, ""
     # "31/03/2022 (TBC)": the date the line is expected to end, as a TBC alone is told to
@@ -256,7 +256,7 @@ def parse_line_start(raw: object) -> tuple[date, bool]:
     except ValueProblem as problem:
         year = _year_typed(raw)
         if year is None:
-            _words_beside(raw, problem, end=False)
+            words_beside(raw, problem, end=False)
             raise
         return year[0], False
 

@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from pipeline.commitments import add_months, commitments, option_end
 from pipeline.load import load
 
@@ -85,6 +87,29 @@ def test_option_ends_in_dates_or_counted_months() -> None:
     assert option_end(words) is None
     only_words = commitments(dataclasses.replace(plan, lines=(words,)))
     assert only_words.lines[0].options_unread
+
+
+@pytest.mark.parametrize(
+    ("typed", "ends"),
+    [
+        ("2 x 1 year", "2024-03-31"),
+        ("Two 12-month extensions", "2024-03-31"),
+        ("Option to extend for a further 12 months", "2023-03-31"),
+        ("1 year", "2023-03-31"),
+        ("up to 24 months", "2024-03-31"),
+        ("3 x 6 months", "2023-09-30"),
+        ("12 months then 6 months", None),  # two spans: not guessed at
+        ("1+1", None),
+    ],
+)
+def test_option_ends_counted_in_years_and_words(typed: str, ends: str | None) -> None:
+    # Each was unread ('name no end date, so they are not counted'): the Word report's and
+    # the summary's option figures left out what the options would add.
+    plan = load(SAMPLE).plan
+    assert plan is not None
+    line = dataclasses.replace(plan.lines[0], extension_options=typed)
+    found = option_end(line)
+    assert (found.isoformat() if found else None) == ends
 
 
 def test_add_months_keeps_the_end_of_month() -> None:

@@ -590,11 +590,11 @@ QUIRKS: dict[str, Quirk] = {
         check=sample_lines,
     ),
     # Old figures kept in a hidden "Budget (£)" column beside the visible "Revised budget
-    # (£)" the office worked in were read without a word.
+    # (£)" the office worked in were read without a word (then with a W-HIDDEN-COLUMN, the
+    # old figures still built into the report): two budget columns, the officer says which.
     "old figures in a hidden budget column": Quirk(
         with_book(lambda book: revised_beside(book), hidden_columns={"Services": ["L"]}),
-        [("W-HIDDEN-COLUMN", "Services", "L3", 'Column L ("Budget (£)") is hidden in Excel')],
-        check=sample_lines,
+        [("E-COLUMN", "Services", "3:3", '"Budget (£)" (L3), "Revised budget (£)" (O3)')],
     ),
     "a hidden allocation column": Quirk(
         with_book(lambda book: None, hidden_columns={"Funds": ["B"]}),
@@ -1431,6 +1431,77 @@ def test_every_sheet_read_through_its_used_area_gives_the_same_plan(
         assert packed.readable == expected.readable
 
 
+def without_addresses(xml: bytes) -> bytes:
+    """A worksheet as a program writing no ``r=`` writes it: every row and cell up to the last
+    in place, the blank ones empty (``<row/>``, ``<c/>``), none with its address."""
+    import re
+
+    from pipeline.sheets import column_index
+
+    def row_of(match: re.Match[bytes]) -> bytes:
+        cells, col = [], 0
+        for cell in re.finditer(rb'<c r="([A-Z]+)[0-9]+"(.*?)(?:/>|>.*?</c>)', match[2], re.S):
+            cells += [b"<c/>"] * (column_index(cell[1]) - col - 1)
+            cells.append(cell[0].replace(b' r="' + cell[1], b' x="'))
+            col = column_index(cell[1])
+        return b"<row>" + b"".join(cells) + b"</row>"
+
+    rows, last = [], 0
+    for match in re.finditer(rb'<row r="([0-9]+)"[^>]*>(.*?)</row>', xml, re.S):
+        rows += [b"<row/>"] * (int(match[1]) - last - 1) + [row_of(match)]
+        last = int(match[1])
+    body = re.search(rb"<sheetData>.*</sheetData>|<sheetData/>", xml, re.S)
+    assert body is not None
+    data = b"<sheetData>" + b"".join(rows) + b"</sheetData>"
+    return re.sub(rb' x="[0-9]+"', b"", xml[: body.start()] + data + xml[body.end() :])
+
+
+def test_a_workbook_whose_cells_carry_no_addresses_reads_as_the_same_plan(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """Rows and cells written without ``r=`` (optional in the standard; Excel opens such a
+    file) were read as empty sheets: four E-COLUMN 'No header row found', the plan lost."""
+    import dataclasses
+    import zipfile
+
+    path = tmp_path / "no-addresses.xlsx"
+    with zipfile.ZipFile(sample_path) as source, zipfile.ZipFile(path, "w") as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                data = without_addresses(data)
+                assert b' r="' not in data
+            copy.writestr(member, data)
+    expected, read = load(sample_path), load(path)
+    assert read.plan is not None and expected.plan is not None, read.findings
+    assert read.plan == dataclasses.replace(expected.plan, file=read.plan.file)
+    assert [(f.code, f.sheet, f.cell) for f in read.findings] == [
+        (f.code, f.sheet, f.cell) for f in expected.findings
+    ]
+
+
+def test_a_hidden_row_of_a_sheet_without_addresses_is_still_told(tmp_path: Path) -> None:
+    """Hidden rows are known by their addresses: once placed, a hidden row of an address-less
+    sheet is an I-HIDDEN-ROWS at its real rows as in the workbook Excel saved."""
+    import re
+    import zipfile
+
+    source_path = CORPUS / "hidden-rows-counted.xlsx"
+    path = tmp_path / "hidden.xlsx"
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(path, "w") as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                hidden = {int(n) for n in re.findall(rb'<row r="([0-9]+)"[^>]*hidden="1"', data)}
+                parts = re.split(rb"<row(?=/?>)", without_addresses(data))
+                marks = [b'<row hidden="1"' if n in hidden else b"<row" for n in range(len(parts))]
+                data = b"".join(m + p for m, p in zip([b"", *marks[1:]], parts, strict=True))
+            copy.writestr(member, data)
+    found = [(f.code, f.cell) for f in load(path).findings]
+    assert found == [(f.code, f.cell) for f in load(source_path).findings]
+    assert ("I-HIDDEN-ROWS", "5:6") in found
+
+
 def test_a_sheet_with_more_rows_than_any_plan_is_refused_at_that_sheet(
     sample_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1761,8 +1832,9 @@ def test_cells_written_without_their_address_cannot_reach_far(tmp_path: Path) ->
         ),
     )
     result = load(path)
-    assert result.findings == []
-    assert result.plan is not None and len(result.plan.lines) == 24
+    # The stray row is read where Excel shows it, 100,000 rows below the table (its cells
+    # were dropped unread before, as cells without an address could not be placed).
+    assert {f.cell for f in result.findings} == {"D100031", "I100031", "F100031", "G100031"}
 
 
 def test_what_check_passes_build_builds_a_subject_of_300_characters(tmp_path: Path) -> None:
@@ -2034,6 +2106,10 @@ def test_a_plan_saved_in_another_format_is_said_by_every_build(
         ("PCC approval date", "TBC", 'reads "TBC": leave it blank until it is signed'),
         ("Chief Executive approval date", "Awaiting signature", "leave it blank until"),
         ("PCC approval date", "Signed", "type it as dd/mm/yyyy, e.g. 01/04/2021."),
+        # A date with a word beside it was 'not a date ... type it as dd/mm/yyyy', though the
+        # date was there.
+        ("PCC approval date", "Signed 01/06/2021", 'words beside it ("Signed"); type the date'),
+        ("Date", "28/05/2021 (approved)", "type the date alone, 28/05/2021"),
     ],
 )
 def test_a_decision_date_is_a_day_and_a_signature_date_blank_until_signed(

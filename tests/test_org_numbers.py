@@ -165,7 +165,13 @@ def test_a_combined_charity_or_company_number_column_is_read_by_the_number(
         "GB-NIC-100012",
         "GB-COH-OC123456",
     ]
-    assert found[5]["id"] == "GB-CHC-1151444"  # a charitable company: its charity number
+    # A charitable company's two numbers in one cell: identified by its charity number, and
+    # both published (the company number was lost).
+    assert (found[5]["id"], found[5].get("charityNumber"), found[5].get("companyNumber")) == (
+        "GB-CHC-1151444",
+        "1151444",
+        "01234567",
+    )
     warned = org_findings(plan)
     assert warned[0][:2] == ("W-ORG-ID", "N26")
     assert "Scottish charity's or a Scottish company's" in warned[0][2]

@@ -449,5 +449,32 @@ def test_a_line_with_no_provider_chosen_yet_is_one_finding_saying_it_is_headroom
     assert [(f.code, f.sheet, f.cell) for f in result.findings] == [("E-VALUE", "Services", "C3")]
     message = result.findings[0].message
     assert f'Delivery organisation reads "{provider}"' in message
-    assert "no provider chosen yet" in message and "£2,000" in message
-    assert "uncommitted" in message and result.plan is None
+    assert "provider is not chosen yet stays in the plan with the type" in message
+    assert "remove the row (its £2,000 then shows as the fund's uncommitted" in message
+    assert result.plan is None
+    # With its type and mechanism, a service still to be procured stays in the plan.
+    (tmp_path / "chosen").mkdir()
+    chosen = {"organisation": provider}
+    assert load(make_workbook(tmp_path / "chosen", services=lines(**chosen))).plan is not None
+
+
+@pytest.mark.parametrize("other", ["Revised budget (£)", "Original budget", "Current budget (£)"])
+def test_a_revised_budget_beside_the_budget_is_not_passed_over(tmp_path: Path, other: str) -> None:
+    # "Budget (£)" and "Revised budget (£)": the first was read and the revised figures
+    # ignored without a word (an extra column); which one the plan holds is the officer's.
+    book = sample_book()
+    rows = book["Services"]
+    at = next(i for i, row in enumerate(rows) if "Recipient org ID" in row)
+    rows[at].append(other)
+    for row in rows[at + 1 :]:
+        if len(row) > 11 and isinstance(row[11], Decimal):
+            row += [""] * (len(rows[at]) - 1 - len(row)) + [row[11] + 1000]
+    write_book(tmp_path / "plan.xlsx", book)
+    result = load(tmp_path / "plan.xlsx")
+    assert result.plan is None
+    [finding] = [f for f in result.findings if f.code == "E-COLUMN"]
+    assert "Several budget columns" in finding.message and other in finding.message
+    # Alone, it is the budget.
+    rows[at][11], rows[at][-1] = other, "Notes"
+    write_book(tmp_path / "alone.xlsx", book)
+    assert load(tmp_path / "alone.xlsx").plan is not None

@@ -81,3 +81,38 @@ def test_a_bilingual_community_safety_fund_s_lines_need_a_purpose(tmp_path: Path
     assert len(found) == 1
     assert "has no s143 purpose" in found[0].message
     assert found[0].sheet == "Services"
+
+
+def _renamed_s143_fund(content: WorkbookContent) -> None:
+    # A Mayor's office's fund under s143, named its own way; one line without a purpose.
+    renamed = "Crime Reduction Grants"
+    for part in ("funds", "sources", "services"):
+        rows = [
+            [renamed if v == "Community Safety Fund" else v for v in r]
+            for r in getattr(content, part)
+        ]
+        setattr(content, part, rows)
+    where = SERVICE_KEYS.index("purpose")
+    services = [list(r) for r in content.services]
+    next(r for r in services if r[0] == renamed)[where] = ""
+    content.services = services
+
+
+@pytest.mark.parametrize(
+    "basis", ["Section 143 Anti-social Behaviour, Crime and Policing Act 2014", "ASBCPA 2014 s.143"]
+)
+def test_a_fund_whose_legal_basis_is_s143_needs_purposes_whatever_its_name(
+    tmp_path: Path, basis: str
+) -> None:
+    # Only a fund named as the s143_funds setting names it was checked: a fund under s143
+    # named otherwise ("Crime Reduction Grants") passed a line with no purpose without a word.
+    def edit(content: WorkbookContent) -> None:
+        _renamed_s143_fund(content)
+        funds = [list(r) for r in content.funds]
+        next(r for r in funds if r[0] == "Crime Reduction Grants")[2] = basis
+        content.funds = funds
+
+    plan = load(make_workbook(tmp_path, edit=edit)).plan
+    assert plan is not None
+    found = [f for f in reconcile(plan, Config()).findings if f.code == "E-PURPOSE"]
+    assert [(f.sheet, "has no s143 purpose" in f.message) for f in found] == [("Services", True)]
