@@ -51,6 +51,8 @@ class _Typed:
     """The Decision rows as typed: each field's raw value and cell, the recommendations."""
 
     raw: dict[str, tuple[Cell, str]] = field(default_factory=dict)  # key -> (value, cell)
+    # key -> the field's name as its row types it ("Mayor approval date"), for the findings
+    names: dict[str, str] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # keys whose cell could not be read
     # (no., row, part, text): a cell typing several numbered recommendations gives parts
     recommendations: list[tuple[int, int, int, str]] = field(default_factory=list)
@@ -83,7 +85,7 @@ def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
             continue
         value, ref = typed.raw.get(spec.key, (None, ""))
         cells[spec.key] = ref
-        parsed = _field_value(cells_of, spec, value, ref, unread)
+        parsed = _field_value(cells_of, spec, value, ref, unread, typed.names.get(spec.key, ""))
         if isinstance(parsed, _Unreadable):
             ok = False
             continue
@@ -257,13 +259,14 @@ class _Unreadable:
 _UNREADABLE = _Unreadable()
 
 
-def _field_value(
-    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str = ""
+def _field_value(  # ``name``: the field's as its row types it ("Mayor approval date"), if any
+    cells_of: CellReader, spec: DecisionField, value: Cell, ref: str, unread: str, name: str
 ) -> FieldValue | _Unreadable:
+    name = name or spec.name
     if is_blank(value):
         if spec.required:
             where = (
-                f'\'s row for "{spec.name}" has no value'
+                f'\'s row for "{name}" has no value'
                 if ref
                 else f' has no "{spec.name}" row; add one'
             )
@@ -282,8 +285,8 @@ def _field_value(
         # report's properties (255 characters), so check says so before build fails on it.
         cells_of.add(
             "E-VALUE",
-            f'{spec.name} reads "{clean_text(value)[:60]}…" ({len(clean_text(value))} '
-            f"characters); a {spec.name.lower()} is short, e.g. {spec.example}. Correct it.",
+            f'{name} reads "{clean_text(value)[:60]}…" ({len(clean_text(value))} '
+            f"characters); a {name.lower()} is short, e.g. {spec.example}. Correct it.",
             ref,
         )
         return _UNREADABLE
@@ -297,12 +300,12 @@ def _field_value(
             if not _names_a_decision(reference):
                 raise ValueProblem(
                     f'reads "{reference}", which has no letter or digit; type the '
-                    f"{spec.name.lower()} the decision is filed under, e.g. {spec.example}"
+                    f"{name.lower()} the decision is filed under, e.g. {spec.example}"
                 )
             return reference
         return clean_paragraphs(value) if spec.paragraphs else clean_text(value)
     except ValueProblem as problem:
-        cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+        cells_of.add("E-VALUE", f"{name} {problem}.", ref)
         return _UNREADABLE
 
 
@@ -368,10 +371,11 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
                 sheet.value(r, value_col)
             )
             continue
+        label = _label(sheet.value(r, field_col), spec)
         try:
             value = cells_of.value(r, value_col)
         except ValueProblem as problem:
-            cells_of.add("E-VALUE", f"{spec.name} {problem}.", ref)
+            cells_of.add("E-VALUE", f"{label} {problem}.", ref)
             typed.failed.add(spec.key)
             continue
         earlier, earlier_ref = typed.raw.get(spec.key, (None, ""))
@@ -383,7 +387,7 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
             # The last row used to win silently: a report filed under the wrong reference.
             cells_of.add(
                 "E-VALUE",
-                f'{spec.name} is typed twice, in {earlier_ref} ("{clean_text(earlier)}") and '
+                f'{label} is typed twice, in {earlier_ref} ("{clean_text(earlier)}") and '
                 f'{ref} ("{clean_text(value)}"); keep the right one and delete the other row.',
                 ref,
             )
@@ -392,7 +396,24 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
         if is_blank(value) and not is_blank(earlier):
             continue  # a second, blank row for the field: the typed one stands
         typed.raw[spec.key] = (value, ref)
+        typed.names[spec.key] = label
     return typed
+
+
+def _label(raw: Cell, spec: DecisionField) -> str:
+    """The field's name as its row types it, for findings: a Mayor's office types "Mayor
+    approval date", and "PCC approval date reads ..." named a row the sheet does not have. Of
+    a name in two languages, the side that names the field; else the contract's name."""
+    names = {normalise(name) for name in (spec.name, *spec.aliases)}
+    sides = _SIDES.split(raw.strip()) if isinstance(raw, str) else []
+    return next(
+        (
+            text
+            for side in sides
+            if normalise(text := clean_text(side).rstrip(":.").rstrip()) in names
+        ),
+        spec.name,
+    )
 
 
 # A field named in Welsh and English: beside a slash or a bar, or one above the other.
