@@ -113,6 +113,15 @@ def headers_named(values: Row, spec: TableSheet, key: str) -> list[tuple[int, st
     ]
 
 
+def below_the_table(sheet: Sheet, row: int, columns: Sequence[int]) -> bool:
+    """Whether no row below ``row`` holds a value in ``columns`` (a record's figures): a note
+    typed on ``row`` is under its table already, and is not told to move there."""
+    return not any(
+        number > row and any(not is_blank(sheet.value(number, col)) for col in columns)
+        for number in sheet.rows
+    )
+
+
 class CellReader:
     """Reads the cells of one sheet; an unreadable cell is a finding and ``None``."""
 
