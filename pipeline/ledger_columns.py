@@ -414,10 +414,15 @@ class _Table:
         blank = [""] * len(self.body)
         return {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
 
-    def unread(self, index: int, when: object, amount: object, split: bool) -> Finding:
+    def unread(
+        self, index: int, when: object, amount: object, split: bool, total: str = ""
+    ) -> Finding:
         """The finding about the row at ``index`` whose date or amount cannot be read; a CSV
-        line not ``split`` at a figure's comma may have a text's comma that moved its values."""
+        line not ``split`` at a figure's comma may have a text's comma that moved its values.
+        ``total``: what to say of it when it is a total that does not add up."""
         number, values = self.body[index]
+        if total:
+            return self.finding("W-SPEND-VALUE", total, f"{self.unit} {number}")
         name = "date" if isinstance(when, ValueProblem) else "amount"
         column = self.mapping.get(name, self.mapping.get("debit", 0))
         problem = self.formulas.get((number, column + 1))
@@ -458,7 +463,8 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
             if not report.holds_no_payment(number, values, amount):
                 problems += 1
                 if problems <= MAX_ROW_FINDINGS:
-                    findings.append(table.unread(index, when, amount, index in split))
+                    total = report.unadded(values, amount)  # a total that does not add up
+                    findings.append(table.unread(index, when, amount, index in split, total))
             continue
         if index in foreign:  # said once for the table, below
             not_pounds.append((number, table.raw["currency"][index]))

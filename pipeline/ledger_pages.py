@@ -110,6 +110,32 @@ class Report:
             self._passed.add(number)
         return theirs
 
+    def unadded(self, values: Sequence[object], pence: int | ValueProblem) -> str:
+        """What to say of a line :meth:`holds_no_payment` did not pass over that reads as a
+        total (a total's label and figures alone) whose figure is not what the payments above
+        it add up to: the label, the figure, their sum and how far apart. Empty if no total."""
+        filled = [v for v in values if not is_blank(v)]
+        if not isinstance(pence, int) or not _labelled_total(filled):
+            return ""
+        label = next(t for t in map(clean_text, filled) if TOTAL_LABEL.search(t))
+        since, whole = self._on_page, self._in_all
+        if since == whole:
+            gap = (
+                f"{format_money(pounds(abs(whole - pence)))} {'more' if whole > pence else 'less'}"
+            )
+            sums = f"the payments above it add up to {format_money(pounds(whole))}, {gap}"
+        else:  # a total before it (a page's, a supplier's) closed some of them
+            sums = (
+                f"the payments above it add up to {format_money(pounds(since))} since the last "
+                f"total, {format_money(pounds(whole))} in all"
+            )
+        return (
+            f'This row reads "{label}" and {format_money(pounds(pence))}, a total rather than '
+            f"a payment, and is not counted; but {sums}: a payment may be missing from the "
+            "export or in it twice, or the total typed. Check the export against the finance "
+            "system's own report, then remove the row from the export to clear this note."
+        )
+
     def _adds_up(self, pence: int | ValueProblem) -> bool:
         return isinstance(pence, int) and pence != 0 and pence in (self._on_page, self._in_all)
 

@@ -55,6 +55,12 @@ class PaymentToCheck:
     payments: int = 1  # ambiguous payments are listed per supplier: how many, dated up to date
 
 
+def payments_of(count: int, total: str) -> str:
+    """How many payments and what they come to, never read as so much each: "1 payment of
+    £5,000", "2 payments totalling £10,000" (not "2 payment(s) of £10,000")."""
+    return f"1 payment of {total}" if count == 1 else f"{count} payments totalling {total}"
+
+
 def _line_name(line: ServiceLine) -> str:
     return f"Services row {line.at.row} ({line.service}, {line.organisation}, {line.fund})"
 
@@ -90,12 +96,12 @@ def other_bodies(
     for (file, sheet, body), group in payments[~ours].groupby(
         ["file", "sheet", "body"], sort=False
     ):
-        count = f"{len(group)} payments" if len(group) > 1 else "1 payment"
         rows = ", ".join(str(c) for c in group["cell"][:MAX_ROWS_NAMED])
         more = f" and {len(group) - MAX_ROWS_NAMED} more" if len(group) > MAX_ROWS_NAMED else ""
         total = format_money(pounds(int(group["amount"].sum())))
         message = (
-            f'{count} of {total} whose Body name reads "{cut(str(body), MAX_NAME_SAID)}" '
+            f"{payments_of(len(group), total)} whose Body name reads "
+            f'"{cut(str(body), MAX_NAME_SAID)}" '
             f"({rows}{more}) are another body's, not {decision.police_area}'s: they are not "
             "counted. If the file is another body's, move it out of the spend folder; if the "
             "body is this one, check the Police area and Organisation on the plan's Decision "
@@ -258,7 +264,9 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
             f" ({', '.join(str(c) for c in group['cell'])})" if len(group) <= MAX_ROWS_NAMED else ""
         )
         total = format_money(pounds(int(group["amount"].sum())))
-        yield str(file), str(sheet), f"{len(group)} payment(s) of {total} dated {dates}{named}"
+        # "(s)": the messages go on in the plural; "totalling": not so many of that each.
+        of = "of" if len(group) == 1 else "totalling"
+        yield str(file), str(sheet), f"{len(group)} payment(s) {of} {total} dated {dates}{named}"
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
@@ -282,7 +290,7 @@ def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:
             Finding(
                 "W-SPEND-AMBIGUOUS",
                 str(rows["file"].iloc[0]),
-                f"{len(rows)} payment(s) of {format_money(pounds(int(rows['amount'].sum())))} "
+                f"{payments_of(len(rows), format_money(pounds(int(rows['amount'].sum()))))} "
                 f"to {supplier} could be any of its lines: "
                 f"{'; '.join(_line_name(ln) for ln in lines)}. Rows: {named}. {counted}. "
                 f"{_tell_apart(lines)}",
@@ -374,7 +382,7 @@ def unmatched(payments: Sequence[PaymentToCheck]) -> Iterator[Finding]:
         yield Finding(
             "W-SPEND-UNMATCHED",
             rest[0].file,
-            f"{len(rest)} more payments of {total} to {len(groups) - MAX_SUPPLIERS_NAMED} "
+            f"{len(rest)} more payments totalling {total} to {len(groups) - MAX_SUPPLIERS_NAMED} "
             "other suppliers match no line either and are not counted; the position "
             "workbook's Payments to check sheet lists each. If they are not spend on the "
             "plan's services (a whole ledger was exported), there is nothing to do.",
@@ -394,16 +402,17 @@ def _several_message(group: Sequence[PaymentToCheck]) -> str:
     supplier = group[0].supplier
     if is_redacted(supplier):
         return (
-            f'{len(group)} payments of {total} {when} have their supplier redacted ("{supplier}"), '
+            f"{len(group)} payments totalling {total} {when} have their supplier redacted "
+            f'("{supplier}"), '
             f"so they match no line and are not counted. Rows: {named}. Give the ledger rows a "
             "cost code that is on Services, or record the payments against their line by hand."
         )
     to = f"to {payee(supplier)}" if supplier else "with no supplier named"
     return (
-        f"{len(group)} payments of {total} {to} {when} match no line (no line has their cost "
-        f"code or that delivery organisation) and are not counted. Rows: {named}. If they "
-        "belong to a line, add the name to [tool.pcc-report.aliases] or give the line a Cost "
-        "code."
+        f"{len(group)} payments totalling {total} {to} {when} match no line (no line has "
+        f"their cost code or that delivery organisation) and are not counted. Rows: {named}. "
+        "If they belong to a line, add the name to [tool.pcc-report.aliases] or give the line "
+        "a Cost code."
     )
 
 

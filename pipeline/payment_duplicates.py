@@ -85,7 +85,7 @@ def duplicates(current: pd.DataFrame) -> list[Finding]:
             Finding(
                 "W-SPEND-DUPLICATE",
                 more[0].file,
-                f"{len(more)} more payments of {total} repeat earlier ones (first at "
+                f"{len(more)} more payments totalling {total} repeat earlier ones (first at "
                 f"{more[0].sheet} {more[0].cell}), all counted: a file copied twice into the "
                 "spend folder, or months that overlap? Remove the copies and run again.",
                 more[0].sheet,

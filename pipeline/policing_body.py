@@ -39,6 +39,7 @@ _LONDON_AREA = re.compile(r"\blondon\b|\bmetropolitan\b", re.IGNORECASE)
 _MAYOR = re.compile(r"(?:the\s+)?mayor", re.IGNORECASE)
 _MAYOR_OF = re.compile(r"(?:the\s+)?mayor\s+of\s+\S.*", re.IGNORECASE)
 _Y = re.compile(r"^y\s+", re.IGNORECASE)
+_DEPUTY = re.compile(r"^(?:the\s+)?deputy\s+", re.IGNORECASE)
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 _NAMES_ITS_OFFICE = re.compile(r"\s(?:for|of)\s", re.IGNORECASE)
 
@@ -64,6 +65,8 @@ def office(maker: str, area: str) -> str | None:
     maker = _SHORT_FORMS.get(maker.casefold().replace(".", ""), maker) or DEFAULT_MAKER
     if _COMMISSIONER.fullmatch(maker):
         return f"Office of the {title(_THE.sub('', maker), area)}"
+    if _DEPUTY.match(maker) and _COMMISSIONER.fullmatch(_DEPUTY.sub("", maker)):
+        return f"Office of the {title(_DEPUTY.sub('', maker), area)}"  # the commissioner's
     if welsh := _COMISIYNYDD.fullmatch(maker):
         return f"Swyddfa {_Y.sub('', maker)}{'' if welsh.group(1) else ' ' + area}".strip()
     if _LONDON.search(maker) or (_MAYOR.search(maker) and _LONDON_AREA.search(area)):

@@ -121,6 +121,15 @@ def headers_named(values: Row, spec: TableSheet, key: str) -> list[tuple[int, st
     ]
 
 
+def below_the_table(sheet: Sheet, row: int, columns: Sequence[int]) -> bool:
+    """Whether no row below ``row`` holds a value in ``columns`` (a record's figures): a note
+    typed on ``row`` is under its table already, and is not told to move there."""
+    return not any(
+        number > row and any(not is_blank(sheet.value(number, col)) for col in columns)
+        for number in sheet.rows
+    )
+
+
 class CellReader:
     """Reads the cells of one sheet; an unreadable cell is a finding and ``None``."""
 
@@ -366,7 +375,8 @@ def note_hidden_rows(cells_of: CellReader, rows: Sequence[tuple[int, Decimal]], 
 def note_hidden_money(cells_of: CellReader, layout: Layout) -> None:
     """W-HIDDEN-COLUMN where the money a table is read for (a budget, an allocation, a
     source's amount) is in a column hidden in Excel: a hidden "Budget (£)" of old figures was
-    read beside the visible "Revised budget (£)" the office worked in, without a word."""
+    read without a word (beside a visible "Revised budget (£)" it is now one of two budget
+    columns, an E-COLUMN of budget_column's)."""
     for key in ("budget", "allocation", "amount"):
         col = layout.columns.get(key)
         if col is None or col not in cells_of.sheet.hidden_cols:

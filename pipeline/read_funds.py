@@ -13,6 +13,7 @@ from pipeline.read_cells import (
     Findings,
     Layout,
     Read,
+    below_the_table,
     headers_named,
     note_hidden_money,
     note_hidden_rows,
@@ -120,10 +121,12 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Sequence[Fund
         return True  # a fund's name alone, a heading above its sources: nothing to say
     if not (_NOTE.match(text) or len(text) > 60 or (funds and not canonical_known(text, funds))):
         return False
+    amount = layout.columns.get("allocation") or layout.columns.get("amount")
+    below = amount is None or below_the_table(sheet, r, [amount])
     cells_of.add(
         "I-NOTE-ROW",
         f'Row {r} holds only the text "{text[:80]}" and no amount, so it was read as a note; '
-        "move it below the table, or fill in the row if it is one.",
+        f"{'' if below else 'move it below the table, or '}fill in the row if it is one.",
         str(r),
     )
     return True

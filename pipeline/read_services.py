@@ -20,6 +20,7 @@ from pipeline.read_cells import (
     Findings,
     Layout,
     Read,
+    below_the_table,
     label,
     note_hidden_money,
     note_hidden_rows,
@@ -377,11 +378,14 @@ def _note_row(cells_of: CellReader, r: int, layout: Layout, funds: Mapping[str, 
     col, first = texts[0]
     if len(texts) == 1 and normalise(first).rstrip(" :") in funds:
         return True  # "Victims Fund" banded above its lines: told to move it, nobody would
+    # Told to move below the table only when a line follows it (a note under the last line
+    # was told to move where it was).
+    figures = [layout.columns[k] for k in _FIGURE_KEYS]
+    move = "" if below_the_table(sheet, r, figures) else "move it below the table, or "
     cells_of.add(
         "I-NOTE-ROW",
         f'Row {r} holds only the text "{first[:80]}" and no budget, dates or mechanism, so it '
-        "was read as a note, not a budget line; move it below the table, or fill in the "
-        "line if it is one.",
+        f"was read as a note, not a budget line; {move}fill in the line if it is one.",
         f"{column_letter(col)}{r}",
     )
     return True

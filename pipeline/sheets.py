@@ -114,6 +114,7 @@ class PartScan:
     merged: set[Merge] = field(default_factory=set)
     last_row: int = 0  # the deepest row referenced, when beyond 9,999 (else 0)
     last_col: int = 0  # the widest column referenced, when beyond Z (else 0)
+    narrow_col: int = 0  # the widest of the columns A to Z referenced (1 to 26; 0: none yet)
     # Cells written without their address (r=): calamine places them one after another, so
     # the extent cannot be known from references. Such a sheet is read from its used area.
     unaddressed: bool = False
@@ -123,7 +124,7 @@ class PartScan:
         """An upper bound on the cells of calamine's dense range."""
         if self.unaddressed:
             return 16_384 * 1_048_576
-        return max(self.last_row, 9_999) * max(self.last_col, 26)
+        return max(self.last_row, 9_999) * (self.last_col or max(self.narrow_col, 1))
 
 
 @dataclass
@@ -227,6 +228,19 @@ def _scan_chunks(
         carry, start = data[keep:], stop - keep
 
 
+def _widen_narrow(data: bytes, scan: PartScan) -> None:
+    """Widen ``scan.narrow_col`` to the widest of the columns A to Z that ``data`` references.
+    One search for a cell beyond the widest so far, most often finding none: a ledger of
+    190,000 rows in five columns is then known as five columns wide, not taken for 26 and
+    read the slow way from its used area (20 s where the dense read takes 2 s)."""
+    while scan.narrow_col < 26:
+        after = 65 + scan.narrow_col  # the letter after the widest so far, either case
+        beyond = re.search(rb'r="[%c-Z%c-z][0-9]' % (after, after + 32), data)
+        if beyond is None:
+            return
+        scan.narrow_col = column_index(beyond.group()[3:4])
+
+
 def _note_extent(data: bytes, scan: PartScan) -> None:
     """Widen the scan's extent and hidden rows by what ``data`` shows (overlaps are harmless)."""
     if data.count(b"<c ") + data.count(b"<c>") > data.count(b'<c r="'):
@@ -234,6 +248,8 @@ def _note_extent(data: bytes, scan: PartScan) -> None:
     wide = set(_WIDE_REF.findall(data))
     if wide:
         scan.last_col = max(scan.last_col, *(column_index(c) for c in wide))
+    elif not scan.last_col:
+        _widen_narrow(data, scan)
     deep = _DEEP_REF.findall(data)
     if deep:
         scan.last_row = max(scan.last_row, *(int(r) for r in deep))

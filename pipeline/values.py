@@ -189,8 +189,8 @@ def _in_pence(amount: Decimal, raw: object) -> Decimal:
         amount = abs(amount)  # -0 typed or calculated is nothing, not a negative
     if amount < 0:
         raise ValueProblem(
-            f"reads {format_money(amount)}, a negative amount; enter the budget as a positive "
-            "number (record savings or clawbacks outside the plan)"
+            f"reads {format_money(amount)}, a negative amount; enter it as a positive number "
+            "(record savings or clawbacks outside the plan)"
         )
     if amount != amount.quantize(PENNY):
         if re.fullmatch(r"£?\s*\d{1,3}\.\d{3}", clean_text(raw)):

@@ -342,7 +342,14 @@ def _(path: Path) -> None:
         "give the day",
     ),
     ("W-SPEND-VALUE", "month-and-nonsense.csv", "line 5", '"TBC"', "Correct the row"),
-    ("W-SPEND-VALUE", "month-and-nonsense.csv", "line 6", '"Total", a total', "remove it"),
+    (
+        "W-SPEND-VALUE",
+        "month-and-nonsense.csv",
+        "line 6",
+        '"Total" and £3,448.78, a total rather than a payment, and is not counted; but the '
+        "payments above it add up to £1,859.15, £1,589.63 less",
+        "remove the row",
+    ),
 )
 def _(path: Path) -> None:
     rows = ROWS.replace("06/04/2021", "May 2021") + "09/06/2021,NWCH,TBC,T1004,\n"

@@ -767,7 +767,35 @@ def test_a_total_that_does_not_add_up_is_said(tmp_path: Path) -> None:
     read = read_ledgers([write(tmp_path, "subtotals.csv", text)])
     assert list(read.payments["amount"]) == [500, 600]
     assert [f.cell for f in read.findings] == ["line 4"]
-    assert 'This row reads "NWCH Total", a total rather than a payment' in read.findings[0].message
+    assert 'This row reads "NWCH Total" and £12, a total rather than a payment' in (
+        read.findings[0].message
+    )
+    assert "the payments above it add up to £11, £1 less" in read.findings[0].message
+
+
+def test_a_total_row_labelled_in_a_column_not_read_says_it_does_not_add_up(
+    tmp_path: Path,
+) -> None:
+    # An acceptance check's Agresso export: a Total row of £69,395.63, labelled in Description
+    # (a column not read), under payments adding up to £69,895.63, was "The payment to no
+    # supplier is not counted: its date is blank; enter a date...": no word of a total, nor
+    # that it differs, nor by how much.
+    text = (
+        "Agresso Business World - Payments report\n"
+        "Period,Trans date,Voucher no,Supplier(T),Cost centre,Description,Amount,Currency\n"
+        '202306,05/09/2023,100040,CARA,VF300,Victim service 7,"23,500.00",GBP\n'
+        '202307,02/10/2023,100080,Victim Support,VF100,Core service,"10,000.00",GBP\n'
+        ',,,,,Total,"33,000.00",\n'
+    )
+    read = read_ledgers([write(tmp_path, "agresso.csv", text)])
+    assert list(read.payments["amount"]) == [2350000, 1000000]
+    [finding] = read.findings
+    assert (finding.code, finding.cell) == ("W-SPEND-VALUE", "line 5")
+    assert finding.message.startswith(
+        'This row reads "Total" and £33,000, a total rather than a payment, and is not counted'
+    )
+    assert "the payments above it add up to £33,500, £500 more" in finding.message
+    assert "blank" not in finding.message
 
 
 def test_merges_over_the_whole_sheet_do_not_stall_the_read() -> None:

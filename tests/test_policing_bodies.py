@@ -217,6 +217,12 @@ def test_the_title_adds_the_area_only_where_it_reads_right(
             "Office of the Police, Fire and Crime Commissioner for Staffordshire",
         ),
         ("PFCC", "Essex", "Office of the Police, Fire and Crime Commissioner for Essex"),
+        # A deputy decides for the commissioner: the commissioner's office publishes.
+        (
+            "Deputy Police and Crime Commissioner",
+            "Kent",
+            "Office of the Police and Crime Commissioner for Kent",
+        ),
         (
             "Police Fire & Crime Commissioner",
             "North Yorkshire",

@@ -130,7 +130,7 @@ def test_each_ledger_finding_at_its_file_and_row(position: Position) -> None:
 
 def test_ambiguous_payments_name_rows_and_candidate_lines(position: Position) -> None:
     lpft, victim_support, county = [f for f in position.findings if f.code == "W-SPEND-AMBIGUOUS"]
-    assert "26 payment(s) of £84,999.98 to LPFT" in lpft.message
+    assert "26 payments totalling £84,999.98 to LPFT" in lpft.message
     assert "Services row 7" in lpft.message and "Services row 8" in lpft.message
     assert "count to the Victims Fund's spend" in lpft.message
     assert "and 14 more" in lpft.message
@@ -225,7 +225,10 @@ def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> N
     assert position.payments == 1
     [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
-    assert "2 payment(s) of £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)" in note.message
+    assert (
+        "2 payment(s) totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
+        in note.message
+    )
     assert "after 30/09/2021" in note.message
     assert "a later --as-at" in note.message
 
@@ -339,11 +342,11 @@ def test_unmatched_payments_are_one_finding_per_supplier_and_a_whole_ledger_is_n
     assert len(found) == 21
     first = found[0]
     assert first.cell == "line 2"
-    assert "20 payments of £2,000 to Fuel Supplier 0 Ltd" in first.message
+    assert "20 payments totalling £2,000 to Fuel Supplier 0 Ltd" in first.message
     assert "line 2; spend.csv line 32;" in first.message
     assert "and 8 more" in first.message
     rest = found[-1]
-    assert "200 more payments of £20,000 to 10 other suppliers" in rest.message
+    assert "200 more payments totalling £20,000 to 10 other suppliers" in rest.message
     assert "Payments to check" in rest.message
     assert len([p for p in position.to_check if p.status == "unmatched"]) == 600
 
@@ -360,7 +363,7 @@ def test_a_month_exported_twice_is_not_a_flood_of_duplicates(tmp_path: Path) -> 
     found = [f for f in position.findings if f.code == "W-SPEND-DUPLICATE"]
     assert len(found) == 21
     assert (found[0].file, found[0].cell) == ("spend (1).csv", "line 2")
-    assert "280 more payments of £2,800 repeat earlier ones" in found[-1].message
+    assert "280 more payments totalling £2,800 repeat earlier ones" in found[-1].message
     assert "a file copied twice into the spend folder" in found[-1].message
 
 
@@ -829,7 +832,7 @@ def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> Non
     assert spent == {"Rape Crisis": Decimal("13776.84")}
     [other] = [f for f in found if f.code == "W-SPEND-OTHER-BODY"]
     assert (other.file, other.cell) == (str(path), "line 2")
-    assert f'2 payments of £10,000 whose Body name reads "{notts}"' in other.message
+    assert f'2 payments totalling £10,000 whose Body name reads "{notts}"' in other.message
     assert "not Lincolnshire's" in other.message
     # Its own short name is its own with an alias (as a supplier's is).
     path.write_text(

@@ -105,6 +105,30 @@ def test_a_note_with_the_word_total_and_no_figure_stays_a_note(tmp_path: Path) -
     assert [f.code for f in result.findings if f.code != "I-EXPIRING"] == ["I-NOTE-ROW"]
 
 
+def test_a_note_below_the_lines_is_not_told_to_move_below_them(tmp_path: Path) -> None:
+    # A note typed under the last line was told "move it below the table": it was there.
+    note = [""] * 12
+    note[1] = "Figures subject to the MoJ allocation letter"
+    below = load(make_workbook(tmp_path, "below.xlsx", services=[*lines(), note, note]))
+    told = [f for f in below.findings if f.code == "I-NOTE-ROW"]
+    assert [f.cell for f in told] == ["B4", "B5"]
+    assert all("read as a note" in f.message and "move it" not in f.message for f in told)
+    among = load(make_workbook(tmp_path, "among.xlsx", services=[lines()[0], note, lines()[1]]))
+    [between] = [f for f in among.findings if f.code == "I-NOTE-ROW"]
+    assert between.cell == "B3" and "move it below the table" in between.message
+
+
+def test_a_note_below_the_funds_is_not_told_to_move_below_them(tmp_path: Path) -> None:
+    def notes(content: Any) -> None:
+        content.funds.append(["Note: allocations are subject to the precept"])
+        content.sources.append(["* MoJ allocation confirmed on 12/01/2021"])
+
+    result = load(make_workbook(tmp_path, edit=notes))
+    told = [f for f in result.findings if f.code == "I-NOTE-ROW"]
+    assert [f.sheet for f in told] == ["Funds", "Funding sources"]
+    assert all("read as a note" in f.message and "move it" not in f.message for f in told)
+
+
 @pytest.mark.parametrize("column", [0, 1])
 def test_a_fund_named_alone_above_its_lines_is_a_heading(column: int, tmp_path: Path) -> None:
     # Plans banded by fund: "Victims Fund" alone on a row (in the Fund or the Service column)

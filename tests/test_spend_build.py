@@ -235,7 +235,7 @@ def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> N
     [workbook] = json.loads(result.output)["workbooks"]
     [note] = [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
     assert note["file"] == "input/spend/2020-21.csv"
-    assert "2 payment(s) of £300 dated 01/05/2020 to 01/06/2020" in note["message"]
+    assert "2 payment(s) totalling £300 dated 01/05/2020 to 01/06/2020" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
 
 
@@ -366,7 +366,9 @@ def test_another_plans_year_in_the_run_is_not_called_outside_the_year(office: Pa
     assert "2 payment(s)" in this_year["input/spend/ledger-2021-22.csv"]
     next_notes = out_of_year_notes(office, "016-2022")
     # Of the 248 payments there, only the two of March 2021 (2020/21's) are said.
-    assert next_notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) of £8,417.67")
+    assert next_notes["input/spend/ledger-2021-22.csv"].startswith(
+        "2 payment(s) totalling £8,417.67"
+    )
     assert "input/spend/ledger-2022-23.csv" not in next_notes  # its March 2022 is 2021/22's
     assert (office / "output/016-2022/position-016-2022-2022-09-30.xlsx").is_file()
 
@@ -379,7 +381,7 @@ def test_a_plan_up_to_date_still_keeps_its_years_payments(office: Path) -> None:
     result = run("build")
     assert "lincolnshire-2021-22.xlsx" in result.output and "up to date" in result.output
     notes = out_of_year_notes(office, "016-2022")
-    assert notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) of £8,417.67")
+    assert notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) totalling £8,417.67")
 
 
 def test_a_plan_checked_alone_still_says_the_other_years_payments(office: Path) -> None:

@@ -75,7 +75,9 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         ("1,009k", '"1,009k", a shorthand'),
         ("82k", "82000 for 82k"),
         ("TBC", '"TBC", which is not an amount'),
-        ("-5,000", "reads -£5,000, a negative amount"),
+        # A Funding source's or an allocation's amount is no budget: it was told to 'enter the
+        # budget as a positive number'.
+        ("-5,000", "reads -£5,000, a negative amount; enter it as a positive number"),
         (-5000, "negative"),
         ("", "is blank"),
         (None, "is blank"),
