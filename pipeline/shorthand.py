@@ -127,6 +127,10 @@ _TENTATIVE = re.compile(
 # none and only mark the date.
 _TERM_WORDS = r"option|exten[ds]|renew|roll|break|further|years?\b|months?\b"
 _OPTION_WORDS = re.compile(rf"\d|{_TERM_WORDS}")
+# What says the date is already the extended one, in brackets after it: "(extended)",
+# "(renewed)", "(now extended)". An option still to be taken up names a term, a date or the
+# words of an option; these name none (each was read as one, 'extension option: extended').
+_DONE = re.compile(r"(?:(?:already|now|been|has been|was)\s+)?(?:extended|renewed|rolled over)")
 # A start date that is no date: the line was running before this plan.
 _ALREADY_RUNNING = re.compile(r"(?:on-?going|existing|continuing|current|in place|live)\.?")
 
@@ -230,8 +234,9 @@ def parse_line_end(raw: object) -> tuple[date, bool, str]:
     # "31/03/2022 (TBC)": the date the line is expected to end, as a TBC alone is told to
     # type; "31/03/2022 (end)" the date it ends: the bracket marks the date, it offers no
     # extension (each was read as one, and the review note said 'extension option: end').
-    offered = _OPTION_WORDS.search(normalise(options)) and not _TENTATIVE.fullmatch(
-        normalise(options)
+    said = normalise(options)
+    offered = (
+        _OPTION_WORDS.search(said) and not _TENTATIVE.fullmatch(said) and not _DONE.fullmatch(said)
     )
     return end, month_only, options if offered else ""
 

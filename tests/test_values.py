@@ -846,3 +846,14 @@ def test_a_line_date_with_words_beside_it_says_to_type_the_date_alone(
     # was there and day-first: the words beside it were what stopped it.
     with pytest.raises(ValueProblem, match=re.escape(fix)):
         parse(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/03/2022 (extended)", "31/03/2022 (Renewed)", "31/03/2022 (already extended)"]
+)
+def test_an_end_date_said_to_be_extended_already_offers_no_extension(typed: str) -> None:
+    # The date is the extended one: it was read as an extension option of the word, and the
+    # review note said 'extension option: extended. Decide by 31/03/2022 ...'.
+    assert parse_line_end(typed) == (date(2022, 3, 31), False, "")
+    assert parse_line_end("31/03/2022 (can be extended)")[2] == "can be extended"
+    assert parse_line_end("31/03/2022 (extendable by 12 months)")[2] == "extendable by 12 months"
