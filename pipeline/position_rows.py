@@ -11,6 +11,7 @@ distinct text is made safe and escaped once; the cells' formats are the workbook
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 import zipfile
@@ -55,12 +56,7 @@ class _Texts:
         if tail is None:
             text = for_publication(raw)
             style = self.styles[starts_like_formula(text)]
-            escaped = (
-                _ESCAPED.sub(lambda m: "_x005F" + m.group(0), text)
-                .replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-            )
+            escaped = html.escape(_ESCAPED.sub(lambda m: "_x005F" + m.group(0), text), quote=False)
             tail = (
                 f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
                 if text
