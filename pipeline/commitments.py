@@ -22,6 +22,13 @@ from pipeline.model import Decision, Plan, ServiceLine
 from pipeline.values import PENNY, ValueProblem, parse_date
 
 ZERO = Decimal("0.00")
+# The method above as the outputs state it, so that a reader can work each figure out again.
+# Not a daily rate: a leap day adds nothing, so a line costing £20,000 for the 183 days of
+# 2023/24 it runs (of 366) is £40,000 for 2024/25.
+YEARLY_RATE = (
+    "at each line's yearly rate this year (its cost this year for a whole year, by days for "
+    "part of one)"
+)
 MAX_LATER_YEARS = 10  # beyond any real contract; a mistyped 2099 must not make 78 columns
 _TYPED_DATE = re.compile(
     r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}|"

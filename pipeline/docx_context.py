@@ -369,20 +369,11 @@ def _named(day: str) -> bool:
     return any(c.isalpha() for c in day)
 
 
-# How a later year's figure is worked out where the plan types none (pipeline.commitments): a
-# reader must be able to reproduce it. Not a daily rate: a leap day adds nothing, so a line
-# costing £20,000 for the 183 days of 2023/24 it runs (of 366) is £40,000 for 2024/25.
-_YEARLY_RATE = (
-    "at each line's yearly rate this year (its cost this year for a whole year, by days for "
-    "part of one) to its end date"
-)
-
-
 def commitments_context(plan: Plan) -> Context:
     """Section B's commitments beyond the year: a row per fund and later financial year that
     carries money (committed to the lines' end dates, and extension options apart), and the
     basis of the figures in words."""
-    from pipeline.commitments import commitments
+    from pipeline.commitments import YEARLY_RATE, commitments
     from pipeline.later_years import after_shown
 
     later = commitments(plan)
@@ -410,9 +401,10 @@ def commitments_context(plan: Plan) -> Context:
     return {
         "rows": rows,
         "basis": (
-            f"as the plan budgets them, and {_YEARLY_RATE} where it gives no budget for a year"
+            f"as the plan budgets them, and {YEARLY_RATE} to its end date where it gives no "
+            "budget for a year"
             if typed
-            else _YEARLY_RATE
+            else f"{YEARLY_RATE} to its end date"
         ),
         "committed": format_money(
             sum(later.totals, Decimal(0)) + (after.committed if after else 0)

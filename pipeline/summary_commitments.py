@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pipeline.commitments import Commitments
+from pipeline.commitments import YEARLY_RATE, Commitments
 from pipeline.later_years import after_shown
 from pipeline.summary_layout import (
     HEADER_ROW,
@@ -36,14 +36,6 @@ COMMITMENTS_SHEET = "Commitments"
 _TEXT_COLUMNS = (("Fund", 24), ("Service", 40), ("Delivery organisation", 30))
 
 
-# How a later year's figure is worked out where the plan types none (pipeline.commitments),
-# so that a reader can reproduce it: not a daily rate (a leap day adds nothing).
-_YEARLY_RATE = (
-    "at each line's yearly rate this year (its cost this year for a whole year, by days for "
-    "part of one)"
-)
-
-
 def commitments_sheet(
     ws: Any, commitments: Commitments, year: str, formats: Formats, tables: set[str]
 ) -> None:
@@ -59,11 +51,7 @@ def commitments_sheet(
     typed = any(c.line.later_budgets for c in lines)
     note = (
         f"Amounts the {year} plan already commits in later financial years, "
-        + (
-            f"as the plan budgets them ({_YEARLY_RATE} where it does not)"
-            if typed
-            else _YEARLY_RATE
-        )
+        + (f"as the plan budgets them ({YEARLY_RATE} where it does not)" if typed else YEARLY_RATE)
         + ". Figures are in pounds (£)."
     )
     if options:
