@@ -27,6 +27,7 @@ from pipeline.read_cells import (
     Layout,
     Read,
     below_the_table,
+    empty_formula,
     label,
     note_hidden_money,
     note_hidden_rows,
@@ -187,7 +188,8 @@ class _LineReader:
         try:
             return parser(self._raw(values, r, self.columns[key]))
         except ValueProblem as problem:
-            self.cells_of.add("E-VALUE", f"{label(key)} {problem}.", f"{self.letters[key]}{r}")
+            said = empty_formula(self.cells_of.sheet, r, self.columns[key]) or problem
+            self.cells_of.add("E-VALUE", f"{label(key)} {said}.", f"{self.letters[key]}{r}")
             return None
 
     def line(self, r: int) -> ServiceLine | None:
@@ -211,7 +213,8 @@ class _LineReader:
                 continue
             cleaned = clean_paragraphs(raw) if narrative else clean_text(raw)
             if required and not cleaned:
-                cells_of.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
+                said = empty_formula(cells_of.sheet, r, col) or "is blank; fill it in"
+                cells_of.add("E-REQUIRED", f"{label(key)} {said}.", ref)
                 text[key] = None
                 continue
             text[key] = cleaned
@@ -252,8 +255,7 @@ class _LineReader:
         if rate := per_year_problem(budget_raw, start_date, end_date, self.year):
             cells_of.add("E-VALUE", f"Budget {rate}.", cells["budget"])  # "£10,000 pa"
             return None
-        _either_number(cells_of, typed, cells, organisation_type)
-        org_id, number = _recipient(typed, cells)
+        org_id, number = _recipient(cells_of, typed, cells, organisation_type)
         typed_options = typed["extension_options"]
         if (
             options_in_end
@@ -352,10 +354,13 @@ def _either_number(
     )
 
 
-def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tuple[str, str]]:
+def _recipient(
+    cells_of: CellReader, typed: dict[str, str], cells: dict[str, str], organisation_type: str
+) -> tuple[str, tuple[str, str]]:
     """The line's org-id, and the number column it was made from with the number as typed:
     the Recipient org ID where one is typed, else a Charity number or a Company number (its
     cell then standing for the org-id's in findings)."""
+    _either_number(cells_of, typed, cells, organisation_type)
     if typed["recipient_org_id"]:
         return typed["recipient_org_id"], ("", "")
     present = [key for key in NUMBER_COLUMNS if key in cells]
