@@ -18,6 +18,7 @@ from pipeline.ledger_currency import in_pounds, not_in_pounds
 from pipeline.ledger_headings import find_header, heading_key, no_header
 from pipeline.ledger_lines import shifted, split_figures
 from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows
+from pipeline.ledger_sage import Kind, Tally, kinds
 from pipeline.ledger_values import (
     debit_less_credit,
     first_month_first,
@@ -79,7 +80,10 @@ def read_table(
     if month_first is not None:
         said = _month_first(sheet, unit, body[month_first][0], raw["date"][month_first])
         return _refused(label, sheet, *said)
-    table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {})
+    typed = kinds(raw["sage_type"]) if "sage_type" in raw else None
+    if "sage_type" in raw and typed is None:  # a Type and an Account, but not Sage's codes
+        return _refused(label, sheet, *no_header(sheet, rows, unit))
+    table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {}, typed)
     columns, findings, problems = _payments(table, report)
     backwards = table.backwards(columns["amount"])
     if backwards:
@@ -130,6 +134,12 @@ class _Table:
     body: Rows
     raw: dict[str, list[object]]  # each field's value on each row of the body
     formulas: Mapping[tuple[int, int], str]
+    kinds: Sequence[Kind] | None = None  # a Sage audit trail's rows, by their Type
+
+    def audit(self) -> Tally | None:
+        """A Sage audit trail's rows, tallied as they are read; None for a ledger of
+        payments."""
+        return None if self.kinds is None else Tally(self.kinds, self.raw["sage_type"])
 
     def finding(self, code: str, message: str, cell: str = "") -> Finding:
         return Finding(code, self.label, message, self.sheet, cell)
@@ -140,6 +150,8 @@ class _Table:
         credit mark."""
         raw = self.raw
         credits = raw.get("credit_note") or [None] * len(self.body)
+        if self.kinds is not None:  # a Sage purchase credit note (PC), its net unsigned
+            credits = ["CRN" if kind is Kind.CREDIT else None for kind in self.kinds]
         if "amount" in raw:
             amounts = pence_column(raw["amount"], credits)
         elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
@@ -168,7 +180,14 @@ class _Table:
             ]
 
         blank = [""] * len(self.body)
-        return {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
+        texts = {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
+        if self.kinds is not None and "details" in self.raw:  # a bank payment's payee
+            details = text(self.raw["details"])
+            texts["supplier"] = [
+                named if kind is Kind.BANK and named else account
+                for kind, named, account in zip(self.kinds, details, texts["supplier"], strict=True)
+            ]
+        return texts
 
     def unread(
         self, index: int, when: object, amount: object, split: bool, total: str = ""
@@ -213,8 +232,15 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
     findings: list[Finding] = []
     problems = 0
     not_pounds: list[tuple[int, object]] = []
+    audit = table.audit()
     for index, (number, values) in enumerate(table.body):
         when, amount = dates[index], amounts[index]
+        if audit and audit.leaves_out(index, amount):  # a purchase payment, a sale, a journal
+            if isinstance(amount, int):
+                report.count(number, amount)  # in the report's totals all the same
+            continue
+        if audit and audit.untyped(index) and not isinstance(when, ValueProblem):
+            when = ValueProblem(audit.untyped(index))  # a payment? its type says
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
             if not report.holds_no_payment(number, values, amount):
                 problems += 1
@@ -235,6 +261,9 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
     if not_pounds:
         said = not_in_pounds(table.sheet, table.unit, not_pounds)
         findings.insert(0, table.finding("W-SPEND-VALUE", said, f"{table.unit} {not_pounds[0][0]}"))
+    if audit:
+        audit.counted = len(columns["row"])
+        findings.insert(0, audit.note(table.label, table.sheet))
     return columns, findings, problems
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.ledger_pages import Rows, is_blank
+from pipeline.ledger_sage import audit_trail
 from pipeline.ledger_values import cut
 from pipeline.values import clean_text, normalise
 
@@ -198,7 +199,11 @@ def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
                 if alias in keys:
                     mapping[name] = keys.index(alias)
                     break
-        if all(name in mapping for name in REQUIRED) or _two_columns(mapping):
+        if (
+            all(name in mapping for name in REQUIRED)
+            or _two_columns(mapping)
+            or audit_trail(keys, mapping)  # Sage's: an Account and a Type, no supplier
+        ):
             return index, mapping
     return -1, {}
 
