@@ -262,9 +262,9 @@ def money_formulas_filled_down(book: dict[str, list[list[Any]]]) -> None:
             rows.append(row)
 
 
-def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
+def next_years_allocations(book: dict[str, list[list[Any]]], year: str = "2021/22") -> None:
     funds = book["Funds"]
-    funds[0][1] = "2021/22 allocation (£)"
+    funds[0][1] = f"{year} allocation (£)"
     for row in funds:
         row.append("2022/23 allocation (£)" if row is funds[0] else Decimal(1))
 
@@ -995,10 +995,23 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
-    # Next year's allocations beside this year's: never the first taken without a word.
-    "two allocation columns": Quirk(
-        with_book(lambda book: next_years_allocations(book)),
-        [("E-COLUMN", "Funds", "1:1", 'Several allocation columns: "2021/22 allocation (£)" (B1)')],
+    # Next year's allocations beside this year's: the Financial year's column is read, as on
+    # Services (it was an E-COLUMN 'Several allocation columns', the year plain in both).
+    "two allocation columns, one of the Financial year": Quirk(
+        with_book(lambda book: next_years_allocations(book)), check=sample_lines
+    ),
+    # Neither of the year: never the first taken without a word.
+    "two allocation columns, neither of the Financial year": Quirk(
+        with_book(lambda book: next_years_allocations(book, "2020/21")),
+        [
+            (
+                "E-COLUMN",
+                "Funds",
+                "1:1",
+                'Several allocation columns: "2020/21 allocation (£)" (B1), "2022/23 allocation '
+                '(£)" (E1); none is plainly for the financial year 2021/22.',
+            )
+        ],
     ),
     # A note typed under the Funds and Funding sources tables was an error per empty cell.
     "notes typed under the Funds and Funding sources tables": Quirk(
