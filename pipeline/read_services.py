@@ -89,7 +89,7 @@ def read_services(
     if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
-    totals = Totals(sheet, layout, read.totals)
+    totals = Totals(sheet, layout, read.totals, funds)
     names = fund_names(funds)
     reader = _LineReader(cells_of, layout, names, financial_year(year))  # once, not per line
     carry = _FundCarry(cells_of, layout)
