@@ -10,7 +10,7 @@ from decimal import Decimal
 from pipeline import contract
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
 from pipeline.read_cells import CellReader, Layout
-from pipeline.sheets import Sheet
+from pipeline.sheets import Sheet, column_letter
 from pipeline.shorthand import parse_amount
 from pipeline.values import ValueProblem, clean_text, format_money, is_blank, normalise
 
@@ -38,10 +38,12 @@ class Totals:
     def read(self, cells_of: CellReader, r: int, label: str, lines: Sequence[ServiceLine]) -> bool:
         """The Total row ``r`` labelled ``label`` under ``lines``; False where its figure is
         unreadable (a finding at its cell)."""
-        amount = cells_of.parse(r, self.layout.columns["budget"], "total", parse_amount)
+        read, amount = total_figure(cells_of, r, self.layout.columns["budget"], label)
         if amount is not None:
             self.add(label, amount, r, lines)
-        return amount is not None
+        elif read:  # no figure: nothing to check, but it still ends its block of lines
+            self._close(_total_kind(label), lines)
+        return read
 
     def add(self, label: str, amount: Decimal, r: int, lines: Sequence[ServiceLine]) -> None:
         """The Total row ``r`` labelled ``label``, typed as ``amount`` under ``lines``."""
@@ -76,9 +78,28 @@ class Totals:
                 tuple(self.names.names[key] for key in sorted(named)),
             )
         )
+        self._close(kind, lines)
+
+    def _close(self, kind: str, lines: Sequence[ServiceLine]) -> None:
         self.since_sub = len(lines)
         if kind != "sub":
             self.since_total = len(lines)
+
+
+def total_figure(cells_of: CellReader, r: int, col: int, label: str) -> tuple[bool, Decimal | None]:
+    """The figure of the Total row ``r`` labelled ``label`` ("" where not known): (True, None)
+    where it has none (a total row carries no line: nothing to check), (False, None) after an
+    E-VALUE that names it as the row's figure (a message "Total is blank" read as a column
+    called Total)."""
+    what = f'The "{label}" row\'s figure' if label else "The Total row's figure"
+    try:
+        raw = cells_of.value(r, col)
+        return True, None if is_blank(raw) else parse_amount(raw)
+    except ValueProblem as problem:
+        unsaved = (r, col) in cells_of.sheet.uncached
+        fix = ", or type the figure in its place" if unsaved else ""
+        cells_of.add("E-VALUE", f"{what} {problem}{fix}.", f"{column_letter(col)}{r}")
+        return False, None
 
 
 class FundNames:

@@ -53,7 +53,7 @@ def lines() -> list[list[Any]]:
     return [list(r) for r in (*VICTIMS_LINES, *CSF_LINES)]
 
 
-def sum_of(rows: tuple[int, int], value: Decimal) -> Formula:
+def sum_of(rows: tuple[int, int], value: Decimal | None) -> Formula:
     return Formula(f"=SUM(L{rows[0]}:L{rows[1]})", value)
 
 
@@ -174,3 +174,58 @@ def test_a_total_naming_one_language_of_a_bilingual_fund(label: str, tmp_path: P
     result = load(make_workbook(tmp_path, edit=edit))
     assert result.plan is not None, result.findings
     assert [f for f in reconcile(result.plan).findings if f.code == "E-TOTAL"] == []
+
+
+# -- a total row's figure: blank, or a formula with no saved result ------------------------------
+
+
+def test_a_total_row_with_no_figure_is_passed_over(tmp_path: Path) -> None:
+    # It carries no line and the plan's totals are its lines': it was "E-VALUE ... Total is
+    # blank; enter the amount in pounds", as if a column called Total were empty. It still
+    # ends its fund's block: the next fund's Total closes that fund's lines only.
+    rows = [
+        *[list(r) for r in VICTIMS_LINES],
+        labelled("Total", ""),
+        *[list(r) for r in CSF_LINES],
+        labelled("Total", CSF_SUM),
+        labelled("Grand total", ""),
+    ]
+    result = load(make_workbook(tmp_path, services=rows))
+    assert result.plan is not None, result.findings
+    assert [f for f in result.findings if "Total" in f.message] == []
+    assert [f for f in reconcile(result.plan).findings if f.code == "E-TOTAL"] == []
+
+
+def test_a_services_total_formula_with_no_saved_result_names_the_row(tmp_path: Path) -> None:
+    rows = [*lines(), blank(), labelled("Victims Fund total", sum_of(VF_ROWS, None))]
+    result = load(make_workbook(tmp_path, services=rows))
+    found = [(f.code, f.sheet, f.cell, f.message) for f in result.findings if f.code == "E-VALUE"]
+    assert found == [
+        (
+            "E-VALUE",
+            "Services",
+            "L27",
+            'The "Victims Fund total" row\'s figure holds the formula =SUM(L2:L11) with no saved '
+            "result (the file was written by a program, not Excel); open the workbook in Excel, "
+            "let it calculate, and save it, or type the figure in its place.",
+        )
+    ]
+
+
+def test_a_funds_total_formula_with_no_saved_result_is_said(tmp_path: Path) -> None:
+    # Passed over without a word on Funds, while the same on Services was an E-VALUE.
+    def edit(content: WorkbookContent) -> None:
+        content.funds = [*content.funds, ["Total", Formula("=SUM(B2:B3)", None), "", ""]]
+
+    result = load(make_workbook(tmp_path, edit=edit))
+    found = [(f.code, f.sheet, f.cell, f.message) for f in result.findings if f.code == "E-VALUE"]
+    assert found == [
+        (
+            "E-VALUE",
+            "Funds",
+            "B4",
+            "The Total row's figure holds the formula =SUM(B2:B3) with no saved result (the "
+            "file was written by a program, not Excel); open the workbook in Excel, let it "
+            "calculate, and save it, or type the figure in its place.",
+        )
+    ]
