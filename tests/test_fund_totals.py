@@ -29,7 +29,9 @@ CSF_SUM = sum((Decimal(str(line[-1])) for line in CSF_LINES), Decimal(0))  # 464
 VF_ROWS, CSF_ROWS = (2, 11), (12, 25)
 
 
-def labelled(label: str, amount: Decimal | Formula, column: int = 0, fund: str = "") -> list[Any]:
+def labelled(
+    label: str, amount: Decimal | Formula | str, column: int = 0, fund: str = ""
+) -> list[Any]:
     """A total row: ``label`` in ``column`` (0: Fund, 1: Service), ``fund`` in Fund."""
     row: list[Any] = [""] * 12
     row[0] = fund
