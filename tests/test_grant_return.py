@@ -200,3 +200,27 @@ def test_libreoffice_recalculates_the_return_to_the_same_figures(
             if isinstance(a, (int, float)):
                 assert money(a) == money(b), (mine, office)
 
+
+def test_the_review_note_puts_each_grant_under_its_fund(payments: object, tmp_path: Path) -> None:
+    """The review note's position table listed the funds, then the grants as rows of their
+    own: Victims Fund £325,155.46 spent and the Victims' Services Grant £325,155.46 again, a
+    column that a reader adding it counts twice. Each grant is now an "of which" row under its
+    fund, and the note says so."""
+    import docx
+
+    from pipeline.review import render_review
+
+    position, _ = rendered(payments, tmp_path, two_grants_one_fund)
+    target = tmp_path / "review.docx"
+    render_review(target, [], position.plan, position=position)
+    note = docx.Document(str(target))
+    table = next(t for t in note.tables if t.rows[0].cells[0].text.startswith("Fund"))
+    names = [row.cells[0].text for row in table.rows[1:]]
+    assert names == [
+        "Victims Fund",
+        "of which MoJ Victims' Services Grant (ring-fenced)",
+        "of which Ministry of Justice ISVA/IDVA uplift (ring-fenced)",
+        "Community Safety Fund",
+    ]
+    words = "\n".join(p.text for p in note.paragraphs)
+    assert "part of the fund's figures, not added to them" in words
