@@ -72,6 +72,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Clear the filter and check the payments belong to the position.",
     ),
     Code(
+        "I-SPEND-AUDIT-TRAIL",
+        I,
+        "Audit trail read",
+        "a Sage audit trail read as a spend file: its purchase invoices, credit notes and bank "
+        "payments counted; its purchase payments, sales, receipts and journals not",
+        action="Give each supplier's account reference an alias so its payments match.",
+    ),
+    Code(
         "W-SPEND-GAP",
         W,
         "Spend files end before the position",

@@ -27,13 +27,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
 from pipeline.inputs import signature
-from pipeline.ledger_columns import (
-    HEADER_SEARCH_ROWS,
-    PAYMENT_COLUMNS,
-    PaymentColumns,
-    find_header,
-    read_table,
-)
+from pipeline.ledger_columns import PAYMENT_COLUMNS, PaymentColumns, read_table
+from pipeline.ledger_headings import HEADER_SEARCH_ROWS, find_header
 from pipeline.ledger_pages import Rows, hidden_rows_note, is_blank
 from pipeline.ledger_values import decimal_commas
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are

@@ -4,21 +4,22 @@ and each row's date and amount read or reported.
 Columns are found by name (case, spaces and punctuation ignored) with the aliases of
 ``COLUMNS``; a title block above the header, and the header repeated on each page of a
 report, are skipped. A row whose date or amount cannot be read is a located finding
-(``W-SPEND-VALUE``) and is not counted: nothing is dropped silently. The file itself (its bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
+(``W-SPEND-VALUE``) and is not counted: nothing is dropped silently. The header and its headings are :mod:`pipeline.ledger_headings`'; the file itself (its
+bytes, encoding, layout) is :mod:`pipeline.ledger`'s concern.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.findings import Finding
 from pipeline.ledger_currency import in_pounds, not_in_pounds
+from pipeline.ledger_headings import find_header, heading_key, no_header
 from pipeline.ledger_lines import shifted, split_figures
-from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows, is_blank
+from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows
+from pipeline.ledger_sage import Kind, Tally, kinds
 from pipeline.ledger_values import (
-    cut,
     debit_less_credit,
     first_month_first,
     gross_less_vat,
@@ -29,233 +30,14 @@ from pipeline.ledger_values import (
     signed_by_side,
     suppliers_view,
 )
-from pipeline.values import ValueProblem, clean_text, normalise
+from pipeline.values import ValueProblem, clean_text
 
 MAX_ROW_FINDINGS = 20  # per file: beyond this, one finding counts the rest
-HEADER_SEARCH_ROWS = 25  # a report's title block above the header (as a plan's sheets)
-
-# Each field's accepted headings, in order of preference (the first present wins).
-# Beyond the Transparency Code's own headings, those of the finance systems' exports other
-# forces and offices publish (SAP's "Vendor name" and "Clearing date", Oracle's "Net value",
-# Agresso's Transparency Code export with "Supplier (beneficiary)" and "Procurement category").
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": (
-        "Date",
-        "Transaction date",
-        "Payment date",
-        "Date paid",
-        "Paid date",
-        "Clearing date",
-        "Posting date",
-        "Invoice date",
-        "Voucher date",
-        "Trans date",
-        "Document date",
-        "Date of payment",
-        "Date of transaction",
-    ),
-    # A name before a bare heading: SAP's "Vendor" (and many a creditor report's "Supplier")
-    # holds the account number, with the name beside it under "Vendor name".
-    "supplier": (
-        "Supplier name",
-        "Payee name",
-        "Vendor name",
-        "Creditor name",
-        "Recipient name",
-        "Merchant name",
-        "Supplier (beneficiary)",
-        "Supplier(T)",  # Agresso (Unit4): the name, beside "Supplier", its number
-        "Name of offsetting account",  # SAP's cost centre line items (KSB1)
-        "Supplier or party",  # Oracle Fusion's payments register
-        "Supplier",
-        "Payee",
-        "Vendor",
-        "Creditor",
-        "Beneficiary",
-        "Recipient",
-    ),
-    # The amount net of VAT before a bare one, which beside it is the gross paid: the plan's
-    # budgets are net of VAT.
-    "amount": (
-        "Net amount",
-        "Amount excluding VAT",
-        "Amount excl VAT",
-        "Net value",
-        "Net",
-        "Amount net",
-        "Net cost",
-        "Amount exc VAT",
-        "Amount ex VAT",
-        "Net amount excl VAT",
-        "Net amount excluding VAT",
-        "Amount",
-        "Amount (£)",
-        "Amount paid",
-        "Value",
-        "Payment amount",
-        "Transaction amount",
-        "Invoice amount",  # Oracle's invoice register, where no amount paid is beside it
-        # SAP's line items (FBL1N, FBL3N; KSB1), in pounds: local or report currency, never
-        # the document currency (an invoice in euros).
-        "Amount in local currency",
-        "Amount in LC",
-        "Amt in loc.cur.",
-        "Value in report currency",
-        "Val.in rep.cur.",
-    ),
-    "reference": (
-        "Transaction number",
-        "Voucher number",
-        "Invoice number",
-        "URI",
-        "Transaction ID",
-        "Transaction reference",
-        "Document number",
-        "Payment reference",
-        "Invoice no",
-        "Transaction no",
-        "Voucher no",
-        "Invoice num",  # Oracle's invoice and payment registers
-        "Document no",
-        "Reference",
-    ),
-    # A code before a bare heading, which beside it holds the cost centre's name ("Cost
-    # centre" = Victims Services, "Cost centre code" = VS01); a cost centre (SAP's "Cost
-    # Center") before the Transparency Code's service area, a category such as "Police".
-    "cost_code": (
-        "Cost centre code",
-        "Cost center code",
-        "Cost centre",
-        "Cost center",
-        "Cost code",
-        "Service area",
-        "Service area categorisation",
-    ),
-    "expense_type": (
-        "Expense type",
-        "G/L description",
-        "Text",
-        "Expenses type",
-        "Detailed expenses type",
-        "Expenditure category",
-        "Expense description",
-        "Procurement category",
-        "Purpose of expenditure (narrative)",
-        "Detail description",
-        "Subjective description",
-    ),
-    # The amount's currency; beside an amount in the invoice's currency (Agresso's "Cur.
-    # amount"), the amount is in pounds.
-    "currency": ("Currency", "Currency code", "Transaction currency"),
-    "currency_amount": ("Cur. amount", "Currency amount", "Amount in currency"),
-    "credit_note": ("INV/CRN", "Document type", "Transaction type", "Invoice type"),
-    "debit_credit": (
-        "D/C",
-        "Dr/Cr",
-        "Debit/Credit",
-        "Debit or credit",
-        "D/C indicator",
-        "Dr/Cr indicator",
-        "Debit/Credit indicator",
-        "Debit/Credit ind",
-        "D/C ind",
-        "DC",
-        "Cr/Dr",
-    ),
-    # Or no amount column but the gross paid and its VAT (Civica's and other councils'
-    # systems' exports): the net is the gross less the VAT.
-    "gross": ("Gross amount", "Gross", "Gross value", "Amount including VAT", "Amount incl VAT"),
-    "vat": ("VAT amount", "VAT", "VAT value", "Tax amount"),
-    # Or no amount column but two, a debit and a credit, as Sage's and Xero's reports have it.
-    "debit": ("Debit", "Debit amount", "Debits", "Dr"),
-    "credit": ("Credit", "Credit amount", "Credits", "Cr"),
-    # The body that paid, as the Transparency Code's spend files name it: another's is said.
-    "body": ("Body name",),
-}
-REQUIRED = ("date", "supplier", "amount")
 _TEXTS = ("supplier", "reference", "cost_code", "expense_type", "body")  # a payment's texts
 PAYMENT_COLUMNS = ("file", "sheet", "row", "cell", "date", "amount", *_TEXTS)
 
 
 PaymentColumns = dict[str, list[object]]  # one list per name of PAYMENT_COLUMNS
-
-
-def header_key(text: object) -> str:
-    """A heading folded for matching: case, spaces and punctuation ignored (``Amount (£)``
-    is ``amount``, ``INV/CRN`` is ``inv crn``), and so are a currency named in letters and
-    the format of a date (``Amount (GBP)`` is ``amount``, ``Date (dd/mm/yyyy)`` is ``date``)."""
-    words = re.sub(r"[^\w]+", " ", normalise(text)).split()
-    return " ".join(word for word in words if word not in _HINTS)
-
-
-_HINTS = frozenset(("gbp", "dd", "mm", "yy", "yyyy"))
-
-
-_ALIASES = {field: tuple(header_key(a) for a in names) for field, names in COLUMNS.items()}
-_KNOWN = frozenset(key for keys in _ALIASES.values() for key in keys)
-_SIDES = re.compile(r"\s*/\s*|\s*\n\s*")  # "Dyddiad / Date", "Swm\nAmount"
-
-
-def heading_key(text: object) -> str:
-    """A column's heading folded for matching (:func:`header_key`), and a Welsh force's
-    heading in both languages ("Dyddiad / Date", "Supplier / Cyflenwr") as the one of its
-    two sides that is a heading known here."""
-    key = header_key(text)
-    if key in _KNOWN or not isinstance(text, str) or not _SIDES.search(text):
-        return key
-    sides = [header_key(side) for side in _SIDES.split(text.strip())]
-    known = [side for side in sides if side in _KNOWN]
-    return known[0] if len(sides) == 2 and len(known) == 1 else key
-
-
-def find_header(rows: Rows) -> tuple[int, dict[str, int]]:
-    """The index of the header row in ``rows`` and the column of each field found; -1 when
-    none of the first rows names a date, a supplier and an amount."""
-    for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [heading_key(v) for v in values]
-        mapping: dict[str, int] = {}
-        for name, aliases in _ALIASES.items():
-            for alias in aliases:
-                if alias in keys:
-                    mapping[name] = keys.index(alias)
-                    break
-        if all(name in mapping for name in REQUIRED) or _two_columns(mapping):
-            return index, mapping
-    return -1, {}
-
-
-def _two_columns(mapping: Mapping[str, int]) -> bool:
-    """A header with a date and a supplier, and a debit and a credit column for the amount,
-    or the gross and its VAT."""
-    return (
-        "date" in mapping
-        and "supplier" in mapping
-        and ({"debit", "credit"} <= mapping.keys() or {"gross", "vat"} <= mapping.keys())
-    )
-
-
-def _near_header(rows: Rows) -> tuple[int, str, Sequence[object]] | None:
-    """The first of the first rows that names two of a date, a supplier and an amount: its
-    number, the field it lacks, its values (a gross with no net amount, nor its VAT)."""
-    for number, values in rows[:HEADER_SEARCH_ROWS]:
-        keys = {heading_key(v) for v in values}
-        found = [name for name in REQUIRED if any(a in keys for a in _ALIASES[name])]
-        if len(found) == len(REQUIRED) - 1:
-            missing = next(name for name in REQUIRED if name not in found)
-            return number, missing, values
-    return None
-
-
-def headings_said(values: Sequence[object], limit: int = 300) -> str:
-    """The row's headings, quoted, as a finding names them: whole headings up to about
-    ``limit`` characters, then how many more (a heading cut in half read as another)."""
-    said: list[str] = []
-    quoted = [f'"{cut(clean_text(v))}"' for v in values if not is_blank(v)]
-    for heading in quoted:
-        if said and sum(len(h) + 2 for h in said) + len(heading) > limit:
-            return ", ".join(said) + f" and {len(quoted) - len(said)} more"
-        said.append(heading)
-    return ", ".join(said)
 
 
 def read_table(
@@ -274,7 +56,7 @@ def read_table(
     """
     start, mapping = find_header(rows)
     if start < 0:
-        return _refused(label, sheet, *_no_header(sheet, rows, unit))
+        return _refused(label, sheet, *no_header(sheet, rows, unit))
     number, header = rows[start]
     doubled = _doubled_heading(header, mapping)
     if doubled:
@@ -298,7 +80,10 @@ def read_table(
     if month_first is not None:
         said = _month_first(sheet, unit, body[month_first][0], raw["date"][month_first])
         return _refused(label, sheet, *said)
-    table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {})
+    typed = kinds(raw["sage_type"]) if "sage_type" in raw else None
+    if "sage_type" in raw and typed is None:  # a Type and an Account, but not Sage's codes
+        return _refused(label, sheet, *no_header(sheet, rows, unit))
+    table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {}, typed)
     columns, findings, problems = _payments(table, report)
     backwards = table.backwards(columns["amount"])
     if backwards:
@@ -322,31 +107,6 @@ def _refused(
 ) -> tuple[list[PaymentColumns], list[Finding]]:
     """No payments from the table, and the one finding that says why."""
     return [], [Finding("W-SPEND-READ", label, message, sheet, cell)]
-
-
-def _no_header(sheet: str, rows: Rows, unit: str) -> tuple[str, str]:
-    """What to do, and where, when no row of the first ones heads the table: a header with
-    one field missing says which and its names; else what the first row reads."""
-    near = _near_header(rows)
-    if near is None:
-        first = next((values for _, values in rows if any(not is_blank(v) for v in values)), [])
-        return (
-            f"{sheet} has no header row with a date, a supplier and an amount column in its "
-            f"first {HEADER_SEARCH_ROWS} rows (the first row reads: "
-            f"{headings_said(first) or 'nothing'}). Name the columns e.g. Date, Supplier, "
-            "Amount; none of its payments are counted.",
-            "",
-        )
-    number, missing, values = near
-    why = (
-        " (the amount paid excluding VAT, as the plan's budgets are)" if missing == "amount" else ""
-    )
-    return (
-        f"{sheet}'s header ({unit} {number}: {headings_said(values)}) has no {missing} column: "
-        f"head it as one of {', '.join(COLUMNS[missing][:6])}{why}. None of its payments are "
-        "counted.",
-        f"{unit} {number}",
-    )
 
 
 def _month_first(sheet: str, unit: str, number: int, value: object) -> tuple[str, str]:
@@ -374,6 +134,12 @@ class _Table:
     body: Rows
     raw: dict[str, list[object]]  # each field's value on each row of the body
     formulas: Mapping[tuple[int, int], str]
+    kinds: Sequence[Kind] | None = None  # a Sage audit trail's rows, by their Type
+
+    def audit(self) -> Tally | None:
+        """A Sage audit trail's rows, tallied as they are read; None for a ledger of
+        payments."""
+        return None if self.kinds is None else Tally(self.kinds, self.raw["sage_type"])
 
     def finding(self, code: str, message: str, cell: str = "") -> Finding:
         return Finding(code, self.label, message, self.sheet, cell)
@@ -384,6 +150,8 @@ class _Table:
         credit mark."""
         raw = self.raw
         credits = raw.get("credit_note") or [None] * len(self.body)
+        if self.kinds is not None:  # a Sage purchase credit note (PC), its net unsigned
+            credits = ["CRN" if kind is Kind.CREDIT else None for kind in self.kinds]
         if "amount" in raw:
             amounts = pence_column(raw["amount"], credits)
         elif "gross" in raw and "vat" in raw:  # no net column: the gross less its VAT
@@ -412,7 +180,14 @@ class _Table:
             ]
 
         blank = [""] * len(self.body)
-        return {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
+        texts = {name: text(self.raw[name]) if name in self.raw else blank for name in _TEXTS}
+        if self.kinds is not None and "details" in self.raw:  # a bank payment's payee
+            details = text(self.raw["details"])
+            texts["supplier"] = [
+                named if kind is Kind.BANK and named else account
+                for kind, named, account in zip(self.kinds, details, texts["supplier"], strict=True)
+            ]
+        return texts
 
     def unread(
         self, index: int, when: object, amount: object, split: bool, total: str = ""
@@ -457,8 +232,15 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
     findings: list[Finding] = []
     problems = 0
     not_pounds: list[tuple[int, object]] = []
+    audit = table.audit()
     for index, (number, values) in enumerate(table.body):
         when, amount = dates[index], amounts[index]
+        if audit and audit.leaves_out(index, amount):  # a purchase payment, a sale, a journal
+            if isinstance(amount, int):
+                report.count(number, amount)  # in the report's totals all the same
+            continue
+        if audit and audit.untyped(index) and not isinstance(when, ValueProblem):
+            when = ValueProblem(audit.untyped(index))  # a payment? its type says
         if isinstance(when, ValueProblem) or isinstance(amount, ValueProblem):
             if not report.holds_no_payment(number, values, amount):
                 problems += 1
@@ -479,6 +261,9 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
     if not_pounds:
         said = not_in_pounds(table.sheet, table.unit, not_pounds)
         findings.insert(0, table.finding("W-SPEND-VALUE", said, f"{table.unit} {not_pounds[0][0]}"))
+    if audit:
+        audit.counted = len(columns["row"])
+        findings.insert(0, audit.note(table.label, table.sheet))
     return columns, findings, problems
 
 
