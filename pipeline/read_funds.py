@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from pipeline import contract
-from pipeline.budget_column import header_years
+from pipeline.budget_column import header_years, of_the_year
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import (
     CellReader,
@@ -146,11 +146,12 @@ def _one_allocation(cells_of: CellReader, layout: Layout, year: str) -> Layout |
     """The layout with its allocation column chosen where several headers name one ("2020/21
     allocation (£)" kept beside "2021/22 allocation (£)", or a multi-year plan's "2021/22
     (£)", "2022/23 (£)"): the one of the Financial year, or the one without a year; else an
-    E-COLUMN naming them (None), never the first taken for this year's without a word."""
+    E-COLUMN naming them (None), never the first taken for this year's without a word. One
+    headed with another year than the Financial year is an E-COLUMN too."""
     header = cells_of.sheet.rows.get(layout.header_row, ())
     candidates = headers_named(header, contract.FUNDS, "allocation")
     if len(candidates) < 2:
-        return layout
+        return layout if of_the_year(cells_of, layout, candidates, year, "allocation") else None
     bounds = contract.financial_year_bounds(year) if year else None
     matching = [i for i, text in candidates if bounds is not None and bounds in header_years(text)]
     chosen = matching or [i for i, text in candidates if not header_years(text)]
