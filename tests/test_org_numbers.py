@@ -282,6 +282,9 @@ def test_a_number_either_register_may_hold_is_read_by_the_line_and_said(
     assert fragment in said[0][2]
     other = "GB-COH-01151444" if "CHC" in org_id else "GB-CHC-1151444"
     assert f"type {other} in a Recipient org ID column" in said[0][2]
+    # Renaming the column would read every line's number by that register: not advised.
+    column = "Company number" if "CHC" in org_id else "Charity number"
+    assert f"(or move the number to a {column} column)" in said[0][2]
 
 
 @pytest.mark.parametrize(
