@@ -7,8 +7,9 @@ redaction in a published decision is worse than none, so a name is removed only 
 these hold:
 
 - words that introduce a person come before it: ``contact``, ``ask for``, ``speak to``,
-  ``call``, ``e-mail``, ``managed by``, ``led by``, ``lead officer:`` (or another name already
-  removed, joined by ``and``, ``or``, a comma or a slash);
+  ``call``, ``e-mail``, ``managed by``, ``led by``, ``lead officer:``, or in Welsh
+  ``cysylltwch â``, ``gofynnwch am``, ``rheolir gan`` (or another name already removed, joined
+  by ``and``, ``or``, a comma or a slash);
 - its first word is a common forename (:data:`FORENAMES`: not one that is also an everyday word,
   ``Grace``, ``Hope``, ``May``), then an initial or not, then a capitalised surname;
 - the surname is not a word of a place or an organisation (``Victoria House``, ``Grace
@@ -107,8 +108,11 @@ _CUE = (
     r"|ask\s+for|speak\s+(?:to|with)|talk\s+to|refer(?:rals?)?\s+(?:to|via)|call|ring"
     r"|(?:tele)?phone|e-?mail|write\s+to|c/o|attn|fao|for\s+the\s+attention\s+of"
     r"|(?:managed|led|run|overseen|supervised|co-?ordinated|delivered|provided)\s+by"
-    r"|lead(?:\s+(?:officer|worker|contact))?|manager|co-?ordinator)\b)"
-    r"|\[removed\]\s*(?:,|/|&|\band\b|\bor\b)"
+    r"|lead(?:\s+(?:officer|worker|contact))?|manager|co-?ordinator"
+    # In Welsh: contact, ask for, speak to, phone, e-mail, managed by, led by.
+    r"|cysyllt(?:wch|u)\s+(?:â|ag?)|gofynnwch\s+am|siaradwch\s+(?:â|ag?)|ffoniwch"
+    r"|e-?bostiwch|(?:rheolir|arweinir|darperir)\s+gan)\b)"
+    r"|\[removed\]\s*(?:,|/|&|\band\b|\bor\b|\bac?\b|\bneu\b)"  # Welsh and, or
 )
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _WORD = rf"[{_UPPER}][\w'’-]*[^\W\d_]"
@@ -122,6 +126,7 @@ _FOLLOWING = re.compile(rf"\s+(?:&|[{_UPPER}][\w'’-]*)")
 _STEMS = (
     *("contact", "ask for", "speak", "talk to", "refer", "call", "ring", "phone", "mail"),
     *("write to", "c/o", "attn", "fao", "attention", " by", "lead", "manager", "ordinator"),
+    *("cysyllt", "gofynnwch", "siaradwch", "ffoniwch", "bostiwch", " gan"),
     "[removed]",
 )
 

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pipeline import summary_layout
+from pipeline import summary_worksheet
 from pipeline.compare import compare
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
@@ -1040,7 +1040,7 @@ def test_the_summary_worksheet_prepares_formulas_as_xlsxwriter_does() -> None:
 
     from xlsxwriter.worksheet import Worksheet
 
-    from pipeline.summary_layout import worksheet_class
+    from pipeline.summary_worksheet import worksheet_class
 
     source = inspect.getsource(Worksheet._prepare_formula).encode()
     assert hashlib.sha256(source).hexdigest()[:8] == XLSXWRITER_PREPARE_FORMULA
@@ -1122,7 +1122,7 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
     from xlsxwriter.worksheet import Worksheet
     from xlsxwriter.xmlwriter import XMLwriter
 
-    from pipeline.summary_layout import worksheet_class
+    from pipeline.summary_worksheet import worksheet_class
 
     for name, digest in XLSXWRITER_CELL_WRITERS.items():
         owner, method = name.split(".")
@@ -1177,7 +1177,7 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
 
 # xlsxwriter's public cell writers, as in the tested version: each converts an "A1" row
 # argument (convert_cell_args) and calls its _write_<kind>, which the fund and Commitments
-# sheets call directly (summary_layout.cell_writers). A new xlsxwriter that makes them do
+# sheets call directly (summary_worksheet.cell_writers). A new xlsxwriter that makes them do
 # more fails here: check cell_writers still writes the same cells, then record the SHA-256s.
 XLSXWRITER_PUBLIC_WRITERS = {
     "write_string": "f0db3bf0",
@@ -1194,7 +1194,7 @@ def test_the_fund_sheets_cell_writers_are_what_xlsxwriter_s_public_ones_call() -
     import xlsxwriter.worksheet
     from xlsxwriter.sharedstrings import SharedStringTable
 
-    from pipeline.summary_layout import cell_writers
+    from pipeline.summary_worksheet import cell_writers
 
     owner = xlsxwriter.worksheet
     for name, digest in XLSXWRITER_PUBLIC_WRITERS.items():
@@ -1224,8 +1224,8 @@ def _summary_bytes(report: Report) -> bytes:
 
 
 def _forget_the_xlsxwriter_check() -> None:
-    summary_layout._tested_xlsxwriter.cache_clear()
-    summary_layout.worksheet_class.cache_clear()
+    summary_worksheet._tested_xlsxwriter.cache_clear()
+    summary_worksheet.worksheet_class.cache_clear()
 
 
 def test_another_xlsxwriter_writes_the_same_summary_with_its_own_code(
@@ -1241,24 +1241,24 @@ def test_another_xlsxwriter_writes_the_same_summary_with_its_own_code(
     previous = reconcile(last_year.plan)
     reports = [Report.of(sample_recon), Report.of(sample_recon, compare(sample_recon, previous))]
     fast = [_summary_bytes(report) for report in reports]
-    assert summary_layout.worksheet_class() is not Worksheet
+    assert summary_worksheet.worksheet_class() is not Worksheet
     monkeypatch.setattr(xlsxwriter, "__version__", "9.9.9")
     _forget_the_xlsxwriter_check()
     try:
-        assert summary_layout.worksheet_class() is Worksheet
+        assert summary_worksheet.worksheet_class() is Worksheet
         assert [_summary_bytes(report) for report in reports] == fast
     finally:
         monkeypatch.undo()
         _forget_the_xlsxwriter_check()
-    assert summary_layout.worksheet_class() is not Worksheet
+    assert summary_worksheet.worksheet_class() is not Worksheet
 
 
 def test_the_tested_xlsxwriter_is_the_locked_one() -> None:
     # Upgrading xlsxwriter in requirements.lock means checking the speed-ups against it (the
     # digests above) and then moving XLSXWRITER_TESTED with it.
     lock = (Path(__file__).resolve().parent.parent / "requirements.lock").read_text("utf-8")
-    assert f"xlsxwriter=={summary_layout.XLSXWRITER_TESTED}\n" in lock.lower()
-    assert xlsxwriter.__version__ == summary_layout.XLSXWRITER_TESTED
+    assert f"xlsxwriter=={summary_worksheet.XLSXWRITER_TESTED}\n" in lock.lower()
+    assert xlsxwriter.__version__ == summary_worksheet.XLSXWRITER_TESTED
 
 
 def _capitals(content: Any) -> None:

@@ -327,6 +327,10 @@ def test_a_police_officer_named_with_a_collar_number_is_scrubbed(text: str, expe
         ("Lead officer: Zoë Brown (Mondays)", "Lead officer: [removed] (Mondays)"),
         ("Speak to Kate Lee Monday to Friday", "Speak to [removed] Monday to Friday"),
         ("email Mohammed Khan at the hub", "email [removed] at the hub"),
+        # A Welsh body's plan says it in Welsh.
+        ("Cysylltwch â Siân Hughes am atgyfeiriadau", "Cysylltwch â [removed] am atgyfeiriadau"),
+        ("Rheolir gan Dafydd Jones a Gwen Morgan", "Rheolir gan [removed] a [removed]"),
+        ("Cysylltwch â Cymorth i Ferched Cymru", "Cysylltwch â Cymorth i Ferched Cymru"),
         # Organisations and services are kept: a name that is not a forename, an everyday
         # word as the first name, a place or an organisation's word after it, a longer name,
         # a charity named after a person.
