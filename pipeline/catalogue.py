@@ -339,7 +339,7 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word report not accessible",
         "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
-        "header rows, empty paragraphs, pictures' alternative text)",
+        "header rows and their headings, empty paragraphs, pictures' alternative text)",
         action="Correct the template as the message says; the report is built meanwhile.",
     ),
     Code(
