@@ -165,6 +165,15 @@ def fallback_org_id(prefix: str, organisation: str) -> str:
     return f"{funder_id(prefix)}-org-{name_code(organisation)}"
 
 
+# Apostrophes and dashes as Word and web pages write them, read as Excel types them: "Women’s
+# Aid" pasted from Word is the recipient "Women's Aid" typed on another line (the curly one was
+# dropped from the code, the straight one a hyphen: two recipients in GrantNav).
+_AS_TYPED_IN_EXCEL = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201b\u02bc\u2032", "'")
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def name_code(name: str) -> str:
     """A name as part of an identifier or code: ``Rape Crisis`` -> ``rape-crisis``.
@@ -175,7 +184,7 @@ def name_code(name: str) -> str:
     characters -- a short hash of the name follows it, so two organisations never share one
     identifier; the same name always gives the same code.
     """
-    text = public_text(name)
+    text = public_text(name).translate(_AS_TYPED_IN_EXCEL)
     slug = slugify(text)
     folded = unicodedata.normalize("NFKD", text)
     lost = any(ch.isalnum() and not ch.isascii() for ch in folded)

@@ -613,3 +613,25 @@ def test_people_named_as_recipients_are_never_one_recipient(sample_plan: Plan) -
     assert "smith" not in first.casefold() and "jones" not in second.casefold()
     # An organisation keeps the identifier made from its name, the same on each of its grants.
     assert third == "360G-p-org-rape-crisis"
+
+
+@pytest.mark.parametrize(
+    ("typed", "again"),
+    [
+        ("Women's Aid", "Women\u2019s Aid"),  # Excel's apostrophe, and one pasted from Word
+        ("St John's Hospice", "St John\u2018s Hospice"),
+        ("Jones-Patel Counselling", "Jones\u2013Patel Counselling"),  # an en dash pasted in
+    ],
+)
+def test_one_recipient_typed_with_a_typographic_apostrophe_or_dash_is_one_recipient(
+    sample_plan: Plan, typed: str, again: str
+) -> None:
+    # "Women's Aid" on one line and "Women’s Aid" (pasted from Word) on another were two
+    # recipients in the 360Giving file: 360G-…-org-women-s-aid and 360G-…-org-womens-aid,
+    # as GrantNav then listed them. The apostrophe and the dash count as typed in Excel.
+    plan = with_line(sample_plan, 0, organisation=typed)
+    plan = with_line(plan, 1, organisation=again)
+    grants: Any = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    first, second = (grant["recipientOrganization"][0] for grant in grants[:2])
+    assert first["id"] == second["id"]
+    assert (first["name"], second["name"]) == (typed, again)  # each published as typed
