@@ -9,7 +9,7 @@ total was compared with all the lines above it ('the 20 lines it closes (rows 2�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -259,3 +259,34 @@ def test_fund_totals_in_the_appendix_3_layout(tmp_path: Path) -> None:
     assert "the 14 Community Safety Fund lines (rows 19–32) add up to £464,058, £10 more" in (
         found[0].message
     )
+
+
+def test_fund_totals_under_the_funding_sources(tmp_path: Path) -> None:
+    # The same block of totals under the Funding sources table: each fund's total was checked
+    # against every source above it ('reads £1,009,000 but the sources above it add up to
+    # £1,565,000').
+    def edit(vf_total: int) -> Callable[[WorkbookContent], None]:
+        def change(content: WorkbookContent) -> None:
+            content.sources = [
+                *content.sources,
+                [""] * 5,
+                ["Victims Fund total", "", Decimal(vf_total), "", ""],
+                ["", "Community Safety Fund total", Decimal(556_000), "", ""],
+                ["Grand total", "", Decimal(1_565_000), "", ""],
+            ]
+
+        return change
+
+    result = load(make_workbook(tmp_path, edit=edit(1_009_000)))
+    assert [f for f in result.findings if f.code.startswith("E-")] == []
+    result = load(make_workbook(tmp_path, edit=edit(1_000_000)))
+    found = [(f.code, f.sheet, f.cell, f.message) for f in result.findings if f.code == "E-TOTAL"]
+    assert found == [
+        (
+            "E-TOTAL",
+            "Funding sources",
+            "C6",
+            "The Total row reads £1,000,000 but the Victims Fund sources above it add up to "
+            "£1,009,000; correct the total (or its SUM range).",
+        )
+    ]
