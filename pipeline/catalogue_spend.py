@@ -27,6 +27,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Correct the payment's date or amount in the ledger export.",
     ),
     Code(
+        "W-SPEND-ENCODING",
+        W,
+        "Characters not UTF-8",
+        "a UTF-8 spend file holds bytes that are not UTF-8: each is read as Windows-1252 "
+        "would read it and its lines are named; the payments are counted",
+        action="Correct the character on the lines named, and export the file again as CSV UTF-8.",
+    ),
+    Code(
         "W-SPEND-OTHER-BODY",
         W,
         "Payments of another body",
