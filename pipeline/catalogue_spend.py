@@ -73,6 +73,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
+        "I-SPEND-YEAR-END",
+        I,
+        "Position at the year end",
+        "an --as-at date after the plan's year end: the position is the year-end one, at that date",
+        action="Nothing to do: the position is the year's outturn. Give an --as-at date in the "
+        "year for the position at that date.",
+    ),
+    Code(
         "I-SPEND-HIDDEN-ROWS",
         I,
         "Hidden ledger rows counted",
