@@ -512,7 +512,7 @@ _NOT_CHOSEN = re.compile(
 _NO_OPTION = re.compile(
     r"(?:(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
     r"(?:\s+(?:available|to extend))?)?"
-    r"|d?dim(?:\s+(?:yn\s+berthnasol|estyniad(?:au)?|opsiwn(?:au)?(?:\s+i\s+ymestyn)?))?"
-    r"|amherthnasol|d?d/b)(?:\s*[-–—:;,.(].*|\s*/\s*\D.*)?",
+    r"|d?dim(?:\s+(?:yn\s+berthnasol|ar\s+gael|estyniad(?:au)?|opsiwn(?:au)?(?:\s+i\s+ymestyn)?))?"
+    r"|nac\s+oes|amherthnasol|d?d/b)(?:\s*[-–—:;,.(].*|\s*/\s*\D.*)?",
     re.IGNORECASE | re.DOTALL,
 )

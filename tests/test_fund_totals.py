@@ -20,6 +20,7 @@ from pipeline.findings import Finding
 from pipeline.load import load
 from pipeline.new_workbook import Formula, WorkbookContent
 from pipeline.reconcile import reconcile
+from scripts.make_corpus import appendix3, sample_book, write_book
 from scripts.make_sample import CSF, CSF_LINES, VF, VICTIMS_LINES
 from tests.workbooks import make_workbook
 
@@ -231,3 +232,30 @@ def test_a_funds_total_formula_with_no_saved_result_is_said(tmp_path: Path) -> N
             "calculate, and save it, or type the figure in its place.",
         )
     ]
+
+
+def test_fund_totals_in_the_appendix_3_layout(tmp_path: Path) -> None:
+    # A heading per fund and no Fund column: each band's total named after its fund, and a
+    # Grand total at the end; then one band's total wrong, said against that fund's lines.
+    rows = appendix3()
+    labels = iter(("Victims Fund Total", "Community Safety Fund Total"))
+    rows = [[next(labels), *row[1:]] if row[:1] == ["Total"] else row for row in rows]
+    rows.append(["Grand total", *[""] * 9, VF_SUM + CSF_SUM])
+    book = sample_book()
+    book["Services"] = rows
+    write_book(tmp_path / "plan.xlsx", book)
+    result = load(tmp_path / "plan.xlsx")
+    assert result.plan is not None, result.findings
+    assert [f for f in reconcile(result.plan).findings if f.code == "E-TOTAL"] == []
+    assert [len(t.closes) for t in result.plan.totals] == [10, 14, 24]
+
+    at = next(i for i, row in enumerate(rows) if row[:1] == ["Community Safety Fund Total"])
+    rows[at] = [*rows[at][:-1], CSF_SUM + 10]
+    write_book(tmp_path / "plan.xlsx", book)
+    result = load(tmp_path / "plan.xlsx")
+    assert result.plan is not None, result.findings
+    found = [f for f in reconcile(result.plan).findings if f.code == "E-TOTAL"]
+    assert [f.cell for f in found] == [f"K{at + 1}"]
+    assert "the 14 Community Safety Fund lines (rows 19–32) add up to £464,058, £10 more" in (
+        found[0].message
+    )

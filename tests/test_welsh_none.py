@@ -21,6 +21,8 @@ NONE_IN_WELSH = (
     "Dim estyniadau",
     "Dim opsiwn i ymestyn",
     "Amherthnasol",
+    "Nac oes",
+    "Dim ar gael",
     "D/B",
     "Dd/B",
     "Dim / None",
