@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 import pytest
@@ -213,6 +214,56 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     again = run("new-workbook", str(path))
     assert again.exit_code == 2
     assert "--force" in again.output
+
+
+def test_new_workbook_under_a_file_says_which_file_is_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "plans").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["new-workbook", str(tmp_path / "plans" / "plan.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "is a file where pcc-report needs a folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_new_workbook_to_a_folder_it_may_not_write_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def refused(target: Path, content: bytes) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr("pipeline.manifest.write_atomic", refused)
+    path = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(cli, ["new-workbook", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "may not write to" in result.output and "ask for write access" in result.output
+    assert not path.exists()
+
+
+def test_new_workbook_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made in memory and moved into place: a failure half-way leaves no workbook that
+    # could pass for a blank one, and an existing file (with --force) stays as it was.
+    import pipeline.new_workbook
+
+    def broken(target: Path | BinaryIO, content: object = None) -> None:
+        if isinstance(target, Path):
+            target.write_bytes(b"PK half a workbook")
+        else:
+            target.write(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(b"the officer's own")
+    monkeypatch.setattr(pipeline.new_workbook, "write_workbook", broken)
+    result = CliRunner().invoke(cli, ["new-workbook", str(path), "--force"])
+    assert result.exit_code == 2, result.output
+    assert "disk" in result.output and "full" in result.output
+    assert path.read_bytes() == b"the officer's own"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
 
 
 @pytest.mark.slow
