@@ -305,3 +305,46 @@ def test_naming_only_files_that_are_no_workbook_is_a_usage_error(
     assert "I-SKIPPED" in result.output
     assert "~$plan.xlsx: not a workbook to read (see above). Name the plan itself" in result.output
     assert "No workbooks found" not in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_ledger_named_as_a_plan_is_a_usage_error_pointing_to_spend(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `pcc-report build input/spend/agresso.csv`, meaning --spend: no decision is made of it,
+    # so nothing is recorded as a failed decision on the office's index page.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agresso.csv").write_text("Date,Supplier,Amount\n01/05/2021,A,100\n", "utf-8")
+    result = run(command, "agresso.csv")
+    assert result.exit_code == 2, result.output
+    assert "I-SKIPPED" in result.output and "E-READ" not in result.output
+    assert "--spend agresso.csv" in result.output
+    assert "Save As" not in result.output
+    if command == "build":
+        out = tmp_path / "output"
+        assert not [p for p in out.iterdir() if p.is_dir()] if out.exists() else True
+        entries = json.loads((out / "manifest.json").read_text("utf-8"))["workbooks"]
+        assert entries == {}
+
+
+def test_a_workbook_named_by_itself_under_another_name_is_still_read(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A download saved as "plan.xlsx.bak" is an Excel workbook all the same: read, not skipped.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.xlsx.bak").write_bytes(sample_path.read_bytes())
+    result = run("check", "plan.xlsx.bak")
+    assert result.exit_code == 0, result.output
+    assert "I-SKIPPED" not in result.output and "Summary: 2 funds" in result.output
+
+
+@pytest.mark.parametrize("name", ["README.md", "Makefile", "notes.pdf"])
+def test_a_file_named_that_is_plainly_no_plan_is_skipped_with_a_usage_error(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text("# not a plan\n", "utf-8")
+    result = run("build", name)
+    assert result.exit_code == 2, result.output
+    assert f"{name} is not an .xlsx or .xlsm workbook and was skipped" in result.output
+    assert not (tmp_path / "output" / Path(name).stem.lower()).exists()
