@@ -14,8 +14,11 @@ import openpyxl
 import pytest
 
 from pipeline.textsafe import (
+    CUT_NOTE,
+    MAX_CELL_TEXT,
     REMOVED,
     cell_text_not_formula,
+    fit_cell,
     for_header,
     for_html,
     for_log,
@@ -313,6 +316,47 @@ def test_a_police_officer_named_with_a_collar_number_is_scrubbed(text: str, expe
     assert scrub_personal_data(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Contact Sarah Jones for referrals", "Contact [removed] for referrals"),
+        (
+            "Referrals: contact: Sarah J. Jones, ISVA service",
+            "Referrals: contact: [removed], ISVA service",
+        ),
+        ("Ask for Dafydd Rhys-Evans on 01522 947406", "Ask for [removed] on [removed]"),
+        ("Managed by Priya Patel and Tom O'Neill", "Managed by [removed] and [removed]"),
+        ("Contact Mr J Smith or Siân Hughes", "Contact [removed] or [removed]"),
+        ("Lead officer: Zoë Brown (Mondays)", "Lead officer: [removed] (Mondays)"),
+        ("Speak to Kate Lee Monday to Friday", "Speak to [removed] Monday to Friday"),
+        ("email Mohammed Khan at the hub", "email [removed] at the hub"),
+        # Organisations and services are kept: a name that is not a forename, an everyday
+        # word as the first name, a place or an organisation's word after it, a longer name,
+        # a charity named after a person.
+        ("Contact Victim Support for referrals", "Contact Victim Support for referrals"),
+        ("Delivered by Lincolnshire Police", "Delivered by Lincolnshire Police"),
+        ("Referrals to Grace House or Hope Street", "Referrals to Grace House or Hope Street"),
+        ("Contact Victoria House reception", "Contact Victoria House reception"),
+        ("Delivered by Jack Petchey Foundation", "Delivered by Jack Petchey Foundation"),
+        ("Provided by Sarah Jones Associates Ltd", "Provided by Sarah Jones Associates Ltd"),
+        ("Run by Marie Curie and Sue Ryder", "Run by Marie Curie and Sue Ryder"),
+        ("Contact Lucy Faithfull", "Contact Lucy Faithfull"),
+        ("Call Jo on the helpline", "Call Jo on the helpline"),
+        ("Sarah Jones Counselling", "Sarah Jones Counselling"),
+        ("ISVA led by Rape Crisis England", "ISVA led by Rape Crisis England"),
+        ("Ring-fenced MoJ grant; Contact Centre", "Ring-fenced MoJ grant; Contact Centre"),
+        (
+            "Commissioned by Police and Crime Commissioner",
+            "Commissioned by Police and Crime Commissioner",
+        ),
+    ],
+)
+def test_a_person_named_as_a_contact_without_a_title_is_scrubbed(text: str, expected: str) -> None:
+    # "Contact Sarah Jones for referrals" was published as typed: a named officer, with no
+    # title before her name for the title pattern to find.
+    assert scrub_personal_data(text) == expected
+
+
 def test_the_corpus_contact_details_are_scrubbed() -> None:
     cells = corpus_text("personal-data-in-provision.xlsx")
     assert (
@@ -333,3 +377,21 @@ def test_patterns_are_compiled_only_for_text_that_needs_one() -> None:
     assert textsafe._compiled.cache_info().currsize == 0
     assert for_terminal("\x1b[2J") == "\\x1b[2J"
     assert textsafe._compiled.cache_info().currsize == 1
+
+
+def test_text_longer_than_an_excel_cell_is_cut_between_words_and_says_so() -> None:
+    fits = "x" * MAX_CELL_TEXT
+    assert fit_cell(fits) is fits  # the limit itself is whole
+    long = "Outreach and advocacy " * 2000  # 44,000 characters
+    cut = fit_cell(long)
+    assert len(cut) <= MAX_CELL_TEXT and cut.endswith(CUT_NOTE)
+    kept = cut.removesuffix(CUT_NOTE)
+    assert long.startswith(kept) and long[len(kept)] == " "  # a whole word, then the note
+
+
+def test_an_excel_cell_counts_an_emoji_as_two_characters() -> None:
+    # 20,000 police cars are 40,000 UTF-16 units: over the limit though 20,000 characters.
+    cut = fit_cell("\U0001f693" * 20_000)
+    assert cut.endswith(CUT_NOTE)
+    assert len(cut.encode("utf-16-le")) // 2 <= MAX_CELL_TEXT
+    assert set(cut.removesuffix(CUT_NOTE)) == {"\U0001f693"}  # no half of a pair left
