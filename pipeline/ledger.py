@@ -32,6 +32,7 @@ from pipeline.ledger_encoding import Text, decode
 from pipeline.ledger_headings import HEADER_SEARCH_ROWS, find_header
 from pipeline.ledger_pages import Rows, hidden_rows_note, is_blank
 from pipeline.ledger_values import decimal_commas
+from pipeline.sniff import TEXT_EXPORT_SUFFIXES
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.spend_folder import spend_files as spend_files  # the files a folder holds
 from pipeline.spend_folder import why_not_read
@@ -47,7 +48,7 @@ MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CS
 # may hold more (one quarter per file keeps each well below this).
 MAX_LEDGER_ROWS = 200_000
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
-SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+SPEND_SUFFIXES = (*TEXT_EXPORT_SUFFIXES, ".xlsx", ".xlsm", ".xls")
 
 READ_RETRIES = 3  # reads of a file that changes while it is read, before it is refused
 RETRY_PAUSE = 0.5  # seconds between them
