@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pipeline import summary_worksheet
+from pipeline import summary_layout, summary_worksheet
 from pipeline.compare import compare
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
