@@ -319,12 +319,52 @@ def codes(plan: Plan, today: dt.date = TODAY) -> list[tuple[str, str]]:
     return [(f.code, f.cell) for f in found]
 
 
-def test_each_grant_without_an_org_id_is_one_warning(sample_plan: Plan) -> None:
+def test_each_recipient_without_an_org_id_is_one_warning(sample_plan: Plan) -> None:
+    # The sample's eight grants go to eight recipients: one warning each, at its cell.
     found = three_sixty_rules.findings(sample_plan, Config(funder_prefix="x"), TODAY)
     assert [(f.code, f.sheet, f.cell) for f in found] == [
         ("W-ORG-ID", "Services", f"N{row}") for row in (9, 10, 13, 24, 26, 27, 28, 29)
     ]
     assert "Rape Crisis" in found[0].message and "GB-CHC-" in found[0].message
+
+
+def test_a_recipients_many_grants_without_an_org_id_are_one_warning(sample_plan: Plan) -> None:
+    # A plan of 2,000 lines to ten recipients without org IDs printed 1,033 W-ORG-IDs, one a
+    # line, and the review note and index page carried every one (1,871 rows, 1.16 MB).
+    plan = sample_plan
+    for index in range(1, 7):
+        plan = with_line(plan, index, organisation=" rape  CRISIS")
+    plan = with_line(plan, 3, recipient_org_id="1151444")  # another fault: its own warning
+    found = [
+        f
+        for f in three_sixty_rules.findings(plan, Config(funder_prefix="x"), TODAY)
+        if f.code == "W-ORG-ID"
+    ]
+    assert [(f.sheet, f.cell) for f in found] == [
+        ("Services", "N9"),
+        ("Services", "N24"),
+        ("Services", "N29"),
+    ]
+    assert found[0].message.startswith(
+        "The 6 grants to Rape Crisis (Services N9, N10, N13, N26, N27 and 1 more): their "
+        "Recipient org ID is blank"
+    )
+    assert "GB-CHC-" in found[0].message
+    assert 'reads "1151444"' in found[1].message and found[1].message.startswith("The grant")
+
+
+def test_a_recipients_grants_without_the_column_name_their_rows(sample_plan: Plan) -> None:
+    plan = sample_plan
+    for index, line in enumerate(three_sixty.grant_lines(sample_plan)):
+        cells = {k: v for k, v in line.at.cells.items() if k != "recipient_org_id"}
+        at = dataclasses.replace(line.at, cells=cells)
+        plan = with_line(plan, index, organisation="Rape Crisis", at=at)
+    [found] = three_sixty_rules.findings(plan, Config(funder_prefix="x"), TODAY)
+    assert (found.code, found.cell) == ("W-ORG-ID", "row 9")
+    assert found.message.startswith(
+        "The 8 grants to Rape Crisis (Services rows 9, 10, 13, 24, 26 and 3 more): the "
+        "Services sheet has no Recipient org ID column"
+    )
 
 
 def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) -> None:
