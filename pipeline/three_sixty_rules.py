@@ -167,8 +167,9 @@ def _far_dates(line: ServiceLine, where: str, at: _At, today: dt.date) -> Iterat
             yield at(
                 "W-360-DATES",
                 key,
-                f"{where} {verb} on {format_date(day)}, {far}; 360Giving's checker flags such a "
-                "date as a likely typing slip. Check the year, and correct it if it is wrong.",
+                f"{where} {verb} on {format_date(day)}, {far}: likely a typing slip, which the "
+                "360Giving file's description of the grant would publish. Check the year, and "
+                "correct it if it is wrong.",
             )
             return
 

@@ -171,9 +171,65 @@ def test_sample_grants_carry_title_description_dates_and_programme(
         {"id": "360G-lincolnshirepcc-org-rape-crisis", "name": "Rape Crisis"}
     ]
     assert "beneficiaryLocation" not in rape_crisis  # no force_area_code set
-    hate_crime = data["grants"][2]
-    assert hate_crime["plannedDates"][0]["duration"] == 12  # 1 Oct 2021 - 30 Sep 2022
+    hate_crime = data["grants"][2]  # 1 Oct 2021 - 30 Sep 2022: its 2021/22 part, 6 months
+    assert hate_crime["plannedDates"] == [
+        {"startDate": "2021-10-01", "endDate": "2022-03-31", "duration": 6}
+    ]
     assert '"amountAwarded": 82661,' in text or '"amountAwarded": 82661.00,' in text
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "planned", "months", "agreement"),
+    [
+        # A two-year grant: 2021/22's budget was published against 24 months of dates, though
+        # the schema's Amount Awarded is the total for the activity the dates describe.
+        (
+            dt.date(2021, 1, 1),
+            dt.date(2022, 12, 31),
+            ("2021-04-01", "2022-03-31"),
+            12,
+            "1 January 2021 to 31 December 2022",
+        ),
+        (
+            dt.date(2021, 10, 1),
+            dt.date(2023, 9, 30),
+            ("2021-10-01", "2022-03-31"),
+            6,
+            "1 October 2021 to 30 September 2023",
+        ),
+        (
+            dt.date(2018, 10, 1),
+            dt.date(2022, 1, 31),
+            ("2021-04-01", "2022-01-31"),
+            10,
+            "1 October 2018",
+        ),
+    ],
+)
+def test_a_grant_running_past_the_year_is_published_as_this_years_part(
+    sample_plan: Plan,
+    validator: Draft202012Validator,
+    start: dt.date,
+    end: dt.date,
+    planned: tuple[str, str],
+    months: int,
+    agreement: str,
+) -> None:
+    plan = with_line(sample_plan, 0, start=start, end=end, budget=Decimal(15000))
+    data = three_sixty.package(plan, Config(funder_prefix="p"))
+    assert errors(validator, data) == []
+    grants: Any = data["grants"]
+    grant = grants[0]
+    assert grant["amountAwarded"] == Decimal(15000)  # the year's budget, what the decision awards
+    assert grant["plannedDates"] == [
+        {"startDate": planned[0], "endDate": planned[1], "duration": months}
+    ]
+    assert grant["description"].startswith("Support to victims of sexual violence (all age). ")
+    assert "This grant is the 2021/22 part of an agreement from " in grant["description"]
+    assert agreement in grant["description"]
+    # A grant within the year is published as it is, its description as typed.
+    assert grants[1]["plannedDates"][0]["startDate"] == "2021-04-01"
+    assert "part of an agreement" not in grants[1]["description"]
 
 
 def test_the_validator_really_checks_formats(
