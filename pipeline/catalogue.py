@@ -364,7 +364,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-ORG-ID",
         W,
         "Grant recipient has no org ID",
-        "a grant line with no usable Recipient org ID (GB-CHC-…, GB-COH-…) for the 360Giving file",
+        "a recipient of grants with no usable Recipient org ID (GB-CHC-…, GB-COH-…) for the "
+        "360Giving file: one per recipient, naming its lines' cells",
         action="Add the recipient's org ID (e.g. GB-CHC-1234567 for a charity) in the Recipient "
         "org ID column, or its charity or company number in a Charity number or Company number "
         "column.",

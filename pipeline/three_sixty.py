@@ -38,7 +38,7 @@ from pipeline.textsafe import (
     scrub_personal_data,
     starts_like_formula,
 )
-from pipeline.values import clean_text, normalise, slugify
+from pipeline.values import clean_text, format_long_date, normalise, slugify
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | Decimal"
 
@@ -132,6 +132,15 @@ def grant_ids(plan: Plan, prefix: str) -> list[str]:
 def award_date(decision: Decision) -> dt.date:
     """When the grants were awarded: the PCC's approval, else the decision's date."""
     return decision.pcc_approval_date or decision.date
+
+
+def this_years_part(line: ServiceLine, decision: Decision) -> tuple[dt.date, dt.date]:
+    """The dates of a line's agreement within the decision's financial year: what its Budget,
+    the year's amount and the grant's Amount Awarded, pays for. A grant over two years was
+    published as one year's money against 24 months (read as half the rate), and republished
+    by the next year's decision with the same dates. A line outside the year keeps its dates."""
+    start, end = max(line.start, decision.year_start), min(line.end, decision.year_end)
+    return (start, end) if start <= end else (line.start, line.end)
 
 
 def duration_months(start: dt.date, end: dt.date) -> int:
@@ -237,6 +246,12 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
             f"{title}: a grant to {public_text(line.organisation)} from the "
             f"{public_text(line.fund)}, {decision.year_label}."
         )
+    start, end = this_years_part(line, decision)
+    if (start, end) != (line.start, line.end):
+        description = (
+            f"{description.rstrip('.')}. This grant is the {decision.year_label} part of an "
+            f"agreement from {format_long_date(line.start)} to {format_long_date(line.end)}."
+        )
     grant: dict[str, Json] = {
         "id": grant_id,
         "title": title,
@@ -246,9 +261,9 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
         "awardDate": award_date(decision).isoformat(),
         "plannedDates": [
             {
-                "startDate": line.start.isoformat(),
-                "endDate": line.end.isoformat(),
-                "duration": duration_months(line.start, line.end),
+                "startDate": start.isoformat(),
+                "endDate": end.isoformat(),
+                "duration": duration_months(start, end),
             }
         ],
         "recipientOrganization": [_recipient(line, config.funder_prefix)],

@@ -425,6 +425,13 @@ def test_summary_has_a_titled_chart_with_axis_names_and_alt_text(sample_xlsx: Pa
     for text in ("Committed and uncommitted by fund, 2021/22", "Pounds (£)", "Fund"):
         assert f"<a:t>{text}</a:t>" in chart
     assert "Summary!$E$4:$E$5" in chart and "Summary!$F$4:$F$5" in chart
+    # The value axis starts at £0 (funds of £1.56m and £1.65m were drawn from £1.4m, one
+    # twice the other's length); the fund axis has no minimum.
+    value_axis = re.search(r"<c:valAx>.*</c:valAx>", chart, re.S)
+    assert value_axis and '<c:min val="0"/>' in value_axis.group()
+    assert chart.count("<c:min ") == 1
+    # Its text is marked en-GB, as the workbook is (xlsxwriter writes en-US).
+    assert '<c:lang val="en-GB"/>' in chart and 'lang="en-GB"' in chart and "en-US" not in chart
     assert "Victims Fund: £805,212 committed, £203,788 uncommitted" in drawing
     # Between the funds table (total in row 6) and the Funding sources heading (row 21).
     start, end = (int(row) for row in re.findall(r"<xdr:row>(\d+)</xdr:row>", drawing))
@@ -706,6 +713,27 @@ def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
 
 
 MANY_FUNDS = [f"Fund number {i} & partners" for i in range(30)]
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_a_charts_text_is_marked_en_gb_however_the_workbook_is_written(
+    tmp_path: Path, in_memory: bool
+) -> None:
+    from pipeline.xlsx_language import workbook_class
+
+    target = tmp_path / "chart.xlsx"
+    workbook = workbook_class()(str(target), {"in_memory": in_memory})
+    sheet = workbook.add_worksheet()
+    sheet.write_column(0, 0, ['lang="en-US"', 5])  # text in the chart's cache is left alone
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series({"categories": "=Sheet1!$A$1", "values": "=Sheet1!$A$2"})
+    chart.set_title({"name": "Title"})
+    sheet.insert_chart(3, 0, chart)
+    workbook.close()
+    with zipfile.ZipFile(target) as archive:
+        xml = archive.read("xl/charts/chart1.xml").decode()
+    assert '<c:lang val="en-GB"/>' in xml and '<a:rPr lang="en-GB"' in xml
+    assert xml.count("en-US") == xml.count('lang="en-US"</c:v>') == 1
 
 
 def test_a_chart_of_many_funds_starts_a_page_and_fits_on_it(tmp_path: Path) -> None:

@@ -87,6 +87,38 @@ def test_publication_keeps_wording_tabs_line_breaks_and_non_latin_text() -> None
         assert for_publication(cell) == cell, where
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Emoji \U0001f693\U0001f46e\u200d\u2640\ufe0f service",  # woman police officer, not 👮♀️
+        "\U0001f3f3\ufe0f\u200d\U0001f308 LGBT+ hate crime",  # rainbow flag after a selector
+        "\U0001f469\U0001f3fd\u200d\U0001f4bb digital skills",  # skin tone, then the joiner
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 Trust",  # Persian: ZWNJ in a word
+        "\u0986\u09b0\u09cd\u200d\u09af Bengali centre",  # ZWJ after a virama
+    ],
+)
+def test_publication_keeps_the_joiners_that_spell_an_emoji_or_a_word(text: str) -> None:
+    # A joiner between letters or emoji is spelling: "👮‍♀️" was published as "👮♀️" (an
+    # officer and a female sign), a Persian or Bengali name in another spelling.
+    assert for_publication(text) == text
+    assert for_terminal(text) == text and for_log(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u200dVictims",
+        "Victims\u200c",
+        "a\u200d b",
+        "a \u200cb",
+        "\U0001f46e\u200b\u200d ",
+        "x\u200d\u200dy",
+    ],
+)
+def test_a_joiner_that_joins_nothing_is_dropped(text: str) -> None:
+    assert not {"\u200c", "\u200d", "\u200b"} & set(for_publication(text))
+
+
 def test_publication_turns_windows_and_mac_line_ends_into_newlines() -> None:
     assert for_publication("one\r\ntwo\rthree") == "one\ntwo\nthree"
 
