@@ -18,11 +18,10 @@ from typing import Any
 
 from pipeline.model import ServiceLine
 from pipeline.summary_text import wrapped_lines
-from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
+from pipeline.textsafe import fit_cell, for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date
 
 MAX_SHEET_NAME = 31  # Excel's limit
-MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would truncate with a warning
 # Excel compares sheet names case-insensitively; "History" is reserved by Excel.
 RESERVED_SHEETS = ("summary", "about", "history")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -30,6 +29,7 @@ _TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
 HEADER_ROW = 2  # 0-based: a title row and a note row above each table
 TABLE_STYLE = "Table Style Medium 2"
 ROW_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_POINTS = 409  # Excel's tallest row: a cell with more lines shows its first ones
 BODY_POINTS = 11  # the body font; a column-width unit is about one of its characters
 TITLE_POINTS = 14
 MIN_TITLE_POINTS = 8
@@ -42,13 +42,13 @@ ROW_PIXELS = 20  # a row of the default height, in pixels (for placing the chart
 @functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
 def public_text(raw: str) -> str:
     """Text as it may be published: tidy spaces, no control, bidi or zero-width characters
-    (:func:`~pipeline.textsafe.for_publication`), no contact details."""
+    (:func:`~pipeline.textsafe.for_publication`), no contact details, cut to a cell (fit_cell)."""
     text = for_publication(raw)
     if "\n" in text:
         text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
     else:
         text = clean_text(text)
-    return scrub_personal_data(text)[:MAX_CELL_TEXT]
+    return fit_cell(scrub_personal_data(text))
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -137,140 +137,6 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | int:
 
 
 # -- the worksheet ----------------------------------------------------------------------------
-
-# The function names xlsxwriter's Worksheet._prepare_formula rewrites (the dynamic-array ones it
-# always expands; a formula holding none of them comes out unchanged but for its "=" and
-# braces). "INGLE(" stands for its pattern r"\SINGLE\(" (any character, then "INGLE(").
-_EXPANDED = re.compile(
-    r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA"
-    r"|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT"
-    r"|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\("
-)
-
-
-# A formula or text value xlsxwriter writes as it is: nothing to escape (&, <, >; the formula's
-# quotes are not escaped) and, for text, not an error code ("#N/A") nor empty.
-_PLAIN_FORMULA = re.compile(r"[^&<>]+")
-_PLAIN_TEXT = re.compile(r"[^&<>#]+")
-
-
-# The xlsxwriter whose private code the speed-ups below were checked against, byte for byte
-# (``tests/test_render_xlsx.py``; requirements.lock pins it). With any other version the
-# summary is written by xlsxwriter's own public code: the same workbook, only slower.
-XLSXWRITER_TESTED = "3.3.1"
-
-
-@functools.cache
-def _tested_xlsxwriter() -> bool:
-    import xlsxwriter
-
-    return str(xlsxwriter.__version__) == XLSXWRITER_TESTED
-
-
-@dataclass(frozen=True, slots=True)
-class _CellKinds:
-    """xlsxwriter's cell tuples :func:`_cell_xml` writes itself, and its cell-name function."""
-
-    cell_name: Any
-    numbers: tuple[type, ...]  # a number or a date: both hold .number
-    string: type
-    blank: type
-    formula: type
-
-
-def _cell_xml(row: int, col: int, cell: Any, shared: bool, kinds: _CellKinds) -> str | None:
-    """The XML of a cell the summary writes by the hundred thousand (a number, date or shared
-    string with its own format), as xlsxwriter's _write_cell writes it without its generic
-    attribute list and escaping, which cannot change a cell reference or a format's number:
-    about a third of the time the workbook took to close at 10,000 lines. None for every other
-    cell, left to xlsxwriter."""
-    if not cell.format:
-        return None
-    kind = cell.__class__
-    if kind in kinds.numbers:
-        body: str | None = f"><v>{cell.number:.16G}</v></c>"
-    elif kind is kinds.string and shared:  # not in constant_memory mode's inline strings
-        body = f' t="s"><v>{cell.string}</v></c>'
-    elif kind is kinds.blank:
-        body = "/>"
-    elif kind is kinds.formula:
-        body = _formula_xml(cell)
-    else:
-        body = None
-    if body is None:
-        return None
-    return f'<c r="{kinds.cell_name(row, col)}" s="{cell.format._get_xf_index()}"{body}'
-
-
-def _formula_xml(cell: Any) -> str | None:
-    """The Changes sheet's formulas (an amount, or the text "–"), thirty thousand at 10,000
-    lines with last year's plan: the rest of their cell's XML, when neither formula nor text
-    needs escaping (else None)."""
-    if not _PLAIN_FORMULA.fullmatch(cell.formula):
-        return None
-    value = cell.value
-    if value.__class__ is Decimal:
-        kind = ""
-    elif value.__class__ is str and _PLAIN_TEXT.fullmatch(value):
-        kind = ' t="str"'
-    else:
-        return None
-    return f"{kind}><f>{cell.formula}</f><v>{value}</v></c>"
-
-
-@functools.cache
-def worksheet_class() -> type:
-    """xlsxwriter's Worksheet, whose formula preparation skips its 29 ``re.sub`` passes for a
-    formula naming none of the functions they rewrite (the summary's SUM, IF and OR): 20,000
-    formulas of a 10,000-line year on year took about a second in them. Its common cells are
-    written without xlsxwriter's generic attribute handling. The same text comes out either
-    way; ``tests/test_render_xlsx.py`` pins the xlsxwriter source this assumes, and with
-    another xlsxwriter than that one this is its own Worksheet, unchanged."""
-    from xlsxwriter.worksheet import Worksheet
-
-    if not _tested_xlsxwriter():
-        plain: type = Worksheet
-        return plain
-    from xlsxwriter.utility import xl_rowcol_to_cell_fast
-    from xlsxwriter.worksheet import (
-        CellBlankTuple,
-        CellDatetimeTuple,
-        CellFormulaTuple,
-        CellNumberTuple,
-        CellStringTuple,
-    )
-
-    kinds = _CellKinds(
-        xl_rowcol_to_cell_fast,
-        (CellNumberTuple, CellDatetimeTuple),
-        CellStringTuple,
-        CellBlankTuple,
-        CellFormulaTuple,
-    )
-
-    class SummaryWorksheet(Worksheet):  # type: ignore[misc]
-        def _write_cell(self, row: int, col: int, cell: Any) -> None:
-            xml = _cell_xml(row, col, cell, not self.constant_memory, kinds)
-            if xml is None:
-                super()._write_cell(row, col, cell)
-            else:
-                self.fh.write(xml)
-
-        def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-            if self.use_future_functions or expand_future_functions or _EXPANDED.search(formula):
-                return str(super()._prepare_formula(formula, expand_future_functions))
-            # What xlsxwriter does first (array braces and the leading "=" removed); the rest
-            # of its passes would change nothing.
-            if formula.startswith("{"):
-                formula = formula[1:]
-            if formula.startswith("="):
-                formula = formula[1:]
-            if formula.endswith("}"):
-                formula = formula[:-1]
-            return formula
-
-    return SummaryWorksheet
-
 
 # -- formats ----------------------------------------------------------------------------------
 
@@ -380,16 +246,6 @@ class Formats:
         return self.total_pence if has_pence else self.total_pounds
 
 
-def cell_writers(ws: Any, *kinds: str) -> list[Any]:
-    """xlsxwriter's ``_write_<kind>`` methods, which its public ``write_<kind>`` call after
-    trying the row as an "A1" reference: a call and a check saved for each of the hundred
-    thousand cells of a 10,000-line plan's fund sheets. Same arguments, same cells
-    (``tests/test_render_xlsx.py`` pins the public methods this assumes); the public ones
-    with another xlsxwriter than the one tested (see :data:`XLSXWRITER_TESTED`)."""
-    prefix = "_write_" if _tested_xlsxwriter() else "write_"
-    return [getattr(ws, prefix + kind) for kind in kinds]
-
-
 def write_total_row(
     ws: Any, row: int, columns: Sequence[dict[str, Any]], formats: Formats, has_pence: bool
 ) -> None:
@@ -453,7 +309,7 @@ def fit_row(ws: Any, row: int, cells: Iterable[tuple[str, float]]) -> None:
     """Set the row's height to show its tallest wrapped cell in full."""
     lines = max((wrapped_lines(text, width) for text, width in cells if text), default=1)
     if lines > 1:
-        ws.set_row(row, ROW_HEIGHT * lines)
+        ws.set_row(row, min(ROW_HEIGHT * lines, MAX_ROW_POINTS))
 
 
 def write_title(

@@ -14,7 +14,8 @@ log file                   :func:`for_log` (the same, and never a line break)
 Word, Excel, PDF, e-mail   :func:`for_publication` (invisible and XML-illegal characters out)
 HTML                       :func:`for_html` (published text, markup escaped)
 e-mail header              :func:`for_header` (published text on one line)
-CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`
+CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`,
+                           :func:`fit_cell` (Excel's 32,767 characters)
 public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers,
                            people named with a title or as a contact, paths to files)
 =========================  ==================================================================
@@ -28,17 +29,23 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from pipeline.person_names import scrub_named_people
 
 REMOVED = "[removed]"
+MAX_CELL_TEXT = 32_767  # Excel's limit of characters in a cell (UTF-16 code units)
+CUT_NOTE = " … [cut here: a spreadsheet cell holds at most 32,767 characters]"
 
 # Bidirectional formatting: embeddings and overrides U+202A–202E, isolates U+2066–2069, the
 # marks LRM/RLM and the Arabic letter mark. They reorder what a reader sees ("evil.exe" shown
 # as "exe.live") and are never needed in English public documents.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-# Invisible: zero-width space, non-joiner, joiner, word joiner, byte-order mark.
+# Invisible: zero-width space, non-joiner, joiner, word joiner, byte-order mark. The joiners
+# are kept between two letters or emoji, one of them not ASCII (:func:`_kept`): there they are
+# spelling ("👮‍♀️" is one emoji, "👮♀️" without; Persian, Urdu and Bengali words need them).
 _ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+_JOINERS = "\u200c\u200d"
 # Not allowed in XML 1.0 (or unencodable in UTF-8): C0 controls but tab and newline, lone
 # surrogates, U+FFFE and U+FFFF. DEL and the C1 controls are legal XML but invisible junk in a
 # document (and C1 holds terminal controls), so they go too.
@@ -134,8 +141,29 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _kept(match: re.Match[str]) -> bool:
+    """Whether the one character matched is a joiner that joins: between two letters, marks or
+    emoji (a skin tone, a variation selector), not both ASCII. Elsewhere (at an end, beside a
+    space, inside "Victims") it is only a way to make two names that look alike differ."""
+    text, at = match.string, match.start()
+    if text[at] not in _JOINERS or at == 0 or at + 1 == len(text):
+        return False
+    pair = text[at - 1] + text[at + 1]
+    categories = {unicodedata.category(c) for c in pair}
+    joinable = all(c[0] in "LM" or c in ("So", "Sk") for c in categories)  # Sk: a skin tone
+    return joinable and not pair.isascii()
+
+
+def _dropped(match: re.Match[str]) -> str:
+    """Nothing for an unpublishable character; a joiner that joins stays."""
+    return match.group() if _kept(match) else ""
+
+
 def _escape(match: re.Match[str]) -> str:
-    """``\\x1b`` for a character below U+0100, ``\\u202e`` above: how Python shows it."""
+    """``\\x1b`` for a character below U+0100, ``\\u202e`` above: how Python shows it (a
+    joiner that joins is shown as it is)."""
+    if _kept(match):
+        return match.group()
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
@@ -162,14 +190,15 @@ def for_log(text: str) -> str:
 def for_publication(text: str) -> str:
     """``text`` as it may appear in a published document (Word, Excel, PDF, e-mail body).
 
-    Bidi controls, zero-width characters and characters XML cannot hold are dropped; Windows
+    Bidi controls, zero-width characters (a joiner between letters or emoji apart) and
+    characters XML cannot hold are dropped; Windows
     and old Mac line ends become ``\\n``. Spaces and wording are left alone.
     """
     if text.isprintable():  # nothing to drop: the fast path for almost every cell
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _compiled(_UNPUBLISHABLE).sub("", text)
+    return _compiled(_UNPUBLISHABLE).sub(_dropped, text)
 
 
 def for_html(text: str) -> str:
@@ -203,6 +232,24 @@ def cell_text_not_formula(text: str) -> str:
     (:func:`starts_like_formula` says when).
     """
     return f"'{text}" if starts_like_formula(text) else text
+
+
+def fit_cell(text: str) -> str:
+    """``text`` for an xlsx cell: whole when it fits Excel's 32,767 characters, else cut
+    (between words where one ends near the limit) and ending with :data:`CUT_NOTE`, so a
+    reader sees that the rest is missing. Excel counts in UTF-16: an emoji counts two.
+
+    A longer cell makes Excel say the file has unreadable content and "repair" it;
+    XlsxWriter cuts one to the limit without a word.
+    """
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= MAX_CELL_TEXT:
+        return text
+    keep = (MAX_CELL_TEXT - len(CUT_NOTE)) * 2
+    # A pair of surrogates cut in two is dropped whole by "ignore".
+    head = text.encode("utf-16-le")[:keep].decode("utf-16-le", errors="ignore")
+    space = head.rfind(" ", len(head) - 80)
+    return (head[:space] if space > 0 else head).rstrip() + CUT_NOTE
 
 
 def _address(match: re.Match[str]) -> str:
