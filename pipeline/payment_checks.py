@@ -66,6 +66,12 @@ def _line_name(line: ServiceLine) -> str:
 
 
 _POLICING_WORDS = re.compile(r"\b(?:police|force|area|constabulary)\b")
+# A body's name that says it is a policing body, beside its place: a council, a fire and
+# rescue service or an NHS body of the same county says none of them.
+_POLICING_BODY = re.compile(
+    r"\b(?:police|policing|constabulary|constable|commissioners?|pcc|opcc|pfcc|crime|force"
+    r"|heddlu|comisiynydd|mayors?)\b"
+)
 
 
 def other_bodies(
@@ -75,8 +81,9 @@ def other_bodies(
     those a spend file's Body name column (the Transparency Code's spend layout) gives to
     another: a neighbouring commissioner's file dropped in spend/ pays the same national
     charities, and its payments were counted as this plan's spend. A blank body name is the
-    plan's; a name is the plan's when its words hold the police area's, or the Organisation's
-    ("Lincolnshire Police", "Office of the Police and Crime Commissioner for Lincolnshire"),
+    plan's; a name is the plan's when its words hold the Organisation's, or the police area's
+    alone or with a word of policing ("Lincolnshire Police", "Office of the Police and Crime
+    Commissioner for Lincolnshire"; the county council of the same place is another body),
     folded as suppliers are (case, punctuation, "&", the ``aliases``: ``Lincs``)."""
     from pipeline.compare import match_key
 
@@ -84,13 +91,20 @@ def other_bodies(
         return payments, []
     decision = plan.decision
     # "Lincolnshire Police Area" and "Avon and Somerset Constabulary" are named by the place.
-    area = _POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split()
-    keys = (" ".join(area), match_key(decision.organisation, aliases))
-    names = [f" {key} " for key in keys if key]
-    ours_by_body = {
-        body: not body or any(name in f" {match_key(body, aliases)} " for name in names)
-        for body in payments["body"].unique()
-    }
+    area = " ".join(_POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split())
+    organisation = match_key(decision.organisation, aliases)
+
+    def own(body: str) -> bool:
+        """The plan's body: its Organisation named, or its place with a word of policing
+        ("Lincolnshire Police", "OPCC for Lincolnshire") or alone; "Lincolnshire County
+        Council", of the same place, is another body."""
+        key = f" {match_key(body, aliases)} "
+        if organisation and f" {organisation} " in key:
+            return True
+        placed = bool(area) and f" {area} " in key
+        return placed and (key.strip() == area or bool(_POLICING_BODY.search(key)))
+
+    ours_by_body = {body: not body or own(body) for body in payments["body"].unique()}
     ours = payments["body"].map(ours_by_body).astype(bool)
     findings = []
     for (file, sheet, body), group in payments[~ours].groupby(

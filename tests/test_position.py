@@ -810,6 +810,44 @@ def test_an_accrual_reversed_on_1_april_leaves_no_month_out_of_the_arrears(
     assert refund.basis == "Monthly instalments in arrears: 6 more for its service to 31/03/2022"
 
 
+@pytest.mark.parametrize(
+    ("body", "ours"),
+    [
+        ("Lincolnshire County Council", False),
+        ("North Kesteven District Council", False),
+        ("Lincolnshire Fire and Rescue", False),
+        ("NHS Lincolnshire CCG", False),
+        ("Lincolnshire", True),
+        ("Chief Constable of Lincolnshire", True),
+        ("Lincolnshire Police and Crime Commissioner", True),
+        ("OPCC Lincolnshire", True),
+    ],
+)
+def test_a_council_of_the_same_county_is_another_body(
+    tmp_path: Path, body: str, ours: bool
+) -> None:
+    # The county council's own "spend over £500" file (the same Transparency Code layout)
+    # dropped into spend/: its Body name holds the police area's name, Lincolnshire, and its
+    # payments to Crimestoppers were counted as the commissioner's spend without a word.
+    from pipeline.spend import Spend
+
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        f"Body name,Date,Supplier,Amount\n{body},01/05/2021,Crimestoppers,5000.00\n"
+        "OPCC for Lincolnshire,01/06/2021,Rape Crisis,10.00\n",
+        encoding="utf-8",
+    )
+    position, found = Spend([path]).position(sample_with_cost_codes(), {})
+    assert position is not None
+    other = [f for f in found if f.code == "W-SPEND-OTHER-BODY"]
+    assert position.payments == (2 if ours else 1)
+    if not ours:
+        assert [f.cell for f in other] == ["line 2"]
+        assert f'whose Body name reads "{body}"' in other[0].message
+    else:
+        assert other == []
+
+
 def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> None:
     # A neighbouring commissioner's "spend over £500" file (the Transparency Code's layout,
     # with its Body name column) dropped into spend/: its payments to Crimestoppers and Rape
