@@ -366,6 +366,13 @@ CATALOGUE: dict[str, Code] = _entries(
         "column.",
     ),
     Code(
+        "W-ORG-NUMBER",
+        W,
+        "Charity or company number assumed",
+        "a column for either a charity's or a company's number holds 7 digits beginning 1, which either register may hold; read as the one the recipient's name and type suggest",
+        action="Type the recipient's org-id in a Recipient org ID column (GB-CHC-1151444 for the charity, GB-COH-01151444 for the company), or move the number to a Charity number or Company number column.",
+    ),
+    Code(
         "W-360-AMOUNT",
         W,
         "Grant of £0 or less",

@@ -26,6 +26,15 @@ _ERROR_TYPE = re.compile(rb't="e"')
 _ERROR_VALUE = rb"<(?:\w+:)?v>(#[^<]{1,20})</(?:\w+:)?v>"
 
 
+class EmptyText(str):
+    """A formula whose saved result is empty text (``=IF(K9="","",K9)``), shown as it is named
+    in a message ("the formula =IF(...)"): not a problem in itself (a template fills such
+    formulas down its empty rows), only where the cell needs a value."""
+
+
+_TEXT_RESULT = rb"<(?:\w+:)?v>[^<]"
+
+
 @functools.cache
 def rare(pattern: bytes) -> re.Pattern[bytes]:
     """``pattern`` compiled on first use."""
@@ -57,6 +66,8 @@ def error_cells(data: bytes, start: int) -> Iterator[int]:
 
 
 def formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
+    """``(row, col, problem)`` for the formula or error cell at ``at`` with no usable result;
+    an :class:`EmptyText` problem for a formula whose result is empty text."""
     # Most formulas carry their saved result: say so from a few bytes, without building the
     # cell (a helper formula filled down 300,000 rows is 300,000 of these).
     if data[at : at + 1] == b"<" and _SAVED_RESULT.match(data, at):
@@ -104,6 +115,8 @@ def formula_problem(data: bytes, at: int) -> tuple[int, int, str] | None:
             f"shows the Excel error {error.group(1).decode('utf-8', 'replace')} from "
             f"{shown}; correct the formula in Excel and save the workbook",
         )
+    if b' t="str"' in head and not rare(_TEXT_RESULT).search(cell):
+        return row, col, EmptyText(shown)
     if not rare(_CACHED_VALUE).search(cell):
         return (
             row,

@@ -206,3 +206,35 @@ def _register(typed: str) -> str | None:
     if len(typed) == 7 and typed[0] in "23456789":
         return "company_number"
     return "charity_number"
+
+
+# A name's legal form that says which register holds it: a CIC is a company that cannot be a
+# registered charity; a CIO is a charity with no company number; Ltd, Limited, PLC or LLP a
+# company (a charitable company's too, so only where the line is not a voluntary one's).
+_CIC = re.compile(r"\b(cic|c\.i\.c\.?|community interest company)\W*$", re.I)
+_CIO = re.compile(r"\b(cio|c\.i\.o\.?|charitable incorporated organi[sz]ation)\W*$", re.I)
+_COMPANY_NAME = re.compile(r"\b(ltd|limited|plc|llp)\b\.?", re.I)
+_VOLUNTARY = "Voluntary & community"
+
+
+def assumed_register(raw: str, organisation: str, organisation_type: str) -> tuple[str, str]:
+    """For one number typed in a column for either a charity's or a company's number that both
+    registers may hold (7 digits beginning 1: a charity in England and Wales, or a company's
+    01… that lost its leading zero in Excel), the register it is read by and why: judged from
+    the recipient's name (a CIC, a CIO, Ltd) and organisation type, else a charity's (most
+    such numbers in a plan are). ("", "") where the number's form decides."""
+    typed = _SEPARATORS.sub("", for_publication(raw)).upper()
+    if not (len(typed) == 7 and typed.isdigit() and typed.startswith("1")):
+        return "", ""
+    if _CIO.search(organisation):
+        return "charity_number", "the recipient's name ends CIO, a charity with no company number"
+    if _CIC.search(organisation):
+        return "company_number", "the recipient's name ends CIC, a company that is no charity"
+    if organisation_type == "Private":
+        return "company_number", "the recipient's organisation type is Private"
+    form = _COMPANY_NAME.search(organisation)
+    if form and organisation_type != _VOLUNTARY:
+        return "company_number", f"the recipient's name has {form[1]} in it"
+    if organisation_type == _VOLUNTARY:
+        return "charity_number", "the recipient's organisation type is Voluntary & community"
+    return "charity_number", "nothing on the line says it is a company's"

@@ -130,6 +130,19 @@ def below_the_table(sheet: Sheet, row: int, columns: Sequence[int]) -> bool:
     )
 
 
+def empty_formula(sheet: Sheet, row: int, col: int) -> str:
+    """Why a cell that needs a value reads blank when it is a formula whose result is empty
+    text (``=IF(K9="","",K9)``), and the fix; "" for any other cell."""
+    shown = sheet.empty_text.get((row, col))
+    if shown is None:
+        return ""
+    return (
+        f'is {shown}, whose result here is empty text (""), so the cell reads as blank: '
+        "correct the formula (or the cells it reads) so that it gives the value, or type the "
+        "value in its place"
+    )
+
+
 class CellReader:
     """Reads the cells of one sheet; an unreadable cell is a finding and ``None``."""
 
@@ -160,7 +173,8 @@ class CellReader:
         try:
             return parser(self.value(row, col))
         except ValueProblem as problem:
-            self.add("E-VALUE", f"{label(key)} {problem}.", f"{column_letter(col)}{row}")
+            said = empty_formula(self.sheet, row, col) or problem
+            self.add("E-VALUE", f"{label(key)} {said}.", f"{column_letter(col)}{row}")
             return None
 
     def text(
@@ -190,7 +204,8 @@ class CellReader:
             return None
         text = clean_paragraphs(value) if paragraphs else clean_text(value)
         if required and not text:
-            self.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
+            said = empty_formula(self.sheet, row, col) or "is blank; fill it in"
+            self.add("E-REQUIRED", f"{label(key)} {said}.", ref)
             return None
         return text
 

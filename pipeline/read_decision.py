@@ -9,9 +9,16 @@ from datetime import date
 from pipeline import contract, financial_year, policing_body
 from pipeline.choices import parse_yes_no
 from pipeline.contract import DecisionField
+from pipeline.decision_layout import (
+    BY_NAME,
+    field_label,
+    field_name,
+    headerless_layout,
+    laid_across,
+)
 from pipeline.model import Decision, Located
-from pipeline.read_cells import HEADER_SEARCH_ROWS, CellReader, Findings, Layout, map_columns
-from pipeline.sheets import Cell, Row, Sheet
+from pipeline.read_cells import CellReader, Findings, Layout
+from pipeline.sheets import Cell, Sheet
 from pipeline.shorthand import words_beside
 from pipeline.values import (
     ValueProblem,
@@ -23,8 +30,6 @@ from pipeline.values import (
     parse_reference,
 )
 
-_BY_NAME = {normalise(name): f for f in contract.DECISION_FIELDS for name in (f.name, *f.aliases)}
-_NAMES = frozenset(_BY_NAME)
 _NAME_OF = {f.key: f.name for f in contract.DECISION_FIELDS}
 _LONGEST = {"reference": 40, "police_area": 80}  # characters
 
@@ -64,9 +69,9 @@ class _Typed:
 def read_decision(sheet: Sheet, findings: Findings) -> DecisionRead:
     """The Decision sheet's fields, each parsed by its kind; errors name the field's cell."""
     cells_of = CellReader(sheet, findings)
-    if _laid_across(cells_of):
+    if laid_across(cells_of):
         return DecisionRead(None)
-    layout = _headerless_layout(sheet) or cells_of.header(contract.DECISION)
+    layout = headerless_layout(sheet) or cells_of.header(contract.DECISION)
     if layout is None:
         return DecisionRead(None)
     typed = _typed_rows(cells_of, layout)
@@ -349,7 +354,7 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
         typed.first_row = typed.first_row or r
         # "Reference:" or "Recommendation 2." is the field; a recommendation unrecognised
         # would fall among the extra fields and silently out of the report.
-        name = _field_name(sheet.value(r, field_col))
+        name = field_name(sheet.value(r, field_col))
         ref = layout.ref("value", r)
         if not name:
             continue
@@ -365,13 +370,13 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
                 for part, item in enumerate(_own_numbers_removed(text)):
                     typed.recommendations.append((position, r, part, item))
             continue
-        spec = _BY_NAME.get(name)
+        spec = BY_NAME.get(name)
         if spec is None:
             typed.extra[clean_text(sheet.value(r, field_col))] = clean_text(
                 sheet.value(r, value_col)
             )
             continue
-        label = _label(sheet.value(r, field_col), spec)
+        label = field_label(sheet.value(r, field_col), spec)
         try:
             value = cells_of.value(r, value_col)
         except ValueProblem as problem:
@@ -400,41 +405,6 @@ def _typed_rows(cells_of: CellReader, layout: Layout) -> _Typed:
     return typed
 
 
-def _label(raw: Cell, spec: DecisionField) -> str:
-    """The field's name as its row types it, for findings: a Mayor's office types "Mayor
-    approval date", and "PCC approval date reads ..." named a row the sheet does not have. Of
-    a name in two languages, the side that names the field; else the contract's name."""
-    names = {normalise(name) for name in (spec.name, *spec.aliases)}
-    sides = _SIDES.split(raw.strip()) if isinstance(raw, str) else []
-    return next(
-        (
-            text
-            for side in sides
-            if normalise(text := clean_text(side).rstrip(":.").rstrip()) in names
-        ),
-        spec.name,
-    )
-
-
-# A field named in Welsh and English: beside a slash or a bar, or one above the other.
-_SIDES = re.compile(r"\s*(?:[\r\n]+|\s[/|]\s)\s*")
-
-
-def _field_name(raw: Cell) -> str:
-    """A field's name as it is matched ("Reference:" is the Reference); of a name in Welsh and
-    English ("Cyfeirnod / Reference", one above the other), the side that names a field."""
-    name = normalise(raw).rstrip(":.").rstrip()
-    if _known(name) or not isinstance(raw, str) or not _SIDES.search(raw.strip()):
-        return name
-    sides = [normalise(side).rstrip(":.").rstrip() for side in _SIDES.split(raw.strip())]
-    known = [side for side in sides if _known(side)]
-    return known[0] if len(sides) == 2 and len(known) == 1 else name
-
-
-def _known(name: str) -> bool:
-    return name in _BY_NAME or contract.RECOMMENDATION.fullmatch(name) is not None
-
-
 # A number or a bullet typed before a recommendation: "1.", "2)", "(3)", "•", "-", "*".
 _OWN_NUMBER = re.compile(r"(?:\(\d{1,2}\)|\d{1,2}[.)]|[\u2022\u00b7\u25aa\u25e6*\u2013-])\s+")
 
@@ -455,63 +425,3 @@ def _own_numbers_removed(text: str) -> list[str]:
         else:  # a paragraph of the recommendation above
             items[-1].append(line)
     return ["\n".join(item).strip() for item in items if "".join(item).strip()]
-
-
-def _laid_across(cells_of: CellReader) -> bool:
-    """A Decision sheet with its field names across a row and the values below (a decisions
-    register's layout): one E-COLUMN saying how it is read, rather than an E-REQUIRED per
-    field naming the police area as a row it did not read. True after the finding."""
-    sheet = cells_of.sheet
-    first = sheet.first_rows(HEADER_SEARCH_ROWS)
-    if any(len(map_columns(values, contract.DECISION)) == 2 for _, values in first):
-        return False  # a Field | Value header: read down
-    for r, values in first:
-        names = [clean_text(v) for v in values if normalise(v) in _NAMES]
-        if len(names) < 3:
-            continue  # a field name in a row of its own: the usual layout, down
-        below = [n for n in sheet.rows if n > r and any(not is_blank(v) for v in sheet.rows[n])]
-        shown = ", ".join(f'"{name}"' for name in names[:3])
-        several = (
-            f" It holds {len(below)} rows of values (rows {below[0]}–{below[-1]}): one "
-            "workbook is one decision, so keep each in a workbook of its own."
-            if len(below) > 1
-            else ""
-        )
-        cells_of.add(
-            "E-COLUMN",
-            f"The Decision sheet has its fields across row {r} ({shown}, …) with their values "
-            "below; it is read down two columns headed Field and Value, one row per field. "
-            "Copy the rows, and on a new sheet use Paste Special > Transpose, then head the "
-            f"two columns Field and Value and name the sheet Decision.{several}",
-            f"{r}:{r}",
-        )
-        return True
-    return False
-
-
-def _headerless_layout(sheet: Sheet) -> Layout | None:
-    """A Decision sheet typed without its Field/Value header row: the field names stand in a
-    column with their values on the right. Read it as if the header were there."""
-    first = sheet.first_rows(HEADER_SEARCH_ROWS)
-    if any(len(map_columns(values, contract.DECISION)) == 2 for _, values in first):
-        return None  # there is a header: read normally
-    for r, values in first:
-        for c, value in enumerate(values, start=1):
-            if normalise(value) in _NAMES:
-                return Layout(r - 1, {"field": c, "value": _value_column(sheet, c)})
-    return None
-
-
-def _value_column(sheet: Sheet, field_col: int) -> int:
-    """The column holding the values: the first to the right of the field names with a value
-    on a field's row. A sheet laid out as a form leaves a narrow column blank between them
-    (each field was "has no value" with its value typed one column further on)."""
-    rows = [v for v in sheet.rows.values() if normalise(_at(v, field_col)) in _NAMES]
-    for col in range(field_col + 1, field_col + 4):
-        if any(not is_blank(_at(values, col)) for values in rows):
-            return col
-    return field_col + 1
-
-
-def _at(values: Row, col: int) -> Cell:
-    return values[col - 1] if col <= len(values) else None

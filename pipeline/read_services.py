@@ -13,7 +13,13 @@ from pipeline.choices import MECHANISM_WORDS, ORGANISATION_TYPE_WORDS, parse_cho
 from pipeline.fund_bands import fund_bands
 from pipeline.later_budgets import later_columns, read_later_budgets
 from pipeline.model import Fund, Located, ServiceLine, TotalRow
-from pipeline.org_ids import NO_NUMBER, NUMBER_COLUMNS, number_org_id, registered_numbers
+from pipeline.org_ids import (
+    NO_NUMBER,
+    NUMBER_COLUMNS,
+    assumed_register,
+    number_org_id,
+    registered_numbers,
+)
 from pipeline.read_balances import BalanceRow, balance_label, check_balances, read_balance
 from pipeline.read_cells import (
     CellReader,
@@ -21,6 +27,7 @@ from pipeline.read_cells import (
     Layout,
     Read,
     below_the_table,
+    empty_formula,
     label,
     note_hidden_money,
     note_hidden_rows,
@@ -181,7 +188,8 @@ class _LineReader:
         try:
             return parser(self._raw(values, r, self.columns[key]))
         except ValueProblem as problem:
-            self.cells_of.add("E-VALUE", f"{label(key)} {problem}.", f"{self.letters[key]}{r}")
+            said = empty_formula(self.cells_of.sheet, r, self.columns[key]) or problem
+            self.cells_of.add("E-VALUE", f"{label(key)} {said}.", f"{self.letters[key]}{r}")
             return None
 
     def line(self, r: int) -> ServiceLine | None:
@@ -205,7 +213,8 @@ class _LineReader:
                 continue
             cleaned = clean_paragraphs(raw) if narrative else clean_text(raw)
             if required and not cleaned:
-                cells_of.add("E-REQUIRED", f"{label(key)} is blank; fill it in.", ref)
+                said = empty_formula(cells_of.sheet, r, col) or "is blank; fill it in"
+                cells_of.add("E-REQUIRED", f"{label(key)} {said}.", ref)
                 text[key] = None
                 continue
             text[key] = cleaned
@@ -246,7 +255,7 @@ class _LineReader:
         if rate := per_year_problem(budget_raw, start_date, end_date, self.year):
             cells_of.add("E-VALUE", f"Budget {rate}.", cells["budget"])  # "£10,000 pa"
             return None
-        org_id, number = _recipient(typed, cells)
+        org_id, number = _recipient(cells_of, typed, cells, organisation_type)
         typed_options = typed["extension_options"]
         if (
             options_in_end
@@ -320,10 +329,38 @@ def _not_commissioned(
     return True
 
 
-def _recipient(typed: Mapping[str, str], cells: dict[str, str]) -> tuple[str, tuple[str, str]]:
+def _either_number(
+    cells_of: CellReader, typed: dict[str, str], cells: dict[str, str], organisation_type: str
+) -> None:
+    """A number in a column for either a charity's or a company's that both registers may hold
+    (1151444: a charity's, or a company's 01151444 without its zero) moved to the register its
+    line suggests (org_ids.assumed_register), and W-ORG-NUMBER saying which was assumed."""
+    key = "charity_or_company_number"
+    register, why = assumed_register(typed.get(key, ""), typed["organisation"], organisation_type)
+    if not register or register in cells:
+        return
+    typed[register], typed[key] = typed[key], ""
+    cells[register] = cells[key]
+    other = "company_number" if register == "charity_number" else "charity_number"
+    read, instead = number_org_id(register, typed[register]), number_org_id(other, typed[register])
+    cells_of.add(
+        "W-ORG-NUMBER",
+        f'Charity or company number reads "{typed[register]}": 7 digits beginning 1, either a '
+        "registered charity's number or a company's without the leading zero Excel drops. It "
+        f"is read as the {register[:7]}'s, {read and read.text}, as {why}. If it is the "
+        f"{other[:7]}'s, type {instead and instead.text} in a Recipient org ID column (or head "
+        f"the column {label(other)}).",
+        cells[key],
+    )
+
+
+def _recipient(
+    cells_of: CellReader, typed: dict[str, str], cells: dict[str, str], organisation_type: str
+) -> tuple[str, tuple[str, str]]:
     """The line's org-id, and the number column it was made from with the number as typed:
     the Recipient org ID where one is typed, else a Charity number or a Company number (its
     cell then standing for the org-id's in findings)."""
+    _either_number(cells_of, typed, cells, organisation_type)
     if typed["recipient_org_id"]:
         return typed["recipient_org_id"], ("", "")
     present = [key for key in NUMBER_COLUMNS if key in cells]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 from xml.etree.ElementTree import ParseError
 
-from pipeline.formula_cells import error_cells, formula_problem, formula_tags, rare
+from pipeline.formula_cells import EmptyText, error_cells, formula_problem, formula_tags, rare
 
 if TYPE_CHECKING:  # imported where a sheet is too large or a formula lacks its result (#21)
     from pipeline.sheet_extent import UsedArea
@@ -89,6 +89,8 @@ class Sheet:
     hidden_rows: frozenset[int] = frozenset()
     merged: tuple[Merge, ...] = ()
     hidden_cols: frozenset[int] = frozenset()  # 1-based, up to MAX_COLUMNS
+    # (row, col) -> the formula there whose result is empty text, read as blank (EmptyText)
+    empty_text: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> Cell:
         values = self.rows.get(row, ())
@@ -440,9 +442,10 @@ def _read_values(
                 for (r, c), problem in scan.problems.items()
                 if r in rows and _is_empty(rows[r], c)
             }
+            empty = {at: found.pop(at) for at, p in list(found.items()) if isinstance(p, EmptyText)}
             merged = tuple(sorted(scan.merged, key=lambda m: (m.first_row, m.first_col)))
             hidden_rows, hidden_cols = frozenset(scan.hidden_rows), frozenset(scan.hidden_cols)
-            sheets.append(Sheet(meta.name, rows, found, hidden_rows, merged, hidden_cols))
+            sheets.append(Sheet(meta.name, rows, found, hidden_rows, merged, hidden_cols, empty))
     finally:
         book.close()
     return ReadSheets(sheets, hidden, dict(refused), frozenset(very))

@@ -245,3 +245,40 @@ def test_a_second_number_that_cannot_be_read_is_said(tmp_path: Path) -> None:
 def all_findings(plan: Plan) -> list[tuple[str, str, str]]:
     found = three_sixty_rules.findings(plan, CONFIG, TODAY)
     return [(f.code, f.cell, f.message) for f in found]
+
+
+@pytest.mark.parametrize(
+    ("organisation", "kind", "org_id", "fragment"),
+    [
+        ("Rape Crisis", "Voluntary & community", "GB-CHC-1151444", "type is Voluntary"),
+        ("Rape Crisis Ltd", "Voluntary & community", "GB-CHC-1151444", "type is Voluntary"),
+        ("Restorative Solutions CIC", "Social enterprise", "GB-COH-01151444", "ends CIC"),
+        ("Safe Homes Limited", "Social enterprise", "GB-COH-01151444", "has Limited in it"),
+        ("Tag Watch", "Private", "GB-COH-01151444", "type is Private"),
+        ("Lincs Women's Aid CIO", "Social enterprise", "GB-CHC-1151444", "ends CIO"),
+    ],
+)
+def test_a_number_either_register_may_hold_is_read_by_the_line_and_said(
+    tmp_path: Path, organisation: str, kind: str, org_id: str, fragment: str
+) -> None:
+    # 1151444 in a "Charity/Company number" column was always a charity's, without a word,
+    # though a company's 01151444 typed as a number in Excel loses its zero and reads the same:
+    # a CIC's company number was published as a charity's identifier.
+    book = sample_book()
+    rows = book["Services"]
+    at = next(i for i, row in enumerate(rows) if "Recipient org ID" in row)
+    col = rows[at].index("Recipient org ID")
+    rows[at][col] = "Charity/Company number"
+    rows[8] += [""] * (col + 1 - len(rows[8]))
+    rows[8][2], rows[8][3], rows[8][col] = organisation, kind, 1151444
+    path = tmp_path / "plan.xlsx"
+    write_book(path, book)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert recipients(result.plan)[0]["id"] == org_id
+    said = [(f.code, f.cell, f.message) for f in result.findings if f.code == "W-ORG-NUMBER"]
+    assert [(code, cell) for code, cell, _ in said] == [("W-ORG-NUMBER", "N9")]
+    assert f"read as the {'charity' if 'CHC' in org_id else 'company'}'s, {org_id}" in said[0][2]
+    assert fragment in said[0][2]
+    other = "GB-COH-01151444" if "CHC" in org_id else "GB-CHC-1151444"
+    assert f"type {other} in a Recipient org ID column" in said[0][2]
