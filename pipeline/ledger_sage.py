@@ -159,9 +159,10 @@ def left_out_note(
     return Finding(
         "I-SPEND-AUDIT-TRAIL",
         label,
-        f"{sheet} is read as a Sage audit trail: its {counted:,} purchase invoices, credit "
-        "notes and bank, cash and card payments are counted, net of VAT (a bank payment's "
-        f"payee is its Details).{others} Its suppliers are Sage's account references (the "
+        f"{sheet} is read as a Sage audit trail: {counted:,} of its rows (purchase invoices "
+        f"and credit notes, bank, cash and card payments) {'is' if counted == 1 else 'are'} "
+        "counted, net of VAT (a bank payment's payee is its Details)."
+        f"{others} Its suppliers are Sage's account references (the "
         "Account column): give each provider's reference an alias in "
         '[tool.pcc-report.aliases] (e.g. VICSUP = "Victim Support") so its payments match '
         "its line, or export the supplier's name with each transaction.",

@@ -54,7 +54,7 @@ def test_a_sage_audit_trail_counts_its_spend_once(tmp_path: Path) -> None:
     assert list(payments["cost_code"]) == ["1", "2", "1"]
     assert payments["date"].iloc[0].date() == dt.date(2021, 4, 1)
     note = got.findings[0]
-    assert "read as a Sage audit trail: its 3 purchase invoices" in note.message
+    assert "read as a Sage audit trail: 3 of its rows (purchase invoices" in note.message
     assert "1 purchase payment (PP, £65,000)" in note.message
     assert "1 sales invoice (SI, £221,000)" in note.message
     assert "1 journal debit (JD, £250)" in note.message
