@@ -72,6 +72,12 @@ _POLICING_BODY = re.compile(
     r"\b(?:police|policing|constabulary|constable|commissioners?|pcc|opcc|pfcc|crime|force"
     r"|heddlu|comisiynydd|mayors?)\b"
 )
+# The words of a policing body's name that name no one body ("Office of the Police and Crime
+# Commissioner", "OPCC"), as match_key folds them.
+_GENERIC = re.compile(
+    r"\b(?:police|policing|constabulary|chief|constable|commissioners?|pcc|opcc|pfcc|crime|force"
+    r"|fire|rescue|deputy|mayors?|s|office|of|the|for|and|a|heddlu|comisiynydd|swyddfa|throseddu)\b"
+)
 
 
 def other_bodies(
@@ -94,12 +100,18 @@ def other_bodies(
     area = " ".join(_POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split())
     organisation = match_key(decision.organisation, aliases)
 
+    # An Organisation of policing words alone ("OPCC") names no body: every commissioner's is.
+    named = organisation if _GENERIC.sub(" ", organisation).strip() else ""
+
     def own(body: str) -> bool:
         """The plan's body: its Organisation named, or its place with a word of policing
-        ("Lincolnshire Police", "OPCC for Lincolnshire") or alone; "Lincolnshire County
-        Council", of the same place, is another body."""
+        ("Lincolnshire Police", "OPCC for Lincolnshire") or alone, or policing words naming
+        no place ("OPCC"); "Lincolnshire County Council", of the same place, is another
+        body, and so is "OPCC for Nottinghamshire"."""
         key = f" {match_key(body, aliases)} "
-        if organisation and f" {organisation} " in key:
+        if key.strip() == organisation or (named and f" {named} " in key):
+            return True
+        if not _GENERIC.sub(" ", key).strip():
             return True
         placed = bool(area) and f" {area} " in key
         return placed and (key.strip() == area or bool(_POLICING_BODY.search(key)))

@@ -848,6 +848,40 @@ def test_a_council_of_the_same_county_is_another_body(
         assert other == []
 
 
+@pytest.mark.parametrize(
+    ("body", "ours"),
+    [
+        ("Office of the Police and Crime Commissioner for Nottinghamshire", False),
+        ("OPCC for Nottinghamshire", False),
+        ("OPCC", True),
+        ("Police and Crime Commissioner", True),
+        ("OPCC for Lincolnshire", True),
+    ],
+)
+def test_an_organisation_that_names_no_place_names_no_body(
+    tmp_path: Path, body: str, ours: bool
+) -> None:
+    # An Organisation typed "OPCC" (or "Office of the Police and Crime Commissioner") was found
+    # in every commissioner's Body name: Nottinghamshire's spend file was counted as
+    # Lincolnshire's without a word.
+    from pipeline.spend import Spend
+
+    plan = sample_with_cost_codes()
+    for organisation in ("OPCC", "Office of the Police and Crime Commissioner"):
+        typed = dataclasses.replace(plan.decision, organisation=organisation)
+        path = tmp_path / "spend.csv"
+        path.write_text(
+            f"Body name,Date,Supplier,Amount\n{body},01/05/2021,Crimestoppers,5000.00\n"
+            ",01/06/2021,Rape Crisis,10.00\n",
+            encoding="utf-8",
+        )
+        position, found = Spend([path]).position(dataclasses.replace(plan, decision=typed), {})
+        assert position is not None
+        assert position.payments == (2 if ours else 1), organisation
+        other = [f.cell for f in found if f.code == "W-SPEND-OTHER-BODY"]
+        assert other == ([] if ours else ["line 2"])
+
+
 def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> None:
     # A neighbouring commissioner's "spend over £500" file (the Transparency Code's layout,
     # with its Body name column) dropped into spend/: its payments to Crimestoppers and Rape
