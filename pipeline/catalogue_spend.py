@@ -65,6 +65,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
+        "W-SPEND-OTHER-YEAR",
+        W,
+        "Spend files of another year",
+        "no payment of the spend files is in the plan's financial year (none of another plan's "
+        "in the run): no position is built",
+        action="Put this year's exports in the spend folder, and move other years' to archive/.",
+    ),
+    Code(
         "I-SPEND-HIDDEN-ROWS",
         I,
         "Hidden ledger rows counted",

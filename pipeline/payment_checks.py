@@ -3,6 +3,8 @@
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year (but
   not those of another plan's year in the same run: they are that plan's), and those of the
   year dated after the position's date;
+- ``W-SPEND-OTHER-YEAR``: per file, when no payment of the files is in the plan's year (nor
+  of another plan's in the run): no position;
 - ``W-SPEND-GAP``: the spend files end months before the position's date (``--as-at``);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
@@ -175,9 +177,11 @@ def nothing_in_year(
     plan: Plan, payments: pd.DataFrame, others: Collection[int] = ()
 ) -> list[Finding]:
     """When no payment of the spend files falls in the plan's year, so it gets no position:
-    one I-SPEND-OUT-OF-YEAR note per file saying so (the run said nothing before). The
-    payments of the run's other plans' years (``others``) are left out of it, unless they are
-    all there is: then the note says whose they are, rather than call their dates mistyped."""
+    one W-SPEND-OTHER-YEAR per file saying so (the run said nothing before, then only counted
+    a note: last year's exports left in spend/ built no position unseen). The payments of the
+    run's other plans' years (``others``) are left out of it, unless they are all there is:
+    then an I-SPEND-OUT-OF-YEAR note says whose they are, rather than call their dates
+    mistyped."""
     label = plan.decision.year_label
     rest = _not_of(payments, others)
     none = f"no position is built for decision {plan.decision.reference}"
@@ -192,9 +196,10 @@ def nothing_in_year(
             )
             for file, sheet, said in _per_file(payments)
         ]
+    # A warning: the position the office expects is not made, and a note is only counted.
     return [
         Finding(
-            "I-SPEND-OUT-OF-YEAR",
+            "W-SPEND-OTHER-YEAR",
             file,
             f"{said} fall outside {label}, and no payment of the spend files is in it: {none}. "
             "If the dates are mistyped, correct them in the export; if the files are another "

@@ -233,10 +233,15 @@ def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> N
     result = run("check", "input", "--json")
     assert result.exit_code == 0, result.output
     [workbook] = json.loads(result.output)["workbooks"]
-    [note] = [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    # A warning, listed by the build: the position the office expects is not made, and a
+    # note (counted, not listed) left it unseen.
+    [note] = [f for f in workbook["findings"] if f["code"] == "W-SPEND-OTHER-YEAR"]
     assert note["file"] == "input/spend/2020-21.csv"
     assert "2 payment(s) totalling £300 dated 01/05/2020 to 01/06/2020" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
+    assert not [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    built = run("build")
+    assert "W-SPEND-OTHER-YEAR" in built.output and "fall outside 2021/22" in built.output
 
 
 def pay_crimestoppers_on_20_december(office: Path) -> None:
