@@ -139,7 +139,11 @@ class _Table:
     def audit(self) -> Tally | None:
         """A Sage audit trail's rows, tallied as they are read; None for a ledger of
         payments."""
-        return None if self.kinds is None else Tally(self.kinds, self.raw["sage_type"])
+        if self.kinds is None:
+            return None
+        unsigned = [None] * len(self.body)
+        printed = pence_column(self.raw["amount"], unsigned) if "amount" in self.raw else []
+        return Tally(self.kinds, self.raw["sage_type"], printed)
 
     def finding(self, code: str, message: str, cell: str = "") -> Finding:
         return Finding(code, self.label, message, self.sheet, cell)
@@ -251,7 +255,7 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
         if index in foreign:  # said once for the table, below
             not_pounds.append((number, table.raw["currency"][index]))
             continue
-        report.count(number, amount)
+        report.count(number, audit.as_printed(index, amount) if audit else amount)
         columns["row"].append(number)
         columns["cell"].append(f"{table.unit} {number}")
         columns["date"].append(when)

@@ -108,9 +108,12 @@ class Tally:
     """An audit trail's rows as they are read: which are left out, by type, and how many
     are counted."""
 
-    def __init__(self, kinds: Sequence[Kind], types: Sequence[object]):
+    def __init__(
+        self, kinds: Sequence[Kind], types: Sequence[object], printed: Sequence[object] = ()
+    ):
         self.kinds = kinds
         self.types = types
+        self.printed = printed  # each row's amount as printed, a credit note's unsigned
         self.left_out: dict[str, tuple[int, int]] = {}  # type -> rows, pence
         self.counted = 0
 
@@ -122,6 +125,12 @@ class Tally:
         rows, total = self.left_out.get(code, (0, 0))
         self.left_out[code] = (rows + 1, total + (pence if isinstance(pence, int) else 0))
         return True
+
+    def as_printed(self, index: int, pence: int) -> int:
+        """The row's amount as the report printed it, as its totals add it up: a purchase
+        credit note's net is printed unsigned (or with its minus), and counted as a credit."""
+        printed = self.printed[index] if index < len(self.printed) else pence
+        return printed if self.kinds[index] is Kind.CREDIT and isinstance(printed, int) else pence
 
     def untyped(self, index: int) -> str:
         """Why the row at ``index``, a date and an amount with no Sage type, is not counted,

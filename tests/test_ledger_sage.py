@@ -75,10 +75,18 @@ def test_its_account_references_match_by_an_alias(tmp_path: Path) -> None:
 
 
 def test_its_grand_total_over_every_type_holds_no_payment(tmp_path: Path) -> None:
-    # 65,000 + 65,000 + 221,000 + 1,500 + 1,000 (the credit, less) + 250
-    total = ",,,,,,,,Totals:,351750.00,300.00,,,,,,\n"
+    # The report adds up its Net column as printed: 65,000 + 65,000 + 221,000 + 1,500 +
+    # 1,000 (the credit note, printed unsigned) + 250. It was said not to add up, £2,000 out.
+    total = ",,,,,,,,Totals:,353750.00,300.00,,,,,,\n"
     got = read(tmp_path, TITLE + HEADER + ROWS + total)
     assert [f.code for f in got.findings] == ["I-SPEND-AUDIT-TRAIL"]
+    assert list(got.payments["amount"]) == [6_500_000, 150_000, -100_000]
+    # Printed with its minus, the credit is added so.
+    signed = ROWS.replace(",1000.00,0.00,T2,Y,1000.00", ",-1000.00,0.00,T2,Y,1000.00")
+    total = ",,,,,,,,Totals:,351750.00,300.00,,,,,,\n"
+    got = read(tmp_path, TITLE + HEADER + signed + total)
+    assert [f.code for f in got.findings] == ["I-SPEND-AUDIT-TRAIL"]
+    assert list(got.payments["amount"]) == [6_500_000, 150_000, -100_000]
 
 
 def test_a_row_with_no_type_is_said_not_guessed(tmp_path: Path) -> None:
