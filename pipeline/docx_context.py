@@ -123,9 +123,11 @@ def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
     One stream: ``Victims' Services Grant allocation will be £0.884m``; several: ``allocations
     will be £0.884m for the Victims' Services Grant and £0.300m for the ... (£1.184m in
     total)``; in pounds and pence when millions would round (:func:`_grant_amount_format`).
-    ``supplemented`` when the fund also has money that is not from the MoJ.
+    ``supplemented`` when the fund also has money that is not from the MoJ. The Ministry
+    confirms what it gives: a stream of £0 (a grant not awarded this year) is left out, not
+    printed "£0.000m"; with nothing given there is no sentence.
     """
-    moj = rec.moj_sources
+    moj = tuple(s for s in rec.moj_sources if s.amount > 0)
     if not moj:
         return None
     total = sum((s.amount for s in moj), Decimal(0))
@@ -142,7 +144,7 @@ def moj_narrative(rec: FundReconciliation) -> dict[str, Any] | None:
             pieces += [(f"{joining} {amount(source.amount)} for the ", True)]
             pieces += [(_grant_name(source), False)]
         pieces += [(f" ({amount(total)} in total)", True)]
-    local = any(not s.is_moj for s in rec.sources)
+    local = any(not s.is_moj and s.amount > 0 for s in rec.sources)
     return {
         "allocation": clean("".join(piece for piece, _ in pieces)),
         "english": _english_of(pieces),

@@ -2,11 +2,14 @@
 is the decision maker's office, named from the Decision maker field.
 
 A Police (Fire and) Crime Commissioner's office is "Office of the <title with the area>" ("Swyddfa
-Comisiynydd Heddlu a Throseddu <area>" when the title is typed in Welsh); a
-London decision is the Mayor's Office for Policing and Crime; a Mayor named by place ("Mayor of
-the West Midlands") has an "Office of the Mayor of …". Any other title ("Mayor" alone, "Chief
-Constable") does not say which body it is: the outputs then name "Office of the <title>" and
-read_decision asks for the Organisation (W-ORGANISATION).
+Comisiynydd Heddlu a Throseddu <area>" when the title is typed in Welsh). A Mayor's or a Deputy
+Mayor's decision is the body's whose Mayor holds the commissioner's functions: London's
+(Metropolitan Police area) is the Mayor's Office for Policing and Crime; Greater Manchester's, West
+Yorkshire's and York and North Yorkshire's are their combined authorities'; elsewhere a Mayor named
+by place ("Mayor of the West Midlands") has an "Office of the Mayor of …". Any other title
+("Mayor" alone, a "Deputy Mayor for Policing and Crime" outside those areas, "Chief Constable")
+does not say which body it is: the outputs then name "Office of the <title>" and read_decision
+asks for the Organisation (W-ORGANISATION).
 """
 
 from __future__ import annotations
@@ -31,12 +34,21 @@ _SHORT_FORMS = {
     "pfcc": "Police, Fire and Crime Commissioner",
 }
 # London: the Deputy Mayor for Policing and Crime decides for the Mayor's Office for Policing
-# and Crime (MOPAC), which publishes.
-_LONDON = re.compile(
-    r"deputy\s+mayor\s+for\s+policing|\bdmpc\b|\bmopac\b|mayor\s+of\s+london", re.IGNORECASE
+# and Crime (MOPAC), which publishes. Only London's body or Mayor named says London whatever the
+# area: West Yorkshire's and Greater Manchester's Deputy Mayors have the same title ("DMPC"),
+# which is London's only in the Metropolitan Police area (not the City of London Police's).
+_LONDON = re.compile(r"\bmopac\b|mayor'?s\s+office\s+for\s+policing|mayor\s+of\s+london", re.I)
+_LONDON_AREA = re.compile(r"(?<!city of )\blondon\b|\bmetropolitan\b", re.IGNORECASE)
+# The combined authorities whose Mayor holds the commissioner's functions: the Mayor's or the
+# Deputy Mayor's decision is the authority's, which publishes. Named from the police area or
+# the Mayor's title ("Mayor of West Yorkshire").
+_COMBINED = (
+    (re.compile(r"\bgreater\s+manchester\b", re.I), "Greater Manchester Combined Authority"),
+    (re.compile(r"\bwest\s+yorkshire\b", re.I), "West Yorkshire Combined Authority"),
+    (re.compile(r"\bnorth\s+yorkshire\b", re.I), "York and North Yorkshire Combined Authority"),
 )
-_LONDON_AREA = re.compile(r"\blondon\b|\bmetropolitan\b", re.IGNORECASE)
 _MAYOR = re.compile(r"(?:the\s+)?mayor", re.IGNORECASE)
+_MAYORAL = re.compile(r"mayor|\bdmpc\b", re.IGNORECASE)  # a Mayor's or a Deputy Mayor's title
 _MAYOR_OF = re.compile(r"(?:the\s+)?mayor\s+of\s+\S.*", re.IGNORECASE)
 _Y = re.compile(r"^y\s+", re.IGNORECASE)
 _DEPUTY = re.compile(r"^(?:the\s+)?deputy\s+", re.IGNORECASE)
@@ -59,8 +71,9 @@ def title(maker: str, area: str) -> str:
 
 
 def office(maker: str, area: str) -> str | None:
-    """The body whose decision this is, from the decision maker's title; None when the
-    title does not say ("Mayor" alone, outside London, may be a combined authority)."""
+    """The body whose decision this is, from the decision maker's title (and a Mayor's area);
+    None when they do not say ("Mayor" alone, outside the areas above, may be a combined
+    authority; a Deputy Mayor for Policing and Crime outside London is not MOPAC's)."""
     maker = maker.strip()
     maker = _SHORT_FORMS.get(maker.casefold().replace(".", ""), maker) or DEFAULT_MAKER
     if _COMMISSIONER.fullmatch(maker):
@@ -69,7 +82,19 @@ def office(maker: str, area: str) -> str | None:
         return f"Office of the {title(_DEPUTY.sub('', maker), area)}"  # the commissioner's
     if welsh := _COMISIYNYDD.fullmatch(maker):
         return f"Swyddfa {_Y.sub('', maker)}{'' if welsh.group(1) else ' ' + area}".strip()
-    if _LONDON.search(maker) or (_MAYOR.search(maker) and _LONDON_AREA.search(area)):
+    if _LONDON.search(maker):
+        return MOPAC
+    return _mayors_body(maker, area) if _MAYORAL.search(maker) else None
+
+
+def _mayors_body(maker: str, area: str) -> str | None:
+    """A Mayor's or Deputy Mayor's body: the combined authority of the area (or of the place
+    the Mayor's title names), MOPAC in London, a Mayor of a place's office; else None."""
+    for text in (area, maker):
+        for place, authority in _COMBINED:
+            if place.search(text):
+                return authority
+    if _LONDON_AREA.search(area):
         return MOPAC
     if _MAYOR_OF.fullmatch(maker):
         return f"Office of the {_THE.sub('', maker)}"

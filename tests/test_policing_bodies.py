@@ -9,6 +9,10 @@ wording citing an Act: section C quotes the Acts' own terms, and a sentence nami
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -28,6 +32,8 @@ from pipeline.model import Plan
 from pipeline.reconcile import Reconciliation
 from pipeline.render_docx import render_docx
 from pipeline.report import Report
+from tests.published import xml_text
+from tests.test_mail import with_circulation
 from tests.workbooks import make_workbook
 
 FOLDER = Path(__file__).parent / "acceptance"
@@ -196,6 +202,10 @@ def test_the_title_adds_the_area_only_where_it_reads_right(
 
 # -- the body named when the Organisation is left blank (acceptance, item 9) ------------------
 
+GMCA = "Greater Manchester Combined Authority"
+YNYCA = "York and North Yorkshire Combined Authority"
+MOPAC = "Mayor's Office for Policing and Crime"
+
 
 @pytest.mark.parametrize(
     ("maker", "area", "body"),
@@ -251,11 +261,22 @@ def test_the_title_adds_the_area_only_where_it_reads_right(
             "West Midlands",
             "Office of the Mayor of the West Midlands",
         ),
+        # A Mayor who holds the commissioner's functions decides for the combined authority,
+        # which publishes (acceptance 2, item 1): the Mayor's, or the Deputy Mayor's, decision.
+        ("Mayor of Greater Manchester", "Greater Manchester", GMCA),
+        ("Deputy Mayor for Policing and Crime", "Greater Manchester", GMCA),
         (
-            "Mayor of Greater Manchester",
-            "Greater Manchester",
-            "Office of the Mayor of Greater Manchester",
+            "Deputy Mayor for Policing, Crime, Criminal Justice and Fire",
+            "Greater Manchester Police",
+            GMCA,
         ),
+        ("DMPC", "West Yorkshire", "West Yorkshire Combined Authority"),
+        ("Mayor of West Yorkshire", "", "West Yorkshire Combined Authority"),
+        ("Deputy Mayor for Policing, Fire and Crime", "North Yorkshire", YNYCA),
+        ("Mayor", "York and North Yorkshire", YNYCA),
+        ("DMPC", "London", MOPAC),
+        ("Mayor's Office for Policing and Crime", "", MOPAC),
+        ("Deputy Mayor for Policing and Crime (MOPAC)", "", MOPAC),
     ],
 )
 def test_a_blank_organisation_follows_the_decision_maker(
@@ -289,10 +310,10 @@ def test_a_pfccs_outputs_name_the_pfccs_office(tmp_path: Path) -> None:
     assert "W-ORGANISATION" not in result.output  # the tool can tell: no question asked
     office = "Office of the Police, Fire and Crime Commissioner for Northamptonshire"
     [folder] = [p for p in out.iterdir() if p.is_dir()]
-    for csv in folder.glob("*.csv"):
-        text = csv.read_text(encoding="utf-8-sig")
-        assert "Police and Crime Commissioner" not in text, csv.name
-        if csv.name.startswith("grants"):
+    for table in folder.glob("*.csv"):
+        text = table.read_text(encoding="utf-8-sig")
+        assert "Police and Crime Commissioner" not in text, table.name
+        if table.name.startswith("grants"):
             assert office in text
     import openpyxl
 
@@ -304,15 +325,25 @@ def test_a_pfccs_outputs_name_the_pfccs_office(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("maker", "organisation_row"), [("Mayor", True), ("Chief Constable", True), ("Mayor", False)]
+    ("maker", "organisation_row", "area"),
+    [
+        ("Mayor", True, "West Midlands"),
+        ("Chief Constable", True, "West Midlands"),
+        ("Mayor", False, "West Midlands"),
+        # London's title, elsewhere: another body's Deputy Mayor, whose body the title does
+        # not name (MOPAC went into a South Yorkshire or a City of London plan's open data).
+        ("Deputy Mayor for Policing and Crime", True, "South Yorkshire"),
+        ("DMPC", False, "West Midlands"),
+        ("Mayor", True, "City of London"),
+    ],
 )
 def test_a_body_the_tool_cannot_tell_asks_for_the_organisation(
-    tmp_path: Path, maker: str, organisation_row: bool
+    tmp_path: Path, maker: str, organisation_row: bool, area: str
 ) -> None:
     def edit(content: Any) -> None:
         content.decision = (
             [
-                ("Police area", "West Midlands") if name == "Police area" else (name, value)
+                ("Police area", area) if name == "Police area" else (name, value)
                 for name, value in content.decision
             ]
             + [("Organisation", None)] * organisation_row
@@ -336,7 +367,76 @@ def test_a_body_the_tool_cannot_tell_asks_for_the_organisation(
     assert "Organisation" in finding.message
     if not organisation_row:
         assert 'add a row "Organisation"' in finding.message
+    assert "Office for Policing" not in finding.message  # nor is London's body published
 
 
 def test_the_default_pcc_asks_nothing(sample_path: Path) -> None:
     assert not [f for f in load(sample_path).findings if f.code == "W-ORGANISATION"]
+
+
+# -- a Deputy Mayor outside London: every published file names the combined authority ------
+
+
+def _deputy_mayor(area: str) -> Any:
+    def edit(content: Any) -> None:
+        with_circulation()(content)
+        content.decision = [
+            ("Police area", area) if name == "Police area" else (name, value)
+            for name, value in content.decision
+        ] + [("Organisation", None), ("Decision maker", "Deputy Mayor for Policing and Crime")]
+
+    return edit
+
+
+def _published(folder: Path) -> dict[str, str]:
+    """Each output a reader gets, as text: Word and Excel parts, open data, e-mail, index."""
+    texts = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".docx", ".xlsx"):
+            texts[path.name] = xml_text(path)
+        elif path.suffix in (".csv", ".json", ".eml"):
+            texts[path.name] = path.read_bytes().decode("utf-8-sig")
+    texts["index.html"] = html.unescape((folder.parent / "index.html").read_text("utf-8"))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("area", "authority"),
+    [
+        ("Greater Manchester", "Greater Manchester Combined Authority"),
+        ("West Yorkshire", "West Yorkshire Combined Authority"),
+    ],
+)
+def test_a_deputy_mayor_outside_london_is_published_as_the_combined_authority(
+    tmp_path: Path, area: str, authority: str
+) -> None:
+    """Acceptance 2, item 1: a Greater Manchester Deputy Mayor's plan, Organisation blank, was
+    published as London's "Mayor's Office for Policing and Crime": the summary's Publisher,
+    the grants CSV's awarding body, 360Giving's funder and the report's section 1.3."""
+    path = make_workbook(tmp_path, edit=_deputy_mayor(area))
+    config = tmp_path / "pcc-report.toml"
+    config.write_text('funder_prefix = "examplepcc"\n', encoding="utf-8")
+    out = tmp_path / "output"
+    args = ["build", str(path), "--out", str(out), "--config", str(config)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "W-ORGANISATION" not in result.output  # the area says which body: no question
+    folder = out / "015-2021"
+    texts = _published(folder)
+    names = {"RfD-015-2021.docx", "commissioning-summary-2021-22.xlsx", "grants-2021-22.csv"}
+    names |= {"360giving-015-2021.json", "360giving-015-2021.xlsx", "email-015-2021.eml"}
+    assert names <= set(texts)
+    assert {name for name, text in texts.items() if authority in text} >= names
+    assert [name for name, text in texts.items() if re.search("MOPAC|Office for Pol", text)] == []
+    summary = openpyxl.load_workbook(folder / "commissioning-summary-2021-22.xlsx")
+    [publisher] = [
+        r[1] for r in summary["About"].iter_rows(values_only=True) if r[0] == "Publisher"
+    ]
+    assert publisher == authority
+    assert str(summary["Summary"]["A2"].value).startswith(f"{authority}, decision 015/2021")
+    grants = list(csv.DictReader(io.StringIO(texts["grants-2021-22.csv"])))
+    assert {g["Awarding body"] for g in grants} == {authority}
+    funders = json.loads(texts["360giving-015-2021.json"])["grants"]
+    assert {g["fundingOrganization"][0]["name"] for g in funders} == {authority}
+    word = blocks(folder / "RfD-015-2021.docx")
+    assert any(f"to make the {authority} an effective commissioner" in t for t in word)

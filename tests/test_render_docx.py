@@ -909,6 +909,63 @@ def test_moj_narrative_without_local_money() -> None:
     assert moj_narrative(rec) is None
 
 
+def _victims(*sources: tuple[str, str, bool]) -> Any:
+    from pipeline.model import Fund, FundingSource, Located
+    from pipeline.reconcile import FundReconciliation
+
+    at = Located("Funding sources", 2)
+    return FundReconciliation(
+        fund=Fund("Victims Fund", Decimal(2100000), "", "", at),
+        lines=(),
+        sources=tuple(
+            FundingSource("Victims Fund", name, Decimal(amount), moj, "", at)
+            for name, amount, moj in sources
+        ),
+        committed=Decimal(0),
+        ring_fence=(),
+        expiring=(),
+    )
+
+
+def test_a_nil_moj_grant_is_left_out_of_the_confirmed_allocations() -> None:
+    """Acceptance 2, item 8: Essex's £0 "MoJ Domestic Abuse Safe Accommodation" row read
+    "... allocations will be £1.650m for the Victims' Services Grant, £0.000m for the Domestic
+    Abuse Safe Accommodation and £0.300m for the ISVA grant": the Ministry confirms what it
+    gives, so a stream of nothing is left out of the sentence (the Funding sources keep it)."""
+    vsg, isva = ("MoJ Victims' Services Grant", "1650000", True), ("MoJ ISVA grant", "300000", True)
+    dasa, local = ("MoJ Domestic Abuse Safe Accommodation", "0", True), ("Local", "150000", False)
+    narrative = moj_narrative(_victims(vsg, dasa, isva, local))
+    assert narrative is not None
+    assert narrative["allocation"] == (
+        "allocations will be £1.650m for the Victims' Services Grant and £0.300m for the ISVA "
+        "grant (£1.950m in total)"
+    )
+    assert (narrative["these"], narrative["supplemented"]) == ("These Grants are", True)
+    # One stream left: the seed's own sentence; a £0 local row supplements nothing.
+    narrative = moj_narrative(_victims(vsg, dasa, ("Local", "0", False)))
+    assert narrative is not None
+    assert narrative["allocation"] == "Victims' Services Grant allocation will be £1.650m"
+    assert (narrative["these"], narrative["supplemented"]) == ("This Grant is", False)
+    assert moj_narrative(_victims(dasa, local)) is None  # nothing confirmed: no sentence
+
+
+def test_the_report_confirms_only_the_moj_grants_given(tmp_path: Path) -> None:
+    def nil_grant(content: Any) -> None:
+        content.sources.insert(1, ["Victims Fund", "MoJ ISVA grant", Decimal(0), "Yes", ""])
+
+    loaded = load(make_workbook(tmp_path, edit=nil_grant))
+    assert loaded.plan is not None, loaded.findings
+    target = tmp_path / "rfd.docx"
+    render_docx(Report.of(reconcile(loaded.plan)), target)
+    sentences = [t for t in body_text(Document(str(target))) if "has confirmed" in t]
+    assert sentences == [  # the seed decision's words, the £0 grant not among them
+        "For 2021/22 the Ministry of Justice has confirmed that the Lincolnshire Victims' "
+        "Services Grant allocation will be £0.884m. This Grant is supplemented locally to make "
+        "available a Victims Fund of £1,009,000."
+    ]
+    assert "£0.000m" not in xml_text(target)
+
+
 def test_paragraphs_split_lines_and_bullets() -> None:
     assert paragraphs("One.\n\n• a\nTwo. • b • c") == [
         {"text": "One.", "bullet": False, "number": 1},
