@@ -385,10 +385,17 @@ TABLE_SHEETS = (FUNDS, SOURCES, SERVICES)
 
 # "Recommendation 2", or a bare "Recommendation" (numbered by its place among the rows)
 RECOMMENDATION = re.compile(r"recommendations?\s*(\d*)")
-TOTAL_LABEL = re.compile(r"(grand\s*|sub[\s-]?)?totals?\s*:?", re.IGNORECASE)
+# In Welsh a total is "Cyfanswm" (plural "Cyfansymiau"), a sub-total "Is-gyfanswm", a grand
+# total "Cyfanswm cyffredinol" or "Cyfanswm terfynol"; a bilingual label gives both.
+_WELSH_TOTAL = r"(?:is[\s-]?g|c)yfans(?:wm|ymiau)"
+TOTAL_LABEL = re.compile(
+    rf"(?:(?:grand\s*|sub[\s-]?)?totals?|{_WELSH_TOTAL}(?:\s+(?:cyffredinol|terfynol))?)"
+    rf"(?:\s*/\s*(?:(?:grand\s*|sub[\s-]?)?totals?|{_WELSH_TOTAL}))?\s*:?",
+    re.IGNORECASE,
+)
 
 
-TOTAL_WORD = re.compile(r"\b(sub[\s-]?)?totals?\b", re.IGNORECASE)
+TOTAL_WORD = re.compile(rf"\b(?:(sub[\s-]?)?totals?|{_WELSH_TOTAL})\b", re.IGNORECASE)
 
 
 def is_total_label(text: str) -> bool:

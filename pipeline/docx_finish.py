@@ -232,6 +232,23 @@ def _typed_as_headings(row: Any, table: Any) -> bool:
     return True
 
 
+def _blank_headings(row: Any, where: str) -> list[str]:
+    """A header ``row``'s cells with no text: a screen reader announces a blank column header
+    for each cell of that column (a label column's heading left empty, as the seed's officer
+    declaration has it)."""
+    cells = row.findall(_qn("w:tc"))
+    blank = [n for n, cell in enumerate(cells, 1) if not _text(cell).strip()]
+    if not blank:
+        return []
+    columns = ", ".join(str(n) for n in blank)
+    return [
+        f'The table headed "{_headings(row)}"{"" if where == _TEMPLATE else " in " + where} '
+        f"has no heading in column{'s' if len(blank) > 1 else ''} {columns} of its header "
+        "row: a screen reader announces a blank column header for every cell below it. Type "
+        "a heading that names what the column holds."
+    ]
+
+
 def _bold(run: Any) -> bool:
     bold = run.find(f"{_qn('w:rPr')}/{_qn('w:b')}")
     return bold is not None and bold.get(_qn("w:val"), "true") not in ("0", "false", "off")
@@ -332,6 +349,8 @@ def accessibility_problems(document: Any) -> list[str]:
                 f"{'' if where == _TEMPLATE else ' in ' + where} does not mark its first row as "
                 "a header row: in Word, Table Properties › Row › Repeat as header row."
             )
+        elif first.xpath("./w:trPr/w:tblHeader"):
+            problems += _blank_headings(first, _source(table, body))
     problems += _empty_paragraphs(body)
     problems += [
         f'The picture "{name}"{"" if where == _TEMPLATE else " in " + where} has no '

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.findings import Finding
+from pipeline.findings import Finding, row_ranges
 from pipeline.model import Decision, Fund, FundingSource, Plan, ServiceLine, TotalRow
 from pipeline.values import format_money, normalise
 
@@ -132,6 +132,18 @@ def left_out(rows: frozenset[int], total: TotalRow, closed: list[ServiceLine]) -
     if not among or total.amount + missing != sum((ln.budget for ln in closed), ZERO):
         return ""
     return ", ".join(str(ln.at.row) for ln in among[:20]) + " …" * (len(among) > 20)
+
+
+def closed_lines(total: TotalRow, closed: list[ServiceLine]) -> tuple[str, str]:
+    """How an E-TOTAL names the lines a total closes ("the 10 lines it closes (rows 4-13)",
+    "the 7 Victims Fund lines (rows 2-4, 9-12)"), and what its SUM range must cover."""
+    if not total.funds:
+        span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
+        return f"{len(closed)} lines it closes ({span})", "every line above it"
+    funds = " and ".join(total.funds)
+    rows = row_ranges(line.at.row for line in closed)
+    span = f"row{'s' * (not rows.isdigit())} {rows}" if rows else "none"
+    return f"{len(closed)} {funds} line{'s' * (len(closed) != 1)} ({span})", f"every {funds} line"
 
 
 def missing_line_hint(total_amount: Decimal, closed: list[ServiceLine]) -> str:

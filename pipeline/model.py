@@ -173,6 +173,7 @@ class TotalRow:
     # Total row) leaves them out of its figure.
     hidden_rows: frozenset[int] = frozenset()
     text_rows: frozenset[int] = frozenset()  # lines whose budget is typed as text: SUM skips it
+    funds: tuple[str, ...] = ()  # the funds its label names ("Victims Fund total"): their lines
 
 
 @dataclass(frozen=True)

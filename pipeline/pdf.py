@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -233,20 +234,23 @@ def to_pdf(
                 "build without --pdf."
             )
         repaired = outdir / "repaired.pdf"
-        _repair_metadata(produced, repaired, dated)
+        _repair_metadata(produced, repaired, dated, figure_texts(docx))
         os.replace(repaired, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _repair_metadata(source: Path, target: Path, dated: dt.date | None = None) -> None:
+def _repair_metadata(
+    source: Path, target: Path, dated: dt.date | None = None, figures: Sequence[str] = ()
+) -> None:
     """Copy ``source`` to ``target`` with the XMP title and description equal to the document
     information's /Title and /Subject (LibreOffice escapes them twice in the XMP).
 
     LibreOffice stamps the PDF with the clock and a random file identifier, so each build of one
     decision made different bytes; the dates become ``dated`` (the decision's date, as in the
     Word report's properties) and the identifier is derived from the content, so equal reports
-    give equal PDFs.
+    give equal PDFs. ``figures`` are the alternative texts of the report's pictures, charts
+    and objects, in order (:func:`figure_texts`), for the figures LibreOffice tags without one.
     """
     import pikepdf
 
@@ -268,6 +272,7 @@ def _repair_metadata(source: Path, target: Path, dated: dt.date | None = None) -
                 if key in document.trailer:
                     del document.trailer[key]
             _label_tables(document)
+            _describe_figures(document, figures)
             document.save(target, deterministic_id=True)
     except pikepdf.PdfError as error:
         raise PdfError(
@@ -302,6 +307,57 @@ def _label_tables(document: Any) -> None:
         elif rows and len({len(row) for row in cells}) > 1:
             for element in [table, *rows, *(c for row in cells for c in row)]:
                 element.S = pikepdf.Name.Div
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_SHAPE = "{urn:schemas-microsoft-com:vml}shape"
+
+
+def figure_texts(docx: Path) -> list[str]:
+    """The alternative text of each picture, chart and object in the body of the Word document
+    ``docx``, in order ("" for one without): what the PDF's figures are to carry. (An older
+    Word's drawing kept as a fallback beside its newer form is not counted twice.)"""
+    import zipfile
+
+    from docx.oxml import parse_xml
+
+    try:
+        with zipfile.ZipFile(docx) as archive:
+            root = parse_xml(archive.read("word/document.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, SyntaxError):  # lxml's XMLSyntaxError is one
+        return []
+    texts = []
+    for element in root.iter(f"{_W}drawing", f"{_W}pict", f"{_W}object"):
+        if any(above.tag == _FALLBACK for above in element.iterancestors()):
+            continue
+        if element.getparent().tag == f"{_W}object":
+            continue  # a picture an object shows: the object counts
+        named = element.find(f".//{_DOC_PR}")
+        if named is None:
+            named = element.find(f".//{_SHAPE}")
+        held = {} if named is None else named.attrib
+        texts.append(str(held.get("descr") or held.get("alt") or held.get("title") or ""))
+    return texts
+
+
+def _describe_figures(document: Any, texts: Sequence[str]) -> None:
+    """Give each tagged figure with no alternative text the one its picture, chart or object
+    has in the Word report. LibreOffice 7.4 carries a picture's description into the PDF but
+    not a chart's, whose figure a screen reader then skipped or read as its axis labels.
+    Figures and drawings are matched in order, and only when they are as many: a drawing
+    LibreOffice does not tag as a figure (a text box, a line) leaves them unmatched, and a
+    wrong description is worse than none."""
+    import pikepdf
+
+    tree = document.Root.get("/StructTreeRoot")
+    figures = _tagged(tree, "/Figure") if tree is not None else []
+    if len(figures) != len(texts):
+        return
+    for figure, text in zip(figures, texts, strict=True):
+        if text.strip() and not str(figure.get("/Alt", "")).strip():
+            figure.Alt = pikepdf.String(text)
 
 
 def _kids(element: Any) -> list[Any]:

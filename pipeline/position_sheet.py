@@ -34,6 +34,8 @@ class Formats:
     total_label: Any
     total_money: Any
     total_percent: Any
+    paragraph: Any  # a note over the width of a table, wrapped
+    heading: Any  # a table's heading over its width, wrapped
 
     @classmethod
     def create(cls, workbook: Any) -> Formats:
@@ -55,6 +57,8 @@ class Formats:
             total_label=workbook.add_format(total),
             total_money=workbook.add_format({"num_format": MONEY, **total}),
             total_percent=workbook.add_format({"num_format": "0.0%", **total}),
+            paragraph=workbook.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
+            heading=workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
         )
 
 
@@ -93,6 +97,18 @@ class Sheet:
         fit_row(self.ws, self.row, zip(headers, self.widths, strict=False))
         self.row += 1
         return self.row
+
+    def paragraph(self, raw: str, fmt: Any = None) -> None:
+        """A row of text over the sheet's columns, wrapped, its row as tall as it needs."""
+        text = for_publication(raw)
+        last = len(self.widths) - 1
+        self.ws.merge_range(self.row, 0, self.row, last, text, fmt or self.formats.paragraph)
+        fit_row(self.ws, self.row, [(text, sum(self.widths))])
+        self.row += 1
+
+    def formula(self, row: int, col: int, formula: str, value: Decimal) -> None:
+        """A live formula in money, its value cached."""
+        self.ws.write_formula(row, col, formula, self.formats.money, value.quantize(PENNY))
 
     def put(self, row: int, col: int, value: str | Decimal | dt.date | None) -> None:
         if isinstance(value, Decimal):

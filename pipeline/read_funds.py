@@ -21,6 +21,7 @@ from pipeline.read_cells import (
 )
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.shorthand import parse_amount, ring_fenced_reader
+from pipeline.total_rows import total_figure
 from pipeline.values import (
     clean_text,
     format_money,
@@ -253,11 +254,9 @@ def _total_agrees(
     (row, amount) since the last Total (or of every row, for a grand total). False after a
     finding."""
     col = layout.columns[key]
-    if is_blank(cells_of.sheet.value(r, col)):
-        return True  # a label with no figure: nothing to check
-    typed = cells_of.parse(r, col, "total", parse_amount)
+    read, typed = total_figure(cells_of, r, col, "")  # no figure: nothing to check
     if typed is None:
-        return False
+        return read
     section = sum((amount for _, amount in amounts[since:]), Decimal(0))
     whole = sum((amount for _, amount in amounts), Decimal(0))
     if typed in (section, whole):

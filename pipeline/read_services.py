@@ -96,7 +96,7 @@ def read_services(
     if not unmerge(cells_of, layout):
         read.complete = False
     lines = read.items
-    totals = Totals(sheet, layout, read.totals)
+    totals = Totals(sheet, layout, read.totals, funds)
     names = fund_names(funds)
     reader = _LineReader(cells_of, layout, names, financial_year(year))  # once, not per line
     carry = _FundCarry(cells_of, layout)
@@ -500,7 +500,8 @@ class _FundCarry:
 
 
 # Extension options typed to say there are none ("N/A", "None", "-", "No extension",
-# "n/a - final year"): read as blank. They were each an option to decide (I-EXPIRING) and a
+# "n/a - final year"; in Welsh "Dim", "Dim estyniad", "Amherthnasol", "D/B", or both languages
+# "Dim / None"): read as blank. They were each an option to decide (I-EXPIRING) and a
 # commitment of unknown length on the public summary.
 # A provider not chosen yet: "TBC", "To be commissioned", "TBC - open call".
 _NOT_CHOSEN = re.compile(
@@ -509,7 +510,9 @@ _NOT_CHOSEN = re.compile(
     re.DOTALL,
 )
 _NO_OPTION = re.compile(
-    r"(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
-    r"(?:\s+(?:available|to extend))?)?(?:\s*[-–—:;,.(].*)?",
+    r"(?:(?:n/?a|none|nil|no|not applicable|[-–—]+)(?:\s+(?:further\s+)?(?:extensions?|options?)"
+    r"(?:\s+(?:available|to extend))?)?"
+    r"|d?dim(?:\s+(?:yn\s+berthnasol|ar\s+gael|estyniad(?:au)?|opsiwn(?:au)?(?:\s+i\s+ymestyn)?))?"
+    r"|nac\s+oes|amherthnasol|d?d/b)(?:\s*[-–—:;,.(].*|\s*/\s*\D.*)?",
     re.IGNORECASE | re.DOTALL,
 )

@@ -18,6 +18,7 @@ from pipeline.figures import (
     FundReconciliation,
     Reconciliation,
     RingFenceUse,
+    closed_lines,
     committed_by_fund,
     fund_figures,
     left_out,
@@ -149,7 +150,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
         closed = [plan.lines[i] for i in total.closes]
         expected = sum((ln.budget for ln in closed), ZERO)
         if total.amount != expected:
-            span = f"rows {closed[0].at.row}–{closed[-1].at.row}" if closed else "none"
+            lines, cover = closed_lines(total, closed)
             diff = total.amount - expected
             hidden = left_out(total.hidden_rows, total, closed)
             as_text = left_out(total.text_rows, total, closed)
@@ -164,7 +165,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
                 "Excel's Convert to Number on them) and save the workbook."
                 if as_text
                 else f"{missing_line_hint(total.amount, closed)} Correct the total (if it "
-                "is a SUM formula, make its range cover every line above it; if its range "
+                f"is a SUM formula, make its range cover {cover}; if its range "
                 "is right, its saved result is out of date: open the workbook in Excel, "
                 "press F9 to calculate, and save it)."
             )
@@ -172,7 +173,7 @@ def check_totals(plan: Plan, funds: Funds, config: Config) -> Iterator[Finding]:
                 "E-TOTAL",
                 plan.file,
                 f'The "{total.label}" row reads {format_money(total.amount)} but the '
-                f"{len(closed)} lines it closes ({span}) add up to "
+                f"{lines} add up to "
                 f"{format_money(expected)}, {format_money(abs(diff))} "
                 f"{'more' if diff > 0 else 'less'}.{fix}",
                 total.at.sheet,

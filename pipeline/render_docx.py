@@ -43,7 +43,7 @@ from pipeline.docx_welsh import mark_welsh
 from pipeline.memory import collector_paused, release_memory
 from pipeline.model import Decision
 from pipeline.report import Report
-from pipeline.strategy import next_appendix, open_strategy
+from pipeline.strategy import open_strategy, plan_appendix
 from pipeline.values import slugify
 from pipeline.word_formats import OTHER_FORMATS, file_format
 
@@ -162,7 +162,7 @@ def _render(recon: Report, template: Path) -> tuple[bytes, list[Note]]:
 
     strategy = open_strategy(recon.strategy) if recon.strategy else None
     # The plan appendix follows the strategy's own appendices (3 for the seed's two).
-    appendix = next_appendix(strategy) if strategy is not None else "3"
+    appendix = plan_appendix(recon.decision, strategy)
     ctx = context(recon, appendix)
     if strategy is not None:  # the strategy carries its own Document Control, which stands
         ctx["document_control"] = []

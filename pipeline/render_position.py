@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from pipeline.commitments import Commitments
 from pipeline.position import Position
+from pipeline.position_grants import grant_return
 from pipeline.position_rows import Rows, payment_rows, splice, style_index
 from pipeline.position_sheet import HEADER_ROW, Formats, Sheet, cell_name, share
 from pipeline.textsafe import for_publication
@@ -65,7 +66,7 @@ def render_position(
         )
     _summary(workbook, position, formats, heading)
     _lines(workbook, position, formats, heading)
-    _grant_return(workbook, position, formats, heading)
+    grant_return(workbook, position, formats, heading)
     payments = _to_check(workbook, position, formats, heading)
     _commitments(workbook, commitments, formats, heading)
     workbook.close()
@@ -243,53 +244,6 @@ def _lines(workbook: Any, position: Position, formats: Formats, heading: str) ->
             10: sum((p.variance for p in items), Decimal(0)),
         },
     )
-
-
-def _grant_return(workbook: Any, position: Position, formats: Formats, heading: str) -> None:
-    sheet = Sheet(workbook, "MoJ grant return", formats, (40, 30, 16, 16, 16))
-    sheet.title("MoJ grant return (draft)", heading + "; check before it is sent to the Ministry")
-    for fund in position.funds:
-        for stream in fund.streams:
-            if not stream.source.is_moj:
-                continue
-            sheet.header(("Stream", "Grant reference", "Allocation", "Spent to date", "Forecast"))
-            sheet.line(
-                (
-                    stream.source.source,
-                    stream.source.grant_reference,
-                    stream.source.amount,
-                    stream.spent,
-                    stream.forecast,
-                )
-            )
-            sheet.row += 1
-            sheet.header(
-                ("Service", "Delivery organisation", "Budget", "Spent to date", "Forecast")
-            )
-            first = sheet.row
-            for item in fund.lines:
-                sheet.line(
-                    (
-                        item.line.service,
-                        item.line.organisation,
-                        item.budget,
-                        item.spent,
-                        item.forecast,
-                    )
-                )
-            if fund.unassigned:
-                sheet.line(("Not yet assigned to a service", "", None, fund.unassigned, None))
-            sheet.totals(
-                f"Total, {fund.fund.name}",
-                first,
-                sheet.row - 1,
-                {
-                    2: sum((p.budget for p in fund.lines), Decimal(0)),
-                    3: fund.spent,
-                    4: sum((p.forecast for p in fund.lines), Decimal(0)),
-                },
-            )
-            sheet.row += 1
 
 
 def _to_check(workbook: Any, position: Position, formats: Formats, heading: str) -> Rows:

@@ -84,6 +84,14 @@ def accessibility_statement(publisher: str) -> str:
     )
 
 
+def _appendix(report: Report) -> str:
+    """The Request for Decision's appendix that holds the plan, as the report numbers it."""
+    from pipeline.strategy import open_strategy, plan_appendix
+
+    strategy = open_strategy(report.strategy) if report.strategy else None
+    return plan_appendix(report.decision, strategy)
+
+
 def _about_sheet(
     ws: Any,
     report: Report,
@@ -129,7 +137,7 @@ def _about_sheet(
         ("Decision subject", decision.subject),
         (
             "Source",
-            f"Request for Decision {reference}, Appendix 3: Commissioning Plan "
+            f"Request for Decision {reference}, Appendix {_appendix(report)}: Commissioning Plan "
             f"{decision.year_label}",
         ),
         # Only a real build time is "Generated": by default the file carries the decision

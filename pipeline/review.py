@@ -257,12 +257,25 @@ def _position(document: Document, position: Position) -> None:
         "it is not paid in instalments, past the budget only where three or more payment "
         "days show the line running over; lines with no payment yet are forecast at budget. "
         "Details, line by line (and how each forecast is made), are in the position workbook."
+        ' Each ring-fenced grant, in an "of which" row under its fund, is the part of the '
+        "fund's figures counted against that grant (ring-fenced money is counted as spent "
+        "first, in the order the Funding sources sheet lists it): it is part of the fund's "
+        "figures, not added to them."
     )
-    rows = [(f.fund.name, f.allocation, f.spent, f.forecast, f.at_risk) for f in position.funds] + [
-        (f"{s.source.source} (ring-fenced)", s.source.amount, s.spent, s.forecast, s.at_risk)
-        for s in position.streams
-    ]
-    headings = ("Fund or stream", "Allocation", "Spent to date", "Forecast outturn", "At risk")
+    rows = []
+    for fund in position.funds:  # each fund, then the ring-fenced grants in its figures
+        rows.append((fund.fund.name, fund.allocation, fund.spent, fund.forecast, fund.at_risk))
+        rows.extend(
+            (
+                f"of which {s.source.source} (ring-fenced)",
+                s.source.amount,
+                s.spent,
+                s.forecast,
+                s.at_risk,
+            )
+            for s in fund.streams
+        )
+    headings = ("Fund", "Allocation", "Spent to date", "Forecast outturn", "At risk")
     table = document.add_table(rows=1, cols=len(headings))
     table.style = document.styles["Table Grid"]
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):

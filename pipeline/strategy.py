@@ -22,6 +22,12 @@ FIELD = "strategy_document"
 # An appendix's heading: "Appendix 2", "Appendix B", "Appendix II", or in Welsh first, as a
 # Welsh body's bilingual strategy heads it, "Atodiad 2 / Appendix 2".
 _APPENDIX = re.compile(r"^\s*(?:Appendix|Atodiad)\s+(\d+|[IVX]+|[A-Z])\b", re.IGNORECASE)
+# The plan's appendix as a Decision field cites it: "the Commissioning Plan at Appendix 3",
+# "Appendix B: Commissioning Plan" (within a sentence).
+_LABEL = r"(?i:appendix|atodiad)\s+(\d+|[IVX]+\b|[A-Z]\b)"
+_CITED = re.compile(
+    rf"(?i:commissioning\s+plan)\b[^.;]{{0,40}}?\b{_LABEL}|\b{_LABEL}[^.;]{{0,40}}?(?i:commissioning\s+plan)"
+)
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
 
 
@@ -125,6 +131,21 @@ def find_strategy(
     except StrategyProblem as problem:
         return None, Finding("E-STRATEGY", file, str(problem), decision.at.sheet, cell)
     return path, None
+
+
+def plan_appendix(decision: Decision, strategy: Any | None) -> str:
+    """The plan appendix's number or letter: after the ``strategy`` document's own appendices
+    (:func:`next_appendix`); with no strategy, the one the Decision sheet's own words cite the
+    Commissioning Plan at ("the funding proposals within the Commissioning Plan at Appendix 3"),
+    else "1": the form then has no other appendix."""
+    if strategy is not None:
+        return next_appendix(strategy)
+    texts = (*decision.recommendations, decision.executive_summary, decision.background)
+    for text in texts:
+        match = _CITED.search(text)
+        if match:
+            return (match.group(1) or match.group(2)).upper()
+    return "1"
 
 
 def next_appendix(document: Any) -> str:

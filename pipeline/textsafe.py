@@ -16,7 +16,7 @@ HTML                       :func:`for_html` (published text, markup escaped)
 e-mail header              :func:`for_header` (published text on one line)
 CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`
 public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers,
-                           people named with a title, paths to files)
+                           people named with a title or as a contact, paths to files)
 =========================  ==================================================================
 
 Showing escaped (``\\x1b``, ``\\u202e``) rather than dropping is for people reading about a
@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import functools
 import re
+
+from pipeline.person_names import scrub_named_people
 
 REMOVED = "[removed]"
 
@@ -217,7 +219,8 @@ def _address(match: re.Match[str]) -> str:
 
 def scrub_personal_data(text: str) -> str:
     """``text`` with e-mail addresses, UK telephone numbers, people named with a title
-    (``Mr J Smith``) and paths to the office's files (``S:\\Finance\\spec.docx``) replaced
+    (``Mr J Smith``) or after words that introduce one (``Contact Sarah Jones``,
+    :mod:`pipeline.person_names`) and paths to the office's files (``S:\\Finance\\spec.docx``) replaced
     by ``[removed]``.
 
     Staff sometimes type a contact into Provision or How commissioned, name the individual a
@@ -232,6 +235,7 @@ def scrub_personal_data(text: str) -> str:
         text = _compiled(_COLLAR).sub(REMOVED, text)
     if any(title in text for title in _TITLES):
         text = _compiled(_PERSON).sub(REMOVED, text)
+    text = scrub_named_people(text, REMOVED)
     if "@" in text:
         text = _compiled(_EMAIL).sub(_address, text)
     if _DIGIT_RUN.search(text):  # most cells hold no number at all: skip the slower pattern

@@ -594,7 +594,7 @@ def _sections(doc: Doc) -> None:
 def _declaration(doc: Doc) -> None:
     para(doc, "ORIGINATING OFFICER DECLARATION", style="Heading 1")
     grid = table(doc, (TEXT_WIDTH_MM - 34, 34), 4)
-    header_row(grid, ("", "Initial to confirm"))
+    header_row(grid, ("Declaration", "Initial to confirm"))
     rows = (
         (
             "Originating Officer:",

@@ -264,7 +264,7 @@ def test_south_wales_reconciliation_per_fund_and_per_stream(built: Built) -> Non
         -1
     ] == ["Total", "£5,666,355.91", "£4,849,738.29", "£816,617.62"]
     assert (
-        "The Commissioning Plan at Appendix 3 commits £4,849,738.29 of the £5,666,355.91 "
+        "The Commissioning Plan at Appendix 1 commits £4,849,738.29 of the £5,666,355.91 "
         "available in 4 funds, leaving £816,617.62 uncommitted:"
     ) in paragraphs(document)
 
@@ -397,7 +397,7 @@ def test_cumbria_no_local_money_no_supplement_sentence(built: Built) -> None:
         "Grant allocation will be £412,345.67."
     ]
     assert (
-        "The Commissioning Plan at Appendix 3 commits £412,345.67 of the £412,345.67 "
+        "The Commissioning Plan at Appendix 1 commits £412,345.67 of the £412,345.67 "
         "available in 1 fund, leaving £0 uncommitted:"
     ) in paragraphs(document)
     (lines,) = service_tables(document)

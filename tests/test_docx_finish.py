@@ -588,3 +588,21 @@ def test_the_strategy_s_accessibility_problems_are_said_to_be_in_the_strategy(
         "right-click › Properties › Options).",
     ]
     assert b"pcc-report" not in zipfile.ZipFile(out).read("word/document.xml")
+
+
+def test_a_header_row_with_a_blank_heading_is_named(
+    sample_recon: Reconciliation, tmp_path: Path
+) -> None:
+    # The officer declaration's label column had no heading (as the seed's form): a screen
+    # reader announced a blank column header before each officer's declaration.
+    def blank_first_heading(document: Any) -> None:
+        table = next(t for t in document.tables if t.rows[0].cells[1].text == "Initial to confirm")
+        for run in table.rows[0].cells[0].paragraphs[0].runs:
+            run.text = ""
+
+    problems = render(sample_recon, tmp_path / "rfd.docx", edited(tmp_path, blank_first_heading))
+    assert problems == [
+        'The table headed " | Initial to confirm" has no heading in column 1 of its header row: '
+        "a screen reader announces a blank column header for every cell below it. Type a "
+        "heading that names what the column holds."
+    ]

@@ -447,7 +447,7 @@ QUIRKS: dict[str, Quirk] = {
     ),
     "a formula with no saved result (xlsxwriter)": Quirk(
         with_services([*two_lines(), ["Total", *[""] * 10, Formula("=SUM(L2:L3)", None)]]),
-        [("E-VALUE", "Services", "L4", "Total holds the formula =SUM(L2:L3) with no saved")],
+        [("E-VALUE", "Services", "L4", "row's figure holds the formula =SUM(L2:L3) with no saved")],
     ),
     "a hidden sheet": Quirk(
         with_book(

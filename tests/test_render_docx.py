@@ -487,7 +487,7 @@ def test_financial_totals_table(sample_doc: Any) -> None:
 
 
 def test_originating_officer_declaration_initials(sample_doc: Any) -> None:
-    table = rows(table_starting(sample_doc, "", "Initial to confirm"))
+    table = rows(table_starting(sample_doc, "Declaration", "Initial to confirm"))
     assert [(r[0].split(":")[0], r[1]) for r in table[1:]] == [
         ("Originating Officer", "JD"),
         ("Financial advice", "JF"),

@@ -147,11 +147,11 @@ def test_the_review_note_has_the_position(office: Path) -> None:
         if p.style is not None and str(p.style.name).startswith("Heading")
     ]
     assert "Position at 30/09/2021" in headings
-    table = next(t for t in note.tables if t.rows[0].cells[0].text == "Fund or stream")
+    table = next(t for t in note.tables if t.rows[0].cells[0].text == "Fund")
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
     # No cost codes in the sample: Victim Support's and LCC's payments are ambiguous.
     assert rows["Victims Fund"][0] == "£1,009,000"
-    assert rows["MoJ Victims' Services Grant (ring-fenced)"][3] == "£80,090.98"
+    assert rows["of which MoJ Victims' Services Grant (ring-fenced)"][3] == "£80,090.98"
 
 
 def test_a_formula_supplier_stays_text_in_every_output(office: Path) -> None:

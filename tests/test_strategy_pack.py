@@ -510,6 +510,56 @@ def test_the_plan_appendix_is_numbered_after_the_strategys_own(
     text = "".join(Document(str(built)).element.body.xpath(".//w:t/text()"))
     assert f"The Commissioning Plan at {plan} commits" in text
     assert f"are set out in the Commissioning Plan at {plan}." in text  # section A1 too
+    # The public summary's About sheet names the same appendix (it said Appendix 3 whatever
+    # the pack numbered it).
+    assert f"Request for Decision 015/2021, {plan}: Commissioning Plan" in about_source(out)
+
+
+def about_source(out: Path) -> str:
+    """The Source row of the built public summary's About sheet."""
+    import openpyxl
+
+    (summary,) = out.glob("*/commissioning-summary-*.xlsx")
+    about = openpyxl.load_workbook(summary)["About"]
+    return next(str(row[1]) for row in about.iter_rows(values_only=True) if row[0] == "Source")
+
+
+@pytest.mark.parametrize(
+    ("recommendation", "plan"),
+    [
+        ("That the funding proposals in the Commissioning Plan be approved.", "Appendix 1"),
+        (
+            "That the funding proposals within the Commissioning Plan at Appendix 3 of the "
+            "Strategy be approved.",
+            "Appendix 3",
+        ),
+        ("That Appendix B (the Commissioning Plan 2021/22) be approved.", "Appendix B"),
+    ],
+    ids=["cited nowhere", "cited as the seed's", "cited by letter"],
+)
+def test_without_a_strategy_the_plan_is_the_appendix_the_decision_cites_else_1(
+    tmp_path: Path, recommendation: str, plan: str
+) -> None:
+    # With no strategy the form called the plan "Appendix 3", though the pack holds no
+    # Appendices 1 and 2: it is now the first appendix, unless the Decision's own words
+    # (a recommendation kept from the strategy's decision) cite it by another number.
+    def recommend(content: Any) -> None:
+        content.decision = [
+            (n, recommendation if n == "Recommendation 2" else v)
+            for n, v in content.decision
+            if n != "Strategy document"
+        ]
+
+    make_workbook(tmp_path, "plan.xlsx", edit=recommend)
+    out = tmp_path / "out"
+    results, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = out.glob("*/RfD-*.docx")
+    document = Document(str(built))
+    assert f"{plan}: Commissioning Plan 2021 - 2022" in level_1_headings(document)
+    text = "".join(document.element.body.xpath(".//w:t/text()"))
+    assert f"The Commissioning Plan at {plan} commits" in text
+    assert f"Request for Decision 015/2021, {plan}: Commissioning Plan" in about_source(out)
 
 
 @pytest.mark.parametrize(

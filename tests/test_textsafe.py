@@ -313,6 +313,47 @@ def test_a_police_officer_named_with_a_collar_number_is_scrubbed(text: str, expe
     assert scrub_personal_data(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Contact Sarah Jones for referrals", "Contact [removed] for referrals"),
+        (
+            "Referrals: contact: Sarah J. Jones, ISVA service",
+            "Referrals: contact: [removed], ISVA service",
+        ),
+        ("Ask for Dafydd Rhys-Evans on 01522 947406", "Ask for [removed] on [removed]"),
+        ("Managed by Priya Patel and Tom O'Neill", "Managed by [removed] and [removed]"),
+        ("Contact Mr J Smith or Siân Hughes", "Contact [removed] or [removed]"),
+        ("Lead officer: Zoë Brown (Mondays)", "Lead officer: [removed] (Mondays)"),
+        ("Speak to Kate Lee Monday to Friday", "Speak to [removed] Monday to Friday"),
+        ("email Mohammed Khan at the hub", "email [removed] at the hub"),
+        # Organisations and services are kept: a name that is not a forename, an everyday
+        # word as the first name, a place or an organisation's word after it, a longer name,
+        # a charity named after a person.
+        ("Contact Victim Support for referrals", "Contact Victim Support for referrals"),
+        ("Delivered by Lincolnshire Police", "Delivered by Lincolnshire Police"),
+        ("Referrals to Grace House or Hope Street", "Referrals to Grace House or Hope Street"),
+        ("Contact Victoria House reception", "Contact Victoria House reception"),
+        ("Delivered by Jack Petchey Foundation", "Delivered by Jack Petchey Foundation"),
+        ("Provided by Sarah Jones Associates Ltd", "Provided by Sarah Jones Associates Ltd"),
+        ("Run by Marie Curie and Sue Ryder", "Run by Marie Curie and Sue Ryder"),
+        ("Contact Lucy Faithfull", "Contact Lucy Faithfull"),
+        ("Call Jo on the helpline", "Call Jo on the helpline"),
+        ("Sarah Jones Counselling", "Sarah Jones Counselling"),
+        ("ISVA led by Rape Crisis England", "ISVA led by Rape Crisis England"),
+        ("Ring-fenced MoJ grant; Contact Centre", "Ring-fenced MoJ grant; Contact Centre"),
+        (
+            "Commissioned by Police and Crime Commissioner",
+            "Commissioned by Police and Crime Commissioner",
+        ),
+    ],
+)
+def test_a_person_named_as_a_contact_without_a_title_is_scrubbed(text: str, expected: str) -> None:
+    # "Contact Sarah Jones for referrals" was published as typed: a named officer, with no
+    # title before her name for the title pattern to find.
+    assert scrub_personal_data(text) == expected
+
+
 def test_the_corpus_contact_details_are_scrubbed() -> None:
     cells = corpus_text("personal-data-in-provision.xlsx")
     assert (

@@ -1,0 +1,156 @@
+"""People named without a title, where the words around them say a person is meant.
+
+``Contact Sarah Jones for referrals`` typed into a Provision cell names an officer as surely as
+``Mrs S Jones`` does, and published files carry no one's name (domain §9). A name alone cannot
+be told from an organisation's (``Victim Support``, ``Lincolnshire Police``), and a wrong
+redaction in a published decision is worse than none, so a name is removed only when all of
+these hold:
+
+- words that introduce a person come before it: ``contact``, ``ask for``, ``speak to``,
+  ``call``, ``e-mail``, ``managed by``, ``led by``, ``lead officer:`` (or another name already
+  removed, joined by ``and``, ``or``, a comma or a slash);
+- its first word is a common forename (:data:`FORENAMES`: not one that is also an everyday word,
+  ``Grace``, ``Hope``, ``May``), then an initial or not, then a capitalised surname;
+- the surname is not a word of a place or an organisation (``Victoria House``, ``Grace
+  Church``), no further capitalised word follows (``Jack Petchey Foundation``, ``Sarah Jones
+  Associates``, ``Sarah Jones Ltd``: an organisation named after a person), and the two words
+  are not a charity's name (``Marie Curie``, ``Sue Ryder``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Common forenames in England and Wales (ONS birth registrations across the generations now at
+# work), Welsh, South Asian, Polish and other names common in the UK. Names that are also
+# everyday words or places (Grace, Hope, Faith, Joy, Rose, Ruby, Holly, May, June, April,
+# Summer, Dawn, Chase, Lincoln, Chester, Victoria's "Victoria Park" is caught by the surname)
+# are left out: after "contact" they may begin an organisation's name.
+FORENAMES = _words(
+    """
+    Aaron Abdul Abigail Adam Adrian Ahmed Aidan Aisha Alan Alex Alexander Alexandra Ali Alice
+    Alison Amanda Amelia Amir Amy Andrea Andrew Andy Angela Anil Anita Ann Anna Anne Annette
+    Anthony Antony Arthur Ashley Aled Alun Ayesha Barbara Barry Ben Benjamin Bernard Beth Bethan
+    Beverley Bob Brenda Brian Bridget Bryn Callum Carl Carly Caroline Carolyn Carys Catherine
+    Catrin Cerys Charles Charlie Charlotte Chloe Chris Christina Christine Christopher Claire
+    Clare Colin Craig Dafydd Daniel Danielle Darren Dave David Dean Debbie Deborah Debra Deepak
+    Denise Dennis Derek Diane Dominic Donna Dylan Eddie Edward Eileen Elaine Eleanor Eleri Elin
+    Elizabeth Ella Ellie Emily Emma Emyr Eric Esther Ewa Fatima Ffion Fiona Frances Francesca
+    Gail Gareth Gary Gavin Gemma Geoff Geoffrey George Georgia Gerald Gillian Glenys Gordon
+    Graham Greg Gregory Gwen Gwyn Hannah Harriet Harry Hassan Hayley Helen Henry Huw Ian Imran
+    Irene Isabel Isabella Isobel Iwan Jacqueline Jake James Jamie Jan Jane Janet Janice Jason Jean
+    Jeff Jennifer Jenny Jeremy Jessica Jill Joan Joanna Joanne Jodie John Jon Jonathan Jo Joe
+    Joseph Josephine Joshua Joyce Judith Julia Julian Julie Justin Karen Kate Katherine Kathleen
+    Kathryn Katie Katy Kay Keith Kelly Kerry Kevin Kim Kirsty Laura Lauren Lee Leigh Lesley Leslie
+    Liam Linda Lindsay Lisa Liz Llinos Lorraine Louise Lucy Luke Lynne Mandy Maria Marie Marion
+    Mark Martin Mary Matt Matthew Megan Melanie Michael Michelle Mike Mohammed Mohammad Mohamed
+    Muhammad Nadia Natalie Natasha Neil Nia Nicholas Nick Nicola Nicole Nigel Nikki Nina Omar
+    Owain Owen Pamela Patricia Patrick Paul Paula Pauline Peter Philip Phillip Piotr Priya Rachel
+    Rachael Rajesh Ravi Rebecca Rhian Rhiannon Rhys Richard Rob Robert Robin Roger Ronald Ross
+    Ruth Ryan Sally Sam Samantha Samuel Sandra Sanjay Sara Sarah Scott Sean Shaun Sharon Sheila
+    Shirley Siân Sian Simon Sinead Sophie Stella Stephanie Stephen Steve Steven Stuart Sue Susan
+    Suzanne Tanya Teresa Theresa Thomas Tim Timothy Tina Toby Tom Tomasz Tony Tracey Tracy Trevor
+    Valerie Vanessa Vicky Victoria Vikki Wayne Wendy William Yasmin Yusuf Zainab Zoe Zoë
+    """
+)
+
+# Charities and funders named after a person: the name is the organisation's.
+_NAMED_ORGANISATIONS = frozenset(
+    {
+        "Marie Curie",
+        "Sue Ryder",
+        "Leonard Cheshire",
+        "Terrence Higgins",
+        "Lucy Faithfull",
+        "Suzy Lamplugh",
+        "Jo Cox",
+        "Joseph Rowntree",
+        "Henry Smith",
+        "Paul Hamlyn",
+        "Marie Stopes",
+        "Stephen Lawrence",
+        "Ben Kinsella",
+        "Alice Ruggles",
+        "John Lewis",
+    }
+)
+
+# A surname that is a word of a place or an organisation: "Victoria House", "Grace Church".
+_PLACE_WORDS = _words(
+    """
+    Academy Advocacy Aid Alliance Association Avenue Building Care Centre Center Centres
+    Chambers Charity Church Clinic Close College Community Cottage Council Court Crescent Crisis
+    Drive Estate Farm Fields Foundation Fund Gardens Gate Green Group Hall Health Helpline Hill
+    Home Homes Hospital House Housing Hub Justice Lane Line Lodge Ministries Mission Network
+    Office Park Partnership Place Police Practice Project Refuge Road Row School Service Services
+    Society Square Station Street Support Surgery Team Terrace Tower Trust Unit Village Walk
+    Ward Way Women
+    """
+)
+# Capitalised words that may follow a person's name in a sentence: not a longer name.
+_SENTENCE_WORDS = _words(
+    """
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December Mon Tue Tues Wed Thu Thur Thurs Fri
+    """
+)
+
+# Words that introduce a person. Case is ignored here only: the name itself must be capitalised.
+_CUE = (
+    r"(?i:\b(?:contacts?(?:\s+(?:name|person|officer|details|is))?|named\s+contact"
+    r"|ask\s+for|speak\s+(?:to|with)|talk\s+to|refer(?:rals?)?\s+(?:to|via)|call|ring"
+    r"|(?:tele)?phone|e-?mail|write\s+to|c/o|attn|fao|for\s+the\s+attention\s+of"
+    r"|(?:managed|led|run|overseen|supervised|co-?ordinated|delivered|provided)\s+by"
+    r"|lead(?:\s+(?:officer|worker|contact))?|manager|co-?ordinator)\b)"
+    r"|\[removed\]\s*(?:,|/|&|\band\b|\bor\b)"
+)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_WORD = rf"[{_UPPER}][\w'’-]*[^\W\d_]"
+_NAMED = (
+    rf"(?P<cue>{_CUE})(?P<gap>\s*[:–-]?\s*)"
+    rf"(?P<first>[{_UPPER}][^\W\d_]+)(?P<middle>\s+[{_UPPER}]\.?)?\s+(?P<last>{_WORD})"
+    r"(?![\w'’-])"
+)
+_FOLLOWING = re.compile(rf"\s+(?:&|[{_UPPER}][\w'’-]*)")
+# Stems of the cues, lower case: a text holding none needs no pattern.
+_STEMS = (
+    *("contact", "ask for", "speak", "talk to", "refer", "call", "ring", "phone", "mail"),
+    *("write to", "c/o", "attn", "fao", "attention", " by", "lead", "manager", "ordinator"),
+    "[removed]",
+)
+
+
+@functools.cache
+def _named() -> re.Pattern[str]:
+    return re.compile(_NAMED)
+
+
+def _person(match: re.Match[str], removed: str) -> str:
+    """``removed`` in place of the name ``match`` found, when it is a person's (see the module
+    docstring); else the text as it was."""
+    first, last = match.group("first"), match.group("last")
+    if first not in FORENAMES or last in _PLACE_WORDS or f"{first} {last}" in _NAMED_ORGANISATIONS:
+        return match.group()
+    following = _FOLLOWING.match(match.string, match.end())
+    if following and following.group().strip() not in _SENTENCE_WORDS:
+        return match.group()  # a longer name: an organisation named after a person
+    return match.group("cue") + match.group("gap") + removed
+
+
+def scrub_named_people(text: str, removed: str) -> str:
+    """``text`` with each person named after words that introduce one (``Contact Sarah
+    Jones``) replaced by ``removed``; organisations' names are kept."""
+    lowered = text.lower()
+    if not any(stem in lowered for stem in _STEMS):
+        return text
+    previous = None
+    while previous != text:  # "[removed] or Tom Brown" is met once the first is removed
+        previous = text
+        text = _named().sub(lambda match: _person(match, removed), text)
+    return text
