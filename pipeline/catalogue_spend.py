@@ -83,8 +83,9 @@ SPEND_CODES: tuple[Code, ...] = (
         "I-SPEND-AUDIT-TRAIL",
         I,
         "Audit trail read",
-        "a Sage audit trail read as a spend file: its purchase invoices, credit notes and bank "
-        "payments counted; its purchase payments, sales, receipts and journals not",
+        "a Sage audit trail, or a list of invoices and the payments of them, read as a spend "
+        "file: its invoices, credit notes and bank payments counted; its payments of invoices, "
+        "sales, receipts and journals not",
         action="Give each supplier's account reference an alias so its payments match.",
     ),
     Code(

@@ -106,3 +106,40 @@ def test_a_type_and_account_not_sages_is_still_no_supplier(tmp_path: Path) -> No
     got = read(tmp_path, text)
     assert [f.code for f in got.findings] == ["W-SPEND-READ"]
     assert "has no supplier column" in got.findings[0].message
+
+
+def test_invoices_and_the_payments_of_them_count_once(tmp_path: Path) -> None:
+    # A supplier transaction list (Sage 200's, a purchase ledger report): each invoice and
+    # the payment that settles it, both read as spend: £1,900 counted for £900 spent.
+    text = (
+        "Transaction type,Date,Supplier name,Reference,Net amount\n"
+        "Invoice,01/05/2021,NWCH,INV1,1000.00\n"
+        "Payment,15/05/2021,NWCH,PAY1,1000.00\n"
+        "Credit note,20/05/2021,NWCH,CN1,100.00\n"
+    )
+    got = read(tmp_path, text)
+    assert list(got.payments["amount"]) == [100_000, -10_000]
+    assert list(got.payments["reference"]) == ["INV1", "CN1"]
+    [note] = got.findings
+    assert (note.code, note.cell) == ("I-SPEND-AUDIT-TRAIL", "")
+    assert "lists invoices and the payments that settle them: 2 of its rows" in note.message
+    assert 'payments of the invoices counted already: 1 row of type "Payment" (£1,000)' in (
+        note.message
+    )
+    # A file of payments alone, or of invoices and credit notes, is read as before.
+    alone = text.replace("Invoice,", "Payment,").replace("Credit note,", "Payment,")
+    assert list(read(tmp_path, alone).payments["amount"]) == [100_000, 100_000, 10_000]
+
+
+def test_sap_vendor_items_signed_from_the_suppliers_side_are_refused(tmp_path: Path) -> None:
+    # SAP's vendor line items: each invoice (KR) a credit, its payment (KZ) a debit. Read as
+    # spend they cancelled out: the line read as paid nothing, without a word.
+    text = (
+        "Document type,Posting date,Vendor name,Amount in local currency\n"
+        "KR,01/05/2021,NWCH,-1000.00\n"
+        "KZ,15/05/2021,NWCH,1000.00\n"
+    )
+    got = read(tmp_path, text)
+    assert got.payments.empty
+    assert [f.code for f in got.findings] == ["W-SPEND-READ"]
+    assert "credits total £1,000, as much as or more than its debits" in got.findings[0].message
