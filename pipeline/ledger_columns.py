@@ -89,8 +89,8 @@ def read_table(
     columns, findings, problems = _payments(table, report)
     backwards = table.backwards(columns["amount"])
     if backwards:  # none counted: nor said to be
-        said = [f for f in findings if f.code != "I-SPEND-AUDIT-TRAIL"]
-        return [], [*said, table.finding("W-SPEND-READ", backwards)]
+        kept = [f for f in findings if f.code != "I-SPEND-AUDIT-TRAIL"]
+        return [], [*kept, table.finding("W-SPEND-READ", backwards)]
     columns["file"] = [label] * len(columns["row"])
     columns["sheet"] = [sheet] * len(columns["row"])
     if problems > MAX_ROW_FINDINGS:
