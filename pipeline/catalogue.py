@@ -294,7 +294,11 @@ CATALOGUE: dict[str, Code] = _entries(
         "I-SKIPPED",
         I,
         "File skipped",
-        "a file in the input folder is not a workbook, or is an Excel owner (~$) file",
+        (
+            "a file in the input folder, or named on the command line, is not a workbook (a "
+            "ledger export: move it into `input/spend/` or name it with `--spend`), or is an "
+            "Excel owner (~$) file"
+        ),
         action="Nothing to do, unless the file was meant to be built: save it as .xlsx.",
     ),
     Code(

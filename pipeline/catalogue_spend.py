@@ -27,6 +27,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Correct the payment's date or amount in the ledger export.",
     ),
     Code(
+        "W-SPEND-ENCODING",
+        W,
+        "Characters not UTF-8",
+        "a UTF-8 spend file holds bytes that are not UTF-8: each is read as Windows-1252 "
+        "would read it and its lines are named; the payments are counted",
+        action="Correct the character on the lines named, and export the file again as CSV UTF-8.",
+    ),
+    Code(
         "W-SPEND-OTHER-BODY",
         W,
         "Payments of another body",
@@ -71,6 +79,14 @@ SPEND_CODES: tuple[Code, ...] = (
         "no payment of the spend files is in the plan's financial year (none of another plan's "
         "in the run): no position is built",
         action="Put this year's exports in the spend folder, and move other years' to archive/.",
+    ),
+    Code(
+        "I-SPEND-YEAR-END",
+        I,
+        "Position at the year end",
+        "an --as-at date after the plan's year end: the position is the year-end one, at that date",
+        action="Nothing to do: the position is the year's outturn. Give an --as-at date in the "
+        "year for the position at that date.",
     ),
     Code(
         "I-SPEND-HIDDEN-ROWS",

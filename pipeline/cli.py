@@ -268,14 +268,22 @@ def new_workbook(path: Path, force: bool) -> None:
     Example:
       pcc-report new-workbook input/my-plan-2022-23.xlsx
     """
-    from pipeline.new_workbook import write_workbook
+    import io
+
+    from pipeline import manifest, new_workbook
+    from pipeline.outputs import unwritable_reason
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"{path} should end in .xlsx, e.g. input/my-plan-2022-23.xlsx")
     if path.exists() and not force:
         raise click.UsageError(f"{path} already exists; choose another name or add --force.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(path)
+    made = io.BytesIO()  # made whole, then moved into place: never half a workbook at path
+    try:
+        new_workbook.write_workbook(made)
+        manifest.write_atomic(path, made.getvalue())
+    except OSError as error:
+        reason = unwritable_reason(error, path.parent)
+        raise runner.SetupError(f"{path} could not be written: {reason}.") from error
     console.echo(
         f"Wrote {path}: fill in each sheet (see 'How to fill this in'), then run "
         "pcc-report check on it."

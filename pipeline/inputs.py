@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.findings import Finding
-from pipeline.sniff import OTHER_SPREADSHEETS, OTHER_SUITES, WORKBOOK_SUFFIXES
+from pipeline.sniff import (
+    OTHER_SPREADSHEETS,
+    OTHER_SUITES,
+    TEXT_EXPORT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    may_be_a_spreadsheet,
+)
 from pipeline.textsafe import for_log
 from pipeline.values import normalise, slugify
 
@@ -81,10 +87,11 @@ def _owner_file(candidate: Path) -> Finding:
     )
 
 
-def _left_out(folder: Path, candidate: Path) -> Finding | None:
-    """Why ``candidate`` in ``folder`` is not built, or None for a workbook to build."""
+def _left_out(folder: Path | None, candidate: Path) -> Finding | None:
+    """Why ``candidate`` in ``folder`` (None: named by itself) is not built, or None for a
+    workbook to build."""
     name = printable(candidate.name)
-    if candidate.is_dir():
+    if candidate.is_dir() and folder is not None:
         held = _workbooks_in(candidate)
         what = f"a folder holding {_listed(held)}" if held else "a folder"
         return _skipped(
@@ -113,9 +120,30 @@ def _left_out(folder: Path, candidate: Path) -> Finding | None:
         return _skipped(
             candidate,
             f"{name} is not an .xlsx or .xlsm workbook and was skipped; save plans from Excel "
-            "as Excel Workbook (.xlsx).",
+            f"as Excel Workbook (.xlsx).{_spend_hint(folder, candidate)}",
         )
     return None
+
+
+def _named(path: Path) -> Finding | None:
+    """Why the file ``path``, named by itself, is not built, or None to read it as a plan. A
+    plan in another format or damaged is read, to fail with its own E-READ; a file that is no
+    spreadsheet at all (a ledger named without --spend, a README) is skipped, as a folder
+    holding it would skip it."""
+    if path.is_file() and not path.name.startswith("~$") and may_be_a_spreadsheet(path):
+        return None
+    return _left_out(None, path)
+
+
+def _spend_hint(folder: Path | None, candidate: Path) -> str:
+    """For a text export (a ledger put where plans go): where spend files are read from."""
+    if candidate.suffix.lower() not in TEXT_EXPORT_SUFFIXES:
+        return ""
+    if folder is None:
+        where = f"name it with --spend: pcc-report build --spend {display(candidate)}"
+    else:
+        where = f"move it into {display(folder / 'spend')}/"
+    return f" If it is a spend (ledger) export, {where}."
 
 
 def _workbooks_in(folder: Path) -> list[str]:
@@ -197,11 +225,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
     notes: list[Finding] = []
     seen: dict[Path, Path] = {}  # the real file -> the name it is built under
     for path in paths:
-        entries = (
-            _folder_entries(path)
-            if path.is_dir()
-            else iter([(path, _owner_file(path) if path.name.startswith("~$") else None)])
-        )
+        # A file named by itself is built when a folder holding it would build it: a ledger
+        # or a README named by mistake is said and skipped, never recorded as a failed plan.
+        entries = _folder_entries(path) if path.is_dir() else iter([(path, _named(path))])
         for candidate, note in entries:
             if note is not None:
                 notes.append(note)

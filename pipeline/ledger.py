@@ -2,9 +2,10 @@
 
 A spend file is a CSV (UTF-8 or Windows-1252, with or without a byte-order mark) or an .xlsx
 exported by a finance system, one row per payment line. This module reads the file (its size,
-its first bytes, its encoding, its sheets) into numbered rows; :mod:`pipeline.ledger_columns`
-finds the header and reads each row, and :mod:`pipeline.ledger_values` each value. A file that
-cannot be read is a finding naming the fix: nothing is dropped silently.
+its first bytes, its encoding (:mod:`pipeline.ledger_encoding`), its sheets) into numbered
+rows; :mod:`pipeline.ledger_columns` finds the header and reads each row, and
+:mod:`pipeline.ledger_values` each value. A file that cannot be read is a finding naming the
+fix: nothing is dropped silently.
 
 The payments become a pandas DataFrame with explicit dtypes. Money is **integer pence**
 (``int64``), not ``Decimal`` objects: pence are exact, and a group-by sum over 100,000 payments
@@ -15,7 +16,6 @@ then runs vectorised instead of adding Python objects one by one. Pounds are onl
 from __future__ import annotations
 
 import bisect
-import codecs
 import csv
 import hashlib
 import io
@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING
 from pipeline.findings import Finding
 from pipeline.inputs import signature
 from pipeline.ledger_columns import PAYMENT_COLUMNS, PaymentColumns, read_table
+from pipeline.ledger_encoding import Text, decode
 from pipeline.ledger_headings import HEADER_SEARCH_ROWS, find_header
 from pipeline.ledger_pages import Rows, hidden_rows_note, is_blank
 from pipeline.ledger_values import decimal_commas
+from pipeline.sniff import TEXT_EXPORT_SUFFIXES
 from pipeline.spend import SPEND_FOLDER as SPEND_FOLDER  # where a folder's exports are
 from pipeline.spend_folder import spend_files as spend_files  # the files a folder holds
 from pipeline.spend_folder import why_not_read
@@ -46,12 +48,11 @@ MAX_LEDGER_BYTES = 50 * 1024 * 1024  # a large force's year is about 10 MB of CS
 # may hold more (one quarter per file keeps each well below this).
 MAX_LEDGER_ROWS = 200_000
 # Read by their content: a finance system's "xls" or "txt" export is often CSV or tab text.
-SPEND_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+SPEND_SUFFIXES = (*TEXT_EXPORT_SUFFIXES, ".xlsx", ".xlsm", ".xls")
 
 READ_RETRIES = 3  # reads of a file that changes while it is read, before it is refused
 RETRY_PAUSE = 0.5  # seconds between them
 
-_TEXT_PER_NUL = 8  # UTF-16 without its mark is about half NUL bytes; damaged text has a few
 _MERGE_CELLS = 2_000_000  # rows filled from merges in all: a report has far fewer
 _MERGE_WIDTH = 64  # columns of a merged range filled: a title merged to XFD is not a ledger
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -212,9 +213,11 @@ class _FileReader:
     # -- the two layouts ------------------------------------------------------------------
     def _csv(self) -> list[PaymentColumns]:
         raw = self.path.read_bytes()
-        text = _decode(raw)
-        if isinstance(text, str):
-            return self._text(text)
+        text = decode(raw, self.path.name)
+        if isinstance(text, Text):
+            if text.stray:  # a UTF-8 file with a byte or two that is not: read, and said
+                self.add("W-SPEND-ENCODING", text.stray, cell=f"line {text.line}")
+            return self._text(text.text)
         problem, line = text
         if not line:
             return self.refuse(problem)
@@ -345,55 +348,6 @@ def _unmerged(sheet: Sheet) -> dict[int, tuple[Cell, ...]]:
                     cells[col - 1] = top
             rows[number] = tuple(cells)
     return rows
-
-
-def _decode(raw: bytes) -> str | tuple[str, int]:
-    """A CSV's text, or why it cannot be read and the line where that shows (0: the file)."""
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        # UTF-32's mark begins with UTF-16's: read as UTF-16 it is a NUL between letters.
-        return raw.decode("utf-32", errors="replace")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "Unicode Text": UTF-16 with its byte-order mark, which says how to read it
-        # (a damaged character shows as one: a date or amount with it is a finding).
-        return raw.decode("utf-16", errors="replace")
-    nul = raw.find(b"\x00")
-    if nul > 0 and not raw[nul:].strip(b"\x00"):
-        # Text, then only NUL bytes to the end: Windows gives a copy its full size first and
-        # fills it in, so what is read so far must not pass for the whole ledger.
-        line = raw.count(b"\n", 0, nul) + 1
-        return (
-            f"holds NUL bytes from line {line} to its end: it is probably still being copied, "
-            "or the copy was cut short. Wait until the copy has finished (or copy it again "
-            "from the original), then run again",
-            line,
-        )
-    if nul >= 0 and raw.count(b"\x00") * _TEXT_PER_NUL < len(raw):
-        # A few NUL bytes in a text file (a damaged export, or a hostile one): said where.
-        line = raw.count(b"\n", 0, nul) + 1
-        return (
-            f"holds a NUL byte (a character no text has) on line {line}: the file is damaged; "
-            "export it again, or remove the character in a text editor",
-            line,
-        )
-    if nul >= 0:
-        return (
-            "is not UTF-8 or Windows-1252 text (it looks like UTF-16 text with no byte-order "
-            "mark, or a binary file); save it from Excel as 'CSV UTF-8 (Comma delimited)'",
-            0,
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        return (
-            f"is neither UTF-8 nor Windows-1252 text (byte {raw[error.start]:#04x} on line "
-            f"{line}); save it from Excel as 'CSV UTF-8 (Comma delimited)'",
-            line,
-        )
 
 
 _SAVE_FROM_EXCEL = (

@@ -259,6 +259,20 @@ def after_as_at(
     ]
 
 
+def after_year_end(plan: Plan, as_at: dt.date) -> Finding:
+    """I-SPEND-YEAR-END: ``--as-at`` is after the plan's year end, so the position is the
+    year-end one, at that date (every date it gives is the year end's)."""
+    end = format_date(plan.decision.year_end)
+    return Finding(
+        "I-SPEND-YEAR-END",
+        plan.file,
+        f"--as-at {format_date(as_at)} is after {plan.decision.year_label} ended on {end}: "
+        f"this is the plan's year-end position, at {end} (the position workbook's name and "
+        "every note about the year's spend give that date), counting the payments of the "
+        "whole year.",
+    )
+
+
 GAP_MONTHS = 2  # a month's export not yet published is normal; two months missing are not
 
 

@@ -100,6 +100,9 @@ def build_position(
     current = payments[in_year]
     if current.empty:
         return None
+    if as_at is not None and as_at > decision.year_end:  # the year is over: its outturn
+        findings.append(payment_checks.after_year_end(plan, as_at))
+        as_at = decision.year_end
     ahead: dt.date | None = None  # the build's day, when payments are dated after it
     counted = True  # some payment of the year is dated by the position's date
     if as_at is None:
@@ -211,23 +214,45 @@ def _line_and_fund_findings(
                     fund.fund.at.cell("allocation"),
                 )
             )
-        for stream in fund.streams:
-            if stream.at_risk > 0:
-                found.append(
-                    Finding(
-                        "W-RINGFENCE-UNDERSPEND",
-                        plan.file,
-                        f"{stream.source.source} ({fund.fund.name}): "
-                        f"{format_money(stream.at_risk)} of the ring-fenced "
-                        f"{format_money(stream.source.amount)} is forecast to be left unspent at "
-                        f"31 March (forecast {format_money(stream.forecast)}, spent "
-                        f"{format_money(stream.spent)} at {when}). Unspent ring-fenced grant "
-                        "can be clawed back: commit or reprofile it before year end.",
-                        stream.source.at.sheet,
-                        stream.source.at.cell("amount"),
-                    )
-                )
+        found.extend(
+            _ringfence_underspend(plan, fund, stream, as_at)
+            for stream in fund.streams
+            if stream.at_risk > 0
+        )
     return found
+
+
+def _ringfence_underspend(
+    plan: Plan, fund: FundPosition, stream: StreamPosition, as_at: dt.date
+) -> Finding:
+    """W-RINGFENCE-UNDERSPEND: in the year, advice to act before its end; at its end (the
+    year-end position), the underspend to report, as there is no year left to act in."""
+    figures = (
+        f"{stream.source.source} ({fund.fund.name}): {format_money(stream.at_risk)} of the "
+        f"ring-fenced {format_money(stream.source.amount)} is forecast to be left unspent"
+    )
+    end = plan.decision.year_end
+    if as_at >= end:
+        message = (
+            f"{figures} of {plan.decision.year_label}, which ended on {format_date(end)} "
+            f"(spent {format_money(stream.spent)} in the year, forecast outturn "
+            f"{format_money(stream.forecast)} with any payment still due for it). Unspent "
+            "ring-fenced grant can be clawed back: report the underspend to the grant body "
+            "and agree whether it is repaid or carried forward."
+        )
+    else:
+        message = (
+            f"{figures} at 31 March (forecast {format_money(stream.forecast)}, spent "
+            f"{format_money(stream.spent)} at {format_date(as_at)}). Unspent ring-fenced grant "
+            "can be clawed back: commit or reprofile it before year end."
+        )
+    return Finding(
+        "W-RINGFENCE-UNDERSPEND",
+        plan.file,
+        message,
+        stream.source.at.sheet,
+        stream.source.at.cell("amount"),
+    )
 
 
 def _line_overspend(plan: Plan, position: LinePosition, when: str) -> list[Finding]:

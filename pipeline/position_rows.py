@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.payment_checks import PaymentToCheck
-from pipeline.summary_layout import ROW_HEIGHT
+from pipeline.summary_layout import MAX_ROW_POINTS, ROW_HEIGHT
 from pipeline.summary_text import wrapped_lines
-from pipeline.textsafe import for_publication, starts_like_formula
+from pipeline.textsafe import fit_cell, for_publication, starts_like_formula
 from pipeline.values import PENNY
 
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (the 1900 date system, as XlsxWriter writes)
@@ -54,7 +54,7 @@ class _Texts:
     def cell(self, ref: str, raw: str) -> str:
         tail = self.known.get(raw)
         if tail is None:
-            text = for_publication(raw)
+            text = fit_cell(for_publication(raw))  # a 40,000-character name: cut, and said
             style = self.styles[starts_like_formula(text)]
             escaped = html.escape(_ESCAPED.sub(lambda m: "_x005F" + m.group(0), text), quote=False)
             tail = (
@@ -97,7 +97,8 @@ def payment_rows(
             wrapped(payment.cost_code, 8),
             wrapped(payment.fund, 10),
         )
-        height = f' ht="{ROW_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
+        points = min(ROW_HEIGHT * lines, MAX_ROW_POINTS)
+        height = f' ht="{points}" customHeight="1"' if lines > 1 else ""
         out.append(
             f'<row r="{number}"{height}>'
             + texts.cell(f"A{number}", payment.status.capitalize())

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.summary_layout import fit_row
-from pipeline.textsafe import for_publication, starts_like_formula
+from pipeline.textsafe import fit_cell, for_publication, starts_like_formula
 from pipeline.values import PENNY
 
 HEADER_ROW = 2  # title, note, then the header
@@ -77,7 +77,7 @@ class Sheet:
         self.ws.fit_to_pages(1, 0)
 
     def text(self, row: int, col: int, raw: str, fmt: Any = None) -> None:
-        text = for_publication(raw)
+        text = fit_cell(for_publication(raw))  # XlsxWriter would cut it without a word
         if not text:
             self.ws.write_blank(row, col, None, fmt)
         elif starts_like_formula(text):

@@ -21,7 +21,7 @@ from pipeline.read_cells import (
 )
 from pipeline.sheets import Cell, Sheet, column_letter
 from pipeline.shorthand import parse_amount, ring_fenced_reader
-from pipeline.total_rows import total_figure
+from pipeline.total_rows import FundNames, total_figure
 from pipeline.values import (
     clean_text,
     format_money,
@@ -173,11 +173,20 @@ def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Rea
     ring_fenced = ring_fenced_reader(
         row[column - 1] for row in sheet.rows.values() if row[column - 1 :]
     )
+    names = FundNames(funds)
     for r in cells_of.rows(contract.SOURCES, layout):
         cells: dict[str, str] = {}
         if _total_row(cells_of, r, layout, ("fund", "source"), ("ring_fenced",)):
-            amounts = [(source.at.row, source.amount) for source in read.items]
-            if read.whole and not _total_agrees(cells_of, layout, r, "amount", amounts, since):
+            # A total naming a fund ("Victims Fund total") is of that fund's sources, wherever
+            # it sits (a block of fund totals under the table was compared with every source).
+            named = names.named(*(sheet.value(r, layout.columns[k]) for k in ("fund", "source")))
+            amounts = [
+                (s.at.row, s.amount) for s in read.items if not named or normalise(s.fund) in named
+            ]
+            what = " and ".join(names.names[key] for key in sorted(named))
+            if read.whole and not _total_agrees(
+                cells_of, layout, r, "amount", amounts, 0 if named else since, what
+            ):
                 read.total_wrong = True  # the sources were read: E-SOURCES need not wait
             since = len(read.items)
             continue
@@ -249,10 +258,11 @@ def _total_agrees(
     key: str,
     amounts: Sequence[tuple[int, Decimal]],
     since: int,
+    fund: str = "",
 ) -> bool:
     """A typed Total row on Funds or Funding sources: its figure must be the sum of the rows
-    (row, amount) since the last Total (or of every row, for a grand total). False after a
-    finding."""
+    (row, amount) since the last Total (or of every row, for a grand total); ``fund`` names
+    the fund whose rows they are, for a total naming it. False after a finding."""
     col = layout.columns[key]
     read, typed = total_figure(cells_of, r, col, "")  # no figure: nothing to check
     if typed is None:
@@ -273,7 +283,7 @@ def _total_agrees(
             f"the difference is what is typed as text in {cells}, which SUM leaves out: retype "
             "it as a number (or use Excel's Convert to Number) and save the workbook."
         )
-    what = "funds" if key == "allocation" else "sources"
+    what = "funds" if key == "allocation" else f"{fund} sources".lstrip()
     cells_of.add(
         "E-TOTAL",
         f"The Total row reads {format_money(typed)} but the {what} above it add up to "

@@ -119,9 +119,25 @@ def _member_count_problem(path: Path, size: int) -> str | None:
 
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}  # what the input folder is searched for
+TEXT_EXPORT_SUFFIXES = (".csv", ".txt", ".tsv")  # a ledger exported as text (spend files)
 # Spreadsheets of another format: a plan saved as one is not built, and a build says so even
 # without --verbose (beside other workbooks it was left out without a word).
 OTHER_SPREADSHEETS = frozenset((".xls", ".xlsb", ".xlt", ".ods", ".fods", ".numbers"))
+
+
+def may_be_a_spreadsheet(path: Path) -> bool:
+    """Whether a file named by itself should be read as a plan: a spreadsheet's suffix, or
+    the zip or OLE container every Excel workbook is, whatever its name (``plan.xlsx.bak``).
+    Anything else -- a ledger export, a README -- is no plan that failed, only a wrong name."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES | OTHER_SPREADSHEETS:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_OLE_MAGIC))
+    except OSError:
+        return True  # read_workbook says why it cannot be opened
+    return head.startswith(_ZIP_MAGIC) or head == _OLE_MAGIC
+
 
 # Other office suites' own formats, by file suffix: what the file is and that suite's way to
 # save it as .xlsx (telling a LibreOffice user to use Excel helps no one).

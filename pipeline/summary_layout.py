@@ -18,11 +18,10 @@ from typing import Any
 
 from pipeline.model import ServiceLine
 from pipeline.summary_text import wrapped_lines
-from pipeline.textsafe import for_publication, scrub_personal_data, starts_like_formula
+from pipeline.textsafe import fit_cell, for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date
 
 MAX_SHEET_NAME = 31  # Excel's limit
-MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would truncate with a warning
 # Excel compares sheet names case-insensitively; "History" is reserved by Excel.
 RESERVED_SHEETS = ("summary", "about", "history")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -30,6 +29,7 @@ _TABLE_NAME_JUNK = re.compile(r"[^A-Za-z0-9]+")
 HEADER_ROW = 2  # 0-based: a title row and a note row above each table
 TABLE_STYLE = "Table Style Medium 2"
 ROW_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_POINTS = 409  # Excel's tallest row: a cell with more lines shows its first ones
 BODY_POINTS = 11  # the body font; a column-width unit is about one of its characters
 TITLE_POINTS = 14
 MIN_TITLE_POINTS = 8
@@ -42,13 +42,13 @@ ROW_PIXELS = 20  # a row of the default height, in pixels (for placing the chart
 @functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
 def public_text(raw: str) -> str:
     """Text as it may be published: tidy spaces, no control, bidi or zero-width characters
-    (:func:`~pipeline.textsafe.for_publication`), no contact details."""
+    (:func:`~pipeline.textsafe.for_publication`), no contact details, cut to a cell (fit_cell)."""
     text = for_publication(raw)
     if "\n" in text:
         text = "\n".join(clean_text(part) for part in text.split("\n")).strip()
     else:
         text = clean_text(text)
-    return scrub_personal_data(text)[:MAX_CELL_TEXT]
+    return fit_cell(scrub_personal_data(text))
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def fit_row(ws: Any, row: int, cells: Iterable[tuple[str, float]]) -> None:
     """Set the row's height to show its tallest wrapped cell in full."""
     lines = max((wrapped_lines(text, width) for text, width in cells if text), default=1)
     if lines > 1:
-        ws.set_row(row, ROW_HEIGHT * lines)
+        ws.set_row(row, min(ROW_HEIGHT * lines, MAX_ROW_POINTS))
 
 
 def write_title(

@@ -14,7 +14,8 @@ log file                   :func:`for_log` (the same, and never a line break)
 Word, Excel, PDF, e-mail   :func:`for_publication` (invisible and XML-illegal characters out)
 HTML                       :func:`for_html` (published text, markup escaped)
 e-mail header              :func:`for_header` (published text on one line)
-CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`
+CSV / xlsx cell            :func:`starts_like_formula`, :func:`cell_text_not_formula`,
+                           :func:`fit_cell` (Excel's 32,767 characters)
 public documents           :func:`scrub_personal_data` (e-mail addresses, UK phone numbers,
                            people named with a title or as a contact, paths to files)
 =========================  ==================================================================
@@ -32,6 +33,8 @@ import re
 from pipeline.person_names import scrub_named_people
 
 REMOVED = "[removed]"
+MAX_CELL_TEXT = 32_767  # Excel's limit of characters in a cell (UTF-16 code units)
+CUT_NOTE = " … [cut here: a spreadsheet cell holds at most 32,767 characters]"
 
 # Bidirectional formatting: embeddings and overrides U+202A–202E, isolates U+2066–2069, the
 # marks LRM/RLM and the Arabic letter mark. They reorder what a reader sees ("evil.exe" shown
@@ -203,6 +206,24 @@ def cell_text_not_formula(text: str) -> str:
     (:func:`starts_like_formula` says when).
     """
     return f"'{text}" if starts_like_formula(text) else text
+
+
+def fit_cell(text: str) -> str:
+    """``text`` for an xlsx cell: whole when it fits Excel's 32,767 characters, else cut
+    (between words where one ends near the limit) and ending with :data:`CUT_NOTE`, so a
+    reader sees that the rest is missing. Excel counts in UTF-16: an emoji counts two.
+
+    A longer cell makes Excel say the file has unreadable content and "repair" it;
+    XlsxWriter cuts one to the limit without a word.
+    """
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= MAX_CELL_TEXT:
+        return text
+    keep = (MAX_CELL_TEXT - len(CUT_NOTE)) * 2
+    # A pair of surrogates cut in two is dropped whole by "ignore".
+    head = text.encode("utf-16-le")[:keep].decode("utf-16-le", errors="ignore")
+    space = head.rfind(" ", len(head) - 80)
+    return (head[:space] if space > 0 else head).rstrip() + CUT_NOTE
 
 
 def _address(match: re.Match[str]) -> str:

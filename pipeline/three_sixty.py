@@ -33,6 +33,7 @@ from pipeline.model import Decision, Plan, ServiceLine
 from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, number_org_id, parse_org_id
 from pipeline.textsafe import (
     REMOVED,
+    fit_cell,
     for_publication,
     scrub_personal_data,
     starts_like_formula,
@@ -439,6 +440,7 @@ def write_xlsx(data: dict[str, Json], target: Path) -> None:
             elif isinstance(cell, int):
                 grants.write_number(row, col, cell, plain)
             elif isinstance(cell, str):
+                cell = fit_cell(cell)  # the JSON keeps a text longer than a cell holds whole
                 grants.write_string(row, col, cell, quoted if starts_like_formula(cell) else wrap)
                 lines = max(lines, _lines(cell, widths[col]))
         # Neither Excel nor LibreOffice grows a row for wrapped text written by a program.

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 import pytest
@@ -215,6 +216,56 @@ def test_new_workbook_has_the_contract_sheets_and_drop_downs(tmp_path: Path) -> 
     assert "--force" in again.output
 
 
+def test_new_workbook_under_a_file_says_which_file_is_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "plans").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["new-workbook", str(tmp_path / "plans" / "plan.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "is a file where pcc-report needs a folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_new_workbook_to_a_folder_it_may_not_write_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def refused(target: Path, content: bytes) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr("pipeline.manifest.write_atomic", refused)
+    path = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(cli, ["new-workbook", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "may not write to" in result.output and "ask for write access" in result.output
+    assert not path.exists()
+
+
+def test_new_workbook_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made in memory and moved into place: a failure half-way leaves no workbook that
+    # could pass for a blank one, and an existing file (with --force) stays as it was.
+    import pipeline.new_workbook
+
+    def broken(target: Path | BinaryIO, content: object = None) -> None:
+        if isinstance(target, Path):
+            target.write_bytes(b"PK half a workbook")
+        else:
+            target.write(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(b"the officer's own")
+    monkeypatch.setattr(pipeline.new_workbook, "write_workbook", broken)
+    result = CliRunner().invoke(cli, ["new-workbook", str(path), "--force"])
+    assert result.exit_code == 2, result.output
+    assert "disk" in result.output and "full" in result.output
+    assert path.read_bytes() == b"the officer's own"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
 @pytest.mark.slow
 def test_output_piped_to_a_reader_that_stops_early_is_no_internal_error() -> None:
     """`pcc-report check tests/corpus | head -1`: the reader closes the pipe after one line."""
@@ -254,3 +305,46 @@ def test_naming_only_files_that_are_no_workbook_is_a_usage_error(
     assert "I-SKIPPED" in result.output
     assert "~$plan.xlsx: not a workbook to read (see above). Name the plan itself" in result.output
     assert "No workbooks found" not in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_ledger_named_as_a_plan_is_a_usage_error_pointing_to_spend(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `pcc-report build input/spend/agresso.csv`, meaning --spend: no decision is made of it,
+    # so nothing is recorded as a failed decision on the office's index page.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agresso.csv").write_text("Date,Supplier,Amount\n01/05/2021,A,100\n", "utf-8")
+    result = run(command, "agresso.csv")
+    assert result.exit_code == 2, result.output
+    assert "I-SKIPPED" in result.output and "E-READ" not in result.output
+    assert "--spend agresso.csv" in result.output
+    assert "Save As" not in result.output
+    if command == "build":
+        out = tmp_path / "output"
+        assert not [p for p in out.iterdir() if p.is_dir()] if out.exists() else True
+        entries = json.loads((out / "manifest.json").read_text("utf-8"))["workbooks"]
+        assert entries == {}
+
+
+def test_a_workbook_named_by_itself_under_another_name_is_still_read(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A download saved as "plan.xlsx.bak" is an Excel workbook all the same: read, not skipped.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.xlsx.bak").write_bytes(sample_path.read_bytes())
+    result = run("check", "plan.xlsx.bak")
+    assert result.exit_code == 0, result.output
+    assert "I-SKIPPED" not in result.output and "Summary: 2 funds" in result.output
+
+
+@pytest.mark.parametrize("name", ["README.md", "Makefile", "notes.pdf"])
+def test_a_file_named_that_is_plainly_no_plan_is_skipped_with_a_usage_error(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text("# not a plan\n", "utf-8")
+    result = run("build", name)
+    assert result.exit_code == 2, result.output
+    assert f"{name} is not an .xlsx or .xlsm workbook and was skipped" in result.output
+    assert not (tmp_path / "output" / Path(name).stem.lower()).exists()

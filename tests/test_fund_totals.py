@@ -9,7 +9,7 @@ total was compared with all the lines above it ('the 20 lines it closes (rows 2�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,11 @@ def totals_of(rows: Sequence[Sequence[Any]], tmp_path: Path) -> list[Finding]:
     result = load(make_workbook(tmp_path, services=rows))
     assert result.plan is not None, result.findings
     return [f for f in reconcile(result.plan).findings if f.code == "E-TOTAL"]
+
+
+def said(findings: Sequence[Finding], code: str) -> list[tuple[str, str, str]]:
+    """(sheet, cell, message) of each finding of ``code``."""
+    return [(f.sheet, f.cell, f.message) for f in findings if f.code == code]
 
 
 def lines() -> list[list[Any]]:
@@ -202,10 +207,8 @@ def test_a_total_row_with_no_figure_is_passed_over(tmp_path: Path) -> None:
 def test_a_services_total_formula_with_no_saved_result_names_the_row(tmp_path: Path) -> None:
     rows = [*lines(), blank(), labelled("Victims Fund total", sum_of(VF_ROWS, None))]
     result = load(make_workbook(tmp_path, services=rows))
-    found = [(f.code, f.sheet, f.cell, f.message) for f in result.findings if f.code == "E-VALUE"]
-    assert found == [
+    assert said(result.findings, "E-VALUE") == [
         (
-            "E-VALUE",
             "Services",
             "L27",
             'The "Victims Fund total" row\'s figure holds the formula =SUM(L2:L11) with no saved '
@@ -221,10 +224,8 @@ def test_a_funds_total_formula_with_no_saved_result_is_said(tmp_path: Path) -> N
         content.funds = [*content.funds, ["Total", Formula("=SUM(B2:B3)", None), "", ""]]
 
     result = load(make_workbook(tmp_path, edit=edit))
-    found = [(f.code, f.sheet, f.cell, f.message) for f in result.findings if f.code == "E-VALUE"]
-    assert found == [
+    assert said(result.findings, "E-VALUE") == [
         (
-            "E-VALUE",
             "Funds",
             "B4",
             "The Total row's figure holds the formula =SUM(B2:B3) with no saved result (the "
@@ -259,3 +260,32 @@ def test_fund_totals_in_the_appendix_3_layout(tmp_path: Path) -> None:
     assert "the 14 Community Safety Fund lines (rows 19–32) add up to £464,058, £10 more" in (
         found[0].message
     )
+
+
+def test_fund_totals_under_the_funding_sources(tmp_path: Path) -> None:
+    # The same block of totals under the Funding sources table: each fund's total was checked
+    # against every source above it ('reads £1,009,000 but the sources above it add up to
+    # £1,565,000').
+    def edit(vf_total: int) -> Callable[[WorkbookContent], None]:
+        def change(content: WorkbookContent) -> None:
+            content.sources = [
+                *content.sources,
+                [""] * 5,
+                ["Victims Fund total", "", Decimal(vf_total), "", ""],
+                ["", "Community Safety Fund total", Decimal(556_000), "", ""],
+                ["Grand total", "", Decimal(1_565_000), "", ""],
+            ]
+
+        return change
+
+    result = load(make_workbook(tmp_path, edit=edit(1_009_000)))
+    assert [f for f in result.findings if f.code.startswith("E-")] == []
+    result = load(make_workbook(tmp_path, edit=edit(1_000_000)))
+    assert said(result.findings, "E-TOTAL") == [
+        (
+            "Funding sources",
+            "C6",
+            "The Total row reads £1,000,000 but the Victims Fund sources above it add up to "
+            "£1,009,000; correct the total (or its SUM range).",
+        )
+    ]

@@ -16,6 +16,7 @@ from pipeline.commitments import commitments
 from pipeline.ledger import read_ledgers
 from pipeline.position import Position, build_position
 from pipeline.render_position import position_name, render_position
+from pipeline.textsafe import CUT_NOTE, MAX_CELL_TEXT
 from tests.make_ledger import write_ledger
 from tests.office import convert
 from tests.test_position import sample_with_cost_codes
@@ -314,3 +315,16 @@ def _rendered(tmp_path: Path, ledger_text: str) -> Path:
     target = tmp_path / position_name(built)
     render_position(built, commitments(built.plan), target)
     return target
+
+
+def test_a_supplier_longer_than_a_cell_holds_is_cut_and_says_so(tmp_path: Path) -> None:
+    """A 40,005-character supplier name (a hostile or broken export) was written whole to
+    Payments to check: over Excel's 32,767 characters, so Excel reports unreadable content.
+    It is cut, and the cell says so."""
+    long_name = ("Acme Training Services " * 1800)[:40_005]
+    target = _rendered(tmp_path, f"Date,Supplier,Amount\n01/05/2021,{long_name},1000.00\n")
+    sheet = openpyxl.load_workbook(target)["Payments to check"]
+    cell = sheet["E4"].value
+    assert sheet.row_dimensions[4].height == 409  # Excel's tallest row, not 17,820 points
+    assert isinstance(cell, str) and len(cell) <= MAX_CELL_TEXT
+    assert cell.endswith(CUT_NOTE) and long_name.startswith(cell.removesuffix(CUT_NOTE))

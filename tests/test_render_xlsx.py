@@ -34,6 +34,7 @@ from pipeline.render_xlsx import (
 from pipeline.report import Report
 from pipeline.summary_funds import LINE_COLUMNS
 from pipeline.summary_layout import text_width
+from pipeline.textsafe import CUT_NOTE, MAX_CELL_TEXT
 from tests.office import convert, pdf_text, pdftotext
 from tests.workbooks import make_workbook, sample_content, service_row
 
@@ -512,6 +513,16 @@ def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
     assert b"SUM(I4:I9)" in formulas  # the total, and nothing typed by a person
     for fragment in (b"HYPERLINK", b"cmd", b"@", b"2+3", b"|"):
         assert fragment not in formulas
+
+
+def test_text_longer_than_a_cell_holds_is_cut_and_says_so() -> None:
+    # XlsxWriter cut a 40,000-character Provision (typed into a plan saved by another tool)
+    # to Excel's 32,767 without a word: the public reader could not tell the text stops short.
+    # Every text cell of the summary is written as public_text.
+    long = "Outreach and advocacy for victims " * 1200
+    cell = summary_layout.public_text(long)
+    assert len(cell) <= MAX_CELL_TEXT and cell.endswith(CUT_NOTE)
+    assert long.startswith(cell.removesuffix(CUT_NOTE))
 
 
 def test_bidi_and_zero_width_characters_never_reach_the_summary(tmp_path: Path) -> None:

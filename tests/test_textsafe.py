@@ -14,8 +14,11 @@ import openpyxl
 import pytest
 
 from pipeline.textsafe import (
+    CUT_NOTE,
+    MAX_CELL_TEXT,
     REMOVED,
     cell_text_not_formula,
+    fit_cell,
     for_header,
     for_html,
     for_log,
@@ -374,3 +377,21 @@ def test_patterns_are_compiled_only_for_text_that_needs_one() -> None:
     assert textsafe._compiled.cache_info().currsize == 0
     assert for_terminal("\x1b[2J") == "\\x1b[2J"
     assert textsafe._compiled.cache_info().currsize == 1
+
+
+def test_text_longer_than_an_excel_cell_is_cut_between_words_and_says_so() -> None:
+    fits = "x" * MAX_CELL_TEXT
+    assert fit_cell(fits) is fits  # the limit itself is whole
+    long = "Outreach and advocacy " * 2000  # 44,000 characters
+    cut = fit_cell(long)
+    assert len(cut) <= MAX_CELL_TEXT and cut.endswith(CUT_NOTE)
+    kept = cut.removesuffix(CUT_NOTE)
+    assert long.startswith(kept) and long[len(kept)] == " "  # a whole word, then the note
+
+
+def test_an_excel_cell_counts_an_emoji_as_two_characters() -> None:
+    # 20,000 police cars are 40,000 UTF-16 units: over the limit though 20,000 characters.
+    cut = fit_cell("\U0001f693" * 20_000)
+    assert cut.endswith(CUT_NOTE)
+    assert len(cut.encode("utf-16-le")) // 2 <= MAX_CELL_TEXT
+    assert set(cut.removesuffix(CUT_NOTE)) == {"\U0001f693"}  # no half of a pair left

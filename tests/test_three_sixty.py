@@ -28,6 +28,7 @@ from pipeline.load import load
 from pipeline.model import Plan, ServiceLine
 from pipeline.new_workbook import WorkbookContent
 from pipeline.org_ids import parse_org_id
+from pipeline.textsafe import CUT_NOTE, MAX_CELL_TEXT
 from pipeline.values import slugify
 from tests.workbooks import make_workbook, service_row
 
@@ -284,6 +285,21 @@ def test_spreadsheet_uses_the_official_titles_and_amounts(
     # Wrapped text gets rows tall enough to show it (a program's rows do not grow by themselves).
     assert book["Meta"].row_dimensions[3].height >= 30  # the description wraps
     assert book["grants"].print_title_rows == "$1:$1"
+
+
+def test_a_description_longer_than_a_cell_holds_is_cut_in_the_spreadsheet_only(
+    sample_plan: Plan, tmp_path: Path
+) -> None:
+    # A 40,000-character Provision (a plan saved by another tool): XlsxWriter cut it to
+    # Excel's 32,767 characters in the grants sheet without a word; the JSON keeps it whole.
+    long = "Outreach and advocacy for victims " * 1200
+    plan = with_line(sample_plan, 0, provision=long)
+    text, xlsx = written(plan, Config(funder_prefix="lincolnshirepcc"), tmp_path)
+    sheet = openpyxl.load_workbook(xlsx)["grants"]
+    column = [c.value for c in sheet[1]].index("Description")
+    cell = sheet.cell(2, column + 1).value
+    assert isinstance(cell, str) and len(cell) <= MAX_CELL_TEXT and cell.endswith(CUT_NOTE)
+    assert json.loads(text)["grants"][0]["description"].startswith(long.strip())
 
 
 def test_spreadsheet_leaves_out_location_columns_without_a_code(
