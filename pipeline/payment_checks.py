@@ -165,11 +165,12 @@ def out_of_year(plan: Plan, outside: pd.DataFrame, others: Collection[int] = ())
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} fall outside {label} (decision {plan.decision.reference}) and are not "
-            "counted in its position. If a date is mistyped, correct it in the export.",
+            f"{said} {_be(one, 'falls', 'fall')} outside {label} (decision "
+            f"{plan.decision.reference}) and {_be(one)} not counted in its position. If a date "
+            "is mistyped, correct it in the export.",
             sheet,
         )
-        for file, sheet, said in _per_file(_not_of(outside, others))
+        for file, sheet, said, one in _per_file(_not_of(outside, others))
     ]
 
 
@@ -190,23 +191,23 @@ def nothing_in_year(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
-                f"{said} are of another year's plan built with these spend files, and no "
-                f"payment of them is in {label}: {none}.",
+                f"{said} {_be(one)} of another year's plan built with these spend files, and no "
+                f"payment of the files is in {label}: {none}.",
                 sheet,
             )
-            for file, sheet, said in _per_file(payments)
+            for file, sheet, said, one in _per_file(payments)
         ]
     # A warning: the position the office expects is not made, and a note is only counted.
     return [
         Finding(
             "W-SPEND-OTHER-YEAR",
             file,
-            f"{said} fall outside {label}, and no payment of the spend files is in it: {none}. "
-            "If the dates are mistyped, correct them in the export; if the files are another "
-            "year's, build them with that year's plan.",
+            f"{said} {_be(one, 'falls', 'fall')} outside {label}, and no payment of the spend "
+            f"files is in it: {none}. If the dates are mistyped, correct them in the export; if "
+            "the files are another year's, build them with that year's plan.",
             sheet,
         )
-        for file, sheet, said in _per_file(rest)
+        for file, sheet, said, one in _per_file(rest)
     ]
 
 
@@ -233,12 +234,12 @@ def after_as_at(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
-                f"{said} are dated after today, {format_date(today)}: not paid yet, or a date "
-                f"mistyped. They are not counted, and {at}. Correct the dates in the export, "
-                "or give --as-at to date the position.",
+                f"{said} {_be(one)} dated after today, {format_date(today)}: not paid yet, or a "
+                f"date mistyped. {_be(one, 'It is', 'They are')} not counted, and {at}. Correct "
+                "the dates in the export, or give --as-at to date the position.",
                 sheet,
             )
-            for file, sheet, said in _per_file(later)
+            for file, sheet, said, one in _per_file(later)
         ]
     if as_at < start:  # --as-at 30/09/1921 for 30/09/2021: not one payment counts
         why = (
@@ -246,16 +247,17 @@ def after_as_at(
             "the position counts no payment. Give an --as-at date in the year"
         )
     else:
-        why = "and are not counted in it. To count them, build with a later --as-at date"
+        why = "and {are} not counted in it. To count {them}, build with a later --as-at date"
     return [
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} are after {format_date(as_at)}, the date of this position, {why} (or "
-            "none: the latest payment's).",
+            f"{said} {_be(one)} after {format_date(as_at)}, the date of this position, "
+            + why.format(are=_be(one), them=_be(one, "it", "them"))
+            + " (or none: the latest payment's).",
             sheet,
         )
-        for file, sheet, said in _per_file(later)
+        for file, sheet, said, one in _per_file(later)
     ]
 
 
@@ -298,8 +300,14 @@ def gap(plan: Plan, as_at: dt.date, latest: dt.date) -> list[Finding]:
     ]
 
 
-def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
-    """Per file and sheet: how many payments, of how much, on which dates (and rows)."""
+def _be(one: bool, singular: str = "is", plural: str = "are") -> str:
+    """The word that agrees with one payment, or with several."""
+    return singular if one else plural
+
+
+def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str, bool]]:
+    """Per file and sheet: how many payments, of how much, on which dates (and rows), and
+    whether it is one ("1 payment of £500", "2 payments totalling £800")."""
     for (file, sheet), group in rows.groupby(["file", "sheet"], sort=False):
         first, last = min(group["date"]).date(), max(group["date"]).date()
         dates = format_date(first) + ("" if first == last else f" to {format_date(last)}")
@@ -309,9 +317,8 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
             f" ({', '.join(str(c) for c in group['cell'])})" if len(group) <= MAX_ROWS_NAMED else ""
         )
         total = format_money(pounds(int(group["amount"].sum())))
-        # "(s)": the messages go on in the plural; "totalling": not so many of that each.
-        of = "of" if len(group) == 1 else "totalling"
-        yield str(file), str(sheet), f"{len(group)} payment(s) {of} {total} dated {dates}{named}"
+        said = f"{payments_of(len(group), total)} dated {dates}{named}"
+        yield str(file), str(sheet), said, len(group) == 1
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:

@@ -226,7 +226,7 @@ def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> N
     [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
     assert (
-        "2 payment(s) totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
+        "2 payments totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
         in note.message
     )
     assert "after 30/09/2021" in note.message
@@ -516,7 +516,9 @@ def test_a_payment_dated_after_today_does_not_move_the_position(tmp_path: Path) 
     assert spent["Crimestoppers"] == Decimal("1250.00")
     notes = [f.message for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert len(notes) == 1
-    assert notes[0].startswith("1 payment(s) of £500 dated 21/12/2021 (line 3) are dated after")
+    # One payment said as one: it read "1 payment(s) of £500 ... are dated after".
+    assert notes[0].startswith("1 payment of £500 dated 21/12/2021 (line 3) is dated after")
+    assert "It is not counted" in notes[0]
     assert "after today, 15/10/2021" in notes[0]
     assert "the position is at 14/10/2021" in notes[0]
     assert "later --as-at" not in notes[0]
