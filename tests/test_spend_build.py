@@ -371,9 +371,7 @@ def test_another_plans_year_in_the_run_is_not_called_outside_the_year(office: Pa
     assert "2 payments" in this_year["input/spend/ledger-2021-22.csv"]
     next_notes = out_of_year_notes(office, "016-2022")
     # Of the 248 payments there, only the two of March 2021 (2020/21's) are said.
-    assert next_notes["input/spend/ledger-2021-22.csv"].startswith(
-        "2 payments totalling £8,417.67"
-    )
+    assert next_notes["input/spend/ledger-2021-22.csv"].startswith("2 payments totalling £8,417.67")
     assert "input/spend/ledger-2022-23.csv" not in next_notes  # its March 2022 is 2021/22's
     assert (office / "output/016-2022/position-016-2022-2022-09-30.xlsx").is_file()
 
