@@ -229,8 +229,7 @@ class _FileReader:
         return []
 
     def _text(self, text: str) -> list[PaymentColumns]:
-        markup = _markup(text)
-        if markup:
+        if markup := _markup(text):  # a web page or XML named .xls: said what to save
             return self.refuse(markup)
         delimiter = _delimiter(text)
         rows = _fast_rows(text, delimiter)
