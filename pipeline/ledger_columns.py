@@ -84,7 +84,7 @@ def read_table(
     if "sage_type" in raw and typed is None:  # a Type and an Account, but not Sage's codes
         return _refused(label, sheet, *no_header(sheet, rows, unit))
     if "credit_note" in raw and typed is None:  # invoices and the payments of them?
-        typed = settled(raw["credit_note"])
+        typed = settled(raw["credit_note"], raw["supplier"]) if "supplier" in raw else None
     table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {}, typed)
     columns, findings, problems = _payments(table, report)
     backwards = table.backwards(columns["amount"])

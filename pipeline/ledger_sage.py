@@ -130,12 +130,13 @@ _SETTLES = frozenset(
 )
 
 
-def settled(types: Sequence[object]) -> list[Kind] | None:
+def settled(types: Sequence[object], suppliers: Sequence[object]) -> list[Kind] | None:
     """Each row's :class:`Kind` when the type column lists invoices and the payments that
     settle them (a supplier's transactions, not its payments alone): the invoices and credit
-    notes count, the payments would count each invoice twice. None when it lists no invoice
-    or no payment (the spend files' own layouts: every row a payment, or invoices and credit
-    notes), read as before. A row of any other type is read as before."""
+    notes count, and a payment to a supplier with an invoice listed is left out (it would
+    count the invoice twice); a payment to one with none (a grant paid without an invoice)
+    counts. None when it lists no invoice or no payment (the spend files' own layouts: every
+    row a payment, or invoices and credit notes), read as before, as is a row of another type."""
     words = {value: normalise(value) for value in set(types)}
     found = set(words.values())
     if not found & _INVOICES or not found & _SETTLES:
@@ -148,7 +149,17 @@ def settled(types: Sequence[object]) -> list[Kind] | None:
         else Kind.SPEND
         for value, word in words.items()
     }
-    return [kind[value] for value in types]
+    invoiced = {
+        normalise(supplier)
+        for value, supplier in zip(types, suppliers, strict=True)
+        if words[value] in _INVOICES
+    }
+    return [
+        Kind.SPEND
+        if kind[value] is Kind.LEFT_OUT and normalise(supplier) not in invoiced
+        else kind[value]
+        for value, supplier in zip(types, suppliers, strict=True)
+    ]
 
 
 class Tally:
@@ -209,9 +220,10 @@ class Tally:
             "I-SPEND-AUDIT-TRAIL",
             label,
             f"{sheet} lists invoices and the payments that settle them: {self.counted:,} of "
-            f"its rows (invoices and credit notes) {'is' if self.counted == 1 else 'are'} "
-            f"counted. Not counted, as payments of the invoices counted already: {said}. To "
-            "count payments instead, export the payments alone.",
+            "its rows (invoices, credit notes, and payments to suppliers with no invoice "
+            f"listed) {'is' if self.counted == 1 else 'are'} counted. Not counted, as payments "
+            f"of the invoices counted already: {said}. To count payments instead, export the "
+            "payments alone.",
             sheet,
         )
 

@@ -126,6 +126,9 @@ def test_invoices_and_the_payments_of_them_count_once(tmp_path: Path) -> None:
     assert 'payments of the invoices counted already: 1 row of type "Payment" (£1,000)' in (
         note.message
     )
+    # A grant paid with no invoice listed is a payment, and counts.
+    grant = text + "Payment,01/06/2021,Crimestoppers,PAY2,500.00\n"
+    assert list(read(tmp_path, grant).payments["reference"]) == ["INV1", "CN1", "PAY2"]
     # A file of payments alone, or of invoices and credit notes, is read as before.
     alone = text.replace("Invoice,", "Payment,").replace("Credit note,", "Payment,")
     assert list(read(tmp_path, alone).payments["amount"]) == [100_000, 100_000, 10_000]
