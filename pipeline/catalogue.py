@@ -343,7 +343,7 @@ CATALOGUE: dict[str, Code] = _entries(
         W,
         "Word report not accessible",
         "the edited Word template breaks an accessibility check (title, en-GB, heading order, "
-        "header rows, empty paragraphs, pictures' alternative text)",
+        "header rows and their headings, empty paragraphs, pictures' alternative text)",
         action="Correct the template as the message says; the report is built meanwhile.",
     ),
     Code(
@@ -364,7 +364,8 @@ CATALOGUE: dict[str, Code] = _entries(
         "W-ORG-ID",
         W,
         "Grant recipient has no org ID",
-        "a grant line with no usable Recipient org ID (GB-CHC-…, GB-COH-…) for the 360Giving file",
+        "a recipient of grants with no usable Recipient org ID (GB-CHC-…, GB-COH-…) for the "
+        "360Giving file: one per recipient, naming its lines' cells",
         action="Add the recipient's org ID (e.g. GB-CHC-1234567 for a charity) in the Recipient "
         "org ID column, or its charity or company number in a Charity number or Company number "
         "column.",

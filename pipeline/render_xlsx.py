@@ -50,11 +50,11 @@ from pipeline.summary_layout import (
     public_text,
     sheet_names,
     table_name,
-    worksheet_class,
     write_text,
     write_title,
 )
 from pipeline.summary_sheet import summary_sheet
+from pipeline.summary_worksheet import worksheet_class
 from pipeline.values import slugify
 
 __all__ = ["CHANGES_SHEET", "LICENCE", "LICENCE_URL", "render_xlsx", "sheet_names", "summary_name"]

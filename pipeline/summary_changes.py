@@ -13,7 +13,6 @@ from pipeline.summary_layout import (
     TABLE_STYLE,
     Formats,
     cell_name,
-    cell_writers,
     column_name,
     empty_table,
     fit_row,
@@ -27,6 +26,7 @@ from pipeline.summary_layout import (
     write_total_row,
 )
 from pipeline.summary_text import wrapped_lines
+from pipeline.summary_worksheet import cell_writers
 from pipeline.textsafe import starts_like_formula
 
 CHANGES_SHEET = "Changes"
@@ -60,7 +60,7 @@ class _ChangeCells:
         self.col = col
         self.letters = [column_name(c) for c in range(col, col + 3)]
         self.money_fmt, self.percent_fmt = money_fmt, percent_fmt
-        # xlsxwriter's own cell writers behind its public ones (see summary_layout.cell_writers).
+        # xlsxwriter's own cell writers behind its public ones (see summary_worksheet.cell_writers).
         self.write_number, self.write_blank, self.write_formula = cell_writers(
             ws, "number", "blank", "formula"
         )

@@ -19,7 +19,6 @@ from pipeline.summary_layout import (
     HEADER_ROW,
     TABLE_STYLE,
     Formats,
-    cell_writers,
     column_name,
     fit_row,
     money_value,
@@ -30,6 +29,7 @@ from pipeline.summary_layout import (
     write_title,
     write_total_row,
 )
+from pipeline.summary_worksheet import cell_writers
 from pipeline.values import format_money
 
 COMMITMENTS_SHEET = "Commitments"

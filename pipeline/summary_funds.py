@@ -12,7 +12,6 @@ from pipeline.summary_layout import (
     ROW_HEIGHT,
     TABLE_STYLE,
     Formats,
-    cell_writers,
     column_name,
     date_width,
     empty_table,
@@ -27,6 +26,7 @@ from pipeline.summary_layout import (
     write_total_row,
 )
 from pipeline.summary_text import WIDEST, longest_line, wrapped_lines
+from pipeline.summary_worksheet import cell_writers
 from pipeline.textsafe import starts_like_formula
 from pipeline.values import format_money
 

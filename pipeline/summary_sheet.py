@@ -370,11 +370,16 @@ def _chart(
         )
     year = recon.decision.year_label
     chart.set_title({"name": f"Committed and uncommitted by fund, {year}"})
+    # Bars of money start at £0: Excel and LibreOffice start the axis near the smallest
+    # value when the funds are close (£1.4m for funds of £1.56m and £1.65m), which drew a
+    # fund 5% smaller as half the length. An overspent fund's negative bar sets its own.
+    negative = any(min(rec.committed, rec.headroom) < 0 for rec in recon.funds)
     chart.set_x_axis(
         {
             "name": "Pounds (£)",
             "num_format": "£#,##0",
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            **({} if negative else {"min": 0}),
         }
     )
     chart.set_y_axis({"name": "Fund"})

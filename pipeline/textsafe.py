@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from pipeline.person_names import scrub_named_people
 
@@ -40,8 +41,11 @@ CUT_NOTE = " … [cut here: a spreadsheet cell holds at most 32,767 characters]"
 # marks LRM/RLM and the Arabic letter mark. They reorder what a reader sees ("evil.exe" shown
 # as "exe.live") and are never needed in English public documents.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-# Invisible: zero-width space, non-joiner, joiner, word joiner, byte-order mark.
+# Invisible: zero-width space, non-joiner, joiner, word joiner, byte-order mark. The joiners
+# are kept between two letters or emoji, one of them not ASCII (:func:`_kept`): there they are
+# spelling ("👮‍♀️" is one emoji, "👮♀️" without; Persian, Urdu and Bengali words need them).
 _ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+_JOINERS = "\u200c\u200d"
 # Not allowed in XML 1.0 (or unencodable in UTF-8): C0 controls but tab and newline, lone
 # surrogates, U+FFFE and U+FFFF. DEL and the C1 controls are legal XML but invisible junk in a
 # document (and C1 holds terminal controls), so they go too.
@@ -137,8 +141,29 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _kept(match: re.Match[str]) -> bool:
+    """Whether the one character matched is a joiner that joins: between two letters, marks or
+    emoji (a skin tone, a variation selector), not both ASCII. Elsewhere (at an end, beside a
+    space, inside "Victims") it is only a way to make two names that look alike differ."""
+    text, at = match.string, match.start()
+    if text[at] not in _JOINERS or at == 0 or at + 1 == len(text):
+        return False
+    pair = text[at - 1] + text[at + 1]
+    categories = {unicodedata.category(c) for c in pair}
+    joinable = all(c[0] in "LM" or c in ("So", "Sk") for c in categories)  # Sk: a skin tone
+    return joinable and not pair.isascii()
+
+
+def _dropped(match: re.Match[str]) -> str:
+    """Nothing for an unpublishable character; a joiner that joins stays."""
+    return match.group() if _kept(match) else ""
+
+
 def _escape(match: re.Match[str]) -> str:
-    """``\\x1b`` for a character below U+0100, ``\\u202e`` above: how Python shows it."""
+    """``\\x1b`` for a character below U+0100, ``\\u202e`` above: how Python shows it (a
+    joiner that joins is shown as it is)."""
+    if _kept(match):
+        return match.group()
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
@@ -165,14 +190,15 @@ def for_log(text: str) -> str:
 def for_publication(text: str) -> str:
     """``text`` as it may appear in a published document (Word, Excel, PDF, e-mail body).
 
-    Bidi controls, zero-width characters and characters XML cannot hold are dropped; Windows
+    Bidi controls, zero-width characters (a joiner between letters or emoji apart) and
+    characters XML cannot hold are dropped; Windows
     and old Mac line ends become ``\\n``. Spaces and wording are left alone.
     """
     if text.isprintable():  # nothing to drop: the fast path for almost every cell
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _compiled(_UNPUBLISHABLE).sub("", text)
+    return _compiled(_UNPUBLISHABLE).sub(_dropped, text)
 
 
 def for_html(text: str) -> str:

@@ -38,7 +38,7 @@ from pipeline.textsafe import (
     scrub_personal_data,
     starts_like_formula,
 )
-from pipeline.values import clean_text, normalise, slugify
+from pipeline.values import clean_text, format_long_date, normalise, slugify
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | Decimal"
 
@@ -134,6 +134,15 @@ def award_date(decision: Decision) -> dt.date:
     return decision.pcc_approval_date or decision.date
 
 
+def this_years_part(line: ServiceLine, decision: Decision) -> tuple[dt.date, dt.date]:
+    """The dates of a line's agreement within the decision's financial year: what its Budget,
+    the year's amount and the grant's Amount Awarded, pays for. A grant over two years was
+    published as one year's money against 24 months (read as half the rate), and republished
+    by the next year's decision with the same dates. A line outside the year keeps its dates."""
+    start, end = max(line.start, decision.year_start), min(line.end, decision.year_end)
+    return (start, end) if start <= end else (line.start, line.end)
+
+
 def duration_months(start: dt.date, end: dt.date) -> int:
     """Whole months from ``start`` to ``end`` inclusive; half a month or more counts as one.
 
@@ -166,6 +175,15 @@ def fallback_org_id(prefix: str, organisation: str) -> str:
     return f"{funder_id(prefix)}-org-{name_code(organisation)}"
 
 
+# Apostrophes and dashes as Word and web pages write them, read as Excel types them: "Women’s
+# Aid" pasted from Word is the recipient "Women's Aid" typed on another line (the curly one was
+# dropped from the code, the straight one a hyphen: two recipients in GrantNav).
+_AS_TYPED_IN_EXCEL = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201b\u02bc\u2032", "'")
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def name_code(name: str) -> str:
     """A name as part of an identifier or code: ``Rape Crisis`` -> ``rape-crisis``.
@@ -176,7 +194,7 @@ def name_code(name: str) -> str:
     characters -- a short hash of the name follows it, so two organisations never share one
     identifier; the same name always gives the same code.
     """
-    text = public_text(name)
+    text = public_text(name).translate(_AS_TYPED_IN_EXCEL)
     slug = slugify(text)
     folded = unicodedata.normalize("NFKD", text)
     lost = any(ch.isalnum() and not ch.isascii() for ch in folded)
@@ -228,6 +246,12 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
             f"{title}: a grant to {public_text(line.organisation)} from the "
             f"{public_text(line.fund)}, {decision.year_label}."
         )
+    start, end = this_years_part(line, decision)
+    if (start, end) != (line.start, line.end):
+        description = (
+            f"{description.rstrip('.')}. This grant is the {decision.year_label} part of an "
+            f"agreement from {format_long_date(line.start)} to {format_long_date(line.end)}."
+        )
     grant: dict[str, Json] = {
         "id": grant_id,
         "title": title,
@@ -237,9 +261,9 @@ def _grant(line: ServiceLine, grant_id: str, plan: Plan, config: Config) -> dict
         "awardDate": award_date(decision).isoformat(),
         "plannedDates": [
             {
-                "startDate": line.start.isoformat(),
-                "endDate": line.end.isoformat(),
-                "duration": duration_months(line.start, line.end),
+                "startDate": start.isoformat(),
+                "endDate": end.isoformat(),
+                "duration": duration_months(start, end),
             }
         ],
         "recipientOrganization": [_recipient(line, config.funder_prefix)],

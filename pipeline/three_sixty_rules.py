@@ -23,8 +23,9 @@ from pipeline.org_ids import (
     parse_org_id,
 )
 from pipeline.three_sixty import award_date, grant_lines, public_text
-from pipeline.values import format_date
+from pipeline.values import format_date, normalise
 
+MAX_CELLS_NAMED = 5  # a recipient's W-ORG-ID names its first cells, then "and N more"
 MAX_TITLE = 140  # the quality tool's limit for a grant title
 # The quality tool flags a planned date more than 12 years ahead, and any date more than 25
 # years ago (FarFuturePlannedDates, FarPastDates): a year typed wrongly (2122, 1921) mostly.
@@ -52,7 +53,60 @@ def findings(plan: Plan, config: Config, today: dt.date) -> list[Finding]:
     """
     if not config.funder_prefix:
         return []
-    return [f for line in grant_lines(plan) for f in _line_findings(plan, line, today)]
+    found = [f for line in grant_lines(plan) for f in _line_findings(plan, line, today)]
+    return _by_recipient(plan, found, _missing_org_ids(plan))
+
+
+def _missing_org_ids(plan: Plan) -> dict[tuple[str, str], list[ServiceLine]]:
+    """The grant lines without a usable org-id, grouped by recipient and by what is wrong."""
+    groups: dict[tuple[str, str], list[ServiceLine]] = {}
+    for line in grant_lines(plan):
+        if parse_org_id(line.recipient_org_id) is None:
+            reason = _no_org_id(line, clean(line.recipient_org_id))
+            groups.setdefault((normalise(line.organisation), reason), []).append(line)
+    return groups
+
+
+def _by_recipient(
+    plan: Plan, found: list[Finding], groups: dict[tuple[str, str], list[ServiceLine]]
+) -> list[Finding]:
+    """``found`` with one W-ORG-ID per recipient (and what is wrong), in place of its first
+    line's: a plan of 2,000 lines to ten unregistered recipients is ten warnings, not 2,000,
+    each naming the cells to fill in."""
+    firsts = {
+        (line.at.sheet, line.at.cell("recipient_org_id")): (key, lines)
+        for key, lines in groups.items()
+        for line in lines[:1]
+    }
+    merged: list[Finding] = []
+    for finding in found:
+        if finding.code != "W-ORG-ID":
+            merged.append(finding)
+        elif (finding.sheet, finding.cell) in firsts:
+            (_, reason), lines = firsts[(finding.sheet, finding.cell)]
+            merged.append(finding if len(lines) == 1 else _several(plan, lines, reason))
+    return merged
+
+
+def _several(plan: Plan, lines: list[ServiceLine], reason: str) -> Finding:
+    """W-ORG-ID for several grants to one recipient, naming the first cells and how many more."""
+    cells = [line.at.cell("recipient_org_id") for line in lines]
+    shown = cells[:MAX_CELLS_NAMED]
+    if all(cell.startswith("row ") for cell in shown):  # no Recipient org ID column
+        named = "rows " + ", ".join(cell.removeprefix("row ") for cell in shown)
+    else:
+        named = ", ".join(shown)
+    if len(cells) > MAX_CELLS_NAMED:
+        named += f" and {len(cells) - MAX_CELLS_NAMED} more"
+    first = lines[0]
+    return Finding(
+        "W-ORG-ID",
+        plan.file,
+        f"The {len(lines)} grants to {clean(first.organisation)} ({first.at.sheet} {named}): "
+        + (f"their {reason[4:]}" if reason.startswith("its ") else reason),
+        first.at.sheet,
+        cells[0],
+    )
 
 
 def _line_findings(plan: Plan, line: ServiceLine, today: dt.date) -> Iterator[Finding]:
@@ -113,8 +167,9 @@ def _far_dates(line: ServiceLine, where: str, at: _At, today: dt.date) -> Iterat
             yield at(
                 "W-360-DATES",
                 key,
-                f"{where} {verb} on {format_date(day)}, {far}; 360Giving's checker flags such a "
-                "date as a likely typing slip. Check the year, and correct it if it is wrong.",
+                f"{where} {verb} on {format_date(day)}, {far}: likely a typing slip, which the "
+                "360Giving file's description of the grant would publish. Check the year, and "
+                "correct it if it is wrong.",
             )
             return
 

@@ -193,7 +193,9 @@ def _in_pence(amount: Decimal, raw: object) -> Decimal:
             "(record savings or clawbacks outside the plan)"
         )
     if amount != amount.quantize(PENNY):
-        if re.fullmatch(r"£?\s*\d{1,3}\.\d{3}", clean_text(raw)):
+        # Only typed text can hold a point between thousands: a number cell's 12.345 is a
+        # number (calculated, or typed with three decimals), never £12,345.
+        if isinstance(raw, str) and re.fullmatch(r"£?\s*\d{1,3}\.\d{3}", clean_text(raw)):
             raise ValueProblem(
                 f'reads "{clean_text(raw)}": a point between thousands (as in 82.661 for '
                 "£82,661) is read as a decimal point; type the amount as 82661 or 82,661"

@@ -14,9 +14,14 @@ make the sheet Welsh (a workbook has no language mark of its parts).
 from __future__ import annotations
 
 import functools
+import re
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 ENGLISH_GB = "en-GB"
+# xlsxwriter marks a chart's language, and each run of its text, as American English.
+_CHART_LANGUAGE = re.compile(r'(<c:lang val=|<a:(?:rPr|endParaRPr|defRPr) lang=)"en-US"')
 
 
 @functools.cache
@@ -43,8 +48,27 @@ def workbook_class() -> type:
             core._set_xml_writer(self._filename("docProps/core.xml"))
             core._assemble_xml_file()
 
+        def _write_chart_files(self) -> None:
+            super()._write_chart_files()
+            for written, name, _ in self.filenames:
+                if name.startswith("xl/charts/"):
+                    _chart_in_english(written)
+
     class LanguageWorkbook(Workbook):  # type: ignore[misc]
         def _get_packager(self) -> Any:
             return LanguagePackager()
 
     return LanguageWorkbook
+
+
+def _chart_in_english(written: StringIO | str) -> None:
+    """A chart part xlsxwriter has written, its language marks made en-GB (in tags only: an
+    escaped ``<`` keeps text in the chart from matching)."""
+    text = written.getvalue() if isinstance(written, StringIO) else Path(written).read_text("utf-8")
+    english = _CHART_LANGUAGE.sub(rf'\1"{ENGLISH_GB}"', text)
+    if isinstance(written, StringIO):
+        written.seek(0)
+        written.truncate()
+        written.write(english)
+    else:
+        Path(written).write_text(english, "utf-8")

@@ -525,6 +525,16 @@ QUIRKS: dict[str, Quirk] = {
         with_services(two_lines(budget="TBC")),
         [("E-VALUE", "Services", "L3", 'Budget reads "TBC", which is not an amount')],
     ),
+    # A number cell's 12.345 (a calculated uplift, or three decimals typed) was 'a point
+    # between thousands ... type the amount as 82661', advice that could enter £12,345.
+    "a budget of 12.345 in a number cell": Quirk(
+        with_services(two_lines(budget=12.345)),
+        [("E-VALUE", "Services", "L3", 'Budget reads "12.345", which has fractions of a penny')],
+    ),
+    "a budget typed as the text 82.661": Quirk(
+        with_services(two_lines(budget="82.661")),
+        [("E-VALUE", "Services", "L3", 'Budget reads "82.661": a point between thousands')],
+    ),
     "a date typed month-first": Quirk(
         with_services(two_lines(end="04/30/2022")),
         [

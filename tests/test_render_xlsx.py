@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pipeline import summary_layout
+from pipeline import summary_layout, summary_worksheet
 from pipeline.compare import compare
 from pipeline.load import load
 from pipeline.reconcile import Reconciliation, reconcile
@@ -425,6 +425,13 @@ def test_summary_has_a_titled_chart_with_axis_names_and_alt_text(sample_xlsx: Pa
     for text in ("Committed and uncommitted by fund, 2021/22", "Pounds (£)", "Fund"):
         assert f"<a:t>{text}</a:t>" in chart
     assert "Summary!$E$4:$E$5" in chart and "Summary!$F$4:$F$5" in chart
+    # The value axis starts at £0 (funds of £1.56m and £1.65m were drawn from £1.4m, one
+    # twice the other's length); the fund axis has no minimum.
+    value_axis = re.search(r"<c:valAx>.*</c:valAx>", chart, re.S)
+    assert value_axis and '<c:min val="0"/>' in value_axis.group()
+    assert chart.count("<c:min ") == 1
+    # Its text is marked en-GB, as the workbook is (xlsxwriter writes en-US).
+    assert '<c:lang val="en-GB"/>' in chart and 'lang="en-GB"' in chart and "en-US" not in chart
     assert "Victims Fund: £805,212 committed, £203,788 uncommitted" in drawing
     # Between the funds table (total in row 6) and the Funding sources heading (row 21).
     start, end = (int(row) for row in re.findall(r"<xdr:row>(\d+)</xdr:row>", drawing))
@@ -706,6 +713,27 @@ def test_a_long_fund_name_prints_its_table_at_full_size(tmp_path: Path) -> None:
 
 
 MANY_FUNDS = [f"Fund number {i} & partners" for i in range(30)]
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_a_charts_text_is_marked_en_gb_however_the_workbook_is_written(
+    tmp_path: Path, in_memory: bool
+) -> None:
+    from pipeline.xlsx_language import workbook_class
+
+    target = tmp_path / "chart.xlsx"
+    workbook = workbook_class()(str(target), {"in_memory": in_memory})
+    sheet = workbook.add_worksheet()
+    sheet.write_column(0, 0, ['lang="en-US"', 5])  # text in the chart's cache is left alone
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series({"categories": "=Sheet1!$A$1", "values": "=Sheet1!$A$2"})
+    chart.set_title({"name": "Title"})
+    sheet.insert_chart(3, 0, chart)
+    workbook.close()
+    with zipfile.ZipFile(target) as archive:
+        xml = archive.read("xl/charts/chart1.xml").decode()
+    assert '<c:lang val="en-GB"/>' in xml and '<a:rPr lang="en-GB"' in xml
+    assert xml.count("en-US") == xml.count('lang="en-US"</c:v>') == 1
 
 
 def test_a_chart_of_many_funds_starts_a_page_and_fits_on_it(tmp_path: Path) -> None:
@@ -1051,7 +1079,7 @@ def test_the_summary_worksheet_prepares_formulas_as_xlsxwriter_does() -> None:
 
     from xlsxwriter.worksheet import Worksheet
 
-    from pipeline.summary_layout import worksheet_class
+    from pipeline.summary_worksheet import worksheet_class
 
     source = inspect.getsource(Worksheet._prepare_formula).encode()
     assert hashlib.sha256(source).hexdigest()[:8] == XLSXWRITER_PREPARE_FORMULA
@@ -1133,7 +1161,7 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
     from xlsxwriter.worksheet import Worksheet
     from xlsxwriter.xmlwriter import XMLwriter
 
-    from pipeline.summary_layout import worksheet_class
+    from pipeline.summary_worksheet import worksheet_class
 
     for name, digest in XLSXWRITER_CELL_WRITERS.items():
         owner, method = name.split(".")
@@ -1188,7 +1216,7 @@ def test_the_summary_worksheet_writes_cells_as_xlsxwriter_does() -> None:
 
 # xlsxwriter's public cell writers, as in the tested version: each converts an "A1" row
 # argument (convert_cell_args) and calls its _write_<kind>, which the fund and Commitments
-# sheets call directly (summary_layout.cell_writers). A new xlsxwriter that makes them do
+# sheets call directly (summary_worksheet.cell_writers). A new xlsxwriter that makes them do
 # more fails here: check cell_writers still writes the same cells, then record the SHA-256s.
 XLSXWRITER_PUBLIC_WRITERS = {
     "write_string": "f0db3bf0",
@@ -1205,7 +1233,7 @@ def test_the_fund_sheets_cell_writers_are_what_xlsxwriter_s_public_ones_call() -
     import xlsxwriter.worksheet
     from xlsxwriter.sharedstrings import SharedStringTable
 
-    from pipeline.summary_layout import cell_writers
+    from pipeline.summary_worksheet import cell_writers
 
     owner = xlsxwriter.worksheet
     for name, digest in XLSXWRITER_PUBLIC_WRITERS.items():
@@ -1235,8 +1263,8 @@ def _summary_bytes(report: Report) -> bytes:
 
 
 def _forget_the_xlsxwriter_check() -> None:
-    summary_layout._tested_xlsxwriter.cache_clear()
-    summary_layout.worksheet_class.cache_clear()
+    summary_worksheet._tested_xlsxwriter.cache_clear()
+    summary_worksheet.worksheet_class.cache_clear()
 
 
 def test_another_xlsxwriter_writes_the_same_summary_with_its_own_code(
@@ -1252,24 +1280,24 @@ def test_another_xlsxwriter_writes_the_same_summary_with_its_own_code(
     previous = reconcile(last_year.plan)
     reports = [Report.of(sample_recon), Report.of(sample_recon, compare(sample_recon, previous))]
     fast = [_summary_bytes(report) for report in reports]
-    assert summary_layout.worksheet_class() is not Worksheet
+    assert summary_worksheet.worksheet_class() is not Worksheet
     monkeypatch.setattr(xlsxwriter, "__version__", "9.9.9")
     _forget_the_xlsxwriter_check()
     try:
-        assert summary_layout.worksheet_class() is Worksheet
+        assert summary_worksheet.worksheet_class() is Worksheet
         assert [_summary_bytes(report) for report in reports] == fast
     finally:
         monkeypatch.undo()
         _forget_the_xlsxwriter_check()
-    assert summary_layout.worksheet_class() is not Worksheet
+    assert summary_worksheet.worksheet_class() is not Worksheet
 
 
 def test_the_tested_xlsxwriter_is_the_locked_one() -> None:
     # Upgrading xlsxwriter in requirements.lock means checking the speed-ups against it (the
     # digests above) and then moving XLSXWRITER_TESTED with it.
     lock = (Path(__file__).resolve().parent.parent / "requirements.lock").read_text("utf-8")
-    assert f"xlsxwriter=={summary_layout.XLSXWRITER_TESTED}\n" in lock.lower()
-    assert xlsxwriter.__version__ == summary_layout.XLSXWRITER_TESTED
+    assert f"xlsxwriter=={summary_worksheet.XLSXWRITER_TESTED}\n" in lock.lower()
+    assert xlsxwriter.__version__ == summary_worksheet.XLSXWRITER_TESTED
 
 
 def _capitals(content: Any) -> None:

@@ -172,9 +172,65 @@ def test_sample_grants_carry_title_description_dates_and_programme(
         {"id": "360G-lincolnshirepcc-org-rape-crisis", "name": "Rape Crisis"}
     ]
     assert "beneficiaryLocation" not in rape_crisis  # no force_area_code set
-    hate_crime = data["grants"][2]
-    assert hate_crime["plannedDates"][0]["duration"] == 12  # 1 Oct 2021 - 30 Sep 2022
+    hate_crime = data["grants"][2]  # 1 Oct 2021 - 30 Sep 2022: its 2021/22 part, 6 months
+    assert hate_crime["plannedDates"] == [
+        {"startDate": "2021-10-01", "endDate": "2022-03-31", "duration": 6}
+    ]
     assert '"amountAwarded": 82661,' in text or '"amountAwarded": 82661.00,' in text
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "planned", "months", "agreement"),
+    [
+        # A two-year grant: 2021/22's budget was published against 24 months of dates, though
+        # the schema's Amount Awarded is the total for the activity the dates describe.
+        (
+            dt.date(2021, 1, 1),
+            dt.date(2022, 12, 31),
+            ("2021-04-01", "2022-03-31"),
+            12,
+            "1 January 2021 to 31 December 2022",
+        ),
+        (
+            dt.date(2021, 10, 1),
+            dt.date(2023, 9, 30),
+            ("2021-10-01", "2022-03-31"),
+            6,
+            "1 October 2021 to 30 September 2023",
+        ),
+        (
+            dt.date(2018, 10, 1),
+            dt.date(2022, 1, 31),
+            ("2021-04-01", "2022-01-31"),
+            10,
+            "1 October 2018",
+        ),
+    ],
+)
+def test_a_grant_running_past_the_year_is_published_as_this_years_part(
+    sample_plan: Plan,
+    validator: Draft202012Validator,
+    start: dt.date,
+    end: dt.date,
+    planned: tuple[str, str],
+    months: int,
+    agreement: str,
+) -> None:
+    plan = with_line(sample_plan, 0, start=start, end=end, budget=Decimal(15000))
+    data = three_sixty.package(plan, Config(funder_prefix="p"))
+    assert errors(validator, data) == []
+    grants: Any = data["grants"]
+    grant = grants[0]
+    assert grant["amountAwarded"] == Decimal(15000)  # the year's budget, what the decision awards
+    assert grant["plannedDates"] == [
+        {"startDate": planned[0], "endDate": planned[1], "duration": months}
+    ]
+    assert grant["description"].startswith("Support to victims of sexual violence (all age). ")
+    assert "This grant is the 2021/22 part of an agreement from " in grant["description"]
+    assert agreement in grant["description"]
+    # A grant within the year is published as it is, its description as typed.
+    assert grants[1]["plannedDates"][0]["startDate"] == "2021-04-01"
+    assert "part of an agreement" not in grants[1]["description"]
 
 
 def test_the_validator_really_checks_formats(
@@ -335,12 +391,52 @@ def codes(plan: Plan, today: dt.date = TODAY) -> list[tuple[str, str]]:
     return [(f.code, f.cell) for f in found]
 
 
-def test_each_grant_without_an_org_id_is_one_warning(sample_plan: Plan) -> None:
+def test_each_recipient_without_an_org_id_is_one_warning(sample_plan: Plan) -> None:
+    # The sample's eight grants go to eight recipients: one warning each, at its cell.
     found = three_sixty_rules.findings(sample_plan, Config(funder_prefix="x"), TODAY)
     assert [(f.code, f.sheet, f.cell) for f in found] == [
         ("W-ORG-ID", "Services", f"N{row}") for row in (9, 10, 13, 24, 26, 27, 28, 29)
     ]
     assert "Rape Crisis" in found[0].message and "GB-CHC-" in found[0].message
+
+
+def test_a_recipients_many_grants_without_an_org_id_are_one_warning(sample_plan: Plan) -> None:
+    # A plan of 2,000 lines to ten recipients without org IDs printed 1,033 W-ORG-IDs, one a
+    # line, and the review note and index page carried every one (1,871 rows, 1.16 MB).
+    plan = sample_plan
+    for index in range(1, 7):
+        plan = with_line(plan, index, organisation=" rape  CRISIS")
+    plan = with_line(plan, 3, recipient_org_id="1151444")  # another fault: its own warning
+    found = [
+        f
+        for f in three_sixty_rules.findings(plan, Config(funder_prefix="x"), TODAY)
+        if f.code == "W-ORG-ID"
+    ]
+    assert [(f.sheet, f.cell) for f in found] == [
+        ("Services", "N9"),
+        ("Services", "N24"),
+        ("Services", "N29"),
+    ]
+    assert found[0].message.startswith(
+        "The 6 grants to Rape Crisis (Services N9, N10, N13, N26, N27 and 1 more): their "
+        "Recipient org ID is blank"
+    )
+    assert "GB-CHC-" in found[0].message
+    assert 'reads "1151444"' in found[1].message and found[1].message.startswith("The grant")
+
+
+def test_a_recipients_grants_without_the_column_name_their_rows(sample_plan: Plan) -> None:
+    plan = sample_plan
+    for index, line in enumerate(three_sixty.grant_lines(sample_plan)):
+        cells = {k: v for k, v in line.at.cells.items() if k != "recipient_org_id"}
+        at = dataclasses.replace(line.at, cells=cells)
+        plan = with_line(plan, index, organisation="Rape Crisis", at=at)
+    [found] = three_sixty_rules.findings(plan, Config(funder_prefix="x"), TODAY)
+    assert (found.code, found.cell) == ("W-ORG-ID", "row 9")
+    assert found.message.startswith(
+        "The 8 grants to Rape Crisis (Services rows 9, 10, 13, 24, 26 and 3 more): the "
+        "Services sheet has no Recipient org ID column"
+    )
 
 
 def test_a_registered_recipient_is_published_with_its_number(sample_plan: Plan) -> None:
@@ -629,3 +725,25 @@ def test_people_named_as_recipients_are_never_one_recipient(sample_plan: Plan) -
     assert "smith" not in first.casefold() and "jones" not in second.casefold()
     # An organisation keeps the identifier made from its name, the same on each of its grants.
     assert third == "360G-p-org-rape-crisis"
+
+
+@pytest.mark.parametrize(
+    ("typed", "again"),
+    [
+        ("Women's Aid", "Women\u2019s Aid"),  # Excel's apostrophe, and one pasted from Word
+        ("St John's Hospice", "St John\u2018s Hospice"),
+        ("Jones-Patel Counselling", "Jones\u2013Patel Counselling"),  # an en dash pasted in
+    ],
+)
+def test_one_recipient_typed_with_a_typographic_apostrophe_or_dash_is_one_recipient(
+    sample_plan: Plan, typed: str, again: str
+) -> None:
+    # "Women's Aid" on one line and "Women’s Aid" (pasted from Word) on another were two
+    # recipients in the 360Giving file: 360G-…-org-women-s-aid and 360G-…-org-womens-aid,
+    # as GrantNav then listed them. The apostrophe and the dash count as typed in Excel.
+    plan = with_line(sample_plan, 0, organisation=typed)
+    plan = with_line(plan, 1, organisation=again)
+    grants: Any = three_sixty.package(plan, Config(funder_prefix="p"))["grants"]
+    first, second = (grant["recipientOrganization"][0] for grant in grants[:2])
+    assert first["id"] == second["id"]
+    assert (first["name"], second["name"]) == (typed, again)  # each published as typed

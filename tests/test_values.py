@@ -85,6 +85,12 @@ def test_money_is_read_as_exact_pounds_and_pence(raw: object, expected: str) -> 
         (True, "not an amount"),
         ("#REF!", "shows the Excel error #REF!"),
         ("82661.125", "fractions of a penny"),
+        # A number (not text) is never a thousands separator typed: 100.005 was 'type the
+        # amount as 82661', which could have entered £100,005.
+        (100.005, 'reads "100.005", which has fractions of a penny; round it'),
+        (12.345, 'reads "12.345", which has fractions of a penny'),
+        (Decimal("100.005"), "fractions of a penny"),
+        ("£82.661", "a point between thousands"),
         (Decimal("NaN"), "not an amount"),
         (1e26, "more than £1 trillion"),
         ("12/04/2021", "not an amount"),
