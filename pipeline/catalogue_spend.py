@@ -73,6 +73,14 @@ SPEND_CODES: tuple[Code, ...] = (
         action="Nothing to do, unless the payments belong to this year or position: check their dates.",
     ),
     Code(
+        "W-SPEND-OTHER-YEAR",
+        W,
+        "Spend files of another year",
+        "no payment of the spend files is in the plan's financial year (none of another plan's "
+        "in the run): no position is built",
+        action="Put this year's exports in the spend folder, and move other years' to archive/.",
+    ),
+    Code(
         "I-SPEND-YEAR-END",
         I,
         "Position at the year end",
@@ -91,8 +99,9 @@ SPEND_CODES: tuple[Code, ...] = (
         "I-SPEND-AUDIT-TRAIL",
         I,
         "Audit trail read",
-        "a Sage audit trail read as a spend file: its purchase invoices, credit notes and bank "
-        "payments counted; its purchase payments, sales, receipts and journals not",
+        "a Sage audit trail, or a list of invoices and the payments of them, read as a spend "
+        "file: its invoices, credit notes and bank payments counted; its payments of invoices, "
+        "sales, receipts and journals not",
         action="Give each supplier's account reference an alias so its payments match.",
     ),
     Code(

@@ -229,6 +229,8 @@ class _FileReader:
         return []
 
     def _text(self, text: str) -> list[PaymentColumns]:
+        if markup := _markup(text):  # a web page or XML named .xls: said what to save
+            return self.refuse(markup)
         delimiter = _delimiter(text)
         rows = _fast_rows(text, delimiter)
         if rows is None:
@@ -345,6 +347,27 @@ def _unmerged(sheet: Sheet) -> dict[int, tuple[Cell, ...]]:
                     cells[col - 1] = top
             rows[number] = tuple(cells)
     return rows
+
+
+_SAVE_FROM_EXCEL = (
+    'open it in Excel and save it with File > Save As, "Excel Workbook (*.xlsx)" or "CSV '
+    'UTF-8 (Comma delimited)", or export the report from the finance system as CSV'
+)
+
+
+def _markup(text: str) -> str:
+    """What a text file that is markup, not CSV, is and how to make it readable: a web page
+    (HTML), as Oracle's and many a web report's "Export to Excel" writes under an .xls name,
+    or Excel 2003's XML spreadsheet. Empty for any other text."""
+    start = text[:1024].lstrip("\ufeff \t\r\n").lower()
+    if start.startswith(("<html", "<!doctype html", "<table")):
+        return (
+            "is a web page (HTML) saved under a spreadsheet's name, not a workbook or CSV; "
+            + _SAVE_FROM_EXCEL
+        )
+    if start.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in text[:4096]:
+        return f"is an Excel 2003 XML spreadsheet, not a workbook or CSV; {_SAVE_FROM_EXCEL}"
+    return ""
 
 
 def _csv_rows(text: str, delimiter: str) -> tuple[Rows, str, int]:

@@ -18,7 +18,7 @@ from pipeline.ledger_currency import in_pounds, not_in_pounds
 from pipeline.ledger_headings import find_header, heading_key, no_header
 from pipeline.ledger_lines import shifted, split_figures
 from pipeline.ledger_pages import TOTAL_LABEL, Report, Rows
-from pipeline.ledger_sage import Kind, Tally, kinds
+from pipeline.ledger_sage import Kind, Tally, kinds, settled
 from pipeline.ledger_values import (
     debit_less_credit,
     first_month_first,
@@ -83,11 +83,14 @@ def read_table(
     typed = kinds(raw["sage_type"]) if "sage_type" in raw else None
     if "sage_type" in raw and typed is None:  # a Type and an Account, but not Sage's codes
         return _refused(label, sheet, *no_header(sheet, rows, unit))
+    if "credit_note" in raw and typed is None:  # invoices and the payments of them?
+        typed = settled(raw["credit_note"], raw["supplier"]) if "supplier" in raw else None
     table = _Table(label, sheet, unit, header, mapping, body, raw, formulas or {}, typed)
     columns, findings, problems = _payments(table, report)
     backwards = table.backwards(columns["amount"])
-    if backwards:
-        return [], [*findings, table.finding("W-SPEND-READ", backwards)]
+    if backwards:  # none counted: nor said to be
+        kept = [f for f in findings if f.code != "I-SPEND-AUDIT-TRAIL"]
+        return [], [*kept, table.finding("W-SPEND-READ", backwards)]
     columns["file"] = [label] * len(columns["row"])
     columns["sheet"] = [sheet] * len(columns["row"])
     if problems > MAX_ROW_FINDINGS:
@@ -139,7 +142,13 @@ class _Table:
     def audit(self) -> Tally | None:
         """A Sage audit trail's rows, tallied as they are read; None for a ledger of
         payments."""
-        return None if self.kinds is None else Tally(self.kinds, self.raw["sage_type"])
+        if self.kinds is None:
+            return None
+        unsigned = [None] * len(self.body)
+        printed = pence_column(self.raw["amount"], unsigned) if "amount" in self.raw else []
+        sage = "sage_type" in self.raw
+        types = self.raw["sage_type" if sage else "credit_note"]
+        return Tally(self.kinds, types, printed, sage)
 
     def finding(self, code: str, message: str, cell: str = "") -> Finding:
         return Finding(code, self.label, message, self.sheet, cell)
@@ -211,7 +220,7 @@ class _Table:
     def backwards(self, amounts: Sequence[object]) -> str:
         """What to do when the amounts signed by a debit/credit mark, or taken from two
         columns, read as the supplier's view (every payment a credit). Empty if not."""
-        if "debit_credit" in self.raw or "amount" not in self.raw:
+        if "debit_credit" in self.raw or "amount" not in self.raw or self.kinds is not None:
             return suppliers_view(amounts, self.sheet)
         return ""
 
@@ -251,7 +260,7 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
         if index in foreign:  # said once for the table, below
             not_pounds.append((number, table.raw["currency"][index]))
             continue
-        report.count(number, amount)
+        report.count(number, audit.as_printed(index, amount) if audit else amount)
         columns["row"].append(number)
         columns["cell"].append(f"{table.unit} {number}")
         columns["date"].append(when)

@@ -8,6 +8,10 @@ from a bank, cash or card account (``BP``, ``CP``, ``VP``), whose payee is in De
 Account is the bank's). The purchase payments that settle those invoices (``PP``, ``PA``,
 ``PD``, ``PR``) would count each invoice twice; sales, receipts and journals are no spend.
 They are left out, counted in one note (I-SPEND-AUDIT-TRAIL), never dropped without a word.
+
+Another system's list of a supplier's transactions, typed in words or its own codes (a
+Document type column of ``Invoice`` and ``Payment``, SAP's ``KR`` and ``KZ``), would count
+each invoice twice too: where it lists both, the payments are left out the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from pipeline.findings import Finding
-from pipeline.ledger_values import cut, pounds
+from pipeline.ledger_values import cut, is_credit, pounds
 from pipeline.values import clean_text, format_money, normalise
 
 # The headings of an audit trail's columns, folded as :func:`pipeline.ledger_headings.
@@ -104,13 +108,75 @@ def _kind(value: object) -> Kind:
     return TYPES.get(normalise(value).upper(), (Kind.UNKNOWN, ""))[0]
 
 
+# Another system's transaction list, its type in words or codes (a Document type or
+# Transaction type column): an invoice, or a payment that settles an invoice (SAP's KR and
+# KZ document types; a discount or refund too). Credit notes are ``is_credit``'s.
+_INVOICES = frozenset(("invoice", "inv", "purchase invoice", "bill", "kr", "re"))
+_SETTLES = frozenset(
+    (
+        "payment",
+        "pay",
+        "pymt",
+        "purchase payment",
+        "payment on account",
+        "discount",
+        "dsc",
+        "disc",
+        "refund",
+        "receipt",
+        "kz",
+        "zp",
+    )
+)
+
+
+def settled(types: Sequence[object], suppliers: Sequence[object]) -> list[Kind] | None:
+    """Each row's :class:`Kind` when the type column lists invoices and the payments that
+    settle them (a supplier's transactions, not its payments alone): the invoices and credit
+    notes count, and a payment to a supplier with an invoice listed is left out (it would
+    count the invoice twice); a payment to one with none (a grant paid without an invoice)
+    counts. None when it lists no invoice or no payment (the spend files' own layouts: every
+    row a payment, or invoices and credit notes), read as before, as is a row of another type."""
+    words = {value: normalise(value) for value in set(types)}
+    found = set(words.values())
+    if not found & _INVOICES or not found & _SETTLES:
+        return None
+    kind = {
+        value: Kind.CREDIT
+        if is_credit(value) or word == "kg"
+        else Kind.LEFT_OUT
+        if word in _SETTLES
+        else Kind.SPEND
+        for value, word in words.items()
+    }
+    invoiced = {
+        normalise(supplier)
+        for value, supplier in zip(types, suppliers, strict=True)
+        if words[value] in _INVOICES
+    }
+    return [
+        Kind.SPEND
+        if kind[value] is Kind.LEFT_OUT and normalise(supplier) not in invoiced
+        else kind[value]
+        for value, supplier in zip(types, suppliers, strict=True)
+    ]
+
+
 class Tally:
     """An audit trail's rows as they are read: which are left out, by type, and how many
     are counted."""
 
-    def __init__(self, kinds: Sequence[Kind], types: Sequence[object]):
+    def __init__(
+        self,
+        kinds: Sequence[Kind],
+        types: Sequence[object],
+        printed: Sequence[object] = (),
+        sage: bool = True,
+    ):
         self.kinds = kinds
         self.types = types
+        self.sage = sage  # Sage's audit trail, or another system's transaction list
+        self.printed = printed  # each row's amount as printed, a credit note's unsigned
         self.left_out: dict[str, tuple[int, int]] = {}  # type -> rows, pence
         self.counted = 0
 
@@ -118,10 +184,16 @@ class Tally:
         """Whether the row at ``index`` is a type left out (tallied with its net)."""
         if self.kinds[index] is not Kind.LEFT_OUT:
             return False
-        code = normalise(self.types[index]).upper()
+        code = normalise(self.types[index]).upper() if self.sage else clean_text(self.types[index])
         rows, total = self.left_out.get(code, (0, 0))
         self.left_out[code] = (rows + 1, total + (pence if isinstance(pence, int) else 0))
         return True
+
+    def as_printed(self, index: int, pence: int) -> int:
+        """The row's amount as the report printed it, as its totals add it up: a purchase
+        credit note's net is printed unsigned (or with its minus), and counted as a credit."""
+        printed = self.printed[index] if index < len(self.printed) else pence
+        return printed if self.kinds[index] is Kind.CREDIT and isinstance(printed, int) else pence
 
     def untyped(self, index: int) -> str:
         """Why the row at ``index``, a date and an amount with no Sage type, is not counted,
@@ -137,7 +209,23 @@ class Tally:
         )
 
     def note(self, label: str, sheet: str) -> Finding:
-        return left_out_note(label, sheet, self.counted, self.left_out)
+        if self.sage:
+            return left_out_note(label, sheet, self.counted, self.left_out)
+        said = "; ".join(
+            f'{rows:,} {"row" if rows == 1 else "rows"} of type "{cut(code)}" '
+            f"({format_money(pounds(pence))})"
+            for code, (rows, pence) in sorted(self.left_out.items())
+        )
+        return Finding(
+            "I-SPEND-AUDIT-TRAIL",
+            label,
+            f"{sheet} lists invoices and the payments that settle them: {self.counted:,} of "
+            "its rows (invoices, credit notes, and payments to suppliers with no invoice "
+            f"listed) {'is' if self.counted == 1 else 'are'} counted. Not counted, as payments "
+            f"of the invoices counted already: {said}. To count payments instead, export the "
+            "payments alone.",
+            sheet,
+        )
 
 
 def left_out_note(
@@ -159,9 +247,10 @@ def left_out_note(
     return Finding(
         "I-SPEND-AUDIT-TRAIL",
         label,
-        f"{sheet} is read as a Sage audit trail: its {counted:,} purchase invoices, credit "
-        "notes and bank, cash and card payments are counted, net of VAT (a bank payment's "
-        f"payee is its Details).{others} Its suppliers are Sage's account references (the "
+        f"{sheet} is read as a Sage audit trail: {counted:,} of its rows (purchase invoices "
+        f"and credit notes, bank, cash and card payments) {'is' if counted == 1 else 'are'} "
+        "counted, net of VAT (a bank payment's payee is its Details)."
+        f"{others} Its suppliers are Sage's account references (the "
         "Account column): give each provider's reference an alias in "
         '[tool.pcc-report.aliases] (e.g. VICSUP = "Victim Support") so its payments match '
         "its line, or export the supplier's name with each transaction.",

@@ -3,6 +3,8 @@
 - ``I-SPEND-OUT-OF-YEAR``: per file, the payments dated outside the plan's financial year (but
   not those of another plan's year in the same run: they are that plan's), and those of the
   year dated after the position's date;
+- ``W-SPEND-OTHER-YEAR``: per file, when no payment of the files is in the plan's year (nor
+  of another plan's in the run): no position;
 - ``W-SPEND-GAP``: the spend files end months before the position's date (``--as-at``);
 - ``W-SPEND-AMBIGUOUS``: one per supplier whose payments could be any of several lines;
 - ``W-SPEND-UNMATCHED``: one per supplier whose payments match no line (the first 20; one for
@@ -66,6 +68,18 @@ def _line_name(line: ServiceLine) -> str:
 
 
 _POLICING_WORDS = re.compile(r"\b(?:police|force|area|constabulary)\b")
+# A body's name that says it is a policing body, beside its place: a council, a fire and
+# rescue service or an NHS body of the same county says none of them.
+_POLICING_BODY = re.compile(
+    r"\b(?:police|policing|constabulary|constable|commissioners?|pcc|opcc|pfcc|crime|force"
+    r"|heddlu|comisiynydd|mayors?)\b"
+)
+# The words of a policing body's name that name no one body ("Office of the Police and Crime
+# Commissioner", "OPCC"), as match_key folds them.
+_GENERIC = re.compile(
+    r"\b(?:police|policing|constabulary|chief|constable|commissioners?|pcc|opcc|pfcc|crime|force"
+    r"|fire|rescue|deputy|mayors?|s|office|of|the|for|and|a|heddlu|comisiynydd|swyddfa|throseddu)\b"
+)
 
 
 def other_bodies(
@@ -75,8 +89,9 @@ def other_bodies(
     those a spend file's Body name column (the Transparency Code's spend layout) gives to
     another: a neighbouring commissioner's file dropped in spend/ pays the same national
     charities, and its payments were counted as this plan's spend. A blank body name is the
-    plan's; a name is the plan's when its words hold the police area's, or the Organisation's
-    ("Lincolnshire Police", "Office of the Police and Crime Commissioner for Lincolnshire"),
+    plan's; a name is the plan's when its words hold the Organisation's, or the police area's
+    alone or with a word of policing ("Lincolnshire Police", "Office of the Police and Crime
+    Commissioner for Lincolnshire"; the county council of the same place is another body),
     folded as suppliers are (case, punctuation, "&", the ``aliases``: ``Lincs``)."""
     from pipeline.compare import match_key
 
@@ -84,13 +99,26 @@ def other_bodies(
         return payments, []
     decision = plan.decision
     # "Lincolnshire Police Area" and "Avon and Somerset Constabulary" are named by the place.
-    area = _POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split()
-    keys = (" ".join(area), match_key(decision.organisation, aliases))
-    names = [f" {key} " for key in keys if key]
-    ours_by_body = {
-        body: not body or any(name in f" {match_key(body, aliases)} " for name in names)
-        for body in payments["body"].unique()
-    }
+    area = " ".join(_POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split())
+    organisation = match_key(decision.organisation, aliases)
+
+    # An Organisation of policing words alone ("OPCC") names no body: every commissioner's is.
+    named = organisation if _GENERIC.sub(" ", organisation).strip() else ""
+
+    def own(body: str) -> bool:
+        """The plan's body: its Organisation named, or its place with a word of policing
+        ("Lincolnshire Police", "OPCC for Lincolnshire") or alone, or policing words naming
+        no place ("OPCC"); "Lincolnshire County Council", of the same place, is another
+        body, and so is "OPCC for Nottinghamshire"."""
+        key = f" {match_key(body, aliases)} "
+        if key.strip() == organisation or (named and f" {named} " in key):
+            return True
+        if not _GENERIC.sub(" ", key).strip():
+            return True
+        placed = bool(area) and f" {area} " in key
+        return placed and (key.strip() == area or bool(_POLICING_BODY.search(key)))
+
+    ours_by_body = {body: not body or own(body) for body in payments["body"].unique()}
     ours = payments["body"].map(ours_by_body).astype(bool)
     findings = []
     for (file, sheet, body), group in payments[~ours].groupby(
@@ -137,11 +165,12 @@ def out_of_year(plan: Plan, outside: pd.DataFrame, others: Collection[int] = ())
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} fall outside {label} (decision {plan.decision.reference}) and are not "
-            "counted in its position. If a date is mistyped, correct it in the export.",
+            f"{said} {_be(one, 'falls', 'fall')} outside {label} (decision "
+            f"{plan.decision.reference}) and {_be(one)} not counted in its position. If a date "
+            "is mistyped, correct it in the export.",
             sheet,
         )
-        for file, sheet, said in _per_file(_not_of(outside, others))
+        for file, sheet, said, one in _per_file(_not_of(outside, others))
     ]
 
 
@@ -149,9 +178,11 @@ def nothing_in_year(
     plan: Plan, payments: pd.DataFrame, others: Collection[int] = ()
 ) -> list[Finding]:
     """When no payment of the spend files falls in the plan's year, so it gets no position:
-    one I-SPEND-OUT-OF-YEAR note per file saying so (the run said nothing before). The
-    payments of the run's other plans' years (``others``) are left out of it, unless they are
-    all there is: then the note says whose they are, rather than call their dates mistyped."""
+    one W-SPEND-OTHER-YEAR per file saying so (the run said nothing before, then only counted
+    a note: last year's exports left in spend/ built no position unseen). The payments of the
+    run's other plans' years (``others``) are left out of it, unless they are all there is:
+    then an I-SPEND-OUT-OF-YEAR note says whose they are, rather than call their dates
+    mistyped."""
     label = plan.decision.year_label
     rest = _not_of(payments, others)
     none = f"no position is built for decision {plan.decision.reference}"
@@ -160,22 +191,23 @@ def nothing_in_year(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
-                f"{said} are of another year's plan built with these spend files, and no "
-                f"payment of them is in {label}: {none}.",
+                f"{said} {_be(one)} of another year's plan built with these spend files, and no "
+                f"payment of the files is in {label}: {none}.",
                 sheet,
             )
-            for file, sheet, said in _per_file(payments)
+            for file, sheet, said, one in _per_file(payments)
         ]
+    # A warning: the position the office expects is not made, and a note is only counted.
     return [
         Finding(
-            "I-SPEND-OUT-OF-YEAR",
+            "W-SPEND-OTHER-YEAR",
             file,
-            f"{said} fall outside {label}, and no payment of the spend files is in it: {none}. "
-            "If the dates are mistyped, correct them in the export; if the files are another "
-            "year's, build them with that year's plan.",
+            f"{said} {_be(one, 'falls', 'fall')} outside {label}, and no payment of the spend "
+            f"files is in it: {none}. If the dates are mistyped, correct them in the export; if "
+            "the files are another year's, build them with that year's plan.",
             sheet,
         )
-        for file, sheet, said in _per_file(rest)
+        for file, sheet, said, one in _per_file(rest)
     ]
 
 
@@ -202,12 +234,12 @@ def after_as_at(
             Finding(
                 "I-SPEND-OUT-OF-YEAR",
                 file,
-                f"{said} are dated after today, {format_date(today)}: not paid yet, or a date "
-                f"mistyped. They are not counted, and {at}. Correct the dates in the export, "
-                "or give --as-at to date the position.",
+                f"{said} {_be(one)} dated after today, {format_date(today)}: not paid yet, or a "
+                f"date mistyped. {_be(one, 'It is', 'They are')} not counted, and {at}. Correct "
+                "the dates in the export, or give --as-at to date the position.",
                 sheet,
             )
-            for file, sheet, said in _per_file(later)
+            for file, sheet, said, one in _per_file(later)
         ]
     if as_at < start:  # --as-at 30/09/1921 for 30/09/2021: not one payment counts
         why = (
@@ -215,16 +247,17 @@ def after_as_at(
             "the position counts no payment. Give an --as-at date in the year"
         )
     else:
-        why = "and are not counted in it. To count them, build with a later --as-at date"
+        why = "and {are} not counted in it. To count {them}, build with a later --as-at date"
     return [
         Finding(
             "I-SPEND-OUT-OF-YEAR",
             file,
-            f"{said} are after {format_date(as_at)}, the date of this position, {why} (or "
-            "none: the latest payment's).",
+            f"{said} {_be(one)} after {format_date(as_at)}, the date of this position, "
+            + why.format(are=_be(one), them=_be(one, "it", "them"))
+            + " (or none: the latest payment's).",
             sheet,
         )
-        for file, sheet, said in _per_file(later)
+        for file, sheet, said, one in _per_file(later)
     ]
 
 
@@ -267,8 +300,14 @@ def gap(plan: Plan, as_at: dt.date, latest: dt.date) -> list[Finding]:
     ]
 
 
-def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
-    """Per file and sheet: how many payments, of how much, on which dates (and rows)."""
+def _be(one: bool, singular: str = "is", plural: str = "are") -> str:
+    """The word that agrees with one payment, or with several."""
+    return singular if one else plural
+
+
+def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str, bool]]:
+    """Per file and sheet: how many payments, of how much, on which dates (and rows), and
+    whether it is one ("1 payment of £500", "2 payments totalling £800")."""
     for (file, sheet), group in rows.groupby(["file", "sheet"], sort=False):
         first, last = min(group["date"]).date(), max(group["date"]).date()
         dates = format_date(first) + ("" if first == last else f" to {format_date(last)}")
@@ -278,9 +317,8 @@ def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
             f" ({', '.join(str(c) for c in group['cell'])})" if len(group) <= MAX_ROWS_NAMED else ""
         )
         total = format_money(pounds(int(group["amount"].sum())))
-        # "(s)": the messages go on in the plural; "totalling": not so many of that each.
-        of = "of" if len(group) == 1 else "totalling"
-        yield str(file), str(sheet), f"{len(group)} payment(s) {of} {total} dated {dates}{named}"
+        said = f"{payments_of(len(group), total)} dated {dates}{named}"
+        yield str(file), str(sheet), said, len(group) == 1
 
 
 def ambiguous_suppliers(plan: Plan, loose: pd.DataFrame) -> list[Finding]:

@@ -54,7 +54,7 @@ def test_a_sage_audit_trail_counts_its_spend_once(tmp_path: Path) -> None:
     assert list(payments["cost_code"]) == ["1", "2", "1"]
     assert payments["date"].iloc[0].date() == dt.date(2021, 4, 1)
     note = got.findings[0]
-    assert "read as a Sage audit trail: its 3 purchase invoices" in note.message
+    assert "read as a Sage audit trail: 3 of its rows (purchase invoices" in note.message
     assert "1 purchase payment (PP, £65,000)" in note.message
     assert "1 sales invoice (SI, £221,000)" in note.message
     assert "1 journal debit (JD, £250)" in note.message
@@ -75,10 +75,18 @@ def test_its_account_references_match_by_an_alias(tmp_path: Path) -> None:
 
 
 def test_its_grand_total_over_every_type_holds_no_payment(tmp_path: Path) -> None:
-    # 65,000 + 65,000 + 221,000 + 1,500 + 1,000 (the credit, less) + 250
-    total = ",,,,,,,,Totals:,351750.00,300.00,,,,,,\n"
+    # The report adds up its Net column as printed: 65,000 + 65,000 + 221,000 + 1,500 +
+    # 1,000 (the credit note, printed unsigned) + 250. It was said not to add up, £2,000 out.
+    total = ",,,,,,,,Totals:,353750.00,300.00,,,,,,\n"
     got = read(tmp_path, TITLE + HEADER + ROWS + total)
     assert [f.code for f in got.findings] == ["I-SPEND-AUDIT-TRAIL"]
+    assert list(got.payments["amount"]) == [6_500_000, 150_000, -100_000]
+    # Printed with its minus, the credit is added so.
+    signed = ROWS.replace(",1000.00,0.00,T2,Y,1000.00", ",-1000.00,0.00,T2,Y,1000.00")
+    total = ",,,,,,,,Totals:,351750.00,300.00,,,,,,\n"
+    got = read(tmp_path, TITLE + HEADER + signed + total)
+    assert [f.code for f in got.findings] == ["I-SPEND-AUDIT-TRAIL"]
+    assert list(got.payments["amount"]) == [6_500_000, 150_000, -100_000]
 
 
 def test_a_row_with_no_type_is_said_not_guessed(tmp_path: Path) -> None:
@@ -98,3 +106,43 @@ def test_a_type_and_account_not_sages_is_still_no_supplier(tmp_path: Path) -> No
     got = read(tmp_path, text)
     assert [f.code for f in got.findings] == ["W-SPEND-READ"]
     assert "has no supplier column" in got.findings[0].message
+
+
+def test_invoices_and_the_payments_of_them_count_once(tmp_path: Path) -> None:
+    # A supplier transaction list (Sage 200's, a purchase ledger report): each invoice and
+    # the payment that settles it, both read as spend: £1,900 counted for £900 spent.
+    text = (
+        "Transaction type,Date,Supplier name,Reference,Net amount\n"
+        "Invoice,01/05/2021,NWCH,INV1,1000.00\n"
+        "Payment,15/05/2021,NWCH,PAY1,1000.00\n"
+        "Credit note,20/05/2021,NWCH,CN1,100.00\n"
+    )
+    got = read(tmp_path, text)
+    assert list(got.payments["amount"]) == [100_000, -10_000]
+    assert list(got.payments["reference"]) == ["INV1", "CN1"]
+    [note] = got.findings
+    assert (note.code, note.cell) == ("I-SPEND-AUDIT-TRAIL", "")
+    assert "lists invoices and the payments that settle them: 2 of its rows" in note.message
+    assert 'payments of the invoices counted already: 1 row of type "Payment" (£1,000)' in (
+        note.message
+    )
+    # A grant paid with no invoice listed is a payment, and counts.
+    grant = text + "Payment,01/06/2021,Crimestoppers,PAY2,500.00\n"
+    assert list(read(tmp_path, grant).payments["reference"]) == ["INV1", "CN1", "PAY2"]
+    # A file of payments alone, or of invoices and credit notes, is read as before.
+    alone = text.replace("Invoice,", "Payment,").replace("Credit note,", "Payment,")
+    assert list(read(tmp_path, alone).payments["amount"]) == [100_000, 100_000, 10_000]
+
+
+def test_sap_vendor_items_signed_from_the_suppliers_side_are_refused(tmp_path: Path) -> None:
+    # SAP's vendor line items: each invoice (KR) a credit, its payment (KZ) a debit. Read as
+    # spend they cancelled out: the line read as paid nothing, without a word.
+    text = (
+        "Document type,Posting date,Vendor name,Amount in local currency\n"
+        "KR,01/05/2021,NWCH,-1000.00\n"
+        "KZ,15/05/2021,NWCH,1000.00\n"
+    )
+    got = read(tmp_path, text)
+    assert got.payments.empty
+    assert [f.code for f in got.findings] == ["W-SPEND-READ"]
+    assert "credits total £1,000, as much as or more than its debits" in got.findings[0].message

@@ -195,7 +195,7 @@ def test_a_payment_run_exported_before_its_day_counts_nothing_yet(tmp_path: Path
     )
     assert position.changes_on == dt.date(2021, 4, 16)  # a rerun on that day counts it
     [note] = [f.message for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
-    assert "are dated after today, 05/04/2021" in note
+    assert "1 payment of £5,000 dated 16/04/2021 (line 2) is dated after today, 05/04/2021" in note
     assert "no payment of 2021/22 is dated by today: the position is at today and counts none" in (
         note
     )

@@ -226,7 +226,7 @@ def test_payments_after_the_as_at_date_are_said_not_dropped(tmp_path: Path) -> N
     [note] = [f for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert (note.file, note.sheet, note.cell) == ("spend.csv", "spend.csv", "")
     assert (
-        "2 payment(s) totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
+        "2 payments totalling £50.50 dated 15/10/2021 to 20/03/2022 (line 3, line 4)"
         in note.message
     )
     assert "after 30/09/2021" in note.message
@@ -516,7 +516,9 @@ def test_a_payment_dated_after_today_does_not_move_the_position(tmp_path: Path) 
     assert spent["Crimestoppers"] == Decimal("1250.00")
     notes = [f.message for f in position.findings if f.code == "I-SPEND-OUT-OF-YEAR"]
     assert len(notes) == 1
-    assert notes[0].startswith("1 payment(s) of £500 dated 21/12/2021 (line 3) are dated after")
+    # One payment said as one: it read "1 payment(s) of £500 ... are dated after".
+    assert notes[0].startswith("1 payment of £500 dated 21/12/2021 (line 3) is dated after")
+    assert "It is not counted" in notes[0]
     assert "after today, 15/10/2021" in notes[0]
     assert "the position is at 14/10/2021" in notes[0]
     assert "later --as-at" not in notes[0]
@@ -808,6 +810,78 @@ def test_an_accrual_reversed_on_1_april_leaves_no_month_out_of_the_arrears(
     other = rows.replace("-1666.67,ACC1", "-200.00,ACC1")
     refund = _line(_position(tmp_path, other + "30/09/2021,Crimestoppers,10.00,T0\n"), 6)
     assert refund.basis == "Monthly instalments in arrears: 6 more for its service to 31/03/2022"
+
+
+@pytest.mark.parametrize(
+    ("body", "ours"),
+    [
+        ("Lincolnshire County Council", False),
+        ("North Kesteven District Council", False),
+        ("Lincolnshire Fire and Rescue", False),
+        ("NHS Lincolnshire CCG", False),
+        ("Lincolnshire", True),
+        ("Chief Constable of Lincolnshire", True),
+        ("Lincolnshire Police and Crime Commissioner", True),
+        ("OPCC Lincolnshire", True),
+    ],
+)
+def test_a_council_of_the_same_county_is_another_body(
+    tmp_path: Path, body: str, ours: bool
+) -> None:
+    # The county council's own "spend over £500" file (the same Transparency Code layout)
+    # dropped into spend/: its Body name holds the police area's name, Lincolnshire, and its
+    # payments to Crimestoppers were counted as the commissioner's spend without a word.
+    from pipeline.spend import Spend
+
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        f"Body name,Date,Supplier,Amount\n{body},01/05/2021,Crimestoppers,5000.00\n"
+        "OPCC for Lincolnshire,01/06/2021,Rape Crisis,10.00\n",
+        encoding="utf-8",
+    )
+    position, found = Spend([path]).position(sample_with_cost_codes(), {})
+    assert position is not None
+    other = [f for f in found if f.code == "W-SPEND-OTHER-BODY"]
+    assert position.payments == (2 if ours else 1)
+    if not ours:
+        assert [f.cell for f in other] == ["line 2"]
+        assert f'whose Body name reads "{body}"' in other[0].message
+    else:
+        assert other == []
+
+
+@pytest.mark.parametrize(
+    ("body", "ours"),
+    [
+        ("Office of the Police and Crime Commissioner for Nottinghamshire", False),
+        ("OPCC for Nottinghamshire", False),
+        ("OPCC", True),
+        ("Police and Crime Commissioner", True),
+        ("OPCC for Lincolnshire", True),
+    ],
+)
+def test_an_organisation_that_names_no_place_names_no_body(
+    tmp_path: Path, body: str, ours: bool
+) -> None:
+    # An Organisation typed "OPCC" (or "Office of the Police and Crime Commissioner") was found
+    # in every commissioner's Body name: Nottinghamshire's spend file was counted as
+    # Lincolnshire's without a word.
+    from pipeline.spend import Spend
+
+    plan = sample_with_cost_codes()
+    for organisation in ("OPCC", "Office of the Police and Crime Commissioner"):
+        typed = dataclasses.replace(plan.decision, organisation=organisation)
+        path = tmp_path / "spend.csv"
+        path.write_text(
+            f"Body name,Date,Supplier,Amount\n{body},01/05/2021,Crimestoppers,5000.00\n"
+            ",01/06/2021,Rape Crisis,10.00\n",
+            encoding="utf-8",
+        )
+        position, found = Spend([path]).position(dataclasses.replace(plan, decision=typed), {})
+        assert position is not None
+        assert position.payments == (2 if ours else 1), organisation
+        other = [f.cell for f in found if f.code == "W-SPEND-OTHER-BODY"]
+        assert other == ([] if ours else ["line 2"])
 
 
 def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> None:

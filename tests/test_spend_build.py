@@ -233,10 +233,15 @@ def test_spend_files_of_another_year_say_no_position_is_built(office: Path) -> N
     result = run("check", "input", "--json")
     assert result.exit_code == 0, result.output
     [workbook] = json.loads(result.output)["workbooks"]
-    [note] = [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    # A warning, listed by the build: the position the office expects is not made, and a
+    # note (counted, not listed) left it unseen.
+    [note] = [f for f in workbook["findings"] if f["code"] == "W-SPEND-OTHER-YEAR"]
     assert note["file"] == "input/spend/2020-21.csv"
-    assert "2 payment(s) totalling £300 dated 01/05/2020 to 01/06/2020" in note["message"]
+    assert "2 payments totalling £300 dated 01/05/2020 to 01/06/2020" in note["message"]
     assert "no position is built for decision 015/2021" in note["message"]
+    assert not [f for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"]
+    built = run("build")
+    assert "W-SPEND-OTHER-YEAR" in built.output and "fall outside 2021/22" in built.output
 
 
 def pay_crimestoppers_on_20_december(office: Path) -> None:
@@ -363,12 +368,10 @@ def test_another_plans_year_in_the_run_is_not_called_outside_the_year(office: Pa
     this_year = out_of_year_notes(office, "015-2021")
     assert "input/spend/ledger-2022-23.csv" not in this_year
     # The fixture's two payments of March 2021 are no plan's in this run: still said.
-    assert "2 payment(s)" in this_year["input/spend/ledger-2021-22.csv"]
+    assert "2 payments" in this_year["input/spend/ledger-2021-22.csv"]
     next_notes = out_of_year_notes(office, "016-2022")
     # Of the 248 payments there, only the two of March 2021 (2020/21's) are said.
-    assert next_notes["input/spend/ledger-2021-22.csv"].startswith(
-        "2 payment(s) totalling £8,417.67"
-    )
+    assert next_notes["input/spend/ledger-2021-22.csv"].startswith("2 payments totalling £8,417.67")
     assert "input/spend/ledger-2022-23.csv" not in next_notes  # its March 2022 is 2021/22's
     assert (office / "output/016-2022/position-016-2022-2022-09-30.xlsx").is_file()
 
@@ -381,7 +384,7 @@ def test_a_plan_up_to_date_still_keeps_its_years_payments(office: Path) -> None:
     result = run("build")
     assert "lincolnshire-2021-22.xlsx" in result.output and "up to date" in result.output
     notes = out_of_year_notes(office, "016-2022")
-    assert notes["input/spend/ledger-2021-22.csv"].startswith("2 payment(s) totalling £8,417.67")
+    assert notes["input/spend/ledger-2021-22.csv"].startswith("2 payments totalling £8,417.67")
 
 
 def test_a_plan_checked_alone_still_says_the_other_years_payments(office: Path) -> None:
@@ -391,7 +394,7 @@ def test_a_plan_checked_alone_still_says_the_other_years_payments(office: Path) 
     notes = {
         f["file"]: f["message"] for f in workbook["findings"] if f["code"] == "I-SPEND-OUT-OF-YEAR"
     }
-    assert "246 payment(s)" in notes["input/spend/ledger-2022-23.csv"]
+    assert "246 payments" in notes["input/spend/ledger-2022-23.csv"]
 
 
 def test_spend_files_all_of_another_plans_year_say_whose_they_are(office: Path) -> None:
@@ -444,7 +447,7 @@ def test_a_plan_of_another_year_put_beside_an_up_to_date_one_takes_its_payments(
     next_year(office)
     (office / NEXT_PLAN).unlink()
     assert run("build").exit_code == 0
-    assert "246 payment(s)" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
+    assert "246 payments" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
     next_years_plan(office)
     assert run("build").exit_code == 0
     assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
@@ -459,7 +462,7 @@ def test_a_plan_of_another_year_taken_away_gives_its_payments_back_to_the_note(
     assert NEXT_LEDGER not in out_of_year_notes(office, "015-2021")
     (office / NEXT_PLAN).unlink()
     assert run("build").exit_code == 0
-    assert "246 payment(s)" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
+    assert "246 payments" in out_of_year_notes(office, "015-2021")[NEXT_LEDGER]
 
 
 def test_a_plan_of_the_same_year_put_beside_an_up_to_date_one_says_they_share(
