@@ -197,7 +197,16 @@ def _registered(raw: str) -> list[tuple[str | None, str]]:
     parts = [part for part in _TWO_NUMBERS.split(for_publication(raw).strip()) if part]
     if len(parts) < 2 or any(len(part) < 6 for part in parts):
         parts = [raw]  # one number ("1151444/1" is a linked charity's)
-    return [(_register(_SEPARATORS.sub("", part).upper()), part) for part in parts]
+    return [_part_register(part) for part in parts]
+
+
+def _part_register(part: str) -> tuple[str | None, str]:
+    """One number of a cell and its register's column: its label's ("Company no. 01234567"),
+    else its form's."""
+    labelled, number = _unlabelled("charity_or_company_number", part)
+    if labelled != "charity_or_company_number":
+        return labelled, number
+    return _register(_SEPARATORS.sub("", part).upper()), part
 
 
 def _either_number(raw: str) -> tuple[OrgId | None, str]:

@@ -307,3 +307,18 @@ def test_a_number_typed_with_its_registers_label_is_read(
     plan = plan_with(tmp_path, header, {9: typed}, org_ids=False)
     assert recipients(plan)[0]["id"] == org_id
     assert [f for f in org_findings(plan) if f[1] == "N9"] == []
+
+
+def test_a_charitable_companys_two_labelled_numbers_are_both_read(tmp_path: Path) -> None:
+    # "Charity no. 1151444 / Company no. 01234567": the company's was read by the charity's
+    # rules (W-360-CHARITY-NUMBER 'has letters where digits belong') and left out.
+    typed = "Charity no. 1151444 / Company no. 01234567"
+    plan = plan_with(tmp_path, "Charity/Company number", {9: typed}, org_ids=False)
+    found = recipients(plan)[0]
+    assert (found["id"], found.get("charityNumber"), found.get("companyNumber")) == (
+        "GB-CHC-1151444",
+        "1151444",
+        "01234567",
+    )
+    said = three_sixty_rules.findings(plan, CONFIG, TODAY)
+    assert [f for f in said if f.cell == "N9"] == []
