@@ -18,7 +18,7 @@ def budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | N
     candidates = headers_named(header, contract.SERVICES, "budget")
     bounds = contract.financial_year_bounds(year) if year else None
     if len(candidates) < 2:
-        return layout if _of_the_year(cells_of, layout, candidates, year) else None
+        return layout if of_the_year(cells_of, layout, candidates, year) else None
     matching = [
         index for index, text in candidates if bounds is not None and bounds in header_years(text)
     ]
@@ -40,12 +40,17 @@ def budget_column(cells_of: CellReader, layout: Layout, year: str) -> Layout | N
     return None
 
 
-def _of_the_year(
-    cells_of: CellReader, layout: Layout, candidates: list[tuple[int, str]], year: str
+def of_the_year(
+    cells_of: CellReader,
+    layout: Layout,
+    candidates: list[tuple[int, str]],
+    year: str,
+    money: str = "budget",
 ) -> bool:
-    """False, after an E-COLUMN, when the one budget column is headed with another financial
-    year than the Decision sheet's (last year's workbook copied and its Financial year
-    changed, or the reverse): its figures were read as the year's without a word."""
+    """False, after an E-COLUMN, when the one ``money`` column (budget, allocation) is headed
+    with another financial year than the Decision sheet's (last year's workbook copied and its
+    Financial year changed, or the reverse): its figures were read as the year's without a
+    word."""
     bounds = contract.financial_year_bounds(year) if year else None
     if bounds is None or len(candidates) != 1:
         return True
@@ -56,16 +61,18 @@ def _of_the_year(
     ref = f"{column_letter(index)}{layout.header_row}"
     cells_of.add(
         "E-COLUMN",
-        f'The budget column is headed "{text}" ({ref}), another year than the Decision '
+        f'The {money} column is headed "{text}" ({ref}), another year than the Decision '
         f"sheet's Financial year, {year}. If its figures are {year}'s, head it "
-        f'"{year} budget (£)" (or "Budget (£)"); if they are of the year it names, correct the '
-        "Financial year on the Decision sheet.",
+        f'"{year} {money} (£)" (or "{money.capitalize()} (£)"); if they are of the year it '
+        "names, correct the Financial year on the Decision sheet.",
         ref,
     )
     return False
 
 
-_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{1,2})(?!\d)")
+# A year's two parts beside a stroke, a hyphen or a dash as Word and web pages write it
+# ("2021–22", an en dash pasted into a heading).
+_YEARS = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/\-\u2010-\u2015\u2212]\s*(\d{4}|\d{1,2})(?!\d)")
 
 
 def header_years(text: str) -> list[tuple[int, int]]:

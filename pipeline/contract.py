@@ -26,6 +26,7 @@ _YEAR = r"(\d{4} ?[/-] ?(\d{4}|\d{1,2})|\d{2} ?[/-] ?\d{2})"
 # What a year's money on a line is headed with beside the year: "2021/22 value", "Funding 2021/22".
 _MONEY_WORD = "(budget|allocation|value|funding|amount|grant|cost)"
 _STAGE = "(approved|agreed|proposed|allocated|revised|original|current)"
+_YEAR_NUMBER = r"(year|yr) ?\d{1,2}"  # a multi-year plan's "Year 1 (2021/22)"
 
 
 DECISION = TableSheet(
@@ -293,14 +294,17 @@ SERVICES = TableSheet(
                 "Original budget",
                 "Current budget",
                 "Award amount",
+                "Annual contract value",
                 "Funding awarded",
                 "Grant award",
             ),
             # "2021/22 budget (£)" as in the seed, "Budget 2021/22 (£)", and the years as other
             # finance teams head them: "2021-22 Budget £", "Budget 2021/2022", "Budget 21/22"
             # and a multi-year plan's columns headed with the year alone: "2021/22 (£)"
-            # "Proposed budget 2021/22", "FY21/22 budget".
-            pattern=rf"(fy ?)?{_YEAR}( {_MONEY_WORD})?|({_STAGE} )?{_MONEY_WORD} (fy ?)?{_YEAR}",
+            # "Proposed budget 2021/22", "FY21/22 budget"; and as multi-year plans head them:
+            # "Year 1 (2021/22)", "Budget for 2021/22", "2021/22 total", "Contract value 2021/22".
+            pattern=rf"(fy ?)?{_YEAR}( {_MONEY_WORD}| total)?|(total|{_YEAR_NUMBER}) \(?{_YEAR}\)?"
+            rf"|({_STAGE} |contract |annual )?{_MONEY_WORD} (for |in )?(fy ?)?{_YEAR}",
             width=16,
         ),
         # Optional: the ledger's cost centre / code for this line (spend monitoring, domain §8).

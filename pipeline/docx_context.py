@@ -3,7 +3,10 @@
 Money is pre-formatted (``£1,009,000``, pence only where present), dates dd/mm/yyyy, so the
 template (``templates/request-for-decision.docx``) needs no filters. The fields a template may use:
 
-- ``year`` (``2021/22``)
+- ``year`` (``2021/22``); ``strategy_decision``: whether the decision is a commissioning
+  strategy's (one is attached, or the decision's own words name one), which the standard
+  background and links speak of ("This Commissioning Strategy sets out ..."); a plan alone has
+  its own standard wording
 - ``decision``: area, police_area, reference, date, date_long, financial_year, subject,
   report_by, contact_officer, executive_summary (paragraphs), recommendations, budget_approval,
   budget_approval_reference, publication_deferred (Yes/No), publication_deferred_reason,
@@ -60,6 +63,7 @@ _BULLET = re.compile(r"^\s*[•▪●◦]\s*")
 # The loader folds a cell's line breaks into spaces, so a bullet can also start mid-line.
 _INLINE_BULLET = re.compile(r"\s+(?=[•▪●◦]\s)")
 _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
+_STRATEGY = re.compile(r"\bstrateg(?:y|ies|aeth|aethau)\b", re.IGNORECASE)
 _MOJ_PREFIX = re.compile(r"^\s*(moj|ministry of justice)\b[\s:–—-]*", re.IGNORECASE)
 
 
@@ -309,6 +313,13 @@ def _change(change: ChangeRecord) -> Context:
     }
 
 
+def names_a_strategy(decision: Decision) -> bool:
+    """Whether the Decision sheet's own words (subject, summary, recommendations) make this a
+    strategy's decision: "Commissioning Strategy and Plan 2021/22", or in Welsh "Strategaeth"."""
+    texts = (decision.subject, decision.executive_summary, *decision.recommendations)
+    return any(_STRATEGY.search(text) for text in texts)
+
+
 def context(recon: Report, appendix: str = "3") -> Context:
     """Everything the template may print, as text; see the module docstring for the names.
 
@@ -322,6 +333,7 @@ def context(recon: Report, appendix: str = "3") -> Context:
         # The appendix's title spells the year out as the seed does: "2021 - 2022".
         "year_span": f"{recon.decision.year_start.year} - {recon.decision.year_end.year}",
         "appendix": appendix,
+        "strategy_decision": recon.strategy is not None or names_a_strategy(recon.decision),
         "decision": _decision(recon.decision),
         "funds": funds,
         "sources": [source for fund in funds for source in fund["sources"]],

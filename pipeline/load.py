@@ -90,7 +90,8 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
         findings.add("E-READ", f'The "{title}" sheet {why}.', sheet=title)
     located = _locate(read, findings)
     decision = read_decision(located["Decision"], findings) if "Decision" in located else None
-    funds = read_funds(located["Funds"], findings) if "Funds" in located else None
+    year = decision.financial_year if decision is not None else ""
+    funds = read_funds(located["Funds"], findings, year) if "Funds" in located else None
     fund_list = funds.items if funds is not None else []
     sources = (
         read_sources(located["Funding sources"], findings, fund_list)
@@ -102,7 +103,7 @@ def _plan(read: ReadSheets, findings: Findings) -> LoadResult:
             located["Services"],
             findings,
             fund_list,
-            decision.financial_year if decision is not None else "",
+            year,
         )
         if "Services" in located
         else None

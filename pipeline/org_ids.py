@@ -115,7 +115,29 @@ _LINKED = re.compile(r"(\d{6,7})\s*[-/]\s*\d{1,2}")
 _TWO_NUMBERS = re.compile(r"\s*(?:[/;,&]|\band\b)\s*", re.I)
 
 
+# A number typed with its register's label ("Charity no. 1151444", "Reg charity number:
+# 1151444", "Company No 01234567", "Co. reg. no. 01234567"): the label says which register.
+_LABEL = re.compile(
+    r"(?:reg(?:istered)?\.?\s*)?(?P<register>charity|company|co\.?|companies\s+house)\s*"
+    r"(?:reg(?:istration|istered)?\.?\s*)?(?:no\.?|number|num\.?)?\s*[:.#]?\s*(?P<number>\S+)",
+    re.I,
+)
+
+
+def _unlabelled(key: str, raw: str) -> tuple[str, str]:
+    """The column a number belongs in and the number alone, where the cell types its
+    register's label before it ("Charity no. 1151444"); else ``key`` and ``raw`` as typed."""
+    label = _LABEL.fullmatch(for_publication(raw).strip())
+    if label is None:
+        return key, raw
+    register = "charity_number" if label["register"].lower() == "charity" else "company_number"
+    if key not in (register, "charity_or_company_number"):
+        return key, raw  # "Company no. 01234567" in the Charity number column: said as typed
+    return register, label["number"]
+
+
 def _read_number(key: str, raw: str) -> tuple[OrgId | None, str]:
+    key, raw = _unlabelled(key, raw)
     if key == "charity_or_company_number":
         return _either_number(raw)
     linked = _LINKED.fullmatch(for_publication(raw).strip())
@@ -164,6 +186,7 @@ def registered_numbers(key: str, raw: str) -> list[tuple[str, str]]:
     """The numbers a cell of ``key``'s column holds, each with the column it belongs in: in a
     column for either, each number its register's (a charitable company's "1151444 /
     01234567" both); a number either register may hold keeps ``key``."""
+    key, raw = _unlabelled(key, raw)
     if key != "charity_or_company_number":
         return [(key, raw)]
     return [(register or key, part) for register, part in _registered(raw)]

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from pipeline import contract
+from pipeline.budget_column import header_years, of_the_year
 from pipeline.model import Fund, FundingSource, Located
 from pipeline.read_cells import (
     CellReader,
@@ -48,11 +49,14 @@ def fund_names(funds: Sequence[Fund]) -> dict[str, str]:
     return names
 
 
-def read_funds(sheet: Sheet, findings: Findings) -> Read[Fund]:
-    """The funds, each with its allocation; a fund listed twice is an error at its second row."""
+def read_funds(sheet: Sheet, findings: Findings, year: str = "") -> Read[Fund]:
+    """The funds, each with its allocation; a fund listed twice is an error at its second row.
+    ``year`` (the Decision's Financial year) picks the allocation column where several are
+    headed with years."""
     cells_of = CellReader(sheet, findings)
-    layout = cells_of.header(contract.FUNDS)
-    if layout is None or not _one_allocation(cells_of, layout):
+    found = cells_of.header(contract.FUNDS)
+    layout = _one_allocation(cells_of, found, year) if found is not None else None
+    if layout is None:
         return Read(complete=False)
     note_hidden_money(cells_of, layout)
     read: Read[Fund] = Read(complete=unmerge(cells_of, layout))
@@ -138,25 +142,31 @@ def canonical_known(name: str, funds: Sequence[Fund]) -> bool:
     return normalise(name) in {fund.key for fund in funds}
 
 
-def _one_allocation(cells_of: CellReader, layout: Layout) -> bool:
-    """Several headers naming an allocation ("2020/21 allocation (£)" kept beside
-    "2021/22 allocation (£)", or a multi-year plan's "2021/22 (£)", "2022/23 (£)"): an
-    E-COLUMN naming them, never the first taken for this year's without a word."""
+def _one_allocation(cells_of: CellReader, layout: Layout, year: str) -> Layout | None:
+    """The layout with its allocation column chosen where several headers name one ("2020/21
+    allocation (£)" kept beside "2021/22 allocation (£)", or a multi-year plan's "2021/22
+    (£)", "2022/23 (£)"): the one of the Financial year, or the one without a year; else an
+    E-COLUMN naming them (None), never the first taken for this year's without a word. One
+    headed with another year than the Financial year is an E-COLUMN too."""
     header = cells_of.sheet.rows.get(layout.header_row, ())
-    named = [
-        f'"{text}" ({column_letter(index)}{layout.header_row})'
-        for index, text in headers_named(header, contract.FUNDS, "allocation")
-    ]
-    if len(named) < 2:
-        return True
+    candidates = headers_named(header, contract.FUNDS, "allocation")
+    if len(candidates) < 2:
+        return layout if of_the_year(cells_of, layout, candidates, year, "allocation") else None
+    bounds = contract.financial_year_bounds(year) if year else None
+    matching = [i for i, text in candidates if bounds is not None and bounds in header_years(text)]
+    chosen = matching or [i for i, text in candidates if not header_years(text)]
+    if len(chosen) == 1:
+        return Layout(layout.header_row, {**layout.columns, "allocation": chosen[0]})
+    named = [f'"{text}" ({column_letter(index)}{layout.header_row})' for index, text in candidates]
+    for_year = f"the financial year {year}" if bounds is not None else "the financial year"
     cells_of.add(
         "E-COLUMN",
-        f"Several allocation columns: {', '.join(named)}. Head this year's column "
-        '"Allocation (£)" and rename the others (e.g. "Allocation last year (£)"), or move '
-        "them to another sheet.",
+        f"Several allocation columns: {', '.join(named)}; none is plainly for {for_year}. "
+        'Head this year\'s column "Allocation (£)" and rename the others (e.g. "Allocation '
+        'last year (£)"), or move them to another sheet.',
         f"{layout.header_row}:{layout.header_row}",
     )
-    return False
+    return None
 
 
 def read_sources(sheet: Sheet, findings: Findings, funds: Sequence[Fund]) -> Read[FundingSource]:

@@ -348,8 +348,8 @@ def _either_number(
         f'Charity or company number reads "{typed[register]}": 7 digits beginning 1, either a '
         "registered charity's number or a company's without the leading zero Excel drops. It "
         f"is read as the {register[:7]}'s, {read and read.text}, as {why}. If it is the "
-        f"{other[:7]}'s, type {instead and instead.text} in a Recipient org ID column (or head "
-        f"the column {label(other)}).",
+        f"{other[:7]}'s, type {instead and instead.text} in a Recipient org ID column (or move "
+        f"the number to a {label(other)} column).",
         cells[key],
     )
 

@@ -408,7 +408,21 @@ def parse_date(raw: object, *, end: bool = False) -> tuple[date, bool]:
             f"it looks month-first (US style); dates are read day-first, so type "
             f"{us.group(2)}/{us.group(1)}/{us.group(3)}"
         )
-    raise ValueProblem(f'reads "{text}", which is not a date: {hint}')
+    raise ValueProblem(f'reads "{text}", which is not a date: {_no_such_day(tidy) or hint}')
+
+
+def _no_such_day(tidy: str) -> str:
+    """For a day the month does not have ("31/04/2021", "29/02/2023"): the month's days and
+    its last day to type; "" for anything else."""
+    typed = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", tidy)
+    if typed is None or not 1 <= int(typed[2]) <= 12 or not 29 <= int(typed[1]) <= 31:
+        return ""
+    year = int(typed[3]) + (2000 if len(typed[3]) == 2 else 0)
+    days = calendar.monthrange(year, int(typed[2]))[1]
+    if int(typed[1]) <= days:
+        return ""
+    last = date(year, int(typed[2]), days)
+    return f"{format_date(last, True)} has {days} days; type {format_date(last)} for its last day"
 
 
 _END_WITH_OPTIONS = re.compile(r"(?P<date>[^()]+?)\s*\((?P<options>[^()]+)\)")

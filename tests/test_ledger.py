@@ -583,12 +583,16 @@ def test_a_date_in_no_payment_year_is_said_at_its_row(
     assert f'date reads "{typed}": the year {year} is no payment\'s year' in finding.message
 
 
-def test_a_payment_date_hint_does_not_offer_a_month() -> None:
+@pytest.mark.parametrize(
+    ("typed", "hint"), [("31/13/2021", "dd/mm/yyyy"), ("31/04/2021", "type 30/04/2021")]
+)
+def test_a_payment_date_hint_does_not_offer_a_month(typed: str, hint: str) -> None:
     # A plan's dates may be a month; a payment's may not (a month is refused): not suggested.
+    # A day its month lacks names the month's last day instead.
     with pytest.raises(ValueProblem) as problem:
-        payment_date("31/04/2021")
+        payment_date(typed)
     assert "as a month" not in str(problem.value)
-    assert "dd/mm/yyyy" in str(problem.value)
+    assert hint in str(problem.value)
 
 
 def test_an_xlsx_export_with_its_headings_merged_over_two_rows(tmp_path: Path) -> None:

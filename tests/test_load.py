@@ -262,9 +262,16 @@ def money_formulas_filled_down(book: dict[str, list[list[Any]]]) -> None:
             rows.append(row)
 
 
-def next_years_allocations(book: dict[str, list[list[Any]]]) -> None:
+def en_dash_years(book: dict[str, list[list[Any]]]) -> None:
+    """A multi-year plan's money headed "2021–22 (£)", and a blank "2022–23 (£)" on Services."""
+    renamed("Funds", {"Allocation (£)": "2021\u201322 (£)"})(book)
+    renamed("Services", {"Budget (£)": "2021\u201322 (£)"})(book)
+    next(row for row in book["Services"] if "Fund" in row).append("2022\u201323 (£)")
+
+
+def next_years_allocations(book: dict[str, list[list[Any]]], year: str = "2021/22") -> None:
     funds = book["Funds"]
-    funds[0][1] = "2021/22 allocation (£)"
+    funds[0][1] = f"{year} allocation (£)"
     for row in funds:
         row.append("2022/23 allocation (£)" if row is funds[0] else Decimal(1))
 
@@ -714,6 +721,30 @@ QUIRKS: dict[str, Quirk] = {
             )
         ],
     ),
+    # The same with an en dash, as a heading pasted from Word has it: the year was not seen,
+    # and last year's figures were read as this year's without a word.
+    "the one budget column headed with another year, an en dash between": Quirk(
+        with_book(renamed("Services", {"Budget (£)": "Budget 2020\u201321 (£)"})),
+        [("E-COLUMN", "Services", "L3", 'The budget column is headed "Budget 2020\u201321 (£)"')],
+    ),
+    "a multi-year plan's columns with en dashes": Quirk(
+        with_book(lambda book: en_dash_years(book)),
+        check=sample_lines,
+    ),
+    # Funds as Services: last year's allocations were read as this year's without a word.
+    "the one allocation column headed with another year": Quirk(
+        with_book(renamed("Funds", {"Allocation (£)": "2020/21 allocation (£)"})),
+        [
+            (
+                "E-COLUMN",
+                "Funds",
+                "B1",
+                'The allocation column is headed "2020/21 allocation (£)" (B1), another year '
+                "than the Decision sheet's Financial year, 2021/22. If its figures are "
+                '2021/22\'s, head it "2021/22 allocation (£)" (or "Allocation (£)")',
+            )
+        ],
+    ),
     "the one budget column headed with this year in short": Quirk(
         with_book(renamed("Services", {"Budget (£)": "Budget 21-22"})), check=sample_lines
     ),
@@ -1005,10 +1036,23 @@ QUIRKS: dict[str, Quirk] = {
         ),
         check=sample_lines,
     ),
-    # Next year's allocations beside this year's: never the first taken without a word.
-    "two allocation columns": Quirk(
-        with_book(lambda book: next_years_allocations(book)),
-        [("E-COLUMN", "Funds", "1:1", 'Several allocation columns: "2021/22 allocation (£)" (B1)')],
+    # Next year's allocations beside this year's: the Financial year's column is read, as on
+    # Services (it was an E-COLUMN 'Several allocation columns', the year plain in both).
+    "two allocation columns, one of the Financial year": Quirk(
+        with_book(lambda book: next_years_allocations(book)), check=sample_lines
+    ),
+    # Neither of the year: never the first taken without a word.
+    "two allocation columns, neither of the Financial year": Quirk(
+        with_book(lambda book: next_years_allocations(book, "2020/21")),
+        [
+            (
+                "E-COLUMN",
+                "Funds",
+                "1:1",
+                'Several allocation columns: "2020/21 allocation (£)" (B1), "2022/23 allocation '
+                '(£)" (E1); none is plainly for the financial year 2021/22.',
+            )
+        ],
     ),
     # A note typed under the Funds and Funding sources tables was an error per empty cell.
     "notes typed under the Funds and Funding sources tables": Quirk(

@@ -282,3 +282,28 @@ def test_a_number_either_register_may_hold_is_read_by_the_line_and_said(
     assert fragment in said[0][2]
     other = "GB-COH-01151444" if "CHC" in org_id else "GB-CHC-1151444"
     assert f"type {other} in a Recipient org ID column" in said[0][2]
+    # Renaming the column would read every line's number by that register: not advised.
+    column = "Company number" if "CHC" in org_id else "Charity number"
+    assert f"(or move the number to a {column} column)" in said[0][2]
+
+
+@pytest.mark.parametrize(
+    ("header", "typed", "org_id"),
+    [
+        ("Charity number", "Charity no. 1151444", "GB-CHC-1151444"),
+        ("Charity number", "Reg charity number: 1151444", "GB-CHC-1151444"),
+        ("Company number", "Company No 01234567", "GB-COH-01234567"),
+        ("Company number", "Co. reg. no. SC123456", "GB-COH-SC123456"),
+        ("Charity/Company number", "Company no. 1151444", "GB-COH-01151444"),
+        ("Charity/Company number", "Charity No. SC012345", "GB-SC-SC012345"),
+    ],
+)
+def test_a_number_typed_with_its_registers_label_is_read(
+    tmp_path: Path, header: str, typed: str, org_id: str
+) -> None:
+    # "Charity no. 1151444" was W-ORG-ID 'has letters where digits belong ... check it on the
+    # charity regulator's register', the number right, and the grant published with a
+    # made-up identifier; in a column for either, the label now also says which register.
+    plan = plan_with(tmp_path, header, {9: typed}, org_ids=False)
+    assert recipients(plan)[0]["id"] == org_id
+    assert [f for f in org_findings(plan) if f[1] == "N9"] == []

@@ -319,15 +319,20 @@ def clean_plan(tmp_path: Path, book: Book) -> Plan:
     return result.plan
 
 
-def multi_year(path: Path, later: dict[str, list[Any]]) -> Path:
+def multi_year(
+    path: Path,
+    later: dict[str, list[Any]],
+    headers: tuple[str, str, str] = ("2021/22 (£)", "2022/23 (£)", "2023/24 (£)"),
+) -> Path:
     """The sample with '2022/23 (£)' and '2023/24 (£)' columns beside its budget, headed
-    '2021/22 (£)', holding ``later`` for the services named (the others left blank)."""
+    '2021/22 (£)' (or ``headers``), holding ``later`` for the services named (the others left
+    blank)."""
     book = sample_book()
     rows = book["Services"]
     header = next(i for i, row in enumerate(rows) if "Fund" in row)
     width = len(rows[header])
-    rows[header] = [*rows[header][:11], "2021/22 (£)", *rows[header][12:], "2022/23 (£)"]
-    rows[header].append("2023/24 (£)")
+    rows[header] = [*rows[header][:11], headers[0], *rows[header][12:], headers[1]]
+    rows[header].append(headers[2])
     for row in rows[header + 1 :]:
         if len(row) > 1 and row[1] in later:
             row += [""] * (width - len(row)) + later[row[1]]
@@ -355,6 +360,29 @@ def test_a_multi_year_plans_later_budgets_are_its_commitments(tmp_path: Path) ->
     assert dict(zip(labels, rj.years, strict=True))["2023/24"] == Decimal(60000)
     # A line with the later years blank is carried at its yearly rate, as before.
     assert dict(zip(labels, isva.years, strict=True))["2022/23"] == Decimal("200549.45")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ("Year 1 (2021/22)", "Year 2 (2022/23)", "Year 3 (2023/24)"),
+        ("Budget for 2021/22", "Budget for 2022/23", "Budget for 2023/24"),
+        ("2021/22 Total (£)", "2022/23 Total (£)", "2023/24 Total (£)"),
+        ("Contract value 2021/22", "Contract value 2022/23", "Contract value 2023/24"),
+    ],
+)
+def test_a_multi_year_plans_columns_headed_as_other_bodies_head_them(
+    tmp_path: Path, headers: tuple[str, str, str]
+) -> None:
+    # "Year 1 (2021/22)" and its like were no budget column: E-COLUMN 'Column "Budget (£)" is
+    # missing', and a plan whose headers said plainly which year each column held was refused.
+    path = multi_year(tmp_path / "plan.xlsx", {"Restorative Justice": [80000, 60000]}, headers)
+    result = load(path)
+    assert result.plan is not None, result.findings
+    assert [f.code for f in result.findings] == []
+    [line] = [ln for ln in result.plan.lines if ln.service == "Restorative Justice"]
+    assert line.budget == Decimal(100000)
+    assert line.later_budgets == ((2022, Decimal(80000)), (2023, Decimal(60000)))
 
 
 @pytest.mark.parametrize(

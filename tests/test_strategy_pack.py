@@ -473,6 +473,55 @@ def test_a_cover_page_s_author_box_is_not_published(tmp_path: Path) -> None:
     assert any("content control" in m and "Author" in m for m in said), said
 
 
+def _plan_only(content: Any) -> None:
+    """The sample as a decision on the plan alone: no strategy attached or named."""
+    words = {
+        "Subject": "Victims and Community Safety Commissioning Plan 2021/22",
+        "Executive summary": "This decision approves the 2021/22 commissioning plan.",
+        "Recommendation 1": "That the PCC approves the commissioning plan.",
+    }
+    content.decision = [
+        (n, words.get(n, v))
+        for n, v in content.decision
+        if n not in {"Strategy document", "Recommendation 2", "Links to Police and Crime Plan"}
+    ]
+
+
+def _background(built: Path) -> str:
+    document = Document(str(built))
+    return "\n".join(p.text for p in document.paragraphs if p.text[:2] in {"1.", "2."})
+
+
+def test_a_decision_on_the_plan_alone_does_not_speak_of_a_strategy(tmp_path: Path) -> None:
+    # A plan's own decision printed the seed's standard background, "1.2 This Commissioning
+    # Strategy sets out ...", "Included as an appendix to the Strategy ...", for a pack that
+    # holds no strategy and a decision that names none: the plan now has wording of its own.
+    make_workbook(tmp_path, "plan.xlsx", edit=_plan_only)
+    out = tmp_path / "out"
+    results, _ = batch.build([tmp_path / "plan.xlsx"], out, Config())
+    assert [r.outcome for r in results] == ["built"]
+    (built,) = out.glob("*/RfD-*.docx")
+    text = _background(built)
+    assert "strategy" not in text.lower()
+    assert "1.2 This Commissioning Plan sets out how the funding available in 2021/22" in text
+    assert "set out in the Commissioning Plan at Appendix 1." in text
+    assert "2.1 This commissioning plan will help to deliver" in text
+    assert "1.1 Police and Crime Commissioners were elected" in text  # the history stands
+
+
+def test_a_strategys_decision_keeps_the_seeds_background(tmp_path: Path) -> None:
+    # The sample names the strategy in its subject ("Commissioning Strategy and Plan"): the
+    # seed's words, with no strategy document attached to the pack.
+    make_workbook(tmp_path, "plan.xlsx")
+    out = tmp_path / "out"
+    batch.build([tmp_path / "plan.xlsx"], out, Config())
+    (built,) = out.glob("*/RfD-*.docx")
+    text = _background(built)
+    assert "1.2 This Commissioning Strategy sets out the principles and framework" in text
+    assert "Included as an appendix to the Strategy is the 2021/22 Commissioning Plan" in text
+    assert "2.1 This commissioning strategy and plan will help to deliver" in text
+
+
 @pytest.mark.parametrize(
     ("headings", "plan"),
     [

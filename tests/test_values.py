@@ -248,6 +248,12 @@ def test_a_months_end_is_its_last_day_however_the_column_reads_a_month() -> None
     ("raw", "fragment"),
     [
         ("31/02/2022", '"31/02/2022", which is not a date'),
+        # A day the month lacks (the 31st of a 30-day month, 29 February outside a leap year):
+        # 'dates are read day-first; type it as dd/mm/yyyy' did not say what was wrong.
+        ("31/04/2021", "April 2021 has 30 days; type 30/04/2021 for its last day"),
+        ("29/02/2023", "February 2023 has 28 days; type 28/02/2023"),
+        ("31.09.21", "September 2021 has 30 days; type 30/09/2021"),
+        ("32/01/2021", "dates are read day-first"),  # a slip of another kind: no guess
         ("2021-13-01", '"2021-13-01", which is not a date'),
         (
             "04/30/2022",
