@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 from pipeline.contract import TableSheet
 from pipeline.findings import Finding
-from pipeline.sheets import Cell, Merge, Row, Sheet, column_letter
+from pipeline.sheets import Cell, Merge, Row, Sheet, column_index, column_letter
 from pipeline.values import (
     ValueProblem,
     clean_paragraphs,
@@ -141,6 +141,12 @@ def empty_formula(sheet: Sheet, row: int, col: int) -> str:
         "correct the formula (or the cells it reads) so that it gives the value, or type the "
         "value in its place"
     )
+
+
+def empty_formula_at(sheet: Sheet, ref: str) -> str:
+    """:func:`empty_formula` for the cell ``ref`` ("B5"); "" for none."""
+    at = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", ref)
+    return empty_formula(sheet, int(at[2]), column_index(at[1])) if at else ""
 
 
 class CellReader:

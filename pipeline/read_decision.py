@@ -17,7 +17,7 @@ from pipeline.decision_layout import (
     laid_across,
 )
 from pipeline.model import Decision, Located
-from pipeline.read_cells import CellReader, Findings, Layout
+from pipeline.read_cells import CellReader, Findings, Layout, empty_formula_at
 from pipeline.sheets import Cell, Sheet
 from pipeline.shorthand import words_beside
 from pipeline.values import (
@@ -269,7 +269,9 @@ def _field_value(  # ``name``: the field's as its row types it ("Mayor approval 
 ) -> FieldValue | _Unreadable:
     name = name or spec.name
     if is_blank(value):
-        if spec.required:
+        if spec.required and (formula := empty_formula_at(cells_of.sheet, ref)):
+            cells_of.add("E-REQUIRED", f"{name} {formula}.", ref)  # "=IF(B3="","",...)"
+        elif spec.required:
             where = (
                 f'\'s row for "{name}" has no value'
                 if ref

@@ -12,11 +12,13 @@ from pipeline.new_workbook import Formula
 from scripts.make_corpus import sample_book, write_book
 
 
-def with_empty_text(tmp_path: Path, cells: dict[tuple[int, int], str]) -> Path:
-    """The sample with ``cells`` ((row, 0-based column) on Services) holding formulas saved
+def with_empty_text(
+    tmp_path: Path, cells: dict[tuple[int, int], str], sheet: str = "Services"
+) -> Path:
+    """The sample with ``cells`` ((row, 0-based column) on ``sheet``) holding formulas saved
     as Excel saves one whose result is empty text."""
     book = sample_book()
-    rows = book["Services"]
+    rows = book[sheet]
     for (row, col), formula in cells.items():
         rows += [[] for _ in range(row - len(rows))]
         rows[row - 1] += [""] * (col + 1 - len(rows[row - 1]))
@@ -64,3 +66,15 @@ def test_formulas_giving_empty_text_down_the_empty_rows_are_no_lines(tmp_path: P
     result = load(path)
     assert result.plan is not None, result.findings
     assert [f for f in result.findings if f.code.startswith("E-")] == []
+
+
+def test_a_decision_field_formula_giving_empty_text_is_said_to_be_one(tmp_path: Path) -> None:
+    # 'The Decision sheet's row for "Financial year" has no value', of a cell holding a
+    # formula: the officer looked for a blank and found none.
+    path = with_empty_text(tmp_path, {(5, 1): '=IF(Workings!B2="","",Workings!B2)'}, "Decision")
+    said = [(f.code, f.sheet, f.cell, f.message) for f in load(path).findings]
+    assert said[0][:3] == ("E-REQUIRED", "Decision", "B5")
+    assert said[0][3].startswith(
+        'Financial year is the formula =IF(Workings!B2="","",Workings!B2), whose result here '
+        'is empty text (""), so the cell reads as blank'
+    )
