@@ -98,12 +98,17 @@ def other_bodies(
     if "body" not in payments or not payments["body"].any():
         return payments, []
     decision = plan.decision
+    # Each side of a Welsh body's name in both languages ("Comisiynydd Heddlu a Throseddu De
+    # Cymru / South Wales Police and Crime Commissioner") names it alone.
+    sides = [match_key(side, aliases) for side in decision.organisation.split("/")]
+    organisations = {side for side in sides if side}
     # "Lincolnshire Police Area" and "Avon and Somerset Constabulary" are named by the place.
-    area = " ".join(_POLICING_WORDS.sub(" ", match_key(decision.police_area, aliases)).split())
-    organisation = match_key(decision.organisation, aliases)
-
+    areas = {
+        " ".join(_POLICING_WORDS.sub(" ", match_key(side, aliases)).split())
+        for side in decision.police_area.split("/")
+    } - {""}
     # An Organisation of policing words alone ("OPCC") names no body: every commissioner's is.
-    named = organisation if _GENERIC.sub(" ", organisation).strip() else ""
+    named = {side for side in organisations if _GENERIC.sub(" ", side).strip()}
 
     def own(body: str) -> bool:
         """The plan's body: its Organisation named, or its place with a word of policing
@@ -111,12 +116,12 @@ def other_bodies(
         no place ("OPCC"); "Lincolnshire County Council", of the same place, is another
         body, and so is "OPCC for Nottinghamshire"."""
         key = f" {match_key(body, aliases)} "
-        if key.strip() == organisation or (named and f" {named} " in key):
+        if key.strip() in organisations or any(f" {side} " in key for side in named):
             return True
         if not _GENERIC.sub(" ", key).strip():
             return True
-        placed = bool(area) and f" {area} " in key
-        return placed and (key.strip() == area or bool(_POLICING_BODY.search(key)))
+        placed = [area for area in areas if f" {area} " in key]
+        return bool(placed) and (key.strip() in placed or bool(_POLICING_BODY.search(key)))
 
     ours_by_body = {body: not body or own(body) for body in payments["body"].unique()}
     ours = payments["body"].map(ours_by_body).astype(bool)

@@ -884,6 +884,42 @@ def test_an_organisation_that_names_no_place_names_no_body(
         assert other == ([] if ours else ["line 2"])
 
 
+@pytest.mark.parametrize(
+    ("body", "ours"),
+    [
+        ("Comisiynydd Heddlu a Throseddu De Cymru", True),
+        ("South Wales Police and Crime Commissioner", True),
+        ("Heddlu De Cymru", True),
+        ("Comisiynydd Heddlu a Throseddu Gwent", False),
+        ("Cyngor Caerdydd", False),
+    ],
+)
+def test_a_welsh_body_is_its_own_in_either_language(tmp_path: Path, body: str, ours: bool) -> None:
+    # A Welsh commissioner's own spend file naming its body in Welsh alone was another
+    # body's: its payments were not counted (W-SPEND-OTHER-BODY), as the Organisation and
+    # the Police area were typed in both languages and only whole were looked for.
+    from pipeline.spend import Spend
+
+    plan = sample_with_cost_codes()
+    welsh = dataclasses.replace(
+        plan.decision,
+        police_area="De Cymru / South Wales",
+        organisation="Comisiynydd Heddlu a Throseddu De Cymru / South Wales Police and Crime "
+        "Commissioner",
+    )
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        f"Body name,Date,Supplier,Amount\n{body},01/05/2021,Crimestoppers,5000.00\n"
+        ",01/06/2021,Rape Crisis,10.00\n",
+        encoding="utf-8",
+    )
+    position, found = Spend([path]).position(dataclasses.replace(plan, decision=welsh), {})
+    assert position is not None
+    assert position.payments == (2 if ours else 1)
+    other = [f.cell for f in found if f.code == "W-SPEND-OTHER-BODY"]
+    assert other == ([] if ours else ["line 2"])
+
+
 def test_a_spend_file_of_another_body_is_said_not_counted(tmp_path: Path) -> None:
     # A neighbouring commissioner's "spend over £500" file (the Transparency Code's layout,
     # with its Body name column) dropped into spend/: its payments to Crimestoppers and Rape
