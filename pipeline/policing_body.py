@@ -2,10 +2,12 @@
 is the decision maker's office, named from the Decision maker field.
 
 A Police (Fire and) Crime Commissioner's office is "Office of the <title with the area>" ("Swyddfa
-Comisiynydd Heddlu a Throseddu <area>" when the title is typed in Welsh). A Mayor's or a Deputy
+Comisiynydd Heddlu a Throseddu <area>" when the title is typed in Welsh; both, in the typed
+order and parted by " / ", when it is typed in both languages). A Mayor's or a Deputy
 Mayor's decision is the body's whose Mayor holds the commissioner's functions: London's
 (Metropolitan Police area) is the Mayor's Office for Policing and Crime; Greater Manchester's, West
-Yorkshire's and York and North Yorkshire's are their combined authorities'; elsewhere a Mayor named
+Yorkshire's, York and North Yorkshire's and South Yorkshire's (since May 2024) are their
+combined authorities'; elsewhere a Mayor named
 by place ("Mayor of the West Midlands") has an "Office of the Mayor of …". Any other title
 ("Mayor" alone, a "Deputy Mayor for Policing and Crime" outside those areas, "Chief Constable")
 does not say which body it is: the outputs then name "Office of the <title>" and read_decision
@@ -15,6 +17,8 @@ asks for the Organisation (W-ORGANISATION).
 from __future__ import annotations
 
 import re
+
+from pipeline import welsh
 
 # "Police, Fire and Crime Commissioner for Essex", "Police Fire & Crime Commissioner", "the
 # Police and Crime Commissioner": a commissioner's title, with or without its area.
@@ -46,6 +50,7 @@ _COMBINED = (
     (re.compile(r"\bgreater\s+manchester\b", re.I), "Greater Manchester Combined Authority"),
     (re.compile(r"\bwest\s+yorkshire\b", re.I), "West Yorkshire Combined Authority"),
     (re.compile(r"\bnorth\s+yorkshire\b", re.I), "York and North Yorkshire Combined Authority"),
+    (re.compile(r"\bsouth\s+yorkshire\b", re.I), "South Yorkshire Mayoral Combined Authority"),
 )
 _MAYOR = re.compile(r"(?:the\s+)?mayor", re.IGNORECASE)
 _MAYORAL = re.compile(r"mayor|\bdmpc\b", re.IGNORECASE)  # a Mayor's or a Deputy Mayor's title
@@ -63,25 +68,78 @@ def title(maker: str, area: str) -> str:
     """The decision maker with the area: "Police and Crime Commissioner for Lincolnshire";
     as typed when the title already names the area ("Mayor of Greater Manchester") or says
     what it is for ("Deputy Mayor for Policing and Crime", not "... for Metropolitan"); a
-    Mayor is "of" the area."""
+    Mayor is "of" the area; a Welsh title names it without "for" ("Comisiynydd Heddlu a
+    Throseddu Gwent"); a title in both languages, each side with the area in its language."""
     maker, area = (maker.strip() or DEFAULT_MAKER), area.strip()
-    if not area or area.casefold() in maker.casefold() or _NAMES_ITS_OFFICE.search(maker):
+    return " / ".join(_title(side, area) for side in _sides(maker))
+
+
+def _title(maker: str, area: str) -> str:
+    """``title`` of a title in one language."""
+    in_welsh = welsh.is_welsh(maker)
+    area = _area_in(area, in_welsh)
+    typed = _COMISIYNYDD.fullmatch(maker)
+    if not area or area.casefold() in maker.casefold() or (typed and typed.group(1)):
+        return maker
+    if in_welsh:
+        return f"{maker} {area}"
+    if _NAMES_ITS_OFFICE.search(maker):
         return maker
     return f"{maker} {'of' if _MAYOR.fullmatch(maker) else 'for'} {area}"
+
+
+def _sides(text: str) -> list[str]:
+    """A text typed in both languages, "Comisiynydd Heddlu a Throseddu / Police and Crime
+    Commissioner" (parted by a slash, a bar, a spaced dash or a line break), as its two sides;
+    any other text as itself alone."""
+    sides = [piece.strip() for piece, _ in welsh.parts(text)][::2]
+    return sides if len(sides) == 2 and all(sides) else [text]
+
+
+def _area_in(area: str, in_welsh: bool) -> str:
+    """The area in one language: of "De Cymru / South Wales", the side that is English or
+    the other; an area in one language (or two sides not told apart) as typed."""
+    sides = _sides(area)
+    english = [side for side in sides if welsh.is_english(side)]
+    if len(sides) != 2 or len(english) != 1:
+        return area
+    return next(side for side in sides if side not in english) if in_welsh else english[0]
 
 
 def office(maker: str, area: str) -> str | None:
     """The body whose decision this is, from the decision maker's title (and a Mayor's area);
     None when they do not say ("Mayor" alone, outside the areas above, may be a combined
-    authority; a Deputy Mayor for Policing and Crime outside London is not MOPAC's)."""
+    authority; a Deputy Mayor for Policing and Crime outside London is not MOPAC's). A
+    commissioner's title in Welsh and English gives the office in both, in the typed order:
+    "Swyddfa Comisiynydd Heddlu a Throseddu Gwent / Office of the Police and Crime
+    Commissioner for Gwent"; a Welsh title beside any other, None."""
+    sides = _sides(maker.strip())
+    in_welsh = [bool(_COMISIYNYDD.fullmatch(side)) for side in sides]
+    if len(sides) == 1 or not any(in_welsh):
+        return _office(maker, area)
+    offices = [_office(side, area) for side in sides]
+    english = [side for side, cy in zip(sides, in_welsh, strict=True) if not cy]
+    if len(english) != 1 or not _is_commissioner(english[0]):
+        return None
+    return " / ".join(office for office in offices if office)
+
+
+def _is_commissioner(maker: str) -> bool:
+    """Whether ``maker`` is a commissioner's title (or its short form, or its deputy's)."""
+    maker = _SHORT_FORMS.get(maker.casefold().replace(".", ""), maker)
+    return _COMMISSIONER.fullmatch(_DEPUTY.sub("", maker)) is not None
+
+
+def _office(maker: str, area: str) -> str | None:
+    """``office`` of a title in one language."""
     maker = maker.strip()
     maker = _SHORT_FORMS.get(maker.casefold().replace(".", ""), maker) or DEFAULT_MAKER
     if _COMMISSIONER.fullmatch(maker):
         return f"Office of the {title(_THE.sub('', maker), area)}"
     if _DEPUTY.match(maker) and _COMMISSIONER.fullmatch(_DEPUTY.sub("", maker)):
         return f"Office of the {title(_DEPUTY.sub('', maker), area)}"  # the commissioner's
-    if welsh := _COMISIYNYDD.fullmatch(maker):
-        return f"Swyddfa {_Y.sub('', maker)}{'' if welsh.group(1) else ' ' + area}".strip()
+    if _COMISIYNYDD.fullmatch(maker):
+        return f"Swyddfa {title(_Y.sub('', maker), area)}"
     if _LONDON.search(maker):
         return MOPAC
     return _mayors_body(maker, area) if _MAYORAL.search(maker) else None

@@ -10,6 +10,8 @@ wording citing an Act: section C quotes the Acts' own terms, and a sentence nami
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import html
 import io
 import json
@@ -191,6 +193,22 @@ def test_the_public_summary_names_its_own_body(built: Path, body: Body) -> None:
             "Deputy Mayor for Policing and Crime",
         ),
         ("Police and Crime Commissioner", "", "Police and Crime Commissioner"),
+        # A Welsh title names its area without "for"; a bilingual one, each side in its own
+        # language (acceptance 4, item 3: "Comisiynydd ... / Police and Crime Commissioner
+        # for Dyfed-Powys").
+        ("Comisiynydd Heddlu a Throseddu", "Gwent", "Comisiynydd Heddlu a Throseddu Gwent"),
+        (
+            "Comisiynydd Heddlu a Throseddu / Police and Crime Commissioner",
+            "Dyfed-Powys",
+            "Comisiynydd Heddlu a Throseddu Dyfed-Powys / "
+            "Police and Crime Commissioner for Dyfed-Powys",
+        ),
+        (
+            "Police and Crime Commissioner – Comisiynydd Heddlu a Throseddu",
+            "South Wales / De Cymru",
+            "Police and Crime Commissioner for South Wales / "
+            "Comisiynydd Heddlu a Throseddu De Cymru",
+        ),
     ],
 )
 def test_the_title_adds_the_area_only_where_it_reads_right(
@@ -204,6 +222,12 @@ def test_the_title_adds_the_area_only_where_it_reads_right(
 
 GMCA = "Greater Manchester Combined Authority"
 YNYCA = "York and North Yorkshire Combined Authority"
+SYMCA = "South Yorkshire Mayoral Combined Authority"
+DMPC = "Deputy Mayor for Policing and Crime"
+COMISIYNYDD = "Comisiynydd Heddlu a Throseddu"
+PCC_TITLE = "Police and Crime Commissioner"
+DP_CY = "Swyddfa Comisiynydd Heddlu a Throseddu Dyfed-Powys"
+DP_EN = "Office of the Police and Crime Commissioner for Dyfed-Powys"
 MOPAC = "Mayor's Office for Policing and Crime"
 
 
@@ -274,9 +298,70 @@ MOPAC = "Mayor's Office for Policing and Crime"
         ("Mayor of West Yorkshire", "", "West Yorkshire Combined Authority"),
         ("Deputy Mayor for Policing, Fire and Crime", "North Yorkshire", YNYCA),
         ("Mayor", "York and North Yorkshire", YNYCA),
+        # South Yorkshire's Mayor took the commissioner's functions in May 2024 (acceptance 4,
+        # item 6: its Deputy Mayor was published as "Office of the Deputy Mayor for ...").
+        ("Deputy Mayor for Policing and Crime", "South Yorkshire", SYMCA),
+        ("Mayor of South Yorkshire", "", SYMCA),
         ("DMPC", "London", MOPAC),
         ("Mayor's Office for Policing and Crime", "", MOPAC),
         ("Deputy Mayor for Policing and Crime (MOPAC)", "", MOPAC),
+        # A commissioner's title typed in both languages (acceptance 4, item 3: Welsh first,
+        # the area was lost and " / Police and Crime Commissioner" read as the Welsh area).
+        # Welsh first, as a Welsh force signs: the area on each side, in the typed order.
+        (
+            "Comisiynydd Heddlu a Throseddu / Police and Crime Commissioner",
+            "Dyfed-Powys",
+            f"{DP_CY} / {DP_EN}",
+        ),
+        (
+            "Comisiynydd Heddlu a Throseddu – Police and Crime Commissioner",
+            "Dyfed-Powys",
+            f"{DP_CY} / {DP_EN}",
+        ),
+        (
+            "Comisiynydd Heddlu a Throseddu\nPolice and Crime Commissioner",
+            "Dyfed-Powys",
+            f"{DP_CY} / {DP_EN}",
+        ),
+        (
+            "Y Comisiynydd Heddlu a Throseddu | The Police and Crime Commissioner",
+            "Dyfed-Powys",
+            f"{DP_CY} / {DP_EN}",
+        ),
+        # English first.
+        (
+            "Police and Crime Commissioner / Comisiynydd Heddlu a Throseddu",
+            "Dyfed-Powys",
+            f"{DP_EN} / {DP_CY}",
+        ),
+        (
+            "Police and Crime Commissioner\nComisiynydd Heddlu a Throseddu",
+            "Dyfed-Powys",
+            f"{DP_EN} / {DP_CY}",
+        ),
+        # Each side names its area already; an area in both languages gives each its own.
+        (
+            "Comisiynydd Heddlu a Throseddu Gwent / Police and Crime Commissioner for Gwent",
+            "Gwent",
+            "Swyddfa Comisiynydd Heddlu a Throseddu Gwent / "
+            "Office of the Police and Crime Commissioner for Gwent",
+        ),
+        (
+            "Comisiynydd Heddlu a Throseddu / Police and Crime Commissioner",
+            "De Cymru / South Wales",
+            "Swyddfa Comisiynydd Heddlu a Throseddu De Cymru / "
+            "Office of the Police and Crime Commissioner for South Wales",
+        ),
+        (
+            "Comisiynydd Heddlu a Throseddu",
+            "Gogledd Cymru / North Wales",
+            "Swyddfa Comisiynydd Heddlu a Throseddu Gogledd Cymru",
+        ),
+        (
+            "Police and Crime Commissioner",
+            "Gogledd Cymru / North Wales",
+            "Office of the Police and Crime Commissioner for North Wales",
+        ),
     ],
 )
 def test_a_blank_organisation_follows_the_decision_maker(
@@ -331,10 +416,13 @@ def test_a_pfccs_outputs_name_the_pfccs_office(tmp_path: Path) -> None:
         ("Chief Constable", True, "West Midlands"),
         ("Mayor", False, "West Midlands"),
         # London's title, elsewhere: another body's Deputy Mayor, whose body the title does
-        # not name (MOPAC went into a South Yorkshire or a City of London plan's open data).
-        ("Deputy Mayor for Policing and Crime", True, "South Yorkshire"),
+        # not name (MOPAC went into an East Midlands or a City of London plan's open data).
+        ("Deputy Mayor for Policing and Crime", True, "East Midlands"),
         ("DMPC", False, "West Midlands"),
         ("Mayor", True, "City of London"),
+        # A title in both languages, one side no commissioner's title (acceptance 4, item 3).
+        ("Comisiynydd Heddlu a Throseddu / Chief Constable", True, "Dyfed-Powys"),
+        ("Maer / Mayor", True, "Dyfed-Powys"),
     ],
 )
 def test_a_body_the_tool_cannot_tell_asks_for_the_organisation(
@@ -377,13 +465,13 @@ def test_the_default_pcc_asks_nothing(sample_path: Path) -> None:
 # -- a Deputy Mayor outside London: every published file names the combined authority ------
 
 
-def _deputy_mayor(area: str) -> Any:
+def _deputy_mayor(area: str, maker: str = "Deputy Mayor for Policing and Crime") -> Any:
     def edit(content: Any) -> None:
         with_circulation()(content)
         content.decision = [
             ("Police area", area) if name == "Police area" else (name, value)
             for name, value in content.decision
-        ] + [("Organisation", None), ("Decision maker", "Deputy Mayor for Policing and Crime")]
+        ] + [("Organisation", None), ("Decision maker", maker)]
 
     return edit
 
@@ -394,26 +482,38 @@ def _published(folder: Path) -> dict[str, str]:
     for path in sorted(folder.iterdir()):
         if path.suffix in (".docx", ".xlsx"):
             texts[path.name] = xml_text(path)
-        elif path.suffix in (".csv", ".json", ".eml"):
+        elif path.suffix in (".csv", ".json"):
             texts[path.name] = path.read_bytes().decode("utf-8-sig")
+        elif path.suffix == ".eml":  # as a mail program shows it: a long line is folded
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            parts = [
+                part.get_content()
+                for part in message.walk()
+                if part.get_content_maintype() == "text"
+            ]
+            texts[path.name] = "\n".join([str(message["Subject"]), *parts])
     texts["index.html"] = html.unescape((folder.parent / "index.html").read_text("utf-8"))
     return texts
 
 
 @pytest.mark.parametrize(
-    ("area", "authority"),
+    ("area", "authority", "maker"),
     [
-        ("Greater Manchester", "Greater Manchester Combined Authority"),
-        ("West Yorkshire", "West Yorkshire Combined Authority"),
+        ("Greater Manchester", "Greater Manchester Combined Authority", DMPC),
+        ("West Yorkshire", "West Yorkshire Combined Authority", DMPC),
+        ("South Yorkshire", "South Yorkshire Mayoral Combined Authority", DMPC),
+        # Acceptance 4, item 3: published as "Swyddfa Comisiynydd Heddlu a Throseddu / Police
+        # and Crime Commissioner", with no area and no W-ORGANISATION.
+        ("Dyfed-Powys", f"{DP_CY} / {DP_EN}", f"{COMISIYNYDD} / {PCC_TITLE}"),
     ],
 )
 def test_a_deputy_mayor_outside_london_is_published_as_the_combined_authority(
-    tmp_path: Path, area: str, authority: str
+    tmp_path: Path, area: str, authority: str, maker: str
 ) -> None:
     """Acceptance 2, item 1: a Greater Manchester Deputy Mayor's plan, Organisation blank, was
     published as London's "Mayor's Office for Policing and Crime": the summary's Publisher,
     the grants CSV's awarding body, 360Giving's funder and the report's section 1.3."""
-    path = make_workbook(tmp_path, edit=_deputy_mayor(area))
+    path = make_workbook(tmp_path, edit=_deputy_mayor(area, maker))
     config = tmp_path / "pcc-report.toml"
     config.write_text('funder_prefix = "examplepcc"\n', encoding="utf-8")
     out = tmp_path / "output"
