@@ -202,6 +202,11 @@ def build(
     folders = _paths(paths)
     runner.check_folders(folders, out)
     as_at_date = _as_at(as_at)
+    skipped = _no_workbook_named(folders)
+    if skipped is not None:  # a usage error: no output folder, manifest, log or page
+        for note in skipped:
+            console.echo_finding(note, indent="")
+        raise runner.SetupError(console.no_workbooks(folders))
 
     def action() -> int:
         try:
@@ -225,6 +230,17 @@ def build(
         return console.exit_code(results, folders)
 
     runner.run(debug, action)
+
+
+def _no_workbook_named(paths: Sequence[Path]) -> list[Finding] | None:
+    """Why each file named was skipped, when only files were named and none is a workbook to
+    build (``build notes.txt``); None when there is something to build or a folder to look in."""
+    if not console.files_only(paths):
+        return None
+    from pipeline.inputs import discover
+
+    workbooks, notes = discover(paths)
+    return None if workbooks else notes
 
 
 @cli.command()

@@ -161,7 +161,7 @@ def no_workbooks(paths: Sequence[Path]) -> str:
     home = next((path for path in paths if path.is_dir()), Path("input"))
     example = home / "plan-2021-22.xlsx"
     blank = f"pcc-report new-workbook {example} makes a blank one to fill in"
-    if _files_only(paths):  # `check notes.txt`: the person named the wrong file
+    if files_only(paths):  # `check notes.txt`: the person named the wrong file
         named = ", ".join(str(path) for path in paths)
         return (
             f"{named}: not a workbook to read (see above). Name the plan itself, an Excel "
@@ -174,14 +174,15 @@ def no_workbooks(paths: Sequence[Path]) -> str:
     )
 
 
-def _files_only(paths: Sequence[Path]) -> bool:
+def files_only(paths: Sequence[Path]) -> bool:
+    """Whether only files were named (no folder to look in)."""
     return bool(paths) and not any(path.is_dir() for path in paths)
 
 
 def exit_code(results: Sequence[WorkbookResult], paths: Sequence[Path]) -> int:
     """0 when every workbook is free of errors (an empty input folder too: nothing is wrong
     yet), 1 when any has errors, 2 when only files were named and none is a workbook."""
-    if not results and _files_only(paths):
+    if not results and files_only(paths):
         return 2
     return 1 if any(r.status != "ok" for r in results) else 0
 
