@@ -227,8 +227,12 @@ def _stage(result: WorkbookResult, staging: Staging, debug: bool) -> None:
     try:
         staging.folder.mkdir(parents=True, exist_ok=True)
         from pipeline.deliver import stage
+        from pipeline.person_names import organisations_named
 
-        stage(result.report, staging)
+        # A name the plan gives as a line's organisation is never removed as a person's.
+        plan = result.report.reconciliation.plan
+        with organisations_named(line.organisation for line in plan.lines):
+            stage(result.report, staging)
     except Exception as error:  # a broken template, a renderer bug, an unwritable folder
         staging.discard()
         if debug:

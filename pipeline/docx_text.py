@@ -6,11 +6,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 
+from pipeline.person_names import planned_organisations
 from pipeline.textsafe import for_publication, scrub_personal_data
 
 
-@functools.lru_cache(maxsize=8192)
 def clean(value: str) -> str:
+    """See :func:`_clean`; kept per plan, whose organisations' names are never removed."""
+    return _clean(value, planned_organisations())
+
+
+@functools.lru_cache(maxsize=8192)
+def _clean(value: str, planned: frozenset[str]) -> str:
     """``value`` as it may be published: no XML-illegal, bidi or zero-width characters, nor \\a
     and \\f, which docxtpl would turn into a new paragraph or a page break; and no e-mail
     address or telephone number (``[removed]``), as in the public summary, which publishes the

@@ -13,15 +13,21 @@ these hold:
 - its first word is a common forename (:data:`FORENAMES`: not one that is also an everyday word,
   ``Grace``, ``Hope``, ``May``), then an initial or not, then a capitalised surname;
 - the surname is not a word of a place or an organisation (``Victoria House``, ``Grace
-  Church``), no further capitalised word follows (``Jack Petchey Foundation``, ``Sarah Jones
-  Associates``, ``Sarah Jones Ltd``: an organisation named after a person), and the two words
-  are not a charity's name (``Marie Curie``, ``Sue Ryder``).
+  Church``; a place's word that is also a common surname, ``Green``, ``Hall``, only after
+  ``Victoria``), no further capitalised word follows (``Jack Petchey Foundation``, ``Sarah
+  Jones Associates``, ``Sarah Jones Ltd``: an organisation named after a person), and the two
+  words are not a charity's name (``Marie Curie``, ``Anthony Nolan``) nor the start of an
+  organisation the plan being published names on any line (:func:`organisations_named`: a
+  list cannot know every hospice named after its founder).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import re
+from collections.abc import Iterable, Iterator
 
 
 def _words(text: str) -> frozenset[str]:
@@ -58,6 +64,10 @@ FORENAMES = _words(
     Shirley Siân Sian Simon Sinead Sophie Stella Stephanie Stephen Steve Steven Stuart Sue Susan
     Suzanne Tanya Teresa Theresa Thomas Tim Timothy Tina Toby Tom Tomasz Tony Tracey Tracy Trevor
     Valerie Vanessa Vicky Victoria Vikki Wayne Wendy William Yasmin Yusuf Zainab Zoe Zoë
+    Alfie Archie Ava Elsie Erin Ethan Evelyn Evie Finley Florence Freddie Freya Harrison Harvey
+    Hugo Imogen Isaac Isla Ivy Jack Jacob Layla Leo Lily Logan Lucas Maisie Matilda Mia Millie
+    Noah Oliver Olivia Oscar Phoebe Poppy Reggie Reuben Rosie Sienna Sofia Sophia Teddy Theo
+    Theodore Thea Tommy
     """
 )
 
@@ -79,21 +89,44 @@ _NAMED_ORGANISATIONS = frozenset(
         "Ben Kinsella",
         "Alice Ruggles",
         "John Lewis",
+        "Anthony Nolan",
+        "Helen Bamber",
+        "Paul Sartori",
+        "Victoria Derbyshire",
+        "Esmée Fairbairn",
+        "Esmee Fairbairn",
+        "Florence Nightingale",
+        "Jack Petchey",
+        "Marie Collins",
+        "Amy Winehouse",
+        "Rosie May",
+        "Kelly Holmes",
+        "Robert Owen",
+        "David Lewis",
+        "Elizabeth Finn",
+        "Anne Frank",
+        "George Thomas",
+        "Daniel Spargo-Mabbs",
     }
 )
 
 # A surname that is a word of a place or an organisation: "Victoria House", "Grace Church".
 _PLACE_WORDS = _words(
     """
-    Academy Advocacy Aid Alliance Association Avenue Building Care Centre Center Centres
+    Academy Advocacy Aid Alliance Appeal Association Avenue Building Care Centre Center Centres
     Chambers Charity Church Clinic Close College Community Cottage Council Court Crescent Crisis
-    Drive Estate Farm Fields Foundation Fund Gardens Gate Green Group Hall Health Helpline Hill
-    Home Homes Hospital House Housing Hub Justice Lane Line Lodge Ministries Mission Network
-    Office Park Partnership Place Police Practice Project Refuge Road Row School Service Services
-    Society Square Station Street Support Surgery Team Terrace Tower Trust Unit Village Walk
-    Ward Way Women
+    Drive Estate Farm Fields Foundation Fund Gardens Gate Group Health Helpline Home Homes
+    Hospice Hospital House Housing Hub Justice Line Lodge Ministries Mission Network Office Park
+    Partnership Place Police Practice Project Refuge Road Row School Service Services Society
+    Square Station Street Support Surgery Team Terrace Tower Trust Unit Village Walk Way Women
     """
 )
+# Words of a place that are also among the commonest surnames: "Amy Green" is a person, and a
+# place's name has a further word ("Hall Green Surgery", "Green Lane", caught by the rule for a
+# following capitalised word). After a forename that names places (Victoria Hall) they are a
+# place's all the same.
+_SURNAME_PLACE_WORDS = _words("Green Hall Hill Lane Ward")
+_PLACE_FORENAMES = _words("Victoria")
 # Capitalised words that may follow a person's name in a sentence: not a longer name.
 _SENTENCE_WORDS = _words(
     """
@@ -121,7 +154,7 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _WORD = rf"[{_UPPER}][\w'’-]*[^\W\d_]"
 _NAMED = (
     rf"(?P<cue>{_CUE})(?P<gap>\s*[:–-]?\s*)"
-    rf"(?P<first>[{_UPPER}][^\W\d_]+)(?P<middle>\s+[{_UPPER}]\.?)?\s+(?P<last>{_WORD})"
+    rf"(?P<first>[{_UPPER}][^\W\d_]+(?:-[{_UPPER}][^\W\d_]+)?)(?P<middle>\s+[{_UPPER}]\.?)?\s+(?P<last>{_WORD})"
     r"(?![\w'’-])"
 )
 _FOLLOWING = re.compile(rf"\s+(?:&|[{_UPPER}][\w'’-]*)")
@@ -134,15 +167,54 @@ _STEMS = (
 )
 
 
+# The leading words of each organisation the plan being published names (casefolded): a name
+# the plan gives as a line's organisation ("Anthony Nolan", "Paul Sartori Hospice") is an
+# organisation's wherever its text uses it, whatever the lists above know.
+_PLANNED: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "planned_organisations", default=frozenset()
+)
+
+
+@contextlib.contextmanager
+def organisations_named(names: Iterable[str]) -> Iterator[None]:
+    """Within the block, a name that is (or begins) one of ``names`` is never removed."""
+    leading: set[str] = set()
+    for name in names:
+        words = name.casefold().split()
+        leading.update(" ".join(words[:end]) for end in range(2, len(words) + 1))
+    token = _PLANNED.set(frozenset(leading))
+    try:
+        yield
+    finally:
+        _PLANNED.reset(token)
+
+
+def planned_organisations() -> frozenset[str]:
+    """What :func:`organisations_named` set (a cache of scrubbed text keys on it)."""
+    return _PLANNED.get()
+
+
+def _planned(name: str) -> bool:
+    return name.casefold() in _PLANNED.get()
+
+
 @functools.cache
 def _named() -> re.Pattern[str]:
     return re.compile(_NAMED)
 
 
+def _place(first: str, last: str) -> bool:
+    """Whether ``first last`` is a place's name ("Victoria House"; "Victoria Hall", not "Amy
+    Hall")."""
+    return last in _PLACE_WORDS or (last in _SURNAME_PLACE_WORDS and first in _PLACE_FORENAMES)
+
+
 def _person(match: re.Match[str]) -> bool:
     """Whether the name ``match`` found is a person's (see the module docstring)."""
     first, last = match.group("first"), match.group("last")
-    if first not in FORENAMES or last in _PLACE_WORDS or f"{first} {last}" in _NAMED_ORGANISATIONS:
+    if not all(part in FORENAMES for part in first.split("-")) or _place(first, last):
+        return False
+    if f"{first} {last}" in _NAMED_ORGANISATIONS or _planned(f"{first} {last}"):
         return False
     following = _FOLLOWING.match(match.string, match.end())
     # A further capitalised word makes a longer name: an organisation named after a person.

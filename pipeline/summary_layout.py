@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.model import ServiceLine
+from pipeline.person_names import planned_organisations
 from pipeline.summary_text import wrapped_lines
 from pipeline.textsafe import fit_cell, for_publication, scrub_personal_data, starts_like_formula
 from pipeline.values import PENNY, clean_text, format_date
@@ -39,8 +40,13 @@ ROW_PIXELS = 20  # a row of the default height, in pixels (for placing the chart
 # -- published text -------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
 def public_text(raw: str) -> str:
+    """See :func:`_public_text`; kept per plan, whose organisations' names are never removed."""
+    return _public_text(raw, planned_organisations())
+
+
+@functools.lru_cache(maxsize=8192)  # organisations, mechanisms and wording repeat line after line
+def _public_text(raw: str, planned: frozenset[str]) -> str:
     """Text as it may be published: tidy spaces, no control, bidi or zero-width characters
     (:func:`~pipeline.textsafe.for_publication`), no contact details, cut to a cell (fit_cell)."""
     text = for_publication(raw)

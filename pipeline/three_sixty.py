@@ -31,6 +31,7 @@ from typing import TypeAlias
 from pipeline.config import Config
 from pipeline.model import Decision, Plan, ServiceLine
 from pipeline.org_ids import CHARITY_LISTS, COMPANY_LIST, number_org_id, parse_org_id
+from pipeline.person_names import planned_organisations
 from pipeline.textsafe import (
     REMOVED,
     fit_cell,
@@ -80,8 +81,13 @@ COLUMNS: tuple[str, ...] = (
 LOCATION_COLUMNS = COLUMNS[13:17]
 
 
-@functools.lru_cache(maxsize=8192)  # organisations, the body and wording repeat line after line
 def public_text(raw: str) -> str:
+    """See :func:`_public_text`; kept per plan, whose organisations' names are never removed."""
+    return _public_text(raw, planned_organisations())
+
+
+@functools.lru_cache(maxsize=8192)  # organisations, the body and wording repeat line after line
+def _public_text(raw: str, planned: frozenset[str]) -> str:
     """Text as it may be published: one line, tidy spaces, no invisible characters and no
     e-mail addresses or telephone numbers (staff sometimes type a contact into Provision)."""
     lines = for_publication(raw).split("\n")
