@@ -61,6 +61,24 @@ class Position:
     changes_on: dt.date | None = None
 
     @property
+    def ended(self) -> bool:
+        """The year-end position: the forecasts are the year's outturn."""
+        return self.as_at >= self.plan.decision.year_end
+
+    @property
+    def outturn(self) -> str:
+        """At the year end, what its forecasts are, in words (the sheets and the note say it);
+        in the year, nothing."""
+        if not self.ended:
+            return ""
+        decision = self.plan.decision
+        return (
+            f"{decision.year_label} ended on {format_date(decision.year_end)}: the forecast "
+            "outturn is what each line spent in the year (a line never paid, nothing), and "
+            "for a line paid in arrears its last instalment, due for the year and paid after it"
+        )
+
+    @property
     def lines(self) -> tuple[LinePosition, ...]:
         return tuple(p for f in self.funds for p in f.lines)
 
@@ -151,6 +169,7 @@ def build_position(
             tuple(p for p in positions if p.line.fund_key == fund.key),
             pounds(int(unassigned.get(fund.key, 0))),
             plan.sources_of(fund),
+            as_at >= decision.year_end,
         )
         for fund in plan.funds
     ]
@@ -201,25 +220,37 @@ def _line_and_fund_findings(
                     )
                 )
         if fund.forecast > fund.allocation:
-            found.append(
-                Finding(
-                    "W-OVERSPEND",
-                    plan.file,
-                    f"The {fund.fund.name} is forecast to spend {format_money(fund.forecast)} "
-                    f"by year end, {format_money(fund.forecast - fund.allocation)} over its "
-                    f"{format_money(fund.allocation)} allocation (position at {when}). Check "
-                    "the lines' spend and forecasts in the position workbook, or vary the "
-                    "allocation by a decision.",
-                    fund.fund.at.sheet,
-                    fund.fund.at.cell("allocation"),
-                )
-            )
+            found.append(_fund_overspend(plan, fund, as_at))
         found.extend(
             _ringfence_underspend(plan, fund, stream, as_at)
             for stream in fund.streams
             if stream.at_risk > 0
         )
     return found
+
+
+def _fund_overspend(plan: Plan, fund: FundPosition, as_at: dt.date) -> Finding:
+    """W-OVERSPEND for a fund forecast over its allocation: in the year, by its end; at the
+    year end, its outturn (nothing is left to vary in a year that has ended)."""
+    over = f"{format_money(fund.forecast - fund.allocation)} over its "
+    over += f"{format_money(fund.allocation)} allocation"
+    decision = plan.decision
+    if as_at >= decision.year_end:
+        message = (
+            f"The {fund.fund.name}'s outturn for {decision.year_label}, which ended on "
+            f"{format_date(decision.year_end)}, is {format_money(fund.forecast)}, {over}. "
+            "Check the lines' spend in the position workbook, and agree how the overspend "
+            "is met."
+        )
+    else:
+        message = (
+            f"The {fund.fund.name} is forecast to spend {format_money(fund.forecast)} by year "
+            f"end, {over} (position at {format_date(as_at)}). Check the lines' spend and "
+            "forecasts in the position workbook, or vary the allocation by a decision."
+        )
+    return Finding(
+        "W-OVERSPEND", plan.file, message, fund.fund.at.sheet, fund.fund.at.cell("allocation")
+    )
 
 
 def _ringfence_underspend(

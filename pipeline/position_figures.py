@@ -15,7 +15,10 @@ large as its payments), not yet started, or paid on one day so far (one payment 
 grant paid in full in advance, a one-off award) forecasts its budget, or what it has spent if
 that is more. A forecast goes past the budget only when three or more payment days show the
 line running over: a line that has paid its budget in full forecasts that, and payments on two
-days forecast at most the budget (or the spend, if more). Ring-fenced money is spent first, in the order the sources are listed, by the
+days forecast at most the budget (or the spend, if more). At or after the year end nothing
+more is paid in the year: the forecast of every line is its outturn, what it spent in the year
+(a line never paid, its budget unspent, forecasts nothing), with only the last instalment of a
+line paid in arrears, due for the year's service and paid after it. Ring-fenced money is spent first, in the order the sources are listed, by the
 same rule as the reconciliation (:func:`pipeline.figures.ring_fence_first`).
 """
 
@@ -82,6 +85,7 @@ class FundPosition:
     lines: tuple[LinePosition, ...]
     unassigned: Decimal  # payments that could be any of several of this fund's lines
     streams: tuple[StreamPosition, ...]
+    ended: bool = False  # the year-end position: each line's forecast is its outturn
 
     @property
     def allocation(self) -> Decimal:
@@ -97,9 +101,7 @@ class FundPosition:
 
     @property
     def forecast(self) -> Decimal:
-        # Payments not yet assigned to a line belong to lines still forecast at budget, so
-        # they are not added twice; the forecast is never below what is already spent.
-        return max(sum((p.forecast for p in self.lines), ZERO), self.spent)
+        return _fund_forecast(self.lines, self.unassigned, self.ended)
 
     @property
     def at_risk(self) -> Decimal:
@@ -124,6 +126,12 @@ def line_position(
     days = [day for day, _ in instalments]
     until = min(line.end, year_end)
     schedule = _instalments(days, as_at, until) if len(days) > 1 else None
+    if as_at >= year_end:  # the year is over: nothing more is paid in it
+        start = max(line.start, year_start)
+        forecast, basis = _outturn(
+            line.budget, spent, instalments, schedule, start, until, accruals
+        )
+        return LinePosition(line, spent, payments, forecast, whole, basis)
     if spent <= 0:
         # Nothing paid on balance (no payment, or credit notes that cancel or outweigh the
         # payments): a straight line from nothing would forecast nothing, or a negative outturn.
@@ -157,6 +165,36 @@ def line_position(
         basis = "Straight line by days"
     forecast, basis = _within_budget(line.budget, spent, forecast, basis, len(days))
     return LinePosition(line, spent, payments, forecast, whole, basis)
+
+
+def _outturn(
+    budget: Decimal,
+    spent: Decimal,
+    instalments: Sequence[tuple[dt.date, Decimal]],
+    schedule: tuple[int, int] | None,
+    start: dt.date,
+    until: dt.date,
+    accruals: int,
+) -> tuple[Decimal, str]:
+    """A line's outturn at the year end: what it spent in the year (a line never paid spent
+    nothing, not its budget), and the last instalment of a line paid in arrears, due for the
+    year's service and paid after it."""
+    days = [day for day, _ in instalments]
+    due = None
+    if schedule is not None and spent > 0:
+        due = _in_arrears(days, schedule[0], start, until, accruals)
+    if not due:
+        said = "spent in the year" if spent else "nothing spent in the year"
+        return spent, f"Outturn: {said}, which ended on {format_date(until)}"
+    each = sum((amount for _, amount in instalments), ZERO) / len(instalments)
+    forecast = (spent + each * due).quantize(PENNY, ROUND_HALF_UP)
+    cadence = CADENCES[schedule[0]] if schedule else ""
+    basis = (
+        f"Outturn: spent in the year, and {due} {cadence} instalment"
+        f"{'' if due == 1 else 's'} in arrears for its service to {format_date(until)}, "
+        "paid after it"
+    )
+    return _within_budget(budget, spent, forecast, basis, len(days))
 
 
 def _within_budget(
@@ -272,19 +310,32 @@ def _in_arrears(
     return max(periods - (len(days) - accruals), 0)
 
 
+def _fund_forecast(lines: Sequence[LinePosition], unassigned: Decimal, ended: bool) -> Decimal:
+    """A fund's forecast: its lines' forecasts, never below what it has already spent. In the
+    year, payments not yet assigned to a line belong to lines still forecast at budget, so they
+    are not added twice; at the year end each line's forecast is its outturn, which they are
+    not in, so they are added to it."""
+    forecast = sum((p.forecast for p in lines), ZERO)
+    if ended:
+        return forecast + unassigned
+    return max(forecast, sum((p.spent for p in lines), ZERO) + unassigned)
+
+
 def fund_position(
     fund: Fund,
     lines: tuple[LinePosition, ...],
     unassigned: Decimal,
     sources: Sequence[FundingSource],
+    ended: bool = False,
 ) -> FundPosition:
-    """A fund's position; its ring-fenced sources take the fund's spend and forecast first."""
+    """A fund's position; its ring-fenced sources take the fund's spend and forecast first.
+    ``ended``: the year-end position, each line's forecast its outturn."""
     spent = sum((p.spent for p in lines), ZERO) + unassigned
-    forecast = max(sum((p.forecast for p in lines), ZERO), spent)
+    forecast = _fund_forecast(lines, unassigned, ended)
     used = ring_fence_first(tuple(sources), spent)
     expected = ring_fence_first(tuple(sources), forecast)
     streams = tuple(
         StreamPosition(now.source, now.committed, then.committed)
         for now, then in zip(used, expected, strict=True)
     )
-    return FundPosition(fund, lines, unassigned, streams)
+    return FundPosition(fund, lines, unassigned, streams, ended)

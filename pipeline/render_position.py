@@ -64,6 +64,8 @@ def render_position(
             f"; built on {format_date(position.built_on)}, it leaves out the payments dated "
             "after that day"
         )
+    if position.ended:  # the year is over: its forecasts are the outturn
+        heading += "; " + position.outturn
     _summary(workbook, position, formats, heading)
     _lines(workbook, position, formats, heading)
     grant_return(workbook, position, formats, heading)

@@ -251,11 +251,16 @@ def _position(document: Document, position: Position) -> None:
     """Spend against the plan per fund and ring-fenced stream (the position workbook has the
     lines, the payments to check and the commitments)."""
     document.add_heading(f"Position at {format_date(position.as_at)}", level=2)
+    how = (
+        position.outturn[:1].upper() + position.outturn[1:] + "."
+        if position.ended
+        else "The forecast outturn is each line's spend so far and the instalments still due, "
+        "or a straight line by days where it is not paid in instalments, past the budget only "
+        "where three or more payment days show the line running over; lines with no payment "
+        "yet are forecast at budget."
+    )
     document.add_paragraph(
-        f"From {position.payments} payments in the spend files. The forecast outturn is each "
-        "line's spend so far and the instalments still due, or a straight line by days where "
-        "it is not paid in instalments, past the budget only where three or more payment "
-        "days show the line running over; lines with no payment yet are forecast at budget. "
+        f"From {position.payments} payments in the spend files. {how} "
         "Details, line by line (and how each forecast is made), are in the position workbook."
         ' Each ring-fenced grant, in an "of which" row under its fund, is the part of the '
         "fund's figures counted against that grant (ring-fenced money is counted as spent "
