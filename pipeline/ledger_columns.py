@@ -267,13 +267,23 @@ def _payments(table: _Table, report: Report) -> tuple[PaymentColumns, list[Findi
         columns["amount"].append(amount)
         for name in _TEXTS:
             columns[name].append(texts[name][index])
+    notes = _table_notes(table, audit, not_pounds, len(columns["row"]))
+    return columns, notes + findings, problems
+
+
+def _table_notes(
+    table: _Table, audit: Tally | None, not_pounds: list[tuple[int, object]], counted: int
+) -> list[Finding]:
+    """What is said once for the table, before its rows' findings: what an audit trail counted
+    and left out, and the payments in another currency."""
+    notes: list[Finding] = []
+    if audit:
+        audit.counted = counted
+        notes.append(audit.note(table.label, table.sheet))
     if not_pounds:
         said = not_in_pounds(table.sheet, table.unit, not_pounds)
-        findings.insert(0, table.finding("W-SPEND-VALUE", said, f"{table.unit} {not_pounds[0][0]}"))
-    if audit:
-        audit.counted = len(columns["row"])
-        findings.insert(0, audit.note(table.label, table.sheet))
-    return columns, findings, problems
+        notes.append(table.finding("W-SPEND-VALUE", said, f"{table.unit} {not_pounds[0][0]}"))
+    return notes
 
 
 def _doubled_heading(header: Sequence[object], mapping: Mapping[str, int]) -> str:
