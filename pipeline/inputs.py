@@ -142,7 +142,7 @@ def _spend_hint(folder: Path | None, candidate: Path) -> str:
     if folder is None:
         where = f"name it with --spend: pcc-report build --spend {display(candidate)}"
     else:
-        where = f"move it into {display(folder / 'spend')}/"
+        where = f"move it into {display(folder / SPEND_FOLDER)}/"
     return f" If it is a spend (ledger) export, {where}."
 
 
@@ -181,6 +181,7 @@ def plan_left_out(note: Finding) -> bool:
 
 
 ARCHIVE = "archive"  # input/archive/: past years' plans, read for the comparison, never built
+SPEND_FOLDER = "spend"  # input/spend/: ledger exports, read for the in-year position
 
 
 def archived(workbook: Path) -> Path:
@@ -210,7 +211,7 @@ def _folder_entries(folder: Path) -> Iterator[tuple[Path, Finding | None]]:
             continue  # dot files (.gitkeep, .DS_Store) are not anybody's work
         if candidate.name == ARCHIVE and candidate.is_dir():
             continue  # archive/ holds last year's plans, read for the comparison
-        if candidate.name == "spend" and candidate.is_dir():
+        if candidate.name == SPEND_FOLDER and candidate.is_dir():
             continue  # spend/ holds ledger exports, read for the in-year position
         yield candidate, _left_out(folder, candidate)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.findings import Finding
+from pipeline.inputs import SPEND_FOLDER as SPEND_FOLDER  # input/spend/ (pipeline.ledger reads it)
 from pipeline.inputs import display
 
 if TYPE_CHECKING:  # the position modules (and pandas) load only when spend files exist
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # the position modules (and pandas) load only when spend file
     from pipeline.results import WorkbookResult
 
 
-SPEND_FOLDER = "spend"  # beside the workbooks: input/spend/ (pipeline.ledger reads it)
 # The manifest's record of the financial years of the plans a build parted the spend files
 # among (its I-SPEND-OUT-OF-YEAR and I-SPEND-SHARED notes hold only while they are the same).
 SPEND_PLANS = "spend_plans"
